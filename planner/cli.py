@@ -1,0 +1,126 @@
+"""Command line: ``patrol-planner plan`` writes a shift plan; ``patrol-planner app`` starts the app."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.errors import PlannerError
+from planner.export import write_plan
+from planner.pipeline import run
+from planner.scenario import Scenario, load_scenario
+
+app = typer.Typer(
+    help="Plan where police officers walk and stand during a shift, offline, on OpenStreetMap streets.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+DEFAULT_SCENARIO = Path("scenarios/helsinki_default.yaml")
+
+
+def _override(scenario: Scenario, officers: int | None, out: Path | None,
+              time_limit_s: float | None, seed: int | None) -> Scenario:
+    update: dict = {}
+    if officers is not None:
+        update["officers"] = scenario.officers.model_copy(update={"count": officers})
+    if out is not None:
+        update["output_dir"] = out.resolve()
+    if time_limit_s is not None or seed is not None:
+        solver = scenario.solver.model_copy(
+            update={k: v for k, v in (("time_limit_s", time_limit_s), ("seed", seed)) if v is not None}
+        )
+        update["solver"] = solver
+    return scenario.model_copy(update=update)
+
+
+@app.command()
+def plan(
+    scenario_file: Annotated[
+        Path, typer.Argument(help="Scenario YAML file.", show_default=True)
+    ] = DEFAULT_SCENARIO,
+    officers: Annotated[
+        int | None, typer.Option("--officers", min=1, max=200, help="Officers on foot patrol (overrides officers.count).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (overrides output_dir).")
+    ] = None,
+    time_limit_s: Annotated[
+        float | None, typer.Option("--time-limit", min=0.1, help="Seconds per solver (overrides solver.time_limit_s).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="Random seed (overrides solver.seed).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print only the KPI table.")] = False,
+) -> None:
+    """Plan a shift: fixed posts and foot-patrol routes; write GeoJSON, GPX, CSV and KPIs."""
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO, format="  %(message)s", stream=sys.stderr
+    )
+    for noisy in ("pyrosm", "pyrosm.pyrosm"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    scenario = _override(load_scenario(scenario_file), officers, out, time_limit_s, seed)
+
+    def progress(step: str, number: int, total: int) -> None:
+        if not quiet:
+            typer.echo(f"[{number + 1}/{total}] {step}", err=True)
+
+    result = run(scenario, progress=progress)
+    assert scenario.output_dir is not None
+    written = write_plan(result, scenario.output_dir)
+    typer.echo(result.summary())
+    typer.echo(f"\nwrote {len(written)} files to {scenario.output_dir}")
+
+
+@app.command("app")
+def start_app(
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.")] = 8501,
+) -> None:
+    """Start the Streamlit app on http://127.0.0.1:PORT (offline: no tiles, no usage statistics)."""
+    script = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    if not script.is_file():
+        msg = f"{script}: the app is not there; run from a source checkout (pip install -e .)"
+        raise PlannerError(msg)
+    command = [sys.executable, "-m", "streamlit", "run", str(script), *streamlit_flags(port)]
+    typer.echo(f"patrol-planner app on http://127.0.0.1:{port}  (Ctrl+C stops it)", err=True)
+    raise typer.Exit(subprocess.call(command, env=os.environ | {"PYTHONWARNINGS": "ignore"}))
+
+
+def streamlit_flags(port: int) -> list[str]:
+    """Streamlit settings the app needs: loopback only, no usage statistics, local map style."""
+    return [
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--server.enableStaticServing", "true",
+        "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+    ]
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001, ARG001
+    typer.echo(f"warning: {message}", err=True)
+
+
+def main() -> None:
+    """Entry point: planner errors become one clear line on stderr and exit code 2."""
+    warnings.showwarning = _show_warning
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    try:
+        app()
+    except PlannerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

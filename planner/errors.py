@@ -1,0 +1,39 @@
+"""Errors and warnings raised by the planner.
+
+Every error message says what is wrong, where (file, field, row, node) and how to fix it, so the
+command line and the app can show it as it is, without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class PlannerError(Exception):
+    """Base class of every error the planner raises on purpose."""
+
+
+class ScenarioError(PlannerError, ValueError):
+    """A scenario file is missing, malformed or inconsistent."""
+
+
+class IncidentDataError(PlannerError, ValueError):
+    """An incident file cannot be read or holds no usable records."""
+
+
+class GraphError(PlannerError, ValueError):
+    """A street graph cannot be built, or a place is not on it."""
+
+
+class SolverError(PlannerError, RuntimeError):
+    """An optimiser failed to return a usable answer."""
+
+
+class InfeasibleError(SolverError):
+    """The scenario admits no plan (e.g. the shift is too short to leave the station)."""
+
+
+class ExportError(PlannerError, OSError):
+    """Plan files cannot be written."""
+
+
+class PlannerWarning(UserWarning):
+    """A recoverable data problem (rows dropped, a fallback used); the count is in the message."""

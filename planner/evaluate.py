@@ -1,0 +1,145 @@
+"""KPIs of a plan: coverage by posts, presence by routes, dosage per hot spot, solver gaps.
+
+Definitions (stated in the README): a segment's risk is its share of the area's total risk for
+the shift (all segments sum to 1). Presence = sum over segments of risk x officer-minutes spent on
+the segment or dwelling within sight of it; a dwell counts the Koper value of the stop. Figures
+are deterministic (no timings), rounded for stable files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.plan import Plan, Route, SolveStats
+
+
+def _r(value: float, digits: int = 6) -> float:
+    return round(float(value), digits)
+
+
+def _stats(stats: SolveStats | None) -> dict[str, Any] | None:
+    if stats is None:
+        return None
+    return {
+        "solver": stats.solver,
+        "status": stats.status,
+        "objective": _r(stats.objective),
+        "bound": _r(stats.bound),
+        "gap": _r(stats.gap, 4),
+    }
+
+
+def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
+    """Figures of one officer's route."""
+    walk = sum(leg.presence for leg in route.legs if leg.kind == "walk")
+    return {
+        "officer": route.officer,
+        "km_walked": _r(route.distance_m / 1000, 3),
+        "dwells": len(route.dwells),
+        "dwell_min": _r(route.dwell_s / 60, 2),
+        "back_at_station": plan.at(route.end_s).isoformat(timespec="seconds"),
+        "presence_min": _r(route.presence),
+        "walk_presence_min": _r(walk),
+    }
+
+
+def compute_kpis(plan: Plan) -> dict[str, Any]:
+    """All deterministic KPIs of a plan, the content of ``kpis.json``."""
+    scenario = plan.scenario
+    routes = [route_kpis(plan, r) for r in plan.routes]
+    dosage = []
+    for route in plan.routes:
+        for leg in route.dwells:
+            dosage.append(
+                {
+                    "place": plan.places[leg.to_node],
+                    "lat": _r(plan.graph.nodes.at[leg.to_node, "lat"]),
+                    "lon": _r(plan.graph.nodes.at[leg.to_node, "lon"]),
+                    "watched_risk": _r(plan.hotspots.value[leg.hotspot or 0]),
+                    "officer": route.officer,
+                    "arrive": plan.at(leg.start_s).isoformat(timespec="seconds"),
+                    "minutes": _r((leg.end_s - leg.start_s) / 60, 2),
+                    "presence_min": _r(leg.presence),
+                }
+            )
+    dosage.sort(key=lambda d: (d["arrive"], d["officer"]))
+    presence = sum(r.presence for r in plan.routes)
+    walk_presence = sum(r["walk_presence_min"] for r in routes)
+    posts = plan.posts_stats
+    return {
+        "scenario": scenario.name,
+        "seed": scenario.solver.seed,
+        "area": plan.graph.source,
+        "shift": {
+            "start": plan.shift_start.isoformat(timespec="seconds"),
+            "end": plan.shift_end.isoformat(timespec="seconds"),
+            "timezone": str(plan.shift_start.tzinfo),
+            "minutes": _r((plan.shift_end - plan.shift_start).total_seconds() / 60, 1),
+        },
+        "graph": {
+            "nodes": len(plan.graph.nodes),
+            "segments": len(plan.graph.segments),
+            "street_km": _r(plan.graph.total_length_m / 1000, 3),
+            "dropped_nodes": plan.graph.dropped_nodes,
+        },
+        "risk": {
+            "method": plan.risk.method,
+            "parameters": plan.risk.parameters,
+            "notes": list(plan.risk.notes),
+        },
+        "posts": {
+            "count": len(plan.posts),
+            "visibility_radius_m": scenario.posts.visibility_radius_m,
+            "risk_covered_share": _r(posts.objective) if posts else 0.0,
+            "solver": _stats(posts),
+        },
+        "routes": {
+            "officers": len(plan.routes),
+            "pace_m_per_s": scenario.officers.pace_m_per_s,
+            "presence_min": _r(presence),
+            "walk_presence_min": _r(walk_presence),
+            "dwell_presence_min": _r(presence - walk_presence),
+            "hotspots": len(plan.hotspots),
+            "hotspots_dosed": len({d["place"] for d in dosage}),
+            "dose_minutes": _r(sum(d["minutes"] for d in dosage), 2),
+            "solver": _stats(plan.routes_stats),
+            "per_officer": routes,
+        },
+        "hotspot_dosage": dosage,
+    }
+
+
+def kpi_table(plan: Plan) -> str:
+    """The terminal summary: a two-column table of the headline KPIs and seconds per step."""
+    k = plan.kpis
+    rs, ps = k["routes"]["solver"], k["posts"]["solver"]
+    rows: list[tuple[str, str]] = [
+        ("scenario", f"{k['scenario']} (seed {k['seed']})"),
+        ("area", k["area"]),
+        ("shift", f"{k['shift']['start']} -> {k['shift']['end']} ({k['shift']['timezone']})"),
+        ("streets", f"{k['graph']['street_km']:.1f} km, {k['graph']['segments']} segments"),
+        ("risk model", k["risk"]["method"]),
+        ("posts", f"{k['posts']['count']} within {k['posts']['visibility_radius_m']:.0f} m"),
+        ("risk covered by posts", f"{100 * k['posts']['risk_covered_share']:.1f} %"),
+    ]
+    if ps:
+        rows.append(("posts solver", f"{ps['status']}, gap {100 * ps['gap']:.2f} %"))
+    r = k["routes"]
+    rows += [
+        ("officers on foot", str(r["officers"])),
+        ("presence (risk x min)", f"{r['presence_min']:.3f}"),
+        ("  of which dwelling", f"{r['dwell_presence_min']:.3f}"),
+        ("hot spots dosed", f"{r['hotspots_dosed']} of {r['hotspots']}, {r['dose_minutes']:.0f} min"),
+    ]
+    for o in r["per_officer"]:
+        rows.append(
+            (
+                f"  officer {o['officer']}",
+                f"{o['km_walked']:.2f} km, {o['dwells']} dwells, back {o['back_at_station'][11:16]}",
+            )
+        )
+    rows.append(("routes solver", f"{rs['status']}, bound {rs['bound']:.3f}, gap {100 * rs['gap']:.1f} %"))
+    for step, seconds in plan.timings_s.items():
+        rows.append((f"seconds: {step}", f"{seconds:.2f}"))
+    width = max(len(a) for a, _ in rows)
+    return "\n".join(f"{a.ljust(width)}  {b}" for a, b in rows)

@@ -1,0 +1,189 @@
+"""Plan files officers can carry: GeoJSON, one GPX per officer, a CSV schedule, KPIs as JSON.
+
+:func:`plan_files` renders every file in memory (the app offers them as downloads);
+:func:`write_plan` writes them all or nothing: into a temporary folder first, then moved into
+place, so a failure never leaves a partial set. Same plan, same bytes: stable order, fixed
+rounding, no timestamps beyond the plan's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import gpxpy.gpx
+import numpy as np
+import shapely
+
+from planner.errors import ExportError
+from planner.plan import Leg, Plan, Route
+
+#: Decimal places of exported degrees (~1 cm).
+DEGREE_DIGITS = 7
+
+
+def _leg_coordinates(plan: Plan, leg: Leg, wgs84: gpd.GeoSeries) -> list[tuple[float, float, float]]:
+    """(lon, lat, seconds from shift start) along a walk leg, following street geometry."""
+    if not leg.segments:
+        node = plan.graph.nodes.loc[leg.to_node]
+        return [(float(node["lon"]), float(node["lat"]), leg.start_s)]
+    lines = []
+    for seg, flip in zip(leg.segments, leg.reversed, strict=True):
+        coords = np.asarray(wgs84.iat[seg].coords)
+        projected = np.asarray(plan.graph.segments.geometry.iat[seg].coords)
+        if flip:
+            coords, projected = coords[::-1], projected[::-1]
+        lines.append((coords, projected))
+    lonlat = np.vstack([c if i == 0 else c[1:] for i, (c, _) in enumerate(lines)])
+    xy = np.vstack([p if i == 0 else p[1:] for i, (_, p) in enumerate(lines)])
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    cum = np.concatenate([[0.0], np.cumsum(step)])
+    share = cum / cum[-1] if cum[-1] > 0 else np.zeros_like(cum)
+    times = leg.start_s + share * (leg.end_s - leg.start_s)
+    return [(float(x), float(y), float(t)) for (x, y), t in zip(lonlat, times, strict=True)]
+
+
+def route_track(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> list[tuple[float, float, float]]:
+    """The whole route as (lon, lat, seconds) points, standing still through each dwell."""
+    points: list[tuple[float, float, float]] = []
+    for leg in route.legs:
+        if leg.kind == "walk":
+            coords = _leg_coordinates(plan, leg, wgs84)
+            points.extend(coords if not points else coords[1:])
+        else:
+            lon, lat, _ = points[-1]
+            points.append((lon, lat, leg.end_s))
+    return points
+
+
+def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
+    """GPX 1.1 of one officer: a timed track (UTC) and a waypoint at each dwell."""
+    doc = gpxpy.gpx.GPX()
+    doc.creator = "patrol-planner"
+    doc.name = f"{plan.scenario.name} officer {route.officer}"
+    track = gpxpy.gpx.GPXTrack(name=f"Officer {route.officer}")
+    segment = gpxpy.gpx.GPXTrackSegment()
+    for lon, lat, t in route_track(plan, route, wgs84):
+        segment.points.append(
+            gpxpy.gpx.GPXTrackPoint(
+                round(lat, DEGREE_DIGITS), round(lon, DEGREE_DIGITS), time=_utc(plan, t)
+            )
+        )
+    track.segments.append(segment)
+    doc.tracks.append(track)
+    for leg in route.dwells:
+        node = plan.graph.nodes.loc[leg.to_node]
+        minutes = (leg.end_s - leg.start_s) / 60
+        doc.waypoints.append(
+            gpxpy.gpx.GPXWaypoint(
+                round(float(node["lat"]), DEGREE_DIGITS),
+                round(float(node["lon"]), DEGREE_DIGITS),
+                time=_utc(plan, leg.start_s),
+                name=plan.places[leg.to_node],
+                description=f"dwell {minutes:.0f} min",
+                type="dwell",
+            )
+        )
+    return doc.to_xml(version="1.1")
+
+
+def _utc(plan: Plan, offset_s: float) -> dt.datetime:
+    return plan.at(round(offset_s)).astimezone(dt.UTC)
+
+
+def to_geojson(plan: Plan) -> str:
+    """GeoJSON FeatureCollection (WGS84) with layers: segment, route, dwell, post, station."""
+    graph = plan.graph
+    wgs84 = graph.segments.geometry.to_crs("EPSG:4326")
+    records: list[dict] = []
+    density = plan.risk.density_per_m(graph)
+    for i, geom in enumerate(wgs84):
+        records.append(
+            {
+                "layer": "segment",
+                "name": graph.segments["name"].iat[i],
+                "risk": round(float(plan.risk.segment_risk[i]), 9),
+                "risk_per_km": round(float(density[i]) * 1000, 6),
+                "geometry": geom,
+            }
+        )
+    for route in plan.routes:
+        track = route_track(plan, route, wgs84)
+        if len(track) >= 2:
+            records.append(
+                {
+                    "layer": "route",
+                    "officer": route.officer,
+                    "km": round(route.distance_m / 1000, 3),
+                    "geometry": shapely.LineString([(x, y) for x, y, _ in track]),
+                }
+            )
+        for leg in route.dwells:
+            node = graph.nodes.loc[leg.to_node]
+            records.append(
+                {
+                    "layer": "dwell",
+                    "officer": route.officer,
+                    "name": plan.places[leg.to_node],
+                    "arrive": plan.at(leg.start_s).isoformat(timespec="seconds"),
+                    "minutes": round((leg.end_s - leg.start_s) / 60, 2),
+                    "geometry": shapely.Point(node["lon"], node["lat"]),
+                }
+            )
+    for post in plan.posts:
+        records.append(
+            {
+                "layer": "post",
+                "name": post.place,
+                "watched_risk": round(post.watched_risk, 6),
+                "radius_m": plan.scenario.posts.visibility_radius_m,
+                "geometry": shapely.Point(post.lon, post.lat),
+            }
+        )
+    frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
+    frame["geometry"] = shapely.set_precision(frame.geometry.to_numpy(), 10**-DEGREE_DIGITS)
+    return frame.to_json(drop_id=True, na="drop", indent=None)
+
+
+def plan_files(plan: Plan) -> dict[str, bytes]:
+    """Every export of a plan, by file name: ``plan.geojson``, ``officer_N.gpx``,
+    ``schedule.csv``, ``kpis.json``."""
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    files = {"plan.geojson": to_geojson(plan).encode()}
+    for route in plan.routes:
+        files[f"officer_{route.officer}.gpx"] = to_gpx(plan, route, wgs84).encode()
+    files["schedule.csv"] = plan.to_frame().to_csv(index=False, lineterminator="\n").encode()
+    files["kpis.json"] = (json.dumps(plan.kpis, indent=2, ensure_ascii=False) + "\n").encode()
+    return files
+
+
+def write_plan(plan: Plan, out_dir: Path) -> list[Path]:
+    """Write all plan files into ``out_dir``, all or nothing.
+
+    Raises
+    ------
+    ExportError
+        If the folder cannot be created or written (message names it).
+    """
+    files = plan_files(plan)
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
+            for name, data in files.items():
+                (Path(tmp) / name).write_bytes(data)
+            for stale in out_dir.glob("officer_*.gpx"):
+                stale.unlink()
+            written = []
+            for name in files:
+                target = out_dir / name
+                shutil.move(Path(tmp) / name, target)
+                written.append(target)
+    except OSError as exc:
+        msg = f"{out_dir}: cannot write the plan files ({exc.strerror or exc}); choose another --out"
+        raise ExportError(msg) from None
+    return written

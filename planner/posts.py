@@ -1,0 +1,213 @@
+"""Fixed posts: choose ``k`` street nodes that together watch the most risk.
+
+Maximal covering location problem (Church & ReVelle 1974), solved exactly with OR-Tools CP-SAT::
+
+    maximise   sum_j w_j y_j
+    subject to y_j <= sum_{i covers j} x_i    for every street piece j
+               sum_i x_i = k
+               x_i, y_j in {0, 1}
+
+A candidate ``i`` covers piece ``j`` when the piece's midpoint lies within the visibility radius,
+walking along the streets. Weights are integers (risk scaled by ``WEIGHT_SCALE``); pieces covered
+by the same candidates are merged first. CP-SAT runs with one worker and
+``linearization_level=2``, which proves the optimum in seconds on city districts on two cores; a
+greedy solution (:func:`greedy_cover`) is the baseline it is measured against.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+from scipy import sparse
+
+from planner.coverage import Pieces, coverage_matrix
+from planner.errors import SolverError
+from planner.graph import StreetGraph
+from planner.plan import SolveStats
+from planner.risk import RiskMap
+
+log = logging.getLogger(__name__)
+
+#: Integer weight of the whole area's risk in the CP-SAT model.
+WEIGHT_SCALE = 10_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class CoverSolution:
+    """Chosen candidate rows and the solve statistics (objective in integer weight units)."""
+
+    chosen: np.ndarray
+    stats: SolveStats
+
+
+def to_int_weights(weights: np.ndarray, scale: int = WEIGHT_SCALE) -> np.ndarray:
+    """Scale non-negative float weights to integers summing to about ``scale``."""
+    if np.any(weights < 0) or not np.all(np.isfinite(weights)):
+        msg = "covering weights must be finite and non-negative"
+        raise SolverError(msg)
+    total = weights.sum()
+    if total <= 0:
+        return np.zeros(len(weights), dtype=np.int64)
+    return np.rint(weights / total * scale).astype(np.int64)
+
+
+def merge_identical_columns(
+    cover: sparse.csr_matrix, weights: np.ndarray
+) -> tuple[sparse.csc_matrix, np.ndarray]:
+    """Drop zero-weight or uncoverable columns and merge columns with the same covering rows."""
+    csc = sparse.csc_matrix(cover, dtype=bool)
+    keys: dict[bytes, int] = {}
+    merged_w: list[int] = []
+    cols: list[np.ndarray] = []
+    for j in range(csc.shape[1]):
+        rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
+        if weights[j] <= 0 or len(rows) == 0:
+            continue
+        key = np.sort(rows).tobytes()
+        if key in keys:
+            merged_w[keys[key]] += int(weights[j])
+        else:
+            keys[key] = len(cols)
+            cols.append(np.sort(rows))
+            merged_w.append(int(weights[j]))
+    indptr = np.concatenate([[0], np.cumsum([len(c) for c in cols])]).astype(np.int64)
+    indices = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    data = np.ones(len(indices), dtype=bool)
+    out = sparse.csc_matrix((data, indices, indptr), shape=(csc.shape[0], len(cols)))
+    return out, np.asarray(merged_w, dtype=np.int64)
+
+
+def greedy_cover(cover: sparse.csc_matrix, weights: np.ndarray, k: int) -> np.ndarray:
+    """Greedy maximal covering: add the row with the largest uncovered weight, ``k`` times."""
+    csr = sparse.csr_matrix(cover, dtype=float)
+    remaining = weights.astype(float).copy()
+    chosen: list[int] = []
+    for _ in range(min(k, csr.shape[0])):
+        gains = csr @ remaining
+        gains[chosen] = -1.0
+        best = int(np.argmax(gains))
+        chosen.append(best)
+        remaining[csr.indices[csr.indptr[best] : csr.indptr[best + 1]]] = 0.0
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def solve_max_cover(
+    cover: sparse.csc_matrix,
+    weights: np.ndarray,
+    k: int,
+    time_limit_s: float,
+    seed: int,
+    workers: int = 1,
+) -> CoverSolution:
+    """Solve the maximal covering problem with CP-SAT (numeric core).
+
+    Parameters
+    ----------
+    cover : scipy.sparse.csc_matrix
+        Candidates x demand, True where the candidate covers the demand.
+    weights : numpy.ndarray
+        Integer demand weights.
+    k : int
+        Number of candidates to choose (at most the number of rows).
+    time_limit_s, seed, workers
+        CP-SAT budget, random seed and worker count.
+
+    Returns
+    -------
+    CoverSolution
+        Chosen rows (sorted) and statistics; on time-out the best feasible choice, status FEASIBLE.
+    """
+    if weights.dtype.kind not in "iu":
+        msg = f"CP-SAT weights must be integers (got {weights.dtype})"
+        raise SolverError(msg)
+    n, m = cover.shape
+    k = min(k, n)
+    started = time.perf_counter()
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{i}") for i in range(n)]
+    y = [model.new_bool_var(f"y{j}") for j in range(m)]
+    for j in range(m):
+        rows = cover.indices[cover.indptr[j] : cover.indptr[j + 1]]
+        model.add(sum(x[i] for i in rows) >= y[j])
+    model.add(sum(x) == k)
+    model.maximize(sum(int(w) * y[j] for j, w in enumerate(weights)))
+    greedy = greedy_cover(cover, weights, k)
+    chosen_hint = set(greedy.tolist())
+    for i in range(n):
+        model.add_hint(x[i], i in chosen_hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.num_workers = int(workers)
+    solver.parameters.linearization_level = 2
+    solver.parameters.random_seed = int(seed)
+    status = solver.solve(model)
+    params = {"num_workers": workers, "linearization_level": 2, "random_seed": seed}
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # No incumbent in time: fall back to the greedy choice; the bound is what CP-SAT proved.
+        covered = np.asarray(cover[greedy].sum(axis=0)).ravel() > 0
+        value = float(weights[covered].sum())
+        stats = SolveStats(
+            solver="greedy (CP-SAT found no plan in time)",
+            status="TIME_LIMIT",
+            objective=value,
+            bound=float(max(value, min(solver.best_objective_bound, weights.sum()))),
+            runtime_s=time.perf_counter() - started,
+            parameters=params,
+        )
+        return CoverSolution(greedy, stats)
+    chosen = np.array([i for i in range(n) if solver.boolean_value(x[i])], dtype=np.int64)
+    stats = SolveStats(
+        solver="CP-SAT maximal covering",
+        status=solver.status_name(status),
+        objective=float(solver.objective_value),
+        bound=float(max(solver.best_objective_bound, solver.objective_value)),
+        runtime_s=time.perf_counter() - started,
+        parameters=params,
+    )
+    return CoverSolution(chosen, stats)
+
+
+def choose_posts(
+    graph: StreetGraph,
+    risk: RiskMap,
+    pieces: Pieces,
+    count: int,
+    radius_m: float,
+    time_limit_s: float,
+    seed: int,
+    workers: int = 1,
+) -> tuple[np.ndarray, np.ndarray, SolveStats]:
+    """Choose ``count`` post nodes (geographic wrapper around :func:`solve_max_cover`).
+
+    Returns
+    -------
+    tuple
+        Node positions of the posts, the risk share each watches alone, and statistics whose
+        objective and bound are risk shares (0..1).
+    """
+    candidates = np.arange(len(graph.nodes))
+    cover = coverage_matrix(graph, candidates, radius_m, pieces)
+    piece_risk = risk.piece_risk(pieces)
+    merged, weights = merge_identical_columns(cover, to_int_weights(piece_risk))
+    useful = np.flatnonzero(np.asarray(merged.sum(axis=1)).ravel() > 0)
+    solution = solve_max_cover(
+        sparse.csc_matrix(merged[useful]), weights, count, time_limit_s, seed, workers
+    )
+    posts = candidates[useful[solution.chosen]]
+    covered = np.asarray(cover[posts].sum(axis=0)).ravel() > 0
+    share = float(piece_risk[covered].sum())
+    stats = SolveStats(
+        solver=solution.stats.solver,
+        status=solution.stats.status,
+        objective=share,
+        bound=share * solution.stats.bound / max(solution.stats.objective, 1.0),
+        runtime_s=solution.stats.runtime_s,
+        parameters=solution.stats.parameters | {"candidates": len(useful), "demand": len(weights)},
+    )
+    watched = np.asarray(cover[posts].astype(float) @ piece_risk).ravel()
+    log.info("posts: %d chosen, %.1f %% of risk watched (%s)", len(posts), 100 * share, stats.status)
+    return posts, watched, stats

