@@ -52,6 +52,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         for leg in route.dwells:
             dosage.append(
                 {
+                    "hotspot": leg.hotspot,
                     "place": plan.places[leg.to_node],
                     "lat": _r(plan.graph.nodes.at[leg.to_node, "lat"]),
                     "lon": _r(plan.graph.nodes.at[leg.to_node, "lon"]),
@@ -100,7 +101,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "walk_presence_min": _r(walk_presence),
             "dwell_presence_min": _r(presence - walk_presence),
             "hotspots": len(plan.hotspots),
-            "hotspots_dosed": len({d["place"] for d in dosage}),
+            "hotspots_dosed": len({d["hotspot"] for d in dosage}),
             "dose_minutes": _r(sum(d["minutes"] for d in dosage), 2),
             "solver": _stats(plan.routes_stats),
             "per_officer": routes,

@@ -155,9 +155,11 @@ class Plan:
 
 
 def _action(leg: Leg, route: Route) -> str:
+    minutes = (leg.end_s - leg.start_s) / 60.0
     if leg.kind == "dwell":
-        minutes = (leg.end_s - leg.start_s) / 60.0
         return f"dwell {minutes:.0f} min"
+    if leg.kind == "wait":
+        return f"wait {minutes:.0f} min"
     if leg is route.legs[-1]:
         return "walk back to station"
     return "walk"

@@ -3,8 +3,9 @@
 Model (a team orienteering problem with service times): each officer has the shift's length in
 seconds; travel between stops follows the shortest walk on the street graph at the patrol pace;
 each visited hot spot takes one dwell of ``dwell_s``; a hot spot is dosed at most ``MAX_VISITS``
-times, each repeat worth ``REVISIT_VALUE`` times the one before, never twice in a row by the same
-officer (copies of a hot spot are separate routing nodes with no arc between them). The
+times, each repeat worth ``REVISIT_VALUE`` times the one before and starting at least
+``MIN_REVISIT_GAP_S`` after the previous one began (copies of a hot spot are separate routing
+nodes, ordered in time by constraints on the time dimension; officers may wait). The
 solver maximises the dwell presence collected (risk watched x Koper value of the dwell), with
 travel time as a small tie-breaking cost, using OR-Tools routing (disjunctions with prizes,
 integer transit matrix, greedy descent to a local optimum within the time limit).
@@ -36,8 +37,9 @@ log = logging.getLogger(__name__)
 #: Most hot spots handed to the routing model (the best by dwell value).
 MAX_CANDIDATES = 100
 #: Most dwells at one hot spot in a shift, and the value of each repeat relative to the one before.
-MAX_VISITS = 2
+MAX_VISITS = 3
 REVISIT_VALUE = 0.5
+MIN_REVISIT_GAP_S = 3600
 #: Integer prize of the most valuable hot spot in the routing model.
 PRIZE_SCALE = 10_000_000
 
@@ -57,6 +59,7 @@ class Orienteering:
     dwell_s: int
     vehicles: int
     horizon_s: int
+    min_gap_s: int = MIN_REVISIT_GAP_S
 
 
 def _as_int_matrix(values: np.ndarray, name: str) -> list[list[int]]:
@@ -72,8 +75,14 @@ def _as_int_matrix(values: np.ndarray, name: str) -> list[list[int]]:
 
 def solve_orienteering(
     problem: Orienteering, time_limit_s: float
-) -> tuple[list[list[int]], str, float]:
-    """Solve with OR-Tools routing; return the stop sequence per vehicle, a status, seconds."""
+) -> tuple[list[list[tuple[int, int]]], str, float]:
+    """Solve with OR-Tools routing.
+
+    Returns
+    -------
+    tuple
+        Per vehicle, its stops as (node, arrival second); the status; seconds spent.
+    """
     n = len(problem.prize)
     started = time.perf_counter()
     manager = pywrapcp.RoutingIndexManager(n, problem.vehicles, [0] * problem.vehicles, [1] * problem.vehicles)
@@ -82,12 +91,12 @@ def solve_orienteering(
     transit[2:, :] += problem.dwell_s
     callback = routing.RegisterTransitMatrix(_as_int_matrix(transit, "transit"))
     routing.SetArcCostEvaluatorOfAllVehicles(callback)
-    routing.AddDimension(callback, 0, int(problem.horizon_s), True, "time")
+    horizon = int(problem.horizon_s)
+    routing.AddDimension(callback, horizon, horizon, True, "time")
+    clock = routing.GetDimensionOrDie("time")
     for node in range(2, n):
         routing.AddDisjunction([manager.NodeToIndex(node)], int(problem.prize[node]))
-        for twin in np.flatnonzero(problem.site == problem.site[node]):
-            if twin != node:
-                routing.NextVar(manager.NodeToIndex(node)).RemoveValue(manager.NodeToIndex(int(twin)))
+    _order_revisits(routing, manager, clock, problem)
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = (
@@ -105,7 +114,7 @@ def solve_orienteering(
         while not routing.IsEnd(index):
             node = manager.IndexToNode(index)
             if node >= 2:
-                stops.append(node)
+                stops.append((node, int(solution.Min(clock.CumulVar(index)))))
             index = solution.Value(routing.NextVar(index))
         sequences.append(stops)
     status_code = routing.status()
@@ -116,6 +125,26 @@ def solve_orienteering(
         ),
     }.get(status_code, f"STATUS_{status_code}")
     return sequences, status, time.perf_counter() - started
+
+
+def _order_revisits(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    clock: pywrapcp.RoutingDimension,
+    problem: Orienteering,
+) -> None:
+    """Visit k+1 of a hot spot needs visit k, and starts at least ``min_gap_s`` after it."""
+    solver = routing.solver()
+    for site in np.unique(problem.site[problem.site >= 0]):
+        copies = np.flatnonzero(problem.site == site)
+        for first, then in zip(copies[:-1], copies[1:], strict=True):
+            a, b = manager.NodeToIndex(int(first)), manager.NodeToIndex(int(then))
+            routing.NextVar(a).RemoveValue(b)
+            routing.NextVar(b).RemoveValue(a)
+            solver.Add(routing.ActiveVar(b) <= routing.ActiveVar(a))
+            solver.Add(
+                clock.CumulVar(b) >= clock.CumulVar(a) + problem.min_gap_s * routing.ActiveVar(b)
+            )
 
 
 def presence_bound(
@@ -253,6 +282,7 @@ def plan_routes(
             "candidates": len(order),
             "max_visits": MAX_VISITS,
             "revisit_value": REVISIT_VALUE,
+            "min_revisit_gap_s": MIN_REVISIT_GAP_S,
             "dwell_s": dwell_s,
             "time_limit_s": time_limit_s,
         },
@@ -281,7 +311,7 @@ def _check_reachable(travel: np.ndarray, horizon: int, dwell: int) -> None:
 
 def _build_route(
     officer: int,
-    stops: list[int],
+    stops: list[tuple[int, int]],
     walker: _Walker,
     source_of: np.ndarray,
     hotspot_of: np.ndarray,
@@ -293,12 +323,15 @@ def _build_route(
     clock = 0.0
     here = 0
     ids = walker.graph.nodes.index
-    for stop in [*stops, 1]:
+    for stop, arrival_s in [*stops, (1, 0)]:
         leg = walker.walk(int(source_of[here]), int(source_of[stop]), clock)
         legs.append(leg)
         clock = leg.end_s
         if stop >= 2:
             node = int(ids[walker.sources[source_of[stop]]])
+            if arrival_s > clock + 0.5:  # held for a revisit gap: wait on the spot
+                legs.append(Leg("wait", clock, float(arrival_s), node, node))
+                clock = float(arrival_s)
             legs.append(
                 Leg(
                     kind="dwell",
