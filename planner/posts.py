@@ -163,8 +163,8 @@ def solve_max_cover(
     stats = SolveStats(
         solver="CP-SAT maximal covering",
         status=solver.status_name(status),
-        objective=float(solver.objective_value),
-        bound=float(max(solver.best_objective_bound, solver.objective_value)),
+        objective=float(round(solver.objective_value)),
+        bound=float(max(round(solver.best_objective_bound), round(solver.objective_value))),
         runtime_s=time.perf_counter() - started,
         parameters=params,
     )

@@ -8,7 +8,8 @@ times, each repeat worth ``REVISIT_VALUE`` times the one before and starting at 
 nodes, ordered in time by constraints on the time dimension; officers may wait). The
 solver maximises the dwell presence collected (risk watched x Koper value of the dwell), with
 travel time as a small tie-breaking cost, using OR-Tools routing (disjunctions with prizes,
-integer transit matrix, greedy descent to a local optimum within the time limit).
+integer transit matrix, local cheapest insertion then greedy descent to a local optimum
+within the time limit).
 
 The reported objective is the presence along the path actually walked (walking + dwelling). Its
 upper bound is a fractional knapsack over the officers' time: every minute goes either to a dwell
@@ -98,7 +99,7 @@ def solve_orienteering(
         routing.AddDisjunction([manager.NodeToIndex(node)], int(problem.prize[node]))
     _order_revisits(routing, manager, clock, problem)
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
     )

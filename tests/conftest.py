@@ -1,0 +1,73 @@
+"""Shared fixtures: a tiny grid graph, the embedded Helsinki graph, and the team's shared data."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from shapely.geometry import LineString
+
+from planner.graph import StreetGraph, build_street_graph, load_street_graph
+from planner.scenario import AreaSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+GRID_LAT, GRID_LON = 60.17, 24.94
+STEP_M = 100.0
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared/data, or skip the test with the reason."""
+    path = SHARED_DATA / relative
+    if not path.is_file():
+        pytest.skip(f"shared data not available: {path} (tests read it from ../shared/data)")
+    return path
+
+
+def grid_lonlat(row: int, col: int) -> tuple[float, float]:
+    """WGS84 position of grid node (row, col): rows go north, columns east, 100 m apart."""
+    lat = GRID_LAT + row * STEP_M / 111_320.0
+    lon = GRID_LON + col * STEP_M / (111_320.0 * math.cos(math.radians(GRID_LAT)))
+    return lon, lat
+
+
+def make_grid(size: int = 4) -> nx.MultiDiGraph:
+    """A size x size grid of streets 100 m long, both directions, named by row and column."""
+    graph = nx.MultiDiGraph(crs="EPSG:4326")
+    for r in range(size):
+        for c in range(size):
+            lon, lat = grid_lonlat(r, c)
+            graph.add_node(r * size + c, x=lon, y=lat)
+
+    def street(a: int, b: int, name: str) -> None:
+        line = LineString([(graph.nodes[a]["x"], graph.nodes[a]["y"]), (graph.nodes[b]["x"], graph.nodes[b]["y"])])
+        for u, v, geom in ((a, b, line), (b, a, line.reverse())):
+            graph.add_edge(u, v, length=STEP_M, name=name, highway="residential", geometry=geom,
+                           oneway=False, reversed=u != a)
+
+    for r in range(size):
+        for c in range(size):
+            n = r * size + c
+            if c + 1 < size:
+                street(n, n + 1, f"Row {r} Street")
+            if r + 1 < size:
+                street(n, n + size, f"Column {c} Avenue")
+    return graph
+
+
+@pytest.fixture(scope="session")
+def grid() -> StreetGraph:
+    return build_street_graph(make_grid(), "4x4 test grid")
+
+
+@pytest.fixture(scope="session")
+def helsinki() -> StreetGraph:
+    return load_street_graph(AreaSpec())
+
+
+@pytest.fixture(scope="session")
+def london_pbf() -> Path:
+    return shared_file("osm/city_of_london_2020.osm.pbf")

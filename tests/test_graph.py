@@ -1,0 +1,92 @@
+import numpy as np
+import osmium
+import pyrosm
+import pytest
+from scipy.sparse.csgraph import connected_components
+
+from planner.errors import GraphError
+from planner.graph import load_street_graph, osm_features, place_names
+from planner.scenario import AreaSpec
+from planner.settings import Settings
+
+
+def test_grid_segments_lengths_and_distances(grid):
+    assert len(grid.segments) == 24
+    assert grid.total_length_m == pytest.approx(2400.0)
+    corner = grid.node_index([0])
+    far = grid.node_index([15])[0]
+    assert grid.distances_m(corner)[0, far] == pytest.approx(600.0)
+    assert grid.crs.startswith("EPSG:326")
+
+
+def test_place_names_join_the_streets_that_meet(grid):
+    names = place_names(grid, [0, 5])
+    assert names[5] in {"Row 1 Street / Column 1 Avenue", "Column 1 Avenue / Row 1 Street"}
+    assert "/" in names[0]
+
+
+def test_embedded_helsinki_is_projected_and_connected(helsinki):
+    assert helsinki.crs == "EPSG:32635"
+    assert len(helsinki.nodes) > 2000
+    assert 70_000 < helsinki.total_length_m < 90_000
+    n_parts, _ = connected_components(helsinki.adjacency, directed=False)
+    assert n_parts == 1
+    assert helsinki.segments["name"].notna().mean() > 0.2
+    assert helsinki.nodes["lat"].between(60.1, 60.2).all()
+
+
+def test_london_extract_has_its_police_stations(london_pbf):
+    area = AreaSpec(source="file", path=london_pbf)
+    graph = load_street_graph(area)
+    assert len(graph.segments) > 2000
+    assert graph.crs == "EPSG:32630"
+    police = osm_features(area, graph).query("value == 'police'")
+    assert len(police) >= 2
+
+
+def test_osm_xml_reads_like_pbf(tmp_path):
+    xml = tmp_path / "test.osm"
+    with osmium.SimpleWriter(str(xml)) as writer:
+        for obj in osmium.FileProcessor(pyrosm.get_data("test_pbf")):
+            writer.add(obj)
+    from_xml = load_street_graph(AreaSpec(source="file", path=xml))
+    from_pbf = load_street_graph(AreaSpec(source="file", path=pyrosm.get_data("test_pbf")))
+    assert len(from_xml.segments) == len(from_pbf.segments) > 10
+    assert from_xml.total_length_m == pytest.approx(from_pbf.total_length_m)
+
+
+def test_corrupt_pbf_is_a_clear_error(tmp_path):
+    bad = tmp_path / "broken.osm.pbf"
+    bad.write_bytes(b"\x00\x00\x00\x0dnot really a protobuf at all" * 10)
+    with pytest.raises(GraphError, match=r"broken.osm.pbf: cannot read this OpenStreetMap file"):
+        load_street_graph(AreaSpec(source="file", path=bad))
+
+
+def test_area_without_walkable_streets(tmp_path):
+    only_nodes = tmp_path / "nodes.osm.pbf"
+    with osmium.SimpleWriter(str(only_nodes)) as writer:
+        for i in range(1, 6):
+            writer.add_node(osmium.osm.mutable.Node(id=i, location=(24.94 + i / 1e4, 60.17), tags={"amenity": "bench"}))
+    with pytest.raises(GraphError, match="no walkable street"):
+        load_street_graph(AreaSpec(source="file", path=only_nodes))
+
+
+def test_unknown_map_file_type(tmp_path):
+    path = tmp_path / "map.shp"
+    path.write_text("x")
+    with pytest.raises(GraphError, match="give an OpenStreetMap .osm.pbf or .osm file"):
+        load_street_graph(AreaSpec(source="file", path=path))
+
+
+def test_online_area_without_network_suggests_a_local_extract(tmp_path):
+    settings = Settings(cache_dir=tmp_path, online_timeout_s=3)
+    with pytest.raises(GraphError, match="could not be reached.*use a local extract"):
+        load_street_graph(AreaSpec(source="place", place="Kamppi, Helsinki"), settings)
+
+
+def test_nearest_node_and_projection_round_trip(helsinki):
+    row = helsinki.nodes.iloc[100]
+    x, y = helsinki.project_lonlat(np.array([row["lon"]]), np.array([row["lat"]]))
+    idx, dist = helsinki.nearest_node(x, y)
+    assert idx[0] == 100
+    assert dist[0] < 0.01

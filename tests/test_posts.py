@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+from scipy import sparse
+
+from planner.coverage import street_pieces
+from planner.errors import SolverError
+from planner.posts import choose_posts, greedy_cover, merge_identical_columns, solve_max_cover
+from planner.risk import terrain_risk
+
+from .test_risk import bar_at
+
+
+def greedy_trap():
+    # Candidate 0 covers the middle four demands (weight 8) and is greedy's first pick; then one
+    # side adds 7 (total 11). Choosing the two sides covers everything: 14.
+    cover = np.array(
+        [
+            [1, 1, 1, 1, 0, 0],  # 0: the middle, greedy bait
+            [1, 1, 0, 0, 1, 0],  # 1: left
+            [0, 0, 1, 1, 0, 1],  # 2: right
+        ],
+        dtype=bool,
+    )
+    weights = np.array([2, 2, 2, 2, 3, 3], dtype=np.int64)
+    return sparse.csc_matrix(cover), weights
+
+
+def test_cp_sat_proves_the_optimum_that_greedy_misses():
+    cover, weights = greedy_trap()
+    assert sorted(greedy_cover(cover, weights, 2).tolist()) in ([0, 1], [0, 2])
+    solution = solve_max_cover(cover, weights, 2, time_limit_s=5, seed=1)
+    assert solution.chosen.tolist() == [1, 2]
+    assert solution.stats.objective == 14
+    assert solution.stats.status == "OPTIMAL"
+    assert solution.stats.gap == 0
+
+
+def test_float_weights_are_refused():
+    cover, weights = greedy_trap()
+    with pytest.raises(SolverError, match="integers"):
+        solve_max_cover(cover, weights.astype(float), 2, 1, 1)
+
+
+def test_identical_columns_merge_and_empty_ones_drop():
+    cover = sparse.csr_matrix(np.array([[1, 1, 0, 0], [0, 0, 1, 0]], dtype=bool))
+    merged, weights = merge_identical_columns(cover, np.array([1, 2, 3, 4]))
+    assert merged.shape == (2, 2)
+    assert sorted(weights.tolist()) == [3, 3]
+
+
+def test_grid_posts_sit_where_the_risk_is(grid):
+    pieces = street_pieces(grid)
+    risk = terrain_risk(grid, bar_at(grid, 5), pieces, 100, 0.0)
+    posts, watched, stats = choose_posts(grid, risk, pieces, 1, 100, 5, 1)
+    assert grid.nodes.index[posts].tolist() == [5]
+    assert stats.status == "OPTIMAL"
+    assert watched[0] == pytest.approx(stats.objective)
+
+
+def test_helsinki_gets_exactly_k_posts_with_bound(helsinki):
+    from planner.graph import osm_features
+    from planner.scenario import AreaSpec
+
+    pieces = street_pieces(helsinki)
+    risk = terrain_risk(helsinki, osm_features(AreaSpec(), helsinki), pieces, 100, 0.1)
+    posts, watched, stats = choose_posts(helsinki, risk, pieces, 4, 150, 2, 1)
+    assert len(set(posts.tolist())) == 4
+    assert 0 < stats.objective <= stats.bound <= 1.0 + 1e-9
+    assert stats.objective <= watched.sum() + 1e-9
+    assert stats.status in {"OPTIMAL", "FEASIBLE", "TIME_LIMIT"}

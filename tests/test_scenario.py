@@ -1,0 +1,92 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from planner.errors import ScenarioError
+from planner.scenario import load_scenario, scenario_to_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BASE = """
+name: test
+shift: {weekday: friday, start: 18:00, end: "02:00"}
+officers: {count: 2, station: {lat: 60.1699, lon: 24.9384}}
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_default_scenario_loads_with_units_and_absolute_output():
+    s = load_scenario(ROOT / "scenarios/helsinki_default.yaml")
+    assert s.officers.count == 4
+    assert s.area.source == "embedded"
+    assert s.output_dir.is_absolute()
+    assert s.output_dir == (ROOT / "out/helsinki_default").resolve()
+
+
+def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
+    s = load_scenario(write(tmp_path, BASE))
+    assert s.shift.start == dt.time(18, 0)
+
+
+def test_weekday_means_next_occurrence_and_overnight_shift_ends_next_day(tmp_path):
+    s = load_scenario(write(tmp_path, BASE))
+    wednesday = dt.date(2026, 11, 25)
+    start, end = s.shift.window("Europe/Helsinki", wednesday)
+    assert start.date() == dt.date(2026, 11, 27)
+    assert end - start == dt.timedelta(hours=8)
+    assert start.utcoffset() == dt.timedelta(hours=2)
+    same_day = s.shift.window("Europe/Helsinki", dt.date(2026, 11, 27))[0]
+    assert same_day.date() == dt.date(2026, 11, 27)
+
+
+def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
+    path = write(tmp_path, BASE.replace("count: 2", "cuont: 2"))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert "officers.cuont: unknown key; did you mean 'count'?" in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_negative_officer_count_is_rejected_with_field_and_value(tmp_path):
+    with pytest.raises(ScenarioError, match=r"officers.count: .*greater than or equal to 1.*got -3"):
+        load_scenario(write(tmp_path, BASE.replace("count: 2", "count: -3")))
+
+
+def test_missing_incident_file_is_named(tmp_path):
+    text = BASE + "incidents: [{path: nowhere.csv}]\n"
+    with pytest.raises(ScenarioError, match=r"incidents.0.path: file not found: .*nowhere.csv"):
+        load_scenario(write(tmp_path, text))
+
+
+def test_missing_scenario_file():
+    with pytest.raises(ScenarioError, match="scenario file not found"):
+        load_scenario("no/such/file.yaml")
+
+
+def test_date_and_weekday_together_are_ambiguous(tmp_path):
+    text = BASE.replace("weekday: friday", "weekday: friday, date: 2026-12-04")
+    with pytest.raises(ScenarioError, match="exactly one of shift.date"):
+        load_scenario(write(tmp_path, text))
+
+
+def test_station_needs_one_kind_of_place(tmp_path):
+    text = BASE.replace("{lat: 60.1699, lon: 24.9384}", "{lat: 60.1699, lon: 24.9384, node_id: 5}")
+    with pytest.raises(ScenarioError, match="officers.station"):
+        load_scenario(write(tmp_path, text))
+
+
+def test_bad_yaml_reports_line(tmp_path):
+    with pytest.raises(ScenarioError, match=r"not valid YAML \(line \d+"):
+        load_scenario(write(tmp_path, "name: [unclosed\n"))
+
+
+def test_round_trip_through_yaml(tmp_path):
+    s = load_scenario(write(tmp_path, BASE))
+    again = load_scenario(write(tmp_path, scenario_to_yaml(s)))
+    assert again.model_dump(exclude={"source_file"}) == s.model_dump(exclude={"source_file"})

@@ -1,0 +1,374 @@
+"""Display code: turn a :class:`planner.plan.Plan` into pydeck layers and tables for the app.
+
+Nothing here plans: every number comes from the plan (its KPIs, routes, posts, risk), this module
+only picks colours, label positions and text. The map needs no tile server: its style is a blank
+MapLibre style served by Streamlit from ``ui/static/`` (``--server.enableStaticServing true``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from planner.export import route_track
+from planner.plan import Plan
+
+#: Map style served by Streamlit from ``ui/static/`` (a dict style crashes the frontend).
+BLANK_STYLE = "/app/static/blank-style.json"
+
+#: Decimal places of the coordinates sent to the browser (~10 cm).
+COORD_DIGITS = 6
+
+#: Most street names drawn (one label per street name, longest streets first).
+MAX_LABELS = 300
+
+#: Risk-density classes: upper percentile of each class, colour, street width in metres, label.
+RISK_CLASSES: tuple[tuple[float, tuple[int, int, int], float, str], ...] = (
+    (50.0, (170, 170, 170), 2.0, "lower half"),
+    (75.0, (254, 204, 92), 3.0, "50-75th percentile"),
+    (90.0, (253, 141, 60), 4.0, "75-90th percentile"),
+    (97.0, (240, 59, 32), 5.0, "90-97th percentile"),
+    (100.0, (189, 0, 38), 6.0, "top 3 %"),
+)
+
+#: Officer colours (cycled past eight officers); blues, greens and purples, apart from the risk ramp.
+OFFICER_COLOURS: tuple[tuple[int, int, int], ...] = (
+    (31, 119, 180),
+    (44, 160, 44),
+    (148, 103, 189),
+    (23, 190, 207),
+    (227, 119, 194),
+    (20, 60, 120),
+    (110, 140, 30),
+    (90, 50, 140),
+)
+
+POST_COLOUR = (60, 60, 70)
+
+#: Map height in pixels, and the width assumed when fitting the initial view.
+MAP_HEIGHT_PX = 600
+_ASSUMED_WIDTH_PX = 1000
+
+
+def officer_colour(officer: int) -> list[int]:
+    """RGB colour of an officer's route and dwells (officers are numbered from 1)."""
+    return list(OFFICER_COLOURS[(officer - 1) % len(OFFICER_COLOURS)])
+
+
+def risk_classes(density_per_m: np.ndarray) -> np.ndarray:
+    """Index into :data:`RISK_CLASSES` of each segment, by percentile of its risk density.
+
+    Parameters
+    ----------
+    density_per_m : numpy.ndarray
+        Risk per metre of each segment (``plan.risk.density_per_m(plan.graph)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer class per segment, 0 (lowest) to ``len(RISK_CLASSES) - 1``.
+    """
+    if len(density_per_m) == 0:
+        return np.zeros(0, dtype=np.int64)
+    cuts = np.percentile(density_per_m, [c[0] for c in RISK_CLASSES[:-1]])
+    return np.searchsorted(cuts, density_per_m, side="left").astype(np.int64)
+
+
+def _path(coords: np.ndarray) -> list[list[float]]:
+    """Rounded [lon, lat] pairs without consecutive repeats."""
+    rounded = np.round(np.asarray(coords)[:, :2], COORD_DIGITS)
+    keep = np.ones(len(rounded), dtype=bool)
+    keep[1:] = np.any(np.diff(rounded, axis=0) != 0, axis=1)
+    return rounded[keep].tolist()
+
+
+def _clock(iso: str) -> str:
+    """``HH:MM`` of an ISO timestamp."""
+    return iso[11:16]
+
+
+def street_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
+    """One record per street segment: path, colour and width by risk class, tooltip text."""
+    segments = plan.graph.segments
+    classes = risk_classes(plan.risk.density_per_m(plan.graph))
+    names = segments["name"].tolist()
+    lengths = segments["length_m"].to_numpy()
+    records = []
+    for i, geom in enumerate(wgs84):
+        _, colour, width_m, label = RISK_CLASSES[classes[i]]
+        name = names[i] or "unnamed street"
+        records.append(
+            {
+                "path": _path(shapely.get_coordinates(geom)),
+                "color": list(colour),
+                "width": width_m,
+                "tip": f"{name}, {lengths[i]:.0f} m\nrisk density: {label}",
+            }
+        )
+    return records
+
+
+def route_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
+    """One record per officer with a walked route: the track as a path, its colour, tooltip."""
+    figures = {o["officer"]: o for o in plan.kpis["routes"]["per_officer"]}
+    records = []
+    for route in plan.routes:
+        track = route_track(plan, route, wgs84)
+        if len(track) < 2:
+            continue
+        o = figures[route.officer]
+        records.append(
+            {
+                "path": _path(np.array([(lon, lat) for lon, lat, _ in track])),
+                "color": officer_colour(route.officer),
+                "tip": (
+                    f"Officer {route.officer}: {o['km_walked']:.2f} km, {o['dwells']} dwells, "
+                    f"back at {_clock(o['back_at_station'])}"
+                ),
+            }
+        )
+    return records
+
+
+def station_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
+    """Start and end points of the routes (the stations), one record per distinct point."""
+    points: dict[tuple[float, float], str] = {}
+    for route in plan.routes:
+        track = route_track(plan, route, wgs84)
+        if not track:
+            continue
+        for (lon, lat, _), what in ((track[0], "start"), (track[-1], "end")):
+            key = (round(lon, COORD_DIGITS), round(lat, COORD_DIGITS))
+            points.setdefault(key, what)
+    return [
+        {"position": list(key), "tip": f"Station ({what} of the routes)"}
+        for key, what in sorted(points.items())
+    ]
+
+
+def dwell_records(plan: Plan) -> list[dict[str, Any]]:
+    """One record per dwell (from the plan's hot-spot dosage KPIs)."""
+    return [
+        {
+            "position": [round(d["lon"], COORD_DIGITS), round(d["lat"], COORD_DIGITS)],
+            "color": officer_colour(d["officer"]),
+            "tip": (
+                f"Officer {d['officer']} dwells at {d['place']}\n"
+                f"{_clock(d['arrive'])}, {d['minutes']:.0f} min"
+            ),
+        }
+        for d in plan.kpis["hotspot_dosage"]
+    ]
+
+
+def post_records(plan: Plan) -> list[dict[str, Any]]:
+    """One record per fixed post: position, visibility radius in metres, tooltip."""
+    radius_m = float(plan.scenario.posts.visibility_radius_m)
+    return [
+        {
+            "position": [round(p.lon, COORD_DIGITS), round(p.lat, COORD_DIGITS)],
+            "radius": radius_m,
+            "tip": (
+                f"Post at {p.place}\nwatches {p.watched_risk:.1%} of the area's risk "
+                f"(streets within {radius_m:.0f} m walk)"
+            ),
+        }
+        for p in plan.posts
+    ]
+
+
+def label_records(plan: Plan, max_labels: int = MAX_LABELS) -> list[dict[str, Any]]:
+    """One label per street name at the middle of its longest segment, turned along the street.
+
+    Streets with the most named length come first; at most ``max_labels`` labels.
+    """
+    segments = plan.graph.segments
+    named = segments[segments["name"].notna()]
+    if len(named) == 0:
+        return []
+    by_name = named.groupby("name", sort=True)["length_m"]
+    names = by_name.sum().sort_values(ascending=False, kind="stable").index[:max_labels]
+    longest = by_name.idxmax().loc[names]
+    geoms = segments.geometry.loc[longest.to_numpy()]
+    # Label anchor and direction, measured in the projected (metre) CRS.
+    before = shapely.line_interpolate_point(geoms.to_numpy(), 0.45, normalized=True)
+    after = shapely.line_interpolate_point(geoms.to_numpy(), 0.55, normalized=True)
+    middle = shapely.line_interpolate_point(geoms.to_numpy(), 0.5, normalized=True)
+    dx = shapely.get_x(after) - shapely.get_x(before)
+    dy = shapely.get_y(after) - shapely.get_y(before)
+    angle = np.degrees(np.arctan2(dy, dx))
+    angle = np.where(angle > 90, angle - 180, np.where(angle < -90, angle + 180, angle))
+    middle_wgs84 = gpd.GeoSeries(middle, crs=segments.crs).to_crs("EPSG:4326")
+    return [
+        {
+            "position": [round(pt.x, COORD_DIGITS), round(pt.y, COORD_DIGITS)],
+            "name": str(name),
+            "angle": round(float(a), 1),
+        }
+        for name, pt, a in zip(names, middle_wgs84, angle, strict=True)
+    ]
+
+
+def view_state(plan: Plan) -> pdk.ViewState:
+    """A view that fits the street graph in a map of :data:`MAP_HEIGHT_PX` pixels."""
+    lon, lat = plan.graph.nodes["lon"], plan.graph.nodes["lat"]
+    lon_span = max(float(lon.max() - lon.min()), 1e-4)
+    mid_lat = float(lat.min() + lat.max()) / 2
+    lat_span = max(float(lat.max() - lat.min()), 1e-4) / math.cos(math.radians(mid_lat))
+    zoom_w = math.log2(_ASSUMED_WIDTH_PX * 360 / (256 * lon_span))
+    zoom_h = math.log2(MAP_HEIGHT_PX * 360 / (256 * lat_span))
+    return pdk.ViewState(
+        longitude=float(lon.min() + lon.max()) / 2,
+        latitude=mid_lat,
+        zoom=round(min(zoom_w, zoom_h) - 0.1, 2),
+        pitch=0,
+        bearing=0,
+    )
+
+
+def build_deck(plan: Plan) -> pdk.Deck:
+    """The plan map: streets by risk, routes, dwells, posts with their reach, stations, names.
+
+    Layer ids: ``post-reach``, ``streets``, ``routes``, ``dwells``, ``posts``, ``stations``,
+    ``street-names``.
+    """
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    posts = post_records(plan)
+    layers = [
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="post-reach",
+            data=posts,
+            get_position="position",
+            get_radius="radius",
+            radius_units="meters",
+            get_fill_color=[*POST_COLOUR, 28],
+            get_line_color=[*POST_COLOUR, 150],
+            stroked=True,
+            line_width_min_pixels=1,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "PathLayer",
+            id="streets",
+            data=street_records(plan, wgs84),
+            get_path="path",
+            get_color="color",
+            get_width="width",
+            width_units="meters",
+            width_min_pixels=1,
+            cap_rounded=True,
+            joint_rounded=True,
+            pickable=True,
+            auto_highlight=True,
+        ),
+        pdk.Layer(
+            "PathLayer",
+            id="routes",
+            data=route_records(plan, wgs84),
+            get_path="path",
+            get_color="color",
+            get_width=3,
+            width_units="pixels",
+            opacity=0.85,
+            cap_rounded=True,
+            joint_rounded=True,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="dwells",
+            data=dwell_records(plan),
+            get_position="position",
+            get_radius=7,
+            radius_units="meters",
+            radius_min_pixels=4,
+            get_fill_color="color",
+            get_line_color=[255, 255, 255],
+            stroked=True,
+            line_width_min_pixels=1,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="posts",
+            data=posts,
+            get_position="position",
+            get_radius=6,
+            radius_units="meters",
+            radius_min_pixels=5,
+            get_fill_color=[*POST_COLOUR, 255],
+            get_line_color=[255, 255, 255],
+            stroked=True,
+            line_width_min_pixels=2,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="stations",
+            data=station_records(plan, wgs84),
+            get_position="position",
+            get_radius=10,
+            radius_units="meters",
+            radius_min_pixels=7,
+            get_fill_color=[0, 0, 0],
+            get_line_color=[255, 220, 0],
+            stroked=True,
+            line_width_min_pixels=3,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id="street-names",
+            data=label_records(plan),
+            get_position="position",
+            get_text="name",
+            get_angle="angle",
+            get_size=12,
+            size_units="pixels",
+            get_color=[40, 40, 40],
+            character_set="auto",
+            font_family="sans-serif",
+            font_settings={"sdf": True},
+            outline_width=3,
+            outline_color=[255, 255, 255, 230],
+        ),
+    ]
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=view_state(plan),
+        map_style=BLANK_STYLE,
+        tooltip={"text": "{tip}"},
+    )
+
+
+def risk_legend_html() -> str:
+    """Small HTML legend of the street colours (risk density classes)."""
+    chips = "".join(
+        f'<span style="display:inline-block;width:1.6em;height:0.6em;margin:0 0.3em 0 0.8em;'
+        f'background:rgb{colour}"></span>{label}'
+        for _, colour, _, label in RISK_CLASSES
+    )
+    return f"<small>Street risk density (risk per metre): {chips}</small>"
+
+
+def officer_table(plan: Plan) -> pd.DataFrame:
+    """Per-officer figures from the plan's KPIs, with readable column names."""
+    rows = [
+        {
+            "officer": o["officer"],
+            "km walked": o["km_walked"],
+            "dwells": o["dwells"],
+            "dwell min": o["dwell_min"],
+            "back at station": _clock(o["back_at_station"]),
+            "presence (risk x min)": o["presence_min"],
+        }
+        for o in plan.kpis["routes"]["per_officer"]
+    ]
+    return pd.DataFrame(rows).set_index("officer")
