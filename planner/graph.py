@@ -336,7 +336,20 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
     table["u_idx"] = nodes.index.get_indexer(table["u"])
     table["v_idx"] = nodes.index.get_indexer(table["v"])
     table.index.name = "segment"
-    return table
+    return _orient_u_to_v(table, nodes)
+
+
+def _orient_u_to_v(table: gpd.GeoDataFrame, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Reverse geometries stored from ``v`` to ``u`` (osmnx keeps one direction's drawing)."""
+    first = shapely.get_point(table.geometry.to_numpy(), 0)
+    xy = nodes[["x_m", "y_m"]].to_numpy()
+    start = np.column_stack([shapely.get_x(first), shapely.get_y(first)])
+    to_u = np.hypot(*(start - xy[table["u_idx"]]).T)
+    to_v = np.hypot(*(start - xy[table["v_idx"]]).T)
+    flip = to_v < to_u
+    geoms = table.geometry.to_numpy().copy()
+    geoms[flip] = shapely.reverse(geoms[flip])
+    return table.set_geometry(geoms)
 
 
 def _clean_name(value: object) -> str | None:

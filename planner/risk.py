@@ -17,6 +17,7 @@ certain to be safe. Risk density = risk / segment length.
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ import pandas as pd
 import shapely
 
 from planner.coverage import Pieces, piece_distances
-from planner.errors import IncidentDataError
+from planner.errors import IncidentDataError, PlannerWarning
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
 
@@ -156,6 +157,12 @@ def incident_risk(
             "and longitude are not swapped)"
         )
         raise IncidentDataError(msg)
+    if outside:
+        msg = (
+            f"{outside} of {len(incidents)} incidents lie more than {max_snap_m:.0f} m from every "
+            "street of the area (outside the area) and were dropped"
+        )
+        warnings.warn(msg, PlannerWarning, stacklevel=2)
     per_file = _attribute_outside(reports, incidents, point_idx, outside)
     counts = np.bincount(seg_idx, minlength=len(graph.segments)).astype(float)
     lengths = graph.segments["length_m"].to_numpy()

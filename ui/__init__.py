@@ -1,1 +1,1 @@
-"""Streamlit app of the patrol planner: ``app.py`` is the entry, ``map.py`` builds the map layers."""
+"""Streamlit app of the patrol planner: ``app.py`` is the entry, ``map.py`` builds the map."""

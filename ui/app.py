@@ -33,8 +33,12 @@ from ui.map import MAP_HEIGHT_PX, build_deck, officer_table, risk_legend_html  #
 SCENARIO_DIR = REPO / "scenarios"
 DEFAULT_SCENARIO = "helsinki_default"
 MAX_TIME_LIMIT_S = 3600.0
-MIME = {".geojson": "application/geo+json", ".gpx": "application/gpx+xml",
-        ".csv": "text/csv", ".json": "application/json"}
+MIME = {
+    ".geojson": "application/geo+json",
+    ".gpx": "application/gpx+xml",
+    ".csv": "text/csv",
+    ".json": "application/json",
+}
 
 
 def scenario_names() -> list[str]:
@@ -119,8 +123,12 @@ def sidebar() -> bool:
         st.selectbox("Scenario", names, key="scenario", on_change=reset_inputs)
         st.number_input("Officers on foot", min_value=1, max_value=200, step=1, key="officers")
         st.number_input(
-            "Solver time limit (s)", min_value=0.5, max_value=MAX_TIME_LIMIT_S, step=1.0,
-            key="time_limit_s", help="Seconds per optimiser (posts, routes); the best plan "
+            "Solver time limit (s)",
+            min_value=0.5,
+            max_value=MAX_TIME_LIMIT_S,
+            step=1.0,
+            key="time_limit_s",
+            help="Seconds per optimiser (posts, routes); the best plan "
             "found in that time is returned.",
         )
         pressed = st.button("Plan", type="primary", width="stretch")
@@ -158,22 +166,26 @@ def show_plan(plan: Plan, plan_key: str) -> None:
     )
     presence, covered, dosed, gap = st.columns(4)
     presence.metric(
-        "Presence (risk x min)", f"{routes['presence_min']:.2f}",
+        "Presence (risk x min)",
+        f"{routes['presence_min']:.2f}",
         help="Risk-weighted officer minutes: each street's share of the shift's risk times the "
         "minutes an officer is on it or dwelling within sight of it.",
     )
     covered.metric(
-        "Risk covered by posts", f"{posts['risk_covered_share']:.1%}",
+        "Risk covered by posts",
+        f"{posts['risk_covered_share']:.1%}",
         help=f"{posts['count']} fixed posts; streets within {posts['visibility_radius_m']:.0f} m "
         "walk of a post count as covered.",
     )
     dosed.metric(
-        "Hot spots dosed", f"{routes['hotspots_dosed']} of {routes['hotspots']}",
+        "Hot spots dosed",
+        f"{routes['hotspots_dosed']} of {routes['hotspots']}",
         help=f"Hot spots with at least one dwell; {routes['dose_minutes']:.0f} dwell minutes.",
     )
     solver = routes["solver"]
     gap.metric(
-        "Routes gap", f"{solver['gap']:.1%}",
+        "Routes gap",
+        f"{solver['gap']:.1%}",
         help=f"Routes solver {solver['status']}: objective {solver['objective']:.3f}, "
         f"proven bound {solver['bound']:.3f}.",
     )
@@ -194,8 +206,12 @@ def show_plan(plan: Plan, plan_key: str) -> None:
         st.subheader("Downloads")
         for name, data in files_for(plan_key, plan).items():
             st.download_button(
-                name, data, file_name=name, mime=MIME.get(Path(name).suffix, "text/plain"),
-                key=f"download-{name}", on_click="ignore",
+                name,
+                data,
+                file_name=name,
+                mime=MIME.get(Path(name).suffix, "text/plain"),
+                key=f"download-{name}",
+                on_click="ignore",
             )
     st.subheader("Schedule")
     st.dataframe(plan.to_frame(), hide_index=True, height=380)

@@ -37,7 +37,7 @@ RISK_CLASSES: tuple[tuple[float, tuple[int, int, int], float, str], ...] = (
     (100.0, (189, 0, 38), 6.0, "top 3 %"),
 )
 
-#: Officer colours (cycled past eight officers); blues, greens and purples, apart from the risk ramp.
+#: Officer colours (cycled past eight): blues, greens and purples, apart from the risk ramp.
 OFFICER_COLOURS: tuple[tuple[int, int, int], ...] = (
     (31, 119, 180),
     (44, 160, 44),
@@ -136,19 +136,23 @@ def route_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
     return records
 
 
-def station_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
-    """Start and end points of the routes (the stations), one record per distinct point."""
-    points: dict[tuple[float, float], str] = {}
+def station_records(plan: Plan) -> list[dict[str, Any]]:
+    """Where the routes start and end (the stations), one record per distinct node."""
+    roles: dict[int, set[str]] = {}
     for route in plan.routes:
-        track = route_track(plan, route, wgs84)
-        if not track:
-            continue
-        for (lon, lat, _), what in ((track[0], "start"), (track[-1], "end")):
-            key = (round(lon, COORD_DIGITS), round(lat, COORD_DIGITS))
-            points.setdefault(key, what)
+        if route.legs:
+            roles.setdefault(route.legs[0].from_node, set()).add("start")
+            roles.setdefault(route.legs[-1].to_node, set()).add("end")
+    nodes = plan.graph.nodes
     return [
-        {"position": list(key), "tip": f"Station ({what} of the routes)"}
-        for key, what in sorted(points.items())
+        {
+            "position": [
+                round(float(nodes.at[node, "lon"]), COORD_DIGITS),
+                round(float(nodes.at[node, "lat"]), COORD_DIGITS),
+            ],
+            "tip": f"Station: {' and '.join(sorted(roles[node], reverse=True))} of the routes",
+        }
+        for node in sorted(roles)
     ]
 
 
@@ -312,7 +316,7 @@ def build_deck(plan: Plan) -> pdk.Deck:
         pdk.Layer(
             "ScatterplotLayer",
             id="stations",
-            data=station_records(plan, wgs84),
+            data=station_records(plan),
             get_position="position",
             get_radius=10,
             radius_units="meters",

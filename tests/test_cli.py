@@ -1,0 +1,100 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, shared_file
+
+CLI = [sys.executable, "-m", "planner.cli"]
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_plan_default_end_to_end(tmp_path):
+    out = tmp_path / "plan"
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--officers", "2", "--out", str(out), "--time-limit", "2")
+    assert result.returncode == 0, result.stderr
+    assert "presence (risk x min)" in result.stdout
+    assert "seconds: routes" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "kpis.json", "officer_1.gpx", "officer_2.gpx", "plan.geojson", "schedule.csv",
+    ]
+
+
+@pytest.mark.slow
+def test_plan_london_with_real_incidents(tmp_path):
+    shared_file("osm/city_of_london_2020.osm.pbf")
+    out = tmp_path / "london"
+    result = cli("plan", "scenarios/city_of_london.yaml", "--officers", "2", "--out", str(out), "--time-limit", "2", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "risk model             incidents" in result.stdout
+    assert "outside the area" in result.stderr  # incidents beyond the extract are counted
+    assert (out / "officer_2.gpx").is_file()
+
+
+def test_help_documents_every_option():
+    text = cli("plan", "--help").stdout
+    for option in ("--officers", "--out", "--time-limit", "--seed", "--quiet", "scenario_file"):
+        assert option in text
+    assert "app" in cli("--help").stdout
+
+
+def write_scenario(tmp_path, body):
+    path = tmp_path / "bad.yaml"
+    path.write_text(body)
+    return path
+
+
+GOOD = """name: t
+area: {source: embedded}
+shift: {weekday: friday, start: "18:00", end: "20:00"}
+officers: {count: 2, station: {lat: 60.1699, lon: 24.9384}}
+solver: {time_limit_s: 1}
+"""
+
+
+def assert_clean_failure(result, *fragments, out: Path | None = None):
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+    if out is not None:
+        assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("change", "fragments"),
+    [
+        (("count: 2", "cuont: 2"), ["officers.cuont: unknown key; did you mean 'count'?"]),
+        (("count: 2", "count: -1"), ["officers.count", "got -1"]),
+        (("{lat: 60.1699, lon: 24.9384}", "{lat: 51.5, lon: -0.1}"), ["officers.station", "km from the nearest street"]),
+        (("{source: embedded}", "{source: file, path: nothere.osm.pbf}"), ["area.path: file not found"]),
+    ],
+)
+def test_bad_scenarios_exit_2_with_a_message_and_no_files(tmp_path, change, fragments):
+    out = tmp_path / "out"
+    path = write_scenario(tmp_path, GOOD.replace(*change))
+    assert_clean_failure(cli("plan", str(path), "--out", str(out)), *fragments, out=out)
+
+
+def test_corrupt_pbf_exits_2(tmp_path):
+    (tmp_path / "broken.osm.pbf").write_bytes(b"garbage" * 100)
+    path = write_scenario(tmp_path, GOOD.replace("{source: embedded}", "{source: file, path: broken.osm.pbf}"))
+    out = tmp_path / "out"
+    assert_clean_failure(cli("plan", str(path), "--out", str(out)), "cannot read this OpenStreetMap file", out=out)
+
+
+def test_missing_scenario_file_exits_2(tmp_path):
+    assert_clean_failure(cli("plan", str(tmp_path / "none.yaml")), "scenario file not found")
+
+
+def test_negative_officers_option_is_refused(tmp_path):
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--officers", "-2")
+    assert result.returncode == 2
+    assert "--officers" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,86 @@
+import datetime as dt
+import json
+
+import geopandas as gpd
+import gpxpy
+import pandas as pd
+import pytest
+
+from planner.export import plan_files, write_plan
+from planner.pipeline import run
+from planner.scenario import load_scenario
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def plan():
+    scenario = load_scenario(ROOT / "scenarios/helsinki_default.yaml")
+    scenario = scenario.model_copy(
+        update={
+            "officers": scenario.officers.model_copy(update={"count": 2}),
+            "solver": scenario.solver.model_copy(update={"time_limit_s": 2}),
+            "posts": scenario.posts.model_copy(update={"count": 3}),
+        }
+    )
+    return run(scenario, today=dt.date(2026, 11, 25))
+
+
+def test_written_files_read_back(plan, tmp_path):
+    written = write_plan(plan, tmp_path / "out")
+    names = sorted(p.name for p in written)
+    assert names == ["kpis.json", "officer_1.gpx", "officer_2.gpx", "plan.geojson", "schedule.csv"]
+    assert not list((tmp_path / "out").glob(".writing-*"))
+
+    gpx = gpxpy.parse((tmp_path / "out/officer_1.gpx").read_text())
+    points = gpx.tracks[0].segments[0].points
+    assert len(points) > 10
+    times = [p.time for p in points]
+    assert all(t.utcoffset() == dt.timedelta(0) for t in times)
+    assert times == sorted(times)
+    assert times[0] == plan.shift_start.astimezone(dt.UTC)
+    route = plan.routes[0]
+    assert len(gpx.waypoints) == len(route.dwells)
+    assert gpx.waypoints[0].name == plan.places[route.dwells[0].to_node]
+    assert not gpx.waypoints[0].name.isdigit()
+    assert gpx.tracks[0].length_2d() == pytest.approx(route.distance_m, rel=0.02)
+
+    frame = gpd.read_file(tmp_path / "out/plan.geojson")
+    assert frame.crs.to_epsg() == 4326
+    layers = frame["layer"].value_counts()
+    assert layers["segment"] == len(plan.graph.segments)
+    assert layers["route"] == 2
+    assert layers["post"] == 3
+    assert layers["dwell"] == sum(len(r.dwells) for r in plan.routes)
+
+    schedule = pd.read_csv(tmp_path / "out/schedule.csv")
+    assert list(schedule.columns) == ["officer", "start", "end", "action", "place", "lat", "lon"]
+    starts = pd.to_datetime(schedule["start"], format="ISO8601")
+    assert str(starts.iloc[0].tz) == "UTC+02:00"
+    assert schedule["place"].str.fullmatch(r"\d+").sum() == 0
+
+    kpis = json.loads((tmp_path / "out/kpis.json").read_text())
+    assert kpis["routes"]["officers"] == 2
+    assert kpis["posts"]["count"] == 3
+    assert "seconds" not in json.dumps(kpis)
+
+
+def test_exports_are_byte_identical_for_the_same_plan(plan):
+    assert plan_files(plan) == plan_files(plan)
+
+
+def test_kpis_add_up(plan):
+    k = plan.kpis["routes"]
+    assert k["presence_min"] == pytest.approx(sum(o["presence_min"] for o in k["per_officer"]), abs=1e-5)
+    assert k["dose_minutes"] == pytest.approx(sum(d["minutes"] for d in plan.kpis["hotspot_dosage"]))
+    assert 0 < plan.kpis["posts"]["risk_covered_share"] <= 1
+    assert "presence" in plan.summary()
+
+
+def test_write_into_a_file_path_fails_cleanly(plan, tmp_path):
+    from planner.errors import ExportError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ExportError, match="cannot write the plan files"):
+        write_plan(plan, blocker / "sub")
