@@ -27,8 +27,13 @@ app = typer.Typer(
 DEFAULT_SCENARIO = Path("scenarios/helsinki_default.yaml")
 
 
-def _override(scenario: Scenario, officers: int | None, out: Path | None,
-              time_limit_s: float | None, seed: int | None) -> Scenario:
+def _override(
+    scenario: Scenario,
+    officers: int | None,
+    out: Path | None,
+    time_limit_s: float | None,
+    seed: int | None,
+) -> Scenario:
     update: dict = {}
     if officers is not None:
         update["officers"] = scenario.officers.model_copy(update={"count": officers})
@@ -36,7 +41,9 @@ def _override(scenario: Scenario, officers: int | None, out: Path | None,
         update["output_dir"] = out.resolve()
     if time_limit_s is not None or seed is not None:
         solver = scenario.solver.model_copy(
-            update={k: v for k, v in (("time_limit_s", time_limit_s), ("seed", seed)) if v is not None}
+            update={
+                k: v for k, v in (("time_limit_s", time_limit_s), ("seed", seed)) if v is not None
+            }
         )
         update["solver"] = solver
     return scenario.model_copy(update=update)
@@ -48,13 +55,19 @@ def plan(
         Path, typer.Argument(help="Scenario YAML file.", show_default=True)
     ] = DEFAULT_SCENARIO,
     officers: Annotated[
-        int | None, typer.Option("--officers", min=1, max=200, help="Officers on foot patrol (overrides officers.count).")
+        int | None,
+        typer.Option(
+            "--officers", min=1, max=200, help="Officers on foot patrol (overrides officers.count)."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Output folder (overrides output_dir).")
     ] = None,
     time_limit_s: Annotated[
-        float | None, typer.Option("--time-limit", min=0.1, help="Seconds per solver (overrides solver.time_limit_s).")
+        float | None,
+        typer.Option(
+            "--time-limit", min=0.1, help="Seconds per solver (overrides solver.time_limit_s)."
+        ),
     ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", min=0, help="Random seed (overrides solver.seed).")
@@ -82,7 +95,9 @@ def plan(
 
 @app.command("app")
 def start_app(
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.")] = 8501,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.")
+    ] = 8501,
 ) -> None:
     """Start the Streamlit app on http://127.0.0.1:PORT (offline: no tiles, no usage statistics)."""
     script = Path(__file__).resolve().parent.parent / "ui" / "app.py"
@@ -97,16 +112,22 @@ def start_app(
 def streamlit_flags(port: int) -> list[str]:
     """Streamlit settings the app needs: loopback only, no usage statistics, local map style."""
     return [
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--server.enableStaticServing", "true",
-        "--browser.gatherUsageStats", "false",
-        "--global.developmentMode", "false",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.enableStaticServing",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
     ]
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001, ARG001
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 

@@ -130,7 +130,10 @@ def kpi_table(plan: Plan) -> str:
         ("officers on foot", str(r["officers"])),
         ("presence (risk x min)", f"{r['presence_min']:.3f}"),
         ("  of which dwelling", f"{r['dwell_presence_min']:.3f}"),
-        ("hot spots dosed", f"{r['hotspots_dosed']} of {r['hotspots']}, {r['dose_minutes']:.0f} min"),
+        (
+            "hot spots dosed",
+            f"{r['hotspots_dosed']} of {r['hotspots']}, {r['dose_minutes']:.0f} min",
+        ),
     ]
     for o in r["per_officer"]:
         rows.append(
@@ -139,7 +142,9 @@ def kpi_table(plan: Plan) -> str:
                 f"{o['km_walked']:.2f} km, {o['dwells']} dwells, back {o['back_at_station'][11:16]}",
             )
         )
-    rows.append(("routes solver", f"{rs['status']}, bound {rs['bound']:.3f}, gap {100 * rs['gap']:.1f} %"))
+    rows.append(
+        ("routes solver", f"{rs['status']}, bound {rs['bound']:.3f}, gap {100 * rs['gap']:.1f} %")
+    )
     for step, seconds in plan.timings_s.items():
         rows.append((f"seconds: {step}", f"{seconds:.2f}"))
     width = max(len(a) for a, _ in rows)

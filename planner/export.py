@@ -26,7 +26,9 @@ from planner.plan import Leg, Plan, Route
 DEGREE_DIGITS = 7
 
 
-def _leg_coordinates(plan: Plan, leg: Leg, wgs84: gpd.GeoSeries) -> list[tuple[float, float, float]]:
+def _leg_coordinates(
+    plan: Plan, leg: Leg, wgs84: gpd.GeoSeries
+) -> list[tuple[float, float, float]]:
     """(lon, lat, seconds from shift start) along a walk leg, following street geometry."""
     if not leg.segments:
         node = plan.graph.nodes.loc[leg.to_node]
@@ -184,6 +186,8 @@ def write_plan(plan: Plan, out_dir: Path) -> list[Path]:
                 shutil.move(Path(tmp) / name, target)
                 written.append(target)
     except OSError as exc:
-        msg = f"{out_dir}: cannot write the plan files ({exc.strerror or exc}); choose another --out"
+        msg = (
+            f"{out_dir}: cannot write the plan files ({exc.strerror or exc}); choose another --out"
+        )
         raise ExportError(msg) from None
     return written

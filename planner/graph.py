@@ -375,9 +375,7 @@ def osm_features(area: AreaSpec, graph: StreetGraph) -> gpd.GeoDataFrame:
     return _features_from_pbf(path, graph, empty)
 
 
-def _features_from_pbf(
-    path: Path, graph: StreetGraph, empty: gpd.GeoDataFrame
-) -> gpd.GeoDataFrame:
+def _features_from_pbf(path: Path, graph: StreetGraph, empty: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     import pyrosm
 
     with _quiet():
@@ -424,7 +422,9 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
         ]
     )
     ranked = (
-        ends.groupby(["node", "name"], sort=True)["len"].sum().reset_index()
+        ends.groupby(["node", "name"], sort=True)["len"]
+        .sum()
+        .reset_index()
         .sort_values(["node", "len", "name"], ascending=[True, False, True], kind="stable")
     )
     by_node = ranked.groupby("node", sort=False)["name"].apply(lambda s: list(s)[:2]).to_dict()
@@ -446,7 +446,9 @@ def _nearby_names(graph: StreetGraph, named: gpd.GeoDataFrame, nodes: list[int])
     if len(named):
         tree = shapely.STRtree(named.geometry.to_numpy())
         (src, dst), _ = tree.query_nearest(
-            shapely.points(xy[:, 0], xy[:, 1]), max_distance=150.0, return_distance=True,
+            shapely.points(xy[:, 0], xy[:, 1]),
+            max_distance=150.0,
+            return_distance=True,
             all_matches=False,
         )
         found = {int(a): str(named["name"].iat[b]) for a, b in zip(src, dst, strict=True)}

@@ -56,7 +56,9 @@ def find_hotspots(
     n_top = max(1, int(np.ceil(len(density) * top_percent / 100.0)))
     top = np.argsort(-density, kind="stable")[:n_top]
     seg = graph.segments
-    candidates = np.unique(np.concatenate([seg["u_idx"].to_numpy()[top], seg["v_idx"].to_numpy()[top]]))
+    candidates = np.unique(
+        np.concatenate([seg["u_idx"].to_numpy()[top], seg["v_idx"].to_numpy()[top]])
+    )
     watched = coverage_matrix(graph, candidates, radius_m, pieces)
     value = watched.astype(float) @ risk.piece_risk(pieces)
     order = np.lexsort((candidates, -value))

@@ -79,7 +79,9 @@ def resolve_station(
             msg = f"{where}: no police station matching '{spec.police}'; {found}; give lat/lon"
             raise ScenarioError(msg)
         police = police.sort_values("name", na_position="last", kind="stable")
-        idx, _ = graph.nearest_node(police.geometry.x.to_numpy()[:1], police.geometry.y.to_numpy()[:1])
+        idx, _ = graph.nearest_node(
+            police.geometry.x.to_numpy()[:1], police.geometry.y.to_numpy()[:1]
+        )
         return int(idx[0])
     x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
     idx, dist = graph.nearest_node(x_m, y_m)
@@ -93,7 +95,9 @@ def resolve_station(
     return int(idx[0])
 
 
-def build_risk(scenario: Scenario, graph: StreetGraph, features: gpd.GeoDataFrame, pieces) -> RiskMap:  # noqa: ANN001
+def build_risk(
+    scenario: Scenario, graph: StreetGraph, features: gpd.GeoDataFrame, pieces
+) -> RiskMap:
     """Risk from the scenario's incident files when it has any, else the risk-terrain model."""
     if scenario.incidents:
         frames, reports = [], []
@@ -142,16 +146,24 @@ def run(
         )
         start, end = scenario.shift.window(zone, today or dt.date.today())
         officers = scenario.officers
-        start_idx = resolve_station(officers.station, graph, features, _where(scenario, "officers.station"))
+        start_idx = resolve_station(
+            officers.station, graph, features, _where(scenario, "officers.station")
+        )
         end_spec = officers.end_station or officers.station
-        end_idx = resolve_station(end_spec, graph, features, _where(scenario, "officers.end_station"))
+        end_idx = resolve_station(
+            end_spec, graph, features, _where(scenario, "officers.end_station")
+        )
     with _step("risk", timings, progress):
         pieces = street_pieces(graph)
         risk = build_risk(scenario, graph, features, pieces)
     with _step("hot spots", timings, progress):
         dwell = scenario.dwell
         hotspots = find_hotspots(
-            graph, risk, pieces, dwell.visibility_radius_m, dwell.hotspot_top_percent,
+            graph,
+            risk,
+            pieces,
+            dwell.visibility_radius_m,
+            dwell.hotspot_top_percent,
             dwell.hotspot_min_separation_m,
         )
     solver = scenario.solver
@@ -160,13 +172,26 @@ def run(
     with _step("posts", timings, progress):
         if scenario.posts.count > 0:
             post_idx, watched, posts_stats = choose_posts(
-                graph, risk, pieces, scenario.posts.count, scenario.posts.visibility_radius_m,
-                solver.time_limit_s, solver.seed, settings.cpsat_workers,
+                graph,
+                risk,
+                pieces,
+                scenario.posts.count,
+                scenario.posts.visibility_radius_m,
+                solver.time_limit_s,
+                solver.seed,
+                settings.cpsat_workers,
             )
     with _step("routes", timings, progress):
         routes, routes_stats = plan_routes(
-            graph, risk, hotspots, start_idx, end_idx, officers.count,
-            (end - start).total_seconds(), officers.pace_m_per_s, dwell.max_minutes * 60,
+            graph,
+            risk,
+            hotspots,
+            start_idx,
+            end_idx,
+            officers.count,
+            (end - start).total_seconds(),
+            officers.pace_m_per_s,
+            dwell.max_minutes * 60,
             solver.time_limit_s,
         )
     with _step("plan", timings, progress):
@@ -186,9 +211,19 @@ def run(
             for i, w in zip(post_idx, watched, strict=True)
         )
         plan = Plan(
-            scenario=scenario, graph=graph, risk=risk, hotspots=hotspots, shift_start=start,
-            shift_end=end, routes=tuple(routes), posts=posts, routes_stats=routes_stats,
-            posts_stats=posts_stats, places=places, kpis={}, timings_s=timings,
+            scenario=scenario,
+            graph=graph,
+            risk=risk,
+            hotspots=hotspots,
+            shift_start=start,
+            shift_end=end,
+            routes=tuple(routes),
+            posts=posts,
+            routes_stats=routes_stats,
+            posts_stats=posts_stats,
+            places=places,
+            kpis={},
+            timings_s=timings,
         )
         plan.kpis.update(compute_kpis(plan))
     return plan

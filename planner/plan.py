@@ -145,7 +145,9 @@ class Plan:
                         "lon": round(float(nodes.at[node, "lon"]), 6),
                     }
                 )
-        return pd.DataFrame(rows, columns=["officer", "start", "end", "action", "place", "lat", "lon"])
+        return pd.DataFrame(
+            rows, columns=["officer", "start", "end", "action", "place", "lat", "lon"]
+        )
 
     def summary(self) -> str:
         """The KPI table printed on the terminal, with seconds per step."""

@@ -209,5 +209,7 @@ def choose_posts(
         parameters=solution.stats.parameters | {"candidates": len(useful), "demand": len(weights)},
     )
     watched = np.asarray(cover[posts].astype(float) @ piece_risk).ravel()
-    log.info("posts: %d chosen, %.1f %% of risk watched (%s)", len(posts), 100 * share, stats.status)
+    log.info(
+        "posts: %d chosen, %.1f %% of risk watched (%s)", len(posts), 100 * share, stats.status
+    )
     return posts, watched, stats

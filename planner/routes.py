@@ -86,7 +86,9 @@ def solve_orienteering(
     """
     n = len(problem.prize)
     started = time.perf_counter()
-    manager = pywrapcp.RoutingIndexManager(n, problem.vehicles, [0] * problem.vehicles, [1] * problem.vehicles)
+    manager = pywrapcp.RoutingIndexManager(
+        n, problem.vehicles, [0] * problem.vehicles, [1] * problem.vehicles
+    )
     routing = pywrapcp.RoutingModel(manager)
     transit = problem.travel_s.copy()
     transit[2:, :] += problem.dwell_s
@@ -99,10 +101,10 @@ def solve_orienteering(
         routing.AddDisjunction([manager.NodeToIndex(node)], int(problem.prize[node]))
     _order_revisits(routing, manager, clock, problem)
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
-    params.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    params.first_solution_strategy = (
+        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
     )
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     solution = routing.SolveWithParameters(params)
     if solution is None:
@@ -245,7 +247,9 @@ def plan_routes(
     dwell_value = hotspots.value * koper_value_min(dwell_s / 60.0)
     order = np.argsort(-dwell_value, kind="stable")[:MAX_CANDIDATES]
     sources = np.concatenate([[start_idx, end_idx], hotspots.node_idx[order]]).astype(np.int64)
-    dist_m, pred = dijkstra(graph.adjacency, directed=False, indices=sources, return_predecessors=True)
+    dist_m, pred = dijkstra(
+        graph.adjacency, directed=False, indices=sources, return_predecessors=True
+    )
     travel = np.ceil(dist_m[:, sources] / pace_m_per_s).astype(np.int64)
     _check_reachable(travel, int(math.floor(shift_s)), int(math.ceil(dwell_s)))
     # Model nodes: start, end, then MAX_VISITS copies of every candidate hot spot.
@@ -257,7 +261,11 @@ def plan_routes(
     prize = np.zeros(len(site), dtype=np.int64)
     prize[2:] = np.maximum(1, np.rint(value[2:] / value[2:].max() * PRIZE_SCALE)).astype(np.int64)
     problem = Orienteering(
-        travel[np.ix_(source_of, source_of)], prize, site, int(math.ceil(dwell_s)), officers,
+        travel[np.ix_(source_of, source_of)],
+        prize,
+        site,
+        int(math.ceil(dwell_s)),
+        officers,
         int(math.floor(shift_s)),
     )
     sequences, status, runtime = solve_orienteering(problem, time_limit_s)

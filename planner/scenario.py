@@ -346,10 +346,12 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     file = Path(path)
     if not file.is_file():
-        msg = f"{file}: scenario file not found; check the path (try scenarios/helsinki_default.yaml)"
+        msg = (
+            f"{file}: scenario file not found; check the path (try scenarios/helsinki_default.yaml)"
+        )
         raise ScenarioError(msg)
     try:
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

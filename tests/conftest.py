@@ -43,10 +43,20 @@ def make_grid(size: int = 4) -> nx.MultiDiGraph:
             graph.add_node(r * size + c, x=lon, y=lat)
 
     def street(a: int, b: int, name: str) -> None:
-        line = LineString([(graph.nodes[a]["x"], graph.nodes[a]["y"]), (graph.nodes[b]["x"], graph.nodes[b]["y"])])
+        line = LineString(
+            [(graph.nodes[a]["x"], graph.nodes[a]["y"]), (graph.nodes[b]["x"], graph.nodes[b]["y"])]
+        )
         for u, v, geom in ((a, b, line), (b, a, line.reverse())):
-            graph.add_edge(u, v, length=STEP_M, name=name, highway="residential", geometry=geom,
-                           oneway=False, reversed=u != a)
+            graph.add_edge(
+                u,
+                v,
+                length=STEP_M,
+                name=name,
+                highway="residential",
+                geometry=geom,
+                oneway=False,
+                reversed=u != a,
+            )
 
     for r in range(size):
         for c in range(size):

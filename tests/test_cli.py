@@ -16,12 +16,25 @@ def cli(*args, cwd=ROOT):
 @pytest.mark.slow
 def test_plan_default_end_to_end(tmp_path):
     out = tmp_path / "plan"
-    result = cli("plan", "scenarios/helsinki_default.yaml", "--officers", "2", "--out", str(out), "--time-limit", "2")
+    result = cli(
+        "plan",
+        "scenarios/helsinki_default.yaml",
+        "--officers",
+        "2",
+        "--out",
+        str(out),
+        "--time-limit",
+        "2",
+    )
     assert result.returncode == 0, result.stderr
     assert "presence (risk x min)" in result.stdout
     assert "seconds: routes" in result.stdout
     assert sorted(p.name for p in out.iterdir()) == [
-        "kpis.json", "officer_1.gpx", "officer_2.gpx", "plan.geojson", "schedule.csv",
+        "kpis.json",
+        "officer_1.gpx",
+        "officer_2.gpx",
+        "plan.geojson",
+        "schedule.csv",
     ]
 
 
@@ -29,7 +42,17 @@ def test_plan_default_end_to_end(tmp_path):
 def test_plan_london_with_real_incidents(tmp_path):
     shared_file("osm/city_of_london_2020.osm.pbf")
     out = tmp_path / "london"
-    result = cli("plan", "scenarios/city_of_london.yaml", "--officers", "2", "--out", str(out), "--time-limit", "2", "--quiet")
+    result = cli(
+        "plan",
+        "scenarios/city_of_london.yaml",
+        "--officers",
+        "2",
+        "--out",
+        str(out),
+        "--time-limit",
+        "2",
+        "--quiet",
+    )
     assert result.returncode == 0, result.stderr
     assert "risk model             incidents" in result.stdout
     assert "outside the area" in result.stderr  # incidents beyond the extract are counted
@@ -72,8 +95,14 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
     [
         (("count: 2", "cuont: 2"), ["officers.cuont: unknown key; did you mean 'count'?"]),
         (("count: 2", "count: -1"), ["officers.count", "got -1"]),
-        (("{lat: 60.1699, lon: 24.9384}", "{lat: 51.5, lon: -0.1}"), ["officers.station", "km from the nearest street"]),
-        (("{source: embedded}", "{source: file, path: nothere.osm.pbf}"), ["area.path: file not found"]),
+        (
+            ("{lat: 60.1699, lon: 24.9384}", "{lat: 51.5, lon: -0.1}"),
+            ["officers.station", "km from the nearest street"],
+        ),
+        (
+            ("{source: embedded}", "{source: file, path: nothere.osm.pbf}"),
+            ["area.path: file not found"],
+        ),
     ],
 )
 def test_bad_scenarios_exit_2_with_a_message_and_no_files(tmp_path, change, fragments):
@@ -84,9 +113,13 @@ def test_bad_scenarios_exit_2_with_a_message_and_no_files(tmp_path, change, frag
 
 def test_corrupt_pbf_exits_2(tmp_path):
     (tmp_path / "broken.osm.pbf").write_bytes(b"garbage" * 100)
-    path = write_scenario(tmp_path, GOOD.replace("{source: embedded}", "{source: file, path: broken.osm.pbf}"))
+    path = write_scenario(
+        tmp_path, GOOD.replace("{source: embedded}", "{source: file, path: broken.osm.pbf}")
+    )
     out = tmp_path / "out"
-    assert_clean_failure(cli("plan", str(path), "--out", str(out)), "cannot read this OpenStreetMap file", out=out)
+    assert_clean_failure(
+        cli("plan", str(path), "--out", str(out)), "cannot read this OpenStreetMap file", out=out
+    )
 
 
 def test_missing_scenario_file_exits_2(tmp_path):

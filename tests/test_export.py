@@ -71,8 +71,12 @@ def test_exports_are_byte_identical_for_the_same_plan(plan):
 
 def test_kpis_add_up(plan):
     k = plan.kpis["routes"]
-    assert k["presence_min"] == pytest.approx(sum(o["presence_min"] for o in k["per_officer"]), abs=1e-5)
-    assert k["dose_minutes"] == pytest.approx(sum(d["minutes"] for d in plan.kpis["hotspot_dosage"]))
+    assert k["presence_min"] == pytest.approx(
+        sum(o["presence_min"] for o in k["per_officer"]), abs=1e-5
+    )
+    assert k["dose_minutes"] == pytest.approx(
+        sum(d["minutes"] for d in plan.kpis["hotspot_dosage"])
+    )
     assert 0 < plan.kpis["posts"]["risk_covered_share"] <= 1
     assert "presence" in plan.summary()
 

@@ -66,7 +66,11 @@ def test_area_without_walkable_streets(tmp_path):
     only_nodes = tmp_path / "nodes.osm.pbf"
     with osmium.SimpleWriter(str(only_nodes)) as writer:
         for i in range(1, 6):
-            writer.add_node(osmium.osm.mutable.Node(id=i, location=(24.94 + i / 1e4, 60.17), tags={"amenity": "bench"}))
+            writer.add_node(
+                osmium.osm.mutable.Node(
+                    id=i, location=(24.94 + i / 1e4, 60.17), tags={"amenity": "bench"}
+                )
+            )
     with pytest.raises(GraphError, match="no walkable street"):
         load_street_graph(AreaSpec(source="file", path=only_nodes))
 

@@ -29,7 +29,9 @@ def test_terrain_risk_sums_to_one_and_peaks_beside_the_bar(grid):
     assert risk.segment_risk.sum() == pytest.approx(1.0)
     seg = grid.segments
     touching = (seg["u"] == 5) | (seg["v"] == 5)
-    assert risk.segment_risk[touching.to_numpy()].min() > risk.segment_risk[~touching.to_numpy()].max()
+    assert (
+        risk.segment_risk[touching.to_numpy()].min() > risk.segment_risk[~touching.to_numpy()].max()
+    )
     assert risk.method == "terrain"
 
 
@@ -66,7 +68,9 @@ def test_incidents_all_outside_the_area_stop_with_a_hint(grid):
 
 def test_csv_loader_counts_every_drop(tmp_path):
     path = tmp_path / "inc.csv"
-    path.write_text("Latitude,Longitude,Crime type\n60.17,24.94,Theft\n,,Theft\n95,24.9,Theft\nabc,24.9,Theft\n")
+    path.write_text(
+        "Latitude,Longitude,Crime type\n60.17,24.94,Theft\n,,Theft\n95,24.9,Theft\nabc,24.9,Theft\n"
+    )
     with pytest.warns(UserWarning, match="4 rows read, 1 kept"):
         frame, report = load_incidents(IncidentSpec(path=path))
     assert len(frame) == 1
@@ -76,7 +80,9 @@ def test_csv_loader_counts_every_drop(tmp_path):
 def test_csv_without_coordinates_lists_columns(tmp_path):
     path = tmp_path / "inc.csv"
     path.write_text("Where,When\nhere,now\n")
-    with pytest.raises(IncidentDataError, match="the file has: Where, When; name them with lat_col"):
+    with pytest.raises(
+        IncidentDataError, match="the file has: Where, When; name them with lat_col"
+    ):
         load_incidents(IncidentSpec(path=path))
 
 

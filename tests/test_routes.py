@@ -15,14 +15,18 @@ def helsinki_risk(helsinki):
     pieces = street_pieces(helsinki)
     risk = terrain_risk(helsinki, osm_features(AreaSpec(), helsinki), pieces, 100, 0.1)
     spots = find_hotspots(helsinki, risk, pieces, 50, 10, 50)
-    station = int(np.argmin(np.hypot(helsinki.nodes["lat"] - 60.1699, helsinki.nodes["lon"] - 24.9384)))
+    station = int(
+        np.argmin(np.hypot(helsinki.nodes["lat"] - 60.1699, helsinki.nodes["lon"] - 24.9384))
+    )
     return risk, spots, station
 
 
 def test_routes_are_feasible_on_a_real_graph(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
     shift_s, pace, dwell_s = 3 * 3600, 1.0, 12 * 60
-    routes, stats = plan_routes(helsinki, risk, spots, station, station, 3, shift_s, pace, dwell_s, 2.0)
+    routes, stats = plan_routes(
+        helsinki, risk, spots, station, station, 3, shift_s, pace, dwell_s, 2.0
+    )
     assert len(routes) == 3
     station_id = int(helsinki.nodes.index[station])
     adjacency = helsinki.adjacency
@@ -47,7 +51,9 @@ def test_routes_are_feasible_on_a_real_graph(helsinki, helsinki_risk):
             visits.setdefault(leg.hotspot, []).append(leg.start_s)
     for times in visits.values():
         times.sort()
-        assert all(b - a >= MIN_REVISIT_GAP_S - 1 for a, b in zip(times[:-1], times[1:], strict=True))
+        assert all(
+            b - a >= MIN_REVISIT_GAP_S - 1 for a, b in zip(times[:-1], times[1:], strict=True)
+        )
     assert 0 < stats.objective <= stats.bound
     assert stats.objective == pytest.approx(sum(r.presence for r in routes))
     assert adjacency.shape[0] == len(helsinki.nodes)
@@ -61,8 +67,14 @@ def test_shift_too_short_to_reach_any_hot_spot(helsinki, helsinki_risk):
 
 def test_end_station_out_of_reach(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    far = int(np.argmax(np.hypot(helsinki.nodes["x_m"] - helsinki.nodes["x_m"].iloc[station],
-                                 helsinki.nodes["y_m"] - helsinki.nodes["y_m"].iloc[station])))
+    far = int(
+        np.argmax(
+            np.hypot(
+                helsinki.nodes["x_m"] - helsinki.nodes["x_m"].iloc[station],
+                helsinki.nodes["y_m"] - helsinki.nodes["y_m"].iloc[station],
+            )
+        )
+    )
     with pytest.raises(InfeasibleError, match="start station to the end station alone takes"):
         plan_routes(helsinki, risk, spots, station, far, 1, 5 * 60, 1.0, 15 * 60, 1.0)
 

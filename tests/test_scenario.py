@@ -54,7 +54,9 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
 
 
 def test_negative_officer_count_is_rejected_with_field_and_value(tmp_path):
-    with pytest.raises(ScenarioError, match=r"officers.count: .*greater than or equal to 1.*got -3"):
+    with pytest.raises(
+        ScenarioError, match=r"officers.count: .*greater than or equal to 1.*got -3"
+    ):
         load_scenario(write(tmp_path, BASE.replace("count: 2", "count: -3")))
 
 

@@ -239,7 +239,8 @@ def view_state(plan: Plan) -> pdk.ViewState:
 def build_deck(plan: Plan) -> pdk.Deck:
     """The plan map: streets by risk, routes, dwells, posts with their reach, stations, names.
 
-    Layer ids: ``post-reach``, ``streets``, ``routes``, ``dwells``, ``posts``, ``stations``,
+    pydeck sends a plain string as an accessor expression (``"@@=meters"``): constant string
+    props are quoted (``"'meters'"``). Layer ids: ``post-reach``, ``streets``, ``routes``, ``dwells``, ``posts``, ``stations``,
     ``street-names``.
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
@@ -251,7 +252,7 @@ def build_deck(plan: Plan) -> pdk.Deck:
             data=posts,
             get_position="position",
             get_radius="radius",
-            radius_units="meters",
+            radius_units="'meters'",
             get_fill_color=[*POST_COLOUR, 28],
             get_line_color=[*POST_COLOUR, 150],
             stroked=True,
@@ -265,7 +266,7 @@ def build_deck(plan: Plan) -> pdk.Deck:
             get_path="path",
             get_color="color",
             get_width="width",
-            width_units="meters",
+            width_units="'meters'",
             width_min_pixels=1,
             cap_rounded=True,
             joint_rounded=True,
@@ -279,7 +280,7 @@ def build_deck(plan: Plan) -> pdk.Deck:
             get_path="path",
             get_color="color",
             get_width=3,
-            width_units="pixels",
+            width_units="'pixels'",
             opacity=0.85,
             cap_rounded=True,
             joint_rounded=True,
@@ -291,7 +292,7 @@ def build_deck(plan: Plan) -> pdk.Deck:
             data=dwell_records(plan),
             get_position="position",
             get_radius=7,
-            radius_units="meters",
+            radius_units="'meters'",
             radius_min_pixels=4,
             get_fill_color="color",
             get_line_color=[255, 255, 255],
@@ -305,7 +306,7 @@ def build_deck(plan: Plan) -> pdk.Deck:
             data=posts,
             get_position="position",
             get_radius=6,
-            radius_units="meters",
+            radius_units="'meters'",
             radius_min_pixels=5,
             get_fill_color=[*POST_COLOUR, 255],
             get_line_color=[255, 255, 255],
@@ -319,7 +320,7 @@ def build_deck(plan: Plan) -> pdk.Deck:
             data=station_records(plan),
             get_position="position",
             get_radius=10,
-            radius_units="meters",
+            radius_units="'meters'",
             radius_min_pixels=7,
             get_fill_color=[0, 0, 0],
             get_line_color=[255, 220, 0],
@@ -335,10 +336,10 @@ def build_deck(plan: Plan) -> pdk.Deck:
             get_text="name",
             get_angle="angle",
             get_size=12,
-            size_units="pixels",
+            size_units="'pixels'",
             get_color=[40, 40, 40],
-            character_set="auto",
-            font_family="sans-serif",
+            character_set="'auto'",
+            font_family="'sans-serif'",
             font_settings={"sdf": True},
             outline_width=3,
             outline_color=[255, 255, 255, 230],

@@ -113,6 +113,8 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     assert len(reach["data"]) == len(plan.posts) == plan.scenario.posts.count
     assert {p["radius"] for p in reach["data"]} == {plan.scenario.posts.visibility_radius_m}
     assert reach["radiusUnits"] == "meters"
+    assert _layer(spec, "routes")["widthUnits"] == "pixels"
+    assert _layer(spec, "street-names")["characterSet"] == "auto"
     names = [label["name"] for label in _layer(spec, "street-names")["data"]]
     assert 0 < len(names) <= MAX_LABELS
     assert len(names) == len(set(names))
