@@ -216,23 +216,47 @@ def _online_label(area: AreaSpec) -> str:
     return "polygon"
 
 
+def _overpass_reachable(url: str, timeout_s: float) -> bool:
+    """Whether the Overpass status endpoint answers (osmnx would otherwise wait 60 s offline)."""
+    import requests
+
+    try:
+        requests.get(url.rstrip("/") + "/status", timeout=min(timeout_s, 5.0))
+    except requests.exceptions.RequestException:
+        return False
+    return True
+
+
 def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
-    """Thin call into osmnx for online areas, with its on-disk HTTP cache."""
+    """Thin call into osmnx for online areas, with its on-disk HTTP cache.
+
+    Cached responses are served without the network. When the Overpass endpoint does not answer,
+    osmnx's rate-limit pause is skipped so that a cached area loads at once and an uncached one
+    fails at once with a message suggesting a local extract.
+    """
     import requests
     from shapely import wkt
 
-    saved = {k: getattr(ox.settings, k) for k in ("use_cache", "cache_folder", "requests_timeout")}
+    keys = ("use_cache", "cache_folder", "requests_timeout", "overpass_url", "overpass_rate_limit")
+    saved = {k: getattr(ox.settings, k) for k in keys}
     ox.settings.use_cache = True
     ox.settings.cache_folder = str(settings.cache_dir / "osmnx")
     ox.settings.requests_timeout = int(settings.online_timeout_s)
+    if settings.overpass_url:
+        ox.settings.overpass_url = settings.overpass_url
+    if area.source != "place":
+        ox.settings.overpass_rate_limit = _overpass_reachable(
+            ox.settings.overpass_url, settings.online_timeout_s
+        )
     try:
-        if area.source == "place":
-            return ox.graph_from_place(area.place, network_type="walk")
-        if area.source == "bbox":
-            assert area.bbox_deg is not None
-            return ox.graph_from_bbox(area.bbox_deg, network_type="walk")
-        polygon = wkt.loads(str(area.polygon_wkt))
-        return ox.graph_from_polygon(polygon, network_type="walk")
+        with _quiet():
+            if area.source == "place":
+                return ox.graph_from_place(area.place, network_type="walk")
+            if area.source == "bbox":
+                assert area.bbox_deg is not None
+                return ox.graph_from_bbox(area.bbox_deg, network_type="walk")
+            polygon = wkt.loads(str(area.polygon_wkt))
+            return ox.graph_from_polygon(polygon, network_type="walk")
     except (requests.exceptions.RequestException, OSError) as exc:
         msg = (
             f"area {_online_label(area)}: OpenStreetMap could not be reached "
@@ -240,7 +264,7 @@ def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
             "area: {source: file, path: my_city.osm.pbf}"
         )
         raise GraphError(msg) from None
-    except (ValueError, TypeError) as exc:  # geocoder found nothing, empty response, bad WKT
+    except (ValueError, TypeError, ox._errors.InsufficientResponseError) as exc:
         msg = f"area {_online_label(area)}: no walkable street found online ({exc})"
         raise GraphError(msg) from None
     finally:

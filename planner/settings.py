@@ -23,8 +23,12 @@ class Settings:
         ``linearization_level=2`` proves covering optima fastest, and it is reproducible.
     online_timeout_s : float
         Seconds an online OpenStreetMap request may take before it is abandoned. Default 30.
+    overpass_url : str or None
+        Overpass API endpoint for online areas (e.g. an organisation's own mirror). Default
+        ``None``: osmnx's default public endpoint.
     """
 
     cache_dir: Path = field(default_factory=_default_cache_dir)
     cpsat_workers: int = 1
     online_timeout_s: float = 30.0
+    overpass_url: str | None = None

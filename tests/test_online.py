@@ -1,0 +1,90 @@
+"""Online areas without the internet: a recorded Overpass response served on 127.0.0.1, then
+the same area again from osmnx's on-disk cache with the server gone."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import osmium
+import pyrosm
+import pytest
+
+from planner.errors import GraphError
+from planner.graph import load_street_graph
+from planner.scenario import AreaSpec
+from planner.settings import Settings
+
+BBOX = (26.935, 60.522, 26.965, 60.538)  # inside pyrosm's bundled test extract
+
+
+def recorded_overpass_response() -> bytes:
+    """Overpass JSON for the walkable ways of the real OSM extract bundled with pyrosm."""
+    nodes, ways = {}, []
+    for obj in osmium.FileProcessor(pyrosm.get_data("test_pbf")).with_locations():
+        if obj.is_node():
+            nodes[obj.id] = {"type": "node", "id": obj.id, "lat": obj.location.lat, "lon": obj.location.lon}
+        elif obj.is_way() and "highway" in obj.tags:
+            tags = {t.k: t.v for t in obj.tags}
+            ways.append({"type": "way", "id": obj.id, "nodes": [n.ref for n in obj.nodes], "tags": tags})
+    # The extract is clipped at its edge; Overpass never returns a way without its nodes.
+    ways = [w for w in ways if all(ref in nodes for ref in w["nodes"])]
+    elements = list(nodes.values()) + ways
+    return json.dumps({"version": 0.6, "generator": "recorded", "elements": elements}).encode()
+
+
+@pytest.fixture
+def overpass_server():
+    body = recorded_overpass_response()
+    requests_seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, payload: bytes, kind: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_GET(self):
+            requests_seen.append(("GET", self.path))
+            status = "Connected as: 1\nCurrent time: now\nAnnounced endpoint: none\nRate limit: 2\n2 slots available now.\n"
+            self._send(status.encode(), "text/plain")
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            requests_seen.append(("POST", self.path))
+            self._send(body, "application/json")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api", requests_seen, server
+    server.shutdown()
+    server.server_close()
+
+
+def test_bbox_area_is_fetched_once_then_served_from_the_cache(overpass_server, tmp_path):
+    url, seen, server = overpass_server
+    settings = Settings(cache_dir=tmp_path, online_timeout_s=5, overpass_url=url)
+    area = AreaSpec(source="bbox", bbox_deg=BBOX)
+    first = load_street_graph(area, settings)
+    assert ("POST", "/api/interpreter") in seen
+    assert len(first.segments) > 50
+    assert list((tmp_path / "osmnx").glob("*.json"))
+
+    server.shutdown()
+    server.server_close()
+    posts_before = sum(1 for method, _ in seen if method == "POST")
+    again = load_street_graph(area, settings)
+    assert sum(1 for method, _ in seen if method == "POST") == posts_before
+    assert len(again.segments) == len(first.segments)
+    assert again.total_length_m == pytest.approx(first.total_length_m)
+
+
+def test_uncached_bbox_without_network_fails_with_advice(tmp_path):
+    settings = Settings(cache_dir=tmp_path, online_timeout_s=3, overpass_url="http://127.0.0.1:9/api")
+    with pytest.raises(GraphError, match="could not be reached.*use a local extract"):
+        load_street_graph(AreaSpec(source="bbox", bbox_deg=BBOX), settings)
