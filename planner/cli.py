@@ -1,4 +1,4 @@
-"""Command line: ``patrol-planner plan`` writes a shift plan; ``patrol-planner app`` starts the app."""
+"""Command line: ``plan`` writes a shift plan; ``app`` starts the Streamlit app."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from planner.pipeline import run
 from planner.scenario import Scenario, load_scenario
 
 app = typer.Typer(
-    help="Plan where police officers walk and stand during a shift, offline, on OpenStreetMap streets.",
+    help="Plan where police officers walk and stand during a shift, on OpenStreetMap streets.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

@@ -139,7 +139,8 @@ def kpi_table(plan: Plan) -> str:
         rows.append(
             (
                 f"  officer {o['officer']}",
-                f"{o['km_walked']:.2f} km, {o['dwells']} dwells, back {o['back_at_station'][11:16]}",
+                f"{o['km_walked']:.2f} km, {o['dwells']} dwells, "
+                f"back {o['back_at_station'][11:16]}",
             )
         )
     rows.append(

@@ -83,7 +83,7 @@ class StreetGraph:
         return self.nodes.index.get_indexer(np.asarray(node_ids))
 
     def distances_m(self, sources: np.ndarray, limit_m: float = np.inf) -> np.ndarray:
-        """Walking distances from node positions ``sources`` to every node, metres (inf beyond limit)."""
+        """Walking distances (metres) from node positions ``sources``; inf past ``limit_m``."""
         return dijkstra(self.adjacency, directed=False, indices=sources, limit=limit_m)
 
     def nearest_node(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -386,7 +386,8 @@ def _clean_name(value: object) -> str | None:
 def osm_features(area: AreaSpec, graph: StreetGraph) -> gpd.GeoDataFrame:
     """Point features of the area (bars, ATMs, transit stops, police, ...) in the graph's CRS.
 
-    Returns columns ``key``, ``value``, ``name`` and point geometry (polygon centroids). Online areas
+    Returns columns ``key``, ``value``, ``name`` and point geometry (polygon centroids). Online
+    areas
     and files without such tags give an empty frame.
     """
     path = area_file(area)
@@ -433,7 +434,7 @@ def _features_from_pbf(path: Path, graph: StreetGraph, empty: gpd.GeoDataFrame) 
 
 
 def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
-    """Readable names of street nodes from OSM street names, e.g. ``"Mannerheimintie / Kalevankatu"``.
+    """Readable names of street nodes from OSM street names, e.g. ``"Kaivokatu / Keskuskatu"``.
 
     A node takes the two longest differently named streets that meet there; a node on unnamed
     paths takes ``"near <street>"`` from a neighbour within two steps; failing that, its position.

@@ -80,6 +80,6 @@ KOPER_CURVE: tuple[tuple[float, float], ...] = ((0.0, 0.0), (5.0, 2.5), (10.0, 1
 def koper_value_min(
     dwell_min: float, curve: tuple[tuple[float, float], ...] = KOPER_CURVE
 ) -> float:
-    """Presence minutes credited for one dwell of ``dwell_min`` minutes (flat past the last point)."""
+    """Presence minutes credited for a dwell of ``dwell_min`` minutes (flat past the last point)."""
     xs, ys = zip(*curve, strict=True)
     return float(np.interp(dwell_min, xs, ys))

@@ -13,11 +13,13 @@ within the time limit).
 
 The reported objective is the presence along the path actually walked (walking + dwelling). Its
 upper bound is a fractional knapsack over the officers' time: every minute goes either to a dwell
-(each visit of each hot spot once, at its own presence rate) or to walking at the highest rate of any street.
+(each visit of each hot spot once, at its own presence rate) or to walking at the highest rate
+of any street.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time
@@ -108,7 +110,7 @@ def solve_orienteering(
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     solution = routing.SolveWithParameters(params)
     if solution is None:
-        msg = f"OR-Tools routing found no route within {time_limit_s:.0f} s; raise solver.time_limit_s"
+        msg = f"OR-Tools routing found no route in {time_limit_s:.0f} s; raise solver.time_limit_s"
         raise SolverError(msg)
     sequences = []
     for vehicle in range(problem.vehicles):
@@ -140,7 +142,7 @@ def _order_revisits(
     solver = routing.solver()
     for site in np.unique(problem.site[problem.site >= 0]):
         copies = np.flatnonzero(problem.site == site)
-        for first, then in zip(copies[:-1], copies[1:], strict=True):
+        for first, then in itertools.pairwise(copies):
             a, b = manager.NodeToIndex(int(first)), manager.NodeToIndex(int(then))
             routing.NextVar(a).RemoveValue(b)
             routing.NextVar(b).RemoveValue(a)
@@ -186,7 +188,7 @@ class _Walker:
             path.append(int(self.pred[i, path[-1]]))
         path.reverse()
         seg_ids, flips, metres, presence = [], [], 0.0, 0.0
-        for a, b in zip(path[:-1], path[1:], strict=True):
+        for a, b in itertools.pairwise(path):
             seg, flip, length = self._segment(a, b)
             seg_ids.append(seg)
             flips.append(flip)
@@ -251,7 +253,7 @@ def plan_routes(
         graph.adjacency, directed=False, indices=sources, return_predecessors=True
     )
     travel = np.ceil(dist_m[:, sources] / pace_m_per_s).astype(np.int64)
-    _check_reachable(travel, int(math.floor(shift_s)), int(math.ceil(dwell_s)))
+    _check_reachable(travel, math.floor(shift_s), math.ceil(dwell_s))
     # Model nodes: start, end, then MAX_VISITS copies of every candidate hot spot.
     copy = np.concatenate([[0, 0], np.repeat(np.arange(MAX_VISITS), len(order))])
     source_of = np.concatenate([[0, 1], np.tile(np.arange(2, len(sources)), MAX_VISITS)])
@@ -264,9 +266,9 @@ def plan_routes(
         travel[np.ix_(source_of, source_of)],
         prize,
         site,
-        int(math.ceil(dwell_s)),
+        math.ceil(dwell_s),
         officers,
-        int(math.floor(shift_s)),
+        math.floor(shift_s),
     )
     sequences, status, runtime = solve_orienteering(problem, time_limit_s)
     walker = _Walker(

@@ -52,7 +52,7 @@ class AreaSpec(_Model):
         if self.bbox_deg is not None:
             west, south, east, north = self.bbox_deg
             if not (west < east and south < north):
-                msg = "area.bbox_deg must be [west, south, east, north] with west < east, south < north"
+                msg = "area.bbox_deg must be [west, south, east, north], west < east, south < north"
                 raise ValueError(msg)
         return self
 
@@ -165,7 +165,7 @@ class OfficersSpec(_Model):
 
 
 class DwellSpec(_Model):
-    """Hot-spot stops: their length (the Koper curve favours 10-15 minutes) and what a hot spot is."""
+    """Hot-spot stops: their length (Koper curve: 10-15 minutes) and what a hot spot is."""
 
     min_minutes: Annotated[float, Field(gt=0, le=120)] = 10.0
     max_minutes: Annotated[float, Field(gt=0, le=120)] = 15.0
@@ -176,7 +176,7 @@ class DwellSpec(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> DwellSpec:
         if self.min_minutes > self.max_minutes:
-            msg = f"dwell.min_minutes ({self.min_minutes}) exceeds dwell.max_minutes ({self.max_minutes})"
+            msg = f"dwell.min_minutes ({self.min_minutes}) exceeds max_minutes ({self.max_minutes})"
             raise ValueError(msg)
         return self
 
@@ -362,6 +362,6 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:
-    """Serialise a scenario back to YAML (absolute paths), the same format :func:`load_scenario` reads."""
+    """Serialise a scenario to YAML (absolute paths), the format :func:`load_scenario` reads."""
     data = scenario.model_dump(mode="json", exclude_none=True, exclude={"source_file"})
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

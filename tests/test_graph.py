@@ -78,13 +78,13 @@ def test_area_without_walkable_streets(tmp_path):
 def test_unknown_map_file_type(tmp_path):
     path = tmp_path / "map.shp"
     path.write_text("x")
-    with pytest.raises(GraphError, match="give an OpenStreetMap .osm.pbf or .osm file"):
+    with pytest.raises(GraphError, match=r"give an OpenStreetMap \.osm\.pbf or \.osm file"):
         load_street_graph(AreaSpec(source="file", path=path))
 
 
 def test_online_area_without_network_suggests_a_local_extract(tmp_path):
     settings = Settings(cache_dir=tmp_path, online_timeout_s=3)
-    with pytest.raises(GraphError, match="could not be reached.*use a local extract"):
+    with pytest.raises(GraphError, match=r"could not be reached.*use a local extract"):
         load_street_graph(AreaSpec(source="place", place="Kamppi, Helsinki"), settings)
 
 

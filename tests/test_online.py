@@ -22,10 +22,17 @@ def recorded_overpass_response() -> bytes:
     nodes, ways = {}, []
     for obj in osmium.FileProcessor(pyrosm.get_data("test_pbf")).with_locations():
         if obj.is_node():
-            nodes[obj.id] = {"type": "node", "id": obj.id, "lat": obj.location.lat, "lon": obj.location.lon}
+            nodes[obj.id] = {
+                "type": "node",
+                "id": obj.id,
+                "lat": obj.location.lat,
+                "lon": obj.location.lon,
+            }
         elif obj.is_way() and "highway" in obj.tags:
             tags = {t.k: t.v for t in obj.tags}
-            ways.append({"type": "way", "id": obj.id, "nodes": [n.ref for n in obj.nodes], "tags": tags})
+            ways.append(
+                {"type": "way", "id": obj.id, "nodes": [n.ref for n in obj.nodes], "tags": tags}
+            )
     # The extract is clipped at its edge; Overpass never returns a way without its nodes.
     ways = [w for w in ways if all(ref in nodes for ref in w["nodes"])]
     elements = list(nodes.values()) + ways
@@ -47,7 +54,10 @@ def overpass_server():
 
         def do_GET(self):
             requests_seen.append(("GET", self.path))
-            status = "Connected as: 1\nCurrent time: now\nAnnounced endpoint: none\nRate limit: 2\n2 slots available now.\n"
+            status = (
+                "Connected as: 1\nCurrent time: now\nAnnounced endpoint: none\n"
+                "Rate limit: 2\n2 slots available now.\n"
+            )
             self._send(status.encode(), "text/plain")
 
         def do_POST(self):
@@ -85,6 +95,8 @@ def test_bbox_area_is_fetched_once_then_served_from_the_cache(overpass_server, t
 
 
 def test_uncached_bbox_without_network_fails_with_advice(tmp_path):
-    settings = Settings(cache_dir=tmp_path, online_timeout_s=3, overpass_url="http://127.0.0.1:9/api")
-    with pytest.raises(GraphError, match="could not be reached.*use a local extract"):
+    settings = Settings(
+        cache_dir=tmp_path, online_timeout_s=3, overpass_url="http://127.0.0.1:9/api"
+    )
+    with pytest.raises(GraphError, match=r"could not be reached.*use a local extract"):
         load_street_graph(AreaSpec(source="bbox", bbox_deg=BBOX), settings)

@@ -44,7 +44,7 @@ def test_no_features_means_risk_by_length(grid):
 
 
 def test_incidents_snap_to_nearest_street_and_far_ones_are_counted(grid, tmp_path):
-    (lon0, lat0), (lon1, lat1) = grid_lonlat(0, 0), grid_lonlat(0, 1)
+    (lon0, lat0), (lon1, _lat1) = grid_lonlat(0, 0), grid_lonlat(0, 1)
     near = pd.DataFrame({"lon": [(lon0 + lon1) / 2] * 3, "lat": [lat0 + 1e-5] * 3})
     far = pd.DataFrame({"lon": [lon0 + 1.0], "lat": [lat0]})
     incidents = pd.concat([near, far], ignore_index=True).assign(file="a.csv")

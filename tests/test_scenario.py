@@ -73,13 +73,13 @@ def test_missing_scenario_file():
 
 def test_date_and_weekday_together_are_ambiguous(tmp_path):
     text = BASE.replace("weekday: friday", "weekday: friday, date: 2026-12-04")
-    with pytest.raises(ScenarioError, match="exactly one of shift.date"):
+    with pytest.raises(ScenarioError, match=r"exactly one of shift\.date"):
         load_scenario(write(tmp_path, text))
 
 
 def test_station_needs_one_kind_of_place(tmp_path):
     text = BASE.replace("{lat: 60.1699, lon: 24.9384}", "{lat: 60.1699, lon: 24.9384, node_id: 5}")
-    with pytest.raises(ScenarioError, match="officers.station"):
+    with pytest.raises(ScenarioError, match=r"officers\.station"):
         load_scenario(write(tmp_path, text))
 
 
