@@ -180,6 +180,7 @@ def run(
                 solver.time_limit_s,
                 solver.seed,
                 settings.cpsat_workers,
+                settings.cpsat_work_limit,
             )
     with _step("routes", timings, progress):
         routes, routes_stats = plan_routes(

@@ -102,6 +102,7 @@ def solve_max_cover(
     time_limit_s: float,
     seed: int,
     workers: int = 1,
+    work_limit: float | None = None,
 ) -> CoverSolution:
     """Solve the maximal covering problem with CP-SAT (numeric core).
 
@@ -115,6 +116,8 @@ def solve_max_cover(
         Number of candidates to choose (at most the number of rows).
     time_limit_s, seed, workers
         CP-SAT budget, random seed and worker count.
+    work_limit : float, optional
+        CP-SAT deterministic-time limit, for reproducible time-limited runs.
 
     Returns
     -------
@@ -144,8 +147,15 @@ def solve_max_cover(
     solver.parameters.num_workers = int(workers)
     solver.parameters.linearization_level = 2
     solver.parameters.random_seed = int(seed)
+    if work_limit is not None:
+        solver.parameters.max_deterministic_time = float(work_limit)
     status = solver.solve(model)
-    params = {"num_workers": workers, "linearization_level": 2, "random_seed": seed}
+    params = {
+        "num_workers": workers,
+        "linearization_level": 2,
+        "random_seed": seed,
+        "max_deterministic_time": work_limit,
+    }
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # No incumbent in time: fall back to the greedy choice; the bound is what CP-SAT proved.
         covered = np.asarray(cover[greedy].sum(axis=0)).ravel() > 0
@@ -180,6 +190,7 @@ def choose_posts(
     time_limit_s: float,
     seed: int,
     workers: int = 1,
+    work_limit: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, SolveStats]:
     """Choose ``count`` post nodes (geographic wrapper around :func:`solve_max_cover`).
 
@@ -195,7 +206,7 @@ def choose_posts(
     merged, weights = merge_identical_columns(cover, to_int_weights(piece_risk))
     useful = np.flatnonzero(np.asarray(merged.sum(axis=1)).ravel() > 0)
     solution = solve_max_cover(
-        sparse.csc_matrix(merged[useful]), weights, count, time_limit_s, seed, workers
+        sparse.csc_matrix(merged[useful]), weights, count, time_limit_s, seed, workers, work_limit
     )
     posts = candidates[useful[solution.chosen]]
     covered = np.asarray(cover[posts].sum(axis=0)).ravel() > 0

@@ -23,6 +23,10 @@ class Settings:
         ``linearization_level=2`` proves covering optima fastest, and it is reproducible.
     online_timeout_s : float
         Seconds an online OpenStreetMap request may take before it is abandoned. Default 30.
+    cpsat_work_limit : float or None
+        CP-SAT deterministic-time limit (its own work unit, about a second on a laptop). Default
+        ``None``: only the scenario's wall-clock limit applies. Set it to make time-limited runs
+        reproducible regardless of machine load.
     overpass_url : str or None
         Overpass API endpoint for online areas (e.g. an organisation's own mirror). Default
         ``None``: osmnx's default public endpoint.
@@ -31,4 +35,5 @@ class Settings:
     cache_dir: Path = field(default_factory=_default_cache_dir)
     cpsat_workers: int = 1
     online_timeout_s: float = 30.0
+    cpsat_work_limit: float | None = None
     overpass_url: str | None = None

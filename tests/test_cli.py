@@ -131,3 +131,19 @@ def test_negative_officers_option_is_refused(tmp_path):
     assert result.returncode == 2
     assert "--officers" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_area_without_walkable_streets_exits_2(tmp_path):
+    import osmium
+
+    with osmium.SimpleWriter(str(tmp_path / "benches.osm.pbf")) as writer:
+        for i in range(1, 4):
+            node = osmium.osm.mutable.Node(
+                id=i, location=(24.94 + i / 1e4, 60.17), tags={"amenity": "bench"}
+            )
+            writer.add_node(node)
+    path = write_scenario(
+        tmp_path, GOOD.replace("{source: embedded}", "{source: file, path: benches.osm.pbf}")
+    )
+    out = tmp_path / "out"
+    assert_clean_failure(cli("plan", str(path), "--out", str(out)), "no walkable street", out=out)

@@ -88,3 +88,18 @@ def test_write_into_a_file_path_fails_cleanly(plan, tmp_path):
     blocker.write_text("x")
     with pytest.raises(ExportError, match="cannot write the plan files"):
         write_plan(plan, blocker / "sub")
+
+
+@pytest.mark.slow
+def test_same_seed_gives_byte_identical_files(plan):
+    from planner.settings import Settings
+
+    settings = Settings(cpsat_work_limit=0.5)
+    scenario = plan.scenario.model_copy(
+        update={"solver": plan.scenario.solver.model_copy(update={"time_limit_s": 60})}
+    )
+    first = plan_files(run(scenario, settings, today=dt.date(2026, 11, 25)))
+    second = plan_files(run(scenario, settings, today=dt.date(2026, 11, 25)))
+    assert first.keys() == second.keys()
+    for name in first:
+        assert first[name] == second[name], name
