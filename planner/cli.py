@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -106,7 +105,8 @@ def start_app(
         raise PlannerError(msg)
     command = [sys.executable, "-m", "streamlit", "run", str(script), *streamlit_flags(port)]
     typer.echo(f"patrol-planner app on http://127.0.0.1:{port}  (Ctrl+C stops it)", err=True)
-    raise typer.Exit(subprocess.call(command, env=os.environ | {"PYTHONWARNINGS": "ignore"}))
+    # Replace this process with Streamlit so that signals reach the server itself.
+    os.execve(sys.executable, command, os.environ | {"PYTHONWARNINGS": "ignore"})
 
 
 def streamlit_flags(port: int) -> list[str]:
@@ -124,6 +124,8 @@ def streamlit_flags(port: int) -> list[str]:
         "false",
         "--global.developmentMode",
         "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
 
 

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -113,11 +114,26 @@ def build_risk(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A loaded area: its street graph and OSM point features. Read-only; safe to cache."""
+
+    graph: StreetGraph
+    features: gpd.GeoDataFrame
+
+
+def load_area(scenario: Scenario, settings: Settings | None = None) -> Area:
+    """Load the street graph and OSM features of a scenario's area (the slow, cacheable part)."""
+    graph = load_street_graph(scenario.area, settings or Settings())
+    return Area(graph, osm_features(scenario.area, graph))
+
+
 def run(
     scenario: Scenario,
     settings: Settings | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    area: Area | None = None,
 ) -> Plan:
     """Plan a shift.
 
@@ -131,6 +147,9 @@ def run(
         Called as ``progress(step_name, step_number, step_count)`` before each step.
     today : datetime.date, optional
         Reference day for a ``weekday`` shift; defaults to today.
+    area : Area, optional
+        The scenario's area from :func:`load_area`, when the caller keeps it (the app caches
+        it); it is never modified.
 
     Returns
     -------
@@ -139,8 +158,8 @@ def run(
     settings = settings or Settings()
     timings: dict[str, float] = {}
     with _step("street graph", timings, progress):
-        graph = load_street_graph(scenario.area, settings)
-        features = osm_features(scenario.area, graph)
+        area = area or load_area(scenario, settings)
+        graph, features = area.graph, area.features
         zone = scenario.shift.timezone or tzfpy.get_tz(
             float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean())
         )

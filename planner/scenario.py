@@ -326,6 +326,23 @@ def _existing(path: Path, where: str, field: str) -> Path:
     return resolved
 
 
+def read_yaml(text: str, where: str) -> Any:
+    """Parse scenario YAML text (clock times such as 02:00 stay text).
+
+    Raises
+    ------
+    ScenarioError
+        With the line and column of a syntax error.
+    """
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}; fix the syntax"
+        raise ScenarioError(msg) from None
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file.
 
@@ -351,12 +368,11 @@ def load_scenario(path: str | Path) -> Scenario:
         )
         raise ScenarioError(msg)
     try:
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        msg = f"{file}: not valid YAML{line}: {getattr(exc, 'problem', exc)}; fix the syntax"
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        msg = f"{file}: not a UTF-8 text file; save the scenario as UTF-8 YAML"
         raise ScenarioError(msg) from None
+    data = read_yaml(text, str(file))
     scenario = parse_scenario(data, str(file), file.parent)
     return scenario.model_copy(update={"source_file": file.resolve()})
 
@@ -364,4 +380,7 @@ def load_scenario(path: str | Path) -> Scenario:
 def scenario_to_yaml(scenario: Scenario) -> str:
     """Serialise a scenario to YAML (absolute paths), the format :func:`load_scenario` reads."""
     data = scenario.model_dump(mode="json", exclude_none=True, exclude={"source_file"})
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    shift = data["shift"]
+    for key in ("start", "end"):
+        shift[key] = shift[key][:5] if shift[key].endswith(":00") else shift[key]
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_style=None)

@@ -25,10 +25,16 @@ import pydeck as pdk  # noqa: E402
 
 from planner.errors import PlannerError  # noqa: E402
 from planner.export import plan_files  # noqa: E402
-from planner.pipeline import run  # noqa: E402
+from planner.pipeline import Area, load_area, run  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.scenario import Scenario, load_scenario, parse_scenario, scenario_to_yaml  # noqa: E402
-from ui.map import MAP_HEIGHT_PX, build_deck, officer_table, risk_legend_html  # noqa: E402
+from ui.map import (  # noqa: E402
+    MAP_HEIGHT_PX,
+    OFFICER_FORMATS,
+    build_deck,
+    officer_table,
+    risk_legend_html,
+)
 
 SCENARIO_DIR = REPO / "scenarios"
 DEFAULT_SCENARIO = "helsinki_default"
@@ -68,6 +74,12 @@ def with_inputs(base: Scenario, officers: int, time_limit_s: float) -> Scenario:
     return scenario.model_copy(update={"source_file": source})
 
 
+@st.cache_resource(show_spinner="Loading the street graph", max_entries=4)
+def area_for(area_json: str, _scenario: Scenario) -> Area:
+    """The street graph and OSM features of an area, loaded once and shared read-only."""
+    return load_area(_scenario)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def plan_for(scenario_yaml: str, today: str, _scenario: Scenario) -> Plan:
     """Plan ``_scenario`` (whose YAML text, with the day, is the cache key) with a progress bar.
@@ -81,7 +93,8 @@ def plan_for(scenario_yaml: str, today: str, _scenario: Scenario) -> Plan:
         bar.progress(number / total, text=f"Planning: {step} ({number + 1}/{total})")
 
     try:
-        return run(_scenario, progress=progress, today=dt.date.fromisoformat(today))
+        area = area_for(_scenario.area.model_dump_json(), _scenario)
+        return run(_scenario, progress=progress, today=dt.date.fromisoformat(today), area=area)
     finally:
         bar.empty()
 
@@ -108,9 +121,8 @@ def reset_inputs() -> None:
     st.session_state["time_limit_s"] = min(float(base.solver.time_limit_s), MAX_TIME_LIMIT_S)
 
 
-def sidebar() -> bool:
+def sidebar(names: list[str]) -> bool:
     """Draw the sidebar; return whether Plan was pressed."""
-    names = scenario_names()
     if "scenario" not in st.session_state or st.session_state["scenario"] not in names:
         st.session_state["scenario"] = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0]
     if "officers" not in st.session_state:
@@ -201,7 +213,7 @@ def show_plan(plan: Plan, plan_key: str) -> None:
     officers, downloads = st.columns([3, 2])
     with officers:
         st.subheader(f"Officers ({len(plan.routes)})")
-        st.table(officer_table(plan))
+        st.table(officer_table(plan).style.format(OFFICER_FORMATS), hide_index=True)
     with downloads:
         st.subheader("Downloads")
         for name, data in files_for(plan_key, plan).items():
@@ -226,8 +238,12 @@ def show_plan(plan: Plan, plan_key: str) -> None:
 def main() -> None:
     """The page."""
     st.set_page_config(page_title="Patrol planner", layout="wide")
-    pressed = sidebar()
     st.title("Foot-patrol planner")
+    names = scenario_names()
+    if not names:
+        st.error(f"{SCENARIO_DIR}: no scenario file (*.yaml); add one, e.g. helsinki_default.yaml")
+        return
+    pressed = sidebar(names)
     scenario = None
     try:
         base = load_scenario(scenario_path(st.session_state["scenario"]))

@@ -25,8 +25,10 @@ BLANK_STYLE = "/app/static/blank-style.json"
 #: Decimal places of the coordinates sent to the browser (~10 cm).
 COORD_DIGITS = 6
 
-#: Most street names drawn (one label per street name, longest streets first).
+#: Most street names drawn (one label per street name, longest streets first), and the least
+#: distance between two label anchors in metres (closer labels would overlap at the first view).
 MAX_LABELS = 300
+LABEL_SEPARATION_M = 150.0
 
 #: Risk-density classes: upper percentile of each class, colour, street width in metres, label.
 RISK_CLASSES: tuple[tuple[float, tuple[int, int, int], float, str], ...] = (
@@ -53,7 +55,7 @@ POST_COLOUR = (60, 60, 70)
 
 #: Map height in pixels, and the width assumed when fitting the initial view.
 MAP_HEIGHT_PX = 600
-_ASSUMED_WIDTH_PX = 1000
+_ASSUMED_WIDTH_PX = 900
 
 
 def officer_colour(officer: int) -> list[int]:
@@ -187,64 +189,95 @@ def post_records(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def label_records(plan: Plan, max_labels: int = MAX_LABELS) -> list[dict[str, Any]]:
+def label_records(
+    plan: Plan, max_labels: int = MAX_LABELS, min_separation_m: float = LABEL_SEPARATION_M
+) -> list[dict[str, Any]]:
     """One label per street name at the middle of its longest segment, turned along the street.
 
-    Streets with the most named length come first; at most ``max_labels`` labels.
+    Streets with the most named length come first; a label closer than ``min_separation_m`` to
+    one already placed is left out (the street's name is still in its tooltip), and at most
+    ``max_labels`` labels are kept.
     """
     segments = plan.graph.segments
     named = segments[segments["name"].notna()]
     if len(named) == 0:
         return []
     by_name = named.groupby("name", sort=True)["length_m"]
-    names = by_name.sum().sort_values(ascending=False, kind="stable").index[:max_labels]
+    names = by_name.sum().sort_values(ascending=False, kind="stable").index
     longest = by_name.idxmax().loc[names]
-    geoms = segments.geometry.loc[longest.to_numpy()]
+    geoms = segments.geometry.loc[longest.to_numpy()].to_numpy()
     # Label anchor and direction, measured in the projected (metre) CRS.
-    before = shapely.line_interpolate_point(geoms.to_numpy(), 0.45, normalized=True)
-    after = shapely.line_interpolate_point(geoms.to_numpy(), 0.55, normalized=True)
-    middle = shapely.line_interpolate_point(geoms.to_numpy(), 0.5, normalized=True)
-    dx = shapely.get_x(after) - shapely.get_x(before)
-    dy = shapely.get_y(after) - shapely.get_y(before)
+    middle = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+    before = shapely.line_interpolate_point(geoms, 0.45, normalized=True)
+    after = shapely.line_interpolate_point(geoms, 0.55, normalized=True)
+    xy = shapely.get_coordinates(middle)
+    kept: list[int] = []
+    for i in range(len(names)):
+        if len(kept) == max_labels:
+            break
+        if kept and np.hypot(*(xy[kept] - xy[i]).T).min() < min_separation_m:
+            continue
+        kept.append(i)
+    dx = shapely.get_x(after[kept]) - shapely.get_x(before[kept])
+    dy = shapely.get_y(after[kept]) - shapely.get_y(before[kept])
     angle = np.degrees(np.arctan2(dy, dx))
     angle = np.where(angle > 90, angle - 180, np.where(angle < -90, angle + 180, angle))
-    middle_wgs84 = gpd.GeoSeries(middle, crs=segments.crs).to_crs("EPSG:4326")
+    lonlat = gpd.GeoSeries(middle[kept], crs=segments.crs).to_crs("EPSG:4326")
     return [
         {
             "position": [round(pt.x, COORD_DIGITS), round(pt.y, COORD_DIGITS)],
-            "name": str(name),
+            "name": str(names[i]),
             "angle": round(float(a), 1),
         }
-        for name, pt, a in zip(names, middle_wgs84, angle, strict=True)
+        for i, pt, a in zip(kept, lonlat, angle, strict=True)
     ]
 
 
-def view_state(plan: Plan) -> pdk.ViewState:
-    """A view that fits the street graph in a map of :data:`MAP_HEIGHT_PX` pixels."""
-    lon, lat = plan.graph.nodes["lon"], plan.graph.nodes["lat"]
-    lon_span = max(float(lon.max() - lon.min()), 1e-4)
-    mid_lat = float(lat.min() + lat.max()) / 2
-    lat_span = max(float(lat.max() - lat.min()), 1e-4) / math.cos(math.radians(mid_lat))
-    zoom_w = math.log2(_ASSUMED_WIDTH_PX * 360 / (256 * lon_span))
-    zoom_h = math.log2(MAP_HEIGHT_PX * 360 / (256 * lat_span))
+def fit_view(lon: np.ndarray, lat: np.ndarray, margin: float = 0.1) -> pdk.ViewState:
+    """A view that shows every point (WGS84) with a margin, in a map of :data:`MAP_HEIGHT_PX`."""
+    lon_min, lon_max = float(np.min(lon)), float(np.max(lon))
+    lat_min, lat_max = float(np.min(lat)), float(np.max(lat))
+    mid_lat = (lat_min + lat_max) / 2
+    lon_span = max(lon_max - lon_min, 1e-4) * (1 + 2 * margin)
+    lat_span = max(lat_max - lat_min, 1e-4) * (1 + 2 * margin) / math.cos(math.radians(mid_lat))
+    # deck.gl and MapLibre draw the world 512 pixels wide at zoom 0.
+    zoom_w = math.log2(_ASSUMED_WIDTH_PX * 360 / (512 * lon_span))
+    zoom_h = math.log2(MAP_HEIGHT_PX * 360 / (512 * lat_span))
     return pdk.ViewState(
-        longitude=float(lon.min() + lon.max()) / 2,
+        longitude=(lon_min + lon_max) / 2,
         latitude=mid_lat,
-        zoom=round(min(zoom_w, zoom_h) - 0.1, 2),
+        zoom=round(min(zoom_w, zoom_h, 18.0), 2),
         pitch=0,
         bearing=0,
     )
+
+
+def _focus(
+    plan: Plan, routes: list[dict[str, Any]], posts: list[dict[str, Any]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points the first view must show: routes, and posts with their radius; else every street."""
+    points = [np.asarray(r["path"]) for r in routes]
+    for post in posts:
+        lon, lat = post["position"]
+        dlat = post["radius"] / 111_320.0
+        dlon = dlat / math.cos(math.radians(lat))
+        points.append(np.array([[lon - dlon, lat - dlat], [lon + dlon, lat + dlat]]))
+    if not points:
+        return plan.graph.nodes["lon"].to_numpy(), plan.graph.nodes["lat"].to_numpy()
+    stacked = np.vstack(points)
+    return stacked[:, 0], stacked[:, 1]
 
 
 def build_deck(plan: Plan) -> pdk.Deck:
     """The plan map: streets by risk, routes, dwells, posts with their reach, stations, names.
 
     pydeck sends a plain string as an accessor expression (``"@@=meters"``): constant string
-    props are quoted (``"'meters'"``). Layer ids: ``post-reach``, ``streets``, ``routes``, ``dwells``, ``posts``, ``stations``,
-    ``street-names``.
+    props are quoted (``"'meters'"``). Layer ids, bottom to top: ``post-reach``, ``streets``,
+    ``street-names``, ``routes``, ``dwells``, ``posts``, ``stations``.
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     posts = post_records(plan)
+    routes = route_records(plan, wgs84)
     layers = [
         pdk.Layer(
             "ScatterplotLayer",
@@ -274,9 +307,27 @@ def build_deck(plan: Plan) -> pdk.Deck:
             auto_highlight=True,
         ),
         pdk.Layer(
+            "TextLayer",
+            id="street-names",
+            data=label_records(plan),
+            get_position="position",
+            get_text="name",
+            get_angle="angle",
+            get_size=12,
+            size_units="'pixels'",
+            get_color=[30, 30, 30],
+            character_set="'auto'",
+            font_family="'sans-serif'",
+            font_weight=600,
+            # A box in the map's background colour; an SDF halo loses thin glyphs (i, l).
+            background=True,
+            get_background_color=[242, 239, 233, 200],
+            background_padding=[2, 1],
+        ),
+        pdk.Layer(
             "PathLayer",
             id="routes",
-            data=route_records(plan, wgs84),
+            data=routes,
             get_path="path",
             get_color="color",
             get_width=3,
@@ -328,26 +379,10 @@ def build_deck(plan: Plan) -> pdk.Deck:
             line_width_min_pixels=3,
             pickable=True,
         ),
-        pdk.Layer(
-            "TextLayer",
-            id="street-names",
-            data=label_records(plan),
-            get_position="position",
-            get_text="name",
-            get_angle="angle",
-            get_size=12,
-            size_units="'pixels'",
-            get_color=[40, 40, 40],
-            character_set="'auto'",
-            font_family="'sans-serif'",
-            font_settings={"sdf": True},
-            outline_width=3,
-            outline_color=[255, 255, 255, 230],
-        ),
     ]
     return pdk.Deck(
         layers=layers,
-        initial_view_state=view_state(plan),
+        initial_view_state=fit_view(*_focus(plan, routes, posts)),
         map_style=BLANK_STYLE,
         tooltip={"text": "{tip}"},
     )
@@ -363,6 +398,16 @@ def risk_legend_html() -> str:
     return f"<small>Street risk density (risk per metre): {chips}</small>"
 
 
+#: Display format of the per-officer table's columns.
+OFFICER_FORMATS = {
+    "officer": "{:d}",
+    "km walked": "{:.2f}",
+    "dwells": "{:d}",
+    "dwell min": "{:.0f}",
+    "presence (risk x min)": "{:.3f}",
+}
+
+
 def officer_table(plan: Plan) -> pd.DataFrame:
     """Per-officer figures from the plan's KPIs, with readable column names."""
     rows = [
@@ -376,4 +421,5 @@ def officer_table(plan: Plan) -> pd.DataFrame:
         }
         for o in plan.kpis["routes"]["per_officer"]
     ]
-    return pd.DataFrame(rows).set_index("officer")
+    columns = ["officer", "km walked", "dwells", "dwell min", "back at station"]
+    return pd.DataFrame(rows, columns=[*columns, "presence (risk x min)"])

@@ -88,7 +88,7 @@ def test_first_load_plans_the_default_scenario(first_load):
     assert [m.label for m in first_load.metric] == METRICS
     plan = first_load.session_state["plan"]
     assert plan.scenario.name == "helsinki_default"
-    assert first_load.table[0].value.index.tolist() == [1, 2, 3, 4]
+    assert first_load.table[0].value["officer"].tolist() == [1, 2, 3, 4]
     downloads = [b.proto.label for b in first_load.get("download_button")]
     assert downloads == list(plan_file_names(len(plan.routes)))
 
@@ -140,7 +140,7 @@ def test_changing_officers_replans_only_when_plan_is_pressed(first_load):
     plan = at.session_state["plan"]
     assert len(plan.routes) == 3
     assert plan.scenario.solver.time_limit_s == 2.0
-    assert at.table[0].value.index.tolist() == [1, 2, 3]
+    assert at.table[0].value["officer"].tolist() == [1, 2, 3]
     assert "Officers (3)" in [h.value for h in at.subheader]
     assert not any("press Plan" in info.value for info in at.info)
 
@@ -202,7 +202,7 @@ def _outside(app: AppPage) -> list[str]:
     ]
 
 
-def _officer_rows(app: AppPage):  # noqa: ANN202
+def _officer_rows(app: AppPage):
     return app.page.locator("[data-testid='stTable'] tbody tr")
 
 
@@ -235,10 +235,10 @@ def test_changing_officers_and_pressing_plan_replans(app_page):
     _open(app_page)
     page = app_page.page
     expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_S * 1000)
-    officers = page.get_by_label("Officers on foot")
+    officers = page.get_by_role("spinbutton", name="Officers on foot")
     officers.fill("3")
     officers.press("Enter")
-    limit = page.get_by_label("Solver time limit (s)")
+    limit = page.get_by_role("spinbutton", name="Solver time limit (s)")
     limit.fill("2")
     limit.press("Enter")
     expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
