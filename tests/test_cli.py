@@ -13,19 +13,14 @@ def cli(*args, cwd=ROOT):
     return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
+def plan_two_officers(scenario, out, *extra):
+    return cli("plan", scenario, "--officers", "2", "--out", str(out), "--time-limit", "2", *extra)
+
+
 @pytest.mark.slow
 def test_plan_default_end_to_end(tmp_path):
     out = tmp_path / "plan"
-    result = cli(
-        "plan",
-        "scenarios/helsinki_default.yaml",
-        "--officers",
-        "2",
-        "--out",
-        str(out),
-        "--time-limit",
-        "2",
-    )
+    result = plan_two_officers("scenarios/helsinki_default.yaml", out)
     assert result.returncode == 0, result.stderr
     assert "presence (risk x min)" in result.stdout
     assert "seconds: routes" in result.stdout
@@ -42,17 +37,7 @@ def test_plan_default_end_to_end(tmp_path):
 def test_plan_london_with_real_incidents(tmp_path):
     shared_file("osm/city_of_london_2020.osm.pbf")
     out = tmp_path / "london"
-    result = cli(
-        "plan",
-        "scenarios/city_of_london.yaml",
-        "--officers",
-        "2",
-        "--out",
-        str(out),
-        "--time-limit",
-        "2",
-        "--quiet",
-    )
+    result = plan_two_officers("scenarios/city_of_london.yaml", out, "--quiet")
     assert result.returncode == 0, result.stderr
     assert "risk model             incidents" in result.stdout
     assert "outside the area" in result.stderr  # incidents beyond the extract are counted
