@@ -1,7 +1,9 @@
-"""Command line: ``plan`` writes a shift plan; ``app`` starts the Streamlit app."""
+"""Command line: ``plan`` writes a shift plan; ``app`` starts the Streamlit app;
+``incidents inspect`` describes an incident file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import sys
@@ -13,8 +15,9 @@ import typer
 
 from planner.errors import PlannerError
 from planner.export import write_plan
+from planner.incidents import inspect_incidents
 from planner.pipeline import run
-from planner.scenario import Scenario, load_scenario
+from planner.scenario import IncidentSpec, Scenario, load_scenario
 
 app = typer.Typer(
     help="Plan where police officers walk and stand during a shift, on OpenStreetMap streets.",
@@ -127,6 +130,100 @@ def streamlit_flags(port: int) -> list[str]:
         "--client.toolbarMode",
         "minimal",
     ]
+
+
+incidents_app = typer.Typer(
+    help="Incident files: check a new export before planning with it.", no_args_is_help=True
+)
+app.add_typer(incidents_app, name="incidents")
+
+
+@incidents_app.command("inspect")
+def inspect_incident_file(
+    file: Annotated[Path, typer.Argument(help="Incident file: CSV, GeoJSON or GeoPackage.")],
+    schema: Annotated[
+        str,
+        typer.Option(
+            "--schema",
+            help="auto (from the header), uk_police, sf, boston, chicago, atlanta_cobra, generic.",
+        ),
+    ] = "auto",
+    x_col: Annotated[
+        str | None, typer.Option("--x-col", help="generic: longitude or easting column.")
+    ] = None,
+    y_col: Annotated[
+        str | None, typer.Option("--y-col", help="generic: latitude or northing column.")
+    ] = None,
+    crs: Annotated[
+        str, typer.Option("--crs", help="generic: CRS of the x / y columns, e.g. EPSG:27700.")
+    ] = "EPSG:4326",
+    time_col: Annotated[
+        str | None, typer.Option("--time-col", help="generic: date / date-time column.")
+    ] = None,
+    type_col: Annotated[
+        str | None, typer.Option("--type-col", help="generic: offence type column.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Offence types to list.")] = 15,
+) -> None:
+    """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
+    spec = IncidentSpec(
+        path=file,
+        schema=schema,
+        x_col=x_col,
+        y_col=y_col,
+        crs=crs,
+        time_col=time_col,
+        type_col=type_col,
+    )
+    typer.echo(inspect_incidents(spec).summary(top=top))
+
+
+@app.command("evaluate-risk")
+def evaluate_risk(
+    area: Annotated[Path, typer.Option("--area", help="OpenStreetMap extract (.osm.pbf / .osm).")],
+    incidents: Annotated[Path, typer.Option("--incidents", help="Incident file.")],
+    cut: Annotated[str, typer.Option("--cut", help="First test month, YYYY-MM.")],
+    test_months: Annotated[int, typer.Option("--test-months", min=1, max=36)] = 3,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for evaluation.csv and the plot.")
+    ] = Path("out/evaluation"),
+    schema: Annotated[str, typer.Option("--schema", help="auto or a schema name.")] = "auto",
+    x_col: Annotated[str | None, typer.Option("--x-col", help="generic: x column.")] = None,
+    y_col: Annotated[str | None, typer.Option("--y-col", help="generic: y column.")] = None,
+    crs: Annotated[str, typer.Option("--crs", help="generic: CRS of x / y.")] = "EPSG:4326",
+    time_col: Annotated[
+        str | None, typer.Option("--time-col", help="generic: time column.")
+    ] = None,
+    type_col: Annotated[
+        str | None, typer.Option("--type-col", help="generic: type column.")
+    ] = None,
+    all_types: Annotated[
+        bool, typer.Option("--all-types", help="Keep the types excluded by default (drugs, ...).")
+    ] = False,
+) -> None:
+    """Forecast test: train before --cut, test on the next months; hit rate and PAI vs baselines."""
+    import pandas as pd
+
+    from planner.forecast import evaluate_files, summary
+
+    try:
+        first = pd.Timestamp(dt.datetime.strptime(cut, "%Y-%m"))
+    except ValueError:
+        msg = f"--cut {cut!r}: give the first test month as YYYY-MM, e.g. 2019-10"
+        raise PlannerError(msg) from None
+    spec = IncidentSpec(
+        path=incidents,
+        schema=schema,
+        x_col=x_col,
+        y_col=y_col,
+        crs=crs,
+        time_col=time_col,
+        type_col=type_col,
+    )
+    table, data = evaluate_files(area, spec, first, test_months, out, all_types)
+    typer.echo(summary(table))
+    counts = ", ".join(f"{k}: {v}" for k, v in data.counts.items())
+    typer.echo(f"\nincidents: {counts}\nwrote {out / 'evaluation.csv'} and {out / 'hit_rate.png'}")
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

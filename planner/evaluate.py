@@ -85,6 +85,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         },
         "risk": {
             "method": plan.risk.method,
+            "window_fallback": bool(plan.risk.parameters.get("window_fallback", False)),
             "parameters": plan.risk.parameters,
             "notes": list(plan.risk.notes),
         },
@@ -110,6 +111,12 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _risk_label(risk: dict[str, Any]) -> str:
+    if risk["parameters"].get("window_fallback"):
+        return f"{risk['method']} (all hours: no incident near the shift's hours)"
+    return str(risk["method"])
+
+
 def kpi_table(plan: Plan) -> str:
     """The terminal summary: a two-column table of the headline KPIs and seconds per step."""
     k = plan.kpis
@@ -119,7 +126,7 @@ def kpi_table(plan: Plan) -> str:
         ("area", k["area"]),
         ("shift", f"{k['shift']['start']} -> {k['shift']['end']} ({k['shift']['timezone']})"),
         ("streets", f"{k['graph']['street_km']:.1f} km, {k['graph']['segments']} segments"),
-        ("risk model", k["risk"]["method"]),
+        ("risk model", _risk_label(k["risk"])),
         ("posts", f"{k['posts']['count']} within {k['posts']['visibility_radius_m']:.0f} m"),
         ("risk covered by posts", f"{100 * k['posts']['risk_covered_share']:.1f} %"),
     ]

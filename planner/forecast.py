@@ -17,7 +17,7 @@ density (``grid_kde_150m``) and the test incidents themselves (``oracle``, the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,34 +25,12 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from planner.errors import IncidentDataError
+from planner.errors import ExportError, IncidentDataError
 from planner.graph import StreetGraph
-from planner.risk import neighbourhood, shrunk_density, snap_to_segments
+from planner.risk import IncidentModel, incident_density, repeated_points, snap_to_segments
+from planner.scenario import IncidentSpec
 
 COVERAGES_PCT = (1.0, 5.0, 10.0)
-
-
-@dataclass(frozen=True, slots=True)
-class ModelParams:
-    """Parameters of the incident risk model (chosen on months before any evaluation cut).
-
-    Attributes
-    ----------
-    half_life_days : float
-        Recency decay: an incident this old counts half. ``inf`` for no decay.
-    bandwidth_m : float
-        Walking distance that defines a street's neighbourhood for shrinkage.
-    prior_length_m : float
-        Strength of the shrinkage toward the neighbourhood rate, as a length of street.
-    repeat_weight : float
-        Extra weight of an incident at a point (to 1e-5 degrees) that had another incident:
-        places that repeat keep repeating.
-    """
-
-    half_life_days: float = 365.0
-    bandwidth_m: float = 200.0
-    prior_length_m: float = 0.0
-    repeat_weight: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +99,6 @@ def split_incidents(
     )
 
 
-def repeated_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """True for each incident whose point (rounded to 1e-5 degrees, ~1 m) holds another one."""
-    key = pd.Series(np.round(lon, 5)).astype(str) + "," + pd.Series(np.round(lat, 5)).astype(str)
-    return (key.map(key.value_counts()) >= 2).to_numpy()
-
-
 def take_by_score(scores: np.ndarray, lengths_m: np.ndarray, coverage_pct: float) -> np.ndarray:
     """Streets taken whole in score order while their length stays within the budget."""
     order = np.lexsort((np.arange(len(scores)), -scores))
@@ -180,26 +152,23 @@ def grid_kde(graph: StreetGraph, xy: np.ndarray, cell_m: float = 150.0) -> np.nd
     return smooth[((mx - x0) // cell_m).astype(int), ((my - y0) // cell_m).astype(int)]
 
 
-def model_scores(graph: StreetGraph, data: ForecastData, params: ModelParams) -> np.ndarray:
-    """The planner's incident model: recency-weighted counts per metre, shrunk to neighbours."""
-    weights = np.power(0.5, data.train_age_days / params.half_life_days)
-    weights = weights * (1.0 + params.repeat_weight * data.train_repeat)
-    counts = np.bincount(data.train_seg, weights=weights, minlength=len(data.lengths_m))
-    if params.prior_length_m <= 0:
-        return counts / data.lengths_m
-    near = neighbourhood(graph, params.bandwidth_m)
-    return shrunk_density(counts, data.lengths_m, near, params.prior_length_m)
+def model_scores(
+    graph: StreetGraph, data: ForecastData, model: IncidentModel, half_life_days: float
+) -> np.ndarray:
+    """The planner's incident model on the training months (all hours, recency-weighted)."""
+    weights = np.power(0.5, data.train_age_days / half_life_days)
+    return incident_density(graph, data.train_seg, weights, data.train_repeat, model)
 
 
 def all_scores(
-    graph: StreetGraph, data: ForecastData, params: ModelParams
+    graph: StreetGraph, data: ForecastData, params: ForecastParams
 ) -> dict[str, np.ndarray]:
     """Scores of the model, the baselines and the oracle."""
     n = len(data.lengths_m)
     prior = np.bincount(data.train_seg, minlength=n).astype(float)
     test = np.bincount(data.test_seg, minlength=n).astype(float)
     return {
-        "model": model_scores(graph, data, params),
+        "model": model_scores(graph, data, params.model, params.half_life_days),
         "prior_per_metre": prior / data.lengths_m,
         "prior_counts": prior,
         "grid_kde_150m": grid_kde(graph, data.train_xy),
@@ -212,11 +181,11 @@ def evaluate(
     incidents: pd.DataFrame,
     cut: pd.Timestamp,
     test_months: int,
-    params: ModelParams | None = None,
+    params: ForecastParams | None = None,
 ) -> tuple[pd.DataFrame, ForecastData]:
     """Evaluate the risk model against the baselines; see the module docstring."""
     data = split_incidents(graph, incidents, cut, test_months)
-    table = score_table(data, all_scores(graph, data, params or ModelParams()))
+    table = score_table(data, all_scores(graph, data, params or ForecastParams()))
     return table, data
 
 
@@ -251,11 +220,54 @@ def summary(table: pd.DataFrame) -> str:
     return wide.loc[order].to_string(float_format=lambda v: f"{v:.3f}")
 
 
-def describe(params: ModelParams) -> dict[str, Any]:
-    """The model's parameters as plain values (for plans and reports)."""
-    return {
-        "half_life_days": params.half_life_days,
-        "bandwidth_m": params.bandwidth_m,
-        "prior_length_m": params.prior_length_m,
-        "repeat_weight": params.repeat_weight,
-    }
+@dataclass(frozen=True, slots=True)
+class ForecastParams:
+    """The model evaluated: the incident model and the recency half-life of its weights."""
+
+    model: IncidentModel = field(default_factory=IncidentModel)
+    half_life_days: float = 365.0
+
+    def describe(self) -> dict[str, Any]:
+        """The parameters as plain values (for reports)."""
+        return {"half_life_days": self.half_life_days, **asdict(self.model)}
+
+
+def evaluate_files(
+    area: Path,
+    spec: IncidentSpec,
+    cut: pd.Timestamp,
+    test_months: int,
+    out_dir: Path,
+    all_types: bool = False,
+    params: ForecastParams | None = None,
+) -> tuple[pd.DataFrame, ForecastData]:
+    """Load an area and an incident file, evaluate, write ``evaluation.csv`` and a PNG plot.
+
+    Raises
+    ------
+    GraphError, IncidentDataError, ExportError
+        With messages naming the file and the fix.
+    """
+    from planner.graph import load_street_graph
+    from planner.incidents import load_incidents
+    from planner.scenario import AreaSpec
+
+    graph = load_street_graph(AreaSpec(source="file", path=area))
+    incidents, _report = load_incidents(spec, exclude=set() if all_types else None)
+    params = params or ForecastParams()
+    data = split_incidents(graph, incidents, cut, test_months, spec.max_snap_m)
+    scores = all_scores(graph, data, params)
+    table = score_table(data, scores)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        table[["method", "coverage_pct", "hit_rate", "pai"]].to_csv(
+            out_dir / "evaluation.csv", index=False, lineterminator="\n"
+        )
+        title = f"{area.name.split('.')[0]}: train before {cut:%Y-%m}, test {test_months} months"
+        plot_hit_rates(graph, data, scores, out_dir / "hit_rate.png", title)
+    except OSError as exc:
+        msg = (
+            f"{out_dir}: cannot write the evaluation ({exc.strerror or exc}); choose another --out"
+        )
+        raise ExportError(msg) from None
+    return table, data

@@ -1,123 +1,354 @@
-"""Incident files -> one canonical table of points (lon, lat in WGS84), with a count of every drop.
+"""Incident files -> one canonical table of points, with a count of every row dropped.
 
-This first loader reads CSV exports that carry latitude / longitude columns (detected from the
-header, or named in the scenario). Every row read is either kept or counted under a drop reason.
+Open-data exports differ in everything: column names, date formats, coordinate systems, one row
+per offence or per incident. Each known export is a :class:`Schema`, detected from the header
+(or named with ``schema:`` in the scenario); any other CSV, GeoJSON or GeoPackage file is read
+with a column mapping (``schema: generic``). Every loader returns the same table:
+
+=============  ==========================================================================
+``lon, lat``   float, WGS84 degrees
+``occurred``   datetime64, naive local wall-clock time as written in the file
+``time_known`` False when the record has no time of day (placed at 12:00 of its day)
+``month_only`` True when the record has only a month (placed at 12:00 on the 15th)
+``crime_type`` the offence type as written in the file
+``category``   canonical harm category (:mod:`planner.harm`)
+``harm``       harm weight in days (:func:`planner.harm.harm_weights`)
+``file``       the file it came from
+=============  ==========================================================================
+
+Every row read is kept or counted under one drop reason, checked in this order: "duplicate
+row" (a further row of an incident already read), "no coordinates" (empty, not a number, or
+the placeholders 0/0 and -1/-1), "coordinates out of range", "bad date", "excluded type" (a
+category in the exclusion list). So ``rows_read == rows_kept + sum(dropped.values())``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from planner._incident_readers import (
+    GEO_SUFFIXES,
+    SCHEMAS,
+    Schema,
+    choose_schema,
+    generic_rows,
+    out_of_range,
+    read_csv,
+    schema_rows,
+)
 from planner.errors import IncidentDataError, PlannerWarning
+from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
 from planner.scenario import IncidentSpec
 
 log = logging.getLogger(__name__)
 
-#: Header pairs recognised as (latitude, longitude), compared case-insensitively.
-COORDINATE_COLUMNS = (
-    ("latitude", "longitude"),
-    ("lat", "long"),
-    ("lat", "lon"),
-    ("lat", "lng"),
+#: Drop reasons, in the order they are checked.
+DROP_REASONS = (
+    "duplicate row",
+    "no coordinates",
+    "coordinates out of range",
+    "bad date",
+    "excluded type",
+)
+
+#: Columns of the table :func:`load_incidents` returns, in order.
+CANONICAL_COLUMNS = (
+    "lon",
+    "lat",
+    "occurred",
+    "time_known",
+    "month_only",
+    "crime_type",
+    "category",
+    "harm",
+    "file",
 )
 
 
 @dataclass(frozen=True, slots=True)
 class LoadReport:
-    """What happened to the rows of one file: read = kept + sum(dropped)."""
+    """What happened to the rows of one file: read = kept + sum(dropped).
+
+    ``unmapped`` counts kept rows per offence type that no harm table recognised (weighted as
+    ``other``); ``schema`` names the format the file was read with.
+    """
 
     file: str
     rows_read: int
     rows_kept: int
     dropped: dict[str, int] = field(default_factory=dict)
+    schema: str = ""
+    unmapped: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line: rows read, kept, and dropped per reason."""
         drops = ", ".join(f"{n} {reason}" for reason, n in self.dropped.items() if n) or "none"
-        return f"{self.file}: {self.rows_read} rows read, {self.rows_kept} kept; dropped: {drops}"
+        where = f"{self.file} ({self.schema})" if self.schema else self.file
+        text = f"{where}: {self.rows_read} rows read, {self.rows_kept} kept; dropped: {drops}"
+        if self.unmapped:
+            text += (
+                f"; {sum(self.unmapped.values())} kept rows of {len(self.unmapped)} unmapped "
+                f"offence types weighted as '{OTHER}'"
+            )
+        return text
 
     def with_drop(self, reason: str, count: int) -> LoadReport:
         """A copy with ``count`` more rows dropped for ``reason``."""
         dropped = dict(self.dropped)
         dropped[reason] = dropped.get(reason, 0) + count
-        return LoadReport(self.file, self.rows_read, self.rows_kept - count, dropped)
+        return dataclasses.replace(self, rows_kept=self.rows_kept - count, dropped=dropped)
 
 
-def _find_columns(columns: list[str], spec: IncidentSpec) -> tuple[str, str]:
-    if spec.lat_col and spec.lon_col:
-        missing = [c for c in (spec.lat_col, spec.lon_col) if c not in columns]
-        if missing:
-            msg = (
-                f"{spec.path}: column(s) {', '.join(missing)} not in the header; "
-                f"the file has: {', '.join(columns)}"
-            )
-            raise IncidentDataError(msg)
-        return spec.lat_col, spec.lon_col
-    lowered = {c.strip().lower(): c for c in columns}
-    for lat, lon in COORDINATE_COLUMNS:
-        if lat in lowered and lon in lowered:
-            return lowered[lat], lowered[lon]
-    msg = (
-        f"{spec.path}: no latitude / longitude columns found (looked for "
-        f"{', '.join('/'.join(p) for p in COORDINATE_COLUMNS)}); the file has: "
-        f"{', '.join(columns)}; name them with lat_col and lon_col in the scenario"
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """Every row read, with its outcome in ``drop`` ("" = kept)."""
+
+    rows: pd.DataFrame
+    schema: str
+    file: str
+    notes: tuple[str, ...]
+
+
+def _read_rows(
+    spec: IncidentSpec,
+    harm_overrides: Mapping[str, float] | None,
+    exclude: Collection[str] | None,
+) -> _Parsed:
+    path = Path(spec.path)
+    if not path.is_file():
+        msg = f"{path}: incident file not found; check the path"
+        raise IncidentDataError(msg)
+    geo = path.suffix.lower() in GEO_SUFFIXES
+    header = None if geo else list(read_csv(path, None).columns)
+    name = choose_schema(spec, path, header)
+    notes: list[str] = []
+    if header is None or name == "generic":
+        rows, notes = generic_rows(spec, path, header)
+    else:
+        rows = schema_rows(SCHEMAS[name], path, header)
+    category, mapped = categorize(rows["crime_type"], name, rows["detail"])
+    harm = harm_weights(category, harm_overrides, exclude)
+    missing, bad_date = rows["missing"].to_numpy(), rows["bad_date"].to_numpy()
+    far = ~missing & out_of_range(rows["lon"].to_numpy(), rows["lat"].to_numpy())
+    excluded = harm.isna().to_numpy()
+    duplicate = _duplicates(rows["incident_id"], missing | far | bad_date, excluded, harm)
+    drop = np.select([duplicate, missing, far, bad_date, excluded], DROP_REASONS, default="")
+    rows = rows.drop(columns=["missing", "bad_date", "detail", "incident_id"]).assign(
+        occurred=lambda f: f["occurred"].astype("datetime64[ns]"),
+        category=category.to_numpy(),
+        mapped=mapped.to_numpy(),
+        harm=harm.to_numpy(),
+        file=str(path),
+        drop=drop,
     )
-    raise IncidentDataError(msg)
+    return _Parsed(rows, name, str(path), tuple(notes))
 
 
-def load_incidents(spec: IncidentSpec) -> tuple[pd.DataFrame, LoadReport]:
-    """Read one incident CSV.
+def _duplicates(
+    ids: pd.Series, invalid: np.ndarray, excluded: np.ndarray, harm: pd.Series
+) -> np.ndarray:
+    """Rows repeating an incident id: each incident keeps one row, a valid one if it has one,
+    of an included category if it has one, then of the highest harm (the rest repeat it)."""
+    has_id = (ids != "").to_numpy()
+    if not has_id.any():
+        return np.zeros(len(ids), dtype=bool)
+    order = pd.DataFrame(
+        {
+            "id": ids.to_numpy(),
+            "invalid": invalid,
+            "excluded": excluded,
+            "harm": -harm.fillna(0.0).to_numpy(),
+        }
+    ).sort_values(["id", "invalid", "excluded", "harm"], kind="stable")
+    repeat = np.zeros(len(ids), dtype=bool)
+    repeat[order.index[order.duplicated("id")].to_numpy()] = True
+    return repeat & has_id
+
+
+def _report(parsed: _Parsed) -> LoadReport:
+    drop = parsed.rows["drop"]
+    counts = drop.value_counts()
+    kept = parsed.rows[drop == ""]
+    unmapped = kept.loc[~kept["mapped"], "crime_type"].replace("", "(no type)").value_counts()
+    return LoadReport(
+        file=parsed.file,
+        rows_read=len(drop),
+        rows_kept=int(counts.get("", 0)),
+        dropped={reason: int(counts.get(reason, 0)) for reason in DROP_REASONS},
+        schema=parsed.schema,
+        unmapped={str(k): int(v) for k, v in unmapped.items()},
+    )
+
+
+def load_incidents(
+    spec: IncidentSpec,
+    *,
+    harm_overrides: Mapping[str, float] | None = None,
+    exclude: Collection[str] | None = None,
+) -> tuple[pd.DataFrame, LoadReport]:
+    """Read one incident file into the canonical table.
 
     Parameters
     ----------
     spec : IncidentSpec
-        File path and optional column names.
+        File path, ``schema`` (``auto``, a schema name or ``generic``) and, for ``generic``,
+        the column mapping.
+    harm_overrides : mapping of str to float, optional
+        Harm weights (days) replacing the defaults of :mod:`planner.harm` per category.
+    exclude : collection of str, optional
+        Categories dropped as "excluded type"; ``None`` means
+        :data:`planner.harm.DEFAULT_EXCLUDED`.
 
     Returns
     -------
     tuple of (pandas.DataFrame, LoadReport)
-        Kept incidents with ``lon`` and ``lat`` (degrees), and the row accounting.
+        One row per kept incident, in file order, with the columns of
+        :data:`CANONICAL_COLUMNS` (see the module docstring); and the row accounting.
 
     Raises
     ------
     IncidentDataError
-        If the file cannot be read, is empty, or has no coordinate columns.
+        If the file is missing, empty or unreadable, matches no schema, names an unknown
+        schema or missing columns, or most of its dates do not follow the format.
+
+    Warns
+    -----
+    PlannerWarning
+        With :meth:`LoadReport.summary` when any row is dropped.
     """
-    path = Path(spec.path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        msg = f"{path}: the incident file is empty; export it again with its header and rows"
-        raise IncidentDataError(msg) from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        msg = f"{path}: not a readable CSV file ({exc}); save it as UTF-8 CSV"
-        raise IncidentDataError(msg) from None
-    if len(raw) == 0:
-        msg = f"{path}: the incident file has a header but no rows"
-        raise IncidentDataError(msg)
-    lat_col, lon_col = _find_columns(list(raw.columns), spec)
-    lat = pd.to_numeric(raw[lat_col].str.strip(), errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(raw[lon_col].str.strip(), errors="coerce").to_numpy(dtype=float)
-    missing = np.isnan(lat) | np.isnan(lon) | ((lat == 0) & (lon == 0))
-    out_of_range = ~missing & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
-    keep = ~missing & ~out_of_range
-    report = LoadReport(
-        file=str(path),
-        rows_read=len(raw),
-        rows_kept=int(keep.sum()),
-        dropped={
-            "no coordinates": int(missing.sum()),
-            "coordinates out of range": int(out_of_range.sum()),
-        },
-    )
+    parsed = _read_rows(spec, harm_overrides, exclude)
+    report = _report(parsed)
     if report.rows_kept < report.rows_read:
         warnings.warn(report.summary(), PlannerWarning, stacklevel=2)
     log.info(report.summary())
-    frame = pd.DataFrame({"lon": lon[keep], "lat": lat[keep]})
-    return frame, report
+    for note in parsed.notes:
+        log.info("%s: %s", parsed.file, note)
+    kept = parsed.rows[parsed.rows["drop"] == ""]
+    return kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True), report
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentInspection:
+    """What an analyst needs to know about a new export before planning with it."""
+
+    report: LoadReport
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    time_known_share: float
+    month_only_share: float
+    types: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def summary(self, top: int = 15) -> str:
+        """Readable text: schema, dates, time-of-day share, top types, row accounting."""
+        r = self.report
+        if self.first is None or self.last is None:
+            span = "no dated incidents kept"
+        else:
+            span = f"{self.first:%Y-%m-%d %H:%M} .. {self.last:%Y-%m-%d %H:%M}"
+        lines = [
+            f"file            {r.file}",
+            f"schema          {r.schema}",
+            f"dates           {span}",
+            f"time of day     {self.time_known_share:.1%} of kept incidents"
+            + (f" ({self.month_only_share:.1%} month only)" if self.month_only_share else ""),
+            f"rows            {r.rows_read} read, {r.rows_kept} kept",
+        ]
+        lines += [f"  dropped       {n:>7} {reason}" for reason, n in r.dropped.items() if n]
+        shown = self.types.head(top)
+        lines.append(
+            f"top types       ({len(shown)} of {len(self.types)}; rows exclude duplicates)"
+        )
+        width = max([len("type"), *(len(t) for t in shown["crime_type"])])
+        lines.append(f"  {'type':<{width}}  {'rows':>7}  {'kept':>7}  category (harm days)")
+        for row in shown.itertuples(index=False):
+            harm = "excluded" if np.isnan(row.harm) else f"{row.harm:g}"
+            flag = "" if row.mapped else ", unmapped"
+            lines.append(
+                f"  {row.crime_type:<{width}}  {row.rows:>7}  {row.kept:>7}  "
+                f"{row.category} ({harm}{flag})"
+            )
+        if r.unmapped:
+            lines.append(
+                f"unmapped types  {len(r.unmapped)} ({sum(r.unmapped.values())} kept rows, "
+                f"weighted as '{OTHER}'): {', '.join(list(r.unmapped)[:10])}"
+            )
+        lines += [f"note            {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+def inspect_incidents(
+    spec: IncidentSpec,
+    *,
+    harm_overrides: Mapping[str, float] | None = None,
+    exclude: Collection[str] | None = None,
+) -> IncidentInspection:
+    """Describe an incident file: schema, date range, time-of-day share, types, drops.
+
+    Parameters
+    ----------
+    spec : IncidentSpec
+        As for :func:`load_incidents`.
+    harm_overrides, exclude
+        As for :func:`load_incidents`.
+
+    Returns
+    -------
+    IncidentInspection
+        With ``summary()`` for printing; issues no warning (the counts are in it).
+
+    Raises
+    ------
+    IncidentDataError
+        As :func:`load_incidents`.
+    """
+    parsed = _read_rows(spec, harm_overrides, exclude)
+    rows = parsed.rows
+    kept = rows[rows["drop"] == ""]
+    dated = kept["occurred"].dropna()
+    distinct = rows[rows["drop"] != "duplicate row"].assign(
+        crime_type=lambda f: f["crime_type"].replace("", "(no type)"),
+        kept=lambda f: f["drop"] == "",
+    )
+    types = (
+        distinct.groupby(["crime_type", "category"], sort=False)
+        .agg(
+            rows=("kept", "size"),
+            kept=("kept", "sum"),
+            harm=("harm", "first"),
+            mapped=("mapped", "all"),
+        )
+        .reset_index()
+        .sort_values(["rows", "crime_type"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+    return IncidentInspection(
+        report=_report(parsed),
+        first=dated.min() if len(dated) else None,
+        last=dated.max() if len(dated) else None,
+        time_known_share=float(kept["time_known"].mean()) if len(kept) else 0.0,
+        month_only_share=float(kept["month_only"].mean()) if len(kept) else 0.0,
+        types=types,
+        notes=parsed.notes,
+    )
+
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "DEFAULT_EXCLUDED",
+    "DROP_REASONS",
+    "SCHEMAS",
+    "IncidentInspection",
+    "LoadReport",
+    "Schema",
+    "inspect_incidents",
+    "load_incidents",
+]

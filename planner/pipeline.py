@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import tzfpy
 
-from planner.coverage import street_pieces
+from planner.coverage import Pieces, street_pieces
 from planner.errors import ScenarioError
 from planner.evaluate import compute_kpis
 from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
@@ -22,10 +22,11 @@ from planner.hotspots import find_hotspots
 from planner.incidents import load_incidents
 from planner.plan import Plan, Post
 from planner.posts import choose_posts
-from planner.risk import RiskMap, incident_risk, terrain_risk
+from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_risk
 from planner.routes import plan_routes
 from planner.scenario import Scenario, StationSpec
 from planner.settings import Settings
+from planner.window import WindowParams
 
 log = logging.getLogger(__name__)
 
@@ -97,21 +98,33 @@ def resolve_station(
 
 
 def build_risk(
-    scenario: Scenario, graph: StreetGraph, features: gpd.GeoDataFrame, pieces
+    scenario: Scenario,
+    graph: StreetGraph,
+    features: gpd.GeoDataFrame,
+    pieces: Pieces,
+    shift: tuple[dt.datetime, dt.datetime],
 ) -> RiskMap:
     """Risk from the scenario's incident files when it has any, else the risk-terrain model."""
+    spec = scenario.risk
     if scenario.incidents:
         frames, reports = [], []
-        for spec in scenario.incidents:
-            frame, report = load_incidents(spec)
+        exclude = None if spec.harm_exclude is None else set(spec.harm_exclude)
+        for incident_spec in scenario.incidents:
+            frame, report = load_incidents(
+                incident_spec, harm_overrides=spec.harm_weights_days, exclude=exclude
+            )
+            if spec.weight_by == "count":
+                frame = frame.assign(harm=1.0)
             frames.append(frame.assign(file=report.file))
             reports.append(report)
         incidents = pd.concat(frames, ignore_index=True)
-        snap = min(spec.max_snap_m for spec in scenario.incidents)
-        return incident_risk(graph, incidents, reports, snap, scenario.risk.background_share)
-    return terrain_risk(
-        graph, features, pieces, scenario.risk.terrain_bandwidth_m, scenario.risk.background_share
-    )
+        snap = min(s.max_snap_m for s in scenario.incidents)
+        window = WindowParams(spec.tod_bandwidth_h, spec.other_day_weight, spec.half_life_days)
+        model = IncidentModel(spec.repeat_weight, spec.prior_length_m, spec.neighbourhood_m)
+        return incident_risk(
+            graph, incidents, reports, snap, spec.background_share, shift, window, model
+        )
+    return terrain_risk(graph, features, pieces, spec.terrain_bandwidth_m, spec.background_share)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +187,7 @@ def run(
         )
     with _step("risk", timings, progress):
         pieces = street_pieces(graph)
-        risk = build_risk(scenario, graph, features, pieces)
+        risk = build_risk(scenario, graph, features, pieces, (start, end))
     with _step("hot spots", timings, progress):
         dwell = scenario.dwell
         hotspots = find_hotspots(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,15 +58,35 @@ class AreaSpec(_Model):
         return self
 
 
-class IncidentSpec(_Model):
-    """One incident file (CSV with latitude / longitude columns)."""
+with warnings.catch_warnings():
+    # ``schema`` shadows pydantic's deprecated ``BaseModel.schema()``; the field is what we mean.
+    warnings.filterwarnings("ignore", message='Field name "schema"', category=UserWarning)
 
-    path: Path
-    lat_col: str | None = Field(None, description="latitude column; detected when omitted")
-    lon_col: str | None = Field(None, description="longitude column; detected when omitted")
-    max_snap_m: Annotated[float, Field(gt=0)] = Field(
-        100.0, description="incidents farther than this from any street are dropped and counted"
-    )
+    class IncidentSpec(_Model):
+        """One incident file: a known open-data export, or any file with a column mapping.
+
+        ``schema`` is ``auto`` (detected from the header), one of ``uk_police``, ``sf``,
+        ``boston``, ``chicago``, ``atlanta_cobra`` (see :data:`planner.incidents.SCHEMAS`), or
+        ``generic``: a CSV, GeoJSON or GeoPackage file read with ``x_col``, ``y_col`` (CSV only;
+        longitude / latitude when omitted and the header has them), ``crs``, ``time_col`` and
+        ``type_col``. Setting any mapping field with ``schema: auto`` means ``generic``.
+        """
+
+        path: Path
+        schema: str = Field(
+            "auto", description="auto, uk_police, sf, boston, chicago, atlanta_cobra or generic"
+        )
+        x_col: str | None = Field(None, description="generic: longitude or easting column")
+        y_col: str | None = Field(None, description="generic: latitude or northing column")
+        crs: str = Field(
+            "EPSG:4326", description="generic: CRS of x_col / y_col (any pyproj CRS string)"
+        )
+        time_col: str | None = Field(None, description="generic: date / date-time column")
+        type_col: str | None = Field(None, description="generic: offence type column")
+        max_snap_m: Annotated[float, Field(gt=0)] = Field(
+            100.0,
+            description="incidents farther than this from any street are dropped and counted",
+        )
 
 
 class ShiftSpec(_Model):
@@ -189,10 +210,46 @@ class PostsSpec(_Model):
 
 
 class RiskSpec(_Model):
-    """Risk model options."""
+    """Risk model options: risk terrain (no incidents) and the incident model's shift window."""
 
     terrain_bandwidth_m: Annotated[float, Field(gt=0, le=5000)] = 100.0
     background_share: Annotated[float, Field(ge=0, lt=1)] = 0.1
+    tod_bandwidth_h: Annotated[float, Field(gt=0, le=24)] = Field(
+        1.5, description="fall-off of an incident's weight per hour outside the shift's hours"
+    )
+    other_day_weight: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.5, description="weight of an incident on another weekday than the shift's"
+    )
+    half_life_days: Annotated[float, Field(gt=0)] = Field(
+        365.0, description="an incident this many days old counts half"
+    )
+    repeat_weight: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.5, description="extra weight of incidents at a point that holds another incident"
+    )
+    prior_length_m: Annotated[float, Field(ge=0, le=5000)] = Field(
+        0.0, description="shrinkage of sparse streets toward their neighbourhood, as metres"
+    )
+    neighbourhood_m: Annotated[float, Field(gt=0, le=5000)] = Field(
+        200.0, description="walking distance that defines a street's neighbourhood"
+    )
+    harm_weights_days: dict[str, float] = Field(
+        {}, description="harm weight overrides per category, in days (see planner/harm.py)"
+    )
+    harm_exclude: list[str] | None = Field(
+        None, description="categories left out; default: drugs, weapons possession, ..."
+    )
+    weight_by: Literal["harm", "count"] = Field(
+        "harm", description="weight incidents by harm (days) or count each as one"
+    )
+
+    @model_validator(mode="after")
+    def _known_categories(self) -> RiskSpec:
+        import pandas as pd
+
+        from planner.harm import harm_weights
+
+        harm_weights(pd.Series([], dtype=str), self.harm_weights_days, self.harm_exclude)
+        return self
 
 
 class SolverSpec(_Model):

@@ -2,6 +2,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from .conftest import ROOT, shared_file
@@ -132,3 +133,32 @@ def test_area_without_walkable_streets_exits_2(tmp_path):
     )
     out = tmp_path / "out"
     assert_clean_failure(cli("plan", str(path), "--out", str(out)), "no walkable street", out=out)
+
+
+@pytest.mark.slow
+def test_evaluate_risk_on_london_writes_table_and_plot(tmp_path):
+    area = shared_file("osm/city_of_london_2020.osm.pbf")
+    incidents = shared_file("incidents/city_of_london_street_2020.csv")
+    out = tmp_path / "eval"
+    result = cli(
+        "evaluate-risk", "--area", str(area), "--incidents", str(incidents),
+        "--cut", "2020-10", "--test-months", "3", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "prior_per_metre" in result.stdout
+    table = pd.read_csv(out / "evaluation.csv")
+    assert list(table.columns) == ["method", "coverage_pct", "hit_rate", "pai"]
+    assert set(table["method"]) == {
+        "model", "prior_per_metre", "prior_counts", "grid_kde_150m", "oracle",
+    }  # fmt: skip
+    pai = table.pivot(index="method", columns="coverage_pct", values="pai")
+    assert (pai.loc["oracle"] >= pai.loc["model"]).all()
+    assert pai.loc["model", 1.0] > pai.loc["grid_kde_150m", 1.0]
+    assert (out / "hit_rate.png").stat().st_size > 10_000
+
+
+def test_evaluate_risk_rejects_a_bad_cut(tmp_path):
+    result = cli(
+        "evaluate-risk", "--area", "x.osm.pbf", "--incidents", "y.csv", "--cut", "October",
+    )  # fmt: skip
+    assert_clean_failure(result, "--cut 'October': give the first test month as YYYY-MM")

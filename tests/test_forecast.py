@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from planner.errors import IncidentDataError
-from planner.forecast import ForecastData, ModelParams, evaluate, score_table, take_by_score
+from planner.forecast import ForecastData, ForecastParams, evaluate, score_table, take_by_score
 
 from .conftest import grid_lonlat
 
@@ -44,7 +44,7 @@ def test_evaluation_on_a_grid_ranks_the_repeat_street_first(grid):
     train = incidents_on_grid({(0, 0): 5, (2, 1): 1}, "2020-01-10")
     test = incidents_on_grid({(0, 0): 3, (3, 2): 1}, "2020-02-10")
     table, data = evaluate(
-        grid, pd.DataFrame(train + test), pd.Timestamp("2020-02-01"), 1, ModelParams()
+        grid, pd.DataFrame(train + test), pd.Timestamp("2020-02-01"), 1, ForecastParams()
     )
     assert data.counts["train"] == 6 and data.counts["test"] == 4
     at5 = table[(table.coverage_pct == 5.0)].set_index("method")

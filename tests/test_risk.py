@@ -7,11 +7,9 @@ from shapely.geometry import Point
 from planner.coverage import coverage_matrix, street_pieces
 from planner.errors import IncidentDataError
 from planner.hotspots import find_hotspots, koper_value_min
-from planner.incidents import load_incidents
 from planner.risk import annotate_graph, incident_risk, terrain_risk
-from planner.scenario import IncidentSpec
 
-from .conftest import grid_lonlat, shared_file
+from .conftest import grid_lonlat
 
 
 def bar_at(graph, node):
@@ -60,47 +58,17 @@ def test_incidents_snap_to_nearest_street_and_far_ones_are_counted(grid, tmp_pat
     assert risk.reports[0].rows_kept == 3
 
 
-def test_incidents_all_outside_the_area_stop_with_a_hint(grid):
+def test_incidents_far_from_the_area_stop_with_a_hint(grid):
     far = pd.DataFrame({"lon": [0.0], "lat": [51.5]})
-    with pytest.raises(IncidentDataError, match="swapped"):
+    with pytest.raises(IncidentDataError, match="covers the same city"):
         incident_risk(grid, far, [], 100, 0.1)
 
 
-def test_csv_loader_counts_every_drop(tmp_path):
-    path = tmp_path / "inc.csv"
-    path.write_text(
-        "Latitude,Longitude,Crime type\n60.17,24.94,Theft\n,,Theft\n95,24.9,Theft\nabc,24.9,Theft\n"
-    )
-    with pytest.warns(UserWarning, match="4 rows read, 1 kept"):
-        frame, report = load_incidents(IncidentSpec(path=path))
-    assert len(frame) == 1
-    assert report.dropped == {"no coordinates": 2, "coordinates out of range": 1}
-
-
-def test_csv_without_coordinates_lists_columns(tmp_path):
-    path = tmp_path / "inc.csv"
-    path.write_text("Where,When\nhere,now\n")
-    with pytest.raises(
-        IncidentDataError, match="the file has: Where, When; name them with lat_col"
-    ):
-        load_incidents(IncidentSpec(path=path))
-
-
-def test_empty_incident_file(tmp_path):
-    path = tmp_path / "inc.csv"
-    path.write_text("")
-    with pytest.raises(IncidentDataError, match="empty"):
-        load_incidents(IncidentSpec(path=path))
-
-
-def test_london_street_crime_loads_with_matching_counts():
-    path = shared_file("incidents/city_of_london_street_2020.csv")
-    raw = pd.read_csv(path)
-    with pytest.warns(UserWarning):
-        frame, report = load_incidents(IncidentSpec(path=path))
-    assert report.rows_read == len(raw) == 5925
-    assert report.rows_kept == raw["Latitude"].notna().sum() == len(frame)
-    assert report.dropped["no coordinates"] == raw["Latitude"].isna().sum()
+def test_swapped_latitude_and_longitude_are_detected(grid):
+    lon, lat = grid_lonlat(1, 1)
+    swapped = pd.DataFrame({"lon": [lat] * 3, "lat": [lon] * 3})
+    with pytest.raises(IncidentDataError, match="3 would with latitude and longitude swapped"):
+        incident_risk(grid, swapped, [], 100, 0.1)
 
 
 def test_hotspots_are_separated_and_ranked(helsinki):
@@ -127,3 +95,26 @@ def test_koper_curve_rewards_ten_to_fifteen_minutes():
     assert koper_value_min(5) < 5 * 0.6
     assert koper_value_min(12) == pytest.approx(12)
     assert koper_value_min(30) == koper_value_min(15) == pytest.approx(15)
+
+
+def test_no_incident_near_the_shift_hours_falls_back_to_all_hours(grid):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    lon0, lat0 = grid_lonlat(0, 0)
+    lon1, _ = grid_lonlat(0, 1)
+    afternoon = pd.DataFrame(
+        {
+            "lon": [(lon0 + lon1) / 2] * 4,
+            "lat": [lat0] * 4,
+            "occurred": pd.to_datetime(["2026-11-20 14:00"] * 4),
+        }
+    )
+    zone = ZoneInfo("Europe/Helsinki")
+    night = (dt.datetime(2026, 11, 27, 22, tzinfo=zone), dt.datetime(2026, 11, 28, 6, tzinfo=zone))
+    risk = incident_risk(grid, afternoon, [], 100, 0.0, night)
+    assert risk.parameters["window_fallback"] is True
+    assert any("all-hours model" in note for note in risk.notes)
+    assert risk.segment_risk.max() == pytest.approx(1.0)
+    evening = afternoon.assign(occurred=pd.to_datetime(["2026-11-20 23:00"] * 4))
+    assert incident_risk(grid, evening, [], 100, 0.0, night).parameters["window_fallback"] is False

@@ -1,0 +1,564 @@
+"""Readers of incident files: known open-data schemas and generic mapped files.
+
+Private to :mod:`planner.incidents`, which owns the canonical table and the row accounting.
+Each reader returns every row read with its parsed fields and problem flags (``missing``
+coordinates, ``bad_date``); nothing is dropped here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from planner.errors import IncidentDataError
+from planner.scenario import IncidentSpec
+
+#: Above this share of rows failing the date format, loading stops with an error.
+MAX_BAD_DATE_SHARE = 0.5
+
+#: A generic file whose times (at least this many) are all 00:00 holds dates only.
+MIN_TIMES_FOR_MIDNIGHT_CHECK = 10
+
+GEO_SUFFIXES = (".geojson", ".json", ".gpkg")
+
+#: Header pairs (latitude, longitude) recognised by ``schema: generic`` when x_col and y_col
+#: are omitted.
+COORDINATE_COLUMNS = (("latitude", "longitude"), ("lat", "long"), ("lat", "lon"), ("lat", "lng"))
+
+#: Date formats tried for ``schema: generic``, most specific first.
+GENERIC_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %I:%M:%S %p",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y-%m",
+)
+
+_OFFSET = re.compile(r"(?<=:\d\d)(?:\.\d+)?(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_ISO_T = re.compile(r"^(\d{4}-\d{2}-\d{2})T")
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """A known export format: which columns hold what, and how dates are written."""
+
+    name: str
+    title: str
+    required: tuple[str, ...]
+    time_col: str
+    time_format: str
+    example: str
+    type_col: str
+    lon_col: str | None = None
+    lat_col: str | None = None
+    optional: tuple[str, ...] = ()
+    fallback_type_col: str | None = None
+    detail_col: str | None = None
+    clock_col: str | None = None
+    id_col: str | None = None
+    projected: tuple[str, str, str] | None = None
+    month_only: bool = False
+    iso_offsets: bool = False
+
+
+SCHEMAS: Mapping[str, Schema] = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            Schema(
+                "uk_police",
+                "data.police.uk street-level crime",
+                ("Month", "Crime type", "Longitude", "Latitude"),
+                time_col="Month",
+                time_format="%Y-%m",
+                example="2020-01",
+                type_col="Crime type",
+                lon_col="Longitude",
+                lat_col="Latitude",
+                month_only=True,
+            ),
+            Schema(
+                "sf",
+                "DataSF police incident reports, 2018 to present",
+                ("Incident Datetime", "Incident Category", "Incident ID", "Latitude", "Longitude"),
+                time_col="Incident Datetime",
+                time_format="%Y/%m/%d %I:%M:%S %p",
+                example="2018/12/01 12:25:00 AM",
+                type_col="Incident Category",
+                lon_col="Longitude",
+                lat_col="Latitude",
+                optional=("Incident Description",),
+                detail_col="Incident Description",
+                id_col="Incident ID",
+            ),
+            Schema(
+                "boston",
+                "Analyze Boston crime incident reports",
+                ("OCCURRED_ON_DATE", "OFFENSE_DESCRIPTION", "Lat", "Long"),
+                time_col="OCCURRED_ON_DATE",
+                time_format="%Y-%m-%d %H:%M:%S",
+                example="2023-01-01 00:00:00+00",
+                type_col="OFFENSE_CODE_GROUP",
+                lon_col="Long",
+                lat_col="Lat",
+                optional=("OFFENSE_CODE_GROUP",),
+                fallback_type_col="OFFENSE_DESCRIPTION",
+                iso_offsets=True,
+            ),
+            Schema(
+                "chicago",
+                "Chicago Data Portal crimes, 2001 to present",
+                ("Date", "Primary Type", "X Coordinate", "Y Coordinate"),
+                time_col="Date",
+                time_format="%m/%d/%Y %I:%M:%S %p",
+                example="02/10/2024 12:44:00 AM",
+                type_col="Primary Type",
+                lon_col="Longitude",
+                lat_col="Latitude",
+                optional=("Latitude", "Longitude", "Description"),
+                detail_col="Description",
+                projected=("X Coordinate", "Y Coordinate", "EPSG:3435"),
+            ),
+            Schema(
+                "atlanta_cobra",
+                "Atlanta Police COBRA crimes",
+                ("Occur Date", "Occur Time", "UCR Literal", "Latitude", "Longitude"),
+                time_col="Occur Date",
+                time_format="%m/%d/%Y",
+                example="1/31/2019 with Occur Time 100 (01:00)",
+                type_col="UCR Literal",
+                lon_col="Longitude",
+                lat_col="Latitude",
+                clock_col="Occur Time",
+            ),
+        )
+    }
+)
+
+MAPPING_HELP = (
+    "schema: generic with x_col (longitude or easting column), y_col (latitude or northing "
+    "column), crs (default EPSG:4326; e.g. EPSG:27700 for British National Grid), time_col "
+    "(date/time column) and type_col (offence type column); on the command line "
+    "--x-col, --y-col, --crs, --time-col, --type-col"
+)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def _match(header: list[str], wanted: Collection[str]) -> dict[str, str]:
+    """Wanted column -> actual header name, matching exactly or ignoring case and punctuation."""
+    exact = set(header)
+    loose = {_norm(h): h for h in reversed(header)}
+    found = {}
+    for name in wanted:
+        if name in exact:
+            found[name] = name
+        elif _norm(name) in loose:
+            found[name] = loose[_norm(name)]
+    return found
+
+
+def _known_schemas() -> str:
+    return "; ".join(f"{s.name} ({s.title}: {', '.join(s.required)})" for s in SCHEMAS.values())
+
+
+def _mapping_given(spec: IncidentSpec) -> bool:
+    fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col)
+    return any(f is not None for f in fields) or spec.crs.upper() != "EPSG:4326"
+
+
+def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
+    """The schema to read a file with: named, detected from the header, or ``generic``.
+
+    ``header`` is ``None`` for GeoJSON / GeoPackage files (always ``generic``).
+
+    Raises
+    ------
+    IncidentDataError
+        For an unknown schema name, mapping fields with a named schema, a named schema whose
+        columns the file lacks, or a header that no schema matches.
+    """
+    name = spec.schema.strip().lower()
+    if name not in (*SCHEMAS, "generic", "auto"):
+        msg = (
+            f"{path}: unknown incident schema '{spec.schema}'; use auto (detect from the header), "
+            f"one of: {', '.join(SCHEMAS)}, or map the columns with {MAPPING_HELP}"
+        )
+        raise IncidentDataError(msg)
+    if name in SCHEMAS and _mapping_given(spec):
+        msg = (
+            f"{path}: x_col, y_col, crs, time_col and type_col apply only to schema: generic "
+            f"(the {name} schema knows its columns); drop them or set schema: generic"
+        )
+        raise IncidentDataError(msg)
+    if header is None:  # GeoJSON / GeoPackage
+        if name in SCHEMAS:
+            msg = (
+                f"{path}: the {name} schema reads the portal's CSV export; read GeoJSON and "
+                f"GeoPackage files with {MAPPING_HELP}"
+            )
+            raise IncidentDataError(msg)
+        return "generic"
+    if name == "generic" or (name == "auto" and _mapping_given(spec)):
+        return "generic"
+    if name == "auto":
+        for schema in SCHEMAS.values():
+            if len(_match(header, schema.required)) == len(schema.required):
+                return schema.name
+        msg = (
+            f"{path}: the header matches no known incident schema; the file has the columns: "
+            f"{', '.join(header)}; known schemas: {_known_schemas()}; for any other file "
+            f"use {MAPPING_HELP}"
+        )
+        raise IncidentDataError(msg)
+    schema = SCHEMAS[name]
+    missing = [c for c in schema.required if c not in _match(header, schema.required)]
+    if missing:
+        msg = (
+            f"{path}: schema {name} needs the column(s) {', '.join(missing)}, which the file "
+            f"does not have (it has: {', '.join(header)}); use schema: auto to detect the "
+            f"format, or {MAPPING_HELP}"
+        )
+        raise IncidentDataError(msg)
+    return name
+
+
+def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
+    """The given columns as text (empty cells stay ""), or only the header when ``None``."""
+    try:
+        return pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            usecols=columns,
+            nrows=0 if columns is None else None,
+        )
+    except pd.errors.EmptyDataError:
+        msg = f"{path}: the incident file is empty; export it again with its header and rows"
+        raise IncidentDataError(msg) from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        msg = f"{path}: not a readable CSV file ({exc}); save it as UTF-8 CSV"
+        raise IncidentDataError(msg) from None
+
+
+def _no_rows(path: Path) -> IncidentDataError:
+    return IncidentDataError(f"{path}: the incident file has a header but no rows")
+
+
+def _numbers(text: pd.Series) -> np.ndarray:
+    return pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=float, copy=True)
+
+
+def _placeholder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """True where a coordinate is missing: NaN, or the placeholders (0, 0) and (-1, -1)."""
+    return np.isnan(x) | np.isnan(y) | ((x == 0) & (y == 0)) | ((x == -1) & (y == -1))
+
+
+def _crs(crs: str, path: Path) -> CRS:
+    try:
+        return CRS.from_user_input(crs)
+    except CRSError as exc:
+        msg = (
+            f"{path}: crs '{crs}' is not a coordinate reference system pyproj knows ({exc}); "
+            "give an EPSG code such as EPSG:4326 (longitude/latitude) or EPSG:27700"
+        )
+        raise IncidentDataError(msg) from None
+
+
+def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    source = _crs(crs, path)
+    if source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+        return x, y
+    transformer = Transformer.from_crs(source, "EPSG:4326", always_xy=True)
+    lon, lat = transformer.transform(x, y)
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+def out_of_range(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """True where a position is not finite or outside [-180, 180] x [-90, 90] degrees."""
+    with np.errstate(invalid="ignore"):
+        return ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+
+
+def _shapes(text: pd.Series, bad: np.ndarray) -> str:
+    """The shapes of failing values (digits as 9), most common first, with an example row."""
+    failing = text[bad]
+    shapes = failing.str.replace(r"\d", "9", regex=True).replace("", "(empty)")
+    parts = []
+    for shape, count in shapes.value_counts().head(3).items():
+        first = int(np.flatnonzero(bad)[np.flatnonzero(shapes.to_numpy() == shape)[0]])
+        parts.append(f"'{shape}' ({count} rows, e.g. data row {first + 1}: '{text.iloc[first]}')")
+    return "; ".join(parts)
+
+
+_SCHEMA_DATE_FIX = (
+    "re-export the file in the portal's own date format, or read it with schema: generic "
+    "and time_col"
+)
+_GENERIC_DATE_FIX = (
+    "check that time_col names the date column, and write its dates in one format "
+    "(e.g. 2024-01-31 22:15)"
+)
+
+
+def _check_bad_dates(
+    text: pd.Series, bad: np.ndarray, path: Path, column: str, expected: str, fix: str
+) -> None:
+    """Stop when most dates fail: name the formats seen, with an example row of each."""
+    if len(bad) and bad.mean() > MAX_BAD_DATE_SHARE:
+        msg = (
+            f"{path}: column '{column}': {int(bad.sum())} of {len(bad)} rows do not match the "
+            f"date format {expected}; formats seen: {_shapes(text, bad)}; {fix}"
+        )
+        raise IncidentDataError(msg)
+
+
+def _parse_times(
+    text: pd.Series, fmt: str, path: Path, column: str, expected: str, fix: str
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Parse dates; values with a date but no time of day are kept at 12:00, time unknown.
+
+    Returns
+    -------
+    tuple
+        Occurred (datetime64), time known (bool array), bad (bool array).
+    """
+    text = text.str.strip()
+    occurred = pd.to_datetime(text, format=fmt, errors="coerce")
+    has_clock = "%H" in fmt or "%I" in fmt
+    time_known = occurred.notna().to_numpy() & has_clock
+    if has_clock:
+        date_fmt = fmt.split(" ")[0]
+        missing = occurred.isna().to_numpy()
+        if missing.any():
+            first = text[missing].str.split(" ", n=1).str[0]
+            occurred[missing] = pd.to_datetime(first, format=date_fmt, errors="coerce")
+    bad = occurred.isna().to_numpy()
+    _check_bad_dates(text, bad, path, column, expected, fix)
+    noon = ~time_known & ~bad
+    occurred = occurred.where(~noon, occurred + pd.Timedelta(hours=12))
+    return occurred, time_known, bad
+
+
+def _strip_offsets(text: pd.Series) -> pd.Series:
+    """ISO text to 'YYYY-MM-DD HH:MM:SS' as written: no 'T', no fraction, no UTC offset."""
+    text = text.str.strip().str.replace(_ISO_T, r"\1 ", regex=True)
+    return text.str.replace(_OFFSET, "", regex=True)
+
+
+def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
+    """Every row of a known export, parsed; ``missing`` and ``bad_date`` flag problems."""
+    cols = _match(header, (*schema.required, *schema.optional))
+    raw = read_csv(path, sorted(set(cols.values())))
+    if len(raw) == 0:
+        raise _no_rows(path)
+
+    def get(name: str | None) -> pd.Series:
+        if name is None or name not in cols:
+            return pd.Series("", index=raw.index, dtype=str)
+        return raw[cols[name]]
+
+    lon, lat = _numbers(get(schema.lon_col)), _numbers(get(schema.lat_col))
+    missing = _placeholder(lon, lat)
+    if schema.projected is not None and missing.any():
+        x_name, y_name, crs = schema.projected
+        x, y = _numbers(get(x_name)[missing]), _numbers(get(y_name)[missing])
+        has_xy = ~_placeholder(x, y)
+        rows = np.flatnonzero(missing)[has_xy]
+        if len(rows):
+            lon[rows], lat[rows] = _to_wgs84(x[has_xy], y[has_xy], crs, path)
+            missing[rows] = False
+    time_text = get(schema.time_col)
+    if schema.iso_offsets:
+        time_text = _strip_offsets(time_text)
+    expected = f"like {schema.example} ({schema.time_format})"
+    occurred, time_known, bad = _parse_times(
+        time_text, schema.time_format, path, cols[schema.time_col], expected, _SCHEMA_DATE_FIX
+    )
+    if schema.month_only:
+        occurred = occurred + pd.Timedelta(days=14)
+    if schema.clock_col is not None:
+        clock = pd.to_numeric(get(schema.clock_col).str.replace(":", ""), errors="coerce")
+        valid = (clock >= 0) & (clock < 2400) & (clock % 100 < 60) & (clock % 1 == 0)
+        minutes = (clock // 100 * 60 + clock % 100).where(valid, 12 * 60)
+        occurred = occurred.dt.normalize() + pd.to_timedelta(minutes.to_numpy(), unit="min")
+        time_known = valid.to_numpy() & ~bad
+    crime_type = get(schema.type_col).str.strip()
+    if schema.fallback_type_col is not None:
+        fallback = get(schema.fallback_type_col).str.strip()
+        crime_type = crime_type.where(crime_type != "", fallback)
+    return pd.DataFrame(
+        {
+            "lon": lon,
+            "lat": lat,
+            "missing": missing,
+            "occurred": occurred,
+            "time_known": time_known,
+            "month_only": np.full(len(raw), schema.month_only) & ~bad,
+            "bad_date": bad,
+            "crime_type": crime_type,
+            "detail": get(schema.detail_col).str.strip(),
+            "incident_id": get(schema.id_col).str.strip(),
+        }
+    )
+
+
+def _generic_times(
+    values: pd.Series, path: Path, column: str
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Parse a date column of a generic file, picking the format from the values."""
+    notes: list[str] = []
+    if pd.api.types.is_datetime64_any_dtype(values):
+        occurred = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        bad = occurred.isna().to_numpy()
+        _check_bad_dates(values.astype(str), bad, path, column, "of a date", _GENERIC_DATE_FIX)
+        time_known = ~bad
+        month_only = np.zeros(len(values), dtype=bool)
+    else:
+        text = _strip_offsets(values.astype(str).replace({"None": "", "nan": "", "NaT": ""}))
+        sample = text[text != ""].head(2000)
+        scores = (
+            {
+                fmt: pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()
+                for fmt in GENERIC_TIME_FORMATS
+            }
+            if len(sample)
+            else {GENERIC_TIME_FORMATS[0]: 0.0}
+        )
+        fmt = max(scores, key=lambda f: scores[f])
+        swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
+        if swapped and scores.get(swapped, 0) == scores[fmt] > 0:
+            notes.append(
+                f"dates such as '{sample.iloc[0]}' read month first ({fmt}); day first fits too"
+            )
+        expected = f"{fmt} (the best fit for the first values)"
+        occurred, time_known, bad = _parse_times(
+            text, fmt, path, column, expected, _GENERIC_DATE_FIX
+        )
+        month_only = np.full(len(text), fmt == "%Y-%m") & ~bad
+        if fmt == "%Y-%m":
+            occurred = occurred + pd.Timedelta(days=14)
+    clock = (occurred.dt.hour * 60 + occurred.dt.minute + occurred.dt.second).to_numpy()
+    if time_known.sum() >= MIN_TIMES_FOR_MIDNIGHT_CHECK and (clock[time_known] == 0).all():
+        notes.append(f"every time in '{column}' is 00:00: read as dates without a time of day")
+        occurred = occurred.where(~time_known, occurred + pd.Timedelta(hours=12))
+        time_known = np.zeros(len(occurred), dtype=bool)
+    return occurred, time_known, month_only, bad, notes
+
+
+def generic_rows(
+    spec: IncidentSpec, path: Path, header: list[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Every row of a mapped CSV (``header`` given) or GeoJSON / GeoPackage file (``None``)."""
+    notes: list[str] = []
+    geo = header is None
+    if geo:
+        import geopandas as gpd
+
+        try:
+            raw = gpd.read_file(path)
+        except Exception as exc:  # pyogrio raises several types for unreadable files
+            msg = f"{path}: not a readable GeoJSON / GeoPackage file ({exc}); check the export"
+            raise IncidentDataError(msg) from None
+        header = [c for c in raw.columns if c != raw.geometry.name]
+    wanted = [c for c in (spec.x_col, spec.y_col, spec.time_col, spec.type_col) if c]
+    cols = _match(header, wanted)
+    missing_cols = [c for c in wanted if c not in cols]
+    if missing_cols:
+        msg = (
+            f"{path}: column(s) {', '.join(missing_cols)} not in the file; it has: "
+            f"{', '.join(header)}; fix x_col, y_col, time_col or type_col"
+        )
+        raise IncidentDataError(msg)
+    if geo:
+        if len(raw) == 0:
+            raise _no_rows(path)
+        if raw.crs is None:
+            raw = raw.set_crs(_crs(spec.crs, path))
+        points = raw.geometry.to_crs("EPSG:4326")
+        empty = points.isna().to_numpy() | points.is_empty.to_numpy()
+        if not (points[~empty].geom_type == "Point").all():
+            notes.append("non-point geometries are placed at a point inside each shape")
+            points = points.representative_point()
+        lon = shapely.get_x(np.asarray(points.array, dtype=object)).astype(float)
+        lat = shapely.get_y(np.asarray(points.array, dtype=object)).astype(float)
+        missing = _placeholder(lon, lat)
+    else:
+        x_col, y_col = spec.x_col, spec.y_col
+        if x_col is None or y_col is None:
+            lowered = {c.strip().lower(): c for c in header}
+            pair = next(
+                ((a, b) for a, b in COORDINATE_COLUMNS if a in lowered and b in lowered), None
+            )
+            if pair is None:
+                msg = (
+                    f"{path}: no coordinate columns named; the file has: {', '.join(header)}; "
+                    "set x_col and y_col (and crs when they are not longitude / latitude)"
+                )
+                raise IncidentDataError(msg)
+            y_col, x_col = lowered[pair[0]], lowered[pair[1]]
+            cols |= {x_col: x_col, y_col: y_col}
+        raw = read_csv(path, sorted(set(cols.values())))
+        if len(raw) == 0:
+            raise _no_rows(path)
+        x, y = _numbers(raw[cols[x_col]]), _numbers(raw[cols[y_col]])
+        missing = _placeholder(x, y)
+        lon, lat = np.full(len(raw), np.nan), np.full(len(raw), np.nan)
+        if (~missing).any():
+            lon[~missing], lat[~missing] = _to_wgs84(x[~missing], y[~missing], spec.crs, path)
+    n = len(raw)
+    if spec.time_col:
+        occurred, time_known, month_only, bad, time_notes = _generic_times(
+            raw[cols[spec.time_col]], path, cols[spec.time_col]
+        )
+        notes += time_notes
+    else:
+        notes.append("no time_col: incidents have no date (occurred is empty)")
+        occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        time_known = month_only = bad = np.zeros(n, dtype=bool)
+    crime_type = (
+        raw[cols[spec.type_col]].astype(str).replace({"None": "", "nan": ""}).str.strip()
+        if spec.type_col
+        else pd.Series("", index=raw.index, dtype=str)
+    )
+    rows = pd.DataFrame(
+        {
+            "lon": lon,
+            "lat": lat,
+            "missing": missing,
+            "occurred": occurred.to_numpy(),
+            "time_known": time_known,
+            "month_only": month_only,
+            "bad_date": bad,
+            "crime_type": crime_type.to_numpy(),
+            "detail": "",
+            "incident_id": "",
+        }
+    )
+    return rows, notes

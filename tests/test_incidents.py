@@ -1,0 +1,547 @@
+"""Incident loaders: each real export, crafted bad files, harm categories, the inspect command."""
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import Point
+
+from planner import harm
+from planner.errors import IncidentDataError, PlannerWarning, ScenarioError
+from planner.incidents import (
+    CANONICAL_COLUMNS,
+    DROP_REASONS,
+    LoadReport,
+    inspect_incidents,
+    load_incidents,
+)
+from planner.scenario import IncidentSpec
+
+from .conftest import shared_file
+
+UK = "incidents/city_of_london_street_2020.csv"
+ATLANTA = "incidents/atlanta_cobra_2019.csv"
+SF = "schema_samples/sf_incident_reports_2018-12.csv"
+BOSTON = "schema_samples/boston_crime_2023-01_2023-03.csv"
+CHICAGO = "schema_samples/chicago_crimes_2024-05.csv"
+
+
+def raw(path, **kwargs):
+    """The file as plain pandas sees it: every column text, nothing parsed."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", **kwargs)
+
+
+def load(path, **spec):
+    """Load, accepting the one PlannerWarning a file with drops gives."""
+    with pytest.warns(PlannerWarning, match="rows read") as record:
+        frame, report = load_incidents(IncidentSpec(path=path, **spec))
+    assert len(record) == 1
+    return frame, report
+
+
+def check_accounting(frame, report):
+    assert report.rows_read == report.rows_kept + sum(report.dropped.values())
+    assert report.rows_kept == len(frame)
+    assert list(frame.columns) == list(CANONICAL_COLUMNS)
+    assert frame["lon"].between(-180, 180).all() and frame["lat"].between(-90, 90).all()
+
+
+def excluded_types(schema):
+    """Raw types of a schema's table whose category is excluded by default."""
+    table = harm.TYPE_CATEGORIES[schema]
+    return {t for t, c in table.items() if c in harm.DEFAULT_EXCLUDED}
+
+
+# --- the real exports ---------------------------------------------------------------------
+
+
+@pytest.mark.shared_data
+def test_uk_street_crime_counts_match_the_file():
+    path = shared_file(UK)
+    df = raw(path)
+    frame, report = load(path)
+    no_xy = df["Latitude"] == ""
+    excluded = ~no_xy & df["Crime type"].str.upper().isin(excluded_types("uk_police"))
+    assert report.schema == "uk_police"
+    assert report.rows_read == len(df) == 5925
+    assert report.dropped["no coordinates"] == no_xy.sum() == 545  # ~9 %
+    assert report.dropped["excluded type"] == excluded.sum() == 610  # drugs, weapons possession
+    assert report.rows_kept == (~no_xy & ~excluded).sum()
+    check_accounting(frame, report)
+    assert not frame["time_known"].any() and frame["month_only"].all()
+    assert (frame["occurred"].dt.day == 15).all() and (frame["occurred"].dt.hour == 12).all()
+    assert frame["occurred"].min() == pd.Timestamp("2020-01-15 12:00")
+    assert frame["occurred"].max() == pd.Timestamp("2020-12-15 12:00")
+    kept = df[~no_xy & ~excluded]
+    assert np.allclose(frame["lon"], kept["Longitude"].astype(float))
+    assert (frame["crime_type"].to_numpy() == kept["Crime type"].to_numpy()).all()
+    assert frame.loc[frame["crime_type"] == "Robbery", "harm"].eq(365).all()
+
+
+@pytest.mark.shared_data
+def test_sf_keeps_one_row_per_incident_its_most_harmful_offence():
+    path = shared_file(SF)
+    df = raw(path)
+    frame, report = load(path)
+    assert report.schema == "sf"
+    assert report.rows_read == len(df) == 11884
+    assert report.dropped["duplicate row"] == len(df) - df["Incident ID"].nunique() == 2135
+    incidents = df.drop_duplicates("Incident ID")
+    assert report.dropped["no coordinates"] == (incidents["Latitude"] == "").sum() == 601
+    check_accounting(frame, report)
+    # incident 743396 has three rows: robbery, an offence against a child, conspiracy
+    first = frame.iloc[0]
+    assert first["crime_type"] == "Robbery" and first["category"] == "robbery"
+    assert first["occurred"] == pd.Timestamp("2018-12-01 00:25")
+    assert frame["time_known"].all()
+    assert frame["occurred"].dt.strftime("%Y-%m").eq("2018-12").all()
+
+
+@pytest.mark.shared_data
+def test_boston_falls_back_to_the_description_and_keeps_wall_clock_time():
+    path = shared_file(BOSTON)
+    df = raw(path)
+    assert df["STREET"].str.contains("\n").any()  # quoted newlines: rows != lines
+    frame, report = load(path)
+    assert report.schema == "boston"
+    assert report.rows_read == len(df) == 14527
+    assert report.dropped["no coordinates"] == (df["Lat"] == "").sum() == 2482  # ~17 %
+    check_accounting(frame, report)
+    assert (df["OFFENSE_CODE_GROUP"] == "").all()
+    assert set(frame["crime_type"]) <= set(df["OFFENSE_DESCRIPTION"])
+    # "+00" is not UTC: the HOUR column agrees with the written clock time
+    kept = df[(df["Lat"] != "") & df["OFFENSE_DESCRIPTION"].isin(frame["crime_type"])]
+    hours = pd.to_datetime(kept["OCCURRED_ON_DATE"].str[:19]).dt.hour
+    assert (hours == kept["HOUR"].astype(int)).all()
+    assert frame["occurred"].min() == pd.Timestamp("2023-01-01 00:00")
+
+
+@pytest.mark.shared_data
+def test_chicago_counts_and_coordinates():
+    path = shared_file(CHICAGO)
+    df = raw(path)
+    assert df.columns[0] == "ID"  # the BOM is gone
+    frame, report = load(path)
+    assert report.schema == "chicago"
+    assert report.rows_read == len(df) == 10000
+    no_xy = df["Latitude"] == ""
+    assert report.dropped["no coordinates"] == no_xy.sum() == 270  # ~2.7 %
+    excluded = ~no_xy & df["Primary Type"].isin(["NARCOTICS", "CONCEALED CARRY LICENSE VIOLATION"])
+    assert report.dropped["excluded type"] == 583 >= excluded.sum()  # + weapons possession
+    check_accounting(frame, report)
+    assert frame["occurred"].iloc[0] == pd.Timestamp("2024-02-10 00:44")
+    assert frame["occurred"].dt.year.eq(2024).all()
+
+
+@pytest.mark.shared_data
+def test_chicago_uses_state_plane_feet_when_latitude_is_missing(tmp_path):
+    df = raw(shared_file(CHICAGO))
+    common = df["Primary Type"].isin(["THEFT", "BATTERY", "CRIMINAL DAMAGE"])
+    sample = df[common & (df["Latitude"] != "")].head(50)
+    blanked = sample.assign(Latitude="", Longitude="", Location="")
+    path = tmp_path / "chicago.csv"
+    blanked.to_csv(path, index=False)
+    frame, report = load_incidents(IncidentSpec(path=path))  # nothing dropped: no warning
+    assert report.rows_read == report.rows_kept == 50
+    # the portal's own lat/lon agree with EPSG:3435 -> WGS84 to ~2 m
+    assert np.allclose(frame["lat"], sample["Latitude"].astype(float), atol=2e-5)
+    assert np.allclose(frame["lon"], sample["Longitude"].astype(float), atol=2e-5)
+
+
+@pytest.mark.shared_data
+def test_atlanta_reads_hhmm_clock_times():
+    path = shared_file(ATLANTA)
+    df = raw(path)
+    frame, report = load_incidents(IncidentSpec(path=path))  # nothing dropped: no warning
+    assert report.schema == "atlanta_cobra"
+    assert report.rows_read == report.rows_kept == len(df) == 25030
+    check_accounting(frame, report)
+    assert frame["occurred"].iloc[0] == pd.Timestamp("2019-01-01 01:00")  # Occur Time 100
+    assert frame["occurred"].iloc[1] == pd.Timestamp("2018-12-31 22:42")
+    no_clock = pd.to_numeric(df["Occur Time"], errors="coerce").isna()
+    assert (~frame["time_known"]).sum() == no_clock.sum() == 1  # Occur Time "T"
+    assert frame.loc[no_clock.to_numpy(), "occurred"].dt.hour.eq(12).all()
+
+
+# --- crafted files -----------------------------------------------------------------------
+
+SF_HEADER = (
+    "Incident Datetime,Incident ID,Incident Category,Incident Description,Latitude,Longitude\n"
+)
+
+
+def write(tmp_path, text, name="inc.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_each_drop_reason_is_counted(tmp_path):
+    rows = [
+        '2018/12/01 12:25:00 AM,1,Robbery,"Robbery, W/ Force",37.77,-122.41',
+        "2018/12/01 12:25:00 AM,1,Warrant,Warrant Arrest,37.77,-122.41",  # duplicate row
+        "2018/12/01 01:00:00 PM,2,Robbery,,,",  # no coordinates
+        "2018/12/01 01:00:00 PM,3,Robbery,,95.0,-122.41",  # out of range
+        "2018-12-01 13:00,4,Robbery,,37.77,-122.41",  # bad date
+        "2018/12/01 01:00:00 PM,5,Warrant,Warrant Arrest,37.77,-122.41",  # excluded type
+        "2018/12/02,6,Assault,Battery,37.78,-122.42",  # date without time: kept at noon
+        '2018/12/03 11:59:00 PM,7,Larceny Theft,"Theft, From Locked Vehicle",37.7,-122.4',
+    ]
+    path = write(tmp_path, SF_HEADER + "\n".join(rows) + "\n")
+    with pytest.warns(PlannerWarning) as record:
+        frame, report = load_incidents(IncidentSpec(path=path))
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert "8 rows read, 3 kept" in message
+    for reason in DROP_REASONS:
+        assert f"1 {reason}" in message
+    assert report.dropped == dict.fromkeys(DROP_REASONS, 1)
+    check_accounting(frame, report)
+    assert list(frame["category"]) == ["robbery", "assault simple", "theft from vehicle"]
+    assert list(frame["time_known"]) == [True, False, True]
+    assert frame["occurred"].iloc[1] == pd.Timestamp("2018-12-02 12:00")
+    assert frame["occurred"].iloc[2] == pd.Timestamp("2018-12-03 23:59")
+
+
+def test_unknown_schema_name_lists_the_known_ones(tmp_path):
+    path = write(tmp_path, SF_HEADER + "2018/12/01 12:25:00 AM,1,Robbery,,37.77,-122.41\n")
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=path, schema="nyc"))
+    text = str(err.value)
+    assert "unknown incident schema 'nyc'" in text
+    for name in ("uk_police", "sf", "boston", "chicago", "atlanta_cobra", "x_col", "crs"):
+        assert name in text
+
+
+def test_header_matching_no_schema_lists_columns_and_options(tmp_path):
+    path = write(tmp_path, "Where,When\nhere,now\n")
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=path))
+    text = str(err.value)
+    assert "matches no known incident schema" in text
+    assert "the file has the columns: Where, When" in text
+    assert "Crime type" in text and "schema: generic" in text and "time_col" in text
+
+
+def test_named_schema_without_its_columns(tmp_path):
+    path = write(tmp_path, "Month,Crime type\n2020-01,Robbery\n")
+    with pytest.raises(IncidentDataError, match="schema chicago needs the column"):
+        load_incidents(IncidentSpec(path=path, schema="chicago"))
+
+
+def test_mapping_fields_need_the_generic_schema(tmp_path):
+    path = write(tmp_path, "Month,Crime type\n2020-01,Robbery\n")
+    with pytest.raises(IncidentDataError, match="apply only to schema: generic"):
+        load_incidents(IncidentSpec(path=path, schema="uk_police", time_col="Month"))
+
+
+CHICAGO_HEADER = "ID,Date,Primary Type,X Coordinate,Y Coordinate,Latitude,Longitude\n"
+
+
+def chicago_row(date):
+    return f"1,{date},THEFT,1175476,1873816,41.809125265,-87.631906508"
+
+
+def test_mostly_other_date_format_stops_and_names_the_formats(tmp_path):
+    dates = ["2024-02-10 00:44:00"] * 7 + ["10.02.2024"] + ["02/10/2024 12:44:00 AM"] * 2
+    path = write(tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in dates) + "\n")
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=path))
+    text = str(err.value)
+    assert "column 'Date': 8 of 10 rows do not match the date format like 02/10/2024" in text
+    assert "'9999-99-99 99:99:99' (7 rows, e.g. data row 1: '2024-02-10 00:44:00')" in text
+    assert "'99.99.9999' (1 rows, e.g. data row 8" in text
+
+
+def test_a_few_bad_dates_are_dropped_and_counted(tmp_path):
+    dates = ["2024-02-10 00:44:00"] + ["02/10/2024 12:44:00 PM"] * 4
+    path = write(tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in dates) + "\n")
+    with pytest.warns(PlannerWarning, match="1 bad date"):
+        frame, report = load_incidents(IncidentSpec(path=path))
+    assert report.dropped["bad date"] == 1 and len(frame) == 4
+    assert (frame["occurred"] == pd.Timestamp("2024-02-10 12:44")).all()
+
+
+def test_empty_file(tmp_path):
+    with pytest.raises(IncidentDataError, match="empty; export it again"):
+        load_incidents(IncidentSpec(path=write(tmp_path, "")))
+
+
+def test_header_without_rows(tmp_path):
+    with pytest.raises(IncidentDataError, match="header but no rows"):
+        load_incidents(IncidentSpec(path=write(tmp_path, SF_HEADER)))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(IncidentDataError, match="not found"):
+        load_incidents(IncidentSpec(path=tmp_path / "nope.csv"))
+
+
+def test_atlanta_clock_values(tmp_path):
+    header = "Occur Date,Occur Time,UCR Literal,Latitude,Longitude\n"
+    rows = ["1/2/2019,100,AUTO THEFT", "1/2/2019,2359,AUTO THEFT", "1/2/2019,0,AUTO THEFT"]
+    rows += ["1/2/2019,T,AUTO THEFT", "1/2/2019,1275,AUTO THEFT"]
+    path = write(tmp_path, header + "\n".join(f"{r},33.75,-84.39" for r in rows) + "\n")
+    frame, _ = load_incidents(IncidentSpec(path=path))
+    times = ["01:00", "23:59", "00:00", "12:00", "12:00"]  # "T" and 1275 are no clock times
+    assert list(frame["occurred"].dt.strftime("%H:%M")) == times
+    assert list(frame["time_known"]) == [True, True, True, False, False]
+
+
+def test_boston_offsets_are_dropped_not_applied(tmp_path):
+    header = "OCCURRED_ON_DATE,OFFENSE_CODE_GROUP,OFFENSE_DESCRIPTION,Lat,Long\n"
+    rows = [
+        "2023-01-01 05:30:00+00,,ROBBERY",
+        "2019-06-01 23:10:00,Residential Burglary,BURGLARY - RESIDENTIAL",
+        "2023-01-01T07:00:00-05:00,,LARCENY SHOPLIFTING",
+    ]
+    path = write(tmp_path, header + "\n".join(f"{r},42.35,-71.06" for r in rows) + "\n")
+    frame, report = load_incidents(IncidentSpec(path=path))
+    assert report.schema == "boston"
+    assert list(frame["occurred"].dt.strftime("%Y-%m-%d %H:%M")) == [
+        "2023-01-01 05:30",
+        "2019-06-01 23:10",
+        "2023-01-01 07:00",
+    ]
+    assert list(frame["crime_type"]) == ["ROBBERY", "Residential Burglary", "LARCENY SHOPLIFTING"]
+    assert list(frame["category"]) == ["robbery", "burglary residential", "shoplifting"]
+
+
+# --- generic files -------------------------------------------------------------------------
+
+LONLAT = [(-0.0983, 51.5155), (-0.0915, 51.5141), (-0.1050, 51.5170)]
+
+
+def test_generic_csv_in_british_national_grid(tmp_path):
+    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    lines = ["easting;northing;when;what"]
+    for i, (lon, lat) in enumerate(LONLAT):
+        e, n = to_bng.transform(lon, lat)
+        lines.append(f"{e:.3f};{n:.3f};2024-03-0{i + 1}T21:15:00Z;Theft from the person")
+    path = write(tmp_path, "\n".join(lines).replace(";", ",") + "\n")
+    frame, report = load_incidents(
+        IncidentSpec(
+            path=path,
+            x_col="easting",
+            y_col="northing",
+            crs="EPSG:27700",
+            time_col="when",
+            type_col="what",
+        )
+    )
+    assert report.schema == "generic"
+    assert np.allclose(frame[["lon", "lat"]].to_numpy(), np.array(LONLAT), atol=1e-6)
+    assert list(frame["occurred"].dt.day) == [1, 2, 3]
+    assert (frame["occurred"].dt.hour == 21).all() and frame["time_known"].all()
+    assert (frame["category"] == "theft from person").all()
+
+
+def test_generic_csv_finds_latitude_longitude_and_reads_day_first_dates(tmp_path):
+    text = "Latitude,Longitude,Date,Offence\n60.17,24.94,25/12/2023,Robbery\n,,26/12/2023,Robbery\n"
+    path = write(tmp_path, text)
+    with pytest.warns(PlannerWarning, match="1 no coordinates"):
+        frame, _ = load_incidents(
+            IncidentSpec(path=path, schema="generic", time_col="Date", type_col="Offence")
+        )
+    assert frame["occurred"].iloc[0] == pd.Timestamp("2023-12-25 12:00")
+    assert not frame["time_known"].iloc[0]
+
+
+@pytest.mark.shared_data
+def test_generic_mapping_of_a_real_file_matches_its_schema():
+    path = shared_file(UK)
+    by_schema, schema_report = load(path)
+    mapping = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Month"}
+    by_mapping, report = load(path, type_col="Crime type", **mapping)
+    assert report.schema == "generic" and report.dropped == schema_report.dropped
+    pd.testing.assert_frame_equal(by_mapping, by_schema)
+
+
+def test_generic_dates_all_at_midnight_are_dates_without_time(tmp_path):
+    rows = [f"24.94,60.17,2024-01-{day:02d} 00:00:00,Robbery" for day in range(1, 13)]
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
+    frame, _ = load_incidents(spec)
+    assert not frame["time_known"].any() and (frame["occurred"].dt.hour == 12).all()
+    assert any("00:00" in note for note in inspect_incidents(spec).notes)
+
+
+def test_generic_mixed_dates_stop_with_a_generic_hint(tmp_path):
+    rows = ["24.94,60.17,2024-01-05 22:10,Robbery"] + ["24.94,60.17,yesterday,Robbery"] * 2
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
+    with pytest.raises(IncidentDataError, match="check that time_col names the date column"):
+        load_incidents(spec)
+
+
+def test_generic_unknown_crs_and_missing_column(tmp_path):
+    path = write(tmp_path, "x,y\n1,2\n")
+    with pytest.raises(IncidentDataError, match="crs 'EPSG:99999' is not a coordinate"):
+        load_incidents(IncidentSpec(path=path, x_col="x", y_col="y", crs="EPSG:99999"))
+    with pytest.raises(IncidentDataError, match=r"column\(s\) when not in the file; it has: x, y"):
+        load_incidents(IncidentSpec(path=path, x_col="x", y_col="y", time_col="when"))
+
+
+@pytest.mark.parametrize(
+    ("name", "crs"), [("inc.gpkg", "EPSG:27700"), ("inc.geojson", "EPSG:4326")]
+)
+def test_generic_geodata_is_reprojected_to_wgs84(tmp_path, name, crs):
+    points = gpd.GeoDataFrame(
+        {
+            "when": [
+                "2024-03-01 21:15",
+                "2024-03-02 08:00",
+                "2024-03-02 09:00",
+                "2024-03-03 10:00",
+            ],
+            "type": ["ROBBERY", "SHOPLIFTING", "DRUGS", "BURGLARY"],
+        },
+        geometry=[*(Point(p) for p in LONLAT), None],
+        crs="EPSG:4326",
+    ).to_crs(crs)
+    path = tmp_path / name
+    points.to_file(path)
+    with pytest.warns(PlannerWarning, match="1 no coordinates, 1 excluded type"):
+        frame, report = load_incidents(IncidentSpec(path=path, time_col="when", type_col="type"))
+    assert report.schema == "generic" and report.rows_read == 4
+    assert np.allclose(frame[["lon", "lat"]].to_numpy(), np.array(LONLAT)[[0, 1]], atol=1e-6)
+    assert list(frame["category"]) == ["robbery", "shoplifting"]
+    assert frame["occurred"].iloc[0] == pd.Timestamp("2024-03-01 21:15")
+
+
+def test_named_schema_refuses_geodata(tmp_path):
+    path = tmp_path / "inc.geojson"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[Point(0.1, 0.1)], crs="EPSG:4326").to_file(path)
+    with pytest.raises(IncidentDataError, match="reads the portal's CSV export"):
+        load_incidents(IncidentSpec(path=path, schema="sf"))
+
+
+# --- harm ----------------------------------------------------------------------------------
+
+
+def test_every_mapped_category_has_a_weight():
+    produced = {c for table in harm.TYPE_CATEGORIES.values() for c in table.values()}
+    for rules in harm.DETAIL_RULES.values():
+        produced |= {c for rule in rules.values() for _, c in rule}
+    produced |= {c for _, c in harm.KEYWORD_RULES}
+    produced = {harm._SHORT.get(c, c) for c in produced}
+    assert produced == set(harm.HARM_DAYS)
+    assert set(harm.HARM_DAYS) >= harm.DEFAULT_EXCLUDED
+
+
+@pytest.mark.parametrize(
+    ("raw_type", "category"),
+    [
+        ("LARCENY THEFT FROM MV - NON-ACCESSORY", "theft from vehicle"),
+        ("WEAPON VIOLATION - CARRY/ POSSESSING/ SALE/ TRAFFICKING/ OTHER", "weapons possession"),
+        ("SICK ASSIST - DRUG RELATED ILLNESS", "non-crime"),
+        ("BURGLARY - COMMERICAL", "burglary commercial"),
+        ("BREAKING AND ENTERING (B&E) MOTOR VEHICLE", "theft from vehicle"),
+        ("MURDER, NON-NEGLIGENT MANSLAUGHTER", "homicide"),
+        ("TOWED MOTOR VEHICLE", "non-crime"),
+        ("WARRANT ARREST - OUTSIDE OF BOSTON WARRANT", "police generated"),
+    ],
+)
+def test_boston_descriptions_map_by_keyword(raw_type, category):
+    assert harm.category_of(raw_type, "boston") == (category, True)
+
+
+def test_descriptions_refine_a_type():
+    assert harm.category_of("BATTERY", "chicago", "AGGRAVATED - HANDGUN")[0] == "assault aggravated"
+    assert harm.category_of("BATTERY", "chicago", "SIMPLE")[0] == "assault simple"
+    assert (
+        harm.category_of("Burglary", "sf", "Burglary, Non-residential")[0] == "burglary commercial"
+    )
+    assert harm.category_of("Burglary", "sf", "Burglary, Hot Prowl")[0] == "burglary residential"
+    assert harm.category_of("Zorbing", "sf") == ("other", False)
+
+
+def test_harm_weights_overrides_and_exclusions():
+    cats = pd.Series(["robbery", "drugs", "shoplifting", "not a category"])
+    default = harm.harm_weights(cats)
+    assert default.iloc[0] == 365 and np.isnan(default.iloc[1]) and default.iloc[3] == 5
+    custom = harm.harm_weights(cats, {"shoplifting": 4.0}, exclude=set())
+    assert list(custom) == [365.0, 2.0, 4.0, 5.0]
+    with pytest.raises(ScenarioError, match="did you mean 'robbery'"):
+        harm.harm_weights(cats, {"robery": 1.0})
+    with pytest.raises(ScenarioError, match="finite number of days >= 0"):
+        harm.harm_weights(cats, {"robbery": -1.0})
+
+
+UK_HEADER = "Month,Crime type,Longitude,Latitude\n"
+
+
+def test_loader_applies_overrides_and_inclusions(tmp_path):
+    text = UK_HEADER + "2020-01,Drugs,-0.1,51.5\n2020-02,Shoplifting,-0.1,51.5\n"
+    path = write(tmp_path, text)
+    frame, report = load_incidents(
+        IncidentSpec(path=path), harm_overrides={"drugs": 7.0}, exclude=set()
+    )
+    assert report.dropped["excluded type"] == 0
+    assert list(frame["harm"]) == [7.0, 2.0]
+
+
+def test_unmapped_types_are_kept_as_other_and_counted(tmp_path):
+    text = UK_HEADER + "2020-01,Zorbing,-0.1,51.5\n2020-01,Zorbing,-0.1,51.5\n"
+    frame, report = load_incidents(IncidentSpec(path=write(tmp_path, text)))
+    assert report.unmapped == {"Zorbing": 2}
+    assert (frame["category"] == "other").all()
+    assert "2 kept rows of 1 unmapped offence types weighted as 'other'" in report.summary()
+
+
+def test_with_drop_keeps_the_accounting():
+    report = LoadReport("a.csv", 10, 8, {"no coordinates": 2}, schema="sf", unmapped={"X": 1})
+    later = report.with_drop("outside the area", 3)
+    assert later.rows_kept == 5 and later.rows_read == 10
+    assert later.rows_read == later.rows_kept + sum(later.dropped.values())
+    assert later.schema == "sf" and later.unmapped == {"X": 1}
+
+
+# --- inspect -------------------------------------------------------------------------------
+
+
+def run_cli(monkeypatch, capsys, *args):
+    from planner.cli import main
+
+    monkeypatch.setattr("sys.argv", ["patrol-planner", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+@pytest.mark.shared_data
+def test_inspect_describes_the_uk_file(monkeypatch, capsys):
+    path = shared_file(UK)
+    code, out, _ = run_cli(monkeypatch, capsys, "incidents", "inspect", str(path))
+    assert code == 0
+    assert "schema          uk_police" in out
+    assert "dates           2020-01-15 12:00 .. 2020-12-15 12:00" in out
+    assert "time of day     0.0% of kept incidents (100.0% month only)" in out
+    assert "5925 read, 4770 kept" in out
+    assert "545 no coordinates" in out
+    assert "Drugs" in out and "drugs (excluded)" in out
+
+
+@pytest.mark.shared_data
+def test_inspect_counts_types_without_duplicates():
+    inspection = inspect_incidents(IncidentSpec(path=shared_file(SF)))
+    assert inspection.types["rows"].sum() == inspection.report.rows_read - 2135
+    assert inspection.time_known_share == 1.0
+    assert inspection.first == pd.Timestamp("2018-12-01 00:00")
+
+
+def test_inspect_bad_input_exits_2_with_the_reason(monkeypatch, capsys, tmp_path):
+    path = write(tmp_path, "Where,When\nhere,now\n")
+    code, _, err = run_cli(monkeypatch, capsys, "incidents", "inspect", str(path), "--schema", "x")
+    assert code == 2
+    assert "error:" in err and "unknown incident schema 'x'" in err
+
+
+def test_inspect_with_a_column_mapping(monkeypatch, capsys, tmp_path):
+    path = write(tmp_path, "lon,lat,t,k\n24.94,60.17,2024-01-05 22:10,Robbery\n")
+    args = ["--x-col", "lon", "--y-col", "lat", "--time-col", "t", "--type-col", "k"]
+    code, out, _ = run_cli(monkeypatch, capsys, "incidents", "inspect", str(path), *args)
+    assert code == 0
+    assert "schema          generic" in out and "robbery (365)" in out

@@ -1,0 +1,66 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.window import WindowParams, hours_outside, window_weights
+
+ZONE = ZoneInfo("Europe/Helsinki")
+FRIDAY_NIGHT = (
+    dt.datetime(2026, 11, 27, 22, tzinfo=ZONE),
+    dt.datetime(2026, 11, 28, 6, tzinfo=ZONE),
+)
+
+
+def test_circular_distance_to_an_overnight_shift():
+    hours = np.array([23.0, 3.0, 7.0, 21.0, 14.0])
+    assert hours_outside(hours, 22, 6).tolist() == [0.0, 0.0, 1.0, 1.0, 8.0]
+
+
+def test_weights_favour_the_shift_hours_weekday_and_recent_incidents():
+    frame = pd.DataFrame(
+        {
+            "occurred": pd.to_datetime(
+                [
+                    "2026-11-20 23:30",  # Friday night, a week before: full day and hour
+                    "2026-11-21 02:00",  # after midnight: still Friday's night
+                    "2026-11-18 23:30",  # Wednesday night
+                    "2026-11-20 14:00",  # Friday afternoon, 8 h before the shift
+                    "2025-11-27 23:30",  # a year earlier, Thursday
+                ]
+            ),
+        }
+    )
+    params = WindowParams(tod_bandwidth_h=1.5, other_day_weight=0.5, half_life_days=365)
+    w, counts = window_weights(frame, *FRIDAY_NIGHT, params)
+    recent = 0.5 ** (7 / 365)
+    assert w[0] == pytest.approx(recent, rel=1e-3)
+    assert w[1] == pytest.approx(w[0], rel=0.01)
+    assert w[2] == pytest.approx(0.5 * 0.5 ** (9 / 365), rel=1e-3)
+    assert w[3] < 1e-6
+    assert w[4] == pytest.approx(0.5 * 0.5 ** (365 / 365), rel=0.01)
+    assert counts == {"without time of day": 0, "month only": 0, "without date": 0}
+
+
+def test_records_without_time_get_the_average_weight():
+    frame = pd.DataFrame(
+        {
+            "occurred": pd.to_datetime(["2026-11-15", "2026-11-15"]),
+            "time_known": [False, False],
+            "month_only": [True, True],
+        }
+    )
+    w, counts = window_weights(frame, *FRIDAY_NIGHT, WindowParams(half_life_days=1e9))
+    assert w[0] == w[1]
+    assert 0.1 < w[0] < 0.5
+    assert counts == {"without time of day": 2, "month only": 2, "without date": 0}
+
+
+def test_undated_records_count_with_the_average_weight():
+    frame = pd.DataFrame({"occurred": pd.to_datetime([None, "2026-11-20 23:30"])})
+    w, counts = window_weights(frame, *FRIDAY_NIGHT, WindowParams())
+    assert np.isfinite(w).all()
+    assert 0 < w[0] < w[1]
+    assert counts["without date"] == 1
