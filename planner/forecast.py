@@ -12,7 +12,9 @@ Protocol (so that figures are comparable across methods and cities):
 
 Methods: the planner's risk model (``model``), prior counts per street (``prior_counts``), prior
 counts per metre (``prior_per_metre``, the strongest simple baseline), a 150 m grid kernel
-density (``grid_kde_150m``) and the test incidents themselves (``oracle``, the ceiling).
+density (``grid_kde_150m``), the risk-terrain model fitted to the training incidents when the
+extract has OSM features (``risk_terrain_fitted``) and the test incidents themselves
+(``oracle``, the ceiling).
 """
 
 from __future__ import annotations
@@ -27,10 +29,18 @@ from scipy import ndimage
 
 from planner.errors import ExportError, IncidentDataError
 from planner.graph import StreetGraph
-from planner.risk import IncidentModel, incident_density, repeated_points, snap_to_segments
+from planner.risk import (
+    IncidentModel,
+    fit_terrain_rates,
+    incident_density,
+    repeated_points,
+    snap_to_segments,
+)
 from planner.scenario import IncidentSpec
 
 COVERAGES_PCT = (1.0, 5.0, 10.0)
+#: Decay length of risk-terrain factors in the evaluation (the scenario default).
+TERRAIN_BANDWIDTH_M = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,22 +163,39 @@ def grid_kde(graph: StreetGraph, xy: np.ndarray, cell_m: float = 150.0) -> np.nd
 
 
 def model_scores(
-    graph: StreetGraph, data: ForecastData, model: IncidentModel, half_life_days: float
+    graph: StreetGraph,
+    data: ForecastData,
+    model: IncidentModel,
+    half_life_days: float,
+    terrain_rate: np.ndarray | None = None,
 ) -> np.ndarray:
     """The planner's incident model on the training months (all hours, recency-weighted)."""
     weights = np.power(0.5, data.train_age_days / half_life_days)
-    return incident_density(graph, data.train_seg, weights, data.train_repeat, model)
+    return incident_density(graph, data.train_seg, weights, data.train_repeat, model, terrain_rate)
 
 
 def all_scores(
-    graph: StreetGraph, data: ForecastData, params: ForecastParams
+    graph: StreetGraph,
+    data: ForecastData,
+    params: ForecastParams,
+    exposure: pd.DataFrame | None = None,
 ) -> dict[str, np.ndarray]:
-    """Scores of the model, the baselines and the oracle."""
+    """Scores of the model, the baselines and the oracle.
+
+    With terrain ``exposure`` (see :func:`planner.risk.terrain_exposure`), the risk-terrain
+    model fitted to the training incidents is scored too (``risk_terrain_fitted``).
+    """
     n = len(data.lengths_m)
     prior = np.bincount(data.train_seg, minlength=n).astype(float)
     test = np.bincount(data.test_seg, minlength=n).astype(float)
+    fitted = {}
+    terrain_rate = None
+    if exposure is not None and exposure.shape[1]:
+        terrain_rate, _ = fit_terrain_rates(exposure, prior, data.lengths_m)
+        fitted = {"risk_terrain_fitted": terrain_rate}
     return {
-        "model": model_scores(graph, data, params.model, params.half_life_days),
+        "model": model_scores(graph, data, params.model, params.half_life_days, terrain_rate),
+        **fitted,
         "prior_per_metre": prior / data.lengths_m,
         "prior_counts": prior,
         "grid_kde_150m": grid_kde(graph, data.train_xy),
@@ -248,15 +275,21 @@ def evaluate_files(
     GraphError, IncidentDataError, ExportError
         With messages naming the file and the fix.
     """
-    from planner.graph import load_street_graph
+    from planner.coverage import street_pieces
+    from planner.graph import load_street_graph, osm_features
     from planner.incidents import load_incidents
+    from planner.risk import terrain_exposure
     from planner.scenario import AreaSpec
 
-    graph = load_street_graph(AreaSpec(source="file", path=area))
+    area_spec = AreaSpec(source="file", path=area)
+    graph = load_street_graph(area_spec)
+    exposure, _ = terrain_exposure(
+        graph, osm_features(area_spec, graph), street_pieces(graph), TERRAIN_BANDWIDTH_M
+    )
     incidents, _report = load_incidents(spec, exclude=set() if all_types else None)
     params = params or ForecastParams()
     data = split_incidents(graph, incidents, cut, test_months, spec.max_snap_m)
-    scores = all_scores(graph, data, params)
+    scores = all_scores(graph, data, params, exposure)
     table = score_table(data, scores)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

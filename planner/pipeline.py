@@ -22,7 +22,7 @@ from planner.hotspots import find_hotspots
 from planner.incidents import load_incidents
 from planner.plan import Plan, Post
 from planner.posts import choose_posts
-from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_risk
+from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.routes import plan_routes
 from planner.scenario import Scenario, StationSpec
 from planner.settings import Settings
@@ -120,9 +120,12 @@ def build_risk(
         incidents = pd.concat(frames, ignore_index=True)
         snap = min(s.max_snap_m for s in scenario.incidents)
         window = WindowParams(spec.tod_bandwidth_h, spec.other_day_weight, spec.half_life_days)
-        model = IncidentModel(spec.repeat_weight, spec.prior_length_m, spec.neighbourhood_m)
+        model = IncidentModel(
+            spec.repeat_weight, spec.prior_length_m, spec.neighbourhood_m, spec.prior
+        )
+        exposure, _ = terrain_exposure(graph, features, pieces, spec.terrain_bandwidth_m)
         return incident_risk(
-            graph, incidents, reports, snap, spec.background_share, shift, window, model
+            graph, incidents, reports, snap, spec.background_share, shift, window, model, exposure
         )
     return terrain_risk(graph, features, pieces, spec.terrain_bandwidth_m, spec.background_share)
 

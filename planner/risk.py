@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -90,6 +90,76 @@ def _with_background(score: np.ndarray, lengths: np.ndarray, share: float) -> np
     return (1.0 - share) * score / total + share * base
 
 
+def terrain_exposure(
+    graph: StreetGraph, features: gpd.GeoDataFrame, pieces: Pieces, bandwidth_m: float
+) -> tuple[pd.DataFrame, int]:
+    """Exposure of each street to each risk-terrain factor, per metre.
+
+    A factor is an OSM ``key=value`` of :data:`TERRAIN_WEIGHTS`; each feature spreads
+    ``exp(-d / bandwidth_m)`` of walking distance ``d`` (cut at three bandwidths) over the street
+    pieces; a street's exposure is its length-weighted mean.
+
+    Returns
+    -------
+    tuple
+        Segments x factors frame (only factors present in the area), and the number of features
+        farther than ``FEATURE_SNAP_M`` from every street (ignored).
+    """
+    keys = [f"{k}={v}" for k, v in zip(features["key"], features["value"], strict=True)]
+    known = {f"{k}={v}" for k, v in TERRAIN_WEIGHTS}
+    used = np.array([key in known for key in keys], dtype=bool)
+    node_idx, snap = graph.nearest_node(
+        features.geometry.x.to_numpy()[used], features.geometry.y.to_numpy()[used]
+    )
+    near = snap <= FEATURE_SNAP_M
+    factor = np.asarray(keys, dtype=object)[used][near]
+    columns = {}
+    lengths = graph.segments["length_m"].to_numpy()
+    for name in sorted(set(factor)):
+        sources = np.unique(node_idx[near][factor == name])
+        per_node = pd.Series(node_idx[near][factor == name]).value_counts().loc[sources]
+        dist = graph.distances_m(sources, limit_m=3 * bandwidth_m)
+        decay = np.exp(-piece_distances(dist, pieces) / bandwidth_m)
+        decay[~np.isfinite(decay)] = 0.0
+        intensity = per_node.to_numpy(dtype=float) @ decay
+        integral = np.bincount(pieces.segment, intensity * pieces.length_m, minlength=len(lengths))
+        columns[name] = integral / lengths
+    return pd.DataFrame(columns, index=graph.segments.index), int((~near).sum())
+
+
+def default_terrain_weights(factors: list[str]) -> np.ndarray:
+    """The documented default weight of each factor (``key=value``)."""
+    table = {f"{k}={v}": w for (k, v), w in TERRAIN_WEIGHTS.items()}
+    return np.array([table[f] for f in factors], dtype=float)
+
+
+def fit_terrain_rates(
+    exposure: pd.DataFrame, counts: np.ndarray, lengths_m: np.ndarray, alpha: float = 1e-3
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Poisson regression of incidents on terrain exposure, with street length as exposure time.
+
+    Fits ``counts ~ Poisson(length * exp(b + sum_f beta_f * x_f))`` (scikit-learn's
+    ``PoissonRegressor`` on ``counts / length`` weighted by length, factors standardised).
+
+    Returns
+    -------
+    tuple
+        Predicted incidents per metre of each street, and each factor's rate ratio for one
+        standard deviation more exposure (> 1: the factor goes with more incidents).
+    """
+    from sklearn.linear_model import PoissonRegressor
+
+    x = exposure.to_numpy(dtype=float)
+    scale = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+    z = (x - x.mean(axis=0)) / scale
+    model = PoissonRegressor(alpha=alpha, max_iter=1000)
+    model.fit(z, counts / lengths_m, sample_weight=lengths_m)
+    ratios = {
+        f: round(float(np.exp(b)), 4) for f, b in zip(exposure.columns, model.coef_, strict=True)
+    }
+    return model.predict(z), ratios
+
+
 def terrain_risk(
     graph: StreetGraph,
     features: gpd.GeoDataFrame,
@@ -97,38 +167,31 @@ def terrain_risk(
     bandwidth_m: float,
     background_share: float,
 ) -> RiskMap:
-    """Risk-terrain model from OSM point features; see the module docstring."""
-    keys = list(zip(features["key"], features["value"], strict=True))
-    weights = np.array([TERRAIN_WEIGHTS.get(k, 0.0) for k in keys], dtype=float)
-    used = weights > 0
-    node_idx, snap = graph.nearest_node(
-        features.geometry.x.to_numpy()[used], features.geometry.y.to_numpy()[used]
-    )
-    near = snap <= FEATURE_SNAP_M
-    per_node = (
-        pd.Series(weights[used][near]).groupby(node_idx[near]).sum().sort_index()
-        if near.any()
-        else pd.Series(dtype=float)
-    )
-    intensity = np.zeros(len(pieces))
-    if len(per_node):
-        sources = per_node.index.to_numpy()
-        dist = graph.distances_m(sources, limit_m=3 * bandwidth_m)
-        decay = np.exp(-piece_distances(dist, pieces) / bandwidth_m)
-        decay[~np.isfinite(decay)] = 0.0
-        intensity = per_node.to_numpy() @ decay
-    score = np.bincount(pieces.segment, intensity * pieces.length_m, minlength=len(graph.segments))
+    """Risk-terrain model from OSM point features with the default weights (no incidents)."""
+    exposure, off_street = terrain_exposure(graph, features, pieces, bandwidth_m)
     lengths = graph.segments["length_m"].to_numpy()
-    notes = [f"{int(near.sum())} OSM features weighted ({int((~near).sum())} off the streets)"]
-    if not len(per_node):
+    score = np.zeros(len(lengths))
+    if exposure.shape[1]:
+        score = exposure.to_numpy() @ default_terrain_weights(list(exposure.columns)) * lengths
+    used = len(features) - off_street
+    notes = [f"{used} OSM features read ({off_street} off the streets ignored)"]
+    if not exposure.shape[1]:
         notes.append("no risk-terrain feature in the area: risk is spread by street length")
-    counts = pd.Series([f"{k}={v}" for k, v in keys]).value_counts().sort_index()
+    keys = pd.Series([f"{k}={v}" for k, v in zip(features["key"], features["value"], strict=True)])
+    counts = keys.value_counts().sort_index()
     return RiskMap(
         segment_risk=_with_background(score, lengths, background_share),
         method="terrain",
         parameters={
             "bandwidth_m": bandwidth_m,
             "background_share": background_share,
+            "weights": dict(
+                zip(
+                    exposure.columns,
+                    default_terrain_weights(list(exposure.columns)).tolist(),
+                    strict=True,
+                )
+            ),
             "features": {k: int(v) for k, v in counts.items()},
         },
         notes=tuple(notes),
@@ -203,20 +266,23 @@ def neighbourhood(graph: StreetGraph, bandwidth_m: float) -> sparse.csr_matrix:
 
 
 def shrunk_density(
-    counts: np.ndarray,
-    lengths_m: np.ndarray,
-    near: sparse.csr_matrix,
-    prior_length_m: float,
+    counts: np.ndarray, lengths_m: np.ndarray, prior_rate: np.ndarray, prior_length_m: float
 ) -> np.ndarray:
-    """Incidents per metre, each street shrunk toward its neighbourhood's rate.
+    """Incidents per metre, each street shrunk toward a prior rate.
 
     Gamma-Poisson posterior mean: ``(c + l * m) / (L + l)``, where ``c`` is the street's
-    (weighted) count, ``L`` its length, ``m`` the rate of the streets within the neighbourhood
-    and ``l`` the prior's strength as a length. ``l = 0`` gives raw counts per metre; a large
-    ``l`` gives the smoothed neighbourhood rate.
+    (weighted) count, ``L`` its length, ``m`` the prior rate per metre (the neighbourhood's, or
+    the risk-terrain model's) and ``l`` the prior's strength as a length. ``l = 0`` gives raw
+    counts per metre; a large ``l`` gives the prior rate.
     """
-    local_rate = (near @ counts) / np.maximum(near @ lengths_m, 1e-9)
-    return (counts + prior_length_m * local_rate) / (lengths_m + prior_length_m)
+    return (counts + prior_length_m * prior_rate) / (lengths_m + prior_length_m)
+
+
+def neighbourhood_rate(
+    near: sparse.csr_matrix, counts: np.ndarray, lengths_m: np.ndarray
+) -> np.ndarray:
+    """Incidents per metre over each street's neighbourhood (see :func:`neighbourhood`)."""
+    return (near @ counts) / np.maximum(near @ lengths_m, 1e-9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,11 +299,16 @@ class IncidentModel:
         (0: raw weighted counts per metre, the strongest simple forecast on the shared files).
     bandwidth_m : float
         Walking distance that defines the neighbourhood for shrinkage.
+    prior : str
+        What sparse streets shrink toward: ``neighbourhood`` (the rate of the streets within
+        ``bandwidth_m``) or ``terrain`` (a Poisson regression of the incidents on the OSM
+        risk-terrain factors, when the area has any).
     """
 
     repeat_weight: float = 0.5
     prior_length_m: float = 0.0
     bandwidth_m: float = 200.0
+    prior: str = "neighbourhood"
 
 
 def repeated_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -253,15 +324,23 @@ def incident_density(
     weights: np.ndarray,
     repeat: np.ndarray,
     model: IncidentModel,
+    terrain_rate: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Weighted incidents per metre of each street, with repeat points boosted and shrinkage."""
+    """Weighted incidents per metre of each street, with repeat points boosted and shrinkage.
+
+    ``terrain_rate`` (incidents per metre predicted by :func:`fit_terrain_rates`) is the prior
+    when ``model.prior`` is ``terrain``; without it the neighbourhood rate is used.
+    """
     lengths = graph.segments["length_m"].to_numpy()
     boosted = weights * (1.0 + model.repeat_weight * repeat)
     counts = np.bincount(seg_idx, weights=boosted, minlength=len(lengths))
     if model.prior_length_m <= 0:
         return counts / lengths
-    near = neighbourhood(graph, model.bandwidth_m)
-    return shrunk_density(counts, lengths, near, model.prior_length_m)
+    if model.prior == "terrain" and terrain_rate is not None:
+        prior = terrain_rate * counts.sum() / max(float((terrain_rate * lengths).sum()), 1e-12)
+    else:
+        prior = neighbourhood_rate(neighbourhood(graph, model.bandwidth_m), counts, lengths)
+    return shrunk_density(counts, lengths, prior, model.prior_length_m)
 
 
 def _no_incident_near(graph: StreetGraph, incidents: pd.DataFrame, max_snap_m: float) -> str:
@@ -290,13 +369,17 @@ def incident_risk(
     shift: tuple[dt.datetime, dt.datetime] | None = None,
     window: WindowParams | None = None,
     model: IncidentModel | None = None,
+    exposure: pd.DataFrame | None = None,
 ) -> RiskMap:
     """Incident model: harm- and shift-window-weighted incidents per metre of street.
 
     Each incident is snapped to its nearest segment and weighted by its harm (column ``harm``,
     1 when absent) and, when ``shift`` is given, by :func:`planner.window.window_weights`. When
     no incident falls near the shift's hours, the all-hours model is used and flagged
-    (``parameters["window_fallback"]``).
+    (``parameters["window_fallback"]``). With terrain ``exposure`` (see
+    :func:`terrain_exposure`), the factors' weights are fitted to the incidents by Poisson
+    regression and reported as rate ratios; they are the shrinkage prior when
+    ``model.prior`` is ``terrain``.
 
     Raises
     ------
@@ -339,18 +422,29 @@ def incident_risk(
             "half_life_days": window.half_life_days,
             "window_fallback": False,
         }
-        if float((in_window > 0.5).sum()) < 1:
+        timed = len(snapped) - flagged["without time of day"]
+        if timed and not flagged["near the shift's hours"]:
             parameters["window_fallback"] = True
             notes.append("no incident near the shift's hours: the all-hours model is used")
-            in_window = np.ones(len(snapped))
+            in_window, _ = window_weights(
+                snapped, shift[0], shift[1], replace(window, tod_bandwidth_h=1e9)
+            )
         notes += [
             f"{n} incidents {what} (weighted by the day's average)"
             for what, n in flagged.items()
-            if n
+            if n and what != "near the shift's hours"
         ]
         weights = harm * in_window
     repeat = repeated_points(snapped["lon"].to_numpy(), snapped["lat"].to_numpy())
-    density = incident_density(graph, seg_idx, weights, repeat, model)
+    terrain_rate = None
+    if exposure is not None and exposure.shape[1]:
+        raw = np.bincount(seg_idx, minlength=len(graph.segments)).astype(float)
+        terrain_rate, ratios = fit_terrain_rates(
+            exposure, raw, graph.segments["length_m"].to_numpy()
+        )
+        parameters["terrain_rate_ratios_per_sd"] = ratios
+    parameters["prior"] = model.prior
+    density = incident_density(graph, seg_idx, weights, repeat, model, terrain_rate)
     lengths = graph.segments["length_m"].to_numpy()
     return RiskMap(
         segment_risk=_with_background(density * lengths, lengths, background_share),

@@ -232,6 +232,9 @@ class RiskSpec(_Model):
     neighbourhood_m: Annotated[float, Field(gt=0, le=5000)] = Field(
         200.0, description="walking distance that defines a street's neighbourhood"
     )
+    prior: Literal["neighbourhood", "terrain"] = Field(
+        "neighbourhood", description="what sparse streets shrink toward (see prior_length_m)"
+    )
     harm_weights_days: dict[str, float] = Field(
         {}, description="harm weight overrides per category, in days (see planner/harm.py)"
     )

@@ -72,6 +72,7 @@ def window_weights(
     age = np.nan_to_num(age_days.to_numpy(dtype=float), nan=0.0)
     recency = np.power(0.5, np.clip(age, 0, None) / params.half_life_days)
     counts = {
+        "near the shift's hours": int((time_known & (tod > 0.5)).sum()),
         "without time of day": int((~time_known).sum()),
         "month only": int((month_only & ~undated).sum()),
         "without date": int(undated.sum()),

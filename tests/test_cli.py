@@ -149,7 +149,8 @@ def test_evaluate_risk_on_london_writes_table_and_plot(tmp_path):
     table = pd.read_csv(out / "evaluation.csv")
     assert list(table.columns) == ["method", "coverage_pct", "hit_rate", "pai"]
     assert set(table["method"]) == {
-        "model", "prior_per_metre", "prior_counts", "grid_kde_150m", "oracle",
+        "model", "risk_terrain_fitted", "prior_per_metre", "prior_counts", "grid_kde_150m",
+        "oracle",
     }  # fmt: skip
     pai = table.pivot(index="method", columns="coverage_pct", values="pai")
     assert (pai.loc["oracle"] >= pai.loc["model"]).all()

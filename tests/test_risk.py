@@ -118,3 +118,56 @@ def test_no_incident_near_the_shift_hours_falls_back_to_all_hours(grid):
     assert risk.segment_risk.max() == pytest.approx(1.0)
     evening = afternoon.assign(occurred=pd.to_datetime(["2026-11-20 23:00"] * 4))
     assert incident_risk(grid, evening, [], 100, 0.0, night).parameters["window_fallback"] is False
+
+
+def test_poisson_fit_finds_the_factor_that_goes_with_incidents(grid):
+    from planner.risk import fit_terrain_rates, terrain_exposure
+
+    pieces = street_pieces(grid)
+    exposure, off_street = terrain_exposure(grid, bar_at(grid, 5), pieces, 100)
+    assert list(exposure.columns) == ["amenity=bar"] and off_street == 0
+    lengths = grid.segments["length_m"].to_numpy()
+    near_bar = exposure["amenity=bar"].to_numpy()
+    counts = np.rint(20 * near_bar / near_bar.max()).astype(float)
+    rate, ratios = fit_terrain_rates(exposure, counts, lengths)
+    assert ratios["amenity=bar"] > 1.5
+    assert np.corrcoef(rate, counts / lengths)[0, 1] > 0.8
+
+
+def test_terrain_prior_pulls_empty_streets_toward_the_fitted_rate(grid):
+    from planner.risk import IncidentModel, incident_density
+
+    lengths = grid.segments["length_m"].to_numpy()
+    terrain_rate = np.linspace(1, 2, len(lengths)) / lengths.sum()
+    seg = np.array([0, 0, 0])
+    raw = incident_density(grid, seg, np.ones(3), np.zeros(3, bool), IncidentModel())
+    shrunk = incident_density(
+        grid, seg, np.ones(3), np.zeros(3, bool),
+        IncidentModel(prior_length_m=50, prior="terrain"), terrain_rate,
+    )  # fmt: skip
+    assert raw[1:].max() == 0
+    assert shrunk[1:].min() > 0
+    assert np.all(np.diff(shrunk[1:]) > 0)  # follows the terrain rate
+    assert shrunk[0] < raw[0]
+
+
+def test_records_without_time_of_day_do_not_trigger_the_fallback(grid):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    lon0, lat0 = grid_lonlat(0, 0)
+    lon1, _ = grid_lonlat(0, 1)
+    monthly = pd.DataFrame(
+        {
+            "lon": [(lon0 + lon1) / 2] * 3,
+            "lat": [lat0] * 3,
+            "occurred": pd.to_datetime(["2026-10-15 12:00"] * 3),
+            "time_known": [False] * 3,
+            "month_only": [True] * 3,
+        }
+    )
+    zone = ZoneInfo("Europe/London")
+    night = (dt.datetime(2026, 11, 27, 22, tzinfo=zone), dt.datetime(2026, 11, 28, 6, tzinfo=zone))
+    risk = incident_risk(grid, monthly, [], 100, 0.0, night)
+    assert risk.parameters["window_fallback"] is False
+    assert any("3 incidents month only" in note for note in risk.notes)

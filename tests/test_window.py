@@ -41,7 +41,12 @@ def test_weights_favour_the_shift_hours_weekday_and_recent_incidents():
     assert w[2] == pytest.approx(0.5 * 0.5 ** (9 / 365), rel=1e-3)
     assert w[3] < 1e-6
     assert w[4] == pytest.approx(0.5 * 0.5 ** (365 / 365), rel=0.01)
-    assert counts == {"without time of day": 0, "month only": 0, "without date": 0}
+    assert counts == {
+        "near the shift's hours": 4,
+        "without time of day": 0,
+        "month only": 0,
+        "without date": 0,
+    }
 
 
 def test_records_without_time_get_the_average_weight():
@@ -55,7 +60,12 @@ def test_records_without_time_get_the_average_weight():
     w, counts = window_weights(frame, *FRIDAY_NIGHT, WindowParams(half_life_days=1e9))
     assert w[0] == w[1]
     assert 0.1 < w[0] < 0.5
-    assert counts == {"without time of day": 2, "month only": 2, "without date": 0}
+    assert counts == {
+        "near the shift's hours": 0,
+        "without time of day": 2,
+        "month only": 2,
+        "without date": 0,
+    }
 
 
 def test_undated_records_count_with_the_average_weight():
