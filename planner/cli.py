@@ -231,15 +231,28 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main() -> None:
-    """Entry point: planner errors become one clear line on stderr and exit code 2."""
+    """Entry point: planner and usage errors become one clear ``error:`` line and exit code 2."""
+    from typer.exceptions import TyperException
+
     warnings.showwarning = _show_warning
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     try:
-        app()
+        code = app(standalone_mode=False)
     except PlannerError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
+    except TyperException as exc:  # usage errors of Typer's bundled click
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help text was printed
+            raise SystemExit(0) from None
+        ctx = getattr(exc, "ctx", None)
+        command = ctx.command_path if ctx is not None else "patrol-planner"
+        typer.echo(f"error: {exc.format_message()} (see: {command} --help)", err=True)
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        raise SystemExit(1) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.plan import Plan, Route, SolveStats
+from planner.scenario import shift_seconds
 
 
 def _r(value: float, digits: int = 6) -> float:
@@ -75,7 +76,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "start": plan.shift_start.isoformat(timespec="seconds"),
             "end": plan.shift_end.isoformat(timespec="seconds"),
             "timezone": str(plan.shift_start.tzinfo),
-            "minutes": _r((plan.shift_end - plan.shift_start).total_seconds() / 60, 1),
+            "minutes": _r(shift_seconds(plan.shift_start, plan.shift_end) / 60, 1),
         },
         "graph": {
             "nodes": len(plan.graph.nodes),

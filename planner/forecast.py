@@ -33,6 +33,7 @@ from planner.risk import (
     IncidentModel,
     fit_terrain_rates,
     incident_density,
+    no_incident_near,
     repeated_points,
     snap_to_segments,
 )
@@ -85,6 +86,8 @@ def split_incidents(
         "test": int(test.sum()),
         "after the test months": int((when >= np.datetime64(end)).sum()),
     }
+    if len(point_idx) == 0:
+        raise IncidentDataError(no_incident_near(graph, incidents, max_snap_m))
     if counts["train"] == 0 or counts["test"] == 0:
         msg = (
             f"cut {cut:%Y-%m}: {counts['train']} training and {counts['test']} test incidents "

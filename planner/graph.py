@@ -150,6 +150,9 @@ def area_file(area: AreaSpec) -> Path | None:
 
 
 def _graph_from_file(path: Path) -> nx.MultiDiGraph:
+    if not path.is_file():
+        msg = f"{path}: map file not found; check the path to the .osm.pbf / .osm extract"
+        raise GraphError(msg)
     name = path.name.lower()
     if name.endswith(".pbf"):
         return _graph_from_pbf(path)

@@ -226,6 +226,15 @@ def load_incidents(
     """
     parsed = _read_rows(spec, harm_overrides, exclude)
     report = _report(parsed)
+    if report.rows_kept == 0:
+        reason, count = max(report.dropped.items(), key=lambda item: item[1])
+        fix = (
+            "keep excluded categories with risk.harm_exclude: [] in the scenario"
+            if reason == "excluded type"
+            else "check the file's columns with: patrol-planner incidents inspect FILE"
+        )
+        msg = f"{report.summary()}; no incident is left (mostly {reason}: {count}); {fix}"
+        raise IncidentDataError(msg)
     if report.rows_kept < report.rows_read:
         warnings.warn(report.summary(), PlannerWarning, stacklevel=2)
     log.info(report.summary())

@@ -15,7 +15,7 @@ import pandas as pd
 import tzfpy
 
 from planner.coverage import Pieces, street_pieces
-from planner.errors import ScenarioError
+from planner.errors import InfeasibleError, ScenarioError
 from planner.evaluate import compute_kpis
 from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
 from planner.hotspots import find_hotspots
@@ -24,7 +24,7 @@ from planner.plan import Plan, Post
 from planner.posts import choose_posts
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.routes import plan_routes
-from planner.scenario import Scenario, StationSpec
+from planner.scenario import Scenario, StationSpec, shift_seconds
 from planner.settings import Settings
 from planner.window import WindowParams
 
@@ -46,6 +46,16 @@ def _step(name: str, timings: dict[str, float], progress: Progress | None) -> It
     yield
     timings[name] = time.perf_counter() - started
     log.info("%s: %.2f s", name, timings[name])
+
+
+@contextmanager
+def _located(scenario: Scenario, field: str) -> Iterator[None]:
+    """Prefix an infeasibility message with the scenario file and the fields to change."""
+    try:
+        yield
+    except InfeasibleError as exc:
+        msg = f"{_where(scenario, field)}: {exc}"
+        raise InfeasibleError(msg) from None
 
 
 def _where(scenario: Scenario, field: str) -> str:
@@ -115,17 +125,24 @@ def build_risk(
             )
             if spec.weight_by == "count":
                 frame = frame.assign(harm=1.0)
-            frames.append(frame.assign(file=report.file))
+            frames.append(frame.assign(file=report.file, max_snap_m=incident_spec.max_snap_m))
             reports.append(report)
         incidents = pd.concat(frames, ignore_index=True)
-        snap = min(s.max_snap_m for s in scenario.incidents)
         window = WindowParams(spec.tod_bandwidth_h, spec.other_day_weight, spec.half_life_days)
         model = IncidentModel(
             spec.repeat_weight, spec.prior_length_m, spec.neighbourhood_m, spec.prior
         )
         exposure, _ = terrain_exposure(graph, features, pieces, spec.terrain_bandwidth_m)
         return incident_risk(
-            graph, incidents, reports, snap, spec.background_share, shift, window, model, exposure
+            graph,
+            incidents,
+            reports,
+            incidents["max_snap_m"].to_numpy(),  # each file's own snap distance
+            spec.background_share,
+            shift,
+            window,
+            model,
+            exposure,
         )
     return terrain_risk(graph, features, pieces, spec.terrain_bandwidth_m, spec.background_share)
 
@@ -217,7 +234,7 @@ def run(
                 settings.cpsat_workers,
                 settings.cpsat_work_limit,
             )
-    with _step("routes", timings, progress):
+    with _step("routes", timings, progress), _located(scenario, "shift / officers"):
         routes, routes_stats = plan_routes(
             graph,
             risk,
@@ -225,7 +242,7 @@ def run(
             start_idx,
             end_idx,
             officers.count,
-            (end - start).total_seconds(),
+            shift_seconds(start, end),
             officers.pace_m_per_s,
             dwell.max_minutes * 60,
             solver.time_limit_s,

@@ -124,8 +124,9 @@ class Plan:
     timings_s: dict[str, float] = field(default_factory=dict)
 
     def at(self, offset_s: float) -> dt.datetime:
-        """Clock time (shift time zone) of an offset in seconds from the shift start."""
-        return self.shift_start + dt.timedelta(seconds=offset_s)
+        """Clock time (shift time zone) of an offset in real seconds from the shift start."""
+        start_utc = self.shift_start.astimezone(dt.UTC)
+        return (start_utc + dt.timedelta(seconds=offset_s)).astimezone(self.shift_start.tzinfo)
 
     def to_frame(self) -> pd.DataFrame:
         """The schedule: one row per leg with officer, times, action, place, lat, lon."""

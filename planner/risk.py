@@ -205,9 +205,9 @@ SNAP_CANDIDATES = 8
 
 
 def snap_to_segments(
-    graph: StreetGraph, lon: np.ndarray, lat: np.ndarray, max_snap_m: float
+    graph: StreetGraph, lon: np.ndarray, lat: np.ndarray, max_snap_m: float | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest segment of each point within ``max_snap_m``, vectorised for millions of points.
+    """Nearest segment of each point within ``max_snap_m`` (one value, or one per point).
 
     Candidates come from a KD-tree of points every ``SNAP_SAMPLE_M`` metres along the streets
     (queried on all cores); the exact distance to each candidate street decides. A street
@@ -233,7 +233,8 @@ def snap_to_segments(
     tree = cKDTree(shapely.get_coordinates(samples))
     xy = np.column_stack([x_m, y_m])
     k = min(SNAP_CANDIDATES, len(seg_of_sample))
-    reach = max_snap_m + SNAP_SAMPLE_M
+    limit = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (len(xy),))
+    reach = float(limit.max(initial=0.0)) + SNAP_SAMPLE_M
     dist, idx = tree.query(xy, k=k, distance_upper_bound=reach, workers=-1)
     dist, idx = dist.reshape(len(xy), k), idx.reshape(len(xy), k)
     found = np.isfinite(dist)
@@ -241,7 +242,7 @@ def snap_to_segments(
     rows, cand = pair // len(geoms), pair % len(geoms)
     exact = shapely.distance(shapely.points(xy[rows]), geoms[cand])
     best = pd.DataFrame({"row": rows, "seg": cand, "d": exact})
-    best = best[best["d"] <= max_snap_m].sort_values(["row", "d", "seg"], kind="stable")
+    best = best[best["d"] <= limit[best["row"]]].sort_values(["row", "d", "seg"], kind="stable")
     best = best.drop_duplicates("row")
     return best["row"].to_numpy(), best["seg"].to_numpy()
 
@@ -343,19 +344,23 @@ def incident_density(
     return shrunk_density(counts, lengths, prior, model.prior_length_m)
 
 
-def _no_incident_near(graph: StreetGraph, incidents: pd.DataFrame, max_snap_m: float) -> str:
+def no_incident_near(
+    graph: StreetGraph, incidents: pd.DataFrame, max_snap_m: float | np.ndarray
+) -> str:
     """Why no incident snapped: swapped coordinates are detected and said so."""
     swapped, _ = snap_to_segments(
         graph, incidents["lat"].to_numpy(), incidents["lon"].to_numpy(), max_snap_m
     )
     if len(swapped):
         return (
-            f"none of the {len(incidents)} incidents lies within {max_snap_m:.0f} m of a street "
+            f"none of the {len(incidents)} incidents lies within {np.max(max_snap_m):.0f} m of a "
+            "street "
             f"of the area, but {len(swapped)} would with latitude and longitude swapped: the "
             "file's coordinate columns look swapped; set x_col (longitude) and y_col (latitude)"
         )
     return (
-        f"none of the {len(incidents)} incidents lies within {max_snap_m:.0f} m of a street of "
+        f"none of the {len(incidents)} incidents lies within {np.max(max_snap_m):.0f} m of a "
+        "street of "
         "the area; check that the incident file covers the same city and period"
     )
 
@@ -364,7 +369,7 @@ def incident_risk(
     graph: StreetGraph,
     incidents: pd.DataFrame,
     reports: list[LoadReport],
-    max_snap_m: float,
+    max_snap_m: float | np.ndarray,
     background_share: float,
     shift: tuple[dt.datetime, dt.datetime] | None = None,
     window: WindowParams | None = None,
@@ -394,10 +399,11 @@ def incident_risk(
     )
     outside = len(incidents) - len(point_idx)
     if len(point_idx) == 0:
-        raise IncidentDataError(_no_incident_near(graph, incidents, max_snap_m))
+        raise IncidentDataError(no_incident_near(graph, incidents, max_snap_m))
     if outside:
         msg = (
-            f"{outside} of {len(incidents)} incidents lie more than {max_snap_m:.0f} m from every "
+            f"{outside} of {len(incidents)} incidents lie more than {np.max(max_snap_m):.0f} m "
+            "from every "
             "street of the area (outside the area) and were dropped"
         )
         warnings.warn(msg, PlannerWarning, stacklevel=2)
@@ -406,7 +412,7 @@ def incident_risk(
     harm = snapped["harm"].to_numpy(dtype=float) if "harm" in snapped else np.ones(len(snapped))
     notes = [r.summary() for r in per_file]
     parameters: dict[str, Any] = {
-        "max_snap_m": max_snap_m,
+        "max_snap_m": float(np.max(max_snap_m)),
         "background_share": background_share,
         "incidents_used": len(point_idx),
         "repeat_weight": model.repeat_weight,

@@ -141,7 +141,9 @@ class ShiftSpec(_Model):
         Returns
         -------
         tuple of datetime.datetime
-            Start and end, aware, in the shift's time zone; the end is after the start.
+            Start and end, aware, in the shift's time zone; the end is after the start. Use
+            :func:`shift_seconds` for the length: across a clock change it differs from the
+            clock difference.
         """
         zone = ZoneInfo(self.timezone or timezone)
         day = self.date
@@ -152,6 +154,11 @@ class ShiftSpec(_Model):
         end_day = day if self.end > self.start else day + dt.timedelta(days=1)
         end = dt.datetime.combine(end_day, self.end, tzinfo=zone)
         return start, end
+
+
+def shift_seconds(start: dt.datetime, end: dt.datetime) -> float:
+    """Real elapsed seconds between two aware datetimes (correct across clock changes)."""
+    return (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds()
 
 
 class StationSpec(_Model):

@@ -24,9 +24,9 @@ class Settings:
     online_timeout_s : float
         Seconds an online OpenStreetMap request may take before it is abandoned. Default 30.
     cpsat_work_limit : float or None
-        CP-SAT deterministic-time limit (its own work unit, about a second on a laptop). Default
-        ``None``: only the scenario's wall-clock limit applies. Set it to make time-limited runs
-        reproducible regardless of machine load.
+        CP-SAT deterministic-time limit (its own work unit, roughly a second on a laptop).
+        Default ``None``: the scenario's ``solver.time_limit_s`` is used as the work limit, so
+        time-limited posts are reproducible; the wall clock caps a solve at three times it.
     overpass_url : str or None
         Overpass API endpoint for online areas (e.g. an organisation's own mirror). Default
         ``None``: osmnx's default public endpoint.

@@ -92,3 +92,23 @@ def test_round_trip_through_yaml(tmp_path):
     s = load_scenario(write(tmp_path, BASE))
     again = load_scenario(write(tmp_path, scenario_to_yaml(s)))
     assert again.model_dump(exclude={"source_file"}) == s.model_dump(exclude={"source_file"})
+
+
+def test_overnight_shift_across_the_autumn_clock_change_lasts_nine_hours(tmp_path):
+    from planner.scenario import shift_seconds
+
+    s = load_scenario(write(tmp_path, BASE.replace("weekday: friday", "date: 2020-10-24")))
+    start, end = s.shift.window("Europe/London", dt.date(2020, 10, 1))
+    assert start.isoformat() == "2020-10-24T18:00:00+01:00"
+    assert end.isoformat() == "2020-10-25T02:00:00+00:00"
+    assert shift_seconds(start, end) == 9 * 3600
+
+
+def test_spring_clock_change_shortens_the_night(tmp_path):
+    from planner.scenario import shift_seconds
+
+    text = BASE.replace("weekday: friday", "date: 2026-03-28").replace('"02:00"', '"06:00"')
+    start, end = load_scenario(write(tmp_path, text)).shift.window(
+        "Europe/Helsinki", dt.date.today()
+    )
+    assert shift_seconds(start, end) == 11 * 3600  # 18:00 to 06:00, clocks forward at 03:00
