@@ -98,7 +98,8 @@ def _utc(plan: Plan, offset_s: float) -> dt.datetime:
 
 
 def to_geojson(plan: Plan) -> str:
-    """GeoJSON FeatureCollection (WGS84) with layers: segment, route, dwell, post, station."""
+    """GeoJSON FeatureCollection (WGS84) with layers: segment, route, dwell, post, station
+    (and end_station when it differs)."""
     graph = plan.graph
     wgs84 = graph.segments.geometry.to_crs("EPSG:4326")
     records: list[dict] = []
@@ -134,6 +135,22 @@ def to_geojson(plan: Plan) -> str:
                     "arrive": plan.at(leg.start_s).isoformat(timespec="seconds"),
                     "minutes": round((leg.end_s - leg.start_s) / 60, 2),
                     "geometry": shapely.Point(node["lon"], node["lat"]),
+                }
+            )
+    for route in plan.routes[:1]:
+        for layer, node in (
+            ("station", route.legs[0].from_node),
+            ("end_station", route.legs[-1].to_node),
+        ):
+            if layer == "end_station" and node == route.legs[0].from_node:
+                continue
+            records.append(
+                {
+                    "layer": layer,
+                    "name": plan.places[node],
+                    "geometry": shapely.Point(
+                        graph.nodes.at[node, "lon"], graph.nodes.at[node, "lat"]
+                    ),
                 }
             )
     for post in plan.posts:

@@ -440,7 +440,8 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
     """Readable names of street nodes from OSM street names, e.g. ``"Kaivokatu / Keskuskatu"``.
 
     A node takes the two longest differently named streets that meet there; a node on unnamed
-    paths takes ``"near <street>"`` from a neighbour within two steps; failing that, its position.
+    paths takes ``"near <street>"`` from the closest named street within 150 m (straight line);
+    failing that, its position.
     """
     seg = graph.segments[graph.segments["name"].notna()]
     ends = pd.concat(

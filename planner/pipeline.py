@@ -7,7 +7,8 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -179,7 +180,7 @@ def run(
     progress : callable, optional
         Called as ``progress(step_name, step_number, step_count)`` before each step.
     today : datetime.date, optional
-        Reference day for a ``weekday`` shift; defaults to today.
+        Reference day for a ``weekday`` shift; defaults to today in the shift's time zone.
     area : Area, optional
         The scenario's area from :func:`load_area`, when the caller keeps it (the app caches
         it); it is never modified.
@@ -196,7 +197,8 @@ def run(
         zone = scenario.shift.timezone or tzfpy.get_tz(
             float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean())
         )
-        start, end = scenario.shift.window(zone, today or dt.date.today())
+        local_today = dt.datetime.now(ZoneInfo(scenario.shift.timezone or zone)).date()
+        start, end = scenario.shift.window(zone, today or local_today)
         officers = scenario.officers
         start_idx = resolve_station(
             officers.station, graph, features, _where(scenario, "officers.station")
@@ -275,8 +277,7 @@ def run(
             routes_stats=routes_stats,
             posts_stats=posts_stats,
             places=places,
-            kpis={},
+            kpis={},  # filled below, from the plan itself
             timings_s=timings,
         )
-        plan.kpis.update(compute_kpis(plan))
-    return plan
+        return replace(plan, kpis=compute_kpis(plan))

@@ -162,7 +162,7 @@ def _action(leg: Leg, route: Route) -> str:
     if leg.kind == "dwell":
         return f"dwell {minutes:.0f} min"
     if leg.kind == "wait":
-        return f"wait {minutes:.0f} min"
+        return f"wait {minutes:.0f} min" if minutes >= 1 else f"wait {minutes * 60:.0f} s"
     if leg is route.legs[-1]:
         return "walk back to station"
     return "walk"

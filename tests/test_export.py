@@ -51,6 +51,7 @@ def test_written_files_read_back(plan, tmp_path):
     assert layers["segment"] == len(plan.graph.segments)
     assert layers["route"] == 2
     assert layers["post"] == 3
+    assert layers["station"] == 1
     assert layers["dwell"] == sum(len(r.dwells) for r in plan.routes)
 
     schedule = pd.read_csv(tmp_path / "out/schedule.csv")

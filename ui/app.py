@@ -80,9 +80,11 @@ def area_for(area_json: str, _scenario: Scenario) -> Area:
     return load_area(_scenario)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def plan_for(scenario_yaml: str, today: str, _scenario: Scenario) -> Plan:
     """Plan ``_scenario`` (whose YAML text, with the day, is the cache key) with a progress bar.
+
+    Plans are read-only values, so one shared copy is cached (no pickling of the street graph).
 
     The progress bar is created inside the cached function so that a cache hit replays it
     (created, then emptied) instead of updating an element it never saw.
