@@ -138,43 +138,41 @@ incidents_app = typer.Typer(
 app.add_typer(incidents_app, name="incidents")
 
 
+# Column mapping options shared by the commands that read an incident file.
+SchemaOpt = Annotated[
+    str,
+    typer.Option(
+        "--schema",
+        help="auto (from the header), uk_police, sf, boston, chicago, atlanta_cobra, generic.",
+    ),
+]
+XColOpt = Annotated[
+    str | None, typer.Option("--x-col", help="generic: longitude or easting column.")
+]
+YColOpt = Annotated[
+    str | None, typer.Option("--y-col", help="generic: latitude or northing column.")
+]
+CrsOpt = Annotated[str, typer.Option("--crs", help="generic: CRS of x / y, e.g. EPSG:27700.")]
+TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="generic: date / time column.")]
+TypeColOpt = Annotated[str | None, typer.Option("--type-col", help="generic: offence type column.")]
+
+
 @incidents_app.command("inspect")
 def inspect_incident_file(
     file: Annotated[Path, typer.Argument(help="Incident file: CSV, GeoJSON or GeoPackage.")],
-    schema: Annotated[
-        str,
-        typer.Option(
-            "--schema",
-            help="auto (from the header), uk_police, sf, boston, chicago, atlanta_cobra, generic.",
-        ),
-    ] = "auto",
-    x_col: Annotated[
-        str | None, typer.Option("--x-col", help="generic: longitude or easting column.")
-    ] = None,
-    y_col: Annotated[
-        str | None, typer.Option("--y-col", help="generic: latitude or northing column.")
-    ] = None,
-    crs: Annotated[
-        str, typer.Option("--crs", help="generic: CRS of the x / y columns, e.g. EPSG:27700.")
-    ] = "EPSG:4326",
-    time_col: Annotated[
-        str | None, typer.Option("--time-col", help="generic: date / date-time column.")
-    ] = None,
-    type_col: Annotated[
-        str | None, typer.Option("--type-col", help="generic: offence type column.")
-    ] = None,
+    schema: SchemaOpt = "auto",
+    x_col: XColOpt = None,
+    y_col: YColOpt = None,
+    crs: CrsOpt = "EPSG:4326",
+    time_col: TimeColOpt = None,
+    type_col: TypeColOpt = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Offence types to list.")] = 15,
 ) -> None:
     """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
     spec = IncidentSpec(
-        path=file,
-        schema=schema,
-        x_col=x_col,
-        y_col=y_col,
-        crs=crs,
-        time_col=time_col,
+        path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
         type_col=type_col,
-    )
+    )  # fmt: skip
     typer.echo(inspect_incidents(spec).summary(top=top))
 
 
@@ -187,16 +185,12 @@ def evaluate_risk(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for evaluation.csv and the plot.")
     ] = Path("out/evaluation"),
-    schema: Annotated[str, typer.Option("--schema", help="auto or a schema name.")] = "auto",
-    x_col: Annotated[str | None, typer.Option("--x-col", help="generic: x column.")] = None,
-    y_col: Annotated[str | None, typer.Option("--y-col", help="generic: y column.")] = None,
-    crs: Annotated[str, typer.Option("--crs", help="generic: CRS of x / y.")] = "EPSG:4326",
-    time_col: Annotated[
-        str | None, typer.Option("--time-col", help="generic: time column.")
-    ] = None,
-    type_col: Annotated[
-        str | None, typer.Option("--type-col", help="generic: type column.")
-    ] = None,
+    schema: SchemaOpt = "auto",
+    x_col: XColOpt = None,
+    y_col: YColOpt = None,
+    crs: CrsOpt = "EPSG:4326",
+    time_col: TimeColOpt = None,
+    type_col: TypeColOpt = None,
     all_types: Annotated[
         bool, typer.Option("--all-types", help="Keep the types excluded by default (drugs, ...).")
     ] = False,
@@ -212,14 +206,9 @@ def evaluate_risk(
         msg = f"--cut {cut!r}: give the first test month as YYYY-MM, e.g. 2019-10"
         raise PlannerError(msg) from None
     spec = IncidentSpec(
-        path=incidents,
-        schema=schema,
-        x_col=x_col,
-        y_col=y_col,
-        crs=crs,
-        time_col=time_col,
+        path=incidents, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
         type_col=type_col,
-    )
+    )  # fmt: skip
     table, data = evaluate_files(area, spec, first, test_months, out, all_types)
     typer.echo(summary(table))
     counts = ", ".join(f"{k}: {v}" for k, v in data.counts.items())
