@@ -193,7 +193,7 @@ def _mapping_given(spec: IncidentSpec) -> bool:
 
 
 def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
-    """The schema to read a file with: named, detected from the header, or ``generic``.
+    """Choose the schema to read a file with: named, detected from the header, or ``generic``.
 
     ``header`` is ``None`` for GeoJSON / GeoPackage files (always ``generic``).
 
@@ -249,7 +249,7 @@ def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> s
 
 
 def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
-    """The given columns as text (empty cells stay ""), or only the header when ``None``."""
+    """Read the given columns as text (empty cells stay ""), or only the header when ``None``."""
     try:
         return pd.read_csv(
             path,
@@ -276,7 +276,7 @@ def _numbers(text: pd.Series) -> np.ndarray:
 
 
 def _placeholder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """True where a coordinate is missing: NaN, or the placeholders (0, 0) and (-1, -1)."""
+    """Flag coordinates that are missing: NaN, or the placeholders (0, 0) and (-1, -1)."""
     return np.isnan(x) | np.isnan(y) | ((x == 0) & (y == 0)) | ((x == -1) & (y == -1))
 
 
@@ -301,13 +301,13 @@ def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: str, path: Path) -> tuple[np.nd
 
 
 def out_of_range(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """True where a position is not finite or outside [-180, 180] x [-90, 90] degrees."""
+    """Flag positions that are not finite or outside [-180, 180] x [-90, 90] degrees."""
     with np.errstate(invalid="ignore"):
         return ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
 
 
 def _shapes(text: pd.Series, bad: np.ndarray) -> str:
-    """The shapes of failing values (digits as 9), most common first, with an example row."""
+    """Describe the shapes of failing values (digits as 9), most common first, with an example."""
     failing = text[bad]
     shapes = failing.str.replace(r"\d", "9", regex=True).replace("", "(empty)")
     parts = []

@@ -1,5 +1,8 @@
-"""Command line: ``plan`` writes a shift plan; ``app`` starts the Streamlit app;
-``incidents inspect`` describes an incident file."""
+"""Command line interface of the planner.
+
+``plan`` writes a shift plan; ``app`` starts the Streamlit app; ``incidents inspect`` describes
+an incident file.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -215,7 +218,14 @@ def evaluate_risk(
     typer.echo(f"\nincidents: {counts}\nwrote {out / 'evaluation.csv'} and {out / 'hit_rate.png'}")
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 

@@ -119,7 +119,7 @@ def _risk_label(risk: dict[str, Any]) -> str:
 
 
 def kpi_table(plan: Plan) -> str:
-    """The terminal summary: a two-column table of the headline KPIs and seconds per step."""
+    """Format the terminal summary: a two-column table of the headline KPIs and step seconds."""
     k = plan.kpis
     rs, ps = k["routes"]["solver"], k["posts"]["solver"]
     rows: list[tuple[str, str]] = [

@@ -50,7 +50,7 @@ def _leg_coordinates(
 
 
 def route_track(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> list[tuple[float, float, float]]:
-    """The whole route as (lon, lat, seconds) points, standing still through each dwell."""
+    """Trace the whole route as (lon, lat, seconds) points, standing still through each dwell."""
     points: list[tuple[float, float, float]] = []
     for leg in route.legs:
         if leg.kind == "walk":
@@ -98,8 +98,10 @@ def _utc(plan: Plan, offset_s: float) -> dt.datetime:
 
 
 def to_geojson(plan: Plan) -> str:
-    """GeoJSON FeatureCollection (WGS84) with layers: segment, route, dwell, post, station
-    (and end_station when it differs)."""
+    """Write the plan as a GeoJSON FeatureCollection (WGS84).
+
+    Its layers are segment, route, dwell, post, station (and end_station when it differs).
+    """
     graph = plan.graph
     wgs84 = graph.segments.geometry.to_crs("EPSG:4326")
     records: list[dict] = []
@@ -169,8 +171,10 @@ def to_geojson(plan: Plan) -> str:
 
 
 def plan_files(plan: Plan) -> dict[str, bytes]:
-    """Every export of a plan, by file name: ``plan.geojson``, ``officer_N.gpx``,
-    ``schedule.csv``, ``kpis.json``."""
+    """Build every export of a plan, by file name.
+
+    The files are ``plan.geojson``, ``officer_N.gpx``, ``schedule.csv`` and ``kpis.json``.
+    """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     files = {"plan.geojson": to_geojson(plan).encode()}
     for route in plan.routes:

@@ -1,4 +1,6 @@
-"""Forecast evaluation: do the streets a risk map ranks first catch next months' incidents?
+"""Forecast evaluation of risk maps.
+
+Do the streets a risk map ranks first catch next months' incidents?
 
 Protocol (so that figures are comparable across methods and cities):
 
@@ -172,7 +174,7 @@ def model_scores(
     half_life_days: float,
     terrain_rate: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The planner's incident model on the training months (all hours, recency-weighted)."""
+    """Fit the planner's incident model on the training months (all hours, recency-weighted)."""
     weights = np.power(0.5, data.train_age_days / half_life_days)
     return incident_density(graph, data.train_seg, weights, data.train_repeat, model, terrain_rate)
 
@@ -245,7 +247,10 @@ def plot_hit_rates(
 
 def summary(table: pd.DataFrame) -> str:
     """Wide text table: PAI and hit rate per method and coverage."""
-    wide = table.pivot(index="method", columns="coverage_pct", values=["pai", "hit_rate"])
+    # pivot, not pivot_table: one row per cell, so duplicates must raise rather than be averaged
+    wide = table.pivot(  # noqa: PD010
+        index="method", columns="coverage_pct", values=["pai", "hit_rate"]
+    )
     order = [m for m in dict.fromkeys(table["method"])]
     return wide.loc[order].to_string(float_format=lambda v: f"{v:.3f}")
 
@@ -258,7 +263,7 @@ class ForecastParams:
     half_life_days: float = 365.0
 
     def describe(self) -> dict[str, Any]:
-        """The parameters as plain values (for reports)."""
+        """Return the parameters as plain values (for reports)."""
         return {"half_life_days": self.half_life_days, **asdict(self.model)}
 
 

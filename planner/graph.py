@@ -83,7 +83,7 @@ class StreetGraph:
         return self.nodes.index.get_indexer(np.asarray(node_ids))
 
     def distances_m(self, sources: np.ndarray, limit_m: float = np.inf) -> np.ndarray:
-        """Walking distances (metres) from node positions ``sources``; inf past ``limit_m``."""
+        """Return walking distances (metres) from nodes ``sources``; inf past ``limit_m``."""
         return dijkstra(self.adjacency, directed=False, indices=sources, limit=limit_m)
 
     def nearest_node(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -480,12 +480,16 @@ def _nearby_names(graph: StreetGraph, named: gpd.GeoDataFrame, nodes: list[int])
             return_distance=True,
             all_matches=False,
         )
-        found = {int(a): str(named["name"].iat[b]) for a, b in zip(src, dst, strict=True)}
+        found = {
+            int(a): str(named["name"].iat[b])  # noqa: PD009 scalar by position
+            for a, b in zip(src, dst, strict=True)
+        }
     out = {}
     for i, node in enumerate(nodes):
         if i in found:
             out[node] = f"near {found[i]}"
         else:
-            lat, lon = graph.nodes.at[node, "lat"], graph.nodes.at[node, "lon"]
+            lat = graph.nodes.at[node, "lat"]  # noqa: PD008 scalar lookup
+            lon = graph.nodes.at[node, "lon"]  # noqa: PD008 scalar lookup
             out[node] = f"path at {lat:.5f}, {lon:.5f}"
     return out

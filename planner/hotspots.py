@@ -40,6 +40,7 @@ class Hotspots:
     radius_m: float
 
     def __len__(self) -> int:
+        """Return the number of candidate nodes."""
         return len(self.node_idx)
 
 

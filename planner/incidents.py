@@ -101,7 +101,7 @@ class LoadReport:
         return text
 
     def with_drop(self, reason: str, count: int) -> LoadReport:
-        """A copy with ``count`` more rows dropped for ``reason``."""
+        """Return a copy with ``count`` more rows dropped for ``reason``."""
         dropped = dict(self.dropped)
         dropped[reason] = dropped.get(reason, 0) + count
         return dataclasses.replace(self, rows_kept=self.rows_kept - count, dropped=dropped)
@@ -155,8 +155,11 @@ def _read_rows(
 def _duplicates(
     ids: pd.Series, invalid: np.ndarray, excluded: np.ndarray, harm: pd.Series
 ) -> np.ndarray:
-    """Rows repeating an incident id: each incident keeps one row, a valid one if it has one,
-    of an included category if it has one, then of the highest harm (the rest repeat it)."""
+    """Flag rows repeating an incident id.
+
+    Each incident keeps one row: a valid one if it has one, of an included category if it has one,
+    then of the highest harm (the rest repeat it).
+    """
     has_id = (ids != "").to_numpy()
     if not has_id.any():
         return np.zeros(len(ids), dtype=bool)

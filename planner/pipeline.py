@@ -258,8 +258,8 @@ def run(
         posts = tuple(
             Post(
                 node=int(ids[i]),
-                lon=float(graph.nodes["lon"].iat[i]),
-                lat=float(graph.nodes["lat"].iat[i]),
+                lon=float(graph.nodes["lon"].iat[i]),  # noqa: PD009 scalar by position
+                lat=float(graph.nodes["lat"].iat[i]),  # noqa: PD009 scalar by position
                 place=places[int(ids[i])],
                 watched_risk=float(w),
             )

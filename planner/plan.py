@@ -31,6 +31,7 @@ class SolveStats:
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Check that the bound is not below the objective."""
         if self.bound + 1e-9 < self.objective:
             msg = f"{self.solver}: bound {self.bound} below objective {self.objective}"
             raise ValueError(msg)
@@ -129,7 +130,7 @@ class Plan:
         return (start_utc + dt.timedelta(seconds=offset_s)).astimezone(self.shift_start.tzinfo)
 
     def to_frame(self) -> pd.DataFrame:
-        """The schedule: one row per leg with officer, times, action, place, lat, lon."""
+        """Return the schedule: one row per leg with officer, times, action, place, lat, lon."""
         rows = []
         nodes = self.graph.nodes
         for route in self.routes:
@@ -142,8 +143,8 @@ class Plan:
                         "end": self.at(leg.end_s).isoformat(timespec="seconds"),
                         "action": _action(leg, route),
                         "place": self.places[node],
-                        "lat": round(float(nodes.at[node, "lat"]), 6),
-                        "lon": round(float(nodes.at[node, "lon"]), 6),
+                        "lat": round(float(nodes.at[node, "lat"]), 6),  # noqa: PD008 scalar lookup
+                        "lon": round(float(nodes.at[node, "lon"]), 6),  # noqa: PD008 scalar lookup
                     }
                 )
         return pd.DataFrame(
@@ -151,7 +152,7 @@ class Plan:
         )
 
     def summary(self) -> str:
-        """The KPI table printed on the terminal, with seconds per step."""
+        """Return the KPI table printed on the terminal, with seconds per step."""
         from planner.evaluate import kpi_table
 
         return kpi_table(self)

@@ -128,7 +128,7 @@ def terrain_exposure(
 
 
 def default_terrain_weights(factors: list[str]) -> np.ndarray:
-    """The documented default weight of each factor (``key=value``)."""
+    """Return the documented default weight of each factor (``key=value``)."""
     table = {f"{k}={v}": w for (k, v), w in TERRAIN_WEIGHTS.items()}
     return np.array([table[f] for f in factors], dtype=float)
 
@@ -313,7 +313,7 @@ class IncidentModel:
 
 
 def repeated_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """True for each incident whose point (rounded to 1e-5 degrees) holds another one."""
+    """Flag each incident whose point (rounded to 1e-5 degrees) holds another one."""
     key = np.round(lon * 1e5).astype(np.int64) * 100_000_000 + np.round(lat * 1e5).astype(np.int64)
     _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
     return counts[inverse] >= 2
@@ -474,7 +474,7 @@ def _attribute_outside(
 
 
 def annotate_graph(graph: StreetGraph, risk: RiskMap) -> nx.MultiDiGraph:
-    """A copy of the street graph whose edges carry ``risk`` and ``risk_density`` (both ways)."""
+    """Copy the street graph, its edges carrying ``risk`` and ``risk_density`` (both ways)."""
     annotated = graph.graph.copy()
     seg = graph.segments
     lookup = {}

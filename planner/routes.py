@@ -181,7 +181,7 @@ class _Walker:
     pairs: dict[tuple[int, int], int]
 
     def walk(self, i: int, j: int, start_s: float) -> Leg:
-        """The walk leg from stop ``i`` to stop ``j`` (indices into ``sources``)."""
+        """Build the walk leg from stop ``i`` to stop ``j`` (indices into ``sources``)."""
         target = int(self.sources[j])
         path = [target]
         while path[-1] != self.sources[i]:

@@ -104,7 +104,7 @@ class ShiftSpec(_Model):
 
     @field_validator("weekday", mode="before")
     @classmethod
-    def _lower_weekday(cls, value: Any) -> Any:
+    def _lower_weekday(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
 
     @field_validator("timezone")
@@ -162,8 +162,11 @@ def shift_seconds(start: dt.datetime, end: dt.datetime) -> float:
 
 
 class StationSpec(_Model):
-    """A station: an OSM police station (``police``: a name fragment, or ``any``), a point
-    (``lat`` and ``lon`` in degrees, snapped to the nearest street node) or an OSM ``node_id``."""
+    """A station where routes start or end.
+
+    Either an OSM police station (``police``: a name fragment, or ``any``), a point (``lat`` and
+    ``lon`` in degrees, snapped to the nearest street node) or an OSM ``node_id``.
+    """
 
     police: str | None = None
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
@@ -332,12 +335,12 @@ def _known_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
     return [name for name, f in current.model_fields.items() if not f.exclude]
 
 
-def parse_scenario(data: Any, where: str, base_dir: Path) -> Scenario:
+def parse_scenario(data: object, where: str, base_dir: Path) -> Scenario:
     """Validate a scenario mapping and resolve its paths against ``base_dir``.
 
     Parameters
     ----------
-    data : Any
+    data : object
         The parsed YAML document.
     where : str
         Name used in messages (the file path).
@@ -393,7 +396,7 @@ def _existing(path: Path, where: str, field: str) -> Path:
     return resolved
 
 
-def read_yaml(text: str, where: str) -> Any:
+def read_yaml(text: str, where: str) -> object:
     """Parse scenario YAML text (clock times such as 02:00 stay text).
 
     Raises

@@ -150,7 +150,9 @@ def test_evaluate_risk_on_london_writes_table_and_plot(tmp_path):
         "model", "risk_terrain_fitted", "prior_per_metre", "prior_counts", "grid_kde_150m",
         "oracle",
     }  # fmt: skip
-    pai = table.pivot(index="method", columns="coverage_pct", values="pai")
+    pai = table.pivot(  # noqa: PD010 one row per cell
+        index="method", columns="coverage_pct", values="pai"
+    )
     assert (pai.loc["oracle"] >= pai.loc["model"]).all()
     assert pai.loc["model", 1.0] > pai.loc["grid_kde_150m", 1.0]
     assert (out / "hit_rate.png").stat().st_size > 10_000

@@ -53,12 +53,12 @@ def scenario_names() -> list[str]:
 
 
 def scenario_path(name: str) -> Path:
-    """The YAML file of a scenario name."""
+    """Return the YAML file of a scenario name."""
     return SCENARIO_DIR / f"{name}.yaml"
 
 
 def with_inputs(base: Scenario, officers: int, time_limit_s: float) -> Scenario:
-    """The base scenario with the sidebar's values, validated like a scenario file.
+    """Apply the sidebar's values to the base scenario, validated like a scenario file.
 
     Raises
     ------
@@ -76,7 +76,7 @@ def with_inputs(base: Scenario, officers: int, time_limit_s: float) -> Scenario:
 
 @st.cache_resource(show_spinner="Loading the street graph", max_entries=4)
 def area_for(area_json: str, _scenario: Scenario) -> Area:
-    """The street graph and OSM features of an area, loaded once and shared read-only."""
+    """Load the street graph and OSM features of an area once, shared read-only."""
     return load_area(_scenario)
 
 
@@ -103,13 +103,13 @@ def plan_for(scenario_yaml: str, today: str, _scenario: Scenario) -> Plan:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def deck_for(plan_key: str, _plan: Plan) -> pdk.Deck:
-    """The map of the plan identified by ``plan_key``."""
+    """Build the map of the plan identified by ``plan_key``."""
     return build_deck(_plan)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def files_for(plan_key: str, _plan: Plan) -> dict[str, bytes]:
-    """The export files of the plan identified by ``plan_key``."""
+    """Build the export files of the plan identified by ``plan_key``."""
     return plan_files(_plan)
 
 
@@ -238,7 +238,7 @@ def show_plan(plan: Plan, plan_key: str) -> None:
 
 
 def main() -> None:
-    """The page."""
+    """Render the page."""
     st.set_page_config(page_title="Patrol planner", layout="wide")
     st.title("Foot-patrol planner")
     names = scenario_names()

@@ -83,7 +83,7 @@ def risk_classes(density_per_m: np.ndarray) -> np.ndarray:
 
 
 def _path(coords: np.ndarray) -> list[list[float]]:
-    """Rounded [lon, lat] pairs without consecutive repeats."""
+    """Round [lon, lat] pairs and drop consecutive repeats."""
     rounded = np.round(np.asarray(coords)[:, :2], COORD_DIGITS)
     keep = np.ones(len(rounded), dtype=bool)
     keep[1:] = np.any(np.diff(rounded, axis=0) != 0, axis=1)
@@ -149,8 +149,8 @@ def station_records(plan: Plan) -> list[dict[str, Any]]:
     return [
         {
             "position": [
-                round(float(nodes.at[node, "lon"]), COORD_DIGITS),
-                round(float(nodes.at[node, "lat"]), COORD_DIGITS),
+                round(float(nodes.at[node, "lon"]), COORD_DIGITS),  # noqa: PD008 scalar lookup
+                round(float(nodes.at[node, "lat"]), COORD_DIGITS),  # noqa: PD008 scalar lookup
             ],
             "tip": f"Station: {' and '.join(sorted(roles[node], reverse=True))} of the routes",
         }
@@ -234,7 +234,7 @@ def label_records(
 
 
 def fit_view(lon: np.ndarray, lat: np.ndarray, margin: float = 0.1) -> pdk.ViewState:
-    """A view that shows every point (WGS84) with a margin, in a map of :data:`MAP_HEIGHT_PX`."""
+    """Fit a view showing every point (WGS84) with a margin, in a map of :data:`MAP_HEIGHT_PX`."""
     lon_min, lon_max = float(np.min(lon)), float(np.max(lon))
     lat_min, lat_max = float(np.min(lat)), float(np.max(lat))
     mid_lat = (lat_min + lat_max) / 2
@@ -269,7 +269,7 @@ def _focus(
 
 
 def build_deck(plan: Plan) -> pdk.Deck:
-    """The plan map: streets by risk, routes, dwells, posts with their reach, stations, names.
+    """Build the plan map: streets by risk, routes, dwells, posts with reach, stations, names.
 
     pydeck sends a plain string as an accessor expression (``"@@=meters"``): constant string
     props are quoted (``"'meters'"``). Layer ids, bottom to top: ``post-reach``, ``streets``,
