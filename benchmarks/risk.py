@@ -127,7 +127,7 @@ def main() -> None:
     zone = ZoneInfo("America/New_York")
     shift = (dt.datetime(2019, 12, 6, 20, tzinfo=zone), dt.datetime(2019, 12, 7, 4, tzinfo=zone))
     started = time.perf_counter()
-    risk = incident_risk(graph, incidents.assign(file=report.file), [report], 100.0, 0.1, shift)
+    risk = incident_risk(graph, incidents, [report], 100.0, 0.1, shift)
     stages["snap + window weights + density"] = time.perf_counter() - started
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(

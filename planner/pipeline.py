@@ -126,7 +126,7 @@ def build_risk(
             )
             if spec.weight_by == "count":
                 frame = frame.assign(harm=1.0)
-            frames.append(frame.assign(file=report.file, max_snap_m=incident_spec.max_snap_m))
+            frames.append(frame.assign(max_snap_m=incident_spec.max_snap_m))
             reports.append(report)
         incidents = pd.concat(frames, ignore_index=True)
         window = WindowParams(spec.tod_bandwidth_h, spec.other_day_weight, spec.half_life_days)

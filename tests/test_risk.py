@@ -1,3 +1,6 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -97,21 +100,22 @@ def test_koper_curve_rewards_ten_to_fifteen_minutes():
     assert koper_value_min(30) == koper_value_min(15) == pytest.approx(15)
 
 
-def test_no_incident_near_the_shift_hours_falls_back_to_all_hours(grid):
-    import datetime as dt
-    from zoneinfo import ZoneInfo
+def on_first_street(n, occurred, **columns):
+    """``n`` incidents at the middle of the street from grid node 0 to node 1."""
+    (lon0, lat0), (lon1, _) = grid_lonlat(0, 0), grid_lonlat(0, 1)
+    data = {"lon": [(lon0 + lon1) / 2] * n, "lat": [lat0] * n, "occurred": [occurred] * n}
+    data |= {name: [value] * n for name, value in columns.items()}
+    return pd.DataFrame(data).assign(occurred=lambda f: pd.to_datetime(f["occurred"]))
 
-    lon0, lat0 = grid_lonlat(0, 0)
-    lon1, _ = grid_lonlat(0, 1)
-    afternoon = pd.DataFrame(
-        {
-            "lon": [(lon0 + lon1) / 2] * 4,
-            "lat": [lat0] * 4,
-            "occurred": pd.to_datetime(["2026-11-20 14:00"] * 4),
-        }
-    )
-    zone = ZoneInfo("Europe/Helsinki")
-    night = (dt.datetime(2026, 11, 27, 22, tzinfo=zone), dt.datetime(2026, 11, 28, 6, tzinfo=zone))
+
+def friday_night(zone_name):
+    zone = ZoneInfo(zone_name)
+    return dt.datetime(2026, 11, 27, 22, tzinfo=zone), dt.datetime(2026, 11, 28, 6, tzinfo=zone)
+
+
+def test_no_incident_near_the_shift_hours_falls_back_to_all_hours(grid):
+    afternoon = on_first_street(4, "2026-11-20 14:00")
+    night = friday_night("Europe/Helsinki")
     risk = incident_risk(grid, afternoon, [], 100, 0.0, night)
     assert risk.parameters["window_fallback"] is True
     assert any("all-hours model" in note for note in risk.notes)
@@ -152,22 +156,8 @@ def test_terrain_prior_pulls_empty_streets_toward_the_fitted_rate(grid):
 
 
 def test_records_without_time_of_day_do_not_trigger_the_fallback(grid):
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    lon0, lat0 = grid_lonlat(0, 0)
-    lon1, _ = grid_lonlat(0, 1)
-    monthly = pd.DataFrame(
-        {
-            "lon": [(lon0 + lon1) / 2] * 3,
-            "lat": [lat0] * 3,
-            "occurred": pd.to_datetime(["2026-10-15 12:00"] * 3),
-            "time_known": [False] * 3,
-            "month_only": [True] * 3,
-        }
-    )
-    zone = ZoneInfo("Europe/London")
-    night = (dt.datetime(2026, 11, 27, 22, tzinfo=zone), dt.datetime(2026, 11, 28, 6, tzinfo=zone))
+    monthly = on_first_street(3, "2026-10-15 12:00", time_known=False, month_only=True)
+    night = friday_night("Europe/London")
     risk = incident_risk(grid, monthly, [], 100, 0.0, night)
     assert risk.parameters["window_fallback"] is False
     assert any("3 incidents month only" in note for note in risk.notes)
