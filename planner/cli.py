@@ -1,7 +1,8 @@
 """Command line interface of the planner.
 
-``plan`` writes a shift plan; ``app`` starts the Streamlit app; ``incidents inspect`` describes
-an incident file.
+``plan`` writes a shift plan; ``replan`` plans the rest of a shift from where the units are;
+``app`` starts the Streamlit app; ``incidents inspect`` describes an incident file;
+``evaluate-risk`` tests the risk model against baselines on months it has not seen.
 """
 
 from __future__ import annotations
@@ -96,6 +97,64 @@ def plan(
     written = write_plan(result, scenario.output_dir)
     typer.echo(result.summary())
     typer.echo(f"\nwrote {len(written)} files to {scenario.output_dir}")
+
+
+@app.command()
+def replan(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML the plan was made from.")],
+    at: Annotated[str, typer.Option("--at", help="Local clock time of the re-plan, HH:MM.")],
+    plan_dir: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Folder of the plan being followed (default: output_dir)."),
+    ] = None,
+    position: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--position",
+            help="Where a unit is now, UNIT=LAT,LON (e.g. 2=60.1702,24.9411); repeatable.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default: the plan folder's replan_HHMM)."),
+    ] = None,
+    time_limit_s: Annotated[
+        float | None, typer.Option("--time-limit", min=0.1, help="Seconds per solver.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed.")] = None,
+) -> None:
+    """Re-plan the rest of a shift from each unit's position, keeping the stops made."""
+    from planner.pipeline import replan as replan_shift
+
+    logging.basicConfig(level=logging.WARNING, format="  %(message)s", stream=sys.stderr)
+    scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
+    clock = _clock(at, "--at")
+    folder = plan_dir or scenario.output_dir
+    assert folder is not None
+    positions = dict(_position(p) for p in position or [])
+    result = replan_shift(scenario, folder / "routes.json", clock, positions)
+    target = out or folder / f"replan_{clock:%H%M}"
+    written = write_plan(result, target)
+    typer.echo(result.summary())
+    typer.echo(f"\nwrote {len(written)} files to {target}")
+
+
+def _clock(text: str, option: str) -> dt.time:
+    try:
+        return dt.datetime.strptime(text, "%H:%M").time()
+    except ValueError:
+        msg = f"{option} {text!r}: give a local clock time as HH:MM, e.g. 21:30"
+        raise PlannerError(msg) from None
+
+
+def _position(text: str) -> tuple[int, tuple[float, float]]:
+    try:
+        unit, where = text.split("=")
+        lat, lon = (float(v) for v in where.split(","))
+        return int(unit), (lat, lon)
+    except ValueError:
+        msg = f"--position {text!r}: give UNIT=LAT,LON in degrees, e.g. 2=60.1702,24.9411"
+        raise PlannerError(msg) from None
 
 
 @app.command("app")

@@ -8,6 +8,7 @@ are deterministic (no timings), rounded for stable files.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from planner.plan import Plan, Route, SolveStats
@@ -33,15 +34,47 @@ def _stats(stats: SolveStats | None) -> dict[str, Any] | None:
 def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
     """Figures of one officer's route."""
     walk = sum(leg.presence for leg in route.legs if leg.kind == "walk")
+    breaks = [leg for leg in route.legs if leg.kind == "break"]
     return {
         "officer": route.officer,
         "km_walked": _r(route.distance_m / 1000, 3),
         "dwells": len(route.dwells),
         "dwell_min": _r(route.dwell_s / 60, 2),
+        "held_back_min": _r(_minutes(route, "reserve"), 2),
+        "wait_min": _r(_minutes(route, "wait"), 2),
+        "break": (
+            {
+                "start": plan.at(breaks[0].start_s).isoformat(timespec="seconds"),
+                "minutes": _r(_minutes(route, "break"), 2),
+            }
+            if breaks
+            else None
+        ),
         "back_at_station": plan.at(route.end_s).isoformat(timespec="seconds"),
         "presence_min": _r(route.presence),
         "walk_presence_min": _r(walk),
     }
+
+
+def _minutes(route: Route, kind: str) -> float:
+    return sum(leg.end_s - leg.start_s for leg in route.legs if leg.kind == kind) / 60
+
+
+def hotspot_summary(dosage: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per dosed hot spot: its stops, total minutes, arrival times and the gaps between them."""
+    spots: dict[int, dict[str, Any]] = {}
+    for d in dosage:  # dosage is in time order
+        spot = spots.setdefault(
+            d["hotspot"],
+            {"hotspot": d["hotspot"], "place": d["place"], "visits": 0, "minutes": 0.0},
+        )
+        spot["visits"] += 1
+        spot["minutes"] = _r(spot["minutes"] + d["minutes"], 2)
+        spot.setdefault("arrivals", []).append(d["arrive"])
+        spot.setdefault("gaps_min", [])
+        if d["gap_min"] is not None:
+            spot["gaps_min"].append(d["gap_min"])
+    return sorted(spots.values(), key=lambda s: (-s["minutes"], s["hotspot"]))
 
 
 def compute_kpis(plan: Plan) -> dict[str, Any]:
@@ -65,6 +98,13 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
                 }
             )
     dosage.sort(key=lambda d: (d["arrive"], d["officer"]))
+    last: dict[int, float] = {}
+    visits: dict[int, int] = {}
+    for d, start_s in zip(dosage, _starts(plan, dosage), strict=True):
+        spot = d["hotspot"]
+        visits[spot] = d["visit"] = visits.get(spot, 0) + 1
+        d["gap_min"] = None if spot not in last else _r((start_s - last[spot]) / 60, 1)
+        last[spot] = start_s
     presence = sum(r.presence for r in plan.routes)
     walk_presence = sum(r["walk_presence_min"] for r in routes)
     posts = plan.posts_stats
@@ -97,7 +137,16 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "solver": _stats(posts),
         },
         "routes": {
-            "officers": len(plan.routes),
+            "units": len(plan.routes),
+            "officers_per_unit": scenario.officers.unit_size,
+            "held_back_share": scenario.officers.held_back_share,
+            "held_back_min": _r(sum(r["held_back_min"] for r in routes), 2),
+            "revisit_rules": {
+                "max_visits": scenario.dwell.max_visits,
+                "revisit_value": scenario.dwell.revisit_value,
+                "min_gap_min": scenario.dwell.min_revisit_gap_minutes,
+                "max_minutes_per_spot": scenario.dwell.max_minutes_per_spot,
+            },
             "pace_m_per_s": scenario.officers.pace_m_per_s,
             "presence_min": _r(presence),
             "walk_presence_min": _r(walk_presence),
@@ -109,7 +158,14 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "per_officer": routes,
         },
         "hotspot_dosage": dosage,
+        "hotspots_dosed": hotspot_summary(dosage),
     }
+
+
+def _starts(plan: Plan, dosage: list[dict[str, Any]]) -> list[float]:
+    """Seconds from the shift start of each dosage row's arrival."""
+    start = plan.shift_start
+    return [(dt.datetime.fromisoformat(d["arrive"]) - start).total_seconds() for d in dosage]
 
 
 def _risk_label(risk: dict[str, Any]) -> str:
@@ -135,7 +191,11 @@ def kpi_table(plan: Plan) -> str:
         rows.append(("posts solver", f"{ps['status']}, gap {100 * ps['gap']:.2f} %"))
     r = k["routes"]
     rows += [
-        ("officers on foot", str(r["officers"])),
+        (
+            "units on foot",
+            f"{r['units']} x {r['officers_per_unit']} officer(s), "
+            f"{100 * r['held_back_share']:.0f} % held back for calls",
+        ),
         ("presence (risk x min)", f"{r['presence_min']:.3f}"),
         ("  of which dwelling", f"{r['dwell_presence_min']:.3f}"),
         (
@@ -148,7 +208,8 @@ def kpi_table(plan: Plan) -> str:
             (
                 f"  officer {o['officer']}",
                 f"{o['km_walked']:.2f} km, {o['dwells']} dwells, "
-                f"back {o['back_at_station'][11:16]}",
+                + (f"break {o['break']['start'][11:16]}, " if o["break"] else "")
+                + f"back {o['back_at_station'][11:16]}",
             )
         )
     rows.append(

@@ -173,7 +173,8 @@ def to_geojson(plan: Plan) -> str:
 def plan_files(plan: Plan) -> dict[str, bytes]:
     """Build every export of a plan, by file name.
 
-    The files are ``plan.geojson``, ``officer_N.gpx``, ``schedule.csv`` and ``kpis.json``.
+    The files are ``plan.geojson``, ``officer_N.gpx``, ``schedule.csv``, ``kpis.json`` and
+    ``routes.json`` (every leg, for re-planning).
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     files = {"plan.geojson": to_geojson(plan).encode()}
@@ -181,7 +182,35 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
         files[f"officer_{route.officer}.gpx"] = to_gpx(plan, route, wgs84).encode()
     files["schedule.csv"] = plan.to_frame().to_csv(index=False, lineterminator="\n").encode()
     files["kpis.json"] = (json.dumps(plan.kpis, indent=2, ensure_ascii=False) + "\n").encode()
+    files["routes.json"] = (json.dumps(routes_record(plan), indent=1) + "\n").encode()
     return files
+
+
+def routes_record(plan: Plan) -> dict:
+    """Every leg of every route, exactly: what ``patrol-planner replan`` starts from."""
+    return {
+        "scenario": plan.scenario.name,
+        "shift_start": plan.shift_start.isoformat(timespec="seconds"),
+        "routes": [
+            {"officer": route.officer, "legs": [_leg_record(leg) for leg in route.legs]}
+            for route in plan.routes
+        ],
+    }
+
+
+def _leg_record(leg: Leg) -> dict:
+    return {
+        "kind": leg.kind,
+        "start_s": round(leg.start_s, 3),
+        "end_s": round(leg.end_s, 3),
+        "from_node": leg.from_node,
+        "to_node": leg.to_node,
+        "segments": list(leg.segments),
+        "reversed": list(leg.reversed),
+        "distance_m": round(leg.distance_m, 3),
+        "presence": round(leg.presence, 9),
+        "hotspot": leg.hotspot,
+    }
 
 
 def write_plan(plan: Plan, out_dir: Path) -> list[Path]:

@@ -355,6 +355,7 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
             "name": [_clean_name(_first(n)) for n in names],
             "highway": [str(_first(h)) for h in edges.get("highway", [None] * len(edges))],
             "lit": [str(_first(v)) for v in edges.get("lit", [None] * len(edges))],
+            "access": [str(_first(v)) for v in edges.get("access", [None] * len(edges))],
         },
         geometry=edges.geometry.to_numpy(),
         crs=crs,

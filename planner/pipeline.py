@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
@@ -19,14 +21,22 @@ from planner.coverage import Pieces, street_pieces
 from planner.errors import InfeasibleError, ScenarioError
 from planner.evaluate import compute_kpis
 from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
-from planner.hotspots import find_hotspots
+from planner.hotspots import Hotspots, find_hotspots
 from planner.incidents import load_incidents
 from planner.plan import Plan, Post
 from planner.posts import choose_posts
+from planner.replan import Resume, cut_routes, join, read_routes
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
-from planner.routes import plan_routes
+from planner.routes import (
+    Patrol,
+    avoided_segments,
+    dark_during,
+    plan_routes,
+    validation_rules,
+)
 from planner.scenario import Scenario, StationSpec, shift_seconds
 from planner.settings import Settings
+from planner.validate import check_routes
 from planner.window import WindowParams
 
 log = logging.getLogger(__name__)
@@ -148,6 +158,68 @@ def build_risk(
     return terrain_risk(graph, features, pieces, spec.terrain_bandwidth_m, spec.background_share)
 
 
+def patrol_rules(
+    scenario: Scenario,
+    graph: StreetGraph,
+    risk: RiskMap,
+    pieces: Pieces,
+    hotspots: Hotspots,
+    stations: tuple[int, int],
+    shift: tuple[dt.datetime, dt.datetime],
+) -> Patrol:
+    """Build the route planner's rules from the scenario's ``officers`` and ``dwell`` sections.
+
+    Raises
+    ------
+    ScenarioError
+        If the meal break window does not fit in the shift.
+    """
+    officers, dwell = scenario.officers, scenario.dwell
+    shift_s = shift_seconds(*shift)
+    planned_dwell_s = dwell.max_minutes * 60
+    if dwell.max_minutes_per_spot is not None:
+        planned_dwell_s = min(planned_dwell_s, dwell.max_minutes_per_spot * 60)
+    break_s, window = 0.0, (0.0, math.inf)
+    if officers.meal_break is not None:
+        try:
+            window = officers.meal_break.offsets_s(scenario.shift.start, shift_s)
+        except ValueError as exc:
+            msg = f"{_where(scenario, 'officers.meal_break')}: {exc}"
+            raise ScenarioError(msg) from None
+        break_s = officers.meal_break.minutes * 60
+    lat, lon = float(graph.nodes["lat"].mean()), float(graph.nodes["lon"].mean())
+    dark = "unlit_after_dark" in officers.avoid and dark_during(lat, lon, *shift)
+    return Patrol(
+        units=officers.units,
+        start_idx=stations[0],
+        end_idx=stations[1],
+        shift_s=shift_s,
+        pace_m_per_s=officers.pace_m_per_s,
+        dwell_s=planned_dwell_s,
+        max_visits=dwell.max_visits,
+        revisit_value=dwell.revisit_value,
+        min_gap_s=dwell.min_revisit_gap_minutes * 60,
+        max_dwell_s_per_spot=(
+            None if dwell.max_minutes_per_spot is None else dwell.max_minutes_per_spot * 60
+        ),
+        break_s=break_s,
+        break_window_s=window,
+        break_at_station=officers.meal_break is None or officers.meal_break.at_station,
+        held_back_share=officers.held_back_share,
+        avoided=avoided_segments(graph, list(officers.avoid), dark),
+        hourly=risk.hourly_profile(hotspots.watched, pieces),
+    )
+
+
+def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspots) -> Patrol:
+    """Return the rules for the rest of a shift: positions and times, stops made, breaks."""
+    nodes = graph.node_index([node for node, _ in resume.starts])
+    spot_of = {int(graph.nodes.index[i]): k for k, i in enumerate(hotspots.node_idx)}
+    done = tuple((spot_of[n], t) for n, t in resume.done_stops() if n in spot_of)
+    starts = tuple((int(n), t) for n, (_, t) in zip(nodes, resume.starts, strict=True))
+    return replace(patrol, starts=starts, done=done, break_done=resume.break_taken())
+
+
 @dataclass(frozen=True, slots=True)
 class Area:
     """A loaded area: its street graph and OSM point features. Read-only; safe to cache."""
@@ -168,8 +240,9 @@ def run(
     progress: Progress | None = None,
     today: dt.date | None = None,
     area: Area | None = None,
+    resume: Resume | None = None,
 ) -> Plan:
-    """Plan a shift.
+    """Plan a shift, or the rest of it.
 
     Parameters
     ----------
@@ -184,6 +257,8 @@ def run(
     area : Area, optional
         The scenario's area from :func:`load_area`, when the caller keeps it (the app caches
         it); it is never modified.
+    resume : Resume, optional
+        Re-plan the rest of the shift from where the units are (see :mod:`planner.replan`).
 
     Returns
     -------
@@ -237,18 +312,18 @@ def run(
                 settings.cpsat_work_limit,
             )
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
-        routes, routes_stats = plan_routes(
-            graph,
-            risk,
-            hotspots,
-            start_idx,
-            end_idx,
-            officers.count,
-            shift_seconds(start, end),
-            officers.pace_m_per_s,
-            dwell.max_minutes * 60,
-            solver.time_limit_s,
+        patrol = patrol_rules(
+            scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end)
         )
+        rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
+        if resume is not None:
+            patrol = resumed(patrol, resume, graph, hotspots)
+        routes, routes_stats = plan_routes(
+            graph, risk, hotspots, patrol, solver.time_limit_s, solver.seed
+        )
+        if resume is not None:
+            routes = join(resume.kept, routes)
+        check_routes(routes, graph, rules)
     with _step("plan", timings, progress):
         ids = graph.nodes.index
         used = {int(ids[start_idx]), int(ids[end_idx]), *(int(ids[i]) for i in post_idx)}
@@ -281,3 +356,48 @@ def run(
             timings_s=timings,
         )
         return replace(plan, kpis=compute_kpis(plan))
+
+
+def replan(
+    scenario: Scenario,
+    routes_file: Path,
+    at: dt.time,
+    positions: dict[int, tuple[float, float]] | None = None,
+    settings: Settings | None = None,
+    area: Area | None = None,
+) -> Plan:
+    """Re-plan the rest of a shift from a plan's ``routes.json``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario the plan was made from (its rules apply to the rest of the shift).
+    routes_file : Path
+        ``routes.json`` of the plan being followed.
+    at : datetime.time
+        Local clock time of the re-plan, inside the shift.
+    positions : dict, optional
+        Unit number -> (lat, lon) where the unit actually is (e.g. after a call for service);
+        units not listed are where the plan has them.
+    settings, area
+        As for :func:`run`.
+
+    Raises
+    ------
+    ScenarioError
+        If the time is outside the shift, a position is off the area, or the file is not a plan.
+    """
+    shift_start, routes = read_routes(routes_file)
+    start = dt.datetime.fromisoformat(shift_start)
+    area = area or load_area(scenario, settings)
+    graph = area.graph
+    nodes = {}
+    for unit, (lat, lon) in (positions or {}).items():
+        spec = StationSpec(lat=lat, lon=lon)
+        pos = resolve_station(spec, graph, area.features, f"position of unit {unit}")
+        nodes[unit] = int(graph.nodes.index[pos])
+    at_s = float(
+        ((at.hour - start.hour) * 3600 + (at.minute - start.minute) * 60 - start.second) % 86400
+    )
+    resume = cut_routes(routes, at_s, graph, nodes)
+    return run(scenario, settings, today=start.date(), area=area, resume=resume)

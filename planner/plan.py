@@ -55,7 +55,11 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Leg:
-    """One step of a route: a walk between two nodes, or a dwell at a hot spot.
+    """One step of a route: a walk, a dwell, a wait, held-back time, a break or a call.
+
+    Kinds: ``walk`` between two nodes, ``dwell`` at a hot spot, ``wait``, ``reserve`` (time held
+    back for calls, standing free), meal ``break``, ``call`` (a call for service answered
+    before a re-plan, from one node to another).
 
     Times are seconds from the start of the shift. A walk lists the segments it follows and, for
     each, whether it is walked from ``v`` to ``u``. ``presence`` is risk-weighted minutes.
@@ -162,8 +166,13 @@ def _action(leg: Leg, route: Route) -> str:
     minutes = (leg.end_s - leg.start_s) / 60.0
     if leg.kind == "dwell":
         return f"dwell {minutes:.0f} min"
-    if leg.kind == "wait":
-        return f"wait {minutes:.0f} min" if minutes >= 1 else f"wait {minutes * 60:.0f} s"
+    if leg.kind == "call":
+        return f"call for service {minutes:.0f} min"
+    if leg.kind == "break":
+        return f"meal break {minutes:.0f} min"
+    if leg.kind in ("wait", "reserve"):
+        what = "wait" if leg.kind == "wait" else "free for calls"
+        return f"{what} {minutes:.0f} min" if minutes >= 1 else f"{what} {minutes * 60:.0f} s"
     if leg is route.legs[-1]:
         return "walk back to station"
     return "walk"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -72,6 +73,16 @@ class RiskMap:
     parameters: dict[str, Any]
     notes: tuple[str, ...] = ()
     reports: tuple[LoadReport, ...] = field(default_factory=tuple)
+    hourly: np.ndarray | None = None  # (hours of the shift, segments) risk multiplier, mean 1
+
+    def hourly_profile(self, watched: sparse.csr_matrix, pieces: Pieces) -> np.ndarray | None:
+        """Per row of ``watched`` (hot spots), the risk multiplier of each hour of the shift."""
+        if self.hourly is None:
+            return None
+        piece = self.piece_risk(pieces)
+        base = watched @ piece
+        by_hour = np.stack([watched @ (piece * h[pieces.segment]) for h in self.hourly], axis=1)
+        return np.where(base[:, None] > 0, by_hour / np.maximum(base, 1e-300)[:, None], 1.0)
 
     def density_per_m(self, graph: StreetGraph) -> np.ndarray:
         """Risk per metre of each segment."""
@@ -452,13 +463,56 @@ def incident_risk(
     parameters["prior"] = model.prior
     density = incident_density(graph, seg_idx, weights, repeat, model, terrain_rate)
     lengths = graph.segments["length_m"].to_numpy()
+    hourly = None
+    if shift is not None and "occurred" in snapped and not parameters.get("window_fallback"):
+        hourly = hourly_multipliers(
+            graph, snapped, seg_idx, harm, repeat, shift, window, model, terrain_rate
+        )
+        parameters["hourly_risk"] = True
+    risk = _with_background(density * lengths, lengths, background_share)
+    if hourly is not None:
+        # The background share does not vary by hour.
+        incident_part = 1.0 - background_share * (lengths / lengths.sum()) / np.maximum(
+            risk, 1e-300
+        )
+        hourly = 1.0 + incident_part * (hourly - 1.0)
     return RiskMap(
-        segment_risk=_with_background(density * lengths, lengths, background_share),
+        segment_risk=risk,
         method="incidents",
         parameters=parameters,
         notes=tuple(notes),
         reports=tuple(per_file),
+        hourly=hourly,
     )
+
+
+def hourly_multipliers(
+    graph: StreetGraph,
+    snapped: pd.DataFrame,
+    seg_idx: np.ndarray,
+    harm: np.ndarray,
+    repeat: np.ndarray,
+    shift: tuple[dt.datetime, dt.datetime],
+    window: WindowParams,
+    model: IncidentModel,
+    terrain_rate: np.ndarray | None,
+) -> np.ndarray:
+    """Risk of each street in each hour of the shift relative to its shift average.
+
+    Each hour is weighted like a one-hour shift of its own (same time-of-day kernel, weekday
+    and recency); streets without incidents keep a flat profile (multiplier 1).
+    """
+    start, end = shift
+    hours = max(1, math.ceil((end - start).total_seconds() / 3600))
+    rows = []
+    for h in range(hours):
+        begin = start + dt.timedelta(hours=h)
+        stop = min(begin + dt.timedelta(hours=1), end)
+        weights, _ = window_weights(snapped, begin, stop, window)
+        rows.append(incident_density(graph, seg_idx, harm * weights, repeat, model, terrain_rate))
+    by_hour = np.stack(rows)
+    mean = by_hour.mean(axis=0)
+    return np.where(mean > 0, by_hour / np.maximum(mean, 1e-300), 1.0)
 
 
 def _attribute_outside(

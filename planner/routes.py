@@ -1,359 +1,523 @@
-"""Foot-patrol routes: officers leave the station, walk, dwell at hot spots, and return in time.
+"""Foot-patrol routes: units leave the station, walk, dwell at hot spots, and return in time.
 
-Model (a team orienteering problem with service times): each officer has the shift's length in
-seconds; travel between stops follows the shortest walk on the street graph at the patrol pace;
-each visited hot spot takes one dwell of ``dwell_s``; a hot spot is dosed at most ``MAX_VISITS``
-times, each repeat worth ``REVISIT_VALUE`` times the one before and starting at least
-``MIN_REVISIT_GAP_S`` after the previous one began (copies of a hot spot are separate routing
-nodes, ordered in time by constraints on the time dimension; officers may wait). The
-solver maximises the dwell presence collected (risk watched x Koper value of the dwell), with
-travel time as a small tie-breaking cost, using OR-Tools routing (disjunctions with prizes,
-integer transit matrix, local cheapest insertion then greedy descent to a local optimum
-within the time limit).
+This module turns the street graph, the risk map and the hot spots into the numeric problem of
+:mod:`planner.search` and its answer back into timed legs along real streets:
 
-The reported objective is the presence along the path actually walked (walking + dwelling). Its
-upper bound is a fractional knapsack over the officers' time: every minute goes either to a dwell
-(each visit of each hot spot once, at its own presence rate) or to walking at the highest rate
-of any street.
+* travel times are shortest walks at the patrol pace on the graph without the avoided ways;
+* a stop at a hot spot is worth the risk it watches times the Koper value of the stop, times the
+  hour's share of risk when the risk varies over the shift; the k-th stop at one hot spot is
+  worth ``revisit_value ** k`` of the first and starts at least the revisit gap after the one
+  before (never two units at once); the dosage cap limits the stops per hot spot;
+* walking earns the risk of the streets walked, per minute;
+* a share of each unit's time is held back for calls: every walk and stop is followed by a
+  ``reserve`` leg (the unit stays put, free to answer a call) of ``share / (1 - share)`` its
+  length, so the plan is feasible in real clock time;
+* a meal break is taken inside its window, at the station when the scenario says so.
+
+Re-planning mid-shift starts each unit from where it is at the time it is, and counts the stops
+already made for the revisit rules.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
-import logging
 import math
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from planner.errors import InfeasibleError, SolverError
+from planner import search
+from planner.errors import InfeasibleError
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots, koper_value_min
 from planner.plan import Leg, Route, SolveStats
 from planner.risk import RiskMap
+from planner.validate import Rules
 
-log = logging.getLogger(__name__)
-
-#: Most hot spots handed to the routing model (the best by dwell value).
-MAX_CANDIDATES = 100
-#: Most dwells at one hot spot in a shift, and the value of each repeat relative to the one before.
-MAX_VISITS = 3
-REVISIT_VALUE = 0.5
-MIN_REVISIT_GAP_S = 3600
-#: Integer prize of the most valuable hot spot in the routing model.
-PRIZE_SCALE = 10_000_000
+#: Most hot spots handed to the search (the best by stop value).
+MAX_CANDIDATES = 300
+HOUR_S = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
-class Orienteering:
-    """Numeric core: node 0 = start, node 1 = end, nodes 2.. = hot-spot visits.
+class Patrol:
+    """The rules of a patrol shift, in seconds and node positions (see the scenario reference).
 
-    ``travel_s`` is an integer matrix of walking seconds (rounded up, so integer feasibility
-    implies real feasibility); ``prize`` integer values; ``dwell_s`` the stop length; nodes with
-    the same ``site`` (>= 0) are visits of one hot spot and may not follow each other.
+    ``starts`` (re-planning) gives per unit its node position and second; ``done`` the stops
+    already made as (hot-spot index, start second); ``break_done`` the units whose break is over.
     """
 
-    travel_s: np.ndarray
-    prize: np.ndarray
-    site: np.ndarray
-    dwell_s: int
-    vehicles: int
-    horizon_s: int
-    min_gap_s: int = MIN_REVISIT_GAP_S
+    units: int
+    start_idx: int
+    end_idx: int
+    shift_s: float
+    pace_m_per_s: float
+    dwell_s: float
+    max_visits: int = 3
+    revisit_value: float = 0.5
+    min_gap_s: float = 3600.0
+    max_dwell_s_per_spot: float | None = None
+    break_s: float = 0.0
+    break_window_s: tuple[float, float] = (0.0, math.inf)
+    break_at_station: bool = True
+    held_back_share: float = 0.0
+    avoided: frozenset[int] = frozenset()
+    hourly: np.ndarray | None = None
+    starts: tuple[tuple[int, float], ...] = ()
+    done: tuple[tuple[int, float], ...] = ()
+    break_done: frozenset[int] = field(default_factory=frozenset)
 
+    def stretch(self) -> float:
+        """Clock seconds per second of walking or dwelling (held-back time included)."""
+        return 1.0 / (1.0 - self.held_back_share)
 
-def _as_int_matrix(values: np.ndarray, name: str) -> list[list[int]]:
-    """OR-Tools takes ints only: refuse floats, negatives and overflow loudly."""
-    if values.dtype.kind not in "iu":
-        msg = f"{name} must be an integer matrix for OR-Tools (got {values.dtype})"
-        raise SolverError(msg)
-    if values.min(initial=0) < 0 or values.max(initial=0) >= 2**62:
-        msg = f"{name} out of OR-Tools' integer range"
-        raise SolverError(msg)
-    return values.tolist()
-
-
-def solve_orienteering(
-    problem: Orienteering, time_limit_s: float
-) -> tuple[list[list[tuple[int, int]]], str, float]:
-    """Solve with OR-Tools routing.
-
-    Returns
-    -------
-    tuple
-        Per vehicle, its stops as (node, arrival second); the status; seconds spent.
-    """
-    n = len(problem.prize)
-    started = time.perf_counter()
-    manager = pywrapcp.RoutingIndexManager(
-        n, problem.vehicles, [0] * problem.vehicles, [1] * problem.vehicles
-    )
-    routing = pywrapcp.RoutingModel(manager)
-    transit = problem.travel_s.copy()
-    transit[2:, :] += problem.dwell_s
-    callback = routing.RegisterTransitMatrix(_as_int_matrix(transit, "transit"))
-    routing.SetArcCostEvaluatorOfAllVehicles(callback)
-    horizon = int(problem.horizon_s)
-    routing.AddDimension(callback, horizon, horizon, True, "time")
-    clock = routing.GetDimensionOrDie("time")
-    for node in range(2, n):
-        routing.AddDisjunction([manager.NodeToIndex(node)], int(problem.prize[node]))
-    _order_revisits(routing, manager, clock, problem)
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = (
-        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
-    )
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
-    solution = routing.SolveWithParameters(params)
-    if solution is None:
-        msg = f"OR-Tools routing found no route in {time_limit_s:.0f} s; raise solver.time_limit_s"
-        raise SolverError(msg)
-    sequences = []
-    for vehicle in range(problem.vehicles):
-        index = routing.Start(vehicle)
-        stops = []
-        while not routing.IsEnd(index):
-            node = manager.IndexToNode(index)
-            if node >= 2:
-                stops.append((node, int(solution.Min(clock.CumulVar(index)))))
-            index = solution.Value(routing.NextVar(index))
-        sequences.append(stops)
-    status_code = routing.status()
-    status = {
-        routing_enums_pb2.RoutingSearchStatus.ROUTING_SUCCESS: "LOCAL_OPTIMUM",
-        routing_enums_pb2.RoutingSearchStatus.ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED: (
-            "TIME_LIMIT"
-        ),
-    }.get(status_code, f"STATUS_{status_code}")
-    return sequences, status, time.perf_counter() - started
-
-
-def _order_revisits(
-    routing: pywrapcp.RoutingModel,
-    manager: pywrapcp.RoutingIndexManager,
-    clock: pywrapcp.RoutingDimension,
-    problem: Orienteering,
-) -> None:
-    """Visit k+1 of a hot spot needs visit k, and starts at least ``min_gap_s`` after it."""
-    solver = routing.solver()
-    for site in np.unique(problem.site[problem.site >= 0]):
-        copies = np.flatnonzero(problem.site == site)
-        for first, then in itertools.pairwise(copies):
-            a, b = manager.NodeToIndex(int(first)), manager.NodeToIndex(int(then))
-            routing.NextVar(a).RemoveValue(b)
-            routing.NextVar(b).RemoveValue(a)
-            solver.Add(routing.ActiveVar(b) <= routing.ActiveVar(a))
-            solver.Add(
-                clock.CumulVar(b) >= clock.CumulVar(a) + problem.min_gap_s * routing.ActiveVar(b)
-            )
-
-
-def presence_bound(
-    dwell_values: np.ndarray, dwell_s: float, walk_rate_per_min: float, total_min: float
-) -> float:
-    """Fractional-knapsack upper bound on presence (see the module docstring)."""
-    dwell_min = dwell_s / 60.0
-    rates = dwell_values / dwell_min
-    bound, left = 0.0, total_min
-    for value, rate in sorted(zip(dwell_values, rates, strict=True), key=lambda p: -p[1]):
-        if rate <= walk_rate_per_min or left <= 0:
-            break
-        take = min(dwell_min, left)
-        bound += value * take / dwell_min
-        left -= take
-    return bound + max(left, 0.0) * walk_rate_per_min
+    def visits_allowed(self) -> int:
+        """Most stops per hot spot under ``max_visits`` and the dosage cap."""
+        if self.max_dwell_s_per_spot is None:
+            return self.max_visits
+        return max(1, min(self.max_visits, int(self.max_dwell_s_per_spot // self.dwell_s)))
 
 
 @dataclass(frozen=True, slots=True)
-class _Walker:
-    """Shortest walks from the stop nodes, and the segment followed between two nodes."""
+class _Network:
+    """Shortest walks from the problem's nodes on the graph without the avoided ways."""
 
     graph: StreetGraph
     sources: np.ndarray
     dist_m: np.ndarray
     pred: np.ndarray
-    pace_m_per_s: float
-    risk: np.ndarray
-    pairs: dict[tuple[int, int], int]
+    segment_of: dict[tuple[int, int], int]
+    walk_presence: np.ndarray  # presence minutes walking between sources (pace applied)
 
-    def walk(self, i: int, j: int, start_s: float) -> Leg:
-        """Build the walk leg from stop ``i`` to stop ``j`` (indices into ``sources``)."""
+    def walk(self, i: int, j: int, start_s: float, pace: float, risk: np.ndarray) -> Leg:
+        """Build the walk leg from source ``i`` to source ``j`` starting at ``start_s``."""
         target = int(self.sources[j])
         path = [target]
         while path[-1] != self.sources[i]:
             path.append(int(self.pred[i, path[-1]]))
         path.reverse()
-        seg_ids, flips, metres, presence = [], [], 0.0, 0.0
-        for a, b in itertools.pairwise(path):
-            seg, flip, length = self._segment(a, b)
-            seg_ids.append(seg)
-            flips.append(flip)
-            metres += length
-            presence += self.risk[seg] * length / self.pace_m_per_s / 60.0
+        segs = [self.segment_of[(a, b)] for a, b in itertools.pairwise(path)]
+        table = self.graph.segments
+        lengths = table["length_m"].to_numpy()[segs] if segs else np.zeros(0)
+        flips = [bool(table["u_idx"].iat[s] != a) for s, a in zip(segs, path, strict=False)]
+        metres = float(lengths.sum())
         ids = self.graph.nodes.index
         return Leg(
             kind="walk",
             start_s=start_s,
-            end_s=start_s + metres / self.pace_m_per_s,
+            end_s=start_s + metres / pace,
             from_node=int(ids[path[0]]),
             to_node=int(ids[path[-1]]),
-            segments=tuple(seg_ids),
+            segments=tuple(segs),
             reversed=tuple(flips),
             distance_m=metres,
-            presence=presence,
+            presence=float((risk[segs] * lengths).sum() / pace / 60.0) if segs else 0.0,
         )
 
-    def _segment(self, a: int, b: int) -> tuple[int, bool, float]:
-        seg = self.pairs[(a, b)]
-        table = self.graph.segments
-        return seg, bool(table["u_idx"].iat[seg] != a), float(table["length_m"].iat[seg])
 
-
-def _pair_lookup(graph: StreetGraph) -> dict[tuple[int, int], int]:
-    """(node position, node position) -> shortest segment joining them, both directions."""
+def _segment_lookup(graph: StreetGraph, avoided: frozenset[int]) -> dict[tuple[int, int], int]:
+    """(node position, node position) -> shortest usable segment joining them, both ways."""
     seg = graph.segments
     order = np.argsort(-seg["length_m"].to_numpy(), kind="stable")
     u_idx, v_idx = seg["u_idx"].to_numpy()[order], seg["v_idx"].to_numpy()[order]
     lookup: dict[tuple[int, int], int] = {}
     for s, a, b in zip(order.tolist(), u_idx.tolist(), v_idx.tolist(), strict=True):
-        lookup[(a, b)] = lookup[(b, a)] = s
+        if s not in avoided:
+            lookup[(a, b)] = lookup[(b, a)] = s
     return lookup
+
+
+def _walkable(graph: StreetGraph, lookup: dict[tuple[int, int], int]) -> sparse.csr_matrix:
+    """Symmetric length matrix of the usable segments."""
+    if not lookup:
+        return sparse.csr_matrix((len(graph.nodes), len(graph.nodes)))
+    pairs = np.array(list(lookup.keys()), dtype=np.int64)
+    segs = np.fromiter(lookup.values(), dtype=np.int64, count=len(lookup))
+    lengths = graph.segments["length_m"].to_numpy()[segs]
+    n = len(graph.nodes)
+    return sparse.csr_matrix((lengths, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+
+
+def _tree_sums(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Per source row, the sum of ``weight[row, v]`` along the tree path to every node.
+
+    ``weight[r, v]`` is the weight of the tree edge into ``v`` (``pred[r, v] < 0`` at roots);
+    pointer doubling sums whole paths in ``log2(depth)`` vectorised steps.
+    """
+    total = weight.copy()
+    up = np.where(pred >= 0, pred, -1)
+    rows = np.arange(pred.shape[0])[:, None]
+    while (up >= 0).any():
+        has = up >= 0
+        safe = np.where(has, up, 0)
+        total = total + np.where(has, total[rows, safe], 0.0)
+        up = np.where(has, up[rows, safe], -1)
+    return total
+
+
+def _network(graph: StreetGraph, risk: RiskMap, sources: np.ndarray, patrol: Patrol) -> _Network:
+    lookup = _segment_lookup(graph, patrol.avoided)
+    dist_m, pred = dijkstra(
+        _walkable(graph, lookup), directed=False, indices=sources, return_predecessors=True
+    )
+    # Presence minutes of the tree edge into each node, then summed along the tree paths.
+    seg = graph.segments
+    rate = risk.segment_risk / seg["length_m"].to_numpy() / patrol.pace_m_per_s / 60.0
+    edge = np.zeros(pred.shape)
+    has = pred >= 0
+    rows, cols = np.nonzero(has)
+    if len(rows):
+        keys = zip(pred[rows, cols].tolist(), cols.tolist(), strict=True)
+        ids = np.fromiter((lookup[k] for k in keys), dtype=np.int64, count=len(rows))
+        edge[rows, cols] = rate[ids] * seg["length_m"].to_numpy()[ids]
+    walk_presence = _tree_sums(pred, edge)[:, sources]
+    return _Network(graph, sources, dist_m, pred, lookup, walk_presence)
 
 
 def plan_routes(
     graph: StreetGraph,
     risk: RiskMap,
     hotspots: Hotspots,
-    start_idx: int,
-    end_idx: int,
-    officers: int,
-    shift_s: float,
-    pace_m_per_s: float,
-    dwell_s: float,
+    patrol: Patrol,
     time_limit_s: float,
+    seed: int = 1,
 ) -> tuple[list[Route], SolveStats]:
-    """Plan one route per officer (geographic wrapper around :func:`solve_orienteering`).
+    """Plan one route per unit with :func:`planner.search.solve`.
 
     Raises
     ------
     InfeasibleError
-        If no officer can leave the station, dwell at any hot spot and return within the shift.
+        When a unit cannot reach the end station in time, or no hot spot can be dosed and left
+        within the shift, or the meal break does not fit (the message says by how much).
     """
     if len(hotspots) == 0:
         msg = "no hot spot in the area: the risk map is flat; add incident data or a larger area"
         raise InfeasibleError(msg)
-    dwell_value = hotspots.value * koper_value_min(dwell_s / 60.0)
+    dwell_value = hotspots.value * koper_value_min(patrol.dwell_s / 60.0)
     order = np.argsort(-dwell_value, kind="stable")[:MAX_CANDIDATES]
-    sources = np.concatenate([[start_idx, end_idx], hotspots.node_idx[order]]).astype(np.int64)
-    dist_m, pred = dijkstra(
-        graph.adjacency, directed=False, indices=sources, return_predecessors=True
+    done_sites = {h for h, _ in patrol.done}
+    extra = [h for h in sorted(done_sites) if h not in set(order.tolist())]
+    order = np.concatenate([order, np.array(extra, dtype=np.int64)]).astype(np.int64)
+    starts = patrol.starts or tuple((patrol.start_idx, 0.0) for _ in range(patrol.units))
+    first_spot = 2 + len(starts)
+    sources = np.array(
+        [
+            patrol.start_idx,
+            patrol.end_idx,
+            *(node for node, _ in starts),
+            *hotspots.node_idx[order].tolist(),
+        ],
+        dtype=np.int64,
     )
-    travel = np.ceil(dist_m[:, sources] / pace_m_per_s).astype(np.int64)
-    _check_reachable(travel, math.floor(shift_s), math.ceil(dwell_s))
-    # Model nodes: start, end, then MAX_VISITS copies of every candidate hot spot.
-    copy = np.concatenate([[0, 0], np.repeat(np.arange(MAX_VISITS), len(order))])
-    source_of = np.concatenate([[0, 1], np.tile(np.arange(2, len(sources)), MAX_VISITS)])
-    site = np.concatenate([[-1, -1], np.tile(np.arange(len(order)), MAX_VISITS)])
-    value = np.zeros(len(site))
-    value[2:] = dwell_value[order][site[2:]] * REVISIT_VALUE ** copy[2:]
-    prize = np.zeros(len(site), dtype=np.int64)
-    prize[2:] = np.maximum(1, np.rint(value[2:] / value[2:].max() * PRIZE_SCALE)).astype(np.int64)
-    problem = Orienteering(
-        travel[np.ix_(source_of, source_of)],
-        prize,
-        site,
-        math.ceil(dwell_s),
-        officers,
-        math.floor(shift_s),
-    )
-    sequences, status, runtime = solve_orienteering(problem, time_limit_s)
-    walker = _Walker(
-        graph, sources, dist_m, pred, pace_m_per_s, risk.segment_risk, _pair_lookup(graph)
-    )
+    net = _network(graph, risk, sources, patrol)
+    problem = _problem(net, patrol, starts, dwell_value[order], order, first_spot)
+    _check_feasible(problem, patrol)
+    result = search.solve(problem, time_limit_s, seed)
     routes = [
-        _build_route(k + 1, seq, walker, source_of, order[np.maximum(site, 0)], value, dwell_s)
-        for k, seq in enumerate(sequences)
+        _route(k + 1, net, patrol, risk, visits, brk, starts[k], order, first_spot)
+        for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
-    total = sum(r.presence for r in routes)
-    visit_values = np.concatenate([dwell_value * REVISIT_VALUE**c for c in range(MAX_VISITS)])
-    bound = presence_bound(
-        visit_values, dwell_s, float(risk.segment_risk.max()), officers * shift_s / 60
-    )
+    routes = _credit_stops(routes, dwell_value, patrol)
+    walked = sum(r.presence for r in routes)
+    bound = result.bound + max(0.0, walked - result.best.objective)
     stats = SolveStats(
-        solver="OR-Tools routing (prize-collecting, greedy descent)",
-        status=status,
-        objective=total,
-        bound=max(bound, total),
-        runtime_s=runtime,
+        solver="patrol search (planner.search)",
+        status=result.status,
+        objective=walked,
+        bound=max(bound, walked),
+        runtime_s=result.runtime_s,
         parameters={
             "candidates": len(order),
-            "max_visits": MAX_VISITS,
-            "revisit_value": REVISIT_VALUE,
-            "min_revisit_gap_s": MIN_REVISIT_GAP_S,
-            "dwell_s": dwell_s,
+            "max_visits": patrol.visits_allowed(),
+            "revisit_value": patrol.revisit_value,
+            "min_revisit_gap_s": patrol.min_gap_s,
+            "dwell_s": patrol.dwell_s,
+            "held_back_share": patrol.held_back_share,
             "time_limit_s": time_limit_s,
+            "seed": seed,
+            "iterations": result.iterations,
+            "hourly_risk": patrol.hourly is not None,
         },
     )
     return routes, stats
 
 
-def _check_reachable(travel: np.ndarray, horizon: int, dwell: int) -> None:
-    if travel[0, 1] > horizon:
-        msg = (
-            f"the walk from the start station to the end station alone takes "
-            f"{travel[0, 1] / 60:.0f} min, longer than the {horizon / 60:.0f} min shift; "
-            "lengthen the shift or choose closer stations"
-        )
-        raise InfeasibleError(msg)
-    rounds = travel[0, 2:] + dwell + travel[2:, 1]
-    if rounds.min() > horizon:
-        msg = (
-            f"no hot spot can be reached, dosed for {dwell / 60:.0f} min and left in time: the "
-            f"shortest such round takes {rounds.min() / 60:.0f} min, the shift lasts "
-            f"{horizon / 60:.0f} min (short by {(rounds.min() - horizon) / 60:.0f} min); "
-            "lengthen the shift, shorten the dwell, or move the station"
-        )
-        raise InfeasibleError(msg)
-
-
-def _build_route(
-    officer: int,
-    stops: list[tuple[int, int]],
-    walker: _Walker,
-    source_of: np.ndarray,
-    hotspot_of: np.ndarray,
+def _problem(
+    net: _Network,
+    patrol: Patrol,
+    starts: tuple[tuple[int, float], ...],
     value: np.ndarray,
-    dwell_s: float,
+    order: np.ndarray,
+    first_spot: int,
+) -> search.Problem:
+    """Build the numeric problem: nodes are start, end, the units' positions, then hot spots."""
+    n = len(net.sources)
+    stretch = patrol.stretch()
+    travel = net.dist_m[:, net.sources] / patrol.pace_m_per_s * stretch
+    hours = max(1, math.ceil(patrol.shift_s / HOUR_S))
+    values = np.zeros((n, hours))
+    profile = np.ones((len(order), hours))
+    if patrol.hourly is not None:
+        profile = patrol.hourly[order][:, :hours]
+    values[first_spot:] = value[:, None] * profile
+    dwell = np.zeros(n)
+    dwell[first_spot:] = patrol.dwell_s * stretch
+    caps = np.zeros(n, dtype=np.int64)
+    caps[first_spot:] = patrol.visits_allowed()
+    spot_node = {int(h): first_spot + k for k, h in enumerate(order)}
+    history = tuple((spot_node[h], t) for h, t in patrol.done)
+    for node, _ in history:  # stops made before a re-plan use up the hot spot's allowance
+        caps[node] = max(0, caps[node] - 1)
+    shifts = tuple(
+        search.Shift(
+            start=2 + k,
+            end=1,
+            begin_s=begin,
+            end_s=patrol.shift_s,
+            break_s=0.0 if k + 1 in patrol.break_done else patrol.break_s,
+            break_earliest_s=patrol.break_window_s[0],
+            break_latest_s=patrol.break_window_s[1],
+            break_node=1 if patrol.break_at_station else None,
+        )
+        for k, (_, begin) in enumerate(starts)
+    )
+    walk = np.where(np.isfinite(net.walk_presence), net.walk_presence, 0.0)
+    return search.Problem(
+        travel_s=np.where(np.isfinite(travel), travel, 1e12),
+        value=values,
+        dwell_s=dwell,
+        max_visits=caps,
+        shifts=shifts,
+        bucket_s=HOUR_S,
+        repeat_decay=patrol.revisit_value,
+        min_gap_s=max(patrol.min_gap_s, patrol.dwell_s * stretch),
+        walk_value=walk,
+        history=history,
+    )
+
+
+def _check_feasible(problem: search.Problem, patrol: Patrol) -> None:
+    """Explain, with figures, why no plan exists (station too far, break does not fit)."""
+    travel = problem.travel_s
+    spots = np.flatnonzero(problem.max_visits > 0)
+    for k, shift in enumerate(problem.shifts, start=1):
+        left = shift.end_s - shift.begin_s
+        home = travel[shift.start, shift.end]
+        if home > left:
+            msg = (
+                f"unit {k}: the walk to the end station alone takes {home / 60:.0f} min, "
+                f"{(home - left) / 60:.0f} min more than the {left / 60:.0f} min left in the "
+                "shift; lengthen the shift or choose closer stations"
+            )
+            raise InfeasibleError(msg)
+        if shift.break_s > 0:
+            via = 0.0 if shift.break_node is None else travel[shift.start, shift.break_node]
+            ready = max(shift.begin_s + via, shift.break_earliest_s)
+            back = 0.0 if shift.break_node is None else travel[shift.break_node, shift.end]
+            if ready > shift.break_latest_s or ready + shift.break_s + back > shift.end_s:
+                late = max(ready - shift.break_latest_s, ready + shift.break_s + back - shift.end_s)
+                msg = (
+                    f"unit {k}: the {shift.break_s / 60:.0f} min meal break does not fit: "
+                    f"taken as early as possible it misses its window or the shift end by "
+                    f"{late / 60:.0f} min; widen officers.meal_break or move it earlier"
+                )
+                raise InfeasibleError(msg)
+        if len(spots) == 0:
+            continue
+        rounds = travel[shift.start, spots] + problem.dwell_s[spots] + travel[spots, shift.end]
+        spare = left - shift.break_s
+        if rounds.min() > spare and k == 1:
+            msg = (
+                f"no hot spot can be reached, dosed for {patrol.dwell_s / 60:.0f} min and left "
+                f"in time: the shortest such round takes {rounds.min() / 60:.0f} min, the "
+                f"{spare / 60:.0f} min available are short by {(rounds.min() - spare) / 60:.0f} "
+                "min; lengthen the shift, shorten the dwell or the held-back share, or move "
+                "the station"
+            )
+            raise InfeasibleError(msg)
+
+
+def _route(
+    officer: int,
+    net: _Network,
+    patrol: Patrol,
+    risk: RiskMap,
+    visits: tuple[search.Visit, ...],
+    break_start: float | None,
+    start: tuple[int, float],
+    order: np.ndarray,
+    first_spot: int,
 ) -> Route:
-    """Turn a sequence of model nodes into timed walk and dwell legs."""
+    """Build the timed legs of one unit: walks, reserve time, waits, stops and the break."""
     legs: list[Leg] = []
-    clock = 0.0
-    here = 0
-    ids = walker.graph.nodes.index
-    for stop, arrival_s in [*stops, (1, 0)]:
-        leg = walker.walk(int(source_of[here]), int(source_of[stop]), clock)
+    ids = net.graph.nodes.index
+    spare = patrol.stretch() - 1.0
+    here, clock = 2 + officer - 1, start[1]
+    pending_break = break_start
+
+    def add(leg: Leg) -> None:
+        nonlocal clock
         legs.append(leg)
         clock = leg.end_s
-        if stop >= 2:
-            node = int(ids[walker.sources[source_of[stop]]])
-            if arrival_s > clock + 0.5:  # held for a revisit gap: wait on the spot
-                legs.append(Leg("wait", clock, float(arrival_s), node, node))
-                clock = float(arrival_s)
-            legs.append(
-                Leg(
-                    kind="dwell",
-                    start_s=clock,
-                    end_s=clock + dwell_s,
-                    from_node=node,
-                    to_node=node,
-                    presence=float(value[stop]),
-                    hotspot=int(hotspot_of[stop]),
-                )
+
+    def hold(kind: str, until: float) -> None:
+        if until > clock + 1e-6:
+            node = int(ids[net.sources[here]])
+            add(Leg(kind, clock, until, node, node))
+
+    def go(to: int) -> None:
+        nonlocal here
+        leg = net.walk(here, to, clock, patrol.pace_m_per_s, risk.segment_risk)
+        add(leg)
+        here = to
+        if spare > 0:
+            hold("reserve", clock + (leg.end_s - leg.start_s) * spare)
+
+    def take_break(before: float) -> None:
+        nonlocal pending_break
+        if pending_break is None or pending_break > before + 1e-6:
+            return
+        if patrol.break_at_station:
+            go(1)
+        hold("wait", pending_break)
+        hold("break", max(clock, pending_break) + patrol.break_s)
+        pending_break = None
+
+    for visit in visits:
+        take_break(visit.start_s)
+        go(visit.node)
+        hold("wait", visit.start_s)
+        node = int(ids[net.sources[visit.node]])
+        hot = int(order[visit.node - first_spot])
+        add(
+            Leg(
+                "dwell",
+                clock,
+                clock + patrol.dwell_s,
+                node,
+                node,
+                presence=0.0,
+                hotspot=hot,
             )
-            clock += dwell_s
-        here = stop
+        )
+        if spare > 0:
+            hold("reserve", clock + patrol.dwell_s * spare)
+    take_break(math.inf)
+    go(1)
     return Route(officer, tuple(legs))
+
+
+def _credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) -> list[Route]:
+    """Credit each stop: value x the hour's profile x ``revisit_value ** rank`` at its hot spot.
+
+    The rank counts earlier stops at the same hot spot by any unit, and the stops already made
+    before a re-plan.
+    """
+    earlier: dict[int, list[float]] = {}
+    for hot, start_s in patrol.done:
+        earlier.setdefault(hot, []).append(start_s)
+    stops = sorted(
+        (leg.start_s, k, i)
+        for k, r in enumerate(routes)
+        for i, leg in enumerate(r.legs)
+        if leg.kind == "dwell"
+    )
+    credited = [list(r.legs) for r in routes]
+    for start_s, k, i in stops:
+        leg = credited[k][i]
+        hot = int(leg.hotspot)
+        rank = sum(t < start_s for t in earlier.get(hot, []))
+        hour = min(int(start_s // HOUR_S), max(1, math.ceil(patrol.shift_s / HOUR_S)) - 1)
+        profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
+        value = dwell_value[hot] * profile * patrol.revisit_value**rank
+        credited[k][i] = replace(leg, presence=float(value))
+        earlier.setdefault(hot, []).append(start_s)
+    return [Route(r.officer, tuple(legs)) for r, legs in zip(routes, credited, strict=True)]
+
+
+#: Tags that make a way private for ``avoid: [private]``.
+PRIVATE_ACCESS = frozenset({"private", "no", "customers", "delivery"})
+#: Sun elevation below which it is dark (civil twilight), degrees.
+DARK_BELOW_DEG = -6.0
+
+
+def sun_elevation_deg(lat: float, lon: float, when: dt.datetime) -> float:
+    """Approximate solar elevation (NOAA low-accuracy formulas, ~0.5 degree) at an aware time."""
+    utc = when.astimezone(dt.UTC)
+    hour = utc.hour + utc.minute / 60 + utc.second / 3600
+    gamma = 2 * math.pi / 365 * (utc.timetuple().tm_yday - 1 + (hour - 12) / 24)
+    eqtime = 229.18 * (
+        0.000075
+        + 0.001868 * math.cos(gamma)
+        - 0.032077 * math.sin(gamma)
+        - 0.014615 * math.cos(2 * gamma)
+        - 0.040849 * math.sin(2 * gamma)
+    )
+    decl = (
+        0.006918
+        - 0.399912 * math.cos(gamma)
+        + 0.070257 * math.sin(gamma)
+        - 0.006758 * math.cos(2 * gamma)
+        + 0.000907 * math.sin(2 * gamma)
+        - 0.002697 * math.cos(3 * gamma)
+        + 0.00148 * math.sin(3 * gamma)
+    )
+    solar_min = hour * 60 + eqtime + 4 * lon
+    hour_angle = math.radians(solar_min / 4 - 180)
+    phi = math.radians(lat)
+    cos_zenith = math.sin(phi) * math.sin(decl) + math.cos(phi) * math.cos(decl) * math.cos(
+        hour_angle
+    )
+    return 90 - math.degrees(math.acos(max(-1.0, min(1.0, cos_zenith))))
+
+
+def dark_during(lat: float, lon: float, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether any part of the shift (checked every 10 minutes) falls after dusk."""
+    step = dt.timedelta(minutes=10)
+    when = start
+    while when <= end:
+        if sun_elevation_deg(lat, lon, when) < DARK_BELOW_DEG:
+            return True
+        when += step
+    return False
+
+
+def avoided_segments(graph: StreetGraph, avoid: list[str], dark: bool) -> frozenset[int]:
+    """Segments a patrol keeps off: unlit ways when the shift runs after dusk, private, steps."""
+    seg = graph.segments
+    banned = np.zeros(len(seg), dtype=bool)
+    if "steps" in avoid:
+        banned |= (seg["highway"] == "steps").to_numpy()
+    if "private" in avoid and "access" in seg:
+        banned |= seg["access"].isin(PRIVATE_ACCESS).to_numpy()
+    if "unlit_after_dark" in avoid and dark:
+        banned |= (seg["lit"] == "no").to_numpy()
+    return frozenset(np.flatnonzero(banned).tolist())
+
+
+def validation_rules(
+    graph: StreetGraph, hotspots: Hotspots, patrol: Patrol, dwell_min_s: float
+) -> Rules:
+    """Return the validator's rules for plans made under ``patrol``."""
+    ids = graph.nodes.index
+    return Rules(
+        shift_s=patrol.shift_s,
+        pace_m_per_s=patrol.pace_m_per_s,
+        start_node=int(ids[patrol.start_idx]),
+        end_node=int(ids[patrol.end_idx]),
+        dwell_min_s=min(dwell_min_s, patrol.dwell_s),
+        dwell_max_s=patrol.dwell_s,
+        hotspot_nodes=frozenset(int(ids[i]) for i in hotspots.node_idx),
+        min_revisit_gap_s=patrol.min_gap_s,
+        max_visits=patrol.visits_allowed(),
+        max_dwell_s_per_spot=patrol.max_dwell_s_per_spot,
+        break_s=patrol.break_s,
+        break_window_s=patrol.break_window_s,
+        break_node=int(ids[patrol.end_idx]) if patrol.break_at_station else None,
+        held_back_share=patrol.held_back_share,
+        avoided_segments=patrol.avoided,
+        starts={k + 1: (int(ids[n]), t) for k, (n, t) in enumerate(patrol.starts)},
+    )

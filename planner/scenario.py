@@ -186,13 +186,71 @@ class StationSpec(_Model):
         return self
 
 
+class BreakSpec(_Model):
+    """A meal break: its length, the clock window in which it starts, and where it is taken."""
+
+    minutes: Annotated[float, Field(gt=0, le=180)] = 30.0
+    earliest: dt.time = Field(description="local clock time, within the shift")
+    latest: dt.time = Field(description="local clock time, within the shift")
+    at_station: bool = Field(True, description="walk back to the end station for it")
+
+    def offsets_s(self, shift_start: dt.time, shift_length_s: float) -> tuple[float, float]:
+        """Seconds from the shift start at which the break may start, earliest and latest.
+
+        Raises
+        ------
+        ValueError
+            If the window lies outside the shift or the break does not fit before its end.
+        """
+        begin = _clock_offset_s(shift_start, self.earliest)
+        end = _clock_offset_s(shift_start, self.latest)
+        if begin > end or end + self.minutes * 60 > shift_length_s:
+            msg = (
+                f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M} plus "
+                f"{self.minutes:.0f} min does not fit in the shift (it ends "
+                f"{shift_length_s / 3600:.1f} h after {shift_start:%H:%M}); move the window "
+                "inside the shift or shorten the break"
+            )
+            raise ValueError(msg)
+        return begin, end
+
+
+def _clock_offset_s(start: dt.time, clock: dt.time) -> float:
+    """Seconds from ``start`` to the next ``clock`` time (same day or past midnight)."""
+    seconds = (clock.hour - start.hour) * 3600 + (clock.minute - start.minute) * 60
+    return float(seconds % 86400)
+
+
+AVOIDABLE = ("unlit_after_dark", "private", "steps")
+
+
 class OfficersSpec(_Model):
-    """Officers on foot patrol: how many, where they start and end, how fast they walk."""
+    """Officers on foot patrol: how many, where they start and end, how they walk and rest."""
 
     count: Annotated[int, Field(ge=1, le=200)] = 4
     station: StationSpec
     end_station: StationSpec | None = Field(None, description="defaults to station")
     pace_m_per_s: Annotated[float, Field(gt=0.2, le=2.5)] = 1.0
+    unit_size: Literal[1, 2] = Field(1, description="officers walking together (2: pairs)")
+    meal_break: BreakSpec | None = None
+    held_back_share: Annotated[float, Field(ge=0, le=0.8)] = Field(
+        0.0, description="share of every officer's time kept free for calls for service"
+    )
+    avoid: list[Literal[AVOIDABLE]] = Field(  # type: ignore[valid-type]
+        [], description="ways not to walk: unlit_after_dark, private, steps"
+    )
+
+    @model_validator(mode="after")
+    def _whole_units(self) -> OfficersSpec:
+        if self.count % self.unit_size:
+            msg = f"officers.count ({self.count}) is not a multiple of unit_size ({self.unit_size})"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def units(self) -> int:
+        """Number of patrol units (routes)."""
+        return self.count // self.unit_size
 
 
 class DwellSpec(_Model):
@@ -203,11 +261,29 @@ class DwellSpec(_Model):
     visibility_radius_m: Annotated[float, Field(gt=0, le=1000)] = 50.0
     hotspot_top_percent: Annotated[float, Field(gt=0, le=100)] = 10.0
     hotspot_min_separation_m: Annotated[float, Field(ge=0, le=2000)] = 50.0
+    max_visits: Annotated[int, Field(ge=1, le=10)] = Field(
+        3, description="most stops at one hot spot in a shift"
+    )
+    revisit_value: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.5, description="worth of each repeat stop relative to the one before"
+    )
+    min_revisit_gap_minutes: Annotated[float, Field(ge=0, le=1440)] = Field(
+        60.0, description="least time between the starts of two stops at one hot spot"
+    )
+    max_minutes_per_spot: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="dosage cap: most dwell minutes at one hot spot in a shift"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> DwellSpec:
         if self.min_minutes > self.max_minutes:
             msg = f"dwell.min_minutes ({self.min_minutes}) exceeds max_minutes ({self.max_minutes})"
+            raise ValueError(msg)
+        if self.max_minutes_per_spot is not None and self.max_minutes_per_spot < self.min_minutes:
+            msg = (
+                f"dwell.max_minutes_per_spot ({self.max_minutes_per_spot}) is shorter than one "
+                f"stop (min_minutes {self.min_minutes}); raise the cap or remove it"
+            )
             raise ValueError(msg)
         return self
 

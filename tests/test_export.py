@@ -61,7 +61,7 @@ def test_written_files_read_back(plan, tmp_path):
     assert schedule["place"].str.fullmatch(r"\d+").sum() == 0
 
     kpis = json.loads((tmp_path / "out/kpis.json").read_text())
-    assert kpis["routes"]["officers"] == 2
+    assert kpis["routes"]["units"] == 2
     assert kpis["posts"]["count"] == 3
     assert "seconds" not in json.dumps(kpis)
 

@@ -1,4 +1,7 @@
+import dataclasses
+import datetime as dt
 import itertools
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -8,8 +11,18 @@ from planner.errors import InfeasibleError
 from planner.graph import osm_features
 from planner.hotspots import find_hotspots
 from planner.risk import terrain_risk
-from planner.routes import MIN_REVISIT_GAP_S, plan_routes, presence_bound
+from planner.routes import (
+    Patrol,
+    avoided_segments,
+    dark_during,
+    plan_routes,
+    sun_elevation_deg,
+    validation_rules,
+)
 from planner.scenario import AreaSpec
+from planner.validate import validate_routes
+
+LIMIT_S = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -23,29 +36,33 @@ def helsinki_risk(helsinki):
     return risk, spots, station
 
 
-def test_routes_are_feasible_on_a_real_graph(helsinki, helsinki_risk):
-    risk, spots, station = helsinki_risk
-    shift_s, pace, dwell_s = 3 * 3600, 1.0, 12 * 60
-    routes, stats = plan_routes(
-        helsinki, risk, spots, station, station, 3, shift_s, pace, dwell_s, 2.0
+def _patrol(station: int, **changes) -> Patrol:
+    base = Patrol(
+        units=3,
+        start_idx=station,
+        end_idx=station,
+        shift_s=3 * 3600,
+        pace_m_per_s=1.0,
+        dwell_s=12 * 60,
+        min_gap_s=3600,
     )
+    return dataclasses.replace(base, **changes)
+
+
+def _valid(helsinki, spots, patrol, routes):
+    return validate_routes(routes, helsinki, validation_rules(helsinki, spots, patrol, 10 * 60))
+
+
+def test_routes_are_valid_on_a_real_graph(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(station)
+    routes, stats = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     assert len(routes) == 3
+    assert _valid(helsinki, spots, patrol, routes) == []
     station_id = int(helsinki.nodes.index[station])
-    adjacency = helsinki.adjacency
     for route in routes:
         assert route.legs[0].from_node == station_id and route.legs[-1].to_node == station_id
-        assert route.end_s <= shift_s + 1e-6
-        assert route.legs[0].start_s == 0
-        for before, after in zip(route.legs[:-1], route.legs[1:], strict=True):
-            assert after.start_s == pytest.approx(before.end_s)
-            assert after.from_node == before.to_node
-        for leg in route.legs:
-            if leg.kind == "dwell":
-                assert leg.end_s - leg.start_s == pytest.approx(dwell_s)
-            if leg.kind == "walk":
-                assert leg.end_s - leg.start_s == pytest.approx(leg.distance_m / pace)
-                seg = helsinki.segments.loc[list(leg.segments)]
-                assert seg["length_m"].sum() == pytest.approx(leg.distance_m)
+        assert route.end_s <= patrol.shift_s + 1e-6
         assert len(route.dwells) >= 1
     visits: dict[int, list[float]] = {}
     for route in routes:
@@ -53,35 +70,114 @@ def test_routes_are_feasible_on_a_real_graph(helsinki, helsinki_risk):
             visits.setdefault(leg.hotspot, []).append(leg.start_s)
     for times in visits.values():
         times.sort()
-        assert all(b - a >= MIN_REVISIT_GAP_S - 1 for a, b in itertools.pairwise(times))
+        assert all(b - a >= patrol.min_gap_s - 1 for a, b in itertools.pairwise(times))
     assert 0 < stats.objective <= stats.bound
     assert stats.objective == pytest.approx(sum(r.presence for r in routes))
-    assert adjacency.shape[0] == len(helsinki.nodes)
+
+
+def test_repeat_stops_are_worth_less_each_time(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(station, units=1, shift_s=4 * 3600, min_gap_s=1800, revisit_value=0.5)
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    by_spot: dict[int, list] = {}
+    for leg in routes[0].dwells:
+        by_spot.setdefault(leg.hotspot, []).append(leg)
+    repeated = [legs for legs in by_spot.values() if len(legs) > 1]
+    assert repeated, "four hours with a 30 min gap should revisit the best hot spot"
+    for legs in repeated:
+        assert legs[1].presence == pytest.approx(0.5 * legs[0].presence)
+
+
+def test_break_and_held_back_time_are_planned(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(
+        station,
+        units=2,
+        break_s=30 * 60,
+        break_window_s=(3600.0, 5400.0),
+        held_back_share=0.25,
+    )
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    assert _valid(helsinki, spots, patrol, routes) == []
+    station_id = int(helsinki.nodes.index[station])
+    for route in routes:
+        breaks = [leg for leg in route.legs if leg.kind == "break"]
+        assert len(breaks) == 1 and 3600 - 1 <= breaks[0].start_s <= 5400 + 1
+        assert breaks[0].to_node == station_id
+        busy = sum(leg.end_s - leg.start_s for leg in route.legs if leg.kind in ("walk", "dwell"))
+        free = sum(leg.end_s - leg.start_s for leg in route.legs if leg.kind == "reserve")
+        assert free == pytest.approx(busy / 3, rel=1e-6)
+
+
+def test_hourly_risk_puts_each_stop_in_its_busy_hour(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    hourly = np.ones((len(spots), 2))
+    early = np.arange(len(spots)) % 2 == 0
+    hourly[early] = [4.0, 1.0]  # even hot spots are busy in the first hour, odd in the second
+    hourly[~early] = [1.0, 4.0]
+    patrol = _patrol(station, units=1, shift_s=2 * 3600, hourly=hourly, max_visits=1)
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    in_busy_hour = [early[leg.hotspot] == (leg.start_s < 3600) for leg in routes[0].dwells]
+    assert sum(in_busy_hour) >= len(in_busy_hour) - 1
+
+
+def test_replan_starts_where_the_unit_is_and_counts_stops_made(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(station, units=1, max_visits=1)
+    first, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    done = first[0].dwells[0]
+    now = done.end_s
+    here = int(helsinki.node_index([done.to_node])[0])
+    again = dataclasses.replace(
+        patrol, starts=((here, now),), done=((int(done.hotspot), done.start_s),)
+    )
+    routes, _ = plan_routes(helsinki, risk, spots, again, LIMIT_S)
+    assert routes[0].legs[0].start_s == pytest.approx(now)
+    assert routes[0].legs[0].from_node == done.to_node
+    assert done.hotspot not in {leg.hotspot for leg in routes[0].dwells}
+    assert _valid(helsinki, spots, again, routes) == []
 
 
 def test_shift_too_short_to_reach_any_hot_spot(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
+    patrol = _patrol(station, units=1, shift_s=10 * 60, dwell_s=15 * 60)
     with pytest.raises(InfeasibleError, match=r"shortest such round takes \d+ min.*short by"):
-        plan_routes(helsinki, risk, spots, station, station, 1, 10 * 60, 1.0, 15 * 60, 1.0)
+        plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+
+
+def test_break_that_does_not_fit_is_explained(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(station, break_s=60 * 60, break_window_s=(2.5 * 3600, 2.9 * 3600))
+    with pytest.raises(InfeasibleError, match=r"60 min meal break does not fit.*by \d+ min"):
+        plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
 
 
 def test_end_station_out_of_reach(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    far = int(
-        np.argmax(
-            np.hypot(
-                helsinki.nodes["x_m"] - helsinki.nodes["x_m"].iloc[station],
-                helsinki.nodes["y_m"] - helsinki.nodes["y_m"].iloc[station],
-            )
-        )
-    )
-    with pytest.raises(InfeasibleError, match="start station to the end station alone takes"):
-        plan_routes(helsinki, risk, spots, station, far, 1, 5 * 60, 1.0, 15 * 60, 1.0)
+    xy = helsinki.nodes[["x_m", "y_m"]].to_numpy()
+    far = int(np.argmax(np.hypot(*(xy - xy[station]).T)))
+    patrol = _patrol(station, end_idx=far, shift_s=5 * 60)
+    with pytest.raises(InfeasibleError, match=r"walk to the end station alone takes \d+ min"):
+        plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
 
 
-def test_presence_bound_fills_time_with_the_best_rates():
-    values = np.array([10.0, 1.0])
-    # 30 minutes: the 10-value dwell (15 min), then 15 min of walking at rate 0.2.
-    assert presence_bound(values, 900, 0.2, 30) == pytest.approx(10 + 15 * 0.2)
-    # Walking beats the weak dwell (1/15 per minute < 0.2).
-    assert presence_bound(values, 900, 0.2, 60) == pytest.approx(10 + 45 * 0.2)
+def test_avoided_ways_are_not_walked(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    avoided = avoided_segments(helsinki, ["steps", "unlit_after_dark"], dark=True)
+    seg = helsinki.segments
+    assert avoided == set(np.flatnonzero((seg["highway"] == "steps") | (seg["lit"] == "no")))
+    assert avoided_segments(helsinki, ["unlit_after_dark"], dark=False) == frozenset()
+    patrol = _patrol(station, avoided=avoided)
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    walked = {s for r in routes for leg in r.legs for s in leg.segments}
+    assert walked and not walked & avoided
+
+
+def test_darkness_follows_the_sun_in_helsinki():
+    zone = ZoneInfo("Europe/Helsinki")
+    noon = dt.datetime(2026, 6, 21, 13, 0, tzinfo=zone)
+    assert sun_elevation_deg(60.17, 24.94, noon) == pytest.approx(53.3, abs=1.0)
+    midsummer_night = (noon.replace(hour=22), noon.replace(hour=23, minute=30))
+    winter_evening = (noon.replace(month=12, hour=18), noon.replace(month=12, hour=20))
+    assert not dark_during(60.17, 24.94, *midsummer_night)  # white nights: twilight only
+    assert dark_during(60.17, 24.94, *winter_evening)

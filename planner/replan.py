@@ -1,0 +1,173 @@
+"""Re-planning mid-shift: keep what each unit has done, plan the rest from where it is.
+
+A plan's ``routes.json`` (see :mod:`planner.export`) is cut at the re-planning time: legs that
+are over are kept; a stop or break under way is finished; a walk under way continues to the end
+of the street it is on; waits and held-back time end at once. A unit sent elsewhere (a call for
+service) is placed at its reported position by a ``call`` leg that ends at the re-planning time.
+The rest of the shift is then planned from each unit's position and time, counting the stops
+already made for the revisit rules.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from planner.errors import ScenarioError
+from planner.graph import StreetGraph
+from planner.plan import Leg, Route
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where a shift stands: the legs kept per unit, and each unit's node and second."""
+
+    at_s: float
+    kept: tuple[tuple[Leg, ...], ...]
+    starts: tuple[tuple[int, float], ...]  # (OSM node id, second) per unit
+
+    def done_stops(self) -> list[tuple[int, float]]:
+        """Return the stops made so far as (OSM node id, start second)."""
+        return [
+            (leg.to_node, leg.start_s) for legs in self.kept for leg in legs if leg.kind == "dwell"
+        ]
+
+    def break_taken(self) -> frozenset[int]:
+        """Units (1-based) whose meal break is over or under way."""
+        return frozenset(
+            k + 1 for k, legs in enumerate(self.kept) if any(leg.kind == "break" for leg in legs)
+        )
+
+
+def read_routes(path: Path) -> tuple[str, list[Route]]:
+    """Read ``routes.json``: the shift start (ISO 8601) and the routes.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing or is not a plan's ``routes.json``.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        routes = [
+            Route(
+                int(r["officer"]),
+                tuple(
+                    Leg(
+                        **{
+                            **leg,
+                            "segments": tuple(leg["segments"]),
+                            "reversed": tuple(leg["reversed"]),
+                        }
+                    )
+                    for leg in r["legs"]
+                ),
+            )
+            for r in data["routes"]
+        ]
+        return str(data["shift_start"]), routes
+    except FileNotFoundError:
+        msg = (
+            f"{path}: no such plan file; give the folder of a plan written by 'patrol-planner plan'"
+        )
+        raise ScenarioError(msg) from None
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        msg = f"{path}: not a plan's routes.json ({exc}); re-run 'patrol-planner plan'"
+        raise ScenarioError(msg) from None
+
+
+def cut_routes(
+    routes: list[Route],
+    at_s: float,
+    graph: StreetGraph,
+    positions: dict[int, int] | None = None,
+) -> Resume:
+    """Cut each route at ``at_s`` (seconds from the shift start).
+
+    ``positions`` maps a unit (1-based) to the OSM node where it actually is at ``at_s``.
+
+    Raises
+    ------
+    ScenarioError
+        If ``at_s`` is not inside the shift, or a position names an unknown unit.
+    """
+    positions = positions or {}
+    unknown = sorted(set(positions) - {r.officer for r in routes})
+    if unknown:
+        msg = f"no unit {unknown[0]} in the plan (units 1-{len(routes)})"
+        raise ScenarioError(msg)
+    end = max(r.end_s for r in routes)
+    if not 0 <= at_s < end:
+        msg = f"re-planning time {at_s / 60:.0f} min is outside the plan (0-{end / 60:.0f} min)"
+        raise ScenarioError(msg)
+    kept, starts = [], []
+    for route in routes:
+        legs = _kept_legs(route, at_s, graph)
+        here = legs[-1].to_node if legs else route.legs[0].from_node
+        when = max(at_s, legs[-1].end_s if legs else 0.0)
+        if route.officer in positions and positions[route.officer] != here:
+            target = positions[route.officer]
+            legs = [leg for leg in legs if leg.end_s <= at_s] or []
+            last = legs[-1].to_node if legs else route.legs[0].from_node
+            begin = legs[-1].end_s if legs else 0.0
+            legs.append(Leg("call", begin, at_s, last, target))
+            here, when = target, at_s
+        kept.append(tuple(legs))
+        starts.append((here, when))
+    return Resume(at_s, tuple(kept), tuple(starts))
+
+
+def _kept_legs(route: Route, at_s: float, graph: StreetGraph) -> list[Leg]:
+    kept: list[Leg] = []
+    for leg in route.legs:
+        if leg.end_s <= at_s:
+            kept.append(leg)
+            continue
+        if leg.start_s >= at_s:
+            break
+        if leg.kind in ("dwell", "break"):
+            kept.append(leg)  # finished as planned
+        elif leg.kind == "walk":
+            kept.append(_walk_until(leg, at_s, graph))
+        else:
+            kept.append(replace(leg, end_s=at_s))
+        break
+    return kept
+
+
+def _walk_until(leg: Leg, at_s: float, graph: StreetGraph) -> Leg:
+    """Return the part of a walk up to the end of the street it is on at ``at_s``."""
+    lengths = graph.segments["length_m"].to_numpy()[list(leg.segments)]
+    pace = leg.distance_m / max(leg.end_s - leg.start_s, 1e-9)
+    done_m = (at_s - leg.start_s) * pace
+    reached = np.cumsum(lengths)
+    n = int(np.searchsorted(reached, done_m - 1e-9) + 1)
+    n = min(n, len(lengths))
+    seg = graph.segments
+    last = leg.segments[n - 1]
+    ids = graph.nodes.index
+    u, v = ids[seg["u_idx"].iat[last]], ids[seg["v_idx"].iat[last]]
+    node = int(u if leg.reversed[n - 1] else v)
+    metres = float(reached[n - 1])
+    share = metres / leg.distance_m if leg.distance_m > 0 else 1.0
+    return replace(
+        leg,
+        end_s=leg.start_s + metres / pace,
+        to_node=node,
+        segments=leg.segments[:n],
+        reversed=leg.reversed[:n],
+        distance_m=metres,
+        presence=leg.presence * share,
+    )
+
+
+def join(kept: tuple[tuple[Leg, ...], ...], routes: list[Route]) -> list[Route]:
+    """Prefix each new route with the legs its unit has already done."""
+    return [
+        Route(route.officer, tuple(itertools.chain(legs, route.legs)))
+        for legs, route in zip(kept, routes, strict=True)
+    ]

@@ -1,0 +1,368 @@
+"""An independent check of a patrol plan against the rules it was planned under.
+
+The validator knows nothing of how a plan was found: it re-walks every leg on the street graph
+and re-counts every stop, so a solver bug shows up as a named violation instead of a plan an
+officer cannot follow. Rules checked:
+
+``timeline``
+    Legs follow each other without gaps or overlaps, from the route's start time; the officer is
+    back at the end station by the end of the shift.
+``continuity``
+    Each leg starts where the one before ended; the first starts at the route's start node.
+``walk``
+    A walk follows connected street segments from its start to its end node, its distance is the
+    sum of their lengths and its duration that distance at the patrol pace; no avoided way is used.
+``dwell``
+    A stop lasts between the dwell bounds, at a hot spot.
+``revisit``
+    Two stops at one hot spot (any officers) start at least the minimum gap apart, never overlap,
+    are at most ``max_visits`` and sum to at most the dosage cap.
+``break``
+    Each officer takes exactly the configured meal break, starting inside its window, at the
+    station when required.
+``held back``
+    At least the configured share of each route's time (breaks aside) is held back for calls:
+    reserve legs and waits, when the officer stands free to answer, and calls answered.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.errors import SolverError
+from planner.graph import StreetGraph
+from planner.plan import Leg, Route
+
+#: Tolerances: seconds of clock time and metres of walk.
+TOL_S = 1.0
+TOL_M = 0.5
+STATIONARY = ("dwell", "wait", "break", "reserve")
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What a plan must respect. Node values are OSM node ids; times are seconds from shift start.
+
+    ``starts`` gives, per officer, the node and second a route starts from (the station at 0
+    unless re-planned mid-shift); officers not listed start at ``start_node`` at 0.
+    """
+
+    shift_s: float
+    pace_m_per_s: float
+    start_node: int
+    end_node: int
+    dwell_min_s: float
+    dwell_max_s: float
+    hotspot_nodes: frozenset[int]
+    min_revisit_gap_s: float = 0.0
+    max_visits: int = 1
+    max_dwell_s_per_spot: float | None = None
+    break_s: float = 0.0
+    break_window_s: tuple[float, float] = (0.0, float("inf"))
+    break_node: int | None = None
+    held_back_share: float = 0.0
+    avoided_segments: frozenset[int] = frozenset()
+    starts: dict[int, tuple[int, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule: which, whose route (0 for the whole plan), and what exactly."""
+
+    rule: str
+    officer: int
+    message: str
+
+    def __str__(self) -> str:
+        """Return ``rule (officer N): message``."""
+        who = f"officer {self.officer}" if self.officer else "plan"
+        return f"{self.rule} ({who}): {self.message}"
+
+
+def validate_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> list[Violation]:
+    """Return every violation of ``rules`` in ``routes`` (empty when the plan is valid)."""
+    found: list[Violation] = []
+    for route in routes:
+        found += _timeline(route, rules)
+        found += _continuity(route, rules)
+        for leg in route.legs:
+            found += _leg(route.officer, leg, graph, rules)
+        found += _break(route, rules)
+        found += _held_back(route, rules)
+    found += _revisits(routes, rules)
+    return found
+
+
+def check_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> None:
+    """Raise if the routes break any rule.
+
+    Raises
+    ------
+    SolverError
+        Listing every violation (a planner bug: a valid scenario never yields one).
+    """
+    found = validate_routes(routes, graph, rules)
+    if found:
+        listed = "; ".join(str(v) for v in found[:10])
+        more = f" (and {len(found) - 10} more)" if len(found) > 10 else ""
+        msg = f"the plan failed validation, please report it: {listed}{more}"
+        raise SolverError(msg)
+
+
+def _start_of(route: Route, rules: Rules) -> tuple[int, float]:
+    return rules.starts.get(route.officer, (rules.start_node, 0.0))
+
+
+def _timeline(route: Route, rules: Rules) -> list[Violation]:
+    out = []
+    _node, begin = _start_of(route, rules)
+    if not route.legs:
+        return out
+    if abs(route.legs[0].start_s - begin) > TOL_S:
+        out.append(
+            Violation(
+                "timeline",
+                route.officer,
+                f"starts at {route.legs[0].start_s:.0f} s, not {begin:.0f} s",
+            )
+        )
+    for before, after in zip(route.legs, route.legs[1:], strict=False):
+        if abs(after.start_s - before.end_s) > TOL_S:
+            out.append(
+                Violation(
+                    "timeline",
+                    route.officer,
+                    f"{after.kind} at {after.start_s:.0f} s does not follow the {before.kind} "
+                    f"ending at {before.end_s:.0f} s",
+                )
+            )
+    for leg in route.legs:
+        if leg.end_s + TOL_S < leg.start_s:
+            out.append(Violation("timeline", route.officer, f"{leg.kind} ends before it starts"))
+    last = route.legs[-1]
+    if last.end_s > rules.shift_s + TOL_S:
+        late = (last.end_s - rules.shift_s) / 60
+        out.append(
+            Violation("timeline", route.officer, f"back {late:.1f} min after the shift ends")
+        )
+    if last.to_node != rules.end_node:
+        out.append(
+            Violation(
+                "timeline", route.officer, f"ends at node {last.to_node}, not the end station"
+            )
+        )
+    return out
+
+
+def _continuity(route: Route, rules: Rules) -> list[Violation]:
+    out = []
+    here, _ = _start_of(route, rules)
+    for leg in route.legs:
+        if leg.from_node != here:
+            out.append(
+                Violation(
+                    "continuity",
+                    route.officer,
+                    f"{leg.kind} at {leg.start_s:.0f} s starts at node {leg.from_node}, but the "
+                    f"officer is at node {here}",
+                )
+            )
+        here = leg.to_node
+    return out
+
+
+def _leg(officer: int, leg: Leg, graph: StreetGraph, rules: Rules) -> list[Violation]:
+    if leg.kind == "walk":
+        return _walk(officer, leg, graph, rules)
+    if leg.kind == "call":  # a call for service before a re-plan: wherever it took the unit
+        return []
+    out = []
+    if leg.kind not in STATIONARY:
+        return [Violation("walk", officer, f"unknown leg kind {leg.kind!r}")]
+    if leg.from_node != leg.to_node or leg.distance_m > TOL_M:
+        out.append(Violation(leg.kind, officer, f"{leg.kind} at {leg.start_s:.0f} s moves"))
+    if leg.kind != "dwell":
+        if leg.presence > 0:
+            out.append(Violation(leg.kind, officer, f"{leg.kind} credited with presence"))
+        return out
+    length = leg.end_s - leg.start_s
+    if not rules.dwell_min_s - TOL_S <= length <= rules.dwell_max_s + TOL_S:
+        out.append(
+            Violation(
+                "dwell",
+                officer,
+                f"stop at {leg.start_s:.0f} s lasts {length / 60:.1f} min, outside "
+                f"{rules.dwell_min_s / 60:.0f}-{rules.dwell_max_s / 60:.0f} min",
+            )
+        )
+    if leg.to_node not in rules.hotspot_nodes:
+        out.append(Violation("dwell", officer, f"stop at node {leg.to_node} is not a hot spot"))
+    return out
+
+
+def _walk(officer: int, leg: Leg, graph: StreetGraph, rules: Rules) -> list[Violation]:
+    seg = graph.segments
+    ids = graph.nodes.index.to_numpy()
+    if len(leg.segments) != len(leg.reversed):
+        return [Violation("walk", officer, "segments and directions differ in number")]
+    rows = np.asarray(leg.segments, dtype=np.int64)
+    if rows.size and (rows.min() < 0 or rows.max() >= len(seg)):
+        return [Violation("walk", officer, "walk uses a segment that is not in the graph")]
+    u = ids[seg["u_idx"].to_numpy()[rows]]
+    v = ids[seg["v_idx"].to_numpy()[rows]]
+    flip = np.asarray(leg.reversed, dtype=bool)
+    tail, head = np.where(flip, v, u), np.where(flip, u, v)
+    out = []
+    path_ok = (rows.size == 0 and leg.from_node == leg.to_node) or (
+        rows.size > 0
+        and tail[0] == leg.from_node
+        and head[-1] == leg.to_node
+        and bool(np.all(head[:-1] == tail[1:]))
+    )
+    if not path_ok:
+        out.append(
+            Violation(
+                "walk",
+                officer,
+                f"walk at {leg.start_s:.0f} s is not a connected path from node "
+                f"{leg.from_node} to node {leg.to_node}",
+            )
+        )
+    metres = float(seg["length_m"].to_numpy()[rows].sum())
+    if abs(metres - leg.distance_m) > TOL_M:
+        out.append(
+            Violation(
+                "walk",
+                officer,
+                f"walk at {leg.start_s:.0f} s claims {leg.distance_m:.0f} m, its streets sum "
+                f"to {metres:.0f} m",
+            )
+        )
+    needed = metres / rules.pace_m_per_s
+    if abs((leg.end_s - leg.start_s) - needed) > TOL_S:
+        out.append(
+            Violation(
+                "walk",
+                officer,
+                f"walk at {leg.start_s:.0f} s takes {leg.end_s - leg.start_s:.0f} s, "
+                f"{metres:.0f} m at the pace needs {needed:.0f} s",
+            )
+        )
+    banned = sorted(set(leg.segments) & rules.avoided_segments)
+    if banned:
+        out.append(
+            Violation(
+                "walk", officer, f"walk at {leg.start_s:.0f} s uses {len(banned)} avoided way(s)"
+            )
+        )
+    return out
+
+
+def _break(route: Route, rules: Rules) -> list[Violation]:
+    breaks = [leg for leg in route.legs if leg.kind == "break"]
+    if rules.break_s <= 0:
+        return [Violation("break", route.officer, "a break that no rule asks for")] * bool(breaks)
+    _, begin = _start_of(route, rules)
+    if not breaks:
+        if begin > rules.break_window_s[1]:  # re-planned after the window: taken already
+            return []
+        return [Violation("break", route.officer, "no meal break")]
+    if len(breaks) > 1:
+        return [Violation("break", route.officer, f"{len(breaks)} meal breaks, not one")]
+    leg = breaks[0]
+    out = []
+    earliest, latest = rules.break_window_s
+    if not earliest - TOL_S <= leg.start_s <= latest + TOL_S:
+        out.append(
+            Violation(
+                "break",
+                route.officer,
+                f"break starts at {leg.start_s / 60:.0f} min, outside "
+                f"{earliest / 60:.0f}-{latest / 60:.0f} min",
+            )
+        )
+    if leg.end_s - leg.start_s + TOL_S < rules.break_s:
+        out.append(
+            Violation(
+                "break",
+                route.officer,
+                f"break lasts {(leg.end_s - leg.start_s) / 60:.0f} min, not "
+                f"{rules.break_s / 60:.0f}",
+            )
+        )
+    if rules.break_node is not None and leg.to_node != rules.break_node:
+        out.append(Violation("break", route.officer, "break not taken at the station"))
+    return out
+
+
+def _held_back(route: Route, rules: Rules) -> list[Violation]:
+    if rules.held_back_share <= 0 or not route.legs:
+        return []
+    span = route.legs[-1].end_s - route.legs[0].start_s
+    breaks = sum(leg.end_s - leg.start_s for leg in route.legs if leg.kind == "break")
+    # Waiting on the spot leaves the officer as free for a call as reserve time does.
+    held = sum(
+        leg.end_s - leg.start_s for leg in route.legs if leg.kind in ("reserve", "wait", "call")
+    )
+    want = rules.held_back_share * (span - breaks)
+    if held + TOL_S * len(route.legs) < want:
+        return [
+            Violation(
+                "held back",
+                route.officer,
+                f"{held / 60:.0f} min held back for calls, the rule asks {want / 60:.0f} min",
+            )
+        ]
+    return []
+
+
+def _revisits(routes: list[Route], rules: Rules) -> list[Violation]:
+    stops: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    for route in routes:
+        for leg in route.dwells:
+            stops[leg.to_node].append((leg.start_s, leg.end_s, route.officer))
+    out = []
+    for node, visits in stops.items():
+        visits.sort()
+        if len(visits) > rules.max_visits:
+            out.append(
+                Violation(
+                    "revisit",
+                    0,
+                    f"hot spot at node {node} has {len(visits)} stops, at most "
+                    f"{rules.max_visits} allowed",
+                )
+            )
+        total = sum(end - start for start, end, _ in visits)
+        if rules.max_dwell_s_per_spot is not None and total > rules.max_dwell_s_per_spot + TOL_S:
+            out.append(
+                Violation(
+                    "revisit",
+                    0,
+                    f"hot spot at node {node} gets {total / 60:.0f} min, over the cap of "
+                    f"{rules.max_dwell_s_per_spot / 60:.0f} min",
+                )
+            )
+        for (s1, e1, o1), (s2, _, o2) in itertools.pairwise(visits):
+            if s2 < e1 - TOL_S:
+                out.append(
+                    Violation(
+                        "revisit",
+                        0,
+                        f"officers {o1} and {o2} stand at node {node} at the same time",
+                    )
+                )
+            elif s2 - s1 < rules.min_revisit_gap_s - TOL_S:
+                out.append(
+                    Violation(
+                        "revisit",
+                        0,
+                        f"stops at node {node} start {(s2 - s1) / 60:.0f} min apart, the "
+                        f"minimum gap is {rules.min_revisit_gap_s / 60:.0f} min",
+                    )
+                )
+    return out

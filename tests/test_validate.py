@@ -1,0 +1,196 @@
+"""The validator catches a crafted violation of each rule in a real plan."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from planner.coverage import street_pieces
+from planner.errors import SolverError
+from planner.graph import osm_features
+from planner.hotspots import find_hotspots
+from planner.plan import Leg, Route
+from planner.risk import terrain_risk
+from planner.routes import Patrol, plan_routes, validation_rules
+from planner.scenario import AreaSpec
+from planner.validate import check_routes, validate_routes
+
+
+@pytest.fixture(scope="module")
+def planned(helsinki):
+    pieces = street_pieces(helsinki)
+    risk = terrain_risk(helsinki, osm_features(AreaSpec(), helsinki), pieces, 100, 0.1)
+    spots = find_hotspots(helsinki, risk, pieces, 50, 10, 50)
+    station = int(
+        np.argmin(np.hypot(helsinki.nodes["lat"] - 60.1699, helsinki.nodes["lon"] - 24.9384))
+    )
+    patrol = Patrol(
+        units=2,
+        start_idx=station,
+        end_idx=station,
+        shift_s=3 * 3600,
+        pace_m_per_s=1.0,
+        dwell_s=12 * 60,
+        min_gap_s=3600,
+        max_visits=2,
+        break_s=20 * 60,
+        break_window_s=(3600.0, 5400.0),
+        held_back_share=0.2,
+    )
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, 1.0)
+    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    return routes, rules
+
+
+def _swap_leg(routes, officer, index, **changes):
+    route = routes[officer]
+    legs = list(route.legs)
+    legs[index] = dataclasses.replace(legs[index], **changes)
+    return [*routes[:officer], Route(route.officer, tuple(legs)), *routes[officer + 1 :]]
+
+
+def _index(route, kind, nth=0):
+    return [i for i, leg in enumerate(route.legs) if leg.kind == kind][nth]
+
+
+def _rules_broken(helsinki, routes, rules):
+    return {v.rule for v in validate_routes(routes, helsinki, rules)}
+
+
+def test_the_planned_routes_are_valid(helsinki, planned):
+    routes, rules = planned
+    assert validate_routes(routes, helsinki, rules) == []
+    check_routes(routes, helsinki, rules)
+
+
+def test_late_return_breaks_the_timeline(helsinki, planned):
+    routes, rules = planned
+    tight = dataclasses.replace(rules, shift_s=routes[0].end_s - 120)
+    found = validate_routes(routes, helsinki, tight)
+    assert any(v.rule == "timeline" and "after the shift ends" in v.message for v in found)
+
+
+def test_gap_between_legs_breaks_the_timeline(helsinki, planned):
+    routes, rules = planned
+    i = _index(routes[0], "dwell")
+    leg = routes[0].legs[i]
+    moved = _swap_leg(routes, 0, i, start_s=leg.start_s + 30, end_s=leg.end_s + 30)
+    assert "timeline" in _rules_broken(helsinki, moved, rules)
+
+
+def test_teleport_breaks_continuity(helsinki, planned):
+    routes, rules = planned
+    i = _index(routes[0], "dwell")
+    elsewhere = int(helsinki.nodes.index[0])
+    moved = _swap_leg(routes, 0, i, from_node=elsewhere, to_node=elsewhere)
+    assert {"continuity", "dwell"} <= _rules_broken(helsinki, moved, rules)
+
+
+def test_walk_too_fast_or_off_the_streets(helsinki, planned):
+    routes, rules = planned
+    i = _index(routes[0], "walk")
+    leg = routes[0].legs[i]
+    rushed = _swap_leg(routes, 0, i, end_s=leg.start_s + (leg.end_s - leg.start_s) / 2)
+    messages = [v.message for v in validate_routes(rushed, helsinki, rules)]
+    assert any("at the pace needs" in m for m in messages)
+    cut = _swap_leg(routes, 0, i, segments=leg.segments[1:], reversed=leg.reversed[1:])
+    messages = [v.message for v in validate_routes(cut, helsinki, rules)]
+    assert any("not a connected path" in m for m in messages)
+    assert any("its streets sum to" in m for m in messages)
+
+
+def test_avoided_way_is_reported(helsinki, planned):
+    routes, rules = planned
+    used = next(s for leg in routes[0].legs for s in leg.segments)
+    strict = dataclasses.replace(rules, avoided_segments=frozenset({used}))
+    found = validate_routes(routes, helsinki, strict)
+    assert any(v.rule == "walk" and "avoided way" in v.message for v in found)
+
+
+def test_short_dwell_and_dwell_off_hot_spot(helsinki, planned):
+    routes, rules = planned
+    i = _index(routes[0], "dwell")
+    leg = routes[0].legs[i]
+    strict = dataclasses.replace(rules, dwell_min_s=leg.end_s - leg.start_s + 60)
+    found = validate_routes(routes, helsinki, strict)
+    assert any(v.rule == "dwell" and "outside" in v.message for v in found)
+    no_spots = dataclasses.replace(rules, hotspot_nodes=frozenset())
+    found = validate_routes(routes, helsinki, no_spots)
+    assert any(v.rule == "dwell" and "not a hot spot" in v.message for v in found)
+
+
+def test_revisit_gap_overlap_and_caps(helsinki, planned):
+    routes, rules = planned
+    first = routes[0].dwells[0]
+    other = routes[1]
+    j = _index(other, "dwell")
+    theirs = other.legs[j]
+    # Officer 2 stands at officer 1's first hot spot while officer 1 is there.
+    clash = [
+        routes[0],
+        Route(
+            other.officer,
+            (
+                *other.legs[:j],
+                dataclasses.replace(theirs, from_node=first.to_node, to_node=first.to_node),
+                *other.legs[j + 1 :],
+            ),
+        ),
+    ]
+    shifted = dataclasses.replace(
+        clash[1].legs[j], start_s=first.start_s + 60, end_s=first.start_s + 60 + 720
+    )
+    legs = list(clash[1].legs)
+    legs[j] = shifted
+    clash[1] = Route(other.officer, tuple(legs))
+    found = validate_routes(clash, helsinki, rules)
+    assert any(v.rule == "revisit" and "at the same time" in v.message for v in found)
+    repeat = dataclasses.replace(
+        shifted, start_s=first.start_s + 1200, end_s=first.start_s + 1200 + 720
+    )
+    legs[j] = repeat
+    clash[1] = Route(other.officer, tuple(legs))
+    found = validate_routes(clash, helsinki, rules)
+    assert any(v.rule == "revisit" and "minimum gap" in v.message for v in found)
+    capped = dataclasses.replace(rules, max_visits=1, max_dwell_s_per_spot=10 * 60)
+    found = validate_routes(clash, helsinki, capped)
+    assert any("at most 1 allowed" in v.message for v in found)
+    assert any("over the cap" in v.message for v in found)
+
+
+def test_missing_misplaced_or_late_break(helsinki, planned):
+    routes, rules = planned
+    i = _index(routes[0], "break")
+    leg = routes[0].legs[i]
+    no_break = _swap_leg(routes, 0, i, kind="wait")
+    found = validate_routes(no_break, helsinki, rules)
+    assert any(v.rule == "break" and "no meal break" in v.message for v in found)
+    early = dataclasses.replace(rules, break_window_s=(leg.start_s + 600, leg.start_s + 900))
+    found = validate_routes(routes, helsinki, early)
+    assert any(v.rule == "break" and "outside" in v.message for v in found)
+    longer = dataclasses.replace(rules, break_s=leg.end_s - leg.start_s + 300)
+    found = validate_routes(routes, helsinki, longer)
+    assert any(v.rule == "break" and "lasts" in v.message for v in found)
+    elsewhere = dataclasses.replace(rules, break_node=int(helsinki.nodes.index[0]))
+    found = validate_routes(routes, helsinki, elsewhere)
+    assert any(v.rule == "break" and "station" in v.message for v in found)
+
+
+def test_too_little_time_held_back(helsinki, planned):
+    routes, rules = planned
+    greedy = dataclasses.replace(rules, held_back_share=0.5)
+    found = validate_routes(routes, helsinki, greedy)
+    assert {v.officer for v in found if v.rule == "held back"} == {1, 2}
+
+
+def test_check_routes_raises_with_every_violation_named(helsinki, planned):
+    routes, rules = planned
+    bad = dataclasses.replace(rules, shift_s=60.0, held_back_share=0.6)
+    with pytest.raises(SolverError, match=r"failed validation.*timeline.*held back"):
+        check_routes(routes, helsinki, bad)
+
+
+def test_unknown_leg_kind_is_reported(helsinki, planned):
+    routes, rules = planned
+    odd = [Route(1, (Leg("teleport", 0.0, 1.0, 1, 1),))]
+    assert "walk" in _rules_broken(helsinki, odd, rules)
