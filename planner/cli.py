@@ -21,6 +21,7 @@ from planner.errors import PlannerError
 from planner.export import write_plan
 from planner.incidents import inspect_incidents
 from planner.pipeline import run
+from planner.plan import Plan
 from planner.scenario import IncidentSpec, Scenario, load_scenario
 
 app = typer.Typer(
@@ -79,6 +80,21 @@ def plan(
         int | None, typer.Option("--seed", min=0, help="Random seed (overrides solver.seed).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only the KPI table.")] = False,
+    variants: Annotated[
+        int,
+        typer.Option(
+            "--variants",
+            min=1,
+            max=20,
+            help="Write K distinct plans (variant_1..K) so units do not walk the same loop daily.",
+        ),
+    ] = 1,
+    within: Annotated[
+        float,
+        typer.Option(
+            "--within", min=0.0, max=0.5, help="Variants keep this share of the best presence."
+        ),
+    ] = 0.05,
 ) -> None:
     """Plan a shift: fixed posts and foot-patrol routes; write GeoJSON, GPX, CSV and KPIs."""
     logging.basicConfig(
@@ -94,9 +110,36 @@ def plan(
 
     result = run(scenario, progress=progress)
     assert scenario.output_dir is not None
+    if variants > 1:
+        _write_variants(result, variants, within, scenario.output_dir)
+        return
     written = write_plan(result, scenario.output_dir)
     typer.echo(result.summary())
     typer.echo(f"\nwrote {len(written)} files to {scenario.output_dir}")
+
+
+def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
+    """Plan, write and compare ``count`` variants (``variant_1`` is the best plan)."""
+    from planner.pipeline import overlap, variants
+
+    plans = variants(best, count, within)
+    top = plans[0].kpis["routes"]["presence_min"]
+    for k, plan in enumerate(plans, start=1):
+        write_plan(plan, out / f"variant_{k}")
+    typer.echo(best.summary())
+    typer.echo(f"\n{count} variants (each should keep {100 * (1 - within):.0f} % of the best):")
+    typer.echo("variant  presence  of best  stops shared with / streets shared with")
+    for k, plan in enumerate(plans, start=1):
+        presence = plan.kpis["routes"]["presence_min"]
+        shares = [
+            f"{j}: {o['stops']:.0%} / {o['streets']:.0%}"
+            for j, other in enumerate(plans, start=1)
+            if j != k
+            for o in [overlap(plan, other)]
+        ]
+        flag = "" if presence >= (1 - within) * top - 1e-9 else "  (below the share)"
+        typer.echo(f"{k:>7}  {presence:8.3f}  {presence / top:7.1%}  {', '.join(shares)}{flag}")
+    typer.echo(f"\nwrote variant_1 .. variant_{count} to {out}")
 
 
 @app.command()

@@ -345,7 +345,12 @@ def _first(value: object) -> object:
 def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
     undirected = ox.convert.to_undirected(graph)
     edges = ox.convert.graph_to_gdfs(undirected, nodes=False, fill_edge_geometry=True)
-    edges = edges.reset_index().sort_values(["u", "v", "key"], kind="stable")
+    # osmnx keeps either direction of a two-way street (set order): store each from its lower
+    # node id so that segment numbers are the same in every process (plans refer to them).
+    edges = edges.reset_index()
+    low = np.minimum(edges["u"].to_numpy(), edges["v"].to_numpy())
+    high = np.maximum(edges["u"].to_numpy(), edges["v"].to_numpy())
+    edges = edges.assign(u=low, v=high).sort_values(["u", "v", "length", "key"], kind="stable")
     names = edges["name"] if "name" in edges else pd.Series([None] * len(edges))
     table = gpd.GeoDataFrame(
         {

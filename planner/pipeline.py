@@ -319,7 +319,13 @@ def run(
         if resume is not None:
             patrol = resumed(patrol, resume, graph, hotspots)
         routes, routes_stats = plan_routes(
-            graph, risk, hotspots, patrol, solver.time_limit_s, solver.seed
+            graph,
+            risk,
+            hotspots,
+            patrol,
+            solver.time_limit_s,
+            solver.seed,
+            solver.route_iterations,
         )
         if resume is not None:
             routes = join(resume.kept, routes)
@@ -354,6 +360,7 @@ def run(
             places=places,
             kpis={},  # filled below, from the plan itself
             timings_s=timings,
+            patrol=patrol,
         )
         return replace(plan, kpis=compute_kpis(plan))
 
@@ -401,3 +408,70 @@ def replan(
     )
     resume = cut_routes(routes, at_s, graph, nodes)
     return run(scenario, settings, today=start.date(), area=area, resume=resume)
+
+
+def variants(
+    plan: Plan, count: int, within: float = 0.05, settings: Settings | None = None
+) -> list[Plan]:
+    """Distinct plans for the same shift, each within ``within`` of the best plan's presence.
+
+    Plan ``k`` is searched with the stops (hot spot and hour) of plans ``1..k-1`` made less
+    attractive, so that it sends units elsewhere, or to the same places at other hours; when it
+    falls more than ``within`` below the best, the penalty is halved and the search repeated.
+    The first plan is ``plan`` itself.
+    """
+    assert plan.patrol is not None
+    best = plan.kpis["routes"]["presence_min"]
+    found = [plan]
+    hours = max(1, math.ceil(plan.patrol.shift_s / 3600))
+    used = np.zeros((len(plan.hotspots), hours))
+    solver = plan.scenario.solver
+    for k in range(1, count):
+        for route in found[-1].routes:
+            for leg in route.dwells:
+                used[leg.hotspot, min(int(leg.start_s // 3600), hours - 1)] += 1
+        penalty = 0.5
+        for attempt in range(4):
+            weight = np.power(1.0 - penalty, np.minimum(used, 3))
+            patrol = replace(plan.patrol, search_weight=weight)
+            routes, stats = plan_routes(
+                plan.graph,
+                plan.risk,
+                plan.hotspots,
+                patrol,
+                solver.time_limit_s,
+                solver.seed + k,
+                solver.route_iterations,
+            )
+            presence = sum(r.presence for r in routes)
+            if presence >= (1 - within) * best or attempt == 3:
+                break
+            penalty /= 2
+        rules = validation_rules(
+            plan.graph, plan.hotspots, patrol, plan.scenario.dwell.min_minutes * 60
+        )
+        check_routes(routes, plan.graph, rules)
+        new = {leg.to_node for r in routes for leg in r.legs} - set(plan.places)
+        places = plan.places | place_names(plan.graph, sorted(new))
+        candidate = replace(
+            plan, routes=tuple(routes), routes_stats=stats, patrol=patrol, places=places
+        )
+        found.append(replace(candidate, kpis=compute_kpis(candidate)))
+    return found
+
+
+def overlap(a: Plan, b: Plan) -> dict[str, float]:
+    """How alike two plans are: shared stops (hot spot and hour) and shared streets, Jaccard."""
+
+    def stops(plan: Plan) -> set[tuple[int, int]]:
+        return {
+            (int(leg.hotspot), int(leg.start_s // 3600)) for r in plan.routes for leg in r.dwells
+        }
+
+    def streets(plan: Plan) -> set[int]:
+        return {s for r in plan.routes for leg in r.legs for s in leg.segments}
+
+    def jaccard(x: set, y: set) -> float:
+        return len(x & y) / len(x | y) if x | y else 1.0
+
+    return {"stops": jaccard(stops(a), stops(b)), "streets": jaccard(streets(a), streets(b))}

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from planner.graph import StreetGraph
     from planner.hotspots import Hotspots
     from planner.risk import RiskMap
+    from planner.routes import Patrol
     from planner.scenario import Scenario
 
 
@@ -127,6 +128,7 @@ class Plan:
     places: dict[int, str]
     kpis: dict[str, Any]
     timings_s: dict[str, float] = field(default_factory=dict)
+    patrol: Patrol | None = None  # the rules the routes were planned under
 
     def at(self, offset_s: float) -> dt.datetime:
         """Clock time (shift time zone) of an offset in real seconds from the shift start."""

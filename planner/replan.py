@@ -1,8 +1,9 @@
 """Re-planning mid-shift: keep what each unit has done, plan the rest from where it is.
 
 A plan's ``routes.json`` (see :mod:`planner.export`) is cut at the re-planning time: legs that
-are over are kept; a stop or break under way is finished; a walk under way continues to the end
-of the street it is on; waits and held-back time end at once. A unit sent elsewhere (a call for
+are over are kept; a stop, break or held-back time under way is finished; a walk under way
+continues to the end of the street it is on (with its share of held-back time); a wait ends at
+once. A unit sent elsewhere (a call for
 service) is placed at its reported position by a ``call`` leg that ends at the re-planning time.
 The rest of the shift is then planned from each unit's position and time, counting the stops
 already made for the revisit rules.
@@ -123,16 +124,25 @@ def cut_routes(
 
 def _kept_legs(route: Route, at_s: float, graph: StreetGraph) -> list[Leg]:
     kept: list[Leg] = []
-    for leg in route.legs:
+    legs = list(route.legs)
+    for i, leg in enumerate(legs):
         if leg.end_s <= at_s:
             kept.append(leg)
             continue
         if leg.start_s >= at_s:
             break
-        if leg.kind in ("dwell", "break"):
-            kept.append(leg)  # finished as planned
+        follows = legs[i + 1] if i + 1 < len(legs) and legs[i + 1].kind == "reserve" else None
+        if leg.kind in ("dwell", "break", "reserve"):
+            kept.append(leg)  # finished as planned, with the time held back after it
+            if follows is not None and leg.kind != "reserve":
+                kept.append(follows)
         elif leg.kind == "walk":
-            kept.append(_walk_until(leg, at_s, graph))
+            part = _walk_until(leg, at_s, graph)
+            kept.append(part)
+            if follows is not None:
+                share = (part.end_s - part.start_s) / max(leg.end_s - leg.start_s, 1e-9)
+                held = (follows.end_s - follows.start_s) * share
+                kept.append(replace(follows, start_s=part.end_s, end_s=part.end_s + held))
         else:
             kept.append(replace(leg, end_s=at_s))
         break

@@ -66,6 +66,7 @@ class Patrol:
     held_back_share: float = 0.0
     avoided: frozenset[int] = frozenset()
     hourly: np.ndarray | None = None
+    search_weight: np.ndarray | None = None  # (hot spots, hours) multiplier seen by the search only
     starts: tuple[tuple[int, float], ...] = ()
     done: tuple[tuple[int, float], ...] = ()
     break_done: frozenset[int] = field(default_factory=frozenset)
@@ -184,6 +185,7 @@ def plan_routes(
     patrol: Patrol,
     time_limit_s: float,
     seed: int = 1,
+    max_iterations: int | None = None,
 ) -> tuple[list[Route], SolveStats]:
     """Plan one route per unit with :func:`planner.search.solve`.
 
@@ -215,7 +217,7 @@ def plan_routes(
     net = _network(graph, risk, sources, patrol)
     problem = _problem(net, patrol, starts, dwell_value[order], order, first_spot)
     _check_feasible(problem, patrol)
-    result = search.solve(problem, time_limit_s, seed)
+    result = search.solve(problem, time_limit_s, seed, max_iterations=max_iterations)
     routes = [
         _route(k + 1, net, patrol, risk, visits, brk, starts[k], order, first_spot)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
@@ -263,6 +265,8 @@ def _problem(
     if patrol.hourly is not None:
         profile = patrol.hourly[order][:, :hours]
     values[first_spot:] = value[:, None] * profile
+    if patrol.search_weight is not None:
+        values[first_spot:] *= patrol.search_weight[order][:, :hours]
     dwell = np.zeros(n)
     dwell[first_spot:] = patrol.dwell_s * stretch
     caps = np.zeros(n, dtype=np.int64)
@@ -370,6 +374,9 @@ def _route(
 
     def go(to: int) -> None:
         nonlocal here
+        if net.sources[here] == net.sources[to]:  # already there
+            here = to
+            return
         leg = net.walk(here, to, clock, patrol.pace_m_per_s, risk.segment_risk)
         add(leg)
         here = to

@@ -342,10 +342,17 @@ class RiskSpec(_Model):
 
 
 class SolverSpec(_Model):
-    """Solver budget: wall-clock limit per optimiser, and the seed."""
+    """Solver budget: wall-clock limit per optimiser, the seed, an optional iteration budget."""
 
     time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 20.0
     seed: Annotated[int, Field(ge=0)] = 1
+    route_iterations: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description=(
+            "stop the route search after this many iterations: the same plan on any machine "
+            "(time_limit_s still caps the wall clock); default: search until time_limit_s"
+        ),
+    )
 
 
 class Scenario(_Model):

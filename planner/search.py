@@ -38,9 +38,9 @@ allowed to run over time), works with any exact evaluator, and is anytime by con
   nodes just removed (forcing a different choice), then allow them in a second pass;
 * local search: 2-opt (symmetric travel only) and or-opt of single nodes to shorten routes, a
   second repair into the freed time (the "shorten then insert" loop of Vansteenwegen et al.
-  2009 and Ke, Zhai, Li & Chan 2016, Omega 61), and swap-in of an unvisited node in place of a
-  visited one worth less (the "replace" move of the TOP guided local search of Vansteenwegen et
-  al. 2009, EJOR 196(1));
+  2009 and Ke, Zhai, Li & Chan 2016, Omega 61), and, in the pure-TOP case without decay,
+  swap-in of an unvisited node in place of a visited one worth less (the "replace" move of
+  the TOP guided local search of Vansteenwegen et al. 2009, EJOR 196(1));
 * acceptance: record-to-record travel (Dueck 1993, J. Computational Physics 104) with a threshold
   of 2 % of the best objective shrinking linearly to zero over the run, and a restart from the
   best solution after a long stall. Ties in objective prefer less time used.
@@ -1011,7 +1011,6 @@ def solve(
     it = 0
     stall = 0
     status = "TIME_LIMIT"
-    n_visits = max(1, sum(len(s) for s in best.seqs))
     while True:
         if best.obj >= bound - 1e-9:
             status = "OPTIMAL"

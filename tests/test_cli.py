@@ -30,8 +30,48 @@ def test_plan_default_end_to_end(tmp_path):
         "officer_1.gpx",
         "officer_2.gpx",
         "plan.geojson",
+        "routes.json",
         "schedule.csv",
     ]
+    # Re-plan at 20:00 with unit 2 called away to the railway station square.
+    again = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "--position", "2=60.1712,24.9414", "--time-limit", "2",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    schedule = pd.read_csv(out / "replan_2000" / "schedule.csv")
+    before = pd.read_csv(out / "schedule.csv")
+    day = before["start"].iloc[0][:10]  # the next Friday
+    call = schedule[schedule["action"].str.startswith("call for service")]
+    assert list(call["officer"]) == [2] and call["end"].iloc[0].endswith("T20:00:00+02:00")
+    assert call["lat"].iloc[0] == pytest.approx(60.1712, abs=5e-4)
+    for unit in (1, 2):
+        old = before[(before["officer"] == unit) & (before["end"] <= f"{day}T20:00:00")]
+        new = schedule[schedule["officer"] == unit].head(len(old) - 1)
+        assert list(new["action"]) == list(old["action"])[: len(new)]  # the past is kept
+    assert (schedule["start"] > f"{day}T20:00:00").any()
+    bad = cli("replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "25:00")
+    assert bad.returncode == 2 and "give a local clock time as HH:MM" in bad.stderr
+    missing = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(tmp_path), "--at", "20:00"
+    )
+    assert missing.returncode == 2 and "no such plan file" in missing.stderr
+
+
+@pytest.mark.slow
+def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
+    out = tmp_path / "variants"
+    result = plan_two_officers("scenarios/helsinki_default.yaml", out, "--variants", "3", "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if line[:8].strip() in "123"]
+    rows = [r for r in rows if len(r) > 3 and r[0] in "123" and r[2].endswith("%")]
+    assert [r[0] for r in rows] == ["1", "2", "3"]
+    assert all(float(r[2].rstrip("%")) >= 95.0 for r in rows)
+    assert "below the share" not in result.stdout
+    first = pd.read_csv(out / "variant_1" / "schedule.csv")
+    for k in (2, 3):
+        other = pd.read_csv(out / f"variant_{k}" / "schedule.csv")
+        assert not first[["officer", "start", "place"]].equals(other[["officer", "start", "place"]])
 
 
 @pytest.mark.slow

@@ -29,7 +29,14 @@ def plan():
 def test_written_files_read_back(plan, tmp_path):
     written = write_plan(plan, tmp_path / "out")
     names = sorted(p.name for p in written)
-    assert names == ["kpis.json", "officer_1.gpx", "officer_2.gpx", "plan.geojson", "schedule.csv"]
+    assert names == [
+        "kpis.json",
+        "officer_1.gpx",
+        "officer_2.gpx",
+        "plan.geojson",
+        "routes.json",
+        "schedule.csv",
+    ]
     assert not list((tmp_path / "out").glob(".writing-*"))
 
     gpx = gpxpy.parse((tmp_path / "out/officer_1.gpx").read_text())
@@ -97,7 +104,11 @@ def test_same_seed_gives_byte_identical_files(plan):
 
     settings = Settings(cpsat_work_limit=0.5)
     scenario = plan.scenario.model_copy(
-        update={"solver": plan.scenario.solver.model_copy(update={"time_limit_s": 60})}
+        update={
+            "solver": plan.scenario.solver.model_copy(
+                update={"time_limit_s": 120, "route_iterations": 200}
+            )
+        }
     )
     first = plan_files(run(scenario, settings, today=dt.date(2026, 11, 25)))
     second = plan_files(run(scenario, settings, today=dt.date(2026, 11, 25)))

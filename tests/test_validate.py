@@ -191,6 +191,6 @@ def test_check_routes_raises_with_every_violation_named(helsinki, planned):
 
 
 def test_unknown_leg_kind_is_reported(helsinki, planned):
-    routes, rules = planned
+    _, rules = planned
     odd = [Route(1, (Leg("teleport", 0.0, 1.0, 1, 1),))]
     assert "walk" in _rules_broken(helsinki, odd, rules)

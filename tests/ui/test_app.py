@@ -95,7 +95,7 @@ def test_first_load_plans_the_default_scenario(first_load):
 
 def plan_file_names(officers: int) -> list[str]:
     gpx = [f"officer_{n}.gpx" for n in range(1, officers + 1)]
-    return ["plan.geojson", *gpx, "schedule.csv", "kpis.json"]
+    return ["plan.geojson", *gpx, "schedule.csv", "kpis.json", "routes.json"]
 
 
 @pytest.mark.slow
