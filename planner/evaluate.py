@@ -153,13 +153,33 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "dwell_presence_min": _r(presence - walk_presence),
             "hotspots": len(plan.hotspots),
             "hotspots_dosed": len({d["hotspot"] for d in dosage}),
+            "risk_in_sight_share": _r(plan.hotspots.risk_in_sight([d["hotspot"] for d in dosage])),
             "dose_minutes": _r(sum(d["minutes"] for d in dosage), 2),
             "solver": _stats(plan.routes_stats),
             "per_officer": routes,
         },
         "hotspot_dosage": dosage,
         "hotspots_dosed": hotspot_summary(dosage),
+        "must_cover": _must_cover(plan, dosage),
     }
+
+
+def _must_cover(plan: Plan, dosage: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each must-cover place of the scenario: its hot spot and the stops it got."""
+    if plan.patrol is None:
+        return []
+    places = plan.scenario.places.must_cover
+    out = []
+    for place, spot in zip(places, plan.patrol.must_cover, strict=True):
+        node = int(plan.graph.nodes.index[plan.hotspots.node_idx[spot]])
+        out.append(
+            {
+                "name": place.name or plan.places.get(node, f"node {node}"),
+                "hotspot": int(spot),
+                "stops": sum(1 for d in dosage if d["hotspot"] == spot),
+            }
+        )
+    return out
 
 
 def _starts(plan: Plan, dosage: list[dict[str, Any]]) -> list[float]:
@@ -198,6 +218,7 @@ def kpi_table(plan: Plan) -> str:
         ),
         ("presence (risk x min)", f"{r['presence_min']:.3f}"),
         ("  of which dwelling", f"{r['dwell_presence_min']:.3f}"),
+        ("risk in sight of a stop", f"{100 * r['risk_in_sight_share']:.1f} %"),
         (
             "hot spots dosed",
             f"{r['hotspots_dosed']} of {r['hotspots']}, {r['dose_minutes']:.0f} min",
@@ -215,6 +236,9 @@ def kpi_table(plan: Plan) -> str:
     rows.append(
         ("routes solver", f"{rs['status']}, bound {rs['bound']:.3f}, gap {100 * rs['gap']:.1f} %")
     )
+    for place in k["must_cover"]:
+        if not place["stops"]:
+            rows.append(("WARNING", f"must-cover place {place['name']} got no stop"))
     for step, seconds in plan.timings_s.items():
         rows.append((f"seconds: {step}", f"{seconds:.2f}"))
     width = max(len(a) for a, _ in rows)

@@ -32,12 +32,23 @@ class Hotspots:
         Hot spot x piece coverage.
     radius_m : float
         Visibility radius used.
+    piece_risk : numpy.ndarray, optional
+        Risk of each street piece (the columns of ``watched``); without it nothing is in sight.
     """
 
     node_idx: np.ndarray
     value: np.ndarray
     watched: sparse.csr_matrix
     radius_m: float
+    piece_risk: np.ndarray | None = None
+
+    def risk_in_sight(self, spots: list[int] | np.ndarray) -> float:
+        """Share of the area's risk within sight of at least one of ``spots``."""
+        rows = np.unique(np.asarray(spots, dtype=np.int64))
+        if rows.size == 0 or self.piece_risk is None:
+            return 0.0
+        seen = np.asarray(self.watched[rows].sum(axis=0)).ravel() > 0
+        return float(self.piece_risk[seen].sum())
 
     def __len__(self) -> int:
         """Return the number of candidate nodes."""
@@ -61,7 +72,8 @@ def find_hotspots(
         np.concatenate([seg["u_idx"].to_numpy()[top], seg["v_idx"].to_numpy()[top]])
     )
     watched = coverage_matrix(graph, candidates, radius_m, pieces)
-    value = watched.astype(float) @ risk.piece_risk(pieces)
+    piece_risk = risk.piece_risk(pieces)
+    value = watched.astype(float) @ piece_risk
     order = np.lexsort((candidates, -value))
     xy = graph.nodes[["x_m", "y_m"]].to_numpy()[candidates]
     chosen: list[int] = []
@@ -70,7 +82,7 @@ def find_hotspots(
             continue
         chosen.append(int(i))
     keep = np.array(chosen, dtype=np.int64)
-    return Hotspots(candidates[keep], value[keep], watched[keep], radius_m)
+    return Hotspots(candidates[keep], value[keep], watched[keep], radius_m, piece_risk)
 
 
 #: Default Koper curve: (dwell minutes, presence minutes credited). Little is gained below ten

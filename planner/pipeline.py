@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import math
 import time
@@ -23,7 +24,8 @@ from planner.evaluate import compute_kpis
 from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
 from planner.hotspots import Hotspots, find_hotspots
 from planner.incidents import load_incidents
-from planner.plan import Plan, Post
+from planner.places import apply_places, forbidden_segments
+from planner.plan import Plan, Post, SolveStats
 from planner.posts import choose_posts
 from planner.replan import Resume, cut_routes, join, read_routes
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
@@ -158,6 +160,23 @@ def build_risk(
     return terrain_risk(graph, features, pieces, spec.terrain_bandwidth_m, spec.background_share)
 
 
+#: Post solutions of this process by their inputs: a re-plan that changes only the patrol (the
+#: app's officer count, say) reuses the posts instead of solving the same covering problem again.
+_POSTS: dict[tuple, tuple[np.ndarray, np.ndarray, SolveStats]] = {}
+POSTS_MEMO_SIZE = 8
+
+
+def _posts(graph: StreetGraph, risk: RiskMap, pieces: Pieces, *args: object) -> tuple:
+    """Call :func:`choose_posts`, remembering the last few answers (same inputs, same posts)."""
+    digest = hashlib.blake2b(risk.segment_risk.tobytes(), digest_size=16).hexdigest()
+    key = (graph.source, len(graph.segments), digest, *args)
+    if key not in _POSTS:
+        if len(_POSTS) >= POSTS_MEMO_SIZE:
+            _POSTS.pop(next(iter(_POSTS)))
+        _POSTS[key] = choose_posts(graph, risk, pieces, *args)
+    return _POSTS[key]
+
+
 def patrol_rules(
     scenario: Scenario,
     graph: StreetGraph,
@@ -209,6 +228,14 @@ def patrol_rules(
         avoided=avoided_segments(graph, list(officers.avoid), dark),
         hourly=risk.hourly_profile(hotspots.watched, pieces),
     )
+
+
+def with_places(
+    patrol: Patrol, graph: StreetGraph, scenario: Scenario, must_cover: np.ndarray
+) -> Patrol:
+    """Add the scenario's forbidden zones to the avoided ways and its must-cover hot spots."""
+    avoided = patrol.avoided | forbidden_segments(graph, scenario.places.forbidden)
+    return replace(patrol, avoided=avoided, must_cover=tuple(int(i) for i in must_cover))
 
 
 def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspots) -> Patrol:
@@ -295,12 +322,16 @@ def run(
             dwell.hotspot_top_percent,
             dwell.hotspot_min_separation_m,
         )
+        places = scenario.places
+        hotspots, must_cover = apply_places(
+            hotspots, graph, pieces, places.must_cover, places.forbidden, _where(scenario, "places")
+        )
     solver = scenario.solver
     posts_stats = None
     post_idx, watched = np.zeros(0, dtype=np.int64), np.zeros(0)
     with _step("posts", timings, progress):
         if scenario.posts.count > 0:
-            post_idx, watched, posts_stats = choose_posts(
+            post_idx, watched, posts_stats = _posts(
                 graph,
                 risk,
                 pieces,
@@ -315,6 +346,7 @@ def run(
         patrol = patrol_rules(
             scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end)
         )
+        patrol = with_places(patrol, graph, scenario, must_cover)
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:
             patrol = resumed(patrol, resume, graph, hotspots)

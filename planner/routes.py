@@ -37,9 +37,13 @@ from planner.plan import Leg, Route, SolveStats
 from planner.risk import RiskMap
 from planner.validate import Rules
 
-#: Most hot spots handed to the search (the best by stop value).
+#: Most hot spots handed to the search (the best by stop value, plus the must-cover ones).
 MAX_CANDIDATES = 300
+#: A must-cover hot spot counts this many times its value in the search (not in the KPIs).
+MUST_COVER_WEIGHT = 10.0
 HOUR_S = 3600.0
+#: Travel time standing for "no way there" in the search.
+UNREACHABLE_S = 1e12
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,7 @@ class Patrol:
     avoided: frozenset[int] = frozenset()
     hourly: np.ndarray | None = None
     search_weight: np.ndarray | None = None  # (hot spots, hours) multiplier seen by the search only
+    must_cover: tuple[int, ...] = ()  # hot spots weighted MUST_COVER_WEIGHT times in the search
     starts: tuple[tuple[int, float], ...] = ()
     done: tuple[tuple[int, float], ...] = ()
     break_done: frozenset[int] = field(default_factory=frozenset)
@@ -200,7 +205,7 @@ def plan_routes(
         raise InfeasibleError(msg)
     dwell_value = hotspots.value * koper_value_min(patrol.dwell_s / 60.0)
     order = np.argsort(-dwell_value, kind="stable")[:MAX_CANDIDATES]
-    done_sites = {h for h, _ in patrol.done}
+    done_sites = {h for h, _ in patrol.done} | set(patrol.must_cover)
     extra = [h for h in sorted(done_sites) if h not in set(order.tolist())]
     order = np.concatenate([order, np.array(extra, dtype=np.int64)]).astype(np.int64)
     starts = patrol.starts or tuple((patrol.start_idx, 0.0) for _ in range(patrol.units))
@@ -267,6 +272,8 @@ def _problem(
     values[first_spot:] = value[:, None] * profile
     if patrol.search_weight is not None:
         values[first_spot:] *= patrol.search_weight[order][:, :hours]
+    must = np.isin(order, np.asarray(patrol.must_cover, dtype=np.int64))
+    values[first_spot:][must] *= MUST_COVER_WEIGHT
     dwell = np.zeros(n)
     dwell[first_spot:] = patrol.dwell_s * stretch
     caps = np.zeros(n, dtype=np.int64)
@@ -290,7 +297,7 @@ def _problem(
     )
     walk = np.where(np.isfinite(net.walk_presence), net.walk_presence, 0.0)
     return search.Problem(
-        travel_s=np.where(np.isfinite(travel), travel, 1e12),
+        travel_s=np.where(np.isfinite(travel), travel, UNREACHABLE_S),
         value=values,
         dwell_s=dwell,
         max_visits=caps,
@@ -310,6 +317,13 @@ def _check_feasible(problem: search.Problem, patrol: Patrol) -> None:
     for k, shift in enumerate(problem.shifts, start=1):
         left = shift.end_s - shift.begin_s
         home = travel[shift.start, shift.end]
+        if home >= UNREACHABLE_S:
+            msg = (
+                f"unit {k} cannot walk to the end station at all: the ways to avoid "
+                "(officers.avoid, places.forbidden) cut it off; remove a forbidden zone near "
+                "the stations or an avoid rule"
+            )
+            raise InfeasibleError(msg)
         if home > left:
             msg = (
                 f"unit {k}: the walk to the end station alone takes {home / 60:.0f} min, "

@@ -341,6 +341,28 @@ class RiskSpec(_Model):
         return self
 
 
+class PlaceSpec(_Model):
+    """A place named by its point: a must-cover spot, or the centre of a forbidden zone."""
+
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    name: str | None = None
+    radius_m: Annotated[float, Field(gt=0, le=5000)] = Field(
+        100.0, description="forbidden zones: streets within this distance are not walked"
+    )
+
+
+class PlacesSpec(_Model):
+    """Places the planner must dose, and places it must keep away from."""
+
+    must_cover: list[PlaceSpec] = Field(
+        [], description="each gets a hot spot weighted ten times in the search"
+    )
+    forbidden: list[PlaceSpec] = Field(
+        [], description="streets and hot spots within radius_m are left out"
+    )
+
+
 class SolverSpec(_Model):
     """Solver budget: wall-clock limit per optimiser, the seed, an optional iteration budget."""
 
@@ -365,6 +387,7 @@ class Scenario(_Model):
     officers: OfficersSpec
     dwell: DwellSpec = DwellSpec()
     posts: PostsSpec = PostsSpec()
+    places: PlacesSpec = PlacesSpec()
     risk: RiskSpec = RiskSpec()
     solver: SolverSpec = SolverSpec()
     output_dir: Path | None = Field(None, description="defaults to out/<name> beside the scenario")

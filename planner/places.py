@@ -1,0 +1,118 @@
+"""Planner-given places: spots that must be dosed, and zones the patrol keeps out of.
+
+A must-cover place becomes a hot spot at its nearest street node (added when it is not one
+already) and is weighted :data:`planner.routes.MUST_COVER_WEIGHT` times in the route search, so
+the plan stops there unless no unit can reach it; the KPIs list must-cover places left without a
+stop. A
+forbidden zone removes the streets within its radius from the walkable graph and the hot spots
+inside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import shapely
+from scipy import sparse
+
+from planner.coverage import Pieces, coverage_matrix
+from planner.errors import ScenarioError
+from planner.graph import StreetGraph
+from planner.hotspots import Hotspots
+from planner.scenario import PlaceSpec
+
+#: A place farther than this from every street node is outside the area.
+PLACE_SNAP_M = 250.0
+
+
+def _xy(graph: StreetGraph, place: PlaceSpec) -> tuple[float, float]:
+    x, y = graph.project_lonlat(np.array([place.lon]), np.array([place.lat]))
+    return float(x[0]), float(y[0])
+
+
+def _label(place: PlaceSpec) -> str:
+    return place.name or f"({place.lat:.5f}, {place.lon:.5f})"
+
+
+def forbidden_segments(graph: StreetGraph, zones: list[PlaceSpec]) -> frozenset[int]:
+    """Segments passing within a forbidden zone's radius of its centre."""
+    if not zones:
+        return frozenset()
+    lines = graph.segments.geometry.to_numpy()
+    banned = np.zeros(len(lines), dtype=bool)
+    for zone in zones:
+        centre = shapely.Point(*_xy(graph, zone))
+        banned |= shapely.distance(lines, centre) <= zone.radius_m
+    return frozenset(np.flatnonzero(banned).tolist())
+
+
+def apply_places(
+    hotspots: Hotspots,
+    graph: StreetGraph,
+    pieces: Pieces,
+    must_cover: list[PlaceSpec],
+    forbidden: list[PlaceSpec],
+    where: str,
+) -> tuple[Hotspots, np.ndarray]:
+    """Drop hot spots in forbidden zones and add the must-cover places.
+
+    Returns
+    -------
+    tuple
+        The hot spots, and the indices of the must-cover ones (in ``must_cover`` order).
+
+    Raises
+    ------
+    ScenarioError
+        If a must-cover place is off the area or inside a forbidden zone.
+    """
+    xy = graph.nodes[["x_m", "y_m"]].to_numpy()
+    keep = np.ones(len(hotspots), dtype=bool)
+    for zone in forbidden:
+        cx, cy = _xy(graph, zone)
+        spot_xy = xy[hotspots.node_idx]
+        keep &= np.hypot(spot_xy[:, 0] - cx, spot_xy[:, 1] - cy) > zone.radius_m
+    spots = _subset(hotspots, np.flatnonzero(keep))
+    chosen = []
+    for place in must_cover:
+        px, py = _xy(graph, place)
+        for zone in forbidden:
+            zx, zy = _xy(graph, zone)
+            if np.hypot(px - zx, py - zy) <= zone.radius_m:
+                msg = (
+                    f"{where}: must-cover place {_label(place)} lies inside the forbidden zone "
+                    f"{_label(zone)}; move one of them"
+                )
+                raise ScenarioError(msg)
+        node, dist = graph.nearest_node(np.array([px]), np.array([py]))
+        if dist[0] > PLACE_SNAP_M:
+            msg = (
+                f"{where}: must-cover place {_label(place)} is {dist[0]:.0f} m from the nearest "
+                f"street of the area; put it within {PLACE_SNAP_M:.0f} m of a street (check that "
+                "lat and lon are not swapped)"
+            )
+            raise ScenarioError(msg)
+        found = np.flatnonzero(spots.node_idx == node[0])
+        if found.size == 0:
+            spots = _added(spots, graph, pieces, int(node[0]))
+            found = np.array([len(spots) - 1])
+        chosen.append(int(found[0]))
+    return spots, np.array(chosen, dtype=np.int64)
+
+
+def _subset(spots: Hotspots, rows: np.ndarray) -> Hotspots:
+    return replace(
+        spots, node_idx=spots.node_idx[rows], value=spots.value[rows], watched=spots.watched[rows]
+    )
+
+
+def _added(spots: Hotspots, graph: StreetGraph, pieces: Pieces, node: int) -> Hotspots:
+    row = coverage_matrix(graph, np.array([node]), spots.radius_m, pieces)
+    value = 0.0 if spots.piece_risk is None else float((row.astype(float) @ spots.piece_risk)[0])
+    return replace(
+        spots,
+        node_idx=np.append(spots.node_idx, node),
+        value=np.append(spots.value, value),
+        watched=sparse.vstack([spots.watched, row]).tocsr(),
+    )

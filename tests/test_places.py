@@ -1,0 +1,64 @@
+import datetime as dt
+
+import numpy as np
+import pytest
+import shapely
+
+from planner.errors import ScenarioError
+from planner.pipeline import load_area, run
+from planner.scenario import parse_scenario
+
+ESPLANADI_EAST = {"lat": 60.1660, "lon": 24.9480, "name": "Esplanadi east"}
+RAILWAY_SQUARE = {"lat": 60.1712, "lon": 24.9414, "radius_m": 80, "name": "railway square"}
+
+
+def scenario(tmp_path, places):
+    data = {
+        "name": "places",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "21:00"},
+        "officers": {"count": 2, "station": {"lat": 60.1699, "lon": 24.9384}},
+        "posts": {"count": 0},
+        "places": places,
+        "solver": {"time_limit_s": 2, "route_iterations": 150},
+    }
+    return parse_scenario(data, "test", tmp_path)
+
+
+@pytest.fixture(scope="module")
+def area(tmp_path_factory):
+    return load_area(scenario(tmp_path_factory.mktemp("area"), {}))
+
+
+def test_forbidden_zone_keeps_streets_and_stops_out(tmp_path, area):
+    plan = run(scenario(tmp_path, {"forbidden": [RAILWAY_SQUARE]}), area=area)
+    graph = plan.graph
+    x, y = graph.project_lonlat(np.array([24.9414]), np.array([60.1712]))
+    centre = shapely.Point(x[0], y[0])
+    walked = sorted({s for r in plan.routes for leg in r.legs for s in leg.segments})
+    assert walked
+    distances = shapely.distance(graph.segments.geometry.to_numpy()[walked], centre)
+    assert distances.min() > 80
+    spots = graph.nodes[["x_m", "y_m"]].to_numpy()[plan.hotspots.node_idx]
+    assert np.hypot(spots[:, 0] - x[0], spots[:, 1] - y[0]).min() > 80
+
+
+def test_must_cover_place_gets_a_stop(tmp_path, area):
+    plan = run(scenario(tmp_path, {"must_cover": [ESPLANADI_EAST]}), area=area)
+    (place,) = plan.kpis["must_cover"]
+    assert place["name"] == "Esplanadi east" and place["stops"] >= 1
+    spot = plan.hotspots.node_idx[place["hotspot"]]
+    node = plan.graph.nodes.iloc[spot]
+    assert abs(node["lat"] - 60.1660) < 0.001 and abs(node["lon"] - 24.9480) < 0.002
+
+
+def test_must_cover_inside_a_forbidden_zone_is_refused(tmp_path, area):
+    inside = {**RAILWAY_SQUARE, "name": "platform"}
+    bad = scenario(tmp_path, {"must_cover": [inside], "forbidden": [RAILWAY_SQUARE]})
+    with pytest.raises(ScenarioError, match="platform lies inside the forbidden zone railway"):
+        run(bad, area=area, today=dt.date(2026, 12, 1))
+
+
+def test_must_cover_off_the_area_is_refused(tmp_path, area):
+    far = {"lat": 24.9480, "lon": 60.1660, "name": "swapped"}
+    with pytest.raises(ScenarioError, match="swapped is .* m from the nearest street.*swapped"):
+        run(scenario(tmp_path, {"must_cover": [far]}), area=area)

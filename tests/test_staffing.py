@@ -1,0 +1,54 @@
+import pytest
+
+from planner.errors import ScenarioError
+from planner.scenario import parse_scenario
+from planner.staffing import compare_staffing, with_officers
+
+
+def scenario(tmp_path, unit_size=1):
+    data = {
+        "name": "staffing",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "21:00"},
+        "officers": {
+            "count": 2,
+            "unit_size": unit_size,
+            "station": {"lat": 60.1699, "lon": 24.9384},
+        },
+        "posts": {"count": 0},
+        "solver": {"time_limit_s": 5, "route_iterations": 100},
+    }
+    return parse_scenario(data, "test", tmp_path)
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+@pytest.mark.slow
+def test_more_officers_buy_more_presence_with_diminishing_returns(tmp_path, dask_client):
+    table, runs = compare_staffing(scenario(tmp_path), [6, 1, 3], client=dask_client)
+    assert table["officers"].tolist() == [1, 3, 6]
+    assert [r.officers for r in runs] == [1, 3, 6]
+    assert [len(r.routes) for r in runs] == [1, 3, 6]
+    presence = table["presence_min"].to_numpy()
+    assert presence[0] < presence[1] < presence[2]
+    marginal = table["marginal_presence_min"].to_numpy()
+    assert marginal[1] > marginal[2] > 0  # each extra officer adds less
+    assert (table["risk_in_sight_share"].diff().dropna() >= 0).all()
+    assert table["units"].tolist() == [1, 3, 6]
+
+
+def test_counts_must_be_whole_units(tmp_path):
+    pairs = scenario(tmp_path, unit_size=2)
+    with pytest.raises(ScenarioError, match="3 officers: give a positive multiple of .*unit_size"):
+        compare_staffing(pairs, [2, 3])
+    assert with_officers(pairs, 4).officers.units == 2
