@@ -129,6 +129,21 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
             ("{source: embedded}", "{source: file, path: nothere.osm.pbf}"),
             ["area.path: file not found"],
         ),
+        (
+            (
+                "count: 2,",
+                "count: 2, meal_break: {minutes: 45, earliest: '19:30', latest: '19:45'},",
+            ),
+            ["officers.meal_break", "plus 45 min does not fit in the shift"],
+        ),
+        (
+            ("count: 2,", "count: 3, unit_size: 2,"),
+            ["officers.count (3) is not a multiple of unit_size (2)"],
+        ),
+        (
+            ("solver:", "places: {must_cover: [{lat: 24.94, lon: 60.17, name: plaza}]}\nsolver:"),
+            ["places: must-cover place plaza is", "lat and lon are not swapped"],
+        ),
     ],
 )
 def test_bad_scenarios_exit_2_with_a_message_and_no_files(tmp_path, change, fragments):
@@ -223,3 +238,22 @@ def test_incident_file_with_only_excluded_types_says_how_to_keep_them(tmp_path):
     assert_clean_failure(
         result, "no incident is left (mostly excluded type: 1)", "harm_exclude: []"
     )
+
+
+def test_infeasible_break_explains_the_constraint_and_by_how_much(tmp_path):
+    # The break must start by 18:05, but the only place to take it is the far end station.
+    body = GOOD.replace(
+        "count: 2,",
+        "count: 2, end_station: {lat: 60.1745, lon: 24.9530}, "
+        "meal_break: {minutes: 10, earliest: '18:00', latest: '18:05'},",
+    )
+    out = tmp_path / "out"
+    result = cli("plan", str(write_scenario(tmp_path, body)), "--out", str(out))
+    assert_clean_failure(result, "meal break does not fit", "misses its window", out=out)
+
+
+def test_station_that_cannot_reach_a_hot_spot_in_time_exits_2(tmp_path):
+    body = GOOD.replace('end: "20:00"', 'end: "18:12"')
+    out = tmp_path / "out"
+    result = cli("plan", str(write_scenario(tmp_path, body)), "--out", str(out))
+    assert_clean_failure(result, "no hot spot can be reached", "short by", out=out)
