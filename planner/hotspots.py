@@ -16,6 +16,7 @@ from scipy import sparse
 from planner.coverage import Pieces, coverage_matrix
 from planner.graph import StreetGraph
 from planner.risk import RiskMap
+from planner.scenario import KOPER_CURVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +86,6 @@ def find_hotspots(
     return Hotspots(candidates[keep], value[keep], watched[keep], radius_m, piece_risk)
 
 
-#: Default Koper curve: (dwell minutes, presence minutes credited). Little is gained below ten
-#: minutes, and nothing beyond fifteen (Koper 1995: residual deterrence peaks at 10-15 minutes).
-KOPER_CURVE: tuple[tuple[float, float], ...] = ((0.0, 0.0), (5.0, 2.5), (10.0, 10.0), (15.0, 15.0))
 
 
 def koper_value_min(

@@ -226,6 +226,7 @@ def patrol_rules(
         break_at_station=officers.meal_break is None or officers.meal_break.at_station,
         held_back_share=officers.held_back_share,
         avoided=avoided_segments(graph, list(officers.avoid), dark),
+        koper_curve=tuple(tuple(p) for p in dwell.koper_curve),
         hourly=risk.hourly_profile(hotspots.watched, pieces),
     )
 

@@ -35,6 +35,7 @@ from planner.graph import StreetGraph
 from planner.hotspots import Hotspots, koper_value_min
 from planner.plan import Leg, Route, SolveStats
 from planner.risk import RiskMap
+from planner.scenario import KOPER_CURVE
 from planner.validate import Rules
 
 #: Most hot spots handed to the search (the best by stop value, plus the must-cover ones).
@@ -72,6 +73,7 @@ class Patrol:
     hourly: np.ndarray | None = None
     search_weight: np.ndarray | None = None  # (hot spots, hours) multiplier seen by the search only
     must_cover: tuple[int, ...] = ()  # hot spots weighted MUST_COVER_WEIGHT times in the search
+    koper_curve: tuple[tuple[float, float], ...] = KOPER_CURVE
     starts: tuple[tuple[int, float], ...] = ()
     done: tuple[tuple[int, float], ...] = ()
     break_done: frozenset[int] = field(default_factory=frozenset)
@@ -203,7 +205,7 @@ def plan_routes(
     if len(hotspots) == 0:
         msg = "no hot spot in the area: the risk map is flat; add incident data or a larger area"
         raise InfeasibleError(msg)
-    dwell_value = hotspots.value * koper_value_min(patrol.dwell_s / 60.0)
+    dwell_value = hotspots.value * koper_value_min(patrol.dwell_s / 60.0, patrol.koper_curve)
     order = np.argsort(-dwell_value, kind="stable")[:MAX_CANDIDATES]
     done_sites = {h for h, _ in patrol.done} | set(patrol.must_cover)
     extra = [h for h in sorted(done_sites) if h not in set(order.tolist())]

@@ -186,6 +186,11 @@ class StationSpec(_Model):
         return self
 
 
+#: Default Koper curve: (dwell minutes, presence minutes credited). Little is gained below ten
+#: minutes, and nothing beyond fifteen (Koper 1995: residual deterrence peaks at 10-15 minutes).
+KOPER_CURVE: tuple[tuple[float, float], ...] = ((0.0, 0.0), (5.0, 2.5), (10.0, 10.0), (15.0, 15.0))
+
+
 class BreakSpec(_Model):
     """A meal break: its length, the clock window in which it starts, and where it is taken."""
 
@@ -273,6 +278,23 @@ class DwellSpec(_Model):
     max_minutes_per_spot: Annotated[float, Field(gt=0)] | None = Field(
         None, description="dosage cap: most dwell minutes at one hot spot in a shift"
     )
+    koper_curve: list[tuple[float, float]] = Field(
+        list(KOPER_CURVE),
+        description="(stop minutes, presence minutes credited) points, flat past the last",
+    )
+
+    @field_validator("koper_curve")
+    @classmethod
+    def _rising_curve(cls, value: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        minutes = [m for m, _ in value]
+        credit = [c for _, c in value]
+        if len(value) < 2 or minutes != sorted(set(minutes)) or min(credit) < 0:
+            msg = (
+                "dwell.koper_curve needs two or more [minutes, credit] points with increasing "
+                "minutes and credits >= 0, e.g. [[0, 0], [10, 10], [15, 15]]"
+            )
+            raise ValueError(msg)
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> DwellSpec:
