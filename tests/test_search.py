@@ -1,0 +1,300 @@
+"""Tests of the anytime orienteering search on tiny instances with known optima."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner.search import Problem, Shift, evaluate, solve, upper_bound
+
+TOP_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "top"
+
+
+def line_problem(
+    xs: list[float],
+    values: list[float],
+    shifts: tuple[Shift, ...],
+    **kwargs,
+) -> Problem:
+    """Nodes on a line at positions ``xs`` (seconds apart = metres at 1 m/s)."""
+    pos = np.asarray(xs, dtype=float)
+    travel = np.abs(pos[:, None] - pos[None, :])
+    value = np.asarray(values, dtype=float)
+    if value.ndim == 1:
+        value = value[:, None]
+    n = len(xs)
+    dwell = kwargs.pop("dwell_s", np.zeros(n))
+    caps = kwargs.pop("max_visits", np.array([0 if v == 0 else 1 for v in value.max(axis=1)]))
+    return Problem(
+        travel_s=travel,
+        value=value,
+        dwell_s=np.asarray(dwell, dtype=float),
+        max_visits=np.asarray(caps),
+        shifts=shifts,
+        **kwargs,
+    )
+
+
+def random_problem(seed: int, n: int = 8, m: int = 2, budget: float = 1.2) -> Problem:
+    rng = np.random.default_rng(seed)
+    xy = rng.random((n, 2))
+    xy[0] = (0.5, 0.5)
+    travel = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(axis=2))
+    value = rng.integers(1, 10, size=n).astype(float)
+    value[0] = 0
+    caps = np.ones(n, dtype=int)
+    caps[0] = 0
+    return Problem(
+        travel_s=travel,
+        value=value[:, None],
+        dwell_s=np.full(n, 0.05),
+        max_visits=caps,
+        shifts=tuple(Shift(0, 0, 0.0, budget) for _ in range(m)),
+    )
+
+
+def brute_force(problem: Problem) -> float:
+    """Best objective over all assignments of nodes to routes and all orders (tiny n only)."""
+    n = problem.travel_s.shape[0]
+    nodes = [i for i in range(n) if problem.max_visits[i] > 0]
+    m = len(problem.shifts)
+    best = 0.0
+    for labels in itertools.product(range(m + 1), repeat=len(nodes)):
+        groups = [[v for v, lab in zip(nodes, labels, strict=True) if lab == r] for r in range(m)]
+        total = 0.0
+        for r, group in enumerate(groups):
+            route_best = None
+            for perm in itertools.permutations(group):
+                seqs = [[] for _ in range(m)]
+                seqs[r] = list(perm)
+                sol = evaluate(problem, seqs)
+                if sol is not None and (route_best is None or sol.objective > route_best):
+                    route_best = sol.objective
+            if route_best is None:
+                break
+            total += route_best
+        else:
+            best = max(best, total)
+    return best
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_search_finds_brute_force_optimum(seed):
+    problem = random_problem(seed, n=7, m=2)
+    optimum = brute_force(problem)
+    result = solve(problem, time_limit_s=60, seed=seed, max_iterations=300)
+    assert result.best.objective == pytest.approx(optimum)
+    assert result.bound >= optimum - 1e-9
+
+
+def test_same_seed_same_plan():
+    problem = random_problem(5, n=20, m=3, budget=1.5)
+    a = solve(problem, time_limit_s=60, seed=3, max_iterations=200)
+    b = solve(problem, time_limit_s=60, seed=3, max_iterations=200)
+    assert a.best == b.best
+    assert a.iterations == b.iterations == 200
+    assert a.status == "ITERATION_LIMIT"
+
+
+def test_bound_and_anytime_history():
+    for seed in range(4):
+        problem = random_problem(seed, n=25, m=2, budget=1.0)
+        result = solve(problem, time_limit_s=60, seed=seed, max_iterations=150)
+        assert result.bound >= result.best.objective - 1e-9
+        objectives = [obj for _, obj in result.history]
+        assert objectives == sorted(objectives)
+        assert objectives[-1] == pytest.approx(result.best.objective)
+
+
+def test_optimal_status_when_bound_reached():
+    # one node worth 5 within reach: bound = 5, reached at once
+    problem = line_problem([0, 1], [0, 5], (Shift(0, 0, 0.0, 10.0),))
+    result = solve(problem, time_limit_s=60, max_iterations=100)
+    assert result.best.objective == 5
+    assert result.status == "OPTIMAL"
+
+
+def test_routes_end_within_shift_and_cheap_routes_respected():
+    # nodes at 0 (station), 3, 5, 8; shift 12 s: 0->3->0 (6 s) or 0->5->0 (10 s), not 8 (16 s)
+    problem = line_problem([0, 3, 5, 8], [0, 1, 2, 10], (Shift(0, 0, 0.0, 12.0),))
+    result = solve(problem, time_limit_s=60, max_iterations=50)
+    nodes = [v.node for v in result.best.routes[0]]
+    assert 3 not in nodes
+    assert result.best.objective == 3  # 0 -> x=3 -> x=5 -> 0 takes 10 s <= 12 s
+    (route,) = result.best.routes
+    assert route[-1].start_s + 5.0 <= 12.0 + 1e-9
+
+
+def test_evaluate_rejects_infeasible_sequences():
+    problem = line_problem([0, 3, 5, 8], [0, 1, 2, 10], (Shift(0, 0, 0.0, 12.0),))
+    assert evaluate(problem, [[3]]) is None  # 16 s > 12 s
+    assert evaluate(problem, [[1, 1]]) is None  # max_visits 1
+    assert evaluate(problem, [[0]]) is None  # station has max_visits 0
+    assert evaluate(problem, [[1], [2]]) is None  # two sequences for one shift
+    sol = evaluate(problem, [[1, 2]])
+    assert sol is not None
+    assert [v.start_s for v in sol.routes[0]] == [3.0, 5.0]
+    assert sol.objective == 3
+
+
+def test_break_taken_in_window_at_break_node():
+    # station 0 at x=0, hot spots at 10 and 20; break of 30 s at the station within [40, 60]
+    shift = Shift(
+        0, 0, 0.0, 200.0, break_s=30.0, break_earliest_s=40.0, break_latest_s=60.0, break_node=0
+    )
+    problem = line_problem([0, 10, 20], [0, 4, 5], (shift,), dwell_s=[0, 20, 20])
+    result = solve(problem, time_limit_s=60, max_iterations=50)
+    sol = result.best
+    assert sol.objective == 9
+    (brk,) = sol.breaks
+    assert brk is not None
+    assert 40.0 - 1e-9 <= brk <= 60.0 + 1e-9
+    # the officer walks to the station for the break: no visit may overlap it
+    for v in sol.routes[0]:
+        assert v.start_s + 20 <= brk + 1e-9 or v.start_s >= brk + 30 - 1e-9
+    # a shift too short for visits plus break admits only the break
+    short = Shift(
+        0, 0, 0.0, 80.0, break_s=30.0, break_earliest_s=40.0, break_latest_s=60.0, break_node=0
+    )
+    tight = line_problem([0, 10, 20], [0, 4, 5], (short,), dwell_s=[0, 20, 20])
+    assert evaluate(tight, [[2]]) is None  # 20 + 20 walk, 20 dwell, break at 60..90 > 80
+    assert evaluate(tight, [[1]]) is not None  # 10 + 20 + 10 back = 40, break 40..70
+
+
+def test_min_gap_across_officers_and_max_visits():
+    # one hot spot worth 10, visitable twice, two officers; gap 100 s; decay 0.5
+    shifts = (Shift(0, 0, 0.0, 300.0), Shift(0, 0, 0.0, 300.0))
+    problem = line_problem(
+        [0, 10],
+        [0, 10],
+        shifts,
+        dwell_s=[0, 50],
+        max_visits=[0, 2],
+        min_gap_s=100.0,
+        repeat_decay=0.5,
+    )
+    result = solve(problem, time_limit_s=60, max_iterations=50)
+    starts = sorted(v.start_s for route in result.best.routes for v in route)
+    assert len(starts) == 2
+    assert starts[1] - starts[0] >= 100.0 - 1e-9
+    assert result.best.objective == pytest.approx(15.0)
+    sol = evaluate(problem, [[1], [1]])
+    assert sol is not None
+    assert sorted(v.start_s for r in sol.routes for v in r) == [10.0, 110.0]
+    assert evaluate(problem, [[1, 1, 1], []]) is None  # max_visits 2
+
+
+def test_history_counts_for_decay_and_gap():
+    shifts = (Shift(0, 0, 0.0, 300.0),)
+    problem = line_problem(
+        [0, 10],
+        [0, 10],
+        shifts,
+        dwell_s=[0, 5],
+        max_visits=[0, 1],
+        min_gap_s=60.0,
+        repeat_decay=0.5,
+        history=((1, 0.0),),
+    )
+    sol = evaluate(problem, [[1]])
+    assert sol is not None
+    assert sol.routes[0][0].start_s == 60.0  # waits for the gap after the visit at 0 s
+    assert sol.objective == pytest.approx(5.0)  # second visit in time order: decay**1
+
+
+def test_hourly_buckets_change_the_order():
+    # A at x=-10 is worth 10 only in the first bucket (t < 30), B at x=+10 all the time
+    travel_x = [0, -10, 10]
+    values = np.array([[0, 0], [10, 0], [5, 5]], dtype=float)
+    shifts = (Shift(0, 0, 0.0, 100.0),)
+    problem = line_problem(travel_x, values, shifts, bucket_s=30.0)
+    result = solve(problem, time_limit_s=60, max_iterations=50)
+    assert [v.node for v in result.best.routes[0]] == [1, 2]
+    assert result.best.objective == 15
+    # with the buckets swapped, A is worth 10 only later: B first
+    late = line_problem(travel_x, values[:, ::-1].copy(), shifts, bucket_s=30.0)
+    result = solve(late, time_limit_s=60, max_iterations=50)
+    assert [v.node for v in result.best.routes[0]] == [2, 1]
+    assert result.best.objective == 15
+
+
+def test_walk_value_counted_and_bounded():
+    n = 3
+    walk = np.zeros((n, n))
+    walk[1, 2] = 7.0
+    shifts = (Shift(0, 0, 0.0, 100.0),)
+    problem = line_problem([0, 10, 20], [0, 1, 1], shifts, walk_value=walk)
+    sol = evaluate(problem, [[1, 2]])
+    assert sol is not None
+    assert sol.objective == 9
+    result = solve(problem, time_limit_s=60, max_iterations=30)
+    assert result.best.objective == 9
+    assert upper_bound(problem) >= 9
+
+
+@pytest.mark.shared_data
+def test_top_instance_reaches_share_of_bks():
+    path = TOP_DIR / "instances" / "p4.2.e.txt"
+    if not path.is_file():
+        pytest.skip(f"shared TOP benchmark kit not available: {path}")
+    lines = path.read_text().split("\n")
+    n, m, tmax = int(lines[0].split()[1]), int(lines[1].split()[1]), float(lines[2].split()[1])
+    arr = np.array([list(map(float, ln.split())) for ln in lines[3 : 3 + n]])
+    travel = np.sqrt(((arr[:, None, :2] - arr[None, :, :2]) ** 2).sum(axis=2))
+    caps = np.ones(n, dtype=int)
+    caps[[0, n - 1]] = 0
+    problem = Problem(
+        travel_s=travel,
+        value=arr[:, 2:3],
+        dwell_s=np.zeros(n),
+        max_visits=caps,
+        shifts=tuple(Shift(0, n - 1, 0.0, tmax) for _ in range(m)),
+    )
+    result = solve(problem, time_limit_s=120, seed=1, max_iterations=1500)
+    bks = 618  # bks.csv
+    assert result.best.objective >= 0.99 * bks  # 618 with this seed
+    for route in result.best.routes:
+        path_nodes = [0, *(v.node for v in route), n - 1]
+        length = sum(math.dist(arr[a, :2], arr[b, :2]) for a, b in itertools.pairwise(path_nodes))
+        assert length <= tmax + 1e-9
+
+
+def test_initial_solution_and_on_improve_callback():
+    problem = random_problem(7, n=15, m=2, budget=1.2)
+    seen = []
+    result = solve(
+        problem,
+        time_limit_s=60,
+        seed=1,
+        initial=[[1], []],
+        max_iterations=50,
+        on_improve=lambda t, obj: seen.append(obj),
+    )
+    assert seen == [obj for _, obj in result.history]
+    assert seen[0] >= problem.value[1, 0]
+
+
+def test_infeasible_shift_or_initial_raises():
+    problem = line_problem([0, 3, 5, 8], [0, 1, 2, 10], (Shift(0, 0, 0.0, 12.0),))
+    with pytest.raises(ValueError, match="initial sequences are infeasible"):
+        solve(problem, time_limit_s=60, initial=[[3]], max_iterations=5)
+    late = Shift(0, 3, 0.0, 5.0)  # the end station is 8 s away
+    with pytest.raises(ValueError, match="empty routes are infeasible"):
+        solve(line_problem([0, 3, 5, 8], [0, 1, 2, 0], (late,)), time_limit_s=60)
+
+
+def test_break_taken_where_the_officer_is():
+    # visits at x=10 (dwell 20) and x=20; a 30 s break must start within [25, 50]
+    shift = Shift(0, 0, 0.0, 200.0, break_s=30.0, break_earliest_s=25.0, break_latest_s=50.0)
+    problem = line_problem([0, 10, 20], [0, 4, 5], (shift,), dwell_s=[0, 20, 20])
+    sol = evaluate(problem, [[1, 2]])
+    assert sol is not None
+    assert sol.breaks == (30.0,)  # right after the first dwell ends at 30 s, at node 1
+    assert [v.start_s for v in sol.routes[0]] == [10.0, 70.0]  # 30 + 30 break + 10 walk
+    too_short = Shift(0, 0, 0.0, 95.0, break_s=30.0, break_earliest_s=25.0, break_latest_s=50.0)
+    tight = line_problem([0, 10, 20], [0, 4, 5], (too_short,), dwell_s=[0, 20, 20])
+    assert evaluate(tight, [[1, 2]]) is None  # back at 110 s > 95 s
