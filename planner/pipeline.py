@@ -177,6 +177,48 @@ def _posts(graph: StreetGraph, risk: RiskMap, pieces: Pieces, *args: object) -> 
     return _POSTS[key]
 
 
+def unit_stations(
+    scenario: Scenario,
+    graph: StreetGraph,
+    features: gpd.GeoDataFrame,
+    stations: tuple[int, int],
+    shift: tuple[dt.datetime, dt.datetime],
+) -> tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...]]:
+    """Per unit, (start node, second) and (end node, second), from ``officers.per_unit``.
+
+    Empty when no unit has its own station or hours (all share the scenario's).
+
+    Raises
+    ------
+    ScenarioError
+        If a unit's station is off the area or its hours are outside the shift.
+    """
+    officers = scenario.officers
+    if not officers.per_unit:
+        return (), ()
+    shift_s = shift_seconds(*shift)
+    starts, ends = [], []
+    for k in range(officers.units):
+        unit = officers.per_unit[k] if k < len(officers.per_unit) else None
+        where = _where(scenario, f"officers.per_unit[{k}]")
+        begin, end = 0.0, shift_s
+        first, last = stations
+        if unit is not None:
+            try:
+                begin, end = unit.offsets_s(scenario.shift.start, shift_s)
+            except ValueError as exc:
+                msg = f"{where}: {exc}"
+                raise ScenarioError(msg) from None
+            if unit.station is not None:
+                first = resolve_station(unit.station, graph, features, f"{where}.station")
+                last = first
+            if unit.end_station is not None:
+                last = resolve_station(unit.end_station, graph, features, f"{where}.end_station")
+        starts.append((first, begin))
+        ends.append((last, end))
+    return tuple(starts), tuple(ends)
+
+
 def patrol_rules(
     scenario: Scenario,
     graph: StreetGraph,
@@ -310,6 +352,7 @@ def run(
         end_idx = resolve_station(
             end_spec, graph, features, _where(scenario, "officers.end_station")
         )
+        units = unit_stations(scenario, graph, features, (start_idx, end_idx), (start, end))
     with _step("risk", timings, progress):
         pieces = street_pieces(graph)
         risk = build_risk(scenario, graph, features, pieces, (start, end))
@@ -347,6 +390,7 @@ def run(
         patrol = patrol_rules(
             scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end)
         )
+        patrol = replace(patrol, starts=units[0], ends=units[1])
         patrol = with_places(patrol, graph, scenario, must_cover)
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:

@@ -75,12 +75,21 @@ class Patrol:
     must_cover: tuple[int, ...] = ()  # hot spots weighted MUST_COVER_WEIGHT times in the search
     koper_curve: tuple[tuple[float, float], ...] = KOPER_CURVE
     starts: tuple[tuple[int, float], ...] = ()
+    ends: tuple[tuple[int, float], ...] = ()
     done: tuple[tuple[int, float], ...] = ()
     break_done: frozenset[int] = field(default_factory=frozenset)
 
     def stretch(self) -> float:
         """Clock seconds per second of walking or dwelling (held-back time included)."""
         return 1.0 / (1.0 - self.held_back_share)
+
+    def unit_starts(self) -> tuple[tuple[int, float], ...]:
+        """Per unit, the node position and second it starts from."""
+        return self.starts or tuple((self.start_idx, 0.0) for _ in range(self.units))
+
+    def unit_ends(self) -> tuple[tuple[int, float], ...]:
+        """Per unit, the node position where it ends and the second it must be there by."""
+        return self.ends or tuple((self.end_idx, self.shift_s) for _ in range(self.units))
 
     def visits_allowed(self) -> int:
         """Most stops per hot spot under ``max_visits`` and the dosage cap."""
@@ -210,13 +219,14 @@ def plan_routes(
     done_sites = {h for h, _ in patrol.done} | set(patrol.must_cover)
     extra = [h for h in sorted(done_sites) if h not in set(order.tolist())]
     order = np.concatenate([order, np.array(extra, dtype=np.int64)]).astype(np.int64)
-    starts = patrol.starts or tuple((patrol.start_idx, 0.0) for _ in range(patrol.units))
-    first_spot = 2 + len(starts)
+    starts, ends = patrol.unit_starts(), patrol.unit_ends()
+    first_spot = 2 + 2 * len(starts)
     sources = np.array(
         [
             patrol.start_idx,
             patrol.end_idx,
             *(node for node, _ in starts),
+            *(node for node, _ in ends),
             *hotspots.node_idx[order].tolist(),
         ],
         dtype=np.int64,
@@ -284,18 +294,19 @@ def _problem(
     history = tuple((spot_node[h], t) for h, t in patrol.done)
     for node, _ in history:  # stops made before a re-plan use up the hot spot's allowance
         caps[node] = max(0, caps[node] - 1)
+    units = len(starts)
     shifts = tuple(
         search.Shift(
             start=2 + k,
-            end=1,
+            end=2 + units + k,
             begin_s=begin,
-            end_s=patrol.shift_s,
+            end_s=end_s,
             break_s=0.0 if k + 1 in patrol.break_done else patrol.break_s,
             break_earliest_s=patrol.break_window_s[0],
             break_latest_s=patrol.break_window_s[1],
-            break_node=1 if patrol.break_at_station else None,
+            break_node=2 + units + k if patrol.break_at_station else None,
         )
-        for k, (_, begin) in enumerate(starts)
+        for k, ((_, begin), (_, end_s)) in enumerate(zip(starts, patrol.unit_ends(), strict=True))
     )
     walk = np.where(np.isfinite(net.walk_presence), net.walk_presence, 0.0)
     return search.Problem(
@@ -375,7 +386,9 @@ def _route(
     legs: list[Leg] = []
     ids = net.graph.nodes.index
     spare = patrol.stretch() - 1.0
+    units = len(patrol.unit_starts())
     here, clock = 2 + officer - 1, start[1]
+    home = 2 + units + officer - 1
     pending_break = break_start
 
     def add(leg: Leg) -> None:
@@ -404,7 +417,7 @@ def _route(
         if pending_break is None or pending_break > before + 1e-6:
             return
         if patrol.break_at_station:
-            go(1)
+            go(home)
         hold("wait", pending_break)
         hold("break", max(clock, pending_break) + patrol.break_s)
         pending_break = None
@@ -429,7 +442,7 @@ def _route(
         if spare > 0:
             hold("reserve", clock + patrol.dwell_s * spare)
     take_break(math.inf)
-    go(1)
+    go(home)
     return Route(officer, tuple(legs))
 
 
@@ -539,8 +552,9 @@ def validation_rules(
         max_dwell_s_per_spot=patrol.max_dwell_s_per_spot,
         break_s=patrol.break_s,
         break_window_s=patrol.break_window_s,
-        break_node=int(ids[patrol.end_idx]) if patrol.break_at_station else None,
+        break_at_end_station=patrol.break_at_station,
         held_back_share=patrol.held_back_share,
         avoided_segments=patrol.avoided,
         starts={k + 1: (int(ids[n]), t) for k, (n, t) in enumerate(patrol.starts)},
+        ends={k + 1: (int(ids[n]), t) for k, (n, t) in enumerate(patrol.ends)},
     )

@@ -229,6 +229,36 @@ def _clock_offset_s(start: dt.time, clock: dt.time) -> float:
 AVOIDABLE = ("unlit_after_dark", "private", "steps")
 
 
+class UnitSpec(_Model):
+    """One unit's own station or hours, when they differ from the shared ones (staggered starts)."""
+
+    station: StationSpec | None = None
+    end_station: StationSpec | None = None
+    start: dt.time | None = Field(None, description="local clock time, within the shift")
+    end: dt.time | None = Field(None, description="local clock time, within the shift")
+
+    def offsets_s(self, shift_start: dt.time, shift_length_s: float) -> tuple[float, float]:
+        """Seconds from the shift start at which this unit starts and must be back.
+
+        Raises
+        ------
+        ValueError
+            If the unit's hours are not inside the shift or end before they start.
+        """
+        begin = 0.0 if self.start is None else _clock_offset_s(shift_start, self.start)
+        end = shift_length_s if self.end is None else _clock_offset_s(shift_start, self.end)
+        if self.end is not None and end == 0.0:
+            end = 86400.0
+        if begin >= shift_length_s or end > shift_length_s or end <= begin:
+            msg = (
+                f"unit hours {self.start or shift_start:%H:%M}-{self.end or 'shift end'} are not "
+                f"inside the shift ({shift_start:%H:%M} for {shift_length_s / 3600:.1f} h); give "
+                "a start and end within it"
+            )
+            raise ValueError(msg)
+        return begin, end
+
+
 class OfficersSpec(_Model):
     """Officers on foot patrol: how many, where they start and end, how they walk and rest."""
 
@@ -244,11 +274,17 @@ class OfficersSpec(_Model):
     avoid: list[Literal[AVOIDABLE]] = Field(  # type: ignore[valid-type]
         [], description="ways not to walk: unlit_after_dark, private, steps"
     )
+    per_unit: list[UnitSpec] = Field(
+        [], description="units 1, 2, ... with their own station or hours (staggered starts)"
+    )
 
     @model_validator(mode="after")
     def _whole_units(self) -> OfficersSpec:
         if self.count % self.unit_size:
             msg = f"officers.count ({self.count}) is not a multiple of unit_size ({self.unit_size})"
+            raise ValueError(msg)
+        if len(self.per_unit) > self.units:
+            msg = f"officers.per_unit lists {len(self.per_unit)} units, there are {self.units}"
             raise ValueError(msg)
         return self
 

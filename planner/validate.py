@@ -48,7 +48,10 @@ class Rules:
     """What a plan must respect. Node values are OSM node ids; times are seconds from shift start.
 
     ``starts`` gives, per officer, the node and second a route starts from (the station at 0
-    unless re-planned mid-shift); officers not listed start at ``start_node`` at 0.
+    unless re-planned mid-shift or staggered); officers not listed start at ``start_node`` at 0.
+    ``ends`` likewise gives the node a route ends at and the second it must be there by. The
+    break is taken at ``break_node`` when given, else at the route's end station when
+    ``break_at_end_station``, else anywhere.
     """
 
     shift_s: float
@@ -64,9 +67,11 @@ class Rules:
     break_s: float = 0.0
     break_window_s: tuple[float, float] = (0.0, float("inf"))
     break_node: int | None = None
+    break_at_end_station: bool = False
     held_back_share: float = 0.0
     avoided_segments: frozenset[int] = frozenset()
     starts: dict[int, tuple[int, float]] = field(default_factory=dict)
+    ends: dict[int, tuple[int, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,10 @@ def _start_of(route: Route, rules: Rules) -> tuple[int, float]:
     return rules.starts.get(route.officer, (rules.start_node, 0.0))
 
 
+def _end_of(route: Route, rules: Rules) -> tuple[int, float]:
+    return rules.ends.get(route.officer, (rules.end_node, rules.shift_s))
+
+
 def _timeline(route: Route, rules: Rules) -> list[Violation]:
     out = []
     _node, begin = _start_of(route, rules)
@@ -144,12 +153,13 @@ def _timeline(route: Route, rules: Rules) -> list[Violation]:
         if leg.end_s + TOL_S < leg.start_s:
             out.append(Violation("timeline", route.officer, f"{leg.kind} ends before it starts"))
     last = route.legs[-1]
-    if last.end_s > rules.shift_s + TOL_S:
-        late = (last.end_s - rules.shift_s) / 60
+    end_node, end_s = _end_of(route, rules)
+    if last.end_s > end_s + TOL_S:
+        late = (last.end_s - end_s) / 60
         out.append(
             Violation("timeline", route.officer, f"back {late:.1f} min after the shift ends")
         )
-    if last.to_node != rules.end_node:
+    if last.to_node != end_node:
         out.append(
             Violation(
                 "timeline", route.officer, f"ends at node {last.to_node}, not the end station"
@@ -294,7 +304,10 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
                 f"{rules.break_s / 60:.0f}",
             )
         )
-    if rules.break_node is not None and leg.to_node != rules.break_node:
+    place = rules.break_node
+    if place is None and rules.break_at_end_station:
+        place = _end_of(route, rules)[0]
+    if place is not None and leg.to_node != place:
         out.append(Violation("break", route.officer, "break not taken at the station"))
     return out
 

@@ -1,0 +1,49 @@
+import pytest
+
+from planner.errors import ScenarioError
+from planner.pipeline import load_area, run
+from planner.scenario import parse_scenario
+
+STATION = {"lat": 60.1699, "lon": 24.9384}
+ESPLANADI = {"lat": 60.1675, "lon": 24.9500}
+
+
+def scenario(tmp_path, per_unit, **officers):
+    data = {
+        "name": "units",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
+        "officers": {"count": 3, "station": STATION, "per_unit": per_unit, **officers},
+        "posts": {"count": 0},
+        "solver": {"time_limit_s": 5, "route_iterations": 150},
+    }
+    return parse_scenario(data, "test", tmp_path)
+
+
+@pytest.fixture(scope="module")
+def area(tmp_path_factory):
+    return load_area(scenario(tmp_path_factory.mktemp("area"), []))
+
+
+def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path, area):
+    per_unit = [{}, {"station": ESPLANADI, "start": "19:00", "end": "21:30"}]
+    plan = run(scenario(tmp_path, per_unit), area=area)
+    first, second, third = plan.routes
+    assert first.legs[0].from_node == third.legs[0].from_node
+    assert second.legs[0].from_node != first.legs[0].from_node
+    assert second.legs[-1].to_node == second.legs[0].from_node
+    assert second.legs[0].start_s == pytest.approx(3600)
+    assert second.end_s <= 3.5 * 3600 + 1
+    assert first.legs[0].start_s == 0 and first.end_s <= 4 * 3600 + 1
+    node = plan.graph.nodes.loc[second.legs[0].from_node]
+    assert abs(node["lat"] - 60.1675) < 0.001
+
+
+def test_unit_hours_outside_the_shift_are_refused(tmp_path, area):
+    bad = scenario(tmp_path, [{"start": "17:00", "end": "23:00"}])
+    with pytest.raises(ScenarioError, match=r"per_unit\[0\]: unit hours 17:00-23:00.* inside"):
+        run(bad, area=area)
+
+
+def test_more_units_listed_than_there_are(tmp_path):
+    with pytest.raises(ScenarioError, match="per_unit lists 4 units, there are 3"):
+        scenario(tmp_path, [{}, {}, {}, {}])
