@@ -86,8 +86,6 @@ def find_hotspots(
     return Hotspots(candidates[keep], value[keep], watched[keep], radius_m, piece_risk)
 
 
-
-
 def koper_value_min(
     dwell_min: float, curve: tuple[tuple[float, float], ...] = KOPER_CURVE
 ) -> float:
