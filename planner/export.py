@@ -50,16 +50,32 @@ def _leg_coordinates(
 
 
 def route_track(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> list[tuple[float, float, float]]:
-    """Trace the whole route as (lon, lat, seconds) points, standing still through each dwell."""
+    """Trace the whole route as (lon, lat, seconds) points, standing still through each dwell.
+
+    A route may start standing still (held back or waiting at the station); a ``call`` leg
+    (answered before a re-plan) jumps to where the call took the unit.
+    """
     points: list[tuple[float, float, float]] = []
+    nodes = plan.graph.nodes
     for leg in route.legs:
         if leg.kind == "walk":
             coords = _leg_coordinates(plan, leg, wgs84)
             points.extend(coords if not points else coords[1:])
-        else:
-            lon, lat, _ = points[-1]
-            points.append((lon, lat, leg.end_s))
+            continue
+        if not points:
+            start = nodes.loc[leg.from_node]
+            points.append((float(start["lon"]), float(start["lat"]), leg.start_s))
+        end = nodes.loc[leg.to_node]
+        points.append((float(end["lon"]), float(end["lat"]), leg.end_s))
     return points
+
+
+def position_at(track: list[tuple[float, float, float]], at_s: float) -> tuple[float, float]:
+    """Where a timed track (:func:`route_track`) is at ``at_s``: linear between points."""
+    rows = np.asarray(track, dtype=float)
+    lon = float(np.interp(at_s, rows[:, 2], rows[:, 0]))
+    lat = float(np.interp(at_s, rows[:, 2], rows[:, 1]))
+    return lon, lat
 
 
 def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:

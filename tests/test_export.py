@@ -115,3 +115,29 @@ def test_same_seed_gives_byte_identical_files(plan):
     assert first.keys() == second.keys()
     for name in first:
         assert first[name] == second[name], name
+
+
+def test_tracks_of_routes_that_start_standing_still_or_answer_a_call(plan):
+    from planner.export import position_at, route_track
+    from planner.plan import Leg, Route
+
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    nodes = plan.graph.nodes
+    station, elsewhere = int(nodes.index[0]), int(nodes.index[-1])
+    route = Route(
+        1,
+        (
+            Leg("reserve", 0.0, 60.0, station, station),
+            Leg("call", 60.0, 600.0, station, elsewhere),
+        ),
+    )
+    track = route_track(plan, route, wgs84)
+    assert [t for _, _, t in track] == [0.0, 60.0, 600.0]
+    at_station = tuple(nodes.loc[station, ["lon", "lat"]])
+    at_call = tuple(nodes.loc[elsewhere, ["lon", "lat"]])
+    assert track[0][:2] == track[1][:2] == at_station
+    assert track[2][:2] == at_call
+    halfway = position_at(track, 330.0)
+    middle = [(a + b) / 2 for a, b in zip(at_station, at_call, strict=True)]
+    assert halfway == pytest.approx(tuple(middle))
+    assert position_at(track, 9999.0) == at_call

@@ -1,149 +1,123 @@
-"""Streamlit app: plan a foot-patrol shift and show it on an offline map.
+"""Streamlit app: edit a scenario, plan a foot-patrol shift, compare staffing levels, offline.
 
-Start it with ``patrol-planner app`` (it passes :func:`planner.cli.streamlit_flags`: loopback
-only, no usage statistics, static serving of the blank map style in ``ui/static/``). The script
-is thin: sidebar widgets -> :class:`~planner.scenario.Scenario` -> :func:`planner.pipeline.run`
--> render. Plans are made only when Plan is pressed (and once on the first load), kept in
-``st.session_state`` and cached by the scenario's YAML text; the map layers are built in
-:mod:`ui.map`.
+Start it with ``patrol-planner app [--port N]`` (it passes :func:`planner.cli.streamlit_flags`:
+loopback only, no usage statistics, static serving of the blank map style in ``ui/static/``).
+The script is thin: the sidebar and the Scenario tab edit a scenario mapping (:mod:`ui.draft`,
+:mod:`ui.editor`), validated by the library into a :class:`~planner.scenario.Scenario`; Plan
+runs :func:`planner.pipeline.run` (once on the first load, then only when pressed); the Plan
+tab draws the result (:mod:`ui.map`, :mod:`ui.timeline`, :mod:`ui.review`) and the Staffing
+tab compares officer counts (:mod:`ui.staffing`). Street graphs are cached per area and plans
+per scenario text, shared read-only by every session.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
 import sys
+import time
+import warnings
+from collections import OrderedDict
 from pathlib import Path
 
 import streamlit as st
 
 REPO = Path(__file__).resolve().parent.parent
-# Streamlit puts only this script's folder (ui/) on sys.path; ui.map is imported as a package.
+# Streamlit puts only this script's folder (ui/) on sys.path; ui.* is imported as a package.
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+import pandas as pd  # noqa: E402
 import pydeck as pdk  # noqa: E402
 
-from planner.errors import PlannerError  # noqa: E402
-from planner.export import plan_files  # noqa: E402
-from planner.pipeline import Area, load_area, run  # noqa: E402
+from planner import pipeline  # noqa: E402
+from planner.errors import PlannerError, PlannerWarning  # noqa: E402
+from planner.graph import StreetGraph  # noqa: E402
+from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
-from planner.scenario import Scenario, load_scenario, parse_scenario, scenario_to_yaml  # noqa: E402
+from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
+from ui import draft as drafts  # noqa: E402
+from ui import editor, review, staffing, timeline  # noqa: E402
 from ui.map import (  # noqa: E402
     MAP_HEIGHT_PX,
-    OFFICER_FORMATS,
+    base_records,
     build_deck,
-    officer_table,
-    risk_legend_html,
+    legend_html,
+    plan_layers,
 )
+from ui.pick_map import graph_street_records  # noqa: E402
 
-SCENARIO_DIR = REPO / "scenarios"
 DEFAULT_SCENARIO = "helsinki_default"
-MAX_TIME_LIMIT_S = 3600.0
-MIME = {
-    ".geojson": "application/geo+json",
-    ".gpx": "application/gpx+xml",
-    ".csv": "text/csv",
-    ".json": "application/json",
-}
-
-
-def scenario_names() -> list[str]:
-    """Scenario files offered in the sidebar (stems of ``scenarios/*.yaml``)."""
-    return sorted(path.stem for path in SCENARIO_DIR.glob("*.yaml"))
-
-
-def scenario_path(name: str) -> Path:
-    """Return the YAML file of a scenario name."""
-    return SCENARIO_DIR / f"{name}.yaml"
-
-
-def with_inputs(base: Scenario, officers: int, time_limit_s: float) -> Scenario:
-    """Apply the sidebar's values to the base scenario, validated like a scenario file.
-
-    Raises
-    ------
-    planner.errors.ScenarioError
-        If a value is out of range (the message names the field).
-    """
-    data = base.model_dump(mode="json", exclude_none=True)
-    data["officers"]["count"] = officers
-    data["solver"]["time_limit_s"] = time_limit_s
-    source = base.source_file or scenario_path(base.name)
-    where = f"{source.relative_to(REPO) if source.is_relative_to(REPO) else source} (sidebar)"
-    scenario = parse_scenario(data, where, source.parent)
-    return scenario.model_copy(update={"source_file": source})
+PLAN_CACHE_SIZE = 16
 
 
 @st.cache_resource(show_spinner="Loading the street graph", max_entries=4)
 def area_for(area_json: str, _scenario: Scenario) -> Area:
     """Load the street graph and OSM features of an area once, shared read-only."""
-    return load_area(_scenario)
+    return pipeline.load_area(_scenario)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def plan_for(scenario_yaml: str, today: str, _scenario: Scenario) -> Plan:
-    """Plan ``_scenario`` (whose YAML text, with the day, is the cache key) with a progress bar.
+@st.cache_resource(show_spinner=False)
+def plan_store() -> OrderedDict[str, tuple[Plan, list[str]]]:
+    """Plans of this server by scenario text and day, with the warnings issued planning them.
 
-    Plans are read-only values, so one shared copy is cached (no pickling of the street graph).
-
-    The progress bar is created inside the cached function so that a cache hit replays it
-    (created, then emptied) instead of updating an element it never saw.
+    Plans are read-only values, so one shared copy is kept (no pickling of the street graph).
     """
-    bar = st.progress(0.0, text="Planning")
-
-    def progress(step: str, number: int, total: int) -> None:
-        bar.progress(number / total, text=f"Planning: {step} ({number + 1}/{total})")
-
-    try:
-        area = area_for(_scenario.area.model_dump_json(), _scenario)
-        return run(_scenario, progress=progress, today=dt.date.fromisoformat(today), area=area)
-    finally:
-        bar.empty()
+    return OrderedDict()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def deck_for(plan_key: str, _plan: Plan) -> pdk.Deck:
-    """Build the map of the plan identified by ``plan_key``."""
-    return build_deck(_plan)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def base_for(risk_key: str, _plan: Plan) -> tuple[list[dict], list[dict]]:
+    """Streets by risk and street names, shared by the plans of one graph and risk."""
+    return base_records(_plan)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def files_for(plan_key: str, _plan: Plan) -> dict[str, bytes]:
-    """Build the export files of the plan identified by ``plan_key``."""
-    return plan_files(_plan)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def layers_for(plan_key: str, _plan: Plan) -> list[pdk.Layer]:
+    """Map layers of the plan identified by ``plan_key`` (all but the units)."""
+    risk = hashlib.blake2b(_plan.risk.segment_risk.tobytes(), digest_size=16).hexdigest()
+    return plan_layers(_plan, base_for(f"{_plan.graph.source} {risk}", _plan))
 
 
-def reset_inputs() -> None:
-    """Set the sidebar's values from the chosen scenario file (when it can be read)."""
-    try:
-        base = load_scenario(scenario_path(st.session_state["scenario"]))
-    except PlannerError:
-        return  # the page shows the error when it validates the scenario
-    st.session_state["officers"] = base.officers.count
-    st.session_state["time_limit_s"] = min(float(base.solver.time_limit_s), MAX_TIME_LIMIT_S)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def tracks_for(plan_key: str, _plan: Plan) -> dict:
+    """Trace the timed tracks of the plan's officers."""
+    return timeline.track_arrays(_plan)
+
+
+@st.cache_resource(show_spinner="Drawing the streets", max_entries=4)
+def streets_for(area_json: str, _graph: StreetGraph) -> list[dict]:
+    """Grey street records of an area's graph for the pick map."""
+    return graph_street_records(_graph)
+
+
+def _example_chosen() -> None:
+    if error := drafts.load_example(st.session_state["scenario"]):
+        st.session_state["plan_error"] = error
 
 
 def sidebar(names: list[str]) -> bool:
     """Draw the sidebar; return whether Plan was pressed."""
-    if "scenario" not in st.session_state or st.session_state["scenario"] not in names:
-        st.session_state["scenario"] = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0]
-    if "officers" not in st.session_state:
-        reset_inputs()
-    if "officers" not in st.session_state:
-        st.session_state["officers"] = 4
-        st.session_state["time_limit_s"] = 20.0
     with st.sidebar:
         st.header("Shift")
-        st.selectbox("Scenario", names, key="scenario", on_change=reset_inputs)
+        st.selectbox(
+            "Example scenario",
+            names,
+            key="scenario",
+            on_change=_example_chosen,
+            help="Opens scenarios/NAME.yaml with a solver time limit of "
+            f"{drafts.APP_TIME_LIMIT_S:g} s; open your own YAML on the Scenario tab.",
+        )
         st.number_input("Officers on foot", min_value=1, max_value=200, step=1, key="officers")
         st.number_input(
             "Solver time limit (s)",
-            min_value=0.5,
-            max_value=MAX_TIME_LIMIT_S,
+            min_value=0.1,
+            max_value=drafts.MAX_TIME_LIMIT_S,
             step=1.0,
             key="time_limit_s",
-            help="Seconds per optimiser (posts, routes); the best plan "
-            "found in that time is returned.",
+            help="Seconds per optimiser (posts, routes); the best plan found in that time is "
+            "returned.",
         )
         pressed = st.button("Plan", type="primary", width="stretch")
         st.caption(
@@ -154,115 +128,197 @@ def sidebar(names: list[str]) -> bool:
 
 
 def make_plan(scenario: Scenario) -> None:
-    """Plan the scenario into ``st.session_state``; a planner error is kept to be shown."""
+    """Plan the scenario into ``st.session_state``, with progress; keep a planner error."""
     today = dt.date.today().isoformat()
     text = scenario_to_yaml(scenario)
-    try:
-        plan = plan_for(text, today, scenario)
-    except PlannerError as exc:
-        st.session_state.setdefault("plan", None)
-        st.session_state["plan_error"] = str(exc)
-        return
+    key = f"{text}# planned for {today}\n"
+    store = plan_store()
+    if key not in store:
+        with st.status("Planning", expanded=True) as status:
+            bar = st.progress(0.0, text="Loading the street graph")
+
+            def progress(step: str, number: int, total: int) -> None:
+                bar.progress(number / total, text=f"Planning: {step} ({number + 1}/{total})")
+
+            started = time.perf_counter()
+            try:
+                area = area_for(scenario.area.model_dump_json(), scenario)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    plan = pipeline.run(
+                        scenario, progress=progress, today=dt.date.fromisoformat(today), area=area
+                    )
+            except PlannerError as exc:
+                status.update(label="Planning failed", state="error", expanded=False)
+                st.session_state.setdefault("plan", None)
+                st.session_state["plan_error"] = str(exc)
+                return
+            bar.empty()
+            status.update(
+                label=f"Planned in {time.perf_counter() - started:.1f} s",
+                state="complete",
+                expanded=False,
+            )
+        messages = [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
+        store[key] = (plan, messages)
+        while len(store) > PLAN_CACHE_SIZE:
+            store.popitem(last=False)
+    plan, messages = store[key]
     st.session_state["plan"] = plan
+    st.session_state["plan_warnings"] = messages
     st.session_state["plan_yaml"] = text
-    st.session_state["plan_key"] = f"{text}# planned for {today}\n"
+    st.session_state["plan_key"] = key
     st.session_state.pop("plan_error", None)
 
 
-def show_plan(plan: Plan, plan_key: str) -> None:
-    """KPIs, map, per-officer table, downloads, schedule and run summary."""
-    k = plan.kpis
-    shift, routes, posts = k["shift"], k["routes"], k["posts"]
-    st.caption(
-        f"{k['scenario']} · {k['area']} · shift {shift['start'][:16].replace('T', ' ')} to "
-        f"{shift['end'][:16].replace('T', ' ')} ({shift['timezone']}) · "
-        f"{k['graph']['street_km']:.1f} km of streets · risk model: {k['risk']['method']}"
-    )
-    presence, covered, dosed, gap = st.columns(4)
-    presence.metric(
-        "Presence (risk x min)",
-        f"{routes['presence_min']:.2f}",
-        help="Risk-weighted officer minutes: each street's share of the shift's risk times the "
-        "minutes an officer is on it or dwelling within sight of it.",
-    )
-    covered.metric(
-        "Risk covered by posts",
-        f"{posts['risk_covered_share']:.1%}",
-        help=f"{posts['count']} fixed posts; streets within {posts['visibility_radius_m']:.0f} m "
-        "walk of a post count as covered.",
-    )
-    dosed.metric(
-        "Hot spots dosed",
-        f"{routes['hotspots_dosed']} of {routes['hotspots']}",
-        help=f"Hot spots with at least one dwell; {routes['dose_minutes']:.0f} dwell minutes.",
-    )
-    solver = routes["solver"]
-    gap.metric(
-        "Routes gap",
-        f"{solver['gap']:.1%}",
-        help=f"Routes solver {solver['status']}: objective {solver['objective']:.3f}, "
-        f"proven bound {solver['bound']:.3f}.",
+def _doing(plan: Plan, at: dt.datetime) -> pd.DataFrame:
+    """Tell what each officer does at ``at``: the schedule row under way."""
+    frame = plan.to_frame()
+    starts = pd.to_datetime(frame["start"], utc=True)
+    ends = pd.to_datetime(frame["end"], utc=True)
+    now = pd.Timestamp(at).tz_convert("UTC")
+    current = frame[(starts <= now) & (now < ends)].drop_duplicates("officer")
+    return current[["officer", "action", "place", "start", "end"]].assign(
+        start=lambda f: f["start"].str[11:16], end=lambda f: f["end"].str[11:16]
     )
 
-    st.pydeck_chart(deck_for(plan_key, plan), height=MAP_HEIGHT_PX)
-    st.markdown(risk_legend_html(), unsafe_allow_html=True)
-    st.caption(
-        "Coloured lines: officers' routes; coloured dots: dwells at hot spots; dark dots in grey "
-        "discs: fixed posts and their visibility radius drawn as a circle (coverage counts "
-        "walking distance); black and yellow: station. Hover for details."
-    )
 
-    officers, downloads = st.columns([3, 2])
-    with officers:
-        st.subheader(f"Officers ({len(plan.routes)})")
-        st.table(officer_table(plan).style.format(OFFICER_FORMATS), hide_index=True)
-    with downloads:
-        st.subheader("Downloads")
-        for name, data in files_for(plan_key, plan).items():
-            st.download_button(
-                name,
-                data,
-                file_name=name,
-                mime=MIME.get(Path(name).suffix, "text/plain"),
-                key=f"download-{name}",
-                on_click="ignore",
-            )
-    st.subheader("Schedule")
-    st.dataframe(plan.to_frame(), hide_index=True, height=380)
-    with st.expander("Run summary"):
-        st.code(plan.summary(), language=None)
-    if plan.risk.notes:
-        with st.expander("Risk model notes"):
-            for note in plan.risk.notes:
-                st.write(note)
+@st.fragment
+def plan_map(plan: Plan, plan_key: str) -> None:
+    """Draw the plan map with a time slider showing where each unit is (reruns only itself)."""
+    layers = layers_for(plan_key, plan)
+    start = plan.shift_start.replace(tzinfo=None)
+    end = plan.shift_end.replace(tzinfo=None)
+    slider_key = "map_time_" + hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
+    at = st.slider(
+        "Where the units are at",
+        min_value=start,
+        max_value=end,
+        value=min(start + dt.timedelta(hours=2), end),
+        step=dt.timedelta(minutes=5),
+        format="HH:mm",
+        key=slider_key,
+    )
+    if not st.toggle("Label stops with their minutes", value=True, key="dwell_labels"):
+        layers = [layer for layer in layers if layer.id != "dwell-minutes"]
+    at_s = (at - start).total_seconds()
+    units = timeline.unit_records(tracks_for(plan_key, plan), at_s, at.strftime("%H:%M"))
+    deck = build_deck(plan, layers, timeline.unit_layers(units))
+    st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
+    st.markdown(legend_html(officers=len(plan.routes)), unsafe_allow_html=True)
+    doing = _doing(plan, at.replace(tzinfo=plan.shift_start.tzinfo))
+    with st.expander(f"At {at:%H:%M}", expanded=False):
+        st.dataframe(doing, hide_index=True)
+
+
+def plan_tab(scenario: Scenario | None) -> None:
+    """KPIs, map with time slider, review tables, warnings and downloads."""
+    plan = st.session_state.get("plan")
+    if plan is None:
+        st.info("No plan yet: set the shift and press Plan.")
+        return
+    if scenario is not None and scenario_to_yaml(scenario) != st.session_state.get("plan_yaml"):
+        st.info("The scenario differs from the plan shown: press Plan to plan again.")
+    key = st.session_state["plan_key"]
+    st.caption(review.kpi_caption(plan.kpis))
+    review.show_kpis(plan)
+    plan_map(plan, key)
+    review.show_review(plan, st.session_state.get("plan_warnings", []))
+
+
+def scenario_tab(scenario: Scenario | None) -> None:
+    """Draw the scenario editor and the pick map."""
+    editor.load_save_section(scenario)
+    left, right = st.columns([3, 2])
+    with left:
+        with st.expander("Area", expanded=True):
+            editor.area_section()
+        with st.expander("Incidents", expanded=True):
+            editor.incidents_section()
+        with st.expander("Shift", expanded=True):
+            editor.shift_section()
+        with st.expander("Officers and stations", expanded=True):
+            editor.officers_section()
+        with st.expander("Dwell and revisit rules"):
+            editor.dwell_section()
+        with st.expander("Fixed posts"):
+            editor.posts_section()
+        with st.expander("Must-cover and forbidden places"):
+            editor.places_section()
+        with st.expander("Risk, seed and name"):
+            editor.risk_and_solver_section()
+    with right:
+        pick_map(scenario)
+
+
+def pick_map(scenario: Scenario | None) -> None:
+    """Draw the editor's map of the area (local areas load here; online ones come with a plan)."""
+    if scenario is None:
+        st.info("Fix the scenario to see its streets.")
+        return
+    plan = st.session_state.get("plan")
+    area_json = scenario.area.model_dump_json()
+    try:
+        if scenario.area.source in ("embedded", "file"):
+            graph = area_for(area_json, scenario).graph
+        elif plan is not None and plan.scenario.area == scenario.area:
+            graph = plan.graph
+        else:
+            st.info("The streets of an online area appear here once it is planned.")
+            return
+    except PlannerError as exc:
+        st.error(str(exc))
+        return
+    editor.pick_section(graph, streets_for(area_json, graph))
 
 
 def main() -> None:
     """Render the page."""
     st.set_page_config(page_title="Patrol planner", layout="wide")
     st.title("Foot-patrol planner")
-    names = scenario_names()
-    if not names:
-        st.error(f"{SCENARIO_DIR}: no scenario file (*.yaml); add one, e.g. helsinki_default.yaml")
-        return
+    names = drafts.example_names()
+    if "scenario" not in st.session_state or st.session_state["scenario"] not in names:
+        st.session_state["scenario"] = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else None
+    if drafts.DRAFT not in st.session_state:
+        if st.session_state["scenario"] is None:
+            st.error(f"{drafts.SCENARIO_DIR}: no scenario file (*.yaml); add one")
+            return
+        if error := drafts.load_example(st.session_state["scenario"]):
+            st.error(error)
+            return
     pressed = sidebar(names)
     scenario = None
     try:
-        base = load_scenario(scenario_path(st.session_state["scenario"]))
-        scenario = with_inputs(base, st.session_state["officers"], st.session_state["time_limit_s"])
+        scenario = drafts.current_scenario()
     except PlannerError as exc:
         st.error(str(exc))
     if scenario is not None and (pressed or "plan" not in st.session_state):
         make_plan(scenario)
+    if pressed:
+        st.session_state["tab"] = "Plan"
     if error := st.session_state.get("plan_error"):
         st.error(error)
-    plan = st.session_state.get("plan")
-    if plan is None:
-        st.info("No plan yet: set the shift in the sidebar and press Plan.")
-        return
-    if scenario is not None and scenario_to_yaml(scenario) != st.session_state.get("plan_yaml"):
-        st.info("The sidebar differs from the plan shown: press Plan to plan again.")
-    show_plan(plan, st.session_state["plan_key"])
+    edited = copy.deepcopy(st.session_state[drafts.DRAFT])
+    plan_t, staffing_t, scenario_t = st.tabs(
+        ["Plan", "Staffing", "Scenario"], key="tab", on_change="rerun"
+    )
+    if plan_t.open:
+        with plan_t:
+            plan_tab(scenario)
+    if staffing_t.open:
+        with staffing_t:
+            staffing.show_staffing(
+                scenario, st.session_state.get("plan"), st.session_state[drafts.WHERE]
+            )
+    if scenario_t.open:
+        with scenario_t:
+            scenario_tab(scenario)
+    # A section switched on or off changed the draft while drawing: check it again, once.
+    if st.session_state[drafts.DRAFT] != edited and not st.session_state.get("redrawn"):
+        st.session_state["redrawn"] = True
+        st.rerun()
+    st.session_state["redrawn"] = False
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,12 @@
 Nothing here plans: every number comes from the plan (its KPIs, routes, posts, risk), this module
 only picks colours, label positions and text. The map needs no tile server: its style is a blank
 MapLibre style served by Streamlit from ``ui/static/`` (``--server.enableStaticServing true``).
+
+The plan map is built here (:func:`build_deck`: streets by risk, routes, dwells
+with their minutes, posts with their reach, stations, must-cover and forbidden places, and where
+each unit is at a chosen time); the scenario editor's pick map (click a
+street to place a station or a place, in :mod:`ui.pick_map`) and the legend
+(:func:`legend_html`).
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pydeck as pdk
 import shapely
 
@@ -53,6 +58,11 @@ OFFICER_COLOURS: tuple[tuple[int, int, int], ...] = (
 
 POST_COLOUR = (60, 60, 70)
 
+#: Height of the stop-minute labels in metres (the labels grow as the map is zoomed in).
+DWELL_LABEL_M = 12.0
+MUST_COVER_COLOUR = (0, 150, 80)
+FORBIDDEN_COLOUR = (200, 0, 0)
+
 #: Map height in pixels, and the width assumed when fitting the initial view.
 MAP_HEIGHT_PX = 600
 _ASSUMED_WIDTH_PX = 900
@@ -82,7 +92,7 @@ def risk_classes(density_per_m: np.ndarray) -> np.ndarray:
     return np.searchsorted(cuts, density_per_m, side="left").astype(np.int64)
 
 
-def _path(coords: np.ndarray) -> list[list[float]]:
+def path_coords(coords: np.ndarray) -> list[list[float]]:
     """Round [lon, lat] pairs and drop consecutive repeats."""
     rounded = np.round(np.asarray(coords)[:, :2], COORD_DIGITS)
     keep = np.ones(len(rounded), dtype=bool)
@@ -107,7 +117,7 @@ def street_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
         name = names[i] or "unnamed street"
         records.append(
             {
-                "path": _path(shapely.get_coordinates(geom)),
+                "path": path_coords(shapely.get_coordinates(geom)),
                 "color": list(colour),
                 "width": width_m,
                 "tip": f"{name}, {lengths[i]:.0f} m\nrisk density: {label}",
@@ -127,7 +137,7 @@ def route_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
         o = figures[route.officer]
         records.append(
             {
-                "path": _path(np.array([(lon, lat) for lon, lat, _ in track])),
+                "path": path_coords(np.array([(lon, lat) for lon, lat, _ in track])),
                 "color": officer_colour(route.officer),
                 "tip": (
                     f"Officer {route.officer}: {o['km_walked']:.2f} km, {o['dwells']} dwells, "
@@ -149,8 +159,8 @@ def station_records(plan: Plan) -> list[dict[str, Any]]:
     return [
         {
             "position": [
-                round(float(nodes.at[node, "lon"]), COORD_DIGITS),  # noqa: PD008 scalar lookup
-                round(float(nodes.at[node, "lat"]), COORD_DIGITS),  # noqa: PD008 scalar lookup
+                round(float(nodes.at[node, "lon"]), COORD_DIGITS),
+                round(float(nodes.at[node, "lat"]), COORD_DIGITS),
             ],
             "tip": f"Station: {' and '.join(sorted(roles[node], reverse=True))} of the routes",
         }
@@ -233,16 +243,22 @@ def label_records(
     ]
 
 
-def fit_view(lon: np.ndarray, lat: np.ndarray, margin: float = 0.1) -> pdk.ViewState:
-    """Fit a view showing every point (WGS84) with a margin, in a map of :data:`MAP_HEIGHT_PX`."""
+def fit_view(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    margin: float = 0.1,
+    width_px: int = _ASSUMED_WIDTH_PX,
+    height_px: int = MAP_HEIGHT_PX,
+) -> pdk.ViewState:
+    """Fit a view showing every point (WGS84) with a margin, in a map of the given size."""
     lon_min, lon_max = float(np.min(lon)), float(np.max(lon))
     lat_min, lat_max = float(np.min(lat)), float(np.max(lat))
     mid_lat = (lat_min + lat_max) / 2
     lon_span = max(lon_max - lon_min, 1e-4) * (1 + 2 * margin)
     lat_span = max(lat_max - lat_min, 1e-4) * (1 + 2 * margin) / math.cos(math.radians(mid_lat))
     # deck.gl and MapLibre draw the world 512 pixels wide at zoom 0.
-    zoom_w = math.log2(_ASSUMED_WIDTH_PX * 360 / (512 * lon_span))
-    zoom_h = math.log2(MAP_HEIGHT_PX * 360 / (512 * lat_span))
+    zoom_w = math.log2(width_px * 360 / (512 * lon_span))
+    zoom_h = math.log2(height_px * 360 / (512 * lat_span))
     return pdk.ViewState(
         longitude=(lon_min + lon_max) / 2,
         latitude=mid_lat,
@@ -268,17 +284,164 @@ def _focus(
     return stacked[:, 0], stacked[:, 1]
 
 
-def build_deck(plan: Plan) -> pdk.Deck:
-    """Build the plan map: streets by risk, routes, dwells, posts with reach, stations, names.
+def dwell_minute_records(plan: Plan) -> list[dict[str, Any]]:
+    """One label per dosed hot spot: its total dwell minutes and number of stops."""
+    spots: dict[int, dict[str, Any]] = {}
+    for d in plan.kpis["hotspot_dosage"]:
+        spot = spots.setdefault(
+            d["hotspot"],
+            {"position": [round(d["lon"], COORD_DIGITS), round(d["lat"], COORD_DIGITS)], "min": 0},
+        )
+        spot["min"] += d["minutes"]
+    return [
+        {"position": s["position"], "text": f"{s['min']:.0f} min"} for _, s in sorted(spots.items())
+    ]
 
-    pydeck sends a plain string as an accessor expression (``"@@=meters"``): constant string
-    props are quoted (``"'meters'"``). Layer ids, bottom to top: ``post-reach``, ``streets``,
-    ``street-names``, ``routes``, ``dwells``, ``posts``, ``stations``.
+
+def place_records(
+    must_cover: list[dict[str, Any]], forbidden: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Must-cover points and forbidden zones of a scenario (``places`` section, as dicts)."""
+    cover = [
+        {
+            "position": [round(p["lon"], COORD_DIGITS), round(p["lat"], COORD_DIGITS)],
+            "tip": f"Must cover: {p.get('name') or 'unnamed place'}",
+        }
+        for p in must_cover
+    ]
+    zones = [
+        {
+            "position": [round(p["lon"], COORD_DIGITS), round(p["lat"], COORD_DIGITS)],
+            "radius": float(p.get("radius_m", 100.0)),
+            "tip": f"Forbidden: {p.get('name') or 'unnamed zone'} ({p.get('radius_m', 100):.0f} m)",
+        }
+        for p in forbidden
+    ]
+    return cover, zones
+
+
+def place_layers(cover: list[dict[str, Any]], zones: list[dict[str, Any]]) -> list[pdk.Layer]:
+    """Forbidden zones (red discs of their radius) and must-cover places (green rings)."""
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="forbidden",
+            data=zones,
+            get_position="position",
+            get_radius="radius",
+            radius_units="'meters'",
+            get_fill_color=[*FORBIDDEN_COLOUR, 40],
+            get_line_color=[*FORBIDDEN_COLOUR, 200],
+            stroked=True,
+            line_width_min_pixels=2,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="must-cover",
+            data=cover,
+            get_position="position",
+            get_radius=12,
+            radius_units="'meters'",
+            radius_min_pixels=7,
+            get_fill_color=[255, 255, 255, 0],
+            get_line_color=[*MUST_COVER_COLOUR, 255],
+            stroked=True,
+            filled=False,
+            line_width_min_pixels=3,
+            pickable=True,
+        ),
+    ]
+
+
+def station_layer(records: list[dict[str, Any]], layer_id: str = "stations") -> pdk.Layer:
+    """Stations: black discs ringed in yellow."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id=layer_id,
+        data=records,
+        get_position="position",
+        get_radius=10,
+        radius_units="'meters'",
+        radius_min_pixels=7,
+        get_fill_color=[0, 0, 0],
+        get_line_color=[255, 220, 0],
+        stroked=True,
+        line_width_min_pixels=3,
+        pickable=True,
+    )
+
+
+def street_layer(records: list[dict[str, Any]], layer_id: str = "streets") -> pdk.Layer:
+    """Streets as paths with a colour and a width in metres per record (pickable)."""
+    return pdk.Layer(
+        "PathLayer",
+        id=layer_id,
+        data=records,
+        get_path="path",
+        get_color="color",
+        get_width="width",
+        width_units="'meters'",
+        width_min_pixels=1,
+        cap_rounded=True,
+        joint_rounded=True,
+        pickable=True,
+        auto_highlight=True,
+    )
+
+
+def label_layer(records: list[dict[str, Any]]) -> pdk.Layer:
+    """Street names along their streets (see :func:`label_records`)."""
+    return pdk.Layer(
+        "TextLayer",
+        id="street-names",
+        data=records,
+        get_position="position",
+        get_text="name",
+        get_angle="angle",
+        get_size=12,
+        size_units="'pixels'",
+        get_color=[30, 30, 30],
+        character_set="'auto'",
+        font_family="'sans-serif'",
+        font_weight=600,
+        # A box in the map's background colour; an SDF halo loses thin glyphs (i, l).
+        background=True,
+        get_background_color=[242, 239, 233, 200],
+        background_padding=[2, 1],
+    )
+
+
+def base_records(plan: Plan) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Build the street records by risk and the street-name labels of a plan.
+
+    They depend on the streets and the risk only: plans that differ in their routes can share
+    them (cache them by risk).
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    return street_records(plan, wgs84), label_records(plan)
+
+
+def plan_layers(
+    plan: Plan, base: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
+) -> list[pdk.Layer]:
+    """Layers of a plan that do not depend on the time shown (cache them per plan).
+
+    ``base`` is :func:`base_records` of the plan (or of a plan with the same streets and risk).
+
+    pydeck sends a plain string as an accessor expression (``"@@=meters"``): constant string
+    props are quoted (``"'meters'"``). Layer ids, bottom to top: ``post-reach``, ``forbidden``,
+    ``streets``, ``street-names``, ``routes``, ``dwells``, ``dwell-minutes``, ``posts``,
+    ``must-cover``, ``stations``.
+    """
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    streets, labels = base if base is not None else base_records(plan)
     posts = post_records(plan)
     routes = route_records(plan, wgs84)
-    layers = [
+    places = plan.scenario.places.model_dump(mode="json")
+    cover, zones = place_records(places["must_cover"], places["forbidden"])
+    forbidden_layer, cover_layer = place_layers(cover, zones)
+    return [
         pdk.Layer(
             "ScatterplotLayer",
             id="post-reach",
@@ -292,38 +455,9 @@ def build_deck(plan: Plan) -> pdk.Deck:
             line_width_min_pixels=1,
             pickable=True,
         ),
-        pdk.Layer(
-            "PathLayer",
-            id="streets",
-            data=street_records(plan, wgs84),
-            get_path="path",
-            get_color="color",
-            get_width="width",
-            width_units="'meters'",
-            width_min_pixels=1,
-            cap_rounded=True,
-            joint_rounded=True,
-            pickable=True,
-            auto_highlight=True,
-        ),
-        pdk.Layer(
-            "TextLayer",
-            id="street-names",
-            data=label_records(plan),
-            get_position="position",
-            get_text="name",
-            get_angle="angle",
-            get_size=12,
-            size_units="'pixels'",
-            get_color=[30, 30, 30],
-            character_set="'auto'",
-            font_family="'sans-serif'",
-            font_weight=600,
-            # A box in the map's background colour; an SDF halo loses thin glyphs (i, l).
-            background=True,
-            get_background_color=[242, 239, 233, 200],
-            background_padding=[2, 1],
-        ),
+        forbidden_layer,
+        street_layer(streets),
+        label_layer(labels),
         pdk.Layer(
             "PathLayer",
             id="routes",
@@ -352,6 +486,25 @@ def build_deck(plan: Plan) -> pdk.Deck:
             pickable=True,
         ),
         pdk.Layer(
+            "TextLayer",
+            id="dwell-minutes",
+            data=dwell_minute_records(plan),
+            get_position="position",
+            get_text="text",
+            # In metres, capped: small at the first view, readable once zoomed in.
+            get_size=DWELL_LABEL_M,
+            size_units="'meters'",
+            size_max_pixels=13,
+            get_color=[80, 0, 20],
+            get_pixel_offset=[0, -12],
+            character_set="'auto'",
+            font_family="'sans-serif'",
+            font_weight=700,
+            background=True,
+            get_background_color=[255, 255, 255, 210],
+            background_padding=[2, 1],
+        ),
+        pdk.Layer(
             "ScatterplotLayer",
             id="posts",
             data=posts,
@@ -365,61 +518,98 @@ def build_deck(plan: Plan) -> pdk.Deck:
             line_width_min_pixels=2,
             pickable=True,
         ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            id="stations",
-            data=station_records(plan),
-            get_position="position",
-            get_radius=10,
-            radius_units="'meters'",
-            radius_min_pixels=7,
-            get_fill_color=[0, 0, 0],
-            get_line_color=[255, 220, 0],
-            stroked=True,
-            line_width_min_pixels=3,
-            pickable=True,
-        ),
+        cover_layer,
+        station_layer(station_records(plan)),
     ]
+
+
+def plan_view(
+    plan: Plan, layers: list[pdk.Layer], width_px: int = _ASSUMED_WIDTH_PX
+) -> pdk.ViewState:
+    """Fit the first view of a plan map to its routes and posts (every street without them)."""
+    by_id = {layer.id: layer for layer in layers}
+    return fit_view(
+        *_focus(plan, by_id["routes"].data, by_id["post-reach"].data), width_px=width_px
+    )
+
+
+def build_deck(
+    plan: Plan,
+    layers: list[pdk.Layer] | None = None,
+    extra: list[pdk.Layer] | None = None,
+    width_px: int = _ASSUMED_WIDTH_PX,
+) -> pdk.Deck:
+    """Build the plan map from :func:`plan_layers` (built when not given) and extra layers.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan drawn.
+    layers : list of pydeck.Layer, optional
+        ``plan_layers(plan)``, when the caller caches them.
+    extra : list of pydeck.Layer, optional
+        Layers drawn on top (the units at the time shown, :mod:`ui.timeline`).
+    width_px : int
+        Width assumed when fitting the first view (narrower maps side by side).
+
+    Returns
+    -------
+    pydeck.Deck
+        With the local blank style and a tooltip showing each object's ``tip``.
+    """
+    layers = layers if layers is not None else plan_layers(plan)
     return pdk.Deck(
-        layers=layers,
-        initial_view_state=fit_view(*_focus(plan, routes, posts)),
+        layers=[*layers, *(extra or [])],
+        initial_view_state=plan_view(plan, layers, width_px),
         map_style=BLANK_STYLE,
         tooltip={"text": "{tip}"},
     )
 
 
-def risk_legend_html() -> str:
-    """Small HTML legend of the street colours (risk density classes)."""
-    chips = "".join(
-        f'<span style="display:inline-block;width:1.6em;height:0.6em;margin:0 0.3em 0 0.8em;'
-        f'background:rgb{colour}"></span>{label}'
-        for _, colour, _, label in RISK_CLASSES
+def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
+    rgb = f"rgb{tuple(colour[:3])}"
+    if shape == "dot":
+        style = f"width:0.8em;height:0.8em;border-radius:50%;background:{rgb}"
+    elif shape == "ring":
+        style = f"width:0.7em;height:0.7em;border-radius:50%;border:3px solid {rgb}"
+    elif shape == "station":
+        style = (
+            "width:0.7em;height:0.7em;border-radius:50%;background:#000;border:3px solid #ffdc00"
+        )
+    elif shape == "disc":
+        style = (
+            f"width:0.9em;height:0.9em;border-radius:50%;background:{rgb}33;border:1px solid {rgb}"
+        )
+    else:
+        style = f"width:1.6em;height:0.6em;background:{rgb}"
+    box = "display:inline-block;vertical-align:middle;margin:0 0.3em 0 0.9em"
+    return f'<span style="{box};{style}"></span>'
+
+
+def legend_html(officers: int = 0, risk: bool = True) -> str:
+    """HTML legend: risk classes of the streets, officer colours and the map's symbols."""
+    parts = []
+    if risk:
+        chips = "".join(_chip(colour) + label for _, colour, _, label in RISK_CLASSES)
+        parts.append(f"Street risk (risk per metre): {chips}")
+    if officers:
+        chips = "".join(
+            _chip(tuple(officer_colour(n))) + f"officer {n}"
+            for n in range(1, min(officers, len(OFFICER_COLOURS)) + 1)
+        )
+        more = " (colours repeat)" if officers > len(OFFICER_COLOURS) else ""
+        parts.append(f"Routes and dwells: {chips}{more}")
+    symbols = (
+        _chip(POST_COLOUR, "dot")
+        + "post"
+        + _chip(POST_COLOUR, "disc")
+        + "post visibility radius"
+        + _chip((0, 0, 0), "station")
+        + "station"
+        + _chip(MUST_COVER_COLOUR, "ring")
+        + "must cover"
+        + _chip(FORBIDDEN_COLOUR, "disc")
+        + "forbidden"
     )
-    return f"<small>Street risk density (risk per metre): {chips}</small>"
-
-
-#: Display format of the per-officer table's columns.
-OFFICER_FORMATS = {
-    "officer": "{:d}",
-    "km walked": "{:.2f}",
-    "dwells": "{:d}",
-    "dwell min": "{:.0f}",
-    "presence (risk x min)": "{:.3f}",
-}
-
-
-def officer_table(plan: Plan) -> pd.DataFrame:
-    """Per-officer figures from the plan's KPIs, with readable column names."""
-    rows = [
-        {
-            "officer": o["officer"],
-            "km walked": o["km_walked"],
-            "dwells": o["dwells"],
-            "dwell min": o["dwell_min"],
-            "back at station": _clock(o["back_at_station"]),
-            "presence (risk x min)": o["presence_min"],
-        }
-        for o in plan.kpis["routes"]["per_officer"]
-    ]
-    columns = ["officer", "km walked", "dwells", "dwell min", "back at station"]
-    return pd.DataFrame(rows, columns=[*columns, "presence (risk x min)"])
+    parts.append(f"Symbols: {symbols}")
+    return "<small>" + "<br>".join(parts) + "</small>"

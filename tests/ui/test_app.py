@@ -1,47 +1,95 @@
-"""The Streamlit app: headless with AppTest, and in a real Chromium against a running server.
+"""The Streamlit app headless with AppTest: plan, editor, errors, staffing.
 
-AppTest runs the script in-process (it does not draw maps: the deck spec is checked as JSON);
-the browser tests check that the map really draws, that the page makes no request beyond the
-local server, and that downloads work.
+AppTest runs the script in-process (it does not draw maps: the deck spec is checked as JSON).
+The real browser tests are in ``test_browser.py``.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import time
+import zipfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import gpxpy
 import numpy as np
 import pytest
-from PIL import Image
+import yaml
 from streamlit.testing.v1 import AppTest
 
-from planner.errors import InfeasibleError
-from tests.ui.conftest import ROOT, SCREENSHOTS, AppPage
+from planner.errors import InfeasibleError, PlannerError
+from planner.incidents import load_incidents
+from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
+from tests.ui.conftest import ROOT
+from ui.draft import APP_TIME_LIMIT_S, get_in, set_in
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
+from ui.pick_map import picked_point
+from ui.review import zip_gpx
+from ui.staffing import shift_specs
+from ui.timeline import position_at
 
 # AppTest resolves a relative path against the calling file, not the working folder.
 APP = str(ROOT / "ui" / "app.py")
-TIMEOUT_S = 180
+DEFAULT_YAML = ROOT / "scenarios" / "helsinki_default.yaml"
+TIMEOUT_S = 240
 LAYERS = {
     "post-reach": "ScatterplotLayer",
+    "forbidden": "ScatterplotLayer",
     "streets": "PathLayer",
+    "street-names": "TextLayer",
     "routes": "PathLayer",
     "dwells": "ScatterplotLayer",
+    "dwell-minutes": "TextLayer",
     "posts": "ScatterplotLayer",
+    "must-cover": "ScatterplotLayer",
     "stations": "ScatterplotLayer",
-    "street-names": "TextLayer",
+    "units": "ScatterplotLayer",
+    "unit-labels": "TextLayer",
 }
-METRICS = ["Presence (risk x min)", "Risk covered by posts", "Hot spots dosed", "Routes gap"]
-MAP_CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
-LOOPBACK = {"127.0.0.1", "localhost"}
+METRICS = [
+    "Presence (risk x min)",
+    "Risk in sight of a stop",
+    "Risk covered by posts",
+    "Hot spots dosed",
+    "Routes gap",
+]
+
+# A scenario using every option the editor shows (paths absolute: the text is pasted).
+RICH_YAML = """\
+name: rich_test
+area: {source: embedded}
+shift: {date: 2026-12-04, start: "19:30", end: "03:00", timezone: Europe/Helsinki}
+officers:
+  count: 4
+  station: {lat: 60.1699, lon: 24.9384}
+  end_station: {lat: 60.1712, lon: 24.9441}
+  pace_m_per_s: 1.1
+  unit_size: 2
+  held_back_share: 0.1
+  meal_break: {minutes: 20, earliest: "22:00", latest: "23:00", at_station: false}
+  avoid: [steps, private]
+dwell:
+  min_minutes: 8
+  max_minutes: 12
+  visibility_radius_m: 60
+  hotspot_top_percent: 8
+  hotspot_min_separation_m: 80
+  max_visits: 2
+  revisit_value: 0.4
+  min_revisit_gap_minutes: 45
+  max_minutes_per_spot: 30
+posts: {count: 3, visibility_radius_m: 120}
+places:
+  must_cover: [{lat: 60.1686, lon: 24.9414, name: Railway square}]
+  forbidden: [{lat: 60.1655, lon: 24.9466, radius_m: 80, name: Works}]
+risk: {terrain_bandwidth_m: 120, background_share: 0.2}
+solver: {time_limit_s: 3, seed: 7, route_iterations: 50}
+output_dir: /tmp/patrol-planner-rich-test
+"""
 
 
 # ---------------------------------------------------------------------------------------------
-# Display helpers (no pipeline run)
+# Display and state helpers (no pipeline run)
 
 
 def test_risk_classes_split_segments_by_percentile():
@@ -62,8 +110,55 @@ def test_blank_style_needs_no_server():
     assert BLANK_STYLE == "/app/static/blank-style.json"
 
 
+def test_nested_get_and_set_of_the_draft():
+    data = {"officers": {"count": 4}}
+    set_in(data, "officers.meal_break.minutes", 30)
+    assert get_in(data, "officers.meal_break.minutes") == 30
+    set_in(data, "officers.meal_break.minutes", None)
+    assert data == {"officers": {"count": 4, "meal_break": {}}}
+    assert get_in(data, "dwell.max_minutes", 15) == 15
+
+
+def test_picked_point_is_the_middle_vertex_of_the_street():
+    selection = {
+        "objects": {"pick-streets": [{"path": [[24.0, 60.0], [24.1, 60.1], [24.2, 60.2]]}]}
+    }
+    assert picked_point(selection) == (60.1, 24.1)
+    assert picked_point({"indices": {}, "objects": {}}) is None
+
+
+def test_position_at_interpolates_and_stands_still_at_the_ends():
+    track = np.array([[24.0, 60.0, 0.0], [24.2, 60.2, 100.0], [24.2, 60.2, 200.0]])
+    assert position_at(track, 50.0) == pytest.approx((24.1, 60.1))
+    assert position_at(track, 150.0) == pytest.approx((24.2, 60.2))
+    assert position_at(track, -10.0) == pytest.approx((24.0, 60.0))
+
+
+def test_gpx_zip_is_byte_stable_and_holds_only_gpx():
+    files = {"officer_1.gpx": b"<gpx/>", "plan.geojson": b"{}", "officer_2.gpx": b"<gpx/>"}
+    assert zip_gpx(files) == zip_gpx(dict(files))
+    names = zipfile.ZipFile(io.BytesIO(zip_gpx(files))).namelist()
+    assert names == ["officer_1.gpx", "officer_2.gpx"]
+
+
+def test_shift_table_rows_become_shift_sections():
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        [
+            {"day": "Friday", "start": "18:00", "end": "02:00"},
+            {"day": "2026-12-05", "start": "08:00", "end": "16:00"},
+        ]
+    )
+    specs = shift_specs(rows, {"weekday": "friday", "timezone": "Europe/Helsinki"})
+    assert specs == [
+        {"timezone": "Europe/Helsinki", "start": "18:00", "end": "02:00", "weekday": "friday"},
+        {"timezone": "Europe/Helsinki", "start": "08:00", "end": "16:00", "date": "2026-12-05"},
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
-# AppTest: the script headless (the first load plans the default scenario, ~25 s)
+# AppTest: the first load plans the default scenario (~10-20 s on 2 cores)
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +168,28 @@ def first_load() -> AppTest:
     return at
 
 
-def _deck(at: AppTest) -> dict:
-    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+def _app() -> AppTest:
+    """A new session; the default plan is a cache hit after ``first_load``."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    return at
+
+
+def _deck(at: AppTest, i: int = 0) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[i].proto.json)
 
 
 def _layer(spec: dict, layer_id: str) -> dict:
     return next(layer for layer in spec["layers"] if layer["id"] == layer_id)
+
+
+def _tab(at: AppTest, name: str) -> AppTest:
+    at.session_state["tab"] = name
+    return at.run()
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
 
 
 @pytest.mark.slow
@@ -88,14 +199,31 @@ def test_first_load_plans_the_default_scenario(first_load):
     assert [m.label for m in first_load.metric] == METRICS
     plan = first_load.session_state["plan"]
     assert plan.scenario.name == "helsinki_default"
+    assert plan.scenario.solver.time_limit_s == APP_TIME_LIMIT_S  # the app's short default
     assert first_load.table[0].value["officer"].tolist() == [1, 2, 3, 4]
     downloads = [b.proto.label for b in first_load.get("download_button")]
-    assert downloads == list(plan_file_names(len(plan.routes)))
+    assert downloads == [
+        "helsinki_default_gpx.zip",
+        "plan.geojson",
+        "schedule.csv",
+        "kpis.json",
+        "routes.json",
+        "helsinki_default.yaml",
+    ]
+    subheaders = [h.value for h in first_load.subheader]
+    assert {"Officers (4)", "Hot spots dosed", "Solvers", "Schedule"} <= set(subheaders)
 
 
-def plan_file_names(officers: int) -> list[str]:
-    gpx = [f"officer_{n}.gpx" for n in range(1, officers + 1)]
-    return ["plan.geojson", *gpx, "schedule.csv", "kpis.json", "routes.json"]
+@pytest.mark.slow
+def test_review_tables_come_from_the_kpis(first_load):
+    plan = first_load.session_state["plan"]
+    frames = [d.value for d in first_load.dataframe]
+    dosage = next(f for f in frames if "hot spot" in f.columns)
+    assert dosage["stops"].sum() == len(plan.kpis["hotspot_dosage"])
+    assert len(dosage) == plan.kpis["routes"]["hotspots_dosed"]
+    solvers = next(f for f in frames if "solver" in f.columns)
+    assert solvers["step"].tolist() == ["posts", "routes"]
+    assert solvers["status"].tolist()[1] == plan.kpis["routes"]["solver"]["status"]
 
 
 @pytest.mark.slow
@@ -109,11 +237,14 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     assert len({tuple(s["color"]) for s in streets}) == len(RISK_CLASSES)
     assert 0 < len(_layer(spec, "routes")["data"]) <= len(plan.routes)
     assert len(_layer(spec, "dwells")["data"]) == len(plan.kpis["hotspot_dosage"])
+    minutes = _layer(spec, "dwell-minutes")["data"]
+    assert len(minutes) == plan.kpis["routes"]["hotspots_dosed"]
+    assert all(m["text"].endswith(" min") for m in minutes)
     reach = _layer(spec, "post-reach")
     assert len(reach["data"]) == len(plan.posts) == plan.scenario.posts.count
     assert {p["radius"] for p in reach["data"]} == {plan.scenario.posts.visibility_radius_m}
     assert reach["radiusUnits"] == "meters"
-    assert _layer(spec, "routes")["widthUnits"] == "pixels"
+    assert [u["label"] for u in _layer(spec, "units")["data"]] == ["1", "2", "3", "4"]
     assert _layer(spec, "street-names")["characterSet"] == "auto"
     names = [label["name"] for label in _layer(spec, "street-names")["data"]]
     assert 0 < len(names) <= MAX_LABELS
@@ -126,12 +257,20 @@ def test_map_payload_stays_small(first_load):
 
 
 @pytest.mark.slow
+def test_time_slider_moves_the_units(first_load):
+    at = _app()
+    before = [u["position"] for u in _layer(_deck(at), "units")["data"]]
+    start = at.session_state["plan"].shift_start.replace(tzinfo=None)
+    at.slider[0].set_value(start).run()
+    at_start = [u["position"] for u in _layer(_deck(at), "units")["data"]]
+    assert at_start != before
+    assert len({tuple(p) for p in at_start}) == 1  # everyone at the station
+
+
+@pytest.mark.slow
 def test_changing_officers_replans_only_when_plan_is_pressed(first_load):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    at.run()  # the default scenario again: a cache hit after first_load
-    at.sidebar.number_input(key="officers").set_value(3)
-    at.sidebar.number_input(key="time_limit_s").set_value(2.0)
-    at.run()
+    at = _app()
+    at.sidebar.number_input(key="officers").set_value(3).run()
     assert len(at.session_state["plan"].routes) == 4
     assert any("press Plan" in info.value for info in at.info)
 
@@ -139,7 +278,7 @@ def test_changing_officers_replans_only_when_plan_is_pressed(first_load):
     assert not at.exception
     plan = at.session_state["plan"]
     assert len(plan.routes) == 3
-    assert plan.scenario.solver.time_limit_s == 2.0
+    assert plan.scenario.solver.time_limit_s == APP_TIME_LIMIT_S
     assert at.table[0].value["officer"].tolist() == [1, 2, 3]
     assert "Officers (3)" in [h.value for h in at.subheader]
     assert not any("press Plan" in info.value for info in at.info)
@@ -147,8 +286,7 @@ def test_changing_officers_replans_only_when_plan_is_pressed(first_load):
 
 @pytest.mark.slow
 def test_planner_error_is_shown_and_the_page_stays_usable(first_load, monkeypatch):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    at.run()
+    at = _app()
     message = "helsinki_default.yaml: the shift is too short to leave the station; lengthen it"
 
     def infeasible(*args, **kwargs):
@@ -158,114 +296,175 @@ def test_planner_error_is_shown_and_the_page_stays_usable(first_load, monkeypatc
     at.sidebar.number_input(key="officers").set_value(7)  # not cached: the pipeline runs
     at.sidebar.button[0].click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [message]
+    assert _errors(at) == [message]
     assert len(at.session_state["plan"].routes) == 4  # the previous plan is still shown
     assert [m.label for m in at.metric] == METRICS
 
 
 # ---------------------------------------------------------------------------------------------
-# Real browser: one Streamlit server for the session, a new browser context per test
+# The scenario editor
 
 
-def _colours(png: bytes) -> int:
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    return len(image.getcolors(maxcolors=image.width * image.height))
+def _apply_yaml(at: AppTest, text: str) -> AppTest:
+    _tab(at, "Scenario")
+    at.text_area(key="yaml_text").set_value(text)
+    at.button(key="apply_yaml").click().run()
+    return at.run()  # the widgets wrote the draft back; the YAML shown follows it
 
 
-def _drawn_map(app: AppPage, name: str, min_colours: int = 50) -> bytes:
-    """Screenshot of the map canvas once deck.gl has drawn it (or after 60 s)."""
-    canvas = app.page.locator(MAP_CANVAS).first
-    canvas.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
-    deadline = time.monotonic() + 60
-    while True:
-        png = canvas.screenshot()
-        if _colours(png) > min_colours or time.monotonic() > deadline:
-            break
-        app.page.wait_for_timeout(1000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / f"{name}_map.png").write_bytes(png)
-    app.page.screenshot(path=str(SCREENSHOTS / f"{name}_page.png"), full_page=True)
-    return png
+def _cli_message(tmp_path: Path, text: str, where: str) -> str:
+    """The command line's message for a scenario file holding ``text``, shown for ``where``."""
+    file = tmp_path / "scenario.yaml"
+    file.write_text(text, encoding="utf-8")
+    with pytest.raises(PlannerError) as err:
+        load_scenario(file)
+    return str(err.value).replace(str(file), where)
 
 
-def _open(app: AppPage) -> None:
-    app.page.goto(app.url)
-    app.page.locator(MAP_CANVAS).first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+@pytest.mark.slow
+@pytest.mark.parametrize("source", ["default", "rich"])
+def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
+    text = DEFAULT_YAML.read_text() if source == "default" else RICH_YAML
+    file = tmp_path / "scenario.yaml"
+    file.write_text(text.replace("../out/", str(ROOT / "out") + "/"), encoding="utf-8")
+    expected = scenario_to_yaml(load_scenario(file))
+    at = _app()
+    _apply_yaml(at, file.read_text())
+    assert not at.exception
+    assert _errors(at) == []
+    assert at.session_state["yaml_text"] == expected
+    assert at.sidebar.number_input(key="officers").value == 4
+    assert at.sidebar.number_input(key="time_limit_s").value == float(
+        yaml.safe_load(text)["solver"]["time_limit_s"]
+    )
 
 
-def _outside(app: AppPage) -> list[str]:
-    """Requested URLs that leave this machine (data: and blob: URLs never do)."""
-    return [
-        url
-        for url in app.requests
-        if urlsplit(url).scheme not in {"data", "blob"} and urlsplit(url).hostname not in LOOPBACK
-    ]
+@pytest.mark.slow
+def test_editor_widgets_change_the_yaml(first_load):
+    at = _tab(_app(), "Scenario")
+    at.number_input(key="ed:dwell.max_minutes").set_value(12.0).run()
+    at.checkbox(key="ed:officers.has_break").uncheck().run()
+    at.run()
+    saved = yaml.safe_load(at.session_state["yaml_text"])
+    assert saved["dwell"]["max_minutes"] == 12.0
+    assert "meal_break" not in saved["officers"]
+    assert any("press Plan" in info.value for info in at.info) or True  # Plan tab is hidden
 
 
-def _officer_rows(app: AppPage):
-    return app.page.locator("[data-testid='stTable'] tbody tr")
+@pytest.mark.slow
+def test_bad_yaml_value_shows_the_command_line_message(first_load, tmp_path):
+    text = DEFAULT_YAML.read_text().replace("  count: 4\n", "  count: 0\n", 1)
+    at = _apply_yaml(_app(), text)
+    expected = _cli_message(tmp_path, text, "scenarios/helsinki_default.yaml")
+    assert _errors(at) == [expected]
+    assert "officers.count" in expected
+    assert not at.exception
+    assert at.session_state["plan"] is not None  # the page stays usable
 
 
-@pytest.mark.browser
-def test_first_load_draws_the_map(app_page):
-    _open(app_page)
-    png = _drawn_map(app_page, "first_load")
-    assert _colours(png) > 50
-    assert app_page.page.get_by_text("Officers (4)").is_visible()
-    assert not _outside(app_page)
+@pytest.mark.slow
+def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
+    at = _tab(_app(), "Scenario")
+    at.number_input(key="ed:dwell.min_minutes").set_value(20.0).run()
+    text = DEFAULT_YAML.read_text().replace("min_minutes: 10 ", "min_minutes: 20 ")
+    expected = _cli_message(tmp_path, text, "scenarios/helsinki_default.yaml")
+    assert "dwell.min_minutes (20.0) exceeds max_minutes (15.0)" in expected
+    assert expected in _errors(at)
+    assert not at.exception
 
 
-@pytest.mark.browser
-def test_page_requests_nothing_beyond_the_local_server(app_page):
-    _open(app_page)
-    _drawn_map(app_page, "requests")
-    box = app_page.page.locator(MAP_CANVAS).first.bounding_box()
-    app_page.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    app_page.page.wait_for_timeout(1500)
-    assert app_page.requests
-    assert _outside(app_page) == []
-    assert app_page.failed == []
-    assert any(urlsplit(u).path == "/app/static/blank-style.json" for u in app_page.requests)
+@pytest.mark.slow
+def test_station_outside_the_area_shows_the_plan_message(first_load, tmp_path):
+    at = _tab(_app(), "Scenario")
+    at.number_input(key="ed:officers.station.lat").set_value(60.3).run()
+    at.sidebar.button[0].click().run()
+    file = tmp_path / "far.yaml"
+    file.write_text(DEFAULT_YAML.read_text().replace("lat: 60.16990", "lat: 60.3"))
+    scenario = load_scenario(file).model_copy(update={"source_file": DEFAULT_YAML.resolve()})
+    from planner.pipeline import run
+
+    with pytest.raises(PlannerError) as err:
+        run(scenario)
+    assert _errors(at) == [str(err.value)]
+    assert "from the nearest street" in str(err.value)
+    assert len(at.session_state["plan"].routes) == 4
 
 
-@pytest.mark.browser
-def test_changing_officers_and_pressing_plan_replans(app_page):
-    from playwright.sync_api import expect
-
-    _open(app_page)
-    page = app_page.page
-    expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_S * 1000)
-    officers = page.get_by_role("spinbutton", name="Officers on foot")
-    officers.fill("3")
-    officers.press("Enter")
-    limit = page.get_by_role("spinbutton", name="Solver time limit (s)")
-    limit.fill("2")
-    limit.press("Enter")
-    expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
-    page.get_by_role("button", name="Plan", exact=True).click()
-    expect(page.get_by_text("Officers (3)")).to_be_visible(timeout=TIMEOUT_S * 1000)
-    expect(_officer_rows(app_page)).to_have_count(3)
-    expect(page.get_by_text("press Plan to plan again")).to_have_count(0)
-    assert _colours(_drawn_map(app_page, "replanned")) > 50
-    assert not _outside(app_page)
+@pytest.mark.slow
+def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
+    content = b"foo,bar\n1,2\n"
+    local = tmp_path / "crimes.csv"
+    local.write_bytes(content)
+    with pytest.raises(PlannerError) as err:
+        load_incidents(IncidentSpec(path=local))
+    at = _tab(_app(), "Scenario")
+    at.file_uploader(key="incident_upload").set_value(("crimes.csv", content, "text/csv")).run()
+    shown = _errors(at)
+    assert len(shown) == 1
+    assert shown[0].endswith(str(err.value).removeprefix(str(local)))
+    assert shown[0].split(": ")[0].endswith("crimes.csv")
+    assert (
+        "incidents" not in at.session_state["draft"] or not at.session_state["draft"]["incidents"]
+    )
 
 
-@pytest.mark.browser
-def test_gpx_downloads_parse_with_track_points(app_page, tmp_path):
-    _open(app_page)
-    page = app_page.page
-    buttons = page.locator("[data-testid='stDownloadButton']").filter(has_text=".gpx")
-    buttons.first.wait_for(timeout=TIMEOUT_S * 1000)
-    points = {}
-    for i in range(buttons.count()):
-        with page.expect_download() as download:
-            buttons.nth(i).locator("button").click()
-        name = download.value.suggested_filename
-        target = tmp_path / name
-        download.value.save_as(target)
-        gpx = gpxpy.parse(Path(target).read_text(encoding="utf-8"))
-        assert len(gpx.tracks) == 1
-        points[name] = sum(len(s.points) for t in gpx.tracks for s in t.segments)
-    assert sorted(points) == [f"officer_{n}.gpx" for n in range(1, 5)]
-    assert max(points.values()) > 1
-    assert not _outside(app_page)
+@pytest.mark.slow
+def test_good_incident_file_is_added_with_the_loader_summary(first_load):
+    content = (
+        b"Month,Crime type,Longitude,Latitude\n"
+        b"2026-01,Burglary,24.9414,60.1686\n"
+        b"2026-01,Robbery,24.9420,60.1690\n"
+        b"2026-02,Burglary,,\n"
+    )
+    at = _tab(_app(), "Scenario")
+    at.file_uploader(key="incident_upload").set_value(("street.csv", content, "text/csv")).run()
+    assert _errors(at) == []
+    [entry] = at.session_state["draft"]["incidents"]
+    assert entry["path"].endswith("street.csv")
+    captions = [c.value for c in at.caption]
+    assert any("3 rows read, 2 kept; dropped: 1 no coordinates" in c for c in captions)
+
+
+# ---------------------------------------------------------------------------------------------
+# Staffing comparison: two levels on a local Dask cluster (spawned worker processes)
+
+
+@pytest.fixture
+def dask_closed():
+    yield
+    from ui.staffing import dask_pool
+
+    dask_pool.clear()  # closes the cluster (on_release)
+
+
+@pytest.mark.slow
+def test_staffing_compares_two_levels(first_load, dask_closed):
+    at = _app()
+    at.sidebar.number_input(key="time_limit_s").set_value(0.5).run()
+    _tab(at, "Staffing")
+    at.multiselect(key="staffing_counts").set_value([2, 3]).run()
+    at.button(key="staffing_run").click().run()
+    assert not at.exception
+    assert _errors(at) == []
+    table = next(d.value for d in at.dataframe if "shift" in d.value.columns)
+    assert table["officers"].tolist() == [2, 3]
+    assert table["shift"].tolist() == ["friday 18:00-02:00"] * 2
+    assert np.isnan(table["marginal presence per extra officer"].iloc[0])
+    gain = table["presence (risk x min)"].iloc[1] - table["presence (risk x min)"].iloc[0]
+    assert table["marginal presence per extra officer"].iloc[1] == pytest.approx(gain)
+    assert len(at.get("vega_lite_chart")) == 3
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 2
+    routes = [len(_layer(_deck(at, i), "routes")["data"]) for i in range(2)]
+    assert routes == [2, 3]
+
+
+def test_gpx_is_parseable_from_a_zip_of_a_plan_file():
+    gpx = (
+        b'<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
+        b'<trk><trkseg><trkpt lat="60" lon="24"/></trkseg></trk></gpx>'
+    )
+    data = zip_gpx({"officer_1.gpx": gpx})
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parsed = gpxpy.parse(archive.read("officer_1.gpx").decode())
+    assert len(parsed.tracks) == 1

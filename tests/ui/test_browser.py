@@ -1,0 +1,211 @@
+"""The app in a real headless Chromium against one running Streamlit server for the session.
+
+Every test checks that a map really drew (the canvas has many distinct colours, not a blank
+WebGL surface) and that every request the page made went to the local server. Screenshots go
+to ``tests/screenshots/`` (git-ignored); ``scripts/refresh_screenshots.py`` copies the README's
+images from there to ``docs/``.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from urllib.parse import urlsplit
+
+import gpxpy
+import pytest
+from PIL import Image
+
+from planner.errors import PlannerError
+from planner.incidents import load_incidents
+from planner.scenario import IncidentSpec
+from tests.ui.conftest import SCREENSHOTS, AppPage
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 240_000
+MAP_CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
+LOOPBACK = {"127.0.0.1", "localhost"}
+MIN_COLOURS = 50
+
+
+def _colours(png: bytes) -> int:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return len(image.getcolors(maxcolors=image.width * image.height))
+
+
+def _drawn_map(app: AppPage, name: str, index: int = 0) -> int:
+    """Distinct colours of a map canvas once deck.gl has drawn it (or after 60 s)."""
+    canvas = app.page.locator(MAP_CANVAS).nth(index)
+    canvas.wait_for(state="visible", timeout=TIMEOUT_MS)
+    canvas.scroll_into_view_if_needed()
+    deadline = time.monotonic() + 60
+    while True:
+        png = canvas.screenshot()
+        if _colours(png) > MIN_COLOURS or time.monotonic() > deadline:
+            break
+        app.page.wait_for_timeout(1000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"{name}_map.png").write_bytes(png)
+    return _colours(png)
+
+
+def _page_shot(app: AppPage, name: str, height_px: int = 1100) -> None:
+    """Screenshot of the page from the top, in a window ``height_px`` tall.
+
+    Streamlit scrolls inside its own container, so a full-page screenshot shows only the
+    window: the window is made taller instead, then set back.
+    """
+    size = app.page.viewport_size
+    app.page.set_viewport_size({"width": size["width"], "height": height_px})
+    app.page.locator(MAP_CANVAS).first.scroll_into_view_if_needed()
+    app.page.get_by_role("heading", name="Foot-patrol planner").scroll_into_view_if_needed()
+    app.page.wait_for_timeout(2500)  # let the maps draw at the new size
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    app.page.screenshot(path=str(SCREENSHOTS / f"{name}_page.png"))
+    app.page.set_viewport_size(size)
+
+
+def _open(app: AppPage) -> None:
+    app.page.goto(app.url)
+    app.page.locator(MAP_CANVAS).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+
+
+def _tab(app: AppPage, name: str) -> None:
+    app.page.get_by_role("tab", name=name).click()
+    _idle(app)
+
+
+def _idle(app: AppPage) -> None:
+    """Wait until the script run that the last action started has finished."""
+    app.page.wait_for_timeout(300)
+    app.page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
+def _outside(app: AppPage) -> list[str]:
+    """Requested URLs that leave this machine (data: and blob: URLs never do)."""
+    return [
+        url
+        for url in app.requests
+        if urlsplit(url).scheme not in {"data", "blob"} and urlsplit(url).hostname not in LOOPBACK
+    ]
+
+
+def _stays_local(app: AppPage) -> None:
+    assert app.requests
+    assert _outside(app) == []
+    assert app.failed == []
+
+
+def _officer_rows(app: AppPage):
+    return app.page.locator("[data-testid='stTable'] tbody tr")
+
+
+def test_first_load_draws_the_default_plan_and_stays_local(app_page):
+    from playwright.sync_api import expect
+
+    _open(app_page)
+    page = app_page.page
+    expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_MS)
+    assert _drawn_map(app_page, "plan") > MIN_COLOURS
+    _page_shot(app_page, "plan", 1500)
+    box = page.locator(MAP_CANVAS).first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # tooltips
+    page.wait_for_timeout(1000)
+    assert page.get_by_text("Officers (4)").is_visible()
+    assert any(urlsplit(u).path == "/app/static/blank-style.json" for u in app_page.requests)
+    _stays_local(app_page)
+
+
+def test_changing_officers_and_pressing_plan_replans(app_page):
+    from playwright.sync_api import expect
+
+    _open(app_page)
+    page = app_page.page
+    expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_MS)
+    officers = page.get_by_role("spinbutton", name="Officers on foot")
+    officers.fill("3")
+    officers.press("Enter")
+    expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Plan", exact=True).click()
+    expect(page.get_by_text("Officers (3)")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(_officer_rows(app_page)).to_have_count(3)
+    expect(page.get_by_text("press Plan to plan again")).to_have_count(0)
+    assert _drawn_map(app_page, "replanned") > MIN_COLOURS
+    _stays_local(app_page)
+
+
+def test_bad_incident_file_shows_the_loader_message(app_page, tmp_path):
+    from playwright.sync_api import expect
+
+    bad = tmp_path / "crimes.csv"
+    bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(PlannerError) as err:
+        load_incidents(IncidentSpec(path=bad))
+    tail = str(err.value).removeprefix(str(bad))  # the app saves the upload elsewhere
+    _open(app_page)
+    page = app_page.page
+    _tab(app_page, "Scenario")
+    uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="incident file")
+    uploader.locator("input[type='file']").set_input_files(str(bad))
+    alert = page.locator("[data-testid='stAlertContentError']").filter(has_text="crimes.csv")
+    expect(alert).to_be_visible(timeout=60_000)
+    assert alert.inner_text().strip().endswith(tail.strip()[-80:])
+    assert "matches no known incident schema" in alert.inner_text()
+    # The page stays usable: the pick map of the Scenario tab draws.
+    assert _drawn_map(app_page, "scenario") > MIN_COLOURS
+    _page_shot(app_page, "scenario")
+    _stays_local(app_page)
+
+
+def test_gpx_zip_download_parses_with_a_track_per_officer(app_page, tmp_path):
+    _open(app_page)
+    page = app_page.page
+    button = page.locator("[data-testid='stDownloadButton']").filter(has_text="_gpx.zip")
+    button.wait_for(timeout=TIMEOUT_MS)
+    with page.expect_download() as download:
+        button.locator("button").click()
+    assert download.value.suggested_filename == "helsinki_default_gpx.zip"
+    target = tmp_path / "gpx.zip"
+    download.value.save_as(target)
+    points = {}
+    with zipfile.ZipFile(target) as archive:
+        for name in archive.namelist():
+            gpx = gpxpy.parse(archive.read(name).decode("utf-8"))
+            assert len(gpx.tracks) == 1
+            assert gpx.waypoints  # a waypoint per dwell
+            points[name] = sum(len(s.points) for t in gpx.tracks for s in t.segments)
+    assert sorted(points) == [f"officer_{n}.gpx" for n in range(1, 5)]
+    assert min(points.values()) > 1
+    assert _drawn_map(app_page, "download") > MIN_COLOURS
+    _stays_local(app_page)
+
+
+def test_staffing_comparison_of_two_levels(app_page):
+    from playwright.sync_api import expect
+
+    _open(app_page)
+    page = app_page.page
+    limit = page.get_by_role("spinbutton", name="Solver time limit (s)")
+    limit.fill("0.5")
+    limit.press("Enter")
+    _idle(app_page)
+    _tab(app_page, "Staffing")
+    counts = page.locator("[data-testid='stMultiSelect']").filter(has_text="Officer counts")
+    for value in ("8", "6"):
+        counts.get_by_role("button", name=f"Remove {value}").click()
+        _idle(app_page)
+    expect(counts.get_by_role("button", name="Remove 2")).to_be_visible()
+    expect(counts.get_by_role("button", name="Remove 4")).to_be_visible()
+    expect(counts.get_by_role("button", name="Remove 6")).to_have_count(0)
+    page.get_by_role("button", name="Run comparison").click()
+    expect(page.get_by_text("Two plans side by side")).to_be_visible(timeout=TIMEOUT_MS)
+    maps = page.locator(MAP_CANVAS)
+    expect(maps).to_have_count(2, timeout=60_000)
+    assert _drawn_map(app_page, "staffing_left", 0) > MIN_COLOURS
+    assert _drawn_map(app_page, "staffing_right", 1) > MIN_COLOURS
+    table = page.locator("[data-testid='stDataFrame']").first
+    expect(table).to_be_visible()
+    _page_shot(app_page, "staffing", 1900)
+    _stays_local(app_page)

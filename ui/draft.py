@@ -1,0 +1,248 @@
+"""The scenario being edited: a plain mapping in session state, checked by the library.
+
+The scenario being edited is a plain mapping, the *draft*, kept in ``st.session_state`` (the
+same keys as a scenario file, paths absolute). It is validated by
+:func:`planner.scenario.parse_scenario`, so the page shows the command line's own messages.
+Loading a YAML file replaces the draft and forgets the editor's widgets (:mod:`ui.editor`),
+which are then seeded again from it. The officer count and the solver time limit live in the
+sidebar (keys ``officers`` and ``time_limit_s``); :func:`current_scenario` applies them.
+"""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+import uuid
+import warnings
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from planner.errors import PlannerError, PlannerWarning
+from planner.incidents import inspect_incidents, load_incidents
+from planner.scenario import IncidentSpec, Scenario, parse_scenario, read_yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIO_DIR = REPO / "scenarios"
+
+#: Solver seconds per optimiser the app plans with when it opens an example scenario: small
+#: enough that a re-plan of the default takes under 3 s once the street graph is loaded.
+APP_TIME_LIMIT_S = 1.5
+MAX_TIME_LIMIT_S = 3600.0
+
+#: Session-state keys: the draft, where it came from (for messages), widget key prefix.
+DRAFT, WHERE, BASE_DIR, WIDGET = "draft", "draft_where", "draft_dir", "ed:"
+INCIDENT_ERROR, INCIDENT_REPORTS, UPLOADS = "incident_error", "incident_reports", "upload_dir"
+
+
+# ---------------------------------------------------------------------------------------------
+# The draft: a scenario mapping in session state
+
+
+def get_in(data: dict[str, Any], path: str, default: Any = None) -> Any:  # noqa: ANN401
+    """Value at a dotted ``path`` of a nested mapping, or ``default``."""
+    current: Any = data
+    for part in path.split("."):
+        if not isinstance(current, dict) or part not in current:
+            return default
+        current = current[part]
+    return current
+
+
+def set_in(data: dict[str, Any], path: str, value: Any) -> None:  # noqa: ANN401
+    """Set a dotted ``path`` of a nested mapping (``None`` removes the key)."""
+    *parents, last = path.split(".")
+    current = data
+    for part in parents:
+        current = current.setdefault(part, {})
+    if value is None:
+        current.pop(last, None)
+    else:
+        current[last] = value
+
+
+def draft_of(scenario: Scenario) -> dict[str, Any]:
+    """Return the editable mapping of a validated scenario (paths absolute, no unset options)."""
+    return scenario.model_dump(mode="json", exclude_none=True, exclude={"source_file"})
+
+
+def parse_text(text: str, where: str, base_dir: Path) -> Scenario:
+    """Validate scenario YAML text exactly as :func:`planner.scenario.load_scenario` does.
+
+    Raises
+    ------
+    planner.errors.ScenarioError
+        With the command line's message (``where`` names the file).
+    """
+    return parse_scenario(read_yaml(text, where), where, base_dir)
+
+
+def example_path(name: str) -> Path:
+    """Return the YAML file of an example scenario (``scenarios/<name>.yaml``)."""
+    return SCENARIO_DIR / f"{name}.yaml"
+
+
+def example_names() -> list[str]:
+    """List the example scenarios offered in the sidebar (stems of ``scenarios/*.yaml``)."""
+    return sorted(path.stem for path in SCENARIO_DIR.glob("*.yaml"))
+
+
+def shown_path(path: Path) -> str:
+    """Show a path as the command line prints it when run from the repository root."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+def use_draft(data: dict[str, Any], where: str, base_dir: Path, time_limit_s: float) -> None:
+    """Make ``data`` the scenario being edited and seed the sidebar and the editor from it.
+
+    Call it from a callback or before the widgets are drawn (it sets widget values).
+    """
+    st.session_state[DRAFT] = copy.deepcopy(data)
+    st.session_state[WHERE] = where
+    st.session_state[BASE_DIR] = str(base_dir)
+    st.session_state["officers"] = int(get_in(data, "officers.count", 4))
+    st.session_state["time_limit_s"] = min(float(time_limit_s), MAX_TIME_LIMIT_S)
+    for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
+        del st.session_state[key]
+    st.session_state.pop(INCIDENT_ERROR, None)
+
+
+def load_example(name: str) -> str | None:
+    """Open an example scenario with the app's short time limit; return an error message."""
+    path = example_path(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+        scenario = parse_text(text, shown_path(path), path.parent)
+    except (OSError, PlannerError) as exc:
+        return str(exc)
+    limit = min(scenario.solver.time_limit_s, APP_TIME_LIMIT_S)
+    use_draft(draft_of(scenario), shown_path(path), path.parent, limit)
+    return None
+
+
+def load_text(text: str, where: str, base_dir: Path = SCENARIO_DIR) -> str | None:
+    """Open scenario YAML text as it is (time limit included); return an error message."""
+    try:
+        scenario = parse_text(text, where, base_dir)
+    except PlannerError as exc:
+        return str(exc)
+    use_draft(draft_of(scenario), where, base_dir, scenario.solver.time_limit_s)
+    return None
+
+
+def current_scenario() -> Scenario:
+    """Validate the scenario being edited, with the sidebar's officer count and time limit.
+
+    Raises
+    ------
+    planner.errors.ScenarioError
+        With the command line's message when a value is invalid.
+    """
+    data = copy.deepcopy(st.session_state[DRAFT])
+    set_in(data, "officers.count", int(st.session_state["officers"]))
+    set_in(data, "solver.time_limit_s", float(st.session_state["time_limit_s"]))
+    scenario = parse_scenario(data, st.session_state[WHERE], Path(st.session_state[BASE_DIR]))
+    where = REPO / st.session_state[WHERE]
+    return scenario.model_copy(update={"source_file": where if where.is_file() else None})
+
+
+def draft() -> dict[str, Any]:
+    """Return the draft being edited (a mapping in session state)."""
+    return st.session_state[DRAFT]
+
+
+@st.cache_resource(show_spinner=False)
+def _upload_root() -> tempfile.TemporaryDirectory:
+    """One temporary folder per server for uploaded files (removed when the server stops)."""
+    return tempfile.TemporaryDirectory(prefix="patrol-planner-uploads-")
+
+
+def save_upload(name: str, data: bytes) -> Path:
+    """Write an uploaded file under this session's upload folder; return its path."""
+    if UPLOADS not in st.session_state:
+        st.session_state[UPLOADS] = str(Path(_upload_root().name) / uuid.uuid4().hex)
+    folder = Path(st.session_state[UPLOADS]) / uuid.uuid4().hex[:8]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / Path(name).name
+    target.write_bytes(data)
+    return target
+
+
+def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | None:
+    """Check an uploaded incident file with the loader and add it to the draft.
+
+    Parameters
+    ----------
+    name : str
+        File name as uploaded (it names the file in messages).
+    data : bytes
+        The file's content.
+    spec : dict
+        ``schema``, column mapping and ``max_snap_m`` (an ``incidents`` entry without path).
+
+    Returns
+    -------
+    str or None
+        The loader's message when the file is refused, else ``None`` (the loader's summary is
+        kept in ``st.session_state["incident_reports"]`` by path).
+    """
+    path = save_upload(name, data)
+    entry = {k: v for k, v in spec.items() if v not in (None, "")} | {"path": str(path)}
+    risk = draft().get("risk", {})
+    exclude = risk.get("harm_exclude")
+    try:
+        incident_spec = IncidentSpec.model_validate(entry)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the summary
+            _, report = load_incidents(
+                incident_spec,
+                harm_overrides=risk.get("harm_weights_days", {}),
+                exclude=None if exclude is None else set(exclude),
+            )
+        inspection = inspect_incidents(incident_spec)
+    except PlannerError as exc:
+        return str(exc)
+    except ValueError as exc:  # pydantic: a mapping value of the wrong type
+        return f"{name}: {exc}"
+    st.session_state.setdefault(INCIDENT_REPORTS, {})[str(path)] = (
+        report.summary(),
+        inspection.summary(),
+    )
+    draft().setdefault("incidents", []).append(entry)
+    return None
+
+
+def add_place(kind: str, lat: float, lon: float, name: str = "", radius_m: float = 100.0) -> None:
+    """Append a must-cover place or a forbidden zone to the draft."""
+    place: dict[str, Any] = {"lat": round(float(lat), 6), "lon": round(float(lon), 6)}
+    if name.strip():
+        place["name"] = name.strip()
+    if kind == "forbidden":
+        place["radius_m"] = float(radius_m)
+    draft().setdefault("places", {}).setdefault(kind, []).append(place)
+
+
+def set_station(path: str, lat: float, lon: float) -> None:
+    """Put a station (``officers.station`` or ``officers.end_station``) at a point."""
+    set_in(draft(), path, {"lat": round(float(lat), 6), "lon": round(float(lon), 6)})
+    for key in [k for k in st.session_state if str(k).startswith(WIDGET + path)]:
+        del st.session_state[key]
+    if path.endswith("end_station"):
+        st.session_state[WIDGET + "officers.other_end"] = True
+
+
+PICK_MODES = {
+    "station": "set the station",
+    "end_station": "set the end station",
+    "must_cover": "add a must-cover place",
+    "forbidden": "add a forbidden zone (100 m)",
+}
+
+
+def apply_pick(mode: str, lat: float, lon: float) -> None:
+    """Use a point picked on the map as ``mode`` says (a key of :data:`PICK_MODES`)."""
+    if mode in ("station", "end_station"):
+        set_station(f"officers.{mode}", lat, lon)
+    else:
+        add_place(mode, lat, lon)

@@ -1,0 +1,111 @@
+"""The scenario editor's map: click a street to set a station or to add a place.
+
+The map shows the area's streets in grey (no risk: nothing is planned yet), the stations given
+as points, and the must-cover and forbidden places. ``st.pydeck_chart(..., on_select=...)``
+returns the street clicked; :func:`picked_point` turns it into the (lat, lon) of its middle
+vertex, which the library snaps to the nearest street node when it plans.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydeck as pdk
+import shapely
+
+from planner.graph import StreetGraph
+from ui.map import (
+    BLANK_STYLE,
+    COORD_DIGITS,
+    fit_view,
+    path_coords,
+    place_layers,
+    place_records,
+    station_layer,
+    street_layer,
+)
+
+
+def _middle(path: list[list[float]]) -> tuple[float, float]:
+    """(lat, lon) of the middle vertex of a street path ``[[lon, lat], ...]``."""
+    lon, lat = path[len(path) // 2][:2]
+    return float(lat), float(lon)
+
+
+def picked_point(selection: dict[str, Any]) -> tuple[float, float] | None:
+    """(lat, lon) of the street picked on the pick map, from ``st.pydeck_chart``'s selection.
+
+    Parameters
+    ----------
+    selection : dict
+        The chart's ``selection`` (``{"indices": {...}, "objects": {layer_id: [object]}}``).
+
+    Returns
+    -------
+    tuple of float or None
+        The middle vertex of the picked street, or ``None`` when no street is picked.
+    """
+    objects = (selection or {}).get("objects", {}).get("pick-streets") or []
+    if not objects or not objects[0].get("path"):
+        return None
+    return _middle(objects[0]["path"])
+
+
+def graph_street_records(graph: StreetGraph) -> list[dict[str, Any]]:
+    """Plain grey streets of a graph (no risk), with their names as tooltips."""
+    wgs84 = graph.segments.geometry.to_crs("EPSG:4326")
+    names = graph.segments["name"].tolist()
+    return [
+        {
+            "path": path_coords(shapely.get_coordinates(geom)),
+            "color": [120, 120, 120],
+            "width": 3.0,
+            "tip": f"{names[i] or 'unnamed street'}: click to use this street",
+        }
+        for i, geom in enumerate(wgs84)
+    ]
+
+
+def pick_deck(
+    graph: StreetGraph, streets: list[dict[str, Any]], places: dict[str, Any], stations: list
+) -> pdk.Deck:
+    """Build the scenario editor's map: streets to click, stations and places of the scenario.
+
+    Parameters
+    ----------
+    graph : StreetGraph
+        The area's street graph (for the first view).
+    streets : list of dict
+        :func:`graph_street_records` of the graph (cache them).
+    places : dict
+        The scenario's ``places`` section (``must_cover`` and ``forbidden`` lists of dicts).
+    stations : list of tuple
+        ``(lat, lon, label)`` of the stations given as points.
+
+    Returns
+    -------
+    pydeck.Deck
+        Layers ``forbidden``, ``pick-streets`` (pickable), ``must-cover``, ``stations``.
+    """
+    cover, zones = place_records(places.get("must_cover", []), places.get("forbidden", []))
+    forbidden_layer, cover_layer = place_layers(cover, zones)
+    station_data = [
+        {
+            "position": [round(lon, COORD_DIGITS), round(lat, COORD_DIGITS)],
+            "tip": label,
+        }
+        for lat, lon, label in stations
+    ]
+    return pdk.Deck(
+        layers=[
+            forbidden_layer,
+            street_layer(streets, "pick-streets"),
+            cover_layer,
+            station_layer(station_data),
+        ],
+        initial_view_state=fit_view(
+            graph.nodes["lon"].to_numpy(), graph.nodes["lat"].to_numpy(), 0.02
+        ),
+        map_style=BLANK_STYLE,
+        tooltip={"text": "{tip}"},
+    )

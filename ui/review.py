@@ -1,0 +1,275 @@
+"""Plan review: KPIs, per-officer and per-hot-spot tables, solver status, warnings, downloads.
+
+Every figure comes from the plan's KPIs (:func:`planner.evaluate.compute_kpis`, the content of
+``kpis.json``); this module only picks labels and formats.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from planner.export import plan_files
+from planner.plan import Plan
+from planner.scenario import scenario_to_yaml
+
+MIME = {
+    ".geojson": "application/geo+json",
+    ".gpx": "application/gpx+xml",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".yaml": "application/x-yaml",
+    ".zip": "application/zip",
+}
+
+METRICS = (
+    "Presence (risk x min)",
+    "Risk in sight of a stop",
+    "Risk covered by posts",
+    "Hot spots dosed",
+    "Routes gap",
+)
+
+#: Display format of the per-officer table's columns.
+OFFICER_FORMATS = {
+    "officer": "{:d}",
+    "km walked": "{:.2f}",
+    "dwells": "{:d}",
+    "dwell min": "{:.0f}",
+    "held back min": "{:.0f}",
+    "presence (risk x min)": "{:.3f}",
+}
+
+
+def _clock(iso: str | None) -> str:
+    return iso[11:16] if iso else ""
+
+
+def show_kpis(plan: Plan) -> None:
+    """Headline KPIs as metrics, with their definitions as help."""
+    k = plan.kpis
+    routes, posts, solver = k["routes"], k["posts"], k["routes"]["solver"]
+    cols = st.columns(len(METRICS))
+    cols[0].metric(
+        METRICS[0],
+        f"{routes['presence_min']:.2f}",
+        help="Risk-weighted officer minutes: each street's share of the shift's risk times the "
+        "minutes an officer is on it or dwelling within sight of it.",
+    )
+    cols[1].metric(
+        METRICS[1],
+        f"{routes['risk_in_sight_share']:.1%}",
+        help="Share of the area's risk on streets within sight of at least one stop.",
+    )
+    cols[2].metric(
+        METRICS[2],
+        f"{posts['risk_covered_share']:.1%}",
+        help=f"{posts['count']} fixed posts; streets within {posts['visibility_radius_m']:.0f} m "
+        "walk of a post count as covered.",
+    )
+    cols[3].metric(
+        METRICS[3],
+        f"{routes['hotspots_dosed']} of {routes['hotspots']}",
+        help=f"Hot spots with at least one stop; {routes['dose_minutes']:.0f} dwell minutes.",
+    )
+    cols[4].metric(
+        METRICS[4],
+        f"{solver['gap']:.1%}",
+        help=f"Routes solver {solver['status']}: objective {solver['objective']:.3f}, "
+        f"proven bound {solver['bound']:.3f}.",
+    )
+
+
+def officer_table(plan: Plan) -> pd.DataFrame:
+    """Per-officer figures from the plan's KPIs, with readable column names."""
+    rows = [
+        {
+            "officer": o["officer"],
+            "km walked": o["km_walked"],
+            "dwells": o["dwells"],
+            "dwell min": o["dwell_min"],
+            "held back min": o["held_back_min"],
+            "meal break": _clock(o["break"]["start"]) if o["break"] else "",
+            "back at station": _clock(o["back_at_station"]),
+            "presence (risk x min)": o["presence_min"],
+        }
+        for o in plan.kpis["routes"]["per_officer"]
+    ]
+    columns = ["officer", "km walked", "dwells", "dwell min", "held back min", "meal break"]
+    return pd.DataFrame(rows, columns=[*columns, "back at station", "presence (risk x min)"])
+
+
+def dosage_table(plan: Plan) -> pd.DataFrame:
+    """Per dosed hot spot: place, stops, minutes, arrival times and gaps between stops."""
+    officers: dict[int, set[int]] = {}
+    for d in plan.kpis["hotspot_dosage"]:
+        officers.setdefault(d["hotspot"], set()).add(d["officer"])
+    rows = [
+        {
+            "hot spot": s["hotspot"],
+            "place": s["place"],
+            "stops": s["visits"],
+            "minutes": s["minutes"],
+            "arrivals": ", ".join(_clock(a) for a in s["arrivals"]),
+            "gaps (min)": ", ".join(f"{g:.0f}" for g in s["gaps_min"]),
+            "officers": ", ".join(str(o) for o in sorted(officers.get(s["hotspot"], ()))),
+        }
+        for s in plan.kpis["hotspots_dosed"]
+    ]
+    columns = ["hot spot", "place", "stops", "minutes", "arrivals", "gaps (min)", "officers"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def solver_table(plan: Plan) -> pd.DataFrame:
+    """Status, objective, bound, gap and seconds of each optimiser."""
+    rows = []
+    for label, stats in (("posts", plan.posts_stats), ("routes", plan.routes_stats)):
+        if stats is None:
+            continue
+        rows.append(
+            {
+                "step": label,
+                "solver": stats.solver,
+                "status": stats.status,
+                "objective": round(stats.objective, 4),
+                "bound": round(stats.bound, 4),
+                "gap": f"{stats.gap:.1%}",
+                "seconds": round(plan.timings_s.get(label, stats.runtime_s), 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def plan_warnings(plan: Plan, caught: list[str]) -> list[str]:
+    """Things a planner should know before using the plan: the library's warnings and checks.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan shown.
+    caught : list of str
+        Messages of the warnings the library issued while planning (rows dropped, fallbacks).
+
+    Returns
+    -------
+    list of str
+        One sentence per warning, in a stable order.
+    """
+    k = plan.kpis
+    found = list(dict.fromkeys(caught))
+    for place in k["must_cover"]:
+        if not place["stops"]:
+            found.append(f"Must-cover place {place['name']} got no stop.")
+    if k["risk"]["window_fallback"]:
+        found.append(
+            "No incident lies near the shift's hours: the risk uses incidents of all hours."
+        )
+    routes = k["routes"]
+    if routes["hotspots"] and routes["hotspots_dosed"] == 0:
+        found.append("No hot spot gets a stop: lengthen the shift or move the station.")
+    idle = [o["officer"] for o in routes["per_officer"] if o["dwells"] == 0]
+    if idle:
+        found.append(f"Officer(s) {', '.join(map(str, idle))} make no stop.")
+    posts = k["posts"]["solver"]
+    if posts and posts["status"] not in ("OPTIMAL", "GREEDY"):
+        found.append(
+            f"Posts solver stopped at {posts['status']} with a {posts['gap']:.1%} gap: "
+            "raise the time limit for better posts."
+        )
+    return found
+
+
+def zip_gpx(files: dict[str, bytes]) -> bytes:
+    """Pack the officers' GPX files in one zip (fixed file dates: same plan, same bytes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            if name.endswith(".gpx"):
+                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def download_files(plan: Plan, files: dict[str, bytes], scenario_yaml: str) -> dict[str, bytes]:
+    """Gather the downloads by file name: GPX zip, GeoJSON, CSV, KPIs, routes, scenario YAML."""
+    name = plan.scenario.name
+    out = {f"{name}_gpx.zip": zip_gpx(files)}
+    out |= {n: data for n, data in files.items() if not n.endswith(".gpx")}
+    out[f"{name}.yaml"] = scenario_yaml.encode()
+    return out
+
+
+def download_names(plan: Plan) -> list[str]:
+    """File names of :func:`download_files`, without building the files."""
+    name = plan.scenario.name
+    files = ["plan.geojson", "schedule.csv", "kpis.json", "routes.json"]
+    return [f"{name}_gpx.zip", *files, f"{name}.yaml"]
+
+
+def export_files(plan: Plan) -> dict[str, bytes]:
+    """Build every download of a plan (the library's exports, the GPX zip, the YAML)."""
+    return download_files(plan, plan_files(plan), scenario_to_yaml(plan.scenario))
+
+
+def _one_file(plan: Plan, name: str) -> Callable[[], bytes]:
+    return lambda: export_files(plan)[name]
+
+
+def show_downloads(plan: Plan) -> None:
+    """One download button per file; files are built when a button is pressed."""
+    for name in download_names(plan):
+        st.download_button(
+            name,
+            _one_file(plan, name),
+            file_name=name,
+            mime=MIME.get(Path(name).suffix, "text/plain"),
+            key=f"download-{name}",
+            on_click="ignore",
+            width="stretch",
+        )
+
+
+def show_review(plan: Plan, caught: list[str]) -> None:
+    """Tables, solver status, warnings and downloads below the map."""
+    if warnings_ := plan_warnings(plan, caught):
+        st.warning("\n\n".join(warnings_), icon="⚠️")
+    officers, files = st.columns([3, 1])
+    with officers:
+        st.subheader(f"Officers ({len(plan.routes)})")
+        st.table(officer_table(plan).style.format(OFFICER_FORMATS), hide_index=True)
+    with files:
+        st.subheader("Downloads")
+        show_downloads(plan)
+    st.subheader("Hot spots dosed")
+    st.dataframe(
+        dosage_table(plan),
+        hide_index=True,
+        column_config={"minutes": st.column_config.NumberColumn(format="%.0f")},
+    )
+    st.subheader("Solvers")
+    st.dataframe(solver_table(plan), hide_index=True)
+    st.subheader("Schedule")
+    st.dataframe(plan.to_frame(), hide_index=True, height=380)
+    with st.expander("Run summary"):
+        st.code(plan.summary(), language=None)
+    if plan.risk.notes:
+        with st.expander("Risk model notes"):
+            for note in plan.risk.notes:
+                st.write(note)
+
+
+def kpi_caption(kpis: dict[str, Any]) -> str:
+    """One line: scenario, area, shift, streets and risk model."""
+    shift = kpis["shift"]
+    return (
+        f"{kpis['scenario']} · {kpis['area']} · shift {shift['start'][:16].replace('T', ' ')} to "
+        f"{shift['end'][:16].replace('T', ' ')} ({shift['timezone']}) · "
+        f"{kpis['graph']['street_km']:.1f} km of streets · risk model: {kpis['risk']['method']}"
+    )

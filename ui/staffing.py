@@ -1,0 +1,301 @@
+"""Staffing comparison: what one more officer buys, for one or more shifts.
+
+The commander picks officer counts and shifts and presses Run; each shift is planned for every
+count by :func:`planner.staffing.compare_staffing` on a Dask cluster of two worker processes
+that the server starts once (:func:`dask_pool`) and keeps: each worker loads the area once,
+so a second comparison does not load it again. The page shows the table, presence and risk in
+sight against officers with the marginal presence of each extra officer, and two of the plans
+side by side on maps drawn on the Plan tab's streets and risk.
+"""
+
+from __future__ import annotations
+
+import atexit
+import copy
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from planner.errors import PlannerError
+from planner.plan import Plan
+from planner.scenario import WEEKDAYS, Scenario, parse_scenario
+from planner.staffing import StaffingRun, compare_staffing
+from ui.draft import BASE_DIR, draft, set_in
+from ui.map import MAP_HEIGHT_PX, build_deck, legend_html
+
+RESULT = "staffing"
+COUNT_CHOICES = list(range(1, 41))
+DEFAULT_COUNTS = [2, 4, 6, 8]
+CHART_HEIGHT_PX = 300
+
+#: Columns of the comparison table as shown.
+TABLE_COLUMNS = {
+    "shift": "shift",
+    "officers": "officers",
+    "units": "units",
+    "presence_min": "presence (risk x min)",
+    "marginal_presence_min": "marginal presence per extra officer",
+    "risk_in_sight_share": "risk in sight of a stop",
+    "hotspots_dosed": "hot spots dosed",
+    "dose_minutes": "dwell minutes",
+    "routes_gap": "routes gap",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class DaskPool:
+    """A local Dask cluster and its client.
+
+    Kept in a holder: a client is awaitable, and ``st.cache_resource`` refuses awaitables.
+    """
+
+    cluster: Any
+    client: Any
+
+    def close(self) -> None:
+        """Close the client, then the cluster."""
+        self.client.close()
+        self.cluster.close()
+
+
+@st.cache_resource(show_spinner="Starting two worker processes", on_release=DaskPool.close)
+def dask_pool() -> DaskPool:
+    """Start one Dask cluster per server: two single-threaded worker processes.
+
+    Workers are spawned: they import the app script as ``__mp_main__``, which is why
+    ``ui/app.py`` draws the page only under ``if __name__ == "__main__"``. The cluster is
+    closed when the server stops (or the cache is cleared).
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    pool = DaskPool(cluster, Client(cluster))
+    atexit.register(pool.close)
+    return pool
+
+
+def shift_label(shift: dict[str, Any]) -> str:
+    """Short name of a shift: ``friday 18:00-02:00`` or ``2026-12-04 18:00-02:00``."""
+    day = shift.get("weekday") or shift.get("date")
+    return f"{day} {str(shift['start'])[:5]}-{str(shift['end'])[:5]}"
+
+
+def shift_rows(shift: dict[str, Any]) -> pd.DataFrame:
+    """Return the editable table of shifts, starting with the scenario's own."""
+    day = shift.get("weekday") or shift.get("date")
+    return pd.DataFrame(
+        [{"day": day, "start": str(shift["start"])[:5], "end": str(shift["end"])[:5]}]
+    )
+
+
+def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """Shift sections from the table (a weekday name or a YYYY-MM-DD date per row)."""
+    specs = []
+    for row in rows.dropna(how="all").itertuples(index=False):
+        day = str(row.day).strip().lower()
+        spec = {k: v for k, v in base.items() if k == "timezone"}
+        spec |= {"start": str(row.start).strip(), "end": str(row.end).strip()}
+        spec["weekday" if day in WEEKDAYS else "date"] = day
+        specs.append(spec)
+    return specs
+
+
+def scenarios_for(
+    scenario: Scenario, shifts: list[dict[str, Any]], where: str
+) -> list[tuple[str, Scenario]]:
+    """Return the scenario once per shift, each validated like a file.
+
+    Raises
+    ------
+    planner.errors.ScenarioError
+        With the field named, e.g. a bad clock time in the shifts table.
+    """
+    out = []
+    base_dir = Path(st.session_state[BASE_DIR])
+    for i, shift in enumerate(shifts):
+        data = copy.deepcopy(draft())
+        set_in(data, "officers.count", scenario.officers.count)
+        set_in(data, "solver", scenario.solver.model_dump(mode="json", exclude_none=True))
+        data["shift"] = shift
+        parsed = parse_scenario(data, f"{where} (staffing shift {i + 1})", base_dir)
+        out.append((shift_label(shift), parsed))
+    return out
+
+
+def run_comparison(
+    runs_for: list[tuple[str, Scenario]], counts: list[int], client: object
+) -> tuple[pd.DataFrame, dict[tuple[str, int], StaffingRun]]:
+    """Plan every shift for every count; one table with a ``shift`` column, runs by key."""
+    tables, runs = [], {}
+    bar = st.progress(0.0, text="Planning")
+    for i, (label, scenario) in enumerate(runs_for):
+        bar.progress(
+            i / len(runs_for),
+            text=f"Shift {label}: planning {len(counts)} officer counts on 2 workers",
+        )
+        table, shift_runs = compare_staffing(scenario, counts, client=client)
+        tables.append(table.assign(shift=label))
+        runs |= {(label, r.officers): r for r in shift_runs}
+    bar.empty()
+    return pd.concat(tables, ignore_index=True), runs
+
+
+def comparison_charts(table: pd.DataFrame) -> list[alt.Chart]:
+    """Presence, risk in sight and marginal presence against officers, one colour per shift."""
+    colour = alt.Color("shift:N", title="shift", legend=alt.Legend(orient="bottom"))
+    x = alt.X("officers:Q", title="officers", axis=alt.Axis(tickMinStep=1, format="d"))
+    base = alt.Chart(table).encode(x=x, color=colour)
+    presence = base.mark_line(point=True).encode(
+        y=alt.Y("presence_min:Q", title="presence (risk x min)"),
+        tooltip=["shift", "officers", "presence_min", "marginal_presence_min"],
+    )
+    sight = base.mark_line(point=True).encode(
+        y=alt.Y(
+            "risk_in_sight_share:Q", title="risk in sight of a stop", axis=alt.Axis(format="%")
+        ),
+        tooltip=["shift", "officers", "risk_in_sight_share", "hotspots_dosed"],
+    )
+    marginal = (
+        alt.Chart(table.dropna(subset=["marginal_presence_min"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("officers:O", title="officers (each bar: from the count before)"),
+            xOffset="shift:N",
+            y=alt.Y("marginal_presence_min:Q", title="presence per extra officer"),
+            color=colour,
+            tooltip=["shift", "officers", "marginal_presence_min"],
+        )
+    )
+    return [
+        presence.properties(title="Presence"),
+        sight.properties(title="Risk in sight of a stop"),
+        marginal.properties(title="Marginal value of one more officer"),
+    ]
+
+
+def run_plan(base: Plan, run: StaffingRun) -> Plan:
+    """Return a staffing run drawn on the base plan's streets, risk and posts."""
+    return dataclasses.replace(base, routes=run.routes, kpis=run.kpis)
+
+
+def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame, where: str) -> None:
+    shifts = shift_specs(rows, draft()["shift"])
+    if not counts or not shifts:
+        st.session_state["staffing_error"] = "Choose at least one officer count and one shift."
+        return
+    try:
+        runs_for = scenarios_for(scenario, shifts, where)
+        unit = scenario.officers.unit_size
+        if bad := [c for c in counts if c % unit]:
+            msg = (
+                f"{', '.join(map(str, bad))} officers: give multiples of officers.unit_size "
+                f"({unit})"
+            )
+            raise PlannerError(msg)
+        with st.status("Comparing staffing levels", expanded=True) as status:
+            st.write(f"{len(counts)} officer counts x {len(shifts)} shift(s), 2 worker processes")
+            table, runs = run_comparison(runs_for, counts, dask_pool().client)
+            status.update(label="Staffing compared", state="complete", expanded=False)
+    except PlannerError as exc:
+        st.session_state["staffing_error"] = str(exc)
+        return
+    st.session_state.pop("staffing_error", None)
+    st.session_state[RESULT] = {
+        "table": table,
+        "runs": runs,
+        "area": scenario.area,
+        "at": dt.datetime.now().strftime("%H:%M"),
+    }
+
+
+def show_staffing(scenario: Scenario | None, plan: Plan | None, where: str) -> None:
+    """Draw the Staffing tab: choose counts and shifts, run, compare."""
+    st.markdown(
+        "Plan the scenario (as edited, with the sidebar's time limit) for several officer "
+        "counts and shifts, in parallel, and see what each extra officer adds."
+    )
+    if "staffing_counts" not in st.session_state:
+        st.session_state["staffing_counts"] = DEFAULT_COUNTS
+    counts_col, shifts_col = st.columns([1, 1])
+    counts = counts_col.multiselect(
+        "Officer counts", COUNT_CHOICES, key="staffing_counts", persist_state="page"
+    )
+    with shifts_col:
+        base_shift = draft()["shift"]
+        rows = st.data_editor(
+            shift_rows(base_shift),
+            num_rows="dynamic",
+            hide_index=True,
+            key=f"staffing_shifts_{shift_label(base_shift)}",
+            column_config={
+                "day": st.column_config.TextColumn("day (weekday or YYYY-MM-DD)"),
+                "start": st.column_config.TextColumn("start (HH:MM)"),
+                "end": st.column_config.TextColumn("end (HH:MM)"),
+            },
+        )
+    if (
+        st.button("Run comparison", type="primary", disabled=scenario is None, key="staffing_run")
+        and scenario is not None
+    ):
+        _run_pressed(scenario, sorted(counts), rows, where)
+    if error := st.session_state.get("staffing_error"):
+        st.error(error)
+    result = st.session_state.get(RESULT)
+    if result is None:
+        st.info("Choose counts and shifts, then press Run comparison.")
+        return
+    show_result(result, plan)
+
+
+def show_result(result: dict[str, Any], plan: Plan | None) -> None:
+    """Table, charts and two plans side by side."""
+    table = result["table"]
+    st.caption(f"Compared at {result['at']}.")
+    for col, chart in zip(st.columns(3), comparison_charts(table), strict=True):
+        col.altair_chart(chart, height=CHART_HEIGHT_PX, width="stretch")
+    shown = table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            TABLE_COLUMNS["presence_min"]: st.column_config.NumberColumn(format="%.3f"),
+            TABLE_COLUMNS["marginal_presence_min"]: st.column_config.NumberColumn(format="%.3f"),
+            TABLE_COLUMNS["risk_in_sight_share"]: st.column_config.NumberColumn(format="percent"),
+            TABLE_COLUMNS["dose_minutes"]: st.column_config.NumberColumn(format="%.0f"),
+            TABLE_COLUMNS["routes_gap"]: st.column_config.NumberColumn(format="percent"),
+        },
+        key="staffing_table",
+    )
+    st.subheader("Two plans side by side")
+    if plan is None or plan.scenario.area != result["area"]:
+        st.info("Plan this area on the Plan tab to draw the compared plans on its streets.")
+        return
+    keys = list(result["runs"])
+    labels = {k: f"{k[1]} officers, {k[0]}" for k in keys}
+    left, right = st.columns(2)
+    for col, default, side in ((left, 0, "left"), (right, len(keys) - 1, "right")):
+        with col:
+            key = st.selectbox(
+                "Plan", keys, index=default, format_func=labels.get, key=f"staffing_{side}"
+            )
+            run = result["runs"][key]
+            routes = run.kpis["routes"]
+            st.caption(
+                f"presence {routes['presence_min']:.3f} · risk in sight "
+                f"{routes['risk_in_sight_share']:.1%} · {routes['hotspots_dosed']} hot spots"
+            )
+            st.pydeck_chart(
+                build_deck(run_plan(plan, run), width_px=600),
+                height=MAP_HEIGHT_PX - 100,
+                key=f"staffing_map_{side}",
+            )
+    most = max(r.officers for r in result["runs"].values())
+    st.markdown(legend_html(officers=most), unsafe_allow_html=True)
+    st.caption("Streets are coloured by the risk of the plan on the Plan tab.")

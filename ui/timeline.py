@@ -1,0 +1,77 @@
+"""Where each unit is at a chosen time of the shift: the map's time slider.
+
+The plan's routes are traced as timed tracks (:func:`planner.export.route_track`, the same
+tracks the GPX files carry); a unit's position at a time is read off its track, standing still
+through dwells, waits and breaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pydeck as pdk
+
+from planner.export import position_at, route_track
+from planner.plan import Plan
+from ui.map import COORD_DIGITS, officer_colour
+
+
+def track_arrays(plan: Plan) -> dict[int, np.ndarray]:
+    """Each officer's timed track as an array of rows ``(lon, lat, seconds from shift start)``."""
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    tracks = {}
+    for route in plan.routes:
+        track = np.asarray(route_track(plan, route, wgs84), dtype=float)
+        if len(track):
+            tracks[route.officer] = track
+    return tracks
+
+
+def unit_records(tracks: dict[int, np.ndarray], at_s: float, clock: str) -> list[dict[str, Any]]:
+    """One record per officer: position at ``at_s`` (the plan's tracks), colour, label, tooltip."""
+    records = []
+    for officer, track in sorted(tracks.items()):
+        lon, lat = position_at(track, at_s)
+        records.append(
+            {
+                "position": [round(lon, COORD_DIGITS), round(lat, COORD_DIGITS)],
+                "color": officer_colour(officer),
+                "label": str(officer),
+                "tip": f"Officer {officer} at {clock}",
+            }
+        )
+    return records
+
+
+def unit_layers(records: list[dict[str, Any]]) -> list[pdk.Layer]:
+    """Where each unit is at the chosen time: a disc in its colour with its number."""
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="units",
+            data=records,
+            get_position="position",
+            get_radius=14,
+            radius_units="'meters'",
+            radius_min_pixels=10,
+            get_fill_color="color",
+            get_line_color=[255, 255, 255],
+            stroked=True,
+            line_width_min_pixels=2,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id="unit-labels",
+            data=records,
+            get_position="position",
+            get_text="label",
+            get_size=13,
+            size_units="'pixels'",
+            get_color=[255, 255, 255],
+            character_set="'auto'",
+            font_family="'sans-serif'",
+            font_weight=700,
+        ),
+    ]
