@@ -1,0 +1,93 @@
+"""Anytime search for multi-officer orienteering: our own engine, numeric core only.
+
+Model
+-----
+A team orienteering problem with service times, extended for foot patrol. Each shift (officer)
+leaves its ``start`` node at ``begin_s``, walks along ``travel_s``, dwells ``dwell_s[i]`` at each
+visited node ``i`` and must be at its ``end`` node by ``end_s``. A visit of node ``i`` starting at
+second ``s`` earns ``value[i, h(s)] * repeat_decay**k`` where ``h`` is the time bucket and ``k``
+the rank of the visit among all visits of ``i`` in time order (``history`` visits included, which
+earn nothing themselves). Walking an arc ``i -> j`` earns ``walk_value[i, j]`` when given. A node
+is visited at most ``max_visits[i]`` times in the new plan; two visits of one node (any officers,
+history included) start at least ``min_gap_s`` apart; an optional meal break of ``break_s`` must
+start within its window, either where the officer is or at ``break_node``. Every time is a float
+second; feasibility uses a tolerance of 1e-9 s only.
+
+Scheduling of a set of sequences (:func:`evaluate`) is a deterministic event simulation: the
+officer whose next arrival is earliest moves first; a visit starts on arrival unless another
+visit of the same node is closer than ``min_gap_s`` (then it waits for the first free slot); the
+break is taken before the first leg that starts at or after ``break_earliest_s`` (waiting for the
+window if deferring it past the next stop would miss ``break_latest_s``).
+
+Algorithm
+---------
+Adaptive large neighbourhood search with iterated local search elements, the family behind the
+strongest simple heuristics for the team orienteering problem (TOP). Why: the objective is a
+choice of which nodes to visit, and destroy-repair changes that choice directly, while the local
+searches keep each route short so that more fits; it needs no penalty tuning (routes are never
+allowed to run over time), works with any exact evaluator, and is anytime by construction.
+
+* destroy (one operator drawn per iteration, 1 to ~35 % of the visits): random, worst
+  value/saving ratio, related (nearest visited nodes of a random seed visit), segment and whole
+  route removal (Ropke & Pisinger 2006, Transportation Science 40(4); worst and related removal
+  as in the TOP ALNS of Hammami, Rekik & Coelho 2020, Computers & OR 123);
+* repair: greedy insertion by ``value**p / added seconds`` with ``p`` in {1, 2} and a random
+  noise factor per node, the insertion ratio of Chao, Golden & Wasil 1996 (EJOR 88(3)) and of the
+  iterated local search of Vansteenwegen, Souffriau, Vanden Berghe & Van Oudheusden 2009
+  (Computers & OR 36(12), which uses ``score**2 / time``). Half of the repairs first refuse the
+  nodes just removed (forcing a different choice), then allow them in a second pass;
+* local search: best-improvement 2-opt (symmetric travel only) and or-opt of single nodes,
+  each scoring all moves of a route as one numpy array, to shorten routes, a second repair into
+  the freed time (the "shorten then insert" loop of Vansteenwegen et al. 2009 and Ke, Zhai, Li
+  & Chan 2016, Omega 61), and, in the pure-TOP case without decay, swap-in of an unvisited node
+  in place of a visited one worth less (the "replace" move of the TOP guided local search of
+  Vansteenwegen et al. 2009, EJOR 196(1));
+* acceptance in epochs: record-to-record travel (Dueck 1993, J. Computational Physics 104)
+  against the best of the current epoch, with a threshold of 2 % of it that cools linearly to
+  zero within each epoch of ``400 + 4 * visits`` iterations (and never above the linear
+  cooling over the whole run, so the end of a run is greedy). An epoch that improved the best
+  hands it to the next epoch (intensify); an epoch that did not ends its trajectory, and the
+  next one starts from a fresh noisy greedy construction (diversify). Ties in objective prefer
+  less time used. Why: on the Chao et al. benchmark single trajectories settle early in
+  seed-dependent basins (p4.4.o: 1011 to 1061 by seed, mostly fixed after ~200 iterations),
+  and one threshold shrinking over the whole limit made longer runs wander longer; re-heated
+  epochs with restarts are a multi-start form of the ILS of Vansteenwegen et al. 2009, close to
+  the repeated greedy randomised constructions of the GRASP with path relinking of Souffriau,
+  Vansteenwegen, Vanden Berghe & Van Oudheusden 2010 (Computers & OR 37(11)).
+
+Removals are cheap and insertions are where time goes, so the common pure-TOP case (one bucket,
+no gap, no break, no walk value) keeps route durations and evaluates all insertions of all
+candidates into a route as one numpy expression (O(1) per insertion). The general case estimates
+insertions the same way (bucket of the estimated start, decay of the current count) and then
+re-schedules the few best candidates exactly with :func:`evaluate` before committing one.
+
+Measured alternatives not kept: a set-partitioning recombination of pooled routes (CP-SAT on
+the distinct routes of solutions near the best, choosing at most one route per officer, as in
+the ILS-SP of Subramanian, Uchoa & Ochi 2013, Computers & OR 40(10)) improved the incumbent
+only occasionally and by 1-7 points after re-filling, while one call took 0.1-1.5 s on pools of
+400-1900 routes; smaller thresholds (1 %)
+and shorter epochs did worse, a 4 % threshold about the same.
+
+Bound
+-----
+:func:`upper_bound` is a fractional knapsack over the officers' time; see its docstring.
+"""
+
+from __future__ import annotations
+
+from planner.search._bound import upper_bound
+from planner.search._model import TOL_S, Problem, SearchResult, Shift, Solution, Visit
+from planner.search._schedule import evaluate
+from planner.search._solve import solve
+
+__all__ = [
+    "TOL_S",
+    "Problem",
+    "SearchResult",
+    "Shift",
+    "Solution",
+    "Visit",
+    "evaluate",
+    "solve",
+    "upper_bound",
+]

@@ -1,0 +1,146 @@
+"""Problem, result types and the problem data prepared for the search."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+TOL_S = 1e-9
+"""Feasibility tolerance in seconds."""
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """One officer (unit): where and when the shift starts and ends, and its meal break."""
+
+    start: int
+    end: int
+    begin_s: float
+    end_s: float
+    break_s: float = 0.0
+    break_earliest_s: float = 0.0
+    break_latest_s: float = math.inf
+    break_node: int | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Problem:
+    """Matrices and shifts of one planning problem (see the module docstring for the model)."""
+
+    travel_s: np.ndarray
+    value: np.ndarray
+    dwell_s: np.ndarray
+    max_visits: np.ndarray
+    shifts: tuple[Shift, ...]
+    bucket_s: float = math.inf
+    repeat_decay: float = 1.0
+    min_gap_s: float = 0.0
+    walk_value: np.ndarray | None = None
+    history: tuple[tuple[int, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One dwell: the node and the second it starts."""
+
+    node: int
+    start_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """Scheduled routes (stations not listed), break starts per shift, and the objective."""
+
+    routes: tuple[tuple[Visit, ...], ...]
+    breaks: tuple[float | None, ...]
+    objective: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Best solution, bound, status and the improvement history of one search."""
+
+    best: Solution
+    bound: float
+    status: str
+    history: tuple[tuple[float, float], ...]
+    iterations: int
+    runtime_s: float
+
+
+class _Data:
+    """Problem converted once to Python lists (scalar access) and numpy arrays (vector access)."""
+
+    def __init__(self, problem: Problem) -> None:
+        _check_problem(problem)
+        self.problem = problem
+        self.n = int(problem.travel_s.shape[0])
+        self.travel = np.asarray(problem.travel_s, dtype=np.float64)
+        self.tl = self.travel.tolist()
+        self.value = np.asarray(problem.value, dtype=np.float64)
+        self.vl = self.value.tolist()
+        self.n_buckets = int(self.value.shape[1])
+        self.dwell = np.asarray(problem.dwell_s, dtype=np.float64)
+        self.dl = self.dwell.tolist()
+        self.cap = [int(c) for c in problem.max_visits]
+        self.shifts = problem.shifts
+        self.decay = float(problem.repeat_decay)
+        self.gap = float(problem.min_gap_s)
+        self.walk = (
+            None
+            if problem.walk_value is None or not np.any(problem.walk_value)
+            else np.asarray(problem.walk_value, dtype=np.float64)
+        )
+        self.wl = None if self.walk is None else self.walk.tolist()
+        self.hist_count = [0] * self.n
+        self.hist_starts: dict[int, list[float]] = {}
+        for node, start_s in problem.history:
+            self.hist_count[node] += 1
+            self.hist_starts.setdefault(node, []).append(float(start_s))
+        one_bucket = self.n_buckets == 1 or math.isinf(problem.bucket_s)
+        self.simple = (
+            one_bucket
+            and self.gap <= 0.0
+            and self.walk is None
+            and all(s.break_s <= 0.0 for s in problem.shifts)
+        )
+        self.symmetric = bool(np.allclose(self.travel, self.travel.T, rtol=0.0, atol=1e-12))
+
+    def bucket(self, start_s: float) -> int:
+        """Value bucket of a visit starting at ``start_s``."""
+        b = self.problem.bucket_s
+        if self.n_buckets == 1 or math.isinf(b):
+            return 0
+        return max(0, min(self.n_buckets - 1, math.floor(start_s / b)))
+
+
+def _check_problem(problem: Problem) -> None:
+    """Raise ``ValueError`` naming the field when the arrays or shifts are inconsistent."""
+    n = problem.travel_s.shape[0]
+    if problem.travel_s.shape != (n, n):
+        msg = f"travel_s must be square (got shape {problem.travel_s.shape})"
+        raise ValueError(msg)
+    if problem.value.ndim != 2 or problem.value.shape[0] != n or problem.value.shape[1] < 1:
+        msg = f"value must have shape (n={n}, H>=1) (got {problem.value.shape})"
+        raise ValueError(msg)
+    for name in ("dwell_s", "max_visits"):
+        if getattr(problem, name).shape != (n,):
+            msg = f"{name} must have shape ({n},) (got {getattr(problem, name).shape})"
+            raise ValueError(msg)
+    if problem.walk_value is not None and problem.walk_value.shape != (n, n):
+        msg = f"walk_value must have shape ({n}, {n}) (got {problem.walk_value.shape})"
+        raise ValueError(msg)
+    for k, s in enumerate(problem.shifts):
+        for field in ("start", "end", "break_node"):
+            node = getattr(s, field)
+            if node is not None and not 0 <= node < n:
+                msg = f"shifts[{k}].{field} = {node} is not a node index in [0, {n})"
+                raise ValueError(msg)
+    for node, _ in problem.history:
+        if not 0 <= node < n:
+            msg = f"history node {node} is not a node index in [0, {n})"
+            raise ValueError(msg)

@@ -1,0 +1,217 @@
+"""The anytime search loop: :func:`solve`."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from planner.search._bound import upper_bound
+from planner.search._engine import _Engine, _State
+from planner.search._model import Problem, SearchResult, _Data
+from planner.search._schedule import _solution
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tuning:
+    """Search constants.
+
+    ``threshold`` is the record-to-record allowance as a share of the epoch's best objective;
+    an epoch lasts ``epoch_base + epoch_per_visit * visits`` iterations; ``fresh_noise`` is the
+    insertion noise of a fresh construction after an epoch that did not improve the best.
+    """
+
+    threshold: float = 0.02
+    destroy_share: float = 0.35
+    destroy_max: int = 30
+    noise: float = 0.6
+    powers: tuple[float, ...] = (1.0, 2.0)
+    ban_share: float = 0.5
+    swap_share: float = 1.0
+    epoch_base: int = 400
+    epoch_per_visit: int = 4
+    fresh_noise: float = 1.0
+
+
+_TUNING = _Tuning()
+
+
+def solve(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int = 0,
+    *,
+    initial: list[list[int]] | None = None,
+    max_iterations: int | None = None,
+    on_improve: Callable[[float, float], None] | None = None,
+) -> SearchResult:
+    """Search for a high-value plan until the time or iteration limit (anytime).
+
+    Parameters
+    ----------
+    problem : Problem
+        The instance.
+    time_limit_s : float
+        Wall-clock limit in seconds.
+    seed : int, default 0
+        Seed of the search; with ``max_iterations`` the result is deterministic.
+    initial : list[list[int]] | None, default None
+        Feasible starting sequences (one per shift); empty routes when None.
+    max_iterations : int | None, default None
+        Stop after this many destroy-repair iterations.
+    on_improve : Callable[[float, float], None] | None, default None
+        Called with (seconds since start, objective) at each improvement of the best.
+
+    Returns
+    -------
+    SearchResult
+        Best solution, the bound of :func:`upper_bound`, status and history.
+
+    Notes
+    -----
+    Only nodes with a positive value in some bucket, ``max_visits > 0`` and reachable by some
+    shift are inserted; walk value is collected on the arcs between them. The search runs in
+    epochs (see the module docstring); the acceptance threshold cools within each epoch and
+    never exceeds the share of ``max_iterations`` still to run when it is given (then every
+    decision depends on the iteration count only, so the result is deterministic for a seed),
+    else the share of ``time_limit_s`` still to run.
+
+    Raises
+    ------
+    ValueError
+        If ``initial`` is infeasible, or if even empty routes are infeasible (a shift too short
+        to walk from start to end, or a break window that cannot be met).
+    """
+    t0 = time.perf_counter()
+    tune = _TUNING
+    data = _Data(problem)
+    bound = upper_bound(problem)
+    rng = random.Random(seed)
+    eng = _Engine(data, rng)
+    seqs0 = [list(map(int, s)) for s in initial] if initial else [[] for _ in problem.shifts]
+    cur = eng.state_of(seqs0)
+    if cur is None:
+        what = "initial sequences are" if initial else "empty routes are"
+        msg = f"{what} infeasible (shift too short or break window unreachable); fix the shifts"
+        raise ValueError(msg)
+    history: list[tuple[float, float]] = []
+
+    def record(st: _State) -> None:
+        elapsed = time.perf_counter() - t0
+        history.append((elapsed, st.obj))
+        if on_improve is not None:
+            on_improve(elapsed, st.obj)
+
+    cur = _construct(eng, cur, 0.0, 1.0)
+    best = cur.copy()
+    record(best)
+    epoch_best = cur.copy()
+    it = 0
+    epoch_it = 0
+    improved = False
+    status = "TIME_LIMIT"
+    while True:
+        if best.obj >= bound - 1e-9:
+            status = "OPTIMAL"
+            break
+        if max_iterations is not None and it >= max_iterations:
+            status = "ITERATION_LIMIT"
+            break
+        elapsed = time.perf_counter() - t0
+        if elapsed >= time_limit_s:
+            break
+        run_share = it / max_iterations if max_iterations else elapsed / max(time_limit_s, 1e-9)
+        it += 1
+        epoch_it += 1
+        cand = _iterate(eng, cur, tune, rng)
+        epoch_len = tune.epoch_base + tune.epoch_per_visit * sum(len(s) for s in cand.seqs)
+        cooled = max(run_share, epoch_it / epoch_len)
+        threshold = tune.threshold * (1.0 - cooled) * epoch_best.obj
+        if cand.key() >= cur.key() or cand.obj >= epoch_best.obj - threshold:
+            cur = cand
+        if cur.key() > epoch_best.key():
+            epoch_best = _exact(eng, cur)
+            if epoch_best.key() > best.key():
+                if epoch_best.obj > best.obj + 1e-12:
+                    improved = True
+                    record(epoch_best)
+                best = epoch_best.copy()
+        if epoch_it >= epoch_len:
+            cur = best.copy() if improved else _fresh(eng, tune, rng)
+            epoch_best = cur.copy()
+            epoch_it = 0
+            improved = False
+    solution = _solution(data, best.seqs)
+    if solution is None:  # cannot happen: every best is re-checked exactly
+        msg = "internal error: best sequences failed exact scheduling"
+        raise RuntimeError(msg)
+    runtime = time.perf_counter() - t0
+    logger.info(
+        "search: objective %.6g bound %.6g after %d iterations in %.2f s",
+        solution.objective,
+        bound,
+        it,
+        runtime,
+    )
+    return SearchResult(
+        best=solution,
+        bound=bound,
+        status=status,
+        history=tuple(history),
+        iterations=it,
+        runtime_s=runtime,
+    )
+
+
+def _exact(eng: _Engine, st: _State) -> _State:
+    """State re-derived by exact scheduling (objective and end times as :func:`evaluate`)."""
+    exact = eng.state_of(st.seqs)
+    if exact is None:  # pragma: no cover - the repair only builds feasible routes
+        msg = "internal error: search produced infeasible sequences"
+        raise RuntimeError(msg)
+    return exact
+
+
+def _construct(eng: _Engine, st: _State, noise: float, power: float) -> _State:
+    """Fill ``st`` greedily (noisy ratio), shorten the routes, fill again; exact state."""
+    eng.repair(st, noise, power)
+    eng.improve_routes(st, set(range(eng.m)))
+    eng.repair(st, noise, power)
+    return _exact(eng, st)
+
+
+def _fresh(eng: _Engine, tune: _Tuning, rng: random.Random) -> _State:
+    """Build a new start from empty routes by noisy greedy insertion (random value power)."""
+    empty = eng.state_of([[] for _ in eng.data.shifts])
+    if empty is None:  # pragma: no cover - checked feasible before the search starts
+        msg = "internal error: empty routes became infeasible"
+        raise RuntimeError(msg)
+    return _construct(eng, empty, tune.fresh_noise, rng.choice(tune.powers))
+
+
+def _iterate(eng: _Engine, cur: _State, tune: _Tuning, rng: random.Random) -> _State:
+    """One destroy-repair-local-search step from a copy of ``cur``; the candidate."""
+    data = eng.data
+    cand = cur.copy()
+    n_visits = max(1, sum(len(s) for s in cand.seqs))
+    k = rng.randint(1, max(1, min(tune.destroy_max, int(tune.destroy_share * n_visits) + 1)))
+    removed, routes = eng.destroy(cand, k)
+    if not data.simple and not eng.refresh(cand):
+        return cur
+    eng.improve_routes(cand, routes)
+    noise = tune.noise * rng.random()
+    power = rng.choice(tune.powers)
+    banned = removed if rng.random() < tune.ban_share else None
+    touched = eng.repair(cand, noise, power, banned)
+    if eng.improve_routes(cand, touched) or banned:
+        eng.repair(cand, noise, power)
+    if data.simple and rng.random() < tune.swap_share:
+        swapped = eng.swap_in(cand)
+        if swapped:
+            eng.improve_routes(cand, swapped)
+            eng.repair(cand, noise, power)
+    return cand
