@@ -338,8 +338,16 @@ def _node_table(graph: nx.MultiDiGraph, crs: str) -> pd.DataFrame:
     )
 
 
-def _first(value: object) -> object:
-    return value[0] if isinstance(value, list) and value else value
+def _first(value: object, worst: str | None = None) -> object:
+    """One value of an OSM tag that osmnx merged into a list when simplifying a street.
+
+    osmnx builds these lists from sets, whose order changes between processes: pick
+    deterministically (``worst`` when any part has it, e.g. ``lit=no``; else the smallest).
+    """
+    if not isinstance(value, list) or not value:
+        return value
+    parts = sorted(str(v) for v in value)
+    return worst if worst in parts else parts[0]
 
 
 def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -359,8 +367,8 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
             "length_m": edges["length"].to_numpy(dtype=float),
             "name": [_clean_name(_first(n)) for n in names],
             "highway": [str(_first(h)) for h in edges.get("highway", [None] * len(edges))],
-            "lit": [str(_first(v)) for v in edges.get("lit", [None] * len(edges))],
-            "access": [str(_first(v)) for v in edges.get("access", [None] * len(edges))],
+            "lit": [str(_first(v, "no")) for v in edges.get("lit", [None] * len(edges))],
+            "access": [str(_first(v, "private")) for v in edges.get("access", [None] * len(edges))],
         },
         geometry=edges.geometry.to_numpy(),
         crs=crs,

@@ -287,7 +287,14 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
     spot_of = {int(graph.nodes.index[i]): k for k, i in enumerate(hotspots.node_idx)}
     done = tuple((spot_of[n], t) for n, t in resume.done_stops() if n in spot_of)
     starts = tuple((int(n), t) for n, (_, t) in zip(nodes, resume.starts, strict=True))
-    return replace(patrol, starts=starts, done=done, break_done=resume.break_taken())
+    return replace(
+        patrol,
+        units=len(starts),
+        starts=starts,
+        ends=patrol.unit_ends()[: len(starts)],
+        done=done,
+        break_done=resume.break_taken(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +480,11 @@ def replan(
     """
     shift_start, routes = read_routes(routes_file)
     start = dt.datetime.fromisoformat(shift_start)
+    # The plan being followed decides how many units there are.
+    officers = scenario.officers.model_copy(
+        update={"count": len(routes) * scenario.officers.unit_size}
+    )
+    scenario = scenario.model_copy(update={"officers": officers})
     area = area or load_area(scenario, settings)
     graph = area.graph
     nodes = {}

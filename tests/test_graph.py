@@ -94,3 +94,30 @@ def test_nearest_node_and_projection_round_trip(helsinki):
     idx, dist = helsinki.nearest_node(x, y)
     assert idx[0] == 100
     assert dist[0] < 0.01
+
+
+def test_segment_table_is_the_same_in_every_process():
+    # Plans refer to segments by number (routes.json): numbering and tags must not depend on
+    # the hash seed of the process (osmnx merges tags of simplified streets through sets).
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib; from planner.graph import load_street_graph; "
+        "from planner.scenario import AreaSpec; from planner.settings import Settings; "
+        "g = load_street_graph(AreaSpec(), Settings()); "
+        "cols = ['u', 'v', 'length_m', 'name', 'highway', 'lit', 'access']; "
+        "print(hashlib.md5(g.segments[cols].to_csv().encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ | {"PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1
