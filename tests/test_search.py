@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 from pathlib import Path
 
 import numpy as np
@@ -323,3 +324,44 @@ def test_epochs_with_fresh_starts_stay_deterministic():
     assert a.best == b.best
     assert [obj for _, obj in a.history] == [obj for _, obj in b.history]
     assert a.best.objective <= a.bound + 1e-9
+
+
+def test_route_cache_evicts_oldest_and_swap_keeps_routes_feasible():
+    from planner.search._engine import _Engine, _RouteCache
+    from planner.search._model import _Data
+
+    cache = _RouteCache(2)
+    for k in range(3):
+        cache.get((0, (k,)), lambda k=k: (np.array([k]),))
+    assert list(cache.store) == [(0, (1,)), (0, (2,))]
+    problem = random_problem(5, n=40, m=3, budget=2.0)
+    eng = _Engine(_Data(problem), random.Random(0))
+    st = eng.state_of([[] for _ in problem.shifts])
+    eng.repair(st, noise=0.9, power=1.0)
+    before = st.obj
+    changed = eng.swap_in(st)
+    again = evaluate(problem, st.seqs)
+    assert again is not None and again.objective == pytest.approx(st.obj)
+    assert st.obj >= before - 1e-12
+    assert changed <= set(range(3))
+
+
+def test_inter_route_moves_untangle_two_routes():
+    from planner.search._route_moves import _relocate_between, _two_opt_star
+
+    pos = np.array([0.0, 10.0, -10.0, 11.0, -11.0])
+    travel = np.abs(pos[:, None] - pos[None, :])
+    dwell = np.zeros(5)
+
+    def length(path: list[int]) -> float:
+        return float(sum(travel[a, b] for a, b in itertools.pairwise(path)))
+
+    paths = ([0, 1, 4, 0], [0, 2, 3, 0])
+    new = _two_opt_star(travel, dwell, paths, (0.0, 0.0), (100.0, 100.0))
+    assert new == ([0, 1, 3, 0], [0, 2, 4, 0])
+    assert _two_opt_star(travel, dwell, new, (0.0, 0.0), (100.0, 100.0)) is None
+    i, j = _relocate_between(travel, dwell, paths, 100.0)
+    one, two = list(paths[0]), list(paths[1])
+    two.insert(j, one.pop(i))
+    assert length(one) + length(two) < length(paths[0]) + length(paths[1]) - 1.0
+    assert _relocate_between(travel, dwell, ([0, 1, 0], [0, 2, 0]), 100.0) is None

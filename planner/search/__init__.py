@@ -41,7 +41,13 @@ allowed to run over time), works with any exact evaluator, and is anytime by con
   the freed time (the "shorten then insert" loop of Vansteenwegen et al. 2009 and Ke, Zhai, Li
   & Chan 2016, Omega 61), and, in the pure-TOP case without decay, swap-in of an unvisited node
   in place of a visited one worth less (the "replace" move of the TOP guided local search of
-  Vansteenwegen et al. 2009, EJOR 196(1));
+  Vansteenwegen et al. 2009, EJOR 196(1)); in that case, in 30 % of the iterations, also 2-opt*
+  tail exchanges (Potvin & Rousseau 1995, JORS 46(12)) and single-node relocations between
+  pairs of routes that shorten them in sum, then a repair into the freed time. Why: on the
+  street benchmark (8 officers x 8 h, 500 hot spots) intra-route moves alone left routes that
+  walked ~40 % more per leg than PyVRP's and fitted 7-12 % fewer visits; with the inter-route
+  moves our 10 s plans went from 95.8-97.8 % to 99.0-99.5 % of PyVRP's 60 s prize (a share of
+  1.0 did the same on the streets but worse on TOP p4.2.e);
 * acceptance in epochs: record-to-record travel (Dueck 1993, J. Computational Physics 104)
   against the best of the current epoch, with a threshold of 2 % of it that cools linearly to
   zero within each epoch of ``400 + 4 * visits`` iterations (and never above the linear
@@ -57,7 +63,11 @@ allowed to run over time), works with any exact evaluator, and is anytime by con
 
 Removals are cheap and insertions are where time goes, so the common pure-TOP case (one bucket,
 no gap, no break, no walk value) keeps route durations and evaluates all insertions of all
-candidates into a route as one numpy expression (O(1) per insertion). The general case estimates
+candidates into a route as one numpy expression (O(1) per insertion). Those arrays, and the
+swap-in scores, depend on a route's sequence only, so they are cached by ``(route, sequence)``
+and each swap-in move re-scores only the route it changed; swap-in skips candidates worth less
+than the route's cheapest visit (they cannot gain). This took the 8 x 8 h street instances
+from 13-30 to 80-100 iterations per second. The general case estimates
 insertions the same way (bucket of the estimated start, decay of the current count) and then
 re-schedules the few best candidates exactly with :func:`evaluate` before committing one.
 

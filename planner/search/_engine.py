@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 
 import numpy as np
 
 from planner.search._model import _EPS, TOL_S, Shift, _Data
-from planner.search._route_moves import _or_opt, _path_time, _two_opt
+from planner.search._route_moves import (
+    _or_opt,
+    _path_time,
+    _relocate_between,
+    _two_opt,
+    _two_opt_star,
+)
 from planner.search._schedule import _simulate
 
 
@@ -46,10 +53,37 @@ class _State:
         return (self.obj, -sum(self.ends))
 
 
+class _RouteCache:
+    """Arrays computed from one route's sequence, kept by ``(route, sequence)`` key.
+
+    In the pure-TOP case a route's insertion and swap arrays depend on its sequence only (its
+    end time follows from it), and most routes leave an iteration unchanged, so the arrays are
+    reused across repairs and iterations; the oldest entry goes first when full.
+    """
+
+    __slots__ = ("size", "store")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.store: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, ...]] = {}
+
+    def get(
+        self, key: tuple[int, tuple[int, ...]], build: Callable[[], tuple[np.ndarray, ...]]
+    ) -> tuple[np.ndarray, ...]:
+        """Return the arrays of ``key``, built and stored on the first request."""
+        hit = self.store.get(key)
+        if hit is None:
+            hit = build()
+            if len(self.store) >= self.size:
+                del self.store[next(iter(self.store))]
+            self.store[key] = hit
+        return hit
+
+
 class _Engine:
     """Destroy-repair search over sequences; pure-TOP fast path or exact re-scheduling."""
 
-    def __init__(self, data: _Data, rng: random.Random) -> None:
+    def __init__(self, data: _Data, rng: random.Random, cache_size: int = 2048) -> None:
         self.data = data
         self.rng = rng
         p = data.problem
@@ -66,8 +100,14 @@ class _Engine:
         self.limit = [sh.end_s for sh in p.shifts]
         self.to_cands = data.travel[:, self.cands]  # (n, C): travel a -> candidate
         self.from_cands = data.travel[self.cands, :]  # (C, n): travel candidate -> b
+        self.into_cands = np.ascontiguousarray(self.to_cands.T)  # (C, n): travel a -> candidate
         self.dwell_cands = data.dwell[self.cands][:, None]
         self.caps_c = caps[self.cands]
+        self.cols = np.arange(self.cands.size)
+        self.by_value = np.argsort(-self.val0[self.cands], kind="stable")
+        self.neg_sorted = -self.val0[self.cands][self.by_value]  # ascending
+        self.inserts = _RouteCache(cache_size)
+        self.swaps = _RouteCache(cache_size)
 
     # -- state construction -------------------------------------------------------------------
 
@@ -188,7 +228,7 @@ class _Engine:
         prev = np.array([sh.start, *seq])
         nxt = np.array([*seq, sh.end])
         base = self.data.travel[prev, nxt]
-        return self.to_cands[prev].T + self.from_cands[:, nxt] - base + self.dwell_cands
+        return self.into_cands[:, prev] + self.from_cands[:, nxt] - base + self.dwell_cands
 
     def repair(
         self, st: _State, noise: float, power: float = 1.0, banned: set[int] | None = None
@@ -200,6 +240,16 @@ class _Engine:
         if self.data.simple:
             return self._repair_simple(st, noise, power, banned or set())
         return self._repair_general(st, noise, power, banned or set())
+
+    def _insertions(self, r: int, seq: list[int]) -> tuple[np.ndarray, ...]:
+        """Cheapest added seconds of each candidate in route ``r`` and its position (cached)."""
+
+        def build() -> tuple[np.ndarray, ...]:
+            d = self._route_deltas(seq, self.data.shifts[r])
+            pos = d.argmin(axis=1)
+            return d[self.cols, pos], pos
+
+        return self.inserts.get((r, tuple(seq)), build)
 
     def _repair_simple(self, st: _State, noise: float, power: float, banned: set[int]) -> set[int]:
         """Pure-TOP repair on the insertable candidates only, deltas kept per route."""
@@ -217,23 +267,12 @@ class _Engine:
         size = cands.size
         rng = self.rng
         factor = np.array([1.0 + noise * (rng.random() - 0.5) for _ in range(size)])
-        to_c, from_c, dwell_c = self.to_cands[:, sub], self.from_cands[sub], self.dwell_cands[sub]
-        travel = self.data.travel
-        cols = np.arange(size)
-
-        def best_insertion(r: int) -> tuple[np.ndarray, np.ndarray]:
-            sh = self.data.shifts[r]
-            prev = [sh.start, *st.seqs[r]]
-            nxt = [*st.seqs[r], sh.end]
-            d = to_c[prev].T + from_c[:, nxt] - travel[prev, nxt] + dwell_c
-            pos = d.argmin(axis=1)
-            return d[cols, pos], pos
-
         m = self.m
         best_d = np.empty((m, size))
         best_p = np.empty((m, size), dtype=np.int64)
         for r in range(m):
-            best_d[r], best_p[r] = best_insertion(r)
+            d, p = self._insertions(r, st.seqs[r])
+            best_d[r], best_p[r] = d[sub], p[sub]
         slack = np.array([lim - e for lim, e in zip(self.limit, st.ends, strict=True)])
         alive = np.ones(size, dtype=bool)
         gains = self.marginal(st.count, cands) ** power * factor
@@ -257,54 +296,73 @@ class _Engine:
             if alive[c] and self.data.decay != 1.0:
                 gains[c] = self.marginal(st.count, cands[c : c + 1])[0] ** power * factor[c]
             slack[r] = self.limit[r] - end
-            best_d[r], best_p[r] = best_insertion(r)
+            d, p = self._insertions(r, seq)
+            best_d[r], best_p[r] = d[sub], p[sub]
             changed.add(r)
         st.obj = self.simple_objective(st.count)
         return changed
 
+    def _swaps(self, r: int, st: _State) -> tuple[np.ndarray, ...]:
+        """Best swap of each candidate into route ``r``: its score and position.
+
+        Candidate ``u`` may take the place of visit ``v`` when the route still fits and ``u``
+        is worth more (or the same and shortens the route); the score is the value gained minus
+        1e-6 per added second, ``-inf`` where no position qualifies. Cached by sequence.
+        """
+        seq = st.seqs[r]
+        slack = self.limit[r] - st.ends[r]
+
+        def build() -> tuple[np.ndarray, ...]:
+            sh = self.data.shifts[r]
+            travel = self.data.travel
+            path = np.array([sh.start, *seq, sh.end])
+            prev, node, nxt = path[:-2], path[1:-1], path[2:]
+            # only candidates worth at least the route's cheapest visit can gain
+            rows = self.by_value[
+                : np.searchsorted(self.neg_sorted, 1e-12 - self.val0[node].min(), "right")
+            ]
+            base = travel[prev, nxt]
+            saving = travel[prev, node] + travel[node, nxt] - base + self.data.dwell[node]
+            col = rows[:, None]
+            extra = self.into_cands[col, prev] + self.from_cands[col, nxt]
+            extra += self.dwell_cands[rows] - (base + saving)
+            gain = self.val0[self.cands[rows]][:, None] - self.val0[node][None, :]
+            ok = extra <= slack + TOL_S
+            ok &= (gain > 1e-12) | ((gain >= -1e-12) & (extra < -1e-9))
+            part = np.where(ok, gain - 1e-6 * extra, -np.inf)
+            at = part.argmax(axis=1)
+            score = np.full(self.cands.size, -np.inf)
+            pos = np.zeros(self.cands.size, dtype=np.int64)
+            score[rows], pos[rows] = part[np.arange(rows.size), at], at
+            return score, pos
+
+        if not seq:
+            return np.full(self.cands.size, -np.inf), np.zeros(self.cands.size, dtype=np.int64)
+        return self.swaps.get((r, tuple(seq)), build)
+
     def swap_in(self, st: _State, max_moves: int = 50) -> set[int]:
         """Replace routed visits by more valuable unrouted nodes in place (pure-TOP case).
 
-        A candidate ``u`` takes the place of visit ``v`` when the route still fits and ``u`` is
-        worth more (or the same and shortens the route). Returns the routes that changed.
+        Each move takes the best swap over all routes (see :meth:`_swaps`); only the route
+        that changed is re-scored. Returns the routes that changed.
         """
         cands = self.cands
         changed: set[int] = set()
         if cands.size == 0 or self.data.decay != 1.0:
             return changed
-        caps = np.asarray(self.data.cap)[cands]
-        val_c = self.val0[cands]
-        travel, dwell = self.data.travel, self.data.dwell
+        score = np.empty((self.m, cands.size))
+        pos = np.empty(score.shape, dtype=np.int64)
+        for r in range(self.m):
+            score[r], pos[r] = self._swaps(r, st)
         for _ in range(max_moves):
-            free = np.asarray(st.count)[cands] < caps
-            if not free.any():
+            free = np.asarray(st.count)[cands] < self.caps_c
+            masked = np.where(free[None, :], score, -np.inf)
+            f = int(masked.argmax())
+            r, c = divmod(f, cands.size)
+            if not np.isfinite(masked[r, c]):
                 break
-            best: tuple[float, float, int, int, int] | None = None
-            for r, sh in enumerate(self.data.shifts):
-                seq = st.seqs[r]
-                if not seq:
-                    continue
-                path = np.array([sh.start, *seq, sh.end])
-                prev, node, nxt = path[:-2], path[1:-1], path[2:]
-                base = travel[prev, nxt]
-                saving = travel[prev, node] + travel[node, nxt] - base + dwell[node]
-                cost = self.to_cands[prev].T + self.from_cands[:, nxt] - base + self.dwell_cands
-                extra = cost - saving[None, :]
-                gain = val_c[:, None] - self.val0[node][None, :]
-                ok = free[:, None] & (extra <= self.limit[r] - st.ends[r] + TOL_S)
-                ok &= (gain > 1e-12) | ((gain >= -1e-12) & (extra < -1e-9))
-                if not ok.any():
-                    continue
-                score = np.where(ok, gain - 1e-6 * extra, -np.inf)
-                f = int(score.argmax())
-                c, i = divmod(f, score.shape[1])
-                key = (float(score.ravel()[f]), -float(extra[c, i]))
-                if best is None or key > best[:2]:
-                    best = (key[0], key[1], r, c, i)
-            if best is None:
-                break
-            _, _, r, c, i = best
             seq = st.seqs[r]
+            i = int(pos[r, c])
             old = seq[i]
             seq[i] = int(cands[c])
             end = _path_time(self.data, self.data.shifts[r], seq)
@@ -315,6 +373,7 @@ class _Engine:
             st.count[seq[i]] += 1
             st.ends[r] = end
             changed.add(r)
+            score[r], pos[r] = self._swaps(r, st)
         if changed:
             st.obj = self.simple_objective(st.count)
         return changed
@@ -431,3 +490,76 @@ class _Engine:
                     st.seqs[r] = old
                     st.obj, st.ends, st.starts = before
         return any_change
+
+    def inter_route(self, st: _State, max_passes: int = 3) -> set[int]:
+        """Apply 2-opt* and relocation between pairs of routes while they save time.
+
+        A pass tries every pair with a route changed in the pass before (all pairs at first):
+        the best tail exchange when both end at the same station, then the best move of one
+        node in each direction (pure-TOP case). The visits stay, so only time is freed for the
+        next repair. Returns the routes that changed.
+        """
+        changed: set[int] = set()
+        dirty = set(range(self.m))
+        for _ in range(max_passes):
+            moved: set[int] = set()
+            for r1 in range(self.m):
+                for r2 in range(r1 + 1, self.m):
+                    if not ({r1, r2} & dirty):
+                        continue
+                    if not st.seqs[r1] and not st.seqs[r2]:
+                        continue
+                    if self._exchange_pair(st, r1, r2):
+                        moved |= {r1, r2}
+                    if self._relocate_pair(st, r1, r2) | self._relocate_pair(st, r2, r1):
+                        moved |= {r1, r2}
+            if not moved:
+                break
+            changed |= moved
+            dirty = moved
+        return changed
+
+    def _exchange_pair(self, st: _State, r1: int, r2: int) -> bool:
+        """Best 2-opt* move between routes ``r1`` and ``r2`` if it saves time; True if made."""
+        data = self.data
+        sh1, sh2 = data.shifts[r1], data.shifts[r2]
+        if sh1.end != sh2.end:
+            return False
+        out = _two_opt_star(
+            data.travel,
+            data.dwell,
+            ([sh1.start, *st.seqs[r1], sh1.end], [sh2.start, *st.seqs[r2], sh2.end]),
+            (sh1.begin_s, sh2.begin_s),
+            (self.limit[r1], self.limit[r2]),
+        )
+        if out is None:
+            return False
+        seq1, seq2 = out[0][1:-1], out[1][1:-1]
+        end1, end2 = _path_time(data, sh1, seq1), _path_time(data, sh2, seq2)
+        if end1 > self.limit[r1] + TOL_S or end2 > self.limit[r2] + TOL_S:
+            return False
+        if end1 + end2 >= st.ends[r1] + st.ends[r2]:
+            return False
+        st.seqs[r1], st.seqs[r2] = seq1, seq2
+        st.ends[r1], st.ends[r2] = end1, end2
+        return True
+
+    def _relocate_pair(self, st: _State, r1: int, r2: int) -> bool:
+        """Best move of one visit from route ``r1`` to ``r2`` if it saves time; True if made."""
+        data = self.data
+        sh1, sh2 = data.shifts[r1], data.shifts[r2]
+        path1, path2 = [sh1.start, *st.seqs[r1], sh1.end], [sh2.start, *st.seqs[r2], sh2.end]
+        out = _relocate_between(
+            data.travel, data.dwell, (path1, path2), self.limit[r2] - st.ends[r2]
+        )
+        if out is None:
+            return False
+        i, j = out
+        path2.insert(j, path1.pop(i))
+        seq1, seq2 = path1[1:-1], path2[1:-1]
+        end1, end2 = _path_time(data, sh1, seq1), _path_time(data, sh2, seq2)
+        if end2 > self.limit[r2] + TOL_S or end1 + end2 >= st.ends[r1] + st.ends[r2]:
+            return False
+        st.seqs[r1], st.seqs[r2] = seq1, seq2
+        st.ends[r1], st.ends[r2] = end1, end2
+        return True

@@ -71,3 +71,75 @@ def _path_time(data: _Data, shift: Shift, seq: list[int]) -> float:
         t += dl[v]
         cur = v
     return t + tl[cur][shift.end]
+
+
+def _departures(
+    travel: np.ndarray, dwell: np.ndarray, path: list[int], begin_s: float
+) -> np.ndarray:
+    """Second each node of ``path`` is left (after its dwell; no dwell at the two ends)."""
+    p = np.asarray(path)
+    step = travel[p[:-2], p[1:-1]] + dwell[p[1:-1]]
+    return begin_s + np.concatenate([[0.0], np.cumsum(step)])
+
+
+def _two_opt_star(
+    travel: np.ndarray,
+    dwell: np.ndarray,
+    paths: tuple[list[int], list[int]],
+    begins: tuple[float, float],
+    limits: tuple[float, float],
+) -> tuple[list[int], list[int]] | None:
+    """Best exchange of tails between two routes that shortens them in sum (2-opt*).
+
+    Cutting route 1 after position ``i`` and route 2 after ``j`` gives ``p1[:i+1] + p2[j+1:]``
+    and ``p2[:j+1] + p1[i+1:]``; every cut pair is scored at once from departure times and
+    tail durations, both new routes must end by their limits (Potvin & Rousseau 1995, JORS
+    46(12)). The paths include their stations and must share the end station. Returns the new
+    paths, or None when no exchange saves time.
+    """
+    p1, p2 = np.asarray(paths[0]), np.asarray(paths[1])
+    dep1 = _departures(travel, dwell, paths[0], begins[0])
+    dep2 = _departures(travel, dwell, paths[1], begins[1])
+    arrive1 = dep1 + travel[p1[:-1], p1[1:]]  # arrival at p1[1:]
+    arrive2 = dep2 + travel[p2[:-1], p2[1:]]
+    tail1 = arrive1[-1] - arrive1  # from arriving at p1[k + 1] to arriving at the end
+    tail2 = arrive2[-1] - arrive2
+    new1 = dep1[:, None] + travel[p1[:-1, None], p2[None, 1:]] + tail2[None, :]
+    new2 = dep2[None, :] + travel[p2[None, :-1], p1[1:, None]] + tail1[:, None]
+    delta = new1 + new2 - (arrive1[-1] + arrive2[-1])
+    ok = (new1 <= limits[0] + 1e-9) & (new2 <= limits[1] + 1e-9) & (delta < -_MIN_GAIN_S)
+    if not ok.any():
+        return None
+    f = int(np.where(ok, delta, np.inf).argmin())
+    i, j = divmod(f, p2.size - 1)
+    return paths[0][: i + 1] + paths[1][j + 1 :], paths[1][: j + 1] + paths[0][i + 1 :]
+
+
+def _relocate_between(
+    travel: np.ndarray,
+    dwell: np.ndarray,
+    paths: tuple[list[int], list[int]],
+    slack2_s: float,
+) -> tuple[int, int] | None:
+    """Best move of one node of route 1 onto an arc of route 2 that saves time in sum.
+
+    ``paths`` include their stations; route 2 may grow by at most ``slack2_s`` seconds.
+    Returns ``(i, j)``: take ``paths[0][i]`` out and insert it before ``paths[1][j]``; None
+    when no move saves time.
+    """
+    p1, p2 = np.asarray(paths[0]), np.asarray(paths[1])
+    if p1.size < 3:
+        return None
+    inner = p1[1:-1]
+    saving = travel[p1[:-2], inner] + travel[inner, p1[2:]] - travel[p1[:-2], p1[2:]]
+    a, b = p2[:-1], p2[1:]
+    add = travel[a[None, :], inner[:, None]] + travel[inner[:, None], b[None, :]]
+    add -= travel[a, b][None, :]
+    add += dwell[inner][:, None]
+    delta = add - (saving + dwell[inner])[:, None]
+    ok = (add <= slack2_s + 1e-9) & (delta < -_MIN_GAIN_S)
+    if not ok.any():
+        return None
+    f = int(np.where(ok, delta, np.inf).argmin())
+    i, j = divmod(f, a.size)
+    return i + 1, j + 1

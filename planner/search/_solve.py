@@ -22,7 +22,9 @@ class _Tuning:
 
     ``threshold`` is the record-to-record allowance as a share of the epoch's best objective;
     an epoch lasts ``epoch_base + epoch_per_visit * visits`` iterations; ``fresh_noise`` is the
-    insertion noise of a fresh construction after an epoch that did not improve the best.
+    insertion noise of a fresh construction after an epoch that did not improve the best;
+    ``swap_share`` and ``inter_share`` are the chances per iteration of the swap-in and of the
+    inter-route moves (pure-TOP case).
     """
 
     threshold: float = 0.02
@@ -32,6 +34,7 @@ class _Tuning:
     powers: tuple[float, ...] = (1.0, 2.0)
     ban_share: float = 0.5
     swap_share: float = 1.0
+    inter_share: float = 0.3
     epoch_base: int = 400
     epoch_per_visit: int = 4
     fresh_noise: float = 1.0
@@ -209,6 +212,11 @@ def _iterate(eng: _Engine, cur: _State, tune: _Tuning, rng: random.Random) -> _S
     touched = eng.repair(cand, noise, power, banned)
     if eng.improve_routes(cand, touched) or banned:
         eng.repair(cand, noise, power)
+    if data.simple and tune.inter_share > 0.0 and rng.random() < tune.inter_share:
+        exchanged = eng.inter_route(cand)
+        if exchanged:
+            eng.improve_routes(cand, exchanged)
+            eng.repair(cand, noise, power)
     if data.simple and rng.random() < tune.swap_share:
         swapped = eng.swap_in(cand)
         if swapped:
