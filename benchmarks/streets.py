@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -543,18 +544,7 @@ def run_full(city: City, units: int, shift_h: float, limit_s: float, seed: int) 
     final = best.objective
     to_1pct = next((t for t, obj in result.history if obj >= 0.99 * final), math.nan)
     nodes = [v for s in seqs for v in s]
-    no_walk = search.Problem(
-        travel_s=problem.travel_s,
-        value=problem.value,
-        dwell_s=problem.dwell_s,
-        max_visits=problem.max_visits,
-        shifts=problem.shifts,
-        bucket_s=problem.bucket_s,
-        repeat_decay=problem.repeat_decay,
-        min_gap_s=problem.min_gap_s,
-        walk_value=None,
-        history=problem.history,
-    )
+    no_walk = dataclasses.replace(problem, walk_value=None)
     stops_only = search.evaluate(no_walk, seqs)
     walk = final - (stops_only.objective if stops_only is not None else math.nan)
     return FullRun(

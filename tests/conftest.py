@@ -81,3 +81,22 @@ def helsinki() -> StreetGraph:
 @pytest.fixture(scope="session")
 def london_pbf() -> Path:
     return shared_file("osm/city_of_london_2020.osm.pbf")
+
+
+@pytest.fixture(scope="session")
+def helsinki_risk(helsinki: StreetGraph) -> tuple:
+    """Risk-terrain map, hot spots and a station node position on the embedded Helsinki graph."""
+    import numpy as np
+
+    from planner.coverage import street_pieces
+    from planner.graph import osm_features
+    from planner.hotspots import find_hotspots
+    from planner.risk import terrain_risk
+
+    pieces = street_pieces(helsinki)
+    risk = terrain_risk(helsinki, osm_features(AreaSpec(), helsinki), pieces, 100, 0.1)
+    spots = find_hotspots(helsinki, risk, pieces, 50, 10, 50)
+    station = int(
+        np.argmin(np.hypot(helsinki.nodes["lat"] - 60.1699, helsinki.nodes["lon"] - 24.9384))
+    )
+    return risk, spots, station

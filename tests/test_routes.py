@@ -6,11 +6,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from planner.coverage import street_pieces
 from planner.errors import InfeasibleError
-from planner.graph import osm_features
-from planner.hotspots import find_hotspots
-from planner.risk import terrain_risk
 from planner.routes import (
     Patrol,
     avoided_segments,
@@ -19,21 +15,9 @@ from planner.routes import (
     sun_elevation_deg,
     validation_rules,
 )
-from planner.scenario import AreaSpec
 from planner.validate import validate_routes
 
 LIMIT_S = 1.0
-
-
-@pytest.fixture(scope="module")
-def helsinki_risk(helsinki):
-    pieces = street_pieces(helsinki)
-    risk = terrain_risk(helsinki, osm_features(AreaSpec(), helsinki), pieces, 100, 0.1)
-    spots = find_hotspots(helsinki, risk, pieces, 50, 10, 50)
-    station = int(
-        np.argmin(np.hypot(helsinki.nodes["lat"] - 60.1699, helsinki.nodes["lon"] - 24.9384))
-    )
-    return risk, spots, station
 
 
 def _patrol(station: int, **changes) -> Patrol:

@@ -2,28 +2,17 @@
 
 import dataclasses
 
-import numpy as np
 import pytest
 
-from planner.coverage import street_pieces
 from planner.errors import SolverError
-from planner.graph import osm_features
-from planner.hotspots import find_hotspots
 from planner.plan import Leg, Route
-from planner.risk import terrain_risk
 from planner.routes import Patrol, plan_routes, validation_rules
-from planner.scenario import AreaSpec
 from planner.validate import check_routes, validate_routes
 
 
 @pytest.fixture(scope="module")
-def planned(helsinki):
-    pieces = street_pieces(helsinki)
-    risk = terrain_risk(helsinki, osm_features(AreaSpec(), helsinki), pieces, 100, 0.1)
-    spots = find_hotspots(helsinki, risk, pieces, 50, 10, 50)
-    station = int(
-        np.argmin(np.hypot(helsinki.nodes["lat"] - 60.1699, helsinki.nodes["lon"] - 24.9384))
-    )
+def planned(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
     patrol = Patrol(
         units=2,
         start_idx=station,
