@@ -365,3 +365,56 @@ def test_inter_route_moves_untangle_two_routes():
     two.insert(j, one.pop(i))
     assert length(one) + length(two) < length(paths[0]) + length(paths[1]) - 1.0
     assert _relocate_between(travel, dwell, ([0, 1, 0], [0, 2, 0]), 100.0) is None
+
+
+def test_swap_between_trades_misplaced_visits_within_slack():
+    from planner.search._route_moves import _swap_between
+
+    pos = np.array([0.0, 10.0, -10.0, 12.0, -12.0])
+    travel = np.abs(pos[:, None] - pos[None, :])
+    dwell = np.array([0.0, 5.0, 5.0, 1.0, 30.0])
+    paths = ([0, 1, 4, 0], [0, 2, 3, 0])  # each route holds one node of the other side
+    i, j = _swap_between(travel, dwell, paths, (100.0, 100.0))
+    one, two = list(paths[0]), list(paths[1])
+    one[i], two[j] = two[j], one[i]
+    assert {tuple(sorted(pos[one[1:-1]] > 0)), tuple(sorted(pos[two[1:-1]] > 0))} == {
+        (False, False),
+        (True, True),
+    }
+    # trading 4 for 3 would make route 2 longer (30 s dwell for 1 s): with no slack there,
+    # only trading 1 for 2 (both routes shorter) is allowed
+    assert _swap_between(travel, dwell, paths, (100.0, 0.0)) == (1, 1)
+    assert _swap_between(travel, dwell, ([0, 4, 0], [0, 1, 0]), (100.0, 100.0)) is None
+    assert _swap_between(travel, dwell, ([0, 0], [0, 1, 0]), (100.0, 100.0)) is None
+
+
+def test_route_pool_packs_routes_of_different_plans():
+    from planner.search._model import _Data
+    from planner.search._pool import RoutePool
+
+    # two officers from station 0: east (1, 2) and west (3, 4) are worth most together
+    problem = line_problem(
+        [0, 10, 11, -10, -11, 1],
+        [0, 5, 5, 4, 4, 1],
+        tuple(Shift(0, 0, 0.0, 40.0) for _ in range(2)),
+    )
+    data = _Data(problem)
+    pool = RoutePool(data)
+    pool.add([[1, 2], [5]], [22.0, 2.0])  # one plan went east
+    pool.add([[5], [4, 3]], [2.0, 22.0])  # another went west
+    pool.add([[2, 1], [4, 3]], [30.0, 22.0])  # a slower order of a known set is not kept
+    assert len(pool.routes) == 3  # [5] is one route of the same shift type, kept once
+    assert pool.routes[(0, (1, 2))] == (22.0, [1, 2])
+    seqs = pool.combine(seed=0, work=1.0, wall_s=5.0, hint=[[1, 2], [5]])
+    assert sorted(map(sorted, seqs)) == [[1, 2], [3, 4]]
+    assert evaluate(problem, seqs).objective == pytest.approx(18.0)
+    # shifts that differ never share routes: the east route is not offered to the late shift
+    late = line_problem(
+        [0, 10, 11, -10, -11, 1],
+        [0, 5, 5, 4, 4, 1],
+        (Shift(0, 0, 0.0, 40.0), Shift(0, 0, 10.0, 50.0)),
+    )
+    pool = RoutePool(_Data(late))
+    pool.add([[1, 2], []], [22.0, 10.0])
+    seqs = pool.combine(seed=0, work=1.0, wall_s=5.0, hint=[[], []])
+    assert seqs == [[1, 2], []]

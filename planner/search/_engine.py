@@ -13,6 +13,7 @@ from planner.search._route_moves import (
     _or_opt,
     _path_time,
     _relocate_between,
+    _swap_between,
     _two_opt,
     _two_opt_star,
 )
@@ -513,6 +514,8 @@ class _Engine:
                         moved |= {r1, r2}
                     if self._relocate_pair(st, r1, r2) | self._relocate_pair(st, r2, r1):
                         moved |= {r1, r2}
+                    if self._swap_pair(st, r1, r2):
+                        moved |= {r1, r2}
             if not moved:
                 break
             changed |= moved
@@ -559,6 +562,27 @@ class _Engine:
         seq1, seq2 = path1[1:-1], path2[1:-1]
         end1, end2 = _path_time(data, sh1, seq1), _path_time(data, sh2, seq2)
         if end2 > self.limit[r2] + TOL_S or end1 + end2 >= st.ends[r1] + st.ends[r2]:
+            return False
+        st.seqs[r1], st.seqs[r2] = seq1, seq2
+        st.ends[r1], st.ends[r2] = end1, end2
+        return True
+
+    def _swap_pair(self, st: _State, r1: int, r2: int) -> bool:
+        """Best exchange of one visit between routes ``r1`` and ``r2`` if it saves time."""
+        data = self.data
+        sh1, sh2 = data.shifts[r1], data.shifts[r2]
+        path1, path2 = [sh1.start, *st.seqs[r1], sh1.end], [sh2.start, *st.seqs[r2], sh2.end]
+        slacks = (self.limit[r1] - st.ends[r1], self.limit[r2] - st.ends[r2])
+        out = _swap_between(data.travel, data.dwell, (path1, path2), slacks)
+        if out is None:
+            return False
+        i, j = out
+        path1[i], path2[j] = path2[j], path1[i]
+        seq1, seq2 = path1[1:-1], path2[1:-1]
+        end1, end2 = _path_time(data, sh1, seq1), _path_time(data, sh2, seq2)
+        if end1 > self.limit[r1] + TOL_S or end2 > self.limit[r2] + TOL_S:
+            return False
+        if end1 + end2 >= st.ends[r1] + st.ends[r2]:
             return False
         st.seqs[r1], st.seqs[r2] = seq1, seq2
         st.ends[r1], st.ends[r2] = end1, end2

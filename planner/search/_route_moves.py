@@ -143,3 +143,35 @@ def _relocate_between(
     f = int(np.where(ok, delta, np.inf).argmin())
     i, j = divmod(f, a.size)
     return i + 1, j + 1
+
+
+def _swap_between(
+    travel: np.ndarray,
+    dwell: np.ndarray,
+    paths: tuple[list[int], list[int]],
+    slacks_s: tuple[float, float],
+) -> tuple[int, int] | None:
+    """Best exchange of one node of route 1 with one node of route 2 that saves time in sum.
+
+    ``paths`` include their stations; each route may grow by at most its slack. Every pair is
+    scored at once. Returns ``(i, j)``: ``paths[0][i]`` and ``paths[1][j]`` trade places; None
+    when no exchange saves time.
+    """
+    p1, p2 = np.asarray(paths[0]), np.asarray(paths[1])
+    if p1.size < 3 or p2.size < 3:
+        return None
+    a1, v1, b1 = p1[:-2], p1[1:-1], p1[2:]
+    a2, v2, b2 = p2[:-2], p2[1:-1], p2[2:]
+    old1 = travel[a1, v1] + travel[v1, b1] + dwell[v1]
+    old2 = travel[a2, v2] + travel[v2, b2] + dwell[v2]
+    # route 1 gets v2 in place of v1 (rows: i in route 1, cols: j in route 2)
+    new1 = travel[a1[:, None], v2[None, :]] + travel[v2[None, :], b1[:, None]] + dwell[v2][None, :]
+    new2 = travel[a2[None, :], v1[:, None]] + travel[v1[:, None], b2[None, :]] + dwell[v1][:, None]
+    d1 = new1 - old1[:, None]
+    d2 = new2 - old2[None, :]
+    ok = (d1 <= slacks_s[0] + 1e-9) & (d2 <= slacks_s[1] + 1e-9) & (d1 + d2 < -_MIN_GAIN_S)
+    if not ok.any():
+        return None
+    f = int(np.where(ok, d1 + d2, np.inf).argmin())
+    i, j = divmod(f, v2.size)
+    return i + 1, j + 1

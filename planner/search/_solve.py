@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from planner.search._bound import upper_bound
 from planner.search._engine import _Engine, _State
 from planner.search._model import Problem, SearchResult, _Data
+from planner.search._pool import RoutePool
 from planner.search._schedule import _solution
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ class _Tuning:
     epoch_base: int = 400
     epoch_per_visit: int = 4
     fresh_noise: float = 1.0
+    pack_work: float = 0.2
+    pack_every: int = 150
+    pack_every_max: int = 1200
 
 
 _TUNING = _Tuning()
@@ -112,6 +116,9 @@ def solve(
     cur = _construct(eng, cur, 0.0, 1.0)
     best = cur.copy()
     record(best)
+    pool = RoutePool(data) if data.simple and data.decay == 1.0 and eng.m > 1 else None
+    packed_version = -1
+    pack_gap = next_pack = tune.pack_every
     epoch_best = cur.copy()
     it = 0
     epoch_it = 0
@@ -136,13 +143,33 @@ def solve(
         threshold = tune.threshold * (1.0 - cooled) * epoch_best.obj
         if cand.key() >= cur.key() or cand.obj >= epoch_best.obj - threshold:
             cur = cand
+            if pool is not None:
+                pool.add(cand.seqs, cand.ends)
         if cur.key() > epoch_best.key():
             epoch_best = _exact(eng, cur)
+            if pool is not None:
+                pool.add(epoch_best.seqs, epoch_best.ends)
             if epoch_best.key() > best.key():
                 if epoch_best.obj > best.obj + 1e-12:
                     improved = True
                     record(epoch_best)
                 best = epoch_best.copy()
+        if pool is not None and pool.version != packed_version and (
+            epoch_it >= epoch_len or it >= next_pack
+        ):
+            packed_version = pool.version
+            wall = time_limit_s - (time.perf_counter() - t0)
+            joined = _recombine(eng, pool, best, seed + it, (tune.pack_work, wall))
+            if joined is not None and joined.key() > best.key():
+                if joined.obj > best.obj + 1e-12:
+                    improved = True
+                    record(joined)
+                best = joined
+                cur, epoch_best = best.copy(), best.copy()
+                pack_gap = tune.pack_every
+            else:
+                pack_gap = min(2 * pack_gap, tune.pack_every_max)
+            next_pack = it + pack_gap
         if epoch_it >= epoch_len:
             cur = best.copy() if improved else _fresh(eng, tune, rng)
             epoch_best = cur.copy()
@@ -185,6 +212,22 @@ def _construct(eng: _Engine, st: _State, noise: float, power: float) -> _State:
     eng.improve_routes(st, set(range(eng.m)))
     eng.repair(st, noise, power)
     return _exact(eng, st)
+
+
+def _recombine(
+    eng: _Engine, pool: RoutePool, best: _State, seed: int, limits: tuple[float, float]
+) -> _State | None:
+    """Pack pool routes into a plan (see :mod:`._pool`), fill the time left; exact state.
+
+    ``limits`` are CP-SAT's deterministic time and wall-clock seconds.
+    """
+    seqs = pool.combine(seed, limits[0], limits[1], best.seqs)
+    if seqs is None:
+        return None
+    st = eng.state_of(seqs)
+    if st is None:  # pragma: no cover - pool routes are feasible for their shift class
+        return None
+    return _construct(eng, st, 0.0, 1.0)
 
 
 def _fresh(eng: _Engine, tune: _Tuning, rng: random.Random) -> _State:
