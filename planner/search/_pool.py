@@ -90,7 +90,9 @@ class RoutePool:
         for v, terms in per_node.items():
             if sum(c for _, c in terms) > data.cap[v]:
                 model.add(sum(c * xv for xv, c in terms) <= data.cap[v])
-        model.maximize(sum(round(val / top * _SCALE) * xv for val, xv in zip(values, x, strict=True)))
+        model.maximize(
+            sum(round(val / top * _SCALE) * xv for val, xv in zip(values, x, strict=True))
+        )
         chosen = {(self.class_of[r], tuple(sorted(s))) for r, s in enumerate(hint) if s}
         for j, (key, _) in enumerate(cols):
             model.add_hint(x[j], key in chosen)

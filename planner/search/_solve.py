@@ -154,8 +154,10 @@ def solve(
                     improved = True
                     record(epoch_best)
                 best = epoch_best.copy()
-        if pool is not None and pool.version != packed_version and (
-            epoch_it >= epoch_len or it >= next_pack
+        if (
+            pool is not None
+            and pool.version != packed_version
+            and (epoch_it >= epoch_len or it >= next_pack)
         ):
             packed_version = pool.version
             wall = time_limit_s - (time.perf_counter() - t0)
