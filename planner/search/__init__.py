@@ -44,8 +44,8 @@ allowed to run over time), works with any exact evaluator, and is anytime by con
   Vansteenwegen et al. 2009, EJOR 196(1)); in that case, in 30 % of the iterations, also 2-opt*
   tail exchanges (Potvin & Rousseau 1995, JORS 46(12)), single-node relocations and single-node
   exchanges between pairs of routes that shorten them in sum, then a repair into the freed
-  time. Why: on the street benchmark (8 officers x 8 h, 500 hot spots) intra-route moves alone left routes that
-  walked ~40 % more per leg than PyVRP's and fitted 7-12 % fewer visits; with the inter-route
+  time. Why: on the street benchmark (8 officers x 8 h, 500 hot spots) intra-route moves
+  alone left routes that walked ~40 % more per leg than PyVRP's and fitted 7-12 % fewer visits; with the inter-route
   moves our 10 s plans went from 95.8-97.8 % to 99.0-99.5 % of PyVRP's 60 s prize (a share of
   1.0 did the same on the streets but worse on TOP p4.2.e);
 * acceptance in epochs: record-to-record travel (Dueck 1993, J. Computational Physics 104)
@@ -80,8 +80,8 @@ packing, re-filled, becomes the best plan when it is better (the set-partitionin
 ILS-SP of Subramanian, Uchoa & Ochi 2013, Computers & OR 40(10)). Why: it joins routes that
 different trajectories sent to different parts of the city. On the street benchmark (Manhattan,
 4 officers x 4 h) it and the exchange move raised the 10 s plan from 0.1580 to 0.1590 on
-average over three seeds (PyVRP 60 s: 0.1594); on the Chao et al. p4 instances (3 seeds) the 5 s mean went from 99.16 to
-99.40 % and the worst from 95.5 to 96.2 %, at 1 s the mean fell from 98.65 to 98.38 %. An
+average over three seeds (PyVRP 60 s: 0.1594); on the Chao et al. p4 instances (3 seeds) the
+5 s mean went from 99.16 to 99.40 % and the worst from 95.5 to 96.2 %, at 1 s the mean fell from 98.65 to 98.38 %. An
 earlier version that pooled only the best solutions found little to join, and with presolve
 on one packing took up to 1.5 s.
 
