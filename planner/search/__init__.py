@@ -36,18 +36,18 @@ allowed to run over time), works with any exact evaluator, and is anytime by con
   iterated local search of Vansteenwegen, Souffriau, Vanden Berghe & Van Oudheusden 2009
   (Computers & OR 36(12), which uses ``score**2 / time``). Half of the repairs first refuse the
   nodes just removed (forcing a different choice), then allow them in a second pass;
-* local search: best-improvement 2-opt (symmetric travel only) and or-opt of single nodes,
-  each scoring all moves of a route as one numpy array, to shorten routes, a second repair into
-  the freed time (the "shorten then insert" loop of Vansteenwegen et al. 2009 and Ke, Zhai, Li
-  & Chan 2016, Omega 61), and, in the pure-TOP case without decay, swap-in of an unvisited node
-  in place of a visited one worth less (the "replace" move of the TOP guided local search of
-  Vansteenwegen et al. 2009, EJOR 196(1)); in that case, in 30 % of the iterations, also 2-opt*
-  tail exchanges (Potvin & Rousseau 1995, JORS 46(12)), single-node relocations and single-node
-  exchanges between pairs of routes that shorten them in sum, then a repair into the freed
-  time. Why: on the street benchmark (8 officers x 8 h, 500 hot spots) intra-route moves
-  alone left routes that walked ~40 % more per leg than PyVRP's and fitted 7-12 % fewer visits; with the inter-route
-  moves our 10 s plans went from 95.8-97.8 % to 99.0-99.5 % of PyVRP's 60 s prize (a share of
-  1.0 did the same on the streets but worse on TOP p4.2.e);
+* local search: best-improvement 2-opt (symmetric travel only) and or-opt of single nodes, each
+  scoring all moves of a route as one numpy array, to shorten routes, a second repair into the freed
+  time (the "shorten then insert" loop of Vansteenwegen et al. 2009 and Ke, Zhai, Li & Chan 2016,
+  Omega 61), and, in the pure-TOP case without decay, swap-in of an unvisited node in place of a
+  visited one worth less (the "replace" move of the TOP guided local search of Vansteenwegen et al.
+  2009, EJOR 196(1)); in that case, in 30 % of the iterations, also 2-opt* tail exchanges (Potvin &
+  Rousseau 1995, JORS 46(12)), single-node relocations and single-node exchanges between pairs of
+  routes that shorten them in sum, then a repair into the freed time. Why: on the street benchmark
+  (8 officers x 8 h, 500 hot spots) intra-route moves alone left routes that walked ~40 % more per
+  leg than PyVRP's and fitted 7-12 % fewer visits; with the inter-route moves our 10 s plans went
+  from 95.8-97.8 % to 99.0-99.5 % of PyVRP's 60 s prize (a share of 1.0 did the same on the streets
+  but worse on TOP p4.2.e);
 * acceptance in epochs: record-to-record travel (Dueck 1993, J. Computational Physics 104)
   against the best of the current epoch, with a threshold of 2 % of it that cools linearly to
   zero within each epoch of ``400 + 4 * visits`` iterations (and never above the linear
@@ -71,19 +71,18 @@ from 13-30 to 80-100 iterations per second. The general case estimates
 insertions the same way (bucket of the estimated start, decay of the current count) and then
 re-schedules the few best candidates exactly with :func:`evaluate` before committing one.
 
-Recombination (pure-TOP case without decay, two officers or more): every route of every
-accepted solution enters a pool (one entry per shift type and set of visits, the quickest order
-kept); every 150 iterations at first, doubling up to 1200 while it finds nothing, and at the end
-of each epoch, CP-SAT packs pool routes into the shifts (at most one per officer, no hot spot
-over its cap, maximum value; one worker, presolve off, deterministic budget 0.2) and the
-packing, re-filled, becomes the best plan when it is better (the set-partitioning phase of the
-ILS-SP of Subramanian, Uchoa & Ochi 2013, Computers & OR 40(10)). Why: it joins routes that
-different trajectories sent to different parts of the city. On the street benchmark (Manhattan,
-4 officers x 4 h) it and the exchange move raised the 10 s plan from 0.1580 to 0.1590 on
-average over three seeds (PyVRP 60 s: 0.1594); on the Chao et al. p4 instances (3 seeds) the
-5 s mean went from 99.16 to 99.40 % and the worst from 95.5 to 96.2 %, at 1 s the mean fell from 98.65 to 98.38 %. An
-earlier version that pooled only the best solutions found little to join, and with presolve
-on one packing took up to 1.5 s.
+Recombination (pure-TOP case without decay, two officers or more): every route of every accepted
+solution enters a pool (one entry per shift type and set of visits, the quickest order kept); every
+150 iterations at first, doubling up to 1200 while it finds nothing, and at the end of each epoch,
+CP-SAT packs pool routes into the shifts (at most one per officer, no hot spot over its cap, maximum
+value; one worker, presolve off, deterministic budget 0.2) and the packing, re-filled, becomes the
+best plan when it is better (the set-partitioning phase of the ILS-SP of Subramanian, Uchoa & Ochi
+2013, Computers & OR 40(10)). Why: it joins routes that different trajectories sent to different
+parts of the city. On the street benchmark (Manhattan, 4 officers x 4 h) it and the exchange move
+raised the 10 s plan from 0.1580 to 0.1590 on average over three seeds (PyVRP 60 s: 0.1594); on the
+Chao et al. p4 instances (3 seeds) the 5 s mean went from 99.16 to 99.40 % and the worst from 95.5
+to 96.2 %, at 1 s the mean fell from 98.65 to 98.38 %. An earlier version that pooled only the best
+solutions found little to join, and with presolve on one packing took up to 1.5 s.
 
 Measured alternatives not kept: smaller thresholds (1 %)
 and shorter epochs did worse, a 4 % threshold about the same.
