@@ -8,7 +8,10 @@ This module turns the street graph, the risk map and the hot spots into the nume
   hour's share of risk when the risk varies over the shift; the k-th stop at one hot spot is
   worth ``revisit_value ** k`` of the first and starts at least the revisit gap after the one
   before (never two units at once); the dosage cap limits the stops per hot spot;
-* walking earns the risk of the streets walked, per minute;
+* walking earns the risk of the streets walked, per minute; a street already walked in the
+  plan (by any unit) earns ``revisit_value ** k`` of that on its k-th pass. The search does not
+  see this discount (it credits every pass in full, so its bound stays a bound); the plan's
+  presence and gap do;
 * a share of each unit's time is held back for calls: every walk and stop is followed by a
   ``reserve`` leg (the unit stays put, free to answer a call) of ``share / (1 - share)`` its
   length, so the plan is feasible in real clock time;
@@ -240,6 +243,7 @@ def plan_routes(
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
     routes = _credit_stops(routes, dwell_value, patrol)
+    routes = _credit_walks(routes, net.graph, risk, patrol)
     walked = sum(r.presence for r in routes)
     bound = result.bound + max(0.0, walked - result.best.objective)
     stats = SolveStats(
@@ -471,6 +475,34 @@ def _credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) 
         value = dwell_value[hot] * profile * patrol.revisit_value**rank
         credited[k][i] = replace(leg, presence=float(value))
         earlier.setdefault(hot, []).append(start_s)
+    return [Route(r.officer, tuple(legs)) for r, legs in zip(routes, credited, strict=True)]
+
+
+def _credit_walks(
+    routes: list[Route], graph: StreetGraph, risk: RiskMap, patrol: Patrol
+) -> list[Route]:
+    """Credit each walk: risk x minutes on each street, ``revisit_value ** k`` on its k-th pass.
+
+    Passes are ranked in time order over all units (legs by start, streets in walking order).
+    """
+    lengths = graph.segments["length_m"].to_numpy()
+    weight = risk.segment_risk * lengths / patrol.pace_m_per_s / 60.0
+    passes: dict[int, int] = {}
+    walks = sorted(
+        (leg.start_s, k, i)
+        for k, r in enumerate(routes)
+        for i, leg in enumerate(r.legs)
+        if leg.kind == "walk"
+    )
+    credited = [list(r.legs) for r in routes]
+    for _, k, i in walks:
+        leg = credited[k][i]
+        value = 0.0
+        for seg in leg.segments:
+            rank = passes.get(seg, 0)
+            value += float(weight[seg]) * patrol.revisit_value**rank
+            passes[seg] = rank + 1
+        credited[k][i] = replace(leg, presence=value)
     return [Route(r.officer, tuple(legs)) for r, legs in zip(routes, credited, strict=True)]
 
 

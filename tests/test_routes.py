@@ -165,3 +165,34 @@ def test_darkness_follows_the_sun_in_helsinki():
     winter_evening = (noon.replace(month=12, hour=18), noon.replace(month=12, hour=20))
     assert not dark_during(60.17, 24.94, *midsummer_night)  # white nights: twilight only
     assert dark_during(60.17, 24.94, *winter_evening)
+
+
+def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
+    from planner.plan import Leg, Route
+    from planner.routes import _credit_walks
+
+    risk, _, station = helsinki_risk
+    patrol = _patrol(station, revisit_value=0.5)
+    lengths = helsinki.segments["length_m"].to_numpy()
+    full = risk.segment_risk * lengths / patrol.pace_m_per_s / 60.0
+    s1, s2, s3 = (int(s) for s in np.argsort(-full)[:3])
+
+    def walk(t: float, segs: tuple[int, ...]) -> Leg:
+        return Leg("walk", t, t + 60.0, 0, 0, segments=segs, reversed=(False,) * len(segs))
+
+    one = Route(1, (walk(0.0, (s1, s2)), walk(100.0, (s2, s3))))
+    two = Route(2, (walk(50.0, (s1,)),))
+    a, b = _credit_walks([one, two], helsinki, risk, patrol)
+    assert a.legs[0].presence == pytest.approx(full[s1] + full[s2])  # first passes: in full
+    assert b.legs[0].presence == pytest.approx(0.5 * full[s1])  # second pass of s1, other unit
+    assert a.legs[1].presence == pytest.approx(0.5 * full[s2] + full[s3])
+    # on a real plan: presence is the credited sum, below full credit where streets repeat
+    spots = helsinki_risk[1]
+    routes, stats = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    walks = [leg for r in routes for leg in r.legs if leg.kind == "walk"]
+    segs = [s for leg in walks for s in leg.segments]
+    credited = sum(leg.presence for leg in walks)
+    assert len(set(segs)) < len(segs), "three units from one station share streets"
+    assert credited < sum(full[s] for s in segs) - 1e-9
+    assert credited >= sum(full[s] for s in set(segs)) - 1e-9  # first passes count in full
+    assert stats.objective == pytest.approx(sum(r.presence for r in routes))
