@@ -95,6 +95,50 @@ def shift_rows(shift: dict[str, Any]) -> pd.DataFrame:
     )
 
 
+def apply_edits(rows: pd.DataFrame, edits: dict[str, Any]) -> pd.DataFrame:
+    """Apply a data editor's recorded edits (edited, added and deleted rows) to ``rows``."""
+    out = rows.reset_index(drop=True).copy()
+    for index, changes in edits.get("edited_rows", {}).items():
+        for column, value in changes.items():
+            out.loc[int(index), column] = value
+    out = out.drop(index=[int(i) for i in edits.get("deleted_rows", [])])
+    if added := edits.get("added_rows"):
+        out = pd.concat([out, pd.DataFrame(added, columns=out.columns)])
+    return out.reset_index(drop=True)
+
+
+def _shift_editor(base_shift: dict[str, Any]) -> pd.DataFrame:
+    """Editable shift table whose rows survive a switch to another tab.
+
+    The app draws only the open tab, and Streamlit forgets the edits of a widget it did not
+    draw; so every edit is folded into rows kept in the session, and the editor is drawn anew
+    (a fresh key) from them.
+    """
+    label = shift_label(base_shift)
+    saved, version = f"staffing_rows_{label}", f"staffing_rows_{label}_version"
+    rows = st.session_state.get(saved)
+    if rows is None:
+        rows = shift_rows(base_shift)
+    key = f"staffing_shifts_{label}_{st.session_state.get(version, 0)}"
+
+    def keep() -> None:
+        st.session_state[saved] = apply_edits(rows, st.session_state[key])
+        st.session_state[version] = st.session_state.get(version, 0) + 1
+
+    return st.data_editor(
+        rows,
+        num_rows="dynamic",
+        hide_index=True,
+        key=key,
+        on_change=keep,
+        column_config={
+            "day": st.column_config.TextColumn("day (weekday or YYYY-MM-DD)"),
+            "start": st.column_config.TextColumn("start (HH:MM)"),
+            "end": st.column_config.TextColumn("end (HH:MM)"),
+        },
+    )
+
+
 def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]]:
     """Shift sections from the table (a weekday name or a YYYY-MM-DD date per row)."""
     specs = []
@@ -228,18 +272,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None, where: str) -> N
         "Officer counts", COUNT_CHOICES, key="staffing_counts", persist_state="page"
     )
     with shifts_col:
-        base_shift = draft()["shift"]
-        rows = st.data_editor(
-            shift_rows(base_shift),
-            num_rows="dynamic",
-            hide_index=True,
-            key=f"staffing_shifts_{shift_label(base_shift)}",
-            column_config={
-                "day": st.column_config.TextColumn("day (weekday or YYYY-MM-DD)"),
-                "start": st.column_config.TextColumn("start (HH:MM)"),
-                "end": st.column_config.TextColumn("end (HH:MM)"),
-            },
-        )
+        rows = _shift_editor(draft()["shift"])
     if (
         st.button("Run comparison", type="primary", disabled=scenario is None, key="staffing_run")
         and scenario is not None

@@ -25,7 +25,7 @@ from ui.draft import APP_TIME_LIMIT_S, get_in, set_in
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
 from ui.review import zip_gpx
-from ui.staffing import shift_specs
+from ui.staffing import apply_edits, shift_specs
 from ui.timeline import position_at
 
 # AppTest resolves a relative path against the calling file, not the working folder.
@@ -155,6 +155,29 @@ def test_shift_table_rows_become_shift_sections():
         {"timezone": "Europe/Helsinki", "start": "18:00", "end": "02:00", "weekday": "friday"},
         {"timezone": "Europe/Helsinki", "start": "08:00", "end": "16:00", "date": "2026-12-05"},
     ]
+
+
+def test_shift_table_edits_are_folded_into_kept_rows():
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        [
+            {"day": "friday", "start": "18:00", "end": "02:00"},
+            {"day": "saturday", "start": "18:00", "end": "02:00"},
+        ]
+    )
+    edits = {
+        "edited_rows": {0: {"start": "19:00"}},
+        "added_rows": [{"day": "sunday", "start": "08:00", "end": "16:00"}],
+        "deleted_rows": [1],
+    }
+    out = apply_edits(rows, edits)
+    assert out.to_dict("records") == [
+        {"day": "friday", "start": "19:00", "end": "02:00"},
+        {"day": "sunday", "start": "08:00", "end": "16:00"},
+    ]
+    assert rows.loc[0, "start"] == "18:00"  # the kept rows are not changed in place
+    assert apply_edits(rows, {}).equals(rows)
 
 
 # ---------------------------------------------------------------------------------------------
