@@ -593,9 +593,9 @@ def print_instances(cities: list[City]) -> None:
         )
 
 
-def pct(a: float, b: float) -> str:
+def pct(a: float, b: float, digits: int = 1) -> str:
     """``a`` as a percentage of ``b``."""
-    return f"{100.0 * a / b:.1f}" if b > 0 else "n/a"
+    return f"{100.0 * a / b:.{digits}f}" if b > 0 else "n/a"
 
 
 def print_plain(runs: list[PlainRun], limits: list[float]) -> None:
@@ -661,8 +661,9 @@ def print_targets(runs: list[PlainRun], limits: list[float]) -> None:
         ours_low = sel.get(("ours", low), math.nan)
         print(
             f"| {city} | {units} x {shift_h:g} h | {ref:.4f} | {ours_mid:.4f} "
-            f"| {_yes(ours_mid >= ref * (1 - 1e-9))} ({pct(ours_mid, ref)} %) | {ours_low:.4f} "
-            f"| {_yes(ours_low >= 0.99 * ref * (1 - 1e-9))} ({pct(ours_low, ref)} %) |"
+            f"| {_yes(ours_mid >= ref * (1 - 1e-9))} ({pct(ours_mid, ref, 2)} %) "
+            f"| {ours_low:.4f} | {_yes(ours_low >= 0.99 * ref * (1 - 1e-9))} "
+            f"({pct(ours_low, ref, 2)} %) |"
         )
 
 

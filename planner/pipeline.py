@@ -293,6 +293,7 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
         starts=starts,
         ends=patrol.unit_ends()[: len(starts)],
         done=done,
+        walked=resume.walked(),
         break_done=resume.break_taken(),
     )
 

@@ -37,6 +37,10 @@ class Resume:
             (leg.to_node, leg.start_s) for legs in self.kept for leg in legs if leg.kind == "dwell"
         ]
 
+    def walked(self) -> tuple[int, ...]:
+        """Street segments walked so far, once per pass (calls for service included)."""
+        return tuple(seg for legs in self.kept for leg in legs for seg in leg.segments)
+
     def break_taken(self) -> frozenset[int]:
         """Units (1-based) whose meal break is over or under way."""
         return frozenset(

@@ -55,7 +55,8 @@ class Patrol:
     """The rules of a patrol shift, in seconds and node positions (see the scenario reference).
 
     ``starts`` (re-planning) gives per unit its node position and second; ``done`` the stops
-    already made as (hot-spot index, start second); ``break_done`` the units whose break is over.
+    already made as (hot-spot index, start second); ``walked`` the street segments walked so far,
+    once per pass; ``break_done`` the units whose break is over.
     """
 
     units: int
@@ -80,6 +81,7 @@ class Patrol:
     starts: tuple[tuple[int, float], ...] = ()
     ends: tuple[tuple[int, float], ...] = ()
     done: tuple[tuple[int, float], ...] = ()
+    walked: tuple[int, ...] = ()
     break_done: frozenset[int] = field(default_factory=frozenset)
 
     def stretch(self) -> float:
@@ -243,9 +245,12 @@ def plan_routes(
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
     routes = _credit_stops(routes, dwell_value, patrol)
+    full = sum(r.presence for r in routes)  # every pass of a street credited in full
     routes = _credit_walks(routes, net.graph, risk, patrol)
     walked = sum(r.presence for r in routes)
-    bound = result.bound + max(0.0, walked - result.best.objective)
+    # the search's bound, raised by what the real paths earn beyond the search's own estimate;
+    # the discount of streets walked again is not subtracted, so the gap shows it
+    bound = result.bound + max(0.0, full - result.best.objective)
     stats = SolveStats(
         solver="patrol search (planner.search)",
         status=result.status,
@@ -483,11 +488,14 @@ def _credit_walks(
 ) -> list[Route]:
     """Credit each walk: risk x minutes on each street, ``revisit_value ** k`` on its k-th pass.
 
-    Passes are ranked in time order over all units (legs by start, streets in walking order).
+    Passes are ranked in time order over all units (legs by start, streets in walking order),
+    after the passes made before a re-plan (``patrol.walked``).
     """
     lengths = graph.segments["length_m"].to_numpy()
     weight = risk.segment_risk * lengths / patrol.pace_m_per_s / 60.0
     passes: dict[int, int] = {}
+    for seg in patrol.walked:
+        passes[seg] = passes.get(seg, 0) + 1
     walks = sorted(
         (leg.start_s, k, i)
         for k, r in enumerate(routes)

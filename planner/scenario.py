@@ -306,7 +306,9 @@ class DwellSpec(_Model):
         3, description="most stops at one hot spot in a shift"
     )
     revisit_value: Annotated[float, Field(ge=0, le=1)] = Field(
-        0.5, description="worth of each repeat stop relative to the one before"
+        0.5,
+        description="worth of each repeat stop relative to the one before; also of each pass "
+        "along a street already walked",
     )
     min_revisit_gap_minutes: Annotated[float, Field(ge=0, le=1440)] = Field(
         60.0, description="least time between the starts of two stops at one hot spot"

@@ -120,6 +120,14 @@ def test_replan_starts_where_the_unit_is_and_counts_stops_made(helsinki, helsink
     assert routes[0].legs[0].from_node == done.to_node
     assert done.hotspot not in {leg.hotspot for leg in routes[0].dwells}
     assert _valid(helsinki, spots, again, routes) == []
+    # the pipeline hands the streets walked so far to the re-plan (for the walking discount)
+    from planner.pipeline import resumed
+    from planner.replan import Resume
+
+    kept = first[0].legs[: first[0].legs.index(done) + 1]
+    resume = Resume(at_s=now, kept=(kept,), starts=((done.to_node, now),))
+    walked = [seg for leg in kept for seg in leg.segments]
+    assert walked and resumed(patrol, resume, helsinki, spots).walked == tuple(walked)
 
 
 def test_shift_too_short_to_reach_any_hot_spot(helsinki, helsinki_risk):
@@ -186,6 +194,10 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
     assert a.legs[0].presence == pytest.approx(full[s1] + full[s2])  # first passes: in full
     assert b.legs[0].presence == pytest.approx(0.5 * full[s1])  # second pass of s1, other unit
     assert a.legs[1].presence == pytest.approx(0.5 * full[s2] + full[s3])
+    # after a re-plan, the streets walked before count as earlier passes
+    resumed = dataclasses.replace(patrol, walked=(s1, s1))
+    (c,) = _credit_walks([Route(1, (walk(0.0, (s1, s3)),))], helsinki, risk, resumed)
+    assert c.legs[0].presence == pytest.approx(0.25 * full[s1] + full[s3])
     # on a real plan: presence is the credited sum, below full credit where streets repeat
     spots = helsinki_risk[1]
     routes, stats = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
@@ -196,3 +208,6 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
     assert credited < sum(full[s] for s in segs) - 1e-9
     assert credited >= sum(full[s] for s in set(segs)) - 1e-9  # first passes count in full
     assert stats.objective == pytest.approx(sum(r.presence for r in routes))
+    # the bound is not lowered by the discount: the gap shows what repeated streets cost
+    discount = sum(full[s] for s in segs) - credited
+    assert stats.bound - stats.objective >= discount - 1e-9

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -408,13 +409,43 @@ def test_route_pool_packs_routes_of_different_plans():
     seqs = pool.combine(seed=0, work=1.0, wall_s=5.0, hint=[[1, 2], [5]])
     assert sorted(map(sorted, seqs)) == [[1, 2], [3, 4]]
     assert evaluate(problem, seqs).objective == pytest.approx(18.0)
-    # shifts that differ never share routes: the east route is not offered to the late shift
+    # shifts that differ never share routes: the late shift's route stays with the late shift
     late = line_problem(
         [0, 10, 11, -10, -11, 1],
         [0, 5, 5, 4, 4, 1],
         (Shift(0, 0, 0.0, 40.0), Shift(0, 0, 10.0, 50.0)),
     )
     pool = RoutePool(_Data(late))
-    pool.add([[1, 2], []], [22.0, 10.0])
-    seqs = pool.combine(seed=0, work=1.0, wall_s=5.0, hint=[[], []])
-    assert seqs == [[1, 2], []]
+    assert pool.class_of == [0, 1]
+    pool.add([[], [1, 2]], [0.0, 32.0])
+    assert pool.combine(seed=0, work=1.0, wall_s=5.0, hint=[[], []]) == [[], [1, 2]]
+
+
+def test_route_pool_respects_visit_caps():
+    from planner.search._model import _Data
+    from planner.search._pool import RoutePool
+
+    shifts = tuple(Shift(0, 0, 0.0, 40.0) for _ in range(2))
+    for cap, expected in ((1, 11.0), (2, 15.0)):
+        problem = line_problem(
+            [0, 10, 11, -10], [0, 5, 5, 1], shifts, max_visits=np.array([0, cap, cap, 1])
+        )
+        pool = RoutePool(_Data(problem))
+        pool.add([[1, 2], [3]], [22.0, 20.0])
+        pool.add([[2, 1], []], [22.0, 0.0])  # the same set of visits: one pool entry
+        pool.add([[1], [2]], [20.0, 22.0])
+        seqs = pool.combine(seed=0, work=1.0, wall_s=5.0, hint=[[1, 2], [3]])
+        # cap 1: [1, 2] and [3] (11); cap 2: [1, 2] and [1] (15; a pool entry is used once)
+        assert evaluate(problem, seqs).objective == pytest.approx(expected)
+
+
+def test_packing_runs_with_large_seeds_and_mixed_shifts():
+    problem = random_problem(7, n=30, m=3, budget=1.0)
+    shifts = (*problem.shifts[:2], Shift(0, 0, 0.2, 1.1))  # a later shift of another type
+    problem = dataclasses.replace(problem, shifts=shifts)
+    a = solve(problem, time_limit_s=120, seed=2**40, max_iterations=700)
+    b = solve(problem, time_limit_s=120, seed=2**40, max_iterations=700)
+    assert a.best == b.best
+    again = evaluate(problem, [[v.node for v in r] for r in a.best.routes])
+    assert again is not None and again.objective == pytest.approx(a.best.objective)
+    assert a.best.objective <= a.bound + 1e-9

@@ -75,17 +75,19 @@ Recombination (pure-TOP case without decay, two officers or more): every route o
 solution enters a pool (one entry per shift type and set of visits, the quickest order kept); every
 150 iterations at first, doubling up to 1200 while it finds nothing, and at the end of each epoch,
 CP-SAT packs pool routes into the shifts (at most one per officer, no hot spot over its cap, maximum
-value; one worker, presolve off, deterministic budget 0.2) and the packing, re-filled, becomes the
-best plan when it is better (the set-partitioning phase of the ILS-SP of Subramanian, Uchoa & Ochi
-2013, Computers & OR 40(10)). Why: it joins routes that different trajectories sent to different
-parts of the city. On the street benchmark (Manhattan, 4 officers x 4 h) it and the exchange move
-raised the 10 s plan from 0.1580 to 0.1590 on average over three seeds (PyVRP 60 s: 0.1594); on the
-Chao et al. p4 instances (3 seeds) the 5 s mean went from 99.16 to 99.40 % and the worst from 95.5
-to 96.2 %, at 1 s the mean fell from 98.65 to 98.38 %. An earlier version that pooled only the best
-solutions found little to join, and with presolve on one packing took up to 1.5 s.
+value; one worker, presolve off, deterministic budget 0.2; left out near a clock limit) and the
+packing, re-filled, becomes the best plan when it is better (the set-partitioning phase of the
+ILS-SP of Subramanian, Uchoa & Ochi 2013, Computers & OR 40(10)). Why: it joins routes that
+different trajectories sent to different parts of the city. Measured with the exchange move, against
+the search without both: on the street benchmark's Manhattan 4 officers x 4 h the 10 s plan went
+from 0.1580 to 0.1590 on average over three seeds (PyVRP 60 s: 0.1594); on the Chao et al. p4
+instances (3 seeds) the 5 s mean went from 99.16 to 99.40 % and the worst from 95.5 to 96.2 %, but
+the 1 s mean fell from 98.65 to 98.38 %; the 8 x 8 h street instances did not change beyond seed
+noise (one seed of Manhattan 8 x 8 h lost 0.5 % at 10 s). An earlier version that pooled only the
+best solutions found little to join, and with presolve on one packing took up to 1.5 s.
 
-Measured alternatives not kept: smaller thresholds (1 %)
-and shorter epochs did worse, a 4 % threshold about the same.
+Measured alternatives not kept: smaller thresholds (1 %) and shorter epochs did worse, a 4 %
+threshold about the same.
 
 Bound
 -----

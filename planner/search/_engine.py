@@ -493,12 +493,13 @@ class _Engine:
         return any_change
 
     def inter_route(self, st: _State, max_passes: int = 3) -> set[int]:
-        """Apply 2-opt* and relocation between pairs of routes while they save time.
+        """Apply 2-opt*, relocation and exchange between pairs of routes while they save time.
 
         A pass tries every pair with a route changed in the pass before (all pairs at first):
         the best tail exchange when both end at the same station, then the best move of one
-        node in each direction (pure-TOP case). The visits stay, so only time is freed for the
-        next repair. Returns the routes that changed.
+        node in each direction, then the best exchange of one node for one (pure-TOP case).
+        The visits stay, so only time is freed for the next repair. Returns the routes that
+        changed.
         """
         changed: set[int] = set()
         dirty = set(range(self.m))

@@ -25,7 +25,9 @@ class _Tuning:
     an epoch lasts ``epoch_base + epoch_per_visit * visits`` iterations; ``fresh_noise`` is the
     insertion noise of a fresh construction after an epoch that did not improve the best;
     ``swap_share`` and ``inter_share`` are the chances per iteration of the swap-in and of the
-    inter-route moves (pure-TOP case).
+    inter-route moves (pure-TOP case); the route pool is packed every ``pack_every``
+    iterations, the interval doubling up to ``pack_every_max`` after each packing that found
+    nothing better, with CP-SAT's deterministic budget ``pack_work``.
     """
 
     threshold: float = 0.02
@@ -119,6 +121,7 @@ def solve(
     pool = RoutePool(data) if data.simple and data.decay == 1.0 and eng.m > 1 else None
     packed_version = -1
     pack_gap = next_pack = tune.pack_every
+    pack_s = 0.0  # seconds the last packing took
     epoch_best = cur.copy()
     it = 0
     epoch_it = 0
@@ -154,14 +157,19 @@ def solve(
                     improved = True
                     record(epoch_best)
                 best = epoch_best.copy()
+        wall = time_limit_s - (time.perf_counter() - t0)
         if (
             pool is not None
             and pool.version != packed_version
             and (epoch_it >= epoch_len or it >= next_pack)
+            # with a clock limit only, leave the last packing out rather than run over
+            and (max_iterations is not None or wall > 2.0 * pack_s)
         ):
             packed_version = pool.version
-            wall = time_limit_s - (time.perf_counter() - t0)
-            joined = _recombine(eng, pool, best, seed + it, (tune.pack_work, wall))
+            began = time.perf_counter()
+            pack_seed = (seed + it) % (2**31 - 1)  # CP-SAT seeds are int32
+            joined = _recombine(eng, pool, best, pack_seed, (tune.pack_work, wall))
+            pack_s = time.perf_counter() - began
             if joined is not None and joined.key() > best.key():
                 if joined.obj > best.obj + 1e-12:
                     improved = True
@@ -228,7 +236,8 @@ def _recombine(
         return None
     st = eng.state_of(seqs)
     if st is None:  # pragma: no cover - pool routes are feasible for their shift class
-        return None
+        msg = "internal error: a packing of pooled routes is infeasible"
+        raise RuntimeError(msg)
     return _construct(eng, st, 0.0, 1.0)
 
 
