@@ -368,14 +368,14 @@ def test_inter_route_moves_untangle_two_routes():
     assert _relocate_between(travel, dwell, ([0, 1, 0], [0, 2, 0]), 100.0) is None
 
 
-def test_swap_between_trades_misplaced_visits_within_slack():
-    from planner.search._route_moves import _swap_between
+def test_trade_between_trades_misplaced_visits_within_slack():
+    from planner.search._route_moves import _trade_between
 
     pos = np.array([0.0, 10.0, -10.0, 12.0, -12.0])
     travel = np.abs(pos[:, None] - pos[None, :])
     dwell = np.array([0.0, 5.0, 5.0, 1.0, 30.0])
     paths = ([0, 1, 4, 0], [0, 2, 3, 0])  # each route holds one node of the other side
-    i, j = _swap_between(travel, dwell, paths, (100.0, 100.0))
+    i, j = _trade_between(travel, dwell, paths, (100.0, 100.0))
     one, two = list(paths[0]), list(paths[1])
     one[i], two[j] = two[j], one[i]
     assert {tuple(sorted(pos[one[1:-1]] > 0)), tuple(sorted(pos[two[1:-1]] > 0))} == {
@@ -384,9 +384,9 @@ def test_swap_between_trades_misplaced_visits_within_slack():
     }
     # trading 4 for 3 would make route 2 longer (30 s dwell for 1 s): with no slack there,
     # only trading 1 for 2 (both routes shorter) is allowed
-    assert _swap_between(travel, dwell, paths, (100.0, 0.0)) == (1, 1)
-    assert _swap_between(travel, dwell, ([0, 4, 0], [0, 1, 0]), (100.0, 100.0)) is None
-    assert _swap_between(travel, dwell, ([0, 0], [0, 1, 0]), (100.0, 100.0)) is None
+    assert _trade_between(travel, dwell, paths, (100.0, 0.0)) == (1, 1)
+    assert _trade_between(travel, dwell, ([0, 4, 0], [0, 1, 0]), (100.0, 100.0)) is None
+    assert _trade_between(travel, dwell, ([0, 0], [0, 1, 0]), (100.0, 100.0)) is None
 
 
 def test_route_pool_packs_routes_of_different_plans():
@@ -406,7 +406,7 @@ def test_route_pool_packs_routes_of_different_plans():
     pool.add([[2, 1], [4, 3]], [30.0, 22.0])  # a slower order of a known set is not kept
     assert len(pool.routes) == 3  # [5] is one route of the same shift type, kept once
     assert pool.routes[(0, (1, 2))] == (22.0, [1, 2])
-    seqs = pool.combine(seed=0, work=1.0, wall_s=5.0, hint=[[1, 2], [5]])
+    seqs = pool.pack(seed=0, work=1.0, wall_s=5.0, hint=[[1, 2], [5]])
     assert sorted(map(sorted, seqs)) == [[1, 2], [3, 4]]
     assert evaluate(problem, seqs).objective == pytest.approx(18.0)
     # shifts that differ never share routes: the late shift's route stays with the late shift
@@ -418,7 +418,7 @@ def test_route_pool_packs_routes_of_different_plans():
     pool = RoutePool(_Data(late))
     assert pool.class_of == [0, 1]
     pool.add([[], [1, 2]], [0.0, 32.0])
-    assert pool.combine(seed=0, work=1.0, wall_s=5.0, hint=[[], []]) == [[], [1, 2]]
+    assert pool.pack(seed=0, work=1.0, wall_s=5.0, hint=[[], []]) == [[], [1, 2]]
 
 
 def test_route_pool_respects_visit_caps():
@@ -434,7 +434,7 @@ def test_route_pool_respects_visit_caps():
         pool.add([[1, 2], [3]], [22.0, 20.0])
         pool.add([[2, 1], []], [22.0, 0.0])  # the same set of visits: one pool entry
         pool.add([[1], [2]], [20.0, 22.0])
-        seqs = pool.combine(seed=0, work=1.0, wall_s=5.0, hint=[[1, 2], [3]])
+        seqs = pool.pack(seed=0, work=1.0, wall_s=5.0, hint=[[1, 2], [3]])
         # cap 1: [1, 2] and [3] (11); cap 2: [1, 2] and [1] (15; a pool entry is used once)
         assert evaluate(problem, seqs).objective == pytest.approx(expected)
 

@@ -13,7 +13,7 @@ from planner.search._route_moves import (
     _or_opt,
     _path_time,
     _relocate_between,
-    _swap_between,
+    _trade_between,
     _two_opt,
     _two_opt_star,
 )
@@ -515,7 +515,7 @@ class _Engine:
                         moved |= {r1, r2}
                     if self._relocate_pair(st, r1, r2) | self._relocate_pair(st, r2, r1):
                         moved |= {r1, r2}
-                    if self._swap_pair(st, r1, r2):
+                    if self._trade_pair(st, r1, r2):
                         moved |= {r1, r2}
             if not moved:
                 break
@@ -568,13 +568,13 @@ class _Engine:
         st.ends[r1], st.ends[r2] = end1, end2
         return True
 
-    def _swap_pair(self, st: _State, r1: int, r2: int) -> bool:
+    def _trade_pair(self, st: _State, r1: int, r2: int) -> bool:
         """Best exchange of one visit between routes ``r1`` and ``r2`` if it saves time."""
         data = self.data
         sh1, sh2 = data.shifts[r1], data.shifts[r2]
         path1, path2 = [sh1.start, *st.seqs[r1], sh1.end], [sh2.start, *st.seqs[r2], sh2.end]
         slacks = (self.limit[r1] - st.ends[r1], self.limit[r2] - st.ends[r2])
-        out = _swap_between(data.travel, data.dwell, (path1, path2), slacks)
+        out = _trade_between(data.travel, data.dwell, (path1, path2), slacks)
         if out is None:
             return False
         i, j = out

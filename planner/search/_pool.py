@@ -43,7 +43,7 @@ class RoutePool:
         self.class_of = [classes[k] for k in keys]
         self.slots = [self.class_of.count(c) for c in range(len(classes))]
         self.routes: dict[tuple[int, tuple[int, ...]], tuple[float, list[int]]] = {}
-        self.version = 0
+        self.changes = 0  # counts additions, so a caller can tell the pool moved on
 
     def add(self, seqs: list[list[int]], ends: list[float]) -> None:
         """Add every non-empty route of a solution (with its end time)."""
@@ -54,13 +54,13 @@ class RoutePool:
             old = self.routes.get(key)
             if old is None or end < old[0] - 1e-9:
                 self.routes[key] = (end, list(seq))
-                self.version += 1
+                self.changes += 1
         if len(self.routes) > self.max_routes:  # keep the most valuable three quarters
             vl = self.data.vl
             ranked = sorted(self.routes, key=lambda k: -sum(vl[v][0] for v in k[1]))
             self.routes = {k: self.routes[k] for k in ranked[: 3 * self.max_routes // 4]}
 
-    def combine(
+    def pack(
         self, seed: int, work: float, wall_s: float, hint: list[list[int]]
     ) -> list[list[int]] | None:
         """Best packing of pool routes into the shifts; None when CP-SAT finds none.
@@ -105,8 +105,8 @@ class RoutePool:
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        free: dict[int, list[list[int]]] = {}
+        chosen_by_class: dict[int, list[list[int]]] = {}
         for j, ((cls, _), (_, seq)) in enumerate(cols):
             if solver.boolean_value(x[j]):
-                free.setdefault(cls, []).append(list(seq))
-        return [free.get(c, []).pop() if free.get(c) else [] for c in self.class_of]
+                chosen_by_class.setdefault(cls, []).append(list(seq))
+        return [chosen_by_class[c].pop() if chosen_by_class.get(c) else [] for c in self.class_of]

@@ -145,7 +145,7 @@ def _relocate_between(
     return i + 1, j + 1
 
 
-def _swap_between(
+def _trade_between(
     travel: np.ndarray,
     dwell: np.ndarray,
     paths: tuple[list[int], list[int]],

@@ -160,12 +160,12 @@ def solve(
         wall = time_limit_s - (time.perf_counter() - t0)
         if (
             pool is not None
-            and pool.version != packed_version
+            and pool.changes != packed_version
             and (epoch_it >= epoch_len or it >= next_pack)
             # with a clock limit only, leave the last packing out rather than run over
             and (max_iterations is not None or wall > 2.0 * pack_s)
         ):
-            packed_version = pool.version
+            packed_version = pool.changes
             began = time.perf_counter()
             pack_seed = (seed + it) % (2**31 - 1)  # CP-SAT seeds are int32
             joined = _recombine(eng, pool, best, pack_seed, (tune.pack_work, wall))
@@ -231,7 +231,7 @@ def _recombine(
 
     ``limits`` are CP-SAT's deterministic time and wall-clock seconds.
     """
-    seqs = pool.combine(seed, limits[0], limits[1], best.seqs)
+    seqs = pool.pack(seed, limits[0], limits[1], best.seqs)
     if seqs is None:
         return None
     st = eng.state_of(seqs)
