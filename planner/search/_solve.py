@@ -119,7 +119,7 @@ def solve(
     best = cur.copy()
     record(best)
     pool = RoutePool(data) if data.simple and data.decay == 1.0 and eng.m > 1 else None
-    packed_version = -1
+    packed_changes = -1
     pack_gap = next_pack = tune.pack_every
     pack_s = 0.0  # seconds the last packing took
     epoch_best = cur.copy()
@@ -160,12 +160,12 @@ def solve(
         wall = time_limit_s - (time.perf_counter() - t0)
         if (
             pool is not None
-            and pool.changes != packed_version
+            and pool.changes != packed_changes
             and (epoch_it >= epoch_len or it >= next_pack)
             # with a clock limit only, leave the last packing out rather than run over
             and (max_iterations is not None or wall > 2.0 * pack_s)
         ):
-            packed_version = pool.changes
+            packed_changes = pool.changes
             began = time.perf_counter()
             pack_seed = (seed + it) % (2**31 - 1)  # CP-SAT seeds are int32
             joined = _recombine(eng, pool, best, pack_seed, (tune.pack_work, wall))
