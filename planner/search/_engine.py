@@ -538,15 +538,7 @@ class _Engine:
         )
         if out is None:
             return False
-        seq1, seq2 = out[0][1:-1], out[1][1:-1]
-        end1, end2 = _path_time(data, sh1, seq1), _path_time(data, sh2, seq2)
-        if end1 > self.limit[r1] + TOL_S or end2 > self.limit[r2] + TOL_S:
-            return False
-        if end1 + end2 >= st.ends[r1] + st.ends[r2]:
-            return False
-        st.seqs[r1], st.seqs[r2] = seq1, seq2
-        st.ends[r1], st.ends[r2] = end1, end2
-        return True
+        return self._apply_pair(st, (r1, r2), (out[0][1:-1], out[1][1:-1]))
 
     def _relocate_pair(self, st: _State, r1: int, r2: int) -> bool:
         """Best move of one visit from route ``r1`` to ``r2`` if it saves time; True if made."""
@@ -560,13 +552,7 @@ class _Engine:
             return False
         i, j = out
         path2.insert(j, path1.pop(i))
-        seq1, seq2 = path1[1:-1], path2[1:-1]
-        end1, end2 = _path_time(data, sh1, seq1), _path_time(data, sh2, seq2)
-        if end2 > self.limit[r2] + TOL_S or end1 + end2 >= st.ends[r1] + st.ends[r2]:
-            return False
-        st.seqs[r1], st.seqs[r2] = seq1, seq2
-        st.ends[r1], st.ends[r2] = end1, end2
-        return True
+        return self._apply_pair(st, (r1, r2), (path1[1:-1], path2[1:-1]))
 
     def _trade_pair(self, st: _State, r1: int, r2: int) -> bool:
         """Best exchange of one visit between routes ``r1`` and ``r2`` if it saves time."""
@@ -579,8 +565,19 @@ class _Engine:
             return False
         i, j = out
         path1[i], path2[j] = path2[j], path1[i]
-        seq1, seq2 = path1[1:-1], path2[1:-1]
-        end1, end2 = _path_time(data, sh1, seq1), _path_time(data, sh2, seq2)
+        return self._apply_pair(st, (r1, r2), (path1[1:-1], path2[1:-1]))
+
+    def _apply_pair(
+        self, st: _State, routes: tuple[int, int], seqs: tuple[list[int], list[int]]
+    ) -> bool:
+        """Give two routes new sequences if both end in time and they save time in sum.
+
+        The end times are recomputed exactly (the moves score in numpy); True if applied.
+        """
+        (r1, r2), (seq1, seq2) = routes, seqs
+        data = self.data
+        end1 = _path_time(data, data.shifts[r1], seq1)
+        end2 = _path_time(data, data.shifts[r2], seq2)
         if end1 > self.limit[r1] + TOL_S or end2 > self.limit[r2] + TOL_S:
             return False
         if end1 + end2 >= st.ends[r1] + st.ends[r2]:
