@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -455,6 +456,23 @@ def _route(
     return Route(officer, tuple(legs))
 
 
+def _recredit(routes: list[Route], kind: str, credit: Callable[[Leg], float]) -> list[Route]:
+    """Set the presence of every leg of ``kind`` to ``credit(leg)``, legs taken in time order.
+
+    Time order over all units (ties by unit, then leg) lets ``credit`` count earlier passes.
+    """
+    order = sorted(
+        (leg.start_s, k, i)
+        for k, r in enumerate(routes)
+        for i, leg in enumerate(r.legs)
+        if leg.kind == kind
+    )
+    credited = [list(r.legs) for r in routes]
+    for _, k, i in order:
+        credited[k][i] = replace(credited[k][i], presence=float(credit(credited[k][i])))
+    return [Route(r.officer, tuple(legs)) for r, legs in zip(routes, credited, strict=True)]
+
+
 def _credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) -> list[Route]:
     """Credit each stop: value x the hour's profile x ``revisit_value ** rank`` at its hot spot.
 
@@ -464,23 +482,17 @@ def _credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) 
     earlier: dict[int, list[float]] = {}
     for hot, start_s in patrol.done:
         earlier.setdefault(hot, []).append(start_s)
-    stops = sorted(
-        (leg.start_s, k, i)
-        for k, r in enumerate(routes)
-        for i, leg in enumerate(r.legs)
-        if leg.kind == "dwell"
-    )
-    credited = [list(r.legs) for r in routes]
-    for start_s, k, i in stops:
-        leg = credited[k][i]
+    hours = max(1, math.ceil(patrol.shift_s / HOUR_S))
+
+    def credit(leg: Leg) -> float:
         hot = int(leg.hotspot)
-        rank = sum(t < start_s for t in earlier.get(hot, []))
-        hour = min(int(start_s // HOUR_S), max(1, math.ceil(patrol.shift_s / HOUR_S)) - 1)
+        rank = sum(t < leg.start_s for t in earlier.get(hot, []))
+        hour = min(int(leg.start_s // HOUR_S), hours - 1)
         profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
-        value = dwell_value[hot] * profile * patrol.revisit_value**rank
-        credited[k][i] = replace(leg, presence=float(value))
-        earlier.setdefault(hot, []).append(start_s)
-    return [Route(r.officer, tuple(legs)) for r, legs in zip(routes, credited, strict=True)]
+        earlier.setdefault(hot, []).append(leg.start_s)
+        return dwell_value[hot] * profile * patrol.revisit_value**rank
+
+    return _recredit(routes, "dwell", credit)
 
 
 def _credit_walks(
@@ -496,22 +508,16 @@ def _credit_walks(
     passes: dict[int, int] = {}
     for seg in patrol.walked:
         passes[seg] = passes.get(seg, 0) + 1
-    walks = sorted(
-        (leg.start_s, k, i)
-        for k, r in enumerate(routes)
-        for i, leg in enumerate(r.legs)
-        if leg.kind == "walk"
-    )
-    credited = [list(r.legs) for r in routes]
-    for _, k, i in walks:
-        leg = credited[k][i]
+
+    def credit(leg: Leg) -> float:
         value = 0.0
         for seg in leg.segments:
             rank = passes.get(seg, 0)
             value += float(weight[seg]) * patrol.revisit_value**rank
             passes[seg] = rank + 1
-        credited[k][i] = replace(leg, presence=value)
-    return [Route(r.officer, tuple(legs)) for r, legs in zip(routes, credited, strict=True)]
+        return value
+
+    return _recredit(routes, "walk", credit)
 
 
 #: Tags that make a way private for ``avoid: [private]``.
