@@ -149,9 +149,7 @@ def solve(
             if pool is not None:
                 pool.add(cand.seqs, cand.ends)
         if cur.key() > epoch_best.key():
-            epoch_best = _exact(eng, cur)
-            if pool is not None:
-                pool.add(epoch_best.seqs, epoch_best.ends)
+            epoch_best = _exact(eng, cur)  # its routes entered the pool when it was accepted
             if epoch_best.key() > best.key():
                 if epoch_best.obj > best.obj + 1e-12:
                     improved = True
