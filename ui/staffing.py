@@ -111,8 +111,8 @@ def _shift_editor(base_shift: dict[str, Any]) -> pd.DataFrame:
     """Editable shift table whose rows survive a switch to another tab.
 
     The app draws only the open tab, and Streamlit forgets the edits of a widget it did not
-    draw; so every edit is folded into rows kept in the session, and the editor is drawn anew
-    (a fresh key) from them.
+    draw (``st.data_editor`` has no ``persist_state`` in Streamlit 1.67); so every edit is
+    folded into rows kept in the session, and the editor is drawn anew (a fresh key) from them.
     """
     label = shift_label(base_shift)
     saved, version = f"staffing_rows_{label}", f"staffing_rows_{label}_version"
