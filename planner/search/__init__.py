@@ -36,18 +36,19 @@ allowed to run over time), works with any exact evaluator, and is anytime by con
   iterated local search of Vansteenwegen, Souffriau, Vanden Berghe & Van Oudheusden 2009
   (Computers & OR 36(12), which uses ``score**2 / time``). Half of the repairs first refuse the
   nodes just removed (forcing a different choice), then allow them in a second pass;
-* local search: best-improvement 2-opt (symmetric travel only) and or-opt of single nodes, each
-  scoring all moves of a route as one numpy array, to shorten routes, a second repair into the freed
-  time (the "shorten then insert" loop of Vansteenwegen et al. 2009 and Ke, Zhai, Li & Chan 2016,
-  Omega 61), and, in the pure-TOP case without decay, swap-in of an unvisited node in place of a
-  visited one worth less (the "replace" move of the TOP guided local search of Vansteenwegen et al.
-  2009, EJOR 196(1)); in that case, in 30 % of the iterations, also 2-opt* tail exchanges (Potvin &
-  Rousseau 1995, JORS 46(12)), single-node relocations and single-node exchanges between pairs of
-  routes that shorten them in sum, then a repair into the freed time. Why: on the street benchmark
-  (8 officers x 8 h, 500 hot spots) intra-route moves alone left routes that walked ~40 % more per
-  leg than PyVRP's and fitted 7-12 % fewer visits; with the inter-route moves our 10 s plans went
-  from 95.8-97.8 % to 99.0-99.5 % of PyVRP's 60 s prize (a share of 1.0 did the same on the streets
-  but worse on TOP p4.2.e);
+* local search: best-improvement 2-opt (travel symmetric within a microsecond) and or-opt of single
+  nodes, each scoring all moves of a route as one numpy array, to shorten routes, a second repair
+  into the freed time (the "shorten then insert" loop of Vansteenwegen et al. 2009 and Ke, Zhai, Li
+  & Chan 2016, Omega 61), and, in the pure-TOP case without decay, swap-in of an unvisited node in
+  place of a visited one worth less (the "replace" move of the TOP guided local search of
+  Vansteenwegen et al. 2009, EJOR 196(1)); in that case, in 30 % of the iterations, also 2-opt* tail
+  exchanges (Potvin & Rousseau 1995, JORS 46(12)), single-node relocations and SWAP* exchanges (two
+  visits change routes, each inserted at its best place in the other; Vidal 2022, Computers & OR
+  140) between pairs of routes that shorten them in sum, then a repair into the freed time. Why: on
+  the street benchmark (8 officers x 8 h, 500 hot spots) intra-route moves alone left routes that
+  walked ~40 % more per leg than PyVRP's and fitted 7-12 % fewer visits; with the inter-route moves
+  our 10 s plans went from 95.8-97.8 % to 99.0-99.5 % of PyVRP's 60 s prize (a share of 1.0 did the
+  same on the streets but worse on TOP p4.2.e);
 * acceptance in epochs: record-to-record travel (Dueck 1993, J. Computational Physics 104)
   against the best of the current epoch, with a threshold of 2 % of it that cools linearly to
   zero within each epoch of ``400 + 4 * visits`` iterations (and never above the linear

@@ -13,7 +13,7 @@ from planner.search._route_moves import (
     _or_opt,
     _path_time,
     _relocate_between,
-    _trade_between,
+    _swap_star,
     _two_opt,
     _two_opt_star,
 )
@@ -107,6 +107,9 @@ class _Engine:
         self.cols = np.arange(self.cands.size)
         self.by_value = np.argsort(-self.val0[self.cands], kind="stable")
         self.neg_sorted = -self.val0[self.cands][self.by_value]  # ascending
+        # candidate rows in falling value, so the rows a swap can use are a leading slice
+        self.into_by_value = np.ascontiguousarray(self.into_cands[self.by_value])
+        self.from_by_value = np.ascontiguousarray(self.from_cands[self.by_value])
         self.inserts = _RouteCache(cache_size)
         self.swaps = _RouteCache(cache_size)
 
@@ -319,15 +322,13 @@ class _Engine:
             path = np.array([sh.start, *seq, sh.end])
             prev, node, nxt = path[:-2], path[1:-1], path[2:]
             # only candidates worth at least the route's cheapest visit can gain
-            rows = self.by_value[
-                : np.searchsorted(self.neg_sorted, 1e-12 - self.val0[node].min(), "right")
-            ]
+            k = int(np.searchsorted(self.neg_sorted, 1e-12 - self.val0[node].min(), "right"))
+            rows = self.by_value[:k]
             base = travel[prev, nxt]
             saving = travel[prev, node] + travel[node, nxt] - base + self.data.dwell[node]
-            col = rows[:, None]
-            extra = self.into_cands[col, prev] + self.from_cands[col, nxt]
+            extra = self.into_by_value[:k][:, prev] + self.from_by_value[:k][:, nxt]
             extra += self.dwell_cands[rows] - (base + saving)
-            gain = self.val0[self.cands[rows]][:, None] - self.val0[node][None, :]
+            gain = -self.neg_sorted[:k][:, None] - self.val0[node][None, :]
             ok = extra <= slack + TOL_S
             ok &= (gain > 1e-12) | ((gain >= -1e-12) & (extra < -1e-9))
             part = np.where(ok, gain - 1e-6 * extra, -np.inf)
@@ -497,7 +498,8 @@ class _Engine:
 
         A pass tries every pair with a route changed in the pass before (all pairs at first):
         the best tail exchange when both end at the same station, then the best move of one
-        node in each direction, then the best exchange of one node for one (pure-TOP case).
+        node in each direction, then the best SWAP* exchange of one node for one (each put at
+        its best place in the other route; pure-TOP case).
         The visits stay, so only time is freed for the next repair. Returns the routes that
         changed.
         """
@@ -515,7 +517,7 @@ class _Engine:
                         moved |= {r1, r2}
                     if self._relocate_pair(st, r1, r2) | self._relocate_pair(st, r2, r1):
                         moved |= {r1, r2}
-                    if self._trade_pair(st, r1, r2):
+                    if self._swap_star_pair(st, r1, r2):
                         moved |= {r1, r2}
             if not moved:
                 break
@@ -554,18 +556,16 @@ class _Engine:
         path2.insert(j, path1.pop(i))
         return self._apply_pair(st, (r1, r2), (path1[1:-1], path2[1:-1]))
 
-    def _trade_pair(self, st: _State, r1: int, r2: int) -> bool:
-        """Best exchange of one visit between routes ``r1`` and ``r2`` if it saves time."""
+    def _swap_star_pair(self, st: _State, r1: int, r2: int) -> bool:
+        """Best SWAP* exchange between routes ``r1`` and ``r2`` if it saves time; True if made."""
         data = self.data
         sh1, sh2 = data.shifts[r1], data.shifts[r2]
         path1, path2 = [sh1.start, *st.seqs[r1], sh1.end], [sh2.start, *st.seqs[r2], sh2.end]
         slacks = (self.limit[r1] - st.ends[r1], self.limit[r2] - st.ends[r2])
-        out = _trade_between(data.travel, data.dwell, (path1, path2), slacks)
+        out = _swap_star(data.travel, data.dwell, (path1, path2), slacks)
         if out is None:
             return False
-        i, j = out
-        path1[i], path2[j] = path2[j], path1[i]
-        return self._apply_pair(st, (r1, r2), (path1[1:-1], path2[1:-1]))
+        return self._apply_pair(st, (r1, r2), (out[0][1:-1], out[1][1:-1]))
 
     def _apply_pair(
         self, st: _State, routes: tuple[int, int], seqs: tuple[list[int], list[int]]
