@@ -347,6 +347,24 @@ def test_route_cache_evicts_oldest_and_swap_keeps_routes_feasible():
     assert changed <= set(range(3))
 
 
+def test_travel_equal_within_rounding_counts_as_symmetric():
+    from planner.search._model import _Data
+
+    pos = np.array([0.0, 10.0, -10.0, 11.0])
+    travel = np.abs(pos[:, None] - pos[None, :])
+    caps = np.array([0, 1, 1, 1])
+    shifts = (Shift(0, 0, 0.0, 100.0),)
+    problem = Problem(
+        travel_s=travel, value=np.ones((4, 1)), dwell_s=np.zeros(4), max_visits=caps, shifts=shifts
+    )
+    rounded = travel.copy()
+    rounded[1, 2] += 9e-12  # street legs summed in the other order
+    assert _Data(dataclasses.replace(problem, travel_s=rounded)).symmetric
+    one_way = travel.copy()
+    one_way[1, 2] += 5.0
+    assert not _Data(dataclasses.replace(problem, travel_s=one_way)).symmetric
+
+
 def test_inter_route_moves_untangle_two_routes():
     from planner.search._route_moves import _relocate_between, _two_opt_star
 
@@ -368,53 +386,25 @@ def test_inter_route_moves_untangle_two_routes():
     assert _relocate_between(travel, dwell, ([0, 1, 0], [0, 2, 0]), 100.0) is None
 
 
-def _brute_swap_star(travel, dwell, paths, slacks):
-    """Shortest total of any one-for-one exchange, each visit at its best place (or None)."""
+def test_trade_between_trades_misplaced_visits_within_slack():
+    from planner.search._route_moves import _trade_between
 
-    def length(p):
-        return sum(travel[a, b] for a, b in itertools.pairwise(p)) + dwell[p[1:-1]].sum()
-
-    def best_insert(path, node):
-        return min(length([*path[:k], node, *path[k:]]) for k in range(1, len(path)))
-
-    (p1, p2), (l1, l2) = paths, (length(paths[0]), length(paths[1]))
-    best = None
-    for i in range(1, len(p1) - 1):
-        for j in range(1, len(p2) - 1):
-            n1 = best_insert(p1[:i] + p1[i + 1 :], p2[j])
-            n2 = best_insert(p2[:j] + p2[j + 1 :], p1[i])
-            fits = n1 - l1 <= slacks[0] + 1e-9 and n2 - l2 <= slacks[1] + 1e-9
-            if fits and n1 + n2 < l1 + l2 - 1e-10 and (best is None or n1 + n2 < best):
-                best = n1 + n2
-    return best, length
-
-
-def test_swap_star_finds_the_best_exchange_with_best_insertions():
-    from planner.search._route_moves import _swap_star
-
-    rng = np.random.default_rng(0)
-    found = 0
-    for _ in range(60):
-        n = int(rng.integers(3, 10))
-        xy = rng.random((n + 1, 2)) * 100.0
-        travel = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
-        dwell = rng.random(n + 1) * 5.0
-        dwell[0] = 0.0
-        nodes = [int(x) for x in rng.permutation(np.arange(1, n + 1))]
-        cut = int(rng.integers(1, n))
-        paths = ([0, *nodes[:cut], 0], [0, *nodes[cut:], 0])
-        slacks = (float(rng.random() * 50.0), float(rng.random() * 50.0))
-        best, length = _brute_swap_star(travel, dwell, paths, slacks)
-        out = _swap_star(travel, dwell, paths, slacks)
-        if best is None:
-            assert out is None
-            continue
-        found += 1
-        assert out is not None
-        assert length(out[0]) + length(out[1]) == pytest.approx(best, abs=1e-6)
-        assert sorted(out[0][1:-1] + out[1][1:-1]) == sorted(nodes)
-        assert length(out[0]) - length(paths[0]) <= slacks[0] + 1e-9
-    assert found >= 20  # the instances exercise the move, not only its refusal
+    pos = np.array([0.0, 10.0, -10.0, 12.0, -12.0])
+    travel = np.abs(pos[:, None] - pos[None, :])
+    dwell = np.array([0.0, 5.0, 5.0, 1.0, 30.0])
+    paths = ([0, 1, 4, 0], [0, 2, 3, 0])  # each route holds one node of the other side
+    i, j = _trade_between(travel, dwell, paths, (100.0, 100.0))
+    one, two = list(paths[0]), list(paths[1])
+    one[i], two[j] = two[j], one[i]
+    assert {tuple(sorted(pos[one[1:-1]] > 0)), tuple(sorted(pos[two[1:-1]] > 0))} == {
+        (False, False),
+        (True, True),
+    }
+    # trading 4 for 3 would make route 2 longer (30 s dwell for 1 s): with no slack there,
+    # only trading 1 for 2 (both routes shorter) is allowed
+    assert _trade_between(travel, dwell, paths, (100.0, 0.0)) == (1, 1)
+    assert _trade_between(travel, dwell, ([0, 4, 0], [0, 1, 0]), (100.0, 100.0)) is None
+    assert _trade_between(travel, dwell, ([0, 0], [0, 1, 0]), (100.0, 100.0)) is None
 
 
 def test_route_pool_packs_routes_of_different_plans():

@@ -13,7 +13,7 @@ from planner.search._route_moves import (
     _or_opt,
     _path_time,
     _relocate_between,
-    _swap_star,
+    _trade_between,
     _two_opt,
     _two_opt_star,
 )
@@ -498,8 +498,7 @@ class _Engine:
 
         A pass tries every pair with a route changed in the pass before (all pairs at first):
         the best tail exchange when both end at the same station, then the best move of one
-        node in each direction, then the best SWAP* exchange of one node for one (each put at
-        its best place in the other route; pure-TOP case).
+        node in each direction, then the best exchange of one node for one (pure-TOP case).
         The visits stay, so only time is freed for the next repair. Returns the routes that
         changed.
         """
@@ -517,7 +516,7 @@ class _Engine:
                         moved |= {r1, r2}
                     if self._relocate_pair(st, r1, r2) | self._relocate_pair(st, r2, r1):
                         moved |= {r1, r2}
-                    if self._swap_star_pair(st, r1, r2):
+                    if self._trade_pair(st, r1, r2):
                         moved |= {r1, r2}
             if not moved:
                 break
@@ -556,16 +555,18 @@ class _Engine:
         path2.insert(j, path1.pop(i))
         return self._apply_pair(st, (r1, r2), (path1[1:-1], path2[1:-1]))
 
-    def _swap_star_pair(self, st: _State, r1: int, r2: int) -> bool:
-        """Best SWAP* exchange between routes ``r1`` and ``r2`` if it saves time; True if made."""
+    def _trade_pair(self, st: _State, r1: int, r2: int) -> bool:
+        """Best exchange of one visit between routes ``r1`` and ``r2`` if it saves time."""
         data = self.data
         sh1, sh2 = data.shifts[r1], data.shifts[r2]
         path1, path2 = [sh1.start, *st.seqs[r1], sh1.end], [sh2.start, *st.seqs[r2], sh2.end]
         slacks = (self.limit[r1] - st.ends[r1], self.limit[r2] - st.ends[r2])
-        out = _swap_star(data.travel, data.dwell, (path1, path2), slacks)
+        out = _trade_between(data.travel, data.dwell, (path1, path2), slacks)
         if out is None:
             return False
-        return self._apply_pair(st, (r1, r2), (out[0][1:-1], out[1][1:-1]))
+        i, j = out
+        path1[i], path2[j] = path2[j], path1[i]
+        return self._apply_pair(st, (r1, r2), (path1[1:-1], path2[1:-1]))
 
     def _apply_pair(
         self, st: _State, routes: tuple[int, int], seqs: tuple[list[int], list[int]]
