@@ -310,6 +310,8 @@ def main() -> None:
             staffing.show_staffing(
                 scenario, st.session_state.get("plan"), st.session_state[drafts.WHERE]
             )
+    else:
+        staffing.keep_edits()
     if scenario_t.open:
         with scenario_t:
             scenario_tab(scenario)

@@ -107,12 +107,15 @@ def apply_edits(rows: pd.DataFrame, edits: dict[str, Any]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _shift_editor(base_shift: dict[str, Any]) -> pd.DataFrame:
-    """Editable shift table whose rows survive a switch to another tab.
+EDITOR = "staffing_editor"
+"""Session key of the shift table drawn last: its widget key, base rows and where edits go."""
 
-    The app draws only the open tab, and Streamlit forgets the edits of a widget it did not
-    draw (``st.data_editor`` has no ``persist_state`` in Streamlit 1.67); so every edit is
-    folded into rows kept in the session, and the editor is drawn anew (a fresh key) from them.
+
+def _shift_editor(base_shift: dict[str, Any]) -> pd.DataFrame:
+    """Editable shift table whose rows survive a switch to another tab (see :func:`keep_edits`).
+
+    The table is drawn from the rows kept in the session under a key that changes only when
+    edits are folded into them, so it keeps its focus while it is being edited.
     """
     label = shift_label(base_shift)
     saved, version = f"staffing_rows_{label}", f"staffing_rows_{label}_version"
@@ -120,23 +123,33 @@ def _shift_editor(base_shift: dict[str, Any]) -> pd.DataFrame:
     if rows is None:
         rows = shift_rows(base_shift)
     key = f"staffing_shifts_{label}_{st.session_state.get(version, 0)}"
-
-    def keep() -> None:
-        st.session_state[saved] = apply_edits(rows, st.session_state[key])
-        st.session_state[version] = st.session_state.get(version, 0) + 1
-
+    st.session_state[EDITOR] = {"key": key, "rows": rows, "saved": saved, "version": version}
     return st.data_editor(
         rows,
         num_rows="dynamic",
         hide_index=True,
         key=key,
-        on_change=keep,
         column_config={
             "day": st.column_config.TextColumn("day (weekday or YYYY-MM-DD)"),
             "start": st.column_config.TextColumn("start (HH:MM)"),
             "end": st.column_config.TextColumn("end (HH:MM)"),
         },
     )
+
+
+def keep_edits() -> None:
+    """Fold the shift table's edits into its kept rows; call in runs that do not draw it.
+
+    The app draws only the open tab, and Streamlit drops the state of a widget at the end of a
+    run that did not draw it (``st.data_editor`` has no ``persist_state`` in Streamlit 1.67);
+    during that run the edits are still in the session, so they are kept here.
+    """
+    drawn = st.session_state.pop(EDITOR, None)
+    if drawn is None or drawn["key"] not in st.session_state:
+        return
+    edits = st.session_state[drawn["key"]]
+    st.session_state[drawn["saved"]] = apply_edits(drawn["rows"], edits)
+    st.session_state[drawn["version"]] = st.session_state.get(drawn["version"], 0) + 1
 
 
 def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]]:
