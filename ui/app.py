@@ -49,6 +49,9 @@ from ui.map import (  # noqa: E402
 from ui.pick_map import graph_street_records  # noqa: E402
 
 DEFAULT_SCENARIO = "helsinki_default"
+PLAYING = "map_playing"
+PLAY_STEP_MIN = 5
+PLAY_EVERY_S = 1.0
 PLAN_CACHE_SIZE = 16
 
 
@@ -183,19 +186,33 @@ def _doing(plan: Plan, at: dt.datetime) -> pd.DataFrame:
     )
 
 
-@st.fragment
 def plan_map(plan: Plan, plan_key: str) -> None:
-    """Draw the plan map with a time slider showing where each unit is (reruns only itself)."""
+    """Draw the plan map; while "Play the shift" is on, it redraws itself every second."""
+    playing = st.toggle(
+        "Play the shift",
+        key=PLAYING,
+        help=f"Moves the time slider on {PLAY_STEP_MIN} minutes a second, round and round.",
+    )
+    st.fragment(_plan_map, run_every=PLAY_EVERY_S if playing else None)(plan, plan_key, playing)
+
+
+def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
+    """Draw the map with a time slider showing where each unit is (a fragment: reruns alone)."""
     layers = layers_for(plan_key, plan)
     start = plan.shift_start.replace(tzinfo=None)
     end = plan.shift_end.replace(tzinfo=None)
+    step = dt.timedelta(minutes=PLAY_STEP_MIN)
     slider_key = "map_time_" + hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
+    if slider_key not in st.session_state:
+        st.session_state[slider_key] = min(start + dt.timedelta(hours=2), end)
+    elif playing:
+        ahead = st.session_state[slider_key] + step
+        st.session_state[slider_key] = ahead if ahead <= end else start
     at = st.slider(
         "Where the units are at",
         min_value=start,
         max_value=end,
-        value=min(start + dt.timedelta(hours=2), end),
-        step=dt.timedelta(minutes=5),
+        step=step,
         format="HH:mm",
         key=slider_key,
     )
