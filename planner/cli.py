@@ -22,7 +22,7 @@ from planner.export import write_plan
 from planner.incidents import inspect_incidents
 from planner.pipeline import run
 from planner.plan import Plan
-from planner.scenario import IncidentSpec, Scenario, load_scenario
+from planner.scenario import IncidentSpec, Scenario, load_scenario, with_overrides
 
 app = typer.Typer(
     help="Plan where police officers walk and stand during a shift, on OpenStreetMap streets.",
@@ -41,19 +41,23 @@ def _override(
     time_limit_s: float | None,
     seed: int | None,
 ) -> Scenario:
-    update: dict = {}
-    if officers is not None:
-        update["officers"] = scenario.officers.model_copy(update={"count": officers})
+    """Apply the command line's options to ``scenario`` and check them by its rules."""
+    options = {
+        ("officers", "count", "--officers"): officers,
+        ("solver", "time_limit_s", "--time-limit"): time_limit_s,
+        ("solver", "seed", "--seed"): seed,
+    }
+    changes: dict = {}
+    for (section, key, _), value in options.items():
+        if value is not None:
+            changes.setdefault(section, {})[key] = value
     if out is not None:
-        update["output_dir"] = out.resolve()
-    if time_limit_s is not None or seed is not None:
-        solver = scenario.solver.model_copy(
-            update={
-                k: v for k, v in (("time_limit_s", time_limit_s), ("seed", seed)) if v is not None
-            }
-        )
-        update["solver"] = solver
-    return scenario.model_copy(update=update)
+        changes["output_dir"] = out.resolve()
+    if not changes:
+        return scenario
+    given = [opt for (_, _, opt), value in options.items() if value is not None]
+    where = "options " + ", ".join(given + (["--out"] if out is not None else []))
+    return with_overrides(scenario, changes, where)
 
 
 @app.command()
@@ -92,7 +96,10 @@ def plan(
     within: Annotated[
         float,
         typer.Option(
-            "--within", min=0.0, max=0.5, help="Variants keep this share of the best presence."
+            "--within",
+            min=0.0,
+            max=0.5,
+            help="Most presence a variant may lose against the best (0.05: within 5 %).",
         ),
     ] = 0.05,
 ) -> None:
@@ -145,7 +152,9 @@ def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
 @app.command()
 def replan(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML the plan was made from.")],
-    at: Annotated[str, typer.Option("--at", help="Local clock time of the re-plan, HH:MM.")],
+    at: Annotated[
+        str, typer.Option("--at", metavar="HH:MM", help="Local clock time of the re-plan.")
+    ],
     plan_dir: Annotated[
         Path | None,
         typer.Option("--plan", help="Folder of the plan being followed (default: output_dir)."),
@@ -154,6 +163,7 @@ def replan(
         list[str] | None,
         typer.Option(
             "--position",
+            metavar="UNIT=LAT,LON",
             help="Where a unit is now, UNIT=LAT,LON (e.g. 2=60.1702,24.9411); repeatable.",
         ),
     ] = None,

@@ -481,6 +481,21 @@ def replan(
     """
     shift_start, routes = read_routes(routes_file)
     start = dt.datetime.fromisoformat(shift_start)
+    at_s = float(
+        ((at.hour - start.hour) * 3600 + (at.minute - start.minute) * 60 - start.second) % 86400
+    )
+    end_s = max(r.end_s for r in routes)
+    if not 0.0 <= at_s < end_s:
+        last = start + dt.timedelta(seconds=end_s)
+        msg = (
+            f"re-planning at {at:%H:%M} is outside the plan being followed ({start:%H:%M} to "
+            f"{last:%H:%M}, when the last unit is back); give a time inside it"
+        )
+        raise ScenarioError(msg)
+    for unit, (lat, lon) in (positions or {}).items():
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            msg = f"position of unit {unit}: ({lat}, {lon}) is not a latitude, longitude pair"
+            raise ScenarioError(msg + "; give degrees, latitude first, e.g. 60.1702,24.9411")
     # The plan being followed decides how many units there are.
     officers = scenario.officers.model_copy(
         update={"count": len(routes) * scenario.officers.unit_size}
@@ -493,9 +508,6 @@ def replan(
         spec = StationSpec(lat=lat, lon=lon)
         pos = resolve_station(spec, graph, area.features, f"position of unit {unit}")
         nodes[unit] = int(graph.nodes.index[pos])
-    at_s = float(
-        ((at.hour - start.hour) * 3600 + (at.minute - start.minute) * 60 - start.second) % 86400
-    )
     resume = cut_routes(routes, at_s, graph, nodes)
     return run(scenario, settings, today=start.date(), area=area, resume=resume)
 

@@ -535,6 +535,26 @@ def parse_scenario(data: object, where: str, base_dir: Path) -> Scenario:
     return _resolve_paths(scenario, base_dir, where)
 
 
+def with_overrides(scenario: Scenario, changes: dict[str, dict[str, Any]], where: str) -> Scenario:
+    """Return ``scenario`` with ``changes`` (section -> {key: value}) applied and re-validated.
+
+    Raises
+    ------
+    ScenarioError
+        When a changed value breaks a rule of the scenario (a count that is not a multiple of
+        the unit size, a limit out of range, ...), naming ``where`` the change came from.
+    """
+    data = scenario.model_dump()
+    for section, values in changes.items():
+        data[section] = {**data[section], **values} if isinstance(data[section], dict) else values
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(err, Scenario) for err in exc.errors()]
+        msg = f"{where}: the scenario does not accept them:\n  " + "\n  ".join(lines)
+        raise ScenarioError(msg) from None
+
+
 def _resolve_paths(scenario: Scenario, base_dir: Path, where: str) -> Scenario:
     area = scenario.area
     if area.path is not None:

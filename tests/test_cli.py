@@ -53,6 +53,13 @@ def test_plan_default_end_to_end(tmp_path):
     assert (schedule["start"] > f"{day}T20:00:00").any()
     bad = cli("replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "25:00")
     assert bad.returncode == 2 and "give a local clock time as HH:MM" in bad.stderr
+    late = cli("replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "03:00")
+    assert_clean_failure(late, "re-planning at 03:00 is outside the plan being followed (18:00")
+    swapped = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "--position", "2=95,24.94",
+    )  # fmt: skip
+    assert_clean_failure(swapped, "unit 2: (95.0, 24.94) is not a latitude, longitude pair")
     missing = cli(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(tmp_path), "--at", "20:00"
     )
@@ -171,6 +178,17 @@ def test_missing_scenario_file_exits_2(tmp_path):
 def test_negative_officers_option_is_refused(tmp_path):
     result = cli("plan", "scenarios/helsinki_default.yaml", "--officers", "-2")
     assert_clean_failure(result, "error: Invalid value for '--officers'", "--help")
+
+
+def test_command_line_options_obey_the_scenario_rules(tmp_path):
+    pairs = write_scenario(tmp_path, GOOD.replace("count: 2,", "count: 2, unit_size: 2,"))
+    out = tmp_path / "out"
+    result = cli("plan", str(pairs), "--officers", "3", "--out", str(out))
+    assert_clean_failure(
+        result, "options --officers, --out", "officers.count (3) is not a multiple of unit_size (2)"
+    )
+    result = cli("plan", str(pairs), "--time-limit", "99999", "--out", str(out))
+    assert_clean_failure(result, "solver.time_limit_s", "less than or equal to 3600", out=out)
 
 
 def test_area_without_walkable_streets_exits_2(tmp_path):
