@@ -77,7 +77,10 @@ def plan(
     time_limit_s: Annotated[
         float | None,
         typer.Option(
-            "--time-limit", min=0.1, help="Seconds per solver (overrides solver.time_limit_s)."
+            "--time-limit",
+            min=0.1,
+            help="Limit per solver: route search seconds, CP-SAT work units for posts "
+            "(overrides solver.time_limit_s).",
         ),
     ] = None,
     seed: Annotated[
@@ -172,7 +175,7 @@ def replan(
         typer.Option("--out", help="Output folder (default: the plan folder's replan_HHMM)."),
     ] = None,
     time_limit_s: Annotated[
-        float | None, typer.Option("--time-limit", min=0.1, help="Seconds per solver.")
+        float | None, typer.Option("--time-limit", min=0.1, help="Limit per solver (as for plan).")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed.")] = None,
 ) -> None:

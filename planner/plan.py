@@ -175,6 +175,16 @@ def _action(leg: Leg, route: Route) -> str:
     if leg.kind in ("wait", "reserve"):
         what = "wait" if leg.kind == "wait" else "free for calls"
         return f"{what} {minutes:.0f} min" if minutes >= 1 else f"{what} {minutes * 60:.0f} s"
-    if leg is route.legs[-1]:
+    if leg is _homeward(route):
         return "walk back to station"
     return "walk"
+
+
+def _homeward(route: Route) -> Leg | None:
+    """Return the walk to the end station: the last walk, if only wait or free time follows."""
+    for leg in reversed(route.legs):
+        if leg.kind == "walk":
+            return leg
+        if leg.kind not in ("wait", "reserve"):
+            return None
+    return None

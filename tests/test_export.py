@@ -66,6 +66,9 @@ def test_written_files_read_back(plan, tmp_path):
     starts = pd.to_datetime(schedule["start"], format="ISO8601")
     assert str(starts.iloc[0].tz) == "UTC+02:00"
     assert schedule["place"].str.fullmatch(r"\d+").sum() == 0
+    home = schedule[schedule["action"] == "walk back to station"]
+    assert sorted(home["officer"]) == [1, 2]  # one each, though time held back comes after it
+    assert (schedule.groupby("officer")["action"].last() != "walk back to station").any()
 
     kpis = json.loads((tmp_path / "out/kpis.json").read_text())
     assert kpis["routes"]["units"] == 2
