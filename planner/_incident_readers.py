@@ -7,6 +7,7 @@ coordinates, ``bad_date``); nothing is dropped here.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -187,6 +188,20 @@ def _known_schemas() -> str:
     return "; ".join(f"{s.name} ({s.title}: {', '.join(s.required)})" for s in SCHEMAS.values())
 
 
+def _closest(header: list[str]) -> str:
+    """Name the schema the header nearly matches (half its columns or more) and what it lacks."""
+    best = max(SCHEMAS.values(), key=lambda s: len(_match(header, s.required)) / len(s.required))
+    found = _match(header, best.required)
+    if len(found) * 2 < len(best.required):
+        return ""
+    lacking = []
+    for column in best.required:
+        if column not in found:
+            near = difflib.get_close_matches(column, header, n=1, cutoff=0.6)
+            lacking.append(f"{column} (the file has '{near[0]}')" if near else column)
+    return f" (closest: {best.name}, which also needs the column(s) {', '.join(lacking)})"
+
+
 def _mapping_given(spec: IncidentSpec) -> bool:
     fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col)
     return any(f is not None for f in fields) or spec.crs.upper() != "EPSG:4326"
@@ -231,9 +246,9 @@ def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> s
             if len(_match(header, schema.required)) == len(schema.required):
                 return schema.name
         msg = (
-            f"{path}: the header matches no known incident schema; the file has the columns: "
-            f"{', '.join(header)}; known schemas: {_known_schemas()}; for any other file "
-            f"use {MAPPING_HELP}"
+            f"{path}: the header matches no known incident schema{_closest(header)}; the file "
+            f"has the columns: {', '.join(header)}; known schemas: {_known_schemas()}; for any "
+            f"other file use {MAPPING_HELP}"
         )
         raise IncidentDataError(msg)
     schema = SCHEMAS[name]

@@ -264,6 +264,8 @@ class IncidentInspection:
         r = self.report
         if self.first is None or self.last is None:
             span = "no dated incidents kept"
+        elif self.month_only_share == 1.0:  # placed mid-month: show the months only
+            span = f"{self.first:%Y-%m} .. {self.last:%Y-%m} (months)"
         else:
             span = f"{self.first:%Y-%m-%d %H:%M} .. {self.last:%Y-%m-%d %H:%M}"
         lines = [

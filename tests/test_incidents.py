@@ -222,6 +222,16 @@ def test_header_matching_no_schema_lists_columns_and_options(tmp_path):
     assert "matches no known incident schema" in text
     assert "the file has the columns: Where, When" in text
     assert "Crime type" in text and "schema: generic" in text and "time_col" in text
+    assert "closest" not in text  # nothing is close to Where, When
+
+
+def test_header_with_a_typo_names_the_closest_schema(tmp_path):
+    path = write(tmp_path, "Month,Longitude,Latitude,Crime typ\n2020-01,-0.1,51.5,Robbery\n")
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=path))
+    assert "(closest: uk_police, which also needs the column(s) Crime type (the file has " in str(
+        err.value
+    )
 
 
 def test_named_schema_without_its_columns(tmp_path):
@@ -517,7 +527,7 @@ def test_inspect_describes_the_uk_file(monkeypatch, capsys):
     code, out, _ = run_cli(monkeypatch, capsys, "incidents", "inspect", str(path))
     assert code == 0
     assert "schema          uk_police" in out
-    assert "dates           2020-01-15 12:00 .. 2020-12-15 12:00" in out
+    assert "dates           2020-01 .. 2020-12 (months)" in out
     assert "time of day     0.0% of kept incidents (100.0% month only)" in out
     assert "5925 read, 4770 kept" in out
     assert "545 no coordinates" in out
