@@ -299,7 +299,10 @@ def evaluate_risk(
     area: Annotated[Path, typer.Option("--area", help="OpenStreetMap extract (.osm.pbf / .osm).")],
     incidents: Annotated[Path, typer.Option("--incidents", help="Incident file.")],
     cut: Annotated[str, typer.Option("--cut", help="First test month, YYYY-MM.")],
-    test_months: Annotated[int, typer.Option("--test-months", min=1, max=36)] = 3,
+    test_months: Annotated[
+        int,
+        typer.Option("--test-months", min=1, max=36, help="Months after the cut to test on."),
+    ] = 3,
     out: Annotated[
         Path, typer.Option("--out", help="Folder for evaluation.csv and the plot.")
     ] = Path("out/evaluation"),
