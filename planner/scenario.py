@@ -9,8 +9,6 @@ message names the file, the field and the fix.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planner._scenario_text import describe, read_yaml
 from planner.errors import ScenarioError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -454,53 +453,6 @@ class Scenario(_Model):
     source_file: Path | None = Field(None, exclude=True, description="set by load_scenario")
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML loader that reads ``18:00`` as text, not as the YAML 1.1 base-60 integer 1080."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
-)
-
-
-def _describe(err: dict[str, Any], model: type[BaseModel]) -> str:
-    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
-        known = _known_keys(model, err["loc"][:-1])
-        guess = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
-        hint = f"did you mean '{guess[0]}'? " if guess else ""
-        return f"{loc}: unknown key; {hint}known keys here: {', '.join(sorted(known))}"
-    if err["type"] == "missing":
-        return f"{loc}: required but missing; add it"
-    got = err.get("input")
-    got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
-    return f"{loc}: {err['msg']}{got_text}"
-
-
-def _known_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
-    current: type[BaseModel] | None = model
-    for part in path:
-        if current is None or isinstance(part, int):
-            continue
-        field = current.model_fields.get(str(part))
-        if field is None:
-            return []
-        annotation = field.annotation
-        current = None
-        for candidate in getattr(annotation, "__args__", (annotation,)):
-            inner = getattr(candidate, "__args__", (candidate,))
-            for item in inner:
-                if isinstance(item, type) and issubclass(item, BaseModel):
-                    current = item
-    if current is None:
-        return []
-    return [name for name, f in current.model_fields.items() if not f.exclude]
-
-
 def parse_scenario(data: object, where: str, base_dir: Path) -> Scenario:
     """Validate a scenario mapping and resolve its paths against ``base_dir``.
 
@@ -529,7 +481,7 @@ def parse_scenario(data: object, where: str, base_dir: Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = [_describe(err, Scenario) for err in exc.errors()]
+        lines = [describe(err, Scenario) for err in exc.errors()]
         msg = f"{where}: invalid scenario:\n  " + "\n  ".join(lines)
         raise ScenarioError(msg) from None
     return _resolve_paths(scenario, base_dir, where)
@@ -550,7 +502,7 @@ def with_overrides(scenario: Scenario, changes: dict[str, dict[str, Any]], where
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = [_describe(err, Scenario) for err in exc.errors()]
+        lines = [describe(err, Scenario) for err in exc.errors()]
         msg = f"{where}: the scenario does not accept them:\n  " + "\n  ".join(lines)
         raise ScenarioError(msg) from None
 
@@ -580,23 +532,6 @@ def _existing(path: Path, where: str, field: str) -> Path:
         )
         raise ScenarioError(msg)
     return resolved
-
-
-def read_yaml(text: str, where: str) -> object:
-    """Parse scenario YAML text (clock times such as 02:00 stay text).
-
-    Raises
-    ------
-    ScenarioError
-        With the line and column of a syntax error.
-    """
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}; fix the syntax"
-        raise ScenarioError(msg) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

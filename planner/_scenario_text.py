@@ -1,0 +1,82 @@
+"""Scenario text: YAML that keeps clock times as text, and validation errors as readable lines.
+
+The scenario model lives in :mod:`planner.scenario`; this module turns YAML syntax errors into a
+line and column, and pydantic errors into ``field: what is wrong`` lines (with the known keys
+and a close match for a mistyped one).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from planner.errors import ScenarioError
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML loader that reads ``18:00`` as text, not as the YAML 1.1 base-60 integer 1080."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
+
+
+def describe(err: dict[str, Any], model: type[BaseModel]) -> str:
+    """Return one pydantic error as a line: the field, what is wrong, the fix when known."""
+    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        known = _known_keys(model, err["loc"][:-1])
+        guess = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        return f"{loc}: unknown key; {hint}known keys here: {', '.join(sorted(known))}"
+    if err["type"] == "missing":
+        return f"{loc}: required but missing; add it"
+    got = err.get("input")
+    got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+    return f"{loc}: {err['msg']}{got_text}"
+
+
+def _known_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+    current: type[BaseModel] | None = model
+    for part in path:
+        if current is None or isinstance(part, int):
+            continue
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return []
+        annotation = field.annotation
+        current = None
+        for candidate in getattr(annotation, "__args__", (annotation,)):
+            inner = getattr(candidate, "__args__", (candidate,))
+            for item in inner:
+                if isinstance(item, type) and issubclass(item, BaseModel):
+                    current = item
+    if current is None:
+        return []
+    return [name for name, f in current.model_fields.items() if not f.exclude]
+
+
+def read_yaml(text: str, where: str) -> object:
+    """Parse scenario YAML text (clock times such as 02:00 stay text).
+
+    Raises
+    ------
+    ScenarioError
+        With the line and column of a syntax error.
+    """
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}; fix the syntax"
+        raise ScenarioError(msg) from None
