@@ -39,11 +39,11 @@ from planner.plan import Plan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, review, staffing, timeline  # noqa: E402
+from ui.legend import legend_html  # noqa: E402
 from ui.map import (  # noqa: E402
     MAP_HEIGHT_PX,
     base_records,
     build_deck,
-    legend_html,
     plan_layers,
 )
 from ui.pick_map import graph_street_records  # noqa: E402

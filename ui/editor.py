@@ -34,7 +34,8 @@ from ui.draft import (
     save_upload,
     set_in,
 )
-from ui.map import MAP_HEIGHT_PX, legend_html
+from ui.legend import legend_html
+from ui.map import MAP_HEIGHT_PX
 from ui.pick_map import pick_deck, picked_point
 
 AREA_SOURCES = {

@@ -26,7 +26,8 @@ from planner.plan import Plan
 from planner.scenario import WEEKDAYS, Scenario, parse_scenario
 from planner.staffing import StaffingRun, compare_staffing
 from ui.draft import BASE_DIR, draft, set_in
-from ui.map import MAP_HEIGHT_PX, build_deck, legend_html
+from ui.legend import legend_html
+from ui.map import MAP_HEIGHT_PX, build_deck
 
 RESULT = "staffing"
 COUNT_CHOICES = list(range(1, 41))
