@@ -39,6 +39,7 @@ from planner.plan import Plan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, review, staffing, timeline  # noqa: E402
+from ui import pick_map as picking  # noqa: E402
 from ui.legend import legend_html  # noqa: E402
 from ui.map import (  # noqa: E402
     MAP_HEIGHT_PX,
@@ -286,7 +287,7 @@ def pick_map(scenario: Scenario | None) -> None:
     except PlannerError as exc:
         st.error(str(exc))
         return
-    editor.pick_section(graph, streets_for(area_json, graph))
+    picking.pick_section(graph, streets_for(area_json, graph))
 
 
 def main() -> None:

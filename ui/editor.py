@@ -17,26 +17,20 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planner.graph import StreetGraph
 from planner.scenario import AVOIDABLE, WEEKDAYS, Scenario, scenario_to_yaml
 from ui.draft import (
     INCIDENT_ERROR,
     INCIDENT_REPORTS,
-    PICK_MODES,
     WHERE,
     WIDGET,
     add_incident_file,
     add_place,
-    apply_pick,
     draft,
     get_in,
     load_text,
     save_upload,
     set_in,
 )
-from ui.legend import legend_html
-from ui.map import MAP_HEIGHT_PX
-from ui.pick_map import pick_deck, picked_point
 
 AREA_SOURCES = {
     "embedded": "Embedded central Helsinki (offline)",
@@ -574,40 +568,3 @@ def risk_and_solver_section() -> None:
     with c:
         bound(st.text_input, "Scenario name", "name", "scenario")
         st.caption("Other options of the file (risk model details, output folder) are kept.")
-
-
-# ---------------------------------------------------------------------------------------------
-# The pick map: click a street to set a station or add a place
-
-
-def _picked() -> None:
-    state = st.session_state.get("pick_map")
-    point = picked_point(state.selection if state is not None else {})
-    if point is not None:
-        apply_pick(st.session_state.get("pick_mode", "station"), *point)
-
-
-def pick_section(graph: StreetGraph, streets: list[dict[str, Any]]) -> None:
-    """Draw the area's streets: click one to set a station or add a place."""
-    st.radio(
-        "Clicking a street will",
-        list(PICK_MODES),
-        format_func=PICK_MODES.get,
-        horizontal=True,
-        key="pick_mode",
-    )
-    data = draft()
-    stations = []
-    for path, label in (("officers.station", "Station"), ("officers.end_station", "End station")):
-        spec = get_in(data, path) or {}
-        if "lat" in spec and "lon" in spec:
-            stations.append((float(spec["lat"]), float(spec["lon"]), label))
-    deck = pick_deck(graph, streets, data.get("places", {}), stations)
-    st.pydeck_chart(
-        deck,
-        height=MAP_HEIGHT_PX,
-        on_select=_picked,
-        selection_mode="single-object",
-        key="pick_map",
-    )
-    st.markdown(legend_html(risk=False), unsafe_allow_html=True)

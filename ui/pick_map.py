@@ -12,11 +12,15 @@ from typing import Any
 
 import pydeck as pdk
 import shapely
+import streamlit as st
 
 from planner.graph import StreetGraph
+from ui.draft import PICK_MODES, apply_pick, draft, get_in
+from ui.legend import legend_html
 from ui.map import (
     BLANK_STYLE,
     COORD_DIGITS,
+    MAP_HEIGHT_PX,
     fit_view,
     path_coords,
     place_layers,
@@ -109,3 +113,36 @@ def pick_deck(
         map_style=BLANK_STYLE,
         tooltip={"text": "{tip}"},
     )
+
+
+def _picked() -> None:
+    state = st.session_state.get("pick_map")
+    point = picked_point(state.selection if state is not None else {})
+    if point is not None:
+        apply_pick(st.session_state.get("pick_mode", "station"), *point)
+
+
+def pick_section(graph: StreetGraph, streets: list[dict[str, Any]]) -> None:
+    """Draw the area's streets: click one to set a station or add a place."""
+    st.radio(
+        "Clicking a street will",
+        list(PICK_MODES),
+        format_func=PICK_MODES.get,
+        horizontal=True,
+        key="pick_mode",
+    )
+    data = draft()
+    stations = []
+    for path, label in (("officers.station", "Station"), ("officers.end_station", "End station")):
+        spec = get_in(data, path) or {}
+        if "lat" in spec and "lon" in spec:
+            stations.append((float(spec["lat"]), float(spec["lon"]), label))
+    deck = pick_deck(graph, streets, data.get("places", {}), stations)
+    st.pydeck_chart(
+        deck,
+        height=MAP_HEIGHT_PX,
+        on_select=_picked,
+        selection_mode="single-object",
+        key="pick_map",
+    )
+    st.markdown(legend_html(risk=False), unsafe_allow_html=True)

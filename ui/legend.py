@@ -1,0 +1,61 @@
+"""The maps' legend: risk classes of the streets, officer colours and the symbols, as HTML."""
+
+from __future__ import annotations
+
+from ui.map import (
+    FORBIDDEN_COLOUR,
+    MUST_COVER_COLOUR,
+    OFFICER_COLOURS,
+    POST_COLOUR,
+    RISK_CLASSES,
+    officer_colour,
+)
+
+
+def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
+    rgb = f"rgb{tuple(colour[:3])}"
+    if shape == "dot":
+        style = f"width:0.8em;height:0.8em;border-radius:50%;background:{rgb}"
+    elif shape == "ring":
+        style = f"width:0.7em;height:0.7em;border-radius:50%;border:3px solid {rgb}"
+    elif shape == "station":
+        style = (
+            "width:0.7em;height:0.7em;border-radius:50%;background:#000;border:3px solid #ffdc00"
+        )
+    elif shape == "disc":
+        style = (
+            f"width:0.9em;height:0.9em;border-radius:50%;background:{rgb}33;border:1px solid {rgb}"
+        )
+    else:
+        style = f"width:1.6em;height:0.6em;background:{rgb}"
+    box = "display:inline-block;vertical-align:middle;margin:0 0.3em 0 0.9em"
+    return f'<span style="{box};{style}"></span>'
+
+
+def legend_html(officers: int = 0, risk: bool = True) -> str:
+    """HTML legend: risk classes of the streets, officer colours and the map's symbols."""
+    parts = []
+    if risk:
+        chips = "".join(_chip(colour) + label for _, colour, _, label in RISK_CLASSES)
+        parts.append(f"Street risk (risk per metre): {chips}")
+    if officers:
+        chips = "".join(
+            _chip(tuple(officer_colour(n))) + f"officer {n}"
+            for n in range(1, min(officers, len(OFFICER_COLOURS)) + 1)
+        )
+        more = " (colours repeat)" if officers > len(OFFICER_COLOURS) else ""
+        parts.append(f"Routes and dwells: {chips}{more}")
+    symbols = (
+        _chip(POST_COLOUR, "dot")
+        + "post"
+        + _chip(POST_COLOUR, "disc")
+        + "post visibility radius"
+        + _chip((0, 0, 0), "station")
+        + "station"
+        + _chip(MUST_COVER_COLOUR, "ring")
+        + "must cover"
+        + _chip(FORBIDDEN_COLOUR, "disc")
+        + "forbidden"
+    )
+    parts.append(f"Symbols: {symbols}")
+    return "<small>" + "<br>".join(parts) + "</small>"
