@@ -500,11 +500,12 @@ def with_overrides(scenario: Scenario, changes: dict[str, dict[str, Any]], where
     for section, values in changes.items():
         data[section] = {**data[section], **values} if isinstance(data[section], dict) else values
     try:
-        return Scenario.model_validate(data)
+        checked = Scenario.model_validate(data)
     except ValidationError as exc:
         lines = [describe(err, Scenario) for err in exc.errors()]
         msg = f"{where}: the scenario does not accept them:\n  " + "\n  ".join(lines)
         raise ScenarioError(msg) from None
+    return checked.model_copy(update={"source_file": scenario.source_file})
 
 
 def _resolve_paths(scenario: Scenario, base_dir: Path, where: str) -> Scenario:
