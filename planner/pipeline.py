@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import tzfpy
+from pydantic import ValidationError
 
 from planner.coverage import Pieces, street_pieces
 from planner.errors import InfeasibleError, ScenarioError
@@ -27,7 +28,7 @@ from planner.incidents import load_incidents
 from planner.places import apply_places, forbidden_segments
 from planner.plan import Plan, Post, SolveStats
 from planner.posts import choose_posts
-from planner.replan import Resume, cut_routes, join, read_routes
+from planner.replan import Resume, check_inside, cut_routes, join, read_routes
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.routes import (
     Patrol,
@@ -484,18 +485,8 @@ def replan(
     at_s = float(
         ((at.hour - start.hour) * 3600 + (at.minute - start.minute) * 60 - start.second) % 86400
     )
-    end_s = max(r.end_s for r in routes)
-    if not 0.0 <= at_s < end_s:
-        last = start + dt.timedelta(seconds=end_s)
-        msg = (
-            f"re-planning at {at:%H:%M} is outside the plan being followed ({start:%H:%M} to "
-            f"{last:%H:%M}, when the last unit is back); give a time inside it"
-        )
-        raise ScenarioError(msg)
-    for unit, (lat, lon) in (positions or {}).items():
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            msg = f"position of unit {unit}: ({lat}, {lon}) is not a latitude, longitude pair"
-            raise ScenarioError(msg + "; give degrees, latitude first, e.g. 60.1702,24.9411")
+    check_inside(routes, at_s, start)
+    specs = {unit: _position_spec(unit, lat, lon) for unit, (lat, lon) in (positions or {}).items()}
     # The plan being followed decides how many units there are.
     officers = scenario.officers.model_copy(
         update={"count": len(routes) * scenario.officers.unit_size}
@@ -504,12 +495,20 @@ def replan(
     area = area or load_area(scenario, settings)
     graph = area.graph
     nodes = {}
-    for unit, (lat, lon) in (positions or {}).items():
-        spec = StationSpec(lat=lat, lon=lon)
+    for unit, spec in specs.items():
         pos = resolve_station(spec, graph, area.features, f"position of unit {unit}")
         nodes[unit] = int(graph.nodes.index[pos])
     resume = cut_routes(routes, at_s, graph, nodes)
     return run(scenario, settings, today=start.date(), area=area, resume=resume)
+
+
+def _position_spec(unit: int, lat: float, lon: float) -> StationSpec:
+    """Return a unit's reported position as a station point, checked by :class:`StationSpec`."""
+    try:
+        return StationSpec(lat=lat, lon=lon)
+    except ValidationError:
+        msg = f"position of unit {unit}: ({lat}, {lon}) is not a latitude, longitude pair"
+        raise ScenarioError(msg + "; give degrees, latitude first, e.g. 60.1702,24.9411") from None
 
 
 def variants(

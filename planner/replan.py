@@ -11,6 +11,7 @@ already made for the revisit rules.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from dataclasses import dataclass, replace
@@ -85,6 +86,25 @@ def read_routes(path: Path) -> tuple[str, list[Route]]:
         raise ScenarioError(msg) from None
 
 
+def check_inside(routes: list[Route], at_s: float, start: dt.datetime | None = None) -> None:
+    """Raise :class:`ScenarioError` unless ``at_s`` lies inside the plan being followed.
+
+    With the plan's ``start``, the message gives clock times; without, minutes into the shift.
+    """
+    end = max(r.end_s for r in routes)
+    if 0 <= at_s < end:
+        return
+    if start is None:
+        msg = f"re-planning time {at_s / 60:.0f} min is outside the plan (0-{end / 60:.0f} min)"
+    else:
+        at, last = start + dt.timedelta(seconds=at_s), start + dt.timedelta(seconds=end)
+        msg = (
+            f"re-planning at {at:%H:%M} is outside the plan being followed ({start:%H:%M} to "
+            f"{last:%H:%M}, when the last unit is back); give a time inside it"
+        )
+    raise ScenarioError(msg)
+
+
 def cut_routes(
     routes: list[Route],
     at_s: float,
@@ -105,10 +125,7 @@ def cut_routes(
     if unknown:
         msg = f"no unit {unknown[0]} in the plan (units 1-{len(routes)})"
         raise ScenarioError(msg)
-    end = max(r.end_s for r in routes)
-    if not 0 <= at_s < end:
-        msg = f"re-planning time {at_s / 60:.0f} min is outside the plan (0-{end / 60:.0f} min)"
-        raise ScenarioError(msg)
+    check_inside(routes, at_s)
     kept, starts = [], []
     for route in routes:
         legs = _kept_legs(route, at_s, graph)

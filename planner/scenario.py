@@ -478,17 +478,24 @@ def parse_scenario(data: object, where: str, base_dir: Path) -> Scenario:
     if not isinstance(data, dict):
         msg = f"{where}: a scenario must be a YAML mapping of keys (name, area, shift, ...)"
         raise ScenarioError(msg)
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        lines = [describe(err, Scenario) for err in exc.errors()]
-        msg = f"{where}: invalid scenario:\n  " + "\n  ".join(lines)
-        raise ScenarioError(msg) from None
+    scenario = _validated(data, f"{where}: invalid scenario")
     return _resolve_paths(scenario, base_dir, where)
 
 
-def with_overrides(scenario: Scenario, changes: dict[str, dict[str, Any]], where: str) -> Scenario:
-    """Return ``scenario`` with ``changes`` (section -> {key: value}) applied and re-validated.
+def _validated(data: dict[str, Any], problem: str) -> Scenario:
+    """Validate ``data`` as a scenario; on failure, ``problem`` and one line per error."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        lines = [describe(err, Scenario) for err in exc.errors()]
+        raise ScenarioError(f"{problem}:\n  " + "\n  ".join(lines)) from None
+
+
+def with_overrides(scenario: Scenario, changes: dict[str, Any], where: str) -> Scenario:
+    """Return ``scenario`` with ``changes`` applied and re-validated.
+
+    ``changes`` maps a section to ``{key: value}`` (merged into it) or a top-level key to its
+    new value.
 
     Raises
     ------
@@ -499,12 +506,7 @@ def with_overrides(scenario: Scenario, changes: dict[str, dict[str, Any]], where
     data = scenario.model_dump()
     for section, values in changes.items():
         data[section] = {**data[section], **values} if isinstance(data[section], dict) else values
-    try:
-        checked = Scenario.model_validate(data)
-    except ValidationError as exc:
-        lines = [describe(err, Scenario) for err in exc.errors()]
-        msg = f"{where}: the scenario does not accept them:\n  " + "\n  ".join(lines)
-        raise ScenarioError(msg) from None
+    checked = _validated(data, f"{where}: the scenario does not accept them")
     return checked.model_copy(update={"source_file": scenario.source_file})
 
 
