@@ -91,7 +91,10 @@ threshold about the same.
 
 Bound
 -----
-:func:`upper_bound` is a fractional knapsack over the officers' time; see its docstring.
+:func:`upper_bound` packs every possible visit, costed at its dwell plus its shortest way in, into
+the officers' time: a fractional knapsack, and with hourly risk a linear programme (OR-Tools GLOP)
+that also places each visit in an hour and limits the time on each side of every hour boundary
+and the visits one hot spot can take per hour; see :mod:`._bound`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,139 @@
+"""The search's upper bound: valid against exhaustive search, tight where the hours decide."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from planner.search import Problem, Shift, evaluate, upper_bound
+
+
+def sequences(nodes: list[int], caps: dict[int, int], longest: int) -> list[list[int]]:
+    """Every visiting order of up to ``longest`` stops, each node at most its cap."""
+    out: list[list[int]] = [[]]
+    for length in range(1, longest + 1):
+        for seq in itertools.product(nodes, repeat=length):
+            if all(seq.count(v) <= caps[v] for v in set(seq)):
+                out.append(list(seq))
+    return out
+
+
+def exhaustive(problem: Problem, longest: int) -> float:
+    """Best objective over all plans with up to ``longest`` stops per officer."""
+    caps = {i: int(c) for i, c in enumerate(problem.max_visits) if c > 0}
+    options = sequences(sorted(caps), caps, longest)
+    best = 0.0
+    for plan in itertools.product(options, repeat=len(problem.shifts)):
+        sol = evaluate(problem, [list(s) for s in plan])
+        if sol is not None:
+            best = max(best, sol.objective)
+    return best
+
+
+def hourly_problem(seed: int) -> Problem:
+    """Three hot spots and a station, each worth something in one or two short hours only.
+
+    Repeats, gaps, decay, breaks and a station that is a hot spot itself vary by seed; the
+    hours are short against the stops, so the hour-by-hour limits of the bound bind.
+    """
+    rng = np.random.default_rng(seed)
+    n = 4
+    xy = rng.random((n, 2)) * 600.0
+    travel = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(axis=2))
+    n_buckets = 4
+    value = rng.random((n, n_buckets)) * (rng.random((n, n_buckets)) < 0.35)
+    caps = rng.integers(1, 3, size=n)
+    if seed % 3:
+        value[0], caps[0] = 0.0, 0
+    bucket_s = float(rng.choice([600.0, 900.0, 1200.0]))
+    with_break = seed % 2 == 0
+    shift = Shift(
+        0,
+        0,
+        0.0,
+        float(rng.uniform(1.5, n_buckets) * bucket_s),
+        break_s=300.0 if with_break else 0.0,
+        break_earliest_s=float(rng.uniform(0.0, 1.5) * bucket_s) if with_break else 0.0,
+        break_latest_s=float(rng.uniform(1.5, 2.0) * bucket_s) if with_break else float("inf"),
+        break_node=0 if with_break and seed % 4 == 0 else None,
+    )
+    return Problem(
+        travel_s=travel,
+        value=value,
+        dwell_s=rng.uniform(200.0, 700.0, size=n),
+        max_visits=caps,
+        shifts=(shift,) * int(rng.integers(1, 3)),
+        bucket_s=bucket_s,
+        repeat_decay=float(rng.choice([1.0, 0.5])),
+        min_gap_s=float(rng.choice([0.0, 0.5, 1.0, 1.5]) * bucket_s),
+    )
+
+
+# the later seeds are instances where a slightly too tight hour-by-hour limit cuts the optimum
+@pytest.mark.parametrize("seed", [*range(8), 26, 49, 158, 292, 324])
+def test_bound_holds_against_exhaustive_search(seed):
+    problem = hourly_problem(seed)
+    longest = 4 if len(problem.shifts) == 1 else 3
+    best = exhaustive(problem, longest)
+    assert best > 0.0
+    assert upper_bound(problem) >= best - 1e-9
+
+
+def test_hot_spot_at_the_station_costs_no_walk_in():
+    # the only hot spot is the station itself: one 100 s stop fills the 100 s shift
+    travel = np.array([[0.0, 50.0], [50.0, 0.0]])
+    problem = Problem(
+        travel_s=travel,
+        value=np.array([[1.0], [0.0]]),
+        dwell_s=np.array([100.0, 0.0]),
+        max_visits=np.array([1, 0]),
+        shifts=(Shift(0, 0, 0.0, 100.0),),
+    )
+    sol = evaluate(problem, [[0]])
+    assert sol is not None and sol.objective == 1.0
+    assert upper_bound(problem) >= 1.0
+
+
+def test_hourly_bound_counts_the_hours_a_hot_spot_can_use():
+    # worth 1 in the second hour only; stops an hour apart: one stop can earn, not three
+    travel = np.array([[0.0, 60.0], [60.0, 0.0]])
+    problem = Problem(
+        travel_s=travel,
+        value=np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+        dwell_s=np.array([0.0, 600.0]),
+        max_visits=np.array([0, 3]),
+        shifts=(Shift(0, 0, 0.0, 3 * 3600.0),),
+        bucket_s=3600.0,
+        min_gap_s=3600.0,
+    )
+    assert upper_bound(problem) == pytest.approx(1.0, rel=1e-5)
+    flat = Problem(
+        travel_s=travel,
+        value=problem.value.max(axis=1, keepdims=True),
+        dwell_s=problem.dwell_s,
+        max_visits=problem.max_visits,
+        shifts=problem.shifts,
+        min_gap_s=3600.0,
+    )
+    assert upper_bound(flat) == pytest.approx(3.0)
+
+
+def test_hourly_bound_keeps_late_value_for_the_time_after_it():
+    # two officers, ten hot spots worth 1 in the last of four hours only
+    n = 11
+    travel = np.full((n, n), 60.0)
+    np.fill_diagonal(travel, 0.0)
+    value = np.zeros((n, 4))
+    value[1:, 3] = 1.0
+    problem = Problem(
+        travel_s=travel,
+        value=value,
+        dwell_s=np.array([0.0] + [1140.0] * (n - 1)),
+        max_visits=np.array([0] + [1] * (n - 1)),
+        shifts=(Shift(0, 0, 0.0, 4 * 3600.0),) * 2,
+        bucket_s=3600.0,
+    )
+    # all ten fit in the shifts' time, but only two officer-hours of stops start in the last hour
+    assert upper_bound(problem) == pytest.approx(2 * 3600.0 / 1140.0, rel=1e-5)
