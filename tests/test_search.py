@@ -467,3 +467,26 @@ def test_packing_runs_with_large_seeds_and_mixed_shifts():
     again = evaluate(problem, [[v.node for v in r] for r in a.best.routes])
     assert again is not None and again.objective == pytest.approx(a.best.objective)
     assert a.best.objective <= a.bound + 1e-9
+
+
+def test_forced_cluster_reaches_a_far_group_greedy_insertion_skips():
+    from planner.search._engine import _Engine
+    from planner.search._model import _Data
+
+    # six nodes worth 1 on a line from the station, three worth 5 close together far away
+    xy = np.array([(0, 0), *[(k, 0) for k in range(1, 7)], (10, 10), (10.5, 10), (10, 10.5)])
+    travel = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(axis=2))
+    value = np.array([0, 1, 1, 1, 1, 1, 1, 5, 5, 5], dtype=float)[:, None]
+    caps = (value[:, 0] > 0).astype(int)
+    shifts = (Shift(0, 0, 0.0, 30.0),)
+    problem = Problem(travel, value, np.zeros(10), caps, shifts)
+    eng = _Engine(_Data(problem), random.Random(0))
+    st = eng.state_of([[]])
+    eng.repair(st, noise=0.0)
+    assert sorted(st.seqs[0]) == [1, 2, 3, 4, 5, 6]  # greedy: the line, then nothing fits
+    dropped, routes = eng.force_cluster(st, 3)
+    assert routes == {0} and dropped == {1, 2, 3, 4, 5, 6}
+    assert sorted(st.seqs[0]) == [7, 8, 9]
+    sol = evaluate(problem, st.seqs)
+    assert sol is not None and sol.objective == st.obj == 15
+    assert solve(problem, time_limit_s=60, seed=1, max_iterations=50).best.objective == 15

@@ -48,6 +48,15 @@ allowed to run over time), works with any exact evaluator, and is anytime by con
   walked ~40 % more per leg than PyVRP's and fitted 7-12 % fewer visits; with the inter-route moves
   our 10 s plans went from 95.8-97.8 % to 99.0-99.5 % of PyVRP's 60 s prize (a share of 1.0 did the
   same on the streets but worse on TOP p4.2.e);
+* forced cluster (pure-TOP case without decay, 20 % of the iterations, in place of the destroy
+  step): an unrouted node drawn by value and up to four unrouted nodes nearest to it go into the
+  route where most value remains after that route drops its visits of least value per second
+  saved until it ends in time; then the usual repair and local search. Why: greedy insertion
+  adds one node at a time, so a distant group of valuable nodes, each of which costs the whole
+  walk there, is never started; on the Chao et al. benchmark p4.4.o (8 seeds, 10 s) the plans
+  settled at 1030-1037 in 5 of 8 runs for want of one such group, and with the move all 8 reach
+  the best known 1061 (1 s: mean 998 -> 1032; p4.3.o 1 s: 1121 -> 1150); on the street
+  instances it changed nothing beyond seed noise (6 seeds, 2 and 10 s);
 * acceptance in epochs: record-to-record travel (Dueck 1993, J. Computational Physics 104)
   against the best of the current epoch, with a threshold of 2 % of it that cools linearly to
   zero within each epoch of ``400 + 4 * visits`` iterations (and never above the linear

@@ -196,6 +196,69 @@ class _Engine:
             st.obj = self.simple_objective(st.count)
         return removed, set(by_route)
 
+    def force_cluster(self, st: _State, size: int) -> tuple[set[int], set[int]]:
+        """Put an unrouted node and its nearest unrouted neighbours into one route (pure TOP).
+
+        The node is drawn with probability proportional to its value and joined by up to
+        ``size - 1`` unrouted nodes nearest to it; the group goes into the route where, after
+        dropping visits until it ends in time (:meth:`_take_group`), the most value remains.
+        Greedy repair adds one node at a time by value per added second, so it never detours
+        to a distant cluster whose nodes each cost the whole walk there; this move does.
+        Returns the nodes dropped and the route changed.
+        """
+        data = self.data
+        free = self.cands[np.asarray(st.count)[self.cands] < self.caps_c]
+        if free.size == 0:
+            return set(), set()
+        weights = np.cumsum(self.val0[free])
+        u = int(
+            free[min(int(np.searchsorted(weights, self.rng.random() * weights[-1])), free.size - 1)]
+        )
+        group = free[np.argsort(data.travel[u, free], kind="stable")[:size]].tolist()
+        options = [(r, *self._take_group(st, r, group)) for r in range(self.m)]
+        r, seq, dropped = max(
+            options, key=lambda o: float(self.val0[o[1]].sum() - self.val0[st.seqs[o[0]]].sum())
+        )
+        for v in st.seqs[r]:
+            st.count[v] -= 1
+        for v in seq:
+            st.count[v] += 1
+        st.seqs[r] = seq
+        st.ends[r] = _path_time(data, data.shifts[r], seq)
+        st.obj = self.simple_objective(st.count)
+        return dropped - set(group), {r}
+
+    def _take_group(self, st: _State, r: int, group: list[int]) -> tuple[list[int], set[int]]:
+        """Route ``r`` with ``group`` inserted and its worst visits dropped until it fits.
+
+        Each node of the group goes to its cheapest arc, 2-opt and or-opt shorten the route,
+        then the visit of least value per second saved goes (group nodes count double) until
+        the route ends in time. Returns the new sequence and the nodes dropped.
+        """
+        data = self.data
+        sh = data.shifts[r]
+        path = [sh.start, *st.seqs[r], sh.end]
+        for v in group:
+            p = np.asarray(path)
+            add = data.travel[p[:-1], v] + data.travel[v, p[1:]] - data.travel[p[:-1], p[1:]]
+            path.insert(int(add.argmin()) + 1, v)
+        if data.symmetric:
+            _two_opt(data.travel, path)
+        _or_opt(data.travel, path)
+        seq = path[1:-1]
+        removed: set[int] = set()
+        tl, dl = data.tl, data.dl
+        while _path_time(data, sh, seq) > self.limit[r] + TOL_S:
+            full = [sh.start, *seq, sh.end]
+            worst, at = math.inf, -1
+            for i, v in enumerate(seq):
+                saving = tl[full[i]][v] + tl[v][full[i + 2]] - tl[full[i]][full[i + 2]] + dl[v]
+                ratio = self.val0[v] / (saving + _EPS) * (2.0 if v in group else 1.0)
+                if ratio < worst:
+                    worst, at = ratio, i
+            removed.add(seq.pop(at))
+        return seq, removed
+
     def _worst(self, st: _State, visits: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:
         """Visits with the lowest value per second saved by removing them, randomised."""
         tl, dl, rng = self.data.tl, self.data.dl, self.rng

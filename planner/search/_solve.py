@@ -27,7 +27,9 @@ class _Tuning:
     ``swap_share`` and ``inter_share`` are the chances per iteration of the swap-in and of the
     inter-route moves (pure-TOP case); the route pool is packed every ``pack_every``
     iterations, the interval doubling up to ``pack_every_max`` after each packing that found
-    nothing better, with CP-SAT's deterministic budget ``pack_work``.
+    nothing better, with CP-SAT's deterministic budget ``pack_work``; in the pure-TOP case
+    without decay, ``cluster_share`` of the iterations force a group of 2 to ``cluster_max``
+    unrouted neighbours into a route instead of the destroy step.
     """
 
     threshold: float = 0.02
@@ -44,6 +46,8 @@ class _Tuning:
     pack_work: float = 0.2
     pack_every: int = 150
     pack_every_max: int = 1200
+    cluster_share: float = 0.2
+    cluster_max: int = 5
 
 
 _TUNING = _Tuning()
@@ -254,7 +258,10 @@ def _iterate(eng: _Engine, cur: _State, tune: _Tuning, rng: random.Random) -> _S
     cand = cur.copy()
     n_visits = max(1, sum(len(s) for s in cand.seqs))
     k = rng.randint(1, max(1, min(tune.destroy_max, int(tune.destroy_share * n_visits) + 1)))
-    removed, routes = eng.destroy(cand, k)
+    if data.simple and data.decay == 1.0 and rng.random() < tune.cluster_share:
+        removed, routes = eng.force_cluster(cand, rng.randint(2, tune.cluster_max))
+    else:
+        removed, routes = eng.destroy(cand, k)
     if not data.simple and not eng.refresh(cand):
         return cur
     eng.improve_routes(cand, routes)
