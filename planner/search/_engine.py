@@ -210,10 +210,7 @@ class _Engine:
         free = self.cands[np.asarray(st.count)[self.cands] < self.caps_c]
         if free.size == 0:
             return set(), set()
-        weights = np.cumsum(self.val0[free])
-        u = int(
-            free[min(int(np.searchsorted(weights, self.rng.random() * weights[-1])), free.size - 1)]
-        )
+        u = self.rng.choices(free.tolist(), weights=self.val0[free].tolist())[0]
         group = free[np.argsort(data.travel[u, free], kind="stable")[:size]].tolist()
         options = [(r, *self._take_group(st, r, group)) for r in range(self.m)]
         r, seq, dropped = max(
