@@ -244,12 +244,10 @@ class _Engine:
         _or_opt(data.travel, path)
         seq = path[1:-1]
         removed: set[int] = set()
-        tl, dl = data.tl, data.dl
         while _path_time(data, sh, seq) > self.limit[r] + TOL_S:
-            full = [sh.start, *seq, sh.end]
             worst, at = math.inf, -1
             for i, v in enumerate(seq):
-                saving = tl[full[i]][v] + tl[v][full[i + 2]] - tl[full[i]][full[i + 2]] + dl[v]
+                saving = self._saving(sh, seq, i)
                 ratio = self.val0[v] / (saving + _EPS) * (2.0 if v in group else 1.0)
                 if ratio < worst:
                     worst, at = ratio, i
@@ -258,19 +256,22 @@ class _Engine:
 
     def _worst(self, st: _State, visits: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:
         """Visits with the lowest value per second saved by removing them, randomised."""
-        tl, dl, rng = self.data.tl, self.data.dl, self.rng
+        rng = self.rng
         scored = []
         for r, i in visits:
-            seq = st.seqs[r]
-            sh = self.data.shifts[r]
-            p = seq[i - 1] if i > 0 else sh.start
-            q = seq[i + 1] if i + 1 < len(seq) else sh.end
-            v = seq[i]
-            saving = tl[p][v] + tl[v][q] - tl[p][q] + dl[v]
-            val = float(self.best_value[v])
+            saving = self._saving(self.data.shifts[r], st.seqs[r], i)
+            val = float(self.best_value[st.seqs[r][i]])
             scored.append((val / (saving + _EPS) * rng.random() ** 0.5, r, i))
         scored.sort()
         return [(r, i) for _, r, i in scored[:k]]
+
+    def _saving(self, sh: Shift, seq: list[int], i: int) -> float:
+        """Seconds saved by taking visit ``i`` out of ``seq`` (walks and its dwell)."""
+        tl = self.data.tl
+        p = seq[i - 1] if i > 0 else sh.start
+        q = seq[i + 1] if i + 1 < len(seq) else sh.end
+        v = seq[i]
+        return tl[p][v] + tl[v][q] - tl[p][q] + self.data.dl[v]
 
     def simple_objective(self, count: list[int]) -> float:
         """Objective from visit counts in the pure-TOP case (order does not matter there)."""
