@@ -28,7 +28,7 @@ _SAFETY = 1e-6
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    """One possible visit: node, its rank among the node's visits, cost and value per bucket."""
+    """One possible visit: its node, cost and dwell in seconds, and value per bucket."""
 
     node: int
     cost_s: float
@@ -66,7 +66,7 @@ def upper_bound(problem: Problem) -> float:
     capacity = sum(max(0.0, sh.end_s - sh.begin_s - sh.break_s) for sh in problem.shifts)
     bound = _knapsack([(float(it.values.max()), it.cost_s) for it in items], capacity) + extra
     if data.n_buckets > 1 and math.isfinite(problem.bucket_s) and items:
-        timed = _time_indexed(problem, items)
+        timed = _time_indexed(problem, items, capacity)
         if timed is not None:
             bound = min(bound, timed + extra)
     return float(bound)
@@ -150,15 +150,15 @@ def _starts_within(span: tuple[float, float], latest_s: float, gap_s: float) -> 
     return math.ceil((end - a) / gap_s)
 
 
-def _time_indexed(problem: Problem, items: list[_Item]) -> float | None:
+def _time_indexed(problem: Problem, items: list[_Item], capacity: float) -> float | None:
     """Linear programme over (item, start bucket); its optimum, or None when not solved.
 
-    Constraints: each item at most once; all costs within the officers' time; the costs of
-    items started before each bucket boundary ``T`` within the time the shifts have before
-    ``T`` plus one dwell per officer (the stop under way at ``T``), and the dwells of items
-    started at or after ``T`` within the time the shifts have after it (breaks subtracted
-    on the side their window forces them to); with ``min_gap_s > 0``, at most as many visits
-    of one node per bucket as the gap allows.
+    Constraints: each item at most once; all costs within the officers' time ``capacity``; the
+    costs of items started before each bucket boundary ``T`` within the time the shifts have
+    before ``T`` plus one dwell per officer (the stop under way at ``T``), and the dwells of
+    items started at or after ``T`` within the time the shifts have after it (breaks subtracted
+    on the side their window forces them to); with ``min_gap_s > 0``, at most as many visits of
+    one node per bucket as the gap allows.
     """
     shifts = problem.shifts
     n_buckets = int(problem.value.shape[1])
@@ -170,7 +170,6 @@ def _time_indexed(problem: Problem, items: list[_Item]) -> float | None:
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
         return None
-    capacity = sum(max(0.0, sh.end_s - sh.begin_s - sh.break_s) for sh in shifts)
     total = solver.Constraint(0.0, capacity / hour)
     dwell_max = max(it.dwell_s for it in items)
     before, after = [], []
