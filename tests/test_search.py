@@ -327,6 +327,31 @@ def test_epochs_with_fresh_starts_stay_deterministic():
     assert a.best.objective <= a.bound + 1e-9
 
 
+def test_fresh_starts_grow_from_random_seed_nodes_one_per_route():
+    from planner.search._engine import _Engine
+    from planner.search._model import _Data
+    from planner.search._solve import _TUNING, _fresh, _seed_routes
+
+    problem = random_problem(7, n=40, m=3, budget=1.5)
+    eng = _Engine(_Data(problem), random.Random(3))
+    drawn = set()
+    for k in range(20):
+        seeds = _seed_routes(eng, random.Random(k))
+        assert all(len(s) == 1 for s in seeds)
+        assert len({s[0] for s in seeds}) == 3  # distinct
+        drawn |= {s[0] for s in seeds}
+        st = _fresh(eng, _TUNING, random.Random(k))  # same draws: the seeds stay in their routes
+        assert all(s[0] in seq for s, seq in zip(seeds, st.seqs, strict=True))
+        again = evaluate(problem, st.seqs)
+        assert again is not None and again.objective == pytest.approx(st.obj)
+    assert len(drawn) >= 25  # drawn across the candidates, not the greedy favourites
+    # a seed that cannot fit (an officer with no time) is left out, not forced
+    short = random_problem(7, n=40, m=2, budget=1.5)
+    short = dataclasses.replace(short, shifts=(short.shifts[0], Shift(0, 0, 0.0, 0.01)))
+    seeds = _seed_routes(_Engine(_Data(short), random.Random(0)), random.Random(1))
+    assert len(seeds[0]) == 1 and seeds[1] == []
+
+
 def test_route_cache_evicts_oldest_and_swap_keeps_routes_feasible():
     from planner.search._engine import _Engine, _RouteCache
     from planner.search._model import _Data

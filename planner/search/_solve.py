@@ -244,12 +244,31 @@ def _recombine(
 
 
 def _fresh(eng: _Engine, tune: _Tuning, rng: random.Random) -> _State:
-    """Build a new start from empty routes by noisy greedy insertion (random value power)."""
-    empty = eng.state_of([[] for _ in eng.data.shifts])
-    if empty is None:  # pragma: no cover - checked feasible before the search starts
-        msg = "internal error: empty routes became infeasible"
+    """Build a new start: the routes of :func:`_seed_routes`, then noisy greedy insertion."""
+    start = eng.state_of(_seed_routes(eng, rng))
+    if start is None:  # pragma: no cover - seeds are kept only while the plan stays feasible
+        msg = "internal error: seeded routes became infeasible"
         raise RuntimeError(msg)
-    return _construct(eng, empty, tune.fresh_noise, rng.choice(tune.powers))
+    return _construct(eng, start, tune.fresh_noise, rng.choice(tune.powers))
+
+
+def _seed_routes(eng: _Engine, rng: random.Random) -> list[list[int]]:
+    """Start routes of a fresh construction: one random candidate each (pure TOP), else empty.
+
+    Each route gets a candidate drawn uniformly (distinct across routes), kept only if the
+    plan stays feasible, so that restarts split the area between the officers in different
+    ways; greedy insertion from empty routes tends to rebuild the same split. The general
+    case starts from empty routes (seeding was not measured to help there).
+    """
+    seqs: list[list[int]] = [[] for _ in eng.data.shifts]
+    if not eng.data.simple or eng.cands.size == 0:
+        return seqs
+    drawn = rng.sample(range(eng.cands.size), min(eng.m, eng.cands.size))
+    for r, c in enumerate(drawn):
+        seqs[r] = [int(eng.cands[c])]
+        if eng.state_of(seqs) is None:
+            seqs[r] = []
+    return seqs
 
 
 def _iterate(eng: _Engine, cur: _State, tune: _Tuning, rng: random.Random) -> _State:
