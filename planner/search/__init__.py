@@ -68,7 +68,12 @@ allowed to run over time), works with any exact evaluator, and is anytime by con
   and one threshold shrinking over the whole limit made longer runs wander longer; re-heated
   epochs with restarts are a multi-start form of the ILS of Vansteenwegen et al. 2009, close to
   the repeated greedy randomised constructions of the GRASP with path relinking of Souffriau,
-  Vansteenwegen, Vanden Berghe & Van Oudheusden 2010 (Computers & OR 37(11)).
+  Vansteenwegen, Vanden Berghe & Van Oudheusden 2010 (Computers & OR 37(11)). In the pure-TOP
+  case a restart first gives each route one candidate drawn uniformly (distinct, kept if the
+  plan stays feasible): greedy constructions from empty routes rebuilt the same split of the
+  area between the officers; on p4.2.j (two basins, ~931 west / east and 962 north / south)
+  20 of 40 seeds reach 962 within 4,000 iterations, against 13 of 40 without seeds; the street
+  instances did not change beyond seed noise (6 seeds, 10 s).
 
 Removals are cheap and insertions are where time goes, so the common pure-TOP case (one bucket,
 no gap, no break, no walk value) keeps route durations and evaluates all insertions of all
