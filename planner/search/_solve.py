@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from planner.search._bound import upper_bound
 from planner.search._engine import _Engine, _State
-from planner.search._model import Problem, SearchResult, _Data
+from planner.search._model import TOL_S, Problem, SearchResult, _Data
 from planner.search._pool import RoutePool
+from planner.search._route_moves import _path_time
 from planner.search._schedule import _solution
 
 logger = logging.getLogger(__name__)
@@ -260,14 +261,16 @@ def _seed_routes(eng: _Engine, rng: random.Random) -> list[list[int]]:
     ways; greedy insertion from empty routes tends to rebuild the same split. The general
     case starts from empty routes (seeding was not measured to help there).
     """
-    seqs: list[list[int]] = [[] for _ in eng.data.shifts]
-    if not eng.data.simple or eng.cands.size == 0:
+    data = eng.data
+    seqs: list[list[int]] = [[] for _ in data.shifts]
+    if not data.simple:
         return seqs
     drawn = rng.sample(range(eng.cands.size), min(eng.m, eng.cands.size))
     for r, c in enumerate(drawn):
-        seqs[r] = [int(eng.cands[c])]
-        if eng.state_of(seqs) is None:
-            seqs[r] = []
+        seq = [int(eng.cands[c])]
+        # pure TOP: a plan is feasible when each route ends in time (as _Engine.refresh)
+        if _path_time(data, data.shifts[r], seq) <= eng.limit[r] + TOL_S:
+            seqs[r] = seq
     return seqs
 
 
