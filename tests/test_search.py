@@ -352,6 +352,33 @@ def test_fresh_starts_grow_from_random_seed_nodes_one_per_route():
     assert len(seeds[0]) == 1 and seeds[1] == []
 
 
+def test_stalled_epochs_restart_early_in_the_pure_top_case(monkeypatch):
+    from planner.search import _solve
+
+    fresh = _solve._fresh
+    calls: list[int] = []
+
+    def counted(*args):
+        calls.append(1)
+        return fresh(*args)
+
+    monkeypatch.setattr(_solve, "_fresh", counted)
+
+    def restarts(problem: Problem, stall_share: float) -> int:
+        tuning = dataclasses.replace(_solve._TUNING, stall_share=stall_share)
+        monkeypatch.setattr(_solve, "_TUNING", tuning)
+        calls.clear()
+        solve(problem, time_limit_s=120, seed=2, max_iterations=1200)
+        return len(calls)
+
+    top = random_problem(11, n=30, m=2, budget=1.0)
+    # a share of 1.0 waits for the whole epoch, as without the cutoff
+    assert restarts(top, 0.15) > restarts(top, 1.0) + 2
+    # the general case (here a revisit gap) keeps its full epochs
+    general = dataclasses.replace(top, min_gap_s=0.5)
+    assert restarts(general, 0.15) == restarts(general, 1.0)
+
+
 def test_route_cache_evicts_oldest_and_swap_keeps_routes_feasible():
     from planner.search._engine import _Engine, _RouteCache
     from planner.search._model import _Data

@@ -28,7 +28,9 @@ class _Tuning:
     ``swap_share`` and ``inter_share`` are the chances per iteration of the swap-in and of the
     inter-route moves (pure-TOP case); the route pool is packed every ``pack_every``
     iterations, the interval doubling up to ``pack_every_max`` after each packing that found
-    nothing better, with CP-SAT's deterministic budget ``pack_work``; in the pure-TOP case
+    nothing better, with CP-SAT's deterministic budget ``pack_work``; in the pure-TOP case, an
+    epoch that has not improved the best ends early once ``stall_share`` of its length passes
+    without a gain of its own best (without the end-of-epoch packing); in the pure-TOP case
     without decay, ``cluster_share`` of the iterations force a group of 2 to ``cluster_max``
     unrouted neighbours into a route instead of the destroy step.
     """
@@ -43,6 +45,7 @@ class _Tuning:
     inter_share: float = 0.3
     epoch_base: int = 400
     epoch_per_visit: int = 4
+    stall_share: float = 0.15
     fresh_noise: float = 1.0
     pack_work: float = 0.2
     pack_every: int = 150
@@ -130,6 +133,7 @@ def solve(
     epoch_best = cur.copy()
     it = 0
     epoch_it = 0
+    gain_it = 0  # epoch iteration of the epoch best's last gain
     improved = False
     status = "TIME_LIMIT"
     while True:
@@ -154,6 +158,7 @@ def solve(
             if pool is not None:
                 pool.add(cand.seqs, cand.ends)
         if cur.key() > epoch_best.key():
+            gain_it = epoch_it
             epoch_best = _exact(eng, cur)  # its routes entered the pool when it was accepted
             if epoch_best.key() > best.key():
                 if epoch_best.obj > best.obj + 1e-12:
@@ -183,10 +188,13 @@ def solve(
             else:
                 pack_gap = min(2 * pack_gap, tune.pack_every_max)
             next_pack = it + pack_gap
-        if epoch_it >= epoch_len:
+        stalled = (
+            data.simple and not improved and epoch_it - gain_it >= tune.stall_share * epoch_len
+        )
+        if epoch_it >= epoch_len or stalled:
             cur = best.copy() if improved else _fresh(eng, tune, rng)
             epoch_best = cur.copy()
-            epoch_it = 0
+            epoch_it = gain_it = 0
             improved = False
     solution = _solution(data, best.seqs)
     if solution is None:  # cannot happen: every best is re-checked exactly
