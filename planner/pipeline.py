@@ -19,6 +19,7 @@ import pandas as pd
 import tzfpy
 from pydantic import ValidationError
 
+from planner.avoid import avoided_segments, dark_during
 from planner.coverage import Pieces, street_pieces
 from planner.errors import InfeasibleError, ScenarioError
 from planner.evaluate import compute_kpis
@@ -30,13 +31,7 @@ from planner.plan import Plan, Post, SolveStats
 from planner.posts import choose_posts
 from planner.replan import Resume, check_inside, cut_routes, join, read_routes
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
-from planner.routes import (
-    Patrol,
-    avoided_segments,
-    dark_during,
-    plan_routes,
-    validation_rules,
-)
+from planner.routes import Patrol, plan_routes, validation_rules
 from planner.scenario import Scenario, StationSpec, shift_seconds
 from planner.settings import Settings
 from planner.validate import check_routes

@@ -23,7 +23,6 @@ already made for the revisit rules.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import math
 from collections.abc import Callable
@@ -518,66 +517,6 @@ def _credit_walks(
         return value
 
     return _recredit(routes, "walk", credit)
-
-
-#: Tags that make a way private for ``avoid: [private]``.
-PRIVATE_ACCESS = frozenset({"private", "no", "customers", "delivery"})
-#: Sun elevation below which it is dark (civil twilight), degrees.
-DARK_BELOW_DEG = -6.0
-
-
-def sun_elevation_deg(lat: float, lon: float, when: dt.datetime) -> float:
-    """Approximate solar elevation (NOAA low-accuracy formulas, ~0.5 degree) at an aware time."""
-    utc = when.astimezone(dt.UTC)
-    hour = utc.hour + utc.minute / 60 + utc.second / 3600
-    gamma = 2 * math.pi / 365 * (utc.timetuple().tm_yday - 1 + (hour - 12) / 24)
-    eqtime = 229.18 * (
-        0.000075
-        + 0.001868 * math.cos(gamma)
-        - 0.032077 * math.sin(gamma)
-        - 0.014615 * math.cos(2 * gamma)
-        - 0.040849 * math.sin(2 * gamma)
-    )
-    decl = (
-        0.006918
-        - 0.399912 * math.cos(gamma)
-        + 0.070257 * math.sin(gamma)
-        - 0.006758 * math.cos(2 * gamma)
-        + 0.000907 * math.sin(2 * gamma)
-        - 0.002697 * math.cos(3 * gamma)
-        + 0.00148 * math.sin(3 * gamma)
-    )
-    solar_min = hour * 60 + eqtime + 4 * lon
-    hour_angle = math.radians(solar_min / 4 - 180)
-    phi = math.radians(lat)
-    cos_zenith = math.sin(phi) * math.sin(decl) + math.cos(phi) * math.cos(decl) * math.cos(
-        hour_angle
-    )
-    return 90 - math.degrees(math.acos(max(-1.0, min(1.0, cos_zenith))))
-
-
-def dark_during(lat: float, lon: float, start: dt.datetime, end: dt.datetime) -> bool:
-    """Whether any part of the shift (checked every 10 minutes) falls after dusk."""
-    step = dt.timedelta(minutes=10)
-    when = start
-    while when <= end:
-        if sun_elevation_deg(lat, lon, when) < DARK_BELOW_DEG:
-            return True
-        when += step
-    return False
-
-
-def avoided_segments(graph: StreetGraph, avoid: list[str], dark: bool) -> frozenset[int]:
-    """Segments a patrol keeps off: unlit ways when the shift runs after dusk, private, steps."""
-    seg = graph.segments
-    banned = np.zeros(len(seg), dtype=bool)
-    if "steps" in avoid:
-        banned |= (seg["highway"] == "steps").to_numpy()
-    if "private" in avoid and "access" in seg:
-        banned |= seg["access"].isin(PRIVATE_ACCESS).to_numpy()
-    if "unlit_after_dark" in avoid and dark:
-        banned |= (seg["lit"] == "no").to_numpy()
-    return frozenset(np.flatnonzero(banned).tolist())
 
 
 def validation_rules(

@@ -1,20 +1,12 @@
 import dataclasses
-import datetime as dt
 import itertools
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
+from planner.avoid import avoided_segments
 from planner.errors import InfeasibleError
-from planner.routes import (
-    Patrol,
-    avoided_segments,
-    dark_during,
-    plan_routes,
-    sun_elevation_deg,
-    validation_rules,
-)
+from planner.routes import Patrol, plan_routes, validation_rules
 from planner.validate import validate_routes
 
 LIMIT_S = 1.0
@@ -163,16 +155,6 @@ def test_avoided_ways_are_not_walked(helsinki, helsinki_risk):
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     walked = {s for r in routes for leg in r.legs for s in leg.segments}
     assert walked and not walked & avoided
-
-
-def test_darkness_follows_the_sun_in_helsinki():
-    zone = ZoneInfo("Europe/Helsinki")
-    noon = dt.datetime(2026, 6, 21, 13, 0, tzinfo=zone)
-    assert sun_elevation_deg(60.17, 24.94, noon) == pytest.approx(53.3, abs=1.0)
-    midsummer_night = (noon.replace(hour=22), noon.replace(hour=23, minute=30))
-    winter_evening = (noon.replace(month=12, hour=18), noon.replace(month=12, hour=20))
-    assert not dark_during(60.17, 24.94, *midsummer_night)  # white nights: twilight only
-    assert dark_during(60.17, 24.94, *winter_evening)
 
 
 def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
