@@ -187,7 +187,7 @@ def replan(
     clock = _clock(at, "--at")
     folder = plan_dir or scenario.output_dir
     assert folder is not None
-    positions = dict(_position(p) for p in position or [])
+    positions = _positions(position or [])
     result = replan_shift(scenario, folder / "routes.json", clock, positions)
     target = out or folder / f"replan_{clock:%H%M}"
     written = write_plan(result, target)
@@ -201,6 +201,18 @@ def _clock(text: str, option: str) -> dt.time:
     except ValueError:
         msg = f"{option} {text!r}: give a local clock time as HH:MM, e.g. 21:30"
         raise PlannerError(msg) from None
+
+
+def _positions(texts: list[str]) -> dict[int, tuple[float, float]]:
+    """Parse the ``--position`` options; one per unit."""
+    positions: dict[int, tuple[float, float]] = {}
+    for text in texts:
+        unit, where = _position(text)
+        if unit in positions:
+            msg = f"--position: unit {unit} is given twice; give one position per unit"
+            raise PlannerError(msg)
+        positions[unit] = where
+    return positions
 
 
 def _position(text: str) -> tuple[int, tuple[float, float]]:

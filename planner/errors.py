@@ -6,6 +6,8 @@ command line and the app can show it as it is, without a traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class PlannerError(Exception):
     """Base class of every error the planner raises on purpose."""
@@ -37,3 +39,10 @@ class ExportError(PlannerError, OSError):
 
 class PlannerWarning(UserWarning):
     """A recoverable data problem (rows dropped, a fallback used); the count is in the message."""
+
+
+def why_missing(path: Path, what: str) -> str:
+    """Why ``path`` cannot be read as a file: a folder in its place, or nothing there."""
+    if path.is_dir():
+        return f"{what} is a folder, not a file; give the file inside it"
+    return f"{what} not found"

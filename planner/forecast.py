@@ -21,6 +21,8 @@ extract has OSM features (``risk_terrain_fitted``) and the test incidents themse
 
 from __future__ import annotations
 
+import tempfile
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from planner.errors import ExportError, IncidentDataError
+from planner.errors import ExportError, IncidentDataError, PlannerWarning
 from planner.graph import StreetGraph
 from planner.risk import (
     IncidentModel,
@@ -96,6 +98,7 @@ def split_incidents(
             "on the area's streets; choose a cut inside the file's date range"
         )
         raise IncidentDataError(msg)
+    _warn_short_test(cut, test_months, pd.Timestamp(when.max()))
     age_days = (np.datetime64(cut) - when[train]) / np.timedelta64(1, "D")
     x_m, y_m = graph.project_lonlat(
         incidents["lon"].to_numpy()[point_idx][train], incidents["lat"].to_numpy()[point_idx][train]
@@ -267,6 +270,18 @@ class ForecastParams:
         return {"half_life_days": self.half_life_days, **asdict(self.model)}
 
 
+def _warn_short_test(cut: pd.Timestamp, test_months: int, last: pd.Timestamp) -> None:
+    """Warn when the incidents end before the test months do (part of them is empty)."""
+    months = (last.to_period("M") - cut.to_period("M")).n + 1
+    if months < test_months:
+        msg = (
+            f"the incidents end on {last:%Y-%m-%d}, so only {months} of the {test_months} test "
+            f"months after {cut:%Y-%m} hold data; choose an earlier cut or fewer --test-months "
+            "for a full test"
+        )
+        warnings.warn(msg, PlannerWarning, stacklevel=3)
+
+
 def evaluate_files(
     area: Path,
     spec: IncidentSpec,
@@ -299,16 +314,22 @@ def evaluate_files(
     data = split_incidents(graph, incidents, cut, test_months, spec.max_snap_m)
     scores = all_scores(graph, data, params, exposure)
     table = score_table(data, scores)
+    title = f"{area.name.split('.')[0]}: train before {cut:%Y-%m}, test {test_months} months"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        table[["method", "coverage_pct", "hit_rate", "pai"]].to_csv(
-            out_dir / "evaluation.csv", index=False, lineterminator="\n"
-        )
-        title = f"{area.name.split('.')[0]}: train before {cut:%Y-%m}, test {test_months} months"
-        plot_hit_rates(graph, data, scores, out_dir / "hit_rate.png", title)
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
+            csv, png = Path(tmp) / "evaluation.csv", Path(tmp) / "hit_rate.png"
+            table[["method", "coverage_pct", "hit_rate", "pai"]].to_csv(
+                csv, index=False, lineterminator="\n"
+            )
+            plot_hit_rates(graph, data, scores, png, title)
+            for part in (csv, png):  # all or nothing: check both targets before moving either
+                if (out_dir / part.name).is_dir():
+                    raise IsADirectoryError(0, "a folder is in the way", str(out_dir / part.name))
+            for part in (csv, png):
+                part.replace(out_dir / part.name)
     except OSError as exc:
-        msg = (
-            f"{out_dir}: cannot write the evaluation ({exc.strerror or exc}); choose another --out"
-        )
+        where = exc.filename or out_dir
+        msg = f"{where}: cannot write the evaluation ({exc.strerror or exc}); choose another --out"
         raise ExportError(msg) from None
     return table, data

@@ -25,7 +25,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from planner.errors import GraphError
+from planner.errors import GraphError, why_missing
 from planner.scenario import AreaSpec
 from planner.settings import Settings
 
@@ -151,7 +151,8 @@ def area_file(area: AreaSpec) -> Path | None:
 
 def _graph_from_file(path: Path) -> nx.MultiDiGraph:
     if not path.is_file():
-        msg = f"{path}: map file not found; check the path to the .osm.pbf / .osm extract"
+        what = why_missing(path, "map file")
+        msg = f"{path}: {what}; check the path to the .osm.pbf / .osm extract"
         raise GraphError(msg)
     name = path.name.lower()
     if name.endswith(".pbf"):

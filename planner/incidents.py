@@ -44,7 +44,7 @@ from planner._incident_readers import (
     read_csv,
     schema_rows,
 )
-from planner.errors import IncidentDataError, PlannerWarning
+from planner.errors import IncidentDataError, PlannerWarning, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
 from planner.scenario import IncidentSpec
 
@@ -124,7 +124,7 @@ def _read_rows(
 ) -> _Parsed:
     path = Path(spec.path)
     if not path.is_file():
-        msg = f"{path}: incident file not found; check the path"
+        msg = f"{path}: {why_missing(path, 'incident file')}; check the path"
         raise IncidentDataError(msg)
     geo = path.suffix.lower() in GEO_SUFFIXES
     header = None if geo else list(read_csv(path, None).columns)

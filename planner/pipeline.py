@@ -278,7 +278,14 @@ def with_places(
 
 
 def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspots) -> Patrol:
-    """Return the rules for the rest of a shift: positions and times, stops made, breaks."""
+    """Return the rules for the rest of a shift: positions and times, stops made, breaks.
+
+    Raises
+    ------
+    ScenarioError
+        If a unit's plan started from another node than the scenario's station for it.
+    """
+    _check_origins(patrol, resume, graph)
     nodes = graph.node_index([node for node, _ in resume.starts])
     spot_of = {int(graph.nodes.index[i]): k for k, i in enumerate(hotspots.node_idx)}
     done = tuple((spot_of[n], t) for n, t in resume.done_stops() if n in spot_of)
@@ -292,6 +299,27 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
         walked=resume.walked(),
         break_done=resume.break_taken(),
     )
+
+
+def _check_origins(patrol: Patrol, resume: Resume, graph: StreetGraph) -> None:
+    """Raise :class:`ScenarioError` when the plan followed left from other stations."""
+    ids = graph.nodes.index
+    for unit, ((idx, _), origin) in enumerate(
+        zip(patrol.unit_starts(), resume.origins, strict=False), start=1
+    ):
+        if int(ids[idx]) == origin:
+            continue
+        station = graph.nodes.iloc[idx]
+        where = "not on this area's streets"
+        if origin in ids:
+            row = graph.nodes.loc[origin]
+            where = f"at {row['lat']:.5f}, {row['lon']:.5f}"
+        msg = (
+            f"unit {unit}: the plan being followed left from a point {where}, but the "
+            f"scenario's station for it is at {station['lat']:.5f}, {station['lon']:.5f}; "
+            "re-plan with the scenario the plan was made from, or make a new plan"
+        )
+        raise ScenarioError(msg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,8 +503,9 @@ def replan(
     ScenarioError
         If the time is outside the shift, a position is off the area, or the file is not a plan.
     """
-    shift_start, routes = read_routes(routes_file)
+    made_from, shift_start, routes = read_routes(routes_file)
     start = dt.datetime.fromisoformat(shift_start)
+    _check_followed(scenario, routes_file, made_from, start)
     at_s = float(
         ((at.hour - start.hour) * 3600 + (at.minute - start.minute) * 60 - start.second) % 86400
     )
@@ -495,6 +524,27 @@ def replan(
         nodes[unit] = int(graph.nodes.index[pos])
     resume = cut_routes(routes, at_s, graph, nodes)
     return run(scenario, settings, today=start.date(), area=area, resume=resume)
+
+
+def _check_followed(
+    scenario: Scenario, routes_file: Path, made_from: str, start: dt.datetime
+) -> None:
+    """Raise :class:`ScenarioError` unless the plan was made from this scenario and shift."""
+    if made_from != scenario.name:
+        msg = (
+            f"{routes_file}: this plan was made from scenario '{made_from}', not "
+            f"'{scenario.name}'; give that scenario, or with --plan the folder of a plan made "
+            f"from '{scenario.name}'"
+        )
+        raise ScenarioError(msg)
+    began = start.time().replace(tzinfo=None)
+    if began != scenario.shift.start:
+        msg = (
+            f"{routes_file}: the plan being followed starts at {began:%H:%M}, but the scenario's "
+            f"shift starts at {scenario.shift.start:%H:%M}; re-plan with the scenario the plan "
+            "was made from, or make a new plan for the new hours"
+        )
+        raise ScenarioError(msg)
 
 
 def _position_spec(unit: int, lat: float, lon: float) -> StationSpec:

@@ -31,6 +31,7 @@ class Resume:
     at_s: float
     kept: tuple[tuple[Leg, ...], ...]
     starts: tuple[tuple[int, float], ...]  # (OSM node id, second) per unit
+    origins: tuple[int, ...] = ()  # OSM node id each unit's plan started from
 
     def done_stops(self) -> list[tuple[int, float]]:
         """Return the stops made so far as (OSM node id, start second)."""
@@ -49,8 +50,8 @@ class Resume:
         )
 
 
-def read_routes(path: Path) -> tuple[str, list[Route]]:
-    """Read ``routes.json``: the shift start (ISO 8601) and the routes.
+def read_routes(path: Path) -> tuple[str, str, list[Route]]:
+    """Read ``routes.json``: the scenario's name, the shift start (ISO 8601) and the routes.
 
     Raises
     ------
@@ -75,7 +76,7 @@ def read_routes(path: Path) -> tuple[str, list[Route]]:
             )
             for r in data["routes"]
         ]
-        return str(data["shift_start"]), routes
+        return str(data["scenario"]), str(data["shift_start"]), routes
     except FileNotFoundError:
         msg = (
             f"{path}: no such plan file; give the folder of a plan written by 'patrol-planner plan'"
@@ -140,7 +141,8 @@ def cut_routes(
             here, when = target, at_s
         kept.append(tuple(legs))
         starts.append((here, when))
-    return Resume(at_s, tuple(kept), tuple(starts))
+    origins = tuple(route.legs[0].from_node for route in routes)
+    return Resume(at_s, tuple(kept), tuple(starts), origins)
 
 
 def _kept_legs(route: Route, at_s: float, graph: StreetGraph) -> list[Leg]:
@@ -163,7 +165,11 @@ def _kept_legs(route: Route, at_s: float, graph: StreetGraph) -> list[Leg]:
             if follows is not None:
                 share = (part.end_s - part.start_s) / max(leg.end_s - leg.start_s, 1e-9)
                 held = (follows.end_s - follows.start_s) * share
-                kept.append(replace(follows, start_s=part.end_s, end_s=part.end_s + held))
+                end = part.end_s + held
+                here = part.to_node  # where the cut walk ends, not where it was heading
+                kept.append(
+                    replace(follows, start_s=part.end_s, end_s=end, from_node=here, to_node=here)
+                )
         else:
             kept.append(replace(leg, end_s=at_s))
         break

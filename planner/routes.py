@@ -369,13 +369,16 @@ def _check_feasible(problem: search.Problem, patrol: Patrol) -> None:
             continue
         rounds = travel[shift.start, spots] + problem.dwell_s[spots] + travel[spots, shift.end]
         spare = left - shift.break_s
-        if rounds.min() > spare and k == 1:
+        # late in a re-planned shift, walking back without a stop is the plan
+        if rounds.min() > spare and k == 1 and not patrol.starts:
+            meal = f" ({shift.break_s / 60:.0f} min go to the meal break)" if shift.break_s else ""
+            fixes = "the meal break, " if shift.break_s else ""
             msg = (
                 f"no hot spot can be reached, dosed for {patrol.dwell_s / 60:.0f} min and left "
                 f"in time: the shortest such round takes {rounds.min() / 60:.0f} min, the "
-                f"{spare / 60:.0f} min available are short by {(rounds.min() - spare) / 60:.0f} "
-                "min; lengthen the shift, shorten the dwell or the held-back share, or move "
-                "the station"
+                f"{spare / 60:.0f} min available{meal} are short by "
+                f"{(rounds.min() - spare) / 60:.0f} min; lengthen the shift, shorten {fixes}the "
+                "dwell or the held-back share, or move the station"
             )
             raise InfeasibleError(msg)
 

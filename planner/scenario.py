@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner._scenario_text import describe, read_yaml
-from planner.errors import ScenarioError
+from planner.errors import ScenarioError, why_missing
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -208,7 +208,13 @@ class BreakSpec(_Model):
         """
         begin = _clock_offset_s(shift_start, self.earliest)
         end = _clock_offset_s(shift_start, self.latest)
-        if begin > end or end + self.minutes * 60 > shift_length_s:
+        if begin > end:
+            msg = (
+                f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M}: earliest comes "
+                f"after latest in a shift that starts at {shift_start:%H:%M}; swap the two times"
+            )
+            raise ValueError(msg)
+        if end + self.minutes * 60 > shift_length_s:
             msg = (
                 f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M} plus "
                 f"{self.minutes:.0f} min does not fit in the shift (it ends "
@@ -530,7 +536,7 @@ def _existing(path: Path, where: str, field: str) -> Path:
     resolved = path.resolve()
     if not resolved.is_file():
         msg = (
-            f"{where}: {field}: file not found: {resolved}; check the path "
+            f"{where}: {field}: {why_missing(resolved, 'file')}: {resolved}; check the path "
             "(relative paths are read from the scenario file's folder)"
         )
         raise ScenarioError(msg)
@@ -558,7 +564,8 @@ def load_scenario(path: str | Path) -> Scenario:
     file = Path(path)
     if not file.is_file():
         msg = (
-            f"{file}: scenario file not found; check the path (try scenarios/helsinki_default.yaml)"
+            f"{file}: {why_missing(file, 'scenario file')}; check the path "
+            "(try scenarios/helsinki_default.yaml)"
         )
         raise ScenarioError(msg)
     try:

@@ -64,6 +64,32 @@ def test_plan_default_end_to_end(tmp_path):
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(tmp_path), "--at", "20:00"
     )
     assert missing.returncode == 2 and "no such plan file" in missing.stderr
+    twice = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "--position", "2=60.1712,24.9414", "--position", "2=60.1690,24.9384",
+    )  # fmt: skip
+    assert_clean_failure(twice, "--position: unit 2 is given twice")
+    # the plan followed must come from this scenario, its hours and its stations
+    text = (out / "routes.json").read_text(encoding="utf-8")
+    other = tmp_path / "other"
+    other.mkdir()
+    for folder, (old, new), message in [
+        ("name", ('"helsinki_default"', '"tampere_night"'), "made from scenario 'tampere_night'"),
+        ("hours", ("T18:00:00", "T19:00:00"), "the plan being followed starts at 19:00"),
+    ]:
+        (other / folder).mkdir()
+        (other / folder / "routes.json").write_text(text.replace(old, new, 1), encoding="utf-8")
+        result = cli(
+            "replan", "scenarios/helsinki_default.yaml", "--plan", str(other / folder),
+            "--at", "20:00",
+        )  # fmt: skip
+        assert_clean_failure(result, message)
+    moved = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
+    moved = moved.replace("lat: 60.16990", "lat: 60.17250")
+    moved = moved.replace("lon: 24.93840", "lon: 24.94516")
+    (other / "moved.yaml").write_text(moved, encoding="utf-8")
+    result = cli("replan", str(other / "moved.yaml"), "--plan", str(out), "--at", "20:00")
+    assert_clean_failure(result, "unit 1: the plan being followed left from a point at 60.169")
 
 
 @pytest.mark.slow
@@ -143,6 +169,10 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
                 "count: 2, meal_break: {minutes: 45, earliest: '19:30', latest: '19:45'},",
             ),
             ["officers.meal_break", "plus 45 min does not fit in the shift"],
+        ),
+        (
+            ("count: 2,", "count: 2, meal_break: {earliest: '19:30', latest: '18:30'},"),
+            ["officers.meal_break", "window 19:30-18:30: earliest comes after latest"],
         ),
         (
             ("count: 2,", "count: 3, unit_size: 2,"),
@@ -230,6 +260,20 @@ def test_evaluate_risk_on_london_writes_table_and_plot(tmp_path):
     assert (pai.loc["oracle"] >= pai.loc["model"]).all()
     assert pai.loc["model", 1.0] > pai.loc["grid_kde_150m", 1.0]
     assert (out / "hit_rate.png").stat().st_size > 10_000
+
+
+def test_evaluate_risk_warns_of_empty_test_months_and_writes_all_or_nothing(tmp_path):
+    area = shared_file("osm/city_of_london_2020.osm.pbf")
+    incidents = shared_file("incidents/city_of_london_street_2020.csv")
+    out = tmp_path / "eval"
+    (out / "hit_rate.png").mkdir(parents=True)  # in the way of the plot, not of the table
+    result = cli(
+        "evaluate-risk", "--area", str(area), "--incidents", str(incidents),
+        "--cut", "2020-11", "--test-months", "3", "--out", str(out),
+    )  # fmt: skip
+    assert "only 2 of the 3 test months after 2020-11 hold data" in result.stderr
+    assert_clean_failure(result, f"{out / 'hit_rate.png'}: cannot write the evaluation")
+    assert sorted(p.name for p in out.iterdir()) == ["hit_rate.png"]  # no evaluation.csv
 
 
 def test_evaluate_risk_rejects_a_bad_cut(tmp_path):

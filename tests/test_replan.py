@@ -1,0 +1,59 @@
+import dataclasses
+import itertools
+
+from planner.pipeline import resumed
+from planner.replan import cut_routes, join
+from planner.routes import Patrol, plan_routes, validation_rules
+from planner.validate import validate_routes
+
+LIMIT_S = 1.0
+
+
+def _patrol(station: int, **changes) -> Patrol:
+    base = Patrol(
+        units=1,
+        start_idx=station,
+        end_idx=station,
+        shift_s=2 * 3600,
+        pace_m_per_s=1.0,
+        dwell_s=12 * 60,
+        held_back_share=0.2,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def test_a_walk_cut_midway_holds_its_reserve_where_the_unit_stands(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(station)
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    legs = routes[0].legs
+    walk = next(
+        leg
+        for leg, after in itertools.pairwise(legs)
+        if leg.kind == "walk" and len(leg.segments) >= 4 and after.kind == "reserve"
+    )
+    at = (walk.start_s + walk.end_s) / 2
+    resume = cut_routes(routes, at, helsinki)
+    *_, cut, held = resume.kept[0]
+    assert cut.kind == "walk" and cut.to_node != walk.to_node  # stopped on the way
+    assert held.kind == "reserve" and held.from_node == held.to_node == cut.to_node
+    assert resume.starts[0] == (cut.to_node, held.end_s)
+    # the rest of the shift, joined to what was done, passes the validator
+    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    rest, _ = plan_routes(helsinki, risk, spots, resumed(patrol, resume, helsinki, spots), LIMIT_S)
+    assert validate_routes(join(resume.kept, rest), helsinki, rules) == []
+
+
+def test_late_in_the_shift_the_rest_is_the_walk_back(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(station)
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    last = routes[0].dwells[-1]
+    resume = cut_routes(routes, last.end_s, helsinki)
+    # so little time is left that no stop fits, only the way back to the station
+    late = dataclasses.replace(patrol, shift_s=routes[0].end_s + 1.0)
+    rest, _ = plan_routes(helsinki, risk, spots, resumed(late, resume, helsinki, spots), LIMIT_S)
+    assert not rest[0].dwells and rest[0].legs
+    assert rest[0].legs[-1].to_node == int(helsinki.nodes.index[station])
+    assert rest[0].legs[0].from_node == resume.starts[0][0]
+    assert rest[0].end_s <= late.shift_s + 1e-6
