@@ -195,6 +195,13 @@ def _graph_from_pbf(path: Path, shown_as: Path | None = None) -> nx.MultiDiGraph
         with _quiet():
             osm = pyrosm.OSM(str(path))
             nodes, edges = osm.get_network("walking", nodes=True)
+    except PermissionError as exc:  # pyrosm caches parsed data in a shared temp folder
+        msg = (
+            f"{label}: cannot read this OpenStreetMap file: permission denied ({exc}); pyrosm "
+            "keeps a cache in the system's temp folder (pyrosm/cache): make it writable for "
+            "this user or remove it"
+        )
+        raise GraphError(msg) from None
     except Exception as exc:  # pyrosm raises bare errors on corrupt input
         msg = (
             f"{label}: cannot read this OpenStreetMap file ({type(exc).__name__}: {exc}); "

@@ -258,6 +258,17 @@ class IncidentInspection:
     month_only_share: float
     types: pd.DataFrame
     notes: tuple[str, ...] = ()
+    extent: tuple[float, float, float, float] | None = None  # lat min, max, lon min, max
+
+    def where(self) -> str:
+        """Where the kept incidents lie, so swapped or foreign coordinates show at once."""
+        if self.extent is None:
+            return "no incident kept"
+        south, north, west, east = self.extent
+        return (
+            f"latitude {south:.4f} .. {north:.4f}, longitude {west:.4f} .. {east:.4f} "
+            f"(centre {(south + north) / 2:.4f}, {(west + east) / 2:.4f})"
+        )
 
     def summary(self, top: int = 15) -> str:
         """Readable text: schema, dates, time-of-day share, top types, row accounting."""
@@ -272,6 +283,7 @@ class IncidentInspection:
             f"file            {r.file}",
             f"schema          {r.schema}",
             f"dates           {span}",
+            f"where           {self.where()}",
             f"time of day     {self.time_known_share:.1%} of kept incidents"
             + (f" ({self.month_only_share:.1%} month only)" if self.month_only_share else ""),
             f"rows            {r.rows_read} read, {r.rows_kept} kept",
@@ -352,7 +364,16 @@ def inspect_incidents(
         month_only_share=float(kept["month_only"].mean()) if len(kept) else 0.0,
         types=types,
         notes=parsed.notes,
+        extent=_extent(kept),
     )
+
+
+def _extent(kept: pd.DataFrame) -> tuple[float, float, float, float] | None:
+    """Latitude and longitude span of the kept rows (None when none is kept)."""
+    if kept.empty:
+        return None
+    lat, lon = kept["lat"], kept["lon"]
+    return float(lat.min()), float(lat.max()), float(lon.min()), float(lon.max())
 
 
 __all__ = [

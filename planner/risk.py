@@ -367,7 +367,9 @@ def no_incident_near(
             f"none of the {len(incidents)} incidents lies within {np.max(max_snap_m):.0f} m of a "
             "street "
             f"of the area, but {len(swapped)} would with latitude and longitude swapped: the "
-            "file's coordinate columns look swapped; set x_col (longitude) and y_col (latitude)"
+            "file's coordinate columns look swapped; read it with schema: generic, x_col the "
+            "column that holds the longitudes, y_col the one with the latitudes, and time_col "
+            "and type_col for the dates and offence types"
         )
     return (
         f"none of the {len(incidents)} incidents lies within {np.max(max_snap_m):.0f} m of a "

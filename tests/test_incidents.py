@@ -1,5 +1,7 @@
 """Incident loaders: each real export, crafted bad files, harm categories, the inspect command."""
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -530,6 +532,7 @@ def test_inspect_describes_the_uk_file(monkeypatch, capsys):
     assert code == 0
     assert "schema          uk_police" in out
     assert "dates           2020-01 .. 2020-12 (months)" in out
+    assert re.search(r"where           latitude 51\.5\d+ \.\. 51\.5\d+, longitude -0\.\d+", out)
     assert "time of day     0.0% of kept incidents (100.0% month only)" in out
     assert "5925 read, 4770 kept" in out
     assert "545 no coordinates" in out
