@@ -44,5 +44,6 @@ class PlannerWarning(UserWarning):
 def why_missing(path: Path, what: str) -> str:
     """Why ``path`` cannot be read as a file: a folder in its place, or nothing there."""
     if path.is_dir():
-        return f"{what} is a folder, not a file; give the file inside it"
+        article = "an" if what[0] in "aeiou" else "a"
+        return f"is a folder, not {article} {what}"
     return f"{what} not found"

@@ -207,6 +207,7 @@ def routes_record(plan: Plan) -> dict:
     return {
         "scenario": plan.scenario.name,
         "shift_start": plan.shift_start.isoformat(timespec="seconds"),
+        "shift_end": plan.shift_end.isoformat(timespec="seconds"),
         "routes": [
             {"officer": route.officer, "legs": [_leg_record(leg) for leg in route.legs]}
             for route in plan.routes

@@ -21,6 +21,7 @@ extract has OSM features (``risk_terrain_fitted``) and the test incidents themse
 
 from __future__ import annotations
 
+import errno
 import tempfile
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -276,7 +277,7 @@ def _warn_short_test(cut: pd.Timestamp, test_months: int, last: pd.Timestamp) ->
     if months < test_months:
         msg = (
             f"the incidents end on {last:%Y-%m-%d}, so only {months} of the {test_months} test "
-            f"months after {cut:%Y-%m} hold data; choose an earlier cut or fewer --test-months "
+            f"months from {cut:%Y-%m} hold data; choose an earlier cut or fewer --test-months "
             "for a full test"
         )
         warnings.warn(msg, PlannerWarning, stacklevel=3)
@@ -324,12 +325,15 @@ def evaluate_files(
             )
             plot_hit_rates(graph, data, scores, png, title)
             for part in (csv, png):  # all or nothing: check both targets before moving either
-                if (out_dir / part.name).is_dir():
-                    raise IsADirectoryError(0, "a folder is in the way", str(out_dir / part.name))
+                target = out_dir / part.name
+                if target.is_dir():
+                    raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(target))
             for part in (csv, png):
                 part.replace(out_dir / part.name)
     except OSError as exc:
-        where = exc.filename or out_dir
+        where = Path(exc.filename) if exc.filename else out_dir
+        if where.parent.name.startswith(".writing-"):  # name the file, not its temporary copy
+            where = out_dir / where.name
         msg = f"{where}: cannot write the evaluation ({exc.strerror or exc}); choose another --out"
         raise ExportError(msg) from None
     return table, data

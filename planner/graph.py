@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -195,7 +196,10 @@ def _graph_from_pbf(path: Path, shown_as: Path | None = None) -> nx.MultiDiGraph
         with _quiet():
             osm = pyrosm.OSM(str(path))
             nodes, edges = osm.get_network("walking", nodes=True)
-    except PermissionError as exc:  # pyrosm caches parsed data in a shared temp folder
+    except PermissionError as exc:  # the map file itself, or pyrosm's cache in the temp folder
+        if not os.access(path, os.R_OK) or exc.filename == str(path):
+            msg = f"{label}: no permission to read this map file; make it readable for this user"
+            raise GraphError(msg) from None
         msg = (
             f"{label}: cannot read this OpenStreetMap file: permission denied ({exc}); pyrosm "
             "keeps a cache in the system's temp folder (pyrosm/cache): make it writable for "

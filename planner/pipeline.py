@@ -29,7 +29,7 @@ from planner.incidents import load_incidents
 from planner.places import apply_places, forbidden_segments
 from planner.plan import Plan, Post, SolveStats
 from planner.posts import choose_posts
-from planner.replan import Resume, check_inside, cut_routes, join, read_routes
+from planner.replan import Followed, Resume, check_inside, cut_routes, join, read_routes
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.routes import Patrol, plan_routes, validation_rules
 from planner.scenario import Scenario, StationSpec, shift_seconds
@@ -277,6 +277,20 @@ def with_places(
     return replace(patrol, avoided=avoided, must_cover=tuple(int(i) for i in must_cover))
 
 
+def shift_window(
+    scenario: Scenario, graph: StreetGraph, today: dt.date | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """Return the shift's aware start and end, in the scenario's time zone or the area's own.
+
+    ``today`` is the reference day of a ``weekday`` shift; by default today in that zone.
+    """
+    zone = scenario.shift.timezone or tzfpy.get_tz(
+        float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean())
+    )
+    local_today = dt.datetime.now(ZoneInfo(zone)).date()
+    return scenario.shift.window(zone, today or local_today)
+
+
 def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspots) -> Patrol:
     """Return the rules for the rest of a shift: positions and times, stops made, breaks.
 
@@ -298,6 +312,7 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
         done=done,
         walked=resume.walked(),
         break_done=resume.break_taken(),
+        resumed=True,
     )
 
 
@@ -371,11 +386,7 @@ def run(
     with _step("street graph", timings, progress):
         area = area or load_area(scenario, settings)
         graph, features = area.graph, area.features
-        zone = scenario.shift.timezone or tzfpy.get_tz(
-            float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean())
-        )
-        local_today = dt.datetime.now(ZoneInfo(scenario.shift.timezone or zone)).date()
-        start, end = scenario.shift.window(zone, today or local_today)
+        start, end = shift_window(scenario, graph, today)
         officers = scenario.officers
         start_idx = resolve_station(
             officers.station, graph, features, _where(scenario, "officers.station")
@@ -501,11 +512,19 @@ def replan(
     Raises
     ------
     ScenarioError
-        If the time is outside the shift, a position is off the area, or the file is not a plan.
+        If the time is outside the shift, a position is off the area, the file is not a plan,
+        or the plan was made from another scenario, another shift (day, hours or time zone) or
+        other stations.
     """
-    made_from, shift_start, routes = read_routes(routes_file)
-    start = dt.datetime.fromisoformat(shift_start)
-    _check_followed(scenario, routes_file, made_from, start)
+    followed = read_routes(routes_file)
+    start, routes = followed.shift_start, followed.routes
+    if followed.scenario != scenario.name:
+        msg = (
+            f"{routes_file}: this plan was made from scenario '{followed.scenario}', not "
+            f"'{scenario.name}'; give that scenario, or with --plan the folder of a plan made "
+            f"from '{scenario.name}'"
+        )
+        raise ScenarioError(msg)
     at_s = float(
         ((at.hour - start.hour) * 3600 + (at.minute - start.minute) * 60 - start.second) % 86400
     )
@@ -518,6 +537,7 @@ def replan(
     scenario = scenario.model_copy(update={"officers": officers})
     area = area or load_area(scenario, settings)
     graph = area.graph
+    _check_window(followed, shift_window(scenario, graph, start.date()), routes_file)
     nodes = {}
     for unit, spec in specs.items():
         pos = resolve_station(spec, graph, area.features, f"position of unit {unit}")
@@ -526,25 +546,23 @@ def replan(
     return run(scenario, settings, today=start.date(), area=area, resume=resume)
 
 
-def _check_followed(
-    scenario: Scenario, routes_file: Path, made_from: str, start: dt.datetime
+def _check_window(
+    followed: Followed, window: tuple[dt.datetime, dt.datetime], routes_file: Path
 ) -> None:
-    """Raise :class:`ScenarioError` unless the plan was made from this scenario and shift."""
-    if made_from != scenario.name:
-        msg = (
-            f"{routes_file}: this plan was made from scenario '{made_from}', not "
-            f"'{scenario.name}'; give that scenario, or with --plan the folder of a plan made "
-            f"from '{scenario.name}'"
-        )
-        raise ScenarioError(msg)
-    began = start.time().replace(tzinfo=None)
-    if began != scenario.shift.start:
-        msg = (
-            f"{routes_file}: the plan being followed starts at {began:%H:%M}, but the scenario's "
-            f"shift starts at {scenario.shift.start:%H:%M}; re-plan with the scenario the plan "
-            "was made from, or make a new plan for the new hours"
-        )
-        raise ScenarioError(msg)
+    """Raise :class:`ScenarioError` unless the plan followed is for the scenario's shift."""
+    start, end = window
+    same_end = followed.shift_end is None or followed.shift_end == end
+    if followed.shift_start == start and same_end:
+        return
+    was = followed.shift_start.isoformat(timespec="minutes")
+    if followed.shift_end is not None:
+        was += f" to {followed.shift_end.isoformat(timespec='minutes')}"
+    msg = (
+        f"{routes_file}: the plan being followed is for the shift {was}, but the scenario's "
+        f"shift is {start.isoformat(timespec='minutes')} to {end.isoformat(timespec='minutes')}; "
+        "re-plan with the scenario the plan was made from, or make a new plan for the new shift"
+    )
+    raise ScenarioError(msg)
 
 
 def _position_spec(unit: int, lat: float, lon: float) -> StationSpec:

@@ -50,8 +50,18 @@ class Resume:
         )
 
 
-def read_routes(path: Path) -> tuple[str, str, list[Route]]:
-    """Read ``routes.json``: the scenario's name, the shift start (ISO 8601) and the routes.
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """The plan being followed, as ``routes.json`` records it."""
+
+    scenario: str
+    shift_start: dt.datetime
+    shift_end: dt.datetime | None  # None in files written before the end was recorded
+    routes: list[Route]
+
+
+def read_routes(path: Path) -> Followed:
+    """Read ``routes.json``: the scenario's name, the shift's start and end, and the routes.
 
     Raises
     ------
@@ -76,13 +86,19 @@ def read_routes(path: Path) -> tuple[str, str, list[Route]]:
             )
             for r in data["routes"]
         ]
-        return str(data["scenario"]), str(data["shift_start"]), routes
+        end = data.get("shift_end")
+        return Followed(
+            str(data["scenario"]),
+            dt.datetime.fromisoformat(data["shift_start"]),
+            None if end is None else dt.datetime.fromisoformat(end),
+            routes,
+        )
     except FileNotFoundError:
         msg = (
             f"{path}: no such plan file; give the folder of a plan written by 'patrol-planner plan'"
         )
         raise ScenarioError(msg) from None
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         msg = f"{path}: not a plan's routes.json ({exc}); re-run 'patrol-planner plan'"
         raise ScenarioError(msg) from None
 

@@ -56,7 +56,8 @@ class Patrol:
 
     ``starts`` (re-planning) gives per unit its node position and second; ``done`` the stops
     already made as (hot-spot index, start second); ``walked`` the street segments walked so far,
-    once per pass; ``break_done`` the units whose break is over.
+    once per pass; ``break_done`` the units whose break is over; ``resumed`` marks the rest of a
+    shift under way, where a walk back without a stop is a plan, not a failure.
     """
 
     units: int
@@ -83,6 +84,7 @@ class Patrol:
     done: tuple[tuple[int, float], ...] = ()
     walked: tuple[int, ...] = ()
     break_done: frozenset[int] = field(default_factory=frozenset)
+    resumed: bool = False  # the rest of a shift under way (re-planning)
 
     def stretch(self) -> float:
         """Clock seconds per second of walking or dwelling (held-back time included)."""
@@ -370,13 +372,13 @@ def _check_feasible(problem: search.Problem, patrol: Patrol) -> None:
         rounds = travel[shift.start, spots] + problem.dwell_s[spots] + travel[spots, shift.end]
         spare = left - shift.break_s
         # late in a re-planned shift, walking back without a stop is the plan
-        if rounds.min() > spare and k == 1 and not patrol.starts:
-            meal = f" ({shift.break_s / 60:.0f} min go to the meal break)" if shift.break_s else ""
+        if rounds.min() > spare and k == 1 and not patrol.resumed:
+            meal = f" after the {shift.break_s / 60:.0f} min meal break" if shift.break_s else ""
             fixes = "the meal break, " if shift.break_s else ""
             msg = (
                 f"no hot spot can be reached, dosed for {patrol.dwell_s / 60:.0f} min and left "
                 f"in time: the shortest such round takes {rounds.min() / 60:.0f} min, the "
-                f"{spare / 60:.0f} min available{meal} are short by "
+                f"{spare / 60:.0f} min left{meal} are short by "
                 f"{(rounds.min() - spare) / 60:.0f} min; lengthen the shift, shorten {fixes}the "
                 "dwell or the held-back share, or move the station"
             )

@@ -208,7 +208,7 @@ class BreakSpec(_Model):
         """
         begin = _clock_offset_s(shift_start, self.earliest)
         end = _clock_offset_s(shift_start, self.latest)
-        if begin > end:
+        if end < begin < shift_length_s:  # both inside the shift, in the wrong order
             msg = (
                 f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M}: earliest comes "
                 f"after latest in a shift that starts at {shift_start:%H:%M}; swap the two times"
@@ -535,8 +535,10 @@ def _resolve_paths(scenario: Scenario, base_dir: Path, where: str) -> Scenario:
 def _existing(path: Path, where: str, field: str) -> Path:
     resolved = path.resolve()
     if not resolved.is_file():
+        folder = resolved.is_dir()
+        what = f"{resolved} is a folder, not a file" if folder else f"file not found: {resolved}"
         msg = (
-            f"{where}: {field}: {why_missing(resolved, 'file')}: {resolved}; check the path "
+            f"{where}: {field}: {what}; check the path "
             "(relative paths are read from the scenario file's folder)"
         )
         raise ScenarioError(msg)

@@ -75,7 +75,7 @@ def test_plan_default_end_to_end(tmp_path):
     other.mkdir()
     for folder, (old, new), message in [
         ("name", ('"helsinki_default"', '"tampere_night"'), "made from scenario 'tampere_night'"),
-        ("hours", ("T18:00:00", "T19:00:00"), "the plan being followed starts at 19:00"),
+        ("hours", ("T18:00:00", "T19:00:00"), "the plan being followed is for the shift"),
     ]:
         (other / folder).mkdir()
         (other / folder / "routes.json").write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -90,6 +90,11 @@ def test_plan_default_end_to_end(tmp_path):
     (other / "moved.yaml").write_text(moved, encoding="utf-8")
     result = cli("replan", str(other / "moved.yaml"), "--plan", str(out), "--at", "20:00")
     assert_clean_failure(result, "unit 1: the plan being followed left from a point at 60.169")
+    london = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
+    london = london.replace("# timezone: Europe/Helsinki", "timezone: Europe/London")
+    (other / "london.yaml").write_text(london, encoding="utf-8")
+    result = cli("replan", str(other / "london.yaml"), "--plan", str(out), "--at", "20:00")
+    assert_clean_failure(result, "but the scenario's shift is", "T18:00+00:00")
 
 
 @pytest.mark.slow
@@ -271,7 +276,7 @@ def test_evaluate_risk_warns_of_empty_test_months_and_writes_all_or_nothing(tmp_
         "evaluate-risk", "--area", str(area), "--incidents", str(incidents),
         "--cut", "2020-11", "--test-months", "3", "--out", str(out),
     )  # fmt: skip
-    assert "only 2 of the 3 test months after 2020-11 hold data" in result.stderr
+    assert "only 2 of the 3 test months from 2020-11 hold data" in result.stderr
     assert_clean_failure(result, f"{out / 'hit_rate.png'}: cannot write the evaluation")
     assert sorted(p.name for p in out.iterdir()) == ["hit_rate.png"]  # no evaluation.csv
 
@@ -315,8 +320,9 @@ def test_infeasible_break_explains_the_constraint_and_by_how_much(tmp_path):
     assert_clean_failure(result, "meal break does not fit", "misses its window", out=out)
 
 
-def test_station_that_cannot_reach_a_hot_spot_in_time_exits_2(tmp_path):
-    body = GOOD.replace('end: "20:00"', 'end: "18:12"')
+@pytest.mark.parametrize("units", ["", "per_unit: [{}], "])  # per-unit rules or shared ones
+def test_station_that_cannot_reach_a_hot_spot_in_time_exits_2(tmp_path, units):
+    body = GOOD.replace('end: "20:00"', 'end: "18:12"').replace("count: 2,", f"count: 2, {units}")
     out = tmp_path / "out"
     result = cli("plan", str(write_scenario(tmp_path, body)), "--out", str(out))
     assert_clean_failure(result, "no hot spot can be reached", "short by", out=out)

@@ -288,7 +288,7 @@ def test_header_without_rows(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(IncidentDataError, match="not found"):
         load_incidents(IncidentSpec(path=tmp_path / "nope.csv"))
-    with pytest.raises(IncidentDataError, match="incident file is a folder, not a file"):
+    with pytest.raises(IncidentDataError, match="is a folder, not an incident file"):
         load_incidents(IncidentSpec(path=tmp_path))
 
 

@@ -46,7 +46,7 @@ def test_a_walk_cut_midway_holds_its_reserve_where_the_unit_stands(helsinki, hel
 
 def test_late_in_the_shift_the_rest_is_the_walk_back(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    patrol = _patrol(station)
+    patrol = _patrol(station, held_back_share=0.0)  # the shift is cut short below
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     last = routes[0].dwells[-1]
     resume = cut_routes(routes, last.end_s, helsinki)
@@ -57,3 +57,5 @@ def test_late_in_the_shift_the_rest_is_the_walk_back(helsinki, helsinki_risk):
     assert rest[0].legs[-1].to_node == int(helsinki.nodes.index[station])
     assert rest[0].legs[0].from_node == resume.starts[0][0]
     assert rest[0].end_s <= late.shift_s + 1e-6
+    rules = validation_rules(helsinki, spots, late, 10 * 60)
+    assert validate_routes(join(resume.kept, rest), helsinki, rules) == []
