@@ -214,7 +214,7 @@ class BreakSpec(_Model):
                 f"after latest in a shift that starts at {shift_start:%H:%M}; swap the two times"
             )
             raise ValueError(msg)
-        if end + self.minutes * 60 > shift_length_s:
+        if begin > end or end + self.minutes * 60 > shift_length_s:
             msg = (
                 f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M} plus "
                 f"{self.minutes:.0f} min does not fit in the shift (it ends "

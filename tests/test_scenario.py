@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import ScenarioError
-from planner.scenario import load_scenario, scenario_to_yaml
+from planner.scenario import BreakSpec, load_scenario, scenario_to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,3 +112,20 @@ def test_spring_clock_change_shortens_the_night(tmp_path):
         "Europe/Helsinki", dt.date.today()
     )
     assert shift_seconds(start, end) == 11 * 3600  # 18:00 to 06:00, clocks forward at 03:00
+
+
+@pytest.mark.parametrize(
+    ("earliest", "latest", "message"),
+    [
+        ("17:30", "19:00", "does not fit in the shift"),  # starts before the shift
+        ("19:30", "18:30", "earliest comes after latest"),  # inside, in the wrong order
+    ],
+)
+def test_a_break_window_outside_or_inverted_is_explained(earliest, latest, message):
+    spec = BreakSpec(earliest=earliest, latest=latest)
+    with pytest.raises(ValueError, match=message):
+        spec.offsets_s(dt.time(18), 2 * 3600)
+    assert BreakSpec(earliest="18:30", latest="19:00").offsets_s(dt.time(18), 2 * 3600) == (
+        1800.0,
+        3600.0,
+    )
