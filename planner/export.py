@@ -9,8 +9,8 @@ rounding, no timestamps beyond the plan's own.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -230,31 +230,51 @@ def _leg_record(leg: Leg) -> dict:
     }
 
 
-def write_plan(plan: Plan, out_dir: Path) -> list[Path]:
-    """Write all plan files into ``out_dir``, all or nothing.
+def write_files(out_dir: Path, files: dict[str, bytes], stale: str | None = None) -> list[Path]:
+    """Write ``files`` (name -> content) into ``out_dir``, all or nothing.
+
+    Every file is written into a temporary folder inside ``out_dir`` first and moved in place
+    only when all are written and no folder stands where one goes; files matching the glob
+    ``stale`` are removed just before. Returns the paths written.
 
     Raises
     ------
-    ExportError
-        If the folder cannot be created or written (message names it).
+    OSError
+        With ``filename`` the file in ``out_dir`` (never its temporary copy), or ``out_dir``.
     """
-    files = plan_files(plan)
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
             for name, data in files.items():
                 (Path(tmp) / name).write_bytes(data)
-            for stale in out_dir.glob("officer_*.gpx"):
-                stale.unlink()
-            written = []
             for name in files:
-                target = out_dir / name
-                shutil.move(Path(tmp) / name, target)
-                written.append(target)
+                if (out_dir / name).is_dir():
+                    raise IsADirectoryError(
+                        errno.EISDIR, "a folder is in the way", str(out_dir / name)
+                    )
+            for old in out_dir.glob(stale) if stale else ():
+                old.unlink()
+            for name in files:
+                (Path(tmp) / name).replace(out_dir / name)
     except OSError as exc:
-        msg = (
-            f"{out_dir}: cannot write the plan files ({exc.strerror or exc}); choose another --out"
-        )
+        if exc.filename and Path(exc.filename).parent.name.startswith(".writing-"):
+            exc.filename = str(out_dir / Path(exc.filename).name)
+        raise
+    return [out_dir / name for name in files]
+
+
+def write_plan(plan: Plan, out_dir: Path) -> list[Path]:
+    """Write all plan files into ``out_dir``, all or nothing (see :func:`write_files`).
+
+    Raises
+    ------
+    ExportError
+        If the folder cannot be created or written (message names it).
+    """
+    try:
+        return write_files(Path(out_dir), plan_files(plan), stale="officer_*.gpx")
+    except OSError as exc:
+        where = exc.filename or out_dir
+        msg = f"{where}: cannot write the plan files ({exc.strerror or exc}); choose another --out"
         raise ExportError(msg) from None
-    return written

@@ -21,8 +21,7 @@ extract has OSM features (``risk_terrain_fitted``) and the test incidents themse
 
 from __future__ import annotations
 
-import errno
-import tempfile
+import io
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -225,10 +224,10 @@ def evaluate(
     return table, data
 
 
-def plot_hit_rates(
-    graph: StreetGraph, data: ForecastData, scores: dict[str, np.ndarray], path: Path, title: str
-) -> None:
-    """PNG of hit rate against the share of street length, one line per method."""
+def hit_rate_png(
+    graph: StreetGraph, data: ForecastData, scores: dict[str, np.ndarray], title: str
+) -> bytes:
+    """Return a PNG of hit rate against the share of street length, one line per method."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -245,8 +244,10 @@ def plot_hit_rates(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
+    png = io.BytesIO()
+    fig.savefig(png, format="png")
     plt.close(fig)
+    return png.getvalue()
 
 
 def summary(table: pd.DataFrame) -> str:
@@ -300,6 +301,7 @@ def evaluate_files(
         With messages naming the file and the fix.
     """
     from planner.coverage import street_pieces
+    from planner.export import write_files
     from planner.graph import load_street_graph, osm_features
     from planner.incidents import load_incidents
     from planner.risk import terrain_exposure
@@ -316,24 +318,17 @@ def evaluate_files(
     scores = all_scores(graph, data, params, exposure)
     table = score_table(data, scores)
     title = f"{area.name.split('.')[0]}: train before {cut:%Y-%m}, test {test_months} months"
+    csv = table[["method", "coverage_pct", "hit_rate", "pai"]].to_csv(
+        index=False, lineterminator="\n"
+    )
+    files = {
+        "evaluation.csv": csv.encode(),
+        "hit_rate.png": hit_rate_png(graph, data, scores, title),
+    }
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
-            csv, png = Path(tmp) / "evaluation.csv", Path(tmp) / "hit_rate.png"
-            table[["method", "coverage_pct", "hit_rate", "pai"]].to_csv(
-                csv, index=False, lineterminator="\n"
-            )
-            plot_hit_rates(graph, data, scores, png, title)
-            for part in (csv, png):  # all or nothing: check both targets before moving either
-                target = out_dir / part.name
-                if target.is_dir():
-                    raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(target))
-            for part in (csv, png):
-                part.replace(out_dir / part.name)
+        write_files(out_dir, files)
     except OSError as exc:
-        where = Path(exc.filename) if exc.filename else out_dir
-        if where.parent.name.startswith(".writing-"):  # name the file, not its temporary copy
-            where = out_dir / where.name
+        where = exc.filename or out_dir
         msg = f"{where}: cannot write the evaluation ({exc.strerror or exc}); choose another --out"
         raise ExportError(msg) from None
     return table, data

@@ -535,10 +535,8 @@ def _resolve_paths(scenario: Scenario, base_dir: Path, where: str) -> Scenario:
 def _existing(path: Path, where: str, field: str) -> Path:
     resolved = path.resolve()
     if not resolved.is_file():
-        folder = resolved.is_dir()
-        what = f"{resolved} is a folder, not a file" if folder else f"file not found: {resolved}"
         msg = (
-            f"{where}: {field}: {what}; check the path "
+            f"{where}: {field}: {why_missing(resolved, 'file')}: {resolved}; check the path "
             "(relative paths are read from the scenario file's folder)"
         )
         raise ScenarioError(msg)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from shapely.geometry import LineString
 
 from planner.graph import StreetGraph, build_street_graph, load_street_graph
+from planner.routes import Patrol
 from planner.scenario import AreaSpec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,20 @@ def shared_file(relative: str) -> Path:
     if not path.is_file():
         pytest.skip(f"shared data not available: {path} (tests read it from ../shared/data)")
     return path
+
+
+def patrol_at(station: int, **changes: object) -> Patrol:
+    """Foot-patrol rules from ``station`` (3 units, 3 h, 12 min stops), with ``changes``."""
+    base = Patrol(
+        units=3,
+        start_idx=station,
+        end_idx=station,
+        shift_s=3 * 3600,
+        pace_m_per_s=1.0,
+        dwell_s=12 * 60,
+        min_gap_s=3600,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def grid_lonlat(row: int, col: int) -> tuple[float, float]:

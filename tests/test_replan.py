@@ -6,20 +6,16 @@ from planner.replan import cut_routes, join
 from planner.routes import Patrol, plan_routes, validation_rules
 from planner.validate import validate_routes
 
+from .conftest import patrol_at
+
 LIMIT_S = 1.0
 
 
 def _patrol(station: int, **changes) -> Patrol:
-    base = Patrol(
-        units=1,
-        start_idx=station,
-        end_idx=station,
-        shift_s=2 * 3600,
-        pace_m_per_s=1.0,
-        dwell_s=12 * 60,
-        held_back_share=0.2,
+    """One unit for 2 h with a fifth of its time held back for calls."""
+    return patrol_at(
+        station, **{"units": 1, "shift_s": 2 * 3600, "held_back_share": 0.2, **changes}
     )
-    return dataclasses.replace(base, **changes)
 
 
 def test_a_walk_cut_midway_holds_its_reserve_where_the_unit_stands(helsinki, helsinki_risk):

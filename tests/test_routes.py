@@ -6,23 +6,12 @@ import pytest
 
 from planner.avoid import avoided_segments
 from planner.errors import InfeasibleError
-from planner.routes import Patrol, plan_routes, validation_rules
+from planner.routes import plan_routes, validation_rules
 from planner.validate import validate_routes
 
+from .conftest import patrol_at
+
 LIMIT_S = 1.0
-
-
-def _patrol(station: int, **changes) -> Patrol:
-    base = Patrol(
-        units=3,
-        start_idx=station,
-        end_idx=station,
-        shift_s=3 * 3600,
-        pace_m_per_s=1.0,
-        dwell_s=12 * 60,
-        min_gap_s=3600,
-    )
-    return dataclasses.replace(base, **changes)
 
 
 def _valid(helsinki, spots, patrol, routes):
@@ -31,7 +20,7 @@ def _valid(helsinki, spots, patrol, routes):
 
 def test_routes_are_valid_on_a_real_graph(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    patrol = _patrol(station)
+    patrol = patrol_at(station)
     routes, stats = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     assert len(routes) == 3
     assert _valid(helsinki, spots, patrol, routes) == []
@@ -53,7 +42,7 @@ def test_routes_are_valid_on_a_real_graph(helsinki, helsinki_risk):
 
 def test_repeat_stops_are_worth_less_each_time(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    patrol = _patrol(station, units=1, shift_s=4 * 3600, min_gap_s=1800, revisit_value=0.5)
+    patrol = patrol_at(station, units=1, shift_s=4 * 3600, min_gap_s=1800, revisit_value=0.5)
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     by_spot: dict[int, list] = {}
     for leg in routes[0].dwells:
@@ -66,7 +55,7 @@ def test_repeat_stops_are_worth_less_each_time(helsinki, helsinki_risk):
 
 def test_break_and_held_back_time_are_planned(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    patrol = _patrol(
+    patrol = patrol_at(
         station,
         units=2,
         break_s=30 * 60,
@@ -91,7 +80,7 @@ def test_hourly_risk_puts_each_stop_in_its_busy_hour(helsinki, helsinki_risk):
     early = np.arange(len(spots)) % 2 == 0
     hourly[early] = [4.0, 1.0]  # even hot spots are busy in the first hour, odd in the second
     hourly[~early] = [1.0, 4.0]
-    patrol = _patrol(station, units=1, shift_s=2 * 3600, hourly=hourly, max_visits=1)
+    patrol = patrol_at(station, units=1, shift_s=2 * 3600, hourly=hourly, max_visits=1)
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     in_busy_hour = [early[leg.hotspot] == (leg.start_s < 3600) for leg in routes[0].dwells]
     assert sum(in_busy_hour) >= len(in_busy_hour) - 1
@@ -99,7 +88,7 @@ def test_hourly_risk_puts_each_stop_in_its_busy_hour(helsinki, helsinki_risk):
 
 def test_replan_starts_where_the_unit_is_and_counts_stops_made(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    patrol = _patrol(station, units=1, max_visits=1)
+    patrol = patrol_at(station, units=1, max_visits=1)
     first, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     done = first[0].dwells[0]
     now = done.end_s
@@ -124,14 +113,14 @@ def test_replan_starts_where_the_unit_is_and_counts_stops_made(helsinki, helsink
 
 def test_shift_too_short_to_reach_any_hot_spot(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    patrol = _patrol(station, units=1, shift_s=10 * 60, dwell_s=15 * 60)
+    patrol = patrol_at(station, units=1, shift_s=10 * 60, dwell_s=15 * 60)
     with pytest.raises(InfeasibleError, match=r"shortest such round takes \d+ min.*short by"):
         plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
 
 
 def test_break_that_does_not_fit_is_explained(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    patrol = _patrol(station, break_s=60 * 60, break_window_s=(2.5 * 3600, 2.9 * 3600))
+    patrol = patrol_at(station, break_s=60 * 60, break_window_s=(2.5 * 3600, 2.9 * 3600))
     with pytest.raises(InfeasibleError, match=r"60 min meal break does not fit.*by \d+ min"):
         plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
 
@@ -140,7 +129,7 @@ def test_end_station_out_of_reach(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
     xy = helsinki.nodes[["x_m", "y_m"]].to_numpy()
     far = int(np.argmax(np.hypot(*(xy - xy[station]).T)))
-    patrol = _patrol(station, end_idx=far, shift_s=5 * 60)
+    patrol = patrol_at(station, end_idx=far, shift_s=5 * 60)
     with pytest.raises(InfeasibleError, match=r"walk to the end station alone takes \d+ min"):
         plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
 
@@ -151,7 +140,7 @@ def test_avoided_ways_are_not_walked(helsinki, helsinki_risk):
     seg = helsinki.segments
     assert avoided == set(np.flatnonzero((seg["highway"] == "steps") | (seg["lit"] == "no")))
     assert avoided_segments(helsinki, ["unlit_after_dark"], dark=False) == frozenset()
-    patrol = _patrol(station, avoided=avoided)
+    patrol = patrol_at(station, avoided=avoided)
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     walked = {s for r in routes for leg in r.legs for s in leg.segments}
     assert walked and not walked & avoided
@@ -162,7 +151,7 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
     from planner.routes import _credit_walks
 
     risk, _, station = helsinki_risk
-    patrol = _patrol(station, revisit_value=0.5)
+    patrol = patrol_at(station, revisit_value=0.5)
     lengths = helsinki.segments["length_m"].to_numpy()
     full = risk.segment_risk * lengths / patrol.pace_m_per_s / 60.0
     s1, s2, s3 = (int(s) for s in np.argsort(-full)[:3])
