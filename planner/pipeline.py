@@ -32,7 +32,7 @@ from planner.posts import choose_posts
 from planner.replan import Followed, Resume, check_inside, cut_routes, join, read_routes
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.routes import Patrol, plan_routes, validation_rules
-from planner.scenario import Scenario, StationSpec, shift_seconds
+from planner.scenario import Scenario, StationSpec, seconds_until, shift_seconds
 from planner.settings import Settings
 from planner.validate import check_routes
 from planner.window import WindowParams
@@ -525,10 +525,6 @@ def replan(
             f"from '{scenario.name}'"
         )
         raise ScenarioError(msg)
-    at_s = float(
-        ((at.hour - start.hour) * 3600 + (at.minute - start.minute) * 60 - start.second) % 86400
-    )
-    check_inside(routes, at_s, start)
     specs = {unit: _position_spec(unit, lat, lon) for unit, (lat, lon) in (positions or {}).items()}
     # The plan being followed decides how many units there are.
     officers = scenario.officers.model_copy(
@@ -537,7 +533,10 @@ def replan(
     scenario = scenario.model_copy(update={"officers": officers})
     area = area or load_area(scenario, settings)
     graph = area.graph
-    _check_window(followed, shift_window(scenario, graph, start.date()), routes_file)
+    window = shift_window(scenario, graph, start.date())
+    _check_window(followed, window, routes_file)
+    at_s = seconds_until(window[0], at)
+    check_inside(routes, at_s, window[0])
     nodes = {}
     for unit, spec in specs.items():
         pos = resolve_station(spec, graph, area.features, f"position of unit {unit}")

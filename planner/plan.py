@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from planner.scenario import later
+
 if TYPE_CHECKING:
     from planner.graph import StreetGraph
     from planner.hotspots import Hotspots
@@ -132,8 +134,7 @@ class Plan:
 
     def at(self, offset_s: float) -> dt.datetime:
         """Clock time (shift time zone) of an offset in real seconds from the shift start."""
-        start_utc = self.shift_start.astimezone(dt.UTC)
-        return (start_utc + dt.timedelta(seconds=offset_s)).astimezone(self.shift_start.tzinfo)
+        return later(self.shift_start, offset_s)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule: one row per leg with officer, times, action, place, lat, lon."""

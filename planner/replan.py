@@ -22,6 +22,7 @@ import numpy as np
 from planner.errors import ScenarioError
 from planner.graph import StreetGraph
 from planner.plan import Leg, Route
+from planner.scenario import later
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ def check_inside(routes: list[Route], at_s: float, start: dt.datetime | None = N
     if start is None:
         msg = f"re-planning time {at_s / 60:.0f} min is outside the plan (0-{end / 60:.0f} min)"
     else:
-        at, last = start + dt.timedelta(seconds=at_s), start + dt.timedelta(seconds=end)
+        at, last = later(start, at_s), later(start, end)
         msg = (
             f"re-planning at {at:%H:%M} is outside the plan being followed ({start:%H:%M} to "
             f"{last:%H:%M}, when the last unit is back); give a time inside it"

@@ -37,6 +37,7 @@ from planner.coverage import Pieces, piece_distances
 from planner.errors import IncidentDataError, PlannerWarning
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
+from planner.scenario import later, shift_seconds
 from planner.window import WindowParams, window_weights
 
 log = logging.getLogger(__name__)
@@ -505,11 +506,10 @@ def hourly_multipliers(
     and recency); streets without incidents keep a flat profile (multiplier 1).
     """
     start, end = shift
-    hours = max(1, math.ceil((end - start).total_seconds() / 3600))
+    length_s = shift_seconds(start, end)
     rows = []
-    for h in range(hours):
-        begin = start + dt.timedelta(hours=h)
-        stop = min(begin + dt.timedelta(hours=1), end)
+    for h in range(max(1, math.ceil(length_s / 3600))):
+        begin, stop = later(start, 3600 * h), later(start, min(3600 * (h + 1), length_s))
         weights, _ = window_weights(snapped, begin, stop, window)
         rows.append(incident_density(graph, seg_idx, harm * weights, repeat, model, terrain_rate))
     by_hour = np.stack(rows)

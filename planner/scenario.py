@@ -160,6 +160,34 @@ def shift_seconds(start: dt.datetime, end: dt.datetime) -> float:
     return (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds()
 
 
+def later(start: dt.datetime, seconds: float) -> dt.datetime:
+    """Return the clock time ``seconds`` of real time after ``start``, in its time zone."""
+    return (start.astimezone(dt.UTC) + dt.timedelta(seconds=seconds)).astimezone(start.tzinfo)
+
+
+def seconds_until(start: dt.datetime, clock: dt.time) -> float:
+    """Real seconds from ``start`` to the next time local clocks show ``clock``.
+
+    Counts a clock change in between. A time that comes twice when clocks go back is its first
+    pass.
+
+    Raises
+    ------
+    ScenarioError
+        If clocks skip ``clock`` that night (they went forward).
+    """
+    zone = start.tzinfo
+    day = start.date() if clock >= start.time() else start.date() + dt.timedelta(days=1)
+    when = dt.datetime.combine(day, clock, tzinfo=zone)
+    if when.astimezone(dt.UTC).astimezone(zone).time() != clock:
+        msg = (
+            f"{clock:%H:%M} does not occur on {day}: the clocks went forward; give the time "
+            "the clock shows now"
+        )
+        raise ScenarioError(msg)
+    return shift_seconds(start, when)
+
+
 class StationSpec(_Model):
     """A station where routes start or end.
 

@@ -114,6 +114,29 @@ def test_spring_clock_change_shortens_the_night(tmp_path):
     assert shift_seconds(start, end) == 11 * 3600  # 18:00 to 06:00, clocks forward at 03:00
 
 
+def test_clock_times_after_the_autumn_change_count_the_extra_hour():
+    from zoneinfo import ZoneInfo
+
+    from planner.scenario import later, seconds_until
+
+    start = dt.datetime(2020, 10, 24, 18, 0, tzinfo=ZoneInfo("Europe/London"))
+    assert seconds_until(start, dt.time(20, 0)) == 2 * 3600
+    assert seconds_until(start, dt.time(1, 30)) == 7.5 * 3600  # 01:00-02:00 BST first
+    assert seconds_until(start, dt.time(2, 0)) == 9 * 3600
+    assert later(start, 9 * 3600).isoformat() == "2020-10-25T02:00:00+00:00"
+
+
+def test_a_clock_time_skipped_in_spring_is_refused():
+    from zoneinfo import ZoneInfo
+
+    from planner.scenario import seconds_until
+
+    start = dt.datetime(2026, 3, 28, 18, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    assert seconds_until(start, dt.time(4, 30)) == 9.5 * 3600  # 03:00 became 04:00
+    with pytest.raises(ScenarioError, match="03:30 does not occur on 2026-03-29"):
+        seconds_until(start, dt.time(3, 30))
+
+
 @pytest.mark.parametrize(
     ("earliest", "latest", "message"),
     [
