@@ -36,7 +36,7 @@ from planner.errors import PlannerError, PlannerWarning  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
-from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
+from planner.scenario import Scenario, scenario_to_yaml, shift_seconds  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, review, staffing, timeline  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
@@ -219,12 +219,13 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     )
     if not st.toggle("Label stops with their minutes", value=True, key="dwell_labels"):
         layers = [layer for layer in layers if layer.id != "dwell-minutes"]
-    at_s = (at - start).total_seconds()
+    now = at.replace(tzinfo=plan.shift_start.tzinfo)  # a clock time that repeats: its first pass
+    at_s = shift_seconds(plan.shift_start, now)
     units = timeline.unit_records(tracks_for(plan_key, plan), at_s, at.strftime("%H:%M"))
     deck = build_deck(plan, layers, timeline.unit_layers(units))
     st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
     st.markdown(legend_html(officers=len(plan.routes)), unsafe_allow_html=True)
-    doing = _doing(plan, at.replace(tzinfo=plan.shift_start.tzinfo))
+    doing = _doing(plan, now)
     with st.expander(f"At {at:%H:%M}", expanded=False):
         st.dataframe(doing, hide_index=True)
 
