@@ -42,7 +42,8 @@ def describe(err: dict[str, Any], model: type[BaseModel]) -> str:
         return f"{loc}: required but missing; add it"
     got = err.get("input")
     got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
-    return f"{loc}: {err['msg']}{got_text}"
+    what = str(err["msg"]).removeprefix("Value error, ")  # our validators' own sentences
+    return f"{loc}: {what}{got_text}"
 
 
 def _known_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
@@ -80,3 +81,32 @@ def read_yaml(text: str, where: str) -> object:
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}; fix the syntax"
         raise ScenarioError(msg) from None
+    except ValueError as exc:  # a value YAML recognises but cannot build, e.g. 2026-02-30
+        msg = f"{where}: {_unbuildable(text, exc)}"
+        raise ScenarioError(msg) from None
+
+
+def _unbuildable(text: str, exc: ValueError) -> str:
+    """Say which scalar of ``text`` cannot be built (line, column, value) and why."""
+    loader = _Loader(text)
+    try:
+        stack: list[yaml.Node] = [loader.get_single_node()]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(reversed(node.value))
+            elif isinstance(node, yaml.ScalarNode):
+                try:
+                    loader.construct_object(node)
+                except ValueError as bad:
+                    mark = node.start_mark
+                    what = "not a real date" if node.tag.endswith(":timestamp") else "unreadable"
+                    return (
+                        f"line {mark.line + 1}, column {mark.column + 1}: {node.value!r} is {what} "
+                        f"({bad}); give a date that exists, as YYYY-MM-DD"
+                    )
+    finally:
+        loader.dispose()
+    return f"a value cannot be read ({exc}); check the dates (YYYY-MM-DD)"

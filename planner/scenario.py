@@ -9,13 +9,23 @@ message names the file, the field and the fix.
 from __future__ import annotations
 
 import datetime as dt
+import types
+import typing
 import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from planner._scenario_text import describe, read_yaml
 from planner.errors import ScenarioError, why_missing
@@ -25,6 +35,39 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_kinds(cls, value: object, info: ValidationInfo) -> object:
+        """Refuse ``true``/``false`` for a number and a number for a clock time.
+
+        Pydantic would read ``count: true`` as 1 and ``start: 1800`` (unquoted) as 00:30, the
+        1800th second of the day; neither is what the writer meant.
+        """
+        kinds = _kinds(cls.model_fields[str(info.field_name)].annotation)
+        if isinstance(value, bool) and bool not in kinds:
+            msg = f"true/false is not a value for this key; give {_kind_text(kinds)}"
+            raise ValueError(msg)
+        if isinstance(value, int | float) and not isinstance(value, bool) and dt.time in kinds:
+            msg = f'write the clock time as quoted text, e.g. "18:00", not the number {value}'
+            raise ValueError(msg)
+        return value
+
+
+def _kinds(annotation: object) -> set[object]:
+    """Return the types an annotation admits (unions unwrapped)."""
+    args = typing.get_args(annotation)
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return {kind for arg in args for kind in _kinds(arg)}
+    return {annotation}
+
+
+def _kind_text(kinds: set[object]) -> str:
+    if dt.time in kinds:
+        return 'a clock time such as "18:00"'
+    if kinds & {int, float}:
+        return "a number"
+    return "a value of the kind shown in the example scenario"
 
 
 class AreaSpec(_Model):

@@ -34,6 +34,31 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
     assert s.shift.start == dt.time(18, 0)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "start: 18:00",
+            "start: 1800",
+            r'shift.start: write the clock time as quoted text, e.g. "18:00", not the number 1800',
+        ),
+        (
+            "count: 2",
+            "count: true",
+            "officers.count: true/false is not a value for this key; give a number",
+        ),
+        (
+            "weekday: friday",
+            "date: 2026-02-30",
+            r"line 3, column \d+: '2026-02-30' is not a real date \(day is out of range",
+        ),
+    ],
+)
+def test_values_yaml_or_pydantic_would_misread_are_refused(tmp_path, old, new, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(write(tmp_path, BASE.replace(old, new)))
+
+
 def test_weekday_means_next_occurrence_and_overnight_shift_ends_next_day(tmp_path):
     s = load_scenario(write(tmp_path, BASE))
     wednesday = dt.date(2026, 11, 25)

@@ -54,6 +54,7 @@ PLAYING = "map_playing"
 PLAY_STEP_MIN = 5
 PLAY_EVERY_S = 1.0
 PLAN_CACHE_SIZE = 16
+FAILED_YAML = "plan_failed_yaml"  # the scenario (as YAML) whose planning failed last
 
 
 @st.cache_resource(show_spinner="Loading the street graph", max_entries=4)
@@ -99,6 +100,7 @@ def streets_for(area_json: str, _graph: StreetGraph) -> list[dict]:
 def _example_chosen() -> None:
     if error := drafts.load_example(st.session_state["scenario"]):
         st.session_state["plan_error"] = error
+        st.session_state.pop(FAILED_YAML, None)  # shown whatever the scenario
 
 
 def sidebar(names: list[str]) -> bool:
@@ -155,7 +157,8 @@ def make_plan(scenario: Scenario) -> None:
             except PlannerError as exc:
                 status.update(label="Planning failed", state="error", expanded=False)
                 st.session_state.setdefault("plan", None)
-                st.session_state["plan_error"] = str(exc)
+                st.session_state["plan_error"] = drafts.plain_paths(str(exc))
+                st.session_state[FAILED_YAML] = text  # the error holds while the scenario does
                 return
             bar.empty()
             status.update(
@@ -173,6 +176,7 @@ def make_plan(scenario: Scenario) -> None:
     st.session_state["plan_yaml"] = text
     st.session_state["plan_key"] = key
     st.session_state.pop("plan_error", None)
+    st.session_state.pop(FAILED_YAML, None)
 
 
 def _doing(plan: Plan, at: dt.datetime) -> pd.DataFrame:
@@ -236,7 +240,12 @@ def plan_tab(scenario: Scenario | None) -> None:
     if plan is None:
         st.info("No plan yet: set the shift and press Plan.")
         return
-    if scenario is not None and scenario_to_yaml(scenario) != st.session_state.get("plan_yaml"):
+    text = None if scenario is None else scenario_to_yaml(scenario)
+    if text is None:
+        st.warning("The scenario has an error (see above): the plan below is the previous one.")
+    elif text == st.session_state.get(FAILED_YAML):
+        st.warning("Planning this scenario failed (see above): the plan below is the previous one.")
+    elif text != st.session_state.get("plan_yaml"):
         st.info("The scenario differs from the plan shown: press Plan to plan again.")
     key = st.session_state["plan_key"]
     st.caption(review.kpi_caption(plan.kpis))
@@ -310,12 +319,15 @@ def main() -> None:
     try:
         scenario = drafts.current_scenario()
     except PlannerError as exc:
-        st.error(str(exc))
+        st.error(drafts.plain_paths(str(exc)))
     if scenario is not None and (pressed or "plan" not in st.session_state):
         make_plan(scenario)
     if pressed:
         st.session_state["tab"] = "Plan"
-    if error := st.session_state.get("plan_error"):
+    # A planning error shows while the scenario that failed is the one being edited.
+    failed = st.session_state.get(FAILED_YAML)
+    current = None if scenario is None else scenario_to_yaml(scenario)
+    if (error := st.session_state.get("plan_error")) and failed in (None, current):
         st.error(error)
     edited = copy.deepcopy(st.session_state[drafts.DRAFT])
     plan_t, staffing_t, scenario_t = st.tabs(

@@ -11,6 +11,7 @@ sidebar (keys ``officers`` and ``time_limit_s``); :func:`current_scenario` appli
 from __future__ import annotations
 
 import copy
+import re
 import tempfile
 import uuid
 import warnings
@@ -169,6 +170,14 @@ def save_upload(name: str, data: bytes) -> Path:
     return target
 
 
+def plain_paths(message: str) -> str:
+    """Name uploaded files in ``message`` as the user called them, not by their server copy."""
+    if UPLOADS not in st.session_state:
+        return message
+    folder = re.escape(st.session_state[UPLOADS])
+    return re.sub(folder + r"/[0-9a-f]{8}/", "", message)
+
+
 def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | None:
     """Check an uploaded incident file with the loader and add it to the draft.
 
@@ -202,7 +211,7 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
             )
         inspection = inspect_incidents(incident_spec)
     except PlannerError as exc:
-        return str(exc)
+        return plain_paths(str(exc))
     except ValueError as exc:  # pydantic: a mapping value of the wrong type
         return f"{name}: {exc}"
     st.session_state.setdefault(INCIDENT_REPORTS, {})[str(path)] = (

@@ -322,6 +322,13 @@ def test_planner_error_is_shown_and_the_page_stays_usable(first_load, monkeypatc
     assert _errors(at) == [message]
     assert len(at.session_state["plan"].routes) == 4  # the previous plan is still shown
     assert [m.label for m in at.metric] == METRICS
+    assert [w.value for w in at.warning if "previous one" in w.value] == [
+        "Planning this scenario failed (see above): the plan below is the previous one."
+    ]
+
+    at.sidebar.number_input(key="officers").set_value(4).run()  # back to the plan shown
+    assert _errors(at) == []
+    assert not any("previous one" in w.value for w in at.warning)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +418,13 @@ def test_station_outside_the_area_shows_the_plan_message(first_load, tmp_path):
     assert _errors(at) == [str(err.value)]
     assert "from the nearest street" in str(err.value)
     assert len(at.session_state["plan"].routes) == 4
+    assert any(
+        "failed (see above): the plan below is the previous one" in w.value for w in at.warning
+    )
+
+    at = _tab(at, "Scenario")
+    at.number_input(key="ed:officers.station.lat").set_value(60.1699).run()  # fixed, not planned
+    assert _errors(at) == []
 
 
 @pytest.mark.slow
@@ -425,7 +439,7 @@ def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
     shown = _errors(at)
     assert len(shown) == 1
     assert shown[0].endswith(str(err.value).removeprefix(str(local)))
-    assert shown[0].split(": ")[0].endswith("crimes.csv")
+    assert shown[0].split(": ")[0] == "crimes.csv"  # as uploaded, not the server's copy
     assert (
         "incidents" not in at.session_state["draft"] or not at.session_state["draft"]["incidents"]
     )
