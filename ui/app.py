@@ -115,7 +115,8 @@ def sidebar(names: list[str]) -> bool:
             help="Opens scenarios/NAME.yaml with a solver time limit of "
             f"{drafts.APP_TIME_LIMIT_S:g} s; open your own YAML on the Scenario tab.",
         )
-        st.number_input("Officers on foot", min_value=1, max_value=200, step=1, key="officers")
+        # No bounds here: the scenario's own check names a count out of range (1-200).
+        st.number_input("Officers on foot", step=1, key="officers")
         st.number_input(
             "Solver time limit (s)",
             min_value=0.1,

@@ -404,6 +404,16 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
 
 
 @pytest.mark.slow
+def test_officer_count_out_of_range_is_named_not_ignored(first_load):
+    at = _app()
+    at.sidebar.number_input(key="officers").set_value(0).run()
+    at.sidebar.button[0].click().run()
+    assert [e for e in _errors(at) if "officers.count" in e and "(got 0)" in e]
+    assert any("scenario has an error" in w.value for w in at.warning)
+    assert len(at.session_state["plan"].routes) == 4  # the previous plan, marked as such
+
+
+@pytest.mark.slow
 def test_station_outside_the_area_shows_the_plan_message(first_load, tmp_path):
     at = _tab(_app(), "Scenario")
     at.number_input(key="ed:officers.station.lat").set_value(60.3).run()
