@@ -35,6 +35,7 @@ MAX_TIME_LIMIT_S = 3600.0
 #: Session-state keys: the draft, where it came from (for messages), widget key prefix.
 DRAFT, WHERE, BASE_DIR, WIDGET = "draft", "draft_where", "draft_dir", "ed:"
 INCIDENT_ERROR, INCIDENT_REPORTS, UPLOADS = "incident_error", "incident_reports", "upload_dir"
+OPENED = "draft_opened"  # the draft as opened, to tell the file from edits made in the app
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,6 +101,7 @@ def use_draft(data: dict[str, Any], where: str, base_dir: Path, time_limit_s: fl
     Call it from a callback or before the widgets are drawn (it sets widget values).
     """
     st.session_state[DRAFT] = copy.deepcopy(data)
+    st.session_state[OPENED] = copy.deepcopy(data)
     st.session_state[WHERE] = where
     st.session_state[BASE_DIR] = str(base_dir)
     st.session_state["officers"] = int(get_in(data, "officers.count", 4))
@@ -143,9 +145,15 @@ def current_scenario() -> Scenario:
     data = copy.deepcopy(st.session_state[DRAFT])
     set_in(data, "officers.count", int(st.session_state["officers"]))
     set_in(data, "solver.time_limit_s", float(st.session_state["time_limit_s"]))
-    scenario = parse_scenario(data, st.session_state[WHERE], Path(st.session_state[BASE_DIR]))
+    opened = copy.deepcopy(st.session_state.get(OPENED, data))
+    set_in(opened, "solver.time_limit_s", float(st.session_state["time_limit_s"]))
+    edited = data != opened  # the app's time limit is not an edit
+    label = st.session_state[WHERE] + (" (edited)" if edited else "")
+    scenario = parse_scenario(data, label, Path(st.session_state[BASE_DIR]))
+    # Messages of later steps name the file only while the scenario is what the file says.
     where = REPO / st.session_state[WHERE]
-    return scenario.model_copy(update={"source_file": where if where.is_file() else None})
+    source = where if where.is_file() and not edited else None
+    return scenario.model_copy(update={"source_file": source})
 
 
 def draft() -> dict[str, Any]:

@@ -397,7 +397,7 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
     at = _tab(_app(), "Scenario")
     at.number_input(key="ed:dwell.min_minutes").set_value(20.0).run()
     text = DEFAULT_YAML.read_text().replace("min_minutes: 10 ", "min_minutes: 20 ")
-    expected = _cli_message(tmp_path, text, "scenarios/helsinki_default.yaml")
+    expected = _cli_message(tmp_path, text, "scenarios/helsinki_default.yaml (edited)")
     assert "dwell.min_minutes (20.0) exceeds max_minutes (15.0)" in expected
     assert expected in _errors(at)
     assert not at.exception
@@ -420,7 +420,7 @@ def test_station_outside_the_area_shows_the_plan_message(first_load, tmp_path):
     at.sidebar.button[0].click().run()
     file = tmp_path / "far.yaml"
     file.write_text(DEFAULT_YAML.read_text().replace("lat: 60.16990", "lat: 60.3"))
-    scenario = load_scenario(file).model_copy(update={"source_file": DEFAULT_YAML.resolve()})
+    scenario = load_scenario(file).model_copy(update={"source_file": None})  # edited: no file
     from planner.pipeline import run
 
     with pytest.raises(PlannerError) as err:
