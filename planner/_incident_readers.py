@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +203,33 @@ def _closest(header: list[str]) -> str:
     return f" (closest: {best.name}, which also needs the column(s) {', '.join(lacking)})"
 
 
+def _generic_guess(header: list[str]) -> str:
+    """Suggest the generic mapping of a header with latitude / longitude columns ('' if none).
+
+    Only a suggestion for the message: reading a file by guessed columns could take the wrong
+    date column without anyone noticing.
+    """
+    lowered = {c.strip().lower() for c in header}
+    if not any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS):
+        return ""
+
+    def first(words: tuple[str, ...]) -> str | None:
+        return next((c for c in header if any(w in c.lower() for w in words)), None)
+
+    options = [("time", first(("date", "time", "occur"))), ("type", first(_TYPE_WORDS))]
+    given = [(name, col) for name, col in options if col is not None]
+    scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
+    flags = " ".join(f"--{name}-col {shlex.quote(col)}" for name, col in given)
+    return (
+        f"; this file has latitude and longitude columns, so it may read as schema: generic"
+        f"{', ' + scenario if scenario else ''} (on the command line --schema generic"
+        f"{' ' + flags if flags else ''})"
+    )
+
+
+_TYPE_WORDS = ("type", "categ", "offen", "crime", "descr")
+
+
 def _mapping_given(spec: IncidentSpec) -> bool:
     fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col)
     return any(f is not None for f in fields) or spec.crs.upper() != "EPSG:4326"
@@ -248,7 +276,7 @@ def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> s
         msg = (
             f"{path}: the header matches no known incident schema{_closest(header)}; the file "
             f"has the columns: {', '.join(header)}; known schemas: {_known_schemas()}; for any "
-            f"other file use {MAPPING_HELP}"
+            f"other file use {MAPPING_HELP}{_generic_guess(header)}"
         )
         raise IncidentDataError(msg)
     schema = SCHEMAS[name]

@@ -227,6 +227,19 @@ def test_header_matching_no_schema_lists_columns_and_options(tmp_path):
     assert "closest" not in text  # nothing is close to Where, When
 
 
+def test_header_with_lat_lon_suggests_the_generic_mapping_that_then_reads_it(tmp_path):
+    path = write(tmp_path, "occurred at,offence,lat,lon\n2026-11-01 18:15,theft,60.1663,24.9477\n")
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=path))
+    text = str(err.value)
+    assert "schema: generic, time_col: occurred at, type_col: offence" in text
+    assert "--schema generic --time-col 'occurred at' --type-col offence" in text
+    frame, report = load_incidents(
+        IncidentSpec(path=path, schema="generic", time_col="occurred at", type_col="offence")
+    )
+    assert report.rows_kept == 1 and frame["occurred"].iloc[0] == pd.Timestamp("2026-11-01 18:15")
+
+
 def test_header_with_a_typo_names_the_closest_schema(tmp_path):
     path = write(tmp_path, "Month,Longitude,Latitude,Crime typ\n2020-01,-0.1,51.5,Robbery\n")
     with pytest.raises(IncidentDataError) as err:
