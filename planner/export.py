@@ -110,7 +110,8 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
 
 
 def _utc(plan: Plan, offset_s: float) -> dt.datetime:
-    return plan.at(round(offset_s)).astimezone(dt.UTC)
+    """UTC time of an offset, to the second as the schedule and GeoJSON write it (truncated)."""
+    return plan.at(offset_s).replace(microsecond=0).astimezone(dt.UTC)
 
 
 def to_geojson(plan: Plan) -> str:
@@ -182,6 +183,8 @@ def to_geojson(plan: Plan) -> str:
             }
         )
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
+    if "officer" in frame:  # blank on other layers: keep the numbers whole (1, not 1.0)
+        frame["officer"] = frame["officer"].astype("Int64")
     frame["geometry"] = shapely.set_precision(frame.geometry.to_numpy(), 10**-DEGREE_DIGITS)
     return frame.to_json(drop_id=True, na="drop", indent=None)
 
@@ -258,7 +261,9 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: str | None = None
             for name in files:
                 (Path(tmp) / name).replace(out_dir / name)
     except OSError as exc:
-        if exc.filename and Path(exc.filename).parent.name.startswith(".writing-"):
+        if exc.filename and Path(exc.filename).name.startswith(".writing-"):
+            exc.filename = str(out_dir)  # the temporary folder could not be made
+        elif exc.filename and Path(exc.filename).parent.name.startswith(".writing-"):
             exc.filename = str(out_dir / Path(exc.filename).name)
         raise
     return [out_dir / name for name in files]

@@ -27,7 +27,7 @@ from planner.graph import StreetGraph, load_street_graph, osm_features, place_na
 from planner.hotspots import Hotspots, find_hotspots
 from planner.incidents import load_incidents
 from planner.places import apply_places, forbidden_segments
-from planner.plan import Plan, Post, SolveStats
+from planner.plan import Plan, Post, Route, SolveStats
 from planner.posts import choose_posts
 from planner.replan import Followed, Resume, check_inside, cut_routes, join, read_routes
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
@@ -448,7 +448,7 @@ def run(
             solver.route_iterations,
         )
         if resume is not None:
-            routes = join(resume.kept, routes)
+            routes, routes_stats = _joined(resume, routes, routes_stats)
         check_routes(routes, graph, rules)
     with _step("plan", timings, progress):
         ids = graph.nodes.index
@@ -545,6 +545,22 @@ def replan(
     return run(scenario, settings, today=start.date(), area=area, resume=resume)
 
 
+def _joined(resume: Resume, rest: list[Route], stats: SolveStats) -> tuple[list[Route], SolveStats]:
+    """Return the whole shift's routes (legs done, then the re-plan) and its solve figures.
+
+    The search saw only the rest of the shift; what was done before is fixed, so it adds the
+    same presence to the objective and to the bound, and the gap is that of the whole shift.
+    """
+    routes = join(resume.kept, rest)
+    done = sum(r.presence for r in routes) - sum(r.presence for r in rest)
+    return routes, replace(
+        stats,
+        objective=stats.objective + done,
+        bound=stats.bound + done,
+        parameters={**stats.parameters, "presence_before_replan": done},
+    )
+
+
 def _check_window(
     followed: Followed, window: tuple[dt.datetime, dt.datetime], routes_file: Path
 ) -> None:
@@ -616,6 +632,9 @@ def variants(
         check_routes(routes, plan.graph, rules)
         new = {leg.to_node for r in routes for leg in r.legs} - set(plan.places)
         places = plan.places | place_names(plan.graph, sorted(new))
+        # The penalised search bounds its own objective, not presence: the first plan's bound
+        # (same shift, same rules) holds for every variant.
+        stats = replace(stats, bound=max(plan.routes_stats.bound, stats.objective))
         candidate = replace(
             plan, routes=tuple(routes), routes_stats=stats, patrol=patrol, places=places
         )

@@ -1,3 +1,4 @@
+import json
 import re
 import subprocess
 import sys
@@ -51,6 +52,10 @@ def test_plan_default_end_to_end(tmp_path):
         new = schedule[schedule["officer"] == unit].head(len(old) - 1)
         assert list(new["action"]) == list(old["action"])[: len(new)]  # the past is kept
     assert (schedule["start"] > f"{day}T20:00:00").any()
+    routes_kpis = json.loads((out / "replan_2000" / "kpis.json").read_text())["routes"]
+    # the solve figures are the whole shift's, like the presence beside them
+    assert routes_kpis["solver"]["objective"] == pytest.approx(routes_kpis["presence_min"])
+    assert routes_kpis["solver"]["bound"] >= routes_kpis["presence_min"]
     bad = cli("replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "25:00")
     assert bad.returncode == 2 and "give a local clock time as HH:MM" in bad.stderr
     late = cli("replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "03:00")
@@ -111,6 +116,11 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
     for k in (2, 3):
         other = pd.read_csv(out / f"variant_{k}" / "schedule.csv")
         assert not first[["officer", "start", "place"]].equals(other[["officer", "start", "place"]])
+    bounds = {
+        json.loads((out / f"variant_{k}" / "kpis.json").read_text())["routes"]["solver"]["bound"]
+        for k in (1, 2, 3)
+    }
+    assert len(bounds) == 1  # one shift, one bound on presence, whatever the variant's penalty
 
 
 @pytest.mark.slow

@@ -51,6 +51,10 @@ def test_written_files_read_back(plan, tmp_path):
     assert gpx.waypoints[0].name == plan.places[route.dwells[0].to_node]
     assert not gpx.waypoints[0].name.isdigit()
     assert gpx.tracks[0].length_2d() == pytest.approx(route.distance_m, rel=0.02)
+    stops = pd.read_csv(tmp_path / "out/schedule.csv").query("officer == 1")
+    stops = stops[stops["action"].str.startswith("dwell")]
+    arrivals = pd.to_datetime(stops["start"], format="ISO8601").dt.tz_convert("UTC")
+    assert [w.time for w in gpx.waypoints] == list(arrivals)  # the same second in every file
 
     frame = gpd.read_file(tmp_path / "out/plan.geojson")
     assert frame.crs.to_epsg() == 4326
@@ -60,6 +64,9 @@ def test_written_files_read_back(plan, tmp_path):
     assert layers["post"] == 3
     assert layers["station"] == 1
     assert layers["dwell"] == sum(len(r.dwells) for r in plan.routes)
+    features = json.loads((tmp_path / "out/plan.geojson").read_text())["features"]
+    officers = [f["properties"]["officer"] for f in features if "officer" in f["properties"]]
+    assert officers and all(type(k) is int for k in officers)  # 1, not 1.0
 
     schedule = pd.read_csv(tmp_path / "out/schedule.csv")
     assert list(schedule.columns) == ["officer", "start", "end", "action", "place", "lat", "lon"]
