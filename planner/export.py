@@ -192,8 +192,8 @@ def to_geojson(plan: Plan) -> str:
 def plan_files(plan: Plan) -> dict[str, bytes]:
     """Build every export of a plan, by file name.
 
-    The files are ``plan.geojson``, ``officer_N.gpx``, ``schedule.csv``, ``kpis.json`` and
-    ``routes.json`` (every leg, for re-planning).
+    The files are ``plan.geojson``, ``officer_N.gpx``, ``schedule.csv``, ``kpis.json``,
+    ``routes.json`` (every leg, for re-planning) and ``briefing.html`` (to print).
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     files = {"plan.geojson": to_geojson(plan).encode()}
@@ -202,6 +202,9 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     files["schedule.csv"] = plan.to_frame().to_csv(index=False, lineterminator="\n").encode()
     files["kpis.json"] = (json.dumps(plan.kpis, indent=2, ensure_ascii=False) + "\n").encode()
     files["routes.json"] = (json.dumps(routes_record(plan), indent=1) + "\n").encode()
+    from planner.briefing import briefing_html  # it draws with route_track from here
+
+    files["briefing.html"] = briefing_html(plan).encode()
     return files
 
 

@@ -148,7 +148,7 @@ class Plan:
                         "officer": route.officer,
                         "start": self.at(leg.start_s).isoformat(timespec="seconds"),
                         "end": self.at(leg.end_s).isoformat(timespec="seconds"),
-                        "action": _action(leg, route),
+                        "action": leg_action(leg, route),
                         "place": self.places[node],
                         "lat": round(float(nodes.at[node, "lat"]), 6),  # noqa: PD008 scalar lookup
                         "lon": round(float(nodes.at[node, "lon"]), 6),  # noqa: PD008 scalar lookup
@@ -165,7 +165,8 @@ class Plan:
         return kpi_table(self)
 
 
-def _action(leg: Leg, route: Route) -> str:
+def leg_action(leg: Leg, route: Route) -> str:
+    """Say what a leg is, as the schedule writes it (``dwell 15 min``, ``walk``, ...)."""
     minutes = (leg.end_s - leg.start_s) / 60.0
     if leg.kind == "dwell":
         return f"dwell {minutes:.0f} min"

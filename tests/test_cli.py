@@ -28,6 +28,7 @@ def test_plan_default_end_to_end(tmp_path):
     assert "presence (risk x min)" in result.stdout
     assert "seconds: routes" in result.stdout
     assert sorted(p.name for p in out.iterdir()) == [
+        "briefing.html",
         "kpis.json",
         "officer_1.gpx",
         "officer_2.gpx",

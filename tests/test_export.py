@@ -30,6 +30,7 @@ def test_written_files_read_back(plan, tmp_path):
     written = write_plan(plan, tmp_path / "out")
     names = sorted(p.name for p in written)
     assert names == [
+        "briefing.html",
         "kpis.json",
         "officer_1.gpx",
         "officer_2.gpx",
@@ -151,3 +152,44 @@ def test_tracks_of_routes_that_start_standing_still_or_answer_a_call(plan):
     middle = [(a + b) / 2 for a, b in zip(at_station, at_call, strict=True)]
     assert halfway == pytest.approx(tuple(middle))
     assert position_at(track, 9999.0) == at_call
+
+
+def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
+    from html.parser import HTMLParser
+
+    html = plan_files(plan)["briefing.html"].decode()
+
+    class Cells(HTMLParser):
+        """Text of every table cell and the tags seen, per unit section."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.units: list[list[str]] = []
+            self.tags: list[str] = []
+            self.in_cell = False
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+            if tag == "section":
+                self.units.append([])
+            self.in_cell = tag == "td"
+
+        def handle_data(self, data):
+            if self.in_cell and self.units:
+                self.units[-1].append(data)
+
+    cells = Cells()
+    cells.feed(html)
+    assert len(cells.units) == len(plan.routes) == 2
+    assert not {"script", "link", "img", "iframe"} & set(cells.tags)  # prints offline
+    assert html.count('class="route"') == 2 and html.count('class="stop"') >= 2
+    schedule = plan.to_frame()
+    for route, texts in zip(plan.routes, cells.units, strict=True):
+        rows = schedule[schedule["officer"] == route.officer]
+        stops = rows[rows["action"].str.startswith("dwell")]
+        starts = [s[11:16] for s in stops["start"]]  # local clock times, as in schedule.csv
+        listed = [texts[i - 2] for i, t in enumerate(texts) if t.startswith("stop ")]
+        assert listed == starts
+        minutes = round((route.dwells[-1].end_s - route.dwells[-1].start_s) / 60)
+        assert f"stop {len(starts)}: {minutes} min" in texts
+        assert "walk back to station" in texts

@@ -26,6 +26,7 @@ MIME = {
     ".json": "application/json",
     ".yaml": "application/x-yaml",
     ".zip": "application/zip",
+    ".html": "text/html",
 }
 
 METRICS = (
@@ -198,9 +199,9 @@ def zip_gpx(files: dict[str, bytes]) -> bytes:
 
 
 def download_files(plan: Plan, files: dict[str, bytes], scenario_yaml: str) -> dict[str, bytes]:
-    """Gather the downloads by file name: GPX zip, GeoJSON, CSV, KPIs, routes, scenario YAML."""
+    """Gather the downloads by file name: GPX zip, briefing, GeoJSON, CSV, KPIs, routes, YAML."""
     name = plan.scenario.name
-    out = {f"{name}_gpx.zip": zip_gpx(files)}
+    out = {f"{name}_gpx.zip": zip_gpx(files), "briefing.html": files["briefing.html"]}
     out |= {n: data for n, data in files.items() if not n.endswith(".gpx")}
     out[f"{name}.yaml"] = scenario_yaml.encode()
     return out
@@ -209,7 +210,7 @@ def download_files(plan: Plan, files: dict[str, bytes], scenario_yaml: str) -> d
 def download_names(plan: Plan) -> list[str]:
     """File names of :func:`download_files`, without building the files."""
     name = plan.scenario.name
-    files = ["plan.geojson", "schedule.csv", "kpis.json", "routes.json"]
+    files = ["briefing.html", "plan.geojson", "schedule.csv", "kpis.json", "routes.json"]
     return [f"{name}_gpx.zip", *files, f"{name}.yaml"]
 
 

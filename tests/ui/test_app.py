@@ -227,6 +227,7 @@ def test_first_load_plans_the_default_scenario(first_load):
     downloads = [b.proto.label for b in first_load.get("download_button")]
     assert downloads == [
         "helsinki_default_gpx.zip",
+        "briefing.html",
         "plan.geojson",
         "schedule.csv",
         "kpis.json",

@@ -1,0 +1,140 @@
+"""A printable briefing: one page for the shift, then one page per unit with its map and stops.
+
+``briefing.html`` is a single self-contained HTML file (inline SVG maps, no network), laid out
+for A4 paper: the browser's Print prints it as the officers carry it. Times are local clock
+times; the map draws the streets around the route, the route, the station and numbered stops.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+import geopandas as gpd
+import jinja2
+
+from planner.export import route_track
+from planner.plan import Plan, Route, leg_action
+
+MAP_W, MAP_H = 680.0, 360.0
+"""Size of a unit's map in SVG units (fits the A4 text width)."""
+
+MARGIN = 0.08
+"""Share of the route's extent added around it on the map."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One line of a unit's timetable."""
+
+    start: str
+    end: str
+    what: str
+    place: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Stop:
+    """A numbered mark on the map: its position (SVG units) and the stop numbers there."""
+
+    x: float
+    y: float
+    label: str
+
+
+def briefing_html(plan: Plan) -> str:
+    """Return the briefing of ``plan`` as one HTML document."""
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    units = [_unit(plan, route, wgs84) for route in plan.routes]
+    kpis = plan.kpis
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.from_string(
+        resources.files("planner").joinpath("templates/briefing.html.j2").read_text("utf-8")
+    )
+    return template.render(
+        plan=plan,
+        shift=_shift_text(plan),
+        routes=kpis["routes"],
+        posts=kpis["posts"],
+        post_rows=[(p.place, f"{p.lat:.5f}, {p.lon:.5f}") for p in plan.posts],
+        units=units,
+        width=MAP_W,
+        height=MAP_H,
+    )
+
+
+def _shift_text(plan: Plan) -> str:
+    start, end = plan.shift_start, plan.shift_end
+    return f"{start:%a %d %b %Y, %H:%M} to {end:%H:%M} ({start.tzinfo})"
+
+
+def _hhmm(plan: Plan, offset_s: float) -> str:
+    return f"{plan.at(offset_s):%H:%M}"
+
+
+def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
+    """Everything one unit's page shows: figures, map and timetable."""
+    figures = next(o for o in plan.kpis["routes"]["per_officer"] if o["officer"] == route.officer)
+    rows: list[_Row] = [
+        _Row(_hhmm(plan, route.legs[0].start_s), "", "leave", plan.places[route.legs[0].from_node])
+    ]
+    stop_numbers: dict[int, list[int]] = {}
+    for leg in route.legs:
+        what = leg_action(leg, route)
+        if leg.kind in ("walk", "wait", "reserve") and what != "walk back to station":
+            continue  # the map shows the walking; the rest is time held back for calls
+        if leg.kind == "dwell":
+            number = sum(len(v) for v in stop_numbers.values()) + 1
+            stop_numbers.setdefault(leg.to_node, []).append(number)
+            what = f"stop {number}: {round((leg.end_s - leg.start_s) / 60)} min"
+        rows.append(
+            _Row(_hhmm(plan, leg.start_s), _hhmm(plan, leg.end_s), what, plan.places[leg.to_node])
+        )
+    track = route_track(plan, route, wgs84)
+    return {
+        "officer": route.officer,
+        "figures": figures,
+        "rows": rows,
+        **_map(plan, track, stop_numbers, wgs84),
+    }
+
+
+def _map(
+    plan: Plan,
+    track: list[tuple[float, float, float]],
+    stop_numbers: dict[int, list[int]],
+    wgs84: gpd.GeoSeries,
+) -> dict[str, object]:
+    """SVG paths of the streets around the route and of the route; station and stop marks."""
+    lons = [p[0] for p in track]
+    lats = [p[1] for p in track]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    scale_x = math.cos(math.radians((south + north) / 2))  # metres east per metre north
+    pad_x = max(east - west, 1e-4) * MARGIN + 1e-4
+    pad_y = max(north - south, 1e-4) * MARGIN + 1e-4
+    west, east, south, north = west - pad_x, east + pad_x, south - pad_y, north + pad_y
+    zoom = min(MAP_W / ((east - west) * scale_x), MAP_H / (north - south))
+    off_x = (MAP_W - (east - west) * scale_x * zoom) / 2
+    off_y = (MAP_H - (north - south) * zoom) / 2
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return off_x + (lon - west) * scale_x * zoom, MAP_H - off_y - (lat - south) * zoom
+
+    def path(coords: list[tuple[float, float]]) -> str:
+        points = [xy(lon, lat) for lon, lat in coords]
+        return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points)
+
+    near = wgs84.cx[west:east, south:north]
+    streets = [path(list(geom.coords)) for geom in near if geom is not None]
+    nodes = plan.graph.nodes
+    stops = [
+        _Stop(*xy(float(nodes.at[n, "lon"]), float(nodes.at[n, "lat"])), ",".join(map(str, k)))
+        for n, k in stop_numbers.items()
+    ]
+    return {
+        "streets": streets,
+        "route_path": path([(p[0], p[1]) for p in track]),
+        "station": xy(track[0][0], track[0][1]),
+        "stops": stops,
+    }
