@@ -76,6 +76,8 @@ def _hhmm(plan: Plan, offset_s: float) -> str:
 def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     """Everything one unit's page shows: figures, map and timetable."""
     figures = next(o for o in plan.kpis["routes"]["per_officer"] if o["officer"] == route.officer)
+    if not route.legs:  # a unit with nothing to do: no map, no timetable
+        return {"officer": route.officer, "figures": figures, "rows": [], "streets": None}
     rows: list[_Row] = [
         _Row(_hhmm(plan, route.legs[0].start_s), "", "leave", plan.places[route.legs[0].from_node])
     ]

@@ -176,7 +176,8 @@ def leg_action(leg: Leg, route: Route) -> str:
         return f"meal break {minutes:.0f} min"
     if leg.kind in ("wait", "reserve"):
         what = "wait" if leg.kind == "wait" else "free for calls"
-        return f"{what} {minutes:.0f} min" if minutes >= 1 else f"{what} {minutes * 60:.0f} s"
+        seconds = round(minutes * 60)  # 59.6 s reads "1 min", not "60 s"
+        return f"{what} {minutes:.0f} min" if seconds >= 60 else f"{what} {seconds} s"
     if leg is _homeward(route):
         return "walk back to station"
     return "walk"
