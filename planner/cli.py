@@ -18,7 +18,7 @@ from typing import Annotated, TextIO
 import typer
 
 from planner.errors import PlannerError
-from planner.export import write_plan
+from planner.export import write_plan, write_plans
 from planner.incidents import inspect_incidents
 from planner.pipeline import run
 from planner.plan import Plan
@@ -129,13 +129,12 @@ def plan(
 
 
 def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
-    """Plan, write and compare ``count`` variants (``variant_1`` is the best plan)."""
+    """Plan, write (all or none) and compare ``count`` variants (``variant_1``: the plan)."""
     from planner.pipeline import overlap, variants
 
     plans = variants(best, count, within)
     top = plans[0].kpis["routes"]["presence_min"]
-    for k, plan in enumerate(plans, start=1):
-        write_plan(plan, out / f"variant_{k}")
+    write_plans({f"variant_{k}": plan for k, plan in enumerate(plans, start=1)}, out)
     typer.echo(best.summary())
     typer.echo(f"\n{count} variants (each should keep {100 * (1 - within):.0f} % of the best):")
     typer.echo("variant  presence  of best  stops shared with / streets shared with")

@@ -12,6 +12,7 @@ import datetime as dt
 import errno
 import json
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -236,12 +237,13 @@ def _leg_record(leg: Leg) -> dict:
     }
 
 
-def write_files(out_dir: Path, files: dict[str, bytes], stale: str | None = None) -> list[Path]:
+def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = ()) -> list[Path]:
     """Write ``files`` (name -> content) into ``out_dir``, all or nothing.
 
     Every file is written into a temporary folder inside ``out_dir`` first and moved in place
-    only when all are written and no folder stands where one goes; files matching the glob
-    ``stale`` are removed just before. Returns the paths written.
+    only when all are written and no folder stands where one goes; files matching the globs
+    ``stale`` are removed just before. A name may hold subfolders (``variant_2/schedule.csv``).
+    Returns the paths written.
 
     Raises
     ------
@@ -252,22 +254,24 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: str | None = None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
-            for name, data in files.items():
+            for name, data in files.items():  # a name may hold a subfolder: variant_2/...
+                (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
                 (Path(tmp) / name).write_bytes(data)
             for name in files:
                 if (out_dir / name).is_dir():
                     raise IsADirectoryError(
                         errno.EISDIR, "a folder is in the way", str(out_dir / name)
                     )
-            for old in out_dir.glob(stale) if stale else ():
+            for old in (old for pattern in stale for old in out_dir.glob(pattern)):
                 old.unlink()
             for name in files:
+                (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
                 (Path(tmp) / name).replace(out_dir / name)
     except OSError as exc:
-        if exc.filename and Path(exc.filename).name.startswith(".writing-"):
-            exc.filename = str(out_dir)  # the temporary folder could not be made
-        elif exc.filename and Path(exc.filename).parent.name.startswith(".writing-"):
-            exc.filename = str(out_dir / Path(exc.filename).name)
+        parts = Path(exc.filename).parts if exc.filename else ()
+        tmp = [i for i, part in enumerate(parts) if part.startswith(".writing-")]
+        if tmp:  # name the file in out_dir (or out_dir for the temporary folder itself)
+            exc.filename = str(out_dir.joinpath(*parts[tmp[-1] + 1 :]))
         raise
     return [out_dir / name for name in files]
 
@@ -280,8 +284,27 @@ def write_plan(plan: Plan, out_dir: Path) -> list[Path]:
     ExportError
         If the folder cannot be created or written (message names it).
     """
+    return write_plans({"": plan}, out_dir)
+
+
+def write_plans(plans: dict[str, Plan], out_dir: Path) -> list[Path]:
+    """Write several plans, all or nothing, into subfolders of ``out_dir`` by name.
+
+    The name ``""`` is ``out_dir`` itself. A failure leaves none of the plans written.
+
+    Raises
+    ------
+    ExportError
+        If a folder cannot be created or written (message names it).
+    """
+    files = {
+        str(Path(folder) / name): data
+        for folder, plan in plans.items()
+        for name, data in plan_files(plan).items()
+    }
+    stale = [str(Path(folder) / "officer_*.gpx") for folder in plans]
     try:
-        return write_files(Path(out_dir), plan_files(plan), stale="officer_*.gpx")
+        return write_files(Path(out_dir), files, stale=stale)
     except OSError as exc:
         where = exc.filename or out_dir
         msg = f"{where}: cannot write the plan files ({exc.strerror or exc}); choose another --out"

@@ -109,6 +109,23 @@ def test_write_into_a_file_path_fails_cleanly(plan, tmp_path):
         write_plan(plan, blocker / "sub")
 
 
+def test_plans_written_together_are_all_or_nothing(plan, tmp_path):
+    from planner.errors import ExportError
+    from planner.export import write_plans
+
+    out = tmp_path / "variants"
+    (out / "variant_2" / "schedule.csv").mkdir(parents=True)  # a folder in the way
+    with pytest.raises(ExportError, match=r"variant_2/schedule\.csv: cannot write the plan files"):
+        write_plans({"variant_1": plan, "variant_2": plan}, out)
+    assert sorted(p.name for p in out.iterdir()) == ["variant_2"]  # variant_1 not written
+    assert sorted(p.name for p in (out / "variant_2").iterdir()) == ["schedule.csv"]
+
+    (out / "variant_2" / "schedule.csv").rmdir()
+    written = write_plans({"variant_1": plan, "variant_2": plan}, out)
+    assert len(written) == 2 * len(plan_files(plan))
+    assert (out / "variant_1" / "briefing.html").read_bytes() == plan_files(plan)["briefing.html"]
+
+
 @pytest.mark.slow
 def test_same_seed_gives_byte_identical_files(plan):
     from planner.settings import Settings
