@@ -213,11 +213,11 @@ def _generic_guess(header: list[str]) -> str:
     if not any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS):
         return ""
 
-    def first(words: tuple[str, ...]) -> str | None:
-        return next((c for c in header if any(w in c.lower() for w in words)), None)
-
-    options = [("time", first(("date", "time", "occur"))), ("type", first(_TYPE_WORDS))]
-    given = [(name, col) for name, col in options if col is not None]
+    time_col = next((c for c in header if any(w in c.lower() for w in _TIME_WORDS)), None)
+    type_col = next(
+        (c for c in header if c != time_col and any(w in c.lower() for w in _TYPE_WORDS)), None
+    )
+    given = [(name, col) for name, col in (("time", time_col), ("type", type_col)) if col]
     scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
     flags = " ".join(f"--{name}-col {shlex.quote(col)}" for name, col in given)
     return (
@@ -227,6 +227,7 @@ def _generic_guess(header: list[str]) -> str:
     )
 
 
+_TIME_WORDS = ("date", "time", "occur")
 _TYPE_WORDS = ("type", "categ", "offen", "crime", "descr")
 
 

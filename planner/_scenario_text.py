@@ -91,8 +91,12 @@ def _unbuildable(text: str, exc: ValueError) -> str:
     loader = _Loader(text)
     try:
         stack: list[yaml.Node] = [loader.get_single_node()]
+        seen: set[int] = set()  # an alias may point back at its own anchor
         while stack:
             node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
             if isinstance(node, yaml.MappingNode):
                 stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
             elif isinstance(node, yaml.SequenceNode):
@@ -102,11 +106,13 @@ def _unbuildable(text: str, exc: ValueError) -> str:
                     loader.construct_object(node)
                 except ValueError as bad:
                     mark = node.start_mark
-                    what = "not a real date" if node.tag.endswith(":timestamp") else "unreadable"
-                    return (
-                        f"line {mark.line + 1}, column {mark.column + 1}: {node.value!r} is {what} "
-                        f"({bad}); give a date that exists, as YYYY-MM-DD"
-                    )
+                    where = f"line {mark.line + 1}, column {mark.column + 1}"
+                    if node.tag.endswith(":timestamp"):
+                        return (
+                            f"{where}: {node.value!r} is not a real date ({bad}); give a date "
+                            "that exists, as YYYY-MM-DD"
+                        )
+                    return f"{where}: {node.value!r} cannot be read ({bad}); quote it as text"
     finally:
         loader.dispose()
     return f"a value cannot be read ({exc}); check the dates (YYYY-MM-DD)"

@@ -136,8 +136,8 @@ def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
     top = plans[0].kpis["routes"]["presence_min"]
     write_plans({f"variant_{k}": plan for k, plan in enumerate(plans, start=1)}, out)
     typer.echo(best.summary())
-    typer.echo(f"\n{count} variants (each should keep {100 * (1 - within):.0f} % of the best):")
-    typer.echo("variant  presence  of best  stops shared with / streets shared with")
+    typer.echo(f"\n{count} variants (each should keep {100 * (1 - within):.0f} % of variant 1's):")
+    typer.echo("variant  presence  of v1    stops shared with / streets shared with")
     for k, plan in enumerate(plans, start=1):
         presence = plan.kpis["routes"]["presence_min"]
         shares = [

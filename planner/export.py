@@ -262,6 +262,11 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
                     raise IsADirectoryError(
                         errno.EISDIR, "a folder is in the way", str(out_dir / name)
                     )
+                for parent in (out_dir / name).relative_to(out_dir).parents:
+                    if (out_dir / parent).exists() and not (out_dir / parent).is_dir():
+                        raise NotADirectoryError(
+                            errno.ENOTDIR, "a file is in the way", str(out_dir / parent)
+                        )
             for old in (old for pattern in stale for old in out_dir.glob(pattern)):
                 old.unlink()
             for name in files:

@@ -201,7 +201,7 @@ def unit_stations(
         first, last = stations
         if unit is not None:
             try:
-                begin, end = unit.offsets_s(scenario.shift.start, shift_s)
+                begin, end = unit.offsets_s(shift[0], shift_s)
             except ValueError as exc:
                 msg = f"{where}: {exc}"
                 raise ScenarioError(msg) from None
@@ -239,7 +239,7 @@ def patrol_rules(
     break_s, window = 0.0, (0.0, math.inf)
     if officers.meal_break is not None:
         try:
-            window = officers.meal_break.offsets_s(scenario.shift.start, shift_s)
+            window = officers.meal_break.offsets_s(shift[0], shift_s)
         except ValueError as exc:
             msg = f"{_where(scenario, 'officers.meal_break')}: {exc}"
             raise ScenarioError(msg) from None

@@ -59,6 +59,8 @@ def _kinds(annotation: object) -> set[object]:
     args = typing.get_args(annotation)
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         return {kind for arg in args for kind in _kinds(arg)}
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _kinds(args[0])
     return {annotation}
 
 
@@ -224,8 +226,8 @@ def seconds_until(start: dt.datetime, clock: dt.time) -> float:
     when = dt.datetime.combine(day, clock, tzinfo=zone)
     if when.astimezone(dt.UTC).astimezone(zone).time() != clock:
         msg = (
-            f"{clock:%H:%M} does not occur on {day}: the clocks went forward; give the time "
-            "the clock shows now"
+            f"{clock:%H:%M} does not occur on {day}: the clocks go forward over it; give a "
+            "time the clocks show that night"
         )
         raise ScenarioError(msg)
     return shift_seconds(start, when)
@@ -269,8 +271,8 @@ class BreakSpec(_Model):
     latest: dt.time = Field(description="local clock time, within the shift")
     at_station: bool = Field(True, description="walk back to the end station for it")
 
-    def offsets_s(self, shift_start: dt.time, shift_length_s: float) -> tuple[float, float]:
-        """Seconds from the shift start at which the break may start, earliest and latest.
+    def offsets_s(self, shift_start: dt.datetime, shift_length_s: float) -> tuple[float, float]:
+        """Real seconds from the (aware) shift start at which the break may start, both ends.
 
         Raises
         ------
@@ -296,10 +298,9 @@ class BreakSpec(_Model):
         return begin, end
 
 
-def _clock_offset_s(start: dt.time, clock: dt.time) -> float:
-    """Seconds from ``start`` to the next ``clock`` time (same day or past midnight)."""
-    seconds = (clock.hour - start.hour) * 3600 + (clock.minute - start.minute) * 60
-    return float(seconds % 86400)
+def _clock_offset_s(start: dt.datetime, clock: dt.time) -> float:
+    """Real seconds from ``start`` to the next ``clock`` time (see :func:`seconds_until`)."""
+    return seconds_until(start, clock)
 
 
 AVOIDABLE = ("unlit_after_dark", "private", "steps")
@@ -313,8 +314,8 @@ class UnitSpec(_Model):
     start: dt.time | None = Field(None, description="local clock time, within the shift")
     end: dt.time | None = Field(None, description="local clock time, within the shift")
 
-    def offsets_s(self, shift_start: dt.time, shift_length_s: float) -> tuple[float, float]:
-        """Seconds from the shift start at which this unit starts and must be back.
+    def offsets_s(self, shift_start: dt.datetime, shift_length_s: float) -> tuple[float, float]:
+        """Real seconds from the (aware) shift start at which this unit starts and must be back.
 
         Raises
         ------

@@ -1,5 +1,6 @@
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -171,9 +172,18 @@ def test_a_clock_time_skipped_in_spring_is_refused():
 )
 def test_a_break_window_outside_or_inverted_is_explained(earliest, latest, message):
     spec = BreakSpec(earliest=earliest, latest=latest)
+    start = dt.datetime(2026, 12, 4, 18, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
     with pytest.raises(ValueError, match=message):
-        spec.offsets_s(dt.time(18), 2 * 3600)
-    assert BreakSpec(earliest="18:30", latest="19:00").offsets_s(dt.time(18), 2 * 3600) == (
-        1800.0,
-        3600.0,
-    )
+        spec.offsets_s(start, 2 * 3600)
+    inside = BreakSpec(earliest="18:30", latest="19:00")
+    assert inside.offsets_s(start, 2 * 3600) == (1800.0, 3600.0)
+
+
+def test_break_and_unit_hours_count_the_hour_clocks_go_back():
+    from planner.scenario import UnitSpec
+
+    start = dt.datetime(2026, 10, 24, 20, 0, tzinfo=ZoneInfo("Europe/Helsinki"))  # to 06:00
+    night_s = 11 * 3600  # 20:00 EEST to 06:00 EET
+    window = BreakSpec(earliest="04:30", latest="04:45").offsets_s(start, night_s)
+    assert window == (9.5 * 3600, 9.75 * 3600)
+    assert UnitSpec(end="05:00").offsets_s(start, night_s) == (0.0, 10 * 3600)

@@ -22,7 +22,7 @@ import streamlit as st
 
 from planner.errors import PlannerError, PlannerWarning
 from planner.incidents import inspect_incidents, load_incidents
-from planner.scenario import IncidentSpec, Scenario, parse_scenario, read_yaml
+from planner.scenario import IncidentSpec, Scenario, parse_scenario, read_yaml, scenario_to_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO / "scenarios"
@@ -142,14 +142,17 @@ def current_scenario() -> Scenario:
     planner.errors.ScenarioError
         With the command line's message when a value is invalid.
     """
+    base = Path(st.session_state[BASE_DIR])
+    limit = float(st.session_state["time_limit_s"])  # the app's time limit is not an edit
     data = copy.deepcopy(st.session_state[DRAFT])
     set_in(data, "officers.count", int(st.session_state["officers"]))
-    set_in(data, "solver.time_limit_s", float(st.session_state["time_limit_s"]))
+    set_in(data, "solver.time_limit_s", limit)
+    # The scenario as opened was valid, so an error comes from an edit made in the app.
+    scenario = parse_scenario(data, st.session_state[WHERE] + " (edited)", base)
     opened = copy.deepcopy(st.session_state.get(OPENED, data))
-    set_in(opened, "solver.time_limit_s", float(st.session_state["time_limit_s"]))
-    edited = data != opened  # the app's time limit is not an edit
-    label = st.session_state[WHERE] + (" (edited)" if edited else "")
-    scenario = parse_scenario(data, label, Path(st.session_state[BASE_DIR]))
+    set_in(opened, "solver.time_limit_s", limit)
+    as_opened = parse_scenario(opened, st.session_state[WHERE], base)
+    edited = scenario_to_yaml(scenario) != scenario_to_yaml(as_opened)  # "18:00" == "18:00:00"
     # Messages of later steps name the file only while the scenario is what the file says.
     where = REPO / st.session_state[WHERE]
     source = where if where.is_file() and not edited else None
