@@ -121,6 +121,12 @@ def test_plans_written_together_are_all_or_nothing(plan, tmp_path):
     assert sorted(p.name for p in (out / "variant_2").iterdir()) == ["schedule.csv"]
 
     (out / "variant_2" / "schedule.csv").rmdir()
+    (out / "variant_2").rmdir()
+    (out / "variant_2").write_text("x")  # a file where a plan folder goes
+    with pytest.raises(ExportError, match=r"variant_2: cannot write the plan files"):
+        write_plans({"variant_1": plan, "variant_2": plan}, out)
+    assert sorted(p.name for p in out.iterdir()) == ["variant_2"]
+    (out / "variant_2").unlink()
     written = write_plans({"variant_1": plan, "variant_2": plan}, out)
     assert len(written) == 2 * len(plan_files(plan))
     assert (out / "variant_1" / "briefing.html").read_bytes() == plan_files(plan)["briefing.html"]

@@ -234,6 +234,9 @@ def test_header_with_lat_lon_suggests_the_generic_mapping_that_then_reads_it(tmp
     text = str(err.value)
     assert "schema: generic, time_col: occurred at, type_col: offence" in text
     assert "--schema generic --time-col 'occurred at' --type-col offence" in text
+    crime_date = write(tmp_path, "crime_date,lat,lon,offence\n2026-11-01,60.1,24.9,x\n", "b.csv")
+    with pytest.raises(IncidentDataError, match="time_col: crime_date, type_col: offence"):
+        load_incidents(IncidentSpec(path=crime_date))
     frame, report = load_incidents(
         IncidentSpec(path=path, schema="generic", time_col="occurred at", type_col="offence")
     )

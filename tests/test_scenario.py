@@ -49,6 +49,16 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
             "officers.count: true/false is not a value for this key; give a number",
         ),
         (
+            "lat: 60.1699",
+            "lat: true",
+            "officers.station.lat: true/false is not a value for this key; give a number",
+        ),
+        (
+            "weekday: friday",
+            "weekday: friday, x: &a [*a, 2026-02-30]",
+            "'2026-02-30' is not a real",
+        ),
+        (
             "weekday: friday",
             "date: 2026-02-30",
             r"line 3, column \d+: '2026-02-30' is not a real date \(day is out of range",
