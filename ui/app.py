@@ -36,7 +36,7 @@ from planner.errors import PlannerError, PlannerWarning  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
-from planner.scenario import Scenario, scenario_to_yaml, shift_seconds  # noqa: E402
+from planner.scenario import Scenario, later, scenario_to_yaml  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, review, staffing, timeline  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
@@ -205,33 +205,31 @@ def plan_map(plan: Plan, plan_key: str) -> None:
 def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     """Draw the map with a time slider showing where each unit is (a fragment: reruns alone)."""
     layers = layers_for(plan_key, plan)
-    start = plan.shift_start.replace(tzinfo=None)
-    end = plan.shift_end.replace(tzinfo=None)
-    step = dt.timedelta(minutes=PLAY_STEP_MIN)
+    # The slider moves in real seconds since the shift's start, labelled with local clock
+    # times: on a night the clocks change, no real time is skipped or shown twice.
+    labels = timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN)
+    steps = list(labels)
     slider_key = "map_time_" + hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
-    if slider_key not in st.session_state:
-        st.session_state[slider_key] = min(start + dt.timedelta(hours=2), end)
+    if st.session_state.get(slider_key) not in steps:
+        st.session_state[slider_key] = min(2 * 3600, steps[-1])
     elif playing:
-        ahead = st.session_state[slider_key] + step
-        st.session_state[slider_key] = ahead if ahead <= end else start
-    at = st.slider(
+        ahead = steps.index(st.session_state[slider_key]) + 1
+        st.session_state[slider_key] = steps[ahead] if ahead < len(steps) else 0
+    at_s = st.select_slider(
         "Where the units are at",
-        min_value=start,
-        max_value=end,
-        step=step,
-        format="HH:mm",
+        options=steps,
+        format_func=labels.get,
         key=slider_key,
     )
     if not st.toggle("Label stops with their minutes", value=True, key="dwell_labels"):
         layers = [layer for layer in layers if layer.id != "dwell-minutes"]
-    now = at.replace(tzinfo=plan.shift_start.tzinfo)  # a clock time that repeats: its first pass
-    at_s = shift_seconds(plan.shift_start, now)
-    units = timeline.unit_records(tracks_for(plan_key, plan), at_s, at.strftime("%H:%M"))
+    now = later(plan.shift_start, at_s)
+    units = timeline.unit_records(tracks_for(plan_key, plan), at_s, now.strftime("%H:%M"))
     deck = build_deck(plan, layers, timeline.unit_layers(units))
     st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
     st.markdown(legend_html(officers=len(plan.routes)), unsafe_allow_html=True)
     doing = _doing(plan, now)
-    with st.expander(f"At {at:%H:%M}", expanded=False):
+    with st.expander(f"At {now:%H:%M}", expanded=False):
         st.dataframe(doing, hide_index=True)
 
 

@@ -7,6 +7,7 @@ through dwells, waits and breaks.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,19 @@ import pydeck as pdk
 
 from planner.export import position_at, route_track
 from planner.plan import Plan
+from planner.scenario import later, shift_seconds
 from ui.map import COORD_DIGITS, officer_colour
+
+
+def time_steps(start: dt.datetime, end: dt.datetime, step_min: int) -> dict[int, str]:
+    """Return slider stops, real seconds since ``start`` -> local clock time.
+
+    A stop every ``step_min`` minutes and one at the end; on a night the clocks change, no
+    real minute is skipped or shown twice (a repeated clock time appears twice).
+    """
+    length_s = int(shift_seconds(start, end))
+    seconds = [*range(0, length_s, step_min * 60), length_s]
+    return {s: f"{later(start, s):%H:%M}" for s in seconds}
 
 
 def track_arrays(plan: Plan) -> dict[int, np.ndarray]:

@@ -26,7 +26,7 @@ from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
 from ui.review import zip_gpx
 from ui.staffing import apply_edits, shift_specs
-from ui.timeline import position_at
+from ui.timeline import position_at, time_steps
 
 # AppTest resolves a relative path against the calling file, not the working folder.
 APP = str(ROOT / "ui" / "app.py")
@@ -280,12 +280,23 @@ def test_map_payload_stays_small(first_load):
     assert len(first_load.get("deck_gl_json_chart")[0].proto.json) < 5_000_000
 
 
+def test_time_steps_keep_every_real_minute_when_clocks_go_back():
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Helsinki")
+    start = datetime.datetime(2026, 10, 24, 20, tzinfo=zone)
+    end = datetime.datetime(2026, 10, 25, 6, tzinfo=zone)
+    steps = time_steps(start, end, 30)
+    assert list(steps)[-1] == 11 * 3600  # 20:00 EEST to 06:00 EET
+    assert list(steps.values()).count("03:30") == 2 and steps[11 * 3600] == "06:00"
+
+
 @pytest.mark.slow
 def test_time_slider_moves_the_units(first_load):
     at = _app()
     before = [u["position"] for u in _layer(_deck(at), "units")["data"]]
-    start = at.session_state["plan"].shift_start.replace(tzinfo=None)
-    at.slider[0].set_value(start).run()
+    at.select_slider[0].set_value(0).run()  # seconds since the shift's start
     at_start = [u["position"] for u in _layer(_deck(at), "units")["data"]]
     assert at_start != before
     assert len({tuple(p) for p in at_start}) == 1  # everyone at the station
