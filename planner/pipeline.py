@@ -303,12 +303,17 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
     nodes = graph.node_index([node for node, _ in resume.starts])
     spot_of = {int(graph.nodes.index[i]): k for k, i in enumerate(hotspots.node_idx)}
     done = tuple((spot_of[n], t) for n, t in resume.done_stops() if n in spot_of)
-    starts = tuple((int(n), t) for n, (_, t) in zip(nodes, resume.starts, strict=True))
+    ends = patrol.unit_ends()[: len(nodes)]
+    # A unit whose own hours are over has nothing left to plan: it starts where its time ends.
+    starts = tuple(
+        (int(n), min(t, end_s))
+        for n, (_, t), (_, end_s) in zip(nodes, resume.starts, ends, strict=True)
+    )
     return replace(
         patrol,
         units=len(starts),
         starts=starts,
-        ends=patrol.unit_ends()[: len(starts)],
+        ends=ends,
         done=done,
         walked=resume.walked(),
         break_done=resume.break_taken(),

@@ -337,3 +337,20 @@ def test_station_that_cannot_reach_a_hot_spot_in_time_exits_2(tmp_path, units):
     out = tmp_path / "out"
     result = cli("plan", str(write_scenario(tmp_path, body)), "--out", str(out))
     assert_clean_failure(result, "no hot spot can be reached", "short by", out=out)
+
+
+@pytest.mark.slow
+def test_replan_after_a_unit_has_finished_its_own_hours(tmp_path):
+    text = (ROOT / "scenarios/helsinki_default.yaml").read_text()
+    text = text.replace("  count: 4\n", '  count: 2\n  per_unit:\n    - end: "23:00"\n', 1)
+    scenario = tmp_path / "early.yaml"
+    scenario.write_text(text)
+    out = tmp_path / "plan"
+    assert plan_two_officers(str(scenario), out, "--quiet").returncode == 0
+    result = cli("replan", str(scenario), "--plan", str(out), "--at", "23:30", "--time-limit", "2")
+    assert result.returncode == 0, result.stderr
+    before = pd.read_csv(out / "schedule.csv")
+    after = pd.read_csv(out / "replan_2330" / "schedule.csv")
+    first = ["start", "end", "action"]
+    assert after[after["officer"] == 1][first].equals(before[before["officer"] == 1][first])
+    assert (after[after["officer"] == 2]["start"].str[11:16] > "23:30").any()
