@@ -215,6 +215,7 @@ def routes_record(plan: Plan) -> dict:
         "scenario": plan.scenario.name,
         "shift_start": plan.shift_start.isoformat(timespec="seconds"),
         "shift_end": plan.shift_end.isoformat(timespec="seconds"),
+        "timezone": str(plan.shift_start.tzinfo),
         "routes": [
             {"officer": route.officer, "legs": [_leg_record(leg) for leg in route.legs]}
             for route in plan.routes

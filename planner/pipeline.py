@@ -530,6 +530,9 @@ def replan(
             f"from '{scenario.name}'"
         )
         raise ScenarioError(msg)
+    if followed.timezone:  # refuse a time outside the plan before loading the map
+        local = start.astimezone(ZoneInfo(followed.timezone))
+        check_inside(routes, seconds_until(local, at), local)
     specs = {unit: _position_spec(unit, lat, lon) for unit, (lat, lon) in (positions or {}).items()}
     # The plan being followed decides how many units there are.
     officers = scenario.officers.model_copy(

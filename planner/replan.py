@@ -16,6 +16,7 @@ import itertools
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -59,6 +60,7 @@ class Followed:
     shift_start: dt.datetime
     shift_end: dt.datetime | None  # None in files written before the end was recorded
     routes: list[Route]
+    timezone: str | None = None  # IANA name; None in files written before it was recorded
 
 
 def read_routes(path: Path) -> Followed:
@@ -88,11 +90,14 @@ def read_routes(path: Path) -> Followed:
             for r in data["routes"]
         ]
         end = data.get("shift_end")
+        if data.get("timezone") is not None:
+            ZoneInfo(data["timezone"])  # a name this machine knows (else KeyError, below)
         return Followed(
             str(data["scenario"]),
             dt.datetime.fromisoformat(data["shift_start"]),
             None if end is None else dt.datetime.fromisoformat(end),
             routes,
+            data.get("timezone"),
         )
     except FileNotFoundError:
         msg = (
