@@ -168,16 +168,16 @@ class Plan:
 def leg_action(leg: Leg, route: Route) -> str:
     """Say what a leg is, as the schedule writes it (``dwell 15 min``, ``walk``, ...)."""
     minutes = (leg.end_s - leg.start_s) / 60.0
+    seconds = round(minutes * 60)  # 59.6 s reads "1 min", not "60 s"
+    length = f"{minutes:.0f} min" if seconds >= 60 else f"{seconds} s"
     if leg.kind == "dwell":
         return f"dwell {minutes:.0f} min"
     if leg.kind == "call":
-        return f"call for service {minutes:.0f} min"
+        return f"call for service {length}"
     if leg.kind == "break":
         return f"meal break {minutes:.0f} min"
     if leg.kind in ("wait", "reserve"):
-        what = "wait" if leg.kind == "wait" else "free for calls"
-        seconds = round(minutes * 60)  # 59.6 s reads "1 min", not "60 s"
-        return f"{what} {minutes:.0f} min" if seconds >= 60 else f"{what} {seconds} s"
+        return f"{'wait' if leg.kind == 'wait' else 'free for calls'} {length}"
     if leg is _homeward(route):
         return "walk back to station"
     return "walk"
