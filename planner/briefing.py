@@ -43,9 +43,8 @@ class _Stop:
     label: str
 
 
-def briefing_html(plan: Plan) -> str:
-    """Return the briefing of ``plan`` as one HTML document."""
-    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
+    """Return the briefing of ``plan`` as one HTML document (``wgs84``: the street geometries)."""
     units = [_unit(plan, route, wgs84) for route in plan.routes]
     kpis = plan.kpis
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)

@@ -115,13 +115,12 @@ def _utc(plan: Plan, offset_s: float) -> dt.datetime:
     return plan.at(offset_s).replace(microsecond=0).astimezone(dt.UTC)
 
 
-def to_geojson(plan: Plan) -> str:
+def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
     """Write the plan as a GeoJSON FeatureCollection (WGS84).
 
     Its layers are segment, route, dwell, post, station (and end_station when it differs).
     """
     graph = plan.graph
-    wgs84 = graph.segments.geometry.to_crs("EPSG:4326")
     records: list[dict] = []
     density = plan.risk.density_per_m(graph)
     for i, geom in enumerate(wgs84):
@@ -197,7 +196,7 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     ``routes.json`` (every leg, for re-planning) and ``briefing.html`` (to print).
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
-    files = {"plan.geojson": to_geojson(plan).encode()}
+    files = {"plan.geojson": to_geojson(plan, wgs84).encode()}
     for route in plan.routes:
         files[f"officer_{route.officer}.gpx"] = to_gpx(plan, route, wgs84).encode()
     files["schedule.csv"] = plan.to_frame().to_csv(index=False, lineterminator="\n").encode()
@@ -205,7 +204,7 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     files["routes.json"] = (json.dumps(routes_record(plan), indent=1) + "\n").encode()
     from planner.briefing import briefing_html  # it draws with route_track from here
 
-    files["briefing.html"] = briefing_html(plan).encode()
+    files["briefing.html"] = briefing_html(plan, wgs84).encode()
     return files
 
 
@@ -263,7 +262,7 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
                     raise IsADirectoryError(
                         errno.EISDIR, "a folder is in the way", str(out_dir / name)
                     )
-                for parent in (out_dir / name).relative_to(out_dir).parents:
+                for parent in Path(name).parents:
                     if (out_dir / parent).exists() and not (out_dir / parent).is_dir():
                         raise NotADirectoryError(
                             errno.ENOTDIR, "a file is in the way", str(out_dir / parent)

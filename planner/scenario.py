@@ -279,8 +279,8 @@ class BreakSpec(_Model):
         ValueError
             If the window lies outside the shift or the break does not fit before its end.
         """
-        begin = _clock_offset_s(shift_start, self.earliest)
-        end = _clock_offset_s(shift_start, self.latest)
+        begin = seconds_until(shift_start, self.earliest)
+        end = seconds_until(shift_start, self.latest)
         if end < begin < shift_length_s:  # both inside the shift, in the wrong order
             msg = (
                 f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M}: earliest comes "
@@ -296,11 +296,6 @@ class BreakSpec(_Model):
             )
             raise ValueError(msg)
         return begin, end
-
-
-def _clock_offset_s(start: dt.datetime, clock: dt.time) -> float:
-    """Real seconds from ``start`` to the next ``clock`` time (see :func:`seconds_until`)."""
-    return seconds_until(start, clock)
 
 
 AVOIDABLE = ("unlit_after_dark", "private", "steps")
@@ -322,8 +317,8 @@ class UnitSpec(_Model):
         ValueError
             If the unit's hours are not inside the shift or end before they start.
         """
-        begin = 0.0 if self.start is None else _clock_offset_s(shift_start, self.start)
-        end = shift_length_s if self.end is None else _clock_offset_s(shift_start, self.end)
+        begin = 0.0 if self.start is None else seconds_until(shift_start, self.start)
+        end = shift_length_s if self.end is None else seconds_until(shift_start, self.end)
         if self.end is not None and end == 0.0:
             end = 86400.0
         if begin >= shift_length_s or end > shift_length_s or end <= begin:

@@ -6,21 +6,18 @@ import pytest
 
 from planner.errors import SolverError
 from planner.plan import Leg, Route
-from planner.routes import Patrol, plan_routes, validation_rules
+from planner.routes import plan_routes, validation_rules
 from planner.validate import check_routes, validate_routes
+
+from .conftest import patrol_at
 
 
 @pytest.fixture(scope="module")
 def planned(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
-    patrol = Patrol(
+    patrol = patrol_at(
+        station,
         units=2,
-        start_idx=station,
-        end_idx=station,
-        shift_s=3 * 3600,
-        pace_m_per_s=1.0,
-        dwell_s=12 * 60,
-        min_gap_s=3600,
         max_visits=2,
         break_s=20 * 60,
         break_window_s=(3600.0, 5400.0),

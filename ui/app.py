@@ -233,13 +233,15 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
         st.dataframe(doing, hide_index=True)
 
 
-def plan_tab(scenario: Scenario | None) -> None:
-    """KPIs, map with time slider, review tables, warnings and downloads."""
+def plan_tab(text: str | None) -> None:
+    """KPIs, map with time slider, review tables, warnings and downloads.
+
+    ``text`` is the scenario being edited as YAML, ``None`` when it is invalid.
+    """
     plan = st.session_state.get("plan")
     if plan is None:
         st.info("No plan yet: set the shift and press Plan.")
         return
-    text = None if scenario is None else scenario_to_yaml(scenario)
     if text is None:
         st.warning("The scenario has an error (see above): the plan below is the previous one.")
     elif text == st.session_state.get(FAILED_YAML):
@@ -334,7 +336,7 @@ def main() -> None:
     )
     if plan_t.open:
         with plan_t:
-            plan_tab(scenario)
+            plan_tab(current)
     if staffing_t.open:
         with staffing_t:
             staffing.show_staffing(

@@ -22,7 +22,7 @@ import streamlit as st
 
 from planner.errors import PlannerError, PlannerWarning
 from planner.incidents import inspect_incidents, load_incidents
-from planner.scenario import IncidentSpec, Scenario, parse_scenario, read_yaml, scenario_to_yaml
+from planner.scenario import IncidentSpec, Scenario, parse_scenario, read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO / "scenarios"
@@ -35,7 +35,7 @@ MAX_TIME_LIMIT_S = 3600.0
 #: Session-state keys: the draft, where it came from (for messages), widget key prefix.
 DRAFT, WHERE, BASE_DIR, WIDGET = "draft", "draft_where", "draft_dir", "ed:"
 INCIDENT_ERROR, INCIDENT_REPORTS, UPLOADS = "incident_error", "incident_reports", "upload_dir"
-OPENED = "draft_opened"  # the draft as opened, to tell the file from edits made in the app
+OPENED = "draft_opened"  # what the scenario said when opened, to tell edits made in the app
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,13 +95,14 @@ def shown_path(path: Path) -> str:
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
-def use_draft(data: dict[str, Any], where: str, base_dir: Path, time_limit_s: float) -> None:
-    """Make ``data`` the scenario being edited and seed the sidebar and the editor from it.
+def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: float) -> None:
+    """Make ``scenario`` the one being edited and seed the sidebar and the editor from it.
 
     Call it from a callback or before the widgets are drawn (it sets widget values).
     """
-    st.session_state[DRAFT] = copy.deepcopy(data)
-    st.session_state[OPENED] = copy.deepcopy(data)
+    data = draft_of(scenario)
+    st.session_state[DRAFT] = data
+    st.session_state[OPENED] = _content(scenario)
     st.session_state[WHERE] = where
     st.session_state[BASE_DIR] = str(base_dir)
     st.session_state["officers"] = int(get_in(data, "officers.count", 4))
@@ -120,7 +121,7 @@ def load_example(name: str) -> str | None:
     except (OSError, PlannerError) as exc:
         return str(exc)
     limit = min(scenario.solver.time_limit_s, APP_TIME_LIMIT_S)
-    use_draft(draft_of(scenario), shown_path(path), path.parent, limit)
+    use_draft(scenario, shown_path(path), path.parent, limit)
     return None
 
 
@@ -130,7 +131,7 @@ def load_text(text: str, where: str, base_dir: Path = SCENARIO_DIR) -> str | Non
         scenario = parse_text(text, where, base_dir)
     except PlannerError as exc:
         return str(exc)
-    use_draft(draft_of(scenario), where, base_dir, scenario.solver.time_limit_s)
+    use_draft(scenario, where, base_dir, scenario.solver.time_limit_s)
     return None
 
 
@@ -142,21 +143,24 @@ def current_scenario() -> Scenario:
     planner.errors.ScenarioError
         With the command line's message when a value is invalid.
     """
-    base = Path(st.session_state[BASE_DIR])
-    limit = float(st.session_state["time_limit_s"])  # the app's time limit is not an edit
     data = copy.deepcopy(st.session_state[DRAFT])
     set_in(data, "officers.count", int(st.session_state["officers"]))
-    set_in(data, "solver.time_limit_s", limit)
+    set_in(data, "solver.time_limit_s", float(st.session_state["time_limit_s"]))
     # The scenario as opened was valid, so an error comes from an edit made in the app.
-    scenario = parse_scenario(data, st.session_state[WHERE] + " (edited)", base)
-    opened = copy.deepcopy(st.session_state.get(OPENED, data))
-    set_in(opened, "solver.time_limit_s", limit)
-    as_opened = parse_scenario(opened, st.session_state[WHERE], base)
-    edited = scenario_to_yaml(scenario) != scenario_to_yaml(as_opened)  # "18:00" == "18:00:00"
+    where_edited = st.session_state[WHERE] + " (edited)"
+    scenario = parse_scenario(data, where_edited, Path(st.session_state[BASE_DIR]))
+    edited = _content(scenario) != st.session_state[OPENED]
     # Messages of later steps name the file only while the scenario is what the file says.
     where = REPO / st.session_state[WHERE]
     source = where if where.is_file() and not edited else None
     return scenario.model_copy(update={"source_file": source})
+
+
+def _content(scenario: Scenario) -> dict[str, Any]:
+    """Return what a scenario says, all but its file and the app's time limit (not edits)."""
+    content = scenario.model_dump(mode="json", exclude={"source_file"})
+    del content["solver"]["time_limit_s"]
+    return content
 
 
 def draft() -> dict[str, Any]:
