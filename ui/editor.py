@@ -32,6 +32,9 @@ from ui.draft import (
     set_in,
 )
 
+APPLIED = " (YAML box)"
+"""Added to the name of a scenario applied from the YAML box: it may differ from its file."""
+
 AREA_SOURCES = {
     "embedded": "Embedded central Helsinki (offline)",
     "file": "OSM file (.osm.pbf / .osm)",
@@ -122,8 +125,10 @@ def _yaml_uploaded() -> None:
 
 
 def _yaml_applied() -> None:
+    """Open the text of the YAML box, named as the box, not as the file it was first read from."""
+    where = st.session_state.get(WHERE, "scenario").removesuffix(APPLIED)
     text = st.session_state.get("yaml_text", "")
-    st.session_state["yaml_error"] = load_text(text, st.session_state.get(WHERE, "scenario"))
+    st.session_state["yaml_error"] = load_text(text, where + APPLIED)
 
 
 def _area_uploaded() -> None:

@@ -376,6 +376,8 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
     assert _errors(at) == []
     assert at.session_state["yaml_text"] == expected
     assert at.sidebar.number_input(key="officers").value == 4
+    # the applied text is named as the box, not blamed on the file it was first read from
+    assert "Editing: scenarios/helsinki_default.yaml (YAML box)" in [c.value for c in at.caption]
     assert at.sidebar.number_input(key="time_limit_s").value == float(
         yaml.safe_load(text)["solver"]["time_limit_s"]
     )
@@ -397,7 +399,7 @@ def test_editor_widgets_change_the_yaml(first_load):
 def test_bad_yaml_value_shows_the_command_line_message(first_load, tmp_path):
     text = DEFAULT_YAML.read_text().replace("  count: 4\n", "  count: 0\n", 1)
     at = _apply_yaml(_app(), text)
-    expected = _cli_message(tmp_path, text, "scenarios/helsinki_default.yaml")
+    expected = _cli_message(tmp_path, text, "scenarios/helsinki_default.yaml (YAML box)")
     assert _errors(at) == [expected]
     assert "officers.count" in expected
     assert not at.exception
