@@ -567,6 +567,14 @@ def generic_rows(
                 )
                 raise IncidentDataError(msg)
             y_col, x_col = lowered[pair[0]], lowered[pair[1]]
+            if not _crs(spec.crs, path).is_geographic:
+                msg = (
+                    f"{path}: crs {spec.crs} is projected, but no x_col and y_col are named and "
+                    f"the columns found, {x_col} and {y_col}, hold longitude and latitude; name "
+                    "the projected columns with x_col and y_col (on the command line --x-col, "
+                    "--y-col), or drop crs"
+                )
+                raise IncidentDataError(msg)
             cols |= {x_col: x_col, y_col: y_col}
         raw = read_csv(path, sorted(set(cols.values())))
         if len(raw) == 0:

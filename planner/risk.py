@@ -360,9 +360,10 @@ def no_incident_near(
     graph: StreetGraph, incidents: pd.DataFrame, max_snap_m: float | np.ndarray
 ) -> str:
     """Why no incident snapped: swapped coordinates are detected and said so."""
-    swapped, _ = snap_to_segments(
-        graph, incidents["lat"].to_numpy(), incidents["lon"].to_numpy(), max_snap_m
-    )
+    lon, lat = incidents["lon"].to_numpy(), incidents["lat"].to_numpy()
+    could = np.abs(lon) <= 90.0  # a longitude beyond +-90 cannot be a swapped latitude
+    limit = max_snap_m if np.ndim(max_snap_m) == 0 else np.asarray(max_snap_m)[could]
+    swapped, _ = snap_to_segments(graph, lat[could], lon[could], limit)
     if len(swapped):
         return (
             f"none of the {len(incidents)} incidents lies within {np.max(max_snap_m):.0f} m of a "

@@ -378,6 +378,12 @@ def test_generic_csv_finds_latitude_longitude_and_reads_day_first_dates(tmp_path
     assert not frame["time_known"].iloc[0]
 
 
+def test_projected_crs_for_latitude_longitude_columns_is_refused(tmp_path):
+    path = write(tmp_path, "Latitude,Longitude,Month\n51.51,-0.09,2020-01\n")
+    with pytest.raises(IncidentDataError, match=r"crs EPSG:27700 is projected.*Longitude and Lat"):
+        load_incidents(IncidentSpec(path=path, crs="EPSG:27700"))
+
+
 @pytest.mark.shared_data
 def test_generic_mapping_of_a_real_file_matches_its_schema():
     path = shared_file(UK)

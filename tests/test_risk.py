@@ -67,6 +67,13 @@ def test_incidents_far_from_the_area_stop_with_a_hint(grid):
         incident_risk(grid, far, [], 100, 0.1)
 
 
+def test_incidents_of_another_continent_stop_with_a_hint(grid):
+    # San Francisco: swapping its longitude (-122) would give no latitude at all
+    far = pd.DataFrame({"lon": [-122.42, -122.41], "lat": [37.77, 37.78]})
+    with pytest.raises(IncidentDataError, match=r"none of the 2 incidents.*covers the same city"):
+        incident_risk(grid, far, [], 100, 0.1)
+
+
 def test_swapped_latitude_and_longitude_are_detected(grid):
     lon, lat = grid_lonlat(1, 1)
     swapped = pd.DataFrame({"lon": [lat] * 3, "lat": [lon] * 3})
