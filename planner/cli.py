@@ -22,7 +22,7 @@ from planner.export import write_plan, write_plans
 from planner.incidents import inspect_incidents
 from planner.pipeline import run
 from planner.plan import Plan
-from planner.scenario import IncidentSpec, Scenario, load_scenario, with_overrides
+from planner.scenario import MAX_SEED, IncidentSpec, Scenario, load_scenario, with_overrides
 
 app = typer.Typer(
     help="Plan where police officers walk and stand during a shift, on OpenStreetMap streets.",
@@ -84,7 +84,8 @@ def plan(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="Random seed (overrides solver.seed).")
+        int | None,
+        typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed (overrides solver.seed)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only the KPI table.")] = False,
     variants: Annotated[
@@ -176,7 +177,9 @@ def replan(
     time_limit_s: Annotated[
         float | None, typer.Option("--time-limit", min=0.1, help="Limit per solver (as for plan).")
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed.")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed.")
+    ] = None,
 ) -> None:
     """Re-plan the rest of a shift from each unit's position, keeping the stops made."""
     from planner.pipeline import replan as replan_shift
@@ -186,6 +189,11 @@ def replan(
     clock = _clock(at, "--at")
     folder = plan_dir or scenario.output_dir
     assert folder is not None
+    if folder.name == "routes.json" and folder.is_file():  # the plan's file, not its folder
+        folder = folder.parent
+    elif folder.is_file():
+        msg = f"--plan {folder}: a file; give the folder of a plan written by 'patrol-planner plan'"
+        raise PlannerError(msg)
     positions = _positions(position or [])
     result = replan_shift(scenario, folder / "routes.json", clock, positions)
     target = out or folder / f"replan_{clock:%H%M}"

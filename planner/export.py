@@ -22,6 +22,7 @@ import shapely
 
 from planner.errors import ExportError
 from planner.plan import Leg, Plan, Route
+from planner.replan import walked_rules
 
 #: Decimal places of exported degrees (~1 cm).
 DEGREE_DIGITS = 7
@@ -215,6 +216,7 @@ def routes_record(plan: Plan) -> dict:
         "shift_start": plan.shift_start.isoformat(timespec="seconds"),
         "shift_end": plan.shift_end.isoformat(timespec="seconds"),
         "timezone": str(plan.shift_start.tzinfo),
+        "rules": walked_rules(plan.scenario),
         "routes": [
             {"officer": route.officer, "legs": [_leg_record(leg) for leg in route.legs]}
             for route in plan.routes

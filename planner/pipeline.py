@@ -7,6 +7,7 @@ import hashlib
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 
 from planner.avoid import avoided_segments, dark_during
 from planner.coverage import Pieces, street_pieces
-from planner.errors import InfeasibleError, ScenarioError
+from planner.errors import InfeasibleError, PlannerWarning, ScenarioError
 from planner.evaluate import compute_kpis
 from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
 from planner.hotspots import Hotspots, find_hotspots
@@ -29,7 +30,16 @@ from planner.incidents import load_incidents
 from planner.places import apply_places, forbidden_segments
 from planner.plan import Plan, Post, Route, SolveStats
 from planner.posts import choose_posts
-from planner.replan import Followed, Resume, check_inside, cut_routes, join, read_routes
+from planner.replan import (
+    Followed,
+    Resume,
+    at_hotspots,
+    changed_rules,
+    check_inside,
+    cut_routes,
+    join,
+    read_routes,
+)
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.routes import Patrol, plan_routes, validation_rules
 from planner.scenario import Scenario, StationSpec, seconds_until, shift_seconds
@@ -108,7 +118,7 @@ def resolve_station(
     idx, dist = graph.nearest_node(x_m, y_m)
     if dist[0] > STATION_SNAP_M:
         msg = (
-            f"{where}: the station ({spec.lat}, {spec.lon}) is {dist[0] / 1000:.1f} km from the "
+            f"{where}: ({spec.lat}, {spec.lon}) is {dist[0] / 1000:.1f} km from the "
             f"nearest street of the area ({graph.source}); put it inside the area (within "
             f"{STATION_SNAP_M:.0f} m of a street) or check that lat and lon are not swapped"
         )
@@ -442,6 +452,7 @@ def run(
         patrol = with_places(patrol, graph, scenario, must_cover)
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:
+            resume = at_hotspots(resume, graph.nodes.index[hotspots.node_idx])
             patrol = resumed(patrol, resume, graph, hotspots)
         routes, routes_stats = plan_routes(
             graph,
@@ -530,14 +541,28 @@ def replan(
             f"from '{scenario.name}'"
         )
         raise ScenarioError(msg)
+    if changed := changed_rules(followed.rules, scenario):
+        msg = (
+            f"{routes_file}: the stops and walks already made followed other rules than the "
+            f"scenario's now ({'; '.join(changed)}); re-plan with the values the plan was made "
+            "with, or make a new plan"
+        )
+        raise ScenarioError(msg)
+    # The plan being followed decides how many units there are.
+    count = len(routes) * scenario.officers.unit_size
+    if scenario.officers.count != count:
+        warnings.warn(
+            f"the scenario says {scenario.officers.count} officers, the plan being followed has "
+            f"{count}; the re-plan keeps the plan's {len(routes)} units (make a new plan to "
+            "change the staffing)",
+            PlannerWarning,
+            stacklevel=2,
+        )
     if followed.timezone:  # refuse a time outside the plan before loading the map
         local = start.astimezone(ZoneInfo(followed.timezone))
         check_inside(routes, seconds_until(local, at), local)
     specs = {unit: _position_spec(unit, lat, lon) for unit, (lat, lon) in (positions or {}).items()}
-    # The plan being followed decides how many units there are.
-    officers = scenario.officers.model_copy(
-        update={"count": len(routes) * scenario.officers.unit_size}
-    )
+    officers = scenario.officers.model_copy(update={"count": count})
     scenario = scenario.model_copy(update={"officers": officers})
     area = area or load_area(scenario, settings)
     graph = area.graph

@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -23,7 +25,42 @@ import numpy as np
 from planner.errors import ScenarioError
 from planner.graph import StreetGraph
 from planner.plan import Leg, Route
-from planner.scenario import later
+from planner.scenario import Scenario, later
+
+#: Scenario settings that the legs already walked must keep obeying: a re-plan refuses to
+#: change them (the meal break, per-unit hours and what hot spots are worth may change).
+WALKED_RULES = (
+    "officers.pace_m_per_s",
+    "officers.unit_size",
+    "officers.held_back_share",
+    "officers.avoid",
+    "dwell.min_minutes",
+    "dwell.max_minutes",
+    "dwell.max_visits",
+    "dwell.min_revisit_gap_minutes",
+    "dwell.max_minutes_per_spot",
+    "places.forbidden",
+)
+
+
+def walked_rules(scenario: Scenario) -> dict[str, Any]:
+    """Return the :data:`WALKED_RULES` of ``scenario`` as JSON values, by dotted key."""
+    data = scenario.model_dump(mode="json")
+    out = {}
+    for key in WALKED_RULES:
+        section, name = key.split(".")
+        out[key] = data[section][name]
+    return out
+
+
+def changed_rules(recorded: dict[str, Any], scenario: Scenario) -> list[str]:
+    """Describe each walked rule whose value in ``scenario`` differs from ``recorded``."""
+    now = walked_rules(scenario)
+    return [
+        f"{key} was {json.dumps(recorded[key])}, now {json.dumps(now[key])}"
+        for key in WALKED_RULES
+        if key in recorded and recorded[key] != now[key]
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +89,36 @@ class Resume:
         )
 
 
+def at_hotspots(resume: Resume, hotspot_nodes: Sequence[int]) -> Resume:
+    """Point the stops already made at today's hot spots (OSM node ids, in hot-spot order).
+
+    A re-plan computes the risk and the hot spots again, so their order may differ from the
+    plan followed; a stop made where there is no hot spot now is refused.
+
+    Raises
+    ------
+    ScenarioError
+        If a stop already made is at a node that is no longer a hot spot.
+    """
+    index = {int(node): i for i, node in enumerate(hotspot_nodes)}
+    made = [leg.to_node for legs in resume.kept for leg in legs if leg.kind == "dwell"]
+    if gone := sorted({node for node in made if node not in index}):
+        msg = (
+            f"stops were already made at {len(gone)} place(s) that are no longer hot spots "
+            f"(OSM nodes {', '.join(map(str, gone[:5]))}{', ...' if len(gone) > 5 else ''}): "
+            "the incidents or the risk and hot-spot settings changed since the plan "
+            "was made; re-plan with the files and settings it was made with, or make a new plan"
+        )
+        raise ScenarioError(msg)
+    kept = tuple(
+        tuple(
+            replace(leg, hotspot=index[leg.to_node]) if leg.kind == "dwell" else leg for leg in legs
+        )
+        for legs in resume.kept
+    )
+    return replace(resume, kept=kept)
+
+
 @dataclass(frozen=True, slots=True)
 class Followed:
     """The plan being followed, as ``routes.json`` records it."""
@@ -61,6 +128,7 @@ class Followed:
     shift_end: dt.datetime | None  # None in files written before the end was recorded
     routes: list[Route]
     timezone: str | None = None  # IANA name; None in files written before it was recorded
+    rules: dict[str, Any] = field(default_factory=dict)  # walked_rules; {} in older files
 
 
 def read_routes(path: Path) -> Followed:
@@ -98,6 +166,7 @@ def read_routes(path: Path) -> Followed:
             None if end is None else dt.datetime.fromisoformat(end),
             routes,
             data.get("timezone"),
+            dict(data.get("rules", {})),
         )
     except FileNotFoundError:
         msg = (

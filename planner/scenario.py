@@ -30,6 +30,9 @@ from pydantic import (
 from planner._scenario_text import describe, read_yaml
 from planner.errors import ScenarioError, why_missing
 
+MAX_SEED = 2**31 - 1
+"""Largest seed: OR-Tools takes 32-bit signed seeds."""
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -499,7 +502,7 @@ class SolverSpec(_Model):
     """Solver budget: wall-clock limit per optimiser, the seed, an optional iteration budget."""
 
     time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 20.0
-    seed: Annotated[int, Field(ge=0)] = 1
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 1
     route_iterations: Annotated[int, Field(ge=1)] | None = Field(
         None,
         description=(

@@ -96,6 +96,28 @@ def test_plan_default_end_to_end(tmp_path):
     (other / "moved.yaml").write_text(moved, encoding="utf-8")
     result = cli("replan", str(other / "moved.yaml"), "--plan", str(out), "--at", "20:00")
     assert_clean_failure(result, "unit 1: the plan being followed left from a point at 60.169")
+    # a rule the legs already walked followed cannot change; a plan's file reads as its folder
+    shorter = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
+    shorter = shorter.replace("max_minutes: 15", "max_minutes: 12", 1)
+    (other / "shorter.yaml").write_text(shorter, encoding="utf-8")
+    result = cli("replan", str(other / "shorter.yaml"), "--plan", str(out), "--at", "20:00")
+    assert_clean_failure(result, "followed other rules", "dwell.max_minutes was 15.0, now 12.0")
+    more = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
+    (other / "more.yaml").write_text(more.replace("count: 4", "count: 6", 1), encoding="utf-8")
+    result = cli(
+        "replan", str(other / "more.yaml"), "--plan", str(out / "routes.json"), "--at", "03:00"
+    )
+    assert_clean_failure(result, "re-planning at 03:00 is outside the plan")
+    assert "warning: the scenario says 6 officers, the plan being followed has 2" in result.stderr
+    result = cli(
+        "replan", str(other / "more.yaml"), "--plan", str(out / "kpis.json"), "--at", "20:00"
+    )
+    assert_clean_failure(result, "kpis.json: a file; give the folder of a plan")
+    result = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "--seed", "2147483648",
+    )  # fmt: skip
+    assert_clean_failure(result, "--seed", "less than or equal to 2147483647")
     london = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
     london = london.replace("# timezone: Europe/Helsinki", "timezone: Europe/London")
     (other / "london.yaml").write_text(london, encoding="utf-8")

@@ -1,8 +1,11 @@
 import dataclasses
 import itertools
 
+import pytest
+
+from planner.errors import ScenarioError
 from planner.pipeline import resumed
-from planner.replan import cut_routes, join
+from planner.replan import at_hotspots, cut_routes, join
 from planner.routes import Patrol, plan_routes, validation_rules
 from planner.validate import validate_routes
 
@@ -55,3 +58,17 @@ def test_late_in_the_shift_the_rest_is_the_walk_back(helsinki, helsinki_risk):
     assert rest[0].end_s <= late.shift_s + 1e-6
     rules = validation_rules(helsinki, spots, late, 10 * 60)
     assert validate_routes(join(resume.kept, rest), helsinki, rules) == []
+
+
+def test_stops_made_follow_their_hot_spots_into_the_new_order(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    routes, _ = plan_routes(helsinki, risk, spots, _patrol(station), LIMIT_S)
+    first = routes[0].dwells[0]
+    resume = cut_routes(routes, first.end_s, helsinki)
+    ids = helsinki.nodes.index[spots.node_idx]
+    reordered = at_hotspots(resume, ids[::-1])  # the same hot spots, ranked the other way
+    (stop,) = [leg for leg in reordered.kept[0] if leg.kind == "dwell"]
+    assert ids[::-1][stop.hotspot] == first.to_node
+    others = [node for node in ids if node != first.to_node]
+    with pytest.raises(ScenarioError, match=rf"1 place\(s\) .*{first.to_node}"):
+        at_hotspots(resume, others)
