@@ -233,7 +233,11 @@ _TYPE_WORDS = ("type", "categ", "offen", "crime", "descr")
 
 def _mapping_given(spec: IncidentSpec) -> bool:
     fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col)
-    return any(f is not None for f in fields) or spec.crs.upper() != "EPSG:4326"
+    return (
+        any(f is not None for f in fields)
+        or spec.crs.upper() != "EPSG:4326"
+        or spec.date_order != "auto"
+    )
 
 
 def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
@@ -256,7 +260,8 @@ def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> s
         raise IncidentDataError(msg)
     if name in SCHEMAS and _mapping_given(spec):
         msg = (
-            f"{path}: x_col, y_col, crs, time_col and type_col apply only to schema: generic "
+            f"{path}: x_col, y_col, crs, time_col, type_col and date_order apply only to schema: "
+            f"generic "
             f"(the {name} schema knows its columns); drop them or set schema: generic"
         )
         raise IncidentDataError(msg)
@@ -474,9 +479,13 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
 
 
 def _generic_times(
-    values: pd.Series, path: Path, column: str
+    values: pd.Series, path: Path, column: str, order: str = "auto"
 ) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Parse a date column of a generic file, picking the format from the values."""
+    """Parse a date column of a generic file, picking the format from the values.
+
+    ``order`` (``auto``, ``day_first`` or ``month_first``) settles dates such as 03/04/2020;
+    with ``auto``, a column whose dates read both ways is refused.
+    """
     notes: list[str] = []
     if pd.api.types.is_datetime64_any_dtype(values):
         occurred = values.dt.tz_localize(None) if values.dt.tz is not None else values
@@ -498,9 +507,23 @@ def _generic_times(
         fmt = max(scores, key=lambda f: scores[f])
         swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
         if swapped and scores.get(swapped, 0) == scores[fmt] > 0:
-            notes.append(
-                f"dates such as '{sample.iloc[0]}' read month first ({fmt}); day first fits too"
-            )
+            if order == "auto":
+                msg = (
+                    f"{path}: column '{column}': dates such as '{sample.iloc[0]}' read both day "
+                    "first and month first; set date_order: day_first or month_first (on the "
+                    "command line --date-order)"
+                )
+                raise IncidentDataError(msg)
+            fmt = swapped if order == "day_first" else fmt
+            notes.append(f"dates such as '{sample.iloc[0]}' read {order.replace('_', ' ')}")
+        elif order != "auto" and fmt.startswith(("%m/%d", "%d/%m")):
+            wanted = "%d/%m" if order == "day_first" else "%m/%d"
+            if not fmt.startswith(wanted):
+                msg = (
+                    f"{path}: column '{column}': date_order is {order}, but dates such as "
+                    f"'{sample.iloc[0]}' read only the other way; drop date_order or fix it"
+                )
+                raise IncidentDataError(msg)
         expected = f"{fmt} (the best fit for the first values)"
         occurred, time_known, bad = _parse_times(
             text, fmt, path, column, expected, _GENERIC_DATE_FIX
@@ -587,7 +610,7 @@ def generic_rows(
     n = len(raw)
     if spec.time_col:
         occurred, time_known, month_only, bad, time_notes = _generic_times(
-            raw[cols[spec.time_col]], path, cols[spec.time_col]
+            raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
         )
         notes += time_notes
     else:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
 import os
 import sys
@@ -294,6 +295,20 @@ TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="generic: dat
 TypeColOpt = Annotated[str | None, typer.Option("--type-col", help="generic: offence type column.")]
 
 
+class DateOrder(enum.StrEnum):
+    """How to read dates such as 03/04/2020 (``IncidentSpec.date_order``)."""
+
+    auto = "auto"
+    day_first = "day_first"
+    month_first = "month_first"
+
+
+DateOrderOpt = Annotated[
+    DateOrder,
+    typer.Option("--date-order", help="generic: how to read dates such as 03/04/2020."),
+]
+
+
 @incidents_app.command("inspect")
 def inspect_incident_file(
     file: Annotated[Path, typer.Argument(help="Incident file: CSV, GeoJSON or GeoPackage.")],
@@ -303,12 +318,13 @@ def inspect_incident_file(
     crs: CrsOpt = "EPSG:4326",
     time_col: TimeColOpt = None,
     type_col: TypeColOpt = None,
+    date_order: DateOrderOpt = DateOrder.auto,
     top: Annotated[int, typer.Option("--top", min=1, help="Offence types to list.")] = 15,
 ) -> None:
     """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
     spec = IncidentSpec(
         path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
-        type_col=type_col,
+        type_col=type_col, date_order=date_order.value,
     )  # fmt: skip
     typer.echo(inspect_incidents(spec).summary(top=top))
 
@@ -331,6 +347,7 @@ def evaluate_risk(
     crs: CrsOpt = "EPSG:4326",
     time_col: TimeColOpt = None,
     type_col: TypeColOpt = None,
+    date_order: DateOrderOpt = DateOrder.auto,
     all_types: Annotated[
         bool, typer.Option("--all-types", help="Keep the types excluded by default (drugs, ...).")
     ] = False,
@@ -347,7 +364,7 @@ def evaluate_risk(
         raise PlannerError(msg) from None
     spec = IncidentSpec(
         path=incidents, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
-        type_col=type_col,
+        type_col=type_col, date_order=date_order.value,
     )  # fmt: skip
     table, data = evaluate_files(area, spec, first, test_months, out, all_types)
     typer.echo(summary(table))

@@ -129,6 +129,10 @@ with warnings.catch_warnings():
             "EPSG:4326", description="generic: CRS of x_col / y_col (any pyproj CRS string)"
         )
         time_col: str | None = Field(None, description="generic: date / date-time column")
+        date_order: Literal["auto", "day_first", "month_first"] = Field(
+            "auto",
+            description="generic: how to read dates like 03/04/2020 (auto: refuse when both fit)",
+        )
         type_col: str | None = Field(None, description="generic: offence type column")
         max_snap_m: Annotated[float, Field(gt=0)] = Field(
             100.0,

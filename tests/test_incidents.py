@@ -378,6 +378,19 @@ def test_generic_csv_finds_latitude_longitude_and_reads_day_first_dates(tmp_path
     assert not frame["time_known"].iloc[0]
 
 
+def test_dates_that_read_both_ways_need_a_date_order(tmp_path):
+    path = write(tmp_path, "lon,lat,t\n24.94,60.17,03/04/2020\n24.94,60.17,05/06/2020\n")
+    spec = IncidentSpec(path=path, time_col="t")
+    with pytest.raises(IncidentDataError, match="read both day first and month first"):
+        load_incidents(spec)
+    for order, month in (("day_first", 4), ("month_first", 3)):
+        frame, _ = load_incidents(spec.model_copy(update={"date_order": order}))
+        assert frame["occurred"].iloc[0].month == month
+    unambiguous = write(tmp_path, "lon,lat,t\n24.94,60.17,25/04/2020\n")
+    with pytest.raises(IncidentDataError, match="read only the other way"):
+        load_incidents(IncidentSpec(path=unambiguous, time_col="t", date_order="month_first"))
+
+
 def test_projected_crs_for_latitude_longitude_columns_is_refused(tmp_path):
     path = write(tmp_path, "Latitude,Longitude,Month\n51.51,-0.09,2020-01\n")
     with pytest.raises(IncidentDataError, match=r"crs EPSG:27700 is projected.*Longitude and Lat"):
