@@ -362,6 +362,9 @@ def evaluate_risk(
     except ValueError:
         msg = f"--cut {cut!r}: give the first test month as YYYY-MM, e.g. 2019-10"
         raise PlannerError(msg) from None
+    if not 1900 <= first.year <= 2100:
+        msg = f"--cut {cut!r}: give a month between 1900-01 and 2100-12"
+        raise PlannerError(msg)
     spec = IncidentSpec(
         path=incidents, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
         type_col=type_col, date_order=date_order.value,

@@ -92,13 +92,22 @@ def split_incidents(
     }
     if len(point_idx) == 0:
         raise IncidentDataError(no_incident_near(graph, incidents, max_snap_m))
+    dated = when[~np.isnat(when)]
+    if len(dated) == 0:
+        msg = (
+            "the incidents have no dates, and the evaluation splits them by month; name the "
+            "date column (time_col; on the command line --time-col)"
+        )
+        raise IncidentDataError(msg)
+    months = month_range(dated)
     if counts["train"] == 0 or counts["test"] == 0:
         msg = (
             f"cut {cut:%Y-%m}: {counts['train']} training and {counts['test']} test incidents "
-            "on the area's streets; choose a cut inside the file's date range"
+            f"on the area's streets, which hold incidents of {months}; choose a cut after "
+            "the first of these months and not after the last"
         )
         raise IncidentDataError(msg)
-    _warn_short_test(cut, test_months, pd.Timestamp(when.max()))
+    _warn_short_test(cut, test_months, months)
     age_days = (np.datetime64(cut) - when[train]) / np.timedelta64(1, "D")
     x_m, y_m = graph.project_lonlat(
         incidents["lon"].to_numpy()[point_idx][train], incidents["lat"].to_numpy()[point_idx][train]
@@ -272,14 +281,21 @@ class ForecastParams:
         return {"half_life_days": self.half_life_days, **asdict(self.model)}
 
 
-def _warn_short_test(cut: pd.Timestamp, test_months: int, last: pd.Timestamp) -> None:
+def month_range(when: np.ndarray) -> str:
+    """Return the months a set of dates spans, as ``YYYY-MM to YYYY-MM``."""
+    first, last = pd.Timestamp(when.min()), pd.Timestamp(when.max())
+    return f"{first:%Y-%m} to {last:%Y-%m}"
+
+
+def _warn_short_test(cut: pd.Timestamp, test_months: int, months: str) -> None:
     """Warn when the incidents end before the test months do (part of them is empty)."""
-    months = (last.to_period("M") - cut.to_period("M")).n + 1
-    if months < test_months:
+    last = pd.Period(months[-7:], "M")
+    held = (last - cut.to_period("M")).n + 1
+    if held < test_months:
         msg = (
-            f"the incidents end on {last:%Y-%m-%d}, so only {months} of the {test_months} test "
-            f"months from {cut:%Y-%m} hold data; choose an earlier cut or fewer --test-months "
-            "for a full test"
+            f"the incidents on the area's streets are of {months}, so only {held} of the "
+            f"{test_months} test months from {cut:%Y-%m} hold data; choose an earlier cut or "
+            "fewer --test-months for a full test"
         )
         warnings.warn(msg, PlannerWarning, stacklevel=3)
 

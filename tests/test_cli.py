@@ -309,7 +309,7 @@ def test_evaluate_risk_warns_of_empty_test_months_and_writes_all_or_nothing(tmp_
         "evaluate-risk", "--area", str(area), "--incidents", str(incidents),
         "--cut", "2020-11", "--test-months", "3", "--out", str(out),
     )  # fmt: skip
-    assert "only 2 of the 3 test months from 2020-11 hold data" in result.stderr
+    assert "are of 2020-01 to 2020-12, so only 2 of the 3 test months from 2020-11" in result.stderr
     assert_clean_failure(result, f"{out / 'hit_rate.png'}: cannot write the evaluation")
     assert sorted(p.name for p in out.iterdir()) == ["hit_rate.png"]  # no evaluation.csv
 
@@ -319,6 +319,10 @@ def test_evaluate_risk_rejects_a_bad_cut(tmp_path):
         "evaluate-risk", "--area", "x.osm.pbf", "--incidents", "y.csv", "--cut", "October",
     )  # fmt: skip
     assert_clean_failure(result, "--cut 'October': give the first test month as YYYY-MM")
+    result = cli(
+        "evaluate-risk", "--area", "x.osm.pbf", "--incidents", "y.csv", "--cut", "9999-12",
+    )  # fmt: skip
+    assert_clean_failure(result, "--cut '9999-12': give a month between 1900-01 and 2100-12")
 
 
 def test_shift_too_short_names_the_scenario_and_fields(tmp_path):
