@@ -297,11 +297,28 @@ def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> s
     return name
 
 
+def _separator(path: Path) -> str:
+    """Return the field separator of a CSV file: the commonest of , ; tab and | in line 1."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as file:
+            line = file.readline()
+    except OSError:
+        return ","  # pandas reports the problem below
+    counts = {sep: line.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
+
+
 def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
-    """Read the given columns as text (empty cells stay ""), or only the header when ``None``."""
+    """Read the given columns as text (empty cells stay ""), or only the header when ``None``.
+
+    The separator is read off the header, so files saved with ; (spreadsheets set to a decimal
+    comma), tabs or | read as well as comma-separated ones.
+    """
     try:
         return pd.read_csv(
             path,
+            sep=_separator(Path(path)),
             dtype=str,
             keep_default_na=False,
             encoding="utf-8-sig",
@@ -321,12 +338,32 @@ def _no_rows(path: Path) -> IncidentDataError:
 
 
 def _numbers(text: pd.Series) -> np.ndarray:
-    return pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=float, copy=True)
+    """Numbers of a text column; a decimal comma (51,5182) reads as a decimal point."""
+    plain = text.str.strip().str.replace(r"^([-+]?\d+),(\d+)$", r"\1.\2", regex=True)
+    return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, copy=True)
 
 
 def _placeholder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Flag coordinates that are missing: NaN, or the placeholders (0, 0) and (-1, -1)."""
     return np.isnan(x) | np.isnan(y) | ((x == 0) & (y == 0)) | ((x == -1) & (y == -1))
+
+
+def _check_degrees(
+    x: np.ndarray, y: np.ndarray, crs: str, path: Path, names: tuple[str, str]
+) -> None:
+    """Refuse projected coordinates read as degrees (most values beyond +-180 / +-90)."""
+    if len(x) == 0 or not _crs(crs, path).is_geographic:
+        return
+    beyond = (np.abs(x) > 180) | (np.abs(y) > 90)
+    if beyond.mean() > 0.5:
+        i = int(np.flatnonzero(beyond)[0])
+        msg = (
+            f"{path}: {names[0]} and {names[1]} hold values such as {x[i]:g}, {y[i]:g}, not "
+            f"longitudes and latitudes (crs {crs}): they look like projected metres or feet; "
+            "give their crs, e.g. EPSG:27700 (British National Grid) or EPSG:3435 (Illinois "
+            "East, feet), on the command line --crs"
+        )
+        raise IncidentDataError(msg)
 
 
 def _crs(crs: str, path: Path) -> CRS:
@@ -604,6 +641,7 @@ def generic_rows(
             raise _no_rows(path)
         x, y = _numbers(raw[cols[x_col]]), _numbers(raw[cols[y_col]])
         missing = _placeholder(x, y)
+        _check_degrees(x[~missing], y[~missing], spec.crs, path, (cols[x_col], cols[y_col]))
         lon, lat = np.full(len(raw), np.nan), np.full(len(raw), np.nan)
         if (~missing).any():
             lon[~missing], lat[~missing] = _to_wgs84(x[~missing], y[~missing], spec.crs, path)

@@ -391,6 +391,22 @@ def test_dates_that_read_both_ways_need_a_date_order(tmp_path):
         load_incidents(IncidentSpec(path=unambiguous, time_col="t", date_order="month_first"))
 
 
+def test_semicolon_file_with_decimal_commas_reads_like_a_comma_separated_one(tmp_path):
+    text = "Latitude;Longitude;Date;Offence\n60,17;24,94;25/12/2023;Robbery\n"
+    frame, report = load_incidents(
+        IncidentSpec(path=write(tmp_path, text), time_col="Date", type_col="Offence")
+    )
+    assert report.rows_kept == 1
+    assert (frame["lat"].iloc[0], frame["lon"].iloc[0]) == (60.17, 24.94)
+    assert frame["occurred"].iloc[0].month == 12
+
+
+def test_projected_values_read_as_degrees_ask_for_the_crs(tmp_path):
+    path = write(tmp_path, "E,N\n532000,181000\n532100,181200\n")
+    with pytest.raises(IncidentDataError, match=r"532000, 181000, not longitudes.*--crs"):
+        load_incidents(IncidentSpec(path=path, x_col="E", y_col="N"))
+
+
 def test_projected_crs_for_latitude_longitude_columns_is_refused(tmp_path):
     path = write(tmp_path, "Latitude,Longitude,Month\n51.51,-0.09,2020-01\n")
     with pytest.raises(IncidentDataError, match=r"crs EPSG:27700 is projected.*Longitude and Lat"):
