@@ -302,6 +302,12 @@ class IncidentInspection:
                 f"  {row.crime_type:<{width}}  {row.rows:>7}  {row.kept:>7}  "
                 f"{row.category} ({harm}{flag})"
             )
+        split = shown["crime_type"][shown["crime_type"].duplicated()].unique()
+        if len(split):
+            lines.append(
+                f"  ({', '.join(split)}: listed once per category, which the file's "
+                "description or subcategory decides)"
+            )
         if r.unmapped:
             lines.append(
                 f"unmapped types  {len(r.unmapped)} ({sum(r.unmapped.values())} kept rows, "

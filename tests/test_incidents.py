@@ -596,6 +596,8 @@ def test_inspect_counts_types_without_duplicates():
     assert inspection.types["rows"].sum() == inspection.report.rows_read - 2135
     assert inspection.time_known_share == 1.0
     assert inspection.first == pd.Timestamp("2018-12-01 00:00")
+    # a type split into categories by its subcategory is listed once per category, and said so
+    assert "Larceny Theft, Burglary: listed once per category" in inspection.summary()
 
 
 def test_inspect_bad_input_exits_2_with_the_reason(monkeypatch, capsys, tmp_path):
