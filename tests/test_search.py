@@ -399,6 +399,26 @@ def test_route_cache_evicts_oldest_and_swap_keeps_routes_feasible():
     assert changed <= set(range(3))
 
 
+def test_overfill_trims_every_route_back_into_its_shift():
+    from planner.search._engine import _Engine
+    from planner.search._model import _Data
+
+    problem = random_problem(7, n=40, m=3, budget=2.0)
+    eng = _Engine(_Data(problem), random.Random(0))
+    st = eng.state_of([[] for _ in problem.shifts])
+    eng.repair(st, noise=0.0, power=1.0)  # full: nothing more fits as it is
+    stretched = []
+    eng._repair_simple = lambda *args, f=eng._repair_simple: stretched.append(eng.limit) or f(*args)
+    changed = eng.overfill(st, 0.2, noise=0.0, power=1.0)
+    assert stretched[0] == pytest.approx([2.0 * 1.2] * 3)  # filled past the end, 20 % more
+    assert eng.limit == [2.0] * 3  # and back to the real limits
+    assert changed
+    exact = evaluate(problem, st.seqs)  # every route fits again, and the state says so
+    assert exact is not None and exact.objective == pytest.approx(st.obj)
+    assert max(st.ends) <= 2.0 + 1e-9
+    assert st.count == [sum(seq.count(v) for seq in st.seqs) for v in range(40)]
+
+
 def test_travel_equal_within_rounding_counts_as_symmetric():
     from planner.search._model import _Data
 

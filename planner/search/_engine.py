@@ -521,6 +521,40 @@ class _Engine:
         h = np.clip(np.floor(est_s / data.problem.bucket_s), 0, data.n_buckets - 1).astype(int)
         return data.value[cands[:, None], h]
 
+    def overfill(self, st: _State, extra: float, noise: float, power: float) -> set[int]:
+        """Fill past the shift ends, shorten, then drop visits until every route fits (pure TOP).
+
+        Repair and the route moves run with each route's limit stretched by ``extra`` of its
+        shift, then the visits of least value per second saved leave each route that ends late.
+        Routes re-shaped around more visits than fit, then trimmed, can reach plans that
+        feasible moves alone do not (strategic oscillation, Glover & Hao 2011). Returns the
+        routes that changed.
+        """
+        data = self.data
+        limits = self.limit
+        self.limit = [
+            lim + extra * (lim - sh.begin_s) for lim, sh in zip(limits, data.shifts, strict=True)
+        ]
+        try:
+            touched = self._repair_simple(st, noise, power, set())
+            if touched:
+                self.improve_routes(st, touched)
+                touched |= self.inter_route(st)
+                self.improve_routes(st, touched)
+        finally:
+            self.limit = limits
+        for r in touched:
+            sh, seq = data.shifts[r], st.seqs[r]
+            while st.ends[r] > self.limit[r] + TOL_S:
+                at = min(
+                    range(len(seq)),
+                    key=lambda i: self.val0[seq[i]] / (self._saving(sh, seq, i) + _EPS),
+                )
+                st.count[seq.pop(at)] -= 1
+                st.ends[r] = _path_time(data, sh, seq)
+        st.obj = self.simple_objective(st.count)
+        return touched
+
     # -- local search --------------------------------------------------------------------------
 
     def improve_routes(self, st: _State, routes: set[int]) -> bool:

@@ -32,7 +32,9 @@ class _Tuning:
     epoch that has not improved the best ends early once ``stall_share`` of its length passes
     without a gain of its own best (without the end-of-epoch packing); in the pure-TOP case
     without decay, ``cluster_share`` of the iterations force a group of 2 to ``cluster_max``
-    unrouted neighbours into a route instead of the destroy step.
+    unrouted neighbours into a route instead of the destroy step; in the pure-TOP case,
+    ``overfill_share`` of the iterations end by filling the routes ``overfill_extra`` of their
+    shift past their end and trimming them back (:meth:`_Engine.overfill`).
     """
 
     threshold: float = 0.02
@@ -52,6 +54,8 @@ class _Tuning:
     pack_every_max: int = 1200
     cluster_share: float = 0.2
     cluster_max: int = 5
+    overfill_share: float = 0.4
+    overfill_extra: float = 0.03
 
 
 _TUNING = _Tuning()
@@ -310,5 +314,10 @@ def _iterate(eng: _Engine, cur: _State, tune: _Tuning, rng: random.Random) -> _S
         swapped = eng.swap_in(cand)
         if swapped:
             eng.improve_routes(cand, swapped)
+            eng.repair(cand, noise, power)
+    if data.simple and rng.random() < tune.overfill_share:
+        trimmed = eng.overfill(cand, tune.overfill_extra, noise, power)
+        if trimmed:
+            eng.improve_routes(cand, trimmed)
             eng.repair(cand, noise, power)
     return cand
