@@ -7,7 +7,9 @@ coordinates, ``bad_date``); nothing is dropped here.
 
 from __future__ import annotations
 
+import csv
 import difflib
+import itertools
 import re
 import shlex
 from collections.abc import Collection, Mapping
@@ -50,6 +52,8 @@ GENERIC_TIME_FORMATS = (
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %I:%M %p",
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y",
@@ -233,14 +237,31 @@ _TYPE_WORDS = ("type", "categ", "offen", "crime", "descr")
 
 def _mapping_given(spec: IncidentSpec) -> bool:
     fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col)
-    return (
-        any(f is not None for f in fields)
-        or spec.crs.upper() != "EPSG:4326"
-        or spec.date_order != "auto"
-    )
+    return any(f is not None for f in fields) or spec.crs.upper() != "EPSG:4326"
 
 
 def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
+    """Choose the schema to read a file with (see :func:`_choose_schema`).
+
+    Raises
+    ------
+    IncidentDataError
+        As :func:`_choose_schema`, and for a ``date_order`` that no date column of a generic
+        file uses.
+    """
+    name = _choose_schema(spec, path, header)
+    if spec.date_order != "auto" and (name != "generic" or not spec.time_col):
+        msg = (
+            f"{path}: date_order applies to the time_col of a generic file (the {name} schema "
+            "knows its date format)"
+            if name != "generic"
+            else f"{path}: date_order is set but no time_col names the date column; add it"
+        )
+        raise IncidentDataError(msg)
+    return name
+
+
+def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
     """Choose the schema to read a file with: named, detected from the header, or ``generic``.
 
     ``header`` is ``None`` for GeoJSON / GeoPackage files (always ``generic``).
@@ -298,15 +319,16 @@ def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> s
 
 
 def _separator(path: Path) -> str:
-    """Return the field separator of a CSV file: the commonest of , ; tab and | in line 1."""
+    """Return the field separator of a CSV file (, ; tab or |), sniffed from its first lines."""
     try:
         with path.open(encoding="utf-8-sig", errors="replace") as file:
-            line = file.readline()
+            lines = [line for line in itertools.islice(file, 50) if line.strip()][:20]
     except OSError:
         return ","  # pandas reports the problem below
-    counts = {sep: line.count(sep) for sep in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] > counts[","] else ","
+    try:
+        return csv.Sniffer().sniff("".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:  # one column, or no separator used consistently
+        return ","
 
 
 def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
@@ -337,9 +359,25 @@ def _no_rows(path: Path) -> IncidentDataError:
     return IncidentDataError(f"{path}: the incident file has a header but no rows")
 
 
-def _numbers(text: pd.Series) -> np.ndarray:
-    """Numbers of a text column; a decimal comma (51,5182) reads as a decimal point."""
-    plain = text.str.strip().str.replace(r"^([-+]?\d+),(\d+)$", r"\1.\2", regex=True)
+_DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d+)$")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+def _numbers(text: pd.Series, sep: str = ",") -> np.ndarray:
+    """Numbers of a text column in a file separated by ``sep``.
+
+    In a file not separated by commas, a comma is a decimal comma (51,5182). In a
+    comma-separated file (the value quoted), 532,000 groups thousands and 51,5182 (not three
+    digits after the comma) is a decimal comma.
+    """
+    plain = text.str.strip()
+    if sep != ",":
+        plain = plain.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
+    else:
+        grouped = plain.str.fullmatch(_THOUSANDS)
+        plain = plain.where(~grouped, plain.str.replace(",", "", regex=False))
+        decimal = plain.str.fullmatch(_DECIMAL_COMMA) & ~plain.str.fullmatch(r"[-+]?\d+,\d{3}")
+        plain = plain.where(~decimal, plain.str.replace(",", ".", regex=False))
     return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, copy=True)
 
 
@@ -357,6 +395,14 @@ def _check_degrees(
     beyond = (np.abs(x) > 180) | (np.abs(y) > 90)
     if beyond.mean() > 0.5:
         i = int(np.flatnonzero(beyond)[0])
+        if ((np.abs(y) <= 180) & (np.abs(x) <= 90)).mean() > 0.5:
+            msg = (
+                f"{path}: {names[0]} holds values such as {x[i]:g}, which are latitudes, and "
+                f"{names[1]} values such as {y[i]:g}, longitudes: the columns look swapped; "
+                f"set x_col: {names[1]} and y_col: {names[0]} (on the command line --x-col "
+                f"{names[1]} --y-col {names[0]})"
+            )
+            raise IncidentDataError(msg)
         msg = (
             f"{path}: {names[0]} and {names[1]} hold values such as {x[i]:g}, {y[i]:g}, not "
             f"longitudes and latitudes (crs {crs}): they look like projected metres or feet; "
@@ -470,11 +516,12 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             return pd.Series("", index=raw.index, dtype=str)
         return raw[cols[name]]
 
-    lon, lat = _numbers(get(schema.lon_col)), _numbers(get(schema.lat_col))
+    sep = _separator(path)
+    lon, lat = _numbers(get(schema.lon_col), sep), _numbers(get(schema.lat_col), sep)
     missing = _placeholder(lon, lat)
     if schema.projected is not None and missing.any():
         x_name, y_name, crs = schema.projected
-        x, y = _numbers(get(x_name)[missing]), _numbers(get(y_name)[missing])
+        x, y = _numbers(get(x_name)[missing], sep), _numbers(get(y_name)[missing], sep)
         has_xy = ~_placeholder(x, y)
         rows = np.flatnonzero(missing)[has_xy]
         if len(rows):
@@ -543,6 +590,14 @@ def _generic_times(
         )
         fmt = max(scores, key=lambda f: scores[f])
         swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
+        if swapped and scores.get(swapped, 0) == scores[fmt] > 0 and order == "auto":
+            every = text[text != ""]  # a later row may settle the order the first ones leave open
+            fits = {
+                f: pd.to_datetime(every, format=f, errors="coerce").notna().sum()
+                for f in (fmt, swapped)
+            }
+            fmt = max(fits, key=lambda f: fits[f])
+            swapped = None if fits[fmt] > min(fits.values()) else swapped
         if swapped and scores.get(swapped, 0) == scores[fmt] > 0:
             if order == "auto":
                 msg = (
@@ -639,7 +694,8 @@ def generic_rows(
         raw = read_csv(path, sorted(set(cols.values())))
         if len(raw) == 0:
             raise _no_rows(path)
-        x, y = _numbers(raw[cols[x_col]]), _numbers(raw[cols[y_col]])
+        sep = _separator(path)
+        x, y = _numbers(raw[cols[x_col]], sep), _numbers(raw[cols[y_col]], sep)
         missing = _placeholder(x, y)
         _check_degrees(x[~missing], y[~missing], spec.crs, path, (cols[x_col], cols[y_col]))
         lon, lat = np.full(len(raw), np.nan), np.full(len(raw), np.nan)

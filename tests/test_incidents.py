@@ -389,6 +389,18 @@ def test_dates_that_read_both_ways_need_a_date_order(tmp_path):
     unambiguous = write(tmp_path, "lon,lat,t\n24.94,60.17,25/04/2020\n")
     with pytest.raises(IncidentDataError, match="read only the other way"):
         load_incidents(IncidentSpec(path=unambiguous, time_col="t", date_order="month_first"))
+    pm = write(tmp_path, "lon,lat,t\n24.94,60.17,03/04/2020 10:00:00 PM\n")
+    with pytest.raises(IncidentDataError, match="read both day first and month first"):
+        load_incidents(IncidentSpec(path=pm, time_col="t"))
+    frame, _ = load_incidents(IncidentSpec(path=pm, time_col="t", date_order="day_first"))
+    assert frame["occurred"].iloc[0] == pd.Timestamp("2020-04-03 22:00")
+    with pytest.raises(IncidentDataError, match="no time_col names the date column"):
+        load_incidents(IncidentSpec(path=pm, schema="generic", date_order="day_first"))
+    # the first 2,000 rows leave the order open, a later one settles it
+    rows = ["24.94,60.17,03/04/2020"] * 2000 + ["24.94,60.17,25/04/2020"]
+    late = write(tmp_path, "lon,lat,t\n" + "\n".join(rows) + "\n")
+    frame, _ = load_incidents(IncidentSpec(path=late, time_col="t"))
+    assert frame["occurred"].iloc[0].month == 4
 
 
 def test_semicolon_file_with_decimal_commas_reads_like_a_comma_separated_one(tmp_path):
@@ -399,6 +411,34 @@ def test_semicolon_file_with_decimal_commas_reads_like_a_comma_separated_one(tmp
     assert report.rows_kept == 1
     assert (frame["lat"].iloc[0], frame["lon"].iloc[0]) == (60.17, 24.94)
     assert frame["occurred"].iloc[0].month == 12
+
+
+def test_numbers_with_commas_in_a_comma_separated_file(tmp_path):
+    text = 'E,N\n"532,000","181,000"\n"532,100.5","181,200"\n'
+    frame, _ = load_incidents(
+        IncidentSpec(path=write(tmp_path, text), x_col="E", y_col="N", crs="EPSG:27700")
+    )
+    assert frame["lat"].between(51.4, 51.6).all()  # thousands, not 532.0 off the Scillies
+    text = 'Latitude,Longitude\n"51,518207","-0,106453"\n'
+    frame, _ = load_incidents(IncidentSpec(path=write(tmp_path, text), schema="generic"))
+    assert (frame["lat"].iloc[0], frame["lon"].iloc[0]) == (51.518207, -0.106453)
+
+
+def test_separator_is_sniffed_past_blank_lines_and_quoted_names(tmp_path):
+    text = (
+        '\n"Offence; detail",Latitude,Longitude\n'
+        '"Theft; bike",51.51,-0.09\n"Robbery; street",51.52,-0.08\n'
+    )
+    frame, report = load_incidents(
+        IncidentSpec(path=write(tmp_path, text), type_col="Offence; detail")
+    )
+    assert report.rows_kept == 2 and list(frame["crime_type"]) == ["Theft; bike", "Robbery; street"]
+
+
+def test_swapped_columns_beyond_ninety_degrees_are_named_as_swapped(tmp_path):
+    path = write(tmp_path, "a,b\n37.77,-122.42\n37.78,-122.41\n")
+    with pytest.raises(IncidentDataError, match="look swapped; set x_col: b and y_col: a"):
+        load_incidents(IncidentSpec(path=path, x_col="a", y_col="b"))
 
 
 def test_projected_values_read_as_degrees_ask_for_the_crs(tmp_path):
