@@ -152,6 +152,8 @@ def _incident_uploaded() -> None:
     if spec["schema"] == "generic":
         for field in ("x_col", "y_col", "crs", "time_col", "type_col"):
             spec[field] = st.session_state.get(f"incident_{field}") or None
+        if (order := st.session_state.get("incident_date_order", "auto")) != "auto":
+            spec["date_order"] = order
     st.session_state[INCIDENT_ERROR] = add_incident_file(upload.name, upload.getvalue(), spec)
 
 
@@ -284,6 +286,13 @@ def incidents_section() -> None:
                 cols, ("x_col", "y_col", "crs", "time_col", "type_col"), strict=True
             ):
                 col.text_input(field, key=f"incident_{field}")
+            st.radio(
+                "Dates such as 03/04/2020 read",
+                ["auto", "day_first", "month_first"],
+                key="incident_date_order",
+                horizontal=True,
+                help="auto refuses a file whose dates read both ways",
+            )
         st.file_uploader(
             "Add an incident file (CSV, GeoJSON, GeoPackage)",
             type=["csv", "geojson", "json", "gpkg"],

@@ -452,6 +452,22 @@ def test_station_outside_the_area_shows_the_plan_message(first_load, tmp_path):
 
 
 @pytest.mark.slow
+def test_generic_incident_upload_with_dates_that_read_both_ways(first_load):
+    content = b"lon,lat,t\n24.94,60.17,03/04/2026\n24.945,60.168,05/06/2026\n"
+    at = _tab(_app(), "Scenario")
+    at.selectbox(key="incident_schema").set_value("generic").run()
+    at.text_input(key="incident_time_col").set_value("t").run()
+    upload = at.file_uploader(key="incident_upload")
+    upload.set_value(("dates.csv", content, "text/csv")).run()
+    assert any("read both day first and month first" in e for e in _errors(at))
+    at.radio(key="incident_date_order").set_value("day_first").run()
+    at.file_uploader(key="incident_upload").set_value(("dates2.csv", content, "text/csv")).run()
+    assert _errors(at) == []
+    (entry,) = at.session_state["draft"]["incidents"]
+    assert entry["date_order"] == "day_first" and entry["time_col"] == "t"
+
+
+@pytest.mark.slow
 def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
     content = b"foo,bar\n1,2\n"
     local = tmp_path / "crimes.csv"
