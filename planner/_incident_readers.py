@@ -670,6 +670,13 @@ def generic_rows(
         missing = _placeholder(lon, lat)
     else:
         x_col, y_col = spec.x_col, spec.y_col
+        if (x_col is None) != (y_col is None):
+            msg = (
+                f"{path}: only {'x_col' if y_col is None else 'y_col'} is named; name both "
+                "x_col and y_col (on the command line --x-col and --y-col), or neither when the "
+                "file has latitude and longitude columns"
+            )
+            raise IncidentDataError(msg)
         if x_col is None or y_col is None:
             lowered = {c.strip().lower(): c for c in header}
             pair = next(

@@ -161,7 +161,10 @@ def replan(
     ],
     plan_dir: Annotated[
         Path | None,
-        typer.Option("--plan", help="Folder of the plan being followed (default: output_dir)."),
+        typer.Option(
+            "--plan",
+            help="Folder of the plan being followed, or its routes.json (default: output_dir).",
+        ),
     ] = None,
     position: Annotated[
         list[str] | None,
@@ -190,14 +193,10 @@ def replan(
     clock = _clock(at, "--at")
     folder = plan_dir or scenario.output_dir
     assert folder is not None
-    if folder.name == "routes.json" and folder.is_file():  # the plan's file, not its folder
-        folder = folder.parent
-    elif folder.is_file():
-        msg = f"--plan {folder}: a file; give the folder of a plan written by 'patrol-planner plan'"
-        raise PlannerError(msg)
+    routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
     positions = _positions(position or [])
-    result = replan_shift(scenario, folder / "routes.json", clock, positions)
-    target = out or folder / f"replan_{clock:%H%M}"
+    result = replan_shift(scenario, routes_file, clock, positions)
+    target = out or routes_file.parent / f"replan_{clock:%H%M}"
     written = write_plan(result, target)
     typer.echo(result.summary())
     typer.echo(f"\nwrote {len(written)} files to {target}")

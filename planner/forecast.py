@@ -99,15 +99,19 @@ def split_incidents(
             "date column (time_col; on the command line --time-col)"
         )
         raise IncidentDataError(msg)
-    months = month_range(dated)
+    first, last = pd.Period(dated.min(), "M"), pd.Period(dated.max(), "M")
     if counts["train"] == 0 or counts["test"] == 0:
+        fix = (
+            "the evaluation needs incidents of at least two months"
+            if first == last
+            else "choose a cut after the first of these months and not after the last"
+        )
         msg = (
             f"cut {cut:%Y-%m}: {counts['train']} training and {counts['test']} test incidents "
-            f"on the area's streets, which hold incidents of {months}; choose a cut after "
-            "the first of these months and not after the last"
+            f"on the area's streets, which hold incidents of {first} to {last}; {fix}"
         )
         raise IncidentDataError(msg)
-    _warn_short_test(cut, test_months, months)
+    _warn_short_test(cut, test_months, (first, last))
     age_days = (np.datetime64(cut) - when[train]) / np.timedelta64(1, "D")
     x_m, y_m = graph.project_lonlat(
         incidents["lon"].to_numpy()[point_idx][train], incidents["lat"].to_numpy()[point_idx][train]
@@ -281,19 +285,15 @@ class ForecastParams:
         return {"half_life_days": self.half_life_days, **asdict(self.model)}
 
 
-def month_range(when: np.ndarray) -> str:
-    """Return the months a set of dates spans, as ``YYYY-MM to YYYY-MM``."""
-    first, last = pd.Timestamp(when.min()), pd.Timestamp(when.max())
-    return f"{first:%Y-%m} to {last:%Y-%m}"
-
-
-def _warn_short_test(cut: pd.Timestamp, test_months: int, months: str) -> None:
-    """Warn when the incidents end before the test months do (part of them is empty)."""
-    last = pd.Period(months[-7:], "M")
+def _warn_short_test(
+    cut: pd.Timestamp, test_months: int, months: tuple[pd.Period, pd.Period]
+) -> None:
+    """Warn when the incidents (first and last month) end before the test months do."""
+    first, last = months
     held = (last - cut.to_period("M")).n + 1
     if held < test_months:
         msg = (
-            f"the incidents on the area's streets are of {months}, so only {held} of the "
+            f"the incidents on the area's streets are of {first} to {last}, so only {held} of the "
             f"{test_months} test months from {cut:%Y-%m} hold data; choose an earlier cut or "
             "fewer --test-months for a full test"
         )

@@ -529,8 +529,9 @@ def replan(
     ------
     ScenarioError
         If the time is outside the shift, a position is off the area, the file is not a plan,
-        or the plan was made from another scenario, another shift (day, hours or time zone) or
-        other stations.
+        or the plan was made from another scenario, another shift (day, hours or time zone),
+        other stations or other rules for what was already walked, or a stop already made is
+        no longer at a hot spot.
     """
     followed = read_routes(routes_file)
     start, routes = followed.shift_start, followed.routes
@@ -552,9 +553,8 @@ def replan(
     count = len(routes) * scenario.officers.unit_size
     if scenario.officers.count != count:
         warnings.warn(
-            f"the scenario says {scenario.officers.count} officers, the plan being followed has "
-            f"{count}; the re-plan keeps the plan's {len(routes)} units (make a new plan to "
-            "change the staffing)",
+            f"re-planning the {len(routes)} units of the plan being followed ({count} officers; "
+            f"the scenario says {scenario.officers.count})",
             PlannerWarning,
             stacklevel=2,
         )

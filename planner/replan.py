@@ -50,6 +50,11 @@ def walked_rules(scenario: Scenario) -> dict[str, Any]:
     for key in WALKED_RULES:
         section, name = key.split(".")
         out[key] = data[section][name]
+    # the order of the lists and the names of places are not rules
+    out["officers.avoid"] = sorted(out["officers.avoid"])
+    out["places.forbidden"] = sorted(
+        [p["lat"], p["lon"], p["radius_m"]] for p in data["places"]["forbidden"]
+    )
     return out
 
 
@@ -157,6 +162,9 @@ def read_routes(path: Path) -> Followed:
             )
             for r in data["routes"]
         ]
+        if not routes or any(not route.legs for route in routes):
+            msg = "a unit without legs"
+            raise ValueError(msg)
         end = data.get("shift_end")
         if data.get("timezone") is not None:
             ZoneInfo(data["timezone"])  # a name this machine knows (else KeyError, below)
@@ -168,7 +176,7 @@ def read_routes(path: Path) -> Followed:
             data.get("timezone"),
             dict(data.get("rules", {})),
         )
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         msg = (
             f"{path}: no such plan file; give the folder of a plan written by 'patrol-planner plan'"
         )

@@ -108,11 +108,14 @@ def test_plan_default_end_to_end(tmp_path):
         "replan", str(other / "more.yaml"), "--plan", str(out / "routes.json"), "--at", "03:00"
     )
     assert_clean_failure(result, "re-planning at 03:00 is outside the plan")
-    assert "warning: the scenario says 6 officers, the plan being followed has 2" in result.stderr
-    result = cli(
-        "replan", str(other / "more.yaml"), "--plan", str(out / "kpis.json"), "--at", "20:00"
-    )
-    assert_clean_failure(result, "kpis.json: a file; give the folder of a plan")
+    assert "re-planning the 2 units of the plan being followed (2 officers; the" in result.stderr
+    (other / "notes.txt").write_text("not a plan folder", encoding="utf-8")
+    for plan, message in [
+        (out / "kpis.json", "not a plan's routes.json"),
+        (other / "notes.txt", "no such plan file"),
+    ]:
+        result = cli("replan", str(other / "more.yaml"), "--plan", str(plan), "--at", "20:00")
+        assert_clean_failure(result, message)
     result = cli(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
         "--seed", "2147483648",

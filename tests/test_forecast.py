@@ -56,7 +56,10 @@ def test_evaluation_on_a_grid_ranks_the_repeat_street_first(grid):
 
 def test_cut_outside_the_data_is_an_error(grid):
     rows = incidents_on_grid({(0, 0): 2}, "2020-01-10")
-    with pytest.raises(IncidentDataError, match="incidents of 2020-01 to 2020-01; choose a cut"):
+    with pytest.raises(
+        IncidentDataError,
+        match="2020-01 to 2020-01; the evaluation needs incidents of at least two",
+    ):
         evaluate(grid, pd.DataFrame(rows), pd.Timestamp("2019-01-01"), 1)
     undated = pd.DataFrame(rows).assign(occurred=pd.NaT)
     with pytest.raises(IncidentDataError, match=r"no dates.*--time-col"):

@@ -447,6 +447,12 @@ def test_projected_values_read_as_degrees_ask_for_the_crs(tmp_path):
         load_incidents(IncidentSpec(path=path, x_col="E", y_col="N"))
 
 
+def test_one_coordinate_column_alone_is_refused(tmp_path):
+    path = write(tmp_path, "Latitude,Longitude,E\n51.51,-0.09,532000\n")
+    with pytest.raises(IncidentDataError, match="only x_col is named; name both"):
+        load_incidents(IncidentSpec(path=path, x_col="E"))
+
+
 def test_projected_crs_for_latitude_longitude_columns_is_refused(tmp_path):
     path = write(tmp_path, "Latitude,Longitude,Month\n51.51,-0.09,2020-01\n")
     with pytest.raises(IncidentDataError, match=r"crs EPSG:27700 is projected.*Longitude and Lat"):

@@ -243,16 +243,26 @@ class _Engine:
             _two_opt(data.travel, path)
         _or_opt(data.travel, path)
         seq = path[1:-1]
-        removed: set[int] = set()
-        while _path_time(data, sh, seq) > self.limit[r] + TOL_S:
-            worst, at = math.inf, -1
-            for i, v in enumerate(seq):
-                saving = self._saving(sh, seq, i)
-                ratio = self.val0[v] / (saving + _EPS) * (2.0 if v in group else 1.0)
-                if ratio < worst:
-                    worst, at = ratio, i
-            removed.add(seq.pop(at))
-        return seq, removed
+        return seq, set(self._trim(r, seq, frozenset(group)))
+
+    def _trim(self, r: int, seq: list[int], dear: frozenset[int] = frozenset()) -> list[int]:
+        """Drop visits from ``seq`` (route ``r``) until it ends in time; return them.
+
+        The visit of least value per second saved goes first; nodes in ``dear`` count double.
+        """
+        sh = self.data.shifts[r]
+        dropped = []
+        while _path_time(self.data, sh, seq) > self.limit[r] + TOL_S:
+            at = min(
+                range(len(seq)),
+                key=lambda i: (
+                    self.val0[seq[i]]
+                    / (self._saving(sh, seq, i) + _EPS)
+                    * (2.0 if seq[i] in dear else 1.0)
+                ),
+            )
+            dropped.append(seq.pop(at))
+        return dropped
 
     def _worst(self, st: _State, visits: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:
         """Visits with the lowest value per second saved by removing them, randomised."""
@@ -544,14 +554,9 @@ class _Engine:
         finally:
             self.limit = limits
         for r in touched:
-            sh, seq = data.shifts[r], st.seqs[r]
-            while st.ends[r] > self.limit[r] + TOL_S:
-                at = min(
-                    range(len(seq)),
-                    key=lambda i: self.val0[seq[i]] / (self._saving(sh, seq, i) + _EPS),
-                )
-                st.count[seq.pop(at)] -= 1
-                st.ends[r] = _path_time(data, sh, seq)
+            for v in self._trim(r, st.seqs[r]):
+                st.count[v] -= 1
+            st.ends[r] = _path_time(data, data.shifts[r], st.seqs[r])
         st.obj = self.simple_objective(st.count)
         return touched
 
