@@ -71,6 +71,7 @@ def _page_shot(app: AppPage, name: str, height_px: int = 1100) -> None:
 def _open(app: AppPage) -> None:
     app.page.goto(app.url)
     app.page.locator(MAP_CANVAS).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+    _idle(app)  # the first run (it plans the default scenario) is over before any action
 
 
 def _tab(app: AppPage, name: str) -> None:
