@@ -281,8 +281,7 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
         raise IncidentDataError(msg)
     if name in SCHEMAS and _mapping_given(spec):
         msg = (
-            f"{path}: x_col, y_col, crs, time_col, type_col and date_order apply only to schema: "
-            f"generic "
+            f"{path}: x_col, y_col, crs, time_col and type_col apply only to schema: generic "
             f"(the {name} schema knows its columns); drop them or set schema: generic"
         )
         raise IncidentDataError(msg)
@@ -334,13 +333,15 @@ def _separator(path: Path) -> str:
 def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
     """Read the given columns as text (empty cells stay ""), or only the header when ``None``.
 
-    The separator is read off the header, so files saved with ; (spreadsheets set to a decimal
-    comma), tabs or | read as well as comma-separated ones.
+    The separator is sniffed from the first lines (kept in ``frame.attrs["sep"]``), so files
+    saved with ; (spreadsheets set to a decimal comma), tabs or | read as well as
+    comma-separated ones.
     """
+    sep = _separator(Path(path))
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             path,
-            sep=_separator(Path(path)),
+            sep=sep,
             dtype=str,
             keep_default_na=False,
             encoding="utf-8-sig",
@@ -353,6 +354,8 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         msg = f"{path}: not a readable CSV file ({exc}); save it as UTF-8 CSV"
         raise IncidentDataError(msg) from None
+    frame.attrs["sep"] = sep
+    return frame
 
 
 def _no_rows(path: Path) -> IncidentDataError:
@@ -516,7 +519,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             return pd.Series("", index=raw.index, dtype=str)
         return raw[cols[name]]
 
-    sep = _separator(path)
+    sep = raw.attrs["sep"]
     lon, lat = _numbers(get(schema.lon_col), sep), _numbers(get(schema.lat_col), sep)
     missing = _placeholder(lon, lat)
     if schema.projected is not None and missing.any():
@@ -590,15 +593,16 @@ def _generic_times(
         )
         fmt = max(scores, key=lambda f: scores[f])
         swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
-        if swapped and scores.get(swapped, 0) == scores[fmt] > 0 and order == "auto":
+        both = swapped is not None and scores.get(swapped, 0) == scores[fmt] > 0
+        if both and order == "auto":
             every = text[text != ""]  # a later row may settle the order the first ones leave open
             fits = {
                 f: pd.to_datetime(every, format=f, errors="coerce").notna().sum()
                 for f in (fmt, swapped)
             }
             fmt = max(fits, key=lambda f: fits[f])
-            swapped = None if fits[fmt] > min(fits.values()) else swapped
-        if swapped and scores.get(swapped, 0) == scores[fmt] > 0:
+            both = fits[fmt] == min(fits.values())
+        if both:
             if order == "auto":
                 msg = (
                     f"{path}: column '{column}': dates such as '{sample.iloc[0]}' read both day "
@@ -701,7 +705,7 @@ def generic_rows(
         raw = read_csv(path, sorted(set(cols.values())))
         if len(raw) == 0:
             raise _no_rows(path)
-        sep = _separator(path)
+        sep = raw.attrs["sep"]
         x, y = _numbers(raw[cols[x_col]], sep), _numbers(raw[cols[y_col]], sep)
         missing = _placeholder(x, y)
         _check_degrees(x[~missing], y[~missing], spec.crs, path, (cols[x_col], cols[y_col]))
