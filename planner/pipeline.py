@@ -452,7 +452,7 @@ def run(
         patrol = with_places(patrol, graph, scenario, must_cover)
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:
-            resume = at_hotspots(resume, graph.nodes.index[hotspots.node_idx])
+            resume = at_hotspots(resume, graph.nodes.index[hotspots.node_idx], graph)
             patrol = resumed(patrol, resume, graph, hotspots)
         routes, routes_stats = plan_routes(
             graph,

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from planner.errors import ScenarioError
-from planner.graph import StreetGraph
+from planner.graph import StreetGraph, place_names
 from planner.plan import Leg, Route
 from planner.scenario import Scenario, later
 
@@ -94,11 +94,14 @@ class Resume:
         )
 
 
-def at_hotspots(resume: Resume, hotspot_nodes: Sequence[int]) -> Resume:
+def at_hotspots(
+    resume: Resume, hotspot_nodes: Sequence[int], graph: StreetGraph | None = None
+) -> Resume:
     """Point the stops already made at today's hot spots (OSM node ids, in hot-spot order).
 
     A re-plan computes the risk and the hot spots again, so their order may differ from the
-    plan followed; a stop made where there is no hot spot now is refused.
+    plan followed; a stop made where there is no hot spot now is refused, named by its streets
+    when ``graph`` is given.
 
     Raises
     ------
@@ -108,9 +111,11 @@ def at_hotspots(resume: Resume, hotspot_nodes: Sequence[int]) -> Resume:
     index = {int(node): i for i, node in enumerate(hotspot_nodes)}
     made = [leg.to_node for legs in resume.kept for leg in legs if leg.kind == "dwell"]
     if gone := sorted({node for node in made if node not in index}):
+        names = place_names(graph, gone[:5]) if graph is not None else {}
+        places = [f"{names[n]} (OSM node {n})" if n in names else f"OSM node {n}" for n in gone]
         msg = (
             f"stops were already made at {len(gone)} place(s) that are no longer hot spots "
-            f"(OSM nodes {', '.join(map(str, gone[:5]))}{', ...' if len(gone) > 5 else ''}): "
+            f"({'; '.join(places[:5])}{'; ...' if len(gone) > 5 else ''}): "
             "the incidents or the risk and hot-spot settings changed since the plan "
             "was made; re-plan with the files and settings it was made with, or make a new plan"
         )

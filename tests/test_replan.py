@@ -1,9 +1,11 @@
 import dataclasses
 import itertools
+import re
 
 import pytest
 
 from planner.errors import ScenarioError
+from planner.graph import place_names
 from planner.pipeline import resumed
 from planner.replan import at_hotspots, cut_routes, join
 from planner.routes import Patrol, plan_routes, validation_rules
@@ -70,5 +72,8 @@ def test_stops_made_follow_their_hot_spots_into_the_new_order(helsinki, helsinki
     (stop,) = [leg for leg in reordered.kept[0] if leg.kind == "dwell"]
     assert ids[::-1][stop.hotspot] == first.to_node
     others = [node for node in ids if node != first.to_node]
-    with pytest.raises(ScenarioError, match=rf"1 place\(s\) .*{first.to_node}"):
+    with pytest.raises(ScenarioError, match=rf"1 place\(s\) .*\(OSM node {first.to_node}\)"):
         at_hotspots(resume, others)
+    name = place_names(helsinki, [first.to_node])[first.to_node]
+    with pytest.raises(ScenarioError, match=re.escape(f"{name} (OSM node {first.to_node})")):
+        at_hotspots(resume, others, helsinki)

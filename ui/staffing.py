@@ -224,7 +224,11 @@ def comparison_charts(table: pd.DataFrame) -> list[alt.Chart]:
         alt.Chart(table.dropna(subset=["marginal_presence_min"]))
         .mark_bar()
         .encode(
-            x=alt.X("officers:O", title="officers (each bar: from the count before)"),
+            x=alt.X(
+                "officers:O",
+                title="officers (each bar: from the count before)",
+                axis=alt.Axis(labelAngle=0),
+            ),
             xOffset="shift:N",
             y=alt.Y("marginal_presence_min:Q", title="presence per extra officer"),
             color=colour,
@@ -234,7 +238,7 @@ def comparison_charts(table: pd.DataFrame) -> list[alt.Chart]:
     return [
         presence.properties(title="Presence"),
         sight.properties(title="Risk in sight of a stop"),
-        marginal.properties(title="Marginal value of one more officer"),
+        marginal.properties(title="Presence added per officer"),
     ]
 
 
