@@ -55,21 +55,22 @@ class _State:
 
 
 class _RouteCache:
-    """Arrays computed from one route's sequence, kept by ``(route, sequence)`` key.
+    """Arrays computed from one route's sequence, kept by a ``(route, sequence, ...)`` key.
 
-    In the pure-TOP case a route's insertion and swap arrays depend on its sequence only (its
-    end time follows from it), and most routes leave an iteration unchanged, so the arrays are
-    reused across repairs and iterations; the oldest entry goes first when full.
+    In the pure-TOP case a route's insertion arrays depend on its sequence only (its end time
+    follows from it), its swap arrays also on its time limit, and most routes leave an
+    iteration unchanged, so the arrays are reused across repairs and iterations; the oldest
+    entry goes first when full.
     """
 
     __slots__ = ("size", "store")
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.store: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, ...]] = {}
+        self.store: dict[tuple[object, ...], tuple[np.ndarray, ...]] = {}
 
     def get(
-        self, key: tuple[int, tuple[int, ...]], build: Callable[[], tuple[np.ndarray, ...]]
+        self, key: tuple[object, ...], build: Callable[[], tuple[np.ndarray, ...]]
     ) -> tuple[np.ndarray, ...]:
         """Return the arrays of ``key``, built and stored on the first request."""
         hit = self.store.get(key)
@@ -382,7 +383,8 @@ class _Engine:
 
         Candidate ``u`` may take the place of visit ``v`` when the route still fits and ``u``
         is worth more (or the same and shortens the route); the score is the value gained minus
-        1e-6 per added second, ``-inf`` where no position qualifies. Cached by sequence.
+        1e-6 per added second, ``-inf`` where no position qualifies. Cached by sequence and
+        time limit (the slack depends on both).
         """
         seq = st.seqs[r]
         slack = self.limit[r] - st.ends[r]
@@ -411,7 +413,7 @@ class _Engine:
 
         if not seq:
             return np.full(self.cands.size, -np.inf), np.zeros(self.cands.size, dtype=np.int64)
-        return self.swaps.get((r, tuple(seq)), build)
+        return self.swaps.get((r, tuple(seq), self.limit[r]), build)
 
     def swap_in(self, st: _State, max_moves: int = 50) -> set[int]:
         """Replace routed visits by more valuable unrouted nodes in place (pure-TOP case).
