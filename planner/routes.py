@@ -338,51 +338,77 @@ def _check_feasible(problem: search.Problem, patrol: Patrol) -> None:
     """Explain, with figures, why no plan exists (station too far, break does not fit)."""
     travel = problem.travel_s
     spots = np.flatnonzero(problem.max_visits > 0)
+    stranded: list[tuple[int, str]] = []
     for k, shift in enumerate(problem.shifts, start=1):
-        left = shift.end_s - shift.begin_s
-        home = travel[shift.start, shift.end]
-        if home >= UNREACHABLE_S:
-            msg = (
-                f"unit {k} cannot walk to the end station at all: the ways to avoid "
-                "(officers.avoid, places.forbidden) cut it off; remove a forbidden zone near "
-                "the stations or an avoid rule"
-            )
-            raise InfeasibleError(msg)
-        if home > left:
-            msg = (
-                f"unit {k}: the walk to the end station alone takes {home / 60:.0f} min, "
-                f"{(home - left) / 60:.0f} min more than the {left / 60:.0f} min left in the "
-                "shift; lengthen the shift or choose closer stations"
-            )
-            raise InfeasibleError(msg)
-        if shift.break_s > 0:
-            via = 0.0 if shift.break_node is None else travel[shift.start, shift.break_node]
-            ready = max(shift.begin_s + via, shift.break_earliest_s)
-            back = 0.0 if shift.break_node is None else travel[shift.break_node, shift.end]
-            if ready > shift.break_latest_s or ready + shift.break_s + back > shift.end_s:
-                late = max(ready - shift.break_latest_s, ready + shift.break_s + back - shift.end_s)
-                msg = (
-                    f"unit {k}: the {shift.break_s / 60:.0f} min meal break does not fit: "
-                    f"taken as early as possible it misses its window or the shift end by "
-                    f"{late / 60:.0f} min; widen officers.meal_break or move it earlier"
-                )
-                raise InfeasibleError(msg)
-        if len(spots) == 0:
-            continue
-        rounds = travel[shift.start, spots] + problem.dwell_s[spots] + travel[spots, shift.end]
-        spare = left - shift.break_s
+        _check_shift(travel, k, shift)
         # late in a re-planned shift, walking back without a stop is the plan
-        if rounds.min() > spare and k == 1 and not patrol.resumed:
-            meal = f" after the {shift.break_s / 60:.0f} min meal break" if shift.break_s else ""
-            fixes = "the meal break, " if shift.break_s else ""
+        if len(spots) == 0 or patrol.resumed:
+            continue
+        if why := _no_stop(problem, spots, shift, patrol.dwell_s):
+            stranded.append((k, why))
+    if stranded:
+        k, why = stranded[0]
+        # a unit left without a stop is named unless every unit is
+        who = "" if len(stranded) == len(problem.shifts) else f"unit {k}: "
+        raise InfeasibleError(who + why)
+
+
+def _check_shift(travel: np.ndarray, k: int, shift: search.Shift) -> None:
+    """Refuse unit ``k`` when it cannot get back to its end station or take its break."""
+    left = shift.end_s - shift.begin_s
+    home = travel[shift.start, shift.end]
+    if home >= UNREACHABLE_S:
+        msg = (
+            f"unit {k} cannot walk to the end station at all: the ways to avoid "
+            "(officers.avoid, places.forbidden) cut it off; remove a forbidden zone near "
+            "the stations or an avoid rule"
+        )
+        raise InfeasibleError(msg)
+    if home > left:
+        msg = (
+            f"unit {k}: the walk to the end station alone takes {home / 60:.0f} min, "
+            f"{(home - left) / 60:.0f} min more than the {left / 60:.0f} min left in the "
+            "shift; lengthen the shift or choose closer stations"
+        )
+        raise InfeasibleError(msg)
+    if shift.break_s > 0:
+        via = 0.0 if shift.break_node is None else travel[shift.start, shift.break_node]
+        ready = max(shift.begin_s + via, shift.break_earliest_s)
+        back = 0.0 if shift.break_node is None else travel[shift.break_node, shift.end]
+        if ready > shift.break_latest_s or ready + shift.break_s + back > shift.end_s:
+            late = max(ready - shift.break_latest_s, ready + shift.break_s + back - shift.end_s)
             msg = (
-                f"no hot spot can be reached, dosed for {patrol.dwell_s / 60:.0f} min and left "
-                f"in time: the shortest such round takes {rounds.min() / 60:.0f} min, the "
-                f"{spare / 60:.0f} min left{meal} are short by "
-                f"{(rounds.min() - spare) / 60:.0f} min; lengthen the shift, shorten {fixes}the "
-                "dwell or the held-back share, or move the station"
+                f"unit {k}: the {shift.break_s / 60:.0f} min meal break does not fit: "
+                f"taken as early as possible it misses its window or the shift end by "
+                f"{late / 60:.0f} min; widen officers.meal_break or move it earlier"
             )
             raise InfeasibleError(msg)
+
+
+def _no_stop(
+    problem: search.Problem, spots: np.ndarray, shift: search.Shift, dwell_s: float
+) -> str:
+    """Why no hot spot can be reached, dosed ``dwell_s`` and left in time; "" if one can."""
+    travel = problem.travel_s
+    rounds = travel[shift.start, spots] + problem.dwell_s[spots] + travel[spots, shift.end]
+    shortest = float(rounds.min())
+    if shortest >= UNREACHABLE_S:
+        return (
+            "no hot spot can be reached from the station and left for the end station: the "
+            "ways to avoid (officers.avoid, places.forbidden) cut them off; move the station "
+            "out of its forbidden zone, or remove a zone or an avoid rule"
+        )
+    spare = shift.end_s - shift.begin_s - shift.break_s
+    if shortest <= spare:
+        return ""
+    meal = f" after the {shift.break_s / 60:.0f} min meal break" if shift.break_s else ""
+    fixes = "the meal break, " if shift.break_s else ""
+    return (
+        f"no hot spot can be reached, dosed for {dwell_s / 60:.0f} min and left in time: the "
+        f"shortest such round takes {shortest / 60:.0f} min, the {spare / 60:.0f} min "
+        f"left{meal} are short by {(shortest - spare) / 60:.0f} min; lengthen the shift, "
+        f"shorten {fixes}the dwell or the held-back share, or move the station"
+    )
 
 
 def _route(

@@ -368,6 +368,28 @@ def test_station_that_cannot_reach_a_hot_spot_in_time_exits_2(tmp_path, units):
     assert_clean_failure(result, "no hot spot can be reached", "short by", out=out)
 
 
+ZONE = "places: {forbidden: [{lat: 60.1720, lon: 24.9440, radius_m: 150, name: Closed}]}\n"
+
+
+@pytest.mark.parametrize(
+    ("units", "fragment"),
+    [
+        ("station: {lat: 60.1720, lon: 24.9440},", "officers: "),  # both start in the zone
+        ("per_unit: [{}, {station: {lat: 60.1720, lon: 24.9440}}],", "unit 2: "),
+    ],
+)
+def test_station_in_a_forbidden_zone_is_named_not_planned_empty(tmp_path, units, fragment):
+    body = GOOD.replace("count: 2,", f"count: 2, {units}", 1) + ZONE
+    if "per_unit" not in units:
+        body = body.replace("station: {lat: 60.1699, lon: 24.9384}", "").replace(", }", "}")
+    out = tmp_path / "out"
+    result = cli("plan", str(write_scenario(tmp_path, body)), "--out", str(out))
+    assert_clean_failure(
+        result, f"{fragment}no hot spot can be reached from the station", "forbidden", out=out
+    )
+    assert "short by" not in result.stderr
+
+
 @pytest.mark.slow
 def test_replan_after_a_unit_has_finished_its_own_hours(tmp_path):
     text = (ROOT / "scenarios/helsinki_default.yaml").read_text()
