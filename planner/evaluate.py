@@ -227,7 +227,7 @@ def kpi_table(plan: Plan) -> str:
     for o in r["per_officer"]:
         rows.append(
             (
-                f"  officer {o['officer']}",
+                f"  {plan.unit_word} {o['officer']}",
                 f"{o['km_walked']:.2f} km, {o['dwells']} dwells, "
                 + (f"break {o['break']['start'][11:16]}, " if o["break"] else "")
                 + f"back {o['back_at_station'][11:16]}",

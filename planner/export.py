@@ -81,11 +81,12 @@ def position_at(track: list[tuple[float, float, float]], at_s: float) -> tuple[f
 
 
 def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
-    """GPX 1.1 of one officer: a timed track (UTC) and a waypoint at each dwell."""
+    """GPX 1.1 of one officer (or pair): a timed track (UTC) and a waypoint at each dwell."""
     doc = gpxpy.gpx.GPX()
     doc.creator = "patrol-planner"
-    doc.name = f"{plan.scenario.name} officer {route.officer}"
-    track = gpxpy.gpx.GPXTrack(name=f"Officer {route.officer}")
+    doc.name = f"{plan.scenario.name} {plan.unit_word} {route.officer}"
+    pair = " (2 officers)" if plan.unit_word == "unit" else ""
+    track = gpxpy.gpx.GPXTrack(name=f"{plan.unit_word.capitalize()} {route.officer}{pair}")
     segment = gpxpy.gpx.GPXTrackSegment()
     for lon, lat, t in route_track(plan, route, wgs84):
         segment.points.append(
@@ -116,10 +117,22 @@ def _utc(plan: Plan, offset_s: float) -> dt.datetime:
     return plan.at(offset_s).replace(microsecond=0).astimezone(dt.UTC)
 
 
+def _stations(plan: Plan) -> dict[tuple[str, int], list[int]]:
+    """Each route's station and, where it differs, end station, with the routes using each."""
+    out: dict[tuple[str, int], list[int]] = {}
+    for route in plan.routes:
+        start, end = route.legs[0].from_node, route.legs[-1].to_node
+        out.setdefault(("station", start), []).append(route.officer)
+        if end != start:
+            out.setdefault(("end_station", end), []).append(route.officer)
+    return out
+
+
 def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
     """Write the plan as a GeoJSON FeatureCollection (WGS84).
 
-    Its layers are segment, route, dwell, post, station (and end_station when it differs).
+    Its layers are segment, route, dwell, post, station (and end_station when it differs),
+    one station feature per place with the officers (units) who use it.
     """
     graph = plan.graph
     records: list[dict] = []
@@ -157,22 +170,15 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                     "geometry": shapely.Point(node["lon"], node["lat"]),
                 }
             )
-    for route in plan.routes[:1]:
-        for layer, node in (
-            ("station", route.legs[0].from_node),
-            ("end_station", route.legs[-1].to_node),
-        ):
-            if layer == "end_station" and node == route.legs[0].from_node:
-                continue
-            records.append(
-                {
-                    "layer": layer,
-                    "name": plan.places[node],
-                    "geometry": shapely.Point(
-                        graph.nodes.at[node, "lon"], graph.nodes.at[node, "lat"]
-                    ),
-                }
-            )
+    for (layer, node), units in _stations(plan).items():
+        records.append(
+            {
+                "layer": layer,
+                "name": plan.places[node],
+                "officers": ", ".join(map(str, units)),
+                "geometry": shapely.Point(graph.nodes.at[node, "lon"], graph.nodes.at[node, "lat"]),
+            }
+        )
     for post in plan.posts:
         records.append(
             {
@@ -193,13 +199,14 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
 def plan_files(plan: Plan) -> dict[str, bytes]:
     """Build every export of a plan, by file name.
 
-    The files are ``plan.geojson``, ``officer_N.gpx``, ``schedule.csv``, ``kpis.json``,
+    The files are ``plan.geojson``, ``officer_N.gpx`` (``unit_N.gpx`` for pairs, who walk
+    together), ``schedule.csv``, ``kpis.json``,
     ``routes.json`` (every leg, for re-planning) and ``briefing.html`` (to print).
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     files = {"plan.geojson": to_geojson(plan, wgs84).encode()}
     for route in plan.routes:
-        files[f"officer_{route.officer}.gpx"] = to_gpx(plan, route, wgs84).encode()
+        files[f"{plan.unit_word}_{route.officer}.gpx"] = to_gpx(plan, route, wgs84).encode()
     files["schedule.csv"] = plan.to_frame().to_csv(index=False, lineterminator="\n").encode()
     files["kpis.json"] = (json.dumps(plan.kpis, indent=2, ensure_ascii=False) + "\n").encode()
     files["routes.json"] = (json.dumps(routes_record(plan), indent=1) + "\n").encode()
@@ -309,7 +316,9 @@ def write_plans(plans: dict[str, Plan], out_dir: Path) -> list[Path]:
         for folder, plan in plans.items()
         for name, data in plan_files(plan).items()
     }
-    stale = [str(Path(folder) / "officer_*.gpx") for folder in plans]
+    stale = [
+        str(Path(folder) / f"{word}_*.gpx") for folder in plans for word in ("officer", "unit")
+    ]
     try:
         return write_files(Path(out_dir), files, stale=stale)
     except OSError as exc:

@@ -132,12 +132,17 @@ class Plan:
     timings_s: dict[str, float] = field(default_factory=dict)
     patrol: Patrol | None = None  # the rules the routes were planned under
 
+    @property
+    def unit_word(self) -> str:
+        """What one route is called in the exports: ``"officer"``, or ``"unit"`` for pairs."""
+        return "unit" if self.scenario.officers.unit_size > 1 else "officer"
+
     def at(self, offset_s: float) -> dt.datetime:
         """Clock time (shift time zone) of an offset in real seconds from the shift start."""
         return later(self.shift_start, offset_s)
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the schedule: one row per leg with officer, times, action, place, lat, lon."""
+        """Return the schedule: a row per leg with officer (or unit), times, action, place."""
         rows = []
         nodes = self.graph.nodes
         for route in self.routes:
@@ -145,7 +150,7 @@ class Plan:
                 node = leg.to_node
                 rows.append(
                     {
-                        "officer": route.officer,
+                        self.unit_word: route.officer,
                         "start": self.at(leg.start_s).isoformat(timespec="seconds"),
                         "end": self.at(leg.end_s).isoformat(timespec="seconds"),
                         "action": leg_action(leg, route),
@@ -155,7 +160,7 @@ class Plan:
                     }
                 )
         return pd.DataFrame(
-            rows, columns=["officer", "start", "end", "action", "place", "lat", "lon"]
+            rows, columns=[self.unit_word, "start", "end", "action", "place", "lat", "lon"]
         )
 
     def summary(self) -> str:

@@ -1,4 +1,6 @@
+import dataclasses
 import datetime as dt
+import io
 import json
 
 import geopandas as gpd
@@ -64,6 +66,7 @@ def test_written_files_read_back(plan, tmp_path):
     assert layers["route"] == 2
     assert layers["post"] == 3
     assert layers["station"] == 1
+    assert frame.loc[frame["layer"] == "station", "officers"].tolist() == ["1, 2"]
     assert layers["dwell"] == sum(len(r.dwells) for r in plan.routes)
     features = json.loads((tmp_path / "out/plan.geojson").read_text())["features"]
     officers = [f["properties"]["officer"] for f in features if "officer" in f["properties"]]
@@ -82,6 +85,38 @@ def test_written_files_read_back(plan, tmp_path):
     assert kpis["routes"]["units"] == 2
     assert kpis["posts"]["count"] == 3
     assert "seconds" not in json.dumps(kpis)
+
+
+def test_pairs_get_one_gpx_per_unit_named_as_a_unit(plan, tmp_path):
+    scenario = plan.scenario.model_copy(
+        update={"officers": plan.scenario.officers.model_copy(update={"count": 4, "unit_size": 2})}
+    )
+    pairs = run(scenario, today=dt.date(2026, 11, 25))
+    assert len(pairs.routes) == 2
+    out = tmp_path / "out"
+    write_plan(plan, out)  # singles first: their officer_N.gpx must not stay beside the pairs'
+    names = sorted(p.name for p in write_plan(pairs, out))
+    assert [n for n in names if n.endswith(".gpx")] == ["unit_1.gpx", "unit_2.gpx"]
+    assert sorted(p.name for p in out.glob("*.gpx")) == ["unit_1.gpx", "unit_2.gpx"]
+    gpx = gpxpy.parse((out / "unit_2.gpx").read_text())
+    assert gpx.tracks[0].name == "Unit 2 (2 officers)"
+    schedule = pd.read_csv(out / "schedule.csv")
+    assert list(schedule["unit"].unique()) == [1, 2]
+    assert "unit 2 " in pairs.summary()
+
+
+def test_each_units_station_is_in_the_geojson(plan):
+    second = plan.routes[1]
+    elsewhere = int(plan.graph.nodes.index[0])
+    moved = dataclasses.replace(
+        second, legs=(dataclasses.replace(second.legs[0], from_node=elsewhere), *second.legs[1:])
+    )
+    two = dataclasses.replace(
+        plan, routes=(plan.routes[0], moved), places=plan.places | {elsewhere: "X"}
+    )
+    frame = gpd.read_file(io.StringIO(plan_files(two)["plan.geojson"].decode()))
+    stations = frame[frame["layer"] == "station"].set_index("name")["officers"]
+    assert stations.to_dict() == {plan.places[second.legs[0].from_node]: "1", "X": "2"}
 
 
 def test_exports_are_byte_identical_for_the_same_plan(plan):

@@ -227,7 +227,7 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     units = timeline.unit_records(tracks_for(plan_key, plan), at_s, now.strftime("%H:%M"))
     deck = build_deck(plan, layers, timeline.unit_layers(units))
     st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
-    st.markdown(legend_html(officers=len(plan.routes)), unsafe_allow_html=True)
+    st.markdown(legend_html(officers=len(plan.routes), word=plan.unit_word), unsafe_allow_html=True)
     doing = _doing(plan, now)
     with st.expander(f"At {now:%H:%M}", expanded=False):
         st.dataframe(doing, hide_index=True)

@@ -32,15 +32,18 @@ def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
     return f'<span style="{box};{style}"></span>'
 
 
-def legend_html(officers: int = 0, risk: bool = True) -> str:
-    """HTML legend: risk classes of the streets, officer colours and the map's symbols."""
+def legend_html(officers: int = 0, risk: bool = True, word: str = "officer") -> str:
+    """HTML legend: risk classes of the streets, route colours and the map's symbols.
+
+    ``officers`` routes are named ``word`` 1, 2, ... (``"unit"`` for pairs).
+    """
     parts = []
     if risk:
         chips = "".join(_chip(colour) + label for _, colour, _, label in RISK_CLASSES)
         parts.append(f"Street risk (risk per metre): {chips}")
     if officers:
         chips = "".join(
-            _chip(tuple(officer_colour(n))) + f"officer {n}"
+            _chip(tuple(officer_colour(n))) + f"{word} {n}"
             for n in range(1, min(officers, len(OFFICER_COLOURS)) + 1)
         )
         more = " (colours repeat)" if officers > len(OFFICER_COLOURS) else ""

@@ -347,6 +347,6 @@ def show_result(result: dict[str, Any], plan: Plan | None) -> None:
                 height=MAP_HEIGHT_PX - 100,
                 key=f"staffing_map_{side}",
             )
-    most = max(r.officers for r in result["runs"].values())
-    st.markdown(legend_html(officers=most), unsafe_allow_html=True)
+    most = max(len(r.routes) for r in result["runs"].values())
+    st.markdown(legend_html(officers=most, word=plan.unit_word), unsafe_allow_html=True)
     st.caption("Streets are coloured by the risk of the plan on the Plan tab.")
