@@ -18,7 +18,30 @@ from planner.errors import ScenarioError
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML loader that reads ``18:00`` as text, not as the YAML 1.1 base-60 integer 1080."""
+    """YAML loader for scenarios.
+
+    It reads ``18:00`` as text, not as the YAML 1.1 base-60 integer 1080, and refuses a key
+    given twice in one mapping (PyYAML would keep the last value without a word).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping, refusing duplicate keys (merge keys ``<<`` may override)."""
+        seen: dict[object, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            key = key_node.value
+            if key in seen:
+                mark = seen[key].start_mark
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key '{key}' is given twice (first at line {mark.line + 1}, column "
+                    f"{mark.column + 1}); keep one",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -79,7 +102,9 @@ def read_yaml(text: str, where: str) -> object:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}; fix the syntax"
+        problem = str(getattr(exc, "problem", exc))
+        fix = "" if problem.endswith("keep one") else "; fix the syntax"
+        msg = f"{where}: not valid YAML{line}: {problem}{fix}"
         raise ScenarioError(msg) from None
     except ValueError as exc:  # a value YAML recognises but cannot build, e.g. 2026-02-30
         msg = f"{where}: {_unbuildable(text, exc)}"

@@ -124,6 +124,17 @@ def test_bad_yaml_reports_line(tmp_path):
         load_scenario(write(tmp_path, "name: [unclosed\n"))
 
 
+def test_a_key_given_twice_is_refused_not_overwritten(tmp_path):
+    text = BASE.replace("weekday: friday", "weekday: friday, weekday: monday")
+    with pytest.raises(ScenarioError, match=r"key 'weekday' is given twice \(first at line"):
+        load_scenario(write(tmp_path, text))
+    merged = "base: &b {weekday: friday}\n" + BASE.replace(
+        "{weekday: friday", "{<<: *b, weekday: friday"
+    )
+    with pytest.raises(ScenarioError, match="base: unknown key"):  # merge keys may override
+        load_scenario(write(tmp_path, merged))
+
+
 def test_round_trip_through_yaml(tmp_path):
     s = load_scenario(write(tmp_path, BASE))
     again = load_scenario(write(tmp_path, scenario_to_yaml(s)))
