@@ -54,6 +54,9 @@ Progress = Callable[[str, int, int], None]
 #: A station point farther than this from every street node is outside the area.
 STATION_SNAP_M = 250.0
 
+#: Longer foot-patrol shifts are planned with a warning: they are mostly a mistyped hour.
+LONG_SHIFT_H = 12.0
+
 STEPS = ("street graph", "risk", "hot spots", "posts", "routes", "plan")
 
 
@@ -294,11 +297,34 @@ def shift_window(
 
     ``today`` is the reference day of a ``weekday`` shift; by default today in that zone.
     """
-    zone = scenario.shift.timezone or tzfpy.get_tz(
-        float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean())
-    )
+    area_zone = tzfpy.get_tz(float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean()))
+    zone = scenario.shift.timezone or area_zone
     local_today = dt.datetime.now(ZoneInfo(zone)).date()
-    return scenario.shift.window(zone, today or local_today)
+    start, end = scenario.shift.window(zone, today or local_today)
+    _warn_odd_shift(start, end, area_zone)
+    return start, end
+
+
+def _warn_odd_shift(start: dt.datetime, end: dt.datetime, area_zone: str) -> None:
+    """Warn of a shift longer than :data:`LONG_SHIFT_H` or in another zone than the area's."""
+    hours = shift_seconds(start, end) / 3600
+    if hours > LONG_SHIFT_H:
+        warnings.warn(
+            f"the shift lasts {hours:.1f} h ({start:%a %H:%M} to {end:%a %H:%M}); check "
+            "shift.start and shift.end (an end before the start is on the next day)",
+            PlannerWarning,
+            stacklevel=3,
+        )
+    if not area_zone:
+        return
+    there = start.astimezone(ZoneInfo(area_zone))
+    if there.utcoffset() != start.utcoffset():
+        warnings.warn(
+            f"shift.timezone {start.tzinfo} is not the area's time zone ({area_zone}): the "
+            f"shift starts at {there:%H:%M} there; remove shift.timezone or set {area_zone}",
+            PlannerWarning,
+            stacklevel=3,
+        )
 
 
 def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspots) -> Patrol:

@@ -1,10 +1,13 @@
 import datetime as dt
+import re
+import warnings
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner.errors import ScenarioError
+from planner.errors import PlannerWarning, ScenarioError
+from planner.pipeline import shift_window
 from planner.scenario import BreakSpec, load_scenario, scenario_to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,3 +211,29 @@ def test_break_and_unit_hours_count_the_hour_clocks_go_back():
     window = BreakSpec(earliest="04:30", latest="04:45").offsets_s(start, night_s)
     assert window == (9.5 * 3600, 9.75 * 3600)
     assert UnitSpec(end="05:00").offsets_s(start, night_s) == (0.0, 10 * 3600)
+
+
+@pytest.mark.parametrize(
+    ("shift", "warning"),
+    [
+        ('{weekday: friday, start: "18:00", end: "02:00"}', None),
+        ('{weekday: friday, start: "18:00", end: "17:00"}', r"the shift lasts 23\.0 h \(Fri 18:00"),
+        (
+            '{weekday: friday, start: "18:00", end: "02:00", timezone: America/New_York}',
+            r"not the area's time zone \(Europe/Helsinki\): the shift starts at 01:00 there",
+        ),
+    ],
+)
+def test_odd_shifts_are_planned_with_a_warning(tmp_path, helsinki, shift, warning):
+    text = BASE.replace('{weekday: friday, start: 18:00, end: "02:00"}', shift)
+    scenario = load_scenario(write(tmp_path, text))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start, _ = shift_window(scenario, helsinki, dt.date(2026, 11, 25))
+    assert start.hour == 18
+    messages = [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
+    if warning is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1
+        assert re.search(warning, messages[0])
