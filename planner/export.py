@@ -84,7 +84,8 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
     """GPX 1.1 of one officer (or pair): a timed track (UTC) and a waypoint at each dwell."""
     doc = gpxpy.gpx.GPX()
     doc.creator = "patrol-planner"
-    doc.name = f"{plan.scenario.name} {plan.unit_word} {route.officer}"
+    label = f", {plan.label}" if plan.label else ""
+    doc.name = f"{plan.scenario.name}{label}: {plan.unit_word} {route.officer}"
     pair = " (2 officers)" if plan.unit_word == "unit" else ""
     track = gpxpy.gpx.GPXTrack(name=f"{plan.unit_word.capitalize()} {route.officer}{pair}")
     segment = gpxpy.gpx.GPXTrackSegment()

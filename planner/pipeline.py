@@ -601,7 +601,8 @@ def replan(
         pos = resolve_station(spec, graph, area.features, f"position of unit {unit}")
         nodes[unit] = int(graph.nodes.index[pos])
     resume = cut_routes(routes, at_s, graph, nodes)
-    return run(scenario, settings, today=start.date(), area=area, resume=resume)
+    plan = run(scenario, settings, today=start.date(), area=area, resume=resume)
+    return replace(plan, label=f"re-planned at {at:%H:%M}")
 
 
 def _joined(resume: Resume, rest: list[Route], stats: SolveStats) -> tuple[list[Route], SolveStats]:
@@ -656,11 +657,11 @@ def variants(
     Plan ``k`` is searched with the stops (hot spot and hour) of plans ``1..k-1`` made less
     attractive, so that it sends units elsewhere, or to the same places at other hours; when it
     falls more than ``within`` below the best, the penalty is halved and the search repeated.
-    The first plan is ``plan`` itself.
+    The first plan is ``plan`` itself; each is labelled "variant k of count".
     """
     assert plan.patrol is not None
     best = plan.kpis["routes"]["presence_min"]
-    found = [plan]
+    found = [replace(plan, label=f"variant 1 of {count}")]
     hours = max(1, math.ceil(plan.patrol.shift_s / 3600))
     used = np.zeros((len(plan.hotspots), hours))
     solver = plan.scenario.solver
@@ -695,7 +696,12 @@ def variants(
         # (same shift, same rules) holds for every variant.
         stats = replace(stats, bound=max(plan.routes_stats.bound, stats.objective))
         candidate = replace(
-            plan, routes=tuple(routes), routes_stats=stats, patrol=patrol, places=places
+            plan,
+            routes=tuple(routes),
+            routes_stats=stats,
+            patrol=patrol,
+            places=places,
+            label=f"variant {k + 1} of {count}",
         )
         found.append(replace(candidate, kpis=compute_kpis(candidate)))
     return found

@@ -53,6 +53,9 @@ def test_plan_default_end_to_end(tmp_path):
         new = schedule[schedule["officer"] == unit].head(len(old) - 1)
         assert list(new["action"]) == list(old["action"])[: len(new)]  # the past is kept
     assert (schedule["start"] > f"{day}T20:00:00").any()
+    briefing = (out / "replan_2000" / "briefing.html").read_text()
+    assert "<h1>Foot-patrol briefing: helsinki_default, re-planned at 20:00</h1>" in briefing
+    assert "re-planned" not in (out / "briefing.html").read_text()
     routes_kpis = json.loads((out / "replan_2000" / "kpis.json").read_text())["routes"]
     # the solve figures are the whole shift's, like the presence beside them
     assert routes_kpis["solver"]["objective"] == pytest.approx(routes_kpis["presence_min"])
@@ -147,6 +150,12 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
         for k in (1, 2, 3)
     }
     assert len(bounds) == 1  # one shift, one bound on presence, whatever the variant's penalty
+    for k in (1, 2, 3):  # printed or on a phone, each says which variant it is
+        assert (
+            f"helsinki_default, variant {k} of 3</h1>"
+            in (out / f"variant_{k}/briefing.html").read_text()
+        )
+        assert f"variant {k} of 3: officer 1" in (out / f"variant_{k}/officer_1.gpx").read_text()
 
 
 @pytest.mark.slow
