@@ -208,7 +208,9 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     files = {"plan.geojson": to_geojson(plan, wgs84).encode()}
     for route in plan.routes:
         files[f"{plan.unit_word}_{route.officer}.gpx"] = to_gpx(plan, route, wgs84).encode()
-    files["schedule.csv"] = plan.to_frame().to_csv(index=False, lineterminator="\n").encode()
+    # with a byte-order mark, so that a spreadsheet opened by double-click reads ä and é
+    schedule = plan.to_frame().to_csv(index=False, lineterminator="\n")
+    files["schedule.csv"] = schedule.encode("utf-8-sig")
     files["kpis.json"] = (json.dumps(plan.kpis, indent=2, ensure_ascii=False) + "\n").encode()
     files["routes.json"] = (json.dumps(routes_record(plan), indent=1) + "\n").encode()
     from planner.briefing import briefing_html  # it draws with route_track from here

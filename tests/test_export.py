@@ -72,6 +72,7 @@ def test_written_files_read_back(plan, tmp_path):
     officers = [f["properties"]["officer"] for f in features if "officer" in f["properties"]]
     assert officers and all(type(k) is int for k in officers)  # 1, not 1.0
 
+    assert (tmp_path / "out/schedule.csv").read_bytes().startswith(b"\xef\xbb\xbfofficer,")
     schedule = pd.read_csv(tmp_path / "out/schedule.csv")
     assert list(schedule.columns) == ["officer", "start", "end", "action", "place", "lat", "lon"]
     starts = pd.to_datetime(schedule["start"], format="ISO8601")
