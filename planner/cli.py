@@ -88,7 +88,12 @@ def plan(
         int | None,
         typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed (overrides solver.seed)."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="Print only the KPI table.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", help="Print the KPI table, warnings and files written, not each step."
+        ),
+    ] = False,
     variants: Annotated[
         int,
         typer.Option(
@@ -108,7 +113,7 @@ def plan(
         ),
     ] = 0.05,
 ) -> None:
-    """Plan a shift: fixed posts and foot-patrol routes; write GeoJSON, GPX, CSV and KPIs."""
+    """Plan a shift: posts and foot-patrol routes; write the briefing, GPX, CSV, GeoJSON, KPIs."""
     logging.basicConfig(
         level=logging.WARNING if quiet else logging.INFO, format="  %(message)s", stream=sys.stderr
     )

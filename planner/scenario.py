@@ -637,10 +637,14 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     file = Path(path)
     if not file.is_file():
-        msg = (
-            f"{file}: {why_missing(file, 'scenario file')}; check the path "
-            "(try scenarios/helsinki_default.yaml)"
+        example = Path("scenarios/helsinki_default.yaml")
+        hint = (
+            f"try {example}"
+            if example.is_file()
+            else "the examples are in the project's scenarios/ folder: run from the project "
+            "folder or give the scenario's full path"
         )
+        msg = f"{file}: {why_missing(file, 'scenario file')}; check the path ({hint})"
         raise ScenarioError(msg)
     try:
         text = file.read_text(encoding="utf-8")

@@ -105,9 +105,12 @@ def test_missing_incident_file_is_named(tmp_path):
         load_scenario(write(tmp_path, text))
 
 
-def test_missing_scenario_file():
-    with pytest.raises(ScenarioError, match="scenario file not found"):
-        load_scenario("no/such/file.yaml")
+def test_missing_scenario_file(tmp_path, monkeypatch):
+    with pytest.raises(ScenarioError, match=r"scenario file not found.*try scenarios/helsinki"):
+        load_scenario("no/such/file.yaml")  # from the project folder: the example is named
+    monkeypatch.chdir(tmp_path)  # elsewhere, naming a path that is not there would not help
+    with pytest.raises(ScenarioError, match="run from the project folder or give the scenario"):
+        load_scenario("scenarios/helsinki_default.yaml")
 
 
 def test_date_and_weekday_together_are_ambiguous(tmp_path):
