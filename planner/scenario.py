@@ -9,6 +9,7 @@ message names the file, the field and the fix.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 import warnings
@@ -42,10 +43,11 @@ class _Model(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _strict_kinds(cls, value: object, info: ValidationInfo) -> object:
-        """Refuse ``true``/``false`` for a number and a number for a clock time.
+        """Refuse ``true``/``false`` for a number and a number for a clock time; read 2:00.
 
         Pydantic would read ``count: true`` as 1 and ``start: 1800`` (unquoted) as 00:30, the
-        1800th second of the day; neither is what the writer meant.
+        1800th second of the day; neither is what the writer meant. It refuses ``2:00`` (one
+        digit for the hour), which is 02:00.
         """
         kinds = _kinds(cls.model_fields[str(info.field_name)].annotation)
         if isinstance(value, bool) and bool not in kinds:
@@ -54,6 +56,8 @@ class _Model(BaseModel):
         if isinstance(value, int | float) and not isinstance(value, bool) and dt.time in kinds:
             msg = f'write the clock time as quoted text, e.g. "18:00", not the number {value}'
             raise ValueError(msg)
+        if isinstance(value, str) and dt.time in kinds and re.fullmatch(r"\d:\d\d(:\d\d)?", value):
+            return "0" + value  # 2:00 is 02:00
         return value
 
 
@@ -328,12 +332,15 @@ class UnitSpec(_Model):
         end = shift_length_s if self.end is None else seconds_until(shift_start, self.end)
         if self.end is not None and end == 0.0:
             end = 86400.0
-        if begin >= shift_length_s or end > shift_length_s or end <= begin:
-            msg = (
-                f"unit hours {self.start or shift_start:%H:%M}-{self.end or 'shift end'} are not "
-                f"inside the shift ({shift_start:%H:%M} for {shift_length_s / 3600:.1f} h); give "
-                "a start and end within it"
-            )
+        hours = f"{self.start or shift_start:%H:%M}-" + (
+            f"{self.end:%H:%M}" if self.end is not None else "the shift's end"
+        )
+        shift = f"{shift_start:%H:%M} for {shift_length_s / 3600:.1f} h"
+        if begin >= shift_length_s or end > shift_length_s:
+            msg = f"unit hours {hours} are not inside the shift ({shift}); give hours within it"
+            raise ValueError(msg)
+        if end <= begin:
+            msg = f"unit hours {hours} end before they start (the shift: {shift}); swap them"
             raise ValueError(msg)
         return begin, end
 
@@ -356,6 +363,14 @@ class OfficersSpec(_Model):
     per_unit: list[UnitSpec] = Field(
         [], description="units 1, 2, ... with their own station or hours (staggered starts)"
     )
+
+    @field_validator("held_back_share", mode="before")
+    @classmethod
+    def _share_not_percent(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100:
+            msg = f"a share, not a percentage: {value / 100:g} for {value:g} % (at most 0.8)"
+            raise ValueError(msg)
+        return value
 
     @model_validator(mode="after")
     def _whole_units(self) -> OfficersSpec:

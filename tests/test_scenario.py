@@ -141,6 +141,16 @@ def test_a_key_given_twice_is_refused_not_overwritten(tmp_path):
         load_scenario(write(tmp_path, merged))
 
 
+def test_a_percentage_for_a_share_says_so(tmp_path):
+    text = BASE.replace("count: 2,", "count: 2, held_back_share: 20,")
+    with pytest.raises(
+        ScenarioError, match=r"held_back_share: a share, not a percentage: 0.2 for 20 %"
+    ):
+        load_scenario(write(tmp_path, text))
+    text = BASE.replace('end: "02:00"', "end: '2:00'")
+    assert load_scenario(write(tmp_path, text)).shift.end == dt.time(2, 0)
+
+
 def test_round_trip_through_yaml(tmp_path):
     s = load_scenario(write(tmp_path, BASE))
     again = load_scenario(write(tmp_path, scenario_to_yaml(s)))

@@ -42,6 +42,12 @@ def test_unit_hours_outside_the_shift_are_refused(tmp_path, area):
     bad = scenario(tmp_path, [{"start": "17:00", "end": "23:00"}])
     with pytest.raises(ScenarioError, match=r"per_unit\[0\]: unit hours 17:00-23:00.* inside"):
         run(bad, area=area)
+    swapped = scenario(tmp_path, [{"start": "21:00", "end": "19:00"}])
+    with pytest.raises(ScenarioError, match=r"unit hours 21:00-19:00 end before they start"):
+        run(swapped, area=area)
+    one_digit = scenario(tmp_path, [{"start": "9:00"}])  # read as 09:00: outside 18:00-..
+    with pytest.raises(ScenarioError, match=r"unit hours 09:00-the shift's end are not inside"):
+        run(one_digit, area=area)
 
 
 def test_more_units_listed_than_there_are(tmp_path):
