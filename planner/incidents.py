@@ -240,7 +240,8 @@ def load_incidents(
         raise IncidentDataError(msg)
     if report.rows_kept < report.rows_read:
         warnings.warn(report.summary(), PlannerWarning, stacklevel=2)
-    log.info(report.summary())
+    else:  # all kept: the counts are news, not a warning
+        log.info(report.summary())
     for note in parsed.notes:
         log.info("%s: %s", parsed.file, note)
     kept = parsed.rows[parsed.rows["drop"] == ""]

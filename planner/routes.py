@@ -24,6 +24,7 @@ already made for the revisit rules.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -40,6 +41,8 @@ from planner.plan import Leg, Route, SolveStats
 from planner.risk import RiskMap
 from planner.scenario import KOPER_CURVE
 from planner.validate import Rules
+
+log = logging.getLogger(__name__)
 
 #: Most hot spots handed to the search (the best by stop value, plus the must-cover ones).
 MAX_CANDIDATES = 300
@@ -271,6 +274,13 @@ def plan_routes(
             "iterations": result.iterations,
             "hourly_risk": patrol.hourly is not None,
         },
+    )
+    log.info(
+        "routes: presence %.4g, bound %.4g, %s after %d search iterations",
+        walked,
+        stats.bound,
+        result.status,
+        result.iterations,
     )
     return routes, stats
 

@@ -205,7 +205,7 @@ def solve(
         msg = "internal error: best sequences failed exact scheduling"
         raise RuntimeError(msg)
     runtime = time.perf_counter() - t0
-    logger.info(
+    logger.debug(
         "search: objective %.6g bound %.6g after %d iterations in %.2f s",
         solution.objective,
         bound,
