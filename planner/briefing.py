@@ -23,6 +23,9 @@ MAP_W, MAP_H = 680.0, 360.0
 MARGIN = 0.08
 """Share of the route's extent added around it on the map."""
 
+LISTED_WAIT_S = 300.0
+"""Waits at least this long are timetable rows (shorter ones are slack between stops)."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Row:
@@ -83,8 +86,13 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     stop_numbers: dict[int, list[int]] = {}
     for leg in route.legs:
         what = leg_action(leg, route)
-        if leg.kind in ("walk", "wait", "reserve") and what != "walk back to station":
-            continue  # the map shows the walking; the rest is time held back for calls
+        listed = leg.kind == "wait" and leg.end_s - leg.start_s >= LISTED_WAIT_S
+        if (
+            leg.kind in ("walk", "wait", "reserve")
+            and what != "walk back to station"
+            and not listed
+        ):
+            continue  # the map shows the walking; held-back time is spread along the route
         if leg.kind == "dwell":
             number = sum(len(v) for v in stop_numbers.values()) + 1
             stop_numbers.setdefault(leg.to_node, []).append(number)

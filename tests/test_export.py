@@ -10,6 +10,7 @@ import pytest
 
 from planner.export import plan_files, write_plan
 from planner.pipeline import run
+from planner.plan import Leg
 from planner.scenario import load_scenario
 
 from .conftest import ROOT
@@ -211,6 +212,22 @@ def test_tracks_of_routes_that_start_standing_still_or_answer_a_call(plan):
     middle = [(a + b) / 2 for a, b in zip(at_station, at_call, strict=True)]
     assert halfway == pytest.approx(tuple(middle))
     assert position_at(track, 9999.0) == at_call
+
+
+def test_briefing_lists_long_waits_only(plan):
+    route = plan.routes[0]
+    *before, home = route.legs
+    at = home.start_s
+    legs = (
+        *before,
+        Leg("wait", at, at + 600.0, home.from_node, home.from_node),
+        Leg("wait", at + 600.0, at + 660.0, home.from_node, home.from_node),
+        dataclasses.replace(home, start_s=at + 660.0, end_s=home.end_s + 660.0),
+    )
+    waiting = dataclasses.replace(plan, routes=(dataclasses.replace(route, legs=legs),))
+    html = plan_files(waiting)["briefing.html"].decode()
+    assert html.count("<td>wait 10 min</td>") == 1
+    assert "wait 1 min" not in html  # slack between stops stays off the timetable
 
 
 def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
