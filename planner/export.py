@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
+import re
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,7 +22,7 @@ import gpxpy.gpx
 import numpy as np
 import shapely
 
-from planner.errors import ExportError
+from planner.errors import ExportError, PlannerWarning
 from planner.plan import Leg, Plan, Route
 from planner.replan import walked_rules
 
@@ -323,8 +325,29 @@ def write_plans(plans: dict[str, Plan], out_dir: Path) -> list[Path]:
         str(Path(folder) / f"{word}_*.gpx") for folder in plans for word in ("officer", "unit")
     ]
     try:
-        return write_files(Path(out_dir), files, stale=stale)
+        written = write_files(Path(out_dir), files, stale=stale)
     except OSError as exc:
         where = exc.filename or out_dir
         msg = f"{where}: cannot write the plan files ({exc.strerror or exc}); choose another --out"
         raise ExportError(msg) from None
+    _warn_earlier_plans(Path(out_dir), set(plans))
+    return written
+
+
+def _warn_earlier_plans(out_dir: Path, written: set[str]) -> None:
+    """Warn of variant and re-plan folders in ``out_dir`` left from an earlier plan."""
+    earlier = sorted(
+        p.name
+        for p in out_dir.iterdir()
+        if p.is_dir()
+        and p.name not in written
+        and re.fullmatch(r"variant_\d+|replan_\d{4}", p.name)
+        and (p / "routes.json").is_file()
+    )
+    if earlier:
+        warnings.warn(
+            f"{out_dir}: {', '.join(earlier)} hold an earlier plan's files, not this plan's; "
+            "delete them or plan into another --out",
+            PlannerWarning,
+            stacklevel=3,
+        )

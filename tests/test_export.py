@@ -2,13 +2,15 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import warnings
 
 import geopandas as gpd
 import gpxpy
 import pandas as pd
 import pytest
 
-from planner.export import plan_files, write_plan
+from planner.errors import PlannerWarning
+from planner.export import plan_files, write_plan, write_plans
 from planner.pipeline import run
 from planner.plan import Leg
 from planner.scenario import load_scenario
@@ -119,6 +121,17 @@ def test_each_units_station_is_in_the_geojson(plan):
     frame = gpd.read_file(io.StringIO(plan_files(two)["plan.geojson"].decode()))
     stations = frame[frame["layer"] == "station"].set_index("name")["officers"]
     assert stations.to_dict() == {plan.places[second.legs[0].from_node]: "1", "X": "2"}
+
+
+def test_folders_of_an_earlier_plan_are_pointed_out(plan, tmp_path):
+    out = tmp_path / "out"
+    write_plans({"variant_1": plan, "variant_2": plan}, out)
+    (out / "notes").mkdir()  # not ours: never mentioned
+    with pytest.warns(PlannerWarning, match=r"variant_1, variant_2 hold an earlier plan's files"):
+        write_plan(plan, out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_plans({"variant_1": plan, "variant_2": plan}, out)  # the same folders again
 
 
 def test_exports_are_byte_identical_for_the_same_plan(plan):
