@@ -498,6 +498,10 @@ def run(
         used |= {leg.to_node for r in routes for leg in r.legs}
         used |= {leg.from_node for r in routes for leg in r.legs}
         places = place_names(graph, sorted(used))
+        for spec, spot in zip(scenario.places.must_cover, must_cover, strict=True):
+            node = int(ids[hotspots.node_idx[spot]])
+            if spec.name and node in places:  # the commander's name first, then the streets
+                places[node] = f"{spec.name} ({places[node]})"
         posts = tuple(
             Post(
                 node=int(ids[i]),

@@ -49,6 +49,10 @@ def test_must_cover_place_gets_a_stop(tmp_path, area):
     spot = plan.hotspots.node_idx[place["hotspot"]]
     node = plan.graph.nodes.iloc[spot]
     assert abs(node["lat"] - 60.1660) < 0.001 and abs(node["lon"] - 24.9480) < 0.002
+    # the officers read the commander's name for it, with its streets
+    schedule = plan.to_frame()
+    stops = schedule[schedule["action"].str.startswith("dwell")]
+    assert stops["place"].str.fullmatch(r"Esplanadi east \(.+\)").sum() == place["stops"]
 
 
 def test_must_cover_inside_a_forbidden_zone_is_refused(tmp_path, area):
