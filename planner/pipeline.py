@@ -54,6 +54,9 @@ Progress = Callable[[str, int, int], None]
 #: A station point farther than this from every street node is outside the area.
 STATION_SNAP_M = 250.0
 
+#: A station node this close to a named OSM police station is called by its name.
+POLICE_NAME_M = 100.0
+
 #: Longer foot-patrol shifts are planned with a warning: they are mostly a mistyped hour.
 LONG_SHIFT_H = 12.0
 
@@ -127,6 +130,29 @@ def resolve_station(
         )
         raise ScenarioError(msg)
     return int(idx[0])
+
+
+def _police_names(
+    graph: StreetGraph, features: gpd.GeoDataFrame, nodes: set[int], places: dict[int, str]
+) -> dict[int, str]:
+    """Names of the stations at an OSM police station, e.g. ``"Snow Hill Police Station (...)"``.
+
+    A station node within :data:`POLICE_NAME_M` of a named police station takes its name,
+    followed by the streets it has in ``places``.
+    """
+    police = features[(features["value"] == "police") & features["name"].notna()]
+    if police.empty or not nodes:
+        return {}
+    ids = sorted(nodes)
+    xy = graph.nodes.loc[ids, ["x_m", "y_m"]].to_numpy()
+    px, py = police.geometry.x.to_numpy(), police.geometry.y.to_numpy()
+    dist = np.hypot(xy[:, :1] - px[None, :], xy[:, 1:] - py[None, :])
+    names = police["name"].to_numpy()
+    return {
+        node: f"{names[k]} ({places[node]})"
+        for node, k, d in zip(ids, dist.argmin(axis=1), dist.min(axis=1), strict=True)
+        if d <= POLICE_NAME_M
+    }
 
 
 def build_risk(
@@ -498,6 +524,9 @@ def run(
         used |= {leg.to_node for r in routes for leg in r.legs}
         used |= {leg.from_node for r in routes for leg in r.legs}
         places = place_names(graph, sorted(used))
+        stations = {r.legs[0].from_node for r in routes if r.legs}
+        stations |= {r.legs[-1].to_node for r in routes if r.legs}
+        places |= _police_names(graph, features, stations | {int(ids[start_idx])}, places)
         for spec, spot in zip(scenario.places.must_cover, must_cover, strict=True):
             node = int(ids[hotspots.node_idx[spot]])
             if spec.name and node in places:  # the commander's name first, then the streets

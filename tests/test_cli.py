@@ -167,6 +167,8 @@ def test_plan_london_with_real_incidents(tmp_path):
     assert re.search(r"risk model +incidents", result.stdout)
     assert "outside the area" in result.stderr  # incidents beyond the extract are counted
     assert (out / "officer_2.gpx").is_file()
+    # the station given as an OSM police station is called by its name
+    assert "walk back to station,Snow Hill Police Station (" in (out / "schedule.csv").read_text()
 
 
 def test_help_documents_every_option():
