@@ -467,7 +467,8 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
 
     A node takes the two longest differently named streets that meet there; a node on unnamed
     paths takes ``"near <street>"`` from the closest named street within 150 m (straight line);
-    failing that, its position.
+    failing that, its position. Nodes of ``node_ids`` that would share a name are told apart by
+    the closest other street (``"Kaivokatu, 40 m from Mikonkatu"``), then by number.
     """
     seg = graph.segments[graph.segments["name"].notna()]
     ends = pd.concat(
@@ -489,7 +490,45 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
     for node in node_ids:
         own = by_node.get(node)
         names[node] = " / ".join(own) if own else nearby[node]
-    return names
+    return _told_apart(graph, seg, names)
+
+
+def _told_apart(
+    graph: StreetGraph, named: gpd.GeoDataFrame, names: dict[int, str]
+) -> dict[int, str]:
+    """Names made distinct: a shared name gets how far the closest other street is.
+
+    ``"Kaivokatu, 40 m from Keskuskatu"`` depends on the node alone, so a place keeps its name
+    from one plan to the next (a re-plan); names still shared then get a number, west to east.
+    """
+    groups: dict[str, list[int]] = {}
+    for node, name in names.items():
+        groups.setdefault(name, []).append(node)
+    shared = sorted(n for nodes in groups.values() if len(nodes) > 1 for n in nodes)
+    if not shared or not len(named):
+        return names
+    xy = graph.nodes.loc[shared, ["x_m", "y_m"]].to_numpy()
+    geoms = named.geometry.to_numpy()
+    points = shapely.points(xy[:, 0], xy[:, 1])
+    src, dst = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=150.0)
+    dist = shapely.distance(points[src], geoms[dst])
+    street = named["name"].to_numpy()
+    out = dict(names)
+    for i, node in enumerate(shared):
+        own = names[node].removeprefix("near ").split(" / ")
+        near = [(d, str(street[b])) for a, b, d in zip(src, dst, dist, strict=True) if a == i]
+        other = sorted(x for x in near if x[1] not in own)
+        if other:
+            metres = max(10, round(other[0][0], -1))
+            out[node] = f"{names[node]}, {metres:.0f} m from {other[0][1]}"
+    counts: dict[str, list[int]] = {}
+    for node in shared:
+        counts.setdefault(out[node], []).append(node)
+    for name, nodes in counts.items():
+        if len(nodes) > 1:  # west to east
+            nodes.sort(key=lambda n: (graph.nodes.at[n, "x_m"], n))  # noqa: PD008 scalar lookup
+            out |= {n: f"{name} ({k})" for k, n in enumerate(nodes, start=1)}
+    return out
 
 
 def _nearby_names(graph: StreetGraph, named: gpd.GeoDataFrame, nodes: list[int]) -> dict[int, str]:

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import osmium
 import pyrosm
@@ -23,6 +25,22 @@ def test_place_names_join_the_streets_that_meet(grid):
     names = place_names(grid, [0, 5])
     assert names[5] in {"Row 1 Street / Column 1 Avenue", "Column 1 Avenue / Row 1 Street"}
     assert "/" in names[0]
+
+
+def test_place_names_tell_places_apart(helsinki):
+    nodes = [int(n) for n in helsinki.nodes.index[::10]]
+    names = place_names(helsinki, nodes)
+    told = {
+        n: re.fullmatch(r"(.+), (\d+) m from ([^(]+?)( \(\d+\))?", name)
+        for n, name in names.items()
+    }
+    told = {n: m for n, m in told.items() if m}
+    assert len(set(names.values())) == len(nodes)  # each place its own name
+    assert len(told) > len(nodes) // 10  # the streets alone repeat
+    assert all(m[3] not in m[1].split(" / ") and 10 <= int(m[2]) <= 150 for m in told.values())
+    node = next(iter(told))
+    alone = place_names(helsinki, [node])[node]  # no other place to tell it from
+    assert alone == told[node][1]
 
 
 def test_embedded_helsinki_is_projected_and_connected(helsinki):
