@@ -205,8 +205,11 @@ def run_comparison(
     return pd.concat(tables, ignore_index=True), runs
 
 
-def comparison_charts(table: pd.DataFrame) -> list[alt.Chart]:
-    """Presence, risk in sight and marginal presence against officers, one colour per shift."""
+def comparison_charts(table: pd.DataFrame) -> list[tuple[str, alt.Chart]]:
+    """Presence, risk in sight and marginal presence against officers, one colour per shift.
+
+    Returns (title, chart) pairs.
+    """
     colour = alt.Color("shift:N", title="shift", legend=alt.Legend(orient="bottom"))
     x = alt.X("officers:Q", title="officers", axis=alt.Axis(tickMinStep=1, format="d"))
     base = alt.Chart(table).encode(x=x, color=colour)
@@ -230,15 +233,15 @@ def comparison_charts(table: pd.DataFrame) -> list[alt.Chart]:
                 axis=alt.Axis(labelAngle=0),
             ),
             xOffset="shift:N",
-            y=alt.Y("marginal_presence_min:Q", title="presence per extra officer"),
+            y=alt.Y("marginal_presence_min:Q", title="risk x min"),
             color=colour,
             tooltip=["shift", "officers", "marginal_presence_min"],
         )
     )
     return [
-        presence.properties(title="Presence"),
-        sight.properties(title="Risk in sight of a stop"),
-        marginal.properties(title="Presence added per officer"),
+        ("Presence", presence),
+        ("Risk in sight of a stop", sight),
+        ("Presence added per officer", marginal),
     ]
 
 
@@ -309,7 +312,8 @@ def show_result(result: dict[str, Any], plan: Plan | None) -> None:
     """Table, charts and two plans side by side."""
     table = result["table"]
     st.caption(f"Compared at {result['at']}.")
-    for col, chart in zip(st.columns(3), comparison_charts(table), strict=True):
+    for col, (title, chart) in zip(st.columns(3), comparison_charts(table), strict=True):
+        col.markdown(f"**{title}**")  # above the chart: a chart's own title may be clipped
         col.altair_chart(chart, height=CHART_HEIGHT_PX, width="stretch")
     shown = table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
     st.dataframe(
