@@ -328,7 +328,10 @@ def write_plans(plans: dict[str, Plan], out_dir: Path) -> list[Path]:
         written = write_files(Path(out_dir), files, stale=stale)
     except OSError as exc:
         where = exc.filename or out_dir
-        msg = f"{where}: cannot write the plan files ({exc.strerror or exc}); choose another --out"
+        msg = (
+            f"{where}: cannot write the plan files ({exc.strerror or exc}); choose another "
+            "folder (--out, or output_dir in the scenario)"
+        )
         raise ExportError(msg) from None
     _warn_earlier_plans(Path(out_dir), set(plans))
     return written
