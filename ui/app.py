@@ -181,13 +181,14 @@ def make_plan(scenario: Scenario) -> None:
 
 
 def _doing(plan: Plan, at: dt.datetime) -> pd.DataFrame:
-    """Tell what each officer does at ``at``: the schedule row under way."""
+    """Tell what each officer (or unit of two) does at ``at``: the schedule row under way."""
     frame = plan.to_frame()
+    who = plan.unit_word
     starts = pd.to_datetime(frame["start"], utc=True)
     ends = pd.to_datetime(frame["end"], utc=True)
     now = pd.Timestamp(at).tz_convert("UTC")
-    current = frame[(starts <= now) & (now < ends)].drop_duplicates("officer")
-    return current[["officer", "action", "place", "start", "end"]].assign(
+    current = frame[(starts <= now) & (now < ends)].drop_duplicates(who)
+    return current[[who, "action", "place", "start", "end"]].assign(
         start=lambda f: f["start"].str[11:16], end=lambda f: f["end"].str[11:16]
     )
 
@@ -224,7 +225,9 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     if not st.toggle("Label stops with their minutes", value=True, key="dwell_labels"):
         layers = [layer for layer in layers if layer.id != "dwell-minutes"]
     now = later(plan.shift_start, at_s)
-    units = timeline.unit_records(tracks_for(plan_key, plan), at_s, now.strftime("%H:%M"))
+    units = timeline.unit_records(
+        tracks_for(plan_key, plan), at_s, now.strftime("%H:%M"), plan.unit_word
+    )
     deck = build_deck(plan, layers, timeline.unit_layers(units))
     st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
     st.markdown(legend_html(officers=len(plan.routes), word=plan.unit_word), unsafe_allow_html=True)

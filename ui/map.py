@@ -140,8 +140,8 @@ def route_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
                 "path": path_coords(np.array([(lon, lat) for lon, lat, _ in track])),
                 "color": officer_colour(route.officer),
                 "tip": (
-                    f"Officer {route.officer}: {o['km_walked']:.2f} km, {o['dwells']} dwells, "
-                    f"back at {_clock(o['back_at_station'])}"
+                    f"{plan.unit_word.capitalize()} {route.officer}: {o['km_walked']:.2f} km, "
+                    f"{o['dwells']} dwells, back at {_clock(o['back_at_station'])}"
                 ),
             }
         )
@@ -175,7 +175,7 @@ def dwell_records(plan: Plan) -> list[dict[str, Any]]:
             "position": [round(d["lon"], COORD_DIGITS), round(d["lat"], COORD_DIGITS)],
             "color": officer_colour(d["officer"]),
             "tip": (
-                f"Officer {d['officer']} dwells at {d['place']}\n"
+                f"{plan.unit_word.capitalize()} {d['officer']} dwells at {d['place']}\n"
                 f"{_clock(d['arrive'])}, {d['minutes']:.0f} min"
             ),
         }

@@ -41,8 +41,10 @@ def track_arrays(plan: Plan) -> dict[int, np.ndarray]:
     return tracks
 
 
-def unit_records(tracks: dict[int, np.ndarray], at_s: float, clock: str) -> list[dict[str, Any]]:
-    """One record per officer: position at ``at_s`` (the plan's tracks), colour, label, tooltip."""
+def unit_records(
+    tracks: dict[int, np.ndarray], at_s: float, clock: str, word: str = "officer"
+) -> list[dict[str, Any]]:
+    """One record per officer (``word``: or unit): position at ``at_s``, colour, label, tip."""
     records = []
     for officer, track in sorted(tracks.items()):
         lon, lat = position_at(track, at_s)
@@ -51,7 +53,7 @@ def unit_records(tracks: dict[int, np.ndarray], at_s: float, clock: str) -> list
                 "position": [round(lon, COORD_DIGITS), round(lat, COORD_DIGITS)],
                 "color": officer_colour(officer),
                 "label": str(officer),
-                "tip": f"Officer {officer} at {clock}",
+                "tip": f"{word.capitalize()} {officer} at {clock}",
             }
         )
     return records

@@ -418,6 +418,20 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
 
 
 @pytest.mark.slow
+def test_pairs_are_planned_and_shown_as_units(first_load):
+    text = DEFAULT_YAML.read_text().replace("  unit_size: 1 ", "  unit_size: 2 ", 1)
+    assert "unit_size: 2" in text
+    at = _apply_yaml(_app(), text)
+    at.sidebar.button[0].click().run()
+    _tab(at, "Plan")
+    assert not at.exception and not _errors(at)
+    plan = at.session_state["plan"]
+    assert plan.unit_word == "unit" and len(plan.routes) == 2
+    tips = [u["tip"] for u in _layer(_deck(at), "units")["data"]]
+    assert tips and all(t.startswith("Unit ") for t in tips)
+
+
+@pytest.mark.slow
 def test_officer_count_out_of_range_is_named_not_ignored(first_load):
     at = _app()
     at.sidebar.number_input(key="officers").set_value(0).run()
