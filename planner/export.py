@@ -23,7 +23,7 @@ import numpy as np
 import shapely
 
 from planner.errors import ExportError, PlannerWarning
-from planner.plan import Leg, Plan, Route
+from planner.plan import Leg, Plan, Route, station_roles
 from planner.replan import walked_rules
 
 #: Decimal places of exported degrees (~1 cm).
@@ -120,17 +120,6 @@ def _utc(plan: Plan, offset_s: float) -> dt.datetime:
     return plan.at(offset_s).replace(microsecond=0).astimezone(dt.UTC)
 
 
-def _stations(plan: Plan) -> dict[tuple[str, int], list[int]]:
-    """Each route's station and, where it differs, end station, with the routes using each."""
-    out: dict[tuple[str, int], list[int]] = {}
-    for route in plan.routes:
-        start, end = route.legs[0].from_node, route.legs[-1].to_node
-        out.setdefault(("station", start), []).append(route.officer)
-        if end != start:
-            out.setdefault(("end_station", end), []).append(route.officer)
-    return out
-
-
 def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
     """Write the plan as a GeoJSON FeatureCollection (WGS84).
 
@@ -173,7 +162,10 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                     "geometry": shapely.Point(node["lon"], node["lat"]),
                 }
             )
-    for (layer, node), units in _stations(plan).items():
+    for node, roles in station_roles(plan.routes).items():
+        layer, units = (
+            ("station", roles["start"]) if roles["start"] else ("end_station", roles["end"])
+        )
         records.append(
             {
                 "layer": layer,

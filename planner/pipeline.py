@@ -28,7 +28,7 @@ from planner.graph import StreetGraph, load_street_graph, osm_features, place_na
 from planner.hotspots import Hotspots, find_hotspots
 from planner.incidents import load_incidents
 from planner.places import apply_places, forbidden_segments
-from planner.plan import Plan, Post, Route, SolveStats
+from planner.plan import Plan, Post, Route, SolveStats, station_roles
 from planner.posts import choose_posts
 from planner.replan import (
     Followed,
@@ -524,9 +524,8 @@ def run(
         used |= {leg.to_node for r in routes for leg in r.legs}
         used |= {leg.from_node for r in routes for leg in r.legs}
         places = place_names(graph, sorted(used))
-        stations = {r.legs[0].from_node for r in routes if r.legs}
-        stations |= {r.legs[-1].to_node for r in routes if r.legs}
-        places |= _police_names(graph, features, stations | {int(ids[start_idx])}, places)
+        at_stations = set(station_roles(routes)) | {int(ids[start_idx])}
+        places |= _police_names(graph, features, at_stations, places)
         for spec, spot in zip(scenario.places.must_cover, must_cover, strict=True):
             node = int(ids[hotspots.node_idx[spot]])
             if spec.name and node in places:  # the commander's name first, then the streets

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -169,6 +170,23 @@ class Plan:
         from planner.evaluate import kpi_table
 
         return kpi_table(self)
+
+
+def station_roles(routes: Sequence[Route]) -> dict[int, dict[str, list[int]]]:
+    """Where routes start and end: per node, the routes (numbers) that ``start`` and ``end`` there.
+
+    Routes without legs are left out.
+    """
+    out: dict[int, dict[str, list[int]]] = {}
+    for route in routes:
+        if route.legs:
+            out.setdefault(route.legs[0].from_node, {"start": [], "end": []})["start"].append(
+                route.officer
+            )
+            out.setdefault(route.legs[-1].to_node, {"start": [], "end": []})["end"].append(
+                route.officer
+            )
+    return out
 
 
 def leg_action(leg: Leg, route: Route) -> str:

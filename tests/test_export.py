@@ -121,6 +121,9 @@ def test_each_units_station_is_in_the_geojson(plan):
     frame = gpd.read_file(io.StringIO(plan_files(two)["plan.geojson"].decode()))
     stations = frame[frame["layer"] == "station"].set_index("name")["officers"]
     assert stations.to_dict() == {plan.places[second.legs[0].from_node]: "1", "X": "2"}
+    idle = dataclasses.replace(plan, routes=(plan.routes[0], dataclasses.replace(second, legs=())))
+    frame = gpd.read_file(io.StringIO(plan_files(idle)["plan.geojson"].decode()))
+    assert frame.loc[frame["layer"] == "station", "officers"].tolist() == ["1"]
 
 
 def test_folders_of_an_earlier_plan_are_pointed_out(plan, tmp_path):

@@ -22,7 +22,7 @@ import pydeck as pdk
 import shapely
 
 from planner.export import route_track
-from planner.plan import Plan
+from planner.plan import Plan, station_roles
 
 #: Map style served by Streamlit from ``ui/static/`` (a dict style crashes the frontend).
 BLANK_STYLE = "/app/static/blank-style.json"
@@ -150,11 +150,10 @@ def route_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
 
 def station_records(plan: Plan) -> list[dict[str, Any]]:
     """Where the routes start and end (the stations), one record per distinct node."""
-    roles: dict[int, set[str]] = {}
-    for route in plan.routes:
-        if route.legs:
-            roles.setdefault(route.legs[0].from_node, set()).add("start")
-            roles.setdefault(route.legs[-1].to_node, set()).add("end")
+    roles = {
+        node: {k for k, units in r.items() if units}
+        for node, r in station_roles(plan.routes).items()
+    }
     nodes = plan.graph.nodes
     return [
         {
