@@ -467,9 +467,24 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
 
     A node takes the two longest differently named streets that meet there; a node on unnamed
     paths takes ``"near <street>"`` from the closest named street within 150 m (straight line);
-    failing that, its position. Nodes of ``node_ids`` that would share a name are told apart by
-    the closest other street (``"Kaivokatu, 40 m from Mikonkatu"``), then by number.
+    failing that, its position. Nodes of the graph that would share a name are told apart by
+    the closest other street (``"Kaivokatu, 40 m from Mikonkatu"``), then by number from west
+    to east. Names are those of the whole graph, so a node keeps its name from one plan to the
+    next.
     """
+    names = _graph_names(graph)
+    return {node: names[node] for node in node_ids}
+
+
+_NAMES: dict[int, tuple[StreetGraph, dict[int, str]]] = {}
+"""Names of every node of the last few graphs named, by ``id`` (the graph is kept with them)."""
+
+
+def _graph_names(graph: StreetGraph) -> dict[int, str]:
+    """Return the name of every node of ``graph`` (computed once per graph)."""
+    hit = _NAMES.get(id(graph))
+    if hit is not None and hit[0] is graph:
+        return hit[1]
     seg = graph.segments[graph.segments["name"].notna()]
     ends = pd.concat(
         [
@@ -484,13 +499,14 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
         .sort_values(["node", "len", "name"], ascending=[True, False, True], kind="stable")
     )
     by_node = ranked.groupby("node", sort=False)["name"].apply(lambda s: list(s)[:2]).to_dict()
-    names: dict[int, str] = {}
-    unnamed = [node for node in node_ids if not by_node.get(node)]
-    nearby = _nearby_names(graph, seg, unnamed)
-    for node in node_ids:
-        own = by_node.get(node)
-        names[node] = " / ".join(own) if own else nearby[node]
-    return _told_apart(graph, seg, names)
+    node_ids = [int(n) for n in graph.nodes.index]
+    nearby = _nearby_names(graph, seg, [n for n in node_ids if not by_node.get(n)])
+    base = {n: " / ".join(by_node[n]) if by_node.get(n) else nearby[n] for n in node_ids}
+    names = _told_apart(graph, seg, base)
+    if len(_NAMES) >= 4:
+        del _NAMES[next(iter(_NAMES))]
+    _NAMES[id(graph)] = (graph, names)
+    return names
 
 
 def _told_apart(
@@ -498,36 +514,50 @@ def _told_apart(
 ) -> dict[int, str]:
     """Names made distinct: a shared name gets how far the closest other street is.
 
-    ``"Kaivokatu, 40 m from Keskuskatu"`` depends on the node alone, so a place keeps its name
-    from one plan to the next (a re-plan); names still shared then get a number, west to east.
+    ``"Kaivokatu, 40 m from Keskuskatu"``; names still shared then get a number, west to east.
     """
-    groups: dict[str, list[int]] = {}
-    for node, name in names.items():
-        groups.setdefault(name, []).append(node)
-    shared = sorted(n for nodes in groups.values() if len(nodes) > 1 for n in nodes)
-    if not shared or not len(named):
+    base = pd.Series(names)
+    shared = base[base.duplicated(keep=False)]
+    if shared.empty or not len(named):
         return names
-    xy = graph.nodes.loc[shared, ["x_m", "y_m"]].to_numpy()
+    xy = graph.nodes.loc[shared.index, ["x_m", "y_m"]].to_numpy()
     geoms = named.geometry.to_numpy()
     points = shapely.points(xy[:, 0], xy[:, 1])
     src, dst = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=150.0)
-    dist = shapely.distance(points[src], geoms[dst])
-    street = named["name"].to_numpy()
-    out = dict(names)
-    for i, node in enumerate(shared):
-        own = names[node].removeprefix("near ").split(" / ")
-        near = [(d, str(street[b])) for a, b, d in zip(src, dst, dist, strict=True) if a == i]
-        other = sorted(x for x in near if x[1] not in own)
-        if other:
-            metres = max(10, round(other[0][0], -1))
-            out[node] = f"{names[node]}, {metres:.0f} m from {other[0][1]}"
-    counts: dict[str, list[int]] = {}
-    for node in shared:
-        counts.setdefault(out[node], []).append(node)
-    for name, nodes in counts.items():
-        if len(nodes) > 1:  # west to east
-            nodes.sort(key=lambda n: (graph.nodes.at[n, "x_m"], n))  # noqa: PD008 scalar lookup
-            out |= {n: f"{name} ({k})" for k, n in enumerate(nodes, start=1)}
+    near = pd.DataFrame(
+        {
+            "at": src,
+            "street": named["name"].to_numpy()[dst],
+            "metres": shapely.distance(points[src], geoms[dst]),
+        }
+    )
+    own = shared.to_numpy()[near["at"].to_numpy()]
+    other = [
+        s not in o.removeprefix("near ").split(" / ")
+        for s, o in zip(near["street"], own, strict=True)
+    ]
+    closest = (
+        near[other].sort_values(["at", "metres", "street"], kind="stable").drop_duplicates("at")
+    )
+    told = shared.copy()
+    metres = np.maximum(10, np.round(closest["metres"].to_numpy(), -1)).astype(int)
+    told.iloc[closest["at"].to_numpy()] = [
+        f"{name}, {m} m from {street}"
+        for name, m, street in zip(
+            shared.to_numpy()[closest["at"]], metres, closest["street"], strict=True
+        )
+    ]
+    out = dict(names) | told.to_dict()
+    same = told[told.duplicated(keep=False)]
+    x = graph.nodes.loc[same.index, "x_m"]
+    order = pd.DataFrame({"name": same, "x": x, "node": same.index}).sort_values(
+        ["name", "x", "node"]
+    )
+    order["k"] = order.groupby("name").cumcount() + 1
+    out |= {
+        int(n): f"{name} ({k})"
+        for n, name, k in zip(order["node"], order["name"], order["k"], strict=True)
+    }
     return out
 
 

@@ -526,10 +526,13 @@ def run(
         places = place_names(graph, sorted(used))
         at_stations = set(station_roles(routes)) | {int(ids[start_idx])}
         places |= _police_names(graph, features, at_stations, places)
+        given: dict[int, list[str]] = {}  # the commander's names first, then the streets
         for spec, spot in zip(scenario.places.must_cover, must_cover, strict=True):
-            node = int(ids[hotspots.node_idx[spot]])
-            if spec.name and node in places:  # the commander's name first, then the streets
-                places[node] = f"{spec.name} ({places[node]})"
+            if spec.name:
+                given.setdefault(int(ids[hotspots.node_idx[spot]]), []).append(spec.name)
+        places |= {
+            n: f"{' / '.join(names)} ({places[n]})" for n, names in given.items() if n in places
+        }
         posts = tuple(
             Post(
                 node=int(ids[i]),
