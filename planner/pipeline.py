@@ -323,23 +323,26 @@ def shift_window(
 
     ``today`` is the reference day of a ``weekday`` shift; by default today in that zone.
     """
-    area_zone = tzfpy.get_tz(float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean()))
-    zone = scenario.shift.timezone or area_zone
+    zone = scenario.shift.timezone or _area_zone(graph)
     local_today = dt.datetime.now(ZoneInfo(zone)).date()
-    start, end = scenario.shift.window(zone, today or local_today)
-    _warn_odd_shift(start, end, area_zone)
-    return start, end
+    return scenario.shift.window(zone, today or local_today)
 
 
-def _warn_odd_shift(start: dt.datetime, end: dt.datetime, area_zone: str) -> None:
+def _area_zone(graph: StreetGraph) -> str:
+    """IANA time zone at the middle of the area ("" at sea)."""
+    return tzfpy.get_tz(float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean()))
+
+
+def warn_odd_shift(start: dt.datetime, end: dt.datetime, graph: StreetGraph) -> None:
     """Warn of a shift longer than :data:`LONG_SHIFT_H` or in another zone than the area's."""
+    area_zone = _area_zone(graph)
     hours = shift_seconds(start, end) / 3600
     if hours > LONG_SHIFT_H:
         warnings.warn(
             f"the shift lasts {hours:.1f} h ({start:%a %H:%M} to {end:%a %H:%M}); check "
             "shift.start and shift.end (an end before the start is on the next day)",
             PlannerWarning,
-            stacklevel=3,
+            stacklevel=2,
         )
     if not area_zone:
         return
@@ -349,7 +352,7 @@ def _warn_odd_shift(start: dt.datetime, end: dt.datetime, area_zone: str) -> Non
             f"shift.timezone {start.tzinfo} is not the area's time zone ({area_zone}): the "
             f"shift starts at {there:%H:%M} there; remove shift.timezone or set {area_zone}",
             PlannerWarning,
-            stacklevel=3,
+            stacklevel=2,
         )
 
 
@@ -454,6 +457,8 @@ def run(
         area = area or load_area(scenario, settings)
         graph, features = area.graph, area.features
         start, end = shift_window(scenario, graph, today)
+        if resume is None:  # a re-plan's shift was planned, and warned of, already
+            warn_odd_shift(start, end, graph)
         officers = scenario.officers
         start_idx = resolve_station(
             officers.station, graph, features, _where(scenario, "officers.station")
@@ -517,6 +522,13 @@ def run(
         )
         if resume is not None:
             routes, routes_stats = _joined(resume, routes, routes_stats)
+        log.info(
+            "routes: presence %.4g, bound %.4g, %s after %s search iterations",
+            routes_stats.objective,
+            routes_stats.bound,
+            routes_stats.status,
+            routes_stats.parameters.get("iterations"),
+        )
         check_routes(routes, graph, rules)
     with _step("plan", timings, progress):
         ids = graph.nodes.index

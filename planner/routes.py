@@ -24,7 +24,6 @@ already made for the revisit rules.
 from __future__ import annotations
 
 import itertools
-import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -41,8 +40,6 @@ from planner.plan import Leg, Route, SolveStats
 from planner.risk import RiskMap
 from planner.scenario import KOPER_CURVE
 from planner.validate import Rules
-
-log = logging.getLogger(__name__)
 
 #: Most hot spots handed to the search (the best by stop value, plus the must-cover ones).
 MAX_CANDIDATES = 300
@@ -275,13 +272,6 @@ def plan_routes(
             "hourly_risk": patrol.hourly is not None,
         },
     )
-    log.info(
-        "routes: presence %.4g, bound %.4g, %s after %d search iterations",
-        walked,
-        stats.bound,
-        result.status,
-        result.iterations,
-    )
     return routes, stats
 
 
@@ -357,10 +347,12 @@ def _check_feasible(problem: search.Problem, patrol: Patrol) -> None:
         if why := _no_stop(problem, spots, shift, patrol.dwell_s):
             stranded.append((k, why))
     if stranded:
-        k, why = stranded[0]
-        # a unit left without a stop is named unless every unit is
-        who = "" if len(stranded) == len(problem.shifts) else f"unit {k}: "
-        raise InfeasibleError(who + why)
+        reasons = {why for _, why in stranded}
+        if len(stranded) == len(problem.shifts) and len(reasons) == 1:
+            raise InfeasibleError(stranded[0][1])  # every unit, for one reason
+        named = [f"unit {k}: {why}" for k, why in stranded[:3]]
+        more = f"; and {len(stranded) - 3} more units" if len(stranded) > 3 else ""
+        raise InfeasibleError("; ".join(named) + more)
 
 
 def _check_shift(travel: np.ndarray, k: int, shift: search.Shift) -> None:

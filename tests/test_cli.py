@@ -401,6 +401,19 @@ def test_station_in_a_forbidden_zone_is_named_not_planned_empty(tmp_path, units,
     assert "short by" not in result.stderr
 
 
+def test_units_stranded_for_different_reasons_are_each_named(tmp_path):
+    units = 'per_unit: [{end: "18:12"}, {station: {lat: 60.1720, lon: 24.9440}}],'
+    body = GOOD.replace("count: 2,", f"count: 2, {units}", 1) + ZONE
+    out = tmp_path / "out"
+    result = cli("plan", str(write_scenario(tmp_path, body)), "--out", str(out))
+    assert_clean_failure(
+        result,
+        "unit 1: no hot spot can be reached, dosed",
+        "; unit 2: no hot spot can be reached from the station",
+        out=out,
+    )
+
+
 @pytest.mark.slow
 def test_replan_after_a_unit_has_finished_its_own_hours(tmp_path):
     text = (ROOT / "scenarios/helsinki_default.yaml").read_text()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
-from planner.pipeline import shift_window
+from planner.pipeline import shift_window, warn_odd_shift
 from planner.scenario import BreakSpec, load_scenario, scenario_to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,7 +242,8 @@ def test_odd_shifts_are_planned_with_a_warning(tmp_path, helsinki, shift, warnin
     scenario = load_scenario(write(tmp_path, text))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        start, _ = shift_window(scenario, helsinki, dt.date(2026, 11, 25))
+        start, end = shift_window(scenario, helsinki, dt.date(2026, 11, 25))
+        warn_odd_shift(start, end, helsinki)
     assert start.hour == 18
     messages = [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
     if warning is None:
