@@ -330,15 +330,24 @@ def write_plans(plans: dict[str, Plan], out_dir: Path) -> list[Path]:
 
 
 def _warn_earlier_plans(out_dir: Path, written: set[str]) -> None:
-    """Warn of variant and re-plan folders in ``out_dir`` left from an earlier plan."""
-    earlier = sorted(
-        p.name
-        for p in out_dir.iterdir()
+    """Warn of plan files in ``out_dir`` left from an earlier plan.
+
+    They are variant and re-plan folders beside the plans written, re-plan folders inside
+    them (re-plans of the plan a folder held before), and the top-level plan files when only
+    variants were written.
+    """
+    earlier = [
+        str(Path(folder) / p.name)
+        for folder in sorted(written | {""})
+        if (out_dir / folder).is_dir()
+        for p in sorted((out_dir / folder).iterdir())
         if p.is_dir()
-        and p.name not in written
-        and re.fullmatch(r"variant_\d+|replan_\d{4}", p.name)
+        and (folder or p.name not in written)
+        and re.fullmatch(r"replan_\d{4}" if folder else r"variant_\d+|replan_\d{4}", p.name)
         and (p / "routes.json").is_file()
-    )
+    ]
+    if "" not in written and (out_dir / "routes.json").is_file():
+        earlier.insert(0, "the plan files at the top")
     if earlier:
         warnings.warn(
             f"{out_dir}: {', '.join(earlier)} hold an earlier plan's files, not this plan's; "

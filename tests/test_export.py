@@ -128,13 +128,17 @@ def test_each_units_station_is_in_the_geojson(plan):
 
 def test_folders_of_an_earlier_plan_are_pointed_out(plan, tmp_path):
     out = tmp_path / "out"
-    write_plans({"variant_1": plan, "variant_2": plan}, out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_plans({"variant_1": plan, "variant_2": plan}, out)  # a new folder
+        write_plan(plan, out / "variant_1" / "replan_2000")  # a re-plan beside nothing else
     (out / "notes").mkdir()  # not ours: never mentioned
     with pytest.warns(PlannerWarning, match=r"variant_1, variant_2 hold an earlier plan's files"):
         write_plan(plan, out)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        write_plans({"variant_1": plan, "variant_2": plan}, out)  # the same folders again
+    with pytest.warns(PlannerWarning) as caught:
+        write_plans({"variant_1": plan, "variant_2": plan}, out)
+    (message,) = [str(w.message) for w in caught]
+    assert ": the plan files at the top, variant_1/replan_2000 hold an earlier plan's" in message
 
 
 def test_exports_are_byte_identical_for_the_same_plan(plan):
