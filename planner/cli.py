@@ -113,7 +113,7 @@ def plan(
         ),
     ] = 0.05,
 ) -> None:
-    """Plan a shift: posts and foot-patrol routes; write the briefing, GPX, CSV, GeoJSON, KPIs."""
+    """Plan a shift: posts and patrol routes; write briefing, GPX, CSV, GeoJSON, KPIs, routes."""
     logging.basicConfig(
         level=logging.WARNING if quiet else logging.INFO, format="  %(message)s", stream=sys.stderr
     )

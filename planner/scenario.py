@@ -46,8 +46,8 @@ class _Model(BaseModel):
         """Refuse ``true``/``false`` for a number and a number for a clock time; read 2:00.
 
         Pydantic would read ``count: true`` as 1 and ``start: 1800`` (unquoted) as 00:30, the
-        1800th second of the day; neither is what the writer meant. It refuses ``2:00`` (one
-        digit for the hour), which is 02:00.
+        1800th second of the day; neither is what the writer meant. Pydantic would refuse
+        ``2:00`` (one digit for the hour): it is read as 02:00.
         """
         kinds = _kinds(cls.model_fields[str(info.field_name)].annotation)
         if isinstance(value, bool) and bool not in kinds:
