@@ -30,7 +30,7 @@ class _Loader(yaml.SafeLoader):
         for key_node, _ in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
                 continue
-            key = key_node.value
+            key = self.construct_object(key_node)  # 1 and 01 are one key, 1 and "1" two
             if key in seen:
                 mark = seen[key].start_mark
                 raise yaml.constructor.ConstructorError(

@@ -56,7 +56,11 @@ class _Model(BaseModel):
         if isinstance(value, int | float) and not isinstance(value, bool) and dt.time in kinds:
             msg = f'write the clock time as quoted text, e.g. "18:00", not the number {value}'
             raise ValueError(msg)
-        if isinstance(value, str) and dt.time in kinds and re.fullmatch(r"\d:\d\d(:\d\d)?", value):
+        if (
+            isinstance(value, str)
+            and dt.time in kinds
+            and re.fullmatch(r"\d:[0-5]\d(:[0-5]\d)?", value)
+        ):
             return "0" + value  # 2:00 is 02:00
         return value
 
@@ -339,7 +343,10 @@ class UnitSpec(_Model):
         if begin >= shift_length_s or end > shift_length_s:
             msg = f"unit hours {hours} are not inside the shift ({shift}); give hours within it"
             raise ValueError(msg)
-        if end <= begin:
+        if end == begin:
+            msg = f"unit hours {hours} start and end at the same time; give the unit some hours"
+            raise ValueError(msg)
+        if end < begin:
             msg = f"unit hours {hours} end before they start (the shift: {shift}); swap them"
             raise ValueError(msg)
         return begin, end
@@ -368,7 +375,7 @@ class OfficersSpec(_Model):
     @classmethod
     def _share_not_percent(cls, value: object) -> object:
         if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100:
-            msg = f"a share, not a percentage: {value / 100:g} for {value:g} % (at most 0.8)"
+            msg = f"a share, not a percentage: {value:g} % is {value / 100:g} (allowed: 0 to 0.8)"
             raise ValueError(msg)
         return value
 

@@ -144,7 +144,8 @@ def test_a_key_given_twice_is_refused_not_overwritten(tmp_path):
 def test_a_percentage_for_a_share_says_so(tmp_path):
     text = BASE.replace("count: 2,", "count: 2, held_back_share: 20,")
     with pytest.raises(
-        ScenarioError, match=r"held_back_share: a share, not a percentage: 0.2 for 20 %"
+        ScenarioError,
+        match=r"held_back_share: a share, not a percentage: 20 % is 0.2 \(allowed: 0 to 0.8\)",
     ):
         load_scenario(write(tmp_path, text))
     text = BASE.replace('end: "02:00"', "end: '2:00'")

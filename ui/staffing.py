@@ -352,5 +352,8 @@ def show_result(result: dict[str, Any], plan: Plan | None) -> None:
                 key=f"staffing_map_{side}",
             )
     most = max(len(r.routes) for r in result["runs"].values())
-    st.markdown(legend_html(officers=most, word=plan.unit_word), unsafe_allow_html=True)
+    pairs = any(r.kpis["routes"]["officers_per_unit"] > 1 for r in result["runs"].values())
+    st.markdown(
+        legend_html(officers=most, word="unit" if pairs else "officer"), unsafe_allow_html=True
+    )
     st.caption("Streets are coloured by the risk of the plan on the Plan tab.")
