@@ -106,6 +106,7 @@ def test_missing_incident_file_is_named(tmp_path):
 
 
 def test_missing_scenario_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
     with pytest.raises(ScenarioError, match=r"scenario file not found.*try scenarios/helsinki"):
         load_scenario("no/such/file.yaml")  # from the project folder: the example is named
     monkeypatch.chdir(tmp_path)  # elsewhere, naming a path that is not there would not help
