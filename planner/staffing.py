@@ -20,6 +20,10 @@ from planner.plan import Route
 from planner.scenario import Scenario
 from planner.settings import Settings
 
+DASK_HTTP = "127.0.0.1:0"
+"""Where a Dask cluster's HTTP server listens: this machine only, on a free port (not 8787,
+which another cluster or a running app may hold)."""
+
 
 @dataclass(frozen=True, slots=True)
 class StaffingRun:
@@ -106,7 +110,7 @@ def compare_staffing(
 
         with (
             LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=DASK_HTTP
             ) as cluster,
             Client(cluster) as own,
         ):

@@ -2,7 +2,7 @@ import pytest
 
 from planner.errors import ScenarioError
 from planner.scenario import parse_scenario
-from planner.staffing import compare_staffing, with_officers
+from planner.staffing import DASK_HTTP, compare_staffing, with_officers
 
 
 def scenario(tmp_path, unit_size=1):
@@ -24,7 +24,7 @@ def scenario(tmp_path, unit_size=1):
 def dask_client():
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=DASK_HTTP)
     client = Client(cluster)
     try:
         yield client

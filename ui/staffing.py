@@ -24,7 +24,7 @@ import streamlit as st
 from planner.errors import PlannerError
 from planner.plan import Plan
 from planner.scenario import WEEKDAYS, Scenario, parse_scenario
-from planner.staffing import StaffingRun, compare_staffing
+from planner.staffing import DASK_HTTP, StaffingRun, compare_staffing
 from ui.draft import BASE_DIR, draft, set_in
 from ui.legend import legend_html
 from ui.map import MAP_HEIGHT_PX, build_deck
@@ -75,7 +75,7 @@ def dask_pool() -> DaskPool:
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=DASK_HTTP
     )
     pool = DaskPool(cluster, Client(cluster))
     atexit.register(pool.close)
