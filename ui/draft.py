@@ -230,8 +230,8 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
     except ValueError as exc:  # pydantic: a mapping value of the wrong type
         return f"{name}: {exc}"
     st.session_state.setdefault(INCIDENT_REPORTS, {})[str(path)] = (
-        report.summary(),
-        inspection.summary(),
+        plain_paths(report.summary()),
+        plain_paths(inspection.summary()),
     )
     draft().setdefault("incidents", []).append(entry)
     return None

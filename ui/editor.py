@@ -90,8 +90,13 @@ def bound(
 
 
 def _changed(key: str, path: str, from_widget: Callable[[Any], Any]) -> None:
-    """Write a changed value to the draft before the script runs (so the page checks it)."""
-    set_in(draft(), path, from_widget(st.session_state[key]))
+    """Write a changed value to the draft before the script runs (so the page checks it).
+
+    Another callback of the same rerun (an example scenario chosen, a station picked) may have
+    dropped the widget keys and loaded another draft: the change then has nothing to apply to.
+    """
+    if key in st.session_state:
+        set_in(draft(), path, from_widget(st.session_state[key]))
 
 
 def _time(value: str | None) -> dt.time:

@@ -58,7 +58,7 @@ def picked_point(selection: dict[str, Any]) -> tuple[float, float] | None:
 def graph_street_records(graph: StreetGraph) -> list[dict[str, Any]]:
     """Plain grey streets of a graph (no risk), with their names as tooltips."""
     wgs84 = graph.segments.geometry.to_crs("EPSG:4326")
-    names = graph.segments["name"].tolist()
+    names = graph.segments["name"].fillna("").tolist()  # a missing name is NaN
     return [
         {
             "path": path_coords(shapely.get_coordinates(geom)),

@@ -514,6 +514,8 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     assert entry["path"].endswith("street.csv")
     captions = [c.value for c in at.caption]
     assert any("3 rows read, 2 kept; dropped: 1 no coordinates" in c for c in captions)
+    assert any(c.startswith("street.csv") for c in captions)  # as uploaded, not the server copy
+    assert not any("patrol-planner-uploads" in c for c in captions)
 
 
 # ---------------------------------------------------------------------------------------------
