@@ -57,6 +57,9 @@ STATION_SNAP_M = 250.0
 #: A station node this close to a named OSM police station is called by its name.
 POLICE_NAME_M = 100.0
 
+#: A unit back at the station this long before its time ends gets a warning saying why.
+IDLE_WARN_S = 3600.0
+
 #: Longer foot-patrol shifts are planned with a warning: they are mostly a mistyped hour.
 LONG_SHIFT_H = 12.0
 
@@ -571,7 +574,40 @@ def run(
             timings_s=timings,
             patrol=patrol,
         )
+        if resume is None:
+            _warn_idle_units(plan)
         return replace(plan, kpis=compute_kpis(plan))
+
+
+def _warn_idle_units(plan: Plan) -> None:
+    """Warn when units are back at the station long before their time ends, and say why."""
+    assert plan.patrol is not None
+    ends = plan.patrol.unit_ends()
+    idle = [
+        (route.officer, end_s - route.end_s)
+        for route, (_, end_s) in zip(plan.routes, ends, strict=True)
+        if end_s - route.end_s >= IDLE_WARN_S
+    ]
+    if not idle:
+        return
+    stops: dict[int, int] = {}
+    for route in plan.routes:
+        for leg in route.dwells:
+            stops[leg.hotspot] = stops.get(leg.hotspot, 0) + 1
+    allowed = plan.patrol.visits_allowed()
+    if len(stops) == len(plan.hotspots) and min(stops.values()) >= allowed:
+        why = (
+            f"every one of the {len(plan.hotspots)} hot spots has its {allowed} "
+            f"stop{'s' if allowed != 1 else ''} "
+            "(dwell.max_visits, dwell.max_minutes_per_spot): fewer officers would do, or allow "
+            "more stops, or more hot spots (dwell.hotspot_top_percent)"
+        )
+    else:
+        why = "no further stop fits their time (revisit gap, distance, shift end)"
+    units = ", ".join(f"{plan.unit_word} {k} ({s / 3600:.1f} h early)" for k, s in idle)
+    warnings.warn(
+        f"back at the station with time left: {units}: {why}", PlannerWarning, stacklevel=3
+    )
 
 
 def replan(

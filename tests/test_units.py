@@ -1,6 +1,6 @@
 import pytest
 
-from planner.errors import ScenarioError
+from planner.errors import PlannerWarning, ScenarioError
 from planner.pipeline import load_area, run
 from planner.scenario import parse_scenario
 
@@ -53,3 +53,23 @@ def test_unit_hours_outside_the_shift_are_refused(tmp_path, area):
 def test_more_units_listed_than_there_are(tmp_path):
     with pytest.raises(ScenarioError, match="per_unit lists 4 units, there are 3"):
         scenario(tmp_path, [{}, {}, {}, {}])
+
+
+def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area):
+    data = {
+        "name": "idle",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
+        "officers": {"count": 6, "station": STATION},
+        "dwell": {"max_visits": 1, "hotspot_top_percent": 2},
+        "posts": {"count": 0},
+        "solver": {"time_limit_s": 5, "route_iterations": 150},
+    }
+    with pytest.warns(PlannerWarning, match="back at the station with time left: officer") as got:
+        plan = run(parse_scenario(data, "test", tmp_path), area=area)
+    (message,) = [str(w.message) for w in got if "time left" in str(w.message)]
+    assert (
+        f"every one of the {len(plan.hotspots)} hot spots has its 1 stop (dwell.max_visits"
+        in message
+    )
+    idle = [r.officer for r in plan.routes if 4 * 3600 - r.end_s >= 3600]
+    assert idle and all(f"officer {k} (" in message for k in idle)
