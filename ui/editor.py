@@ -122,18 +122,22 @@ def _yaml_uploaded() -> None:
     try:
         text = upload.getvalue().decode("utf-8")
     except UnicodeDecodeError:
-        st.session_state["yaml_error"] = (
-            f"{upload.name}: not a UTF-8 text file; save the scenario as UTF-8 YAML"
-        )
+        _yaml_error(f"{upload.name}: not a UTF-8 text file; save the scenario as UTF-8 YAML")
         return
-    st.session_state["yaml_error"] = load_text(text, upload.name)
+    _yaml_error(load_text(text, upload.name))
+
+
+def _yaml_error(error: str | None) -> None:
+    """Keep the error of a YAML read, for as long as the scenario stays the one it refused."""
+    st.session_state["yaml_error"] = error
+    st.session_state["yaml_error_of"] = st.session_state.get("yaml_text_of")
 
 
 def _yaml_applied() -> None:
     """Open the text of the YAML box, named as the box, not as the file it was first read from."""
     where = st.session_state.get(WHERE, "scenario").removesuffix(APPLIED)
     text = st.session_state.get("yaml_text", "")
-    st.session_state["yaml_error"] = load_text(text, where + APPLIED)
+    _yaml_error(load_text(text, where + APPLIED))
 
 
 def _area_uploaded() -> None:
@@ -189,11 +193,15 @@ def load_save_section(scenario: Scenario | None) -> None:
                 on_click="ignore",
             )
         st.caption(f"Editing: {st.session_state.get(WHERE, '')}")
-    if error := st.session_state.get("yaml_error"):
-        st.error(error)
-    with st.expander("Scenario as YAML (edit and apply)"):
+    text = scenario_to_yaml(scenario) if scenario is not None else None
+    error = st.session_state.get("yaml_error")
+    if error and text != st.session_state.get("yaml_error_of"):
+        error = None  # the scenario changed since: the error is about text no longer there
+    if error:
+        st.error(error.replace("\n", "  \n"))  # one line per problem
+    # open while its text has an error to fix
+    with st.expander("Scenario as YAML (edit and apply)", expanded=bool(error)):
         # Refresh the text only when the scenario changed, not over the user's typing.
-        text = scenario_to_yaml(scenario) if scenario is not None else None
         if text is not None and st.session_state.get("yaml_text_of") != text:
             st.session_state["yaml_text"] = st.session_state["yaml_text_of"] = text
         st.text_area("YAML", key="yaml_text", height=300, label_visibility="collapsed")

@@ -212,7 +212,8 @@ def _tab(at: AppTest, name: str) -> AppTest:
 
 
 def _errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    """Error texts as the command line prints them (markdown line breaks undone)."""
+    return [e.value.replace("  \n", "\n") for e in at.error]
 
 
 @pytest.mark.slow
@@ -404,6 +405,9 @@ def test_bad_yaml_value_shows_the_command_line_message(first_load, tmp_path):
     assert "officers.count" in expected
     assert not at.exception
     assert at.session_state["plan"] is not None  # the page stays usable
+    assert at.error[0].value.count("  \n") == expected.count("\n")  # a line per problem
+    at.number_input(key="ed:dwell.max_minutes").set_value(14.0).run()
+    assert _errors(at) == []  # the scenario changed since: the error would be about old text
 
 
 @pytest.mark.slow
