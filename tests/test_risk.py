@@ -59,6 +59,17 @@ def test_incidents_snap_to_nearest_street_and_far_ones_are_counted(grid, tmp_pat
     assert risk.segment_risk[hit] == pytest.approx(1.0)
     assert risk.reports[0].dropped["outside the area"] == 1
     assert risk.reports[0].rows_kept == 3
+    # a second file all from elsewhere (another city's export) is named in the warning
+    other = pd.concat([far] * 2, ignore_index=True).assign(file="/uploads/other_city.csv")
+    both = pd.concat([incidents, other], ignore_index=True)
+    reports = [report, LoadReport("/uploads/other_city.csv", 2, 2, {})]
+    with pytest.warns(UserWarning) as caught:
+        incident_risk(grid, both, reports, max_snap_m=100, background_share=0.0)
+    (message,) = [str(w.message) for w in caught]
+    assert message.startswith("3 of 6 incidents lie more than 100 m")
+    assert message.endswith(
+        "; by file: a.csv 1 of 4, other_city.csv 2 of 2 (none inside: does it cover this area?)"
+    )
 
 
 def test_incidents_far_from_the_area_stop_with_a_hint(grid):
