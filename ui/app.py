@@ -342,9 +342,7 @@ def main() -> None:
             plan_tab(current)
     if staffing_t.open:
         with staffing_t:
-            staffing.show_staffing(
-                scenario, st.session_state.get("plan"), st.session_state[drafts.WHERE]
-            )
+            staffing.show_staffing(scenario, st.session_state.get("plan"))
     else:
         staffing.keep_edits()
     if scenario_t.open:

@@ -14,6 +14,7 @@ import atexit
 import copy
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -154,20 +155,33 @@ def keep_edits() -> None:
 
 
 def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]]:
-    """Shift sections from the table (a weekday name or a YYYY-MM-DD date per row)."""
+    """Shift sections from the table (a weekday name or a YYYY-MM-DD date per row).
+
+    Raises
+    ------
+    planner.errors.PlannerError
+        Naming the row and column of an empty cell or a day that is neither.
+    """
     specs = []
-    for row in rows.dropna(how="all").itertuples(index=False):
-        day = str(row.day).strip().lower()
+    for n, row in enumerate(rows.dropna(how="all").itertuples(index=False), start=1):
+        cells = {c: "" if pd.isna(v) else str(v).strip() for c, v in row._asdict().items()}
+        if empty := [c for c in ("day", "start", "end") if not cells[c]]:
+            msg = (
+                f"shifts table, row {n}: fill in {' and '.join(empty)} (e.g. friday, 18:00, 02:00)"
+            )
+            raise PlannerError(msg)
+        day = cells["day"].lower()
+        if day not in WEEKDAYS and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            msg = f"shifts table, row {n}: day '{cells['day']}' is neither a weekday nor YYYY-MM-DD"
+            raise PlannerError(msg)
         spec = {k: v for k, v in base.items() if k == "timezone"}
-        spec |= {"start": str(row.start).strip(), "end": str(row.end).strip()}
+        spec |= {"start": cells["start"], "end": cells["end"]}
         spec["weekday" if day in WEEKDAYS else "date"] = day
         specs.append(spec)
     return specs
 
 
-def scenarios_for(
-    scenario: Scenario, shifts: list[dict[str, Any]], where: str
-) -> list[tuple[str, Scenario]]:
+def scenarios_for(scenario: Scenario, shifts: list[dict[str, Any]]) -> list[tuple[str, Scenario]]:
     """Return the scenario once per shift, each validated like a file.
 
     Raises
@@ -182,7 +196,7 @@ def scenarios_for(
         set_in(data, "officers.count", scenario.officers.count)
         set_in(data, "solver", scenario.solver.model_dump(mode="json", exclude_none=True))
         data["shift"] = shift
-        parsed = parse_scenario(data, f"{where} (staffing shift {i + 1})", base_dir)
+        parsed = parse_scenario(data, f"shifts table, row {i + 1}", base_dir)
         out.append((shift_label(shift), parsed))
     return out
 
@@ -250,13 +264,17 @@ def run_plan(base: Plan, run: StaffingRun) -> Plan:
     return dataclasses.replace(base, routes=run.routes, kpis=run.kpis)
 
 
-def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame, where: str) -> None:
-    shifts = shift_specs(rows, draft()["shift"])
+def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> None:
+    try:
+        shifts = shift_specs(rows, draft()["shift"])
+    except PlannerError as exc:
+        st.session_state["staffing_error"] = str(exc)
+        return
     if not counts or not shifts:
         st.session_state["staffing_error"] = "Choose at least one officer count and one shift."
         return
     try:
-        runs_for = scenarios_for(scenario, shifts, where)
+        runs_for = scenarios_for(scenario, shifts)
         unit = scenario.officers.unit_size
         if bad := [c for c in counts if c % unit]:
             msg = (
@@ -280,7 +298,7 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame, wher
     }
 
 
-def show_staffing(scenario: Scenario | None, plan: Plan | None, where: str) -> None:
+def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     """Draw the Staffing tab: choose counts and shifts, run, compare."""
     st.markdown(
         "Plan the scenario (as edited, with the sidebar's time limit) for several officer "
@@ -298,7 +316,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None, where: str) -> N
         st.button("Run comparison", type="primary", disabled=scenario is None, key="staffing_run")
         and scenario is not None
     ):
-        _run_pressed(scenario, sorted(counts), rows, where)
+        _run_pressed(scenario, sorted(counts), rows)
     if error := st.session_state.get("staffing_error"):
         st.error(error)
     result = st.session_state.get(RESULT)

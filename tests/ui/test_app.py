@@ -155,6 +155,12 @@ def test_shift_table_rows_become_shift_sections():
         {"timezone": "Europe/Helsinki", "start": "18:00", "end": "02:00", "weekday": "friday"},
         {"timezone": "Europe/Helsinki", "start": "08:00", "end": "16:00", "date": "2026-12-05"},
     ]
+    blank = pd.DataFrame([{"day": "friday", "start": None, "end": "02:00"}])
+    with pytest.raises(PlannerError, match=r"shifts table, row 1: fill in start \(e\.g\."):
+        shift_specs(blank, {})
+    odd = pd.DataFrame([{"day": "20:00", "start": "18:00", "end": "02:00"}])
+    with pytest.raises(PlannerError, match="day '20:00' is neither a weekday nor YYYY-MM-DD"):
+        shift_specs(odd, {})
 
 
 def test_shift_table_edits_are_folded_into_kept_rows():
