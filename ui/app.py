@@ -115,6 +115,9 @@ def sidebar(names: list[str]) -> bool:
             help="Opens scenarios/NAME.yaml with a solver time limit of "
             f"{drafts.APP_TIME_LIMIT_S:g} s; open your own YAML on the Scenario tab.",
         )
+        editing = st.session_state.get(drafts.WHERE, "")
+        if not editing.startswith(f"scenarios/{st.session_state['scenario']}.yaml"):
+            st.caption(f"Editing: {editing}")  # a YAML of one's own, not the example above
         # No bounds here: the scenario's own check names a count out of range (1-200).
         st.number_input("Officers on foot", step=1, key="officers")
         st.number_input(

@@ -385,6 +385,9 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
     assert at.sidebar.number_input(key="officers").value == 4
     # the applied text is named as the box, not blamed on the file it was first read from
     assert "Editing: scenarios/helsinki_default.yaml (YAML box)" in [c.value for c in at.caption]
+    assert not [c for c in at.sidebar.caption if c.value.startswith("Editing")]  # the example's
+    at.session_state["draft_where"] = "mine.yaml"  # as after opening one's own file
+    assert "Editing: mine.yaml" in [c.value for c in at.run().sidebar.caption]
     assert at.sidebar.number_input(key="time_limit_s").value == float(
         yaml.safe_load(text)["solver"]["time_limit_s"]
     )
