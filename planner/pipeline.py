@@ -574,19 +574,19 @@ def run(
             timings_s=timings,
             patrol=patrol,
         )
+        plan = replace(plan, kpis=compute_kpis(plan))
         if resume is None:
             _warn_idle_units(plan)
-        return replace(plan, kpis=compute_kpis(plan))
+        return plan
 
 
 def _warn_idle_units(plan: Plan) -> None:
     """Warn when units are back at the station long before their time ends, and say why."""
     assert plan.patrol is not None
-    ends = plan.patrol.unit_ends()
     idle = [
-        (route.officer, end_s - route.end_s)
-        for route, (_, end_s) in zip(plan.routes, ends, strict=True)
-        if end_s - route.end_s >= IDLE_WARN_S
+        (o["officer"], o["back_early_min"] * 60)
+        for o in plan.kpis["routes"]["per_officer"]
+        if o["back_early_min"] * 60 >= IDLE_WARN_S
     ]
     if not idle:
         return

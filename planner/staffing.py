@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.errors import ScenarioError
-from planner.pipeline import Area, load_area, run
+from planner.pipeline import IDLE_WARN_S, Area, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario
 from planner.settings import Settings
@@ -99,7 +99,8 @@ def compare_staffing(
     tuple
         The table (``officers``, ``units``, ``presence_min``, ``marginal_presence_min`` per
         extra officer, ``risk_in_sight_share``, ``hotspots_dosed``, ``dose_minutes``,
-        ``routes_gap``) and the runs, in increasing officer count.
+        ``routes_gap``, ``units_back_early``: units back an hour or more before their time ends)
+        and the runs, in increasing officer count.
     """
     counts = sorted(set(int(c) for c in counts))
     for count in counts:
@@ -143,6 +144,10 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
                 "hotspots_dosed": routes["hotspots_dosed"],
                 "dose_minutes": routes["dose_minutes"],
                 "routes_gap": routes["solver"]["gap"],
+                # units with an hour or more left and nothing to do: more officers buy less
+                "units_back_early": sum(
+                    o["back_early_min"] * 60 >= IDLE_WARN_S for o in routes["per_officer"]
+                ),
             }
         )
     table = pd.DataFrame(rows)

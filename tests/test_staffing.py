@@ -45,6 +45,8 @@ def test_more_officers_buy_more_presence_with_diminishing_returns(tmp_path, dask
     assert marginal[1] > marginal[2] > 0  # each extra officer adds less
     assert (table["risk_in_sight_share"].diff().dropna() >= 0).all()
     assert table["units"].tolist() == [1, 3, 6]
+    early = [sum(o["back_early_min"] >= 60 for o in r.kpis["routes"]["per_officer"]) for r in runs]
+    assert table["units_back_early"].tolist() == early
 
 
 def test_counts_must_be_whole_units(tmp_path):

@@ -73,3 +73,9 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
     )
     idle = [r.officer for r in plan.routes if 4 * 3600 - r.end_s >= 3600]
     assert idle and all(f"officer {k} (" in message for k in idle)
+    early = {o["officer"]: o["back_early_min"] for o in plan.kpis["routes"]["per_officer"]}
+    assert {k for k, m in early.items() if m >= 60} == set(idle)
+    assert all(
+        m == pytest.approx((4 * 3600 - r.end_s) / 60, abs=0.01)
+        for r, m in zip(plan.routes, early.values(), strict=True)
+    )

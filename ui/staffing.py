@@ -46,6 +46,7 @@ TABLE_COLUMNS = {
     "hotspots_dosed": "hot spots dosed",
     "dose_minutes": "dwell minutes",
     "routes_gap": "routes gap",
+    "units_back_early": "units back 1 h+ early",
 }
 
 
