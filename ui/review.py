@@ -87,6 +87,14 @@ def show_kpis(plan: Plan) -> None:
     )
 
 
+def schedule_table(plan: Plan) -> pd.DataFrame:
+    """Return the schedule as the CSV has it, with clock times (HH:MM) to read on screen."""
+    frame = plan.to_frame()
+    for column in ("start", "end"):
+        frame[column] = frame[column].str[11:16]
+    return frame
+
+
 def officer_table(plan: Plan) -> pd.DataFrame:
     """Per-officer figures from the plan's KPIs, with readable column names."""
     rows = [
@@ -257,7 +265,7 @@ def show_review(plan: Plan, caught: list[str]) -> None:
     st.subheader("Solvers")
     st.dataframe(solver_table(plan), hide_index=True)
     st.subheader("Schedule")
-    st.dataframe(plan.to_frame(), hide_index=True, height=380)
+    st.dataframe(schedule_table(plan), hide_index=True, height=380)
     with st.expander("Run summary"):
         st.code(plan.summary(), language=None)
     if plan.risk.notes:

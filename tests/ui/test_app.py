@@ -254,6 +254,9 @@ def test_review_tables_come_from_the_kpis(first_load):
     assert len(dosage) == plan.kpis["routes"]["hotspots_dosed"]
     solvers = next(f for f in frames if "solver" in f.columns)
     assert solvers["step"].tolist() == ["posts", "routes"]
+    schedule = next(f for f in frames if "lat" in f.columns)
+    assert len(schedule) == len(plan.to_frame())
+    assert schedule["start"].str.fullmatch(r"\d\d:\d\d").all()  # clock times on screen
     assert solvers["status"].tolist()[1] == plan.kpis["routes"]["solver"]["status"]
 
 
