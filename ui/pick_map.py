@@ -115,11 +115,26 @@ def pick_deck(
     )
 
 
+PICK_NOTE = "pick_note"
+"""Session key of what the last click on the pick map did, shown under it."""
+
+
 def _picked() -> None:
     state = st.session_state.get("pick_map")
-    point = picked_point(state.selection if state is not None else {})
-    if point is not None:
-        apply_pick(st.session_state.get("pick_mode", "station"), *point)
+    selection = state.selection if state is not None else {}
+    point = picked_point(selection)
+    if point is None:  # deck.gl unpicks an object clicked twice, and picks none off the streets
+        st.session_state[PICK_NOTE] = (
+            "Nothing picked: click on a street (a second click on the street picked last "
+            "unpicks it; click it once more)."
+        )
+        return
+    mode = st.session_state.get("pick_mode", "station")
+    apply_pick(mode, *point)
+    tip = selection["objects"]["pick-streets"][0].get("tip", "")
+    street = tip.removesuffix(": click to use this street") or "a street"
+    what = PICK_MODES[mode].removesuffix(" (100 m)")
+    st.session_state[PICK_NOTE] = f"Done: {what} on {street} ({point[0]:.5f}, {point[1]:.5f})."
 
 
 def pick_section(graph: StreetGraph, streets: list[dict[str, Any]]) -> None:
@@ -145,4 +160,6 @@ def pick_section(graph: StreetGraph, streets: list[dict[str, Any]]) -> None:
         selection_mode="single-object",
         key="pick_map",
     )
+    if note := st.session_state.get(PICK_NOTE):
+        st.caption(note)
     st.markdown(legend_html(risk=False), unsafe_allow_html=True)
