@@ -217,6 +217,7 @@ def routes_record(plan: Plan) -> dict:
     """Every leg of every route, exactly: what ``patrol-planner replan`` starts from."""
     return {
         "scenario": plan.scenario.name,
+        "label": plan.label,
         "shift_start": plan.shift_start.isoformat(timespec="seconds"),
         "shift_end": plan.shift_end.isoformat(timespec="seconds"),
         "timezone": str(plan.shift_start.tzinfo),

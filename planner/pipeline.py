@@ -685,7 +685,8 @@ def replan(
         nodes[unit] = int(graph.nodes.index[pos])
     resume = cut_routes(routes, at_s, graph, nodes)
     plan = run(scenario, settings, today=start.date(), area=area, resume=resume)
-    return replace(plan, label=f"re-planned at {at:%H:%M}")
+    variant = followed.label.split("re-planned at")[0].rstrip(", ")  # e.g. "variant 2 of 3"
+    return replace(plan, label=f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}")
 
 
 def _joined(resume: Resume, rest: list[Route], stats: SolveStats) -> tuple[list[Route], SolveStats]:

@@ -139,6 +139,7 @@ class Followed:
     routes: list[Route]
     timezone: str | None = None  # IANA name; None in files written before it was recorded
     rules: dict[str, Any] = field(default_factory=dict)  # walked_rules; {} in older files
+    label: str = ""  # e.g. "variant 2 of 3"; "" for a single plan and in older files
 
 
 def read_routes(path: Path) -> Followed:
@@ -180,6 +181,7 @@ def read_routes(path: Path) -> Followed:
             routes,
             data.get("timezone"),
             dict(data.get("rules", {})),
+            str(data.get("label", "")),
         )
     except (FileNotFoundError, NotADirectoryError):
         msg = (

@@ -156,6 +156,13 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
             in (out / f"variant_{k}/briefing.html").read_text()
         )
         assert f"variant {k} of 3: officer 1" in (out / f"variant_{k}/officer_1.gpx").read_text()
+    again = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out / "variant_2"),
+        "--at", "20:00", "--time-limit", "1",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    briefing = (out / "variant_2" / "replan_2000" / "briefing.html").read_text()
+    assert "helsinki_default, variant 2 of 3, re-planned at 20:00</h1>" in briefing
 
 
 @pytest.mark.slow
