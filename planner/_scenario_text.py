@@ -17,6 +17,10 @@ from pydantic import BaseModel
 from planner.errors import ScenarioError
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A key given twice in one mapping (its message says where, and to keep one)."""
+
+
 class _Loader(yaml.SafeLoader):
     """YAML loader for scenarios.
 
@@ -33,7 +37,7 @@ class _Loader(yaml.SafeLoader):
             key = self.construct_object(key_node)  # 1 and 01 are one key, 1 and "1" two
             if key in seen:
                 mark = seen[key].start_mark
-                raise yaml.constructor.ConstructorError(
+                raise _DuplicateKey(
                     None,
                     None,
                     f"key '{key}' is given twice (first at line {mark.line + 1}, column "
@@ -102,9 +106,8 @@ def read_yaml(text: str, where: str) -> object:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = str(getattr(exc, "problem", exc))
-        fix = "" if problem.endswith("keep one") else "; fix the syntax"
-        msg = f"{where}: not valid YAML{line}: {problem}{fix}"
+        fix = "" if isinstance(exc, _DuplicateKey) else "; fix the syntax"
+        msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}{fix}"
         raise ScenarioError(msg) from None
     except ValueError as exc:  # a value YAML recognises but cannot build, e.g. 2026-02-30
         msg = f"{where}: {_unbuildable(text, exc)}"

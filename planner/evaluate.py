@@ -59,8 +59,9 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
 
 def _unit_end_s(plan: Plan, route: Route) -> float:
     """Second by which the unit must be back (its own hours, else the shift's end)."""
-    if plan.patrol is not None and route.officer <= len(plan.patrol.unit_ends()):
-        return plan.patrol.unit_ends()[route.officer - 1][1]
+    ends = plan.patrol.unit_ends() if plan.patrol is not None else ()
+    if route.officer <= len(ends):
+        return ends[route.officer - 1][1]
     return shift_seconds(plan.shift_start, plan.shift_end)
 
 

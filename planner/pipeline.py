@@ -8,10 +8,12 @@ import logging
 import math
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
@@ -580,20 +582,22 @@ def run(
         return plan
 
 
+def idle_units(routes_kpis: dict[str, Any]) -> list[tuple[int, float]]:
+    """Units back at the station :data:`IDLE_WARN_S` or more before their time ends.
+
+    ``routes_kpis`` is a plan's ``kpis["routes"]``; returns (unit, seconds early) pairs.
+    """
+    early = [(o["officer"], o["back_early_min"] * 60) for o in routes_kpis["per_officer"]]
+    return [(unit, s) for unit, s in early if s >= IDLE_WARN_S]
+
+
 def _warn_idle_units(plan: Plan) -> None:
     """Warn when units are back at the station long before their time ends, and say why."""
     assert plan.patrol is not None
-    idle = [
-        (o["officer"], o["back_early_min"] * 60)
-        for o in plan.kpis["routes"]["per_officer"]
-        if o["back_early_min"] * 60 >= IDLE_WARN_S
-    ]
+    idle = idle_units(plan.kpis["routes"])
     if not idle:
         return
-    stops: dict[int, int] = {}
-    for route in plan.routes:
-        for leg in route.dwells:
-            stops[leg.hotspot] = stops.get(leg.hotspot, 0) + 1
+    stops = Counter(leg.hotspot for route in plan.routes for leg in route.dwells)
     allowed = plan.patrol.visits_allowed()
     if len(stops) == len(plan.hotspots) and min(stops.values()) >= allowed:
         why = (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.errors import ScenarioError
-from planner.pipeline import IDLE_WARN_S, Area, load_area, run
+from planner.pipeline import Area, idle_units, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario
 from planner.settings import Settings
@@ -145,9 +145,7 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
                 "dose_minutes": routes["dose_minutes"],
                 "routes_gap": routes["solver"]["gap"],
                 # units with an hour or more left and nothing to do: more officers buy less
-                "units_back_early": sum(
-                    o["back_early_min"] * 60 >= IDLE_WARN_S for o in routes["per_officer"]
-                ),
+                "units_back_early": len(idle_units(routes)),
             }
         )
     table = pd.DataFrame(rows)

@@ -191,9 +191,7 @@ def _doing(plan: Plan, at: dt.datetime) -> pd.DataFrame:
     ends = pd.to_datetime(frame["end"], utc=True)
     now = pd.Timestamp(at).tz_convert("UTC")
     current = frame[(starts <= now) & (now < ends)].drop_duplicates(who)
-    return current[[who, "action", "place", "start", "end"]].assign(
-        start=lambda f: f["start"].str[11:16], end=lambda f: f["end"].str[11:16]
-    )
+    return review.clock_times(current[[who, "action", "place", "start", "end"]])
 
 
 def plan_map(plan: Plan, plan_key: str) -> None:

@@ -89,10 +89,12 @@ def show_kpis(plan: Plan) -> None:
 
 def schedule_table(plan: Plan) -> pd.DataFrame:
     """Return the schedule as the CSV has it, with clock times (HH:MM) to read on screen."""
-    frame = plan.to_frame()
-    for column in ("start", "end"):
-        frame[column] = frame[column].str[11:16]
-    return frame
+    return clock_times(plan.to_frame())
+
+
+def clock_times(schedule: pd.DataFrame) -> pd.DataFrame:
+    """Rows of :meth:`Plan.to_frame` with their ISO start and end cut to clock times (HH:MM)."""
+    return schedule.assign(start=schedule["start"].str[11:16], end=schedule["end"].str[11:16])
 
 
 def officer_table(plan: Plan) -> pd.DataFrame:
