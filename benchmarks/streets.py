@@ -741,6 +741,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--solvers", nargs="+", choices=list(SOLVERS), default=list(SOLVERS))
     parser.add_argument("--skip-full", action="store_true", help="part 1 only")
+    parser.add_argument("--skip-plain", action="store_true", help="part 2 only")
     args = parser.parse_args()
     quick = args.quick
     args.limits = args.limits or ([1.0, 2.0] if quick else [2.0, 10.0, 60.0])
@@ -762,7 +763,7 @@ def main() -> None:
     print_instances(cities)
     print()
     plain: list[PlainRun] = []
-    for city in cities:
+    for city in [] if args.skip_plain else cities:
         for units, shift_h in FLEETS:
             for limit in args.limits:
                 for solver in args.solvers:
@@ -775,14 +776,15 @@ def main() -> None:
                         file=sys.stderr,
                         flush=True,
                     )
-    print(f"## Part 1: plain model (each hot spot once, {PLAIN_DWELL_S / 60:g} min dwell)\n")
-    print(
-        f"Prize = sum of hot-spot values collected (share of the area's risk watched); % of "
-        f"PyVRP at {fmt_limit(max(args.limits))}; CPU = time.process_time of the solve.\n"
-    )
-    print_plain(plain, args.limits)
-    print()
-    if "pyvrp" in args.solvers and "ours" in args.solvers:
+    if plain:
+        print(f"## Part 1: plain model (each hot spot once, {PLAIN_DWELL_S / 60:g} min dwell)\n")
+        print(
+            f"Prize = sum of hot-spot values collected (share of the area's risk watched); % of "
+            f"PyVRP at {fmt_limit(max(args.limits))}; CPU = time.process_time of the solve.\n"
+        )
+        print_plain(plain, args.limits)
+        print()
+    if plain and "pyvrp" in args.solvers and "ours" in args.solvers:
         print("### Targets\n")
         print_targets(plain, args.limits)
         print()

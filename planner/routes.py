@@ -9,9 +9,9 @@ This module turns the street graph, the risk map and the hot spots into the nume
   worth ``revisit_value ** k`` of the first and starts at least the revisit gap after the one
   before (never two units at once); the dosage cap limits the stops per hot spot;
 * walking earns the risk of the streets walked, per minute; a street already walked in the
-  plan (by any unit) earns ``revisit_value ** k`` of that on its k-th pass. The search does not
-  see this discount (it credits every pass in full, so its bound stays a bound); the plan's
-  presence and gap do;
+  plan (by any unit) earns ``revisit_value ** k`` of that on its k-th pass, in the search's
+  objective as in the plan's presence (the search's bound credits every pass in full, so it
+  stays a bound);
 * a share of each unit's time is held back for calls: every walk and stop is followed by a
   ``reserve`` leg (the unit stays put, free to answer a call) of ``share / (1 - share)`` its
   length, so the plan is feasible in real clock time;
@@ -114,9 +114,11 @@ class _Network:
     dist_m: np.ndarray
     pred: np.ndarray
     segment_of: dict[tuple[int, int], int]
-    walk_presence: np.ndarray  # presence minutes walking between sources (pace applied)
+    tree_segment: np.ndarray  # segment walked into each node on the tree of each source (-1: none)
+    segment_presence: np.ndarray  # presence of one pass of each segment (pace applied)
+    walk_presence: np.ndarray  # presence walking between sources, every pass in full
 
-    def walk(self, i: int, j: int, start_s: float, pace: float, risk: np.ndarray) -> Leg:
+    def walk(self, i: int, j: int, start_s: float, pace: float) -> Leg:
         """Build the walk leg from source ``i`` to source ``j`` starting at ``start_s``."""
         target = int(self.sources[j])
         path = [target]
@@ -125,7 +127,7 @@ class _Network:
         path.reverse()
         segs = [self.segment_of[(a, b)] for a, b in itertools.pairwise(path)]
         table = self.graph.segments
-        lengths = table["length_m"].to_numpy()[segs] if segs else np.zeros(0)
+        lengths = table["length_m"].to_numpy()[segs]
         flips = [bool(table["u_idx"].iat[s] != a) for s, a in zip(segs, path, strict=False)]
         metres = float(lengths.sum())
         ids = self.graph.nodes.index
@@ -138,8 +140,13 @@ class _Network:
             segments=tuple(segs),
             reversed=tuple(flips),
             distance_m=metres,
-            presence=float((risk[segs] * lengths).sum() / pace / 60.0) if segs else 0.0,
+            presence=float(self.segment_presence[segs].sum()),
         )
+
+
+def walk_weights(graph: StreetGraph, segment_risk: np.ndarray, pace_m_per_s: float) -> np.ndarray:
+    """Presence of one pass of each segment: its risk x the minutes spent walking it."""
+    return segment_risk * graph.segments["length_m"].to_numpy() / pace_m_per_s / 60.0
 
 
 def _segment_lookup(graph: StreetGraph, avoided: frozenset[int]) -> dict[tuple[int, int], int]:
@@ -188,17 +195,17 @@ def _network(graph: StreetGraph, risk: RiskMap, sources: np.ndarray, patrol: Pat
         _walkable(graph, lookup), directed=False, indices=sources, return_predecessors=True
     )
     # Presence minutes of the tree edge into each node, then summed along the tree paths.
-    seg = graph.segments
-    rate = risk.segment_risk / seg["length_m"].to_numpy() / patrol.pace_m_per_s / 60.0
-    edge = np.zeros(pred.shape)
-    has = pred >= 0
-    rows, cols = np.nonzero(has)
+    weight = walk_weights(graph, risk.segment_risk, patrol.pace_m_per_s)
+    tree_segment = np.full(pred.shape, -1, dtype=np.int64)
+    rows, cols = np.nonzero(pred >= 0)
     if len(rows):
         keys = zip(pred[rows, cols].tolist(), cols.tolist(), strict=True)
-        ids = np.fromiter((lookup[k] for k in keys), dtype=np.int64, count=len(rows))
-        edge[rows, cols] = rate[ids] * seg["length_m"].to_numpy()[ids]
+        tree_segment[rows, cols] = np.fromiter(
+            (lookup[k] for k in keys), dtype=np.int64, count=len(rows)
+        )
+    edge = np.where(tree_segment >= 0, weight[tree_segment], 0.0)
     walk_presence = _tree_sums(pred, edge)[:, sources]
-    return _Network(graph, sources, dist_m, pred, lookup, walk_presence)
+    return _Network(graph, sources, dist_m, pred, lookup, tree_segment, weight, walk_presence)
 
 
 def plan_routes(
@@ -246,13 +253,12 @@ def plan_routes(
         _route(k + 1, net, patrol, risk, visits, brk, starts[k], order, first_spot)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
-    routes = _credit_stops(routes, dwell_value, patrol)
-    full = sum(r.presence for r in routes)  # every pass of a street credited in full
-    routes = _credit_walks(routes, net.graph, risk, patrol)
+    routes = _credit_walks(_credit_stops(routes, dwell_value, patrol), net.graph, risk, patrol)
     walked = sum(r.presence for r in routes)
-    # the search's bound, raised by what the real paths earn beyond the search's own estimate;
-    # the discount of streets walked again is not subtracted, so the gap shows it
-    bound = result.bound + max(0.0, full - result.best.objective)
+    # The search's bound counts every pass of a street in full, so it holds for the discounted
+    # presence; raised by what the plan earns beyond the search's own figure (which differs
+    # only where the search weighs hot spots apart from their risk: must-cover, variants).
+    bound = result.bound + max(0.0, walked - result.best.objective)
     stats = SolveStats(
         solver="patrol search (planner.search)",
         status=result.status,
@@ -320,6 +326,17 @@ def _problem(
         for k, ((_, begin), (_, end_s)) in enumerate(zip(starts, patrol.unit_ends(), strict=True))
     )
     walk = np.where(np.isfinite(net.walk_presence), net.walk_presence, 0.0)
+    passes = search.StreetPasses(
+        pred=net.pred,
+        street=net.tree_segment,
+        where=net.sources,
+        weight=net.segment_presence,
+        seconds=net.graph.segments["length_m"].to_numpy() / patrol.pace_m_per_s * stretch,
+        decay=patrol.revisit_value,
+        before=np.bincount(
+            np.asarray(patrol.walked, dtype=np.int64), minlength=len(net.segment_presence)
+        ),
+    )
     return search.Problem(
         travel_s=np.where(np.isfinite(travel), travel, UNREACHABLE_S),
         value=values,
@@ -331,6 +348,7 @@ def _problem(
         min_gap_s=max(patrol.min_gap_s, patrol.dwell_s * stretch),
         walk_value=walk,
         history=history,
+        street_passes=passes if patrol.revisit_value < 1.0 else None,
     )
 
 
@@ -448,7 +466,7 @@ def _route(
         if net.sources[here] == net.sources[to]:  # already there
             here = to
             return
-        leg = net.walk(here, to, clock, patrol.pace_m_per_s, risk.segment_risk)
+        leg = net.walk(here, to, clock, patrol.pace_m_per_s)
         add(leg)
         here = to
         if spare > 0:
@@ -535,8 +553,7 @@ def _credit_walks(
     Passes are ranked in time order over all units (legs by start, streets in walking order),
     after the passes made before a re-plan (``patrol.walked``).
     """
-    lengths = graph.segments["length_m"].to_numpy()
-    weight = risk.segment_risk * lengths / patrol.pace_m_per_s / 60.0
+    weight = walk_weights(graph, risk.segment_risk, patrol.pace_m_per_s)
     passes: dict[int, int] = {}
     for seg in patrol.walked:
         passes[seg] = passes.get(seg, 0) + 1

@@ -35,8 +35,9 @@ def exhaustive(problem: Problem, longest: int) -> float:
 def hourly_problem(seed: int) -> Problem:
     """Three hot spots and a station, each worth something in one or two short hours only.
 
-    Repeats, gaps, decay, breaks and a station that is a hot spot itself vary by seed; the
-    hours are short against the stops, so the hour-by-hour limits of the bound bind.
+    Repeats, gaps, decay, breaks, walking value and a station that is a hot spot itself vary
+    by seed; the hours are short against the stops, so the hour-by-hour limits of the bound
+    bind.
     """
     rng = np.random.default_rng(seed)
     n = 4
@@ -68,6 +69,8 @@ def hourly_problem(seed: int) -> Problem:
         bucket_s=bucket_s,
         repeat_decay=float(rng.choice([1.0, 0.5])),
         min_gap_s=float(rng.choice([0.0, 0.5, 1.0, 1.5]) * bucket_s),
+        # walks earning up to one best stop's value per 300 s of walking on some seeds
+        walk_value=travel * rng.random((n, n)) / 300.0 if seed % 5 in (1, 3) else None,
     )
 
 

@@ -182,3 +182,20 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
     # the bound is not lowered by the discount: the gap shows what repeated streets cost
     discount = sum(full[s] for s in segs) - credited
     assert stats.bound - stats.objective >= discount - 1e-9
+
+
+def test_search_values_a_walk_as_the_plan_credits_it(helsinki, helsinki_risk):
+    from planner.routes import _network
+
+    risk, spots, station = helsinki_risk
+    patrol = patrol_at(station, pace_m_per_s=1.2)
+    sources = np.array([station, *spots.node_idx[:5].tolist()], dtype=np.int64)
+    net = _network(helsinki, risk, sources, patrol)
+    lengths = helsinki.segments["length_m"].to_numpy()
+    for j in range(1, len(sources)):
+        leg = net.walk(0, j, 0.0, patrol.pace_m_per_s)
+        minutes = lengths[list(leg.segments)] / patrol.pace_m_per_s / 60.0
+        expected = float((risk.segment_risk[list(leg.segments)] * minutes).sum())
+        assert expected > 0.0
+        assert leg.presence == pytest.approx(expected)
+        assert net.walk_presence[0, j] == pytest.approx(expected)  # what the search adds up

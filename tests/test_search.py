@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.search import Problem, Shift, evaluate, solve, upper_bound
+from planner.search import Problem, Shift, StreetPasses, evaluate, solve, upper_bound
 
 TOP_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "top"
 
@@ -236,6 +236,29 @@ def test_walk_value_counted_and_bounded():
     result = solve(problem, time_limit_s=60, max_iterations=30)
     assert result.best.objective == 9
     assert upper_bound(problem) >= 9
+
+
+def test_streets_walked_again_earn_less_in_the_search():
+    # a street graph 0 -(s0)- 1 -(s1)- 2; problem nodes are graph positions; one pass of s0
+    # is worth 1, of s1 2; each later pass of a street is worth half the one before
+    pred = np.array([[-9999, 0, 1], [1, -9999, 1], [1, 2, -9999]])
+    street = np.array([[-1, 0, 1], [0, -1, 1], [0, 1, -1]])
+    weight, seconds = np.array([1.0, 2.0]), np.array([10.0, 10.0])
+    passes = StreetPasses(pred, street, np.arange(3), weight, seconds, 0.5, np.zeros(2))
+    walk = np.array([[0.0, 1.0, 3.0], [1.0, 0.0, 2.0], [3.0, 2.0, 0.0]])  # one pass, in full
+    shifts = (Shift(0, 0, 0.0, 100.0), Shift(0, 0, 0.0, 100.0))
+    plain = line_problem([0, 10, 20], [0, 1, 1], shifts, walk_value=walk)
+    decaying = dataclasses.replace(plain, street_passes=passes)
+    one = [[2], []]  # out and back: s0 and s1 twice each
+    assert evaluate(plain, one).objective == pytest.approx(1 + 3 + 3)
+    assert evaluate(decaying, one).objective == pytest.approx(1 + 1.5 * 1 + 1.5 * 2)
+    two = [[2], [1]]  # the second unit walks s0 twice more: its 3rd and 4th passes
+    assert evaluate(decaying, two).objective == pytest.approx(2 + 1.875 * 1 + 1.5 * 2)
+    walked_before = dataclasses.replace(passes, before=np.array([1, 0]))
+    replanned = dataclasses.replace(plain, street_passes=walked_before)
+    assert evaluate(replanned, one).objective == pytest.approx(1 + 0.75 * 1 + 1.5 * 2)
+    assert upper_bound(decaying) >= solve(decaying, 60, max_iterations=30).best.objective
+    assert upper_bound(decaying) < upper_bound(plain)  # priced pass by pass
 
 
 @pytest.mark.shared_data

@@ -133,7 +133,15 @@ and the visits one hot spot can take per hour; see :mod:`._bound`.
 from __future__ import annotations
 
 from planner.search._bound import upper_bound
-from planner.search._model import TOL_S, Problem, SearchResult, Shift, Solution, Visit
+from planner.search._model import (
+    TOL_S,
+    Problem,
+    SearchResult,
+    Shift,
+    Solution,
+    StreetPasses,
+    Visit,
+)
 from planner.search._schedule import evaluate
 from planner.search._solve import solve
 
@@ -143,6 +151,7 @@ __all__ = [
     "SearchResult",
     "Shift",
     "Solution",
+    "StreetPasses",
     "Visit",
     "evaluate",
     "solve",

@@ -22,6 +22,10 @@ from ortools.linear_solver import pywraplp
 
 from planner.search._model import TOL_S, Problem, _Data
 
+_PASSES = 24
+"""Passes of one street priced one by one in the bound (the rest as one item)."""
+_BINS = 64
+"""Walking items of the bound's linear programme."""
 _SAFETY = 1e-6
 """Relative margin added to the linear programme's optimum (solver tolerances)."""
 
@@ -45,7 +49,11 @@ def upper_bound(problem: Problem) -> float:
     repeat may also follow a visit of ``i`` itself by the same officer, which then waits at
     least ``min_gap_s - dwell_s[i]``, so ``a_ik`` for ``k >= 1`` is the smaller of the two. It
     earns at most ``value[i, h] * decay**(history + k)`` in the bucket ``h`` it starts in, plus
-    the largest ``walk_value`` of an arc entering ``i``. Each arc that enters the end station
+    the walk value of its way in. An arc earns at most ``rate`` per second of travel (the most
+    of any arc), so a way in of ``t >= a_ik`` seconds earns at most ``min(w_i, rate * a_ik) +
+    rate * (t - a_ik)``, ``w_i`` being the largest ``walk_value`` of an arc entering ``i``: the
+    item earns the first term, and a walking item earning ``rate`` per second takes any time
+    beyond ``a_ik`` (and any wait). Each arc that enters the end station
     or a break node, at most one per shift each, adds its largest ``walk_value``. Visits no
     shift can reach and return from in time are dropped. The officers have
     ``sum(end_s - begin_s - break_s)`` seconds in all. See the module docstring for the
@@ -62,17 +70,56 @@ def upper_bound(problem: Problem) -> float:
         An upper bound on the objective of every feasible solution.
     """
     data = _Data(problem)
-    items, extra = _items(problem, data)
+    rate = _walk_rate(data)
+    items, extra = _items(problem, data, rate)
     capacity = sum(max(0.0, sh.end_s - sh.begin_s - sh.break_s) for sh in problem.shifts)
-    bound = _knapsack([(float(it.values.max()), it.cost_s) for it in items], capacity) + extra
+    walking = _walking_items(problem, rate, capacity)
+    packed = [(float(it.values.max()), it.cost_s) for it in items] + walking
+    bound = _knapsack(packed, capacity) + extra
     if data.n_buckets > 1 and math.isfinite(problem.bucket_s) and items:
-        timed = _time_indexed(problem, items, capacity)
+        timed = _time_indexed(problem, items, capacity, walking)
         if timed is not None:
             bound = min(bound, timed + extra)
     return float(bound)
 
 
-def _items(problem: Problem, data: _Data) -> tuple[list[_Item], float]:
+def _walk_rate(data: _Data) -> float:
+    """Most walk value an arc earns per second of travel (0 without walk value)."""
+    if data.walk is None:
+        return 0.0
+    moving = data.travel > 0.0
+    return float(np.max(np.maximum(data.walk[moving], 0.0) / data.travel[moving], initial=0.0))
+
+
+def _walking_items(problem: Problem, rate: float, capacity: float) -> list[tuple[float, float]]:
+    """(value, seconds) items of walking beyond the ways in, ranked by value per second.
+
+    Without :class:`StreetPasses`, one item earning ``rate`` per second for all the time. With
+    them, the passes of each street (the ``k``-th worth ``decay**k`` of the first, the passes
+    made before counted), the passes past the ``_PASSES``-th of a street as one item worth all
+    of them; to keep the programme small, runs of items in rank order are merged into
+    ``_BINS`` items, each earning the best rate in it for all its time (an over-estimate).
+    """
+    sp = problem.street_passes
+    if sp is None or problem.walk_value is None or rate <= 0.0:
+        return [(rate * capacity, capacity)]
+    keep = (sp.weight > 0.0) & (sp.seconds > 0.0)
+    weight, seconds, before = sp.weight[keep], sp.seconds[keep], sp.before[keep]
+    k = np.arange(_PASSES)
+    value = weight[:, None] * sp.decay ** (before[:, None] + k[None, :])
+    if sp.decay < 1.0:  # the tail: every later pass, worth decay**_PASSES / (1 - decay)
+        value[:, -1] /= 1.0 - sp.decay
+    cost = np.repeat(seconds[:, None], _PASSES, axis=1)
+    value, cost = value.ravel(), cost.ravel()
+    order = np.argsort(-value / cost, kind="stable")
+    value, cost = value[order], cost[order]
+    taken = np.cumsum(cost) - cost < capacity  # items that start within the capacity
+    value, cost = value[taken], cost[taken]
+    bins = np.array_split(np.arange(len(value)), min(_BINS, len(value)))
+    return [(float(value[b[0]] / cost[b[0]] * cost[b].sum()), float(cost[b].sum())) for b in bins]
+
+
+def _items(problem: Problem, data: _Data, rate: float) -> tuple[list[_Item], float]:
     """Every visit that can earn something, and the walk value of arcs into stations."""
     n = data.n
     walk = np.zeros((n, n)) if data.walk is None else np.maximum(data.walk, 0.0)
@@ -96,10 +143,11 @@ def _items(problem: Problem, data: _Data) -> tuple[list[_Item], float]:
     items: list[_Item] = []
     for i in np.flatnonzero(reach).tolist():
         for k in range(data.cap[i]):
-            worth = values[i] * data.decay ** (data.hist_count[i] + k) + in_walk[i]
+            arc = in_min[i] if k == 0 else min(in_min[i], max(0.0, data.gap - data.dl[i]))
+            walk_in = min(float(in_walk[i]), rate * float(arc))
+            worth = values[i] * data.decay ** (data.hist_count[i] + k) + walk_in
             if worth.max() <= 0.0:
                 break
-            arc = in_min[i] if k == 0 else min(in_min[i], max(0.0, data.gap - data.dl[i]))
             items.append(_Item(i, data.dl[i] + float(arc), data.dl[i], worth))
     return items, extra
 
@@ -150,10 +198,14 @@ def _starts_within(span: tuple[float, float], latest_s: float, gap_s: float) -> 
     return math.ceil((end - a) / gap_s)
 
 
-def _time_indexed(problem: Problem, items: list[_Item], capacity: float) -> float | None:
+def _time_indexed(
+    problem: Problem, items: list[_Item], capacity: float, walking: list[tuple[float, float]]
+) -> float | None:
     """Linear programme over (item, start bucket); its optimum, or None when not solved.
 
-    Constraints: each item at most once; all costs within the officers' time ``capacity``; the
+    Walking beyond the items' shortest ways in takes the ``walking`` items (value, seconds).
+    Constraints: each item at most once; all costs and that walking within the officers' time
+    ``capacity``; the
     costs of items started before each bucket boundary ``T`` within the time the shifts have
     before ``T`` plus one dwell per officer (the stop under way at ``T``), and the dwells of
     items started at or after ``T`` within the time the shifts have after it (breaks subtracted
@@ -190,6 +242,11 @@ def _time_indexed(problem: Problem, items: list[_Item], capacity: float) -> floa
     per_node: dict[tuple[int, int], pywraplp.Constraint] = {}
     objective = solver.Objective()
     objective.SetMaximization()
+    for gain, cost_s in walking:
+        if cost_s > 0.0 and gain > 0.0:
+            w = solver.NumVar(0.0, 1.0, "")
+            objective.SetCoefficient(w, gain / vmax)
+            total.SetCoefficient(w, cost_s / hour)
     hi = max(sh.end_s for sh in shifts)
     gap = problem.min_gap_s
     for it in items:

@@ -28,6 +28,26 @@ class Shift:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class StreetPasses:
+    """The streets under each walk, for walking value that falls with each pass of a street.
+
+    Walks follow shortest-path trees: ``pred[i, v]`` is the position before ``v`` on the walk
+    from node ``i`` (negative at the root and where unreached) and ``street[i, v]`` the street
+    walked into ``v``; ``where[i]`` is node ``i``'s position. The ``k``-th pass of street ``s``
+    over the whole plan (``before[s]`` earlier passes first) earns ``weight[s] * decay**k``
+    and takes ``seconds[s]``. The total depends on the pass counts only, not on their order.
+    """
+
+    pred: np.ndarray
+    street: np.ndarray
+    where: np.ndarray
+    weight: np.ndarray
+    seconds: np.ndarray
+    decay: float
+    before: np.ndarray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Problem:
     """Matrices and shifts of one planning problem (see the module docstring for the model)."""
 
@@ -41,6 +61,7 @@ class Problem:
     min_gap_s: float = 0.0
     walk_value: np.ndarray | None = None
     history: tuple[tuple[int, float], ...] = ()
+    street_passes: StreetPasses | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +93,40 @@ class SearchResult:
     runtime_s: float
 
 
+class _Streets:
+    """Walk value with decaying passes (:class:`StreetPasses`), each walk's streets cached."""
+
+    def __init__(self, passes: StreetPasses) -> None:
+        self.passes = passes
+        self.cache: dict[tuple[int, int], np.ndarray] = {}
+
+    def streets_of(self, a: int, b: int) -> np.ndarray:
+        """Streets of the walk from node ``a`` to node ``b``."""
+        hit = self.cache.get((a, b))
+        if hit is None:
+            sp = self.passes
+            pred, street = sp.pred[a], sp.street[a]
+            root, v, out = int(sp.where[a]), int(sp.where[b]), []
+            while v != root and v >= 0:
+                out.append(int(street[v]))
+                v = int(pred[v])
+            hit = self.cache[(a, b)] = np.asarray(out, dtype=np.int64)
+        return hit
+
+    def walk_credit(self, arcs: list[tuple[int, int]]) -> float:
+        """Return the walking value of the walks ``arcs``, each street's passes decaying in turn."""
+        walks = [self.streets_of(a, b) for a, b in arcs if a != b]
+        if not walks:
+            return 0.0
+        sp = self.passes
+        streets, passes = np.unique(np.concatenate(walks), return_counts=True)
+        if sp.decay == 1.0:
+            return float(sp.weight[streets] @ passes)
+        earlier = sp.before[streets]
+        kept = sp.decay**earlier - sp.decay ** (earlier + passes)
+        return float(sp.weight[streets] @ kept / (1.0 - sp.decay))
+
+
 class _Data:
     """Problem converted once to Python lists (scalar access) and numpy arrays (vector access)."""
 
@@ -96,6 +151,8 @@ class _Data:
             else np.asarray(problem.walk_value, dtype=np.float64)
         )
         self.wl = None if self.walk is None else self.walk.tolist()
+        passes = problem.street_passes
+        self.passes = None if self.walk is None or passes is None else _Streets(passes)
         self.hist_count = [0] * self.n
         self.hist_starts: dict[int, list[float]] = {}
         for node, start_s in problem.history:
@@ -141,6 +198,13 @@ def _check_problem(problem: Problem) -> None:
             if node is not None and not 0 <= node < n:
                 msg = f"shifts[{k}].{field} = {node} is not a node index in [0, {n})"
                 raise ValueError(msg)
+    sp = problem.street_passes
+    if sp is not None and (sp.pred.shape != sp.street.shape or sp.pred.shape[0] != n):
+        msg = f"street_passes.pred and .street must have shape ({n}, positions)"
+        raise ValueError(msg)
+    if sp is not None and not 0.0 <= sp.decay <= 1.0:
+        msg = f"street_passes.decay must be in [0, 1] (got {sp.decay})"
+        raise ValueError(msg)
     for node, _ in problem.history:
         if not 0 <= node < n:
             msg = f"history node {node} is not a node index in [0, {n})"

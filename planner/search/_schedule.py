@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+
 from planner.search._model import TOL_S, Problem, Shift, Solution, Visit, _Data
 
 
@@ -68,10 +70,14 @@ def _simulate(
     brk: list[float | None] = [None] * m
     starts: list[list[float]] = [[] for _ in range(m)]
     walk = 0.0
-    wl = data.wl
-    active = [r for r in range(m) if seqs[r]]
-    while active:
-        r = min(active, key=lambda q: (t[q] + tl[cur[q]][seqs[q][pos[q]]], q))
+    # walks as arcs when passes of a street decay (valued at the end), else summed as walked
+    wl = data.wl if data.passes is None else None
+    arcs: list[tuple[int, int]] | None = [] if data.passes is not None else None
+    # next arrivals (time, officer); a route's entry changes only when that route moves
+    heap = [(t[r] + tl[cur[r]][seqs[r][0]], r) for r in range(m) if seqs[r]]
+    heapq.heapify(heap)
+    while heap:
+        r = heapq.heappop(heap)[1]
         nxt = seqs[r][pos[r]]
         sh = shifts[r]
         if pending[r]:
@@ -79,13 +85,12 @@ def _simulate(
             if step is None:
                 return None
             if step is not False:
-                if wl is not None and sh.break_node is not None:
-                    walk += wl[cur[r]][sh.break_node]
+                if sh.break_node is not None:
+                    walk += _walked(wl, arcs, cur[r], sh.break_node)
                 t[r], cur[r], brk[r] = step
                 pending[r] = False
         arrival = t[r] + tl[cur[r]][nxt]
-        if wl is not None:
-            walk += wl[cur[r]][nxt]
+        walk += _walked(wl, arcs, cur[r], nxt)
         s = _gap_slot(node_starts.get(nxt), arrival, gap) if gap > 0.0 else arrival
         starts[r].append(s)
         if gap > 0.0:
@@ -95,24 +100,35 @@ def _simulate(
         pos[r] += 1
         if t[r] + tl[nxt][sh.end] > sh.end_s + TOL_S:
             return None
-        if pos[r] == len(seqs[r]):
-            active.remove(r)
+        if pos[r] < len(seqs[r]):
+            heapq.heappush(heap, (t[r] + tl[nxt][seqs[r][pos[r]]], r))
     ends: list[float] = []
     for r, sh in enumerate(shifts):
         if pending[r]:
             step = _break_step(data, sh, t[r], cur[r], None)
             if step is None:
                 return None
-            if wl is not None and sh.break_node is not None:
-                walk += wl[cur[r]][sh.break_node]
+            if sh.break_node is not None:
+                walk += _walked(wl, arcs, cur[r], sh.break_node)
             t[r], cur[r], brk[r] = step  # type: ignore[misc]
-        if wl is not None:
-            walk += wl[cur[r]][sh.end]
+        walk += _walked(wl, arcs, cur[r], sh.end)
         arrive = t[r] + tl[cur[r]][sh.end]
         if arrive > sh.end_s + TOL_S:
             return None
         ends.append(arrive)
+    if arcs is not None:
+        walk = data.passes.walk_credit(arcs)
     return starts, brk, ends, _visit_value(data, seqs, starts) + walk
+
+
+def _walked(
+    wl: list[list[float]] | None, arcs: list[tuple[int, int]] | None, a: int, b: int
+) -> float:
+    """Walk value of ``a -> b`` when summed as walked; else record the arc and return 0."""
+    if arcs is not None:
+        arcs.append((a, b))
+        return 0.0
+    return wl[a][b] if wl is not None else 0.0
 
 
 def _visit_value(data: _Data, seqs: list[list[int]], starts: list[list[float]]) -> float:
