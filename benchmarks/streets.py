@@ -43,6 +43,7 @@ Usage::
 
     python -m benchmarks.streets [--limits 2 10 60] [--cities atlanta manhattan] [--csv FILE]
                                  [--quick] [--full-limit 60] [--hotspots 500] [--seed 1]
+                                 [--skip-plain | --skip-full]
 """
 
 from __future__ import annotations
