@@ -329,8 +329,13 @@ def shift_window(
     ``today`` is the reference day of a ``weekday`` shift; by default today in that zone.
     """
     zone = scenario.shift.timezone or _area_zone(graph)
-    local_today = dt.datetime.now(ZoneInfo(zone)).date()
-    return scenario.shift.window(zone, today or local_today)
+    return scenario.shift.window(zone, today or local_today(scenario, graph))
+
+
+def local_today(scenario: Scenario, graph: StreetGraph) -> dt.date:
+    """Today in the shift's time zone (the scenario's, else the area's)."""
+    zone = scenario.shift.timezone or _area_zone(graph)
+    return dt.datetime.now(ZoneInfo(zone)).date()
 
 
 def _area_zone(graph: StreetGraph) -> str:

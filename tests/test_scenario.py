@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
-from planner.pipeline import shift_window, warn_odd_shift
+from planner.pipeline import local_today, shift_window, warn_odd_shift
 from planner.scenario import BreakSpec, load_scenario, scenario_to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,3 +253,19 @@ def test_odd_shifts_are_planned_with_a_warning(tmp_path, helsinki, shift, warnin
     else:
         assert len(messages) == 1
         assert re.search(warning, messages[0])
+
+
+def test_today_is_the_shift_zones_day_not_the_machines(tmp_path, helsinki):
+    # UTC+14 and UTC-11 are 25 hours apart: their dates always differ
+    days = {}
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        text = BASE.replace(
+            '{weekday: friday, start: 18:00, end: "02:00"}',
+            f'{{weekday: friday, start: "18:00", end: "02:00", timezone: {zone}}}',
+        )
+        days[zone] = local_today(load_scenario(write(tmp_path, text)), helsinki)
+    assert (days["Pacific/Kiritimati"] - days["Pacific/Pago_Pago"]).days in (1, 2)
+    # without a zone in the scenario, the area's (Helsinki) decides
+    before = dt.datetime.now(ZoneInfo("Europe/Helsinki")).date()
+    today = local_today(load_scenario(write(tmp_path, BASE)), helsinki)
+    assert today in {before, dt.datetime.now(ZoneInfo("Europe/Helsinki")).date()}

@@ -139,30 +139,31 @@ def sidebar(names: list[str]) -> bool:
 
 def make_plan(scenario: Scenario) -> None:
     """Plan the scenario into ``st.session_state``, with progress; keep a planner error."""
-    today = dt.date.today().isoformat()
     text = scenario_to_yaml(scenario)
-    key = f"{text}# planned for {today}\n"
+    try:
+        with st.spinner("Loading the street graph"):
+            area = area_for(scenario.area.model_dump_json(), scenario)
+    except PlannerError as exc:
+        _keep_error(text, exc)
+        return
+    today = pipeline.local_today(scenario, area.graph)  # the shift's day, not the server's
+    key = f"{text}# planned for {today.isoformat()}\n"
     store = plan_store()
     if key not in store:
         with st.status("Planning", expanded=True) as status:
-            bar = st.progress(0.0, text="Loading the street graph")
+            bar = st.progress(0.0, text="Planning")
 
             def progress(step: str, number: int, total: int) -> None:
                 bar.progress(number / total, text=f"Planning: {step} ({number + 1}/{total})")
 
             started = time.perf_counter()
             try:
-                area = area_for(scenario.area.model_dump_json(), scenario)
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
-                    plan = pipeline.run(
-                        scenario, progress=progress, today=dt.date.fromisoformat(today), area=area
-                    )
+                    plan = pipeline.run(scenario, progress=progress, today=today, area=area)
             except PlannerError as exc:
                 status.update(label="Planning failed", state="error", expanded=False)
-                st.session_state.setdefault("plan", None)
-                st.session_state["plan_error"] = drafts.plain_paths(str(exc))
-                st.session_state[FAILED_YAML] = text  # the error holds while the scenario does
+                _keep_error(text, exc)
                 return
             bar.empty()
             status.update(
@@ -192,6 +193,13 @@ def _doing(plan: Plan, at: dt.datetime) -> pd.DataFrame:
     now = pd.Timestamp(at).tz_convert("UTC")
     current = frame[(starts <= now) & (now < ends)].drop_duplicates(who)
     return review.clock_times(current[[who, "action", "place", "start", "end"]])
+
+
+def _keep_error(text: str, exc: PlannerError) -> None:
+    """Keep a planner error on the page while the scenario text stays ``text``."""
+    st.session_state.setdefault("plan", None)
+    st.session_state["plan_error"] = drafts.plain_paths(str(exc))
+    st.session_state[FAILED_YAML] = text
 
 
 def plan_map(plan: Plan, plan_key: str) -> None:

@@ -215,16 +215,17 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
     entry = {k: v for k, v in spec.items() if v not in (None, "")} | {"path": str(path)}
     risk = draft().get("risk", {})
     exclude = risk.get("harm_exclude")
+    # the scenario's harm weights and exclusions, in the check and in the summary alike
+    harm = {
+        "harm_overrides": risk.get("harm_weights_days", {}),
+        "exclude": None if exclude is None else set(exclude),
+    }
     try:
         incident_spec = IncidentSpec.model_validate(entry)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the summary
-            _, report = load_incidents(
-                incident_spec,
-                harm_overrides=risk.get("harm_weights_days", {}),
-                exclude=None if exclude is None else set(exclude),
-            )
-        inspection = inspect_incidents(incident_spec)
+            _, report = load_incidents(incident_spec, **harm)  # refuses a file with none kept
+        inspection = inspect_incidents(incident_spec, **harm)
     except PlannerError as exc:
         return plain_paths(str(exc))
     except ValueError as exc:  # pydantic: a mapping value of the wrong type

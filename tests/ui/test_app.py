@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -554,6 +555,22 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     assert any("3 rows read, 2 kept; dropped: 1 no coordinates" in c for c in captions)
     assert any(c.startswith("street.csv") for c in captions)  # as uploaded, not the server copy
     assert not any("patrol-planner-uploads" in c for c in captions)
+
+
+def test_upload_summaries_apply_the_scenarios_exclusions(first_load):
+    content = (
+        b"Month,Crime type,Longitude,Latitude\n"
+        b"2026-01,Drugs,24.9414,60.1686\n"
+        b"2026-01,Robbery,24.9420,60.1690\n"
+    )
+    at = _tab(_app(), "Scenario")
+    at.session_state["draft"].setdefault("risk", {})["harm_exclude"] = []  # keep drug offences
+    at.file_uploader(key="incident_upload").set_value(("drugs.csv", content, "text/csv")).run()
+    assert _errors(at) == []
+    summary, details = next(iter(at.session_state["incident_reports"].values()))
+    assert "2 rows read, 2 kept" in summary
+    assert "excluded" not in summary and "excluded" not in details
+    assert re.search(r"Drugs\s+1\s+1\s+drugs", details)  # rows, kept
 
 
 # ---------------------------------------------------------------------------------------------
