@@ -574,59 +574,58 @@ def _generic_times(
     with ``auto``, a column whose dates read both ways is refused.
     """
     notes: list[str] = []
-    if pd.api.types.is_datetime64_any_dtype(values):
-        occurred = values.dt.tz_localize(None) if values.dt.tz is not None else values
-        bad = occurred.isna().to_numpy()
-        _check_bad_dates(values.astype(str), bad, path, column, "of a date", _GENERIC_DATE_FIX)
-        time_known = ~bad
-        month_only = np.zeros(len(values), dtype=bool)
-    else:
-        text = _strip_offsets(values.astype(str).replace({"None": "", "nan": "", "NaT": ""}))
-        sample = text[text != ""].head(2000)
-        scores = (
-            {
-                fmt: pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()
-                for fmt in GENERIC_TIME_FORMATS
-            }
-            if len(sample)
-            else {GENERIC_TIME_FORMATS[0]: 0.0}
+    written = values.astype(str).replace({"None": "", "nan": "", "NaT": ""}).str.strip()
+    utc = int(written.str.endswith(("Z", "+00:00", "+0000")).sum())
+    if utc:
+        notes.append(
+            f"{utc} times in '{column}' carry a zero UTC offset (Z or +00:00) and are read as "
+            "the clock time written; the time-of-day model expects the area's local time, so "
+            "convert them in the export unless the area keeps UTC then"
         )
-        fmt = max(scores, key=lambda f: scores[f])
-        swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
-        both = swapped is not None and scores.get(swapped, 0) == scores[fmt] > 0
-        if both and order == "auto":
-            every = text[text != ""]  # a later row may settle the order the first ones leave open
-            fits = {
-                f: pd.to_datetime(every, format=f, errors="coerce").notna().sum()
-                for f in (fmt, swapped)
-            }
-            fmt = max(fits, key=lambda f: fits[f])
-            both = fits[fmt] == min(fits.values())
-        if both:
-            if order == "auto":
-                msg = (
-                    f"{path}: column '{column}': dates such as '{sample.iloc[0]}' read both day "
-                    "first and month first; set date_order: day_first or month_first (on the "
-                    "command line --date-order)"
-                )
-                raise IncidentDataError(msg)
-            fmt = swapped if order == "day_first" else fmt
-            notes.append(f"dates such as '{sample.iloc[0]}' read {order.replace('_', ' ')}")
-        elif order != "auto" and fmt.startswith(("%m/%d", "%d/%m")):
-            wanted = "%d/%m" if order == "day_first" else "%m/%d"
-            if not fmt.startswith(wanted):
-                msg = (
-                    f"{path}: column '{column}': date_order is {order}, but dates such as "
-                    f"'{sample.iloc[0]}' read only the other way; drop date_order or fix it"
-                )
-                raise IncidentDataError(msg)
-        expected = f"{fmt} (the best fit for the first values)"
-        occurred, time_known, bad = _parse_times(
-            text, fmt, path, column, expected, _GENERIC_DATE_FIX
-        )
-        month_only = np.full(len(text), fmt == "%Y-%m") & ~bad
-        if fmt == "%Y-%m":
-            occurred = occurred + pd.Timedelta(days=14)
+    text = _strip_offsets(written)
+    sample = text[text != ""].head(2000)
+    scores = (
+        {
+            fmt: pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()
+            for fmt in GENERIC_TIME_FORMATS
+        }
+        if len(sample)
+        else {GENERIC_TIME_FORMATS[0]: 0.0}
+    )
+    fmt = max(scores, key=lambda f: scores[f])
+    swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
+    both = swapped is not None and scores.get(swapped, 0) == scores[fmt] > 0
+    if both and order == "auto":
+        every = text[text != ""]  # a later row may settle the order the first ones leave open
+        fits = {
+            f: pd.to_datetime(every, format=f, errors="coerce").notna().sum()
+            for f in (fmt, swapped)
+        }
+        fmt = max(fits, key=lambda f: fits[f])
+        both = fits[fmt] == min(fits.values())
+    if both:
+        if order == "auto":
+            msg = (
+                f"{path}: column '{column}': dates such as '{sample.iloc[0]}' read both day "
+                "first and month first; set date_order: day_first or month_first (on the "
+                "command line --date-order)"
+            )
+            raise IncidentDataError(msg)
+        fmt = swapped if order == "day_first" else fmt
+        notes.append(f"dates such as '{sample.iloc[0]}' read {order.replace('_', ' ')}")
+    elif order != "auto" and fmt.startswith(("%m/%d", "%d/%m")):
+        wanted = "%d/%m" if order == "day_first" else "%m/%d"
+        if not fmt.startswith(wanted):
+            msg = (
+                f"{path}: column '{column}': date_order is {order}, but dates such as "
+                f"'{sample.iloc[0]}' read only the other way; drop date_order or fix it"
+            )
+            raise IncidentDataError(msg)
+    expected = f"{fmt} (the best fit for the first values)"
+    occurred, time_known, bad = _parse_times(text, fmt, path, column, expected, _GENERIC_DATE_FIX)
+    month_only = np.full(len(text), fmt == "%Y-%m") & ~bad
+    if fmt == "%Y-%m":
+        occurred = occurred + pd.Timedelta(days=14)
     clock = (occurred.dt.hour * 60 + occurred.dt.minute + occurred.dt.second).to_numpy()
     if time_known.sum() >= MIN_TIMES_FOR_MIDNIGHT_CHECK and (clock[time_known] == 0).all():
         notes.append(f"every time in '{column}' is 00:00: read as dates without a time of day")
@@ -645,7 +644,8 @@ def generic_rows(
         import geopandas as gpd
 
         try:
-            raw = gpd.read_file(path)
+            # dates as written (as a CSV's are read), not turned into UTC clock times
+            raw = gpd.read_file(path, engine="pyogrio", datetime_as_string=True)
         except Exception as exc:  # pyogrio raises several types for unreadable files
             msg = f"{path}: not a readable GeoJSON / GeoPackage file ({exc}); check the export"
             raise IncidentDataError(msg) from None

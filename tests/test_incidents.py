@@ -1,5 +1,6 @@
 """Incident loaders: each real export, crafted bad files, harm categories, the inspect command."""
 
+import json
 import re
 
 import geopandas as gpd
@@ -519,6 +520,26 @@ def test_generic_geodata_is_reprojected_to_wgs84(tmp_path, name, crs):
     assert np.allclose(frame[["lon", "lat"]].to_numpy(), np.array(LONLAT)[[0, 1]], atol=1e-6)
     assert list(frame["category"]) == ["robbery", "shoplifting"]
     assert frame["occurred"].iloc[0] == pd.Timestamp("2024-03-01 21:15")
+
+
+def test_geojson_times_read_as_written_like_a_csv(tmp_path):
+    when = ["2024-01-31T22:15:00+02:00", "2024-07-31T22:15:00+03:00", "2024-08-01T06:30:00Z"]
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(LONLAT[0])}}
+    features = [feature | {"properties": {"when": w}} for w in when]
+    geo = tmp_path / "inc.geojson"
+    geo.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    csv = write(
+        tmp_path, "x,y,when\n" + "".join(f"{LONLAT[0][0]},{LONLAT[0][1]},{w}\n" for w in when)
+    )
+    spec = {"time_col": "when"}
+    frames = [
+        load_incidents(IncidentSpec(path=geo, **spec))[0],
+        load_incidents(IncidentSpec(path=csv, x_col="x", y_col="y", **spec))[0],
+    ]
+    for frame in frames:
+        assert list(frame["occurred"].dt.strftime("%H:%M")) == ["22:15", "22:15", "06:30"]
+    notes = inspect_incidents(IncidentSpec(path=csv, x_col="x", y_col="y", **spec)).notes
+    assert any("1 times in 'when' carry a zero UTC offset" in n for n in notes)
 
 
 def test_named_schema_refuses_geodata(tmp_path):
