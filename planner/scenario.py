@@ -209,10 +209,28 @@ class ShiftSpec(_Model):
         if day is None:
             offset = (WEEKDAYS.index(str(self.weekday)) - today.weekday()) % 7
             day = today + dt.timedelta(days=offset)
-        start = dt.datetime.combine(day, self.start, tzinfo=zone)
+        start = _on_the_clock(dt.datetime.combine(day, self.start, tzinfo=zone), "shift.start")
         end_day = day if self.end > self.start else day + dt.timedelta(days=1)
-        end = dt.datetime.combine(end_day, self.end, tzinfo=zone)
+        end = _on_the_clock(dt.datetime.combine(end_day, self.end, tzinfo=zone), "shift.end")
         return start, end
+
+
+def _on_the_clock(when: dt.datetime, what: str = "") -> dt.datetime:
+    """Return ``when`` if local clocks show it that day; else raise (naming ``what``).
+
+    Raises
+    ------
+    ScenarioError
+        If clocks skip the time that night (they go forward over it).
+    """
+    if when.astimezone(dt.UTC).astimezone(when.tzinfo).time() != when.time():
+        msg = (
+            f"{what}{': ' if what else ''}{when:%H:%M} does not occur on {when.date()} in "
+            f"{when.tzinfo}: the clocks "
+            "go forward over it; give a time the clocks show that night"
+        )
+        raise ScenarioError(msg)
+    return when
 
 
 def shift_seconds(start: dt.datetime, end: dt.datetime) -> float:
@@ -236,15 +254,8 @@ def seconds_until(start: dt.datetime, clock: dt.time) -> float:
     ScenarioError
         If clocks skip ``clock`` that night (they went forward).
     """
-    zone = start.tzinfo
     day = start.date() if clock >= start.time() else start.date() + dt.timedelta(days=1)
-    when = dt.datetime.combine(day, clock, tzinfo=zone)
-    if when.astimezone(dt.UTC).astimezone(zone).time() != clock:
-        msg = (
-            f"{clock:%H:%M} does not occur on {day}: the clocks go forward over it; give a "
-            "time the clocks show that night"
-        )
-        raise ScenarioError(msg)
+    when = _on_the_clock(dt.datetime.combine(day, clock, tzinfo=start.tzinfo))
     return shift_seconds(start, when)
 
 

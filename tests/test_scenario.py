@@ -8,7 +8,7 @@ import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
 from planner.pipeline import local_today, shift_window, warn_odd_shift
-from planner.scenario import BreakSpec, load_scenario, scenario_to_yaml
+from planner.scenario import BreakSpec, ShiftSpec, load_scenario, scenario_to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,6 +200,17 @@ def test_a_clock_time_skipped_in_spring_is_refused():
     assert seconds_until(start, dt.time(4, 30)) == 9.5 * 3600  # 03:00 became 04:00
     with pytest.raises(ScenarioError, match="03:30 does not occur on 2026-03-29"):
         seconds_until(start, dt.time(3, 30))
+    # a shift that starts or ends in the skipped hour is refused, not moved an hour
+    for times in (
+        {"start": dt.time(3, 30), "end": dt.time(7, 0)},
+        {"start": dt.time(1, 0), "end": dt.time(3, 15)},
+    ):
+        shift = ShiftSpec(date=dt.date(2026, 3, 29), timezone="Europe/Helsinki", **times)
+        which = "start" if times["start"].hour == 3 else "end"
+        with pytest.raises(
+            ScenarioError, match=rf"shift\.{which}: 03:\d\d does not occur on 2026-03-29"
+        ):
+            shift.window("UTC", dt.date(2026, 3, 1))
 
 
 @pytest.mark.parametrize(
