@@ -8,6 +8,7 @@ rounding, no timestamps beyond the plan's own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import json
@@ -249,7 +250,8 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
 
     Every file is written into a temporary folder inside ``out_dir`` first and moved in place
     only when all are written and no folder stands where one goes; files matching the globs
-    ``stale`` are removed just before. A name may hold subfolders (``variant_2/schedule.csv``).
+    ``stale`` are removed just before. When a move fails, the moves made are undone. A name
+    may hold subfolders (``variant_2/schedule.csv``).
     Returns the paths written.
 
     Raises
@@ -274,11 +276,7 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
                         raise NotADirectoryError(
                             errno.ENOTDIR, "a file is in the way", str(out_dir / parent)
                         )
-            for old in (old for pattern in stale for old in out_dir.glob(pattern)):
-                old.unlink()
-            for name in files:
-                (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
-                (Path(tmp) / name).replace(out_dir / name)
+            _move_in(out_dir, Path(tmp), list(files), stale)
     except OSError as exc:
         parts = Path(exc.filename).parts if exc.filename else ()
         tmp = [i for i, part in enumerate(parts) if part.startswith(".writing-")]
@@ -286,6 +284,33 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
             exc.filename = str(out_dir.joinpath(*parts[tmp[-1] + 1 :]))
         raise
     return [out_dir / name for name in files]
+
+
+def _move_in(out_dir: Path, tmp: Path, names: list[str], stale: Sequence[str]) -> None:
+    """Move the written ``names`` from ``tmp`` into ``out_dir``, first the ``stale`` files out.
+
+    Files replaced or removed go to ``tmp/.before`` first; when a move fails, every move made
+    is undone, so ``out_dir`` holds the earlier files as they were.
+    """
+    before = tmp / ".before"
+    done: list[tuple[Path, Path]] = []  # (from, to) of each move made
+    try:
+        olds = {old for pattern in stale for old in out_dir.glob(pattern)}
+        olds |= {out_dir / name for name in names if (out_dir / name).exists()}
+        for old in sorted(olds):
+            keep = before / old.relative_to(out_dir)
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            old.replace(keep)
+            done.append((old, keep))
+        for name in names:
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).replace(out_dir / name)
+            done.append((tmp / name, out_dir / name))
+    except OSError:
+        for source, target in reversed(done):
+            with contextlib.suppress(OSError):  # undo what can be undone
+                target.replace(source)
+        raise
 
 
 def write_plan(plan: Plan, out_dir: Path) -> list[Path]:

@@ -3,6 +3,7 @@ import datetime as dt
 import io
 import json
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import gpxpy
@@ -187,6 +188,33 @@ def test_plans_written_together_are_all_or_nothing(plan, tmp_path):
     written = write_plans({"variant_1": plan, "variant_2": plan}, out)
     assert len(written) == 2 * len(plan_files(plan))
     assert (out / "variant_1" / "briefing.html").read_bytes() == plan_files(plan)["briefing.html"]
+
+
+def test_a_move_that_fails_leaves_the_earlier_files(tmp_path, monkeypatch):
+    import pathlib
+
+    from planner.export import write_files
+
+    out = tmp_path / "plan"
+    out.mkdir()
+    for name in ("a.txt", "c.txt", "unit_3.gpx"):
+        (out / name).write_text(f"old {name}")
+    real = pathlib.Path.replace
+
+    def replace(self, target):  # the disk refuses the new c.txt (e.g. a file held open)
+        if Path(target) == out / "c.txt" and self.parent.name.startswith(".writing-"):
+            raise PermissionError(13, "file in use", str(target))
+        return real(self, target)
+
+    monkeypatch.setattr(pathlib.Path, "replace", replace)
+    with pytest.raises(PermissionError):
+        write_files(out, {"a.txt": b"new", "b.txt": b"new", "c.txt": b"new"}, ["*_*.gpx"])
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt", "unit_3.gpx"]
+    assert [(out / n).read_text() for n in ("a.txt", "c.txt", "unit_3.gpx")] == [
+        "old a.txt",
+        "old c.txt",
+        "old unit_3.gpx",
+    ]
 
 
 @pytest.mark.slow
