@@ -29,7 +29,7 @@ from planner.evaluate import compute_kpis
 from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
 from planner.hotspots import Hotspots, find_hotspots
 from planner.incidents import load_incidents
-from planner.places import apply_places, forbidden_segments
+from planner.places import apply_places, forbidden_nodes, forbidden_segments
 from planner.plan import Plan, Post, Route, SolveStats, station_roles
 from planner.posts import choose_posts
 from planner.replan import (
@@ -510,6 +510,7 @@ def run(
                 solver.seed,
                 settings.cpsat_workers,
                 settings.cpsat_work_limit,
+                tuple(np.flatnonzero(forbidden_nodes(graph, places.forbidden)).tolist()),
             )
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
         patrol = patrol_rules(

@@ -47,6 +47,16 @@ def forbidden_segments(graph: StreetGraph, zones: list[PlaceSpec]) -> frozenset[
     return frozenset(np.flatnonzero(banned).tolist())
 
 
+def forbidden_nodes(graph: StreetGraph, zones: list[PlaceSpec]) -> np.ndarray:
+    """Mask of the nodes within a forbidden zone's radius of its centre."""
+    xy = graph.nodes[["x_m", "y_m"]].to_numpy()
+    inside = np.zeros(len(xy), dtype=bool)
+    for zone in zones:
+        cx, cy = _xy(graph, zone)
+        inside |= np.hypot(xy[:, 0] - cx, xy[:, 1] - cy) <= zone.radius_m
+    return inside
+
+
 def apply_places(
     hotspots: Hotspots,
     graph: StreetGraph,
@@ -67,12 +77,7 @@ def apply_places(
     ScenarioError
         If a must-cover place is off the area or inside a forbidden zone.
     """
-    xy = graph.nodes[["x_m", "y_m"]].to_numpy()
-    keep = np.ones(len(hotspots), dtype=bool)
-    for zone in forbidden:
-        cx, cy = _xy(graph, zone)
-        spot_xy = xy[hotspots.node_idx]
-        keep &= np.hypot(spot_xy[:, 0] - cx, spot_xy[:, 1] - cy) > zone.radius_m
+    keep = ~forbidden_nodes(graph, forbidden)[hotspots.node_idx]
     spots = _subset(hotspots, np.flatnonzero(keep))
     chosen = []
     for place in must_cover:

@@ -198,8 +198,12 @@ def choose_posts(
     seed: int,
     workers: int = 1,
     work_limit: float | None = None,
+    barred: tuple[int, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray, SolveStats]:
     """Choose ``count`` post nodes (geographic wrapper around :func:`solve_max_cover`).
+
+    The ``barred`` node positions (e.g. inside forbidden zones) hold no post; a post may still
+    watch streets in such a zone from outside it.
 
     Returns
     -------
@@ -207,7 +211,7 @@ def choose_posts(
         Node positions of the posts, the risk share each watches alone, and statistics whose
         objective and bound are risk shares (0..1).
     """
-    candidates = np.arange(len(graph.nodes))
+    candidates = np.setdiff1d(np.arange(len(graph.nodes)), np.asarray(barred, dtype=np.int64))
     cover = coverage_matrix(graph, candidates, radius_m, pieces)
     piece_risk = risk.piece_risk(pieces)
     merged, weights = merge_identical_columns(cover, to_int_weights(piece_risk))

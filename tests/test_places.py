@@ -66,3 +66,25 @@ def test_must_cover_off_the_area_is_refused(tmp_path, area):
     far = {"lat": 24.9480, "lon": 60.1660, "name": "swapped"}
     with pytest.raises(ScenarioError, match=r"swapped is .* m from the nearest street.*swapped"):
         run(scenario(tmp_path, {"must_cover": [far]}), area=area)
+
+
+def test_no_post_stands_in_a_forbidden_zone(tmp_path, area):
+    graph = area.graph
+
+    def metres(lon: float, lat: float) -> np.ndarray:
+        x, y = graph.project_lonlat(np.array([lon]), np.array([lat]))
+        return np.array([x[0], y[0]])
+
+    def posts(places):
+        data = scenario(tmp_path, places).model_dump()
+        data["posts"]["count"] = 3
+        return run(parse_scenario(data, "test", tmp_path), area=area).posts
+
+    station = metres(24.9384, 60.1699)
+    free = max(posts({}), key=lambda p: np.linalg.norm(metres(p.lon, p.lat) - station))
+    assert np.linalg.norm(metres(free.lon, free.lat) - station) > 200  # the zone spares it
+    zone = {"lat": free.lat, "lon": free.lon, "radius_m": 60, "name": "closed"}
+    barred = posts({"forbidden": [zone]})
+    assert len(barred) == 3 and free.node not in {p.node for p in barred}
+    centre = metres(free.lon, free.lat)
+    assert min(np.linalg.norm(metres(p.lon, p.lat) - centre) for p in barred) > 60
