@@ -14,6 +14,7 @@ of the same 60 s plans from 33-39 % (knapsack) to 19-33 %.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -32,12 +33,16 @@ _SAFETY = 1e-6
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    """One possible visit: its node, cost and dwell in seconds, and value per bucket."""
+    """One possible visit: its node and dwell, its stop value per bucket, and its ways in.
+
+    ``ways`` are (seconds, walk value) of the ways in the bound lets it choose from; the item
+    costs its dwell plus the way's seconds and earns its stop value plus the way's value.
+    """
 
     node: int
-    cost_s: float
     dwell_s: float
     values: np.ndarray
+    ways: tuple[tuple[float, float], ...]
 
 
 def upper_bound(problem: Problem) -> float:
@@ -49,15 +54,20 @@ def upper_bound(problem: Problem) -> float:
     repeat may also follow a visit of ``i`` itself by the same officer, which then waits at
     least ``min_gap_s - dwell_s[i]``, so ``a_ik`` for ``k >= 1`` is the smaller of the two. It
     earns at most ``value[i, h] * decay**(history + k)`` in the bucket ``h`` it starts in, plus
-    the walk value of its way in. An arc earns at most ``rate`` per second of travel (the most
-    of any arc), so a way in of ``t >= a_ik`` seconds earns at most ``min(w_i, rate * a_ik) +
-    rate * (t - a_ik)``, ``w_i`` being the largest ``walk_value`` of an arc entering ``i``: the
-    item earns the first term, and a walking item earning ``rate`` per second takes any time
-    beyond ``a_ik`` (and any wait). Each arc that enters the end station
-    or a break node, at most one per shift each, adds its largest ``walk_value``. Visits no
-    shift can reach and return from in time are dropped. The officers have
-    ``sum(end_s - begin_s - break_s)`` seconds in all. See the module docstring for the
-    packings; the smaller of the two bounds is returned.
+    the walk value of its way in, bounded in one of two ways (the smaller bound is returned):
+
+    * by the arc it comes in by (every arc enters a visit, an end station or a break node):
+      the item chooses an arc ``j -> i`` (or, for a repeat, the wait after a visit of ``i``),
+      costing its travel and earning its ``walk_value``; only the upper concave hull of these
+      (seconds, value) pairs matters to the fractional packings;
+    * or not at all, all walking then being valued by walking items (:func:`_walking_items`):
+      the walks of a plan earn at most the best passes of streets that fit into their time,
+      and the dwells and walks of all the officers fit into their time (a linear programme).
+
+    Each arc that enters the end station or a break node, at most one per shift each, adds its
+    largest ``walk_value``. Visits no shift can reach and return from in time are dropped. The
+    officers have ``sum(end_s - begin_s - break_s)`` seconds in all. See the module docstring
+    for the packings; the smallest of the bounds is returned.
 
     Parameters
     ----------
@@ -71,13 +81,27 @@ def upper_bound(problem: Problem) -> float:
     """
     data = _Data(problem)
     rate = _walk_rate(data)
-    items, extra = _items(problem, data, rate)
     capacity = sum(max(0.0, sh.end_s - sh.begin_s - sh.break_s) for sh in problem.shifts)
-    walking = _walking_items(problem, rate, capacity)
-    packed = [(float(it.values.max()), it.cost_s) for it in items] + walking
+    bound = _arc_bound(problem, data, capacity)
+    if rate > 0.0:
+        items, _ = _items(problem, data, by_arc=False)  # walking items value every walk
+        walked = _time_indexed(problem, items, capacity, _walking_items(problem, rate, capacity))
+        if walked is not None:
+            bound = min(bound, walked)
+    return bound
+
+
+def _arc_bound(problem: Problem, data: _Data, capacity: float) -> float:
+    """Return the bound valuing walks by the arc into each visit (knapsack or time-indexed)."""
+    items, extra = _items(problem, data, by_arc=True)
+    packed = [
+        step
+        for it in items
+        for step in _hull_steps([(it.dwell_s + t, float(it.values.max()) + w) for t, w in it.ways])
+    ]
     bound = _knapsack(packed, capacity) + extra
     if data.n_buckets > 1 and math.isfinite(problem.bucket_s) and items:
-        timed = _time_indexed(problem, items, capacity, walking)
+        timed = _time_indexed(problem, items, capacity)
         if timed is not None:
             bound = min(bound, timed + extra)
     return float(bound)
@@ -119,8 +143,12 @@ def _walking_items(problem: Problem, rate: float, capacity: float) -> list[tuple
     return [(float(value[b[0]] / cost[b[0]] * cost[b].sum()), float(cost[b].sum())) for b in bins]
 
 
-def _items(problem: Problem, data: _Data, rate: float) -> tuple[list[_Item], float]:
-    """Every visit that can earn something, and the walk value of arcs into stations."""
+def _items(problem: Problem, data: _Data, by_arc: bool) -> tuple[list[_Item], float]:
+    """Every visit that can earn something, and the walk value of arcs into stations.
+
+    With ``by_arc``, each visit's ways in are the arcs into it (:func:`_ways_in`); else its
+    shortest way in, earning nothing (walking items value all walking then).
+    """
     n = data.n
     walk = np.zeros((n, n)) if data.walk is None else np.maximum(data.walk, 0.0)
     extra = 0.0
@@ -138,18 +166,63 @@ def _items(problem: Problem, data: _Data, rate: float) -> tuple[list[_Item], flo
     np.fill_diagonal(off, np.inf)
     in_min = np.maximum(off.min(axis=0), 0.0) if n > 1 else np.zeros(n)
     in_min[list(free_in)] = 0.0
-    in_walk = walk.max(axis=0)
     values = np.maximum(data.value, 0.0)
     items: list[_Item] = []
     for i in np.flatnonzero(reach).tolist():
+        arcs = _ways_in(data.travel[:, i], walk[:, i], i, i in free_in)
         for k in range(data.cap[i]):
             arc = in_min[i] if k == 0 else min(in_min[i], max(0.0, data.gap - data.dl[i]))
-            walk_in = min(float(in_walk[i]), rate * float(arc))
-            worth = values[i] * data.decay ** (data.hist_count[i] + k) + walk_in
-            if worth.max() <= 0.0:
+            worth = values[i] * data.decay ** (data.hist_count[i] + k)
+            if not by_arc:
+                ways = [(float(arc), 0.0)]
+            elif k == 0 or arc == in_min[i]:
+                ways = arcs
+            else:  # or the wait after its own visit, walking nowhere
+                ways = [(float(arc), 0.0), *arcs]
+            if not ways or (worth.max() <= 0.0 and max(w for _, w in ways) <= 0.0):
                 break
-            items.append(_Item(i, data.dl[i] + float(arc), data.dl[i], worth))
+            items.append(_Item(i, data.dl[i], worth, tuple(ways)))
     return items, extra
+
+
+def _ways_in(travel: np.ndarray, walk: np.ndarray, i: int, free: bool) -> list[tuple[float, float]]:
+    """(seconds, walk value) of the arcs into node ``i`` on their upper concave hull.
+
+    ``travel`` and ``walk`` are the column of ``i``; ``free`` adds (0, 0): an officer can be at
+    ``i`` without walking in (a start station or break node).
+    """
+    mask = np.isfinite(travel) & (np.arange(len(travel)) != i)
+    points = sorted(zip(travel[mask].tolist(), walk[mask].tolist(), strict=True))
+    if free:
+        points.insert(0, (0.0, 0.0))
+    return [(t, w) for t, w in _upper_hull(points)]
+
+
+def _upper_hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Upper concave hull of points sorted by x, up to its highest point (the rest is worse)."""
+    hull: list[tuple[float, float]] = []
+    for p in points:
+        if hull and p[1] <= hull[-1][1]:
+            continue  # no more value for at least as much time
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1) >= 0.0:
+                hull.pop()  # the middle point lies on or under the chord
+            else:
+                break
+        hull.append(p)
+    return hull
+
+
+def _hull_steps(options: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(value, cost) steps of a choice of one (cost, value) option or none, for a knapsack.
+
+    The steps run along the upper concave hull of the options and (0, 0); their value per
+    cost falls, so a fractional knapsack takes them in order: the linear-programming
+    relaxation of the multiple-choice knapsack (Sinha & Zoltners 1979).
+    """
+    hull = _upper_hull([(0.0, 0.0), *sorted(options)])
+    return [(y2 - y1, x2 - x1) for (x1, y1), (x2, y2) in itertools.pairwise(hull)]
 
 
 def _knapsack(items: list[tuple[float, float]], capacity: float) -> float:
@@ -199,14 +272,17 @@ def _starts_within(span: tuple[float, float], latest_s: float, gap_s: float) -> 
 
 
 def _time_indexed(
-    problem: Problem, items: list[_Item], capacity: float, walking: list[tuple[float, float]]
+    problem: Problem,
+    items: list[_Item],
+    capacity: float,
+    walking: list[tuple[float, float]] | None = None,
 ) -> float | None:
-    """Linear programme over (item, start bucket); its optimum, or None when not solved.
+    """Linear programme over (item, start bucket, way in); its optimum, or None when not solved.
 
-    Walking beyond the items' shortest ways in takes the ``walking`` items (value, seconds).
-    Constraints: each item at most once; all costs and that walking within the officers' time
-    ``capacity``; the
-    costs of items started before each bucket boundary ``T`` within the time the shifts have
+    With ``walking`` items (value, seconds), the dwells and that walking fit in ``capacity``
+    too (every second of a shift is dwell, walking, waiting or break). Constraints: each item
+    at most once; all costs within the officers' time ``capacity``; the costs of items started
+    before each bucket boundary ``T`` within the time the shifts have
     before ``T`` plus one dwell per officer (the stop under way at ``T``), and the dwells of
     items started at or after ``T`` within the time the shifts have after it (breaks subtracted
     on the side their window forces them to); with ``min_gap_s > 0``, at most as many visits of
@@ -215,7 +291,11 @@ def _time_indexed(
     shifts = problem.shifts
     n_buckets = int(problem.value.shape[1])
     spans = _bucket_spans(problem, n_buckets)
-    vmax = max(float(it.values.max()) for it in items)
+    vmax = max(
+        [float(it.values.max()) + max(w for _, w in it.ways) for it in items]
+        + [gain for gain, _ in walking or ()],
+        default=0.0,
+    )
     if vmax <= 0.0:
         return 0.0
     hour = 3600.0  # times in hours, values relative to the best: a well-scaled programme
@@ -223,7 +303,7 @@ def _time_indexed(
     if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
         return None
     total = solver.Constraint(0.0, capacity / hour)
-    dwell_max = max(it.dwell_s for it in items)
+    dwell_max = max((it.dwell_s for it in items), default=0.0)
     before, after = [], []
     for h in range(1, n_buckets):
         t = h * problem.bucket_s
@@ -242,27 +322,31 @@ def _time_indexed(
     per_node: dict[tuple[int, int], pywraplp.Constraint] = {}
     objective = solver.Objective()
     objective.SetMaximization()
-    for gain, cost_s in walking:
+    moving = solver.Constraint(0.0, capacity / hour) if walking else None
+    for gain, cost_s in walking or ():
         if cost_s > 0.0 and gain > 0.0:
             w = solver.NumVar(0.0, 1.0, "")
             objective.SetCoefficient(w, gain / vmax)
-            total.SetCoefficient(w, cost_s / hour)
+            moving.SetCoefficient(w, cost_s / hour)
     hi = max(sh.end_s for sh in shifts)
     gap = problem.min_gap_s
     for it in items:
         once = solver.Constraint(0.0, 1.0)
         latest = hi - it.dwell_s  # a stop ends within the shifts
-        for h, span in enumerate(spans):
-            worth = float(it.values[h]) / vmax
+        for (h, span), (way_s, way_value) in itertools.product(enumerate(spans), it.ways):
+            worth = (float(it.values[h]) + way_value) / vmax
             most = _starts_within(span, latest, gap)
             if most == 0 or worth <= 0.0:
                 continue
+            cost = (it.dwell_s + way_s) / hour
             x = solver.NumVar(0.0, 1.0, "")
             objective.SetCoefficient(x, worth)
             once.SetCoefficient(x, 1.0)
-            total.SetCoefficient(x, it.cost_s / hour)
+            total.SetCoefficient(x, cost)
+            if moving is not None:
+                moving.SetCoefficient(x, it.dwell_s / hour)
             for g in range(h, n_buckets - 1):  # started before boundary g + 1
-                before[g].SetCoefficient(x, it.cost_s / hour)
+                before[g].SetCoefficient(x, cost)
             for g in range(h):  # started at or after boundary g + 1
                 after[g].SetCoefficient(x, it.dwell_s / hour)
             if gap > 0.0:
