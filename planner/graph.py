@@ -26,6 +26,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from planner._memo import Memo
 from planner.errors import GraphError, why_missing
 from planner.scenario import AreaSpec
 from planner.settings import Settings
@@ -476,15 +477,18 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
     return {node: names[node] for node in node_ids}
 
 
-_NAMES: dict[int, tuple[StreetGraph, dict[int, str]]] = {}
-"""Names of every node of the last few graphs named, by ``id`` (the graph is kept with them)."""
+_NAMES: Memo[tuple[StreetGraph, dict[int, str]]] = Memo(4)
+"""Names of every node of the last few graphs named, by ``id`` (each graph kept with them)."""
 
 
 def _graph_names(graph: StreetGraph) -> dict[int, str]:
     """Return the name of every node of ``graph`` (computed once per graph)."""
-    hit = _NAMES.get(id(graph))
-    if hit is not None and hit[0] is graph:
-        return hit[1]
+    # the memo keeps each graph alive, so no other graph can take its id meanwhile
+    return _NAMES.get(id(graph), lambda: (graph, _names_of(graph)))[1]
+
+
+def _names_of(graph: StreetGraph) -> dict[int, str]:
+    """Name every node of ``graph`` (see :func:`place_names`)."""
     seg = graph.segments[graph.segments["name"].notna()]
     ends = pd.concat(
         [
@@ -502,11 +506,7 @@ def _graph_names(graph: StreetGraph) -> dict[int, str]:
     node_ids = [int(n) for n in graph.nodes.index]
     nearby = _nearby_names(graph, seg, [n for n in node_ids if not by_node.get(n)])
     base = {n: " / ".join(by_node[n]) if by_node.get(n) else nearby[n] for n in node_ids}
-    names = _told_apart(graph, seg, base)
-    if len(_NAMES) >= 4:
-        del _NAMES[next(iter(_NAMES))]
-    _NAMES[id(graph)] = (graph, names)
-    return names
+    return _told_apart(graph, seg, base)
 
 
 def _told_apart(

@@ -22,6 +22,7 @@ import pandas as pd
 import tzfpy
 from pydantic import ValidationError
 
+from planner._memo import Memo
 from planner.avoid import avoided_segments, dark_during
 from planner.coverage import Pieces, street_pieces
 from planner.errors import InfeasibleError, PlannerWarning, ScenarioError
@@ -202,19 +203,15 @@ def build_risk(
 
 #: Post solutions of this process by their inputs: a re-plan that changes only the patrol (the
 #: app's officer count, say) reuses the posts instead of solving the same covering problem again.
-_POSTS: dict[tuple, tuple[np.ndarray, np.ndarray, SolveStats]] = {}
 POSTS_MEMO_SIZE = 8
+_POSTS: Memo[tuple[np.ndarray, np.ndarray, SolveStats]] = Memo(POSTS_MEMO_SIZE)
 
 
 def _posts(graph: StreetGraph, risk: RiskMap, pieces: Pieces, *args: object) -> tuple:
     """Call :func:`choose_posts`, remembering the last few answers (same inputs, same posts)."""
     digest = hashlib.blake2b(risk.segment_risk.tobytes(), digest_size=16).hexdigest()
     key = (graph.source, len(graph.segments), digest, *args)
-    if key not in _POSTS:
-        if len(_POSTS) >= POSTS_MEMO_SIZE:
-            _POSTS.pop(next(iter(_POSTS)))
-        _POSTS[key] = choose_posts(graph, risk, pieces, *args)
-    return _POSTS[key]
+    return _POSTS.get(key, lambda: choose_posts(graph, risk, pieces, *args))
 
 
 def unit_stations(

@@ -1,0 +1,35 @@
+"""A small bounded memo that threads can share (the app serves sessions on threads)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+class Memo(Generic[V]):
+    """Remember the values of the last ``size`` keys; the oldest goes first.
+
+    A value is computed outside the lock, so two threads asking for the same new key may both
+    compute it (the results are equal); the store itself is only touched under the lock.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._store: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
+        """Return the value of ``key``, computed by ``compute`` on the first request."""
+        with self._lock:
+            if key in self._store:
+                return self._store[key]
+        value = compute()
+        with self._lock:
+            self._store[key] = value
+            while len(self._store) > self.size:
+                self._store.popitem(last=False)
+        return value
