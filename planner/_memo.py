@@ -11,7 +11,7 @@ V = TypeVar("V")
 
 
 class Memo(Generic[V]):
-    """Remember the values of the last ``size`` keys; the oldest goes first.
+    """Remember the values of the ``size`` keys asked for last; the least recent goes first.
 
     A value is computed outside the lock, so two threads asking for the same new key may both
     compute it (the results are equal); the store itself is only touched under the lock.
@@ -26,6 +26,7 @@ class Memo(Generic[V]):
         """Return the value of ``key``, computed by ``compute`` on the first request."""
         with self._lock:
             if key in self._store:
+                self._store.move_to_end(key)
                 return self._store[key]
         value = compute()
         with self._lock:
