@@ -2,7 +2,8 @@
 
 Definitions (stated in the README): a segment's risk is its share of the area's total risk for
 the shift (all segments sum to 1). Presence = sum over segments of risk x officer-minutes spent on
-the segment or dwelling within sight of it; a dwell counts the Koper value of the stop. Figures
+the segment (at most the minutes a walker keeps a point of it in sight) or dwelling within sight
+of it; a dwell counts the Koper value of the stop. Figures
 are deterministic (no timings), rounded for stable files.
 """
 

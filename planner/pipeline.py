@@ -307,6 +307,7 @@ def patrol_rules(
         avoided=avoided_segments(graph, list(officers.avoid), dark),
         koper_curve=tuple(tuple(p) for p in dwell.koper_curve),
         hourly=risk.hourly_profile(hotspots.watched, pieces),
+        sight_m=dwell.visibility_radius_m,
     )
 
 

@@ -8,7 +8,8 @@ This module turns the street graph, the risk map and the hot spots into the nume
   hour's share of risk when the risk varies over the shift; the k-th stop at one hot spot is
   worth ``revisit_value ** k`` of the first and starts at least the revisit gap after the one
   before (never two units at once); the dosage cap limits the stops per hot spot;
-* walking earns the risk of the streets walked, per minute; a street already walked in the
+* walking earns the risk of the streets walked, per minute (a street longer than twice the
+  sight radius for the minutes a point of it stays in sight); a street already walked in the
   plan (by any unit) earns ``revisit_value ** k`` of that on its k-th pass, in the search's
   objective as in the plan's presence (the search's bound credits every pass in full, so it
   stays a bound);
@@ -85,6 +86,7 @@ class Patrol:
     walked: tuple[int, ...] = ()
     break_done: frozenset[int] = field(default_factory=frozenset)
     resumed: bool = False  # the rest of a shift under way (re-planning)
+    sight_m: float = 50.0  # street a walker watches ahead and behind (the stops' radius)
 
     def stretch(self) -> float:
         """Clock seconds per second of walking or dwelling (held-back time included)."""
@@ -144,9 +146,15 @@ class _Network:
         )
 
 
-def walk_weights(graph: StreetGraph, segment_risk: np.ndarray, pace_m_per_s: float) -> np.ndarray:
-    """Presence of one pass of each segment: its risk x the minutes spent walking it."""
-    return segment_risk * graph.segments["length_m"].to_numpy() / pace_m_per_s / 60.0
+def walk_weights(graph: StreetGraph, segment_risk: np.ndarray, patrol: Patrol) -> np.ndarray:
+    """Presence of one pass of each segment: its risk x the minutes spent walking it.
+
+    A segment longer than twice the sight radius counts for ``2 * sight_m / pace`` only: its
+    risk is spread along it, and a walker keeps each point of it in sight that long (as a stop
+    watches only the street within its radius).
+    """
+    seen_m = np.minimum(graph.segments["length_m"].to_numpy(), 2.0 * patrol.sight_m)
+    return segment_risk * seen_m / patrol.pace_m_per_s / 60.0
 
 
 def _segment_lookup(graph: StreetGraph, avoided: frozenset[int]) -> dict[tuple[int, int], int]:
@@ -195,7 +203,7 @@ def _network(graph: StreetGraph, risk: RiskMap, sources: np.ndarray, patrol: Pat
         _walkable(graph, lookup), directed=False, indices=sources, return_predecessors=True
     )
     # Presence minutes of the tree edge into each node, then summed along the tree paths.
-    weight = walk_weights(graph, risk.segment_risk, patrol.pace_m_per_s)
+    weight = walk_weights(graph, risk.segment_risk, patrol)
     tree_segment = np.full(pred.shape, -1, dtype=np.int64)
     rows, cols = np.nonzero(pred >= 0)
     if len(rows):
@@ -553,7 +561,7 @@ def _credit_walks(
     Passes are ranked in time order over all units (legs by start, streets in walking order),
     after the passes made before a re-plan (``patrol.walked``).
     """
-    weight = walk_weights(graph, risk.segment_risk, patrol.pace_m_per_s)
+    weight = walk_weights(graph, risk.segment_risk, patrol)
     passes: dict[int, int] = {}
     for seg in patrol.walked:
         passes[seg] = passes.get(seg, 0) + 1

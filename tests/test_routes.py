@@ -152,8 +152,8 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
 
     risk, _, station = helsinki_risk
     patrol = patrol_at(station, revisit_value=0.5)
-    lengths = helsinki.segments["length_m"].to_numpy()
-    full = risk.segment_risk * lengths / patrol.pace_m_per_s / 60.0
+    seen = np.minimum(helsinki.segments["length_m"].to_numpy(), 2 * patrol.sight_m)
+    full = risk.segment_risk * seen / patrol.pace_m_per_s / 60.0
     s1, s2, s3 = (int(s) for s in np.argsort(-full)[:3])
 
     def walk(t: float, segs: tuple[int, ...]) -> Leg:
@@ -189,13 +189,19 @@ def test_search_values_a_walk_as_the_plan_credits_it(helsinki, helsinki_risk):
 
     risk, spots, station = helsinki_risk
     patrol = patrol_at(station, pace_m_per_s=1.2)
-    sources = np.array([station, *spots.node_idx[:5].tolist()], dtype=np.int64)
-    net = _network(helsinki, risk, sources, patrol)
     lengths = helsinki.segments["length_m"].to_numpy()
-    for j in range(1, len(sources)):
-        leg = net.walk(0, j, 0.0, patrol.pace_m_per_s)
-        minutes = lengths[list(leg.segments)] / patrol.pace_m_per_s / 60.0
+    longest = helsinki.segments.iloc[int(lengths.argmax())]  # longer than what a walker sees
+    ends = [int(longest["u_idx"]), int(longest["v_idx"])]
+    sources = np.array([*ends, station, *spots.node_idx[:5].tolist()], dtype=np.int64)
+    net = _network(helsinki, risk, sources, patrol)
+    capped = 0  # streets longer than the stretch a walker keeps in sight
+    for i, j in [(0, 1), *((2, j) for j in range(3, len(sources)))]:
+        leg = net.walk(i, j, 0.0, patrol.pace_m_per_s)
+        capped += int((lengths[list(leg.segments)] > 2 * patrol.sight_m).sum())
+        seen = np.minimum(lengths[list(leg.segments)], 2 * patrol.sight_m)
+        minutes = seen / patrol.pace_m_per_s / 60.0
         expected = float((risk.segment_risk[list(leg.segments)] * minutes).sum())
         assert expected > 0.0
         assert leg.presence == pytest.approx(expected)
-        assert net.walk_presence[0, j] == pytest.approx(expected)  # what the search adds up
+        assert net.walk_presence[i, j] == pytest.approx(expected)  # what the search adds up
+    assert capped > 0
