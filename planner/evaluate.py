@@ -9,7 +9,6 @@ are deterministic (no timings), rounded for stable files.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from planner.plan import Plan, Route, SolveStats
@@ -91,26 +90,28 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
     """All deterministic KPIs of a plan, the content of ``kpis.json``."""
     scenario = plan.scenario
     routes = [route_kpis(plan, r) for r in plan.routes]
+    stops = sorted(
+        ((leg.start_s, route.officer, leg) for route in plan.routes for leg in route.dwells),
+        key=lambda stop: stop[:2],  # in time order (seconds: clock text misorders across DST)
+    )
     dosage = []
-    for route in plan.routes:
-        for leg in route.dwells:
-            dosage.append(
-                {
-                    "hotspot": leg.hotspot,
-                    "place": plan.places[leg.to_node],
-                    "lat": _r(plan.graph.nodes.at[leg.to_node, "lat"]),
-                    "lon": _r(plan.graph.nodes.at[leg.to_node, "lon"]),
-                    "watched_risk": _r(plan.hotspots.value[leg.hotspot or 0]),
-                    "officer": route.officer,
-                    "arrive": plan.at(leg.start_s).isoformat(timespec="seconds"),
-                    "minutes": _r((leg.end_s - leg.start_s) / 60, 2),
-                    "presence_min": _r(leg.presence),
-                }
-            )
-    dosage.sort(key=lambda d: (d["arrive"], d["officer"]))
+    for start_s, officer, leg in stops:
+        dosage.append(
+            {
+                "hotspot": leg.hotspot,
+                "place": plan.places[leg.to_node],
+                "lat": _r(plan.graph.nodes.at[leg.to_node, "lat"]),
+                "lon": _r(plan.graph.nodes.at[leg.to_node, "lon"]),
+                "watched_risk": _r(plan.hotspots.value[leg.hotspot or 0]),
+                "officer": officer,
+                "arrive": plan.at(start_s).isoformat(timespec="seconds"),
+                "minutes": _r((leg.end_s - leg.start_s) / 60, 2),
+                "presence_min": _r(leg.presence),
+            }
+        )
     last: dict[int, float] = {}
     visits: dict[int, int] = {}
-    for d, start_s in zip(dosage, _starts(plan, dosage), strict=True):
+    for d, (start_s, _, _) in zip(dosage, stops, strict=True):
         spot = d["hotspot"]
         visits[spot] = d["visit"] = visits.get(spot, 0) + 1
         d["gap_min"] = None if spot not in last else _r((start_s - last[spot]) / 60, 1)
@@ -190,12 +191,6 @@ def _must_cover(plan: Plan, dosage: list[dict[str, Any]]) -> list[dict[str, Any]
             }
         )
     return out
-
-
-def _starts(plan: Plan, dosage: list[dict[str, Any]]) -> list[float]:
-    """Seconds from the shift start of each dosage row's arrival."""
-    start = plan.shift_start
-    return [(dt.datetime.fromisoformat(d["arrive"]) - start).total_seconds() for d in dosage]
 
 
 def _risk_label(risk: dict[str, Any]) -> str:

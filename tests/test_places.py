@@ -88,3 +88,16 @@ def test_no_post_stands_in_a_forbidden_zone(tmp_path, area):
     assert len(barred) == 3 and free.node not in {p.node for p in barred}
     centre = metres(free.lon, free.lat)
     assert min(np.linalg.norm(metres(p.lon, p.lat) - centre) for p in barred) > 60
+
+
+def test_stops_in_the_hour_clocks_repeat_keep_their_order(tmp_path, area):
+    data = scenario(tmp_path, {}).model_dump()
+    # Helsinki's clocks go back from 04:00 to 03:00 on 2026-10-25: 03:xx comes twice
+    data["shift"] = {"date": "2026-10-25", "start": "02:00", "end": "05:30"}
+    plan = run(parse_scenario(data, "test", tmp_path), area=area)
+    dosage = plan.kpis["hotspot_dosage"]
+    arrivals = [dt.datetime.fromisoformat(d["arrive"]) for d in dosage]
+    assert len({a.utcoffset() for a in arrivals}) == 2, "stops on both sides of the change"
+    assert arrivals == sorted(arrivals)  # real time order, though 03:50+03 reads after 03:10+02
+    gaps = [d["gap_min"] for d in dosage if d["gap_min"] is not None]
+    assert gaps and min(gaps) >= 60
