@@ -9,6 +9,7 @@ dosed, and the marginal presence of each extra officer.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -92,7 +93,7 @@ def compare_staffing(
         Machine-level options.
     client : distributed.Client, optional
         A Dask client to run on; by default a local cluster with one single-threaded worker
-        process per core is started and closed.
+        process per core (at most one per count) is started and closed.
 
     Returns
     -------
@@ -111,7 +112,10 @@ def compare_staffing(
 
         with (
             LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=DASK_HTTP
+                n_workers=max(1, min(os.cpu_count() or 1, len(counts))),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=DASK_HTTP,
             ) as cluster,
             Client(cluster) as own,
         ):
