@@ -219,8 +219,9 @@ def choose_posts(
     solution = solve_max_cover(
         sparse.csc_matrix(merged[useful]), weights, count, time_limit_s, seed, workers, work_limit
     )
-    posts = candidates[useful[solution.chosen]]
-    covered = np.asarray(cover[posts].sum(axis=0)).ravel() > 0
+    rows = useful[solution.chosen]  # rows of ``cover``, one per candidate
+    posts = candidates[rows]
+    covered = np.asarray(cover[rows].sum(axis=0)).ravel() > 0
     share = float(piece_risk[covered].sum())
     stats = SolveStats(
         solver=solution.stats.solver,
@@ -230,7 +231,7 @@ def choose_posts(
         runtime_s=solution.stats.runtime_s,
         parameters=solution.stats.parameters | {"candidates": len(useful), "demand": len(weights)},
     )
-    watched = np.asarray(cover[posts].astype(float) @ piece_risk).ravel()
+    watched = np.asarray(cover[rows].astype(float) @ piece_risk).ravel()
     log.info(
         "posts: %d chosen, %.1f %% of risk watched (%s)", len(posts), 100 * share, stats.status
     )

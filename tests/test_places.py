@@ -81,13 +81,18 @@ def test_no_post_stands_in_a_forbidden_zone(tmp_path, area):
         return run(parse_scenario(data, "test", tmp_path), area=area).posts
 
     station = metres(24.9384, 60.1699)
-    free = max(posts({}), key=lambda p: np.linalg.norm(metres(p.lon, p.lat) - station))
+    unbarred = posts({})
+    free = max(unbarred, key=lambda p: np.linalg.norm(metres(p.lon, p.lat) - station))
     assert np.linalg.norm(metres(free.lon, free.lat) - station) > 200  # the zone spares it
     zone = {"lat": free.lat, "lon": free.lon, "radius_m": 60, "name": "closed"}
     barred = posts({"forbidden": [zone]})
     assert len(barred) == 3 and free.node not in {p.node for p in barred}
     centre = metres(free.lon, free.lat)
     assert min(np.linalg.norm(metres(p.lon, p.lat) - centre) for p in barred) > 60
+    # a post kept in both plans watches the same streets in both
+    kept = {p.node: p.watched_risk for p in unbarred}
+    both = [(kept[p.node], p.watched_risk) for p in barred if p.node in kept]
+    assert both and all(a == pytest.approx(b) for a, b in both)
 
 
 def test_stops_in_the_hour_clocks_repeat_keep_their_order(tmp_path, area):
