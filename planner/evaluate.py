@@ -199,6 +199,32 @@ def _risk_label(risk: dict[str, Any]) -> str:
     return str(risk["method"])
 
 
+def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
+    """Return what a planner should check before using the plan, read from its KPIs, in order."""
+    found = []
+    for place in kpis["must_cover"]:
+        if not place["stops"]:
+            found.append(f"Must-cover place {place['name']} got no stop.")
+    if kpis["risk"]["window_fallback"]:
+        found.append(
+            "No incident lies near the shift's hours: the risk uses incidents of all hours."
+        )
+    routes = kpis["routes"]
+    if routes["hotspots"] and routes["hotspots_dosed"] == 0:
+        found.append("No hot spot gets a stop: lengthen the shift or move the station.")
+    idle = [o["officer"] for o in routes["per_officer"] if o["dwells"] == 0]
+    if idle:
+        who = "Unit(s)" if routes["officers_per_unit"] > 1 else "Officer(s)"
+        found.append(f"{who} {', '.join(map(str, idle))} make no stop.")
+    posts = kpis["posts"]["solver"]
+    if posts and posts["status"] != "OPTIMAL":
+        found.append(
+            f"Posts solver stopped at {posts['status']} with a {posts['gap']:.1%} gap: "
+            "raise the time limit for better posts."
+        )
+    return found
+
+
 def kpi_table(plan: Plan) -> str:
     """Format the terminal summary: a two-column table of the headline KPIs and step seconds."""
     k = plan.kpis
@@ -241,9 +267,7 @@ def kpi_table(plan: Plan) -> str:
     rows.append(
         ("routes solver", f"{rs['status']}, bound {rs['bound']:.3f}, gap {100 * rs['gap']:.1f} %")
     )
-    for place in k["must_cover"]:
-        if not place["stops"]:
-            rows.append(("WARNING", f"must-cover place {place['name']} got no stop"))
+    rows += [("WARNING", message) for message in kpi_warnings(k)]
     for step, seconds in plan.timings_s.items():
         rows.append((f"seconds: {step}", f"{seconds:.2f}"))
     width = max(len(a) for a, _ in rows)

@@ -317,3 +317,22 @@ def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
         minutes = round((route.dwells[-1].end_s - route.dwells[-1].start_s) / 60)
         assert f"stop {len(starts)}: {minutes} min" in texts
         assert "walk back to station" in texts
+
+
+def test_kpi_warnings_name_what_to_check(plan):
+    import copy
+
+    from planner.evaluate import kpi_warnings
+
+    assert kpi_warnings(plan.kpis) == []
+    k = copy.deepcopy(plan.kpis)
+    k["risk"]["window_fallback"] = True
+    k["routes"]["per_officer"][1]["dwells"] = 0
+    k["posts"]["solver"] = {**k["posts"]["solver"], "status": "FEASIBLE", "gap": 0.034}
+    assert kpi_warnings(k) == [
+        "No incident lies near the shift's hours: the risk uses incidents of all hours.",
+        "Officer(s) 2 make no stop.",
+        "Posts solver stopped at FEASIBLE with a 3.4% gap: raise the time limit for better posts.",
+    ]
+    k["routes"]["officers_per_unit"] = 2
+    assert "Unit(s) 2 make no stop." in kpi_warnings(k)

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planner.evaluate import kpi_warnings
 from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import scenario_to_yaml
@@ -172,28 +173,7 @@ def plan_warnings(plan: Plan, caught: list[str]) -> list[str]:
     list of str
         One sentence per warning, in a stable order.
     """
-    k = plan.kpis
-    found = list(dict.fromkeys(caught))
-    for place in k["must_cover"]:
-        if not place["stops"]:
-            found.append(f"Must-cover place {place['name']} got no stop.")
-    if k["risk"]["window_fallback"]:
-        found.append(
-            "No incident lies near the shift's hours: the risk uses incidents of all hours."
-        )
-    routes = k["routes"]
-    if routes["hotspots"] and routes["hotspots_dosed"] == 0:
-        found.append("No hot spot gets a stop: lengthen the shift or move the station.")
-    idle = [o["officer"] for o in routes["per_officer"] if o["dwells"] == 0]
-    if idle:
-        found.append(f"Officer(s) {', '.join(map(str, idle))} make no stop.")
-    posts = k["posts"]["solver"]
-    if posts and posts["status"] not in ("OPTIMAL", "GREEDY"):
-        found.append(
-            f"Posts solver stopped at {posts['status']} with a {posts['gap']:.1%} gap: "
-            "raise the time limit for better posts."
-        )
-    return found
+    return list(dict.fromkeys([*caught, *kpi_warnings(plan.kpis)]))
 
 
 def zip_gpx(files: dict[str, bytes]) -> bytes:
