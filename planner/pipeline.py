@@ -741,9 +741,7 @@ def _position_spec(unit: int, lat: float, lon: float) -> StationSpec:
         raise ScenarioError(msg + "; give degrees, latitude first, e.g. 60.1702,24.9411") from None
 
 
-def variants(
-    plan: Plan, count: int, within: float = 0.05, settings: Settings | None = None
-) -> list[Plan]:
+def variants(plan: Plan, count: int, within: float = 0.05) -> list[Plan]:
     """Distinct plans for the same shift, each within ``within`` of the best plan's presence.
 
     Plan ``k`` is searched with the stops (hot spot and hour) of plans ``1..k-1`` made less
