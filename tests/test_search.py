@@ -585,3 +585,31 @@ def test_forced_cluster_reaches_a_far_group_greedy_insertion_skips():
     sol = evaluate(problem, st.seqs)
     assert sol is not None and sol.objective == st.obj == 15
     assert solve(problem, time_limit_s=60, seed=1, max_iterations=50).best.objective == 15
+
+
+def test_waits_for_a_revisit_or_the_break_absorb_an_insertion():
+    from planner.search._engine import _Engine
+    from planner.search._model import _Data
+
+    # station 0 at x=0, hot spot 1 at x=10 (two visits 100 s apart), break at the station
+    shift = Shift(0, 0, 0.0, 175.0, 20.0, 150.0, 160.0, break_node=0)
+    problem = line_problem(
+        [0, 10, 20],
+        [0, 10, 1],
+        (shift,),
+        dwell_s=np.full(3, 10.0),
+        max_visits=np.array([0, 2, 1]),
+        min_gap_s=100.0,
+    )
+    eng = _Engine(_Data(problem), random.Random(1))
+    st = eng.state_of([[1, 1]])
+    # visit 1 at 10, done at 20; the repeat waits from 20 to 110; back at the station at 130,
+    # the break waits until 150 (ends 170)
+    assert st.starts == [[10.0, 110.0]] and st.breaks == [150.0]
+    waits = eng._waits_after(shift, [1, 1], st.starts[0], st.breaks[0])
+    assert list(waits) == [110.0, 110.0, 20.0]  # 90 s for the slot, 20 s for the break
+    # node 2 adds 20 s of walking and 10 s of stop but the route ends only 5 s early: it fits
+    # between the two visits only, where the wait for the slot takes the delay
+    eng.repair(st, 0.0, 1.0)
+    assert st.seqs == [[1, 2, 1]]
+    assert evaluate(problem, [[2, 1, 1]]) is None and evaluate(problem, [[1, 1, 2]]) is None

@@ -23,7 +23,7 @@ from planner.search._schedule import _simulate
 class _State:
     """Mutable search state: sequences, per-route end times, visit counts and objective."""
 
-    __slots__ = ("count", "ends", "obj", "seqs", "starts")
+    __slots__ = ("breaks", "count", "ends", "obj", "seqs", "starts")
 
     def __init__(
         self,
@@ -32,12 +32,14 @@ class _State:
         count: list[int],
         obj: float,
         starts: list[list[float]] | None = None,
+        breaks: list[float | None] | None = None,
     ) -> None:
         self.seqs = seqs
         self.ends = ends
         self.count = count
         self.obj = obj
         self.starts = starts
+        self.breaks = breaks
 
     def copy(self) -> _State:
         """Deep enough copy to mutate independently."""
@@ -47,6 +49,7 @@ class _State:
             list(self.count),
             self.obj,
             None if self.starts is None else [list(s) for s in self.starts],
+            None if self.breaks is None else list(self.breaks),
         )
 
     def key(self) -> tuple[float, float]:
@@ -121,12 +124,12 @@ class _Engine:
         out = _simulate(self.data, seqs)
         if out is None:
             return None
-        starts, _, ends, obj = out
+        starts, breaks, ends, obj = out
         count = [0] * self.data.n
         for seq in seqs:
             for v in seq:
                 count[v] += 1
-        return _State([list(s) for s in seqs], ends, count, obj, starts)
+        return _State([list(s) for s in seqs], ends, count, obj, starts, breaks)
 
     def refresh(self, st: _State) -> bool:
         """Recompute ``st`` exactly after an edit; False when it became infeasible."""
@@ -139,7 +142,7 @@ class _Engine:
         out = _simulate(self.data, st.seqs)
         if out is None:
             return False
-        st.starts, _, st.ends, st.obj = out
+        st.starts, st.breaks, st.ends, st.obj = out
         return True
 
     def marginal(self, count: list[int], nodes: np.ndarray) -> np.ndarray:
@@ -491,7 +494,9 @@ class _Engine:
                         - data.walk[prev, nxt][None, :]
                     )
                 slack = self.limit[r] - st.ends[r]
-                ok = (delta <= slack + TOL_S) & alive[:, None] & (gain > 0.0)
+                breaks = st.breaks[r] if st.breaks is not None else None
+                late = np.maximum(delta - self._waits_after(sh, seq, starts, breaks)[None, :], 0.0)
+                ok = (late <= slack + TOL_S) & alive[:, None] & (gain > 0.0)
                 score = np.where(
                     ok, np.maximum(gain, 0.0) ** power * factor[:, None] / (delta + _EPS), -np.inf
                 )
@@ -506,7 +511,10 @@ class _Engine:
                 break
             options.sort(key=lambda o: -o[0])
             best: tuple[float, int, int, int, object] | None = None
-            for _, r, c, p, dl in options[: 2 * top_k]:
+            # the best 2 * top_k estimates exactly, and further ones while none of them fits
+            for tried, (_, r, c, p, dl) in enumerate(options):
+                if tried >= 2 * top_k and best is not None:
+                    break
                 seqs = [list(s) for s in st.seqs]
                 seqs[r].insert(p, int(cands[c]))
                 out = _simulate(data, seqs)
@@ -521,9 +529,37 @@ class _Engine:
             v = int(cands[c])
             st.seqs[r].insert(p, v)
             st.count[v] += 1
-            st.starts, _, st.ends, st.obj = out  # type: ignore[misc]
+            st.starts, st.breaks, st.ends, st.obj = out  # type: ignore[misc]
             changed.add(r)
         return changed
+
+    def _waits_after(
+        self, sh: Shift, seq: list[int], starts: list[float], break_start: float | None
+    ) -> np.ndarray:
+        """Seconds of waiting at or after each insertion position of a scheduled route.
+
+        Entry ``p`` sums the waits for a revisit slot at visits ``p, p + 1, ...`` and the wait
+        for the break window after position ``p``: a delay inserted at ``p`` is absorbed by
+        them before it reaches the route's end (the forward time slack of Savelsbergh 1992,
+        ignoring that another officer's slot may move).
+        """
+        tl, dl, bn = self.data.tl, self.data.dl, sh.break_node
+        waits = [0.0] * (len(seq) + 1)
+        t, cur = sh.begin_s, sh.start
+        for j in range(len(seq) + 1):
+            nxt = seq[j] if j < len(seq) else sh.end
+            if (
+                break_start is not None
+                and t - TOL_S <= break_start
+                and (j == len(seq) or break_start < starts[j])
+            ):
+                reach = t + (0.0 if bn is None else tl[cur][bn])
+                waits[j] += max(0.0, break_start - reach)
+                t, cur = break_start + sh.break_s, (cur if bn is None else bn)
+            if j < len(seq):
+                waits[j] += max(0.0, starts[j] - (t + tl[cur][nxt]))
+                t, cur = starts[j] + dl[nxt], nxt
+        return np.cumsum(waits[::-1])[::-1]
 
     def _bucket_values(self, cands: np.ndarray, est_s: np.ndarray) -> np.ndarray:
         """value[c, bucket(est)] for a (candidates, positions) array of estimated starts."""
@@ -587,12 +623,12 @@ class _Engine:
                 else:
                     st.seqs[r] = old
             else:
-                before = (st.obj, list(st.ends), st.starts)
+                before = (st.obj, list(st.ends), st.starts, st.breaks)
                 if self.refresh(st) and st.obj >= before[0] - 1e-12:
                     any_change = True
                 else:
                     st.seqs[r] = old
-                    st.obj, st.ends, st.starts = before
+                    st.obj, st.ends, st.starts, st.breaks = before
         return any_change
 
     def inter_route(self, st: _State, max_passes: int = 3) -> set[int]:
