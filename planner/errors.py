@@ -6,6 +6,10 @@ command line and the app can show it as it is, without a traceback.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 
@@ -39,6 +43,32 @@ class ExportError(PlannerError, OSError):
 
 class PlannerWarning(UserWarning):
     """A recoverable data problem (rows dropped, a fallback used); the count is in the message."""
+
+
+_KEPT: ContextVar[list[str] | None] = ContextVar("planner_kept_warnings", default=None)
+
+
+def warn(message: str, stacklevel: int = 2) -> None:
+    """Issue a :class:`PlannerWarning`, and keep its message for the plan being made.
+
+    Messages are kept by :func:`kept_warnings` in the caller's context only (each thread of
+    the app, each Dask task), whatever the warning filters do.
+    """
+    kept = _KEPT.get()
+    if kept is not None and message not in kept:
+        kept.append(message)
+    warnings.warn(message, PlannerWarning, stacklevel=stacklevel + 1)
+
+
+@contextmanager
+def kept_warnings() -> Iterator[list[str]]:
+    """Collect the messages :func:`warn` issues in this context, in order, each once."""
+    kept: list[str] = []
+    token = _KEPT.set(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
 
 
 def why_missing(path: Path, what: str) -> str:

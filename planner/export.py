@@ -14,7 +14,6 @@ import errno
 import json
 import re
 import tempfile
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import gpxpy.gpx
 import numpy as np
 import shapely
 
-from planner.errors import ExportError, PlannerWarning
+from planner.errors import ExportError, warn
 from planner.plan import Leg, Plan, Route, station_roles
 from planner.replan import walked_rules
 
@@ -375,9 +374,8 @@ def _warn_earlier_plans(out_dir: Path, written: set[str]) -> None:
     if "" not in written and (out_dir / "routes.json").is_file():
         earlier.insert(0, "the plan files at the top")
     if earlier:
-        warnings.warn(
+        warn(
             f"{out_dir}: {', '.join(earlier)} hold an earlier plan's files, not this plan's; "
             "delete them or plan into another --out",
-            PlannerWarning,
             stacklevel=3,
         )

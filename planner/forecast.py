@@ -22,7 +22,6 @@ extract has OSM features (``risk_terrain_fitted``) and the test incidents themse
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from planner.errors import ExportError, IncidentDataError, PlannerWarning
+from planner.errors import ExportError, IncidentDataError, warn
 from planner.graph import StreetGraph
 from planner.risk import (
     IncidentModel,
@@ -297,7 +296,7 @@ def _warn_short_test(
             f"{test_months} test months from {cut:%Y-%m} hold data; choose an earlier cut or "
             "fewer --test-months for a full test"
         )
-        warnings.warn(msg, PlannerWarning, stacklevel=3)
+        warn(msg, stacklevel=3)
 
 
 def evaluate_files(

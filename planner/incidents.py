@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import warnings
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +43,7 @@ from planner._incident_readers import (
     read_csv,
     schema_rows,
 )
-from planner.errors import IncidentDataError, PlannerWarning, why_missing
+from planner.errors import IncidentDataError, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
 from planner.scenario import IncidentSpec
 
@@ -239,7 +238,7 @@ def load_incidents(
         msg = f"{report.summary()}; no incident is left (mostly {reason}: {count}); {fix}"
         raise IncidentDataError(msg)
     if report.rows_kept < report.rows_read:
-        warnings.warn(report.summary(), PlannerWarning, stacklevel=2)
+        warn(report.summary(), stacklevel=2)
     else:  # all kept: the counts are news, not a warning
         log.info(report.summary())
     for note in parsed.notes:

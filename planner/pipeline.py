@@ -7,7 +7,6 @@ import hashlib
 import logging
 import math
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from pydantic import ValidationError
 from planner._memo import Memo
 from planner.avoid import avoided_segments, dark_during
 from planner.coverage import Pieces, street_pieces
-from planner.errors import InfeasibleError, PlannerWarning, ScenarioError
+from planner.errors import InfeasibleError, ScenarioError, kept_warnings, warn
 from planner.evaluate import compute_kpis
 from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
 from planner.hotspots import Hotspots, find_hotspots
@@ -346,20 +345,18 @@ def warn_odd_shift(start: dt.datetime, end: dt.datetime, graph: StreetGraph) -> 
     area_zone = _area_zone(graph)
     hours = shift_seconds(start, end) / 3600
     if hours > LONG_SHIFT_H:
-        warnings.warn(
+        warn(
             f"the shift lasts {hours:.1f} h ({start:%a %H:%M} to {end:%a %H:%M}); check "
             "shift.start and shift.end (an end before the start is on the next day)",
-            PlannerWarning,
             stacklevel=2,
         )
     if not area_zone:
         return
     there = start.astimezone(ZoneInfo(area_zone))
     if there.utcoffset() != start.utcoffset():
-        warnings.warn(
+        warn(
             f"shift.timezone {start.tzinfo} is not the area's time zone ({area_zone}): the "
             f"shift starts at {there:%H:%M} there; remove shift.timezone or set {area_zone}",
-            PlannerWarning,
             stacklevel=2,
         )
 
@@ -459,7 +456,20 @@ def run(
     -------
     Plan
     """
-    settings = settings or Settings()
+    with kept_warnings() as issued:
+        plan = _run(scenario, settings or Settings(), progress, today, area, resume)
+        return replace(plan, warnings=tuple(issued))
+
+
+def _run(
+    scenario: Scenario,
+    settings: Settings,
+    progress: Progress | None,
+    today: dt.date | None,
+    area: Area | None,
+    resume: Resume | None,
+) -> Plan:
+    """Run the steps of :func:`run` (its warnings kept by the caller)."""
     timings: dict[str, float] = {}
     with _step("street graph", timings, progress):
         area = area or load_area(scenario, settings)
@@ -613,9 +623,7 @@ def _warn_idle_units(plan: Plan) -> None:
     else:
         why = "no further stop fits their time (revisit gap, distance, shift end)"
     units = ", ".join(f"{plan.unit_word} {k} ({s / 3600:.1f} h early)" for k, s in idle)
-    warnings.warn(
-        f"back at the station with time left: {units}: {why}", PlannerWarning, stacklevel=3
-    )
+    warn(f"back at the station with time left: {units}: {why}", stacklevel=3)
 
 
 def replan(
@@ -669,10 +677,9 @@ def replan(
     # The plan being followed decides how many units there are.
     count = len(routes) * scenario.officers.unit_size
     if scenario.officers.count != count:
-        warnings.warn(
+        warn(
             f"re-planning the {len(routes)} units of the plan being followed ({count} officers; "
             f"the scenario says {scenario.officers.count})",
-            PlannerWarning,
             stacklevel=2,
         )
     if followed.timezone:  # refuse a time outside the plan before loading the map

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ import shapely
 from scipy import sparse
 
 from planner.coverage import Pieces, piece_distances
-from planner.errors import IncidentDataError, PlannerWarning
+from planner.errors import IncidentDataError, warn
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
 from planner.scenario import later, shift_seconds
@@ -422,7 +421,7 @@ def incident_risk(
             "from every street of the area (outside the area) and were dropped"
             f"{_outside_by_file(incidents, point_idx)}"
         )
-        warnings.warn(msg, PlannerWarning, stacklevel=2)
+        warn(msg, stacklevel=2)
     per_file = _attribute_outside(reports, incidents, point_idx, outside)
     snapped = incidents.iloc[point_idx]
     harm = snapped["harm"].to_numpy(dtype=float) if "harm" in snapped else np.ones(len(snapped))

@@ -33,6 +33,7 @@ class StaffingRun:
     officers: int
     kpis: dict
     routes: tuple[Route, ...]
+    warnings: tuple[str, ...] = ()  # issued while planning it (in its worker)
 
 
 def with_officers(scenario: Scenario, officers: int) -> Scenario:
@@ -68,7 +69,7 @@ def plan_staffing(scenario: Scenario, officers: int, settings: Settings) -> Staf
     """Plan the shift for ``officers`` officers (runs in a Dask worker)."""
     area = _worker_area(_area_key(scenario), scenario, settings)
     plan = run(with_officers(scenario, officers), settings, area=area)
-    return StaffingRun(officers, plan.kpis, plan.routes)
+    return StaffingRun(officers, plan.kpis, plan.routes, plan.warnings)
 
 
 def _area_key(scenario: Scenario) -> str:

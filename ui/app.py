@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import sys
 import time
-import warnings
 from collections import OrderedDict
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import pandas as pd  # noqa: E402
 import pydeck as pdk  # noqa: E402
 
 from planner import pipeline  # noqa: E402
-from planner.errors import PlannerError, PlannerWarning  # noqa: E402
+from planner.errors import PlannerError  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
@@ -64,8 +63,8 @@ def area_for(area_json: str, _scenario: Scenario) -> Area:
 
 
 @st.cache_resource(show_spinner=False)
-def plan_store() -> OrderedDict[str, tuple[Plan, list[str]]]:
-    """Plans of this server by scenario text and day, with the warnings issued planning them.
+def plan_store() -> OrderedDict[str, Plan]:
+    """Plans of this server by scenario text and day (each with its warnings).
 
     Plans are read-only values, so one shared copy is kept (no pickling of the street graph).
     """
@@ -158,9 +157,7 @@ def make_plan(scenario: Scenario) -> None:
 
             started = time.perf_counter()
             try:
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    plan = pipeline.run(scenario, progress=progress, today=today, area=area)
+                plan = pipeline.run(scenario, progress=progress, today=today, area=area)
             except PlannerError as exc:
                 status.update(label="Planning failed", state="error", expanded=False)
                 _keep_error(text, exc)
@@ -171,13 +168,11 @@ def make_plan(scenario: Scenario) -> None:
                 state="complete",
                 expanded=False,
             )
-        messages = [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
-        store[key] = (plan, messages)
+        store[key] = plan
         while len(store) > PLAN_CACHE_SIZE:
             store.popitem(last=False)
-    plan, messages = store[key]
+    plan = store[key]
     st.session_state["plan"] = plan
-    st.session_state["plan_warnings"] = messages
     st.session_state["plan_yaml"] = text
     st.session_state["plan_key"] = key
     st.session_state.pop("plan_error", None)
@@ -264,7 +259,7 @@ def plan_tab(text: str | None) -> None:
     st.caption(review.kpi_caption(plan.kpis))
     review.show_kpis(plan)
     plan_map(plan, key)
-    review.show_review(plan, st.session_state.get("plan_warnings", []))
+    review.show_review(plan)
 
 
 def scenario_tab(scenario: Scenario | None) -> None:

@@ -158,22 +158,13 @@ def solver_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plan_warnings(plan: Plan, caught: list[str]) -> list[str]:
-    """Things a planner should know before using the plan: the library's warnings and checks.
+def plan_warnings(plan: Plan) -> list[str]:
+    """Things a planner should know before using the plan, in a stable order.
 
-    Parameters
-    ----------
-    plan : Plan
-        The plan shown.
-    caught : list of str
-        Messages of the warnings the library issued while planning (rows dropped, fallbacks).
-
-    Returns
-    -------
-    list of str
-        One sentence per warning, in a stable order.
+    The warnings the library issued while planning (rows dropped, fallbacks), then the checks
+    of its KPIs.
     """
-    return list(dict.fromkeys([*caught, *kpi_warnings(plan.kpis)]))
+    return list(dict.fromkeys([*plan.warnings, *kpi_warnings(plan.kpis)]))
 
 
 def zip_gpx(files: dict[str, bytes]) -> bytes:
@@ -227,9 +218,9 @@ def show_downloads(plan: Plan) -> None:
         )
 
 
-def show_review(plan: Plan, caught: list[str]) -> None:
+def show_review(plan: Plan) -> None:
     """Tables, solver status, warnings and downloads below the map."""
-    if warnings_ := plan_warnings(plan, caught):
+    if warnings_ := plan_warnings(plan):
         st.warning("\n\n".join(warnings_), icon="⚠️")
     officers, files = st.columns([3, 1])
     with officers:

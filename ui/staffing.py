@@ -347,6 +347,14 @@ def show_result(result: dict[str, Any], plan: Plan | None) -> None:
         },
         key="staffing_table",
     )
+    issued = [
+        f"{officers} officers, {shift}: {message}"
+        for (shift, officers), run in result["runs"].items()
+        for message in run.warnings
+    ]
+    if issued:
+        with st.expander(f"Warnings while planning ({len(issued)})"):
+            st.markdown("\n".join(f"- {line}" for line in issued))
     st.subheader("Two plans side by side")
     if plan is None or plan.scenario.area != result["area"]:
         st.info("Plan this area on the Plan tab to draw the compared plans on its streets.")
