@@ -14,8 +14,8 @@ from importlib import resources
 import geopandas as gpd
 import jinja2
 
-from planner.export import route_track
 from planner.plan import Plan, Route, leg_action
+from planner.tracks import route_track
 
 MAP_W, MAP_H = 680.0, 360.0
 """Size of a unit's map in SVG units (fits the A4 text width)."""

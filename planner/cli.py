@@ -19,6 +19,7 @@ from typing import Annotated, TextIO
 import typer
 
 from planner.errors import PlannerError
+from planner.evaluate import kpi_table
 from planner.export import write_plan, write_plans
 from planner.incidents import inspect_incidents
 from planner.pipeline import run
@@ -131,7 +132,7 @@ def plan(
         _write_variants(result, variants, within, scenario.output_dir)
         return
     written = write_plan(result, scenario.output_dir)
-    typer.echo(result.summary())
+    typer.echo(kpi_table(result))
     typer.echo(f"\nwrote {len(written)} files to {scenario.output_dir}")
 
 
@@ -142,7 +143,7 @@ def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
     plans = variants(best, count, within)
     top = plans[0].kpis["routes"]["presence_min"]
     write_plans({f"variant_{k}": plan for k, plan in enumerate(plans, start=1)}, out)
-    typer.echo(best.summary())
+    typer.echo(kpi_table(best))
     typer.echo(f"\n{count} variants (each should keep {100 * (1 - within):.0f} % of variant 1's):")
     typer.echo("variant  presence  of v1    stops shared with / streets shared with")
     for k, plan in enumerate(plans, start=1):
@@ -203,7 +204,7 @@ def replan(
     result = replan_shift(scenario, routes_file, clock, positions)
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     written = write_plan(result, target)
-    typer.echo(result.summary())
+    typer.echo(kpi_table(result))
     typer.echo(f"\nwrote {len(written)} files to {target}")
 
 

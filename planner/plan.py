@@ -166,12 +166,6 @@ class Plan:
             rows, columns=[self.unit_word, "start", "end", "action", "place", "lat", "lon"]
         )
 
-    def summary(self) -> str:
-        """Return the KPI table printed on the terminal, with seconds per step."""
-        from planner.evaluate import kpi_table
-
-        return kpi_table(self)
-
 
 def station_roles(routes: Sequence[Route]) -> dict[int, dict[str, list[int]]]:
     """Where routes start and end: per node, the routes (numbers) that ``start`` and ``end`` there.

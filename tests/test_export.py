@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from planner.errors import PlannerWarning
+from planner.evaluate import kpi_table
 from planner.export import plan_files, write_plan, write_plans
 from planner.pipeline import run
 from planner.plan import Leg
@@ -107,7 +108,7 @@ def test_pairs_get_one_gpx_per_unit_named_as_a_unit(plan, tmp_path):
     assert gpx.tracks[0].name == "Unit 2 (2 officers)"
     schedule = pd.read_csv(out / "schedule.csv")
     assert list(schedule["unit"].unique()) == [1, 2]
-    assert "unit 2 " in pairs.summary()
+    assert "unit 2 " in kpi_table(pairs)
 
 
 def test_each_units_station_is_in_the_geojson(plan):
@@ -155,7 +156,7 @@ def test_kpis_add_up(plan):
         sum(d["minutes"] for d in plan.kpis["hotspot_dosage"])
     )
     assert 0 < plan.kpis["posts"]["risk_covered_share"] <= 1
-    assert "presence" in plan.summary()
+    assert "presence" in kpi_table(plan)
 
 
 def test_write_into_a_file_path_fails_cleanly(plan, tmp_path):
@@ -237,8 +238,8 @@ def test_same_seed_gives_byte_identical_files(plan):
 
 
 def test_tracks_of_routes_that_start_standing_still_or_answer_a_call(plan):
-    from planner.export import position_at, route_track
     from planner.plan import Leg, Route
+    from planner.tracks import position_at, route_track
 
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     nodes = plan.graph.nodes

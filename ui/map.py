@@ -21,8 +21,8 @@ import numpy as np
 import pydeck as pdk
 import shapely
 
-from planner.export import route_track
 from planner.plan import Plan, station_roles
+from planner.tracks import route_track
 
 #: Map style served by Streamlit from ``ui/static/`` (a dict style crashes the frontend).
 BLANK_STYLE = "/app/static/blank-style.json"

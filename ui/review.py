@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planner.evaluate import kpi_warnings
+from planner.evaluate import kpi_table, kpi_warnings
 from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import scenario_to_yaml
@@ -240,7 +240,7 @@ def show_review(plan: Plan) -> None:
     st.subheader("Schedule")
     st.dataframe(schedule_table(plan), hide_index=True, height=380)
     with st.expander("Run summary"):
-        st.code(plan.summary(), language=None)
+        st.code(kpi_table(plan), language=None)
     if plan.risk.notes:
         with st.expander("Risk model notes"):
             for note in plan.risk.notes:

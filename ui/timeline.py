@@ -1,6 +1,6 @@
 """Where each unit is at a chosen time of the shift: the map's time slider.
 
-The plan's routes are traced as timed tracks (:func:`planner.export.route_track`, the same
+The plan's routes are traced as timed tracks (:func:`planner.tracks.route_track`, the same
 tracks the GPX files carry); a unit's position at a time is read off its track, standing still
 through dwells, waits and breaks.
 """
@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pydeck as pdk
 
-from planner.export import position_at, route_track
 from planner.plan import Plan
 from planner.scenario import later, shift_seconds
+from planner.tracks import position_at, route_track
 from ui.map import COORD_DIGITS, officer_colour
 
 
