@@ -11,8 +11,7 @@ This module turns the street graph, the risk map and the hot spots into the nume
 * walking earns the risk of the streets walked, per minute (a street longer than twice the
   sight radius for the minutes a point of it stays in sight); a street already walked in the
   plan (by any unit) earns ``revisit_value ** k`` of that on its k-th pass, in the search's
-  objective as in the plan's presence (the search's bound credits every pass in full, so it
-  stays a bound);
+  objective as in the plan's presence;
 * a share of each unit's time is held back for calls: every walk and stop is followed by a
   ``reserve`` leg (the unit stays put, free to answer a call) of ``share / (1 - share)`` its
   length, so the plan is feasible in real clock time;
@@ -258,14 +257,14 @@ def plan_routes(
     _check_feasible(problem, patrol)
     result = search.solve(problem, time_limit_s, seed, max_iterations=max_iterations)
     routes = [
-        _route(k + 1, net, patrol, risk, visits, brk, starts[k], order, first_spot)
+        _route(k + 1, net, patrol, visits, brk, starts[k], order, first_spot)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
     routes = _credit_walks(_credit_stops(routes, dwell_value, patrol), net.graph, risk, patrol)
     walked = sum(r.presence for r in routes)
-    # The search's bound counts every pass of a street in full, so it holds for the discounted
-    # presence; raised by what the plan earns beyond the search's own figure (which differs
-    # only where the search weighs hot spots apart from their risk: must-cover, variants).
+    # The search's bound holds for the presence it maximises; raised by what the plan earns
+    # beyond the search's own figure (which differs only where the search weighs hot spots
+    # apart from their risk: must-cover, variants).
     bound = result.bound + max(0.0, walked - result.best.objective)
     stats = SolveStats(
         solver="patrol search (planner.search)",
@@ -443,7 +442,6 @@ def _route(
     officer: int,
     net: _Network,
     patrol: Patrol,
-    risk: RiskMap,
     visits: tuple[search.Visit, ...],
     break_start: float | None,
     start: tuple[int, float],

@@ -157,3 +157,40 @@ def test_hourly_bound_keeps_late_value_for_the_time_after_it():
     )
     # all ten fit in the shifts' time, but only two officer-hours of stops start in the last hour
     assert upper_bound(problem) == pytest.approx(2 * 3600.0 / 1140.0, rel=1e-5)
+
+
+def pacing_problem(decay: float, shift_s: float) -> Problem:
+    """A station and a spot at one end of a 10 s street, a spot at the other; walking pays."""
+    travel = np.array([[0.0, 0.0, 10.0], [0.0, 0.0, 10.0], [10.0, 10.0, 0.0]])
+    walk = np.where(travel > 0, 1.0, 0.0)  # one pass of the street earns 1
+    passes = StreetPasses(
+        np.array([[-9999, 0], [-9999, 0], [1, -9999]]),  # walks from positions 0, 0, 1
+        np.array([[-1, 0], [-1, 0], [0, -1]]),
+        np.array([0, 0, 1]),
+        np.array([1.0]),
+        np.array([10.0]),
+        decay,
+        np.zeros(1),
+    )
+    return Problem(
+        travel_s=travel,
+        value=np.zeros((3, 1)),
+        dwell_s=np.zeros(3),
+        max_visits=np.array([0, 30, 30]),
+        shifts=(Shift(0, 0, 0.0, shift_s),),
+        walk_value=walk,
+        street_passes=passes,
+    )
+
+
+@pytest.mark.parametrize("decay", [1.0, 0.999, 0.5])
+def test_bound_holds_for_many_passes_of_one_street(decay):
+    problem = pacing_problem(decay, 600.0)
+    pacing = evaluate(problem, [[2, 1] * 29 + [2]])  # 60 passes in 600 s
+    assert pacing is not None
+    assert upper_bound(problem) >= pacing.objective - 1e-9
+
+
+def test_bound_of_shifts_with_no_time_left():
+    problem = pacing_problem(0.5, 0.0)
+    assert upper_bound(problem) == 0.0

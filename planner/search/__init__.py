@@ -7,7 +7,9 @@ leaves its ``start`` node at ``begin_s``, walks along ``travel_s``, dwells ``dwe
 visited node ``i`` and must be at its ``end`` node by ``end_s``. A visit of node ``i`` starting at
 second ``s`` earns ``value[i, h(s)] * repeat_decay**k`` where ``h`` is the time bucket and ``k``
 the rank of the visit among all visits of ``i`` in time order (``history`` visits included, which
-earn nothing themselves). Walking an arc ``i -> j`` earns ``walk_value[i, j]`` when given. A node
+earn nothing themselves). Walking an arc ``i -> j`` earns ``walk_value[i, j]`` when given; with
+``street_passes``, each street of the walk earns its weight times ``decay**k`` on its ``k``-th
+pass in the plan instead, ``walk_value[i, j]`` being the first-pass sum. A node
 is visited at most ``max_visits[i]`` times in the new plan; two visits of one node (any officers,
 history included) start at least ``min_gap_s`` apart; an optional meal break of ``break_s`` must
 start within its window, either where the officer is or at ``break_node``. Every time is a float
@@ -124,10 +126,11 @@ threshold about the same.
 
 Bound
 -----
-:func:`upper_bound` packs every possible visit, costed at its dwell plus its shortest way in, into
-the officers' time: a fractional knapsack, and with hourly risk a linear programme (OR-Tools GLOP)
+:func:`upper_bound` packs every possible visit, costed at its dwell plus its way in, into the
+officers' time: a fractional knapsack, and with hourly risk a linear programme (OR-Tools GLOP)
 that also places each visit in an hour and limits the time on each side of every hour boundary
-and the visits one hot spot can take per hour; see :mod:`._bound`.
+and the visits one hot spot can take per hour; walking is priced by the way into each visit or
+by the best passes of streets that fit into the walking time; see :mod:`._bound`.
 """
 
 from __future__ import annotations

@@ -8,8 +8,12 @@ fractional packing (a fractional knapsack) is the bound. With hourly buckets a l
 also chooses the hour each visit starts in, so a visit is worth that hour's value, and the time
 of the visits started before each hour boundary (or after it) must fit in the officer time on
 that side of it; when repeat visits must be ``min_gap_s`` apart, it also counts how many visits
-of a hot spot can start within one hour. On the street benchmark's full model it took the gap
-of the same 60 s plans from 33-39 % (knapsack) to 19-33 %.
+of a hot spot can start within one hour.
+
+Walking value is priced in one of two ways, the smaller bound returned: by the arc each visit
+comes in by (the upper concave hull of its arcs' seconds and walk values, a multiple-choice
+knapsack relaxation), or by walking items, the best passes of streets (:class:`StreetPasses`)
+that fit into the time not spent dwelling (a second capacity constraint of the programme).
 """
 
 from __future__ import annotations
@@ -125,20 +129,23 @@ def _walking_items(problem: Problem, rate: float, capacity: float) -> list[tuple
     ``_BINS`` items, each earning the best rate in it for all its time (an over-estimate).
     """
     sp = problem.street_passes
-    if sp is None or problem.walk_value is None or rate <= 0.0:
-        return [(rate * capacity, capacity)]
+    if capacity <= 0.0:
+        return []
+    if sp is None or problem.walk_value is None or rate <= 0.0 or sp.decay >= 1.0:
+        return [(rate * capacity, capacity)]  # (passes that keep their worth: any number)
     keep = (sp.weight > 0.0) & (sp.seconds > 0.0)
     weight, seconds, before = sp.weight[keep], sp.seconds[keep], sp.before[keep]
     k = np.arange(_PASSES)
     value = weight[:, None] * sp.decay ** (before[:, None] + k[None, :])
-    if sp.decay < 1.0:  # the tail: every later pass, worth decay**_PASSES / (1 - decay)
-        value[:, -1] /= 1.0 - sp.decay
+    value[:, -1] /= 1.0 - sp.decay  # the tail: this pass and every later one
     cost = np.repeat(seconds[:, None], _PASSES, axis=1)
     value, cost = value.ravel(), cost.ravel()
     order = np.argsort(-value / cost, kind="stable")
     value, cost = value[order], cost[order]
     taken = np.cumsum(cost) - cost < capacity  # items that start within the capacity
     value, cost = value[taken], cost[taken]
+    if value.size == 0:
+        return []
     bins = np.array_split(np.arange(len(value)), min(_BINS, len(value)))
     return [(float(value[b[0]] / cost[b[0]] * cost[b].sum()), float(cost[b].sum())) for b in bins]
 

@@ -539,9 +539,10 @@ class _Engine:
         """Seconds of waiting at or after each insertion position of a scheduled route.
 
         Entry ``p`` sums the waits for a revisit slot at visits ``p, p + 1, ...`` and the wait
-        for the break window after position ``p``: a delay inserted at ``p`` is absorbed by
-        them before it reaches the route's end (the forward time slack of Savelsbergh 1992,
-        ignoring that another officer's slot may move).
+        for the break window when the break follows one of those visits: a delay inserted at
+        ``p`` is absorbed by them before it reaches the route's end (the forward time slack of
+        Savelsbergh 1992). An estimate for ranking insertions: another officer's slot may move,
+        and a break right after the inserted stop is left out (it may be taken before it).
         """
         tl, dl, bn = self.data.tl, self.data.dl, sh.break_node
         waits = [0.0] * (len(seq) + 1)
@@ -554,7 +555,8 @@ class _Engine:
                 and (j == len(seq) or break_start < starts[j])
             ):
                 reach = t + (0.0 if bn is None else tl[cur][bn])
-                waits[j] += max(0.0, break_start - reach)
+                if j > 0:  # after visit j - 1
+                    waits[j - 1] += max(0.0, break_start - reach)
                 t, cur = break_start + sh.break_s, (cur if bn is None else bn)
             if j < len(seq):
                 waits[j] += max(0.0, starts[j] - (t + tl[cur][nxt]))

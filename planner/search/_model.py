@@ -36,6 +36,8 @@ class StreetPasses:
     walked into ``v``; ``where[i]`` is node ``i``'s position. The ``k``-th pass of street ``s``
     over the whole plan (``before[s]`` earlier passes first) earns ``weight[s] * decay**k``
     and takes ``seconds[s]``. The total depends on the pass counts only, not on their order.
+    The problem's ``walk_value[i, j]`` must be the first-pass sum of the walk's streets (the
+    search's estimates and the bound read it) and their seconds must add up to ``travel_s``.
     """
 
     pred: np.ndarray
@@ -204,6 +206,17 @@ def _check_problem(problem: Problem) -> None:
         raise ValueError(msg)
     if sp is not None and not 0.0 <= sp.decay <= 1.0:
         msg = f"street_passes.decay must be in [0, 1] (got {sp.decay})"
+        raise ValueError(msg)
+    if sp is not None and (
+        sp.where.shape != (n,)
+        or sp.weight.shape != sp.seconds.shape
+        or sp.weight.shape != sp.before.shape
+        or problem.walk_value is None
+    ):
+        msg = (
+            f"street_passes needs where of shape ({n},), weight, seconds and before of one "
+            "shape (one entry per street), and walk_value"
+        )
         raise ValueError(msg)
     for node, _ in problem.history:
         if not 0 <= node < n:
