@@ -607,10 +607,16 @@ def idle_units(routes_kpis: dict[str, Any]) -> list[tuple[int, float]]:
 
 def _warn_idle_units(plan: Plan) -> None:
     """Warn when units are back at the station long before their time ends, and say why."""
+    if message := _idle_message(plan):
+        warn(message, stacklevel=3)
+
+
+def _idle_message(plan: Plan) -> str | None:
+    """Which units are back at the station long before their time ends, and why (or None)."""
     assert plan.patrol is not None
     idle = idle_units(plan.kpis["routes"])
     if not idle:
-        return
+        return None
     stops = Counter(leg.hotspot for route in plan.routes for leg in route.dwells)
     allowed = plan.patrol.visits_allowed()
     if len(stops) == len(plan.hotspots) and min(stops.values()) >= allowed:
@@ -623,7 +629,7 @@ def _warn_idle_units(plan: Plan) -> None:
     else:
         why = "no further stop fits their time (revisit gap, distance, shift end)"
     units = ", ".join(f"{plan.unit_word} {k} ({s / 3600:.1f} h early)" for k, s in idle)
-    warn(f"back at the station with time left: {units}: {why}", stacklevel=3)
+    return f"back at the station with time left: {units}: {why}"
 
 
 def replan(
@@ -676,12 +682,13 @@ def replan(
         raise ScenarioError(msg)
     # The plan being followed decides how many units there are.
     count = len(routes) * scenario.officers.unit_size
+    before = ()
     if scenario.officers.count != count:
-        warn(
+        before = (
             f"re-planning the {len(routes)} units of the plan being followed ({count} officers; "
             f"the scenario says {scenario.officers.count})",
-            stacklevel=2,
         )
+        warn(before[0], stacklevel=2)
     if followed.timezone:  # refuse a time outside the plan before loading the map
         local = start.astimezone(ZoneInfo(followed.timezone))
         check_inside(routes, seconds_until(local, at), local)
@@ -701,7 +708,8 @@ def replan(
     resume = cut_routes(routes, at_s, graph, nodes)
     plan = run(scenario, settings, today=start.date(), area=area, resume=resume)
     variant = followed.label.split("re-planned at")[0].rstrip(", ")  # e.g. "variant 2 of 3"
-    return replace(plan, label=f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}")
+    label = f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}"
+    return replace(plan, label=label, warnings=(*before, *plan.warnings))
 
 
 def _joined(resume: Resume, rest: list[Route], stats: SolveStats) -> tuple[list[Route], SolveStats]:
@@ -800,7 +808,11 @@ def variants(plan: Plan, count: int, within: float = 0.05) -> list[Plan]:
             places=places,
             label=f"variant {k + 1} of {count}",
         )
-        found.append(replace(candidate, kpis=compute_kpis(candidate)))
+        candidate = replace(candidate, kpis=compute_kpis(candidate))
+        # the first plan's warnings on the data hold; whether units idle is the variant's own
+        own = _idle_message(candidate)
+        shared = tuple(w for w in plan.warnings if w != _idle_message(plan))
+        found.append(replace(candidate, warnings=(*shared, *([own] if own else []))))
     return found
 
 

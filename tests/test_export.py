@@ -337,3 +337,15 @@ def test_kpi_warnings_name_what_to_check(plan):
     ]
     k["routes"]["officers_per_unit"] = 2
     assert "Unit(s) 2 make no stop." in kpi_warnings(k)
+
+
+def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
+    from planner.pipeline import replan
+
+    write_plan(plan, tmp_path)
+    more = plan.scenario.model_copy(
+        update={"officers": plan.scenario.officers.model_copy(update={"count": 3})}
+    )
+    with pytest.warns(PlannerWarning, match="re-planning the 2 units"):
+        again = replan(more, tmp_path / "routes.json", dt.time(20, 0))
+    assert any(w.startswith("re-planning the 2 units") for w in again.warnings)
