@@ -545,7 +545,7 @@ def run_full(city: City, units: int, shift_h: float, limit_s: float, seed: int) 
     final = best.objective
     to_1pct = next((t for t, obj in result.history if obj >= 0.99 * final), math.nan)
     nodes = [v for s in seqs for v in s]
-    no_walk = dataclasses.replace(problem, walk_value=None)
+    no_walk = dataclasses.replace(problem, walk_value=None, street_passes=None)
     stops_only = search.evaluate(no_walk, seqs)
     walk = final - (stops_only.objective if stops_only is not None else math.nan)
     return FullRun(
