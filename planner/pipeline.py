@@ -325,14 +325,18 @@ def shift_window(
 
     ``today`` is the reference day of a ``weekday`` shift; by default today in that zone.
     """
-    zone = scenario.shift.timezone or _area_zone(graph)
-    return scenario.shift.window(zone, today or local_today(scenario, graph))
+    zone = _shift_zone(scenario, graph)
+    return scenario.shift.window(zone, today or dt.datetime.now(ZoneInfo(zone)).date())
 
 
 def local_today(scenario: Scenario, graph: StreetGraph) -> dt.date:
     """Today in the shift's time zone (the scenario's, else the area's)."""
-    zone = scenario.shift.timezone or _area_zone(graph)
-    return dt.datetime.now(ZoneInfo(zone)).date()
+    return dt.datetime.now(ZoneInfo(_shift_zone(scenario, graph))).date()
+
+
+def _shift_zone(scenario: Scenario, graph: StreetGraph) -> str:
+    """Return the shift's IANA time zone: the scenario's, else the area's."""
+    return scenario.shift.timezone or _area_zone(graph)
 
 
 def _area_zone(graph: StreetGraph) -> str:
@@ -767,6 +771,8 @@ def variants(plan: Plan, count: int, within: float = 0.05) -> list[Plan]:
     assert plan.patrol is not None
     best = plan.kpis["routes"]["presence_min"]
     found = [replace(plan, label=f"variant 1 of {count}")]
+    # the first plan's warnings on the data hold for all; whether units idle is each one's own
+    shared = tuple(w for w in plan.warnings if w != _idle_message(plan))
     hours = max(1, math.ceil(plan.patrol.shift_s / 3600))
     used = np.zeros((len(plan.hotspots), hours))
     solver = plan.scenario.solver
@@ -809,9 +815,7 @@ def variants(plan: Plan, count: int, within: float = 0.05) -> list[Plan]:
             label=f"variant {k + 1} of {count}",
         )
         candidate = replace(candidate, kpis=compute_kpis(candidate))
-        # the first plan's warnings on the data hold; whether units idle is the variant's own
         own = _idle_message(candidate)
-        shared = tuple(w for w in plan.warnings if w != _idle_message(plan))
         found.append(replace(candidate, warnings=(*shared, *([own] if own else []))))
     return found
 

@@ -522,14 +522,23 @@ def _outside_by_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> str:
     """``"; by file: a.csv 10 of 10 (none inside: ...), b.csv 3 of 40"`` for several files."""
     if "file" not in incidents or incidents["file"].nunique() < 2:
         return ""
+    parts = []
+    for file, (lost, rows) in _lost_per_file(incidents, kept_idx).iterrows():
+        none = " (none inside: does it cover this area?)" if lost == rows else ""
+        parts.append(f"{Path(str(file)).name} {lost} of {rows}{none}")
+    return "; by file: " + ", ".join(parts)
+
+
+def _lost_per_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> pd.DataFrame:
+    """Per incident file (in file order): incidents not kept (``lost``) and all (``rows``)."""
     kept = np.zeros(len(incidents), dtype=bool)
     kept[kept_idx] = True
-    parts = []
-    for file, inside in pd.Series(kept).groupby(incidents["file"].to_numpy(), sort=False):
-        lost = int((~inside).sum())
-        none = " (none inside: does it cover this area?)" if lost == len(inside) else ""
-        parts.append(f"{Path(str(file)).name} {lost} of {len(inside)}{none}")
-    return "; by file: " + ", ".join(parts)
+    return (
+        pd.DataFrame({"lost": ~kept, "rows": 1})
+        .groupby(incidents["file"].to_numpy(), sort=False)
+        .sum()
+        .astype(int)
+    )
 
 
 def _attribute_outside(
@@ -538,9 +547,7 @@ def _attribute_outside(
     """Add each file's share of the "outside the area" drops to its report."""
     if "file" not in incidents or not outside:
         return list(reports)
-    kept = np.zeros(len(incidents), dtype=bool)
-    kept[kept_idx] = True
-    lost = pd.Series(~kept).groupby(incidents["file"].to_numpy()).sum()
+    lost = _lost_per_file(incidents, kept_idx)["lost"]
     return [r.with_drop("outside the area", int(lost.get(r.file, 0))) for r in reports]
 
 

@@ -260,7 +260,7 @@ def plan_routes(
         _route(k + 1, net, patrol, visits, brk, starts[k], order, first_spot)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
-    routes = _credit_walks(_credit_stops(routes, dwell_value, patrol), net.graph, risk, patrol)
+    routes = _credit_walks(_credit_stops(routes, dwell_value, patrol), net.segment_presence, patrol)
     walked = sum(r.presence for r in routes)
     # The search's bound holds for the presence it maximises; raised by what the plan earns
     # beyond the search's own figure (which differs only where the search weighs hot spots
@@ -333,17 +333,19 @@ def _problem(
         for k, ((_, begin), (_, end_s)) in enumerate(zip(starts, patrol.unit_ends(), strict=True))
     )
     walk = np.where(np.isfinite(net.walk_presence), net.walk_presence, 0.0)
-    passes = search.StreetPasses(
-        pred=net.pred,
-        street=net.tree_segment,
-        where=net.sources,
-        weight=net.segment_presence,
-        seconds=net.graph.segments["length_m"].to_numpy() / patrol.pace_m_per_s * stretch,
-        decay=patrol.revisit_value,
-        before=np.bincount(
-            np.asarray(patrol.walked, dtype=np.int64), minlength=len(net.segment_presence)
-        ),
-    )
+    passes = None  # every pass of a street worth the same: the arcs' walk values say it all
+    if patrol.revisit_value < 1.0:
+        passes = search.StreetPasses(
+            pred=net.pred,
+            street=net.tree_segment,
+            where=net.sources,
+            weight=net.segment_presence,
+            seconds=net.graph.segments["length_m"].to_numpy() / patrol.pace_m_per_s * stretch,
+            decay=patrol.revisit_value,
+            before=np.bincount(
+                np.asarray(patrol.walked, dtype=np.int64), minlength=len(net.segment_presence)
+            ),
+        )
     return search.Problem(
         travel_s=np.where(np.isfinite(travel), travel, UNREACHABLE_S),
         value=values,
@@ -355,7 +357,7 @@ def _problem(
         min_gap_s=max(patrol.min_gap_s, patrol.dwell_s * stretch),
         walk_value=walk,
         history=history,
-        street_passes=passes if patrol.revisit_value < 1.0 else None,
+        street_passes=passes,
     )
 
 
@@ -551,15 +553,13 @@ def _credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) 
     return _recredit(routes, "dwell", credit)
 
 
-def _credit_walks(
-    routes: list[Route], graph: StreetGraph, risk: RiskMap, patrol: Patrol
-) -> list[Route]:
-    """Credit each walk: risk x minutes on each street, ``revisit_value ** k`` on its k-th pass.
+def _credit_walks(routes: list[Route], weight: np.ndarray, patrol: Patrol) -> list[Route]:
+    """Credit each walk: each street's ``weight`` (:func:`walk_weights`) on its first pass.
 
-    Passes are ranked in time order over all units (legs by start, streets in walking order),
-    after the passes made before a re-plan (``patrol.walked``).
+    The k-th pass of a street earns ``revisit_value ** k`` of its weight. Passes are ranked in
+    time order over all units (legs by start, streets in walking order), after the passes made
+    before a re-plan (``patrol.walked``).
     """
-    weight = walk_weights(graph, risk.segment_risk, patrol)
     passes: dict[int, int] = {}
     for seg in patrol.walked:
         passes[seg] = passes.get(seg, 0) + 1

@@ -161,13 +161,13 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
 
     one = Route(1, (walk(0.0, (s1, s2)), walk(100.0, (s2, s3))))
     two = Route(2, (walk(50.0, (s1,)),))
-    a, b = _credit_walks([one, two], helsinki, risk, patrol)
+    a, b = _credit_walks([one, two], full, patrol)
     assert a.legs[0].presence == pytest.approx(full[s1] + full[s2])  # first passes: in full
     assert b.legs[0].presence == pytest.approx(0.5 * full[s1])  # second pass of s1, other unit
     assert a.legs[1].presence == pytest.approx(0.5 * full[s2] + full[s3])
     # after a re-plan, the streets walked before count as earlier passes
     resumed = dataclasses.replace(patrol, walked=(s1, s1))
-    (c,) = _credit_walks([Route(1, (walk(0.0, (s1, s3)),))], helsinki, risk, resumed)
+    (c,) = _credit_walks([Route(1, (walk(0.0, (s1, s3)),))], full, resumed)
     assert c.legs[0].presence == pytest.approx(0.25 * full[s1] + full[s3])
     # on a real plan: presence is the credited sum, below full credit where streets repeat
     spots = helsinki_risk[1]

@@ -200,25 +200,30 @@ def _check_problem(problem: Problem) -> None:
             if node is not None and not 0 <= node < n:
                 msg = f"shifts[{k}].{field} = {node} is not a node index in [0, {n})"
                 raise ValueError(msg)
-    sp = problem.street_passes
-    if sp is not None and (sp.pred.shape != sp.street.shape or sp.pred.shape[0] != n):
+    if problem.street_passes is not None:
+        _check_passes(problem.street_passes, n, problem.walk_value is not None)
+    for node, _ in problem.history:
+        if not 0 <= node < n:
+            msg = f"history node {node} is not a node index in [0, {n})"
+            raise ValueError(msg)
+
+
+def _check_passes(sp: StreetPasses, n: int, walk_value: bool) -> None:
+    """Raise ``ValueError`` when ``sp`` does not fit a problem of ``n`` nodes (see its class)."""
+    if sp.pred.shape != sp.street.shape or sp.pred.shape[0] != n:
         msg = f"street_passes.pred and .street must have shape ({n}, positions)"
         raise ValueError(msg)
-    if sp is not None and not 0.0 <= sp.decay <= 1.0:
+    if not 0.0 <= sp.decay <= 1.0:
         msg = f"street_passes.decay must be in [0, 1] (got {sp.decay})"
         raise ValueError(msg)
-    if sp is not None and (
+    if (
         sp.where.shape != (n,)
         or sp.weight.shape != sp.seconds.shape
         or sp.weight.shape != sp.before.shape
-        or problem.walk_value is None
+        or not walk_value
     ):
         msg = (
             f"street_passes needs where of shape ({n},), weight, seconds and before of one "
             "shape (one entry per street), and walk_value"
         )
         raise ValueError(msg)
-    for node, _ in problem.history:
-        if not 0 <= node < n:
-            msg = f"history node {node} is not a node index in [0, {n})"
-            raise ValueError(msg)

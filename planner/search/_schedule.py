@@ -69,10 +69,7 @@ def _simulate(
     pending = [s.break_s > 0.0 for s in shifts]
     brk: list[float | None] = [None] * m
     starts: list[list[float]] = [[] for _ in range(m)]
-    walk = 0.0
-    # walks as arcs when passes of a street decay (valued at the end), else summed as walked
-    wl = data.wl if data.passes is None else None
-    arcs: list[tuple[int, int]] | None = [] if data.passes is not None else None
+    arcs: list[tuple[int, int]] | None = [] if data.wl is not None else None  # walks made
     # next arrivals (time, officer); a route's entry changes only when that route moves
     heap = [(t[r] + tl[cur[r]][seqs[r][0]], r) for r in range(m) if seqs[r]]
     heapq.heapify(heap)
@@ -85,12 +82,13 @@ def _simulate(
             if step is None:
                 return None
             if step is not False:
-                if sh.break_node is not None:
-                    walk += _walked(wl, arcs, cur[r], sh.break_node)
+                if arcs is not None and sh.break_node is not None:
+                    arcs.append((cur[r], sh.break_node))
                 t[r], cur[r], brk[r] = step
                 pending[r] = False
         arrival = t[r] + tl[cur[r]][nxt]
-        walk += _walked(wl, arcs, cur[r], nxt)
+        if arcs is not None:
+            arcs.append((cur[r], nxt))
         s = _gap_slot(node_starts.get(nxt), arrival, gap) if gap > 0.0 else arrival
         starts[r].append(s)
         if gap > 0.0:
@@ -108,27 +106,26 @@ def _simulate(
             step = _break_step(data, sh, t[r], cur[r], None)
             if step is None:
                 return None
-            if sh.break_node is not None:
-                walk += _walked(wl, arcs, cur[r], sh.break_node)
+            if arcs is not None and sh.break_node is not None:
+                arcs.append((cur[r], sh.break_node))
             t[r], cur[r], brk[r] = step  # type: ignore[misc]
-        walk += _walked(wl, arcs, cur[r], sh.end)
+        if arcs is not None:
+            arcs.append((cur[r], sh.end))
         arrive = t[r] + tl[cur[r]][sh.end]
         if arrive > sh.end_s + TOL_S:
             return None
         ends.append(arrive)
-    if arcs is not None:
-        walk = data.passes.walk_credit(arcs)
-    return starts, brk, ends, _visit_value(data, seqs, starts) + walk
+    return starts, brk, ends, _visit_value(data, seqs, starts) + _walk_value(data, arcs or [])
 
 
-def _walked(
-    wl: list[list[float]] | None, arcs: list[tuple[int, int]] | None, a: int, b: int
-) -> float:
-    """Walk value of ``a -> b`` when summed as walked; else record the arc and return 0."""
-    if arcs is not None:
-        arcs.append((a, b))
-        return 0.0
-    return wl[a][b] if wl is not None else 0.0
+def _walk_value(data: _Data, arcs: list[tuple[int, int]]) -> float:
+    """Walk value of the walks made, in order; each street's passes decaying when they do."""
+    if data.passes is not None:
+        return data.passes.walk_credit(arcs)
+    walk = 0.0
+    for a, b in arcs:
+        walk += data.wl[a][b]  # type: ignore[index]
+    return walk
 
 
 def _visit_value(data: _Data, seqs: list[list[int]], starts: list[list[float]]) -> float:
