@@ -203,19 +203,22 @@ def test_a_move_that_fails_leaves_the_earlier_files(tmp_path, monkeypatch):
     real = pathlib.Path.replace
 
     def replace(self, target):  # the disk refuses the new c.txt (e.g. a file held open)
-        if Path(target) == out / "c.txt" and self.parent.name.startswith(".writing-"):
+        if Path(target).name == "c.txt" and self.parent.name.startswith(".writing-"):
             raise PermissionError(13, "file in use", str(target))
         return real(self, target)
 
     monkeypatch.setattr(pathlib.Path, "replace", replace)
     with pytest.raises(PermissionError):
-        write_files(out, {"a.txt": b"new", "b.txt": b"new", "c.txt": b"new"}, ["*_*.gpx"])
-    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt", "unit_3.gpx"]
+        write_files(out, {"a.txt": b"new", "sub/b.txt": b"new", "c.txt": b"new"}, ["*_*.gpx"])
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt", "unit_3.gpx"]  # no sub/
     assert [(out / n).read_text() for n in ("a.txt", "c.txt", "unit_3.gpx")] == [
         "old a.txt",
         "old c.txt",
         "old unit_3.gpx",
     ]
+    with pytest.raises(PermissionError):  # a folder the write created goes again
+        write_files(tmp_path / "new" / "plan", {"a.txt": b"new", "c.txt": b"new"})
+    assert not (tmp_path / "new").exists()
 
 
 @pytest.mark.slow

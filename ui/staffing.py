@@ -340,12 +340,15 @@ def show_result(result: dict[str, Any], plan: Plan | None) -> None:
         hide_index=True,
         column_config={
             TABLE_COLUMNS["presence_min"]: st.column_config.NumberColumn(format="%.3f"),
-            TABLE_COLUMNS["marginal_presence_min"]: st.column_config.NumberColumn(format="%.3f"),
+            TABLE_COLUMNS["marginal_presence_min"]: st.column_config.NumberColumn(
+                format="%.3f", help="Against the next smaller count; none for the smallest."
+            ),
             TABLE_COLUMNS["risk_in_sight_share"]: st.column_config.NumberColumn(format="percent"),
             TABLE_COLUMNS["dose_minutes"]: st.column_config.NumberColumn(format="%.0f"),
             TABLE_COLUMNS["routes_gap"]: st.column_config.NumberColumn(format="percent"),
         },
         key="staffing_table",
+        placeholder="-",  # the smallest count has no marginal presence
     )
     issued = [
         f"{officers} officers, {shift}: {message}"
