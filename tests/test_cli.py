@@ -182,6 +182,7 @@ def test_help_documents_every_option():
     text = cli("plan", "--help").stdout
     for option in ("--officers", "--out", "--time-limit", "--seed", "--quiet", "scenario_file"):
         assert option in text
+    assert "<bool>" not in text  # flags take no value
     assert "app" in cli("--help").stdout
 
 
