@@ -98,6 +98,34 @@ class AreaSpec(_Model):
     bbox_deg: tuple[float, float, float, float] | None = None
     polygon_wkt: str | None = None
 
+    @field_validator("polygon_wkt")
+    @classmethod
+    def _a_wgs84_polygon(cls, text: str | None) -> str | None:
+        """Refuse WKT that is not a valid polygon in longitude / latitude degrees."""
+        if text is None:
+            return None
+        from shapely import wkt
+        from shapely.errors import ShapelyError
+        from shapely.validation import explain_validity
+
+        example = 'e.g. "POLYGON ((24.93 60.16, 24.96 60.16, 24.96 60.18, 24.93 60.16))"'
+        try:
+            shape = wkt.loads(text)
+        except ShapelyError:
+            msg = f"is not WKT; give a polygon in longitude latitude degrees, {example}"
+            raise ValueError(msg) from None
+        if shape.geom_type not in {"Polygon", "MultiPolygon"} or shape.is_empty:
+            msg = f"is a {shape.geom_type}, not a polygon; {example}"
+            raise ValueError(msg)
+        if not shape.is_valid:
+            msg = f"is not a valid polygon ({explain_validity(shape)}); {example}"
+            raise ValueError(msg)
+        west, south, east, north = shape.bounds
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+            msg = f"lies outside longitude -180..180 / latitude -90..90 (WGS84 degrees); {example}"
+            raise ValueError(msg)
+        return text
+
     @model_validator(mode="after")
     def _fields_match_source(self) -> AreaSpec:
         needed = {"file": "path", "place": "place", "bbox": "bbox_deg", "polygon": "polygon_wkt"}

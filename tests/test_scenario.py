@@ -120,6 +120,25 @@ def test_date_and_weekday_together_are_ambiguous(tmp_path):
         load_scenario(write(tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("wkt", "message"),
+    [
+        ("POLYGON ((...))", "is not WKT"),
+        ("", "is not WKT"),
+        ("POINT (24.9 60.1)", "is a Point, not a polygon"),
+        ("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))", r"is not a valid polygon \(Self-intersection"),
+        ("POLYGON ((60 24, 61 24, 61 200, 60 24))", "lies outside longitude -180..180"),
+    ],
+)
+def test_a_polygon_area_must_be_a_valid_wgs84_polygon(tmp_path, wkt, message):
+    text = BASE + f'area: {{source: polygon, polygon_wkt: "{wkt}"}}\n'
+    with pytest.raises(ScenarioError, match=rf"area\.polygon_wkt: {message}.*e\.g\. \"POLYGON"):
+        load_scenario(write(tmp_path, text))
+    good = "POLYGON ((24.93 60.16, 24.96 60.16, 24.96 60.18, 24.93 60.16))"
+    text = BASE + f'area: {{source: polygon, polygon_wkt: "{good}"}}\n'
+    assert load_scenario(write(tmp_path, text)).area.polygon_wkt == good
+
+
 def test_station_needs_one_kind_of_place(tmp_path):
     text = BASE.replace("{lat: 60.1699, lon: 24.9384}", "{lat: 60.1699, lon: 24.9384, node_id: 5}")
     with pytest.raises(ScenarioError, match=r"officers\.station"):
