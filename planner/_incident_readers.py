@@ -105,6 +105,8 @@ SCHEMAS: Mapping[str, Schema] = MappingProxyType(
                 lon_col="Longitude",
                 lat_col="Latitude",
                 month_only=True,
+                optional=("Crime ID",),
+                id_col="Crime ID",  # a crime listed again (another outcome) is one crime
             ),
             Schema(
                 "sf",
@@ -167,8 +169,9 @@ SCHEMAS: Mapping[str, Schema] = MappingProxyType(
 MAPPING_HELP = (
     "schema: generic with x_col (longitude or easting column), y_col (latitude or northing "
     "column), crs (default EPSG:4326; e.g. EPSG:27700 for British National Grid), time_col "
-    "(date/time column) and type_col (offence type column); on the command line "
-    "--x-col, --y-col, --crs, --time-col, --type-col"
+    "(date/time column), type_col (offence type column) and id_col (incident number, when "
+    "one incident has several rows); on the command line "
+    "--x-col, --y-col, --crs, --time-col, --type-col, --id-col"
 )
 
 
@@ -236,7 +239,7 @@ _TYPE_WORDS = ("type", "categ", "offen", "crime", "descr")
 
 
 def _mapping_given(spec: IncidentSpec) -> bool:
-    fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col)
+    fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col, spec.id_col)
     return any(f is not None for f in fields) or spec.crs.upper() != "EPSG:4326"
 
 
@@ -281,7 +284,8 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
         raise IncidentDataError(msg)
     if name in SCHEMAS and _mapping_given(spec):
         msg = (
-            f"{path}: x_col, y_col, crs, time_col and type_col apply only to schema: generic "
+            f"{path}: x_col, y_col, crs, time_col, type_col and id_col apply only to schema: "
+            "generic "
             f"(the {name} schema knows its columns); drop them or set schema: generic"
         )
         raise IncidentDataError(msg)
@@ -354,8 +358,25 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         msg = f"{path}: not a readable CSV file ({exc}); save it as UTF-8 CSV"
         raise IncidentDataError(msg) from None
+    if columns is not None:
+        _refuse_repeated(path, sep, columns)
     frame.attrs["sep"] = sep
     return frame
+
+
+def _refuse_repeated(path: Path, sep: str, columns: list[str]) -> None:
+    """Refuse a header naming a column to read more than once (pandas reads the first)."""
+    with Path(path).open(encoding="utf-8-sig", errors="replace", newline="") as file:
+        header = next(csv.reader(file, delimiter=sep), [])
+    for name in columns:
+        at = [i + 1 for i, h in enumerate(header) if h == name]
+        if len(at) > 1:
+            places = ", ".join(map(str, at))
+            msg = (
+                f"{path}: the header has column '{name}' {len(at)} times (columns {places}); "
+                "rename or remove the repeats so that it is clear which one to read"
+            )
+            raise IncidentDataError(msg)
 
 
 def _no_rows(path: Path) -> IncidentDataError:
@@ -634,6 +655,14 @@ def _generic_times(
     return occurred, time_known, month_only, bad, notes
 
 
+def _texts(raw: pd.DataFrame, cols: dict[str, str], name: str | None) -> np.ndarray:
+    """Return the stripped text of column ``name`` ("" for empty cells), or "" for every row."""
+    if not name:
+        return np.full(len(raw), "", dtype=object)
+    text = raw[cols[name]].astype(str).replace({"None": "", "nan": ""}).str.strip()
+    return text.to_numpy(dtype=object)
+
+
 def generic_rows(
     spec: IncidentSpec, path: Path, header: list[str] | None
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -650,13 +679,14 @@ def generic_rows(
             msg = f"{path}: not a readable GeoJSON / GeoPackage file ({exc}); check the export"
             raise IncidentDataError(msg) from None
         header = [c for c in raw.columns if c != raw.geometry.name]
-    wanted = [c for c in (spec.x_col, spec.y_col, spec.time_col, spec.type_col) if c]
+    fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col, spec.id_col)
+    wanted = [c for c in fields if c]
     cols = _match(header, wanted)
     missing_cols = [c for c in wanted if c not in cols]
     if missing_cols:
         msg = (
             f"{path}: column(s) {', '.join(missing_cols)} not in the file; it has: "
-            f"{', '.join(header)}; fix x_col, y_col, time_col or type_col"
+            f"{', '.join(header)}; fix x_col, y_col, time_col, type_col or id_col"
         )
         raise IncidentDataError(msg)
     if geo:
@@ -722,11 +752,7 @@ def generic_rows(
         notes.append("no time_col: incidents have no date (occurred is empty)")
         occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         time_known = month_only = bad = np.zeros(n, dtype=bool)
-    crime_type = (
-        raw[cols[spec.type_col]].astype(str).replace({"None": "", "nan": ""}).str.strip()
-        if spec.type_col
-        else pd.Series("", index=raw.index, dtype=str)
-    )
+    crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {
             "lon": lon,
@@ -736,9 +762,9 @@ def generic_rows(
             "time_known": time_known,
             "month_only": month_only,
             "bad_date": bad,
-            "crime_type": crime_type.to_numpy(),
+            "crime_type": crime_type,
             "detail": "",
-            "incident_id": "",
+            "incident_id": _texts(raw, cols, spec.id_col),
         }
     )
     return rows, notes

@@ -298,6 +298,10 @@ YColOpt = Annotated[
 CrsOpt = Annotated[str, typer.Option("--crs", help="generic: CRS of x / y, e.g. EPSG:27700.")]
 TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="generic: date / time column.")]
 TypeColOpt = Annotated[str | None, typer.Option("--type-col", help="generic: offence type column.")]
+IdColOpt = Annotated[
+    str | None,
+    typer.Option("--id-col", help="generic: incident number column; its repeats are one incident."),
+]
 
 
 class DateOrder(enum.StrEnum):
@@ -323,13 +327,14 @@ def inspect_incident_file(
     crs: CrsOpt = "EPSG:4326",
     time_col: TimeColOpt = None,
     type_col: TypeColOpt = None,
+    id_col: IdColOpt = None,
     date_order: DateOrderOpt = DateOrder.auto,
     top: Annotated[int, typer.Option("--top", min=1, help="Offence types to list.")] = 15,
 ) -> None:
     """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
     spec = IncidentSpec(
         path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
-        type_col=type_col, date_order=date_order.value,
+        type_col=type_col, id_col=id_col, date_order=date_order.value,
     )  # fmt: skip
     typer.echo(inspect_incidents(spec).summary(top=top))
 
@@ -352,6 +357,7 @@ def evaluate_risk(
     crs: CrsOpt = "EPSG:4326",
     time_col: TimeColOpt = None,
     type_col: TypeColOpt = None,
+    id_col: IdColOpt = None,
     date_order: DateOrderOpt = DateOrder.auto,
     all_types: Annotated[
         bool, typer.Option("--all-types", help="Keep the types excluded by default (drugs, ...).")
@@ -372,12 +378,12 @@ def evaluate_risk(
         raise PlannerError(msg)
     spec = IncidentSpec(
         path=incidents, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
-        type_col=type_col, date_order=date_order.value,
+        type_col=type_col, id_col=id_col, date_order=date_order.value,
     )  # fmt: skip
     table, data = evaluate_files(area, spec, first, test_months, out, all_types)
     typer.echo(summary(table))
     counts = ", ".join(f"{k}: {v}" for k, v in data.counts.items())
-    typer.echo(f"\nincidents: {counts}\nwrote {out / 'evaluation.csv'} and {out / 'hit_rate.png'}")
+    typer.echo(f"\n{counts}\nwrote {out / 'evaluation.csv'} and {out / 'hit_rate.png'}")
 
 
 def _show_warning(

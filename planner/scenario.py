@@ -151,8 +151,9 @@ with warnings.catch_warnings():
         ``schema`` is ``auto`` (detected from the header), one of ``uk_police``, ``sf``,
         ``boston``, ``chicago``, ``atlanta_cobra`` (see :data:`planner.incidents.SCHEMAS`), or
         ``generic``: a CSV, GeoJSON or GeoPackage file read with ``x_col``, ``y_col`` (CSV only;
-        longitude / latitude when omitted and the header has them), ``crs``, ``time_col`` and
-        ``type_col``. Setting any mapping field with ``schema: auto`` means ``generic``.
+        longitude / latitude when omitted and the header has them), ``crs``, ``time_col``,
+        ``type_col`` and ``id_col``. Setting any mapping field with ``schema: auto`` means
+        ``generic``.
         """
 
         path: Path
@@ -170,6 +171,9 @@ with warnings.catch_warnings():
             description="generic: how to read dates like 03/04/2020 (auto: refuse when both fit)",
         )
         type_col: str | None = Field(None, description="generic: offence type column")
+        id_col: str | None = Field(
+            None, description="generic: incident number column; its repeats are one incident"
+        )
         max_snap_m: Annotated[float, Field(gt=0)] = Field(
             100.0,
             description="incidents farther than this from any street are dropped and counted",

@@ -64,19 +64,24 @@ def test_uk_street_crime_counts_match_the_file():
     path = shared_file(UK)
     df = raw(path)
     frame, report = load(path)
-    no_xy = df["Latitude"] == ""
+    # a crime listed again (same Crime ID, another outcome) counts once, from a row with a place
+    with_id = df[df["Crime ID"] != ""].sort_values("Latitude", key=lambda c: c == "", kind="stable")
+    repeat = with_id.index[with_id["Crime ID"].duplicated()]
+    no_xy = (df["Latitude"] == "") & ~df.index.isin(repeat)
     excluded = ~no_xy & df["Crime type"].str.upper().isin(excluded_types("uk_police"))
+    excluded &= ~df.index.isin(repeat)
     assert report.schema == "uk_police"
     assert report.rows_read == len(df) == 5925
-    assert report.dropped["no coordinates"] == no_xy.sum() == 545  # ~9 %
-    assert report.dropped["excluded type"] == excluded.sum() == 610  # drugs, weapons possession
-    assert report.rows_kept == (~no_xy & ~excluded).sum()
+    assert report.dropped["duplicate row"] == len(repeat) == 108
+    assert report.dropped["no coordinates"] == no_xy.sum() == 521  # ~9 %
+    assert report.dropped["excluded type"] == excluded.sum() == 599  # drugs, weapons possession
+    assert report.rows_kept == (~no_xy & ~excluded & ~df.index.isin(repeat)).sum()
     check_accounting(frame, report)
     assert not frame["time_known"].any() and frame["month_only"].all()
     assert (frame["occurred"].dt.day == 15).all() and (frame["occurred"].dt.hour == 12).all()
     assert frame["occurred"].min() == pd.Timestamp("2020-01-15 12:00")
     assert frame["occurred"].max() == pd.Timestamp("2020-12-15 12:00")
-    kept = df[~no_xy & ~excluded]
+    kept = df[~no_xy & ~excluded & ~df.index.isin(repeat)]
     assert np.allclose(frame["lon"], kept["Longitude"].astype(float))
     assert (frame["crime_type"].to_numpy() == kept["Crime type"].to_numpy()).all()
     assert frame.loc[frame["crime_type"] == "Robbery", "harm"].eq(365).all()
@@ -414,6 +419,32 @@ def test_semicolon_file_with_decimal_commas_reads_like_a_comma_separated_one(tmp
     assert frame["occurred"].iloc[0].month == 12
 
 
+def test_a_column_to_read_named_twice_is_refused(tmp_path):
+    path = write(
+        tmp_path, "Latitude,Month,Longitude,Latitude,Crime type\n,2020-01,-0.1,51.5,Robbery\n"
+    )
+    with pytest.raises(IncidentDataError, match=r"column 'Latitude' 2 times \(columns 1, 4\)"):
+        load_incidents(IncidentSpec(path=path))
+    notes = write(
+        tmp_path, "Latitude,Month,Longitude,Notes,Crime type,Notes\n51.5,2020-01,-0.1,a,Robbery,b\n"
+    )
+    frame, _ = load_incidents(IncidentSpec(path=notes))  # a repeated column not read is no matter
+    assert frame["lat"].tolist() == [51.5]
+
+
+def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
+    text = (
+        "lat,lon,case,offence\n60.17,24.94,A1,Robbery\n60.17,24.94,A1,Threats\n60.18,24.95,,Theft\n"
+    )
+    path = write(tmp_path, text)
+    with pytest.warns(PlannerWarning, match="1 duplicate row"):
+        frame, report = load_incidents(IncidentSpec(path=path, type_col="offence", id_col="case"))
+    assert report.rows_kept == 2 and report.dropped["duplicate row"] == 1
+    assert frame["crime_type"].tolist() == ["Robbery", "Theft"]  # the more harmful row stays
+    with pytest.raises(IncidentDataError, match=r"column\(s\) nope not in the file"):
+        load_incidents(IncidentSpec(path=path, id_col="nope"))
+
+
 def test_numbers_with_commas_in_a_comma_separated_file(tmp_path):
     text = 'E,N\n"532,000","181,000"\n"532,100.5","181,200"\n'
     frame, _ = load_incidents(
@@ -464,7 +495,7 @@ def test_projected_crs_for_latitude_longitude_columns_is_refused(tmp_path):
 def test_generic_mapping_of_a_real_file_matches_its_schema():
     path = shared_file(UK)
     by_schema, schema_report = load(path)
-    mapping = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Month"}
+    mapping = {"x_col": "Longitude", "y_col": "Latitude", "time_col": "Month", "id_col": "Crime ID"}
     by_mapping, report = load(path, type_col="Crime type", **mapping)
     assert report.schema == "generic" and report.dropped == schema_report.dropped
     pd.testing.assert_frame_equal(by_mapping, by_schema)
@@ -652,8 +683,9 @@ def test_inspect_describes_the_uk_file(monkeypatch, capsys):
     assert "dates           2020-01 .. 2020-12 (months)" in out
     assert re.search(r"where           latitude 51\.5\d+ \.\. 51\.5\d+, longitude -0\.\d+", out)
     assert "time of day     0.0% of kept incidents (100.0% month only)" in out
-    assert "5925 read, 4770 kept" in out
-    assert "545 no coordinates" in out
+    assert "5925 read, 4697 kept" in out
+    assert "108 duplicate row" in out
+    assert "521 no coordinates" in out
     assert "Drugs" in out and "drugs (excluded)" in out
 
 

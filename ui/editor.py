@@ -32,6 +32,9 @@ from ui.draft import (
     set_in,
 )
 
+MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "type_col", "id_col")
+"""Column mapping of a generic incident file (``IncidentSpec``)."""
+
 APPLIED = " (YAML box)"
 """Added to the name of a scenario applied from the YAML box: it may differ from its file."""
 
@@ -159,7 +162,7 @@ def _incident_uploaded() -> None:
         "max_snap_m": st.session_state.get("incident_max_snap_m", 100.0),
     }
     if spec["schema"] == "generic":
-        for field in ("x_col", "y_col", "crs", "time_col", "type_col"):
+        for field in MAPPING_FIELDS:
             spec[field] = st.session_state.get(f"incident_{field}") or None
         if (order := st.session_state.get("incident_date_order", "auto")) != "auto":
             spec["date_order"] = order
@@ -294,10 +297,8 @@ def incidents_section() -> None:
             key="incident_max_snap_m",
         )
         if st.session_state.get("incident_schema") == "generic":
-            cols = st.columns(5)
-            for col, field in zip(
-                cols, ("x_col", "y_col", "crs", "time_col", "type_col"), strict=True
-            ):
+            cols = st.columns(len(MAPPING_FIELDS))
+            for col, field in zip(cols, MAPPING_FIELDS, strict=True):
                 col.text_input(field, key=f"incident_{field}")
             st.radio(
                 "Dates such as 03/04/2020 read",
