@@ -625,21 +625,23 @@ def _generic_times(
         fmt = max(fits, key=lambda f: fits[f])
         both = fits[fmt] == min(fits.values())
     if both:
+        example = _fitting(sample, (fmt, swapped))  # type: ignore[arg-type]
         if order == "auto":
             msg = (
-                f"{path}: column '{column}': dates such as '{sample.iloc[0]}' read both day "
+                f"{path}: column '{column}': dates such as '{example}' read both day "
                 "first and month first; set date_order: day_first or month_first (on the "
                 "command line --date-order)"
             )
             raise IncidentDataError(msg)
         fmt = swapped if order == "day_first" else fmt
-        notes.append(f"dates such as '{sample.iloc[0]}' read {order.replace('_', ' ')}")
+        notes.append(f"dates such as '{example}' read {order.replace('_', ' ')}")
     elif order != "auto" and fmt.startswith(("%m/%d", "%d/%m")):
         wanted = "%d/%m" if order == "day_first" else "%m/%d"
         if not fmt.startswith(wanted):
             msg = (
                 f"{path}: column '{column}': date_order is {order}, but dates such as "
-                f"'{sample.iloc[0]}' read only the other way; drop date_order or fix it"
+                f"'{_fitting(sample, (fmt,), unless=wanted + fmt[5:])}' read only the other way; "
+                "drop date_order or fix it"
             )
             raise IncidentDataError(msg)
     expected = f"{fmt} (the best fit for the first values)"
@@ -653,6 +655,19 @@ def _generic_times(
         occurred = occurred.where(~time_known, occurred + pd.Timedelta(hours=12))
         time_known = np.zeros(len(occurred), dtype=bool)
     return occurred, time_known, month_only, bad, notes
+
+
+def _fitting(sample: pd.Series, formats: tuple[str, ...], unless: str | None = None) -> str:
+    """Return the first value of ``sample`` that all ``formats`` read and ``unless`` does not.
+
+    The first value when none does.
+    """
+    fits = np.ones(len(sample), dtype=bool)
+    for fmt in formats:
+        fits &= pd.to_datetime(sample, format=fmt, errors="coerce").notna().to_numpy()
+    if unless is not None:
+        fits &= pd.to_datetime(sample, format=unless, errors="coerce").isna().to_numpy()
+    return str(sample[fits].iloc[0] if fits.any() else sample.iloc[0])
 
 
 def _texts(raw: pd.DataFrame, cols: dict[str, str], name: str | None) -> np.ndarray:

@@ -392,8 +392,12 @@ def test_dates_that_read_both_ways_need_a_date_order(tmp_path):
     for order, month in (("day_first", 4), ("month_first", 3)):
         frame, _ = load_incidents(spec.model_copy(update={"date_order": order}))
         assert frame["occurred"].iloc[0].month == month
-    unambiguous = write(tmp_path, "lon,lat,t\n24.94,60.17,25/04/2020\n")
-    with pytest.raises(IncidentDataError, match="read only the other way"):
+    rows = "24.94,60.17,2020-03-04\n24.94,60.17,05/06/2020\n24.94,60.17,07/08/2020\n"
+    iso_first = write(tmp_path, "lon,lat,t\n" + rows)
+    with pytest.raises(IncidentDataError, match="dates such as '05/06/2020' read both"):
+        load_incidents(IncidentSpec(path=iso_first, time_col="t"))  # quotes a date in question
+    unambiguous = write(tmp_path, "lon,lat,t\n24.94,60.17,03/04/2020\n24.94,60.17,25/04/2020\n")
+    with pytest.raises(IncidentDataError, match="such as '25/04/2020' read only the other way"):
         load_incidents(IncidentSpec(path=unambiguous, time_col="t", date_order="month_first"))
     pm = write(tmp_path, "lon,lat,t\n24.94,60.17,03/04/2020 10:00:00 PM\n")
     with pytest.raises(IncidentDataError, match="read both day first and month first"):
