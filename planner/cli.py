@@ -14,13 +14,13 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
-from planner.errors import PlannerError
+from planner.errors import PlannerError, ScenarioError
 from planner.evaluate import kpi_table
-from planner.export import write_plan, write_plans
+from planner.export import check_out_dir, write_plan, write_plans
 from planner.incidents import inspect_incidents
 from planner.pipeline import run
 from planner.plan import Plan
@@ -43,23 +43,48 @@ def _override(
     time_limit_s: float | None,
     seed: int | None,
 ) -> Scenario:
-    """Apply the command line's options to ``scenario`` and check them by its rules."""
+    """Apply the command line's options to ``scenario`` and check them by its rules.
+
+    When the scenario refuses them, the error names the options it refuses on their own (all
+    of them when only the combination fails).
+    """
     options = {
-        ("officers", "count", "--officers"): officers,
-        ("solver", "time_limit_s", "--time-limit"): time_limit_s,
-        ("solver", "seed", "--seed"): seed,
+        "--officers": ("officers", "count", officers),
+        "--time-limit": ("solver", "time_limit_s", time_limit_s),
+        "--seed": ("solver", "seed", seed),
+        "--out": ("output_dir", None, out.resolve() if out is not None else None),
     }
-    changes: dict = {}
-    for (section, key, _), value in options.items():
-        if value is not None:
-            changes.setdefault(section, {})[key] = value
-    if out is not None:
-        changes["output_dir"] = out.resolve()
-    if not changes:
+    given = [opt for opt, (_, _, value) in options.items() if value is not None]
+    if not given:
         return scenario
-    given = [opt for (_, _, opt), value in options.items() if value is not None]
-    where = "options " + ", ".join(given + (["--out"] if out is not None else []))
-    return with_overrides(scenario, changes, where)
+
+    def changes(opts: list[str]) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for opt in opts:
+            section, key, value = options[opt]
+            if key is None:
+                merged[section] = value
+            else:
+                merged.setdefault(section, {})[key] = value
+        return merged
+
+    try:
+        return with_overrides(scenario, changes(given), "options " + ", ".join(given))
+    except ScenarioError:
+        refused = [opt for opt in given if not _accepts(scenario, changes([opt]))]
+        if not refused or refused == given:
+            raise
+        with_overrides(scenario, changes(refused), "options " + ", ".join(refused))
+        raise  # pragma: no cover - the options refused alone are refused together
+
+
+def _accepts(scenario: Scenario, changes: dict[str, Any]) -> bool:
+    """Whether ``scenario`` accepts ``changes`` (see :func:`with_overrides`)."""
+    try:
+        with_overrides(scenario, changes, "")
+    except ScenarioError:
+        return False
+    return True
 
 
 @app.command()
@@ -121,13 +146,14 @@ def plan(
     for noisy in ("pyrosm", "pyrosm.pyrosm"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     scenario = _override(load_scenario(scenario_file), officers, out, time_limit_s, seed)
+    assert scenario.output_dir is not None
+    check_out_dir(scenario.output_dir)
 
     def progress(step: str, number: int, total: int) -> None:
         if not quiet:
             typer.echo(f"[{number + 1}/{total}] {step}", err=True)
 
     result = run(scenario, progress=progress)
-    assert scenario.output_dir is not None
     if variants > 1:
         _write_variants(result, variants, within, scenario.output_dir)
         return
@@ -201,8 +227,9 @@ def replan(
     assert folder is not None
     routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
     positions = _positions(position or [])
-    result = replan_shift(scenario, routes_file, clock, positions)
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
+    check_out_dir(target)
+    result = replan_shift(scenario, routes_file, clock, positions)
     written = write_plan(result, target)
     typer.echo(kpi_table(result))
     typer.echo(f"\nwrote {len(written)} files to {target}")

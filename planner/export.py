@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import errno
 import json
+import os
 import re
 import tempfile
 from collections.abc import Sequence
@@ -270,6 +271,31 @@ def _move_in(out_dir: Path, tmp: Path, names: list[str], stale: Sequence[str]) -
             with contextlib.suppress(OSError):  # only if empty again
                 folder.rmdir()
         raise
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse, before any planning, an output folder that cannot be made or written.
+
+    Raises
+    ------
+    ExportError
+        If ``out_dir`` or a folder above it is a file, or the nearest existing folder is not
+        writable.
+    """
+    out_dir = Path(out_dir)
+    here = out_dir
+    while not here.exists() and here.parent != here:
+        here = here.parent
+    fix = "choose another folder (--out, or output_dir in the scenario)"
+    if not here.is_dir():
+        why = (
+            "not a folder" if here == out_dir else f"so the output folder {out_dir} cannot go in it"
+        )
+        msg = f"{here}: is a file, {why}; {fix}"
+        raise ExportError(msg)
+    if not os.access(here, os.W_OK | os.X_OK):
+        msg = f"{here}: cannot write the plan files here (permission denied); {fix}"
+        raise ExportError(msg)
 
 
 def write_plan(plan: Plan, out_dir: Path) -> list[Path]:

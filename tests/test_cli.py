@@ -265,6 +265,16 @@ def test_missing_scenario_file_exits_2(tmp_path):
     assert_clean_failure(cli("plan", str(tmp_path / "none.yaml")), "scenario file not found")
 
 
+def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):
+    (tmp_path / "afile").write_text("kept")
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(tmp_path / "afile"))
+    assert_clean_failure(result, f"{tmp_path / 'afile'}: is a file, not a folder")
+    assert "[1/" not in result.stderr  # no planning step ran
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(tmp_path / "afile/x"))
+    assert_clean_failure(result, f"is a file, so the output folder {tmp_path / 'afile/x'} cannot")
+    assert (tmp_path / "afile").read_text() == "kept"
+
+
 def test_negative_officers_option_is_refused(tmp_path):
     result = cli("plan", "scenarios/helsinki_default.yaml", "--officers", "-2")
     assert_clean_failure(result, "error: Invalid value for '--officers'", "--help")
@@ -273,10 +283,10 @@ def test_negative_officers_option_is_refused(tmp_path):
 def test_command_line_options_obey_the_scenario_rules(tmp_path):
     pairs = write_scenario(tmp_path, GOOD.replace("count: 2,", "count: 2, unit_size: 2,"))
     out = tmp_path / "out"
-    result = cli("plan", str(pairs), "--officers", "3", "--out", str(out))
+    result = cli("plan", str(pairs), "--officers", "3", "--out", str(out), "--seed", "4")
     assert_clean_failure(
-        result, "options --officers, --out", "officers.count (3) is not a multiple of unit_size (2)"
-    )
+        result, "options --officers:", "officers.count (3) is not a multiple of unit_size (2)"
+    )  # only the option at fault is named
     result = cli("plan", str(pairs), "--time-limit", "99999", "--out", str(out))
     assert_clean_failure(result, "solver.time_limit_s", "less than or equal to 3600", out=out)
 
