@@ -50,6 +50,9 @@ from planner.scenario import IncidentSpec
 log = logging.getLogger(__name__)
 
 #: Drop reasons, in the order they are checked.
+NO_TYPE = "(no type)"
+"""How a kept row without an offence type is listed among the unmapped types."""
+
 DROP_REASONS = (
     "duplicate row",
     "no coordinates",
@@ -92,10 +95,16 @@ class LoadReport:
         drops = ", ".join(f"{n} {reason}" for reason, n in self.dropped.items() if n) or "none"
         where = f"{self.file} ({self.schema})" if self.schema else self.file
         text = f"{where}: {self.rows_read} rows read, {self.rows_kept} kept; dropped: {drops}"
-        if self.unmapped:
+        typed = {k: n for k, n in self.unmapped.items() if k != NO_TYPE}
+        if typed:
             text += (
-                f"; {sum(self.unmapped.values())} kept rows of {len(self.unmapped)} unmapped "
-                f"offence types weighted as '{OTHER}'"
+                f"; {sum(typed.values())} kept rows of {len(typed)} unmapped offence types "
+                f"weighted as '{OTHER}'"
+            )
+        if untyped := self.unmapped.get(NO_TYPE, 0):
+            text += (
+                f"; {untyped} kept rows without an offence type weighted as '{OTHER}' (a type "
+                "column is named with type_col, on the command line --type-col)"
             )
         return text
 
@@ -179,7 +188,7 @@ def _report(parsed: _Parsed) -> LoadReport:
     drop = parsed.rows["drop"]
     counts = drop.value_counts()
     kept = parsed.rows[drop == ""]
-    unmapped = kept.loc[~kept["mapped"], "crime_type"].replace("", "(no type)").value_counts()
+    unmapped = kept.loc[~kept["mapped"], "crime_type"].replace("", NO_TYPE).value_counts()
     return LoadReport(
         file=parsed.file,
         rows_read=len(drop),
@@ -224,7 +233,8 @@ def load_incidents(
     Warns
     -----
     PlannerWarning
-        With :meth:`LoadReport.summary` when any row is dropped.
+        With :meth:`LoadReport.summary` when any row is dropped or any offence type is not
+        in the harm table, and saying so when no incident kept has a date.
     """
     parsed = _read_rows(spec, harm_overrides, exclude)
     report = _report(parsed)
@@ -237,13 +247,19 @@ def load_incidents(
         )
         msg = f"{report.summary()}; no incident is left (mostly {reason}: {count}); {fix}"
         raise IncidentDataError(msg)
-    if report.rows_kept < report.rows_read:
-        warn(report.summary(), stacklevel=2)
+    kept = parsed.rows[parsed.rows["drop"] == ""]
+    cautions = []
+    if kept["occurred"].isna().all():
+        cautions.append(
+            "no incident kept has a date, so recency, day-of-week and time-of-day weights "
+            "cannot apply; name the date column (time_col, on the command line --time-col)"
+        )
+    if report.rows_kept < report.rows_read or report.unmapped or cautions:
+        warn("; ".join([report.summary(), *cautions]), stacklevel=2)
     else:  # all kept: the counts are news, not a warning
         log.info(report.summary())
     for note in parsed.notes:
         log.info("%s: %s", parsed.file, note)
-    kept = parsed.rows[parsed.rows["drop"] == ""]
     return kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True), report
 
 

@@ -384,6 +384,7 @@ def test_generic_csv_finds_latitude_longitude_and_reads_day_first_dates(tmp_path
     assert not frame["time_known"].iloc[0]
 
 
+@pytest.mark.filterwarnings("ignore:.*without an offence type")
 def test_dates_that_read_both_ways_need_a_date_order(tmp_path):
     path = write(tmp_path, "lon,lat,t\n24.94,60.17,03/04/2020\n24.94,60.17,05/06/2020\n")
     spec = IncidentSpec(path=path, time_col="t")
@@ -451,12 +452,14 @@ def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
 
 def test_numbers_with_commas_in_a_comma_separated_file(tmp_path):
     text = 'E,N\n"532,000","181,000"\n"532,100.5","181,200"\n'
-    frame, _ = load_incidents(
-        IncidentSpec(path=write(tmp_path, text), x_col="E", y_col="N", crs="EPSG:27700")
-    )
+    with pytest.warns(PlannerWarning, match="2 kept rows without an offence type .* no incident"):
+        frame, _ = load_incidents(
+            IncidentSpec(path=write(tmp_path, text), x_col="E", y_col="N", crs="EPSG:27700")
+        )
     assert frame["lat"].between(51.4, 51.6).all()  # thousands, not 532.0 off the Scillies
     text = 'Latitude,Longitude\n"51,518207","-0,106453"\n'
-    frame, _ = load_incidents(IncidentSpec(path=write(tmp_path, text), schema="generic"))
+    with pytest.warns(PlannerWarning, match="kept has a date.*--time-col"):
+        frame, _ = load_incidents(IncidentSpec(path=write(tmp_path, text), schema="generic"))
     assert (frame["lat"].iloc[0], frame["lon"].iloc[0]) == (51.518207, -0.106453)
 
 
@@ -465,9 +468,10 @@ def test_separator_is_sniffed_past_blank_lines_and_quoted_names(tmp_path):
         '\n"Offence; detail",Latitude,Longitude\n'
         '"Theft; bike",51.51,-0.09\n"Robbery; street",51.52,-0.08\n'
     )
-    frame, report = load_incidents(
-        IncidentSpec(path=write(tmp_path, text), type_col="Offence; detail")
-    )
+    with pytest.warns(PlannerWarning, match="kept has a date"):
+        frame, report = load_incidents(
+            IncidentSpec(path=write(tmp_path, text), type_col="Offence; detail")
+        )
     assert report.rows_kept == 2 and list(frame["crime_type"]) == ["Theft; bike", "Robbery; street"]
 
 
@@ -567,10 +571,11 @@ def test_geojson_times_read_as_written_like_a_csv(tmp_path):
         tmp_path, "x,y,when\n" + "".join(f"{LONLAT[0][0]},{LONLAT[0][1]},{w}\n" for w in when)
     )
     spec = {"time_col": "when"}
-    frames = [
-        load_incidents(IncidentSpec(path=geo, **spec))[0],
-        load_incidents(IncidentSpec(path=csv, x_col="x", y_col="y", **spec))[0],
-    ]
+    with pytest.warns(PlannerWarning, match="without an offence type"):
+        frames = [
+            load_incidents(IncidentSpec(path=geo, **spec))[0],
+            load_incidents(IncidentSpec(path=csv, x_col="x", y_col="y", **spec))[0],
+        ]
     for frame in frames:
         assert list(frame["occurred"].dt.strftime("%H:%M")) == ["22:15", "22:15", "06:30"]
     notes = inspect_incidents(IncidentSpec(path=csv, x_col="x", y_col="y", **spec)).notes
@@ -651,7 +656,8 @@ def test_loader_applies_overrides_and_inclusions(tmp_path):
 
 def test_unmapped_types_are_kept_as_other_and_counted(tmp_path):
     text = UK_HEADER + "2020-01,Zorbing,-0.1,51.5\n2020-01,Zorbing,-0.1,51.5\n"
-    frame, report = load_incidents(IncidentSpec(path=write(tmp_path, text)))
+    with pytest.warns(PlannerWarning, match="2 kept rows of 1 unmapped offence types"):
+        frame, report = load_incidents(IncidentSpec(path=write(tmp_path, text)))  # all kept
     assert report.unmapped == {"Zorbing": 2}
     assert (frame["category"] == "other").all()
     assert "2 kept rows of 1 unmapped offence types weighted as 'other'" in report.summary()
