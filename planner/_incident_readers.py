@@ -657,6 +657,43 @@ def _generic_times(
     return occurred, time_known, month_only, bad, notes
 
 
+MIDNIGHT_EXCESS = 3.0
+"""Times at exactly 00:00 more than this many times as common as at 22:00, 23:00, 01:00 and
+02:00 are read as a placeholder for an unknown time (Boston's export has 14 times as many)."""
+
+MIN_MIDNIGHTS = 20
+"""Fewest times at exactly 00:00 that the placeholder check judges."""
+
+
+def midnight_placeholders(
+    occurred: pd.Series, time_known: np.ndarray, kept: np.ndarray
+) -> tuple[pd.Series, np.ndarray, str | None]:
+    """Read times at exactly 00:00 as unknown when the export uses midnight as a placeholder.
+
+    Judged on the ``kept`` rows with a time: when 00:00 is more than :data:`MIDNIGHT_EXCESS`
+    times as common as the night's other full hours, every 00:00 time becomes a date without a
+    time of day (placed at noon and spread over the day like one). Returns the times, the
+    known-time flags and a note, or the inputs and ``None``.
+    """
+    timed = time_known & kept & occurred.notna().to_numpy()
+    clock = occurred.dt.strftime("%H:%M").to_numpy()
+    at = {
+        hhmm: int((timed & (clock == hhmm)).sum())
+        for hhmm in ("00:00", "22:00", "23:00", "01:00", "02:00")
+    }
+    night = (at["22:00"] + at["23:00"] + at["01:00"] + at["02:00"]) / 4
+    if at["00:00"] < MIN_MIDNIGHTS or at["00:00"] <= MIDNIGHT_EXCESS * night:
+        return occurred, time_known, None
+    midnight = time_known & (clock == "00:00")
+    note = (
+        f"{at['00:00']} times at exactly 00:00, {at['00:00'] / max(night, 1):.0f} times "
+        "as many as at the night's other full hours, are read as a placeholder for an unknown "
+        "time: spread over the day"
+    )
+    moved = occurred.where(~midnight, occurred + pd.Timedelta(hours=12))
+    return moved, time_known & ~midnight, note
+
+
 def _fitting(sample: pd.Series, formats: tuple[str, ...], unless: str | None = None) -> str:
     """Return the first value of ``sample`` that all ``formats`` read and ``unless`` does not.
 

@@ -39,6 +39,7 @@ from planner._incident_readers import (
     Schema,
     choose_schema,
     generic_rows,
+    midnight_placeholders,
     out_of_range,
     read_csv,
     schema_rows,
@@ -149,6 +150,11 @@ def _read_rows(
     excluded = harm.isna().to_numpy()
     duplicate = _duplicates(rows["incident_id"], missing | far | bad_date, excluded, harm)
     drop = np.select([duplicate, missing, far, bad_date, excluded], DROP_REASONS, default="")
+    occurred, time_known, note = midnight_placeholders(
+        rows["occurred"], rows["time_known"].to_numpy(), drop == ""
+    )
+    rows = rows.assign(occurred=occurred, time_known=time_known)
+    notes += [note] if note else []
     rows = rows.drop(columns=["missing", "bad_date", "detail", "incident_id"]).assign(
         occurred=lambda f: f["occurred"].astype("datetime64[ns]"),
         category=category.to_numpy(),

@@ -122,7 +122,29 @@ def test_boston_falls_back_to_the_description_and_keeps_wall_clock_time():
     kept = df[(df["Lat"] != "") & df["OFFENSE_DESCRIPTION"].isin(frame["crime_type"])]
     hours = pd.to_datetime(kept["OCCURRED_ON_DATE"].str[:19]).dt.hour
     assert (hours == kept["HOUR"].astype(int)).all()
-    assert frame["occurred"].min() == pd.Timestamp("2023-01-01 00:00")
+    assert frame["occurred"].min() == pd.Timestamp("2023-01-01 00:01")
+    # 00:00 is the export's placeholder for an unknown time: 14 times as common as 23:00
+    at = kept["OCCURRED_ON_DATE"].str[11:16].value_counts()
+    night = at[["22:00", "23:00", "01:00", "02:00"]].mean()
+    assert at["00:00"] > 10 * night
+    assert (~frame["time_known"]).sum() == at["00:00"] == 267
+    unknown = frame.loc[~frame["time_known"], "occurred"]
+    assert (unknown.dt.strftime("%H:%M") == "12:00").all()  # at noon, spread over the day
+    notes = inspect_incidents(IncidentSpec(path=path)).notes
+    assert any(n.startswith("267 times at exactly 00:00") for n in notes)
+
+
+def test_a_few_midnights_are_real_times(tmp_path):
+    rows = [f"24.94,60.17,2024-01-{d:02d} {h}:00" for d in range(1, 29) for h in (22, 23, 0, 1)]
+    path = write(tmp_path, "lon,lat,t\n" + "\n".join(rows) + "\n")
+    with pytest.warns(PlannerWarning, match="without an offence type"):
+        frame, _ = load_incidents(IncidentSpec(path=path, time_col="t"))
+    assert frame["time_known"].all()  # as many at 00:00 as at 23:00: real times
+    extra = [f"24.94,60.17,2024-02-{d:02d} 00:00" for d in range(1, 29)] * 3
+    path = write(tmp_path, "lon,lat,t\n" + "\n".join(rows + extra) + "\n")
+    with pytest.warns(PlannerWarning, match="without an offence type"):
+        frame, _ = load_incidents(IncidentSpec(path=path, time_col="t"))
+    assert (~frame["time_known"]).sum() == 28 * 4  # every 00:00 is in doubt
 
 
 @pytest.mark.shared_data
