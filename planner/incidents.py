@@ -81,7 +81,8 @@ class LoadReport:
     """What happened to the rows of one file: read = kept + sum(dropped).
 
     ``unmapped`` counts kept rows per offence type that no harm table recognised (weighted as
-    ``other``); ``schema`` names the format the file was read with.
+    ``other``); ``schema`` names the format the file was read with; ``notes`` say how values
+    were read where the file left a choice (date order, placeholder times, ...).
     """
 
     file: str
@@ -90,6 +91,7 @@ class LoadReport:
     dropped: dict[str, int] = field(default_factory=dict)
     schema: str = ""
     unmapped: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One line: rows read, kept, and dropped per reason."""
@@ -202,6 +204,7 @@ def _report(parsed: _Parsed) -> LoadReport:
         dropped={reason: int(counts.get(reason, 0)) for reason in DROP_REASONS},
         schema=parsed.schema,
         unmapped={str(k): int(v) for k, v in unmapped.items()},
+        notes=parsed.notes,
     )
 
 

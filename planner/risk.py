@@ -425,7 +425,7 @@ def incident_risk(
     per_file = _attribute_outside(reports, incidents, point_idx, outside)
     snapped = incidents.iloc[point_idx]
     harm = snapped["harm"].to_numpy(dtype=float) if "harm" in snapped else np.ones(len(snapped))
-    notes = [r.summary() for r in per_file]
+    notes = [r.summary() for r in per_file] + [f"{r.file}: {n}" for r in per_file for n in r.notes]
     parameters: dict[str, Any] = {
         "max_snap_m": float(np.max(max_snap_m)),
         "background_share": background_share,

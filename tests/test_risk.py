@@ -51,9 +51,10 @@ def test_incidents_snap_to_nearest_street_and_far_ones_are_counted(grid, tmp_pat
     incidents = pd.concat([near, far], ignore_index=True).assign(file="a.csv")
     from planner.incidents import LoadReport
 
-    report = LoadReport("a.csv", 4, 4, {})
+    report = LoadReport("a.csv", 4, 4, {}, notes=("dates such as '03/04/2020' read day first",))
     with pytest.warns(UserWarning, match="1 of 4 incidents lie more than 100 m"):
         risk = incident_risk(grid, incidents, [report], max_snap_m=100, background_share=0.0)
+    assert "a.csv: dates such as '03/04/2020' read day first" in risk.notes  # the loader's too
     hit = risk.segment_risk.argmax()
     assert set(grid.segments.loc[hit, ["u", "v"]]) == {0, 1}
     assert risk.segment_risk[hit] == pytest.approx(1.0)
