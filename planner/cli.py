@@ -130,14 +130,15 @@ def plan(
         ),
     ] = 1,
     within: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--within",
             min=0.0,
             max=0.5,
-            help="Most presence a variant may lose against the best (0.05: within 5 %).",
+            help="With --variants: most presence a variant may lose against the best "
+            "(default 0.05: within 5 %).",
         ),
-    ] = 0.05,
+    ] = None,
 ) -> None:
     """Plan a shift: posts and patrol routes; write briefing, GPX, CSV, GeoJSON, KPIs, routes."""
     logging.basicConfig(
@@ -145,6 +146,9 @@ def plan(
     )
     for noisy in ("pyrosm", "pyrosm.pyrosm"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if within is not None and variants == 1:
+        msg = "--within applies to several plans; add --variants K (K >= 2) or drop --within"
+        raise PlannerError(msg)
     scenario = _override(load_scenario(scenario_file), officers, out, time_limit_s, seed)
     assert scenario.output_dir is not None
     check_out_dir(scenario.output_dir)
@@ -155,7 +159,7 @@ def plan(
 
     result = run(scenario, progress=progress)
     if variants > 1:
-        _write_variants(result, variants, within, scenario.output_dir)
+        _write_variants(result, variants, 0.05 if within is None else within, scenario.output_dir)
         return
     written = write_plan(result, scenario.output_dir)
     typer.echo(kpi_table(result))

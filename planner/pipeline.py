@@ -38,6 +38,7 @@ from planner.replan import (
     at_hotspots,
     changed_rules,
     check_inside,
+    check_not_before,
     cut_routes,
     join,
     read_routes,
@@ -696,6 +697,7 @@ def replan(
     if followed.timezone:  # refuse a time outside the plan before loading the map
         local = start.astimezone(ZoneInfo(followed.timezone))
         check_inside(routes, seconds_until(local, at), local)
+        check_not_before(followed, seconds_until(local, at), local, routes_file)
     specs = {unit: _position_spec(unit, lat, lon) for unit, (lat, lon) in (positions or {}).items()}
     officers = scenario.officers.model_copy(update={"count": count})
     scenario = scenario.model_copy(update={"officers": officers})
@@ -705,6 +707,7 @@ def replan(
     _check_window(followed, window, routes_file)
     at_s = seconds_until(window[0], at)
     check_inside(routes, at_s, window[0])
+    check_not_before(followed, at_s, window[0], routes_file)
     nodes = {}
     for unit, spec in specs.items():
         pos = resolve_station(spec, graph, area.features, f"position of unit {unit}")
@@ -713,7 +716,7 @@ def replan(
     plan = run(scenario, settings, today=start.date(), area=area, resume=resume)
     variant = followed.label.split("re-planned at")[0].rstrip(", ")  # e.g. "variant 2 of 3"
     label = f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}"
-    return replace(plan, label=label, warnings=(*before, *plan.warnings))
+    return replace(plan, label=label, replanned_s=at_s, warnings=(*before, *plan.warnings))
 
 
 def _joined(resume: Resume, rest: list[Route], stats: SolveStats) -> tuple[list[Route], SolveStats]:

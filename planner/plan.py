@@ -133,6 +133,7 @@ class Plan:
     timings_s: dict[str, float] = field(default_factory=dict)
     patrol: Patrol | None = None  # the rules the routes were planned under
     label: str = ""  # which plan of several, e.g. "variant 2 of 3" or "re-planned at 21:30"
+    replanned_s: float | None = None  # for a re-plan, seconds into the shift it was made at
     warnings: tuple[str, ...] = ()  # the planner's warnings while making it (rows dropped, ...)
 
     @property

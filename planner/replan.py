@@ -140,6 +140,7 @@ class Followed:
     timezone: str | None = None  # IANA name; None in files written before it was recorded
     rules: dict[str, Any] = field(default_factory=dict)  # walked_rules; {} in older files
     label: str = ""  # e.g. "variant 2 of 3"; "" for a single plan and in older files
+    replanned_s: float | None = None  # seconds into the shift of the re-plan that made it
 
 
 def read_routes(path: Path) -> Followed:
@@ -182,11 +183,17 @@ def read_routes(path: Path) -> Followed:
             data.get("timezone"),
             dict(data.get("rules", {})),
             str(data.get("label", "")),
+            None if data.get("replanned_s") is None else float(data["replanned_s"]),
         )
     except (FileNotFoundError, NotADirectoryError):
-        msg = (
-            f"{path}: no such plan file; give the folder of a plan written by 'patrol-planner plan'"
+        variants = sorted(p.parent.name for p in Path(path).parent.glob("variant_*/routes.json"))
+        hint = (
+            f"this folder holds variants: give the one being followed, e.g. --plan "
+            f"{Path(path).parent / variants[0]}"
+            if variants
+            else "give the folder of a plan written by 'patrol-planner plan'"
         )
+        msg = f"{path}: no such plan file; {hint}"
         raise ScenarioError(msg) from None
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         msg = f"{path}: not a plan's routes.json ({exc}); re-run 'patrol-planner plan'"
@@ -209,6 +216,22 @@ def check_inside(routes: list[Route], at_s: float, start: dt.datetime | None = N
             f"re-planning at {at:%H:%M} is outside the plan being followed ({start:%H:%M} to "
             f"{last:%H:%M}, when the last unit is back); give a time inside it"
         )
+    raise ScenarioError(msg)
+
+
+def check_not_before(followed: Followed, at_s: float, start: dt.datetime, where: Path) -> None:
+    """Refuse re-planning a re-plan at a time before the one it was made at.
+
+    What was recorded then (stops made, a call for service) would be lost.
+    """
+    if followed.replanned_s is None or at_s >= followed.replanned_s - 1e-6:
+        return
+    made, at = later(start, followed.replanned_s), later(start, at_s)
+    msg = (
+        f"{where}: this plan was re-planned at {made:%H:%M}; re-planning it at {at:%H:%M} would "
+        f"lose what was recorded then (stops made, calls for service); give a time from "
+        f"{made:%H:%M} on, or with --plan the plan it was made from"
+    )
     raise ScenarioError(msg)
 
 

@@ -275,6 +275,11 @@ def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):
     assert (tmp_path / "afile").read_text() == "kept"
 
 
+def test_within_without_variants_is_refused():
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--within", "0.1")
+    assert_clean_failure(result, "--within applies to several plans; add --variants K")
+
+
 def test_negative_officers_option_is_refused(tmp_path):
     result = cli("plan", "scenarios/helsinki_default.yaml", "--officers", "-2")
     assert_clean_failure(result, "error: Invalid value for '--officers'", "--help")

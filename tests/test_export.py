@@ -352,3 +352,21 @@ def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
     with pytest.warns(PlannerWarning, match="re-planning the 2 units"):
         again = replan(more, tmp_path / "routes.json", dt.time(20, 0))
     assert any(w.startswith("re-planning the 2 units") for w in again.warnings)
+
+
+def test_a_replan_cannot_go_back_before_the_replan_it_follows(plan, tmp_path):
+    from planner.errors import ScenarioError
+    from planner.pipeline import replan
+    from planner.replan import read_routes
+
+    write_plan(plan, tmp_path)
+    again = replan(plan.scenario, tmp_path / "routes.json", dt.time(20, 0))
+    write_plan(again, tmp_path / "replan_2000")
+    followed = read_routes(tmp_path / "replan_2000" / "routes.json")
+    assert followed.replanned_s == pytest.approx(2 * 3600)  # two hours into the 18:00 shift
+    assert read_routes(tmp_path / "routes.json").replanned_s is None
+    with pytest.raises(ScenarioError, match="re-planned at 20:00; re-planning it at 19:30 would"):
+        replan(plan.scenario, tmp_path / "replan_2000" / "routes.json", dt.time(19, 30))
+    write_plans({"variant_1": plan}, tmp_path / "v")
+    with pytest.raises(ScenarioError, match=r"holds variants: .* --plan .*v/variant_1"):
+        read_routes(tmp_path / "v" / "routes.json")
