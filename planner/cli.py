@@ -232,7 +232,8 @@ def replan(
     routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
     positions = _positions(position or [])
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
-    check_out_dir(target)
+    if routes_file.is_file():  # else the re-plan names the missing plan
+        check_out_dir(target)
     result = replan_shift(scenario, routes_file, clock, positions)
     written = write_plan(result, target)
     typer.echo(kpi_table(result))
