@@ -367,7 +367,7 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
 def _refuse_repeated(path: Path, sep: str, columns: list[str]) -> None:
     """Refuse a header naming a column to read more than once (pandas reads the first)."""
     with Path(path).open(encoding="utf-8-sig", errors="replace", newline="") as file:
-        header = next(csv.reader(file, delimiter=sep), [])
+        header = next((row for row in csv.reader(file, delimiter=sep) if any(row)), [])
     for name in columns:
         at = [i + 1 for i, h in enumerate(header) if h == name]
         if len(at) > 1:
@@ -624,6 +624,13 @@ def _generic_times(
         }
         fmt = max(fits, key=lambda f: fits[f])
         both = fits[fmt] == min(fits.values())
+    if both and swapped and order == "auto" and not _fitting(sample, (fmt, swapped), first=False):
+        day, month = _fitting(sample, (fmt,), swapped), _fitting(sample, (swapped,), fmt)
+        msg = (
+            f"{path}: column '{column}' mixes dates that read only day first (such as "
+            f"'{month}') and only month first (such as '{day}'); export the dates in one format"
+        )
+        raise IncidentDataError(msg)
     if both:
         example = _fitting(sample, (fmt, swapped))  # type: ignore[arg-type]
         if order == "auto":
@@ -676,35 +683,37 @@ def midnight_placeholders(
     known-time flags and a note, or the inputs and ``None``.
     """
     timed = time_known & kept & occurred.notna().to_numpy()
-    clock = occurred.dt.strftime("%H:%M").to_numpy()
-    at = {
-        hhmm: int((timed & (clock == hhmm)).sum())
-        for hhmm in ("00:00", "22:00", "23:00", "01:00", "02:00")
-    }
-    night = (at["22:00"] + at["23:00"] + at["01:00"] + at["02:00"]) / 4
-    if at["00:00"] < MIN_MIDNIGHTS or at["00:00"] <= MIDNIGHT_EXCESS * night:
+    on_the_hour = ((occurred.dt.minute == 0) & (occurred.dt.second == 0)).to_numpy()
+    hour = occurred.dt.hour.to_numpy()
+    at = {h: int((timed & on_the_hour & (hour == h)).sum()) for h in (0, 22, 23, 1, 2)}
+    night = (at[22] + at[23] + at[1] + at[2]) / 4
+    if at[0] < MIN_MIDNIGHTS or at[0] <= MIDNIGHT_EXCESS * night:
         return occurred, time_known, None
-    midnight = time_known & (clock == "00:00")
+    midnight = time_known & on_the_hour & (hour == 0)
+    ratio = f"{at[0] / night:.0f} times as many as" if night else "and none"
     note = (
-        f"{at['00:00']} times at exactly 00:00, {at['00:00'] / max(night, 1):.0f} times "
-        "as many as at the night's other full hours, are read as a placeholder for an unknown "
-        "time: spread over the day"
+        f"{at[0]} times at exactly 00:00, {ratio} at the night's other full hours, are read "
+        "as a placeholder for an unknown time: spread over the day"
     )
     moved = occurred.where(~midnight, occurred + pd.Timedelta(hours=12))
     return moved, time_known & ~midnight, note
 
 
-def _fitting(sample: pd.Series, formats: tuple[str, ...], unless: str | None = None) -> str:
+def _fitting(
+    sample: pd.Series, formats: tuple[str, ...], unless: str | None = None, first: bool = True
+) -> str:
     """Return the first value of ``sample`` that all ``formats`` read and ``unless`` does not.
 
-    The first value when none does.
+    When none does: the first value, or "" when ``first`` is false.
     """
     fits = np.ones(len(sample), dtype=bool)
     for fmt in formats:
         fits &= pd.to_datetime(sample, format=fmt, errors="coerce").notna().to_numpy()
     if unless is not None:
         fits &= pd.to_datetime(sample, format=unless, errors="coerce").isna().to_numpy()
-    return str(sample[fits].iloc[0] if fits.any() else sample.iloc[0])
+    if fits.any():
+        return str(sample[fits].iloc[0])
+    return str(sample.iloc[0]) if first else ""
 
 
 def _texts(raw: pd.DataFrame, cols: dict[str, str], name: str | None) -> np.ndarray:

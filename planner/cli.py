@@ -68,13 +68,16 @@ def _override(
                 merged.setdefault(section, {})[key] = value
         return merged
 
+    def named(opts: list[str]) -> str:
+        return ("option " if len(opts) == 1 else "options ") + ", ".join(opts)
+
     try:
-        return with_overrides(scenario, changes(given), "options " + ", ".join(given))
+        return with_overrides(scenario, changes(given), named(given))
     except ScenarioError:
         refused = [opt for opt in given if not _accepts(scenario, changes([opt]))]
         if not refused or refused == given:
             raise
-        with_overrides(scenario, changes(refused), "options " + ", ".join(refused))
+        with_overrides(scenario, changes(refused), named(refused))
         raise  # pragma: no cover - the options refused alone are refused together
 
 

@@ -50,10 +50,10 @@ from planner.scenario import IncidentSpec
 
 log = logging.getLogger(__name__)
 
-#: Drop reasons, in the order they are checked.
 NO_TYPE = "(no type)"
 """How a kept row without an offence type is listed among the unmapped types."""
 
+#: Drop reasons, in the order they are checked.
 DROP_REASONS = (
     "duplicate row",
     "no coordinates",
@@ -104,11 +104,14 @@ class LoadReport:
                 f"; {sum(typed.values())} kept rows of {len(typed)} unmapped offence types "
                 f"weighted as '{OTHER}'"
             )
-        if untyped := self.unmapped.get(NO_TYPE, 0):
+        untyped = self.unmapped.get(NO_TYPE, 0)
+        if untyped and untyped == self.rows_kept:  # no type column read
             text += (
                 f"; {untyped} kept rows without an offence type weighted as '{OTHER}' (a type "
                 "column is named with type_col, on the command line --type-col)"
             )
+        elif untyped:
+            text += f"; {untyped} kept rows with an empty offence type weighted as '{OTHER}'"
         return text
 
     def with_drop(self, reason: str, count: int) -> LoadReport:
@@ -372,7 +375,7 @@ def inspect_incidents(
     kept = rows[rows["drop"] == ""]
     dated = kept["occurred"].dropna()
     distinct = rows[rows["drop"] != "duplicate row"].assign(
-        crime_type=lambda f: f["crime_type"].replace("", "(no type)"),
+        crime_type=lambda f: f["crime_type"].replace("", NO_TYPE),
         kept=lambda f: f["drop"] == "",
     )
     types = (

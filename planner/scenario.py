@@ -114,7 +114,10 @@ class AreaSpec(_Model):
         except ShapelyError:
             msg = f"is not WKT; give a polygon in longitude latitude degrees, {example}"
             raise ValueError(msg) from None
-        if shape.geom_type not in {"Polygon", "MultiPolygon"} or shape.is_empty:
+        if shape.is_empty:
+            msg = f"is empty; {example}"
+            raise ValueError(msg)
+        if shape.geom_type not in {"Polygon", "MultiPolygon"}:
             msg = f"is a {shape.geom_type}, not a polygon; {example}"
             raise ValueError(msg)
         if not shape.is_valid:
@@ -651,7 +654,7 @@ def with_overrides(scenario: Scenario, changes: dict[str, Any], where: str) -> S
     data = scenario.model_dump()
     for section, values in changes.items():
         data[section] = {**data[section], **values} if isinstance(data[section], dict) else values
-    checked = _validated(data, f"{where}: the scenario does not accept them")
+    checked = _validated(data, f"{where}: refused by the scenario's rules")
     return checked.model_copy(update={"source_file": scenario.source_file})
 
 

@@ -290,7 +290,9 @@ def test_command_line_options_obey_the_scenario_rules(tmp_path):
     out = tmp_path / "out"
     result = cli("plan", str(pairs), "--officers", "3", "--out", str(out), "--seed", "4")
     assert_clean_failure(
-        result, "options --officers:", "officers.count (3) is not a multiple of unit_size (2)"
+        result,
+        "option --officers: refused by the scenario's rules",
+        "officers.count (3) is not a multiple of unit_size (2)",
     )  # only the option at fault is named
     result = cli("plan", str(pairs), "--time-limit", "99999", "--out", str(out))
     assert_clean_failure(result, "solver.time_limit_s", "less than or equal to 3600", out=out)

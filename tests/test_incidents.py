@@ -419,6 +419,11 @@ def test_dates_that_read_both_ways_need_a_date_order(tmp_path):
     iso_first = write(tmp_path, "lon,lat,t\n" + rows)
     with pytest.raises(IncidentDataError, match="dates such as '05/06/2020' read both"):
         load_incidents(IncidentSpec(path=iso_first, time_col="t"))  # quotes a date in question
+    mixed = write(tmp_path, "lon,lat,t\n24.94,60.17,13/01/2020\n24.94,60.17,01/14/2020\n")
+    with pytest.raises(
+        IncidentDataError, match=r"mixes dates that read only day first .* one format"
+    ):
+        load_incidents(IncidentSpec(path=mixed, time_col="t"))
     unambiguous = write(tmp_path, "lon,lat,t\n24.94,60.17,03/04/2020\n24.94,60.17,25/04/2020\n")
     with pytest.raises(IncidentDataError, match="such as '25/04/2020' read only the other way"):
         load_incidents(IncidentSpec(path=unambiguous, time_col="t", date_order="month_first"))
@@ -452,6 +457,9 @@ def test_a_column_to_read_named_twice_is_refused(tmp_path):
     )
     with pytest.raises(IncidentDataError, match=r"column 'Latitude' 2 times \(columns 1, 4\)"):
         load_incidents(IncidentSpec(path=path))
+    path.write_text("\n" + path.read_text())  # past a blank first line too
+    with pytest.raises(IncidentDataError, match=r"column 'Latitude' 2 times"):
+        load_incidents(IncidentSpec(path=path))
     notes = write(
         tmp_path, "Latitude,Month,Longitude,Notes,Crime type,Notes\n51.5,2020-01,-0.1,a,Robbery,b\n"
     )
@@ -460,14 +468,15 @@ def test_a_column_to_read_named_twice_is_refused(tmp_path):
 
 
 def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
-    text = (
-        "lat,lon,case,offence\n60.17,24.94,A1,Robbery\n60.17,24.94,A1,Threats\n60.18,24.95,,Theft\n"
-    )
-    path = write(tmp_path, text)
-    with pytest.warns(PlannerWarning, match="1 duplicate row"):
+    text = "lat,lon,case,offence\n60.17,24.94,A1,Robbery\n60.17,24.94,A1,Threats\n"
+    path = write(tmp_path, text + "60.18,24.95,,Theft\n60.18,24.95,,\n")
+    with pytest.warns(PlannerWarning, match="1 duplicate row") as caught:
         frame, report = load_incidents(IncidentSpec(path=path, type_col="offence", id_col="case"))
-    assert report.rows_kept == 2 and report.dropped["duplicate row"] == 1
-    assert frame["crime_type"].tolist() == ["Robbery", "Theft"]  # the more harmful row stays
+    message = str(caught[0].message)
+    assert "1 kept rows with an empty offence type" in message
+    assert "type_col" not in message  # the type column was named
+    assert report.rows_kept == 3 and report.dropped["duplicate row"] == 1
+    assert frame["crime_type"].tolist() == ["Robbery", "Theft", ""]  # the more harmful row stays
     with pytest.raises(IncidentDataError, match=r"column\(s\) nope not in the file"):
         load_incidents(IncidentSpec(path=path, id_col="nope"))
 

@@ -126,6 +126,7 @@ def test_date_and_weekday_together_are_ambiguous(tmp_path):
         ("POLYGON ((...))", "is not WKT"),
         ("", "is not WKT"),
         ("POINT (24.9 60.1)", "is a Point, not a polygon"),
+        ("POLYGON EMPTY", "is empty"),
         ("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))", r"is not a valid polygon \(Self-intersection"),
         ("POLYGON ((60 24, 61 24, 61 200, 60 24))", "lies outside longitude -180..180"),
     ],
