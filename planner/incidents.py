@@ -129,6 +129,7 @@ class _Parsed:
     schema: str
     file: str
     notes: tuple[str, ...]
+    cautions: tuple[str, ...] = ()  # what the analyst should check, said in the load warning
 
 
 def _read_rows(
@@ -153,7 +154,8 @@ def _read_rows(
     missing, bad_date = rows["missing"].to_numpy(), rows["bad_date"].to_numpy()
     far = ~missing & out_of_range(rows["lon"].to_numpy(), rows["lat"].to_numpy())
     excluded = harm.isna().to_numpy()
-    duplicate = _duplicates(rows["incident_id"], missing | far | bad_date, excluded, harm)
+    rows_ids = rows["incident_id"]
+    duplicate = _duplicates(rows_ids, missing | far | bad_date, excluded, harm)
     drop = np.select([duplicate, missing, far, bad_date, excluded], DROP_REASONS, default="")
     occurred, time_known, note = midnight_placeholders(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
@@ -168,7 +170,24 @@ def _read_rows(
         file=str(path),
         drop=drop,
     )
-    return _Parsed(rows, name, str(path), tuple(notes))
+    return _Parsed(rows, name, str(path), tuple(notes), _placeholder_ids(rows_ids))
+
+
+MAX_ROWS_PER_INCIDENT = 20
+"""More rows than this under one incident number look like a placeholder number."""
+
+
+def _placeholder_ids(ids: pd.Series) -> tuple[str, ...]:
+    """Warn of incident numbers on more rows than one incident has (e.g. "0", "UNKNOWN")."""
+    counts = ids[ids != ""].value_counts()
+    many = counts[counts > MAX_ROWS_PER_INCIDENT]
+    if many.empty:
+        return ()
+    shown = ", ".join(f"'{i}' on {n} rows" for i, n in many.head(3).items())
+    return (
+        f"incident numbers shared by more than {MAX_ROWS_PER_INCIDENT} rows ({shown}) count "
+        "as one incident each: if they are placeholders, clear them in the export",
+    )
 
 
 def _duplicates(
@@ -260,7 +279,7 @@ def load_incidents(
         msg = f"{report.summary()}; no incident is left (mostly {reason}: {count}); {fix}"
         raise IncidentDataError(msg)
     kept = parsed.rows[parsed.rows["drop"] == ""]
-    cautions = []
+    cautions = list(parsed.cautions)
     if kept["occurred"].isna().all():
         cautions.append(
             "no incident kept has a date, so recency, day-of-week and time-of-day weights "

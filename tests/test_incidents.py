@@ -477,6 +477,13 @@ def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
     assert "type_col" not in message  # the type column was named
     assert report.rows_kept == 3 and report.dropped["duplicate row"] == 1
     assert frame["crime_type"].tolist() == ["Robbery", "Theft", ""]  # the more harmful row stays
+    rows = "".join(f"60.17,24.94,UNKNOWN,Robbery\n60.18,24.95,B{i},Theft\n" for i in range(30))
+    placeholder = write(tmp_path, "lat,lon,case,offence\n" + rows)
+    with pytest.warns(PlannerWarning, match="'UNKNOWN' on 30 rows\\) count as one incident each"):
+        _, report = load_incidents(
+            IncidentSpec(path=placeholder, type_col="offence", id_col="case")
+        )
+    assert report.dropped["duplicate row"] == 29 and report.rows_kept == 31
     with pytest.raises(IncidentDataError, match=r"column\(s\) nope not in the file"):
         load_incidents(IncidentSpec(path=path, id_col="nope"))
 
