@@ -136,19 +136,23 @@ def sidebar(names: list[str]) -> bool:
     return pressed
 
 
-def make_plan(scenario: Scenario) -> None:
-    """Plan the scenario into ``st.session_state``, with progress; keep a planner error."""
+def make_plan(scenario: Scenario) -> bool:
+    """Plan the scenario into ``st.session_state``, with progress; keep a planner error.
+
+    Returns whether it planned; a scenario planned before shows its kept plan at once.
+    """
     text = scenario_to_yaml(scenario)
     try:
         with st.spinner("Loading the street graph"):
             area = area_for(scenario.area.model_dump_json(), scenario)
     except PlannerError as exc:
         _keep_error(text, exc)
-        return
+        return True
     today = pipeline.local_today(scenario, area.graph)  # the shift's day, not the server's
     key = f"{text}# planned for {today.isoformat()}\n"
     store = plan_store()
-    if key not in store:
+    fresh = key not in store
+    if fresh:
         with st.status("Planning", expanded=True) as status:
             bar = st.progress(0.0, text="Planning")
 
@@ -161,7 +165,7 @@ def make_plan(scenario: Scenario) -> None:
             except PlannerError as exc:
                 status.update(label="Planning failed", state="error", expanded=False)
                 _keep_error(text, exc)
-                return
+                return True
             bar.empty()
             status.update(
                 label=f"Planned in {time.perf_counter() - started:.1f} s",
@@ -177,6 +181,7 @@ def make_plan(scenario: Scenario) -> None:
     st.session_state["plan_key"] = key
     st.session_state.pop("plan_error", None)
     st.session_state.pop(FAILED_YAML, None)
+    return fresh
 
 
 def _doing(plan: Plan, at: dt.datetime) -> pd.DataFrame:
@@ -328,8 +333,12 @@ def main() -> None:
         scenario = drafts.current_scenario()
     except PlannerError as exc:
         st.error(drafts.plain_paths(str(exc)))
-    if scenario is not None and (pressed or "plan" not in st.session_state):
-        make_plan(scenario)
+    planned = scenario is not None and (pressed or "plan" not in st.session_state)
+    if planned and not make_plan(scenario) and pressed:  # type: ignore[arg-type]
+        st.toast(
+            "Planned before with these settings: that plan is shown. Change the scenario, "
+            "the officers, the time limit or the seed to plan anew."
+        )
     if pressed:
         st.session_state["tab"] = "Plan"
     # A planning error shows while the scenario that failed is the one being edited.

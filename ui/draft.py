@@ -21,8 +21,10 @@ from typing import Any
 import streamlit as st
 
 from planner.errors import PlannerError, PlannerWarning
+from planner.graph import StreetGraph
 from planner.incidents import inspect_incidents, load_incidents
-from planner.scenario import IncidentSpec, Scenario, parse_scenario, read_yaml
+from planner.risk import no_incident_near, snap_to_segments
+from planner.scenario import AreaSpec, IncidentSpec, Scenario, parse_scenario, read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO / "scenarios"
@@ -224,18 +226,41 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
         incident_spec = IncidentSpec.model_validate(entry)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the summary
-            _, report = load_incidents(incident_spec, **harm)  # refuses a file with none kept
+            frame, report = load_incidents(incident_spec, **harm)  # refuses a file with none kept
         inspection = inspect_incidents(incident_spec, **harm)
     except PlannerError as exc:
         return plain_paths(str(exc))
     except ValueError as exc:  # pydantic: a mapping value of the wrong type
         return f"{name}: {exc}"
+    summary = plain_paths(report.summary())
+    if (graph := _planned_streets()) is not None:
+        near, _ = snap_to_segments(
+            graph, frame["lon"].to_numpy(), frame["lat"].to_numpy(), incident_spec.max_snap_m
+        )
+        if len(near) == 0:
+            return f"{name}: {no_incident_near(graph, frame, incident_spec.max_snap_m)}"
+        summary += (
+            f"; {len(near)} of the {len(frame)} kept lie within "
+            f"{incident_spec.max_snap_m:.0f} m of the planned area's streets"
+        )
     st.session_state.setdefault(INCIDENT_REPORTS, {})[str(path)] = (
-        plain_paths(report.summary()),
+        summary,
         plain_paths(inspection.summary()),
     )
     draft().setdefault("incidents", []).append(entry)
     return None
+
+
+def _planned_streets() -> StreetGraph | None:
+    """Return the streets of the plan on screen if the draft is for its area, else None."""
+    plan = st.session_state.get("plan")
+    if plan is None:
+        return None
+    try:
+        area = AreaSpec.model_validate(draft().get("area", {}))
+    except ValueError:  # an area being edited: the check waits for planning
+        return None
+    return plan.graph if area == plan.scenario.area else None
 
 
 def add_place(kind: str, lat: float, lon: float, name: str = "", radius_m: float = 100.0) -> None:

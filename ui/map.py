@@ -284,17 +284,29 @@ def _focus(
 
 
 def dwell_minute_records(plan: Plan) -> list[dict[str, Any]]:
-    """One label per dosed hot spot: its total dwell minutes and number of stops."""
+    """One label per dosed hot spot: its stops and their minutes ("3 x 15 min", "2 stops, 25 min").
+
+    ASCII only: the map's text layer draws no other characters.
+    """
     spots: dict[int, dict[str, Any]] = {}
     for d in plan.kpis["hotspot_dosage"]:
         spot = spots.setdefault(
             d["hotspot"],
-            {"position": [round(d["lon"], COORD_DIGITS), round(d["lat"], COORD_DIGITS)], "min": 0},
+            {"position": [round(d["lon"], COORD_DIGITS), round(d["lat"], COORD_DIGITS)], "min": []},
         )
-        spot["min"] += d["minutes"]
+        spot["min"].append(round(d["minutes"]))
     return [
-        {"position": s["position"], "text": f"{s['min']:.0f} min"} for _, s in sorted(spots.items())
+        {"position": s["position"], "text": _stops_text(s["min"])} for _, s in sorted(spots.items())
     ]
+
+
+def _stops_text(minutes: list[int]) -> str:
+    """Label of a hot spot's stops, e.g. ``15 min``, ``3 x 15 min``, ``2 stops, 25 min``."""
+    if len(minutes) == 1:
+        return f"{minutes[0]} min"
+    if len(set(minutes)) == 1:
+        return f"{len(minutes)} x {minutes[0]} min"
+    return f"{len(minutes)} stops, {sum(minutes)} min"
 
 
 def place_records(

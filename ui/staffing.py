@@ -226,7 +226,8 @@ def comparison_charts(table: pd.DataFrame) -> list[tuple[str, alt.Chart]]:
     Returns (title, chart) pairs.
     """
     colour = alt.Color("shift:N", title="shift", legend=alt.Legend(orient="bottom"))
-    x = alt.X("officers:Q", title="officers", axis=alt.Axis(tickMinStep=1, format="d"))
+    counts = sorted({int(n) for n in table["officers"]})  # ticks at the counts compared only
+    x = alt.X("officers:Q", title="officers", axis=alt.Axis(values=counts, format="d"))
     base = alt.Chart(table).encode(x=x, color=colour)
     presence = base.mark_line(point=True).encode(
         y=alt.Y("presence_min:Q", title="presence (risk x min)"),

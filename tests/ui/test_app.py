@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import gpxpy
@@ -297,6 +298,13 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     minutes = _layer(spec, "dwell-minutes")["data"]
     assert len(minutes) == plan.kpis["routes"]["hotspots_dosed"]
     assert all(m["text"].endswith(" min") for m in minutes)
+    # each label counts its spot's stops: "15 min", "3 x 15 min" or "2 stops, 25 min"
+    stops = sorted(Counter(d["hotspot"] for d in plan.kpis["hotspot_dosage"]).values())
+    shown = sorted(
+        1 if " x " not in m["text"] and "stops" not in m["text"] else int(m["text"].split()[0])
+        for m in minutes
+    )
+    assert shown == stops and max(stops) > 1
     reach = _layer(spec, "post-reach")
     assert len(reach["data"]) == len(plan.posts) == plan.scenario.posts.count
     assert {p["radius"] for p in reach["data"]} == {plan.scenario.posts.visibility_radius_m}
@@ -350,6 +358,10 @@ def test_changing_officers_replans_only_when_plan_is_pressed(first_load):
     assert at.table[0].value["officer"].tolist() == [1, 2, 3]
     assert "Officers (3)" in [h.value for h in at.subheader]
     assert not any("press Plan" in info.value for info in at.info)
+    assert not at.toast
+    at.sidebar.button[0].click().run()  # nothing changed: the press is answered
+    assert [t.value for t in at.toast if t.value.startswith("Planned before")]
+    assert at.session_state["plan"] is plan
 
 
 @pytest.mark.slow
@@ -553,8 +565,22 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     assert entry["path"].endswith("street.csv")
     captions = [c.value for c in at.caption]
     assert any("3 rows read, 2 kept; dropped: 1 no coordinates" in c for c in captions)
+    assert any(
+        "2 of the 2 kept lie within 100 m of the planned area's streets" in c for c in captions
+    )
     assert any(c.startswith("street.csv") for c in captions)  # as uploaded, not the server copy
     assert not any("patrol-planner-uploads" in c for c in captions)
+
+
+@pytest.mark.slow
+def test_an_incident_file_of_another_city_is_refused_at_upload(first_load):
+    content = b"Month,Crime type,Longitude,Latitude\n2020-01,Burglary,-0.0937,51.5155\n"
+    at = _tab(_app(), "Scenario")
+    at.file_uploader(key="incident_upload").set_value(("london.csv", content, "text/csv")).run()
+    (shown,) = _errors(at)
+    assert shown.startswith("london.csv: none of the 1 incidents lies within 100 m")
+    assert "covers the same city" in shown
+    assert not at.session_state["draft"].get("incidents")
 
 
 def test_upload_summaries_apply_the_scenarios_exclusions(first_load):
@@ -616,3 +642,22 @@ def test_gpx_is_parseable_from_a_zip_of_a_plan_file():
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parsed = gpxpy.parse(archive.read("officer_1.gpx").decode())
     assert len(parsed.tracks) == 1
+
+
+def test_staffing_charts_tick_only_the_counts_compared():
+    import pandas as pd
+
+    from ui.staffing import comparison_charts
+
+    table = pd.DataFrame(
+        {
+            "shift": ["fri"] * 2,
+            "officers": [2, 4],
+            "presence_min": [7.6, 9.5],
+            "marginal_presence_min": [float("nan"), 0.95],
+            "risk_in_sight_share": [0.3, 0.31],
+            "hotspots_dosed": [24, 27],
+        }
+    )
+    presence = comparison_charts(table)[0][1].to_dict()
+    assert presence["encoding"]["x"]["axis"]["values"] == [2, 4]  # no tick at 3, not planned
