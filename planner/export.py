@@ -200,8 +200,7 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
     Every file is written into a temporary folder inside ``out_dir`` first and moved in place
     only when all are written and no folder stands where one goes; files matching the globs
     ``stale`` are removed just before. When a move fails, the moves made are undone and the
-    folders made for them removed. A name
-    may hold subfolders (``variant_2/schedule.csv``).
+    folders the write made are removed. A name may hold subfolders (``variant_2/schedule.csv``).
     Returns the paths written.
 
     Raises
@@ -210,7 +209,9 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
         With ``filename`` the file in ``out_dir`` (never its temporary copy), or ``out_dir``.
     """
     out_dir = Path(out_dir)
-    made = [d for d in (out_dir, *out_dir.parents) if not d.exists()]  # deepest first
+    # the folders this write may create: out_dir, folders above it, subfolders of the names
+    folders = {out_dir, *out_dir.parents, *(d for n in files for d in (out_dir / n).parents)}
+    made = {d for d in folders if not d.exists()}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
@@ -229,8 +230,8 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
                         )
             _move_in(out_dir, Path(tmp), list(files), stale)
     except OSError as exc:
-        for folder in made:  # the folders this write created, if they are empty again
-            with contextlib.suppress(OSError):
+        for folder in sorted(made, key=lambda d: len(d.parts), reverse=True):  # deepest first
+            with contextlib.suppress(OSError):  # only those it made and left empty again
                 folder.rmdir()
         parts = Path(exc.filename).parts if exc.filename else ()
         tmp = [i for i, part in enumerate(parts) if part.startswith(".writing-")]
@@ -248,7 +249,6 @@ def _move_in(out_dir: Path, tmp: Path, names: list[str], stale: Sequence[str]) -
     """
     before = tmp / ".before"
     done: list[tuple[Path, Path]] = []  # (from, to) of each move made
-    made: list[Path] = []  # folders created in out_dir, parents first
     try:
         olds = {old for pattern in stale for old in out_dir.glob(pattern)}
         olds |= {out_dir / name for name in names if (out_dir / name).exists()}
@@ -258,19 +258,13 @@ def _move_in(out_dir: Path, tmp: Path, names: list[str], stale: Sequence[str]) -
             old.replace(keep)
             done.append((old, keep))
         for name in names:
-            target = out_dir / name
-            missing = [d for d in reversed(target.parents) if d.is_relative_to(out_dir)]
-            made += [d for d in missing if not d.exists()]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            (tmp / name).replace(target)
-            done.append((tmp / name, target))
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).replace(out_dir / name)
+            done.append((tmp / name, out_dir / name))
     except OSError:
         for source, target in reversed(done):
             with contextlib.suppress(OSError):  # undo what can be undone
                 target.replace(source)
-        for folder in reversed(made):
-            with contextlib.suppress(OSError):  # only if empty again
-                folder.rmdir()
         raise
 
 
