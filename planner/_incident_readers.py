@@ -29,7 +29,7 @@ from planner.scenario import IncidentSpec
 #: Above this share of rows failing the date format, loading stops with an error.
 MAX_BAD_DATE_SHARE = 0.5
 
-#: A generic file whose times (at least this many) are all 00:00 holds dates only.
+#: A file whose times (at least this many) are all 00:00 holds dates only.
 MIN_TIMES_FOR_MIDNIGHT_CHECK = 10
 
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg")
@@ -656,11 +656,6 @@ def _generic_times(
     month_only = np.full(len(text), fmt == "%Y-%m") & ~bad
     if fmt == "%Y-%m":
         occurred = occurred + pd.Timedelta(days=14)
-    clock = (occurred.dt.hour * 60 + occurred.dt.minute + occurred.dt.second).to_numpy()
-    if time_known.sum() >= MIN_TIMES_FOR_MIDNIGHT_CHECK and (clock[time_known] == 0).all():
-        notes.append(f"every time in '{column}' is 00:00: read as dates without a time of day")
-        occurred = occurred.where(~time_known, occurred + pd.Timedelta(hours=12))
-        time_known = np.zeros(len(occurred), dtype=bool)
     return occurred, time_known, month_only, bad, notes
 
 
@@ -677,23 +672,27 @@ def midnight_placeholders(
 ) -> tuple[pd.Series, np.ndarray, str | None]:
     """Read times at exactly 00:00 as unknown when the export uses midnight as a placeholder.
 
-    Judged on the ``kept`` rows with a time: when 00:00 is more than :data:`MIDNIGHT_EXCESS`
-    times as common as the night's other full hours, every 00:00 time becomes a date without a
-    time of day (placed at noon and spread over the day like one). Returns the times, the
-    known-time flags and a note, or the inputs and ``None``.
+    Judged on the ``kept`` rows with a time: when every one of them (at least
+    :data:`MIN_TIMES_FOR_MIDNIGHT_CHECK`) is at 00:00, or 00:00 is more than
+    :data:`MIDNIGHT_EXCESS` times as common as the night's other full hours, every 00:00 time
+    becomes a date without a time of day (placed at noon and spread over the day like one).
+    Returns the times, the known-time flags and a note, or the inputs and ``None``.
     """
     timed = time_known & kept & occurred.notna().to_numpy()
     on_the_hour = ((occurred.dt.minute == 0) & (occurred.dt.second == 0)).to_numpy()
     hour = occurred.dt.hour.to_numpy()
     at = {h: int((timed & on_the_hour & (hour == h)).sum()) for h in (0, 22, 23, 1, 2)}
     night = (at[22] + at[23] + at[1] + at[2]) / 4
-    if at[0] < MIN_MIDNIGHTS or at[0] <= MIDNIGHT_EXCESS * night:
+    every = at[0] == timed.sum() >= MIN_TIMES_FOR_MIDNIGHT_CHECK
+    if not every and (at[0] < MIN_MIDNIGHTS or at[0] <= MIDNIGHT_EXCESS * night):
         return occurred, time_known, None
     midnight = time_known & on_the_hour & (hour == 0)
     ratio = f"{at[0] / night:.0f} times as many as" if night else "and none"
     note = (
-        f"{at[0]} times at exactly 00:00, {ratio} at the night's other full hours, are read "
-        "as a placeholder for an unknown time: spread over the day"
+        "every time is 00:00: read as dates without a time of day"
+        if every
+        else f"{at[0]} times at exactly 00:00, {ratio} at the night's other full hours, are "
+        "read as a placeholder for an unknown time: spread over the day"
     )
     moved = occurred.where(~midnight, occurred + pd.Timedelta(hours=12))
     return moved, time_known & ~midnight, note

@@ -160,10 +160,10 @@ def _read_rows(
     occurred, time_known, note = midnight_placeholders(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
     )
-    rows = rows.assign(occurred=occurred, time_known=time_known)
     notes += [note] if note else []
     rows = rows.drop(columns=["missing", "bad_date", "detail", "incident_id"]).assign(
-        occurred=lambda f: f["occurred"].astype("datetime64[ns]"),
+        occurred=occurred.astype("datetime64[ns]"),
+        time_known=time_known,
         category=category.to_numpy(),
         mapped=mapped.to_numpy(),
         harm=harm.to_numpy(),
