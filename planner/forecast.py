@@ -36,9 +36,8 @@ from planner.risk import (
     IncidentModel,
     fit_terrain_rates,
     incident_density,
-    no_incident_near,
     repeated_points,
-    snap_to_segments,
+    snap_incidents,
 )
 from planner.scenario import IncidentSpec
 
@@ -76,9 +75,7 @@ def split_incidents(
     """
     end = cut + pd.DateOffset(months=test_months)
     occurred = pd.to_datetime(incidents["occurred"]).to_numpy()
-    point_idx, seg_idx = snap_to_segments(
-        graph, incidents["lon"].to_numpy(), incidents["lat"].to_numpy(), max_snap_m
-    )
+    point_idx, seg_idx = snap_incidents(graph, incidents, max_snap_m)
     when = occurred[point_idx]
     train = when < np.datetime64(cut)
     test = (when >= np.datetime64(cut)) & (when < np.datetime64(end))
@@ -89,8 +86,6 @@ def split_incidents(
         "test": int(test.sum()),
         "after the test months": int((when >= np.datetime64(end)).sum()),
     }
-    if len(point_idx) == 0:
-        raise IncidentDataError(no_incident_near(graph, incidents, max_snap_m))
     dated = when[~np.isnat(when)]
     if len(dated) == 0:
         msg = (

@@ -356,7 +356,26 @@ def incident_density(
     return shrunk_density(counts, lengths, prior, model.prior_length_m)
 
 
-def no_incident_near(
+def snap_incidents(
+    graph: StreetGraph, incidents: pd.DataFrame, max_snap_m: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Snap the incidents (``lon``, ``lat``) to their nearest segments (:func:`snap_to_segments`).
+
+    Raises
+    ------
+    IncidentDataError
+        If none lies within ``max_snap_m`` of a street: it says why (swapped coordinates are
+        detected and named, else another city or period).
+    """
+    point_idx, seg_idx = snap_to_segments(
+        graph, incidents["lon"].to_numpy(), incidents["lat"].to_numpy(), max_snap_m
+    )
+    if len(point_idx) == 0:
+        raise IncidentDataError(_no_incident_near(graph, incidents, max_snap_m))
+    return point_idx, seg_idx
+
+
+def _no_incident_near(
     graph: StreetGraph, incidents: pd.DataFrame, max_snap_m: float | np.ndarray
 ) -> str:
     """Why no incident snapped: swapped coordinates are detected and said so."""
@@ -409,12 +428,8 @@ def incident_risk(
     """
     window = window or WindowParams()
     model = model or IncidentModel()
-    point_idx, seg_idx = snap_to_segments(
-        graph, incidents["lon"].to_numpy(), incidents["lat"].to_numpy(), max_snap_m
-    )
+    point_idx, seg_idx = snap_incidents(graph, incidents, max_snap_m)
     outside = len(incidents) - len(point_idx)
-    if len(point_idx) == 0:
-        raise IncidentDataError(no_incident_near(graph, incidents, max_snap_m))
     if outside:
         msg = (
             f"{outside} of {len(incidents)} incidents lie more than {np.max(max_snap_m):.0f} m "

@@ -23,7 +23,7 @@ import streamlit as st
 from planner.errors import PlannerError, PlannerWarning
 from planner.graph import StreetGraph
 from planner.incidents import inspect_incidents, load_incidents
-from planner.risk import no_incident_near, snap_to_segments
+from planner.risk import snap_incidents
 from planner.scenario import AreaSpec, IncidentSpec, Scenario, parse_scenario, read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -234,11 +234,10 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
         return f"{name}: {exc}"
     summary = plain_paths(report.summary())
     if (graph := _planned_streets()) is not None:
-        near, _ = snap_to_segments(
-            graph, frame["lon"].to_numpy(), frame["lat"].to_numpy(), incident_spec.max_snap_m
-        )
-        if len(near) == 0:
-            return f"{name}: {no_incident_near(graph, frame, incident_spec.max_snap_m)}"
+        try:
+            near, _ = snap_incidents(graph, frame, incident_spec.max_snap_m)
+        except PlannerError as exc:
+            return f"{name}: {exc}"
         summary += (
             f"; {len(near)} of the {len(frame)} kept lie within "
             f"{incident_spec.max_snap_m:.0f} m of the planned area's streets"
