@@ -238,9 +238,14 @@ _TIME_WORDS = ("date", "time", "occur")
 _TYPE_WORDS = ("type", "categ", "offen", "crime", "descr")
 
 
+def _columns_named(spec: IncidentSpec) -> tuple[str | None, ...]:
+    """Return the columns a generic mapping names (``None`` where it names none)."""
+    return (spec.x_col, spec.y_col, spec.time_col, spec.type_col, spec.id_col)
+
+
 def _mapping_given(spec: IncidentSpec) -> bool:
-    fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col, spec.id_col)
-    return any(f is not None for f in fields) or spec.crs.upper() != "EPSG:4326"
+    named = _columns_named(spec)
+    return any(c is not None for c in named) or spec.crs.upper() != "EPSG:4326"
 
 
 def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
@@ -739,8 +744,7 @@ def generic_rows(
             msg = f"{path}: not a readable GeoJSON / GeoPackage file ({exc}); check the export"
             raise IncidentDataError(msg) from None
         header = [c for c in raw.columns if c != raw.geometry.name]
-    fields = (spec.x_col, spec.y_col, spec.time_col, spec.type_col, spec.id_col)
-    wanted = [c for c in fields if c]
+    wanted = [c for c in _columns_named(spec) if c]
     cols = _match(header, wanted)
     missing_cols = [c for c in wanted if c not in cols]
     if missing_cols:

@@ -22,7 +22,7 @@ from planner.errors import PlannerError, ScenarioError
 from planner.evaluate import kpi_table
 from planner.export import check_out_dir, write_plan, write_plans
 from planner.incidents import inspect_incidents
-from planner.pipeline import run
+from planner.pipeline import VARIANTS_WITHIN, run
 from planner.plan import Plan
 from planner.scenario import MAX_SEED, IncidentSpec, Scenario, load_scenario, with_overrides
 
@@ -139,7 +139,7 @@ def plan(
             min=0.0,
             max=0.5,
             help="With --variants: most presence a variant may lose against the best "
-            "(default 0.05: within 5 %).",
+            f"(default {VARIANTS_WITHIN}: within {VARIANTS_WITHIN:.0%}).",
         ),
     ] = None,
 ) -> None:
@@ -162,7 +162,8 @@ def plan(
 
     result = run(scenario, progress=progress)
     if variants > 1:
-        _write_variants(result, variants, 0.05 if within is None else within, scenario.output_dir)
+        share = VARIANTS_WITHIN if within is None else within
+        _write_variants(result, variants, share, scenario.output_dir)
         return
     written = write_plan(result, scenario.output_dir)
     typer.echo(kpi_table(result))

@@ -763,7 +763,11 @@ def _position_spec(unit: int, lat: float, lon: float) -> StationSpec:
         raise ScenarioError(msg + "; give degrees, latitude first, e.g. 60.1702,24.9411") from None
 
 
-def variants(plan: Plan, count: int, within: float = 0.05) -> list[Plan]:
+VARIANTS_WITHIN = 0.05
+"""Default share of the best plan's presence a variant may lose (:func:`variants`)."""
+
+
+def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Plan]:
     """Distinct plans for the same shift, each within ``within`` of the best plan's presence.
 
     Plan ``k`` is searched with the stops (hot spot and hour) of plans ``1..k-1`` made less
