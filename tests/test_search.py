@@ -613,3 +613,31 @@ def test_waits_for_a_revisit_or_the_break_absorb_an_insertion():
     eng.repair(st, 0.0, 1.0)
     assert st.seqs == [[1, 2, 1]]
     assert evaluate(problem, [[2, 1, 1]]) is None and evaluate(problem, [[1, 1, 2]]) is None
+
+
+def test_insertion_estimates_wait_for_a_revisit_slot_as_the_schedule_does():
+    from planner.search._engine import _Engine
+    from planner.search._model import _Data
+    from planner.search._schedule import _gap_slot
+
+    problem = line_problem(
+        [0, 10, 20, 30],
+        [0, 1, 1, 1],
+        (Shift(0, 0, 0.0, 1000.0),),
+        max_visits=np.array([0, 3, 3, 3]),
+        min_gap_s=60.0,
+    )
+    eng = _Engine(_Data(problem), random.Random(1))
+    rng = np.random.default_rng(3)
+    taken = {0: [100.0], 2: [40.0, 150.0, 95.0]}  # candidate rows with visits; row 1 has none
+    rows = np.array(sorted(taken))
+    starts = np.full((2, 3), np.nan)
+    for k, c in enumerate(rows):
+        starts[k, : len(taken[c])] = taken[c]
+    est = rng.uniform(0.0, 250.0, size=(3, 40))
+    wait = eng._slot_waits((rows, starts), est)
+    for c in range(3):
+        for p in range(est.shape[1]):
+            slot = _gap_slot(taken.get(c), float(est[c, p]), 60.0)
+            assert wait[c, p] == pytest.approx(slot - est[c, p])
+    assert wait[1].max() == 0.0 and wait[2].max() > 100.0  # 40..210 blocked on row 2

@@ -475,6 +475,7 @@ class _Engine:
             options: list[tuple[float, int, int, int, float]] = []
             rank = self.hist[cands] + np.asarray(st.count, dtype=np.float64)[cands]
             decay = data.decay**rank
+            taken = self._taken_starts(st, cands)
             for r, sh in enumerate(data.shifts):
                 seq = st.seqs[r]
                 delta = self._route_deltas(seq, sh)
@@ -485,6 +486,10 @@ class _Engine:
                     dtype=np.float64,
                 )
                 est = depart[None, :] + data.travel[np.ix_(prev, cands)].T
+                if taken is not None:
+                    wait = self._slot_waits(taken, est)
+                    delta = delta + wait
+                    est = est + wait
                 gain = self._bucket_values(cands, est) * decay[:, None]
                 if data.walk is not None:
                     nxt = np.array([*seq, sh.end])
@@ -532,6 +537,54 @@ class _Engine:
             st.starts, st.breaks, st.ends, st.obj = out  # type: ignore[misc]
             changed.add(r)
         return changed
+
+    def _taken_starts(self, st: _State, cands: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Rows of ``cands`` already visited (planned or done) and their visits' start times.
+
+        The starts form a (rows, most visits) array padded with NaN; None when no candidate
+        has a visit or repeat dwells need no spacing.
+        """
+        data = self.data
+        if data.gap <= 0.0:
+            return None
+        by_node: dict[int, list[float]] = {k: list(v) for k, v in data.hist_starts.items()}
+        for seq, starts in zip(st.seqs, st.starts or [], strict=False):
+            for v, s in zip(seq, starts, strict=True):
+                by_node.setdefault(v, []).append(s)
+        rows = [c for c, v in enumerate(cands.tolist()) if v in by_node]
+        if not rows:
+            return None
+        lists = [by_node[int(cands[c])] for c in rows]
+        width = max(len(x) for x in lists)
+        starts = np.full((len(rows), width), np.nan)
+        for k, x in enumerate(lists):
+            starts[k, : len(x)] = x
+        return np.asarray(rows), starts
+
+    def _slot_waits(self, taken: tuple[np.ndarray, np.ndarray], est_s: np.ndarray) -> np.ndarray:
+        """Seconds a visit must wait for its revisit slot, per (candidate, position).
+
+        ``est_s`` holds the estimated arrivals; a candidate with visits in ``taken`` (see
+        :meth:`_taken_starts`) waits until it starts at least the minimum gap from each of
+        them, by the exact schedule's slot rule (:func:`._schedule._gap_slot`), so that the
+        insertion's cost and its check against the route's slack count the wait.
+        """
+        gap = self.data.gap
+        rows, starts = taken
+        arrive = est_s[rows]
+        s = arrive.copy()
+        for _ in range(starts.shape[1] + 1):
+            moved = np.zeros(s.shape, dtype=bool)
+            for j in range(starts.shape[1]):
+                x = starts[:, j : j + 1]
+                clash = np.abs(s - x) < gap - TOL_S  # False where x is NaN padding
+                s = np.where(clash, x + gap, s)
+                moved |= clash
+            if not moved.any():
+                break
+        wait = np.zeros_like(est_s)
+        wait[rows] = s - arrive
+        return wait
 
     def _waits_after(
         self, sh: Shift, seq: list[int], starts: list[float], break_start: float | None
