@@ -641,3 +641,72 @@ def test_insertion_estimates_wait_for_a_revisit_slot_as_the_schedule_does():
             slot = _gap_slot(taken.get(c), float(est[c, p]), 60.0)
             assert wait[c, p] == pytest.approx(slot - est[c, p])
     assert wait[1].max() == 0.0 and wait[2].max() > 100.0  # 40..210 blocked on row 2
+
+
+def test_insertion_valued_from_the_route_tail_alone_matches_the_whole_schedule():
+    from planner.search._local import _Tails
+    from planner.search._model import _Data
+    from planner.search._schedule import _simulate
+
+    # nine nodes on a street line (street k joins nodes k and k + 1), the station in the middle
+    rng = np.random.default_rng(7)
+    x = np.cumsum(rng.uniform(60.0, 400.0, size=9))
+    n = x.size
+    ahead = np.arange(n)[None, :] > np.arange(n)[:, None]
+    pred = np.where(ahead, np.arange(n)[None, :] - 1, np.arange(n)[None, :] + 1)
+    street = np.where(ahead, np.arange(n)[None, :] - 1, np.arange(n)[None, :])
+    np.fill_diagonal(pred, -9999)
+    np.fill_diagonal(street, -1)
+    weight = rng.uniform(0.0, 0.01, size=n - 1)
+    cum = np.concatenate([[0.0], np.cumsum(weight)])
+    passes = StreetPasses(pred, street, np.arange(n), weight, np.diff(x), 0.5, np.zeros(n - 1))
+    shifts = (
+        Shift(4, 4, 0.0, 7200.0, 900.0, 2400.0, 4800.0, break_node=4),
+        Shift(4, 4, 600.0, 7200.0, 600.0, 3000.0, 4200.0),  # break wherever the unit is
+        Shift(4, 4, 0.0, 6000.0),
+    )
+    problem = Problem(
+        travel_s=np.abs(x[:, None] - x[None, :]),
+        value=rng.uniform(0.0, 1.0, size=(n, 2)),
+        dwell_s=np.full(n, 600.0),
+        max_visits=np.array([2, 3, 2, 3, 0, 3, 2, 3, 2]),
+        shifts=shifts,
+        bucket_s=3600.0,
+        repeat_decay=0.5,
+        min_gap_s=1800.0,
+        walk_value=np.abs(cum[:, None] - cum[None, :]),
+        history=((2, -900.0),),
+        street_passes=passes,
+    )
+    data = _Data(problem)
+    seen = {"alone fits": 0, "alone late": 0, "whole plan": 0}
+    for _ in range(60):
+        seqs = [list(rng.choice([0, 1, 2, 3, 5, 6, 7, 8], size=rng.integers(0, 4))) for _ in shifts]
+        out = _simulate(data, seqs)
+        if out is None:
+            continue
+        starts, breaks, _, obj = out
+        tails = _Tails(data, seqs, starts, breaks, obj)
+        for r, seq in enumerate(seqs):
+            for c in (0, 1, 2, 3, 5, 6, 7, 8):
+                if sum(s.count(c) for s in seqs) >= problem.max_visits[c]:
+                    continue  # the search inserts a node below its cap only
+                for p in range(len(seq) + 1):
+                    decided, got = tails.insert(r, c, p)
+                    trial = [list(s) for s in seqs]
+                    trial[r].insert(p, c)
+                    exact = _simulate(data, trial)
+                    if not decided:
+                        seen["whole plan"] += 1
+                    elif got is None:
+                        seen["alone late"] += 1
+                        assert exact is None
+                    else:
+                        seen["alone fits"] += 1
+                        assert exact is not None
+                        assert got[0] == pytest.approx(exact[3], abs=1e-12)
+                        assert got[1:] == (exact[0][r], exact[1][r], pytest.approx(exact[2][r]))
+                        assert [s for q, s in enumerate(exact[0]) if q != r] == [
+                            s for q, s in enumerate(starts) if q != r
+                        ]
+    assert min(seen.values()) >= 20, seen

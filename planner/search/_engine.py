@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from planner.search._local import Insertion, _Tails
 from planner.search._model import _EPS, TOL_S, Shift, _Data
 from planner.search._route_moves import (
     _or_opt,
@@ -17,7 +18,7 @@ from planner.search._route_moves import (
     _two_opt,
     _two_opt_star,
 )
-from planner.search._schedule import _simulate
+from planner.search._schedule import _Scheduled, _simulate
 
 
 class _State:
@@ -515,26 +516,36 @@ class _Engine:
             if not options:
                 break
             options.sort(key=lambda o: -o[0])
-            best: tuple[float, int, int, int, object] | None = None
+            tails = _Tails(data, st.seqs, st.starts or [], st.breaks or [], st.obj)
+            best: tuple[float, int, int, int, _Scheduled | None, Insertion | None] | None = None
             # the best 2 * top_k estimates exactly, and further ones while none of them fits
             for tried, (_, r, c, p, dl) in enumerate(options):
                 if tried >= 2 * top_k and best is not None:
                     break
-                seqs = [list(s) for s in st.seqs]
-                seqs[r].insert(p, int(cands[c]))
-                out = _simulate(data, seqs)
-                if out is None or out[3] <= st.obj + 1e-12:
+                v = int(cands[c])
+                whole: _Scheduled | None = None
+                decided, part = tails.insert(r, v, p)
+                if not decided:  # another route could notice: schedule the whole plan
+                    seqs = [list(s) for s in st.seqs]
+                    seqs[r].insert(p, v)
+                    whole = _simulate(data, seqs)
+                obj = part[0] if part is not None else whole[3] if whole is not None else None
+                if obj is None or obj <= st.obj + 1e-12:
                     continue
-                ratio = (out[3] - st.obj) ** power * factor[c] / (dl + _EPS)
-                if best is None or ratio > best[0]:
-                    best = (ratio, r, c, p, out)
+                ratio = (obj - st.obj) ** power * factor[c] / (dl + _EPS)
+                if best is None or ratio > best[0] * (1.0 + 1e-9):  # near-ties: the first
+                    best = (ratio, r, c, p, whole, part)
             if best is None:
                 break
-            _, r, c, p, out = best
+            _, r, c, p, whole, part = best
             v = int(cands[c])
             st.seqs[r].insert(p, v)
             st.count[v] += 1
-            st.starts, st.breaks, st.ends, st.obj = out  # type: ignore[misc]
+            if whole is not None:
+                st.starts, st.breaks, st.ends, st.obj = whole
+            else:  # route r's tail re-scheduled alone
+                assert part is not None and st.starts is not None and st.breaks is not None
+                st.obj, st.starts[r], st.breaks[r], st.ends[r] = part
             changed.add(r)
         return changed
 

@@ -45,9 +45,11 @@ def _break_step(
     return start + shift.break_s, (cur if bn is None else bn), start
 
 
-def _simulate(
-    data: _Data, seqs: list[list[int]]
-) -> tuple[list[list[float]], list[float | None], list[float], float] | None:
+_Scheduled = tuple[list[list[float]], list[float | None], list[float], float]
+"""Starts per route, break starts, end arrivals and the objective of a scheduled plan."""
+
+
+def _simulate(data: _Data, seqs: list[list[int]]) -> _Scheduled | None:
     """Schedule ``seqs``; return starts, break starts, end arrivals and the objective, or None."""
     shifts, tl, dl = data.shifts, data.tl, data.dl
     m = len(shifts)
