@@ -727,7 +727,21 @@ def load_scenario(path: str | Path) -> Scenario:
 def scenario_to_yaml(scenario: Scenario) -> str:
     """Serialise a scenario to YAML (absolute paths), the format :func:`load_scenario` reads."""
     data = scenario.model_dump(mode="json", exclude_none=True, exclude={"source_file"})
-    shift = data["shift"]
-    for key in ("start", "end"):
-        shift[key] = shift[key][:5] if shift[key].endswith(":00") else shift[key]
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_style=None)
+    clocks = scenario.model_dump(exclude_none=True, exclude={"source_file"})
+    return yaml.safe_dump(
+        _short_clocks(data, clocks), sort_keys=False, allow_unicode=True, default_style=None
+    )
+
+
+def _short_clocks(data: object, python: object) -> object:
+    """Write the clock times of a JSON dump ``data`` as ``HH:MM`` when on the minute.
+
+    ``python`` is the same dump with the times as ``datetime.time``, which tells them apart.
+    """
+    if isinstance(python, dt.time) and isinstance(data, str) and python.second == 0:
+        return data[:5]
+    if isinstance(data, dict) and isinstance(python, dict):
+        return {k: _short_clocks(v, python.get(k)) for k, v in data.items()}
+    if isinstance(data, list) and isinstance(python, list | tuple) and len(python) == len(data):
+        return [_short_clocks(v, w) for v, w in zip(data, python, strict=True)]
+    return data

@@ -177,6 +177,11 @@ def test_round_trip_through_yaml(tmp_path):
     s = load_scenario(write(tmp_path, BASE))
     again = load_scenario(write(tmp_path, scenario_to_yaml(s)))
     assert again.model_dump(exclude={"source_file"}) == s.model_dump(exclude={"source_file"})
+    # clock times are written as a planner writes them, on the minute without seconds
+    default = load_scenario(ROOT / "scenarios" / "helsinki_default.yaml")
+    text = scenario_to_yaml(default)
+    assert "earliest: '21:30'" in text and "start: '18:00'" in text and ":00:00" not in text
+    assert load_scenario(write(tmp_path, text)).officers.meal_break == default.officers.meal_break
 
 
 def test_overnight_shift_across_the_autumn_clock_change_lasts_nine_hours(tmp_path):
