@@ -35,18 +35,37 @@ COUNT_CHOICES = list(range(1, 41))
 DEFAULT_COUNTS = [2, 4, 6, 8]
 CHART_HEIGHT_PX = 300
 
-#: Columns of the comparison table as shown.
+#: Columns of the comparison table as shown, short enough to fit the page, and their help.
 TABLE_COLUMNS = {
     "shift": "shift",
     "officers": "officers",
     "units": "units",
-    "presence_min": "presence (risk x min)",
-    "marginal_presence_min": "marginal presence per extra officer",
-    "risk_in_sight_share": "risk in sight of a stop",
-    "hotspots_dosed": "hot spots dosed",
-    "dose_minutes": "dwell minutes",
-    "routes_gap": "routes gap",
-    "units_back_early": "units back 1 h+ early",
+    "presence_min": "presence",
+    "marginal_presence_min": "added per officer",
+    "risk_in_sight_share": "risk in sight",
+    "hotspots_dosed": "hot spots",
+    "dose_minutes": "dwell min",
+    "routes_gap": "gap",
+    "units_back_early": "back 1 h+ early",
+}
+TABLE_FORMATS = {
+    "presence_min": "%.3f",
+    "marginal_presence_min": "%.3f",
+    "risk_in_sight_share": "percent",
+    "dose_minutes": "%.0f",
+    "routes_gap": "percent",
+}
+TABLE_HELP = {
+    "presence_min": "Presence of the foot patrols: risk x minutes.",
+    "marginal_presence_min": (
+        "Presence added per extra officer against the next smaller count compared; none for "
+        "the smallest."
+    ),
+    "risk_in_sight_share": "Share of the area's risk on streets in sight of some stop.",
+    "hotspots_dosed": "Hot spots with at least one stop.",
+    "dose_minutes": "Minutes of stops at hot spots, all units.",
+    "routes_gap": "How far the routes are below the search's upper bound.",
+    "units_back_early": "Units back at the station an hour or more before the shift ends.",
 }
 
 
@@ -133,9 +152,9 @@ def _shift_editor(base_shift: dict[str, Any]) -> pd.DataFrame:
         hide_index=True,
         key=key,
         column_config={
-            "day": st.column_config.TextColumn("day (weekday or YYYY-MM-DD)"),
-            "start": st.column_config.TextColumn("start (HH:MM)"),
-            "end": st.column_config.TextColumn("end (HH:MM)"),
+            "day": st.column_config.TextColumn("day", help="A weekday (friday) or YYYY-MM-DD."),
+            "start": st.column_config.TextColumn("start", help="Local clock time, HH:MM."),
+            "end": st.column_config.TextColumn("end", help="Local clock time, HH:MM."),
         },
     )
 
@@ -314,6 +333,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     )
     with shifts_col:
         rows = _shift_editor(draft()["shift"])
+        st.caption("Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM; add a row to compare.")
     if (
         st.button("Run comparison", type="primary", disabled=scenario is None, key="staffing_run")
         and scenario is not None
@@ -340,13 +360,10 @@ def show_result(result: dict[str, Any], plan: Plan | None) -> None:
         shown,
         hide_index=True,
         column_config={
-            TABLE_COLUMNS["presence_min"]: st.column_config.NumberColumn(format="%.3f"),
-            TABLE_COLUMNS["marginal_presence_min"]: st.column_config.NumberColumn(
-                format="%.3f", help="Against the next smaller count; none for the smallest."
-            ),
-            TABLE_COLUMNS["risk_in_sight_share"]: st.column_config.NumberColumn(format="percent"),
-            TABLE_COLUMNS["dose_minutes"]: st.column_config.NumberColumn(format="%.0f"),
-            TABLE_COLUMNS["routes_gap"]: st.column_config.NumberColumn(format="percent"),
+            TABLE_COLUMNS[key]: st.column_config.NumberColumn(
+                format=TABLE_FORMATS.get(key), help=TABLE_HELP[key]
+            )
+            for key in TABLE_HELP
         },
         key="staffing_table",
         placeholder="-",  # the smallest count has no marginal presence

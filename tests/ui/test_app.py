@@ -623,9 +623,9 @@ def test_staffing_compares_two_levels(first_load, dask_closed):
     table = next(d.value for d in at.dataframe if "shift" in d.value.columns)
     assert table["officers"].tolist() == [2, 3]
     assert table["shift"].tolist() == ["friday 18:00-02:00"] * 2
-    assert np.isnan(table["marginal presence per extra officer"].iloc[0])
-    gain = table["presence (risk x min)"].iloc[1] - table["presence (risk x min)"].iloc[0]
-    assert table["marginal presence per extra officer"].iloc[1] == pytest.approx(gain)
+    assert np.isnan(table["added per officer"].iloc[0])
+    gain = table["presence"].iloc[1] - table["presence"].iloc[0]
+    assert table["added per officer"].iloc[1] == pytest.approx(gain)
     assert len(at.get("vega_lite_chart")) == 3
     decks = at.get("deck_gl_json_chart")
     assert len(decks) == 2
