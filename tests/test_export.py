@@ -370,3 +370,27 @@ def test_a_replan_cannot_go_back_before_the_replan_it_follows(plan, tmp_path):
     write_plans({"variant_1": plan}, tmp_path / "v")
     with pytest.raises(ScenarioError, match=r"holds variants: .* --plan .*v/variant_1"):
         read_routes(tmp_path / "v" / "routes.json")
+
+
+@pytest.mark.slow
+def test_readme_python_example_plans_and_writes_the_files(tmp_path, monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use it from Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "scenarios").mkdir()
+    scenario = (ROOT / "scenarios" / "helsinki_default.yaml").read_text(encoding="utf-8")
+    (tmp_path / "scenarios" / "helsinki_default.yaml").write_text(scenario, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the example runs from the repository root
+    names: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), names)  # our own documentation, run as written
+    out = tmp_path / "out" / "helsinki_default"
+    assert {"kpis.json", "schedule.csv", "briefing.html", "officer_2.gpx"} <= {
+        p.name for p in out.iterdir()
+    }
+    printed = capsys.readouterr().out
+    assert "ITERATION_LIMIT" in printed and "officer" in printed
+    kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    assert kpis["routes"]["units"] == 2
+    streets = names["streets"]
+    risks = [d["risk"] for _, _, d in streets.edges(data=True)]
+    assert len(risks) == streets.number_of_edges() and sum(risks) > 1.0
