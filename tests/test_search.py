@@ -635,12 +635,24 @@ def test_insertion_estimates_wait_for_a_revisit_slot_as_the_schedule_does():
     for k, c in enumerate(rows):
         starts[k, : len(taken[c])] = taken[c]
     est = rng.uniform(0.0, 250.0, size=(3, 40))
-    wait = eng._slot_waits((rows, starts), est)
+    slot = eng._slot_starts((rows, starts), est)
     for c in range(3):
         for p in range(est.shape[1]):
-            slot = _gap_slot(taken.get(c), float(est[c, p]), 60.0)
-            assert wait[c, p] == pytest.approx(slot - est[c, p])
-    assert wait[1].max() == 0.0 and wait[2].max() > 100.0  # 40..210 blocked on row 2
+            assert slot[c, p] == _gap_slot(taken.get(c), float(est[c, p]), 60.0)
+    assert (slot[1] == est[1]).all() and (slot[2] - est[2]).max() > 100.0  # 40..210 blocked
+
+    # a node no walk reaches from some stop: its arrival stays infinite, the search still runs
+    travel = np.array([[0, 100, 100], [100, 0, np.inf], [100, 100, 0]], dtype=float)
+    cut = Problem(
+        travel_s=travel,
+        value=np.array([[0, 0], [1, 2], [1, 2]], dtype=float),
+        dwell_s=np.zeros(3),
+        max_visits=np.array([0, 2, 2]),
+        shifts=(Shift(0, 0, 0.0, 5000.0),),
+        min_gap_s=300.0,
+        bucket_s=1800.0,
+    )
+    assert solve(cut, 5.0, 0, max_iterations=20).best.objective > 0.0
 
 
 def test_insertion_valued_from_the_route_tail_alone_matches_the_whole_schedule():
@@ -710,3 +722,21 @@ def test_insertion_valued_from_the_route_tail_alone_matches_the_whole_schedule()
                             s for q, s in enumerate(starts) if q != r
                         ]
     assert min(seen.values()) >= 20, seen
+
+    # alone, the second unit would defer its break past a wait for node 2's slot and miss the
+    # window; in the whole plan the first unit's visit of node 1 makes it wait there, so it takes
+    # the break first and fits: that is for the whole schedule to decide
+    x = np.array([0.0, 100.0, 200.0])
+    problem = Problem(
+        travel_s=np.abs(x[:, None] - x[None, :]),
+        value=np.array([[0.0], [1.0], [1.0]]),
+        dwell_s=np.array([0.0, 100.0, 0.0]),
+        max_visits=np.array([0, 2, 1]),
+        shifts=(Shift(0, 0, -50.0, 2000.0), Shift(0, 0, 0.0, 2000.0, 100.0, 300.0, 600.0)),
+        min_gap_s=300.0,
+        history=((2, 550.0),),
+    )
+    data = _Data(problem)
+    starts, breaks, _, obj = _simulate(data, [[1], [2]])
+    assert _Tails(data, [[1], [2]], starts, breaks, obj).insert(1, 1, 0) == (False, None)
+    assert _simulate(data, [[1], [1, 2]]) is not None

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from planner.search._local import Insertion, _Tails
+from planner.search._local import TailSchedule, _Tails
 from planner.search._model import _EPS, TOL_S, Shift, _Data
 from planner.search._route_moves import (
     _or_opt,
@@ -488,9 +488,10 @@ class _Engine:
                 )
                 est = depart[None, :] + data.travel[np.ix_(prev, cands)].T
                 if taken is not None:
-                    wait = self._slot_waits(taken, est)
+                    slot = self._slot_starts(taken, est)
+                    wait = np.subtract(slot, est, out=np.zeros_like(est), where=np.isfinite(est))
                     delta = delta + wait
-                    est = est + wait
+                    est = slot
                 gain = self._bucket_values(cands, est) * decay[:, None]
                 if data.walk is not None:
                     nxt = np.array([*seq, sh.end])
@@ -516,8 +517,9 @@ class _Engine:
             if not options:
                 break
             options.sort(key=lambda o: -o[0])
-            tails = _Tails(data, st.seqs, st.starts or [], st.breaks or [], st.obj)
-            best: tuple[float, int, int, int, _Scheduled | None, Insertion | None] | None = None
+            assert st.starts is not None and st.breaks is not None  # scheduled states
+            tails = _Tails(data, st.seqs, st.starts, st.breaks, st.obj)
+            best: tuple[float, int, int, int, _Scheduled | None, TailSchedule | None] | None = None
             # the best 2 * top_k estimates exactly, and further ones while none of them fits
             for tried, (_, r, c, p, dl) in enumerate(options):
                 if tried >= 2 * top_k and best is not None:
@@ -544,7 +546,7 @@ class _Engine:
             if whole is not None:
                 st.starts, st.breaks, st.ends, st.obj = whole
             else:  # route r's tail re-scheduled alone
-                assert part is not None and st.starts is not None and st.breaks is not None
+                assert part is not None
                 st.obj, st.starts[r], st.breaks[r], st.ends[r] = part
             changed.add(r)
         return changed
@@ -559,7 +561,7 @@ class _Engine:
         if data.gap <= 0.0:
             return None
         by_node: dict[int, list[float]] = {k: list(v) for k, v in data.hist_starts.items()}
-        for seq, starts in zip(st.seqs, st.starts or [], strict=False):
+        for seq, starts in zip(st.seqs, st.starts or [[] for _ in st.seqs], strict=True):
             for v, s in zip(seq, starts, strict=True):
                 by_node.setdefault(v, []).append(s)
         rows = [c for c, v in enumerate(cands.tolist()) if v in by_node]
@@ -572,18 +574,18 @@ class _Engine:
             starts[k, : len(x)] = x
         return np.asarray(rows), starts
 
-    def _slot_waits(self, taken: tuple[np.ndarray, np.ndarray], est_s: np.ndarray) -> np.ndarray:
-        """Seconds a visit must wait for its revisit slot, per (candidate, position).
+    def _slot_starts(self, taken: tuple[np.ndarray, np.ndarray], est_s: np.ndarray) -> np.ndarray:
+        """Estimated starts after the wait for a revisit slot, per (candidate, position).
 
         ``est_s`` holds the estimated arrivals; a candidate with visits in ``taken`` (see
-        :meth:`_taken_starts`) waits until it starts at least the minimum gap from each of
-        them, by the exact schedule's slot rule (:func:`._schedule._gap_slot`), so that the
-        insertion's cost and its check against the route's slack count the wait.
+        :meth:`_taken_starts`) starts at least the minimum gap from each of them, by the slot
+        rule of the schedule (:func:`._schedule._gap_slot`). An estimate: the schedule looks
+        only at the visits that start before the inserted one, and the inserted stop may
+        move them.
         """
         gap = self.data.gap
         rows, starts = taken
-        arrive = est_s[rows]
-        s = arrive.copy()
+        s = est_s[rows]
         for _ in range(starts.shape[1] + 1):
             moved = np.zeros(s.shape, dtype=bool)
             for j in range(starts.shape[1]):
@@ -593,9 +595,9 @@ class _Engine:
                 moved |= clash
             if not moved.any():
                 break
-        wait = np.zeros_like(est_s)
-        wait[rows] = s - arrive
-        return wait
+        out = est_s.copy()
+        out[rows] = s
+        return out
 
     def _waits_after(
         self, sh: Shift, seq: list[int], starts: list[float], break_start: float | None

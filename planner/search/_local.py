@@ -15,15 +15,17 @@ says when it cannot.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from planner.search._model import TOL_S, Shift, _Data
 from planner.search._schedule import _break_step, _gap_slot
 
-Insertion = tuple[float, list[float], float | None, float]
+TailSchedule = tuple[float, list[float], float | None, float]
 """Objective, the route's starts, break start and end after an insertion."""
 
 
 class _Tails:
-    """Insertions into one scheduled state, evaluated from the changed route's tail."""
+    """TailSchedules into one scheduled state, evaluated from the changed route's tail."""
 
     def __init__(
         self,
@@ -68,12 +70,12 @@ class _Tails:
                 return False
         return True
 
-    def insert(self, r: int, c: int, p: int) -> tuple[bool, Insertion | None]:
-        """Insert node ``c`` at position ``p`` of route ``r``: (decided, result).
+    def insert(self, r: int, node: int, p: int) -> tuple[bool, TailSchedule | None]:
+        """Insert ``node`` at position ``p`` of route ``r``: (decided, result).
 
         ``(True, None)`` when the route then ends late or misses its break window, ``(True,
-        insertion)`` when it fits, ``(False, None)`` when another route could notice (ask
-        :func:`._schedule._simulate`).
+        schedule)`` when it fits, ``(False, None)`` when another route could notice (ask
+        :func:`._schedule._simulate`). The caller keeps ``node`` below its ``max_visits``.
         """
         data, sh = self.data, self.data.shifts[r]
         seq, starts, brk = self.seqs[r], self.starts[r], self.breaks[r]
@@ -84,7 +86,7 @@ class _Tails:
         else:
             t, cur = starts[p - 1] + data.dl[seq[p - 1]], seq[p - 1]
             pending = sh.break_s > 0.0 and not (brk is not None and brk < starts[p - 1])
-        tail = [c, *seq[p:]]
+        tail = [node, *seq[p:]]
         taken: dict[int, list[float]] = {}
         if data.gap > 0.0:
             wanted = set(tail)
@@ -93,18 +95,19 @@ class _Tails:
             for v, s in zip(seq[:p], starts[:p], strict=True):
                 if v in wanted:
                     taken[v].append(s)
-        out = _run_tail(data, sh, (t, cur, pending, None if pending else brk), tail, taken)
-        if out is None:
-            return True, None
-        new_starts, arrivals, new_brk, end, new_arcs = out
+        run = _run_tail(data, sh, (t, cur, pending, None if pending else brk), tail, taken)
+        # a stop near another route's visit may be moved by it in the whole plan (and a wait
+        # there can change when the break is taken): only the whole schedule can tell, late or not
         if data.gap > 0.0 and not all(
-            self._apart(r, v, a, s) for v, a, s in zip(tail, arrivals, new_starts, strict=True)
+            self._apart(r, v, a, s) for v, a, s in zip(tail, run.arrivals, run.starts, strict=False)
         ):
             return False, None
-        all_starts = starts[:p] + new_starts
+        if not run.fits:
+            return True, None
+        all_starts = starts[:p] + run.starts
         delta = self._nodes_change(r, set(tail), seq[:p] + tail, all_starts)
-        delta += self._walk_change(self._old_arcs(r, p), new_arcs)
-        return True, (self.obj + delta, all_starts, new_brk, end)
+        delta += self._walk_change(self._old_arcs(r, p), run.arcs)
+        return True, (self.obj + delta, all_starts, run.brk, run.end)
 
     def _arrivals(self, r: int) -> list[float]:
         """Arrival time at each stop of route ``r`` (before any wait for its slot)."""
@@ -160,7 +163,7 @@ class _Tails:
         data = self.data
         if data.wl is None:
             return 0.0
-        if data.passes is None or self.counts is None:
+        if self.counts is None:  # walking value without decaying passes
             return sum(data.wl[a][b] for a, b in new) - sum(data.wl[a][b] for a, b in old)
         change: dict[int, int] = {}
         for arcs, sign in ((old, -1), (new, 1)):
@@ -194,58 +197,71 @@ def _street_counts(data: _Data, arcs: list[tuple[int, int]]) -> list[int]:
     return counts
 
 
+@dataclass(slots=True)
+class _TailRun:
+    """One route's tail scheduled alone.
+
+    The starts and arrivals of its stops (up to where it failed, if it did), its break start,
+    end arrival and walks.
+    """
+
+    fits: bool
+    starts: list[float]
+    arrivals: list[float]
+    brk: float | None = None
+    end: float = 0.0
+    arcs: list[tuple[int, int]] = field(default_factory=list)
+
+
 def _run_tail(
     data: _Data,
     sh: Shift,
     at: tuple[float, int, bool, float | None],
     tail: list[int],
     taken: dict[int, list[float]],
-) -> tuple[list[float], list[float], float | None, float, list[tuple[int, int]]] | None:
+) -> _TailRun:
     """Schedule the stops ``tail`` of one route as :func:`._schedule._simulate` does.
 
     ``at`` is the state before the first of them: (time, node, break pending, break start).
-    Returns the starts, arrivals, break start, end and walks, or None when late.
     """
     tl, dl, gap, bn = data.tl, data.dl, data.gap, sh.break_node
     t, cur, pending, brk = at
-    starts: list[float] = []
-    arrivals: list[float] = []
-    arcs: list[tuple[int, int]] = []
+    run = _TailRun(False, [], [])
     for nxt in tail:
         if pending:
             step = _break_step(data, sh, t, cur, nxt)
             if step is None:
-                return None
+                return run
             if step is not False:
                 if bn is not None:
-                    arcs.append((cur, bn))
+                    run.arcs.append((cur, bn))
                 t, cur, brk = step
                 pending = False
         arrival = t + tl[cur][nxt]
-        arrivals.append(arrival)
-        arcs.append((cur, nxt))
+        run.arrivals.append(arrival)
+        run.arcs.append((cur, nxt))
         if gap > 0.0:
             mine = taken[nxt]
             s = _gap_slot(mine, arrival, gap)
             mine.append(s)
         else:
             s = arrival
-        starts.append(s)
+        run.starts.append(s)
         t, cur = s + dl[nxt], nxt
         if t + tl[nxt][sh.end] > sh.end_s + TOL_S:
-            return None
+            return run
     if pending:
         step = _break_step(data, sh, t, cur, None)
         if step is None:
-            return None
+            return run
         if bn is not None:
-            arcs.append((cur, bn))
+            run.arcs.append((cur, bn))
         t, cur, brk = step  # type: ignore[misc]
-    arcs.append((cur, sh.end))
-    end = t + tl[cur][sh.end]
-    if end > sh.end_s + TOL_S:
-        return None
-    return starts, arrivals, brk, end, arcs
+    run.arcs.append((cur, sh.end))
+    run.end = t + tl[cur][sh.end]
+    run.fits = run.end <= sh.end_s + TOL_S
+    run.brk = brk
+    return run
 
 
 def _node_value(data: _Data, v: int, starts: list[float]) -> float:
