@@ -25,7 +25,7 @@ TailSchedule = tuple[float, list[float], float | None, float]
 
 
 class _Tails:
-    """TailSchedules into one scheduled state, evaluated from the changed route's tail."""
+    """Insertions into one scheduled state, evaluated from the changed route's tail."""
 
     def __init__(
         self,
