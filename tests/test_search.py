@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 import math
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -740,3 +741,22 @@ def test_insertion_valued_from_the_route_tail_alone_matches_the_whole_schedule()
     starts, breaks, _, obj = _simulate(data, [[1], [2]])
     assert _Tails(data, [[1], [2]], starts, breaks, obj).insert(1, 1, 0) == (False, None)
     assert _simulate(data, [[1], [1, 2]]) is not None
+
+
+def test_problem_arrays_out_of_range_are_named():
+    base = line_problem([0, 10, 20], [0, 1, 1], (Shift(0, 0, 0.0, 100.0),))
+    cases = [
+        ("travel_s", base.travel_s * np.array([[1, 1, -1], [1, 1, 1], [1, 1, 1]]), "[0, 2]"),
+        ("travel_s", np.where(np.eye(3) == 1, 0.0, np.nan), "[0, 1]"),
+        ("value", np.array([[0.0], [np.inf], [1.0]]), "[1, 0]"),
+        ("dwell_s", np.array([0.0, -5.0, 0.0]), "[1]"),
+        ("max_visits", np.array([0, 1, -1]), "[2]"),
+    ]
+    for field, array, where in cases:
+        with pytest.raises(ValueError, match=rf"^{field}{re.escape(where)} = .*must be"):
+            evaluate(dataclasses.replace(base, **{field: array}), [[]])
+    cut = base.travel_s.copy()
+    cut[1, 2] = np.inf  # unreachable: allowed
+    assert evaluate(dataclasses.replace(base, travel_s=cut), [[1]]) is not None
+    with pytest.raises(ValueError, match=r"travel_s must be square"):
+        evaluate(dataclasses.replace(base, travel_s=np.zeros((3, 2))), [[]])

@@ -194,6 +194,7 @@ def _check_problem(problem: Problem) -> None:
     if problem.walk_value is not None and problem.walk_value.shape != (n, n):
         msg = f"walk_value must have shape ({n}, {n}) (got {problem.walk_value.shape})"
         raise ValueError(msg)
+    _check_values(problem)
     for k, s in enumerate(problem.shifts):
         for field in ("start", "end", "break_node"):
             node = getattr(s, field)
@@ -205,6 +206,34 @@ def _check_problem(problem: Problem) -> None:
     for node, _ in problem.history:
         if not 0 <= node < n:
             msg = f"history node {node} is not a node index in [0, {n})"
+            raise ValueError(msg)
+
+
+def _check_values(problem: Problem) -> None:
+    """Raise ``ValueError`` naming the array and its first bad entry when a number is out of range.
+
+    Times, values and caps are >= 0 and never NaN; a travel time may be infinite (unreachable).
+    """
+    arrays = {
+        "travel_s": (problem.travel_s, True),
+        "value": (problem.value, False),
+        "dwell_s": (problem.dwell_s, False),
+        "max_visits": (problem.max_visits, False),
+        "walk_value": (problem.walk_value, False),
+    }
+    for name, (array, inf_ok) in arrays.items():
+        if array is None:
+            continue
+        a = np.asarray(array, dtype=np.float64)
+        bad = np.isnan(a) | (a < 0.0)
+        if not inf_ok:
+            bad |= np.isinf(a)
+        if bad.any():
+            at = tuple(int(i) for i in np.argwhere(bad)[0])
+            allowed = ">= 0 (inf: unreachable)" if inf_ok else "finite and >= 0"
+            msg = (
+                f"{name}{list(at)} = {a[at]}: entries must be {allowed} ({int(bad.sum())} are not)"
+            )
             raise ValueError(msg)
 
 
