@@ -476,7 +476,9 @@ class _Engine:
             options: list[tuple[float, int, int, int, float]] = []
             rank = self.hist[cands] + np.asarray(st.count, dtype=np.float64)[cands]
             decay = data.decay**rank
-            taken = self._taken_starts(st, cands)
+            assert st.starts is not None and st.breaks is not None  # scheduled states
+            tails = _Tails(data, st.seqs, st.starts, st.breaks, st.obj)
+            taken = self._taken_starts(tails, cands)
             for r, sh in enumerate(data.shifts):
                 seq = st.seqs[r]
                 delta = self._route_deltas(seq, sh)
@@ -517,8 +519,6 @@ class _Engine:
             if not options:
                 break
             options.sort(key=lambda o: -o[0])
-            assert st.starts is not None and st.breaks is not None  # scheduled states
-            tails = _Tails(data, st.seqs, st.starts, st.breaks, st.obj)
             best: tuple[float, int, int, int, _Scheduled | None, TailSchedule | None] | None = None
             # the best 2 * top_k estimates exactly, and further ones while none of them fits
             for tried, (_, r, c, p, dl) in enumerate(options):
@@ -551,28 +551,25 @@ class _Engine:
             changed.add(r)
         return changed
 
-    def _taken_starts(self, st: _State, cands: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    def _taken_starts(
+        self, tails: _Tails, cands: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
         """Rows of ``cands`` already visited (planned or done) and their visits' start times.
 
         The starts form a (rows, most visits) array padded with NaN; None when no candidate
         has a visit or repeat dwells need no spacing.
         """
-        data = self.data
-        if data.gap <= 0.0:
+        if self.data.gap <= 0.0:
             return None
-        by_node: dict[int, list[float]] = {k: list(v) for k, v in data.hist_starts.items()}
-        for seq, starts in zip(st.seqs, st.starts or [[] for _ in st.seqs], strict=True):
-            for v, s in zip(seq, starts, strict=True):
-                by_node.setdefault(v, []).append(s)
-        rows = [c for c, v in enumerate(cands.tolist()) if v in by_node]
-        if not rows:
+        lists = [(c, tails.starts_of(v)) for c, v in enumerate(cands.tolist())]
+        lists = [(c, x) for c, x in lists if x]
+        if not lists:
             return None
-        lists = [by_node[int(cands[c])] for c in rows]
-        width = max(len(x) for x in lists)
-        starts = np.full((len(rows), width), np.nan)
-        for k, x in enumerate(lists):
+        width = max(len(x) for _, x in lists)
+        starts = np.full((len(lists), width), np.nan)
+        for k, (_, x) in enumerate(lists):
             starts[k, : len(x)] = x
-        return np.asarray(rows), starts
+        return np.asarray([c for c, _ in lists]), starts
 
     def _slot_starts(self, taken: tuple[np.ndarray, np.ndarray], est_s: np.ndarray) -> np.ndarray:
         """Estimated starts after the wait for a revisit slot, per (candidate, position).

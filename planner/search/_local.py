@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from planner.search._model import TOL_S, Shift, _Data
 from planner.search._schedule import _break_step, _gap_slot
 
@@ -36,7 +38,14 @@ class _Tails:
         obj: float,
     ) -> None:
         self.data, self.seqs, self.starts, self.breaks, self.obj = data, seqs, starts, breaks, obj
-        self.arrivals = [self._arrivals(r) for r in range(len(seqs))]
+        # each route replayed once: arrivals at its stops, its walks, and where in them the
+        # walks after each stop begin (first[r][p]: the walks after stop p - 1)
+        self.arrivals, self.arcs, self.first = [], [], []
+        for r in range(len(seqs)):
+            arrivals, arcs, first = self._replay(r)
+            self.arrivals.append(arrivals)
+            self.arcs.append(arcs)
+            self.first.append(first)
         # visits[u]: (route, arrival, start) of every planned visit of node u
         visits: dict[int, list[tuple[int, float, float]]] = {}
         for r, seq in enumerate(seqs):
@@ -53,8 +62,11 @@ class _Tails:
             self.clear.append(flags)
         self.counts = None
         if data.passes is not None:
-            arcs = [a for r in range(len(seqs)) for a in self._old_arcs(r, 0)]
-            self.counts = _street_counts(data, arcs)
+            self.counts = _street_counts(data, [a for arcs in self.arcs for a in arcs])
+
+    def starts_of(self, v: int) -> list[float]:
+        """Start times of the visits of node ``v``: those done, then the planned ones by route."""
+        return [*self.data.hist_starts.get(v, ()), *(s for _, _, s in self.visits.get(v, ()))]
 
     def _apart(self, r: int, v: int, arrival: float, start: float) -> bool:
         """Tell whether a visit of ``v`` by route ``r`` (arrival to start) is clear of others'.
@@ -106,23 +118,38 @@ class _Tails:
             return True, None
         all_starts = starts[:p] + run.starts
         delta = self._nodes_change(r, set(tail), seq[:p] + tail, all_starts)
-        delta += self._walk_change(self._old_arcs(r, p), run.arcs)
+        delta += self._walk_change(self.arcs[r][self.first[r][p] :], run.arcs)
         return True, (self.obj + delta, all_starts, run.brk, run.end)
 
-    def _arrivals(self, r: int) -> list[float]:
-        """Arrival time at each stop of route ``r`` (before any wait for its slot)."""
+    def _replay(self, r: int) -> tuple[list[float], list[tuple[int, int]], list[int]]:
+        """Replay route ``r``: arrivals, walks and where its walks after each stop begin.
+
+        Arrivals are before any wait for a slot; entry ``p`` of the third list is the index of
+        the first walk after stop ``p - 1`` (0 for ``p = 0``).
+        """
         data, sh = self.data, self.data.shifts[r]
         seq, starts, brk = self.seqs[r], self.starts[r], self.breaks[r]
+        bn = sh.break_node
         t, cur, pending = sh.begin_s, sh.start, brk is not None
-        out = []
+        arrivals: list[float] = []
+        arcs: list[tuple[int, int]] = []
+        first = [0]
         for v, s in zip(seq, starts, strict=True):
             if pending and brk < s:  # type: ignore[operator]
                 pending = False
                 t = brk + sh.break_s  # type: ignore[operator]
-                cur = cur if sh.break_node is None else sh.break_node
-            out.append(t + data.tl[cur][v])
+                if bn is not None:
+                    arcs.append((cur, bn))
+                    cur = bn
+            arrivals.append(t + data.tl[cur][v])
+            arcs.append((cur, v))
+            first.append(len(arcs))
             t, cur = s + data.dl[v], v
-        return out
+        if pending and bn is not None:
+            arcs.append((cur, bn))
+            cur = bn
+        arcs.append((cur, sh.end))
+        return arrivals, arcs, first
 
     def _nodes_change(
         self, r: int, nodes: set[int], new_seq: list[int], new_starts: list[float]
@@ -136,27 +163,6 @@ class _Tails:
             new += [s for u, s in zip(new_seq, new_starts, strict=True) if u == v]
             total += _node_value(data, v, new) - _node_value(data, v, old)
         return total
-
-    def _old_arcs(self, r: int, p: int) -> list[tuple[int, int]]:
-        """Return the walks route ``r`` makes after its visit ``p - 1`` (all for ``p = 0``)."""
-        sh, seq, starts, brk = self.data.shifts[r], self.seqs[r], self.starts[r], self.breaks[r]
-        bn = sh.break_node
-        cur = sh.start if p == 0 else seq[p - 1]
-        pending = brk is not None and (p == 0 or not brk < starts[p - 1])
-        arcs = []
-        for j in range(p, len(seq)):
-            if pending and brk < starts[j]:  # type: ignore[operator]
-                pending = False
-                if bn is not None:
-                    arcs.append((cur, bn))
-                    cur = bn
-            arcs.append((cur, seq[j]))
-            cur = seq[j]
-        if pending and bn is not None:
-            arcs.append((cur, bn))
-            cur = bn
-        arcs.append((cur, sh.end))
-        return arcs
 
     def _walk_change(self, old: list[tuple[int, int]], new: list[tuple[int, int]]) -> float:
         """Change of the plan's walking credit when walks ``old`` become walks ``new``."""
@@ -185,16 +191,15 @@ class _Tails:
         return total
 
 
-def _street_counts(data: _Data, arcs: list[tuple[int, int]]) -> list[int]:
+def _street_counts(data: _Data, arcs: list[tuple[int, int]]) -> np.ndarray:
     """Count the passes of each street over the walks ``arcs``."""
     sp = data.passes
     assert sp is not None
-    counts = [0] * len(sp.passes.weight)
-    for a, b in arcs:
-        if a != b:
-            for s in sp.streets_of(a, b).tolist():
-                counts[s] += 1
-    return counts
+    walked = [sp.streets_of(a, b) for a, b in arcs if a != b]
+    size = len(sp.passes.weight)
+    if not walked:
+        return np.zeros(size, dtype=np.int64)
+    return np.bincount(np.concatenate(walked), minlength=size)
 
 
 @dataclass(slots=True)
