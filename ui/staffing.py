@@ -35,7 +35,7 @@ COUNT_CHOICES = list(range(1, 41))
 DEFAULT_COUNTS = [2, 4, 6, 8]
 CHART_HEIGHT_PX = 300
 
-#: Columns of the comparison table as shown, short enough to fit the page, and their help.
+#: Columns of the comparison table as shown, short enough to fit the page.
 TABLE_COLUMNS = {
     "shift": "shift",
     "officers": "officers",
@@ -48,24 +48,25 @@ TABLE_COLUMNS = {
     "routes_gap": "gap",
     "units_back_early": "back 1 h+ early",
 }
-TABLE_FORMATS = {
-    "presence_min": "%.3f",
-    "marginal_presence_min": "%.3f",
-    "risk_in_sight_share": "percent",
-    "dose_minutes": "%.0f",
-    "routes_gap": "percent",
-}
-TABLE_HELP = {
-    "presence_min": "Presence of the foot patrols: risk x minutes.",
+#: Number columns of the table: their format (None: as is) and help on hover.
+TABLE_NUMBERS: dict[str, tuple[str | None, str]] = {
+    "presence_min": ("%.3f", "Presence of the foot patrols: risk x minutes."),
     "marginal_presence_min": (
+        "%.3f",
         "Presence added per extra officer against the next smaller count compared; none for "
-        "the smallest."
+        "the smallest.",
     ),
-    "risk_in_sight_share": "Share of the area's risk on streets in sight of some stop.",
-    "hotspots_dosed": "Hot spots with at least one stop.",
-    "dose_minutes": "Minutes of stops at hot spots, all units.",
-    "routes_gap": "How far the routes are below the search's upper bound.",
-    "units_back_early": "Units back at the station an hour or more before the shift ends.",
+    "risk_in_sight_share": (
+        "percent",
+        "Share of the area's risk on streets in sight of some stop.",
+    ),
+    "hotspots_dosed": (None, "Hot spots with at least one stop."),
+    "dose_minutes": ("%.0f", "Minutes of stops at hot spots, all units."),
+    "routes_gap": ("percent", "How far the routes are below the search's upper bound."),
+    "units_back_early": (
+        None,
+        "Units back at the station an hour or more before the shift ends.",
+    ),
 }
 
 
@@ -360,10 +361,8 @@ def show_result(result: dict[str, Any], plan: Plan | None) -> None:
         shown,
         hide_index=True,
         column_config={
-            TABLE_COLUMNS[key]: st.column_config.NumberColumn(
-                format=TABLE_FORMATS.get(key), help=TABLE_HELP[key]
-            )
-            for key in TABLE_HELP
+            TABLE_COLUMNS[key]: st.column_config.NumberColumn(format=fmt, help=text)
+            for key, (fmt, text) in TABLE_NUMBERS.items()
         },
         key="staffing_table",
         placeholder="-",  # the smallest count has no marginal presence
