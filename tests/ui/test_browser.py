@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import gpxpy
@@ -21,6 +23,9 @@ from planner.errors import PlannerError
 from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec
 from tests.ui.conftest import SCREENSHOTS, AppPage
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +88,25 @@ def _idle(app: AppPage) -> None:
     """Wait until the script run that the last action started has finished."""
     app.page.wait_for_timeout(300)
     app.page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
+def _upload(uploader: Locator, path: Path) -> None:
+    """Give ``path`` to a file uploader and wait until it lists the file.
+
+    A script run that redraws the page can replace the uploader's input while the file is set;
+    the file is then set again (three tries), so that only an upload the app lost fails a test.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    for _ in range(3):
+        uploader.locator("input[type='file']").set_input_files(str(path))
+        try:
+            uploader.get_by_text(path.name).first.wait_for(state="visible", timeout=10_000)
+        except PlaywrightTimeoutError:
+            continue
+        return
+    msg = f"the uploader never listed {path.name}"
+    raise AssertionError(msg)
 
 
 def _outside(app: AppPage) -> list[str]:
@@ -169,7 +193,7 @@ def test_bad_incident_file_shows_the_loader_message(app_page, tmp_path):
     page = app_page.page
     _tab(app_page, "Scenario")
     uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="incident file")
-    uploader.locator("input[type='file']").set_input_files(str(bad))
+    _upload(uploader, bad)
     alert = page.locator("[data-testid='stAlertContentError']").filter(has_text="crimes.csv")
     expect(alert).to_be_visible(timeout=60_000)
     assert alert.inner_text().strip().endswith(tail.strip()[-80:])
