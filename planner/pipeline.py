@@ -534,6 +534,8 @@ def _run(
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:
             resume = at_hotspots(resume, graph.nodes.index[hotspots.node_idx], graph)
+            planned_from = {k + 1: when for k, (_node, when) in enumerate(resume.starts)}
+            rules = replace(rules, planned_from_s=planned_from)
             patrol = resumed(patrol, resume, graph, hotspots)
         routes, routes_stats = plan_routes(
             graph,

@@ -22,12 +22,15 @@ officer cannot follow. Rules checked:
     station when required.
 ``held back``
     At least the configured share of each route's time (breaks aside) is held back for calls:
-    reserve legs and waits, when the officer stands free to answer, and calls answered.
+    reserve legs and waits, when the officer stands free to answer, and calls answered. After
+    a re-plan mid-shift the share applies to the rest of the shift: a call that cut into the
+    time held back is what happened, not part of the plan.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -49,7 +52,9 @@ class Rules:
 
     ``starts`` gives, per officer, the node and second a route starts from (the station at 0
     unless re-planned mid-shift or staggered); officers not listed start at ``start_node`` at 0.
-    ``ends`` likewise gives the node a route ends at and the second it must be there by. The
+    ``ends`` likewise gives the node a route ends at and the second it must be there by.
+    ``planned_from_s`` gives, per officer re-planned mid-shift, the second the new plan starts:
+    the legs before it were done, and the held-back share applies from there on. The
     break is taken at ``break_node`` when given, else at the route's end station when
     ``break_at_end_station``, else anywhere.
     """
@@ -72,6 +77,7 @@ class Rules:
     avoided_segments: frozenset[int] = frozenset()
     starts: dict[int, tuple[int, float]] = field(default_factory=dict)
     ends: dict[int, tuple[int, float]] = field(default_factory=dict)
+    planned_from_s: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,16 +319,16 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
 
 
 def _held_back(route: Route, rules: Rules) -> list[Violation]:
-    if rules.held_back_share <= 0 or not route.legs:
+    since = rules.planned_from_s.get(route.officer, -math.inf) - TOL_S
+    legs = [leg for leg in route.legs if leg.start_s >= since]
+    if rules.held_back_share <= 0 or not legs:
         return []
-    span = route.legs[-1].end_s - route.legs[0].start_s
-    breaks = sum(leg.end_s - leg.start_s for leg in route.legs if leg.kind == "break")
+    span = legs[-1].end_s - legs[0].start_s
+    breaks = sum(leg.end_s - leg.start_s for leg in legs if leg.kind == "break")
     # Waiting on the spot leaves the officer as free for a call as reserve time does.
-    held = sum(
-        leg.end_s - leg.start_s for leg in route.legs if leg.kind in ("reserve", "wait", "call")
-    )
+    held = sum(leg.end_s - leg.start_s for leg in legs if leg.kind in ("reserve", "wait", "call"))
     want = rules.held_back_share * (span - breaks)
-    if held + TOL_S * len(route.legs) < want:
+    if held + TOL_S * len(legs) < want:
         return [
             Violation(
                 "held back",

@@ -77,3 +77,32 @@ def test_stops_made_follow_their_hot_spots_into_the_new_order(helsinki, helsinki
     name = place_names(helsinki, [first.to_node])[first.to_node]
     with pytest.raises(ScenarioError, match=re.escape(f"{name} (OSM node {first.to_node})")):
         at_hotspots(resume, others, helsinki)
+
+
+def test_a_call_that_cuts_into_the_time_held_back_leaves_the_rest_to_hold_it(
+    helsinki, helsinki_risk
+):
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(station)
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    legs = routes[0].legs
+    dwell, reserve = next(
+        (leg, after)
+        for leg, after in itertools.pairwise(legs)
+        if leg.kind == "dwell" and after.kind == "reserve" and after.end_s - after.start_s > 60
+    )
+    # a call comes in 10 s into the time held back after the stop; the unit is sent elsewhere
+    elsewhere = next(
+        leg.to_node for leg in legs if leg.kind == "walk" and leg.to_node != dwell.to_node
+    )
+    resume = cut_routes(routes, reserve.start_s + 10, helsinki, {1: elsewhere})
+    *_, made, call = resume.kept[0]
+    assert made == dwell and call.kind == "call" and call.end_s == reserve.start_s + 10
+    rest, _ = plan_routes(helsinki, risk, spots, resumed(patrol, resume, helsinki, spots), LIMIT_S)
+    joined = join(resume.kept, rest)
+    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    # over the whole shift the call took most of that stop's reserve ...
+    assert [v.rule for v in validate_routes(joined, helsinki, rules)] == ["held back"]
+    # ... the re-plan holds back its share of the rest, which is what the validator checks
+    replanned = dataclasses.replace(rules, planned_from_s={1: resume.starts[0][1]})
+    assert validate_routes(joined, helsinki, replanned) == []
