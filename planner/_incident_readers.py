@@ -29,6 +29,12 @@ from planner.scenario import IncidentSpec
 #: Above this share of rows failing the date format, loading stops with an error.
 MAX_BAD_DATE_SHARE = 0.5
 
+#: Loading also stops when more filled-in dates than this share of the rows (and than
+#: ``OTHER_FORMAT_MIN_ROWS``) fail: the file mixes date formats, and dropping the rows of the
+#: other one would lose a part of the data. Fewer, or empty dates, are dropped and counted.
+OTHER_FORMAT_SHARE = 0.01
+OTHER_FORMAT_MIN_ROWS = 2
+
 #: A file whose times (at least this many) are all 00:00 holds dates only.
 MIN_TIMES_FOR_MIDNIGHT_CHECK = 10
 
@@ -491,13 +497,22 @@ _GENERIC_DATE_FIX = (
 def _check_bad_dates(
     text: pd.Series, bad: np.ndarray, path: Path, column: str, expected: str, fix: str
 ) -> None:
-    """Stop when most dates fail: name the formats seen, with an example row of each."""
-    if len(bad) and bad.mean() > MAX_BAD_DATE_SHARE:
-        msg = (
-            f"{path}: column '{column}': {int(bad.sum())} of {len(bad)} rows do not match the "
-            f"date format {expected}; formats seen: {_shapes(text, bad)}; {fix}"
+    """Stop when most dates, or more than a few filled-in ones, fail: name the formats seen."""
+    if not len(bad):
+        return
+    filled = int((bad & (text != "").to_numpy()).sum())
+    if bad.mean() > MAX_BAD_DATE_SHARE:
+        what = f"{int(bad.sum())} of {len(bad)} rows do not match the date format {expected}"
+    elif filled > max(OTHER_FORMAT_SHARE * len(bad), OTHER_FORMAT_MIN_ROWS):
+        what = (
+            f"{filled} of {len(bad)} rows have a date that does not match {expected}, while "
+            "the others do: the file mixes date formats, and dropping those rows would lose "
+            "part of it"
         )
-        raise IncidentDataError(msg)
+    else:
+        return
+    msg = f"{path}: column '{column}': {what}; formats seen: {_shapes(text, bad)}; {fix}"
+    raise IncidentDataError(msg)
 
 
 def _parse_times(

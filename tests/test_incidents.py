@@ -319,6 +319,23 @@ def test_a_few_bad_dates_are_dropped_and_counted(tmp_path):
     assert (frame["occurred"] == pd.Timestamp("2024-02-10 12:44")).all()
 
 
+def test_a_minority_of_dates_in_another_format_stops_the_load(tmp_path):
+    dates = ["02/10/2024 12:44:00 PM"] * 90 + ["2024-02-10 00:44:00"] * 3 + [""] * 7
+    path = write(tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in dates) + "\n")
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=path))
+    text = str(err.value)
+    assert "3 of 100 rows have a date that does not match" in text and "mixes date formats" in text
+    assert "'9999-99-99 99:99:99' (3 rows, e.g. data row 91: '2024-02-10 00:44:00')" in text
+    # empty dates alone are dropped and counted: they are missing, not another format
+    path = write(
+        tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in dates[:90] + dates[93:]) + "\n"
+    )
+    with pytest.warns(PlannerWarning, match="7 bad date"):
+        frame, report = load_incidents(IncidentSpec(path=path))
+    assert report.dropped["bad date"] == 7 and len(frame) == 90
+
+
 def test_empty_file(tmp_path):
     with pytest.raises(IncidentDataError, match="empty; export it again"):
         load_incidents(IncidentSpec(path=write(tmp_path, "")))
