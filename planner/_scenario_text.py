@@ -57,20 +57,85 @@ _Loader.add_implicit_resolver(
 )
 
 
-def describe(err: dict[str, Any], model: type[BaseModel]) -> str:
-    """Return one pydantic error as a line: the field, what is wrong, the fix when known."""
+#: Fix hints for pydantic's type errors, which say what is wrong but not what to write.
+_TYPE_FIXES = {
+    "int_parsing": "write a whole number, e.g. 4",
+    "int_type": "write a whole number, e.g. 4",
+    "int_from_float": "write a whole number, e.g. 4",
+    "float_parsing": "write a number, e.g. 1.5",
+    "float_type": "write a number, e.g. 1.5",
+    "bool_parsing": "write true or false",
+    "bool_type": "write true or false",
+    "time_parsing": 'write a clock time from "00:00" to "23:59", in quotes',
+    "time_type": 'write a clock time from "00:00" to "23:59", in quotes',
+    "date_parsing": "write a date as YYYY-MM-DD",
+    "date_type": "write a date as YYYY-MM-DD",
+    "string_type": "write text (in quotes if it looks like a number or a time)",
+    "list_type": "write a list, e.g. [a, b]",
+}
+
+#: Friendly words for the patterns the scenario model uses.
+_PATTERN_FIXES = {
+    r"^[A-Za-z0-9_.-]+$": (
+        "use letters, digits, '_', '.' and '-' only (no spaces), e.g. my_district_1"
+    ),
+}
+
+
+def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = None) -> str:
+    """Return one pydantic error as a line: the field, what is wrong, the fix when known.
+
+    With the scenario's YAML ``text``, the line of the value (or of its section) is named too.
+    """
     loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
+    if text is not None and (line := yaml_line(text, err["loc"])) is not None:
+        loc = f"line {line}, {loc}"
+    kind = err["type"]
+    if kind == "extra_forbidden":
         known = _known_keys(model, err["loc"][:-1])
         guess = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
         hint = f"did you mean '{guess[0]}'? " if guess else ""
         return f"{loc}: unknown key; {hint}known keys here: {', '.join(sorted(known))}"
-    if err["type"] == "missing":
+    if kind == "missing":
         return f"{loc}: required but missing; add it"
     got = err.get("input")
     got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
     what = str(err["msg"]).removeprefix("Value error, ")  # our validators' own sentences
-    return f"{loc}: {what}{got_text}"
+    fix = _TYPE_FIXES.get(kind)
+    if kind in ("model_type", "dict_type"):
+        what = "should be a mapping of keys, not a single value"
+        known = _known_keys(model, err["loc"])
+        fix = "write it as {key: value, ...}" + (
+            f"; known keys here: {', '.join(sorted(known))}" if known else ""
+        )
+    elif kind == "string_pattern_mismatch":
+        fix = _PATTERN_FIXES.get(str(err.get("ctx", {}).get("pattern")))
+    return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")
+
+
+def yaml_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Return the 1-based line of the value at ``loc`` in the YAML ``text``.
+
+    None when the text cannot be composed or has no value there (a missing key).
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            inner = next((v for k, v in node.value if str(k.value) == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            inner = node.value[part] if 0 <= part < len(node.value) else None
+        else:
+            inner = None
+        if inner is None:
+            return None
+        node = inner
+    return node.start_mark.line + 1
 
 
 def _known_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:

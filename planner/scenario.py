@@ -601,7 +601,7 @@ class Scenario(_Model):
     source_file: Path | None = Field(None, exclude=True, description="set by load_scenario")
 
 
-def parse_scenario(data: object, where: str, base_dir: Path) -> Scenario:
+def parse_scenario(data: object, where: str, base_dir: Path, text: str | None = None) -> Scenario:
     """Validate a scenario mapping and resolve its paths against ``base_dir``.
 
     Parameters
@@ -626,16 +626,19 @@ def parse_scenario(data: object, where: str, base_dir: Path) -> Scenario:
     if not isinstance(data, dict):
         msg = f"{where}: a scenario must be a YAML mapping of keys (name, area, shift, ...)"
         raise ScenarioError(msg)
-    scenario = _validated(data, f"{where}: invalid scenario")
+    scenario = _validated(data, f"{where}: invalid scenario", text)
     return _resolve_paths(scenario, base_dir, where)
 
 
-def _validated(data: dict[str, Any], problem: str) -> Scenario:
-    """Validate ``data`` as a scenario; on failure, ``problem`` and one line per error."""
+def _validated(data: dict[str, Any], problem: str, text: str | None = None) -> Scenario:
+    """Validate ``data`` as a scenario; on failure, ``problem`` and one line per error.
+
+    ``text``, the YAML it was read from, lets each line name where the value is.
+    """
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = [describe(err, Scenario) for err in exc.errors()]
+        lines = [describe(err, Scenario, text) for err in exc.errors()]
         raise ScenarioError(f"{problem}:\n  " + "\n  ".join(lines)) from None
 
 
@@ -720,7 +723,7 @@ def load_scenario(path: str | Path) -> Scenario:
         msg = f"{file}: not a UTF-8 text file; save the scenario as UTF-8 YAML"
         raise ScenarioError(msg) from None
     data = read_yaml(text, str(file))
-    scenario = parse_scenario(data, str(file), file.parent)
+    scenario = parse_scenario(data, str(file), file.parent, text)
     return scenario.model_copy(update={"source_file": file.resolve()})
 
 

@@ -88,8 +88,38 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
     path = write(tmp_path, BASE.replace("count: 2", "cuont: 2"))
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
-    assert "officers.cuont: unknown key; did you mean 'count'?" in str(err.value)
+    assert "line 4, officers.cuont: unknown key; did you mean 'count'?" in str(err.value)
     assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("count: 2", "count: two", "line 4, officers.count: Input should be a valid integer"),
+        ("count: 2", "count: two", "(got 'two'); write a whole number, e.g. 4"),
+        ("start: 18:00", "start: '25:00'", "line 3, shift.start: Input should be in a valid time"),
+        (
+            "station: {lat: 60.1699, lon: 24.9384}",
+            "station: Snow Hill",
+            "line 4, officers.station: "
+            "should be a mapping of keys, not a single value (got 'Snow Hill'); write it as "
+            "{key: value, ...}; known keys here: lat, lon, node_id, police",
+        ),
+        ("name: test", "name: my district", "line 2, name: String should match pattern"),
+        ("name: test", "name: my district", "use letters, digits, '_', '.' and '-' only"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_names_its_line_and_what_to_write(tmp_path, old, new, expected):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, BASE.replace(old, new)))
+    assert expected in str(err.value)
+
+
+def test_a_missing_key_names_no_line(tmp_path):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, BASE.replace("officers:", "oficers:")))
+    assert "\n  officers: required but missing; add it" in str(err.value)
+    assert "line 4, oficers: unknown key; did you mean 'officers'?" in str(err.value)
 
 
 def test_negative_officer_count_is_rejected_with_field_and_value(tmp_path):

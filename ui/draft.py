@@ -79,7 +79,7 @@ def parse_text(text: str, where: str, base_dir: Path) -> Scenario:
     planner.errors.ScenarioError
         With the command line's message (``where`` names the file).
     """
-    return parse_scenario(read_yaml(text, where), where, base_dir)
+    return parse_scenario(read_yaml(text, where), where, base_dir, text)
 
 
 def example_path(name: str) -> Path:
