@@ -7,6 +7,7 @@ coordinates, ``bad_date``); nothing is dropped here.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import itertools
@@ -332,10 +333,36 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
     return name
 
 
-def _separator(path: Path) -> str:
+def csv_encoding(path: Path) -> str:
+    """Return the text encoding of a CSV file for pandas.
+
+    UTF-8 (with or without a byte-order mark) when every byte decodes as such, else
+    Windows-1252, what Excel saves as "CSV" on Western European Windows (Latin-1 when one of
+    the five bytes Windows-1252 leaves undefined occurs).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        pass
+    except OSError:
+        return "utf-8-sig"  # pandas reports the problem
+    else:
+        return "utf-8-sig"
+    try:
+        path.read_bytes().decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
+
+
+def _separator(path: Path, encoding: str) -> str:
     """Return the field separator of a CSV file (, ; tab or |), sniffed from its first lines."""
     try:
-        with path.open(encoding="utf-8-sig", errors="replace") as file:
+        with path.open(encoding=encoding, errors="replace") as file:
             lines = [line for line in itertools.islice(file, 50) if line.strip()][:20]
     except OSError:
         return ","  # pandas reports the problem below
@@ -350,16 +377,18 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
 
     The separator is sniffed from the first lines (kept in ``frame.attrs["sep"]``), so files
     saved with ; (spreadsheets set to a decimal comma), tabs or | read as well as
-    comma-separated ones.
+    comma-separated ones; the encoding is UTF-8 or, failing that, Windows-1252
+    (``frame.attrs["encoding"]``, see :func:`csv_encoding`).
     """
-    sep = _separator(Path(path))
+    encoding = csv_encoding(Path(path))
+    sep = _separator(Path(path), encoding)
     try:
         frame = pd.read_csv(
             path,
             sep=sep,
             dtype=str,
             keep_default_na=False,
-            encoding="utf-8-sig",
+            encoding=encoding,
             usecols=columns,
             nrows=0 if columns is None else None,
         )
@@ -367,17 +396,18 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
         msg = f"{path}: the incident file is empty; export it again with its header and rows"
         raise IncidentDataError(msg) from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        msg = f"{path}: not a readable CSV file ({exc}); save it as UTF-8 CSV"
+        msg = f"{path}: not a readable CSV file ({exc}); save it as CSV UTF-8"
         raise IncidentDataError(msg) from None
     if columns is not None:
-        _refuse_repeated(path, sep, columns)
+        _refuse_repeated(path, sep, columns, encoding)
     frame.attrs["sep"] = sep
+    frame.attrs["encoding"] = encoding
     return frame
 
 
-def _refuse_repeated(path: Path, sep: str, columns: list[str]) -> None:
+def _refuse_repeated(path: Path, sep: str, columns: list[str], encoding: str) -> None:
     """Refuse a header naming a column to read more than once (pandas reads the first)."""
-    with Path(path).open(encoding="utf-8-sig", errors="replace", newline="") as file:
+    with Path(path).open(encoding=encoding, errors="replace", newline="") as file:
         header = next((row for row in csv.reader(file, delimiter=sep) if any(row)), [])
     for name in columns:
         at = [i + 1 for i, h in enumerate(header) if h == name]

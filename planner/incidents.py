@@ -142,7 +142,8 @@ def _read_rows(
         msg = f"{path}: {why_missing(path, 'incident file')}; check the path"
         raise IncidentDataError(msg)
     geo = path.suffix.lower() in GEO_SUFFIXES
-    header = None if geo else list(read_csv(path, None).columns)
+    head = None if geo else read_csv(path, None)
+    header = None if head is None else list(head.columns)
     name = choose_schema(spec, path, header)
     notes: list[str] = []
     if header is None or name == "generic":
@@ -170,7 +171,20 @@ def _read_rows(
         file=str(path),
         drop=drop,
     )
-    return _Parsed(rows, name, str(path), tuple(notes), _placeholder_ids(rows_ids))
+    cautions = _placeholder_ids(rows_ids)
+    if head is not None and head.attrs["encoding"] != "utf-8-sig":
+        cautions += (
+            f"the file is not UTF-8, so it was read as {NOT_UTF8[head.attrs['encoding']]}: "
+            "check that accented offence types and places read right, or save it as CSV UTF-8",
+        )
+    return _Parsed(rows, name, str(path), tuple(notes), cautions)
+
+
+#: How a CSV file that is not UTF-8 is read (see :func:`read_csv`).
+NOT_UTF8 = {
+    "cp1252": "Windows-1252 (what Excel saves as CSV on Western European Windows)",
+    "latin-1": "Latin-1",
+}
 
 
 MAX_ROWS_PER_INCIDENT = 20
@@ -416,7 +430,7 @@ def inspect_incidents(
         time_known_share=float(kept["time_known"].mean()) if len(kept) else 0.0,
         month_only_share=float(kept["month_only"].mean()) if len(kept) else 0.0,
         types=types,
-        notes=parsed.notes,
+        notes=(*parsed.notes, *parsed.cautions),
         extent=_extent(kept),
     )
 

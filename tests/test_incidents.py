@@ -2,6 +2,7 @@
 
 import json
 import re
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -334,6 +335,24 @@ def test_a_minority_of_dates_in_another_format_stops_the_load(tmp_path):
     with pytest.warns(PlannerWarning, match="7 bad date"):
         frame, report = load_incidents(IncidentSpec(path=path))
     assert report.dropped["bad date"] == 7 and len(frame) == 90
+
+
+def test_a_windows_1252_export_reads_with_its_accents_and_says_so(tmp_path):
+    text = "pvm;rikos;lat;lon\n" + "2020-11-13 02:54;Näpistys;60.1699;24.9384\n" * 3
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.encode("cp1252"))
+    spec = IncidentSpec(path=path, schema="generic", time_col="pvm", type_col="rikos")
+    with pytest.warns(PlannerWarning, match=r"not UTF-8, so it was read as Windows-1252"):
+        frame, report = load_incidents(spec)
+    assert report.rows_kept == 3 and (frame["crime_type"] == "Näpistys").all()
+    assert any("save it as CSV UTF-8" in note for note in inspect_incidents(spec).notes)
+    # the same file in UTF-8 reads the same, without the caution
+    path.write_text(text, encoding="utf-8")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        again, _ = load_incidents(spec)
+    assert again["crime_type"].tolist() == frame["crime_type"].tolist()
+    assert seen and not any("not UTF-8" in str(w.message) for w in seen)
 
 
 def test_empty_file(tmp_path):
