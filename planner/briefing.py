@@ -92,7 +92,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
             and what != "walk back to station"
             and not listed
         ):
-            continue  # the map shows the walking; held-back time is spread along the route
+            continue  # the map shows the walking; held-back time follows each stop
         if leg.kind == "dwell":
             number = sum(len(v) for v in stop_numbers.values()) + 1
             stop_numbers.setdefault(leg.to_node, []).append(number)

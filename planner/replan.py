@@ -2,9 +2,9 @@
 
 A plan's ``routes.json`` (see :mod:`planner.export`) is cut at the re-planning time: legs that
 are over are kept; a stop, break or held-back time under way is finished; a walk under way
-continues to the end of the street it is on (with its share of held-back time); a wait ends at
-once. A unit sent elsewhere (a call for
-service) is placed at its reported position by a ``call`` leg that ends at the re-planning time.
+continues to the end of the street it is on (its share of held-back time came before it); a
+wait ends at once. A unit sent elsewhere (a call for service) is placed at its reported
+position by a ``call`` leg that ends at the re-planning time.
 The rest of the shift is then planned from each unit's position and time, counting the stops
 already made for the revisit rules.
 """
@@ -289,16 +289,7 @@ def _kept_legs(route: Route, at_s: float, graph: StreetGraph) -> list[Leg]:
             if follows is not None and leg.kind != "reserve":
                 kept.append(follows)
         elif leg.kind == "walk":
-            part = _walk_until(leg, at_s, graph)
-            kept.append(part)
-            if follows is not None:
-                share = (part.end_s - part.start_s) / max(leg.end_s - leg.start_s, 1e-9)
-                held = (follows.end_s - follows.start_s) * share
-                end = part.end_s + held
-                here = part.to_node  # where the cut walk ends, not where it was heading
-                kept.append(
-                    replace(follows, start_s=part.end_s, end_s=end, from_node=here, to_node=here)
-                )
+            kept.append(_walk_until(leg, at_s, graph))  # its time held back came before it
         else:
             kept.append(replace(leg, end_s=at_s))
         break

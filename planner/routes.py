@@ -12,9 +12,10 @@ This module turns the street graph, the risk map and the hot spots into the nume
   sight radius for the minutes a point of it stays in sight); a street already walked in the
   plan (by any unit) earns ``revisit_value ** k`` of that on its k-th pass, in the search's
   objective as in the plan's presence;
-* a share of each unit's time is held back for calls: every walk and stop is followed by a
-  ``reserve`` leg (the unit stays put, free to answer a call) of ``share / (1 - share)`` its
-  length, so the plan is feasible in real clock time;
+* a share of each unit's time is held back for calls: ``share / (1 - share)`` of every stop and
+  every walk, as ``reserve`` time (the unit stays put, free to answer a call) after the stop
+  and before the walk, where the unit stands, so the plan is feasible in real clock time; the
+  time held back after a stop and before the walk on is one block;
 * a meal break is taken inside its window, at the station when the scenario says so.
 
 Re-planning mid-shift starts each unit from where it is at the time it is, and counts the stops
@@ -465,8 +466,14 @@ def _route(
         clock = leg.end_s
 
     def hold(kind: str, until: float) -> None:
-        if until > clock + 1e-6:
-            node = int(ids[net.sources[here]])
+        nonlocal clock
+        if until <= clock + 1e-6:
+            return
+        node = int(ids[net.sources[here]])
+        if kind == "reserve" and legs and legs[-1].kind == "reserve" and legs[-1].to_node == node:
+            legs[-1] = replace(legs[-1], end_s=until)  # one block of time held back, not two
+            clock = until
+        else:
             add(Leg(kind, clock, until, node, node))
 
     def go(to: int) -> None:
@@ -475,10 +482,11 @@ def _route(
             here = to
             return
         leg = net.walk(here, to, clock, patrol.pace_m_per_s)
+        if spare > 0:  # the walk's share is held back before it sets off
+            hold("reserve", clock + (leg.end_s - leg.start_s) * spare)
+            leg = net.walk(here, to, clock, patrol.pace_m_per_s)
         add(leg)
         here = to
-        if spare > 0:
-            hold("reserve", clock + (leg.end_s - leg.start_s) * spare)
 
     def take_break(before: float) -> None:
         nonlocal pending_break

@@ -1,6 +1,7 @@
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import json
 import warnings
 from pathlib import Path
@@ -84,8 +85,12 @@ def test_written_files_read_back(plan, tmp_path):
     assert str(starts.iloc[0].tz) == "UTC+02:00"
     assert schedule["place"].str.fullmatch(r"\d+").sum() == 0
     home = schedule[schedule["action"] == "walk back to station"]
-    assert sorted(home["officer"]) == [1, 2]  # one each, though time held back comes after it
-    assert (schedule.groupby("officer")["action"].last() != "walk back to station").any()
+    assert sorted(home["officer"]) == [1, 2]
+    # time held back comes before each walk, so the walk back ends the day
+    assert (schedule.groupby("officer")["action"].last() == "walk back to station").all()
+    for _officer, actions in schedule.groupby("officer")["action"]:
+        free = actions.str.startswith("free for calls").tolist()
+        assert free.count(True) > 0 and not any(a and b for a, b in itertools.pairwise(free))
 
     kpis = json.loads((tmp_path / "out/kpis.json").read_text())
     assert kpis["routes"]["units"] == 2

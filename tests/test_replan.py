@@ -23,22 +23,24 @@ def _patrol(station: int, **changes) -> Patrol:
     )
 
 
-def test_a_walk_cut_midway_holds_its_reserve_where_the_unit_stands(helsinki, helsinki_risk):
+def test_a_walk_cut_midway_ends_at_the_end_of_its_street(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
     patrol = _patrol(station)
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     legs = routes[0].legs
-    walk = next(
-        leg
-        for leg, after in itertools.pairwise(legs)
-        if leg.kind == "walk" and len(leg.segments) >= 4 and after.kind == "reserve"
+    held, walk = next(
+        (before, leg)
+        for before, leg in itertools.pairwise(legs)
+        if leg.kind == "walk" and len(leg.segments) >= 4
     )
+    # the walk's share of time held back comes before it, where the unit stands
+    assert held.kind == "reserve" and held.to_node == walk.from_node
     at = (walk.start_s + walk.end_s) / 2
     resume = cut_routes(routes, at, helsinki)
-    *_, cut, held = resume.kept[0]
+    *_, cut = resume.kept[0]
     assert cut.kind == "walk" and cut.to_node != walk.to_node  # stopped on the way
-    assert held.kind == "reserve" and held.from_node == held.to_node == cut.to_node
-    assert resume.starts[0] == (cut.to_node, held.end_s)
+    assert cut.segments == walk.segments[: len(cut.segments)] and cut.end_s >= at
+    assert resume.starts[0] == (cut.to_node, cut.end_s)
     # the rest of the shift, joined to what was done, passes the validator
     rules = validation_rules(helsinki, spots, patrol, 10 * 60)
     rest, _ = plan_routes(helsinki, risk, spots, resumed(patrol, resume, helsinki, spots), LIMIT_S)

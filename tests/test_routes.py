@@ -72,6 +72,10 @@ def test_break_and_held_back_time_are_planned(helsinki, helsinki_risk):
         busy = sum(leg.end_s - leg.start_s for leg in route.legs if leg.kind in ("walk", "dwell"))
         free = sum(leg.end_s - leg.start_s for leg in route.legs if leg.kind == "reserve")
         assert free == pytest.approx(busy / 3, rel=1e-6)
+        # held back in blocks: after a stop and before the walk on, never after a walk
+        pairs = list(itertools.pairwise(leg.kind for leg in route.legs))
+        assert ("reserve", "reserve") not in pairs and ("walk", "reserve") not in pairs
+        assert ("dwell", "reserve") in pairs and ("reserve", "walk") in pairs
 
 
 def test_hourly_risk_puts_each_stop_in_its_busy_hour(helsinki, helsinki_risk):
