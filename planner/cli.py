@@ -224,11 +224,21 @@ def replan(
     seed: Annotated[
         int | None, typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed.")
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", help="Print the KPI table, warnings and files written, not each step."
+        ),
+    ] = False,
 ) -> None:
     """Re-plan the rest of a shift from each unit's position, keeping the stops made."""
     from planner.pipeline import replan as replan_shift
 
-    logging.basicConfig(level=logging.WARNING, format="  %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO, format="  %(message)s", stream=sys.stderr
+    )
+    for noisy in ("pyrosm", "pyrosm.pyrosm"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
     clock = _clock(at, "--at")
     folder = plan_dir or scenario.output_dir
@@ -412,6 +422,7 @@ def evaluate_risk(
     if not 1900 <= first.year <= 2100:
         msg = f"--cut {cut!r}: give a month between 1900-01 and 2100-12"
         raise PlannerError(msg)
+    check_out_dir(out)  # before minutes of loading and scoring
     spec = IncidentSpec(
         path=incidents, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
         type_col=type_col, id_col=id_col, date_order=date_order.value,

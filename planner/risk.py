@@ -465,11 +465,7 @@ def incident_risk(
             in_window, _ = window_weights(
                 snapped, shift[0], shift[1], replace(window, tod_bandwidth_h=1e9)
             )
-        notes += [
-            f"{n} incidents {what} (weighted by the day's average)"
-            for what, n in flagged.items()
-            if n and what != "near the shift's hours"
-        ]
+        notes += _window_notes(flagged)
         weights = harm * in_window
     repeat = repeated_points(snapped["lon"].to_numpy(), snapped["lat"].to_numpy())
     terrain_rate = None
@@ -582,3 +578,17 @@ def annotate_graph(graph: StreetGraph, risk: RiskMap) -> nx.MultiDiGraph:
         data["risk"], data["risk_density"] = lookup.get((u, v), (0.0, 0.0))
     annotated.graph["risk_method"] = risk.method
     return annotated
+
+
+def _window_notes(flagged: dict[str, int]) -> list[str]:
+    """Say how many incidents lack a time of day, a day or a date, once each."""
+    notes = []
+    if no_time := flagged["without time of day"]:
+        note = f"{no_time} incidents without time of day (weighted by the day's average)"
+        if month := flagged["month only"]:
+            of = "all" if month == no_time else str(month)
+            note += f"; {of} of them with the month only (weighted by the week's average day)"
+        notes.append(note)
+    if undated := flagged["without date"]:
+        notes.append(f"{undated} incidents without a date")
+    return notes

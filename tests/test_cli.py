@@ -39,9 +39,10 @@ def test_plan_default_end_to_end(tmp_path):
     # Re-plan at 20:00 with unit 2 called away to the railway station square.
     again = cli(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
-        "--position", "2=60.1712,24.9414", "--time-limit", "2",
+        "--position", "2=60.1712,24.9414", "--time-limit", "2", "--quiet",
     )  # fmt: skip
     assert again.returncode == 0, again.stderr
+    assert "routes: presence" not in again.stderr  # --quiet: no step lines, as for plan
     schedule = pd.read_csv(out / "replan_2000" / "schedule.csv")
     before = pd.read_csv(out / "schedule.csv")
     day = before["start"].iloc[0][:10]  # the next Friday
@@ -362,6 +363,12 @@ def test_evaluate_risk_rejects_a_bad_cut(tmp_path):
         "evaluate-risk", "--area", "x.osm.pbf", "--incidents", "y.csv", "--cut", "9999-12",
     )  # fmt: skip
     assert_clean_failure(result, "--cut '9999-12': give a month between 1900-01 and 2100-12")
+    (tmp_path / "taken").write_text("not a folder")
+    result = cli(
+        "evaluate-risk", "--area", "x.osm.pbf", "--incidents", "y.csv", "--cut", "2019-10",
+        "--out", str(tmp_path / "taken"),
+    )  # fmt: skip
+    assert_clean_failure(result, "taken: is a file, not a folder")  # before reading anything
 
 
 def test_shift_too_short_names_the_scenario_and_fields(tmp_path):

@@ -180,4 +180,7 @@ def test_records_without_time_of_day_do_not_trigger_the_fallback(grid):
     night = friday_night("Europe/London")
     risk = incident_risk(grid, monthly, [], 100, 0.0, night)
     assert risk.parameters["window_fallback"] is False
-    assert any("3 incidents month only" in note for note in risk.notes)
+    assert [note for note in risk.notes if "time of day" in note or "month" in note] == [
+        "3 incidents without time of day (weighted by the day's average); all of them with the "
+        "month only (weighted by the week's average day)"
+    ]
