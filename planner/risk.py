@@ -466,6 +466,9 @@ def incident_risk(
                 snapped, shift[0], shift[1], replace(window, tod_bandwidth_h=1e9)
             )
         notes += _window_notes(flagged)
+        if stale := _stale_note(snapped["occurred"], shift[0]):
+            warn(stale, stacklevel=2)
+            notes.append(stale)
         weights = harm * in_window
     repeat = repeated_points(snapped["lon"].to_numpy(), snapped["lat"].to_numpy())
     terrain_rate = None
@@ -592,3 +595,21 @@ def _window_notes(flagged: dict[str, int]) -> list[str]:
     if undated := flagged["without date"]:
         notes.append(f"{undated} incidents without a date")
     return notes
+
+
+STALE_DAYS = 365
+"""Incidents whose newest is older than this before the shift are said to be old."""
+
+
+def _stale_note(occurred: pd.Series, shift_start: dt.datetime) -> str | None:
+    """Say so when the newest incident is more than :data:`STALE_DAYS` before the shift."""
+    newest = occurred.max()
+    if pd.isna(newest):
+        return None
+    days = (pd.Timestamp(shift_start.replace(tzinfo=None)) - newest).days
+    if days <= STALE_DAYS:
+        return None
+    return (
+        f"the newest incident is from {newest:%Y-%m-%d}, {days / 365.25:.1f} years before the "
+        "shift: the hot spots are those of that time; load a recent export for today's"
+    )

@@ -8,7 +8,7 @@ import pytest
 from shapely.geometry import Point
 
 from planner.coverage import coverage_matrix, street_pieces
-from planner.errors import IncidentDataError
+from planner.errors import IncidentDataError, PlannerWarning
 from planner.hotspots import find_hotspots, koper_value_min
 from planner.risk import annotate_graph, incident_risk, terrain_risk
 
@@ -184,3 +184,12 @@ def test_records_without_time_of_day_do_not_trigger_the_fallback(grid):
         "3 incidents without time of day (weighted by the day's average); all of them with the "
         "month only (weighted by the week's average day)"
     ]
+
+
+def test_incidents_years_older_than_the_shift_are_said_to_be_old(grid):
+    night = friday_night("Europe/London")
+    with pytest.warns(PlannerWarning, match=r"newest incident is from 2020-12-31, 5\.9 years"):
+        old = incident_risk(grid, on_first_street(3, "2020-12-31 23:00"), [], 100, 0.0, night)
+    assert any("load a recent export" in note for note in old.notes)
+    recent = incident_risk(grid, on_first_street(3, "2026-10-31 23:00"), [], 100, 0.0, night)
+    assert not any("newest incident" in note for note in recent.notes)
