@@ -514,7 +514,8 @@ def _told_apart(
 ) -> dict[int, str]:
     """Names made distinct: a shared name gets how far the closest other street is.
 
-    ``"Kaivokatu, 40 m from Keskuskatu"``; names still shared then get a number, west to east.
+    ``"Kaivokatu, 40 m from Keskuskatu"``; names still shared then get their rank from west,
+    ``"Kaivokatu, 40 m from Keskuskatu, 2nd from west"``.
     """
     base = pd.Series(names)
     shared = base[base.duplicated(keep=False)]
@@ -555,10 +556,16 @@ def _told_apart(
     )
     order["k"] = order.groupby("name").cumcount() + 1
     out |= {
-        int(n): f"{name} ({k})"
+        int(n): f"{name}, {_ordinal(k)} from west"
         for n, name, k in zip(order["node"], order["name"], order["k"], strict=True)
     }
     return out
+
+
+def _ordinal(k: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def _nearby_names(graph: StreetGraph, named: gpd.GeoDataFrame, nodes: list[int]) -> dict[int, str]:

@@ -563,7 +563,8 @@ def _run(
         used |= {leg.from_node for r in routes for leg in r.legs}
         places = place_names(graph, sorted(used))
         at_stations = set(station_roles(routes)) | {int(ids[start_idx])}
-        places |= _police_names(graph, features, at_stations, places)
+        police = _police_names(graph, features, at_stations, places)
+        places |= {n: f"station ({places[n]})" for n in at_stations - set(police)} | police
         given: dict[int, list[str]] = {}  # the commander's names first, then the streets
         for spec, spot in zip(scenario.places.must_cover, must_cover, strict=True):
             if spec.name:

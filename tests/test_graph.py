@@ -30,10 +30,12 @@ def test_place_names_join_the_streets_that_meet(grid):
 def test_place_names_tell_places_apart(helsinki):
     nodes = [int(n) for n in helsinki.nodes.index]
     names = place_names(helsinki, nodes)
-    pattern = r"(.+), (\d+) m from ([^(]+?)( \(\d+\))?"
+    pattern = r"(.+), (\d+) m from (.+?)(, \d+(st|nd|rd|th) from west)?"
     told = {n: m for n, name in names.items() if (m := re.fullmatch(pattern, name))}
     assert len(set(names.values())) == len(nodes)  # each place its own name
     assert len(told) > len(nodes) // 10  # the streets alone repeat
+    ranked = [m[4] for m in told.values() if m[4]]
+    assert ", 1st from west" in ranked and ", 2nd from west" in ranked
     assert all(m[3] not in m[1].split(" / ") and 10 <= int(m[2]) <= 150 for m in told.values())
     some = nodes[::7]
     assert place_names(helsinki, some) == {n: names[n] for n in some}  # the same in any plan
@@ -135,3 +137,11 @@ def test_segment_table_is_the_same_in_every_process():
         for seed in ("1", "2", "3")
     }
     assert len(digests) == 1
+
+
+def test_ordinals_read_as_words_do():
+    from planner.graph import _ordinal
+
+    assert [_ordinal(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
+    ]  # fmt: skip
