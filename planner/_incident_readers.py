@@ -876,4 +876,6 @@ def generic_rows(
             "incident_id": _texts(raw, cols, spec.id_col),
         }
     )
+    if not geo:  # the columns read as x and y, for advice on swapped ones
+        rows.attrs["coordinates"] = (cols[x_col], cols[y_col])
     return rows, notes

@@ -82,7 +82,8 @@ class LoadReport:
 
     ``unmapped`` counts kept rows per offence type that no harm table recognised (weighted as
     ``other``); ``schema`` names the format the file was read with; ``notes`` say how values
-    were read where the file left a choice (date order, placeholder times, ...).
+    were read where the file left a choice (date order, placeholder times, ...);
+    ``coordinates`` names the x and y columns of a CSV read with ``schema: generic``.
     """
 
     file: str
@@ -92,6 +93,7 @@ class LoadReport:
     schema: str = ""
     unmapped: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    coordinates: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One line: rows read, kept, and dropped per reason."""
@@ -130,6 +132,7 @@ class _Parsed:
     file: str
     notes: tuple[str, ...]
     cautions: tuple[str, ...] = ()  # what the analyst should check, said in the load warning
+    coordinates: tuple[str, ...] = ()  # the x and y columns named or found (schema: generic)
 
 
 def _read_rows(
@@ -146,8 +149,10 @@ def _read_rows(
     header = None if head is None else list(head.columns)
     name = choose_schema(spec, path, header)
     notes: list[str] = []
+    coordinates: tuple[str, ...] = ()
     if header is None or name == "generic":
         rows, notes = generic_rows(spec, path, header)
+        coordinates = rows.attrs.get("coordinates", ())
     else:
         rows = schema_rows(SCHEMAS[name], path, header)
     category, mapped = categorize(rows["crime_type"], name, rows["detail"])
@@ -177,7 +182,7 @@ def _read_rows(
             f"the file is not UTF-8, so it was read as {NOT_UTF8[head.attrs['encoding']]}: "
             "check that accented offence types and places read right, or save it as CSV UTF-8",
         )
-    return _Parsed(rows, name, str(path), tuple(notes), cautions)
+    return _Parsed(rows, name, str(path), tuple(notes), cautions, coordinates)
 
 
 #: How a CSV file that is not UTF-8 is read (see :func:`read_csv`).
@@ -241,6 +246,7 @@ def _report(parsed: _Parsed) -> LoadReport:
         schema=parsed.schema,
         unmapped={str(k): int(v) for k, v in unmapped.items()},
         notes=parsed.notes,
+        coordinates=parsed.coordinates,
     )
 
 

@@ -357,7 +357,10 @@ def incident_density(
 
 
 def snap_incidents(
-    graph: StreetGraph, incidents: pd.DataFrame, max_snap_m: float | np.ndarray
+    graph: StreetGraph,
+    incidents: pd.DataFrame,
+    max_snap_m: float | np.ndarray,
+    reports: list[LoadReport] | tuple[()] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Snap the incidents (``lon``, ``lat``) to their nearest segments (:func:`snap_to_segments`).
 
@@ -365,37 +368,51 @@ def snap_incidents(
     ------
     IncidentDataError
         If none lies within ``max_snap_m`` of a street: it says why (swapped coordinates are
-        detected and named, else another city or period).
+        detected and named, with the columns to read instead when ``reports`` know them, else
+        another city or period).
     """
     point_idx, seg_idx = snap_to_segments(
         graph, incidents["lon"].to_numpy(), incidents["lat"].to_numpy(), max_snap_m
     )
     if len(point_idx) == 0:
-        raise IncidentDataError(_no_incident_near(graph, incidents, max_snap_m))
+        raise IncidentDataError(_no_incident_near(graph, incidents, max_snap_m, reports))
     return point_idx, seg_idx
 
 
 def _no_incident_near(
-    graph: StreetGraph, incidents: pd.DataFrame, max_snap_m: float | np.ndarray
+    graph: StreetGraph,
+    incidents: pd.DataFrame,
+    max_snap_m: float | np.ndarray,
+    reports: list[LoadReport] | tuple[()] = (),
 ) -> str:
     """Why no incident snapped: swapped coordinates are detected and said so."""
     lon, lat = incidents["lon"].to_numpy(), incidents["lat"].to_numpy()
     could = np.abs(lon) <= 90.0  # a longitude beyond +-90 cannot be a swapped latitude
     limit = max_snap_m if np.ndim(max_snap_m) == 0 else np.asarray(max_snap_m)[could]
     swapped, _ = snap_to_segments(graph, lat[could], lon[could], limit)
-    if len(swapped):
-        return (
-            f"none of the {len(incidents)} incidents lies within {np.max(max_snap_m):.0f} m of a "
-            "street "
-            f"of the area, but {len(swapped)} would with latitude and longitude swapped: the "
-            "file's coordinate columns look swapped; read it with schema: generic, x_col the "
-            "column that holds the longitudes, y_col the one with the latitudes, and time_col "
-            "and type_col for the dates and offence types"
+    none = (
+        f"none of the {len(incidents)} incidents lies within {np.max(max_snap_m):.0f} m of a "
+        "street of the area"
+    )
+    if not len(swapped):
+        return f"{none}; check that the incident file covers the same city and period"
+    named = [r for r in reports if len(r.coordinates) == 2]
+    if named and len(named) == len(reports):
+        fix = "; ".join(
+            f"{r.file}: x_col: {r.coordinates[1]}, y_col: {r.coordinates[0]} (on the command "
+            f"line --x-col '{r.coordinates[1]}' --y-col '{r.coordinates[0]}')"
+            for r in named
+        )
+        fix = f"read it with the columns the other way round: {fix}"
+    else:
+        fix = (
+            "read it with schema: generic, x_col the column that holds the longitudes, y_col "
+            "the one with the latitudes, and time_col and type_col for the dates and offence "
+            "types"
         )
     return (
-        f"none of the {len(incidents)} incidents lies within {np.max(max_snap_m):.0f} m of a "
-        "street of "
-        "the area; check that the incident file covers the same city and period"
+        f"{none}, but {len(swapped)} would with latitude and longitude swapped: the file's "
+        f"coordinate columns look swapped; {fix}"
     )
 
 
@@ -428,7 +445,7 @@ def incident_risk(
     """
     window = window or WindowParams()
     model = model or IncidentModel()
-    point_idx, seg_idx = snap_incidents(graph, incidents, max_snap_m)
+    point_idx, seg_idx = snap_incidents(graph, incidents, max_snap_m, reports)
     outside = len(incidents) - len(point_idx)
     if outside:
         msg = (

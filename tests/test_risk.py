@@ -10,6 +10,7 @@ from shapely.geometry import Point
 from planner.coverage import coverage_matrix, street_pieces
 from planner.errors import IncidentDataError, PlannerWarning
 from planner.hotspots import find_hotspots, koper_value_min
+from planner.incidents import LoadReport
 from planner.risk import annotate_graph, incident_risk, terrain_risk
 
 from .conftest import grid_lonlat
@@ -92,6 +93,11 @@ def test_swapped_latitude_and_longitude_are_detected(grid):
     fix = r"3 would with latitude and longitude swapped.*schema: generic, x_col"
     with pytest.raises(IncidentDataError, match=fix):
         incident_risk(grid, swapped, [], 100, 0.1)
+    # a file read with named (or found) columns is told which to read the other way round
+    report = LoadReport("inc.csv", 3, 3, schema="generic", coordinates=("lat", "lon"))
+    fix = r"other way round: inc\.csv: x_col: lon, y_col: lat \(on the command line --x-col 'lon'"
+    with pytest.raises(IncidentDataError, match=fix):
+        incident_risk(grid, swapped, [report], 100, 0.1)
 
 
 def test_hotspots_are_separated_and_ranked(helsinki):
