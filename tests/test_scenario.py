@@ -165,7 +165,7 @@ def test_a_polygon_area_must_be_a_valid_wgs84_polygon(tmp_path, wkt, message):
     text = BASE + f'area: {{source: polygon, polygon_wkt: "{wkt}"}}\n'
     with pytest.raises(ScenarioError, match=rf"area\.polygon_wkt: {message}.*e\.g\. \"POLYGON"):
         load_scenario(write(tmp_path, text))
-    good = "POLYGON ((24.93 60.16, 24.96 60.16, 24.96 60.18, 24.93 60.16))"
+    good = "POLYGON ((24.93 60.16, 24.96 60.16, 24.96 60.18, 24.93 60.18, 24.93 60.16))"
     text = BASE + f'area: {{source: polygon, polygon_wkt: "{good}"}}\n'
     assert load_scenario(write(tmp_path, text)).area.polygon_wkt == good
 
