@@ -108,7 +108,9 @@ class AreaSpec(_Model):
         from shapely.errors import ShapelyError
         from shapely.validation import explain_validity
 
-        example = 'e.g. "POLYGON ((24.93 60.16, 24.96 60.16, 24.96 60.18, 24.93 60.18, 24.93 60.16))"'
+        example = (
+            'e.g. "POLYGON ((24.93 60.16, 24.96 60.16, 24.96 60.18, 24.93 60.18, 24.93 60.16))"'
+        )
         try:
             shape = wkt.loads(text)
         except ShapelyError:
