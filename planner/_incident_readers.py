@@ -30,9 +30,10 @@ from planner.scenario import IncidentSpec
 #: Above this share of rows failing the date format, loading stops with an error.
 MAX_BAD_DATE_SHARE = 0.5
 
-#: Loading also stops when more filled-in dates than this share of the rows (and than
+#: Loading also stops when more dates in another format than this share of the rows (and than
 #: ``OTHER_FORMAT_MIN_ROWS``) fail: the file mixes date formats, and dropping the rows of the
-#: other one would lose a part of the data. Fewer, or empty dates, are dropped and counted.
+#: other one would lose a part of the data. Fewer, and empty, stray or impossible dates, are
+#: dropped and counted.
 OTHER_FORMAT_SHARE = 0.01
 OTHER_FORMAT_MIN_ROWS = 2
 
@@ -336,27 +337,26 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
 def csv_encoding(path: Path) -> str:
     """Return the text encoding of a CSV file for pandas.
 
-    UTF-8 (with or without a byte-order mark) when every byte decodes as such, else
-    Windows-1252, what Excel saves as "CSV" on Western European Windows (Latin-1 when one of
-    the five bytes Windows-1252 leaves undefined occurs).
+    UTF-16 when the file starts with its byte-order mark; UTF-8 (with or without a byte-order
+    mark) when every byte decodes as such; else Windows-1252, what Excel saves as "CSV" on
+    Western European Windows (read with ``encoding_errors="replace"``: the five bytes it
+    leaves undefined become U+FFFD). The file is read in chunks, not held in memory.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with path.open("rb") as file:
+            start = file.read(2)
+            if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                return "utf-16"
+            decoder.decode(start)
             while chunk := file.read(1 << 20):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        pass
+        return "cp1252"
     except OSError:
-        return "utf-8-sig"  # pandas reports the problem
-    else:
-        return "utf-8-sig"
-    try:
-        path.read_bytes().decode("cp1252")
-    except UnicodeDecodeError:
-        return "latin-1"
-    return "cp1252"
+        pass  # pandas reports the problem
+    return "utf-8-sig"
 
 
 def _separator(path: Path, encoding: str) -> str:
@@ -389,6 +389,7 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
             dtype=str,
             keep_default_na=False,
             encoding=encoding,
+            encoding_errors="replace",
             usecols=columns,
             nrows=0 if columns is None else None,
         )
@@ -527,21 +528,27 @@ _GENERIC_DATE_FIX = (
 def _check_bad_dates(
     text: pd.Series, bad: np.ndarray, path: Path, column: str, expected: str, fix: str
 ) -> None:
-    """Stop when most dates, or more than a few filled-in ones, fail: name the formats seen."""
+    """Stop when most dates, or more than a few in another format, fail: name the formats."""
     if not len(bad):
         return
-    filled = int((bad & (text != "").to_numpy()).sum())
     if bad.mean() > MAX_BAD_DATE_SHARE:
         what = f"{int(bad.sum())} of {len(bad)} rows do not match the date format {expected}"
-    elif filled > max(OTHER_FORMAT_SHARE * len(bad), OTHER_FORMAT_MIN_ROWS):
-        what = (
-            f"{filled} of {len(bad)} rows have a date that does not match {expected}, while "
-            "the others do: the file mixes date formats, and dropping those rows would lose "
-            "part of it"
-        )
+        shown = bad
     else:
-        return
-    msg = f"{path}: column '{column}': {what}; formats seen: {_shapes(text, bad)}; {fix}"
+        # another format: a date-like value (4 digits or more) shaped unlike every good one;
+        # empty, stray ("unknown") or impossible ("2024-02-30") values are dropped and counted
+        shapes = text.str.replace(r"\d", "9", regex=True)
+        dated = (text.str.count(r"\d") >= 4).to_numpy()
+        shown = bad & dated & ~shapes.isin(set(shapes[~bad])).to_numpy()
+        other = int(shown.sum())
+        if other <= max(OTHER_FORMAT_SHARE * len(bad), OTHER_FORMAT_MIN_ROWS):
+            return
+        what = (
+            f"{other} of {len(bad)} rows have a date in another format than {expected}, which "
+            "the other rows use: the file mixes date formats, and dropping those rows would "
+            "lose part of it"
+        )
+    msg = f"{path}: column '{column}': {what}; formats seen: {_shapes(text, shown)}; {fix}"
     raise IncidentDataError(msg)
 
 

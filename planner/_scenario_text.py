@@ -85,7 +85,8 @@ _PATTERN_FIXES = {
 def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = None) -> str:
     """Return one pydantic error as a line: the field, what is wrong, the fix when known.
 
-    With the scenario's YAML ``text``, the line of the value (or of its section) is named too.
+    With the scenario's YAML ``text``, the line of the value is named too (not for a missing
+    key, nor for a value reached through a merge key, which the text does not hold there).
     """
     loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if text is not None and (line := yaml_line(text, err["loc"])) is not None:
@@ -103,7 +104,9 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
     what = str(err["msg"]).removeprefix("Value error, ")  # our validators' own sentences
     fix = _TYPE_FIXES.get(kind)
     if kind in ("model_type", "dict_type"):
-        what = "should be a mapping of keys, not a single value"
+        what = "should be a mapping of keys, not " + (
+            "a list" if isinstance(got, list) else "a single value"
+        )
         known = _known_keys(model, err["loc"])
         fix = "write it as {key: value, ...}" + (
             f"; known keys here: {', '.join(sorted(known))}" if known else ""

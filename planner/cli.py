@@ -422,7 +422,7 @@ def evaluate_risk(
     if not 1900 <= first.year <= 2100:
         msg = f"--cut {cut!r}: give a month between 1900-01 and 2100-12"
         raise PlannerError(msg)
-    check_out_dir(out)  # before minutes of loading and scoring
+    check_out_dir(out, "the evaluation", "--out")  # before minutes of loading and scoring
     spec = IncidentSpec(
         path=incidents, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
         type_col=type_col, id_col=id_col, date_order=date_order.value,

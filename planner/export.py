@@ -268,8 +268,12 @@ def _move_in(out_dir: Path, tmp: Path, names: list[str], stale: Sequence[str]) -
         raise
 
 
-def check_out_dir(out_dir: Path) -> None:
+def check_out_dir(
+    out_dir: Path, what: str = "the plan files", where: str = "--out, or output_dir in the scenario"
+) -> None:
     """Refuse, before any planning, an output folder that cannot be made or written.
+
+    ``what`` goes there and ``where`` says where to choose another folder (both for messages).
 
     Raises
     ------
@@ -281,7 +285,7 @@ def check_out_dir(out_dir: Path) -> None:
     here = out_dir
     while not here.exists() and here.parent != here:
         here = here.parent
-    fix = "choose another folder (--out, or output_dir in the scenario)"
+    fix = f"choose another folder ({where})"
     if not here.is_dir():
         why = (
             "not a folder" if here == out_dir else f"so the output folder {out_dir} cannot go in it"
@@ -289,7 +293,7 @@ def check_out_dir(out_dir: Path) -> None:
         msg = f"{here}: is a file, {why}; {fix}"
         raise ExportError(msg)
     if not os.access(here, os.W_OK | os.X_OK):
-        msg = f"{here}: cannot write the plan files here (permission denied); {fix}"
+        msg = f"{here}: cannot write {what} here (permission denied); {fix}"
         raise ExportError(msg)
 
 

@@ -177,19 +177,13 @@ def _read_rows(
         drop=drop,
     )
     cautions = _placeholder_ids(rows_ids)
-    if head is not None and head.attrs["encoding"] != "utf-8-sig":
+    if head is not None and head.attrs["encoding"] == "cp1252":
         cautions += (
-            f"the file is not UTF-8, so it was read as {NOT_UTF8[head.attrs['encoding']]}: "
-            "check that accented offence types and places read right, or save it as CSV UTF-8",
+            "the file is not UTF-8, so it was read as Windows-1252 (what Excel saves as CSV on "
+            "Western European Windows): check that accented offence types and places read "
+            "right, or save it as CSV UTF-8",
         )
     return _Parsed(rows, name, str(path), tuple(notes), cautions, coordinates)
-
-
-#: How a CSV file that is not UTF-8 is read (see :func:`read_csv`).
-NOT_UTF8 = {
-    "cp1252": "Windows-1252 (what Excel saves as CSV on Western European Windows)",
-    "latin-1": "Latin-1",
-}
 
 
 MAX_ROWS_PER_INCIDENT = 20

@@ -1,12 +1,12 @@
 """Re-planning mid-shift: keep what each unit has done, plan the rest from where it is.
 
 A plan's ``routes.json`` (see :mod:`planner.export`) is cut at the re-planning time: legs that
-are over are kept; a stop, break or held-back time under way is finished; a walk under way
-continues to the end of the street it is on (its share of held-back time came before it); a
-wait ends at once. A unit sent elsewhere (a call for service) is placed at its reported
-position by a ``call`` leg that ends at the re-planning time.
-The rest of the shift is then planned from each unit's position and time, counting the stops
-already made for the revisit rules.
+are over are kept; a stop or break under way is finished; a walk under way continues to the
+end of the street it is on (its share of held-back time came before it); held-back time or a
+wait under way ends at once, since the new plan holds back its own share of the rest. A unit
+sent elsewhere (a call for service) is placed at its reported position by a ``call`` leg that
+ends at the re-planning time. The rest of the shift is then planned from each unit's position
+and time, counting the stops already made for the revisit rules.
 """
 
 from __future__ import annotations
@@ -263,7 +263,9 @@ def cut_routes(
         when = max(at_s, legs[-1].end_s if legs else 0.0)
         if route.officer in positions and positions[route.officer] != here:
             target = positions[route.officer]
-            legs = [leg for leg in legs if leg.end_s <= at_s] or []
+            legs = [leg for leg in legs if leg.end_s <= at_s]
+            while legs and legs[-1].kind in ("reserve", "wait") and legs[-1].end_s >= at_s:
+                legs.pop()  # free time the call cut short: the call took it
             last = legs[-1].to_node if legs else route.legs[0].from_node
             begin = legs[-1].end_s if legs else 0.0
             legs.append(Leg("call", begin, at_s, last, target))
@@ -276,18 +278,14 @@ def cut_routes(
 
 def _kept_legs(route: Route, at_s: float, graph: StreetGraph) -> list[Leg]:
     kept: list[Leg] = []
-    legs = list(route.legs)
-    for i, leg in enumerate(legs):
+    for leg in route.legs:
         if leg.end_s <= at_s:
             kept.append(leg)
             continue
         if leg.start_s >= at_s:
             break
-        follows = legs[i + 1] if i + 1 < len(legs) and legs[i + 1].kind == "reserve" else None
-        if leg.kind in ("dwell", "break", "reserve"):
-            kept.append(leg)  # finished as planned, with the time held back after it
-            if follows is not None and leg.kind != "reserve":
-                kept.append(follows)
+        if leg.kind in ("dwell", "break"):
+            kept.append(leg)  # finished as planned; the new plan holds back time after it
         elif leg.kind == "walk":
             kept.append(_walk_until(leg, at_s, graph))  # its time held back came before it
         else:

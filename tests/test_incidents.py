@@ -326,12 +326,13 @@ def test_a_minority_of_dates_in_another_format_stops_the_load(tmp_path):
     with pytest.raises(IncidentDataError) as err:
         load_incidents(IncidentSpec(path=path))
     text = str(err.value)
-    assert "3 of 100 rows have a date that does not match" in text and "mixes date formats" in text
+    assert "3 of 100 rows have a date in another format than" in text
+    assert "mixes date formats" in text
     assert "'9999-99-99 99:99:99' (3 rows, e.g. data row 91: '2024-02-10 00:44:00')" in text
-    # empty dates alone are dropped and counted: they are missing, not another format
-    path = write(
-        tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in dates[:90] + dates[93:]) + "\n"
-    )
+    # empty, stray and impossible dates are dropped and counted: missing, not another format
+    odd = ["", "", "unknown", "n/a", "02/30/2024 12:44:00 PM", "13/10/2024 12:44:00 PM", "?"]
+    rows = dates[:90] + odd
+    path = write(tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in rows) + "\n")
     with pytest.warns(PlannerWarning, match="7 bad date"):
         frame, report = load_incidents(IncidentSpec(path=path))
     assert report.dropped["bad date"] == 7 and len(frame) == 90
@@ -353,6 +354,17 @@ def test_a_windows_1252_export_reads_with_its_accents_and_says_so(tmp_path):
         again, _ = load_incidents(spec)
     assert again["crime_type"].tolist() == frame["crime_type"].tolist()
     assert seen and not any("not UTF-8" in str(w.message) for w in seen)
+    # UTF-16 (with its byte-order mark) reads as it is; a byte Windows-1252 leaves undefined
+    # spoils its own character only
+    path.write_bytes(text.encode("utf-16"))
+    with pytest.warns(PlannerWarning, match="unmapped") as seen:
+        wide, _ = load_incidents(spec)
+    assert wide["crime_type"].tolist() == frame["crime_type"].tolist()
+    assert not any("not UTF-8" in str(w.message) for w in seen)
+    path.write_bytes(text.encode("cp1252") + b"2020-11-13 03:00;\x80\x81;60.1699;24.9384\n")
+    with pytest.warns(PlannerWarning, match="read as Windows-1252"):
+        odd, _ = load_incidents(spec)
+    assert odd["crime_type"].tolist() == ["Näpistys"] * 3 + ["€\ufffd"]
 
 
 def test_empty_file(tmp_path):

@@ -108,3 +108,28 @@ def test_a_call_that_cuts_into_the_time_held_back_leaves_the_rest_to_hold_it(
     # ... the re-plan holds back its share of the rest, which is what the validator checks
     replanned = dataclasses.replace(rules, planned_from_s={1: resume.starts[0][1]})
     assert validate_routes(joined, helsinki, replanned) == []
+
+
+def test_time_held_back_under_way_ends_at_the_replan_and_a_stop_is_finished(
+    helsinki, helsinki_risk
+):
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(station)
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    dwell, held = next(
+        (leg, after)
+        for leg, after in itertools.pairwise(routes[0].legs)
+        if leg.kind == "dwell" and after.kind == "reserve" and after.end_s - after.start_s > 60
+    )
+    # held back under way: it ends now, as the new plan holds back its own share of the rest
+    resume = cut_routes(routes, held.start_s + 30, helsinki)
+    *_, made, cut = resume.kept[0]
+    assert made == dwell and cut.kind == "reserve" and cut.end_s == held.start_s + 30
+    assert resume.starts[0] == (dwell.to_node, held.start_s + 30)
+    rest, _ = plan_routes(helsinki, risk, spots, resumed(patrol, resume, helsinki, spots), LIMIT_S)
+    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    replanned = dataclasses.replace(rules, planned_from_s={1: resume.starts[0][1]})
+    assert validate_routes(join(resume.kept, rest), helsinki, replanned) == []
+    # a stop under way is finished, and the time held back after it is the new plan's
+    resume = cut_routes(routes, dwell.start_s + 60, helsinki)
+    assert resume.kept[0][-1] == dwell and resume.starts[0] == (dwell.to_node, dwell.end_s)
