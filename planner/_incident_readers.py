@@ -334,29 +334,35 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
     return name
 
 
-def csv_encoding(path: Path) -> str:
-    """Return the text encoding of a CSV file for pandas.
+def csv_encoding(path: Path) -> tuple[str, int]:
+    """Return the text encoding of a CSV file for pandas, and how many characters it spoils.
 
-    UTF-16 when the file starts with its byte-order mark; UTF-8 (with or without a byte-order
-    mark) when every byte decodes as such; else Windows-1252, what Excel saves as "CSV" on
-    Western European Windows (read with ``encoding_errors="replace"``: the five bytes it
-    leaves undefined become U+FFFD). The file is read in chunks, not held in memory.
+    UTF-16 when the file starts with its byte-order mark. UTF-8 (with or without a byte-order
+    mark) when every byte decodes as such, or when valid UTF-8 letters outnumber the bytes that
+    do not decode (a file cut mid-letter, say: those bytes read as U+FFFD and are counted).
+    Else Windows-1252, what Excel saves as "CSV" on Western European Windows (its five
+    undefined bytes read as U+FFFD, not counted). Read in chunks, not held in memory.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    bad = letters = 0
     try:
         with path.open("rb") as file:
             start = file.read(2)
             if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-                return "utf-16"
-            decoder.decode(start)
-            while chunk := file.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
+                return "utf-16", 0
+            chunk = start
+            while chunk:
+                text = decoder.decode(chunk)
+                wrong = text.count("\ufffd")
+                bad += wrong
+                letters += len(text) - len(text.encode("ascii", "ignore")) - wrong
+                chunk = file.read(1 << 20)
+            bad += decoder.decode(b"", final=True).count("\ufffd")
     except OSError:
-        pass  # pandas reports the problem
-    return "utf-8-sig"
+        return "utf-8-sig", 0  # pandas reports the problem
+    if bad and letters <= bad:
+        return "cp1252", 0
+    return "utf-8-sig", bad
 
 
 def _separator(path: Path, encoding: str) -> str:
@@ -378,9 +384,10 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
     The separator is sniffed from the first lines (kept in ``frame.attrs["sep"]``), so files
     saved with ; (spreadsheets set to a decimal comma), tabs or | read as well as
     comma-separated ones; the encoding is UTF-8 or, failing that, Windows-1252
-    (``frame.attrs["encoding"]``, see :func:`csv_encoding`).
+    (``frame.attrs["encoding"]``; ``frame.attrs["spoiled"]`` counts the characters of a UTF-8
+    file that did not decode; see :func:`csv_encoding`).
     """
-    encoding = csv_encoding(Path(path))
+    encoding, spoiled = csv_encoding(Path(path))
     sep = _separator(Path(path), encoding)
     try:
         frame = pd.read_csv(
@@ -403,6 +410,7 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
         _refuse_repeated(path, sep, columns, encoding)
     frame.attrs["sep"] = sep
     frame.attrs["encoding"] = encoding
+    frame.attrs["spoiled"] = spoiled
     return frame
 
 

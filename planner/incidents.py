@@ -183,6 +183,12 @@ def _read_rows(
             "Western European Windows): check that accented offence types and places read "
             "right, or save it as CSV UTF-8",
         )
+    if head is not None and head.attrs["spoiled"]:
+        cautions += (
+            f"{head.attrs['spoiled']} place(s) in the file are not valid UTF-8 and read as "
+            "'\ufffd' (a file cut mid-letter, or two encodings mixed): check the offence types, "
+            "or export the file again",
+        )
     return _Parsed(rows, name, str(path), tuple(notes), cautions, coordinates)
 
 

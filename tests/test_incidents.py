@@ -365,6 +365,11 @@ def test_a_windows_1252_export_reads_with_its_accents_and_says_so(tmp_path):
     with pytest.warns(PlannerWarning, match="read as Windows-1252"):
         odd, _ = load_incidents(spec)
     assert odd["crime_type"].tolist() == ["Näpistys"] * 3 + ["€\ufffd"]
+    # UTF-8 with one letter cut short stays UTF-8: one character spoilt, and said so
+    path.write_bytes(text.encode("utf-8") + "2020-11-13 03:00;Nä".encode()[:-1] + b";60.1;24.9\n")
+    with pytest.warns(PlannerWarning, match=r"1 place\(s\) in the file are not valid UTF-8"):
+        cut, _ = load_incidents(spec)
+    assert cut["crime_type"].tolist() == ["Näpistys"] * 3 + ["N\ufffd"]
 
 
 def test_empty_file(tmp_path):
