@@ -483,8 +483,9 @@ def _route(
             return
         leg = net.walk(here, to, clock, patrol.pace_m_per_s)
         if spare > 0:  # the walk's share is held back before it sets off
-            hold("reserve", clock + (leg.end_s - leg.start_s) * spare)
-            leg = net.walk(here, to, clock, patrol.pace_m_per_s)
+            walk_s = leg.end_s - leg.start_s
+            hold("reserve", clock + walk_s * spare)
+            leg = replace(leg, start_s=clock, end_s=clock + walk_s)
         add(leg)
         here = to
 
