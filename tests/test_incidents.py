@@ -300,9 +300,14 @@ def chicago_row(date):
     return f"1,{date},THEFT,1175476,1873816,41.809125265,-87.631906508"
 
 
+def chicago_file(tmp_path, dates):
+    """A Chicago export with one theft per date."""
+    return write(tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in dates) + "\n")
+
+
 def test_mostly_other_date_format_stops_and_names_the_formats(tmp_path):
     dates = ["2024-02-10 00:44:00"] * 7 + ["10.02.2024"] + ["02/10/2024 12:44:00 AM"] * 2
-    path = write(tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in dates) + "\n")
+    path = chicago_file(tmp_path, dates)
     with pytest.raises(IncidentDataError) as err:
         load_incidents(IncidentSpec(path=path))
     text = str(err.value)
@@ -313,7 +318,7 @@ def test_mostly_other_date_format_stops_and_names_the_formats(tmp_path):
 
 def test_a_few_bad_dates_are_dropped_and_counted(tmp_path):
     dates = ["2024-02-10 00:44:00"] + ["02/10/2024 12:44:00 PM"] * 4
-    path = write(tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in dates) + "\n")
+    path = chicago_file(tmp_path, dates)
     with pytest.warns(PlannerWarning, match="1 bad date"):
         frame, report = load_incidents(IncidentSpec(path=path))
     assert report.dropped["bad date"] == 1 and len(frame) == 4
@@ -322,7 +327,7 @@ def test_a_few_bad_dates_are_dropped_and_counted(tmp_path):
 
 def test_a_minority_of_dates_in_another_format_stops_the_load(tmp_path):
     dates = ["02/10/2024 12:44:00 PM"] * 90 + ["2024-02-10 00:44:00"] * 3 + [""] * 7
-    path = write(tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in dates) + "\n")
+    path = chicago_file(tmp_path, dates)
     with pytest.raises(IncidentDataError) as err:
         load_incidents(IncidentSpec(path=path))
     text = str(err.value)
@@ -332,7 +337,7 @@ def test_a_minority_of_dates_in_another_format_stops_the_load(tmp_path):
     # empty, stray and impossible dates are dropped and counted: missing, not another format
     odd = ["", "", "unknown", "n/a", "02/30/2024 12:44:00 PM", "13/10/2024 12:44:00 PM", "?"]
     rows = dates[:90] + odd
-    path = write(tmp_path, CHICAGO_HEADER + "\n".join(chicago_row(d) for d in rows) + "\n")
+    path = chicago_file(tmp_path, rows)
     with pytest.warns(PlannerWarning, match="7 bad date"):
         frame, report = load_incidents(IncidentSpec(path=path))
     assert report.dropped["bad date"] == 7 and len(frame) == 90

@@ -23,10 +23,34 @@ def _patrol(station: int, **changes) -> Patrol:
     )
 
 
-def test_a_walk_cut_midway_ends_at_the_end_of_its_street(helsinki, helsinki_risk):
+@pytest.fixture(scope="module")
+def planned(helsinki, helsinki_risk):
+    """The one unit's patrol of :func:`_patrol` and its planned routes."""
     risk, spots, station = helsinki_risk
     patrol = _patrol(station)
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    return patrol, routes
+
+
+def _stop_then_held(routes):
+    """The first stop followed by more than a minute of time held back, and that time."""
+    return next(
+        (leg, after)
+        for leg, after in itertools.pairwise(routes[0].legs)
+        if leg.kind == "dwell" and after.kind == "reserve" and after.end_s - after.start_s > 60
+    )
+
+
+def _replanned(helsinki, helsinki_risk, patrol, resume):
+    """The whole shift (legs done, then the re-plan) and the validator's rules for it."""
+    risk, spots, _ = helsinki_risk
+    rest, _ = plan_routes(helsinki, risk, spots, resumed(patrol, resume, helsinki, spots), LIMIT_S)
+    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    return join(resume.kept, rest), rules
+
+
+def test_a_walk_cut_midway_ends_at_the_end_of_its_street(helsinki, helsinki_risk, planned):
+    patrol, routes = planned
     legs = routes[0].legs
     held, walk = next(
         (before, leg)
@@ -42,9 +66,8 @@ def test_a_walk_cut_midway_ends_at_the_end_of_its_street(helsinki, helsinki_risk
     assert cut.segments == walk.segments[: len(cut.segments)] and cut.end_s >= at
     assert resume.starts[0] == (cut.to_node, cut.end_s)
     # the rest of the shift, joined to what was done, passes the validator
-    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
-    rest, _ = plan_routes(helsinki, risk, spots, resumed(patrol, resume, helsinki, spots), LIMIT_S)
-    assert validate_routes(join(resume.kept, rest), helsinki, rules) == []
+    joined, rules = _replanned(helsinki, helsinki_risk, patrol, resume)
+    assert validate_routes(joined, helsinki, rules) == []
 
 
 def test_late_in_the_shift_the_rest_is_the_walk_back(helsinki, helsinki_risk):
@@ -64,9 +87,9 @@ def test_late_in_the_shift_the_rest_is_the_walk_back(helsinki, helsinki_risk):
     assert validate_routes(join(resume.kept, rest), helsinki, rules) == []
 
 
-def test_stops_made_follow_their_hot_spots_into_the_new_order(helsinki, helsinki_risk):
-    risk, spots, station = helsinki_risk
-    routes, _ = plan_routes(helsinki, risk, spots, _patrol(station), LIMIT_S)
+def test_stops_made_follow_their_hot_spots_into_the_new_order(helsinki, helsinki_risk, planned):
+    _, spots, _ = helsinki_risk
+    _, routes = planned
     first = routes[0].dwells[0]
     resume = cut_routes(routes, first.end_s, helsinki)
     ids = helsinki.nodes.index[spots.node_idx]
@@ -82,27 +105,18 @@ def test_stops_made_follow_their_hot_spots_into_the_new_order(helsinki, helsinki
 
 
 def test_a_call_that_cuts_into_the_time_held_back_leaves_the_rest_to_hold_it(
-    helsinki, helsinki_risk
+    helsinki, helsinki_risk, planned
 ):
-    risk, spots, station = helsinki_risk
-    patrol = _patrol(station)
-    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
-    legs = routes[0].legs
-    dwell, reserve = next(
-        (leg, after)
-        for leg, after in itertools.pairwise(legs)
-        if leg.kind == "dwell" and after.kind == "reserve" and after.end_s - after.start_s > 60
-    )
+    patrol, routes = planned
+    dwell, reserve = _stop_then_held(routes)
     # a call comes in 10 s into the time held back after the stop; the unit is sent elsewhere
     elsewhere = next(
-        leg.to_node for leg in legs if leg.kind == "walk" and leg.to_node != dwell.to_node
+        leg.to_node for leg in routes[0].legs if leg.kind == "walk" and leg.to_node != dwell.to_node
     )
     resume = cut_routes(routes, reserve.start_s + 10, helsinki, {1: elsewhere})
     *_, made, call = resume.kept[0]
     assert made == dwell and call.kind == "call" and call.end_s == reserve.start_s + 10
-    rest, _ = plan_routes(helsinki, risk, spots, resumed(patrol, resume, helsinki, spots), LIMIT_S)
-    joined = join(resume.kept, rest)
-    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    joined, rules = _replanned(helsinki, helsinki_risk, patrol, resume)
     # over the whole shift the call took most of that stop's reserve ...
     assert [v.rule for v in validate_routes(joined, helsinki, rules)] == ["held back"]
     # ... the re-plan holds back its share of the rest, which is what the validator checks
@@ -111,25 +125,18 @@ def test_a_call_that_cuts_into_the_time_held_back_leaves_the_rest_to_hold_it(
 
 
 def test_time_held_back_under_way_ends_at_the_replan_and_a_stop_is_finished(
-    helsinki, helsinki_risk
+    helsinki, helsinki_risk, planned
 ):
-    risk, spots, station = helsinki_risk
-    patrol = _patrol(station)
-    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
-    dwell, held = next(
-        (leg, after)
-        for leg, after in itertools.pairwise(routes[0].legs)
-        if leg.kind == "dwell" and after.kind == "reserve" and after.end_s - after.start_s > 60
-    )
+    patrol, routes = planned
+    dwell, held = _stop_then_held(routes)
     # held back under way: it ends now, as the new plan holds back its own share of the rest
     resume = cut_routes(routes, held.start_s + 30, helsinki)
     *_, made, cut = resume.kept[0]
     assert made == dwell and cut.kind == "reserve" and cut.end_s == held.start_s + 30
     assert resume.starts[0] == (dwell.to_node, held.start_s + 30)
-    rest, _ = plan_routes(helsinki, risk, spots, resumed(patrol, resume, helsinki, spots), LIMIT_S)
-    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    joined, rules = _replanned(helsinki, helsinki_risk, patrol, resume)
     replanned = dataclasses.replace(rules, planned_from_s={1: resume.starts[0][1]})
-    assert validate_routes(join(resume.kept, rest), helsinki, replanned) == []
+    assert validate_routes(joined, helsinki, replanned) == []
     # a stop under way is finished, and the time held back after it is the new plan's
     resume = cut_routes(routes, dwell.start_s + 60, helsinki)
     assert resume.kept[0][-1] == dwell and resume.starts[0] == (dwell.to_node, dwell.end_s)
