@@ -43,7 +43,9 @@ class SolveStats:
     @property
     def gap(self) -> float:
         """Relative gap ``(bound - objective) / bound`` (0 when both are 0)."""
-        return 0.0 if self.bound <= 0 else (self.bound - self.objective) / self.bound
+        if self.bound <= 0:
+            return 0.0
+        return max(0.0, (self.bound - self.objective) / self.bound)  # no -0.00 % within 1e-9
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,3 +68,16 @@ def test_helsinki_gets_exactly_k_posts_with_bound(helsinki):
     assert 0 < stats.objective <= stats.bound <= 1.0 + 1e-9
     assert stats.objective <= watched.sum() + 1e-9
     assert stats.status in {"OPTIMAL", "FEASIBLE", "TIME_LIMIT"}
+
+
+def test_greedy_fallback_states_what_it_proves():
+    # With no CP-SAT answer in time (work limit 0) the greedy choice comes back; its bound is the
+    # risk some post can watch (the last column none can), so greedy watching all of it is optimal.
+    cover = sparse.csc_matrix(np.array([[1, 1, 0, 0], [0, 0, 1, 0]], dtype=bool))
+    weights = np.array([5, 4, 3, 100])
+    both = solve_max_cover(cover, weights, 2, 1, 1, work_limit=0.0)
+    assert both.stats.solver.startswith("greedy")
+    assert (both.stats.objective, both.stats.bound, both.stats.status) == (12, 12, "OPTIMAL")
+    assert both.stats.gap == 0.0
+    one = solve_max_cover(cover, weights, 1, 1, 1, work_limit=0.0)
+    assert (one.stats.objective, one.stats.bound, one.stats.status) == (9, 12, "TIME_LIMIT")
