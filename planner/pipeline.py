@@ -634,6 +634,15 @@ def _idle_message(plan: Plan) -> str | None:
             "(dwell.max_visits, dwell.max_minutes_per_spot): fewer officers would do, or allow "
             "more stops, or more hot spots (dwell.hotspot_top_percent)"
         )
+    elif plan.routes_stats.status != "OPTIMAL" and len(stops) < len(plan.hotspots):
+        solver = plan.scenario.solver
+        why = (
+            f"{len(plan.hotspots) - len(stops)} of {len(plan.hotspots)} hot spots got no stop "
+            f"when the search stopped at its limit ({solver.time_limit_s:g} s"
+            + (f", {solver.route_iterations} iterations" if solver.route_iterations else "")
+            + "): a longer search (solver.time_limit_s, --time-limit) may fit more stops; "
+            "otherwise none fits their time (revisit gap, distance, shift end)"
+        )
     else:
         why = "no further stop fits their time (revisit gap, distance, shift end)"
     units = ", ".join(f"{plan.unit_word} {k} ({s / 3600:.1f} h early)" for k, s in idle)

@@ -1,7 +1,9 @@
+from dataclasses import replace
+
 import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
-from planner.pipeline import load_area, run
+from planner.pipeline import _idle_message, load_area, run
 from planner.scenario import parse_scenario
 
 STATION = {"lat": 60.1699, "lon": 24.9384}
@@ -80,3 +82,13 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
         m == pytest.approx((4 * 3600 - r.end_s) / 60, abs=0.01)
         for r, m in zip(plan.routes, early.values(), strict=True)
     )
+    # had the search stopped short of dosing every hot spot, the limit is named as the likely cause
+    first, *rest = plan.routes
+    cut = replace(first, legs=tuple(leg for leg in first.legs if leg.kind != "dwell"))
+    short = replace(
+        plan, routes=(cut, *rest), routes_stats=replace(plan.routes_stats, status="TIME_LIMIT")
+    )
+    message = _idle_message(short)
+    assert message is not None
+    assert f"{len(first.dwells)} of {len(plan.hotspots)} hot spots got no stop" in message
+    assert "(5 s, 150 iterations): a longer search (solver.time_limit_s, --time-limit)" in message
