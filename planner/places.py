@@ -92,10 +92,11 @@ def apply_places(
                 raise ScenarioError(msg)
         node, dist = graph.nearest_node(np.array([px]), np.array([py]))
         if dist[0] > PLACE_SNAP_M:
+            far = f"{dist[0] / 1000:.1f} km" if dist[0] >= 1000 else f"{dist[0]:.0f} m"
             msg = (
-                f"{where}: must-cover place {_label(place)} is {dist[0]:.0f} m from the nearest "
-                f"street of the area; put it within {PLACE_SNAP_M:.0f} m of a street (check that "
-                "lat and lon are not swapped)"
+                f"{where}: must-cover place {_label(place)} is {far} from the nearest street of "
+                f"the area{', outside it' if dist[0] >= 1000 else ''}; put it within "
+                f"{PLACE_SNAP_M:.0f} m of a street (check that lat and lon are not swapped)"
             )
             raise ScenarioError(msg)
         found = np.flatnonzero(spots.node_idx == node[0])
