@@ -74,6 +74,14 @@ _TYPE_FIXES = {
     "list_type": "write a list, e.g. [a, b]",
 }
 
+#: Why a field has its lower limit, where the number alone does not say.
+_FLOOR_WHY = {
+    "visibility_radius_m": (
+        "streets are judged in pieces of up to 50 m by their midpoints, so a smaller radius "
+        "would watch almost nothing"
+    ),
+}
+
 #: Friendly words for the patterns the scenario model uses.
 _PATTERN_FIXES = {
     r"^[A-Za-z0-9_.-]+$": (
@@ -111,6 +119,8 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         fix = "write it as {key: value, ...}" + (
             f"; known keys here: {', '.join(sorted(known))}" if known else ""
         )
+    elif kind == "greater_than_equal":
+        fix = _FLOOR_WHY.get(str(err["loc"][-1]))
     elif kind == "string_pattern_mismatch":
         fix = _PATTERN_FIXES.get(str(err.get("ctx", {}).get("pattern")))
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")

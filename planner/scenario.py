@@ -443,12 +443,17 @@ class OfficersSpec(_Model):
         return self.count // self.unit_size
 
 
+MIN_RADIUS_M = 25.0
+"""Smallest watched radius: streets are judged in pieces of up to 50 m by their midpoints, so a
+smaller radius would watch almost nothing."""
+
+
 class DwellSpec(_Model):
     """Hot-spot stops: their length (Koper curve: 10-15 minutes) and what a hot spot is."""
 
     min_minutes: Annotated[float, Field(gt=0, le=120)] = 10.0
     max_minutes: Annotated[float, Field(gt=0, le=120)] = 15.0
-    visibility_radius_m: Annotated[float, Field(gt=0, le=1000)] = 50.0
+    visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=1000)] = 50.0
     hotspot_top_percent: Annotated[float, Field(gt=0, le=100)] = 10.0
     hotspot_min_separation_m: Annotated[float, Field(ge=0, le=2000)] = 50.0
     max_visits: Annotated[int, Field(ge=1, le=10)] = Field(
@@ -501,7 +506,7 @@ class PostsSpec(_Model):
     """Fixed posts: how many, and the walking radius an officer at a post watches over."""
 
     count: Annotated[int, Field(ge=0, le=500)] = 6
-    visibility_radius_m: Annotated[float, Field(gt=0, le=2000)] = 150.0
+    visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=2000)] = 150.0
 
 
 class RiskSpec(_Model):

@@ -335,3 +335,14 @@ def test_today_is_the_shift_zones_day_not_the_machines(tmp_path, helsinki):
     before = dt.datetime.now(ZoneInfo("Europe/Helsinki")).date()
     today = local_today(load_scenario(write(tmp_path, BASE)), helsinki)
     assert today in {before, dt.datetime.now(ZoneInfo("Europe/Helsinki")).date()}
+
+
+def test_a_radius_that_would_watch_almost_nothing_is_refused(tmp_path):
+    posts = BASE + "posts: {visibility_radius_m: 10}\n"
+    with pytest.raises(
+        ScenarioError, match=r"line 5, posts.visibility_radius_m: .* 25 .*midpoints"
+    ):
+        load_scenario(write(tmp_path, posts))
+    dwell = BASE + "dwell: {visibility_radius_m: 1}\n"
+    with pytest.raises(ScenarioError, match=r"line 5, dwell.visibility_radius_m: .* 25"):
+        load_scenario(write(tmp_path, dwell))

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planner.scenario import AVOIDABLE, WEEKDAYS, Scenario, scenario_to_yaml
+from planner.scenario import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS, Scenario, scenario_to_yaml
 from ui.draft import (
     INCIDENT_ERROR,
     INCIDENT_REPORTS,
@@ -460,7 +460,7 @@ def dwell_section() -> None:
             "Watched radius of a stop (m)",
             "dwell.visibility_radius_m",
             50.0,
-            min_value=1.0,
+            min_value=MIN_RADIUS_M,
             max_value=1000.0,
         )
     with b:
@@ -517,7 +517,7 @@ def posts_section() -> None:
             "Post visibility radius (m)",
             "posts.visibility_radius_m",
             150.0,
-            min_value=1.0,
+            min_value=MIN_RADIUS_M,
             max_value=2000.0,
         )
 
