@@ -277,14 +277,8 @@ def patrol_rules(
     planned_dwell_s = dwell.max_minutes * 60
     if dwell.max_minutes_per_spot is not None:
         planned_dwell_s = min(planned_dwell_s, dwell.max_minutes_per_spot * 60)
-    break_s, window = 0.0, (0.0, math.inf)
-    if officers.meal_break is not None:
-        try:
-            window = officers.meal_break.offsets_s(shift[0], shift_s)
-        except ValueError as exc:
-            msg = f"{_where(scenario, 'officers.meal_break')}: {exc}"
-            raise ScenarioError(msg) from None
-        break_s = officers.meal_break.minutes * 60
+    window = break_window(scenario, shift)
+    break_s = 0.0 if officers.meal_break is None else officers.meal_break.minutes * 60
     lat, lon = float(graph.nodes["lat"].mean()), float(graph.nodes["lon"].mean())
     dark = "unlit_after_dark" in officers.avoid and dark_during(lat, lon, *shift)
     return Patrol(
@@ -317,6 +311,31 @@ def with_places(
     """Add the scenario's forbidden zones to the avoided ways and its must-cover hot spots."""
     avoided = patrol.avoided | forbidden_segments(graph, scenario.places.forbidden)
     return replace(patrol, avoided=avoided, must_cover=tuple(int(i) for i in must_cover))
+
+
+def break_window(
+    scenario: Scenario, shift: tuple[dt.datetime, dt.datetime] | None = None
+) -> tuple[float, float]:
+    """Seconds into the shift within which the meal break must start ((0, inf) without one).
+
+    Without the ``shift``'s start and end, its clock times on its next day in its own time zone
+    (UTC when it has none) are used: enough to check the break before any planning.
+
+    Raises
+    ------
+    ScenarioError
+        If the meal break window does not fit in the shift.
+    """
+    meal = scenario.officers.meal_break
+    if meal is None:
+        return 0.0, math.inf
+    if shift is None:
+        shift = scenario.shift.window("UTC", dt.date.today())
+    try:
+        return meal.offsets_s(shift[0], shift_seconds(*shift))
+    except ValueError as exc:
+        msg = f"{_where(scenario, 'officers.meal_break')}: {exc}"
+        raise ScenarioError(msg) from None
 
 
 def shift_window(

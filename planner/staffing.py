@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.errors import ScenarioError
-from planner.pipeline import Area, idle_units, load_area, run
+from planner.pipeline import Area, break_window, idle_units, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario
 from planner.settings import Settings
@@ -107,6 +107,7 @@ def compare_staffing(
     counts = sorted(set(int(c) for c in counts))
     for count in counts:
         with_officers(scenario, count)  # fail fast, before any cluster starts
+    break_window(scenario)
     settings = settings or Settings()
     if client is None:
         from distributed import Client, LocalCluster

@@ -54,3 +54,13 @@ def test_counts_must_be_whole_units(tmp_path):
     with pytest.raises(ScenarioError, match=r"3 officers: give a positive multiple of .*unit_size"):
         compare_staffing(pairs, [2, 3])
     assert with_officers(pairs, 4).officers.units == 2
+
+
+def test_a_meal_break_outside_the_shift_is_named_before_any_planning(tmp_path):
+    data = scenario(tmp_path).model_dump(mode="json", exclude_none=True)
+    data["officers"]["meal_break"] = {"minutes": 30, "earliest": "21:30", "latest": "22:30"}
+    data["shift"] = {"weekday": "saturday", "start": "10:00", "end": "14:00"}
+    day = parse_scenario(data, "test", tmp_path)
+    # no client and no cluster: the check comes first, in this process
+    with pytest.raises(ScenarioError, match=r"^staffing: officers.meal_break: .*does not fit"):
+        compare_staffing(day, [1, 2])

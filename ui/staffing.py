@@ -22,7 +22,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from planner.errors import PlannerError
+from planner.errors import PlannerError, ScenarioError
+from planner.pipeline import break_window
 from planner.plan import Plan
 from planner.scenario import WEEKDAYS, Scenario, parse_scenario
 from planner.staffing import DASK_HTTP, StaffingRun, compare_staffing
@@ -218,6 +219,11 @@ def scenarios_for(scenario: Scenario, shifts: list[dict[str, Any]]) -> list[tupl
         set_in(data, "solver", scenario.solver.model_dump(mode="json", exclude_none=True))
         data["shift"] = shift
         parsed = parse_scenario(data, f"shifts table, row {i + 1}", base_dir)
+        try:
+            break_window(parsed)  # a meal break that does not fit is named before any planning
+        except ScenarioError as exc:
+            msg = f"shifts table, row {i + 1}: {exc}"
+            raise ScenarioError(msg) from None
         out.append((shift_label(shift), parsed))
     return out
 
@@ -228,15 +234,17 @@ def run_comparison(
     """Plan every shift for every count; one table with a ``shift`` column, runs by key."""
     tables, runs = [], {}
     bar = st.progress(0.0, text="Planning")
-    for i, (label, scenario) in enumerate(runs_for):
-        bar.progress(
-            i / len(runs_for),
-            text=f"Shift {label}: planning {len(counts)} officer counts on 2 workers",
-        )
-        table, shift_runs = compare_staffing(scenario, counts, client=client)
-        tables.append(table.assign(shift=label))
-        runs |= {(label, r.officers): r for r in shift_runs}
-    bar.empty()
+    try:
+        for i, (label, scenario) in enumerate(runs_for):
+            bar.progress(
+                i / len(runs_for),
+                text=f"Shift {label}: planning {len(counts)} officer counts on 2 workers",
+            )
+            table, shift_runs = compare_staffing(scenario, counts, client=client)
+            tables.append(table.assign(shift=label))
+            runs |= {(label, r.officers): r for r in shift_runs}
+    finally:
+        bar.empty()  # no half-full bar left behind by a failed run
     return pd.concat(tables, ignore_index=True), runs
 
 
