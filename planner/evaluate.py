@@ -166,6 +166,11 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "hotspots_dosed": len({d["hotspot"] for d in dosage}),
             "risk_in_sight_share": _r(plan.hotspots.risk_in_sight([d["hotspot"] for d in dosage])),
             "dose_minutes": _r(sum(d["minutes"] for d in dosage), 2),
+            "stops": len(dosage),
+            # every hot spot at its most stops: more officers can only walk
+            "stops_allowed": (
+                len(plan.hotspots) * plan.patrol.visits_allowed() if plan.patrol else None
+            ),
             "solver": _stats(plan.routes_stats),
             "per_officer": routes,
         },

@@ -9,6 +9,7 @@ dosed, and the marginal presence of each extra officer.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -101,7 +102,8 @@ def compare_staffing(
     tuple
         The table (``officers``, ``units``, ``presence_min``, ``marginal_presence_min`` per
         extra officer, ``risk_in_sight_share``, ``hotspots_dosed``, ``dose_minutes``,
-        ``routes_gap``, ``units_back_early``: units back an hour or more before their time ends)
+        ``routes_gap``, ``units_back_early``: units back an hour or more before their time ends,
+        ``all_stops_made``: every hot spot got its most stops, so more officers can only walk)
         and the runs, in increasing officer count.
     """
     counts = sorted(set(int(c) for c in counts))
@@ -152,6 +154,7 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
                 "routes_gap": routes["solver"]["gap"],
                 # units with an hour or more left and nothing to do: more officers buy less
                 "units_back_early": len(idle_units(routes)),
+                "all_stops_made": routes["stops"] >= (routes["stops_allowed"] or math.inf),
             }
         )
     table = pd.DataFrame(rows)

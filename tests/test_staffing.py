@@ -47,6 +47,8 @@ def test_more_officers_buy_more_presence_with_diminishing_returns(tmp_path, dask
     assert table["units"].tolist() == [1, 3, 6]
     early = [sum(o["back_early_min"] >= 60 for o in r.kpis["routes"]["per_officer"]) for r in runs]
     assert table["units_back_early"].tolist() == early
+    full = [r.kpis["routes"]["stops"] == r.kpis["routes"]["stops_allowed"] for r in runs]
+    assert table["all_stops_made"].tolist() == full
 
 
 def test_counts_must_be_whole_units(tmp_path):

@@ -74,6 +74,8 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
         in message
     )
     assert message in plan.warnings  # the plan carries it (the app and staffing read it there)
+    routes = plan.kpis["routes"]
+    assert routes["stops"] == routes["stops_allowed"] == len(plan.hotspots)  # 1 stop each
     idle = [r.officer for r in plan.routes if 4 * 3600 - r.end_s >= 3600]
     assert idle and all(f"officer {k} (" in message for k in idle)
     early = {o["officer"]: o["back_early_min"] for o in plan.kpis["routes"]["per_officer"]}

@@ -357,10 +357,25 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     show_result(result, plan)
 
 
+def saturation_notes(table: pd.DataFrame) -> list[str]:
+    """Per shift, the smallest count from which every hot spot gets all its stops."""
+    notes = []
+    full = table[table["all_stops_made"]]
+    for shift, rows in full.groupby("shift", sort=False):
+        notes.append(
+            f"{shift}: from {int(rows['officers'].min())} officers on, every hot spot gets all "
+            "its stops, so more officers can only walk. To give them stops, allow more "
+            "(Stops per hot spot) or more hot spots (Hot spots: top % of streets)."
+        )
+    return notes
+
+
 def show_result(result: dict[str, Any], plan: Plan | None) -> None:
     """Table, charts and two plans side by side."""
     table = result["table"]
     st.caption(f"Compared at {result['at']}.")
+    for line in saturation_notes(table):
+        st.warning(line)
     for col, (title, chart) in zip(st.columns(3), comparison_charts(table), strict=True):
         col.markdown(f"**{title}**")  # above the chart: a chart's own title may be clipped
         col.altair_chart(chart, height=CHART_HEIGHT_PX, width="stretch")

@@ -645,6 +645,23 @@ def test_gpx_is_parseable_from_a_zip_of_a_plan_file():
     assert len(parsed.tracks) == 1
 
 
+def test_staffing_names_the_count_from_which_every_hot_spot_has_all_its_stops():
+    import pandas as pd
+
+    from ui.staffing import saturation_notes
+
+    table = pd.DataFrame(
+        {
+            "shift": ["fri"] * 3 + ["sat"] * 3,
+            "officers": [2, 4, 6] * 2,
+            "all_stops_made": [False, True, True, False, False, False],
+        }
+    )
+    (note,) = saturation_notes(table)
+    assert note.startswith("fri: from 4 officers on, every hot spot gets all its stops")
+    assert saturation_notes(table.assign(all_stops_made=False)) == []
+
+
 def test_staffing_charts_tick_only_the_counts_compared():
     import pandas as pd
 
