@@ -9,6 +9,7 @@ images from there to ``docs/``.
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -225,6 +226,26 @@ def test_gpx_zip_download_parses_with_a_track_per_officer(app_page, tmp_path):
     assert min(points.values()) > 1
     assert _drawn_map(app_page, "download") > MIN_COLOURS
     _stays_local(app_page)
+
+
+def test_briefing_prints_one_a4_page_per_unit(app_page, chromium, tmp_path):
+    _open(app_page)
+    page = app_page.page
+    button = page.locator("[data-testid='stDownloadButton']").filter(has_text="briefing.html")
+    button.wait_for(timeout=TIMEOUT_MS)
+    with page.expect_download() as download:
+        button.locator("button").click()
+    target = tmp_path / "briefing.html"
+    download.value.save_as(target)
+    printed = chromium.new_page()
+    try:
+        printed.goto(target.as_uri())
+        pdf = printed.pdf(prefer_css_page_size=True)
+    finally:
+        printed.close()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 1 + 4  # the shift's figures, then each of the four units on its own page
+    assert target.read_text().count(": timetable</th>") == 4  # repeated should a page run over
 
 
 def test_staffing_comparison_of_two_levels(app_page):
