@@ -11,6 +11,7 @@ sidebar (keys ``officers`` and ``time_limit_s``); :func:`current_scenario` appli
 from __future__ import annotations
 
 import copy
+import os
 import re
 import tempfile
 import uuid
@@ -24,7 +25,14 @@ from planner.errors import PlannerError, PlannerWarning
 from planner.graph import StreetGraph
 from planner.incidents import inspect_incidents, load_incidents
 from planner.risk import snap_incidents
-from planner.scenario import AreaSpec, IncidentSpec, Scenario, parse_scenario, read_yaml
+from planner.scenario import (
+    AreaSpec,
+    IncidentSpec,
+    Scenario,
+    parse_scenario,
+    read_yaml,
+    scenario_to_yaml,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO / "scenarios"
@@ -38,6 +46,8 @@ MAX_TIME_LIMIT_S = 3600.0
 DRAFT, WHERE, BASE_DIR, WIDGET = "draft", "draft_where", "draft_dir", "ed:"
 INCIDENT_ERROR, INCIDENT_REPORTS, UPLOADS = "incident_error", "incident_reports", "upload_dir"
 OPENED = "draft_opened"  # what the scenario said when opened, to tell edits made in the app
+#: The opened scenario's own time limit and the one the sidebar got (capped for a preview).
+OWN_LIMIT, PREVIEW_LIMIT = "draft_own_limit", "draft_preview_limit"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,6 +119,8 @@ def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: floa
     st.session_state[BASE_DIR] = str(base_dir)
     st.session_state["officers"] = int(get_in(data, "officers.count", 4))
     st.session_state["time_limit_s"] = min(float(time_limit_s), MAX_TIME_LIMIT_S)
+    st.session_state[OWN_LIMIT] = scenario.solver.time_limit_s
+    st.session_state[PREVIEW_LIMIT] = st.session_state["time_limit_s"]
     for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
         del st.session_state[key]
     st.session_state.pop(INCIDENT_ERROR, None)
@@ -156,6 +168,24 @@ def current_scenario() -> Scenario:
     where = REPO / st.session_state[WHERE]
     source = where if where.is_file() and not edited else None
     return scenario.model_copy(update={"source_file": source})
+
+
+def scenario_file(scenario: Scenario) -> str:
+    """Return the scenario as YAML to keep or share, not tied to this server's checkout.
+
+    The time limit is the scenario's own while the sidebar holds the app's preview limit (a
+    limit set in the sidebar is kept). The output folder is written relative to the scenario's
+    folder when both lie in this checkout (as the shipped examples write it), else left out, so
+    that the file writes to ``out/<name>`` beside wherever it is saved.
+    """
+    update: dict[str, Any] = {}
+    if st.session_state.get("time_limit_s") == st.session_state.get(PREVIEW_LIMIT):
+        own = st.session_state.get(OWN_LIMIT, scenario.solver.time_limit_s)
+        update["solver"] = scenario.solver.model_copy(update={"time_limit_s": own})
+    base, out = Path(st.session_state[BASE_DIR]).resolve(), scenario.output_dir
+    inside = out is not None and out.is_relative_to(REPO) and base.is_relative_to(REPO)
+    update["output_dir"] = Path(os.path.relpath(out, base)) if inside else None
+    return scenario_to_yaml(scenario.model_copy(update=update))
 
 
 def _content(scenario: Scenario) -> dict[str, Any]:

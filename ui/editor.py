@@ -29,6 +29,7 @@ from ui.draft import (
     get_in,
     load_text,
     save_upload,
+    scenario_file,
     set_in,
 )
 
@@ -189,7 +190,7 @@ def load_save_section(scenario: Scenario | None) -> None:
         if scenario is not None:
             st.download_button(
                 "Save scenario YAML",
-                scenario_to_yaml(scenario),
+                scenario_file(scenario),
                 file_name=f"{scenario.name}.yaml",
                 mime="application/x-yaml",
                 key="download-scenario-editor",

@@ -18,7 +18,7 @@ import streamlit as st
 from planner.evaluate import kpi_table, kpi_warnings
 from planner.export import plan_files
 from planner.plan import Plan
-from planner.scenario import scenario_to_yaml
+from ui.draft import scenario_file
 
 MIME = {
     ".geojson": "application/geo+json",
@@ -197,7 +197,7 @@ def download_names(plan: Plan) -> list[str]:
 
 def export_files(plan: Plan) -> dict[str, bytes]:
     """Build every download of a plan (the library's exports, the GPX zip, the YAML)."""
-    return download_files(plan, plan_files(plan), scenario_to_yaml(plan.scenario))
+    return download_files(plan, plan_files(plan), scenario_file(plan.scenario))
 
 
 def _one_file(plan: Plan, name: str) -> Callable[[], bytes]:

@@ -679,3 +679,26 @@ def test_staffing_charts_tick_only_the_counts_compared():
     )
     presence = comparison_charts(table)[0][1].to_dict()
     assert presence["encoding"]["x"]["axis"]["values"] == [2, 4]  # no tick at 3, not planned
+
+
+def _scenario_file_app() -> None:
+    """A page that opens the default scenario with the app's preview limit and shows its file."""
+    import streamlit as st
+
+    from planner.scenario import load_scenario
+    from ui.draft import SCENARIO_DIR, current_scenario, scenario_file, use_draft
+
+    path = SCENARIO_DIR / "helsinki_default.yaml"
+    if "draft" not in st.session_state:
+        use_draft(load_scenario(path), "scenarios/helsinki_default.yaml", path.parent, 1.5)
+    st.code(scenario_file(current_scenario()))
+
+
+def test_saved_scenario_keeps_its_own_time_limit_and_a_relative_output_folder():
+    own = yaml.safe_load(DEFAULT_YAML.read_text())
+    at = AppTest.from_function(_scenario_file_app).run()
+    saved = yaml.safe_load(at.code[0].value)
+    assert saved["solver"]["time_limit_s"] == own["solver"]["time_limit_s"] != 1.5
+    assert saved["output_dir"] == own["output_dir"]  # ../out/helsinki_default, as shipped
+    at.session_state["time_limit_s"] = 42.0  # set in the sidebar: the planner's choice
+    assert yaml.safe_load(at.run().code[0].value)["solver"]["time_limit_s"] == 42.0
