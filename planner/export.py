@@ -44,7 +44,7 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
     for lon, lat, t in route_track(plan, route, wgs84):
         segment.points.append(
             gpxpy.gpx.GPXTrackPoint(
-                round(lat, DEGREE_DIGITS), round(lon, DEGREE_DIGITS), time=_utc(plan, t)
+                round(lat, DEGREE_DIGITS), round(lon, DEGREE_DIGITS), time=_utc_ms(plan, t)
             )
         )
     track.segments.append(segment)
@@ -63,6 +63,16 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
             )
         )
     return doc.to_xml(version="1.1")
+
+
+def _utc_ms(plan: Plan, offset_s: float) -> dt.datetime:
+    """UTC time of an offset to the millisecond.
+
+    Track points a few metres apart need it, or GPS tools read two points at the same second as
+    a jump at infinite speed.
+    """
+    at = plan.at(offset_s)
+    return at.replace(microsecond=at.microsecond // 1000 * 1000).astimezone(dt.UTC)
 
 
 def _utc(plan: Plan, offset_s: float) -> dt.datetime:

@@ -54,6 +54,11 @@ def test_written_files_read_back(plan, tmp_path):
     times = [p.time for p in points]
     assert all(t.utcoffset() == dt.timedelta(0) for t in times)
     assert times == sorted(times)
+    moves = [(a, b) for a, b in itertools.pairwise(points) if a.distance_2d(b) > 0.05]
+    assert all(b.time > a.time for a, b in moves)  # no jump without time passing (ms times)
+    pace = plan.scenario.officers.pace_m_per_s
+    far = [(a, b) for a, b in moves if a.distance_2d(b) > 5.0]  # beyond coordinate rounding
+    assert max(a.distance_2d(b) / (b.time - a.time).total_seconds() for a, b in far) < 1.1 * pace
     assert times[0] == plan.shift_start.astimezone(dt.UTC)
     route = plan.routes[0]
     assert len(gpx.waypoints) == len(route.dwells)
