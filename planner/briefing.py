@@ -15,6 +15,7 @@ import geopandas as gpd
 import jinja2
 
 from planner.plan import Plan, Route, leg_action
+from planner.scenario import shift_seconds
 from planner.tracks import route_track
 
 MAP_W, MAP_H = 680.0, 360.0
@@ -67,12 +68,29 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
 
 
 def _shift_text(plan: Plan) -> str:
+    """When the shift is, in local clock times; across a clock change, with its real length."""
     start, end = plan.shift_start, plan.shift_end
-    return f"{start:%a %d %b %Y, %H:%M} to {end:%H:%M} ({start.tzinfo})"
+    text = f"{start:%a %d %b %Y, %H:%M} to {end:%H:%M} ({start.tzinfo})"
+    if not _clock_change(plan):
+        return text
+    hours = shift_seconds(start, end) / 3600
+    moved = (end.utcoffset() - start.utcoffset()).total_seconds() / 3600  # type: ignore[operator]
+    way = "forward" if moved > 0 else "back"
+    return (
+        f"{start:%a %d %b %Y, %H:%M %Z} to {end:%H:%M %Z} ({start.tzinfo}): {hours:g} h, the "
+        f"clocks go {way} {abs(moved):g} h during the shift"
+    )
+
+
+def _clock_change(plan: Plan) -> bool:
+    """Whether the clocks change (summer time) during the shift."""
+    return plan.shift_start.utcoffset() != plan.shift_end.utcoffset()
 
 
 def _hhmm(plan: Plan, offset_s: float) -> str:
-    return f"{plan.at(offset_s):%H:%M}"
+    """Local clock time; with its zone's abbreviation when the clocks change in the shift."""
+    at = plan.at(offset_s)
+    return f"{at:%H:%M %Z}" if _clock_change(plan) else f"{at:%H:%M}"
 
 
 def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:

@@ -404,3 +404,18 @@ def test_readme_python_example_plans_and_writes_the_files(tmp_path, monkeypatch,
     streets = names["streets"]
     risks = [d["risk"] for _, _, d in streets.edges(data=True)]
     assert len(risks) == streets.number_of_edges() and sum(risks) > 1.0
+
+
+def test_briefing_says_when_the_clocks_go_back_during_the_shift(plan):
+    from zoneinfo import ZoneInfo
+
+    from planner.scenario import later, shift_seconds
+
+    helsinki = ZoneInfo("Europe/Helsinki")
+    start = dt.datetime(2026, 10, 24, 22, 0, tzinfo=helsinki)  # summer time ends at 04:00
+    night = dataclasses.replace(plan, shift_start=start, shift_end=later(start, 9 * 3600))
+    assert shift_seconds(night.shift_start, night.shift_end) == 9 * 3600  # 22:00 to 06:00
+    html = plan_files(night)["briefing.html"].decode()
+    assert "22:00 EEST to 06:00 EET (Europe/Helsinki): 9 h, the clocks go back 1 h" in html
+    assert '<td class="t">22:00 EEST</td>' in html  # every time says which clock it is on
+    assert "clocks go" not in plan_files(plan)["briefing.html"].decode()
