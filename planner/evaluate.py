@@ -51,18 +51,10 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
             else None
         ),
         "back_at_station": plan.at(route.end_s).isoformat(timespec="seconds"),
-        "back_early_min": _r(max(0.0, _unit_end_s(plan, route) - route.end_s) / 60, 2),
+        "back_early_min": _r(max(0.0, plan.unit_end_s(route) - route.end_s) / 60, 2),
         "presence_min": _r(route.presence),
         "walk_presence_min": _r(walk),
     }
-
-
-def _unit_end_s(plan: Plan, route: Route) -> float:
-    """Second by which the unit must be back (its own hours, else the shift's end)."""
-    ends = plan.patrol.unit_ends() if plan.patrol is not None else ()
-    if route.officer <= len(ends):
-        return ends[route.officer - 1][1]
-    return shift_seconds(plan.shift_start, plan.shift_end)
 
 
 def _minutes(route: Route, kind: str) -> float:

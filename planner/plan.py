@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from planner.scenario import later
+from planner.scenario import later, shift_seconds
 
 if TYPE_CHECKING:
     from planner.graph import StreetGraph
@@ -116,6 +116,10 @@ class Route:
         return [leg for leg in self.legs if leg.kind == "dwell"]
 
 
+AT_STATION_ROW_S = 60.0
+"""A unit back this long or more before its time ends gets an ``at station`` schedule row."""
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A patrol plan for one shift: what the pipeline returns and every export reads."""
@@ -147,24 +151,43 @@ class Plan:
         """Clock time (shift time zone) of an offset in real seconds from the shift start."""
         return later(self.shift_start, offset_s)
 
+    def unit_end_s(self, route: Route) -> float:
+        """Second by which the unit must be back (its own hours, else the shift's end)."""
+        ends = self.patrol.unit_ends() if self.patrol is not None else ()
+        if route.officer <= len(ends):
+            return ends[route.officer - 1][1]
+        return shift_seconds(self.shift_start, self.shift_end)
+
     def to_frame(self) -> pd.DataFrame:
-        """Return the schedule: a row per leg with officer (or unit), times, action, place."""
+        """Return the schedule: a row per leg with officer (or unit), times, action, place.
+
+        A unit back a minute or more before its time ends gets a last row, ``at station N min``,
+        so that its rows run to its end of shift.
+        """
         rows = []
         nodes = self.graph.nodes
+
+        def row(route: Route, start_s: float, end_s: float, action: str, node: int) -> None:
+            rows.append(
+                {
+                    self.unit_word: route.officer,
+                    "start": self.at(start_s).isoformat(timespec="seconds"),
+                    "end": self.at(end_s).isoformat(timespec="seconds"),
+                    "action": action,
+                    "place": self.places[node],
+                    "lat": round(float(nodes.at[node, "lat"]), 6),  # noqa: PD008 scalar lookup
+                    "lon": round(float(nodes.at[node, "lon"]), 6),  # noqa: PD008 scalar lookup
+                }
+            )
+
         for route in self.routes:
             for leg in route.legs:
-                node = leg.to_node
-                rows.append(
-                    {
-                        self.unit_word: route.officer,
-                        "start": self.at(leg.start_s).isoformat(timespec="seconds"),
-                        "end": self.at(leg.end_s).isoformat(timespec="seconds"),
-                        "action": leg_action(leg, route),
-                        "place": self.places[node],
-                        "lat": round(float(nodes.at[node, "lat"]), 6),  # noqa: PD008 scalar lookup
-                        "lon": round(float(nodes.at[node, "lon"]), 6),  # noqa: PD008 scalar lookup
-                    }
-                )
+                row(route, leg.start_s, leg.end_s, leg_action(leg, route), leg.to_node)
+            left_s = self.unit_end_s(route) - route.end_s
+            if route.legs and left_s >= AT_STATION_ROW_S:
+                station = route.legs[-1].to_node
+                action = f"at station {left_s / 60:.0f} min"
+                row(route, route.end_s, route.end_s + left_s, action, station)
         return pd.DataFrame(
             rows, columns=[self.unit_word, "start", "end", "action", "place", "lat", "lon"]
         )

@@ -91,8 +91,17 @@ def test_written_files_read_back(plan, tmp_path):
     assert schedule["place"].str.fullmatch(r"\d+").sum() == 0
     home = schedule[schedule["action"] == "walk back to station"]
     assert sorted(home["officer"]) == [1, 2]
-    # time held back comes before each walk, so the walk back ends the day
-    assert (schedule.groupby("officer")["action"].last() == "walk back to station").all()
+    # time held back comes before each walk, so the walk back ends the patrol; a unit back
+    # early then shows at the station, so each unit's rows run to the end of the shift
+    patrol = schedule[~schedule["action"].str.startswith("at station")]
+    assert (patrol.groupby("officer")["action"].last() == "walk back to station").all()
+    ends = pd.to_datetime(schedule.groupby("officer")["end"].last(), format="ISO8601")
+    assert (ends > plan.shift_end - dt.timedelta(seconds=60)).all()  # to the minute at least
+    kept = schedule[schedule["action"].str.startswith("at station")]
+    early = {o.officer: plan.shift_end - plan.at(o.end_s) for o in plan.routes}
+    for row in kept.itertuples():
+        minutes = early[row.officer].total_seconds() / 60
+        assert row.action == f"at station {minutes:.0f} min" and minutes >= 1
     for _officer, actions in schedule.groupby("officer")["action"]:
         free = actions.str.startswith("free for calls").tolist()
         assert free.count(True) > 0 and not any(a and b for a, b in itertools.pairwise(free))
