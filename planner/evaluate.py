@@ -232,7 +232,12 @@ def kpi_table(plan: Plan) -> str:
         ("shift", f"{k['shift']['start']} -> {k['shift']['end']} ({k['shift']['timezone']})"),
         ("streets", f"{k['graph']['street_km']:.1f} km, {k['graph']['segments']} segments"),
         ("risk model", _risk_label(k["risk"])),
-        ("posts", f"{k['posts']['count']} within {k['posts']['visibility_radius_m']:.0f} m"),
+        (
+            "posts",
+            f"{k['posts']['count']}, each watching {k['posts']['visibility_radius_m']:.0f} m around"
+            if k["posts"]["count"]
+            else "none",
+        ),
         ("risk covered by posts", f"{100 * k['posts']['risk_covered_share']:.1f} %"),
     ]
     if ps:

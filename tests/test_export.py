@@ -3,6 +3,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -176,6 +177,12 @@ def test_kpis_add_up(plan):
     )
     assert 0 < plan.kpis["posts"]["risk_covered_share"] <= 1
     assert "presence" in kpi_table(plan)
+    count, radius = plan.kpis["posts"]["count"], plan.kpis["posts"]["visibility_radius_m"]
+    assert f"{count}, each watching {radius:.0f} m around" in kpi_table(plan)
+    no_posts = dataclasses.replace(
+        plan, kpis={**plan.kpis, "posts": {**plan.kpis["posts"], "count": 0}}
+    )
+    assert re.search(r"^posts +none$", kpi_table(no_posts), re.MULTILINE)
 
 
 def test_write_into_a_file_path_fails_cleanly(plan, tmp_path):
