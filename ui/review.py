@@ -195,21 +195,26 @@ def download_names(plan: Plan) -> list[str]:
     return [f"{name}_gpx.zip", *files, f"{name}.yaml"]
 
 
-def export_files(plan: Plan) -> dict[str, bytes]:
+def export_files(plan: Plan, scenario_yaml: str) -> dict[str, bytes]:
     """Build every download of a plan (the library's exports, the GPX zip, the YAML)."""
-    return download_files(plan, plan_files(plan), scenario_file(plan.scenario))
+    return download_files(plan, plan_files(plan), scenario_yaml)
 
 
-def _one_file(plan: Plan, name: str) -> Callable[[], bytes]:
-    return lambda: export_files(plan)[name]
+def _one_file(plan: Plan, scenario_yaml: str, name: str) -> Callable[[], bytes]:
+    return lambda: export_files(plan, scenario_yaml)[name]
 
 
 def show_downloads(plan: Plan) -> None:
-    """One download button per file; files are built when a button is pressed."""
+    """One download button per file; files are built when a button is pressed.
+
+    The scenario's file text is made now: the session state it reads is not there when the
+    button's file is built.
+    """
+    scenario_yaml = scenario_file(plan.scenario)
     for name in download_names(plan):
         st.download_button(
             name,
-            _one_file(plan, name),
+            _one_file(plan, scenario_yaml, name),
             file_name=name,
             mime=MIME.get(Path(name).suffix, "text/plain"),
             key=f"download-{name}",
