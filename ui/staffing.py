@@ -182,7 +182,8 @@ def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]
     Raises
     ------
     planner.errors.PlannerError
-        Naming the row and column of an empty cell or a day that is neither.
+        Naming the row and column of an empty cell, a day that is neither or a time that is
+        not a clock time.
     """
     specs = []
     for n, row in enumerate(rows.dropna(how="all").itertuples(index=False), start=1):
@@ -196,6 +197,13 @@ def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]
         if day not in WEEKDAYS and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
             msg = f"shifts table, row {n}: day '{cells['day']}' is neither a weekday nor YYYY-MM-DD"
             raise PlannerError(msg)
+        for col in ("start", "end"):
+            if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", cells[col]):
+                msg = (
+                    f"shifts table, row {n}: {col} '{cells[col]}' is not a clock time; write "
+                    "HH:MM from 00:00 to 23:59, e.g. 18:00"
+                )
+                raise PlannerError(msg)
         spec = {k: v for k, v in base.items() if k == "timezone"}
         spec |= {"start": cells["start"], "end": cells["end"]}
         spec["weekday" if day in WEEKDAYS else "date"] = day

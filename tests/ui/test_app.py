@@ -185,6 +185,9 @@ def test_shift_table_rows_become_shift_sections():
     odd = pd.DataFrame([{"day": "20:00", "start": "18:00", "end": "02:00"}])
     with pytest.raises(PlannerError, match="day '20:00' is neither a weekday nor YYYY-MM-DD"):
         shift_specs(odd, {})
+    late = pd.DataFrame([{"day": "friday", "start": "25:00", "end": "02:00"}])
+    with pytest.raises(PlannerError, match=r"row 1: start '25:00' is not a clock time; write HH"):
+        shift_specs(late, {})
 
 
 def test_shift_table_edits_are_folded_into_kept_rows():
