@@ -235,11 +235,16 @@ def test_each_drop_reason_is_counted(tmp_path):
     assert frame["occurred"].iloc[2] == pd.Timestamp("2018-12-03 23:59")
 
 
+def load_error(spec: IncidentSpec) -> str:
+    """The message of the error that loading ``spec`` must raise."""
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(spec)
+    return str(err.value)
+
+
 def test_unknown_schema_name_lists_the_known_ones(tmp_path):
     path = write(tmp_path, SF_HEADER + "2018/12/01 12:25:00 AM,1,Robbery,,37.77,-122.41\n")
-    with pytest.raises(IncidentDataError) as err:
-        load_incidents(IncidentSpec(path=path, schema="nyc"))
-    text = str(err.value)
+    text = load_error(IncidentSpec(path=path, schema="nyc"))
     assert "unknown incident schema 'nyc'" in text
     for name in ("uk_police", "sf", "boston", "chicago", "atlanta_cobra", "x_col", "crs"):
         assert name in text
@@ -247,9 +252,7 @@ def test_unknown_schema_name_lists_the_known_ones(tmp_path):
 
 def test_header_matching_no_schema_lists_columns_and_options(tmp_path):
     path = write(tmp_path, "Where,When\nhere,now\n")
-    with pytest.raises(IncidentDataError) as err:
-        load_incidents(IncidentSpec(path=path))
-    text = str(err.value)
+    text = load_error(IncidentSpec(path=path))
     assert "matches no known incident schema" in text
     assert "the file has the columns: Where, When" in text
     assert "Crime type" in text and "schema: generic" in text and "time_col" in text
@@ -258,9 +261,7 @@ def test_header_matching_no_schema_lists_columns_and_options(tmp_path):
 
 def test_header_with_lat_lon_suggests_the_generic_mapping_that_then_reads_it(tmp_path):
     path = write(tmp_path, "occurred at,offence,lat,lon\n2026-11-01 18:15,theft,60.1663,24.9477\n")
-    with pytest.raises(IncidentDataError) as err:
-        load_incidents(IncidentSpec(path=path))
-    text = str(err.value)
+    text = load_error(IncidentSpec(path=path))
     assert "schema: generic, time_col: occurred at, type_col: offence" in text
     assert "--schema generic --time-col 'occurred at' --type-col offence" in text
     crime_date = write(tmp_path, "crime_date,lat,lon,offence\n2026-11-01,60.1,24.9,x\n", "b.csv")
@@ -308,9 +309,7 @@ def chicago_file(tmp_path, dates):
 def test_mostly_other_date_format_stops_and_names_the_formats(tmp_path):
     dates = ["2024-02-10 00:44:00"] * 7 + ["10.02.2024"] + ["02/10/2024 12:44:00 AM"] * 2
     path = chicago_file(tmp_path, dates)
-    with pytest.raises(IncidentDataError) as err:
-        load_incidents(IncidentSpec(path=path))
-    text = str(err.value)
+    text = load_error(IncidentSpec(path=path))
     assert "column 'Date': 8 of 10 rows do not match the date format like 02/10/2024" in text
     assert "'9999-99-99 99:99:99' (7 rows, e.g. data row 1: '2024-02-10 00:44:00')" in text
     assert "'99.99.9999' (1 rows, e.g. data row 8" in text
@@ -328,9 +327,7 @@ def test_a_few_bad_dates_are_dropped_and_counted(tmp_path):
 def test_a_minority_of_dates_in_another_format_stops_the_load(tmp_path):
     dates = ["02/10/2024 12:44:00 PM"] * 90 + ["2024-02-10 00:44:00"] * 3 + [""] * 7
     path = chicago_file(tmp_path, dates)
-    with pytest.raises(IncidentDataError) as err:
-        load_incidents(IncidentSpec(path=path))
-    text = str(err.value)
+    text = load_error(IncidentSpec(path=path))
     assert "3 of 100 rows have a date in another format than" in text
     assert "mixes date formats" in text
     assert "'9999-99-99 99:99:99' (3 rows, e.g. data row 91: '2024-02-10 00:44:00')" in text
