@@ -205,16 +205,23 @@ def test_bad_incident_file_shows_the_loader_message(app_page, tmp_path):
     _stays_local(app_page)
 
 
-def test_gpx_zip_download_parses_with_a_track_per_officer(app_page, tmp_path):
-    _open(app_page)
-    page = app_page.page
-    button = page.locator("[data-testid='stDownloadButton']").filter(has_text="_gpx.zip")
+def _download(app: AppPage, label: str, target: Path) -> str:
+    """Open the plan, press the download button whose label holds ``label``, save the file.
+
+    Returns the file name the app suggested.
+    """
+    _open(app)
+    button = app.page.locator("[data-testid='stDownloadButton']").filter(has_text=label)
     button.wait_for(timeout=TIMEOUT_MS)
-    with page.expect_download() as download:
+    with app.page.expect_download() as download:
         button.locator("button").click()
-    assert download.value.suggested_filename == "helsinki_default_gpx.zip"
-    target = tmp_path / "gpx.zip"
     download.value.save_as(target)
+    return download.value.suggested_filename
+
+
+def test_gpx_zip_download_parses_with_a_track_per_officer(app_page, tmp_path):
+    target = tmp_path / "gpx.zip"
+    assert _download(app_page, "_gpx.zip", target) == "helsinki_default_gpx.zip"
     points = {}
     with zipfile.ZipFile(target) as archive:
         for name in archive.namelist():
@@ -229,14 +236,8 @@ def test_gpx_zip_download_parses_with_a_track_per_officer(app_page, tmp_path):
 
 
 def test_briefing_prints_one_a4_page_per_unit(app_page, chromium, tmp_path):
-    _open(app_page)
-    page = app_page.page
-    button = page.locator("[data-testid='stDownloadButton']").filter(has_text="briefing.html")
-    button.wait_for(timeout=TIMEOUT_MS)
-    with page.expect_download() as download:
-        button.locator("button").click()
     target = tmp_path / "briefing.html"
-    download.value.save_as(target)
+    assert _download(app_page, "briefing.html", target) == "briefing.html"
     printed = chromium.new_page()
     try:
         printed.goto(target.as_uri())
