@@ -7,7 +7,6 @@ import hashlib
 import logging
 import math
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -632,6 +631,15 @@ def idle_units(routes_kpis: dict[str, Any]) -> list[tuple[int, float]]:
     return [(unit, s) for unit, s in early if s >= IDLE_WARN_S]
 
 
+def all_stops_made(routes_kpis: dict[str, Any]) -> bool:
+    """Whether every hot spot got its most stops, so more officers could only walk.
+
+    ``routes_kpis`` is a plan's ``kpis["routes"]``.
+    """
+    allowed = routes_kpis["stops_allowed"]
+    return allowed is not None and routes_kpis["stops"] >= allowed
+
+
 def _warn_idle_units(plan: Plan) -> None:
     """Warn when units are back at the station long before their time ends, and say why."""
     if message := _idle_message(plan):
@@ -641,22 +649,23 @@ def _warn_idle_units(plan: Plan) -> None:
 def _idle_message(plan: Plan) -> str | None:
     """Which units are back at the station long before their time ends, and why (or None)."""
     assert plan.patrol is not None
-    idle = idle_units(plan.kpis["routes"])
+    routes = plan.kpis["routes"]
+    idle = idle_units(routes)
     if not idle:
         return None
-    stops = Counter(leg.hotspot for route in plan.routes for leg in route.dwells)
-    allowed = plan.patrol.visits_allowed()
-    if len(stops) == len(plan.hotspots) and min(stops.values()) >= allowed:
+    spots, dosed = routes["hotspots"], routes["hotspots_dosed"]
+    if all_stops_made(routes):
+        allowed = plan.patrol.visits_allowed()
         why = (
-            f"every one of the {len(plan.hotspots)} hot spots has its {allowed} "
+            f"every one of the {spots} hot spots has its {allowed} "
             f"stop{'s' if allowed != 1 else ''} "
             "(dwell.max_visits, dwell.max_minutes_per_spot): fewer officers would do, or allow "
             "more stops, or more hot spots (dwell.hotspot_top_percent)"
         )
-    elif plan.routes_stats.status != "OPTIMAL" and len(stops) < len(plan.hotspots):
+    elif plan.routes_stats.status != "OPTIMAL" and dosed < spots:
         solver = plan.scenario.solver
         why = (
-            f"{len(plan.hotspots) - len(stops)} of {len(plan.hotspots)} hot spots got no stop "
+            f"{spots - dosed} of {spots} hot spots got no stop "
             f"when the search stopped at its limit ({solver.time_limit_s:g} s"
             + (f", {solver.route_iterations} iterations" if solver.route_iterations else "")
             + "): a longer search (solver.time_limit_s, --time-limit) may fit more stops; "

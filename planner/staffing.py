@@ -9,7 +9,6 @@ dosed, and the marginal presence of each extra officer.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.errors import ScenarioError
-from planner.pipeline import Area, break_window, idle_units, load_area, run
+from planner.pipeline import Area, all_stops_made, break_window, idle_units, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario
 from planner.settings import Settings
@@ -154,7 +153,7 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
                 "routes_gap": routes["solver"]["gap"],
                 # units with an hour or more left and nothing to do: more officers buy less
                 "units_back_early": len(idle_units(routes)),
-                "all_stops_made": routes["stops"] >= (routes["stops_allowed"] or math.inf),
+                "all_stops_made": all_stops_made(routes),
             }
         )
     table = pd.DataFrame(rows)
