@@ -88,13 +88,14 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
     )
     dosage = []
     for start_s, officer, leg in stops:
+        spot = leg.hotspot or 0  # a dwell is always at a hot spot
         dosage.append(
             {
-                "hotspot": leg.hotspot,
+                "hotspot": spot + 1,  # its rank by risk, 1 = the riskiest
                 "place": plan.places[leg.to_node],
                 "lat": _r(plan.graph.nodes.at[leg.to_node, "lat"]),
                 "lon": _r(plan.graph.nodes.at[leg.to_node, "lon"]),
-                "watched_risk": _r(plan.hotspots.value[leg.hotspot or 0]),
+                "watched_risk": _r(plan.hotspots.value[spot]),
                 "officer": officer,
                 "arrive": plan.at(start_s).isoformat(timespec="seconds"),
                 "minutes": _r((leg.end_s - leg.start_s) / 60, 2),
@@ -138,6 +139,16 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "visibility_radius_m": scenario.posts.visibility_radius_m,
             "risk_covered_share": _r(posts.objective) if posts else 0.0,
             "solver": _stats(posts),
+            "locations": [
+                {
+                    "post": i,
+                    "place": post.place,
+                    "lat": _r(post.lat),
+                    "lon": _r(post.lon),
+                    "watched_risk": _r(post.watched_risk),
+                }
+                for i, post in enumerate(plan.posts, start=1)
+            ],
         },
         "routes": {
             "units": len(plan.routes),
@@ -156,7 +167,9 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "dwell_presence_min": _r(presence - walk_presence),
             "hotspots": len(plan.hotspots),
             "hotspots_dosed": len({d["hotspot"] for d in dosage}),
-            "risk_in_sight_share": _r(plan.hotspots.risk_in_sight([d["hotspot"] for d in dosage])),
+            "risk_in_sight_share": _r(
+                plan.hotspots.risk_in_sight([d["hotspot"] - 1 for d in dosage])
+            ),
             "dose_minutes": _r(sum(d["minutes"] for d in dosage), 2),
             "stops": len(dosage),
             # every hot spot at its most stops: more officers can only walk
@@ -183,8 +196,8 @@ def _must_cover(plan: Plan, dosage: list[dict[str, Any]]) -> list[dict[str, Any]
         out.append(
             {
                 "name": place.name or plan.places.get(node, f"node {node}"),
-                "hotspot": int(spot),
-                "stops": sum(1 for d in dosage if d["hotspot"] == spot),
+                "hotspot": int(spot) + 1,
+                "stops": sum(1 for d in dosage if d["hotspot"] == spot + 1),
             }
         )
     return out
@@ -240,6 +253,13 @@ def kpi_table(plan: Plan) -> str:
         ),
         ("risk covered by posts", f"{100 * k['posts']['risk_covered_share']:.1f} %"),
     ]
+    for post in k["posts"]["locations"]:
+        rows.append(
+            (
+                f"  post {post['post']}",
+                f"{post['place']}, {100 * post['watched_risk']:.1f} % of the risk in sight",
+            )
+        )
     if ps:
         rows.append(("posts solver", f"{ps['status']}, gap {100 * ps['gap']:.2f} %"))
     r = k["routes"]

@@ -111,6 +111,15 @@ def test_written_files_read_back(plan, tmp_path):
     assert kpis["routes"]["units"] == 2
     assert kpis["posts"]["count"] == 3
     assert "seconds" not in json.dumps(kpis)
+    # the posts in kpis.json are the map's posts, numbered as in the briefing and the table
+    posts = frame[frame["layer"] == "post"]
+    located = kpis["posts"]["locations"]
+    assert [p["post"] for p in located] == [1, 2, 3]
+    assert [p["place"] for p in located] == posts["name"].tolist()
+    lon_lat = [c for p in located for c in (p["lon"], p["lat"])]
+    assert lon_lat == pytest.approx([c for g in posts.geometry for c in (g.x, g.y)], abs=1e-6)
+    table = kpi_table(plan)
+    assert all(f"  post {p['post']}  " in table and p["place"] in table for p in located)
 
 
 def test_pairs_get_one_gpx_per_unit_named_as_a_unit(plan, tmp_path):
@@ -165,6 +174,15 @@ def test_folders_of_an_earlier_plan_are_pointed_out(plan, tmp_path):
 
 def test_exports_are_byte_identical_for_the_same_plan(plan):
     assert plan_files(plan) == plan_files(plan)
+
+
+def test_hot_spots_are_ranked_from_one_the_riskiest_first(plan):
+    dosage = plan.kpis["hotspot_dosage"]
+    risk = {d["hotspot"]: d["watched_risk"] for d in dosage}
+    assert min(risk) >= 1 and max(risk) <= len(plan.hotspots)
+    assert [risk[r] for r in sorted(risk)] == sorted(risk.values(), reverse=True)
+    if 1 in risk:
+        assert risk[1] == pytest.approx(plan.hotspots.value.max(), abs=1e-6)
 
 
 def test_kpis_add_up(plan):
