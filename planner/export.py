@@ -24,6 +24,7 @@ import shapely
 
 from planner.briefing import briefing_html
 from planner.errors import ExportError, warn
+from planner.places import zone_outlines
 from planner.plan import Leg, Plan, Route, station_roles
 from planner.replan import walked_rules
 from planner.tracks import route_track
@@ -84,7 +85,8 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
     """Write the plan as a GeoJSON FeatureCollection (WGS84).
 
     Its layers are segment, route, dwell, post, station (and end_station when it differs),
-    one station feature per place with the officers (units) who use it.
+    one station feature per place with the officers (units) who use it, and the scenario's
+    must_cover places (with their stops) and forbidden zones (circles of their radius).
     """
     graph = plan.graph
     records: list[dict] = []
@@ -144,11 +146,33 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                 "geometry": shapely.Point(post.lon, post.lat),
             }
         )
+    records += _place_records(plan)
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
     if "officer" in frame:  # blank on other layers: keep the numbers whole (1, not 1.0)
         frame["officer"] = frame["officer"].astype("Int64")
     frame["geometry"] = shapely.set_precision(frame.geometry.to_numpy(), 10**-DEGREE_DIGITS)
     return frame.to_json(drop_id=True, na="drop", indent=None)
+
+
+def _place_records(plan: Plan) -> list[dict]:
+    """Map the scenario's must-cover places (with their stops) and forbidden zones."""
+    places = plan.scenario.places
+    cover = plan.kpis["must_cover"]  # empty when the plan has no routes
+    records = [
+        {
+            "layer": "must_cover",
+            "name": cover[i]["name"] if cover else place.name,
+            "stops": cover[i]["stops"] if cover else None,
+            "geometry": shapely.Point(place.lon, place.lat),
+        }
+        for i, place in enumerate(places.must_cover)
+    ]
+    outlines = zone_outlines(plan.graph, places.forbidden)
+    records += [
+        {"layer": "forbidden", "name": zone.name, "radius_m": zone.radius_m, "geometry": outline}
+        for zone, outline in zip(places.forbidden, outlines, strict=True)
+    ]
+    return records
 
 
 def plan_files(plan: Plan) -> dict[str, bytes]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from scipy import sparse
@@ -45,6 +46,15 @@ def forbidden_segments(graph: StreetGraph, zones: list[PlaceSpec]) -> frozenset[
         centre = shapely.Point(*_xy(graph, zone))
         banned |= shapely.distance(lines, centre) <= zone.radius_m
     return frozenset(np.flatnonzero(banned).tolist())
+
+
+def zone_outlines(graph: StreetGraph, zones: list[PlaceSpec]) -> list[shapely.Polygon]:
+    """Return each forbidden zone as a WGS84 polygon: the circle of its radius around it."""
+    if not zones:
+        return []
+    x, y = graph.project_lonlat(np.array([z.lon for z in zones]), np.array([z.lat for z in zones]))
+    circles = shapely.buffer(shapely.points(x, y), [z.radius_m for z in zones], quad_segs=16)
+    return list(gpd.GeoSeries(circles, crs=graph.crs).to_crs("EPSG:4326"))
 
 
 def forbidden_nodes(graph: StreetGraph, zones: list[PlaceSpec]) -> np.ndarray:

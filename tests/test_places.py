@@ -1,10 +1,13 @@
 import datetime as dt
+import io
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 
 from planner.errors import ScenarioError
+from planner.export import plan_files
 from planner.pipeline import load_area, run
 from planner.scenario import parse_scenario
 
@@ -40,6 +43,13 @@ def test_forbidden_zone_keeps_streets_and_stops_out(tmp_path, area):
     assert distances.min() > 80
     spots = graph.nodes[["x_m", "y_m"]].to_numpy()[plan.hotspots.node_idx]
     assert np.hypot(spots[:, 0] - x[0], spots[:, 1] - y[0]).min() > 80
+    # the map file draws the zone: a circle of its radius around its centre
+    frame = gpd.read_file(io.StringIO(plan_files(plan)["plan.geojson"].decode()))
+    (zone,) = frame[frame["layer"] == "forbidden"].itertuples()
+    assert zone.name == "railway square" and zone.radius_m == 80
+    outline = gpd.GeoSeries([zone.geometry], crs="EPSG:4326").to_crs(graph.crs)[0]
+    assert outline.area == pytest.approx(np.pi * 80**2, rel=0.01)
+    assert outline.centroid.distance(centre) < 0.5
 
 
 def test_must_cover_place_gets_a_stop(tmp_path, area):
@@ -53,6 +63,10 @@ def test_must_cover_place_gets_a_stop(tmp_path, area):
     schedule = plan.to_frame()
     stops = schedule[schedule["action"].str.startswith("dwell")]
     assert stops["place"].str.fullmatch(r"Esplanadi east \(.+\)").sum() == place["stops"]
+    frame = gpd.read_file(io.StringIO(plan_files(plan)["plan.geojson"].decode()))
+    (point,) = frame[frame["layer"] == "must_cover"].itertuples()
+    assert (point.name, point.stops) == ("Esplanadi east", place["stops"])
+    assert (point.geometry.x, point.geometry.y) == pytest.approx((24.9480, 60.1660))
 
 
 def test_must_cover_inside_a_forbidden_zone_is_refused(tmp_path, area):
