@@ -261,7 +261,9 @@ def comparison_charts(table: pd.DataFrame) -> list[tuple[str, alt.Chart]]:
 
     Returns (title, chart) pairs.
     """
-    colour = alt.Color("shift:N", title="shift", legend=alt.Legend(orient="bottom"))
+    # one shift per line, in full: a narrow chart's legend in a row cut long labels off
+    legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)
+    colour = alt.Color("shift:N", title="shift", legend=legend)
     counts = sorted({int(n) for n in table["officers"]})  # ticks at the counts compared only
     x = alt.X("officers:Q", title="officers", axis=alt.Axis(values=counts, format="d"))
     base = alt.Chart(table).encode(x=x, color=colour)

@@ -680,8 +680,11 @@ def test_staffing_charts_tick_only_the_counts_compared():
             "hotspots_dosed": [24, 27],
         }
     )
-    presence = comparison_charts(table)[0][1].to_dict()
-    assert presence["encoding"]["x"]["axis"]["values"] == [2, 4]  # no tick at 3, not planned
+    charts = [chart.to_dict() for _, chart in comparison_charts(table)]
+    assert charts[0]["encoding"]["x"]["axis"]["values"] == [2, 4]  # no tick at 3, not planned
+    for chart in charts:  # long shift labels ("friday 18:00-02:00") are shown whole
+        legend = chart["encoding"]["color"]["legend"]
+        assert legend["labelLimit"] == 0 and legend["direction"] == "vertical"
 
 
 def _scenario_file_app() -> None:
