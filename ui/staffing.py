@@ -1,7 +1,7 @@
 """Staffing comparison: what one more officer buys, for one or more shifts.
 
 The commander picks officer counts and shifts and presses Run; each shift is planned for every
-count by :func:`planner.staffing.compare_staffing` on a Dask cluster of two worker processes
+count by :func:`planner.staffing.compare_staffing` on a Dask cluster of worker processes
 that the server starts once (:func:`dask_pool`) and keeps: each worker loads the area once,
 so a second comparison does not load it again. The page shows the table, presence and risk in
 sight against officers with the marginal presence of each extra officer, and two of the plans
@@ -14,6 +14,7 @@ import atexit
 import copy
 import dataclasses
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -87,9 +88,13 @@ class DaskPool:
         self.cluster.close()
 
 
-@st.cache_resource(show_spinner="Starting two worker processes", on_release=DaskPool.close)
+#: Worker processes of the app's Dask cluster: one per core, at most four (each holds the area).
+WORKERS = max(1, min(os.cpu_count() or 1, 4))
+
+
+@st.cache_resource(show_spinner=f"Starting {WORKERS} worker processes", on_release=DaskPool.close)
 def dask_pool() -> DaskPool:
-    """Start one Dask cluster per server: two single-threaded worker processes.
+    """Start one Dask cluster per server: :data:`WORKERS` single-threaded worker processes.
 
     Workers are spawned: they import the app script as ``__mp_main__``, which is why
     ``ui/app.py`` draws the page only under ``if __name__ == "__main__"``. The cluster is
@@ -98,7 +103,7 @@ def dask_pool() -> DaskPool:
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=DASK_HTTP
+        n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=DASK_HTTP
     )
     pool = DaskPool(cluster, Client(cluster))
     atexit.register(pool.close)
@@ -246,7 +251,7 @@ def run_comparison(
         for i, (label, scenario) in enumerate(runs_for):
             bar.progress(
                 i / len(runs_for),
-                text=f"Shift {label}: planning {len(counts)} officer counts on 2 workers",
+                text=f"Shift {label}: planning {len(counts)} officer counts on {WORKERS} workers",
             )
             table, shift_runs = compare_staffing(scenario, counts, client=client)
             tables.append(table.assign(shift=label))
@@ -323,7 +328,9 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
             )
             raise PlannerError(msg)
         with st.status("Comparing staffing levels", expanded=True) as status:
-            st.write(f"{len(counts)} officer counts x {len(shifts)} shift(s), 2 worker processes")
+            st.write(
+                f"{len(counts)} officer counts x {len(shifts)} shift(s), {WORKERS} worker processes"
+            )
             table, runs = run_comparison(runs_for, counts, dask_pool().client)
             status.update(label="Staffing compared", state="complete", expanded=False)
     except PlannerError as exc:
