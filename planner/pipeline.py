@@ -7,7 +7,7 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -456,6 +456,7 @@ def run(
     today: dt.date | None = None,
     area: Area | None = None,
     resume: Resume | None = None,
+    start_from: Sequence[Route] = (),
 ) -> Plan:
     """Plan a shift, or the rest of it.
 
@@ -474,13 +475,17 @@ def run(
         it); it is never modified.
     resume : Resume, optional
         Re-plan the rest of the shift from where the units are (see :mod:`planner.replan`).
+    start_from : sequence of Route, optional
+        Routes of another plan of the same area, shift and hot spots (e.g. with fewer
+        officers): the route search starts from their stops, unit by unit, and keeps at least
+        their value when the units can walk them.
 
     Returns
     -------
     Plan
     """
     with kept_warnings() as issued:
-        plan = _run(scenario, settings or Settings(), progress, today, area, resume)
+        plan = _run(scenario, settings or Settings(), progress, today, area, resume, start_from)
         return replace(plan, warnings=tuple(issued))
 
 
@@ -491,6 +496,7 @@ def _run(
     today: dt.date | None,
     area: Area | None,
     resume: Resume | None,
+    start_from: Sequence[Route] = (),
 ) -> Plan:
     """Run the steps of :func:`run` (its warnings kept by the caller)."""
     timings: dict[str, float] = {}
@@ -563,6 +569,7 @@ def _run(
             solver.time_limit_s,
             solver.seed,
             solver.route_iterations,
+            [[leg.hotspot for leg in r.dwells if leg.hotspot is not None] for r in start_from],
         )
         if resume is not None:
             routes, routes_stats = _joined(resume, routes, routes_stats)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -224,8 +224,13 @@ def plan_routes(
     time_limit_s: float,
     seed: int = 1,
     max_iterations: int | None = None,
+    start_from: Sequence[Sequence[int]] = (),
 ) -> tuple[list[Route], SolveStats]:
     """Plan one route per unit with :func:`planner.search.solve`.
+
+    ``start_from`` gives, per unit (the first ones), the hot spots (indices into ``hotspots``)
+    of another plan's stops in order, e.g. of the same shift with fewer officers: the search
+    starts from it and keeps at least its value. A start the units cannot walk is dropped.
 
     Raises
     ------
@@ -256,7 +261,15 @@ def plan_routes(
     net = _network(graph, risk, sources, patrol)
     problem = _problem(net, patrol, starts, dwell_value[order], order, first_spot)
     _check_feasible(problem, patrol)
-    result = search.solve(problem, time_limit_s, seed, max_iterations=max_iterations)
+    initial = _initial(start_from, order, first_spot, len(problem.shifts))
+    try:
+        result = search.solve(
+            problem, time_limit_s, seed, initial=initial, max_iterations=max_iterations
+        )
+    except ValueError:  # the other plan's stops do not fit these units: start afresh
+        if initial is None:
+            raise
+        result = search.solve(problem, time_limit_s, seed, max_iterations=max_iterations)
     routes = [
         _route(k + 1, net, patrol, visits, brk, starts[k], order, first_spot)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
@@ -287,6 +300,17 @@ def plan_routes(
         },
     )
     return routes, stats
+
+
+def _initial(
+    start_from: Sequence[Sequence[int]], order: np.ndarray, first_spot: int, units: int
+) -> list[list[int]] | None:
+    """Search nodes of the hot spots in ``start_from`` (those among the candidates), per unit."""
+    if not start_from:
+        return None
+    node = {int(h): first_spot + i for i, h in enumerate(order)}
+    seqs = [[node[h] for h in spots if h in node] for spots in start_from[:units]]
+    return seqs + [[] for _ in range(units - len(seqs))]
 
 
 def _problem(

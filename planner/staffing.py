@@ -10,7 +10,7 @@ dosed, and the marginal presence of each extra officer.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -34,6 +34,7 @@ class StaffingRun:
     kpis: dict
     routes: tuple[Route, ...]
     warnings: tuple[str, ...] = ()  # issued while planning it (in its worker)
+    started_from: int | None = None  # officers of the plan its search started from, if any
 
 
 def with_officers(scenario: Scenario, officers: int) -> Scenario:
@@ -65,11 +66,19 @@ def _worker_area(key: str, scenario: Scenario, settings: Settings) -> Area:
     return _AREAS[key]
 
 
-def plan_staffing(scenario: Scenario, officers: int, settings: Settings) -> StaffingRun:
-    """Plan the shift for ``officers`` officers (runs in a Dask worker)."""
+def plan_staffing(
+    scenario: Scenario, officers: int, settings: Settings, start: StaffingRun | None = None
+) -> StaffingRun:
+    """Plan the shift for ``officers`` officers (runs in a Dask worker).
+
+    With ``start`` (a plan of the same shift with fewer officers), the route search starts
+    from its routes.
+    """
     area = _worker_area(_area_key(scenario), scenario, settings)
-    plan = run(with_officers(scenario, officers), settings, area=area)
-    return StaffingRun(officers, plan.kpis, plan.routes, plan.warnings)
+    routes = start.routes if start else ()
+    plan = run(with_officers(scenario, officers), settings, area=area, start_from=routes)
+    started = start.officers if start else None
+    return StaffingRun(officers, plan.kpis, plan.routes, plan.warnings, started)
 
 
 def _area_key(scenario: Scenario) -> str:
@@ -104,6 +113,12 @@ def compare_staffing(
         ``routes_gap``, ``units_back_early``: units back an hour or more before their time ends,
         ``all_stops_made``: every hot spot got its most stops, so more officers can only walk)
         and the runs, in increasing officer count.
+
+    Searches run apart can end a little apart, most of all once every hot spot has its stops.
+    Since a larger team can walk a smaller one's routes, a count whose presence falls below a
+    smaller count's is planned again from that plan (one such re-plan at a time, each may start
+    the next) and keeps the better of its two plans; ``started_from`` names the count it
+    started from (empty: from scratch).
     """
     counts = sorted(set(int(c) for c in counts))
     for count in counts:
@@ -134,7 +149,35 @@ def _gather(
     futures = client.map(  # type: ignore[attr-defined]
         plan_staffing, [scenario] * len(counts), counts, [settings] * len(counts), pure=False
     )
-    return sorted(client.gather(futures), key=lambda r: r.officers)  # type: ignore[attr-defined]
+    runs = sorted(client.gather(futures), key=lambda r: r.officers)  # type: ignore[attr-defined]
+    return lift_dips(
+        runs,
+        lambda r, start: client.submit(  # type: ignore[attr-defined]
+            plan_staffing, scenario, r.officers, settings, start, pure=False
+        ).result(),
+    )
+
+
+def _presence(r: StaffingRun) -> float:
+    return float(r.kpis["routes"]["presence_min"])
+
+
+def lift_dips(
+    runs: list[StaffingRun], replan: Callable[[StaffingRun, StaffingRun], StaffingRun]
+) -> list[StaffingRun]:
+    """Plan again, from the best smaller count's plan, each count that falls below it.
+
+    ``runs`` are in increasing officer count; ``replan(run, start)`` plans ``run``'s count
+    starting from ``start``. A run keeps its own plan unless the new one has more presence.
+    """
+    out: list[StaffingRun] = []
+    for r in runs:
+        best = max(out, key=_presence, default=None)
+        if best is not None and _presence(r) < _presence(best):
+            again = replan(r, best)
+            r = again if _presence(again) > _presence(r) else r
+        out.append(r)
+    return out
 
 
 def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
@@ -154,6 +197,7 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
                 # units with an hour or more left and nothing to do: more officers buy less
                 "units_back_early": len(idle_units(routes)),
                 "all_stops_made": all_stops_made(routes),
+                "started_from": r.started_from,
             }
         )
     table = pd.DataFrame(rows)

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from planner.errors import ScenarioError
@@ -66,3 +68,51 @@ def test_a_meal_break_outside_the_shift_is_named_before_any_planning(tmp_path):
     # no client and no cluster: the check comes first, in this process
     with pytest.raises(ScenarioError, match=r"^staffing: officers.meal_break: .*does not fit"):
         compare_staffing(day, [1, 2])
+
+
+def _saturated(tmp_path, iterations):
+    """Two hours, 13 hot spots of one stop each: two officers give every one its stop."""
+    scn = scenario(tmp_path)
+    return scn.model_copy(
+        update={
+            "shift": scn.shift.model_copy(update={"end": dt.time(20, 0)}),
+            "dwell": scn.dwell.model_copy(update={"hotspot_top_percent": 5, "max_visits": 1}),
+            "solver": scn.solver.model_copy(update={"route_iterations": iterations}),
+        }
+    )
+
+
+@pytest.mark.filterwarnings("ignore::planner.errors.PlannerWarning")  # idle officers: kept
+def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
+    from planner.settings import Settings
+    from planner.staffing import lift_dips, plan_staffing, staffing_table
+
+    settings = Settings()
+    short = _saturated(tmp_path, 1)  # the search stopped after one iteration
+    good = plan_staffing(_saturated(tmp_path, 300), 2, settings)
+    poor = plan_staffing(short, 3, settings)
+    assert any("officer 3 (2.0 h early)" in w for w in poor.warnings)  # nothing left to do
+
+    def presence(run):
+        return run.kpis["routes"]["presence_min"]
+
+    assert presence(poor) < presence(good)  # what the lift is for
+
+    def replan(run, start):
+        return plan_staffing(short, run.officers, settings, start)
+
+    first, lifted = lift_dips([good, poor], replan)
+    assert first is good
+    assert lifted.officers == 3 and lifted.started_from == 2 and len(lifted.routes) == 3
+    # three officers can walk the two officers' routes: at least their presence, even after
+    # one search iteration
+    assert presence(lifted) >= presence(good) - 1e-6
+    table = staffing_table([first, lifted])
+    assert table["started_from"].tolist()[1] == 2
+    assert table["marginal_presence_min"].iloc[1] >= -1e-6
+
+    def never(run, start):
+        msg = f"{run.officers} officers planned again"
+        raise AssertionError(msg)
+
+    assert lift_dips([good, lifted], never) == [good, lifted]  # no dip: planned once

@@ -387,6 +387,16 @@ def saturation_notes(table: pd.DataFrame) -> list[str]:
     return notes
 
 
+def restart_notes(table: pd.DataFrame) -> list[str]:
+    """Each count planned again from a smaller count's plan, which its own search fell below."""
+    again = table[table["started_from"].notna()]
+    return [
+        f"{row.shift}: {row.officers} officers planned again from the plan for "
+        f"{int(row.started_from)}, which their own search had fallen below."
+        for row in again.itertuples()
+    ]
+
+
 def show_result(result: dict[str, Any], plan: Plan | None) -> None:
     """Table, charts and two plans side by side."""
     table = result["table"]
@@ -407,6 +417,8 @@ def show_result(result: dict[str, Any], plan: Plan | None) -> None:
         key="staffing_table",
         placeholder="-",  # the smallest count has no marginal presence
     )
+    for line in restart_notes(table):
+        st.caption(line)
     issued = [
         f"{officers} officers, {shift}: {message}"
         for (shift, officers), run in result["runs"].items()

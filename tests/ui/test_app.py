@@ -651,7 +651,7 @@ def test_gpx_is_parseable_from_a_zip_of_a_plan_file():
 def test_staffing_names_the_count_from_which_every_hot_spot_has_all_its_stops():
     import pandas as pd
 
-    from ui.staffing import saturation_notes
+    from ui.staffing import restart_notes, saturation_notes
 
     table = pd.DataFrame(
         {
@@ -661,6 +661,10 @@ def test_staffing_names_the_count_from_which_every_hot_spot_has_all_its_stops():
         }
     )
     (note,) = saturation_notes(table)
+    assert restart_notes(table.assign(started_from=[None, None, 4, None, None, None])) == [
+        "fri: 6 officers planned again from the plan for 4, which their own search had fallen "
+        "below."
+    ]
     assert note.startswith("fri: from 4 officers on, every hot spot gets all its stops")
     assert saturation_notes(table.assign(all_stops_made=False)) == []
 
