@@ -463,8 +463,22 @@ def _placeholder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _check_degrees(
     x: np.ndarray, y: np.ndarray, crs: str, path: Path, names: tuple[str, str]
 ) -> None:
-    """Refuse projected coordinates read as degrees (most values beyond +-180 / +-90)."""
-    if len(x) == 0 or not _crs(crs, path).is_geographic:
+    """Refuse projected coordinates read as degrees (most values beyond +-180 / +-90), and
+    degrees read as projected ones (nearly all within +-180 / +-90 of the projection's origin).
+    """
+    if len(x) == 0:
+        return
+    if not _crs(crs, path).is_geographic:
+        degrees = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+        if degrees.mean() > 0.9:
+            i = int(np.flatnonzero(degrees)[0])
+            msg = (
+                f"{path}: {names[0]} and {names[1]} hold values such as {x[i]:g}, {y[i]:g}, "
+                f"which look like longitudes and latitudes, not coordinates of crs {crs} "
+                "(metres or feet from its origin): set crs: EPSG:4326 (on the command line "
+                "--crs EPSG:4326)"
+            )
+            raise IncidentDataError(msg)
         return
     beyond = (np.abs(x) > 180) | (np.abs(y) > 90)
     if beyond.mean() > 0.5:

@@ -580,6 +580,13 @@ def test_projected_values_read_as_degrees_ask_for_the_crs(tmp_path):
         load_incidents(IncidentSpec(path=path, x_col="E", y_col="N"))
 
 
+def test_degrees_read_with_a_projected_crs_ask_for_wgs84(tmp_path):
+    path = write(tmp_path, "x,y\n-84.4331,33.7421\n-84.39,33.75\n")
+    text = load_error(IncidentSpec(path=path, x_col="x", y_col="y", crs="EPSG:2240"))
+    assert "-84.4331, 33.7421, which look like longitudes and latitudes" in text
+    assert "not coordinates of crs EPSG:2240" in text and "--crs EPSG:4326" in text
+
+
 def test_one_coordinate_column_alone_is_refused(tmp_path):
     path = write(tmp_path, "Latitude,Longitude,E\n51.51,-0.09,532000\n")
     with pytest.raises(IncidentDataError, match="only x_col is named; name both"):
