@@ -463,8 +463,10 @@ def _placeholder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _check_degrees(
     x: np.ndarray, y: np.ndarray, crs: str, path: Path, names: tuple[str, str]
 ) -> None:
-    """Refuse projected coordinates read as degrees (most values beyond +-180 / +-90), and
-    degrees read as projected ones (nearly all within +-180 / +-90 of the projection's origin).
+    """Refuse coordinates read in the wrong kind of crs.
+
+    Projected coordinates read as degrees have most values beyond +-180 / +-90; degrees read as
+    projected ones lie nearly all within 180 / 90 units of the projection's origin.
     """
     if len(x) == 0:
         return

@@ -329,7 +329,7 @@ KOPER_CURVE: tuple[tuple[float, float], ...] = ((0.0, 0.0), (5.0, 2.5), (10.0, 1
 class BreakSpec(_Model):
     """A meal break: its length, the clock window in which it starts, and where it is taken."""
 
-    minutes: Annotated[float, Field(gt=0, le=180)] = 30.0
+    minutes: Annotated[float, Field(ge=5, le=180)] = 30.0
     earliest: dt.time = Field(description="local clock time, within the shift")
     latest: dt.time = Field(description="local clock time, within the shift")
     at_station: bool = Field(True, description="walk back to the end station for it")
@@ -451,8 +451,8 @@ smaller radius would watch almost nothing."""
 class DwellSpec(_Model):
     """Hot-spot stops: their length (Koper curve: 10-15 minutes) and what a hot spot is."""
 
-    min_minutes: Annotated[float, Field(gt=0, le=120)] = 10.0
-    max_minutes: Annotated[float, Field(gt=0, le=120)] = 15.0
+    min_minutes: Annotated[float, Field(ge=1, le=120)] = 10.0
+    max_minutes: Annotated[float, Field(ge=1, le=120)] = 15.0
     visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=1000)] = 50.0
     hotspot_top_percent: Annotated[float, Field(gt=0, le=100)] = 10.0
     hotspot_min_separation_m: Annotated[float, Field(ge=0, le=2000)] = 50.0

@@ -346,3 +346,13 @@ def test_a_radius_that_would_watch_almost_nothing_is_refused(tmp_path):
     dwell = BASE + "dwell: {visibility_radius_m: 1}\n"
     with pytest.raises(ScenarioError, match=r"line 5, dwell.visibility_radius_m: .* 25"):
         load_scenario(write(tmp_path, dwell))
+
+
+def test_stop_and_break_lengths_written_in_hours_are_refused(tmp_path):
+    stops = BASE + "dwell: {min_minutes: 0.17, max_minutes: 0.25}\n"
+    with pytest.raises(ScenarioError, match=r"dwell.min_minutes: .* 1 .*minutes .*not hours"):
+        load_scenario(write(tmp_path, stops))
+    meal = "meal_break: {minutes: 0.5, earliest: '19:00', latest: '20:00'}"
+    text = BASE.replace("officers: {", "officers: {" + meal + ", ")
+    with pytest.raises(ScenarioError, match=r"meal_break.minutes: .* 5 .*e.g. 30, not hours"):
+        load_scenario(write(tmp_path, text))

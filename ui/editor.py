@@ -442,7 +442,7 @@ def officers_section() -> None:
         }
     minutes, earliest, latest, at_station = st.columns(4)
     with minutes:
-        _number("Break (min)", "officers.meal_break.minutes", 30.0, min_value=1.0, max_value=180.0)
+        _number("Break (min)", "officers.meal_break.minutes", 30.0, min_value=5.0, max_value=180.0)
     with earliest:
         bound(st.time_input, "Earliest", "officers.meal_break.earliest", None, _time, _clock)
     with latest:
