@@ -16,7 +16,7 @@ import jinja2
 
 from planner.plan import Plan, Route, leg_action
 from planner.scenario import shift_seconds
-from planner.tracks import route_track
+from planner.tracks import route_pieces
 
 MAP_W, MAP_H = 680.0, 360.0
 """Size of a unit's map in SVG units (fits the A4 text width)."""
@@ -118,22 +118,22 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         rows.append(
             _Row(_hhmm(plan, leg.start_s), _hhmm(plan, leg.end_s), what, plan.places[leg.to_node])
         )
-    track = route_track(plan, route, wgs84)
     return {
         "officer": route.officer,
         "figures": figures,
         "rows": rows,
-        **_map(plan, track, stop_numbers, wgs84),
+        **_map(plan, route_pieces(plan, route, wgs84), stop_numbers, wgs84),
     }
 
 
 def _map(
     plan: Plan,
-    track: list[tuple[float, float, float]],
+    pieces: list[list[tuple[float, float, float]]],
     stop_numbers: dict[int, list[int]],
     wgs84: gpd.GeoSeries,
 ) -> dict[str, object]:
     """SVG paths of the streets around the route and of the route; station and stop marks."""
+    track = [point for piece in pieces for point in piece]
     lons = [p[0] for p in track]
     lats = [p[1] for p in track]
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
@@ -161,7 +161,7 @@ def _map(
     ]
     return {
         "streets": streets,
-        "route_path": path([(p[0], p[1]) for p in track]),
+        "route_path": " ".join(path([(p[0], p[1]) for p in piece]) for piece in pieces),
         "station": xy(track[0][0], track[0][1]),
         "stops": stops,
     }

@@ -27,7 +27,7 @@ from planner.errors import ExportError, warn
 from planner.places import zone_outlines
 from planner.plan import Leg, Plan, Route, station_roles
 from planner.replan import walked_rules
-from planner.tracks import route_track
+from planner.tracks import route_pieces
 
 #: Decimal places of exported degrees (~1 cm).
 DEGREE_DIGITS = 7
@@ -41,14 +41,15 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
     doc.name = f"{plan.scenario.name}{label}: {plan.unit_word} {route.officer}"
     pair = " (2 officers)" if plan.unit_word == "unit" else ""
     track = gpxpy.gpx.GPXTrack(name=f"{plan.unit_word.capitalize()} {route.officer}{pair}")
-    segment = gpxpy.gpx.GPXTrackSegment()
-    for lon, lat, t in route_track(plan, route, wgs84):
-        segment.points.append(
-            gpxpy.gpx.GPXTrackPoint(
-                round(lat, DEGREE_DIGITS), round(lon, DEGREE_DIGITS), time=_utc_ms(plan, t)
+    for piece in route_pieces(plan, route, wgs84):  # a new segment after a call's way
+        segment = gpxpy.gpx.GPXTrackSegment()
+        for lon, lat, t in piece:
+            segment.points.append(
+                gpxpy.gpx.GPXTrackPoint(
+                    round(lat, DEGREE_DIGITS), round(lon, DEGREE_DIGITS), time=_utc_ms(plan, t)
+                )
             )
-        )
-    track.segments.append(segment)
+        track.segments.append(segment)
     doc.tracks.append(track)
     for leg in route.dwells:
         node = plan.graph.nodes.loc[leg.to_node]
@@ -102,14 +103,22 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
             }
         )
     for route in plan.routes:
-        track = route_track(plan, route, wgs84)
-        if len(track) >= 2:
+        lines = [
+            [(x, y) for x, y, _ in piece]
+            for piece in route_pieces(plan, route, wgs84)
+            if len(piece) >= 2
+        ]
+        if lines:  # pieces apart where a call took the unit elsewhere: km is what is drawn
             records.append(
                 {
                     "layer": "route",
                     "officer": route.officer,
                     "km": round(route.distance_m / 1000, 3),
-                    "geometry": shapely.LineString([(x, y) for x, y, _ in track]),
+                    "geometry": (
+                        shapely.LineString(lines[0])
+                        if len(lines) == 1
+                        else shapely.MultiLineString(lines)
+                    ),
                 }
             )
         for leg in route.dwells:

@@ -31,25 +31,45 @@ def _leg_coordinates(
     return [(float(x), float(y), float(t)) for (x, y), t in zip(lonlat, times, strict=True)]
 
 
-def route_track(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> list[tuple[float, float, float]]:
-    """Trace the whole route as (lon, lat, seconds) points, standing still through each dwell.
+def route_pieces(
+    plan: Plan, route: Route, wgs84: gpd.GeoSeries
+) -> list[list[tuple[float, float, float]]]:
+    """Trace the route as (lon, lat, seconds) points, in the pieces the unit walked.
 
-    A route may start standing still (held back or waiting at the station); a ``call`` leg
-    (answered before a re-plan) jumps to where the call took the unit.
+    The unit stands still through each dwell, and may start standing still (held back or
+    waiting at the station). A ``call`` leg (answered before a re-plan) that took the unit
+    elsewhere ends a piece where the call began; the next piece starts where it ended, when
+    the call did: nothing is drawn for the way there, which was not planned or walked here.
     """
-    points: list[tuple[float, float, float]] = []
+    pieces: list[list[tuple[float, float, float]]] = [[]]
     nodes = plan.graph.nodes
+
+    def at(node: int, second: float) -> tuple[float, float, float]:
+        return float(nodes.at[node, "lon"]), float(nodes.at[node, "lat"]), second
+
     for leg in route.legs:
+        points = pieces[-1]
         if leg.kind == "walk":
             coords = _leg_coordinates(plan, leg, wgs84)
             points.extend(coords if not points else coords[1:])
-            continue
-        if not points:
-            start = nodes.loc[leg.from_node]
-            points.append((float(start["lon"]), float(start["lat"]), leg.start_s))
-        end = nodes.loc[leg.to_node]
-        points.append((float(end["lon"]), float(end["lat"]), leg.end_s))
-    return points
+        elif leg.kind == "call" and leg.to_node != leg.from_node:
+            if not points:
+                points.append(at(leg.from_node, leg.start_s))
+            pieces.append([at(leg.to_node, leg.end_s)])
+        else:
+            if not points:
+                points.append(at(leg.from_node, leg.start_s))
+            points.append(at(leg.to_node, leg.end_s))
+    return [piece for piece in pieces if piece]
+
+
+def route_track(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> list[tuple[float, float, float]]:
+    """Trace the whole route as (lon, lat, seconds) points: :func:`route_pieces` joined.
+
+    Where a call took the unit elsewhere the track goes straight from where it began to
+    where it ended, during the call (where the unit was in between is not known).
+    """
+    return [point for piece in route_pieces(plan, route, wgs84) for point in piece]
 
 
 def position_at(track: list[tuple[float, float, float]], at_s: float) -> tuple[float, float]:

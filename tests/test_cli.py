@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
+import gpxpy
 import pandas as pd
 import pytest
 
@@ -60,6 +62,18 @@ def test_plan_default_end_to_end(tmp_path):
     routes_kpis = json.loads((out / "replan_2000" / "kpis.json").read_text())["routes"]
     # the solve figures are the whole shift's, like the presence beside them
     assert routes_kpis["solver"]["objective"] == pytest.approx(routes_kpis["presence_min"])
+    # the way to the call was not walked: the track breaks there, and the line drawn is km long
+    gpx = gpxpy.parse((out / "replan_2000" / "officer_2.gpx").read_text())
+    assert len(gpx.tracks[0].segments) == 2
+    assert (
+        len(gpxpy.parse((out / "replan_2000" / "officer_1.gpx").read_text()).tracks[0].segments)
+        == 1
+    )
+    lines = gpd.read_file(out / "replan_2000" / "plan.geojson").query("layer == 'route'")
+    line = lines.set_index("officer").loc[2]
+    assert line.geometry.geom_type == "MultiLineString"
+    drawn_km = gpd.GeoSeries([line.geometry], crs=4326).to_crs(3067).length.iloc[0] / 1000
+    assert drawn_km == pytest.approx(line["km"], rel=0.02)
     assert routes_kpis["solver"]["bound"] >= routes_kpis["presence_min"]
     bad = cli("replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "25:00")
     assert bad.returncode == 2 and "give a local clock time as HH:MM" in bad.stderr

@@ -22,7 +22,7 @@ import pydeck as pdk
 import shapely
 
 from planner.plan import Plan, station_roles
-from planner.tracks import route_track
+from planner.tracks import route_pieces
 
 #: Map style served by Streamlit from ``ui/static/`` (a dict style crashes the frontend).
 BLANK_STYLE = "/app/static/blank-style.json"
@@ -127,24 +127,25 @@ def street_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
 
 
 def route_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
-    """One record per officer with a walked route: the track as a path, its colour, tooltip."""
+    """One record per piece of each walked route: the track as a path, its colour, tooltip."""
     figures = {o["officer"]: o for o in plan.kpis["routes"]["per_officer"]}
     records = []
     for route in plan.routes:
-        track = route_track(plan, route, wgs84)
-        if len(track) < 2:
-            continue
         o = figures[route.officer]
-        records.append(
-            {
-                "path": path_coords(np.array([(lon, lat) for lon, lat, _ in track])),
-                "color": officer_colour(route.officer),
-                "tip": (
-                    f"{plan.unit_word.capitalize()} {route.officer}: {o['km_walked']:.2f} km, "
-                    f"{o['dwells']} dwells, back at {_clock(o['back_at_station'])}"
-                ),
-            }
-        )
+        for piece in route_pieces(plan, route, wgs84):  # apart where a call took the unit
+            if len(piece) < 2:
+                continue
+            records.append(
+                {
+                    "path": path_coords(np.array([(lon, lat) for lon, lat, _ in piece])),
+                    "color": officer_colour(route.officer),
+                    "tip": (
+                        f"{plan.unit_word.capitalize()} {route.officer}: "
+                        f"{o['km_walked']:.2f} km, {o['dwells']} dwells, "
+                        f"back at {_clock(o['back_at_station'])}"
+                    ),
+                }
+            )
     return records
 
 
