@@ -61,6 +61,9 @@ TERRAIN_WEIGHTS: dict[tuple[str, str], float] = {
     ("public_transport", "station"): 0.5,
 }
 
+#: OSM keys of the venues (bars, ATMs, shops...) that most of the terrain weight rests on.
+VENUE_KEYS = ("amenity", "shop")
+
 #: Features farther than this from every street node are ignored (outside the area).
 FEATURE_SNAP_M = 200.0
 
@@ -172,6 +175,16 @@ def fit_terrain_rates(
     return model.predict(z), ratios
 
 
+def _no_venues(exposure: pd.DataFrame) -> str:
+    """Warning for a terrain model without venues: what it rests on, and what to do."""
+    kinds = ", ".join(exposure.columns) if exposure.shape[1] else "no feature at all"
+    return (
+        "risk from OSM terrain without a single bar, pub, ATM, bank, fast-food place or shop "
+        f"in the area (it rests on: {kinds}); the extract may hold streets only (cut for "
+        "routing): add incident data (incidents:) or use an extract with points of interest"
+    )
+
+
 def terrain_risk(
     graph: StreetGraph,
     features: gpd.GeoDataFrame,
@@ -189,6 +202,8 @@ def terrain_risk(
     notes = [f"{used} OSM features read ({off_street} off the streets ignored)"]
     if not exposure.shape[1]:
         notes.append("no risk-terrain feature in the area: risk is spread by street length")
+    if not any(f.split("=")[0] in VENUE_KEYS for f in exposure.columns):
+        warn(_no_venues(exposure), stacklevel=2)
     keys = pd.Series([f"{k}={v}" for k, v in zip(features["key"], features["value"], strict=True)])
     counts = keys.value_counts().sort_index()
     return RiskMap(

@@ -40,9 +40,17 @@ def test_terrain_risk_sums_to_one_and_peaks_beside_the_bar(grid):
 def test_no_features_means_risk_by_length(grid):
     pieces = street_pieces(grid)
     empty = bar_at(grid, 5).iloc[0:0]
-    risk = terrain_risk(grid, empty, pieces, 100, 0.1)
+    with pytest.warns(PlannerWarning, match="it rests on: no feature at all"):
+        risk = terrain_risk(grid, empty, pieces, 100, 0.1)
     assert np.allclose(risk.segment_risk, 1 / 24)
     assert any("spread by street length" in n for n in risk.notes)
+
+
+def test_terrain_without_venues_warns_what_it_rests_on(grid):
+    stop = bar_at(grid, 5).assign(key="highway", value="bus_stop")
+    with pytest.warns(PlannerWarning, match=r"without a single bar.*rests on: highway=bus_stop\)"):
+        risk = terrain_risk(grid, stop, street_pieces(grid), 100, 0.1)
+    assert risk.parameters["weights"] == {"highway=bus_stop": 0.5}
 
 
 def test_incidents_snap_to_nearest_street_and_far_ones_are_counted(grid, tmp_path):
