@@ -344,6 +344,8 @@ class IncidentInspection:
             span = "no dated incidents kept"
         elif self.month_only_share == 1.0:  # placed mid-month: show the months only
             span = f"{self.first:%Y-%m} .. {self.last:%Y-%m} (months)"
+        elif self.time_known_share == 0.0:  # dates without clock times (placed at noon)
+            span = f"{self.first:%Y-%m-%d} .. {self.last:%Y-%m-%d} (dates only)"
         else:
             span = f"{self.first:%Y-%m-%d %H:%M} .. {self.last:%Y-%m-%d %H:%M}"
         lines = [

@@ -822,3 +822,12 @@ def test_inspect_with_a_column_mapping(monkeypatch, capsys, tmp_path):
     code, out, _ = run_cli(monkeypatch, capsys, "incidents", "inspect", str(path), *args)
     assert code == 0
     assert "schema          generic" in out and "robbery (365)" in out
+
+
+def test_inspect_shows_dates_without_clock_times_as_dates(tmp_path):
+    path = write(
+        tmp_path, "Date,Latitude,Longitude\n2024-03-01,51.51,-0.09\n2024-03-09,51.52,-0.08\n"
+    )
+    text = inspect_incidents(IncidentSpec(path=path, time_col="Date")).summary()
+    assert "dates           2024-03-01 .. 2024-03-09 (dates only)" in text
+    assert "12:00" not in text  # where date-only incidents are placed is not a clock time
