@@ -70,6 +70,7 @@ _TYPE_FIXES = {
     "time_type": 'write a clock time from "00:00" to "23:59", in quotes',
     "date_parsing": "write a date as YYYY-MM-DD",
     "date_type": "write a date as YYYY-MM-DD",
+    "date_from_datetime_parsing": "write a date as YYYY-MM-DD, e.g. 2026-03-13 for 13 March",
     "string_type": "write text (in quotes if it looks like a number or a time)",
     "list_type": "write a list, e.g. [a, b]",
 }
@@ -122,6 +123,8 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         fix = "write it as {key: value, ...}" + (
             f"; known keys here: {', '.join(sorted(known))}" if known else ""
         )
+    elif kind == "list_type" and err["loc"] == ("incidents",):
+        fix = "write each file as an item of a list, on its own line: '  - {path: FILE}'"
     elif kind == "greater_than_equal":
         fix = _FLOOR_WHY.get(str(err["loc"][-1]))
     elif kind == "string_pattern_mismatch":

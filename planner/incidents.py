@@ -135,6 +135,33 @@ class _Parsed:
     coordinates: tuple[str, ...] = ()  # the x and y columns named or found (schema: generic)
 
 
+#: Files that are not incident tables, by suffix: what they are and what to do instead.
+_NOT_TABLES = {
+    ".pbf": "an OpenStreetMap extract: it belongs in the scenario's area (area.path)",
+    ".osm": "an OpenStreetMap extract: it belongs in the scenario's area (area.path)",
+    ".xlsx": "a spreadsheet workbook: save the sheet as CSV (UTF-8) and give that file",
+    ".xls": "a spreadsheet workbook: save the sheet as CSV (UTF-8) and give that file",
+    ".zip": "an archive: unpack it and give the CSV, GeoJSON or GeoPackage inside",
+    ".shp": "a shapefile: convert it to GeoPackage (.gpkg) or GeoJSON and give that file",
+}
+
+
+def _check_text_table(path: Path) -> None:
+    """Refuse a file that is not a text table (binary bytes, or a known other format)."""
+    with path.open("rb") as handle:
+        start = handle.read(4096)
+    what = _NOT_TABLES.get(path.suffix.lower())
+    utf16 = start[:2] in (b"\xff\xfe", b"\xfe\xff")  # text with NUL bytes
+    if what is None and (utf16 or b"\x00" not in start):
+        return
+    what = what or "a binary file, not CSV text"
+    msg = (
+        f"{path}: not an incident table, it looks like {what}; incidents come as a CSV, "
+        "GeoJSON (.geojson) or GeoPackage (.gpkg) export"
+    )
+    raise IncidentDataError(msg)
+
+
 def _read_rows(
     spec: IncidentSpec,
     harm_overrides: Mapping[str, float] | None,
@@ -145,6 +172,8 @@ def _read_rows(
         msg = f"{path}: {why_missing(path, 'incident file')}; check the path"
         raise IncidentDataError(msg)
     geo = path.suffix.lower() in GEO_SUFFIXES
+    if not geo:
+        _check_text_table(path)
     head = None if geo else read_csv(path, None)
     header = None if head is None else list(head.columns)
     name = choose_schema(spec, path, header)

@@ -831,3 +831,23 @@ def test_inspect_shows_dates_without_clock_times_as_dates(tmp_path):
     text = inspect_incidents(IncidentSpec(path=path, time_col="Date")).summary()
     assert "dates           2024-03-01 .. 2024-03-09 (dates only)" in text
     assert "12:00" not in text  # where date-only incidents are placed is not a clock time
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        (
+            "extract.osm.pbf",
+            b"\x00\x00\x00\x0e\n\tOSMHeader",
+            "an OpenStreetMap extract: it belongs",
+        ),
+        ("crimes.xlsx", b"PK\x03\x04\x14\x00", "save the sheet as CSV"),
+        ("crimes.dat", b"ab\x00cd\x00", "a binary file, not CSV text"),
+    ],
+)
+def test_a_file_that_is_no_incident_table_is_named_for_what_it_is(tmp_path, name, content, said):
+    path = tmp_path / name
+    path.write_bytes(content)
+    text = load_error(IncidentSpec(path=path))
+    assert f"{path}: not an incident table, it looks like " in text and said in text
+    assert "CSV, GeoJSON (.geojson) or GeoPackage (.gpkg)" in text

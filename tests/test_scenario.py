@@ -356,3 +356,12 @@ def test_stop_and_break_lengths_written_in_hours_are_refused(tmp_path):
     text = BASE.replace("officers: {", "officers: {" + meal + ", ")
     with pytest.raises(ScenarioError, match=r"meal_break.minutes: .* 5 .*e.g. 30, not hours"):
         load_scenario(write(tmp_path, text))
+
+
+def test_a_us_date_and_an_incident_mapping_get_what_to_write(tmp_path):
+    us = BASE.replace("{weekday: friday,", "{date: '03/13/2026',")
+    with pytest.raises(ScenarioError, match=r"line 3, shift.date: .*YYYY-MM-DD, e.g. 2026-03-13"):
+        load_scenario(write(tmp_path, us))
+    one = BASE + "incidents: {path: crimes.csv}\n"
+    with pytest.raises(ScenarioError, match=r"line 5, incidents: .*list, on its own line: '  - "):
+        load_scenario(write(tmp_path, one))
