@@ -1,6 +1,7 @@
 """Command line interface of the planner.
 
 ``plan`` writes a shift plan; ``replan`` plans the rest of a shift from where the units are;
+``staffing`` compares officer counts (one plan per count, on Dask);
 ``app`` starts the Streamlit app; ``incidents inspect`` describes an incident file;
 ``evaluate-risk`` tests the risk model against baselines on months it has not seen.
 """
@@ -168,6 +169,67 @@ def plan(
     written = write_plan(result, scenario.output_dir)
     typer.echo(kpi_table(result))
     typer.echo(f"\nwrote {len(written)} files to {scenario.output_dir}")
+
+
+@app.command()
+def staffing(
+    scenario_file: Annotated[
+        Path, typer.Argument(help="Scenario YAML file.", show_default=True)
+    ] = DEFAULT_SCENARIO,
+    officers: Annotated[
+        str,
+        typer.Option(
+            "--officers", metavar="N,N,...", help="Officer counts to compare, e.g. 2,4,6,8."
+        ),
+    ] = "2,4,6,8",
+    time_limit_s: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Limit per solver and plan (overrides solver.time_limit_s).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed (overrides solver.seed)."),
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the table to this CSV file.")
+    ] = None,
+) -> None:
+    """Compare staffing levels: the shift planned for each officer count, in parallel (Dask)."""
+    from planner.export import write_files
+    from planner.staffing import compare_staffing, local_workers, staffing_summary
+
+    counts = _counts(officers)
+    scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
+    if csv is not None:
+        check_out_dir(csv.parent)
+    workers = local_workers(len(counts))
+    typer.echo(f"planning {len(counts)} officer counts on {workers} worker processes", err=True)
+    table, runs = compare_staffing(scenario, counts)
+    for run_ in runs:
+        for message in run_.warnings:
+            typer.echo(f"warning: {run_.officers} officers: {message}", err=True)
+    typer.echo(staffing_summary(table))
+    if csv is not None:
+        write_files(csv.parent, {csv.name: table.to_csv(index=False).encode()})
+        typer.echo(f"\nwrote {csv}")
+
+
+def _counts(text: str) -> list[int]:
+    """Officer counts from ``2,4,6``."""
+    try:
+        counts = sorted({int(part) for part in text.split(",")})
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        msg = (
+            f"--officers {text!r}: give whole numbers of officers separated by commas, e.g. 2,4,6,8"
+        )
+        raise PlannerError(msg)
+    return counts
 
 
 def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:

@@ -10,12 +10,13 @@ dosed, and the marginal presence of each extra officer.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.errors import ScenarioError
+from planner.errors import PlannerWarning, ScenarioError
 from planner.pipeline import Area, all_stops_made, break_window, idle_units, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario
@@ -76,13 +77,20 @@ def plan_staffing(
     """
     area = _worker_area(_area_key(scenario), scenario, settings)
     routes = start.routes if start else ()
-    plan = run(with_officers(scenario, officers), settings, area=area, start_from=routes)
+    with warnings.catch_warnings():  # kept in the run's warnings, not printed by the worker
+        warnings.simplefilter("ignore", PlannerWarning)
+        plan = run(with_officers(scenario, officers), settings, area=area, start_from=routes)
     started = start.officers if start else None
     return StaffingRun(officers, plan.kpis, plan.routes, plan.warnings, started)
 
 
 def _area_key(scenario: Scenario) -> str:
     return scenario.area.model_dump_json() + str(scenario.source_file)
+
+
+def local_workers(runs: int) -> int:
+    """Worker processes of the local cluster for ``runs`` plans: one per core, one per run."""
+    return max(1, min(os.cpu_count() or 1, runs))
 
 
 def compare_staffing(
@@ -130,7 +138,7 @@ def compare_staffing(
 
         with (
             LocalCluster(
-                n_workers=max(1, min(os.cpu_count() or 1, len(counts))),
+                n_workers=local_workers(len(counts)),
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=DASK_HTTP,
@@ -201,6 +209,32 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
             }
         )
     table = pd.DataFrame(rows)
+    table["started_from"] = table["started_from"].astype("Int64")  # whole counts, or blank
     extra = table["officers"].diff()
     table.insert(3, "marginal_presence_min", table["presence_min"].diff() / extra)
     return table
+
+
+def staffing_summary(table: pd.DataFrame) -> str:
+    """Format :func:`staffing_table` for the terminal, with what saturation and re-plans mean."""
+    lines = ["officers  units  presence  added/officer  risk in sight  hot spots  dwell min  gap"]
+    for row in table.itertuples():
+        added = "" if pd.isna(row.marginal_presence_min) else f"{row.marginal_presence_min:.3f}"
+        lines.append(
+            f"{row.officers:>8}  {row.units:>5}  {row.presence_min:8.3f}  {added:>13}  "
+            f"{row.risk_in_sight_share:13.1%}  {row.hotspots_dosed:>9}  {row.dose_minutes:9.0f}  "
+            f"{row.routes_gap:.1%}"
+        )
+    full = table.loc[table["all_stops_made"], "officers"]
+    if len(full):
+        lines.append(
+            f"from {int(full.min())} officers on, every hot spot gets all its stops, so more "
+            "officers can only walk: allow more stops (dwell.max_visits) or more hot spots "
+            "(dwell.hotspot_top_percent)"
+        )
+    lines += [
+        f"{row.officers} officers: planned again from the plan for {int(row.started_from)}, "
+        "which their own search had fallen below"
+        for row in table[table["started_from"].notna()].itertuples()
+    ]
+    return "\n".join(lines)

@@ -147,6 +147,29 @@ def test_plan_default_end_to_end(tmp_path):
 
 
 @pytest.mark.slow
+def test_staffing_compares_officer_counts_and_writes_the_table(tmp_path):
+    table = tmp_path / "compare" / "staffing.csv"
+    result = cli(
+        "staffing", "scenarios/helsinki_default.yaml", "--officers", "3,1",
+        "--time-limit", "0.5", "--csv", str(table),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "planning 2 officer counts on " in result.stderr
+    rows = pd.read_csv(table)
+    assert rows["officers"].tolist() == [1, 3] and rows["units"].tolist() == [1, 3]
+    assert rows["presence_min"].is_monotonic_increasing
+    gain = (rows["presence_min"].iloc[1] - rows["presence_min"].iloc[0]) / 2
+    assert rows["marginal_presence_min"].iloc[1] == pytest.approx(gain)
+    for row in rows.itertuples():  # the terminal shows the same figures
+        assert re.search(
+            rf"^ +{row.officers} +{row.units} +{row.presence_min:.3f} ", result.stdout, re.M
+        )
+    bad = cli("staffing", "--officers", "2,x")
+    assert bad.returncode == 2
+    assert "--officers '2,x': give whole numbers of officers separated by commas" in bad.stderr
+
+
+@pytest.mark.slow
 def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
     out = tmp_path / "variants"
     result = plan_two_officers("scenarios/helsinki_default.yaml", out, "--variants", "3", "--quiet")
