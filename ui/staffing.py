@@ -340,9 +340,27 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
     st.session_state[RESULT] = {
         "table": table,
         "runs": runs,
-        "area": scenario.area,
+        "name": scenario.name,
+        "compared": compared_key(scenario),
+        "drawn": compared_key(scenario, solver=False),
         "at": dt.datetime.now().strftime("%H:%M"),
     }
+
+
+def compared_key(scenario: Scenario, solver: bool = True) -> str:
+    """Return what a comparison depends on: the scenario but its officer count and shift.
+
+    Without ``solver``, what its maps depend on (streets, risk, places).
+    """
+    exclude: dict[str, Any] = {
+        "officers": {"count"},
+        "shift": True,
+        "output_dir": True,
+        "source_file": True,
+    }
+    if not solver:
+        exclude["solver"] = True
+    return scenario.model_dump_json(exclude=exclude)
 
 
 def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
@@ -371,7 +389,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     if result is None:
         st.info("Choose counts and shifts, then press Run comparison.")
         return
-    show_result(result, plan)
+    show_result(result, plan, scenario)
 
 
 def saturation_notes(table: pd.DataFrame) -> list[str]:
@@ -397,10 +415,16 @@ def restart_notes(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def show_result(result: dict[str, Any], plan: Plan | None) -> None:
-    """Table, charts and two plans side by side."""
+def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | None) -> None:
+    """Table, charts and two plans side by side (not when the scenario changed since)."""
     table = result["table"]
-    st.caption(f"Compared at {result['at']}.")
+    st.caption(f"Compared at {result['at']}: {result['name']}.")
+    stale = scenario is None or compared_key(scenario) != result["compared"]
+    if stale:
+        st.warning(
+            f"The scenario has changed since this comparison of {result['name']}: press Run "
+            "comparison to compare it as it is now."
+        )
     for line in saturation_notes(table):
         st.warning(line)
     for col, (title, chart) in zip(st.columns(3), comparison_charts(table), strict=True):
@@ -428,8 +452,11 @@ def show_result(result: dict[str, Any], plan: Plan | None) -> None:
         with st.expander(f"Warnings while planning ({len(issued)})"):
             st.markdown("\n".join(f"- {line}" for line in issued))
     st.subheader("Two plans side by side")
-    if plan is None or plan.scenario.area != result["area"]:
-        st.info("Plan this area on the Plan tab to draw the compared plans on its streets.")
+    if stale:
+        st.info("Run the comparison again to draw its plans on the map.")
+        return
+    if plan is None or compared_key(plan.scenario, solver=False) != result["drawn"]:
+        st.info("Plan this scenario on the Plan tab to draw the compared plans on its streets.")
         return
     keys = list(result["runs"])
     labels = {k: f"{k[1]} officers, {k[0]}" for k in keys}

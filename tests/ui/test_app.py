@@ -635,6 +635,13 @@ def test_staffing_compares_two_levels(first_load, dask_closed):
     assert len(decks) == 2
     routes = [len(_layer(_deck(at, i), "routes")["data"]) for i in range(2)]
     assert routes == [2, 3]
+    # an edit of the scenario makes the comparison stale: said, and no maps of it are drawn
+    _tab(at, "Scenario")
+    at.number_input(key="ed:dwell.max_minutes").set_value(12.0).run()
+    _tab(at, "Staffing")
+    assert any("The scenario has changed since this comparison" in w.value for w in at.warning)
+    assert len(at.get("deck_gl_json_chart")) == 0
+    assert any("Run the comparison again" in i.value for i in at.info)
 
 
 def test_gpx_is_parseable_from_a_zip_of_a_plan_file():
