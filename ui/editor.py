@@ -208,7 +208,13 @@ def load_save_section(scenario: Scenario | None) -> None:
         # Refresh the text only when the scenario changed, not over the user's typing.
         if text is not None and st.session_state.get("yaml_text_of") != text:
             st.session_state["yaml_text"] = st.session_state["yaml_text_of"] = text
-        st.text_area("YAML", key="yaml_text", height=300, label_visibility="collapsed")
+        st.text_area(
+            "YAML",
+            key="yaml_text",
+            height=300,
+            label_visibility="collapsed",
+            persist_state="page",  # the typing survives a visit to another tab
+        )
         st.button("Apply YAML", key="apply_yaml", on_click=_yaml_applied)
 
 

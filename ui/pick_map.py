@@ -145,6 +145,7 @@ def pick_section(graph: StreetGraph, streets: list[dict[str, Any]]) -> None:
         format_func=PICK_MODES.get,
         horizontal=True,
         key="pick_mode",
+        persist_state="page",  # kept while another tab is shown, so a click does what it said
     )
     data = draft()
     stations = []
