@@ -178,14 +178,19 @@ def scenario_file(scenario: Scenario) -> str:
     folder when both lie in this checkout (as the shipped examples write it), else left out, so
     that the file writes to ``out/<name>`` beside wherever it is saved.
     """
-    update: dict[str, Any] = {}
-    if st.session_state.get("time_limit_s") == st.session_state.get(PREVIEW_LIMIT):
-        own = st.session_state.get(OWN_LIMIT, scenario.solver.time_limit_s)
-        update["solver"] = scenario.solver.model_copy(update={"time_limit_s": own})
+    limit = file_time_limit(scenario)
+    update: dict[str, Any] = {"solver": scenario.solver.model_copy(update={"time_limit_s": limit})}
     base, out = Path(st.session_state[BASE_DIR]).resolve(), scenario.output_dir
     inside = out is not None and out.is_relative_to(REPO) and base.is_relative_to(REPO)
     update["output_dir"] = Path(os.path.relpath(out, base)) if inside else None
     return scenario_to_yaml(scenario.model_copy(update=update))
+
+
+def file_time_limit(scenario: Scenario) -> float:
+    """Return the time limit a saved scenario keeps: its own while the sidebar holds the preview."""
+    if st.session_state.get("time_limit_s") == st.session_state.get(PREVIEW_LIMIT):
+        return float(st.session_state.get(OWN_LIMIT, scenario.solver.time_limit_s))
+    return scenario.solver.time_limit_s
 
 
 def _content(scenario: Scenario) -> dict[str, Any]:

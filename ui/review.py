@@ -18,7 +18,7 @@ import streamlit as st
 from planner.evaluate import kpi_table, kpi_warnings
 from planner.export import plan_files
 from planner.plan import Plan
-from ui.draft import scenario_file
+from ui.draft import file_time_limit, scenario_file
 
 MIME = {
     ".geojson": "application/geo+json",
@@ -144,6 +144,7 @@ def solver_table(plan: Plan) -> pd.DataFrame:
     for label, stats in (("posts", plan.posts_stats), ("routes", plan.routes_stats)):
         if stats is None:
             continue
+        gap = plan.kpis[label]["solver"]["gap"]  # rounded as everywhere else (3.75 %: 3.8 %)
         rows.append(
             {
                 "step": label,
@@ -151,7 +152,7 @@ def solver_table(plan: Plan) -> pd.DataFrame:
                 "status": stats.status,
                 "objective": round(stats.objective, 4),
                 "bound": round(stats.bound, 4),
-                "gap": f"{stats.gap:.1%}",
+                "gap": f"{gap:.1%}",
                 "seconds": round(plan.timings_s.get(label, stats.runtime_s), 2),
             }
         )
@@ -211,6 +212,12 @@ def show_downloads(plan: Plan) -> None:
     button's file is built.
     """
     scenario_yaml = scenario_file(plan.scenario)
+    own, used = file_time_limit(plan.scenario), plan.scenario.solver.time_limit_s
+    if own != used:
+        st.caption(
+            f"The scenario file keeps its own time limit, {own:g} s; this plan was made with "
+            f"the app's {used:g} s preview: plan the file for the full search."
+        )
     for name in download_names(plan):
         st.download_button(
             name,

@@ -270,6 +270,13 @@ def test_first_load_plans_the_default_scenario(first_load):
     ]
     subheaders = [h.value for h in first_load.subheader]
     assert {"Officers (4)", "Hot spots dosed", "Solvers", "Schedule"} <= set(subheaders)
+    # the scenario file keeps its own limit, and the page says the plan shown was a preview
+    captions = [c.value for c in first_load.caption]
+    own = load_scenario(DEFAULT_YAML).solver.time_limit_s
+    assert (
+        f"The scenario file keeps its own time limit, {own:g} s; this plan was made with the "
+        f"app's {APP_TIME_LIMIT_S:g} s preview: plan the file for the full search."
+    ) in captions
 
 
 @pytest.mark.slow
@@ -285,6 +292,8 @@ def test_review_tables_come_from_the_kpis(first_load):
     assert len(schedule) == len(plan.to_frame())
     assert schedule["start"].str.fullmatch(r"\d\d:\d\d").all()  # clock times on screen
     assert solvers["status"].tolist()[1] == plan.kpis["routes"]["solver"]["status"]
+    gaps = [plan.kpis[step]["solver"]["gap"] for step in ("posts", "routes")]
+    assert solvers["gap"].tolist() == [f"{g:.1%}" for g in gaps]  # as the KPIs round it
 
 
 @pytest.mark.slow
