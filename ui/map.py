@@ -175,8 +175,8 @@ def dwell_records(plan: Plan) -> list[dict[str, Any]]:
             "position": [round(d["lon"], COORD_DIGITS), round(d["lat"], COORD_DIGITS)],
             "color": officer_colour(d["officer"]),
             "tip": (
-                f"{plan.unit_word.capitalize()} {d['officer']} dwells at {d['place']}\n"
-                f"{_clock(d['arrive'])}, {d['minutes']:.0f} min"
+                f"{plan.unit_word.capitalize()} {d['officer']} dwells at hot spot "
+                f"{d['hotspot']}, {d['place']}\n{_clock(d['arrive'])}, {d['minutes']:.0f} min"
             ),
         }
         for d in plan.kpis["hotspot_dosage"]
@@ -191,11 +191,11 @@ def post_records(plan: Plan) -> list[dict[str, Any]]:
             "position": [round(p.lon, COORD_DIGITS), round(p.lat, COORD_DIGITS)],
             "radius": radius_m,
             "tip": (
-                f"Post at {p.place}\nwatches {p.watched_risk:.1%} of the area's risk "
+                f"Post {k} at {p.place}\nwatches {p.watched_risk:.1%} of the area's risk "
                 f"(streets within {radius_m:.0f} m walk)"
             ),
         }
-        for p in plan.posts
+        for k, p in enumerate(plan.posts, start=1)
     ]
 
 

@@ -138,6 +138,15 @@ def dosage_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def post_table(plan: Plan) -> pd.DataFrame:
+    """Per fixed post: its number (as in the briefing), place and share of the risk in sight."""
+    rows = [
+        {"post": p["post"], "place": p["place"], "risk in sight": p["watched_risk"]}
+        for p in plan.kpis["posts"]["locations"]
+    ]
+    return pd.DataFrame(rows, columns=["post", "place", "risk in sight"])
+
+
 def solver_table(plan: Plan) -> pd.DataFrame:
     """Status, objective, bound, gap and seconds of each optimiser."""
     rows = []
@@ -247,6 +256,19 @@ def show_review(plan: Plan) -> None:
         hide_index=True,
         column_config={"minutes": st.column_config.NumberColumn(format="%.0f")},
     )
+    if plan.posts:
+        st.subheader(f"Posts ({len(plan.posts)})")
+        st.dataframe(
+            post_table(plan),
+            hide_index=True,
+            column_config={
+                "risk in sight": st.column_config.NumberColumn(
+                    format="percent",
+                    help="Share of the area's risk within the post's radius (each post on its "
+                    "own: overlapping posts add up to more than the posts' coverage).",
+                )
+            },
+        )
     st.subheader("Solvers")
     st.dataframe(solver_table(plan), hide_index=True)
     st.subheader("Schedule")

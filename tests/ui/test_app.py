@@ -292,6 +292,10 @@ def test_review_tables_come_from_the_kpis(first_load):
     assert len(schedule) == len(plan.to_frame())
     assert schedule["start"].str.fullmatch(r"\d\d:\d\d").all()  # clock times on screen
     assert solvers["status"].tolist()[1] == plan.kpis["routes"]["solver"]["status"]
+    posts = next(f for f in frames if "post" in f.columns)
+    located = plan.kpis["posts"]["locations"]
+    assert posts["post"].tolist() == list(range(1, len(plan.posts) + 1))
+    assert posts["place"].tolist() == [p["place"] for p in located]
     gaps = [plan.kpis[step]["solver"]["gap"] for step in ("posts", "routes")]
     assert solvers["gap"].tolist() == [f"{g:.1%}" for g in gaps]  # as the KPIs round it
 
@@ -307,6 +311,11 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     assert len({tuple(s["color"]) for s in streets}) == len(RISK_CLASSES)
     assert 0 < len(_layer(spec, "routes")["data"]) <= len(plan.routes)
     assert len(_layer(spec, "dwells")["data"]) == len(plan.kpis["hotspot_dosage"])
+    # numbered as in the tables and the briefing
+    tips = [d["tip"] for d in _layer(spec, "posts")["data"]]
+    assert tips[0].startswith(f"Post 1 at {plan.posts[0].place}\n")
+    first = plan.kpis["hotspot_dosage"][0]
+    assert f"dwells at hot spot {first['hotspot']}, " in _layer(spec, "dwells")["data"][0]["tip"]
     minutes = _layer(spec, "dwell-minutes")["data"]
     assert len(minutes) == plan.kpis["routes"]["hotspots_dosed"]
     assert all(m["text"].endswith(" min") for m in minutes)
