@@ -77,9 +77,9 @@ _TYPE_FIXES = {
 
 #: Why a field has its lower limit, where the number alone does not say.
 _FLOOR_WHY = {
-    "min_minutes": "stops are in minutes (a Koper stop lasts 10-15), not hours",
-    "max_minutes": "stops are in minutes (a Koper stop lasts 10-15), not hours",
-    "minutes": "a meal break is in minutes, e.g. 30, not hours",
+    "min_minutes": "a stop is given in minutes (a Koper stop lasts 10-15)",
+    "max_minutes": "a stop is given in minutes (a Koper stop lasts 10-15)",
+    "minutes": "a meal break is given in minutes, e.g. 30",
     "visibility_radius_m": (
         "streets are judged in pieces of up to 50 m by their midpoints, so a smaller radius "
         "would watch almost nothing"
