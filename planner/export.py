@@ -127,6 +127,7 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                 {
                     "layer": "dwell",
                     "officer": route.officer,
+                    "hotspot": (leg.hotspot or 0) + 1,  # its rank, as in kpis.json
                     "name": plan.places[leg.to_node],
                     "arrive": plan.at(leg.start_s).isoformat(timespec="seconds"),
                     "minutes": round((leg.end_s - leg.start_s) / 60, 2),
@@ -157,8 +158,9 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         )
     records += _place_records(plan)
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
-    if "officer" in frame:  # blank on other layers: keep the numbers whole (1, not 1.0)
-        frame["officer"] = frame["officer"].astype("Int64")
+    for column in ("officer", "hotspot"):  # blank on other layers: keep them whole (1, not 1.0)
+        if column in frame:
+            frame[column] = frame[column].astype("Int64")
     frame["geometry"] = shapely.set_precision(frame.geometry.to_numpy(), 10**-DEGREE_DIGITS)
     return frame.to_json(drop_id=True, na="drop", indent=None)
 

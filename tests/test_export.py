@@ -83,6 +83,10 @@ def test_written_files_read_back(plan, tmp_path):
     features = json.loads((tmp_path / "out/plan.geojson").read_text())["features"]
     officers = [f["properties"]["officer"] for f in features if "officer" in f["properties"]]
     assert officers and all(type(k) is int for k in officers)  # 1, not 1.0
+    dwells = [f["properties"] for f in features if f["properties"]["layer"] == "dwell"]
+    ranks = [d["hotspot"] for d in plan.kpis["hotspot_dosage"]]  # in time order, as the stops
+    assert sorted(d["hotspot"] for d in dwells) == sorted(ranks)
+    assert all(type(d["hotspot"]) is int for d in dwells)
 
     assert (tmp_path / "out/schedule.csv").read_bytes().startswith(b"\xef\xbb\xbfofficer,")
     schedule = pd.read_csv(tmp_path / "out/schedule.csv")
