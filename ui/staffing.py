@@ -50,6 +50,8 @@ TABLE_COLUMNS = {
     "routes_gap": "gap",
     "units_back_early": "back 1 h+ early",
 }
+#: Shares shown in per cent, to one decimal as on the Plan tab (3.8 %, not 3.75 %).
+PERCENT_COLUMNS = ("risk_in_sight_share", "routes_gap")
 #: Number columns of the table: their format (None: as is) and help on hover.
 TABLE_NUMBERS: dict[str, tuple[str | None, str]] = {
     "presence_min": ("%.3f", "Presence of the foot patrols: risk x minutes."),
@@ -59,12 +61,12 @@ TABLE_NUMBERS: dict[str, tuple[str | None, str]] = {
         "the smallest.",
     ),
     "risk_in_sight_share": (
-        "percent",
+        "%.1f%%",
         "Share of the area's risk on streets in sight of some stop.",
     ),
     "hotspots_dosed": (None, "Hot spots with at least one stop."),
     "dose_minutes": ("%.0f", "Minutes of stops at hot spots, all units."),
-    "routes_gap": ("percent", "How far the routes are below the search's upper bound."),
+    "routes_gap": ("%.1f%%", "How far the routes are below the search's upper bound."),
     "units_back_early": (
         None,
         "Units back at the station an hour or more before the shift ends.",
@@ -430,7 +432,9 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
     for col, (title, chart) in zip(st.columns(3), comparison_charts(table), strict=True):
         col.markdown(f"**{title}**")  # above the chart: a chart's own title may be clipped
         col.altair_chart(chart, height=CHART_HEIGHT_PX, width="stretch")
-    shown = table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+    shown = table[list(TABLE_COLUMNS)].copy()
+    shown[list(PERCENT_COLUMNS)] *= 100
+    shown = shown.rename(columns=TABLE_COLUMNS)
     st.dataframe(
         shown,
         hide_index=True,

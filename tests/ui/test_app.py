@@ -659,6 +659,9 @@ def test_staffing_compares_two_levels(first_load, dask_closed):
     assert np.isnan(table["added per officer"].iloc[0])
     gain = table["presence"].iloc[1] - table["presence"].iloc[0]
     assert table["added per officer"].iloc[1] == pytest.approx(gain)
+    runs = at.session_state["staffing"]["runs"].values()
+    gaps = [100 * r.kpis["routes"]["solver"]["gap"] for r in runs]
+    assert table["gap"].tolist() == pytest.approx(gaps)  # per cent, shown to one decimal
     assert len(at.get("vega_lite_chart")) == 3
     decks = at.get("deck_gl_json_chart")
     assert len(decks) == 2
