@@ -7,13 +7,17 @@ coordinates, ``bad_date``); nothing is dropped here.
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
 import difflib
+import gzip
+import io
 import itertools
+import lzma
 import re
 import shlex
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -334,6 +338,23 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
     return name
 
 
+#: Compressed CSV files read as they are, by suffix (pandas infers the same from the suffix).
+COMPRESSED: Mapping[str, Callable[..., io.BufferedIOBase]] = MappingProxyType(
+    {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+)
+
+
+def open_bytes(path: Path) -> io.BufferedIOBase:
+    """Open a CSV file's bytes, decompressed when its suffix says so (``.csv.gz``...)."""
+    opener = COMPRESSED.get(Path(path).suffix.lower())
+    return opener(path, "rb") if opener else Path(path).open("rb")
+
+
+def open_text(path: Path, encoding: str, newline: str | None = None) -> io.TextIOWrapper:
+    """Open a CSV file as text (undecodable bytes replaced), decompressed as :func:`open_bytes`."""
+    return io.TextIOWrapper(open_bytes(path), encoding=encoding, errors="replace", newline=newline)
+
+
 def csv_encoding(path: Path) -> tuple[str, int]:
     """Return the text encoding of a CSV file for pandas, and how many characters it spoils.
 
@@ -346,7 +367,7 @@ def csv_encoding(path: Path) -> tuple[str, int]:
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     bad = letters = 0
     try:
-        with path.open("rb") as file:
+        with open_bytes(path) as file:
             start = file.read(2)
             if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
                 return "utf-16", 0
@@ -358,7 +379,7 @@ def csv_encoding(path: Path) -> tuple[str, int]:
                 letters += len(text) - len(text.encode("ascii", "ignore")) - wrong
                 chunk = file.read(1 << 20)
             bad += decoder.decode(b"", final=True).count("\ufffd")
-    except OSError:
+    except (OSError, EOFError):  # a compressed file cut short is an EOFError
         return "utf-8-sig", 0  # pandas reports the problem
     if bad and letters <= bad:
         return "cp1252", 0
@@ -368,9 +389,9 @@ def csv_encoding(path: Path) -> tuple[str, int]:
 def _separator(path: Path, encoding: str) -> str:
     """Return the field separator of a CSV file (, ; tab or |), sniffed from its first lines."""
     try:
-        with path.open(encoding=encoding, errors="replace") as file:
+        with open_text(path, encoding) as file:
             lines = [line for line in itertools.islice(file, 50) if line.strip()][:20]
-    except OSError:
+    except (OSError, EOFError):
         return ","  # pandas reports the problem below
     try:
         return csv.Sniffer().sniff("".join(lines), delimiters=",;\t|").delimiter
@@ -416,7 +437,7 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
 
 def _refuse_repeated(path: Path, sep: str, columns: list[str], encoding: str) -> None:
     """Refuse a header naming a column to read more than once (pandas reads the first)."""
-    with Path(path).open(encoding=encoding, errors="replace", newline="") as file:
+    with open_text(path, encoding, newline="") as file:
         header = next((row for row in csv.reader(file, delimiter=sep) if any(row)), [])
     for name in columns:
         at = [i + 1 for i, h in enumerate(header) if h == name]

@@ -205,7 +205,10 @@ def staffing(
     counts = _counts(officers)
     scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
     if csv is not None:
-        check_out_dir(csv.parent)
+        if csv.is_dir():
+            msg = f"--csv {csv}: is a folder; give the path of the CSV file to write"
+            raise PlannerError(msg)
+        check_out_dir(csv.parent, "the CSV table", "--csv")
     workers = local_workers(len(counts))
     typer.echo(f"planning {len(counts)} officer counts on {workers} worker processes", err=True)
     table, runs = compare_staffing(scenario, counts)

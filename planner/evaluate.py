@@ -91,7 +91,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         spot = leg.hotspot or 0  # a dwell is always at a hot spot
         dosage.append(
             {
-                "hotspot": spot + 1,  # its rank by risk, 1 = the riskiest
+                "hotspot": spot + 1,  # from 1, the riskiest first, must-cover places last
                 "place": plan.places[leg.to_node],
                 "lat": _r(plan.graph.nodes.at[leg.to_node, "lat"]),
                 "lon": _r(plan.graph.nodes.at[leg.to_node, "lon"]),

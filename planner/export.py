@@ -127,7 +127,7 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                 {
                     "layer": "dwell",
                     "officer": route.officer,
-                    "hotspot": (leg.hotspot or 0) + 1,  # its rank, as in kpis.json
+                    "hotspot": (leg.hotspot or 0) + 1,  # its number, as in kpis.json
                     "name": plan.places[leg.to_node],
                     "arrive": plan.at(leg.start_s).isoformat(timespec="seconds"),
                     "minutes": round((leg.end_s - leg.start_s) / 60, 2),
@@ -158,7 +158,8 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         )
     records += _place_records(plan)
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
-    for column in ("officer", "hotspot"):  # blank on other layers: keep them whole (1, not 1.0)
+    # blank on other layers: keep the counts whole (1, not 1.0)
+    for column in ("officer", "hotspot", "stops"):
         if column in frame:
             frame[column] = frame[column].astype("Int64")
     frame["geometry"] = shapely.set_precision(frame.geometry.to_numpy(), 10**-DEGREE_DIGITS)
@@ -168,7 +169,7 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
 def _place_records(plan: Plan) -> list[dict]:
     """Map the scenario's must-cover places (with their stops) and forbidden zones."""
     places = plan.scenario.places
-    cover = plan.kpis["must_cover"]  # empty when the plan has no routes
+    cover = plan.kpis["must_cover"]  # empty when the plan has no patrol
     records = [
         {
             "layer": "must_cover",

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from planner._incident_readers import (
+    COMPRESSED,
     GEO_SUFFIXES,
     SCHEMAS,
     Schema,
@@ -141,13 +142,18 @@ _NOT_TABLES = {
     ".osm": "an OpenStreetMap extract: it belongs in the scenario's area (area.path)",
     ".xlsx": "a spreadsheet workbook: save the sheet as CSV (UTF-8) and give that file",
     ".xls": "a spreadsheet workbook: save the sheet as CSV (UTF-8) and give that file",
-    ".zip": "an archive: unpack it and give the CSV, GeoJSON or GeoPackage inside",
+    ".zip": "an archive: unpack it and give the CSV inside (or compress it as .csv.gz)",
     ".shp": "a shapefile: convert it to GeoPackage (.gpkg) or GeoJSON and give that file",
 }
 
 
 def _check_text_table(path: Path) -> None:
-    """Refuse a file that is not a text table (binary bytes, or a known other format)."""
+    """Refuse a file that is not a text table (binary bytes, or a known other format).
+
+    A compressed CSV (``.csv.gz``, ``.bz2``, ``.xz``) is read as it is.
+    """
+    if path.suffix.lower() in COMPRESSED:
+        return
     with path.open("rb") as handle:
         start = handle.read(4096)
     what = _NOT_TABLES.get(path.suffix.lower())

@@ -25,6 +25,7 @@ already made for the revisit rules.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,8 @@ from planner.plan import Leg, Route, SolveStats
 from planner.risk import RiskMap
 from planner.scenario import KOPER_CURVE
 from planner.validate import Rules
+
+log = logging.getLogger(__name__)
 
 #: Most hot spots handed to the search (the best by stop value, plus the must-cover ones).
 MAX_CANDIDATES = 300
@@ -262,14 +265,12 @@ def plan_routes(
     problem = _problem(net, patrol, starts, dwell_value[order], order, first_spot)
     _check_feasible(problem, patrol)
     initial = _initial(start_from, order, first_spot, len(problem.shifts))
-    try:
-        result = search.solve(
-            problem, time_limit_s, seed, initial=initial, max_iterations=max_iterations
-        )
-    except ValueError:  # the other plan's stops do not fit these units: start afresh
-        if initial is None:
-            raise
-        result = search.solve(problem, time_limit_s, seed, max_iterations=max_iterations)
+    if initial is not None and search.evaluate(problem, initial) is None:
+        log.info("routes: the other plan's stops do not fit these units; searching afresh")
+        initial = None
+    result = search.solve(
+        problem, time_limit_s, seed, initial=initial, max_iterations=max_iterations
+    )
     routes = [
         _route(k + 1, net, patrol, visits, brk, starts[k], order, first_spot)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))

@@ -19,7 +19,7 @@ import pandas as pd
 from planner.errors import PlannerWarning, ScenarioError
 from planner.pipeline import Area, all_stops_made, break_window, idle_units, load_area, run
 from planner.plan import Route
-from planner.scenario import Scenario
+from planner.scenario import Scenario, with_overrides
 from planner.settings import Settings
 
 DASK_HTTP = "127.0.0.1:0"
@@ -44,15 +44,13 @@ def with_officers(scenario: Scenario, officers: int) -> Scenario:
     Raises
     ------
     ScenarioError
-        If the count is not a whole number of units.
+        If the count is not a whole number of units, or out of the scenario's range.
     """
     unit = scenario.officers.unit_size
     if officers < 1 or officers % unit:
         msg = f"{officers} officers: give a positive multiple of officers.unit_size ({unit})"
         raise ScenarioError(msg)
-    return scenario.model_copy(
-        update={"officers": scenario.officers.model_copy(update={"count": officers})}
-    )
+    return with_overrides(scenario, {"officers": {"count": officers}}, f"{officers} officers")
 
 
 #: Areas loaded in this (worker) process, by area key; a worker plans one area at a time.

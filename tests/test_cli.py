@@ -167,6 +167,10 @@ def test_staffing_compares_officer_counts_and_writes_the_table(tmp_path):
     bad = cli("staffing", "--officers", "2,x")
     assert bad.returncode == 2
     assert "--officers '2,x': give whole numbers of officers separated by commas" in bad.stderr
+    folder = cli("staffing", "--officers", "2", "--csv", str(tmp_path))
+    assert folder.returncode == 2 and f"--csv {tmp_path}: is a folder" in folder.stderr
+    many = cli("staffing", "--officers", "2,1000")
+    assert many.returncode == 2 and "officers.count: Input should be less than" in many.stderr
 
 
 @pytest.mark.slow

@@ -180,7 +180,7 @@ def test_exports_are_byte_identical_for_the_same_plan(plan):
     assert plan_files(plan) == plan_files(plan)
 
 
-def test_hot_spots_are_ranked_from_one_the_riskiest_first(plan):
+def test_hot_spots_are_numbered_from_one_the_riskiest_first(plan):  # no must-cover place
     dosage = plan.kpis["hotspot_dosage"]
     risk = {d["hotspot"]: d["watched_risk"] for d in dosage}
     assert min(risk) >= 1 and max(risk) <= len(plan.hotspots)

@@ -851,3 +851,18 @@ def test_a_file_that_is_no_incident_table_is_named_for_what_it_is(tmp_path, name
     text = load_error(IncidentSpec(path=path))
     assert f"{path}: not an incident table, it looks like " in text and said in text
     assert "CSV, GeoJSON (.geojson) or GeoPackage (.gpkg)" in text
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_a_compressed_csv_is_read_as_it_is(tmp_path, suffix):
+    import bz2
+    import gzip
+    import lzma
+
+    text = "Date;Type;Latitude;Longitude\n2024-03-01;Café robbery;51,51;-0,09\n"
+    compress = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix]
+    path = tmp_path / f"crimes.csv{suffix}"
+    path.write_bytes(compress(text.encode()))
+    frame, report = load_incidents(IncidentSpec(path=path, time_col="Date", type_col="Type"))
+    assert report.rows_read == report.rows_kept == 1  # UTF-8, ';' and decimal commas seen
+    assert frame["crime_type"].iloc[0] == "Café robbery" and frame["lat"].iloc[0] == 51.51

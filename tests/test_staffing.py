@@ -58,6 +58,8 @@ def test_counts_must_be_whole_units(tmp_path):
     with pytest.raises(ScenarioError, match=r"3 officers: give a positive multiple of .*unit_size"):
         compare_staffing(pairs, [2, 3])
     assert with_officers(pairs, 4).officers.units == 2
+    with pytest.raises(ScenarioError, match=r"(?s)1000 officers: .*officers.count: .* 200"):
+        with_officers(pairs, 1000)
 
 
 def test_a_meal_break_outside_the_shift_is_named_before_any_planning(tmp_path):
