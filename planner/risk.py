@@ -394,6 +394,19 @@ def snap_incidents(
     return point_idx, seg_idx
 
 
+def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
+    """Where the incidents lie against the area (medians), and how far apart."""
+    from pyproj import Geod
+
+    here = float(np.nanmedian(lat)), float(np.nanmedian(lon))
+    area = float(graph.nodes["lat"].median()), float(graph.nodes["lon"].median())
+    _, _, metres = Geod(ellps="WGS84").inv(here[1], here[0], area[1], area[0])
+    return (
+        f"they lie around {here[0]:.4f}, {here[1]:.4f} (latitude, longitude), the area around "
+        f"{area[0]:.4f}, {area[1]:.4f}, {metres / 1000:,.0f} km away"
+    )
+
+
 def _no_incident_near(
     graph: StreetGraph,
     incidents: pd.DataFrame,
@@ -410,7 +423,10 @@ def _no_incident_near(
         "street of the area"
     )
     if not len(swapped):
-        return f"{none}; check that the incident file covers the same city and period"
+        return (
+            f"{none}: {_apart(graph, lon, lat)}; check that the incident file covers the same "
+            "city and period"
+        )
     named = [r for r in reports if len(r.coordinates) == 2]
     if named and len(named) == len(reports):
         fix = "; ".join(

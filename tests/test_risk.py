@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
@@ -93,6 +94,12 @@ def test_incidents_of_another_continent_stop_with_a_hint(grid):
     far = pd.DataFrame({"lon": [-122.42, -122.41], "lat": [37.77, 37.78]})
     with pytest.raises(IncidentDataError, match=r"none of the 2 incidents.*covers the same city"):
         incident_risk(grid, far, [], 100, 0.1)
+    with pytest.raises(IncidentDataError) as err:
+        incident_risk(grid, far, [], 100, 0.1)
+    assert "they lie around 37.7750, -122.4150 (latitude, longitude), the area around " in str(
+        err.value
+    )
+    assert re.search(r"\d{1,2},\d{3} km away; check", str(err.value))  # thousands of km
 
 
 def test_swapped_latitude_and_longitude_are_detected(grid):
