@@ -36,6 +36,26 @@ app = typer.Typer(
 
 DEFAULT_SCENARIO = Path("scenarios/helsinki_default.yaml")
 
+# Arguments and options shared by the planning commands (plan, staffing, replan).
+ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=True)]
+TimeLimit = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        min=0.1,
+        help="Limit per solver: route search seconds, CP-SAT work units for posts "
+        "(overrides solver.time_limit_s).",
+    ),
+]
+Seed = Annotated[
+    int | None,
+    typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed (overrides solver.seed)."),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", help="Print the KPI table, warnings and files written, not each step."),
+]
+
 
 def _override(
     scenario: Scenario,
@@ -93,9 +113,7 @@ def _accepts(scenario: Scenario, changes: dict[str, Any]) -> bool:
 
 @app.command()
 def plan(
-    scenario_file: Annotated[
-        Path, typer.Argument(help="Scenario YAML file.", show_default=True)
-    ] = DEFAULT_SCENARIO,
+    scenario_file: ScenarioFile = DEFAULT_SCENARIO,
     officers: Annotated[
         int | None,
         typer.Option(
@@ -105,25 +123,9 @@ def plan(
     out: Annotated[
         Path | None, typer.Option("--out", help="Output folder (overrides output_dir).")
     ] = None,
-    time_limit_s: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit",
-            min=0.1,
-            help="Limit per solver: route search seconds, CP-SAT work units for posts "
-            "(overrides solver.time_limit_s).",
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed (overrides solver.seed)."),
-    ] = None,
-    quiet: Annotated[
-        bool,
-        typer.Option(
-            "--quiet", help="Print the KPI table, warnings and files written, not each step."
-        ),
-    ] = False,
+    time_limit_s: TimeLimit = None,
+    seed: Seed = None,
+    quiet: Quiet = False,
     variants: Annotated[
         int,
         typer.Option(
@@ -173,27 +175,15 @@ def plan(
 
 @app.command()
 def staffing(
-    scenario_file: Annotated[
-        Path, typer.Argument(help="Scenario YAML file.", show_default=True)
-    ] = DEFAULT_SCENARIO,
+    scenario_file: ScenarioFile = DEFAULT_SCENARIO,
     officers: Annotated[
         str,
         typer.Option(
             "--officers", metavar="N,N,...", help="Officer counts to compare, e.g. 2,4,6,8."
         ),
     ] = "2,4,6,8",
-    time_limit_s: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit",
-            min=0.1,
-            help="Limit per solver and plan (overrides solver.time_limit_s).",
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed (overrides solver.seed)."),
-    ] = None,
+    time_limit_s: TimeLimit = None,
+    seed: Seed = None,
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Also write the table to this CSV file.")
     ] = None,
@@ -283,18 +273,9 @@ def replan(
         Path | None,
         typer.Option("--out", help="Output folder (default: the plan folder's replan_HHMM)."),
     ] = None,
-    time_limit_s: Annotated[
-        float | None, typer.Option("--time-limit", min=0.1, help="Limit per solver (as for plan).")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed.")
-    ] = None,
-    quiet: Annotated[
-        bool,
-        typer.Option(
-            "--quiet", help="Print the KPI table, warnings and files written, not each step."
-        ),
-    ] = False,
+    time_limit_s: TimeLimit = None,
+    seed: Seed = None,
+    quiet: Quiet = False,
 ) -> None:
     """Re-plan the rest of a shift from each unit's position, keeping the stops made."""
     from planner.pipeline import replan as replan_shift
