@@ -86,9 +86,9 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         ((leg.start_s, route.officer, leg) for route in plan.routes for leg in route.dwells),
         key=lambda stop: stop[:2],  # in time order (seconds: clock text misorders across DST)
     )
+    spots = [leg.hotspot or 0 for _, _, leg in stops]  # a dwell is always at a hot spot
     dosage = []
-    for start_s, officer, leg in stops:
-        spot = leg.hotspot or 0  # a dwell is always at a hot spot
+    for (start_s, officer, leg), spot in zip(stops, spots, strict=True):
         dosage.append(
             {
                 "hotspot": spot + 1,  # from 1, the riskiest first, must-cover places last
@@ -167,9 +167,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "dwell_presence_min": _r(presence - walk_presence),
             "hotspots": len(plan.hotspots),
             "hotspots_dosed": len({d["hotspot"] for d in dosage}),
-            "risk_in_sight_share": _r(
-                plan.hotspots.risk_in_sight([d["hotspot"] - 1 for d in dosage])
-            ),
+            "risk_in_sight_share": _r(plan.hotspots.risk_in_sight(spots)),
             "dose_minutes": _r(sum(d["minutes"] for d in dosage), 2),
             "stops": len(dosage),
             # every hot spot at its most stops: more officers can only walk

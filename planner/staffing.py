@@ -231,8 +231,15 @@ def staffing_summary(table: pd.DataFrame) -> str:
             "(dwell.hotspot_top_percent)"
         )
     lines += [
-        f"{row.officers} officers: planned again from the plan for {int(row.started_from)}, "
-        "which their own search had fallen below"
+        restart_note(row.officers, row.started_from)
         for row in table[table["started_from"].notna()].itertuples()
     ]
     return "\n".join(lines)
+
+
+def restart_note(officers: int, started_from: int) -> str:
+    """Say that a count was planned again from a smaller count's plan (see :func:`lift_dips`)."""
+    return (
+        f"{officers} officers planned again from the plan for {int(started_from)}, which their "
+        "own search had fallen below"
+    )

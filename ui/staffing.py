@@ -27,7 +27,7 @@ from planner.errors import PlannerError, ScenarioError
 from planner.pipeline import break_window
 from planner.plan import Plan
 from planner.scenario import WEEKDAYS, Scenario, parse_scenario
-from planner.staffing import DASK_HTTP, StaffingRun, compare_staffing
+from planner.staffing import DASK_HTTP, StaffingRun, compare_staffing, restart_note
 from ui.draft import BASE_DIR, draft, set_in
 from ui.legend import legend_html
 from ui.map import MAP_HEIGHT_PX, build_deck
@@ -411,8 +411,7 @@ def restart_notes(table: pd.DataFrame) -> list[str]:
     """Each count planned again from a smaller count's plan, which its own search fell below."""
     again = table[table["started_from"].notna()]
     return [
-        f"{row.shift}: {row.officers} officers planned again from the plan for "
-        f"{int(row.started_from)}, which their own search had fallen below."
+        f"{row.shift}: {restart_note(row.officers, row.started_from)}."
         for row in again.itertuples()
     ]
 
