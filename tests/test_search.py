@@ -326,6 +326,55 @@ def test_break_taken_where_the_officer_is():
     assert evaluate(tight, [[1, 2]]) is None  # back at 110 s > 95 s
 
 
+def test_break_deferred_only_when_the_next_stop_and_its_slot_wait_leave_time_for_it():
+    # B stops at the hot spot at 0; A arrives at 1 and must wait for the slot until 100, which
+    # would carry its break (window 10-20) past the window: A takes the break first, then stops
+    b = Shift(1, 1, -1.0, 200.0)
+    a = Shift(0, 0, 0.0, 200.0, break_s=5.0, break_earliest_s=10.0, break_latest_s=20.0)
+    problem = line_problem(
+        [0, 0, 1], [0, 0, 1], (b, a), dwell_s=[0, 0, 1], max_visits=[0, 0, 2], min_gap_s=100.0
+    )
+    sol = evaluate(problem, [[2], [2]])
+    assert sol is not None
+    assert sol.breaks == (None, 10.0)
+    assert [r[0].start_s for r in sol.routes] == [0.0, 100.0]
+
+
+def test_problems_the_bound_cannot_price_are_refused():
+    shift = Shift(0, 0, 0.0, 100.0)
+    base = line_problem([0, 10, 10], [0, 1, 1], (shift,))
+    walk = np.zeros((3, 3))
+    walk[1, 2] = 5.0  # nodes 1 and 2 are at the same place
+    with pytest.raises(ValueError, match=r"walk_value\[1, 2\] = 5.0: .*no walking value"):
+        evaluate(dataclasses.replace(base, walk_value=walk), [[]])
+    walk = np.zeros((3, 3))
+    walk[1, 1] = 2.0
+    with pytest.raises(ValueError, match=r"walk_value\[1, 1\]"):
+        evaluate(dataclasses.replace(base, walk_value=walk), [[]])
+    with pytest.raises(ValueError, match=r"history visit of node 1 starts at 50\.0 s, after"):
+        evaluate(dataclasses.replace(base, history=((1, 50.0),)), [[]])
+    assert evaluate(dataclasses.replace(base, history=((1, -50.0),)), [[2]]) is not None
+
+
+def test_route_end_times_stay_exact_through_the_pure_top_iterations():
+    from planner.search._engine import _Engine
+    from planner.search._model import _Data
+    from planner.search._route_moves import _path_time
+    from planner.search._solve import _TUNING, _construct, _iterate
+
+    problem = random_problem(3, n=30, m=3, budget=0.8)
+    data = _Data(problem)
+    assert data.simple
+    rng = random.Random(5)
+    eng = _Engine(data, rng)
+    cur = _construct(eng, eng.state_of([[] for _ in problem.shifts]), 0.0, 1.0)
+    for _ in range(200):  # destroy steps (whole routes too) and repairs
+        cand = _iterate(eng, cur, _TUNING, rng)
+        exact = [_path_time(data, sh, s) for sh, s in zip(data.shifts, cand.seqs, strict=True)]
+        assert cand.ends == pytest.approx(exact, abs=1e-9)
+        cur = cand
+
+
 def test_two_opt_uncrosses_and_or_opt_relocates():
     from planner.search._route_moves import _or_opt, _two_opt
 
@@ -724,23 +773,27 @@ def test_insertion_valued_from_the_route_tail_alone_matches_the_whole_schedule()
                         ]
     assert min(seen.values()) >= 20, seen
 
-    # alone, the second unit would defer its break past a wait for node 2's slot and miss the
-    # window; in the whole plan the first unit's visit of node 1 makes it wait there, so it takes
-    # the break first and fits: that is for the whole schedule to decide
+    # alone, the second unit would defer its break past a wait for node 2's slot (the third
+    # unit's visit) and miss the window; in the whole plan the first unit's visit of node 1
+    # makes it wait there, so it takes the break first and fits: for the whole schedule to decide
     x = np.array([0.0, 100.0, 200.0])
     problem = Problem(
         travel_s=np.abs(x[:, None] - x[None, :]),
         value=np.array([[0.0], [1.0], [1.0]]),
         dwell_s=np.array([0.0, 100.0, 0.0]),
-        max_visits=np.array([0, 2, 1]),
-        shifts=(Shift(0, 0, -50.0, 2000.0), Shift(0, 0, 0.0, 2000.0, 100.0, 300.0, 600.0)),
+        max_visits=np.array([0, 2, 2]),
+        shifts=(
+            Shift(0, 0, -50.0, 2000.0),
+            Shift(0, 0, 0.0, 2000.0, 100.0, 300.0, 600.0),
+            Shift(0, 0, 350.0, 2000.0),  # visits node 2 at 550
+        ),
         min_gap_s=300.0,
-        history=((2, 550.0),),
     )
     data = _Data(problem)
-    starts, breaks, _, obj = _simulate(data, [[1], [2]])
-    assert _Tails(data, [[1], [2]], starts, breaks, obj).insert(1, 1, 0) == (False, None)
-    assert _simulate(data, [[1], [1, 2]]) is not None
+    seqs = [[1], [2], [2]]
+    starts, breaks, _, obj = _simulate(data, seqs)
+    assert _Tails(data, seqs, starts, breaks, obj).insert(1, 1, 0) == (False, None)
+    assert _simulate(data, [[1], [1, 2], [2]]) is not None
 
 
 def test_problem_arrays_out_of_range_are_named():

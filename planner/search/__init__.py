@@ -16,10 +16,13 @@ start within its window, either where the officer is or at ``break_node``. Every
 second; feasibility uses a tolerance of 1e-9 s only.
 
 Scheduling of a set of sequences (:func:`evaluate`) is a deterministic event simulation: the
-officer whose next arrival is earliest moves first; a visit starts on arrival unless another
-visit of the same node is closer than ``min_gap_s`` (then it waits for the first free slot); the
-break is taken before the first leg that starts at or after ``break_earliest_s`` (waiting for the
-window if deferring it past the next stop would miss ``break_latest_s``).
+officer whose next arrival, walking straight there, is earliest moves first; a visit starts on
+arrival unless another visit of the same node is closer than ``min_gap_s`` (then it waits for
+the first free slot); the pending break is taken before the next leg once the officer would
+start it (at ``break_node`` when given) at or after ``break_earliest_s``, or earlier, waiting for
+the window, when deferring it past the next stop (its wait for a free slot included) would miss
+``break_latest_s``. Travel times are taken to obey the triangle inequality (shortest paths
+do): each stop must leave time to walk straight to the end.
 
 Algorithm
 ---------
@@ -52,9 +55,9 @@ exact evaluator, and is anytime by construction.
   our 10 s plans went from 95.8-97.8 % to 99.0-99.5 % of PyVRP's 60 s prize (a share of 1.0 did the
   same on the streets but worse on TOP p4.2.e);
 * forced cluster (pure-TOP case without decay, 20 % of the iterations, in place of the destroy
-  step): an unrouted node drawn by value and up to four unrouted nodes nearest to it go into the
-  route where most value remains after that route drops its visits of least value per second
-  saved until it ends in time; then the usual repair and local search. Why: greedy insertion
+  step): a node below its visit cap drawn by value and up to four such nodes nearest to it go
+  into the route where most value remains after that route drops its visits of least value per
+  second saved until it ends in time; then the usual repair and local search. Why: greedy insertion
   adds one node at a time, so a distant group of valuable nodes, each of which costs the whole
   walk there, is never started; on the Chao et al. benchmark p4.4.o (8 seeds, 10 s) the plans
   settled at 1030-1037 in 5 of 8 runs for want of one such group, and with the move all 8 reach

@@ -264,7 +264,9 @@ def _bucket_spans(problem: Problem, n_buckets: int) -> list[tuple[float, float]]
 def _starts_within(span: tuple[float, float], latest_s: float, gap_s: float) -> int:
     """Most visit starts ``gap_s`` apart in ``[from, to)`` and ``<= latest_s``; 0 when none.
 
-    With ``gap_s <= 0`` it tells only whether a start fits (1 or 0).
+    With ``gap_s <= 0`` it tells only whether a start fits (1 or 0). Starts count exactly
+    ``gap_s`` apart: the schedule's tolerance of ``TOL_S`` is for rounding, and counting with it
+    would let a start at each end of every hour count twice.
     """
     a, b = span
     closed = latest_s < b

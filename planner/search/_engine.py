@@ -148,9 +148,9 @@ class _Engine:
 
     def marginal(self, count: list[int], nodes: np.ndarray) -> np.ndarray:
         """Value of one more visit of each node in the pure-TOP case."""
-        c = np.asarray(count, dtype=np.float64)[nodes] + self.hist[nodes]
         if self.data.decay == 1.0:
             return self.val0[nodes].copy()
+        c = np.asarray(count, dtype=np.float64)[nodes] + self.hist[nodes]
         return self.val0[nodes] * self.data.decay**c
 
     # -- destroy -------------------------------------------------------------------------------
@@ -202,10 +202,10 @@ class _Engine:
         return removed, set(by_route)
 
     def force_cluster(self, st: _State, size: int) -> tuple[set[int], set[int]]:
-        """Put an unrouted node and its nearest unrouted neighbours into one route (pure TOP).
+        """Put a node below its visit cap and its nearest such neighbours into one route (pure TOP).
 
         The node is drawn with probability proportional to its value and joined by up to
-        ``size - 1`` unrouted nodes nearest to it; the group goes into the route where, after
+        ``size - 1`` such nodes nearest to it; the group goes into the route where, after
         dropping visits until it ends in time (:meth:`_take_group`), the most value remains.
         Greedy repair adds one node at a time by value per added second, so it never detours
         to a distant cluster whose nodes each cost the whole walk there; this move does.
@@ -483,7 +483,7 @@ class _Engine:
                 seq = st.seqs[r]
                 delta = self._route_deltas(seq, sh)
                 prev = np.array([sh.start, *seq])
-                starts = st.starts[r] if st.starts is not None else []
+                starts = st.starts[r]
                 depart = np.array(
                     [sh.begin_s] + [s + data.dl[v] for s, v in zip(starts, seq, strict=True)],
                     dtype=np.float64,
@@ -503,7 +503,7 @@ class _Engine:
                         - data.walk[prev, nxt][None, :]
                     )
                 slack = self.limit[r] - st.ends[r]
-                breaks = st.breaks[r] if st.breaks is not None else None
+                breaks = st.breaks[r]
                 late = np.maximum(delta - self._waits_after(sh, seq, starts, breaks)[None, :], 0.0)
                 ok = (late <= slack + TOL_S) & alive[:, None] & (gain > 0.0)
                 score = np.where(

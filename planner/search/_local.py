@@ -234,7 +234,7 @@ def _run_tail(
     run = _TailRun(False, [], [])
     for nxt in tail:
         if pending:
-            step = _break_step(data, sh, t, cur, nxt)
+            step = _break_step(data, sh, t, cur, nxt, taken.get(nxt) if gap > 0.0 else None)
             if step is None:
                 return run
             if step is not False:

@@ -203,9 +203,26 @@ def _check_problem(problem: Problem) -> None:
                 raise ValueError(msg)
     if problem.street_passes is not None:
         _check_passes(problem.street_passes, n, problem.walk_value is not None)
-    for node, _ in problem.history:
+    first_begin = min((s.begin_s for s in problem.shifts), default=math.inf)
+    for node, start_s in problem.history:
         if not 0 <= node < n:
             msg = f"history node {node} is not a node index in [0, {n})"
+            raise ValueError(msg)
+        if start_s > first_begin + TOL_S:
+            msg = (
+                f"history visit of node {node} starts at {start_s} s, after the first shift "
+                f"begins ({first_begin} s): history is the visits made before the plan"
+            )
+            raise ValueError(msg)
+    if problem.walk_value is not None:
+        free = (problem.travel_s <= 0.0) | np.eye(n, dtype=bool)
+        free &= problem.walk_value > 0.0
+        if free.any():
+            i, j = (int(x) for x in np.argwhere(free)[0])
+            msg = (
+                f"walk_value[{i}, {j}] = {problem.walk_value[i, j]}: a walk from a node to "
+                "itself, or of no time (travel_s 0), has no walking value; set it to 0"
+            )
             raise ValueError(msg)
 
 

@@ -23,9 +23,18 @@ def _gap_slot(starts: list[float] | None, arrival_s: float, gap_s: float) -> flo
 
 
 def _break_step(
-    data: _Data, shift: Shift, t: float, cur: int, nxt: int | None
+    data: _Data,
+    shift: Shift,
+    t: float,
+    cur: int,
+    nxt: int | None,
+    taken: list[float] | None = None,
 ) -> tuple[float, int, float] | bool | None:
     """Decide whether to take the pending break before walking from ``cur`` to ``nxt``.
+
+    The break is deferred while it is early and the stop at ``nxt`` (started in its first free
+    revisit slot among the starts ``taken`` there) still leaves time to reach the break in its
+    window.
 
     Returns
     -------
@@ -36,7 +45,8 @@ def _break_step(
     tl, bn = data.tl, shift.break_node
     arrive = t if bn is None else t + tl[cur][bn]
     if nxt is not None:
-        later = t + tl[cur][nxt] + data.dl[nxt] + (0.0 if bn is None else tl[nxt][bn])
+        begin = _gap_slot(taken, t + tl[cur][nxt], data.gap)
+        later = begin + data.dl[nxt] + (0.0 if bn is None else tl[nxt][bn])
         if arrive < shift.break_earliest_s - TOL_S and later <= shift.break_latest_s + TOL_S:
             return False
     start = max(arrive, shift.break_earliest_s)
@@ -80,7 +90,7 @@ def _simulate(data: _Data, seqs: list[list[int]]) -> _Scheduled | None:
         nxt = seqs[r][pos[r]]
         sh = shifts[r]
         if pending[r]:
-            step = _break_step(data, sh, t[r], cur[r], nxt)
+            step = _break_step(data, sh, t[r], cur[r], nxt, node_starts.get(nxt))
             if step is None:
                 return None
             if step is not False:

@@ -296,7 +296,7 @@ def _iterate(eng: _Engine, cur: _State, tune: _Tuning, rng: random.Random) -> _S
         removed, routes = eng.force_cluster(cand, rng.randint(2, tune.cluster_max))
     else:
         removed, routes = eng.destroy(cand, k)
-    if not data.simple and not eng.refresh(cand):
+    if not eng.refresh(cand):  # removals change the end times (pure TOP: only them)
         return cur
     eng.improve_routes(cand, routes)
     noise = tune.noise * rng.random()
