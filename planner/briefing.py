@@ -24,6 +24,9 @@ MAP_W, MAP_H = 680.0, 360.0
 MARGIN = 0.08
 """Share of the route's extent added around it on the map."""
 
+METRES_PER_DEGREE = 111_320.0
+"""Metres per degree of latitude, for the scale bar."""
+
 LISTED_WAIT_S = 300.0
 """Waits at least this long are timetable rows (shorter ones are slack between stops)."""
 
@@ -164,4 +167,16 @@ def _map(
         "route_path": " ".join(path([(p[0], p[1]) for p in piece]) for piece in pieces),
         "station": xy(track[0][0], track[0][1]),
         "stops": stops,
+        "scale": _scale_bar(zoom / METRES_PER_DEGREE),
     }
+
+
+def _scale_bar(px_per_m: float) -> tuple[float, str]:
+    """Length in map units and label of a round scale bar about a fifth of the map wide."""
+    want_m = MAP_W / 5 / px_per_m
+    metres = max(
+        (m for m in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000) if m <= want_m),
+        default=10,
+    )
+    label = f"{metres // 1000} km" if metres >= 1000 else f"{metres} m"
+    return metres * px_per_m, label

@@ -265,8 +265,11 @@ def replan(
         list[str] | None,
         typer.Option(
             "--position",
-            metavar="UNIT=LAT,LON",
-            help="Where a unit is now, UNIT=LAT,LON (e.g. 2=60.1702,24.9411); repeatable.",
+            metavar="UNIT=LAT,LON[@HH:MM]",
+            help=(
+                "Where a unit sent elsewhere (a call for service) is now, and after @ since when "
+                "it has been away from the plan (e.g. 2=60.1702,24.9411@21:10); repeatable."
+            ),
         ),
     ] = None,
     out: Annotated[
@@ -289,12 +292,15 @@ def replan(
     clock = _clock(at, "--at")
     folder = plan_dir or scenario.output_dir
     assert folder is not None
+    if folder.is_file() and folder.suffix != ".json":
+        msg = f"--plan {folder}: a file, not a plan; give the plan's folder or its routes.json"
+        raise PlannerError(msg)
     routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
-    positions = _positions(position or [])
+    positions, away_since = _positions(position or [])
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     if routes_file.is_file():  # else the re-plan names the missing plan
         check_out_dir(target)
-    result = replan_shift(scenario, routes_file, clock, positions)
+    result = replan_shift(scenario, routes_file, clock, positions, away_since=away_since)
     written = write_plan(result, target)
     typer.echo(kpi_table(result))
     typer.echo(f"\nwrote {len(written)} files to {target}")
@@ -308,26 +314,40 @@ def _clock(text: str, option: str) -> dt.time:
         raise PlannerError(msg) from None
 
 
-def _positions(texts: list[str]) -> dict[int, tuple[float, float]]:
-    """Parse the ``--position`` options; one per unit."""
+def _positions(
+    texts: list[str],
+) -> tuple[dict[int, tuple[float, float]], dict[int, dt.time]]:
+    """Parse the ``--position`` options (one per unit): positions, and since when units left."""
     positions: dict[int, tuple[float, float]] = {}
+    away_since: dict[int, dt.time] = {}
     for text in texts:
-        unit, where = _position(text)
+        unit, where, since = _position(text)
         if unit in positions:
             msg = f"--position: unit {unit} is given twice; give one position per unit"
             raise PlannerError(msg)
         positions[unit] = where
-    return positions
+        if since is not None:
+            away_since[unit] = since
+    return positions, away_since
 
 
-def _position(text: str) -> tuple[int, tuple[float, float]]:
+def _position(text: str) -> tuple[int, tuple[float, float], dt.time | None]:
+    where, at, since = text.partition("@")
     try:
-        unit, where = text.split("=")
-        lat, lon = (float(v) for v in where.split(","))
-        return int(unit), (lat, lon)
+        unit, point = where.split("=")
+        lat, lon = (float(v) for v in point.split(","))
+        number = int(unit)
     except ValueError:
-        msg = f"--position {text!r}: give UNIT=LAT,LON in degrees, e.g. 2=60.1702,24.9411"
+        msg = (
+            f"--position {text!r}: give UNIT=LAT,LON in degrees, e.g. 2=60.1702,24.9411, and "
+            "optionally @HH:MM, since when the unit has been away (e.g. @21:10)"
+        )
         raise PlannerError(msg) from None
+    return (
+        number,
+        (lat, lon),
+        (_clock(since, f"--position {text}: the time after @") if at else None),
+    )
 
 
 @app.command("app")

@@ -180,6 +180,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         "hotspot_dosage": dosage,
         "hotspots_dosed": hotspot_summary(dosage),
         "must_cover": _must_cover(plan, dosage),
+        "replan": None,  # a re-plan's time, stops kept and calls (planner.pipeline.replan)
     }
 
 
@@ -287,6 +288,22 @@ def kpi_table(plan: Plan) -> str:
     rows.append(
         ("routes solver", f"{rs['status']}, bound {rs['bound']:.3f}, gap {100 * rs['gap']:.1f} %")
     )
+    if again := k.get("replan"):
+        rows.append(
+            (
+                "re-planned",
+                f"at {again['at'][11:16]}: the rest of the shift for every {plan.unit_word}, "
+                f"{again['stops_kept']} stops made kept",
+            )
+        )
+        for call in again["calls"]:
+            rows.append(
+                (
+                    f"  {plan.unit_word} {call['unit']}",
+                    f"call for service {call['since'][11:16]}-{call['until'][11:16]}, "
+                    f"to {call['lat']:.5f}, {call['lon']:.5f}",
+                )
+            )
     rows += [("WARNING", message) for message in kpi_warnings(k)]
     for step, seconds in plan.timings_s.items():
         rows.append((f"seconds: {step}", f"{seconds:.2f}"))

@@ -43,8 +43,8 @@ from planner.replan import (
     read_routes,
 )
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
-from planner.routes import Patrol, plan_routes, validation_rules
-from planner.scenario import Scenario, StationSpec, seconds_until, shift_seconds
+from planner.routes import Patrol, plan_routes, validation_rules, walk_home_s
+from planner.scenario import Scenario, StationSpec, later, seconds_until, shift_seconds
 from planner.settings import Settings
 from planner.validate import check_routes
 from planner.window import WindowParams
@@ -128,10 +128,13 @@ def resolve_station(
     x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
     idx, dist = graph.nearest_node(x_m, y_m)
     if dist[0] > STATION_SNAP_M:
+        lat, lon = graph.nodes["lat"], graph.nodes["lon"]
         msg = (
             f"{where}: ({spec.lat}, {spec.lon}) is {dist[0] / 1000:.1f} km from the "
-            f"nearest street of the area ({graph.source}); put it inside the area (within "
-            f"{STATION_SNAP_M:.0f} m of a street) or check that lat and lon are not swapped"
+            f"nearest street of the area ({graph.source}, latitude {lat.min():.4f} to "
+            f"{lat.max():.4f}, longitude {lon.min():.4f} to {lon.max():.4f}); put it inside the "
+            f"area (within {STATION_SNAP_M:.0f} m of a street) or check that lat and lon are not "
+            "swapped"
         )
         raise ScenarioError(msg)
     return int(idx[0])
@@ -397,12 +400,13 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
     spot_of = {int(graph.nodes.index[i]): k for k, i in enumerate(hotspots.node_idx)}
     done = tuple((spot_of[n], t) for n, t in resume.done_stops() if n in spot_of)
     ends = patrol.unit_ends()[: len(nodes)]
-    # A unit whose own hours are over has nothing left to plan: it starts where its time ends.
+    # A unit back at its end station after its own hours has nothing left to plan: it starts
+    # where its time ends. One elsewhere (a call took it) walks back late (_overtime).
     starts = tuple(
-        (int(n), min(t, end_s))
-        for n, (_, t), (_, end_s) in zip(nodes, resume.starts, ends, strict=True)
+        (int(n), min(t, end_s) if n == end else t)
+        for n, (_, t), (end, end_s) in zip(nodes, resume.starts, ends, strict=True)
     )
-    return replace(
+    patrol = replace(
         patrol,
         units=len(starts),
         starts=starts,
@@ -412,6 +416,56 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
         break_done=resume.break_taken(),
         resumed=True,
     )
+    home = walk_home_s(graph, patrol)
+    return _overtime(_missed_breaks(patrol, home), home)
+
+
+def _missed_breaks(patrol: Patrol, home: list[float]) -> Patrol:
+    """Excuse the meal break of a unit that can no longer start it in its window (a call)."""
+    if patrol.break_s <= 0:
+        return patrol
+    missed = set()
+    for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True), start=1):
+        ready = t + (walk if patrol.break_at_station else 0.0)
+        if k not in patrol.break_done and ready > patrol.break_window_s[1]:
+            missed.add(k)
+            warn(
+                f"unit {k} has not had its meal break and can no longer start it in its "
+                "window (a call took the time): no break is planned for it; give it one when "
+                "it is back"
+            )
+    return replace(patrol, break_done=patrol.break_done | missed)
+
+
+def _overtime(patrol: Patrol, home: list[float]) -> Patrol:
+    """Give a unit that cannot be back in time (a call took it far) the time to walk back.
+
+    Its plan is the walk back, with its share of time held back for calls and its meal break
+    if still due; a warning says how late it arrives.
+    """
+    ends = list(patrol.unit_ends())
+    earliest = patrol.break_window_s[0]
+    for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True)):
+        node, end_s = ends[k]
+        due = patrol.break_s > 0 and k + 1 not in patrol.break_done
+        back = t + walk
+        if due:  # taken at the station after the walk, or where the unit is before it
+            at_station = patrol.break_at_station
+            back = (
+                max(back if at_station else t, earliest)
+                + patrol.break_s
+                + (0 if at_station else walk)
+            )
+        if back <= end_s or not math.isfinite(back):  # cut off: routes explain the ways to avoid
+            continue
+        ends[k] = (node, back + 1.0)
+        meal = " and taking its meal break" if due else ""
+        warn(
+            f"unit {k + 1} cannot be back at its end station in time: walking back{meal} it "
+            f"arrives {math.ceil((back - end_s) / 60)} min after its time ends; it is planned "
+            "to walk back, with no stop"
+        )
+    return replace(patrol, ends=tuple(ends))
 
 
 def _check_origins(patrol: Patrol, resume: Resume, graph: StreetGraph) -> None:
@@ -561,6 +615,8 @@ def _run(
             planned_from = {k + 1: when for k, (_node, when) in enumerate(resume.starts)}
             rules = replace(rules, planned_from_s=planned_from)
             patrol = resumed(patrol, resume, graph, hotspots)
+            ends = {k + 1: (int(graph.nodes.index[n]), t) for k, (n, t) in enumerate(patrol.ends)}
+            rules = replace(rules, ends=ends)  # a unit a call took far may be back late
         routes, routes_stats = plan_routes(
             graph,
             risk,
@@ -691,6 +747,7 @@ def replan(
     positions: dict[int, tuple[float, float]] | None = None,
     settings: Settings | None = None,
     area: Area | None = None,
+    away_since: dict[int, dt.time] | None = None,
 ) -> Plan:
     """Re-plan the rest of a shift from a plan's ``routes.json``.
 
@@ -707,6 +764,10 @@ def replan(
         units not listed are where the plan has them.
     settings, area
         As for :func:`run`.
+    away_since : dict, optional
+        Unit number -> local clock time it left the plan (e.g. sent to a call for service);
+        the stops it was to make from then on are dropped. Each such unit needs a position.
+        Without it, a unit placed elsewhere left the plan during the leg under way at ``at``.
 
     Raises
     ------
@@ -759,11 +820,68 @@ def replan(
     for unit, spec in specs.items():
         pos = resolve_station(spec, graph, area.features, f"position of unit {unit}")
         nodes[unit] = int(graph.nodes.index[pos])
-    resume = cut_routes(routes, at_s, graph, nodes)
+    away = away_since or {}
+    made_s = followed.replanned_s or 0.0  # what the plan followed recorded as done stays done
+    away_s = {
+        unit: _left_s(unit, window[0], clock, (at_s, made_s), at) for unit, clock in away.items()
+    }
+    resume = cut_routes(routes, at_s, graph, nodes, away_s)
     plan = run(scenario, settings, today=start.date(), area=area, resume=resume)
     variant = followed.label.split("re-planned at")[0].rstrip(", ")  # e.g. "variant 2 of 3"
     label = f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}"
-    return replace(plan, label=label, replanned_s=at_s, warnings=(*before, *plan.warnings))
+    kpis = {**plan.kpis, "replan": _replan_kpis(plan, resume)}
+    return replace(
+        plan, label=label, replanned_s=at_s, kpis=kpis, warnings=(*before, *plan.warnings)
+    )
+
+
+def _left_s(
+    unit: int, start: dt.datetime, left: dt.time, span_s: tuple[float, float], at: dt.time
+) -> float:
+    """Seconds into the shift at which ``unit`` left the plan.
+
+    ``span_s`` is (the re-planning second, the second the plan followed was made at, 0 for a
+    first plan); the time must lie between them.
+    """
+    at_s, made_s = span_s
+    left_s = seconds_until(start, left)
+    if left_s > at_s:
+        msg = (
+            f"unit {unit} left the plan at {left:%H:%M}, after the re-plan at {at:%H:%M} (or "
+            f"before the shift began at {start:%H:%M}); give a time between the two"
+        )
+        raise ScenarioError(msg)
+    if left_s < made_s - 1e-6:
+        made = later(start, made_s)
+        msg = (
+            f"unit {unit} left the plan at {left:%H:%M}, before the plan followed was re-planned "
+            f"at {made:%H:%M}: what was recorded then would be lost; give a time from "
+            f"{made:%H:%M} on, or with --plan the plan it was made from"
+        )
+        raise ScenarioError(msg)
+    return left_s
+
+
+def _replan_kpis(plan: Plan, resume: Resume) -> dict[str, Any]:
+    """Return what a re-plan kept and where its calls for service took the units."""
+    nodes = plan.graph.nodes
+    calls = [
+        {
+            "unit": unit,
+            "since": plan.at(leg.start_s).isoformat(timespec="seconds"),
+            "until": plan.at(leg.end_s).isoformat(timespec="seconds"),
+            "lat": round(float(nodes.loc[leg.to_node, "lat"]), 6),
+            "lon": round(float(nodes.loc[leg.to_node, "lon"]), 6),
+        }
+        for unit, legs in enumerate(resume.kept, start=1)
+        for leg in legs
+        if leg.kind == "call"
+    ]
+    return {
+        "at": plan.at(resume.at_s).isoformat(timespec="seconds"),
+        "stops_kept": len(resume.done_stops()),
+        "calls": calls,
+    }
 
 
 def _joined(resume: Resume, rest: list[Route], stats: SolveStats) -> tuple[list[Route], SolveStats]:

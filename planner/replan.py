@@ -5,8 +5,11 @@ are over are kept; a stop or break under way is finished; a walk under way conti
 end of the street it is on (its share of held-back time came before it); held-back time or a
 wait under way ends at once, since the new plan holds back its own share of the rest. A unit
 sent elsewhere (a call for service) is placed at its reported position by a ``call`` leg that
-ends at the re-planning time. The rest of the shift is then planned from each unit's position
-and time, counting the stops already made for the revisit rules.
+ends at the re-planning time; it begins at the end of the last leg the unit finished before it
+left the plan, if that time is given (what it was to do from then on is dropped), else of the
+last leg finished before the re-planning time. The rest
+of the shift is then planned from each unit's position and time, counting the stops already
+made for the revisit rules.
 """
 
 from __future__ import annotations
@@ -240,31 +243,50 @@ def cut_routes(
     at_s: float,
     graph: StreetGraph,
     positions: dict[int, int] | None = None,
+    away_since_s: dict[int, float] | None = None,
 ) -> Resume:
     """Cut each route at ``at_s`` (seconds from the shift start).
 
-    ``positions`` maps a unit (1-based) to the OSM node where it actually is at ``at_s``.
+    ``positions`` maps a unit (1-based) to the OSM node where it actually is at ``at_s``;
+    ``away_since_s`` maps a unit with a position to the second it left the plan (e.g. sent to a
+    call): legs not finished by then are dropped, and the call leg begins where the last one
+    finished. Without it, a unit away from where the plan has it is taken to have left the
+    plan during the leg under way at ``at_s``.
 
     Raises
     ------
     ScenarioError
-        If ``at_s`` is not inside the shift, or a position names an unknown unit.
+        If ``at_s`` is not inside the shift, a position names an unknown unit, or a unit left
+        the plan before the shift began or after ``at_s``, or without a position.
     """
     positions = positions or {}
+    away = away_since_s or {}
     unknown = sorted(set(positions) - {r.officer for r in routes})
     if unknown:
         msg = f"no unit {unknown[0]} in the plan (units 1-{len(routes)})"
         raise ScenarioError(msg)
+    if missing := sorted(set(away) - set(positions)):
+        msg = f"unit {missing[0]} left the plan: give where it is now too"
+        raise ScenarioError(msg)
     check_inside(routes, at_s)
+    for unit, left_s in sorted(away.items()):
+        if not 0.0 <= left_s <= at_s:
+            msg = (
+                f"unit {unit} left the plan {left_s / 60:.0f} min into the shift, not between "
+                f"its start and the re-plan ({at_s / 60:.0f} min)"
+            )
+            raise ScenarioError(msg)
     kept, starts = [], []
     for route in routes:
         legs = _kept_legs(route, at_s, graph)
         here = legs[-1].to_node if legs else route.legs[0].from_node
         when = max(at_s, legs[-1].end_s if legs else 0.0)
-        if route.officer in positions and positions[route.officer] != here:
-            target = positions[route.officer]
-            legs = [leg for leg in legs if leg.end_s <= at_s]
-            while legs and legs[-1].kind in ("reserve", "wait") and legs[-1].end_s >= at_s:
+        unit = route.officer
+        if unit in away or (unit in positions and positions[unit] != here):
+            target = positions[unit]
+            left_s = away.get(unit, at_s)
+            legs = [leg for leg in route.legs if leg.end_s <= left_s]
+            while legs and legs[-1].kind in ("reserve", "wait") and legs[-1].end_s >= left_s:
                 legs.pop()  # free time the call cut short: the call took it
             last = legs[-1].to_node if legs else route.legs[0].from_node
             begin = legs[-1].end_s if legs else 0.0

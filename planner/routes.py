@@ -219,6 +219,20 @@ def _network(graph: StreetGraph, risk: RiskMap, sources: np.ndarray, patrol: Pat
     return _Network(graph, sources, dist_m, pred, lookup, tree_segment, weight, walk_presence)
 
 
+def walk_home_s(graph: StreetGraph, patrol: Patrol) -> list[float]:
+    """Per unit, the seconds from where it starts to its end station, walking straight there.
+
+    At the patrol's pace with its share of time held back for calls, as the routes count it;
+    infinite where the ways to avoid cut the unit off.
+    """
+    starts, ends = patrol.unit_starts(), patrol.unit_ends()
+    lookup = _segment_lookup(graph, patrol.avoided)
+    dist = dijkstra(_walkable(graph, lookup), directed=False, indices=[n for n, _ in starts])
+    dist = np.atleast_2d(dist)
+    per_s = patrol.stretch() / patrol.pace_m_per_s
+    return [float(dist[k, end] * per_s) for k, (end, _) in enumerate(ends)]
+
+
 def plan_routes(
     graph: StreetGraph,
     risk: RiskMap,

@@ -19,7 +19,8 @@ officer cannot follow. Rules checked:
     are at most ``max_visits`` and sum to at most the dosage cap.
 ``break``
     Each officer takes exactly the configured meal break, starting inside its window, at the
-    station when required.
+    station when required; one planned, or re-planned mid-shift, after the window has none
+    left to take (it was taken, or a call for service took its time).
 ``held back``
     At least the configured share of each route's time (breaks aside) is held back for calls:
     reserve legs and waits, when the officer stands free to answer, and calls answered. After
@@ -284,7 +285,8 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
         return [Violation("break", route.officer, "a break that no rule asks for")] * bool(breaks)
     _, begin = _start_of(route, rules)
     if not breaks:
-        if begin > rules.break_window_s[1]:  # re-planned after the window: taken already
+        # planned (or re-planned) after the window: taken already, or missed on a call
+        if max(begin, rules.planned_from_s.get(route.officer, begin)) > rules.break_window_s[1]:
             return []
         return [Violation("break", route.officer, "no meal break")]
     if len(breaks) > 1:

@@ -45,6 +45,8 @@ def test_plan_default_end_to_end(tmp_path):
     )  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert "routes: presence" not in again.stderr  # --quiet: no step lines, as for plan
+    assert re.search(r"re-planned +at 20:00: the rest of the shift for every officer", again.stdout)
+    assert re.search(r"officer 2 +call for service \d\d:\d\d-20:00, to 60\.17", again.stdout)
     schedule = pd.read_csv(out / "replan_2000" / "schedule.csv")
     before = pd.read_csv(out / "schedule.csv")
     day = before["start"].iloc[0][:10]  # the next Friday
@@ -59,7 +61,11 @@ def test_plan_default_end_to_end(tmp_path):
     briefing = (out / "replan_2000" / "briefing.html").read_text()
     assert "<h1>Foot-patrol briefing: helsinki_default, re-planned at 20:00</h1>" in briefing
     assert "re-planned" not in (out / "briefing.html").read_text()
-    routes_kpis = json.loads((out / "replan_2000" / "kpis.json").read_text())["routes"]
+    kpis = json.loads((out / "replan_2000" / "kpis.json").read_text())
+    routes_kpis = kpis["routes"]
+    assert kpis["replan"]["at"].endswith("T20:00:00+02:00")
+    assert [c["unit"] for c in kpis["replan"]["calls"]] == [2]
+    assert json.loads((out / "kpis.json").read_text())["replan"] is None
     # the solve figures are the whole shift's, like the presence beside them
     assert routes_kpis["solver"]["objective"] == pytest.approx(routes_kpis["presence_min"])
     # the way to the call was not walked: the track breaks there, and the line drawn is km long
@@ -88,11 +94,26 @@ def test_plan_default_end_to_end(tmp_path):
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(tmp_path), "--at", "20:00"
     )
     assert missing.returncode == 2 and "no such plan file" in missing.stderr
+    after = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "--position", "2=60.1712,24.9414@20:30",
+    )  # fmt: skip
+    assert_clean_failure(after, "unit 2 left the plan at 20:30, after the re-plan at 20:00")
     twice = cli(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
         "--position", "2=60.1712,24.9414", "--position", "2=60.1690,24.9384",
     )  # fmt: skip
     assert_clean_failure(twice, "--position: unit 2 is given twice")
+    for given, fragment in [
+        ("a=60.1712,24.9414", "give UNIT=LAT,LON in degrees"),
+        ("2=60.1712,24.9414@", "the time after @ '': give a local clock time as HH:MM"),
+        ("2=60.1712,24.9414@19.30", "the time after @ '19.30': give a local clock time"),
+    ]:
+        wrong = cli(
+            "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+            "--position", given,
+        )  # fmt: skip
+        assert_clean_failure(wrong, fragment)
     # the plan followed must come from this scenario, its hours and its stations
     text = (out / "routes.json").read_text(encoding="utf-8")
     other = tmp_path / "other"
@@ -130,7 +151,7 @@ def test_plan_default_end_to_end(tmp_path):
     (other / "notes.txt").write_text("not a plan folder", encoding="utf-8")
     for plan, message in [
         (out / "kpis.json", "not a plan's routes.json"),
-        (other / "notes.txt", "no such plan file"),
+        (other / "notes.txt", "a file, not a plan; give the plan's folder or its routes.json"),
     ]:
         result = cli("replan", str(other / "more.yaml"), "--plan", str(plan), "--at", "20:00")
         assert_clean_failure(result, message)
@@ -259,7 +280,7 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
         (("count: 2", "count: -1"), ["officers.count", "got -1"]),
         (
             ("{lat: 60.1699, lon: 24.9384}", "{lat: 51.5, lon: -0.1}"),
-            ["officers.station", "km from the nearest street"],
+            ["officers.station", "km from the nearest street", "latitude 60.1", "longitude 24.9"],
         ),
         (
             ("{source: embedded}", "{source: file, path: nothere.osm.pbf}"),

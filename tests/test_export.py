@@ -3,6 +3,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import math
 import re
 import warnings
 from pathlib import Path
@@ -457,3 +458,30 @@ def test_briefing_says_when_the_clocks_go_back_during_the_shift(plan):
     assert "22:00 EEST to 06:00 EET (Europe/Helsinki): 9 h, the clocks go back 1 h" in html
     assert '<td class="t">22:00 EEST</td>' in html  # every time says which clock it is on
     assert "clocks go" not in plan_files(plan)["briefing.html"].decode()
+
+
+def test_briefing_maps_carry_a_true_scale_bar_and_north(plan):
+    from pyproj import Geod
+
+    html = plan_files(plan)["briefing.html"].decode()
+    section = html.split('<section class="unit">')[1]
+    length, label = re.search(
+        r'<g class="scale"><path d="M10,[\d.]+ v4 h([\d.]+) v-4"/>.*?>([^<]+)</text>', section
+    ).groups()
+    metres = float(label.split()[0]) * (1000 if label.endswith("km") else 1)
+    assert '<g class="north">' in section
+    # the station and the first stop, apart on the map as on the ground by the bar's measure
+    sx, sy = (
+        float(v) + 6
+        for v in re.search(r'class="station" x="([\d.]+)" y="([\d.]+)"', section).groups()
+    )
+    cx, cy = (float(v) for v in re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', section).groups())
+    route = plan.routes[0]
+    nodes = plan.graph.nodes
+    a, b = route.legs[0].from_node, route.dwells[0].to_node
+    _, _, ground_m = Geod(ellps="WGS84").inv(
+        nodes.loc[a, "lon"], nodes.loc[a, "lat"], nodes.loc[b, "lon"], nodes.loc[b, "lat"]
+    )
+    assert math.hypot(cx - sx, cy - sy) / ground_m == pytest.approx(
+        float(length) / metres, rel=0.02
+    )

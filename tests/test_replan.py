@@ -2,6 +2,7 @@ import dataclasses
 import itertools
 import re
 
+import numpy as np
 import pytest
 
 from planner.errors import ScenarioError
@@ -140,3 +141,104 @@ def test_time_held_back_under_way_ends_at_the_replan_and_a_stop_is_finished(
     # a stop under way is finished, and the time held back after it is the new plan's
     resume = cut_routes(routes, dwell.start_s + 60, helsinki)
     assert resume.kept[0][-1] == dwell and resume.starts[0] == (dwell.to_node, dwell.end_s)
+
+
+def test_a_unit_away_since_a_given_time_keeps_only_what_it_did_before(
+    helsinki, helsinki_risk, planned
+):
+    patrol, routes = planned
+    first, second = routes[0].dwells[:2]
+    elsewhere = first.to_node
+    # sent to a call one minute into its second stop; re-planned 20 minutes later
+    left_s, at_s = second.start_s + 60, second.start_s + 20 * 60
+    resume = cut_routes(routes, at_s, helsinki, {1: elsewhere}, {1: left_s})
+    *done, call = resume.kept[0]
+    assert [leg for leg in done if leg.kind == "dwell"] == [first]  # the second is not made
+    assert all(leg.end_s <= left_s for leg in done)
+    assert call.kind == "call" and call.start_s == done[-1].end_s <= left_s
+    assert call.end_s == at_s and call.to_node == elsewhere
+    assert resume.starts[0] == (elsewhere, at_s)
+    joined, rules = _replanned(helsinki, helsinki_risk, patrol, resume)
+    replanned = dataclasses.replace(rules, planned_from_s={1: at_s})
+    assert validate_routes(joined, helsinki, replanned) == []
+    # without the time it left, the unit is taken to have made every stop up to the re-plan
+    assert second in cut_routes(routes, at_s, helsinki, {1: elsewhere}).kept[0]
+    with pytest.raises(ScenarioError, match="unit 1 left the plan: give where it is now"):
+        cut_routes(routes, at_s, helsinki, {}, {1: left_s})
+    with pytest.raises(ScenarioError, match="not between its start and the re-plan"):
+        cut_routes(routes, at_s, helsinki, {1: elsewhere}, {1: at_s + 60})
+
+
+def test_a_unit_a_call_took_too_far_to_be_back_in_time_walks_back_late(
+    helsinki, helsinki_risk, planned
+):
+    from scipy.sparse.csgraph import dijkstra
+
+    from planner.errors import PlannerWarning
+    from planner.routes import _segment_lookup, _walkable
+
+    patrol, routes = planned
+    _, spots, station = helsinki_risk
+    # five minutes before the end, the unit is at the far end of the area after a call
+    dist = dijkstra(_walkable(helsinki, _segment_lookup(helsinki, frozenset())), indices=station)
+    far = int(np.where(np.isfinite(dist), dist, -1.0).argmax())
+    at_s = patrol.shift_s - 5 * 60
+    resume = cut_routes(routes, at_s, helsinki, {1: int(helsinki.nodes.index[far])})
+    with pytest.warns(PlannerWarning, match="unit 1 cannot be back .* arrives \\d+ min after"):
+        late = resumed(patrol, resume, helsinki, spots)
+    (_, end_s), back_s = late.ends[0], at_s + dist[far] / patrol.pace_m_per_s * patrol.stretch()
+    assert end_s == pytest.approx(back_s + 1.0) and end_s > patrol.shift_s
+    risk, _, _ = helsinki_risk
+    rest, _ = plan_routes(helsinki, risk, spots, late, LIMIT_S)
+    assert not rest[0].dwells and rest[0].end_s <= end_s + 1e-6
+    assert rest[0].legs[-1].to_node == int(helsinki.nodes.index[station])
+    # the whole shift is valid with the unit's end moved to its return, as the pipeline does
+    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    joined = join(resume.kept, rest)
+    assert "timeline" in [v.rule for v in validate_routes(joined, helsinki, rules)]  # late
+    home = int(helsinki.nodes.index[station])
+    rules = dataclasses.replace(rules, planned_from_s={1: at_s}, ends={1: (home, end_s)})
+    assert validate_routes(joined, helsinki, rules) == []
+
+
+def test_a_call_over_the_whole_break_window_leaves_the_break_missed_not_the_plan_failed(
+    helsinki, helsinki_risk
+):
+    from planner.errors import PlannerWarning
+
+    risk, spots, station = helsinki_risk
+    patrol = _patrol(station, break_s=20 * 60, break_window_s=(30 * 60, 45 * 60))
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    (meal,) = [leg for leg in routes[0].legs if leg.kind == "break"]
+    # sent to a call just before the break, back on patrol after the window
+    left_s, at_s = meal.start_s - 60, 50 * 60
+    where = routes[0].dwells[0].to_node
+    resume = cut_routes(routes, at_s, helsinki, {1: where}, {1: left_s})
+    assert not resume.break_taken()
+    with pytest.warns(PlannerWarning, match="unit 1 has not had its meal break and can no"):
+        rest_rules = resumed(patrol, resume, helsinki, spots)
+    assert rest_rules.break_done == {1}
+    rest, _ = plan_routes(helsinki, risk, spots, rest_rules, LIMIT_S)
+    joined = join(resume.kept, rest)
+    assert not [leg for leg in joined[0].legs if leg.kind == "break"]
+    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    assert "break" in [v.rule for v in validate_routes(joined, helsinki, rules)]  # a whole shift
+    replanned = dataclasses.replace(rules, planned_from_s={1: at_s})
+    assert validate_routes(joined, helsinki, replanned) == []
+
+
+def test_the_time_a_unit_left_lies_between_the_plan_followed_and_the_replan():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from planner.pipeline import _left_s
+
+    start = dt.datetime(2026, 3, 13, 22, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    at, at_s = dt.time(1, 0), 3 * 3600.0  # after midnight
+    assert _left_s(2, start, dt.time(0, 30), (at_s, 0.0), at) == 2.5 * 3600
+    with pytest.raises(ScenarioError, match="left the plan at 01:30, after the re-plan at 01:00"):
+        _left_s(2, start, dt.time(1, 30), (at_s, 0.0), at)
+    with pytest.raises(ScenarioError, match="before the shift began at 22:00"):
+        _left_s(2, start, dt.time(21, 0), (at_s, 0.0), at)
+    with pytest.raises(ScenarioError, match="before the plan followed was re-planned at 00:00"):
+        _left_s(2, start, dt.time(23, 30), (at_s, 2 * 3600.0), at)

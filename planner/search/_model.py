@@ -203,7 +203,8 @@ def _check_problem(problem: Problem) -> None:
                 raise ValueError(msg)
     if problem.street_passes is not None:
         _check_passes(problem.street_passes, n, problem.walk_value is not None)
-    first_begin = min((s.begin_s for s in problem.shifts), default=math.inf)
+    # shifts with time left (a unit whose hours are over starts at its end)
+    first_begin = min((s.begin_s for s in problem.shifts if s.begin_s < s.end_s), default=math.inf)
     for node, start_s in problem.history:
         if not 0 <= node < n:
             msg = f"history node {node} is not a node index in [0, {n})"
@@ -211,7 +212,7 @@ def _check_problem(problem: Problem) -> None:
         if start_s > first_begin + TOL_S:
             msg = (
                 f"history visit of node {node} starts at {start_s} s, after the first shift "
-                f"begins ({first_begin} s): history is the visits made before the plan"
+                f"with time left begins ({first_begin} s): history is the visits made before"
             )
             raise ValueError(msg)
     if problem.walk_value is not None:
