@@ -5,9 +5,10 @@ are over are kept; a stop or break under way is finished; a walk under way conti
 end of the street it is on (its share of held-back time came before it); held-back time or a
 wait under way ends at once, since the new plan holds back its own share of the rest. A unit
 sent elsewhere (a call for service) is placed at its reported position by a ``call`` leg that
-ends at the re-planning time; it begins at the end of the last leg the unit finished before it
-left the plan, if that time is given (what it was to do from then on is dropped), else of the
-last leg finished before the re-planning time. The rest
+ends at the re-planning time. When the time the unit left the plan is given, the call begins
+then (a walk under way goes on to the end of its street; a stop or break under way is cut short
+and not counted) and what it was to do from then on is dropped; else the call begins at the end
+of the last leg finished before the re-planning time. The rest
 of the shift is then planned from each unit's position and time, counting the stops already
 made for the revisit rules.
 """
@@ -249,9 +250,10 @@ def cut_routes(
 
     ``positions`` maps a unit (1-based) to the OSM node where it actually is at ``at_s``;
     ``away_since_s`` maps a unit with a position to the second it left the plan (e.g. sent to a
-    call): legs not finished by then are dropped, and the call leg begins where the last one
-    finished. Without it, a unit away from where the plan has it is taken to have left the
-    plan during the leg under way at ``at_s``.
+    call): a walk under way goes on to the end of its street, a stop or break under way is not
+    made, later legs are dropped, and the call leg begins where the last leg kept ends. Without
+    it, a unit away from where the plan has it is taken to have left the plan during the leg
+    under way at ``at_s``.
 
     Raises
     ------
@@ -285,7 +287,11 @@ def cut_routes(
         if unit in away or (unit in positions and positions[unit] != here):
             target = positions[unit]
             left_s = away.get(unit, at_s)
-            legs = [leg for leg in route.legs if leg.end_s <= left_s]
+            legs = (
+                _left_during(route, left_s, at_s, graph)
+                if unit in away
+                else [leg for leg in legs if leg.end_s <= at_s]
+            )
             while legs and legs[-1].kind in ("reserve", "wait") and legs[-1].end_s >= left_s:
                 legs.pop()  # free time the call cut short: the call took it
             last = legs[-1].to_node if legs else route.legs[0].from_node
@@ -296,6 +302,19 @@ def cut_routes(
         starts.append((here, when))
     origins = tuple(route.legs[0].from_node for route in routes)
     return Resume(at_s, tuple(kept), tuple(starts), origins)
+
+
+def _left_during(route: Route, left_s: float, at_s: float, graph: StreetGraph) -> list[Leg]:
+    """Legs done by a unit that left the plan at ``left_s`` (re-planned at ``at_s``).
+
+    A walk under way goes on to the end of its street (unless that is past ``at_s``); a stop
+    or break under way was cut short, so it is not made.
+    """
+    legs = _kept_legs(route, left_s, graph)
+    cut_short = legs and legs[-1].end_s > left_s and legs[-1].kind in ("dwell", "break")
+    if cut_short or (legs and legs[-1].end_s > at_s):
+        legs.pop()
+    return legs
 
 
 def _kept_legs(route: Route, at_s: float, graph: StreetGraph) -> list[Leg]:

@@ -163,6 +163,14 @@ def test_a_unit_away_since_a_given_time_keeps_only_what_it_did_before(
     assert validate_routes(joined, helsinki, replanned) == []
     # without the time it left, the unit is taken to have made every stop up to the re-plan
     assert second in cut_routes(routes, at_s, helsinki, {1: elsewhere}).kept[0]
+    # sent off in the middle of a walk: it walks on to the end of its street, then the call
+    walk = next(leg for leg in routes[0].legs if leg.kind == "walk" and len(leg.segments) >= 4)
+    left_s = (walk.start_s + walk.end_s) / 2
+    resume = cut_routes(routes, left_s + 600, helsinki, {1: elsewhere}, {1: left_s})
+    *done, call = resume.kept[0]
+    assert done[-1].kind == "walk" and done[-1].start_s == walk.start_s
+    assert done[-1].segments == walk.segments[: len(done[-1].segments)]
+    assert left_s <= done[-1].end_s < walk.end_s and call.start_s == done[-1].end_s
     with pytest.raises(ScenarioError, match="unit 1 left the plan: give where it is now"):
         cut_routes(routes, at_s, helsinki, {}, {1: left_s})
     with pytest.raises(ScenarioError, match="not between its start and the re-plan"):
