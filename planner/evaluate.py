@@ -293,10 +293,10 @@ def kpi_table(plan: Plan) -> str:
             (
                 "re-planned",
                 f"at {again['at'][11:16]}: the rest of the shift for every {plan.unit_word}, "
-                f"{again['stops_kept']} stops made kept",
+                f"{again['stops_kept']} stop{'' if again['stops_kept'] == 1 else 's'} made kept",
             )
         )
-        for call in again["calls"]:
+        for call in (c for c in again["calls"] if c["until"] == again["at"]):  # this re-plan's
             rows.append(
                 (
                     f"  {plan.unit_word} {call['unit']}",

@@ -401,10 +401,12 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
     done = tuple((spot_of[n], t) for n, t in resume.done_stops() if n in spot_of)
     ends = patrol.unit_ends()[: len(nodes)]
     # A unit back at its end station after its own hours has nothing left to plan: it starts
-    # where its time ends. One elsewhere (a call took it) walks back late (_overtime).
+    # where its time (or a late walk back) ends. One elsewhere (a call took it) walks back late
+    # (_overtime).
+    last = [legs[-1].end_s if legs else 0.0 for legs in resume.kept]
     starts = tuple(
-        (int(n), min(t, end_s) if n == end else t)
-        for n, (_, t), (end, end_s) in zip(nodes, resume.starts, ends, strict=True)
+        (int(n), min(t, max(end_s, done)) if n == end else t)
+        for n, (_, t), (end, end_s), done in zip(nodes, resume.starts, ends, last, strict=True)
     )
     patrol = replace(
         patrol,
@@ -427,7 +429,8 @@ def _missed_breaks(patrol: Patrol, home: list[float]) -> Patrol:
     missed = set()
     for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True), start=1):
         ready = t + (walk if patrol.break_at_station else 0.0)
-        if k not in patrol.break_done and ready > patrol.break_window_s[1]:
+        cut_off = not math.isfinite(walk)  # the routes explain the ways to avoid
+        if k not in patrol.break_done and not cut_off and ready > patrol.break_window_s[1]:
             missed.add(k)
             warn(
                 f"unit {k} has not had its meal break and can no longer start it in its "
@@ -461,9 +464,9 @@ def _overtime(patrol: Patrol, home: list[float]) -> Patrol:
         ends[k] = (node, back + 1.0)
         meal = " and taking its meal break" if due else ""
         warn(
-            f"unit {k + 1} cannot be back at its end station in time: walking back{meal} it "
-            f"arrives {math.ceil((back - end_s) / 60)} min after its time ends; it is planned "
-            "to walk back, with no stop"
+            f"unit {k + 1} cannot be back at its end station in time: walking back{meal}, with "
+            f"its share of time held back for calls, it arrives {math.ceil((back - end_s) / 60)} "
+            "min after its time ends; it is planned to walk back, with no stop"
         )
     return replace(patrol, ends=tuple(ends))
 
@@ -616,7 +619,9 @@ def _run(
             rules = replace(rules, planned_from_s=planned_from)
             patrol = resumed(patrol, resume, graph, hotspots)
             ends = {k + 1: (int(graph.nodes.index[n]), t) for k, (n, t) in enumerate(patrol.ends)}
-            rules = replace(rules, ends=ends)  # a unit a call took far may be back late
+            excused = patrol.break_done - resume.break_taken()
+            # a unit a call took far may be back late, or have lost its meal break's window
+            rules = replace(rules, ends=ends, break_excused=frozenset(excused))
         routes, routes_stats = plan_routes(
             graph,
             risk,

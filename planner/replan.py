@@ -6,9 +6,10 @@ end of the street it is on (its share of held-back time came before it); held-ba
 wait under way ends at once, since the new plan holds back its own share of the rest. A unit
 sent elsewhere (a call for service) is placed at its reported position by a ``call`` leg that
 ends at the re-planning time. When the time the unit left the plan is given, the call begins
-then (a walk under way goes on to the end of its street; a stop or break under way is cut short
-and not counted) and what it was to do from then on is dropped; else the call begins at the end
-of the last leg finished before the re-planning time. The rest
+then, or where the leg under way then ended or began: a walk goes on to the end of its street;
+a stop, break or free time under way is not counted. What the unit was to do from then on is
+dropped. Else the call begins at the end of the last leg finished before the re-planning time.
+The rest
 of the shift is then planned from each unit's position and time, counting the stops already
 made for the revisit rules.
 """
@@ -271,11 +272,13 @@ def cut_routes(
         msg = f"unit {missing[0]} left the plan: give where it is now too"
         raise ScenarioError(msg)
     check_inside(routes, at_s)
+    first = {r.officer: r.legs[0].start_s for r in routes}
     for unit, left_s in sorted(away.items()):
-        if not 0.0 <= left_s <= at_s:
+        if not first[unit] <= left_s <= at_s:
             msg = (
                 f"unit {unit} left the plan {left_s / 60:.0f} min into the shift, not between "
-                f"its start and the re-plan ({at_s / 60:.0f} min)"
+                f"the start of its route ({first[unit] / 60:.0f} min) and the re-plan "
+                f"({at_s / 60:.0f} min)"
             )
             raise ScenarioError(msg)
     kept, starts = [], []
@@ -295,7 +298,7 @@ def cut_routes(
             while legs and legs[-1].kind in ("reserve", "wait") and legs[-1].end_s >= left_s:
                 legs.pop()  # free time the call cut short: the call took it
             last = legs[-1].to_node if legs else route.legs[0].from_node
-            begin = legs[-1].end_s if legs else 0.0
+            begin = legs[-1].end_s if legs else route.legs[0].start_s
             legs.append(Leg("call", begin, at_s, last, target))
             here, when = target, at_s
         kept.append(tuple(legs))

@@ -19,8 +19,8 @@ officer cannot follow. Rules checked:
     are at most ``max_visits`` and sum to at most the dosage cap.
 ``break``
     Each officer takes exactly the configured meal break, starting inside its window, at the
-    station when required; one planned, or re-planned mid-shift, after the window has none
-    left to take (it was taken, or a call for service took its time).
+    station when required; one planned after the window has none left to take, nor has one
+    excused by the re-plan (``break_excused``: a call for service took the window).
 ``held back``
     At least the configured share of each route's time (breaks aside) is held back for calls:
     reserve legs and waits, when the officer stands free to answer, and calls answered. After
@@ -55,7 +55,8 @@ class Rules:
     unless re-planned mid-shift or staggered); officers not listed start at ``start_node`` at 0.
     ``ends`` likewise gives the node a route ends at and the second it must be there by.
     ``planned_from_s`` gives, per officer re-planned mid-shift, the second the new plan starts:
-    the legs before it were done, and the held-back share applies from there on. The
+    the legs before it were done, and the held-back share applies from there on;
+    ``break_excused`` the officers whose meal break a re-plan found no longer possible. The
     break is taken at ``break_node`` when given, else at the route's end station when
     ``break_at_end_station``, else anywhere.
     """
@@ -79,6 +80,7 @@ class Rules:
     starts: dict[int, tuple[int, float]] = field(default_factory=dict)
     ends: dict[int, tuple[int, float]] = field(default_factory=dict)
     planned_from_s: dict[int, float] = field(default_factory=dict)
+    break_excused: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,9 +287,8 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
         return [Violation("break", route.officer, "a break that no rule asks for")] * bool(breaks)
     _, begin = _start_of(route, rules)
     if not breaks:
-        # planned (or re-planned) after the window: taken already, or missed on a call
-        if max(begin, rules.planned_from_s.get(route.officer, begin)) > rules.break_window_s[1]:
-            return []
+        if begin > rules.break_window_s[1] or route.officer in rules.break_excused:
+            return []  # re-planned after the window (taken already), or a call took its time
         return [Violation("break", route.officer, "no meal break")]
     if len(breaks) > 1:
         return [Violation("break", route.officer, f"{len(breaks)} meal breaks, not one")]

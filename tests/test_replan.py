@@ -173,7 +173,9 @@ def test_a_unit_away_since_a_given_time_keeps_only_what_it_did_before(
     assert left_s <= done[-1].end_s < walk.end_s and call.start_s == done[-1].end_s
     with pytest.raises(ScenarioError, match="unit 1 left the plan: give where it is now"):
         cut_routes(routes, at_s, helsinki, {}, {1: left_s})
-    with pytest.raises(ScenarioError, match="not between its start and the re-plan"):
+    with pytest.raises(
+        ScenarioError, match=r"not between the start of its route .* and the re-plan"
+    ):
         cut_routes(routes, at_s, helsinki, {1: elsewhere}, {1: at_s + 60})
 
 
@@ -209,19 +211,26 @@ def test_a_unit_a_call_took_too_far_to_be_back_in_time_walks_back_late(
     assert validate_routes(joined, helsinki, rules) == []
 
 
-def test_a_call_over_the_whole_break_window_leaves_the_break_missed_not_the_plan_failed(
+def test_a_call_that_leaves_no_time_to_reach_the_break_excuses_it_not_fails_the_plan(
     helsinki, helsinki_risk
 ):
+    from scipy.sparse.csgraph import dijkstra
+
     from planner.errors import PlannerWarning
+    from planner.routes import _segment_lookup, _walkable
 
     risk, spots, station = helsinki_risk
     patrol = _patrol(station, break_s=20 * 60, break_window_s=(30 * 60, 45 * 60))
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     (meal,) = [leg for leg in routes[0].legs if leg.kind == "break"]
-    # sent to a call just before the break, back on patrol after the window
-    left_s, at_s = meal.start_s - 60, 50 * 60
-    where = routes[0].dwells[0].to_node
-    resume = cut_routes(routes, at_s, helsinki, {1: where}, {1: left_s})
+    # sent far off just before the break; re-planned while the window is still open, but the
+    # walk back to the station (where the break is taken) ends after it closes
+    dist = dijkstra(_walkable(helsinki, _segment_lookup(helsinki, frozenset())), indices=station)
+    far = int(helsinki.nodes.index[int(np.where(np.isfinite(dist), dist, -1.0).argmax())])
+    left_s = meal.start_s - 60
+    at_s = max(left_s + 60, 40 * 60)
+    assert at_s < patrol.break_window_s[1]
+    resume = cut_routes(routes, at_s, helsinki, {1: far}, {1: left_s})
     assert not resume.break_taken()
     with pytest.warns(PlannerWarning, match="unit 1 has not had its meal break and can no"):
         rest_rules = resumed(patrol, resume, helsinki, spots)
@@ -230,9 +239,10 @@ def test_a_call_over_the_whole_break_window_leaves_the_break_missed_not_the_plan
     joined = join(resume.kept, rest)
     assert not [leg for leg in joined[0].legs if leg.kind == "break"]
     rules = validation_rules(helsinki, spots, patrol, 10 * 60)
-    assert "break" in [v.rule for v in validate_routes(joined, helsinki, rules)]  # a whole shift
-    replanned = dataclasses.replace(rules, planned_from_s={1: at_s})
-    assert validate_routes(joined, helsinki, replanned) == []
+    rules = dataclasses.replace(rules, planned_from_s={1: at_s})
+    assert [v.rule for v in validate_routes(joined, helsinki, rules)] == ["break"]
+    excused = dataclasses.replace(rules, break_excused=frozenset({1}))  # as the pipeline says
+    assert validate_routes(joined, helsinki, excused) == []
 
 
 def test_the_time_a_unit_left_lies_between_the_plan_followed_and_the_replan():
@@ -250,3 +260,35 @@ def test_the_time_a_unit_left_lies_between_the_plan_followed_and_the_replan():
         _left_s(2, start, dt.time(21, 0), (at_s, 0.0), at)
     with pytest.raises(ScenarioError, match="before the plan followed was re-planned at 00:00"):
         _left_s(2, start, dt.time(23, 30), (at_s, 2 * 3600.0), at)
+
+
+def test_a_unit_still_walking_back_late_is_planned_from_where_its_walk_ends(
+    helsinki, helsinki_risk, planned
+):
+    from planner.errors import PlannerWarning
+
+    patrol, routes = planned
+    risk, spots, station = helsinki_risk
+    home = routes[0].legs[-1]
+    assert home.kind == "walk" and home.to_node == int(helsinki.nodes.index[station])
+    # its time ended 10 min before it gets back; re-planned a second before it arrives
+    late = dataclasses.replace(patrol, shift_s=home.end_s - 600)
+    resume = cut_routes(routes, home.end_s - 1, helsinki)
+    with pytest.warns(PlannerWarning, match="unit 1 cannot be back .* arrives 1\\d min after"):
+        rest_rules = resumed(late, resume, helsinki, spots)
+    (_, begin), (_, end_s) = rest_rules.starts[0], rest_rules.ends[0]
+    assert begin == resume.kept[0][-1].end_s > late.shift_s  # not pulled back to its end
+    rest, _ = plan_routes(helsinki, risk, spots, rest_rules, LIMIT_S)
+    rules = validation_rules(helsinki, spots, late, 10 * 60)
+    rules = dataclasses.replace(rules, planned_from_s={1: begin}, ends={1: (home.to_node, end_s)})
+    assert validate_routes(join(resume.kept, rest), helsinki, rules) == []
+
+
+def test_a_unit_cannot_leave_the_plan_before_its_route_begins(helsinki, planned):
+    _, routes = planned
+    late_start = [dataclasses.replace(routes[0], legs=routes[0].legs[3:])]
+    begin = late_start[0].legs[0].start_s
+    with pytest.raises(ScenarioError, match="not between the start of its route"):
+        cut_routes(
+            late_start, begin + 900, helsinki, {1: late_start[0].legs[0].from_node}, {1: begin - 60}
+        )
