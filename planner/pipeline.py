@@ -452,13 +452,10 @@ def _overtime(patrol: Patrol, home: list[float]) -> Patrol:
         node, end_s = ends[k]
         due = patrol.break_s > 0 and k + 1 not in patrol.break_done
         back = t + walk
-        if due:  # taken at the station after the walk, or where the unit is before it
-            at_station = patrol.break_at_station
-            back = (
-                max(back if at_station else t, earliest)
-                + patrol.break_s
-                + (0 if at_station else walk)
-            )
+        if due and patrol.break_at_station:  # at the station, after the walk back
+            back = max(back, earliest) + patrol.break_s
+        elif due:  # where the unit is, before the walk back
+            back = max(t, earliest) + patrol.break_s + walk
         if back <= end_s or not math.isfinite(back):  # cut off: routes explain the ways to avoid
             continue
         ends[k] = (node, back + 1.0)

@@ -9,9 +9,8 @@ ends at the re-planning time. When the time the unit left the plan is given, the
 then, or where the leg under way then ended or began: a walk goes on to the end of its street;
 a stop, break or free time under way is not counted. What the unit was to do from then on is
 dropped. Else the call begins at the end of the last leg finished before the re-planning time.
-The rest
-of the shift is then planned from each unit's position and time, counting the stops already
-made for the revisit rules.
+The rest of the shift is then planned from each unit's position and time, counting the stops
+already made for the revisit rules.
 """
 
 from __future__ import annotations

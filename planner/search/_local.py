@@ -234,7 +234,7 @@ def _run_tail(
     run = _TailRun(False, [], [])
     for nxt in tail:
         if pending:
-            step = _break_step(data, sh, t, cur, nxt, taken.get(nxt) if gap > 0.0 else None)
+            step = _break_step(data, sh, t, cur, nxt, taken.get(nxt))
             if step is None:
                 return run
             if step is not False:
