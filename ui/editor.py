@@ -112,6 +112,17 @@ def _clock(value: dt.time) -> str:
 
 
 def _number(label: str, path: str, default: float, **kwargs: Any) -> Any:  # noqa: ANN401
+    """Draw a number input whose limits widen to the draft's value (drawing never changes it).
+
+    Streamlit resets a value outside ``min_value`` / ``max_value`` to the minimum; the limits
+    here only guide typing, and the scenario's own check judges the value.
+    """
+    value = get_in(draft(), path, default)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        for name, pick in (("min_value", min), ("max_value", max)):
+            limit = kwargs.get(name)
+            if isinstance(limit, float) or (isinstance(limit, int) and isinstance(value, int)):
+                kwargs[name] = type(limit)(pick(limit, value))
     return bound(st.number_input, label, path, default, **kwargs)
 
 
