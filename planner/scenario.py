@@ -652,8 +652,9 @@ def _validated(data: dict[str, Any], problem: str, text: str | None = None) -> S
 def with_overrides(scenario: Scenario, changes: dict[str, Any], where: str) -> Scenario:
     """Return ``scenario`` with ``changes`` applied and re-validated.
 
-    ``changes`` maps a section to ``{key: value}`` (merged into it) or a top-level key to its
-    new value.
+    ``changes`` maps a section to ``{key: value}`` (merged into it, nested mappings too:
+    ``{"officers": {"meal_break": {"minutes": 20}}}`` keeps the break's window) or a top-level
+    key to its new value; an unknown name is refused like one in a scenario file.
 
     Raises
     ------
@@ -661,11 +662,16 @@ def with_overrides(scenario: Scenario, changes: dict[str, Any], where: str) -> S
         When a changed value breaks a rule of the scenario (a count that is not a multiple of
         the unit size, a limit out of range, ...), naming ``where`` the change came from.
     """
-    data = scenario.model_dump()
-    for section, values in changes.items():
-        data[section] = {**data[section], **values} if isinstance(data[section], dict) else values
+    data = _merged(scenario.model_dump(), changes)
     checked = _validated(data, f"{where}: refused by the scenario's rules")
     return checked.model_copy(update={"source_file": scenario.source_file})
+
+
+def _merged(old: Any, new: Any) -> Any:  # noqa: ANN401
+    """Lay ``new`` over ``old``: mappings key by key, anything else replaced."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {**old, **{key: _merged(old.get(key), value) for key, value in new.items()}}
+    return new
 
 
 def _resolve_paths(scenario: Scenario, base_dir: Path, where: str) -> Scenario:

@@ -8,7 +8,13 @@ import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
 from planner.pipeline import local_today, shift_window, warn_odd_shift
-from planner.scenario import BreakSpec, ShiftSpec, load_scenario, scenario_to_yaml
+from planner.scenario import (
+    BreakSpec,
+    ShiftSpec,
+    load_scenario,
+    scenario_to_yaml,
+    with_overrides,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -370,3 +376,15 @@ def test_a_us_date_and_an_incident_mapping_get_what_to_write(tmp_path):
     one = BASE + "incidents: {path: crimes.csv}\n"
     with pytest.raises(ScenarioError, match=r"line 5, incidents: .*list, on its own line: '  - "):
         load_scenario(write(tmp_path, one))
+
+
+def test_overrides_merge_nested_sections_and_refuse_unknown_names():
+    s = load_scenario(ROOT / "scenarios/helsinki_default.yaml")
+    assert s.officers.meal_break is not None
+    changed = with_overrides(s, {"officers": {"meal_break": {"minutes": 20}}}, "my script")
+    assert changed.officers.meal_break.minutes == 20
+    assert changed.officers.meal_break.earliest == s.officers.meal_break.earliest  # kept
+    assert changed.officers.count == s.officers.count
+    assert changed.source_file == s.source_file
+    with pytest.raises(ScenarioError, match=r"(?s)my script: .*did you mean .officers."):
+        with_overrides(s, {"officer": {"count": 2}}, "my script")
