@@ -43,7 +43,14 @@ from planner.replan import (
     read_routes,
 )
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
-from planner.routes import Patrol, plan_routes, validation_rules, walk_home_s
+from planner.routes import (
+    Patrol,
+    credit_kept_walks,
+    plan_routes,
+    validation_rules,
+    walk_home_s,
+    walk_weights,
+)
 from planner.scenario import Scenario, StationSpec, later, seconds_until, shift_seconds
 from planner.settings import Settings
 from planner.validate import check_routes
@@ -615,6 +622,8 @@ def _run(
             planned_from = {k + 1: when for k, (_node, when) in enumerate(resume.starts)}
             rules = replace(rules, planned_from_s=planned_from)
             patrol = resumed(patrol, resume, graph, hotspots)
+            weight = walk_weights(graph, risk.segment_risk, patrol)
+            resume = replace(resume, kept=credit_kept_walks(resume.kept, weight, patrol))
             ends = {k + 1: (int(graph.nodes.index[n]), t) for k, (n, t) in enumerate(patrol.ends)}
             excused = patrol.break_done - resume.break_taken()
             # a unit a call took far may be back late, or have lost its meal break's window

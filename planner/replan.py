@@ -351,7 +351,6 @@ def _walk_until(leg: Leg, at_s: float, graph: StreetGraph) -> Leg:
     u, v = ids[seg["u_idx"].iat[last]], ids[seg["v_idx"].iat[last]]
     node = int(u if leg.reversed[n - 1] else v)
     metres = float(reached[n - 1])
-    share = metres / leg.distance_m if leg.distance_m > 0 else 1.0
     return replace(
         leg,
         end_s=leg.start_s + metres / pace,
@@ -359,7 +358,7 @@ def _walk_until(leg: Leg, at_s: float, graph: StreetGraph) -> Leg:
         segments=leg.segments[:n],
         reversed=leg.reversed[:n],
         distance_m=metres,
-        presence=leg.presence * share,
+        presence=0.0,  # credited with the re-plan's risk (planner.routes.credit_kept_walks)
     )
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -608,19 +608,44 @@ def _credit_walks(routes: list[Route], weight: np.ndarray, patrol: Patrol) -> li
     time order over all units (legs by start, streets in walking order), after the passes made
     before a re-plan (``patrol.walked``).
     """
-    passes: dict[int, int] = {}
-    for seg in patrol.walked:
-        passes[seg] = passes.get(seg, 0) + 1
+    passes = _Passes(weight, patrol.revisit_value)
+    passes.credit(patrol.walked)
+    return _recredit(routes, "walk", lambda leg: passes.credit(leg.segments))
 
-    def credit(leg: Leg) -> float:
+
+def credit_kept_walks(
+    kept: tuple[tuple[Leg, ...], ...], weight: np.ndarray, patrol: Patrol
+) -> tuple[tuple[Leg, ...], ...]:
+    """Credit the walks a re-plan keeps (legs done, per unit) as :func:`_credit_walks` does.
+
+    A walk cut short at the re-plan earns the streets it walked. Passes are ranked in time order
+    over all units; a call for service passes its streets too, for no credit.
+    """
+    passes = _Passes(weight, patrol.revisit_value)
+    legs = [list(unit) for unit in kept]
+    order = sorted((leg.start_s, k, i) for k, unit in enumerate(legs) for i, leg in enumerate(unit))
+    for _, k, i in order:
+        value = passes.credit(legs[k][i].segments)
+        if legs[k][i].kind == "walk":
+            legs[k][i] = replace(legs[k][i], presence=value)
+    return tuple(tuple(unit) for unit in legs)
+
+
+class _Passes:
+    """Passes of each street so far; the k-th pass earns its weight x ``revisit_value ** k``."""
+
+    def __init__(self, weight: np.ndarray, revisit_value: float) -> None:
+        self.weight, self.revisit_value = weight, revisit_value
+        self.count: dict[int, int] = {}
+
+    def credit(self, segments: Iterable[int]) -> float:
+        """Count one pass of each of ``segments`` in order; return what the passes earn."""
         value = 0.0
-        for seg in leg.segments:
-            rank = passes.get(seg, 0)
-            value += float(weight[seg]) * patrol.revisit_value**rank
-            passes[seg] = rank + 1
+        for seg in segments:
+            rank = self.count.get(seg, 0)
+            value += float(self.weight[seg]) * self.revisit_value**rank
+            self.count[seg] = rank + 1
         return value
-
-    return _recredit(routes, "walk", credit)
 
 
 def validation_rules(

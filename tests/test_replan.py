@@ -9,7 +9,13 @@ from planner.errors import ScenarioError
 from planner.graph import place_names
 from planner.pipeline import resumed
 from planner.replan import at_hotspots, cut_routes, join
-from planner.routes import Patrol, plan_routes, validation_rules
+from planner.routes import (
+    Patrol,
+    credit_kept_walks,
+    plan_routes,
+    validation_rules,
+    walk_weights,
+)
 from planner.validate import validate_routes
 
 from .conftest import patrol_at
@@ -69,6 +75,17 @@ def test_a_walk_cut_midway_ends_at_the_end_of_its_street(helsinki, helsinki_risk
     # the rest of the shift, joined to what was done, passes the validator
     joined, rules = _replanned(helsinki, helsinki_risk, patrol, resume)
     assert validate_routes(joined, helsinki, rules) == []
+    # credited as the plan credits walks: the streets walked, not the metres' share of the leg
+    weight = walk_weights(helsinki, helsinki_risk[0].segment_risk, patrol)
+    kept = credit_kept_walks(resume.kept, weight, patrol)[0]
+    for before, after in zip(resume.kept[0][:-1], kept[:-1], strict=True):
+        assert after.presence == pytest.approx(before.presence, rel=1e-9)  # whole legs as planned
+    earlier = [seg for leg in kept[:-1] for seg in leg.segments]
+    expected = sum(
+        weight[seg] * patrol.revisit_value ** (earlier + list(cut.segments[:i])).count(seg)
+        for i, seg in enumerate(cut.segments)
+    )
+    assert kept[-1].presence == pytest.approx(expected, rel=1e-9) and expected > 0
 
 
 def test_late_in_the_shift_the_rest_is_the_walk_back(helsinki, helsinki_risk):
