@@ -128,9 +128,17 @@ def resolve_station(
             msg = f"{where}: no police station matching '{spec.police}'; {found}; give lat/lon"
             raise ScenarioError(msg)
         police = police.sort_values("name", na_position="last", kind="stable")
-        idx, _ = graph.nearest_node(
+        idx, dist = graph.nearest_node(
             police.geometry.x.to_numpy()[:1], police.geometry.y.to_numpy()[:1]
         )
+        if dist[0] > STATION_SNAP_M:
+            name = police["name"].fillna("unnamed").iloc[0]
+            msg = (
+                f"{where}: the police station {name} is {dist[0]:.0f} m from the nearest street "
+                f"of the area's walkable network (more than {STATION_SNAP_M:.0f} m); give the "
+                "station's entrance as lat/lon"
+            )
+            raise ScenarioError(msg)
         return int(idx[0])
     x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
     idx, dist = graph.nearest_node(x_m, y_m)

@@ -1,14 +1,17 @@
 import re
 
+import geopandas as gpd
 import numpy as np
 import osmium
 import pyrosm
 import pytest
 from scipy.sparse.csgraph import connected_components
+from shapely.geometry import Point
 
-from planner.errors import GraphError
+from planner.errors import GraphError, ScenarioError
 from planner.graph import load_street_graph, osm_features, place_names
-from planner.scenario import AreaSpec
+from planner.pipeline import resolve_station
+from planner.scenario import AreaSpec, StationSpec
 from planner.settings import Settings
 
 
@@ -145,3 +148,17 @@ def test_ordinals_read_as_words_do():
     assert [_ordinal(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
     ]  # fmt: skip
+
+
+def test_a_police_station_far_from_the_streets_is_refused_not_snapped(helsinki):
+    x, y = helsinki.nodes["x_m"].to_numpy(), helsinki.nodes["y_m"].to_numpy()
+    near, far = Point(x.min(), y.min()), Point(x.min() - 2000.0, y.min())
+    features = gpd.GeoDataFrame(
+        {"value": ["police", "police"], "name": ["Kulma", "Meri"]},
+        geometry=[near, far],
+        crs=helsinki.crs,
+    )
+    station = StationSpec(police="kulma")
+    assert resolve_station(station, helsinki, features, "officers.station") >= 0
+    with pytest.raises(ScenarioError, match=r"police station Meri is 2\d\d\d m from the nearest"):
+        resolve_station(StationSpec(police="meri"), helsinki, features, "officers.station")
