@@ -189,7 +189,7 @@ def staffing(
     ] = None,
 ) -> None:
     """Compare staffing levels: the shift planned for each officer count, in parallel (Dask)."""
-    from planner.export import write_files
+    from planner.export import write_table
     from planner.staffing import compare_staffing, local_workers, staffing_summary
 
     counts = _counts(officers)
@@ -207,7 +207,7 @@ def staffing(
             typer.echo(f"warning: {run_.officers} officers: {message}", err=True)
     typer.echo(staffing_summary(table))
     if csv is not None:
-        write_files(csv.parent, {csv.name: table.to_csv(index=False).encode()})
+        write_table(table, csv, "--csv")
         typer.echo(f"\nwrote {csv}")
 
 

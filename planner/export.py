@@ -17,6 +17,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import gpxpy.gpx
@@ -28,6 +29,9 @@ from planner.places import zone_outlines
 from planner.plan import Leg, Plan, Route, station_roles
 from planner.replan import walked_rules
 from planner.tracks import route_pieces
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Decimal places of exported degrees (~1 cm).
 DEGREE_DIGITS = 7
@@ -96,7 +100,7 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         records.append(
             {
                 "layer": "segment",
-                "name": graph.segments["name"].iat[i],
+                "name": graph.segments["name"].iloc[i],
                 "risk": round(float(plan.risk.segment_risk[i]), 9),
                 "risk_per_km": round(float(density[i]) * 1000, 6),
                 "geometry": geom,
@@ -143,7 +147,9 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                 "layer": layer,
                 "name": plan.places[node],
                 "officers": ", ".join(map(str, units)),
-                "geometry": shapely.Point(graph.nodes.at[node, "lon"], graph.nodes.at[node, "lat"]),
+                "geometry": shapely.Point(
+                    graph.nodes.loc[node, "lon"], graph.nodes.loc[node, "lat"]
+                ),
             }
         )
     for post in plan.posts:
@@ -312,6 +318,23 @@ def _move_in(out_dir: Path, tmp: Path, names: list[str], stale: Sequence[str]) -
             with contextlib.suppress(OSError):  # undo what can be undone
                 target.replace(source)
         raise
+
+
+def write_table(table: pd.DataFrame, path: Path, where: str) -> Path:
+    """Write ``table`` as CSV to ``path``, whole or not at all (see :func:`write_files`).
+
+    Raises
+    ------
+    ExportError
+        If the file cannot be written; ``where`` (an option) names what to change.
+    """
+    path = Path(path)
+    try:
+        write_files(path.parent, {path.name: table.to_csv(index=False).encode()})
+    except OSError as exc:
+        msg = f"{where} {path}: cannot write the table ({exc.strerror or exc}); choose another path"
+        raise ExportError(msg) from None
+    return path
 
 
 def check_out_dir(

@@ -485,3 +485,14 @@ def test_briefing_maps_carry_a_true_scale_bar_and_north(plan):
     assert math.hypot(cx - sx, cy - sy) / ground_m == pytest.approx(
         float(length) / metres, rel=0.02
     )
+
+
+def test_a_table_that_cannot_be_written_names_the_option(tmp_path):
+    from planner.errors import ExportError
+    from planner.export import write_table
+
+    table = pd.DataFrame({"officers": [2, 4]})
+    assert pd.read_csv(write_table(table, tmp_path / "t.csv", "--csv")).equals(table)
+    (tmp_path / "taken").mkdir()  # a folder where the file goes
+    with pytest.raises(ExportError, match=r"^--csv .*taken: cannot write the table"):
+        write_table(table, tmp_path / "taken", "--csv")
