@@ -324,17 +324,18 @@ def build_street_graph(graph: nx.MultiDiGraph, source: str) -> StreetGraph:
     lengths = segments["length_m"].to_numpy()
     ui, vi = segments["u_idx"].to_numpy(), segments["v_idx"].to_numpy()
     keep = ui != vi
-    # Shortest parallel segment wins: sort longest first so later (shorter) entries overwrite.
-    order = np.argsort(-lengths[keep], kind="stable")
-    rows = np.concatenate([ui[keep][order], vi[keep][order]])
-    cols = np.concatenate([vi[keep][order], ui[keep][order]])
-    vals = np.concatenate([lengths[keep][order], lengths[keep][order]])
-    adjacency = sparse.coo_matrix((vals, (rows, cols)), shape=(n, n))
-    adjacency = _min_duplicates(adjacency)
+    rows = np.concatenate([ui[keep], vi[keep]])
+    cols = np.concatenate([vi[keep], ui[keep]])
+    vals = np.concatenate([lengths[keep], lengths[keep]])
+    adjacency = _min_duplicates(sparse.coo_matrix((vals, (rows, cols)), shape=(n, n)))
     return StreetGraph(largest, segments, nodes, adjacency, crs, source, dropped)
 
 
 def _min_duplicates(coo: sparse.coo_matrix) -> sparse.csr_matrix:
+    """CSR matrix keeping the least value of each (row, column): the shortest parallel segment.
+
+    Values are floored at 0.01 m, since a stored zero would read as no segment.
+    """
     frame = pd.DataFrame({"r": coo.row, "c": coo.col, "v": np.maximum(coo.data, 0.01)})
     frame = frame.groupby(["r", "c"], sort=True)["v"].min().reset_index()
     return sparse.csr_matrix((frame["v"], (frame["r"], frame["c"])), shape=coo.shape)
