@@ -29,7 +29,7 @@ class Pieces:
     length_m: np.ndarray
 
     def __len__(self) -> int:
-        """Return the number of covered segments."""
+        """Return the number of pieces."""
         return len(self.segment)
 
 

@@ -52,7 +52,7 @@ class Hotspots:
         return float(self.piece_risk[seen].sum())
 
     def __len__(self) -> int:
-        """Return the number of candidate nodes."""
+        """Return the number of hot spots."""
         return len(self.node_idx)
 
 

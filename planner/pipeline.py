@@ -377,7 +377,7 @@ def _shift_zone(scenario: Scenario, graph: StreetGraph) -> str:
 
 
 def _area_zone(graph: StreetGraph) -> str:
-    """IANA time zone at the middle of the area ("" at sea)."""
+    """IANA time zone at the middle of the area (``Etc/GMT...`` at sea)."""
     return tzfpy.get_tz(float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean()))
 
 
@@ -391,8 +391,6 @@ def warn_odd_shift(start: dt.datetime, end: dt.datetime, graph: StreetGraph) -> 
             "shift.start and shift.end (an end before the start is on the next day)",
             stacklevel=2,
         )
-    if not area_zone:
-        return
     there = start.astimezone(ZoneInfo(area_zone))
     if there.utcoffset() != start.utcoffset():
         warn(

@@ -290,16 +290,16 @@ def plan_routes(
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
     routes = _credit_walks(_credit_stops(routes, dwell_value, patrol), net.segment_presence, patrol)
-    walked = sum(r.presence for r in routes)
+    earned = sum(r.presence for r in routes)
     # The search's bound holds for the presence it maximises; raised by what the plan earns
     # beyond the search's own figure (which differs only where the search weighs hot spots
     # apart from their risk: must-cover, variants).
-    bound = result.bound + max(0.0, walked - result.best.objective)
+    bound = result.bound + max(0.0, earned - result.best.objective)
     stats = SolveStats(
         solver="patrol search (planner.search)",
         status=result.status,
-        objective=walked,
-        bound=max(bound, walked),
+        objective=earned,
+        bound=max(bound, earned),
         runtime_s=result.runtime_s,
         parameters={
             "candidates": len(order),
