@@ -353,11 +353,13 @@ def incident_density(
     repeat: np.ndarray,
     model: IncidentModel,
     terrain_rate: np.ndarray | None = None,
+    near: sparse.csr_matrix | None = None,
 ) -> np.ndarray:
     """Weighted incidents per metre of each street, with repeat points boosted and shrinkage.
 
     ``terrain_rate`` (incidents per metre predicted by :func:`fit_terrain_rates`) is the prior
-    when ``model.prior`` is ``terrain``; without it the neighbourhood rate is used.
+    when ``model.prior`` is ``terrain``; without it the neighbourhood rate is used, over
+    ``near`` (:func:`neighbourhood`, computed here when not given).
     """
     lengths = graph.segments["length_m"].to_numpy()
     boosted = weights * (1.0 + model.repeat_weight * repeat)
@@ -367,7 +369,9 @@ def incident_density(
     if model.prior == "terrain" and terrain_rate is not None:
         prior = terrain_rate * counts.sum() / max(float((terrain_rate * lengths).sum()), 1e-12)
     else:
-        prior = neighbourhood_rate(neighbourhood(graph, model.bandwidth_m), counts, lengths)
+        if near is None:
+            near = neighbourhood(graph, model.bandwidth_m)
+        prior = neighbourhood_rate(near, counts, lengths)
     return shrunk_density(counts, lengths, prior, model.prior_length_m)
 
 
@@ -527,12 +531,14 @@ def incident_risk(
         )
         parameters["terrain_rate_ratios_per_sd"] = ratios
     parameters["prior"] = model.prior
-    density = incident_density(graph, seg_idx, weights, repeat, model, terrain_rate)
+    # the neighbourhood of each street, for shrinkage, the same in every hour
+    near = neighbourhood(graph, model.bandwidth_m) if model.prior_length_m > 0 else None
+    density = incident_density(graph, seg_idx, weights, repeat, model, terrain_rate, near)
     lengths = graph.segments["length_m"].to_numpy()
     hourly = None
     if shift is not None and "occurred" in snapped and not parameters.get("window_fallback"):
         hourly = hourly_multipliers(
-            graph, snapped, seg_idx, harm, repeat, shift, window, model, terrain_rate
+            graph, snapped, seg_idx, harm, repeat, shift, window, model, terrain_rate, near
         )
         parameters["hourly_risk"] = True
     risk = _with_background(density * lengths, lengths, background_share)
@@ -562,11 +568,13 @@ def hourly_multipliers(
     window: WindowParams,
     model: IncidentModel,
     terrain_rate: np.ndarray | None,
+    near: sparse.csr_matrix | None = None,
 ) -> np.ndarray:
     """Risk of each street in each hour of the shift relative to its shift average.
 
     Each hour is weighted like a one-hour shift of its own (same time-of-day kernel, weekday
-    and recency); streets without incidents keep a flat profile (multiplier 1).
+    and recency); streets without incidents keep a flat profile (multiplier 1). ``terrain_rate``
+    and ``near`` as in :func:`incident_density`.
     """
     start, end = shift
     length_s = shift_seconds(start, end)
@@ -574,7 +582,9 @@ def hourly_multipliers(
     for h in range(max(1, math.ceil(length_s / 3600))):
         begin, stop = later(start, 3600 * h), later(start, min(3600 * (h + 1), length_s))
         weights, _ = window_weights(snapped, begin, stop, window)
-        rows.append(incident_density(graph, seg_idx, harm * weights, repeat, model, terrain_rate))
+        rows.append(
+            incident_density(graph, seg_idx, harm * weights, repeat, model, terrain_rate, near)
+        )
     by_hour = np.stack(rows)
     mean = by_hour.mean(axis=0)
     return np.where(mean > 0, by_hour / np.maximum(mean, 1e-300), 1.0)
