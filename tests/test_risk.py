@@ -214,3 +214,24 @@ def test_incidents_years_older_than_the_shift_are_said_to_be_old(grid):
     assert any("load a recent export" in note for note in old.notes)
     recent = incident_risk(grid, on_first_street(3, "2026-10-31 23:00"), [], 100, 0.0, night)
     assert not any("newest incident" in note for note in recent.notes)
+
+
+def test_neighbourhood_shrinkage_spreads_risk_and_keeps_the_hours(grid):
+    from planner.risk import IncidentModel, neighbourhood
+
+    late = on_first_street(4, "2026-11-20 23:30")
+    night = friday_night("Europe/London")
+    model = IncidentModel(prior_length_m=50, bandwidth_m=150)
+    plain = incident_risk(grid, late, [], 100, 0.0, night)
+    shrunk = incident_risk(grid, late, [], 100, 0.0, night, model=model)
+    first = int(np.argmax(plain.segment_risk))
+    near = neighbourhood(grid, 150).getrow(first).toarray().ravel() > 0
+    near[first] = False
+    assert near.any() and (~near).sum() > 1
+    assert plain.segment_risk[near].max() == 0 < shrunk.segment_risk[near].min()  # spread
+    assert shrunk.segment_risk[first] < plain.segment_risk[first]
+    # the hour of the incidents (23:00-24:00, the shift's second) stands out on every street
+    # that got risk from them, as without shrinkage on their own street
+    hot = shrunk.hourly[:, near]
+    assert np.all(hot[1] == hot.max(axis=0)) and np.all(hot[1] > 1)
+    assert shrunk.hourly[1, first] == pytest.approx(plain.hourly[1, first], rel=1e-6)
