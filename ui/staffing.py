@@ -461,7 +461,19 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
     if plan is None or compared_key(plan.scenario, solver=False) != result["drawn"]:
         st.info("Plan this scenario on the Plan tab to draw the compared plans on its streets.")
         return
-    keys = list(result["runs"])
+    here = shift_label(plan.scenario.shift.model_dump(mode="json"))
+    keys = [k for k in result["runs"] if k[0] == here]  # others have their own risk and posts
+    if not keys:
+        st.info(
+            f"The maps draw the plans of the Plan tab's shift ({here}) on its streets and risk; "
+            "this comparison has none. Plan one of the compared shifts on the Plan tab to see it."
+        )
+        return
+    if len(keys) < len(result["runs"]):
+        st.caption(
+            f"Maps: the plans of {here}, the Plan tab's shift (other shifts have their own risk "
+            "and posts: plan one on the Plan tab to see its plans)."
+        )
     labels = {k: f"{k[1]} officers, {k[0]}" for k in keys}
     left, right = st.columns(2)
     for col, default, side in ((left, 0, "left"), (right, len(keys) - 1, "right")):

@@ -679,6 +679,16 @@ def test_staffing_compares_two_levels(first_load, dask_closed):
     assert len(decks) == 2
     routes = [len(_layer(_deck(at, i), "routes")["data"]) for i in range(2)]
     assert routes == [2, 3]
+    # another shift's plans have their own risk and posts: not drawn on this plan's map
+    result = at.session_state["staffing"]
+    result["runs"][("saturday 08:00-16:00", 3)] = result["runs"][("friday 18:00-02:00", 3)]
+    at.session_state["staffing"] = result
+    at.run()
+    assert at.selectbox(key="staffing_left").options == [
+        "2 officers, friday 18:00-02:00",
+        "3 officers, friday 18:00-02:00",
+    ]
+    assert any("other shifts have their own risk" in c.value for c in at.caption)
     # an edit of the scenario makes the comparison stale: said, and no maps of it are drawn
     _tab(at, "Scenario")
     at.number_input(key="ed:dwell.max_minutes").set_value(12.0).run()
