@@ -199,7 +199,7 @@ def download_files(plan: Plan, files: dict[str, bytes], scenario_yaml: str) -> d
 
 
 def download_names(plan: Plan) -> list[str]:
-    """File names of :func:`download_files`, without building the files."""
+    """File names of :func:`download_files` in its order, without building the files."""
     name = plan.scenario.name
     files = ["briefing.html", "plan.geojson", "schedule.csv", "kpis.json", "routes.json"]
     return [f"{name}_gpx.zip", *files, f"{name}.yaml"]
@@ -210,17 +210,24 @@ def export_files(plan: Plan, scenario_yaml: str) -> dict[str, bytes]:
     return download_files(plan, plan_files(plan), scenario_yaml)
 
 
-def _one_file(plan: Plan, scenario_yaml: str, name: str) -> Callable[[], bytes]:
-    return lambda: export_files(plan, scenario_yaml)[name]
+def _one_file(build: Callable[[], dict[str, bytes]], name: str) -> Callable[[], bytes]:
+    return lambda: build()[name]
 
 
 def show_downloads(plan: Plan) -> None:
-    """One download button per file; files are built when a button is pressed.
+    """One download button per file; the files are built once, when a button is first pressed.
 
     The scenario's file text is made now: the session state it reads is not there when the
     button's file is built.
     """
     scenario_yaml = scenario_file(plan.scenario)
+    built: dict[str, bytes] = {}
+
+    def build() -> dict[str, bytes]:
+        if not built:
+            built.update(export_files(plan, scenario_yaml))
+        return built
+
     own, used = file_time_limit(plan.scenario), plan.scenario.solver.time_limit_s
     if own != used:
         st.caption(
@@ -230,7 +237,7 @@ def show_downloads(plan: Plan) -> None:
     for name in download_names(plan):
         st.download_button(
             name,
-            _one_file(plan, scenario_yaml, name),
+            _one_file(build, name),
             file_name=name,
             mime=MIME.get(Path(name).suffix, "text/plain"),
             key=f"download-{name}",

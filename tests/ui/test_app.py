@@ -26,7 +26,7 @@ from tests.ui.conftest import ROOT
 from ui.draft import APP_TIME_LIMIT_S, get_in, set_in
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
-from ui.review import zip_gpx
+from ui.review import download_names, export_files, zip_gpx
 from ui.staffing import apply_edits, shift_specs
 from ui.timeline import position_at, time_steps
 
@@ -259,6 +259,7 @@ def test_first_load_plans_the_default_scenario(first_load):
     assert plan.scenario.solver.time_limit_s == APP_TIME_LIMIT_S  # the app's short default
     assert first_load.table[0].value["officer"].tolist() == [1, 2, 3, 4]
     downloads = [b.proto.label for b in first_load.get("download_button")]
+    assert downloads == download_names(plan) == list(export_files(plan, "name: x\n"))
     assert downloads == [
         "helsinki_default_gpx.zip",
         "briefing.html",
