@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.errors import PlannerWarning, ScenarioError
+from planner.errors import PlannerWarning
 from planner.pipeline import Area, all_stops_made, break_window, idle_units, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario, with_overrides
@@ -46,10 +46,6 @@ def with_officers(scenario: Scenario, officers: int) -> Scenario:
     ScenarioError
         If the count is not a whole number of units, or out of the scenario's range.
     """
-    unit = scenario.officers.unit_size
-    if officers < 1 or officers % unit:
-        msg = f"{officers} officers: give a positive multiple of officers.unit_size ({unit})"
-        raise ScenarioError(msg)
     return with_overrides(scenario, {"officers": {"count": officers}}, f"{officers} officers")
 
 

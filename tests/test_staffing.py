@@ -55,7 +55,8 @@ def test_more_officers_buy_more_presence_with_diminishing_returns(tmp_path, dask
 
 def test_counts_must_be_whole_units(tmp_path):
     pairs = scenario(tmp_path, unit_size=2)
-    with pytest.raises(ScenarioError, match=r"3 officers: give a positive multiple of .*unit_size"):
+    whole = r"(?s)3 officers: .*count \(3\) is not a multiple of unit_size \(2\)"
+    with pytest.raises(ScenarioError, match=whole):
         compare_staffing(pairs, [2, 3])
     assert with_officers(pairs, 4).officers.units == 2
     with pytest.raises(ScenarioError, match=r"(?s)1000 officers: .*officers.count: .* 200"):
