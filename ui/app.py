@@ -90,6 +90,13 @@ def tracks_for(plan_key: str, _plan: Plan) -> dict:
     return timeline.track_arrays(_plan)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def schedule_for(plan_key: str, _plan: Plan) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Return the plan's schedule rows and their starts and ends as UTC times."""
+    frame = _plan.to_frame()
+    return frame, pd.to_datetime(frame["start"], utc=True), pd.to_datetime(frame["end"], utc=True)
+
+
 @st.cache_resource(show_spinner="Drawing the streets", max_entries=4)
 def streets_for(area_json: str, _graph: StreetGraph) -> list[dict]:
     """Grey street records of an area's graph for the pick map."""
@@ -184,12 +191,10 @@ def make_plan(scenario: Scenario) -> bool:
     return fresh
 
 
-def _doing(plan: Plan, at: dt.datetime) -> pd.DataFrame:
+def _doing(plan_key: str, plan: Plan, at: dt.datetime) -> pd.DataFrame:
     """Tell what each officer (or unit of two) does at ``at``: the schedule row under way."""
-    frame = plan.to_frame()
+    frame, starts, ends = schedule_for(plan_key, plan)
     who = plan.unit_word
-    starts = pd.to_datetime(frame["start"], utc=True)
-    ends = pd.to_datetime(frame["end"], utc=True)
     now = pd.Timestamp(at).tz_convert("UTC")
     current = frame[(starts <= now) & (now < ends)].drop_duplicates(who)
     return review.clock_times(current[[who, "action", "place", "start", "end"]])
@@ -240,7 +245,7 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     deck = build_deck(plan, layers, timeline.unit_layers(units))
     st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
     st.markdown(legend_html(officers=len(plan.routes), word=plan.unit_word), unsafe_allow_html=True)
-    doing = _doing(plan, now)
+    doing = _doing(plan_key, plan, now)
     with st.expander(f"At {now:%H:%M}", expanded=False):
         st.dataframe(doing, hide_index=True)
 

@@ -363,6 +363,12 @@ def test_time_slider_moves_the_units(first_load):
     at_start = [u["position"] for u in _layer(_deck(at), "units")["data"]]
     assert at_start != before
     assert len({tuple(p) for p in at_start}) == 1  # everyone at the station
+    # the table of what each officer does then: one row each, the schedule's row under way
+    doing = next(d.value for d in at.dataframe if "action" in d.value and "officer" in d.value)
+    plan = at.session_state["plan"]
+    assert doing["officer"].tolist() == [r.officer for r in plan.routes]
+    first = plan.to_frame().drop_duplicates("officer")
+    assert doing["action"].tolist() == first["action"].tolist()
 
 
 @pytest.mark.slow
