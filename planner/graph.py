@@ -14,7 +14,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,7 +26,6 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from planner._memo import Memo
 from planner.errors import GraphError, why_missing
 from planner.scenario import AreaSpec
 from planner.settings import Settings
@@ -65,6 +64,8 @@ class StreetGraph:
         Human-readable origin of the data (file path, place name, ...).
     dropped_nodes : int
         Nodes outside the largest strongly connected component, removed.
+    names : dict[int, str]
+        Place name of every node, filled on first use (:func:`place_names`).
     """
 
     graph: nx.MultiDiGraph
@@ -74,6 +75,7 @@ class StreetGraph:
     crs: str
     source: str
     dropped_nodes: int
+    names: dict[int, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def total_length_m(self) -> float:
@@ -478,14 +480,11 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
     return {node: names[node] for node in node_ids}
 
 
-_NAMES: Memo[tuple[StreetGraph, dict[int, str]]] = Memo(4)
-"""Names of every node of the last few graphs named, by ``id`` (each graph kept with them)."""
-
-
 def _graph_names(graph: StreetGraph) -> dict[int, str]:
-    """Return the name of every node of ``graph`` (computed once per graph)."""
-    # the memo keeps each graph alive, so no other graph can take its id meanwhile
-    return _NAMES.get(id(graph), lambda: (graph, _names_of(graph)))[1]
+    """Return the name of every node of ``graph`` (computed once per graph, kept with it)."""
+    if not graph.names:  # threads naming a new graph at once compute equal names
+        graph.names.update(_names_of(graph))
+    return graph.names
 
 
 def _names_of(graph: StreetGraph) -> dict[int, str]:
