@@ -23,9 +23,10 @@ from planner.errors import PlannerError, ScenarioError
 from planner.evaluate import kpi_table
 from planner.export import check_out_dir, write_plan, write_plans
 from planner.incidents import inspect_incidents
-from planner.pipeline import VARIANTS_WITHIN, run
+from planner.pipeline import run
 from planner.plan import Plan
 from planner.scenario import MAX_SEED, IncidentSpec, Scenario, load_scenario, with_overrides
+from planner.variants import VARIANTS_WITHIN
 
 app = typer.Typer(
     help="Plan where police officers walk and stand during a shift, on OpenStreetMap streets.",
@@ -227,7 +228,7 @@ def _counts(text: str) -> list[int]:
 
 def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
     """Plan, write (all or none) and compare ``count`` variants (``variant_1``: the plan)."""
-    from planner.pipeline import overlap, variants
+    from planner.variants import overlap, variants
 
     plans = variants(best, count, within)
     top = plans[0].kpis["routes"]["presence_min"]

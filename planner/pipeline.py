@@ -39,8 +39,9 @@ from planner.replan import (
     check_inside,
     check_not_before,
     cut_routes,
-    join,
+    joined,
     read_routes,
+    resumed,
 )
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.routes import (
@@ -48,7 +49,6 @@ from planner.routes import (
     credit_kept_walks,
     plan_routes,
     validation_rules,
-    walk_home_s,
     walk_weights,
 )
 from planner.scenario import Scenario, StationSpec, later, seconds_until, shift_seconds
@@ -400,108 +400,6 @@ def warn_odd_shift(start: dt.datetime, end: dt.datetime, graph: StreetGraph) -> 
         )
 
 
-def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspots) -> Patrol:
-    """Return the rules for the rest of a shift: positions and times, stops made, breaks.
-
-    Raises
-    ------
-    ScenarioError
-        If a unit's plan started from another node than the scenario's station for it.
-    """
-    _check_origins(patrol, resume, graph)
-    nodes = graph.node_index([node for node, _ in resume.starts])
-    spot_of = {int(graph.nodes.index[i]): k for k, i in enumerate(hotspots.node_idx)}
-    done = tuple((spot_of[n], t) for n, t in resume.done_stops() if n in spot_of)
-    ends = patrol.unit_ends()[: len(nodes)]
-    # A unit back at its end station after its own hours has nothing left to plan: it starts
-    # where its time (or a late walk back) ends. One elsewhere (a call took it) walks back late
-    # (_overtime).
-    last = [legs[-1].end_s if legs else 0.0 for legs in resume.kept]
-    starts = tuple(
-        (int(n), min(t, max(end_s, done)) if n == end else t)
-        for n, (_, t), (end, end_s), done in zip(nodes, resume.starts, ends, last, strict=True)
-    )
-    patrol = replace(
-        patrol,
-        units=len(starts),
-        starts=starts,
-        ends=ends,
-        done=done,
-        walked=resume.walked(),
-        break_done=resume.break_taken(),
-        resumed=True,
-    )
-    home = walk_home_s(graph, patrol)
-    return _overtime(_missed_breaks(patrol, home), home)
-
-
-def _missed_breaks(patrol: Patrol, home: list[float]) -> Patrol:
-    """Excuse the meal break of a unit that can no longer start it in its window (a call)."""
-    if patrol.break_s <= 0:
-        return patrol
-    missed = set()
-    for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True), start=1):
-        ready = t + (walk if patrol.break_at_station else 0.0)
-        cut_off = not math.isfinite(walk)  # the routes explain the ways to avoid
-        if k not in patrol.break_done and not cut_off and ready > patrol.break_window_s[1]:
-            missed.add(k)
-            warn(
-                f"unit {k} has not had its meal break and can no longer start it in its "
-                "window (a call took the time): no break is planned for it; give it one when "
-                "it is back"
-            )
-    return replace(patrol, break_done=patrol.break_done | missed)
-
-
-def _overtime(patrol: Patrol, home: list[float]) -> Patrol:
-    """Give a unit that cannot be back in time (a call took it far) the time to walk back.
-
-    Its plan is the walk back, with its share of time held back for calls and its meal break
-    if still due; a warning says how late it arrives.
-    """
-    ends = list(patrol.unit_ends())
-    earliest = patrol.break_window_s[0]
-    for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True)):
-        node, end_s = ends[k]
-        due = patrol.break_s > 0 and k + 1 not in patrol.break_done
-        back = t + walk
-        if due and patrol.break_at_station:  # at the station, after the walk back
-            back = max(back, earliest) + patrol.break_s
-        elif due:  # where the unit is, before the walk back
-            back = max(t, earliest) + patrol.break_s + walk
-        if back <= end_s or not math.isfinite(back):  # cut off: routes explain the ways to avoid
-            continue
-        ends[k] = (node, back + 1.0)
-        meal = " and taking its meal break" if due else ""
-        warn(
-            f"unit {k + 1} cannot be back at its end station in time: walking back{meal}, with "
-            f"its share of time held back for calls, it arrives {math.ceil((back - end_s) / 60)} "
-            "min after its time ends; it is planned to walk back, with no stop"
-        )
-    return replace(patrol, ends=tuple(ends))
-
-
-def _check_origins(patrol: Patrol, resume: Resume, graph: StreetGraph) -> None:
-    """Raise :class:`ScenarioError` when the plan followed left from other stations."""
-    ids = graph.nodes.index
-    for unit, ((idx, _), origin) in enumerate(
-        zip(patrol.unit_starts(), resume.origins, strict=False), start=1
-    ):
-        if int(ids[idx]) == origin:
-            continue
-        station = graph.nodes.iloc[idx]
-        where = "not on this area's streets"
-        if origin in ids:
-            row = graph.nodes.loc[origin]
-            where = f"at {row['lat']:.5f}, {row['lon']:.5f}"
-        msg = (
-            f"unit {unit}: the plan being followed left from a point {where}, but the "
-            f"scenario's station for it is at {station['lat']:.5f}, {station['lon']:.5f}; "
-            "re-plan with the scenario the plan was made from, or make a new plan"
-        )
-        raise ScenarioError(msg)
-
-
 @dataclass(frozen=True, slots=True)
 class Area:
     """A loaded area: its street graph and OSM point features. Read-only; safe to cache."""
@@ -645,7 +543,7 @@ def _run(
             [[leg.hotspot for leg in r.dwells if leg.hotspot is not None] for r in start_from],
         )
         if resume is not None:
-            routes, routes_stats = _joined(resume, routes, routes_stats)
+            routes, routes_stats = joined(resume, routes, routes_stats)
         log.info(
             "routes: presence %.4g, bound %.4g, %s after %s search iterations",
             routes_stats.objective,
@@ -722,11 +620,11 @@ def all_stops_made(routes_kpis: dict[str, Any]) -> bool:
 
 def _warn_idle_units(plan: Plan) -> None:
     """Warn when units are back at the station long before their time ends, and say why."""
-    if message := _idle_message(plan):
+    if message := idle_message(plan):
         warn(message, stacklevel=3)
 
 
-def _idle_message(plan: Plan) -> str | None:
+def idle_message(plan: Plan) -> str | None:
     """Which units are back at the station long before their time ends, and why (or None)."""
     assert plan.patrol is not None
     routes = plan.kpis["routes"]
@@ -901,22 +799,6 @@ def _replan_kpis(plan: Plan, resume: Resume) -> dict[str, Any]:
     }
 
 
-def _joined(resume: Resume, rest: list[Route], stats: SolveStats) -> tuple[list[Route], SolveStats]:
-    """Return the whole shift's routes (legs done, then the re-plan) and its solve figures.
-
-    The search saw only the rest of the shift; what was done before is fixed, so it adds the
-    same presence to the objective and to the bound, and the gap is that of the whole shift.
-    """
-    routes = join(resume.kept, rest)
-    done = sum(r.presence for r in routes) - sum(r.presence for r in rest)
-    return routes, replace(
-        stats,
-        objective=stats.objective + done,
-        bound=stats.bound + done,
-        parameters={**stats.parameters, "presence_before_replan": done},
-    )
-
-
 def _check_window(
     followed: Followed, window: tuple[dt.datetime, dt.datetime], routes_file: Path
 ) -> None:
@@ -943,84 +825,3 @@ def _position_spec(unit: int, lat: float, lon: float) -> StationSpec:
     except ValidationError:
         msg = f"position of unit {unit}: ({lat}, {lon}) is not a latitude, longitude pair"
         raise ScenarioError(msg + "; give degrees, latitude first, e.g. 60.1702,24.9411") from None
-
-
-VARIANTS_WITHIN = 0.05
-"""Default share of the best plan's presence a variant may lose (:func:`variants`)."""
-
-
-def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Plan]:
-    """Distinct plans for the same shift, each within ``within`` of the best plan's presence.
-
-    Plan ``k`` is searched with the stops (hot spot and hour) of plans ``1..k-1`` made less
-    attractive, so that it sends units elsewhere, or to the same places at other hours; when it
-    falls more than ``within`` below the best, the penalty is halved and the search repeated.
-    The first plan is ``plan`` itself; each is labelled "variant k of count".
-    """
-    assert plan.patrol is not None
-    best = plan.kpis["routes"]["presence_min"]
-    found = [replace(plan, label=f"variant 1 of {count}")]
-    # the first plan's warnings on the data hold for all; whether units idle is each one's own
-    shared = tuple(w for w in plan.warnings if w != _idle_message(plan))
-    hours = max(1, math.ceil(plan.patrol.shift_s / 3600))
-    used = np.zeros((len(plan.hotspots), hours))
-    solver = plan.scenario.solver
-    for k in range(1, count):
-        for route in found[-1].routes:
-            for leg in route.dwells:
-                used[leg.hotspot, min(int(leg.start_s // 3600), hours - 1)] += 1
-        penalty = 0.5
-        for attempt in range(4):
-            weight = np.power(1.0 - penalty, np.minimum(used, 3))
-            patrol = replace(plan.patrol, search_weight=weight)
-            routes, stats = plan_routes(
-                plan.graph,
-                plan.risk,
-                plan.hotspots,
-                patrol,
-                solver.time_limit_s,
-                solver.seed + k,
-                solver.route_iterations,
-            )
-            presence = sum(r.presence for r in routes)
-            if presence >= (1 - within) * best or attempt == 3:
-                break
-            penalty /= 2
-        rules = validation_rules(
-            plan.graph, plan.hotspots, patrol, plan.scenario.dwell.min_minutes * 60
-        )
-        check_routes(routes, plan.graph, rules)
-        new = {leg.to_node for r in routes for leg in r.legs} - set(plan.places)
-        places = plan.places | place_names(plan.graph, sorted(new))
-        # The penalised search bounds its own objective, not presence: the first plan's bound
-        # (same shift, same rules) holds for every variant.
-        stats = replace(stats, bound=max(plan.routes_stats.bound, stats.objective))
-        candidate = replace(
-            plan,
-            routes=tuple(routes),
-            routes_stats=stats,
-            patrol=patrol,
-            places=places,
-            label=f"variant {k + 1} of {count}",
-        )
-        candidate = replace(candidate, kpis=compute_kpis(candidate))
-        own = _idle_message(candidate)
-        found.append(replace(candidate, warnings=(*shared, *([own] if own else []))))
-    return found
-
-
-def overlap(a: Plan, b: Plan) -> dict[str, float]:
-    """How alike two plans are: shared stops (hot spot and hour) and shared streets, Jaccard."""
-
-    def stops(plan: Plan) -> set[tuple[int, int]]:
-        return {
-            (int(leg.hotspot), int(leg.start_s // 3600)) for r in plan.routes for leg in r.dwells
-        }
-
-    def streets(plan: Plan) -> set[int]:
-        return {s for r in plan.routes for leg in r.legs for s in leg.segments}
-
-    def jaccard(x: set, y: set) -> float:
-        return len(x & y) / len(x | y) if x | y else 1.0
-
-    return {"stops": jaccard(stops(a), stops(b)), "streets": jaccard(streets(a), streets(b))}

@@ -9,8 +9,9 @@ ends at the re-planning time. When the time the unit left the plan is given, the
 then, or where the leg under way then ended or began: a walk goes on to the end of its street;
 a stop, break or free time under way is not counted. What the unit was to do from then on is
 dropped. Else the call begins at the end of the last leg finished before the re-planning time.
-The rest of the shift is then planned from each unit's position and time, counting the stops
-already made for the revisit rules.
+The rest of the shift is then planned from each unit's position and time (:func:`resumed`),
+counting the stops already made for the revisit rules, and joined to what was done
+(:func:`joined`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,9 +28,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from planner.errors import ScenarioError
+from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph, place_names
-from planner.plan import Leg, Route
+from planner.hotspots import Hotspots
+from planner.plan import Leg, Route, SolveStats
+from planner.routes import Patrol, walk_home_s
 from planner.scenario import Scenario, later
 
 #: Scenario settings that the legs already walked must keep obeying: a re-plan refuses to
@@ -368,3 +372,121 @@ def join(kept: tuple[tuple[Leg, ...], ...], routes: list[Route]) -> list[Route]:
         Route(route.officer, tuple(itertools.chain(legs, route.legs)))
         for legs, route in zip(kept, routes, strict=True)
     ]
+
+
+def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspots) -> Patrol:
+    """Return the rules for the rest of a shift: positions and times, stops made, breaks.
+
+    Raises
+    ------
+    ScenarioError
+        If a unit's plan started from another node than the scenario's station for it.
+    """
+    _check_origins(patrol, resume, graph)
+    nodes = graph.node_index([node for node, _ in resume.starts])
+    spot_of = {int(graph.nodes.index[i]): k for k, i in enumerate(hotspots.node_idx)}
+    done = tuple((spot_of[n], t) for n, t in resume.done_stops() if n in spot_of)
+    ends = patrol.unit_ends()[: len(nodes)]
+    # A unit back at its end station after its own hours has nothing left to plan: it starts
+    # where its time (or a late walk back) ends. One elsewhere (a call took it) walks back late
+    # (_overtime).
+    last = [legs[-1].end_s if legs else 0.0 for legs in resume.kept]
+    starts = tuple(
+        (int(n), min(t, max(end_s, done)) if n == end else t)
+        for n, (_, t), (end, end_s), done in zip(nodes, resume.starts, ends, last, strict=True)
+    )
+    patrol = replace(
+        patrol,
+        units=len(starts),
+        starts=starts,
+        ends=ends,
+        done=done,
+        walked=resume.walked(),
+        break_done=resume.break_taken(),
+        resumed=True,
+    )
+    home = walk_home_s(graph, patrol)
+    return _overtime(_missed_breaks(patrol, home), home)
+
+
+def _missed_breaks(patrol: Patrol, home: list[float]) -> Patrol:
+    """Excuse the meal break of a unit that can no longer start it in its window (a call)."""
+    if patrol.break_s <= 0:
+        return patrol
+    missed = set()
+    for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True), start=1):
+        ready = t + (walk if patrol.break_at_station else 0.0)
+        cut_off = not math.isfinite(walk)  # the routes explain the ways to avoid
+        if k not in patrol.break_done and not cut_off and ready > patrol.break_window_s[1]:
+            missed.add(k)
+            warn(
+                f"unit {k} has not had its meal break and can no longer start it in its "
+                "window (a call took the time): no break is planned for it; give it one when "
+                "it is back"
+            )
+    return replace(patrol, break_done=patrol.break_done | missed)
+
+
+def _overtime(patrol: Patrol, home: list[float]) -> Patrol:
+    """Give a unit that cannot be back in time (a call took it far) the time to walk back.
+
+    Its plan is the walk back, with its share of time held back for calls and its meal break
+    if still due; a warning says how late it arrives.
+    """
+    ends = list(patrol.unit_ends())
+    earliest = patrol.break_window_s[0]
+    for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True)):
+        node, end_s = ends[k]
+        due = patrol.break_s > 0 and k + 1 not in patrol.break_done
+        back = t + walk
+        if due and patrol.break_at_station:  # at the station, after the walk back
+            back = max(back, earliest) + patrol.break_s
+        elif due:  # where the unit is, before the walk back
+            back = max(t, earliest) + patrol.break_s + walk
+        if back <= end_s or not math.isfinite(back):  # cut off: routes explain the ways to avoid
+            continue
+        ends[k] = (node, back + 1.0)
+        meal = " and taking its meal break" if due else ""
+        warn(
+            f"unit {k + 1} cannot be back at its end station in time: walking back{meal}, with "
+            f"its share of time held back for calls, it arrives {math.ceil((back - end_s) / 60)} "
+            "min after its time ends; it is planned to walk back, with no stop"
+        )
+    return replace(patrol, ends=tuple(ends))
+
+
+def _check_origins(patrol: Patrol, resume: Resume, graph: StreetGraph) -> None:
+    """Raise :class:`ScenarioError` when the plan followed left from other stations."""
+    ids = graph.nodes.index
+    for unit, ((idx, _), origin) in enumerate(
+        zip(patrol.unit_starts(), resume.origins, strict=False), start=1
+    ):
+        if int(ids[idx]) == origin:
+            continue
+        station = graph.nodes.iloc[idx]
+        where = "not on this area's streets"
+        if origin in ids:
+            row = graph.nodes.loc[origin]
+            where = f"at {row['lat']:.5f}, {row['lon']:.5f}"
+        msg = (
+            f"unit {unit}: the plan being followed left from a point {where}, but the "
+            f"scenario's station for it is at {station['lat']:.5f}, {station['lon']:.5f}; "
+            "re-plan with the scenario the plan was made from, or make a new plan"
+        )
+        raise ScenarioError(msg)
+
+
+def joined(resume: Resume, rest: list[Route], stats: SolveStats) -> tuple[list[Route], SolveStats]:
+    """Return the whole shift's routes (legs done, then the re-plan) and its solve figures.
+
+    The search saw only the rest of the shift; what was done before is fixed, so it adds the
+    same presence to the objective and to the bound, and the gap is that of the whole shift.
+    """
+    routes = join(resume.kept, rest)
+    done = sum(r.presence for r in routes) - sum(r.presence for r in rest)
+    return routes, replace(
+        stats,
+        objective=stats.objective + done,
+        bound=stats.bound + done,
+        parameters={**stats.parameters, "presence_before_replan": done},
+    )

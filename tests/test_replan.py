@@ -7,8 +7,7 @@ import pytest
 
 from planner.errors import ScenarioError
 from planner.graph import place_names
-from planner.pipeline import resumed
-from planner.replan import at_hotspots, cut_routes, join
+from planner.replan import at_hotspots, cut_routes, join, resumed
 from planner.routes import (
     Patrol,
     credit_kept_walks,

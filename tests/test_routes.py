@@ -106,8 +106,7 @@ def test_replan_starts_where_the_unit_is_and_counts_stops_made(helsinki, helsink
     assert done.hotspot not in {leg.hotspot for leg in routes[0].dwells}
     assert _valid(helsinki, spots, again, routes) == []
     # the pipeline hands the streets walked so far to the re-plan (for the walking discount)
-    from planner.pipeline import resumed
-    from planner.replan import Resume
+    from planner.replan import Resume, resumed
 
     kept = first[0].legs[: first[0].legs.index(done) + 1]
     resume = Resume(at_s=now, kept=(kept,), starts=((done.to_node, now),))

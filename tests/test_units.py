@@ -4,7 +4,7 @@ import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
 from planner.evaluate import compute_kpis
-from planner.pipeline import _idle_message, load_area, run
+from planner.pipeline import idle_message, load_area, run
 from planner.scenario import parse_scenario
 
 STATION = {"lat": 60.1699, "lon": 24.9384}
@@ -92,7 +92,7 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
         plan, routes=(cut, *rest), routes_stats=replace(plan.routes_stats, status="TIME_LIMIT")
     )
     short = replace(short, kpis=compute_kpis(short))
-    message = _idle_message(short)
+    message = idle_message(short)
     assert message is not None
     assert f"{len(first.dwells)} of {len(plan.hotspots)} hot spots got no stop" in message
     assert "(5 s, 150 iterations): a longer search (solver.time_limit_s, --time-limit)" in message

@@ -1,0 +1,100 @@
+"""Variants of a plan: distinct plans for the same shift, close to the best (unpredictability).
+
+Officers who walk the same loop every day are easy to read; :func:`variants` searches plans that
+send units to other places, or to the same places at other hours, each within a stated share of
+the best plan's presence, and :func:`overlap` says how alike two plans are.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from planner.evaluate import compute_kpis
+from planner.graph import place_names
+from planner.pipeline import idle_message
+from planner.plan import Plan
+from planner.routes import plan_routes, validation_rules
+from planner.validate import check_routes
+
+VARIANTS_WITHIN = 0.05
+"""Default share of the best plan's presence a variant may lose (:func:`variants`)."""
+
+
+def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Plan]:
+    """Distinct plans for the same shift, each within ``within`` of the best plan's presence.
+
+    Plan ``k`` is searched with the stops (hot spot and hour) of plans ``1..k-1`` made less
+    attractive, so that it sends units elsewhere, or to the same places at other hours; when it
+    falls more than ``within`` below the best, the penalty is halved and the search repeated.
+    The first plan is ``plan`` itself; each is labelled "variant k of count".
+    """
+    assert plan.patrol is not None
+    best = plan.kpis["routes"]["presence_min"]
+    found = [replace(plan, label=f"variant 1 of {count}")]
+    # the first plan's warnings on the data hold for all; whether units idle is each one's own
+    shared = tuple(w for w in plan.warnings if w != idle_message(plan))
+    hours = max(1, math.ceil(plan.patrol.shift_s / 3600))
+    used = np.zeros((len(plan.hotspots), hours))
+    solver = plan.scenario.solver
+    for k in range(1, count):
+        for route in found[-1].routes:
+            for leg in route.dwells:
+                used[leg.hotspot, min(int(leg.start_s // 3600), hours - 1)] += 1
+        penalty = 0.5
+        for attempt in range(4):
+            weight = np.power(1.0 - penalty, np.minimum(used, 3))
+            patrol = replace(plan.patrol, search_weight=weight)
+            routes, stats = plan_routes(
+                plan.graph,
+                plan.risk,
+                plan.hotspots,
+                patrol,
+                solver.time_limit_s,
+                solver.seed + k,
+                solver.route_iterations,
+            )
+            presence = sum(r.presence for r in routes)
+            if presence >= (1 - within) * best or attempt == 3:
+                break
+            penalty /= 2
+        rules = validation_rules(
+            plan.graph, plan.hotspots, patrol, plan.scenario.dwell.min_minutes * 60
+        )
+        check_routes(routes, plan.graph, rules)
+        new = {leg.to_node for r in routes for leg in r.legs} - set(plan.places)
+        places = plan.places | place_names(plan.graph, sorted(new))
+        # The penalised search bounds its own objective, not presence: the first plan's bound
+        # (same shift, same rules) holds for every variant.
+        stats = replace(stats, bound=max(plan.routes_stats.bound, stats.objective))
+        candidate = replace(
+            plan,
+            routes=tuple(routes),
+            routes_stats=stats,
+            patrol=patrol,
+            places=places,
+            label=f"variant {k + 1} of {count}",
+        )
+        candidate = replace(candidate, kpis=compute_kpis(candidate))
+        own = idle_message(candidate)
+        found.append(replace(candidate, warnings=(*shared, *([own] if own else []))))
+    return found
+
+
+def overlap(a: Plan, b: Plan) -> dict[str, float]:
+    """How alike two plans are: shared stops (hot spot and hour) and shared streets, Jaccard."""
+
+    def stops(plan: Plan) -> set[tuple[int, int]]:
+        return {
+            (int(leg.hotspot), int(leg.start_s // 3600)) for r in plan.routes for leg in r.dwells
+        }
+
+    def streets(plan: Plan) -> set[int]:
+        return {s for r in plan.routes for leg in r.legs for s in leg.segments}
+
+    def jaccard(x: set, y: set) -> float:
+        return len(x & y) / len(x | y) if x | y else 1.0
+
+    return {"stops": jaccard(stops(a), stops(b)), "streets": jaccard(streets(a), streets(b))}
