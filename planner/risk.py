@@ -580,7 +580,10 @@ def hourly_multipliers(
     length_s = shift_seconds(start, end)
     rows = []
     for h in range(max(1, math.ceil(length_s / 3600))):
-        begin, stop = later(start, 3600 * h), later(start, min(3600 * (h + 1), length_s))
+        begin = later(start, 3600 * h)
+        # the hour as clocks read it from its start (aware + timedelta adds wall time): the
+        # hour repeated when clocks go back is 01:00-02:00, not 01:00-01:00 (a whole day)
+        stop = begin + dt.timedelta(seconds=min(3600.0, length_s - 3600 * h))
         weights, _ = window_weights(snapped, begin, stop, window)
         rows.append(
             incident_density(graph, seg_idx, harm * weights, repeat, model, terrain_rate, near)

@@ -235,3 +235,14 @@ def test_neighbourhood_shrinkage_spreads_risk_and_keeps_the_hours(grid):
     hot = shrunk.hourly[:, near]
     assert np.all(hot[1] == hot.max(axis=0)) and np.all(hot[1] > 1)
     assert shrunk.hourly[1, first] == pytest.approx(plain.hourly[1, first], rel=1e-6)
+
+
+@pytest.mark.parametrize("night", ["2026-10-24", "2026-10-31"])  # clocks go back; a week on
+def test_incidents_of_unknown_hour_weigh_the_same_in_every_hour_of_the_night(grid, night):
+    monthly = on_first_street(3, "2026-10-15 12:00", time_known=False, month_only=True)
+    zone = ZoneInfo("Europe/London")
+    start = dt.datetime.fromisoformat(f"{night} 22:00").replace(tzinfo=zone)
+    end = dt.datetime.combine(start.date() + dt.timedelta(days=1), dt.time(5), tzinfo=zone)
+    risk = incident_risk(grid, monthly, [], 100, 0.0, (start, end))
+    assert risk.hourly.shape[0] == (8 if night == "2026-10-24" else 7)  # real hours
+    assert np.allclose(risk.hourly, 1.0, rtol=1e-3)  # (recency moves by the hour, barely)
