@@ -47,8 +47,10 @@ log = logging.getLogger(__name__)
 
 #: Most hot spots handed to the search (the best by stop value, plus the must-cover ones).
 MAX_CANDIDATES = 300
-#: A must-cover hot spot counts this many times its value in the search (not in the KPIs).
+#: A stop at a must-cover hot spot counts in the search (not in the KPIs) this many times its
+#: value, and at least :data:`MUST_COVER_OVER_BEST` times the best other hot spot's.
 MUST_COVER_WEIGHT = 10.0
+MUST_COVER_OVER_BEST = 2.0
 HOUR_S = 3600.0
 #: Travel time standing for "no way there" in the search.
 UNREACHABLE_S = 1e12
@@ -285,16 +287,16 @@ def plan_routes(
     result = search.solve(
         problem, time_limit_s, seed, initial=initial, max_iterations=max_iterations
     )
+    bound = result.bound
+    if patrol.must_cover or patrol.search_weight is not None:  # the search weighed spots apart
+        plain = _problem(net, patrol, starts, dwell_value[order], order, first_spot, False)
+        bound = search.upper_bound(plain)
     routes = [
         _route(k + 1, net, patrol, visits, brk, starts[k], order, first_spot)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
     routes = _credit_walks(_credit_stops(routes, dwell_value, patrol), net.segment_presence, patrol)
     earned = sum(r.presence for r in routes)
-    # The search's bound holds for the presence it maximises; raised by what the plan earns
-    # beyond the search's own figure (which differs only where the search weighs hot spots
-    # apart from their risk: must-cover, variants).
-    bound = result.bound + max(0.0, earned - result.best.objective)
     stats = SolveStats(
         solver="patrol search (planner.search)",
         status=result.status,
@@ -317,6 +319,24 @@ def plan_routes(
     return routes, stats
 
 
+def _weigh_must_cover(spots: np.ndarray, must: np.ndarray) -> None:
+    """Raise the must-cover rows of ``spots`` (hot spot x hour values) in place.
+
+    Each counts :data:`MUST_COVER_WEIGHT` times its value, and at least
+    :data:`MUST_COVER_OVER_BEST` times the best other hot spot's, in every hour (a spot with no
+    risk of its own gets that flat): the search then gives it a stop unless reaching it costs
+    more than a few of the best stops.
+    """
+    if not must.any():
+        return
+    floor = MUST_COVER_OVER_BEST * spots[~must].max(initial=0.0)
+    own = spots[must]
+    raised = np.maximum(
+        own * MUST_COVER_WEIGHT, own * floor / np.maximum(own.max(axis=1, keepdims=True), 1e-300)
+    )
+    spots[must] = np.where(own.max(axis=1, keepdims=True) > 0, raised, floor)
+
+
 def _initial(
     start_from: Sequence[Sequence[int]], order: np.ndarray, first_spot: int, units: int
 ) -> list[list[int]] | None:
@@ -335,8 +355,13 @@ def _problem(
     value: np.ndarray,
     order: np.ndarray,
     first_spot: int,
+    weighted: bool = True,
 ) -> search.Problem:
-    """Build the numeric problem: nodes are start, end, the units' positions, then hot spots."""
+    """Build the numeric problem: nodes are start, end, the units' positions, then hot spots.
+
+    ``weighted``: hot spots weigh in the search apart from their risk (must-cover places, a
+    variant's search weight); without it the problem's values are presence, for the bound.
+    """
     n = len(net.sources)
     stretch = patrol.stretch()
     travel = net.dist_m[:, net.sources] / patrol.pace_m_per_s * stretch
@@ -346,10 +371,10 @@ def _problem(
     if patrol.hourly is not None:
         profile = patrol.hourly[order][:, :hours]
     values[first_spot:] = value[:, None] * profile
-    if patrol.search_weight is not None:
+    if weighted and patrol.search_weight is not None:
         values[first_spot:] *= patrol.search_weight[order][:, :hours]
-    must = np.isin(order, np.asarray(patrol.must_cover, dtype=np.int64))
-    values[first_spot:][must] *= MUST_COVER_WEIGHT
+    if weighted:
+        _weigh_must_cover(values[first_spot:], np.isin(order, patrol.must_cover))
     dwell = np.zeros(n)
     dwell[first_spot:] = patrol.dwell_s * stretch
     caps = np.zeros(n, dtype=np.int64)

@@ -73,6 +73,18 @@ def test_must_cover_place_gets_a_stop(tmp_path, area):
     assert (point.geometry.x, point.geometry.y) == pytest.approx((24.9480, 60.1660))
 
 
+def test_a_quiet_must_cover_corner_gets_a_stop_and_the_gap_counts_its_cost(tmp_path, area):
+    corner = {"lat": 60.1645, "lon": 24.9530, "name": "quiet corner"}  # ten times was not enough
+    plain = run(scenario(tmp_path, {}), area=area)
+    plan = run(scenario(tmp_path, {"must_cover": [corner]}), area=area)
+    assert plan.kpis["must_cover"][0]["stops"] >= 1
+    spot = plan.kpis["must_cover"][0]["hotspot"] - 1
+    assert plan.hotspots.value[spot] < 0.05 * plan.hotspots.value.max()
+    # the bound is that of presence (not of the weighted search), so the gap shows the cost
+    assert plan.routes_stats.bound < 1.01 * plain.routes_stats.bound  # one more spot, quiet
+    assert plan.routes_stats.objective < plain.routes_stats.objective
+
+
 def test_must_cover_inside_a_forbidden_zone_is_refused(tmp_path, area):
     inside = {**RAILWAY_SQUARE, "name": "platform"}
     bad = scenario(tmp_path, {"must_cover": [inside], "forbidden": [RAILWAY_SQUARE]})
