@@ -554,3 +554,28 @@ def harm_weights(
         table[name] = np.nan
     known = categories.where(categories.isin(list(table)), OTHER)
     return known.map(table).astype(float)
+
+
+def harm_cautions(
+    overrides: Mapping[str, float] | None, exclude: Collection[str] | None
+) -> list[str]:
+    """Say what a scenario's harm settings do that its author may not expect, one line each.
+
+    A list of exclusions replaces the default one (the defaults left out then count), and a
+    weight given to an excluded category has no effect.
+    """
+    excluded = DEFAULT_EXCLUDED if exclude is None else frozenset(exclude)
+    found = []
+    if exclude and (back := sorted(DEFAULT_EXCLUDED - excluded)):
+        found.append(
+            "risk.harm_exclude replaces the default exclusions, so "
+            f"{', '.join(back)} now count, though they mostly reflect where police already "
+            "look; add them to the list to keep them out"
+        )
+    if unused := sorted(set(overrides or {}) & excluded):
+        found.append(
+            f"risk.harm_weights_days weighs {', '.join(unused)}, which "
+            f"{'is' if len(unused) == 1 else 'are'} excluded, so the weight has no effect; "
+            "list risk.harm_exclude without it to count it"
+        )
+    return found

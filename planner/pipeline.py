@@ -26,6 +26,7 @@ from planner.coverage import Pieces, street_pieces
 from planner.errors import InfeasibleError, ScenarioError, kept_warnings, warn
 from planner.evaluate import compute_kpis
 from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
+from planner.harm import DEFAULT_EXCLUDED, harm_cautions
 from planner.hotspots import Hotspots, find_hotspots
 from planner.incidents import load_incidents
 from planner.places import apply_places, forbidden_nodes, forbidden_segments
@@ -190,6 +191,8 @@ def build_risk(
     if scenario.incidents:
         frames, reports = [], []
         exclude = None if spec.harm_exclude is None else set(spec.harm_exclude)
+        for caution in harm_cautions(spec.harm_weights_days, exclude):
+            warn(caution)
         for incident_spec in scenario.incidents:
             frame, report = load_incidents(
                 incident_spec, harm_overrides=spec.harm_weights_days, exclude=exclude
@@ -204,7 +207,7 @@ def build_risk(
             spec.repeat_weight, spec.prior_length_m, spec.neighbourhood_m, spec.prior
         )
         exposure, _ = terrain_exposure(graph, features, pieces, spec.terrain_bandwidth_m)
-        return incident_risk(
+        risk = incident_risk(
             graph,
             incidents,
             reports,
@@ -215,6 +218,12 @@ def build_risk(
             model,
             exposure,
         )
+        excluded = DEFAULT_EXCLUDED if exclude is None else exclude
+        harm = {
+            "harm_excluded": sorted(excluded),
+            "harm_weights_days": dict(spec.harm_weights_days),
+        }
+        return replace(risk, parameters={**risk.parameters, **harm})  # what the plan was made with
     return terrain_risk(graph, features, pieces, spec.terrain_bandwidth_m, spec.background_share)
 
 

@@ -866,3 +866,39 @@ def test_a_compressed_csv_is_read_as_it_is(tmp_path, suffix):
     frame, report = load_incidents(IncidentSpec(path=path, time_col="Date", type_col="Type"))
     assert report.rows_read == report.rows_kept == 1  # UTF-8, ';' and decimal commas seen
     assert frame["crime_type"].iloc[0] == "Café robbery" and frame["lat"].iloc[0] == 51.51
+
+
+def test_harm_surprises_are_said_and_the_settings_recorded(tmp_path, helsinki):
+    from planner.coverage import street_pieces
+    from planner.graph import osm_features
+    from planner.pipeline import build_risk, shift_window
+    from planner.scenario import parse_scenario
+
+    rows = "2026-10,Drugs,24.9384,60.1699\n2026-10,Robbery,24.9384,60.1699\n"
+    (tmp_path / "uk.csv").write_text(UK_HEADER + rows, encoding="utf-8")
+    data = {
+        "name": "harm",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
+        "officers": {"count": 1, "station": {"lat": 60.1699, "lon": 24.9384}},
+        "incidents": [{"path": "uk.csv"}],
+        "risk": {"harm_exclude": ["anti-social behaviour"], "harm_weights_days": {"drugs": 100}},
+    }
+    scenario = parse_scenario(data, "test", tmp_path)
+    features = osm_features(scenario.area, helsinki)
+    window = shift_window(scenario, helsinki)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        risk = build_risk(scenario, helsinki, features, street_pieces(helsinki), window)
+    said = [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
+    assert any(
+        "drugs, non-crime, police generated, traffic, weapons possession now count" in m
+        for m in said
+    )
+    assert not any("has no effect" in m for m in said)  # drugs is counted, so weighed
+    assert risk.parameters["harm_excluded"] == ["anti-social behaviour"]
+    assert risk.parameters["harm_weights_days"] == {"drugs": 100.0}
+    assert harm.harm_cautions({"drugs": 100}, None) == [
+        "risk.harm_weights_days weighs drugs, which is excluded, so the weight has no effect; "
+        "list risk.harm_exclude without it to count it"
+    ]
+    assert harm.harm_cautions({}, None) == harm.harm_cautions({}, set()) == []
