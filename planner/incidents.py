@@ -25,6 +25,7 @@ category in the exclusion list). So ``rows_read == rows_kept + sum(dropped.value
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -283,6 +284,26 @@ def _report(parsed: _Parsed) -> LoadReport:
         notes=parsed.notes,
         coordinates=parsed.coordinates,
     )
+
+
+def check_distinct_files(paths: Collection[Path]) -> None:
+    """Refuse incident files that hold the same bytes (a file listed twice, or a copy).
+
+    Their incidents would count twice. Raises :class:`IncidentDataError` naming both.
+    """
+    seen: dict[str, Path] = {}
+    for path in paths:
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            continue  # the loader names a file it cannot read
+        if digest in seen:
+            same = (
+                "is listed twice" if Path(path) == seen[digest] else f"is a copy of {seen[digest]}"
+            )
+            msg = f"incidents: {path} {same}: its incidents would count twice; list each file once"
+            raise IncidentDataError(msg)
+        seen[digest] = Path(path)
 
 
 def load_incidents(

@@ -28,7 +28,7 @@ from planner.evaluate import compute_kpis
 from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
 from planner.harm import DEFAULT_EXCLUDED, harm_cautions
 from planner.hotspots import Hotspots, find_hotspots
-from planner.incidents import load_incidents
+from planner.incidents import check_distinct_files, load_incidents
 from planner.places import apply_places, forbidden_nodes, forbidden_segments
 from planner.plan import Plan, Post, Route, SolveStats, station_roles
 from planner.posts import choose_posts
@@ -193,6 +193,7 @@ def build_risk(
         exclude = None if spec.harm_exclude is None else set(spec.harm_exclude)
         for caution in harm_cautions(spec.harm_weights_days, exclude):
             warn(caution)
+        check_distinct_files([incident_spec.path for incident_spec in scenario.incidents])
         for incident_spec in scenario.incidents:
             frame, report = load_incidents(
                 incident_spec, harm_overrides=spec.harm_weights_days, exclude=exclude

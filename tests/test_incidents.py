@@ -902,3 +902,18 @@ def test_harm_surprises_are_said_and_the_settings_recorded(tmp_path, helsinki):
         "list risk.harm_exclude without it to count it"
     ]
     assert harm.harm_cautions({}, None) == harm.harm_cautions({}, set()) == []
+
+
+def test_a_file_listed_twice_or_copied_is_refused(tmp_path):
+    from planner.incidents import check_distinct_files
+
+    first = write(tmp_path, UK_HEADER + "2020-01,Robbery,-0.1,51.5\n")
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(first.read_bytes())
+    other = tmp_path / "other.csv"
+    other.write_text(UK_HEADER + "2020-02,Robbery,-0.1,51.5\n", encoding="utf-8")
+    check_distinct_files([first, other])  # different files: fine
+    with pytest.raises(IncidentDataError, match=rf"{re.escape(str(first))} is listed twice"):
+        check_distinct_files([first, other, first])
+    with pytest.raises(IncidentDataError, match=rf"copy\.csv is a copy of {re.escape(str(first))}"):
+        check_distinct_files([first, copy])
