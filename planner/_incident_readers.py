@@ -232,22 +232,25 @@ def _generic_guess(header: list[str]) -> str:
     if not any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS):
         return ""
 
-    time_col = next((c for c in header if any(w in c.lower() for w in _TIME_WORDS)), None)
+    named = [c for c in header if not _ID_COLUMN.search(c)]  # "Crime ID" is not a type
+    time_col = next((c for c in named if any(w in c.lower() for w in _TIME_WORDS)), None)
     type_col = next(
-        (c for c in header if c != time_col and any(w in c.lower() for w in _TYPE_WORDS)), None
+        (c for c in named if c != time_col and any(w in c.lower() for w in _TYPE_WORDS)), None
     )
     given = [(name, col) for name, col in (("time", time_col), ("type", type_col)) if col]
     scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
     flags = " ".join(f"--{name}-col {shlex.quote(col)}" for name, col in given)
+    dates = "" if time_col else "; name its date column too (time_col, --time-col)"
     return (
         f"; this file has latitude and longitude columns, so it may read as schema: generic"
         f"{', ' + scenario if scenario else ''} (on the command line --schema generic"
-        f"{' ' + flags if flags else ''})"
+        f"{' ' + flags if flags else ''}){dates}"
     )
 
 
-_TIME_WORDS = ("date", "time", "occur")
+_TIME_WORDS = ("date", "time", "occur", "month", "when")
 _TYPE_WORDS = ("type", "categ", "offen", "crime", "descr")
+_ID_COLUMN = re.compile(r"(^|[\s_.-])(id|no|nr|num|number|key|ref)$", re.IGNORECASE)
 
 
 def _columns_named(spec: IncidentSpec) -> tuple[str | None, ...]:

@@ -271,6 +271,11 @@ def test_header_with_lat_lon_suggests_the_generic_mapping_that_then_reads_it(tmp
         IncidentSpec(path=path, schema="generic", time_col="occurred at", type_col="offence")
     )
     assert report.rows_kept == 1 and frame["occurred"].iloc[0] == pd.Timestamp("2026-11-01 18:15")
+    # an incident number is not its type, and a missing date column is asked for
+    ids = write(tmp_path, "Crime ID,Latitude,Longitude,Place\nab12,60.1,24.9,x\n", "c.csv")
+    text = load_error(IncidentSpec(path=ids))
+    assert "type_col" not in text.split("may read as")[1]
+    assert "name its date column too (time_col, --time-col)" in text
 
 
 def test_header_with_a_typo_names_the_closest_schema(tmp_path):
