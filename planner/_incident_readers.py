@@ -596,8 +596,19 @@ def _check_bad_dates(
             "the other rows use: the file mixes date formats, and dropping those rows would "
             "lose part of it"
         )
+    if _excel_serials(text[shown]):
+        fix = (
+            "these look like Excel day numbers (days since 1899-12-30): format the column as "
+            "a date in the spreadsheet before saving it as CSV"
+        )
     msg = f"{path}: column '{column}': {what}; formats seen: {_shapes(text, shown)}; {fix}"
     raise IncidentDataError(msg)
+
+
+def _excel_serials(text: pd.Series) -> bool:
+    """Whether most values are numbers in the range of Excel dates of 1955-2119."""
+    days = pd.to_numeric(text, errors="coerce")
+    return bool(len(days)) and bool(days.between(20000, 80000).mean() > 0.9)
 
 
 def _parse_times(

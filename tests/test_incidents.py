@@ -631,6 +631,14 @@ def test_generic_mixed_dates_stop_with_a_generic_hint(tmp_path):
         load_incidents(spec)
 
 
+def test_excel_day_numbers_are_named_as_such(tmp_path):
+    rows = [f"24.94,60.17,{43466 + k / 24:.5f},Robbery" for k in range(5)]
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
+    with pytest.raises(IncidentDataError, match="look like Excel day numbers"):
+        load_incidents(spec)
+
+
 def test_generic_unknown_crs_and_missing_column(tmp_path):
     path = write(tmp_path, "x,y\n1,2\n")
     with pytest.raises(IncidentDataError, match="crs 'EPSG:99999' is not a coordinate"):
