@@ -102,20 +102,22 @@ class LoadReport:
         drops = ", ".join(f"{n} {reason}" for reason, n in self.dropped.items() if n) or "none"
         where = f"{self.file} ({self.schema})" if self.schema else self.file
         text = f"{where}: {self.rows_read} rows read, {self.rows_kept} kept; dropped: {drops}"
+        # unmapped types are counted as the file was loaded, before the area drops any row
         typed = {k: n for k, n in self.unmapped.items() if k != NO_TYPE}
         if typed:
             text += (
-                f"; {sum(typed.values())} kept rows of {len(typed)} unmapped offence types "
+                f"; {sum(typed.values())} rows loaded of {len(typed)} unmapped offence types "
                 f"weighted as '{OTHER}'"
             )
         untyped = self.unmapped.get(NO_TYPE, 0)
-        if untyped and untyped == self.rows_kept:  # no type column read
+        loaded = self.rows_kept + self.dropped.get("outside the area", 0)
+        if untyped and untyped == loaded:  # no type column read
             text += (
-                f"; {untyped} kept rows without an offence type weighted as '{OTHER}' (a type "
+                f"; {untyped} rows loaded without an offence type weighted as '{OTHER}' (a type "
                 "column is named with type_col, on the command line --type-col)"
             )
         elif untyped:
-            text += f"; {untyped} kept rows with an empty offence type weighted as '{OTHER}'"
+            text += f"; {untyped} rows loaded with an empty offence type weighted as '{OTHER}'"
         return text
 
     def with_drop(self, reason: str, count: int) -> LoadReport:

@@ -533,7 +533,7 @@ def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
     with pytest.warns(PlannerWarning, match="1 duplicate row") as caught:
         frame, report = load_incidents(IncidentSpec(path=path, type_col="offence", id_col="case"))
     message = str(caught[0].message)
-    assert "1 kept rows with an empty offence type" in message
+    assert "1 rows loaded with an empty offence type" in message
     assert "type_col" not in message  # the type column was named
     assert report.rows_kept == 3 and report.dropped["duplicate row"] == 1
     assert frame["crime_type"].tolist() == ["Robbery", "Theft", ""]  # the more harmful row stays
@@ -550,7 +550,7 @@ def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
 
 def test_numbers_with_commas_in_a_comma_separated_file(tmp_path):
     text = 'E,N\n"532,000","181,000"\n"532,100.5","181,200"\n'
-    with pytest.warns(PlannerWarning, match="2 kept rows without an offence type .* no incident"):
+    with pytest.warns(PlannerWarning, match="2 rows loaded without an offence type .* no incident"):
         frame, _ = load_incidents(
             IncidentSpec(path=write(tmp_path, text), x_col="E", y_col="N", crs="EPSG:27700")
         )
@@ -769,11 +769,11 @@ def test_loader_applies_overrides_and_inclusions(tmp_path):
 
 def test_unmapped_types_are_kept_as_other_and_counted(tmp_path):
     text = UK_HEADER + "2020-01,Zorbing,-0.1,51.5\n2020-01,Zorbing,-0.1,51.5\n"
-    with pytest.warns(PlannerWarning, match="2 kept rows of 1 unmapped offence types"):
+    with pytest.warns(PlannerWarning, match="2 rows loaded of 1 unmapped offence types"):
         frame, report = load_incidents(IncidentSpec(path=write(tmp_path, text)))  # all kept
     assert report.unmapped == {"Zorbing": 2}
     assert (frame["category"] == "other").all()
-    assert "2 kept rows of 1 unmapped offence types weighted as 'other'" in report.summary()
+    assert "2 rows loaded of 1 unmapped offence types weighted as 'other'" in report.summary()
 
 
 def test_with_drop_keeps_the_accounting():
@@ -930,3 +930,12 @@ def test_a_file_listed_twice_or_copied_is_refused(tmp_path):
         check_distinct_files([first, other, first])
     with pytest.raises(IncidentDataError, match=rf"copy\.csv is a copy of {re.escape(str(first))}"):
         check_distinct_files([first, copy])
+
+
+def test_untyped_rows_read_as_loaded_after_the_area_drops_some():
+    from planner.incidents import NO_TYPE, LoadReport
+
+    report = LoadReport(file="a.csv", rows_read=10, rows_kept=10, unmapped={NO_TYPE: 10})
+    clipped = report.with_drop("outside the area", 6).summary()
+    assert "10 rows read, 4 kept; dropped: 6 outside the area" in clipped
+    assert "10 rows loaded without an offence type" in clipped  # not "with an empty" type
