@@ -346,7 +346,8 @@ def break_window(
     """Seconds into the shift within which the meal break must start ((0, inf) without one).
 
     Without the ``shift``'s start and end, its clock times on its next day in its own time zone
-    (UTC when it has none) are used: enough to check the break before any planning.
+    (UTC when it has none) are used: enough to check the break before any planning. With them,
+    a window cut to the shift (see :meth:`BreakSpec.offsets_s`) is said in a warning.
 
     Raises
     ------
@@ -356,13 +357,22 @@ def break_window(
     meal = scenario.officers.meal_break
     if meal is None:
         return 0.0, math.inf
+    planning = shift is not None
     if shift is None:
         shift = scenario.shift.window("UTC", dt.date.today())
     try:
-        return meal.offsets_s(shift[0], shift_seconds(*shift))
+        begin, end = meal.offsets_s(shift[0], shift_seconds(*shift))
     except ValueError as exc:
         msg = f"{_where(scenario, 'officers.meal_break')}: {exc}"
         raise ScenarioError(msg) from None
+    given = (seconds_until(shift[0], meal.earliest), seconds_until(shift[0], meal.latest))
+    if planning and (begin, end) != given:
+        warn(
+            f"the meal break window {meal.earliest:%H:%M}-{meal.latest:%H:%M} is cut to "
+            f"{later(shift[0], begin):%H:%M}-{later(shift[0], end):%H:%M}, where a "
+            f"{meal.minutes:.0f} min break starts and ends within the shift"
+        )
+    return begin, end
 
 
 def shift_window(

@@ -337,10 +337,14 @@ class BreakSpec(_Model):
     def offsets_s(self, shift_start: dt.datetime, shift_length_s: float) -> tuple[float, float]:
         """Real seconds from the (aware) shift start at which the break may start, both ends.
 
+        A window that opens before the shift starts, or that would let the break run past the
+        shift's end, is cut to its part inside the shift (so one window serves shifts of other
+        hours; :func:`planner.pipeline.break_window` says when it cuts).
+
         Raises
         ------
         ValueError
-            If the window lies outside the shift or the break does not fit before its end.
+            If no part of the window lets the break start and end within the shift.
         """
         begin = seconds_until(shift_start, self.earliest)
         end = seconds_until(shift_start, self.latest)
@@ -350,7 +354,10 @@ class BreakSpec(_Model):
                 f"after latest in a shift that starts at {shift_start:%H:%M}; swap the two times"
             )
             raise ValueError(msg)
-        if begin > end or end + self.minutes * 60 > shift_length_s:
+        if begin > end:  # the window opened before the shift started
+            begin = 0.0
+        end = min(end, shift_length_s - self.minutes * 60)
+        if begin > end:
             msg = (
                 f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M} plus "
                 f"{self.minutes:.0f} min does not fit in the shift (it ends "

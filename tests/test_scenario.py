@@ -277,7 +277,8 @@ def test_a_clock_time_skipped_in_spring_is_refused():
 @pytest.mark.parametrize(
     ("earliest", "latest", "message"),
     [
-        ("17:30", "19:00", "does not fit in the shift"),  # starts before the shift
+        ("15:30", "17:00", "does not fit in the shift"),  # ends before the shift
+        ("19:45", "20:30", "does not fit in the shift"),  # no 30 min break ends by 20:00
         ("19:30", "18:30", "earliest comes after latest"),  # inside, in the wrong order
     ],
 )
@@ -288,6 +289,20 @@ def test_a_break_window_outside_or_inverted_is_explained(earliest, latest, messa
         spec.offsets_s(start, 2 * 3600)
     inside = BreakSpec(earliest="18:30", latest="19:00")
     assert inside.offsets_s(start, 2 * 3600) == (1800.0, 3600.0)
+    # a window reaching past either end of the shift is cut to the part that fits in it
+    assert BreakSpec(earliest="17:30", latest="19:00").offsets_s(start, 2 * 3600) == (0, 3600)
+    assert BreakSpec(earliest="19:00", latest="20:30").offsets_s(start, 2 * 3600) == (3600, 5400)
+
+
+def test_planning_says_when_the_break_window_is_cut_to_the_shift(tmp_path):
+    from planner.pipeline import break_window
+
+    text = BASE.replace("count: 2,", "count: 2, meal_break: {earliest: '21:30', latest: '22:30'},")
+    scenario = load_scenario(write(tmp_path, text))
+    start = dt.datetime(2026, 12, 4, 18, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    shift = start, start + dt.timedelta(hours=4)
+    with pytest.warns(PlannerWarning, match="window 21:30-22:30 is cut to 21:30-21:30, where a 30"):
+        assert break_window(scenario, shift) == (3.5 * 3600, 3.5 * 3600)
 
 
 def test_break_and_unit_hours_count_the_hour_clocks_go_back():
