@@ -85,9 +85,17 @@ def apply_places(
     Raises
     ------
     ScenarioError
-        If a must-cover place is off the area or inside a forbidden zone.
+        If a must-cover place is off the area or inside a forbidden zone, or the forbidden
+        zones hold every hot spot.
     """
     keep = ~forbidden_nodes(graph, forbidden)[hotspots.node_idx]
+    if len(hotspots) and not keep.any() and not must_cover:
+        zones = ", ".join(_label(zone) for zone in forbidden)
+        msg = (
+            f"{where}: the forbidden zone(s) {zones} hold all {len(hotspots)} hot spots of the "
+            "area; make them smaller, or plan a larger area"
+        )
+        raise ScenarioError(msg)
     spots = _subset(hotspots, np.flatnonzero(keep))
     chosen = []
     for place in must_cover:

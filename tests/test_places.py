@@ -137,3 +137,9 @@ def test_stops_in_the_hour_clocks_repeat_keep_their_order(tmp_path, area):
     assert arrivals == sorted(arrivals)  # real time order, though 03:50+03 reads after 03:10+02
     gaps = [d["gap_min"] for d in dosage if d["gap_min"] is not None]
     assert gaps and min(gaps) >= 60
+
+
+def test_a_forbidden_zone_over_every_hot_spot_is_named(tmp_path, area):
+    everything = {"lat": 60.172, "lon": 24.944, "radius_m": 5000, "name": "All"}
+    with pytest.raises(ScenarioError, match=r"forbidden zone\(s\) All hold all \d+ hot spots"):
+        run(scenario(tmp_path, {"forbidden": [everything]}), area=area)
