@@ -99,10 +99,11 @@ def clock_times(schedule: pd.DataFrame) -> pd.DataFrame:
 
 
 def officer_table(plan: Plan) -> pd.DataFrame:
-    """Per-officer figures from the plan's KPIs, with readable column names."""
+    """Per-officer (or per-unit, for pairs) figures from the plan's KPIs, readable columns."""
+    who = plan.unit_word
     rows = [
         {
-            "officer": o["officer"],
+            who: o["officer"],
             "km walked": o["km_walked"],
             "dwells": o["dwells"],
             "dwell min": o["dwell_min"],
@@ -113,7 +114,7 @@ def officer_table(plan: Plan) -> pd.DataFrame:
         }
         for o in plan.kpis["routes"]["per_officer"]
     ]
-    columns = ["officer", "km walked", "dwells", "dwell min", "held back min", "meal break"]
+    columns = [who, "km walked", "dwells", "dwell min", "held back min", "meal break"]
     return pd.DataFrame(rows, columns=[*columns, "back at station", "presence (risk x min)"])
 
 
@@ -252,8 +253,11 @@ def show_review(plan: Plan) -> None:
         st.warning("\n\n".join(warnings_), icon="⚠️")
     officers, files = st.columns([3, 1])
     with officers:
-        st.subheader(f"Officers ({len(plan.routes)})")
-        st.table(officer_table(plan).style.format(OFFICER_FORMATS), hide_index=True)
+        units = len(plan.routes)
+        pairs = f"Units ({units}): {plan.scenario.officers.unit_size * units} officers in pairs"
+        st.subheader(pairs if plan.unit_word == "unit" else f"Officers ({units})")
+        formats = {**OFFICER_FORMATS, plan.unit_word: "{:d}"}
+        st.table(officer_table(plan).style.format(formats), hide_index=True)
     with files:
         st.subheader("Downloads")
         show_downloads(plan)

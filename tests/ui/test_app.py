@@ -532,6 +532,8 @@ def test_pairs_are_planned_and_shown_as_units(first_load):
     assert plan.unit_word == "unit" and len(plan.routes) == 2
     tips = [u["tip"] for u in _layer(_deck(at), "units")["data"]]
     assert tips and all(t.startswith("Unit ") for t in tips)
+    assert "Units (2): 4 officers in pairs" in [h.value for h in at.subheader]
+    assert at.table[0].value["unit"].tolist() == [1, 2]
 
 
 @pytest.mark.slow
