@@ -73,7 +73,8 @@ def show_kpis(plan: Plan) -> None:
         METRICS[2],
         f"{posts['risk_covered_share']:.1%}",
         help=f"{posts['count']} fixed posts; streets within {posts['visibility_radius_m']:.0f} m "
-        "walk of a post count as covered.",
+        "walk of a post count as covered. Posts are an alternative to the foot patrols (where "
+        "officers would stand instead of walking), not more officers.",
     )
     cols[3].metric(
         METRICS[3],
@@ -269,6 +270,10 @@ def show_review(plan: Plan) -> None:
     )
     if plan.posts:
         st.subheader(f"Posts ({len(plan.posts)})")
+        st.caption(
+            "An alternative to the foot patrols: where officers would stand to watch the most "
+            "risk if they did not walk. Posts are not extra officers, and no route stops at them."
+        )
         st.dataframe(
             post_table(plan),
             hide_index=True,
