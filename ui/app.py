@@ -341,7 +341,10 @@ def main() -> None:
     planned = scenario is not None and (pressed or "plan" not in st.session_state)
     if planned and not make_plan(scenario) and pressed:  # type: ignore[arg-type]
         st.toast(
-            "Planned before with these settings: that plan is shown. Change the scenario, "
+            "The scenario's YAML edit was refused (see the Scenario tab), so the scenario is "
+            "unchanged: its plan is shown."
+            if editor.refused_yaml(scenario)
+            else "Planned before with these settings: that plan is shown. Change the scenario, "
             "the officers, the time limit or the seed to plan anew."
         )
     if pressed:

@@ -504,6 +504,9 @@ def test_bad_yaml_value_shows_the_command_line_message(first_load, tmp_path):
     assert not at.exception
     assert at.session_state["plan"] is not None  # the page stays usable
     assert at.error[0].value.count("  \n") == expected.count("\n")  # a line per problem
+    at.sidebar.button[0].click().run()  # Plan: the refused edit is said, not "planned before"
+    assert [t.value for t in at.toast if "YAML edit was refused" in t.value]
+    _tab(at, "Scenario")
     at.number_input(key="ed:dwell.max_minutes").set_value(14.0).run()
     assert _errors(at) == []  # the scenario changed since: the error would be about old text
 
