@@ -478,7 +478,16 @@ def dwell_section() -> None:
     """Edit the stops at hot spots, what a hot spot is, and the revisit rules."""
     a, b, c = st.columns(3)
     with a:
-        _number("Shortest stop (min)", "dwell.min_minutes", 10.0, min_value=1.0, max_value=120.0)
+        _number(
+            "Shortest stop (min)",
+            "dwell.min_minutes",
+            10.0,
+            min_value=1.0,
+            max_value=120.0,
+            help="The shortest stop the plan may hold (the plan checker refuses shorter ones). "
+            "Stops last the longest stop: under the Koper curve each minute to 15 is worth as "
+            "much as the one before, so the longest stop is the best use of the time.",
+        )
         _number("Longest stop (min)", "dwell.max_minutes", 15.0, min_value=1.0, max_value=120.0)
         _number(
             "Watched radius of a stop (m)",

@@ -419,7 +419,11 @@ def restart_notes(table: pd.DataFrame) -> list[str]:
 def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | None) -> None:
     """Table, charts and two plans side by side (not when the scenario changed since)."""
     table = result["table"]
-    st.caption(f"Compared at {result['at']}: {result['name']}.")
+    st.caption(
+        f"Compared at {result['at']}: {result['name']}. Each count is planned afresh within the "
+        "time limit, so a count's figures can differ a little from the Plan tab's plan and "
+        "from one comparison to the next (the gap column says how far each may be from the best)."
+    )
     stale = scenario is None or compared_key(scenario) != result["compared"]
     if stale:
         st.warning(
