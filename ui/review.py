@@ -192,10 +192,14 @@ def zip_gpx(files: dict[str, bytes]) -> bytes:
 
 
 def download_files(plan: Plan, files: dict[str, bytes], scenario_yaml: str) -> dict[str, bytes]:
-    """Gather the downloads by file name: GPX zip, briefing, GeoJSON, CSV, KPIs, routes, YAML."""
+    """Gather the downloads by file name: GPX zip, briefing, GeoJSON, CSV, KPIs, routes, YAML.
+
+    Each name starts with the scenario's, so that another scenario's downloads do not replace
+    them in the downloads folder.
+    """
     name = plan.scenario.name
-    out = {f"{name}_gpx.zip": zip_gpx(files), "briefing.html": files["briefing.html"]}
-    out |= {n: data for n, data in files.items() if not n.endswith(".gpx")}
+    out = {f"{name}_gpx.zip": zip_gpx(files), f"{name}_briefing.html": files["briefing.html"]}
+    out |= {f"{name}_{n}": data for n, data in files.items() if not n.endswith(".gpx")}
     out[f"{name}.yaml"] = scenario_yaml.encode()
     return out
 
@@ -204,7 +208,7 @@ def download_names(plan: Plan) -> list[str]:
     """File names of :func:`download_files` in its order, without building the files."""
     name = plan.scenario.name
     files = ["briefing.html", "plan.geojson", "schedule.csv", "kpis.json", "routes.json"]
-    return [f"{name}_gpx.zip", *files, f"{name}.yaml"]
+    return [f"{name}_gpx.zip", *(f"{name}_{f}" for f in files), f"{name}.yaml"]
 
 
 def export_files(plan: Plan, scenario_yaml: str) -> dict[str, bytes]:

@@ -262,11 +262,11 @@ def test_first_load_plans_the_default_scenario(first_load):
     assert downloads == download_names(plan) == list(export_files(plan, "name: x\n"))
     assert downloads == [
         "helsinki_default_gpx.zip",
-        "briefing.html",
-        "plan.geojson",
-        "schedule.csv",
-        "kpis.json",
-        "routes.json",
+        "helsinki_default_briefing.html",
+        "helsinki_default_plan.geojson",
+        "helsinki_default_schedule.csv",
+        "helsinki_default_kpis.json",
+        "helsinki_default_routes.json",
         "helsinki_default.yaml",
     ]
     subheaders = [h.value for h in first_load.subheader]

@@ -237,7 +237,7 @@ def test_gpx_zip_download_parses_with_a_track_per_officer(app_page, tmp_path):
 
 def test_briefing_prints_one_a4_page_per_unit(app_page, chromium, tmp_path):
     target = tmp_path / "briefing.html"
-    assert _download(app_page, "briefing.html", target) == "briefing.html"
+    assert _download(app_page, "briefing.html", target) == "helsinki_default_briefing.html"
     printed = chromium.new_page()
     try:
         printed.goto(target.as_uri())
