@@ -568,7 +568,10 @@ def places_section() -> None:
         st.markdown(f"**{title}**")
         frame = places_frame(kind)
         if len(frame):
-            st.dataframe(frame, hide_index=True, key=f"places-{kind}")
+            shown = frame.assign(
+                name=frame["name"].fillna("").replace("", "(named by its streets)")
+            )
+            st.dataframe(shown, hide_index=True, key=f"places-{kind}")
             labels = [
                 f"{i + 1}: {r['name'] or ''} ({r['lat']:.5f}, {r['lon']:.5f})"
                 for i, r in frame.iterrows()
