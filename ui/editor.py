@@ -568,9 +568,8 @@ def places_section() -> None:
         st.markdown(f"**{title}**")
         frame = places_frame(kind)
         if len(frame):
-            shown = frame.assign(
-                name=frame["name"].fillna("").replace("", "(named by its streets)")
-            )
+            blank = "(named by its streets)" if kind == "must_cover" else "(unnamed)"
+            shown = frame.assign(name=frame["name"].fillna("").replace("", blank))
             st.dataframe(shown, hide_index=True, key=f"places-{kind}")
             labels = [
                 f"{i + 1}: {r['name'] or ''} ({r['lat']:.5f}, {r['lon']:.5f})"
