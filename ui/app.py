@@ -135,6 +135,11 @@ def sidebar(names: list[str]) -> bool:
             help="Seconds per optimiser (posts, routes); the best plan found in that time is "
             "returned.",
         )
+        if (limit := st.session_state["time_limit_s"]) > 5 * drafts.APP_TIME_LIMIT_S:
+            st.caption(
+                f"At this limit a plan takes up to about {2 * limit:g} s (posts, then routes); "
+                f"{drafts.APP_TIME_LIMIT_S:g} s gives a quick preview."
+            )
         pressed = st.button("Plan", type="primary", width="stretch")
         st.caption(
             "Planning runs only when you press Plan. Everything stays on this machine: "

@@ -466,8 +466,16 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
     assert not [c for c in at.sidebar.caption if c.value.startswith("Editing")]  # the example's
     at.session_state["draft_where"] = "mine.yaml"  # as after opening one's own file
     assert "Editing: mine.yaml" in [c.value for c in at.run().sidebar.caption]
-    assert at.sidebar.number_input(key="time_limit_s").value == float(
-        yaml.safe_load(text)["solver"]["time_limit_s"]
+    own = float(yaml.safe_load(text)["solver"]["time_limit_s"])
+    assert at.sidebar.number_input(key="time_limit_s").value == own
+    slow = [c.value for c in at.sidebar.caption if "gives a quick preview" in c.value]
+    assert slow == (
+        [
+            f"At this limit a plan takes up to about {2 * own:g} s (posts, then routes); "
+            f"{APP_TIME_LIMIT_S:g} s gives a quick preview."
+        ]
+        if own > 7.5
+        else []
     )
 
 
