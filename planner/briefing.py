@@ -2,12 +2,14 @@
 
 ``briefing.html`` is a single self-contained HTML file (inline SVG maps, no network), laid out
 for A4 paper: the browser's Print prints it as the officers carry it. Times are local clock
-times; the map draws the streets around the route, the route, the station and numbered stops.
+times; the map draws the streets around the route, the route, the station, numbered stops and
+the names of the streets the unit walks most.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -30,6 +32,9 @@ METRES_PER_DEGREE = 111_320.0
 LISTED_WAIT_S = 300.0
 """Waits at least this long are timetable rows (shorter ones are slack between stops)."""
 
+MAX_STREET_LABELS = 12
+"""Most street names written on a unit's map: the streets it walks longest."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Row:
@@ -39,6 +44,16 @@ class _Row:
     end: str
     what: str
     place: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Label:
+    """A street name on the map: where (SVG units), turned ``angle`` degrees along the street."""
+
+    x: float
+    y: float
+    angle: float
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,17 +140,15 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         "officer": route.officer,
         "figures": figures,
         "rows": rows,
-        **_map(plan, route_pieces(plan, route, wgs84), stop_numbers, wgs84),
+        **_map(plan, route, stop_numbers, wgs84),
     }
 
 
 def _map(
-    plan: Plan,
-    pieces: list[list[tuple[float, float, float]]],
-    stop_numbers: dict[int, list[int]],
-    wgs84: gpd.GeoSeries,
+    plan: Plan, route: Route, stop_numbers: dict[int, list[int]], wgs84: gpd.GeoSeries
 ) -> dict[str, object]:
     """SVG paths of the streets around the route and of the route; station and stop marks."""
+    pieces = route_pieces(plan, route, wgs84)
     track = [point for piece in pieces for point in piece]
     lons = [p[0] for p in track]
     lats = [p[1] for p in track]
@@ -167,8 +180,36 @@ def _map(
         "route_path": " ".join(path([(p[0], p[1]) for p in piece]) for piece in pieces),
         "station": xy(track[0][0], track[0][1]),
         "stops": stops,
+        "labels": _street_labels(plan, route, wgs84, xy),
         "scale": _scale_bar(zoom / METRES_PER_DEGREE),
     }
+
+
+def _street_labels(
+    plan: Plan,
+    route: Route,
+    wgs84: gpd.GeoSeries,
+    xy: Callable[[float, float], tuple[float, float]],
+) -> list[_Label]:
+    """Names of the streets the unit walks longest, each along its longest piece walked."""
+    walked = sorted({s for leg in route.legs if leg.kind == "walk" for s in leg.segments})
+    segments = plan.graph.segments.iloc[walked]
+    named = segments[segments["name"].notna()]
+    if named.empty:
+        return []
+    longest = (
+        named.groupby("name")["length_m"].agg(["sum", "idxmax"]).nlargest(MAX_STREET_LABELS, "sum")
+    )
+    labels = []
+    for name, seg in zip(longest.index, longest["idxmax"], strict=True):
+        line = wgs84.loc[seg]
+        (ax, ay), (bx, by) = (
+            xy(*line.interpolate(t, normalized=True).coords[0]) for t in (0.4, 0.6)
+        )
+        angle = math.degrees(math.atan2(by - ay, bx - ax))
+        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle  # upright
+        labels.append(_Label((ax + bx) / 2, (ay + by) / 2, angle, str(name)))
+    return labels
 
 
 def _scale_bar(px_per_m: float) -> tuple[float, str]:

@@ -487,6 +487,23 @@ def test_briefing_maps_carry_a_true_scale_bar_and_north(plan):
     )
 
 
+def test_briefing_maps_name_the_streets_each_unit_walks_most(plan):
+    import html as markup
+
+    from planner.briefing import MAX_STREET_LABELS
+
+    sections = plan_files(plan)["briefing.html"].decode().split('<section class="unit">')[1:]
+    names = plan.graph.segments["name"]
+    for route, section in zip(plan.routes, sections, strict=True):
+        labels = [markup.unescape(t) for t in re.findall(r'class="label"[^>]*>([^<]+)<', section)]
+        walked = {s for leg in route.legs if leg.kind == "walk" for s in leg.segments}
+        lengths = plan.graph.segments["length_m"].iloc[sorted(walked)]
+        by_name = lengths.groupby(names.iloc[sorted(walked)]).sum().sort_values(ascending=False)
+        assert labels and len(labels) <= MAX_STREET_LABELS
+        assert labels[0] == by_name.index[0]  # the street walked longest comes first
+        assert set(labels) <= set(by_name.index)
+
+
 def test_a_table_that_cannot_be_written_names_the_option(tmp_path):
     from planner.errors import ExportError
     from planner.export import write_table
