@@ -432,10 +432,31 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
         raise IncidentDataError(msg) from None
     if columns is not None:
         _refuse_repeated(path, sep, columns, encoding)
+        _refuse_cut_file(path, sep, encoding)
     frame.attrs["sep"] = sep
     frame.attrs["encoding"] = encoding
     frame.attrs["spoiled"] = spoiled
     return frame
+
+
+def _refuse_cut_file(path: Path, sep: str, encoding: str) -> None:
+    """Refuse a file whose last row has fewer fields than its header: a download cut short.
+
+    (pandas reads the missing cells as empty ones, so the cut row would pass for a record.)
+    """
+    with open_text(path, encoding, newline="") as file:
+        header = next((row for row in csv.reader(file, delimiter=sep) if any(row)), [])
+        last = ""
+        for line in file:  # one pass, line by line (compressed files cannot seek to the end)
+            if line.strip():
+                last = line
+    fields = next(csv.reader([last.rstrip("\r\n")], delimiter=sep), [])
+    if 0 < len(fields) < len(header):
+        msg = (
+            f"{path}: the last row has {len(fields)} of the header's {len(header)} fields "
+            f"('{last[-40:]}'): the file looks cut short; download or export it again"
+        )
+        raise IncidentDataError(msg)
 
 
 def _refuse_repeated(path: Path, sep: str, columns: list[str], encoding: str) -> None:

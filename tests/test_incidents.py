@@ -939,3 +939,11 @@ def test_untyped_rows_read_as_loaded_after_the_area_drops_some():
     clipped = report.with_drop("outside the area", 6).summary()
     assert "10 rows read, 4 kept; dropped: 6 outside the area" in clipped
     assert "10 rows loaded without an offence type" in clipped  # not "with an empty" type
+
+
+def test_a_file_cut_mid_row_is_refused_not_read_as_a_new_type(tmp_path):
+    text = UK_HEADER + "2020-01,Robbery,-0.1,51.5\n2020-02,Theft from t"  # cut short
+    with pytest.raises(
+        IncidentDataError, match=r"last row has 2 of the header.s 4 fields"
+    ):
+        load_incidents(IncidentSpec(path=write(tmp_path, text)))
