@@ -430,6 +430,9 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         msg = f"{path}: not a readable CSV file ({exc}); save it as CSV UTF-8"
         raise IncidentDataError(msg) from None
+    except EOFError:
+        msg = f"{path}: the compressed file ends too soon (a download cut short); download it again"
+        raise IncidentDataError(msg) from None
     if columns is not None:
         _refuse_repeated(path, sep, columns, encoding)
         _refuse_cut_file(path, sep, encoding)
@@ -440,21 +443,24 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
 
 
 def _refuse_cut_file(path: Path, sep: str, encoding: str) -> None:
-    """Refuse a file whose last row has fewer fields than its header: a download cut short.
+    """Refuse a file whose last record is shorter than the one before: a download cut short.
 
-    (pandas reads the missing cells as empty ones, so the cut row would pass for a record.)
+    (pandas reads the missing cells as empty ones, so the cut record would pass for one.) The
+    records are read as CSV (a quoted cell may hold a line break), in one pass: a compressed
+    file cannot seek to its end.
     """
+    before: list[str] = []
+    last: list[str] = []
     with open_text(path, encoding, newline="") as file:
-        header = next((row for row in csv.reader(file, delimiter=sep) if any(row)), [])
-        last = ""
-        for line in file:  # one pass, line by line (compressed files cannot seek to the end)
-            if line.strip():
-                last = line
-    fields = next(csv.reader([last.rstrip("\r\n")], delimiter=sep), [])
-    if 0 < len(fields) < len(header):
+        for row in csv.reader(file, delimiter=sep):
+            if any(row):
+                before, last = last, row
+    if before and len(last) < len(before):
+        shown = sep.join(last).strip()[-40:]
         msg = (
-            f"{path}: the last row has {len(fields)} of the header's {len(header)} fields "
-            f"('{last[-40:]}'): the file looks cut short; download or export it again"
+            f"{path}: the last row has {len(last)} fields, the row before it {len(before)} "
+            f"('{shown}'): the file looks cut short, or ends with a line that is not a record; "
+            "download or export it again"
         )
         raise IncidentDataError(msg)
 

@@ -1,11 +1,10 @@
 """Planner-given places: spots that must be dosed, and zones the patrol keeps out of.
 
 A must-cover place becomes a hot spot at its nearest street node (added when it is not one
-already) and is weighted :data:`planner.routes.MUST_COVER_WEIGHT` times in the route search, so
-the plan stops there unless no unit can reach it; the KPIs list must-cover places left without a
-stop. A
-forbidden zone removes the streets within its radius from the walkable graph and the hot spots
-inside it.
+already) and weighs more in the route search (``planner.routes._weigh_must_cover``: at least
+twice the best hot spot's stop), so the plan stops there unless reaching it costs more than a
+few of the best stops; the KPIs list must-cover places left without a stop. A forbidden zone
+removes the streets within its radius from the walkable graph and the hot spots inside it.
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ class Patrol:
     avoided: frozenset[int] = frozenset()
     hourly: np.ndarray | None = None
     search_weight: np.ndarray | None = None  # (hot spots, hours) multiplier seen by the search only
-    must_cover: tuple[int, ...] = ()  # hot spots weighted MUST_COVER_WEIGHT times in the search
+    must_cover: tuple[int, ...] = ()  # hot spots that weigh more in the search (_weigh_must_cover)
     koper_curve: tuple[tuple[float, float], ...] = KOPER_CURVE
     starts: tuple[tuple[int, float], ...] = ()
     ends: tuple[tuple[int, float], ...] = ()
@@ -319,22 +319,27 @@ def plan_routes(
     return routes, stats
 
 
-def _weigh_must_cover(spots: np.ndarray, must: np.ndarray) -> None:
+def _weigh_must_cover(spots: np.ndarray, must: np.ndarray) -> np.ndarray:
     """Raise the must-cover rows of ``spots`` (hot spot x hour values) in place.
 
-    Each counts :data:`MUST_COVER_WEIGHT` times its value, and at least
-    :data:`MUST_COVER_OVER_BEST` times the best other hot spot's, in every hour (a spot with no
-    risk of its own gets that flat): the search then gives it a stop unless reaching it costs
-    more than a few of the best stops.
+    Each counts :data:`MUST_COVER_WEIGHT` times its value or, if that is less, its hourly
+    profile scaled so that its best hour is worth :data:`MUST_COVER_OVER_BEST` times the best
+    other hot spot's best (a spot with no risk of its own gets that flat): the search then gives
+    it a stop unless reaching it costs more than a few of the best stops. Returns the rows
+    raised to that floor (quiet places): one stop there is what the scenario asks for, and
+    further stops at the raised value would crowd out the risk, so they get a single visit.
     """
+    quiet = np.zeros(len(spots), dtype=bool)
     if not must.any():
-        return
+        return quiet
     floor = MUST_COVER_OVER_BEST * spots[~must].max(initial=0.0)
     own = spots[must]
-    raised = np.maximum(
-        own * MUST_COVER_WEIGHT, own * floor / np.maximum(own.max(axis=1, keepdims=True), 1e-300)
+    peak = own.max(axis=1, keepdims=True)
+    spots[must] = np.where(
+        peak > 0, np.maximum(own * MUST_COVER_WEIGHT, own * floor / np.maximum(peak, 1e-300)), floor
     )
-    spots[must] = np.where(own.max(axis=1, keepdims=True) > 0, raised, floor)
+    quiet[must] = peak[:, 0] * MUST_COVER_WEIGHT < floor
+    return quiet
 
 
 def _initial(
@@ -373,12 +378,13 @@ def _problem(
     values[first_spot:] = value[:, None] * profile
     if weighted and patrol.search_weight is not None:
         values[first_spot:] *= patrol.search_weight[order][:, :hours]
+    quiet = np.zeros(len(order), dtype=bool)
     if weighted:
-        _weigh_must_cover(values[first_spot:], np.isin(order, patrol.must_cover))
+        quiet = _weigh_must_cover(values[first_spot:], np.isin(order, patrol.must_cover))
     dwell = np.zeros(n)
     dwell[first_spot:] = patrol.dwell_s * stretch
     caps = np.zeros(n, dtype=np.int64)
-    caps[first_spot:] = patrol.visits_allowed()
+    caps[first_spot:] = np.where(quiet, min(1, patrol.visits_allowed()), patrol.visits_allowed())
     spot_node = {int(h): first_spot + k for k, h in enumerate(order)}
     history = tuple((spot_node[h], t) for h, t in patrol.done)
     for node, _ in history:  # stops made before a re-plan use up the hot spot's allowance

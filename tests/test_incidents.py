@@ -1,5 +1,6 @@
 """Incident loaders: each real export, crafted bad files, harm categories, the inspect command."""
 
+import gzip
 import json
 import re
 import warnings
@@ -943,7 +944,13 @@ def test_untyped_rows_read_as_loaded_after_the_area_drops_some():
 
 def test_a_file_cut_mid_row_is_refused_not_read_as_a_new_type(tmp_path):
     text = UK_HEADER + "2020-01,Robbery,-0.1,51.5\n2020-02,Theft from t"  # cut short
-    with pytest.raises(
-        IncidentDataError, match=r"last row has 2 of the header.s 4 fields"
-    ):
+    with pytest.raises(IncidentDataError, match=r"last row has 2 fields, the row before it 4"):
         load_incidents(IncidentSpec(path=write(tmp_path, text)))
+    # a quoted cell with a line break in the last record, and no newline at the end: read
+    quoted = UK_HEADER + '2020-01,Robbery,-0.1,51.5\n2020-02,"Theft\nfrom person",-0.1,51.5'
+    _, report = load_incidents(IncidentSpec(path=write(tmp_path, quoted, "q.csv")))
+    assert report.rows_kept == 2
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(gzip.compress((UK_HEADER + "2020-01,Robbery,-0.1,51.5\n" * 50).encode())[:-30])
+    with pytest.raises(IncidentDataError, match="compressed file ends too soon"):
+        load_incidents(IncidentSpec(path=cut))
