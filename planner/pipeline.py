@@ -129,10 +129,9 @@ def resolve_station(
             msg = f"{where}: no police station matching '{spec.police}'; {found}; give lat/lon"
             raise ScenarioError(msg)
         police = police.sort_values("name", na_position="last", kind="stable")
-        idx, dist = graph.nearest_node(
-            police.geometry.x.to_numpy()[:1], police.geometry.y.to_numpy()[:1]
-        )
-        if dist[0] > STATION_SNAP_M:
+        idx, dist = graph.nearest_node(police.geometry.x.to_numpy(), police.geometry.y.to_numpy())
+        near = np.flatnonzero(dist <= STATION_SNAP_M)  # the first, by name, on the streets
+        if near.size == 0:
             name = police["name"].fillna("unnamed").iloc[0]
             msg = (
                 f"{where}: the police station {name} is {dist[0]:.0f} m from the nearest street "
@@ -140,7 +139,7 @@ def resolve_station(
                 "station's entrance as lat/lon"
             )
             raise ScenarioError(msg)
-        return int(idx[0])
+        return int(idx[near[0]])
     x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
     idx, dist = graph.nearest_node(x_m, y_m)
     if dist[0] > STATION_SNAP_M:

@@ -92,7 +92,7 @@ class Resume:
         ]
 
     def walked(self) -> tuple[int, ...]:
-        """Street segments walked so far, once per pass (calls for service included)."""
+        """Street segments walked so far, once per pass (a call for service records none)."""
         return tuple(seg for legs in self.kept for leg in legs for seg in leg.segments)
 
     def break_taken(self) -> frozenset[int]:

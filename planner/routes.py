@@ -650,7 +650,9 @@ def credit_kept_walks(
     """Credit the walks a re-plan keeps (legs done, per unit) as :func:`_credit_walks` does.
 
     A walk cut short at the re-plan earns the streets it walked. Passes are ranked in time order
-    over all units; a call for service passes its streets too, for no credit.
+    over all units (a call for service records no streets: its way is not known). The risk is
+    the re-plan's; the stops kept keep the credit of the plan followed, the same unless the
+    risk inputs changed in between.
     """
     passes = _Passes(weight, patrol.revisit_value)
     legs = [list(unit) for unit in kept]

@@ -162,3 +162,7 @@ def test_a_police_station_far_from_the_streets_is_refused_not_snapped(helsinki):
     assert resolve_station(station, helsinki, features, "officers.station") >= 0
     with pytest.raises(ScenarioError, match=r"police station Meri is 2\d\d\d m from the nearest"):
         resolve_station(StationSpec(police="meri"), helsinki, features, "officers.station")
+    # "any" takes the first station, by name, that stands on the streets
+    far_first = features.assign(name=["Kulma", "Asema"])  # Asema (far) sorts first
+    any_station = resolve_station(StationSpec(police="any"), helsinki, far_first, "station")
+    assert any_station == resolve_station(station, helsinki, features, "officers.station")
