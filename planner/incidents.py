@@ -296,13 +296,13 @@ def check_distinct_files(paths: Collection[Path]) -> None:
     seen: dict[str, Path] = {}
     for path in paths:
         try:
-            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            with Path(path).open("rb") as file:
+                digest = hashlib.file_digest(file, "sha256").hexdigest()
         except OSError:
             continue  # the loader names a file it cannot read
         if digest in seen:
-            same = (
-                "is listed twice" if Path(path) == seen[digest] else f"is a copy of {seen[digest]}"
-            )
+            twice = Path(path).resolve() == seen[digest].resolve()
+            same = "is listed twice" if twice else f"is a copy of {seen[digest]}"
             msg = f"incidents: {path} {same}: its incidents would count twice; list each file once"
             raise IncidentDataError(msg)
         seen[digest] = Path(path)

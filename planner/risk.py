@@ -581,8 +581,10 @@ def hourly_multipliers(
     rows = []
     for h in range(max(1, math.ceil(length_s / 3600))):
         begin = later(start, 3600 * h)
-        # the hour as clocks read it from its start (aware + timedelta adds wall time): the
-        # hour repeated when clocks go back is 01:00-02:00, not 01:00-01:00 (a whole day)
+        # an hour of the clock from the hour's start (aware + timedelta adds wall time), so every
+        # hour weighs one clock hour, also on the nights the clocks change: the hour repeated in
+        # autumn reads 01:00-02:00, not 01:00-01:00 (a whole day), and the hour the clocks skip
+        # in spring does not read as two
         stop = begin + dt.timedelta(seconds=min(3600.0, length_s - 3600 * h))
         weights, _ = window_weights(snapped, begin, stop, window)
         rows.append(

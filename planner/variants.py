@@ -66,9 +66,6 @@ def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Pl
         check_routes(routes, plan.graph, rules)
         new = {leg.to_node for r in routes for leg in r.legs} - set(plan.places)
         places = plan.places | place_names(plan.graph, sorted(new))
-        # The penalised search bounds its own objective, not presence: the first plan's bound
-        # (same shift, same rules) holds for every variant.
-        stats = replace(stats, bound=max(plan.routes_stats.bound, stats.objective))
         candidate = replace(
             plan,
             routes=tuple(routes),

@@ -246,3 +246,13 @@ def test_incidents_of_unknown_hour_weigh_the_same_in_every_hour_of_the_night(gri
     risk = incident_risk(grid, monthly, [], 100, 0.0, (start, end))
     assert risk.hourly.shape[0] == (8 if night == "2026-10-24" else 7)  # real hours
     assert np.allclose(risk.hourly, 1.0, rtol=1e-3)  # (recency moves by the hour, barely)
+
+
+def test_on_the_night_clocks_go_forward_every_hour_still_weighs_one_clock_hour(grid):
+    monthly = on_first_street(3, "2026-03-15 12:00", time_known=False, month_only=True)
+    zone = ZoneInfo("Europe/London")
+    start = dt.datetime(2026, 3, 28, 21, 30, tzinfo=zone)
+    end = dt.datetime(2026, 3, 29, 5, 0, tzinfo=zone)  # 6.5 real hours
+    risk = incident_risk(grid, monthly, [], 100, 0.0, (start, end))
+    assert risk.hourly.shape[0] == 7
+    assert np.allclose(risk.hourly[:6], risk.hourly[0], rtol=1e-3)  # the last hour is a half

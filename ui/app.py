@@ -137,8 +137,8 @@ def sidebar(names: list[str]) -> bool:
         )
         if (limit := st.session_state["time_limit_s"]) > 5 * drafts.APP_TIME_LIMIT_S:
             st.caption(
-                f"At this limit a plan takes up to about {2 * limit:g} s (posts, then routes); "
-                f"{drafts.APP_TIME_LIMIT_S:g} s gives a quick preview."
+                f"At this limit a plan takes about {2 * limit:g} s, at most {4 * limit:g} s "
+                f"(posts, then routes); {drafts.APP_TIME_LIMIT_S:g} s gives a quick preview."
             )
         pressed = st.button("Plan", type="primary", width="stretch")
         st.caption(

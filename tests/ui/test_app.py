@@ -471,7 +471,8 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
     slow = [c.value for c in at.sidebar.caption if "gives a quick preview" in c.value]
     assert slow == (
         [
-            f"At this limit a plan takes up to about {2 * own:g} s (posts, then routes); "
+            f"At this limit a plan takes about {2 * own:g} s, at most {4 * own:g} s "
+            "(posts, then routes); "
             f"{APP_TIME_LIMIT_S:g} s gives a quick preview."
         ]
         if own > 7.5
