@@ -59,7 +59,7 @@ def tiled(graph: StreetGraph, tiles: int) -> StreetGraph:
         seg["u_idx"] += k * n
         seg["v_idx"] += k * n
         seg = seg.set_geometry(
-            shapely.transform(seg.geometry.to_numpy(), lambda xy, dx=dx, dy=dy: [*xy, dx, dy])
+            shapely.transform(seg.geometry.to_numpy(), lambda xy, dx=dx, dy=dy: xy + (dx, dy))
         )
         segs.append(seg)
         blocks.append(graph.adjacency)
