@@ -58,8 +58,9 @@ def tiled(graph: StreetGraph, tiles: int) -> StreetGraph:
         seg["v"] += k * id_step
         seg["u_idx"] += k * n
         seg["v_idx"] += k * n
+        offset = np.array([dx, dy])
         seg = seg.set_geometry(
-            shapely.transform(seg.geometry.to_numpy(), lambda xy, dx=dx, dy=dy: xy + (dx, dy))
+            shapely.transform(seg.geometry.to_numpy(), lambda xy, offset=offset: xy + offset)
         )
         segs.append(seg)
         blocks.append(graph.adjacency)
