@@ -7,6 +7,7 @@ Every figure comes from the plan's KPIs (:func:`planner.evaluate.compute_kpis`, 
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -131,7 +132,7 @@ def dosage_table(plan: Plan) -> pd.DataFrame:
             "stops": s["visits"],
             "minutes": s["minutes"],
             "arrivals": ", ".join(_clock(a) for a in s["arrivals"]),
-            "gaps (min)": ", ".join(f"{g:.0f}" for g in s["gaps_min"]),
+            "gaps (min)": ", ".join(str(math.floor(g + 0.5)) for g in s["gaps_min"]),
             "officers": ", ".join(str(o) for o in sorted(officers.get(s["hotspot"], ()))),
         }
         for s in plan.kpis["hotspots_dosed"]

@@ -287,6 +287,10 @@ def test_review_tables_come_from_the_kpis(first_load):
     dosage = next(f for f in frames if "hot spot" in f.columns)
     assert dosage["stops"].sum() == len(plan.kpis["hotspot_dosage"])
     assert len(dosage) == plan.kpis["routes"]["hotspots_dosed"]
+    gaps = [
+        ", ".join(str(int(g + 0.5)) for g in s["gaps_min"]) for s in plan.kpis["hotspots_dosed"]
+    ]
+    assert dosage["gaps (min)"].tolist() == gaps  # whole minutes, halves rounded up (72.5: 73)
     solvers = next(f for f in frames if "solver" in f.columns)
     assert solvers["step"].tolist() == ["posts", "routes"]
     schedule = next(f for f in frames if "lat" in f.columns)
