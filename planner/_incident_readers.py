@@ -17,7 +17,7 @@ import itertools
 import lzma
 import re
 import shlex
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -443,19 +443,31 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
 
 
 def _refuse_cut_file(path: Path, sep: str, encoding: str) -> None:
-    """Refuse a file whose last record is shorter than the one before: a download cut short.
+    """Refuse a file cut short: it ends without a line break, in a record shorter than the last.
 
     (pandas reads the missing cells as empty ones, so the cut record would pass for one.) The
     records are read as CSV (a quoted cell may hold a line break), in one pass: a compressed
-    file cannot seek to its end.
+    file cannot seek to its end. A file that ends with a line break is whole, whatever its last
+    record holds (some writers leave off the trailing empty fields).
     """
     before: list[str] = []
     last: list[str] = []
+    end = ""
+
+    def lines(file: io.TextIOWrapper) -> Iterator[str]:
+        nonlocal end
+        for line in file:
+            end = line[-1:]
+            yield line
+
     with open_text(path, encoding, newline="") as file:
-        for row in csv.reader(file, delimiter=sep):
-            if any(row):
-                before, last = last, row
-    if before and len(last) < len(before):
+        try:
+            for row in csv.reader(lines(file), delimiter=sep):
+                if any(row):
+                    before, last = last, row
+        except csv.Error:
+            return  # a record the csv module refuses (a huge cell): pandas judges the file
+    if end not in ("\n", "\r") and before and len(last) < len(before):
         shown = sep.join(last).strip()[-40:]
         msg = (
             f"{path}: the last row has {len(last)} fields, the row before it {len(before)} "

@@ -950,6 +950,12 @@ def test_a_file_cut_mid_row_is_refused_not_read_as_a_new_type(tmp_path):
     quoted = UK_HEADER + '2020-01,Robbery,-0.1,51.5\n2020-02,"Theft\nfrom person",-0.1,51.5'
     _, report = load_incidents(IncidentSpec(path=write(tmp_path, quoted, "q.csv")))
     assert report.rows_kept == 2
+    # a whole file whose writer leaves the last row's trailing empty field off is read
+    ragged = "Month,Crime type,Longitude,Latitude,Context\n" + "2020-01,Robbery,-0.1,51.5,\n" * 2
+    _, report = load_incidents(
+        IncidentSpec(path=write(tmp_path, ragged[:-2] + "\n", "r.csv"), schema="uk_police")
+    )
+    assert report.rows_kept == 2
     cut = tmp_path / "cut.csv.gz"
     cut.write_bytes(gzip.compress((UK_HEADER + "2020-01,Robbery,-0.1,51.5\n" * 50).encode())[:-30])
     with pytest.raises(IncidentDataError, match="compressed file ends too soon"):
