@@ -170,10 +170,9 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "risk_in_sight_share": _r(plan.hotspots.risk_in_sight(spots)),
             "dose_minutes": _r(sum(d["minutes"] for d in dosage), 2),
             "stops": len(dosage),
-            # every hot spot at its most stops: more officers can only walk
-            "stops_allowed": (
-                len(plan.hotspots) * plan.patrol.visits_allowed() if plan.patrol else None
-            ),
+            # every hot spot at its most stops (a quiet must-cover place at one): more officers
+            # can only walk
+            "stops_allowed": _stops_allowed(plan),
             "solver": _stats(plan.routes_stats),
             "per_officer": routes,
         },
@@ -182,6 +181,15 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         "must_cover": _must_cover(plan, dosage),
         "replan": None,  # a re-plan's time, stops kept and calls (planner.pipeline.replan)
     }
+
+
+def _stops_allowed(plan: Plan) -> int | None:
+    """Count the stops the rules allow: each hot spot at its most, a quiet must-cover place one."""
+    if plan.patrol is None:
+        return None
+    most = plan.patrol.visits_allowed()
+    single = plan.routes_stats.parameters.get("single_visit_spots", 0) if plan.routes_stats else 0
+    return len(plan.hotspots) * most - single * (most - 1)
 
 
 def _must_cover(plan: Plan, dosage: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -287,10 +287,11 @@ def plan_routes(
     result = search.solve(
         problem, time_limit_s, seed, initial=initial, max_iterations=max_iterations
     )
-    bound = result.bound
+    bound, single = result.bound, 0
     if patrol.must_cover or patrol.search_weight is not None:  # the search weighed spots apart
         plain = _problem(net, patrol, starts, dwell_value[order], order, first_spot, False)
         bound = search.upper_bound(plain)
+        single = int((problem.max_visits < plain.max_visits).sum())  # quiet must-cover places
     routes = [
         _route(k + 1, net, patrol, visits, brk, starts[k], order, first_spot)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
@@ -317,6 +318,7 @@ def plan_routes(
             "seed": seed,
             "iterations": result.iterations,
             "hourly_risk": patrol.hourly is not None,
+            "single_visit_spots": single,
         },
     )
     return routes, stats

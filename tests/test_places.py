@@ -78,6 +78,9 @@ def test_a_quiet_must_cover_corner_gets_a_stop_and_the_gap_counts_its_cost(tmp_p
     plain = run(scenario(tmp_path, {}), area=area)
     plan = run(scenario(tmp_path, {"must_cover": [corner]}), area=area)
     assert plan.kpis["must_cover"][0]["stops"] == 1  # one stop, as asked: not its every visit
+    routes = plan.kpis["routes"]  # and the rules allow it one, so all stops can be made
+    allowed = plain.kpis["routes"]["stops_allowed"] + 1
+    assert routes["stops_allowed"] == allowed and routes["stops"] <= allowed
     spot = plan.kpis["must_cover"][0]["hotspot"] - 1
     assert plan.hotspots.value[spot] < 0.05 * plan.hotspots.value.max()
     # the bound is that of presence (not of the weighted search), so the gap shows the cost
