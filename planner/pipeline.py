@@ -659,7 +659,7 @@ def idle_message(plan: Plan) -> str | None:
             "(dwell.max_visits, dwell.max_minutes_per_spot): fewer officers would do, or allow "
             "more stops, or more hot spots (dwell.hotspot_top_percent)"
         )
-    elif plan.routes_stats.status != "OPTIMAL" and dosed < spots:
+    elif plan.routes_stats.status not in ("OPTIMAL", "FEASIBLE") and dosed < spots:
         solver = plan.scenario.solver
         why = (
             f"{spots - dosed} of {spots} hot spots got no stop "
