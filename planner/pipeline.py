@@ -132,11 +132,12 @@ def resolve_station(
         idx, dist = graph.nearest_node(police.geometry.x.to_numpy(), police.geometry.y.to_numpy())
         near = np.flatnonzero(dist <= STATION_SNAP_M)  # the first, by name, on the streets
         if near.size == 0:
-            name = police["name"].fillna("unnamed").iloc[0]
+            closest = int(dist.argmin())
+            name = police["name"].fillna("unnamed").iloc[closest]
             msg = (
-                f"{where}: the police station {name} is {dist[0]:.0f} m from the nearest street "
-                f"of the area's walkable network (more than {STATION_SNAP_M:.0f} m); give the "
-                "station's entrance as lat/lon"
+                f"{where}: the police station {name} is {dist[closest]:.0f} m from the nearest "
+                f"street of the area's walkable network (more than {STATION_SNAP_M:.0f} m); give "
+                "the station's entrance as lat/lon"
             )
             raise ScenarioError(msg)
         return int(idx[near[0]])

@@ -6,8 +6,9 @@ Every figure comes from the plan's KPIs (:func:`planner.evaluate.compute_kpis`, 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import math
+import itertools
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -132,13 +133,19 @@ def dosage_table(plan: Plan) -> pd.DataFrame:
             "stops": s["visits"],
             "minutes": s["minutes"],
             "arrivals": ", ".join(_clock(a) for a in s["arrivals"]),
-            "gaps (min)": ", ".join(str(math.floor(g + 0.5)) for g in s["gaps_min"]),
+            "gaps (min)": _clock_gaps(s["arrivals"]),
             "officers": ", ".join(str(o) for o in sorted(officers.get(s["hotspot"], ()))),
         }
         for s in plan.kpis["hotspots_dosed"]
     ]
     columns = ["hot spot", "place", "stops", "minutes", "arrivals", "gaps (min)", "officers"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _clock_gaps(arrivals: list[str]) -> str:
+    """Whole minutes between arrivals as their clock times (HH:MM) show them."""
+    at = [dt.datetime.fromisoformat(a).replace(second=0, microsecond=0) for a in arrivals]
+    return ", ".join(f"{(b - a).total_seconds() / 60:.0f}" for a, b in itertools.pairwise(at))
 
 
 def post_table(plan: Plan) -> pd.DataFrame:
