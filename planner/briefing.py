@@ -192,7 +192,7 @@ def _street_labels(
     xy: Callable[[float, float], tuple[float, float]],
 ) -> list[_Label]:
     """Names of the streets the unit walks longest, each along its longest piece walked."""
-    walked = sorted({s for leg in route.legs if leg.kind == "walk" for s in leg.segments})
+    walked = [s for leg in route.legs if leg.kind == "walk" for s in leg.segments]  # each pass
     segments = plan.graph.segments.iloc[walked]
     named = segments[segments["name"].notna()]
     if named.empty:
