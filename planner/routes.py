@@ -48,7 +48,8 @@ log = logging.getLogger(__name__)
 #: Most hot spots handed to the search (the best by stop value, plus the must-cover ones).
 MAX_CANDIDATES = 300
 #: A stop at a must-cover hot spot counts in the search (not in the KPIs) this many times its
-#: value, and at least :data:`MUST_COVER_OVER_BEST` times the best other hot spot's.
+#: value or, where that is less, its best hour :data:`MUST_COVER_OVER_BEST` times the best other
+#: hot spot's (a quiet place: one stop); see :func:`_weigh_must_cover`.
 MUST_COVER_WEIGHT = 10.0
 MUST_COVER_OVER_BEST = 2.0
 HOUR_S = 3600.0
