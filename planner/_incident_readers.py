@@ -435,21 +435,28 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
         raise IncidentDataError(msg) from None
     if columns is not None:
         _refuse_repeated(path, sep, columns, encoding)
-        _refuse_cut_file(path, sep, encoding)
+        _refuse_broken_records(path, sep, encoding)
     frame.attrs["sep"] = sep
     frame.attrs["encoding"] = encoding
     frame.attrs["spoiled"] = spoiled
     return frame
 
 
-def _refuse_cut_file(path: Path, sep: str, encoding: str) -> None:
-    """Refuse a file cut short: it ends without a line break, in a record shorter than the last.
+def _refuse_broken_records(path: Path, sep: str, encoding: str) -> None:
+    """Refuse records that pandas would read wrong without a word, in one pass over the file.
 
-    (pandas reads the missing cells as empty ones, so the cut record would pass for one.) The
-    records are read as CSV (a quoted cell may hold a line break), in one pass: a compressed
-    file cannot seek to its end. A file that ends with a line break is whole, whatever its last
-    record holds (some writers leave off the trailing empty fields).
+    * Rows with more filled fields than the header: a separator in an unquoted cell ("Theft,
+      other") shifts the cells after it, coordinates included (pandas, reading some columns,
+      ignores the extra field). Extra empty fields (a trailing separator) are harmless.
+    * A file cut short: it ends without a line break, in a record shorter than the one before
+      (pandas reads the missing cells as empty ones). A file that ends with a line break is
+      whole, whatever its last record holds (some writers leave off trailing empty fields).
+
+    The records are read as CSV (a quoted cell may hold a line break); a compressed file cannot
+    seek to its end, hence one pass.
     """
+    header: list[str] | None = None
+    over: list[int] = []
     before: list[str] = []
     last: list[str] = []
     end = ""
@@ -462,11 +469,24 @@ def _refuse_cut_file(path: Path, sep: str, encoding: str) -> None:
 
     with open_text(path, encoding, newline="") as file:
         try:
-            for row in csv.reader(lines(file), delimiter=sep):
-                if any(row):
-                    before, last = last, row
+            for n, row in enumerate(csv.reader(lines(file), delimiter=sep)):
+                if not any(row):
+                    continue
+                if header is None:
+                    header = row
+                elif len(row) > len(header) and any(row[len(header) :]):
+                    over.append(n)  # the record's number counting the header as 0
+                before, last = last, row
         except csv.Error:
             return  # a record the csv module refuses (a huge cell): pandas judges the file
+    if over:
+        rows = ", ".join(map(str, over[:3])) + (", ..." if len(over) > 3 else "")
+        msg = (
+            f"{path}: {len(over)} row(s) have more fields than the header (data row {rows}): "
+            "a separator inside an unquoted cell shifts the cells after it; quote such cells, "
+            "or export the file again"
+        )
+        raise IncidentDataError(msg)
     if end not in ("\n", "\r") and before and len(last) < len(before):
         shown = sep.join(last).strip()[-40:]
         msg = (

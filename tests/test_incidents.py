@@ -942,7 +942,7 @@ def test_untyped_rows_read_as_loaded_after_the_area_drops_some():
     assert "10 rows loaded without an offence type" in clipped  # not "with an empty" type
 
 
-def test_a_file_cut_mid_row_is_refused_not_read_as_a_new_type(tmp_path):
+def test_rows_pandas_would_misread_are_refused_and_whole_files_read(tmp_path):
     text = UK_HEADER + "2020-01,Robbery,-0.1,51.5\n2020-02,Theft from t"  # cut short
     with pytest.raises(IncidentDataError, match=r"last row has 2 fields, the row before it 4"):
         load_incidents(IncidentSpec(path=write(tmp_path, text)))
@@ -955,6 +955,13 @@ def test_a_file_cut_mid_row_is_refused_not_read_as_a_new_type(tmp_path):
     _, report = load_incidents(
         IncidentSpec(path=write(tmp_path, ragged[:-2] + "\n", "r.csv"), schema="uk_police")
     )
+    assert report.rows_kept == 2
+    # an unquoted separator in a cell shifts the coordinates: refused; a trailing one: read
+    shifted = UK_HEADER + "2020-01,Robbery,-0.1,51.5\n2020-02,Theft, other,-0.1,51.5\n"
+    with pytest.raises(IncidentDataError, match=r"1 row\(s\) have more fields than the header"):
+        load_incidents(IncidentSpec(path=write(tmp_path, shifted, "s.csv")))
+    trailing = UK_HEADER + "2020-01,Robbery,-0.1,51.5,\n" * 2
+    _, report = load_incidents(IncidentSpec(path=write(tmp_path, trailing, "t.csv")))
     assert report.rows_kept == 2
     cut = tmp_path / "cut.csv.gz"
     cut.write_bytes(gzip.compress((UK_HEADER + "2020-01,Robbery,-0.1,51.5\n" * 50).encode())[:-30])
