@@ -434,17 +434,17 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
         msg = f"{path}: the compressed file ends too soon (a download cut short); download it again"
         raise IncidentDataError(msg) from None
     if columns is not None:
-        _refuse_repeated(path, sep, columns, encoding)
-        _refuse_broken_records(path, sep, encoding)
+        _refuse_misread(path, sep, columns, encoding)
     frame.attrs["sep"] = sep
     frame.attrs["encoding"] = encoding
     frame.attrs["spoiled"] = spoiled
     return frame
 
 
-def _refuse_broken_records(path: Path, sep: str, encoding: str) -> None:
-    """Refuse records that pandas would read wrong without a word, in one pass over the file.
+def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str) -> None:
+    """Refuse what pandas would read wrong without a word, in one pass over the file.
 
+    * A header naming a column to read more than once (:func:`_refuse_repeated`).
     * Rows with more filled fields than the header: a separator in an unquoted cell ("Theft,
       other") shifts the cells after it, coordinates included (pandas, reading some columns,
       ignores the extra field). Extra empty fields (a trailing separator) are harmless.
@@ -467,6 +467,7 @@ def _refuse_broken_records(path: Path, sep: str, encoding: str) -> None:
             end = line[-1:]
             yield line
 
+    readable = True
     with open_text(path, encoding, newline="") as file:
         try:
             for n, row in enumerate(csv.reader(lines(file), delimiter=sep)):
@@ -478,7 +479,10 @@ def _refuse_broken_records(path: Path, sep: str, encoding: str) -> None:
                     over.append(n)  # the record's number counting the header as 0
                 before, last = last, row
         except csv.Error:
-            return  # a record the csv module refuses (a huge cell): pandas judges the file
+            readable = False  # a record the csv module refuses (a huge cell): pandas judges it
+    _refuse_repeated(path, header or [], columns)
+    if not readable:
+        return
     if over:
         rows = ", ".join(map(str, over[:3])) + (", ..." if len(over) > 3 else "")
         msg = (
@@ -497,10 +501,8 @@ def _refuse_broken_records(path: Path, sep: str, encoding: str) -> None:
         raise IncidentDataError(msg)
 
 
-def _refuse_repeated(path: Path, sep: str, columns: list[str], encoding: str) -> None:
+def _refuse_repeated(path: Path, header: list[str], columns: list[str]) -> None:
     """Refuse a header naming a column to read more than once (pandas reads the first)."""
-    with open_text(path, encoding, newline="") as file:
-        header = next((row for row in csv.reader(file, delimiter=sep) if any(row)), [])
     for name in columns:
         at = [i + 1 for i, h in enumerate(header) if h == name]
         if len(at) > 1:
