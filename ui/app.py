@@ -348,7 +348,7 @@ def main() -> None:
         st.toast(
             "The scenario's YAML edit was refused (see the Scenario tab), so the scenario is "
             "unchanged: its plan is shown."
-            if editor.refused_yaml(scenario)
+            if editor.refused_yaml(scenario_to_yaml(scenario))  # type: ignore[arg-type]
             else "Planned before with these settings: that plan is shown. Change the scenario, "
             "the officers, the time limit or the seed to plan anew."
         )

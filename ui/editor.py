@@ -142,10 +142,9 @@ def _yaml_uploaded() -> None:
     _yaml_error(load_text(text, upload.name))
 
 
-def refused_yaml(scenario: Scenario | None) -> str | None:
-    """Return why the last YAML read was refused, while the scenario is still the one it left."""
+def refused_yaml(text: str | None) -> str | None:
+    """Return why the last YAML read was refused, while the scenario's YAML is ``text`` still."""
     error = st.session_state.get("yaml_error")
-    text = scenario_to_yaml(scenario) if scenario is not None else None
     if error and text != st.session_state.get("yaml_error_of"):
         return None  # the scenario changed since: the error is about text no longer there
     return error
@@ -218,7 +217,7 @@ def load_save_section(scenario: Scenario | None) -> None:
             )
         st.caption(f"Editing: {st.session_state.get(WHERE, '')}")
     text = scenario_to_yaml(scenario) if scenario is not None else None
-    if error := refused_yaml(scenario):
+    if error := refused_yaml(text):
         st.error(error.replace("\n", "  \n"))  # one line per problem
     # open while its text has an error to fix
     with st.expander("Scenario as YAML (edit and apply)", expanded=bool(error)):
