@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.neighbourhoods import exposure
 from planner.plan import Plan, Route, SolveStats
 from planner.scenario import shift_seconds
 
@@ -179,8 +180,17 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         "hotspot_dosage": dosage,
         "hotspots_dosed": hotspot_summary(dosage),
         "must_cover": _must_cover(plan, dosage),
+        "neighbourhoods": _neighbourhoods(plan),
         "replan": None,  # a re-plan's time, stops kept and calls (planner.pipeline.replan)
     }
+
+
+def _neighbourhoods(plan: Plan) -> dict[str, Any]:
+    """Where the areas come from, notes on them, and each area's exposure."""
+    hoods = plan.neighbourhoods
+    if hoods is None:
+        return {"source": None, "notes": [], "areas": []}
+    return {"source": hoods.source, "notes": list(hoods.notes), "areas": exposure(plan)}
 
 
 def _stops_allowed(plan: Plan) -> int | None:
@@ -242,6 +252,30 @@ def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
     return found
 
 
+#: Areas the terminal summary lists; the rest are in ``neighbourhoods.csv``.
+TABLE_AREAS = 8
+
+
+def _neighbourhood_rows(hoods: dict[str, Any]) -> list[tuple[str, str]]:
+    """Terminal rows of the exposure per area: risk, presence and officer-minutes shares."""
+    areas = hoods["areas"]
+    if not areas:
+        return []
+    rows = [("exposure by area", f"{len(areas)} areas: {hoods['source']}")]
+    for area in areas[:TABLE_AREAS]:
+        rows.append(
+            (
+                f"  {area['neighbourhood']}",
+                f"{100 * area['risk_share']:.0f} % of the risk, "
+                f"{100 * area['presence_share']:.0f} % of the presence, "
+                f"{area['officer_min']:.0f} officer-min, {area['stops']} stops",
+            )
+        )
+    if len(areas) > TABLE_AREAS:
+        rows.append(("", f"... {len(areas) - TABLE_AREAS} more in neighbourhoods.csv"))
+    return rows
+
+
 def kpi_table(plan: Plan) -> str:
     """Format the terminal summary: a two-column table of the headline KPIs and step seconds."""
     k = plan.kpis
@@ -296,6 +330,7 @@ def kpi_table(plan: Plan) -> str:
     rows.append(
         ("routes solver", f"{rs['status']}, bound {rs['bound']:.3f}, gap {100 * rs['gap']:.1f} %")
     )
+    rows += _neighbourhood_rows(k["neighbourhoods"])
     if again := k.get("replan"):
         rows.append(
             (

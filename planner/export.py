@@ -17,10 +17,10 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import gpxpy.gpx
+import pandas as pd
 import shapely
 
 from planner.briefing import briefing_html
@@ -29,9 +29,6 @@ from planner.places import zone_outlines
 from planner.plan import Leg, Plan, Route, station_roles
 from planner.replan import walked_rules
 from planner.tracks import route_pieces
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: Decimal places of exported degrees (~1 cm).
 DEGREE_DIGITS = 7
@@ -197,8 +194,9 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     """Build every export of a plan, by file name.
 
     The files are ``plan.geojson``, ``officer_N.gpx`` (``unit_N.gpx`` for pairs, who walk
-    together), ``schedule.csv``, ``kpis.json``,
-    ``routes.json`` (every leg, for re-planning) and ``briefing.html`` (to print).
+    together), ``schedule.csv``, ``kpis.json``, ``neighbourhoods.csv`` (exposure per area, when
+    the plan has areas), ``routes.json`` (every leg, for re-planning) and ``briefing.html`` (to
+    print).
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     files = {"plan.geojson": to_geojson(plan, wgs84).encode()}
@@ -208,6 +206,11 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     schedule = plan.to_frame().to_csv(index=False, lineterminator="\n")
     files["schedule.csv"] = schedule.encode("utf-8-sig")
     files["kpis.json"] = (json.dumps(plan.kpis, indent=2, ensure_ascii=False) + "\n").encode()
+    if plan.kpis["neighbourhoods"]["areas"]:
+        areas = pd.DataFrame(plan.kpis["neighbourhoods"]["areas"])
+        files["neighbourhoods.csv"] = areas.to_csv(index=False, lineterminator="\n").encode(
+            "utf-8-sig"
+        )
     files["routes.json"] = (json.dumps(routes_record(plan), indent=1) + "\n").encode()
 
     files["briefing.html"] = briefing_html(plan, wgs84).encode()
@@ -393,7 +396,9 @@ def write_plans(plans: dict[str, Plan], out_dir: Path) -> list[Path]:
         for name, data in plan_files(plan).items()
     }
     stale = [
-        str(Path(folder) / f"{word}_*.gpx") for folder in plans for word in ("officer", "unit")
+        str(Path(folder) / name)
+        for folder in plans
+        for name in ("officer_*.gpx", "unit_*.gpx", "neighbourhoods.csv")
     ]
     try:
         written = write_files(Path(out_dir), files, stale=stale)

@@ -9,6 +9,7 @@ symmetric sparse matrix of segment lengths for network distances.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import tempfile
@@ -40,6 +41,8 @@ FEATURE_TAGS: dict[str, list[str] | bool] = {
     "railway": ["station", "subway_entrance", "tram_stop", "halt"],
     "public_transport": ["platform", "station", "stop_position"],
 }
+#: OSM ``place`` values read as neighbourhood labels (:func:`osm_place_labels`).
+PLACE_LABELS = ("suburb", "quarter", "neighbourhood")
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,28 +423,45 @@ def osm_features(area: AreaSpec, graph: StreetGraph) -> gpd.GeoDataFrame:
     """Point features of the area (bars, ATMs, transit stops, police, ...) in the graph's CRS.
 
     Returns columns ``key``, ``value``, ``name`` and point geometry (polygon centroids). Online
-    areas
-    and files without such tags give an empty frame.
+    areas and files without such tags give an empty frame.
     """
+    return _osm_points(area, graph, FEATURE_TAGS)
+
+
+def osm_place_labels(area: AreaSpec, graph: StreetGraph) -> gpd.GeoDataFrame:
+    """Return the area's OSM place labels (``place`` in :data:`PLACE_LABELS`), as osm_features.
+
+    In OSM a suburb or neighbourhood is mostly a labelled point, not a boundary.
+    """
+    return _osm_points(area, graph, {"place": list(PLACE_LABELS)})
+
+
+def _osm_points(
+    area: AreaSpec, graph: StreetGraph, tags: dict[str, list[str] | bool]
+) -> gpd.GeoDataFrame:
+    """Points of the area's file carrying one of ``tags`` (empty for online areas)."""
     path = area_file(area)
     empty = gpd.GeoDataFrame({"key": [], "value": [], "name": []}, geometry=[], crs=graph.crs)
     if path is None:
         return empty
     if path.name.lower().endswith((".osm", ".xml")):
         with tempfile.TemporaryDirectory() as tmp:
-            return _features_from_pbf(_xml_to_pbf(path, Path(tmp) / "a.osm.pbf"), graph, empty)
-    return _features_from_pbf(path, graph, empty)
+            pbf = _xml_to_pbf(path, Path(tmp) / "a.osm.pbf")
+            return _points_from_pbf(pbf, graph, empty, tags)
+    return _points_from_pbf(path, graph, empty, tags)
 
 
-def _features_from_pbf(path: Path, graph: StreetGraph, empty: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _points_from_pbf(
+    path: Path, graph: StreetGraph, empty: gpd.GeoDataFrame, tags: dict[str, list[str] | bool]
+) -> gpd.GeoDataFrame:
     import pyrosm
 
     with _quiet():
-        pois = pyrosm.OSM(str(path)).get_pois(custom_filter=FEATURE_TAGS)
+        pois = pyrosm.OSM(str(path)).get_pois(custom_filter=tags)
     if pois is None or len(pois) == 0:
         return empty
     rows = []
-    for key, values in FEATURE_TAGS.items():
+    for key, values in tags.items():
         if key not in pois:
             continue
         column = pois[key].astype("string")
@@ -454,16 +474,27 @@ def _features_from_pbf(path: Path, graph: StreetGraph, empty: gpd.GeoDataFrame) 
     geoms = pois.geometry.loc[frame["pos"]]
     with _quiet():
         points = gpd.GeoSeries(geoms.to_numpy(), crs="EPSG:4326").to_crs(graph.crs).centroid
-    names = pois["name"].loc[frame["pos"]] if "name" in pois else [None] * len(frame)
     return gpd.GeoDataFrame(
         {
             "key": frame["key"].to_numpy(),
             "value": frame["value"].to_numpy(),
-            "name": [_clean_name(n) for n in names],
+            "name": [_poi_name(pois, pos) for pos in frame["pos"]],
         },
         geometry=points.to_numpy(),
         crs=graph.crs,
     )
+
+
+def _poi_name(pois: pd.DataFrame, pos: object) -> str | None:
+    """Return the ``name`` of one pyrosm point: its column, else from its other tags (JSON)."""
+    name = _clean_name(pois.loc[pos, "name"]) if "name" in pois else None
+    tags = pois.loc[pos, "tags"] if "tags" in pois else None
+    if name is None and isinstance(tags, str):
+        try:
+            name = _clean_name(json.loads(tags).get("name"))
+        except (ValueError, AttributeError):
+            name = None
+    return name
 
 
 def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:

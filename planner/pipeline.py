@@ -25,10 +25,17 @@ from planner.avoid import avoided_segments, dark_during
 from planner.coverage import Pieces, street_pieces
 from planner.errors import InfeasibleError, ScenarioError, kept_warnings, warn
 from planner.evaluate import compute_kpis
-from planner.graph import StreetGraph, load_street_graph, osm_features, place_names
+from planner.graph import (
+    StreetGraph,
+    load_street_graph,
+    osm_features,
+    osm_place_labels,
+    place_names,
+)
 from planner.harm import DEFAULT_EXCLUDED, harm_cautions
 from planner.hotspots import Hotspots, find_hotspots
 from planner.incidents import check_distinct_files, load_incidents
+from planner.neighbourhoods import Neighbourhoods, from_labels, from_polygons, no_neighbourhoods
 from planner.places import apply_places, forbidden_nodes, forbidden_segments
 from planner.plan import Plan, Post, Route, SolveStats, station_roles
 from planner.posts import choose_posts
@@ -426,12 +433,24 @@ class Area:
 
     graph: StreetGraph
     features: gpd.GeoDataFrame
+    labels: gpd.GeoDataFrame  # OSM place labels (suburbs, neighbourhoods)
 
 
 def load_area(scenario: Scenario, settings: Settings | None = None) -> Area:
-    """Load the street graph and OSM features of a scenario's area (the slow, cacheable part)."""
+    """Load the street graph, OSM features and place labels of a scenario's area (cacheable)."""
     graph = load_street_graph(scenario.area, settings or Settings())
-    return Area(graph, osm_features(scenario.area, graph))
+    return Area(graph, osm_features(scenario.area, graph), osm_place_labels(scenario.area, graph))
+
+
+def neighbourhoods_of(scenario: Scenario, area: Area, pieces: Pieces) -> Neighbourhoods:
+    """Return the areas the plan's exposure is reported for (``neighbourhoods`` in the scenario)."""
+    spec = scenario.neighbourhoods
+    if spec.source == "file" and spec.path is not None:
+        where = str(scenario.source_file or scenario.name)
+        return from_polygons(area.graph, pieces, spec.path, spec.name_column, where)
+    if spec.source == "none":
+        return no_neighbourhoods(area.graph, pieces, "none", "neighbourhoods.source is none")
+    return from_labels(area.graph, pieces, area.labels)
 
 
 def run(
@@ -502,6 +521,7 @@ def _run(
         units = unit_stations(scenario, graph, features, (start_idx, end_idx), (start, end))
     with _step("risk", timings, progress):
         pieces = street_pieces(graph)
+        hoods = neighbourhoods_of(scenario, area, pieces)
         risk = build_risk(scenario, graph, features, pieces, (start, end))
     with _step("hot spots", timings, progress):
         dwell = scenario.dwell
@@ -613,6 +633,7 @@ def _run(
             kpis={},  # filled below, from the plan itself
             timings_s=timings,
             patrol=patrol,
+            neighbourhoods=hoods,
         )
         plan = replace(plan, kpis=compute_kpis(plan))
         if resume is None:

@@ -14,6 +14,7 @@ from planner.scenario import later, shift_seconds
 if TYPE_CHECKING:
     from planner.graph import StreetGraph
     from planner.hotspots import Hotspots
+    from planner.neighbourhoods import Neighbourhoods
     from planner.risk import RiskMap
     from planner.routes import Patrol
     from planner.scenario import Scenario
@@ -68,7 +69,8 @@ class Leg:
     before a re-plan, from one node to another).
 
     Times are seconds from the start of the shift. A walk lists the segments it follows and, for
-    each, whether it is walked from ``v`` to ``u``. ``presence`` is risk-weighted minutes.
+    each, whether it is walked from ``v`` to ``u``. ``presence`` is risk-weighted minutes; a
+    credited walk's ``credits`` are what each of its segments earns (they sum to ``presence``).
     """
 
     kind: str
@@ -81,6 +83,7 @@ class Leg:
     distance_m: float = 0.0
     presence: float = 0.0
     hotspot: int | None = None
+    credits: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,7 @@ class Plan:
     label: str = ""  # which plan of several, e.g. "variant 2 of 3" or "re-planned at 21:30"
     replanned_s: float | None = None  # for a re-plan, seconds into the shift it was made at
     warnings: tuple[str, ...] = ()  # the planner's warnings while making it (rows dropped, ...)
+    neighbourhoods: Neighbourhoods | None = None  # the areas exposure is reported for
 
     @property
     def unit_word(self) -> str:

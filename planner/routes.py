@@ -599,8 +599,8 @@ def _route(
     return Route(officer, tuple(legs))
 
 
-def _recredit(routes: list[Route], kind: str, credit: Callable[[Leg], float]) -> list[Route]:
-    """Set the presence of every leg of ``kind`` to ``credit(leg)``, legs taken in time order.
+def _recredit(routes: list[Route], kind: str, credit: Callable[[Leg], Leg]) -> list[Route]:
+    """Replace every leg of ``kind`` by ``credit(leg)``, legs taken in time order.
 
     Time order over all units (ties by unit, then leg) lets ``credit`` count earlier passes.
     """
@@ -612,7 +612,7 @@ def _recredit(routes: list[Route], kind: str, credit: Callable[[Leg], float]) ->
     )
     credited = [list(r.legs) for r in routes]
     for _, k, i in order:
-        credited[k][i] = replace(credited[k][i], presence=float(credit(credited[k][i])))
+        credited[k][i] = credit(credited[k][i])
     return [Route(r.officer, tuple(legs)) for r, legs in zip(routes, credited, strict=True)]
 
 
@@ -627,13 +627,13 @@ def _credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) 
         earlier.setdefault(hot, []).append(start_s)
     hours = max(1, math.ceil(patrol.shift_s / HOUR_S))
 
-    def credit(leg: Leg) -> float:
+    def credit(leg: Leg) -> Leg:
         hot = int(leg.hotspot)
         rank = sum(t < leg.start_s for t in earlier.get(hot, []))
         hour = min(int(leg.start_s // HOUR_S), hours - 1)
         profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
         earlier.setdefault(hot, []).append(leg.start_s)
-        return dwell_value[hot] * profile * patrol.revisit_value**rank
+        return replace(leg, presence=float(dwell_value[hot] * profile * patrol.revisit_value**rank))
 
     return _recredit(routes, "dwell", credit)
 
@@ -647,7 +647,7 @@ def _credit_walks(routes: list[Route], weight: np.ndarray, patrol: Patrol) -> li
     """
     passes = _Passes(weight, patrol.revisit_value)
     passes.credit(patrol.walked)
-    return _recredit(routes, "walk", lambda leg: passes.credit(leg.segments))
+    return _recredit(routes, "walk", passes.credited)
 
 
 def credit_kept_walks(
@@ -664,9 +664,9 @@ def credit_kept_walks(
     legs = [list(unit) for unit in kept]
     order = sorted((leg.start_s, k, i) for k, unit in enumerate(legs) for i, leg in enumerate(unit))
     for _, k, i in order:
-        value = passes.credit(legs[k][i].segments)
-        if legs[k][i].kind == "walk":
-            legs[k][i] = replace(legs[k][i], presence=value)
+        leg = passes.credited(legs[k][i])
+        if leg.kind == "walk":
+            legs[k][i] = leg
     return tuple(tuple(unit) for unit in legs)
 
 
@@ -677,14 +677,19 @@ class _Passes:
         self.weight, self.revisit_value = weight, revisit_value
         self.count: dict[int, int] = {}
 
-    def credit(self, segments: Iterable[int]) -> float:
-        """Count one pass of each of ``segments`` in order; return what the passes earn."""
-        value = 0.0
+    def credit(self, segments: Iterable[int]) -> tuple[float, ...]:
+        """Count one pass of each of ``segments`` in order; return what each pass earns."""
+        values = []
         for seg in segments:
             rank = self.count.get(seg, 0)
-            value += float(self.weight[seg]) * self.revisit_value**rank
+            values.append(float(self.weight[seg]) * self.revisit_value**rank)
             self.count[seg] = rank + 1
-        return value
+        return tuple(values)
+
+    def credited(self, leg: Leg) -> Leg:
+        """Count the passes of ``leg``'s streets; the leg with what they earn, street by street."""
+        credits = self.credit(leg.segments)
+        return replace(leg, presence=float(sum(credits)), credits=credits)
 
 
 def validation_rules(

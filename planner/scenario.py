@@ -516,6 +516,30 @@ class PostsSpec(_Model):
     visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=2000)] = 150.0
 
 
+class NeighbourhoodsSpec(_Model):
+    """The areas the plan's exposure is reported for (the report only: plans do not change).
+
+    ``source`` is ``osm`` (the place labels of the area's OSM file: ``place`` = suburb, quarter or
+    neighbourhood, each street going to the label nearest by walking), ``file`` (polygons in
+    ``path``: GeoJSON, GeoPackage or shapefile in any CRS, named by ``name_column``; a street
+    goes to the polygon holding its midpoint) or ``none``.
+    """
+
+    source: Literal["osm", "file", "none"] = "osm"
+    path: Path | None = Field(None, description="source: file; the polygons' file")
+    name_column: str = Field("name", description="source: file; the column naming each polygon")
+
+    @model_validator(mode="after")
+    def _path_for_file(self) -> NeighbourhoodsSpec:
+        if self.source == "file" and self.path is None:
+            msg = (
+                "neighbourhoods.source 'file' needs neighbourhoods.path, a GeoJSON, GeoPackage "
+                "or shapefile of the areas' polygons"
+            )
+            raise ValueError(msg)
+        return self
+
+
 class RiskSpec(_Model):
     """Risk model options: risk terrain (no incidents) and the incident model's shift window."""
 
@@ -610,6 +634,7 @@ class Scenario(_Model):
     posts: PostsSpec = PostsSpec()
     places: PlacesSpec = PlacesSpec()
     risk: RiskSpec = RiskSpec()
+    neighbourhoods: NeighbourhoodsSpec = NeighbourhoodsSpec()
     solver: SolverSpec = SolverSpec()
     output_dir: Path | None = Field(None, description="defaults to out/<name> beside the scenario")
     source_file: Path | None = Field(None, exclude=True, description="set by load_scenario")
@@ -691,9 +716,18 @@ def _resolve_paths(scenario: Scenario, base_dir: Path, where: str) -> Scenario:
         )
         for i, spec in enumerate(scenario.incidents)
     ]
+    hoods = scenario.neighbourhoods
+    if hoods.path is not None:
+        found = _existing(base_dir / hoods.path, where, "neighbourhoods.path")
+        hoods = hoods.model_copy(update={"path": found})
     output = base_dir / (scenario.output_dir or Path("out") / scenario.name)
     return scenario.model_copy(
-        update={"area": area, "incidents": incidents, "output_dir": output.resolve()}
+        update={
+            "area": area,
+            "incidents": incidents,
+            "neighbourhoods": hoods,
+            "output_dir": output.resolve(),
+        }
     )
 
 

@@ -29,9 +29,11 @@ def test_plan_default_end_to_end(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "presence (risk x min)" in result.stdout
     assert "seconds: routes" in result.stdout
+    assert re.search(r"exposure by area +6 areas: OSM place labels", result.stdout)
     assert sorted(p.name for p in out.iterdir()) == [
         "briefing.html",
         "kpis.json",
+        "neighbourhoods.csv",
         "officer_1.gpx",
         "officer_2.gpx",
         "plan.geojson",
@@ -304,6 +306,14 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
         (
             ("solver:", "places: {must_cover: [{lat: 24.94, lon: 60.17, name: plaza}]}\nsolver:"),
             ["places: must-cover place plaza is", "lat and lon are not swapped"],
+        ),
+        (
+            ("solver:", "neighbourhoods: {source: file}\nsolver:"),
+            ["needs neighbourhoods.path, a GeoJSON, GeoPackage or shapefile"],
+        ),
+        (
+            ("solver:", "neighbourhoods: {source: file, path: wards.geojson}\nsolver:"),
+            ["neighbourhoods.path: file not found"],
         ),
     ],
 )

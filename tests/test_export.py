@@ -42,6 +42,7 @@ def test_written_files_read_back(plan, tmp_path):
     assert names == [
         "briefing.html",
         "kpis.json",
+        "neighbourhoods.csv",
         "officer_1.gpx",
         "officer_2.gpx",
         "plan.geojson",
@@ -516,3 +517,38 @@ def test_a_table_that_cannot_be_written_names_the_option(tmp_path):
     (tmp_path / "taken").mkdir()  # a folder where the file goes
     with pytest.raises(ExportError, match=r"^--csv .*taken: cannot write the table"):
         write_table(table, tmp_path / "taken", "--csv")
+
+
+def test_exposure_per_neighbourhood_adds_up_to_the_plan(plan, tmp_path):
+    hoods = plan.kpis["neighbourhoods"]
+    areas = hoods["areas"]
+    assert hoods["source"].startswith("OSM place labels")
+    assert len(areas) == 6 and areas[0]["risk_share"] >= areas[-1]["risk_share"]
+    assert sum(a["risk_share"] for a in areas) == pytest.approx(1.0, abs=1e-5)
+    presence = plan.kpis["routes"]["presence_min"]
+    assert sum(a["presence_min"] for a in areas) == pytest.approx(presence, rel=1e-6)
+    assert sum(a["presence_share"] for a in areas) == pytest.approx(1.0, abs=1e-5)
+    on_street = sum(
+        leg.end_s - leg.start_s
+        for route in plan.routes
+        for leg in route.legs
+        if leg.kind in ("walk", "dwell", "wait", "reserve")
+    )
+    assert sum(a["officer_min"] for a in areas) == pytest.approx(on_street / 60, abs=0.05)
+    assert sum(a["stops"] for a in areas) == plan.kpis["routes"]["stops"]
+    assert sum(a["posts"] for a in areas) == len(plan.posts) == 3
+    # each walk's credits are what its streets earn, and sum to the walk's presence
+    walks = [leg for route in plan.routes for leg in route.legs if leg.kind == "walk"]
+    assert all(len(leg.credits) == len(leg.segments) for leg in walks)
+    assert all(sum(leg.credits) == pytest.approx(leg.presence, abs=1e-12) for leg in walks)
+    # the stops of an area are those made at its nodes
+    hood_of = dict(zip(plan.graph.nodes.index, plan.neighbourhoods.node, strict=True))
+    names = plan.neighbourhoods.names
+    stops = {a["neighbourhood"]: a["stops"] for a in areas}
+    made = [names[hood_of[leg.to_node]] for route in plan.routes for leg in route.dwells]
+    assert all(stops[name] == made.count(name) for name in names)
+    write_plan(plan, tmp_path)
+    table = pd.read_csv(tmp_path / "neighbourhoods.csv", encoding="utf-8-sig")
+    assert list(table["neighbourhood"]) == [a["neighbourhood"] for a in areas]
+    assert list(table.columns[:4]) == ["neighbourhood", "street_km", "risk_share", "presence_min"]
+    assert "exposure by area" in kpi_table(plan)

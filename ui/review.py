@@ -148,6 +148,27 @@ def _clock_gaps(arrivals: list[str]) -> str:
     return ", ".join(f"{(b - a).total_seconds() / 60:.0f}" for a, b in itertools.pairwise(at))
 
 
+def exposure_table(plan: Plan) -> pd.DataFrame:
+    """Per area: street km, shares of the risk, presence and officer-minutes, stops, posts."""
+    rows = [
+        {
+            "area": a["neighbourhood"],
+            "street km": a["street_km"],
+            "risk": a["risk_share"],
+            "presence": a["presence_share"],
+            "presence / risk": a["presence_per_risk"],
+            "officer-min": a["officer_min"],
+            "stops": a["stops"],
+            "posts": a["posts"],
+        }
+        for a in plan.kpis["neighbourhoods"]["areas"]
+    ]
+    columns = [
+        "area", "street km", "risk", "presence", "presence / risk", "officer-min", "stops", "posts"
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
 def post_table(plan: Plan) -> pd.DataFrame:
     """Per fixed post: its number (as in the briefing), place and share of the risk in sight."""
     rows = [
@@ -215,7 +236,10 @@ def download_files(plan: Plan, files: dict[str, bytes], scenario_yaml: str) -> d
 def download_names(plan: Plan) -> list[str]:
     """File names of :func:`download_files` in its order, without building the files."""
     name = plan.scenario.name
-    files = ["briefing.html", "plan.geojson", "schedule.csv", "kpis.json", "routes.json"]
+    files = ["briefing.html", "plan.geojson", "schedule.csv", "kpis.json"]
+    if plan.kpis["neighbourhoods"]["areas"]:
+        files.append("neighbourhoods.csv")
+    files.append("routes.json")
     return [f"{name}_gpx.zip", *(f"{name}_{f}" for f in files), f"{name}.yaml"]
 
 
@@ -280,6 +304,7 @@ def show_review(plan: Plan) -> None:
         hide_index=True,
         column_config={"minutes": st.column_config.NumberColumn(format="%.0f")},
     )
+    show_exposure(plan)
     if plan.posts:
         st.subheader(f"Posts ({len(plan.posts)})")
         st.caption(
@@ -307,6 +332,32 @@ def show_review(plan: Plan) -> None:
         with st.expander("Risk model notes"):
             for note in plan.risk.notes:
                 st.write(note)
+
+
+def show_exposure(plan: Plan) -> None:
+    """Show the exposure per area, and where the areas come from (or why there are none)."""
+    hoods = plan.kpis["neighbourhoods"]
+    st.subheader("Exposure by area")
+    if not hoods["areas"]:
+        st.caption(" ".join(hoods["notes"]) or "No areas to report on.")
+        return
+    st.caption(
+        f"Areas: {hoods['source']}. Shares of the whole area's risk, of the plan's presence "
+        "and of the officers' minutes on the streets. Presence / risk is 1 where presence "
+        "follows the risk; a hot-spot plan concentrates it, so areas with no hot spot get "
+        "little."
+    )
+    percent = st.column_config.NumberColumn(format="percent")
+    st.dataframe(
+        exposure_table(plan),
+        hide_index=True,
+        column_config={
+            "risk": percent,
+            "presence": percent,
+            "presence / risk": st.column_config.NumberColumn(format="%.2f"),
+            "officer-min": st.column_config.NumberColumn(format="%.0f"),
+        },
+    )
 
 
 def kpi_caption(kpis: dict[str, Any]) -> str:

@@ -267,11 +267,16 @@ def test_first_load_plans_the_default_scenario(first_load):
         "helsinki_default_plan.geojson",
         "helsinki_default_schedule.csv",
         "helsinki_default_kpis.json",
+        "helsinki_default_neighbourhoods.csv",
         "helsinki_default_routes.json",
         "helsinki_default.yaml",
     ]
     subheaders = [h.value for h in first_load.subheader]
-    assert {"Officers (4)", "Hot spots dosed", "Solvers", "Schedule"} <= set(subheaders)
+    assert {"Officers (4)", "Hot spots dosed", "Exposure by area", "Solvers"} <= set(subheaders)
+    exposure = next(d.value for d in first_load.dataframe if "presence / risk" in d.value)
+    areas = plan.kpis["neighbourhoods"]["areas"]
+    assert list(exposure["area"]) == [a["neighbourhood"] for a in areas]
+    assert exposure["officer-min"].sum() > 0
     # the scenario file keeps its own limit, and the page says the plan shown was a preview
     captions = [c.value for c in first_load.caption]
     own = load_scenario(DEFAULT_YAML).solver.time_limit_s

@@ -1,0 +1,122 @@
+"""Neighbourhoods: streets given to OSM place labels or to polygons, and clear errors."""
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, box
+
+from planner.coverage import street_pieces
+from planner.errors import ScenarioError
+from planner.graph import osm_place_labels
+from planner.neighbourhoods import OUTSIDE, from_labels, from_polygons
+from planner.scenario import AreaSpec
+
+HELSINKI_PLACES = ["Hakaniemi", "Kaartinkaupunki", "Kaisaniemi", "Keskusta", "Kluuvi", "Siltasaari"]
+
+
+@pytest.fixture(scope="module")
+def pieces(helsinki):
+    return street_pieces(helsinki)
+
+
+def test_osm_labels_give_every_street_the_nearest_place_by_walking(helsinki, pieces):
+    labels = osm_place_labels(AreaSpec(), helsinki)
+    assert sorted(labels["name"]) == HELSINKI_PLACES  # names read from the tags' JSON
+    hoods = from_labels(helsinki, pieces, labels)
+    assert list(hoods.names) == HELSINKI_PLACES
+    assert (hoods.segment >= 0).all() and (hoods.node >= 0).all()
+    assert (hoods.piece == hoods.segment[pieces.segment]).all()
+    snapped, _ = helsinki.nearest_node(labels.geometry.x, labels.geometry.y)
+    dist = helsinki.distances_m(snapped)  # walking, from each label's street node
+    for row, name in enumerate(labels["name"]):
+        assert hoods.names[hoods.node[snapped[row]]] == name
+    # a node goes to the label it is nearest to by walking, not by straight line
+    nearest = np.argmin(dist, axis=0)
+    names = labels["name"].to_numpy()
+    assert all(hoods.names[hoods.node[v]] == names[nearest[v]] for v in range(0, dist.shape[1], 7))
+
+
+def test_too_few_labels_give_no_areas_and_say_why(helsinki, pieces):
+    labels = osm_place_labels(AreaSpec(), helsinki)
+    hoods = from_labels(helsinki, pieces, labels.head(1))
+    assert hoods.names == ()
+    assert "1 named place label" in hoods.notes[0]
+    assert "neighbourhoods.source: file" in hoods.notes[0]
+
+
+def halves(helsinki, crs="EPSG:3067"):
+    """West and east halves of the Helsinki streets, split at the middle node, in ``crs``."""
+    x0, y0, x1, y1 = helsinki.segments.total_bounds
+    split = float(np.median(helsinki.nodes["x_m"]))
+    frame = gpd.GeoDataFrame(
+        {"district": ["West", "East"]},
+        geometry=[box(x0 - 10, y0 - 10, split, y1 + 10), box(split, y0 - 10, x1 + 10, y1 + 10)],
+        crs=helsinki.crs,
+    )
+    return frame.to_crs(crs), split
+
+
+def test_polygons_in_another_crs_hold_the_streets_midpoints(helsinki, pieces, tmp_path):
+    frame, split = halves(helsinki)
+    path = tmp_path / "districts.gpkg"
+    frame.to_file(path)
+    hoods = from_polygons(helsinki, pieces, path, "district", "s.yaml")
+    assert hoods.names == ("East", "West")
+    mid_x = helsinki.segments.geometry.interpolate(0.5, normalized=True).x.to_numpy()
+    inside = np.abs(mid_x - split) > 1.0  # off the shared edge (metres lost to reprojection)
+    expected = np.where(mid_x < split, hoods.names.index("West"), hoods.names.index("East"))
+    assert (hoods.segment[inside] == expected[inside]).all()
+    assert hoods.notes == ()
+
+
+def test_streets_outside_every_polygon_are_counted_and_warned(helsinki, pieces, tmp_path):
+    frame, _ = halves(helsinki)
+    path = tmp_path / "west.geojson"
+    frame.head(1).to_file(path)
+    with pytest.warns(UserWarning, match=r"streets \(\d+\.\d km\) lie in none of the areas"):
+        hoods = from_polygons(helsinki, pieces, path, "district", "s.yaml")
+    assert hoods.names == ("West",)
+    assert 0 < (hoods.segment < 0).sum() < len(hoods.segment)
+    assert OUTSIDE in hoods.notes[0]
+
+
+@pytest.mark.parametrize(
+    ("make", "column", "fragments"),
+    [
+        (lambda f: f, "ward", ["has no column 'ward'", "its columns: district"]),
+        (
+            lambda f: f.set_geometry([Point(0, 0), Point(1, 1)]),
+            "district",
+            ["holds no polygon (Point)", "as polygons"],
+        ),
+        (
+            lambda f: f.set_geometry([f.geometry.iloc[0], Point(0, 0)]),
+            "district",
+            ["rows 2 are not polygons (Point)"],
+        ),
+        (
+            lambda f: f.set_geometry(f.geometry.translate(5e5, 0)),
+            "district",
+            ["none of its 2 polygons holds a street of the area", "another CRS"],
+        ),
+    ],
+)
+def test_bad_polygon_files_are_refused_with_what_to_fix(
+    helsinki, pieces, tmp_path, make, column, fragments
+):
+    frame, _ = halves(helsinki, helsinki.crs)
+    path = tmp_path / "areas.gpkg"
+    make(frame).to_file(path)
+    with pytest.raises(ScenarioError) as caught:
+        from_polygons(helsinki, pieces, path, column, "s.yaml")
+    message = str(caught.value)
+    assert message.startswith(f"s.yaml: neighbourhoods.path {path}: ")
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_a_file_that_is_not_geodata_is_refused(helsinki, pieces, tmp_path):
+    path = tmp_path / "areas.geojson"
+    path.write_text("district,name\nwest,1\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="cannot be read as polygons"):
+        from_polygons(helsinki, pieces, path, "district", "s.yaml")
