@@ -296,6 +296,8 @@ def scenario_tab(scenario: Scenario | None) -> None:
             editor.posts_section()
         with st.expander("Must-cover and forbidden places"):
             editor.places_section()
+        with st.expander("Areas for the exposure report"):
+            editor.neighbourhoods_section()
         with st.expander("Risk, seed and name"):
             editor.risk_and_solver_section()
     with right:

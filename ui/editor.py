@@ -46,6 +46,11 @@ AREA_SOURCES = {
     "bbox": "Bounding box (online)",
     "polygon": "Polygon WKT (online)",
 }
+HOOD_SOURCES = {
+    "osm": "OSM place labels of the area (nearest by walking)",
+    "file": "My own polygons (GeoJSON, GeoPackage, zipped shapefile)",
+    "none": "None",
+}
 SCHEMAS = ("auto", "uk_police", "sf", "boston", "chicago", "atlanta_cobra", "generic")
 STATION_KINDS = {"point": "Point (lat, lon)", "police": "OSM police station", "node": "OSM node"}
 
@@ -170,6 +175,17 @@ def _area_uploaded() -> None:
     path = save_upload(upload.name, upload.getvalue())
     draft()["area"] = {"source": "file", "path": str(path)}
     for key in (WIDGET + "area.source", WIDGET + "area.path"):
+        st.session_state.pop(key, None)
+
+
+def _areas_uploaded() -> None:
+    upload = st.session_state.get("areas_upload")
+    if upload is None:
+        return
+    path = save_upload(upload.name, upload.getvalue())
+    hoods = draft().setdefault("neighbourhoods", {})
+    hoods.update({"source": "file", "path": str(path)})
+    for key in (WIDGET + "neighbourhoods.source", WIDGET + "neighbourhoods.path"):
         st.session_state.pop(key, None)
 
 
@@ -552,6 +568,35 @@ def posts_section() -> None:
             min_value=MIN_RADIUS_M,
             max_value=2000.0,
         )
+
+
+def neighbourhoods_section() -> None:
+    """Choose the areas the exposure is reported for: OSM place labels, own polygons, none."""
+    source = bound(
+        st.selectbox,
+        "Report exposure by",
+        "neighbourhoods.source",
+        "osm",
+        options=list(HOOD_SOURCES),
+        format_func=HOOD_SOURCES.get,
+        help="The plan does not change: its presence and officer-minutes are summed per area "
+        "and set against each area's share of the risk.",
+    )
+    hoods = draft().setdefault("neighbourhoods", {})
+    if source != "file":
+        hoods.pop("path", None)
+        return
+    st.file_uploader(
+        "Upload the areas' polygons",
+        type=["geojson", "json", "gpkg", "zip"],
+        key="areas_upload",
+        on_change=_areas_uploaded,
+        help="Your city's neighbourhoods, wards or police beats, in any coordinate system.",
+    )
+    bound(st.text_input, "Path of the polygons file on this machine", "neighbourhoods.path", "")
+    if not hoods.get("path"):
+        hoods.pop("path", None)
+    bound(st.text_input, "Column naming each area", "neighbourhoods.name_column", "name")
 
 
 def places_frame(kind: str) -> pd.DataFrame:

@@ -496,9 +496,12 @@ def test_editor_widgets_change_the_yaml(first_load):
     at.number_input(key="ed:dwell.max_minutes").set_value(12.0).run()
     at.checkbox(key="ed:officers.has_break").uncheck().run()
     at.run()
+    at.selectbox(key="ed:neighbourhoods.source").set_value("none").run()
+    at.run()
     saved = yaml.safe_load(at.session_state["yaml_text"])
     assert saved["dwell"]["max_minutes"] == 12.0
     assert "meal_break" not in saved["officers"]
+    assert saved["neighbourhoods"]["source"] == "none"
 
 
 @pytest.mark.slow
