@@ -235,7 +235,7 @@ def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
     write_plans({f"variant_{k}": plan for k, plan in enumerate(plans, start=1)}, out)
     typer.echo(kpi_table(best))
     typer.echo(f"\n{count} variants (each should keep {100 * (1 - within):.0f} % of variant 1's):")
-    typer.echo("variant  presence  of v1    stops shared with / streets shared with")
+    typer.echo("variant  presence  of v1    share of its stops / streets also in variant ...")
     for k, plan in enumerate(plans, start=1):
         presence = plan.kpis["routes"]["presence_min"]
         shares = [
@@ -300,9 +300,9 @@ def replan(
     positions, away_since = _positions(position or [])
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     if routes_file.is_file():  # else the re-plan names the missing plan
-        check_out_dir(target)
+        check_out_dir(target, where="--out")
     result = replan_shift(scenario, routes_file, clock, positions, away_since=away_since)
-    written = write_plan(result, target)
+    written = write_plan(result, target, "--out")
     typer.echo(kpi_table(result))
     typer.echo(f"\nwrote {len(written)} files to {target}")
 

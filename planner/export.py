@@ -30,6 +30,8 @@ from planner.plan import Leg, Plan, Route, station_roles
 from planner.replan import walked_rules
 from planner.tracks import route_pieces
 
+#: Where a plan's output folder is chosen (for messages).
+OUT_OPTIONS = "--out, or output_dir in the scenario"
 #: Decimal places of exported degrees (~1 cm).
 DEGREE_DIGITS = 7
 
@@ -52,7 +54,7 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
             )
         track.segments.append(segment)
     doc.tracks.append(track)
-    for leg in route.dwells:
+    for number, leg in enumerate(route.dwells, start=1):  # numbered as in the briefing
         node = plan.graph.nodes.loc[leg.to_node]
         minutes = (leg.end_s - leg.start_s) / 60
         doc.waypoints.append(
@@ -60,8 +62,8 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
                 round(float(node["lat"]), DEGREE_DIGITS),
                 round(float(node["lon"]), DEGREE_DIGITS),
                 time=_utc(plan, leg.start_s),
-                name=plan.places[leg.to_node],
-                description=f"dwell {minutes:.0f} min",
+                name=f"{number}: {plan.places[leg.to_node]}",
+                description=f"stop {number}, dwell {minutes:.0f} min",
                 type="dwell",
             )
         )
@@ -122,12 +124,13 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                     ),
                 }
             )
-        for leg in route.dwells:
+        for number, leg in enumerate(route.dwells, start=1):
             node = graph.nodes.loc[leg.to_node]
             records.append(
                 {
                     "layer": "dwell",
                     "officer": route.officer,
+                    "stop": number,  # the unit's stops in order, as in the briefing and GPX
                     "hotspot": (leg.hotspot or 0) + 1,  # its number, as in kpis.json
                     "name": plan.places[leg.to_node],
                     "arrive": plan.at(leg.start_s).isoformat(timespec="seconds"),
@@ -162,10 +165,11 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
     records += _place_records(plan)
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
     # blank on other layers: keep the counts whole (1, not 1.0)
-    for column in ("officer", "hotspot", "stops"):
+    for column in ("officer", "stop", "hotspot", "stops"):
         if column in frame:
             frame[column] = frame[column].astype("Int64")
-    frame["geometry"] = shapely.set_precision(frame.geometry.to_numpy(), 10**-DEGREE_DIGITS)
+    exact = shapely.set_precision(frame.geometry.to_numpy(), 10**-DEGREE_DIGITS)
+    frame["geometry"] = shapely.orient_polygons(exact)  # outer rings anticlockwise (RFC 7946)
     return frame.to_json(drop_id=True, na="drop", indent=None)
 
 
@@ -340,9 +344,7 @@ def write_table(table: pd.DataFrame, path: Path, where: str) -> Path:
     return path
 
 
-def check_out_dir(
-    out_dir: Path, what: str = "the plan files", where: str = "--out, or output_dir in the scenario"
-) -> None:
+def check_out_dir(out_dir: Path, what: str = "the plan files", where: str = OUT_OPTIONS) -> None:
     """Refuse, before any planning, an output folder that cannot be made or written.
 
     ``what`` goes there and ``where`` says where to choose another folder (both for messages).
@@ -355,9 +357,13 @@ def check_out_dir(
     """
     out_dir = Path(out_dir)
     here = out_dir
-    while not here.exists() and here.parent != here:
-        here = here.parent
     fix = f"choose another folder ({where})"
+    try:
+        while not here.exists() and here.parent != here:
+            here = here.parent
+    except OSError as exc:  # e.g. a name too long for the file system
+        msg = f"{out_dir}: cannot be a folder here ({exc.strerror or exc}); {fix}"
+        raise ExportError(msg) from None
     if not here.is_dir():
         why = (
             "not a folder" if here == out_dir else f"so the output folder {out_dir} cannot go in it"
@@ -369,21 +375,23 @@ def check_out_dir(
         raise ExportError(msg)
 
 
-def write_plan(plan: Plan, out_dir: Path) -> list[Path]:
+def write_plan(plan: Plan, out_dir: Path, where: str = OUT_OPTIONS) -> list[Path]:
     """Write all plan files into ``out_dir``, all or nothing (see :func:`write_files`).
 
     Raises
     ------
     ExportError
-        If the folder cannot be created or written (message names it).
+        If the folder cannot be created or written (message names it, and ``where`` to choose
+        another).
     """
-    return write_plans({"": plan}, out_dir)
+    return write_plans({"": plan}, out_dir, where)
 
 
-def write_plans(plans: dict[str, Plan], out_dir: Path) -> list[Path]:
+def write_plans(plans: dict[str, Plan], out_dir: Path, where: str = OUT_OPTIONS) -> list[Path]:
     """Write several plans, all or nothing, into subfolders of ``out_dir`` by name.
 
-    The name ``""`` is ``out_dir`` itself. A failure leaves none of the plans written.
+    The name ``""`` is ``out_dir`` itself. A failure leaves none of the plans written;
+    ``where`` says where to choose another folder (for messages).
 
     Raises
     ------
@@ -403,10 +411,9 @@ def write_plans(plans: dict[str, Plan], out_dir: Path) -> list[Path]:
     try:
         written = write_files(Path(out_dir), files, stale=stale)
     except OSError as exc:
-        where = exc.filename or out_dir
         msg = (
-            f"{where}: cannot write the plan files ({exc.strerror or exc}); choose another "
-            "folder (--out, or output_dir in the scenario)"
+            f"{exc.filename or out_dir}: cannot write the plan files ({exc.strerror or exc}); "
+            f"choose another folder ({where})"
         )
         raise ExportError(msg) from None
     _warn_earlier_plans(Path(out_dir), set(plans))

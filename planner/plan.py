@@ -119,7 +119,7 @@ class Route:
         return [leg for leg in self.legs if leg.kind == "dwell"]
 
 
-AT_STATION_ROW_S = 60.0
+AT_STATION_ROW_S = 1.0
 """A unit back this long or more before its time ends gets an ``at station`` schedule row."""
 
 
@@ -165,8 +165,8 @@ class Plan:
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule: a row per leg with officer (or unit), times, action, place.
 
-        A unit back a minute or more before its time ends gets a last row, ``at station N min``,
-        so that its rows run to its end of shift.
+        A unit back a second or more before its time ends gets a last row, ``at station N min``
+        (``N s`` under a minute), so that its rows run to its end of shift.
         """
         rows = []
         nodes = self.graph.nodes
@@ -190,7 +190,7 @@ class Plan:
             left_s = self.unit_end_s(route) - route.end_s
             if route.legs and left_s >= AT_STATION_ROW_S:
                 station = route.legs[-1].to_node
-                action = f"at station {left_s / 60:.0f} min"
+                action = f"at station {duration_text(left_s)}"
                 row(route, route.end_s, route.end_s + left_s, action, station)
         return pd.DataFrame(
             rows, columns=[self.unit_word, "start", "end", "action", "place", "lat", "lon"]
@@ -214,11 +214,15 @@ def station_roles(routes: Sequence[Route]) -> dict[int, dict[str, list[int]]]:
     return out
 
 
+def duration_text(seconds: float) -> str:
+    """``N min``, or ``N s`` under a minute (59.6 s reads ``1 min``, not ``60 s``)."""
+    return f"{seconds / 60:.0f} min" if round(seconds) >= 60 else f"{round(seconds)} s"
+
+
 def leg_action(leg: Leg, route: Route) -> str:
     """Say what a leg is, as the schedule writes it (``dwell 15 min``, ``walk``, ...)."""
     minutes = (leg.end_s - leg.start_s) / 60.0
-    seconds = round(minutes * 60)  # 59.6 s reads "1 min", not "60 s"
-    length = f"{minutes:.0f} min" if seconds >= 60 else f"{seconds} s"
+    length = duration_text(leg.end_s - leg.start_s)
     if leg.kind == "dwell":
         return f"dwell {minutes:.0f} min"
     if leg.kind == "call":

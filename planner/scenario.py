@@ -639,6 +639,15 @@ class Scenario(_Model):
     output_dir: Path | None = Field(None, description="defaults to out/<name> beside the scenario")
     source_file: Path | None = Field(None, exclude=True, description="set by load_scenario")
 
+    @field_validator("name")
+    @classmethod
+    def _not_only_dots(cls, name: str) -> str:
+        """Refuse ``.`` and ``..``: as a folder name they mean the output folder or its parent."""
+        if not name.strip("."):
+            msg = f"'{name}' names no folder of its own; add a letter or digit, e.g. my_district_1"
+            raise ValueError(msg)
+        return name
+
 
 def parse_scenario(data: object, where: str, base_dir: Path, text: str | None = None) -> Scenario:
     """Validate a scenario mapping and resolve its paths against ``base_dir``.

@@ -81,7 +81,10 @@ def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Pl
 
 
 def overlap(a: Plan, b: Plan) -> dict[str, float]:
-    """How alike two plans are: shared stops (hot spot and hour) and shared streets, Jaccard."""
+    """How much of plan ``a`` plan ``b`` repeats (0 when ``a`` has none).
+
+    The share of ``a``'s stops (hot spot and hour) and of ``a``'s streets that ``b`` has too.
+    """
 
     def stops(plan: Plan) -> set[tuple[int, int]]:
         return {
@@ -91,7 +94,7 @@ def overlap(a: Plan, b: Plan) -> dict[str, float]:
     def streets(plan: Plan) -> set[int]:
         return {s for r in plan.routes for leg in r.legs for s in leg.segments}
 
-    def jaccard(x: set, y: set) -> float:
-        return len(x & y) / len(x | y) if x | y else 1.0
+    def share(x: set, y: set) -> float:
+        return len(x & y) / len(x) if x else 0.0
 
-    return {"stops": jaccard(stops(a), stops(b)), "streets": jaccard(streets(a), streets(b))}
+    return {"stops": share(stops(a), stops(b)), "streets": share(streets(a), streets(b))}

@@ -96,6 +96,12 @@ def test_plan_default_end_to_end(tmp_path):
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(tmp_path), "--at", "20:00"
     )
     assert missing.returncode == 2 and "no such plan file" in missing.stderr
+    (tmp_path / "afile").write_text("kept")
+    blocked = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "--out", str(tmp_path / "afile"),
+    )  # fmt: skip
+    assert_clean_failure(blocked, "is a file, not a folder; choose another folder (--out)")
     after = cli(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
         "--position", "2=60.1712,24.9414@20:30",
@@ -346,6 +352,9 @@ def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):
     result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(tmp_path / "afile/x"))
     assert_clean_failure(result, f"is a file, so the output folder {tmp_path / 'afile/x'} cannot")
     assert (tmp_path / "afile").read_text() == "kept"
+    long = tmp_path / ("a" * 300)
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(long))
+    assert_clean_failure(result, f"{long}: cannot be a folder here (File name too long)")
 
 
 def test_within_without_variants_is_refused():

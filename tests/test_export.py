@@ -65,8 +65,9 @@ def test_written_files_read_back(plan, tmp_path):
     assert times[0] == plan.shift_start.astimezone(dt.UTC)
     route = plan.routes[0]
     assert len(gpx.waypoints) == len(route.dwells)
-    assert gpx.waypoints[0].name == plan.places[route.dwells[0].to_node]
-    assert not gpx.waypoints[0].name.isdigit()
+    # numbered as the briefing's stops, so repeat stops at one place stay apart on a device
+    names = [f"{k}: {plan.places[leg.to_node]}" for k, leg in enumerate(route.dwells, start=1)]
+    assert [w.name for w in gpx.waypoints] == names
     assert gpx.tracks[0].length_2d() == pytest.approx(route.distance_m, rel=0.02)
     stops = pd.read_csv(tmp_path / "out/schedule.csv").query("officer == 1")
     stops = stops[stops["action"].str.startswith("dwell")]
@@ -89,6 +90,8 @@ def test_written_files_read_back(plan, tmp_path):
     ranks = [d["hotspot"] for d in plan.kpis["hotspot_dosage"]]  # in time order, as the stops
     assert sorted(d["hotspot"] for d in dwells) == sorted(ranks)
     assert all(type(d["hotspot"]) is int for d in dwells)
+    first = [d["stop"] for d in dwells if d["officer"] == 1]
+    assert first == list(range(1, len(route.dwells) + 1))
 
     assert (tmp_path / "out/schedule.csv").read_bytes().startswith(b"\xef\xbb\xbfofficer,")
     schedule = pd.read_csv(tmp_path / "out/schedule.csv")
@@ -103,12 +106,13 @@ def test_written_files_read_back(plan, tmp_path):
     patrol = schedule[~schedule["action"].str.startswith("at station")]
     assert (patrol.groupby("officer")["action"].last() == "walk back to station").all()
     ends = pd.to_datetime(schedule.groupby("officer")["end"].last(), format="ISO8601")
-    assert (ends > plan.shift_end - dt.timedelta(seconds=60)).all()  # to the minute at least
+    assert (ends >= plan.shift_end - dt.timedelta(seconds=1)).all()  # to the second
     kept = schedule[schedule["action"].str.startswith("at station")]
     early = {o.officer: plan.shift_end - plan.at(o.end_s) for o in plan.routes}
     for row in kept.itertuples():
-        minutes = early[row.officer].total_seconds() / 60
-        assert row.action == f"at station {minutes:.0f} min" and minutes >= 1
+        seconds = early[row.officer].total_seconds()
+        length = f"{seconds / 60:.0f} min" if round(seconds) >= 60 else f"{round(seconds)} s"
+        assert row.action == f"at station {length}" and seconds >= 1
     for _officer, actions in schedule.groupby("officer")["action"]:
         free = actions.str.startswith("free for calls").tolist()
         assert free.count(True) > 0 and not any(a and b for a, b in itertools.pairwise(free))
@@ -359,6 +363,20 @@ def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     cells = Cells()
     cells.feed(html)
     assert len(cells.units) == len(plan.routes) == 2
+    # the front page gives the coverage figures the terminal prints
+    k = plan.kpis
+    sight = 100 * k["routes"]["risk_in_sight_share"]
+    assert f"{sight:.1f} % of the area's risk within sight of a stop" in html
+    assert f"Together they watch {100 * k['posts']['risk_covered_share']:.1f} %" in html
+    first = k["posts"]["locations"][0]["watched_risk"]
+    assert f'<td class="t">{100 * first:.1f} %</td>' in html
+    assert "a few minutes after each stop" in html  # the scenario holds back 20 %
+    calm = dataclasses.replace(
+        plan, kpis={**k, "routes": {**k["routes"], "held_back_share": 0, "held_back_min": 0}}
+    )
+    free = plan_files(calm)["briefing.html"].decode()
+    assert "none: every unit's time goes to the patrol" in free
+    assert "a few minutes after each stop" not in free
     assert not {"script", "link", "img", "iframe"} & set(cells.tags)  # prints offline
     assert html.count('class="route"') == 2 and html.count('class="stop"') >= 2
     schedule = plan.to_frame()
@@ -552,3 +570,18 @@ def test_exposure_per_neighbourhood_adds_up_to_the_plan(plan, tmp_path):
     assert list(table["neighbourhood"]) == [a["neighbourhood"] for a in areas]
     assert list(table.columns[:4]) == ["neighbourhood", "street_km", "risk_share", "presence_min"]
     assert "exposure by area" in kpi_table(plan)
+
+
+def test_variant_overlap_is_the_share_of_one_plans_stops_and_streets_in_the_other(plan):
+    from planner.variants import overlap
+
+    assert overlap(plan, plan) == {"stops": 1.0, "streets": 1.0}
+    one = dataclasses.replace(plan, routes=plan.routes[:1])
+    assert overlap(one, plan) == {"stops": 1.0, "streets": 1.0}  # all of its own are in plan
+
+    def stops(routes):
+        return {(leg.hotspot, int(leg.start_s // 3600)) for r in routes for leg in r.dwells}
+
+    part = overlap(plan, one)
+    assert part["stops"] == len(stops(plan.routes[:1])) / len(stops(plan.routes)) < 1
+    assert 0 < part["streets"] < 1

@@ -48,6 +48,7 @@ def test_forbidden_zone_keeps_streets_and_stops_out(tmp_path, area):
     frame = gpd.read_file(io.StringIO(plan_files(plan)["plan.geojson"].decode()))
     (zone,) = frame[frame["layer"] == "forbidden"].itertuples()
     assert zone.name == "railway square" and zone.radius_m == 80
+    assert zone.geometry.exterior.is_ccw  # RFC 7946: d3 would draw a clockwise ring inside out
     outline = gpd.GeoSeries([zone.geometry], crs="EPSG:4326").to_crs(graph.crs)[0]
     assert outline.area == pytest.approx(np.pi * 80**2, rel=0.01)
     assert outline.centroid.distance(centre) < 0.5

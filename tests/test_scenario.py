@@ -113,6 +113,7 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
         ),
         ("name: test", "name: my district", "line 2, name: String should match pattern"),
         ("name: test", "name: my district", "use letters, digits, '_', '.' and '-' only"),
+        ("name: test", "name: '..'", "'..' names no folder of its own; add a letter or digit"),
     ],
 )
 def test_a_value_of_the_wrong_kind_names_its_line_and_what_to_write(tmp_path, old, new, expected):
