@@ -517,6 +517,11 @@ def _no_stop(
     )
 
 
+def _walk_s(net: _Network, i: int, j: int, patrol: Patrol) -> float:
+    """Seconds of walking from source ``i`` to source ``j`` at the patrol pace."""
+    return float(net.dist_m[i, net.sources[j]]) / patrol.pace_m_per_s
+
+
 def _route(
     officer: int,
     net: _Network,
@@ -577,6 +582,9 @@ def _route(
 
     for visit in visits:
         take_break(visit.start_s)
+        # a wait for the stop's slot is spent where the unit is, not beside the unit stopping
+        # there before it: leave in time to arrive on the slot
+        hold("wait", visit.start_s - _walk_s(net, here, visit.node, patrol) * (1.0 + spare))
         go(visit.node)
         hold("wait", visit.start_s)
         node = int(ids[net.sources[visit.node]])

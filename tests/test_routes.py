@@ -40,6 +40,29 @@ def test_routes_are_valid_on_a_real_graph(helsinki, helsinki_risk):
     assert stats.objective == pytest.approx(sum(r.presence for r in routes))
 
 
+def test_a_unit_waiting_for_a_slot_waits_away_from_the_unit_stopping_there(helsinki, helsinki_risk):
+    # four units, four hot spots an hour apart: most of the time goes to waiting for a slot
+    risk, spots, station = helsinki_risk
+    few = dataclasses.replace(
+        spots, node_idx=spots.node_idx[:4], value=spots.value[:4], watched=spots.watched[:4]
+    )
+    patrol = patrol_at(station, units=4, max_visits=3, held_back_share=0.2)
+    routes, _ = plan_routes(helsinki, risk, few, patrol, 2.0, seed=1, max_iterations=300)
+    assert _valid(helsinki, few, patrol, routes) == []
+    hot = {int(i) for i in helsinki.nodes.index[few.node_idx]}
+    there = [
+        (leg.to_node, leg.start_s, leg.end_s, route.officer, leg.kind)
+        for route in routes
+        for leg in route.legs
+        if leg.kind in ("dwell", "wait", "reserve") and leg.to_node in hot
+    ]
+    waits = [leg for route in routes for leg in route.legs if leg.kind == "wait"]
+    assert sum(leg.end_s - leg.start_s for leg in waits) > 3600  # the case in point
+    for a, b in itertools.combinations(there, 2):
+        if a[0] == b[0] and a[3] != b[3] and "dwell" in (a[4], b[4]):
+            assert a[2] <= b[1] + 1e-6 or b[2] <= a[1] + 1e-6, (a, b)
+
+
 def test_repeat_stops_are_worth_less_each_time(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
     patrol = patrol_at(station, units=1, shift_s=4 * 3600, min_gap_s=1800, revisit_value=0.5)
