@@ -559,6 +559,8 @@ def _run(
             scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end)
         )
         patrol = replace(patrol, starts=units[0], ends=units[1])
+        if resume is None:
+            _warn_breakless_units(patrol, start, _where(scenario, "officers.per_unit"))
         patrol = with_places(patrol, graph, scenario, must_cover)
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:
@@ -639,6 +641,24 @@ def _run(
         if resume is None:
             _warn_idle_units(plan)
         return plan
+
+
+def _warn_breakless_units(patrol: Patrol, start: dt.datetime, where: str) -> None:
+    """Warn of each unit whose own hours leave no room for the meal break in its window."""
+    earliest, latest = patrol.break_window_s
+
+    def clock(second: float) -> str:
+        return f"{later(start, second):%H:%M}"
+
+    for k, ((_, begin), (_, end)) in enumerate(
+        zip(patrol.unit_starts(), patrol.unit_ends(), strict=True)
+    ):
+        if patrol.outside_break_window(k):
+            warn(
+                f"{where}: unit {k + 1} works {clock(begin)}-{clock(end)}, outside the meal "
+                f"break window {clock(earliest)}-{clock(latest)}: it takes no meal break",
+                stacklevel=3,
+            )
 
 
 def idle_units(routes_kpis: dict[str, Any]) -> list[tuple[int, float]]:

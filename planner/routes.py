@@ -106,6 +106,19 @@ class Patrol:
         """Per unit, the node position where it ends and the second it must be there by."""
         return self.ends or tuple((self.end_idx, self.shift_s) for _ in range(self.units))
 
+    def outside_break_window(self, k: int) -> bool:
+        """Whether unit ``k`` (from 0) works no time its meal break could start and end in.
+
+        True when its own hours begin after the window closes or end, before the shift does,
+        too early for a break in the window: such a unit (a staggered start, say) takes no
+        meal break. A break that does not fit in the whole shift is an error instead.
+        """
+        if self.break_s <= 0:
+            return False
+        earliest, latest = self.break_window_s
+        begin, end = self.unit_starts()[k][1], self.unit_ends()[k][1]
+        return begin > latest or (end < earliest + self.break_s and end < self.shift_s)
+
     def visits_allowed(self) -> int:
         """Most stops per hot spot under ``max_visits`` and the dosage cap."""
         if self.max_dwell_s_per_spot is None:
@@ -402,7 +415,11 @@ def _problem(
             end=2 + units + k,
             begin_s=begin,
             end_s=end_s,
-            break_s=0.0 if k + 1 in patrol.break_done else patrol.break_s,
+            break_s=(
+                0.0
+                if k + 1 in patrol.break_done or patrol.outside_break_window(k)
+                else patrol.break_s
+            ),
             break_earliest_s=patrol.break_window_s[0],
             break_latest_s=patrol.break_window_s[1],
             break_node=2 + units + k if patrol.break_at_station else None,
@@ -713,6 +730,8 @@ def validation_rules(
         dwell_min_s=min(dwell_min_s, patrol.dwell_s),
         dwell_max_s=patrol.dwell_s,
         hotspot_nodes=frozenset(int(ids[i]) for i in hotspots.node_idx),
+        hotspot_ids=tuple(int(ids[i]) for i in hotspots.node_idx),
+        units=len(patrol.unit_starts()),
         min_revisit_gap_s=patrol.min_gap_s,
         max_visits=patrol.visits_allowed(),
         max_dwell_s_per_spot=patrol.max_dwell_s_per_spot,

@@ -4,6 +4,8 @@ The validator knows nothing of how a plan was found: it re-walks every leg on th
 and re-counts every stop, so a solver bug shows up as a named violation instead of a plan an
 officer cannot follow. Rules checked:
 
+``units``
+    One route per unit, numbered from 1 (when the rules give the number of units).
 ``timeline``
     Legs follow each other without gaps or overlaps, from the route's start time; the officer is
     back at the end station by the end of the shift.
@@ -13,14 +15,17 @@ officer cannot follow. Rules checked:
     A walk follows connected street segments from its start to its end node, its distance is the
     sum of their lengths and its duration that distance at the patrol pace; no avoided way is used.
 ``dwell``
-    A stop lasts between the dwell bounds, at a hot spot.
+    A stop lasts between the dwell bounds, at a hot spot, under that hot spot's number.
+``call``
+    A call for service is answered before a re-plan (it is what happened, not a plan).
 ``revisit``
     Two stops at one hot spot (any officers) start at least the minimum gap apart, never overlap,
     are at most ``max_visits`` and sum to at most the dosage cap.
 ``break``
     Each officer takes exactly the configured meal break, starting inside its window, at the
     station when required; one planned after the window has none left to take, nor has one
-    excused by the re-plan (``break_excused``: a call for service took the window).
+    whose own hours end before a break in the window could, nor one excused by the re-plan
+    (``break_excused``: a call for service took the window).
 ``held back``
     At least the configured share of each route's time (breaks aside) is held back for calls:
     reserve legs and waits, when the officer stands free to answer, and calls answered. After
@@ -58,7 +63,9 @@ class Rules:
     the legs before it were done, and the held-back share applies from there on;
     ``break_excused`` the officers whose meal break a re-plan found no longer possible. The
     break is taken at ``break_node`` when given, else at the route's end station when
-    ``break_at_end_station``, else anywhere.
+    ``break_at_end_station``, else anywhere. With ``units`` (0: not checked) the plan has one
+    route per unit, numbered from 1; with ``hotspot_ids`` (the node of each hot spot by
+    number) a stop's hot spot number names the node it is made at.
     """
 
     shift_s: float
@@ -81,6 +88,8 @@ class Rules:
     ends: dict[int, tuple[int, float]] = field(default_factory=dict)
     planned_from_s: dict[int, float] = field(default_factory=dict)
     break_excused: frozenset[int] = frozenset()
+    units: int = 0
+    hotspot_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +108,7 @@ class Violation:
 
 def validate_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> list[Violation]:
     """Return every violation of ``rules`` in ``routes`` (empty when the plan is valid)."""
-    found: list[Violation] = []
+    found: list[Violation] = _units(routes, rules)
     for route in routes:
         found += _timeline(route, rules)
         found += _continuity(route, rules)
@@ -127,6 +136,14 @@ def check_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> None:
         raise SolverError(msg)
 
 
+def _units(routes: list[Route], rules: Rules) -> list[Violation]:
+    numbers = sorted(route.officer for route in routes)
+    if rules.units and numbers != list(range(1, rules.units + 1)):
+        listed = ", ".join(map(str, numbers)) or "none"
+        return [Violation("units", 0, f"routes of units {listed}, not 1 to {rules.units}")]
+    return []
+
+
 def _start_of(route: Route, rules: Rules) -> tuple[int, float]:
     return rules.starts.get(route.officer, (rules.start_node, 0.0))
 
@@ -137,8 +154,10 @@ def _end_of(route: Route, rules: Rules) -> tuple[int, float]:
 
 def _timeline(route: Route, rules: Rules) -> list[Violation]:
     out = []
-    _node, begin = _start_of(route, rules)
+    node, begin = _start_of(route, rules)
     if not route.legs:
+        if node != _end_of(route, rules)[0]:
+            out.append(Violation("timeline", route.officer, "no legs, yet it ends elsewhere"))
         return out
     if abs(route.legs[0].start_s - begin) > TOL_S:
         out.append(
@@ -195,9 +214,22 @@ def _continuity(route: Route, rules: Rules) -> list[Violation]:
 
 
 def _leg(officer: int, leg: Leg, graph: StreetGraph, rules: Rules) -> list[Violation]:
+    if leg.presence < 0:
+        return [
+            Violation(leg.kind, officer, f"{leg.kind} at {leg.start_s:.0f} s earns less than 0")
+        ]
     if leg.kind == "walk":
         return _walk(officer, leg, graph, rules)
     if leg.kind == "call":  # a call for service before a re-plan: wherever it took the unit
+        planned_from = rules.planned_from_s.get(officer, -math.inf)
+        if leg.end_s > planned_from + TOL_S:
+            return [
+                Violation(
+                    "call",
+                    officer,
+                    f"a call for service at {leg.start_s:.0f} s, not answered before a re-plan",
+                )
+            ]
         return []
     out = []
     if leg.kind not in STATIONARY:
@@ -220,6 +252,19 @@ def _leg(officer: int, leg: Leg, graph: StreetGraph, rules: Rules) -> list[Viola
         )
     if leg.to_node not in rules.hotspot_nodes:
         out.append(Violation("dwell", officer, f"stop at node {leg.to_node} is not a hot spot"))
+    elif rules.hotspot_ids and not (
+        leg.hotspot is not None
+        and 0 <= leg.hotspot < len(rules.hotspot_ids)
+        and rules.hotspot_ids[leg.hotspot] == leg.to_node
+    ):
+        out.append(
+            Violation(
+                "dwell",
+                officer,
+                f"stop at {leg.start_s:.0f} s names hot spot {leg.hotspot}, not the one at "
+                f"node {leg.to_node}",
+            )
+        )
     return out
 
 
@@ -286,15 +331,18 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
     if rules.break_s <= 0:
         return [Violation("break", route.officer, "a break that no rule asks for")] * bool(breaks)
     _, begin = _start_of(route, rules)
+    _, end = _end_of(route, rules)
+    earliest, latest = rules.break_window_s
     if not breaks:
-        if begin > rules.break_window_s[1] or route.officer in rules.break_excused:
+        if begin > latest or route.officer in rules.break_excused:
             return []  # re-planned after the window (taken already), or a call took its time
+        if end < earliest + rules.break_s:
+            return []  # the unit's own hours end before a break in the window could
         return [Violation("break", route.officer, "no meal break")]
     if len(breaks) > 1:
         return [Violation("break", route.officer, f"{len(breaks)} meal breaks, not one")]
     leg = breaks[0]
     out = []
-    earliest, latest = rules.break_window_s
     if not earliest - TOL_S <= leg.start_s <= latest + TOL_S:
         out.append(
             Violation(
@@ -304,7 +352,7 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
                 f"{earliest / 60:.0f}-{latest / 60:.0f} min",
             )
         )
-    if leg.end_s - leg.start_s + TOL_S < rules.break_s:
+    if abs(leg.end_s - leg.start_s - rules.break_s) > TOL_S:
         out.append(
             Violation(
                 "break",

@@ -99,3 +99,18 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
     # a search that reached its own bound (weighted: must-cover, variants) did not stop early
     done = replace(short, routes_stats=replace(short.routes_stats, status="FEASIBLE"))
     assert "stopped at its limit" not in idle_message(done)
+
+
+def test_a_unit_whose_hours_miss_the_meal_break_window_takes_no_break(tmp_path, area):
+    window = {"minutes": 30, "earliest": "19:00", "latest": "19:30"}
+    per_unit = [{}, {"start": "20:00"}, {"end": "19:15"}]  # after the window; before it ends
+    with pytest.warns(PlannerWarning) as caught:
+        plan = run(scenario(tmp_path, per_unit, meal_break=window), area=area)
+    said = [str(w.message) for w in caught]
+    assert any(
+        "unit 2 works 20:00-22:00, outside the meal break window 19:00-19:30" in m for m in said
+    )
+    assert any("unit 3 works 18:00-19:15, outside the meal break window" in m for m in said)
+    breaks = [[leg for leg in route.legs if leg.kind == "break"] for route in plan.routes]
+    assert [len(b) for b in breaks] == [1, 0, 0]
+    assert 19 * 60 <= 18 * 60 + breaks[0][0].start_s / 60 <= 19.5 * 60

@@ -157,6 +157,13 @@ def test_missing_misplaced_or_late_break(helsinki, planned):
     longer = dataclasses.replace(rules, break_s=leg.end_s - leg.start_s + 300)
     found = validate_routes(routes, helsinki, longer)
     assert any(v.rule == "break" and "lasts" in v.message for v in found)
+    shorter = dataclasses.replace(rules, break_s=leg.end_s - leg.start_s - 300)
+    found = validate_routes(routes, helsinki, shorter)  # a break longer than the rule's
+    assert any(v.rule == "break" and "lasts" in v.message for v in found)
+    # no break is due from a unit whose hours end before one fits in the window
+    home_early = dataclasses.replace(rules, ends={1: (rules.end_node, leg.start_s - 60)})
+    found = validate_routes(no_break, helsinki, home_early)
+    assert not any(v.rule == "break" and v.officer == 1 for v in found)
     elsewhere = dataclasses.replace(rules, break_node=int(helsinki.nodes.index[0]))
     found = validate_routes(routes, helsinki, elsewhere)
     assert any(v.rule == "break" and "station" in v.message for v in found)
@@ -180,3 +187,33 @@ def test_unknown_leg_kind_is_reported(helsinki, planned):
     _, rules = planned
     odd = [Route(1, (Leg("teleport", 0.0, 1.0, 1, 1),))]
     assert "walk" in _rules_broken(helsinki, odd, rules)
+
+
+def test_routes_must_be_the_units_numbered_from_one(helsinki, planned):
+    routes, rules = planned
+    assert rules.units == 2
+    assert "units" in _rules_broken(helsinki, routes[:1], rules)  # a unit left out
+    renumbered = [routes[0], Route(7, routes[1].legs)]
+    assert "units" in _rules_broken(helsinki, renumbered, rules)
+    elsewhere = dataclasses.replace(rules, ends={2: (int(helsinki.nodes.index[0]), rules.shift_s)})
+    empty = [routes[0], Route(2, ())]
+    found = validate_routes(empty, helsinki, elsewhere)
+    assert any(v.rule == "timeline" and "no legs" in v.message for v in found)
+
+
+def test_a_call_outside_a_replan_a_wrong_hot_spot_or_negative_presence(helsinki, planned):
+    routes, rules = planned
+    walk = _index(routes[0], "walk", 1)
+    called = _swap_leg(routes, 0, walk, kind="call", segments=(), reversed=())
+    found = validate_routes(called, helsinki, rules)
+    assert any(v.rule == "call" and "not answered before a re-plan" in v.message for v in found)
+    before = dataclasses.replace(rules, planned_from_s={1: routes[0].legs[walk].end_s})
+    found = validate_routes(called, helsinki, before)
+    assert not any(v.rule == "call" for v in found)
+    stop = _index(routes[0], "dwell")
+    spot = routes[0].legs[stop].hotspot
+    for wrong in (spot + 1, None, -1):
+        found = validate_routes(_swap_leg(routes, 0, stop, hotspot=wrong), helsinki, rules)
+        assert any(v.rule == "dwell" and "names hot spot" in v.message for v in found)
+    negative = _swap_leg(routes, 0, walk, presence=-0.1)
+    assert any("earns less than 0" in v.message for v in validate_routes(negative, helsinki, rules))
