@@ -737,17 +737,19 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     )
     if schema.month_only:
         occurred = occurred + pd.Timedelta(days=14)
+    unread = None
     if schema.clock_col is not None:
-        clock = pd.to_numeric(get(schema.clock_col).str.replace(":", ""), errors="coerce")
-        valid = (clock >= 0) & (clock < 2400) & (clock % 100 < 60) & (clock % 1 == 0)
-        minutes = (clock // 100 * 60 + clock % 100).where(valid, 12 * 60)
-        occurred = occurred.dt.normalize() + pd.to_timedelta(minutes.to_numpy(), unit="min")
-        time_known = valid.to_numpy() & ~bad
+        minutes, unreadable = clock_minutes(get(schema.clock_col))
+        noon = minutes.fillna(12 * 60).to_numpy()
+        occurred = occurred.dt.normalize() + pd.to_timedelta(noon, unit="min")
+        time_known = minutes.notna().to_numpy() & ~bad
+        if unreadable.any():
+            unread = _unread_times(get(schema.clock_col), unreadable & ~bad, cols[schema.clock_col])
     crime_type = get(schema.type_col).str.strip()
     if schema.fallback_type_col is not None:
         fallback = get(schema.fallback_type_col).str.strip()
         crime_type = crime_type.where(crime_type != "", fallback)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "lon": lon,
             "lat": lat,
@@ -760,6 +762,46 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "detail": get(schema.detail_col).str.strip(),
             "incident_id": get(schema.id_col).str.strip(),
         }
+    )
+    frame.attrs["cautions"] = (unread,) if unread else ()
+    return frame
+
+
+_CLOCK = r"^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*([AaPp])?\.?\s*(?:[Mm]\.?)?$"
+
+
+def clock_minutes(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Read clock times as minutes after midnight (NaN where there is none).
+
+    Times may be written ``HHMM`` (``2015``, ``15``), ``HH:MM``, ``HH:MM:SS`` or with AM / PM
+    (``8:15 PM``). Returns the minutes and the rows holding text that is not such a time
+    (an empty cell is not).
+    """
+    text = text.astype(str).str.strip()
+    empty = text.isin(["", "nan", "None", "NaN"])
+    number = pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,4}(\.0+)?")), errors="coerce")
+    whole = (number >= 0) & (number < 2400) & (number % 100 < 60) & (number % 1 == 0)
+    minutes = (number // 100 * 60 + number % 100).where(whole)
+    parts = text.str.extract(_CLOCK)
+    hour = pd.to_numeric(parts[0], errors="coerce")
+    minute = pd.to_numeric(parts[1], errors="coerce")
+    half = parts[2].str.lower()
+    twelve = hour.between(1, 12)
+    hour = hour.where(half.isna(), (hour % 12) + np.where(half == "p", 12, 0))
+    valid = hour.between(0, 23) & minute.between(0, 59) & (half.isna() | twelve)
+    minutes = minutes.fillna((hour * 60 + minute).where(valid))
+    return minutes, (~empty & minutes.isna()).to_numpy()
+
+
+def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str) -> str | None:
+    """Say how many rows hold a time of day that cannot be read, with examples."""
+    if not unreadable.any():
+        return None
+    shown = ", ".join(f"'{v}'" for v in text[unreadable].str.strip().unique()[:3])
+    return (
+        f"{int(unreadable.sum())} rows of column '{column}' hold a time of day that cannot be "
+        f"read (e.g. {shown}): those incidents are spread over the day; write times as HHMM, "
+        "HH:MM or HH:MM AM/PM"
     )
 
 

@@ -214,7 +214,7 @@ def _read_rows(
         file=str(path),
         drop=drop,
     )
-    cautions = _placeholder_ids(rows_ids)
+    cautions = (*rows.attrs.get("cautions", ()), *_placeholder_ids(rows_ids))
     if head is not None and head.attrs["encoding"] == "cp1252":
         cautions += (
             "the file is not UTF-8, so it was read as Windows-1252 (what Excel saves as CSV on "

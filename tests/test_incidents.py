@@ -1,6 +1,7 @@
 """Incident loaders: each real export, crafted bad files, harm categories, the inspect command."""
 
 import gzip
+import io
 import json
 import re
 import warnings
@@ -185,7 +186,8 @@ def test_chicago_uses_state_plane_feet_when_latitude_is_missing(tmp_path):
 def test_atlanta_reads_hhmm_clock_times():
     path = shared_file(ATLANTA)
     df = raw(path)
-    frame, report = load_incidents(IncidentSpec(path=path))  # nothing dropped: no warning
+    with pytest.warns(PlannerWarning, match=r"dropped: none; 1 rows of column 'Occur Time'"):
+        frame, report = load_incidents(IncidentSpec(path=path))  # its one "T" is said
     assert report.schema == "atlanta_cobra"
     assert report.rows_read == report.rows_kept == len(df) == 25030
     check_accounting(frame, report)
@@ -402,10 +404,34 @@ def test_atlanta_clock_values(tmp_path):
     rows = ["1/2/2019,100,AUTO THEFT", "1/2/2019,2359,AUTO THEFT", "1/2/2019,0,AUTO THEFT"]
     rows += ["1/2/2019,T,AUTO THEFT", "1/2/2019,1275,AUTO THEFT"]
     path = write(tmp_path, header + "\n".join(f"{r},33.75,-84.39" for r in rows) + "\n")
-    frame, _ = load_incidents(IncidentSpec(path=path))
+    with pytest.warns(PlannerWarning, match=r"2 rows of column 'Occur Time' hold a time of day"):
+        frame, _ = load_incidents(IncidentSpec(path=path))
     times = ["01:00", "23:59", "00:00", "12:00", "12:00"]  # "T" and 1275 are no clock times
     assert list(frame["occurred"].dt.strftime("%H:%M")) == times
     assert list(frame["time_known"]) == [True, True, True, False, False]
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("written", ["%H:%M:%S", "%I:%M %p"])
+def test_atlanta_clock_times_written_another_way_keep_their_time_of_day(tmp_path, written):
+    # an export saved through a spreadsheet writes 2015 as 20:15:00 or 8:15 PM
+    text = shared_file(ATLANTA).read_text(encoding="utf-8")
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    clock = pd.to_numeric(table["Occur Time"], errors="coerce")
+    timed = clock.notna()
+    at = pd.to_datetime((clock[timed] // 100 * 60 + clock[timed] % 100), unit="m")
+    table.loc[timed, "Occur Time"] = at.dt.strftime(written).str.replace(
+        r"^0(\d)", r"\1", regex=True
+    )
+    path = tmp_path / "cobra.csv"
+    table.to_csv(path, index=False)
+    with pytest.warns(PlannerWarning, match=r"1 rows of column 'Occur Time' .* \(e\.g\. 'T'\)"):
+        frame, report = load_incidents(IncidentSpec(path=path))
+    with pytest.warns(PlannerWarning):
+        original, _ = load_incidents(IncidentSpec(path=shared_file(ATLANTA)))
+    assert report.rows_kept == 25030
+    assert (frame["time_known"] == original["time_known"]).all()
+    assert (frame["occurred"] == original["occurred"]).all()
 
 
 def test_boston_offsets_are_dropped_not_applied(tmp_path):
