@@ -738,13 +738,21 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     if schema.month_only:
         occurred = occurred + pd.Timedelta(days=14)
     unread = None
+    if "%H" in schema.time_format or "%I" in schema.time_format:
+        # a date whose time of day is written in another format: kept at noon, and said
+        clock_text = time_text.str.strip().str.split(" ", n=1).str[1].fillna("").str.strip()
+        odd = ~time_known & ~bad & (clock_text != "").to_numpy()
+        unread = _unread_times(time_text, odd, cols[schema.time_col], f"write them {expected}")
     if schema.clock_col is not None:
         minutes, unreadable = clock_minutes(get(schema.clock_col))
         noon = minutes.fillna(12 * 60).to_numpy()
         occurred = occurred.dt.normalize() + pd.to_timedelta(noon, unit="min")
         time_known = minutes.notna().to_numpy() & ~bad
         if unreadable.any():
-            unread = _unread_times(get(schema.clock_col), unreadable & ~bad, cols[schema.clock_col])
+            fix = "write times as HHMM, HH:MM or HH:MM AM/PM"
+            unread = _unread_times(
+                get(schema.clock_col), unreadable & ~bad, cols[schema.clock_col], fix
+            )
     crime_type = get(schema.type_col).str.strip()
     if schema.fallback_type_col is not None:
         fallback = get(schema.fallback_type_col).str.strip()
@@ -793,15 +801,14 @@ def clock_minutes(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return minutes, (~empty & minutes.isna()).to_numpy()
 
 
-def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str) -> str | None:
-    """Say how many rows hold a time of day that cannot be read, with examples."""
+def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str, fix: str) -> str | None:
+    """Say how many rows hold a time of day that cannot be read, with examples and ``fix``."""
     if not unreadable.any():
         return None
     shown = ", ".join(f"'{v}'" for v in text[unreadable].str.strip().unique()[:3])
     return (
         f"{int(unreadable.sum())} rows of column '{column}' hold a time of day that cannot be "
-        f"read (e.g. {shown}): those incidents are spread over the day; write times as HHMM, "
-        "HH:MM or HH:MM AM/PM"
+        f"read (e.g. {shown}): those incidents are spread over the day; {fix}"
     )
 
 

@@ -993,3 +993,20 @@ def test_rows_pandas_would_misread_are_refused_and_whole_files_read(tmp_path):
     cut.write_bytes(gzip.compress((UK_HEADER + "2020-01,Robbery,-0.1,51.5\n" * 50).encode())[:-30])
     with pytest.raises(IncidentDataError, match="compressed file ends too soon"):
         load_incidents(IncidentSpec(path=cut))
+
+
+@pytest.mark.shared_data
+def test_date_times_whose_clock_is_written_another_way_are_counted(tmp_path):
+    table = pd.read_csv(shared_file(CHICAGO), dtype=str, keep_default_na=False)
+    at = pd.to_datetime(table.loc[:99, "Date"], format="%m/%d/%Y %I:%M:%S %p")
+    table.loc[:99, "Date"] = at.dt.strftime("%m/%d/%Y %H:%M")  # 24 h clock, no seconds
+    path = tmp_path / "chicago.csv"
+    table.to_csv(path, index=False)
+    said = r"100 rows of column 'Date' hold a time of day .* write them like 02/10/2024"
+    with pytest.warns(PlannerWarning, match=said):
+        frame, _ = load_incidents(IncidentSpec(path=path))
+    with pytest.warns(PlannerWarning):  # the sample's own dropped rows
+        original, _ = load_incidents(IncidentSpec(path=shared_file(CHICAGO)))
+    lost = original["time_known"].to_numpy() & ~frame["time_known"].to_numpy()
+    assert 80 < lost.sum() <= 100 and not (frame["time_known"] & ~original["time_known"]).any()
+    assert (frame["occurred"].dt.date == original["occurred"].dt.date).all()  # dates kept
