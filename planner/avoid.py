@@ -72,3 +72,27 @@ def avoided_segments(graph: StreetGraph, avoid: list[str], dark: bool) -> frozen
     if "unlit_after_dark" in avoid and dark:
         banned |= (seg["lit"] == "no").to_numpy()
     return frozenset(np.flatnonzero(banned).tolist())
+
+
+def walkable_nodes(graph: StreetGraph, avoided: frozenset[int]) -> np.ndarray:
+    """Mask of the nodes in the largest part of the street network left by the avoided ways.
+
+    A station or a unit's position snaps to these, so that a point beside steps a patrol
+    avoids does not land on a node only the steps reach.
+    """
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    seg = graph.segments
+    keep = np.ones(len(seg), dtype=bool)
+    keep[list(avoided)] = False
+    u, v = seg["u_idx"].to_numpy()[keep], seg["v_idx"].to_numpy()[keep]
+    n = len(graph.nodes)
+    links = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
+    _, label = connected_components(links, directed=False)
+    touched = np.zeros(n, dtype=bool)
+    touched[u] = touched[v] = True
+    if not touched.any():
+        return touched
+    largest = np.bincount(label[touched]).argmax()
+    return touched & (label == largest)

@@ -93,13 +93,19 @@ class StreetGraph:
         """Return walking distances (metres) from nodes ``sources``; inf past ``limit_m``."""
         return dijkstra(self.adjacency, directed=False, indices=sources, limit=limit_m)
 
-    def nearest_node(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest node positions and straight-line distances (metres) for projected points."""
+    def nearest_node(
+        self, x_m: np.ndarray, y_m: np.ndarray, among: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest node positions and straight-line distances (metres) for projected points.
+
+        ``among`` (a mask of nodes) restricts the answer to those nodes.
+        """
         from scipy.spatial import cKDTree
 
-        tree = cKDTree(self.nodes[["x_m", "y_m"]].to_numpy())
+        pool = np.arange(len(self.nodes)) if among is None else np.flatnonzero(among)
+        tree = cKDTree(self.nodes[["x_m", "y_m"]].to_numpy()[pool])
         dist, idx = tree.query(np.column_stack([x_m, y_m]))
-        return np.asarray(idx), np.asarray(dist)
+        return pool[np.asarray(idx)], np.asarray(dist)
 
     def project_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Project WGS84 lon / lat to this graph's CRS (metres)."""

@@ -21,7 +21,7 @@ import tzfpy
 from pydantic import ValidationError
 
 from planner._memo import Memo
-from planner.avoid import avoided_segments, dark_during
+from planner.avoid import avoided_segments, dark_during, walkable_nodes
 from planner.coverage import Pieces, street_pieces
 from planner.errors import InfeasibleError, ScenarioError, kept_warnings, warn
 from planner.evaluate import compute_kpis
@@ -108,21 +108,35 @@ def _where(scenario: Scenario, field: str) -> str:
 
 
 def resolve_station(
-    spec: StationSpec, graph: StreetGraph, features: gpd.GeoDataFrame, where: str
+    spec: StationSpec,
+    graph: StreetGraph,
+    features: gpd.GeoDataFrame,
+    where: str,
+    usable: np.ndarray | None = None,
 ) -> int:
     """Node position of a station given as an OSM police station, a point or a node id.
+
+    A point or police station snaps to the nearest ``usable`` node (a mask; default every
+    node): one the units may walk from, not one reached only by ways they avoid.
 
     Raises
     ------
     ScenarioError
         If the station is not in the area (message says how far, and what to do).
     """
+    among = usable if usable is not None and usable.any() else None
     if spec.node_id is not None:
         pos = int(graph.node_index([spec.node_id])[0])
         if pos < 0:
             msg = (
                 f"{where}: node {spec.node_id} is not on the walkable street graph of the area "
                 "(absent, or cut off from the main network); give lat/lon instead"
+            )
+            raise ScenarioError(msg)
+        if among is not None and not among[pos]:
+            msg = (
+                f"{where}: node {spec.node_id} is reached only by ways the units avoid "
+                "(officers.avoid: steps, private or unlit ways); give lat/lon instead"
             )
             raise ScenarioError(msg)
         return pos
@@ -136,7 +150,9 @@ def resolve_station(
             msg = f"{where}: no police station matching '{spec.police}'; {found}; give lat/lon"
             raise ScenarioError(msg)
         police = police.sort_values("name", na_position="last", kind="stable")
-        idx, dist = graph.nearest_node(police.geometry.x.to_numpy(), police.geometry.y.to_numpy())
+        idx, dist = graph.nearest_node(
+            police.geometry.x.to_numpy(), police.geometry.y.to_numpy(), among
+        )
         near = np.flatnonzero(dist <= STATION_SNAP_M)  # the first, by name, on the streets
         if near.size == 0:
             closest = int(dist.argmin())
@@ -149,7 +165,7 @@ def resolve_station(
             raise ScenarioError(msg)
         return int(idx[near[0]])
     x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
-    idx, dist = graph.nearest_node(x_m, y_m)
+    idx, dist = graph.nearest_node(x_m, y_m, among)
     if dist[0] > STATION_SNAP_M:
         lat, lon = graph.nodes["lat"], graph.nodes["lon"]
         msg = (
@@ -254,6 +270,7 @@ def unit_stations(
     features: gpd.GeoDataFrame,
     stations: tuple[int, int],
     shift: tuple[dt.datetime, dt.datetime],
+    usable: np.ndarray | None = None,
 ) -> tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...]]:
     """Per unit, (start node, second) and (end node, second), from ``officers.per_unit``.
 
@@ -281,10 +298,12 @@ def unit_stations(
                 msg = f"{where}: {exc}"
                 raise ScenarioError(msg) from None
             if unit.station is not None:
-                first = resolve_station(unit.station, graph, features, f"{where}.station")
+                first = resolve_station(unit.station, graph, features, f"{where}.station", usable)
                 last = first
             if unit.end_station is not None:
-                last = resolve_station(unit.end_station, graph, features, f"{where}.end_station")
+                last = resolve_station(
+                    unit.end_station, graph, features, f"{where}.end_station", usable
+                )
         starts.append((first, begin))
         ends.append((last, end))
     return tuple(starts), tuple(ends)
@@ -313,8 +332,6 @@ def patrol_rules(
         planned_dwell_s = min(planned_dwell_s, dwell.max_minutes_per_spot * 60)
     window = break_window(scenario, shift)
     break_s = 0.0 if officers.meal_break is None else officers.meal_break.minutes * 60
-    lat, lon = float(graph.nodes["lat"].mean()), float(graph.nodes["lon"].mean())
-    dark = "unlit_after_dark" in officers.avoid and dark_during(lat, lon, *shift)
     return Patrol(
         units=officers.units,
         start_idx=stations[0],
@@ -332,11 +349,21 @@ def patrol_rules(
         break_window_s=window,
         break_at_station=officers.meal_break is None or officers.meal_break.at_station,
         held_back_share=officers.held_back_share,
-        avoided=avoided_segments(graph, list(officers.avoid), dark),
+        avoided=avoided_ways(scenario, graph, shift),
         koper_curve=tuple(tuple(p) for p in dwell.koper_curve),
         hourly=risk.hourly_profile(hotspots.watched, pieces),
         sight_m=dwell.visibility_radius_m,
     )
+
+
+def avoided_ways(
+    scenario: Scenario, graph: StreetGraph, shift: tuple[dt.datetime, dt.datetime]
+) -> frozenset[int]:
+    """Segments the units keep off under ``officers.avoid`` (unlit ways only after dusk)."""
+    avoid = scenario.officers.avoid
+    lat, lon = float(graph.nodes["lat"].mean()), float(graph.nodes["lon"].mean())
+    dark = "unlit_after_dark" in avoid and dark_during(lat, lon, *shift)
+    return avoided_segments(graph, list(avoid), dark)
 
 
 def with_places(
@@ -511,14 +538,15 @@ def _run(
         if resume is None:  # a re-plan's shift was planned, and warned of, already
             warn_odd_shift(start, end, graph)
         officers = scenario.officers
+        usable = walkable_nodes(graph, avoided_ways(scenario, graph, (start, end)))
         start_idx = resolve_station(
-            officers.station, graph, features, _where(scenario, "officers.station")
+            officers.station, graph, features, _where(scenario, "officers.station"), usable
         )
         end_spec = officers.end_station or officers.station
         end_idx = resolve_station(
-            end_spec, graph, features, _where(scenario, "officers.end_station")
+            end_spec, graph, features, _where(scenario, "officers.end_station"), usable
         )
-        units = unit_stations(scenario, graph, features, (start_idx, end_idx), (start, end))
+        units = unit_stations(scenario, graph, features, (start_idx, end_idx), (start, end), usable)
     with _step("risk", timings, progress):
         pieces = street_pieces(graph)
         hoods = neighbourhoods_of(scenario, area, pieces)
@@ -793,8 +821,9 @@ def replan(
     check_inside(routes, at_s, window[0])
     check_not_before(followed, at_s, window[0], routes_file)
     nodes = {}
+    usable = walkable_nodes(graph, avoided_ways(scenario, graph, window))
     for unit, spec in specs.items():
-        pos = resolve_station(spec, graph, area.features, f"position of unit {unit}")
+        pos = resolve_station(spec, graph, area.features, f"position of unit {unit}", usable)
         nodes[unit] = int(graph.nodes.index[pos])
     away = away_since or {}
     made_s = followed.replanned_s or 0.0  # what the plan followed recorded as done stays done

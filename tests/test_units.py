@@ -114,3 +114,20 @@ def test_a_unit_whose_hours_miss_the_meal_break_window_takes_no_break(tmp_path, 
     breaks = [[leg for leg in route.legs if leg.kind == "break"] for route in plan.routes]
     assert [len(b) for b in breaks] == [1, 0, 0]
     assert 19 * 60 <= 18 * 60 + breaks[0][0].start_s / 60 <= 19.5 * 60
+
+
+def test_a_station_beside_avoided_steps_snaps_to_a_street_the_units_may_walk(tmp_path, area):
+    steps_only = {"lat": 60.1723767, "lon": 24.9403025}  # OSM node 173248872: steps all round
+    plain = scenario(tmp_path, [], station=steps_only, count=1)
+    assert run(plain, area=area).routes[0].legs[0].from_node == 173248872
+    avoiding = scenario(tmp_path, [], station=steps_only, count=1, avoid=["steps"])
+    plan = run(avoiding, area=area)  # before: "cannot walk to the end station at all"
+    start = plan.routes[0].legs[0].from_node
+    assert start != 173248872
+    seg = plan.graph.segments
+    ids = plan.graph.nodes.index
+    at_start = seg[(ids[seg["u_idx"]] == start) | (ids[seg["v_idx"]] == start)]
+    assert (at_start["highway"] != "steps").any()
+    x, y = plan.graph.project_lonlat([24.9403025], [60.1723767])
+    node = plan.graph.nodes.loc[start]
+    assert ((node["x_m"] - x[0]) ** 2 + (node["y_m"] - y[0]) ** 2) ** 0.5 < 100
