@@ -216,6 +216,11 @@ def build_risk(
         exclude = None if spec.harm_exclude is None else set(spec.harm_exclude)
         for caution in harm_cautions(spec.harm_weights_days, exclude):
             warn(caution)
+        if spec.weight_by == "count" and spec.harm_weights_days:
+            warn(
+                "risk.harm_weights_days has no effect with risk.weight_by: count (every "
+                "incident counts 1); remove it, or weigh by harm"
+            )
         check_distinct_files([incident_spec.path for incident_spec in scenario.incidents])
         for incident_spec in scenario.incidents:
             frame, report = load_incidents(
@@ -243,9 +248,11 @@ def build_risk(
             exposure,
         )
         excluded = DEFAULT_EXCLUDED if exclude is None else exclude
+        by_harm = spec.weight_by == "harm"
         harm = {
+            "harm_weighted": by_harm,
             "harm_excluded": sorted(excluded),
-            "harm_weights_days": dict(spec.harm_weights_days),
+            "harm_weights_days": dict(spec.harm_weights_days) if by_harm else {},
         }
         return replace(risk, parameters={**risk.parameters, **harm})  # what the plan was made with
     return terrain_risk(graph, features, pieces, spec.terrain_bandwidth_m, spec.background_share)

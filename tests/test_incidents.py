@@ -942,6 +942,17 @@ def test_harm_surprises_are_said_and_the_settings_recorded(tmp_path, helsinki):
         "list risk.harm_exclude without it to count it"
     ]
     assert harm.harm_cautions({}, None) == harm.harm_cautions({}, set()) == []
+    # weighed by count, the harm weights do nothing: said, and recorded so
+    counted = parse_scenario(
+        {**data, "risk": {**data["risk"], "weight_by": "count"}}, "t", tmp_path
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        risk = build_risk(counted, helsinki, features, street_pieces(helsinki), window)
+    said = [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
+    assert any("harm_weights_days has no effect with risk.weight_by: count" in m for m in said)
+    assert risk.parameters["harm_weighted"] is False
+    assert risk.parameters["harm_weights_days"] == {}
 
 
 def test_a_file_listed_twice_or_copied_is_refused(tmp_path):
