@@ -20,7 +20,7 @@ from planner.coverage import Pieces, coverage_matrix
 from planner.errors import ScenarioError
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots
-from planner.scenario import PlaceSpec
+from planner.scenario import PlaceSpec, ZoneSpec
 
 #: A place farther than this from every street node is outside the area.
 PLACE_SNAP_M = 250.0
@@ -35,7 +35,7 @@ def _label(place: PlaceSpec) -> str:
     return place.name or f"({place.lat:.5f}, {place.lon:.5f})"
 
 
-def forbidden_segments(graph: StreetGraph, zones: list[PlaceSpec]) -> frozenset[int]:
+def forbidden_segments(graph: StreetGraph, zones: list[ZoneSpec]) -> frozenset[int]:
     """Segments passing within a forbidden zone's radius of its centre."""
     if not zones:
         return frozenset()
@@ -47,7 +47,7 @@ def forbidden_segments(graph: StreetGraph, zones: list[PlaceSpec]) -> frozenset[
     return frozenset(np.flatnonzero(banned).tolist())
 
 
-def zone_outlines(graph: StreetGraph, zones: list[PlaceSpec]) -> list[shapely.Polygon]:
+def zone_outlines(graph: StreetGraph, zones: list[ZoneSpec]) -> list[shapely.Polygon]:
     """Return each forbidden zone as a WGS84 polygon: the circle of its radius around it."""
     if not zones:
         return []
@@ -56,7 +56,7 @@ def zone_outlines(graph: StreetGraph, zones: list[PlaceSpec]) -> list[shapely.Po
     return list(gpd.GeoSeries(circles, crs=graph.crs).to_crs("EPSG:4326"))
 
 
-def forbidden_nodes(graph: StreetGraph, zones: list[PlaceSpec]) -> np.ndarray:
+def forbidden_nodes(graph: StreetGraph, zones: list[ZoneSpec]) -> np.ndarray:
     """Mask of the nodes within a forbidden zone's radius of its centre."""
     xy = graph.nodes[["x_m", "y_m"]].to_numpy()
     inside = np.zeros(len(xy), dtype=bool)
@@ -71,7 +71,7 @@ def apply_places(
     graph: StreetGraph,
     pieces: Pieces,
     must_cover: list[PlaceSpec],
-    forbidden: list[PlaceSpec],
+    forbidden: list[ZoneSpec],
     where: str,
 ) -> tuple[Hotspots, np.ndarray]:
     """Drop hot spots in forbidden zones and add the must-cover places.

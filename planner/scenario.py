@@ -587,13 +587,22 @@ class RiskSpec(_Model):
 
 
 class PlaceSpec(_Model):
-    """A place named by its point: a must-cover spot, or the centre of a forbidden zone."""
+    """A place named by its point: a must-cover spot (and the centre of a forbidden zone)."""
 
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
     name: str | None = None
-    radius_m: Annotated[float, Field(gt=0, le=5000)] = Field(
-        100.0, description="forbidden zones: streets within this distance are not walked"
+
+
+#: Smallest forbidden zone, metres: a smaller radius is most likely kilometres written as metres.
+MIN_ZONE_M = 10.0
+
+
+class ZoneSpec(PlaceSpec):
+    """A forbidden zone: its centre and the radius within which streets are not walked."""
+
+    radius_m: Annotated[float, Field(ge=MIN_ZONE_M, le=5000)] = Field(
+        100.0, description="metres: streets within this distance are not walked"
     )
 
 
@@ -603,7 +612,7 @@ class PlacesSpec(_Model):
     must_cover: list[PlaceSpec] = Field(
         [], description="each gets a hot spot weighted ten times in the search"
     )
-    forbidden: list[PlaceSpec] = Field(
+    forbidden: list[ZoneSpec] = Field(
         [], description="streets and hot spots within radius_m are left out"
     )
 

@@ -90,7 +90,7 @@ def test_a_quiet_must_cover_corner_gets_a_stop_and_the_gap_counts_its_cost(tmp_p
 
 
 def test_must_cover_inside_a_forbidden_zone_is_refused(tmp_path, area):
-    inside = {**RAILWAY_SQUARE, "name": "platform"}
+    inside = {"lat": RAILWAY_SQUARE["lat"], "lon": RAILWAY_SQUARE["lon"], "name": "platform"}
     bad = scenario(tmp_path, {"must_cover": [inside], "forbidden": [RAILWAY_SQUARE]})
     with pytest.raises(ScenarioError, match="platform lies inside the forbidden zone railway"):
         run(bad, area=area, today=dt.date(2026, 12, 1))

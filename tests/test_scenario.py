@@ -404,3 +404,14 @@ def test_overrides_merge_nested_sections_and_refuse_unknown_names():
     assert changed.source_file == s.source_file
     with pytest.raises(ScenarioError, match=r"(?s)my script: .*did you mean .officers."):
         with_overrides(s, {"officer": {"count": 2}}, "my script")
+
+
+def test_a_radius_belongs_to_forbidden_zones_and_is_in_metres(tmp_path):
+    cover = BASE + "places: {must_cover: [{lat: 60.17, lon: 24.94, radius_m: 300}]}\n"
+    with pytest.raises(ScenarioError, match=r"places.must_cover.0.radius_m: unknown key"):
+        load_scenario(write(tmp_path, cover))
+    tiny = BASE + "places: {forbidden: [{lat: 60.17, lon: 24.94, radius_m: 0.15}]}\n"
+    with pytest.raises(ScenarioError, match=r"forbidden.0.radius_m: .*greater than or equal to 10"):
+        load_scenario(write(tmp_path, tiny))
+    zone = BASE + "places: {forbidden: [{lat: 60.17, lon: 24.94}]}\n"
+    assert load_scenario(write(tmp_path, zone)).places.forbidden[0].radius_m == 100.0

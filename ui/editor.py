@@ -17,7 +17,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planner.scenario import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS, Scenario, scenario_to_yaml
+from planner.scenario import (
+    AVOIDABLE,
+    MIN_RADIUS_M,
+    MIN_ZONE_M,
+    WEEKDAYS,
+    Scenario,
+    scenario_to_yaml,
+)
 from ui.draft import (
     INCIDENT_ERROR,
     INCIDENT_REPORTS,
@@ -635,7 +642,7 @@ def places_section() -> None:
             radius = 100.0
             if kind == "forbidden":
                 radius = cols[3].number_input(
-                    "Radius (m)", value=100.0, min_value=1.0, key=f"add-{kind}-radius"
+                    "Radius (m)", value=100.0, min_value=MIN_ZONE_M, key=f"add-{kind}-radius"
                 )
             if st.form_submit_button("Add") and lat is not None and lon is not None:
                 add_place(kind, lat, lon, name, radius)
