@@ -595,7 +595,7 @@ def _run(
         )
         patrol = replace(patrol, starts=units[0], ends=units[1])
         if resume is None:
-            _warn_breakless_units(patrol, start, _where(scenario, "officers.per_unit"))
+            _warn_unit_break_windows(patrol, start, _where(scenario, "officers.per_unit"))
         patrol = with_places(patrol, graph, scenario, must_cover)
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:
@@ -678,20 +678,27 @@ def _run(
         return plan
 
 
-def _warn_breakless_units(patrol: Patrol, start: dt.datetime, where: str) -> None:
-    """Warn of each unit whose own hours leave no room for the meal break in its window."""
+def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> None:
+    """Warn of each unit whose own hours cut its meal break window short, or leave none."""
+    if patrol.break_s <= 0:
+        return
     earliest, latest = patrol.break_window_s
 
     def clock(second: float) -> str:
         return f"{later(start, second):%H:%M}"
 
+    window = f"the meal break window {clock(earliest)}-{clock(latest)}"
     for k, ((_, begin), (_, end)) in enumerate(
         zip(patrol.unit_starts(), patrol.unit_ends(), strict=True)
     ):
+        hours = f"unit {k + 1} works {clock(begin)}-{clock(end)}"
         if patrol.outside_break_window(k):
+            warn(f"{where}: {hours}, outside {window}: it takes no meal break", stacklevel=3)
+        elif begin > earliest or end - patrol.break_s < latest:
+            first, last = max(begin, earliest), min(latest, end - patrol.break_s)
             warn(
-                f"{where}: unit {k + 1} works {clock(begin)}-{clock(end)}, outside the meal "
-                f"break window {clock(earliest)}-{clock(latest)}: it takes no meal break",
+                f"{where}: {hours}, so its meal break starts between {clock(first)} and "
+                f"{clock(last)}, the part of {window} in its hours",
                 stacklevel=3,
             )
 

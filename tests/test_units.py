@@ -113,6 +113,16 @@ def test_a_unit_whose_hours_miss_the_meal_break_window_takes_no_break(tmp_path, 
     assert any("unit 3 works 18:00-19:15, outside the meal break window" in m for m in said)
     breaks = [[leg for leg in route.legs if leg.kind == "break"] for route in plan.routes]
     assert [len(b) for b in breaks] == [1, 0, 0]
+    assert not any("unit 1 " in m for m in said)  # the shift's hours: the whole window
+    late = [{}, {"start": "19:10"}]  # in the window: it starts its break 19:10-19:30
+    with pytest.warns(PlannerWarning) as caught:
+        plan = run(scenario(tmp_path, late, meal_break=window), area=area)
+    said = [str(w.message) for w in caught]
+    assert any(
+        "unit 2 works 19:10-22:00, so its meal break starts between 19:10 and 19:30, the part "
+        "of the meal break window 19:00-19:30 in its hours" in m
+        for m in said
+    )
     assert 19 * 60 <= 18 * 60 + breaks[0][0].start_s / 60 <= 19.5 * 60
 
 
