@@ -373,6 +373,26 @@ def avoided_ways(
     return avoided_segments(graph, list(avoid), dark)
 
 
+#: Share of streets without a ``lit`` tag above which avoiding unlit ways is said to do little.
+UNTAGGED_LIGHT_SHARE = 0.5
+
+
+def _warn_untagged_light(scenario: Scenario, graph: StreetGraph, avoided: frozenset[int]) -> None:
+    """Warn when ``unlit_after_dark`` can do little: most streets carry no ``lit`` tag."""
+    if "unlit_after_dark" not in scenario.officers.avoid or "lit" not in graph.segments:
+        return
+    lit = graph.segments["lit"]
+    untagged = int(lit.isna().sum() + (lit == "").sum())
+    if untagged > UNTAGGED_LIGHT_SHARE * len(lit):
+        unlit = int((lit == "no").sum())
+        warn(
+            f"{_where(scenario, 'officers.avoid')}: unlit_after_dark can keep the units off only "
+            f"the {unlit} of {len(lit)} streets tagged lit=no in OSM; {untagged} carry no lit "
+            "tag and are walked as if lit (the shift's avoided ways: "
+            f"{len(avoided)} streets)"
+        )
+
+
 def with_places(
     patrol: Patrol, graph: StreetGraph, scenario: Scenario, must_cover: np.ndarray
 ) -> Patrol:
@@ -545,7 +565,10 @@ def _run(
         if resume is None:  # a re-plan's shift was planned, and warned of, already
             warn_odd_shift(start, end, graph)
         officers = scenario.officers
-        usable = walkable_nodes(graph, avoided_ways(scenario, graph, (start, end)))
+        avoided = avoided_ways(scenario, graph, (start, end))
+        usable = walkable_nodes(graph, avoided)
+        if resume is None:
+            _warn_untagged_light(scenario, graph, avoided)
         start_idx = resolve_station(
             officers.station, graph, features, _where(scenario, "officers.station"), usable
         )

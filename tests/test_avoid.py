@@ -14,3 +14,27 @@ def test_darkness_follows_the_sun_in_helsinki():
     winter_evening = (noon.replace(month=12, hour=18), noon.replace(month=12, hour=20))
     assert not dark_during(60.17, 24.94, *midsummer_night)  # white nights: twilight only
     assert dark_during(60.17, 24.94, *winter_evening)
+
+
+def test_avoiding_unlit_ways_says_when_most_streets_carry_no_lit_tag(helsinki, tmp_path):
+    import dataclasses
+
+    from planner.errors import PlannerWarning
+    from planner.pipeline import _warn_untagged_light
+    from planner.scenario import parse_scenario
+
+    data = {
+        "name": "dark",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
+        "officers": {"count": 1, "station": {"lat": 60.1699, "lon": 24.9384}},
+    }
+    plain = parse_scenario(data, "s.yaml", tmp_path)
+    data["officers"]["avoid"] = ["unlit_after_dark"]
+    dark = parse_scenario(data, "s.yaml", tmp_path)
+    _warn_untagged_light(dark, helsinki, frozenset())  # Helsinki tags most: no warning
+    seg = helsinki.segments
+    bare = seg.assign(lit=seg["lit"].where(seg["lit"] == "no"))  # only lit=no left
+    untagged = dataclasses.replace(helsinki, segments=bare)
+    with pytest.warns(PlannerWarning, match=r"only the 11 of 3125 streets tagged lit=no"):
+        _warn_untagged_light(dark, untagged, frozenset({1, 2}))
+    _warn_untagged_light(plain, untagged, frozenset())  # not asked to avoid them: no warning
