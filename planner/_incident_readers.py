@@ -801,14 +801,18 @@ def clock_minutes(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return minutes, (~empty & minutes.isna()).to_numpy()
 
 
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
 def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str, fix: str) -> str | None:
     """Say how many rows hold a time of day that cannot be read, with examples and ``fix``."""
     if not unreadable.any():
         return None
     shown = ", ".join(f"'{v}'" for v in text[unreadable].str.strip().unique()[:3])
     return (
-        f"{int(unreadable.sum())} rows of column '{column}' hold a time of day that cannot be "
-        f"read (e.g. {shown}): those incidents are spread over the day; {fix}"
+        f"{_rows(int(unreadable.sum()))} of column '{column}' cannot be read as a time of day "
+        f"(e.g. {shown}): those incidents are spread over the day; {fix}"
     )
 
 
