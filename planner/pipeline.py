@@ -640,7 +640,7 @@ def _run(
             solver.time_limit_s,
             solver.seed,
             solver.route_iterations,
-            [[leg.hotspot for leg in r.dwells if leg.hotspot is not None] for r in start_from],
+            _spots_of(start_from, graph, hotspots),
         )
         if resume is not None:
             routes, routes_stats = joined(resume, routes, routes_stats)
@@ -724,6 +724,12 @@ def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> 
                 f"{clock(last)}, the part of {window} in its hours",
                 stacklevel=3,
             )
+
+
+def _spots_of(routes: Sequence[Route], graph: StreetGraph, hotspots: Hotspots) -> list[list[int]]:
+    """Per route, the hot spots (indices into ``hotspots``) of its stops, found by their node."""
+    spot_of = {int(n): i for i, n in enumerate(graph.nodes.index[hotspots.node_idx])}
+    return [[spot_of[leg.to_node] for leg in r.dwells if leg.to_node in spot_of] for r in routes]
 
 
 def idle_units(routes_kpis: dict[str, Any]) -> list[tuple[int, float]]:
@@ -868,7 +874,15 @@ def replan(
         unit: _left_s(unit, window[0], clock, (at_s, made_s), at) for unit, clock in away.items()
     }
     resume = cut_routes(routes, at_s, graph, nodes, away_s)
-    plan = run(scenario, settings, today=start.date(), area=area, resume=resume)
+    # the search starts from the stops still ahead of the units the call left on their routes,
+    # so the re-plan is never worse than following the plan when it is still feasible
+    ahead = [
+        Route(r.officer, tuple(leg for leg in r.dwells if leg.start_s >= at_s - 1e-6))
+        if r.officer not in nodes and r.officer not in away
+        else Route(r.officer, ())
+        for r in sorted(routes, key=lambda r: r.officer)
+    ]
+    plan = run(scenario, settings, today=start.date(), area=area, resume=resume, start_from=ahead)
     variant = followed.label.split("re-planned at")[0].rstrip(", ")  # e.g. "variant 2 of 3"
     label = f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}"
     kpis = {**plan.kpis, "replan": _replan_kpis(plan, resume)}

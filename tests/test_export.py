@@ -422,6 +422,18 @@ def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
     assert any(w.startswith("re-planning the 2 units") for w in again.warnings)
 
 
+def test_a_replan_without_a_call_is_never_worse_than_the_plan_followed(plan, tmp_path):
+    from planner.pipeline import replan
+
+    write_plan(plan, tmp_path)
+    solver = plan.scenario.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 1})
+    short = plan.scenario.model_copy(update={"solver": solver})  # next to no search
+    for at in (dt.time(19, 0), dt.time(23, 30)):
+        again = replan(short, tmp_path / "routes.json", at)
+        presence = again.kpis["routes"]["presence_min"]
+        assert presence >= plan.kpis["routes"]["presence_min"] - 1e-6, at
+
+
 def test_a_replan_cannot_go_back_before_the_replan_it_follows(plan, tmp_path):
     from planner.errors import ScenarioError
     from planner.pipeline import replan
