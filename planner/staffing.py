@@ -196,6 +196,7 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
                 "hotspots_dosed": routes["hotspots_dosed"],
                 "dose_minutes": routes["dose_minutes"],
                 "routes_gap": routes["solver"]["gap"],
+                "routes_status": routes["solver"]["status"],
                 # units with an hour or more left and nothing to do: more officers buy less
                 "units_back_early": len(idle_units(routes)),
                 "all_stops_made": all_stops_made(routes),
@@ -211,13 +212,24 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
 
 def staffing_summary(table: pd.DataFrame) -> str:
     """Format :func:`staffing_table` for the terminal, with what saturation and re-plans mean."""
-    lines = ["officers  units  presence  added/officer  risk in sight  hot spots  dwell min  gap"]
+    lines = [
+        "officers  units  presence  added/officer  risk in sight  hot spots  dwell min  gap"
+        "    back early  search"
+    ]
     for row in table.itertuples():
         added = "" if pd.isna(row.marginal_presence_min) else f"{row.marginal_presence_min:.3f}"
         lines.append(
             f"{row.officers:>8}  {row.units:>5}  {row.presence_min:8.3f}  {added:>13}  "
             f"{row.risk_in_sight_share:13.1%}  {row.hotspots_dosed:>9}  {row.dose_minutes:9.0f}  "
-            f"{row.routes_gap:.1%}"
+            f"{row.routes_gap:6.1%}  {row.units_back_early:>10}  {row.routes_status}"
+        )
+    rushed = table[(table["units_back_early"] > 0) & (table["routes_status"] == "TIME_LIMIT")]
+    if len(rushed):
+        counts = ", ".join(str(n) for n in rushed["officers"])
+        lines.append(
+            f"at {counts} officers, units come back an hour or more early while the search "
+            "stopped on its time limit: their added presence may be the time limit's, not the "
+            "officers'; raise --time-limit"
         )
     full = table.loc[table["all_stops_made"], "officers"]
     if len(full):

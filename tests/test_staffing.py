@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 
@@ -88,7 +89,7 @@ def _saturated(tmp_path, iterations):
 @pytest.mark.filterwarnings("ignore::planner.errors.PlannerWarning")  # idle officers: kept
 def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
     from planner.settings import Settings
-    from planner.staffing import lift_dips, plan_staffing, staffing_table
+    from planner.staffing import lift_dips, plan_staffing, staffing_summary, staffing_table
 
     settings = Settings()
     short = _saturated(tmp_path, 1)  # the search stopped after one iteration
@@ -113,6 +114,13 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
     table = staffing_table([first, lifted])
     assert table["started_from"].tolist()[1] == 2
     assert table["marginal_presence_min"].iloc[1] >= -1e-6
+    # the terminal says which counts had units idle while the search ran out of time
+    table.loc[1, ["units_back_early", "routes_status"]] = [1, "TIME_LIMIT"]
+    summary = staffing_summary(table)
+    assert re.search(r"^ +3 +3 .* +1  TIME_LIMIT$", summary, re.M)
+    assert "at 3 officers, units come back an hour or more early while the search" in summary
+    table.loc[1, "routes_status"] = "ITERATION_LIMIT"
+    assert "come back" not in staffing_summary(table)
 
     def never(run, start):
         msg = f"{run.officers} officers planned again"

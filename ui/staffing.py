@@ -49,6 +49,7 @@ TABLE_COLUMNS = {
     "dose_minutes": "dwell min",
     "routes_gap": "gap",
     "units_back_early": "back 1 h+ early",
+    "routes_status": "search",
 }
 #: Shares shown in per cent, to one decimal as on the Plan tab (3.8 %, not 3.75 %).
 PERCENT_COLUMNS = ("risk_in_sight_share", "routes_gap")
