@@ -306,8 +306,9 @@ def plan_routes(
         plain = _problem(net, patrol, starts, dwell_value[order], order, first_spot, False)
         bound = search.upper_bound(plain)
         single = int((problem.max_visits < plain.max_visits).sum())  # quiet must-cover places
+    stays = _stays(result.best.routes, net, patrol)
     routes = [
-        _route(k + 1, net, patrol, visits, brk, starts[k], order, first_spot)
+        _route(k + 1, net, patrol, visits, brk, starts[k], order, first_spot, stays)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
     routes = _credit_walks(_credit_stops(routes, dwell_value, patrol), net.segment_presence, patrol)
@@ -539,6 +540,37 @@ def _walk_s(net: _Network, i: int, j: int, patrol: Patrol) -> float:
     return float(net.dist_m[i, net.sources[j]]) / patrol.pace_m_per_s
 
 
+Stays = dict[int, list[tuple[float, float, int]]]
+"""Per node position, the (start, end, unit) of each stop there with the time held back after it."""
+
+
+def _stays(routes: Sequence[Sequence[search.Visit]], net: _Network, patrol: Patrol) -> Stays:
+    """Where every unit stands for its stops (see :data:`Stays`), units numbered from 1."""
+    held = patrol.dwell_s * patrol.stretch()
+    stays: Stays = {}
+    for k, visits in enumerate(routes, start=1):
+        for visit in visits:
+            node = int(net.sources[visit.node])
+            stays.setdefault(node, []).append((visit.start_s, visit.start_s + held, k))
+    return stays
+
+
+def _departure(
+    now: float, legs_s: tuple[float, float], slot_s: float, here: list, unit: int
+) -> float:
+    """When a unit early for its stop stops waiting where it is, to arrive on its slot.
+
+    ``legs_s`` are the seconds it then still stands where it is (time held back before the
+    walk) and walks. It waits there, not beside the unit stopping at the hot spot before it,
+    and sets off early only so as to be gone when another unit comes to stop where it waits
+    (``here``: their stays).
+    """
+    standing_s, walk_s = legs_s
+    latest = slot_s - standing_s - walk_s
+    coming = [s - standing_s for s, e, k in here if k != unit and e > now and s < slot_s]
+    return max(now, min([latest, *coming]))
+
+
 def _route(
     officer: int,
     net: _Network,
@@ -548,8 +580,12 @@ def _route(
     start: tuple[int, float],
     order: np.ndarray,
     first_spot: int,
+    stays: Stays | None = None,
 ) -> Route:
-    """Build the timed legs of one unit: walks, reserve time, waits, stops and the break."""
+    """Build the timed legs of one unit: walks, reserve time, waits, stops and the break.
+
+    A unit early for its stop waits where it is, away from where other units stop (``stays``).
+    """
     legs: list[Leg] = []
     ids = net.graph.nodes.index
     spare = patrol.stretch() - 1.0
@@ -601,7 +637,10 @@ def _route(
         take_break(visit.start_s)
         # a wait for the stop's slot is spent where the unit is, not beside the unit stopping
         # there before it: leave in time to arrive on the slot
-        hold("wait", visit.start_s - _walk_s(net, here, visit.node, patrol) * (1.0 + spare))
+        walk_s = _walk_s(net, here, visit.node, patrol)
+        around = (stays or {}).get(int(net.sources[here]), [])
+        leave = _departure(clock, (walk_s * spare, walk_s), visit.start_s, around, officer)
+        hold("wait", leave)
         go(visit.node)
         hold("wait", visit.start_s)
         node = int(ids[net.sources[visit.node]])

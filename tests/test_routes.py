@@ -40,14 +40,17 @@ def test_routes_are_valid_on_a_real_graph(helsinki, helsinki_risk):
     assert stats.objective == pytest.approx(sum(r.presence for r in routes))
 
 
-def test_a_unit_waiting_for_a_slot_waits_away_from_the_unit_stopping_there(helsinki, helsinki_risk):
+@pytest.mark.parametrize("seed", [1, 2, 3, 7])
+def test_a_unit_waiting_for_a_slot_waits_away_from_the_unit_stopping_there(
+    helsinki, helsinki_risk, seed
+):
     # four units, four hot spots an hour apart: most of the time goes to waiting for a slot
     risk, spots, station = helsinki_risk
     few = dataclasses.replace(
         spots, node_idx=spots.node_idx[:4], value=spots.value[:4], watched=spots.watched[:4]
     )
     patrol = patrol_at(station, units=4, max_visits=3, held_back_share=0.2)
-    routes, _ = plan_routes(helsinki, risk, few, patrol, 2.0, seed=1, max_iterations=300)
+    routes, _ = plan_routes(helsinki, risk, few, patrol, 2.0, seed=seed, max_iterations=200)
     assert _valid(helsinki, few, patrol, routes) == []
     hot = {int(i) for i in helsinki.nodes.index[few.node_idx]}
     there = [
