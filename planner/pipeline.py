@@ -716,7 +716,11 @@ def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> 
     ):
         hours = f"unit {k + 1} works {clock(begin)}-{clock(end)}"
         if patrol.outside_break_window(k):
-            warn(f"{where}: {hours}, outside {window}: it takes no meal break", stacklevel=3)
+            warn(
+                f"{where}: {hours}, which leaves no room for the {patrol.break_s / 60:.0f} min "
+                f"meal break in its window {clock(earliest)}-{clock(latest)}: it takes none",
+                stacklevel=3,
+            )
         elif begin > earliest or end - patrol.break_s < latest:
             first, last = max(begin, earliest), min(latest, end - patrol.break_s)
             warn(

@@ -109,15 +109,17 @@ class Patrol:
     def outside_break_window(self, k: int) -> bool:
         """Whether unit ``k`` (from 0) works no time its meal break could start and end in.
 
-        True when its own hours begin after the window closes or end, before the shift does,
-        too early for a break in the window: such a unit (a staggered start, say) takes no
+        True when no break can start in the window and end within the unit's own hours, and
+        those hours are narrower than the shift's: such a unit (a staggered start, say) takes no
         meal break. A break that does not fit in the whole shift is an error instead.
         """
         if self.break_s <= 0:
             return False
         earliest, latest = self.break_window_s
         begin, end = self.unit_starts()[k][1], self.unit_ends()[k][1]
-        return begin > latest or (end < earliest + self.break_s and end < self.shift_s)
+        if max(begin, earliest) <= min(latest, end - self.break_s):
+            return False  # a break can start in the window and end in the unit's hours
+        return begin > earliest or end < self.shift_s  # its own hours, not the shift's
 
     def visits_allowed(self) -> int:
         """Most stops per hot spot under ``max_visits`` and the dosage cap."""

@@ -336,8 +336,8 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
     if not breaks:
         if begin > latest or route.officer in rules.break_excused:
             return []  # re-planned after the window (taken already), or a call took its time
-        if end < earliest + rules.break_s:
-            return []  # the unit's own hours end before a break in the window could
+        if max(begin, earliest) > min(latest, end - rules.break_s):
+            return []  # no break fits in both the window and the unit's own hours
         return [Violation("break", route.officer, "no meal break")]
     if len(breaks) > 1:
         return [Violation("break", route.officer, f"{len(breaks)} meal breaks, not one")]

@@ -107,14 +107,13 @@ def test_a_unit_whose_hours_miss_the_meal_break_window_takes_no_break(tmp_path, 
     with pytest.warns(PlannerWarning) as caught:
         plan = run(scenario(tmp_path, per_unit, meal_break=window), area=area)
     said = [str(w.message) for w in caught]
-    assert any(
-        "unit 2 works 20:00-22:00, outside the meal break window 19:00-19:30" in m for m in said
-    )
-    assert any("unit 3 works 18:00-19:15, outside the meal break window" in m for m in said)
+    room = "which leaves no room for the 30 min meal break in its window 19:00-19:30: it takes none"
+    assert any(f"unit 2 works 20:00-22:00, {room}" in m for m in said)
+    assert any(f"unit 3 works 18:00-19:15, {room}" in m for m in said)
     breaks = [[leg for leg in route.legs if leg.kind == "break"] for route in plan.routes]
     assert [len(b) for b in breaks] == [1, 0, 0]
     assert not any("unit 1 " in m for m in said)  # the shift's hours: the whole window
-    late = [{}, {"start": "19:10"}]  # in the window: it starts its break 19:10-19:30
+    late = [{}, {"start": "19:10"}, {"start": "19:20", "end": "19:45"}]
     with pytest.warns(PlannerWarning) as caught:
         plan = run(scenario(tmp_path, late, meal_break=window), area=area)
     said = [str(w.message) for w in caught]
@@ -123,6 +122,11 @@ def test_a_unit_whose_hours_miss_the_meal_break_window_takes_no_break(tmp_path, 
         "of the meal break window 19:00-19:30 in its hours" in m
         for m in said
     )
+    # unit 3 starts in the window but has no 30 min in it: no break, not a backward range
+    assert any("unit 3 works 19:20-19:45, which leaves no room for the 30 min" in m for m in said)
+    breaks = [[leg for leg in route.legs if leg.kind == "break"] for route in plan.routes]
+    assert [len(b) for b in breaks] == [1, 1, 0]
+    assert 19 * 60 + 10 <= 18 * 60 + breaks[1][0].start_s / 60 <= 19.5 * 60
     assert 19 * 60 <= 18 * 60 + breaks[0][0].start_s / 60 <= 19.5 * 60
 
 
