@@ -260,7 +260,8 @@ def _neighbourhood_rows(hoods: dict[str, Any]) -> list[tuple[str, str]]:
     """Terminal rows of the exposure per area: risk, presence and officer-minutes shares."""
     areas = hoods["areas"]
     if not areas:
-        return []
+        asked = hoods["source"] not in (None, "none")  # areas wanted, none found: say why
+        return [("exposure by area", "none: " + " ".join(hoods["notes"]))] if asked else []
     rows = [("exposure by area", f"{len(areas)} areas: {hoods['source']}")]
     for area in areas[:TABLE_AREAS]:
         rows.append(

@@ -27,6 +27,7 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from planner.errors import ScenarioError, warn
+from planner.graph import PLACE_LABELS
 
 if TYPE_CHECKING:
     from planner.coverage import Pieces
@@ -57,42 +58,57 @@ class Neighbourhoods:
     notes: tuple[str, ...] = ()
 
 
-def no_neighbourhoods(graph: StreetGraph, pieces: Pieces, source: str, why: str) -> Neighbourhoods:
-    """No areas to report on, and why."""
+def no_neighbourhoods(
+    graph: StreetGraph, pieces: Pieces, source: str, notes: tuple[str, ...]
+) -> Neighbourhoods:
+    """No areas to report on, and why (``notes``)."""
     return Neighbourhoods(
         (),
         np.full(len(graph.segments), -1),
         np.full(len(graph.nodes), -1),
         np.full(len(pieces), -1),
         source,
-        (why,),
+        notes,
     )
 
 
 def from_labels(graph: StreetGraph, pieces: Pieces, labels: gpd.GeoDataFrame) -> Neighbourhoods:
     """Give every street to the OSM place label nearest to its midpoint, walking.
 
-    ``labels`` are points in the graph's CRS with a ``name`` column (see
-    :func:`planner.graph.osm_place_labels`); unnamed ones and those farther than
-    :data:`LABEL_SNAP_M` from every street node are left out, and labels of one name form one
-    area.
+    ``labels`` are points in the graph's CRS with ``value`` (the place level) and ``name``
+    columns (see :func:`planner.graph.osm_place_labels`). Unnamed labels and those farther than
+    :data:`LABEL_SNAP_M` from every street node are left out; of the rest, the level with the
+    most names is used (the finer on a tie), so that a suburb does not compete with the
+    neighbourhoods inside it; labels of one name form one area.
     """
-    source = "OSM place labels (place=suburb, quarter, neighbourhood), streets nearest by walking"
     named = labels[labels["name"].notna()]
     idx, dist = graph.nearest_node(named.geometry.x.to_numpy(), named.geometry.y.to_numpy())
     near = dist <= LABEL_SNAP_M
-    names = sorted(set(named["name"].to_numpy()[near]))
     far = int((~near).sum())
-    notes = (f"{far} place label(s) farther than {LABEL_SNAP_M:.0f} m from the streets left out",)
-    if len(names) < 2:
+    notes = (
+        (f"{far} place label(s) farther than {LABEL_SNAP_M:.0f} m from the streets left out",)
+        if far
+        else ()
+    )
+    levels = named["value"].to_numpy()[near]
+    names_at = named["name"].to_numpy()[near]
+    counts = {level: len(set(names_at[levels == level])) for level in set(levels)}
+    fine = {level: k for k, level in enumerate(reversed(PLACE_LABELS))}  # finest first
+    level = min(counts, key=lambda v: (-counts[v], fine.get(v, 99)), default="")
+    source = f"OSM place labels (place={level or 'suburb, quarter or neighbourhood'}), streets "
+    source += "nearest by walking"
+    if counts.get(level, 0) < 2:
         why = (
-            f"the area's OSM file has {len(names)} named place label (place=suburb, quarter or "
-            "neighbourhood) near its streets, too few to compare areas; give your own areas "
-            "with neighbourhoods.source: file"
+            f"the area's OSM file has {counts.get(level, 0)} named place label(s) of one level "
+            "(place=suburb, quarter or neighbourhood) near its streets, too few to compare "
+            "areas; give your own areas with neighbourhoods.source: file"
         )
-        return no_neighbourhoods(graph, pieces, source, why)
-    area_of_label = np.array([names.index(n) for n in named["name"].to_numpy()[near]])
-    sources = idx[near]
+        return no_neighbourhoods(graph, pieces, source, (why, *notes))
+    keep = levels == level
+    names = sorted(set(names_at[keep]))
+    number = {name: k for k, name in enumerate(names)}
+    area_of_label = np.array([number[n] for n in names_at[keep]])
+    sources = idx[near][keep]
     dist_m, _, nearest = dijkstra(
         graph.adjacency, directed=False, indices=sources, min_only=True, return_predecessors=True
     )
@@ -103,9 +119,7 @@ def from_labels(graph: StreetGraph, pieces: Pieces, labels: gpd.GeoDataFrame) ->
     seg = graph.segments
     u, v = seg["u_idx"].to_numpy(), seg["v_idx"].to_numpy()
     segment = np.where(dist_m[u] <= dist_m[v], node[u], node[v])
-    return Neighbourhoods(
-        tuple(names), segment, node, segment[pieces.segment], source, notes if far else ()
-    )
+    return Neighbourhoods(tuple(names), segment, node, segment[pieces.segment], source, notes)
 
 
 def from_polygons(
@@ -123,7 +137,8 @@ def from_polygons(
     areas = _read_polygons(path, name_column, field)
     areas = areas.to_crs(graph.crs)
     names = sorted(set(areas["_name"]))
-    area_of_row = np.array([names.index(n) for n in areas["_name"]])
+    number = {name: k for k, name in enumerate(names)}
+    area_of_row = np.array([number[n] for n in areas["_name"]])
     midpoints = graph.segments.geometry.interpolate(0.5, normalized=True)
     nodes = gpd.points_from_xy(graph.nodes["x_m"], graph.nodes["y_m"], crs=graph.crs)
     segment, overlaps = _holding(areas, area_of_row, gpd.GeoSeries(midpoints, crs=graph.crs))
@@ -141,7 +156,9 @@ def from_polygons(
         km = graph.segments["length_m"].to_numpy()[segment < 0].sum() / 1000
         notes.append(f"{outside} streets ({km:.1f} km) lie in none of the areas: {OUTSIDE}")
     if overlaps:
-        notes.append(f"{overlaps} streets lie where areas overlap: each goes to the first listed")
+        notes.append(
+            f"{overlaps} streets lie where areas meet or overlap: each goes to the first listed"
+        )
     for note in notes:
         warn(f"{field}: {note}", stacklevel=2)
     source = f"polygons of {path.name}, named by its column {name_column}"
@@ -169,21 +186,30 @@ def _read_polygons(path: Path, name_column: str, field: str) -> gpd.GeoDataFrame
         raise ScenarioError(msg)
     kinds = areas.geometry.geom_type
     bad = ~kinds.isin(["Polygon", "MultiPolygon"])
-    if bad.all():
+    empty = (areas.geometry.isna() | areas.geometry.is_empty).to_numpy()
+    bad = ~kinds.isin(["Polygon", "MultiPolygon"]).to_numpy() & ~empty
+    if bad.all() or empty.all() or (bad | empty).all():
         found = ", ".join(sorted(set(kinds.dropna()))) or "no geometry"
         msg = f"{field}: holds no polygon ({found}); give the areas' boundaries as polygons"
         raise ScenarioError(msg)
     if bad.any():
-        rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad.to_numpy())[:10])
-        found = ", ".join(sorted(set(kinds[bad].dropna()))) or "no geometry"
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad)[:10])
+        found = ", ".join(sorted(set(kinds[bad].dropna())))
         msg = f"{field}: rows {rows} are not polygons ({found}); remove them or give their outlines"
         raise ScenarioError(msg)
+    if empty.any():  # a shapefile's record without a shape: nothing to place streets in
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(empty)[:10])
+        warn(f"{field}: rows {rows} have no outline and are left out", stacklevel=3)
+        areas = areas[~empty]
     if areas.crs is None:
         msg = f"{field}: has no coordinate reference system; save it with one (e.g. EPSG:4326)"
         raise ScenarioError(msg)
-    unnamed = areas[name_column].isna() | (areas[name_column].astype(str).str.strip() == "")
-    names = areas[name_column].astype(str).str.strip()
-    names[unnamed] = [f"unnamed (row {i + 1})" for i in np.flatnonzero(unnamed.to_numpy())]
+    column = areas[name_column]
+    if column.dtype.kind == "f" and (column.dropna() % 1 == 0).all():
+        column = column.astype("Int64")  # area numbers read as floats beside a blank: 7, not 7.0
+    names = column.astype(str).str.strip()
+    unnamed = column.isna().to_numpy() | names.isin(["", "<NA>", "nan"]).to_numpy()
+    names[unnamed] = [f"unnamed (row {i + 1})" for i in np.flatnonzero(unnamed)]
     areas = areas.assign(_name=names.to_numpy())
     areas["geometry"] = areas.geometry.make_valid()
     return areas
@@ -192,8 +218,11 @@ def _read_polygons(path: Path, name_column: str, field: str) -> gpd.GeoDataFrame
 def _holding(
     areas: gpd.GeoDataFrame, area_of_row: np.ndarray, points: gpd.GeoSeries
 ) -> tuple[np.ndarray, int]:
-    """Area of the first row of ``areas`` holding each point (-1: none), and how many had more."""
-    point_pos, row_pos = areas.sindex.query(points, predicate="within")
+    """Area of the first row of ``areas`` holding each point (-1: none), and how many two hold.
+
+    A point on an outline is held: a street along a shared boundary goes to the first area.
+    """
+    point_pos, row_pos = areas.sindex.query(points, predicate="intersects")
     first: dict[int, int] = {}
     for p, r in zip(point_pos.tolist(), row_pos.tolist(), strict=True):
         first[p] = min(first.get(p, r), r)
@@ -201,8 +230,8 @@ def _holding(
     if first:
         keys = np.fromiter(first.keys(), dtype=np.int64)
         out[keys] = area_of_row[np.fromiter(first.values(), dtype=np.int64)]
-    overlaps = int(len(point_pos) - len(first))
-    return out, overlaps
+    areas_per_point = np.bincount(point_pos, minlength=len(points))
+    return out, int((areas_per_point > 1).sum())
 
 
 def exposure(plan: Plan) -> list[dict[str, Any]]:
@@ -231,8 +260,9 @@ def exposure(plan: Plan) -> list[dict[str, Any]]:
     rows = []
     for a in sorted(range(k + 1), key=lambda a: (a == k, -risk[a], a)):
         km = tally.lengths[tally.segment == a].sum() / 1000
-        if a == k and km == 0:
-            continue
+        totals = (tally.presence[a], tally.minutes[a], tally.stops[a], tally.posts[a])
+        if a == k and km == 0 and not any(totals):
+            continue  # no street, stop or post lies in no area
         presence_share = _share(tally.presence, a)
         rows.append(
             {

@@ -27,6 +27,7 @@ from planner.errors import InfeasibleError, ScenarioError, kept_warnings, warn
 from planner.evaluate import compute_kpis
 from planner.graph import (
     StreetGraph,
+    area_file,
     load_street_graph,
     osm_features,
     osm_place_labels,
@@ -503,7 +504,13 @@ def neighbourhoods_of(scenario: Scenario, area: Area, pieces: Pieces) -> Neighbo
         where = str(scenario.source_file or scenario.name)
         return from_polygons(area.graph, pieces, spec.path, spec.name_column, where)
     if spec.source == "none":
-        return no_neighbourhoods(area.graph, pieces, "none", "neighbourhoods.source is none")
+        return no_neighbourhoods(area.graph, pieces, "none", ("neighbourhoods.source is none",))
+    if area_file(scenario.area) is None:
+        why = (
+            "an area fetched online brings no OSM place labels; give your own areas with "
+            "neighbourhoods.source: file"
+        )
+        return no_neighbourhoods(area.graph, pieces, "OSM place labels", (why,))
     return from_labels(area.graph, pieces, area.labels)
 
 

@@ -29,7 +29,7 @@ def test_plan_default_end_to_end(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "presence (risk x min)" in result.stdout
     assert "seconds: routes" in result.stdout
-    assert re.search(r"exposure by area +6 areas: OSM place labels", result.stdout)
+    assert re.search(r"exposure by area +5 areas: OSM place labels", result.stdout)
     assert sorted(p.name for p in out.iterdir()) == [
         "briefing.html",
         "kpis.json",

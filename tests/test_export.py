@@ -553,7 +553,7 @@ def test_exposure_per_neighbourhood_adds_up_to_the_plan(plan, tmp_path):
     hoods = plan.kpis["neighbourhoods"]
     areas = hoods["areas"]
     assert hoods["source"].startswith("OSM place labels")
-    assert len(areas) == 6 and areas[0]["risk_share"] >= areas[-1]["risk_share"]
+    assert len(areas) == 5 and areas[0]["risk_share"] >= areas[-1]["risk_share"]
     assert sum(a["risk_share"] for a in areas) == pytest.approx(1.0, abs=1e-5)
     presence = plan.kpis["routes"]["presence_min"]
     assert sum(a["presence_min"] for a in areas) == pytest.approx(presence, rel=1e-6)

@@ -2,6 +2,7 @@
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
@@ -12,6 +13,8 @@ from planner.neighbourhoods import OUTSIDE, from_labels, from_polygons
 from planner.scenario import AreaSpec
 
 HELSINKI_PLACES = ["Hakaniemi", "Kaartinkaupunki", "Kaisaniemi", "Keskusta", "Kluuvi", "Siltasaari"]
+SUBURBS = ["Hakaniemi", "Kaartinkaupunki", "Kaisaniemi", "Kluuvi", "Siltasaari"]  # Keskusta: a
+# neighbourhood label inside them, of a level with fewer names
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +26,11 @@ def test_osm_labels_give_every_street_the_nearest_place_by_walking(helsinki, pie
     labels = osm_place_labels(AreaSpec(), helsinki)
     assert sorted(labels["name"]) == HELSINKI_PLACES  # names read from the tags' JSON
     hoods = from_labels(helsinki, pieces, labels)
-    assert list(hoods.names) == HELSINKI_PLACES
+    assert list(hoods.names) == SUBURBS
+    assert hoods.source.startswith("OSM place labels (place=suburb)")
     assert (hoods.segment >= 0).all() and (hoods.node >= 0).all()
     assert (hoods.piece == hoods.segment[pieces.segment]).all()
+    labels = labels[labels["value"] == "suburb"]
     snapped, _ = helsinki.nearest_node(labels.geometry.x, labels.geometry.y)
     dist = helsinki.distances_m(snapped)  # walking, from each label's street node
     for row, name in enumerate(labels["name"]):
@@ -36,11 +41,19 @@ def test_osm_labels_give_every_street_the_nearest_place_by_walking(helsinki, pie
     assert all(hoods.names[hoods.node[v]] == names[nearest[v]] for v in range(0, dist.shape[1], 7))
 
 
+def test_the_level_with_most_names_is_used_the_finer_on_a_tie(helsinki, pieces):
+    labels = osm_place_labels(AreaSpec(), helsinki).sort_values("name")
+    tied = labels.assign(value=["neighbourhood"] * 3 + ["suburb"] * 3)
+    hoods = from_labels(helsinki, pieces, tied)
+    assert list(hoods.names) == HELSINKI_PLACES[:3]
+    assert "place=neighbourhood" in hoods.source
+
+
 def test_too_few_labels_give_no_areas_and_say_why(helsinki, pieces):
     labels = osm_place_labels(AreaSpec(), helsinki)
     hoods = from_labels(helsinki, pieces, labels.head(1))
     assert hoods.names == ()
-    assert "1 named place label" in hoods.notes[0]
+    assert "1 named place label(s) of one level" in hoods.notes[0]
     assert "neighbourhoods.source: file" in hoods.notes[0]
 
 
@@ -120,3 +133,23 @@ def test_a_file_that_is_not_geodata_is_refused(helsinki, pieces, tmp_path):
     path.write_text("district,name\nwest,1\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="cannot be read as polygons"):
         from_polygons(helsinki, pieces, path, "district", "s.yaml")
+
+
+def test_nodes_on_an_outline_belong_to_an_area_and_shapeless_rows_are_skipped(
+    helsinki, pieces, tmp_path
+):
+    frame, split = halves(helsinki, helsinki.crs)
+    on_edge = int(np.argmin(np.abs(helsinki.nodes["x_m"].to_numpy() - split)))
+    x = float(helsinki.nodes["x_m"].iloc[on_edge])
+    x0, y0, x1, y1 = helsinki.segments.total_bounds
+    frame = frame.set_geometry(  # the two halves meet exactly on a street node
+        [box(x0 - 10, y0 - 10, x, y1 + 10), box(x, y0 - 10, x1 + 10, y1 + 10)]
+    )
+    frame = pd.concat([frame, frame.head(1).assign(district=None, geometry=[None])])
+    frame["district"] = [7.0, 12.0, None]  # area numbers: read as floats beside a blank
+    path = tmp_path / "districts.gpkg"
+    frame.to_file(path)
+    with pytest.warns(UserWarning, match="rows 3 have no outline and are left out"):
+        hoods = from_polygons(helsinki, pieces, path, "district", "s.yaml")
+    assert hoods.names == ("12", "7")
+    assert (hoods.node >= 0).all() and hoods.node[on_edge] == hoods.names.index("7")
