@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.neighbourhoods import exposure
+from planner.neighbourhoods import OUTSIDE, exposure
 from planner.plan import Plan, Route, SolveStats
 from planner.scenario import shift_seconds
 
@@ -257,23 +257,31 @@ TABLE_AREAS = 8
 
 
 def _neighbourhood_rows(hoods: dict[str, Any]) -> list[tuple[str, str]]:
-    """Terminal rows of the exposure per area: risk, presence and officer-minutes shares."""
+    """Terminal rows of the exposure per area: risk, presence and officer-minutes shares.
+
+    The riskiest areas first, at most :data:`TABLE_AREAS` of them, then always the streets in
+    no area (a gap in the areas given, not an area).
+    """
     areas = hoods["areas"]
     if not areas:
         asked = hoods["source"] not in (None, "none")  # areas wanted, none found: say why
         return [("exposure by area", "none: " + " ".join(hoods["notes"]))] if asked else []
-    rows = [("exposure by area", f"{len(areas)} areas: {hoods['source']}")]
-    for area in areas[:TABLE_AREAS]:
+    named = [a for a in areas if a["neighbourhood"] != OUTSIDE]
+    gap = [a for a in areas if a["neighbourhood"] == OUTSIDE]
+    rows = [("exposure by area", f"{len(named)} areas: {hoods['source']}")]
+    for area in [*named[:TABLE_AREAS], *gap]:
+        ratio = area["presence_per_risk"]
         rows.append(
             (
                 f"  {area['neighbourhood']}",
                 f"{100 * area['risk_share']:.0f} % of the risk, "
-                f"{100 * area['presence_share']:.0f} % of the presence, "
-                f"{area['officer_min']:.0f} officer-min, {area['stops']} stops",
+                f"{100 * area['presence_share']:.0f} % of the presence"
+                + (f" (x{ratio:.2f})" if ratio is not None else "")
+                + f", {area['officer_min']:.0f} officer-min, {area['stops']} stops",
             )
         )
-    if len(areas) > TABLE_AREAS:
-        rows.append(("", f"... {len(areas) - TABLE_AREAS} more in neighbourhoods.csv"))
+    if len(named) > TABLE_AREAS:
+        rows.append(("", f"... {len(named) - TABLE_AREAS} more in neighbourhoods.csv"))
     return rows
 
 

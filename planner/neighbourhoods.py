@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 
 #: Place labels farther than this from every street node are left out (straight line, metres).
 LABEL_SNAP_M = 500.0
+#: A label of another level than the one used fills a gap when this far from all its labels.
+GAP_FILL_M = 600.0
+#: Streets this far (walking, metres) from their label, over this share of all, are noted.
+REMOTE_M = 1500.0
+REMOTE_SHARE = 0.1
 #: The report's name for the streets in none of the polygons given.
 OUTSIDE = "(outside the areas given)"
 #: Leg kinds during which a unit is out on the streets (meal breaks and calls are left out).
@@ -77,34 +82,37 @@ def from_labels(graph: StreetGraph, pieces: Pieces, labels: gpd.GeoDataFrame) ->
 
     ``labels`` are points in the graph's CRS with ``value`` (the place level) and ``name``
     columns (see :func:`planner.graph.osm_place_labels`). Unnamed labels and those farther than
-    :data:`LABEL_SNAP_M` from every street node are left out; of the rest, the level with the
-    most names is used (the finer on a tie), so that a suburb does not compete with the
-    neighbourhoods inside it; labels of one name form one area.
+    :data:`LABEL_SNAP_M` from every street node are left out. The level with the most names
+    is used (the finer on a tie), so that a suburb does not compete with the neighbourhoods
+    inside it; a label of another level farther than :data:`GAP_FILL_M` from all of them fills
+    a gap they leave. Labels of one name form one area.
     """
     named = labels[labels["name"].notna()]
     idx, dist = graph.nearest_node(named.geometry.x.to_numpy(), named.geometry.y.to_numpy())
     near = dist <= LABEL_SNAP_M
     far = int((~near).sum())
-    notes = (
-        (f"{far} place label(s) farther than {LABEL_SNAP_M:.0f} m from the streets left out",)
-        if far
-        else ()
-    )
+    notes = [f"{far} place label(s) farther than {LABEL_SNAP_M:.0f} m from the streets left out"]
+    notes = notes if far else []
     levels = named["value"].to_numpy()[near]
     names_at = named["name"].to_numpy()[near]
+    xy = np.column_stack([named.geometry.x.to_numpy()[near], named.geometry.y.to_numpy()[near]])
     counts = {level: len(set(names_at[levels == level])) for level in set(levels)}
     fine = {level: k for k, level in enumerate(reversed(PLACE_LABELS))}  # finest first
     level = min(counts, key=lambda v: (-counts[v], fine.get(v, 99)), default="")
-    source = f"OSM place labels (place={level or 'suburb, quarter or neighbourhood'}), streets "
-    source += "nearest by walking"
-    if counts.get(level, 0) < 2:
+    keep = _with_gap_fillers(levels == level, xy)
+    source = f"OSM place labels (place={level or 'suburb, quarter or neighbourhood'}"
+    fillers = sorted(set(names_at[keep & (levels != level)]))
+    source += f", and {', '.join(fillers)} where those leave gaps" if fillers else ""
+    source += "), streets nearest by walking"
+    if len(set(names_at[keep])) < 2:
         why = (
-            f"the area's OSM file has {counts.get(level, 0)} named place label(s) of one level "
-            "(place=suburb, quarter or neighbourhood) near its streets, too few to compare "
-            "areas; give your own areas with neighbourhoods.source: file"
+            f"the area's OSM file has {len(set(names_at[keep]))} named place label(s) near its "
+            "streets (place=suburb, quarter or neighbourhood), too few to compare areas; give "
+            "your own areas with neighbourhoods.source: file"
         )
         return no_neighbourhoods(graph, pieces, source, (why, *notes))
-    keep = levels == level
+    if dropped := sorted(set(names_at[~keep]) - set(names_at[keep])):
+        notes.append(f"labels of another level, near those used, left out: {', '.join(dropped)}")
     names = sorted(set(names_at[keep]))
     number = {name: k for k, name in enumerate(names)}
     area_of_label = np.array([number[n] for n in names_at[keep]])
@@ -119,7 +127,26 @@ def from_labels(graph: StreetGraph, pieces: Pieces, labels: gpd.GeoDataFrame) ->
     seg = graph.segments
     u, v = seg["u_idx"].to_numpy(), seg["v_idx"].to_numpy()
     segment = np.where(dist_m[u] <= dist_m[v], node[u], node[v])
-    return Neighbourhoods(tuple(names), segment, node, segment[pieces.segment], source, notes)
+    lengths = seg["length_m"].to_numpy()
+    remote = np.minimum(dist_m[u], dist_m[v]) > REMOTE_M
+    if lengths[remote].sum() > REMOTE_SHARE * lengths.sum():
+        notes.append(
+            f"{lengths[remote].sum() / 1000:.1f} of {lengths.sum() / 1000:.1f} km of streets lie "
+            f"more than {REMOTE_M / 1000:.1f} km from their place label: the labels cover the "
+            "area unevenly, so their areas are rough; give your own areas "
+            "(neighbourhoods.source: file)"
+        )
+    return Neighbourhoods(
+        tuple(names), segment, node, segment[pieces.segment], source, tuple(notes)
+    )
+
+
+def _with_gap_fillers(chosen: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Add to ``chosen`` the labels farther than :data:`GAP_FILL_M` from every chosen one."""
+    if not chosen.any():
+        return chosen
+    gap = np.hypot(*(xy[:, None, :] - xy[chosen][None, :, :]).transpose(2, 0, 1)).min(axis=1)
+    return chosen | (gap > GAP_FILL_M)
 
 
 def from_polygons(
@@ -151,6 +178,18 @@ def from_polygons(
         )
         raise ScenarioError(msg)
     notes = []
+    empty = sorted(set(range(len(names))) - set(segment[segment >= 0].tolist()))
+    if empty:  # a polygon listed first that holds them all, or areas beyond the streets
+        notes.append(
+            f"{len(empty)} area(s) hold no street of the plan and are left out of the report: "
+            f"{', '.join(names[a] for a in empty[:10])}{', ...' if len(empty) > 10 else ''} "
+            "(they lie beyond the streets, or an area listed before them takes their streets)"
+        )
+        kept = [a for a in range(len(names)) if a not in set(empty)]
+        renumber = np.full(len(names) + 1, -1)
+        renumber[kept] = np.arange(len(kept))
+        segment, node = renumber[segment], renumber[node]  # -1 stays -1 (the last slot)
+        names = [names[a] for a in kept]
     outside = int((segment < 0).sum())
     if outside:
         km = graph.segments["length_m"].to_numpy()[segment < 0].sum() / 1000

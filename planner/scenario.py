@@ -537,6 +537,12 @@ class NeighbourhoodsSpec(_Model):
                 "or shapefile of the areas' polygons"
             )
             raise ValueError(msg)
+        if self.source != "file" and self.path is not None:
+            msg = (
+                f"neighbourhoods.path is read only with source: file (not {self.source}); set "
+                "source: file to use it, or remove it"
+            )
+            raise ValueError(msg)
         return self
 
 

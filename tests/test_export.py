@@ -597,3 +597,27 @@ def test_variant_overlap_is_the_share_of_one_plans_stops_and_streets_in_the_othe
     part = overlap(plan, one)
     assert part["stops"] == len(stops(plan.routes[:1])) / len(stops(plan.routes)) < 1
     assert 0 < part["streets"] < 1
+
+
+def test_the_terminal_lists_the_riskiest_areas_and_always_the_streets_in_none():
+    from planner.evaluate import TABLE_AREAS, _neighbourhood_rows
+    from planner.neighbourhoods import OUTSIDE
+
+    def area(name, risk):
+        return {
+            "neighbourhood": name,
+            "risk_share": risk,
+            "presence_share": risk / 2,
+            "presence_per_risk": 0.5,
+            "officer_min": 10.0,
+            "stops": 1,
+        }
+
+    named = [area(f"ward {k}", 0.08 - k / 1000) for k in range(10)]
+    rows = _neighbourhood_rows({"source": "wards.geojson", "areas": [*named, area(OUTSIDE, 0.05)]})
+    assert rows[0] == ("exposure by area", "10 areas: wards.geojson")  # the gap is no area
+    shown = [label.strip() for label, _ in rows[1:]]
+    assert shown[:TABLE_AREAS] == [f"ward {k}" for k in range(TABLE_AREAS)]
+    assert shown[TABLE_AREAS] == OUTSIDE
+    assert rows[-1] == ("", "... 2 more in neighbourhoods.csv")
+    assert "8 % of the risk, 4 % of the presence (x0.50), 10 officer-min, 1 stops" in rows[1][1]

@@ -8,7 +8,7 @@ from shapely.geometry import Point, box
 
 from planner.coverage import street_pieces
 from planner.errors import ScenarioError
-from planner.graph import osm_place_labels
+from planner.graph import load_street_graph, osm_place_labels
 from planner.neighbourhoods import OUTSIDE, from_labels, from_polygons
 from planner.scenario import AreaSpec
 
@@ -53,7 +53,7 @@ def test_too_few_labels_give_no_areas_and_say_why(helsinki, pieces):
     labels = osm_place_labels(AreaSpec(), helsinki)
     hoods = from_labels(helsinki, pieces, labels.head(1))
     assert hoods.names == ()
-    assert "1 named place label(s) of one level" in hoods.notes[0]
+    assert "has 1 named place label(s) near its streets" in hoods.notes[0]
     assert "neighbourhoods.source: file" in hoods.notes[0]
 
 
@@ -153,3 +153,36 @@ def test_nodes_on_an_outline_belong_to_an_area_and_shapeless_rows_are_skipped(
         hoods = from_polygons(helsinki, pieces, path, "district", "s.yaml")
     assert hoods.names == ("12", "7")
     assert (hoods.node >= 0).all() and hoods.node[on_edge] == hoods.names.index("7")
+
+
+@pytest.mark.shared_data
+def test_labels_of_another_level_fill_the_gaps_the_chosen_level_leaves():
+    from .conftest import shared_file
+
+    area = AreaSpec(source="file", path=shared_file("osm/city_of_london_2020.osm.pbf"))
+    graph = load_street_graph(area)
+    hoods = from_labels(graph, street_pieces(graph), osm_place_labels(area, graph))
+    # the neighbourhood labels lie in the north; Temple and Blackfriars (quarters) hold the south
+    assert {"Smithfield", "Temple", "Blackfriars"} <= set(hoods.names)
+    assert "Clerkenwell" not in hoods.names  # a suburb label beside Clerkenwell Green
+    assert "and Blackfriars, Temple where those leave gaps" in hoods.source
+    assert any("left out: Clerkenwell" in note for note in hoods.notes)
+    south = graph.nodes["lat"].to_numpy() < 51.5125
+    temple = hoods.names.index("Temple"), hoods.names.index("Blackfriars")
+    assert np.isin(hoods.node[south], temple).mean() > 0.5
+
+
+def test_areas_that_hold_no_street_are_left_out_and_named(helsinki, pieces, tmp_path):
+    frame, _ = halves(helsinki, helsinki.crs)
+    x0, y0, x1, y1 = helsinki.segments.total_bounds
+    city = box(x0 - 10, y0 - 10, x1 + 10, y1 + 10)
+    whole = frame.head(1).assign(district="City", geometry=[city])
+    far = frame.head(1).assign(district="Espoo", geometry=[box(x0 - 9e3, y0, x0 - 8e3, y1)])
+    path = tmp_path / "nested.gpkg"
+    pd.concat([whole, frame, far]).to_file(path)  # the city first: it takes every street
+    with pytest.warns(UserWarning) as caught:
+        hoods = from_polygons(helsinki, pieces, path, "district", "s.yaml")
+    said = " | ".join(str(w.message) for w in caught)
+    assert "3 area(s) hold no street of the plan and are left out of the report: East, Es" in said
+    assert "3125 streets lie where areas meet or overlap: each goes to the first listed" in said
+    assert hoods.names == ("City",) and (hoods.segment == 0).all()

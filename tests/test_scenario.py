@@ -415,3 +415,10 @@ def test_a_radius_belongs_to_forbidden_zones_and_is_in_metres(tmp_path):
         load_scenario(write(tmp_path, tiny))
     zone = BASE + "places: {forbidden: [{lat: 60.17, lon: 24.94}]}\n"
     assert load_scenario(write(tmp_path, zone)).places.forbidden[0].radius_m == 100.0
+
+
+def test_a_polygons_file_is_read_only_with_source_file(tmp_path):
+    (tmp_path / "wards.geojson").write_text("{}", encoding="utf-8")
+    stray = BASE + "neighbourhoods: {source: osm, path: wards.geojson}\n"
+    with pytest.raises(ScenarioError, match=r"neighbourhoods\.path is read only with source"):
+        load_scenario(write(tmp_path, stray))

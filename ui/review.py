@@ -341,11 +341,13 @@ def show_exposure(plan: Plan) -> None:
     if not hoods["areas"]:
         st.caption(" ".join(hoods["notes"]) or "No areas to report on.")
         return
+    notes = "".join(f" {note[0].upper()}{note[1:]}." for note in hoods["notes"])
     st.caption(
         f"Areas: {hoods['source']}. Shares of the whole area's risk, of the plan's presence "
-        "and of the officers' minutes on the streets. Presence / risk is 1 where presence "
+        "(risk x minutes) and of the officers' minutes on the streets (walking, stopping, "
+        "waiting, free for calls; a pair counts twice). Presence / risk is 1 where presence "
         "follows the risk; a hot-spot plan concentrates it, so areas with no hot spot get "
-        "little."
+        f"little.{notes}"
     )
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
