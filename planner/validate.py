@@ -28,7 +28,9 @@ officer cannot follow. Rules checked:
     (``break_excused``: a call for service took the window).
 ``held back``
     At least the configured share of each route's time (breaks aside) is held back for calls:
-    reserve legs and waits, when the officer stands free to answer, and calls answered. After
+    reserve legs and waits, when the officer stands free to answer, and calls answered.
+    And each stop and each walk holds its own share, as time free for calls between it and the
+    walk or stop next to it. After
     a re-plan mid-shift the share applies to the rest of the shift: a call that cut into the
     time held back is what happened, not part of the plan.
 """
@@ -116,6 +118,7 @@ def validate_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> li
             found += _leg(route.officer, leg, graph, rules)
         found += _break(route, rules)
         found += _held_back(route, rules)
+        found += _held_per_leg(route, rules)
     found += _revisits(routes, rules)
     return found
 
@@ -388,6 +391,46 @@ def _held_back(route: Route, rules: Rules) -> list[Violation]:
             )
         ]
     return []
+
+
+def _held_per_leg(route: Route, rules: Rules) -> list[Violation]:
+    """Each stop and each walk holds back its own share, in the free time around it.
+
+    Between two active legs (walks, stops, calls) the time free for calls must cover the share
+    of the stop before and of the walk after: ``share / (1 - share)`` of each. Legs before a
+    re-plan are what happened and are not checked.
+    """
+    if rules.held_back_share <= 0:
+        return []
+    spare = rules.held_back_share / (1.0 - rules.held_back_share)
+    since = rules.planned_from_s.get(route.officer, -math.inf) - TOL_S
+    active = [i for i, leg in enumerate(route.legs) if leg.kind in ("walk", "dwell", "call")]
+    out = []
+    for i, j in itertools.pairwise([-1, *active, len(route.legs)]):
+        before = route.legs[i] if i >= 0 else None
+        after = route.legs[j] if j < len(route.legs) else None
+        first = before if before is not None else after
+        if first is None or first.start_s < since:  # no legs, or what happened
+            continue
+        want = sum(
+            spare * (leg.end_s - leg.start_s)
+            for leg, kind in ((before, "dwell"), (after, "walk"))
+            if leg is not None and leg.kind == kind
+        )
+        held = sum(
+            leg.end_s - leg.start_s for leg in route.legs[i + 1 : j] if leg.kind == "reserve"
+        )
+        if held + TOL_S < want:
+            at = first.end_s if before is not None else first.start_s
+            out.append(
+                Violation(
+                    "held back",
+                    route.officer,
+                    f"{held / 60:.1f} min free for calls around {at:.0f} s, where the stop "
+                    f"before and the walk after ask {want / 60:.1f} min",
+                )
+            )
+    return out
 
 
 def _revisits(routes: list[Route], rules: Rules) -> list[Violation]:

@@ -176,6 +176,28 @@ def test_too_little_time_held_back(helsinki, planned):
     assert {v.officer for v in found if v.rule == "held back"} == {1, 2}
 
 
+def test_time_held_back_must_be_free_for_calls_around_each_stop_and_walk(helsinki, planned):
+    routes, rules = planned
+    route = routes[0]
+    # as a wait, the same minutes keep the route's total but not the stop's own share
+    waiting = _swap_leg(routes, 0, _index(route, "reserve"), kind="wait")
+    found = validate_routes(waiting, helsinki, rules)
+    assert [v.rule for v in found] == ["held back"]
+    assert "free for calls around" in found[0].message
+    # all the free time in one block at the end: no stop or walk has its own share
+    legs = [leg for leg in route.legs if leg.kind != "reserve"]
+    clock, moved = legs[0].start_s, []
+    for leg in legs:
+        span = leg.end_s - leg.start_s
+        moved.append(dataclasses.replace(leg, start_s=clock, end_s=clock + span))
+        clock += span
+    free = sum(leg.end_s - leg.start_s for leg in route.legs if leg.kind == "reserve")
+    moved.append(Leg("reserve", clock, clock + free, moved[-1].to_node, moved[-1].to_node))
+    lumped = [Route(route.officer, tuple(moved)), *routes[1:]]
+    around = [v for v in validate_routes(lumped, helsinki, rules) if "around" in v.message]
+    assert len(around) >= len(route.dwells)
+
+
 def test_check_routes_raises_with_every_violation_named(helsinki, planned):
     routes, rules = planned
     bad = dataclasses.replace(rules, shift_s=60.0, held_back_share=0.6)
