@@ -17,7 +17,6 @@ counting the stops already made for the revisit rules, and joined to what was do
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -367,11 +366,19 @@ def _walk_until(leg: Leg, at_s: float, graph: StreetGraph) -> Leg:
 
 
 def join(kept: tuple[tuple[Leg, ...], ...], routes: list[Route]) -> list[Route]:
-    """Prefix each new route with the legs its unit has already done."""
-    return [
-        Route(route.officer, tuple(itertools.chain(legs, route.legs)))
-        for legs, route in zip(kept, routes, strict=True)
-    ]
+    """Prefix each new route with the legs its unit has already done.
+
+    A unit back at its station before the re-plan, and sent out again by it, waits there in
+    between.
+    """
+    joined = []
+    for legs, route in zip(kept, routes, strict=True):
+        idle: tuple[Leg, ...] = ()
+        if legs and route.legs and route.legs[0].start_s > legs[-1].end_s + 1e-6:
+            here = legs[-1].to_node
+            idle = (Leg("wait", legs[-1].end_s, route.legs[0].start_s, here, here),)
+        joined.append(Route(route.officer, (*legs, *idle, *route.legs)))
+    return joined
 
 
 def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspots) -> Patrol:

@@ -310,3 +310,20 @@ def test_a_unit_cannot_leave_the_plan_before_its_route_begins(helsinki, planned)
         cut_routes(
             late_start, begin + 900, helsinki, {1: late_start[0].legs[0].from_node}, {1: begin - 60}
         )
+
+
+def test_a_unit_back_early_and_sent_out_again_waits_at_the_station_in_between():
+    from planner.plan import Leg, Route
+    from planner.replan import join
+
+    done = (Leg("walk", 0.0, 100.0, 1, 2, segments=(5,), reversed=(False,), distance_m=100.0),)
+    again = Route(1, (Leg("reserve", 300.0, 320.0, 2, 2), Leg("walk", 320.0, 400.0, 2, 3)))
+    (route,) = join((done,), [again])
+    assert [(leg.kind, leg.start_s, leg.end_s) for leg in route.legs[:3]] == [
+        ("walk", 0.0, 100.0),
+        ("wait", 100.0, 300.0),
+        ("reserve", 300.0, 320.0),
+    ]
+    assert route.legs[1].from_node == route.legs[1].to_node == 2
+    (plain,) = join((done,), [Route(1, (Leg("walk", 100.0, 150.0, 2, 3),))])
+    assert [leg.kind for leg in plain.legs] == ["walk", "walk"]  # no gap, no wait
