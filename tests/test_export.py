@@ -371,6 +371,10 @@ def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     first = k["posts"]["locations"][0]["watched_risk"]
     assert f'<td class="t">{100 * first:.1f} %</td>' in html
     assert "a few minutes after each stop" in html  # the scenario holds back 20 %
+    top = k["neighbourhoods"]["areas"][0]
+    assert "<h2>Exposure by area</h2>" in html
+    row = f'<tr><td>{top["neighbourhood"]}</td><td class="t">{100 * top["risk_share"]:.0f} %</td>'
+    assert row in html
     calm = dataclasses.replace(
         plan, kpis={**k, "routes": {**k["routes"], "held_back_share": 0, "held_back_min": 0}}
     )
