@@ -175,25 +175,50 @@ def _yaml_applied() -> None:
     _yaml_error(load_text(text, where + APPLIED))
 
 
-def _area_uploaded() -> None:
-    upload = st.session_state.get("area_upload")
+def _file_uploaded(section: str, keep: tuple[str, ...] = ()) -> None:
+    """Point the draft's ``section`` at the file just uploaded (``source: file``).
+
+    The section keeps only its ``keep`` keys besides; its source and path widgets are redrawn
+    from the draft.
+    """
+    upload = st.session_state.get(f"{section}_upload")
     if upload is None:
         return
     path = save_upload(upload.name, upload.getvalue())
-    draft()["area"] = {"source": "file", "path": str(path)}
-    for key in (WIDGET + "area.source", WIDGET + "area.path"):
+    old = draft().get(section, {})
+    draft()[section] = {
+        **{key: old[key] for key in keep if key in old},
+        "source": "file",
+        "path": str(path),
+    }
+    for key in (f"{WIDGET}{section}.source", f"{WIDGET}{section}.path"):
         st.session_state.pop(key, None)
 
 
-def _areas_uploaded() -> None:
-    upload = st.session_state.get("areas_upload")
-    if upload is None:
-        return
-    path = save_upload(upload.name, upload.getvalue())
-    hoods = draft().setdefault("neighbourhoods", {})
-    hoods.update({"source": "file", "path": str(path)})
-    for key in (WIDGET + "neighbourhoods.source", WIDGET + "neighbourhoods.path"):
-        st.session_state.pop(key, None)
+def _file_fields(
+    section: str,
+    labels: tuple[str, str],
+    types: list[str],
+    help_text: str,
+    keep: tuple[str, ...] = (),
+) -> None:
+    """Upload a file for ``section``, or type its path on this machine (blank: none).
+
+    ``labels`` name the uploader and the path field; an upload keeps the section's ``keep``
+    keys (see :func:`_file_uploaded`).
+    """
+    upload, path = labels
+    st.file_uploader(
+        upload,
+        type=types,
+        key=f"{section}_upload",
+        on_change=_file_uploaded,
+        args=(section, keep),
+        help=help_text,
+    )
+    bound(st.text_input, path, f"{section}.path", "")
+    if not draft()[section].get("path"):
+        draft()[section].pop("path", None)
 
 
 def _incident_uploaded() -> None:
@@ -272,16 +297,12 @@ def area_section() -> None:
     for key in [k for k in area if k != "source" and k != needed.get(source)]:
         del area[key]
     if source == "file":
-        st.file_uploader(
-            "Upload an OpenStreetMap extract",
-            type=["pbf", "osm"],
-            key="area_upload",
-            on_change=_area_uploaded,
-            help="An .osm.pbf or .osm file, e.g. cut from a Geofabrik download with osmium.",
+        _file_fields(
+            "area",
+            ("Upload an OpenStreetMap extract", "Path of the OSM file on this machine"),
+            ["pbf", "osm"],
+            "An .osm.pbf or .osm file, e.g. cut from a Geofabrik download with osmium.",
         )
-        bound(st.text_input, "Path of the OSM file on this machine", "area.path", "")
-        if not area.get("path"):
-            area.pop("path", None)
     elif source == "place":
         bound(st.text_input, "Place name", "area.place", "", placeholder="Kallio, Helsinki")
         st.caption("Needs the internet (Nominatim and Overpass); offline the plan says so.")
@@ -593,16 +614,13 @@ def neighbourhoods_section() -> None:
     if source != "file":
         hoods.pop("path", None)
         return
-    st.file_uploader(
-        "Upload the areas' polygons",
-        type=["geojson", "json", "gpkg", "zip"],
-        key="areas_upload",
-        on_change=_areas_uploaded,
-        help="Your city's neighbourhoods, wards or police beats, in any coordinate system.",
+    _file_fields(
+        "neighbourhoods",
+        ("Upload the areas' polygons", "Path of the polygons file on this machine"),
+        ["geojson", "json", "gpkg", "zip"],
+        "Your city's neighbourhoods, wards or police beats, in any coordinate system.",
+        keep=("name_column",),
     )
-    bound(st.text_input, "Path of the polygons file on this machine", "neighbourhoods.path", "")
-    if not hoods.get("path"):
-        hoods.pop("path", None)
     bound(st.text_input, "Column naming each area", "neighbourhoods.name_column", "name")
 
 
