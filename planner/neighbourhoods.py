@@ -91,8 +91,11 @@ def from_labels(graph: StreetGraph, pieces: Pieces, labels: gpd.GeoDataFrame) ->
     idx, dist = graph.nearest_node(named.geometry.x.to_numpy(), named.geometry.y.to_numpy())
     near = dist <= LABEL_SNAP_M
     far = int((~near).sum())
-    notes = [f"{far} place label(s) farther than {LABEL_SNAP_M:.0f} m from the streets left out"]
-    notes = notes if far else []
+    notes = []
+    if far:
+        notes.append(
+            f"{far} place label(s) farther than {LABEL_SNAP_M:.0f} m from the streets left out"
+        )
     levels = named["value"].to_numpy()[near]
     names_at = named["name"].to_numpy()[near]
     xy = np.column_stack([named.geometry.x.to_numpy()[near], named.geometry.y.to_numpy()[near]])
@@ -178,14 +181,14 @@ def from_polygons(
         )
         raise ScenarioError(msg)
     notes = []
-    empty = sorted(set(range(len(names))) - set(segment[segment >= 0].tolist()))
+    empty = set(range(len(names))) - set(segment[segment >= 0].tolist())
     if empty:  # a polygon listed first that holds them all, or areas beyond the streets
         notes.append(
             f"{len(empty)} area(s) hold no street of the plan and are left out of the report: "
-            f"{', '.join(names[a] for a in empty[:10])}{', ...' if len(empty) > 10 else ''} "
+            f"{', '.join(names[a] for a in sorted(empty)[:10])}{', ...' * (len(empty) > 10)} "
             "(they lie beyond the streets, or an area listed before them takes their streets)"
         )
-        kept = [a for a in range(len(names)) if a not in set(empty)]
+        kept = [a for a in range(len(names)) if a not in empty]
         renumber = np.full(len(names) + 1, -1)
         renumber[kept] = np.arange(len(kept))
         segment, node = renumber[segment], renumber[node]  # -1 stays -1 (the last slot)
@@ -224,10 +227,9 @@ def _read_polygons(path: Path, name_column: str, field: str) -> gpd.GeoDataFrame
         )
         raise ScenarioError(msg)
     kinds = areas.geometry.geom_type
-    bad = ~kinds.isin(["Polygon", "MultiPolygon"])
     empty = (areas.geometry.isna() | areas.geometry.is_empty).to_numpy()
     bad = ~kinds.isin(["Polygon", "MultiPolygon"]).to_numpy() & ~empty
-    if bad.all() or empty.all() or (bad | empty).all():
+    if (bad | empty).all():
         found = ", ".join(sorted(set(kinds.dropna()))) or "no geometry"
         msg = f"{field}: holds no polygon ({found}); give the areas' boundaries as polygons"
         raise ScenarioError(msg)
