@@ -28,11 +28,10 @@ officer cannot follow. Rules checked:
     (``break_excused``: a call for service took the window).
 ``held back``
     At least the configured share of each route's time (breaks aside) is held back for calls:
-    reserve legs and waits, when the officer stands free to answer, and calls answered.
-    And each stop and each walk holds its own share, as time free for calls between it and the
-    walk or stop next to it. After
-    a re-plan mid-shift the share applies to the rest of the shift: a call that cut into the
-    time held back is what happened, not part of the plan.
+    reserve legs and waits, when the officer stands free to answer, and calls answered. And
+    each stop and each walk holds its own share, as time free for calls between it and the
+    walk or stop next to it. After a re-plan mid-shift the share applies to the rest of the
+    shift: a call that cut into the time held back is what happened, not part of the plan.
 """
 
 from __future__ import annotations
@@ -66,8 +65,8 @@ class Rules:
     ``break_excused`` the officers whose meal break a re-plan found no longer possible. The
     break is taken at ``break_node`` when given, else at the route's end station when
     ``break_at_end_station``, else anywhere. With ``units`` (0: not checked) the plan has one
-    route per unit, numbered from 1; with ``hotspot_ids`` (the node of each hot spot by
-    number) a stop's hot spot number names the node it is made at.
+    route per unit, numbered from 1. ``hotspot_nodes`` gives the node of each hot spot by
+    number: a stop is made at one, under its number.
     """
 
     shift_s: float
@@ -76,7 +75,7 @@ class Rules:
     end_node: int
     dwell_min_s: float
     dwell_max_s: float
-    hotspot_nodes: frozenset[int]
+    hotspot_nodes: tuple[int, ...]
     min_revisit_gap_s: float = 0.0
     max_visits: int = 1
     max_dwell_s_per_spot: float | None = None
@@ -91,7 +90,6 @@ class Rules:
     planned_from_s: dict[int, float] = field(default_factory=dict)
     break_excused: frozenset[int] = frozenset()
     units: int = 0
-    hotspot_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,10 +253,10 @@ def _leg(officer: int, leg: Leg, graph: StreetGraph, rules: Rules) -> list[Viola
         )
     if leg.to_node not in rules.hotspot_nodes:
         out.append(Violation("dwell", officer, f"stop at node {leg.to_node} is not a hot spot"))
-    elif rules.hotspot_ids and not (
+    elif not (
         leg.hotspot is not None
-        and 0 <= leg.hotspot < len(rules.hotspot_ids)
-        and rules.hotspot_ids[leg.hotspot] == leg.to_node
+        and 0 <= leg.hotspot < len(rules.hotspot_nodes)
+        and rules.hotspot_nodes[leg.hotspot] == leg.to_node
     ):
         out.append(
             Violation(

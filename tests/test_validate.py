@@ -100,7 +100,7 @@ def test_short_dwell_and_dwell_off_hot_spot(helsinki, planned):
     strict = dataclasses.replace(rules, dwell_min_s=leg.end_s - leg.start_s + 60)
     found = validate_routes(routes, helsinki, strict)
     assert any(v.rule == "dwell" and "outside" in v.message for v in found)
-    no_spots = dataclasses.replace(rules, hotspot_nodes=frozenset())
+    no_spots = dataclasses.replace(rules, hotspot_nodes=())
     found = validate_routes(routes, helsinki, no_spots)
     assert any(v.rule == "dwell" and "not a hot spot" in v.message for v in found)
 
