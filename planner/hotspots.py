@@ -86,6 +86,11 @@ def find_hotspots(
     return Hotspots(candidates[keep], value[keep], watched[keep], radius_m, piece_risk)
 
 
+def spot_numbers(graph: StreetGraph, hotspots: Hotspots) -> dict[int, int]:
+    """Return the number (index into ``hotspots``) of each hot spot, by its OSM node id."""
+    return {int(node): k for k, node in enumerate(graph.nodes.index[hotspots.node_idx])}
+
+
 def koper_value_min(
     dwell_min: float, curve: tuple[tuple[float, float], ...] = KOPER_CURVE
 ) -> float:

@@ -34,7 +34,7 @@ from planner.graph import (
     place_names,
 )
 from planner.harm import DEFAULT_EXCLUDED, harm_cautions
-from planner.hotspots import Hotspots, find_hotspots
+from planner.hotspots import Hotspots, find_hotspots, spot_numbers
 from planner.incidents import check_distinct_files, load_incidents
 from planner.neighbourhoods import Neighbourhoods, from_labels, from_polygons, no_neighbourhoods
 from planner.places import apply_places, forbidden_nodes, forbidden_segments
@@ -325,8 +325,11 @@ def patrol_rules(
     hotspots: Hotspots,
     stations: tuple[int, int],
     shift: tuple[dt.datetime, dt.datetime],
+    avoided: frozenset[int],
 ) -> Patrol:
     """Build the route planner's rules from the scenario's ``officers`` and ``dwell`` sections.
+
+    ``avoided`` are the segments :func:`avoided_ways` keeps the units off.
 
     Raises
     ------
@@ -357,7 +360,7 @@ def patrol_rules(
         break_window_s=window,
         break_at_station=officers.meal_break is None or officers.meal_break.at_station,
         held_back_share=officers.held_back_share,
-        avoided=avoided_ways(scenario, graph, shift),
+        avoided=avoided,
         koper_curve=tuple(tuple(p) for p in dwell.koper_curve),
         hourly=risk.hourly_profile(hotspots.watched, pieces),
         sight_m=dwell.visibility_radius_m,
@@ -621,7 +624,7 @@ def _run(
             )
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
         patrol = patrol_rules(
-            scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end)
+            scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end), avoided
         )
         patrol = replace(patrol, starts=units[0], ends=units[1])
         if resume is None:
@@ -717,7 +720,7 @@ def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> 
     def clock(second: float) -> str:
         return f"{later(start, second):%H:%M}"
 
-    window = f"the meal break window {clock(earliest)}-{clock(latest)}"
+    span = f"{clock(earliest)}-{clock(latest)}"
     for k, ((_, begin), (_, end)) in enumerate(
         zip(patrol.unit_starts(), patrol.unit_ends(), strict=True)
     ):
@@ -725,21 +728,21 @@ def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> 
         if patrol.outside_break_window(k):
             warn(
                 f"{where}: {hours}, which leaves no room for the {patrol.break_s / 60:.0f} min "
-                f"meal break in its window {clock(earliest)}-{clock(latest)}: it takes none",
+                f"meal break in its window {span}: it takes none",
                 stacklevel=3,
             )
         elif begin > earliest or end - patrol.break_s < latest:
             first, last = max(begin, earliest), min(latest, end - patrol.break_s)
             warn(
                 f"{where}: {hours}, so its meal break starts between {clock(first)} and "
-                f"{clock(last)}, the part of {window} in its hours",
+                f"{clock(last)}, the part of the meal break window {span} in its hours",
                 stacklevel=3,
             )
 
 
 def _spots_of(routes: Sequence[Route], graph: StreetGraph, hotspots: Hotspots) -> list[list[int]]:
     """Per route, the hot spots (indices into ``hotspots``) of its stops, found by their node."""
-    spot_of = {int(n): i for i, n in enumerate(graph.nodes.index[hotspots.node_idx])}
+    spot_of = spot_numbers(graph, hotspots)
     return [[spot_of[leg.to_node] for leg in r.dwells if leg.to_node in spot_of] for r in routes]
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph, place_names
-from planner.hotspots import Hotspots
+from planner.hotspots import Hotspots, spot_numbers
 from planner.plan import Leg, Route, SolveStats
 from planner.routes import Patrol, walk_home_s
 from planner.scenario import Scenario, later
@@ -391,7 +391,7 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
     """
     _check_origins(patrol, resume, graph)
     nodes = graph.node_index([node for node, _ in resume.starts])
-    spot_of = {int(graph.nodes.index[i]): k for k, i in enumerate(hotspots.node_idx)}
+    spot_of = spot_numbers(graph, hotspots)
     done = tuple((spot_of[n], t) for n, t in resume.done_stops() if n in spot_of)
     ends = patrol.unit_ends()[: len(nodes)]
     # A unit back at its end station after its own hours has nothing left to plan: it starts
