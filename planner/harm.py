@@ -557,12 +557,14 @@ def harm_weights(
 
 
 def harm_cautions(
-    overrides: Mapping[str, float] | None, exclude: Collection[str] | None
+    overrides: Mapping[str, float] | None,
+    exclude: Collection[str] | None,
+    weight_by: str = "harm",
 ) -> list[str]:
     """Say what a scenario's harm settings do that its author may not expect, one line each.
 
-    A list of exclusions replaces the default one (the defaults left out then count), and a
-    weight given to an excluded category has no effect.
+    A list of exclusions replaces the default one (the defaults left out then count); a weight
+    has no effect when incidents are weighed by count, or on an excluded category.
     """
     excluded = DEFAULT_EXCLUDED if exclude is None else frozenset(exclude)
     found = []
@@ -577,5 +579,10 @@ def harm_cautions(
             f"risk.harm_weights_days weighs {', '.join(unused)}, which "
             f"{'is' if len(unused) == 1 else 'are'} excluded, so the weight has no effect; "
             "list risk.harm_exclude without it to count it"
+        )
+    if weight_by == "count" and overrides:
+        found.append(
+            "risk.harm_weights_days has no effect with risk.weight_by: count (every "
+            "incident counts 1); remove it, or weigh by harm"
         )
     return found

@@ -215,13 +215,8 @@ def build_risk(
     if scenario.incidents:
         frames, reports = [], []
         exclude = None if spec.harm_exclude is None else set(spec.harm_exclude)
-        for caution in harm_cautions(spec.harm_weights_days, exclude):
+        for caution in harm_cautions(spec.harm_weights_days, exclude, spec.weight_by):
             warn(caution)
-        if spec.weight_by == "count" and spec.harm_weights_days:
-            warn(
-                "risk.harm_weights_days has no effect with risk.weight_by: count (every "
-                "incident counts 1); remove it, or weigh by harm"
-            )
         check_distinct_files([incident_spec.path for incident_spec in scenario.incidents])
         for incident_spec in scenario.incidents:
             frame, report = load_incidents(
