@@ -194,3 +194,18 @@ def test_bound_holds_for_many_passes_of_one_street(decay):
 def test_bound_of_shifts_with_no_time_left():
     problem = pacing_problem(0.5, 0.0)
     assert upper_bound(problem) == 0.0
+
+
+@pytest.mark.parametrize("free", [False, True])
+def test_ways_in_without_walk_value_is_the_quickest_way_in(free):
+    """The shortcut for columns without walk value gives the hull of the general path."""
+    from planner.search._bound import _upper_hull, _ways_in
+
+    rng = np.random.default_rng(3)
+    travel = rng.uniform(10.0, 500.0, size=40)
+    travel[[5, 17]] = np.inf  # unreachable nodes are ignored
+    walk = np.zeros(40)
+    points = sorted((float(t), 0.0) for k, t in enumerate(travel) if k != 7 and np.isfinite(t))
+    expected = _upper_hull([(0.0, 0.0), *points] if free else points)
+    assert _ways_in(travel, walk, 7, free) == expected
+    assert _ways_in(np.full(3, np.inf), np.zeros(3), 0, free) == ([(0.0, 0.0)] if free else [])

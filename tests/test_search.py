@@ -813,3 +813,33 @@ def test_problem_arrays_out_of_range_are_named():
     assert evaluate(dataclasses.replace(base, travel_s=cut), [[1]]) is not None
     with pytest.raises(ValueError, match=r"travel_s must be square"):
         evaluate(dataclasses.replace(base, travel_s=np.zeros((3, 2))), [[]])
+
+
+def test_settled_route_pairs_and_paths_are_not_searched_again(monkeypatch):
+    """A second inter-route pass over unchanged routes scores no pair; a changed route is."""
+    from planner.search import _engine
+    from planner.search._engine import _Engine, _Settled
+    from planner.search._model import _Data
+
+    seen = _Settled(2)
+    for k in range(3):
+        seen.add((k,))
+    assert (0,) not in seen and (1,) in seen and (2,) in seen
+    problem = random_problem(7, n=40, m=3, budget=2.0)
+    eng = _Engine(_Data(problem), random.Random(0))
+    st = eng.state_of([[] for _ in problem.shifts])
+    eng.repair(st, noise=0.9, power=1.0)
+    eng.improve_routes(st, {0, 1, 2})
+    while eng.inter_route(st):
+        eng.improve_routes(st, {0, 1, 2})
+    scored: list[int] = []
+    real = _engine._relocate_between
+    monkeypatch.setattr(_engine, "_relocate_between", lambda *a: scored.append(1) or real(*a))
+    assert eng.inter_route(st) == set() and not scored
+    assert eng.improve_routes(st, {0, 1, 2}) is False
+    st.seqs[0].pop()  # route 0 changed: its two pairs are scored again, the third is not
+    assert eng.refresh(st)
+    eng.inter_route(st)
+    assert len(scored) >= 4
+    again = evaluate(problem, st.seqs)
+    assert again is not None

@@ -105,7 +105,11 @@ candidates into a route as one numpy expression (O(1) per insertion). Those arra
 swap-in scores, depend on a route's sequence only, so they are cached by ``(route, sequence)``
 and each swap-in move re-scores only the route it changed; swap-in skips candidates worth less
 than the route's cheapest visit (they cannot gain). This took the 8 x 8 h street instances
-from 13-30 to 80-100 iterations per second. The general case estimates
+from 13-30 to 80-100 iterations per second. The local searches are deterministic, so a path
+that 2-opt and or-opt could not shorten, and a pair of routes (with their time limits) that no
+inter-route move improved, is remembered and skipped until it changes: the same decisions,
+with 12 % fewer pair scorings and 20 % fewer 2-opt runs on Manhattan 8 x 8 h (seed 1, 120
+iterations). The general case estimates
 insertions the same way (bucket of the estimated start, decay of the current count, the wait of
 the inserted stop for its revisit slot, the waits after it that absorb the delay) and then
 schedules the few best candidates exactly before committing one: from the changed route's tail

@@ -199,6 +199,9 @@ def _ways_in(travel: np.ndarray, walk: np.ndarray, i: int, free: bool) -> list[t
     ``i`` without walking in (a start station or break node).
     """
     mask = np.isfinite(travel) & (np.arange(len(travel)) != i)
+    if not (walk[mask] > 0.0).any():  # no walk value: the hull is the quickest way in
+        quickest = 0.0 if free else float(travel[mask].min(initial=math.inf))
+        return [(quickest, 0.0)] if math.isfinite(quickest) else []
     points = sorted(zip(travel[mask].tolist(), walk[mask].tolist(), strict=True))
     if free:
         points.insert(0, (0.0, 0.0))

@@ -86,6 +86,29 @@ class _RouteCache:
         return hit
 
 
+class _Settled:
+    """Keys of routes or route pairs that a deterministic local search found it cannot improve.
+
+    A move's result depends only on what the key holds, so a settled key is skipped until
+    its routes change; the oldest key goes first when full.
+    """
+
+    __slots__ = ("keys", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.keys: dict[tuple[object, ...], None] = {}
+
+    def __contains__(self, key: tuple[object, ...]) -> bool:
+        return key in self.keys
+
+    def add(self, key: tuple[object, ...]) -> None:
+        """Remember ``key`` as settled."""
+        if len(self.keys) >= self.size:
+            del self.keys[next(iter(self.keys))]
+        self.keys[key] = None
+
+
 class _Engine:
     """Destroy-repair search over sequences; pure-TOP fast path or exact re-scheduling."""
 
@@ -117,6 +140,8 @@ class _Engine:
         self.from_by_value = np.ascontiguousarray(self.from_cands[self.by_value])
         self.inserts = _RouteCache(cache_size)
         self.swaps = _RouteCache(cache_size)
+        self.short = _Settled(cache_size)  # paths that 2-opt and or-opt cannot shorten
+        self.settled = _Settled(4 * cache_size)  # route pairs no inter-route move improves
 
     # -- state construction -------------------------------------------------------------------
 
@@ -674,9 +699,13 @@ class _Engine:
             path = [sh.start, *st.seqs[r], sh.end]
             if len(path) < 4:
                 continue
+            key = (sh.start, sh.end, *st.seqs[r])
+            if key in self.short:
+                continue
             changed = _two_opt(data.travel, path) if data.symmetric else False
             changed |= _or_opt(data.travel, path)
             if not changed:
+                self.short.add(key)
                 continue
             old = st.seqs[r]
             st.seqs[r] = path[1:-1]
@@ -715,17 +744,30 @@ class _Engine:
                         continue
                     if not st.seqs[r1] and not st.seqs[r2]:
                         continue
-                    if self._exchange_pair(st, r1, r2):
+                    key = self._pair_key(st, r1, r2)
+                    if key in self.settled:
+                        continue
+                    made = self._exchange_pair(st, r1, r2)
+                    made |= self._relocate_pair(st, r1, r2) | self._relocate_pair(st, r2, r1)
+                    made |= self._trade_pair(st, r1, r2)
+                    if made:
                         moved |= {r1, r2}
-                    if self._relocate_pair(st, r1, r2) | self._relocate_pair(st, r2, r1):
-                        moved |= {r1, r2}
-                    if self._trade_pair(st, r1, r2):
-                        moved |= {r1, r2}
+                    else:
+                        self.settled.add(key)
             if not moved:
                 break
             changed |= moved
             dirty = moved
         return changed
+
+    def _pair_key(self, st: _State, r1: int, r2: int) -> tuple[object, ...]:
+        """Key of a pair of routes for the inter-route moves: all their results depend on.
+
+        In the pure-TOP case a route's end follows from its sequence, so the sequences and the
+        (possibly stretched) time limits decide every move; a pair found settled is skipped
+        until one of them changes.
+        """
+        return (r1, tuple(st.seqs[r1]), self.limit[r1], r2, tuple(st.seqs[r2]), self.limit[r2])
 
     def _exchange_pair(self, st: _State, r1: int, r2: int) -> bool:
         """Best 2-opt* move between routes ``r1`` and ``r2`` if it saves time; True if made."""
