@@ -552,6 +552,55 @@ def test_trade_between_trades_misplaced_visits_within_slack():
     assert _trade_between(travel, dwell, ([0, 0], [0, 1, 0]), (100.0, 100.0)) is None
 
 
+def _brute_swap_star(travel, dwell, paths, slacks):
+    """Shortest total of any one-for-one exchange, each visit at its best place (or None)."""
+
+    def length(p):
+        return sum(travel[a, b] for a, b in itertools.pairwise(p)) + dwell[p[1:-1]].sum()
+
+    def best_insert(path, node):
+        return min(length([*path[:k], node, *path[k:]]) for k in range(1, len(path)))
+
+    (p1, p2), (l1, l2) = paths, (length(paths[0]), length(paths[1]))
+    best = None
+    for i in range(1, len(p1) - 1):
+        for j in range(1, len(p2) - 1):
+            n1 = best_insert(p1[:i] + p1[i + 1 :], p2[j])
+            n2 = best_insert(p2[:j] + p2[j + 1 :], p1[i])
+            fits = n1 - l1 <= slacks[0] + 1e-9 and n2 - l2 <= slacks[1] + 1e-9
+            if fits and n1 + n2 < l1 + l2 - 1e-10 and (best is None or n1 + n2 < best):
+                best = n1 + n2
+    return best, length
+
+
+def test_swap_star_finds_the_best_exchange_with_best_insertions():
+    from planner.search._route_moves import _swap_star
+
+    rng = np.random.default_rng(0)
+    found = 0
+    for _ in range(60):
+        n = int(rng.integers(3, 10))
+        xy = rng.random((n + 1, 2)) * 100.0
+        travel = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+        dwell = rng.random(n + 1) * 5.0
+        dwell[0] = 0.0
+        nodes = [int(x) for x in rng.permutation(np.arange(1, n + 1))]
+        cut = int(rng.integers(1, n))
+        paths = ([0, *nodes[:cut], 0], [0, *nodes[cut:], 0])
+        slacks = (float(rng.random() * 50.0), float(rng.random() * 50.0))
+        best, length = _brute_swap_star(travel, dwell, paths, slacks)
+        out = _swap_star(travel, dwell, paths, slacks)
+        if best is None:
+            assert out is None
+            continue
+        found += 1
+        assert out is not None
+        assert length(out[0]) + length(out[1]) == pytest.approx(best, abs=1e-6)
+        assert sorted(out[0][1:-1] + out[1][1:-1]) == sorted(nodes)
+        assert length(out[0]) - length(paths[0]) <= slacks[0] + 1e-9
+    assert found >= 20  # the instances exercise the move, not only its refusal
+
+
 def test_route_pool_packs_routes_of_different_plans():
     from planner.search._model import _Data
     from planner.search._pool import RoutePool
@@ -843,3 +892,28 @@ def test_settled_route_pairs_and_paths_are_not_searched_again(monkeypatch):
     assert len(scored) >= 4
     again = evaluate(problem, st.seqs)
     assert again is not None
+
+
+def test_large_plain_instances_trade_visits_by_swap_star():
+    """From 200 candidates on, route pairs exchange visits at their best places (SWAP*)."""
+    from planner.search._engine import _Engine
+    from planner.search._model import _Data
+
+    small, large = random_problem(2, n=40, m=3), random_problem(2, n=240, m=4, budget=10.0)
+    assert not _Engine(_Data(small), random.Random(0)).swap_star
+    eng = _Engine(_Data(large), random.Random(0))
+    assert eng.swap_star
+    nodes = random.Random(1).sample(range(1, 240), 40)  # scattered routes, each 2-opt short
+    st = eng.state_of([nodes[r::4] for r in range(4)])
+    assert st is not None
+    eng.improve_routes(st, {0, 1, 2, 3})
+    visits = sorted(v for s in st.seqs for v in s)
+    ends = sum(st.ends)
+    while eng.inter_route(st):
+        pass
+    assert sorted(v for s in st.seqs for v in s) == visits  # the visits stay, routes shorten
+    assert sum(st.ends) < ends
+    again = evaluate(large, st.seqs)
+    assert again is not None and again.objective == pytest.approx(st.obj)
+    result = solve(large, 30.0, 1, max_iterations=15)
+    assert evaluate(large, [[v.node for v in r] for r in result.best.routes]) is not None

@@ -14,11 +14,15 @@ from planner.search._route_moves import (
     _or_opt,
     _path_time,
     _relocate_between,
+    _swap_star,
     _trade_between,
     _two_opt,
     _two_opt_star,
 )
 from planner.search._schedule import _Scheduled, _simulate
+
+# SWAP* between routes from this many candidates on (single-node trades below; module docs)
+_SWAP_STAR_MIN_CANDIDATES = 200
 
 
 class _State:
@@ -133,6 +137,7 @@ class _Engine:
         self.dwell_cands = data.dwell[self.cands][:, None]
         self.caps_c = caps[self.cands]
         self.cols = np.arange(self.cands.size)
+        self.swap_star = self.cands.size >= _SWAP_STAR_MIN_CANDIDATES
         self.by_value = np.argsort(-self.val0[self.cands], kind="stable")
         self.neg_sorted = -self.val0[self.cands][self.by_value]  # ascending
         # candidate rows in falling value, so the rows a swap can use are a leading slice
@@ -801,11 +806,20 @@ class _Engine:
         return self._apply_pair(st, (r1, r2), (path1[1:-1], path2[1:-1]))
 
     def _trade_pair(self, st: _State, r1: int, r2: int) -> bool:
-        """Best exchange of one visit between routes ``r1`` and ``r2`` if it saves time."""
+        """Best exchange of one visit between routes ``r1`` and ``r2`` if it saves time.
+
+        On large instances each visit goes to its best place in the other route (SWAP*),
+        else each takes the other's place.
+        """
         data = self.data
         sh1, sh2 = data.shifts[r1], data.shifts[r2]
         path1, path2 = [sh1.start, *st.seqs[r1], sh1.end], [sh2.start, *st.seqs[r2], sh2.end]
         slacks = (self.limit[r1] - st.ends[r1], self.limit[r2] - st.ends[r2])
+        if self.swap_star:
+            got = _swap_star(data.travel, data.dwell, (path1, path2), slacks)
+            if got is None:
+                return False
+            return self._apply_pair(st, (r1, r2), (got[0][1:-1], got[1][1:-1]))
         out = _trade_between(data.travel, data.dwell, (path1, path2), slacks)
         if out is None:
             return False

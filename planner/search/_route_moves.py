@@ -175,3 +175,94 @@ def _trade_between(
     f = int(np.where(ok, d1 + d2, np.inf).argmin())
     i, j = divmod(f, v2.size)
     return i + 1, j + 1
+
+
+def _best_insertions(
+    travel: np.ndarray, path: np.ndarray, nodes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the three cheapest arcs of ``path`` for each of ``nodes``: (added s, arc index).
+
+    Rows follow ``nodes``, columns the three arcs from the cheapest; arcs are numbered from the
+    first (``path[0] -> path[1]``); missing arcs (paths of fewer than three arcs) are ``inf``.
+    """
+    a, b = path[:-1], path[1:]
+    add = travel[a[None, :], nodes[:, None]] + travel[nodes[:, None], b[None, :]]
+    add -= travel[a, b][None, :]
+    rows = np.arange(nodes.size)
+    val = np.empty((nodes.size, 3))
+    idx = np.empty((nodes.size, 3), dtype=np.int64)
+    for k in range(3):
+        idx[:, k] = add.argmin(axis=1)
+        val[:, k] = add[rows, idx[:, k]]
+        add[rows, idx[:, k]] = np.inf
+    return val, idx
+
+
+def _insert_without(
+    travel: np.ndarray, path: np.ndarray, top: tuple[np.ndarray, np.ndarray], nodes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cheapest insertion of each of ``nodes`` into ``path`` once its visit ``i`` is taken out.
+
+    Returns (rows: visits ``i`` of ``path``, cols: ``nodes``) arrays of added seconds and of
+    the arc used, -1 standing for the gap the removed visit leaves. Only the three best arcs of
+    the whole path (``top``) are looked at, since removing a visit kills just two arcs (arcs
+    ``i - 1`` and ``i``): the best arc left is the first of the three that is not one of them.
+    """
+    val, arc = top
+    i = np.arange(1, path.size - 1)[:, None]
+    first = (arc[None, :, 0] != i - 1) & (arc[None, :, 0] != i)
+    second = (arc[None, :, 1] != i - 1) & (arc[None, :, 1] != i)
+    best = np.where(first, val[None, :, 0], np.where(second, val[None, :, 1], val[None, :, 2]))
+    best_arc = np.where(first, arc[None, :, 0], np.where(second, arc[None, :, 1], arc[None, :, 2]))
+    before, after = path[:-2], path[2:]
+    gap = travel[before[:, None], nodes[None, :]] + travel[nodes[None, :], after[:, None]]
+    gap -= travel[before, after][:, None]
+    use_gap = gap <= best
+    return np.where(use_gap, gap, best), np.where(use_gap, -1, best_arc)
+
+
+def _swap_star(
+    travel: np.ndarray,
+    dwell: np.ndarray,
+    paths: tuple[list[int], list[int]],
+    slacks_s: tuple[float, float],
+) -> tuple[list[int], list[int]] | None:
+    """Best exchange of one visit of route 1 with one of route 2, each put where it fits best.
+
+    SWAP* (Vidal 2022, Computers & Operations Research 140): visit ``u`` of route 1 and ``v``
+    of route 2 change routes, and each is inserted at its cheapest place in the other route
+    (the place the other left included), not necessarily in its place. ``paths`` include
+    their stations; each route may grow by at most its slack. Returns the new paths, or None
+    when no exchange saves time in sum.
+    """
+    p1, p2 = np.asarray(paths[0]), np.asarray(paths[1])
+    if p1.size < 3 or p2.size < 3:
+        return None
+    u, v = p1[1:-1], p2[1:-1]
+    out1 = travel[p1[:-2], u] + travel[u, p1[2:]] - travel[p1[:-2], p1[2:]] + dwell[u]
+    out2 = travel[p2[:-2], v] + travel[v, p2[2:]] - travel[p2[:-2], p2[2:]] + dwell[v]
+    in1, arc1 = _insert_without(travel, p1, _best_insertions(travel, p1, v), v)  # (u, v)
+    in2, arc2 = _insert_without(travel, p2, _best_insertions(travel, p2, u), u)  # (v, u)
+    d1 = in1 + dwell[v][None, :] - out1[:, None]
+    d2 = (in2 + dwell[u][None, :] - out2[:, None]).T
+    ok = (d1 <= slacks_s[0] + 1e-9) & (d2 <= slacks_s[1] + 1e-9) & (d1 + d2 < -_MIN_GAIN_S)
+    if not ok.any():
+        return None
+    f = int(np.where(ok, d1 + d2, np.inf).argmin())
+    i, j = divmod(f, v.size)
+    return (
+        _put_in(paths[0], i + 1, paths[1][j + 1], int(arc1[i, j])),
+        _put_in(paths[1], j + 1, paths[0][i + 1], int(arc2[j, i])),
+    )
+
+
+def _put_in(path: list[int], i: int, node: int, arc: int) -> list[int]:
+    """``path`` without its visit ``i``, ``node`` inserted on ``arc`` (-1: where ``i`` was)."""
+    out = path[:i] + path[i + 1 :]
+    if arc == -1:
+        out.insert(i, node)
+    elif arc < i - 1:
+        out.insert(arc + 1, node)
+    else:  # arcs after the removed visit moved back by one
+        out.insert(arc, node)
+    return out
