@@ -617,6 +617,7 @@ def _run(
                 settings.cpsat_work_limit,
                 tuple(np.flatnonzero(forbidden_nodes(graph, places.forbidden)).tolist()),
             )
+            _warn_few_posts(scenario, len(post_idx))
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
         patrol = patrol_rules(
             scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end), avoided
@@ -704,6 +705,19 @@ def _run(
         if resume is None:
             _warn_idle_units(plan)
         return plan
+
+
+def _warn_few_posts(scenario: Scenario, placed: int) -> None:
+    """Warn when fewer posts stand than asked: the other sites would watch no risk."""
+    posts = scenario.posts
+    if placed < posts.count:
+        warn(
+            f"{_where(scenario, 'posts.count')}: {placed} of {posts.count} posts placed: only "
+            f"{placed} street crossings or ends watch any risk within "
+            f"{posts.visibility_radius_m:g} m, so further posts would watch nothing; lower "
+            "posts.count or widen posts.visibility_radius_m",
+            stacklevel=3,
+        )
 
 
 def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> None:

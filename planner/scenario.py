@@ -9,6 +9,7 @@ message names the file, the field and the fix.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import types
 import typing
@@ -83,6 +84,10 @@ def _kind_text(kinds: set[object]) -> str:
     return "a value of the kind shown in the example scenario"
 
 
+# Largest area downloaded online (km2); bigger areas come from a local extract.
+MAX_ONLINE_AREA_KM2 = 1000
+
+
 class AreaSpec(_Model):
     """Where the street graph comes from.
 
@@ -138,12 +143,46 @@ class AreaSpec(_Model):
         if name is not None and getattr(self, name) is None:
             msg = f"area.source '{self.source}' needs area.{name}"
             raise ValueError(msg)
+        if self.place is not None and not self.place.strip():
+            msg = 'area.place is empty; give a place name OSM knows, e.g. "Kamppi, Helsinki"'
+            raise ValueError(msg)
         if self.bbox_deg is not None:
             west, south, east, north = self.bbox_deg
             if not (west < east and south < north):
                 msg = "area.bbox_deg must be [west, south, east, north], west < east, south < north"
                 raise ValueError(msg)
+            if not (west >= -180 and east <= 180 and south >= -90 and north <= 90):
+                msg = (
+                    "area.bbox_deg lies outside longitude -180..180 / latitude -90..90; give "
+                    "[west, south, east, north] in WGS84 degrees, e.g. [24.93, 60.16, 24.96, 60.18]"
+                )
+                raise ValueError(msg)
+        if self.source in {"bbox", "polygon"}:
+            _check_online_size(self)
         return self
+
+
+def _check_online_size(area: AreaSpec) -> None:
+    """Refuse an online area larger than :data:`MAX_ONLINE_AREA_KM2` (a region, not a district)."""
+    from pyproj import Geod
+    from shapely import wkt
+
+    if area.source == "bbox" and area.bbox_deg is not None:
+        west, south, east, north = (math.radians(v) for v in area.bbox_deg)
+        km2 = 6371.0088**2 * (east - west) * (math.sin(north) - math.sin(south))  # on a sphere
+    elif area.polygon_wkt is not None:
+        shape = wkt.loads(area.polygon_wkt)
+        km2 = abs(Geod(ellps="WGS84").geometry_area_perimeter(shape)[0]) / 1e6
+    else:
+        return
+    if km2 > MAX_ONLINE_AREA_KM2:
+        field = "bbox_deg" if area.source == "bbox" else "polygon_wkt"
+        msg = (
+            f"area.{field} covers {km2:,.0f} km2; online downloads stop at "
+            f"{MAX_ONLINE_AREA_KM2:,} km2 (a district or a city, not a region): draw a smaller "
+            "area, or download an extract (e.g. from Geofabrik) and use area.source: file"
+        )
+        raise ValueError(msg)
 
 
 with warnings.catch_warnings():

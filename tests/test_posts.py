@@ -81,3 +81,23 @@ def test_greedy_fallback_states_what_it_proves():
     assert both.stats.gap == 0.0
     one = solve_max_cover(cover, weights, 1, 1, 1, work_limit=0.0)
     assert (one.stats.objective, one.stats.bound, one.stats.status) == (9, 12, "TIME_LIMIT")
+
+
+def test_fewer_useful_sites_than_posts_are_placed_and_warned_of(grid, tmp_path):
+    from planner.errors import PlannerWarning
+    from planner.pipeline import _warn_few_posts
+    from planner.scenario import parse_scenario
+
+    pieces = street_pieces(grid)
+    risk = terrain_risk(grid, bar_at(grid, 5), pieces, 25, 0.0)  # no background risk
+    posts, _watched, stats = choose_posts(grid, risk, pieces, 10, 25, 5, 1)
+    assert 0 < len(posts) < 10 and stats.parameters["candidates"] == len(posts)
+    data = {
+        "name": "few",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
+        "officers": {"count": 2, "station": {"lat": 60.17, "lon": 24.94}},
+        "posts": {"count": 10, "visibility_radius_m": 25},
+    }
+    scn = parse_scenario(data, "test", tmp_path)
+    with pytest.warns(PlannerWarning, match=f"{len(posts)} of 10 posts placed: only"):
+        _warn_few_posts(scn, len(posts))

@@ -177,6 +177,27 @@ def test_a_polygon_area_must_be_a_valid_wgs84_polygon(tmp_path, wkt, message):
     assert load_scenario(write(tmp_path, text)).area.polygon_wkt == good
 
 
+@pytest.mark.parametrize(
+    ("area", "message"),
+    [
+        ("{source: bbox, bbox_deg: [-500, -95, 500, 95]}", "bbox_deg lies outside longitude"),
+        ("{source: bbox, bbox_deg: [190, 60, 191, 61]}", "bbox_deg lies outside longitude"),
+        ("{source: bbox, bbox_deg: [-180, -90, 180, 90]}", "bbox_deg covers 510,065,881 km2"),
+        ("{source: bbox, bbox_deg: [-84.6, 33.6, -84.2, 33.9]}", "bbox_deg covers 1,234 km2"),
+        (
+            '{source: polygon, polygon_wkt: "POLYGON ((20 60, 26 60, 26 62, 20 62, 20 60))"}',
+            "polygon_wkt covers 72,260 km2; online downloads stop at 1,000 km2",
+        ),
+        ("{source: place, place: '  '}", "area.place is empty"),
+    ],
+)
+def test_online_areas_must_lie_on_earth_and_be_district_sized(tmp_path, area, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(write(tmp_path, BASE + f"area: {area}\n"))
+    city = BASE + "area: {source: bbox, bbox_deg: [-84.45, 33.70, -84.35, 33.80]}\n"
+    assert load_scenario(write(tmp_path, city)).area.bbox_deg == (-84.45, 33.7, -84.35, 33.8)
+
+
 def test_station_needs_one_kind_of_place(tmp_path):
     text = BASE.replace("{lat: 60.1699, lon: 24.9384}", "{lat: 60.1699, lon: 24.9384, node_id: 5}")
     with pytest.raises(ScenarioError, match=r"officers\.station"):
