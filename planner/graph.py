@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import networkx as nx
@@ -30,6 +31,9 @@ from scipy.sparse.csgraph import dijkstra
 from planner.errors import GraphError, why_missing
 from planner.scenario import AreaSpec
 from planner.settings import Settings
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +258,22 @@ def _overpass_reachable(url: str, timeout_s: float) -> bool:
     return True
 
 
+class _ServerBusy(Exception):
+    """An OpenStreetMap server answered 429 (too many requests) or 504 (overloaded)."""
+
+    def __init__(self, host: str, status: int) -> None:
+        super().__init__(host)
+        self.status = status
+
+
+def _not_busy(response: requests.Response, *args: object, **kwargs: object) -> None:
+    """Response hook: raise :class:`_ServerBusy` on 429 / 504 instead of osmnx's endless retries."""
+    if response.status_code in {429, 504}:
+        from urllib.parse import urlsplit
+
+        raise _ServerBusy(urlsplit(response.url).netloc, response.status_code)
+
+
 def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
     """Thin call into osmnx for online areas, with its on-disk HTTP cache.
 
@@ -264,17 +284,26 @@ def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
     import requests
     from shapely import wkt
 
-    keys = ("use_cache", "cache_folder", "requests_timeout", "overpass_url", "overpass_rate_limit")
+    keys = (
+        "use_cache",
+        "cache_folder",
+        "requests_timeout",
+        "requests_kwargs",
+        "overpass_url",
+        "overpass_rate_limit",
+    )
     saved = {k: getattr(ox.settings, k) for k in keys}
     ox.settings.use_cache = True
     ox.settings.cache_folder = str(settings.cache_dir / "osmnx")
     ox.settings.requests_timeout = int(settings.online_timeout_s)
+    # osmnx retries a busy server (429, 504) every 55 s without end: stop at the first instead
+    ox.settings.requests_kwargs = {**saved["requests_kwargs"], "hooks": {"response": _not_busy}}
     if settings.overpass_url:
         ox.settings.overpass_url = settings.overpass_url
-    if area.source != "place":
-        ox.settings.overpass_rate_limit = _overpass_reachable(
-            ox.settings.overpass_url, settings.online_timeout_s
-        )
+    ox.settings.overpass_rate_limit = _overpass_reachable(
+        ox.settings.overpass_url, settings.online_timeout_s
+    )
+    label = f"area {_online_label(area)}"
     try:
         with _quiet():
             if area.source == "place":
@@ -284,15 +313,34 @@ def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
                 return ox.graph_from_bbox(area.bbox_deg, network_type="walk")
             polygon = wkt.loads(str(area.polygon_wkt))
             return ox.graph_from_polygon(polygon, network_type="walk")
-    except (requests.exceptions.RequestException, OSError) as exc:
+    except _ServerBusy as exc:
         msg = (
-            f"area {_online_label(area)}: OpenStreetMap could not be reached "
+            f"{label}: the OpenStreetMap server {exc} is busy (HTTP {exc.status}); try again in "
+            "a few minutes, or use a local extract: area: {source: file, path: my_city.osm.pbf}"
+        )
+        raise GraphError(msg) from None
+    except ox._errors.ResponseStatusCodeError as exc:
+        msg = (
+            f"{label}: the OpenStreetMap server answered with an error ({exc}); try again "
+            "later, or use a local extract: area: {source: file, path: my_city.osm.pbf}"
+        )
+        raise GraphError(msg) from None
+    except OSError as exc:
+        if exc.filename is not None and not isinstance(exc, requests.exceptions.RequestException):
+            msg = (
+                f"{label}: cannot write the download cache in {ox.settings.cache_folder} "
+                f"({type(exc).__name__}: {exc.strerror}); make that folder writable, or point "
+                "XDG_CACHE_HOME to a writable folder"
+            )
+            raise GraphError(msg) from None
+        msg = (
+            f"{label}: OpenStreetMap could not be reached "
             f"({type(exc).__name__}); without a network use a local extract instead: "
             "area: {source: file, path: my_city.osm.pbf}"
         )
         raise GraphError(msg) from None
     except (ValueError, TypeError, ox._errors.InsufficientResponseError) as exc:
-        msg = f"area {_online_label(area)}: no walkable street found online ({exc})"
+        msg = f"{label}: no walkable street found online ({exc})"
         raise GraphError(msg) from None
     finally:
         for key, value in saved.items():
@@ -449,6 +497,7 @@ def _osm_points(
     path = area_file(area)
     empty = gpd.GeoDataFrame({"key": [], "value": [], "name": []}, geometry=[], crs=graph.crs)
     if path is None:
+        empty.attrs["online"] = True  # osmnx fetches the streets only
         return empty
     if path.name.lower().endswith((".osm", ".xml")):
         with tempfile.TemporaryDirectory() as tmp:

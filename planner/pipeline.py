@@ -148,6 +148,8 @@ def resolve_station(
         if len(police) == 0:
             names = sorted(features.loc[features["value"] == "police", "name"].fillna("unnamed"))
             found = f"the area has: {', '.join(names)}" if names else "the area has none in OSM"
+            if features.attrs.get("online"):
+                found = "online areas bring their streets only, not OSM stations"
             msg = f"{where}: no police station matching '{spec.police}'; {found}; give lat/lon"
             raise ScenarioError(msg)
         police = police.sort_values("name", na_position="last", kind="stable")

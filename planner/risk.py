@@ -175,13 +175,18 @@ def fit_terrain_rates(
     return model.predict(z), ratios
 
 
-def _no_venues(exposure: pd.DataFrame) -> str:
+def _no_venues(exposure: pd.DataFrame, online: bool) -> str:
     """Warning for a terrain model without venues: what it rests on, and what to do."""
     kinds = ", ".join(exposure.columns) if exposure.shape[1] else "no feature at all"
+    why = (
+        "online areas bring their streets only"
+        if online
+        else "the extract may hold streets only (cut for routing)"
+    )
     return (
         "risk from OSM terrain without a single bar, pub, ATM, bank, fast-food place or shop "
-        f"in the area (it rests on: {kinds}); the extract may hold streets only (cut for "
-        "routing): add incident data (incidents:) or use an extract with points of interest"
+        f"in the area (it rests on: {kinds}); {why}: add incident data (incidents:) or use an "
+        "extract with points of interest (area: {source: file, path: ...})"
     )
 
 
@@ -203,7 +208,7 @@ def terrain_risk(
     if not exposure.shape[1]:
         notes.append("no risk-terrain feature in the area: risk is spread by street length")
     if not any(f.split("=")[0] in VENUE_KEYS for f in exposure.columns):
-        warn(_no_venues(exposure), stacklevel=2)
+        warn(_no_venues(exposure, bool(features.attrs.get("online"))), stacklevel=2)
     keys = pd.Series([f"{k}={v}" for k, v in zip(features["key"], features["value"], strict=True)])
     counts = keys.value_counts().sort_index()
     return RiskMap(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 
 def _default_cache_dir() -> Path:
-    return Path.home() / ".cache" / "patrol-planner"
+    """``$XDG_CACHE_HOME/patrol-planner``, else ``~/.cache/patrol-planner``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "patrol-planner"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +19,8 @@ class Settings:
     Attributes
     ----------
     cache_dir : Path
-        Folder for the osmnx HTTP cache of online downloads. Default ``~/.cache/patrol-planner``.
+        Folder for the osmnx HTTP cache of online downloads. Default
+        ``$XDG_CACHE_HOME/patrol-planner``, else ``~/.cache/patrol-planner``.
     cpsat_workers : int
         CP-SAT search workers for fixed posts. Default 1: on two cores one worker with
         ``linearization_level=2`` proves covering optima fastest, and it is reproducible.

@@ -43,10 +43,11 @@ def recorded_overpass_response() -> bytes:
 def overpass_server():
     body = recorded_overpass_response()
     requests_seen = []
+    answer = {"status": 200}  # what the download (POST) answers; tests may change it
 
     class Handler(BaseHTTPRequestHandler):
-        def _send(self, payload: bytes, kind: str) -> None:
-            self.send_response(200)
+        def _send(self, payload: bytes, kind: str, status: int = 200) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
@@ -63,7 +64,10 @@ def overpass_server():
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             requests_seen.append(("POST", self.path))
-            self._send(body, "application/json")
+            if answer["status"] == 200:
+                self._send(body, "application/json")
+            else:
+                self._send(b"<html>busy</html>", "text/html", answer["status"])
 
         def log_message(self, *args):
             pass
@@ -71,6 +75,7 @@ def overpass_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    server.answer = answer
     yield f"http://127.0.0.1:{server.server_address[1]}/api", requests_seen, server
     server.shutdown()
     server.server_close()
@@ -100,3 +105,50 @@ def test_uncached_bbox_without_network_fails_with_advice(tmp_path):
     )
     with pytest.raises(GraphError, match=r"could not be reached.*use a local extract"):
         load_street_graph(AreaSpec(source="bbox", bbox_deg=BBOX), settings)
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (429, r"server 127\.0\.0\.1:\d+ is busy \(HTTP 429\); try again in a few minutes"),
+        (504, r"is busy \(HTTP 504\)"),
+        (500, r"answered with an error .*500.*use a local extract"),
+    ],
+)
+def test_a_busy_or_failing_server_stops_at_once_with_the_reason(
+    overpass_server, tmp_path, status, message
+):
+    url, seen, server = overpass_server
+    server.answer["status"] = status
+    settings = Settings(cache_dir=tmp_path, online_timeout_s=5, overpass_url=url)
+    with pytest.raises(GraphError, match=message):  # osmnx alone retries 429 / 504 forever
+        load_street_graph(AreaSpec(source="bbox", bbox_deg=BBOX), settings)
+    assert sum(1 for method, _ in seen if method == "POST") == 1
+
+
+def test_an_unwritable_cache_is_named_not_blamed_on_the_network(overpass_server, tmp_path):
+    url, _seen, _server = overpass_server
+    (tmp_path / "osmnx").write_text("a file where the cache folder should be")
+    settings = Settings(cache_dir=tmp_path, online_timeout_s=5, overpass_url=url)
+    with pytest.raises(GraphError, match=r"cannot write the download cache in .*osmnx"):
+        load_street_graph(AreaSpec(source="bbox", bbox_deg=BBOX), settings)
+
+
+def test_online_areas_say_they_bring_streets_only(overpass_server, tmp_path):
+    from planner.coverage import street_pieces
+    from planner.errors import PlannerWarning, ScenarioError
+    from planner.graph import osm_features
+    from planner.pipeline import resolve_station
+    from planner.risk import terrain_risk
+    from planner.scenario import StationSpec
+
+    url, _seen, _server = overpass_server
+    settings = Settings(cache_dir=tmp_path, online_timeout_s=5, overpass_url=url)
+    area = AreaSpec(source="bbox", bbox_deg=BBOX)
+    graph = load_street_graph(area, settings)
+    features = osm_features(area, graph)
+    assert len(features) == 0
+    with pytest.warns(PlannerWarning, match="online areas bring their streets only"):
+        terrain_risk(graph, features, street_pieces(graph), 100, 0.1)
+    with pytest.raises(ScenarioError, match="online areas bring their streets only"):
+        resolve_station(StationSpec(police="any"), graph, features, "station")
