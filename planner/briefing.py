@@ -80,6 +80,8 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         posts=kpis["posts"],
         post_rows=[(p.place, f"{p.lat:.5f}, {p.lon:.5f}", p.watched_risk) for p in plan.posts],
         posts_share=plan.kpis["posts"]["risk_covered_share"],
+        posts_radius=plan.kpis["posts"]["visibility_radius_m"],
+        posts_solver=plan.kpis["posts"]["solver"],
         hoods=kpis["neighbourhoods"],
         units=units,
         width=MAP_W,

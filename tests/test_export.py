@@ -367,7 +367,13 @@ def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     k = plan.kpis
     sight = 100 * k["routes"]["risk_in_sight_share"]
     assert f"{sight:.1f} % of the area's risk within sight of a stop" in html
-    assert f"Together they watch {100 * k['posts']['risk_covered_share']:.1f} %" in html
+    posts = k["posts"]
+    watch = f"together they watch {100 * posts['risk_covered_share']:.1f} % of the area's risk"
+    assert f"Each watches the streets within {posts['visibility_radius_m']:g} m; {watch}" in html
+    if posts["solver"]["status"] == "OPTIMAL":
+        assert f"the most any {posts['count']} posts can (proven)" in html
+    else:
+        assert f"the solver stopped at {posts['solver']['status']}" in html
     first = k["posts"]["locations"][0]["watched_risk"]
     assert f'<td class="t">{100 * first:.1f} %</td>' in html
     assert "a few minutes after each stop" in html  # the scenario holds back 20 %
@@ -380,6 +386,12 @@ def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     )
     free = plan_files(calm)["briefing.html"].decode()
     assert "none: every unit's time goes to the patrol" in free
+    cut = {**posts["solver"], "status": "FEASIBLE", "bound": 0.5, "gap": 0.125}
+    short = dataclasses.replace(plan, kpis={**k, "posts": {**posts, "solver": cut}})
+    stopped = "the solver stopped at FEASIBLE: 2 posts could watch at most 50.0 % (gap 12.5 %)"
+    assert stopped.replace("2 posts", f"{posts['count']} posts") in (
+        plan_files(short)["briefing.html"].decode()
+    )
     assert "a few minutes after each stop" not in free
     assert not {"script", "link", "img", "iframe"} & set(cells.tags)  # prints offline
     assert html.count('class="route"') == 2 and html.count('class="stop"') >= 2
