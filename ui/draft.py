@@ -183,7 +183,14 @@ def scenario_file(scenario: Scenario) -> str:
     base, out = Path(st.session_state[BASE_DIR]).resolve(), scenario.output_dir
     inside = out is not None and out.is_relative_to(REPO) and base.is_relative_to(REPO)
     update["output_dir"] = Path(os.path.relpath(out, base)) if inside else None
-    return scenario_to_yaml(scenario.model_copy(update=update))
+    text = scenario_to_yaml(scenario.model_copy(update=update))
+    named = plain_paths(text)  # uploads live in a folder removed with the server
+    if named == text:
+        return text
+    return (
+        "# Files uploaded in the app are named without a folder: keep them beside this file.\n"
+        + named
+    )
 
 
 def file_time_limit(scenario: Scenario) -> float:

@@ -796,7 +796,14 @@ def _scenario_file_app() -> None:
     path = SCENARIO_DIR / "helsinki_default.yaml"
     if "draft" not in st.session_state:
         use_draft(load_scenario(path), "scenarios/helsinki_default.yaml", path.parent, 1.5)
-    st.code(scenario_file(current_scenario()))
+    scenario = current_scenario()
+    if st.session_state.get("upload_area"):  # an OSM file uploaded in the app
+        from ui.draft import save_upload
+
+        uploaded = save_upload("my_district.osm.pbf", b"not read here")
+        area = scenario.area.model_copy(update={"source": "file", "path": uploaded})
+        scenario = scenario.model_copy(update={"area": area})
+    st.code(scenario_file(scenario))
 
 
 def test_saved_scenario_keeps_its_own_time_limit_and_a_relative_output_folder():
@@ -807,3 +814,9 @@ def test_saved_scenario_keeps_its_own_time_limit_and_a_relative_output_folder():
     assert saved["output_dir"] == own["output_dir"]  # ../out/helsinki_default, as shipped
     at.session_state["time_limit_s"] = 42.0  # set in the sidebar: the planner's choice
     assert yaml.safe_load(at.run().code[0].value)["solver"]["time_limit_s"] == 42.0
+    assert not at.code[0].value.startswith("#")
+    at.session_state["upload_area"] = True  # its server folder goes with the server
+    text = at.run().code[0].value
+    assert text.startswith("# Files uploaded in the app are named without a folder")
+    assert yaml.safe_load(text)["area"]["path"] == "my_district.osm.pbf"
+    assert "patrol-planner-uploads" not in text
