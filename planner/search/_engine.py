@@ -84,33 +84,31 @@ class _RouteCache:
         hit = self.store.get(key)
         if hit is None:
             hit = build()
-            if len(self.store) >= self.size:
-                del self.store[next(iter(self.store))]
-            self.store[key] = hit
+            self._put(key, hit)
         return hit
 
+    def _put(self, key: tuple[object, ...], value: tuple[np.ndarray, ...]) -> None:
+        """Store ``value`` under ``key``, dropping the oldest entry when full."""
+        if len(self.store) >= self.size:
+            del self.store[next(iter(self.store))]
+        self.store[key] = value
 
-class _Settled:
+
+class _Settled(_RouteCache):
     """Keys of routes or route pairs that a deterministic local search found it cannot improve.
 
     A move's result depends only on what the key holds, so a settled key is skipped until
     its routes change; the oldest key goes first when full.
     """
 
-    __slots__ = ("keys", "size")
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.keys: dict[tuple[object, ...], None] = {}
+    __slots__ = ()
 
     def __contains__(self, key: tuple[object, ...]) -> bool:
-        return key in self.keys
+        return key in self.store
 
     def add(self, key: tuple[object, ...]) -> None:
         """Remember ``key`` as settled."""
-        if len(self.keys) >= self.size:
-            del self.keys[next(iter(self.keys))]
-        self.keys[key] = None
+        self._put(key, ())
 
 
 class _Engine:
