@@ -1,15 +1,17 @@
 """Scenario editor: widgets bound to the draft scenario (:mod:`ui.draft`), section by section.
 
-Every widget is seeded from the draft when it first appears and writes its value back on every
-run, so the widgets of a hidden tab can be dropped by Streamlit without losing anything; the
-draft is checked by the library (:func:`ui.draft.current_scenario`), so the page shows the
-command line's messages. Uploads (YAML, OSM extract, incident files) go through callbacks.
+The draft is the truth: every widget is set from it on every run and only a widget's change
+callback writes to it, so neither a hidden tab whose widgets Streamlit drops nor a run that quick
+edits interrupt can put a widget's default in place of a value. The draft is checked by the
+library (:func:`ui.draft.current_scenario`), so the page shows the command line's messages.
+Uploads (YAML, OSM extract, incident files) go through callbacks.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,9 @@ from ui.draft import (
 MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "type_col", "id_col")
 """Column mapping of a generic incident file (``IncidentSpec``)."""
 
+YAML_BOX = "yaml_box"
+"""Session key holding the key of the scenario's YAML box (:func:`_yaml_box`)."""
+
 APPLIED = " (YAML box)"
 """Added to the name of a scenario applied from the YAML box: it may differ from its file."""
 
@@ -75,7 +80,7 @@ def bound(
     from_widget: Callable[[Any], Any] = lambda v: v,
     **kwargs: Any,  # noqa: ANN401
 ) -> Any:  # noqa: ANN401
-    """Draw ``widget`` seeded from the draft at ``path`` and write its value back.
+    """Draw ``widget`` showing the draft's value at ``path``; its change callback writes to it.
 
     Parameters
     ----------
@@ -98,10 +103,12 @@ def bound(
         The widget's value.
     """
     key = WIDGET + path
-    if key not in st.session_state:
-        st.session_state[key] = to_widget(get_in(draft(), path, default))
+    # Set on every run: a widget seeded once can come back from an interrupted run or a hidden
+    # tab with its own default (an empty name, the clock time, the minimum), and drawing it
+    # would then write that default to the draft.
+    st.session_state[key] = to_widget(get_in(draft(), path, default))
     value = widget(label, key=key, on_change=_changed, args=(key, path, from_widget), **kwargs)
-    set_in(draft(), path, from_widget(value))
+    set_in(draft(), path, from_widget(value))  # a value the draft lacked: the default shown
     return value
 
 
@@ -171,7 +178,7 @@ def _yaml_error(error: str | None) -> None:
 def _yaml_applied() -> None:
     """Open the text of the YAML box, named as the box, not as the file it was first read from."""
     where = st.session_state.get(WHERE, "scenario").removesuffix(APPLIED)
-    text = st.session_state.get("yaml_text", "")
+    text = st.session_state.get(st.session_state.get(YAML_BOX, ""), "")
     _yaml_error(load_text(text, where + APPLIED))
 
 
@@ -269,17 +276,32 @@ def load_save_section(scenario: Scenario | None) -> None:
         st.error(error.replace("\n", "  \n"))  # one line per problem
     # open while its text has an error to fix
     with st.expander("Scenario as YAML (edit and apply)", expanded=bool(error)):
-        # Refresh the text only when the scenario changed, not over the user's typing.
-        if text is not None and st.session_state.get("yaml_text_of") != text:
-            st.session_state["yaml_text"] = st.session_state["yaml_text_of"] = text
-        st.text_area(
-            "YAML",
-            key="yaml_text",
-            height=300,
-            label_visibility="collapsed",
-            persist_state="page",  # the typing survives a visit to another tab
-        )
+        _yaml_box(text)
         st.button("Apply YAML", key="apply_yaml", on_click=_yaml_applied)
+
+
+def _yaml_box(text: str | None) -> None:
+    """Draw the scenario's YAML to edit: a box per scenario text, so typing stays until it changes.
+
+    The box's key follows the text, not a value set once per change: quick edits that
+    interrupt runs can leave a box's browser value behind its scenario, never a keyed box.
+    While the scenario is refused (``text`` is None) the last box stays.
+    """
+    if text is not None:
+        st.session_state["yaml_text_of"] = text
+    shown = st.session_state.get("yaml_text_of", "")
+    key = "yaml_text:" + hashlib.sha256(shown.encode()).hexdigest()[:16]
+    if (old := st.session_state.get(YAML_BOX)) not in (None, key):
+        st.session_state.pop(old, None)  # kept by persist_state otherwise
+    st.session_state[YAML_BOX] = key
+    st.text_area(
+        "YAML",
+        value=shown,
+        key=key,
+        height=300,
+        label_visibility="collapsed",
+        persist_state="page",  # the typing survives a visit to another tab
+    )
 
 
 def area_section() -> None:

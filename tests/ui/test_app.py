@@ -25,6 +25,7 @@ from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
 from ui.draft import APP_TIME_LIMIT_S, get_in, set_in
+from ui.editor import YAML_BOX
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
 from ui.review import download_names, export_files, zip_gpx
@@ -430,9 +431,14 @@ def test_planner_error_is_shown_and_the_page_stays_usable(first_load, monkeypatc
 # The scenario editor
 
 
+def _yaml_box(at: AppTest):
+    """The scenario's YAML box (its key follows the scenario's text)."""
+    return at.text_area(key=at.session_state[YAML_BOX])
+
+
 def _apply_yaml(at: AppTest, text: str) -> AppTest:
     _tab(at, "Scenario")
-    at.text_area(key="yaml_text").set_value(text)
+    _yaml_box(at).set_value(text)
     at.button(key="apply_yaml").click().run()
     return at.run()  # the widgets wrote the draft back; the YAML shown follows it
 
@@ -469,7 +475,7 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
     _apply_yaml(at, file.read_text())
     assert not at.exception
     assert _errors(at) == []
-    assert at.session_state["yaml_text"] == expected
+    assert _yaml_box(at).value == expected
     assert at.sidebar.number_input(key="officers").value == 4
     # the applied text is named as the box, not blamed on the file it was first read from
     assert "Editing: scenarios/helsinki_default.yaml (YAML box)" in [c.value for c in at.caption]
@@ -498,7 +504,7 @@ def test_editor_widgets_change_the_yaml(first_load):
     at.run()
     at.selectbox(key="ed:neighbourhoods.source").set_value("none").run()
     at.run()
-    saved = yaml.safe_load(at.session_state["yaml_text"])
+    saved = yaml.safe_load(_yaml_box(at).value)
     assert saved["dwell"]["max_minutes"] == 12.0
     assert "meal_break" not in saved["officers"]
     assert saved["neighbourhoods"]["source"] == "none"
@@ -507,12 +513,12 @@ def test_editor_widgets_change_the_yaml(first_load):
 @pytest.mark.slow
 def test_typing_in_the_yaml_box_and_the_click_mode_survive_another_tab(first_load):
     at = _tab(_app(), "Scenario")
-    typed = at.text_area(key="yaml_text").value.replace("count: 4", "count: 5")
-    at.text_area(key="yaml_text").set_value(typed).run()
+    typed = _yaml_box(at).value.replace("count: 4", "count: 5")
+    _yaml_box(at).set_value(typed).run()
     at.radio(key="pick_mode").set_value("forbidden").run()
     _tab(at, "Plan")
     _tab(at, "Scenario")
-    assert at.text_area(key="yaml_text").value == typed  # not applied, not lost
+    assert _yaml_box(at).value == typed  # not applied, not lost
     assert at.radio(key="pick_mode").value == "forbidden"
 
 

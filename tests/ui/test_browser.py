@@ -182,6 +182,36 @@ def test_changing_officers_and_pressing_plan_replans(app_page):
     _stays_local(app_page)
 
 
+def _yaml_box_text(app: AppPage) -> str:
+    """The text of the Scenario tab's YAML box."""
+    _tab(app, "Scenario")
+    expander = app.page.get_by_text("Scenario as YAML (edit and apply)")
+    expander.click()
+    box = app.page.locator("[data-testid='stExpanderDetails'] textarea").first
+    box.wait_for(state="visible", timeout=30_000)
+    text = box.input_value()
+    expander.click()
+    return text
+
+
+def test_quick_edits_leave_the_scenario_whole_and_the_yaml_box_in_step(app_page):
+    """Edits faster than a run interrupt runs: no field falls back to a widget default."""
+    from playwright.sync_api import expect
+
+    _open(app_page)
+    page = app_page.page
+    before = _yaml_box_text(app_page)
+    officers = page.get_by_role("spinbutton", name="Officers on foot")
+    for count in ("5", "6", "3", "7", "4"):
+        officers.fill(count)
+        officers.press("Enter")
+        page.wait_for_timeout(150)
+    page.get_by_role("button", name="Plan", exact=True).click()
+    expect(page.get_by_text("Officers (4)")).to_be_visible(timeout=TIMEOUT_MS)
+    _idle(app_page)
+    assert _yaml_box_text(app_page) == before  # four officers again, every other field kept
+
+
 def test_bad_incident_file_shows_the_loader_message(app_page, tmp_path):
     from playwright.sync_api import expect
 
