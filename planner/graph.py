@@ -223,8 +223,9 @@ def _graph_from_pbf(path: Path, shown_as: Path | None = None) -> nx.MultiDiGraph
         )
         raise GraphError(msg) from None
     except Exception as exc:  # pyrosm raises bare errors on corrupt input
+        reason = str(exc).replace(f"'{path}'", "the file").replace(str(path), "the file")
         msg = (
-            f"{label}: cannot read this OpenStreetMap file ({type(exc).__name__}: {exc}); "
+            f"{label}: cannot read this OpenStreetMap file ({reason or type(exc).__name__}); "
             "it may be truncated or not an OSM extract: download or export it again"
         )
         raise GraphError(msg) from None

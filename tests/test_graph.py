@@ -77,8 +77,14 @@ def test_osm_xml_reads_like_pbf(tmp_path):
 def test_corrupt_pbf_is_a_clear_error(tmp_path):
     bad = tmp_path / "broken.osm.pbf"
     bad.write_bytes(b"\x00\x00\x00\x0dnot really a protobuf at all" * 10)
-    with pytest.raises(GraphError, match=r"broken.osm.pbf: cannot read this OpenStreetMap file"):
+    with pytest.raises(
+        GraphError, match=r"broken.osm.pbf: cannot read this OpenStreetMap file"
+    ) as err:
         load_street_graph(AreaSpec(source="file", path=bad))
+    message = str(err.value)
+    assert message.count(str(bad)) == 1  # named once, as the user gave it
+    assert "Error:" not in message  # the reason, not the library's exception class
+    assert message.endswith("download or export it again")
 
 
 def test_area_without_walkable_streets(tmp_path):

@@ -320,7 +320,7 @@ def pick_map(scenario: Scenario | None) -> None:
             st.info("The streets of an online area appear here once it is planned.")
             return
     except PlannerError as exc:
-        st.error(str(exc))
+        st.error(drafts.plain_paths(str(exc)))
         return
     picking.pick_section(graph, streets_for(area_json, graph))
 

@@ -28,7 +28,7 @@ from planner.pipeline import break_window
 from planner.plan import Plan
 from planner.scenario import WEEKDAYS, Scenario, parse_scenario
 from planner.staffing import DASK_HTTP, StaffingRun, compare_staffing, restart_note
-from ui.draft import BASE_DIR, draft, set_in
+from ui.draft import BASE_DIR, draft, plain_paths, set_in
 from ui.legend import legend_html
 from ui.map import MAP_HEIGHT_PX, build_deck
 
@@ -387,7 +387,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     ):
         _run_pressed(scenario, sorted(counts), rows)
     if error := st.session_state.get("staffing_error"):
-        st.error(error)
+        st.error(plain_paths(error))
     result = st.session_state.get(RESULT)
     if result is None:
         st.info("Choose counts and shifts, then press Run comparison.")
