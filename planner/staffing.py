@@ -92,6 +92,7 @@ def compare_staffing(
     counts: Sequence[int],
     settings: Settings | None = None,
     client: object | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, list[StaffingRun]]:
     """Plan the scenario for each officer count in parallel; one table row per count.
 
@@ -106,6 +107,8 @@ def compare_staffing(
     client : distributed.Client, optional
         A Dask client to run on; by default a local cluster with one single-threaded worker
         process per core (at most one per count) is started and closed.
+    progress : callable, optional
+        Called with (plans done, plans in all) as each count's plan comes back.
 
     Returns
     -------
@@ -139,19 +142,30 @@ def compare_staffing(
             ) as cluster,
             Client(cluster) as own,
         ):
-            runs = _gather(own, scenario, counts, settings)
+            runs = _gather(own, scenario, counts, settings, progress)
     else:
-        runs = _gather(client, scenario, counts, settings)
+        runs = _gather(client, scenario, counts, settings, progress)
     return staffing_table(runs), runs
 
 
 def _gather(
-    client: object, scenario: Scenario, counts: list[int], settings: Settings
+    client: object,
+    scenario: Scenario,
+    counts: list[int],
+    settings: Settings,
+    progress: Callable[[int, int], None] | None,
 ) -> list[StaffingRun]:
+    from distributed import as_completed
+
     futures = client.map(  # type: ignore[attr-defined]
         plan_staffing, [scenario] * len(counts), counts, [settings] * len(counts), pure=False
     )
-    runs = sorted(client.gather(futures), key=lambda r: r.officers)  # type: ignore[attr-defined]
+    done = []
+    for future in as_completed(futures):
+        done.append(future.result())
+        if progress is not None:
+            progress(len(done), len(counts))
+    runs = sorted(done, key=lambda r: r.officers)
     return lift_dips(
         runs,
         lambda r, start: client.submit(  # type: ignore[attr-defined]
@@ -223,14 +237,8 @@ def staffing_summary(table: pd.DataFrame) -> str:
             f"{row.risk_in_sight_share:13.1%}  {row.hotspots_dosed:>9}  {row.dose_minutes:9.0f}  "
             f"{row.routes_gap:6.1%}  {row.units_back_early:>10}  {row.routes_status}"
         )
-    rushed = table[(table["units_back_early"] > 0) & (table["routes_status"] == "TIME_LIMIT")]
-    if len(rushed):
-        counts = ", ".join(str(n) for n in rushed["officers"])
-        lines.append(
-            f"at {counts} officers, units come back an hour or more early while the search "
-            "stopped on its time limit: their added presence may be the time limit's, not the "
-            "officers'; raise --time-limit"
-        )
+    if rushed := rushed_counts(table):
+        lines.append(f"{rushed_note(rushed)}; raise --time-limit")
     full = table.loc[table["all_stops_made"], "officers"]
     if len(full):
         lines.append(
@@ -243,6 +251,21 @@ def staffing_summary(table: pd.DataFrame) -> str:
         for row in table[table["started_from"].notna()].itertuples()
     ]
     return "\n".join(lines)
+
+
+def rushed_counts(table: pd.DataFrame) -> list[int]:
+    """Officer counts whose units come back early while their search ran out of time."""
+    rushed = (table["units_back_early"] > 0) & (table["routes_status"] == "TIME_LIMIT")
+    return [int(n) for n in table.loc[rushed, "officers"]]
+
+
+def rushed_note(counts: Sequence[int]) -> str:
+    """Say that the added presence at ``counts`` (:func:`rushed_counts`) may be the time limit's."""
+    return (
+        f"at {', '.join(map(str, counts))} officers, units come back an hour or more early while "
+        "the search stopped on its time limit: their added presence may be the time limit's, "
+        "not the officers'"
+    )
 
 
 def restart_note(officers: int, started_from: int) -> str:

@@ -38,7 +38,11 @@ def dask_client():
 
 @pytest.mark.slow
 def test_more_officers_buy_more_presence_with_diminishing_returns(tmp_path, dask_client):
-    table, runs = compare_staffing(scenario(tmp_path), [6, 1, 3], client=dask_client)
+    told = []
+    table, runs = compare_staffing(
+        scenario(tmp_path), [6, 1, 3], client=dask_client, progress=lambda *a: told.append(a)
+    )
+    assert told == [(1, 3), (2, 3), (3, 3)]  # one step per plan back, as they come
     assert table["officers"].tolist() == [1, 3, 6]
     assert [r.officers for r in runs] == [1, 3, 6]
     assert [len(r.routes) for r in runs] == [1, 3, 6]
@@ -89,7 +93,13 @@ def _saturated(tmp_path, iterations):
 @pytest.mark.filterwarnings("ignore::planner.errors.PlannerWarning")  # idle officers: kept
 def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
     from planner.settings import Settings
-    from planner.staffing import lift_dips, plan_staffing, staffing_summary, staffing_table
+    from planner.staffing import (
+        lift_dips,
+        plan_staffing,
+        rushed_counts,
+        staffing_summary,
+        staffing_table,
+    )
 
     settings = Settings()
     short = _saturated(tmp_path, 1)  # the search stopped after one iteration
@@ -119,6 +129,7 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
     summary = staffing_summary(table)
     assert re.search(r"^ +3 +3 .* +1  TIME_LIMIT$", summary, re.M)
     assert "at 3 officers, units come back an hour or more early while the search" in summary
+    assert rushed_counts(table) == [3]
     table.loc[1, "routes_status"] = "ITERATION_LIMIT"
     assert "come back" not in staffing_summary(table)
 

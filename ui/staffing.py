@@ -27,8 +27,15 @@ from planner.errors import PlannerError, ScenarioError
 from planner.pipeline import break_window
 from planner.plan import Plan
 from planner.scenario import WEEKDAYS, Scenario, parse_scenario
-from planner.staffing import DASK_HTTP, StaffingRun, compare_staffing, restart_note
-from ui.draft import BASE_DIR, draft, plain_paths, set_in
+from planner.staffing import (
+    DASK_HTTP,
+    StaffingRun,
+    compare_staffing,
+    restart_note,
+    rushed_counts,
+    rushed_note,
+)
+from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, plain_paths, set_in
 from ui.legend import legend_html
 from ui.map import MAP_HEIGHT_PX, build_deck
 
@@ -119,11 +126,14 @@ def shift_label(shift: dict[str, Any]) -> str:
     return f"{day} {str(shift['start'])[:5]}-{str(shift['end'])[:5]}"
 
 
-def shift_rows(shift: dict[str, Any]) -> pd.DataFrame:
-    """Return the editable table of shifts, starting with the scenario's own."""
+def shift_rows(shift: dict[str, Any], meal_break: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Return the editable table of shifts, starting with the scenario's own (and its break)."""
     day = shift.get("weekday") or shift.get("date")
+    window = {
+        col: str(meal_break[key])[:5] if meal_break else None for col, key in BREAK_COLUMNS.items()
+    }
     return pd.DataFrame(
-        [{"day": day, "start": str(shift["start"])[:5], "end": str(shift["end"])[:5]}]
+        [{"day": day, "start": str(shift["start"])[:5], "end": str(shift["end"])[:5]} | window]
     )
 
 
@@ -139,11 +149,15 @@ def apply_edits(rows: pd.DataFrame, edits: dict[str, Any]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+BREAK_COLUMNS = {"break from": "earliest", "break to": "latest"}
+MEAL_WINDOW = "meal_window"
+"""Shift table columns giving a row's own meal break window (blank: the scenario's)."""
+
 EDITOR = "staffing_editor"
 """Session key of the shift table drawn last: its widget key, base rows and where edits go."""
 
 
-def _shift_editor(base_shift: dict[str, Any]) -> pd.DataFrame:
+def _shift_editor(base_shift: dict[str, Any], meal_break: dict[str, Any] | None) -> pd.DataFrame:
     """Editable shift table whose rows survive a switch to another tab (see :func:`keep_edits`).
 
     The table is drawn from the rows kept in the session under a key that changes only when
@@ -153,7 +167,7 @@ def _shift_editor(base_shift: dict[str, Any]) -> pd.DataFrame:
     saved, version = f"staffing_rows_{label}", f"staffing_rows_{label}_version"
     rows = st.session_state.get(saved)
     if rows is None:
-        rows = shift_rows(base_shift)
+        rows = shift_rows(base_shift, meal_break)
     key = f"staffing_shifts_{label}_{st.session_state.get(version, 0)}"
     st.session_state[EDITOR] = {"key": key, "rows": rows, "saved": saved, "version": version}
     return st.data_editor(
@@ -165,6 +179,13 @@ def _shift_editor(base_shift: dict[str, Any]) -> pd.DataFrame:
             "day": st.column_config.TextColumn("day", help="A weekday (friday) or YYYY-MM-DD."),
             "start": st.column_config.TextColumn("start", help="Local clock time, HH:MM."),
             "end": st.column_config.TextColumn("end", help="Local clock time, HH:MM."),
+            **{
+                col: st.column_config.TextColumn(
+                    col,
+                    help=f"The {key} start of the meal break, HH:MM; blank: the scenario's.",
+                )
+                for col, key in BREAK_COLUMNS.items()
+            },
         },
     )
 
@@ -187,6 +208,8 @@ def keep_edits() -> None:
 def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]]:
     """Shift sections from the table (a weekday name or a YYYY-MM-DD date per row).
 
+    A row with a break window carries it under ``MEAL_WINDOW`` (``earliest``, ``latest``).
+
     Raises
     ------
     planner.errors.PlannerError
@@ -194,8 +217,8 @@ def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]
         not a clock time.
     """
     specs = []
-    for n, row in enumerate(rows.dropna(how="all").itertuples(index=False), start=1):
-        cells = {c: "" if pd.isna(v) else str(v).strip() for c, v in row._asdict().items()}
+    for n, row in enumerate(rows.dropna(how="all").to_dict("records"), start=1):
+        cells = {c: "" if pd.isna(v) else str(v).strip() for c, v in row.items()}
         if empty := [c for c in ("day", "start", "end") if not cells[c]]:
             msg = (
                 f"shifts table, row {n}: fill in {' and '.join(empty)} (e.g. friday, 18:00, 02:00)"
@@ -205,7 +228,11 @@ def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]
         if day not in WEEKDAYS and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
             msg = f"shifts table, row {n}: day '{cells['day']}' is neither a weekday nor YYYY-MM-DD"
             raise PlannerError(msg)
-        for col in ("start", "end"):
+        window = [cells.get(col, "") for col in BREAK_COLUMNS]
+        if any(window) and not all(window):
+            msg = f"shifts table, row {n}: fill in both break from and break to, or neither"
+            raise PlannerError(msg)
+        for col in ("start", "end", *(BREAK_COLUMNS if all(window) else ())):
             if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", cells[col]):
                 msg = (
                     f"shifts table, row {n}: {col} '{cells[col]}' is not a clock time; write "
@@ -215,8 +242,34 @@ def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]
         spec = {k: v for k, v in base.items() if k == "timezone"}
         spec |= {"start": cells["start"], "end": cells["end"]}
         spec["weekday" if day in WEEKDAYS else "date"] = day
+        if all(window):
+            spec[MEAL_WINDOW] = dict(zip(BREAK_COLUMNS.values(), window, strict=True))
         specs.append(spec)
     return specs
+
+
+def with_meal_window(data: dict[str, Any], window: dict[str, str] | None, row: int) -> str:
+    """Give the scenario mapping ``data`` a shift row's break window; return the label's part.
+
+    The label names a window only when it differs from the scenario's own.
+
+    Raises
+    ------
+    planner.errors.ScenarioError
+        If the row gives a window and the scenario has no meal break.
+    """
+    if not window:
+        return ""
+    meal = data["officers"].get("meal_break")
+    if not meal:
+        msg = (
+            f"shifts table, row {row}: a break window is given but the scenario has no meal "
+            "break; switch it on under Officers and stations, or clear the row's window"
+        )
+        raise ScenarioError(msg)
+    own = {key: str(meal.get(key))[:5] for key in window}
+    meal |= window
+    return "" if window == own else f", break {window['earliest']}-{window['latest']}"
 
 
 def scenarios_for(scenario: Scenario, shifts: list[dict[str, Any]]) -> list[tuple[str, Scenario]]:
@@ -233,14 +286,15 @@ def scenarios_for(scenario: Scenario, shifts: list[dict[str, Any]]) -> list[tupl
         data = copy.deepcopy(draft())
         set_in(data, "officers.count", scenario.officers.count)
         set_in(data, "solver", scenario.solver.model_dump(mode="json", exclude_none=True))
-        data["shift"] = shift
+        data["shift"] = {k: v for k, v in shift.items() if k != MEAL_WINDOW}
+        label = shift_label(shift) + with_meal_window(data, shift.get(MEAL_WINDOW), i + 1)
         parsed = parse_scenario(data, f"shifts table, row {i + 1}", base_dir)
         try:
             break_window(parsed)  # a meal break that does not fit is named before any planning
         except ScenarioError as exc:
-            msg = f"shifts table, row {i + 1}: {exc}"
+            msg = f"shifts table, row {i + 1}: {exc} (or give the row its own break window)"
             raise ScenarioError(msg) from None
-        out.append((shift_label(shift), parsed))
+        out.append((label, parsed))
     return out
 
 
@@ -256,7 +310,14 @@ def run_comparison(
                 i / len(runs_for),
                 text=f"Shift {label}: planning {len(counts)} officer counts on {WORKERS} workers",
             )
-            table, shift_runs = compare_staffing(scenario, counts, client=client)
+
+            def planned(done: int, total: int, i: int = i, label: str = label) -> None:
+                bar.progress(
+                    (i + done / total) / len(runs_for),
+                    text=f"Shift {label}: {done} of {total} officer counts planned",
+                )
+
+            table, shift_runs = compare_staffing(scenario, counts, client=client, progress=planned)
             tables.append(table.assign(shift=label))
             runs |= {(label, r.officers): r for r in shift_runs}
     finally:
@@ -332,7 +393,9 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
             raise PlannerError(msg)
         with st.status("Comparing staffing levels", expanded=True) as status:
             st.write(
-                f"{len(counts)} officer counts x {len(shifts)} shift(s), {WORKERS} worker processes"
+                f"{len(counts)} officer counts x {len(shifts)} shift(s) on {WORKERS} worker "
+                f"processes; each plan searches up to {2 * scenario.solver.time_limit_s:g} s "
+                "(posts, then routes)"
             )
             table, runs = run_comparison(runs_for, counts, dask_pool().client)
             status.update(label="Staffing compared", state="complete", expanded=False)
@@ -347,6 +410,7 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
         "compared": compared_key(scenario),
         "drawn": compared_key(scenario, solver=False),
         "at": dt.datetime.now().strftime("%H:%M"),
+        "limit": scenario.solver.time_limit_s,
     }
 
 
@@ -379,8 +443,11 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
         "Officer counts", COUNT_CHOICES, key="staffing_counts", persist_state="page"
     )
     with shifts_col:
-        rows = _shift_editor(draft()["shift"])
-        st.caption("Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM; add a row to compare.")
+        rows = _shift_editor(draft()["shift"], draft()["officers"].get("meal_break"))
+        st.caption(
+            "Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM, and the meal break's "
+            "window when the scenario has one; add a row to compare."
+        )
     if (
         st.button("Run comparison", type="primary", disabled=scenario is None, key="staffing_run")
         and scenario is not None
@@ -408,6 +475,15 @@ def saturation_notes(table: pd.DataFrame) -> list[str]:
     return notes
 
 
+def time_limit_notes(table: pd.DataFrame) -> list[str]:
+    """Per shift, the counts whose added presence may be the time limit's (units idle early)."""
+    return [
+        f"{shift}: {rushed_note(counts)}. Raise the solver time limit in the sidebar."
+        for shift, rows in table.groupby("shift", sort=False)
+        if (counts := rushed_counts(rows))
+    ]
+
+
 def restart_notes(table: pd.DataFrame) -> list[str]:
     """Each count planned again from a smaller count's plan, which its own search fell below."""
     again = table[table["started_from"].notna()]
@@ -422,8 +498,15 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
     table = result["table"]
     st.caption(
         f"Compared at {result['at']}: {result['name']}. Each count is planned afresh within the "
-        "time limit, so a count's figures can differ a little from the Plan tab's plan and "
-        "from one comparison to the next (the gap column says how far each may be from the best)."
+        f"time limit ({result['limit']:g} s per optimiser), so a count's figures can differ a "
+        "little from the Plan tab's plan and from one comparison to the next (the gap column "
+        "says how far each may be from the best)."
+        + (
+            " At the quick preview limit they can differ markedly: raise the solver time limit "
+            "in the sidebar before deciding on staffing."
+            if result["limit"] <= APP_TIME_LIMIT_S
+            else ""
+        )
     )
     stale = scenario is None or compared_key(scenario) != result["compared"]
     if stale:
@@ -431,7 +514,7 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
             f"The scenario has changed since this comparison of {result['name']}: press Run "
             "comparison to compare it as it is now."
         )
-    for line in saturation_notes(table):
+    for line in time_limit_notes(table) + saturation_notes(table):
         st.warning(line)
     for col, (title, chart) in zip(st.columns(3), comparison_charts(table), strict=True):
         col.markdown(f"**{title}**")  # above the chart: a chart's own title may be clipped

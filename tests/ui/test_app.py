@@ -192,6 +192,43 @@ def test_shift_table_rows_become_shift_sections():
         shift_specs(late, {})
 
 
+def test_a_shift_row_can_carry_its_own_meal_break_window():
+
+    from ui.staffing import MEAL_WINDOW, shift_rows, with_meal_window
+
+    night = {"weekday": "friday", "start": "18:00", "end": "02:00"}
+    meal = {"minutes": 30, "earliest": "21:30", "latest": "22:30"}
+    rows = shift_rows(night, meal)
+    assert rows.to_dict("records") == [
+        {
+            "day": "friday",
+            "start": "18:00",
+            "end": "02:00",
+            "break from": "21:30",
+            "break to": "22:30",
+        }
+    ]
+    assert shift_rows(night).iloc[0]["break from"] is None  # no break in the scenario
+    rows.loc[1] = ["saturday", "10:00", "16:00", "12:00", "13:00"]
+    rows.loc[2] = ["sunday", "10:00", "16:00", None, None]
+    own, day, blank = shift_specs(rows, {})
+    assert own[MEAL_WINDOW] == {"earliest": "21:30", "latest": "22:30"}
+    assert day[MEAL_WINDOW] == {"earliest": "12:00", "latest": "13:00"}
+    assert MEAL_WINDOW not in blank  # the scenario's window
+    data = {"officers": {"meal_break": dict(meal)}}
+    assert with_meal_window(data, own[MEAL_WINDOW], 1) == ""  # the scenario's own: unsaid
+    assert with_meal_window(data, day[MEAL_WINDOW], 2) == ", break 12:00-13:00"
+    assert data["officers"]["meal_break"] == {"minutes": 30, "earliest": "12:00", "latest": "13:00"}
+    with pytest.raises(PlannerError, match=r"row 2: a break window is given but the scenario has"):
+        with_meal_window({"officers": {}}, day[MEAL_WINDOW], 2)
+    half = rows.assign(**{"break to": [None, "13:00", None]})
+    with pytest.raises(PlannerError, match=r"row 1: fill in both break from and break to"):
+        shift_specs(half, {})
+    late = rows.assign(**{"break to": ["22:30", "13:75", None]})
+    with pytest.raises(PlannerError, match=r"row 2: break to '13:75' is not a clock time"):
+        shift_specs(late, {})
+
+
 def test_shift_table_edits_are_folded_into_kept_rows():
     import pandas as pd
 
@@ -768,6 +805,26 @@ def test_staffing_names_the_count_from_which_every_hot_spot_has_all_its_stops():
     ]
     assert note.startswith("fri: from 4 officers on, every hot spot gets all its stops")
     assert saturation_notes(table.assign(all_stops_made=False)) == []
+
+
+def test_staffing_says_which_counts_may_owe_their_figures_to_the_time_limit():
+    import pandas as pd
+
+    from ui.staffing import time_limit_notes
+
+    table = pd.DataFrame(
+        {
+            "shift": ["fri"] * 3 + ["sat"] * 3,
+            "officers": [2, 4, 6] * 2,
+            "units_back_early": [0, 1, 2, 0, 0, 3],
+            "routes_status": ["TIME_LIMIT"] * 2 + ["ITERATION_LIMIT"] + ["TIME_LIMIT"] * 3,
+        }
+    )
+    fri, sat = time_limit_notes(table)
+    assert fri.startswith("fri: at 4 officers, units come back an hour or more early")
+    assert sat.startswith("sat: at 6 officers, units")
+    assert fri.endswith("Raise the solver time limit in the sidebar.")
+    assert time_limit_notes(table.assign(units_back_early=0)) == []
 
 
 def test_staffing_charts_tick_only_the_counts_compared():
