@@ -363,6 +363,7 @@ def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     cells = Cells()
     cells.feed(html)
     assert len(cells.units) == len(plan.routes) == 2
+    assert "<h2>Officer 1</h2>" in html  # named as in the terminal, the GPX and the schedule
     # the front page gives the coverage figures the terminal prints
     k = plan.kpis
     sight = 100 * k["routes"]["risk_in_sight_share"]
