@@ -917,3 +917,44 @@ def test_large_plain_instances_trade_visits_by_swap_star():
     assert again is not None and again.objective == pytest.approx(st.obj)
     result = solve(large, 30.0, 1, max_iterations=15)
     assert evaluate(large, [[v.node for v in r] for r in result.best.routes]) is not None
+
+
+def test_large_plain_instances_swap_a_node_in_at_its_best_place_in_the_route():
+    """A swap takes a visit out and puts the new node on the route's cheapest arc (brute force)."""
+    from planner.search._engine import _Engine
+    from planner.search._model import TOL_S, _Data
+    from planner.search._route_moves import _path_time
+
+    problem = random_problem(4, n=240, m=3, budget=2.5)
+    data = _Data(problem)
+    eng = _Engine(data, random.Random(0))
+    assert eng.swap_star
+    st = eng.state_of([[] for _ in problem.shifts])
+    eng.repair(st, noise=0.9, power=1.0)
+    routed = {v for s in st.seqs for v in s}
+    val = data.value[:, 0]
+    moved = 0
+    for r, seq in enumerate(st.seqs):
+        sh, end = data.shifts[r], st.ends[r]
+        score, _pos, arc = eng._swaps(r, st)
+        for c, u in enumerate(eng.cands.tolist()):
+            if u in routed:
+                continue
+            best = -np.inf
+            for j, v in enumerate(seq):
+                rest = seq[:j] + seq[j + 1 :]
+                gain = val[u] - val[v]
+                for i in range(len(rest) + 1):
+                    extra = _path_time(data, sh, [*rest[:i], u, *rest[i:]]) - end
+                    if extra <= eng.limit[r] - end + TOL_S and (
+                        gain > 1e-12 or (gain >= -1e-12 and extra < -1e-9)
+                    ):
+                        best = max(best, gain - 1e-6 * extra)
+            assert score[c] == pytest.approx(best, abs=1e-9) or best == score[c] == -np.inf
+            moved += np.isfinite(best) and arc[c] != -1  # not in the place of the visit out
+    assert moved > 0  # the best place is often elsewhere in the route
+    before = st.obj
+    assert eng.swap_in(st)
+    assert st.obj > before
+    again = evaluate(problem, st.seqs)
+    assert again is not None and again.objective == pytest.approx(st.obj)

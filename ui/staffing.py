@@ -150,8 +150,10 @@ def apply_edits(rows: pd.DataFrame, edits: dict[str, Any]) -> pd.DataFrame:
 
 
 BREAK_COLUMNS = {"break from": "earliest", "break to": "latest"}
-MEAL_WINDOW = "meal_window"
 """Shift table columns giving a row's own meal break window (blank: the scenario's)."""
+
+MEAL_WINDOW = "meal_window"
+"""Key of a row's break window in the shift sections of :func:`shift_specs`."""
 
 EDITOR = "staffing_editor"
 """Session key of the shift table drawn last: its widget key, base rows and where edits go."""

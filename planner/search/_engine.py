@@ -11,8 +11,11 @@ import numpy as np
 from planner.search._local import TailSchedule, _Tails
 from planner.search._model import _EPS, TOL_S, Shift, _Data
 from planner.search._route_moves import (
+    _best_insertions,
+    _insert_without,
     _or_opt,
     _path_time,
+    _put_in,
     _relocate_between,
     _swap_star,
     _trade_between,
@@ -411,12 +414,14 @@ class _Engine:
         return changed
 
     def _swaps(self, r: int, st: _State) -> tuple[np.ndarray, ...]:
-        """Best swap of each candidate into route ``r``: its score and position.
+        """Best swap of each candidate into route ``r``: its score, the visit out, the arc.
 
-        Candidate ``u`` may take the place of visit ``v`` when the route still fits and ``u``
-        is worth more (or the same and shortens the route); the score is the value gained minus
-        1e-6 per added second, ``-inf`` where no position qualifies. Cached by sequence and
-        time limit (the slack depends on both).
+        Candidate ``u`` may take out visit ``v`` when the route still fits and ``u`` is worth
+        more (or the same and shortens the route); the score is the value gained minus 1e-6
+        per added second, ``-inf`` where no visit qualifies. ``u`` goes into ``v``'s place
+        (arc -1) or, on instances that use SWAP* (:data:`_SWAP_STAR_MIN_CANDIDATES`), onto the
+        cheapest arc of the route without ``v`` (:func:`_insert_without`). Cached by sequence
+        and time limit (the slack depends on both).
         """
         seq = st.seqs[r]
         slack = self.limit[r] - st.ends[r]
@@ -431,8 +436,16 @@ class _Engine:
             rows = self.by_value[:k]
             base = travel[prev, nxt]
             saving = travel[prev, node] + travel[node, nxt] - base + self.data.dwell[node]
-            extra = self.into_by_value[:k][:, prev] + self.from_by_value[:k][:, nxt]
-            extra += self.dwell_cands[rows] - (base + saving)
+            if self.swap_star:
+                nodes = self.cands[rows]
+                into, arcs = _insert_without(
+                    travel, path, _best_insertions(travel, path, nodes), nodes
+                )
+                extra = into.T + self.dwell_cands[rows] - saving[None, :]
+            else:
+                extra = self.into_by_value[:k][:, prev] + self.from_by_value[:k][:, nxt]
+                extra += self.dwell_cands[rows] - (base + saving)
+                arcs = np.full((node.size, k), -1, dtype=np.int64)
             gain = -self.neg_sorted[:k][:, None] - self.val0[node][None, :]
             ok = extra <= slack + TOL_S
             ok &= (gain > 1e-12) | ((gain >= -1e-12) & (extra < -1e-9))
@@ -440,15 +453,18 @@ class _Engine:
             at = part.argmax(axis=1)
             score = np.full(self.cands.size, -np.inf)
             pos = np.zeros(self.cands.size, dtype=np.int64)
+            arc = np.full(self.cands.size, -1, dtype=np.int64)
             score[rows], pos[rows] = part[np.arange(rows.size), at], at
-            return score, pos
+            arc[rows] = arcs[at, np.arange(rows.size)]
+            return score, pos, arc
 
         if not seq:
-            return np.full(self.cands.size, -np.inf), np.zeros(self.cands.size, dtype=np.int64)
+            none = np.zeros(self.cands.size, dtype=np.int64)
+            return np.full(self.cands.size, -np.inf), none, none - 1
         return self.swaps.get((r, tuple(seq), self.limit[r]), build)
 
     def swap_in(self, st: _State, max_moves: int = 50) -> set[int]:
-        """Replace routed visits by more valuable unrouted nodes in place (pure-TOP case).
+        """Replace routed visits by more valuable unrouted nodes (pure-TOP case).
 
         Each move takes the best swap over all routes (see :meth:`_swaps`); only the route
         that changed is re-scored. Returns the routes that changed.
@@ -459,8 +475,9 @@ class _Engine:
             return changed
         score = np.empty((self.m, cands.size))
         pos = np.empty(score.shape, dtype=np.int64)
+        arc = np.empty(score.shape, dtype=np.int64)
         for r in range(self.m):
-            score[r], pos[r] = self._swaps(r, st)
+            score[r], pos[r], arc[r] = self._swaps(r, st)
         for _ in range(max_moves):
             free = np.asarray(st.count)[cands] < self.caps_c
             masked = np.where(free[None, :], score, -np.inf)
@@ -468,19 +485,21 @@ class _Engine:
             r, c = divmod(f, cands.size)
             if not np.isfinite(masked[r, c]):
                 break
+            sh = self.data.shifts[r]
             seq = st.seqs[r]
-            i = int(pos[r, c])
-            old = seq[i]
-            seq[i] = int(cands[c])
-            end = _path_time(self.data, self.data.shifts[r], seq)
+            old = seq[int(pos[r, c])]
+            new = _put_in(
+                [sh.start, *seq, sh.end], int(pos[r, c]) + 1, int(cands[c]), int(arc[r, c])
+            )
+            end = _path_time(self.data, sh, new[1:-1])
             if end > self.limit[r] + TOL_S:
-                seq[i] = old
                 break
+            seq[:] = new[1:-1]
             st.count[old] -= 1
-            st.count[seq[i]] += 1
+            st.count[int(cands[c])] += 1
             st.ends[r] = end
             changed.add(r)
-            score[r], pos[r] = self._swaps(r, st)
+            score[r], pos[r], arc[r] = self._swaps(r, st)
         if changed:
             st.obj = self.simple_objective(st.count)
         return changed
