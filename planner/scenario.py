@@ -670,8 +670,9 @@ class SolverSpec(_Model):
     route_iterations: Annotated[int, Field(ge=1)] | None = Field(
         None,
         description=(
-            "stop the route search after this many iterations: the same plan on any machine "
-            "(time_limit_s still caps the wall clock); default: search until time_limit_s"
+            "stop the route search after this many iterations: the same plan however fast the "
+            "machine (time_limit_s still caps the wall clock; another CPU or library version "
+            "may break near-ties apart); default: search until time_limit_s"
         ),
     )
 

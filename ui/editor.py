@@ -711,7 +711,7 @@ def risk_and_solver_section() -> None:
     with b:
         _number("Seed", "solver.seed", 1, min_value=0, step=1)
         fixed = st.checkbox(
-            "Stop the route search after N iterations (same plan on any machine)",
+            "Stop the route search after N iterations (the same plan however fast the machine)",
             value="route_iterations" in draft().get("solver", {}),
             key=WIDGET + "solver.fixed",
         )
