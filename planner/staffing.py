@@ -254,8 +254,13 @@ def staffing_summary(table: pd.DataFrame) -> str:
 
 
 def rushed_counts(table: pd.DataFrame) -> list[int]:
-    """Officer counts whose units come back early while their search ran out of time."""
+    """Officer counts whose units come back early while their search ran out of time.
+
+    A count at which every hot spot has all its stops is left out: there the units come back
+    early because nothing is left to do, whatever the time limit.
+    """
     rushed = (table["units_back_early"] > 0) & (table["routes_status"] == "TIME_LIMIT")
+    rushed &= ~table["all_stops_made"].astype(bool)
     return [int(n) for n in table.loc[rushed, "officers"]]
 
 

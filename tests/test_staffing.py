@@ -125,11 +125,12 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
     assert table["started_from"].tolist()[1] == 2
     assert table["marginal_presence_min"].iloc[1] >= -1e-6
     # the terminal says which counts had units idle while the search ran out of time
-    table.loc[1, ["units_back_early", "routes_status"]] = [1, "TIME_LIMIT"]
+    table.loc[1, ["units_back_early", "routes_status", "all_stops_made"]] = [1, "TIME_LIMIT", False]
     summary = staffing_summary(table)
     assert re.search(r"^ +3 +3 .* +1  TIME_LIMIT$", summary, re.M)
     assert "at 3 officers, units come back an hour or more early while the search" in summary
     assert rushed_counts(table) == [3]
+    assert rushed_counts(table.assign(all_stops_made=True)) == []  # idle for want of stops
     table.loc[1, "routes_status"] = "ITERATION_LIMIT"
     assert "come back" not in staffing_summary(table)
 

@@ -818,6 +818,7 @@ def test_staffing_says_which_counts_may_owe_their_figures_to_the_time_limit():
             "officers": [2, 4, 6] * 2,
             "units_back_early": [0, 1, 2, 0, 0, 3],
             "routes_status": ["TIME_LIMIT"] * 2 + ["ITERATION_LIMIT"] + ["TIME_LIMIT"] * 3,
+            "all_stops_made": [False] * 6,
         }
     )
     fri, sat = time_limit_notes(table)
@@ -825,6 +826,8 @@ def test_staffing_says_which_counts_may_owe_their_figures_to_the_time_limit():
     assert sat.startswith("sat: at 6 officers, units")
     assert fri.endswith("Raise the solver time limit in the sidebar.")
     assert time_limit_notes(table.assign(units_back_early=0)) == []
+    # idle because every hot spot has all its stops, whatever the time limit
+    assert time_limit_notes(table.assign(all_stops_made=True)) == []
 
 
 def test_staffing_charts_tick_only_the_counts_compared():
