@@ -185,8 +185,8 @@ def _yaml_applied() -> None:
 def _file_uploaded(section: str, keep: tuple[str, ...] = ()) -> None:
     """Point the draft's ``section`` at the file just uploaded (``source: file``).
 
-    The section keeps only its ``keep`` keys besides; its source and path widgets are redrawn
-    from the draft.
+    The section keeps only its ``keep`` keys besides; its source and path widgets show the
+    draft on the next run, as every bound widget does.
     """
     upload = st.session_state.get(f"{section}_upload")
     if upload is None:
@@ -198,8 +198,6 @@ def _file_uploaded(section: str, keep: tuple[str, ...] = ()) -> None:
         "source": "file",
         "path": str(path),
     }
-    for key in (f"{WIDGET}{section}.source", f"{WIDGET}{section}.path"):
-        st.session_state.pop(key, None)
 
 
 def _file_fields(
