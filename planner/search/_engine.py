@@ -445,7 +445,7 @@ class _Engine:
             else:
                 extra = self.into_by_value[:k][:, prev] + self.from_by_value[:k][:, nxt]
                 extra += self.dwell_cands[rows] - (base + saving)
-                arcs = np.full((node.size, k), -1, dtype=np.int64)
+                arcs = None  # every swap goes into the place of the visit out
             gain = -self.neg_sorted[:k][:, None] - self.val0[node][None, :]
             ok = extra <= slack + TOL_S
             ok &= (gain > 1e-12) | ((gain >= -1e-12) & (extra < -1e-9))
@@ -455,7 +455,8 @@ class _Engine:
             pos = np.zeros(self.cands.size, dtype=np.int64)
             arc = np.full(self.cands.size, -1, dtype=np.int64)
             score[rows], pos[rows] = part[np.arange(rows.size), at], at
-            arc[rows] = arcs[at, np.arange(rows.size)]
+            if arcs is not None:
+                arc[rows] = arcs[at, np.arange(rows.size)]
             return score, pos, arc
 
         if not seq:
