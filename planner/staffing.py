@@ -239,10 +239,9 @@ def staffing_summary(table: pd.DataFrame) -> str:
         )
     if rushed := rushed_counts(table):
         lines.append(f"{rushed_note(rushed)}; raise --time-limit")
-    full = table.loc[table["all_stops_made"], "officers"]
-    if len(full):
+    if (full := saturated_from(table)) is not None:
         lines.append(
-            f"from {int(full.min())} officers on, every hot spot gets all its stops, so more "
+            f"from {full} officers on, every hot spot gets all its stops, so more "
             "officers can only walk: allow more stops (dwell.max_visits) or more hot spots "
             "(dwell.hotspot_top_percent)"
         )
@@ -251,6 +250,12 @@ def staffing_summary(table: pd.DataFrame) -> str:
         for row in table[table["started_from"].notna()].itertuples()
     ]
     return "\n".join(lines)
+
+
+def saturated_from(table: pd.DataFrame) -> int | None:
+    """Return the smallest officer count at which every hot spot gets all its stops, if any."""
+    full = table.loc[table["all_stops_made"].astype(bool), "officers"]
+    return int(full.min()) if len(full) else None
 
 
 def rushed_counts(table: pd.DataFrame) -> list[int]:

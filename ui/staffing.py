@@ -34,6 +34,7 @@ from planner.staffing import (
     restart_note,
     rushed_counts,
     rushed_note,
+    saturated_from,
 )
 from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, plain_paths, set_in
 from ui.legend import legend_html
@@ -466,15 +467,13 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
 
 def saturation_notes(table: pd.DataFrame) -> list[str]:
     """Per shift, the smallest count from which every hot spot gets all its stops."""
-    notes = []
-    full = table[table["all_stops_made"]]
-    for shift, rows in full.groupby("shift", sort=False):
-        notes.append(
-            f"{shift}: from {int(rows['officers'].min())} officers on, every hot spot gets all "
-            "its stops, so more officers can only walk. To give them stops, allow more "
-            "(Stops per hot spot) or more hot spots (Hot spots: top % of streets)."
-        )
-    return notes
+    return [
+        f"{shift}: from {full} officers on, every hot spot gets all its stops, so more officers "
+        "can only walk. To give them stops, allow more (Stops per hot spot) or more hot spots "
+        "(Hot spots: top % of streets)."
+        for shift, rows in table.groupby("shift", sort=False)
+        if (full := saturated_from(rows)) is not None
+    ]
 
 
 def time_limit_notes(table: pd.DataFrame) -> list[str]:

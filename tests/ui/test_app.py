@@ -789,6 +789,7 @@ def test_gpx_is_parseable_from_a_zip_of_a_plan_file():
 def test_staffing_names_the_count_from_which_every_hot_spot_has_all_its_stops():
     import pandas as pd
 
+    from planner.staffing import saturated_from
     from ui.staffing import restart_notes, saturation_notes
 
     table = pd.DataFrame(
@@ -805,6 +806,8 @@ def test_staffing_names_the_count_from_which_every_hot_spot_has_all_its_stops():
     ]
     assert note.startswith("fri: from 4 officers on, every hot spot gets all its stops")
     assert saturation_notes(table.assign(all_stops_made=False)) == []
+    assert saturated_from(table) == 4  # the terminal's summary says it once, for all shifts
+    assert saturated_from(table[table["shift"] == "sat"]) is None
 
 
 def test_staffing_says_which_counts_may_owe_their_figures_to_the_time_limit():
