@@ -803,8 +803,8 @@ def idle_message(plan: Plan) -> str | None:
             f"{spots - dosed} of {spots} hot spots got no stop "
             f"when the search stopped at its limit ({solver.time_limit_s:g} s"
             + (f", {solver.route_iterations} iterations" if solver.route_iterations else "")
-            + "): a longer search (solver.time_limit_s, --time-limit) may fit more stops; "
-            "otherwise none fits their time (revisit gap, distance, shift end)"
+            + "): a longer search (solver.time_limit_s; --time-limit on the command line) may "
+            "fit more stops; otherwise none fits their time (revisit gap, distance, shift end)"
         )
     else:
         why = "no further stop fits their time (revisit gap, distance, shift end)"

@@ -95,7 +95,10 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
     message = idle_message(short)
     assert message is not None
     assert f"{len(first.dwells)} of {len(plan.hotspots)} hot spots got no stop" in message
-    assert "(5 s, 150 iterations): a longer search (solver.time_limit_s, --time-limit)" in message
+    assert (
+        "(5 s, 150 iterations): a longer search (solver.time_limit_s; --time-limit on the "
+        "command line)" in message
+    )
     # a search that reached its own bound (weighted: must-cover, variants) did not stop early
     done = replace(short, routes_stats=replace(short.routes_stats, status="FEASIBLE"))
     assert "stopped at its limit" not in idle_message(done)
