@@ -17,6 +17,7 @@ import itertools
 import lzma
 import re
 import shlex
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -422,6 +423,7 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
             encoding=encoding,
             encoding_errors="replace",
             usecols=columns,
+            index_col=False,  # never take a first column as the index (rows one field longer)
             nrows=0 if columns is None else None,
         )
     except pd.errors.EmptyDataError:
@@ -445,9 +447,10 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str) -> 
     """Refuse what pandas would read wrong without a word, in one pass over the file.
 
     * A header naming a column to read more than once (:func:`_refuse_repeated`).
-    * Rows with more filled fields than the header: a separator in an unquoted cell ("Theft,
+    * Rows with more fields than the header: a separator in an unquoted cell ("Theft,
       other") shifts the cells after it, coordinates included (pandas, reading some columns,
-      ignores the extra field). Extra empty fields (a trailing separator) are harmless.
+      ignores the extra field). Extra empty fields are harmless when most rows have them (a
+      separator that ends every line); on a few rows they are a shifted empty last cell.
     * A file cut short: it ends without a line break, in a record shorter than the one before
       (pandas reads the missing cells as empty ones). A file that ends with a line break is
       whole, whatever its last record holds (some writers leave off trailing empty fields).
@@ -456,7 +459,8 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str) -> 
     seek to its end, hence one pass.
     """
     header: list[str] | None = None
-    over: list[int] = []
+    longer: list[tuple[int, int, bool]] = []  # (record, fields, extra fields filled)
+    widths: Counter[int] = Counter()
     before: list[str] = []
     last: list[str] = []
     end = ""
@@ -475,14 +479,18 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str) -> 
                     continue
                 if header is None:
                     header = row
-                elif len(row) > len(header) and any(row[len(header) :]):
-                    over.append(n)  # the record's number counting the header as 0
+                else:
+                    widths[len(row)] += 1
+                    if len(row) > len(header):  # n: the record's number, the header's 0
+                        longer.append((n, len(row), any(row[len(header) :])))
                 before, last = last, row
         except csv.Error:
             readable = False  # a record the csv module refuses (a huge cell): pandas judges it
     _refuse_repeated(path, header or [], columns)
     if not readable:
         return
+    usual = widths.most_common(1)[0][0] if widths else 0
+    over = [n for n, width, filled in longer if filled or width > usual]
     if over:
         rows = ", ".join(map(str, over[:3])) + (", ..." if len(over) > 3 else "")
         msg = (

@@ -1000,6 +1000,23 @@ def test_rows_pandas_would_misread_are_refused_and_whole_files_read(tmp_path):
     trailing = UK_HEADER + "2020-01,Robbery,-0.1,51.5,\n" * 2
     _, report = load_incidents(IncidentSpec(path=write(tmp_path, trailing, "t.csv")))
     assert report.rows_kept == 2
+    # so is a separator ending every data row when only some columns are read: no shift
+    ends = "id,date,type,lat,lon\n" + "1,2020-01-01 10:00,Theft,51.5,-0.1,\n" * 2
+    mapping = {"schema": "generic", "x_col": "lon", "y_col": "lat", "time_col": "date"}
+    frame, _ = load_incidents(
+        IncidentSpec(path=write(tmp_path, ends, "e.csv"), type_col="type", **mapping)
+    )
+    assert frame["crime_type"].tolist() == ["Theft"] * 2 and frame["lat"].tolist() == [51.5] * 2
+    # the extra field of a shifted row may be an empty last cell (UK files' Context): refused,
+    # and so is a first data row one field longer (pandas would take it as an index column)
+    context = "Month,Crime type,Longitude,Latitude,Context\n" + "2020-01,Robbery,-0.1,51.5,\n" * 3
+    shifted = context + "2020-02,Theft, other,-0.1,51.5,\n"
+    with pytest.raises(IncidentDataError, match=r"1 row\(s\) have more fields .*\(data row 4\)"):
+        load_incidents(IncidentSpec(path=write(tmp_path, shifted, "c.csv")))
+    first = "id,date,type,lat,lon,notes\n1,2020-01-01 10:00,Theft, bike,51.5,-0.1,\n"
+    first += "2,2020-01-02 10:00,Theft,51.5,-0.1,\n" * 3
+    with pytest.raises(IncidentDataError, match=r"1 row\(s\) have more fields .*\(data row 1\)"):
+        load_incidents(IncidentSpec(path=write(tmp_path, first, "f.csv"), **mapping))
     cut = tmp_path / "cut.csv.gz"
     cut.write_bytes(gzip.compress((UK_HEADER + "2020-01,Robbery,-0.1,51.5\n" * 50).encode())[:-30])
     with pytest.raises(IncidentDataError, match="compressed file ends too soon"):
