@@ -660,8 +660,8 @@ def _route(
         )
         if spare > 0:
             hold("reserve", clock + patrol.dwell_s * spare)
+    go(home)  # a break still due is taken back at the station (the search's rule)
     take_break(math.inf)
-    go(home)
     return Route(officer, tuple(legs))
 
 

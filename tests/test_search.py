@@ -168,6 +168,31 @@ def test_break_taken_in_window_at_break_node():
     assert evaluate(tight, [[1]]) is not None  # 10 + 20 + 10 back = 40, break 40..70
 
 
+def test_stops_fill_the_wait_for_a_break_late_in_the_shift():
+    # a 3 h shift whose 30 min break must start at 2 h 20 - 2 h 25, at the station: an empty
+    # route waits 140 min for it and ends 10 min before the shift does, less than one stop
+    # takes, yet the stops fit into the wait (all three of 15 min, 2 min walks apart)
+    shift = Shift(
+        0, 0, 0.0, 10800.0, 1800.0, break_earliest_s=8400.0, break_latest_s=8700.0, break_node=0
+    )
+    problem = line_problem([0, 120, 240, 360], [0, 1, 2, 3], (shift,), dwell_s=[0, 900, 900, 900])
+    result = solve(problem, time_limit_s=60, max_iterations=20)
+    assert result.best.objective == 6
+    (brk,) = result.best.breaks
+    assert brk is not None and 8400.0 - 1e-9 <= brk <= 8700.0 + 1e-9
+
+
+def test_a_break_due_after_the_last_stop_is_taken_back_at_the_station():
+    # break anywhere (no break node), 300 s in [600, 700]; the shift ends at 900. Taken at the
+    # stop (x=100, done at 200) it would end at 900, 100 s from the end station: walking back
+    # first, the officer starts it at 600 at the station and is done on time
+    shift = Shift(0, 0, 0.0, 900.0, 300.0, break_earliest_s=600.0, break_latest_s=700.0)
+    problem = line_problem([0, 100], [0, 1], (shift,), dwell_s=[0, 100])
+    sol = evaluate(problem, [[1]])
+    assert sol is not None and sol.breaks == (600.0,)
+    assert solve(problem, time_limit_s=60, max_iterations=5).best.objective == 1
+
+
 def test_min_gap_across_officers_and_max_visits():
     # one hot spot worth 10, visitable twice, two officers; gap 100 s; decay 0.5
     shifts = (Shift(0, 0, 0.0, 300.0), Shift(0, 0, 0.0, 300.0))
@@ -706,7 +731,8 @@ def test_waits_for_a_revisit_or_the_break_absorb_an_insertion():
     # the break waits until 150 (ends 170)
     assert st.starts == [[10.0, 110.0]] and st.breaks == [150.0]
     waits = eng._waits_after(shift, [1, 1], st.starts[0], st.breaks[0])
-    assert list(waits) == [110.0, 110.0, 0.0]  # 90 s for the slot, 20 s for the break
+    # 90 s for the slot, 20 s for the break, which may also absorb a stop inserted before it
+    assert list(waits) == [110.0, 110.0, 20.0]
     # node 2 adds 20 s of walking and 10 s of stop but the route ends only 5 s early: it fits
     # between the two visits only, where the wait for the slot takes the delay
     eng.repair(st, 0.0, 1.0)

@@ -21,8 +21,9 @@ arrival unless another visit of the same node is closer than ``min_gap_s`` (then
 the first free slot); the pending break is taken before the next leg once the officer would
 start it (at ``break_node`` when given) at or after ``break_earliest_s``, or earlier, waiting for
 the window, when deferring it past the next stop (its wait for a free slot included) would miss
-``break_latest_s``. Travel times are taken to obey the triangle inequality (shortest paths
-do): each stop must leave time to walk straight to the end.
+``break_latest_s``; without ``break_node``, a break still due after the last stop is taken at
+the ``end`` node, after the walk there. Travel times are taken to obey the triangle inequality
+(shortest paths do): each stop must leave time to walk straight to the end.
 
 Algorithm
 ---------

@@ -650,10 +650,11 @@ class _Engine:
         """Seconds of waiting at or after each insertion position of a scheduled route.
 
         Entry ``p`` sums the waits for a revisit slot at visits ``p, p + 1, ...`` and the wait
-        for the break window when the break follows one of those visits: a delay inserted at
-        ``p`` is absorbed by them before it reaches the route's end (the forward time slack of
-        Savelsbergh 1992). An estimate for ranking insertions: another officer's slot may move,
-        and a break right after the inserted stop is left out (it may be taken before it).
+        for the break window when the break comes before one of those visits or after the last:
+        a delay inserted at ``p`` is absorbed by them before it reaches the route's end (the
+        forward time slack of Savelsbergh 1992). An optimistic estimate, to leave out insertions
+        that cannot fit before they are scheduled exactly: another officer's slot may move, and
+        a break right after the inserted stop may be taken before it instead.
         """
         tl, dl, bn = self.data.tl, self.data.dl, sh.break_node
         waits = [0.0] * (len(seq) + 1)
@@ -666,8 +667,7 @@ class _Engine:
                 and (j == len(seq) or break_start < starts[j])
             ):
                 reach = t + (0.0 if bn is None else tl[cur][bn])
-                if j > 0:  # after visit j - 1
-                    waits[j - 1] += max(0.0, break_start - reach)
+                waits[j] += max(0.0, break_start - reach)  # before visit j (or the end)
                 t, cur = break_start + sh.break_s, (cur if bn is None else bn)
             if j < len(seq):
                 waits[j] += max(0.0, starts[j] - (t + tl[cur][nxt]))

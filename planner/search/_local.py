@@ -259,8 +259,7 @@ def _run_tail(
         step = _break_step(data, sh, t, cur, None)
         if step is None:
             return run
-        if bn is not None:
-            run.arcs.append((cur, bn))
+        run.arcs.append((cur, step[1]))  # type: ignore[index]
         t, cur, brk = step  # type: ignore[misc]
     run.arcs.append((cur, sh.end))
     run.end = t + tl[cur][sh.end]

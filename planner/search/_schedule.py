@@ -34,7 +34,8 @@ def _break_step(
 
     The break is deferred while it is early and the stop at ``nxt`` (started in its first free
     revisit slot among the starts ``taken`` there) still leaves time to reach the break in its
-    window.
+    window. It is taken at ``break_node`` when given, else where the officer is; after the
+    last stop (``nxt`` None), at the end station: walking back first never ends later.
 
     Returns
     -------
@@ -42,7 +43,8 @@ def _break_step(
         ``(time after the break, node after the break, break start)`` when taken now, ``False``
         when it is deferred, ``None`` when the window is already missed (infeasible).
     """
-    tl, bn = data.tl, shift.break_node
+    tl = data.tl
+    bn = shift.break_node if shift.break_node is not None or nxt is not None else shift.end
     arrive = t if bn is None else t + tl[cur][bn]
     if nxt is not None:
         begin = _gap_slot(taken, t + tl[cur][nxt], data.gap)
@@ -118,8 +120,8 @@ def _simulate(data: _Data, seqs: list[list[int]]) -> _Scheduled | None:
             step = _break_step(data, sh, t[r], cur[r], None)
             if step is None:
                 return None
-            if arcs is not None and sh.break_node is not None:
-                arcs.append((cur[r], sh.break_node))
+            if arcs is not None:
+                arcs.append((cur[r], step[1]))  # type: ignore[index]
             t[r], cur[r], brk[r] = step  # type: ignore[misc]
         if arcs is not None:
             arcs.append((cur[r], sh.end))
