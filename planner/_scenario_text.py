@@ -88,8 +88,8 @@ _FLOOR_WHY = {
 
 #: Friendly words for the patterns the scenario model uses.
 _PATTERN_FIXES = {
-    r"^[A-Za-z0-9_.-]+$": (
-        "use letters, digits, '_', '.' and '-' only (no spaces), e.g. my_district_1"
+    r"^[\w.-]+$": (
+        "use letters (any alphabet), digits, '_', '.' and '-' only (no spaces), e.g. töölö_1"
     ),
 }
 

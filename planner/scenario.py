@@ -680,7 +680,7 @@ class SolverSpec(_Model):
 class Scenario(_Model):
     """A whole scenario: see the README's scenario reference for every field."""
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Annotated[str, Field(min_length=1, pattern=r"^[\w.-]+$")]
     area: AreaSpec = AreaSpec()
     incidents: list[IncidentSpec] = []
     shift: ShiftSpec

@@ -39,6 +39,11 @@ def test_default_scenario_loads_with_units_and_absolute_output():
     assert s.output_dir == (ROOT / "out/helsinki_default").resolve()
 
 
+def test_a_name_may_use_letters_of_any_alphabet_and_names_the_output_folder(tmp_path):
+    s = load_scenario(write(tmp_path, BASE.replace("name: test", "name: Töölö_yö")))
+    assert s.name == "Töölö_yö" and s.output_dir.name == "Töölö_yö"
+
+
 def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
     s = load_scenario(write(tmp_path, BASE))
     assert s.shift.start == dt.time(18, 0)
@@ -112,7 +117,11 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
             "{key: value, ...}; known keys here: lat, lon, node_id, police",
         ),
         ("name: test", "name: my district", "line 2, name: String should match pattern"),
-        ("name: test", "name: my district", "use letters, digits, '_', '.' and '-' only"),
+        (
+            "name: test",
+            "name: my district",
+            "use letters (any alphabet), digits, '_', '.' and '-' only",
+        ),
         ("name: test", "name: '..'", "'..' names no folder of its own; add a letter or digit"),
     ],
 )
