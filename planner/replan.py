@@ -202,9 +202,22 @@ def read_routes(path: Path) -> Followed:
         )
         msg = f"{path}: no such plan file; {hint}"
         raise ScenarioError(msg) from None
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        msg = f"{path}: not a plan's routes.json ({exc}); re-run 'patrol-planner plan'"
-        raise ScenarioError(msg) from None
+    except json.JSONDecodeError as exc:
+        reason = f"not valid JSON (line {exc.lineno}, column {exc.colno})"
+        raise ScenarioError(_not_routes(Path(path), reason)) from None
+    except (KeyError, TypeError, ValueError):
+        reason = "it does not hold the routes of a plan"
+        raise ScenarioError(_not_routes(Path(path), reason)) from None
+
+
+def _not_routes(path: Path, reason: str) -> str:
+    """Say that ``path`` is no plan's routes.json, and point at the one beside it if any."""
+    beside = path.parent / "routes.json"
+    if path.name != "routes.json" and beside.is_file():
+        fix = f"give the plan's folder or its routes.json, e.g. --plan {beside}"
+    else:
+        fix = "give the folder of a plan written by 'patrol-planner plan'"
+    return f"{path}: not a plan's routes.json: {reason}; {fix}"
 
 
 def check_inside(routes: list[Route], at_s: float, start: dt.datetime | None = None) -> None:

@@ -158,7 +158,11 @@ def test_plan_default_end_to_end(tmp_path):
     assert "re-planning the 2 units of the plan being followed (2 officers; the" in result.stderr
     (other / "notes.txt").write_text("not a plan folder", encoding="utf-8")
     for plan, message in [
-        (out / "kpis.json", "not a plan's routes.json"),
+        (
+            out / "kpis.json",
+            "does not hold the routes of a plan; give the plan's folder or its "
+            f"routes.json, e.g. --plan {out / 'routes.json'}",
+        ),
         (other / "notes.txt", "a file, not a plan; give the plan's folder or its routes.json"),
     ]:
         result = cli("replan", str(other / "more.yaml"), "--plan", str(plan), "--at", "20:00")
