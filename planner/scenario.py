@@ -143,6 +143,13 @@ class AreaSpec(_Model):
         if name is not None and getattr(self, name) is None:
             msg = f"area.source '{self.source}' needs area.{name}"
             raise ValueError(msg)
+        for source, field in needed.items():
+            if field != name and getattr(self, field) is not None:
+                msg = (
+                    f"area.{field} is not used with area.source '{self.source}'; write "
+                    f"source: {source} to use it, or remove area.{field}"
+                )
+                raise ValueError(msg)
         if self.place is not None and not self.place.strip():
             msg = 'area.place is empty; give a place name OSM knows, e.g. "Kamppi, Helsinki"'
             raise ValueError(msg)

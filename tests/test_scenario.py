@@ -198,9 +198,15 @@ def test_a_polygon_area_must_be_a_valid_wgs84_polygon(tmp_path, wkt, message):
             "polygon_wkt covers 72,260 km2; online downloads stop at 1,000 km2",
         ),
         ("{source: place, place: '  '}", "area.place is empty"),
+        (
+            "{source: embedded, path: city.osm.pbf}",
+            "area.path is not used with area.source 'embedded'; write source: file to use it, "
+            "or remove area.path",
+        ),
+        ("{source: file, path: a.osm.pbf, bbox_deg: [24, 60, 25, 61]}", "write source: bbox"),
     ],
 )
-def test_online_areas_must_lie_on_earth_and_be_district_sized(tmp_path, area, message):
+def test_areas_lie_on_earth_are_district_sized_and_use_their_fields(tmp_path, area, message):
     with pytest.raises(ScenarioError, match=message):
         load_scenario(write(tmp_path, BASE + f"area: {area}\n"))
     city = BASE + "area: {source: bbox, bbox_deg: [-84.45, 33.70, -84.35, 33.80]}\n"

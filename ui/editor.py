@@ -120,6 +120,15 @@ def _changed(key: str, path: str, from_widget: Callable[[Any], Any]) -> None:
     """
     if key in st.session_state:
         set_in(draft(), path, from_widget(st.session_state[key]))
+        if path == "area.source":
+            _keep_source_fields(draft()["area"])
+
+
+def _keep_source_fields(area: dict[str, Any]) -> None:
+    """Drop the area's fields its source does not use (a file's path once online, ...)."""
+    needed = {"file": "path", "place": "place", "bbox": "bbox_deg", "polygon": "polygon_wkt"}
+    for key in [k for k in area if k != "source" and k != needed.get(area.get("source", ""))]:
+        del area[key]
 
 
 def _time(value: str | None) -> dt.time:
@@ -313,9 +322,7 @@ def area_section() -> None:
         format_func=AREA_SOURCES.get,
     )
     area = draft()["area"]
-    needed = {"file": "path", "place": "place", "bbox": "bbox_deg", "polygon": "polygon_wkt"}
-    for key in [k for k in area if k != "source" and k != needed.get(source)]:
-        del area[key]
+    _keep_source_fields(area)
     if source == "file":
         _file_fields(
             "area",
