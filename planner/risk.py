@@ -523,9 +523,10 @@ def incident_risk(
                 snapped, shift[0], shift[1], replace(window, tod_bandwidth_h=1e9)
             )
         notes += _window_notes(flagged)
-        if stale := _stale_note(snapped["occurred"], shift[0]):
-            warn(stale, stacklevel=2)
-            notes.append(stale)
+        for note in (_stale_note(snapped["occurred"], shift[0]), _later_note(snapped, shift[0])):
+            if note:
+                warn(note, stacklevel=2)
+                notes.append(note)
         weights = harm * in_window
     repeat = repeated_points(snapped["lon"].to_numpy(), snapped["lat"].to_numpy())
     terrain_rate = None
@@ -680,4 +681,20 @@ def _stale_note(occurred: pd.Series, shift_start: dt.datetime) -> str | None:
     return (
         f"the newest incident is from {newest:%Y-%m-%d}, {days / 365.25:.1f} years before the "
         "shift: the hot spots are those of that time; load a recent export for today's"
+    )
+
+
+def _later_note(incidents: pd.DataFrame, shift_start: dt.datetime) -> str | None:
+    """Say how many incidents are dated after the shift starts (weighted as the newest)."""
+    start = pd.Timestamp(shift_start.replace(tzinfo=None))
+    occurred = incidents["occurred"]
+    # a record with the month only is dated mid-month: later only when its month begins later
+    same_month = occurred.dt.to_period("M") == start.to_period("M")
+    later = (occurred > start) & ~(incidents.get("month_only", False) & same_month)
+    if not later.any():
+        return None
+    return (
+        f"{int(later.sum())} incidents are dated after the shift starts (up to "
+        f"{occurred[later].max():%Y-%m-%d}): they weigh as much as the newest, as if they had "
+        "just happened; check their dates (a mistyped year?), or plan a shift after them"
     )

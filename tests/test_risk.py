@@ -256,3 +256,16 @@ def test_on_the_night_clocks_go_forward_every_hour_still_weighs_one_clock_hour(g
     risk = incident_risk(grid, monthly, [], 100, 0.0, (start, end))
     assert risk.hourly.shape[0] == 7
     assert np.allclose(risk.hourly[:6], risk.hourly[0], rtol=1e-3)  # the last hour is a half
+
+
+def test_incidents_dated_after_the_shift_starts_are_counted_in_a_warning():
+    from planner.risk import _later_note
+
+    start = dt.datetime(2026, 5, 10, 20, 0, tzinfo=ZoneInfo("Europe/London"))
+    at = ["2026-05-01 10:00", "2026-05-15 12:00", "2031-05-15 12:00", "2026-06-02 01:00"]
+    frame = pd.DataFrame({"occurred": pd.to_datetime(at), "month_only": [False, True, True, False]})
+    note = _later_note(frame, start)
+    assert note is not None
+    assert note.startswith("2 incidents are dated after the shift starts (up to 2031-05-15)")
+    # a record of the shift's own month with the month only may be older: not counted
+    assert _later_note(frame.iloc[:2], start) is None
