@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from planner.errors import warn
 from planner.evaluate import compute_kpis
 from planner.graph import place_names
 from planner.pipeline import idle_message
@@ -75,9 +76,22 @@ def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Pl
             label=f"variant {k + 1} of {count}",
         )
         candidate = replace(candidate, kpis=compute_kpis(candidate))
-        own = idle_message(candidate)
-        found.append(replace(candidate, warnings=(*shared, *([own] if own else []))))
+        own = [idle_message(candidate), _below_note(k + 1, presence, best, within)]
+        found.append(replace(candidate, warnings=(*shared, *filter(None, own))))
     return found
+
+
+def _below_note(k: int, presence: float, best: float, within: float) -> str | None:
+    """Warn that variant ``k`` stayed below the share asked for (it is kept all the same)."""
+    if presence >= (1 - within) * best - 1e-9:
+        return None
+    message = (
+        f"variant {k} reaches {presence / best:.1%} of the first plan's presence, below the "
+        f"{1 - within:.0%} asked for (--within {within:g}), even with its penalty on repeated "
+        "stops cut to 1/16; it is kept: widen --within, or give the search more time"
+    )
+    warn(message, stacklevel=3)
+    return message
 
 
 def overlap(a: Plan, b: Plan) -> dict[str, float]:

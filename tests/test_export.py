@@ -638,3 +638,12 @@ def test_the_terminal_lists_the_riskiest_areas_and_always_the_streets_in_none():
     assert shown[TABLE_AREAS] == OUTSIDE
     assert rows[-1] == ("", "... 2 more in neighbourhoods.csv")
     assert "8 % of the risk, 4 % of the presence (x0.50), 10 officer-min, 1 stops" in rows[1][1]
+
+
+def test_a_variant_below_the_share_asked_for_is_kept_with_a_warning():
+    from planner.variants import _below_note
+
+    with pytest.warns(PlannerWarning, match=r"variant 2 reaches 94.0% .* below the 95% asked"):
+        note = _below_note(2, 0.94, 1.0, 0.05)
+    assert note is not None and "it is kept: widen --within" in note
+    assert _below_note(3, 0.95, 1.0, 0.05) is None
