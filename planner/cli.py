@@ -191,7 +191,7 @@ def staffing(
 ) -> None:
     """Compare staffing levels: the shift planned for each officer count, in parallel (Dask)."""
     from planner.export import write_table
-    from planner.staffing import compare_staffing, local_workers, staffing_summary
+    from planner.staffing import check_counts, compare_staffing, local_workers, staffing_summary
 
     counts = _counts(officers)
     scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
@@ -200,6 +200,7 @@ def staffing(
             msg = f"--csv {csv}: is a folder; give the path of the CSV file to write"
             raise PlannerError(msg)
         check_out_dir(csv.parent, "the CSV table", "--csv")
+    check_counts(scenario, counts)
     workers = local_workers(len(counts))
     typer.echo(f"planning {len(counts)} officer counts on {workers} worker processes", err=True)
     table, runs = compare_staffing(scenario, counts)

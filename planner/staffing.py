@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.errors import PlannerWarning
+from planner.errors import PlannerWarning, ScenarioError
 from planner.pipeline import Area, all_stops_made, break_window, idle_units, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario, with_overrides
@@ -47,6 +47,29 @@ def with_officers(scenario: Scenario, officers: int) -> Scenario:
         If the count is not a whole number of units, or out of the scenario's range.
     """
     return with_overrides(scenario, {"officers": {"count": officers}}, f"{officers} officers")
+
+
+def check_counts(scenario: Scenario, counts: Sequence[int]) -> None:
+    """Refuse, all at once, the officer counts the scenario's rules do not allow.
+
+    Raises
+    ------
+    ScenarioError
+        Naming every refused count and why, so that one correction of ``counts`` serves.
+    """
+    refused = []
+    for count in counts:
+        try:
+            with_officers(scenario, count)
+        except ScenarioError as exc:
+            refused.append(str(exc))
+    if len(refused) == 1:
+        raise ScenarioError(refused[0])
+    if refused:
+        msg = f"{len(refused)} of the {len(counts)} officer counts are refused:\n" + "\n".join(
+            refused
+        )
+        raise ScenarioError(msg)
 
 
 #: Areas loaded in this (worker) process, by area key; a worker plans one area at a time.
@@ -126,8 +149,7 @@ def compare_staffing(
     started from (empty: from scratch).
     """
     counts = sorted(set(int(c) for c in counts))
-    for count in counts:
-        with_officers(scenario, count)  # fail fast, before any cluster starts
+    check_counts(scenario, counts)  # fail fast, before any cluster starts
     break_window(scenario)
     settings = settings or Settings()
     if client is None:

@@ -139,3 +139,15 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
         raise AssertionError(msg)
 
     assert lift_dips([good, lifted], never) == [good, lifted]  # no dip: planned once
+
+
+def test_every_refused_officer_count_is_named_before_any_plan(tmp_path):
+    from planner.staffing import check_counts
+
+    pairs = scenario(tmp_path, unit_size=2)
+    check_counts(pairs, [2, 4, 200])  # allowed
+    with pytest.raises(ScenarioError) as err:
+        check_counts(pairs, [2, 3, 201])
+    said = str(err.value)
+    assert said.startswith("2 of the 3 officer counts are refused:")
+    assert "\n3 officers: refused" in said and "\n201 officers: refused" in said
