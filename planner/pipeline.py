@@ -445,7 +445,11 @@ def shift_window(
     ``today`` is the reference day of a ``weekday`` shift; by default today in that zone.
     """
     zone = _shift_zone(scenario, graph)
-    return scenario.shift.window(zone, today or dt.datetime.now(ZoneInfo(zone)).date())
+    try:
+        return scenario.shift.window(zone, today or dt.datetime.now(ZoneInfo(zone)).date())
+    except ScenarioError as exc:  # a clock time the clocks skip that night
+        msg = f"{scenario.source_file or scenario.name}: {exc}"
+        raise ScenarioError(msg) from None
 
 
 def local_today(scenario: Scenario, graph: StreetGraph) -> dt.date:

@@ -289,7 +289,7 @@ def test_clock_times_after_the_autumn_change_count_the_extra_hour():
     assert later(start, 9 * 3600).isoformat() == "2020-10-25T02:00:00+00:00"
 
 
-def test_a_clock_time_skipped_in_spring_is_refused():
+def test_a_clock_time_skipped_in_spring_is_refused(tmp_path):
     from zoneinfo import ZoneInfo
 
     from planner.scenario import seconds_until
@@ -309,6 +309,11 @@ def test_a_clock_time_skipped_in_spring_is_refused():
             ScenarioError, match=rf"shift\.{which}: 03:\d\d does not occur on 2026-03-29"
         ):
             shift.window("UTC", dt.date(2026, 3, 1))
+    # the plan's message names the scenario file too
+    text = BASE.replace("weekday: friday, start: 18:00", "date: 2026-03-29, start: '03:30'")
+    path = write(tmp_path, text.replace('end: "02:00"', 'end: "07:00", timezone: Europe/Helsinki'))
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: shift\.start: 03:30 does"):
+        shift_window(load_scenario(path), None)  # type: ignore[arg-type]  # the zone is given
 
 
 @pytest.mark.parametrize(
