@@ -242,7 +242,8 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     table["started_from"] = table["started_from"].astype("Int64")  # whole counts, or blank
     extra = table["officers"].diff()
-    table.insert(3, "marginal_presence_min", table["presence_min"].diff() / extra)
+    added = (table["presence_min"].diff() / extra).round(6)  # as precise as presence_min
+    table.insert(3, "marginal_presence_min", added)
     return table
 
 
