@@ -254,6 +254,8 @@ def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
 
 #: Areas the terminal summary lists; the rest are in ``neighbourhoods.csv``.
 TABLE_AREAS = 8
+#: Posts the terminal summary lists; all are in ``kpis.json`` and ``plan.geojson``.
+TABLE_POSTS = 12
 
 
 def _neighbourhood_rows(hoods: dict[str, Any]) -> list[tuple[str, str]]:
@@ -303,13 +305,16 @@ def kpi_table(plan: Plan) -> str:
         ),
         ("risk covered by posts", f"{100 * k['posts']['risk_covered_share']:.1f} %"),
     ]
-    for post in k["posts"]["locations"]:
+    posts = k["posts"]["locations"]
+    for post in posts[:TABLE_POSTS]:
         rows.append(
             (
                 f"  post {post['post']}",
                 f"{post['place']}, {100 * post['watched_risk']:.1f} % of the risk in sight",
             )
         )
+    if len(posts) > TABLE_POSTS:
+        rows.append(("", f"... {len(posts) - TABLE_POSTS} more in kpis.json and plan.geojson"))
     if ps:
         rows.append(("posts solver", f"{ps['status']}, gap {100 * ps['gap']:.2f} %"))
     r = k["routes"]

@@ -1,3 +1,4 @@
+import copy
 import dataclasses
 import datetime as dt
 import io
@@ -647,3 +648,14 @@ def test_a_variant_below_the_share_asked_for_is_kept_with_a_warning():
         note = _below_note(2, 0.94, 1.0, 0.05)
     assert note is not None and "it is kept: widen --within" in note
     assert _below_note(3, 0.95, 1.0, 0.05) is None
+
+
+def test_the_terminal_lists_the_first_posts_and_counts_the_rest(plan):
+    from planner.evaluate import TABLE_POSTS
+
+    kpis = copy.deepcopy(plan.kpis)
+    (first,) = kpis["posts"]["locations"][:1]
+    kpis["posts"]["locations"] = [{**first, "post": k} for k in range(1, TABLE_POSTS + 4)]
+    table = kpi_table(dataclasses.replace(plan, kpis=kpis))
+    assert f"  post {TABLE_POSTS} " in table and f"post {TABLE_POSTS + 1} " not in table
+    assert "... 3 more in kpis.json and plan.geojson" in table
