@@ -522,8 +522,13 @@ def _refuse_repeated(path: Path, header: list[str], columns: list[str]) -> None:
             raise IncidentDataError(msg)
 
 
-def _no_rows(path: Path) -> IncidentDataError:
-    return IncidentDataError(f"{path}: the incident file has a header but no rows")
+def _no_rows(path: Path, geo: bool = False) -> IncidentDataError:
+    """Return the error for a file that holds no incident: export it again, or leave it out."""
+    what = "no features" if geo else "a header but no rows"
+    return IncidentDataError(
+        f"{path}: the incident file has {what}; export it again with its incidents, or remove "
+        "it from incidents"
+    )
 
 
 _DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d+)$")
@@ -988,7 +993,7 @@ def generic_rows(
         raise IncidentDataError(msg)
     if geo:
         if len(raw) == 0:
-            raise _no_rows(path)
+            raise _no_rows(path, geo=True)
         if raw.crs is None:
             raw = raw.set_crs(_crs(spec.crs, path))
         points = raw.geometry.to_crs("EPSG:4326")
