@@ -17,7 +17,7 @@ import shapely
 from scipy import sparse
 
 from planner.coverage import Pieces, coverage_matrix
-from planner.errors import ScenarioError
+from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots
 from planner.scenario import PlaceSpec, ZoneSpec
@@ -120,6 +120,13 @@ def apply_places(
         if found.size == 0:
             spots = _added(spots, graph, pieces, int(node[0]))
             found = np.array([len(spots) - 1])
+        if int(found[0]) in chosen:
+            other = must_cover[chosen.index(int(found[0]))]
+            warn(
+                f"{where}: must-cover places {_label(other)} and {_label(place)} are nearest the "
+                "same point of the street network, so they are one hot spot and each stop there "
+                "counts for both; merge them, or move one nearer another street point"
+            )
         chosen.append(int(found[0]))
     return spots, np.array(chosen, dtype=np.int64)
 

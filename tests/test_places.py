@@ -96,6 +96,17 @@ def test_must_cover_inside_a_forbidden_zone_is_refused(tmp_path, area):
         run(bad, area=area, today=dt.date(2026, 12, 1))
 
 
+def test_two_must_cover_places_at_one_point_are_said_to_be_one_hot_spot(tmp_path, area):
+    from planner.errors import PlannerWarning
+
+    twin = {**ESPLANADI_EAST, "lat": ESPLANADI_EAST["lat"] + 0.00001, "name": "kiosk"}
+    both = scenario(tmp_path, {"must_cover": [ESPLANADI_EAST, twin]})
+    said = "Esplanadi east and kiosk are nearest the same point of the street network"
+    with pytest.warns(PlannerWarning, match=said):
+        plan = run(both, area=area, today=dt.date(2026, 12, 1))
+    assert said in " ".join(plan.warnings)
+
+
 def test_must_cover_off_the_area_is_refused(tmp_path, area):
     far = {"lat": 24.9480, "lon": 60.1660, "name": "swapped"}
     where = r"swapped is [\d,.]+ km from the nearest street of the area, outside it; .*swapped"
