@@ -541,10 +541,16 @@ def test_editor_widgets_change_the_yaml(first_load):
     at.run()
     at.selectbox(key="ed:neighbourhoods.source").set_value("none").run()
     at.run()
+    # an online place, then the embedded extract again: the place goes with its source at once
+    at.selectbox(key="ed:area.source").set_value("place").run()
+    at.text_input(key="ed:area.place").set_value("Kallio, Helsinki").run()
+    at.selectbox(key="ed:area.source").set_value("embedded").run()
+    assert [e.value for e in at.error] == []
     saved = yaml.safe_load(_yaml_box(at).value)
     assert saved["dwell"]["max_minutes"] == 12.0
     assert "meal_break" not in saved["officers"]
     assert saved["neighbourhoods"]["source"] == "none"
+    assert saved["area"] == {"source": "embedded"}
 
 
 @pytest.mark.slow
