@@ -229,7 +229,7 @@ def _counts(text: str) -> list[int]:
 
 def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
     """Plan, write (all or none) and compare ``count`` variants (``variant_1``: the plan)."""
-    from planner.variants import overlap, variants
+    from planner.variants import below_share, overlap, variants
 
     plans = variants(best, count, within)
     top = plans[0].kpis["routes"]["presence_min"]
@@ -245,7 +245,7 @@ def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
             if j != k
             for o in [overlap(plan, other)]
         ]
-        flag = "" if presence >= (1 - within) * top - 1e-9 else "  (below the share)"
+        flag = "  (below the share)" if below_share(presence, top, within) else ""
         typer.echo(f"{k:>7}  {presence:8.3f}  {presence / top:7.1%}  {', '.join(shares)}{flag}")
     typer.echo(f"\nwrote variant_1 .. variant_{count} to {out}")
 

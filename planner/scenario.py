@@ -87,6 +87,14 @@ def _kind_text(kinds: set[object]) -> str:
 # Largest area downloaded online (km2); bigger areas come from a local extract.
 MAX_ONLINE_AREA_KM2 = 1000
 
+#: The area field each source reads (``embedded`` reads none); the others must be unset.
+AREA_SOURCE_FIELDS = {
+    "file": "path",
+    "place": "place",
+    "bbox": "bbox_deg",
+    "polygon": "polygon_wkt",
+}
+
 
 class AreaSpec(_Model):
     """Where the street graph comes from.
@@ -138,12 +146,11 @@ class AreaSpec(_Model):
 
     @model_validator(mode="after")
     def _fields_match_source(self) -> AreaSpec:
-        needed = {"file": "path", "place": "place", "bbox": "bbox_deg", "polygon": "polygon_wkt"}
-        name = needed.get(self.source)
+        name = AREA_SOURCE_FIELDS.get(self.source)
         if name is not None and getattr(self, name) is None:
             msg = f"area.source '{self.source}' needs area.{name}"
             raise ValueError(msg)
-        for source, field in needed.items():
+        for source, field in AREA_SOURCE_FIELDS.items():
             if field != name and getattr(self, field) is not None:
                 msg = (
                     f"area.{field} is not used with area.source '{self.source}'; write "

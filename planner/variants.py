@@ -81,9 +81,14 @@ def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Pl
     return found
 
 
+def below_share(presence: float, best: float, within: float) -> bool:
+    """Whether a variant's ``presence`` falls more than ``within`` below the ``best`` plan's."""
+    return presence < (1 - within) * best - 1e-9
+
+
 def _below_note(k: int, presence: float, best: float, within: float) -> str | None:
     """Warn that variant ``k`` stayed below the share asked for (it is kept all the same)."""
-    if presence >= (1 - within) * best - 1e-9:
+    if not below_share(presence, best, within):
         return None
     message = (
         f"variant {k} reaches {presence / best:.1%} of the first plan's presence, below the "

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.scenario import (
+    AREA_SOURCE_FIELDS,
     AVOIDABLE,
     MIN_RADIUS_M,
     MIN_ZONE_M,
@@ -126,8 +127,8 @@ def _changed(key: str, path: str, from_widget: Callable[[Any], Any]) -> None:
 
 def _keep_source_fields(area: dict[str, Any]) -> None:
     """Drop the area's fields its source does not use (a file's path once online, ...)."""
-    needed = {"file": "path", "place": "place", "bbox": "bbox_deg", "polygon": "polygon_wkt"}
-    for key in [k for k in area if k != "source" and k != needed.get(area.get("source", ""))]:
+    used = AREA_SOURCE_FIELDS.get(area.get("source", ""))
+    for key in [k for k in area if k not in ("source", used)]:
         del area[key]
 
 
