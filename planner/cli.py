@@ -512,15 +512,18 @@ def _show_warning(
     typer.echo(f"warning: {message}", err=True)
 
 
-def main() -> None:
-    """Entry point: planner and usage errors become one clear ``error:`` line and exit code 2."""
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: planner and usage errors become one clear ``error:`` line and exit code 2.
+
+    ``argv`` are the arguments after the program name (default: the command line's).
+    """
     from typer.exceptions import TyperException
 
     warnings.showwarning = _show_warning
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     try:
-        code = app(standalone_mode=False)
+        code = app(args=argv, prog_name="patrol-planner", standalone_mode=False)
     except PlannerError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None

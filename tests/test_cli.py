@@ -1,7 +1,10 @@
+import contextlib
+import io
 import json
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,18 +17,43 @@ from .conftest import ROOT, shared_file
 CLI = [sys.executable, "-m", "planner.cli"]
 
 
-def cli(*args, cwd=ROOT):
+def cli_process(*args, cwd=ROOT):
+    """The command line as a user runs it: a new Python process."""
     return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
-def plan_two_officers(scenario, out, *extra):
-    return cli("plan", scenario, "--officers", "2", "--out", str(out), "--time-limit", "2", *extra)
+def cli(*args, cwd=ROOT):
+    """The command line's ``main`` in this process (no second start-up of Python and osmnx).
+
+    Warnings print as they would in a terminal; an exception other than the exit the command
+    line chooses propagates, so a traceback a user would see fails the test.
+    """
+    from planner.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with (
+        contextlib.chdir(cwd),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("default")
+        try:
+            main([str(arg) for arg in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def plan_two_officers(scenario, out, *extra, run=cli):
+    return run("plan", scenario, "--officers", "2", "--out", str(out), "--time-limit", "2", *extra)
 
 
 @pytest.mark.slow
 def test_plan_default_end_to_end(tmp_path):
     out = tmp_path / "plan"
-    result = plan_two_officers("scenarios/helsinki_default.yaml", out)
+    result = plan_two_officers("scenarios/helsinki_default.yaml", out, run=cli_process)
     assert result.returncode == 0, result.stderr
     assert "presence (risk x min)" in result.stdout
     assert "seconds: routes" in result.stdout
@@ -41,7 +69,7 @@ def test_plan_default_end_to_end(tmp_path):
         "schedule.csv",
     ]
     # Re-plan at 20:00 with unit 2 called away to the railway station square.
-    again = cli(
+    again = cli_process(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
         "--position", "2=60.1712,24.9414", "--time-limit", "2", "--quiet",
     )  # fmt: skip
@@ -182,7 +210,7 @@ def test_plan_default_end_to_end(tmp_path):
 @pytest.mark.slow
 def test_staffing_compares_officer_counts_and_writes_the_table(tmp_path):
     table = tmp_path / "compare" / "staffing.csv"
-    result = cli(
+    result = cli_process(
         "staffing", "scenarios/helsinki_default.yaml", "--officers", "3,1",
         "--time-limit", "0.5", "--csv", str(table),
     )  # fmt: skip

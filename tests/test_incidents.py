@@ -814,20 +814,19 @@ def test_with_drop_keeps_the_accounting():
 # --- inspect -------------------------------------------------------------------------------
 
 
-def run_cli(monkeypatch, capsys, *args):
+def run_cli(capsys, *args):
     from planner.cli import main
 
-    monkeypatch.setattr("sys.argv", ["patrol-planner", *args])
     with pytest.raises(SystemExit) as exit_info:
-        main()
+        main(list(args))
     out, err = capsys.readouterr()
     return exit_info.value.code, out, err
 
 
 @pytest.mark.shared_data
-def test_inspect_describes_the_uk_file(monkeypatch, capsys):
+def test_inspect_describes_the_uk_file(capsys):
     path = shared_file(UK)
-    code, out, _ = run_cli(monkeypatch, capsys, "incidents", "inspect", str(path))
+    code, out, _ = run_cli(capsys, "incidents", "inspect", str(path))
     assert code == 0
     assert "schema          uk_police" in out
     assert "dates           2020-01 .. 2020-12 (months)" in out
@@ -849,17 +848,17 @@ def test_inspect_counts_types_without_duplicates():
     assert "Larceny Theft, Burglary: listed once per category" in inspection.summary()
 
 
-def test_inspect_bad_input_exits_2_with_the_reason(monkeypatch, capsys, tmp_path):
+def test_inspect_bad_input_exits_2_with_the_reason(capsys, tmp_path):
     path = write(tmp_path, "Where,When\nhere,now\n")
-    code, _, err = run_cli(monkeypatch, capsys, "incidents", "inspect", str(path), "--schema", "x")
+    code, _, err = run_cli(capsys, "incidents", "inspect", str(path), "--schema", "x")
     assert code == 2
     assert "error:" in err and "unknown incident schema 'x'" in err
 
 
-def test_inspect_with_a_column_mapping(monkeypatch, capsys, tmp_path):
+def test_inspect_with_a_column_mapping(capsys, tmp_path):
     path = write(tmp_path, "lon,lat,t,k\n24.94,60.17,2024-01-05 22:10,Robbery\n")
     args = ["--x-col", "lon", "--y-col", "lat", "--time-col", "t", "--type-col", "k"]
-    code, out, _ = run_cli(monkeypatch, capsys, "incidents", "inspect", str(path), *args)
+    code, out, _ = run_cli(capsys, "incidents", "inspect", str(path), *args)
     assert code == 0
     assert "schema          generic" in out and "robbery (365)" in out
 
