@@ -94,6 +94,47 @@ _PATTERN_FIXES = {
 }
 
 
+#: What is wrong, in plain words, for the errors whose fix is known (pydantic's own sentence
+#: speaks of parsing and types).
+_PLAIN_WHAT = {
+    "int_parsing": "not a whole number",
+    "int_type": "not a whole number",
+    "int_from_float": "not a whole number",
+    "float_parsing": "not a number",
+    "float_type": "not a number",
+    "bool_parsing": "neither true nor false",
+    "bool_type": "neither true nor false",
+    "time_parsing": "not a clock time",
+    "time_type": "not a clock time",
+    "date_parsing": "not a date",
+    "date_type": "not a date",
+    "date_from_datetime_parsing": "not a date",
+    "string_pattern_mismatch": "not a valid name",
+}
+
+
+def describe_all(errors: list[Any], model: type[BaseModel], text: str | None = None) -> list[str]:
+    """Return the lines of :func:`describe` for pydantic ``errors``, one per problem.
+
+    A required key reported missing is left out when an unknown key beside it is a close
+    match (a misspelling): the line of the unknown key says what to write.
+    """
+    misspelt = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            parent = tuple(err["loc"][:-1])
+            known = _known_keys(model, parent)
+            misspelt |= {
+                (*parent, guess)
+                for guess in difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
+            }
+    return [
+        describe(err, model, text)
+        for err in errors
+        if not (err["type"] == "missing" and tuple(err["loc"]) in misspelt)
+    ]
+
+
 def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = None) -> str:
     """Return one pydantic error as a line: the field, what is wrong, the fix when known.
 
@@ -113,7 +154,8 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         return f"{loc}: required but missing; add it"
     got = err.get("input")
     got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
-    what = str(err["msg"]).removeprefix("Value error, ")  # our validators' own sentences
+    # our validators' own sentences, and pydantic's without its "Input"
+    what = str(err["msg"]).removeprefix("Value error, ").replace("Input should", "should", 1)
     fix = _TYPE_FIXES.get(kind)
     if kind in ("model_type", "dict_type"):
         what = "should be a mapping of keys, not " + (
@@ -129,6 +171,8 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         fix = _FLOOR_WHY.get(str(err["loc"][-1]))
     elif kind == "string_pattern_mismatch":
         fix = _PATTERN_FIXES.get(str(err.get("ctx", {}).get("pattern")))
+    if fix and kind in _PLAIN_WHAT:
+        what = _PLAIN_WHAT[kind]
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")
 
 

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from planner._scenario_text import describe, read_yaml
+from planner._scenario_text import describe_all, read_yaml
 from planner.errors import ScenarioError, why_missing
 
 MAX_SEED = 2**31 - 1
@@ -48,7 +48,8 @@ class _Model(BaseModel):
 
         Pydantic would read ``count: true`` as 1 and ``start: 1800`` (unquoted) as 00:30, the
         1800th second of the day; neither is what the writer meant. Pydantic would refuse
-        ``2:00`` (one digit for the hour): it is read as 02:00.
+        ``2:00`` (one digit for the hour): it is read as 02:00; and an ``end`` of ``24:00``:
+        it is read as 00:00, the end of the day.
         """
         kinds = _kinds(cls.model_fields[str(info.field_name)].annotation)
         if isinstance(value, bool) and bool not in kinds:
@@ -63,6 +64,8 @@ class _Model(BaseModel):
             and re.fullmatch(r"\d:[0-5]\d(:[0-5]\d)?", value)
         ):
             return "0" + value  # 2:00 is 02:00
+        if info.field_name == "end" and value in ("24:00", "24:00:00"):
+            return "00:00"  # the end of the day; an end before the start runs past midnight
         return value
 
 
@@ -254,7 +257,12 @@ class ShiftSpec(_Model):
     @field_validator("weekday", mode="before")
     @classmethod
     def _lower_weekday(cls, value: object) -> object:
-        return value.lower() if isinstance(value, str) else value
+        """Read ``Friday``, ``FRI`` and ``fri.`` as ``friday``."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip().rstrip(".").lower()
+        days = [day for day in WEEKDAYS if len(text) >= 3 and day.startswith(text)]
+        return days[0] if len(days) == 1 else text
 
     @field_validator("timezone")
     @classmethod
@@ -755,7 +763,7 @@ def _validated(data: dict[str, Any], problem: str, text: str | None = None) -> S
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = [describe(err, Scenario, text) for err in exc.errors()]
+        lines = describe_all(exc.errors(), Scenario, text)
         raise ScenarioError(f"{problem}:\n  " + "\n  ".join(lines)) from None
 
 

@@ -106,9 +106,10 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("count: 2", "count: two", "line 4, officers.count: Input should be a valid integer"),
+        ("count: 2", "count: two", "line 4, officers.count: not a whole number (got 'two')"),
         ("count: 2", "count: two", "(got 'two'); write a whole number, e.g. 4"),
-        ("start: 18:00", "start: '25:00'", "line 3, shift.start: Input should be in a valid time"),
+        ("start: 18:00", "start: '25:00'", "line 3, shift.start: not a clock time (got '25:00')"),
+        ("count: 2", "count: 0", "line 4, officers.count: should be greater than or equal to 1"),
         (
             "station: {lat: 60.1699, lon: 24.9384}",
             "station: Snow Hill",
@@ -116,7 +117,7 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
             "should be a mapping of keys, not a single value (got 'Snow Hill'); write it as "
             "{key: value, ...}; known keys here: lat, lon, node_id, police",
         ),
-        ("name: test", "name: my district", "line 2, name: String should match pattern"),
+        ("name: test", "name: my district", "line 2, name: not a valid name (got 'my district')"),
         (
             "name: test",
             "name: my district",
@@ -131,11 +132,27 @@ def test_a_value_of_the_wrong_kind_names_its_line_and_what_to_write(tmp_path, ol
     assert expected in str(err.value)
 
 
-def test_a_missing_key_names_no_line(tmp_path):
+def test_a_misspelt_required_key_is_named_once(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(write(tmp_path, BASE.replace("officers:", "oficers:")))
+    assert "oficers: unknown key; did you mean 'officers'?" in str(err.value)
+    assert "officers: required but missing" not in str(err.value)  # the same mistake
+
+
+def test_an_end_at_24_00_is_midnight_and_a_weekday_may_be_short(tmp_path):
+    text = BASE.replace('end: "02:00"', 'end: "24:00"').replace("weekday: friday", "weekday: Fri.")
+    shift = load_scenario(write(tmp_path, text)).shift
+    assert (shift.end, shift.weekday) == (dt.time(0, 0), "friday")
+    with pytest.raises(ScenarioError, match=r"shift\.start: not a clock time"):
+        load_scenario(write(tmp_path, text.replace("start: 18:00", 'start: "24:00"')))
+
+
+def test_a_missing_key_names_no_line(tmp_path):
+    text = BASE.replace("officers: {count: 2, station: {lat: 60.1699, lon: 24.9384}}\n", "")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, text + "units: {count: 2}\n"))  # no close match
     assert "\n  officers: required but missing; add it" in str(err.value)
-    assert "line 4, oficers: unknown key; did you mean 'officers'?" in str(err.value)
+    assert "line 4, units: unknown key; known keys here: area," in str(err.value)
 
 
 def test_negative_officer_count_is_rejected_with_field_and_value(tmp_path):
