@@ -326,8 +326,8 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
                 return schema.name
         msg = (
             f"{path}: the header matches no known incident schema{_closest(header)}; the file "
-            f"has the columns: {', '.join(header)}; known schemas: {_known_schemas()}; for any "
-            f"other file use {MAPPING_HELP}{_generic_guess(header)}"
+            f"has the columns: {', '.join(header)}{_generic_guess(header)}; known schemas: "
+            f"{_known_schemas()}; for any other file use {MAPPING_HELP}"
         )
         raise IncidentDataError(msg)
     schema = SCHEMAS[name]
@@ -633,7 +633,8 @@ def _shapes(text: pd.Series, bad: np.ndarray) -> str:
     parts = []
     for shape, count in shapes.value_counts().head(3).items():
         first = int(np.flatnonzero(bad)[np.flatnonzero(shapes.to_numpy() == shape)[0]])
-        parts.append(f"'{shape}' ({count} rows, e.g. data row {first + 1}: '{text.iloc[first]}')")
+        rows = f"{count} row{'s' if count != 1 else ''}"
+        parts.append(f"'{shape}' ({rows}, e.g. data row {first + 1}: '{text.iloc[first]}')")
     return "; ".join(parts)
 
 

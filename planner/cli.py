@@ -38,7 +38,9 @@ app = typer.Typer(
 DEFAULT_SCENARIO = Path("scenarios/helsinki_default.yaml")
 
 # Arguments and options shared by the planning commands (plan, staffing, replan).
-ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=True)]
+ScenarioFile = Annotated[
+    Path, typer.Argument(metavar="SCENARIO_FILE", help="Scenario YAML file.", show_default=True)
+]
 TimeLimit = Annotated[
     float | None,
     typer.Option(
@@ -131,6 +133,7 @@ def plan(
         int,
         typer.Option(
             "--variants",
+            metavar="K",
             min=1,
             max=20,
             help="Write K distinct plans (variant_1..K) so units do not walk the same loop daily.",
@@ -252,7 +255,9 @@ def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
 
 @app.command()
 def replan(
-    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML the plan was made from.")],
+    scenario_file: Annotated[
+        Path, typer.Argument(metavar="SCENARIO_FILE", help="Scenario YAML the plan was made from.")
+    ],
     at: Annotated[
         str, typer.Option("--at", metavar="HH:MM", help="Local clock time of the re-plan.")
     ],
@@ -434,7 +439,9 @@ DateOrderOpt = Annotated[
 
 @incidents_app.command("inspect")
 def inspect_incident_file(
-    file: Annotated[Path, typer.Argument(help="Incident file: CSV, GeoJSON or GeoPackage.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Incident file: CSV, GeoJSON or GeoPackage.")
+    ],
     schema: SchemaOpt = "auto",
     x_col: XColOpt = None,
     y_col: YColOpt = None,

@@ -441,7 +441,8 @@ def _warn_earlier_plans(out_dir: Path, written: set[str]) -> None:
         earlier.insert(0, "the plan files at the top")
     if earlier:
         warn(
-            f"{out_dir}: {', '.join(earlier)} hold an earlier plan's files, not this plan's; "
+            f"{out_dir}: {', '.join(earlier)} {'hold' if len(earlier) > 1 else 'holds'} an "
+            "earlier plan's files, not this plan's; "
             "delete them or plan into another --out",
             stacklevel=3,
         )

@@ -421,8 +421,8 @@ class BreakSpec(_Model):
         if begin > end:
             msg = (
                 f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M} plus "
-                f"{self.minutes:.0f} min does not fit in the shift (it ends "
-                f"{shift_length_s / 3600:.1f} h after {shift_start:%H:%M}); move the window "
+                f"{self.minutes:.0f} min does not fit in the shift ({shift_start:%H:%M}-"
+                f"{shift_start + dt.timedelta(seconds=shift_length_s):%H:%M}); move the window "
                 "inside the shift or shorten the break"
             )
             raise ValueError(msg)

@@ -283,7 +283,7 @@ def test_plan_london_with_real_incidents(tmp_path):
 
 def test_help_documents_every_option():
     text = cli("plan", "--help").stdout
-    for option in ("--officers", "--out", "--time-limit", "--seed", "--quiet", "scenario_file"):
+    for option in ("--officers", "--out", "--time-limit", "--seed", "--quiet", "SCENARIO_FILE"):
         assert option in text
     assert "<bool>" not in text  # flags take no value
     assert "app" in cli("--help").stdout

@@ -181,6 +181,8 @@ def test_folders_of_an_earlier_plan_are_pointed_out(plan, tmp_path):
         write_plans({"variant_1": plan, "variant_2": plan}, out)
     (message,) = [str(w.message) for w in caught]
     assert ": the plan files at the top, variant_1/replan_2000 hold an earlier plan's" in message
+    with pytest.warns(PlannerWarning, match=r"replan_2000 holds an earlier plan's files"):
+        write_plan(plan, out / "variant_1")
 
 
 def test_exports_are_byte_identical_for_the_same_plan(plan):

@@ -337,7 +337,11 @@ def test_a_clock_time_skipped_in_spring_is_refused(tmp_path):
     ("earliest", "latest", "message"),
     [
         ("15:30", "17:00", "does not fit in the shift"),  # ends before the shift
-        ("19:45", "20:30", "does not fit in the shift"),  # no 30 min break ends by 20:00
+        (
+            "19:45",
+            "20:30",
+            r"does not fit in the shift \(18:00-20:00\)",
+        ),  # no 30 min break ends by 20:00
         ("19:30", "18:30", "earliest comes after latest"),  # inside, in the wrong order
     ],
 )
