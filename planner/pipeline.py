@@ -903,6 +903,7 @@ def replan(
         unit: _left_s(unit, window[0], clock, (at_s, made_s), at) for unit, clock in away.items()
     }
     resume = cut_routes(routes, at_s, graph, nodes, away_s)
+    before = (*before, *_earlier_calls(resume, away, away_s, window[0]))
     # the search starts from the stops still ahead of the units the call left on their routes,
     # so the re-plan is never worse than following the plan when it is still feasible
     ahead = [
@@ -918,6 +919,28 @@ def replan(
     return replace(
         plan, label=label, replanned_s=at_s, kpis=kpis, warnings=(*before, *plan.warnings)
     )
+
+
+def _earlier_calls(
+    resume: Resume, away: dict[int, dt.time], away_s: dict[int, float], start: dt.datetime
+) -> tuple[str, ...]:
+    """Warn of each call shown from before the time its unit left the plan; the messages.
+
+    A stop cut short by the call is not counted, nor free time after the last thing done, so
+    the call runs from the end of the last stop or walk the unit finished.
+    """
+    messages = []
+    for unit, left_s in sorted(away_s.items()):
+        call = next(leg for leg in resume.kept[unit - 1] if leg.kind == "call")
+        if call.start_s < left_s - 60.0:
+            message = (
+                f"unit {unit} left the plan at {away[unit]:%H:%M}; its call for service is "
+                f"shown from {later(start, call.start_s):%H:%M}, the end of the last stop or "
+                "walk it finished (a stop cut short is not counted)"
+            )
+            warn(message, stacklevel=3)
+            messages.append(message)
+    return tuple(messages)
 
 
 def _left_s(

@@ -442,6 +442,28 @@ def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
     assert any(w.startswith("re-planning the 2 units") for w in again.warnings)
 
 
+def test_a_call_shown_from_before_the_unit_left_is_explained(plan, tmp_path):
+    from planner.pipeline import replan
+
+    write_plan(plan, tmp_path)
+    stop = plan.routes[0].dwells[1]  # unit 1 is sent off two or three minutes into this stop
+    left, at = plan.at(stop.start_s + 150), plan.at(stop.start_s + 20 * 60)
+    where = plan.graph.nodes.loc[stop.to_node]
+    with pytest.warns(PlannerWarning) as caught:
+        again = replan(
+            plan.scenario, tmp_path / "routes.json", at.time(),
+            {1: (float(where["lat"]), float(where["lon"]))}, away_since={1: left.time()},
+        )  # fmt: skip
+    message = (
+        f"unit 1 left the plan at {left:%H:%M}; its call for service is shown from "
+        f"{plan.at(stop.start_s):%H:%M}, the end of the last stop or walk it finished"
+    )
+    assert any(str(w.message).startswith(message) for w in caught)
+    assert any(w.startswith(message) for w in again.warnings)  # and the plan keeps it
+    (call,) = again.kpis["replan"]["calls"]
+    assert call["since"][11:16] == f"{plan.at(stop.start_s):%H:%M}"
+
+
 def test_a_replan_without_a_call_is_never_worse_than_the_plan_followed(plan, tmp_path):
     from planner.pipeline import replan
 
