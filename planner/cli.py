@@ -15,18 +15,19 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from planner.errors import PlannerError, ScenarioError
-from planner.evaluate import kpi_table
-from planner.export import check_out_dir, write_plan, write_plans
-from planner.incidents import inspect_incidents
-from planner.pipeline import run
-from planner.plan import Plan
 from planner.scenario import MAX_SEED, IncidentSpec, Scenario, load_scenario, with_overrides
-from planner.variants import VARIANTS_WITHIN
+from planner.settings import VARIANTS_WITHIN
+
+if TYPE_CHECKING:
+    from planner.plan import Plan
+
+# The planning modules (osmnx, geopandas, ...) are imported by the commands that use them, so
+# that help and errors in the command line or the scenario come without seconds of imports.
 
 app = typer.Typer(
     help="Plan where police officers walk and stand during a shift, on OpenStreetMap streets.",
@@ -161,6 +162,10 @@ def plan(
         raise PlannerError(msg)
     scenario = _override(load_scenario(scenario_file), officers, out, time_limit_s, seed)
     assert scenario.output_dir is not None
+    from planner.evaluate import kpi_table
+    from planner.export import check_out_dir, write_plan
+    from planner.pipeline import run
+
     check_out_dir(scenario.output_dir)
 
     def progress(step: str, number: int, total: int) -> None:
@@ -193,7 +198,7 @@ def staffing(
     ] = None,
 ) -> None:
     """Compare staffing levels: the shift planned for each officer count, in parallel (Dask)."""
-    from planner.export import write_table
+    from planner.export import check_out_dir, write_table
     from planner.staffing import check_counts, compare_staffing, local_workers, staffing_summary
 
     counts = _counts(officers)
@@ -232,6 +237,8 @@ def _counts(text: str) -> list[int]:
 
 def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
     """Plan, write (all or none) and compare ``count`` variants (``variant_1``: the plan)."""
+    from planner.evaluate import kpi_table
+    from planner.export import write_plans
     from planner.variants import below_share, overlap, variants
 
     plans = variants(best, count, within)
@@ -288,8 +295,6 @@ def replan(
     quiet: Quiet = False,
 ) -> None:
     """Re-plan the rest of a shift from each unit's position, keeping the stops made."""
-    from planner.pipeline import replan as replan_shift
-
     logging.basicConfig(
         level=logging.WARNING if quiet else logging.INFO, format="  %(message)s", stream=sys.stderr
     )
@@ -304,6 +309,10 @@ def replan(
         raise PlannerError(msg)
     routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
     positions, away_since = _positions(position or [])
+    from planner.evaluate import kpi_table
+    from planner.export import check_out_dir, write_plan
+    from planner.pipeline import replan as replan_shift
+
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     if routes_file.is_file():  # else the re-plan names the missing plan
         check_out_dir(target, where="--out")
@@ -453,6 +462,8 @@ def inspect_incident_file(
     top: Annotated[int, typer.Option("--top", min=1, help="Offence types to list.")] = 15,
 ) -> None:
     """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
+    from planner.incidents import inspect_incidents
+
     spec = IncidentSpec(
         path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
         type_col=type_col, id_col=id_col, date_order=date_order.value,
@@ -487,6 +498,7 @@ def evaluate_risk(
     """Forecast test: train before --cut, test on the next months; hit rate and PAI vs baselines."""
     import pandas as pd
 
+    from planner.export import check_out_dir
     from planner.forecast import evaluate_files, summary
 
     try:

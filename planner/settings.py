@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: Default most presence a variant of a plan may lose against the best (``plan --variants``).
+VARIANTS_WITHIN = 0.05
+
 
 def _default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/patrol-planner``, else ``~/.cache/patrol-planner``."""

@@ -18,10 +18,8 @@ from planner.graph import place_names
 from planner.pipeline import idle_message
 from planner.plan import Plan
 from planner.routes import plan_routes, validation_rules
+from planner.settings import VARIANTS_WITHIN
 from planner.validate import check_routes
-
-VARIANTS_WITHIN = 0.05
-"""Default share of the best plan's presence a variant may lose (:func:`variants`)."""
 
 
 def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Plan]:

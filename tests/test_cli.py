@@ -289,6 +289,13 @@ def test_help_documents_every_option():
     assert "app" in cli("--help").stdout
 
 
+def test_help_and_scenario_errors_come_before_the_planning_modules_load():
+    # a new process: this one has imported them all
+    probe = "import sys, planner.cli; print(sorted(set(sys.modules) & {'osmnx', 'geopandas'}))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
 def write_scenario(tmp_path, body):
     path = tmp_path / "bad.yaml"
     path.write_text(body)
