@@ -198,11 +198,11 @@ def staffing(
     ] = None,
 ) -> None:
     """Compare staffing levels: the shift planned for each officer count, in parallel (Dask)."""
+    counts = _counts(officers)
+    scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
     from planner.export import check_out_dir, write_table
     from planner.staffing import check_counts, compare_staffing, local_workers, staffing_summary
 
-    counts = _counts(officers)
-    scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
     if csv is not None:
         if csv.is_dir():
             msg = f"--csv {csv}: is a folder; give the path of the CSV file to write"

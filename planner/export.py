@@ -437,12 +437,13 @@ def _warn_earlier_plans(out_dir: Path, written: set[str]) -> None:
         and re.fullmatch(r"replan_\d{4}" if folder else r"variant_\d+|replan_\d{4}", p.name)
         and (p / "routes.json").is_file()
     ]
+    folders = len(earlier)
     if "" not in written and (out_dir / "routes.json").is_file():
         earlier.insert(0, "the plan files at the top")
     if earlier:
+        verb = "holds" if folders == len(earlier) == 1 else "hold"  # "the plan files" hold
         warn(
-            f"{out_dir}: {', '.join(earlier)} {'hold' if len(earlier) > 1 else 'holds'} an "
-            "earlier plan's files, not this plan's; "
+            f"{out_dir}: {', '.join(earlier)} {verb} an earlier plan's files, not this plan's; "
             "delete them or plan into another --out",
             stacklevel=3,
         )

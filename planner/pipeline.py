@@ -931,12 +931,14 @@ def _earlier_calls(
     """
     messages = []
     for unit, left_s in sorted(away_s.items()):
-        call = next(leg for leg in resume.kept[unit - 1] if leg.kind == "call")
-        if call.start_s < left_s - 60.0:
+        legs = resume.kept[unit - 1]
+        at = max(i for i, leg in enumerate(legs) if leg.kind == "call")  # this re-plan's call
+        if legs[at].start_s < left_s - 60.0:
+            since = "the end of the last stop or walk it finished" if at else "its route's start"
             message = (
                 f"unit {unit} left the plan at {away[unit]:%H:%M}; its call for service is "
-                f"shown from {later(start, call.start_s):%H:%M}, the end of the last stop or "
-                "walk it finished (a stop cut short is not counted)"
+                f"shown from {later(start, legs[at].start_s):%H:%M}, {since} (a stop cut short "
+                "is not counted)"
             )
             warn(message, stacklevel=3)
             messages.append(message)

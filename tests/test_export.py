@@ -183,6 +183,10 @@ def test_folders_of_an_earlier_plan_are_pointed_out(plan, tmp_path):
     assert ": the plan files at the top, variant_1/replan_2000 hold an earlier plan's" in message
     with pytest.warns(PlannerWarning, match=r"replan_2000 holds an earlier plan's files"):
         write_plan(plan, out / "variant_1")
+    top = tmp_path / "top"
+    write_plan(plan, top)
+    with pytest.warns(PlannerWarning, match=r"the plan files at the top hold an earlier plan's"):
+        write_plans({"variant_1": plan}, top)
 
 
 def test_exports_are_byte_identical_for_the_same_plan(plan):
@@ -462,6 +466,25 @@ def test_a_call_shown_from_before_the_unit_left_is_explained(plan, tmp_path):
     assert any(w.startswith(message) for w in again.warnings)  # and the plan keeps it
     (call,) = again.kpis["replan"]["calls"]
     assert call["since"][11:16] == f"{plan.at(stop.start_s):%H:%M}"
+    # re-planned again after a second call: the warning is of the new call, not the first
+    write_plan(again, tmp_path / "replan")
+    stop = next(leg for leg in again.routes[0].dwells if leg.start_s > call_end_s(again))
+    left, at = again.at(stop.start_s + 150), again.at(stop.start_s + 20 * 60)
+    with pytest.warns(PlannerWarning) as caught:
+        replan(
+            plan.scenario, tmp_path / "replan" / "routes.json", at.time(),
+            {1: (float(where["lat"]), float(where["lon"]))}, away_since={1: left.time()},
+        )  # fmt: skip
+    message = (
+        f"unit 1 left the plan at {left:%H:%M}; its call for service is shown from "
+        f"{again.at(stop.start_s):%H:%M}, the end of the last stop or walk it finished"
+    )
+    assert any(str(w.message).startswith(message) for w in caught)
+
+
+def call_end_s(plan):
+    """Second the (first) call for service of ``plan``'s unit 1 ends."""
+    return next(leg.end_s for leg in plan.routes[0].legs if leg.kind == "call")
 
 
 def test_a_replan_without_a_call_is_never_worse_than_the_plan_followed(plan, tmp_path):
