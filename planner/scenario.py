@@ -281,7 +281,10 @@ class ShiftSpec(_Model):
             msg = "give exactly one of shift.date (YYYY-MM-DD) or shift.weekday (e.g. friday)"
             raise ValueError(msg)
         if self.start == self.end:
-            msg = "shift.start and shift.end are equal; a shift must last some time"
+            msg = (
+                "shift.start and shift.end are equal: a shift of no time, or of 24 hours; plan "
+                "a shift of under 24 hours, e.g. 18:00 to 02:00"
+            )
             raise ValueError(msg)
         return self
 

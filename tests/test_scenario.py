@@ -145,6 +145,8 @@ def test_an_end_at_24_00_is_midnight_and_a_weekday_may_be_short(tmp_path):
     assert (shift.end, shift.weekday) == (dt.time(0, 0), "friday")
     with pytest.raises(ScenarioError, match=r"shift\.start: not a clock time"):
         load_scenario(write(tmp_path, text.replace("start: 18:00", 'start: "24:00"')))
+    with pytest.raises(ScenarioError, match="are equal: a shift of no time, or of 24 hours"):
+        load_scenario(write(tmp_path, text.replace("start: 18:00", 'start: "00:00"')))
 
 
 def test_a_missing_key_names_no_line(tmp_path):
