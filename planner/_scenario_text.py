@@ -57,22 +57,26 @@ _Loader.add_implicit_resolver(
 )
 
 
-#: Fix hints for pydantic's type errors, which say what is wrong but not what to write.
-_TYPE_FIXES = {
-    "int_parsing": "write a whole number, e.g. 4",
-    "int_type": "write a whole number, e.g. 4",
-    "int_from_float": "write a whole number, e.g. 4",
-    "float_parsing": "write a number, e.g. 1.5",
-    "float_type": "write a number, e.g. 1.5",
-    "bool_parsing": "write true or false",
-    "bool_type": "write true or false",
-    "time_parsing": 'write a clock time from "00:00" to "23:59", in quotes',
-    "time_type": 'write a clock time from "00:00" to "23:59", in quotes',
-    "date_parsing": "write a date as YYYY-MM-DD",
-    "date_type": "write a date as YYYY-MM-DD",
-    "date_from_datetime_parsing": "write a date as YYYY-MM-DD, e.g. 2026-03-13 for 13 March",
-    "string_type": "write text (in quotes if it looks like a number or a time)",
-    "list_type": "write a list, e.g. [a, b]",
+#: Pydantic's type errors say what is wrong in terms of parsing and types: here, in plain words,
+#: what is wrong (None: pydantic's sentence will do) and what to write instead.
+_TYPE_FIXES: dict[str, tuple[str | None, str]] = {
+    "int_parsing": ("not a whole number", "write a whole number, e.g. 4"),
+    "int_type": ("not a whole number", "write a whole number, e.g. 4"),
+    "int_from_float": ("not a whole number", "write a whole number, e.g. 4"),
+    "float_parsing": ("not a number", "write a number, e.g. 1.5"),
+    "float_type": ("not a number", "write a number, e.g. 1.5"),
+    "bool_parsing": ("neither true nor false", "write true or false"),
+    "bool_type": ("neither true nor false", "write true or false"),
+    "time_parsing": ("not a clock time", 'write a clock time from "00:00" to "23:59", in quotes'),
+    "time_type": ("not a clock time", 'write a clock time from "00:00" to "23:59", in quotes'),
+    "date_parsing": ("not a date", "write a date as YYYY-MM-DD"),
+    "date_type": ("not a date", "write a date as YYYY-MM-DD"),
+    "date_from_datetime_parsing": (
+        "not a date",
+        "write a date as YYYY-MM-DD, e.g. 2026-03-13 for 13 March",
+    ),
+    "string_type": (None, "write text (in quotes if it looks like a number or a time)"),
+    "list_type": (None, "write a list, e.g. [a, b]"),
 }
 
 #: Why a field has its lower limit, where the number alone does not say.
@@ -86,30 +90,12 @@ _FLOOR_WHY = {
     ),
 }
 
-#: Friendly words for the patterns the scenario model uses.
-_PATTERN_FIXES = {
+#: What is wrong and what to write, in friendly words, for the patterns the scenario model uses.
+_PATTERN_FIXES: dict[str, tuple[str, str]] = {
     r"^[\w.-]+$": (
-        "use letters (any alphabet), digits, '_', '.' and '-' only (no spaces), e.g. töölö_1"
+        "not a valid name",
+        "use letters (any alphabet), digits, '_', '.' and '-' only (no spaces), e.g. töölö_1",
     ),
-}
-
-
-#: What is wrong, in plain words, for the errors whose fix is known (pydantic's own sentence
-#: speaks of parsing and types).
-_PLAIN_WHAT = {
-    "int_parsing": "not a whole number",
-    "int_type": "not a whole number",
-    "int_from_float": "not a whole number",
-    "float_parsing": "not a number",
-    "float_type": "not a number",
-    "bool_parsing": "neither true nor false",
-    "bool_type": "neither true nor false",
-    "time_parsing": "not a clock time",
-    "time_type": "not a clock time",
-    "date_parsing": "not a date",
-    "date_type": "not a date",
-    "date_from_datetime_parsing": "not a date",
-    "string_pattern_mismatch": "not a valid name",
 }
 
 
@@ -156,7 +142,7 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
     got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
     # our validators' own sentences, and pydantic's without its "Input"
     what = str(err["msg"]).removeprefix("Value error, ").replace("Input should", "should", 1)
-    fix = _TYPE_FIXES.get(kind)
+    plain, fix = _TYPE_FIXES.get(kind, (None, None))
     if kind in ("model_type", "dict_type"):
         what = "should be a mapping of keys, not " + (
             "a list" if isinstance(got, list) else "a single value"
@@ -170,9 +156,9 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
     elif kind == "greater_than_equal":
         fix = _FLOOR_WHY.get(str(err["loc"][-1]))
     elif kind == "string_pattern_mismatch":
-        fix = _PATTERN_FIXES.get(str(err.get("ctx", {}).get("pattern")))
-    if fix and kind in _PLAIN_WHAT:
-        what = _PLAIN_WHAT[kind]
+        plain, fix = _PATTERN_FIXES.get(str(err.get("ctx", {}).get("pattern")), (None, None))
+    if plain:
+        what = plain
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")
 
 
