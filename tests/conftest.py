@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import math
+import subprocess
+import warnings
 from pathlib import Path
 
 import networkx as nx
@@ -19,6 +23,30 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 GRID_LAT, GRID_LON = 60.17, 24.94
 STEP_M = 100.0
+
+
+def cli(*args: object, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """The command line's ``main`` in this process (no second start-up of Python and osmnx).
+
+    Warnings print as they would in a terminal; an exception other than the exit the command
+    line chooses propagates, so a traceback a user would see fails the test.
+    """
+    from planner.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with (
+        contextlib.chdir(cwd),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("default")
+        try:
+            main([str(arg) for arg in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def shared_file(relative: str) -> Path:

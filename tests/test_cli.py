@@ -1,10 +1,7 @@
-import contextlib
-import io
 import json
 import re
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,7 +9,7 @@ import gpxpy
 import pandas as pd
 import pytest
 
-from .conftest import ROOT, shared_file
+from .conftest import ROOT, cli, shared_file
 
 CLI = [sys.executable, "-m", "planner.cli"]
 
@@ -20,30 +17,6 @@ CLI = [sys.executable, "-m", "planner.cli"]
 def cli_process(*args, cwd=ROOT):
     """The command line as a user runs it: a new Python process."""
     return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
-
-
-def cli(*args, cwd=ROOT):
-    """The command line's ``main`` in this process (no second start-up of Python and osmnx).
-
-    Warnings print as they would in a terminal; an exception other than the exit the command
-    line chooses propagates, so a traceback a user would see fails the test.
-    """
-    from planner.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with (
-        contextlib.chdir(cwd),
-        contextlib.redirect_stdout(out),
-        contextlib.redirect_stderr(err),
-        warnings.catch_warnings(),
-    ):
-        warnings.simplefilter("default")
-        try:
-            main([str(arg) for arg in args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def plan_two_officers(scenario, out, *extra, run=cli):

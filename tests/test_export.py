@@ -447,39 +447,39 @@ def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
 
 
 def test_a_call_shown_from_before_the_unit_left_is_explained(plan, tmp_path):
-    from planner.pipeline import replan
-
     write_plan(plan, tmp_path)
-    stop = plan.routes[0].dwells[1]  # unit 1 is sent off two or three minutes into this stop
-    left, at = plan.at(stop.start_s + 150), plan.at(stop.start_s + 20 * 60)
+    stop = plan.routes[0].dwells[1]
     where = plan.graph.nodes.loc[stop.to_node]
-    with pytest.warns(PlannerWarning) as caught:
-        again = replan(
-            plan.scenario, tmp_path / "routes.json", at.time(),
-            {1: (float(where["lat"]), float(where["lon"]))}, away_since={1: left.time()},
-        )  # fmt: skip
-    message = (
-        f"unit 1 left the plan at {left:%H:%M}; its call for service is shown from "
-        f"{plan.at(stop.start_s):%H:%M}, the end of the last stop or walk it finished"
-    )
-    assert any(str(w.message).startswith(message) for w in caught)
+    position = (float(where["lat"]), float(where["lon"]))
+    again, message = called_away(plan, tmp_path / "routes.json", stop, position)
     assert any(w.startswith(message) for w in again.warnings)  # and the plan keeps it
     (call,) = again.kpis["replan"]["calls"]
     assert call["since"][11:16] == f"{plan.at(stop.start_s):%H:%M}"
     # re-planned again after a second call: the warning is of the new call, not the first
     write_plan(again, tmp_path / "replan")
     stop = next(leg for leg in again.routes[0].dwells if leg.start_s > call_end_s(again))
-    left, at = again.at(stop.start_s + 150), again.at(stop.start_s + 20 * 60)
+    called_away(again, tmp_path / "replan" / "routes.json", stop, position)
+
+
+def called_away(followed, routes_file, stop, position):
+    """Re-plan ``followed`` with unit 1 sent to ``position`` two or three minutes into ``stop``.
+
+    Checks the warning that its call is shown from the stop's start; returns the re-plan and
+    the start of that warning.
+    """
+    from planner.pipeline import replan
+
+    left, at = followed.at(stop.start_s + 150), followed.at(stop.start_s + 20 * 60)
     with pytest.warns(PlannerWarning) as caught:
-        replan(
-            plan.scenario, tmp_path / "replan" / "routes.json", at.time(),
-            {1: (float(where["lat"]), float(where["lon"]))}, away_since={1: left.time()},
-        )  # fmt: skip
+        again = replan(
+            followed.scenario, routes_file, at.time(), {1: position}, away_since={1: left.time()}
+        )
     message = (
         f"unit 1 left the plan at {left:%H:%M}; its call for service is shown from "
-        f"{again.at(stop.start_s):%H:%M}, the end of the last stop or walk it finished"
+        f"{followed.at(stop.start_s):%H:%M}, the end of the last stop or walk it finished"
     )
     assert any(str(w.message).startswith(message) for w in caught)
+    return again, message
 
 
 def call_end_s(plan):

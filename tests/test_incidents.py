@@ -24,7 +24,7 @@ from planner.incidents import (
 )
 from planner.scenario import IncidentSpec
 
-from .conftest import shared_file
+from .conftest import cli, shared_file
 
 UK = "incidents/city_of_london_street_2020.csv"
 ATLANTA = "incidents/atlanta_cobra_2019.csv"
@@ -815,19 +815,11 @@ def test_with_drop_keeps_the_accounting():
 # --- inspect -------------------------------------------------------------------------------
 
 
-def run_cli(capsys, *args):
-    from planner.cli import main
-
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
-
-
 @pytest.mark.shared_data
-def test_inspect_describes_the_uk_file(capsys):
+def test_inspect_describes_the_uk_file():
     path = shared_file(UK)
-    code, out, _ = run_cli(capsys, "incidents", "inspect", str(path))
+    result = cli("incidents", "inspect", str(path))
+    code, out = result.returncode, result.stdout
     assert code == 0
     assert "schema          uk_police" in out
     assert "dates           2020-01 .. 2020-12 (months)" in out
@@ -849,17 +841,19 @@ def test_inspect_counts_types_without_duplicates():
     assert "Larceny Theft, Burglary: listed once per category" in inspection.summary()
 
 
-def test_inspect_bad_input_exits_2_with_the_reason(capsys, tmp_path):
+def test_inspect_bad_input_exits_2_with_the_reason(tmp_path):
     path = write(tmp_path, "Where,When\nhere,now\n")
-    code, _, err = run_cli(capsys, "incidents", "inspect", str(path), "--schema", "x")
+    result = cli("incidents", "inspect", str(path), "--schema", "x")
+    code, err = result.returncode, result.stderr
     assert code == 2
     assert "error:" in err and "unknown incident schema 'x'" in err
 
 
-def test_inspect_with_a_column_mapping(capsys, tmp_path):
+def test_inspect_with_a_column_mapping(tmp_path):
     path = write(tmp_path, "lon,lat,t,k\n24.94,60.17,2024-01-05 22:10,Robbery\n")
     args = ["--x-col", "lon", "--y-col", "lat", "--time-col", "t", "--type-col", "k"]
-    code, out, _ = run_cli(capsys, "incidents", "inspect", str(path), *args)
+    result = cli("incidents", "inspect", str(path), *args)
+    code, out = result.returncode, result.stdout
     assert code == 0
     assert "schema          generic" in out and "robbery (365)" in out
 
