@@ -37,7 +37,7 @@ from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.scenario import Scenario, later, scenario_to_yaml  # noqa: E402
 from ui import draft as drafts  # noqa: E402
-from ui import editor, review, staffing, timeline  # noqa: E402
+from ui import editor, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
 from ui.legend import legend_html  # noqa: E402
 from ui.map import (  # noqa: E402
@@ -279,7 +279,7 @@ def plan_tab(text: str | None) -> None:
 
 def scenario_tab(scenario: Scenario | None) -> None:
     """Draw the scenario editor and the pick map."""
-    editor.load_save_section(scenario)
+    uploads.load_save_section(scenario)
     left, right = st.columns([3, 2])
     with left:
         with st.expander("Area", expanded=True):
@@ -350,7 +350,7 @@ def main() -> None:
         st.toast(
             "The scenario's YAML edit was refused (see the Scenario tab), so the scenario is "
             "unchanged: its plan is shown."
-            if editor.refused_yaml(scenario_to_yaml(scenario))  # type: ignore[arg-type]
+            if uploads.refused_yaml(scenario_to_yaml(scenario))  # type: ignore[arg-type]
             else "Planned before with these settings: that plan is shown. Change the scenario, "
             "the officers, the time limit or the seed to plan anew."
         )

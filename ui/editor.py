@@ -1,18 +1,14 @@
-"""Scenario editor: widgets bound to the draft scenario (:mod:`ui.draft`), section by section.
+"""Scenario editor: one section of widgets per part of the draft scenario (:mod:`ui.draft`).
 
-The draft is the truth: every widget is set from it on every run and only a widget's change
-callback writes to it, so neither a hidden tab whose widgets Streamlit drops nor a run that quick
-edits interrupt can put a widget's default in place of a value. The draft is checked by the
-library (:func:`ui.draft.current_scenario`), so the page shows the command line's messages.
-Uploads (YAML, OSM extract, incident files) go through callbacks.
+Every widget is bound to the draft (:mod:`ui.bound`); the draft is checked by the library
+(:func:`ui.draft.current_scenario`), so the page shows the command line's messages. Opening,
+saving and uploads are in :mod:`ui.uploads`.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,37 +16,14 @@ import pandas as pd
 import streamlit as st
 
 from planner.scenario import (
-    AREA_SOURCE_FIELDS,
     AVOIDABLE,
     MIN_RADIUS_M,
     MIN_ZONE_M,
     WEEKDAYS,
-    Scenario,
-    scenario_to_yaml,
 )
-from ui.draft import (
-    INCIDENT_ERROR,
-    INCIDENT_REPORTS,
-    WHERE,
-    WIDGET,
-    add_incident_file,
-    add_place,
-    draft,
-    get_in,
-    load_text,
-    save_upload,
-    scenario_file,
-    set_in,
-)
-
-MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "type_col", "id_col")
-"""Column mapping of a generic incident file (``IncidentSpec``)."""
-
-YAML_BOX = "yaml_box"
-"""Session key holding the key of the scenario's YAML box (:func:`_yaml_box`)."""
-
-APPLIED = " (YAML box)"
-"""Added to the name of a scenario applied from the YAML box: it may differ from its file."""
+from ui.bound import bound, keep_source_fields, number
+from ui.draft import INCIDENT_ERROR, INCIDENT_REPORTS, WIDGET, add_place, draft, get_in, set_in
+from ui.uploads import MAPPING_FIELDS, file_fields, incident_uploaded
 
 AREA_SOURCES = {
     "embedded": "Embedded central Helsinki (offline)",
@@ -68,248 +41,12 @@ SCHEMAS = ("auto", "uk_police", "sf", "boston", "chicago", "atlanta_cobra", "gen
 STATION_KINDS = {"point": "Point (lat, lon)", "police": "OSM police station", "node": "OSM node"}
 
 
-# ---------------------------------------------------------------------------------------------
-# Widgets bound to the draft
-
-
-def bound(
-    widget: Callable[..., Any],
-    label: str,
-    path: str,
-    default: Any = None,  # noqa: ANN401
-    to_widget: Callable[[Any], Any] = lambda v: v,
-    from_widget: Callable[[Any], Any] = lambda v: v,
-    **kwargs: Any,  # noqa: ANN401
-) -> Any:  # noqa: ANN401
-    """Draw ``widget`` showing the draft's value at ``path``; its change callback writes to it.
-
-    Parameters
-    ----------
-    widget : callable
-        A Streamlit widget function (``st.number_input``, ...), called with ``key=``.
-    label : str
-        The widget's label.
-    path : str
-        Dotted path in the draft (``"dwell.max_minutes"``); also the widget key after ``ed:``.
-    default : object, optional
-        Value used when the draft has none.
-    to_widget, from_widget : callable
-        Conversions between the draft's JSON value and the widget's value.
-    **kwargs
-        Passed to the widget.
-
-    Returns
-    -------
-    object
-        The widget's value.
-    """
-    key = WIDGET + path
-    # Set on every run: a widget seeded once can come back from an interrupted run or a hidden
-    # tab with its own default (an empty name, the clock time, the minimum), and drawing it
-    # would then write that default to the draft.
-    st.session_state[key] = to_widget(get_in(draft(), path, default))
-    value = widget(label, key=key, on_change=_changed, args=(key, path, from_widget), **kwargs)
-    set_in(draft(), path, from_widget(value))  # a value the draft lacked: the default shown
-    return value
-
-
-def _changed(key: str, path: str, from_widget: Callable[[Any], Any]) -> None:
-    """Write a changed value to the draft before the script runs (so the page checks it).
-
-    Another callback of the same rerun (an example scenario chosen, a station picked) may have
-    dropped the widget keys and loaded another draft: the change then has nothing to apply to.
-    """
-    if key in st.session_state:
-        set_in(draft(), path, from_widget(st.session_state[key]))
-        if path == "area.source":
-            _keep_source_fields(draft()["area"])
-
-
-def _keep_source_fields(area: dict[str, Any]) -> None:
-    """Drop the area's fields its source does not use (a file's path once online, ...)."""
-    used = AREA_SOURCE_FIELDS.get(area.get("source", ""))
-    for key in [k for k in area if k not in ("source", used)]:
-        del area[key]
-
-
 def _time(value: str | None) -> dt.time:
     return dt.time.fromisoformat(value) if value else dt.time(18, 0)
 
 
 def _clock(value: dt.time) -> str:
     return value.strftime("%H:%M")
-
-
-def _number(label: str, path: str, default: float, **kwargs: Any) -> Any:  # noqa: ANN401
-    """Draw a number input whose limits widen to the draft's value (drawing never changes it).
-
-    Streamlit resets a value outside ``min_value`` / ``max_value`` to the minimum; the limits
-    here only guide typing, and the scenario's own check judges the value.
-    """
-    value = get_in(draft(), path, default)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        for name, pick in (("min_value", min), ("max_value", max)):
-            limit = kwargs.get(name)
-            if isinstance(limit, float) or (isinstance(limit, int) and isinstance(value, int)):
-                kwargs[name] = type(limit)(pick(limit, value))
-    return bound(st.number_input, label, path, default, **kwargs)
-
-
-# ---------------------------------------------------------------------------------------------
-# Uploads: saved under a per-session temporary folder, named as uploaded
-
-
-def _yaml_uploaded() -> None:
-    upload = st.session_state.get("yaml_upload")
-    if upload is None:
-        return
-    try:
-        text = upload.getvalue().decode("utf-8")
-    except UnicodeDecodeError:
-        _yaml_error(f"{upload.name}: not a UTF-8 text file; save the scenario as UTF-8 YAML")
-        return
-    _yaml_error(load_text(text, upload.name))
-
-
-def refused_yaml(text: str | None) -> str | None:
-    """Return why the last YAML read was refused, while the scenario's YAML is ``text`` still."""
-    error = st.session_state.get("yaml_error")
-    if error and text != st.session_state.get("yaml_error_of"):
-        return None  # the scenario changed since: the error is about text no longer there
-    return error
-
-
-def _yaml_error(error: str | None) -> None:
-    """Keep the error of a YAML read, for as long as the scenario stays the one it refused."""
-    st.session_state["yaml_error"] = error
-    st.session_state["yaml_error_of"] = st.session_state.get("yaml_text_of")
-
-
-def _yaml_applied() -> None:
-    """Open the text of the YAML box, named as the box, not as the file it was first read from."""
-    where = st.session_state.get(WHERE, "scenario").removesuffix(APPLIED)
-    text = st.session_state.get(st.session_state.get(YAML_BOX, ""), "")
-    _yaml_error(load_text(text, where + APPLIED))
-
-
-def _file_uploaded(section: str, keep: tuple[str, ...] = ()) -> None:
-    """Point the draft's ``section`` at the file just uploaded (``source: file``).
-
-    The section keeps only its ``keep`` keys besides; its source and path widgets show the
-    draft on the next run, as every bound widget does.
-    """
-    upload = st.session_state.get(f"{section}_upload")
-    if upload is None:
-        return
-    path = save_upload(upload.name, upload.getvalue())
-    old = draft().get(section, {})
-    draft()[section] = {
-        **{key: old[key] for key in keep if key in old},
-        "source": "file",
-        "path": str(path),
-    }
-
-
-def _file_fields(
-    section: str,
-    labels: tuple[str, str],
-    types: list[str],
-    help_text: str,
-    keep: tuple[str, ...] = (),
-) -> None:
-    """Upload a file for ``section``, or type its path on this machine (blank: none).
-
-    ``labels`` name the uploader and the path field; an upload keeps the section's ``keep``
-    keys (see :func:`_file_uploaded`).
-    """
-    upload, path = labels
-    st.file_uploader(
-        upload,
-        type=types,
-        key=f"{section}_upload",
-        on_change=_file_uploaded,
-        args=(section, keep),
-        help=help_text,
-    )
-    bound(st.text_input, path, f"{section}.path", "")
-    if not draft()[section].get("path"):
-        draft()[section].pop("path", None)
-
-
-def _incident_uploaded() -> None:
-    upload = st.session_state.get("incident_upload")
-    if upload is None:
-        return
-    spec = {
-        "schema": st.session_state.get("incident_schema", "auto"),
-        "max_snap_m": st.session_state.get("incident_max_snap_m", 100.0),
-    }
-    if spec["schema"] == "generic":
-        for field in MAPPING_FIELDS:
-            spec[field] = st.session_state.get(f"incident_{field}") or None
-        if (order := st.session_state.get("incident_date_order", "auto")) != "auto":
-            spec["date_order"] = order
-    st.session_state[INCIDENT_ERROR] = add_incident_file(upload.name, upload.getvalue(), spec)
-
-
-# ---------------------------------------------------------------------------------------------
-# Sections
-
-
-def load_save_section(scenario: Scenario | None) -> None:
-    """Load a scenario YAML (upload or paste) and save the scenario being edited."""
-    upload, download = st.columns([3, 2])
-    upload.file_uploader(
-        "Open a scenario YAML",
-        type=["yaml", "yml"],
-        key="yaml_upload",
-        on_change=_yaml_uploaded,
-        help="The file the command line reads (patrol-planner plan FILE). Relative paths in it "
-        "are read from the repository's scenarios/ folder.",
-    )
-    with download:
-        st.write("")
-        if scenario is not None:
-            st.download_button(
-                "Save scenario YAML",
-                scenario_file(scenario),
-                file_name=f"{scenario.name}.yaml",
-                mime="application/x-yaml",
-                key="download-scenario-editor",
-                on_click="ignore",
-            )
-        st.caption(f"Editing: {st.session_state.get(WHERE, '')}")
-    text = scenario_to_yaml(scenario) if scenario is not None else None
-    if error := refused_yaml(text):
-        st.error(error.replace("\n", "  \n"))  # one line per problem
-    # open while its text has an error to fix
-    with st.expander("Scenario as YAML (edit and apply)", expanded=bool(error)):
-        _yaml_box(text)
-        st.button("Apply YAML", key="apply_yaml", on_click=_yaml_applied)
-
-
-def _yaml_box(text: str | None) -> None:
-    """Draw the scenario's YAML to edit: a box per scenario text, so typing stays until it changes.
-
-    The box's key follows the text, not a value set once per change: quick edits that
-    interrupt runs can leave a box's browser value behind its scenario, never a keyed box.
-    While the scenario is refused (``text`` is None) the last box stays.
-    """
-    if text is not None:
-        st.session_state["yaml_text_of"] = text
-    shown = st.session_state.get("yaml_text_of", "")
-    key = "yaml_text:" + hashlib.sha256(shown.encode()).hexdigest()[:16]
-    if (old := st.session_state.get(YAML_BOX)) not in (None, key):
-        st.session_state.pop(old, None)  # kept by persist_state otherwise
-    st.session_state[YAML_BOX] = key
-    st.text_area(
-        "YAML",
-        value=shown,
-        key=key,
-        height=300,
-        label_visibility="collapsed",
-        persist_state="page",  # the typing survives a visit to another tab
-    )
 
 
 def area_section() -> None:
@@ -323,9 +60,9 @@ def area_section() -> None:
         format_func=AREA_SOURCES.get,
     )
     area = draft()["area"]
-    _keep_source_fields(area)
+    keep_source_fields(area)
     if source == "file":
-        _file_fields(
+        file_fields(
             "area",
             ("Upload an OpenStreetMap extract", "Path of the OSM file on this machine"),
             ["pbf", "osm"],
@@ -406,7 +143,7 @@ def incidents_section() -> None:
             "Add an incident file (CSV, GeoJSON, GeoPackage)",
             type=["csv", "geojson", "json", "gpkg"],
             key="incident_upload",
-            on_change=_incident_uploaded,
+            on_change=incident_uploaded,
             help="Read with the same loader as patrol-planner incidents inspect FILE: rows "
             "kept and dropped per reason are shown.",
         )
@@ -470,13 +207,13 @@ def station_fields(path: str, label: str) -> None:
     if kind == "point":
         lat, lon = st.columns(2)
         with lat:
-            _number("Latitude", f"{path}.lat", 60.1699, format="%.5f", step=0.0005)
+            number("Latitude", f"{path}.lat", 60.1699, format="%.5f", step=0.0005)
         with lon:
-            _number("Longitude", f"{path}.lon", 24.9384, format="%.5f", step=0.0005)
+            number("Longitude", f"{path}.lon", 24.9384, format="%.5f", step=0.0005)
     elif kind == "police":
         bound(st.text_input, "Name (or 'any')", f"{path}.police", "any")
     else:
-        _number("OSM node id", f"{path}.node_id", 0, step=1)
+        number("OSM node id", f"{path}.node_id", 0, step=1)
 
 
 def officers_section() -> None:
@@ -497,11 +234,11 @@ def officers_section() -> None:
         data["officers"].pop("end_station", None)
     pace, unit, held = st.columns(3)
     with pace:
-        _number("Pace (m/s)", "officers.pace_m_per_s", 1.0, min_value=0.25, max_value=2.5)
+        number("Pace (m/s)", "officers.pace_m_per_s", 1.0, min_value=0.25, max_value=2.5)
     with unit:
         bound(st.selectbox, "Officers per unit", "officers.unit_size", 1, options=[1, 2])
     with held:
-        _number(
+        number(
             "Share held back for calls",
             "officers.held_back_share",
             0.0,
@@ -536,7 +273,7 @@ def officers_section() -> None:
         }
     minutes, earliest, latest, at_station = st.columns(4)
     with minutes:
-        _number("Break (min)", "officers.meal_break.minutes", 30.0, min_value=5.0, max_value=180.0)
+        number("Break (min)", "officers.meal_break.minutes", 30.0, min_value=5.0, max_value=180.0)
     with earliest:
         bound(st.time_input, "Earliest", "officers.meal_break.earliest", None, _time, _clock)
     with latest:
@@ -549,7 +286,7 @@ def dwell_section() -> None:
     """Edit the stops at hot spots, what a hot spot is, and the revisit rules."""
     a, b, c = st.columns(3)
     with a:
-        _number(
+        number(
             "Shortest stop (min)",
             "dwell.min_minutes",
             10.0,
@@ -559,8 +296,8 @@ def dwell_section() -> None:
             "Stops last the longest stop: under the Koper curve each minute to 15 is worth as "
             "much as the one before, so the longest stop is the best use of the time.",
         )
-        _number("Longest stop (min)", "dwell.max_minutes", 15.0, min_value=1.0, max_value=120.0)
-        _number(
+        number("Longest stop (min)", "dwell.max_minutes", 15.0, min_value=1.0, max_value=120.0)
+        number(
             "Watched radius of a stop (m)",
             "dwell.visibility_radius_m",
             50.0,
@@ -568,23 +305,23 @@ def dwell_section() -> None:
             max_value=1000.0,
         )
     with b:
-        _number(
+        number(
             "Hot spots: top % of streets",
             "dwell.hotspot_top_percent",
             10.0,
             min_value=0.5,
             max_value=100.0,
         )
-        _number(
+        number(
             "Least distance between hot spots (m)",
             "dwell.hotspot_min_separation_m",
             50.0,
             min_value=0.0,
             max_value=2000.0,
         )
-        _number("Stops per hot spot", "dwell.max_visits", 3, min_value=1, max_value=10, step=1)
+        number("Stops per hot spot", "dwell.max_visits", 3, min_value=1, max_value=10, step=1)
     with c:
-        _number(
+        number(
             "Worth of a repeat stop",
             "dwell.revisit_value",
             0.5,
@@ -592,7 +329,7 @@ def dwell_section() -> None:
             max_value=1.0,
             step=0.05,
         )
-        _number(
+        number(
             "Least gap between stops at a spot (min)",
             "dwell.min_revisit_gap_minutes",
             60.0,
@@ -606,7 +343,7 @@ def dwell_section() -> None:
             key=WIDGET + "dwell.capped",
         )
         if capped:
-            _number("Most minutes at one spot", "dwell.max_minutes_per_spot", 30.0, min_value=1.0)
+            number("Most minutes at one spot", "dwell.max_minutes_per_spot", 30.0, min_value=1.0)
         else:
             draft().setdefault("dwell", {}).pop("max_minutes_per_spot", None)
 
@@ -615,9 +352,9 @@ def posts_section() -> None:
     """Edit the fixed posts: how many and how far each watches."""
     a, b = st.columns(2)
     with a:
-        _number("Fixed posts", "posts.count", 6, min_value=0, max_value=500, step=1)
+        number("Fixed posts", "posts.count", 6, min_value=0, max_value=500, step=1)
     with b:
-        _number(
+        number(
             "Post visibility radius (m)",
             "posts.visibility_radius_m",
             150.0,
@@ -642,7 +379,7 @@ def neighbourhoods_section() -> None:
     if source != "file":
         hoods.pop("path", None)
         return
-    _file_fields(
+    file_fields(
         "neighbourhoods",
         ("Upload the areas' polygons", "Path of the polygons file on this machine"),
         ["geojson", "json", "gpkg", "zip"],
@@ -699,14 +436,14 @@ def risk_and_solver_section() -> None:
     """Edit the risk-terrain options most often changed, the seed and the iteration budget."""
     a, b, c = st.columns(3)
     with a:
-        _number(
+        number(
             "Risk terrain decay (m)",
             "risk.terrain_bandwidth_m",
             100.0,
             min_value=1.0,
             max_value=5000.0,
         )
-        _number(
+        number(
             "Background risk share",
             "risk.background_share",
             0.1,
@@ -715,14 +452,14 @@ def risk_and_solver_section() -> None:
             step=0.05,
         )
     with b:
-        _number("Seed", "solver.seed", 1, min_value=0, step=1)
+        number("Seed", "solver.seed", 1, min_value=0, step=1)
         fixed = st.checkbox(
             "Stop the route search after N iterations (the same plan however fast the machine)",
             value="route_iterations" in draft().get("solver", {}),
             key=WIDGET + "solver.fixed",
         )
         if fixed:
-            _number("Iterations", "solver.route_iterations", 1000, min_value=1, step=100)
+            number("Iterations", "solver.route_iterations", 1000, min_value=1, step=100)
         else:
             draft().setdefault("solver", {}).pop("route_iterations", None)
     with c:

@@ -25,12 +25,12 @@ from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
 from ui.draft import APP_TIME_LIMIT_S, get_in, set_in
-from ui.editor import YAML_BOX
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
 from ui.review import download_names, export_files, zip_gpx
 from ui.staffing import apply_edits, shift_specs
 from ui.timeline import position_at, time_steps
+from ui.uploads import YAML_BOX
 
 # AppTest resolves a relative path against the calling file, not the working folder.
 APP = str(ROOT / "ui" / "app.py")

@@ -1,0 +1,91 @@
+"""Widgets bound to the draft scenario (:mod:`ui.draft`): drawn from it, written back on change.
+
+The draft is the truth: every widget is set from it on every run and only a widget's change
+callback writes to it, so neither a hidden tab whose widgets Streamlit drops nor a run that quick
+edits interrupt can put a widget's default in place of a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from planner.scenario import AREA_SOURCE_FIELDS
+from ui.draft import WIDGET, draft, get_in, set_in
+
+
+def bound(
+    widget: Callable[..., Any],
+    label: str,
+    path: str,
+    default: Any = None,  # noqa: ANN401
+    to_widget: Callable[[Any], Any] = lambda v: v,
+    from_widget: Callable[[Any], Any] = lambda v: v,
+    **kwargs: Any,  # noqa: ANN401
+) -> Any:  # noqa: ANN401
+    """Draw ``widget`` showing the draft's value at ``path``; its change callback writes to it.
+
+    Parameters
+    ----------
+    widget : callable
+        A Streamlit widget function (``st.number_input``, ...), called with ``key=``.
+    label : str
+        The widget's label.
+    path : str
+        Dotted path in the draft (``"dwell.max_minutes"``); also the widget key after ``ed:``.
+    default : object, optional
+        Value used when the draft has none.
+    to_widget, from_widget : callable
+        Conversions between the draft's JSON value and the widget's value.
+    **kwargs
+        Passed to the widget.
+
+    Returns
+    -------
+    object
+        The widget's value.
+    """
+    key = WIDGET + path
+    # Set on every run: a widget seeded once can come back from an interrupted run or a hidden
+    # tab with its own default (an empty name, the clock time, the minimum), and drawing it
+    # would then write that default to the draft.
+    st.session_state[key] = to_widget(get_in(draft(), path, default))
+    value = widget(label, key=key, on_change=_changed, args=(key, path, from_widget), **kwargs)
+    set_in(draft(), path, from_widget(value))  # a value the draft lacked: the default shown
+    return value
+
+
+def _changed(key: str, path: str, from_widget: Callable[[Any], Any]) -> None:
+    """Write a changed value to the draft before the script runs (so the page checks it).
+
+    Another callback of the same rerun (an example scenario chosen, a station picked) may have
+    dropped the widget keys and loaded another draft: the change then has nothing to apply to.
+    """
+    if key in st.session_state:
+        set_in(draft(), path, from_widget(st.session_state[key]))
+        if path == "area.source":
+            keep_source_fields(draft()["area"])
+
+
+def keep_source_fields(area: dict[str, Any]) -> None:
+    """Drop the area's fields its source does not use (a file's path once online, ...)."""
+    used = AREA_SOURCE_FIELDS.get(area.get("source", ""))
+    for key in [k for k in area if k not in ("source", used)]:
+        del area[key]
+
+
+def number(label: str, path: str, default: float, **kwargs: Any) -> Any:  # noqa: ANN401
+    """Draw a number input whose limits widen to the draft's value (drawing never changes it).
+
+    Streamlit resets a value outside ``min_value`` / ``max_value`` to the minimum; the limits
+    here only guide typing, and the scenario's own check judges the value.
+    """
+    value = get_in(draft(), path, default)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        for name, pick in (("min_value", min), ("max_value", max)):
+            limit = kwargs.get(name)
+            if isinstance(limit, float) or (isinstance(limit, int) and isinstance(value, int)):
+                kwargs[name] = type(limit)(pick(limit, value))
+    return bound(st.number_input, label, path, default, **kwargs)

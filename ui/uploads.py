@@ -1,0 +1,186 @@
+"""Opening and saving a scenario, and the files it names: uploads and the YAML box.
+
+Uploads are saved under a per-session temporary folder, named as uploaded (:mod:`ui.draft`),
+and go through change callbacks, so the next run draws the draft that holds them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from planner.scenario import Scenario, scenario_to_yaml
+from ui.bound import bound
+from ui.draft import (
+    INCIDENT_ERROR,
+    WHERE,
+    add_incident_file,
+    draft,
+    load_text,
+    save_upload,
+    scenario_file,
+)
+
+MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "type_col", "id_col")
+"""Column mapping of a generic incident file (``IncidentSpec``)."""
+
+YAML_BOX = "yaml_box"
+"""Session key holding the key of the scenario's YAML box (:func:`_yaml_box`)."""
+
+APPLIED = " (YAML box)"
+"""Added to the name of a scenario applied from the YAML box: it may differ from its file."""
+
+
+def _yaml_uploaded() -> None:
+    upload = st.session_state.get("yaml_upload")
+    if upload is None:
+        return
+    try:
+        text = upload.getvalue().decode("utf-8")
+    except UnicodeDecodeError:
+        _yaml_error(f"{upload.name}: not a UTF-8 text file; save the scenario as UTF-8 YAML")
+        return
+    _yaml_error(load_text(text, upload.name))
+
+
+def refused_yaml(text: str | None) -> str | None:
+    """Return why the last YAML read was refused, while the scenario's YAML is ``text`` still."""
+    error = st.session_state.get("yaml_error")
+    if error and text != st.session_state.get("yaml_error_of"):
+        return None  # the scenario changed since: the error is about text no longer there
+    return error
+
+
+def _yaml_error(error: str | None) -> None:
+    """Keep the error of a YAML read, for as long as the scenario stays the one it refused."""
+    st.session_state["yaml_error"] = error
+    st.session_state["yaml_error_of"] = st.session_state.get("yaml_text_of")
+
+
+def _yaml_applied() -> None:
+    """Open the text of the YAML box, named as the box, not as the file it was first read from."""
+    where = st.session_state.get(WHERE, "scenario").removesuffix(APPLIED)
+    text = st.session_state.get(st.session_state.get(YAML_BOX, ""), "")
+    _yaml_error(load_text(text, where + APPLIED))
+
+
+def _file_uploaded(section: str, keep: tuple[str, ...] = ()) -> None:
+    """Point the draft's ``section`` at the file just uploaded (``source: file``).
+
+    The section keeps only its ``keep`` keys besides; its source and path widgets show the
+    draft on the next run, as every bound widget does.
+    """
+    upload = st.session_state.get(f"{section}_upload")
+    if upload is None:
+        return
+    path = save_upload(upload.name, upload.getvalue())
+    old = draft().get(section, {})
+    draft()[section] = {
+        **{key: old[key] for key in keep if key in old},
+        "source": "file",
+        "path": str(path),
+    }
+
+
+def file_fields(
+    section: str,
+    labels: tuple[str, str],
+    types: list[str],
+    help_text: str,
+    keep: tuple[str, ...] = (),
+) -> None:
+    """Upload a file for ``section``, or type its path on this machine (blank: none).
+
+    ``labels`` name the uploader and the path field; an upload keeps the section's ``keep``
+    keys (see :func:`_file_uploaded`).
+    """
+    upload, path = labels
+    st.file_uploader(
+        upload,
+        type=types,
+        key=f"{section}_upload",
+        on_change=_file_uploaded,
+        args=(section, keep),
+        help=help_text,
+    )
+    bound(st.text_input, path, f"{section}.path", "")
+    if not draft()[section].get("path"):
+        draft()[section].pop("path", None)
+
+
+def incident_uploaded() -> None:
+    """Read the incident file just uploaded with the schema and mapping chosen beside it."""
+    upload = st.session_state.get("incident_upload")
+    if upload is None:
+        return
+    spec = {
+        "schema": st.session_state.get("incident_schema", "auto"),
+        "max_snap_m": st.session_state.get("incident_max_snap_m", 100.0),
+    }
+    if spec["schema"] == "generic":
+        for field in MAPPING_FIELDS:
+            spec[field] = st.session_state.get(f"incident_{field}") or None
+        if (order := st.session_state.get("incident_date_order", "auto")) != "auto":
+            spec["date_order"] = order
+    st.session_state[INCIDENT_ERROR] = add_incident_file(upload.name, upload.getvalue(), spec)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+
+def load_save_section(scenario: Scenario | None) -> None:
+    """Load a scenario YAML (upload or paste) and save the scenario being edited."""
+    upload, download = st.columns([3, 2])
+    upload.file_uploader(
+        "Open a scenario YAML",
+        type=["yaml", "yml"],
+        key="yaml_upload",
+        on_change=_yaml_uploaded,
+        help="The file the command line reads (patrol-planner plan FILE). Relative paths in it "
+        "are read from the repository's scenarios/ folder.",
+    )
+    with download:
+        st.write("")
+        if scenario is not None:
+            st.download_button(
+                "Save scenario YAML",
+                scenario_file(scenario),
+                file_name=f"{scenario.name}.yaml",
+                mime="application/x-yaml",
+                key="download-scenario-editor",
+                on_click="ignore",
+            )
+        st.caption(f"Editing: {st.session_state.get(WHERE, '')}")
+    text = scenario_to_yaml(scenario) if scenario is not None else None
+    if error := refused_yaml(text):
+        st.error(error.replace("\n", "  \n"))  # one line per problem
+    # open while its text has an error to fix
+    with st.expander("Scenario as YAML (edit and apply)", expanded=bool(error)):
+        _yaml_box(text)
+        st.button("Apply YAML", key="apply_yaml", on_click=_yaml_applied)
+
+
+def _yaml_box(text: str | None) -> None:
+    """Draw the scenario's YAML to edit: a box per scenario text, so typing stays until it changes.
+
+    The box's key follows the text, not a value set once per change: quick edits that
+    interrupt runs can leave a box's browser value behind its scenario, never a keyed box.
+    While the scenario is refused (``text`` is None) the last box stays.
+    """
+    if text is not None:
+        st.session_state["yaml_text_of"] = text
+    shown = st.session_state.get("yaml_text_of", "")
+    key = "yaml_text:" + hashlib.sha256(shown.encode()).hexdigest()[:16]
+    if (old := st.session_state.get(YAML_BOX)) not in (None, key):
+        st.session_state.pop(old, None)  # kept by persist_state otherwise
+    st.session_state[YAML_BOX] = key
+    st.text_area(
+        "YAML",
+        value=shown,
+        key=key,
+        height=300,
+        label_visibility="collapsed",
+        persist_state="page",  # the typing survives a visit to another tab
+    )
