@@ -66,10 +66,11 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from planner import routes, search
+from planner import routes, search, walks
 from planner.coverage import Pieces, street_pieces
 from planner.graph import StreetGraph, load_street_graph, osm_features
 from planner.hotspots import Hotspots, find_hotspots, koper_value_min
+from planner.patrol import Patrol
 from planner.pipeline import build_risk, resolve_station
 from planner.risk import RiskMap, terrain_risk
 from planner.scenario import (
@@ -471,9 +472,9 @@ def run_plain(
 # ---------------------------------------------------------------------------------------------
 
 
-def full_patrol(city: City, units: int, shift_s: float) -> routes.Patrol:
+def full_patrol(city: City, units: int, shift_s: float) -> Patrol:
     """The full rules: revisits, Koper stops, meal break, held-back time, hourly risk."""
-    return routes.Patrol(
+    return Patrol(
         units=units,
         start_idx=city.station,
         end_idx=city.station,
@@ -491,7 +492,7 @@ def full_patrol(city: City, units: int, shift_s: float) -> routes.Patrol:
     )
 
 
-def full_problem(city: City, patrol: routes.Patrol) -> tuple[search.Problem, int]:
+def full_problem(city: City, patrol: Patrol) -> tuple[search.Problem, int]:
     """The search problem ``plan_routes`` builds (same helpers, same candidate cut)."""
     spots = city.hotspots
     dwell_value = spots.value * koper_value_min(patrol.dwell_s / 60.0)
@@ -502,7 +503,7 @@ def full_problem(city: City, patrol: routes.Patrol) -> tuple[search.Problem, int
         [patrol.start_idx, patrol.end_idx, *(s for s, _ in starts), *spots.node_idx[order]],
         dtype=np.int64,
     )
-    net = routes._network(city.graph, city.risk, sources, patrol)
+    net = walks._network(city.graph, city.risk, sources, patrol)
     problem = routes._problem(net, patrol, starts, dwell_value[order], order, first_spot)
     return problem, len(order)
 

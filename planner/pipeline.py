@@ -37,6 +37,7 @@ from planner.harm import DEFAULT_EXCLUDED, harm_cautions
 from planner.hotspots import Hotspots, find_hotspots, spot_numbers
 from planner.incidents import check_distinct_files, load_incidents
 from planner.neighbourhoods import Neighbourhoods, from_labels, from_polygons, no_neighbourhoods
+from planner.patrol import Patrol
 from planner.places import apply_places, forbidden_nodes, forbidden_segments
 from planner.plan import Plan, Post, Route, SolveStats, station_roles
 from planner.posts import choose_posts
@@ -53,16 +54,12 @@ from planner.replan import (
     resumed,
 )
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
-from planner.routes import (
-    Patrol,
-    credit_kept_walks,
-    plan_routes,
-    validation_rules,
-    walk_weights,
-)
+from planner.route_legs import credit_kept_walks
+from planner.routes import plan_routes, validation_rules
 from planner.scenario import Scenario, StationSpec, later, seconds_until, shift_seconds
 from planner.settings import Settings
 from planner.validate import check_routes
+from planner.walks import walk_weights
 from planner.window import WindowParams
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from planner.graph import StreetGraph
     from planner.hotspots import Hotspots
     from planner.neighbourhoods import Neighbourhoods
+    from planner.patrol import Patrol
     from planner.risk import RiskMap
-    from planner.routes import Patrol
     from planner.scenario import Scenario
 
 

@@ -30,9 +30,10 @@ import numpy as np
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph, place_names
 from planner.hotspots import Hotspots, spot_numbers
+from planner.patrol import Patrol
 from planner.plan import Leg, Route, SolveStats
-from planner.routes import Patrol, walk_home_s
 from planner.scenario import Scenario, later
+from planner.walks import walk_home_s
 
 #: Scenario settings that the legs already walked must keep obeying: a re-plan refuses to
 #: change them (the meal break, per-unit hours and what hot spots are worth may change).
@@ -374,7 +375,7 @@ def _walk_until(leg: Leg, at_s: float, graph: StreetGraph) -> Leg:
         segments=leg.segments[:n],
         reversed=leg.reversed[:n],
         distance_m=metres,
-        presence=0.0,  # credited with the re-plan's risk (planner.routes.credit_kept_walks)
+        presence=0.0,  # credited with the re-plan's risk (planner.route_legs.credit_kept_walks)
     )
 
 

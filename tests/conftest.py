@@ -15,7 +15,7 @@ import pytest
 from shapely.geometry import LineString
 
 from planner.graph import StreetGraph, build_street_graph, load_street_graph
-from planner.routes import Patrol
+from planner.patrol import Patrol
 from planner.scenario import AreaSpec
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,15 +7,12 @@ import pytest
 
 from planner.errors import ScenarioError
 from planner.graph import place_names
+from planner.patrol import Patrol
 from planner.replan import at_hotspots, cut_routes, join, resumed
-from planner.routes import (
-    Patrol,
-    credit_kept_walks,
-    plan_routes,
-    validation_rules,
-    walk_weights,
-)
+from planner.route_legs import credit_kept_walks
+from planner.routes import plan_routes, validation_rules
 from planner.validate import validate_routes
+from planner.walks import walk_weights
 
 from .conftest import patrol_at
 
@@ -203,7 +200,7 @@ def test_a_unit_a_call_took_too_far_to_be_back_in_time_walks_back_late(
     from scipy.sparse.csgraph import dijkstra
 
     from planner.errors import PlannerWarning
-    from planner.routes import _segment_lookup, _walkable
+    from planner.walks import _segment_lookup, _walkable
 
     patrol, routes = planned
     _, spots, station = helsinki_risk
@@ -235,7 +232,7 @@ def test_a_call_that_leaves_no_time_to_reach_the_break_excuses_it_not_fails_the_
     from scipy.sparse.csgraph import dijkstra
 
     from planner.errors import PlannerWarning
-    from planner.routes import _segment_lookup, _walkable
+    from planner.walks import _segment_lookup, _walkable
 
     risk, spots, station = helsinki_risk
     patrol = _patrol(station, break_s=20 * 60, break_window_s=(30 * 60, 45 * 60))

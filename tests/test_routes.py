@@ -177,7 +177,7 @@ def test_avoided_ways_are_not_walked(helsinki, helsinki_risk):
 
 def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
     from planner.plan import Leg, Route
-    from planner.routes import _credit_walks
+    from planner.route_legs import _credit_walks
 
     risk, _, station = helsinki_risk
     patrol = patrol_at(station, revisit_value=0.5)
@@ -212,7 +212,7 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
 
 
 def test_search_values_a_walk_as_the_plan_credits_it(helsinki, helsinki_risk):
-    from planner.routes import _network
+    from planner.walks import _network
 
     risk, spots, station = helsinki_risk
     patrol = patrol_at(station, pace_m_per_s=1.2)

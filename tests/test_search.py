@@ -478,8 +478,9 @@ def test_stalled_epochs_restart_early_in_the_pure_top_case(monkeypatch):
 
 
 def test_route_cache_evicts_oldest_and_swap_keeps_routes_feasible():
-    from planner.search._engine import _Engine, _RouteCache
+    from planner.search._engine import _Engine
     from planner.search._model import _Data
+    from planner.search._state import _RouteCache
 
     cache = _RouteCache(2)
     for k in range(3):
@@ -713,6 +714,7 @@ def test_forced_cluster_reaches_a_far_group_greedy_insertion_skips():
 
 def test_waits_for_a_revisit_or_the_break_absorb_an_insertion():
     from planner.search._engine import _Engine
+    from planner.search._estimates import _waits_after
     from planner.search._model import _Data
 
     # station 0 at x=0, hot spot 1 at x=10 (two visits 100 s apart), break at the station
@@ -730,7 +732,7 @@ def test_waits_for_a_revisit_or_the_break_absorb_an_insertion():
     # visit 1 at 10, done at 20; the repeat waits from 20 to 110; back at the station at 130,
     # the break waits until 150 (ends 170)
     assert st.starts == [[10.0, 110.0]] and st.breaks == [150.0]
-    waits = eng._waits_after(shift, [1, 1], st.starts[0], st.breaks[0])
+    waits = _waits_after(eng.data, shift, [1, 1], st.starts[0], st.breaks[0])
     # 90 s for the slot, 20 s for the break, which may also absorb a stop inserted before it
     assert list(waits) == [110.0, 110.0, 20.0]
     # node 2 adds 20 s of walking and 10 s of stop but the route ends only 5 s early: it fits
@@ -742,6 +744,7 @@ def test_waits_for_a_revisit_or_the_break_absorb_an_insertion():
 
 def test_insertion_estimates_wait_for_a_revisit_slot_as_the_schedule_does():
     from planner.search._engine import _Engine
+    from planner.search._estimates import _slot_starts
     from planner.search._model import _Data
     from planner.search._schedule import _gap_slot
 
@@ -760,7 +763,7 @@ def test_insertion_estimates_wait_for_a_revisit_slot_as_the_schedule_does():
     for k, c in enumerate(rows):
         starts[k, : len(taken[c])] = taken[c]
     est = rng.uniform(0.0, 250.0, size=(3, 40))
-    slot = eng._slot_starts((rows, starts), est)
+    slot = _slot_starts(eng.data, (rows, starts), est)
     for c in range(3):
         for p in range(est.shape[1]):
             assert slot[c, p] == _gap_slot(taken.get(c), float(est[c, p]), 60.0)
@@ -893,8 +896,9 @@ def test_problem_arrays_out_of_range_are_named():
 def test_settled_route_pairs_and_paths_are_not_searched_again(monkeypatch):
     """A second inter-route pass over unchanged routes scores no pair; a changed route is."""
     from planner.search import _engine
-    from planner.search._engine import _Engine, _Settled
+    from planner.search._engine import _Engine
     from planner.search._model import _Data
+    from planner.search._state import _Settled
 
     seen = _Settled(2)
     for k in range(3):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import random
-from collections.abc import Callable
 
 import numpy as np
 
+from planner.search._estimates import _bucket_values, _slot_starts, _taken_starts, _waits_after
 from planner.search._local import TailSchedule, _Tails
 from planner.search._model import _EPS, TOL_S, Shift, _Data
 from planner.search._route_moves import (
@@ -23,95 +22,10 @@ from planner.search._route_moves import (
     _two_opt_star,
 )
 from planner.search._schedule import _Scheduled, _simulate
+from planner.search._state import _RouteCache, _Settled, _State
 
 # SWAP* between routes from this many candidates on (single-node trades below; module docs)
 _SWAP_STAR_MIN_CANDIDATES = 200
-
-
-class _State:
-    """Mutable search state: sequences, per-route end times, visit counts and objective."""
-
-    __slots__ = ("breaks", "count", "ends", "obj", "seqs", "starts")
-
-    def __init__(
-        self,
-        seqs: list[list[int]],
-        ends: list[float],
-        count: list[int],
-        obj: float,
-        starts: list[list[float]] | None = None,
-        breaks: list[float | None] | None = None,
-    ) -> None:
-        self.seqs = seqs
-        self.ends = ends
-        self.count = count
-        self.obj = obj
-        self.starts = starts
-        self.breaks = breaks
-
-    def copy(self) -> _State:
-        """Deep enough copy to mutate independently."""
-        return _State(
-            [list(s) for s in self.seqs],
-            list(self.ends),
-            list(self.count),
-            self.obj,
-            None if self.starts is None else [list(s) for s in self.starts],
-            None if self.breaks is None else list(self.breaks),
-        )
-
-    def key(self) -> tuple[float, float]:
-        """Comparison key: objective first, then less total time used."""
-        return (self.obj, -sum(self.ends))
-
-
-class _RouteCache:
-    """Arrays computed from one route's sequence, kept by a ``(route, sequence, ...)`` key.
-
-    In the pure-TOP case a route's insertion arrays depend on its sequence only (its end time
-    follows from it), its swap arrays also on its time limit, and most routes leave an
-    iteration unchanged, so the arrays are reused across repairs and iterations; the oldest
-    entry goes first when full.
-    """
-
-    __slots__ = ("size", "store")
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.store: dict[tuple[object, ...], tuple[np.ndarray, ...]] = {}
-
-    def get(
-        self, key: tuple[object, ...], build: Callable[[], tuple[np.ndarray, ...]]
-    ) -> tuple[np.ndarray, ...]:
-        """Return the arrays of ``key``, built and stored on the first request."""
-        hit = self.store.get(key)
-        if hit is None:
-            hit = build()
-            self._put(key, hit)
-        return hit
-
-    def _put(self, key: tuple[object, ...], value: tuple[np.ndarray, ...]) -> None:
-        """Store ``value`` under ``key``, dropping the oldest entry when full."""
-        if len(self.store) >= self.size:
-            del self.store[next(iter(self.store))]
-        self.store[key] = value
-
-
-class _Settled(_RouteCache):
-    """Keys of routes or route pairs that a deterministic local search found it cannot improve.
-
-    A move's result depends only on what the key holds, so a settled key is skipped until
-    its routes change; the oldest key goes first when full.
-    """
-
-    __slots__ = ()
-
-    def __contains__(self, key: tuple[object, ...]) -> bool:
-        return key in self.store
-
-    def add(self, key: tuple[object, ...]) -> None:
-        """Remember ``key`` as settled."""
-        self._put(key, ())
 
 
 class _Engine:
@@ -526,7 +440,7 @@ class _Engine:
             decay = data.decay**rank
             assert st.starts is not None and st.breaks is not None  # scheduled states
             tails = _Tails(data, st.seqs, st.starts, st.breaks, st.obj)
-            taken = self._taken_starts(tails, cands)
+            taken = _taken_starts(data, tails, cands)
             for r, sh in enumerate(data.shifts):
                 seq = st.seqs[r]
                 delta = self._route_deltas(seq, sh)
@@ -538,11 +452,11 @@ class _Engine:
                 )
                 est = depart[None, :] + data.travel[np.ix_(prev, cands)].T
                 if taken is not None:
-                    slot = self._slot_starts(taken, est)
+                    slot = _slot_starts(data, taken, est)
                     wait = np.subtract(slot, est, out=np.zeros_like(est), where=np.isfinite(est))
                     delta = delta + wait
                     est = slot
-                gain = self._bucket_values(cands, est) * decay[:, None]
+                gain = _bucket_values(data, cands, est) * decay[:, None]
                 if data.walk is not None:
                     nxt = np.array([*seq, sh.end])
                     gain = gain + (
@@ -552,7 +466,7 @@ class _Engine:
                     )
                 slack = self.limit[r] - st.ends[r]
                 breaks = st.breaks[r]
-                late = np.maximum(delta - self._waits_after(sh, seq, starts, breaks)[None, :], 0.0)
+                late = np.maximum(delta - _waits_after(data, sh, seq, starts, breaks)[None, :], 0.0)
                 ok = (late <= slack + TOL_S) & alive[:, None] & (gain > 0.0)
                 score = np.where(
                     ok, np.maximum(gain, 0.0) ** power * factor[:, None] / (delta + _EPS), -np.inf
@@ -598,89 +512,6 @@ class _Engine:
                 st.obj, st.starts[r], st.breaks[r], st.ends[r] = part
             changed.add(r)
         return changed
-
-    def _taken_starts(
-        self, tails: _Tails, cands: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """Rows of ``cands`` already visited (planned or done) and their visits' start times.
-
-        The starts form a (rows, most visits) array padded with NaN; None when no candidate
-        has a visit or repeat dwells need no spacing.
-        """
-        if self.data.gap <= 0.0:
-            return None
-        lists = [(c, tails.starts_of(v)) for c, v in enumerate(cands.tolist())]
-        lists = [(c, x) for c, x in lists if x]
-        if not lists:
-            return None
-        width = max(len(x) for _, x in lists)
-        starts = np.full((len(lists), width), np.nan)
-        for k, (_, x) in enumerate(lists):
-            starts[k, : len(x)] = x
-        return np.asarray([c for c, _ in lists]), starts
-
-    def _slot_starts(self, taken: tuple[np.ndarray, np.ndarray], est_s: np.ndarray) -> np.ndarray:
-        """Estimated starts after the wait for a revisit slot, per (candidate, position).
-
-        ``est_s`` holds the estimated arrivals; a candidate with visits in ``taken`` (see
-        :meth:`_taken_starts`) starts at least the minimum gap from each of them, by the slot
-        rule of the schedule (:func:`._schedule._gap_slot`). An estimate: the schedule looks
-        only at the visits that start before the inserted one, and the inserted stop may
-        move them.
-        """
-        gap = self.data.gap
-        rows, starts = taken
-        s = est_s[rows]
-        for _ in range(starts.shape[1] + 1):
-            moved = np.zeros(s.shape, dtype=bool)
-            for j in range(starts.shape[1]):
-                x = starts[:, j : j + 1]
-                clash = np.abs(s - x) < gap - TOL_S  # False where x is NaN padding
-                s = np.where(clash, x + gap, s)
-                moved |= clash
-            if not moved.any():
-                break
-        out = est_s.copy()
-        out[rows] = s
-        return out
-
-    def _waits_after(
-        self, sh: Shift, seq: list[int], starts: list[float], break_start: float | None
-    ) -> np.ndarray:
-        """Seconds of waiting at or after each insertion position of a scheduled route.
-
-        Entry ``p`` sums the waits for a revisit slot at visits ``p, p + 1, ...`` and the wait
-        for the break window when the break comes before one of those visits or after the last:
-        a delay inserted at ``p`` is absorbed by them before it reaches the route's end (the
-        forward time slack of Savelsbergh 1992). An optimistic estimate, to leave out insertions
-        that cannot fit before they are scheduled exactly: another officer's slot may move, and
-        a break right after the inserted stop may be taken before it instead.
-        """
-        tl, dl, bn = self.data.tl, self.data.dl, sh.break_node
-        waits = [0.0] * (len(seq) + 1)
-        t, cur = sh.begin_s, sh.start
-        for j in range(len(seq) + 1):
-            nxt = seq[j] if j < len(seq) else sh.end
-            if (
-                break_start is not None
-                and t - TOL_S <= break_start
-                and (j == len(seq) or break_start < starts[j])
-            ):
-                reach = t + (0.0 if bn is None else tl[cur][bn])
-                waits[j] += max(0.0, break_start - reach)  # before visit j (or the end)
-                t, cur = break_start + sh.break_s, (cur if bn is None else bn)
-            if j < len(seq):
-                waits[j] += max(0.0, starts[j] - (t + tl[cur][nxt]))
-                t, cur = starts[j] + dl[nxt], nxt
-        return np.cumsum(waits[::-1])[::-1]
-
-    def _bucket_values(self, cands: np.ndarray, est_s: np.ndarray) -> np.ndarray:
-        """value[c, bucket(est)] for a (candidates, positions) array of estimated starts."""
-        data = self.data
-        if data.n_buckets == 1 or math.isinf(data.problem.bucket_s):
-            return np.repeat(data.value[cands, 0][:, None], est_s.shape[1], axis=1)
-        h = np.clip(np.floor(est_s / data.problem.bucket_s), 0, data.n_buckets - 1).astype(int)
-        return data.value[cands[:, None], h]
 
     def overfill(self, st: _State, extra: float, noise: float, power: float) -> set[int]:
         """Fill past the shift ends, shorten, then drop visits until every route fits (pure TOP).

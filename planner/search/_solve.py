@@ -9,11 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.search._bound import upper_bound
-from planner.search._engine import _Engine, _State
+from planner.search._engine import _Engine
 from planner.search._model import TOL_S, Problem, SearchResult, _Data
 from planner.search._pool import RoutePool
 from planner.search._route_moves import _path_time
 from planner.search._schedule import _solution
+from planner.search._state import _State
 
 logger = logging.getLogger(__name__)
 

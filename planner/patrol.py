@@ -1,0 +1,89 @@
+"""The rules of a foot-patrol shift, in seconds and node positions, as the route search takes them.
+
+:class:`Patrol` holds the units, stations, pace, stops, revisit rules, meal break, time held back
+for calls and, when re-planning, where each unit is and what it has done; :mod:`planner.routes`
+plans under it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.scenario import KOPER_CURVE
+
+#: Seconds in an hour: the columns of ``Patrol.hourly`` and the search's time buckets.
+HOUR_S = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Patrol:
+    """The rules of a patrol shift, in seconds and node positions (see the scenario reference).
+
+    ``starts`` (re-planning) gives per unit its node position and second; ``done`` the stops
+    already made as (hot-spot index, start second); ``walked`` the street segments walked so far,
+    once per pass; ``break_done`` the units whose break is over; ``resumed`` marks the rest of a
+    shift under way, where a walk back without a stop is a plan, not a failure.
+    """
+
+    units: int
+    start_idx: int
+    end_idx: int
+    shift_s: float
+    pace_m_per_s: float
+    dwell_s: float
+    max_visits: int = 3
+    revisit_value: float = 0.5
+    min_gap_s: float = 3600.0
+    max_dwell_s_per_spot: float | None = None
+    break_s: float = 0.0
+    break_window_s: tuple[float, float] = (0.0, math.inf)
+    break_at_station: bool = True
+    held_back_share: float = 0.0
+    avoided: frozenset[int] = frozenset()
+    hourly: np.ndarray | None = None
+    search_weight: np.ndarray | None = None  # (hot spots, hours) multiplier seen by the search only
+    must_cover: tuple[int, ...] = ()  # hot spots that weigh more in the search (_weigh_must_cover)
+    koper_curve: tuple[tuple[float, float], ...] = KOPER_CURVE
+    starts: tuple[tuple[int, float], ...] = ()
+    ends: tuple[tuple[int, float], ...] = ()
+    done: tuple[tuple[int, float], ...] = ()
+    walked: tuple[int, ...] = ()
+    break_done: frozenset[int] = field(default_factory=frozenset)
+    resumed: bool = False  # the rest of a shift under way (re-planning)
+    sight_m: float = 50.0  # street a walker watches ahead and behind (the stops' radius)
+
+    def stretch(self) -> float:
+        """Clock seconds per second of walking or dwelling (held-back time included)."""
+        return 1.0 / (1.0 - self.held_back_share)
+
+    def unit_starts(self) -> tuple[tuple[int, float], ...]:
+        """Per unit, the node position and second it starts from."""
+        return self.starts or tuple((self.start_idx, 0.0) for _ in range(self.units))
+
+    def unit_ends(self) -> tuple[tuple[int, float], ...]:
+        """Per unit, the node position where it ends and the second it must be there by."""
+        return self.ends or tuple((self.end_idx, self.shift_s) for _ in range(self.units))
+
+    def outside_break_window(self, k: int) -> bool:
+        """Whether unit ``k`` (from 0) works no time its meal break could start and end in.
+
+        True when no break can start in the window and end within the unit's own hours, and
+        those hours are narrower than the shift's: such a unit (a staggered start, say) takes no
+        meal break. A break that does not fit in the whole shift is an error instead.
+        """
+        if self.break_s <= 0:
+            return False
+        earliest, latest = self.break_window_s
+        begin, end = self.unit_starts()[k][1], self.unit_ends()[k][1]
+        if max(begin, earliest) <= min(latest, end - self.break_s):
+            return False  # a break can start in the window and end in the unit's hours
+        return begin > earliest or end < self.shift_s  # its own hours, not the shift's
+
+    def visits_allowed(self) -> int:
+        """Most stops per hot spot under ``max_visits`` and the dosage cap."""
+        if self.max_dwell_s_per_spot is None:
+            return self.max_visits
+        return max(1, min(self.max_visits, int(self.max_dwell_s_per_spot // self.dwell_s)))

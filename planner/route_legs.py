@@ -1,0 +1,241 @@
+"""Routes from the search's answer: timed legs along real streets, credited with presence.
+
+:func:`_route` turns one unit's visits into walks, time held back for calls, waits, stops and
+the meal break; :func:`_credit_stops` and :func:`_credit_walks` credit the stops and the streets
+walked in time order over all units (a revisit earns less), as :func:`credit_kept_walks` does
+for the walks a re-plan keeps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from planner import search
+from planner.patrol import HOUR_S, Patrol
+from planner.plan import Leg, Route
+from planner.walks import _Network
+
+
+def _walk_s(net: _Network, i: int, j: int, patrol: Patrol) -> float:
+    """Seconds of walking from source ``i`` to source ``j`` at the patrol pace."""
+    return float(net.dist_m[i, net.sources[j]]) / patrol.pace_m_per_s
+
+
+Stays = dict[int, list[tuple[float, float, int]]]
+"""Per node position, the (start, end, unit) of each stop there with the time held back after it."""
+
+
+def _stays(routes: Sequence[Sequence[search.Visit]], net: _Network, patrol: Patrol) -> Stays:
+    """Where every unit stands for its stops (see :data:`Stays`), units numbered from 1."""
+    held = patrol.dwell_s * patrol.stretch()
+    stays: Stays = {}
+    for k, visits in enumerate(routes, start=1):
+        for visit in visits:
+            node = int(net.sources[visit.node])
+            stays.setdefault(node, []).append((visit.start_s, visit.start_s + held, k))
+    return stays
+
+
+def _departure(
+    now: float, legs_s: tuple[float, float], slot_s: float, here: list, unit: int
+) -> float:
+    """When a unit early for its stop stops waiting where it is, to arrive on its slot.
+
+    ``legs_s`` are the seconds it then still stands where it is (time held back before the
+    walk) and walks. It waits there, not beside the unit stopping at the hot spot before it,
+    and sets off early only so as to be gone when another unit comes to stop where it waits
+    (``here``: their stays).
+    """
+    standing_s, walk_s = legs_s
+    latest = slot_s - standing_s - walk_s
+    coming = [s - standing_s for s, e, k in here if k != unit and e > now and s < slot_s]
+    return max(now, min([latest, *coming]))
+
+
+def _route(
+    officer: int,
+    net: _Network,
+    patrol: Patrol,
+    visits: tuple[search.Visit, ...],
+    break_start: float | None,
+    start: tuple[int, float],
+    order: np.ndarray,
+    first_spot: int,
+    stays: Stays | None = None,
+) -> Route:
+    """Build the timed legs of one unit: walks, reserve time, waits, stops and the break.
+
+    A unit early for its stop waits where it is, away from where other units stop (``stays``).
+    """
+    legs: list[Leg] = []
+    ids = net.graph.nodes.index
+    spare = patrol.stretch() - 1.0
+    units = len(patrol.unit_starts())
+    here, clock = 2 + officer - 1, start[1]
+    home = 2 + units + officer - 1
+    pending_break = break_start
+
+    def add(leg: Leg) -> None:
+        nonlocal clock
+        legs.append(leg)
+        clock = leg.end_s
+
+    def hold(kind: str, until: float) -> None:
+        nonlocal clock
+        if until <= clock + 1e-6:
+            return
+        node = int(ids[net.sources[here]])
+        if kind == "reserve" and legs and legs[-1].kind == "reserve" and legs[-1].to_node == node:
+            legs[-1] = replace(legs[-1], end_s=until)  # one block of time held back, not two
+            clock = until
+        else:
+            add(Leg(kind, clock, until, node, node))
+
+    def go(to: int) -> None:
+        nonlocal here
+        if net.sources[here] == net.sources[to]:  # already there
+            here = to
+            return
+        leg = net.walk(here, to, clock, patrol.pace_m_per_s)
+        if spare > 0:  # the walk's share is held back before it sets off
+            walk_s = leg.end_s - leg.start_s
+            hold("reserve", clock + walk_s * spare)
+            leg = replace(leg, start_s=clock, end_s=clock + walk_s)
+        add(leg)
+        here = to
+
+    def take_break(before: float) -> None:
+        nonlocal pending_break
+        if pending_break is None or pending_break > before + 1e-6:
+            return
+        if patrol.break_at_station:
+            go(home)
+        hold("wait", pending_break)
+        hold("break", max(clock, pending_break) + patrol.break_s)
+        pending_break = None
+
+    for visit in visits:
+        take_break(visit.start_s)
+        # a wait for the stop's slot is spent where the unit is, not beside the unit stopping
+        # there before it: leave in time to arrive on the slot
+        walk_s = _walk_s(net, here, visit.node, patrol)
+        around = (stays or {}).get(int(net.sources[here]), [])
+        leave = _departure(clock, (walk_s * spare, walk_s), visit.start_s, around, officer)
+        hold("wait", leave)
+        go(visit.node)
+        hold("wait", visit.start_s)
+        node = int(ids[net.sources[visit.node]])
+        hot = int(order[visit.node - first_spot])
+        add(
+            Leg(
+                "dwell",
+                clock,
+                clock + patrol.dwell_s,
+                node,
+                node,
+                presence=0.0,
+                hotspot=hot,
+            )
+        )
+        if spare > 0:
+            hold("reserve", clock + patrol.dwell_s * spare)
+    go(home)  # a break still due is taken back at the station (the search's rule)
+    take_break(math.inf)
+    return Route(officer, tuple(legs))
+
+
+def _recredit(routes: list[Route], kind: str, credit: Callable[[Leg], Leg]) -> list[Route]:
+    """Replace every leg of ``kind`` by ``credit(leg)``, legs taken in time order.
+
+    Time order over all units (ties by unit, then leg) lets ``credit`` count earlier passes.
+    """
+    order = sorted(
+        (leg.start_s, k, i)
+        for k, r in enumerate(routes)
+        for i, leg in enumerate(r.legs)
+        if leg.kind == kind
+    )
+    credited = [list(r.legs) for r in routes]
+    for _, k, i in order:
+        credited[k][i] = credit(credited[k][i])
+    return [Route(r.officer, tuple(legs)) for r, legs in zip(routes, credited, strict=True)]
+
+
+def _credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) -> list[Route]:
+    """Credit each stop: value x the hour's profile x ``revisit_value ** rank`` at its hot spot.
+
+    The rank counts earlier stops at the same hot spot by any unit, and the stops already made
+    before a re-plan.
+    """
+    earlier: dict[int, list[float]] = {}
+    for hot, start_s in patrol.done:
+        earlier.setdefault(hot, []).append(start_s)
+    hours = max(1, math.ceil(patrol.shift_s / HOUR_S))
+
+    def credit(leg: Leg) -> Leg:
+        hot = int(leg.hotspot)
+        rank = sum(t < leg.start_s for t in earlier.get(hot, []))
+        hour = min(int(leg.start_s // HOUR_S), hours - 1)
+        profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
+        earlier.setdefault(hot, []).append(leg.start_s)
+        return replace(leg, presence=float(dwell_value[hot] * profile * patrol.revisit_value**rank))
+
+    return _recredit(routes, "dwell", credit)
+
+
+def _credit_walks(routes: list[Route], weight: np.ndarray, patrol: Patrol) -> list[Route]:
+    """Credit each walk: each street's ``weight`` (:func:`walk_weights`) on its first pass.
+
+    The k-th pass of a street earns ``revisit_value ** k`` of its weight. Passes are ranked in
+    time order over all units (legs by start, streets in walking order), after the passes made
+    before a re-plan (``patrol.walked``).
+    """
+    passes = _Passes(weight, patrol.revisit_value)
+    passes.credit(patrol.walked)
+    return _recredit(routes, "walk", passes.credited)
+
+
+def credit_kept_walks(
+    kept: tuple[tuple[Leg, ...], ...], weight: np.ndarray, patrol: Patrol
+) -> tuple[tuple[Leg, ...], ...]:
+    """Credit the walks a re-plan keeps (legs done, per unit) as :func:`_credit_walks` does.
+
+    A walk cut short at the re-plan earns the streets it walked. Passes are ranked in time order
+    over all units (a call for service records no streets: its way is not known). The risk is
+    the re-plan's; the stops kept keep the credit of the plan followed, the same unless the
+    risk inputs changed in between.
+    """
+    passes = _Passes(weight, patrol.revisit_value)
+    legs = [list(unit) for unit in kept]
+    order = sorted((leg.start_s, k, i) for k, unit in enumerate(legs) for i, leg in enumerate(unit))
+    for _, k, i in order:
+        leg = passes.credited(legs[k][i])
+        if leg.kind == "walk":
+            legs[k][i] = leg
+    return tuple(tuple(unit) for unit in legs)
+
+
+class _Passes:
+    """Passes of each street so far; the k-th pass earns its weight x ``revisit_value ** k``."""
+
+    def __init__(self, weight: np.ndarray, revisit_value: float) -> None:
+        self.weight, self.revisit_value = weight, revisit_value
+        self.count: dict[int, int] = {}
+
+    def credit(self, segments: Iterable[int]) -> tuple[float, ...]:
+        """Count one pass of each of ``segments`` in order; return what each pass earns."""
+        values = []
+        for seg in segments:
+            rank = self.count.get(seg, 0)
+            values.append(float(self.weight[seg]) * self.revisit_value**rank)
+            self.count[seg] = rank + 1
+        return tuple(values)
+
+    def credited(self, leg: Leg) -> Leg:
+        """Count the passes of ``leg``'s streets; the leg with what they earn, street by street."""
+        credits = self.credit(leg.segments)
+        return replace(leg, presence=float(sum(credits)), credits=credits)

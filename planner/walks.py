@@ -1,0 +1,143 @@
+"""Shortest walks on the street graph at the patrol pace, without the ways to avoid.
+
+The distances, paths and presence the route search is built from: :func:`walk_weights` gives
+the presence of one pass of each street, :func:`_network` the shortest walks between the
+problem's nodes (and what walking them earns), :func:`walk_home_s` each unit's walk home.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from planner.graph import StreetGraph
+from planner.patrol import Patrol
+from planner.plan import Leg
+from planner.risk import RiskMap
+
+
+@dataclass(frozen=True, slots=True)
+class _Network:
+    """Shortest walks from the problem's nodes on the graph without the avoided ways."""
+
+    graph: StreetGraph
+    sources: np.ndarray
+    dist_m: np.ndarray
+    pred: np.ndarray
+    segment_of: dict[tuple[int, int], int]
+    tree_segment: np.ndarray  # segment walked into each node on the tree of each source (-1: none)
+    segment_presence: np.ndarray  # presence of one pass of each segment (pace applied)
+    walk_presence: np.ndarray  # presence walking between sources, every pass in full
+
+    def walk(self, i: int, j: int, start_s: float, pace: float) -> Leg:
+        """Build the walk leg from source ``i`` to source ``j`` starting at ``start_s``."""
+        target = int(self.sources[j])
+        path = [target]
+        while path[-1] != self.sources[i]:
+            path.append(int(self.pred[i, path[-1]]))
+        path.reverse()
+        segs = [self.segment_of[(a, b)] for a, b in itertools.pairwise(path)]
+        table = self.graph.segments
+        lengths = table["length_m"].to_numpy()[segs]
+        flips = [bool(table["u_idx"].iat[s] != a) for s, a in zip(segs, path, strict=False)]
+        metres = float(lengths.sum())
+        ids = self.graph.nodes.index
+        return Leg(
+            kind="walk",
+            start_s=start_s,
+            end_s=start_s + metres / pace,
+            from_node=int(ids[path[0]]),
+            to_node=int(ids[path[-1]]),
+            segments=tuple(segs),
+            reversed=tuple(flips),
+            distance_m=metres,
+            presence=float(self.segment_presence[segs].sum()),
+        )
+
+
+def walk_weights(graph: StreetGraph, segment_risk: np.ndarray, patrol: Patrol) -> np.ndarray:
+    """Presence of one pass of each segment: its risk x the minutes spent walking it.
+
+    A segment longer than twice the sight radius counts for ``2 * sight_m / pace`` only: its
+    risk is spread along it, and a walker keeps each point of it in sight that long (as a stop
+    watches only the street within its radius).
+    """
+    seen_m = np.minimum(graph.segments["length_m"].to_numpy(), 2.0 * patrol.sight_m)
+    return segment_risk * seen_m / patrol.pace_m_per_s / 60.0
+
+
+def _segment_lookup(graph: StreetGraph, avoided: frozenset[int]) -> dict[tuple[int, int], int]:
+    """(node position, node position) -> shortest usable segment joining them, both ways."""
+    seg = graph.segments
+    order = np.argsort(-seg["length_m"].to_numpy(), kind="stable")
+    u_idx, v_idx = seg["u_idx"].to_numpy()[order], seg["v_idx"].to_numpy()[order]
+    lookup: dict[tuple[int, int], int] = {}
+    for s, a, b in zip(order.tolist(), u_idx.tolist(), v_idx.tolist(), strict=True):
+        if s not in avoided:
+            lookup[(a, b)] = lookup[(b, a)] = s
+    return lookup
+
+
+def _walkable(graph: StreetGraph, lookup: dict[tuple[int, int], int]) -> sparse.csr_matrix:
+    """Symmetric length matrix of the usable segments."""
+    if not lookup:
+        return sparse.csr_matrix((len(graph.nodes), len(graph.nodes)))
+    pairs = np.array(list(lookup.keys()), dtype=np.int64)
+    segs = np.fromiter(lookup.values(), dtype=np.int64, count=len(lookup))
+    lengths = graph.segments["length_m"].to_numpy()[segs]
+    n = len(graph.nodes)
+    return sparse.csr_matrix((lengths, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+
+
+def _tree_sums(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Per source row, the sum of ``weight[row, v]`` along the tree path to every node.
+
+    ``weight[r, v]`` is the weight of the tree edge into ``v`` (``pred[r, v] < 0`` at roots);
+    pointer doubling sums whole paths in ``log2(depth)`` vectorised steps.
+    """
+    total = weight.copy()
+    up = np.where(pred >= 0, pred, -1)
+    rows = np.arange(pred.shape[0])[:, None]
+    while (up >= 0).any():
+        has = up >= 0
+        safe = np.where(has, up, 0)
+        total = total + np.where(has, total[rows, safe], 0.0)
+        up = np.where(has, up[rows, safe], -1)
+    return total
+
+
+def _network(graph: StreetGraph, risk: RiskMap, sources: np.ndarray, patrol: Patrol) -> _Network:
+    lookup = _segment_lookup(graph, patrol.avoided)
+    dist_m, pred = dijkstra(
+        _walkable(graph, lookup), directed=False, indices=sources, return_predecessors=True
+    )
+    # Presence minutes of the tree edge into each node, then summed along the tree paths.
+    weight = walk_weights(graph, risk.segment_risk, patrol)
+    tree_segment = np.full(pred.shape, -1, dtype=np.int64)
+    rows, cols = np.nonzero(pred >= 0)
+    if len(rows):
+        keys = zip(pred[rows, cols].tolist(), cols.tolist(), strict=True)
+        tree_segment[rows, cols] = np.fromiter(
+            (lookup[k] for k in keys), dtype=np.int64, count=len(rows)
+        )
+    edge = np.where(tree_segment >= 0, weight[tree_segment], 0.0)
+    walk_presence = _tree_sums(pred, edge)[:, sources]
+    return _Network(graph, sources, dist_m, pred, lookup, tree_segment, weight, walk_presence)
+
+
+def walk_home_s(graph: StreetGraph, patrol: Patrol) -> list[float]:
+    """Per unit, the seconds from where it starts to its end station, walking straight there.
+
+    At the patrol's pace with its share of time held back for calls, as the routes count it;
+    infinite where the ways to avoid cut the unit off.
+    """
+    starts, ends = patrol.unit_starts(), patrol.unit_ends()
+    lookup = _segment_lookup(graph, patrol.avoided)
+    dist = dijkstra(_walkable(graph, lookup), directed=False, indices=[n for n, _ in starts])
+    dist = np.atleast_2d(dist)
+    per_s = patrol.stretch() / patrol.pace_m_per_s
+    return [float(dist[k, end] * per_s) for k, (end, _) in enumerate(ends)]
