@@ -66,10 +66,10 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from planner import routes, search, walks
+from planner import routes, search
 from planner.coverage import Pieces, street_pieces
 from planner.graph import StreetGraph, load_street_graph, osm_features
-from planner.hotspots import Hotspots, find_hotspots, koper_value_min
+from planner.hotspots import Hotspots, find_hotspots
 from planner.patrol import Patrol
 from planner.pipeline import build_risk, resolve_station
 from planner.risk import RiskMap, terrain_risk
@@ -493,19 +493,9 @@ def full_patrol(city: City, units: int, shift_s: float) -> Patrol:
 
 
 def full_problem(city: City, patrol: Patrol) -> tuple[search.Problem, int]:
-    """The search problem ``plan_routes`` builds (same helpers, same candidate cut)."""
-    spots = city.hotspots
-    dwell_value = spots.value * koper_value_min(patrol.dwell_s / 60.0)
-    order = np.argsort(-dwell_value, kind="stable")[: routes.MAX_CANDIDATES].astype(np.int64)
-    starts = tuple((patrol.start_idx, 0.0) for _ in range(patrol.units))
-    first_spot = 2 + len(starts)
-    sources = np.array(
-        [patrol.start_idx, patrol.end_idx, *(s for s, _ in starts), *spots.node_idx[order]],
-        dtype=np.int64,
-    )
-    net = walks._network(city.graph, city.risk, sources, patrol)
-    problem = routes._problem(net, patrol, starts, dwell_value[order], order, first_spot)
-    return problem, len(order)
+    """The search problem ``plan_routes`` builds (its own function, so the same candidates)."""
+    setup = routes.search_setup(city.graph, city.risk, city.hotspots, patrol)
+    return setup.problem, len(setup.order)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -82,25 +83,9 @@ def plan_routes(
     if len(hotspots) == 0:
         msg = "no hot spot in the area: the risk map is flat; add incident data or a larger area"
         raise InfeasibleError(msg)
-    dwell_value = hotspots.value * koper_value_min(patrol.dwell_s / 60.0, patrol.koper_curve)
-    order = np.argsort(-dwell_value, kind="stable")[:MAX_CANDIDATES]
-    done_sites = {h for h, _ in patrol.done} | set(patrol.must_cover)
-    extra = [h for h in sorted(done_sites) if h not in set(order.tolist())]
-    order = np.concatenate([order, np.array(extra, dtype=np.int64)]).astype(np.int64)
-    starts, ends = patrol.unit_starts(), patrol.unit_ends()
-    first_spot = 2 + 2 * len(starts)
-    sources = np.array(
-        [
-            patrol.start_idx,
-            patrol.end_idx,
-            *(node for node, _ in starts),
-            *(node for node, _ in ends),
-            *hotspots.node_idx[order].tolist(),
-        ],
-        dtype=np.int64,
-    )
-    net = _network(graph, risk, sources, patrol)
-    problem = _problem(net, patrol, starts, dwell_value[order], order, first_spot)
+    setup = search_setup(graph, risk, hotspots, patrol)
+    net, problem, order, first_spot = setup.net, setup.problem, setup.order, setup.first_spot
+    starts, dwell_value = patrol.unit_starts(), setup.dwell_value
     _check_feasible(problem, patrol)
     initial = _initial(start_from, order, first_spot, len(problem.shifts))
     if initial is not None and search.evaluate(problem, initial) is None:
@@ -145,6 +130,52 @@ def plan_routes(
         },
     )
     return routes, stats
+
+
+@dataclass(frozen=True)
+class SearchSetup:
+    """The numeric problem :func:`plan_routes` hands the search, and how to read its nodes.
+
+    Nodes are the start and end stations, each unit's start and end, then the hot spots
+    ``order`` (indices into the hot spots) from node ``first_spot`` on; ``dwell_value`` is every
+    hot spot's value of one stop.
+    """
+
+    net: _Network
+    problem: search.Problem
+    order: np.ndarray
+    first_spot: int
+    dwell_value: np.ndarray
+
+
+def search_setup(
+    graph: StreetGraph, risk: RiskMap, hotspots: Hotspots, patrol: Patrol
+) -> SearchSetup:
+    """Build the search problem of ``patrol`` (the one place :func:`plan_routes` gets it from).
+
+    The candidates are the best :data:`MAX_CANDIDATES` hot spots by stop value, plus those
+    stopped at before a re-plan and the must-cover ones.
+    """
+    dwell_value = hotspots.value * koper_value_min(patrol.dwell_s / 60.0, patrol.koper_curve)
+    order = np.argsort(-dwell_value, kind="stable")[:MAX_CANDIDATES]
+    done_sites = {h for h, _ in patrol.done} | set(patrol.must_cover)
+    extra = [h for h in sorted(done_sites) if h not in set(order.tolist())]
+    order = np.concatenate([order, np.array(extra, dtype=np.int64)]).astype(np.int64)
+    starts, ends = patrol.unit_starts(), patrol.unit_ends()
+    first_spot = 2 + 2 * len(starts)
+    sources = np.array(
+        [
+            patrol.start_idx,
+            patrol.end_idx,
+            *(node for node, _ in starts),
+            *(node for node, _ in ends),
+            *hotspots.node_idx[order].tolist(),
+        ],
+        dtype=np.int64,
+    )
+    net = _network(graph, risk, sources, patrol)
+    problem = _problem(net, patrol, starts, dwell_value[order], order, first_spot)
+    return SearchSetup(net, problem, order, first_spot, dwell_value)
 
 
 def _weigh_must_cover(spots: np.ndarray, must: np.ndarray) -> np.ndarray:

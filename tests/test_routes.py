@@ -6,7 +6,7 @@ import pytest
 
 from planner.avoid import avoided_segments
 from planner.errors import InfeasibleError
-from planner.routes import plan_routes, validation_rules
+from planner.routes import plan_routes, search_setup, validation_rules
 from planner.validate import validate_routes
 
 from .conftest import patrol_at
@@ -38,6 +38,23 @@ def test_routes_are_valid_on_a_real_graph(helsinki, helsinki_risk):
         assert all(b - a >= patrol.min_gap_s - 1 for a, b in itertools.pairwise(times))
     assert 0 < stats.objective <= stats.bound
     assert stats.objective == pytest.approx(sum(r.presence for r in routes))
+
+
+def test_every_shift_of_the_search_problem_starts_and_ends_at_its_stations(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    other = int(spots.node_idx[-1])  # a different end station
+    patrol = patrol_at(station, end_idx=other, break_s=1800.0, break_window_s=(3600.0, 7200.0))
+    setup = search_setup(helsinki, risk, spots, patrol)
+    sources = setup.net.sources
+    assert len(setup.problem.shifts) == patrol.units
+    for shift in setup.problem.shifts:
+        assert sources[shift.start] == station and sources[shift.end] == other
+        assert shift.start < setup.first_spot and shift.end < setup.first_spot
+        assert shift.break_node is not None and sources[shift.break_node] == other
+        assert (shift.begin_s, shift.end_s) == (0.0, patrol.shift_s)
+    assert list(sources[setup.first_spot :]) == list(spots.node_idx[setup.order])
+    assert (setup.problem.value[: setup.first_spot] == 0).all()
+    assert (setup.problem.value[setup.first_spot :].max(axis=1) > 0).all()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 7])
