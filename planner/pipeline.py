@@ -32,7 +32,7 @@ from planner.hotspots import Hotspots, find_hotspots, spot_numbers
 from planner.idle import _warn_idle_units
 from planner.incidents import check_distinct_files, load_incidents
 from planner.neighbourhoods import Neighbourhoods, from_labels, from_polygons, no_neighbourhoods
-from planner.patrol import (
+from planner.patrol_rules import (
     _warn_unit_break_windows,
     _warn_untagged_light,
     avoided_ways,

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from planner.avoid import walkable_nodes
 from planner.errors import ScenarioError, warn
-from planner.patrol import avoided_ways
+from planner.patrol_rules import avoided_ways
 from planner.pipeline import Area, load_area, run
 from planner.plan import Plan, Route
 from planner.replan import (
