@@ -71,7 +71,7 @@ from planner.coverage import Pieces, street_pieces
 from planner.graph import StreetGraph, load_street_graph, osm_features
 from planner.hotspots import Hotspots, find_hotspots
 from planner.patrol import Patrol
-from planner.pipeline import build_risk, resolve_station
+from planner.pipeline import build_risk
 from planner.risk import RiskMap, terrain_risk
 from planner.scenario import (
     AreaSpec,
@@ -82,6 +82,7 @@ from planner.scenario import (
     StationSpec,
 )
 from planner.settings import Settings
+from planner.stations import resolve_station
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 OSM_FILES = {

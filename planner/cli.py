@@ -311,7 +311,7 @@ def replan(
     positions, away_since = _positions(position or [])
     from planner.evaluate import kpi_table
     from planner.export import check_out_dir, write_plan
-    from planner.pipeline import replan as replan_shift
+    from planner.rest_of_shift import replan as replan_shift
 
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     if routes_file.is_file():  # else the re-plan names the missing plan

@@ -181,7 +181,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         "hotspots_dosed": hotspot_summary(dosage),
         "must_cover": _must_cover(plan, dosage),
         "neighbourhoods": _neighbourhoods(plan),
-        "replan": None,  # a re-plan's time, stops kept and calls (planner.pipeline.replan)
+        "replan": None,  # a re-plan's time, stops kept and calls (planner.rest_of_shift.replan)
     }
 
 

@@ -11,7 +11,7 @@ a stop, break or free time under way is not counted. What the unit was to do fro
 dropped. Else the call begins at the end of the last leg finished before the re-planning time.
 The rest of the shift is then planned from each unit's position and time (:func:`resumed`),
 counting the stops already made for the revisit rules, and joined to what was done
-(:func:`joined`).
+(:func:`joined`). :func:`planner.rest_of_shift.replan` runs these steps.
 """
 
 from __future__ import annotations

@@ -403,7 +403,7 @@ class BreakSpec(_Model):
 
         A window that opens before the shift starts, or that would let the break run past the
         shift's end, is cut to its part inside the shift (so one window serves shifts of other
-        hours; :func:`planner.pipeline.break_window` says when it cuts).
+        hours; :func:`planner.stations.break_window` says when it cuts).
 
         Raises
         ------

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.errors import PlannerWarning, ScenarioError
-from planner.pipeline import Area, all_stops_made, break_window, idle_units, load_area, run
+from planner.idle import all_stops_made, idle_units
+from planner.pipeline import Area, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario, with_overrides
 from planner.settings import Settings
+from planner.stations import break_window
 
 DASK_HTTP = "127.0.0.1:0"
 """Where a Dask cluster's HTTP server listens: this machine only, on a free port (not 8787,

@@ -15,7 +15,7 @@ import numpy as np
 from planner.errors import warn
 from planner.evaluate import compute_kpis
 from planner.graph import place_names
-from planner.pipeline import idle_message
+from planner.idle import idle_message
 from planner.plan import Plan
 from planner.routes import plan_routes, validation_rules
 from planner.settings import VARIANTS_WITHIN

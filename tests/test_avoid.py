@@ -20,7 +20,7 @@ def test_avoiding_unlit_ways_says_when_most_streets_carry_no_lit_tag(helsinki, t
     import dataclasses
 
     from planner.errors import PlannerWarning
-    from planner.pipeline import _warn_untagged_light
+    from planner.patrol_rules import _warn_untagged_light
     from planner.scenario import parse_scenario
 
     data = {

@@ -435,7 +435,7 @@ def test_kpi_warnings_name_what_to_check(plan):
 
 
 def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
-    from planner.pipeline import replan
+    from planner.rest_of_shift import replan
 
     write_plan(plan, tmp_path)
     more = plan.scenario.model_copy(
@@ -467,7 +467,7 @@ def called_away(followed, routes_file, stop, position):
     Checks the warning that its call is shown from the stop's start; returns the re-plan and
     the start of that warning.
     """
-    from planner.pipeline import replan
+    from planner.rest_of_shift import replan
 
     left, at = followed.at(stop.start_s + 150), followed.at(stop.start_s + 20 * 60)
     with pytest.warns(PlannerWarning) as caught:
@@ -488,7 +488,7 @@ def call_end_s(plan):
 
 
 def test_a_replan_without_a_call_is_never_worse_than_the_plan_followed(plan, tmp_path):
-    from planner.pipeline import replan
+    from planner.rest_of_shift import replan
 
     write_plan(plan, tmp_path)
     solver = plan.scenario.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 1})
@@ -501,8 +501,8 @@ def test_a_replan_without_a_call_is_never_worse_than_the_plan_followed(plan, tmp
 
 def test_a_replan_cannot_go_back_before_the_replan_it_follows(plan, tmp_path):
     from planner.errors import ScenarioError
-    from planner.pipeline import replan
     from planner.replan import read_routes
+    from planner.rest_of_shift import replan
 
     write_plan(plan, tmp_path)
     again = replan(plan.scenario, tmp_path / "routes.json", dt.time(20, 0))

@@ -10,9 +10,9 @@ from shapely.geometry import Point
 
 from planner.errors import GraphError, ScenarioError
 from planner.graph import load_street_graph, osm_features, place_names
-from planner.pipeline import resolve_station
 from planner.scenario import AreaSpec, StationSpec
 from planner.settings import Settings
+from planner.stations import resolve_station
 
 
 def test_grid_segments_lengths_and_distances(grid):

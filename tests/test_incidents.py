@@ -905,8 +905,9 @@ def test_a_compressed_csv_is_read_as_it_is(tmp_path, suffix):
 def test_harm_surprises_are_said_and_the_settings_recorded(tmp_path, helsinki):
     from planner.coverage import street_pieces
     from planner.graph import osm_features
-    from planner.pipeline import build_risk, shift_window
+    from planner.pipeline import build_risk
     from planner.scenario import parse_scenario
+    from planner.stations import shift_window
 
     rows = "2026-10,Drugs,24.9384,60.1699\n2026-10,Robbery,24.9384,60.1699\n"
     (tmp_path / "uk.csv").write_text(UK_HEADER + rows, encoding="utf-8")

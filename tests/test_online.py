@@ -138,9 +138,9 @@ def test_online_areas_say_they_bring_streets_only(overpass_server, tmp_path):
     from planner.coverage import street_pieces
     from planner.errors import PlannerWarning, ScenarioError
     from planner.graph import osm_features
-    from planner.pipeline import resolve_station
     from planner.risk import terrain_risk
     from planner.scenario import StationSpec
+    from planner.stations import resolve_station
 
     url, _seen, _server = overpass_server
     settings = Settings(cache_dir=tmp_path, online_timeout_s=5, overpass_url=url)

@@ -264,7 +264,7 @@ def test_the_time_a_unit_left_lies_between_the_plan_followed_and_the_replan():
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from planner.pipeline import _left_s
+    from planner.rest_of_shift import _left_s
 
     start = dt.datetime(2026, 3, 13, 22, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
     at, at_s = dt.time(1, 0), 3 * 3600.0  # after midnight

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
-from planner.pipeline import local_today, shift_window, warn_odd_shift
 from planner.scenario import (
     BreakSpec,
     ShiftSpec,
@@ -15,6 +14,7 @@ from planner.scenario import (
     scenario_to_yaml,
     with_overrides,
 )
+from planner.stations import local_today, shift_window, warn_odd_shift
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -360,7 +360,7 @@ def test_a_break_window_outside_or_inverted_is_explained(earliest, latest, messa
 
 
 def test_planning_says_when_the_break_window_is_cut_to_the_shift(tmp_path):
-    from planner.pipeline import break_window
+    from planner.stations import break_window
 
     text = BASE.replace("count: 2,", "count: 2, meal_break: {earliest: '21:30', latest: '22:30'},")
     scenario = load_scenario(write(tmp_path, text))

@@ -4,7 +4,8 @@ import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
 from planner.evaluate import compute_kpis
-from planner.pipeline import idle_message, load_area, run
+from planner.idle import idle_message
+from planner.pipeline import load_area, run
 from planner.scenario import parse_scenario
 
 STATION = {"lat": 60.1699, "lon": 24.9384}

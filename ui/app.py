@@ -36,6 +36,7 @@ from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.scenario import Scenario, later, scenario_to_yaml  # noqa: E402
+from planner.stations import local_today  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
@@ -160,7 +161,7 @@ def make_plan(scenario: Scenario) -> bool:
     except PlannerError as exc:
         _keep_error(text, exc)
         return True
-    today = pipeline.local_today(scenario, area.graph)  # the shift's day, not the server's
+    today = local_today(scenario, area.graph)  # the shift's day, not the server's
     key = f"{text}# planned for {today.isoformat()}\n"
     store = plan_store()
     fresh = key not in store

@@ -24,7 +24,6 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError, ScenarioError
-from planner.pipeline import break_window
 from planner.plan import Plan
 from planner.scenario import WEEKDAYS, Scenario, parse_scenario
 from planner.staffing import (
@@ -36,6 +35,7 @@ from planner.staffing import (
     rushed_note,
     saturated_from,
 )
+from planner.stations import break_window
 from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, plain_paths, set_in
 from ui.legend import legend_html
 from ui.map import MAP_HEIGHT_PX, build_deck

@@ -1,0 +1,66 @@
+"""Units back at the station long before their time ends: which, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.errors import warn
+from planner.plan import Plan
+
+#: A unit back at the station this long before its time ends gets a warning saying why.
+IDLE_WARN_S = 3600.0
+
+
+def idle_units(routes_kpis: dict[str, Any]) -> list[tuple[int, float]]:
+    """Units back at the station :data:`IDLE_WARN_S` or more before their time ends.
+
+    ``routes_kpis`` is a plan's ``kpis["routes"]``; returns (unit, seconds early) pairs.
+    """
+    early = [(o["officer"], o["back_early_min"] * 60) for o in routes_kpis["per_officer"]]
+    return [(unit, s) for unit, s in early if s >= IDLE_WARN_S]
+
+
+def all_stops_made(routes_kpis: dict[str, Any]) -> bool:
+    """Whether every hot spot got its most stops, so more officers could only walk.
+
+    ``routes_kpis`` is a plan's ``kpis["routes"]``.
+    """
+    allowed = routes_kpis["stops_allowed"]
+    return allowed is not None and routes_kpis["stops"] >= allowed
+
+
+def _warn_idle_units(plan: Plan) -> None:
+    """Warn when units are back at the station long before their time ends, and say why."""
+    if message := idle_message(plan):
+        warn(message, stacklevel=3)
+
+
+def idle_message(plan: Plan) -> str | None:
+    """Which units are back at the station long before their time ends, and why (or None)."""
+    assert plan.patrol is not None
+    routes = plan.kpis["routes"]
+    idle = idle_units(routes)
+    if not idle:
+        return None
+    spots, dosed = routes["hotspots"], routes["hotspots_dosed"]
+    if all_stops_made(routes):
+        allowed = plan.patrol.visits_allowed()
+        why = (
+            f"every one of the {spots} hot spots has its {allowed} "
+            f"stop{'s' if allowed != 1 else ''} "
+            "(dwell.max_visits, dwell.max_minutes_per_spot): fewer officers would do, or allow "
+            "more stops, or more hot spots (dwell.hotspot_top_percent)"
+        )
+    elif plan.routes_stats.status not in ("OPTIMAL", "FEASIBLE") and dosed < spots:
+        solver = plan.scenario.solver
+        why = (
+            f"{spots - dosed} of {spots} hot spots got no stop "
+            f"when the search stopped at its limit ({solver.time_limit_s:g} s"
+            + (f", {solver.route_iterations} iterations" if solver.route_iterations else "")
+            + "): a longer search (solver.time_limit_s; --time-limit on the command line) may "
+            "fit more stops; otherwise none fits their time (revisit gap, distance, shift end)"
+        )
+    else:
+        why = "no further stop fits their time (revisit gap, distance, shift end)"
+    units = ", ".join(f"{plan.unit_word} {k} ({s / 3600:.1f} h early)" for k, s in idle)
+    return f"back at the station with time left: {units}: {why}"

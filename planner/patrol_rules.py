@@ -1,0 +1,136 @@
+"""The route planner's rules for a shift (:class:`~planner.patrol.Patrol`), from the scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import numpy as np
+
+from planner.avoid import avoided_segments, dark_during
+from planner.coverage import Pieces
+from planner.errors import warn
+from planner.graph import StreetGraph
+from planner.hotspots import Hotspots
+from planner.patrol import Patrol
+from planner.places import forbidden_segments
+from planner.risk import RiskMap
+from planner.scenario import Scenario, later, shift_seconds
+from planner.stations import _where, break_window
+
+
+def patrol_rules(
+    scenario: Scenario,
+    graph: StreetGraph,
+    risk: RiskMap,
+    pieces: Pieces,
+    hotspots: Hotspots,
+    stations: tuple[int, int],
+    shift: tuple[dt.datetime, dt.datetime],
+    avoided: frozenset[int],
+) -> Patrol:
+    """Build the route planner's rules from the scenario's ``officers`` and ``dwell`` sections.
+
+    ``avoided`` are the segments :func:`avoided_ways` keeps the units off.
+
+    Raises
+    ------
+    ScenarioError
+        If the meal break window does not fit in the shift.
+    """
+    officers, dwell = scenario.officers, scenario.dwell
+    shift_s = shift_seconds(*shift)
+    planned_dwell_s = dwell.max_minutes * 60
+    if dwell.max_minutes_per_spot is not None:
+        planned_dwell_s = min(planned_dwell_s, dwell.max_minutes_per_spot * 60)
+    window = break_window(scenario, shift)
+    break_s = 0.0 if officers.meal_break is None else officers.meal_break.minutes * 60
+    return Patrol(
+        units=officers.units,
+        start_idx=stations[0],
+        end_idx=stations[1],
+        shift_s=shift_s,
+        pace_m_per_s=officers.pace_m_per_s,
+        dwell_s=planned_dwell_s,
+        max_visits=dwell.max_visits,
+        revisit_value=dwell.revisit_value,
+        min_gap_s=dwell.min_revisit_gap_minutes * 60,
+        max_dwell_s_per_spot=(
+            None if dwell.max_minutes_per_spot is None else dwell.max_minutes_per_spot * 60
+        ),
+        break_s=break_s,
+        break_window_s=window,
+        break_at_station=officers.meal_break is None or officers.meal_break.at_station,
+        held_back_share=officers.held_back_share,
+        avoided=avoided,
+        koper_curve=tuple(tuple(p) for p in dwell.koper_curve),
+        hourly=risk.hourly_profile(hotspots.watched, pieces),
+        sight_m=dwell.visibility_radius_m,
+    )
+
+
+def avoided_ways(
+    scenario: Scenario, graph: StreetGraph, shift: tuple[dt.datetime, dt.datetime]
+) -> frozenset[int]:
+    """Segments the units keep off under ``officers.avoid`` (unlit ways only after dusk)."""
+    avoid = scenario.officers.avoid
+    lat, lon = float(graph.nodes["lat"].mean()), float(graph.nodes["lon"].mean())
+    dark = "unlit_after_dark" in avoid and dark_during(lat, lon, *shift)
+    return avoided_segments(graph, list(avoid), dark)
+
+
+#: Share of streets without a ``lit`` tag above which avoiding unlit ways is said to do little.
+UNTAGGED_LIGHT_SHARE = 0.5
+
+
+def _warn_untagged_light(scenario: Scenario, graph: StreetGraph, avoided: frozenset[int]) -> None:
+    """Warn when ``unlit_after_dark`` can do little: most streets carry no ``lit`` tag."""
+    if "unlit_after_dark" not in scenario.officers.avoid or "lit" not in graph.segments:
+        return
+    lit = graph.segments["lit"]
+    untagged = int(lit.isna().sum() + (lit == "").sum())
+    if untagged > UNTAGGED_LIGHT_SHARE * len(lit):
+        unlit = int((lit == "no").sum())
+        warn(
+            f"{_where(scenario, 'officers.avoid')}: unlit_after_dark can keep the units off only "
+            f"the {unlit} of {len(lit)} streets tagged lit=no in OSM; {untagged} carry no lit "
+            "tag and are walked as if lit (the shift's avoided ways: "
+            f"{len(avoided)} streets)"
+        )
+
+
+def with_places(
+    patrol: Patrol, graph: StreetGraph, scenario: Scenario, must_cover: np.ndarray
+) -> Patrol:
+    """Add the scenario's forbidden zones to the avoided ways and its must-cover hot spots."""
+    avoided = patrol.avoided | forbidden_segments(graph, scenario.places.forbidden)
+    return replace(patrol, avoided=avoided, must_cover=tuple(int(i) for i in must_cover))
+
+
+def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> None:
+    """Warn of each unit whose own hours cut its meal break window short, or leave none."""
+    if patrol.break_s <= 0:
+        return
+    earliest, latest = patrol.break_window_s
+
+    def clock(second: float) -> str:
+        return f"{later(start, second):%H:%M}"
+
+    span = f"{clock(earliest)}-{clock(latest)}"
+    for k, ((_, begin), (_, end)) in enumerate(
+        zip(patrol.unit_starts(), patrol.unit_ends(), strict=True)
+    ):
+        hours = f"unit {k + 1} works {clock(begin)}-{clock(end)}"
+        if patrol.outside_break_window(k):
+            warn(
+                f"{where}: {hours}, which leaves no room for the {patrol.break_s / 60:.0f} min "
+                f"meal break in its window {span}: it takes none",
+                stacklevel=3,
+            )
+        elif begin > earliest or end - patrol.break_s < latest:
+            first, last = max(begin, earliest), min(latest, end - patrol.break_s)
+            warn(
+                f"{where}: {hours}, so its meal break starts between {clock(first)} and "
+                f"{clock(last)}, the part of the meal break window {span} in its hours",
+                stacklevel=3,
+            )

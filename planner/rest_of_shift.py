@@ -1,0 +1,235 @@
+"""Re-plan the rest of a shift from a plan's ``routes.json``, with :mod:`planner.replan`'s steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from planner.avoid import walkable_nodes
+from planner.errors import ScenarioError, warn
+from planner.patrol_rules import avoided_ways
+from planner.pipeline import Area, load_area, run
+from planner.plan import Plan, Route
+from planner.replan import (
+    Followed,
+    Resume,
+    changed_rules,
+    check_inside,
+    check_not_before,
+    cut_routes,
+    read_routes,
+)
+from planner.scenario import Scenario, StationSpec, later, seconds_until
+from planner.settings import Settings
+from planner.stations import resolve_station, shift_window
+
+
+def replan(
+    scenario: Scenario,
+    routes_file: Path,
+    at: dt.time,
+    positions: dict[int, tuple[float, float]] | None = None,
+    settings: Settings | None = None,
+    area: Area | None = None,
+    away_since: dict[int, dt.time] | None = None,
+) -> Plan:
+    """Re-plan the rest of a shift from a plan's ``routes.json``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario the plan was made from (its rules apply to the rest of the shift).
+    routes_file : Path
+        ``routes.json`` of the plan being followed.
+    at : datetime.time
+        Local clock time of the re-plan, inside the shift.
+    positions : dict, optional
+        Unit number -> (lat, lon) where the unit actually is (e.g. after a call for service);
+        units not listed are where the plan has them.
+    settings, area
+        As for :func:`planner.pipeline.run`.
+    away_since : dict, optional
+        Unit number -> local clock time it left the plan (e.g. sent to a call for service);
+        the stops it was to make from then on are dropped. Each such unit needs a position.
+        Without it, a unit placed elsewhere left the plan during the leg under way at ``at``.
+
+    Raises
+    ------
+    ScenarioError
+        If the time is outside the shift, a position is off the area, the file is not a plan,
+        or the plan was made from another scenario, another shift (day, hours or time zone),
+        other stations or other rules for what was already walked, or a stop already made is
+        no longer at a hot spot.
+    """
+    followed = read_routes(routes_file)
+    start, routes = followed.shift_start, followed.routes
+    if followed.scenario != scenario.name:
+        msg = (
+            f"{routes_file}: this plan was made from scenario '{followed.scenario}', not "
+            f"'{scenario.name}'; give that scenario, or with --plan the folder of a plan made "
+            f"from '{scenario.name}'"
+        )
+        raise ScenarioError(msg)
+    if changed := changed_rules(followed.rules, scenario):
+        msg = (
+            f"{routes_file}: the stops and walks already made followed other rules than the "
+            f"scenario's now ({'; '.join(changed)}); re-plan with the values the plan was made "
+            "with, or make a new plan"
+        )
+        raise ScenarioError(msg)
+    # The plan being followed decides how many units there are.
+    count = len(routes) * scenario.officers.unit_size
+    before = ()
+    if scenario.officers.count != count:
+        before = (
+            f"re-planning the {len(routes)} units of the plan being followed ({count} officers; "
+            f"the scenario says {scenario.officers.count})",
+        )
+        warn(before[0], stacklevel=2)
+    if followed.timezone:  # refuse a time outside the plan before loading the map
+        local = start.astimezone(ZoneInfo(followed.timezone))
+        check_inside(routes, seconds_until(local, at), local)
+        check_not_before(followed, seconds_until(local, at), local, routes_file)
+    specs = {unit: _position_spec(unit, lat, lon) for unit, (lat, lon) in (positions or {}).items()}
+    officers = scenario.officers.model_copy(update={"count": count})
+    scenario = scenario.model_copy(update={"officers": officers})
+    area = area or load_area(scenario, settings)
+    graph = area.graph
+    window = shift_window(scenario, graph, start.date())
+    _check_window(followed, window, routes_file)
+    at_s = seconds_until(window[0], at)
+    check_inside(routes, at_s, window[0])
+    check_not_before(followed, at_s, window[0], routes_file)
+    nodes = {}
+    usable = walkable_nodes(graph, avoided_ways(scenario, graph, window))
+    for unit, spec in specs.items():
+        pos = resolve_station(spec, graph, area.features, f"position of unit {unit}", usable)
+        nodes[unit] = int(graph.nodes.index[pos])
+    away = away_since or {}
+    made_s = followed.replanned_s or 0.0  # what the plan followed recorded as done stays done
+    away_s = {
+        unit: _left_s(unit, window[0], clock, (at_s, made_s), at) for unit, clock in away.items()
+    }
+    resume = cut_routes(routes, at_s, graph, nodes, away_s)
+    before = (*before, *_earlier_calls(resume, away, away_s, window[0]))
+    # the search starts from the stops still ahead of the units the call left on their routes,
+    # so the re-plan is never worse than following the plan when it is still feasible
+    ahead = [
+        Route(r.officer, tuple(leg for leg in r.dwells if leg.start_s >= at_s - 1e-6))
+        if r.officer not in nodes and r.officer not in away
+        else Route(r.officer, ())
+        for r in sorted(routes, key=lambda r: r.officer)
+    ]
+    plan = run(scenario, settings, today=start.date(), area=area, resume=resume, start_from=ahead)
+    variant = followed.label.split("re-planned at")[0].rstrip(", ")  # e.g. "variant 2 of 3"
+    label = f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}"
+    kpis = {**plan.kpis, "replan": _replan_kpis(plan, resume)}
+    return replace(
+        plan, label=label, replanned_s=at_s, kpis=kpis, warnings=(*before, *plan.warnings)
+    )
+
+
+def _earlier_calls(
+    resume: Resume, away: dict[int, dt.time], away_s: dict[int, float], start: dt.datetime
+) -> tuple[str, ...]:
+    """Warn of each call shown from before the time its unit left the plan; the messages.
+
+    A stop cut short by the call is not counted, nor free time after the last thing done, so
+    the call runs from the end of the last stop or walk the unit finished.
+    """
+    messages = []
+    for unit, left_s in sorted(away_s.items()):
+        legs = resume.kept[unit - 1]
+        at = max(i for i, leg in enumerate(legs) if leg.kind == "call")  # this re-plan's call
+        if legs[at].start_s < left_s - 60.0:
+            since = "the end of the last stop or walk it finished" if at else "its route's start"
+            message = (
+                f"unit {unit} left the plan at {away[unit]:%H:%M}; its call for service is "
+                f"shown from {later(start, legs[at].start_s):%H:%M}, {since} (a stop cut short "
+                "is not counted)"
+            )
+            warn(message, stacklevel=3)
+            messages.append(message)
+    return tuple(messages)
+
+
+def _left_s(
+    unit: int, start: dt.datetime, left: dt.time, span_s: tuple[float, float], at: dt.time
+) -> float:
+    """Seconds into the shift at which ``unit`` left the plan.
+
+    ``span_s`` is (the re-planning second, the second the plan followed was made at, 0 for a
+    first plan); the time must lie between them.
+    """
+    at_s, made_s = span_s
+    left_s = seconds_until(start, left)
+    if left_s > at_s:
+        msg = (
+            f"unit {unit} left the plan at {left:%H:%M}, after the re-plan at {at:%H:%M} (or "
+            f"before the shift began at {start:%H:%M}); give a time between the two"
+        )
+        raise ScenarioError(msg)
+    if left_s < made_s - 1e-6:
+        made = later(start, made_s)
+        msg = (
+            f"unit {unit} left the plan at {left:%H:%M}, before the plan followed was re-planned "
+            f"at {made:%H:%M}: what was recorded then would be lost; give a time from "
+            f"{made:%H:%M} on, or with --plan the plan it was made from"
+        )
+        raise ScenarioError(msg)
+    return left_s
+
+
+def _replan_kpis(plan: Plan, resume: Resume) -> dict[str, Any]:
+    """Return what a re-plan kept and where its calls for service took the units."""
+    nodes = plan.graph.nodes
+    calls = [
+        {
+            "unit": unit,
+            "since": plan.at(leg.start_s).isoformat(timespec="seconds"),
+            "until": plan.at(leg.end_s).isoformat(timespec="seconds"),
+            "lat": round(float(nodes.loc[leg.to_node, "lat"]), 6),
+            "lon": round(float(nodes.loc[leg.to_node, "lon"]), 6),
+        }
+        for unit, legs in enumerate(resume.kept, start=1)
+        for leg in legs
+        if leg.kind == "call"
+    ]
+    return {
+        "at": plan.at(resume.at_s).isoformat(timespec="seconds"),
+        "stops_kept": len(resume.done_stops()),
+        "calls": calls,
+    }
+
+
+def _check_window(
+    followed: Followed, window: tuple[dt.datetime, dt.datetime], routes_file: Path
+) -> None:
+    """Raise :class:`ScenarioError` unless the plan followed is for the scenario's shift."""
+    start, end = window
+    same_end = followed.shift_end is None or followed.shift_end == end
+    if followed.shift_start == start and same_end:
+        return
+    was = followed.shift_start.isoformat(timespec="minutes")
+    if followed.shift_end is not None:
+        was += f" to {followed.shift_end.isoformat(timespec='minutes')}"
+    msg = (
+        f"{routes_file}: the plan being followed is for the shift {was}, but the scenario's "
+        f"shift is {start.isoformat(timespec='minutes')} to {end.isoformat(timespec='minutes')}; "
+        "re-plan with the scenario the plan was made from, or make a new plan for the new shift"
+    )
+    raise ScenarioError(msg)
+
+
+def _position_spec(unit: int, lat: float, lon: float) -> StationSpec:
+    """Return a unit's reported position as a station point, checked by :class:`StationSpec`."""
+    try:
+        return StationSpec(lat=lat, lon=lon)
+    except ValidationError:
+        msg = f"position of unit {unit}: ({lat}, {lon}) is not a latitude, longitude pair"
+        raise ScenarioError(msg + "; give degrees, latitude first, e.g. 60.1702,24.9411") from None

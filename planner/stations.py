@@ -1,0 +1,254 @@
+"""Stations and shift windows: where the units start and end, when the shift and its break are."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import numpy as np
+import tzfpy
+
+from planner.errors import ScenarioError, warn
+from planner.graph import StreetGraph
+from planner.scenario import Scenario, StationSpec, later, seconds_until, shift_seconds
+
+#: A station point farther than this from every street node is outside the area.
+STATION_SNAP_M = 250.0
+
+#: A station node this close to a named OSM police station is called by its name.
+POLICE_NAME_M = 100.0
+
+#: Longer foot-patrol shifts are planned with a warning: they are mostly a mistyped hour.
+LONG_SHIFT_H = 12.0
+
+
+def _where(scenario: Scenario, field: str) -> str:
+    return f"{scenario.source_file or scenario.name}: {field}"
+
+
+def resolve_station(
+    spec: StationSpec,
+    graph: StreetGraph,
+    features: gpd.GeoDataFrame,
+    where: str,
+    usable: np.ndarray | None = None,
+) -> int:
+    """Node position of a station given as an OSM police station, a point or a node id.
+
+    A point or police station snaps to the nearest ``usable`` node (a mask; default every
+    node): one the units may walk from, not one reached only by ways they avoid.
+
+    Raises
+    ------
+    ScenarioError
+        If the station is not in the area (message says how far, and what to do).
+    """
+    among = usable if usable is not None and usable.any() else None
+    if spec.node_id is not None:
+        pos = int(graph.node_index([spec.node_id])[0])
+        if pos < 0:
+            msg = (
+                f"{where}: node {spec.node_id} is not on the walkable street graph of the area "
+                "(absent, or cut off from the main network); give lat/lon instead"
+            )
+            raise ScenarioError(msg)
+        if among is not None and not among[pos]:
+            msg = (
+                f"{where}: node {spec.node_id} is reached only by ways the units avoid "
+                "(officers.avoid: steps, private or unlit ways); give lat/lon instead"
+            )
+            raise ScenarioError(msg)
+        return pos
+    if spec.police is not None:
+        police = features[features["value"] == "police"]
+        if spec.police.lower() != "any":
+            police = police[police["name"].fillna("").str.lower().str.contains(spec.police.lower())]
+        if len(police) == 0:
+            names = sorted(features.loc[features["value"] == "police", "name"].fillna("unnamed"))
+            found = f"the area has: {', '.join(names)}" if names else "the area has none in OSM"
+            if features.attrs.get("online"):
+                found = "online areas bring their streets only, not OSM stations"
+            msg = f"{where}: no police station matching '{spec.police}'; {found}; give lat/lon"
+            raise ScenarioError(msg)
+        police = police.sort_values("name", na_position="last", kind="stable")
+        idx, dist = graph.nearest_node(
+            police.geometry.x.to_numpy(), police.geometry.y.to_numpy(), among
+        )
+        near = np.flatnonzero(dist <= STATION_SNAP_M)  # the first, by name, on the streets
+        if near.size == 0:
+            closest = int(dist.argmin())
+            name = police["name"].fillna("unnamed").iloc[closest]
+            msg = (
+                f"{where}: the police station {name} is {dist[closest]:.0f} m from the nearest "
+                f"street of the area's walkable network (more than {STATION_SNAP_M:.0f} m); give "
+                "the station's entrance as lat/lon"
+            )
+            raise ScenarioError(msg)
+        return int(idx[near[0]])
+    x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
+    idx, dist = graph.nearest_node(x_m, y_m, among)
+    if dist[0] > STATION_SNAP_M:
+        lat, lon = graph.nodes["lat"], graph.nodes["lon"]
+        msg = (
+            f"{where}: ({spec.lat}, {spec.lon}) is {dist[0] / 1000:.1f} km from the "
+            f"nearest street of the area ({graph.source}, latitude {lat.min():.4f} to "
+            f"{lat.max():.4f}, longitude {lon.min():.4f} to {lon.max():.4f}); put it inside the "
+            f"area (within {STATION_SNAP_M:.0f} m of a street) or check that lat and lon are not "
+            "swapped"
+        )
+        raise ScenarioError(msg)
+    return int(idx[0])
+
+
+def _police_names(
+    graph: StreetGraph, features: gpd.GeoDataFrame, nodes: set[int], places: dict[int, str]
+) -> dict[int, str]:
+    """Names of the stations at an OSM police station, e.g. ``"Snow Hill Police Station (...)"``.
+
+    A station node within :data:`POLICE_NAME_M` of a named police station takes its name,
+    followed by the streets it has in ``places``.
+    """
+    police = features[(features["value"] == "police") & features["name"].notna()]
+    if police.empty or not nodes:
+        return {}
+    ids = sorted(nodes)
+    xy = graph.nodes.loc[ids, ["x_m", "y_m"]].to_numpy()
+    px, py = police.geometry.x.to_numpy(), police.geometry.y.to_numpy()
+    dist = np.hypot(xy[:, :1] - px[None, :], xy[:, 1:] - py[None, :])
+    names = police["name"].to_numpy()
+    return {
+        node: f"{names[k]} ({places[node]})"
+        for node, k, d in zip(ids, dist.argmin(axis=1), dist.min(axis=1), strict=True)
+        if d <= POLICE_NAME_M
+    }
+
+
+def unit_stations(
+    scenario: Scenario,
+    graph: StreetGraph,
+    features: gpd.GeoDataFrame,
+    stations: tuple[int, int],
+    shift: tuple[dt.datetime, dt.datetime],
+    usable: np.ndarray | None = None,
+) -> tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...]]:
+    """Per unit, (start node, second) and (end node, second), from ``officers.per_unit``.
+
+    Empty when no unit has its own station or hours (all share the scenario's).
+
+    Raises
+    ------
+    ScenarioError
+        If a unit's station is off the area or its hours are outside the shift.
+    """
+    officers = scenario.officers
+    if not officers.per_unit:
+        return (), ()
+    shift_s = shift_seconds(*shift)
+    starts, ends = [], []
+    for k in range(officers.units):
+        unit = officers.per_unit[k] if k < len(officers.per_unit) else None
+        where = _where(scenario, f"officers.per_unit[{k}]")
+        begin, end = 0.0, shift_s
+        first, last = stations
+        if unit is not None:
+            try:
+                begin, end = unit.offsets_s(shift[0], shift_s)
+            except ValueError as exc:
+                msg = f"{where}: {exc}"
+                raise ScenarioError(msg) from None
+            if unit.station is not None:
+                first = resolve_station(unit.station, graph, features, f"{where}.station", usable)
+                last = first
+            if unit.end_station is not None:
+                last = resolve_station(
+                    unit.end_station, graph, features, f"{where}.end_station", usable
+                )
+        starts.append((first, begin))
+        ends.append((last, end))
+    return tuple(starts), tuple(ends)
+
+
+def break_window(
+    scenario: Scenario, shift: tuple[dt.datetime, dt.datetime] | None = None
+) -> tuple[float, float]:
+    """Seconds into the shift within which the meal break must start ((0, inf) without one).
+
+    Without the ``shift``'s start and end, its clock times on its next day in its own time zone
+    (UTC when it has none) are used: enough to check the break before any planning. With them,
+    a window cut to the shift (see :meth:`BreakSpec.offsets_s`) is said in a warning.
+
+    Raises
+    ------
+    ScenarioError
+        If the meal break window does not fit in the shift.
+    """
+    meal = scenario.officers.meal_break
+    if meal is None:
+        return 0.0, math.inf
+    planning = shift is not None
+    if shift is None:
+        shift = scenario.shift.window("UTC", dt.date.today())
+    try:
+        begin, end = meal.offsets_s(shift[0], shift_seconds(*shift))
+    except ValueError as exc:
+        msg = f"{_where(scenario, 'officers.meal_break')}: {exc}"
+        raise ScenarioError(msg) from None
+    given = (seconds_until(shift[0], meal.earliest), seconds_until(shift[0], meal.latest))
+    if planning and (begin, end) != given:
+        warn(
+            f"the meal break window {meal.earliest:%H:%M}-{meal.latest:%H:%M} is cut to "
+            f"{later(shift[0], begin):%H:%M}-{later(shift[0], end):%H:%M}, where a "
+            f"{meal.minutes:.0f} min break starts and ends within the shift"
+        )
+    return begin, end
+
+
+def shift_window(
+    scenario: Scenario, graph: StreetGraph, today: dt.date | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """Return the shift's aware start and end, in the scenario's time zone or the area's own.
+
+    ``today`` is the reference day of a ``weekday`` shift; by default today in that zone.
+    """
+    zone = _shift_zone(scenario, graph)
+    try:
+        return scenario.shift.window(zone, today or dt.datetime.now(ZoneInfo(zone)).date())
+    except ScenarioError as exc:  # a clock time the clocks skip that night
+        msg = f"{scenario.source_file or scenario.name}: {exc}"
+        raise ScenarioError(msg) from None
+
+
+def local_today(scenario: Scenario, graph: StreetGraph) -> dt.date:
+    """Today in the shift's time zone (the scenario's, else the area's)."""
+    return dt.datetime.now(ZoneInfo(_shift_zone(scenario, graph))).date()
+
+
+def _shift_zone(scenario: Scenario, graph: StreetGraph) -> str:
+    """Return the shift's IANA time zone: the scenario's, else the area's."""
+    return scenario.shift.timezone or _area_zone(graph)
+
+
+def _area_zone(graph: StreetGraph) -> str:
+    """IANA time zone at the middle of the area (``Etc/GMT...`` at sea)."""
+    return tzfpy.get_tz(float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean()))
+
+
+def warn_odd_shift(start: dt.datetime, end: dt.datetime, graph: StreetGraph) -> None:
+    """Warn of a shift longer than :data:`LONG_SHIFT_H` or in another zone than the area's."""
+    area_zone = _area_zone(graph)
+    hours = shift_seconds(start, end) / 3600
+    if hours > LONG_SHIFT_H:
+        warn(
+            f"the shift lasts {hours:.1f} h ({start:%a %H:%M} to {end:%a %H:%M}); check "
+            "shift.start and shift.end (an end before the start is on the next day)",
+            stacklevel=2,
+        )
+    there = start.astimezone(ZoneInfo(area_zone))
+    if there.utcoffset() != start.utcoffset():
+        warn(
+            f"shift.timezone {start.tzinfo} is not the area's time zone ({area_zone}): the "
+            f"shift starts at {there:%H:%M} there; remove shift.timezone or set {area_zone}",
+            stacklevel=2,
+        )
