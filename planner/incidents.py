@@ -34,18 +34,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner._incident_readers import (
-    COMPRESSED,
-    GEO_SUFFIXES,
-    SCHEMAS,
-    Schema,
-    choose_schema,
-    generic_rows,
-    midnight_placeholders,
-    out_of_range,
-    read_csv,
-    schema_rows,
-)
+from planner._incident_coordinates import out_of_range
+from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
+from planner._incident_readers import generic_rows, schema_rows
+from planner._incident_schemas import SCHEMAS, Schema, choose_schema
+from planner._incident_times import midnight_placeholders
 from planner.errors import IncidentDataError, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
 from planner.scenario import IncidentSpec

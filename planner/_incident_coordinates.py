@@ -1,0 +1,107 @@
+"""Coordinates of incident files: numbers as written, crs checks, conversion to WGS84."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from planner.errors import IncidentDataError
+
+_DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d+)$")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+def _numbers(text: pd.Series, sep: str = ",") -> np.ndarray:
+    """Numbers of a text column in a file separated by ``sep``.
+
+    In a file not separated by commas, a comma is a decimal comma (51,5182). In a
+    comma-separated file (the value quoted), 532,000 groups thousands and 51,5182 (not three
+    digits after the comma) is a decimal comma.
+    """
+    plain = text.str.strip()
+    if sep != ",":
+        plain = plain.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
+    else:
+        grouped = plain.str.fullmatch(_THOUSANDS)
+        plain = plain.where(~grouped, plain.str.replace(",", "", regex=False))
+        decimal = plain.str.fullmatch(_DECIMAL_COMMA) & ~plain.str.fullmatch(r"[-+]?\d+,\d{3}")
+        plain = plain.where(~decimal, plain.str.replace(",", ".", regex=False))
+    return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, copy=True)
+
+
+def _placeholder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Flag coordinates that are missing: NaN, or the placeholders (0, 0) and (-1, -1)."""
+    return np.isnan(x) | np.isnan(y) | ((x == 0) & (y == 0)) | ((x == -1) & (y == -1))
+
+
+def _check_degrees(
+    x: np.ndarray, y: np.ndarray, crs: str, path: Path, names: tuple[str, str]
+) -> None:
+    """Refuse coordinates read in the wrong kind of crs.
+
+    Projected coordinates read as degrees have most values beyond +-180 / +-90; degrees read as
+    projected ones lie nearly all within 180 / 90 units of the projection's origin.
+    """
+    if len(x) == 0:
+        return
+    if not _crs(crs, path).is_geographic:
+        degrees = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+        if degrees.mean() > 0.9:
+            i = int(np.flatnonzero(degrees)[0])
+            msg = (
+                f"{path}: {names[0]} and {names[1]} hold values such as {x[i]:g}, {y[i]:g}, "
+                f"which look like longitudes and latitudes, not coordinates of crs {crs} "
+                "(metres or feet from its origin): set crs: EPSG:4326 (on the command line "
+                "--crs EPSG:4326)"
+            )
+            raise IncidentDataError(msg)
+        return
+    beyond = (np.abs(x) > 180) | (np.abs(y) > 90)
+    if beyond.mean() > 0.5:
+        i = int(np.flatnonzero(beyond)[0])
+        if ((np.abs(y) <= 180) & (np.abs(x) <= 90)).mean() > 0.5:
+            msg = (
+                f"{path}: {names[0]} holds values such as {x[i]:g}, which are latitudes, and "
+                f"{names[1]} values such as {y[i]:g}, longitudes: the columns look swapped; "
+                f"set x_col: {names[1]} and y_col: {names[0]} (on the command line --x-col "
+                f"{names[1]} --y-col {names[0]})"
+            )
+            raise IncidentDataError(msg)
+        msg = (
+            f"{path}: {names[0]} and {names[1]} hold values such as {x[i]:g}, {y[i]:g}, not "
+            f"longitudes and latitudes (crs {crs}): they look like projected metres or feet; "
+            "give their crs, e.g. EPSG:27700 (British National Grid) or EPSG:3435 (Illinois "
+            "East, feet), on the command line --crs"
+        )
+        raise IncidentDataError(msg)
+
+
+def _crs(crs: str, path: Path) -> CRS:
+    try:
+        return CRS.from_user_input(crs)
+    except CRSError as exc:
+        msg = (
+            f"{path}: crs '{crs}' is not a coordinate reference system pyproj knows ({exc}); "
+            "give an EPSG code such as EPSG:4326 (longitude/latitude) or EPSG:27700"
+        )
+        raise IncidentDataError(msg) from None
+
+
+def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    source = _crs(crs, path)
+    if source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+        return x, y
+    transformer = Transformer.from_crs(source, "EPSG:4326", always_xy=True)
+    lon, lat = transformer.transform(x, y)
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+def out_of_range(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Flag positions that are not finite or outside [-180, 180] x [-90, 90] degrees."""
+    with np.errstate(invalid="ignore"):
+        return ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lat) > 90) | (np.abs(lon) > 180)

@@ -1,0 +1,210 @@
+"""Opening incident CSV files: compression, encoding, separator, and refusing misread rows."""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import csv
+import gzip
+import io
+import itertools
+import lzma
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+
+from planner.errors import IncidentDataError
+
+GEO_SUFFIXES = (".geojson", ".json", ".gpkg")
+
+
+#: Compressed CSV files read as they are, by suffix (pandas infers the same from the suffix).
+COMPRESSED: Mapping[str, Callable[..., io.BufferedIOBase]] = MappingProxyType(
+    {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+)
+
+
+def open_bytes(path: Path) -> io.BufferedIOBase:
+    """Open a CSV file's bytes, decompressed when its suffix says so (``.csv.gz``...)."""
+    opener = COMPRESSED.get(Path(path).suffix.lower())
+    return opener(path, "rb") if opener else Path(path).open("rb")
+
+
+def open_text(path: Path, encoding: str, newline: str | None = None) -> io.TextIOWrapper:
+    """Open a CSV file as text (undecodable bytes replaced), decompressed as :func:`open_bytes`."""
+    return io.TextIOWrapper(open_bytes(path), encoding=encoding, errors="replace", newline=newline)
+
+
+def csv_encoding(path: Path) -> tuple[str, int]:
+    """Return the text encoding of a CSV file for pandas, and how many characters it spoils.
+
+    UTF-16 when the file starts with its byte-order mark. UTF-8 (with or without a byte-order
+    mark) when every byte decodes as such, or when valid UTF-8 letters outnumber the bytes that
+    do not decode (a file cut mid-letter, say: those bytes read as U+FFFD and are counted).
+    Else Windows-1252, what Excel saves as "CSV" on Western European Windows (its five
+    undefined bytes read as U+FFFD, not counted). Read in chunks, not held in memory.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    bad = letters = 0
+    try:
+        with open_bytes(path) as file:
+            start = file.read(2)
+            if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                return "utf-16", 0
+            chunk = start
+            while chunk:
+                text = decoder.decode(chunk)
+                wrong = text.count("\ufffd")
+                bad += wrong
+                letters += len(text) - len(text.encode("ascii", "ignore")) - wrong
+                chunk = file.read(1 << 20)
+            bad += decoder.decode(b"", final=True).count("\ufffd")
+    except (OSError, EOFError):  # a compressed file cut short is an EOFError
+        return "utf-8-sig", 0  # pandas reports the problem
+    if bad and letters <= bad:
+        return "cp1252", 0
+    return "utf-8-sig", bad
+
+
+def _separator(path: Path, encoding: str) -> str:
+    """Return the field separator of a CSV file (, ; tab or |), sniffed from its first lines."""
+    try:
+        with open_text(path, encoding) as file:
+            lines = [line for line in itertools.islice(file, 50) if line.strip()][:20]
+    except (OSError, EOFError):
+        return ","  # pandas reports the problem below
+    try:
+        return csv.Sniffer().sniff("".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:  # one column, or no separator used consistently
+        return ","
+
+
+def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
+    """Read the given columns as text (empty cells stay ""), or only the header when ``None``.
+
+    The separator is sniffed from the first lines (kept in ``frame.attrs["sep"]``), so files
+    saved with ; (spreadsheets set to a decimal comma), tabs or | read as well as
+    comma-separated ones; the encoding is UTF-8 or, failing that, Windows-1252
+    (``frame.attrs["encoding"]``; ``frame.attrs["spoiled"]`` counts the characters of a UTF-8
+    file that did not decode; see :func:`csv_encoding`).
+    """
+    encoding, spoiled = csv_encoding(Path(path))
+    sep = _separator(Path(path), encoding)
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            encoding=encoding,
+            encoding_errors="replace",
+            usecols=columns,
+            index_col=False,  # never take a first column as the index (rows one field longer)
+            nrows=0 if columns is None else None,
+        )
+    except pd.errors.EmptyDataError:
+        msg = f"{path}: the incident file is empty; export it again with its header and rows"
+        raise IncidentDataError(msg) from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        msg = f"{path}: not a readable CSV file ({exc}); save it as CSV UTF-8"
+        raise IncidentDataError(msg) from None
+    except EOFError:
+        msg = f"{path}: the compressed file ends too soon (a download cut short); download it again"
+        raise IncidentDataError(msg) from None
+    if columns is not None:
+        _refuse_misread(path, sep, columns, encoding)
+    frame.attrs["sep"] = sep
+    frame.attrs["encoding"] = encoding
+    frame.attrs["spoiled"] = spoiled
+    return frame
+
+
+def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str) -> None:
+    """Refuse what pandas would read wrong without a word, in one pass over the file.
+
+    * A header naming a column to read more than once (:func:`_refuse_repeated`).
+    * Rows with more fields than the header: a separator in an unquoted cell ("Theft,
+      other") shifts the cells after it, coordinates included (pandas, reading some columns,
+      ignores the extra field). Extra empty fields are harmless when most rows have them (a
+      separator that ends every line); on a few rows they are a shifted empty last cell.
+    * A file cut short: it ends without a line break, in a record shorter than the one before
+      (pandas reads the missing cells as empty ones). A file that ends with a line break is
+      whole, whatever its last record holds (some writers leave off trailing empty fields).
+
+    The records are read as CSV (a quoted cell may hold a line break); a compressed file cannot
+    seek to its end, hence one pass.
+    """
+    header: list[str] | None = None
+    longer: list[tuple[int, int, bool]] = []  # (record, fields, extra fields filled)
+    widths: Counter[int] = Counter()
+    before: list[str] = []
+    last: list[str] = []
+    end = ""
+
+    def lines(file: io.TextIOWrapper) -> Iterator[str]:
+        nonlocal end
+        for line in file:
+            end = line[-1:]
+            yield line
+
+    readable = True
+    with open_text(path, encoding, newline="") as file:
+        try:
+            for n, row in enumerate(csv.reader(lines(file), delimiter=sep)):
+                if not any(row):
+                    continue
+                if header is None:
+                    header = row
+                else:
+                    widths[len(row)] += 1
+                    if len(row) > len(header):  # n: the record's number, the header's 0
+                        longer.append((n, len(row), any(row[len(header) :])))
+                before, last = last, row
+        except csv.Error:
+            readable = False  # a record the csv module refuses (a huge cell): pandas judges it
+    _refuse_repeated(path, header or [], columns)
+    if not readable:
+        return
+    usual = widths.most_common(1)[0][0] if widths else 0
+    over = [n for n, width, filled in longer if filled or width > usual]
+    if over:
+        rows = ", ".join(map(str, over[:3])) + (", ..." if len(over) > 3 else "")
+        msg = (
+            f"{path}: {len(over)} row(s) have more fields than the header (data row {rows}): "
+            "a separator inside an unquoted cell shifts the cells after it; quote such cells, "
+            "or export the file again"
+        )
+        raise IncidentDataError(msg)
+    if end not in ("\n", "\r") and before and len(last) < len(before):
+        shown = sep.join(last).strip()[-40:]
+        msg = (
+            f"{path}: the last row has {len(last)} fields, the row before it {len(before)} "
+            f"('{shown}'): the file looks cut short, or ends with a line that is not a record; "
+            "download or export it again"
+        )
+        raise IncidentDataError(msg)
+
+
+def _refuse_repeated(path: Path, header: list[str], columns: list[str]) -> None:
+    """Refuse a header naming a column to read more than once (pandas reads the first)."""
+    for name in columns:
+        at = [i + 1 for i, h in enumerate(header) if h == name]
+        if len(at) > 1:
+            places = ", ".join(map(str, at))
+            msg = (
+                f"{path}: the header has column '{name}' {len(at)} times (columns {places}); "
+                "rename or remove the repeats so that it is clear which one to read"
+            )
+            raise IncidentDataError(msg)
+
+
+def _no_rows(path: Path, geo: bool = False) -> IncidentDataError:
+    """Return the error for a file that holds no incident: export it again, or leave it out."""
+    what = "no features" if geo else "a header but no rows"
+    return IncidentDataError(
+        f"{path}: the incident file has {what}; export it again with its incidents, or remove "
+        "it from incidents"
+    )

@@ -1,0 +1,280 @@
+"""Known incident export schemas, and choosing the schema an incident file is read with."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from planner.errors import IncidentDataError
+from planner.scenario import IncidentSpec
+
+#: Header pairs (latitude, longitude) recognised by ``schema: generic`` when x_col and y_col
+#: are omitted.
+COORDINATE_COLUMNS = (("latitude", "longitude"), ("lat", "long"), ("lat", "lon"), ("lat", "lng"))
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """A known export format: which columns hold what, and how dates are written."""
+
+    name: str
+    title: str
+    required: tuple[str, ...]
+    time_col: str
+    time_format: str
+    example: str
+    type_col: str
+    lon_col: str | None = None
+    lat_col: str | None = None
+    optional: tuple[str, ...] = ()
+    fallback_type_col: str | None = None
+    detail_col: str | None = None
+    clock_col: str | None = None
+    id_col: str | None = None
+    projected: tuple[str, str, str] | None = None
+    month_only: bool = False
+    iso_offsets: bool = False
+
+
+SCHEMAS: Mapping[str, Schema] = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            Schema(
+                "uk_police",
+                "data.police.uk street-level crime",
+                ("Month", "Crime type", "Longitude", "Latitude"),
+                time_col="Month",
+                time_format="%Y-%m",
+                example="2020-01",
+                type_col="Crime type",
+                lon_col="Longitude",
+                lat_col="Latitude",
+                month_only=True,
+                optional=("Crime ID",),
+                id_col="Crime ID",  # a crime listed again (another outcome) is one crime
+            ),
+            Schema(
+                "sf",
+                "DataSF police incident reports, 2018 to present",
+                ("Incident Datetime", "Incident Category", "Incident ID", "Latitude", "Longitude"),
+                time_col="Incident Datetime",
+                time_format="%Y/%m/%d %I:%M:%S %p",
+                example="2018/12/01 12:25:00 AM",
+                type_col="Incident Category",
+                lon_col="Longitude",
+                lat_col="Latitude",
+                optional=("Incident Description",),
+                detail_col="Incident Description",
+                id_col="Incident ID",
+            ),
+            Schema(
+                "boston",
+                "Analyze Boston crime incident reports",
+                ("OCCURRED_ON_DATE", "OFFENSE_DESCRIPTION", "Lat", "Long"),
+                time_col="OCCURRED_ON_DATE",
+                time_format="%Y-%m-%d %H:%M:%S",
+                example="2023-01-01 00:00:00+00",
+                type_col="OFFENSE_CODE_GROUP",
+                lon_col="Long",
+                lat_col="Lat",
+                optional=("OFFENSE_CODE_GROUP",),
+                fallback_type_col="OFFENSE_DESCRIPTION",
+                iso_offsets=True,
+            ),
+            Schema(
+                "chicago",
+                "Chicago Data Portal crimes, 2001 to present",
+                ("Date", "Primary Type", "X Coordinate", "Y Coordinate"),
+                time_col="Date",
+                time_format="%m/%d/%Y %I:%M:%S %p",
+                example="02/10/2024 12:44:00 AM",
+                type_col="Primary Type",
+                lon_col="Longitude",
+                lat_col="Latitude",
+                optional=("Latitude", "Longitude", "Description"),
+                detail_col="Description",
+                projected=("X Coordinate", "Y Coordinate", "EPSG:3435"),
+            ),
+            Schema(
+                "atlanta_cobra",
+                "Atlanta Police COBRA crimes",
+                ("Occur Date", "Occur Time", "UCR Literal", "Latitude", "Longitude"),
+                time_col="Occur Date",
+                time_format="%m/%d/%Y",
+                example="1/31/2019 with Occur Time 100 (01:00)",
+                type_col="UCR Literal",
+                lon_col="Longitude",
+                lat_col="Latitude",
+                clock_col="Occur Time",
+            ),
+        )
+    }
+)
+
+MAPPING_HELP = (
+    "schema: generic with x_col (longitude or easting column), y_col (latitude or northing "
+    "column), crs (default EPSG:4326; e.g. EPSG:27700 for British National Grid), time_col "
+    "(date/time column), type_col (offence type column) and id_col (incident number, when "
+    "one incident has several rows); on the command line "
+    "--x-col, --y-col, --crs, --time-col, --type-col, --id-col"
+)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def _match(header: list[str], wanted: Collection[str]) -> dict[str, str]:
+    """Wanted column -> actual header name, matching exactly or ignoring case and punctuation."""
+    exact = set(header)
+    loose = {_norm(h): h for h in reversed(header)}
+    found = {}
+    for name in wanted:
+        if name in exact:
+            found[name] = name
+        elif _norm(name) in loose:
+            found[name] = loose[_norm(name)]
+    return found
+
+
+def _known_schemas() -> str:
+    return "; ".join(f"{s.name} ({s.title}: {', '.join(s.required)})" for s in SCHEMAS.values())
+
+
+def _closest(header: list[str]) -> str:
+    """Name the schema the header nearly matches (half its columns or more) and what it lacks."""
+    best = max(SCHEMAS.values(), key=lambda s: len(_match(header, s.required)) / len(s.required))
+    found = _match(header, best.required)
+    if len(found) * 2 < len(best.required):
+        return ""
+    lacking = []
+    for column in best.required:
+        if column not in found:
+            near = difflib.get_close_matches(column, header, n=1, cutoff=0.6)
+            lacking.append(f"{column} (the file has '{near[0]}')" if near else column)
+    return f" (closest: {best.name}, which also needs the column(s) {', '.join(lacking)})"
+
+
+def _generic_guess(header: list[str]) -> str:
+    """Suggest the generic mapping of a header with latitude / longitude columns ('' if none).
+
+    Only a suggestion for the message: reading a file by guessed columns could take the wrong
+    date column without anyone noticing.
+    """
+    lowered = {c.strip().lower() for c in header}
+    if not any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS):
+        return ""
+
+    named = [c for c in header if not _ID_COLUMN.search(c)]  # "Crime ID" is not a type
+    time_col = next((c for c in named if any(w in c.lower() for w in _TIME_WORDS)), None)
+    type_col = next(
+        (c for c in named if c != time_col and any(w in c.lower() for w in _TYPE_WORDS)), None
+    )
+    given = [(name, col) for name, col in (("time", time_col), ("type", type_col)) if col]
+    scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
+    flags = " ".join(f"--{name}-col {shlex.quote(col)}" for name, col in given)
+    dates = "" if time_col else "; name its date column too (time_col, --time-col)"
+    return (
+        f"; this file has latitude and longitude columns, so it may read as schema: generic"
+        f"{', ' + scenario if scenario else ''} (on the command line --schema generic"
+        f"{' ' + flags if flags else ''}){dates}"
+    )
+
+
+_TIME_WORDS = ("date", "time", "occur", "month", "when")
+_TYPE_WORDS = ("type", "categ", "offen", "crime", "descr")
+_ID_COLUMN = re.compile(r"(^|[\s_.-])(id|no|nr|num|number|key|ref)$", re.IGNORECASE)
+
+
+def _columns_named(spec: IncidentSpec) -> tuple[str | None, ...]:
+    """Return the columns a generic mapping names (``None`` where it names none)."""
+    return (spec.x_col, spec.y_col, spec.time_col, spec.type_col, spec.id_col)
+
+
+def _mapping_given(spec: IncidentSpec) -> bool:
+    named = _columns_named(spec)
+    return any(c is not None for c in named) or spec.crs.upper() != "EPSG:4326"
+
+
+def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
+    """Choose the schema to read a file with (see :func:`_choose_schema`).
+
+    Raises
+    ------
+    IncidentDataError
+        As :func:`_choose_schema`, and for a ``date_order`` that no date column of a generic
+        file uses.
+    """
+    name = _choose_schema(spec, path, header)
+    if spec.date_order != "auto" and (name != "generic" or not spec.time_col):
+        msg = (
+            f"{path}: date_order applies to the time_col of a generic file (the {name} schema "
+            "knows its date format)"
+            if name != "generic"
+            else f"{path}: date_order is set but no time_col names the date column; add it"
+        )
+        raise IncidentDataError(msg)
+    return name
+
+
+def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
+    """Choose the schema to read a file with: named, detected from the header, or ``generic``.
+
+    ``header`` is ``None`` for GeoJSON / GeoPackage files (always ``generic``).
+
+    Raises
+    ------
+    IncidentDataError
+        For an unknown schema name, mapping fields with a named schema, a named schema whose
+        columns the file lacks, or a header that no schema matches.
+    """
+    name = spec.schema.strip().lower()
+    if name not in (*SCHEMAS, "generic", "auto"):
+        msg = (
+            f"{path}: unknown incident schema '{spec.schema}'; use auto (detect from the header), "
+            f"one of: {', '.join(SCHEMAS)}, or map the columns with {MAPPING_HELP}"
+        )
+        raise IncidentDataError(msg)
+    if name in SCHEMAS and _mapping_given(spec):
+        msg = (
+            f"{path}: x_col, y_col, crs, time_col, type_col and id_col apply only to schema: "
+            "generic "
+            f"(the {name} schema knows its columns); drop them or set schema: generic"
+        )
+        raise IncidentDataError(msg)
+    if header is None:  # GeoJSON / GeoPackage
+        if name in SCHEMAS:
+            msg = (
+                f"{path}: the {name} schema reads the portal's CSV export; read GeoJSON and "
+                f"GeoPackage files with {MAPPING_HELP}"
+            )
+            raise IncidentDataError(msg)
+        return "generic"
+    if name == "generic" or (name == "auto" and _mapping_given(spec)):
+        return "generic"
+    if name == "auto":
+        for schema in SCHEMAS.values():
+            if len(_match(header, schema.required)) == len(schema.required):
+                return schema.name
+        msg = (
+            f"{path}: the header matches no known incident schema{_closest(header)}; the file "
+            f"has the columns: {', '.join(header)}{_generic_guess(header)}; known schemas: "
+            f"{_known_schemas()}; for any other file use {MAPPING_HELP}"
+        )
+        raise IncidentDataError(msg)
+    schema = SCHEMAS[name]
+    missing = [c for c in schema.required if c not in _match(header, schema.required)]
+    if missing:
+        msg = (
+            f"{path}: schema {name} needs the column(s) {', '.join(missing)}, which the file "
+            f"does not have (it has: {', '.join(header)}); use schema: auto to detect the "
+            f"format, or {MAPPING_HELP}"
+        )
+        raise IncidentDataError(msg)
+    return name

@@ -1,0 +1,315 @@
+"""Dates and times of incident files: date formats, clock times, midnight placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import IncidentDataError
+
+#: Above this share of rows failing the date format, loading stops with an error.
+MAX_BAD_DATE_SHARE = 0.5
+
+#: Loading also stops when more dates in another format than this share of the rows (and than
+#: ``OTHER_FORMAT_MIN_ROWS``) fail: the file mixes date formats, and dropping the rows of the
+#: other one would lose a part of the data. Fewer, and empty, stray or impossible dates, are
+#: dropped and counted.
+OTHER_FORMAT_SHARE = 0.01
+OTHER_FORMAT_MIN_ROWS = 2
+
+#: A file whose times (at least this many) are all 00:00 holds dates only.
+MIN_TIMES_FOR_MIDNIGHT_CHECK = 10
+
+#: Date formats tried for ``schema: generic``, most specific first.
+GENERIC_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %I:%M:%S %p",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %I:%M %p",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y-%m",
+)
+
+_OFFSET = re.compile(r"(?<=:\d\d)(?:\.\d+)?(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_ISO_T = re.compile(r"^(\d{4}-\d{2}-\d{2})T")
+
+
+def _shapes(text: pd.Series, bad: np.ndarray) -> str:
+    """Describe the shapes of failing values (digits as 9), most common first, with an example."""
+    failing = text[bad]
+    shapes = failing.str.replace(r"\d", "9", regex=True).replace("", "(empty)")
+    parts = []
+    for shape, count in shapes.value_counts().head(3).items():
+        first = int(np.flatnonzero(bad)[np.flatnonzero(shapes.to_numpy() == shape)[0]])
+        rows = f"{count} row{'s' if count != 1 else ''}"
+        parts.append(f"'{shape}' ({rows}, e.g. data row {first + 1}: '{text.iloc[first]}')")
+    return "; ".join(parts)
+
+
+_SCHEMA_DATE_FIX = (
+    "re-export the file in the portal's own date format, or read it with schema: generic "
+    "and time_col"
+)
+_GENERIC_DATE_FIX = (
+    "check that time_col names the date column, and write its dates in one format "
+    "(e.g. 2024-01-31 22:15)"
+)
+
+
+def _check_bad_dates(
+    text: pd.Series, bad: np.ndarray, path: Path, column: str, expected: str, fix: str
+) -> None:
+    """Stop when most dates, or more than a few in another format, fail: name the formats."""
+    if not len(bad):
+        return
+    if bad.mean() > MAX_BAD_DATE_SHARE:
+        what = f"{int(bad.sum())} of {len(bad)} rows do not match the date format {expected}"
+        shown = bad
+    else:
+        # another format: a date-like value (4 digits or more) shaped unlike every good one;
+        # empty, stray ("unknown") or impossible ("2024-02-30") values are dropped and counted
+        shapes = text.str.replace(r"\d", "9", regex=True)
+        dated = (text.str.count(r"\d") >= 4).to_numpy()
+        shown = bad & dated & ~shapes.isin(set(shapes[~bad])).to_numpy()
+        other = int(shown.sum())
+        if other <= max(OTHER_FORMAT_SHARE * len(bad), OTHER_FORMAT_MIN_ROWS):
+            return
+        what = (
+            f"{other} of {len(bad)} rows have a date in another format than {expected}, which "
+            "the other rows use: the file mixes date formats, and dropping those rows would "
+            "lose part of it"
+        )
+    if _excel_serials(text[shown]):
+        fix = (
+            "these look like Excel day numbers (days since 1899-12-30): format the column as "
+            "a date in the spreadsheet before saving it as CSV"
+        )
+    msg = f"{path}: column '{column}': {what}; formats seen: {_shapes(text, shown)}; {fix}"
+    raise IncidentDataError(msg)
+
+
+def _excel_serials(text: pd.Series) -> bool:
+    """Whether most values are numbers in the range of Excel dates of 1955-2119."""
+    days = pd.to_numeric(text, errors="coerce")
+    return bool(len(days)) and bool(days.between(20000, 80000).mean() > 0.9)
+
+
+def _parse_times(
+    text: pd.Series, fmt: str, path: Path, column: str, expected: str, fix: str
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Parse dates; values with a date but no time of day are kept at 12:00, time unknown.
+
+    Returns
+    -------
+    tuple
+        Occurred (datetime64), time known (bool array), bad (bool array).
+    """
+    text = text.str.strip()
+    occurred = pd.to_datetime(text, format=fmt, errors="coerce")
+    has_clock = "%H" in fmt or "%I" in fmt
+    time_known = occurred.notna().to_numpy() & has_clock
+    if has_clock:
+        date_fmt = fmt.split(" ")[0]
+        missing = occurred.isna().to_numpy()
+        if missing.any():
+            first = text[missing].str.split(" ", n=1).str[0]
+            occurred[missing] = pd.to_datetime(first, format=date_fmt, errors="coerce")
+    bad = occurred.isna().to_numpy()
+    _check_bad_dates(text, bad, path, column, expected, fix)
+    noon = ~time_known & ~bad
+    occurred = occurred.where(~noon, occurred + pd.Timedelta(hours=12))
+    return occurred, time_known, bad
+
+
+def _strip_offsets(text: pd.Series) -> pd.Series:
+    """ISO text to 'YYYY-MM-DD HH:MM:SS' as written: no 'T', no fraction, no UTC offset."""
+    text = text.str.strip().str.replace(_ISO_T, r"\1 ", regex=True)
+    return text.str.replace(_OFFSET, "", regex=True)
+
+
+_CLOCK = r"^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*([AaPp])?\.?\s*(?:[Mm]\.?)?$"
+
+
+def clock_minutes(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Read clock times as minutes after midnight (NaN where there is none).
+
+    Times may be written ``HHMM`` (``2015``, ``15``), ``HH:MM``, ``HH:MM:SS`` or with AM / PM
+    (``8:15 PM``). Returns the minutes and the rows holding text that is not such a time
+    (an empty cell is not).
+    """
+    text = text.astype(str).str.strip()
+    empty = text.isin(["", "nan", "None", "NaN"])
+    number = pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,4}(\.0+)?")), errors="coerce")
+    whole = (number >= 0) & (number < 2400) & (number % 100 < 60) & (number % 1 == 0)
+    minutes = (number // 100 * 60 + number % 100).where(whole)
+    parts = text.str.extract(_CLOCK)
+    hour = pd.to_numeric(parts[0], errors="coerce")
+    minute = pd.to_numeric(parts[1], errors="coerce")
+    half = parts[2].str.lower()
+    twelve = hour.between(1, 12)
+    hour = hour.where(half.isna(), (hour % 12) + np.where(half == "p", 12, 0))
+    valid = hour.between(0, 23) & minute.between(0, 59) & (half.isna() | twelve)
+    minutes = minutes.fillna((hour * 60 + minute).where(valid))
+    return minutes, (~empty & minutes.isna()).to_numpy()
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
+def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str, fix: str) -> str | None:
+    """Say how many rows hold a time of day that cannot be read, with examples and ``fix``."""
+    if not unreadable.any():
+        return None
+    shown = ", ".join(f"'{v}'" for v in text[unreadable].str.strip().unique()[:3])
+    return (
+        f"{_rows(int(unreadable.sum()))} of column '{column}' cannot be read as a time of day "
+        f"(e.g. {shown}): those incidents are spread over the day; {fix}"
+    )
+
+
+def _generic_times(
+    values: pd.Series, path: Path, column: str, order: str = "auto"
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Parse a date column of a generic file, picking the format from the values.
+
+    ``order`` (``auto``, ``day_first`` or ``month_first``) settles dates such as 03/04/2020;
+    with ``auto``, a column whose dates read both ways is refused.
+    """
+    notes: list[str] = []
+    written = values.astype(str).replace({"None": "", "nan": "", "NaT": ""}).str.strip()
+    utc = int(written.str.endswith(("Z", "+00:00", "+0000")).sum())
+    if utc:
+        notes.append(
+            f"{utc} times in '{column}' carry a zero UTC offset (Z or +00:00) and are read as "
+            "the clock time written; the time-of-day model expects the area's local time, so "
+            "convert them in the export unless the area keeps UTC then"
+        )
+    text = _strip_offsets(written)
+    sample = text[text != ""].head(2000)
+    scores = (
+        {
+            fmt: pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()
+            for fmt in GENERIC_TIME_FORMATS
+        }
+        if len(sample)
+        else {GENERIC_TIME_FORMATS[0]: 0.0}
+    )
+    fmt = max(scores, key=lambda f: scores[f])
+    swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
+    both = swapped is not None and scores.get(swapped, 0) == scores[fmt] > 0
+    if both and order == "auto":
+        every = text[text != ""]  # a later row may settle the order the first ones leave open
+        fits = {
+            f: pd.to_datetime(every, format=f, errors="coerce").notna().sum()
+            for f in (fmt, swapped)
+        }
+        fmt = max(fits, key=lambda f: fits[f])
+        both = fits[fmt] == min(fits.values())
+    if both and swapped and order == "auto" and not _fitting(sample, (fmt, swapped), first=False):
+        day, month = _fitting(sample, (fmt,), swapped), _fitting(sample, (swapped,), fmt)
+        msg = (
+            f"{path}: column '{column}' mixes dates that read only day first (such as "
+            f"'{month}') and only month first (such as '{day}'); export the dates in one format"
+        )
+        raise IncidentDataError(msg)
+    if both:
+        example = _fitting(sample, (fmt, swapped))  # type: ignore[arg-type]
+        if order == "auto":
+            msg = (
+                f"{path}: column '{column}': dates such as '{example}' read both day "
+                "first and month first; set date_order: day_first or month_first (on the "
+                "command line --date-order)"
+            )
+            raise IncidentDataError(msg)
+        fmt = swapped if order == "day_first" else fmt
+        notes.append(f"dates such as '{example}' read {order.replace('_', ' ')}")
+    elif order != "auto" and fmt.startswith(("%m/%d", "%d/%m")):
+        wanted = "%d/%m" if order == "day_first" else "%m/%d"
+        if not fmt.startswith(wanted):
+            msg = (
+                f"{path}: column '{column}': date_order is {order}, but dates such as "
+                f"'{_fitting(sample, (fmt,), unless=wanted + fmt[5:])}' read only the other way; "
+                "drop date_order or fix it"
+            )
+            raise IncidentDataError(msg)
+    expected = f"{fmt} (the best fit for the first values)"
+    occurred, time_known, bad = _parse_times(text, fmt, path, column, expected, _GENERIC_DATE_FIX)
+    month_only = np.full(len(text), fmt == "%Y-%m") & ~bad
+    if fmt == "%Y-%m":
+        occurred = occurred + pd.Timedelta(days=14)
+    return occurred, time_known, month_only, bad, notes
+
+
+MIDNIGHT_EXCESS = 3.0
+"""Times at exactly 00:00 more than this many times as common as at 22:00, 23:00, 01:00 and
+02:00 are read as a placeholder for an unknown time (Boston's export has 14 times as many)."""
+
+MIN_MIDNIGHTS = 20
+"""Fewest times at exactly 00:00 that the placeholder check judges."""
+
+
+def midnight_placeholders(
+    occurred: pd.Series, time_known: np.ndarray, kept: np.ndarray
+) -> tuple[pd.Series, np.ndarray, str | None]:
+    """Read times at exactly 00:00 as unknown when the export uses midnight as a placeholder.
+
+    Judged on the ``kept`` rows with a time: when every one of them (at least
+    :data:`MIN_TIMES_FOR_MIDNIGHT_CHECK`) is at 00:00, or 00:00 is more than
+    :data:`MIDNIGHT_EXCESS` times as common as the night's other full hours, every 00:00 time
+    becomes a date without a time of day (placed at noon and spread over the day like one).
+    Returns the times, the known-time flags and a note, or the inputs and ``None``.
+    """
+    timed = time_known & kept & occurred.notna().to_numpy()
+    on_the_hour = ((occurred.dt.minute == 0) & (occurred.dt.second == 0)).to_numpy()
+    hour = occurred.dt.hour.to_numpy()
+    at = {h: int((timed & on_the_hour & (hour == h)).sum()) for h in (0, 22, 23, 1, 2)}
+    night = (at[22] + at[23] + at[1] + at[2]) / 4
+    every = at[0] == timed.sum() >= MIN_TIMES_FOR_MIDNIGHT_CHECK
+    if not every and (at[0] < MIN_MIDNIGHTS or at[0] <= MIDNIGHT_EXCESS * night):
+        return occurred, time_known, None
+    midnight = time_known & on_the_hour & (hour == 0)
+    ratio = f"{at[0] / night:.0f} times as many as" if night else "and none"
+    note = (
+        "every time is 00:00: read as dates without a time of day"
+        if every
+        else f"{at[0]} times at exactly 00:00, {ratio} at the night's other full hours, are "
+        "read as a placeholder for an unknown time: spread over the day"
+    )
+    moved = occurred.where(~midnight, occurred + pd.Timedelta(hours=12))
+    return moved, time_known & ~midnight, note
+
+
+def _fitting(
+    sample: pd.Series, formats: tuple[str, ...], unless: str | None = None, first: bool = True
+) -> str:
+    """Return the first value of ``sample`` that all ``formats`` read and ``unless`` does not.
+
+    When none does: the first value, or "" when ``first`` is false.
+    """
+    fits = np.ones(len(sample), dtype=bool)
+    for fmt in formats:
+        fits &= pd.to_datetime(sample, format=fmt, errors="coerce").notna().to_numpy()
+    if unless is not None:
+        fits &= pd.to_datetime(sample, format=unless, errors="coerce").isna().to_numpy()
+    if fits.any():
+        return str(sample[fits].iloc[0])
+    return str(sample.iloc[0]) if first else ""
