@@ -73,14 +73,8 @@ from planner.hotspots import Hotspots, find_hotspots
 from planner.patrol import Patrol
 from planner.pipeline import build_risk
 from planner.risk import RiskMap, terrain_risk
-from planner.scenario import (
-    AreaSpec,
-    IncidentSpec,
-    OfficersSpec,
-    Scenario,
-    ShiftSpec,
-    StationSpec,
-)
+from planner.scenario import AreaSpec, IncidentSpec, Scenario
+from planner.scenario_patrol import OfficersSpec, ShiftSpec, StationSpec
 from planner.settings import Settings
 from planner.stations import resolve_station
 

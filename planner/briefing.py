@@ -16,8 +16,8 @@ from importlib import resources
 import geopandas as gpd
 import jinja2
 
+from planner.clock import shift_seconds
 from planner.plan import Plan, Route, leg_action
-from planner.scenario import shift_seconds
 from planner.tracks import route_pieces
 
 MAP_W, MAP_H = 680.0, 360.0

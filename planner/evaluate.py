@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.clock import shift_seconds
 from planner.neighbourhoods import OUTSIDE, exposure
 from planner.plan import Plan, Route, SolveStats
-from planner.scenario import shift_seconds
 
 
 def _r(value: float, digits: int = 6) -> float:

@@ -16,7 +16,7 @@ from scipy import sparse
 from planner.coverage import Pieces, coverage_matrix
 from planner.graph import StreetGraph
 from planner.risk import RiskMap
-from planner.scenario import KOPER_CURVE
+from planner.scenario_patrol import KOPER_CURVE
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.scenario import KOPER_CURVE
+from planner.scenario_patrol import KOPER_CURVE
 
 #: Seconds in an hour: the columns of ``Patrol.hourly`` and the search's time buckets.
 HOUR_S = 3600.0

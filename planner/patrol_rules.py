@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from planner.avoid import avoided_segments, dark_during
+from planner.clock import later, shift_seconds
 from planner.coverage import Pieces
 from planner.errors import warn
 from planner.graph import StreetGraph
@@ -15,7 +16,7 @@ from planner.hotspots import Hotspots
 from planner.patrol import Patrol
 from planner.places import forbidden_segments
 from planner.risk import RiskMap
-from planner.scenario import Scenario, later, shift_seconds
+from planner.scenario import Scenario
 from planner.stations import _where, break_window
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from planner.scenario import later, shift_seconds
+from planner.clock import later, shift_seconds
 
 if TYPE_CHECKING:
     from planner.graph import StreetGraph

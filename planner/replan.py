@@ -27,12 +27,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from planner.clock import later
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph, place_names
 from planner.hotspots import Hotspots, spot_numbers
 from planner.patrol import Patrol
 from planner.plan import Leg, Route, SolveStats
-from planner.scenario import Scenario, later
+from planner.scenario import Scenario
 from planner.walks import walk_home_s
 
 #: Scenario settings that the legs already walked must keep obeying: a re-plan refuses to

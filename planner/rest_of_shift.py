@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from planner.avoid import walkable_nodes
+from planner.clock import later, seconds_until
 from planner.errors import ScenarioError, warn
 from planner.patrol_rules import avoided_ways
 from planner.pipeline import Area, load_area, run
@@ -24,7 +25,8 @@ from planner.replan import (
     cut_routes,
     read_routes,
 )
-from planner.scenario import Scenario, StationSpec, later, seconds_until
+from planner.scenario import Scenario
+from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
 from planner.stations import resolve_station, shift_window
 

@@ -33,11 +33,11 @@ import pandas as pd
 import shapely
 from scipy import sparse
 
+from planner.clock import later, shift_seconds
 from planner.coverage import Pieces, piece_distances
 from planner.errors import IncidentDataError, warn
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
-from planner.scenario import later, shift_seconds
 from planner.window import WindowParams, window_weights
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,11 @@ import geopandas as gpd
 import numpy as np
 import tzfpy
 
+from planner.clock import later, seconds_until, shift_seconds
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
-from planner.scenario import Scenario, StationSpec, later, seconds_until, shift_seconds
+from planner.scenario import Scenario
+from planner.scenario_patrol import StationSpec
 
 #: A station point farther than this from every street node is outside the area.
 STATION_SNAP_M = 250.0

@@ -544,7 +544,7 @@ def test_readme_python_example_plans_and_writes_the_files(tmp_path, monkeypatch,
 def test_briefing_says_when_the_clocks_go_back_during_the_shift(plan):
     from zoneinfo import ZoneInfo
 
-    from planner.scenario import later, shift_seconds
+    from planner.clock import later, shift_seconds
 
     helsinki = ZoneInfo("Europe/Helsinki")
     start = dt.datetime(2026, 10, 24, 22, 0, tzinfo=helsinki)  # summer time ends at 04:00

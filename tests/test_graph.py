@@ -10,7 +10,8 @@ from shapely.geometry import Point
 
 from planner.errors import GraphError, ScenarioError
 from planner.graph import load_street_graph, osm_features, place_names
-from planner.scenario import AreaSpec, StationSpec
+from planner.scenario import AreaSpec
+from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
 from planner.stations import resolve_station
 

@@ -139,7 +139,7 @@ def test_online_areas_say_they_bring_streets_only(overpass_server, tmp_path):
     from planner.errors import PlannerWarning, ScenarioError
     from planner.graph import osm_features
     from planner.risk import terrain_risk
-    from planner.scenario import StationSpec
+    from planner.scenario_patrol import StationSpec
     from planner.stations import resolve_station
 
     url, _seen, _server = overpass_server

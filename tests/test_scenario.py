@@ -7,13 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
-from planner.scenario import (
-    BreakSpec,
-    ShiftSpec,
-    load_scenario,
-    scenario_to_yaml,
-    with_overrides,
-)
+from planner.scenario import load_scenario, scenario_to_yaml, with_overrides
+from planner.scenario_patrol import BreakSpec, ShiftSpec
 from planner.stations import local_today, shift_window, warn_odd_shift
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,7 +272,7 @@ def test_round_trip_through_yaml(tmp_path):
 
 
 def test_overnight_shift_across_the_autumn_clock_change_lasts_nine_hours(tmp_path):
-    from planner.scenario import shift_seconds
+    from planner.clock import shift_seconds
 
     s = load_scenario(write(tmp_path, BASE.replace("weekday: friday", "date: 2020-10-24")))
     start, end = s.shift.window("Europe/London", dt.date(2020, 10, 1))
@@ -287,7 +282,7 @@ def test_overnight_shift_across_the_autumn_clock_change_lasts_nine_hours(tmp_pat
 
 
 def test_spring_clock_change_shortens_the_night(tmp_path):
-    from planner.scenario import shift_seconds
+    from planner.clock import shift_seconds
 
     text = BASE.replace("weekday: friday", "date: 2026-03-28").replace('"02:00"', '"06:00"')
     start, end = load_scenario(write(tmp_path, text)).shift.window(
@@ -299,7 +294,7 @@ def test_spring_clock_change_shortens_the_night(tmp_path):
 def test_clock_times_after_the_autumn_change_count_the_extra_hour():
     from zoneinfo import ZoneInfo
 
-    from planner.scenario import later, seconds_until
+    from planner.clock import later, seconds_until
 
     start = dt.datetime(2020, 10, 24, 18, 0, tzinfo=ZoneInfo("Europe/London"))
     assert seconds_until(start, dt.time(20, 0)) == 2 * 3600
@@ -311,7 +306,7 @@ def test_clock_times_after_the_autumn_change_count_the_extra_hour():
 def test_a_clock_time_skipped_in_spring_is_refused(tmp_path):
     from zoneinfo import ZoneInfo
 
-    from planner.scenario import seconds_until
+    from planner.clock import seconds_until
 
     start = dt.datetime(2026, 3, 28, 18, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
     assert seconds_until(start, dt.time(4, 30)) == 9.5 * 3600  # 03:00 became 04:00
@@ -371,7 +366,7 @@ def test_planning_says_when_the_break_window_is_cut_to_the_shift(tmp_path):
 
 
 def test_break_and_unit_hours_count_the_hour_clocks_go_back():
-    from planner.scenario import UnitSpec
+    from planner.scenario_patrol import UnitSpec
 
     start = dt.datetime(2026, 10, 24, 20, 0, tzinfo=ZoneInfo("Europe/Helsinki"))  # to 06:00
     night_s = 11 * 3600  # 20:00 EEST to 06:00 EET

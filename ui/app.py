@@ -31,11 +31,12 @@ import pandas as pd  # noqa: E402
 import pydeck as pdk  # noqa: E402
 
 from planner import pipeline  # noqa: E402
+from planner.clock import later  # noqa: E402
 from planner.errors import PlannerError  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
-from planner.scenario import Scenario, later, scenario_to_yaml  # noqa: E402
+from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
 from planner.stations import local_today  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, review, staffing, timeline, uploads  # noqa: E402

@@ -15,12 +15,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planner.scenario import (
-    AVOIDABLE,
-    MIN_RADIUS_M,
-    MIN_ZONE_M,
-    WEEKDAYS,
-)
+from planner.scenario import MIN_ZONE_M
+from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
 from ui.bound import bound, keep_source_fields, number
 from ui.draft import INCIDENT_ERROR, INCIDENT_REPORTS, WIDGET, add_place, draft, get_in, set_in
 from ui.uploads import MAPPING_FIELDS, file_fields, incident_uploaded

@@ -25,7 +25,8 @@ import streamlit as st
 
 from planner.errors import PlannerError, ScenarioError
 from planner.plan import Plan
-from planner.scenario import WEEKDAYS, Scenario, parse_scenario
+from planner.scenario import Scenario, parse_scenario
+from planner.scenario_patrol import WEEKDAYS
 from planner.staffing import (
     DASK_HTTP,
     StaffingRun,

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pydeck as pdk
 
+from planner.clock import later, shift_seconds
 from planner.plan import Plan
-from planner.scenario import later, shift_seconds
 from planner.tracks import position_at, route_track
 from ui.map import COORD_DIGITS, officer_colour
 

@@ -1,0 +1,309 @@
+"""Scenario sections of the patrol itself: the shift, the officers, hot-spot dwells, posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+
+from planner._scenario_base import _Model
+from planner.clock import _on_the_clock, seconds_until
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ShiftSpec(_Model):
+    """The shift: a date or a weekday (its next occurrence), start and end clock times.
+
+    An end earlier than the start means the shift runs past midnight (22:00-06:00).
+    ``timezone`` is an IANA name; when omitted, the area's own time zone is used.
+    """
+
+    date: dt.date | None = None
+    weekday: Literal[WEEKDAYS] | None = None  # type: ignore[valid-type]
+    start: dt.time
+    end: dt.time
+    timezone: str | None = None
+
+    @field_validator("weekday", mode="before")
+    @classmethod
+    def _lower_weekday(cls, value: object) -> object:
+        """Read ``Friday``, ``FRI`` and ``fri.`` as ``friday``."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip().rstrip(".").lower()
+        days = [day for day in WEEKDAYS if len(text) >= 3 and day.startswith(text)]
+        return days[0] if len(days) == 1 else text
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                msg = f"unknown time zone '{value}'; use an IANA name such as 'Europe/Helsinki'"
+                raise ValueError(msg) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _one_day(self) -> ShiftSpec:
+        if (self.date is None) == (self.weekday is None):
+            msg = "give exactly one of shift.date (YYYY-MM-DD) or shift.weekday (e.g. friday)"
+            raise ValueError(msg)
+        if self.start == self.end:
+            msg = (
+                "shift.start and shift.end are equal: a shift of no time, or of 24 hours; plan "
+                "a shift of under 24 hours, e.g. 18:00 to 02:00"
+            )
+            raise ValueError(msg)
+        return self
+
+    def window(self, timezone: str, today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """Return the shift's aware start and end datetimes.
+
+        Parameters
+        ----------
+        timezone : str
+            IANA zone used when the scenario names none.
+        today : datetime.date
+            Reference day for ``weekday`` (its next occurrence, today included).
+
+        Returns
+        -------
+        tuple of datetime.datetime
+            Start and end, aware, in the shift's time zone; the end is after the start. Use
+            :func:`shift_seconds` for the length: across a clock change it differs from the
+            clock difference.
+        """
+        zone = ZoneInfo(self.timezone or timezone)
+        day = self.date
+        if day is None:
+            offset = (WEEKDAYS.index(str(self.weekday)) - today.weekday()) % 7
+            day = today + dt.timedelta(days=offset)
+        start = _on_the_clock(dt.datetime.combine(day, self.start, tzinfo=zone), "shift.start")
+        end_day = day if self.end > self.start else day + dt.timedelta(days=1)
+        end = _on_the_clock(dt.datetime.combine(end_day, self.end, tzinfo=zone), "shift.end")
+        return start, end
+
+
+class StationSpec(_Model):
+    """A station where routes start or end.
+
+    Either an OSM police station (``police``: a name fragment, or ``any``), a point (``lat`` and
+    ``lon`` in degrees, snapped to the nearest street node) or an OSM ``node_id``.
+    """
+
+    police: str | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    node_id: int | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_name_it(self) -> StationSpec:
+        given = [self.police is not None, self.lat is not None or self.lon is not None]
+        given.append(self.node_id is not None)
+        if sum(given) != 1:
+            msg = "give exactly one of: police (name or 'any'), lat + lon, or node_id"
+            raise ValueError(msg)
+        if (self.lat is None) != (self.lon is None):
+            msg = "a station point needs both lat and lon"
+            raise ValueError(msg)
+        return self
+
+
+#: Default Koper curve: (dwell minutes, presence minutes credited). Little is gained below ten
+#: minutes, and nothing beyond fifteen (Koper 1995: residual deterrence peaks at 10-15 minutes).
+KOPER_CURVE: tuple[tuple[float, float], ...] = ((0.0, 0.0), (5.0, 2.5), (10.0, 10.0), (15.0, 15.0))
+
+
+class BreakSpec(_Model):
+    """A meal break: its length, the clock window in which it starts, and where it is taken."""
+
+    minutes: Annotated[float, Field(ge=5, le=180)] = 30.0
+    earliest: dt.time = Field(description="local clock time, within the shift")
+    latest: dt.time = Field(description="local clock time, within the shift")
+    at_station: bool = Field(True, description="walk back to the end station for it")
+
+    def offsets_s(self, shift_start: dt.datetime, shift_length_s: float) -> tuple[float, float]:
+        """Real seconds from the (aware) shift start at which the break may start, both ends.
+
+        A window that opens before the shift starts, or that would let the break run past the
+        shift's end, is cut to its part inside the shift (so one window serves shifts of other
+        hours; :func:`planner.stations.break_window` says when it cuts).
+
+        Raises
+        ------
+        ValueError
+            If no part of the window lets the break start and end within the shift.
+        """
+        begin = seconds_until(shift_start, self.earliest)
+        end = seconds_until(shift_start, self.latest)
+        if end < begin < shift_length_s:  # both inside the shift, in the wrong order
+            msg = (
+                f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M}: earliest comes "
+                f"after latest in a shift that starts at {shift_start:%H:%M}; swap the two times"
+            )
+            raise ValueError(msg)
+        if begin > end:  # the window opened before the shift started
+            begin = 0.0
+        end = min(end, shift_length_s - self.minutes * 60)
+        if begin > end:
+            msg = (
+                f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M} plus "
+                f"{self.minutes:.0f} min does not fit in the shift ({shift_start:%H:%M}-"
+                f"{shift_start + dt.timedelta(seconds=shift_length_s):%H:%M}); move the window "
+                "inside the shift or shorten the break"
+            )
+            raise ValueError(msg)
+        return begin, end
+
+
+AVOIDABLE = ("unlit_after_dark", "private", "steps")
+
+
+class UnitSpec(_Model):
+    """One unit's own station or hours, when they differ from the shared ones (staggered starts)."""
+
+    station: StationSpec | None = None
+    end_station: StationSpec | None = None
+    start: dt.time | None = Field(None, description="local clock time, within the shift")
+    end: dt.time | None = Field(None, description="local clock time, within the shift")
+
+    def offsets_s(self, shift_start: dt.datetime, shift_length_s: float) -> tuple[float, float]:
+        """Real seconds from the (aware) shift start at which this unit starts and must be back.
+
+        Raises
+        ------
+        ValueError
+            If the unit's hours are not inside the shift or end before they start.
+        """
+        begin = 0.0 if self.start is None else seconds_until(shift_start, self.start)
+        end = shift_length_s if self.end is None else seconds_until(shift_start, self.end)
+        if self.end is not None and end == 0.0:
+            end = 86400.0
+        hours = f"{self.start or shift_start:%H:%M}-" + (
+            f"{self.end:%H:%M}" if self.end is not None else "the shift's end"
+        )
+        shift = f"{shift_start:%H:%M} for {shift_length_s / 3600:.1f} h"
+        if begin >= shift_length_s or end > shift_length_s:
+            msg = f"unit hours {hours} are not inside the shift ({shift}); give hours within it"
+            raise ValueError(msg)
+        if end == begin:
+            msg = f"unit hours {hours} start and end at the same time; give the unit some hours"
+            raise ValueError(msg)
+        if end < begin:
+            msg = f"unit hours {hours} end before they start (the shift: {shift}); swap them"
+            raise ValueError(msg)
+        return begin, end
+
+
+class OfficersSpec(_Model):
+    """Officers on foot patrol: how many, where they start and end, how they walk and rest."""
+
+    count: Annotated[int, Field(ge=1, le=200)] = 4
+    station: StationSpec
+    end_station: StationSpec | None = Field(None, description="defaults to station")
+    pace_m_per_s: Annotated[float, Field(gt=0.2, le=2.5)] = 1.0
+    unit_size: Literal[1, 2] = Field(1, description="officers walking together (2: pairs)")
+    meal_break: BreakSpec | None = None
+    held_back_share: Annotated[float, Field(ge=0, le=0.8)] = Field(
+        0.0, description="share of every officer's time kept free for calls for service"
+    )
+    avoid: list[Literal[AVOIDABLE]] = Field(  # type: ignore[valid-type]
+        [], description="ways not to walk: unlit_after_dark, private, steps"
+    )
+    per_unit: list[UnitSpec] = Field(
+        [], description="units 1, 2, ... with their own station or hours (staggered starts)"
+    )
+
+    @field_validator("held_back_share", mode="before")
+    @classmethod
+    def _share_not_percent(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100:
+            msg = f"a share, not a percentage: {value:g} % is {value / 100:g} (allowed: 0 to 0.8)"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _whole_units(self) -> OfficersSpec:
+        if self.count % self.unit_size:
+            msg = f"officers.count ({self.count}) is not a multiple of unit_size ({self.unit_size})"
+            raise ValueError(msg)
+        if len(self.per_unit) > self.units:
+            msg = f"officers.per_unit lists {len(self.per_unit)} units, there are {self.units}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def units(self) -> int:
+        """Number of patrol units (routes)."""
+        return self.count // self.unit_size
+
+
+MIN_RADIUS_M = 25.0
+"""Smallest watched radius: streets are judged in pieces of up to 50 m by their midpoints, so a
+smaller radius would watch almost nothing."""
+
+
+class DwellSpec(_Model):
+    """Hot-spot stops: their length (Koper curve: 10-15 minutes) and what a hot spot is."""
+
+    min_minutes: Annotated[float, Field(ge=1, le=120)] = 10.0
+    max_minutes: Annotated[float, Field(ge=1, le=120)] = 15.0
+    visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=1000)] = 50.0
+    hotspot_top_percent: Annotated[float, Field(gt=0, le=100)] = 10.0
+    hotspot_min_separation_m: Annotated[float, Field(ge=0, le=2000)] = 50.0
+    max_visits: Annotated[int, Field(ge=1, le=10)] = Field(
+        3, description="most stops at one hot spot in a shift"
+    )
+    revisit_value: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.5,
+        description="worth of each repeat stop relative to the one before; also of each pass "
+        "along a street already walked",
+    )
+    min_revisit_gap_minutes: Annotated[float, Field(ge=0, le=1440)] = Field(
+        60.0, description="least time between the starts of two stops at one hot spot"
+    )
+    max_minutes_per_spot: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="dosage cap: most dwell minutes at one hot spot in a shift"
+    )
+    koper_curve: list[tuple[float, float]] = Field(
+        list(KOPER_CURVE),
+        description="(stop minutes, presence minutes credited) points, flat past the last",
+    )
+
+    @field_validator("koper_curve")
+    @classmethod
+    def _rising_curve(cls, value: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        minutes = [m for m, _ in value]
+        credit = [c for _, c in value]
+        if len(value) < 2 or minutes != sorted(set(minutes)) or min(credit) < 0:
+            msg = (
+                "dwell.koper_curve needs two or more [minutes, credit] points with increasing "
+                "minutes and credits >= 0, e.g. [[0, 0], [10, 10], [15, 15]]"
+            )
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DwellSpec:
+        if self.min_minutes > self.max_minutes:
+            msg = f"dwell.min_minutes ({self.min_minutes}) exceeds max_minutes ({self.max_minutes})"
+            raise ValueError(msg)
+        if self.max_minutes_per_spot is not None and self.max_minutes_per_spot < self.min_minutes:
+            msg = (
+                f"dwell.max_minutes_per_spot ({self.max_minutes_per_spot}) is shorter than one "
+                f"stop (min_minutes {self.min_minutes}); raise the cap or remove it"
+            )
+            raise ValueError(msg)
+        return self
+
+
+class PostsSpec(_Model):
+    """Fixed posts: how many, and the walking radius an officer at a post watches over."""
+
+    count: Annotated[int, Field(ge=0, le=500)] = 6
+    visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=2000)] = 150.0
