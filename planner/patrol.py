@@ -26,6 +26,8 @@ class Patrol:
     already made as (hot-spot index, start second); ``walked`` the street segments walked so far,
     once per pass; ``break_done`` the units whose break is over; ``resumed`` marks the rest of a
     shift under way, where a walk back without a stop is a plan, not a failure.
+    ``break_slots_s`` gives, when meal breaks are staggered, each unit's own part of
+    ``break_window_s`` (:func:`break_slots`).
     """
 
     units: int
@@ -41,6 +43,8 @@ class Patrol:
     break_s: float = 0.0
     break_window_s: tuple[float, float] = (0.0, math.inf)
     break_at_station: bool = True
+    break_slots_s: tuple[tuple[float, float], ...] = ()  # per unit, when breaks are staggered
+    most_on_break: int | None = None  # units on their meal break at once, when staggered
     held_back_share: float = 0.0
     avoided: frozenset[int] = frozenset()
     hourly: np.ndarray | None = None
@@ -67,6 +71,10 @@ class Patrol:
         """Per unit, the node position where it ends and the second it must be there by."""
         return self.ends or tuple((self.end_idx, self.shift_s) for _ in range(self.units))
 
+    def unit_break_window(self, k: int) -> tuple[float, float]:
+        """Seconds within which unit ``k`` (from 0) starts its meal break: its slot if staggered."""
+        return self.break_slots_s[k] if self.break_slots_s else self.break_window_s
+
     def outside_break_window(self, k: int) -> bool:
         """Whether unit ``k`` (from 0) works no time its meal break could start and end in.
 
@@ -87,3 +95,27 @@ class Patrol:
         if self.max_dwell_s_per_spot is None:
             return self.max_visits
         return max(1, min(self.max_visits, int(self.max_dwell_s_per_spot // self.dwell_s)))
+
+
+def break_slots(
+    window_s: tuple[float, float], break_s: float, takers: int, most_at_once: int
+) -> tuple[tuple[float, float], ...] | None:
+    """Split a meal break window so that at most ``most_at_once`` of ``takers`` units break at once.
+
+    The units fall in ``ceil(takers / most_at_once)`` groups, the i-th unit in group
+    ``i % groups``; the time from the window's opening to the end of a break started at its
+    close is cut into one equal slot per group, and a group's breaks start in its slot early
+    enough to end within it. Returns each unit's window of break starts, in unit order; ``()``
+    when one group is enough; None when a slot is shorter than a break.
+    """
+    groups = math.ceil(takers / most_at_once)
+    if groups <= 1:
+        return ()
+    earliest, latest = window_s
+    slot = (latest - earliest + break_s) / groups
+    if slot < break_s - 1e-9:
+        return None
+    starts = [earliest + g * slot for g in range(groups)]
+    return tuple(
+        (starts[i % groups], starts[i % groups] + max(0.0, slot - break_s)) for i in range(takers)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -10,10 +11,10 @@ import numpy as np
 from planner.avoid import avoided_segments, dark_during
 from planner.clock import later, shift_seconds
 from planner.coverage import Pieces
-from planner.errors import warn
+from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots
-from planner.patrol import Patrol
+from planner.patrol import Patrol, break_slots
 from planner.places import forbidden_segments
 from planner.risk import RiskMap
 from planner.scenario import Scenario
@@ -135,3 +136,68 @@ def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> 
                 f"{clock(last)}, the part of the meal break window {span} in its hours",
                 stacklevel=3,
             )
+
+
+def staggered_breaks(patrol: Patrol, scenario: Scenario, start: dt.datetime, say: bool) -> Patrol:
+    """Give each unit its own slot of the meal break window (``meal_break.most_at_once``).
+
+    By default all units but one may be on their break at once, so that one stays on the street;
+    when the window is too short for that, a warning says so (``say``) and all may break
+    together. ``start`` is the shift's start, for clock times.
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario's own ``most_at_once`` needs more time than the window gives, or a slot
+        falls outside a unit's own hours.
+    """
+    meal = scenario.officers.meal_break
+    if meal is None or patrol.break_s <= 0:
+        return patrol
+    takers = [k for k in range(patrol.units) if not patrol.outside_break_window(k)]
+    most = meal.most_at_once or max(1, len(takers) - 1)
+    slots = break_slots(patrol.break_window_s, patrol.break_s, len(takers), most)
+    if slots == ():
+        return patrol
+
+    def clock(second: float) -> str:
+        return f"{later(start, second):%H:%M}"
+
+    groups = math.ceil(len(takers) / most)
+    earliest, latest = patrol.break_window_s
+    minutes = f"{patrol.break_s / 60:.0f} min"
+    problem = ""
+    if slots is None:
+        problem = (
+            f"{groups} slots of {minutes} need the break window "
+            f"{clock(earliest)}-{clock(latest)} to run until "
+            f"{clock(earliest + (groups - 1) * patrol.break_s)}"
+        )
+    else:
+        for k, (first, last) in zip(takers, slots, strict=True):
+            begin, end = patrol.unit_starts()[k][1], patrol.unit_ends()[k][1]
+            if max(begin, first) > min(last, end - patrol.break_s):
+                problem = (
+                    f"unit {k + 1}'s slot, a break starting {clock(first)}-{clock(last)}, is "
+                    f"outside its hours {clock(begin)}-{clock(end)}"
+                )
+                break
+    where = _where(scenario, "officers.meal_break")
+    if problem and meal.most_at_once is not None:
+        msg = (
+            f"{where}: {len(takers)} units with at most {most} on their break at once: "
+            f"{problem}; widen the window, or allow more at once (most_at_once)"
+        )
+        raise ScenarioError(msg)
+    if problem:
+        if say:
+            warn(
+                f"{where}: the meal breaks are not staggered, so all {len(takers)} units may "
+                f"be on their break at once: to keep one on the street, {problem}; widen the "
+                "window, or set most_at_once"
+            )
+        return patrol
+    assert slots is not None
+    own = dict(zip(takers, slots, strict=True))
+    per_unit = tuple(own.get(k, patrol.break_window_s) for k in range(patrol.units))
+    return replace(patrol, break_slots_s=per_unit, most_on_break=most)

@@ -37,6 +37,7 @@ from planner.patrol_rules import (
     _warn_untagged_light,
     avoided_ways,
     patrol_rules,
+    staggered_breaks,
     with_places,
 )
 from planner.places import apply_places, forbidden_nodes
@@ -296,6 +297,7 @@ def _run(
         patrol = replace(patrol, starts=units[0], ends=units[1])
         if resume is None:
             _warn_unit_break_windows(patrol, start, _where(scenario, "officers.per_unit"))
+        patrol = staggered_breaks(patrol, scenario, start, say=resume is None)
         patrol = with_places(patrol, graph, scenario, must_cover)
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:

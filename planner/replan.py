@@ -439,7 +439,8 @@ def _missed_breaks(patrol: Patrol, home: list[float]) -> Patrol:
     for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True), start=1):
         ready = t + (walk if patrol.break_at_station else 0.0)
         cut_off = not math.isfinite(walk)  # the routes explain the ways to avoid
-        if k not in patrol.break_done and not cut_off and ready > patrol.break_window_s[1]:
+        latest = patrol.unit_break_window(k - 1)[1]
+        if k not in patrol.break_done and not cut_off and ready > latest:
             missed.add(k)
             warn(
                 f"unit {k} has not had its meal break and can no longer start it in its "
@@ -456,8 +457,8 @@ def _overtime(patrol: Patrol, home: list[float]) -> Patrol:
     if still due; a warning says how late it arrives.
     """
     ends = list(patrol.unit_ends())
-    earliest = patrol.break_window_s[0]
     for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True)):
+        earliest = patrol.unit_break_window(k)[0]
         node, end_s = ends[k]
         due = patrol.break_s > 0 and k + 1 not in patrol.break_done
         back = t + walk

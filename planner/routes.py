@@ -260,8 +260,8 @@ def _problem(
                 if k + 1 in patrol.break_done or patrol.outside_break_window(k)
                 else patrol.break_s
             ),
-            break_earliest_s=patrol.break_window_s[0],
-            break_latest_s=patrol.break_window_s[1],
+            break_earliest_s=patrol.unit_break_window(k)[0],
+            break_latest_s=patrol.unit_break_window(k)[1],
             break_node=2 + units + k if patrol.break_at_station else None,
         )
         for k, ((_, begin), (_, end_s)) in enumerate(zip(starts, patrol.unit_ends(), strict=True))
@@ -393,6 +393,8 @@ def validation_rules(
         max_dwell_s_per_spot=patrol.max_dwell_s_per_spot,
         break_s=patrol.break_s,
         break_window_s=patrol.break_window_s,
+        break_windows_s={k + 1: w for k, w in enumerate(patrol.break_slots_s)},
+        most_on_break=patrol.most_on_break,
         break_at_end_station=patrol.break_at_station,
         held_back_share=patrol.held_back_share,
         avoided_segments=patrol.avoided,

@@ -126,6 +126,11 @@ class BreakSpec(_Model):
     earliest: dt.time = Field(description="local clock time, within the shift")
     latest: dt.time = Field(description="local clock time, within the shift")
     at_station: bool = Field(True, description="walk back to the end station for it")
+    most_at_once: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="most units on their meal break at once (default: all but one, so that "
+        "one stays on the street)",
+    )
 
     def offsets_s(self, shift_start: dt.datetime, shift_length_s: float) -> tuple[float, float]:
         """Real seconds from the (aware) shift start at which the break may start, both ends.

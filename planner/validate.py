@@ -66,7 +66,9 @@ class Rules:
     break is taken at ``break_node`` when given, else at the route's end station when
     ``break_at_end_station``, else anywhere. With ``units`` (0: not checked) the plan has one
     route per unit, numbered from 1. ``hotspot_nodes`` gives the node of each hot spot by
-    number: a stop is made at one, under its number.
+    number: a stop is made at one, under its number. ``break_windows_s`` gives an officer's own
+    window of break starts when the breaks are staggered, ``most_on_break`` the most officers on
+    their break at once (None: not checked).
     """
 
     shift_s: float
@@ -81,6 +83,8 @@ class Rules:
     max_dwell_s_per_spot: float | None = None
     break_s: float = 0.0
     break_window_s: tuple[float, float] = (0.0, float("inf"))
+    break_windows_s: dict[int, tuple[float, float]] = field(default_factory=dict)
+    most_on_break: int | None = None
     break_node: int | None = None
     break_at_end_station: bool = False
     held_back_share: float = 0.0
@@ -118,6 +122,7 @@ def validate_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> li
         found += _held_back(route, rules)
         found += _held_per_leg(route, rules)
     found += _revisits(routes, rules)
+    found += _breaks_at_once(routes, rules)
     return found
 
 
@@ -333,7 +338,7 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
         return [Violation("break", route.officer, "a break that no rule asks for")] * bool(breaks)
     _, begin = _start_of(route, rules)
     _, end = _end_of(route, rules)
-    earliest, latest = rules.break_window_s
+    earliest, latest = rules.break_windows_s.get(route.officer, rules.break_window_s)
     if not breaks:
         if begin > latest or route.officer in rules.break_excused:
             return []  # re-planned after the window (taken already), or a call took its time
@@ -476,4 +481,25 @@ def _revisits(routes: list[Route], rules: Rules) -> list[Violation]:
                         f"minimum gap is {rules.min_revisit_gap_s / 60:.0f} min",
                     )
                 )
+    return out
+
+
+def _breaks_at_once(routes: list[Route], rules: Rules) -> list[Violation]:
+    """More units on their meal break at the same time than ``most_on_break`` allows."""
+    if rules.most_on_break is None:
+        return []
+    breaks = [leg for route in routes for leg in route.legs if leg.kind == "break"]
+    out = []
+    for leg in breaks:  # the most at once is reached at some break's start
+        on = [b for b in breaks if b.start_s - TOL_S <= leg.start_s < b.end_s - TOL_S]
+        if len(on) > rules.most_on_break:
+            out.append(
+                Violation(
+                    "break",
+                    0,
+                    f"{len(on)} units on their meal break at once at {leg.start_s / 60:.0f} min, "
+                    f"most allowed {rules.most_on_break}",
+                )
+            )
+            break
     return out

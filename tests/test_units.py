@@ -1,3 +1,4 @@
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -5,6 +6,7 @@ import pytest
 from planner.errors import PlannerWarning, ScenarioError
 from planner.evaluate import compute_kpis
 from planner.idle import idle_message
+from planner.patrol import break_slots
 from planner.pipeline import load_area, run
 from planner.scenario import parse_scenario
 
@@ -149,3 +151,46 @@ def test_a_station_beside_avoided_steps_snaps_to_a_street_the_units_may_walk(tmp
     x, y = plan.graph.project_lonlat([24.9403025], [60.1723767])
     node = plan.graph.nodes.loc[start]
     assert ((node["x_m"] - x[0]) ** 2 + (node["y_m"] - y[0]) ** 2) ** 0.5 < 100
+
+
+def test_break_slots_split_the_window_into_one_slot_per_group():
+    assert break_slots((0.0, 3600.0), 1800.0, 4, 3) == ((0.0, 900.0), (2700.0, 3600.0)) * 2
+    assert break_slots((0.0, 3600.0), 1800.0, 4, 4) == ()  # one group: no split
+    assert break_slots((0.0, 3600.0), 1800.0, 3, 1) == ((0.0, 0.0), (1800.0, 1800.0), (3600.0,) * 2)
+    assert break_slots((0.0, 1800.0), 1800.0, 3, 1) is None  # 3 breaks in 60 min
+
+
+def _breaks(plan):
+    return [[leg for leg in route.legs if leg.kind == "break"] for route in plan.routes]
+
+
+def test_meal_breaks_are_staggered_so_that_one_unit_stays_on_the_street(tmp_path, area):
+    window = {"minutes": 30, "earliest": "19:00", "latest": "20:00"}
+    plan = run(scenario(tmp_path, [], meal_break=window), area=area)
+    starts = [18 * 60 + b[0].start_s / 60 for b in _breaks(plan)]
+    # units 1 and 3 start in the first slot (19:00-19:15), unit 2 in the second (19:45-20:00)
+    assert 19 * 60 <= starts[0] <= 19 * 60 + 15 and 19 * 60 <= starts[2] <= 19 * 60 + 15
+    assert 19 * 60 + 45 <= starts[1] <= 20 * 60
+    one = run(scenario(tmp_path, [], meal_break={**window, "most_at_once": 1}), area=area)
+    spans = sorted((b[0].start_s, b[0].end_s) for b in _breaks(one))
+    assert all(end <= start + 1 for (_, end), (start, _) in itertools.pairwise(spans))
+
+
+def test_a_break_window_too_short_to_stagger_is_said_or_refused(tmp_path, area):
+    short = {"minutes": 30, "earliest": "19:00", "latest": "19:10"}
+    with pytest.warns(
+        PlannerWarning,
+        match=r"meal_break: the meal breaks are not staggered, so "
+        r"all 3 units may be on their break at once: to keep one on the street, 2 "
+        r"slots of 30 min need the break window 19:00-19:10 to run until 19:30",
+    ):
+        plan = run(scenario(tmp_path, [], meal_break=short), area=area)
+    assert [len(b) for b in _breaks(plan)] == [1, 1, 1]
+    one = {**short, "latest": "19:30", "most_at_once": 1}
+    with pytest.raises(
+        ScenarioError,
+        match=r"meal_break: 3 units with at most 1 on their break at once: 3 slots of 30 min need "
+        r"the break window 19:00-19:30 to run until 20:00; widen the window, or allow more at "
+        r"once \(most_at_once\)",
+    ):
+        run(scenario(tmp_path, [], meal_break=one), area=area)

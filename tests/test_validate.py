@@ -169,6 +169,38 @@ def test_missing_misplaced_or_late_break(helsinki, planned):
     assert any(v.rule == "break" and "station" in v.message for v in found)
 
 
+def test_breaks_at_once_and_a_unit_outside_its_own_break_slot(helsinki, planned):
+    routes, rules = planned
+    starts = [r.legs[_index(r, "break")].start_s for r in routes]
+    ends = [r.legs[_index(r, "break")].end_s for r in routes]
+    together = max(starts) < min(ends)
+    one_at_once = dataclasses.replace(rules, most_on_break=1)
+    found = validate_routes(routes, helsinki, one_at_once)
+    assert any("2 units on their meal break at once" in v.message for v in found) == together
+    two_at_once = dataclasses.replace(rules, most_on_break=2)
+    assert validate_routes(routes, helsinki, two_at_once) == []
+    # the second officer's own slot opens after its break started
+    late_slot = {2: (starts[1] + 600, starts[1] + 900)}
+    found = validate_routes(routes, helsinki, dataclasses.replace(rules, break_windows_s=late_slot))
+    assert [(v.rule, v.officer) for v in found] == [("break", 2)]
+    assert "outside" in found[0].message
+
+
+def test_overlapping_breaks_are_caught(helsinki, planned):
+    routes, rules = planned
+    i = _index(routes[1], "break")
+    first = routes[0].legs[_index(routes[0], "break")]
+    # move the second officer's break onto the first's: same length, same place in the timeline
+    shift = first.start_s - routes[1].legs[i].start_s
+    legs = [
+        dataclasses.replace(leg, start_s=leg.start_s + shift, end_s=leg.end_s + shift)
+        for leg in routes[1].legs
+    ]
+    moved = [routes[0], Route(routes[1].officer, tuple(legs))]
+    found = validate_routes(moved, helsinki, dataclasses.replace(rules, most_on_break=1))
+    assert any(v.officer == 0 and "2 units on their meal break at once" in v.message for v in found)
+
+
 def test_too_little_time_held_back(helsinki, planned):
     routes, rules = planned
     greedy = dataclasses.replace(rules, held_back_share=0.5)

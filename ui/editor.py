@@ -267,13 +267,27 @@ def officers_section() -> None:
             "latest": _clock(latest),
             "at_station": True,
         }
-    minutes, earliest, latest, at_station = st.columns(4)
+    minutes, earliest, latest, together, at_station = st.columns(5)
     with minutes:
         number("Break (min)", "officers.meal_break.minutes", 30.0, min_value=5.0, max_value=180.0)
     with earliest:
         bound(st.time_input, "Earliest", "officers.meal_break.earliest", None, _time, _clock)
     with latest:
         bound(st.time_input, "Latest", "officers.meal_break.latest", None, _time, _clock)
+    with together:
+        bound(
+            st.number_input,
+            "On break at once",
+            "officers.meal_break.most_at_once",
+            None,
+            min_value=1,
+            step=1,
+            placeholder="all but one",
+            help="Breaks are staggered: the window is cut into slots so that at most this many "
+            "units are on their break together. Blank: all but one, so one stays on the street.",
+        )
+        if data["officers"]["meal_break"].get("most_at_once") is None:
+            data["officers"]["meal_break"].pop("most_at_once", None)
     with at_station:
         bound(st.checkbox, "At the station", "officers.meal_break.at_station", True)
 

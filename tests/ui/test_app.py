@@ -70,7 +70,7 @@ officers:
   pace_m_per_s: 1.1
   unit_size: 2
   held_back_share: 0.1
-  meal_break: {minutes: 20, earliest: "22:00", latest: "23:00", at_station: false}
+  meal_break: {minutes: 20, earliest: "22:00", latest: "23:00", at_station: false, most_at_once: 1}
   avoid: [steps, private]
 dwell:
   min_minutes: 8
