@@ -165,19 +165,26 @@ class Plan:
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule: a row per leg with officer (or unit), times, action, place.
 
-        A unit back a second or more before its time ends gets a last row, ``at station N min``
-        (``N s`` under a minute), so that its rows run to its end of shift.
+        ``minutes`` is the row's length (of its times as written, to the second); ``stop``
+        numbers a unit's stops in order, as the briefing and the GPX waypoints do (blank on other
+        rows). A unit back a second or more before its time ends gets a last row, ``at station
+        N min`` (``N s`` under a minute), so that its rows run to its end of shift.
         """
         rows = []
         nodes = self.graph.nodes
 
-        def row(route: Route, start_s: float, end_s: float, action: str, node: int) -> None:
+        def row(
+            route: Route, start_s: float, end_s: float, action: str, node: int, stop: int | None
+        ) -> None:
+            start, end = (self.at(s).replace(microsecond=0) for s in (start_s, end_s))
             rows.append(
                 {
                     self.unit_word: route.officer,
-                    "start": self.at(start_s).isoformat(timespec="seconds"),
-                    "end": self.at(end_s).isoformat(timespec="seconds"),
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                    "minutes": round((end - start).total_seconds() / 60, 2),
                     "action": action,
+                    "stop": stop,
                     "place": self.places[node],
                     "lat": round(float(nodes.at[node, "lat"]), 6),  # noqa: PD008 scalar lookup
                     "lon": round(float(nodes.at[node, "lon"]), 6),  # noqa: PD008 scalar lookup
@@ -185,16 +192,19 @@ class Plan:
             )
 
         for route in self.routes:
+            stops = 0
             for leg in route.legs:
-                row(route, leg.start_s, leg.end_s, leg_action(leg, route), leg.to_node)
+                stops += leg.kind == "dwell"
+                number = stops if leg.kind == "dwell" else None
+                row(route, leg.start_s, leg.end_s, leg_action(leg, route), leg.to_node, number)
             left_s = self.unit_end_s(route) - route.end_s
             if route.legs and left_s >= AT_STATION_ROW_S:
                 station = route.legs[-1].to_node
                 action = f"at station {duration_text(left_s)}"
-                row(route, route.end_s, route.end_s + left_s, action, station)
-        return pd.DataFrame(
-            rows, columns=[self.unit_word, "start", "end", "action", "place", "lat", "lon"]
-        )
+                row(route, route.end_s, route.end_s + left_s, action, station, None)
+        columns = [self.unit_word, "start", "end", "minutes", "action", "stop", "place"]
+        frame = pd.DataFrame(rows, columns=[*columns, "lat", "lon"])
+        return frame.astype({"stop": "Int64"})
 
 
 def station_roles(routes: Sequence[Route]) -> dict[int, dict[str, list[int]]]:

@@ -96,8 +96,18 @@ def test_written_files_read_back(plan, tmp_path):
 
     assert (tmp_path / "out/schedule.csv").read_bytes().startswith(b"\xef\xbb\xbfofficer,")
     schedule = pd.read_csv(tmp_path / "out/schedule.csv")
-    assert list(schedule.columns) == ["officer", "start", "end", "action", "place", "lat", "lon"]
+    columns = ["officer", "start", "end", "minutes", "action", "stop", "place", "lat", "lon"]
+    assert list(schedule.columns) == columns
     starts = pd.to_datetime(schedule["start"], format="ISO8601")
+    ends = pd.to_datetime(schedule["end"], format="ISO8601")
+    assert (ends - starts).dt.total_seconds().div(60).round(2).tolist() == list(schedule["minutes"])
+    # the stops are numbered as the GPX waypoints and the briefing number them
+    numbered = schedule.dropna(subset=["stop"])
+    assert numbered["action"].str.startswith("dwell").all()
+    assert len(numbered) == (schedule["action"].str.startswith("dwell")).sum()
+    mine = numbered.query("officer == 1")
+    waypoints = [f"{int(r.stop)}: {r.place}" for r in mine.itertuples()]
+    assert waypoints == [w.name for w in gpx.waypoints]
     assert str(starts.iloc[0].tz) == "UTC+02:00"
     assert schedule["place"].str.fullmatch(r"\d+").sum() == 0
     home = schedule[schedule["action"] == "walk back to station"]
