@@ -169,6 +169,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "hotspots": len(plan.hotspots),
             "hotspots_dosed": len({d["hotspot"] for d in dosage}),
             "risk_in_sight_share": _r(plan.hotspots.risk_in_sight(spots)),
+            "sight_radius_m": scenario.dwell.visibility_radius_m,
             "dose_minutes": _r(sum(d["minutes"] for d in dosage), 2),
             "stops": len(dosage),
             # every hot spot at its most stops (a quiet must-cover place at one): more officers
@@ -326,7 +327,10 @@ def kpi_table(plan: Plan) -> str:
         ),
         ("presence (risk x min)", f"{r['presence_min']:.3f}"),
         ("  of which dwelling", f"{r['dwell_presence_min']:.3f}"),
-        ("risk in sight of a stop", f"{100 * r['risk_in_sight_share']:.1f} %"),
+        (
+            "risk in sight of a stop",
+            f"{100 * r['risk_in_sight_share']:.1f} % (streets within {r['sight_radius_m']:.0f} m)",
+        ),
         (
             "hot spots dosed",
             f"{r['hotspots_dosed']} of {r['hotspots']}, {r['dose_minutes']:.0f} min",

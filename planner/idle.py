@@ -48,8 +48,9 @@ def idle_message(plan: Plan) -> str | None:
         why = (
             f"every one of the {spots} hot spots has its {allowed} "
             f"stop{'s' if allowed != 1 else ''} "
-            "(dwell.max_visits, dwell.max_minutes_per_spot): fewer officers would do, or allow "
-            "more stops, or more hot spots (dwell.hotspot_top_percent)"
+            "(dwell.max_visits, dwell.max_minutes_per_spot), so these settings give them no "
+            "more to do (the search plans no walk for its own sake): allow more stops, or more "
+            "hot spots (dwell.hotspot_top_percent), or plan fewer officers"
         )
     elif plan.routes_stats.status not in ("OPTIMAL", "FEASIBLE") and dosed < spots:
         solver = plan.scenario.solver

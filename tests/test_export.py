@@ -384,7 +384,8 @@ def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     # the front page gives the coverage figures the terminal prints
     k = plan.kpis
     sight = 100 * k["routes"]["risk_in_sight_share"]
-    assert f"{sight:.1f} % of the area's risk within sight of a stop" in html
+    radius = plan.scenario.dwell.visibility_radius_m
+    assert f"{sight:.1f} % of the area's risk within {radius:g} m of a stop" in html
     posts = k["posts"]
     watch = f"together they watch {100 * posts['risk_covered_share']:.1f} % of the area's risk"
     assert f"Each watches the streets within {posts['visibility_radius_m']:g} m; {watch}" in html

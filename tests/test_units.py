@@ -74,8 +74,10 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
         plan = run(parse_scenario(data, "test", tmp_path), area=area)
     (message,) = [str(w.message) for w in got if "time left" in str(w.message)]
     assert (
-        f"every one of the {len(plan.hotspots)} hot spots has its 1 stop (dwell.max_visits"
-        in message
+        f"every one of the {len(plan.hotspots)} hot spots has its 1 stop (dwell.max_visits, "
+        "dwell.max_minutes_per_spot), so these settings give them no more to do (the search plans "
+        "no walk for its own sake): allow more stops, or more hot spots "
+        "(dwell.hotspot_top_percent), or plan fewer officers" in message
     )
     assert message in plan.warnings  # the plan carries it (the app and staffing read it there)
     routes = plan.kpis["routes"]

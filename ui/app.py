@@ -18,6 +18,7 @@ import hashlib
 import sys
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -150,6 +151,15 @@ def sidebar(names: list[str]) -> bool:
     return pressed
 
 
+def preview_labelled(plan: Plan) -> Plan:
+    """Label a plan made with the app's preview time limit, so its files say so (briefing title)."""
+    used = plan.scenario.solver.time_limit_s
+    if drafts.file_time_limit(plan.scenario) == used:
+        return plan
+    preview = f"app preview, {used:g} s search"
+    return replace(plan, label=f"{plan.label}, {preview}" if plan.label else preview)
+
+
 def make_plan(scenario: Scenario) -> bool:
     """Plan the scenario into ``st.session_state``, with progress; keep a planner error.
 
@@ -186,7 +196,7 @@ def make_plan(scenario: Scenario) -> bool:
                 state="complete",
                 expanded=False,
             )
-        store[key] = plan
+        store[key] = preview_labelled(plan)
         while len(store) > PLAN_CACHE_SIZE:
             store.popitem(last=False)
     plan = store[key]
@@ -251,7 +261,14 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     )
     deck = build_deck(plan, layers, timeline.unit_layers(units))
     st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
-    st.markdown(legend_html(officers=len(plan.routes), word=plan.unit_word), unsafe_allow_html=True)
+    places = plan.scenario.places
+    legend = legend_html(
+        officers=len(plan.routes),
+        word=plan.unit_word,
+        posts=bool(plan.posts),
+        places=bool(places.must_cover or places.forbidden),
+    )
+    st.markdown(legend, unsafe_allow_html=True)
     doing = _doing(plan_key, plan, now)
     with st.expander(f"At {now:%H:%M}", expanded=False):
         st.dataframe(doing, hide_index=True)

@@ -32,10 +32,17 @@ def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
     return f'<span style="{box};{style}"></span>'
 
 
-def legend_html(officers: int = 0, risk: bool = True, word: str = "officer") -> str:
+def legend_html(
+    officers: int = 0,
+    risk: bool = True,
+    word: str = "officer",
+    posts: bool = True,
+    places: bool = True,
+) -> str:
     """HTML legend: risk classes of the streets, route colours and the map's symbols.
 
-    ``officers`` routes are named ``word`` 1, 2, ... (``"unit"`` for pairs).
+    ``officers`` routes are named ``word`` 1, 2, ... (``"unit"`` for pairs); the symbols of
+    fixed posts and of must-cover and forbidden places are listed when the map may show them.
     """
     parts = []
     if risk:
@@ -48,17 +55,20 @@ def legend_html(officers: int = 0, risk: bool = True, word: str = "officer") -> 
         )
         more = " (colours repeat)" if officers > len(OFFICER_COLOURS) else ""
         parts.append(f"Routes and dwells: {chips}{more}")
-    symbols = (
-        _chip(POST_COLOUR, "dot")
-        + "post"
-        + _chip(POST_COLOUR, "disc")
-        + "post visibility radius"
-        + _chip((0, 0, 0), "station")
-        + "station"
-        + _chip(MUST_COVER_COLOUR, "ring")
-        + "must cover"
-        + _chip(FORBIDDEN_COLOUR, "disc")
-        + "forbidden"
-    )
+    symbols = _chip((0, 0, 0), "station") + "station"
+    if posts:
+        symbols += (
+            _chip(POST_COLOUR, "dot")
+            + "post"
+            + _chip(POST_COLOUR, "disc")
+            + "post visibility radius"
+        )
+    if places:
+        symbols += (
+            _chip(MUST_COVER_COLOUR, "ring")
+            + "must cover"
+            + _chip(FORBIDDEN_COLOUR, "disc")
+            + "forbidden"
+        )
     parts.append(f"Symbols: {symbols}")
     return "<small>" + "<br>".join(parts) + "</small>"

@@ -64,12 +64,17 @@ def show_kpis(plan: Plan) -> None:
         METRICS[0],
         f"{routes['presence_min']:.2f}",
         help="Risk-weighted officer minutes: each street's share of the shift's risk times the "
-        "minutes an officer is on it or dwelling within sight of it.",
+        "minutes an officer is on it or dwelling within sight of it. The risk of all streets sums "
+        "to 1, so 9.5 reads as 9.5 minutes of watching every street at once; it compares plans "
+        "of one area and shift, not areas.",
     )
     cols[1].metric(
         METRICS[1],
         f"{routes['risk_in_sight_share']:.1%}",
-        help="Share of the area's risk on streets within sight of at least one stop.",
+        help=f"Share of the area's risk on streets within {routes['sight_radius_m']:.0f} m walk "
+        f"of at least one stop of the {routes['units']} units on foot. Posts (next) watch "
+        f"{posts['visibility_radius_m']:.0f} m each, so the two shares differ in reach as well "
+        "as in plan.",
     )
     cols[2].metric(
         METRICS[2],
@@ -327,7 +332,7 @@ def show_review(plan: Plan) -> None:
     st.subheader("Schedule")
     st.dataframe(schedule_table(plan), hide_index=True, height=380)
     with st.expander("Run summary"):
-        st.code(kpi_table(plan), language=None)
+        st.code(kpi_table(plan), language=None, wrap_lines=True)
     if plan.risk.notes:
         with st.expander("Risk model notes"):
             for note in plan.risk.notes:

@@ -25,6 +25,7 @@ from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
 from ui.draft import APP_TIME_LIMIT_S, get_in, set_in
+from ui.legend import legend_html
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
 from ui.review import download_names, export_files, zip_gpx
@@ -112,6 +113,15 @@ def test_blank_style_needs_no_server():
     assert style["sources"] == {}
     assert [layer["type"] for layer in style["layers"]] == ["background"]
     assert BLANK_STYLE == "/app/static/blank-style.json"
+
+
+def test_the_legend_lists_posts_and_places_only_when_the_map_may_show_them():
+    full = legend_html(officers=2)
+    shown = ("officer 2", "post visibility radius", "must cover", "forbidden")
+    assert all(s in full for s in shown)
+    bare = legend_html(officers=2, word="unit", posts=False, places=False)
+    assert "unit 2" in bare and "station" in bare
+    assert not any(s in bare for s in ("post", "must cover", "forbidden", "officer"))
 
 
 def test_nested_get_and_set_of_the_draft():
@@ -315,7 +325,10 @@ def test_first_load_plans_the_default_scenario(first_load):
     areas = plan.kpis["neighbourhoods"]["areas"]
     assert list(exposure["area"]) == [a["neighbourhood"] for a in areas]
     assert exposure["officer-min"].sum() > 0
-    # the scenario file keeps its own limit, and the page says the plan shown was a preview
+    # the scenario file keeps its own limit, and the page and the files say the plan was a preview
+    assert plan.label == f"app preview, {APP_TIME_LIMIT_S:g} s search"
+    briefing = export_files(plan, "name: x\n")["helsinki_default_briefing.html"].decode()
+    assert f"helsinki_default, app preview, {APP_TIME_LIMIT_S:g} s search</h1>" in briefing
     captions = [c.value for c in first_load.caption]
     own = load_scenario(DEFAULT_YAML).solver.time_limit_s
     assert (
