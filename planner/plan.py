@@ -183,8 +183,8 @@ class Plan:
                     "start": start.isoformat(),
                     "end": end.isoformat(),
                     "minutes": round((end - start).total_seconds() / 60, 2),
-                    "action": action,
                     "stop": stop,
+                    "action": action,
                     "place": self.places[node],
                     "lat": round(float(nodes.at[node, "lat"]), 6),  # noqa: PD008 scalar lookup
                     "lon": round(float(nodes.at[node, "lon"]), 6),  # noqa: PD008 scalar lookup
@@ -202,7 +202,7 @@ class Plan:
                 station = route.legs[-1].to_node
                 action = f"at station {duration_text(left_s)}"
                 row(route, route.end_s, route.end_s + left_s, action, station, None)
-        columns = [self.unit_word, "start", "end", "minutes", "action", "stop", "place"]
+        columns = [self.unit_word, "start", "end", "minutes", "stop", "action", "place"]
         frame = pd.DataFrame(rows, columns=[*columns, "lat", "lon"])
         return frame.astype({"stop": "Int64"})
 

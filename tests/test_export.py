@@ -96,7 +96,7 @@ def test_written_files_read_back(plan, tmp_path):
 
     assert (tmp_path / "out/schedule.csv").read_bytes().startswith(b"\xef\xbb\xbfofficer,")
     schedule = pd.read_csv(tmp_path / "out/schedule.csv")
-    columns = ["officer", "start", "end", "minutes", "action", "stop", "place", "lat", "lon"]
+    columns = ["officer", "start", "end", "minutes", "stop", "action", "place", "lat", "lon"]
     assert list(schedule.columns) == columns
     starts = pd.to_datetime(schedule["start"], format="ISO8601")
     ends = pd.to_datetime(schedule["end"], format="ISO8601")
