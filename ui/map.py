@@ -60,6 +60,8 @@ POST_COLOUR = (60, 60, 70)
 
 #: Height of the stop-minute labels in metres (the labels grow as the map is zoomed in).
 DWELL_LABEL_M = 12.0
+#: Radius in pixels of a stop's dot, and how much wider each earlier unit's ring at one hot spot.
+DWELL_DOT_PX, DWELL_RING_PX = 5, 3
 MUST_COVER_COLOUR = (0, 150, 80)
 FORBIDDEN_COLOUR = (200, 0, 0)
 
@@ -169,18 +171,32 @@ def station_records(plan: Plan) -> list[dict[str, Any]]:
 
 
 def dwell_records(plan: Plan) -> list[dict[str, Any]]:
-    """One record per dwell (from the plan's hot-spot dosage KPIs)."""
-    return [
+    """One record per dwell (from the plan's hot-spot dosage KPIs), the largest dots first.
+
+    Where several units stop at one hot spot, each gets a ring of its own colour: the first to
+    arrive the widest, drawn first, so that later units' smaller dots do not hide it.
+    """
+    dosage = plan.kpis["hotspot_dosage"]
+    units: dict[int, list[int]] = {}
+    for d in dosage:
+        seen = units.setdefault(d["hotspot"], [])
+        if d["officer"] not in seen:
+            seen.append(d["officer"])
+    records = [
         {
             "position": [round(d["lon"], COORD_DIGITS), round(d["lat"], COORD_DIGITS)],
             "color": officer_colour(d["officer"]),
+            "radius": DWELL_DOT_PX
+            + DWELL_RING_PX
+            * (len(units[d["hotspot"]]) - 1 - units[d["hotspot"]].index(d["officer"])),
             "tip": (
                 f"{plan.unit_word.capitalize()} {d['officer']} dwells at hot spot "
                 f"{d['hotspot']}, {d['place']}\n{_clock(d['arrive'])}, {d['minutes']:.0f} min"
             ),
         }
-        for d in plan.kpis["hotspot_dosage"]
+        for d in dosage
     ]
+    return sorted(records, key=lambda r: -r["radius"])
 
 
 def post_records(plan: Plan) -> list[dict[str, Any]]:
@@ -488,9 +504,8 @@ def plan_layers(
             id="dwells",
             data=dwell_records(plan),
             get_position="position",
-            get_radius=7,
-            radius_units="'meters'",
-            radius_min_pixels=4,
+            get_radius="radius",
+            radius_units="'pixels'",
             get_fill_color="color",
             get_line_color=[255, 255, 255],
             stroked=True,

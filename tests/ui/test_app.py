@@ -376,8 +376,21 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     # numbered as in the tables and the briefing
     tips = [d["tip"] for d in _layer(spec, "posts")["data"]]
     assert tips[0].startswith(f"Post 1 at {plan.posts[0].place}\n")
+    dwells = _layer(spec, "dwells")["data"]
     first = plan.kpis["hotspot_dosage"][0]
-    assert f"dwells at hot spot {first['hotspot']}, " in _layer(spec, "dwells")["data"][0]["tip"]
+    assert any(f"dwells at hot spot {first['hotspot']}, " in d["tip"] for d in dwells)
+    # several units at one hot spot: a ring each, the first to arrive the widest, drawn first
+    assert [d["radius"] for d in dwells] == sorted((d["radius"] for d in dwells), reverse=True)
+    rings: dict[tuple, dict[tuple, set]] = {}
+    for d in dwells:
+        rings.setdefault(tuple(d["position"]), {}).setdefault(tuple(d["color"]), set()).add(
+            d["radius"]
+        )
+    shared = [by_unit for by_unit in rings.values() if len(by_unit) > 1]
+    assert shared  # the default plan sends two units to one hot spot
+    for by_unit in shared:
+        sizes = [r for radii in by_unit.values() for r in radii]
+        assert len(sizes) == len(set(sizes)) == len(by_unit)  # one size per unit, none alike
     minutes = _layer(spec, "dwell-minutes")["data"]
     assert len(minutes) == plan.kpis["routes"]["hotspots_dosed"]
     assert all(m["text"].endswith(" min") for m in minutes)
