@@ -40,7 +40,8 @@ def bound(
     to_widget, from_widget : callable
         Conversions between the draft's JSON value and the widget's value.
     **kwargs
-        Passed to the widget.
+        Passed to the widget; its ``help`` gets a last line naming the scenario key ``path``,
+        which the planner's messages use.
 
     Returns
     -------
@@ -48,6 +49,8 @@ def bound(
         The widget's value.
     """
     key = WIDGET + path
+    key_note = f"Scenario file key: `{path}`"
+    kwargs["help"] = f"{kwargs['help']}\n\n{key_note}" if kwargs.get("help") else key_note
     # Set on every run: a widget seeded once can come back from an interrupted run or a hidden
     # tab with its own default (an empty name, the clock time, the minimum), and drawing it
     # would then write that default to the draft.

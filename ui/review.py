@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,12 @@ METRICS = (
     "Risk covered by posts",
     "Hot spots dosed",
     "Routes gap",
+)
+
+#: A scenario key in a message (``dwell.max_visits``, ``officers.meal_break``, ...), not a file.
+SCENARIO_KEY = re.compile(
+    r"\b(?:area|shift|officers|dwell|posts|risk|places|neighbourhoods|solver)\."
+    r"(?!(?:csv|json|geojson|gpkg|yaml|yml|osm|pbf|zip|html|gpx)\b)[a-z_]+"
 )
 
 #: Display format of the per-officer table's columns.
@@ -204,6 +211,16 @@ def solver_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def scenario_keys_note(warnings: list[str]) -> str | None:
+    """Say where the app names the scenario keys that ``warnings`` use (None if they use none)."""
+    if not any(SCENARIO_KEY.search(w) for w in warnings):
+        return None
+    return (
+        "Names such as dwell.max_visits are the scenario file's keys: on the Scenario tab, each "
+        "field's help (?) names its key."
+    )
+
+
 def plan_warnings(plan: Plan) -> list[str]:
     """Things a planner should know before using the plan, in a stable order.
 
@@ -293,6 +310,8 @@ def show_review(plan: Plan) -> None:
     """Tables, solver status, warnings and downloads below the map."""
     if warnings_ := plan_warnings(plan):
         st.warning("\n\n".join(warnings_), icon="⚠️")
+        if note := scenario_keys_note(warnings_):
+            st.caption(note)
     officers, files = st.columns([3, 1])
     with officers:
         units = len(plan.routes)

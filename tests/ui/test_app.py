@@ -28,7 +28,13 @@ from ui.draft import APP_TIME_LIMIT_S, get_in, set_in
 from ui.legend import legend_html
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
-from ui.review import download_names, export_files, zip_gpx
+from ui.review import (
+    download_names,
+    export_files,
+    plan_warnings,
+    scenario_keys_note,
+    zip_gpx,
+)
 from ui.staffing import apply_edits, shift_specs
 from ui.timeline import position_at, time_steps
 from ui.uploads import YAML_BOX
@@ -122,6 +128,13 @@ def test_the_legend_lists_posts_and_places_only_when_the_map_may_show_them():
     bare = legend_html(officers=2, word="unit", posts=False, places=False)
     assert "unit 2" in bare and "station" in bare
     assert not any(s in bare for s in ("post", "must cover", "forbidden", "officer"))
+
+
+def test_warnings_naming_a_scenario_key_point_to_the_fields_help():
+    said = "back at the station with time left: ... (dwell.max_visits, dwell.max_minutes_per_spot)"
+    assert "help (?) names its key" in scenario_keys_note(["rows dropped", said])
+    assert scenario_keys_note(["12 rows without coordinates were dropped"]) is None
+    assert scenario_keys_note(["risk.csv: 3 rows dropped", "area.osm.pbf: 2 ways"]) is None
 
 
 def test_nested_get_and_set_of_the_draft():
@@ -330,6 +343,9 @@ def test_first_load_plans_the_default_scenario(first_load):
     briefing = export_files(plan, "name: x\n")["helsinki_default_briefing.html"].decode()
     assert f"helsinki_default, app preview, {APP_TIME_LIMIT_S:g} s search</h1>" in briefing
     captions = [c.value for c in first_load.caption]
+    # a warning naming a scenario key points to where the Scenario tab names its fields' keys
+    note = scenario_keys_note(plan_warnings(plan))
+    assert (note in captions) if note else not any("help (?) names" in c for c in captions)
     own = load_scenario(DEFAULT_YAML).solver.time_limit_s
     assert (
         f"The scenario file keeps its own time limit, {own:g} s; this plan was made with the "
@@ -562,6 +578,13 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
 @pytest.mark.slow
 def test_editor_widgets_change_the_yaml(first_load):
     at = _tab(_app(), "Scenario")
+    # each field's help names the scenario key the planner's messages use, after its own help
+    stops = at.number_input(key="ed:dwell.max_visits")
+    assert stops.label == "Stops per hot spot"
+    assert stops.help == "Scenario file key: `dwell.max_visits`"
+    together = at.number_input(key="ed:officers.meal_break.most_at_once").help
+    assert together.startswith("Breaks are staggered")
+    assert together.endswith("\n\nScenario file key: `officers.meal_break.most_at_once`")
     at.number_input(key="ed:dwell.max_minutes").set_value(12.0).run()
     at.checkbox(key="ed:officers.has_break").uncheck().run()
     at.run()
