@@ -17,7 +17,7 @@ import geopandas as gpd
 import jinja2
 
 from planner.clock import shift_seconds
-from planner.plan import Plan, Route, leg_action
+from planner.plan import Plan, Route, duration_text, leg_action
 from planner.tracks import route_pieces
 
 MAP_W, MAP_H = 680.0, 360.0
@@ -139,6 +139,15 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
             what = f"stop {number}: {round((leg.end_s - leg.start_s) / 60)} min"
         rows.append(
             _Row(_hhmm(plan, leg.start_s), _hhmm(plan, leg.end_s), what, plan.places[leg.to_node])
+        )
+    left_s = plan.unit_end_s(route) - route.end_s
+    if left_s >= LISTED_WAIT_S:  # back early: the page says so, as the schedule does
+        end = route.legs[-1].to_node
+        what = f"at station {duration_text(left_s)}: free for calls"
+        rows.append(
+            _Row(
+                _hhmm(plan, route.end_s), _hhmm(plan, route.end_s + left_s), what, plan.places[end]
+            )
         )
     return {
         "officer": route.officer,

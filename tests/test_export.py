@@ -353,6 +353,15 @@ def test_briefing_lists_long_waits_only(plan):
     assert "wait 1 min" not in html  # slack between stops stays off the timetable
 
 
+def test_briefing_shows_a_unit_back_early_at_the_station_to_its_end(plan):
+    ends = tuple((r.legs[-1].to_node, r.end_s + 1800.0) for r in plan.routes)
+    ends = tuple((int(plan.graph.node_index([n])[0]), s) for n, s in ends)
+    early = dataclasses.replace(plan, patrol=dataclasses.replace(plan.patrol, ends=ends))
+    html = plan_files(early)["briefing.html"].decode()
+    assert html.count(">at station 30 min: free for calls</td>") == len(plan.routes)
+    assert ">at station" not in plan_files(plan)["briefing.html"].decode()  # back on time
+
+
 def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     from html.parser import HTMLParser
 
