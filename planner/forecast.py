@@ -37,9 +37,9 @@ from planner.risk import (
     fit_terrain_rates,
     incident_density,
     repeated_points,
-    snap_incidents,
 )
 from planner.scenario import IncidentSpec
+from planner.snapping import snap_incidents
 
 COVERAGES_PCT = (1.0, 5.0, 10.0)
 #: Decay length of risk-terrain factors in the evaluation (the scenario default).

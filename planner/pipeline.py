@@ -25,7 +25,6 @@ from planner.graph import (
     load_street_graph,
     osm_features,
     osm_place_labels,
-    place_names,
 )
 from planner.harm import DEFAULT_EXCLUDED, harm_cautions
 from planner.hotspots import Hotspots, find_hotspots, spot_numbers
@@ -57,6 +56,7 @@ from planner.stations import (
     unit_stations,
     warn_odd_shift,
 )
+from planner.street_names import place_names
 from planner.validate import check_routes
 from planner.walks import walk_weights
 from planner.window import WindowParams

@@ -29,11 +29,12 @@ import numpy as np
 
 from planner.clock import later
 from planner.errors import ScenarioError, warn
-from planner.graph import StreetGraph, place_names
+from planner.graph import StreetGraph
 from planner.hotspots import Hotspots, spot_numbers
 from planner.patrol import Patrol
 from planner.plan import Leg, Route, SolveStats
 from planner.scenario import Scenario
+from planner.street_names import place_names
 from planner.walks import walk_home_s
 
 #: Scenario settings that the legs already walked must keep obeying: a re-plan refuses to

@@ -3,9 +3,10 @@
 Two models, named in every plan:
 
 ``incidents``
-    Incident points snapped to their nearest street segment (vectorised with a shapely STRtree);
-    points farther than ``max_snap_m`` from every street are dropped and counted. Each incident
-    is weighted by its harm and by the shift window (time of day, weekday, recency; see
+    Incident points snapped to their nearest street segment (:mod:`planner.snapping`: a KD-tree
+    of points along the streets proposes, the exact distance decides); points farther than
+    ``max_snap_m`` from every street are dropped and counted. Each incident is weighted by its
+    harm and by the shift window (time of day, weekday, recency; see
     :mod:`planner.window`); incidents at repeat points count more; a street's risk is its
     weighted incidents per metre times its length, optionally shrunk toward its neighbourhood.
 ``terrain``
@@ -30,14 +31,14 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-import shapely
 from scipy import sparse
 
 from planner.clock import later, shift_seconds
 from planner.coverage import Pieces, piece_distances
-from planner.errors import IncidentDataError, warn
+from planner.errors import warn
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
+from planner.snapping import snap_incidents
 from planner.window import WindowParams, window_weights
 
 log = logging.getLogger(__name__)
@@ -230,55 +231,6 @@ def terrain_risk(
     )
 
 
-#: Spacing of the sample points along streets used to find snapping candidates, metres.
-SNAP_SAMPLE_M = 10.0
-#: Sample points looked at per incident; their streets are measured exactly.
-SNAP_CANDIDATES = 8
-
-
-def snap_to_segments(
-    graph: StreetGraph, lon: np.ndarray, lat: np.ndarray, max_snap_m: float | np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest segment of each point within ``max_snap_m`` (one value, or one per point).
-
-    Candidates come from a KD-tree of points every ``SNAP_SAMPLE_M`` metres along the streets
-    (queried on all cores); the exact distance to each candidate street decides. A street
-    closer than every candidate's is missed only when it has no sample point among the
-    ``SNAP_CANDIDATES`` nearest, which the sampling makes rare and small (under 5 m off).
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        Positions of the points that were snapped, and their segment indices (points farther
-        than ``max_snap_m`` from every street are absent).
-    """
-    from scipy.spatial import cKDTree
-
-    x_m, y_m = graph.project_lonlat(lon, lat)
-    geoms = graph.segments.geometry.to_numpy()
-    lengths = shapely.length(geoms)
-    counts = np.maximum(2, np.ceil(lengths / SNAP_SAMPLE_M).astype(np.int64) + 1)
-    seg_of_sample = np.repeat(np.arange(len(geoms)), counts)
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    share = (np.arange(len(seg_of_sample)) - first) / (counts[seg_of_sample] - 1)
-    samples = shapely.line_interpolate_point(geoms[seg_of_sample], share, normalized=True)
-    tree = cKDTree(shapely.get_coordinates(samples))
-    xy = np.column_stack([x_m, y_m])
-    k = min(SNAP_CANDIDATES, len(seg_of_sample))
-    limit = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (len(xy),))
-    reach = float(limit.max(initial=0.0)) + SNAP_SAMPLE_M
-    dist, idx = tree.query(xy, k=k, distance_upper_bound=reach, workers=-1)
-    dist, idx = dist.reshape(len(xy), k), idx.reshape(len(xy), k)
-    found = np.isfinite(dist)
-    pair = np.unique(np.nonzero(found)[0] * len(geoms) + seg_of_sample[idx[found]])
-    rows, cand = pair // len(geoms), pair % len(geoms)
-    exact = shapely.distance(shapely.points(xy[rows]), geoms[cand])
-    best = pd.DataFrame({"row": rows, "seg": cand, "d": exact})
-    best = best[best["d"] <= limit[best["row"]]].sort_values(["row", "d", "seg"], kind="stable")
-    best = best.drop_duplicates("row")
-    return best["row"].to_numpy(), best["seg"].to_numpy()
-
-
 def neighbourhood(graph: StreetGraph, bandwidth_m: float) -> sparse.csr_matrix:
     """Segment x segment matrix: 1 where two segments have ends within ``bandwidth_m`` walking."""
     n_nodes = len(graph.nodes)
@@ -378,82 +330,6 @@ def incident_density(
             near = neighbourhood(graph, model.bandwidth_m)
         prior = neighbourhood_rate(near, counts, lengths)
     return shrunk_density(counts, lengths, prior, model.prior_length_m)
-
-
-def snap_incidents(
-    graph: StreetGraph,
-    incidents: pd.DataFrame,
-    max_snap_m: float | np.ndarray,
-    reports: list[LoadReport] | tuple[()] = (),
-) -> tuple[np.ndarray, np.ndarray]:
-    """Snap the incidents (``lon``, ``lat``) to their nearest segments (:func:`snap_to_segments`).
-
-    Raises
-    ------
-    IncidentDataError
-        If none lies within ``max_snap_m`` of a street: it says why (swapped coordinates are
-        detected and named, with the columns to read instead when ``reports`` know them, else
-        another city or period).
-    """
-    point_idx, seg_idx = snap_to_segments(
-        graph, incidents["lon"].to_numpy(), incidents["lat"].to_numpy(), max_snap_m
-    )
-    if len(point_idx) == 0:
-        raise IncidentDataError(_no_incident_near(graph, incidents, max_snap_m, reports))
-    return point_idx, seg_idx
-
-
-def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
-    """Where the incidents lie against the area (medians), and how far apart."""
-    from pyproj import Geod
-
-    here = float(np.nanmedian(lat)), float(np.nanmedian(lon))
-    area = float(graph.nodes["lat"].median()), float(graph.nodes["lon"].median())
-    _, _, metres = Geod(ellps="WGS84").inv(here[1], here[0], area[1], area[0])
-    return (
-        f"they lie around {here[0]:.4f}, {here[1]:.4f} (latitude, longitude), the area around "
-        f"{area[0]:.4f}, {area[1]:.4f}, {metres / 1000:,.0f} km away"
-    )
-
-
-def _no_incident_near(
-    graph: StreetGraph,
-    incidents: pd.DataFrame,
-    max_snap_m: float | np.ndarray,
-    reports: list[LoadReport] | tuple[()] = (),
-) -> str:
-    """Why no incident snapped: swapped coordinates are detected and said so."""
-    lon, lat = incidents["lon"].to_numpy(), incidents["lat"].to_numpy()
-    could = np.abs(lon) <= 90.0  # a longitude beyond +-90 cannot be a swapped latitude
-    limit = max_snap_m if np.ndim(max_snap_m) == 0 else np.asarray(max_snap_m)[could]
-    swapped, _ = snap_to_segments(graph, lat[could], lon[could], limit)
-    none = (
-        f"none of the {len(incidents)} incidents lies within {np.max(max_snap_m):.0f} m of a "
-        "street of the area"
-    )
-    if not len(swapped):
-        return (
-            f"{none}: {_apart(graph, lon, lat)}; check that the incident file covers the same "
-            "city and period"
-        )
-    named = [r for r in reports if len(r.coordinates) == 2]
-    if named and len(named) == len(reports):
-        fix = "; ".join(
-            f"{r.file}: x_col: {r.coordinates[1]}, y_col: {r.coordinates[0]} (on the command "
-            f"line --x-col '{r.coordinates[1]}' --y-col '{r.coordinates[0]}')"
-            for r in named
-        )
-        fix = f"read it with the columns the other way round: {fix}"
-    else:
-        fix = (
-            "read it with schema: generic, x_col the column that holds the longitudes, y_col "
-            "the one with the latitudes, and time_col and type_col for the dates and offence "
-            "types"
-        )
-    return (
-        f"{none}, but {len(swapped)} would with latitude and longitude swapped: the file's "
-        f"coordinate columns look swapped; {fix}"
-    )
 
 
 def incident_risk(

@@ -14,11 +14,11 @@ import numpy as np
 
 from planner.errors import warn
 from planner.evaluate import compute_kpis
-from planner.graph import place_names
 from planner.idle import idle_message
 from planner.plan import Plan
 from planner.routes import plan_routes, validation_rules
 from planner.settings import VARIANTS_WITHIN
+from planner.street_names import place_names
 from planner.validate import check_routes
 
 

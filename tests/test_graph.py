@@ -9,11 +9,12 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import Point
 
 from planner.errors import GraphError, ScenarioError
-from planner.graph import load_street_graph, osm_features, place_names
+from planner.graph import load_street_graph, osm_features
 from planner.scenario import AreaSpec
 from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
 from planner.stations import resolve_station
+from planner.street_names import place_names
 
 
 def test_grid_segments_lengths_and_distances(grid):
@@ -150,7 +151,7 @@ def test_segment_table_is_the_same_in_every_process():
 
 
 def test_ordinals_read_as_words_do():
-    from planner.graph import _ordinal
+    from planner.street_names import _ordinal
 
     assert [_ordinal(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",

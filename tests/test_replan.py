@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from planner.errors import ScenarioError
-from planner.graph import place_names
 from planner.patrol import Patrol
 from planner.replan import at_hotspots, cut_routes, join, resumed
 from planner.route_legs import credit_kept_walks
 from planner.routes import plan_routes, validation_rules
+from planner.street_names import place_names
 from planner.validate import validate_routes
 from planner.walks import walk_weights
 

@@ -24,7 +24,6 @@ import streamlit as st
 from planner.errors import PlannerError, PlannerWarning
 from planner.graph import StreetGraph
 from planner.incidents import inspect_incidents, load_incidents
-from planner.risk import snap_incidents
 from planner.scenario import (
     AreaSpec,
     IncidentSpec,
@@ -33,6 +32,7 @@ from planner.scenario import (
     read_yaml,
     scenario_to_yaml,
 )
+from planner.snapping import snap_incidents
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO / "scenarios"

@@ -1,0 +1,141 @@
+"""Street node names: readable place names from the OSM streets that meet at each node."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from planner.graph import StreetGraph
+
+
+def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
+    """Readable names of street nodes from OSM street names, e.g. ``"Kaivokatu / Keskuskatu"``.
+
+    A node takes the two longest differently named streets that meet there; a node on unnamed
+    paths takes ``"near <street>"`` from the closest named street within 150 m (straight line);
+    failing that, its position. Nodes of the graph that would share a name are told apart by
+    the closest other street (``"Kaivokatu, 40 m from Mikonkatu"``), then by number from west
+    to east. Names are those of the whole graph, so a node keeps its name from one plan to the
+    next.
+    """
+    names = _graph_names(graph)
+    return {node: names[node] for node in node_ids}
+
+
+def _graph_names(graph: StreetGraph) -> dict[int, str]:
+    """Return the name of every node of ``graph`` (computed once per graph, kept with it)."""
+    if not graph.names:  # threads naming a new graph at once compute equal names
+        graph.names.update(_names_of(graph))
+    return graph.names
+
+
+def _names_of(graph: StreetGraph) -> dict[int, str]:
+    """Name every node of ``graph`` (see :func:`place_names`)."""
+    seg = graph.segments[graph.segments["name"].notna()]
+    ends = pd.concat(
+        [
+            pd.DataFrame({"node": seg["u"], "name": seg["name"], "len": seg["length_m"]}),
+            pd.DataFrame({"node": seg["v"], "name": seg["name"], "len": seg["length_m"]}),
+        ]
+    )
+    ranked = (
+        ends.groupby(["node", "name"], sort=True)["len"]
+        .sum()
+        .reset_index()
+        .sort_values(["node", "len", "name"], ascending=[True, False, True], kind="stable")
+    )
+    by_node = ranked.groupby("node", sort=False)["name"].apply(lambda s: list(s)[:2]).to_dict()
+    node_ids = [int(n) for n in graph.nodes.index]
+    nearby = _nearby_names(graph, seg, [n for n in node_ids if not by_node.get(n)])
+    base = {n: " / ".join(by_node[n]) if by_node.get(n) else nearby[n] for n in node_ids}
+    return _told_apart(graph, seg, base)
+
+
+def _told_apart(
+    graph: StreetGraph, named: gpd.GeoDataFrame, names: dict[int, str]
+) -> dict[int, str]:
+    """Names made distinct: a shared name gets how far the closest other street is.
+
+    ``"Kaivokatu, 40 m from Keskuskatu"``; names still shared then get their rank from west,
+    ``"Kaivokatu, 40 m from Keskuskatu, 2nd from west"``.
+    """
+    base = pd.Series(names)
+    shared = base[base.duplicated(keep=False)]
+    if shared.empty or not len(named):
+        return names
+    xy = graph.nodes.loc[shared.index, ["x_m", "y_m"]].to_numpy()
+    geoms = named.geometry.to_numpy()
+    points = shapely.points(xy[:, 0], xy[:, 1])
+    src, dst = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=150.0)
+    near = pd.DataFrame(
+        {
+            "at": src,
+            "street": named["name"].to_numpy()[dst],
+            "metres": shapely.distance(points[src], geoms[dst]),
+        }
+    )
+    own = shared.to_numpy()[near["at"].to_numpy()]
+    other = [
+        s not in o.removeprefix("near ").split(" / ")
+        for s, o in zip(near["street"], own, strict=True)
+    ]
+    closest = (
+        near[other].sort_values(["at", "metres", "street"], kind="stable").drop_duplicates("at")
+    )
+    told = shared.copy()
+    metres = np.maximum(10, np.round(closest["metres"].to_numpy(), -1)).astype(int)
+    told.iloc[closest["at"].to_numpy()] = [
+        f"{name}, {m} m from {street}"
+        for name, m, street in zip(
+            shared.to_numpy()[closest["at"]], metres, closest["street"], strict=True
+        )
+    ]
+    out = dict(names) | told.to_dict()
+    same = told[told.duplicated(keep=False)]
+    x = graph.nodes.loc[same.index, "x_m"]
+    order = pd.DataFrame({"name": same, "x": x, "node": same.index}).sort_values(
+        ["name", "x", "node"]
+    )
+    order["k"] = order.groupby("name").cumcount() + 1
+    out |= {
+        int(n): f"{name}, {_ordinal(k)} from west"
+        for n, name, k in zip(order["node"], order["name"], order["k"], strict=True)
+    }
+    return out
+
+
+def _ordinal(k: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def _nearby_names(graph: StreetGraph, named: gpd.GeoDataFrame, nodes: list[int]) -> dict[int, str]:
+    """``near <street>`` from the closest named street within 150 m, else the position."""
+    if not nodes:
+        return {}
+    xy = graph.nodes.loc[nodes, ["x_m", "y_m"]].to_numpy()
+    found = {}
+    if len(named):
+        tree = shapely.STRtree(named.geometry.to_numpy())
+        (src, dst), _ = tree.query_nearest(
+            shapely.points(xy[:, 0], xy[:, 1]),
+            max_distance=150.0,
+            return_distance=True,
+            all_matches=False,
+        )
+        found = {
+            int(a): str(named["name"].iat[b])  # noqa: PD009 scalar by position
+            for a, b in zip(src, dst, strict=True)
+        }
+    out = {}
+    for i, node in enumerate(nodes):
+        if i in found:
+            out[node] = f"near {found[i]}"
+        else:
+            lat = graph.nodes.at[node, "lat"]  # noqa: PD008 scalar lookup
+            lon = graph.nodes.at[node, "lon"]  # noqa: PD008 scalar lookup
+            out[node] = f"path at {lat:.5f}, {lon:.5f}"
+    return out
