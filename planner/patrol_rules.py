@@ -110,7 +110,10 @@ def with_places(
 
 
 def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> None:
-    """Warn of each unit whose own hours cut its meal break window short, or leave none."""
+    """Warn of each unit whose own hours cut its meal break window short, or leave none.
+
+    With staggered breaks each unit's slot lies in its hours: only a unit taking none is named.
+    """
     if patrol.break_s <= 0:
         return
     earliest, latest = patrol.break_window_s
@@ -129,7 +132,7 @@ def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> 
                 f"meal break in its window {span}: it takes none",
                 stacklevel=3,
             )
-        elif begin > earliest or end - patrol.break_s < latest:
+        elif not patrol.break_slots_s and (begin > earliest or end - patrol.break_s < latest):
             first, last = max(begin, earliest), min(latest, end - patrol.break_s)
             warn(
                 f"{where}: {hours}, so its meal break starts between {clock(first)} and "
@@ -143,7 +146,8 @@ def staggered_breaks(patrol: Patrol, scenario: Scenario, start: dt.datetime, say
 
     By default all units but one may be on their break at once, so that one stays on the street;
     when the window is too short for that, a warning says so (``say``) and all may break
-    together. ``start`` is the shift's start, for clock times.
+    together. The units whose own hours leave them the earliest last chance to start their
+    break take the first slots. ``start`` is the shift's start, for clock times.
 
     Raises
     ------
@@ -154,7 +158,15 @@ def staggered_breaks(patrol: Patrol, scenario: Scenario, start: dt.datetime, say
     meal = scenario.officers.meal_break
     if meal is None or patrol.break_s <= 0:
         return patrol
-    takers = [k for k in range(patrol.units) if not patrol.outside_break_window(k)]
+    earliest, latest = patrol.break_window_s
+
+    def fit(k: int) -> tuple[float, float]:
+        """Latest and earliest second unit ``k`` can start its break in the window."""
+        begin, end = patrol.unit_starts()[k][1], patrol.unit_ends()[k][1]
+        return min(latest, end - patrol.break_s), max(earliest, begin)
+
+    # the units whose hours close first take the first slots
+    takers = sorted((k for k in range(patrol.units) if not patrol.outside_break_window(k)), key=fit)
     most = meal.most_at_once or max(1, len(takers) - 1)
     slots = break_slots(patrol.break_window_s, patrol.break_s, len(takers), most)
     if slots == ():
@@ -164,7 +176,6 @@ def staggered_breaks(patrol: Patrol, scenario: Scenario, start: dt.datetime, say
         return f"{later(start, second):%H:%M}"
 
     groups = math.ceil(len(takers) / most)
-    earliest, latest = patrol.break_window_s
     minutes = f"{patrol.break_s / 60:.0f} min"
     problem = ""
     if slots is None:

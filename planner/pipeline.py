@@ -295,9 +295,9 @@ def _run(
             scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end), avoided
         )
         patrol = replace(patrol, starts=units[0], ends=units[1])
+        patrol = staggered_breaks(patrol, scenario, start, say=resume is None)
         if resume is None:
             _warn_unit_break_windows(patrol, start, _where(scenario, "officers.per_unit"))
-        patrol = staggered_breaks(patrol, scenario, start, say=resume is None)
         patrol = with_places(patrol, graph, scenario, must_cover)
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:
@@ -310,7 +310,13 @@ def _run(
             ends = {k + 1: (int(graph.nodes.index[n]), t) for k, (n, t) in enumerate(patrol.ends)}
             excused = patrol.break_done - resume.break_taken()
             # a unit a call took far may be back late, or have lost its meal break's window
-            rules = replace(rules, ends=ends, break_excused=frozenset(excused))
+            rules = replace(
+                rules,
+                ends=ends,
+                break_excused=frozenset(excused),
+                break_windows_s={k + 1: w for k, w in enumerate(patrol.break_slots_s)},
+                most_on_break=patrol.most_on_break,
+            )
         routes, routes_stats = plan_routes(
             graph,
             risk,

@@ -182,7 +182,7 @@ class Plan:
                     self.unit_word: route.officer,
                     "start": start.isoformat(),
                     "end": end.isoformat(),
-                    "minutes": round((end - start).total_seconds() / 60, 2),
+                    "minutes": round(shift_seconds(start, end) / 60, 2),
                     "stop": stop,
                     "action": action,
                     "place": self.places[node],

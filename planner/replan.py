@@ -433,21 +433,42 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
 
 
 def _missed_breaks(patrol: Patrol, home: list[float]) -> Patrol:
-    """Excuse the meal break of a unit that can no longer start it in its window (a call)."""
+    """Excuse the meal break of a unit that can no longer start it in its window (a call).
+
+    A unit that can no longer start it in its own slot of a staggered window, but can in the
+    window, gets what is left of the window; its break may then overlap another unit's, and a
+    warning says so.
+    """
     if patrol.break_s <= 0:
         return patrol
     missed = set()
+    slots = list(patrol.break_slots_s)
     for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True), start=1):
         ready = t + (walk if patrol.break_at_station else 0.0)
         cut_off = not math.isfinite(walk)  # the routes explain the ways to avoid
-        latest = patrol.unit_break_window(k - 1)[1]
-        if k not in patrol.break_done and not cut_off and ready > latest:
-            missed.add(k)
+        if k in patrol.break_done or cut_off or ready <= patrol.unit_break_window(k - 1)[1]:
+            continue
+        if ready <= patrol.break_window_s[1]:
+            slots[k - 1] = patrol.break_window_s
             warn(
-                f"unit {k} has not had its meal break and can no longer start it in its "
-                "window (a call took the time): no break is planned for it; give it one when "
-                "it is back"
+                f"unit {k} can no longer start its meal break in its own slot (a call took the "
+                "time): it takes it in what is left of the meal break window, and may be on its "
+                "break at the same time as other units"
             )
+            continue
+        missed.add(k)
+        warn(
+            f"unit {k} has not had its meal break and can no longer start it in its "
+            "window (a call took the time): no break is planned for it; give it one when "
+            "it is back"
+        )
+    if slots != list(patrol.break_slots_s):  # the slots no longer keep breaks apart
+        return replace(
+            patrol,
+            break_done=patrol.break_done | missed,
+            break_slots_s=tuple(slots),
+            most_on_break=None,
+        )
     return replace(patrol, break_done=patrol.break_done | missed)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,9 @@ def replan(
         for r in sorted(routes, key=lambda r: r.officer)
     ]
     plan = run(scenario, settings, today=start.date(), area=area, resume=resume, start_from=ahead)
-    variant = followed.label.split("re-planned at")[0].rstrip(", ")  # e.g. "variant 2 of 3"
+    # which variant the followed plan was ("variant 2 of 3"); the rest of its label (a re-plan
+    # time, the app's preview search) does not hold for this plan
+    variant = next(iter(re.findall(r"variant \d+ of \d+", followed.label)), "")
     label = f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}"
     kpis = {**plan.kpis, "replan": _replan_kpis(plan, resume)}
     return replace(

@@ -339,6 +339,9 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
     _, begin = _start_of(route, rules)
     _, end = _end_of(route, rules)
     earliest, latest = rules.break_windows_s.get(route.officer, rules.break_window_s)
+    planned_from = rules.planned_from_s.get(route.officer, -math.inf)
+    if breaks and breaks[0].start_s < planned_from - TOL_S:  # taken before a re-plan
+        earliest, latest = rules.break_window_s  # its slot may have been another
     if not breaks:
         if begin > latest or route.officer in rules.break_excused:
             return []  # re-planned after the window (taken already), or a call took its time
@@ -485,10 +488,19 @@ def _revisits(routes: list[Route], rules: Rules) -> list[Violation]:
 
 
 def _breaks_at_once(routes: list[Route], rules: Rules) -> list[Violation]:
-    """More units on their meal break at the same time than ``most_on_break`` allows."""
+    """More units on their meal break at the same time than ``most_on_break`` allows.
+
+    Breaks taken before a re-plan (under another plan's slots) are not counted.
+    """
     if rules.most_on_break is None:
         return []
-    breaks = [leg for route in routes for leg in route.legs if leg.kind == "break"]
+    breaks = [
+        leg
+        for route in routes
+        for leg in route.legs
+        if leg.kind == "break"
+        and leg.start_s >= rules.planned_from_s.get(route.officer, -math.inf) - TOL_S
+    ]
     out = []
     for leg in breaks:  # the most at once is reached at some break's start
         on = [b for b in breaks if b.start_s - TOL_S <= leg.start_s < b.end_s - TOL_S]

@@ -8,6 +8,7 @@ import math
 import re
 import warnings
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import gpxpy
@@ -574,6 +575,23 @@ def test_briefing_says_when_the_clocks_go_back_during_the_shift(plan):
     assert "22:00 EEST to 06:00 EET (Europe/Helsinki): 9 h, the clocks go back 1 h" in html
     assert '<td class="t">22:00 EEST</td>' in html  # every time says which clock it is on
     assert "clocks go" not in plan_files(plan)["briefing.html"].decode()
+
+
+def test_schedule_minutes_are_real_minutes_across_a_clock_change(plan):
+    helsinki = ZoneInfo("Europe/Helsinki")
+    change = dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC)  # 04:00 EEST becomes 03:00 EET
+    leg = max(plan.routes[0].legs, key=lambda leg: leg.end_s - leg.start_s)
+    start = (change - dt.timedelta(seconds=(leg.start_s + leg.end_s) / 2)).astimezone(helsinki)
+    night = dataclasses.replace(plan, shift_start=start, shift_end=start + dt.timedelta(hours=9))
+    schedule = night.to_frame()
+    starts = pd.to_datetime(schedule["start"], utc=True)
+    ends = pd.to_datetime(schedule["end"], utc=True)
+    real = (ends - starts).dt.total_seconds().div(60).round(2)
+    assert real.tolist() == schedule["minutes"].tolist()
+    summer = schedule["start"].str.endswith("+03:00")
+    winter = schedule["end"].str.endswith("+02:00")
+    crossing = schedule[summer & winter & (schedule["officer"] == 1)]
+    assert len(crossing) == 1  # the longest leg spans the change, and its minutes are real ones
 
 
 def test_briefing_maps_carry_a_true_scale_bar_and_north(plan):

@@ -1,13 +1,17 @@
+import datetime as dt
 import itertools
+import warnings
 from dataclasses import replace
 
 import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
 from planner.evaluate import compute_kpis
+from planner.export import write_plan
 from planner.idle import idle_message
 from planner.patrol import break_slots
 from planner.pipeline import load_area, run
+from planner.rest_of_shift import replan
 from planner.scenario import parse_scenario
 
 STATION = {"lat": 60.1699, "lon": 24.9384}
@@ -123,7 +127,8 @@ def test_a_unit_whose_hours_miss_the_meal_break_window_takes_no_break(tmp_path, 
     assert not any("unit 1 " in m for m in said)  # the shift's hours: the whole window
     late = [{}, {"start": "19:10"}, {"start": "19:20", "end": "19:45"}]
     with pytest.warns(PlannerWarning) as caught:
-        plan = run(scenario(tmp_path, late, meal_break=window), area=area)
+        together = {**window, "most_at_once": 2}  # not staggered: the window cut by its hours
+        plan = run(scenario(tmp_path, late, meal_break=together), area=area)
     said = [str(w.message) for w in caught]
     assert any(
         "unit 2 works 19:10-22:00, so its meal break starts between 19:10 and 19:30, the part "
@@ -196,3 +201,59 @@ def test_a_break_window_too_short_to_stagger_is_said_or_refused(tmp_path, area):
         r"once \(most_at_once\)",
     ):
         run(scenario(tmp_path, [], meal_break=one), area=area)
+
+
+def test_the_units_whose_hours_close_first_take_the_first_break_slots(tmp_path, area):
+    window = {"minutes": 30, "earliest": "19:00", "latest": "21:00", "most_at_once": 1}
+    per_unit = [{"start": "20:00"}, {"end": "20:00"}]  # unit 3 works the whole shift
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # each slot lies in its unit's hours: nothing to say
+        plan = run(scenario(tmp_path, per_unit, meal_break=window), area=area)
+    starts = [18 * 60 + b[0].start_s / 60 for b in _breaks(plan)]
+    # three slots of 50 min: 19:00-19:20, 19:50-20:10 and 20:40-21:00 for a break's start
+    assert 19 * 60 <= starts[1] <= 19 * 60 + 20  # unit 2 ends at 20:00: the first slot
+    assert 19 * 60 + 50 <= starts[2] <= 20 * 60 + 10
+    assert 20 * 60 + 40 <= starts[0] <= 21 * 60  # unit 1 starts at 20:00: the last one
+
+
+def _written(plan, folder):
+    write_plan(plan, folder)
+    return folder / "routes.json"
+
+
+def test_a_replan_keeps_breaks_taken_under_the_slots_of_the_plan_it_follows(tmp_path, area):
+    window = {"minutes": 30, "earliest": "19:00", "latest": "20:00"}
+    together = scenario(tmp_path, [], meal_break={**window, "most_at_once": 3})
+    plan = run(together, area=area)
+    taken = [b[0].start_s for b in _breaks(plan)]
+    # the breaks overlap, and one at least starts outside the slots the default now gives
+    assert max(taken) - min(taken) < 1800
+    staggered = scenario(tmp_path, [], meal_break=window)
+    shown = replace(plan, label="variant 2 of 3, app preview, 1.5 s search")  # as the app has it
+    later = replan(staggered, _written(shown, tmp_path / "first"), dt.time(20, 45), area=area)
+    assert [b[0].start_s for b in _breaks(later)] == pytest.approx(taken)
+    assert later.label == "variant 2 of 3, re-planned at 20:45"  # no longer a preview search
+
+
+def test_a_unit_called_away_in_its_break_slot_takes_the_rest_of_the_window(tmp_path, area):
+    window = {"minutes": 30, "earliest": "19:00", "latest": "20:00"}
+    staggered = scenario(tmp_path, [], meal_break=window)
+    plan = run(staggered, area=area)
+    assert 18 * 60 + _breaks(plan)[0][0].start_s / 60 <= 19 * 60 + 15  # unit 1: first slot
+    with pytest.warns(PlannerWarning) as caught:
+        later = replan(
+            staggered,
+            _written(plan, tmp_path / "first"),
+            dt.time(19, 20),
+            positions={1: (60.1690, 24.9400)},
+            away_since={1: dt.time(18, 58)},
+            area=area,
+        )
+    said = [str(w.message) for w in caught]
+    assert any(
+        "unit 1 can no longer start its meal break in its own slot (a call took the time): it "
+        "takes it in what is left of the meal break window" in m
+        for m in said
+    )
+    start = 18 * 60 + _breaks(later)[0][0].start_s / 60
+    assert 19 * 60 + 20 <= start <= 20 * 60

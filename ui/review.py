@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import itertools
 import re
+import typing
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,10 +18,12 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pydantic import BaseModel
 
 from planner.evaluate import kpi_table, kpi_warnings
 from planner.export import plan_files
 from planner.plan import Plan
+from planner.scenario import Scenario
 from ui.draft import file_time_limit, scenario_file
 
 MIME = {
@@ -41,11 +44,20 @@ METRICS = (
     "Routes gap",
 )
 
-#: A scenario key in a message (``dwell.max_visits``, ``officers.meal_break``, ...), not a file.
-SCENARIO_KEY = re.compile(
-    r"\b(?:area|shift|officers|dwell|posts|risk|places|neighbourhoods|solver)\."
-    r"(?!(?:csv|json|geojson|gpkg|yaml|yml|osm|pbf|zip|html|gpx)\b)[a-z_]+"
-)
+
+def _scenario_keys() -> re.Pattern[str]:
+    """Match a key of a scenario section (``dwell.max_visits``, ``officers.meal_break``, ...)."""
+    keys = []
+    for section, field in Scenario.model_fields.items():
+        for kind in (field.annotation, *typing.get_args(field.annotation)):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                keys += [f"{section}.{name}" for name in kind.model_fields]
+    alternatives = "|".join(re.escape(k) for k in sorted(set(keys), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b")
+
+
+#: A scenario key in a message, as the scenario model names its sections' fields.
+SCENARIO_KEY = _scenario_keys()
 
 #: Display format of the per-officer table's columns.
 OFFICER_FORMATS = {
@@ -79,9 +91,13 @@ def show_kpis(plan: Plan) -> None:
         METRICS[1],
         f"{routes['risk_in_sight_share']:.1%}",
         help=f"Share of the area's risk on streets within {routes['sight_radius_m']:.0f} m walk "
-        f"of at least one stop of the {routes['units']} units on foot. Posts (next) watch "
-        f"{posts['visibility_radius_m']:.0f} m each, so the two shares differ in reach as well "
-        "as in plan.",
+        f"of at least one stop of the {routes['units']} units on foot."
+        + (
+            f" Posts (next) watch {posts['visibility_radius_m']:.0f} m each, so the two shares "
+            "differ in reach as well as in plan."
+            if posts["count"]
+            else ""
+        ),
     )
     cols[2].metric(
         METRICS[2],
