@@ -7,7 +7,7 @@ import datetime as dt
 from planner.errors import ScenarioError
 
 
-def _on_the_clock(when: dt.datetime, what: str = "") -> dt.datetime:
+def on_the_clock(when: dt.datetime, what: str = "") -> dt.datetime:
     """Return ``when`` if local clocks show it that day; else raise (naming ``what``).
 
     Raises
@@ -47,5 +47,5 @@ def seconds_until(start: dt.datetime, clock: dt.time) -> float:
         If clocks skip ``clock`` that night (they went forward).
     """
     day = start.date() if clock >= start.time() else start.date() + dt.timedelta(days=1)
-    when = _on_the_clock(dt.datetime.combine(day, clock, tzinfo=start.tzinfo))
+    when = on_the_clock(dt.datetime.combine(day, clock, tzinfo=start.tzinfo))
     return shift_seconds(start, when)

@@ -29,7 +29,7 @@ def all_stops_made(routes_kpis: dict[str, Any]) -> bool:
     return allowed is not None and routes_kpis["stops"] >= allowed
 
 
-def _warn_idle_units(plan: Plan) -> None:
+def warn_idle_units(plan: Plan) -> None:
     """Warn when units are back at the station long before their time ends, and say why."""
     if message := idle_message(plan):
         warn(message, stacklevel=3)

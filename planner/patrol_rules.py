@@ -18,7 +18,7 @@ from planner.patrol import Patrol, break_slots
 from planner.places import forbidden_segments
 from planner.risk import RiskMap
 from planner.scenario import Scenario
-from planner.stations import _where, break_window
+from planner.stations import break_window, scenario_field
 
 
 def patrol_rules(
@@ -85,7 +85,7 @@ def avoided_ways(
 UNTAGGED_LIGHT_SHARE = 0.5
 
 
-def _warn_untagged_light(scenario: Scenario, graph: StreetGraph, avoided: frozenset[int]) -> None:
+def warn_untagged_light(scenario: Scenario, graph: StreetGraph, avoided: frozenset[int]) -> None:
     """Warn when ``unlit_after_dark`` can do little: most streets carry no ``lit`` tag."""
     if "unlit_after_dark" not in scenario.officers.avoid or "lit" not in graph.segments:
         return
@@ -94,9 +94,9 @@ def _warn_untagged_light(scenario: Scenario, graph: StreetGraph, avoided: frozen
     if untagged > UNTAGGED_LIGHT_SHARE * len(lit):
         unlit = int((lit == "no").sum())
         warn(
-            f"{_where(scenario, 'officers.avoid')}: unlit_after_dark can keep the units off only "
-            f"the {unlit} of {len(lit)} streets tagged lit=no in OSM; {untagged} carry no lit "
-            "tag and are walked as if lit (the shift's avoided ways: "
+            f"{scenario_field(scenario, 'officers.avoid')}: unlit_after_dark can keep the units "
+            f"off only the {unlit} of {len(lit)} streets tagged lit=no in OSM; {untagged} carry "
+            "no lit tag and are walked as if lit (the shift's avoided ways: "
             f"{len(avoided)} streets)"
         )
 
@@ -109,7 +109,7 @@ def with_places(
     return replace(patrol, avoided=avoided, must_cover=tuple(int(i) for i in must_cover))
 
 
-def _warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> None:
+def warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> None:
     """Warn of each unit whose own hours cut its meal break window short, or leave none.
 
     With staggered breaks each unit's slot lies in its hours: only a unit taking none is named.
@@ -193,7 +193,7 @@ def staggered_breaks(patrol: Patrol, scenario: Scenario, start: dt.datetime, say
                     f"outside its hours {clock(begin)}-{clock(end)}"
                 )
                 break
-    where = _where(scenario, "officers.meal_break")
+    where = scenario_field(scenario, "officers.meal_break")
     if problem and meal.most_at_once is not None:
         msg = (
             f"{where}: {len(takers)} units with at most {most} on their break at once: "

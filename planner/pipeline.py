@@ -28,15 +28,15 @@ from planner.graph import (
 )
 from planner.harm import DEFAULT_EXCLUDED, harm_cautions
 from planner.hotspots import Hotspots, find_hotspots, spot_numbers
-from planner.idle import _warn_idle_units
+from planner.idle import warn_idle_units
 from planner.incidents import check_distinct_files, load_incidents
 from planner.neighbourhoods import Neighbourhoods, from_labels, from_polygons, no_neighbourhoods
 from planner.patrol_rules import (
-    _warn_unit_break_windows,
-    _warn_untagged_light,
     avoided_ways,
     patrol_rules,
     staggered_breaks,
+    warn_unit_break_windows,
+    warn_untagged_light,
     with_places,
 )
 from planner.places import apply_places, forbidden_nodes
@@ -49,9 +49,9 @@ from planner.routes import plan_routes, validation_rules
 from planner.scenario import Scenario
 from planner.settings import Settings
 from planner.stations import (
-    _police_names,
-    _where,
+    police_names,
     resolve_station,
+    scenario_field,
     shift_window,
     unit_stations,
     warn_odd_shift,
@@ -84,7 +84,7 @@ def _located(scenario: Scenario, field: str) -> Iterator[None]:
     try:
         yield
     except InfeasibleError as exc:
-        msg = f"{_where(scenario, field)}: {exc}"
+        msg = f"{scenario_field(scenario, field)}: {exc}"
         raise InfeasibleError(msg) from None
 
 
@@ -245,13 +245,13 @@ def _run(
         avoided = avoided_ways(scenario, graph, (start, end))
         usable = walkable_nodes(graph, avoided)
         if resume is None:
-            _warn_untagged_light(scenario, graph, avoided)
+            warn_untagged_light(scenario, graph, avoided)
         start_idx = resolve_station(
-            officers.station, graph, features, _where(scenario, "officers.station"), usable
+            officers.station, graph, features, scenario_field(scenario, "officers.station"), usable
         )
         end_spec = officers.end_station or officers.station
         end_idx = resolve_station(
-            end_spec, graph, features, _where(scenario, "officers.end_station"), usable
+            end_spec, graph, features, scenario_field(scenario, "officers.end_station"), usable
         )
         units = unit_stations(scenario, graph, features, (start_idx, end_idx), (start, end), usable)
     with _step("risk", timings, progress):
@@ -270,7 +270,12 @@ def _run(
         )
         places = scenario.places
         hotspots, must_cover = apply_places(
-            hotspots, graph, pieces, places.must_cover, places.forbidden, _where(scenario, "places")
+            hotspots,
+            graph,
+            pieces,
+            places.must_cover,
+            places.forbidden,
+            scenario_field(scenario, "places"),
         )
     solver = scenario.solver
     posts_stats = None
@@ -297,7 +302,7 @@ def _run(
         patrol = replace(patrol, starts=units[0], ends=units[1])
         patrol = staggered_breaks(patrol, scenario, start, say=resume is None)
         if resume is None:
-            _warn_unit_break_windows(patrol, start, _where(scenario, "officers.per_unit"))
+            warn_unit_break_windows(patrol, start, scenario_field(scenario, "officers.per_unit"))
         patrol = with_places(patrol, graph, scenario, must_cover)
         rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
         if resume is not None:
@@ -344,7 +349,7 @@ def _run(
         used |= {leg.from_node for r in routes for leg in r.legs}
         places = place_names(graph, sorted(used))
         at_stations = set(station_roles(routes)) | {int(ids[start_idx])}
-        police = _police_names(graph, features, at_stations, places)
+        police = police_names(graph, features, at_stations, places)
         places |= {n: f"station ({places[n]})" for n in at_stations - set(police)} | police
         given: dict[int, list[str]] = {}  # the commander's names first, then the streets
         for spec, spot in zip(scenario.places.must_cover, must_cover, strict=True):
@@ -382,7 +387,7 @@ def _run(
         )
         plan = replace(plan, kpis=compute_kpis(plan))
         if resume is None:
-            _warn_idle_units(plan)
+            warn_idle_units(plan)
         return plan
 
 
@@ -391,8 +396,8 @@ def _warn_few_posts(scenario: Scenario, placed: int) -> None:
     posts = scenario.posts
     if placed < posts.count:
         warn(
-            f"{_where(scenario, 'posts.count')}: {placed} of {posts.count} posts placed: only "
-            f"{placed} street crossings or ends watch any risk within "
+            f"{scenario_field(scenario, 'posts.count')}: {placed} of {posts.count} posts placed: "
+            f"only {placed} street crossings or ends watch any risk within "
             f"{posts.visibility_radius_m:g} m, so further posts would watch nothing; lower "
             "posts.count or widen posts.visibility_radius_m",
             stacklevel=3,

@@ -1,9 +1,9 @@
 """Routes from the search's answer: timed legs along real streets, credited with presence.
 
-:func:`_route` turns one unit's visits into walks, time held back for calls, waits, stops and
-the meal break; :func:`_credit_stops` and :func:`_credit_walks` credit the stops and the streets
-walked in time order over all units (a revisit earns less), as :func:`credit_kept_walks` does
-for the walks a re-plan keeps.
+:func:`route_of_visits` turns one unit's visits into walks, time held back for calls, waits,
+stops and the meal break; :func:`credit_stops` and :func:`credit_walks` credit the stops and
+the streets walked in time order over all units (a revisit earns less), as
+:func:`credit_kept_walks` does for the walks a re-plan keeps.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import numpy as np
 from planner import search
 from planner.patrol import HOUR_S, Patrol
 from planner.plan import Leg, Route
-from planner.walks import _Network
+from planner.walks import Network
 
 
-def _walk_s(net: _Network, i: int, j: int, patrol: Patrol) -> float:
+def _walk_s(net: Network, i: int, j: int, patrol: Patrol) -> float:
     """Seconds of walking from source ``i`` to source ``j`` at the patrol pace."""
     return float(net.dist_m[i, net.sources[j]]) / patrol.pace_m_per_s
 
@@ -29,7 +29,7 @@ Stays = dict[int, list[tuple[float, float, int]]]
 """Per node position, the (start, end, unit) of each stop there with the time held back after it."""
 
 
-def _stays(routes: Sequence[Sequence[search.Visit]], net: _Network, patrol: Patrol) -> Stays:
+def stays_of(routes: Sequence[Sequence[search.Visit]], net: Network, patrol: Patrol) -> Stays:
     """Where every unit stands for its stops (see :data:`Stays`), units numbered from 1."""
     held = patrol.dwell_s * patrol.stretch()
     stays: Stays = {}
@@ -56,9 +56,9 @@ def _departure(
     return max(now, min([latest, *coming]))
 
 
-def _route(
+def route_of_visits(
     officer: int,
-    net: _Network,
+    net: Network,
     patrol: Patrol,
     visits: tuple[search.Visit, ...],
     break_start: float | None,
@@ -165,7 +165,7 @@ def _recredit(routes: list[Route], kind: str, credit: Callable[[Leg], Leg]) -> l
     return [Route(r.officer, tuple(legs)) for r, legs in zip(routes, credited, strict=True)]
 
 
-def _credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) -> list[Route]:
+def credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) -> list[Route]:
     """Credit each stop: value x the hour's profile x ``revisit_value ** rank`` at its hot spot.
 
     The rank counts earlier stops at the same hot spot by any unit, and the stops already made
@@ -187,7 +187,7 @@ def _credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) 
     return _recredit(routes, "dwell", credit)
 
 
-def _credit_walks(routes: list[Route], weight: np.ndarray, patrol: Patrol) -> list[Route]:
+def credit_walks(routes: list[Route], weight: np.ndarray, patrol: Patrol) -> list[Route]:
     """Credit each walk: each street's ``weight`` (:func:`walk_weights`) on its first pass.
 
     The k-th pass of a street earns ``revisit_value ** k`` of its weight. Passes are ranked in
@@ -202,7 +202,7 @@ def _credit_walks(routes: list[Route], weight: np.ndarray, patrol: Patrol) -> li
 def credit_kept_walks(
     kept: tuple[tuple[Leg, ...], ...], weight: np.ndarray, patrol: Patrol
 ) -> tuple[tuple[Leg, ...], ...]:
-    """Credit the walks a re-plan keeps (legs done, per unit) as :func:`_credit_walks` does.
+    """Credit the walks a re-plan keeps (legs done, per unit) as :func:`credit_walks` does.
 
     A walk cut short at the re-plan earns the streets it walked. Passes are ranked in time order
     over all units (a call for service records no streets: its way is not known). The risk is

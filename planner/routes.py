@@ -41,9 +41,9 @@ from planner.hotspots import Hotspots, koper_value_min
 from planner.patrol import HOUR_S, Patrol
 from planner.plan import Route, SolveStats
 from planner.risk import RiskMap
-from planner.route_legs import _credit_stops, _credit_walks, _route, _stays
+from planner.route_legs import credit_stops, credit_walks, route_of_visits, stays_of
 from planner.validate import Rules
-from planner.walks import _Network, _network
+from planner.walks import Network, street_network
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +99,12 @@ def plan_routes(
         plain = _problem(net, patrol, starts, dwell_value[order], order, first_spot, False)
         bound = search.upper_bound(plain)
         single = int((problem.max_visits < plain.max_visits).sum())  # quiet must-cover places
-    stays = _stays(result.best.routes, net, patrol)
+    stays = stays_of(result.best.routes, net, patrol)
     routes = [
-        _route(k + 1, net, patrol, visits, brk, starts[k], order, first_spot, stays)
+        route_of_visits(k + 1, net, patrol, visits, brk, starts[k], order, first_spot, stays)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
-    routes = _credit_walks(_credit_stops(routes, dwell_value, patrol), net.segment_presence, patrol)
+    routes = credit_walks(credit_stops(routes, dwell_value, patrol), net.segment_presence, patrol)
     earned = sum(r.presence for r in routes)
     status = result.status
     if status == "OPTIMAL" and bound > earned + 1e-9:  # optimal for the weights, not presence
@@ -141,7 +141,7 @@ class SearchSetup:
     hot spot's value of one stop.
     """
 
-    net: _Network
+    net: Network
     problem: search.Problem
     order: np.ndarray
     first_spot: int
@@ -173,7 +173,7 @@ def search_setup(
         ],
         dtype=np.int64,
     )
-    net = _network(graph, risk, sources, patrol)
+    net = street_network(graph, risk, sources, patrol)
     problem = _problem(net, patrol, starts, dwell_value[order], order, first_spot)
     return SearchSetup(net, problem, order, first_spot, dwell_value)
 
@@ -213,7 +213,7 @@ def _initial(
 
 
 def _problem(
-    net: _Network,
+    net: Network,
     patrol: Patrol,
     starts: tuple[tuple[int, float], ...],
     value: np.ndarray,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from planner._scenario_base import _Model
-from planner.clock import _on_the_clock, seconds_until
+from planner.clock import on_the_clock, seconds_until
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -83,9 +83,9 @@ class ShiftSpec(_Model):
         if day is None:
             offset = (WEEKDAYS.index(str(self.weekday)) - today.weekday()) % 7
             day = today + dt.timedelta(days=offset)
-        start = _on_the_clock(dt.datetime.combine(day, self.start, tzinfo=zone), "shift.start")
+        start = on_the_clock(dt.datetime.combine(day, self.start, tzinfo=zone), "shift.start")
         end_day = day if self.end > self.start else day + dt.timedelta(days=1)
-        end = _on_the_clock(dt.datetime.combine(end_day, self.end, tzinfo=zone), "shift.end")
+        end = on_the_clock(dt.datetime.combine(end_day, self.end, tzinfo=zone), "shift.end")
         return start, end
 
 

@@ -26,7 +26,8 @@ POLICE_NAME_M = 100.0
 LONG_SHIFT_H = 12.0
 
 
-def _where(scenario: Scenario, field: str) -> str:
+def scenario_field(scenario: Scenario, field: str) -> str:
+    """Name ``field`` of the scenario as messages do: ``FILE: field`` (its name without a file)."""
     return f"{scenario.source_file or scenario.name}: {field}"
 
 
@@ -104,7 +105,7 @@ def resolve_station(
     return int(idx[0])
 
 
-def _police_names(
+def police_names(
     graph: StreetGraph, features: gpd.GeoDataFrame, nodes: set[int], places: dict[int, str]
 ) -> dict[int, str]:
     """Names of the stations at an OSM police station, e.g. ``"Snow Hill Police Station (...)"``.
@@ -151,7 +152,7 @@ def unit_stations(
     starts, ends = [], []
     for k in range(officers.units):
         unit = officers.per_unit[k] if k < len(officers.per_unit) else None
-        where = _where(scenario, f"officers.per_unit[{k}]")
+        where = scenario_field(scenario, f"officers.per_unit[{k}]")
         begin, end = 0.0, shift_s
         first, last = stations
         if unit is not None:
@@ -195,7 +196,7 @@ def break_window(
     try:
         begin, end = meal.offsets_s(shift[0], shift_seconds(*shift))
     except ValueError as exc:
-        msg = f"{_where(scenario, 'officers.meal_break')}: {exc}"
+        msg = f"{scenario_field(scenario, 'officers.meal_break')}: {exc}"
         raise ScenarioError(msg) from None
     given = (seconds_until(shift[0], meal.earliest), seconds_until(shift[0], meal.latest))
     if planning and (begin, end) != given:

@@ -1,7 +1,7 @@
 """Shortest walks on the street graph at the patrol pace, without the ways to avoid.
 
 The distances, paths and presence the route search is built from: :func:`walk_weights` gives
-the presence of one pass of each street, :func:`_network` the shortest walks between the
+the presence of one pass of each street, :func:`street_network` the shortest walks between the
 problem's nodes (and what walking them earns), :func:`walk_home_s` each unit's walk home.
 """
 
@@ -21,7 +21,7 @@ from planner.risk import RiskMap
 
 
 @dataclass(frozen=True, slots=True)
-class _Network:
+class Network:
     """Shortest walks from the problem's nodes on the graph without the avoided ways."""
 
     graph: StreetGraph
@@ -110,7 +110,10 @@ def _tree_sums(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return total
 
 
-def _network(graph: StreetGraph, risk: RiskMap, sources: np.ndarray, patrol: Patrol) -> _Network:
+def street_network(
+    graph: StreetGraph, risk: RiskMap, sources: np.ndarray, patrol: Patrol
+) -> Network:
+    """Shortest walks from each of ``sources`` (node positions) and what walking them earns."""
     lookup = _segment_lookup(graph, patrol.avoided)
     dist_m, pred = dijkstra(
         _walkable(graph, lookup), directed=False, indices=sources, return_predecessors=True
@@ -126,7 +129,7 @@ def _network(graph: StreetGraph, risk: RiskMap, sources: np.ndarray, patrol: Pat
         )
     edge = np.where(tree_segment >= 0, weight[tree_segment], 0.0)
     walk_presence = _tree_sums(pred, edge)[:, sources]
-    return _Network(graph, sources, dist_m, pred, lookup, tree_segment, weight, walk_presence)
+    return Network(graph, sources, dist_m, pred, lookup, tree_segment, weight, walk_presence)
 
 
 def walk_home_s(graph: StreetGraph, patrol: Patrol) -> list[float]:

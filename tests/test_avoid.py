@@ -20,7 +20,7 @@ def test_avoiding_unlit_ways_says_when_most_streets_carry_no_lit_tag(helsinki, t
     import dataclasses
 
     from planner.errors import PlannerWarning
-    from planner.patrol_rules import _warn_untagged_light
+    from planner.patrol_rules import warn_untagged_light
     from planner.scenario import parse_scenario
 
     data = {
@@ -31,10 +31,10 @@ def test_avoiding_unlit_ways_says_when_most_streets_carry_no_lit_tag(helsinki, t
     plain = parse_scenario(data, "s.yaml", tmp_path)
     data["officers"]["avoid"] = ["unlit_after_dark"]
     dark = parse_scenario(data, "s.yaml", tmp_path)
-    _warn_untagged_light(dark, helsinki, frozenset())  # Helsinki tags most: no warning
+    warn_untagged_light(dark, helsinki, frozenset())  # Helsinki tags most: no warning
     seg = helsinki.segments
     bare = seg.assign(lit=seg["lit"].where(seg["lit"] == "no"))  # only lit=no left
     untagged = dataclasses.replace(helsinki, segments=bare)
     with pytest.warns(PlannerWarning, match=r"only the 11 of 3125 streets tagged lit=no"):
-        _warn_untagged_light(dark, untagged, frozenset({1, 2}))
-    _warn_untagged_light(plain, untagged, frozenset())  # not asked to avoid them: no warning
+        warn_untagged_light(dark, untagged, frozenset({1, 2}))
+    warn_untagged_light(plain, untagged, frozenset())  # not asked to avoid them: no warning

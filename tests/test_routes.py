@@ -194,7 +194,7 @@ def test_avoided_ways_are_not_walked(helsinki, helsinki_risk):
 
 def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
     from planner.plan import Leg, Route
-    from planner.route_legs import _credit_walks
+    from planner.route_legs import credit_walks
 
     risk, _, station = helsinki_risk
     patrol = patrol_at(station, revisit_value=0.5)
@@ -207,13 +207,13 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
 
     one = Route(1, (walk(0.0, (s1, s2)), walk(100.0, (s2, s3))))
     two = Route(2, (walk(50.0, (s1,)),))
-    a, b = _credit_walks([one, two], full, patrol)
+    a, b = credit_walks([one, two], full, patrol)
     assert a.legs[0].presence == pytest.approx(full[s1] + full[s2])  # first passes: in full
     assert b.legs[0].presence == pytest.approx(0.5 * full[s1])  # second pass of s1, other unit
     assert a.legs[1].presence == pytest.approx(0.5 * full[s2] + full[s3])
     # after a re-plan, the streets walked before count as earlier passes
     resumed = dataclasses.replace(patrol, walked=(s1, s1))
-    (c,) = _credit_walks([Route(1, (walk(0.0, (s1, s3)),))], full, resumed)
+    (c,) = credit_walks([Route(1, (walk(0.0, (s1, s3)),))], full, resumed)
     assert c.legs[0].presence == pytest.approx(0.25 * full[s1] + full[s3])
     # on a real plan: presence is the credited sum, below full credit where streets repeat
     spots = helsinki_risk[1]
@@ -229,7 +229,7 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
 
 
 def test_search_values_a_walk_as_the_plan_credits_it(helsinki, helsinki_risk):
-    from planner.walks import _network
+    from planner.walks import street_network
 
     risk, spots, station = helsinki_risk
     patrol = patrol_at(station, pace_m_per_s=1.2)
@@ -237,7 +237,7 @@ def test_search_values_a_walk_as_the_plan_credits_it(helsinki, helsinki_risk):
     longest = helsinki.segments.iloc[int(lengths.argmax())]  # longer than what a walker sees
     ends = [int(longest["u_idx"]), int(longest["v_idx"])]
     sources = np.array([*ends, station, *spots.node_idx[:5].tolist()], dtype=np.int64)
-    net = _network(helsinki, risk, sources, patrol)
+    net = street_network(helsinki, risk, sources, patrol)
     capped = 0  # streets longer than the stretch a walker keeps in sight
     for i, j in [(0, 1), *((2, j) for j in range(3, len(sources)))]:
         leg = net.walk(i, j, 0.0, patrol.pace_m_per_s)
