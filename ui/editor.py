@@ -267,13 +267,14 @@ def officers_section() -> None:
             "latest": _clock(latest),
             "at_station": True,
         }
-    minutes, earliest, latest, together, at_station = st.columns(5)
+    minutes, earliest, latest = st.columns(3)
     with minutes:
         number("Break (min)", "officers.meal_break.minutes", 30.0, min_value=5.0, max_value=180.0)
     with earliest:
         bound(st.time_input, "Earliest", "officers.meal_break.earliest", None, _time, _clock)
     with latest:
         bound(st.time_input, "Latest", "officers.meal_break.latest", None, _time, _clock)
+    together, at_station = st.columns(2)
     with together:
         bound(
             st.number_input,
