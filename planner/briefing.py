@@ -140,7 +140,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         rows.append(
             _Row(_hhmm(plan, leg.start_s), _hhmm(plan, leg.end_s), what, plan.places[leg.to_node])
         )
-    left_s = plan.unit_end_s(route) - route.end_s
+    left_s = plan.back_early_s(route)
     if left_s >= LISTED_WAIT_S:  # back early: the page says so, as the schedule does
         end = route.legs[-1].to_node
         what = f"at station {duration_text(left_s)}: free for calls"

@@ -82,13 +82,15 @@ class Patrol:
         those hours are narrower than the shift's: such a unit (a staggered start, say) takes no
         meal break. A break that does not fit in the whole shift is an error instead.
         """
-        if self.break_s <= 0:
+        if self.break_s <= 0 or self.break_fits(k, self.break_window_s):
             return False
-        earliest, latest = self.break_window_s
         begin, end = self.unit_starts()[k][1], self.unit_ends()[k][1]
-        if max(begin, earliest) <= min(latest, end - self.break_s):
-            return False  # a break can start in the window and end in the unit's hours
-        return begin > earliest or end < self.shift_s  # its own hours, not the shift's
+        return begin > self.break_window_s[0] or end < self.shift_s  # its hours, not the shift's
+
+    def break_fits(self, k: int, window_s: tuple[float, float]) -> bool:
+        """Whether unit ``k`` (from 0) can start its break in ``window_s``, end it in its hours."""
+        begin, end = self.unit_starts()[k][1], self.unit_ends()[k][1]
+        return max(begin, window_s[0]) <= min(window_s[1], end - self.break_s)
 
     def visits_allowed(self) -> int:
         """Most stops per hot spot under ``max_visits`` and the dosage cap."""

@@ -186,8 +186,8 @@ def staggered_breaks(patrol: Patrol, scenario: Scenario, start: dt.datetime, say
         )
     else:
         for k, (first, last) in zip(takers, slots, strict=True):
-            begin, end = patrol.unit_starts()[k][1], patrol.unit_ends()[k][1]
-            if max(begin, first) > min(last, end - patrol.break_s):
+            if not patrol.break_fits(k, (first, last)):
+                begin, end = patrol.unit_starts()[k][1], patrol.unit_ends()[k][1]
                 problem = (
                     f"unit {k + 1}'s slot, a break starting {clock(first)}-{clock(last)}, is "
                     f"outside its hours {clock(begin)}-{clock(end)}"

@@ -45,7 +45,7 @@ from planner.posts import choose_posts
 from planner.replan import Resume, at_hotspots, joined, resumed
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.route_legs import credit_kept_walks
-from planner.routes import plan_routes, validation_rules
+from planner.routes import break_rules, plan_routes, validation_rules
 from planner.scenario import Scenario
 from planner.settings import Settings
 from planner.stations import (
@@ -319,8 +319,7 @@ def _run(
                 rules,
                 ends=ends,
                 break_excused=frozenset(excused),
-                break_windows_s={k + 1: w for k, w in enumerate(patrol.break_slots_s)},
-                most_on_break=patrol.most_on_break,
+                **break_rules(patrol),
             )
         routes, routes_stats = plan_routes(
             graph,

@@ -162,6 +162,10 @@ class Plan:
             return ends[route.officer - 1][1]
         return shift_seconds(self.shift_start, self.shift_end)
 
+    def back_early_s(self, route: Route) -> float:
+        """Seconds between the unit's return and the end of its time (negative if late)."""
+        return self.unit_end_s(route) - route.end_s
+
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule: a row per leg with officer (or unit), times, action, place.
 
@@ -197,7 +201,7 @@ class Plan:
                 stops += leg.kind == "dwell"
                 number = stops if leg.kind == "dwell" else None
                 row(route, leg.start_s, leg.end_s, leg_action(leg, route), leg.to_node, number)
-            left_s = self.unit_end_s(route) - route.end_s
+            left_s = self.back_early_s(route)
             if route.legs and left_s >= AT_STATION_ROW_S:
                 station = route.legs[-1].to_node
                 action = f"at station {duration_text(left_s)}"

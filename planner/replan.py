@@ -462,14 +462,13 @@ def _missed_breaks(patrol: Patrol, home: list[float]) -> Patrol:
             "window (a call took the time): no break is planned for it; give it one when "
             "it is back"
         )
-    if slots != list(patrol.break_slots_s):  # the slots no longer keep breaks apart
-        return replace(
-            patrol,
-            break_done=patrol.break_done | missed,
-            break_slots_s=tuple(slots),
-            most_on_break=None,
-        )
-    return replace(patrol, break_done=patrol.break_done | missed)
+    apart = slots == list(patrol.break_slots_s)  # else the slots no longer keep breaks apart
+    return replace(
+        patrol,
+        break_done=patrol.break_done | missed,
+        break_slots_s=tuple(slots),
+        most_on_break=patrol.most_on_break if apart else None,
+    )
 
 
 def _overtime(patrol: Patrol, home: list[float]) -> Patrol:

@@ -31,6 +31,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -374,6 +375,14 @@ def _no_stop(
     )
 
 
+def break_rules(patrol: Patrol) -> dict[str, Any]:
+    """Return the validator's staggered-break rules under ``patrol``: slots, most at once."""
+    return {
+        "break_windows_s": {k + 1: w for k, w in enumerate(patrol.break_slots_s)},
+        "most_on_break": patrol.most_on_break,
+    }
+
+
 def validation_rules(
     graph: StreetGraph, hotspots: Hotspots, patrol: Patrol, dwell_min_s: float
 ) -> Rules:
@@ -393,8 +402,7 @@ def validation_rules(
         max_dwell_s_per_spot=patrol.max_dwell_s_per_spot,
         break_s=patrol.break_s,
         break_window_s=patrol.break_window_s,
-        break_windows_s={k + 1: w for k, w in enumerate(patrol.break_slots_s)},
-        most_on_break=patrol.most_on_break,
+        **break_rules(patrol),
         break_at_end_station=patrol.break_at_station,
         held_back_share=patrol.held_back_share,
         avoided_segments=patrol.avoided,

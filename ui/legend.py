@@ -55,20 +55,14 @@ def legend_html(
         )
         more = " (colours repeat)" if officers > len(OFFICER_COLOURS) else ""
         parts.append(f"Routes and dwells: {chips}{more}")
-    symbols = _chip((0, 0, 0), "station") + "station"
+    shown = [((0, 0, 0), "station", "station")]
     if posts:
-        symbols += (
-            _chip(POST_COLOUR, "dot")
-            + "post"
-            + _chip(POST_COLOUR, "disc")
-            + "post visibility radius"
-        )
+        shown += [(POST_COLOUR, "dot", "post"), (POST_COLOUR, "disc", "post visibility radius")]
     if places:
-        symbols += (
-            _chip(MUST_COVER_COLOUR, "ring")
-            + "must cover"
-            + _chip(FORBIDDEN_COLOUR, "disc")
-            + "forbidden"
-        )
+        shown += [
+            (MUST_COVER_COLOUR, "ring", "must cover"),
+            (FORBIDDEN_COLOUR, "disc", "forbidden"),
+        ]
+    symbols = "".join(_chip(colour, shape) + label for colour, shape, label in shown)
     parts.append(f"Symbols: {symbols}")
     return "<small>" + "<br>".join(parts) + "</small>"
