@@ -18,16 +18,13 @@ import jinja2
 
 from planner.clock import shift_seconds
 from planner.plan import Plan, Route, duration_text, leg_action
-from planner.tracks import route_pieces
+from planner.tracks import METRES_PER_DEGREE, route_pieces
 
 MAP_W, MAP_H = 680.0, 360.0
 """Size of a unit's map in SVG units (fits the A4 text width)."""
 
 MARGIN = 0.08
 """Share of the route's extent added around it on the map."""
-
-METRES_PER_DEGREE = 111_320.0
-"""Metres per degree of latitude, for the scale bar."""
 
 LISTED_WAIT_S = 300.0
 """Waits at least this long are timetable rows (shorter ones are slack between stops)."""

@@ -7,6 +7,9 @@ import numpy as np
 
 from planner.plan import Leg, Plan, Route
 
+METRES_PER_DEGREE = 111_320.0
+"""Metres per degree of latitude (and of longitude at the equator)."""
+
 
 def _leg_coordinates(
     plan: Plan, leg: Leg, wgs84: gpd.GeoSeries
@@ -78,3 +81,42 @@ def position_at(track: list[tuple[float, float, float]], at_s: float) -> tuple[f
     lon = float(np.interp(at_s, rows[:, 2], rows[:, 0]))
     lat = float(np.interp(at_s, rows[:, 2], rows[:, 1]))
     return lon, lat
+
+
+def direction_marks(
+    path: list[list[float]], every_m: float = 250.0, shortest_m: float = 40.0
+) -> list[tuple[float, float, float]]:
+    """Where to mark the direction walked along a [lon, lat] path: (lon, lat, angle) triples.
+
+    One mark halfway along each ``every_m`` metres walked (the first ``every_m / 2`` metres in),
+    and one at the middle of a path shorter than that but at least ``shortest_m`` long. The
+    angle is the heading there in degrees, counter-clockwise from east, as a map with north up
+    draws it. Distances use a local flat approximation (fine over a district).
+    """
+    points = np.asarray(path, dtype=float).reshape(-1, 2)
+    if len(points) < 2:
+        return []
+    east = np.cos(np.radians(points[:, 1].mean())) * METRES_PER_DEGREE
+    xy = points * [east, METRES_PER_DEGREE]
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    cum = np.concatenate([[0.0], np.cumsum(step)])
+    total = float(cum[-1])
+    if total < shortest_m:
+        return []
+    at = np.arange(every_m / 2, total, every_m) if total >= every_m else np.array([total / 2])
+    piece = np.clip(np.searchsorted(cum, at, side="right") - 1, 0, len(step) - 1)
+    moving = step > 0
+    piece = np.array([_moving_step(moving, k) for k in piece])
+    share = np.clip((at - cum[piece]) / np.where(step[piece] > 0, step[piece], 1.0), 0.0, 1.0)
+    lonlat = points[piece] + share[:, None] * (points[piece + 1] - points[piece])
+    d = xy[piece + 1] - xy[piece]
+    angle = np.degrees(np.arctan2(d[:, 1], d[:, 0]))
+    return [(float(x), float(y), float(a)) for (x, y), a in zip(lonlat, angle, strict=True)]
+
+
+def _moving_step(moving: np.ndarray, k: int) -> int:
+    """Index of the step at or nearest after ``k`` (else before it) that covers some ground."""
+    ahead = np.flatnonzero(moving[k:])
+    if ahead.size:
+        return int(k + ahead[0])
+    return int(np.flatnonzero(moving[:k])[-1])

@@ -744,3 +744,27 @@ def test_the_terminal_lists_the_first_posts_and_counts_the_rest(plan):
     table = kpi_table(dataclasses.replace(plan, kpis=kpis))
     assert f"  post {TABLE_POSTS} " in table and f"post {TABLE_POSTS + 1} " not in table
     assert "... 3 more in kpis.json and plan.geojson" in table
+
+
+def test_direction_marks_point_the_way_walked_every_so_many_metres():
+    from planner.tracks import METRES_PER_DEGREE, direction_marks
+
+    lat = 60.17
+    east = 1.0 / (METRES_PER_DEGREE * math.cos(math.radians(lat)))  # degrees per metre east
+    north = 1.0 / METRES_PER_DEGREE
+    # 500 m east, a repeated point (standing still), then 300 m north
+    path = [[24.93, lat], [24.93 + 500 * east, lat], [24.93 + 500 * east, lat]]
+    path.append([24.93 + 500 * east, lat + 300 * north])
+    marks = direction_marks(path, every_m=250.0)
+    assert [round(a) for _, _, a in marks] == [0, 0, 90]
+    metres_east = [round((lon - 24.93) / east) for lon, _, _ in marks]
+    metres_north = [round((la - lat) / north) for _, la, _ in marks]
+    assert metres_east == [125, 375, 500] and metres_north == [0, 0, 125]
+    back = direction_marks(path[::-1], every_m=250.0)
+    assert [round(a) for _, _, a in back] == [-90, 180, 180]
+    short = [[24.93, lat], [24.93, lat + 100 * north]]
+    assert [(round(a), round((la - lat) / north)) for _, la, a in direction_marks(short)] == [
+        (90, 50)
+    ]
+    assert direction_marks([[24.93, lat], [24.93, lat + 30 * north]]) == []  # under 40 m
+    assert direction_marks([[24.93, lat]]) == []

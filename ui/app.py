@@ -44,12 +44,12 @@ from ui import editor, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
 from ui.legend import legend_html  # noqa: E402
 from ui.map import (  # noqa: E402
-    MAP_HEIGHT_PX,
     base_records,
     build_deck,
     plan_layers,
 )
 from ui.pick_map import graph_street_records  # noqa: E402
+from ui.view import MAP_HEIGHT_PX  # noqa: E402
 
 DEFAULT_SCENARIO = "helsinki_default"
 PLAYING = "map_playing"

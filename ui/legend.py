@@ -54,7 +54,8 @@ def legend_html(
             for n in range(1, min(officers, len(OFFICER_COLOURS)) + 1)
         )
         more = " (colours repeat)" if officers > len(OFFICER_COLOURS) else ""
-        parts.append(f"Routes and dwells: {chips}{more}")
+        arrow = '<b style="margin:0 0.3em 0 0.9em">&gt;</b>direction walked'
+        parts.append(f"Routes and dwells: {chips}{more}{arrow}")
     shown = [((0, 0, 0), "station", "station")]
     if posts:
         shown += [(POST_COLOUR, "dot", "post"), (POST_COLOUR, "disc", "post visibility radius")]

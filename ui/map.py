@@ -13,7 +13,6 @@ street to place a station or a place, in :mod:`ui.pick_map`) and the legend
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import geopandas as gpd
@@ -22,7 +21,8 @@ import pydeck as pdk
 import shapely
 
 from planner.plan import Plan, station_roles
-from planner.tracks import route_pieces
+from planner.tracks import direction_marks, route_pieces
+from ui.view import ASSUMED_WIDTH_PX, fit_view, focus_points
 
 #: Map style served by Streamlit from ``ui/static/`` (a dict style crashes the frontend).
 BLANK_STYLE = "/app/static/blank-style.json"
@@ -58,16 +58,15 @@ OFFICER_COLOURS: tuple[tuple[int, int, int], ...] = (
 
 POST_COLOUR = (60, 60, 70)
 
+#: Metres walked between two arrowheads showing a route's direction.
+ARROW_EVERY_M = 200.0
+
 #: Height of the stop-minute labels in metres (the labels grow as the map is zoomed in).
 DWELL_LABEL_M = 12.0
 #: Radius in pixels of a stop's dot, and how much wider each earlier unit's ring at one hot spot.
 DWELL_DOT_PX, DWELL_RING_PX = 5, 3
 MUST_COVER_COLOUR = (0, 150, 80)
 FORBIDDEN_COLOUR = (200, 0, 0)
-
-#: Map height in pixels, and the width assumed when fitting the initial view.
-MAP_HEIGHT_PX = 600
-_ASSUMED_WIDTH_PX = 900
 
 
 def officer_colour(officer: int) -> list[int]:
@@ -149,6 +148,20 @@ def route_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
                 }
             )
     return records
+
+
+def arrow_records(routes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Arrowheads (an ASCII ``>`` turned to the heading) along each route, the way it is walked."""
+    return [
+        {
+            "position": [round(lon, COORD_DIGITS), round(lat, COORD_DIGITS)],
+            "text": ">",
+            "angle": round(angle, 1),
+            "color": route["color"],
+        }
+        for route in routes
+        for lon, lat, angle in direction_marks(route["path"], ARROW_EVERY_M)
+    ]
 
 
 def station_records(plan: Plan) -> list[dict[str, Any]]:
@@ -257,47 +270,6 @@ def label_records(
         }
         for i, pt, a in zip(kept, lonlat, angle, strict=True)
     ]
-
-
-def fit_view(
-    lon: np.ndarray,
-    lat: np.ndarray,
-    margin: float = 0.1,
-    width_px: int = _ASSUMED_WIDTH_PX,
-    height_px: int = MAP_HEIGHT_PX,
-) -> pdk.ViewState:
-    """Fit a view showing every point (WGS84) with a margin, in a map of the given size."""
-    lon_min, lon_max = float(np.min(lon)), float(np.max(lon))
-    lat_min, lat_max = float(np.min(lat)), float(np.max(lat))
-    mid_lat = (lat_min + lat_max) / 2
-    lon_span = max(lon_max - lon_min, 1e-4) * (1 + 2 * margin)
-    lat_span = max(lat_max - lat_min, 1e-4) * (1 + 2 * margin) / math.cos(math.radians(mid_lat))
-    # deck.gl and MapLibre draw the world 512 pixels wide at zoom 0.
-    zoom_w = math.log2(width_px * 360 / (512 * lon_span))
-    zoom_h = math.log2(height_px * 360 / (512 * lat_span))
-    return pdk.ViewState(
-        longitude=(lon_min + lon_max) / 2,
-        latitude=mid_lat,
-        zoom=round(min(zoom_w, zoom_h, 18.0), 2),
-        pitch=0,
-        bearing=0,
-    )
-
-
-def _focus(
-    plan: Plan, routes: list[dict[str, Any]], posts: list[dict[str, Any]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points the first view must show: routes, and posts with their radius; else every street."""
-    points = [np.asarray(r["path"]) for r in routes]
-    for post in posts:
-        lon, lat = post["position"]
-        dlat = post["radius"] / 111_320.0
-        dlon = dlat / math.cos(math.radians(lat))
-        points.append(np.array([[lon - dlon, lat - dlat], [lon + dlon, lat + dlat]]))
-    if not points:
-        return plan.graph.nodes["lon"].to_numpy(), plan.graph.nodes["lat"].to_numpy()
-    stacked = np.vstack(points)
-    return stacked[:, 0], stacked[:, 1]
 
 
 def dwell_minute_records(plan: Plan) -> list[dict[str, Any]]:
@@ -459,8 +431,8 @@ def plan_layers(
 
     pydeck sends a plain string as an accessor expression (``"@@=meters"``): constant string
     props are quoted (``"'meters'"``). Layer ids, bottom to top: ``post-reach``, ``forbidden``,
-    ``streets``, ``street-names``, ``routes``, ``dwells``, ``dwell-minutes``, ``posts``,
-    ``must-cover``, ``stations``.
+    ``streets``, ``street-names``, ``routes``, ``route-arrows``, ``dwells``, ``dwell-minutes``,
+    ``posts``, ``must-cover``, ``stations``.
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     streets, labels = base if base is not None else base_records(plan)
@@ -498,6 +470,19 @@ def plan_layers(
             cap_rounded=True,
             joint_rounded=True,
             pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id="route-arrows",
+            data=arrow_records(routes),
+            get_position="position",
+            get_text="text",
+            get_angle="angle",
+            get_color="color",
+            get_size=17,
+            size_units="'pixels'",
+            font_family="'sans-serif'",
+            font_weight=700,
         ),
         pdk.Layer(
             "ScatterplotLayer",
@@ -551,12 +536,12 @@ def plan_layers(
 
 
 def plan_view(
-    plan: Plan, layers: list[pdk.Layer], width_px: int = _ASSUMED_WIDTH_PX
+    plan: Plan, layers: list[pdk.Layer], width_px: int = ASSUMED_WIDTH_PX
 ) -> pdk.ViewState:
     """Fit the first view of a plan map to its routes and posts (every street without them)."""
     by_id = {layer.id: layer for layer in layers}
     return fit_view(
-        *_focus(plan, by_id["routes"].data, by_id["post-reach"].data), width_px=width_px
+        *focus_points(plan, by_id["routes"].data, by_id["post-reach"].data), width_px=width_px
     )
 
 
@@ -564,7 +549,7 @@ def build_deck(
     plan: Plan,
     layers: list[pdk.Layer] | None = None,
     extra: list[pdk.Layer] | None = None,
-    width_px: int = _ASSUMED_WIDTH_PX,
+    width_px: int = ASSUMED_WIDTH_PX,
 ) -> pdk.Deck:
     """Build the plan map from :func:`plan_layers` (built when not given) and extra layers.
 

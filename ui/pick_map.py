@@ -20,14 +20,13 @@ from ui.legend import legend_html
 from ui.map import (
     BLANK_STYLE,
     COORD_DIGITS,
-    MAP_HEIGHT_PX,
-    fit_view,
     path_coords,
     place_layers,
     place_records,
     station_layer,
     street_layer,
 )
+from ui.view import MAP_HEIGHT_PX, fit_view
 
 
 def _middle(path: list[list[float]]) -> tuple[float, float]:

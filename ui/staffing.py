@@ -39,7 +39,8 @@ from planner.staffing import (
 from planner.stations import break_window
 from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, plain_paths, set_in
 from ui.legend import legend_html
-from ui.map import MAP_HEIGHT_PX, build_deck
+from ui.map import build_deck
+from ui.view import MAP_HEIGHT_PX
 
 RESULT = "staffing"
 COUNT_CHOICES = list(range(1, 41))

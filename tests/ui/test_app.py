@@ -17,6 +17,7 @@ from pathlib import Path
 import gpxpy
 import numpy as np
 import pytest
+import shapely
 import yaml
 from streamlit.testing.v1 import AppTest
 
@@ -49,6 +50,7 @@ LAYERS = {
     "streets": "PathLayer",
     "street-names": "TextLayer",
     "routes": "PathLayer",
+    "route-arrows": "TextLayer",
     "dwells": "ScatterplotLayer",
     "dwell-minutes": "TextLayer",
     "posts": "ScatterplotLayer",
@@ -123,7 +125,7 @@ def test_blank_style_needs_no_server():
 
 def test_the_legend_lists_posts_and_places_only_when_the_map_may_show_them():
     full = legend_html(officers=2)
-    shown = ("officer 2", "post visibility radius", "must cover", "forbidden")
+    shown = ("officer 2", "direction walked", "post visibility radius", "must cover", "forbidden")
     assert all(s in full for s in shown)
     bare = legend_html(officers=2, word="unit", posts=False, places=False)
     assert "unit 2" in bare and "station" in bare
@@ -388,6 +390,20 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     assert len(streets) == len(plan.graph.segments)
     assert len({tuple(s["color"]) for s in streets}) == len(RISK_CLASSES)
     assert 0 < len(_layer(spec, "routes")["data"]) <= len(plan.routes)
+    # arrowheads lie on a route of their colour, turned the way it is walked there
+    steps: dict[tuple, list] = {}
+    for route in _layer(spec, "routes")["data"]:
+        steps.setdefault(tuple(route["color"]), []).extend(itertools.pairwise(route["path"]))
+    arrows = _layer(spec, "route-arrows")["data"]
+    assert {tuple(a["color"]) for a in arrows} == set(steps)
+    for a in arrows:  # (a unit may walk a street both ways: any step under it will do)
+        at = shapely.Point(a["position"])
+        under = [s for s in steps[tuple(a["color"])] if shapely.LineString(s).distance(at) < 1e-6]
+        headings = [
+            np.degrees(np.arctan2(y1 - y0, (x1 - x0) * np.cos(np.radians(y0))))
+            for (x0, y0), (x1, y1) in under
+        ]
+        assert any(abs((h - a["angle"] + 180) % 360 - 180) < 1.0 for h in headings)
     assert len(_layer(spec, "dwells")["data"]) == len(plan.kpis["hotspot_dosage"])
     # numbered as in the tables and the briefing
     tips = [d["tip"] for d in _layer(spec, "posts")["data"]]
