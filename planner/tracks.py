@@ -104,19 +104,9 @@ def direction_marks(
     if total < shortest_m:
         return []
     at = np.arange(every_m / 2, total, every_m) if total >= every_m else np.array([total / 2])
-    piece = np.clip(np.searchsorted(cum, at, side="right") - 1, 0, len(step) - 1)
-    moving = step > 0
-    piece = np.array([_moving_step(moving, k) for k in piece])
-    share = np.clip((at - cum[piece]) / np.where(step[piece] > 0, step[piece], 1.0), 0.0, 1.0)
+    piece = np.searchsorted(cum, at, side="right") - 1  # cum[piece] <= at < cum[piece + 1]
+    share = (at - cum[piece]) / step[piece]  # so that step > 0: no standing still
     lonlat = points[piece] + share[:, None] * (points[piece + 1] - points[piece])
     d = xy[piece + 1] - xy[piece]
     angle = np.degrees(np.arctan2(d[:, 1], d[:, 0]))
     return [(float(x), float(y), float(a)) for (x, y), a in zip(lonlat, angle, strict=True)]
-
-
-def _moving_step(moving: np.ndarray, k: int) -> int:
-    """Index of the step at or nearest after ``k`` (else before it) that covers some ground."""
-    ahead = np.flatnonzero(moving[k:])
-    if ahead.size:
-        return int(k + ahead[0])
-    return int(np.flatnonzero(moving[:k])[-1])
