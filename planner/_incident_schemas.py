@@ -144,7 +144,8 @@ def _match(header: list[str], wanted: Collection[str]) -> dict[str, str]:
 
 
 def _known_schemas() -> str:
-    return "; ".join(f"{s.name} ({s.title}: {', '.join(s.required)})" for s in SCHEMAS.values())
+    """List the known schemas, one per line: name, portal and the columns that identify it."""
+    return "".join(f"\n  - {s.name} ({s.title}: {', '.join(s.required)})" for s in SCHEMAS.values())
 
 
 def _closest(header: list[str]) -> str:
@@ -262,10 +263,16 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
         for schema in SCHEMAS.values():
             if len(_match(header, schema.required)) == len(schema.required):
                 return schema.name
+        if Path(path).suffix.lower() in (".yaml", ".yml"):
+            msg = (
+                f"{path}: a YAML file (a scenario?), not an incident export; give the CSV, "
+                "GeoJSON or GeoPackage file of the incidents"
+            )
+            raise IncidentDataError(msg)
         msg = (
             f"{path}: the header matches no known incident schema{_closest(header)}; the file "
-            f"has the columns: {', '.join(header)}{_generic_guess(header)}; known schemas: "
-            f"{_known_schemas()}; for any other file use {MAPPING_HELP}"
+            f"has the columns: {', '.join(header)}{_generic_guess(header)}; known schemas:"
+            f"{_known_schemas()}\nFor any other file use {MAPPING_HELP}"
         )
         raise IncidentDataError(msg)
     schema = SCHEMAS[name]

@@ -157,9 +157,16 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         fix = _FLOOR_WHY.get(str(err["loc"][-1]))
     elif kind == "string_pattern_mismatch":
         plain, fix = _PATTERN_FIXES.get(str(err.get("ctx", {}).get("pattern")), (None, None))
+    elif kind == "float_parsing" and _comma_decimal(got):
+        fix = f"use a dot as the decimal separator: {str(got).strip().replace(',', '.')}"
     if plain:
         what = plain
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")
+
+
+def _comma_decimal(value: object) -> bool:
+    """Tell whether ``value`` is text of a number with a decimal comma, e.g. ``"60,1699"``."""
+    return isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+,\d+\s*", value) is not None
 
 
 def yaml_line(text: str, loc: tuple[Any, ...]) -> int | None:

@@ -29,12 +29,40 @@ if TYPE_CHECKING:
 # The planning modules (osmnx, geopandas, ...) are imported by the commands that use them, so
 # that help and errors in the command line or the scenario come without seconds of imports.
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     help="Plan where police officers walk and stand during a shift, on OpenStreetMap streets.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    context_settings=HELP_OPTIONS,
 )
+
+
+def _print_version(asked: bool) -> None:
+    """Print the installed version and stop (the ``--version`` option)."""
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"patrol-planner {version('patrol-planner')}")
+        raise typer.Exit
+
+
+@app.callback()
+def _main_options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Options of the program itself, before the command (the help is the app's)."""
+
 
 DEFAULT_SCENARIO = Path("scenarios/helsinki_default.yaml")
 
@@ -404,7 +432,9 @@ def streamlit_flags(port: int) -> list[str]:
 
 
 incidents_app = typer.Typer(
-    help="Incident files: check a new export before planning with it.", no_args_is_help=True
+    help="Incident files: check a new export before planning with it.",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
 )
 app.add_typer(incidents_app, name="incidents")
 

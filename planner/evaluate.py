@@ -300,7 +300,8 @@ def kpi_table(plan: Plan) -> str:
         ("risk model", _risk_label(k["risk"])),
         (
             "posts",
-            f"{k['posts']['count']}, each watching {k['posts']['visibility_radius_m']:.0f} m around"
+            f"{k['posts']['count']} (an alternative to foot patrol), each watching "
+            f"{k['posts']['visibility_radius_m']:.0f} m around"
             if k["posts"]["count"]
             else "none",
         ),
@@ -340,9 +341,7 @@ def kpi_table(plan: Plan) -> str:
         rows.append(
             (
                 f"  {plan.unit_word} {o['officer']}",
-                f"{o['km_walked']:.2f} km, {o['dwells']} dwells, "
-                + (f"break {o['break']['start'][11:16]}, " if o["break"] else "")
-                + f"back {o['back_at_station'][11:16]}",
+                _officer_line(o),
             )
         )
     rows.append(
@@ -370,3 +369,12 @@ def kpi_table(plan: Plan) -> str:
         rows.append((f"seconds: {step}", f"{seconds:.2f}"))
     width = max(len(a) for a, _ in rows)
     return "\n".join(f"{a.ljust(width)}  {b}" for a, b in rows)
+
+
+def _officer_line(o: dict[str, Any]) -> str:
+    """One unit's line of the KPI table: walked, stops, break and when it is back."""
+    stops = f"{o['dwells']} dwell" + ("" if o["dwells"] == 1 else "s")
+    meal = f"break {o['break']['start'][11:16]}, " if o["break"] else ""
+    if not (o["dwells"] or o["km_walked"]):
+        return f"0.00 km, {stops}, {meal}at the station all shift (no stop left to make)"
+    return f"{o['km_walked']:.2f} km, {stops}, {meal}back {o['back_at_station'][11:16]}"

@@ -210,8 +210,8 @@ def choose_posts(
     Returns
     -------
     tuple
-        Node positions of the posts, the risk share each watches alone, and statistics whose
-        objective and bound are risk shares (0..1).
+        Node positions of the posts, the one that watches the most risk first, the risk share
+        each watches alone, and statistics whose objective and bound are risk shares (0..1).
     """
     candidates = np.setdiff1d(np.arange(len(graph.nodes)), np.asarray(barred, dtype=np.int64))
     cover = coverage_matrix(graph, candidates, radius_m, pieces)
@@ -234,6 +234,8 @@ def choose_posts(
         parameters=solution.stats.parameters | {"candidates": len(useful), "demand": len(weights)},
     )
     watched = np.asarray(cover[rows].astype(float) @ piece_risk).ravel()
+    first = np.argsort(-watched, kind="stable")  # post 1 watches the most
+    posts, watched = posts[first], watched[first]
     log.info(
         "posts: %d chosen, %.1f %% of risk watched (%s)", len(posts), 100 * share, stats.status
     )

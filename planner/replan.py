@@ -201,7 +201,7 @@ def read_routes(path: Path) -> Followed:
             f"this folder holds variants: give the one being followed, e.g. --plan "
             f"{Path(path).parent / variants[0]}"
             if variants
-            else "give the folder of a plan written by 'patrol-planner plan'"
+            else "give --plan the folder of a plan written by 'patrol-planner plan'"
         )
         msg = f"{path}: no such plan file; {hint}"
         raise ScenarioError(msg) from None
@@ -219,7 +219,7 @@ def _not_routes(path: Path, reason: str) -> str:
     if path.name != "routes.json" and beside.is_file():
         fix = f"give the plan's folder or its routes.json, e.g. --plan {beside}"
     else:
-        fix = "give the folder of a plan written by 'patrol-planner plan'"
+        fix = "give --plan the folder of a plan written by 'patrol-planner plan'"
     return f"{path}: not a plan's routes.json: {reason}; {fix}"
 
 

@@ -399,7 +399,7 @@ def incident_risk(
                 snapped, shift[0], shift[1], replace(window, tod_bandwidth_h=1e9)
             )
         notes += _window_notes(flagged)
-        for note in (_stale_note(snapped["occurred"], shift[0]), _later_note(snapped, shift[0])):
+        for note in (_stale_note(snapped, shift[0]), _later_note(snapped, shift[0])):
             if note:
                 warn(note, stacklevel=2)
                 notes.append(note)
@@ -546,16 +546,24 @@ STALE_DAYS = 365
 """Incidents whose newest is older than this before the shift are said to be old."""
 
 
-def _stale_note(occurred: pd.Series, shift_start: dt.datetime) -> str | None:
-    """Say so when the newest incident is more than :data:`STALE_DAYS` before the shift."""
+def _stale_note(incidents: pd.DataFrame, shift_start: dt.datetime) -> str | None:
+    """Say so when the newest incident is more than :data:`STALE_DAYS` before the shift.
+
+    An incident known to the month only is placed mid-month: its month is named, not that day.
+    """
+    occurred = incidents["occurred"]
     newest = occurred.max()
     if pd.isna(newest):
         return None
     days = (pd.Timestamp(shift_start.replace(tzinfo=None)) - newest).days
     if days <= STALE_DAYS:
         return None
+    month_only = "month_only" in incidents and bool(
+        incidents.loc[occurred == newest, "month_only"].all()
+    )
+    when = f"{newest:%Y-%m}" if month_only else f"{newest:%Y-%m-%d}"
     return (
-        f"the newest incident is from {newest:%Y-%m-%d}, {days / 365.25:.1f} years before the "
+        f"the newest incident is from {when}, {days / 365.25:.1f} years before the "
         "shift: the hot spots are those of that time; load a recent export for today's"
     )
 

@@ -235,7 +235,12 @@ class OfficersSpec(_Model):
     @model_validator(mode="after")
     def _whole_units(self) -> OfficersSpec:
         if self.count % self.unit_size:
-            msg = f"officers.count ({self.count}) is not a multiple of unit_size ({self.unit_size})"
+            lower = self.count - self.count % self.unit_size
+            msg = (
+                f"officers.count ({self.count}) is not a multiple of unit_size ({self.unit_size}): "
+                f"give {lower or self.unit_size} or {lower + self.unit_size} officers, or "
+                "unit_size: 1"
+            )
             raise ValueError(msg)
         if len(self.per_unit) > self.units:
             msg = f"officers.per_unit lists {len(self.per_unit)} units, there are {self.units}"
@@ -296,7 +301,11 @@ class DwellSpec(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> DwellSpec:
         if self.min_minutes > self.max_minutes:
-            msg = f"dwell.min_minutes ({self.min_minutes}) exceeds max_minutes ({self.max_minutes})"
+            msg = (
+                f"dwell.min_minutes ({self.min_minutes}) exceeds max_minutes "
+                f"({self.max_minutes}): lower min_minutes or raise max_minutes (a Koper stop "
+                "lasts 10-15 minutes)"
+            )
             raise ValueError(msg)
         if self.max_minutes_per_spot is not None and self.max_minutes_per_spot < self.min_minutes:
             msg = (

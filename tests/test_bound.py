@@ -159,6 +159,41 @@ def test_hourly_bound_keeps_late_value_for_the_time_after_it():
     assert upper_bound(problem) == pytest.approx(2 * 3600.0 / 1140.0, rel=1e-5)
 
 
+def test_far_hot_spots_count_the_walk_out_and_back():
+    # two hot spots 10 s apart, 1000 s from the station; 300 s stops in a 2400 s shift: the walk
+    # out and back leaves time for one stop, though a stop and the walk in take only 310 s
+    travel = np.array([[0.0, 1000.0, 1000.0], [1000.0, 0.0, 10.0], [1000.0, 10.0, 0.0]])
+    problem = Problem(
+        travel_s=travel,
+        value=np.array([[0.0], [1.0], [0.8]]),
+        dwell_s=np.array([0.0, 300.0, 300.0]),
+        max_visits=np.array([0, 1, 1]),
+        shifts=(Shift(0, 0, 0.0, 2400.0),),
+    )
+    assert evaluate(problem, [[1, 2]]) is None
+    assert evaluate(problem, [[1]]).objective == 1.0
+    assert upper_bound(problem) == pytest.approx(1.0, rel=1e-5)
+    # a break at the station splits the shift: each half walks out and back on its own
+    both = Problem(
+        travel_s=travel,
+        value=problem.value,
+        dwell_s=problem.dwell_s,
+        max_visits=problem.max_visits,
+        shifts=(Shift(0, 0, 0.0, 5000.0, 300.0, 2300.0, 2300.0, 0),),
+    )
+    assert evaluate(both, [[1, 2]]).objective == pytest.approx(1.8)
+    assert upper_bound(both) == pytest.approx(1.8, rel=1e-5)
+    alone = Problem(
+        travel_s=travel,
+        value=problem.value,
+        dwell_s=problem.dwell_s,
+        max_visits=problem.max_visits,
+        shifts=(Shift(0, 0, 0.0, 3000.0, 300.0, 0.0, 3000.0),),  # the break where it is
+    )
+    assert evaluate(alone, [[1, 2]]).objective == pytest.approx(1.8)
+    assert upper_bound(alone) >= 1.8 - 1e-9
+
+
 def pacing_problem(decay: float, shift_s: float) -> Problem:
     """A station and a spot at one end of a 10 s street, a spot at the other; walking pays."""
     travel = np.array([[0.0, 0.0, 10.0], [0.0, 0.0, 10.0], [10.0, 10.0, 0.0]])

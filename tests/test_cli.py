@@ -260,6 +260,16 @@ def test_help_documents_every_option():
         assert option in text
     assert "<bool>" not in text  # flags take no value
     assert "app" in cli("--help").stdout
+    assert cli("plan", "-h").stdout == text  # the short form too
+    assert "--schema" in cli("incidents", "inspect", "-h").stdout
+
+
+def test_version_is_the_installed_one():
+    from importlib.metadata import version
+
+    result = cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"patrol-planner {version('patrol-planner')}"
 
 
 def test_help_and_scenario_errors_come_before_the_planning_modules_load():
@@ -319,7 +329,7 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
         ),
         (
             ("count: 2,", "count: 3, unit_size: 2,"),
-            ["officers.count (3) is not a multiple of unit_size (2)"],
+            ["officers.count (3) is not a multiple of unit_size (2): give 2 or 4 officers"],
         ),
         (
             ("solver:", "places: {must_cover: [{lat: 24.94, lon: 60.17, name: plaza}]}\nsolver:"),

@@ -224,7 +224,9 @@ def test_kpis_add_up(plan):
     assert 0 < plan.kpis["posts"]["risk_covered_share"] <= 1
     assert "presence" in kpi_table(plan)
     count, radius = plan.kpis["posts"]["count"], plan.kpis["posts"]["visibility_radius_m"]
-    assert f"{count}, each watching {radius:.0f} m around" in kpi_table(plan)
+    assert f"{count} (an alternative to foot patrol), each watching {radius:.0f} m around" in (
+        kpi_table(plan)
+    )
     no_posts = dataclasses.replace(
         plan, kpis={**plan.kpis, "posts": {**plan.kpis["posts"], "count": 0}}
     )
@@ -768,3 +770,16 @@ def test_direction_marks_point_the_way_walked_every_so_many_metres():
     ]
     assert direction_marks([[24.93, lat], [24.93, lat + 30 * north]]) == []  # under 40 m
     assert direction_marks([[24.93, lat]]) == []
+
+
+def test_a_unit_that_never_leaves_is_not_said_to_be_back(plan):
+    kpis = copy.deepcopy(plan.kpis)
+    kpis["routes"]["per_officer"][1].update(dwells=0, km_walked=0.0)
+    idle = dataclasses.replace(plan, kpis=kpis)
+    lines = [line for line in kpi_table(idle).splitlines() if line.lstrip().startswith("officer")]
+    assert "0.00 km, 0 dwells, " in lines[1]
+    assert lines[1].endswith(", at the station all shift (no stop left to make)")
+    assert " back " in lines[0]
+    html = plan_files(idle)["briefing.html"].decode()
+    assert html.count("at the station all shift: no stop left to make, free for calls") == 1
+    assert html.count("back at the station") == len(plan.routes) - 1

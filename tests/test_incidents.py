@@ -260,6 +260,11 @@ def test_header_matching_no_schema_lists_columns_and_options(tmp_path):
     assert "the file has the columns: Where, When" in text
     assert "Crime type" in text and "schema: generic" in text and "time_col" in text
     assert "closest" not in text  # nothing is close to Where, When
+    assert "\n  - uk_police (" in text and "\n  - chicago (" in text  # one schema per line
+    scenario = write(tmp_path, "# a scenario\nname: x\n", "district.yaml")
+    assert "a YAML file (a scenario?), not an incident export" in load_error(
+        IncidentSpec(path=scenario)
+    )
 
 
 def test_header_with_lat_lon_suggests_the_generic_mapping_that_then_reads_it(tmp_path):

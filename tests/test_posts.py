@@ -68,6 +68,7 @@ def test_helsinki_gets_exactly_k_posts_with_bound(helsinki):
     assert 0 < stats.objective <= stats.bound <= 1.0 + 1e-9
     assert stats.objective <= watched.sum() + 1e-9
     assert stats.status in {"OPTIMAL", "FEASIBLE", "TIME_LIMIT"}
+    assert watched.tolist() == sorted(watched, reverse=True)  # post 1 watches the most
 
 
 def test_greedy_fallback_states_what_it_proves():

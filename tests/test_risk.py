@@ -214,6 +214,9 @@ def test_incidents_years_older_than_the_shift_are_said_to_be_old(grid):
     assert any("load a recent export" in note for note in old.notes)
     recent = incident_risk(grid, on_first_street(3, "2026-10-31 23:00"), [], 100, 0.0, night)
     assert not any("newest incident" in note for note in recent.notes)
+    monthly = on_first_street(3, "2020-12-15 12:00", time_known=False, month_only=True)
+    with pytest.warns(PlannerWarning, match=r"newest incident is from 2020-12, 5\.9 years"):
+        incident_risk(grid, monthly, [], 100, 0.0, night)  # the month, not a made-up day
 
 
 def test_neighbourhood_shrinkage_spreads_risk_and_keeps_the_hours(grid):

@@ -119,6 +119,12 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
             "use letters (any alphabet), digits, '_', '.' and '-' only",
         ),
         ("name: test", "name: '..'", "'..' names no folder of its own; add a letter or digit"),
+        (
+            "lat: 60.1699",
+            "lat: '60,1699'",
+            "officers.station.lat: not a number (got '60,1699'); use a dot as the decimal "
+            "separator: 60.1699",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_kind_names_its_line_and_what_to_write(tmp_path, old, new, expected):

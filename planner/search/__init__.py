@@ -161,8 +161,11 @@ Bound
 :func:`upper_bound` packs every possible visit, costed at its dwell plus its way in, into the
 officers' time: a fractional knapsack, and with hourly risk a linear programme (OR-Tools GLOP)
 that also places each visit in an hour and limits the time on each side of every hour boundary
-and the visits one hot spot can take per hour; walking is priced by the way into each visit or
-by the best passes of streets that fit into the walking time; see :mod:`._bound`.
+and the visits one hot spot can take per hour. The programme also counts, per ring of distance
+from the stations (and break nodes), the stretches of shift that reach it: their walks out and
+back take officer time, and each holds only the visits that fit beside its walk. Walking is
+priced by the way into each visit or by the best passes of streets that fit into the walking
+time; see :mod:`._bound`.
 """
 
 from __future__ import annotations

@@ -10,6 +10,12 @@ of the visits started before each hour boundary (or after it) must fit in the of
 that side of it; when repeat visits must be ``min_gap_s`` apart, it also counts how many visits
 of a hot spot can start within one hour.
 
+Every stop also lies on a stretch of shift that leaves a station (or the break node) and comes
+back to one: the walk out to its farthest stop and back is time the knapsack's nearest ways in
+do not see. Rings of distance from those ends count, for each ring, the stretches that reach
+it; their walks out and back must fit in the officers' time with the dwells, and each such
+stretch holds only the stops that fit in it beside that walk (:class:`_Rings`).
+
 Walking value is priced in one of two ways, the smaller bound returned: by the arc each visit
 comes in by (the upper concave hull of its arcs' seconds and walk values, a multiple-choice
 knapsack relaxation), or by walking items, the best passes of streets (:class:`StreetPasses`)
@@ -31,6 +37,8 @@ _PASSES = 24
 """Passes of one street priced one by one in the bound (the rest as one item)."""
 _BINS = 64
 """Walking items of the bound's linear programme."""
+_RINGS = 24
+"""Rings of distance from the stretch ends (:class:`_Rings`), at most."""
 _SAFETY = 1e-6
 """Relative margin added to the linear programme's optimum (solver tolerances)."""
 
@@ -47,6 +55,55 @@ class _Item:
     dwell_s: float
     values: np.ndarray
     ways: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rings:
+    """Rings of distance from the ends of the stretches of shift, for the walks out and back.
+
+    A stretch runs from a shift's start to its break node, from there to its end, or from start
+    to end without a break there. ``reach[i]`` is half the shortest walk from a stretch's start
+    to node ``i`` and on to its end (over all stretches); ``edges[k]`` is the least ``reach`` of
+    ring ``k`` (rising). With ``Z_k`` the stretches whose farthest stop is in ring ``k`` or
+    beyond: all walking takes at least ``sum_k 2 (edges[k] - edges[k-1]) Z_k``, the stops in
+    ring ``k`` or beyond are at most ``Z_k * per_stretch[k]`` (the dwells that fit in the
+    longest stretch beside the walk out and back), and ``0 <= Z_k <= stretches``.
+    """
+
+    reach: np.ndarray
+    edges: np.ndarray
+    per_stretch: np.ndarray
+    stretches: int
+
+
+def _rings(problem: Problem, data: _Data, items: list[_Item]) -> _Rings | None:
+    """Rings for the items' nodes (:class:`_Rings`); None when every stop is at a stretch end."""
+    ends, longest = [], 0.0
+    for sh in problem.shifts:
+        if sh.break_node is not None and sh.break_s > 0.0:
+            ends += [(sh.start, sh.break_node), (sh.break_node, sh.end)]
+            longest = max(
+                longest,
+                sh.break_latest_s - sh.begin_s,
+                sh.end_s - sh.break_earliest_s - sh.break_s,
+            )
+        else:
+            ends.append((sh.start, sh.end))
+            longest = max(longest, sh.end_s - sh.begin_s - sh.break_s)
+    travel = data.travel
+    reach = np.min([(travel[a] + travel[:, b]) / 2.0 for a, b in ends], axis=0)
+    nodes = np.unique([it.node for it in items])
+    at = reach[nodes]
+    at = at[np.isfinite(at) & (at > 0.0)]
+    if at.size == 0:
+        return None
+    edges = np.unique(np.quantile(at, np.linspace(0.0, 1.0, _RINGS), method="lower"))
+    shortest = min(it.dwell_s for it in items)
+    if shortest > 0.0:
+        per_stretch = np.floor(np.maximum(longest - 2.0 * edges, 0.0) / shortest + 1e-6)
+    else:
+        per_stretch = np.full(edges.size, np.inf)
+    return _Rings(reach, edges, per_stretch, len(ends))
 
 
 def upper_bound(problem: Problem) -> float:
@@ -89,7 +146,10 @@ def upper_bound(problem: Problem) -> float:
     bound = _arc_bound(problem, data, capacity)
     if rate > 0.0:
         items, _ = _items(problem, data, by_arc=False)  # walking items value every walk
-        walked = _time_indexed(problem, items, capacity, _walking_items(problem, rate, capacity))
+        walking = _walking_items(problem, rate, capacity)
+        walked = _time_indexed(
+            problem, items, capacity, walking, _timed_rings(problem, data, items)
+        )
         if walked is not None:
             bound = min(bound, walked)
     return bound
@@ -104,11 +164,20 @@ def _arc_bound(problem: Problem, data: _Data, capacity: float) -> float:
         for step in _hull_steps([(it.dwell_s + t, float(it.values.max()) + w) for t, w in it.ways])
     ]
     bound = _knapsack(packed, capacity) + extra
-    if data.n_buckets > 1 and math.isfinite(problem.bucket_s) and items:
-        timed = _time_indexed(problem, items, capacity)
+    rings = _timed_rings(problem, data, items)
+    hourly = data.n_buckets > 1 and math.isfinite(problem.bucket_s)
+    if (hourly or rings is not None) and items:
+        timed = _time_indexed(problem, items, capacity, rings=rings)
         if timed is not None:
             bound = min(bound, timed + extra)
     return float(bound)
+
+
+def _timed_rings(problem: Problem, data: _Data, items: list[_Item]) -> _Rings | None:
+    """Rings for the time-indexed programme, whose buckets must then be real hours."""
+    if not items or (data.n_buckets > 1 and not math.isfinite(problem.bucket_s)):
+        return None
+    return _rings(problem, data, items)
 
 
 def _walk_rate(data: _Data) -> float:
@@ -288,6 +357,7 @@ def _time_indexed(
     items: list[_Item],
     capacity: float,
     walking: list[tuple[float, float]] | None = None,
+    rings: _Rings | None = None,
 ) -> float | None:
     """Linear programme over (item, start bucket, way in); its optimum, or None when not solved.
 
@@ -298,7 +368,8 @@ def _time_indexed(
     before ``T`` plus one dwell per officer (the stop under way at ``T``), and the dwells of
     items started at or after ``T`` within the time the shifts have after it (breaks subtracted
     on the side their window forces them to); with ``min_gap_s > 0``, at most as many visits of
-    one node per bucket as the gap allows.
+    one node per bucket as the gap allows; with ``rings``, the walks out and back of
+    :class:`_Rings`.
     """
     shifts = problem.shifts
     n_buckets = int(problem.value.shape[1])
@@ -340,6 +411,7 @@ def _time_indexed(
             w = solver.NumVar(0.0, 1.0, "")
             objective.SetCoefficient(w, gain / vmax)
             moving.SetCoefficient(w, cost_s / hour)
+    ring_time, ring_stops = _ring_constraints(solver, rings, capacity / hour)
     hi = max(sh.end_s for sh in shifts)
     gap = problem.min_gap_s
     for it in items:
@@ -357,6 +429,11 @@ def _time_indexed(
             total.SetCoefficient(x, cost)
             if moving is not None:
                 moving.SetCoefficient(x, it.dwell_s / hour)
+            if ring_time is not None:
+                ring_time.SetCoefficient(x, it.dwell_s / hour)
+            for edge, stops in ring_stops:
+                if rings is not None and rings.reach[it.node] >= edge:
+                    stops.SetCoefficient(x, 1.0)
             for g in range(h, n_buckets - 1):  # started before boundary g + 1
                 before[g].SetCoefficient(x, cost)
             for g in range(h):  # started at or after boundary g + 1
@@ -369,3 +446,32 @@ def _time_indexed(
     if solver.Solve() != pywraplp.Solver.OPTIMAL:  # pragma: no cover - a bounded feasible LP
         return None
     return objective.Value() * vmax * (1.0 + _SAFETY)
+
+
+def _ring_constraints(
+    solver: pywraplp.Solver, rings: _Rings | None, hours: float
+) -> tuple[pywraplp.Constraint | None, list[tuple[float, pywraplp.Constraint]]]:
+    """Add the rings' variables ``Z_k`` and constraints (:class:`_Rings`) to ``solver``.
+
+    Returns the time constraint (dwells and walks out and back within ``hours``), to which each
+    stop adds its dwell, and per ring its least reach and the constraint its stops count in.
+    """
+    if rings is None:
+        return None, []
+    time_used = solver.Constraint(0.0, hours)
+    stops: list[tuple[float, pywraplp.Constraint]] = []
+    before, reached = 0.0, None
+    for edge, most in zip(rings.edges.tolist(), rings.per_stretch.tolist(), strict=True):
+        z = solver.NumVar(0.0, float(rings.stretches), "")
+        time_used.SetCoefficient(z, 2.0 * (edge - before) / 3600.0)
+        before = edge
+        if reached is not None:  # a stretch that reaches a ring reached those inside it
+            nested = solver.Constraint(0.0, solver.infinity())
+            nested.SetCoefficient(reached, 1.0)
+            nested.SetCoefficient(z, -1.0)
+        reached = z
+        if math.isfinite(most):
+            count = solver.Constraint(-solver.infinity(), 0.0)
+            count.SetCoefficient(z, -most)
+            stops.append((edge, count))
+    return time_used, stops
