@@ -39,6 +39,8 @@ class Schema:
     projected: tuple[str, str, str] | None = None
     month_only: bool = False
     iso_offsets: bool = False
+    region: tuple[str, float, float, float, float] | None = None
+    """Where the portal's incidents lie: name, south, north, west, east (degrees)."""
 
 
 SCHEMAS: Mapping[str, Schema] = MappingProxyType(
@@ -58,6 +60,7 @@ SCHEMAS: Mapping[str, Schema] = MappingProxyType(
                 month_only=True,
                 optional=("Crime ID",),
                 id_col="Crime ID",  # a crime listed again (another outcome) is one crime
+                region=("England, Wales and Northern Ireland", 49.8, 56.0, -8.3, 1.9),
             ),
             Schema(
                 "sf",
@@ -72,6 +75,7 @@ SCHEMAS: Mapping[str, Schema] = MappingProxyType(
                 optional=("Incident Description",),
                 detail_col="Incident Description",
                 id_col="Incident ID",
+                region=("San Francisco", 37.6, 37.9, -122.6, -122.3),
             ),
             Schema(
                 "boston",
@@ -86,6 +90,7 @@ SCHEMAS: Mapping[str, Schema] = MappingProxyType(
                 optional=("OFFENSE_CODE_GROUP",),
                 fallback_type_col="OFFENSE_DESCRIPTION",
                 iso_offsets=True,
+                region=("Boston", 42.2, 42.45, -71.2, -70.95),
             ),
             Schema(
                 "chicago",
@@ -100,6 +105,7 @@ SCHEMAS: Mapping[str, Schema] = MappingProxyType(
                 optional=("Latitude", "Longitude", "Description"),
                 detail_col="Description",
                 projected=("X Coordinate", "Y Coordinate", "EPSG:3435"),
+                region=("Chicago", 41.6, 42.1, -87.95, -87.5),
             ),
             Schema(
                 "atlanta_cobra",
@@ -112,6 +118,7 @@ SCHEMAS: Mapping[str, Schema] = MappingProxyType(
                 lon_col="Longitude",
                 lat_col="Latitude",
                 clock_col="Occur Time",
+                region=("Atlanta", 33.6, 33.95, -84.6, -84.25),
             ),
         )
     }

@@ -489,8 +489,36 @@ def inspect_incidents(
         time_known_share=float(kept["time_known"].mean()) if len(kept) else 0.0,
         month_only_share=float(kept["month_only"].mean()) if len(kept) else 0.0,
         types=types,
-        notes=(*parsed.notes, *parsed.cautions),
+        notes=tuple(
+            n for n in (*parsed.notes, *parsed.cautions, _region_note(parsed.schema, kept)) if n
+        ),
         extent=_extent(kept),
+    )
+
+
+def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
+    """Say so when most kept points lie outside the portal's region (swapped, or not its file).
+
+    Only the city schemas know where their incidents lie; a file read with a column mapping
+    is checked against its area when planning.
+    """
+    region = SCHEMAS[schema].region if schema in SCHEMAS else None
+    if region is None or kept.empty:
+        return None
+    name, south, north, west, east = region
+    lat, lon = kept["lat"].to_numpy(), kept["lon"].to_numpy()
+    inside = int(((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)).sum())
+    if 2 * inside >= len(kept):
+        return None
+    swapped = int(((lon >= south) & (lon <= north) & (lat >= west) & (lat <= east)).sum())
+    if 2 * swapped >= len(kept):
+        return (
+            f"latitude and longitude look swapped: {swapped} of {len(kept)} points lie in "
+            f"{name} only with the two exchanged; check which column holds which"
+        )
+    return (
+        f"{len(kept) - inside} of {len(kept)} points lie outside {name}, where {schema} "
+        "exports come from: check the coordinates, or read the file with a column mapping"
     )
 
 

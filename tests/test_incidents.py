@@ -846,6 +846,35 @@ def test_inspect_counts_types_without_duplicates():
     assert "Larceny Theft, Burglary: listed once per category" in inspection.summary()
 
 
+@pytest.mark.shared_data
+@pytest.mark.parametrize("relative", [UK, SF, BOSTON, CHICAGO, ATLANTA])
+def test_inspect_finds_each_portal_file_in_its_city(relative):
+    notes = inspect_incidents(IncidentSpec(path=shared_file(relative))).notes
+    assert not [n for n in notes if "swapped" in n or "lie outside" in n]
+
+
+def test_inspect_says_when_latitude_and_longitude_look_swapped(tmp_path):
+    header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,Crime type\n"
+    row = "x{k},2020-01,City,City,{lon},{lat},On or near X,Robbery\n"
+    swapped = write(
+        tmp_path,
+        header + "".join(row.format(k=k, lon=51.51, lat=-0.09 - k / 1000) for k in range(4)),
+    )
+    summary = inspect_incidents(IncidentSpec(path=swapped)).summary()
+    assert (
+        "note            latitude and longitude look swapped: 4 of 4 points lie in England, "
+        in (summary)
+    )
+    elsewhere = write(
+        tmp_path,
+        header + "".join(row.format(k=k, lon=24.94, lat=60.17) for k in range(3)),
+        "helsinki.csv",
+    )
+    assert "3 of 3 points lie outside England, Wales and Northern Ireland" in (
+        inspect_incidents(IncidentSpec(path=elsewhere)).summary()
+    )
+
+
 def test_inspect_bad_input_exits_2_with_the_reason(tmp_path):
     path = write(tmp_path, "Where,When\nhere,now\n")
     result = cli("incidents", "inspect", str(path), "--schema", "x")
