@@ -59,7 +59,9 @@ def _told_apart(
     """Names made distinct: a shared name gets how far the closest other street is.
 
     ``"Kaivokatu, 40 m from Keskuskatu"``; names still shared then get their rank from west,
-    ``"Kaivokatu, 40 m from Keskuskatu, 2nd from west"``.
+    ``"Kaivokatu, 40 m from Keskuskatu, 2nd from west"``. Names that differ only by ``near``
+    (a node on a path beside the street) count as shared: ranked together, they differ by more
+    than a word an officer may miss.
     """
     base = pd.Series(names)
     shared = base[base.duplicated(keep=False)]
@@ -93,12 +95,14 @@ def _told_apart(
         )
     ]
     out = dict(names) | told.to_dict()
-    same = told[told.duplicated(keep=False)]
+    # "near Kaivokatu, ..." and "Kaivokatu, ..." read alike: they are numbered together
+    alike = pd.Series(out).str.removeprefix("near ")
+    same = pd.Series(out)[alike.duplicated(keep=False)]
     x = graph.nodes.loc[same.index, "x_m"]
-    order = pd.DataFrame({"name": same, "x": x, "node": same.index}).sort_values(
-        ["name", "x", "node"]
-    )
-    order["k"] = order.groupby("name").cumcount() + 1
+    order = pd.DataFrame(
+        {"name": same, "key": alike[same.index], "x": x, "node": same.index}
+    ).sort_values(["key", "x", "node"])
+    order["k"] = order.groupby("key").cumcount() + 1
     out |= {
         int(n): f"{name}, {_ordinal(k)} from west"
         for n, name, k in zip(order["node"], order["name"], order["k"], strict=True)

@@ -44,6 +44,20 @@ def test_place_names_tell_places_apart(helsinki):
     assert all(m[3] not in m[1].split(" / ") and 10 <= int(m[2]) <= 150 for m in told.values())
     some = nodes[::7]
     assert place_names(helsinki, some) == {n: names[n] for n in some}  # the same in any plan
+    # names that differ only by "near" are numbered together, west to east
+    bare = [name.removeprefix("near ") for name in names.values()]
+    assert len(set(bare)) == len(nodes)
+    near = [n for n, name in names.items() if name.startswith("near ") and "from west" in name]
+    assert near
+    for node in near:
+        key = names[node].removeprefix("near ").rsplit(", ", 1)[0]
+        row = sorted(
+            (float(helsinki.nodes.at[n, "x_m"]), name)
+            for n, name in names.items()
+            if name.removeprefix("near ").rsplit(", ", 1)[0] == key and "from west" in name
+        )
+        ranks = [int(re.search(r", (\d+)\w\w from west$", name)[1]) for _, name in row]
+        assert ranks == list(range(1, len(row) + 1))
 
 
 def test_embedded_helsinki_is_projected_and_connected(helsinki):
