@@ -204,8 +204,28 @@ def break_window(
             f"the meal break window {meal.earliest:%H:%M}-{meal.latest:%H:%M} is cut to "
             f"{later(shift[0], begin):%H:%M}-{later(shift[0], end):%H:%M}, where a "
             f"{meal.minutes:.0f} min break starts and ends within the shift"
+            + _edge_note(begin, end, meal.minutes * 60.0, shift_seconds(*shift))
         )
     return begin, end
+
+
+def _edge_note(begin_s: float, end_s: float, break_s: float, shift_s: float) -> str:
+    """Say so when a cut break window leaves the break at an end of the shift.
+
+    At an end: the break must start within its own length, or a tenth of the shift, of the
+    shift's start, or end as near its end.
+    """
+    edge = max(shift_s / 10.0, break_s)
+    if end_s <= edge:
+        where = f"in the first {(end_s + break_s) / 60:.0f} min of the shift"
+    elif begin_s + break_s >= shift_s - edge:
+        where = f"in the last {(shift_s - begin_s) / 60:.0f} min of the shift"
+    else:
+        return ""
+    return (
+        f"; the break now falls {where}: if that is not meant, set officers.meal_break "
+        "earliest and latest within the shift's hours"
+    )
 
 
 def shift_window(

@@ -369,6 +369,17 @@ def test_planning_says_when_the_break_window_is_cut_to_the_shift(tmp_path):
     shift = start, start + dt.timedelta(hours=4)
     with pytest.warns(PlannerWarning, match="window 21:30-22:30 is cut to 21:30-21:30, where a 30"):
         assert break_window(scenario, shift) == (3.5 * 3600, 3.5 * 3600)
+    with pytest.warns(PlannerWarning, match="the break now falls in the last 30 min of the shift"):
+        break_window(scenario, shift)
+    night = start + dt.timedelta(hours=4), start + dt.timedelta(hours=12)  # 22:00 to 06:00
+    with pytest.warns(PlannerWarning) as said:
+        assert break_window(scenario, night) == (0.0, 0.5 * 3600)
+    assert "cut to 22:00-22:30" in str(said[0].message)
+    assert "the break now falls in the first 60 min of the shift" in str(said[0].message)
+    middle = start, start + dt.timedelta(hours=8)  # 18:00 to 02:00: the window fits whole
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert break_window(scenario, middle) == (3.5 * 3600, 4.5 * 3600)
 
 
 def test_break_and_unit_hours_count_the_hour_clocks_go_back():
