@@ -377,6 +377,7 @@ class IncidentInspection:
     types: pd.DataFrame
     notes: tuple[str, ...] = ()
     extent: tuple[float, float, float, float] | None = None  # lat min, max, lon min, max
+    periods: tuple[tuple[str, int], ...] = ()  # kept incidents per year, or per month in one
 
     def where(self) -> str:
         """Where the kept incidents lie, so swapped or foreign coordinates show at once."""
@@ -387,6 +388,16 @@ class IncidentInspection:
             f"latitude {south:.4f} .. {north:.4f}, longitude {west:.4f} .. {east:.4f} "
             f"(centre {(south + north) / 2:.4f}, {(west + east) / 2:.4f})"
         )
+
+    def _period_word(self) -> str:
+        return "year " if len(self.periods[0][0]) == 4 else "month"
+
+    def _periods_text(self, most: int = 12) -> str:
+        """List the counts per period: the busiest ``most`` of them, in time order."""
+        shown = sorted(sorted(self.periods, key=lambda p: -p[1])[:most])
+        text = ", ".join(f"{period}: {count}" for period, count in shown)
+        hidden = len(self.periods) - len(shown)
+        return text + (f" (and {hidden} quieter)" if hidden else "")
 
     def summary(self, top: int = 15) -> str:
         """Readable text: schema, dates, time-of-day share, top types, row accounting."""
@@ -403,6 +414,7 @@ class IncidentInspection:
             f"file            {r.file}",
             f"schema          {r.schema}",
             f"dates           {span}",
+            *([f"  per {self._period_word()}     {self._periods_text()}"] if self.periods else []),
             f"where           {self.where()}",
             f"time of day     {self.time_known_share:.1%} of kept incidents"
             + (f" ({self.month_only_share:.1%} month only)" if self.month_only_share else ""),
@@ -493,7 +505,20 @@ def inspect_incidents(
             n for n in (*parsed.notes, *parsed.cautions, _region_note(parsed.schema, kept)) if n
         ),
         extent=_extent(kept),
+        periods=_periods(dated),
     )
+
+
+def _periods(dated: pd.Series) -> tuple[tuple[str, int], ...]:
+    """Incidents per year when they span several years, else per month (empty for one month)."""
+    if dated.empty:
+        return ()
+    years = dated.dt.year
+    if years.min() != years.max():
+        counts = years.value_counts().sort_index()
+        return tuple((str(y), int(n)) for y, n in counts.items())
+    counts = dated.dt.strftime("%Y-%m").value_counts().sort_index()
+    return tuple((str(m), int(n)) for m, n in counts.items()) if len(counts) > 1 else ()
 
 
 def _region_note(schema: str, kept: pd.DataFrame) -> str | None:

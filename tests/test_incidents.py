@@ -847,6 +847,18 @@ def test_inspect_counts_types_without_duplicates():
 
 
 @pytest.mark.shared_data
+def test_inspect_counts_incidents_per_year_or_month():
+    atlanta = inspect_incidents(IncidentSpec(path=shared_file(ATLANTA)))
+    per_year = dict(atlanta.periods)
+    assert sum(per_year.values()) == atlanta.report.rows_kept
+    assert max(per_year, key=per_year.get) == "2019" and "2010" in per_year  # the stragglers
+    assert "  per year      2010: " in atlanta.summary()
+    london = dict(inspect_incidents(IncidentSpec(path=shared_file(UK))).periods)
+    assert list(london) == [f"2020-{m:02d}" for m in range(1, 13)]  # one year: its months
+    assert inspect_incidents(IncidentSpec(path=shared_file(SF))).periods == ()  # one month
+
+
+@pytest.mark.shared_data
 @pytest.mark.parametrize("relative", [UK, SF, BOSTON, CHICAGO, ATLANTA])
 def test_inspect_finds_each_portal_file_in_its_city(relative):
     notes = inspect_incidents(IncidentSpec(path=shared_file(relative))).notes
