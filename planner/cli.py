@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import logging
 import os
 import sys
@@ -337,7 +338,7 @@ def replan(
         raise PlannerError(msg)
     routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
     positions, away_since = _positions(position or [])
-    from planner.evaluate import kpi_table
+    from planner.evaluate import kpi_table, replan_change
     from planner.export import check_out_dir, write_plan
     from planner.rest_of_shift import replan as replan_shift
 
@@ -347,7 +348,22 @@ def replan(
     result = replan_shift(scenario, routes_file, clock, positions, away_since=away_since)
     written = write_plan(result, target, "--out")
     typer.echo(kpi_table(result))
+    followed = _plan_kpis(routes_file.parent / "kpis.json")
+    if followed is not None:
+        typer.echo("\n" + replan_change(followed, result.kpis))
     typer.echo(f"\nwrote {len(written)} files to {target}")
+
+
+def _plan_kpis(path: Path) -> dict[str, Any] | None:
+    """Read the KPIs written beside a plan's routes; None when there are none to compare."""
+    from planner.evaluate import REPLAN_FIGURES
+
+    try:
+        kpis = json.loads(path.read_text(encoding="utf-8"))
+        complete = all(key in kpis["routes"] for _, key, _ in REPLAN_FIGURES)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return kpis if complete else None
 
 
 def _clock(text: str, option: str) -> dt.time:

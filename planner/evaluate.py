@@ -378,3 +378,30 @@ def _officer_line(o: dict[str, Any]) -> str:
     if not (o["dwells"] or o["km_walked"]):
         return f"0.00 km, {stops}, {meal}at the station all shift (no stop left to make)"
     return f"{o['km_walked']:.2f} km, {stops}, {meal}back {o['back_at_station'][11:16]}"
+
+
+#: The figures a re-plan compares with the plan it replaces: label, KPI key, format.
+REPLAN_FIGURES = (
+    ("presence (risk x min)", "presence_min", "{:.3f}"),
+    ("stops", "stops", "{:d}"),
+    ("hot spots dosed", "hotspots_dosed", "{:d}"),
+    ("minutes at hot spots", "dose_minutes", "{:.0f}"),
+)
+
+
+def replan_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """How the whole shift changed from the plan being followed to its re-plan (their KPIs).
+
+    Both count the whole shift: the re-plan keeps what was done before it. Calls for service
+    cost the stops they kept units from; a re-plan's longer search can win some back.
+    """
+    was, now = before["routes"], after["routes"]
+    lines = ["whole shift              plan followed -> re-planned"]
+    for label, key, fmt in REPLAN_FIGURES:
+        change = now[key] - was[key]
+        sign = "+" if change >= 0 else "-"
+        lines.append(
+            f"  {label:<23}{fmt.format(was[key]):>13} -> {fmt.format(now[key])} "
+            f"({sign}{fmt.format(abs(change))})"
+        )
+    return "\n".join(lines)

@@ -50,6 +50,15 @@ def test_plan_default_end_to_end(tmp_path):
     assert "routes: presence" not in again.stderr  # --quiet: no step lines, as for plan
     assert re.search(r"re-planned +at 20:00: the rest of the shift for every officer", again.stdout)
     assert re.search(r"officer 2 +call for service \d\d:\d\d-20:00, to 60\.17", again.stdout)
+    # the whole shift, as planned and as re-planned, side by side
+    change = re.search(
+        r"presence \(risk x min\) +([\d.]+) -> ([\d.]+) \(([+-][\d.]+)\)", again.stdout
+    )
+    planned = json.loads((out / "kpis.json").read_text())["routes"]["presence_min"]
+    replanned = json.loads((out / "replan_2000" / "kpis.json").read_text())["routes"]
+    assert change and float(change[1]) == pytest.approx(planned, abs=1e-3)
+    assert float(change[2]) == pytest.approx(replanned["presence_min"], abs=1e-3)
+    assert float(change[3]) == pytest.approx(float(change[2]) - float(change[1]), abs=2e-3)
     schedule = pd.read_csv(out / "replan_2000" / "schedule.csv")
     before = pd.read_csv(out / "schedule.csv")
     day = before["start"].iloc[0][:10]  # the next Friday
