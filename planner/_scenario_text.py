@@ -158,7 +158,8 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
     elif kind == "string_pattern_mismatch":
         plain, fix = _PATTERN_FIXES.get(str(err.get("ctx", {}).get("pattern")), (None, None))
     elif kind == "float_parsing" and _comma_decimal(got):
-        fix = f"use a dot as the decimal separator: {str(got).strip().replace(',', '.')}"
+        dotted = str(got).strip().replace(",", ".")
+        fix = f"use a dot as the decimal separator, and no thousands separator: {dotted}"
     if plain:
         what = plain
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")

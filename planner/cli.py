@@ -44,9 +44,9 @@ app = typer.Typer(
 def _print_version(asked: bool) -> None:
     """Print the installed version and stop (the ``--version`` option)."""
     if asked:
-        from importlib.metadata import version
+        from planner import __version__
 
-        typer.echo(f"patrol-planner {version('patrol-planner')}")
+        typer.echo(f"patrol-planner {__version__}")
         raise typer.Exit
 
 
@@ -360,7 +360,8 @@ def _plan_kpis(path: Path) -> dict[str, Any] | None:
 
     try:
         kpis = json.loads(path.read_text(encoding="utf-8"))
-        complete = all(key in kpis["routes"] for _, key, _ in REPLAN_FIGURES)
+        routes = kpis["routes"]
+        complete = all(isinstance(routes.get(key), int | float) for _, key, _ in REPLAN_FIGURES)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return kpis if complete else None

@@ -380,12 +380,12 @@ def _officer_line(o: dict[str, Any]) -> str:
     return f"{o['km_walked']:.2f} km, {stops}, {meal}back {o['back_at_station'][11:16]}"
 
 
-#: The figures a re-plan compares with the plan it replaces: label, KPI key, format.
+#: The figures a re-plan compares with the plan it replaces: label, KPI key, decimals.
 REPLAN_FIGURES = (
-    ("presence (risk x min)", "presence_min", "{:.3f}"),
-    ("stops", "stops", "{:d}"),
-    ("hot spots dosed", "hotspots_dosed", "{:d}"),
-    ("minutes at hot spots", "dose_minutes", "{:.0f}"),
+    ("presence (risk x min)", "presence_min", 3),
+    ("stops", "stops", 0),
+    ("hot spots dosed", "hotspots_dosed", 0),
+    ("minutes at hot spots", "dose_minutes", 0),
 )
 
 
@@ -397,11 +397,9 @@ def replan_change(before: dict[str, Any], after: dict[str, Any]) -> str:
     """
     was, now = before["routes"], after["routes"]
     lines = ["whole shift              plan followed -> re-planned"]
-    for label, key, fmt in REPLAN_FIGURES:
-        change = now[key] - was[key]
-        sign = "+" if change >= 0 else "-"
-        lines.append(
-            f"  {label:<23}{fmt.format(was[key]):>13} -> {fmt.format(now[key])} "
-            f"({sign}{fmt.format(abs(change))})"
-        )
+    for label, key, digits in REPLAN_FIGURES:
+        old, new = float(was[key]), float(now[key])
+        change = f"{abs(new - old):.{digits}f}"
+        sign = "-" if new < old and float(change) > 0 else "+"  # no "-0.000"
+        lines.append(f"  {label:<23}{old:>13.{digits}f} -> {new:.{digits}f} ({sign}{change})")
     return "\n".join(lines)

@@ -390,7 +390,8 @@ class IncidentInspection:
         )
 
     def _period_word(self) -> str:
-        return "year " if len(self.periods[0][0]) == 4 else "month"
+        """``year`` or ``month``: what :attr:`periods` counts."""
+        return "year" if len(self.periods[0][0]) == 4 else "month"
 
     def _periods_text(self, most: int = 12) -> str:
         """List the counts per period: the busiest ``most`` of them, in time order."""
@@ -414,7 +415,11 @@ class IncidentInspection:
             f"file            {r.file}",
             f"schema          {r.schema}",
             f"dates           {span}",
-            *([f"  per {self._period_word()}     {self._periods_text()}"] if self.periods else []),
+            *(
+                [f"{'  per ' + self._period_word():<16}{self._periods_text()}"]
+                if self.periods
+                else []
+            ),
             f"where           {self.where()}",
             f"time of day     {self.time_known_share:.1%} of kept incidents"
             + (f" ({self.month_only_share:.1%} month only)" if self.month_only_share else ""),
@@ -509,16 +514,20 @@ def inspect_incidents(
     )
 
 
+MONTHS_LISTED = 24
+"""Longest span of months counted month by month; longer spans are counted per year."""
+
+
 def _periods(dated: pd.Series) -> tuple[tuple[str, int], ...]:
-    """Incidents per year when they span several years, else per month (empty for one month)."""
+    """Incidents per month over up to two years, else per year (empty within one month)."""
     if dated.empty:
         return ()
-    years = dated.dt.year
-    if years.min() != years.max():
-        counts = years.value_counts().sort_index()
-        return tuple((str(y), int(n)) for y, n in counts.items())
-    counts = dated.dt.strftime("%Y-%m").value_counts().sort_index()
-    return tuple((str(m), int(n)) for m, n in counts.items()) if len(counts) > 1 else ()
+    months = dated.dt.to_period("M")
+    if (months.max() - months.min()).n < MONTHS_LISTED:
+        counts = months.astype(str).value_counts().sort_index()
+        return tuple((str(m), int(n)) for m, n in counts.items()) if len(counts) > 1 else ()
+    counts = dated.dt.year.value_counts().sort_index()
+    return tuple((str(y), int(n)) for y, n in counts.items())
 
 
 def _region_note(schema: str, kept: pd.DataFrame) -> str | None:

@@ -236,10 +236,12 @@ class OfficersSpec(_Model):
     def _whole_units(self) -> OfficersSpec:
         if self.count % self.unit_size:
             lower = self.count - self.count % self.unit_size
+            counts = " or ".join(
+                str(c) for c in sorted({lower or self.unit_size, lower + self.unit_size})
+            )
             msg = (
                 f"officers.count ({self.count}) is not a multiple of unit_size ({self.unit_size}): "
-                f"give {lower or self.unit_size} or {lower + self.unit_size} officers, or "
-                "unit_size: 1"
+                f"give {counts} officers, or unit_size: 1"
             )
             raise ValueError(msg)
         if len(self.per_unit) > self.units:

@@ -212,8 +212,8 @@ def break_window(
 def _edge_note(begin_s: float, end_s: float, break_s: float, shift_s: float) -> str:
     """Say so when a cut break window leaves the break at an end of the shift.
 
-    At an end: the break must start within its own length, or a tenth of the shift, of the
-    shift's start, or end as near its end.
+    At an end: the break must start within its own length or a tenth of the shift, whichever
+    is longer, of the shift's start, or end as near its end.
     """
     edge = max(shift_s / 10.0, break_s)
     if end_s <= edge:

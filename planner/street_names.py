@@ -63,6 +63,13 @@ def _told_apart(
     (a node on a path beside the street) count as shared: ranked together, they differ by more
     than a word an officer may miss.
     """
+    return _ranked_from_west(graph, _with_distance(named, graph, names))
+
+
+def _with_distance(
+    named: gpd.GeoDataFrame, graph: StreetGraph, names: dict[int, str]
+) -> dict[int, str]:
+    """Shared names get how far the closest other named street is (within 150 m)."""
     base = pd.Series(names)
     shared = base[base.duplicated(keep=False)]
     if shared.empty or not len(named):
@@ -94,7 +101,12 @@ def _told_apart(
             shared.to_numpy()[closest["at"]], metres, closest["street"], strict=True
         )
     ]
-    out = dict(names) | told.to_dict()
+    return dict(names) | told.to_dict()
+
+
+def _ranked_from_west(graph: StreetGraph, names: dict[int, str]) -> dict[int, str]:
+    """Names still shared, or alike but for ``near``, get their rank from west to east."""
+    out = dict(names)
     # "near Kaivokatu, ..." and "Kaivokatu, ..." read alike: they are numbered together
     alike = pd.Series(out).str.removeprefix("near ")
     same = pd.Series(out)[alike.duplicated(keep=False)]

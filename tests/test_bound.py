@@ -194,6 +194,39 @@ def test_far_hot_spots_count_the_walk_out_and_back():
     assert upper_bound(alone) >= 1.8 - 1e-9
 
 
+def test_bound_allows_for_the_schedules_tolerance():
+    # plans the schedule accepts within its 1e-9 s tolerance: a shift end, a stop's end, a gap
+    short = np.array([[0.0, 100.0], [100.0, 0.0]])
+    stops = Problem(
+        travel_s=short,
+        value=np.array([[0.0], [1.0]]),
+        dwell_s=np.array([0.0, 1e-4]),
+        max_visits=np.array([0, 2]),
+        shifts=(Shift(0, 0, 0.0, 200 + 2e-4 - 5e-10),),
+    )
+    near = np.array([[0.0, 10.0], [10.0, 0.0]])
+    late = Problem(
+        travel_s=near,
+        value=np.array([[1.0], [0.01]]),
+        dwell_s=np.array([100.0, 0.0]),
+        max_visits=np.array([1, 1]),
+        shifts=(Shift(0, 0, 0.0, 100 - 1e-10),),
+    )
+    half = 50 - 2.5e-11
+    gaps = Problem(
+        travel_s=np.array([[0.0, half], [half, 0.0]]),
+        value=np.array([[1.0], [0.01]]),
+        dwell_s=np.zeros(2),
+        max_visits=np.array([3, 2]),
+        shifts=(Shift(0, 0, 0.0, 200 - 1e-10),),
+        min_gap_s=100.0,
+    )
+    for problem, seqs in ((stops, [[1, 1]]), (late, [[0]]), (gaps, [[0, 1, 0, 1, 0]])):
+        plan = evaluate(problem, seqs)
+        assert plan is not None
+        assert upper_bound(problem) >= plan.objective - 1e-9
+
+
 def pacing_problem(decay: float, shift_s: float) -> Problem:
     """A station and a spot at one end of a 10 s street, a spot at the other; walking pays."""
     travel = np.array([[0.0, 0.0, 10.0], [0.0, 0.0, 10.0], [10.0, 10.0, 0.0]])

@@ -123,7 +123,7 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
             "lat: 60.1699",
             "lat: '60,1699'",
             "officers.station.lat: not a number (got '60,1699'); use a dot as the decimal "
-            "separator: 60.1699",
+            "separator, and no thousands separator: 60.1699",
         ),
     ],
 )

@@ -481,6 +481,7 @@ def plan_layers(
             get_color="color",
             get_size=17,
             size_units="'pixels'",
+            billboard=False,  # flat on the map: a turned map turns the arrowheads with it
             font_family="'sans-serif'",
             font_weight=700,
         ),

@@ -37,6 +37,8 @@ _PASSES = 24
 """Passes of one street priced one by one in the bound (the rest as one item)."""
 _BINS = 64
 """Walking items of the bound's linear programme."""
+_HOUR_S = 3600.0
+"""Seconds per hour: the linear programmes count time in hours (well scaled)."""
 _RINGS = 24
 """Rings of distance from the stretch ends (:class:`_Rings`), at most."""
 _SAFETY = 1e-6
@@ -66,8 +68,9 @@ class _Rings:
     to node ``i`` and on to its end (over all stretches); ``edges[k]`` is the least ``reach`` of
     ring ``k`` (rising). With ``Z_k`` the stretches whose farthest stop is in ring ``k`` or
     beyond: all walking takes at least ``sum_k 2 (edges[k] - edges[k-1]) Z_k``, the stops in
-    ring ``k`` or beyond are at most ``Z_k * per_stretch[k]`` (the dwells that fit in the
-    longest stretch beside the walk out and back), and ``0 <= Z_k <= stretches``.
+    ring ``k`` or beyond are at most ``Z_k * per_stretch[k]`` (the shortest of their dwells
+    that fit in the longest stretch beside the walk out and back), and
+    ``0 <= Z_k <= stretches``. Shifts with no time left make no stretch.
     """
 
     reach: np.ndarray
@@ -80,6 +83,8 @@ def _rings(problem: Problem, data: _Data, items: list[_Item]) -> _Rings | None:
     """Rings for the items' nodes (:class:`_Rings`); None when every stop is at a stretch end."""
     ends, longest = [], 0.0
     for sh in problem.shifts:
+        if sh.end_s - sh.begin_s - sh.break_s <= 0.0:
+            continue  # hours over: no walk out, so no stretch
         if sh.break_node is not None and sh.break_s > 0.0:
             ends += [(sh.start, sh.break_node), (sh.break_node, sh.end)]
             longest = max(
@@ -90,19 +95,22 @@ def _rings(problem: Problem, data: _Data, items: list[_Item]) -> _Rings | None:
         else:
             ends.append((sh.start, sh.end))
             longest = max(longest, sh.end_s - sh.begin_s - sh.break_s)
+    if not ends:
+        return None
     travel = data.travel
     reach = np.min([(travel[a] + travel[:, b]) / 2.0 for a, b in ends], axis=0)
-    nodes = np.unique([it.node for it in items])
-    at = reach[nodes]
-    at = at[np.isfinite(at) & (at > 0.0)]
-    if at.size == 0:
+    at = reach[[it.node for it in items]]
+    dwell = np.array([it.dwell_s for it in items])
+    positive = np.isfinite(at) & (at > 0.0)
+    if not positive.any():
         return None
-    edges = np.unique(np.quantile(at, np.linspace(0.0, 1.0, _RINGS), method="lower"))
-    shortest = min(it.dwell_s for it in items)
-    if shortest > 0.0:
-        per_stretch = np.floor(np.maximum(longest - 2.0 * edges, 0.0) / shortest + 1e-6)
-    else:
-        per_stretch = np.full(edges.size, np.inf)
+    edges = np.unique(np.quantile(at[positive], np.linspace(0.0, 1.0, _RINGS), method="lower"))
+    per_stretch = np.full(edges.size, np.inf)
+    for k, edge in enumerate(edges):
+        shortest = dwell[at >= edge].min()  # the shortest stop that far out
+        if shortest > 0.0:  # the schedule's tolerance in seconds, then rounding
+            room = max(longest - 2.0 * edge, 0.0) + 1e-6
+            per_stretch[k] = math.floor(room / shortest + 1e-6)
     return _Rings(reach, edges, per_stretch, len(ends))
 
 
@@ -127,8 +135,9 @@ def upper_bound(problem: Problem) -> float:
 
     Each arc that enters the end station or a break node, at most one per shift each, adds its
     largest ``walk_value``. Visits no shift can reach and return from in time are dropped. The
-    officers have ``sum(end_s - begin_s - break_s)`` seconds in all. See the module docstring
-    for the packings; the smallest of the bounds is returned.
+    officers have ``sum(end_s - begin_s - break_s)`` seconds in all. The linear programmes
+    also count each stretch's walk out to its farthest stop and back (:class:`_Rings`). See the
+    module docstring for the packings; the smallest of the bounds is returned.
 
     Parameters
     ----------
@@ -337,8 +346,9 @@ def _starts_within(span: tuple[float, float], latest_s: float, gap_s: float) -> 
     """Most visit starts ``gap_s`` apart in ``[from, to)`` and ``<= latest_s``; 0 when none.
 
     With ``gap_s <= 0`` it tells only whether a start fits (1 or 0). Starts count exactly
-    ``gap_s`` apart: the schedule's tolerance of ``TOL_S`` is for rounding, and counting with it
-    would let a start at each end of every hour count twice.
+    ``gap_s`` apart in an hour left open at its end: the schedule's tolerance of ``TOL_S`` is
+    for rounding, and counting with it would let a start at each end of every hour count twice
+    (a bound off by that rounding only). Up to ``latest_s`` the tolerance is counted.
     """
     a, b = span
     closed = latest_s < b
@@ -347,8 +357,8 @@ def _starts_within(span: tuple[float, float], latest_s: float, gap_s: float) -> 
         return 0
     if gap_s <= 0.0:
         return 1
-    if closed:
-        return math.floor((end - a) / gap_s) + 1
+    if closed:  # starts may come the schedule's tolerance early: the last one too
+        return math.floor((end - a) / max(gap_s - TOL_S, TOL_S)) + 1
     return math.ceil((end - a) / gap_s)
 
 
@@ -381,7 +391,7 @@ def _time_indexed(
     )
     if vmax <= 0.0:
         return 0.0
-    hour = 3600.0  # times in hours, values relative to the best: a well-scaled programme
+    hour = _HOUR_S  # times in hours, values relative to the best: a well-scaled programme
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
         return None
@@ -416,7 +426,8 @@ def _time_indexed(
     gap = problem.min_gap_s
     for it in items:
         once = solver.Constraint(0.0, 1.0)
-        latest = hi - it.dwell_s  # a stop ends within the shifts
+        latest = hi - it.dwell_s + TOL_S  # a stop ends within the shifts (and tolerance)
+        rings_in = [stops for edge, stops in ring_stops if rings and rings.reach[it.node] >= edge]
         for (h, span), (way_s, way_value) in itertools.product(enumerate(spans), it.ways):
             worth = (float(it.values[h]) + way_value) / vmax
             most = _starts_within(span, latest, gap)
@@ -431,9 +442,8 @@ def _time_indexed(
                 moving.SetCoefficient(x, it.dwell_s / hour)
             if ring_time is not None:
                 ring_time.SetCoefficient(x, it.dwell_s / hour)
-            for edge, stops in ring_stops:
-                if rings is not None and rings.reach[it.node] >= edge:
-                    stops.SetCoefficient(x, 1.0)
+            for stops in rings_in:
+                stops.SetCoefficient(x, 1.0)
             for g in range(h, n_buckets - 1):  # started before boundary g + 1
                 before[g].SetCoefficient(x, cost)
             for g in range(h):  # started at or after boundary g + 1
@@ -463,7 +473,7 @@ def _ring_constraints(
     before, reached = 0.0, None
     for edge, most in zip(rings.edges.tolist(), rings.per_stretch.tolist(), strict=True):
         z = solver.NumVar(0.0, float(rings.stretches), "")
-        time_used.SetCoefficient(z, 2.0 * (edge - before) / 3600.0)
+        time_used.SetCoefficient(z, 2.0 * (edge - before) / _HOUR_S)
         before = edge
         if reached is not None:  # a stretch that reaches a ring reached those inside it
             nested = solver.Constraint(0.0, solver.infinity())

@@ -394,6 +394,7 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     steps: dict[tuple, list] = {}
     for route in _layer(spec, "routes")["data"]:
         steps.setdefault(tuple(route["color"]), []).extend(itertools.pairwise(route["path"]))
+    assert _layer(spec, "route-arrows")["billboard"] is False  # they turn with the map
     arrows = _layer(spec, "route-arrows")["data"]
     assert {tuple(a["color"]) for a in arrows} == set(steps)
     for a in arrows:  # (a unit may walk a street both ways: any step under it will do)
