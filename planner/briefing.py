@@ -33,6 +33,10 @@ MAX_STREET_LABELS = 12
 """Most street names written on a unit's map: the streets it walks longest."""
 
 
+REPLAN_MARK = "re-planned here: the rows above are done, those below are ahead"
+"""The timetable row where a re-plan takes over."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Row:
     """One line of a unit's timetable."""
@@ -121,7 +125,11 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         _Row(_hhmm(plan, route.legs[0].start_s), "", "leave", plan.places[route.legs[0].from_node])
     ]
     stop_numbers: dict[int, list[int]] = {}
+    mark_s = plan.replanned_s  # a re-plan's page marks where the new plan takes over
     for leg in route.legs:
+        if mark_s is not None and leg.start_s >= mark_s:
+            rows.append(_Row(_hhmm(plan, mark_s), "", REPLAN_MARK, ""))
+            mark_s = None
         what = leg_action(leg, route)
         listed = leg.kind == "wait" and leg.end_s - leg.start_s >= LISTED_WAIT_S
         if (

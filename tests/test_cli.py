@@ -73,6 +73,8 @@ def test_plan_default_end_to_end(tmp_path):
     briefing = (out / "replan_2000" / "briefing.html").read_text()
     assert "<h1>Foot-patrol briefing: helsinki_default, re-planned at 20:00</h1>" in briefing
     assert "re-planned" not in (out / "briefing.html").read_text()
+    mark = '<td class="t">20:00</td><td class="t"></td><td class="what">re-planned here: the rows'
+    assert briefing.count(mark) == 2  # each unit's timetable: done above, ahead below
     kpis = json.loads((out / "replan_2000" / "kpis.json").read_text())
     routes_kpis = kpis["routes"]
     assert kpis["replan"]["at"].endswith("T20:00:00+02:00")
