@@ -275,11 +275,14 @@ def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
     write_plans({f"variant_{k}": plan for k, plan in enumerate(plans, start=1)}, out)
     typer.echo(kpi_table(best))
     typer.echo(f"\n{count} variants (each should keep {100 * (1 - within):.0f} % of variant 1's):")
-    typer.echo("variant  presence  of v1    share of its stops / streets also in variant ...")
+    typer.echo(
+        "variant  presence  of v1    share of its stops (hot spot and hour) / hot spots / "
+        "streets also in variant ..."
+    )
     for k, plan in enumerate(plans, start=1):
         presence = plan.kpis["routes"]["presence_min"]
         shares = [
-            f"{j}: {o['stops']:.0%} / {o['streets']:.0%}"
+            f"{j}: {o['stops']:.0%} / {o['hot spots']:.0%} / {o['streets']:.0%}"
             for j, other in enumerate(plans, start=1)
             if j != k
             for o in [overlap(plan, other)]

@@ -100,7 +100,8 @@ def _below_note(k: int, presence: float, best: float, within: float) -> str | No
 def overlap(a: Plan, b: Plan) -> dict[str, float]:
     """How much of plan ``a`` plan ``b`` repeats (0 when ``a`` has none).
 
-    The share of ``a``'s stops (hot spot and hour) and of ``a``'s streets that ``b`` has too.
+    The share of ``a``'s stops (hot spot and hour), of its hot spots (at any hour) and of its
+    streets that ``b`` has too.
     """
 
     def stops(plan: Plan) -> set[tuple[int, int]]:
@@ -108,10 +109,17 @@ def overlap(a: Plan, b: Plan) -> dict[str, float]:
             (int(leg.hotspot), int(leg.start_s // 3600)) for r in plan.routes for leg in r.dwells
         }
 
+    def spots(plan: Plan) -> set[int]:
+        return {int(leg.hotspot) for r in plan.routes for leg in r.dwells}
+
     def streets(plan: Plan) -> set[int]:
         return {s for r in plan.routes for leg in r.legs for s in leg.segments}
 
     def share(x: set, y: set) -> float:
         return len(x & y) / len(x) if x else 0.0
 
-    return {"stops": share(stops(a), stops(b)), "streets": share(streets(a), streets(b))}
+    return {
+        "stops": share(stops(a), stops(b)),
+        "hot spots": share(spots(a), spots(b)),
+        "streets": share(streets(a), streets(b)),
+    }

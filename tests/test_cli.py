@@ -228,6 +228,7 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
     assert [r[0] for r in rows] == ["1", "2", "3"]
     assert all(float(r[2].rstrip("%")) >= 95.0 for r in rows)
     assert "below the share" not in result.stdout
+    assert len(re.findall(r"\b[123]: \d+% / \d+% / \d+%", result.stdout)) == 6  # 3 x 2 pairs
     first = pd.read_csv(out / "variant_1" / "schedule.csv")
     for k in (2, 3):
         other = pd.read_csv(out / f"variant_{k}" / "schedule.csv")

@@ -692,9 +692,9 @@ def test_exposure_per_neighbourhood_adds_up_to_the_plan(plan, tmp_path):
 def test_variant_overlap_is_the_share_of_one_plans_stops_and_streets_in_the_other(plan):
     from planner.variants import overlap
 
-    assert overlap(plan, plan) == {"stops": 1.0, "streets": 1.0}
+    assert overlap(plan, plan) == {"stops": 1.0, "hot spots": 1.0, "streets": 1.0}
     one = dataclasses.replace(plan, routes=plan.routes[:1])
-    assert overlap(one, plan) == {"stops": 1.0, "streets": 1.0}  # all of its own are in plan
+    assert overlap(one, plan) == {"stops": 1.0, "hot spots": 1.0, "streets": 1.0}  # its own
 
     def stops(routes):
         return {(leg.hotspot, int(leg.start_s // 3600)) for r in routes for leg in r.dwells}
@@ -702,6 +702,9 @@ def test_variant_overlap_is_the_share_of_one_plans_stops_and_streets_in_the_othe
     part = overlap(plan, one)
     assert part["stops"] == len(stops(plan.routes[:1])) / len(stops(plan.routes)) < 1
     assert 0 < part["streets"] < 1
+    spots = {leg.hotspot for r in plan.routes for leg in r.dwells}
+    mine = {leg.hotspot for leg in plan.routes[0].dwells}
+    assert part["hot spots"] == len(mine) / len(spots)
 
 
 def test_the_terminal_lists_the_riskiest_areas_and_always_the_streets_in_none():
