@@ -17,6 +17,7 @@ import geopandas as gpd
 import jinja2
 
 from planner.clock import shift_seconds
+from planner.evaluate import stayed_at_station
 from planner.plan import Plan, Route, duration_text, leg_action
 from planner.tracks import METRES_PER_DEGREE, route_pieces
 
@@ -119,8 +120,15 @@ def _hhmm(plan: Plan, offset_s: float) -> str:
 def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     """Everything one unit's page shows: figures, map and timetable."""
     figures = next(o for o in plan.kpis["routes"]["per_officer"] if o["officer"] == route.officer)
+    stayed = stayed_at_station(figures)
     if not route.legs:  # a unit with nothing to do: no map, no timetable
-        return {"officer": route.officer, "figures": figures, "rows": [], "streets": None}
+        return {
+            "officer": route.officer,
+            "figures": figures,
+            "stayed": stayed,
+            "rows": [],
+            "streets": None,
+        }
     rows: list[_Row] = [
         _Row(_hhmm(plan, route.legs[0].start_s), "", "leave", plan.places[route.legs[0].from_node])
     ]
@@ -157,6 +165,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     return {
         "officer": route.officer,
         "figures": figures,
+        "stayed": stayed,
         "rows": rows,
         **_map(plan, route, stop_numbers, wgs84),
     }

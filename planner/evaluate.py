@@ -371,11 +371,16 @@ def kpi_table(plan: Plan) -> str:
     return "\n".join(f"{a.ljust(width)}  {b}" for a, b in rows)
 
 
+def stayed_at_station(o: dict[str, Any]) -> bool:
+    """Tell whether a unit (its per-officer KPIs) made no stop and walked nowhere all shift."""
+    return not (o["dwells"] or o["km_walked"])
+
+
 def _officer_line(o: dict[str, Any]) -> str:
     """One unit's line of the KPI table: walked, stops, break and when it is back."""
     stops = f"{o['dwells']} dwell" + ("" if o["dwells"] == 1 else "s")
     meal = f"break {o['break']['start'][11:16]}, " if o["break"] else ""
-    if not (o["dwells"] or o["km_walked"]):
+    if stayed_at_station(o):
         return f"0.00 km, {stops}, {meal}at the station all shift (no stop left to make)"
     return f"{o['km_walked']:.2f} km, {stops}, {meal}back {o['back_at_station'][11:16]}"
 

@@ -377,7 +377,7 @@ class IncidentInspection:
     types: pd.DataFrame
     notes: tuple[str, ...] = ()
     extent: tuple[float, float, float, float] | None = None  # lat min, max, lon min, max
-    periods: tuple[tuple[str, int], ...] = ()  # kept incidents per year, or per month in one
+    periods: tuple[tuple[str, int], ...] = ()  # kept incidents per month, or per year (_periods)
 
     def where(self) -> str:
         """Where the kept incidents lie, so swapped or foreign coordinates show at once."""
@@ -530,6 +530,12 @@ def _periods(dated: pd.Series) -> tuple[tuple[str, int], ...]:
     return tuple((str(y), int(n)) for y, n in counts.items())
 
 
+def _inside(lat: np.ndarray, lon: np.ndarray, box: list[float]) -> int:
+    """How many points lie in ``box`` (south, north, west, east; degrees)."""
+    south, north, west, east = box
+    return int(((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)).sum())
+
+
 def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
     """Say so when most kept points lie outside the portal's region (swapped, or not its file).
 
@@ -539,12 +545,12 @@ def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
     region = SCHEMAS[schema].region if schema in SCHEMAS else None
     if region is None or kept.empty:
         return None
-    name, south, north, west, east = region
+    name, *box = region
     lat, lon = kept["lat"].to_numpy(), kept["lon"].to_numpy()
-    inside = int(((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)).sum())
+    inside = _inside(lat, lon, box)
     if 2 * inside >= len(kept):
         return None
-    swapped = int(((lon >= south) & (lon <= north) & (lat >= west) & (lat <= east)).sum())
+    swapped = _inside(lon, lat, box)
     if 2 * swapped >= len(kept):
         return (
             f"latitude and longitude look swapped: {swapped} of {len(kept)} points lie in "

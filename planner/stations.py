@@ -193,8 +193,9 @@ def break_window(
     planning = shift is not None
     if shift is None:
         shift = scenario.shift.window("UTC", dt.date.today())
+    length_s = shift_seconds(*shift)
     try:
-        begin, end = meal.offsets_s(shift[0], shift_seconds(*shift))
+        begin, end = meal.offsets_s(shift[0], length_s)
     except ValueError as exc:
         msg = f"{scenario_field(scenario, 'officers.meal_break')}: {exc}"
         raise ScenarioError(msg) from None
@@ -204,7 +205,7 @@ def break_window(
             f"the meal break window {meal.earliest:%H:%M}-{meal.latest:%H:%M} is cut to "
             f"{later(shift[0], begin):%H:%M}-{later(shift[0], end):%H:%M}, where a "
             f"{meal.minutes:.0f} min break starts and ends within the shift"
-            + _edge_note(begin, end, meal.minutes * 60.0, shift_seconds(*shift))
+            + _edge_note(begin, end, meal.minutes * 60.0, length_s)
         )
     return begin, end
 

@@ -107,9 +107,10 @@ def _with_distance(
 def _ranked_from_west(graph: StreetGraph, names: dict[int, str]) -> dict[int, str]:
     """Names still shared, or alike but for ``near``, get their rank from west to east."""
     out = dict(names)
+    given = pd.Series(out)
     # "near Kaivokatu, ..." and "Kaivokatu, ..." read alike: they are numbered together
-    alike = pd.Series(out).str.removeprefix("near ")
-    same = pd.Series(out)[alike.duplicated(keep=False)]
+    alike = given.str.removeprefix("near ")
+    same = given[alike.duplicated(keep=False)]
     x = graph.nodes.loc[same.index, "x_m"]
     order = pd.DataFrame(
         {"name": same, "key": alike[same.index], "x": x, "node": same.index}

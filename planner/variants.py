@@ -109,17 +109,15 @@ def overlap(a: Plan, b: Plan) -> dict[str, float]:
             (int(leg.hotspot), int(leg.start_s // 3600)) for r in plan.routes for leg in r.dwells
         }
 
-    def spots(plan: Plan) -> set[int]:
-        return {int(leg.hotspot) for r in plan.routes for leg in r.dwells}
-
     def streets(plan: Plan) -> set[int]:
         return {s for r in plan.routes for leg in r.legs for s in leg.segments}
 
     def share(x: set, y: set) -> float:
         return len(x & y) / len(x) if x else 0.0
 
+    stops_a, stops_b = stops(a), stops(b)
     return {
-        "stops": share(stops(a), stops(b)),
-        "hot spots": share(spots(a), spots(b)),
+        "stops": share(stops_a, stops_b),
+        "hot spots": share({h for h, _ in stops_a}, {h for h, _ in stops_b}),
         "streets": share(streets(a), streets(b)),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -174,22 +175,13 @@ def test_far_hot_spots_count_the_walk_out_and_back():
     assert evaluate(problem, [[1]]).objective == 1.0
     assert upper_bound(problem) == pytest.approx(1.0, rel=1e-5)
     # a break at the station splits the shift: each half walks out and back on its own
-    both = Problem(
-        travel_s=travel,
-        value=problem.value,
-        dwell_s=problem.dwell_s,
-        max_visits=problem.max_visits,
-        shifts=(Shift(0, 0, 0.0, 5000.0, 300.0, 2300.0, 2300.0, 0),),
+    both = dataclasses.replace(
+        problem, shifts=(Shift(0, 0, 0.0, 5000.0, 300.0, 2300.0, 2300.0, 0),)
     )
     assert evaluate(both, [[1, 2]]).objective == pytest.approx(1.8)
     assert upper_bound(both) == pytest.approx(1.8, rel=1e-5)
-    alone = Problem(
-        travel_s=travel,
-        value=problem.value,
-        dwell_s=problem.dwell_s,
-        max_visits=problem.max_visits,
-        shifts=(Shift(0, 0, 0.0, 3000.0, 300.0, 0.0, 3000.0),),  # the break where it is
-    )
+    where_it_is = Shift(0, 0, 0.0, 3000.0, 300.0, 0.0, 3000.0)  # the break where it is
+    alone = dataclasses.replace(problem, shifts=(where_it_is,))
     assert evaluate(alone, [[1, 2]]).objective == pytest.approx(1.8)
     assert upper_bound(alone) >= 1.8 - 1e-9
 
