@@ -142,19 +142,26 @@ noise (one seed of Manhattan 8 x 8 h lost 0.5 % at 10 s). An earlier version tha
 best solutions found little to join, and with presolve on one packing took up to 1.5 s.
 
 Measured alternatives not kept: smaller thresholds (1 %) and shorter epochs did worse, a 4 %
-threshold about the same. Or-opt of chains of two and three nodes (also reversed), within routes
-and between pairs of routes, each length scored in the same arrays: on the 8 x 8 h street
-instances it gained 0.05-0.1 % at 10 s (6 seeds, same load) for 20-30 % fewer iterations, but on
-the Chao et al. subset the 10 s worst fell from 99.1 to 97.2 % (p4.4.o; three solves below 99 %)
-though the 1 s mean rose from 99.45 to 99.56 %. Decomposition (POPMUSIC, Taillard & Voss
-2002): after part of the limit, a route and its one or two nearest routes, with the 40-80
-unrouted nodes nearest to them, solved again as a problem of their own for 0.3-0.8 s from
-their current routes, again and again; on the 8 x 8 h street instances (% of PyVRP's 60 s prize,
-seeds 1-3) 4 s of search and 6 s of decomposition gave 99.63-99.80 % (Atlanta) and 99.44-99.83 %
-(Manhattan) against about 99.5 % for 10 s of search, and 10 s more of it after a 10 s search
-99.81 / 99.73 % where 20 s of search gave 99.58 / 99.50 %: a real gain that still leaves
-PyVRP's prize out of reach, for the plain model only (other officers' visits tie the
-full model's routes together), so not kept.
+threshold about the same. Or-opt of chains of two and three nodes (also reversed), within routes and
+between pairs of routes, each length scored in the same arrays: on the 8 x 8 h street instances it
+gained 0.05-0.1 % at 10 s (6 seeds, same load) for 20-30 % fewer iterations, but on the Chao et al.
+subset the 10 s worst fell from 99.1 to 97.2 % (p4.4.o; three solves below 99 %) though the 1 s mean
+rose from 99.45 to 99.56 %. The same or-opt of runs only where it counts (each construction and each
+plan that beats its epoch's best, then a repair into the freed time): 2-opt and single-node or-opt
+leave routes that a better order of their stops walks in less time (Atlanta 8 x 8 h, the 10 s plan:
+its routes walk 536 s more than in the orders OR-Tools routing finds in 3 s, PyVRP's 60 s plan 418
+s; runs of up to three stops save 443 and 454 s), but the 8 x 8 h means at 10 s (seeds 1-8, each
+against the search without it running beside it) moved by +0.05 and +0.01 % on Atlanta and by +0.08
+and -0.01 % on Manhattan in two comparisons: seed noise. Destroying at most 15 visits in place of 30
+(more iterations, same seeds) gained on Manhattan (+0.05 %) what it lost on Atlanta (-0.03 %).
+Decomposition (POPMUSIC, Taillard & Voss 2002): after part of the limit, a route and its one or two
+nearest routes, with the 40-80 unrouted nodes nearest to them, solved again as a problem of their
+own for 0.3-0.8 s from their current routes, again and again; on the 8 x 8 h street instances (% of
+PyVRP's 60 s prize, seeds 1-3) 4 s of search and 6 s of decomposition gave 99.63-99.80 % (Atlanta)
+and 99.44-99.83 % (Manhattan) against about 99.5 % for 10 s of search, and 10 s more of it after a
+10 s search 99.81 / 99.73 % where 20 s of search gave 99.58 / 99.50 %: a real gain that still leaves
+PyVRP's prize out of reach, for the plain model only (other officers' visits tie the full model's
+routes together), so not kept.
 
 Bound
 -----
