@@ -78,18 +78,21 @@ def show_kpis(plan: Plan) -> None:
     """Headline KPIs as metrics, with their definitions as help."""
     k = plan.kpis
     routes, posts, solver = k["routes"], k["posts"], k["routes"]["solver"]
-    cols = st.columns(len(METRICS))
-    cols[0].metric(
+    # one row that wraps on narrow windows (a laptop at 1024 px), so no label is cut short
+    row = st.container(horizontal=True, gap="medium")  # wraps by default
+    row.metric(
         METRICS[0],
         f"{routes['presence_min']:.2f}",
+        width="content",
         help="Risk-weighted officer minutes: each street's share of the shift's risk times the "
         "minutes an officer is on it or dwelling within sight of it. The risk of all streets sums "
         "to 1, so 9.5 reads as 9.5 minutes of watching every street at once; it compares plans "
         "of one area and shift, not areas.",
     )
-    cols[1].metric(
+    row.metric(
         METRICS[1],
         f"{routes['risk_in_sight_share']:.1%}",
+        width="content",
         help=f"Share of the area's risk on streets within {routes['sight_radius_m']:.0f} m walk "
         f"of at least one stop of the {routes['units']} units on foot."
         + (
@@ -99,21 +102,24 @@ def show_kpis(plan: Plan) -> None:
             else ""
         ),
     )
-    cols[2].metric(
+    row.metric(
         METRICS[2],
         f"{posts['risk_covered_share']:.1%}",
+        width="content",
         help=f"{posts['count']} fixed posts; streets within {posts['visibility_radius_m']:.0f} m "
         "walk of a post count as covered. Posts are an alternative to the foot patrols (where "
         "officers would stand instead of walking), not more officers.",
     )
-    cols[3].metric(
+    row.metric(
         METRICS[3],
         f"{routes['hotspots_dosed']} of {routes['hotspots']}",
+        width="content",
         help=f"Hot spots with at least one stop; {routes['dose_minutes']:.0f} dwell minutes.",
     )
-    cols[4].metric(
+    row.metric(
         METRICS[4],
         f"{solver['gap']:.1%}",
+        width="content",
         help=f"Routes solver {solver['status']}: objective {solver['objective']:.3f}, "
         f"proven bound {solver['bound']:.3f}.",
     )

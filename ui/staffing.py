@@ -46,6 +46,7 @@ RESULT = "staffing"
 COUNT_CHOICES = list(range(1, 41))
 DEFAULT_COUNTS = [2, 4, 6, 8]
 CHART_HEIGHT_PX = 300
+CHART_WIDTH_PX = 270  # two charts a row at 1024 px, three at 1400 px
 
 #: Columns of the comparison table as shown, short enough to fit the page.
 TABLE_COLUMNS = {
@@ -357,7 +358,7 @@ def comparison_charts(table: pd.DataFrame) -> list[tuple[str, alt.Chart]]:
         .encode(
             x=alt.X(
                 "officers:O",
-                title="officers (each bar: from the count before)",
+                title="officers (vs the count before)",
                 axis=alt.Axis(labelAngle=0),
             ),
             xOffset="shift:N",
@@ -443,16 +444,15 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     )
     if "staffing_counts" not in st.session_state:
         st.session_state["staffing_counts"] = DEFAULT_COUNTS
-    counts_col, shifts_col = st.columns([1, 1])
-    counts = counts_col.multiselect(
+    # one above the other: side by side, a laptop window cut the shifts table's columns
+    counts = st.multiselect(
         "Officer counts", COUNT_CHOICES, key="staffing_counts", persist_state="page"
     )
-    with shifts_col:
-        rows = _shift_editor(draft()["shift"], draft()["officers"].get("meal_break"))
-        st.caption(
-            "Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM, and the meal break's "
-            "window when the scenario has one; add a row to compare."
-        )
+    rows = _shift_editor(draft()["shift"], draft()["officers"].get("meal_break"))
+    st.caption(
+        "Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM, and the meal break's "
+        "window when the scenario has one; add a row to compare."
+    )
     if (
         st.button("Run comparison", type="primary", disabled=scenario is None, key="staffing_run")
         and scenario is not None
@@ -519,9 +519,11 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
         )
     for line in time_limit_notes(table) + saturation_notes(table):
         st.warning(line)
-    for col, (title, chart) in zip(st.columns(3), comparison_charts(table), strict=True):
-        col.markdown(f"**{title}**")  # above the chart: a chart's own title may be clipped
-        col.altair_chart(chart, height=CHART_HEIGHT_PX, width="stretch")
+    row = st.container(horizontal=True)  # wraps to a second row in a narrow window
+    for title, chart in comparison_charts(table):
+        box = row.container(width=CHART_WIDTH_PX)
+        box.markdown(f"**{title}**")  # above the chart: a chart's own title may be clipped
+        box.altair_chart(chart, height=CHART_HEIGHT_PX, width="stretch")
     shown = table[list(TABLE_COLUMNS)].copy()
     shown[list(PERCENT_COLUMNS)] *= 100
     shown = shown.rename(columns=TABLE_COLUMNS)

@@ -129,6 +129,15 @@ def _officer_rows(app: AppPage):
     return app.page.locator("[data-testid='stTable'] tbody tr")
 
 
+def _cut_short(app: AppPage) -> list[str]:
+    """Texts of the headline KPIs that their boxes cut short (an ellipsis on screen)."""
+    return app.page.locator("[data-testid='stMetric']").evaluate_all(
+        """metrics => metrics.flatMap(m => [...m.querySelectorAll('*')])
+            .filter(e => e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.textContent)"""
+    )
+
+
 def test_first_load_draws_the_default_plan_and_stays_local(app_page):
     from playwright.sync_api import expect
 
@@ -143,6 +152,11 @@ def test_first_load_draws_the_default_plan_and_stays_local(app_page):
     assert page.get_by_text("Officers (4)").is_visible()
     assert any(urlsplit(u).path == "/app/static/blank-style.json" for u in app_page.requests)
     _stays_local(app_page)
+    # a laptop window: the headline KPIs wrap to a second row rather than cut their labels
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.wait_for_timeout(1000)
+    assert page.locator("[data-testid='stMetric']").count() == 5
+    assert _cut_short(app_page) == []
 
 
 def test_play_moves_the_time_slider_until_stopped(app_page):
@@ -306,3 +320,11 @@ def test_staffing_comparison_of_two_levels(app_page):
     expect(table).to_be_visible()
     _page_shot(app_page, "staffing", 1900)
     _stays_local(app_page)
+    # a laptop window: the three charts wrap to a second row rather than shrink
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    expect(charts).to_have_count(3)
+    page.set_viewport_size({"width": 1024, "height": 1100})
+    page.wait_for_timeout(1000)
+    boxes = [charts.nth(i).bounding_box() for i in range(3)]
+    assert min(box["width"] for box in boxes) >= 250
+    assert boxes[0]["y"] == boxes[1]["y"] < boxes[2]["y"]
