@@ -41,7 +41,7 @@ from planner.patrol_rules import (
 )
 from planner.places import apply_places, forbidden_nodes
 from planner.plan import Plan, Post, Route, SolveStats, station_roles
-from planner.posts import choose_posts
+from planner.posts import choose_posts, posts_needed
 from planner.replan import Resume, at_hotspots, joined, resumed
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.route_legs import credit_kept_walks
@@ -295,6 +295,8 @@ def _run(
                 tuple(np.flatnonzero(forbidden_nodes(graph, places.forbidden)).tolist()),
             )
             _warn_few_posts(scenario, len(post_idx))
+            needed = posts_needed(graph, risk, pieces, post_idx, scenario.posts.visibility_radius_m)
+            _warn_spare_posts(scenario, needed, len(post_idx), posts_stats.objective)
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
         patrol = patrol_rules(
             scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end), avoided
@@ -399,6 +401,17 @@ def _warn_few_posts(scenario: Scenario, placed: int) -> None:
             f"only {placed} street crossings or ends watch any risk within "
             f"{posts.visibility_radius_m:g} m, so further posts would watch nothing; lower "
             "posts.count or widen posts.visibility_radius_m",
+            stacklevel=3,
+        )
+
+
+def _warn_spare_posts(scenario: Scenario, needed: int, placed: int, share: float) -> None:
+    """Warn when some posts watch no risk that the others do not already watch."""
+    if needed < placed:
+        warn(
+            f"{scenario_field(scenario, 'posts.count')}: {needed} of the {placed} posts already "
+            f"watch all the risk the {placed} watch ({100 * share:.1f} %); the other "
+            f"{placed - needed} watch nothing more. Lower posts.count to {needed}",
             stacklevel=3,
         )
 

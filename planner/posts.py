@@ -240,3 +240,21 @@ def choose_posts(
         "posts: %d chosen, %.1f %% of risk watched (%s)", len(posts), 100 * share, stats.status
     )
     return posts, watched, stats
+
+
+def posts_needed(
+    graph: StreetGraph, risk: RiskMap, pieces: Pieces, posts: np.ndarray, radius_m: float
+) -> int:
+    """Fewest of ``posts``, taken one by one by the new risk each watches, that watch it all.
+
+    Counts the posts that the greedy order needs before the rest add no risk: when it is
+    below ``len(posts)``, the others stand where those already watch.
+    """
+    cover = coverage_matrix(graph, posts, radius_m, pieces).astype(float)
+    left = risk.piece_risk(pieces) * (np.asarray(cover.sum(axis=0)).ravel() > 0)
+    taken = 0
+    while (gain := cover @ left).max(initial=0.0) > 0.0:
+        best = int(np.argmax(gain))
+        left[cover.indices[cover.indptr[best] : cover.indptr[best + 1]]] = 0.0
+        taken += 1
+    return taken

@@ -102,3 +102,33 @@ def test_fewer_useful_sites_than_posts_are_placed_and_warned_of(grid, tmp_path):
     scn = parse_scenario(data, "test", tmp_path)
     with pytest.warns(PlannerWarning, match=f"{len(posts)} of 10 posts placed: only"):
         _warn_few_posts(scn, len(posts))
+
+
+def test_posts_beyond_those_that_watch_all_the_risk_are_counted_and_warned_of(grid, tmp_path):
+    from planner.errors import PlannerWarning
+    from planner.pipeline import _warn_spare_posts
+    from planner.posts import posts_needed
+    from planner.scenario import parse_scenario
+
+    pieces = street_pieces(grid)
+    risk = terrain_risk(grid, bar_at(grid, 5), pieces, 100, 0.0)  # no background risk
+    posts, _watched, stats = choose_posts(grid, risk, pieces, 6, 250, 5, 1)
+    needed = posts_needed(grid, risk, pieces, posts, 250)
+    assert len(posts) == 6 and stats.objective == pytest.approx(1.0)
+    assert 0 < needed < 6
+    # that many posts, chosen afresh, watch as much: the count is no guess
+    _fewer, _w, fewer_stats = choose_posts(grid, risk, pieces, needed, 250, 5, 1)
+    assert fewer_stats.objective == pytest.approx(stats.objective)
+    # posts that each watch risk of their own are all needed
+    narrow = choose_posts(grid, risk, pieces, 4, 100, 5, 1)[0]
+    assert posts_needed(grid, risk, pieces, narrow, 100) == 4
+    data = {
+        "name": "spare",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
+        "officers": {"count": 2, "station": {"lat": 60.17, "lon": 24.94}},
+        "posts": {"count": 6, "visibility_radius_m": 250},
+    }
+    scn = parse_scenario(data, "test", tmp_path)
+    match = rf"{needed} of the 6 posts already watch all the risk the 6 watch \(100\.0 %\)"
+    with pytest.warns(PlannerWarning, match=match):
+        _warn_spare_posts(scn, needed, 6, stats.objective)
