@@ -295,8 +295,11 @@ def _run(
                 tuple(np.flatnonzero(forbidden_nodes(graph, places.forbidden)).tolist()),
             )
             _warn_few_posts(scenario, len(post_idx))
-            needed = posts_needed(graph, risk, pieces, post_idx, scenario.posts.visibility_radius_m)
-            _warn_spare_posts(scenario, needed, len(post_idx), posts_stats.objective)
+            if posts_stats.status == "OPTIMAL":  # else fewer posts might be solved short
+                needed = posts_needed(
+                    graph, risk, pieces, post_idx, scenario.posts.visibility_radius_m
+                )
+                _warn_spare_posts(scenario, needed, len(post_idx), posts_stats.objective)
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
         patrol = patrol_rules(
             scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end), avoided
@@ -406,12 +409,13 @@ def _warn_few_posts(scenario: Scenario, placed: int) -> None:
 
 
 def _warn_spare_posts(scenario: Scenario, needed: int, placed: int, share: float) -> None:
-    """Warn when some posts watch no risk that the others do not already watch."""
+    """Warn when ``needed`` posts, placed afresh, would watch all the risk ``placed`` watch."""
     if needed < placed:
         warn(
-            f"{scenario_field(scenario, 'posts.count')}: {needed} of the {placed} posts already "
-            f"watch all the risk the {placed} watch ({100 * share:.1f} %); the other "
-            f"{placed - needed} watch nothing more. Lower posts.count to {needed}",
+            f"{scenario_field(scenario, 'posts.count')}: {needed} posts would watch all the risk "
+            f"that these {placed} watch ({100 * share:.1f} % of the area's): the other "
+            f"{placed - needed} add no street to watch; lower posts.count to {needed} and plan "
+            "again (the posts may move)",
             stacklevel=3,
         )
 

@@ -245,10 +245,11 @@ def choose_posts(
 def posts_needed(
     graph: StreetGraph, risk: RiskMap, pieces: Pieces, posts: np.ndarray, radius_m: float
 ) -> int:
-    """Fewest of ``posts``, taken one by one by the new risk each watches, that watch it all.
+    """How many of ``posts`` watch all the risk they watch together (greedy: at most that many).
 
-    Counts the posts that the greedy order needs before the rest add no risk: when it is
-    below ``len(posts)``, the others stand where those already watch.
+    The posts are taken one by one, the one that adds the most risk not yet watched first,
+    until the rest add none; when the count is below ``len(posts)``, the others watch no street
+    that those do not.
     """
     cover = coverage_matrix(graph, posts, radius_m, pieces).astype(float)
     left = risk.piece_risk(pieces) * (np.asarray(cover.sum(axis=0)).ravel() > 0)

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -129,6 +131,12 @@ def test_posts_beyond_those_that_watch_all_the_risk_are_counted_and_warned_of(gr
         "posts": {"count": 6, "visibility_radius_m": 250},
     }
     scn = parse_scenario(data, "test", tmp_path)
-    match = rf"{needed} of the 6 posts already watch all the risk the 6 watch \(100\.0 %\)"
+    match = (
+        rf"{needed} posts would watch all the risk that these 6 watch \(100\.0 % of the area's\)"
+        rf": the other {6 - needed} add no street to watch; lower posts.count to {needed} "
+    )
     with pytest.warns(PlannerWarning, match=match):
         _warn_spare_posts(scn, needed, 6, stats.objective)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every post needed: no warning
+        _warn_spare_posts(scn, 6, 6, stats.objective)

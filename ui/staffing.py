@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -467,6 +468,18 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     show_result(result, plan, scenario)
 
 
+def warning_lines(warned: dict[tuple[str, int], Sequence[str]]) -> list[str]:
+    """Warnings per (shift, officers): one line per shift and message, with its counts."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for (shift, officers), messages in warned.items():
+        for message in messages:
+            counts.setdefault((shift, message), []).append(officers)
+    return [
+        f"{', '.join(map(str, sorted(officers)))} officers, {shift}: {message}"
+        for (shift, message), officers in counts.items()
+    ]
+
+
 def saturation_notes(table: pd.DataFrame) -> list[str]:
     """Per shift, the smallest count from which every hot spot gets all its stops."""
     return [
@@ -539,11 +552,7 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
     )
     for line in restart_notes(table):
         st.caption(line)
-    issued = [
-        f"{officers} officers, {shift}: {message}"
-        for (shift, officers), run in result["runs"].items()
-        for message in run.warnings
-    ]
+    issued = warning_lines({key: run.warnings for key, run in result["runs"].items()})
     if issued:
         with st.expander(f"Warnings while planning ({len(issued)})"):
             st.markdown("\n".join(f"- {line}" for line in issued))

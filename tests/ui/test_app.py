@@ -882,6 +882,23 @@ def test_staffing_names_the_count_from_which_every_hot_spot_has_all_its_stops():
     assert saturated_from(table[table["shift"] == "sat"]) is None
 
 
+def test_staffing_warnings_are_listed_once_with_the_counts_that_issued_them():
+    from ui.staffing import warning_lines
+
+    posts = "posts.count: 3 posts would watch all the risk that these 6 watch"
+    warned = {
+        ("fri", 2): [posts],
+        ("fri", 4): [posts, "4 units back early"],
+        ("sat", 2): [posts],
+        ("fri", 6): [posts],
+    }
+    assert warning_lines(warned) == [
+        f"2, 4, 6 officers, fri: {posts}",
+        "4 officers, fri: 4 units back early",
+        f"2 officers, sat: {posts}",
+    ]
+
+
 def test_staffing_says_which_counts_may_owe_their_figures_to_the_time_limit():
     import pandas as pd
 

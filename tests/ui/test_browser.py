@@ -327,4 +327,4 @@ def test_staffing_comparison_of_two_levels(app_page):
     page.wait_for_timeout(1000)
     boxes = [charts.nth(i).bounding_box() for i in range(3)]
     assert min(box["width"] for box in boxes) >= 250
-    assert boxes[0]["y"] == boxes[1]["y"] < boxes[2]["y"]
+    assert round(boxes[0]["y"]) == round(boxes[1]["y"]) < round(boxes[2]["y"])
