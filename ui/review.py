@@ -78,8 +78,8 @@ def show_kpis(plan: Plan) -> None:
     """Headline KPIs as metrics, with their definitions as help."""
     k = plan.kpis
     routes, posts, solver = k["routes"], k["posts"], k["routes"]["solver"]
-    # one row that wraps on narrow windows (a laptop at 1024 px), so no label is cut short
-    row = st.container(horizontal=True, gap="medium")  # wraps by default
+    # a row that wraps in a narrow window (a laptop at 1024 px), so no label is cut short
+    row = st.container(horizontal=True, gap="medium")
     row.metric(
         METRICS[0],
         f"{routes['presence_min']:.2f}",

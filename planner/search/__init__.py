@@ -149,8 +149,8 @@ subset the 10 s worst fell from 99.1 to 97.2 % (p4.4.o; three solves below 99 %)
 rose from 99.45 to 99.56 %. The same or-opt of runs only where it counts (each construction and each
 plan that beats its epoch's best, then a repair into the freed time): 2-opt and single-node or-opt
 leave routes that a better order of their stops walks in less time (Atlanta 8 x 8 h, the 10 s plan:
-its routes walk 536 s more than in the orders OR-Tools routing finds in 3 s, PyVRP's 60 s plan 418
-s; runs of up to three stops save 443 and 454 s), but the 8 x 8 h means at 10 s (seeds 1-8, each
+its routes walk 536 s more than in the orders OR-Tools routing finds in 3 s, PyVRP's 60 s plan
+418 s; runs of up to three stops save 443 and 454 s), but the 8 x 8 h means at 10 s (seeds 1-8, each
 against the search without it running beside it) moved by +0.05 and +0.01 % on Atlanta and by +0.08
 and -0.01 % on Manhattan in two comparisons: seed noise. Destroying at most 15 visits in place of 30
 (more iterations, same seeds) gained on Manhattan (+0.05 %) what it lost on Atlanta (-0.03 %).
