@@ -316,15 +316,16 @@ def show_downloads(plan: Plan) -> None:
             f"The scenario file keeps its own time limit, {own:g} s; this plan was made with "
             f"the app's {used:g} s preview: plan the file for the full search."
         )
+    row = st.container(horizontal=True)  # wraps: every file name shown whole
     for name in download_names(plan):
-        st.download_button(
+        row.download_button(
             name,
             _one_file(build, name),
             file_name=name,
             mime=MIME.get(Path(name).suffix, "text/plain"),
             key=f"download-{name}",
             on_click="ignore",
-            width="stretch",
+            width="content",
         )
 
 
@@ -334,16 +335,13 @@ def show_review(plan: Plan) -> None:
         st.warning("\n\n".join(warnings_), icon="⚠️")
         if note := scenario_keys_note(warnings_):
             st.caption(note)
-    officers, files = st.columns([3, 1])
-    with officers:
-        units = len(plan.routes)
-        pairs = f"Units ({units}): {plan.scenario.officers.unit_size * units} officers in pairs"
-        st.subheader(pairs if plan.unit_word == "unit" else f"Officers ({units})")
-        formats = {**OFFICER_FORMATS, plan.unit_word: "{:d}"}
-        st.table(officer_table(plan).style.format(formats), hide_index=True)
-    with files:
-        st.subheader("Downloads")
-        show_downloads(plan)
+    units = len(plan.routes)
+    pairs = f"Units ({units}): {plan.scenario.officers.unit_size * units} officers in pairs"
+    st.subheader(pairs if plan.unit_word == "unit" else f"Officers ({units})")
+    formats = {**OFFICER_FORMATS, plan.unit_word: "{:d}"}
+    st.table(officer_table(plan).style.format(formats), hide_index=True)
+    st.subheader("Downloads")
+    show_downloads(plan)
     st.subheader("Hot spots dosed")
     st.dataframe(
         dosage_table(plan),

@@ -129,9 +129,9 @@ def _officer_rows(app: AppPage):
     return app.page.locator("[data-testid='stTable'] tbody tr")
 
 
-def _cut_short(app: AppPage) -> list[str]:
-    """Texts of the headline KPIs that their boxes cut short (an ellipsis on screen)."""
-    return app.page.locator("[data-testid='stMetric']").evaluate_all(
+def _cut_short(app: AppPage, testid: str) -> list[str]:
+    """Texts in the elements of ``testid`` that their boxes cut short (an ellipsis on screen)."""
+    return app.page.locator(f"[data-testid='{testid}']").evaluate_all(
         """metrics => metrics.flatMap(m => [...m.querySelectorAll('*')])
             .filter(e => e.scrollWidth > e.clientWidth + 1)
             .map(e => e.textContent)"""
@@ -152,11 +152,14 @@ def test_first_load_draws_the_default_plan_and_stays_local(app_page):
     assert page.get_by_text("Officers (4)").is_visible()
     assert any(urlsplit(u).path == "/app/static/blank-style.json" for u in app_page.requests)
     _stays_local(app_page)
-    # a laptop window: the headline KPIs wrap to a second row rather than cut their labels
+    # a laptop window: the headline KPIs and the download buttons wrap to more rows rather
+    # than cut their labels and file names
     page.set_viewport_size({"width": 1024, "height": 768})
     page.wait_for_timeout(1000)
     assert page.locator("[data-testid='stMetric']").count() == 5
-    assert _cut_short(app_page) == []
+    assert _cut_short(app_page, "stMetric") == []
+    assert page.locator("[data-testid='stDownloadButton']").count() >= 8
+    assert _cut_short(app_page, "stDownloadButton") == []
 
 
 def test_play_moves_the_time_slider_until_stopped(app_page):
