@@ -16,8 +16,10 @@ greedy solution (:func:`greedy_cover`) is the baseline it is measured against.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,18 +85,24 @@ def merge_identical_columns(
     return out, np.asarray(merged_w, dtype=np.int64)
 
 
-def greedy_cover(cover: sparse.csc_matrix, weights: np.ndarray, k: int) -> np.ndarray:
-    """Greedy maximal covering: add the row with the largest uncovered weight, ``k`` times."""
+def _greedy_order(cover: sparse.spmatrix, weights: np.ndarray) -> Iterator[tuple[int, float]]:
+    """Rows in greedy covering order: each the one adding most uncovered weight, and that weight."""
     csr = sparse.csr_matrix(cover, dtype=float)
     remaining = weights.astype(float).copy()
     chosen: list[int] = []
-    for _ in range(min(k, csr.shape[0])):
+    for _ in range(csr.shape[0]):
         gains = csr @ remaining
         gains[chosen] = -1.0
         best = int(np.argmax(gains))
+        yield best, float(gains[best])
         chosen.append(best)
         remaining[csr.indices[csr.indptr[best] : csr.indptr[best + 1]]] = 0.0
-    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def greedy_cover(cover: sparse.csc_matrix, weights: np.ndarray, k: int) -> np.ndarray:
+    """Greedy maximal covering: add the row with the largest uncovered weight, ``k`` times."""
+    picks = itertools.islice(_greedy_order(cover, weights), k)
+    return np.array(sorted(row for row, _ in picks), dtype=np.int64)
 
 
 def solve_max_cover(
@@ -251,11 +259,6 @@ def posts_needed(
     until the rest add none; when the count is below ``len(posts)``, the others watch no street
     that those do not.
     """
-    cover = coverage_matrix(graph, posts, radius_m, pieces).astype(float)
-    left = risk.piece_risk(pieces) * (np.asarray(cover.sum(axis=0)).ravel() > 0)
-    taken = 0
-    while (gain := cover @ left).max(initial=0.0) > 0.0:
-        best = int(np.argmax(gain))
-        left[cover.indices[cover.indptr[best] : cover.indptr[best + 1]]] = 0.0
-        taken += 1
-    return taken
+    cover = coverage_matrix(graph, posts, radius_m, pieces)
+    order = _greedy_order(cover, risk.piece_risk(pieces))
+    return sum(1 for _ in itertools.takewhile(lambda pick: pick[1] > 0.0, order))

@@ -86,22 +86,28 @@ def test_greedy_fallback_states_what_it_proves():
     assert (one.stats.objective, one.stats.bound, one.stats.status) == (9, 12, "TIME_LIMIT")
 
 
+def posts_scenario(count: int, radius_m: float, tmp_path):
+    """A short scenario asking for ``count`` posts that watch ``radius_m`` each."""
+    from planner.scenario import parse_scenario
+
+    data = {
+        "name": "posts",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
+        "officers": {"count": 2, "station": {"lat": 60.17, "lon": 24.94}},
+        "posts": {"count": count, "visibility_radius_m": radius_m},
+    }
+    return parse_scenario(data, "test", tmp_path)
+
+
 def test_fewer_useful_sites_than_posts_are_placed_and_warned_of(grid, tmp_path):
     from planner.errors import PlannerWarning
     from planner.pipeline import _warn_few_posts
-    from planner.scenario import parse_scenario
 
     pieces = street_pieces(grid)
     risk = terrain_risk(grid, bar_at(grid, 5), pieces, 25, 0.0)  # no background risk
     posts, _watched, stats = choose_posts(grid, risk, pieces, 10, 25, 5, 1)
     assert 0 < len(posts) < 10 and stats.parameters["candidates"] == len(posts)
-    data = {
-        "name": "few",
-        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
-        "officers": {"count": 2, "station": {"lat": 60.17, "lon": 24.94}},
-        "posts": {"count": 10, "visibility_radius_m": 25},
-    }
-    scn = parse_scenario(data, "test", tmp_path)
+    scn = posts_scenario(10, 25, tmp_path)
     with pytest.warns(PlannerWarning, match=f"{len(posts)} of 10 posts placed: only"):
         _warn_few_posts(scn, len(posts))
 
@@ -110,7 +116,6 @@ def test_posts_beyond_those_that_watch_all_the_risk_are_counted_and_warned_of(gr
     from planner.errors import PlannerWarning
     from planner.pipeline import _warn_spare_posts
     from planner.posts import posts_needed
-    from planner.scenario import parse_scenario
 
     pieces = street_pieces(grid)
     risk = terrain_risk(grid, bar_at(grid, 5), pieces, 100, 0.0)  # no background risk
@@ -124,13 +129,7 @@ def test_posts_beyond_those_that_watch_all_the_risk_are_counted_and_warned_of(gr
     # posts that each watch risk of their own are all needed
     narrow = choose_posts(grid, risk, pieces, 4, 100, 5, 1)[0]
     assert posts_needed(grid, risk, pieces, narrow, 100) == 4
-    data = {
-        "name": "spare",
-        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
-        "officers": {"count": 2, "station": {"lat": 60.17, "lon": 24.94}},
-        "posts": {"count": 6, "visibility_radius_m": 250},
-    }
-    scn = parse_scenario(data, "test", tmp_path)
+    scn = posts_scenario(6, 250, tmp_path)
     match = (
         rf"{needed} posts would watch all the risk that these 6 watch \(100\.0 % of the area's\)"
         rf": the other {6 - needed} add no street to watch; lower posts.count to {needed} "

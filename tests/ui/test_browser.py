@@ -132,7 +132,7 @@ def _officer_rows(app: AppPage):
 def _cut_short(app: AppPage, testid: str) -> list[str]:
     """Texts in the elements of ``testid`` that their boxes cut short (an ellipsis on screen)."""
     return app.page.locator(f"[data-testid='{testid}']").evaluate_all(
-        """metrics => metrics.flatMap(m => [...m.querySelectorAll('*')])
+        """boxes => boxes.flatMap(box => [...box.querySelectorAll('*')])
             .filter(e => e.scrollWidth > e.clientWidth + 1)
             .map(e => e.textContent)"""
     )
