@@ -54,13 +54,13 @@ def resolve_station(
         if pos < 0:
             msg = (
                 f"{where}: node {spec.node_id} is not on the walkable street graph of the area "
-                "(absent, or cut off from the main network); give lat/lon instead"
+                f"(absent, or cut off from the main network); {_lat_lon_hint(graph)}"
             )
             raise ScenarioError(msg)
         if among is not None and not among[pos]:
             msg = (
                 f"{where}: node {spec.node_id} is reached only by ways the units avoid "
-                "(officers.avoid: steps, private or unlit ways); give lat/lon instead"
+                f"(officers.avoid: steps, private or unlit ways); {_lat_lon_hint(graph)}"
             )
             raise ScenarioError(msg)
         return pos
@@ -73,7 +73,10 @@ def resolve_station(
             found = f"the area has: {', '.join(names)}" if names else "the area has none in OSM"
             if features.attrs.get("online"):
                 found = "online areas bring their streets only, not OSM stations"
-            msg = f"{where}: no police station matching '{spec.police}'; {found}; give lat/lon"
+            msg = (
+                f"{where}: no police station matching '{spec.police}'; {found}; "
+                f"{_lat_lon_hint(graph)}"
+            )
             raise ScenarioError(msg)
         police = police.sort_values("name", na_position="last", kind="stable")
         idx, dist = graph.nearest_node(
@@ -103,6 +106,17 @@ def resolve_station(
         )
         raise ScenarioError(msg)
     return int(idx[0])
+
+
+def _lat_lon_hint(graph: StreetGraph) -> str:
+    """Advice to give the station as a point, with a street point near the area's middle."""
+    x_m, y_m = graph.nodes["x_m"].to_numpy(), graph.nodes["y_m"].to_numpy()
+    idx, _ = graph.nearest_node(np.array([np.median(x_m)]), np.array([np.median(y_m)]))
+    node = graph.nodes.iloc[int(idx[0])]
+    return (
+        f"give the station as lat/lon, e.g. {{lat: {node['lat']:.5f}, lon: {node['lon']:.5f}}} "
+        "(a street near the middle of the area)"
+    )
 
 
 def police_names(

@@ -188,3 +188,23 @@ def test_a_police_station_far_from_the_streets_is_refused_not_snapped(helsinki):
     far_first = features.assign(name=["Kulma", "Asema"])  # Asema (far) sorts first
     any_station = resolve_station(StationSpec(police="any"), helsinki, far_first, "station")
     assert any_station == resolve_station(station, helsinki, features, "officers.station")
+
+
+def test_a_missing_police_station_is_named_with_a_point_that_works_instead(helsinki):
+    x, y = helsinki.nodes["x_m"].to_numpy(), helsinki.nodes["y_m"].to_numpy()
+    features = gpd.GeoDataFrame(
+        {"value": ["police"], "name": ["Kulma"]},
+        geometry=[Point(x.min(), y.min())],
+        crs=helsinki.crs,
+    )
+    with pytest.raises(ScenarioError) as missing:
+        resolve_station(StationSpec(police="pasila"), helsinki, features, "officers.station")
+    text = str(missing.value)
+    assert "no police station matching 'pasila'; the area has: Kulma" in text
+    hint = re.search(r"\{lat: (-?[\d.]+), lon: (-?[\d.]+)\}", text)
+    assert hint, text
+    point = StationSpec(lat=float(hint[1]), lon=float(hint[2]))
+    node = resolve_station(point, helsinki, features, "officers.station")
+    # the point given is a street node near the middle of the area
+    assert abs(helsinki.nodes["x_m"].iloc[node] - np.median(x)) < 500
+    assert abs(helsinki.nodes["y_m"].iloc[node] - np.median(y)) < 500
