@@ -6,12 +6,11 @@ import random
 
 import numpy as np
 
+from planner.search import _kernels as _k
 from planner.search._estimates import _bucket_values, _slot_starts, _taken_starts, _waits_after
 from planner.search._local import TailSchedule, _Tails
 from planner.search._model import _EPS, TOL_S, Shift, _Data
 from planner.search._route_moves import (
-    _best_insertions,
-    _insert_without,
     _or_opt,
     _path_time,
     _put_in,
@@ -50,6 +49,10 @@ class _Engine:
         self.from_cands = data.travel[self.cands, :]  # (C, n): travel candidate -> b
         self.into_cands = np.ascontiguousarray(self.to_cands.T)  # (C, n): travel a -> candidate
         self.dwell_cands = data.dwell[self.cands][:, None]
+        self.dwell_c = np.ascontiguousarray(data.dwell[self.cands])
+        # (n, C) row-contiguous walks to and from the candidates, for the compiled loops
+        self.to_rows = np.ascontiguousarray(data.travel[:, self.cands])
+        self.from_rows = np.ascontiguousarray(data.travel[self.cands, :].T)
         self.caps_c = caps[self.cands]
         self.cols = np.arange(self.cands.size)
         self.swap_star = self.cands.size >= _SWAP_STAR_MIN_CANDIDATES
@@ -270,9 +273,15 @@ class _Engine:
         """Cheapest added seconds of each candidate in route ``r`` and its position (cached)."""
 
         def build() -> tuple[np.ndarray, ...]:
-            d = self._route_deltas(seq, self.data.shifts[r])
-            pos = d.argmin(axis=1)
-            return d[self.cols, pos], pos
+            sh = self.data.shifts[r]
+            return _k.cheapest_insertions(
+                self.to_rows,
+                self.from_rows,
+                self.dwell_c,
+                self.data.travel,
+                np.array([sh.start, *seq], dtype=np.int64),
+                np.array([*seq, sh.end], dtype=np.int64),
+            )
 
         return self.inserts.get((r, tuple(seq)), build)
 
@@ -334,7 +343,7 @@ class _Engine:
         more (or the same and shortens the route); the score is the value gained minus 1e-6
         per added second, ``-inf`` where no visit qualifies. ``u`` goes into ``v``'s place
         (arc -1) or, on instances that use SWAP* (:data:`_SWAP_STAR_MIN_CANDIDATES`), onto the
-        cheapest arc of the route without ``v`` (:func:`_insert_without`). Cached by sequence
+        cheapest arc of the route without ``v`` (:func:`._kernels.swap_scores`). Cached by sequence
         and time limit (the slack depends on both).
         """
         seq = st.seqs[r]
@@ -343,23 +352,34 @@ class _Engine:
         def build() -> tuple[np.ndarray, ...]:
             sh = self.data.shifts[r]
             travel = self.data.travel
-            path = np.array([sh.start, *seq, sh.end])
+            path = np.array([sh.start, *seq, sh.end], dtype=np.int64)
             prev, node, nxt = path[:-2], path[1:-1], path[2:]
             # only candidates worth at least the route's cheapest visit can gain
             k = int(np.searchsorted(self.neg_sorted, 1e-12 - self.val0[node].min(), "right"))
             rows = self.by_value[:k]
+            if self.swap_star:
+                part_score, part_pos, part_arc = _k.swap_scores(
+                    travel,
+                    self.data.dwell,
+                    path,
+                    self.into_by_value[:k],
+                    self.from_by_value[:k],
+                    self.dwell_c[rows],
+                    -self.neg_sorted[:k],
+                    self.val0[node],
+                    float(slack),
+                    TOL_S,
+                )
+                score = np.full(self.cands.size, -np.inf)
+                pos = np.zeros(self.cands.size, dtype=np.int64)
+                arc = np.full(self.cands.size, -1, dtype=np.int64)
+                score[rows], pos[rows], arc[rows] = part_score, part_pos, part_arc
+                return score, pos, arc
             base = travel[prev, nxt]
             saving = travel[prev, node] + travel[node, nxt] - base + self.data.dwell[node]
-            if self.swap_star:
-                nodes = self.cands[rows]
-                into, arcs = _insert_without(
-                    travel, path, _best_insertions(travel, path, nodes), nodes
-                )
-                extra = into.T + self.dwell_cands[rows] - saving[None, :]
-            else:
-                extra = self.into_by_value[:k][:, prev] + self.from_by_value[:k][:, nxt]
-                extra += self.dwell_cands[rows] - (base + saving)
-                arcs = None  # every swap goes into the place of the visit out
+            # every swap goes into the place of the visit out
+            extra = self.into_by_value[:k][:, prev] + self.from_by_value[:k][:, nxt]
+            extra += self.dwell_cands[rows] - (base + saving)
             gain = -self.neg_sorted[:k][:, None] - self.val0[node][None, :]
             ok = extra <= slack + TOL_S
             ok &= (gain > 1e-12) | ((gain >= -1e-12) & (extra < -1e-9))
@@ -369,8 +389,6 @@ class _Engine:
             pos = np.zeros(self.cands.size, dtype=np.int64)
             arc = np.full(self.cands.size, -1, dtype=np.int64)
             score[rows], pos[rows] = part[np.arange(rows.size), at], at
-            if arcs is not None:
-                arc[rows] = arcs[at, np.arange(rows.size)]
             return score, pos, arc
 
         if not seq:

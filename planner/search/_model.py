@@ -136,7 +136,7 @@ class _Data:
         _check_problem(problem)
         self.problem = problem
         self.n = int(problem.travel_s.shape[0])
-        self.travel = np.asarray(problem.travel_s, dtype=np.float64)
+        self.travel = np.ascontiguousarray(problem.travel_s, dtype=np.float64)
         self.tl = self.travel.tolist()
         self.value = np.asarray(problem.value, dtype=np.float64)
         self.vl = self.value.tolist()

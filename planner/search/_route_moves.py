@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.search import _kernels as _k
 from planner.search._model import Shift, _Data
 
 _MIN_GAIN_S = 1e-10
@@ -17,20 +18,13 @@ def _two_opt(travel: np.ndarray, path: list[int]) -> bool:
     ``(p_i, p_i+1)`` and ``(p_j, p_j+1)`` by ``(p_i, p_j)`` and ``(p_i+1, p_j+1)``; valid for
     symmetric travel times only. Returns True if the path changed.
     """
-    changed = False
-    while len(path) >= 4:
-        p = np.asarray(path)
-        a, b = p[:-1], p[1:]
-        arc = travel[a, b]
-        gain = arc[:, None] + arc[None, :] - travel[a][:, a] - travel[b][:, b]
-        gain = np.triu(gain, 2)
-        f = int(gain.argmax())
-        i, j = divmod(f, a.size)
-        if gain[i, j] <= _MIN_GAIN_S:
-            break
-        path[i + 1 : j + 1] = path[i + 1 : j + 1][::-1]
-        changed = True
-    return changed
+    if len(path) < 4:
+        return False
+    p = np.array(path, dtype=np.int64)
+    if not _k.two_opt(travel, p):
+        return False
+    path[:] = p.tolist()
+    return True
 
 
 def _or_opt(travel: np.ndarray, path: list[int]) -> bool:
@@ -39,26 +33,13 @@ def _or_opt(travel: np.ndarray, path: list[int]) -> bool:
     The saving of taking node ``i`` out and the cost of putting it on each arc are scored as
     one (nodes, arcs) array. Returns True if the path changed.
     """
-    changed = False
-    while len(path) >= 4:
-        p = np.asarray(path)
-        inner = p[1:-1]
-        k = inner.size
-        saving = travel[p[:-2], inner] + travel[inner, p[2:]] - travel[p[:-2], p[2:]]
-        a, b = p[:-1], p[1:]
-        add = travel[inner][:, b] + travel[a][:, inner].T - travel[a, b][None, :]
-        gain = saving[:, None] - add
-        idx = np.arange(k)
-        gain[idx, idx] = -np.inf  # the arc entering the node itself
-        gain[idx, idx + 1] = -np.inf  # the arc leaving it
-        f = int(gain.argmax())
-        i, j = divmod(f, k + 1)
-        if gain[i, j] <= _MIN_GAIN_S:
-            break
-        v = path.pop(i + 1)
-        path.insert(j + 1 if j <= i else j, v)
-        changed = True
-    return changed
+    if len(path) < 4:
+        return False
+    p = np.array(path, dtype=np.int64)
+    if not _k.or_opt(travel, p):
+        return False
+    path[:] = p.tolist()
+    return True
 
 
 def _path_time(data: _Data, shift: Shift, seq: list[int]) -> float:
@@ -71,15 +52,6 @@ def _path_time(data: _Data, shift: Shift, seq: list[int]) -> float:
         t += dl[v]
         cur = v
     return t + tl[cur][shift.end]
-
-
-def _departures(
-    travel: np.ndarray, dwell: np.ndarray, path: list[int], begin_s: float
-) -> np.ndarray:
-    """Second each node of ``path`` is left (after its dwell; no dwell at the two ends)."""
-    p = np.asarray(path)
-    step = travel[p[:-2], p[1:-1]] + dwell[p[1:-1]]
-    return begin_s + np.concatenate([[0.0], np.cumsum(step)])
 
 
 def _two_opt_star(
@@ -97,21 +69,18 @@ def _two_opt_star(
     46(12)). The paths include their stations and must share the end station. Returns the new
     paths, or None when no exchange saves time.
     """
-    p1, p2 = np.asarray(paths[0]), np.asarray(paths[1])
-    dep1 = _departures(travel, dwell, paths[0], begins[0])
-    dep2 = _departures(travel, dwell, paths[1], begins[1])
-    arrive1 = dep1 + travel[p1[:-1], p1[1:]]  # arrival at p1[1:]
-    arrive2 = dep2 + travel[p2[:-1], p2[1:]]
-    tail1 = arrive1[-1] - arrive1  # from arriving at p1[k + 1] to arriving at the end
-    tail2 = arrive2[-1] - arrive2
-    new1 = dep1[:, None] + travel[p1[:-1, None], p2[None, 1:]] + tail2[None, :]
-    new2 = dep2[None, :] + travel[p2[None, :-1], p1[1:, None]] + tail1[:, None]
-    delta = new1 + new2 - (arrive1[-1] + arrive2[-1])
-    ok = (new1 <= limits[0] + 1e-9) & (new2 <= limits[1] + 1e-9) & (delta < -_MIN_GAIN_S)
-    if not ok.any():
+    i, j = _k.two_opt_star(
+        travel,
+        dwell,
+        np.array(paths[0], dtype=np.int64),
+        np.array(paths[1], dtype=np.int64),
+        float(begins[0]),
+        float(begins[1]),
+        float(limits[0]),
+        float(limits[1]),
+    )
+    if i < 0:
         return None
-    f = int(np.where(ok, delta, np.inf).argmin())
-    i, j = divmod(f, p2.size - 1)
     return paths[0][: i + 1] + paths[1][j + 1 :], paths[1][: j + 1] + paths[0][i + 1 :]
 
 
@@ -127,21 +96,17 @@ def _relocate_between(
     Returns ``(i, j)``: take ``paths[0][i]`` out and insert it before ``paths[1][j]``; None
     when no move saves time.
     """
-    p1, p2 = np.asarray(paths[0]), np.asarray(paths[1])
-    if p1.size < 3:
+    if len(paths[0]) < 3:
         return None
-    inner = p1[1:-1]
-    saving = travel[p1[:-2], inner] + travel[inner, p1[2:]] - travel[p1[:-2], p1[2:]]
-    a, b = p2[:-1], p2[1:]
-    add = travel[a[None, :], inner[:, None]] + travel[inner[:, None], b[None, :]]
-    add -= travel[a, b][None, :]
-    add += dwell[inner][:, None]
-    delta = add - (saving + dwell[inner])[:, None]
-    ok = (add <= slack2_s + 1e-9) & (delta < -_MIN_GAIN_S)
-    if not ok.any():
+    i, j = _k.relocate_between(
+        travel,
+        dwell,
+        np.array(paths[0], dtype=np.int64),
+        np.array(paths[1], dtype=np.int64),
+        float(slack2_s),
+    )
+    if i < 0:
         return None
-    f = int(np.where(ok, delta, np.inf).argmin())
-    i, j = divmod(f, a.size)
     return i + 1, j + 1
 
 
@@ -177,50 +142,6 @@ def _trade_between(
     return i + 1, j + 1
 
 
-def _best_insertions(
-    travel: np.ndarray, path: np.ndarray, nodes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the three cheapest arcs of ``path`` for each of ``nodes``: (added s, arc index).
-
-    Rows follow ``nodes``, columns the three arcs from the cheapest; arcs are numbered from the
-    first (``path[0] -> path[1]``); missing arcs (paths of fewer than three arcs) are ``inf``.
-    """
-    a, b = path[:-1], path[1:]
-    add = travel[a[None, :], nodes[:, None]] + travel[nodes[:, None], b[None, :]]
-    add -= travel[a, b][None, :]
-    rows = np.arange(nodes.size)
-    val = np.empty((nodes.size, 3))
-    idx = np.empty((nodes.size, 3), dtype=np.int64)
-    for k in range(3):
-        idx[:, k] = add.argmin(axis=1)
-        val[:, k] = add[rows, idx[:, k]]
-        add[rows, idx[:, k]] = np.inf
-    return val, idx
-
-
-def _insert_without(
-    travel: np.ndarray, path: np.ndarray, top: tuple[np.ndarray, np.ndarray], nodes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cheapest insertion of each of ``nodes`` into ``path`` once its visit ``i`` is taken out.
-
-    Returns (rows: visits ``i`` of ``path``, cols: ``nodes``) arrays of added seconds and of
-    the arc used, -1 standing for the gap the removed visit leaves. Only the three best arcs of
-    the whole path (``top``) are looked at, since removing a visit kills just two arcs (arcs
-    ``i - 1`` and ``i``): the best arc left is the first of the three that is not one of them.
-    """
-    val, arc = top
-    i = np.arange(1, path.size - 1)[:, None]
-    first = (arc[None, :, 0] != i - 1) & (arc[None, :, 0] != i)
-    second = (arc[None, :, 1] != i - 1) & (arc[None, :, 1] != i)
-    best = np.where(first, val[None, :, 0], np.where(second, val[None, :, 1], val[None, :, 2]))
-    best_arc = np.where(first, arc[None, :, 0], np.where(second, arc[None, :, 1], arc[None, :, 2]))
-    before, after = path[:-2], path[2:]
-    gap = travel[before[:, None], nodes[None, :]] + travel[nodes[None, :], after[:, None]]
-    gap -= travel[before, after][:, None]
-    use_gap = gap <= best
-    return np.where(use_gap, gap, best), np.where(use_gap, -1, best_arc)
-
-
 def _swap_star(
     travel: np.ndarray,
     dwell: np.ndarray,
@@ -235,24 +156,21 @@ def _swap_star(
     their stations; each route may grow by at most its slack. Returns the new paths, or None
     when no exchange saves time in sum.
     """
-    p1, p2 = np.asarray(paths[0]), np.asarray(paths[1])
-    if p1.size < 3 or p2.size < 3:
+    if len(paths[0]) < 3 or len(paths[1]) < 3:
         return None
-    u, v = p1[1:-1], p2[1:-1]
-    out1 = travel[p1[:-2], u] + travel[u, p1[2:]] - travel[p1[:-2], p1[2:]] + dwell[u]
-    out2 = travel[p2[:-2], v] + travel[v, p2[2:]] - travel[p2[:-2], p2[2:]] + dwell[v]
-    in1, arc1 = _insert_without(travel, p1, _best_insertions(travel, p1, v), v)  # (u, v)
-    in2, arc2 = _insert_without(travel, p2, _best_insertions(travel, p2, u), u)  # (v, u)
-    d1 = in1 + dwell[v][None, :] - out1[:, None]
-    d2 = (in2 + dwell[u][None, :] - out2[:, None]).T
-    ok = (d1 <= slacks_s[0] + 1e-9) & (d2 <= slacks_s[1] + 1e-9) & (d1 + d2 < -_MIN_GAIN_S)
-    if not ok.any():
+    i, j, arc1, arc2 = _k.swap_star(
+        travel,
+        dwell,
+        np.array(paths[0], dtype=np.int64),
+        np.array(paths[1], dtype=np.int64),
+        float(slacks_s[0]),
+        float(slacks_s[1]),
+    )
+    if i < 0:
         return None
-    f = int(np.where(ok, d1 + d2, np.inf).argmin())
-    i, j = divmod(f, v.size)
     return (
-        _put_in(paths[0], i + 1, paths[1][j + 1], int(arc1[i, j])),
-        _put_in(paths[1], j + 1, paths[0][i + 1], int(arc2[j, i])),
+        _put_in(paths[0], i + 1, paths[1][j + 1], int(arc1)),
+        _put_in(paths[1], j + 1, paths[0][i + 1], int(arc2)),
     )
 
 
