@@ -627,6 +627,53 @@ def test_swap_star_finds_the_best_exchange_with_best_insertions():
     assert found >= 20  # the instances exercise the move, not only its refusal
 
 
+def test_compiled_insertion_scores_match_a_brute_force_with_ties():
+    from planner.search._kernels import best_insertions, cheapest_insertions, insert_without
+
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        n = int(rng.integers(4, 12))
+        travel = rng.integers(1, 6, (n, n)).astype(np.float64)  # small integers: many ties
+        np.fill_diagonal(travel, 0.0)
+        dwell = rng.integers(0, 3, n).astype(np.float64)
+        path = np.array([0, *rng.permutation(np.arange(1, n))[: int(rng.integers(1, n))], 0])
+        nodes = np.setdiff1d(np.arange(1, n), path)
+        if nodes.size == 0:
+            continue
+        added = np.array(  # (nodes, arcs): walk in and out of the arc, minus the arc
+            [[travel[a, u] + travel[u, b] - travel[a, b] for a, b in itertools.pairwise(path)]
+             for u in nodes]
+        )  # fmt: skip
+        best, pos = cheapest_insertions(
+            np.ascontiguousarray(travel[:, nodes]),
+            np.ascontiguousarray(travel[nodes, :].T),
+            dwell[nodes],
+            travel,
+            path[:-1],
+            path[1:],
+        )
+        assert list(pos) == [int(np.argmin(row)) for row in added]  # the first of equals
+        np.testing.assert_allclose(best, added.min(axis=1) + dwell[nodes])
+        val, arc = best_insertions(travel, path, nodes)
+        for k, row in enumerate(added):
+            order = sorted(range(row.size), key=lambda j, row=row: (row[j], j))[:3]
+            assert list(arc[k][: len(order)]) == order
+            np.testing.assert_allclose(val[k][: len(order)], row[order])
+        out, where = insert_without(travel, path, val, arc, nodes)
+        for i in range(1, path.size - 1):  # visit i out: its two arcs go, one joins its ends
+            without = np.delete(path, i)
+            for k, u in enumerate(nodes):
+                cheapest = min(
+                    travel[a, u] + travel[u, b] - travel[a, b]
+                    for a, b in itertools.pairwise(without)
+                )
+                assert out[i - 1, k] == pytest.approx(cheapest), (path, i, u)
+                j = where[i - 1, k]  # -1: where the visit was; else an arc the visit leaves be
+                a, b = (path[i - 1], path[i + 1]) if j < 0 else (path[j], path[j + 1])
+                assert j not in (i - 1, i)
+                assert travel[a, u] + travel[u, b] - travel[a, b] == pytest.approx(cheapest)
+
+
 def test_route_pool_packs_routes_of_different_plans():
     from planner.search._model import _Data
     from planner.search._pool import RoutePool
