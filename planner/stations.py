@@ -54,13 +54,15 @@ def resolve_station(
         if pos < 0:
             msg = (
                 f"{where}: node {spec.node_id} is not on the walkable street graph of the area "
-                f"(absent, or cut off from the main network); {_lat_lon_hint(graph)}"
+                f"(absent, or cut off from the main network); {_lat_lon_hint(graph, among)}"
             )
             raise ScenarioError(msg)
         if among is not None and not among[pos]:
             msg = (
                 f"{where}: node {spec.node_id} is reached only by ways the units avoid "
-                f"(officers.avoid: steps, private or unlit ways); {_lat_lon_hint(graph)}"
+                "(officers.avoid: steps, private or unlit ways); give its point as lat/lon "
+                f"instead, {{lat: {graph.nodes['lat'].iloc[pos]:.5f}, lon: "
+                f"{graph.nodes['lon'].iloc[pos]:.5f}}}: it snaps to the nearest street they walk"
             )
             raise ScenarioError(msg)
         return pos
@@ -75,7 +77,7 @@ def resolve_station(
                 found = "online areas bring their streets only, not OSM stations"
             msg = (
                 f"{where}: no police station matching '{spec.police}'; {found}; "
-                f"{_lat_lon_hint(graph)}"
+                f"{_lat_lon_hint(graph, among)}"
             )
             raise ScenarioError(msg)
         police = police.sort_values("name", na_position="last", kind="stable")
@@ -108,14 +110,15 @@ def resolve_station(
     return int(idx[0])
 
 
-def _lat_lon_hint(graph: StreetGraph) -> str:
-    """Advice to give the station as a point, with a street point near the area's middle."""
+def _lat_lon_hint(graph: StreetGraph, usable: np.ndarray | None) -> str:
+    """Advice to give the station as a point, with a usable street point near the area's middle."""
     x_m, y_m = graph.nodes["x_m"].to_numpy(), graph.nodes["y_m"].to_numpy()
-    idx, _ = graph.nearest_node(np.array([np.median(x_m)]), np.array([np.median(y_m)]))
+    middle = np.array([np.median(x_m)]), np.array([np.median(y_m)])
+    idx, _ = graph.nearest_node(*middle, usable)
     node = graph.nodes.iloc[int(idx[0])]
     return (
-        f"give the station as lat/lon, e.g. {{lat: {node['lat']:.5f}, lon: {node['lon']:.5f}}} "
-        "(a street near the middle of the area)"
+        f"give the station as lat/lon (any street point works; this one is near the middle of "
+        f"the area: {{lat: {node['lat']:.5f}, lon: {node['lon']:.5f}}})"
     )
 
 

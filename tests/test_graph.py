@@ -208,3 +208,20 @@ def test_a_missing_police_station_is_named_with_a_point_that_works_instead(helsi
     # the point given is a street node near the middle of the area
     assert abs(helsinki.nodes["x_m"].iloc[node] - np.median(x)) < 500
     assert abs(helsinki.nodes["y_m"].iloc[node] - np.median(y)) < 500
+
+
+def test_a_station_node_the_units_cannot_walk_from_points_to_its_own_place(helsinki):
+    features = gpd.GeoDataFrame({"value": [], "name": []}, geometry=[], crs=helsinki.crs)
+    usable = np.ones(len(helsinki.nodes), dtype=bool)
+    usable[0] = False  # as if reached only by steps the units avoid
+    node_id = int(helsinki.nodes.index[0])
+    with pytest.raises(ScenarioError, match="reached only by ways the units avoid") as avoided:
+        resolve_station(
+            StationSpec(node_id=node_id), helsinki, features, "officers.station", usable
+        )
+    hint = re.search(r"\{lat: (-?[\d.]+), lon: (-?[\d.]+)\}", str(avoided.value))
+    point = StationSpec(lat=float(hint[1]), lon=float(hint[2]))
+    snapped = resolve_station(point, helsinki, features, "officers.station", usable)
+    assert snapped != 0 and usable[snapped]
+    xy = helsinki.nodes[["x_m", "y_m"]].to_numpy()
+    assert np.hypot(*(xy[0] - xy[snapped])) < 100.0  # a street next to the node meant

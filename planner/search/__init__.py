@@ -133,9 +133,9 @@ dominated on routes of a few dozen stops; the loops make the same sums in the sa
 keep the first of equal moves, so a seed and an iteration count give the same plan as before
 (checked on both 8 x 8 h street instances, seeds 1-3, 300 iterations). On those instances
 (seeds 1-8, 10 s, the two versions side by side on a loaded machine, two rounds) the search
-made 3.0-5.1 times as many iterations, and the mean prize rose from 99.54 to 99.74 % and from
-99.64 to 99.79 % of PyVRP's 60 s prize on Atlanta, from 99.74 to 99.90 % and from 99.72 to
-99.88 % on Manhattan.
+made 3.0-5.1 times as many iterations, and the mean prize rose from 99.54 to 99.74 % (first
+round) and from 99.64 to 99.79 % (second) of PyVRP's 60 s prize on Atlanta, and from 99.74 to
+99.90 % and from 99.72 to 99.88 % on Manhattan.
 
 Recombination (pure-TOP case without decay, two officers or more): every route of every accepted
 solution enters a pool (one entry per shift type and set of visits, the quickest order kept); every

@@ -4,20 +4,40 @@ They replaced numpy expressions that scored every move of a route as one array: 
 make the same sums in the same order and keep the first of equal moves, so the search takes
 the same decisions (the same plans for a seed and iteration count), 4-15 times faster per call
 on routes of a few dozen stops, without allocating (visits x candidates) arrays. Compiled on
-first use and cached beside this file (``cache=True``); :func:`warm_up` compiles or loads
-them before a search starts its clock.
+first use and cached on disk (beside this file, else in the user's cache folder); a change of
+this file, the CPU or Python compiles them again. :func:`warm_up` compiles or loads them before
+a search starts its clock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 from numba import njit
 
+_F = TypeVar("_F", bound=Callable)
+
+
+def _compiled(func: _F) -> _F:
+    """``numba.njit`` with its cache on disk, or in memory only where no cache can be written.
+
+    Numba refuses ``cache=True`` when neither the package's folder nor the user's cache folder
+    is writable (a read-only install); the search then compiles in each process instead.
+    """
+    try:
+        return njit(cache=True)(func)
+    except RuntimeError:
+        return njit(func)
+
+
 _MIN_GAIN_S = 1e-10
+"""Smallest saving (seconds) that counts as an improvement of a route."""
 _INF = np.inf
 
 
-@njit(cache=True)
+@_compiled
 def two_opt(travel: np.ndarray, path: np.ndarray) -> bool:
     """Best-improvement 2-opt on ``path`` (int64 array, stations included) in place."""
     changed = False
@@ -53,7 +73,7 @@ def two_opt(travel: np.ndarray, path: np.ndarray) -> bool:
     return changed
 
 
-@njit(cache=True)
+@_compiled
 def or_opt(travel: np.ndarray, path: np.ndarray) -> bool:
     """Best-improvement relocation of single nodes of ``path`` (int64 array) in place."""
     changed = False
@@ -96,7 +116,7 @@ def or_opt(travel: np.ndarray, path: np.ndarray) -> bool:
     return changed
 
 
-@njit(cache=True)
+@_compiled
 def _departures(travel: np.ndarray, dwell: np.ndarray, p: np.ndarray, begin: float) -> np.ndarray:
     n = p.size
     dep = np.empty(n - 1)
@@ -108,7 +128,7 @@ def _departures(travel: np.ndarray, dwell: np.ndarray, p: np.ndarray, begin: flo
     return dep
 
 
-@njit(cache=True)
+@_compiled
 def two_opt_star(
     travel: np.ndarray,
     dwell: np.ndarray,
@@ -158,7 +178,7 @@ def two_opt_star(
     return bi, bj
 
 
-@njit(cache=True)
+@_compiled
 def relocate_between(
     travel: np.ndarray, dwell: np.ndarray, p1: np.ndarray, p2: np.ndarray, slack2: float
 ) -> tuple[int, int]:
@@ -193,7 +213,7 @@ def relocate_between(
     return bi, bj
 
 
-@njit(cache=True)
+@_compiled
 def _top3(
     to_u: np.ndarray,
     from_u: np.ndarray,
@@ -227,7 +247,7 @@ def _top3(
     idx[r, 0], idx[r, 1], idx[r, 2] = i0, i1, i2
 
 
-@njit(cache=True)
+@_compiled
 def best_insertions(
     travel: np.ndarray, path: np.ndarray, nodes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -248,7 +268,7 @@ def best_insertions(
     return val, idx
 
 
-@njit(cache=True)
+@_compiled
 def insert_without(
     travel: np.ndarray, path: np.ndarray, val: np.ndarray, arc: np.ndarray, nodes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -291,7 +311,7 @@ def insert_without(
     return out, where
 
 
-@njit(cache=True)
+@_compiled
 def swap_star(
     travel: np.ndarray,
     dwell: np.ndarray,
@@ -339,7 +359,7 @@ def swap_star(
     return bi, bj, arc1[bi, bj], arc2[bj, bi]
 
 
-@njit(cache=True)
+@_compiled
 def cheapest_insertions(
     to_c: np.ndarray,
     from_c: np.ndarray,
@@ -376,7 +396,7 @@ def cheapest_insertions(
     return best, pos
 
 
-@njit(cache=True)
+@_compiled
 def swap_scores(
     travel: np.ndarray,
     dwell: np.ndarray,

@@ -136,12 +136,13 @@ class _Data:
         _check_problem(problem)
         self.problem = problem
         self.n = int(problem.travel_s.shape[0])
-        self.travel = np.ascontiguousarray(problem.travel_s, dtype=np.float64)
+        # C-ordered, writable float64: the one type the compiled route moves are built for
+        self.travel = np.require(problem.travel_s, np.float64, ["C", "W"])
         self.tl = self.travel.tolist()
         self.value = np.asarray(problem.value, dtype=np.float64)
         self.vl = self.value.tolist()
         self.n_buckets = int(self.value.shape[1])
-        self.dwell = np.asarray(problem.dwell_s, dtype=np.float64)
+        self.dwell = np.require(problem.dwell_s, np.float64, ["C", "W"])
         self.dl = self.dwell.tolist()
         self.cap = [int(c) for c in problem.max_visits]
         self.shifts = problem.shifts

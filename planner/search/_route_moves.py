@@ -1,20 +1,18 @@
-"""Intra-route local search on plain Python lists (2-opt, or-opt) and route durations."""
+"""Route moves on plain Python lists (within and between routes), over the compiled loops."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from planner.search import _kernels as _k
+from planner.search._kernels import _MIN_GAIN_S
 from planner.search._model import Shift, _Data
-
-_MIN_GAIN_S = 1e-10
-"""Smallest saving (seconds) that counts as an improvement of a route."""
 
 
 def _two_opt(travel: np.ndarray, path: list[int]) -> bool:
     """Improve ``path`` (stations included) in place by best-improvement 2-opt.
 
-    All reversals are scored at once: reversing ``path[i+1..j]`` replaces the arcs
+    Every reversal is scored: reversing ``path[i+1..j]`` replaces the arcs
     ``(p_i, p_i+1)`` and ``(p_j, p_j+1)`` by ``(p_i, p_j)`` and ``(p_i+1, p_j+1)``; valid for
     symmetric travel times only. Returns True if the path changed.
     """
@@ -30,8 +28,8 @@ def _two_opt(travel: np.ndarray, path: list[int]) -> bool:
 def _or_opt(travel: np.ndarray, path: list[int]) -> bool:
     """Relocate single nodes of ``path`` (stations included) in place, best move first.
 
-    The saving of taking node ``i`` out and the cost of putting it on each arc are scored as
-    one (nodes, arcs) array. Returns True if the path changed.
+    Every move (node ``i`` out, onto arc ``j``) is scored by the saving of taking it out less
+    the cost of putting it on the arc. Returns True if the path changed.
     """
     if len(path) < 4:
         return False
@@ -64,7 +62,7 @@ def _two_opt_star(
     """Best exchange of tails between two routes that shortens them in sum (2-opt*).
 
     Cutting route 1 after position ``i`` and route 2 after ``j`` gives ``p1[:i+1] + p2[j+1:]``
-    and ``p2[:j+1] + p1[i+1:]``; every cut pair is scored at once from departure times and
+    and ``p2[:j+1] + p1[i+1:]``; every cut pair is scored from departure times and
     tail durations, both new routes must end by their limits (Potvin & Rousseau 1995, JORS
     46(12)). The paths include their stations and must share the end station. Returns the new
     paths, or None when no exchange saves time.
