@@ -75,6 +75,7 @@ from planner.pipeline import build_risk
 from planner.risk import RiskMap, terrain_risk
 from planner.scenario import AreaSpec, IncidentSpec, Scenario
 from planner.scenario_patrol import OfficersSpec, ShiftSpec, StationSpec
+from planner.search._kernels import warm_up
 from planner.settings import Settings
 from planner.stations import resolve_station
 
@@ -740,6 +741,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    warm_up()  # compile the route moves now, not in the first solve's CPU seconds
     print(f"# Street-scale benchmark (seed {args.seed})\n")
     print(machine_line())
     print(versions_line())
