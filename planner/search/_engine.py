@@ -45,16 +45,14 @@ class _Engine:
         self.hist = np.asarray(data.hist_count, dtype=np.float64)
         self.val0 = data.value[:, 0]
         self.limit = [sh.end_s for sh in p.shifts]
-        self.to_cands = data.travel[:, self.cands]  # (n, C): travel a -> candidate
+        self.to_cands = np.ascontiguousarray(data.travel[:, self.cands])  # (n, C): a -> candidate
         self.from_cands = data.travel[self.cands, :]  # (C, n): travel candidate -> b
         self.into_cands = np.ascontiguousarray(self.to_cands.T)  # (C, n): travel a -> candidate
         self.dwell_cands = data.dwell[self.cands][:, None]
         self.dwell_c = np.ascontiguousarray(data.dwell[self.cands])
-        # (n, C) row-contiguous walks to and from the candidates, for the compiled loops
-        self.to_rows = np.ascontiguousarray(data.travel[:, self.cands])
-        self.from_rows = np.ascontiguousarray(data.travel[self.cands, :].T)
+        # (n, C) walks back from the candidates, rows contiguous as ``to_cands``, for the kernels
+        self.from_rows = np.ascontiguousarray(self.from_cands.T)
         self.caps_c = caps[self.cands]
-        self.cols = np.arange(self.cands.size)
         self.swap_star = self.cands.size >= _SWAP_STAR_MIN_CANDIDATES
         self.by_value = np.argsort(-self.val0[self.cands], kind="stable")
         self.neg_sorted = -self.val0[self.cands][self.by_value]  # ascending
@@ -275,7 +273,7 @@ class _Engine:
         def build() -> tuple[np.ndarray, ...]:
             sh = self.data.shifts[r]
             return _k.cheapest_insertions(
-                self.to_rows,
+                self.to_cands,
                 self.from_rows,
                 self.dwell_c,
                 self.data.travel,

@@ -109,7 +109,7 @@ def solve(
         If ``initial`` is infeasible, or if even empty routes are infeasible (a shift too short
         to walk from start to end, or a break window that cannot be met).
     """
-    warm_up()  # compiles the kernels once per install, before the clock starts
+    warm_up()  # compiles the route moves on first use, or loads them, before the clock starts
     t0 = time.perf_counter()
     tune = _TUNING
     data = _Data(problem)
