@@ -117,7 +117,10 @@ def or_opt(travel: np.ndarray, path: np.ndarray) -> bool:
 
 
 @_compiled
-def _departures(travel: np.ndarray, dwell: np.ndarray, p: np.ndarray, begin: float) -> np.ndarray:
+def _times(
+    travel: np.ndarray, dwell: np.ndarray, p: np.ndarray, begin: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Second each node of ``p`` is left (no dwell at the start) and each next node reached."""
     n = p.size
     dep = np.empty(n - 1)
     dep[0] = begin + 0.0
@@ -125,7 +128,25 @@ def _departures(travel: np.ndarray, dwell: np.ndarray, p: np.ndarray, begin: flo
     for q in range(n - 2):
         acc += travel[p[q], p[q + 1]] + dwell[p[q + 1]]
         dep[q + 1] = begin + acc
-    return dep
+    arr = np.empty(n - 1)
+    for q in range(n - 1):
+        arr[q] = dep[q] + travel[p[q], p[q + 1]]
+    return dep, arr
+
+
+@_compiled
+def _removal_savings(travel: np.ndarray, dwell: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Seconds saved by taking each visit ``p[1:-1]`` out of ``p``.
+
+    Its walks in and out less the walk that joins its neighbours, plus its dwell.
+    """
+    out = np.empty(p.size - 2)
+    for c in range(p.size - 2):
+        a = p[c]
+        v = p[c + 1]
+        b = p[c + 2]
+        out[c] = travel[a, v] + travel[v, b] - travel[a, b] + dwell[v]
+    return out
 
 
 @_compiled
@@ -144,16 +165,10 @@ def two_opt_star(
     Each new path must reach its end by its limit; returns the (i, j) that saves most time in
     sum, (-1, -1) when none saves time.
     """
-    dep1 = _departures(travel, dwell, p1, begin1)
-    dep2 = _departures(travel, dwell, p2, begin2)
+    dep1, arr1 = _times(travel, dwell, p1, begin1)
+    dep2, arr2 = _times(travel, dwell, p2, begin2)
     n1 = p1.size - 1
     n2 = p2.size - 1
-    arr1 = np.empty(n1)
-    arr2 = np.empty(n2)
-    for q in range(n1):
-        arr1[q] = dep1[q] + travel[p1[q], p1[q + 1]]
-    for q in range(n2):
-        arr2[q] = dep2[q] + travel[p2[q], p2[q + 1]]
     end1 = arr1[n1 - 1]
     end2 = arr2[n2 - 1]
     total = end1 + end2
@@ -192,13 +207,11 @@ def relocate_between(
     best = _INF
     bi = -1
     bj = -1
+    saving = _removal_savings(travel, dwell, p1)
     for i in range(k):
-        a0 = p1[i]
         v = p1[i + 1]
-        c0 = p1[i + 2]
-        saving = travel[a0, v] + travel[v, c0] - travel[a0, c0]
         dv = dwell[v]
-        out = saving + dv
+        out = saving[i]
         for j in range(m):
             a = p2[j]
             b = p2[j + 1]
@@ -328,14 +341,8 @@ def swap_star(
     v = p2[1:-1]
     nu = u.size
     nv = v.size
-    out1 = np.empty(nu)
-    out2 = np.empty(nv)
-    for i in range(nu):
-        out1[i] = travel[p1[i], u[i]] + travel[u[i], p1[i + 2]] - travel[p1[i], p1[i + 2]]
-        out1[i] += dwell[u[i]]
-    for j in range(nv):
-        out2[j] = travel[p2[j], v[j]] + travel[v[j], p2[j + 2]] - travel[p2[j], p2[j + 2]]
-        out2[j] += dwell[v[j]]
+    out1 = _removal_savings(travel, dwell, p1)
+    out2 = _removal_savings(travel, dwell, p2)
     val1, idx1 = best_insertions(travel, p1, v)
     in1, arc1 = insert_without(travel, p1, val1, idx1, v)  # (u, v)
     val2, idx2 = best_insertions(travel, p2, u)
@@ -419,12 +426,7 @@ def swap_scores(
     nv = path.size - 2
     na = path.size - 1
     nn = into.shape[0]
-    saving = np.empty(nv)
-    for c in range(nv):
-        a = path[c]
-        v = path[c + 1]
-        b = path[c + 2]
-        saving[c] = travel[a, v] + travel[v, b] - travel[a, b] + dwell[v]
+    saving = _removal_savings(travel, dwell, path)
     base = np.empty(na)
     for j in range(na):
         base[j] = travel[path[j], path[j + 1]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from planner.search import _kernels as _k
@@ -16,13 +18,7 @@ def _two_opt(travel: np.ndarray, path: list[int]) -> bool:
     ``(p_i, p_i+1)`` and ``(p_j, p_j+1)`` by ``(p_i, p_j)`` and ``(p_i+1, p_j+1)``; valid for
     symmetric travel times only. Returns True if the path changed.
     """
-    if len(path) < 4:
-        return False
-    p = np.array(path, dtype=np.int64)
-    if not _k.two_opt(travel, p):
-        return False
-    path[:] = p.tolist()
-    return True
+    return _in_place(_k.two_opt, travel, path)
 
 
 def _or_opt(travel: np.ndarray, path: list[int]) -> bool:
@@ -31,10 +27,17 @@ def _or_opt(travel: np.ndarray, path: list[int]) -> bool:
     Every move (node ``i`` out, onto arc ``j``) is scored by the saving of taking it out less
     the cost of putting it on the arc. Returns True if the path changed.
     """
+    return _in_place(_k.or_opt, travel, path)
+
+
+def _in_place(
+    kernel: Callable[[np.ndarray, np.ndarray], bool], travel: np.ndarray, path: list[int]
+) -> bool:
+    """Run an intra-route ``kernel`` on ``path`` as an int64 array; copy back what it changed."""
     if len(path) < 4:
         return False
     p = np.array(path, dtype=np.int64)
-    if not _k.or_opt(travel, p):
+    if not kernel(travel, p):
         return False
     path[:] = p.tolist()
     return True
