@@ -42,6 +42,11 @@ class Schema:
     region: tuple[str, float, float, float, float] | None = None
     """Where the portal's incidents lie: name, south, north, west, east (degrees)."""
 
+    def wanted_columns(self) -> tuple[str, ...]:
+        """Return the identifying columns and those holding coordinates, time, type and id."""
+        named = (self.lon_col, self.lat_col, self.time_col, self.type_col, self.id_col)
+        return tuple(dict.fromkeys([*self.required, *(c for c in named if c)]))
+
 
 SCHEMAS: Mapping[str, Schema] = MappingProxyType(
     {
@@ -155,18 +160,73 @@ def _known_schemas() -> str:
     return "".join(f"\n  - {s.name} ({s.title}: {', '.join(s.required)})" for s in SCHEMAS.values())
 
 
-def _closest(header: list[str]) -> str:
-    """Name the schema the header nearly matches (half its columns or more) and what it lacks."""
+def _closest_schema(header: list[str]) -> Schema | None:
+    """Return the schema whose identifying columns the header half holds or more, if any."""
     best = max(SCHEMAS.values(), key=lambda s: len(_match(header, s.required)) / len(s.required))
-    found = _match(header, best.required)
-    if len(found) * 2 < len(best.required):
+    return best if len(_match(header, best.required)) * 2 >= len(best.required) else None
+
+
+def _renamed(column: str, unused: list[str]) -> str | None:
+    """Return the header column that is most likely ``column`` renamed ('Lat' for 'Latitude').
+
+    Only columns no other wanted column matched are candidates: a short form or an extension
+    of the name first (one such column only), then the closest spelling.
+    """
+    key = _norm(column)
+    short = [
+        h
+        for h in unused
+        if len(_norm(h)) >= 3 and (key.startswith(_norm(h)) or _norm(h).startswith(key))
+    ]
+    if len(short) == 1:
+        return short[0]
+    near = difflib.get_close_matches(column, unused, n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def _renamings(header: list[str], schema: Schema) -> dict[str, str | None]:
+    """Each column the schema wants -> the header column that holds it (``None`` if none)."""
+    found = _match(header, schema.wanted_columns())
+    unused = [h for h in header if h not in found.values()]
+    return {c: found.get(c) or _renamed(c, unused) for c in schema.wanted_columns()}
+
+
+def _closest(header: list[str]) -> str:
+    """Name the schema the header nearly matches and what it lacks, and a mapping that reads it.
+
+    The mapping is offered when every column the schema reads has a likely renamed column.
+    """
+    best = _closest_schema(header)
+    if best is None:
         return ""
-    lacking = []
-    for column in best.required:
-        if column not in found:
-            near = difflib.get_close_matches(column, header, n=1, cutoff=0.6)
-            lacking.append(f"{column} (the file has '{near[0]}')" if near else column)
-    return f" (closest: {best.name}, which also needs the column(s) {', '.join(lacking)})"
+    found = _match(header, best.required)
+    columns = _renamings(header, best)
+    lacking = [
+        f"{c} (the file has '{columns[c]}')" if columns[c] else c
+        for c in best.required
+        if c not in found
+    ]
+    text = f" (closest: {best.name}, which also needs the column(s) {', '.join(lacking)})"
+    if best.lon_col is None or best.lat_col is None or best.clock_col or best.fallback_type_col:
+        return text  # another CRS, or a second time or type column that generic cannot read
+    needed = [
+        ("x", columns[best.lon_col]),
+        ("y", columns[best.lat_col]),
+        ("time", columns[best.time_col]),
+        ("type", columns[best.type_col]),
+    ]
+    if any(col is None for _, col in needed):
+        return text
+    given = [
+        *needed,
+        *([("id", columns[best.id_col])] if best.id_col and columns[best.id_col] else []),
+    ]
+    scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
+    flags = " ".join(f"--{name}-col {shlex.quote(str(col))}" for name, col in given)
+    return (
+        f"{text}; with the renamed columns it can be read as schema: generic, {scenario} (on the "
+        f"command line --schema generic {flags})"
+    )
 
 
 def _generic_guess(header: list[str]) -> str:

@@ -377,6 +377,7 @@ class IncidentInspection:
     types: pd.DataFrame
     notes: tuple[str, ...] = ()
     extent: tuple[float, float, float, float] | None = None  # lat min, max, lon min, max
+    middle: tuple[float, float] | None = None  # median lat, median lon
     periods: tuple[tuple[str, int], ...] = ()  # kept incidents per month, or per year (_periods)
 
     def where(self) -> str:
@@ -384,10 +385,10 @@ class IncidentInspection:
         if self.extent is None:
             return "no incident kept"
         south, north, west, east = self.extent
-        return (
-            f"latitude {south:.4f} .. {north:.4f}, longitude {west:.4f} .. {east:.4f} "
-            f"(centre {(south + north) / 2:.4f}, {(west + east) / 2:.4f})"
-        )
+        text = f"latitude {south:.4f} .. {north:.4f}, longitude {west:.4f} .. {east:.4f}"
+        if self.middle is None:
+            return text
+        return f"{text} (median point {self.middle[0]:.4f}, {self.middle[1]:.4f})"
 
     def _period_word(self) -> str:
         """``year`` or ``month``: what :attr:`periods` counts."""
@@ -510,6 +511,7 @@ def inspect_incidents(
             n for n in (*parsed.notes, *parsed.cautions, _region_note(parsed.schema, kept)) if n
         ),
         extent=_extent(kept),
+        middle=None if kept.empty else (float(kept["lat"].median()), float(kept["lon"].median())),
         periods=_periods(dated),
     )
 

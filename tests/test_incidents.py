@@ -296,6 +296,33 @@ def test_header_with_a_typo_names_the_closest_schema(tmp_path):
     )
 
 
+@pytest.mark.shared_data
+def test_a_renamed_coordinate_column_is_named_with_a_mapping_that_reads_the_file(tmp_path):
+    original = shared_file(UK).read_text(encoding="utf-8").split("\n", 1)
+    renamed = write(tmp_path, original[0].replace("Latitude", "Lat") + "\n" + original[1])
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=renamed))
+    text = str(err.value)
+    # the renamed column is named, not the longitude column the schema already matched
+    assert "needs the column(s) Latitude (the file has 'Lat')" in text
+    flags = text.split("(on the command line ")[1].split(")")[0]
+    assert flags == (
+        "--schema generic --x-col Longitude --y-col Lat --time-col Month "
+        "--type-col 'Crime type' --id-col 'Crime ID'"
+    )
+    mapped = IncidentSpec(
+        path=renamed,
+        schema="generic",
+        x_col="Longitude",
+        y_col="Lat",
+        time_col="Month",
+        type_col="Crime type",
+        id_col="Crime ID",
+    )
+    with pytest.warns(PlannerWarning, match="5925 rows read, 4697 kept"):  # as uk_police reads it
+        load_incidents(mapped)
+
+
 def test_named_schema_without_its_columns(tmp_path):
     path = write(tmp_path, "Month,Crime type\n2020-01,Robbery\n")
     with pytest.raises(IncidentDataError, match="schema chicago needs the column"):
@@ -829,6 +856,8 @@ def test_inspect_describes_the_uk_file():
     assert "schema          uk_police" in out
     assert "dates           2020-01 .. 2020-12 (months)" in out
     assert re.search(r"where           latitude 51\.5\d+ \.\. 51\.5\d+, longitude -0\.\d+", out)
+    # the median point is in the City (Bank), not the middle of the outliers' span (Hoxton)
+    assert "(median point 51.514" in out
     assert "time of day     0.0% of kept incidents (100.0% month only)" in out
     assert "5925 read, 4697 kept" in out
     assert "108 duplicate row" in out
