@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import errno
 import json
-import os
 import re
 import tempfile
 from collections.abc import Sequence
@@ -352,8 +351,8 @@ def check_out_dir(out_dir: Path, what: str = "the plan files", where: str = OUT_
     Raises
     ------
     ExportError
-        If ``out_dir`` or a folder above it is a file, or the nearest existing folder is not
-        writable.
+        If ``out_dir`` or a folder above it is a file, or no file can be written in the nearest
+        existing folder.
     """
     out_dir = Path(out_dir)
     here = out_dir
@@ -370,9 +369,12 @@ def check_out_dir(out_dir: Path, what: str = "the plan files", where: str = OUT_
         )
         msg = f"{here}: is a file, {why}; {fix}"
         raise ExportError(msg)
-    if not os.access(here, os.W_OK | os.X_OK):
-        msg = f"{here}: cannot write {what} here (permission denied); {fix}"
-        raise ExportError(msg)
+    try:  # a real write: permission bits do not tell (root, read-only or virtual file systems)
+        with tempfile.TemporaryFile(dir=here):
+            pass
+    except OSError as exc:
+        msg = f"{here}: cannot write {what} here ({exc.strerror or exc}); {fix}"
+        raise ExportError(msg) from None
 
 
 def write_plan(plan: Plan, out_dir: Path, where: str = OUT_OPTIONS) -> list[Path]:

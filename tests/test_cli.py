@@ -389,6 +389,10 @@ def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):
     long = tmp_path / ("a" * 300)
     result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(long))
     assert_clean_failure(result, f"{long}: cannot be a folder here (File name too long)")
+    # a folder no file can be written in, whatever its permission bits say (even to root)
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--out", "/proc/patrol_plan")
+    assert_clean_failure(result, "/proc: cannot write the plan files here (")
+    assert "[1/" not in result.stderr
 
 
 def test_within_without_variants_is_refused():
