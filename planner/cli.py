@@ -192,10 +192,11 @@ def plan(
     scenario = _override(load_scenario(scenario_file), officers, out, time_limit_s, seed)
     assert scenario.output_dir is not None
     from planner.evaluate import kpi_table
-    from planner.export import check_out_dir, write_plan
+    from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.pipeline import run
 
     check_out_dir(scenario.output_dir)
+    check_plan_owner(scenario.output_dir, scenario.name)
 
     def progress(step: str, number: int, total: int) -> None:
         if not quiet:

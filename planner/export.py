@@ -377,6 +377,35 @@ def check_out_dir(out_dir: Path, what: str = "the plan files", where: str = OUT_
         raise ExportError(msg) from None
 
 
+def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> None:
+    """Refuse, before any planning, a folder holding the plan of another scenario.
+
+    A copied scenario file keeps its ``output_dir``; writing there would replace the other
+    scenario's plan (and its re-plans would then refuse the folder). The plan's ``routes.json``
+    names its scenario; the folder and its ``variant_*`` folders are looked at.
+
+    Raises
+    ------
+    ExportError
+        If a plan there was made from a scenario of another name.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return
+    for routes in [out_dir / "routes.json", *sorted(out_dir.glob("variant_*/routes.json"))]:
+        try:
+            owner = json.loads(routes.read_text(encoding="utf-8")).get("scenario")
+        except (OSError, ValueError, AttributeError):
+            continue  # no plan of ours: the writing itself says what is wrong
+        if isinstance(owner, str) and owner != scenario:
+            msg = (
+                f"{out_dir}: holds the plan of scenario '{owner}' ({routes.name} in "
+                f"{routes.parent}), and this scenario is '{scenario}'; give it a folder of its "
+                f"own ({where}), or delete that plan's files to replace it"
+            )
+            raise ExportError(msg)
+
+
 def write_plan(plan: Plan, out_dir: Path, where: str = OUT_OPTIONS) -> list[Path]:
     """Write all plan files into ``out_dir``, all or nothing (see :func:`write_files`).
 

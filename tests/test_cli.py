@@ -395,6 +395,19 @@ def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):
     assert "[1/" not in result.stderr
 
 
+def test_a_folder_holding_another_scenarios_plan_is_refused_before_planning(tmp_path):
+    (tmp_path / "variant_2").mkdir()
+    (tmp_path / "variant_2" / "routes.json").write_text('{"scenario": "holborn_evening"}')
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(tmp_path))
+    assert_clean_failure(
+        result,
+        f"{tmp_path}: holds the plan of scenario 'holborn_evening' (routes.json in "
+        f"{tmp_path / 'variant_2'}), and this scenario is 'helsinki_default'",
+    )
+    assert "[1/" not in result.stderr
+    assert (tmp_path / "variant_2" / "routes.json").read_text() == '{"scenario": "holborn_evening"}'
+
+
 def test_within_without_variants_is_refused():
     result = cli("plan", "scenarios/helsinki_default.yaml", "--within", "0.1")
     assert_clean_failure(result, "--within applies to several plans; add --variants K")
