@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, field_validator, model_validator
 
@@ -44,7 +45,7 @@ class ShiftSpec(_Model):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError) as exc:
-                msg = f"unknown time zone '{value}'; use an IANA name such as 'Europe/Helsinki'"
+                msg = f"unknown time zone; use an IANA name such as '{_zone_like(value)}'"
                 raise ValueError(msg) from exc
         return value
 
@@ -323,3 +324,20 @@ class PostsSpec(_Model):
 
     count: Annotated[int, Field(ge=0, le=500)] = 6
     visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=2000)] = 150.0
+
+
+def _zone_like(name: str) -> str:
+    """Return the IANA time zone a mistyped ``name`` most likely means ('London': Europe/London).
+
+    A zone whose city part is the name comes first, then the closest spelling of a whole name
+    or of a city part; 'Europe/Helsinki' when nothing is close.
+    """
+    zones = sorted(available_timezones())
+    key = name.strip().replace(" ", "_").lower()
+    cities = {z.rsplit("/", 1)[-1].lower(): z for z in reversed(zones) if "/" in z}
+    if key in cities:
+        return cities[key]
+    near = difflib.get_close_matches(key, [*cities, *(z.lower() for z in zones)], n=1, cutoff=0.7)
+    if not near:
+        return "Europe/Helsinki"
+    return cities.get(near[0]) or next(z for z in zones if z.lower() == near[0])

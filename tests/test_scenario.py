@@ -125,6 +125,17 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
             "officers.station.lat: not a number (got '60,1699'); use a dot as the decimal "
             "separator, and no thousands separator: 60.1699",
         ),
+        (
+            'end: "02:00"',
+            'end: "02:00", timezone: London',
+            "shift.timezone: unknown time zone; use an IANA name such as 'Europe/London' "
+            "(got 'London')",
+        ),
+        (
+            'end: "02:00"',
+            'end: "02:00", timezone: new york',
+            "such as 'America/New_York' (got 'new york')",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_kind_names_its_line_and_what_to_write(tmp_path, old, new, expected):
