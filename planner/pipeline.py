@@ -314,7 +314,7 @@ def _run(
             resume = at_hotspots(resume, graph.nodes.index[hotspots.node_idx], graph)
             planned_from = {k + 1: when for k, (_node, when) in enumerate(resume.starts)}
             rules = replace(rules, planned_from_s=planned_from)
-            patrol = resumed(patrol, resume, graph, hotspots)
+            patrol = resumed(patrol, resume, graph, hotspots, start)
             weight = walk_weights(graph, risk.segment_risk, patrol)
             resume = replace(resume, kept=credit_kept_walks(resume.kept, weight, patrol))
             ends = {k + 1: (int(graph.nodes.index[n]), t) for k, (n, t) in enumerate(patrol.ends)}

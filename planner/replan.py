@@ -397,8 +397,16 @@ def join(kept: tuple[tuple[Leg, ...], ...], routes: list[Route]) -> list[Route]:
     return joined
 
 
-def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspots) -> Patrol:
+def resumed(
+    patrol: Patrol,
+    resume: Resume,
+    graph: StreetGraph,
+    hotspots: Hotspots,
+    start: dt.datetime | None = None,
+) -> Patrol:
     """Return the rules for the rest of a shift: positions and times, stops made, breaks.
+
+    ``start`` (the shift's) gives the warnings clock times.
 
     Raises
     ------
@@ -429,20 +437,27 @@ def resumed(patrol: Patrol, resume: Resume, graph: StreetGraph, hotspots: Hotspo
         resumed=True,
     )
     home = walk_home_s(graph, patrol)
-    return _overtime(_missed_breaks(patrol, home), home)
+    return _overtime(_missed_breaks(patrol, home, start), home)
 
 
-def _missed_breaks(patrol: Patrol, home: list[float]) -> Patrol:
-    """Excuse the meal break of a unit that can no longer start it in its window (a call).
+def _missed_breaks(patrol: Patrol, home: list[float], start: dt.datetime | None) -> Patrol:
+    """Plan late the meal break of a unit that can no longer start it in its window (a call).
 
     A unit that can no longer start it in its own slot of a staggered window, but can in the
-    window, gets what is left of the window; its break may then overlap another unit's, and a
-    warning says so.
+    window, gets what is left of the window; its break may then overlap another unit's. One
+    that cannot start it in the window either takes it as soon as it can (at the station: once
+    back there), within a span as long as the window, if the break still ends in its hours;
+    else it takes none. A warning says which, with clock times from ``start`` (the shift's).
     """
     if patrol.break_s <= 0:
         return patrol
     missed = set()
     slots = list(patrol.break_slots_s)
+    width = patrol.break_window_s[1] - patrol.break_window_s[0]
+
+    def clock(second: float) -> str:
+        return f"{later(start, second):%H:%M}" if start else f"{second / 60:.0f} min into the shift"
+
     for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True), start=1):
         ready = t + (walk if patrol.break_at_station else 0.0)
         cut_off = not math.isfinite(walk)  # the routes explain the ways to avoid
@@ -456,11 +471,22 @@ def _missed_breaks(patrol: Patrol, home: list[float]) -> Patrol:
                 "break at the same time as other units"
             )
             continue
+        window = f"{clock(patrol.break_window_s[0])}-{clock(patrol.break_window_s[1])}"
+        late = (ready, min(ready + width, patrol.unit_ends()[k - 1][1] - patrol.break_s))
+        if patrol.break_fits(k - 1, late):
+            slots = slots or [patrol.break_window_s] * len(patrol.starts)  # one unit's own
+            slots[k - 1] = late
+            warn(
+                f"unit {k} has not had its meal break and can no longer start it in its window "
+                f"{window} (a call took the time): it is planned late, to start between "
+                f"{clock(late[0])} and {clock(late[1])}"
+            )
+            continue
         missed.add(k)
         warn(
-            f"unit {k} has not had its meal break and can no longer start it in its "
-            "window (a call took the time): no break is planned for it; give it one when "
-            "it is back"
+            f"unit {k} has not had its meal break and can no longer start it in its window "
+            f"{window} (a call took the time), nor end it before its time ends: no break is "
+            "planned for it; give it one when it is back"
         )
     apart = slots == list(patrol.break_slots_s)  # else the slots no longer keep breaks apart
     return replace(

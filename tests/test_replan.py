@@ -226,12 +226,14 @@ def test_a_unit_a_call_took_too_far_to_be_back_in_time_walks_back_late(
     assert validate_routes(joined, helsinki, rules) == []
 
 
-def test_a_call_that_leaves_no_time_to_reach_the_break_excuses_it_not_fails_the_plan(
-    helsinki, helsinki_risk
-):
+def test_a_call_that_leaves_no_time_to_reach_the_break_plans_it_late(helsinki, helsinki_risk):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
     from scipy.sparse.csgraph import dijkstra
 
     from planner.errors import PlannerWarning
+    from planner.routes import break_rules
     from planner.walks import _segment_lookup, _walkable
 
     risk, spots, station = helsinki_risk
@@ -247,17 +249,52 @@ def test_a_call_that_leaves_no_time_to_reach_the_break_excuses_it_not_fails_the_
     assert at_s < patrol.break_window_s[1]
     resume = cut_routes(routes, at_s, helsinki, {1: far}, {1: left_s})
     assert not resume.break_taken()
-    with pytest.warns(PlannerWarning, match="unit 1 has not had its meal break and can no"):
-        rest_rules = resumed(patrol, resume, helsinki, spots)
-    assert rest_rules.break_done == {1}
+    start = dt.datetime(2026, 3, 13, 18, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    with pytest.warns(
+        PlannerWarning,
+        match="unit 1 has not had its meal break and can no longer start it in its window "
+        "18:30-18:45 \\(a call took the time\\): it is planned late, to start between 1",
+    ):
+        rest_rules = resumed(patrol, resume, helsinki, spots, start)
+    assert rest_rules.break_done == frozenset()  # not excused: planned late
+    ((earliest, latest),) = rest_rules.break_slots_s
+    assert patrol.break_window_s[1] < earliest < latest <= earliest + 15 * 60
     rest, _ = plan_routes(helsinki, risk, spots, rest_rules, LIMIT_S)
     joined = join(resume.kept, rest)
-    assert not [leg for leg in joined[0].legs if leg.kind == "break"]
+    (late,) = [leg for leg in joined[0].legs if leg.kind == "break"]
+    assert earliest - 1e-6 <= late.start_s <= latest + 1e-6
+    assert late.to_node == int(helsinki.nodes.index[station])  # at the station, as the rules say
     rules = validation_rules(helsinki, spots, patrol, 10 * 60)
     rules = dataclasses.replace(rules, planned_from_s={1: at_s})
-    assert [v.rule for v in validate_routes(joined, helsinki, rules)] == ["break"]
-    excused = dataclasses.replace(rules, break_excused=frozenset({1}))  # as the pipeline says
-    assert validate_routes(joined, helsinki, excused) == []
+    assert [v.rule for v in validate_routes(joined, helsinki, rules)] == ["break"]  # the window's
+    late_rules = dataclasses.replace(rules, **break_rules(rest_rules))  # as the pipeline says
+    assert validate_routes(joined, helsinki, late_rules) == []
+
+
+def test_a_late_break_that_cannot_end_in_the_units_hours_is_excused_with_a_warning():
+    from planner.errors import PlannerWarning
+    from planner.replan import _missed_breaks
+
+    # back at the station 58 min in (3,500 s); a 20 min break could start until 73 min in
+    tight = Patrol(
+        units=1,
+        start_idx=0,
+        end_idx=0,
+        shift_s=7200.0,
+        pace_m_per_s=1.0,
+        dwell_s=600.0,
+        break_s=1200.0,
+        break_window_s=(1800.0, 2700.0),
+        starts=((0, 3000.0),),
+        ends=((0, 4000.0),),  # but the unit's time ends at 67 min
+    )
+    with pytest.warns(PlannerWarning, match="nor end it before its time ends: no break is"):
+        excused = _missed_breaks(tight, [500.0], None)
+    assert excused.break_done == {1} and excused.break_slots_s == ()
+    roomy = dataclasses.replace(tight, ends=((0, 7200.0),))
+    with pytest.warns(PlannerWarning, match="to start between 58 min into the shift and 73 min"):
+        late = _missed_breaks(roomy, [500.0], None)
+    assert late.break_done == frozenset() and late.break_slots_s == ((3500.0, 4400.0),)
 
 
 def test_the_time_a_unit_left_lies_between_the_plan_followed_and_the_replan():
