@@ -157,14 +157,27 @@ class BreakSpec(_Model):
             begin = 0.0
         end = min(end, shift_length_s - self.minutes * 60)
         if begin > end:
+            shift_end = shift_start + dt.timedelta(seconds=shift_length_s)
             msg = (
                 f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M} plus "
                 f"{self.minutes:.0f} min does not fit in the shift ({shift_start:%H:%M}-"
-                f"{shift_start + dt.timedelta(seconds=shift_length_s):%H:%M}); move the window "
-                "inside the shift or shorten the break"
+                f"{shift_end:%H:%M}); move the window inside the shift or shorten the break"
             )
+            if shift_length_s > 12 * 3600 and self._fits(shift_end, 24 * 3600 - shift_length_s):
+                msg += (
+                    f", or, if the shift runs {shift_end:%H:%M}-{shift_start:%H:%M}, swap "
+                    "shift.start and shift.end"
+                )
             raise ValueError(msg)
         return begin, end
+
+    def _fits(self, shift_start: dt.datetime, shift_length_s: float) -> bool:
+        """Whether the break can start in its window and end within the given shift."""
+        try:
+            self.offsets_s(shift_start, shift_length_s)
+        except ValueError:
+            return False
+        return True
 
 
 AVOIDABLE = ("unlit_after_dark", "private", "steps")

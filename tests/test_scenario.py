@@ -371,6 +371,19 @@ def test_a_break_window_outside_or_inverted_is_explained(earliest, latest, messa
     assert BreakSpec(earliest="19:00", latest="20:30").offsets_s(start, 2 * 3600) == (3600, 5400)
 
 
+def test_a_break_outside_a_shift_of_swapped_hours_suggests_swapping_them():
+    spec = BreakSpec(earliest="20:30", latest="21:30")
+    start = dt.datetime(2026, 12, 4, 23, 0, tzinfo=ZoneInfo("Europe/London"))
+    with pytest.raises(ValueError, match="does not fit in the shift") as err:
+        spec.offsets_s(start, 18 * 3600)  # 23:00-17:00, meant as 17:00-23:00
+    assert str(err.value).endswith(
+        ", or, if the shift runs 17:00-23:00, swap shift.start and shift.end"
+    )
+    with pytest.raises(ValueError) as err:  # a short shift: no such hint
+        spec.offsets_s(start, 4 * 3600)
+    assert "swap" not in str(err.value)
+
+
 def test_planning_says_when_the_break_window_is_cut_to_the_shift(tmp_path):
     from planner.stations import break_window
 
