@@ -18,7 +18,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from planner._scenario_base import _Model
-from planner._scenario_text import describe_all, read_yaml
+from planner._scenario_text import describe_all, read_yaml, yaml_line
 from planner.errors import ScenarioError, why_missing
 from planner.scenario_patrol import DwellSpec, OfficersSpec, PostsSpec, ShiftSpec
 
@@ -355,7 +355,7 @@ def parse_scenario(data: object, where: str, base_dir: Path, text: str | None = 
         msg = f"{where}: a scenario must be a YAML mapping of keys (name, area, shift, ...)"
         raise ScenarioError(msg)
     scenario = _validated(data, f"{where}: invalid scenario", text)
-    return _resolve_paths(scenario, base_dir, where)
+    return _resolve_paths(scenario, base_dir, where, text)
 
 
 def _validated(data: dict[str, Any], problem: str, text: str | None = None) -> Scenario:
@@ -395,19 +395,29 @@ def _merged(old: Any, new: Any) -> Any:  # noqa: ANN401
     return new
 
 
-def _resolve_paths(scenario: Scenario, base_dir: Path, where: str) -> Scenario:
+def _resolve_paths(
+    scenario: Scenario, base_dir: Path, where: str, text: str | None = None
+) -> Scenario:
+    """Make the scenario's file paths absolute; refuse files that are not there.
+
+    With the scenario's YAML ``text``, a message names the line of the path.
+    """
+
+    def existing(path: Path, *loc: str | int) -> Path:
+        line = yaml_line(text, loc) if text is not None else None
+        field = ".".join(map(str, loc))
+        return _existing(base_dir / path, where, f"line {line}, {field}" if line else field)
+
     area = scenario.area
     if area.path is not None:
-        area = area.model_copy(update={"path": _existing(base_dir / area.path, where, "area.path")})
+        area = area.model_copy(update={"path": existing(area.path, "area", "path")})
     incidents = [
-        spec.model_copy(
-            update={"path": _existing(base_dir / spec.path, where, f"incidents.{i}.path")}
-        )
+        spec.model_copy(update={"path": existing(spec.path, "incidents", i, "path")})
         for i, spec in enumerate(scenario.incidents)
     ]
     hoods = scenario.neighbourhoods
     if hoods.path is not None:
-        found = _existing(base_dir / hoods.path, where, "neighbourhoods.path")
+        found = existing(hoods.path, "neighbourhoods", "path")
         hoods = hoods.model_copy(update={"path": found})
     output = base_dir / (scenario.output_dir or Path("out") / scenario.name)
     return scenario.model_copy(

@@ -177,8 +177,11 @@ def test_negative_officer_count_is_rejected_with_field_and_value(tmp_path):
 
 
 def test_missing_incident_file_is_named(tmp_path):
-    text = BASE + "incidents: [{path: nowhere.csv}]\n"
-    with pytest.raises(ScenarioError, match=r"incidents.0.path: file not found: .*nowhere.csv"):
+    text = BASE + "incidents:\n  - path: here.csv\n  - path: nowhere.csv\n"
+    (tmp_path / "here.csv").write_text("Month,Crime type,Longitude,Latitude\n")
+    with pytest.raises(
+        ScenarioError, match=r"line 7, incidents.1.path: file not found: .*nowhere.csv"
+    ):
         load_scenario(write(tmp_path, text))
 
 
