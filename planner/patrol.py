@@ -82,7 +82,7 @@ class Patrol:
         those hours are narrower than the shift's: such a unit (a staggered start, say) takes no
         meal break. A break that does not fit in the whole shift is an error instead.
         """
-        if self.break_s <= 0 or self.break_fits(k, self.break_window_s):
+        if self.break_s <= 0 or self.break_fits(k, self.unit_break_window(k)):
             return False
         begin, end = self.unit_starts()[k][1], self.unit_ends()[k][1]
         return begin > self.break_window_s[0] or end < self.shift_s  # its hours, not the shift's

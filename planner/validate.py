@@ -341,7 +341,8 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
     earliest, latest = rules.break_windows_s.get(route.officer, rules.break_window_s)
     planned_from = rules.planned_from_s.get(route.officer, -math.inf)
     if breaks and breaks[0].start_s < planned_from - TOL_S:  # taken before a re-plan
-        earliest, latest = rules.break_window_s  # its slot may have been another
+        # its slot may have been another, or late after a call (checked when it was planned)
+        earliest, latest = rules.break_window_s[0], math.inf
     if not breaks:
         if begin > latest or route.officer in rules.break_excused:
             return []  # re-planned after the window (taken already), or a call took its time

@@ -226,7 +226,10 @@ def test_a_unit_a_call_took_too_far_to_be_back_in_time_walks_back_late(
     assert validate_routes(joined, helsinki, rules) == []
 
 
-def test_a_call_that_leaves_no_time_to_reach_the_break_plans_it_late(helsinki, helsinki_risk):
+@pytest.mark.parametrize("replan_min", [40, 50])  # while the window is open; after it closed
+def test_a_call_that_leaves_no_time_to_reach_the_break_plans_it_late(
+    helsinki, helsinki_risk, replan_min
+):
     import datetime as dt
     from zoneinfo import ZoneInfo
 
@@ -240,13 +243,15 @@ def test_a_call_that_leaves_no_time_to_reach_the_break_plans_it_late(helsinki, h
     patrol = _patrol(station, break_s=20 * 60, break_window_s=(30 * 60, 45 * 60))
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     (meal,) = [leg for leg in routes[0].legs if leg.kind == "break"]
-    # sent far off just before the break; re-planned while the window is still open, but the
-    # walk back to the station (where the break is taken) ends after it closes
+    # sent far off just before the break; re-planned while the window is still open (or after
+    # it closed), and the walk back to the station (where the break is taken) ends after it
     dist = dijkstra(_walkable(helsinki, _segment_lookup(helsinki, frozenset())), indices=station)
-    far = int(helsinki.nodes.index[int(np.where(np.isfinite(dist), dist, -1.0).argmax())])
+    # 1.2 km out: some 25 min back (time held back included), so the break fits before the end
+    far = int(
+        helsinki.nodes.index[int(np.abs(np.where(np.isfinite(dist), dist, 0.0) - 1200).argmin())]
+    )
     left_s = meal.start_s - 60
-    at_s = max(left_s + 60, 40 * 60)
-    assert at_s < patrol.break_window_s[1]
+    at_s = max(left_s + 60, replan_min * 60)
     resume = cut_routes(routes, at_s, helsinki, {1: far}, {1: left_s})
     assert not resume.break_taken()
     start = dt.datetime(2026, 3, 13, 18, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
@@ -269,6 +274,9 @@ def test_a_call_that_leaves_no_time_to_reach_the_break_plans_it_late(helsinki, h
     assert [v.rule for v in validate_routes(joined, helsinki, rules)] == ["break"]  # the window's
     late_rules = dataclasses.replace(rules, **break_rules(rest_rules))  # as the pipeline says
     assert validate_routes(joined, helsinki, late_rules) == []
+    # re-planned again after the late break, the break taken is not held to the scenario's window
+    again = dataclasses.replace(rules, planned_from_s={1: late.end_s + 60})
+    assert validate_routes(joined, helsinki, again) == []
 
 
 def test_a_late_break_that_cannot_end_in_the_units_hours_is_excused_with_a_warning():
