@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import shlex
 from collections.abc import Collection, Mapping
@@ -167,38 +166,48 @@ def _closest_schema(header: list[str]) -> Schema | None:
 
 
 def _renamed(column: str, unused: list[str]) -> str | None:
-    """Return the header column that is most likely ``column`` renamed ('Lat' for 'Latitude').
+    """Return the header column that is ``column`` shortened or lengthened ('Lat', 'Latitude').
 
-    Only columns no other wanted column matched are candidates: a short form or an extension
-    of the name first (one such column only), then the closest spelling.
+    Only one such column may qualify (of at least three letters): otherwise, or with none,
+    there is no answer. Look-alike spellings are not guessed ('Incident Date' is not
+    'Incident ID').
     """
     key = _norm(column)
-    short = [
+    forms = [
         h
         for h in unused
-        if len(_norm(h)) >= 3 and (key.startswith(_norm(h)) or _norm(h).startswith(key))
+        if len(_norm(h)) >= 3
+        and (key.startswith(_norm(h)) or key.endswith(_norm(h)) or _norm(h).startswith(key))
     ]
-    if len(short) == 1:
-        return short[0]
-    near = difflib.get_close_matches(column, unused, n=1, cutoff=0.6)
-    return near[0] if near else None
+    return forms[0] if len(forms) == 1 else None
 
 
 def _renamings(header: list[str], schema: Schema) -> dict[str, str | None]:
-    """Each column the schema wants -> the header column that holds it (``None`` if none)."""
+    """Each column the schema wants -> the header column that holds it (``None`` if none).
+
+    A header column holds one wanted column at most.
+    """
     found = _match(header, schema.wanted_columns())
     unused = [h for h in header if h not in found.values()]
-    return {c: found.get(c) or _renamed(c, unused) for c in schema.wanted_columns()}
+    columns: dict[str, str | None] = {}
+    for wanted in schema.wanted_columns():
+        columns[wanted] = found.get(wanted) or _renamed(wanted, unused)
+        if columns[wanted] in unused:
+            unused.remove(columns[wanted])
+    return columns
 
 
-def _closest(header: list[str]) -> str:
-    """Name the schema the header nearly matches and what it lacks, and a mapping that reads it.
+def _closest(header: list[str]) -> tuple[str, bool]:
+    """Name the schema the header nearly matches, what it lacks, and a mapping to try.
 
-    The mapping is offered when every column the schema reads has a likely renamed column.
+    Returns the text and whether it offers a mapping.
+
+    The mapping is offered when each column the schema reads coordinates, time and type from
+    is in the header, or shortened or lengthened there.
     """
     best = _closest_schema(header)
     if best is None:
-        return ""
+        return "", False
     found = _match(header, best.required)
     columns = _renamings(header, best)
     lacking = [
@@ -208,7 +217,7 @@ def _closest(header: list[str]) -> str:
     ]
     text = f" (closest: {best.name}, which also needs the column(s) {', '.join(lacking)})"
     if best.lon_col is None or best.lat_col is None or best.clock_col or best.fallback_type_col:
-        return text  # another CRS, or a second time or type column that generic cannot read
+        return text, False  # another CRS, or a second time or type column generic cannot read
     needed = [
         ("x", columns[best.lon_col]),
         ("y", columns[best.lat_col]),
@@ -216,17 +225,23 @@ def _closest(header: list[str]) -> str:
         ("type", columns[best.type_col]),
     ]
     if any(col is None for _, col in needed):
-        return text
+        return text, False
     given = [
         *needed,
         *([("id", columns[best.id_col])] if best.id_col and columns[best.id_col] else []),
     ]
     scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
     flags = " ".join(f"--{name}-col {shlex.quote(str(col))}" for name, col in given)
-    return (
-        f"{text}; with the renamed columns it can be read as schema: generic, {scenario} (on the "
+    mapping = (
+        f"; with the renamed columns it may read as schema: generic, {scenario} (on the "
         f"command line --schema generic {flags})"
     )
+    if best.id_col and not columns[best.id_col]:
+        mapping += (
+            f" and id_col (--id-col) naming its {best.id_col} column, if it has one: without it "
+            "an incident listed twice counts twice"
+        )
+    return text + mapping, True
 
 
 def _generic_guess(header: list[str]) -> str:
@@ -336,9 +351,11 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
                 "GeoJSON or GeoPackage file of the incidents"
             )
             raise IncidentDataError(msg)
+        closest, mapped = _closest(header)
+        guess = "" if mapped else _generic_guess(header)
         msg = (
-            f"{path}: the header matches no known incident schema{_closest(header)}; the file "
-            f"has the columns: {', '.join(header)}{_generic_guess(header)}; known schemas:"
+            f"{path}: the header matches no known incident schema{closest}; the file "
+            f"has the columns: {', '.join(header)}{guess}; known schemas:"
             f"{_known_schemas()}\nFor any other file use {MAPPING_HELP}"
         )
         raise IncidentDataError(msg)

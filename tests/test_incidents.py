@@ -323,6 +323,36 @@ def test_a_renamed_coordinate_column_is_named_with_a_mapping_that_reads_the_file
         load_incidents(mapped)
 
 
+@pytest.mark.parametrize(
+    ("header", "said", "not_said"),
+    [
+        (  # 'Crime' is the type; it cannot also be the missing Crime ID
+            "Month,Longitude,Latitude,Crime",
+            "--type-col Crime) and id_col (--id-col) naming its Crime ID column, if it has one",
+            "--id-col Crime",
+        ),
+        (  # 'Datetime' and 'Incident Date' could both be 'Incident Datetime': no guess
+            "Datetime,Incident Date,Incident Category,Incident ID,Latitude,Longitude",
+            "needs the column(s) Incident Datetime);",
+            "may read as schema: generic, x_col",
+        ),
+        (  # a look-alike spelling is not a renaming: 'Incident Date' is not 'Incident ID'
+            "Incident Datetime,Incident Date,Incident Category,ID,Latitude,Longitude",
+            "needs the column(s) Incident ID);",
+            "'Incident Date'",
+        ),
+    ],
+)
+def test_a_renamed_column_is_guessed_only_where_one_column_can_be_it(
+    tmp_path, header, said, not_said
+):
+    path = write(tmp_path, header + "\n")
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=path))
+    assert said in str(err.value)
+    assert not_said not in str(err.value)
+
+
 def test_named_schema_without_its_columns(tmp_path):
     path = write(tmp_path, "Month,Crime type\n2020-01,Robbery\n")
     with pytest.raises(IncidentDataError, match="schema chicago needs the column"):
