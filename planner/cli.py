@@ -343,12 +343,13 @@ def replan(
     routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
     positions, away_since = _positions(position or [])
     from planner.evaluate import kpi_table, replan_change
-    from planner.export import check_out_dir, write_plan
+    from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.rest_of_shift import replan as replan_shift
 
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     if routes_file.is_file():  # else the re-plan names the missing plan
         check_out_dir(target, where="--out")
+        check_plan_owner(target, scenario.name, "--out")
     result = replan_shift(scenario, routes_file, clock, positions, away_since=away_since)
     written = write_plan(result, target, "--out")
     typer.echo(kpi_table(result))

@@ -208,8 +208,7 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     # with a byte-order mark, so that a spreadsheet opened by double-click reads ä and é
     schedule = plan.to_frame().to_csv(index=False, lineterminator="\n")
     files["schedule.csv"] = schedule.encode("utf-8-sig")
-    kpis = {**plan.kpis, "warnings": list(plan.warnings)}  # the record keeps what was said
-    files["kpis.json"] = (json.dumps(kpis, indent=2, ensure_ascii=False) + "\n").encode()
+    files["kpis.json"] = (json.dumps(plan.kpis, indent=2, ensure_ascii=False) + "\n").encode()
     if plan.kpis["neighbourhoods"]["areas"]:
         areas = pd.DataFrame(plan.kpis["neighbourhoods"]["areas"])
         files["neighbourhoods.csv"] = areas.to_csv(index=False, lineterminator="\n").encode(
