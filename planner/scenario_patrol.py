@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -45,7 +46,7 @@ class ShiftSpec(_Model):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError) as exc:
-                msg = f"unknown time zone; use an IANA name such as '{_zone_like(value)}'"
+                msg = f"unknown time zone; {_zone_hint(value)}"
                 raise ValueError(msg) from exc
         return value
 
@@ -339,18 +340,44 @@ class PostsSpec(_Model):
     visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=2000)] = 150.0
 
 
+_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe")
+_REGIONS += ("Indian", "Pacific")
+"""The regions of canonical IANA zones (not the ``Etc/GMT+N`` offsets, whose sign is reversed,
+nor legacy names such as ``US/Eastern``)."""
+_OFFSET = re.compile(r"^\s*(utc|gmt)?\s*[+-]\s*\d", re.IGNORECASE)
+
+
+def _zone_hint(name: str) -> str:
+    """Say what to write for an unknown time zone ``name``."""
+    if _OFFSET.match(name):
+        return (
+            "give the area's IANA zone, such as 'Europe/London', not a fixed offset: the shift "
+            "follows the local clock, daylight saving included"
+        )
+    return f"use an IANA name such as '{_zone_like(name)}'"
+
+
+_US_ZONES = {
+    "eastern": "America/New_York",
+    "central": "America/Chicago",
+    "mountain": "America/Denver",
+    "pacific": "America/Los_Angeles",
+}
+"""The US time zone words (``US/Eastern``...), as the canonical zones they link to."""
+
+
 def _zone_like(name: str) -> str:
     """Return the IANA time zone a mistyped ``name`` most likely means ('London': Europe/London).
 
-    A zone whose city part is the name comes first, then the closest spelling of a whole name
-    or of a city part; 'Europe/Helsinki' when nothing is close.
+    A US zone word ('Eastern') or a city part equal to the name comes first, then the closest
+    spelling of a city part (of a whole name, when ``name`` has a '/'); 'Europe/Helsinki' when
+    nothing is close.
     """
-    zones = sorted(available_timezones())
+    zones = sorted(z for z in available_timezones() if z.split("/", 1)[0] in _REGIONS)
     key = name.strip().replace(" ", "_").lower()
-    cities = {z.rsplit("/", 1)[-1].lower(): z for z in reversed(zones) if "/" in z}
-    if key in cities:
-        return cities[key]
-    near = difflib.get_close_matches(key, [*cities, *(z.lower() for z in zones)], n=1, cutoff=0.7)
-    if not near:
-        return "Europe/Helsinki"
-    return cities.get(near[0]) or next(z for z in zones if z.lower() == near[0])
+    cities = {z.rsplit("/", 1)[-1].lower(): z for z in reversed(zones)}
+    if key in _US_ZONES or key in cities:
+        return _US_ZONES.get(key) or cities[key]
+    names = {z.lower(): z for z in zones} if "/" in key else cities
+    near = difflib.get_close_matches(key, list(names), n=1, cutoff=0.7)
+    return names[near[0]] if near else "Europe/Helsinki"

@@ -136,6 +136,12 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
             'end: "02:00", timezone: new york',
             "such as 'America/New_York' (got 'new york')",
         ),
+        ('end: "02:00"', 'end: "02:00", timezone: Eastern', "such as 'America/New_York'"),
+        (  # Etc/GMT+5 is five hours behind: never offered for an offset
+            'end: "02:00"',
+            'end: "02:00", timezone: GMT+5',
+            "give the area's IANA zone, such as 'Europe/London', not a fixed offset",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_kind_names_its_line_and_what_to_write(tmp_path, old, new, expected):
