@@ -49,6 +49,7 @@ from planner.routes import break_rules, plan_routes, validation_rules
 from planner.scenario import Scenario
 from planner.settings import Settings
 from planner.stations import (
+    break_window,
     police_names,
     resolve_station,
     scenario_field,
@@ -235,6 +236,8 @@ def _run(
 ) -> Plan:
     """Run the steps of :func:`run` (its warnings kept by the caller)."""
     timings: dict[str, float] = {}
+    if resume is None:
+        break_window(scenario)  # a meal break that cannot fit stops before any loading
     with _step("street graph", timings, progress):
         area = area or load_area(scenario, settings)
         graph, features = area.graph, area.features
