@@ -200,10 +200,9 @@ def _renamings(header: list[str], schema: Schema) -> dict[str, str | None]:
 def _closest(header: list[str]) -> tuple[str, bool]:
     """Name the schema the header nearly matches, what it lacks, and a mapping to try.
 
-    Returns the text and whether it offers a mapping.
-
     The mapping is offered when each column the schema reads coordinates, time and type from
-    is in the header, or shortened or lengthened there.
+    is in the header, or shortened or lengthened there. Returns the text and whether it offers
+    a mapping.
     """
     best = _closest_schema(header)
     if best is None:

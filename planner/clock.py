@@ -35,6 +35,11 @@ def later(start: dt.datetime, seconds: float) -> dt.datetime:
     return (start.astimezone(dt.UTC) + dt.timedelta(seconds=seconds)).astimezone(start.tzinfo)
 
 
+def clock_at(start: dt.datetime, seconds: float) -> str:
+    """Return the local clock time (HH:MM) ``seconds`` of real time after ``start``."""
+    return f"{later(start, seconds):%H:%M}"
+
+
 def seconds_until(start: dt.datetime, clock: dt.time) -> float:
     """Real seconds from ``start`` to the next time local clocks show ``clock``.
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
 from planner.avoid import avoided_segments, dark_during
-from planner.clock import later, shift_seconds
+from planner.clock import clock_at, shift_seconds
 from planner.coverage import Pieces
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
@@ -117,9 +118,7 @@ def warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> N
     if patrol.break_s <= 0:
         return
     earliest, latest = patrol.break_window_s
-
-    def clock(second: float) -> str:
-        return f"{later(start, second):%H:%M}"
+    clock = partial(clock_at, start)
 
     span = f"{clock(earliest)}-{clock(latest)}"
     for k, ((_, begin), (_, end)) in enumerate(
@@ -171,9 +170,7 @@ def staggered_breaks(patrol: Patrol, scenario: Scenario, start: dt.datetime, say
     slots = break_slots(patrol.break_window_s, patrol.break_s, len(takers), most)
     if slots == ():
         return patrol
-
-    def clock(second: float) -> str:
-        return f"{later(start, second):%H:%M}"
+    clock = partial(clock_at, start)
 
     groups = math.ceil(len(takers) / most)
     minutes = f"{patrol.break_s / 60:.0f} min"

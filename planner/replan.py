@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from planner.clock import later
+from planner.clock import clock_at, later
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots, spot_numbers
@@ -456,7 +456,7 @@ def _missed_breaks(patrol: Patrol, home: list[float], start: dt.datetime | None)
     width = patrol.break_window_s[1] - patrol.break_window_s[0]
 
     def clock(second: float) -> str:
-        return f"{later(start, second):%H:%M}" if start else f"{second / 60:.0f} min into the shift"
+        return clock_at(start, second) if start else f"{second / 60:.0f} min into the shift"
 
     for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True), start=1):
         ready = t + (walk if patrol.break_at_station else 0.0)

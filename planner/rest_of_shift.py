@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from planner.avoid import walkable_nodes
-from planner.clock import later, seconds_until
+from planner.clock import clock_at, later, seconds_until
 from planner.errors import ScenarioError, warn
 from planner.patrol_rules import avoided_ways
 from planner.pipeline import Area, load_area, run
@@ -155,7 +155,7 @@ def _earlier_calls(
             since = "the end of the last stop or walk it finished" if at else "its route's start"
             message = (
                 f"unit {unit} left the plan at {away[unit]:%H:%M}; its call for service is "
-                f"shown from {later(start, legs[at].start_s):%H:%M}, {since} (a stop cut short "
+                f"shown from {clock_at(start, legs[at].start_s)}, {since} (a stop cut short "
                 "is not counted)"
             )
             warn(message, stacklevel=3)

@@ -340,8 +340,17 @@ class PostsSpec(_Model):
     visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=2000)] = 150.0
 
 
-_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe")
-_REGIONS += ("Indian", "Pacific")
+_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
 """The regions of canonical IANA zones (not the ``Etc/GMT+N`` offsets, whose sign is reversed,
 nor legacy names such as ``US/Eastern``)."""
 _OFFSET = re.compile(r"^\s*(utc|gmt)?\s*[+-]\s*\d", re.IGNORECASE)

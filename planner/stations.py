@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import tzfpy
 
-from planner.clock import later, seconds_until, shift_seconds
+from planner.clock import clock_at, seconds_until, shift_seconds
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
 from planner.scenario import Scenario
@@ -220,7 +220,7 @@ def break_window(
     if planning and (begin, end) != given:
         warn(
             f"the meal break window {meal.earliest:%H:%M}-{meal.latest:%H:%M} is cut to "
-            f"{later(shift[0], begin):%H:%M}-{later(shift[0], end):%H:%M}, where a "
+            f"{clock_at(shift[0], begin)}-{clock_at(shift[0], end)}, where a "
             f"{meal.minutes:.0f} min break starts and ends within the shift"
             + _edge_note(begin, end, meal.minutes * 60.0, length_s)
         )

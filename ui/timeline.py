@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pydeck as pdk
 
-from planner.clock import later, shift_seconds
+from planner.clock import clock_at, shift_seconds
 from planner.plan import Plan
 from planner.tracks import position_at, route_track
 from ui.map import COORD_DIGITS, officer_colour
@@ -27,7 +27,7 @@ def time_steps(start: dt.datetime, end: dt.datetime, step_min: int) -> dict[int,
     """
     length_s = int(shift_seconds(start, end))
     seconds = [*range(0, length_s, step_min * 60), length_s]
-    return {s: f"{later(start, s):%H:%M}" for s in seconds}
+    return {s: clock_at(start, s) for s in seconds}
 
 
 def track_arrays(plan: Plan) -> dict[int, np.ndarray]:
