@@ -305,7 +305,10 @@ def replan(
         Path | None,
         typer.Option(
             "--plan",
-            help="Folder of the plan being followed, or its routes.json (default: output_dir).",
+            help=(
+                "Folder of the plan being followed, or its routes.json (default: output_dir, "
+                "or its newest re-plan made before --at)."
+            ),
         ),
     ] = None,
     position: Annotated[
@@ -344,12 +347,18 @@ def replan(
     positions, away_since = _positions(position or [])
     from planner.evaluate import kpi_table, replan_change
     from planner.export import check_out_dir, check_plan_owner, write_plan
+    from planner.replan import check_not_replaced, newest_replan
     from planner.rest_of_shift import replan as replan_shift
 
+    if plan_dir is None:  # the newest re-plan made before --at, so its calls are kept
+        routes_file = newest_replan(routes_file, clock)
+        if routes_file.parent != folder and not quiet:
+            typer.echo(f"following the re-plan in {routes_file.parent} (--plan: another)", err=True)
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     if routes_file.is_file():  # else the re-plan names the missing plan
         check_out_dir(target, where="--out")
         check_plan_owner(target, scenario.name, "--out")
+        check_not_replaced(target, "--out")
     result = replan_shift(scenario, routes_file, clock, positions, away_since=away_since)
     written = write_plan(result, target, "--out")
     typer.echo(kpi_table(result))

@@ -3,7 +3,8 @@
 A plan's ``routes.json`` (see :mod:`planner.export`) is cut at the re-planning time: legs that
 are over are kept; a stop or break under way is finished; a walk under way continues to the
 end of the street it is on (its share of held-back time came before it); held-back time or a
-wait under way ends at once, since the new plan holds back its own share of the rest. A unit
+wait under way ends at once, except what the last stop made is still owed of its share of
+held-back time, and the new plan holds back its own share of the rest. A unit
 sent elsewhere (a call for service) is placed at its reported position by a ``call`` leg that
 ends at the re-planning time. When the time the unit left the plan is given, the call begins
 then, or where the leg under way then ended or began: a walk goes on to the end of its street;
@@ -27,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from planner.clock import clock_at, later
+from planner.clock import clock_at, later, seconds_until
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots, spot_numbers
@@ -213,6 +214,67 @@ def read_routes(path: Path) -> Followed:
         raise ScenarioError(_not_routes(Path(path), reason)) from None
 
 
+def newest_replan(routes_file: Path, at: dt.time) -> Path:
+    """Return the ``routes.json`` to follow at ``at``: the newest re-plan made before it.
+
+    A re-plan is written to a ``replan_HHMM`` folder beside the routes it followed (a re-plan of
+    a re-plan inside its folder) and records when it was made. From ``routes_file`` down, the
+    latest re-plan of the same scenario made before ``at`` is taken, so that what it recorded
+    (stops made, calls for service) is kept; ``routes_file`` itself when there is none, or when
+    it cannot be read (the re-plan then says why).
+    """
+    current = Path(routes_file)
+    while True:
+        try:
+            followed = read_routes(current)
+            start = followed.shift_start.astimezone(ZoneInfo(followed.timezone or "UTC"))
+            at_s = seconds_until(start, at)
+        except ScenarioError:
+            return current
+        made = []
+        for path in current.parent.glob("replan_*/routes.json"):
+            try:
+                replanned = read_routes(path)
+            except ScenarioError:
+                continue
+            when = replanned.replanned_s
+            if replanned.scenario == followed.scenario and when is not None and when < at_s:
+                made.append((when, str(path)))
+        if not made:
+            return current
+        current = Path(max(made)[1])
+
+
+def check_not_replaced(folder: Path, where: str) -> None:
+    """Refuse, before planning, a re-plan into a folder that holds a plan or re-plan already.
+
+    A re-plan records what was done and which units a call took; writing over it would lose
+    that without a word.
+    """
+    try:
+        there = read_routes(Path(folder) / "routes.json")
+    except ScenarioError:
+        return
+    fix = f"choose another folder ({where})"
+    if there.replanned_s is None:
+        msg = (
+            f"{folder}: holds the plan of scenario '{there.scenario}', which a re-plan there "
+            f"would replace; {fix}"
+        )
+        raise ScenarioError(msg)
+    start = there.shift_start
+    if there.timezone:
+        start = start.astimezone(ZoneInfo(there.timezone))
+    calls = sorted({r.officer for r in there.routes for leg in r.legs if leg.kind == "call"})
+    told = f" (calls for service: units {', '.join(map(str, calls))})" if calls else ""
+    msg = (
+        f"{folder}: holds the re-plan made at {clock_at(start, there.replanned_s)}{told}, which "
+        f"a re-plan there would replace; to add another unit's call at that time, give every "
+        f"unit's --position in one re-plan; to redo it, delete that folder first; or {fix}"
+    )
+    raise ScenarioError(msg)
+
+
 def _not_routes(path: Path, reason: str) -> str:
     """Say that ``path`` is no plan's routes.json, and point at the one beside it if any."""
     beside = path.parent / "routes.json"
@@ -264,6 +326,7 @@ def cut_routes(
     graph: StreetGraph,
     positions: dict[int, int] | None = None,
     away_since_s: dict[int, float] | None = None,
+    held_back_share: float = 0.0,
 ) -> Resume:
     """Cut each route at ``at_s`` (seconds from the shift start).
 
@@ -272,7 +335,8 @@ def cut_routes(
     call): a walk under way goes on to the end of its street, a stop or break under way is not
     made, later legs are dropped, and the call leg begins where the last leg kept ends. Without
     it, a unit away from where the plan has it is taken to have left the plan during the leg
-    under way at ``at_s``.
+    under way at ``at_s``. A unit the plan still has keeps, after its last stop, what that stop
+    is owed of the ``held_back_share`` (:func:`_held_after_stop`).
 
     Raises
     ------
@@ -301,7 +365,7 @@ def cut_routes(
             raise ScenarioError(msg)
     kept, starts = [], []
     for route in routes:
-        legs = _kept_legs(route, at_s, graph)
+        legs = _held_after_stop(_kept_legs(route, at_s, graph), held_back_share)
         here = legs[-1].to_node if legs else route.legs[0].from_node
         when = max(at_s, legs[-1].end_s if legs else 0.0)
         unit = route.officer
@@ -323,6 +387,27 @@ def cut_routes(
         starts.append((here, when))
     origins = tuple(route.legs[0].from_node for route in routes)
     return Resume(at_s, tuple(kept), tuple(starts), origins)
+
+
+def _held_after_stop(legs: list[Leg], share: float) -> list[Leg]:
+    """Hold back, after the last stop made, what is still owed of its share of free time.
+
+    A plan holds a stop's share (``share / (1 - share)`` of its length) right after it; when the
+    re-plan finishes a stop under way or ends time held back under way, the rest of that share
+    is kept here, before the new plan holds back its own share of the rest.
+    """
+    active = [i for i, leg in enumerate(legs) if leg.kind in ("walk", "dwell", "call")]
+    if share <= 0 or not active or legs[active[-1]].kind != "dwell":
+        return legs
+    stop = legs[active[-1]]
+    held = sum(leg.end_s - leg.start_s for leg in legs[active[-1] + 1 :] if leg.kind == "reserve")
+    owed = share / (1.0 - share) * (stop.end_s - stop.start_s) - held
+    if owed <= 1e-6:
+        return legs
+    last = legs[-1]
+    if last.kind == "reserve":
+        return [*legs[:-1], replace(last, end_s=last.end_s + owed)]
+    return [*legs, Leg("reserve", last.end_s, last.end_s + owed, last.to_node, last.to_node)]
 
 
 def _left_during(route: Route, left_s: float, at_s: float, graph: StreetGraph) -> list[Leg]:
@@ -347,7 +432,7 @@ def _kept_legs(route: Route, at_s: float, graph: StreetGraph) -> list[Leg]:
         if leg.start_s >= at_s:
             break
         if leg.kind in ("dwell", "break"):
-            kept.append(leg)  # finished as planned; the new plan holds back time after it
+            kept.append(leg)  # finished as planned, then its share of time held back
         elif leg.kind == "walk":
             kept.append(_walk_until(leg, at_s, graph))  # its time held back came before it
         else:

@@ -118,7 +118,8 @@ def replan(
     away_s = {
         unit: _left_s(unit, window[0], clock, (at_s, made_s), at) for unit, clock in away.items()
     }
-    resume = cut_routes(routes, at_s, graph, nodes, away_s)
+    share = scenario.officers.held_back_share
+    resume = cut_routes(routes, at_s, graph, nodes, away_s, share)
     before = (*before, *_earlier_calls(resume, away, away_s, window[0]))
     # the search starts from the stops still ahead of the units the call left on their routes,
     # so the re-plan is never worse than following the plan when it is still feasible

@@ -404,8 +404,9 @@ def _held_per_leg(route: Route, rules: Rules) -> list[Violation]:
     """Each stop and each walk holds back its own share, in the free time around it.
 
     Between two active legs (walks, stops, calls) the time free for calls must cover the share
-    of the stop before and of the walk after: ``share / (1 - share)`` of each. Legs before a
-    re-plan are what happened and are not checked.
+    of the stop before and of the walk after: ``share / (1 - share)`` of each. What happened
+    before a re-plan is not checked, but free time the re-plan holds is: after a stop made before
+    it, up to a walk it plans, the stop's share must still be there.
     """
     if rules.held_back_share <= 0:
         return []
@@ -417,7 +418,8 @@ def _held_per_leg(route: Route, rules: Rules) -> list[Violation]:
         before = route.legs[i] if i >= 0 else None
         after = route.legs[j] if j < len(route.legs) else None
         first = before if before is not None else after
-        if first is None or first.start_s < since:  # no legs, or what happened
+        upto = after.start_s if after is not None else route.legs[-1].end_s if route.legs else 0.0
+        if first is None or upto < since:  # no legs, or what happened
             continue
         want = sum(
             spare * (leg.end_s - leg.start_s)

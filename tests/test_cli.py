@@ -100,27 +100,27 @@ def test_plan_default_end_to_end(tmp_path):
     late = cli("replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "03:00")
     assert_clean_failure(late, "re-planning at 03:00 is outside the plan being followed (18:00")
     swapped = cli(
-        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:05",
         "--position", "2=95,24.94",
     )  # fmt: skip
     assert_clean_failure(swapped, "unit 2: (95.0, 24.94) is not a latitude, longitude pair")
     missing = cli(
-        "replan", "scenarios/helsinki_default.yaml", "--plan", str(tmp_path), "--at", "20:00"
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(tmp_path), "--at", "20:05"
     )
     assert missing.returncode == 2 and "no such plan file" in missing.stderr
     (tmp_path / "afile").write_text("kept")
     blocked = cli(
-        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:05",
         "--out", str(tmp_path / "afile"),
     )  # fmt: skip
     assert_clean_failure(blocked, "is a file, not a folder; choose another folder (--out)")
     after = cli(
-        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:05",
         "--position", "2=60.1712,24.9414@20:30",
     )  # fmt: skip
-    assert_clean_failure(after, "unit 2 left the plan at 20:30, after the re-plan at 20:00")
+    assert_clean_failure(after, "unit 2 left the plan at 20:30, after the re-plan at 20:05")
     twice = cli(
-        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:05",
         "--position", "2=60.1712,24.9414", "--position", "2=60.1690,24.9384",
     )  # fmt: skip
     assert_clean_failure(twice, "--position: unit 2 is given twice")
@@ -130,7 +130,7 @@ def test_plan_default_end_to_end(tmp_path):
         ("2=60.1712,24.9414@19.30", "the time after @ '19.30': give a local clock time"),
     ]:
         wrong = cli(
-            "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+            "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:05",
             "--position", given,
         )  # fmt: skip
         assert_clean_failure(wrong, fragment)
@@ -146,20 +146,20 @@ def test_plan_default_end_to_end(tmp_path):
         (other / folder / "routes.json").write_text(text.replace(old, new, 1), encoding="utf-8")
         result = cli(
             "replan", "scenarios/helsinki_default.yaml", "--plan", str(other / folder),
-            "--at", "20:00",
+            "--at", "20:05",
         )  # fmt: skip
         assert_clean_failure(result, message)
     moved = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
     moved = moved.replace("lat: 60.16990", "lat: 60.17250")
     moved = moved.replace("lon: 24.93840", "lon: 24.94516")
     (other / "moved.yaml").write_text(moved, encoding="utf-8")
-    result = cli("replan", str(other / "moved.yaml"), "--plan", str(out), "--at", "20:00")
+    result = cli("replan", str(other / "moved.yaml"), "--plan", str(out), "--at", "20:05")
     assert_clean_failure(result, "unit 1: the plan being followed left from a point at 60.169")
     # a rule the legs already walked followed cannot change; a plan's file reads as its folder
     shorter = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
     shorter = shorter.replace("max_minutes: 15", "max_minutes: 12", 1)
     (other / "shorter.yaml").write_text(shorter, encoding="utf-8")
-    result = cli("replan", str(other / "shorter.yaml"), "--plan", str(out), "--at", "20:00")
+    result = cli("replan", str(other / "shorter.yaml"), "--plan", str(out), "--at", "20:05")
     assert_clean_failure(result, "followed other rules", "dwell.max_minutes was 15.0, now 12.0")
     more = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
     (other / "more.yaml").write_text(more.replace("count: 4", "count: 6", 1), encoding="utf-8")
@@ -177,18 +177,39 @@ def test_plan_default_end_to_end(tmp_path):
         ),
         (other / "notes.txt", "a file, not a plan; give the plan's folder or its routes.json"),
     ]:
-        result = cli("replan", str(other / "more.yaml"), "--plan", str(plan), "--at", "20:00")
+        result = cli("replan", str(other / "more.yaml"), "--plan", str(plan), "--at", "20:05")
         assert_clean_failure(result, message)
     result = cli(
-        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:05",
         "--seed", "2147483648",
     )  # fmt: skip
     assert_clean_failure(result, "--seed", "2147483647")  # the largest seed is named
     london = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
     london = london.replace("# timezone: Europe/Helsinki", "timezone: Europe/London")
     (other / "london.yaml").write_text(london, encoding="utf-8")
-    result = cli("replan", str(other / "london.yaml"), "--plan", str(out), "--at", "20:00")
+    result = cli("replan", str(other / "london.yaml"), "--plan", str(out), "--at", "20:05")
     assert_clean_failure(result, "but the scenario's shift is", "T18:00+00:00")
+    # a second re-plan at 20:00 would replace the first and the call it recorded: refused
+    replaced = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",
+        "--position", "1=60.1712,24.9414",
+    )  # fmt: skip
+    assert_clean_failure(
+        replaced, f"{out / 'replan_2000'}: holds the re-plan made at 20:00 (calls for service: "
+        "units 2), which a re-plan there would replace", "give every unit's --position in one"
+    )  # fmt: skip
+    kept = json.loads((out / "replan_2000" / "kpis.json").read_text())["replan"]
+    assert [c["unit"] for c in kept["calls"]] == [2]
+    # without --plan, the newest re-plan made before --at is followed: its call is kept
+    same = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
+    (other / "same.yaml").write_text(
+        same.replace("output_dir: ../out/helsinki_default", f"output_dir: {out}"), encoding="utf-8"
+    )
+    later = cli("replan", str(other / "same.yaml"), "--at", "20:30", "--time-limit", "1")
+    assert later.returncode == 0, later.stderr
+    assert f"following the re-plan in {out / 'replan_2000'}" in later.stderr
+    chained = json.loads((out / "replan_2000" / "replan_2030" / "kpis.json").read_text())
+    assert [c["unit"] for c in chained["replan"]["calls"]] == [2]
 
 
 @pytest.mark.slow

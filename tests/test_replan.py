@@ -140,22 +140,37 @@ def test_a_call_that_cuts_into_the_time_held_back_leaves_the_rest_to_hold_it(
     assert validate_routes(joined, helsinki, replanned) == []
 
 
-def test_time_held_back_under_way_ends_at_the_replan_and_a_stop_is_finished(
+def test_a_stop_made_keeps_its_share_of_time_held_back_across_a_replan(
     helsinki, helsinki_risk, planned
 ):
     patrol, routes = planned
     dwell, held = _stop_then_held(routes)
-    # held back under way: it ends now, as the new plan holds back its own share of the rest
-    resume = cut_routes(routes, held.start_s + 30, helsinki)
-    *_, made, cut = resume.kept[0]
-    assert made == dwell and cut.kind == "reserve" and cut.end_s == held.start_s + 30
-    assert resume.starts[0] == (dwell.to_node, held.start_s + 30)
+    share = patrol.held_back_share
+    owed = share / (1 - share) * (dwell.end_s - dwell.start_s)
+    # re-planned 30 s into the time held back after a stop: the stop's share is still held
+    resume = cut_routes(routes, held.start_s + 30, helsinki, held_back_share=share)
+    *_, made, kept = resume.kept[0]
+    assert made == dwell and kept.kind == "reserve" and kept.start_s == held.start_s
+    assert kept.end_s == pytest.approx(held.start_s + owed) and kept.end_s < held.end_s
+    assert resume.starts[0] == (dwell.to_node, kept.end_s)
     joined, rules = _replanned(helsinki, helsinki_risk, patrol, resume)
     replanned = dataclasses.replace(rules, planned_from_s={1: resume.starts[0][1]})
     assert validate_routes(joined, helsinki, replanned) == []
-    # a stop under way is finished, and the time held back after it is the new plan's
-    resume = cut_routes(routes, dwell.start_s + 60, helsinki)
-    assert resume.kept[0][-1] == dwell and resume.starts[0] == (dwell.to_node, dwell.end_s)
+    # cut where it stood, the stop's share is lost, and the validator says so
+    short = cut_routes(routes, held.start_s + 30, helsinki)
+    assert short.kept[0][-1].end_s == held.start_s + 30
+    joined, rules = _replanned(helsinki, helsinki_risk, patrol, short)
+    replanned = dataclasses.replace(rules, planned_from_s={1: short.starts[0][1]})
+    assert [v.rule for v in validate_routes(joined, helsinki, replanned)] == ["held back"]
+    # a stop under way is finished, then held back after as the plan had it
+    resume = cut_routes(routes, dwell.start_s + 60, helsinki, held_back_share=share)
+    *_, made, after = resume.kept[0]
+    assert made == dwell and after.kind == "reserve" and after.start_s == dwell.end_s
+    assert after.end_s - after.start_s == pytest.approx(owed)
+    assert resume.starts[0] == (dwell.to_node, after.end_s)
+    joined, rules = _replanned(helsinki, helsinki_risk, patrol, resume)
+    replanned = dataclasses.replace(rules, planned_from_s={1: resume.starts[0][1]})
+    assert validate_routes(joined, helsinki, replanned) == []
 
 
 def test_a_unit_away_since_a_given_time_keeps_only_what_it_did_before(
