@@ -46,6 +46,7 @@ class _Row:
     end: str
     what: str
     place: str
+    mark: bool = False  # the row where a re-plan takes over, across the table
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     mark_s = plan.replanned_s  # a re-plan's page marks where the new plan takes over
     for leg in route.legs:
         if mark_s is not None and leg.start_s >= mark_s:
-            rows.append(_Row(_hhmm(plan, mark_s), "", REPLAN_MARK, ""))
+            rows.append(_Row(_hhmm(plan, mark_s), "", REPLAN_MARK, "", mark=True))
             mark_s = None
         what = leg_action(leg, route)
         listed = leg.kind == "wait" and leg.end_s - leg.start_s >= LISTED_WAIT_S

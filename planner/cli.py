@@ -86,7 +86,9 @@ Seed = Annotated[
 ]
 Quiet = Annotated[
     bool,
-    typer.Option("--quiet", help="Print the KPI table, warnings and files written, not each step."),
+    typer.Option(
+        "--quiet", help="Print the KPI table, warnings and where the files went, not each step."
+    ),
 ]
 
 

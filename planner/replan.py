@@ -266,7 +266,8 @@ def check_not_replaced(folder: Path, where: str) -> None:
     if there.timezone:
         start = start.astimezone(ZoneInfo(there.timezone))
     calls = sorted({r.officer for r in there.routes for leg in r.legs if leg.kind == "call"})
-    told = f" (calls for service: units {', '.join(map(str, calls))})" if calls else ""
+    units = f"unit{'s' if len(calls) > 1 else ''} {', '.join(map(str, calls))}"
+    told = f" (calls for service: {units})" if calls else ""
     msg = (
         f"{folder}: holds the re-plan made at {clock_at(start, there.replanned_s)}{told}, which "
         f"a re-plan there would replace; to add another unit's call at that time, give every "
@@ -348,7 +349,10 @@ def cut_routes(
     away = away_since_s or {}
     unknown = sorted(set(positions) - {r.officer for r in routes})
     if unknown:
-        msg = f"no unit {unknown[0]} in the plan (units 1-{len(routes)})"
+        msg = (
+            f"a position is given for unit {unknown[0]}, but the plan being followed has units "
+            f"1-{len(routes)}; give --position for one of those"
+        )
         raise ScenarioError(msg)
     if missing := sorted(set(away) - set(positions)):
         msg = f"unit {missing[0]} left the plan: give where it is now too"

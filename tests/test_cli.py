@@ -73,7 +73,7 @@ def test_plan_default_end_to_end(tmp_path):
     briefing = (out / "replan_2000" / "briefing.html").read_text()
     assert "<h1>Foot-patrol briefing: helsinki_default, re-planned at 20:00</h1>" in briefing
     assert "re-planned" not in (out / "briefing.html").read_text()
-    mark = '<td class="t">20:00</td><td class="t"></td><td class="what">re-planned here: the rows'
+    mark = '<tr class="mark"><td class="t">20:00</td><td colspan="3">re-planned here: the rows'
     assert briefing.count(mark) == 2  # each unit's timetable: done above, ahead below
     kpis = json.loads((out / "replan_2000" / "kpis.json").read_text())
     routes_kpis = kpis["routes"]
@@ -124,6 +124,11 @@ def test_plan_default_end_to_end(tmp_path):
         "--position", "2=60.1712,24.9414", "--position", "2=60.1690,24.9384",
     )  # fmt: skip
     assert_clean_failure(twice, "--position: unit 2 is given twice")
+    stranger = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:05",
+        "--position", "7=60.1712,24.9414",
+    )  # fmt: skip
+    assert_clean_failure(stranger, "a position is given for unit 7, but the plan being followed")
     for given, fragment in [
         ("a=60.1712,24.9414", "give UNIT=LAT,LON in degrees"),
         ("2=60.1712,24.9414@", "the time after @ '': give a local clock time as HH:MM"),
@@ -196,7 +201,7 @@ def test_plan_default_end_to_end(tmp_path):
     )  # fmt: skip
     assert_clean_failure(
         replaced, f"{out / 'replan_2000'}: holds the re-plan made at 20:00 (calls for service: "
-        "units 2), which a re-plan there would replace", "give every unit's --position in one"
+        "unit 2), which a re-plan there would replace", "give every unit's --position in one"
     )  # fmt: skip
     kept = json.loads((out / "replan_2000" / "kpis.json").read_text())["replan"]
     assert [c["unit"] for c in kept["calls"]] == [2]
@@ -260,10 +265,10 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
     }
     assert len(bounds) == 1  # one shift, one bound on presence, whatever the variant's penalty
     for k in (1, 2, 3):  # printed or on a phone, each says which variant it is
-        assert (
-            f"helsinki_default, variant {k} of 3</h1>"
-            in (out / f"variant_{k}/briefing.html").read_text()
-        )
+        briefing = (out / f"variant_{k}/briefing.html").read_text()
+        assert f"helsinki_default, variant {k} of 3</h1>" in briefing
+        # so does each unit's page, torn off
+        assert briefing.count(f'<span class="of">&middot; helsinki_default, variant {k} of 3') == 2
         assert f"variant {k} of 3: officer 1" in (out / f"variant_{k}/officer_1.gpx").read_text()
     again = cli(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(out / "variant_2"),

@@ -392,7 +392,9 @@ def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     cells = Cells()
     cells.feed(html)
     assert len(cells.units) == len(plan.routes) == 2
-    assert "<h2>Officer 1</h2>" in html  # named as in the terminal, the GPX and the schedule
+    # named as in the terminal, the GPX and the schedule; a page torn off still says its shift
+    shift = f"{plan.shift_start:%a %d %b %Y, %H:%M} to {plan.shift_end:%H:%M}"
+    assert f'<h2>Officer 1 <span class="of">&middot; {plan.scenario.name} &middot; {shift}' in html
     # the front page gives the coverage figures the terminal prints
     k = plan.kpis
     sight = 100 * k["routes"]["risk_in_sight_share"]

@@ -200,6 +200,14 @@ def test_missing_scenario_file(tmp_path, monkeypatch):
         load_scenario("scenarios/helsinki_default.yaml")
 
 
+def test_a_map_file_given_as_the_scenario_is_recognised():
+    from planner.graph import embedded_pbf
+
+    with pytest.raises(ScenarioError, match="an OpenStreetMap file, not a scenario") as err:
+        load_scenario(embedded_pbf())
+    assert f"area.path: {embedded_pbf()}" in str(err.value)
+
+
 def test_date_and_weekday_together_are_ambiguous(tmp_path):
     text = BASE.replace("weekday: friday", "weekday: friday, date: 2026-12-04")
     with pytest.raises(ScenarioError, match=r"exactly one of shift\.date"):
