@@ -226,6 +226,7 @@ def routes_record(plan: Plan) -> dict:
         "scenario": plan.scenario.name,
         "label": plan.label,
         "replanned_s": plan.replanned_s,
+        "followed_sha256": plan.followed_sha256,
         "shift_start": plan.shift_start.isoformat(timespec="seconds"),
         "shift_end": plan.shift_end.isoformat(timespec="seconds"),
         "timezone": str(plan.shift_start.tzinfo),

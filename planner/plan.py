@@ -143,6 +143,7 @@ class Plan:
     patrol: Patrol | None = None  # the rules the routes were planned under
     label: str = ""  # which plan of several, e.g. "variant 2 of 3" or "re-planned at 21:30"
     replanned_s: float | None = None  # for a re-plan, seconds into the shift it was made at
+    followed_sha256: str | None = None  # for a re-plan, the digest of the routes.json it followed
     warnings: tuple[str, ...] = ()  # the planner's warnings while making it (rows dropped, ...)
     neighbourhoods: Neighbourhoods | None = None  # the areas exposure is reported for
 

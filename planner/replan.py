@@ -18,6 +18,7 @@ counting the stops already made for the revisit rules, and joined to what was do
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 from collections.abc import Sequence
@@ -152,6 +153,7 @@ class Followed:
     rules: dict[str, Any] = field(default_factory=dict)  # walked_rules; {} in older files
     label: str = ""  # e.g. "variant 2 of 3"; "" for a single plan and in older files
     replanned_s: float | None = None  # seconds into the shift of the re-plan that made it
+    followed_sha256: str | None = None  # a re-plan's: the digest of the routes.json it followed
 
 
 def read_routes(path: Path) -> Followed:
@@ -195,6 +197,7 @@ def read_routes(path: Path) -> Followed:
             dict(data.get("rules", {})),
             str(data.get("label", "")),
             None if data.get("replanned_s") is None else float(data["replanned_s"]),
+            data.get("followed_sha256"),
         )
     except (FileNotFoundError, NotADirectoryError):
         variants = sorted(p.parent.name for p in Path(path).parent.glob("variant_*/routes.json"))
@@ -218,10 +221,11 @@ def newest_replan(routes_file: Path, at: dt.time) -> Path:
     """Return the ``routes.json`` to follow at ``at``: the newest re-plan made before it.
 
     A re-plan is written to a ``replan_HHMM`` folder beside the routes it followed (a re-plan of
-    a re-plan inside its folder) and records when it was made. From ``routes_file`` down, the
-    latest re-plan of the same scenario made before ``at`` is taken, so that what it recorded
-    (stops made, calls for service) is kept; ``routes_file`` itself when there is none, or when
-    it cannot be read (the re-plan then says why).
+    a re-plan inside its folder) and records when it was made and the digest of the file it
+    followed. From ``routes_file`` down, the latest re-plan of that very file made before ``at``
+    is taken, so that what it recorded (stops made, calls for service) is kept; a re-plan left
+    from a plan since made again in the folder is not. ``routes_file`` itself when there is
+    none, or when it cannot be read (the re-plan then says why).
     """
     current = Path(routes_file)
     while True:
@@ -231,6 +235,7 @@ def newest_replan(routes_file: Path, at: dt.time) -> Path:
             at_s = seconds_until(start, at)
         except ScenarioError:
             return current
+        digest = file_digest(current)
         made = []
         for path in current.parent.glob("replan_*/routes.json"):
             try:
@@ -238,11 +243,16 @@ def newest_replan(routes_file: Path, at: dt.time) -> Path:
             except ScenarioError:
                 continue
             when = replanned.replanned_s
-            if replanned.scenario == followed.scenario and when is not None and when < at_s:
+            if replanned.followed_sha256 == digest and when is not None and when < at_s:
                 made.append((when, str(path)))
         if not made:
             return current
         current = Path(max(made)[1])
+
+
+def file_digest(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes (hex): which ``routes.json`` a re-plan followed."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def check_not_replaced(folder: Path, where: str) -> None:

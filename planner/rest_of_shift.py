@@ -24,6 +24,7 @@ from planner.replan import (
     check_inside,
     check_not_before,
     cut_routes,
+    file_digest,
     read_routes,
 )
 from planner.scenario import Scenario
@@ -136,7 +137,12 @@ def replan(
     label = f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}"
     kpis = {**plan.kpis, "replan": _replan_kpis(plan, resume)}
     return replace(
-        plan, label=label, replanned_s=at_s, kpis=kpis, warnings=(*before, *plan.warnings)
+        plan,
+        label=label,
+        replanned_s=at_s,
+        followed_sha256=file_digest(routes_file),
+        kpis=kpis,
+        warnings=(*before, *plan.warnings),
     )
 
 

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import re
 import subprocess
@@ -8,6 +9,8 @@ import geopandas as gpd
 import gpxpy
 import pandas as pd
 import pytest
+
+from planner.replan import newest_replan
 
 from .conftest import ROOT, cli, shared_file
 
@@ -215,6 +218,12 @@ def test_plan_default_end_to_end(tmp_path):
     assert f"following the re-plan in {out / 'replan_2000'}" in later.stderr
     chained = json.loads((out / "replan_2000" / "replan_2030" / "kpis.json").read_text())
     assert [c["unit"] for c in chained["replan"]["calls"]] == [2]
+    newest = out / "replan_2000" / "replan_2030" / "routes.json"
+    assert newest_replan(out / "routes.json", dt.time(20, 45)) == newest
+    assert newest_replan(out / "routes.json", dt.time(20, 15)) == out / "replan_2000/routes.json"
+    # re-plans of a plan since made again in the folder are not followed
+    (out / "routes.json").write_text((out / "routes.json").read_text() + " ")
+    assert newest_replan(out / "routes.json", dt.time(20, 45)) == out / "routes.json"
 
 
 @pytest.mark.slow
