@@ -293,7 +293,8 @@ def test_briefing_prints_one_a4_page_per_unit(app_page, chromium, tmp_path):
         printed.close()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 1 + 4  # the shift's figures, then each of the four units on its own page
-    assert target.read_text().count(": timetable</th>") == 4  # repeated should a page run over
+    # repeated should a page run over, with the plan it belongs to
+    assert target.read_text().count(": timetable (helsinki_default, app preview") == 4
 
 
 def test_staffing_comparison_of_two_levels(app_page):
