@@ -60,6 +60,31 @@ def bound(
     return value
 
 
+def switch(
+    widget: Callable[..., Any],
+    label: str,
+    name: str,
+    shown: Any,  # noqa: ANN401
+    apply: Callable[[Any], None],
+    **kwargs: Any,  # noqa: ANN401
+) -> Any:  # noqa: ANN401
+    """Draw a widget whose value the draft implies (a meal break or none, a station's kind).
+
+    Like :func:`bound`, it is set from the draft on every run, so a scenario opened while it is
+    on the page redraws it; its change callback calls ``apply`` with the new value, which edits
+    the draft (adds a meal break with default times, drops it, ...). Returns ``shown``.
+    """
+    key = WIDGET + name
+    st.session_state[key] = shown
+    widget(label, key=key, on_change=_switched, args=(key, apply), **kwargs)
+    return shown
+
+
+def _switched(key: str, apply: Callable[[Any], None]) -> None:
+    if key in st.session_state:  # else another callback of this rerun opened another draft
+        apply(st.session_state[key])
+
+
 def _changed(key: str, path: str, from_widget: Callable[[Any], Any]) -> None:
     """Write a changed value to the draft before the script runs (so the page checks it).
 

@@ -319,8 +319,6 @@ def set_station(path: str, lat: float, lon: float) -> None:
     set_in(draft(), path, {"lat": round(float(lat), 6), "lon": round(float(lon), 6)})
     for key in [k for k in st.session_state if str(k).startswith(WIDGET + path)]:
         del st.session_state[key]
-    if path.endswith("end_station"):
-        st.session_state[WIDGET + "officers.other_end"] = True
 
 
 PICK_MODES = {

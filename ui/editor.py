@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import streamlit as st
 
 from planner.scenario import MIN_ZONE_M
 from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
-from ui.bound import bound, keep_source_fields, number
+from ui.bound import bound, keep_source_fields, number, switch
 from ui.draft import INCIDENT_ERROR, INCIDENT_REPORTS, WIDGET, add_place, draft, get_in, set_in
 from ui.uploads import MAPPING_FIELDS, file_fields, incident_uploaded
 
@@ -35,6 +36,7 @@ HOOD_SOURCES = {
 }
 SCHEMAS = ("auto", "uk_police", "sf", "boston", "chicago", "atlanta_cobra", "generic")
 STATION_KINDS = {"point": "Point (lat, lon)", "police": "OSM police station", "node": "OSM node"}
+STATION_STUBS = {"point": dict, "police": lambda: {"police": "any"}, "node": lambda: {"node_id": 0}}
 
 
 def _time(value: str | None) -> dt.time:
@@ -150,12 +152,14 @@ def incidents_section() -> None:
 def shift_section() -> None:
     """Edit the shift: a weekday or a date, start and end clock times, time zone."""
     data = draft()
-    kind = st.radio(
+    kind = switch(
+        st.radio,
         "Day",
-        ["weekday", "date"],
+        "shift.kind",
+        "weekday" if "weekday" in data["shift"] or "date" not in data["shift"] else "date",
+        _day_kind,
+        options=["weekday", "date"],
         horizontal=True,
-        key=WIDGET + "shift.kind",
-        index=0 if "weekday" in data["shift"] else 1,
         format_func={"weekday": "Next weekday", "date": "Date"}.get,
     )
     if kind == "weekday":
@@ -185,21 +189,30 @@ def shift_section() -> None:
     )
 
 
+def _day_kind(kind: str) -> None:
+    """Give the shift a weekday or a date (today's), as the radio now says."""
+    shift = draft()["shift"]
+    if kind == "weekday":
+        shift.pop("date", None)
+        shift.setdefault("weekday", "friday")
+    else:
+        shift.pop("weekday", None)
+        shift.setdefault("date", dt.date.today().isoformat())
+
+
 def station_fields(path: str, label: str) -> None:
     """Edit a station: a point, an OSM police station (name or ``any``) or an OSM node."""
     spec = get_in(draft(), path, {}) or {}
-    kinds = list(STATION_KINDS)
-    now = "police" if "police" in spec else "node" if "node_id" in spec else "point"
-    kind = st.radio(
+    kind = switch(
+        st.radio,
         label,
-        kinds,
-        index=kinds.index(now),
+        f"{path}.kind",
+        "police" if "police" in spec else "node" if "node_id" in spec else "point",
+        lambda kind: set_in(draft(), path, STATION_STUBS[kind]()),
+        options=list(STATION_KINDS),
         horizontal=True,
-        key=f"{WIDGET}{path}.kind",
         format_func=STATION_KINDS.get,
     )
-    if kind != now:
-        set_in(draft(), path, {})
     if kind == "point":
         lat, lon = st.columns(2)
         with lat:
@@ -217,17 +230,14 @@ def officers_section() -> None:
     data = draft()
     st.caption("The number of officers and the solver time limit are in the sidebar.")
     station_fields("officers.station", "Station")
-    other = st.checkbox(
+    if switch(
+        st.checkbox,
         "The shift ends at another station",
-        value="end_station" in data["officers"],
-        key=WIDGET + "officers.other_end",
-    )
-    if other:
-        if "end_station" not in data["officers"]:
-            data["officers"]["end_station"] = copy.deepcopy(data["officers"]["station"])
+        "officers.other_end",
+        "end_station" in data["officers"],
+        _other_end,
+    ):
         station_fields("officers.end_station", "End station")
-    else:
-        data["officers"].pop("end_station", None)
     pace, unit, held = st.columns(3)
     with pace:
         number("Pace (m/s)", "officers.pace_m_per_s", 1.0, min_value=0.25, max_value=2.5)
@@ -251,22 +261,10 @@ def officers_section() -> None:
         to_widget=list,
         from_widget=list,
     )
-    meal = st.checkbox(
-        "Meal break", value="meal_break" in data["officers"], key=WIDGET + "officers.has_break"
-    )
-    if not meal:
-        data["officers"].pop("meal_break", None)
+    if not switch(
+        st.checkbox, "Meal break", "officers.has_break", "meal_break" in data["officers"], _meal
+    ):
         return
-    if "meal_break" not in data["officers"]:
-        start = _time(data["shift"].get("start"))
-        earliest = (dt.datetime.combine(dt.date.today(), start) + dt.timedelta(hours=3)).time()
-        latest = (dt.datetime.combine(dt.date.today(), start) + dt.timedelta(hours=4)).time()
-        data["officers"]["meal_break"] = {
-            "minutes": 30.0,
-            "earliest": _clock(earliest),
-            "latest": _clock(latest),
-            "at_station": True,
-        }
     minutes, earliest, latest = st.columns(3)
     with minutes:
         number("Break (min)", "officers.meal_break.minutes", 30.0, min_value=5.0, max_value=180.0)
@@ -291,6 +289,47 @@ def officers_section() -> None:
             data["officers"]["meal_break"].pop("most_at_once", None)
     with at_station:
         bound(st.checkbox, "At the station", "officers.meal_break.at_station", True)
+
+
+def _other_end(on: bool) -> None:
+    """End the shift at a station of its own (at first the start station's copy), or not."""
+    officers = draft()["officers"]
+    if on:
+        officers.setdefault("end_station", copy.deepcopy(officers["station"]))
+    else:
+        officers.pop("end_station", None)
+
+
+def _meal(on: bool) -> None:
+    """Add a 30-minute meal break 3 to 4 hours into the shift, or drop the meal break."""
+    data = draft()
+    if not on:
+        data["officers"].pop("meal_break", None)
+        return
+    start = dt.datetime.combine(dt.date.today(), _time(data["shift"].get("start")))
+    data["officers"].setdefault(
+        "meal_break",
+        {
+            "minutes": 30.0,
+            "earliest": _clock((start + dt.timedelta(hours=3)).time()),
+            "latest": _clock((start + dt.timedelta(hours=4)).time()),
+            "at_station": True,
+        },
+    )
+
+
+def _optional(path: str, default: float) -> Callable[[bool], None]:
+    """Return a switch's change: set ``path`` in the draft to ``default``, or drop it."""
+    section, key = path.split(".")
+
+    def apply(on: bool) -> None:
+        part = draft().setdefault(section, {})
+        if on:
+            part.setdefault(key, default)
+        else:
+            part.pop(key, None)
+
+    return apply
 
 
 def dwell_section() -> None:
@@ -348,15 +387,14 @@ def dwell_section() -> None:
             max_value=1440.0,
             step=5.0,
         )
-        capped = st.checkbox(
+        if switch(
+            st.checkbox,
             "Cap minutes per hot spot",
-            value="max_minutes_per_spot" in draft().get("dwell", {}),
-            key=WIDGET + "dwell.capped",
-        )
-        if capped:
+            "dwell.capped",
+            "max_minutes_per_spot" in draft().get("dwell", {}),
+            _optional("dwell.max_minutes_per_spot", 30.0),
+        ):
             number("Most minutes at one spot", "dwell.max_minutes_per_spot", 30.0, min_value=1.0)
-        else:
-            draft().setdefault("dwell", {}).pop("max_minutes_per_spot", None)
 
 
 def posts_section() -> None:
@@ -464,15 +502,14 @@ def risk_and_solver_section() -> None:
         )
     with b:
         number("Seed", "solver.seed", 1, min_value=0, step=1)
-        fixed = st.checkbox(
+        if switch(
+            st.checkbox,
             "Stop the route search after N iterations (the same plan however fast the machine)",
-            value="route_iterations" in draft().get("solver", {}),
-            key=WIDGET + "solver.fixed",
-        )
-        if fixed:
+            "solver.fixed",
+            "route_iterations" in draft().get("solver", {}),
+            _optional("solver.route_iterations", 1000),
+        ):
             number("Iterations", "solver.route_iterations", 1000, min_value=1, step=100)
-        else:
-            draft().setdefault("solver", {}).pop("route_iterations", None)
     with c:
         bound(st.text_input, "Scenario name", "name", "scenario")
         st.caption("Other options of the file (risk model details, output folder) are kept.")

@@ -620,6 +620,31 @@ def test_editor_widgets_change_the_yaml(first_load):
 
 
 @pytest.mark.slow
+def test_switches_show_what_the_draft_implies_and_edit_it(first_load):
+    """A meal break or none, a station's kind: shown from the draft, changed through it.
+
+    (That they follow a file opened on the page is checked in the browser: this test session
+    has no page that keeps widget values.)
+    """
+    text = DEFAULT_YAML.read_text()
+    start = text.index("  meal_break:\n")
+    end = text.index("  avoid:")
+    plain = text[:start] + text[end:]
+    plain = plain.replace("    lat: 60.16990\n    lon: 24.93840\n", "    police: any\n", 1)
+    at = _apply_yaml(_tab(_app(), "Scenario"), plain)
+    assert not at.checkbox(key="ed:officers.has_break").value
+    assert at.radio(key="ed:officers.station.kind").value == "police"
+    at.number_input(key="ed:officers.pace_m_per_s").set_value(1.1).run()
+    saved = yaml.safe_load(_yaml_box(at).value)
+    assert "meal_break" not in saved["officers"]  # not brought back by the edit
+    assert saved["officers"]["station"] == {"police": "any"}
+    assert saved["officers"]["pace_m_per_s"] == 1.1
+    # and a switch still edits the draft: the meal break comes back with default times
+    at.checkbox(key="ed:officers.has_break").check().run()
+    assert yaml.safe_load(_yaml_box(at).value)["officers"]["meal_break"]["minutes"] == 30.0
+
+
+@pytest.mark.slow
 def test_typing_in_the_yaml_box_and_the_click_mode_survive_another_tab(first_load):
     at = _tab(_app(), "Scenario")
     typed = _yaml_box(at).value.replace("count: 4", "count: 5")

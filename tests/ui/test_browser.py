@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import gpxpy
 import pytest
+import yaml
 from PIL import Image
 
 from planner.errors import PlannerError
@@ -227,6 +228,39 @@ def test_quick_edits_leave_the_scenario_whole_and_the_yaml_box_in_step(app_page)
     expect(page.get_by_text("Officers (4)")).to_be_visible(timeout=TIMEOUT_MS)
     _idle(app_page)
     assert _yaml_box_text(app_page) == before  # four officers again, every other field kept
+
+
+def test_a_scenario_applied_on_the_editor_redraws_its_switches(app_page):
+    """Fields the scenario implies (a meal break or none, the station's kind) follow the file.
+
+    Streamlit's page keeps a widget's last value: drawn from it, an edit made after opening
+    another scenario brought back the meal break and the point station of the one before.
+    """
+    from playwright.sync_api import expect
+
+    _open(app_page)
+    page = app_page.page
+    data = yaml.safe_load(_yaml_box_text(app_page))
+    del data["officers"]["meal_break"]
+    data["officers"]["station"] = {"police": "any"}
+    expander = page.get_by_text("Scenario as YAML (edit and apply)")
+    expander.click()
+    box = page.locator("[data-testid='stExpanderDetails'] textarea").first
+    box.wait_for(state="visible", timeout=30_000)
+    box.fill(yaml.safe_dump(data, sort_keys=False))
+    page.get_by_role("button", name="Apply YAML").click()
+    _idle(app_page)
+    expander.click()
+    expect(page.get_by_role("checkbox", name="Meal break", exact=True)).not_to_be_checked()
+    expect(page.get_by_role("radio", name="OSM police station")).to_be_checked()
+    pace = page.get_by_role("spinbutton", name="Pace (m/s)")
+    pace.fill("1.1")
+    pace.press("Enter")
+    _idle(app_page)
+    saved = yaml.safe_load(_yaml_box_text(app_page))
+    assert saved["officers"]["pace_m_per_s"] == 1.1
+    assert "meal_break" not in saved["officers"]  # the edit changed the pace alone
+    assert saved["officers"]["station"] == {"police": "any"}
 
 
 def test_bad_incident_file_shows_the_loader_message(app_page, tmp_path):
