@@ -11,6 +11,7 @@ sidebar (keys ``officers`` and ``time_limit_s``); :func:`current_scenario` appli
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import re
 import tempfile
@@ -255,6 +256,11 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
         The loader's message when the file is refused, else ``None`` (the loader's summary is
         kept in ``st.session_state["incident_reports"]`` by path).
     """
+    if (listed := _listed_copy(data)) is not None:
+        return (
+            f"{name}: the same file as {listed}, already listed: its incidents would count "
+            "twice; remove that one first to read it with other settings"
+        )
     path = save_upload(name, data)
     entry = {k: v for k, v in spec.items() if v not in (None, "")} | {"path": str(path)}
     risk = draft().get("risk", {})
@@ -289,6 +295,18 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
         plain_paths(inspection.summary()),
     )
     draft().setdefault("incidents", []).append(entry)
+    return None
+
+
+def _listed_copy(data: bytes) -> str | None:
+    """Name of an incident file in the draft with the same bytes as ``data``, if any."""
+    digest = hashlib.sha256(data).digest()
+    for spec in draft().get("incidents", []):
+        try:
+            if hashlib.sha256(Path(spec["path"]).read_bytes()).digest() == digest:
+                return Path(spec["path"]).name
+        except OSError:
+            continue  # the scenario's check names a file it cannot read
     return None
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
-from planner.evaluate import kpi_table, kpi_warnings
+from planner.evaluate import kpi_table, kpi_warnings, stayed_at_station
 from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import Scenario
@@ -126,8 +126,12 @@ def show_kpis(plan: Plan) -> None:
 
 
 def schedule_table(plan: Plan) -> pd.DataFrame:
-    """Return the schedule as the CSV has it, with clock times (HH:MM) to read on screen."""
-    return clock_times(plan.to_frame())
+    """Return the schedule as the CSV has it, with clock times (HH:MM) to read on screen.
+
+    Rows that are no stop leave its number blank, as the CSV does (not "None").
+    """
+    frame = plan.to_frame()
+    return clock_times(frame.assign(stop=frame["stop"].astype("Int64")))
 
 
 def clock_times(schedule: pd.DataFrame) -> pd.DataFrame:
@@ -146,7 +150,9 @@ def officer_table(plan: Plan) -> pd.DataFrame:
             "dwell min": o["dwell_min"],
             "held back min": o["held_back_min"],
             "meal break": _clock(o["break"]["start"]) if o["break"] else "",
-            "back at station": _clock(o["back_at_station"]),
+            "back at station": (
+                "stayed all shift" if stayed_at_station(o) else _clock(o["back_at_station"])
+            ),
             "presence (risk x min)": o["presence_min"],
         }
         for o in plan.kpis["routes"]["per_officer"]

@@ -596,7 +596,12 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
             )
     most = max(len(r.routes) for r in result["runs"].values())
     pairs = any(r.kpis["routes"]["officers_per_unit"] > 1 for r in result["runs"].values())
-    st.markdown(
-        legend_html(officers=most, word="unit" if pairs else "officer"), unsafe_allow_html=True
-    )
+    places = plan.scenario.places
+    legend = legend_html(
+        officers=most,
+        word="unit" if pairs else "officer",
+        posts=bool(plan.posts),
+        places=bool(places.must_cover or places.forbidden),
+    )  # what the maps above draw: the plan's posts and places, each run's routes
+    st.markdown(legend, unsafe_allow_html=True)
     st.caption("Streets are coloured by the risk of the plan on the Plan tab.")

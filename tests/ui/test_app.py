@@ -6,6 +6,8 @@ The real browser tests are in ``test_browser.py``.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import io
 import itertools
 import json
@@ -32,6 +34,7 @@ from ui.pick_map import picked_point
 from ui.review import (
     download_names,
     export_files,
+    officer_table,
     plan_warnings,
     scenario_keys_note,
     zip_gpx,
@@ -371,6 +374,8 @@ def test_review_tables_come_from_the_kpis(first_load):
     schedule = next(f for f in frames if "lat" in f.columns)
     assert len(schedule) == len(plan.to_frame())
     assert schedule["start"].str.fullmatch(r"\d\d:\d\d").all()  # clock times on screen
+    walks = schedule["action"] == "walk"
+    assert schedule["stop"].dtype == "Int64" and schedule.loc[walks, "stop"].isna().all()
     assert solvers["status"].tolist()[1] == plan.kpis["routes"]["solver"]["status"]
     posts = next(f for f in frames if "post" in f.columns)
     located = plan.kpis["posts"]["locations"]
@@ -378,6 +383,11 @@ def test_review_tables_come_from_the_kpis(first_load):
     assert posts["place"].tolist() == [p["place"] for p in located]
     gaps = [plan.kpis[step]["solver"]["gap"] for step in ("posts", "routes")]
     assert solvers["gap"].tolist() == [f"{g:.1%}" for g in gaps]  # as the KPIs round it
+    # a unit that never left is not said to be back (at the end of its meal break)
+    kpis = copy.deepcopy(plan.kpis)
+    kpis["routes"]["per_officer"][1].update(dwells=0, km_walked=0.0)
+    back = officer_table(dataclasses.replace(plan, kpis=kpis))["back at station"].tolist()
+    assert back[1] == "stayed all shift" and re.fullmatch(r"\d\d:\d\d", back[0])
 
 
 @pytest.mark.slow
@@ -789,6 +799,13 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     )
     assert any(c.startswith("street.csv") for c in captions)  # as uploaded, not the server copy
     assert not any("patrol-planner-uploads" in c for c in captions)
+    # the same file again, under any name, is refused at once: it would count twice
+    at.file_uploader(key="incident_upload").set_value(("again.csv", content, "text/csv")).run()
+    assert _errors(at) == [
+        "again.csv: the same file as street.csv, already listed: its incidents would count "
+        "twice; remove that one first to read it with other settings"
+    ]
+    assert len(at.session_state["draft"]["incidents"]) == 1
 
 
 @pytest.mark.slow
