@@ -106,7 +106,7 @@ def incidents_section() -> None:
     if not incidents:
         st.caption("No incident file: the risk comes from OSM features (risk terrain).")
     for i, spec in enumerate(list(incidents)):
-        name, remove = st.columns([5, 1])
+        name, remove = st.columns([3, 1])
         name.markdown(f"**{Path(spec['path']).name}** ({spec.get('schema', 'auto')})")
         if str(spec["path"]) in reports:
             line, full = reports[str(spec["path"])]
