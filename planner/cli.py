@@ -308,8 +308,8 @@ def replan(
         typer.Option(
             "--plan",
             help=(
-                "Folder of the plan being followed, or its routes.json (default: output_dir, "
-                "or its newest re-plan made before --at)."
+                "Folder of the plan being followed (default: output_dir): its plan, or the "
+                "newest re-plan of it made before --at; or a routes.json, followed as it is."
             ),
         ),
     ] = None,
@@ -326,7 +326,9 @@ def replan(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Output folder (default: the plan folder's replan_HHMM)."),
+        typer.Option(
+            "--out", help="Output folder (default: replan_HHMM in the folder of the plan followed)."
+        ),
     ] = None,
     time_limit_s: TimeLimit = None,
     seed: Seed = None,
@@ -352,15 +354,19 @@ def replan(
     from planner.replan import check_not_replaced, newest_replan
     from planner.rest_of_shift import replan as replan_shift
 
-    if plan_dir is None:  # the newest re-plan made before --at, so its calls are kept
+    if folder.suffix != ".json":  # a folder: its newest re-plan before --at keeps its calls
         routes_file = newest_replan(routes_file, clock)
-        if routes_file.parent != folder and not quiet:
-            typer.echo(f"following the re-plan in {routes_file.parent} (--plan: another)", err=True)
+        if routes_file.parent != folder:
+            typer.echo(
+                f"following the re-plan in {routes_file.parent} (to follow another, give "
+                "--plan its routes.json)",
+                err=True,
+            )
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     if routes_file.is_file():  # else the re-plan names the missing plan
         check_out_dir(target, where="--out")
         check_plan_owner(target, scenario.name, "--out")
-        check_not_replaced(target, "--out")
+        check_not_replaced(target, "--out", routes_file)
     result = replan_shift(scenario, routes_file, clock, positions, away_since=away_since)
     written = write_plan(result, target, "--out")
     typer.echo(kpi_table(result))

@@ -231,7 +231,9 @@ def newest_replan(routes_file: Path, at: dt.time) -> Path:
     while True:
         try:
             followed = read_routes(current)
-            start = followed.shift_start.astimezone(ZoneInfo(followed.timezone or "UTC"))
+            start = followed.shift_start
+            if followed.timezone:
+                start = start.astimezone(ZoneInfo(followed.timezone))
             at_s = seconds_until(start, at)
         except ScenarioError:
             return current
@@ -255,11 +257,11 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def check_not_replaced(folder: Path, where: str) -> None:
+def check_not_replaced(folder: Path, where: str, followed: Path) -> None:
     """Refuse, before planning, a re-plan into a folder that holds a plan or re-plan already.
 
     A re-plan records what was done and which units a call took; writing over it would lose
-    that without a word.
+    that without a word. ``followed`` is the ``routes.json`` the new re-plan follows.
     """
     try:
         there = read_routes(Path(folder) / "routes.json")
@@ -275,7 +277,18 @@ def check_not_replaced(folder: Path, where: str) -> None:
     start = there.shift_start
     if there.timezone:
         start = start.astimezone(ZoneInfo(there.timezone))
-    calls = sorted({r.officer for r in there.routes for leg in r.legs if leg.kind == "call"})
+    if Path(followed).is_file() and there.followed_sha256 != file_digest(followed):
+        msg = (
+            f"{folder}: holds a re-plan made at {clock_at(start, there.replanned_s)} of another "
+            f"plan than {followed}; delete that folder to replace it, or {fix}"
+        )
+        raise ScenarioError(msg)
+    calls = sorted(
+        r.officer
+        for r in there.routes
+        for leg in r.legs
+        if leg.kind == "call" and abs(leg.end_s - there.replanned_s) < 1e-6
+    )
     units = f"unit{'s' if len(calls) > 1 else ''} {', '.join(map(str, calls))}"
     told = f" (calls for service: {units})" if calls else ""
     msg = (

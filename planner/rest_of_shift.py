@@ -71,6 +71,7 @@ def replan(
         no longer at a hot spot.
     """
     followed = read_routes(routes_file)
+    digest = file_digest(routes_file)  # what the re-plan follows, should the file change
     start, routes = followed.shift_start, followed.routes
     if followed.scenario != scenario.name:
         msg = (
@@ -140,7 +141,7 @@ def replan(
         plan,
         label=label,
         replanned_s=at_s,
-        followed_sha256=file_digest(routes_file),
+        followed_sha256=digest,
         kpis=kpis,
         warnings=(*before, *plan.warnings),
     )

@@ -470,16 +470,17 @@ def load_scenario(path: str | Path) -> Scenario:
         )
         msg = f"{file}: {why_missing(file, 'scenario file')}; check the path ({hint})"
         raise ScenarioError(msg)
+    if file.name.lower().endswith((".pbf", ".osm", ".osm.bz2")):
+        msg = (
+            f"{file}: an OpenStreetMap file, not a scenario; give a scenario YAML whose "
+            f"area.path names it (copy scenarios/helsinki_default.yaml and set area.source: "
+            f"file, area.path: {file.resolve()})"
+        )
+        raise ScenarioError(msg)
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         msg = f"{file}: not a UTF-8 text file; save the scenario as UTF-8 YAML"
-        if file.name.lower().endswith((".pbf", ".osm")):
-            msg = (
-                f"{file}: an OpenStreetMap file, not a scenario; give a scenario YAML whose "
-                f"area.path names it (copy scenarios/helsinki_default.yaml and set area.source: "
-                f"file, area.path: {file})"
-            )
         raise ScenarioError(msg) from None
     data = read_yaml(text, str(file))
     scenario = parse_scenario(data, str(file), file.parent, text)

@@ -224,6 +224,10 @@ def test_plan_default_end_to_end(tmp_path):
     # re-plans of a plan since made again in the folder are not followed
     (out / "routes.json").write_text((out / "routes.json").read_text() + " ")
     assert newest_replan(out / "routes.json", dt.time(20, 45)) == out / "routes.json"
+    stale = cli("replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00")
+    assert_clean_failure(
+        stale, f"{out / 'replan_2000'}: holds a re-plan made at 20:00 of another plan than"
+    )
 
 
 @pytest.mark.slow
@@ -286,6 +290,14 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
     assert again.returncode == 0, again.stderr
     briefing = (out / "variant_2" / "replan_2000" / "briefing.html").read_text()
     assert "helsinki_default, variant 2 of 3, re-planned at 20:00</h1>" in briefing
+    # a variant's folder, re-planned again, is followed from its newest re-plan
+    later = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out / "variant_2"),
+        "--at", "20:30", "--time-limit", "1",
+    )  # fmt: skip
+    assert later.returncode == 0, later.stderr
+    assert f"following the re-plan in {out / 'variant_2' / 'replan_2000'}" in later.stderr
+    assert (out / "variant_2" / "replan_2000" / "replan_2030" / "routes.json").is_file()
 
 
 @pytest.mark.slow
