@@ -155,6 +155,13 @@ class Followed:
     replanned_s: float | None = None  # seconds into the shift of the re-plan that made it
     followed_sha256: str | None = None  # a re-plan's: the digest of the routes.json it followed
 
+    @property
+    def local_start(self) -> dt.datetime:
+        """The shift's start in its time zone (as recorded, in files without one)."""
+        if self.timezone is None:
+            return self.shift_start
+        return self.shift_start.astimezone(ZoneInfo(self.timezone))
+
 
 def read_routes(path: Path) -> Followed:
     """Read ``routes.json``: the scenario's name, the shift's start and end, and the routes.
@@ -230,11 +237,7 @@ def newest_replan(routes_file: Path, at: dt.time) -> Path:
     current = Path(routes_file)
     while True:
         try:
-            followed = read_routes(current)
-            start = followed.shift_start
-            if followed.timezone:
-                start = start.astimezone(ZoneInfo(followed.timezone))
-            at_s = seconds_until(start, at)
+            at_s = seconds_until(read_routes(current).local_start, at)
         except ScenarioError:
             return current
         digest = file_digest(current)
@@ -274,9 +277,7 @@ def check_not_replaced(folder: Path, where: str, followed: Path) -> None:
             f"would replace; {fix}"
         )
         raise ScenarioError(msg)
-    start = there.shift_start
-    if there.timezone:
-        start = start.astimezone(ZoneInfo(there.timezone))
+    start = there.local_start
     if Path(followed).is_file() and there.followed_sha256 != file_digest(followed):
         msg = (
             f"{folder}: holds a re-plan made at {clock_at(start, there.replanned_s)} of another "

@@ -7,7 +7,6 @@ import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -97,7 +96,7 @@ def replan(
         )
         warn(before[0], stacklevel=2)
     if followed.timezone:  # refuse a time outside the plan before loading the map
-        local = start.astimezone(ZoneInfo(followed.timezone))
+        local = followed.local_start
         check_inside(routes, seconds_until(local, at), local)
         check_not_before(followed, seconds_until(local, at), local, routes_file)
     specs = {unit: _position_spec(unit, lat, lon) for unit, (lat, lon) in (positions or {}).items()}

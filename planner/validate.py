@@ -418,9 +418,11 @@ def _held_per_leg(route: Route, rules: Rules) -> list[Violation]:
         before = route.legs[i] if i >= 0 else None
         after = route.legs[j] if j < len(route.legs) else None
         first = before if before is not None else after
-        upto = after.start_s if after is not None else route.legs[-1].end_s if route.legs else 0.0
-        if first is None or upto < since or (after is not None and after.kind == "call"):
-            continue  # no legs, or what happened (a call is never planned)
+        if first is None:  # no legs
+            continue
+        upto = route.legs[-1].end_s if after is None else after.start_s
+        if upto < since or (after is not None and after.kind == "call"):
+            continue  # what happened (a call is never planned)
         want = sum(
             spare * (leg.end_s - leg.start_s)
             for leg, kind in ((before, "dwell"), (after, "walk"))

@@ -42,7 +42,7 @@ from planner.stations import local_today  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
-from ui.legend import legend_html  # noqa: E402
+from ui.legend import plan_legend  # noqa: E402
 from ui.map import (  # noqa: E402
     base_records,
     build_deck,
@@ -261,14 +261,7 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     )
     deck = build_deck(plan, layers, timeline.unit_layers(units))
     st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
-    places = plan.scenario.places
-    legend = legend_html(
-        officers=len(plan.routes),
-        word=plan.unit_word,
-        posts=bool(plan.posts),
-        places=bool(places.must_cover or places.forbidden),
-    )
-    st.markdown(legend, unsafe_allow_html=True)
+    st.markdown(plan_legend(plan, len(plan.routes), plan.unit_word), unsafe_allow_html=True)
     doing = _doing(plan_key, plan, now)
     with st.expander(f"At {now:%H:%M}", expanded=False):
         st.dataframe(doing, hide_index=True)

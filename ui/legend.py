@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ui.map import (
     FORBIDDEN_COLOUR,
     MUST_COVER_COLOUR,
@@ -10,6 +12,9 @@ from ui.map import (
     RISK_CLASSES,
     officer_colour,
 )
+
+if TYPE_CHECKING:
+    from planner.plan import Plan
 
 
 def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
@@ -67,3 +72,14 @@ def legend_html(
     symbols = "".join(_chip(colour, shape) + label for colour, shape, label in shown)
     parts.append(f"Symbols: {symbols}")
     return "<small>" + "<br>".join(parts) + "</small>"
+
+
+def plan_legend(plan: Plan, officers: int, word: str) -> str:
+    """Legend of a map of ``plan``: its posts and places only if it has any."""
+    places = plan.scenario.places
+    return legend_html(
+        officers=officers,
+        word=word,
+        posts=bool(plan.posts),
+        places=bool(places.must_cover or places.forbidden),
+    )

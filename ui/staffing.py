@@ -39,7 +39,7 @@ from planner.staffing import (
 )
 from planner.stations import break_window
 from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, plain_paths, set_in
-from ui.legend import legend_html
+from ui.legend import plan_legend
 from ui.map import build_deck
 from ui.view import MAP_HEIGHT_PX
 
@@ -596,12 +596,7 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
             )
     most = max(len(r.routes) for r in result["runs"].values())
     pairs = any(r.kpis["routes"]["officers_per_unit"] > 1 for r in result["runs"].values())
-    places = plan.scenario.places
-    legend = legend_html(
-        officers=most,
-        word="unit" if pairs else "officer",
-        posts=bool(plan.posts),
-        places=bool(places.must_cover or places.forbidden),
-    )  # what the maps above draw: the plan's posts and places, each run's routes
+    # what the maps above draw: the plan's posts and places, each run's routes
+    legend = plan_legend(plan, most, "unit" if pairs else "officer")
     st.markdown(legend, unsafe_allow_html=True)
     st.caption("Streets are coloured by the risk of the plan on the Plan tab.")
