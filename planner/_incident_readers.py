@@ -186,7 +186,7 @@ def generic_rows(
             lon[~missing], lat[~missing] = _to_wgs84(x[~missing], y[~missing], spec.crs, path)
     n = len(raw)
     if spec.time_col:
-        occurred, time_known, month_only, bad, time_notes = _generic_times(
+        occurred, time_known, month_only, bad, time_notes, unread = _generic_times(
             raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
         )
         notes += time_notes
@@ -194,6 +194,7 @@ def generic_rows(
         notes.append("no time_col: incidents have no date (occurred is empty)")
         occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         time_known = month_only = bad = np.zeros(n, dtype=bool)
+        unread = None
     crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {
@@ -209,6 +210,7 @@ def generic_rows(
             "incident_id": _texts(raw, cols, spec.id_col),
         }
     )
+    rows.attrs["cautions"] = (unread,) if unread else ()
     if not geo:  # the columns read as x and y, for advice on swapped ones
         rows.attrs["coordinates"] = (cols[x_col], cols[y_col])
     return rows, notes

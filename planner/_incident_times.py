@@ -27,6 +27,8 @@ MIN_TIMES_FOR_MIDNIGHT_CHECK = 10
 GENERIC_TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %I:%M:%S %p",
+    "%Y-%m-%d %I:%M %p",
     "%Y-%m-%d",
     "%Y/%m/%d %I:%M:%S %p",
     "%Y/%m/%d %H:%M:%S",
@@ -48,7 +50,7 @@ GENERIC_TIME_FORMATS = (
     "%Y-%m",
 )
 
-_OFFSET = re.compile(r"(?<=:\d\d)(?:\.\d+)?(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_OFFSET = re.compile(r"(?<=:\d\d)(?:\.\d+)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
 _ISO_T = re.compile(r"^(\d{4}-\d{2}-\d{2})T")
 
 
@@ -188,11 +190,13 @@ def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str, fix: str
 
 def _generic_times(
     values: pd.Series, path: Path, column: str, order: str = "auto"
-) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, list[str], str | None]:
     """Parse a date column of a generic file, picking the format from the values.
 
     ``order`` (``auto``, ``day_first`` or ``month_first``) settles dates such as 03/04/2020;
-    with ``auto``, a column whose dates read both ways is refused.
+    with ``auto``, a column whose dates read both ways is refused. Returns the times, whether
+    each has a time of day, whether it has a month only, the bad dates, notes, and a caution
+    naming the times of day that could not be read (or ``None``).
     """
     notes: list[str] = []
     written = values.astype(str).replace({"None": "", "nan": "", "NaT": ""}).str.strip()
@@ -256,7 +260,30 @@ def _generic_times(
     month_only = np.full(len(text), fmt == "%Y-%m") & ~bad
     if fmt == "%Y-%m":
         occurred = occurred + pd.Timedelta(days=14)
-    return occurred, time_known, month_only, bad, notes
+    occurred, time_known, unread = _other_clocks(text, occurred, time_known, bad, column)
+    return occurred, time_known, month_only, bad, notes, unread
+
+
+def _other_clocks(
+    text: pd.Series, occurred: pd.Series, time_known: np.ndarray, bad: np.ndarray, column: str
+) -> tuple[pd.Series, np.ndarray, str | None]:
+    """Read the time of day of dates whose clock is written unlike the column's format.
+
+    A column may mix 24-hour and AM / PM times, or hold times its best-fitting date format
+    does not read. Such rows were kept as dates at noon; a clock after the date (``HH:MM``,
+    ``HH:MM:SS``, with or without AM / PM) is read, and what still cannot be read is said.
+    """
+    clock = text.str.partition(" ")[2].str.strip()
+    odd = ~time_known & ~bad & (clock != "").to_numpy()
+    if not odd.any():
+        return occurred, time_known, None
+    minutes, _ = clock_minutes(clock.where(odd & clock.str.contains(":").to_numpy(), ""))
+    read = minutes.notna().to_numpy() & odd
+    occurred = occurred.where(
+        ~read, occurred.dt.normalize() + pd.to_timedelta(minutes.fillna(0), unit="min")
+    )
+    fix = "write them as HH:MM (24-hour) or HH:MM AM/PM after the date"
+    return occurred, time_known | read, _unread_times(text, odd & ~read, column, fix)
 
 
 MIDNIGHT_EXCESS = 3.0

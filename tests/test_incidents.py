@@ -713,6 +713,30 @@ def test_generic_dates_all_at_midnight_are_dates_without_time(tmp_path):
     assert any("00:00" in note for note in inspect_incidents(spec).notes)
 
 
+def test_generic_clock_times_written_several_ways_keep_their_time_of_day(tmp_path):
+    # portal exports with milliseconds, AM / PM, and a column mixing 24-hour and AM / PM
+    written = ["2024-01-05T21:40:00.000", "2024-01-06 9:40 PM", "2024-01-07 21:40"]
+    rows = [f"24.94,60.17,{t},Robbery" for t in written * 4]
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
+    frame, _ = load_incidents(spec)
+    assert frame["time_known"].all()
+    assert (frame["occurred"].dt.strftime("%H:%M") == "21:40").all()
+    assert frame["occurred"].dt.day.tolist() == [5, 6, 7] * 4
+
+
+def test_generic_clock_times_that_cannot_be_read_are_counted(tmp_path):
+    rows = [f"24.94,60.17,2024-01-{d:02d} 21:40,Robbery" for d in range(1, 11)]
+    rows += [f"24.94,60.17,2024-02-{d:02d} 21.40,Robbery" for d in range(1, 4)]
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
+    said = r"3 rows of column 't' cannot be read as a time of day \(e\.g\. '2024-02-01 21\.40'"
+    with pytest.warns(PlannerWarning, match=said):
+        frame, _ = load_incidents(spec)
+    assert frame["time_known"].sum() == 10 and len(frame) == 13
+    assert any(said.split(" \\(")[0] in n for n in inspect_incidents(spec).notes)
+
+
 def test_generic_mixed_dates_stop_with_a_generic_hint(tmp_path):
     rows = ["24.94,60.17,2024-01-05 22:10,Robbery"] + ["24.94,60.17,yesterday,Robbery"] * 2
     path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
