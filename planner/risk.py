@@ -478,14 +478,11 @@ def hourly_multipliers(
 
 
 def _outside_by_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> str:
-    """``"; by file: a.csv 10 of 10 (none inside: ...), b.csv 3 of 40"`` for several files."""
+    """``"; by file: a.csv 10 of 50, b.csv 3 of 40"`` for several files."""
     if "file" not in incidents or incidents["file"].nunique() < 2:
         return ""
-    parts = []
-    for file, (lost, rows) in _lost_per_file(incidents, kept_idx).iterrows():
-        none = " (none inside: does it cover this area?)" if lost == rows else ""
-        parts.append(f"{Path(str(file)).name} {lost} of {rows}{none}")
-    return "; by file: " + ", ".join(parts)
+    lost = _lost_per_file(incidents, kept_idx).itertuples()
+    return "; by file: " + ", ".join(f"{Path(str(f)).name} {n} of {m}" for f, n, m in lost)
 
 
 def _lost_per_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> pd.DataFrame:

@@ -79,7 +79,39 @@ def snap_incidents(
     )
     if len(point_idx) == 0:
         raise IncidentDataError(_no_incident_near(graph, incidents, max_snap_m, reports))
+    _check_every_file_near(graph, incidents, point_idx, max_snap_m, reports)
     return point_idx, seg_idx
+
+
+def _check_every_file_near(
+    graph: StreetGraph,
+    incidents: pd.DataFrame,
+    point_idx: np.ndarray,
+    max_snap_m: float | np.ndarray,
+    reports: list[LoadReport] | tuple[()],
+) -> None:
+    """Refuse a file of several none of whose incidents lies near a street of the area.
+
+    A whole file lost is a mistake (swapped columns, another city's export), not rows to drop:
+    it is named, with the same diagnosis a single file gets.
+    """
+    if "file" not in incidents:
+        return
+    kept = np.zeros(len(incidents), dtype=bool)
+    kept[point_idx] = True
+    files = incidents["file"].to_numpy()
+    for file in pd.unique(files):
+        mine = files == file
+        if kept[mine].any():
+            continue
+        limit = max_snap_m if np.ndim(max_snap_m) == 0 else np.asarray(max_snap_m)[mine]
+        own = [r for r in reports if r.file == file]
+        why = _no_incident_near(graph, incidents[mine], limit, own)
+        msg = (
+            f"{file}: {why}. The other incident files do have incidents in the area; to plan "
+            "without this one, remove it from the scenario's incidents"
+        )
+        raise IncidentDataError(msg)
 
 
 def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:

@@ -70,17 +70,36 @@ def test_incidents_snap_to_nearest_street_and_far_ones_are_counted(grid, tmp_pat
     assert risk.segment_risk[hit] == pytest.approx(1.0)
     assert risk.reports[0].dropped["outside the area"] == 1
     assert risk.reports[0].rows_kept == 3
-    # a second file all from elsewhere (another city's export) is named in the warning
-    other = pd.concat([far] * 2, ignore_index=True).assign(file="/uploads/other_city.csv")
-    both = pd.concat([incidents, other], ignore_index=True)
-    reports = [report, LoadReport("/uploads/other_city.csv", 2, 2, {})]
+    # with several files, the warning counts each file's incidents outside
+    second = pd.concat([near, far, far], ignore_index=True).assign(file="/uploads/b.csv")
+    both = pd.concat([incidents, second], ignore_index=True)
+    reports = [report, LoadReport("/uploads/b.csv", 5, 5, {})]
     with pytest.warns(UserWarning) as caught:
         incident_risk(grid, both, reports, max_snap_m=100, background_share=0.0)
     (message,) = [str(w.message) for w in caught]
-    assert message.startswith("3 of 6 incidents lie more than 100 m")
-    assert message.endswith(
-        "; by file: a.csv 1 of 4, other_city.csv 2 of 2 (none inside: does it cover this area?)"
+    assert message.startswith("3 of 9 incidents lie more than 100 m")
+    assert message.endswith("; by file: a.csv 1 of 4, b.csv 2 of 5")
+
+
+def test_a_file_of_several_with_no_incident_in_the_area_stops_the_plan(grid):
+    # another city's export, or swapped columns, lose the whole file: refused, not dropped
+    lon, lat = grid_lonlat(1, 1)
+    good = pd.DataFrame({"lon": [lon] * 3, "lat": [lat] * 3}).assign(file="good.csv")
+    swapped = pd.DataFrame({"lon": [lat] * 2, "lat": [lon] * 2}).assign(file="/up/swapped.csv")
+    reports = [
+        LoadReport("good.csv", 3, 3, {}),
+        LoadReport("/up/swapped.csv", 2, 2, schema="generic", coordinates=("lat", "lon")),
+    ]
+    both = pd.concat([good, swapped], ignore_index=True)
+    said = (
+        r"^/up/swapped\.csv: none of the 2 incidents lies within 100 m .* but 2 would with "
+        r"latitude and longitude swapped.*x_col: lon, y_col: lat .* remove it from the scenario"
     )
+    with pytest.raises(IncidentDataError, match=said):
+        incident_risk(grid, both, reports, max_snap_m=100, background_share=0.0)
+    far = pd.DataFrame({"lon": [0.0], "lat": [51.5]}).assign(file="other_city.csv")
+    with pytest.raises(IncidentDataError, match=r"^other_city\.csv: .*covers the same city"):
+        incident_risk(grid, pd.concat([good, far]), [], max_snap_m=100, background_share=0.0)
 
 
 def test_incidents_far_from_the_area_stop_with_a_hint(grid):
