@@ -362,6 +362,8 @@ def load_incidents(
         log.info(report.summary())
     for note in parsed.notes:
         log.info("%s: %s", parsed.file, note)
+    # the plan's risk notes (kpis.json, briefing) carry what the warning said
+    report = dataclasses.replace(report, notes=(*report.notes, *cautions))
     return kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True), report
 
 

@@ -1156,7 +1156,8 @@ def test_date_times_whose_clock_is_written_another_way_are_counted(tmp_path):
     table.to_csv(path, index=False)
     said = r"100 rows of column 'Date' cannot be read as a time of day .* write them like 02/10"
     with pytest.warns(PlannerWarning, match=said):
-        frame, _ = load_incidents(IncidentSpec(path=path))
+        frame, report = load_incidents(IncidentSpec(path=path))
+    assert any(re.match(said, note) for note in report.notes)  # for the plan's risk notes
     with pytest.warns(PlannerWarning):  # the sample's own dropped rows
         original, _ = load_incidents(IncidentSpec(path=shared_file(CHICAGO)))
     lost = original["time_known"].to_numpy() & ~frame["time_known"].to_numpy()
