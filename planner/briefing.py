@@ -85,11 +85,37 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         posts_share=plan.kpis["posts"]["risk_covered_share"],
         posts_radius=plan.kpis["posts"]["visibility_radius_m"],
         posts_solver=plan.kpis["posts"]["solver"],
+        risk_source=risk_source(plan.risk.method, plan.risk.parameters),
+        risk_notes=plan.risk.notes,
         hoods=kpis["neighbourhoods"],
         units=units,
         width=MAP_W,
         height=MAP_H,
     )
+
+
+def risk_source(method: str, parameters: dict) -> str:
+    """One line saying where the plan's risk comes from, and with what weights."""
+    if method == "terrain":
+        features = sum(parameters.get("features", {}).values())
+        return (
+            f"risk terrain: {features:,} OSM features (bars, transit stops, ...) with default "
+            f"weights, spread {parameters['bandwidth_m']:g} m along the streets; no incident data"
+        )
+    weights = ["harm"] if parameters.get("harm_weighted") else []
+    if "tod_bandwidth_h" in parameters:  # planned for a shift
+        if not parameters.get("window_fallback"):
+            weights.append(f"time of day (±{parameters['tod_bandwidth_h']:g} h around the shift)")
+        weights += ["day of week", f"age (half-life {parameters['half_life_days']:g} days)"]
+    text = f"{parameters['incidents_used']:,} incidents within {parameters['max_snap_m']:g} m "
+    text += "of the streets"
+    if weights:
+        text += ", weighted by " + (
+            f"{', '.join(weights[:-1])} and {weights[-1]}" if len(weights) > 1 else weights[0]
+        )
+    if parameters.get("window_fallback"):
+        text += "; none lies near the shift's hours, so every hour of the day counts alike"
+    return text
 
 
 def _shift_text(plan: Plan) -> str:

@@ -15,6 +15,7 @@ import gpxpy
 import pandas as pd
 import pytest
 
+from planner.briefing import risk_source
 from planner.errors import PlannerWarning
 from planner.evaluate import kpi_table
 from planner.export import plan_files, write_plan, write_plans
@@ -788,3 +789,22 @@ def test_a_unit_that_never_leaves_is_not_said_to_be_back(plan):
     html = plan_files(idle)["briefing.html"].decode()
     assert html.count("at the station all shift: no stop left to make, free for calls") == 1
     assert html.count("back at the station") == len(plan.routes) - 1
+
+
+def test_briefing_says_where_the_risk_comes_from(plan):
+    html = plan_files(plan)["briefing.html"].decode()
+    features = sum(plan.risk.parameters["features"].values())
+    assert f"<th>Risk from</th><td>risk terrain: {features:,} OSM features" in html
+    assert all(note in html for note in plan.risk.notes)
+    # incidents: what weighs them, and the all-hours fallback said in place of time of day
+    params = {"incidents_used": 4363, "max_snap_m": 100.0, "harm_weighted": True}
+    params |= {"tod_bandwidth_h": 1.5, "half_life_days": 365.0, "window_fallback": False}
+    assert risk_source("incidents", params) == (
+        "4,363 incidents within 100 m of the streets, weighted by harm, time of day (±1.5 h "
+        "around the shift), day of week and age (half-life 365 days)"
+    )
+    fell_back = risk_source("incidents", params | {"window_fallback": True})
+    assert "time of day" not in fell_back
+    assert fell_back.endswith(
+        "none lies near the shift's hours, so every hour of the day counts alike"
+    )
