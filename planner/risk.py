@@ -418,7 +418,9 @@ def incident_risk(
     density = incident_density(graph, seg_idx, weights, repeat, model, terrain_rate, near)
     lengths = graph.segments["length_m"].to_numpy()
     hourly = None
-    if shift is not None and "occurred" in snapped and not parameters.get("window_fallback"):
+    # hours of their own come only from incidents with a time of day (UK files give months)
+    timed = "occurred" in snapped and bool(snapped.get("time_known", pd.Series([True])).any())
+    if shift is not None and timed and not parameters.get("window_fallback"):
         hourly = hourly_multipliers(
             graph, snapped, seg_idx, harm, repeat, shift, window, model, terrain_rate, near
         )

@@ -168,6 +168,22 @@ def on_first_street(n, occurred, **columns):
     return pd.DataFrame(data).assign(occurred=lambda f: pd.to_datetime(f["occurred"]))
 
 
+def far_corner_at_midnight():
+    """One incident with a time of day, on the street farthest from the first (node 14 to 15)."""
+    (lon0, lat0), (lon1, _) = grid_lonlat(3, 2), grid_lonlat(3, 3)
+    return pd.DataFrame(
+        {"lon": [(lon0 + lon1) / 2], "lat": [lat0], "occurred": [pd.Timestamp("2026-01-10 00:30")]}
+    ).assign(time_known=True, month_only=False)
+
+
+def first_street(grid):
+    """Whether each segment is the first street's (grid node 0 to node 1)."""
+    ends = grid.segments[["u", "v"]].to_numpy()
+    mask = np.array([set(e) == {0, 1} for e in ends])
+    assert mask.sum() == 1
+    return mask
+
+
 def friday_night(zone_name):
     zone = ZoneInfo(zone_name)
     return dt.datetime(2026, 11, 27, 22, tzinfo=zone), dt.datetime(2026, 11, 28, 6, tzinfo=zone)
@@ -265,9 +281,16 @@ def test_incidents_of_unknown_hour_weigh_the_same_in_every_hour_of_the_night(gri
     zone = ZoneInfo("Europe/London")
     start = dt.datetime.fromisoformat(f"{night} 22:00").replace(tzinfo=zone)
     end = dt.datetime.combine(start.date() + dt.timedelta(days=1), dt.time(5), tzinfo=zone)
-    risk = incident_risk(grid, monthly, [], 100, 0.0, (start, end))
+    alone = incident_risk(grid, monthly, [], 100, 0.0, (start, end))
+    assert alone.hourly is None and "hourly_risk" not in alone.parameters  # no hours to give
+    risk = incident_risk(
+        grid, pd.concat([monthly, far_corner_at_midnight()]), [], 100, 0.0, (start, end)
+    )
+    assert risk.parameters["hourly_risk"] is True
     assert risk.hourly.shape[0] == (8 if night == "2026-10-24" else 7)  # real hours
-    assert np.allclose(risk.hourly, 1.0, rtol=1e-3)  # (recency moves by the hour, barely)
+    first = first_street(grid)
+    assert np.allclose(risk.hourly[:, first], 1.0, rtol=1e-3)  # (recency moves by the hour, barely)
+    assert not np.allclose(risk.hourly, 1.0, rtol=1e-3)  # the timed incident's street does vary
 
 
 def test_on_the_night_clocks_go_forward_every_hour_still_weighs_one_clock_hour(grid):
@@ -275,9 +298,11 @@ def test_on_the_night_clocks_go_forward_every_hour_still_weighs_one_clock_hour(g
     zone = ZoneInfo("Europe/London")
     start = dt.datetime(2026, 3, 28, 21, 30, tzinfo=zone)
     end = dt.datetime(2026, 3, 29, 5, 0, tzinfo=zone)  # 6.5 real hours
-    risk = incident_risk(grid, monthly, [], 100, 0.0, (start, end))
+    both = pd.concat([monthly, far_corner_at_midnight()])
+    risk = incident_risk(grid, both, [], 100, 0.0, (start, end))
     assert risk.hourly.shape[0] == 7
-    assert np.allclose(risk.hourly[:6], risk.hourly[0], rtol=1e-3)  # the last hour is a half
+    first = risk.hourly[:, first_street(grid)]
+    assert np.allclose(first[:6], first[0], rtol=1e-3)  # the last hour is a half
 
 
 def test_incidents_dated_after_the_shift_starts_are_counted_in_a_warning():
