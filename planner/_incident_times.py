@@ -23,6 +23,9 @@ OTHER_FORMAT_MIN_ROWS = 2
 #: A file whose times (at least this many) are all 00:00 holds dates only.
 MIN_TIMES_FOR_MIDNIGHT_CHECK = 10
 
+#: Formats of a month without a day: ``2020-01``, and the ``Jan-20`` a spreadsheet makes of it.
+MONTH_FORMATS = ("%Y-%m", "%b-%y")
+
 #: Date formats tried for ``schema: generic``, most specific first.
 GENERIC_TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -47,17 +50,24 @@ GENERIC_TIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
-    "%Y-%m",
+    # two-digit years, as a spreadsheet saves a CSV by default (1/13/20 21:00)
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
+    *MONTH_FORMATS,
 )
 
 _OFFSET = re.compile(r"(?<=:\d\d)(?:\.\d+)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
 _ISO_T = re.compile(r"^(\d{4}-\d{2}-\d{2})T")
+_MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
 
 
 def _shapes(text: pd.Series, bad: np.ndarray) -> str:
     """Describe the shapes of failing values (digits as 9), most common first, with an example."""
     failing = text[bad]
-    shapes = failing.str.replace(r"\d", "9", regex=True).replace("", "(empty)")
+    shapes = failing.str.replace(r"\d", "9", regex=True).str.replace(_MONTH_NAME, "Mon", regex=True)
+    shapes = shapes.replace("", "(empty)")
     parts = []
     for shape, count in shapes.value_counts().head(3).items():
         first = int(np.flatnonzero(bad)[np.flatnonzero(shapes.to_numpy() == shape)[0]])
@@ -71,8 +81,14 @@ _SCHEMA_DATE_FIX = (
     "and time_col"
 )
 _GENERIC_DATE_FIX = (
-    "check that time_col names the date column, and write its dates in one format "
-    "(e.g. 2024-01-31 22:15)"
+    "check that time_col names the date column, and write its dates in one format such as "
+    "2024-01-31 22:15 (year, month, day, 24-hour time)"
+)
+
+
+_EXCEL_FIX = (
+    "these look like Excel day numbers (days since 1899-12-30): format the column as a date in "
+    "the spreadsheet before saving it as CSV"
 )
 
 
@@ -100,10 +116,7 @@ def _check_bad_dates(
             "lose part of it"
         )
     if _excel_serials(text[shown]):
-        fix = (
-            "these look like Excel day numbers (days since 1899-12-30): format the column as "
-            "a date in the spreadsheet before saving it as CSV"
-        )
+        fix = _EXCEL_FIX
     msg = f"{path}: column '{column}': {what}; formats seen: {_shapes(text, shown)}; {fix}"
     raise IncidentDataError(msg)
 
@@ -255,10 +268,17 @@ def _generic_times(
                 "drop date_order or fix it"
             )
             raise IncidentDataError(msg)
+    if len(sample) and scores[fmt] == 0:
+        msg = (
+            f"{path}: column '{column}': no date format this tool knows reads its values "
+            f"(formats seen: {_shapes(sample, np.ones(len(sample), dtype=bool))}); "
+            f"{_EXCEL_FIX if _excel_serials(sample) else _GENERIC_DATE_FIX}"
+        )
+        raise IncidentDataError(msg)
     expected = f"{fmt} (the best fit for the first values)"
     occurred, time_known, bad = _parse_times(text, fmt, path, column, expected, _GENERIC_DATE_FIX)
-    month_only = np.full(len(text), fmt == "%Y-%m") & ~bad
-    if fmt == "%Y-%m":
+    month_only = np.full(len(text), fmt in MONTH_FORMATS) & ~bad
+    if fmt in MONTH_FORMATS:
         occurred = occurred + pd.Timedelta(days=14)
     occurred, time_known, unread = _other_clocks(text, occurred, time_known, bad, column)
     return occurred, time_known, month_only, bad, notes, unread

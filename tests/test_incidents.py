@@ -737,6 +737,35 @@ def test_generic_clock_times_that_cannot_be_read_are_counted(tmp_path):
     assert any(said.split(" \\(")[0] in n for n in inspect_incidents(spec).notes)
 
 
+def test_generic_dates_as_a_spreadsheet_saves_them(tmp_path):
+    # two-digit years (1/13/20 21:00) and months as Jan-20, what a CSV saved from a sheet holds
+    rows = [f"24.94,60.17,{m}/13/20 21:{m:02d},Robbery" for m in range(1, 13)]
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
+    frame, _ = load_incidents(spec)
+    assert frame["occurred"].dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        f"2020-{m:02d}-13 21:{m:02d}" for m in range(1, 13)
+    ]
+    months = ["Jan-20", "Feb-20", "Dec-19"]
+    rows = [f"24.94,60.17,{m},Robbery" for m in months]
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n", "months.csv")
+    frame, _ = load_incidents(spec.model_copy(update={"path": path}))
+    assert frame["month_only"].all() and not frame["time_known"].any()
+    assert frame["occurred"].dt.strftime("%Y-%m").tolist() == ["2020-01", "2020-02", "2019-12"]
+
+
+def test_generic_dates_no_format_reads_are_named_by_shape(tmp_path):
+    rows = ["24.94,60.17,yesterday 5pm,Robbery", "24.94,60.17,Tuesday 12 May,Robbery"]
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
+    said = (
+        r"column 't': no date format this tool knows reads its values \(formats seen: "
+        r"'yesterday 9pm' .*'Tuesday 99 Mon' .*such as 2024-01-31 22:15"
+    )
+    with pytest.raises(IncidentDataError, match=said):
+        load_incidents(spec)
+
+
 def test_generic_mixed_dates_stop_with_a_generic_hint(tmp_path):
     rows = ["24.94,60.17,2024-01-05 22:10,Robbery"] + ["24.94,60.17,yesterday,Robbery"] * 2
     path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
