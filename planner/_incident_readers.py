@@ -191,7 +191,10 @@ def generic_rows(
         )
         notes += time_notes
     else:
-        notes.append("no time_col: incidents have no date (occurred is empty)")
+        notes.append(
+            "no date column named (time_col): the incidents have no date, so no time-of-day, "
+            "day-of-week or recency weights apply"
+        )
         occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         time_known = month_only = bad = np.zeros(n, dtype=bool)
         unread = None

@@ -367,6 +367,15 @@ def load_incidents(
     return kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True), report
 
 
+def _share(share: float) -> str:
+    """A share to 0.1 %, never rounded to 0 or 100 % when it is not."""
+    if 0 < share < 0.001:
+        return "<0.1%"
+    if 0.999 < share < 1:
+        return ">99.9%"
+    return f"{share:.1%}"
+
+
 @dataclass(frozen=True, slots=True)
 class IncidentInspection:
     """What an analyst needs to know about a new export before planning with it."""
@@ -424,8 +433,8 @@ class IncidentInspection:
                 else []
             ),
             f"where           {self.where()}",
-            f"time of day     {self.time_known_share:.1%} of kept incidents"
-            + (f" ({self.month_only_share:.1%} month only)" if self.month_only_share else ""),
+            f"time of day     {_share(self.time_known_share)} of kept incidents"
+            + (f" ({_share(self.month_only_share)} month only)" if self.month_only_share else ""),
             f"rows            {r.rows_read} read, {r.rows_kept} kept",
         ]
         lines += [f"  dropped       {n:>7} {reason}" for reason, n in r.dropped.items() if n]

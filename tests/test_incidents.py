@@ -1192,3 +1192,15 @@ def test_date_times_whose_clock_is_written_another_way_are_counted(tmp_path):
     lost = original["time_known"].to_numpy() & ~frame["time_known"].to_numpy()
     assert 80 < lost.sum() <= 100 and not (frame["time_known"] & ~original["time_known"]).any()
     assert (frame["occurred"].dt.date == original["occurred"].dt.date).all()  # dates kept
+
+
+def test_inspect_never_rounds_a_share_to_all_or_none():
+    from planner.incidents import _share
+
+    assert [_share(x) for x in (0.0, 0.0004, 0.5, 0.9996, 1.0)] == [
+        "0.0%",
+        "<0.1%",
+        "50.0%",
+        ">99.9%",
+        "100.0%",
+    ]
