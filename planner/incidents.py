@@ -368,7 +368,7 @@ def load_incidents(
 
 
 def _share(share: float) -> str:
-    """A share to 0.1 %, never rounded to 0 or 100 % when it is not."""
+    """Format a share to 0.1 %, never rounded to 0 or 100 % when it is not."""
     if 0 < share < 0.001:
         return "<0.1%"
     if 0.999 < share < 1:
