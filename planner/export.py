@@ -36,7 +36,11 @@ DEGREE_DIGITS = 7
 
 
 def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
-    """GPX 1.1 of one officer (or pair): a timed track (UTC) and a waypoint at each dwell."""
+    """GPX 1.1 of one officer (or pair): a timed track (UTC) and waypoints.
+
+    A waypoint marks each dwell (type ``dwell``), the station (``station``; the end station
+    too, when it is another) and each meal break (``break``).
+    """
     doc = gpxpy.gpx.GPX()
     doc.creator = "patrol-planner"
     label = f", {plan.label}" if plan.label else ""
@@ -54,19 +58,58 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
         track.segments.append(segment)
     doc.tracks.append(track)
     for number, leg in enumerate(route.dwells, start=1):  # numbered as in the briefing
-        node = plan.graph.nodes.loc[leg.to_node]
         minutes = (leg.end_s - leg.start_s) / 60
+        name = f"{number}: {plan.places[leg.to_node]}"
         doc.waypoints.append(
-            gpxpy.gpx.GPXWaypoint(
-                round(float(node["lat"]), DEGREE_DIGITS),
-                round(float(node["lon"]), DEGREE_DIGITS),
-                time=_utc(plan, leg.start_s),
-                name=f"{number}: {plan.places[leg.to_node]}",
-                description=f"stop {number}, dwell {minutes:.0f} min",
-                type="dwell",
+            _waypoint(
+                plan,
+                leg.to_node,
+                leg.start_s,
+                name,
+                f"stop {number}, dwell {minutes:.0f} min",
+                "dwell",
             )
         )
+    doc.waypoints += _station_and_breaks(plan, route)
     return doc.to_xml(version="1.1")
+
+
+def _station_and_breaks(plan: Plan, route: Route) -> list[gpxpy.gpx.GPXWaypoint]:
+    """Waypoints of where the unit starts and ends, and of its meal breaks."""
+    if not route.legs:
+        return []
+    start, end = route.legs[0].from_node, route.legs[-1].to_node
+    first = "start and end of the shift" if end == start else "start of the shift"
+    points = [_waypoint(plan, start, route.legs[0].start_s, "Station", first, "station")]
+    if end != start:
+        points.append(
+            _waypoint(plan, end, route.end_s, "End station", "end of the shift", "station")
+        )
+    for leg in (leg for leg in route.legs if leg.kind == "break"):
+        minutes = f"meal break {(leg.end_s - leg.start_s) / 60:.0f} min"
+        points.append(_waypoint(plan, leg.to_node, leg.start_s, "Meal break", minutes, "break"))
+    return points
+
+
+def _waypoint(
+    plan: Plan, node: int, offset_s: float, name: str, description: str, kind: str
+) -> gpxpy.gpx.GPXWaypoint:
+    """Return a waypoint at a street node and a time of the shift.
+
+    A stop's name holds its place; the place of any other follows its description.
+    """
+    where = plan.graph.nodes.loc[node]
+    place = plan.places.get(node)
+    if kind != "dwell" and place:
+        description = f"{description}: {place}"
+    return gpxpy.gpx.GPXWaypoint(
+        round(float(where["lat"]), DEGREE_DIGITS),
+        round(float(where["lon"]), DEGREE_DIGITS),
+        time=_utc(plan, offset_s),
+        name=name,
+        description=description,
+        type=kind,
+    )
 
 
 def _utc_ms(plan: Plan, offset_s: float) -> dt.datetime:

@@ -67,15 +67,26 @@ def test_written_files_read_back(plan, tmp_path):
     assert max(a.distance_2d(b) / (b.time - a.time).total_seconds() for a, b in far) < 1.1 * pace
     assert times[0] == plan.shift_start.astimezone(dt.UTC)
     route = plan.routes[0]
-    assert len(gpx.waypoints) == len(route.dwells)
+    marks = [w for w in gpx.waypoints if w.type == "dwell"]
+    assert len(marks) == len(route.dwells)
     # numbered as the briefing's stops, so repeat stops at one place stay apart on a device
     names = [f"{k}: {plan.places[leg.to_node]}" for k, leg in enumerate(route.dwells, start=1)]
-    assert [w.name for w in gpx.waypoints] == names
+    assert [w.name for w in marks] == names
+    # the station, and the meal break at the time and place the schedule gives
+    others = [(w.type, w.name) for w in gpx.waypoints if w.type != "dwell"]
+    assert others == [("station", "Station"), ("break", "Meal break")]
+    station, meal = (w for w in gpx.waypoints if w.type != "dwell")
+    assert station.time == times[0] and "start and end of the shift" in station.description
+    rows = pd.read_csv(tmp_path / "out/schedule.csv").query("officer == 1")
+    (taken,) = rows[rows["action"].str.startswith("meal break")].itertuples()
+    assert meal.time == pd.Timestamp(taken.start).tz_convert("UTC")
+    assert (meal.latitude, meal.longitude) == pytest.approx((taken.lat, taken.lon), abs=1e-6)
+    assert meal.description == f"{taken.action}: {taken.place}"
     assert gpx.tracks[0].length_2d() == pytest.approx(route.distance_m, rel=0.02)
     stops = pd.read_csv(tmp_path / "out/schedule.csv").query("officer == 1")
     stops = stops[stops["action"].str.startswith("dwell")]
     arrivals = pd.to_datetime(stops["start"], format="ISO8601").dt.tz_convert("UTC")
-    assert [w.time for w in gpx.waypoints] == list(arrivals)  # the same second in every file
+    assert [w.time for w in marks] == list(arrivals)  # the same second in every file
 
     frame = gpd.read_file(tmp_path / "out/plan.geojson")
     assert frame.crs.to_epsg() == 4326
@@ -109,7 +120,7 @@ def test_written_files_read_back(plan, tmp_path):
     assert len(numbered) == (schedule["action"].str.startswith("dwell")).sum()
     mine = numbered.query("officer == 1")
     waypoints = [f"{int(r.stop)}: {r.place}" for r in mine.itertuples()]
-    assert waypoints == [w.name for w in gpx.waypoints]
+    assert waypoints == [w.name for w in marks]
     assert str(starts.iloc[0].tz) == "UTC+02:00"
     assert schedule["place"].str.fullmatch(r"\d+").sum() == 0
     home = schedule[schedule["action"] == "walk back to station"]
