@@ -27,6 +27,12 @@ from planner._incident_times import (
 from planner.errors import IncidentDataError
 from planner.scenario import IncidentSpec
 
+#: What a load cautions about when no incident kept has a date.
+NO_DATES = (
+    "no incident kept has a date, so recency, day-of-week and time-of-day weights cannot apply; "
+    "name the date column (time_col, on the command line --time-col)"
+)
+
 
 def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     """Every row of a known export, parsed; ``missing`` and ``bad_date`` flag problems."""
@@ -186,18 +192,14 @@ def generic_rows(
             lon[~missing], lat[~missing] = _to_wgs84(x[~missing], y[~missing], spec.crs, path)
     n = len(raw)
     if spec.time_col:
-        occurred, time_known, month_only, bad, time_notes, unread = _generic_times(
+        occurred, time_known, month_only, bad, time_notes, caution = _generic_times(
             raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
         )
         notes += time_notes
     else:
-        notes.append(
-            "no date column named (time_col): the incidents have no date, so no time-of-day, "
-            "day-of-week or recency weights apply"
-        )
         occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         time_known = month_only = bad = np.zeros(n, dtype=bool)
-        unread = None
+        caution = NO_DATES
     crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {
@@ -213,7 +215,7 @@ def generic_rows(
             "incident_id": _texts(raw, cols, spec.id_col),
         }
     )
-    rows.attrs["cautions"] = (unread,) if unread else ()
+    rows.attrs["cautions"] = (caution,) if caution else ()
     if not geo:  # the columns read as x and y, for advice on swapped ones
         rows.attrs["coordinates"] = (cols[x_col], cols[y_col])
     return rows, notes

@@ -55,12 +55,16 @@ GENERIC_TIME_FORMATS = (
     "%m/%d/%y",
     "%d/%m/%y %H:%M",
     "%d/%m/%y",
+    "%d.%m.%y",
     *MONTH_FORMATS,
 )
 
-_OFFSET = re.compile(r"(?<=:\d\d)(?:\.\d+)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
+_OFFSET = re.compile(r"(?<=:\d\d)(?:\.\d+)?(?:Z| ?UTC|[+-]\d{2}(?::?\d{2})?)?$")
 _ISO_T = re.compile(r"^(\d{4}-\d{2}-\d{2})T")
-_MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+_MONTH_NAME = re.compile(
+    r"(?i)\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
+)
 
 
 def _shapes(text: pd.Series, bad: np.ndarray) -> str:
@@ -212,23 +216,22 @@ def _generic_times(
     naming the times of day that could not be read (or ``None``).
     """
     notes: list[str] = []
-    written = values.astype(str).replace({"None": "", "nan": "", "NaT": ""}).str.strip()
-    utc = int(written.str.endswith(("Z", "+00:00", "+0000")).sum())
+    written = values.astype(object).where(values.notna(), "").astype(str)
+    written = written.replace({"None": "", "nan": "", "NaT": ""}).str.strip()
+    utc = int(written.str.endswith(("Z", "UTC", "+00:00", "+0000")).sum())
     if utc:
         notes.append(
-            f"{utc} times in '{column}' carry a zero UTC offset (Z or +00:00) and are read as "
-            "the clock time written; the time-of-day model expects the area's local time, so "
+            f"{utc} times in '{column}' carry a zero UTC offset (Z, UTC or +00:00) and are read "
+            "as the clock time written; the time-of-day model expects the area's local time, so "
             "convert them in the export unless the area keeps UTC then"
         )
-    text = _strip_offsets(written)
+    full = _strip_offsets(written)
+    text, formats = _dates_to_read(full)
     sample = text[text != ""].head(2000)
     scores = (
-        {
-            fmt: pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()
-            for fmt in GENERIC_TIME_FORMATS
-        }
+        {f: pd.to_datetime(sample, format=f, errors="coerce").notna().mean() for f in formats}
         if len(sample)
-        else {GENERIC_TIME_FORMATS[0]: 0.0}
+        else {formats[0]: 0.0}
     )
     fmt = max(scores, key=lambda f: scores[f])
     swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
@@ -271,7 +274,7 @@ def _generic_times(
     if len(sample) and scores[fmt] == 0:
         msg = (
             f"{path}: column '{column}': no date format this tool knows reads its values "
-            f"(formats seen: {_shapes(sample, np.ones(len(sample), dtype=bool))}); "
+            f"(formats seen: {_shapes(full, (full != '').to_numpy())}); "
             f"{_EXCEL_FIX if _excel_serials(sample) else _GENERIC_DATE_FIX}"
         )
         raise IncidentDataError(msg)
@@ -280,8 +283,24 @@ def _generic_times(
     month_only = np.full(len(text), fmt in MONTH_FORMATS) & ~bad
     if fmt in MONTH_FORMATS:
         occurred = occurred + pd.Timedelta(days=14)
-    occurred, time_known, unread = _other_clocks(text, occurred, time_known, bad, column)
+    occurred, time_known, unread = _other_clocks(full, occurred, time_known, bad, column)
     return occurred, time_known, month_only, bad, notes, unread
+
+
+def _dates_to_read(text: pd.Series) -> tuple[pd.Series, tuple[str, ...]]:
+    """Return the text to pick a date format from, and the formats to try.
+
+    Whole values, with every format; but when no format reads any whole value (a clock such as
+    ``9:15PM`` or ``21:15 UTC`` after each date), their first words with the date formats, so
+    the dates are kept and :func:`_other_clocks` reads what clocks it can.
+    """
+    sample = text[text != ""].head(2000)
+    if not len(sample) or any(
+        pd.to_datetime(sample, format=f, errors="coerce").notna().any()
+        for f in GENERIC_TIME_FORMATS
+    ):
+        return text, GENERIC_TIME_FORMATS
+    return text.str.partition(" ")[0], tuple(f for f in GENERIC_TIME_FORMATS if " " not in f)
 
 
 def _other_clocks(

@@ -36,7 +36,7 @@ import pandas as pd
 
 from planner._incident_coordinates import out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
-from planner._incident_readers import generic_rows, schema_rows
+from planner._incident_readers import NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import SCHEMAS, Schema, choose_schema
 from planner._incident_times import midnight_placeholders
 from planner.errors import IncidentDataError, warn, why_missing
@@ -351,11 +351,8 @@ def load_incidents(
         raise IncidentDataError(msg)
     kept = parsed.rows[parsed.rows["drop"] == ""]
     cautions = list(parsed.cautions)
-    if kept["occurred"].isna().all():
-        cautions.append(
-            "no incident kept has a date, so recency, day-of-week and time-of-day weights "
-            "cannot apply; name the date column (time_col, on the command line --time-col)"
-        )
+    if kept["occurred"].isna().all() and NO_DATES not in cautions:
+        cautions.append(NO_DATES)
     if report.rows_kept < report.rows_read or report.unmapped or cautions:
         warn("; ".join([report.summary(), *cautions]), stacklevel=2)
     else:  # all kept: the counts are news, not a warning

@@ -755,15 +755,52 @@ def test_generic_dates_as_a_spreadsheet_saves_them(tmp_path):
 
 
 def test_generic_dates_no_format_reads_are_named_by_shape(tmp_path):
-    rows = ["24.94,60.17,yesterday 5pm,Robbery", "24.94,60.17,Tuesday 12 May,Robbery"]
+    rows = ["24.94,60.17,yesterday 5pm,Robbery", "24.94,60.17,,Robbery"]
+    rows += ["24.94,60.17,Tuesday 12 May,Robbery"]
     path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
     spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
     said = (
         r"column 't': no date format this tool knows reads its values \(formats seen: "
-        r"'yesterday 9pm' .*'Tuesday 99 Mon' .*such as 2024-01-31 22:15"
+        r"'yesterday 9pm' .*'Tuesday 99 Mon' \(1 row, e.g. data row 3: .*such as 2024-01-31 22:15"
     )
     with pytest.raises(IncidentDataError, match=said):
         load_incidents(spec)
+
+
+@pytest.mark.parametrize(
+    ("written", "clock"),
+    [
+        (["2020-01-13 9:15PM", "2020-01-14 8:05 p.m."], ["21:15", "20:05"]),  # no format reads
+        (["1/13/20 9:15 PM", "1/14/20 21:15:30"], ["21:15", "21:15"]),  # two-digit years
+        (["2020-01-13 21:15:00 UTC", "2020-01-14 20:05:00 UTC"], ["21:15", "20:05"]),
+    ],
+)
+def test_generic_dates_keep_clocks_no_whole_format_reads(tmp_path, written, clock):
+    rows = [f"24.94,60.17,{t},Robbery" for t in written * 3]
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlannerWarning)  # the UTC note
+        frame, _ = load_incidents(spec)
+    assert frame["time_known"].all()
+    assert frame["occurred"].dt.strftime("%H:%M").tolist() == clock * 3
+    assert frame["occurred"].dt.strftime("%m-%d").tolist() == ["01-13", "01-14"] * 3
+
+
+def test_generic_geodata_with_an_empty_date_drops_that_row(tmp_path):
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [24.94, 60.17]},
+            "properties": {"when": when, "what": "Robbery"},
+        }
+        for when in ["2024-01-05 22:10", None, "2024-01-06 22:10", "2024-01-07 22:10"]
+    ]
+    path = tmp_path / "inc.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    frame, report = load(path, time_col="when", type_col="what")
+    assert len(frame) == 3 and report.dropped["bad date"] == 1
+    assert sum(report.dropped.values()) == 1
 
 
 def test_generic_mixed_dates_stop_with_a_generic_hint(tmp_path):
@@ -1204,3 +1241,14 @@ def test_inspect_never_rounds_a_share_to_all_or_none():
         ">99.9%",
         "100.0%",
     ]
+
+
+def test_a_file_without_a_date_column_is_cautioned_once(tmp_path):
+    path = write(tmp_path, "lon,lat,k\n" + "24.94,60.17,Robbery\n" * 3)
+    spec = IncidentSpec(path=path, x_col="lon", y_col="lat", type_col="k")
+    with pytest.warns(PlannerWarning, match="no incident kept has a date") as caught:
+        frame, report = load_incidents(spec)
+    assert frame["occurred"].isna().all()
+    assert sum(str(w.message).count("has a date") for w in caught) == 1
+    assert sum("has a date" in n for n in report.notes) == 1  # for the plan's risk notes
+    assert sum("has a date" in n for n in inspect_incidents(spec).notes) == 1
