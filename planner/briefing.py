@@ -103,10 +103,12 @@ def risk_source(method: str, parameters: dict) -> str:
             f"weights, spread {parameters['bandwidth_m']:g} m along the streets; no incident data"
         )
     weights = ["harm"] if parameters.get("harm_weighted") else []
-    if "tod_bandwidth_h" in parameters:  # planned for a shift
-        if not parameters.get("window_fallback"):
-            weights.append(f"time of day (±{parameters['tod_bandwidth_h']:g} h around the shift)")
-        weights += ["day of week", f"age (half-life {parameters['half_life_days']:g} days)"]
+    if parameters.get("incidents_with_time") and not parameters.get("window_fallback"):
+        weights.append(f"time of day (±{parameters['tod_bandwidth_h']:g} h around the shift)")
+    if parameters.get("incidents_with_day"):
+        weights.append("day of week")
+    if parameters.get("incidents_dated"):
+        weights.append(f"age (half-life {parameters['half_life_days']:g} days)")
     text = f"{parameters['incidents_used']:,} incidents within {parameters['max_snap_m']:g} m "
     text += "of the streets"
     if weights:

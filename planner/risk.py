@@ -391,8 +391,13 @@ def incident_risk(
             "half_life_days": window.half_life_days,
             "window_fallback": False,
         }
-        timed = len(snapped) - flagged["without time of day"]
-        if timed and not flagged["near the shift's hours"]:
+        dated = len(snapped) - flagged["without date"]
+        parameters |= {  # what the weights could use: a time of day, a day, a date
+            "incidents_with_time": len(snapped) - flagged["without time of day"],
+            "incidents_with_day": dated - flagged["month only"],
+            "incidents_dated": dated,
+        }
+        if parameters["incidents_with_time"] and not flagged["near the shift's hours"]:
             parameters["window_fallback"] = True
             notes.append("no incident near the shift's hours: the all-hours model is used")
             in_window, _ = window_weights(
@@ -419,8 +424,7 @@ def incident_risk(
     lengths = graph.segments["length_m"].to_numpy()
     hourly = None
     # hours of their own come only from incidents with a time of day (UK files give months)
-    timed = "occurred" in snapped and bool(snapped.get("time_known", pd.Series([True])).any())
-    if shift is not None and timed and not parameters.get("window_fallback"):
+    if parameters.get("incidents_with_time") and not parameters["window_fallback"]:
         hourly = hourly_multipliers(
             graph, snapped, seg_idx, harm, repeat, shift, window, model, terrain_rate, near
         )

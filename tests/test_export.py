@@ -810,10 +810,15 @@ def test_briefing_says_where_the_risk_comes_from(plan):
     # incidents: what weighs them, and the all-hours fallback said in place of time of day
     params = {"incidents_used": 4363, "max_snap_m": 100.0, "harm_weighted": True}
     params |= {"tod_bandwidth_h": 1.5, "half_life_days": 365.0, "window_fallback": False}
+    params |= {"incidents_with_time": 4000, "incidents_with_day": 4363, "incidents_dated": 4363}
     assert risk_source("incidents", params) == (
         "4,363 incidents within 100 m of the streets, weighted by harm, time of day (±1.5 h "
         "around the shift), day of week and age (half-life 365 days)"
     )
+    months = params | {"incidents_with_time": 0, "incidents_with_day": 0}  # UK files
+    assert risk_source("incidents", months).endswith("by harm and age (half-life 365 days)")
+    undated = months | {"incidents_dated": 0, "harm_weighted": False}
+    assert risk_source("incidents", undated) == "4,363 incidents within 100 m of the streets"
     fell_back = risk_source("incidents", params | {"window_fallback": True})
     assert "time of day" not in fell_back
     assert fell_back.endswith(

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from planner.briefing import risk_source
 from planner.coverage import coverage_matrix, street_pieces
 from planner.errors import IncidentDataError, PlannerWarning
 from planner.hotspots import find_hotspots, koper_value_min
@@ -283,6 +284,8 @@ def test_incidents_of_unknown_hour_weigh_the_same_in_every_hour_of_the_night(gri
     end = dt.datetime.combine(start.date() + dt.timedelta(days=1), dt.time(5), tzinfo=zone)
     alone = incident_risk(grid, monthly, [], 100, 0.0, (start, end))
     assert alone.hourly is None and "hourly_risk" not in alone.parameters  # no hours to give
+    said = risk_source("incidents", alone.parameters)  # as the briefing says it
+    assert "time of day" not in said and "day of week" not in said and "age (half-life" in said
     risk = incident_risk(
         grid, pd.concat([monthly, far_corner_at_midnight()]), [], 100, 0.0, (start, end)
     )
