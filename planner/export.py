@@ -71,6 +71,7 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
             )
         )
     doc.waypoints += _station_and_breaks(plan, route)
+    doc.waypoints.sort(key=lambda w: w.time)  # in the order the unit reaches them
     return doc.to_xml(version="1.1")
 
 

@@ -108,8 +108,8 @@ def _check_every_file_near(
         own = [r for r in reports if r.file == file]
         why = _no_incident_near(graph, incidents[mine], limit, own)
         msg = (
-            f"{file}: {why}. The other incident files do have incidents in the area; to plan "
-            "without this one, remove it from the scenario's incidents"
+            f"{file}: {why}. The other incident files do have incidents in the area; fix this "
+            "one, or leave it out"
         )
         raise IncidentDataError(msg)
 

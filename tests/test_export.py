@@ -82,6 +82,9 @@ def test_written_files_read_back(plan, tmp_path):
     assert meal.time == pd.Timestamp(taken.start).tz_convert("UTC")
     assert (meal.latitude, meal.longitude) == pytest.approx((taken.lat, taken.lon), abs=1e-6)
     assert meal.description == f"{taken.action}: {taken.place}"
+    waypoint_times = [w.time for w in gpx.waypoints]
+    assert waypoint_times == sorted(waypoint_times)  # in the order the unit reaches them
+    assert gpx.waypoints[0] is station
     assert gpx.tracks[0].length_2d() == pytest.approx(route.distance_m, rel=0.02)
     stops = pd.read_csv(tmp_path / "out/schedule.csv").query("officer == 1")
     stops = stops[stops["action"].str.startswith("dwell")]

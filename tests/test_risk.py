@@ -94,7 +94,7 @@ def test_a_file_of_several_with_no_incident_in_the_area_stops_the_plan(grid):
     both = pd.concat([good, swapped], ignore_index=True)
     said = (
         r"^/up/swapped\.csv: none of the 2 incidents lies within 100 m .* but 2 would with "
-        r"latitude and longitude swapped.*x_col: lon, y_col: lat .* remove it from the scenario"
+        r"latitude and longitude swapped.*x_col: lon, y_col: lat .* fix this one, or leave it out"
     )
     with pytest.raises(IncidentDataError, match=said):
         incident_risk(grid, both, reports, max_snap_m=100, background_share=0.0)
