@@ -90,6 +90,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
         {
             "lon": lon,
             "lat": lat,
+            "blank": raw.attrs["blank"],
             "missing": missing,
             "occurred": occurred,
             "time_known": time_known,
@@ -205,6 +206,7 @@ def generic_rows(
         {
             "lon": lon,
             "lat": lat,
+            "blank": raw.attrs.get("blank", np.zeros(n, dtype=bool)),
             "missing": missing,
             "occurred": occurred.to_numpy(),
             "time_known": time_known,

@@ -16,8 +16,9 @@ with a column mapping (``schema: generic``). Every loader returns the same table
 ``file``       the file it came from
 =============  ==========================================================================
 
-Every row read is kept or counted under one drop reason, checked in this order: "duplicate
-row" (a further row of an incident already read), "no coordinates" (empty, not a number, or
+Every row read is kept or counted under one drop reason, checked in this order: "empty row"
+(no value in any column read, as spreadsheets leave at the end), "duplicate row" (a further row
+of an incident already read), "no coordinates" (empty, not a number, or
 the placeholders 0/0 and -1/-1), "coordinates out of range", "bad date", "excluded type" (a
 category in the exclusion list). So ``rows_read == rows_kept + sum(dropped.values())``.
 """
@@ -50,6 +51,7 @@ NO_TYPE = "(no type)"
 
 #: Drop reasons, in the order they are checked.
 DROP_REASONS = (
+    "empty row",
     "duplicate row",
     "no coordinates",
     "coordinates out of range",
@@ -193,7 +195,9 @@ def _read_rows(
     excluded = harm.isna().to_numpy()
     rows_ids = rows["incident_id"]
     duplicate = _duplicates(rows_ids, missing | far | bad_date, excluded, harm)
-    drop = np.select([duplicate, missing, far, bad_date, excluded], DROP_REASONS, default="")
+    blank = rows["blank"].to_numpy()
+    conditions = [blank, duplicate, missing, far, bad_date, excluded]
+    drop = np.select(conditions, DROP_REASONS, default="")
     occurred, time_known, note = midnight_placeholders(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
     )

@@ -221,13 +221,14 @@ def test_each_drop_reason_is_counted(tmp_path):
         "2018/12/01 01:00:00 PM,5,Warrant,Warrant Arrest,37.77,-122.41",  # excluded type
         "2018/12/02,6,Assault,Battery,37.78,-122.42",  # date without time: kept at noon
         '2018/12/03 11:59:00 PM,7,Larceny Theft,"Theft, From Locked Vehicle",37.7,-122.4',
+        ",,,,,",  # empty row
     ]
     path = write(tmp_path, SF_HEADER + "\n".join(rows) + "\n")
     with pytest.warns(PlannerWarning) as record:
         frame, report = load_incidents(IncidentSpec(path=path))
     assert len(record) == 1
     message = str(record[0].message)
-    assert "8 rows read, 3 kept" in message
+    assert "9 rows read, 3 kept" in message
     for reason in DROP_REASONS:
         assert f"1 {reason}" in message
     assert report.dropped == dict.fromkeys(DROP_REASONS, 1)
@@ -1252,3 +1253,11 @@ def test_a_file_without_a_date_column_is_cautioned_once(tmp_path):
     assert sum(str(w.message).count("has a date") for w in caught) == 1
     assert sum("has a date" in n for n in report.notes) == 1  # for the plan's risk notes
     assert sum("has a date" in n for n in inspect_incidents(spec).notes) == 1
+
+
+def test_empty_rows_a_spreadsheet_leaves_are_counted_as_such(tmp_path):
+    text = UK_HEADER + "2020-01,Robbery,-0.1,51.5\n" * 3 + "2020-02,Theft,,\n" + ",,,\n" * 2
+    frame, report = load(write(tmp_path, text))
+    assert len(frame) == 3 and report.rows_read == 6
+    assert report.dropped["empty row"] == 2 and report.dropped["no coordinates"] == 1
+    check_accounting(frame, report)
