@@ -25,7 +25,7 @@ import shapely
 from planner.briefing import briefing_html
 from planner.errors import ExportError, warn
 from planner.places import zone_outlines
-from planner.plan import Leg, Plan, Route, station_roles
+from planner.plan import Leg, Plan, Route, leg_action, station_roles
 from planner.replan import walked_rules
 from planner.tracks import route_pieces
 
@@ -87,8 +87,8 @@ def _station_and_breaks(plan: Plan, route: Route) -> list[gpxpy.gpx.GPXWaypoint]
             _waypoint(plan, end, route.end_s, "End station", "end of the shift", "station")
         )
     for leg in (leg for leg in route.legs if leg.kind == "break"):
-        minutes = f"meal break {(leg.end_s - leg.start_s) / 60:.0f} min"
-        points.append(_waypoint(plan, leg.to_node, leg.start_s, "Meal break", minutes, "break"))
+        said = leg_action(leg, route)  # "meal break 30 min", as the schedule says it
+        points.append(_waypoint(plan, leg.to_node, leg.start_s, "Meal break", said, "break"))
     return points
 
 

@@ -38,7 +38,7 @@ from planner.coverage import Pieces, piece_distances
 from planner.errors import warn
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
-from planner.snapping import snap_incidents
+from planner.snapping import lost_per_file, snap_incidents
 from planner.window import WindowParams, window_weights
 
 log = logging.getLogger(__name__)
@@ -487,20 +487,8 @@ def _outside_by_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> str:
     """``"; by file: a.csv 10 of 50, b.csv 3 of 40"`` for several files."""
     if "file" not in incidents or incidents["file"].nunique() < 2:
         return ""
-    lost = _lost_per_file(incidents, kept_idx).itertuples()
+    lost = lost_per_file(incidents, kept_idx).itertuples()
     return "; by file: " + ", ".join(f"{Path(str(f)).name} {n} of {m}" for f, n, m in lost)
-
-
-def _lost_per_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> pd.DataFrame:
-    """Per incident file (in file order): incidents not kept (``lost``) and all (``rows``)."""
-    kept = np.zeros(len(incidents), dtype=bool)
-    kept[kept_idx] = True
-    return (
-        pd.DataFrame({"lost": ~kept, "rows": 1})
-        .groupby(incidents["file"].to_numpy(), sort=False)
-        .sum()
-        .astype(int)
-    )
 
 
 def _attribute_outside(
@@ -509,7 +497,7 @@ def _attribute_outside(
     """Add each file's share of the "outside the area" drops to its report."""
     if "file" not in incidents or not outside:
         return list(reports)
-    lost = _lost_per_file(incidents, kept_idx)["lost"]
+    lost = lost_per_file(incidents, kept_idx)["lost"]
     return [r.with_drop("outside the area", int(lost.get(r.file, 0))) for r in reports]
 
 

@@ -97,13 +97,11 @@ def _check_every_file_near(
     """
     if "file" not in incidents:
         return
-    kept = np.zeros(len(incidents), dtype=bool)
-    kept[point_idx] = True
     files = incidents["file"].to_numpy()
-    for file in pd.unique(files):
-        mine = files == file
-        if kept[mine].any():
+    for file, (lost, rows) in lost_per_file(incidents, point_idx).iterrows():
+        if lost < rows:
             continue
+        mine = files == file
         limit = max_snap_m if np.ndim(max_snap_m) == 0 else np.asarray(max_snap_m)[mine]
         own = [r for r in reports if r.file == file]
         why = _no_incident_near(graph, incidents[mine], limit, own)
@@ -112,6 +110,18 @@ def _check_every_file_near(
             "one, or leave it out"
         )
         raise IncidentDataError(msg)
+
+
+def lost_per_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> pd.DataFrame:
+    """Per incident file (in file order): incidents not kept (``lost``) and all (``rows``)."""
+    kept = np.zeros(len(incidents), dtype=bool)
+    kept[kept_idx] = True
+    return (
+        pd.DataFrame({"lost": ~kept, "rows": 1})
+        .groupby(incidents["file"].to_numpy(), sort=False)
+        .sum()
+        .astype(int)
+    )
 
 
 def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
