@@ -226,13 +226,7 @@ def _generic_times(
             "convert them in the export unless the area keeps UTC then"
         )
     full = _strip_offsets(written)
-    text, formats = _dates_to_read(full)
-    sample = text[text != ""].head(2000)
-    scores = (
-        {f: pd.to_datetime(sample, format=f, errors="coerce").notna().mean() for f in formats}
-        if len(sample)
-        else {formats[0]: 0.0}
-    )
+    text, sample, scores = _format_scores(full)
     fmt = max(scores, key=lambda f: scores[f])
     swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
     both = swapped is not None and scores.get(swapped, 0) == scores[fmt] > 0
@@ -287,20 +281,26 @@ def _generic_times(
     return occurred, time_known, month_only, bad, notes, unread
 
 
-def _dates_to_read(text: pd.Series) -> tuple[pd.Series, tuple[str, ...]]:
-    """Return the text to pick a date format from, and the formats to try.
+def _format_scores(full: pd.Series) -> tuple[pd.Series, pd.Series, dict[str, float]]:
+    """Return the text to read dates from, its sample, and the share each format reads.
 
     Whole values, with every format; but when no format reads any whole value (a clock such as
     ``9:15PM`` or ``21:15 UTC`` after each date), their first words with the date formats, so
     the dates are kept and :func:`_other_clocks` reads what clocks it can.
     """
-    sample = text[text != ""].head(2000)
-    if not len(sample) or any(
-        pd.to_datetime(sample, format=f, errors="coerce").notna().any()
-        for f in GENERIC_TIME_FORMATS
+    for text, formats in (
+        (full, GENERIC_TIME_FORMATS),
+        (full.str.partition(" ")[0], tuple(f for f in GENERIC_TIME_FORMATS if " " not in f)),
     ):
-        return text, GENERIC_TIME_FORMATS
-    return text.str.partition(" ")[0], tuple(f for f in GENERIC_TIME_FORMATS if " " not in f)
+        sample = text[text != ""].head(2000)
+        if not len(sample):
+            return text, sample, {formats[0]: 0.0}
+        scores = {
+            f: pd.to_datetime(sample, format=f, errors="coerce").notna().mean() for f in formats
+        }
+        if max(scores.values()) > 0:
+            break
+    return text, sample, scores
 
 
 def _other_clocks(
