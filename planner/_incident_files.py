@@ -89,8 +89,7 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
     saved with ; (spreadsheets set to a decimal comma), tabs or | read as well as
     comma-separated ones; the encoding is UTF-8 or, failing that, Windows-1252
     (``frame.attrs["encoding"]``; ``frame.attrs["spoiled"]`` counts the characters of a UTF-8
-    file that did not decode; see :func:`csv_encoding`). ``frame.attrs["blank"]`` flags the rows
-    with no value in the columns read.
+    file that did not decode; see :func:`csv_encoding`).
     """
     encoding, spoiled = csv_encoding(Path(path))
     sep = _separator(Path(path), encoding)
@@ -120,8 +119,6 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
     frame.attrs["sep"] = sep
     frame.attrs["encoding"] = encoding
     frame.attrs["spoiled"] = spoiled
-    # rows with nothing in the columns read, such as the ",,,," a spreadsheet leaves at the end
-    frame.attrs["blank"] = frame.apply(lambda c: c.str.strip() == "").all(axis=1).to_numpy()
     return frame
 
 

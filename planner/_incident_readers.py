@@ -90,7 +90,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
         {
             "lon": lon,
             "lat": lat,
-            "blank": raw.attrs["blank"],
+            "blank": _blank(raw, missing),
             "missing": missing,
             "occurred": occurred,
             "time_known": time_known,
@@ -103,6 +103,18 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     )
     frame.attrs["cautions"] = (unread,) if unread else ()
     return frame
+
+
+def _blank(raw: pd.DataFrame, missing: np.ndarray) -> np.ndarray:
+    """Rows with no value in any column read (the ",,," a spreadsheet leaves at the end).
+
+    Only rows without coordinates can be, so only those are looked at.
+    """
+    blank = np.zeros(len(raw), dtype=bool)
+    if missing.any():
+        cells = raw[missing].apply(lambda column: column.astype(str).str.strip() == "")
+        blank[missing] = cells.all(axis=1).to_numpy()
+    return blank
 
 
 def _texts(raw: pd.DataFrame, cols: dict[str, str], name: str | None) -> np.ndarray:
@@ -206,7 +218,7 @@ def generic_rows(
         {
             "lon": lon,
             "lat": lat,
-            "blank": raw.attrs.get("blank", np.zeros(n, dtype=bool)),
+            "blank": np.zeros(n, dtype=bool) if geo else _blank(raw, missing),
             "missing": missing,
             "occurred": occurred.to_numpy(),
             "time_known": time_known,
