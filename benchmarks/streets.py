@@ -604,6 +604,12 @@ def _by_limit(runs: list[PlainRun], solver: str) -> dict[float, list[PlainRun]]:
     return out
 
 
+def _reference(runs: list[PlainRun], limit_s: float) -> float:
+    """PyVRP's mean prize over the seeds at ``limit_s`` (NaN when it did not run)."""
+    ref_runs = _by_limit(runs, "pyvrp").get(limit_s, [])
+    return _mean(ref_runs, "prize") if ref_runs else math.nan
+
+
 def _mean(runs: list[PlainRun], field: str) -> float:
     return float(np.mean([getattr(r, field) for r in runs]))
 
@@ -621,8 +627,7 @@ def print_plain(runs: list[PlainRun], limits: list[float]) -> None:
     )
     print("|---|---|---|" + "---:|" * (2 * len(limits) + 3))
     for (city, units, shift_h), sel in _groups(runs).items():
-        ref_runs = _by_limit(sel, "pyvrp").get(ref_limit, [])
-        ref = _mean(ref_runs, "prize") if ref_runs else 0.0
+        ref = _reference(sel, ref_limit)
         for solver in SOLVERS:
             by = _by_limit(sel, solver)
             if not by:
@@ -675,8 +680,7 @@ def print_targets(runs: list[PlainRun], limits: list[float]) -> None:
     )
     print("|---|---|---:|---:|---|---:|---|")
     for (city, units, shift_h), sel in _groups(runs).items():
-        ref_runs = _by_limit(sel, "pyvrp").get(ref_limit, [])
-        ref = _mean(ref_runs, "prize") if ref_runs else math.nan
+        ref = _reference(sel, ref_limit)
         ours = _by_limit(sel, "ours")
         print(
             f"| {city} | {units} x {shift_h:g} h | {ref:.4f} "
