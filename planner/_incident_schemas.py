@@ -137,6 +137,40 @@ MAPPING_HELP = (
 )
 
 
+def _quoted(name: str) -> str:
+    """Quote a column name for a command line when it holds a space."""
+    return f"'{name}'" if " " in name else name
+
+
+def swap_fix(schema: Schema) -> str:
+    """How to read a ``schema`` export whose latitude and longitude columns are swapped."""
+    assert schema.lat_col is not None and schema.lon_col is not None
+    mapping = {
+        "x_col": schema.lat_col,  # the column named for latitudes holds the longitudes
+        "y_col": schema.lon_col,
+        "time_col": schema.time_col,
+        "type_col": (
+            schema.type_col if schema.type_col in schema.required else schema.fallback_type_col
+        ),
+        "id_col": schema.id_col,
+    }
+    named = {key: column for key, column in mapping.items() if column}
+    keys = ", ".join(f"{key}: {column}" for key, column in named.items())
+    options = " ".join(
+        f"--{key.replace('_', '-')} {_quoted(column)}" for key, column in named.items()
+    )
+    lost = (
+        f"; its times of day, in {schema.clock_col}, are then lost"
+        if schema.clock_col is not None
+        else ""
+    )
+    return (
+        f"exchange the names {schema.lon_col} and {schema.lat_col} in the file's first line, "
+        f"or read it with schema: generic, {keys} (on the command line --schema generic "
+        f"{options}){lost}"
+    )
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
 

@@ -32,6 +32,7 @@ from scipy import ndimage
 
 from planner.errors import ExportError, IncidentDataError, warn
 from planner.graph import StreetGraph
+from planner.incidents import LoadReport
 from planner.risk import (
     IncidentModel,
     fit_terrain_rates,
@@ -65,8 +66,11 @@ def split_incidents(
     cut: pd.Timestamp,
     test_months: int,
     max_snap_m: float = 100.0,
+    reports: list[LoadReport] | tuple[()] = (),
 ) -> ForecastData:
     """Snap incidents and split them into training (before ``cut``) and test months.
+
+    ``reports`` (the files' load reports) let a refusal name the columns to read instead.
 
     Raises
     ------
@@ -75,7 +79,7 @@ def split_incidents(
     """
     end = cut + pd.DateOffset(months=test_months)
     occurred = pd.to_datetime(incidents["occurred"]).to_numpy()
-    point_idx, seg_idx = snap_incidents(graph, incidents, max_snap_m)
+    point_idx, seg_idx = snap_incidents(graph, incidents, max_snap_m, reports)
     when = occurred[point_idx]
     train = when < np.datetime64(cut)
     test = (when >= np.datetime64(cut)) & (when < np.datetime64(end))
@@ -322,9 +326,9 @@ def evaluate_files(
     exposure, _ = terrain_exposure(
         graph, osm_features(area_spec, graph), street_pieces(graph), TERRAIN_BANDWIDTH_M
     )
-    incidents, _report = load_incidents(spec, exclude=set() if all_types else None)
+    incidents, report = load_incidents(spec, exclude=set() if all_types else None)
     params = params or ForecastParams()
-    data = split_incidents(graph, incidents, cut, test_months, spec.max_snap_m)
+    data = split_incidents(graph, incidents, cut, test_months, spec.max_snap_m, [report])
     scores = all_scores(graph, data, params, exposure)
     table = score_table(data, scores)
     title = f"{area.name.split('.')[0]}: train before {cut:%Y-%m}, test {test_months} months"

@@ -38,7 +38,7 @@ import pandas as pd
 from planner._incident_coordinates import out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
-from planner._incident_schemas import SCHEMAS, Schema, choose_schema
+from planner._incident_schemas import SCHEMAS, Schema, choose_schema, swap_fix
 from planner._incident_times import midnight_placeholders
 from planner.errors import IncidentDataError, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
@@ -391,6 +391,7 @@ class IncidentInspection:
     extent: tuple[float, float, float, float] | None = None  # lat min, max, lon min, max
     middle: tuple[float, float] | None = None  # median lat, median lon
     periods: tuple[tuple[str, int], ...] = ()  # kept incidents per month, or per year (_periods)
+    ends_timed: tuple[bool, bool] = (True, True)  # whether first and last have a time of day
 
     def where(self) -> str:
         """Where the kept incidents lie, so swapped or foreign coordinates show at once."""
@@ -422,8 +423,12 @@ class IncidentInspection:
             span = f"{self.first:%Y-%m} .. {self.last:%Y-%m} (months)"
         elif self.time_known_share == 0.0:  # dates without clock times (placed at noon)
             span = f"{self.first:%Y-%m-%d} .. {self.last:%Y-%m-%d} (dates only)"
-        else:
-            span = f"{self.first:%Y-%m-%d %H:%M} .. {self.last:%Y-%m-%d %H:%M}"
+        else:  # an end without a time of day shows its date alone, not noon
+            first, last = (
+                f"{end:%Y-%m-%d %H:%M}" if timed else f"{end:%Y-%m-%d}"
+                for end, timed in zip((self.first, self.last), self.ends_timed, strict=True)
+            )
+            span = f"{first} .. {last}"
         lines = [
             f"file            {r.file}",
             f"schema          {r.schema}",
@@ -525,7 +530,16 @@ def inspect_incidents(
         extent=_extent(kept),
         middle=None if kept.empty else (float(kept["lat"].median()), float(kept["lon"].median())),
         periods=_periods(dated),
+        ends_timed=_ends_timed(kept, dated),
     )
+
+
+def _ends_timed(kept: pd.DataFrame, dated: pd.Series) -> tuple[bool, bool]:
+    """Whether the first and the last dated incident kept have a time of day."""
+    if dated.empty:
+        return True, True
+    timed = kept["time_known"]
+    return bool(timed[dated.idxmin()]), bool(timed[dated.idxmax()])
 
 
 MONTHS_LISTED = 24
@@ -568,7 +582,7 @@ def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
     if 2 * swapped >= len(kept):
         return (
             f"latitude and longitude look swapped: {swapped} of {len(kept)} points lie in "
-            f"{name} only with the two exchanged; check which column holds which"
+            f"{name} only with the two exchanged: {swap_fix(SCHEMAS[schema])}"
         )
     return (
         f"{len(kept) - inside} of {len(kept)} points lie outside {name}, where {schema} "

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from planner._incident_schemas import swap_fix
 from planner.errors import IncidentDataError
 from planner.graph import StreetGraph
-from planner.incidents import LoadReport
+from planner.incidents import SCHEMAS, LoadReport
 
 #: Spacing of the sample points along streets used to find snapping candidates, metres.
 SNAP_SAMPLE_M = 10.0
@@ -137,6 +138,18 @@ def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
     )
 
 
+def _swap_fix(report: LoadReport) -> str | None:
+    """How to read ``report``'s file with its coordinate columns the other way round, if known."""
+    if len(report.coordinates) == 2:
+        x_col, y_col = report.coordinates
+        return (
+            f"read it with the columns the other way round: x_col: {y_col}, y_col: {x_col} "
+            f"(on the command line --x-col '{y_col}' --y-col '{x_col}')"
+        )
+    schema = SCHEMAS.get(report.schema)
+    return swap_fix(schema) if schema is not None and schema.lat_col else None
+
+
 def _no_incident_near(
     graph: StreetGraph,
     incidents: pd.DataFrame,
@@ -157,14 +170,9 @@ def _no_incident_near(
             f"{none}: {_apart(graph, lon, lat)}; check that the incident file covers the same "
             "city and period"
         )
-    named = [r for r in reports if len(r.coordinates) == 2]
-    if named and len(named) == len(reports):
-        fix = "; ".join(
-            f"{r.file}: x_col: {r.coordinates[1]}, y_col: {r.coordinates[0]} (on the command "
-            f"line --x-col '{r.coordinates[1]}' --y-col '{r.coordinates[0]}')"
-            for r in named
-        )
-        fix = f"read it with the columns the other way round: {fix}"
+    fixes = [_swap_fix(r) for r in reports]
+    if fixes and all(fixes):
+        fix = "; ".join(f"{r.file}: {fix}" for r, fix in zip(reports, fixes, strict=True))
     else:
         fix = (
             "read it with schema: generic, x_col the column that holds the longitudes, y_col "

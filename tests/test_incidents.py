@@ -14,10 +14,12 @@ from pyproj import Transformer
 from shapely.geometry import Point
 
 from planner import harm
+from planner._incident_schemas import swap_fix
 from planner.errors import IncidentDataError, PlannerWarning, ScenarioError
 from planner.incidents import (
     CANONICAL_COLUMNS,
     DROP_REASONS,
+    SCHEMAS,
     LoadReport,
     inspect_incidents,
     load_incidents,
@@ -1037,6 +1039,37 @@ def test_inspect_says_when_latitude_and_longitude_look_swapped(tmp_path):
     )
 
 
+def test_the_fix_for_swapped_columns_reads_the_file_as_its_schema_would(tmp_path):
+    header = "Crime ID,Month,Reported by,Falls within,{0},{1},Location,Crime type\n"
+    rows = "".join(
+        f"x{k % 3},2020-0{k % 3 + 1},City,City,51.51,{-0.09 - k / 1000},On or near X,Robbery\n"
+        for k in range(5)  # rows 3 and 4 list crimes x0 and x1 again
+    )
+    swapped = write(tmp_path, header.format("Longitude", "Latitude") + rows)
+    note = inspect_incidents(IncidentSpec(path=swapped)).notes[0]
+    fix = (
+        "exchange the names Longitude and Latitude in the file's first line, or read it with "
+        "schema: generic, x_col: Latitude, y_col: Longitude, time_col: Month, type_col: Crime "
+        "type, id_col: Crime ID (on the command line --schema generic --x-col Latitude --y-col "
+        "Longitude --time-col Month --type-col 'Crime type' --id-col 'Crime ID')"
+    )
+    assert note.endswith(fix)
+    renamed = write(tmp_path, header.format("Latitude", "Longitude") + rows, "renamed.csv")
+    mapping = IncidentSpec(
+        path=swapped, schema="generic", x_col="Latitude", y_col="Longitude",
+        time_col="Month", type_col="Crime type", id_col="Crime ID",
+    )  # fmt: skip
+    with pytest.warns(PlannerWarning, match="5 rows read, 3 kept; dropped: 2 duplicate row"):
+        as_schema, _ = load_incidents(IncidentSpec(path=renamed))
+    with pytest.warns(PlannerWarning, match="5 rows read, 3 kept; dropped: 2 duplicate row"):
+        mapped, _ = load_incidents(mapping)
+    columns = ["lon", "lat", "occurred", "time_known", "month_only", "crime_type", "harm"]
+    pd.testing.assert_frame_equal(as_schema[columns], mapped[columns])
+    assert swap_fix(SCHEMAS["atlanta_cobra"]).endswith(
+        "--type-col 'UCR Literal'); its times of day, in Occur Time, are then lost"
+    )
+
+
 def test_inspect_bad_input_exits_2_with_the_reason(tmp_path):
     path = write(tmp_path, "Where,When\nhere,now\n")
     result = cli("incidents", "inspect", str(path), "--schema", "x")
@@ -1061,6 +1094,13 @@ def test_inspect_shows_dates_without_clock_times_as_dates(tmp_path):
     text = inspect_incidents(IncidentSpec(path=path, time_col="Date")).summary()
     assert "dates           2024-03-01 .. 2024-03-09 (dates only)" in text
     assert "12:00" not in text  # where date-only incidents are placed is not a clock time
+    mixed = write(
+        tmp_path,
+        "Date,Latitude,Longitude\n2024-03-01 21:05,51.51,-0.09\n2024-03-09,51.52,-0.08\n",
+        "mixed.csv",
+    )
+    text = inspect_incidents(IncidentSpec(path=mixed, time_col="Date")).summary()
+    assert "dates           2024-03-01 21:05 .. 2024-03-09\n" in text
 
 
 @pytest.mark.parametrize(

@@ -130,7 +130,7 @@ def test_swapped_latitude_and_longitude_are_detected(grid):
         incident_risk(grid, swapped, [], 100, 0.1)
     # a file read with named (or found) columns is told which to read the other way round
     report = LoadReport("inc.csv", 3, 3, schema="generic", coordinates=("lat", "lon"))
-    fix = r"other way round: inc\.csv: x_col: lon, y_col: lat \(on the command line --x-col 'lon'"
+    fix = r"inc\.csv: read it with the columns the other way round: x_col: lon, y_col: lat \(on"
     with pytest.raises(IncidentDataError, match=fix):
         incident_risk(grid, swapped, [report], 100, 0.1)
 
