@@ -40,7 +40,7 @@ from planner.plan import Plan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
 from planner.stations import local_today  # noqa: E402
 from ui import draft as drafts  # noqa: E402
-from ui import editor, review, staffing, timeline, uploads  # noqa: E402
+from ui import editor, keep, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
 from ui.legend import plan_legend  # noqa: E402
 from ui.map import (  # noqa: E402
@@ -56,7 +56,7 @@ PLAYING = "map_playing"
 PLAY_STEP_MIN = 5
 PLAY_EVERY_S = 1.0
 PLAN_CACHE_SIZE = 16
-FAILED_YAML = "plan_failed_yaml"  # the scenario (as YAML) whose planning failed last
+FAILED_YAML = drafts.FAILED_YAML
 
 
 @st.cache_resource(show_spinner="Loading the street graph", max_entries=4)
@@ -341,6 +341,7 @@ def main() -> None:
     """Render the page."""
     st.set_page_config(page_title="Patrol planner", layout="wide")
     st.title("Foot-patrol planner")
+    keep.restore()  # a reloaded page takes back its scenario, sidebar and plan
     names = drafts.example_names()
     if "scenario" not in st.session_state or st.session_state["scenario"] not in names:
         st.session_state["scenario"] = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else None
@@ -388,6 +389,7 @@ def main() -> None:
     if scenario_t.open:
         with scenario_t:
             scenario_tab(scenario)
+    keep.keep()
     # A section switched on or off changed the draft while drawing: check it again, once.
     if st.session_state[drafts.DRAFT] != edited and not st.session_state.get("redrawn"):
         st.session_state["redrawn"] = True

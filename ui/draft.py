@@ -46,6 +46,7 @@ MAX_TIME_LIMIT_S = 3600.0
 #: Session-state keys: the draft, where it came from (for messages), widget key prefix.
 DRAFT, WHERE, BASE_DIR, WIDGET = "draft", "draft_where", "draft_dir", "ed:"
 INCIDENT_ERROR, INCIDENT_REPORTS, UPLOADS = "incident_error", "incident_reports", "upload_dir"
+FAILED_YAML = "plan_failed_yaml"  # the scenario (as YAML) whose planning failed last
 OPENED = "draft_opened"  # what the scenario said when opened, to tell edits made in the app
 #: The opened scenario's own time limit and the one the sidebar got (capped for a preview).
 OWN_LIMIT, PREVIEW_LIMIT = "draft_own_limit", "draft_preview_limit"

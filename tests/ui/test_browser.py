@@ -200,6 +200,29 @@ def test_changing_officers_and_pressing_plan_replans(app_page):
     _stays_local(app_page)
 
 
+def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page):
+    """F5 starts a new Streamlit session: the page's edits and plan come back, not the example."""
+    from playwright.sync_api import expect
+
+    _open(app_page)
+    page = app_page.page
+    officers = page.get_by_role("spinbutton", name="Officers on foot")
+    officers.fill("3")
+    officers.press("Enter")
+    expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
+    _idle(app_page)
+    assert "?page=" in page.url
+    page.reload()
+    _idle(app_page)
+    expect(page.get_by_role("spinbutton", name="Officers on foot")).to_have_value("3")
+    expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
+    expect(_officer_rows(app_page)).to_have_count(4)  # the plan on screen, not planned anew
+    page.goto(app_page.url)  # a new page opens the example as it is
+    _idle(app_page)
+    expect(page.get_by_role("spinbutton", name="Officers on foot")).to_have_value("4")
+    _stays_local(app_page)
+
+
 def _yaml_box_text(app: AppPage) -> str:
     """The text of the Scenario tab's YAML box."""
     _tab(app, "Scenario")

@@ -1,0 +1,107 @@
+"""Keep a page's scenario, sidebar and plan across a reload (F5) while the server runs.
+
+Streamlit starts a new session, with empty session state, when the page is reloaded. Each page
+is therefore named by a random id in its address (``?page=...``): after every run the scenario
+being edited, the sidebar's values, the open tab and the plan on screen are kept in the
+server's memory under that id, and a new session whose address names a kept page takes them
+back before any widget is drawn. Nothing is written to disk: stopping the server forgets them
+(save the scenario as YAML to keep it).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from typing import Any
+
+import streamlit as st
+
+from ui import draft as drafts
+
+PARAM = "page"
+MAX_PAGES = 32
+"""Pages kept at most; the one used longest ago is forgotten first."""
+
+#: Session-state keys kept: the draft and where it came from, the sidebar, the open tab, the
+#: uploaded files and their summaries, and the plan on screen with its error, if any.
+KEYS = (
+    drafts.DRAFT,
+    drafts.WHERE,
+    drafts.BASE_DIR,
+    drafts.OPENED,
+    drafts.OWN_LIMIT,
+    drafts.PREVIEW_LIMIT,
+    drafts.UPLOADS,
+    drafts.INCIDENT_REPORTS,
+    "scenario",
+    "officers",
+    "time_limit_s",
+    "tab",
+    "plan",
+    "plan_yaml",
+    "plan_key",
+    "plan_error",
+    drafts.FAILED_YAML,
+)
+#: Values edited in place, copied when kept and when taken back (the others are replaced).
+MUTABLE = (drafts.DRAFT, drafts.INCIDENT_REPORTS)
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class _Pages:
+    """Kept pages by id, least recently used first; shared by the server's sessions."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pages: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+
+@st.cache_resource(show_spinner=False)
+def _pages() -> _Pages:
+    return _Pages()
+
+
+def _page_id() -> str | None:
+    """Return the id in the page's address, if it is one this module gave."""
+    value = st.query_params.get(PARAM)
+    return value if value is not None and _ID.fullmatch(value) else None
+
+
+def restore() -> bool:
+    """Take back what the page of a new session's address had; return whether it did.
+
+    Call it first in the script, before any widget is drawn (it sets widget values).
+    """
+    if drafts.DRAFT in st.session_state or (page := _page_id()) is None:
+        return False
+    store = _pages()
+    with store.lock:
+        kept = store.pages.get(page)
+        if kept is None:
+            return False
+        store.pages.move_to_end(page)
+    for key, value in kept.items():
+        st.session_state[key] = copy.deepcopy(value) if key in MUTABLE else value
+    return True
+
+
+def keep() -> None:
+    """Keep this page's scenario, sidebar and plan under the id in its address (given now)."""
+    page = _page_id()
+    if page is None:
+        page = uuid.uuid4().hex
+        st.query_params[PARAM] = page
+    kept = {
+        key: copy.deepcopy(value) if key in MUTABLE else value
+        for key in KEYS
+        if (value := st.session_state.get(key)) is not None
+    }
+    store = _pages()
+    with store.lock:
+        store.pages[page] = kept
+        store.pages.move_to_end(page)
+        while len(store.pages) > MAX_PAGES:
+            store.pages.popitem(last=False)
