@@ -42,6 +42,7 @@ from planner.stations import local_today  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, keep, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
+from ui.bound import labelled  # noqa: E402
 from ui.legend import plan_legend  # noqa: E402
 from ui.map import (  # noqa: E402
     base_records,
@@ -357,7 +358,7 @@ def main() -> None:
     try:
         scenario = drafts.current_scenario()
     except PlannerError as exc:
-        st.error(drafts.plain_paths(str(exc)))
+        st.error(labelled(drafts.plain_paths(str(exc))))
     planned = scenario is not None and (pressed or "plan" not in st.session_state)
     if planned and not make_plan(scenario) and pressed:  # type: ignore[arg-type]
         st.toast(
@@ -373,7 +374,7 @@ def main() -> None:
     failed = st.session_state.get(FAILED_YAML)
     current = None if scenario is None else scenario_to_yaml(scenario)
     if (error := st.session_state.get("plan_error")) and failed in (None, current):
-        st.error(error)
+        st.error(labelled(error))
     edited = copy.deepcopy(st.session_state[drafts.DRAFT])
     plan_t, staffing_t, scenario_t = st.tabs(
         ["Plan", "Staffing", "Scenario"], key="tab", on_change="rerun"

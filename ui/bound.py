@@ -7,6 +7,7 @@ edits interrupt can put a widget's default in place of a value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,14 @@ import streamlit as st
 
 from planner.scenario import AREA_SOURCE_FIELDS
 from ui.draft import WIDGET, draft, get_in, set_in
+
+#: Where the sidebar shows a scenario key (the editor's keys are added as they are drawn).
+SIDEBAR = {
+    "officers.count": "'Officers on foot' in the sidebar",
+    "solver.time_limit_s": "'Solver time limit (s)' in the sidebar",
+}
+#: Scenario key -> label of the editor's widget for it (labels are the same for every page).
+LABELS: dict[str, str] = {}
 
 
 def bound(
@@ -49,6 +58,7 @@ def bound(
         The widget's value.
     """
     key = WIDGET + path
+    LABELS[path] = label
     key_note = f"Scenario file key: `{path}`"
     kwargs["help"] = f"{kwargs['help']}\n\n{key_note}" if kwargs.get("help") else key_note
     # Set on every run: a widget seeded once can come back from an interrupted run or a hidden
@@ -117,3 +127,20 @@ def number(label: str, path: str, default: float, **kwargs: Any) -> Any:  # noqa
             if isinstance(limit, float) or (isinstance(limit, int) and isinstance(value, int)):
                 kwargs[name] = type(limit)(pick(limit, value))
     return bound(st.number_input, label, path, default, **kwargs)
+
+
+def labelled(message: str) -> str:
+    """Name the field beside each scenario key that ``message`` reports on (``key: reason``).
+
+    The planner's messages name scenario keys (``officers.pace_m_per_s: ...``), the page shows
+    labels: ``officers.pace_m_per_s ('Pace (m/s)' on the Scenario tab): ...``.
+    """
+    where = SIDEBAR | {path: f"'{label}' on the Scenario tab" for path, label in LABELS.items()}
+    keys = "|".join(re.escape(path) for path in sorted(where, key=len, reverse=True))
+    # a key starts a problem: at the start of a line, or after the file's "where: "
+    return re.sub(
+        rf"(^\s*|: )({keys}):",
+        lambda m: f"{m.group(1)}{m.group(2)} ({where[m.group(2)]}):",
+        message,
+        flags=re.MULTILINE,
+    )

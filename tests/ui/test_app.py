@@ -693,6 +693,14 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
     # the same words, less the line of the file, which edits in the form do not have
     assert re.sub(r"line \d+, ", "", expected) in _errors(at)
     assert not at.exception
+    # a key the form shows is named with its field's label, as the page shows it
+    at.number_input(key="ed:dwell.min_minutes").set_value(10.0).run()
+    assert _errors(at) == []
+    at.text_input(key="ed:name").set_value("").run()
+    assert _errors(at) == [
+        "scenarios/helsinki_default.yaml (edited): invalid scenario:\n  name ('Scenario name' "
+        "on the Scenario tab): String should have at least 1 character (got '')"
+    ]
 
 
 @pytest.mark.slow
@@ -716,7 +724,8 @@ def test_officer_count_out_of_range_is_named_not_ignored(first_load):
     at = _app()
     at.sidebar.number_input(key="officers").set_value(0).run()
     at.sidebar.button[0].click().run()
-    assert [e for e in _errors(at) if "officers.count" in e and "(got 0)" in e]
+    said = "officers.count ('Officers on foot' in the sidebar): should be greater than or equal"
+    assert [e for e in _errors(at) if said in e and "(got 0)" in e]
     assert any("scenario has an error" in w.value for w in at.warning)
     assert len(at.session_state["plan"].routes) == 4  # the previous plan, marked as such
 
