@@ -64,3 +64,17 @@ def test_cut_outside_the_data_is_an_error(grid):
     undated = pd.DataFrame(rows).assign(occurred=pd.NaT)
     with pytest.raises(IncidentDataError, match=r"no dates.*--time-col"):
         evaluate(grid, undated, pd.Timestamp("2019-01-01"), 1)
+
+
+def test_the_ceiling_benchmark_recovers_a_known_mixture_of_street_rates():
+    from benchmarks.forecast_ceiling import RATES, mixing_weights, posterior_mean
+
+    rng = np.random.default_rng(3)
+    counts = np.r_[rng.poisson(0.5, 2000), rng.poisson(20.0, 2000)]
+    weights = mixing_weights(counts, iterations=500)
+    assert weights.sum() == pytest.approx(1.0)
+    assert weights[RATES < 3].sum() == pytest.approx(0.5, abs=0.03)
+    assert weights[(RATES > 12) & (RATES < 30)].sum() == pytest.approx(0.5, abs=0.03)
+    # a street seen over half the period: no incident says "quiet", 10 say "busy"
+    quiet, busy = posterior_mean(np.array([0, 10]), weights, exposure=0.5)
+    assert quiet < 1.0 and 15.0 < busy < 25.0
