@@ -338,22 +338,11 @@ def pick_map(scenario: Scenario | None) -> None:
     picking.pick_section(graph, streets_for(area_json, graph))
 
 
-def main() -> None:
-    """Render the page."""
-    st.set_page_config(page_title="Patrol planner", layout="wide")
-    st.title("Foot-patrol planner")
-    keep.restore()  # a reloaded page takes back its scenario, sidebar and plan
-    names = drafts.example_names()
-    if "scenario" not in st.session_state or st.session_state["scenario"] not in names:
-        st.session_state["scenario"] = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else None
-    if drafts.DRAFT not in st.session_state:
-        if st.session_state["scenario"] is None:
-            st.error(f"{drafts.SCENARIO_DIR}: no scenario file (*.yaml); add one")
-            return
-        if error := drafts.load_example(st.session_state["scenario"]):
-            st.error(error)
-            return
-    pressed = sidebar(names)
+def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
+    """Check the scenario, plan it when asked or not planned yet, and show their errors.
+
+    Returns the scenario (None while it has an error) and its YAML text.
+    """
     scenario = None
     try:
         scenario = drafts.current_scenario()
@@ -375,6 +364,29 @@ def main() -> None:
     current = None if scenario is None else scenario_to_yaml(scenario)
     if (error := st.session_state.get("plan_error")) and failed in (None, current):
         st.error(labelled(error))
+    return scenario, current
+
+
+def main() -> None:
+    """Render the page."""
+    st.set_page_config(page_title="Patrol planner", layout="wide")
+    st.title("Foot-patrol planner")
+    keep.restore()  # a reloaded page takes back its scenario, sidebar and plan
+    names = drafts.example_names()
+    if "scenario" not in st.session_state or st.session_state["scenario"] not in names:
+        st.session_state["scenario"] = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else None
+    if drafts.DRAFT not in st.session_state:
+        if st.session_state["scenario"] is None:
+            st.error(f"{drafts.SCENARIO_DIR}: no scenario file (*.yaml); add one")
+            return
+        if error := drafts.load_example(st.session_state["scenario"]):
+            st.error(error)
+            return
+    pressed = sidebar(names)
+    # One container, always drawn, holds the messages and the planning progress: what it
+    # shows varies, but the tabs after it keep their place, so open sections stay open.
+    with st.container():
+        scenario, current = checked_and_planned(pressed)
     edited = copy.deepcopy(st.session_state[drafts.DRAFT])
     plan_t, staffing_t, scenario_t = st.tabs(
         ["Plan", "Staffing", "Scenario"], key="tab", on_change="rerun"

@@ -1,11 +1,13 @@
-"""Keep a page's scenario, sidebar and plan across a reload (F5) while the server runs.
+"""Keep a page's scenario, sidebar, plan and comparison across a reload (F5) while the server runs.
 
 Streamlit starts a new session, with empty session state, when the page is reloaded. Each page
 is therefore named by a random id in its address (``?page=...``): after every run the scenario
-being edited, the sidebar's values, the open tab and the plan on screen are kept in the
-server's memory under that id, and a new session whose address names a kept page takes them
-back before any widget is drawn. Nothing is written to disk: stopping the server forgets them
-(save the scenario as YAML to keep it).
+being edited (and the text typed in its YAML box), the sidebar's values, the open tab, the plan
+on screen and the staffing comparison are kept in the server's memory under that id, and a new
+session whose address names a kept page takes them back before any widget is drawn. It then
+gets an id of its own, so that two tabs opened on one address never write over each other's
+work. Nothing is written to disk: stopping the server forgets them (save the scenario as YAML
+to keep it).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import streamlit as st
 
 from ui import draft as drafts
+from ui import staffing, uploads
 
 PARAM = "page"
 MAX_PAGES = 32
@@ -45,7 +48,13 @@ KEYS = (
     "plan_key",
     "plan_error",
     drafts.FAILED_YAML,
+    *uploads.YAML_STATE,
+    *staffing.STATE,
 )
+#: Prefixes of session-state keys kept too (the staffing shift tables, one per shift).
+PREFIXES = staffing.STATE_PREFIXES
+OWN = "keep_page"
+"""Session-state key of the id this page's state is kept under."""
 #: Values edited in place, copied when kept and when taken back (the others are replaced).
 MUTABLE = (drafts.DRAFT, drafts.INCIDENT_REPORTS)
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -89,16 +98,19 @@ def restore() -> bool:
 
 
 def keep() -> None:
-    """Keep this page's scenario, sidebar and plan under the id in its address (given now)."""
-    page = _page_id()
+    """Keep this page's state under its own id, and put that id in the page's address."""
+    page = st.session_state.get(OWN)
     if page is None:
-        page = uuid.uuid4().hex
+        page = st.session_state[OWN] = uuid.uuid4().hex
+    if st.query_params.get(PARAM) != page:
         st.query_params[PARAM] = page
     kept = {
         key: copy.deepcopy(value) if key in MUTABLE else value
-        for key in KEYS
-        if (value := st.session_state.get(key)) is not None
+        for key, value in st.session_state.items()
+        if (key in KEYS or str(key).startswith(PREFIXES)) and value is not None
     }
+    if (typed := uploads.typed_yaml()) is not None:
+        kept[uploads.YAML_TYPED] = typed
     store = _pages()
     with store.lock:
         store.pages[page] = kept

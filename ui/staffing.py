@@ -44,6 +44,10 @@ from ui.map import build_deck
 from ui.view import MAP_HEIGHT_PX
 
 RESULT = "staffing"
+STATE = (RESULT, "staffing_counts", "staffing_error")
+"""Session keys of the comparison: its result, the counts chosen and its error."""
+STATE_PREFIXES = ("staffing_rows_",)
+"""Prefixes of the session keys of the shift tables' rows (one table per shift)."""
 COUNT_CHOICES = list(range(1, 41))
 DEFAULT_COUNTS = [2, 4, 6, 8]
 CHART_HEIGHT_PX = 300

@@ -28,6 +28,12 @@ MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "type_col", "id_col")
 YAML_BOX = "yaml_box"
 """Session key holding the key of the scenario's YAML box (:func:`_yaml_box`)."""
 
+YAML_STATE = ("yaml_error", "yaml_error_of", "yaml_text_of")
+"""Session keys of the YAML box's refusal and of the scenario text it shows."""
+
+YAML_TYPED = "yaml_typed"
+"""Session key of text typed in the YAML box and not applied, taken back after a reload."""
+
 APPLIED = " (YAML box)"
 """Added to the name of a scenario applied from the YAML box: it may differ from its file."""
 
@@ -162,6 +168,13 @@ def load_save_section(scenario: Scenario | None) -> None:
         st.button("Apply YAML", key="apply_yaml", on_click=_yaml_applied)
 
 
+def typed_yaml() -> str | None:
+    """Return the YAML box's text when it differs from the scenario it shows (not applied)."""
+    box = st.session_state.get(YAML_BOX)
+    typed = st.session_state.get(box) if box else None  # no box before the Scenario tab opens
+    return typed if typed is not None and typed != st.session_state.get("yaml_text_of") else None
+
+
 def _yaml_box(text: str | None) -> None:
     """Draw the scenario's YAML to edit: a box per scenario text, so typing stays until it changes.
 
@@ -178,7 +191,7 @@ def _yaml_box(text: str | None) -> None:
     st.session_state[YAML_BOX] = key
     st.text_area(
         "YAML",
-        value=shown,
+        value=st.session_state.pop(YAML_TYPED, shown),  # typed before a reload, or the scenario
         key=key,
         height=300,
         label_visibility="collapsed",

@@ -542,6 +542,35 @@ def _yaml_box(at: AppTest):
     return at.text_area(key=at.session_state[YAML_BOX])
 
 
+def _reloaded(at: AppTest) -> AppTest:
+    """A new session on the page's address, as a reload (F5) opens it."""
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    again.query_params["page"] = at.session_state["keep_page"]
+    return again.run()
+
+
+def test_a_reload_takes_back_the_page_under_an_id_of_its_own(first_load):
+    at = _tab(_app(), "Scenario")
+    at.number_input(key="ed:dwell.max_minutes").set_value(14.0).run()
+    typed = _yaml_box(at).value.replace("count: 4", "count: 5")
+    _yaml_box(at).set_value(typed).run()  # typed, not applied
+    again = _reloaded(at)
+    assert not again.exception
+    assert again.session_state["tab"] == "Scenario"
+    assert again.number_input(key="ed:dwell.max_minutes").value == 14.0
+    assert _yaml_box(again).value == typed
+    assert again.session_state["plan_key"] == at.session_state["plan_key"]  # not planned anew
+    # the two sessions keep their work apart: an edit in one is not the other's on reload
+    assert again.session_state["keep_page"] != at.session_state["keep_page"]
+    again.number_input(key="ed:dwell.max_minutes").set_value(12.0).run()
+    assert _reloaded(at).number_input(key="ed:dwell.max_minutes").value == 14.0
+    assert _reloaded(again).number_input(key="ed:dwell.max_minutes").value == 12.0
+    # an address naming no kept page opens the example
+    lost = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    lost.query_params["page"] = "0" * 32
+    assert lost.run().number_input(key="officers").value == 4
+
+
 def _apply_yaml(at: AppTest, text: str) -> AppTest:
     _tab(at, "Scenario")
     _yaml_box(at).set_value(text)
@@ -896,6 +925,10 @@ def test_staffing_compares_two_levels(first_load, dask_closed):
     assert any("The scenario has changed since this comparison" in w.value for w in at.warning)
     assert len(at.get("deck_gl_json_chart")) == 0
     assert any("Run the comparison again" in i.value for i in at.info)
+    # a reload keeps the comparison and the counts chosen
+    again = _reloaded(at)
+    assert again.session_state["staffing"] is result
+    assert again.multiselect(key="staffing_counts").value == [2, 3]
 
 
 def test_gpx_is_parseable_from_a_zip_of_a_plan_file():

@@ -217,6 +217,15 @@ def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page):
     expect(page.get_by_role("spinbutton", name="Officers on foot")).to_have_value("3")
     expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
     expect(_officer_rows(app_page)).to_have_count(4)  # the plan on screen, not planned anew
+    # an edit that makes the scenario invalid leaves the section it was made in open
+    _tab(app_page, "Scenario")
+    page.get_by_text("Dwell and revisit rules").click()
+    shortest = page.get_by_role("spinbutton", name="Shortest stop (min)")
+    shortest.fill("20")
+    shortest.press("Enter")
+    expect(page.get_by_text("exceeds max_minutes")).to_be_visible(timeout=30_000)
+    _idle(app_page)
+    expect(page.get_by_role("spinbutton", name="Longest stop (min)")).to_be_visible()
     page.goto(app_page.url)  # a new page opens the example as it is
     _idle(app_page)
     expect(page.get_by_role("spinbutton", name="Officers on foot")).to_have_value("4")
