@@ -130,17 +130,27 @@ def number(label: str, path: str, default: float, **kwargs: Any) -> Any:  # noqa
 
 
 def labelled(message: str) -> str:
-    """Name the field beside each scenario key that ``message`` reports on (``key: reason``).
+    """Name the field beside each scenario key that ``message`` names.
 
     The planner's messages name scenario keys (``officers.pace_m_per_s: ...``), the page shows
-    labels: ``officers.pace_m_per_s ('Pace (m/s)' on the Scenario tab): ...``.
+    labels: ``officers.pace_m_per_s ('Pace (m/s)' on the Scenario tab): ...``. Dotted keys are
+    labelled wherever they stand; a key of one word (``name``) only where it starts a problem
+    (``key: reason``), not in a sentence.
     """
     where = SIDEBAR | {path: f"'{label}' on the Scenario tab" for path, label in LABELS.items()}
-    keys = "|".join(re.escape(path) for path in sorted(where, key=len, reverse=True))
-    # a key starts a problem: at the start of a line, or after the file's "where: "
-    return re.sub(
-        rf"(^\s*|: )({keys}):",
-        lambda m: f"{m.group(1)}{m.group(2)} ({where[m.group(2)]}):",
-        message,
-        flags=re.MULTILINE,
-    )
+
+    def label(match: re.Match[str]) -> str:
+        return f"{match.group(1)}{match.group(2)} ({where[match.group(2)]})"
+
+    def alternatives(paths: list[str]) -> str:
+        return "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
+
+    dotted = [path for path in where if "." in path]
+    plain = [path for path in where if "." not in path]
+    if dotted:
+        message = re.sub(rf"(^|(?<![\w.]))({alternatives(dotted)})(?!\w)", label, message)
+    if plain:
+        message = re.sub(
+            rf"(^\s*|: )({alternatives(plain)})(?=:)", label, message, flags=re.MULTILINE
+        )
+    return message

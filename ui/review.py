@@ -24,6 +24,7 @@ from planner.evaluate import kpi_table, kpi_warnings, stayed_at_station
 from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import Scenario
+from ui.bound import labelled
 from ui.draft import file_time_limit, scenario_file
 
 MIME = {
@@ -58,6 +59,8 @@ def _scenario_keys() -> re.Pattern[str]:
 
 #: A scenario key in a message, as the scenario model names its sections' fields.
 SCENARIO_KEY = _scenario_keys()
+#: A scenario key without the label of its field beside it (:func:`ui.bound.labelled`).
+UNLABELLED_KEY = re.compile(SCENARIO_KEY.pattern + r"(?! \(')")
 
 #: Display format of the per-officer table's columns.
 OFFICER_FORMATS = {
@@ -240,8 +243,8 @@ def solver_table(plan: Plan) -> pd.DataFrame:
 
 
 def scenario_keys_note(warnings: list[str]) -> str | None:
-    """Say where the app names the scenario keys that ``warnings`` use (None if they use none)."""
-    if not any(SCENARIO_KEY.search(w) for w in warnings):
+    """Say where the app names the scenario keys ``warnings`` use without a field's label."""
+    if not any(UNLABELLED_KEY.search(w) for w in warnings):
         return None
     return (
         "Names such as dwell.max_visits are the scenario file's keys: on the Scenario tab, each "
@@ -337,7 +340,7 @@ def show_downloads(plan: Plan) -> None:
 
 def show_review(plan: Plan) -> None:
     """Tables, solver status, warnings and downloads below the map."""
-    if warnings_ := plan_warnings(plan):
+    if warnings_ := [labelled(w) for w in plan_warnings(plan)]:
         st.warning("\n\n".join(warnings_), icon="⚠️")
         if note := scenario_keys_note(warnings_):
             st.caption(note)

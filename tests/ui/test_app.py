@@ -27,6 +27,7 @@ from planner.errors import InfeasibleError, PlannerError
 from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
+from ui.bound import LABELS, labelled
 from ui.draft import APP_TIME_LIMIT_S, get_in, set_in
 from ui.legend import legend_html
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
@@ -135,11 +136,19 @@ def test_the_legend_lists_posts_and_places_only_when_the_map_may_show_them():
     assert not any(s in bare for s in ("post", "must cover", "forbidden", "officer"))
 
 
-def test_warnings_naming_a_scenario_key_point_to_the_fields_help():
+def test_warnings_naming_a_scenario_key_point_to_the_fields_help(monkeypatch):
     said = "back at the station with time left: ... (dwell.max_visits, dwell.max_minutes_per_spot)"
     assert "help (?) names its key" in scenario_keys_note(["rows dropped", said])
     assert scenario_keys_note(["12 rows without coordinates were dropped"]) is None
     assert scenario_keys_note(["risk.csv: 3 rows dropped", "area.osm.pbf: 2 ways"]) is None
+    # the keys labelled with their fields need no pointer to the help
+    monkeypatch.setitem(LABELS, "dwell.max_visits", "Stops per hot spot")
+    assert labelled(said).endswith(
+        "(dwell.max_visits ('Stops per hot spot' on the Scenario tab), dwell.max_minutes_per_spot)"
+    )
+    assert scenario_keys_note([labelled(said)]) is not None  # one key is still bare
+    monkeypatch.setitem(LABELS, "dwell.max_minutes_per_spot", "Most minutes at one spot")
+    assert scenario_keys_note([labelled(said)]) is None
 
 
 def test_nested_get_and_set_of_the_draft():
@@ -719,8 +728,13 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
     text = DEFAULT_YAML.read_text().replace("min_minutes: 10 ", "min_minutes: 20 ")
     expected = _cli_message(tmp_path, text, "scenarios/helsinki_default.yaml (edited)")
     assert "line 27, dwell: dwell.min_minutes (20.0) exceeds max_minutes (15.0)" in expected
-    # the same words, less the line of the file, which edits in the form do not have
-    assert re.sub(r"line \d+, ", "", expected) in _errors(at)
+    # the same words, less the line of the file, which edits in the form do not have, and
+    # with the field's label beside the key
+    shown = re.sub(r"line \d+, ", "", expected).replace(
+        "dwell.min_minutes (20.0)",
+        "dwell.min_minutes ('Shortest stop (min)' on the Scenario tab) (20.0)",
+    )
+    assert shown in _errors(at)
     assert not at.exception
     # a key the form shows is named with its field's label, as the page shows it
     at.number_input(key="ed:dwell.min_minutes").set_value(10.0).run()
