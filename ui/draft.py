@@ -178,11 +178,15 @@ def scenario_file(scenario: Scenario) -> str:
     The time limit is the scenario's own while the sidebar holds the app's preview limit (a
     limit set in the sidebar is kept). The output folder is written relative to the scenario's
     folder when both lie in this checkout (as the shipped examples write it), else left out, so
-    that the file writes to ``out/<name>`` beside wherever it is saved.
+    that the file writes to ``out/<name>`` beside wherever it is saved. A scenario renamed in
+    the app writes to a folder of its new name beside the one it was opened with.
     """
     limit = file_time_limit(scenario)
     update: dict[str, Any] = {"solver": scenario.solver.model_copy(update={"time_limit_s": limit})}
     base, out = Path(st.session_state[BASE_DIR]).resolve(), scenario.output_dir
+    opened = st.session_state.get(OPENED, {}).get("name")
+    if out is not None and out.name == opened and scenario.name != opened:
+        out = out.parent / scenario.name  # renamed: its own folder, not the one it came from
     inside = out is not None and out.is_relative_to(REPO) and base.is_relative_to(REPO)
     update["output_dir"] = Path(os.path.relpath(out, base)) if inside else None
     text = scenario_to_yaml(scenario.model_copy(update=update))

@@ -134,7 +134,8 @@ def schedule_table(plan: Plan) -> pd.DataFrame:
     Rows that are no stop leave its number blank, as the CSV does (not "None").
     """
     frame = plan.to_frame()
-    return clock_times(frame.assign(stop=frame["stop"].astype("Int64")))
+    stop = frame["stop"].astype("Int64")  # the table would show a missing number as "None"
+    return clock_times(frame.assign(stop=stop.astype(str).where(stop.notna(), "")))
 
 
 def clock_times(schedule: pd.DataFrame) -> pd.DataFrame:
