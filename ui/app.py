@@ -123,11 +123,20 @@ def sidebar(names: list[str]) -> bool:
             key="scenario",
             on_change=_example_chosen,
             help="Opens scenarios/NAME.yaml with a solver time limit of "
-            f"{drafts.APP_TIME_LIMIT_S:g} s; open your own YAML on the Scenario tab.",
+            f"{drafts.APP_TIME_LIMIT_S:g} s; open your own YAML on the Scenario tab. Edits to "
+            "the scenario open before are set aside: a button below takes them back.",
         )
         editing = st.session_state.get(drafts.WHERE, "")
         if not editing.startswith(f"scenarios/{st.session_state['scenario']}.yaml"):
             st.caption(f"Editing: {editing}")  # a YAML of one's own, not the example above
+        if (aside := st.session_state.get(drafts.SET_ASIDE)) is not None:
+            st.button(
+                f"Take back your edits to {aside[drafts.DRAFT].get('name', 'the scenario')}",
+                key="take_back",
+                on_click=drafts.take_back,
+                help=f"Opening another scenario set aside your edits to {aside[drafts.WHERE]}; "
+                "this makes them the scenario being edited again (press Plan to plan them).",
+            )
         # No bounds here: the scenario's own check names a count out of range (1-200).
         st.number_input("Officers on foot", step=1, key="officers")
         st.number_input(

@@ -47,6 +47,7 @@ MAX_TIME_LIMIT_S = 3600.0
 DRAFT, WHERE, BASE_DIR, WIDGET = "draft", "draft_where", "draft_dir", "ed:"
 INCIDENT_ERROR, INCIDENT_REPORTS, UPLOADS = "incident_error", "incident_reports", "upload_dir"
 FAILED_YAML = "plan_failed_yaml"  # the scenario (as YAML) whose planning failed last
+SET_ASIDE = "draft_set_aside"  # the edited draft another scenario replaced, to take back
 OPENED = "draft_opened"  # what the scenario said when opened, to tell edits made in the app
 #: The opened scenario's own time limit and the one the sidebar got (capped for a preview).
 OWN_LIMIT, PREVIEW_LIMIT = "draft_own_limit", "draft_preview_limit"
@@ -114,6 +115,7 @@ def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: floa
 
     Call it from a callback or before the widgets are drawn (it sets widget values).
     """
+    set_aside()
     data = draft_of(scenario)
     st.session_state[DRAFT] = data
     st.session_state[OPENED] = _content(scenario)
@@ -125,6 +127,40 @@ def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: floa
     st.session_state[PREVIEW_LIMIT] = st.session_state["time_limit_s"]
     for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
         del st.session_state[key]
+    st.session_state.pop(INCIDENT_ERROR, None)
+
+
+#: What a draft is, besides the editor's widgets: set aside and taken back together.
+DRAFT_STATE = (DRAFT, OPENED, WHERE, BASE_DIR, OWN_LIMIT, PREVIEW_LIMIT, "officers", "time_limit_s")
+
+
+def edited() -> bool:
+    """Whether the draft differs from the scenario it was opened as (an invalid one does)."""
+    try:
+        scenario = current_scenario()
+    except PlannerError:
+        return True
+    return _content(scenario) != st.session_state[OPENED]
+
+
+def set_aside() -> None:
+    """Keep the draft being replaced when it holds edits, so that they can be taken back."""
+    if DRAFT in st.session_state and edited():
+        st.session_state[SET_ASIDE] = {
+            key: copy.deepcopy(st.session_state[key])
+            for key in DRAFT_STATE
+            if key in st.session_state
+        }
+
+
+def take_back() -> None:
+    """Make the draft set aside the one being edited again (a button's callback)."""
+    kept = st.session_state.pop(SET_ASIDE, None)
+    if kept is None:
+        return
+    for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
+        del st.session_state[key]
+    st.session_state.update(kept)
     st.session_state.pop(INCIDENT_ERROR, None)
 
 

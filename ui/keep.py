@@ -48,6 +48,7 @@ KEYS = (
     "plan_key",
     "plan_error",
     drafts.FAILED_YAML,
+    drafts.SET_ASIDE,
     *uploads.YAML_STATE,
     *staffing.STATE,
 )
@@ -56,7 +57,7 @@ PREFIXES = staffing.STATE_PREFIXES
 OWN = "keep_page"
 """Session-state key of the id this page's state is kept under."""
 #: Values edited in place, copied when kept and when taken back (the others are replaced).
-MUTABLE = (drafts.DRAFT, drafts.INCIDENT_REPORTS)
+MUTABLE = (drafts.DRAFT, drafts.INCIDENT_REPORTS, drafts.SET_ASIDE)
 _ID = re.compile(r"[0-9a-f]{32}")
 
 

@@ -554,6 +554,32 @@ def _yaml_box(at: AppTest):
     return at.text_area(key=at.session_state[YAML_BOX])
 
 
+def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
+    at = _apply_yaml(_app(), DEFAULT_YAML.read_text())  # the same, unedited: nothing set aside
+    assert not [b for b in at.sidebar.button if b.key == "take_back"]
+    at.number_input(key="ed:dwell.max_minutes").set_value(14.0).run()
+    other = DEFAULT_YAML.read_text().replace("name: helsinki_default", "name: other", 1)
+    at = _apply_yaml(at, other)
+    assert at.text_input(key="ed:name").value == "other"
+    assert at.number_input(key="ed:dwell.max_minutes").value == 15.0
+    take_back = at.sidebar.button(key="take_back")
+    assert take_back.label == "Take back your edits to helsinki_default"
+    take_back.click().run()
+    assert at.text_input(key="ed:name").value == "helsinki_default"
+    assert at.number_input(key="ed:dwell.max_minutes").value == 14.0
+    assert not [b for b in at.sidebar.button if b.key == "take_back"]
+
+
+@pytest.mark.shared_data
+def test_an_example_chosen_in_the_sidebar_sets_the_edits_aside(first_load):
+    at = _tab(_app(), "Scenario")
+    at.number_input(key="ed:dwell.max_minutes").set_value(14.0).run()
+    at.sidebar.selectbox(key="scenario").set_value("city_of_london").run()
+    assert at.text_input(key="ed:name").value == "city_of_london"
+    at.sidebar.button(key="take_back").click().run()
+    assert at.number_input(key="ed:dwell.max_minutes").value == 14.0
+
+
 def _reloaded(at: AppTest) -> AppTest:
     """A new session on the page's address, as a reload (F5) opens it."""
     again = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
