@@ -368,6 +368,11 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
         )
     if pressed:
         st.session_state["tab"] = "Plan"
+        if uploads.typed_yaml() is not None:
+            st.warning(
+                "The YAML box on the Scenario tab holds text not applied: this plan is of the "
+                "scenario without it. Press Apply YAML there, then Plan, to plan it."
+            )
     # A planning error shows while the scenario that failed is the one being edited.
     failed = st.session_state.get(FAILED_YAML)
     current = None if scenario is None else scenario_to_yaml(scenario)
