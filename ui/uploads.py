@@ -6,20 +6,26 @@ and go through change callbacks, so the next run draws the draft that holds them
 
 from __future__ import annotations
 
+import copy
 import hashlib
 
 import streamlit as st
+import yaml
 
 from planner.scenario import Scenario, scenario_to_yaml
 from ui.bound import bound
 from ui.draft import (
     INCIDENT_ERROR,
+    OWN_LIMIT,
+    PREVIEW_LIMIT,
     WHERE,
     add_incident_file,
     draft,
     load_text,
+    plain_paths,
     save_upload,
     scenario_file,
+    set_in,
 )
 
 MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "type_col", "id_col")
@@ -132,6 +138,21 @@ def incident_uploaded() -> None:
     st.session_state[INCIDENT_ERROR] = add_incident_file(upload.name, upload.getvalue(), spec)
 
 
+def unfinished_file() -> str:
+    """Return the draft as YAML while it has an error, headed by a comment that says so."""
+    data = copy.deepcopy(draft())
+    set_in(data, "officers.count", st.session_state.get("officers"))
+    limit = st.session_state.get("time_limit_s")
+    if limit == st.session_state.get(PREVIEW_LIMIT):  # the app's preview: the file's own
+        limit = st.session_state.get(OWN_LIMIT, limit)
+    set_in(data, "solver.time_limit_s", limit)
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return (
+        "# Unfinished: this scenario has an error to fix before it plans; open it in the app\n"
+        + plain_paths(text)
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Sections
 
@@ -157,6 +178,17 @@ def load_save_section(scenario: Scenario | None) -> None:
                 mime="application/x-yaml",
                 key="download-scenario-editor",
                 on_click="ignore",
+            )
+        else:  # keep the work: the draft as it is, said to be unfinished
+            st.download_button(
+                "Save the unfinished scenario YAML",
+                unfinished_file(),
+                file_name=f"{draft().get('name') or 'scenario'}_unfinished.yaml",
+                mime="application/x-yaml",
+                key="download-scenario-unfinished",
+                on_click="ignore",
+                help="The scenario has an error (see above): this saves it as it is, to open "
+                "again here and finish.",
             )
         st.caption(f"Editing: {st.session_state.get(WHERE, '')}")
     text = scenario_to_yaml(scenario) if scenario is not None else None

@@ -23,7 +23,7 @@ import shapely
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from planner.errors import InfeasibleError, PlannerError
+from planner.errors import InfeasibleError, PlannerError, ScenarioError
 from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
@@ -768,6 +768,8 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
     )
     assert shown in _errors(at)
     assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Save the unfinished scenario YAML" in labels and "Save scenario YAML" not in labels
     # a key the form shows is named with its field's label, as the page shows it
     at.number_input(key="ed:dwell.min_minutes").set_value(10.0).run()
     assert _errors(at) == []
@@ -1092,6 +1094,37 @@ def _scenario_file_app() -> None:
         area = scenario.area.model_copy(update={"source": "file", "path": uploaded})
         scenario = scenario.model_copy(update={"area": area})
     st.code(scenario_file(scenario))
+
+
+def _unfinished_file_app() -> None:
+    """The default scenario opened, its dwell made invalid, and its unfinished file shown."""
+    import streamlit as st
+
+    from planner.scenario import load_scenario
+    from ui.draft import SCENARIO_DIR, draft, set_in, use_draft
+    from ui.uploads import unfinished_file
+
+    path = SCENARIO_DIR / "helsinki_default.yaml"
+    if "draft" not in st.session_state:
+        use_draft(load_scenario(path), "scenarios/helsinki_default.yaml", path.parent, 1.5)
+        set_in(draft(), "dwell.min_minutes", 20.0)
+    st.code(unfinished_file())
+
+
+def test_an_unfinished_scenario_saves_as_it_is_and_opens_with_its_error(tmp_path):
+    at = AppTest.from_function(_unfinished_file_app).run()
+    text = at.code[0].value
+    assert text.startswith("# Unfinished: this scenario has an error to fix")
+    saved = yaml.safe_load(text)
+    assert saved["dwell"]["min_minutes"] == 20.0
+    assert saved["solver"]["time_limit_s"] == load_scenario(DEFAULT_YAML).solver.time_limit_s
+    path = tmp_path / "unfinished.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError, match=r"dwell\.min_minutes \(20\.0\) exceeds max_minutes"):
+        load_scenario(path)  # the error it was saved with, nothing else
+    saved["dwell"]["min_minutes"] = 10.0
+    path.write_text(yaml.safe_dump(saved))
+    assert load_scenario(path).dwell.min_minutes == 10.0  # fixed, it plans
 
 
 def test_saved_scenario_keeps_its_own_time_limit_and_a_relative_output_folder():
