@@ -128,6 +128,7 @@ def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: floa
     for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
         del st.session_state[key]
     st.session_state.pop(INCIDENT_ERROR, None)
+    st.session_state.pop("staffing_error", None)  # about the shift table of the one before
 
 
 #: What a draft is, besides the editor's widgets: set aside and taken back together.

@@ -559,7 +559,9 @@ def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
     assert not [b for b in at.sidebar.button if b.key == "take_back"]
     at.number_input(key="ed:dwell.max_minutes").set_value(14.0).run()
     other = DEFAULT_YAML.read_text().replace("name: helsinki_default", "name: other", 1)
+    at.session_state["staffing_error"] = "shifts table, row 2: fill in day and start"
     at = _apply_yaml(at, other)
+    assert "staffing_error" not in at.session_state  # it was about the other one's table
     assert at.text_input(key="ed:name").value == "other"
     assert at.number_input(key="ed:dwell.max_minutes").value == 15.0
     take_back = at.sidebar.button(key="take_back")
