@@ -40,14 +40,20 @@ DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 AREA = DATA / "osm" / "atlanta_central_2021.osm.pbf"
 INCIDENTS = DATA / "incidents" / "atlanta_cobra_2019.csv"
 LENGTH_BANDS_M = (10.0, 25.0, 50.0, 100.0, 200.0)
-RATES = np.r_[0.0, np.logspace(-3, np.log10(300), 200)]  # incidents per street and period
+
 COVERAGES = (1.0, 5.0)
 
 
-def mixing_weights(counts: np.ndarray, iterations: int = 3000) -> np.ndarray:
-    """Weights on :data:`RATES` of the mixing distribution that best explains ``counts``."""
-    likelihood = poisson.pmf(counts[:, None], RATES[None, :] + 1e-12)
-    weights = np.full(len(RATES), 1.0 / len(RATES))
+def rate_grid(counts: np.ndarray) -> np.ndarray:
+    """Rates (incidents per street and period) to 300 or twice the highest count, log-spaced."""
+    top = max(300.0, 2.0 * float(counts.max(initial=0)))
+    return np.r_[0.0, np.logspace(-3, np.log10(top), 200)]
+
+
+def mixing_weights(counts: np.ndarray, rates: np.ndarray, iterations: int = 3000) -> np.ndarray:
+    """Weights on ``rates`` of the mixing distribution that best explains ``counts``."""
+    likelihood = poisson.pmf(counts[:, None], rates[None, :] + 1e-12)
+    weights = np.full(len(rates), 1.0 / len(rates))
     for _ in range(iterations):
         posterior = likelihood * weights
         posterior /= posterior.sum(axis=1, keepdims=True)
@@ -55,10 +61,12 @@ def mixing_weights(counts: np.ndarray, iterations: int = 3000) -> np.ndarray:
     return weights
 
 
-def posterior_mean(counts: np.ndarray, weights: np.ndarray, exposure: float) -> np.ndarray:
+def posterior_mean(
+    counts: np.ndarray, weights: np.ndarray, rates: np.ndarray, exposure: float
+) -> np.ndarray:
     """Mean rate (per whole period) of streets with ``counts`` seen over ``exposure`` of it."""
-    likelihood = poisson.pmf(counts[:, None], RATES[None, :] * exposure + 1e-12) * weights
-    return (likelihood * RATES).sum(axis=1) / likelihood.sum(axis=1)
+    likelihood = poisson.pmf(counts[:, None], rates[None, :] * exposure + 1e-12) * weights
+    return (likelihood * rates).sum(axis=1) / likelihood.sum(axis=1)
 
 
 def pai(scores: np.ndarray, test: np.ndarray, lengths: np.ndarray, pct: float) -> float:
@@ -72,23 +80,24 @@ def simulate(
 ) -> pd.DataFrame:
     """PAI of each score in ``draws`` simulated periods (one row per draw)."""
     bands = np.digitize(lengths, LENGTH_BANDS_M)
-    weights = {b: mixing_weights(counts[bands == b]) for b in np.unique(bands)}
-    cdf = np.zeros((len(counts), len(RATES)))
+    rates = rate_grid(counts)
+    weights = {b: mixing_weights(counts[bands == b], rates) for b in np.unique(bands)}
+    cdf = np.zeros((len(counts), len(rates)))
     for band, w in weights.items():
         rows = bands == band
-        post = poisson.pmf(counts[rows][:, None], RATES[None, :] + 1e-12) * w
+        post = poisson.pmf(counts[rows][:, None], rates[None, :] + 1e-12) * w
         cdf[rows] = (post / post.sum(axis=1, keepdims=True)).cumsum(axis=1)
     rng = np.random.default_rng(seed)
     results = []
     for _ in range(draws):
         picks = (cdf < rng.random(len(counts))[:, None]).sum(axis=1)
-        rate = RATES[picks.clip(max=len(RATES) - 1)]
+        rate = rates[picks.clip(max=len(rates) - 1)]
         train = rng.poisson(rate * (1 - test_share))
         test = rng.poisson(rate * test_share)
         best = np.zeros(len(counts))
         for band, w in weights.items():
             rows = bands == band
-            best[rows] = posterior_mean(train[rows], w, 1 - test_share)
+            best[rows] = posterior_mean(train[rows], w, rates, 1 - test_share)
         scores = {
             "true rates": rate / lengths,
             "best estimate from training": best / lengths,

@@ -137,11 +137,6 @@ MAPPING_HELP = (
 )
 
 
-def _quoted(name: str) -> str:
-    """Quote a column name for a command line when it holds a space."""
-    return f"'{name}'" if " " in name else name
-
-
 def swap_fix(schema: Schema) -> str:
     """How to read a ``schema`` export whose latitude and longitude columns are swapped."""
     assert schema.lat_col is not None and schema.lon_col is not None
@@ -157,17 +152,20 @@ def swap_fix(schema: Schema) -> str:
     named = {key: column for key, column in mapping.items() if column}
     keys = ", ".join(f"{key}: {column}" for key, column in named.items())
     options = " ".join(
-        f"--{key.replace('_', '-')} {_quoted(column)}" for key, column in named.items()
+        f"--{key.replace('_', '-')} {shlex.quote(column)}" for key, column in named.items()
     )
-    lost = (
-        f"; its times of day, in {schema.clock_col}, are then lost"
-        if schema.clock_col is not None
-        else ""
-    )
+    losses = [
+        f"its times of day, in {schema.clock_col}" if schema.clock_col is not None else "",
+        f"the {schema.detail_col} that refines its offence types"
+        if schema.detail_col is not None
+        else "",
+        "its rows with projected coordinates alone" if schema.projected is not None else "",
+    ]
+    lost = "; the mapping loses " + " and ".join(w for w in losses if w) if any(losses) else ""
     return (
-        f"exchange the names {schema.lon_col} and {schema.lat_col} in the file's first line, "
-        f"or read it with schema: generic, {keys} (on the command line --schema generic "
-        f"{options}){lost}"
+        f"exchange the names {schema.lon_col} and {schema.lat_col} in the file's first line "
+        f"(the file is then read as before), or read it with schema: generic, {keys} (on the "
+        f"command line --schema generic {options}){lost}"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -144,7 +146,7 @@ def _swap_fix(report: LoadReport) -> str | None:
         x_col, y_col = report.coordinates
         return (
             f"read it with the columns the other way round: x_col: {y_col}, y_col: {x_col} "
-            f"(on the command line --x-col '{y_col}' --y-col '{x_col}')"
+            f"(on the command line --x-col {shlex.quote(y_col)} --y-col {shlex.quote(x_col)})"
         )
     schema = SCHEMAS.get(report.schema)
     return swap_fix(schema) if schema is not None and schema.lat_col else None

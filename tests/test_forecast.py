@@ -67,14 +67,17 @@ def test_cut_outside_the_data_is_an_error(grid):
 
 
 def test_the_ceiling_benchmark_recovers_a_known_mixture_of_street_rates():
-    from benchmarks.forecast_ceiling import RATES, mixing_weights, posterior_mean
+    from benchmarks.forecast_ceiling import mixing_weights, posterior_mean, rate_grid
 
     rng = np.random.default_rng(3)
     counts = np.r_[rng.poisson(0.5, 2000), rng.poisson(20.0, 2000)]
-    weights = mixing_weights(counts, iterations=500)
+    rates = rate_grid(counts)
+    weights = mixing_weights(counts, rates, iterations=500)
     assert weights.sum() == pytest.approx(1.0)
-    assert weights[RATES < 3].sum() == pytest.approx(0.5, abs=0.03)
-    assert weights[(RATES > 12) & (RATES < 30)].sum() == pytest.approx(0.5, abs=0.03)
+    assert weights[rates < 3].sum() == pytest.approx(0.5, abs=0.03)
+    assert weights[(rates > 12) & (rates < 30)].sum() == pytest.approx(0.5, abs=0.03)
     # a street seen over half the period: no incident says "quiet", 10 say "busy"
-    quiet, busy = posterior_mean(np.array([0, 10]), weights, exposure=0.5)
+    quiet, busy = posterior_mean(np.array([0, 10]), weights, rates, exposure=0.5)
     assert quiet < 1.0 and 15.0 < busy < 25.0
+    # the grid reaches past the busiest street, so a busy street is not pulled down
+    assert rate_grid(np.array([0, 900]))[-1] == pytest.approx(1800.0)

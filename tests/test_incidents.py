@@ -1048,10 +1048,11 @@ def test_the_fix_for_swapped_columns_reads_the_file_as_its_schema_would(tmp_path
     swapped = write(tmp_path, header.format("Longitude", "Latitude") + rows)
     note = inspect_incidents(IncidentSpec(path=swapped)).notes[0]
     fix = (
-        "exchange the names Longitude and Latitude in the file's first line, or read it with "
-        "schema: generic, x_col: Latitude, y_col: Longitude, time_col: Month, type_col: Crime "
-        "type, id_col: Crime ID (on the command line --schema generic --x-col Latitude --y-col "
-        "Longitude --time-col Month --type-col 'Crime type' --id-col 'Crime ID')"
+        "exchange the names Longitude and Latitude in the file's first line (the file is then "
+        "read as before), or read it with schema: generic, x_col: Latitude, y_col: Longitude, "
+        "time_col: Month, type_col: Crime type, id_col: Crime ID (on the command line --schema "
+        "generic --x-col Latitude --y-col Longitude --time-col Month --type-col 'Crime type' "
+        "--id-col 'Crime ID')"
     )
     assert note.endswith(fix)
     renamed = write(tmp_path, header.format("Latitude", "Longitude") + rows, "renamed.csv")
@@ -1066,7 +1067,11 @@ def test_the_fix_for_swapped_columns_reads_the_file_as_its_schema_would(tmp_path
     columns = ["lon", "lat", "occurred", "time_known", "month_only", "crime_type", "harm"]
     pd.testing.assert_frame_equal(as_schema[columns], mapped[columns])
     assert swap_fix(SCHEMAS["atlanta_cobra"]).endswith(
-        "--type-col 'UCR Literal'); its times of day, in Occur Time, are then lost"
+        "--type-col 'UCR Literal'); the mapping loses its times of day, in Occur Time"
+    )
+    assert swap_fix(SCHEMAS["chicago"]).endswith(
+        "the mapping loses the Description that refines its offence types and its rows with "
+        "projected coordinates alone"
     )
 
 

@@ -133,6 +133,11 @@ def test_swapped_latitude_and_longitude_are_detected(grid):
     fix = r"inc\.csv: read it with the columns the other way round: x_col: lon, y_col: lat \(on"
     with pytest.raises(IncidentDataError, match=fix):
         incident_risk(grid, swapped, [report], 100, 0.1)
+    # a city export is told which names to exchange, or the mapping that reads it
+    report = LoadReport("crimes.csv", 3, 3, schema="uk_police")
+    fix = r"crimes\.csv: exchange the names Longitude and Latitude in the file's first line"
+    with pytest.raises(IncidentDataError, match=fix):
+        incident_risk(grid, swapped, [report], 100, 0.1)
 
 
 def test_hotspots_are_separated_and_ranked(helsinki):

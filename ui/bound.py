@@ -21,7 +21,8 @@ SIDEBAR = {
     "officers.count": "'Officers on foot' in the sidebar",
     "solver.time_limit_s": "'Solver time limit (s)' in the sidebar",
 }
-#: Scenario key -> label of the editor's widget for it (labels are the same for every page).
+#: Scenario key -> label of the editor's widget for it, learnt as the Scenario tab draws it (on
+#: any page of this server: the labels are the same for every page).
 LABELS: dict[str, str] = {}
 
 
@@ -137,7 +138,8 @@ def labelled(message: str) -> str:
     labelled wherever they stand; a key of one word (``name``) only where it starts a problem
     (``key: reason``), not in a sentence.
     """
-    where = SIDEBAR | {path: f"'{label}' on the Scenario tab" for path, label in LABELS.items()}
+    labels = dict(LABELS)  # another page's thread may add a label meanwhile
+    where = SIDEBAR | {path: f"'{label}' on the Scenario tab" for path, label in labels.items()}
 
     def label(match: re.Match[str]) -> str:
         return f"{match.group(1)}{match.group(2)} ({where[match.group(2)]})"

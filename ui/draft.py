@@ -47,6 +47,9 @@ MAX_TIME_LIMIT_S = 3600.0
 DRAFT, WHERE, BASE_DIR, WIDGET = "draft", "draft_where", "draft_dir", "ed:"
 INCIDENT_ERROR, INCIDENT_REPORTS, UPLOADS = "incident_error", "incident_reports", "upload_dir"
 FAILED_YAML = "plan_failed_yaml"  # the scenario (as YAML) whose planning failed last
+#: The YAML box: its widget key, and text typed in it (not applied) with the scenario text it
+#: was typed over, shown again after a reload or a refused upload while that text is current.
+YAML_BOX, YAML_TYPED, YAML_TYPED_OVER = "yaml_box", "yaml_typed", "yaml_typed_over"
 SET_ASIDE = "draft_set_aside"  # the edited draft another scenario replaced, to take back
 OPENED = "draft_opened"  # what the scenario said when opened, to tell edits made in the app
 #: The opened scenario's own time limit and the one the sidebar got (capped for a preview).
@@ -129,6 +132,9 @@ def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: floa
         del st.session_state[key]
     st.session_state.pop(INCIDENT_ERROR, None)
     st.session_state.pop("staffing_error", None)  # about the shift table of the one before
+    if (box := st.session_state.pop(YAML_BOX, None)) is not None:
+        st.session_state.pop(box, None)  # text typed over the scenario replaced
+    st.session_state.pop(YAML_TYPED, None)
 
 
 #: What a draft is, besides the editor's widgets: set aside and taken back together.
@@ -155,14 +161,19 @@ def set_aside() -> None:
 
 
 def take_back() -> None:
-    """Make the draft set aside the one being edited again (a button's callback)."""
+    """Make the draft set aside the one being edited again, setting this one aside in turn.
+
+    A button's callback: the two drafts swap when the one replaced holds edits too.
+    """
     kept = st.session_state.pop(SET_ASIDE, None)
     if kept is None:
         return
+    set_aside()
     for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
         del st.session_state[key]
     st.session_state.update(kept)
-    st.session_state.pop(INCIDENT_ERROR, None)
+    for key in (INCIDENT_ERROR, "staffing_error", YAML_TYPED):
+        st.session_state.pop(key, None)
 
 
 def load_example(name: str) -> str | None:
@@ -220,12 +231,7 @@ def scenario_file(scenario: Scenario) -> str:
     """
     limit = file_time_limit(scenario)
     update: dict[str, Any] = {"solver": scenario.solver.model_copy(update={"time_limit_s": limit})}
-    base, out = Path(st.session_state[BASE_DIR]).resolve(), scenario.output_dir
-    opened = st.session_state.get(OPENED, {}).get("name")
-    if out is not None and out.name == opened and scenario.name != opened:
-        out = out.parent / scenario.name  # renamed: its own folder, not the one it came from
-    inside = out is not None and out.is_relative_to(REPO) and base.is_relative_to(REPO)
-    update["output_dir"] = Path(os.path.relpath(out, base)) if inside else None
+    update["output_dir"] = saved_output_dir(scenario.output_dir, scenario.name)
     text = scenario_to_yaml(scenario.model_copy(update=update))
     named = plain_paths(text)  # uploads live in a folder removed with the server
     if named == text:
@@ -234,6 +240,16 @@ def scenario_file(scenario: Scenario) -> str:
         "# Files uploaded in the app are named without a folder: keep them beside this file.\n"
         + named
     )
+
+
+def saved_output_dir(out: Path | None, name: str) -> Path | None:
+    """Return the output folder a saved scenario named ``name`` keeps (:func:`scenario_file`)."""
+    base = Path(st.session_state[BASE_DIR]).resolve()
+    opened = st.session_state.get(OPENED, {}).get("name")
+    if out is not None and out.name == opened and name != opened:
+        out = out.parent / name  # renamed: its own folder, not the one it came from
+    inside = out is not None and out.is_relative_to(REPO) and base.is_relative_to(REPO)
+    return Path(os.path.relpath(out, base)) if inside else None
 
 
 def file_time_limit(scenario: Scenario) -> float:

@@ -4,10 +4,11 @@ Streamlit starts a new session, with empty session state, when the page is reloa
 is therefore named by a random id in its address (``?page=...``): after every run the scenario
 being edited (and the text typed in its YAML box), the sidebar's values, the open tab, the plan
 on screen and the staffing comparison are kept in the server's memory under that id, and a new
-session whose address names a kept page takes them back before any widget is drawn. It then
-gets an id of its own, so that two tabs opened on one address never write over each other's
-work. Nothing is written to disk: stopping the server forgets them (save the scenario as YAML
-to keep it).
+session whose address names a kept page takes them back before any widget is drawn. They move
+to an id of its own at once, so that two tabs opened on one address never write over each
+other's work, and the store holds one entry per open page (at most :data:`MAX_PAGES`).
+Nothing is written to disk: stopping the server forgets them (save the scenario as YAML to keep
+it).
 """
 
 from __future__ import annotations
@@ -88,11 +89,14 @@ def restore() -> bool:
     if drafts.DRAFT in st.session_state or (page := _page_id()) is None:
         return False
     store = _pages()
+    own = uuid.uuid4().hex  # this page's from now on: the state moves to it at once
     with store.lock:
-        kept = store.pages.get(page)
+        kept = store.pages.pop(page, None)
         if kept is None:
             return False
-        store.pages.move_to_end(page)
+        store.pages[own] = kept
+    st.session_state[OWN] = own
+    st.query_params[PARAM] = own
     for key, value in kept.items():
         st.session_state[key] = copy.deepcopy(value) if key in MUTABLE else value
     return True
@@ -110,8 +114,9 @@ def keep() -> None:
         for key, value in st.session_state.items()
         if (key in KEYS or str(key).startswith(PREFIXES)) and value is not None
     }
-    if (typed := uploads.typed_yaml()) is not None:
-        kept[uploads.YAML_TYPED] = typed
+    if (typed := uploads.typed_yaml()) is not None:  # what the box holds now, if not applied
+        kept[drafts.YAML_TYPED] = typed
+        kept[drafts.YAML_TYPED_OVER] = st.session_state.get("yaml_text_of")
     store = _pages()
     with store.lock:
         store.pages[page] = kept

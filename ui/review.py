@@ -60,7 +60,7 @@ def _scenario_keys() -> re.Pattern[str]:
 #: A scenario key in a message, as the scenario model names its sections' fields.
 SCENARIO_KEY = _scenario_keys()
 #: A scenario key without the label of its field beside it (:func:`ui.bound.labelled`).
-UNLABELLED_KEY = re.compile(SCENARIO_KEY.pattern + r"(?! \(')")
+UNLABELLED_KEY = re.compile(SCENARIO_KEY.pattern + r"(?![\w.])(?! \(')")
 
 #: Display format of the per-officer table's columns.
 OFFICER_FORMATS = {

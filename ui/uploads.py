@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from pathlib import Path
 
 import streamlit as st
 import yaml
@@ -19,11 +20,15 @@ from ui.draft import (
     OWN_LIMIT,
     PREVIEW_LIMIT,
     WHERE,
+    YAML_BOX,
+    YAML_TYPED,
+    YAML_TYPED_OVER,
     add_incident_file,
     draft,
     load_text,
     plain_paths,
     save_upload,
+    saved_output_dir,
     scenario_file,
     set_in,
 )
@@ -31,14 +36,8 @@ from ui.draft import (
 MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "type_col", "id_col")
 """Column mapping of a generic incident file (``IncidentSpec``)."""
 
-YAML_BOX = "yaml_box"
-"""Session key holding the key of the scenario's YAML box (:func:`_yaml_box`)."""
-
 YAML_STATE = ("yaml_error", "yaml_error_of", "yaml_text_of")
 """Session keys of the YAML box's refusal and of the scenario text it shows."""
-
-YAML_TYPED = "yaml_typed"
-"""Session key of text typed in the YAML box and not applied, taken back after a reload."""
 
 APPLIED = " (YAML box)"
 """Added to the name of a scenario applied from the YAML box: it may differ from its file."""
@@ -53,12 +52,18 @@ def _yaml_uploaded() -> None:
     except UnicodeDecodeError:
         _yaml_error(f"{upload.name}: not a UTF-8 text file; save the scenario as UTF-8 YAML")
         return
-    _yaml_error(load_text(text, upload.name))
+    error = load_text(text, upload.name)
+    _yaml_error(error)
+    if error:  # shown in the YAML box, to fix there and apply
+        st.session_state[YAML_TYPED] = text
+        st.session_state[YAML_TYPED_OVER] = st.session_state.get("yaml_text_of")
 
 
 def refused_yaml(text: str | None) -> str | None:
     """Return why the last YAML read was refused, while the scenario's YAML is ``text`` still."""
     error = st.session_state.get("yaml_error")
+    if text is None:  # the scenario has an error of its own: the box shows its last text
+        text = st.session_state.get("yaml_text_of")
     if error and text != st.session_state.get("yaml_error_of"):
         return None  # the scenario changed since: the error is about text no longer there
     return error
@@ -141,6 +146,9 @@ def incident_uploaded() -> None:
 def unfinished_file() -> str:
     """Return the draft as YAML while it has an error, headed by a comment that says so."""
     data = copy.deepcopy(draft())
+    out = data.get("output_dir")
+    kept = saved_output_dir(None if out is None else Path(out), str(data.get("name", "")))
+    set_in(data, "output_dir", None if kept is None else str(kept))
     set_in(data, "officers.count", st.session_state.get("officers"))
     limit = st.session_state.get("time_limit_s")
     if limit == st.session_state.get(PREVIEW_LIMIT):  # the app's preview: the file's own
@@ -148,8 +156,8 @@ def unfinished_file() -> str:
     set_in(data, "solver.time_limit_s", limit)
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     return (
-        "# Unfinished: this scenario has an error to fix before it plans; open it in the app\n"
-        + plain_paths(text)
+        "# Unfinished: this scenario has an error to fix before it plans. Opened in the app, it "
+        "shows in the YAML box with its error, to fix and apply.\n" + plain_paths(text)
     )
 
 
@@ -187,8 +195,8 @@ def load_save_section(scenario: Scenario | None) -> None:
                 mime="application/x-yaml",
                 key="download-scenario-unfinished",
                 on_click="ignore",
-                help="The scenario has an error (see above): this saves it as it is, to open "
-                "again here and finish.",
+                help="The scenario has an error (see above): this saves it as it is. Opened "
+                "again here, it shows in the YAML box with its error, to fix and apply.",
             )
         st.caption(f"Editing: {st.session_state.get(WHERE, '')}")
     text = scenario_to_yaml(scenario) if scenario is not None else None
@@ -201,10 +209,13 @@ def load_save_section(scenario: Scenario | None) -> None:
 
 
 def typed_yaml() -> str | None:
-    """Return the YAML box's text when it differs from the scenario it shows (not applied)."""
+    """Return text typed in the YAML box and not applied (None when it shows the scenario)."""
+    current = st.session_state.get("yaml_text_of")
     box = st.session_state.get(YAML_BOX)
     typed = st.session_state.get(box) if box else None  # no box before the Scenario tab opens
-    return typed if typed is not None and typed != st.session_state.get("yaml_text_of") else None
+    if typed is None and st.session_state.get(YAML_TYPED_OVER) == current:
+        typed = st.session_state.get(YAML_TYPED)  # kept over a reload, the box not drawn yet
+    return typed if typed is not None and typed != current else None
 
 
 def _yaml_box(text: str | None) -> None:
@@ -212,18 +223,23 @@ def _yaml_box(text: str | None) -> None:
 
     The box's key follows the text, not a value set once per change: quick edits that
     interrupt runs can leave a box's browser value behind its scenario, never a keyed box.
-    While the scenario is refused (``text`` is None) the last box stays.
+    While the scenario is refused (``text`` is None) the last box stays. Text typed over the
+    scenario text now shown (before a reload, or a refused upload) is shown instead of it.
     """
     if text is not None:
         st.session_state["yaml_text_of"] = text
     shown = st.session_state.get("yaml_text_of", "")
-    key = "yaml_text:" + hashlib.sha256(shown.encode()).hexdigest()[:16]
+    typed = st.session_state.get(YAML_TYPED)
+    if typed is None or st.session_state.get(YAML_TYPED_OVER) != shown:
+        typed = shown
+    digest = hashlib.sha256(f"{shown}\0{typed}".encode()).hexdigest()[:16]
+    key = "yaml_text:" + digest
     if (old := st.session_state.get(YAML_BOX)) not in (None, key):
         st.session_state.pop(old, None)  # kept by persist_state otherwise
     st.session_state[YAML_BOX] = key
     st.text_area(
         "YAML",
-        value=st.session_state.pop(YAML_TYPED, shown),  # typed before a reload, or the scenario
+        value=typed,
         key=key,
         height=300,
         label_visibility="collapsed",

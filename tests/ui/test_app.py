@@ -27,8 +27,9 @@ from planner.errors import InfeasibleError, PlannerError, ScenarioError
 from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
-from ui.bound import LABELS, labelled
-from ui.draft import APP_TIME_LIMIT_S, get_in, set_in
+from ui import bound
+from ui.bound import labelled
+from ui.draft import APP_TIME_LIMIT_S, YAML_BOX, get_in, set_in
 from ui.legend import legend_html
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
@@ -42,7 +43,6 @@ from ui.review import (
 )
 from ui.staffing import apply_edits, shift_specs
 from ui.timeline import position_at, time_steps
-from ui.uploads import YAML_BOX
 
 # AppTest resolves a relative path against the calling file, not the working folder.
 APP = str(ROOT / "ui" / "app.py")
@@ -142,12 +142,16 @@ def test_warnings_naming_a_scenario_key_point_to_the_fields_help(monkeypatch):
     assert scenario_keys_note(["12 rows without coordinates were dropped"]) is None
     assert scenario_keys_note(["risk.csv: 3 rows dropped", "area.osm.pbf: 2 ways"]) is None
     # the keys labelled with their fields need no pointer to the help
-    monkeypatch.setitem(LABELS, "dwell.max_visits", "Stops per hot spot")
+    monkeypatch.setattr(bound, "LABELS", {"dwell.max_visits": "Stops per hot spot"})
     assert labelled(said).endswith(
         "(dwell.max_visits ('Stops per hot spot' on the Scenario tab), dwell.max_minutes_per_spot)"
     )
     assert scenario_keys_note([labelled(said)]) is not None  # one key is still bare
-    monkeypatch.setitem(LABELS, "dwell.max_minutes_per_spot", "Most minutes at one spot")
+    monkeypatch.setitem(bound.LABELS, "dwell.max_minutes_per_spot", "Most minutes at one spot")
+    assert scenario_keys_note([labelled(said)]) is None
+    # a key of three levels labelled needs no pointer either
+    monkeypatch.setitem(bound.LABELS, "officers.meal_break.minutes", "Break (min)")
+    said = "a break of officers.meal_break.minutes does not fit"
     assert scenario_keys_note([labelled(said)]) is None
 
 
@@ -564,12 +568,15 @@ def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
     assert "staffing_error" not in at.session_state  # it was about the other one's table
     assert at.text_input(key="ed:name").value == "other"
     assert at.number_input(key="ed:dwell.max_minutes").value == 15.0
-    take_back = at.sidebar.button(key="take_back")
-    assert take_back.label == "Take back your edits to helsinki_default"
-    take_back.click().run()
+    assert at.sidebar.button(key="take_back").label == "Take back your edits to helsinki_default"
+    at.number_input(key="ed:dwell.max_minutes").set_value(13.0).run()  # edits to this one too
+    at.sidebar.button(key="take_back").click().run()
     assert at.text_input(key="ed:name").value == "helsinki_default"
     assert at.number_input(key="ed:dwell.max_minutes").value == 14.0
-    assert not [b for b in at.sidebar.button if b.key == "take_back"]
+    swap = at.sidebar.button(key="take_back")  # the two edited drafts swap
+    assert swap.label == "Take back your edits to other"
+    swap.click().run()
+    assert at.number_input(key="ed:dwell.max_minutes").value == 13.0
 
 
 @pytest.mark.shared_data
@@ -603,8 +610,14 @@ def test_a_reload_takes_back_the_page_under_an_id_of_its_own(first_load):
     # the two sessions keep their work apart: an edit in one is not the other's on reload
     assert again.session_state["keep_page"] != at.session_state["keep_page"]
     again.number_input(key="ed:dwell.max_minutes").set_value(12.0).run()
+    at.run()  # the first tab, still open, runs again
     assert _reloaded(at).number_input(key="ed:dwell.max_minutes").value == 14.0
     assert _reloaded(again).number_input(key="ed:dwell.max_minutes").value == 12.0
+    # typed text outlives reloads that land on another tab, which does not draw the box
+    at.run()
+    on_plan = _tab(_reloaded(at), "Plan")
+    twice = _tab(_reloaded(on_plan), "Scenario")
+    assert _yaml_box(twice).value == typed
     # an address naming no kept page opens the example
     lost = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     lost.query_params["page"] = "0" * 32
@@ -1119,6 +1132,7 @@ def test_an_unfinished_scenario_saves_as_it_is_and_opens_with_its_error(tmp_path
     assert text.startswith("# Unfinished: this scenario has an error to fix")
     saved = yaml.safe_load(text)
     assert saved["dwell"]["min_minutes"] == 20.0
+    assert saved["output_dir"] == "../out/helsinki_default"  # as the example writes it
     assert saved["solver"]["time_limit_s"] == load_scenario(DEFAULT_YAML).solver.time_limit_s
     path = tmp_path / "unfinished.yaml"
     path.write_text(text)

@@ -24,7 +24,7 @@ from PIL import Image
 from planner.errors import PlannerError
 from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec
-from tests.ui.conftest import SCREENSHOTS, AppPage
+from tests.ui.conftest import ROOT, SCREENSHOTS, AppPage
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator
@@ -200,7 +200,7 @@ def test_changing_officers_and_pressing_plan_replans(app_page):
     _stays_local(app_page)
 
 
-def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page):
+def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page, tmp_path):
     """F5 starts a new Streamlit session: the page's edits and plan come back, not the example."""
     from playwright.sync_api import expect
 
@@ -226,6 +226,15 @@ def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page):
     expect(page.get_by_text("exceeds max_minutes")).to_be_visible(timeout=30_000)
     _idle(app_page)
     expect(page.get_by_role("spinbutton", name="Longest stop (min)")).to_be_visible()
+    # a scenario file with an error opens in the YAML box, with the error, to fix and apply
+    unfinished = tmp_path / "unfinished.yaml"
+    example = (ROOT / "scenarios" / "helsinki_default.yaml").read_text()
+    unfinished.write_text(example.replace("min_minutes: 10 ", "min_minutes: 30 "))
+    uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="YAML")
+    _upload(uploader, unfinished)
+    expect(page.get_by_text("unfinished.yaml: invalid scenario")).to_be_visible(timeout=30_000)
+    box = page.locator("[data-testid='stExpanderDetails'] textarea").first
+    expect(box).to_have_value(re.compile(r"min_minutes: 30 "))
     page.goto(app_page.url)  # a new page opens the example as it is
     _idle(app_page)
     expect(page.get_by_role("spinbutton", name="Officers on foot")).to_have_value("4")
