@@ -123,8 +123,8 @@ def sidebar(names: list[str]) -> bool:
             key="scenario",
             on_change=_example_chosen,
             help="Opens scenarios/NAME.yaml with a solver time limit of "
-            f"{drafts.APP_TIME_LIMIT_S:g} s; open your own YAML on the Scenario tab. Edits to "
-            "the scenario open before are set aside: a button below takes them back.",
+            f"{drafts.APP_TIME_LIMIT_S:g} s; open your own YAML on the Scenario tab. Your edits to "
+            "the scenario you had open are set aside: a button below takes them back.",
         )
         editing = st.session_state.get(drafts.WHERE, "")
         if not editing.startswith(f"scenarios/{st.session_state['scenario']}.yaml"):
