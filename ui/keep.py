@@ -114,6 +114,8 @@ def keep() -> None:
         for key, value in st.session_state.items()
         if (key in KEYS or str(key).startswith(PREFIXES)) and value is not None
     }
+    if (table := staffing.edited_rows()) is not None:  # edits not folded into its rows yet
+        kept[table[0]] = table[1]
     if (typed := uploads.typed_yaml()) is not None:  # what the box holds now, if not applied
         kept[drafts.YAML_TYPED] = typed
         kept[drafts.YAML_TYPED_OVER] = st.session_state.get("yaml_text_of")

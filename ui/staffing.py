@@ -216,6 +216,17 @@ def keep_edits() -> None:
     st.session_state[drawn["version"]] = st.session_state.get(drawn["version"], 0) + 1
 
 
+def edited_rows() -> tuple[str, pd.DataFrame] | None:
+    """Return the key and rows of the shift table drawn last, with its edits (kept as they are).
+
+    A reload keeps them so (:mod:`ui.keep`); the table itself keeps its key and its focus.
+    """
+    drawn = st.session_state.get(EDITOR)
+    if drawn is None or drawn["key"] not in st.session_state:
+        return None
+    return drawn["saved"], apply_edits(drawn["rows"], st.session_state[drawn["key"]])
+
+
 def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]]:
     """Shift sections from the table (a weekday name or a YYYY-MM-DD date per row).
 

@@ -293,6 +293,25 @@ def test_shift_table_edits_are_folded_into_kept_rows():
     assert apply_edits(rows, {}).equals(rows)
 
 
+def _edited_shift_table_app() -> None:
+    """A page whose shift table was drawn and edited (its edits in the session, not folded)."""
+    import pandas as pd
+    import streamlit as st
+
+    from ui.staffing import EDITOR, edited_rows
+
+    rows = pd.DataFrame([{"day": "friday", "start": "18:00", "end": "02:00"}])
+    st.session_state["table_v0"] = {"edited_rows": {0: {"start": "20:00"}}}
+    st.session_state[EDITOR] = {"key": "table_v0", "rows": rows, "saved": "rows", "version": "v"}
+    key, kept = edited_rows()
+    st.code(f"{key} {kept.loc[0, 'start']} {rows.loc[0, 'start']}")
+
+
+def test_a_reload_keeps_the_shift_tables_edits_not_folded_in_yet():
+    at = AppTest.from_function(_edited_shift_table_app).run()
+    assert at.code[0].value == "rows 20:00 18:00"  # the edit kept; the table's rows unchanged
+
+
 # ---------------------------------------------------------------------------------------------
 # AppTest: the first load plans the default scenario (~10-20 s on 2 cores)
 
