@@ -4,9 +4,9 @@ Streamlit starts a new session, with empty session state, when the page is reloa
 is therefore named by a random id in its address (``?page=...``): after every run the scenario
 being edited (and the text typed in its YAML box), the sidebar's values, the open tab, the plan
 on screen and the staffing comparison are kept in the server's memory under that id, and a new
-session whose address names a kept page takes them back before any widget is drawn. They move
-to an id of its own at once, so that two tabs opened on one address never write over each
-other's work, and the store holds one entry per open page (at most :data:`MAX_PAGES`).
+session whose address names a kept page takes them back before any widget is drawn, and keeps
+them from then on under an id of its own, so that two tabs opened on one address never write
+over each other's work (the store keeps the :data:`MAX_PAGES` pages used last).
 Nothing is written to disk: stopping the server forgets them (save the scenario as YAML to keep
 it).
 """
@@ -89,11 +89,12 @@ def restore() -> bool:
     if drafts.DRAFT in st.session_state or (page := _page_id()) is None:
         return False
     store = _pages()
-    own = uuid.uuid4().hex  # this page's from now on: the state moves to it at once
+    own = uuid.uuid4().hex  # this page's from now on, kept under it at once
     with store.lock:
-        kept = store.pages.pop(page, None)
+        kept = store.pages.get(page)
         if kept is None:
             return False
+        store.pages.move_to_end(page)  # another tab may still hold this address
         store.pages[own] = kept
     st.session_state[OWN] = own
     st.query_params[PARAM] = own

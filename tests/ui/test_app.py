@@ -629,11 +629,10 @@ def test_a_reload_takes_back_the_page_under_an_id_of_its_own(first_load):
     # the two sessions keep their work apart: an edit in one is not the other's on reload
     assert again.session_state["keep_page"] != at.session_state["keep_page"]
     again.number_input(key="ed:dwell.max_minutes").set_value(12.0).run()
-    at.run()  # the first tab, still open, runs again
+    # the first tab, reloaded in turn, still finds its own work
     assert _reloaded(at).number_input(key="ed:dwell.max_minutes").value == 14.0
     assert _reloaded(again).number_input(key="ed:dwell.max_minutes").value == 12.0
     # typed text outlives reloads that land on another tab, which does not draw the box
-    at.run()
     on_plan = _tab(_reloaded(at), "Plan")
     twice = _tab(_reloaded(on_plan), "Scenario")
     assert _yaml_box(twice).value == typed
