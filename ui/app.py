@@ -397,6 +397,7 @@ def main() -> None:
             st.error(error)
             return
     pressed = sidebar(names)
+    keep.keep()  # the edits this run applies, kept at once: a reload may cut the run short
     # One container, always drawn, holds the messages and the planning progress: what it
     # shows varies, but the tabs after it keep their place, so open sections stay open.
     with st.container():

@@ -100,6 +100,8 @@ def restore() -> bool:
     st.query_params[PARAM] = own
     for key, value in kept.items():
         st.session_state[key] = copy.deepcopy(value) if key in MUTABLE else value
+    if "officers" not in kept:  # kept while the field was empty: the scenario's count
+        st.session_state["officers"] = int(drafts.get_in(kept[drafts.DRAFT], "officers.count", 4))
     return True
 
 

@@ -213,8 +213,10 @@ def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page, tmp
     _idle(app_page)
     assert "?page=" in page.url
     page.reload()
+    page.locator(MAP_CANVAS).first.wait_for(state="visible", timeout=TIMEOUT_MS)
     _idle(app_page)
-    expect(page.get_by_role("spinbutton", name="Officers on foot")).to_have_value("3")
+    officers = page.get_by_role("spinbutton", name="Officers on foot")
+    expect(officers).to_have_value("3", timeout=30_000)
     expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
     expect(_officer_rows(app_page)).to_have_count(4)  # the plan on screen, not planned anew
     # an edit that makes the scenario invalid leaves the section it was made in open
