@@ -164,7 +164,7 @@ def sidebar(names: list[str]) -> bool:
 def preview_labelled(plan: Plan) -> Plan:
     """Label a plan made with the app's preview time limit, so its files say so (briefing title)."""
     used = plan.scenario.solver.time_limit_s
-    if drafts.file_time_limit(plan.scenario) == used:
+    if drafts.file_time_limit(used) == used:
         return plan
     preview = f"app preview, {used:g} s search"
     return replace(plan, label=f"{plan.label}, {preview}" if plan.label else preview)

@@ -229,7 +229,7 @@ def scenario_file(scenario: Scenario) -> str:
     that the file writes to ``out/<name>`` beside wherever it is saved. A scenario renamed in
     the app writes to a folder of its new name beside the one it was opened with.
     """
-    limit = file_time_limit(scenario)
+    limit = file_time_limit(scenario.solver.time_limit_s)
     update: dict[str, Any] = {"solver": scenario.solver.model_copy(update={"time_limit_s": limit})}
     update["output_dir"] = saved_output_dir(scenario.output_dir, scenario.name)
     text = scenario_to_yaml(scenario.model_copy(update=update))
@@ -252,11 +252,14 @@ def saved_output_dir(out: Path | None, name: str) -> Path | None:
     return Path(os.path.relpath(out, base)) if inside else None
 
 
-def file_time_limit(scenario: Scenario) -> float:
-    """Return the time limit a saved scenario keeps: its own while the sidebar holds the preview."""
+def file_time_limit(limit: float) -> float:
+    """Return the time limit a scenario planned with ``limit`` keeps when saved.
+
+    The scenario's own while the sidebar holds the app's preview limit, else ``limit``.
+    """
     if st.session_state.get("time_limit_s") == st.session_state.get(PREVIEW_LIMIT):
-        return float(st.session_state.get(OWN_LIMIT, scenario.solver.time_limit_s))
-    return scenario.solver.time_limit_s
+        return float(st.session_state.get(OWN_LIMIT, limit))
+    return limit
 
 
 def _content(scenario: Scenario) -> dict[str, Any]:

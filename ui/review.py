@@ -320,7 +320,8 @@ def show_downloads(plan: Plan) -> None:
             built.update(export_files(plan, scenario_yaml))
         return built
 
-    own, used = file_time_limit(plan.scenario), plan.scenario.solver.time_limit_s
+    used = plan.scenario.solver.time_limit_s
+    own = file_time_limit(used)
     if own != used:
         st.caption(
             f"The scenario file keeps its own time limit, {own:g} s; this plan was made with "

@@ -17,14 +17,13 @@ from planner.scenario import Scenario, scenario_to_yaml
 from ui.bound import bound
 from ui.draft import (
     INCIDENT_ERROR,
-    OWN_LIMIT,
-    PREVIEW_LIMIT,
     WHERE,
     YAML_BOX,
     YAML_TYPED,
     YAML_TYPED_OVER,
     add_incident_file,
     draft,
+    file_time_limit,
     load_text,
     plain_paths,
     save_upload,
@@ -150,10 +149,7 @@ def unfinished_file() -> str:
     kept = saved_output_dir(None if out is None else Path(out), str(data.get("name", "")))
     set_in(data, "output_dir", None if kept is None else str(kept))
     set_in(data, "officers.count", st.session_state.get("officers"))
-    limit = st.session_state.get("time_limit_s")
-    if limit == st.session_state.get(PREVIEW_LIMIT):  # the app's preview: the file's own
-        limit = st.session_state.get(OWN_LIMIT, limit)
-    set_in(data, "solver.time_limit_s", limit)
+    set_in(data, "solver.time_limit_s", file_time_limit(st.session_state.get("time_limit_s")))
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     return (
         "# Unfinished: this scenario has an error to fix before it plans. Opened in the app, it "
