@@ -128,6 +128,11 @@ def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: floa
     st.session_state["time_limit_s"] = min(float(time_limit_s), MAX_TIME_LIMIT_S)
     st.session_state[OWN_LIMIT] = scenario.solver.time_limit_s
     st.session_state[PREVIEW_LIMIT] = st.session_state["time_limit_s"]
+    _forget_page_state()
+
+
+def _forget_page_state() -> None:
+    """Forget what the page showed of the draft replaced: its widgets, errors and typed YAML."""
     for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
         del st.session_state[key]
     st.session_state.pop(INCIDENT_ERROR, None)
@@ -169,11 +174,8 @@ def take_back() -> None:
     if kept is None:
         return
     set_aside()
-    for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
-        del st.session_state[key]
     st.session_state.update(kept)
-    for key in (INCIDENT_ERROR, "staffing_error", YAML_TYPED):
-        st.session_state.pop(key, None)
+    _forget_page_state()
 
 
 def load_example(name: str) -> str | None:

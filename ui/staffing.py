@@ -208,11 +208,11 @@ def keep_edits() -> None:
     run that did not draw it (``st.data_editor`` has no ``persist_state`` in Streamlit 1.67);
     during that run the edits are still in the session, so they are kept here.
     """
+    table = edited_rows()
     drawn = st.session_state.pop(EDITOR, None)
-    if drawn is None or drawn["key"] not in st.session_state:
+    if table is None:
         return
-    edits = st.session_state[drawn["key"]]
-    st.session_state[drawn["saved"]] = apply_edits(drawn["rows"], edits)
+    st.session_state[table[0]] = table[1]
     st.session_state[drawn["version"]] = st.session_state.get(drawn["version"], 0) + 1
 
 
