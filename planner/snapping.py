@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from planner._incident_schemas import swap_fix
+from planner._incident_schemas import SCHEMAS, swap_fix
 from planner.errors import IncidentDataError
 from planner.graph import StreetGraph
-from planner.incidents import SCHEMAS, LoadReport
+from planner.incidents import LoadReport
 
 #: Spacing of the sample points along streets used to find snapping candidates, metres.
 SNAP_SAMPLE_M = 10.0

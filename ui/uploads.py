@@ -204,13 +204,20 @@ def load_save_section(scenario: Scenario | None) -> None:
         st.button("Apply YAML", key="apply_yaml", on_click=_yaml_applied)
 
 
+def _typed_over(text: str | None) -> str | None:
+    """Return the text kept as typed over scenario ``text`` (a reload, a refused upload)."""
+    if st.session_state.get(YAML_TYPED_OVER) != text:
+        return None
+    return st.session_state.get(YAML_TYPED)
+
+
 def typed_yaml() -> str | None:
     """Return text typed in the YAML box and not applied (None when it shows the scenario)."""
     current = st.session_state.get("yaml_text_of")
     box = st.session_state.get(YAML_BOX)
     typed = st.session_state.get(box) if box else None  # no box before the Scenario tab opens
-    if typed is None and st.session_state.get(YAML_TYPED_OVER) == current:
-        typed = st.session_state.get(YAML_TYPED)  # kept over a reload, the box not drawn yet
+    if typed is None:
+        typed = _typed_over(current)  # kept over a reload, the box not drawn yet
     return typed if typed is not None and typed != current else None
 
 
@@ -225,8 +232,8 @@ def _yaml_box(text: str | None) -> None:
     if text is not None:
         st.session_state["yaml_text_of"] = text
     shown = st.session_state.get("yaml_text_of", "")
-    typed = st.session_state.get(YAML_TYPED)
-    if typed is None or st.session_state.get(YAML_TYPED_OVER) != shown:
+    typed = _typed_over(shown)
+    if typed is None:
         typed = shown
     digest = hashlib.sha256(f"{shown}\0{typed}".encode()).hexdigest()[:16]
     key = "yaml_text:" + digest
