@@ -237,9 +237,9 @@ def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page, tmp
     expect(page.get_by_text("unfinished.yaml: invalid scenario")).to_be_visible(timeout=30_000)
     box = page.locator("[data-testid='stExpanderDetails'] textarea").first
     expect(box).to_have_value(re.compile(r"min_minutes: 30 "))
-    page.goto(app_page.url)  # a new page opens the example as it is
-    _idle(app_page)
-    expect(page.get_by_role("spinbutton", name="Officers on foot")).to_have_value("4")
+    _open(app_page)  # a new page opens the example as it is
+    officers = page.get_by_role("spinbutton", name="Officers on foot")
+    expect(officers).to_have_value("4", timeout=30_000)
     _stays_local(app_page)
 
 
