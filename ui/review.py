@@ -131,11 +131,10 @@ def show_kpis(plan: Plan) -> None:
 def schedule_table(plan: Plan) -> pd.DataFrame:
     """Return the schedule as the CSV has it, with clock times (HH:MM) to read on screen.
 
-    Rows that are no stop leave its number blank, as the CSV does (not "None").
+    Stop numbers stay numbers (they sort 2 before 10); draw the table with ``placeholder=""``
+    so that rows that are no stop leave the number blank, as the CSV does (not "None").
     """
-    frame = plan.to_frame()
-    stop = frame["stop"].astype("Int64")  # the table would show a missing number as "None"
-    return clock_times(frame.assign(stop=stop.astype(str).where(stop.notna(), "")))
+    return clock_times(plan.to_frame())
 
 
 def clock_times(schedule: pd.DataFrame) -> pd.DataFrame:
@@ -380,7 +379,7 @@ def show_review(plan: Plan) -> None:
     st.subheader("Solvers")
     st.dataframe(solver_table(plan), hide_index=True)
     st.subheader("Schedule")
-    st.dataframe(schedule_table(plan), hide_index=True, height=380)
+    st.dataframe(schedule_table(plan), hide_index=True, height=380, placeholder="")
     with st.expander("Run summary"):
         st.code(kpi_table(plan), language=None, wrap_lines=True)
     if plan.risk.notes:

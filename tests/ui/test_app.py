@@ -407,9 +407,11 @@ def test_review_tables_come_from_the_kpis(first_load):
     assert len(schedule) == len(plan.to_frame())
     assert schedule["start"].str.fullmatch(r"\d\d:\d\d").all()  # clock times on screen
     walks = schedule["action"] == "walk"
-    # a row that is no stop shows no number (a missing Int64 is drawn as "None")
-    assert (schedule.loc[walks, "stop"] == "").all()
-    dwells = plan.to_frame()["stop"].dropna().astype(int).astype(str)
+    # stop numbers sort as numbers; a row that is no stop shows a blank, not "None"
+    assert schedule["stop"].dtype == "Int64" and schedule.loc[walks, "stop"].isna().all()
+    table = next(d for d in first_load.dataframe if "lat" in d.value.columns)
+    assert table.proto.HasField("placeholder") and table.proto.placeholder == ""
+    dwells = plan.to_frame()["stop"].dropna()
     assert schedule.loc[dwells.index, "stop"].tolist() == dwells.tolist()
     assert solvers["status"].tolist()[1] == plan.kpis["routes"]["solver"]["status"]
     posts = next(f for f in frames if "post" in f.columns)
