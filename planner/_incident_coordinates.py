@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,42 @@ def _numbers(text: pd.Series, sep: str = ",") -> np.ndarray:
         decimal = plain.str.fullmatch(_DECIMAL_COMMA) & ~plain.str.fullmatch(r"[-+]?\d+,\d{3}")
         plain = plain.where(~decimal, plain.str.replace(",", ".", regex=False))
     return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, copy=True)
+
+
+#: Cell texts that stand for "no value" in exports, compared lower-case.
+_NULL_TEXTS = ("", "na", "n/a", "nan", "null", "none", "-")
+
+
+def not_numbers(text: pd.Series, values: np.ndarray) -> np.ndarray:
+    """Flag cells of ``text`` holding something that is not a number (``51.51N``).
+
+    ``values`` are the numbers read from them (NaN where none); empty cells and the usual
+    stand-ins for no value (NA, NULL, ...) are not flagged: they hold no coordinates.
+    """
+    written = text.astype(str).str.strip().str.lower()
+    return np.isnan(values) & ~written.isin(_NULL_TEXTS).to_numpy()
+
+
+def garbled_note(flags: dict[str, tuple[pd.Series, np.ndarray]], garbled: np.ndarray) -> str | None:
+    """Say how many rows are ``garbled`` (coordinates not numbers), with examples.
+
+    ``flags`` maps each coordinate column's name to its text and :func:`not_numbers` flags.
+    """
+    if not garbled.any():
+        return None
+    per_column = [
+        [f"'{value}' in {column}" for value in text[flag & garbled].str.strip().unique()[:2]]
+        for column, (text, flag) in flags.items()
+    ]
+    shown = [
+        e for examples in zip_longest(*per_column) for e in examples if e
+    ]  # columns taking turns
+    n = int(garbled.sum())
+    return (
+        f"{n} {'row holds' if n == 1 else 'rows hold'} coordinates that are not numbers "
+        f"(e.g. {', '.join(shown[:3])}): write them as plain numbers in the export (51.5074, "
+        "-0.1278: south and west with a minus sign, no letters or degree signs)"
+    )
 
 
 def _placeholder(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -7,13 +7,22 @@ coordinates, ``bad_date``); nothing is dropped here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from planner._incident_coordinates import _check_degrees, _crs, _numbers, _placeholder, _to_wgs84
+from planner._incident_coordinates import (
+    _check_degrees,
+    _crs,
+    _numbers,
+    _placeholder,
+    _to_wgs84,
+    garbled_note,
+    not_numbers,
+)
 from planner._incident_files import _no_rows, read_csv
 from planner._incident_schemas import COORDINATE_COLUMNS, Schema, _columns_named, _match
 from planner._incident_times import (
@@ -49,14 +58,16 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     sep = raw.attrs["sep"]
     lon, lat = _numbers(get(schema.lon_col), sep), _numbers(get(schema.lat_col), sep)
     missing = _placeholder(lon, lat)
+    flags = _flags(cols, get, {schema.lon_col: lon, schema.lat_col: lat})
     if schema.projected is not None and missing.any():
         x_name, y_name, crs = schema.projected
-        x, y = _numbers(get(x_name)[missing], sep), _numbers(get(y_name)[missing], sep)
-        has_xy = ~_placeholder(x, y)
-        rows = np.flatnonzero(missing)[has_xy]
-        if len(rows):
-            lon[rows], lat[rows] = _to_wgs84(x[has_xy], y[has_xy], crs, path)
-            missing[rows] = False
+        x, y = _numbers(get(x_name), sep), _numbers(get(y_name), sep)
+        has_xy = missing & ~_placeholder(x, y)
+        if has_xy.any():
+            lon[has_xy], lat[has_xy] = _to_wgs84(x[has_xy], y[has_xy], crs, path)
+            missing[has_xy] = False
+        flags |= _flags(cols, get, {x_name: x, y_name: y})
+    garbled = missing & np.logical_or.reduce([flag for _, flag in flags.values()])
     time_text = get(schema.time_col)
     if schema.iso_offsets:
         time_text = _strip_offsets(time_text)
@@ -92,6 +103,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "lat": lat,
             "blank": _blank(raw, missing),
             "missing": missing,
+            "garbled": garbled,
             "occurred": occurred,
             "time_known": time_known,
             "month_only": np.full(len(raw), schema.month_only) & ~bad,
@@ -101,8 +113,21 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "incident_id": get(schema.id_col).str.strip(),
         }
     )
-    frame.attrs["cautions"] = (unread,) if unread else ()
+    frame.attrs["cautions"] = tuple(filter(None, (unread, garbled_note(flags, garbled))))
     return frame
+
+
+def _flags(
+    cols: dict[str, str],
+    get: Callable[[str | None], pd.Series],
+    values: dict[str, np.ndarray],
+) -> dict[str, tuple[pd.Series, np.ndarray]]:
+    """Text and :func:`not_numbers` flags of coordinate columns, by their name in the file."""
+    return {
+        cols[name]: (get(name), not_numbers(get(name), numbers))
+        for name, numbers in values.items()
+        if name in cols
+    }
 
 
 def _blank(raw: pd.DataFrame, missing: np.ndarray) -> np.ndarray:
@@ -163,6 +188,7 @@ def generic_rows(
         lon = shapely.get_x(np.asarray(points.array, dtype=object)).astype(float)
         lat = shapely.get_y(np.asarray(points.array, dtype=object)).astype(float)
         missing = _placeholder(lon, lat)
+        flags, garbled = {}, np.zeros(len(raw), dtype=bool)
     else:
         x_col, y_col = spec.x_col, spec.y_col
         if (x_col is None) != (y_col is None):
@@ -199,6 +225,8 @@ def generic_rows(
         sep = raw.attrs["sep"]
         x, y = _numbers(raw[cols[x_col]], sep), _numbers(raw[cols[y_col]], sep)
         missing = _placeholder(x, y)
+        flags = _flags(cols, lambda name: raw[cols[name]], {x_col: x, y_col: y})
+        garbled = missing & np.logical_or.reduce([flag for _, flag in flags.values()])
         _check_degrees(x[~missing], y[~missing], spec.crs, path, (cols[x_col], cols[y_col]))
         lon, lat = np.full(len(raw), np.nan), np.full(len(raw), np.nan)
         if (~missing).any():
@@ -220,6 +248,7 @@ def generic_rows(
             "lat": lat,
             "blank": np.zeros(n, dtype=bool) if geo else _blank(raw, missing),
             "missing": missing,
+            "garbled": garbled,
             "occurred": occurred.to_numpy(),
             "time_known": time_known,
             "month_only": month_only,
@@ -229,7 +258,7 @@ def generic_rows(
             "incident_id": _texts(raw, cols, spec.id_col),
         }
     )
-    rows.attrs["cautions"] = (caution,) if caution else ()
+    rows.attrs["cautions"] = tuple(filter(None, (caution, garbled_note(flags, garbled))))
     if not geo:  # the columns read as x and y, for advice on swapped ones
         rows.attrs["coordinates"] = (cols[x_col], cols[y_col])
     return rows, notes

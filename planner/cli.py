@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
+from pydantic import ValidationError
 
+from planner._scenario_text import describe_all
 from planner.errors import PlannerError, ScenarioError
 from planner.scenario import MAX_SEED, IncidentSpec, Scenario, load_scenario, with_overrides
 from planner.settings import VARIANTS_WITHIN
@@ -499,6 +501,41 @@ IdColOpt = Annotated[
     str | None,
     typer.Option("--id-col", help="generic: incident number column; its repeats are one incident."),
 ]
+TypeCategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--type-category",
+        metavar="TYPE=CATEGORY",
+        help="Put an offence type in a harm category, e.g. 'Vol simple=other theft' (repeatable).",
+    ),
+]
+
+
+def _incident_spec(**fields: object) -> IncidentSpec:
+    """Return the incident file the options describe; their problems raise one error."""
+    try:
+        return IncidentSpec(**fields)
+    except ValidationError as exc:
+        lines = describe_all(exc.errors(), IncidentSpec)
+        raise PlannerError("; ".join(lines)) from None
+
+
+def _type_categories(pairs: list[str] | None) -> dict[str, str]:
+    """Read ``--type-category TYPE=CATEGORY`` options (the last ``=`` splits)."""
+    from planner.harm import check_categories
+
+    chosen: dict[str, str] = {}
+    for pair in pairs or []:
+        offence, sep, category = pair.rpartition("=")
+        if not sep or not offence.strip() or not category.strip():
+            msg = (
+                f"--type-category {pair!r}: write the offence type as the file has it, '=' and "
+                "a harm category, e.g. --type-category 'Vol simple=other theft'"
+            )
+            raise PlannerError(msg)
+        chosen[offence.strip()] = category.strip()
+    check_categories(set(chosen.values()), "--type-category")
+    return chosen
 
 
 class DateOrder(enum.StrEnum):
@@ -528,14 +565,16 @@ def inspect_incident_file(
     type_col: TypeColOpt = None,
     id_col: IdColOpt = None,
     date_order: DateOrderOpt = DateOrder.auto,
+    type_category: TypeCategoryOpt = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Offence types to list.")] = 15,
 ) -> None:
     """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
     from planner.incidents import inspect_incidents
 
-    spec = IncidentSpec(
+    spec = _incident_spec(
         path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
         type_col=type_col, id_col=id_col, date_order=date_order.value,
+        type_categories=_type_categories(type_category),
     )  # fmt: skip
     typer.echo(inspect_incidents(spec).summary(top=top))
 
@@ -560,6 +599,7 @@ def evaluate_risk(
     type_col: TypeColOpt = None,
     id_col: IdColOpt = None,
     date_order: DateOrderOpt = DateOrder.auto,
+    type_category: TypeCategoryOpt = None,
     all_types: Annotated[
         bool, typer.Option("--all-types", help="Keep the types excluded by default (drugs, ...).")
     ] = False,
@@ -579,9 +619,10 @@ def evaluate_risk(
         msg = f"--cut {cut!r}: give a month between 1900-01 and 2100-12"
         raise PlannerError(msg)
     check_out_dir(out, "the evaluation", "--out")  # before minutes of loading and scoring
-    spec = IncidentSpec(
+    spec = _incident_spec(
         path=incidents, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
         type_col=type_col, id_col=id_col, date_order=date_order.value,
+        type_categories=_type_categories(type_category),
     )  # fmt: skip
     table, data = evaluate_files(area, spec, first, test_months, out, all_types)
     typer.echo(summary(table))

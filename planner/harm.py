@@ -501,11 +501,13 @@ def categorize(
     )
 
 
-def _check_known(names: Collection[str], what: str) -> None:
+def check_categories(names: Collection[str], what: str) -> None:
+    """Refuse names that are not harm categories, with the nearest one and the full list."""
     for name in names:
         if name not in HARM_DAYS:
-            guess = difflib.get_close_matches(name, list(HARM_DAYS), n=1)
-            hint = f"did you mean '{guess[0]}'? " if guess else ""
+            guess = [c for c in HARM_DAYS if name.strip() and name.strip() in c]
+            guess = guess or difflib.get_close_matches(name, list(HARM_DAYS), n=1)
+            hint = f"did you mean {' or '.join(repr(g) for g in guess)}? " if guess else ""
             msg = (
                 f"unknown harm category '{name}' in {what}; {hint}known categories: "
                 f"{', '.join(sorted(HARM_DAYS))}"
@@ -543,8 +545,8 @@ def harm_weights(
     """
     overrides = dict(overrides or {})
     excluded = DEFAULT_EXCLUDED if exclude is None else frozenset(exclude)
-    _check_known(overrides, "the harm weight overrides")
-    _check_known(excluded, "the excluded categories")
+    check_categories(overrides, "the harm weight overrides")
+    check_categories(excluded, "the excluded categories")
     for name, days in overrides.items():
         if not (np.isfinite(days) and days >= 0):
             msg = f"harm weight of '{name}' must be a finite number of days >= 0 (got {days})"

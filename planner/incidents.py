@@ -18,9 +18,10 @@ with a column mapping (``schema: generic``). Every loader returns the same table
 
 Every row read is kept or counted under one drop reason, checked in this order: "empty row"
 (no value in any column read, as spreadsheets leave at the end), "duplicate row" (a further row
-of an incident already read), "no coordinates" (empty, not a number, or
-the placeholders 0/0 and -1/-1), "coordinates out of range", "bad date", "excluded type" (a
-category in the exclusion list). So ``rows_read == rows_kept + sum(dropped.values())``.
+of an incident already read), "no coordinates" (empty, NA, or the placeholders 0/0 and
+-1/-1), "coordinates not numbers" (text such as 51.51N), "coordinates out of range", "bad
+date", "excluded type" (a category in the exclusion list). So
+``rows_read == rows_kept + sum(dropped.values())``.
 """
 
 from __future__ import annotations
@@ -49,11 +50,18 @@ log = logging.getLogger(__name__)
 NO_TYPE = "(no type)"
 """How a kept row without an offence type is listed among the unmapped types."""
 
+#: How to put unmapped offence types in a harm category (for messages).
+MAP_TYPES = (
+    "put them in a category with type_categories in the scenario's incident entry, on the "
+    "command line --type-category 'TYPE=category'; categories in planner/harm.py"
+)
+
 #: Drop reasons, in the order they are checked.
 DROP_REASONS = (
     "empty row",
     "duplicate row",
     "no coordinates",
+    "coordinates not numbers",
     "coordinates out of range",
     "bad date",
     "excluded type",
@@ -102,7 +110,7 @@ class LoadReport:
         if typed:
             text += (
                 f"; {sum(typed.values())} rows loaded of {len(typed)} unmapped offence types "
-                f"weighted as '{OTHER}'"
+                f"weighted as '{OTHER}' ({MAP_TYPES})"
             )
         untyped = self.unmapped.get(NO_TYPE, 0)
         loaded = self.rows_kept + self.dropped.get("outside the area", 0)
@@ -189,20 +197,24 @@ def _read_rows(
     else:
         rows = schema_rows(SCHEMAS[name], path, header)
     category, mapped = categorize(rows["crime_type"], name, rows["detail"])
+    category, mapped, unused = _chosen_categories(
+        rows["crime_type"], category, mapped, spec.type_categories
+    )
     harm = harm_weights(category, harm_overrides, exclude)
     missing, bad_date = rows["missing"].to_numpy(), rows["bad_date"].to_numpy()
+    garbled = rows["garbled"].to_numpy()
     far = ~missing & out_of_range(rows["lon"].to_numpy(), rows["lat"].to_numpy())
     excluded = harm.isna().to_numpy()
     rows_ids = rows["incident_id"]
     duplicate = _duplicates(rows_ids, missing | far | bad_date, excluded, harm)
     blank = rows["blank"].to_numpy()
-    conditions = [blank, duplicate, missing, far, bad_date, excluded]
+    conditions = [blank, duplicate, missing & ~garbled, garbled, far, bad_date, excluded]
     drop = np.select(conditions, DROP_REASONS, default="")
     occurred, time_known, note = midnight_placeholders(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
     )
     notes += [note] if note else []
-    rows = rows.drop(columns=["missing", "bad_date", "detail", "incident_id"]).assign(
+    rows = rows.drop(columns=["missing", "garbled", "bad_date", "detail", "incident_id"]).assign(
         occurred=occurred.astype("datetime64[ns]"),
         time_known=time_known,
         category=category.to_numpy(),
@@ -211,7 +223,7 @@ def _read_rows(
         file=str(path),
         drop=drop,
     )
-    cautions = (*rows.attrs.get("cautions", ()), *_placeholder_ids(rows_ids))
+    cautions = (*rows.attrs.get("cautions", ()), *_placeholder_ids(rows_ids), *unused)
     if head is not None and head.attrs["encoding"] == "cp1252":
         cautions += (
             "the file is not UTF-8, so it was read as Windows-1252 (what Excel saves as CSV on "
@@ -225,6 +237,32 @@ def _read_rows(
             "or export the file again",
         )
     return _Parsed(rows, name, str(path), tuple(notes), cautions, coordinates)
+
+
+def _chosen_categories(
+    types: pd.Series, category: pd.Series, mapped: pd.Series, chosen: Mapping[str, str]
+) -> tuple[pd.Series, pd.Series, tuple[str, ...]]:
+    """Put the offence types named in ``chosen`` (``type_categories``) in their category.
+
+    Types match as written, ignoring case and surrounding spaces. Returns the categories,
+    whether each row's type is recognised, and a caution naming chosen types not in the file.
+    """
+    if not chosen:
+        return category, mapped, ()
+    lowered = {k.strip().lower(): v for k, v in chosen.items()}
+    picked = types.str.strip().str.lower().map(lowered)
+    found = set(types.str.strip().str.lower().unique())
+    absent = [k for k in chosen if k.strip().lower() not in found]
+    caution = (
+        f"type_categories names {len(absent)} offence type(s) not in the file "
+        f"({', '.join(repr(k) for k in absent[:5])}): check their spelling against the types "
+        "the file holds (patrol-planner incidents inspect lists them)",
+    )
+    return (
+        category.where(picked.isna(), picked),
+        mapped | picked.notna(),
+        caution if absent else (),
+    )
 
 
 MAX_ROWS_PER_INCIDENT = 20
@@ -468,6 +506,10 @@ class IncidentInspection:
                 f"unmapped types  {len(r.unmapped)} ({sum(r.unmapped.values())} kept rows, "
                 f"weighted as '{OTHER}'): {', '.join(list(r.unmapped)[:10])}"
             )
+            if set(r.unmapped) != {NO_TYPE}:
+                lines.append(f"                {MAP_TYPES}")
+            elif r.unmapped[NO_TYPE] == r.rows_kept:
+                lines.append("                no type column read: name it with --type-col")
         lines += [f"note            {note}" for note in self.notes]
         return "\n".join(lines)
 

@@ -174,10 +174,25 @@ with warnings.catch_warnings():
         id_col: str | None = Field(
             None, description="generic: incident number column; its repeats are one incident"
         )
+        type_categories: dict[str, str] = Field(
+            {},
+            description=(
+                "offence types as written in the file -> harm category (planner/harm.py): "
+                "for types no table knows (weighted as 'other'), or to weigh one otherwise"
+            ),
+        )
         max_snap_m: Annotated[float, Field(gt=0)] = Field(
             100.0,
             description="incidents farther than this from any street are dropped and counted",
         )
+
+        @field_validator("type_categories")
+        @classmethod
+        def _known_categories(cls, value: dict[str, str]) -> dict[str, str]:
+            from planner.harm import check_categories
+
+            check_categories(set(value.values()), "type_categories")
+            return value
 
 
 class NeighbourhoodsSpec(_Model):

@@ -218,6 +218,7 @@ def test_each_drop_reason_is_counted(tmp_path):
         '2018/12/01 12:25:00 AM,1,Robbery,"Robbery, W/ Force",37.77,-122.41',
         "2018/12/01 12:25:00 AM,1,Warrant,Warrant Arrest,37.77,-122.41",  # duplicate row
         "2018/12/01 01:00:00 PM,2,Robbery,,,",  # no coordinates
+        "2018/12/01 01:00:00 PM,8,Robbery,,37.77N,122.41W",  # coordinates not numbers
         "2018/12/01 01:00:00 PM,3,Robbery,,95.0,-122.41",  # out of range
         "2018-12-01 13:00,4,Robbery,,37.77,-122.41",  # bad date
         "2018/12/01 01:00:00 PM,5,Warrant,Warrant Arrest,37.77,-122.41",  # excluded type
@@ -230,15 +231,59 @@ def test_each_drop_reason_is_counted(tmp_path):
         frame, report = load_incidents(IncidentSpec(path=path))
     assert len(record) == 1
     message = str(record[0].message)
-    assert "9 rows read, 3 kept" in message
+    assert "10 rows read, 3 kept" in message
     for reason in DROP_REASONS:
         assert f"1 {reason}" in message
+    assert "1 row holds coordinates that are not numbers (e.g. '122.41W' in Longitude, " in message
+    assert "'37.77N' in Latitude)" in message
     assert report.dropped == dict.fromkeys(DROP_REASONS, 1)
     check_accounting(frame, report)
     assert list(frame["category"]) == ["robbery", "assault simple", "theft from vehicle"]
     assert list(frame["time_known"]) == [True, False, True]
     assert frame["occurred"].iloc[1] == pd.Timestamp("2018-12-02 12:00")
     assert frame["occurred"].iloc[2] == pd.Timestamp("2018-12-03 23:59")
+
+
+def test_coordinates_that_are_text_are_told_apart_from_missing_ones(tmp_path):
+    rows = ["51.51,-0.09,Robbery", "NA,NULL,Robbery", "51.51N,-0.09W,Robbery", "51.52,0.1°E,X"]
+    path = write(tmp_path, "lat,lon,k\n" + "\n".join(rows) + "\n")
+    with pytest.warns(PlannerWarning, match="rows read") as record:
+        frame, report = load_incidents(IncidentSpec(path=path, type_col="k"))
+    assert report.dropped["no coordinates"] == 1  # NA / NULL: nothing written
+    assert report.dropped["coordinates not numbers"] == 2
+    assert len(frame) == 1
+    message = str(record[0].message)
+    assert "2 rows hold coordinates that are not numbers" in message
+    assert "'-0.09W' in lon" in message and "'51.51N' in lat" in message
+    assert "'0.1°E' in lon" in message
+
+
+@pytest.mark.filterwarnings("ignore:.*rows read")
+def test_type_categories_put_local_offence_types_in_harm_categories(tmp_path):
+    rows = ["48.85,2.35,Vol simple", "48.85,2.35,VOL AVEC VIOLENCE ", "48.85,2.35,Cambriolage"]
+    path = write(tmp_path, "lat,lon,type\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, type_col="type")
+    frame, report = load_incidents(spec)
+    assert (frame["category"] == "other").all() and len(report.unmapped) == 3
+    chosen = {"vol avec violence": "robbery", "Vol simple": "other theft", "Vol": "fraud"}
+    with pytest.warns(PlannerWarning) as record:
+        frame, report = load_incidents(spec.model_copy(update={"type_categories": chosen}))
+    assert list(frame["category"]) == ["other theft", "robbery", "other"]
+    assert list(frame["harm"]) == [
+        harm.HARM_DAYS["other theft"],
+        harm.HARM_DAYS["robbery"],
+        harm.HARM_DAYS["other"],
+    ]
+    assert report.unmapped == {"Cambriolage": 1}
+    assert "type_categories names 1 offence type(s) not in the file ('Vol')" in " ".join(
+        str(w.message) for w in record
+    )
+
+
+def test_type_categories_refuse_an_unknown_category_with_the_near_ones(tmp_path):
+    with pytest.raises(ValueError, match="did you mean 'burglary residential' or") as err:
+        IncidentSpec(path=tmp_path / "a.csv", type_categories={"Cambriolage": "burglary"})
+    assert "known categories: anti-social behaviour" in str(err.value)
 
 
 def load_error(spec: IncidentSpec) -> str:
@@ -1090,6 +1135,25 @@ def test_inspect_with_a_column_mapping(tmp_path):
     code, out = result.returncode, result.stdout
     assert code == 0
     assert "schema          generic" in out and "robbery (365)" in out
+
+
+def test_inspect_maps_offence_types_given_on_the_command_line(tmp_path):
+    path = write(tmp_path, "lon,lat,k\n2.35,48.85,Cambriolage\n2.35,48.85,Vol simple\n")
+    result = cli("incidents", "inspect", str(path), "--type-col", "k")
+    assert (
+        "unmapped types  2" in result.stdout and "--type-category 'TYPE=category'" in result.stdout
+    )
+    args = ["--type-category", "Cambriolage=burglary residential"]
+    result = cli("incidents", "inspect", str(path), "--type-col", "k", *args)
+    assert result.returncode == 0
+    assert "burglary residential (40)" in result.stdout and "unmapped types  1" in result.stdout
+    for bad, said in (
+        ("Cambriolage", "write the offence type as the file has it, '=' and a harm category"),
+        ("Cambriolage=burglar", "unknown harm category 'burglar' in --type-category"),
+    ):
+        result = cli("incidents", "inspect", str(path), "--type-col", "k", "--type-category", bad)
+        assert result.returncode == 2 and said in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_inspect_shows_dates_without_clock_times_as_dates(tmp_path):
