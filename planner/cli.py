@@ -357,6 +357,13 @@ def replan(
     from planner.rest_of_shift import replan as replan_shift
 
     if folder.suffix != ".json":  # a folder: its newest re-plan before --at keeps its calls
+        variants = sorted(p.parent.name for p in folder.glob("variant_*/routes.json"))
+        if variants and routes_file.is_file():
+            typer.echo(
+                f"{folder} holds variants too ({', '.join(variants)}): following the plan at "
+                f"the top; to follow a variant, give --plan {folder / variants[0]}",
+                err=True,
+            )
         routes_file = newest_replan(routes_file, clock)
         if routes_file.parent != folder:
             typer.echo(

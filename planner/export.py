@@ -423,7 +423,7 @@ def check_out_dir(out_dir: Path, what: str = "the plan files", where: str = OUT_
 
 
 def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> None:
-    """Refuse, before any planning, a folder holding the plan of another scenario.
+    """Refuse, before any planning, a folder holding another scenario's plan or others' files.
 
     A copied scenario file keeps its ``output_dir``; writing there would replace the other
     scenario's plan (and its re-plans would then refuse the folder). The plan's ``routes.json``
@@ -432,11 +432,13 @@ def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> 
     Raises
     ------
     ExportError
-        If a plan there was made from a scenario of another name.
+        If a plan there was made from a scenario of another name, or files of a plan's names
+        lie there without a plan (:func:`_refuse_foreign_files`).
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return
+    _refuse_foreign_files(out_dir, where)
     for routes in [out_dir / "routes.json", *sorted(out_dir.glob("variant_*/routes.json"))]:
         try:
             owner = json.loads(routes.read_text(encoding="utf-8")).get("scenario")
@@ -447,6 +449,39 @@ def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> 
                 f"{out_dir}: holds the plan of scenario '{owner}' ({routes.name} in "
                 f"{routes.parent}), and this scenario is '{scenario}'; give it a folder of its "
                 f"own ({where}), or delete that plan's files to replace it"
+            )
+            raise ExportError(msg)
+
+
+#: Names of the files a plan writes (see :func:`plan_files`), as globs.
+PLAN_FILES = (
+    "plan.geojson",
+    "officer_*.gpx",
+    "unit_*.gpx",
+    "schedule.csv",
+    "kpis.json",
+    "neighbourhoods.csv",
+    "routes.json",
+    "briefing.html",
+)
+
+
+def _refuse_foreign_files(out_dir: Path, where: str) -> None:
+    """Refuse a folder (or ``variant_*`` folder in it) holding files of a plan's names but no plan.
+
+    A plan's files replace those of the plan before; files of the same names that no plan
+    wrote (no ``routes.json`` beside them) are someone's own, and would be lost.
+    """
+    for folder in [out_dir, *sorted(out_dir.glob("variant_*"))]:
+        if not folder.is_dir() or (folder / "routes.json").is_file():
+            continue
+        found = sorted({p.name for pattern in PLAN_FILES for p in folder.glob(pattern)})
+        if found:
+            names = ", ".join(found[:4]) + (f" and {len(found) - 4} more" if len(found) > 4 else "")
+            msg = (
+                f"{folder}: holds {names}, of the names a plan writes, but no plan of this "
+                f"tool (no routes.json beside them), so writing the plan there would replace "
+                f"them; choose another folder ({where}), or move those files away"
             )
             raise ExportError(msg)
 

@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -298,6 +299,19 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
     assert later.returncode == 0, later.stderr
     assert f"following the re-plan in {out / 'variant_2' / 'replan_2000'}" in later.stderr
     assert (out / "variant_2" / "replan_2000" / "replan_2030" / "routes.json").is_file()
+    # a plan at the top beside the variants is followed, and the variants are named
+    for name in ("routes.json", "kpis.json"):
+        shutil.copy(out / "variant_3" / name, out / name)
+    top = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out),
+        "--at", "20:00", "--time-limit", "1",
+    )  # fmt: skip
+    assert top.returncode == 0, top.stderr
+    assert (
+        f"{out} holds variants too (variant_1, variant_2, variant_3): following the plan at the "
+        f"top; to follow a variant, give --plan {out / 'variant_1'}"
+    ) in top.stderr
+    assert (out / "replan_2000" / "routes.json").is_file()
 
 
 @pytest.mark.slow
@@ -465,6 +479,21 @@ def test_a_folder_holding_another_scenarios_plan_is_refused_before_planning(tmp_
     )
     assert "[1/" not in result.stderr
     assert (tmp_path / "variant_2" / "routes.json").read_text() == '{"scenario": "holborn_evening"}'
+
+
+def test_a_folder_holding_files_of_a_plans_names_but_no_plan_is_refused(tmp_path):
+    (tmp_path / "schedule.csv").write_text("my own rota")
+    (tmp_path / "officer_9.gpx").write_text("<gpx/>")
+    (tmp_path / "notes.txt").write_text("kept")
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(tmp_path))
+    assert_clean_failure(
+        result,
+        f"{tmp_path}: holds officer_9.gpx, schedule.csv, of the names a plan writes, but no plan",
+        "choose another folder (--out",
+    )
+    assert "[1/" not in result.stderr
+    assert (tmp_path / "schedule.csv").read_text() == "my own rota"
+    assert (tmp_path / "officer_9.gpx").read_text() == "<gpx/>"
 
 
 def test_within_without_variants_is_refused():
