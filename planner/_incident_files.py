@@ -9,6 +9,7 @@ import gzip
 import io
 import itertools
 import lzma
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -69,34 +70,42 @@ def csv_encoding(path: Path) -> tuple[str, int]:
     return "utf-8-sig", bad
 
 
-def _separator(path: Path, encoding: str) -> str:
-    """Return the field separator of a CSV file (, ; tab or |), sniffed from its first lines."""
+def _separator(path: Path, encoding: str) -> tuple[str, int]:
+    """Return the field separator of a CSV file (, ; tab or |) and the lines before its header.
+
+    Excel's ``sep=;`` first line names the separator (one line before the header); else it is
+    sniffed from the first lines.
+    """
     try:
         with open_text(path, encoding) as file:
             lines = [line for line in itertools.islice(file, 50) if line.strip()][:20]
     except (OSError, EOFError):
-        return ","  # pandas reports the problem below
+        return ",", 0  # pandas reports the problem below
+    named = re.fullmatch(r"sep=(.)", lines[0].strip("\r\n")) if lines else None
+    if named:
+        return named.group(1), 1
     try:
-        return csv.Sniffer().sniff("".join(lines), delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff("".join(lines), delimiters=",;\t|").delimiter, 0
     except csv.Error:  # one column, or no separator used consistently
-        return ","
+        return ",", 0
 
 
 def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
     """Read the given columns as text (empty cells stay ""), or only the header when ``None``.
 
-    The separator is sniffed from the first lines (kept in ``frame.attrs["sep"]``), so files
-    saved with ; (spreadsheets set to a decimal comma), tabs or | read as well as
-    comma-separated ones; the encoding is UTF-8 or, failing that, Windows-1252
-    (``frame.attrs["encoding"]``; ``frame.attrs["spoiled"]`` counts the characters of a UTF-8
-    file that did not decode; see :func:`csv_encoding`).
+    The separator is named by Excel's ``sep=`` first line or sniffed from the first lines (kept
+    in ``frame.attrs["sep"]``), so files saved with ; (spreadsheets set to a decimal comma),
+    tabs or | read as well as comma-separated ones; the encoding is UTF-8 or, failing that,
+    Windows-1252 (``frame.attrs["encoding"]``; ``frame.attrs["spoiled"]`` counts the characters
+    of a UTF-8 file that did not decode; see :func:`csv_encoding`).
     """
     encoding, spoiled = csv_encoding(Path(path))
-    sep = _separator(Path(path), encoding)
+    sep, skip = _separator(Path(path), encoding)
     try:
         frame = pd.read_csv(
             path,
             sep=sep,
+            skiprows=skip,
             dtype=str,
             keep_default_na=False,
             encoding=encoding,
@@ -115,15 +124,17 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
         msg = f"{path}: the compressed file ends too soon (a download cut short); download it again"
         raise IncidentDataError(msg) from None
     if columns is not None:
-        _refuse_misread(path, sep, columns, encoding)
+        _refuse_misread(path, sep, columns, encoding, skip)
     frame.attrs["sep"] = sep
     frame.attrs["encoding"] = encoding
     frame.attrs["spoiled"] = spoiled
     return frame
 
 
-def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str) -> None:
+def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, skip: int = 0) -> None:
     """Refuse what pandas would read wrong without a word, in one pass over the file.
+
+    The first ``skip`` lines come before the header (Excel's ``sep=;`` line).
 
     * A header naming a column to read more than once (:func:`_refuse_repeated`).
     * Rows with more fields than the header: a separator in an unquoted cell ("Theft,
@@ -153,7 +164,9 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str) -> 
     readable = True
     with open_text(path, encoding, newline="") as file:
         try:
-            for n, row in enumerate(csv.reader(lines(file), delimiter=sep)):
+            for n, row in enumerate(
+                csv.reader(itertools.islice(lines(file), skip, None), delimiter=sep)
+            ):
                 if not any(row):
                     continue
                 if header is None:

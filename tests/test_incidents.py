@@ -649,6 +649,20 @@ def test_semicolon_file_with_decimal_commas_reads_like_a_comma_separated_one(tmp
     assert frame["occurred"].iloc[0].month == 12
 
 
+def test_excels_sep_line_names_the_separator(tmp_path):
+    rows = "60,17;24,94;25/12/2023;Robbery\r\n60,18;24,95;26/12/2023;Theft, other\r\n"
+    text = "sep=;\r\nLatitude;Longitude;Date;Offence\r\n" + rows
+    frame, report = load_incidents(
+        IncidentSpec(path=write(tmp_path, text), time_col="Date", type_col="Offence")
+    )
+    assert report.rows_read == report.rows_kept == 2
+    assert frame["lat"].tolist() == [60.17, 60.18]
+    assert frame["crime_type"].tolist() == ["Robbery", "Theft, other"]
+    shifted = write(tmp_path, text + "60,19;24,96;27/12/2023;Theft;x\r\n", "shifted.csv")
+    with pytest.raises(IncidentDataError, match=r"more fields than the header \(data row 3\)"):
+        load_incidents(IncidentSpec(path=shifted, time_col="Date", type_col="Offence"))
+
+
 def test_a_column_to_read_named_twice_is_refused(tmp_path):
     path = write(
         tmp_path, "Latitude,Month,Longitude,Latitude,Crime type\n,2020-01,-0.1,51.5,Robbery\n"
