@@ -218,13 +218,6 @@ def _generic_times(
     notes: list[str] = []
     written = values.astype(object).where(values.notna(), "").astype(str)
     written = written.replace({"None": "", "nan": "", "NaT": ""}).str.strip()
-    utc = int(written.str.endswith(("Z", "UTC", "+00:00", "+0000")).sum())
-    if utc:
-        notes.append(
-            f"{utc} times in '{column}' carry a zero UTC offset (Z, UTC or +00:00) and are read "
-            "as the clock time written; the time-of-day model expects the area's local time, so "
-            "convert them in the export unless the area keeps UTC then"
-        )
     full = _strip_offsets(written)
     text, sample, scores = _format_scores(full)
     fmt = max(scores, key=lambda f: scores[f])
@@ -274,6 +267,14 @@ def _generic_times(
         raise IncidentDataError(msg)
     expected = f"{fmt} (the best fit for the first values)"
     occurred, time_known, bad = _parse_times(text, fmt, path, column, expected, _GENERIC_DATE_FIX)
+    utc = int((written.str.endswith(("Z", "UTC", "+00:00", "+0000")).to_numpy() & ~bad).sum())
+    if utc:  # of the dates read: a date dropped as bad is not read at all
+        notes.append(
+            f"{utc} {'time' if utc == 1 else 'times'} in '{column}' "
+            f"{'carries' if utc == 1 else 'carry'} a zero UTC offset (Z, UTC or +00:00), read "
+            "as the clock time written; the time-of-day model expects the area's local time, "
+            "so convert them in the export unless the area keeps UTC then"
+        )
     month_only = np.full(len(text), fmt in MONTH_FORMATS) & ~bad
     if fmt in MONTH_FORMATS:
         occurred = occurred + pd.Timedelta(days=14)

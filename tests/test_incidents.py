@@ -934,7 +934,21 @@ def test_geojson_times_read_as_written_like_a_csv(tmp_path):
     for frame in frames:
         assert list(frame["occurred"].dt.strftime("%H:%M")) == ["22:15", "22:15", "06:30"]
     notes = inspect_incidents(IncidentSpec(path=csv, x_col="x", y_col="y", **spec)).notes
-    assert any("1 times in 'when' carry a zero UTC offset" in n for n in notes)
+    assert any("1 time in 'when' carries a zero UTC offset" in n for n in notes)
+
+
+def test_the_zero_offset_note_counts_only_the_dates_read(tmp_path):
+    rows = [f"51.51,-0.09,{d % 28 + 1:02d}/03/2024 21:15" for d in range(300)]
+    rows += ["51.51,-0.09,2024-03-01T21:15:00Z", "51.51,-0.09,28/03/2024 21:15Z"]
+    path = write(tmp_path, "lat,lon,when\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, time_col="when", date_order="day_first")
+    inspection = inspect_incidents(spec)
+    assert inspection.report.dropped["bad date"] == 1  # the ISO date, in another format
+    assert [n for n in inspection.notes if "zero UTC offset" in n] == [
+        "1 time in 'when' carries a zero UTC offset (Z, UTC or +00:00), read as the clock time "
+        "written; the time-of-day model expects the area's local time, so convert them in the "
+        "export unless the area keeps UTC then"
+    ]
 
 
 def test_named_schema_refuses_geodata(tmp_path):
