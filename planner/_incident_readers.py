@@ -71,7 +71,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     time_text = get(schema.time_col)
     if schema.iso_offsets:
         time_text = _strip_offsets(time_text)
-    expected = f"like {schema.example} ({schema.time_format})"
+    expected = f"{schema.time_format} (e.g. {schema.example})"
     occurred, time_known, bad = _parse_times(
         time_text, schema.time_format, path, cols[schema.time_col], expected, _SCHEMA_DATE_FIX
     )
@@ -82,7 +82,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
         # a date whose time of day is written in another format: kept at noon, and said
         clock_text = time_text.str.strip().str.split(" ", n=1).str[1].fillna("").str.strip()
         odd = ~time_known & ~bad & (clock_text != "").to_numpy()
-        unread = _unread_times(time_text, odd, cols[schema.time_col], f"write them {expected}")
+        unread = _unread_times(time_text, odd, cols[schema.time_col], f"write them as {expected}")
     if schema.clock_col is not None:
         minutes, unreadable = clock_minutes(get(schema.clock_col))
         noon = minutes.fillna(12 * 60).to_numpy()
