@@ -244,7 +244,8 @@ def staffing(
         check_out_dir(csv.parent, "the CSV table", "--csv")
     check_counts(scenario, counts)
     workers = local_workers(len(counts))
-    typer.echo(f"planning {len(counts)} officer counts on {workers} worker processes", err=True)
+    processes = "1 worker process" if workers == 1 else f"{workers} worker processes"
+    typer.echo(f"planning {len(counts)} officer counts on {processes}", err=True)
     table, runs = compare_staffing(scenario, counts)
     for run_ in runs:
         for message in run_.warnings:

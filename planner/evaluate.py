@@ -280,7 +280,8 @@ def _neighbourhood_rows(hoods: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{100 * area['risk_share']:.0f} % of the risk, "
                 f"{100 * area['presence_share']:.0f} % of the presence"
                 + (f" (x{ratio:.2f})" if ratio is not None else "")
-                + f", {area['officer_min']:.0f} officer-min, {area['stops']} stops",
+                + f", {area['officer_min']:.0f} officer-min, {area['stops']} "
+                + ("stop" if area["stops"] == 1 else "stops"),
             )
         )
     if len(named) > TABLE_AREAS:

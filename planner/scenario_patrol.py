@@ -204,8 +204,11 @@ class UnitSpec(_Model):
         end = shift_length_s if self.end is None else seconds_until(shift_start, self.end)
         if self.end is not None and end == 0.0:
             end = 86400.0
-        hours = f"{self.start or shift_start:%H:%M}-" + (
-            f"{self.end:%H:%M}" if self.end is not None else "the shift's end"
+        start = f"{self.start or shift_start:%H:%M}"
+        hours = (
+            f"{start}-{self.end:%H:%M}"
+            if self.end is not None
+            else f"from {start} to the shift's end"
         )
         shift = f"{shift_start:%H:%M} for {shift_length_s / 3600:.1f} h"
         if begin >= shift_length_s or end > shift_length_s:
@@ -309,7 +312,7 @@ class DwellSpec(_Model):
         credit = [c for _, c in value]
         if len(value) < 2 or minutes != sorted(set(minutes)) or min(credit) < 0:
             msg = (
-                "dwell.koper_curve needs two or more [minutes, credit] points with increasing "
+                "needs two or more [minutes, credit] points with increasing "
                 "minutes and credits >= 0, e.g. [[0, 0], [10, 10], [15, 15]]"
             )
             raise ValueError(msg)

@@ -79,6 +79,14 @@ def test_values_yaml_or_pydantic_would_misread_are_refused(tmp_path, old, new, m
         load_scenario(write(tmp_path, BASE.replace(old, new)))
 
 
+def test_a_koper_curve_of_one_point_is_refused_naming_the_key_once(tmp_path):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, BASE + "dwell:\n  koper_curve: [[0, 0]]\n"))
+    said = str(err.value)
+    assert "dwell.koper_curve: needs two or more [minutes, credit] points" in said
+    assert said.count("dwell.koper_curve") == 1
+
+
 def test_weekday_means_next_occurrence_and_overnight_shift_ends_next_day(tmp_path):
     s = load_scenario(write(tmp_path, BASE))
     wednesday = dt.date(2026, 11, 25)
