@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
 from collections.abc import Collection, Mapping
@@ -337,6 +338,19 @@ def choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> s
     return name
 
 
+def unknown_schema(name: str) -> str | None:
+    """Say why ``name`` is no schema, with the nearest one and the mapping syntax (or None)."""
+    known = (*SCHEMAS, "generic", "auto")
+    if name.strip().lower() in known:
+        return None
+    guess = difflib.get_close_matches(name.strip().lower(), known, n=1)
+    hint = f"did you mean '{guess[0]}'? " if guess else ""
+    return (
+        f"unknown incident schema '{name}'; {hint}use auto (detect from the header), one of: "
+        f"{', '.join(SCHEMAS)}, or map the columns with {MAPPING_HELP}"
+    )
+
+
 def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
     """Choose the schema to read a file with: named, detected from the header, or ``generic``.
 
@@ -350,10 +364,7 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
     """
     name = spec.schema.strip().lower()
     if name not in (*SCHEMAS, "generic", "auto"):
-        msg = (
-            f"{path}: unknown incident schema '{spec.schema}'; use auto (detect from the header), "
-            f"one of: {', '.join(SCHEMAS)}, or map the columns with {MAPPING_HELP}"
-        )
+        msg = f"{path}: {unknown_schema(spec.schema)}"  # a spec made without validation
         raise IncidentDataError(msg)
     if name in SCHEMAS and _mapping_given(spec):
         msg = (

@@ -186,6 +186,15 @@ with warnings.catch_warnings():
             description="incidents farther than this from any street are dropped and counted",
         )
 
+        @field_validator("schema")
+        @classmethod
+        def _known_schema(cls, value: str) -> str:
+            from planner._incident_schemas import unknown_schema
+
+            if (why := unknown_schema(value)) is not None:
+                raise ValueError(why)
+            return value
+
         @field_validator("type_categories")
         @classmethod
         def _known_categories(cls, value: dict[str, str]) -> dict[str, str]:

@@ -295,10 +295,15 @@ def load_error(spec: IncidentSpec) -> str:
 
 def test_unknown_schema_name_lists_the_known_ones(tmp_path):
     path = write(tmp_path, SF_HEADER + "2018/12/01 12:25:00 AM,1,Robbery,,37.77,-122.41\n")
-    text = load_error(IncidentSpec(path=path, schema="nyc"))
-    assert "unknown incident schema 'nyc'" in text
-    for name in ("uk_police", "sf", "boston", "chicago", "atlanta_cobra", "x_col", "crs"):
-        assert name in text
+    with pytest.raises(ValueError, match="unknown incident schema 'nyc'") as err:
+        IncidentSpec(path=path, schema="nyc")  # in a scenario: refused as it is read
+    unchecked = IncidentSpec(path=path).model_copy(update={"schema": "nyc"})
+    for text in (str(err.value), load_error(unchecked)):
+        assert "unknown incident schema 'nyc'" in text
+        for name in ("uk_police", "sf", "boston", "chicago", "atlanta_cobra", "x_col", "crs"):
+            assert name in text
+    with pytest.raises(ValueError, match="'chicgo'; did you mean 'chicago'"):
+        IncidentSpec(path=path, schema="chicgo")
 
 
 def test_header_matching_no_schema_lists_columns_and_options(tmp_path):
