@@ -7,6 +7,7 @@ coordinates, ``bad_date``); nothing is dropped here.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,6 +42,16 @@ NO_DATES = (
     "no incident kept has a date, so recency, day-of-week and time-of-day weights cannot apply; "
     "name the date column (time_col, on the command line --time-col)"
 )
+
+
+#: Words in the names of columns that likely hold dates, and offence types (for advice).
+_DATE_WORDS = ("date", "time", "occur", "when", "reported")
+_TYPE_WORDS = ("type", "offen", "crime", "categor", "ucr", "nature")
+
+
+def _likely_column(header: list[str], words: tuple[str, ...]) -> str | None:
+    """Return the first column whose name holds one of ``words`` (any case), if any."""
+    return next((c for c in header if any(w in c.lower() for w in words)), None)
 
 
 def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
@@ -232,6 +243,7 @@ def generic_rows(
         if (~missing).any():
             lon[~missing], lat[~missing] = _to_wgs84(x[~missing], y[~missing], spec.crs, path)
     n = len(raw)
+    unread = [c for c in header if c not in cols.values()]  # columns the mapping leaves out
     if spec.time_col:
         occurred, time_known, month_only, bad, time_notes, caution = _generic_times(
             raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
@@ -241,6 +253,8 @@ def generic_rows(
         occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         time_known = month_only = bad = np.zeros(n, dtype=bool)
         caution = NO_DATES
+        if (likely := _likely_column(unread, _DATE_WORDS)) is not None:
+            caution += f"; the column '{likely}' looks like one (--time-col {shlex.quote(likely)})"
     crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {
@@ -258,7 +272,19 @@ def generic_rows(
             "incident_id": _texts(raw, cols, spec.id_col),
         }
     )
-    rows.attrs["cautions"] = tuple(filter(None, (caution, garbled_note(flags, garbled))))
+    typed = None if spec.type_col else _likely_column(unread, _TYPE_WORDS)
+    rows.attrs["cautions"] = tuple(
+        filter(
+            None,
+            (
+                caution,
+                garbled_note(flags, garbled),
+                typed
+                and f"no type_col is named, and the column '{typed}' looks like the offence type: "
+                f"name it with type_col (on the command line --type-col {shlex.quote(typed)})",
+            ),
+        )
+    )
     if not geo:  # the columns read as x and y, for advice on swapped ones
         rows.attrs["coordinates"] = (cols[x_col], cols[y_col])
     return rows, notes

@@ -390,10 +390,10 @@ def load_incidents(
             else "check the file's columns with: patrol-planner incidents inspect FILE"
         )
         msg = f"{report.summary()}; no incident is left (mostly {reason}: {count}); {fix}"
-        raise IncidentDataError(msg)
+        raise IncidentDataError("; ".join([msg, *parsed.cautions]))
     kept = parsed.rows[parsed.rows["drop"] == ""]
     cautions = list(parsed.cautions)
-    if kept["occurred"].isna().all() and NO_DATES not in cautions:
+    if kept["occurred"].isna().all() and not any(c.startswith(NO_DATES) for c in cautions):
         cautions.append(NO_DATES)
     if report.rows_kept < report.rows_read or report.unmapped or cautions:
         warn("; ".join([report.summary(), *cautions]), stacklevel=2)

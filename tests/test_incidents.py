@@ -256,6 +256,10 @@ def test_coordinates_that_are_text_are_told_apart_from_missing_ones(tmp_path):
     assert "2 rows hold coordinates that are not numbers" in message
     assert "'-0.09W' in lon" in message and "'51.51N' in lat" in message
     assert "'0.1°E' in lon" in message
+    only_text = write(tmp_path, "lat,lon\n51.51N,-0.09W\n", "only_text.csv")
+    text = load_error(IncidentSpec(path=only_text, schema="generic"))
+    assert "no incident is left (mostly coordinates not numbers: 1)" in text
+    assert "write them as plain numbers in the export" in text
 
 
 @pytest.mark.filterwarnings("ignore:.*rows read")
@@ -1188,6 +1192,22 @@ def test_inspect_maps_offence_types_given_on_the_command_line(tmp_path):
         result = cli("incidents", "inspect", str(path), "--type-col", "k", "--type-category", bad)
         assert result.returncode == 2 and said in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_columns_a_mapping_leaves_out_are_named_when_they_look_like_dates_or_types(tmp_path):
+    path = write(tmp_path, "lat,lon,Date Reported,Offence\n48.85,2.35,2024-01-05,Vol simple\n")
+    notes = inspect_incidents(IncidentSpec(path=path, schema="generic")).notes
+    assert any(
+        n.startswith("no incident kept has a date")
+        and n.endswith("the column 'Date Reported' looks like one (--time-col 'Date Reported')")
+        for n in notes
+    )
+    assert (
+        "no type_col is named, and the column 'Offence' looks like the offence type: name it with "
+        "type_col (on the command line --type-col Offence)"
+    ) in notes
+    named = IncidentSpec(path=path, time_col="Date Reported", type_col="Offence")
+    assert not any("looks like" in n for n in inspect_incidents(named).notes)
 
 
 def test_inspect_shows_dates_without_clock_times_as_dates(tmp_path):
