@@ -45,8 +45,11 @@ def not_numbers(text: pd.Series, values: np.ndarray) -> np.ndarray:
     ``values`` are the numbers read from them (NaN where none); empty cells and the usual
     stand-ins for no value (NA, NULL, ...) are not flagged: they hold no coordinates.
     """
-    written = text.astype(str).str.strip().str.lower()
-    return np.isnan(values) & ~written.isin(_NULL_TEXTS).to_numpy()
+    flags = np.isnan(values)
+    if flags.any():  # only cells that read as no number are looked at
+        written = text[flags].astype(str).str.strip().str.lower()
+        flags[flags] = ~written.isin(_NULL_TEXTS).to_numpy()
+    return flags
 
 
 def garbled_note(flags: dict[str, tuple[pd.Series, np.ndarray]], garbled: np.ndarray) -> str | None:
