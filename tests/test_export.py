@@ -745,7 +745,7 @@ def test_the_terminal_lists_the_riskiest_areas_and_always_the_streets_in_none():
     assert shown[:TABLE_AREAS] == [f"ward {k}" for k in range(TABLE_AREAS)]
     assert shown[TABLE_AREAS] == OUTSIDE
     assert rows[-1] == ("", "... 2 more in neighbourhoods.csv")
-    assert "8 % of the risk, 4 % of the presence (x0.50), 10 officer-min, 1 stops" in rows[1][1]
+    assert "8 % of the risk, 4 % of the presence (x0.50), 10 officer-min, 1 stop" in rows[1][1]
 
 
 def test_a_variant_below_the_share_asked_for_is_kept_with_a_warning():
