@@ -36,7 +36,20 @@ def _numbers(text: pd.Series, sep: str = ",") -> np.ndarray:
 
 
 #: Cell texts that stand for "no value" in exports, compared lower-case.
-_NULL_TEXTS = ("", "na", "n/a", "nan", "null", "none", "-")
+_NULL_TEXTS = (
+    "",
+    "na",
+    "n/a",
+    "#n/a",
+    "n.a.",
+    "nan",
+    "null",
+    "none",
+    "-",
+    "?",
+    "unknown",
+    "missing",
+)
 
 
 def not_numbers(text: pd.Series, values: np.ndarray) -> np.ndarray:
@@ -60,7 +73,7 @@ def garbled_note(flags: dict[str, tuple[pd.Series, np.ndarray]], garbled: np.nda
     if not garbled.any():
         return None
     per_column = [
-        [f"'{value}' in {column}" for value in text[flag & garbled].str.strip().unique()[:2]]
+        [f"{value!r} in {column}" for value in text[flag & garbled].str.strip().unique()[:2]]
         for column, (text, flag) in flags.items()
     ]
     shown = [
@@ -69,8 +82,8 @@ def garbled_note(flags: dict[str, tuple[pd.Series, np.ndarray]], garbled: np.nda
     n = int(garbled.sum())
     return (
         f"{n} {'row holds' if n == 1 else 'rows hold'} coordinates that are not numbers "
-        f"(e.g. {', '.join(shown[:3])}): write them as plain numbers in the export (51.5074, "
-        "-0.1278: south and west with a minus sign, no letters or degree signs)"
+        f"(e.g. {', '.join(shown[:3])}): write them as plain numbers in the export, without "
+        "letters, units or degree signs (-0.1278, not 0.1278W or 0°7'40\"W)"
     )
 
 

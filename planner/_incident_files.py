@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from planner.errors import IncidentDataError
+from planner.errors import IncidentDataError, counted
 
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg")
 
@@ -81,13 +81,15 @@ def _separator(path: Path, encoding: str) -> tuple[str, int]:
             lines = [line for line in itertools.islice(file, 50) if line.strip()][:20]
     except (OSError, EOFError):
         return ",", 0  # pandas reports the problem below
-    named = re.fullmatch(r"sep=(.)", lines[0].strip("\r\n")) if lines else None
-    if named:
-        return named.group(1), 1
-    try:
-        return csv.Sniffer().sniff("".join(lines), delimiters=",;\t|").delimiter, 0
+    first = lines[0].strip("\r\n") if lines else ""
+    named = re.fullmatch(r'"?sep=(.)"?[,;\t|]*', first, re.IGNORECASE)
+    skip = 1 if named else 0
+    if named and (len(lines) < 2 or named.group(1) in lines[1]):
+        return named.group(1), skip
+    try:  # after a sep= line the header lacks: the separator the lines use
+        return csv.Sniffer().sniff("".join(lines[skip:]), delimiters=",;\t|").delimiter, skip
     except csv.Error:  # one column, or no separator used consistently
-        return ",", 0
+        return ",", skip
 
 
 def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
@@ -186,7 +188,8 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
     if over:
         rows = ", ".join(map(str, over[:3])) + (", ..." if len(over) > 3 else "")
         msg = (
-            f"{path}: {len(over)} row(s) have more fields than the header (data row {rows}): "
+            f"{path}: {counted(len(over), 'row')} with more fields than the header (data row "
+            f"{rows}): "
             "a separator inside an unquoted cell shifts the cells after it; quote such cells, "
             "or export the file again"
         )

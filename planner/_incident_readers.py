@@ -25,7 +25,13 @@ from planner._incident_coordinates import (
     not_numbers,
 )
 from planner._incident_files import _no_rows, read_csv
-from planner._incident_schemas import COORDINATE_COLUMNS, Schema, _columns_named, _match
+from planner._incident_schemas import (
+    COORDINATE_COLUMNS,
+    Schema,
+    _columns_named,
+    _match,
+    guess_columns,
+)
 from planner._incident_times import (
     _SCHEMA_DATE_FIX,
     _generic_times,
@@ -42,16 +48,6 @@ NO_DATES = (
     "no incident kept has a date, so recency, day-of-week and time-of-day weights cannot apply; "
     "name the date column (time_col, on the command line --time-col)"
 )
-
-
-#: Words in the names of columns that likely hold dates, and offence types (for advice).
-_DATE_WORDS = ("date", "time", "occur", "when", "reported")
-_TYPE_WORDS = ("type", "offen", "crime", "categor", "ucr", "nature")
-
-
-def _likely_column(header: list[str], words: tuple[str, ...]) -> str | None:
-    """Return the first column whose name holds one of ``words`` (any case), if any."""
-    return next((c for c in header if any(w in c.lower() for w in words)), None)
 
 
 def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
@@ -243,7 +239,13 @@ def generic_rows(
         if (~missing).any():
             lon[~missing], lat[~missing] = _to_wgs84(x[~missing], y[~missing], spec.crs, path)
     n = len(raw)
-    unread = [c for c in header if c not in cols.values()]  # columns the mapping leaves out
+    # the date and type columns the mapping leaves out, when some look like them (for advice)
+    unread = [c for c in header if c not in cols.values()]
+    guessed = (None, None)
+    if not (spec.time_col and spec.type_col):
+        guessed = guess_columns(
+            unread, (lambda c: raw[c].astype(str)) if geo else (lambda c: read_csv(path, c))
+        )
     if spec.time_col:
         occurred, time_known, month_only, bad, time_notes, caution = _generic_times(
             raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
@@ -253,8 +255,10 @@ def generic_rows(
         occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         time_known = month_only = bad = np.zeros(n, dtype=bool)
         caution = NO_DATES
-        if (likely := _likely_column(unread, _DATE_WORDS)) is not None:
-            caution += f"; the column '{likely}' looks like one (--time-col {shlex.quote(likely)})"
+        if guessed[0] is not None:
+            caution += (
+                f"; the column '{guessed[0]}' looks like one (--time-col {shlex.quote(guessed[0])})"
+            )
     crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {
@@ -272,7 +276,7 @@ def generic_rows(
             "incident_id": _texts(raw, cols, spec.id_col),
         }
     )
-    typed = None if spec.type_col else _likely_column(unread, _TYPE_WORDS)
+    typed = None if spec.type_col else guessed[1]
     rows.attrs["cautions"] = tuple(
         filter(
             None,

@@ -5,11 +5,15 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+import pandas as pd
+
+from planner._incident_files import read_csv
+from planner._incident_times import _format_scores
 from planner.errors import IncidentDataError
 from planner.scenario import IncidentSpec
 
@@ -276,21 +280,60 @@ def _closest(header: list[str]) -> tuple[str, bool]:
     return text + mapping, True
 
 
-def _generic_guess(header: list[str]) -> str:
+#: The most values of an offence type column read, to judge what it holds.
+_GUESS_ROWS = 2000
+
+
+def guess_columns(
+    header: list[str], read: Callable[[list[str]], pd.DataFrame]
+) -> tuple[str | None, str | None]:
+    """Guess the date and offence type columns among ``header``: named so, holding such values.
+
+    ``read`` returns the given columns as text. A date column's values mostly read as dates;
+    an offence type column's are mostly text, not numbers, and repeat (a few types, many
+    rows). Only a suggestion for messages: reading a file by guessed columns could take the
+    wrong one without anyone noticing.
+    """
+    named = [c for c in header if not _ID_COLUMN.search(c)]  # "Crime ID" is not a type
+    times = [c for c in named if any(w in c.lower() for w in _TIME_WORDS)]
+    types = [c for c in named if any(w in c.lower() for w in _TYPE_WORDS)]
+    if not times and not types:
+        return None, None
+    try:
+        table = read(list(dict.fromkeys(times + types))).head(_GUESS_ROWS)
+    except (IncidentDataError, ValueError, KeyError):
+        return None, None
+    values = {c: table[c].astype(str).str.strip() for c in table.columns}
+    values = {c: v[v != ""] for c, v in values.items()}
+    time_col = next((c for c in times if len(values[c]) and _date_share(values[c]) > 0.5), None)
+    type_col = next(
+        (
+            c
+            for c in types
+            if c != time_col
+            and len(values[c])
+            and pd.to_numeric(values[c], errors="coerce").isna().mean() > 0.5
+            and values[c].nunique() <= max(50, len(values[c]) // 2)
+        ),
+        None,
+    )
+    return time_col, type_col
+
+
+def _date_share(values: pd.Series) -> float:
+    """Return the share of ``values`` the best-fitting date format reads."""
+    return max(_format_scores(values)[2].values())
+
+
+def _generic_guess(header: list[str], read: Callable[[list[str]], pd.DataFrame]) -> str:
     """Suggest the generic mapping of a header with latitude / longitude columns ('' if none).
 
-    Only a suggestion for the message: reading a file by guessed columns could take the wrong
-    date column without anyone noticing.
+    ``read`` returns columns of the file as text (see :func:`guess_columns`).
     """
     lowered = {c.strip().lower() for c in header}
     if not any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS):
         return ""
-
-    named = [c for c in header if not _ID_COLUMN.search(c)]  # "Crime ID" is not a type
-    time_col = next((c for c in named if any(w in c.lower() for w in _TIME_WORDS)), None)
-    type_col = next(
-        (c for c in named if c != time_col and any(w in c.lower() for w in _TYPE_WORDS)), None
-    )
+    time_col, type_col = guess_columns(header, read)
     given = [(name, col) for name, col in (("time", time_col), ("type", type_col)) if col]
     scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
     flags = " ".join(f"--{name}-col {shlex.quote(col)}" for name, col in given)
@@ -302,8 +345,8 @@ def _generic_guess(header: list[str]) -> str:
     )
 
 
-_TIME_WORDS = ("date", "time", "occur", "month", "when")
-_TYPE_WORDS = ("type", "categ", "offen", "crime", "descr")
+_TIME_WORDS = ("date", "time", "occur", "month", "when", "reported")
+_TYPE_WORDS = ("type", "categ", "offen", "crime", "descr", "ucr", "nature")
 _ID_COLUMN = re.compile(r"(^|[\s_.-])(id|no|nr|num|number|key|ref)$", re.IGNORECASE)
 
 
@@ -394,7 +437,7 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
             )
             raise IncidentDataError(msg)
         closest, mapped = _closest(header)
-        guess = "" if mapped else _generic_guess(header)
+        guess = "" if mapped else _generic_guess(header, lambda columns: read_csv(path, columns))
         msg = (
             f"{path}: the header matches no known incident schema{closest}; the file "
             f"has the columns: {', '.join(header)}{guess}; known schemas:"

@@ -21,9 +21,15 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 from pydantic import ValidationError
 
-from planner._scenario_text import describe_all
 from planner.errors import PlannerError, ScenarioError
-from planner.scenario import MAX_SEED, IncidentSpec, Scenario, load_scenario, with_overrides
+from planner.scenario import (
+    MAX_SEED,
+    IncidentSpec,
+    Scenario,
+    checked_type_categories,
+    load_scenario,
+    with_overrides,
+)
 from planner.settings import VARIANTS_WITHIN
 
 if TYPE_CHECKING:
@@ -358,11 +364,15 @@ def replan(
     from planner.rest_of_shift import replan as replan_shift
 
     if folder.suffix != ".json":  # a folder: its newest re-plan before --at keeps its calls
-        variants = sorted(p.parent.name for p in folder.glob("variant_*/routes.json"))
+        variants = sorted(folder.glob("variant_*/routes.json"))
         if variants and routes_file.is_file():
+            names = ", ".join(v.parent.name for v in variants)
+            older = all(v.stat().st_mtime < routes_file.stat().st_mtime for v in variants)
             typer.echo(
-                f"{folder} holds variants too ({', '.join(variants)}): following the plan at "
-                f"the top; to follow a variant, give --plan {folder / variants[0]}",
+                f"{folder} holds variants too ({names}"
+                + (", left from an earlier plan" if older else "")
+                + f"): following the plan at the top; to follow a variant, give --plan "
+                f"{variants[0].parent}",
                 err=True,
             )
         routes_file = newest_replan(routes_file, clock)
@@ -523,15 +533,17 @@ def _incident_spec(**fields: object) -> IncidentSpec:
     """Return the incident file the options describe; their problems raise one error."""
     try:
         return IncidentSpec(**fields)
-    except ValidationError as exc:
-        lines = describe_all(exc.errors(), IncidentSpec)
+    except ValidationError as exc:  # named by their options: --schema, --date-order, ...
+        lines = [
+            f"--{str(err['loc'][0]).replace('_', '-')}: "
+            + str(err["msg"]).removeprefix("Value error, ")
+            for err in exc.errors()
+        ]
         raise PlannerError("; ".join(lines)) from None
 
 
 def _type_categories(pairs: list[str] | None) -> dict[str, str]:
     """Read ``--type-category TYPE=CATEGORY`` options (the last ``=`` splits)."""
-    from planner.harm import check_categories
-
     chosen: dict[str, str] = {}
     for pair in pairs or []:
         offence, sep, category = pair.rpartition("=")
@@ -541,9 +553,8 @@ def _type_categories(pairs: list[str] | None) -> dict[str, str]:
                 "a harm category, e.g. --type-category 'Vol simple=other theft'"
             )
             raise PlannerError(msg)
-        chosen[offence.strip()] = category.strip()
-    check_categories(set(chosen.values()), "--type-category")
-    return chosen
+        chosen[offence.strip()] = category
+    return checked_type_categories(chosen, "--type-category")
 
 
 class DateOrder(enum.StrEnum):

@@ -71,6 +71,11 @@ def kept_warnings() -> Iterator[list[str]]:
         _KEPT.reset(token)
 
 
+def counted(n: int, thing: str) -> str:
+    """Return ``n`` and ``thing``, in the plural (an added s) unless ``n`` is 1: "1 row"."""
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
 def why_missing(path: Path, what: str) -> str:
     """Why ``path`` cannot be read as a file: a folder in its place, or nothing there."""
     if path.is_dir():

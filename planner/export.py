@@ -438,7 +438,6 @@ def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> 
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return
-    _refuse_foreign_files(out_dir, where)
     for routes in [out_dir / "routes.json", *sorted(out_dir.glob("variant_*/routes.json"))]:
         try:
             owner = json.loads(routes.read_text(encoding="utf-8")).get("scenario")
@@ -451,39 +450,46 @@ def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> 
                 f"own ({where}), or delete that plan's files to replace it"
             )
             raise ExportError(msg)
+    _refuse_foreign_files(out_dir, where)
 
 
-#: Names of the files a plan writes (see :func:`plan_files`), as globs.
-PLAN_FILES = (
-    "plan.geojson",
-    "officer_*.gpx",
-    "unit_*.gpx",
-    "schedule.csv",
-    "kpis.json",
-    "neighbourhoods.csv",
-    "routes.json",
-    "briefing.html",
+#: Names of the files a plan writes (see :func:`plan_files`).
+PLAN_FILES = re.compile(
+    r"plan\.geojson|(officer|unit)_[1-9]\d*\.gpx|schedule\.csv|kpis\.json|neighbourhoods\.csv"
+    r"|routes\.json|briefing\.html"
 )
 
 
 def _refuse_foreign_files(out_dir: Path, where: str) -> None:
-    """Refuse a folder (or ``variant_*`` folder in it) holding files of a plan's names but no plan.
+    """Refuse a folder (or ``variant_N`` in it) holding files of a plan's names but no plan.
 
-    A plan's files replace those of the plan before; files of the same names that no plan
-    wrote (no ``routes.json`` beside them) are someone's own, and would be lost.
+    A plan's files replace those of the plan before; files of the same names without a plan's
+    ``routes.json`` beside them (:func:`_is_plan`) are someone's own, and would be lost.
     """
-    for folder in [out_dir, *sorted(out_dir.glob("variant_*"))]:
-        if not folder.is_dir() or (folder / "routes.json").is_file():
+    variants = [
+        p for p in sorted(out_dir.glob("variant_*")) if re.fullmatch(r"variant_[1-9]\d*", p.name)
+    ]
+    for folder in [out_dir, *variants]:
+        if not folder.is_dir() or _is_plan(folder / "routes.json"):
             continue
-        found = sorted({p.name for pattern in PLAN_FILES for p in folder.glob(pattern)})
+        found = sorted(p.name for p in folder.iterdir() if PLAN_FILES.fullmatch(p.name))
         if found:
             names = ", ".join(found[:4]) + (f" and {len(found) - 4} more" if len(found) > 4 else "")
             msg = (
                 f"{folder}: holds {names}, of the names a plan writes, but no plan of this "
-                f"tool (no routes.json beside them), so writing the plan there would replace "
-                f"them; choose another folder ({where}), or move those files away"
+                f"tool (no routes.json of a plan beside them), so writing the plan there would "
+                f"replace them; choose another folder ({where}), or move those files away"
             )
             raise ExportError(msg)
+
+
+def _is_plan(routes: Path) -> bool:
+    """Whether ``routes`` is the ``routes.json`` of a plan: a scenario's name and routes."""
+    try:
+        data = json.loads(routes.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("scenario"), str) and "routes" in data
 
 
 def write_plan(plan: Plan, out_dir: Path, where: str = OUT_OPTIONS) -> list[Path]:

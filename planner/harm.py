@@ -502,17 +502,21 @@ def categorize(
 
 
 def check_categories(names: Collection[str], what: str) -> None:
-    """Refuse names that are not harm categories, with the nearest one and the full list."""
-    for name in names:
-        if name not in HARM_DAYS:
-            guess = [c for c in HARM_DAYS if name.strip() and name.strip() in c]
-            guess = guess or difflib.get_close_matches(name, list(HARM_DAYS), n=1)
-            hint = f"did you mean {' or '.join(repr(g) for g in guess)}? " if guess else ""
-            msg = (
-                f"unknown harm category '{name}' in {what}; {hint}known categories: "
-                f"{', '.join(sorted(HARM_DAYS))}"
-            )
-            raise ScenarioError(msg)
+    """Refuse names that are not harm categories, each with the nearest ones, and the list."""
+    unknown = [name for name in dict.fromkeys(names) if name not in HARM_DAYS]
+    if not unknown:
+        return
+    said = []
+    for name in unknown:
+        guess = [c for c in HARM_DAYS if name.strip() and name.strip() in c]
+        guess = guess or difflib.get_close_matches(name, list(HARM_DAYS), n=1)
+        hint = f" (did you mean {' or '.join(repr(g) for g in guess)}?)" if guess else ""
+        said.append(f"'{name}'{hint}")
+    msg = (
+        f"unknown harm {'category' if len(said) == 1 else 'categories'} {', '.join(said)} in "
+        f"{what}; known categories: {', '.join(sorted(HARM_DAYS))}"
+    )
+    raise ScenarioError(msg)
 
 
 def harm_weights(

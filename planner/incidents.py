@@ -41,9 +41,9 @@ from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import SCHEMAS, Schema, choose_schema, swap_fix
 from planner._incident_times import midnight_placeholders
-from planner.errors import IncidentDataError, warn, why_missing
+from planner.errors import IncidentDataError, counted, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
-from planner.scenario import IncidentSpec
+from planner.scenario import IncidentSpec, match_form
 
 log = logging.getLogger(__name__)
 
@@ -104,23 +104,28 @@ class LoadReport:
         """One line: rows read, kept, and dropped per reason."""
         drops = ", ".join(f"{n} {reason}" for reason, n in self.dropped.items() if n) or "none"
         where = f"{self.file} ({self.schema})" if self.schema else self.file
-        text = f"{where}: {self.rows_read} rows read, {self.rows_kept} kept; dropped: {drops}"
+        read = counted(self.rows_read, "row")
+        text = f"{where}: {read} read, {self.rows_kept} kept; dropped: {drops}"
         # unmapped types are counted as the file was loaded, before the area drops any row
         typed = {k: n for k, n in self.unmapped.items() if k != NO_TYPE}
         if typed:
             text += (
-                f"; {sum(typed.values())} rows loaded of {len(typed)} unmapped offence types "
-                f"weighted as '{OTHER}' ({MAP_TYPES})"
+                f"; {counted(sum(typed.values()), 'row')} loaded of "
+                f"{counted(len(typed), 'unmapped offence type')} weighted as '{OTHER}' "
+                f"({MAP_TYPES})"
             )
         untyped = self.unmapped.get(NO_TYPE, 0)
         loaded = self.rows_kept + self.dropped.get("outside the area", 0)
         if untyped and untyped == loaded:  # no type column read
             text += (
-                f"; {untyped} rows loaded without an offence type weighted as '{OTHER}' (a type "
-                "column is named with type_col, on the command line --type-col)"
+                f"; {counted(untyped, 'row')} loaded without an offence type weighted as "
+                f"'{OTHER}' (a type column is named with type_col, on the command line --type-col)"
             )
         elif untyped:
-            text += f"; {untyped} rows loaded with an empty offence type weighted as '{OTHER}'"
+            text += (
+                f"; {counted(untyped, 'row')} loaded with an empty offence type weighted as "
+                f"'{OTHER}'"
+            )
         return text
 
     def with_drop(self, reason: str, count: int) -> LoadReport:
@@ -201,6 +206,7 @@ def _read_rows(
         rows["crime_type"], category, mapped, spec.type_categories
     )
     harm = harm_weights(category, harm_overrides, exclude)
+    unused += _excluded_choices(spec.type_categories, category[harm.isna()])
     missing, bad_date = rows["missing"].to_numpy(), rows["bad_date"].to_numpy()
     garbled = rows["garbled"].to_numpy()
     far = ~missing & out_of_range(rows["lon"].to_numpy(), rows["lat"].to_numpy())
@@ -244,24 +250,37 @@ def _chosen_categories(
 ) -> tuple[pd.Series, pd.Series, tuple[str, ...]]:
     """Put the offence types named in ``chosen`` (``type_categories``) in their category.
 
-    Types match as written, ignoring case and surrounding spaces. Returns the categories,
-    whether each row's type is recognised, and a caution naming chosen types not in the file.
+    Types match ignoring case and surrounding or repeated spaces (:func:`match_form`). Returns
+    the categories, whether each row's type is recognised, and a caution naming chosen types
+    not in the file.
     """
     if not chosen:
         return category, mapped, ()
-    lowered = {k.strip().lower(): v for k, v in chosen.items()}
-    picked = types.str.strip().str.lower().map(lowered)
-    found = set(types.str.strip().str.lower().unique())
-    absent = [k for k in chosen if k.strip().lower() not in found]
+    forms = types.str.split().str.join(" ").str.lower()
+    picked = forms.map({match_form(k): v for k, v in chosen.items()})
+    absent = [k for k in chosen if match_form(k) not in set(forms.unique())]
     caution = (
-        f"type_categories names {len(absent)} offence type(s) not in the file "
-        f"({', '.join(repr(k) for k in absent[:5])}): check their spelling against the types "
+        f"type_categories names {counted(len(absent), 'offence type')} not in the file "
+        f"({', '.join(repr(k) for k in absent[:5])}): check the spelling against the types "
         "the file holds (patrol-planner incidents inspect lists them)",
     )
     return (
         category.where(picked.isna(), picked),
         mapped | picked.notna(),
         caution if absent else (),
+    )
+
+
+def _excluded_choices(chosen: Mapping[str, str], excluded: pd.Series) -> tuple[str, ...]:
+    """Say which types ``type_categories`` puts in a category left out (their rows are dropped)."""
+    left_out = sorted(set(excluded.dropna()) & set(chosen.values()))
+    named = [f"'{k}' in '{v}'" for k, v in chosen.items() if v in left_out]
+    if not named:
+        return ()
+    return (
+        f"type_categories puts {', '.join(named[:5])}, a category left out (risk.harm_exclude "
+        "or the default exclusions), so those rows are dropped as excluded type; choose another "
+        "category, or keep it with risk.harm_exclude",
     )
 
 
@@ -383,13 +402,15 @@ def load_incidents(
     parsed = _read_rows(spec, harm_overrides, exclude)
     report = _report(parsed)
     if report.rows_kept == 0:
-        reason, count = max(report.dropped.items(), key=lambda item: item[1])
+        count = max(report.dropped.values())
+        reason = " and ".join(r for r, n in report.dropped.items() if n == count)
         fix = (
             "keep excluded categories with risk.harm_exclude: [] in the scenario"
             if reason == "excluded type"
             else "check the file's columns with: patrol-planner incidents inspect FILE"
         )
-        msg = f"{report.summary()}; no incident is left (mostly {reason}: {count}); {fix}"
+        each = " each" if " and " in reason else ""
+        msg = f"{report.summary()}; no incident is left (mostly {reason}: {count}{each}); {fix}"
         raise IncidentDataError("; ".join([msg, *parsed.cautions]))
     kept = parsed.rows[parsed.rows["drop"] == ""]
     cautions = list(parsed.cautions)
@@ -503,12 +524,15 @@ class IncidentInspection:
             )
         if r.unmapped:
             lines.append(
-                f"unmapped types  {len(r.unmapped)} ({sum(r.unmapped.values())} kept rows, "
+                f"unmapped types  {len(r.unmapped)} "
+                f"({counted(sum(r.unmapped.values()), 'kept row')}, "
                 f"weighted as '{OTHER}'): {', '.join(list(r.unmapped)[:10])}"
             )
             if set(r.unmapped) != {NO_TYPE}:
                 lines.append(f"                {MAP_TYPES}")
-            elif r.unmapped[NO_TYPE] == r.rows_kept:
+            elif r.unmapped[NO_TYPE] == r.rows_kept and not any(
+                "type_col" in n for n in self.notes
+            ):
                 lines.append("                no type column read: name it with --type-col")
         lines += [f"note            {note}" for note in self.notes]
         return "\n".join(lines)

@@ -195,13 +195,50 @@ with warnings.catch_warnings():
                 raise ValueError(why)
             return value
 
+        @field_validator("type_categories", mode="before")
+        @classmethod
+        def _typed_as_text(cls, value: Any) -> Any:  # noqa: ANN401 (any YAML value)
+            """Read offence codes written as numbers (``486: assault simple``) as text."""
+            if isinstance(value, dict):
+                return {str(k) if isinstance(k, int | float) else k: v for k, v in value.items()}
+            return value
+
         @field_validator("type_categories")
         @classmethod
         def _known_categories(cls, value: dict[str, str]) -> dict[str, str]:
-            from planner.harm import check_categories
+            return checked_type_categories(value, "type_categories")
 
-            check_categories(set(value.values()), "type_categories")
-            return value
+
+def match_form(name: str) -> str:
+    """Return ``name`` as offence types and harm categories are matched: lower case, one space."""
+    return " ".join(str(name).split()).lower()
+
+
+def checked_type_categories(chosen: dict[str, str], what: str) -> dict[str, str]:
+    """Return offence types -> harm categories with the categories in their table's form.
+
+    Categories match ignoring case and spaces (``Other  Theft``); ``what`` names the mapping
+    in messages.
+
+    Raises
+    ------
+    ScenarioError
+        Naming every unknown category (with the nearest ones), or two spellings of one type.
+    """
+    from planner.harm import check_categories
+
+    chosen = {offence: match_form(category) for offence, category in chosen.items()}
+    check_categories(list(chosen.values()), what)
+    seen: dict[str, str] = {}
+    for offence in chosen:
+        same = seen.setdefault(match_form(offence), offence)
+        if same != offence:
+            msg = (
+                f"'{same}' and '{offence}' in {what} are the same offence type (case and "
+                "spaces do not count); keep one of them"
+            )
+            raise ScenarioError(msg)
+    return chosen
 
 
 class NeighbourhoodsSpec(_Model):

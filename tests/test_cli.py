@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -299,17 +300,19 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
     assert later.returncode == 0, later.stderr
     assert f"following the re-plan in {out / 'variant_2' / 'replan_2000'}" in later.stderr
     assert (out / "variant_2" / "replan_2000" / "replan_2030" / "routes.json").is_file()
-    # a plan at the top beside the variants is followed, and the variants are named
+    # a plan at the top (written after the variants) is followed, and the variants are named
     for name in ("routes.json", "kpis.json"):
         shutil.copy(out / "variant_3" / name, out / name)
+    later = (out / "variant_3" / "routes.json").stat().st_mtime + 60
+    os.utime(out / "routes.json", (later, later))
     top = cli(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(out),
         "--at", "20:00", "--time-limit", "1",
     )  # fmt: skip
     assert top.returncode == 0, top.stderr
     assert (
-        f"{out} holds variants too (variant_1, variant_2, variant_3): following the plan at the "
-        f"top; to follow a variant, give --plan {out / 'variant_1'}"
+        f"{out} holds variants too (variant_1, variant_2, variant_3, left from an earlier plan): "
+        f"following the plan at the top; to follow a variant, give --plan {out / 'variant_1'}"
     ) in top.stderr
     assert (out / "replan_2000" / "routes.json").is_file()
 
@@ -494,6 +497,24 @@ def test_a_folder_holding_files_of_a_plans_names_but_no_plan_is_refused(tmp_path
     assert "[1/" not in result.stderr
     assert (tmp_path / "schedule.csv").read_text() == "my own rota"
     assert (tmp_path / "officer_9.gpx").read_text() == "<gpx/>"
+    # a routes.json that is no plan's does not make them a plan's
+    (tmp_path / "routes.json").write_text('{"type": "FeatureCollection", "features": []}')
+    result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(tmp_path))
+    assert_clean_failure(result, "holds officer_9.gpx, routes.json, schedule.csv, of the names")
+
+
+def test_files_of_other_names_do_not_stop_a_plan_from_its_folder(tmp_path):
+    from planner.errors import ExportError
+    from planner.export import check_plan_owner
+
+    for name in ("officer_01.gpx", "unit_a.gpx", "variant_x/schedule.csv", "notes.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("mine")
+    check_plan_owner(tmp_path, "helsinki_default")  # nothing a plan writes is there
+    (tmp_path / "variant_2").mkdir()
+    (tmp_path / "variant_2" / "kpis.json").write_text("{}")
+    with pytest.raises(ExportError, match=r"variant_2: holds kpis.json, of the names a plan"):
+        check_plan_owner(tmp_path, "helsinki_default")
 
 
 def test_within_without_variants_is_refused():

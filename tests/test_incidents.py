@@ -246,10 +246,11 @@ def test_each_drop_reason_is_counted(tmp_path):
 
 def test_coordinates_that_are_text_are_told_apart_from_missing_ones(tmp_path):
     rows = ["51.51,-0.09,Robbery", "NA,NULL,Robbery", "51.51N,-0.09W,Robbery", "51.52,0.1°E,X"]
+    rows += ["#N/A,#N/A,Robbery", "unknown,?,Robbery"]  # more ways of writing no value
     path = write(tmp_path, "lat,lon,k\n" + "\n".join(rows) + "\n")
     with pytest.warns(PlannerWarning, match="rows read") as record:
         frame, report = load_incidents(IncidentSpec(path=path, type_col="k"))
-    assert report.dropped["no coordinates"] == 1  # NA / NULL: nothing written
+    assert report.dropped["no coordinates"] == 3  # NA / NULL, #N/A, ...: nothing written
     assert report.dropped["coordinates not numbers"] == 2
     assert len(frame) == 1
     message = str(record[0].message)
@@ -279,15 +280,31 @@ def test_type_categories_put_local_offence_types_in_harm_categories(tmp_path):
         harm.HARM_DAYS["other"],
     ]
     assert report.unmapped == {"Cambriolage": 1}
-    assert "type_categories names 1 offence type(s) not in the file ('Vol')" in " ".join(
+    left_out = {"Cambriolage": "Drugs"}
+    with pytest.warns(PlannerWarning, match="puts 'Cambriolage' in 'drugs', a category left out"):
+        frame, report = load_incidents(
+            IncidentSpec(path=path, type_col="type", type_categories=left_out)
+        )
+    assert report.dropped["excluded type"] == 1 and len(frame) == 2
+    assert "type_categories names 1 offence type not in the file ('Vol')" in " ".join(
         str(w.message) for w in record
     )
 
 
 def test_type_categories_refuse_an_unknown_category_with_the_near_ones(tmp_path):
+    chosen = {"Cambriolage": "burglary", "Vol": "Other Theft", "Ryöstö": "robery"}
     with pytest.raises(ValueError, match="did you mean 'burglary residential' or") as err:
-        IncidentSpec(path=tmp_path / "a.csv", type_categories={"Cambriolage": "burglary"})
-    assert "known categories: anti-social behaviour" in str(err.value)
+        IncidentSpec(path=tmp_path / "a.csv", type_categories=chosen)
+    said = str(err.value)
+    assert "unknown harm categories 'burglary' (did you mean" in said  # every one, at once
+    assert "'robery' (did you mean 'robbery'?) in type_categories" in said
+    assert "Other Theft" not in said  # case and spaces do not count
+    assert "known categories: anti-social behaviour" in said
+    twice = {"Varkaus": "other theft", " VARKAUS ": "robbery"}
+    with pytest.raises(ValueError, match="'Varkaus' and ' VARKAUS ' in type_categories are the"):
+        IncidentSpec(path=tmp_path / "a.csv", type_categories=twice)
+    codes = IncidentSpec(path=tmp_path / "a.csv", type_categories={486: "Assault  Simple"})
+    assert codes.type_categories == {"486": "assault simple"}  # a code written as a number
 
 
 def load_error(spec: IncidentSpec) -> str:
@@ -668,6 +685,14 @@ def test_excels_sep_line_names_the_separator(tmp_path):
     assert report.rows_read == report.rows_kept == 2
     assert frame["lat"].tolist() == [60.17, 60.18]
     assert frame["crime_type"].tolist() == ["Robbery", "Theft, other"]
+    for line in ('"sep=;"', "SEP=;", "sep=;;;"):  # quoted, upper case, padded by a spreadsheet
+        other = write(tmp_path, text.replace("sep=;", line), "other.csv")
+        spec = IncidentSpec(path=other, time_col="Date", type_col="Offence")
+        assert load_incidents(spec)[1].rows_kept == 2
+    commas = "sep=;\nLatitude,Longitude,Date\n60.17,24.94,25/12/2023\n"  # the line is wrong
+    spec = IncidentSpec(path=write(tmp_path, commas, "commas.csv"), time_col="Date")
+    with pytest.warns(PlannerWarning, match="1 row read, 1 kept"):
+        assert load_incidents(spec)[0]["lat"].tolist() == [60.17]
     shifted = write(tmp_path, text + "60,19;24,96;27/12/2023;Theft;x\r\n", "shifted.csv")
     with pytest.raises(IncidentDataError, match=r"more fields than the header \(data row 3\)"):
         load_incidents(IncidentSpec(path=shifted, time_col="Date", type_col="Offence"))
@@ -695,7 +720,7 @@ def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
     with pytest.warns(PlannerWarning, match="1 duplicate row") as caught:
         frame, report = load_incidents(IncidentSpec(path=path, type_col="offence", id_col="case"))
     message = str(caught[0].message)
-    assert "1 rows loaded with an empty offence type" in message
+    assert "1 row loaded with an empty offence type" in message
     assert "type_col" not in message  # the type column was named
     assert report.rows_kept == 3 and report.dropped["duplicate row"] == 1
     assert frame["crime_type"].tolist() == ["Robbery", "Theft", ""]  # the more harmful row stays
@@ -1035,11 +1060,11 @@ def test_loader_applies_overrides_and_inclusions(tmp_path):
 
 def test_unmapped_types_are_kept_as_other_and_counted(tmp_path):
     text = UK_HEADER + "2020-01,Zorbing,-0.1,51.5\n2020-01,Zorbing,-0.1,51.5\n"
-    with pytest.warns(PlannerWarning, match="2 rows loaded of 1 unmapped offence types"):
+    with pytest.warns(PlannerWarning, match="2 rows loaded of 1 unmapped offence type "):
         frame, report = load_incidents(IncidentSpec(path=write(tmp_path, text)))  # all kept
     assert report.unmapped == {"Zorbing": 2}
     assert (frame["category"] == "other").all()
-    assert "2 rows loaded of 1 unmapped offence types weighted as 'other'" in report.summary()
+    assert "2 rows loaded of 1 unmapped offence type weighted as 'other'" in report.summary()
 
 
 def test_with_drop_keeps_the_accounting():
@@ -1187,7 +1212,7 @@ def test_inspect_maps_offence_types_given_on_the_command_line(tmp_path):
     assert "burglary residential (40)" in result.stdout and "unmapped types  1" in result.stdout
     for bad, said in (
         ("Cambriolage", "write the offence type as the file has it, '=' and a harm category"),
-        ("Cambriolage=burglar", "unknown harm category 'burglar' in --type-category"),
+        ("Cambriolage=burglar", "unknown harm category 'burglar' (did you mean 'burglary"),
     ):
         result = cli("incidents", "inspect", str(path), "--type-col", "k", "--type-category", bad)
         assert result.returncode == 2 and said in result.stderr
@@ -1207,6 +1232,17 @@ def test_columns_a_mapping_leaves_out_are_named_when_they_look_like_dates_or_typ
         "type_col (on the command line --type-col Offence)"
     ) in notes
     named = IncidentSpec(path=path, time_col="Date Reported", type_col="Offence")
+    # names alone do not decide: the values must read as dates, or repeat as types
+    header = "Crime Number,Reported By,Offender Age,Occurrence Date,Offence,Latitude,Longitude\n"
+    rows = "C1,PC Smith,23,2024-03-01 21:00,Theft,51.51,-0.09\n"
+    rows += "C2,PC Jones,31,2024-03-02 22:00,Theft,51.5,-0.1\n"
+    other = write(tmp_path, header + rows, "other.csv")
+    notes = " ".join(inspect_incidents(IncidentSpec(path=other, schema="generic")).notes)
+    assert "the column 'Occurrence Date' looks like one" in notes
+    assert "the column 'Offence' looks like the offence type" in notes
+    assert "Reported By" not in notes and "Offender Age" not in notes
+    error = load_error(IncidentSpec(path=other))  # the same guess where no schema fits
+    assert "--schema generic --time-col 'Occurrence Date' --type-col Offence" in error
     assert not any("looks like" in n for n in inspect_incidents(named).notes)
 
 
@@ -1349,7 +1385,7 @@ def test_rows_pandas_would_misread_are_refused_and_whole_files_read(tmp_path):
     assert report.rows_kept == 2
     # an unquoted separator in a cell shifts the coordinates: refused; a trailing one: read
     shifted = UK_HEADER + "2020-01,Robbery,-0.1,51.5\n2020-02,Theft, other,-0.1,51.5\n"
-    with pytest.raises(IncidentDataError, match=r"1 row\(s\) have more fields than the header"):
+    with pytest.raises(IncidentDataError, match=r"1 row with more fields than the header"):
         load_incidents(IncidentSpec(path=write(tmp_path, shifted, "s.csv")))
     trailing = UK_HEADER + "2020-01,Robbery,-0.1,51.5,\n" * 2
     _, report = load_incidents(IncidentSpec(path=write(tmp_path, trailing, "t.csv")))
@@ -1365,11 +1401,11 @@ def test_rows_pandas_would_misread_are_refused_and_whole_files_read(tmp_path):
     # and so is a first data row one field longer (pandas would take it as an index column)
     context = "Month,Crime type,Longitude,Latitude,Context\n" + "2020-01,Robbery,-0.1,51.5,\n" * 3
     shifted = context + "2020-02,Theft, other,-0.1,51.5,\n"
-    with pytest.raises(IncidentDataError, match=r"1 row\(s\) have more fields .*\(data row 4\)"):
+    with pytest.raises(IncidentDataError, match=r"1 row with more fields .*\(data row 4\)"):
         load_incidents(IncidentSpec(path=write(tmp_path, shifted, "c.csv")))
     first = "id,date,type,lat,lon,notes\n1,2020-01-01 10:00,Theft, bike,51.5,-0.1,\n"
     first += "2,2020-01-02 10:00,Theft,51.5,-0.1,\n" * 3
-    with pytest.raises(IncidentDataError, match=r"1 row\(s\) have more fields .*\(data row 1\)"):
+    with pytest.raises(IncidentDataError, match=r"1 row with more fields .*\(data row 1\)"):
         load_incidents(IncidentSpec(path=write(tmp_path, first, "f.csv"), **mapping))
     cut = tmp_path / "cut.csv.gz"
     cut.write_bytes(gzip.compress((UK_HEADER + "2020-01,Robbery,-0.1,51.5\n" * 50).encode())[:-30])

@@ -56,7 +56,9 @@ def test_unit_hours_outside_the_shift_are_refused(tmp_path, area):
     with pytest.raises(ScenarioError, match=r"unit hours 21:00-19:00 end before they start"):
         run(swapped, area=area)
     one_digit = scenario(tmp_path, [{"start": "9:00"}])  # read as 09:00: outside 18:00-..
-    with pytest.raises(ScenarioError, match=r"unit hours from 09:00 to the shift's end are not inside"):
+    with pytest.raises(
+        ScenarioError, match=r"unit hours from 09:00 to the shift's end are not inside"
+    ):
         run(one_digit, area=area)
 
 
