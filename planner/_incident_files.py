@@ -73,27 +73,32 @@ def csv_encoding(path: Path) -> tuple[str, int]:
 def _separator(path: Path, encoding: str) -> tuple[str, int]:
     """Return the field separator of a CSV file (, ; tab or |) and the lines before its header.
 
-    Excel's ``sep=;`` first line names the separator (one line before the header); else it is
-    sniffed from the first lines.
+    Excel's ``sep=;`` first line names the separator (the lines up to it come before the
+    header), unless the header does not hold it; else it is sniffed from the first lines.
     """
     try:
         with open_text(path, encoding) as file:
-            lines = [line for line in itertools.islice(file, 50) if line.strip()][:20]
+            numbered = list(enumerate(itertools.islice(file, 50)))
     except (OSError, EOFError):
         return ",", 0  # pandas reports the problem below
-    first = lines[0].strip("\r\n") if lines else ""
+    filled = [(n, line) for n, line in numbered if line.strip()][:20]
+    first = filled[0][1].strip() if filled else ""
     named = re.fullmatch(r'"?sep=(.)"?[,;\t|]*', first, re.IGNORECASE)
-    skip = 1 if named else 0
-    if named and (len(lines) < 2 or named.group(1) in lines[1]):
+    skip = filled[0][0] + 1 if named else 0  # physical lines, as pandas and csv count them
+    lines = [line for _, line in filled[1:]] if named else [line for _, line in filled]
+    if named and (not lines or named.group(1) in lines[0]):
         return named.group(1), skip
     try:  # after a sep= line the header lacks: the separator the lines use
-        return csv.Sniffer().sniff("".join(lines[skip:]), delimiters=",;\t|").delimiter, skip
+        return csv.Sniffer().sniff("".join(lines), delimiters=",;\t|").delimiter, skip
     except csv.Error:  # one column, or no separator used consistently
         return ",", skip
 
 
-def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
+def read_csv(path: Path, columns: list[str] | None, nrows: int | None = None) -> pd.DataFrame:
     """Read the given columns as text (empty cells stay ""), or only the header when ``None``.
+
+    With ``nrows``, only the first rows are read (a look at the values, not a load: rows that
+    would be misread are not looked for).
 
     The separator is named by Excel's ``sep=`` first line or sniffed from the first lines (kept
     in ``frame.attrs["sep"]``), so files saved with ; (spreadsheets set to a decimal comma),
@@ -114,7 +119,7 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
             encoding_errors="replace",
             usecols=columns,
             index_col=False,  # never take a first column as the index (rows one field longer)
-            nrows=0 if columns is None else None,
+            nrows=0 if columns is None else nrows,
         )
     except pd.errors.EmptyDataError:
         msg = f"{path}: the incident file is empty; export it again with its header and rows"
@@ -125,7 +130,7 @@ def read_csv(path: Path, columns: list[str] | None) -> pd.DataFrame:
     except EOFError:
         msg = f"{path}: the compressed file ends too soon (a download cut short); download it again"
         raise IncidentDataError(msg) from None
-    if columns is not None:
+    if columns is not None and nrows is None:
         _refuse_misread(path, sep, columns, encoding, skip)
     frame.attrs["sep"] = sep
     frame.attrs["encoding"] = encoding

@@ -27,6 +27,7 @@ from planner._incident_coordinates import (
 from planner._incident_files import _no_rows, read_csv
 from planner._incident_schemas import (
     COORDINATE_COLUMNS,
+    GUESS_ROWS,
     Schema,
     _columns_named,
     _match,
@@ -68,12 +69,16 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     flags = _flags(cols, get, {schema.lon_col: lon, schema.lat_col: lat})
     if schema.projected is not None and missing.any():
         x_name, y_name, crs = schema.projected
-        x, y = _numbers(get(x_name), sep), _numbers(get(y_name), sep)
+        x, y = np.full(len(raw), np.nan), np.full(len(raw), np.nan)  # only where lat/lon lack
+        x[missing], y[missing] = (
+            _numbers(get(x_name)[missing], sep),
+            _numbers(get(y_name)[missing], sep),
+        )
         has_xy = missing & ~_placeholder(x, y)
         if has_xy.any():
             lon[has_xy], lat[has_xy] = _to_wgs84(x[has_xy], y[has_xy], crs, path)
             missing[has_xy] = False
-        flags |= _flags(cols, get, {x_name: x, y_name: y})
+        flags |= _flags(cols, get, {x_name: x, y_name: y}, missing | has_xy)
     garbled = missing & np.logical_or.reduce([flag for _, flag in flags.values()])
     time_text = get(schema.time_col)
     if schema.iso_offsets:
@@ -128,13 +133,21 @@ def _flags(
     cols: dict[str, str],
     get: Callable[[str | None], pd.Series],
     values: dict[str, np.ndarray],
+    rows: np.ndarray | None = None,
 ) -> dict[str, tuple[pd.Series, np.ndarray]]:
-    """Text and :func:`not_numbers` flags of coordinate columns, by their name in the file."""
-    return {
-        cols[name]: (get(name), not_numbers(get(name), numbers))
-        for name, numbers in values.items()
-        if name in cols
-    }
+    """Text and :func:`not_numbers` flags of coordinate columns, by their name in the file.
+
+    Only ``rows`` (a mask; every row when ``None``) are looked at; the others are not flagged.
+    """
+    flags = {}
+    for name, numbers in values.items():
+        if name in cols:
+            text = get(name)
+            flag = np.zeros(len(text), dtype=bool)
+            look = np.ones(len(text), dtype=bool) if rows is None else rows
+            flag[look] = not_numbers(text[look], numbers[look])
+            flags[cols[name]] = (text, flag)
+    return flags
 
 
 def _blank(raw: pd.DataFrame, missing: np.ndarray) -> np.ndarray:
@@ -244,7 +257,11 @@ def generic_rows(
     guessed = (None, None)
     if not (spec.time_col and spec.type_col):
         guessed = guess_columns(
-            unread, (lambda c: raw[c].astype(str)) if geo else (lambda c: read_csv(path, c))
+            unread,
+            (lambda c: raw[c].head(GUESS_ROWS))
+            if geo
+            else (lambda c: read_csv(path, c, GUESS_ROWS)),
+            (not spec.time_col, not spec.type_col),
         )
     if spec.time_col:
         occurred, time_known, month_only, bad, time_notes, caution = _generic_times(

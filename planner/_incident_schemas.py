@@ -280,30 +280,33 @@ def _closest(header: list[str]) -> tuple[str, bool]:
     return text + mapping, True
 
 
-#: The most values of an offence type column read, to judge what it holds.
-_GUESS_ROWS = 2000
+#: The rows read to judge what a column holds.
+GUESS_ROWS = 2000
 
 
 def guess_columns(
-    header: list[str], read: Callable[[list[str]], pd.DataFrame]
+    header: list[str],
+    read: Callable[[list[str]], pd.DataFrame],
+    wanted: tuple[bool, bool] = (True, True),
 ) -> tuple[str | None, str | None]:
     """Guess the date and offence type columns among ``header``: named so, holding such values.
 
-    ``read`` returns the given columns as text. A date column's values mostly read as dates;
+    ``read`` returns the first :data:`GUESS_ROWS` rows of the given columns as text; ``wanted``
+    says which of the two to guess. A date column's values mostly read as dates;
     an offence type column's are mostly text, not numbers, and repeat (a few types, many
     rows). Only a suggestion for messages: reading a file by guessed columns could take the
     wrong one without anyone noticing.
     """
     named = [c for c in header if not _ID_COLUMN.search(c)]  # "Crime ID" is not a type
-    times = [c for c in named if any(w in c.lower() for w in _TIME_WORDS)]
-    types = [c for c in named if any(w in c.lower() for w in _TYPE_WORDS)]
+    times = [c for c in named if wanted[0] and any(w in c.lower() for w in _TIME_WORDS)]
+    types = [c for c in named if wanted[1] and any(w in c.lower() for w in _TYPE_WORDS)]
     if not times and not types:
         return None, None
     try:
-        table = read(list(dict.fromkeys(times + types))).head(_GUESS_ROWS)
+        table = read(list(dict.fromkeys(times + types))).head(GUESS_ROWS)
     except (IncidentDataError, ValueError, KeyError):
         return None, None
-    values = {c: table[c].astype(str).str.strip() for c in table.columns}
+    values = {c: table[c].fillna("").astype(str).str.strip() for c in table.columns}
     values = {c: v[v != ""] for c, v in values.items()}
     time_col = next((c for c in times if len(values[c]) and _date_share(values[c]) > 0.5), None)
     type_col = next(
@@ -437,7 +440,11 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
             )
             raise IncidentDataError(msg)
         closest, mapped = _closest(header)
-        guess = "" if mapped else _generic_guess(header, lambda columns: read_csv(path, columns))
+        guess = (
+            ""
+            if mapped
+            else _generic_guess(header, lambda columns: read_csv(path, columns, GUESS_ROWS))
+        )
         msg = (
             f"{path}: the header matches no known incident schema{closest}; the file "
             f"has the columns: {', '.join(header)}{guess}; known schemas:"

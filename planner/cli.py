@@ -360,19 +360,23 @@ def replan(
     positions, away_since = _positions(position or [])
     from planner.evaluate import kpi_table, replan_change
     from planner.export import check_out_dir, check_plan_owner, write_plan
-    from planner.replan import check_not_replaced, newest_replan
+    from planner.replan import check_not_replaced, newest_replan, variant_folders
     from planner.rest_of_shift import replan as replan_shift
 
     if folder.suffix != ".json":  # a folder: its newest re-plan before --at keeps its calls
-        variants = sorted(folder.glob("variant_*/routes.json"))
+        variants = [v / "routes.json" for v in variant_folders(folder)]
+        variants = [v for v in variants if v.is_file()]
         if variants and routes_file.is_file():
             names = ", ".join(v.parent.name for v in variants)
-            older = all(v.stat().st_mtime < routes_file.stat().st_mtime for v in variants)
+            top = routes_file.stat().st_mtime
+            which = (
+                ", left from an earlier plan"
+                if all(v.stat().st_mtime < top for v in variants)
+                else ", newer than the plan at the top, which may be left from an earlier plan"
+            )
             typer.echo(
-                f"{folder} holds variants too ({names}"
-                + (", left from an earlier plan" if older else "")
-                + f"): following the plan at the top; to follow a variant, give --plan "
-                f"{variants[0].parent}",
+                f"{folder} holds variants too ({names}{which}): following the plan at the top; "
+                f"to follow a variant, give --plan {variants[0].parent}",
                 err=True,
             )
         routes_file = newest_replan(routes_file, clock)
@@ -553,7 +557,12 @@ def _type_categories(pairs: list[str] | None) -> dict[str, str]:
                 "a harm category, e.g. --type-category 'Vol simple=other theft'"
             )
             raise PlannerError(msg)
-        chosen[offence.strip()] = category
+        if chosen.setdefault(offence.strip(), category) != category:
+            msg = (
+                f"--type-category names '{offence.strip()}' twice, in '{chosen[offence.strip()]}' "
+                f"and in '{category}'; keep one"
+            )
+            raise PlannerError(msg)
     return checked_type_categories(chosen, "--type-category")
 
 

@@ -26,7 +26,7 @@ from planner.briefing import briefing_html
 from planner.errors import ExportError, warn
 from planner.places import zone_outlines
 from planner.plan import Leg, Plan, Route, leg_action, station_roles
-from planner.replan import walked_rules
+from planner.replan import variant_folders, walked_rules
 from planner.tracks import route_pieces
 
 #: Where a plan's output folder is chosen (for messages).
@@ -438,7 +438,7 @@ def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> 
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return
-    for routes in [out_dir / "routes.json", *sorted(out_dir.glob("variant_*/routes.json"))]:
+    for routes in [out_dir / "routes.json", *(v / "routes.json" for v in variant_folders(out_dir))]:
         try:
             owner = json.loads(routes.read_text(encoding="utf-8")).get("scenario")
         except (OSError, ValueError, AttributeError):
@@ -456,7 +456,8 @@ def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> 
 #: Names of the files a plan writes (see :func:`plan_files`).
 PLAN_FILES = re.compile(
     r"plan\.geojson|(officer|unit)_[1-9]\d*\.gpx|schedule\.csv|kpis\.json|neighbourhoods\.csv"
-    r"|routes\.json|briefing\.html"
+    r"|routes\.json|briefing\.html",
+    re.IGNORECASE,  # Schedule.csv is schedule.csv on most laptops' file systems
 )
 
 
@@ -466,10 +467,7 @@ def _refuse_foreign_files(out_dir: Path, where: str) -> None:
     A plan's files replace those of the plan before; files of the same names without a plan's
     ``routes.json`` beside them (:func:`_is_plan`) are someone's own, and would be lost.
     """
-    variants = [
-        p for p in sorted(out_dir.glob("variant_*")) if re.fullmatch(r"variant_[1-9]\d*", p.name)
-    ]
-    for folder in [out_dir, *variants]:
+    for folder in [out_dir, *variant_folders(out_dir)]:
         if not folder.is_dir() or _is_plan(folder / "routes.json"):
             continue
         found = sorted(p.name for p in folder.iterdir() if PLAN_FILES.fullmatch(p.name))

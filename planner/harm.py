@@ -508,7 +508,8 @@ def check_categories(names: Collection[str], what: str) -> None:
         return
     said = []
     for name in unknown:
-        guess = [c for c in HARM_DAYS if name.strip() and name.strip() in c]
+        part = name.strip()
+        guess = [c for c in HARM_DAYS if len(part) >= 3 and part in c][:3]
         guess = guess or difflib.get_close_matches(name, list(HARM_DAYS), n=1)
         hint = f" (did you mean {' or '.join(repr(g) for g in guess)}?)" if guess else ""
         said.append(f"'{name}'{hint}")

@@ -206,7 +206,7 @@ def _read_rows(
         rows["crime_type"], category, mapped, spec.type_categories
     )
     harm = harm_weights(category, harm_overrides, exclude)
-    unused += _excluded_choices(spec.type_categories, category[harm.isna()])
+    unused += _excluded_choices(spec.type_categories, rows["crime_type"][harm.isna()])
     missing, bad_date = rows["missing"].to_numpy(), rows["bad_date"].to_numpy()
     garbled = rows["garbled"].to_numpy()
     far = ~missing & out_of_range(rows["lon"].to_numpy(), rows["lat"].to_numpy())
@@ -256,9 +256,11 @@ def _chosen_categories(
     """
     if not chosen:
         return category, mapped, ()
-    forms = types.str.split().str.join(" ").str.lower()
+    distinct = pd.unique(types)  # one match_form per distinct type, not per row
+    forms = types.map(dict(zip(distinct, map(match_form, distinct), strict=True)))
     picked = forms.map({match_form(k): v for k, v in chosen.items()})
-    absent = [k for k in chosen if match_form(k) not in set(forms.unique())]
+    present = set(forms.unique())
+    absent = [k for k in chosen if match_form(k) not in present]
     caution = (
         f"type_categories names {counted(len(absent), 'offence type')} not in the file "
         f"({', '.join(repr(k) for k in absent[:5])}): check the spelling against the types "
@@ -272,15 +274,19 @@ def _chosen_categories(
 
 
 def _excluded_choices(chosen: Mapping[str, str], excluded: pd.Series) -> tuple[str, ...]:
-    """Say which types ``type_categories`` puts in a category left out (their rows are dropped)."""
-    left_out = sorted(set(excluded.dropna()) & set(chosen.values()))
-    named = [f"'{k}' in '{v}'" for k, v in chosen.items() if v in left_out]
+    """Say which types ``type_categories`` put in a category left out: ``excluded`` types' rows.
+
+    Their rows are dropped as excluded type.
+    """
+    dropped = {match_form(t) for t in pd.unique(excluded)}
+    named = [f"'{k}' in '{v}'" for k, v in chosen.items() if match_form(k) in dropped]
     if not named:
         return ()
     return (
-        f"type_categories puts {', '.join(named[:5])}, a category left out (risk.harm_exclude "
-        "or the default exclusions), so those rows are dropped as excluded type; choose another "
-        "category, or keep it with risk.harm_exclude",
+        f"type_categories puts {', '.join(named[:5])}, a category left out (by default, or by "
+        "risk.harm_exclude), so those rows are dropped as excluded type; choose another "
+        "category, or keep it (risk.harm_exclude in the scenario, --all-types for "
+        "evaluate-risk)",
     )
 
 

@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -163,6 +164,12 @@ class Followed:
         return self.shift_start.astimezone(ZoneInfo(self.timezone))
 
 
+def variant_folders(folder: Path) -> list[Path]:
+    """Return the ``variant_N`` folders of a plan's folder, by N (``plan --variants``)."""
+    found = [p for p in Path(folder).glob("variant_*") if re.fullmatch(r"variant_[1-9]\d*", p.name)]
+    return sorted((p for p in found if p.is_dir()), key=lambda p: int(p.name[8:]))
+
+
 def read_routes(path: Path) -> Followed:
     """Read ``routes.json``: the scenario's name, the shift's start and end, and the routes.
 
@@ -207,10 +214,9 @@ def read_routes(path: Path) -> Followed:
             data.get("followed_sha256"),
         )
     except (FileNotFoundError, NotADirectoryError):
-        variants = sorted(p.parent.name for p in Path(path).parent.glob("variant_*/routes.json"))
+        variants = [v for v in variant_folders(Path(path).parent) if (v / "routes.json").is_file()]
         hint = (
-            f"this folder holds variants: give the one being followed, e.g. --plan "
-            f"{Path(path).parent / variants[0]}"
+            f"this folder holds variants: give the one being followed, e.g. --plan {variants[0]}"
             if variants
             else "give --plan the folder of a plan written by 'patrol-planner plan'"
         )

@@ -198,9 +198,16 @@ with warnings.catch_warnings():
         @field_validator("type_categories", mode="before")
         @classmethod
         def _typed_as_text(cls, value: Any) -> Any:  # noqa: ANN401 (any YAML value)
-            """Read offence codes written as numbers (``486: assault simple``) as text."""
+            """Refuse offence types YAML read as numbers or true/false: they need quotes."""
             if isinstance(value, dict):
-                return {str(k) if isinstance(k, int | float) else k: v for k, v in value.items()}
+                for offence in value:
+                    if not isinstance(offence, str):
+                        msg = (
+                            f"the offence type {offence!r} is read as a number or true/false, "
+                            "not text: quote it as the file writes it, e.g. '0486': assault "
+                            "simple (unquoted, YAML reads 0486 as 486 and 0123 as 83)"
+                        )
+                        raise ValueError(msg)
             return value
 
         @field_validator("type_categories")

@@ -303,8 +303,10 @@ def test_type_categories_refuse_an_unknown_category_with_the_near_ones(tmp_path)
     twice = {"Varkaus": "other theft", " VARKAUS ": "robbery"}
     with pytest.raises(ValueError, match="'Varkaus' and ' VARKAUS ' in type_categories are the"):
         IncidentSpec(path=tmp_path / "a.csv", type_categories=twice)
-    codes = IncidentSpec(path=tmp_path / "a.csv", type_categories={486: "Assault  Simple"})
-    assert codes.type_categories == {"486": "assault simple"}  # a code written as a number
+    codes = IncidentSpec(path=tmp_path / "a.csv", type_categories={"0486": "Assault  Simple"})
+    assert codes.type_categories == {"0486": "assault simple"}
+    with pytest.raises(ValueError, match=r"offence type 83 is read as a number .* quote it"):
+        IncidentSpec(path=tmp_path / "a.csv", type_categories={83: "robbery"})  # YAML's 0123
 
 
 def load_error(spec: IncidentSpec) -> str:
@@ -685,7 +687,7 @@ def test_excels_sep_line_names_the_separator(tmp_path):
     assert report.rows_read == report.rows_kept == 2
     assert frame["lat"].tolist() == [60.17, 60.18]
     assert frame["crime_type"].tolist() == ["Robbery", "Theft, other"]
-    for line in ('"sep=;"', "SEP=;", "sep=;;;"):  # quoted, upper case, padded by a spreadsheet
+    for line in ('"sep=;"', "SEP=;", "sep=;;;", "\r\nsep=; "):  # quoted, upper, padded, ...
         other = write(tmp_path, text.replace("sep=;", line), "other.csv")
         spec = IncidentSpec(path=other, time_col="Date", type_col="Offence")
         assert load_incidents(spec)[1].rows_kept == 2
@@ -1211,10 +1213,12 @@ def test_inspect_maps_offence_types_given_on_the_command_line(tmp_path):
     assert result.returncode == 0
     assert "burglary residential (40)" in result.stdout and "unmapped types  1" in result.stdout
     for bad, said in (
-        ("Cambriolage", "write the offence type as the file has it, '=' and a harm category"),
-        ("Cambriolage=burglar", "unknown harm category 'burglar' (did you mean 'burglary"),
+        (["Cambriolage"], "write the offence type as the file has it, '=' and a harm category"),
+        (["Cambriolage=burglar"], "unknown harm category 'burglar' (did you mean 'burglary"),
+        (["Cambriolage=robbery", "Cambriolage=arson"], "names 'Cambriolage' twice"),
     ):
-        result = cli("incidents", "inspect", str(path), "--type-col", "k", "--type-category", bad)
+        options = [x for pair in bad for x in ("--type-category", pair)]
+        result = cli("incidents", "inspect", str(path), "--type-col", "k", *options)
         assert result.returncode == 2 and said in result.stderr
         assert "Traceback" not in result.stderr
 
