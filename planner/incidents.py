@@ -509,6 +509,11 @@ class IncidentInspection:
             f"rows            {r.rows_read} read, {r.rows_kept} kept",
         ]
         lines += [f"  dropped       {n:>7} {reason}" for reason, n in r.dropped.items() if n]
+        if r.rows_kept == 0:
+            lines.append(
+                "                no incident is kept: a plan with this file would stop here; see "
+                "the drops above and the notes below"
+            )
         shown = self.types.head(top)
         lines.append(
             f"top types       ({len(shown)} of {len(self.types)}; rows exclude duplicates)"

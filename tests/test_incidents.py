@@ -261,6 +261,8 @@ def test_coordinates_that_are_text_are_told_apart_from_missing_ones(tmp_path):
     text = load_error(IncidentSpec(path=only_text, schema="generic"))
     assert "no incident is left (mostly coordinates not numbers: 1)" in text
     assert "write them as plain numbers in the export" in text
+    inspection = inspect_incidents(IncidentSpec(path=only_text, schema="generic")).summary()
+    assert "no incident is kept: a plan with this file would stop here" in inspection
 
 
 @pytest.mark.filterwarnings("ignore:.*rows read")
