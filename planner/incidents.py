@@ -278,6 +278,8 @@ def _excluded_choices(chosen: Mapping[str, str], excluded: pd.Series) -> tuple[s
 
     Their rows are dropped as excluded type.
     """
+    if not chosen:
+        return ()
     dropped = {match_form(t) for t in pd.unique(excluded)}
     named = [f"'{k}' in '{v}'" for k, v in chosen.items() if match_form(k) in dropped]
     if not named:
