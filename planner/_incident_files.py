@@ -202,8 +202,8 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
     if end not in ("\n", "\r") and before and len(last) < len(before):
         shown = sep.join(last).strip()[-40:]
         msg = (
-            f"{path}: the last row has {len(last)} field{'' if len(last) == 1 else 's'}, the row "
-            f"before it {len(before)} "
+            f"{path}: the last row has {counted(len(last), 'field')}, the row before it "
+            f"{len(before)} "
             f"('{shown}'): the file looks cut short, or ends with a line that is not a record; "
             "download or export it again"
         )

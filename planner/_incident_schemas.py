@@ -408,10 +408,10 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
         For an unknown schema name, mapping fields with a named schema, a named schema whose
         columns the file lacks, or a header that no schema matches.
     """
-    name = spec.schema.strip().lower()
-    if name not in (*SCHEMAS, "generic", "auto"):
-        msg = f"{path}: {unknown_schema(spec.schema)}"  # a spec made without validation
+    if (why := unknown_schema(spec.schema)) is not None:  # a spec made without validation
+        msg = f"{path}: {why}"
         raise IncidentDataError(msg)
+    name = spec.schema.strip().lower()
     if name in SCHEMAS and _mapping_given(spec):
         msg = (
             f"{path}: x_col, y_col, crs, time_col, type_col and id_col apply only to schema: "

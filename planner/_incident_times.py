@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.errors import IncidentDataError
+from planner.errors import IncidentDataError, counted
 
 #: Above this share of rows failing the date format, loading stops with an error.
 MAX_BAD_DATE_SHARE = 0.5
@@ -190,18 +190,14 @@ def clock_minutes(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return minutes, (~empty & minutes.isna()).to_numpy()
 
 
-def _rows(count: int) -> str:
-    return f"{count} row" if count == 1 else f"{count} rows"
-
-
 def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str, fix: str) -> str | None:
     """Say how many rows hold a time of day that cannot be read, with examples and ``fix``."""
     if not unreadable.any():
         return None
     shown = ", ".join(f"'{v}'" for v in text[unreadable].str.strip().unique()[:3])
     return (
-        f"{_rows(int(unreadable.sum()))} of column '{column}' cannot be read as a time of day "
-        f"(e.g. {shown}): those incidents are spread over the day; {fix}"
+        f"{counted(int(unreadable.sum()), 'row')} of column '{column}' cannot be read as a time "
+        f"of day (e.g. {shown}): those incidents are spread over the day; {fix}"
     )
 
 
@@ -270,7 +266,7 @@ def _generic_times(
     utc = int((written.str.endswith(("Z", "UTC", "+00:00", "+0000")).to_numpy() & ~bad).sum())
     if utc:  # of the dates read: a date dropped as bad is not read at all
         notes.append(
-            f"{utc} {'time' if utc == 1 else 'times'} in '{column}' "
+            f"{counted(utc, 'time')} in '{column}' "
             f"{'carries' if utc == 1 else 'carry'} a zero UTC offset (Z, UTC or +00:00), read "
             "as the clock time written; the time-of-day model expects the area's local time, "
             "so convert them in the export unless the area keeps UTC then"

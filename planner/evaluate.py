@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.clock import shift_seconds
+from planner.errors import counted
 from planner.neighbourhoods import OUTSIDE, exposure
 from planner.plan import Plan, Route, SolveStats
 
@@ -280,8 +281,7 @@ def _neighbourhood_rows(hoods: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{100 * area['risk_share']:.0f} % of the risk, "
                 f"{100 * area['presence_share']:.0f} % of the presence"
                 + (f" (x{ratio:.2f})" if ratio is not None else "")
-                + f", {area['officer_min']:.0f} officer-min, {area['stops']} "
-                + ("stop" if area["stops"] == 1 else "stops"),
+                + f", {area['officer_min']:.0f} officer-min, {counted(area['stops'], 'stop')}",
             )
         )
     if len(named) > TABLE_AREAS:
@@ -354,7 +354,7 @@ def kpi_table(plan: Plan) -> str:
             (
                 "re-planned",
                 f"at {again['at'][11:16]}: the rest of the shift for every {plan.unit_word}, "
-                f"{again['stops_kept']} stop{'' if again['stops_kept'] == 1 else 's'} made kept",
+                f"{counted(again['stops_kept'], 'stop')} made kept",
             )
         )
         for call in (c for c in again["calls"] if c["until"] == again["at"]):  # this re-plan's
@@ -379,7 +379,7 @@ def stayed_at_station(o: dict[str, Any]) -> bool:
 
 def _officer_line(o: dict[str, Any]) -> str:
     """One unit's line of the KPI table: walked, stops, break and when it is back."""
-    stops = f"{o['dwells']} dwell" + ("" if o["dwells"] == 1 else "s")
+    stops = counted(o["dwells"], "dwell")
     meal = f"break {o['break']['start'][11:16]}, " if o["break"] else ""
     if stayed_at_station(o):
         return f"0.00 km, {stops}, {meal}at the station all shift (no stop left to make)"
