@@ -438,19 +438,19 @@ def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> 
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return
-    for routes in [out_dir / "routes.json", *(v / "routes.json" for v in variant_folders(out_dir))]:
-        try:
-            owner = json.loads(routes.read_text(encoding="utf-8")).get("scenario")
-        except (OSError, ValueError, AttributeError):
-            continue  # no plan of ours: the writing itself says what is wrong
+    records = {f: _routes_data(f / "routes.json") for f in [out_dir, *variant_folders(out_dir)]}
+    for folder, data in records.items():
+        owner = None if data is None else data.get("scenario")
         if isinstance(owner, str) and owner != scenario:
             msg = (
-                f"{out_dir}: holds the plan of scenario '{owner}' ({routes.name} in "
-                f"{routes.parent}), and this scenario is '{scenario}'; give it a folder of its "
-                f"own ({where}), or delete that plan's files to replace it"
+                f"{out_dir}: holds the plan of scenario '{owner}' (routes.json in {folder}), and "
+                f"this scenario is '{scenario}'; give it a folder of its own ({where}), or "
+                "delete that plan's files to replace it"
             )
             raise ExportError(msg)
-    _refuse_foreign_files(out_dir, where)
+    for folder, data in records.items():
+        if not _is_plan(data):
+            _refuse_foreign_files(folder, where)
 
 
 #: Names of the files a plan writes (see :func:`plan_files`).
@@ -461,33 +461,35 @@ PLAN_FILES = re.compile(
 )
 
 
-def _refuse_foreign_files(out_dir: Path, where: str) -> None:
-    """Refuse a folder (or ``variant_N`` in it) holding files of a plan's names but no plan.
+def _routes_data(routes: Path) -> dict | None:
+    """Return what a ``routes.json`` holds when it is a JSON object, else None."""
+    try:
+        data = json.loads(routes.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _is_plan(data: dict | None) -> bool:
+    """Whether a ``routes.json``'s ``data`` is a plan's: a scenario's name and routes."""
+    return data is not None and isinstance(data.get("scenario"), str) and "routes" in data
+
+
+def _refuse_foreign_files(folder: Path, where: str) -> None:
+    """Refuse a plan's folder holding files of a plan's names, when it holds no plan.
 
     A plan's files replace those of the plan before; files of the same names without a plan's
     ``routes.json`` beside them (:func:`_is_plan`) are someone's own, and would be lost.
     """
-    for folder in [out_dir, *variant_folders(out_dir)]:
-        if not folder.is_dir() or _is_plan(folder / "routes.json"):
-            continue
-        found = sorted(p.name for p in folder.iterdir() if PLAN_FILES.fullmatch(p.name))
-        if found:
-            names = ", ".join(found[:4]) + (f" and {len(found) - 4} more" if len(found) > 4 else "")
-            msg = (
-                f"{folder}: holds {names}, of the names a plan writes, but no plan of this "
-                f"tool (no routes.json of a plan beside them), so writing the plan there would "
-                f"replace them; choose another folder ({where}), or move those files away"
-            )
-            raise ExportError(msg)
-
-
-def _is_plan(routes: Path) -> bool:
-    """Whether ``routes`` is the ``routes.json`` of a plan: a scenario's name and routes."""
-    try:
-        data = json.loads(routes.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and isinstance(data.get("scenario"), str) and "routes" in data
+    found = sorted(p.name for p in folder.iterdir() if PLAN_FILES.fullmatch(p.name))
+    if found:
+        names = ", ".join(found[:4]) + (f" and {len(found) - 4} more" if len(found) > 4 else "")
+        msg = (
+            f"{folder}: holds {names}, of the names a plan writes, but no plan of this "
+            f"tool (no routes.json of a plan beside them), so writing the plan there would "
+            f"replace them; choose another folder ({where}), or move those files away"
+        )
+        raise ExportError(msg)
 
 
 def write_plan(plan: Plan, out_dir: Path, where: str = OUT_OPTIONS) -> list[Path]:
