@@ -303,7 +303,7 @@ def guess_columns(
     if not times and not types:
         return None, None
     try:
-        table = read(list(dict.fromkeys(times + types))).head(GUESS_ROWS)
+        table = read(list(dict.fromkeys(times + types)))  # its first GUESS_ROWS rows
     except (IncidentDataError, ValueError, KeyError):
         return None, None
     values = {c: table[c].fillna("").astype(str).str.strip() for c in table.columns}
