@@ -18,17 +18,19 @@ import tempfile
 import uuid
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError, PlannerWarning
 from planner.graph import StreetGraph
-from planner.incidents import inspect_incidents, load_incidents
+from planner.incidents import MAP_TYPES, inspect_incidents, load_incidents
 from planner.scenario import (
     AreaSpec,
     IncidentSpec,
     Scenario,
+    match_form,
     parse_scenario,
     read_yaml,
     scenario_to_yaml,
@@ -301,6 +303,21 @@ def plain_paths(message: str) -> str:
     return re.sub(folder + r"/[0-9a-f]{8}/", "", message)
 
 
+MAP_TYPES_HERE = (
+    "choose their category in the table of offence types below; the scenario keeps it as "
+    "type_categories"
+)
+"""How to put unmapped offence types in a harm category, said on this page."""
+
+
+class IncidentSummary(NamedTuple):
+    """What the loader said of an incident file of the draft, kept by its path."""
+
+    line: str  # rows read, kept and dropped, and how many lie near the planned streets
+    details: str  # the whole inspection, as ``patrol-planner incidents inspect`` prints it
+    types: pd.DataFrame  # offence types: crime_type, category, rows, kept, harm, mapped
+
+
 def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | None:
     """Check an uploaded incident file with the loader and add it to the draft.
 
@@ -317,7 +334,7 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
     -------
     str or None
         The loader's message when the file is refused, else ``None`` (the loader's summary is
-        kept in ``st.session_state["incident_reports"]`` by path).
+        kept in ``st.session_state["incident_reports"]`` by path, see :func:`read_incidents`).
     """
     if (listed := _listed_copy(data)) is not None:
         return (
@@ -326,9 +343,20 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
         )
     path = save_upload(name, data)
     entry = {k: v for k, v in spec.items() if v not in (None, "")} | {"path": str(path)}
+    if (error := read_incidents(entry, name)) is not None:
+        return error
+    draft().setdefault("incidents", []).append(entry)
+    return None
+
+
+def read_incidents(entry: dict[str, Any], name: str) -> str | None:
+    """Read an ``incidents`` entry with the loader and keep its :class:`IncidentSummary`.
+
+    The scenario's harm weights and exclusions apply, as when it plans. Returns the loader's
+    message when the file is refused (``name`` names it; nothing is kept then), else None.
+    """
     risk = draft().get("risk", {})
     exclude = risk.get("harm_exclude")
-    # the scenario's harm weights and exclusions, in the check and in the summary alike
     harm = {
         "harm_overrides": risk.get("harm_weights_days", {}),
         "exclude": None if exclude is None else set(exclude),
@@ -343,21 +371,39 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
         return plain_paths(str(exc))
     except ValueError as exc:  # pydantic: a mapping value of the wrong type
         return f"{name}: {exc}"
-    summary = plain_paths(report.summary())
+    line = plain_paths(report.summary()).replace(MAP_TYPES, MAP_TYPES_HERE)
     if (graph := _planned_streets()) is not None:
         try:
             near, _ = snap_incidents(graph, frame, incident_spec.max_snap_m)
         except PlannerError as exc:
             return f"{name}: {exc}"
-        summary += (
+        line += (
             f"; {len(near)} of the {len(frame)} kept lie within "
             f"{incident_spec.max_snap_m:.0f} m of the planned area's streets"
         )
-    st.session_state.setdefault(INCIDENT_REPORTS, {})[str(path)] = (
-        summary,
-        plain_paths(inspection.summary()),
+    st.session_state.setdefault(INCIDENT_REPORTS, {})[str(entry["path"])] = IncidentSummary(
+        line, plain_paths(inspection.summary()).replace(MAP_TYPES, MAP_TYPES_HERE), inspection.types
     )
-    draft().setdefault("incidents", []).append(entry)
+    return None
+
+
+def set_type_categories(index: int, changes: dict[str, str]) -> str | None:
+    """Put offence types of the draft's incident file ``index`` in harm categories.
+
+    ``changes`` maps offence types, as the file writes them, to categories; they join the
+    entry's ``type_categories`` (replacing other spellings of the same types) once the file
+    reads with them. Returns the loader's message when it does not (the entry is unchanged).
+    """
+    entry = draft()["incidents"][index]
+    changed = {match_form(offence) for offence in changes}
+    chosen = {
+        offence: category
+        for offence, category in entry.get("type_categories", {}).items()
+        if match_form(offence) not in changed
+    } | changes
+    if error := read_incidents(entry | {"type_categories": chosen}, Path(entry["path"]).name):
+        return error
+    entry["type_categories"] = chosen
     return None
 
 

@@ -9,17 +9,32 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from planner.scenario import MIN_ZONE_M
+from planner.errors import counted
+from planner.harm import HARM_DAYS, OTHER
+from planner.incidents import NO_TYPE
+from planner.scenario import MIN_ZONE_M, match_form
 from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
 from ui.bound import bound, keep_source_fields, number, switch
-from ui.draft import INCIDENT_ERROR, INCIDENT_REPORTS, WIDGET, add_place, draft, get_in, set_in
+from ui.draft import (
+    INCIDENT_ERROR,
+    INCIDENT_REPORTS,
+    WIDGET,
+    add_place,
+    draft,
+    get_in,
+    read_incidents,
+    set_in,
+    set_type_categories,
+)
 from ui.uploads import MAPPING_FIELDS, file_fields, incident_uploaded
 
 AREA_SOURCES = {
@@ -108,14 +123,20 @@ def incidents_section() -> None:
     for i, spec in enumerate(list(incidents)):
         name, remove = st.columns([3, 1])
         name.markdown(f"**{Path(spec['path']).name}** ({spec.get('schema', 'auto')})")
-        if str(spec["path"]) in reports:
-            line, full = reports[str(spec["path"])]
-            name.caption(line)
-            with name.expander("Loader summary"):
-                st.code(full, language=None)
+        report = reports.get(str(spec["path"]))
+        if report is not None:
+            name.caption(report.line)
+        elif name.button("Read its offence types", key=f"read-incident-{i}-{spec['path']}"):
+            st.session_state[INCIDENT_ERROR] = read_incidents(spec, Path(spec["path"]).name)
+            st.rerun()
         if remove.button("Remove", key=f"remove-incident-{i}-{spec['path']}"):
             incidents.remove(spec)
             st.rerun()
+        if report is not None:
+            with st.expander("Loader summary"):
+                st.code(report.details, language=None)
+            with st.expander("Offence types and their harm categories"):
+                offence_types_table(i, spec, report.types)
     with st.container(border=True):
         schema, snap = st.columns(2)
         schema.selectbox("Schema of the next file", SCHEMAS, key="incident_schema")
@@ -147,6 +168,78 @@ def incidents_section() -> None:
         )
     if error := st.session_state.get(INCIDENT_ERROR):
         st.error(error)
+
+
+TYPE_SOURCES = {"table": "the schema's table", "yours": "yours", "unmapped": "unmapped"}
+"""How an offence type got its category, as the types table says it."""
+TYPES_VERSION = "types_table_version"
+"""Session key counting the types tables' edits: each gives the tables new keys."""
+
+
+def types_frame(types: pd.DataFrame, chosen: dict[str, str]) -> pd.DataFrame:
+    """Return an incident file's offence types as the types table shows them.
+
+    ``types`` is :attr:`planner.incidents.IncidentInspection.types`; ``chosen`` the entry's
+    ``type_categories``. Rows without a type are left out: no category can name them.
+    """
+    yours = {match_form(offence) for offence in chosen}
+    typed = types[types["crime_type"] != NO_TYPE]
+    source = [
+        TYPE_SOURCES["yours" if match_form(t) in yours else "table" if m else "unmapped"]
+        for t, m in zip(typed["crime_type"], typed["mapped"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "offence type": typed["crime_type"].to_numpy(),
+            "rows": typed["rows"].to_numpy(),
+            "kept": typed["kept"].to_numpy(),
+            "category": typed["category"].to_numpy(),
+            "harm (days)": ["excluded" if np.isnan(h) else f"{h:g}" for h in typed["harm"]],
+            "category from": source,
+        }
+    )
+
+
+def offence_types_table(index: int, spec: dict[str, Any], types: pd.DataFrame) -> None:
+    """Show the offence types of the draft's incident file ``index``; their category is edited.
+
+    A changed category goes to the entry's ``type_categories`` and the file is read again
+    (:func:`ui.draft.set_type_categories`), as the command line would read it; then the table
+    is drawn anew, under a new key, from what the file now gives.
+    """
+    shown = types_frame(types, spec.get("type_categories", {}))
+    unmapped = int((shown["category from"] == TYPE_SOURCES["unmapped"]).sum())
+    st.caption(
+        "Choose a category for a type to weigh its incidents by that category's harm: types no "
+        f"table knows are weighted as '{OTHER}' ({counted(unmapped, 'type')} here). A type "
+        "listed twice is split by the file's description; a choice applies to all its rows."
+    )
+    if (untyped := int(types.loc[types["crime_type"] == NO_TYPE, "rows"].sum())) > 0:
+        st.caption(f"{counted(untyped, 'row')} without a type are not listed.")
+    version = st.session_state.get(TYPES_VERSION, 0)
+    path = hashlib.sha256(str(spec["path"]).encode()).hexdigest()[:12]
+    edited = st.data_editor(
+        shown,
+        key=f"types-{path}-{version}",
+        hide_index=True,
+        disabled=[c for c in shown.columns if c != "category"],
+        column_config={
+            "category": st.column_config.SelectboxColumn(
+                "category", options=sorted(HARM_DAYS), required=True
+            )
+        },
+    )
+    changes = {
+        str(offence): str(new)
+        for offence, new, old in zip(
+            shown["offence type"], edited["category"], shown["category"], strict=True
+        )
+        if new and new != old
+    }
+    if changes:
+        st.session_state[INCIDENT_ERROR] = set_type_categories(index, changes)
+        st.session_state[TYPES_VERSION] = version + 1  # the table again, without the edit
+        st.rerun()
 
 
 def shift_section() -> None:

@@ -950,10 +950,100 @@ def test_upload_summaries_apply_the_scenarios_exclusions(first_load):
     at.session_state["draft"].setdefault("risk", {})["harm_exclude"] = []  # keep drug offences
     at.file_uploader(key="incident_upload").set_value(("drugs.csv", content, "text/csv")).run()
     assert _errors(at) == []
-    summary, details = next(iter(at.session_state["incident_reports"].values()))
+    report = next(iter(at.session_state["incident_reports"].values()))
+    summary, details = report.line, report.details
     assert "2 rows read, 2 kept" in summary
     assert "excluded" not in summary and "excluded" not in details
     assert re.search(r"Drugs\s+1\s+1\s+drugs", details)  # rows, kept
+
+
+def _types_table(at: AppTest):
+    """The offence types table of the only incident file listed."""
+    (table,) = [d for d in at.data_editor if d.key and d.key.startswith("types-")]
+    return table
+
+
+def _edit_types(at: AppTest, categories: dict[str, str]) -> AppTest:
+    """Choose ``categories`` for offence types in the types table, as a click in it would."""
+    table = _types_table(at)
+    rows = table.value["offence type"].tolist()
+    edits = {rows.index(t): {"category": c} for t, c in categories.items()}
+    at.session_state[table.key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def test_offence_types_are_put_in_harm_categories_in_a_table(first_load):
+    content = (
+        b"Month,Crime type,Longitude,Latitude\n"
+        b"2026-01,Gubbins,24.9414,60.1686\n"
+        b"2026-01,Gubbins,24.9416,60.1687\n"
+        b"2026-01,Robbery,24.9420,60.1690\n"
+        b"2026-02,,24.9420,60.1690\n"
+    )
+    at = _tab(_app(), "Scenario")
+    at.file_uploader(key="incident_upload").set_value(("local.csv", content, "text/csv")).run()
+    assert _errors(at) == []
+    table = _types_table(at).value.set_index("offence type")
+    assert table.loc["Gubbins", ["rows", "category", "harm (days)", "category from"]].tolist() == [
+        2,
+        "other",
+        "5",
+        "unmapped",
+    ]
+    assert table.loc["Robbery", "category from"] == "the schema's table"
+    assert "(no type)" not in table.index  # no category can name it: said instead
+    assert any(c.value == "1 row without a type are not listed." for c in at.caption)
+    _edit_types(at, {"Gubbins": "robbery"})
+    assert _errors(at) == []
+    [entry] = at.session_state["draft"]["incidents"]
+    assert entry["type_categories"] == {"Gubbins": "robbery"}
+    table = _types_table(at).value.set_index("offence type")
+    assert table.loc["Gubbins", ["category", "harm (days)", "category from"]].tolist() == [
+        "robbery",
+        "365",
+        "yours",
+    ]
+    report = next(iter(at.session_state["incident_reports"].values()))
+    assert re.search(r"Gubbins\s+2\s+2\s+robbery \(365\)", report.details)
+    assert "Gubbins" in _yaml_box(at).value  # saved with the scenario, as the CLI reads it
+    # a type put in a category left out: its rows are dropped, and the summary says so
+    _edit_types(at, {"Gubbins": "drugs"})
+    assert _errors(at) == []
+    report = next(iter(at.session_state["incident_reports"].values()))
+    assert "4 rows read, 2 kept; dropped: 2 excluded type" in report.line
+    assert "type_categories puts 'Gubbins' in 'drugs', a category left out" in report.details
+
+
+def test_a_scenarios_incident_file_is_read_for_its_types_on_request(first_load, tmp_path):
+    local = tmp_path / "listed.csv"
+    local.write_text(
+        "Month,Crime type,Longitude,Latitude\n2026-01,Gubbins,24.9414,60.1686\n", encoding="utf-8"
+    )
+    text = DEFAULT_YAML.read_text(encoding="utf-8")
+    text += f"incidents:\n  - path: {local}\n    type_categories: {{gubbins: robbery}}\n"
+    at = _apply_yaml(_app(), text)
+    assert _errors(at) == []
+    assert not [d for d in at.data_editor if d.key and d.key.startswith("types-")]
+    at.button(key=f"read-incident-0-{local}").click().run()
+    table = _types_table(at).value.set_index("offence type")
+    assert table.loc["Gubbins", ["category", "category from"]].tolist() == ["robbery", "yours"]
+    # a choice in the table replaces the file's other spelling of the type
+    _edit_types(at, {"Gubbins": "bicycle theft"})
+    [entry] = at.session_state["draft"]["incidents"]
+    assert entry["type_categories"] == {"Gubbins": "bicycle theft"}
+
+
+def test_a_type_choice_that_leaves_no_incident_is_refused(first_load):
+    content = b"Month,Crime type,Longitude,Latitude\n2026-01,Gubbins,24.9414,60.1686\n"
+    at = _tab(_app(), "Scenario")
+    at.file_uploader(key="incident_upload").set_value(("one.csv", content, "text/csv")).run()
+    _edit_types(at, {"Gubbins": "drugs"})
+    (shown,) = _errors(at)
+    assert shown.startswith("one.csv (uk_police): 1 row read, 0 kept; dropped: 1 excluded type")
+    [entry] = at.session_state["draft"]["incidents"]
+    assert "type_categories" not in entry
+    table = _types_table(at).value.set_index("offence type")
+    assert table.loc["Gubbins", "category"] == "other"  # drawn again without the refused edit
 
 
 # ---------------------------------------------------------------------------------------------

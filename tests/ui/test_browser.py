@@ -329,6 +329,45 @@ def test_bad_incident_file_shows_the_loader_message(app_page, tmp_path):
     _stays_local(app_page)
 
 
+def test_an_offence_type_is_put_in_a_harm_category_in_its_table(app_page, tmp_path):
+    local = tmp_path / "local.csv"
+    local.write_text(
+        "Month,Crime type,Longitude,Latitude\n"
+        "2026-01,Gubbins,24.9414,60.1686\n"
+        "2026-01,Robbery,24.9420,60.1690\n",
+        encoding="utf-8",
+    )
+    _open(app_page)
+    page = app_page.page
+    _tab(app_page, "Scenario")
+    uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="incident file")
+    _upload(uploader, local)
+    line = page.get_by_text("local.csv (uk_police): 2 rows read, 2 kept")
+    line.wait_for(timeout=60_000)
+    assert (
+        "1 row loaded of 1 unmapped offence type weighted as 'other' (choose their "
+        "category in the table of offence types below" in line.inner_text()
+    )
+    _idle(app_page)
+    page.get_by_text("Offence types and their harm categories").click()
+    grid = page.locator("[data-testid='stDataFrame']").filter(has_text="offence type")
+    grid.wait_for(timeout=30_000)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + 52)  # the first type's cell (Gubbins)
+    for _ in range(3):  # to its category
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # opens the list of categories
+    page.keyboard.type("robbery")
+    page.keyboard.press("Enter")
+    page.get_by_text("(0 types here)").wait_for(timeout=60_000)  # read again, Gubbins mapped
+    _idle(app_page)
+    grid.screenshot(path=str(SCREENSHOTS / "offence_types.png"))
+    saved = yaml.safe_load(_yaml_box_text(app_page))
+    assert saved["incidents"][0]["type_categories"] == {"Gubbins": "robbery"}
+    _stays_local(app_page)
+
+
 def _download(app: AppPage, label: str, target: Path) -> str:
     """Open the plan, press the download button whose label holds ``label``, save the file.
 
