@@ -216,6 +216,28 @@ with warnings.catch_warnings():
             return checked_type_categories(value, "type_categories")
 
 
+def _table_forms(chosen: dict[str, Any]) -> dict[str, Any]:
+    """Return ``chosen`` keyed by harm categories in their table's form (:func:`match_form`).
+
+    Raises
+    ------
+    ScenarioError
+        When two keys are one category written two ways, with different values.
+    """
+    forms: dict[str, Any] = {}
+    spelt: dict[str, str] = {}
+    for name, value in chosen.items():
+        form = match_form(name)
+        if form in forms and forms[form] != value:
+            msg = (
+                f"'{spelt[form]}' ({forms[form]}) and '{name}' ({value}) are the same category "
+                "(case and spaces do not count); keep one of them"
+            )
+            raise ScenarioError(msg)
+        forms[form], spelt[form] = value, name
+    return forms
+
+
 def match_form(name: str) -> str:
     """Return ``name`` as offence types and harm categories are matched: lower case, one space."""
     return " ".join(str(name).split()).lower()
@@ -313,6 +335,17 @@ class RiskSpec(_Model):
     weight_by: Literal["harm", "count"] = Field(
         "harm", description="weight incidents by harm (days) or count each as one"
     )
+
+    @field_validator("harm_weights_days")
+    @classmethod
+    def _weights_in_table_form(cls, value: dict[str, float]) -> dict[str, float]:
+        """Categories match ignoring case and spaces, as in ``type_categories``."""
+        return _table_forms(value)
+
+    @field_validator("harm_exclude")
+    @classmethod
+    def _excluded_in_table_form(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else list(_table_forms(dict.fromkeys(value)))
 
     @model_validator(mode="after")
     def _known_categories(self) -> RiskSpec:

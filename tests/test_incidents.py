@@ -1351,6 +1351,21 @@ def test_harm_surprises_are_said_and_the_settings_recorded(tmp_path, helsinki):
     assert risk.parameters["harm_weights_days"] == {}
 
 
+def test_harm_settings_name_categories_ignoring_case_and_spaces():
+    from planner.scenario import RiskSpec
+
+    risk = RiskSpec(harm_weights_days={"Other  Theft": 7}, harm_exclude=["Drugs", " traffic"])
+    assert risk.harm_weights_days == {"other theft": 7.0}
+    assert risk.harm_exclude == ["drugs", "traffic"]
+    assert RiskSpec(harm_weights_days={"Robbery": 7, "robbery": 7}).harm_weights_days == {
+        "robbery": 7.0
+    }
+    with pytest.raises(ValueError, match=r"'Robbery' \(7.0\) and 'robbery' \(8.0\) are the same"):
+        RiskSpec(harm_weights_days={"Robbery": 7, "robbery": 8})
+    with pytest.raises(ValueError, match="unknown harm category 'drugz' \\(did you mean 'drugs'"):
+        RiskSpec(harm_exclude=["Drugz"])
+
+
 def test_a_file_listed_twice_or_copied_is_refused(tmp_path):
     from planner.incidents import check_distinct_files
 

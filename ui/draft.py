@@ -357,9 +357,9 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
     """
     risk = draft().get("risk", {})
     exclude = risk.get("harm_exclude")
-    harm = {
-        "harm_overrides": risk.get("harm_weights_days", {}),
-        "exclude": None if exclude is None else set(exclude),
+    harm = {  # categories in their table's form, as the scenario reads them
+        "harm_overrides": {match_form(k): v for k, v in risk.get("harm_weights_days", {}).items()},
+        "exclude": None if exclude is None else {match_form(name) for name in exclude},
     }
     try:
         incident_spec = IncidentSpec.model_validate(entry)

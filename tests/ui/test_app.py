@@ -947,7 +947,7 @@ def test_upload_summaries_apply_the_scenarios_exclusions(first_load):
         b"2026-01,Robbery,24.9420,60.1690\n"
     )
     at = _tab(_app(), "Scenario")
-    at.session_state["draft"].setdefault("risk", {})["harm_exclude"] = []  # keep drug offences
+    at.session_state["draft"].setdefault("risk", {})["harm_exclude"] = ["Traffic"]  # keep drugs
     at.file_uploader(key="incident_upload").set_value(("drugs.csv", content, "text/csv")).run()
     assert _errors(at) == []
     report = next(iter(at.session_state["incident_reports"].values()))
