@@ -75,6 +75,15 @@ def _main_options(
 
 DEFAULT_SCENARIO = Path("scenarios/helsinki_default.yaml")
 
+
+def _path_given(text: str) -> Path:
+    """Read a path option, refusing an empty one (it would mean the current folder)."""
+    if not str(text).strip():
+        msg = "is empty: give a path (. for the current folder)"
+        raise typer.BadParameter(msg)
+    return Path(text)
+
+
 # Arguments and options shared by the planning commands (plan, staffing, replan).
 ScenarioFile = Annotated[
     Path, typer.Argument(metavar="SCENARIO_FILE", help="Scenario YAML file.", show_default=True)
@@ -164,7 +173,8 @@ def plan(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder (overrides output_dir).")
+        Path | None,
+        typer.Option("--out", parser=_path_given, help="Output folder (overrides output_dir)."),
     ] = None,
     time_limit_s: TimeLimit = None,
     seed: Seed = None,
@@ -234,7 +244,8 @@ def staffing(
     time_limit_s: TimeLimit = None,
     seed: Seed = None,
     csv: Annotated[
-        Path | None, typer.Option("--csv", help="Also write the table to this CSV file.")
+        Path | None,
+        typer.Option("--csv", parser=_path_given, help="Also write the table to this CSV file."),
     ] = None,
 ) -> None:
     """Compare staffing levels: the shift planned for each officer count, in parallel (Dask)."""
@@ -336,7 +347,9 @@ def replan(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Output folder (default: replan_HHMM in the folder of the plan followed)."
+            "--out",
+            parser=_path_given,
+            help="Output folder (default: replan_HHMM in the folder of the plan followed).",
         ),
     ] = None,
     time_limit_s: TimeLimit = None,
@@ -617,7 +630,8 @@ def evaluate_risk(
         typer.Option("--test-months", min=1, max=36, help="Months after the cut to test on."),
     ] = 3,
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for evaluation.csv and the plot.")
+        Path,
+        typer.Option("--out", parser=_path_given, help="Folder for evaluation.csv and the plot."),
     ] = Path("out/evaluation"),
     schema: SchemaOpt = "auto",
     x_col: XColOpt = None,

@@ -420,6 +420,15 @@ class Scenario(_Model):
     output_dir: Path | None = Field(None, description="defaults to out/<name> beside the scenario")
     source_file: Path | None = Field(None, exclude=True, description="set by load_scenario")
 
+    @field_validator("output_dir", mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:  # noqa: ANN401 (any YAML value)
+        """Refuse an empty folder name: it would put the plan beside the scenario file."""
+        if isinstance(value, str) and not value.strip():
+            msg = "is empty: give a folder, or leave output_dir out (out/<name> beside the file)"
+            raise ValueError(msg)
+        return value
+
     @field_validator("name")
     @classmethod
     def _not_only_dots(cls, name: str) -> str:

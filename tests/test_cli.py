@@ -471,6 +471,22 @@ def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):
     assert "[1/" not in result.stderr
 
 
+def test_an_empty_output_path_is_refused_not_read_as_the_current_folder(tmp_path):
+    before = sorted(tmp_path.iterdir())
+    for command in (
+        ("plan", ROOT / "scenarios/helsinki_default.yaml", "--out", ""),
+        ("replan", ROOT / "scenarios/helsinki_default.yaml", "--plan", "x", "--out", " "),
+        ("staffing", ROOT / "scenarios/helsinki_default.yaml", "--officers", "2", "--csv", ""),
+        ("evaluate-risk", "--area", "a.pbf", "--incidents", "i.csv", "--cut", "2020-01"),
+    ):
+        extra = ("--out", "") if command[0] == "evaluate-risk" else ()
+        result = cli(*command, *extra, cwd=tmp_path)
+        assert_clean_failure(result, "is empty: give a path (. for the current folder)")
+    assert sorted(tmp_path.iterdir()) == before  # nothing written where the command ran
+    scenario = write_scenario(tmp_path, GOOD + 'output_dir: ""\n')
+    assert_clean_failure(cli("plan", scenario), "output_dir: is empty: give a folder")
+
+
 def test_a_folder_holding_another_scenarios_plan_is_refused_before_planning(tmp_path):
     (tmp_path / "variant_2").mkdir()
     (tmp_path / "variant_2" / "routes.json").write_text('{"scenario": "holborn_evening"}')
