@@ -30,6 +30,7 @@ from planner.scenario import (
     load_scenario,
     with_overrides,
 )
+from planner.scenario_patrol import MAX_OFFICERS
 from planner.settings import VARIANTS_WITHIN
 
 if TYPE_CHECKING:
@@ -169,7 +170,10 @@ def plan(
     officers: Annotated[
         int | None,
         typer.Option(
-            "--officers", min=1, max=200, help="Officers on foot patrol (overrides officers.count)."
+            "--officers",
+            min=1,
+            max=MAX_OFFICERS,
+            help="Officers on foot patrol (overrides officers.count).",
         ),
     ] = None,
     out: Annotated[
@@ -279,9 +283,15 @@ def _counts(text: str) -> list[int]:
         counts = sorted({int(part) for part in text.split(",")})
     except ValueError:
         counts = []
-    if not counts or min(counts) < 1:
+    if not counts:
         msg = (
             f"--officers {text!r}: give whole numbers of officers separated by commas, e.g. 2,4,6,8"
+        )
+        raise PlannerError(msg)
+    if wrong := [n for n in counts if not 1 <= n <= MAX_OFFICERS]:
+        msg = (
+            f"--officers {text!r}: each count must be 1 to {MAX_OFFICERS} officers "
+            f"(got {', '.join(map(str, wrong))})"
         )
         raise PlannerError(msg)
     return counts

@@ -163,6 +163,7 @@ class BreakSpec(_Model):
                 f"meal_break window {self.earliest:%H:%M}-{self.latest:%H:%M} plus "
                 f"{self.minutes:.0f} min does not fit in the shift ({shift_start:%H:%M}-"
                 f"{shift_end:%H:%M}); move the window inside the shift or shorten the break"
+                + ("" if shift_length_s > 6 * 3600 else ", or leave officers.meal_break out")
             )
             if shift_length_s > 12 * 3600 and self._fits(shift_end, 24 * 3600 - shift_length_s):
                 msg += (
@@ -223,10 +224,14 @@ class UnitSpec(_Model):
         return begin, end
 
 
+MAX_OFFICERS = 200
+"""Most officers one plan takes."""
+
+
 class OfficersSpec(_Model):
     """Officers on foot patrol: how many, where they start and end, how they walk and rest."""
 
-    count: Annotated[int, Field(ge=1, le=200)] = 4
+    count: Annotated[int, Field(ge=1, le=MAX_OFFICERS)] = 4
     station: StationSpec
     end_station: StationSpec | None = Field(None, description="defaults to station")
     pace_m_per_s: Annotated[float, Field(gt=0.2, le=2.5)] = 1.0
