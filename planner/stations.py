@@ -155,7 +155,8 @@ def unit_stations(
 ) -> tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...]]:
     """Per unit, (start node, second) and (end node, second), from ``officers.per_unit``.
 
-    Empty when no unit has its own station or hours (all share the scenario's).
+    Empty when no unit has its own station or hours (all share the scenario's). A unit with a
+    station of its own ends there, unless it or the scenario names an end station.
 
     Raises
     ------
@@ -180,7 +181,8 @@ def unit_stations(
                 raise ScenarioError(msg) from None
             if unit.station is not None:
                 first = resolve_station(unit.station, graph, features, f"{where}.station", usable)
-                last = first
+                if officers.end_station is None:  # back where it started, as the others are
+                    last = first
             if unit.end_station is not None:
                 last = resolve_station(
                     unit.end_station, graph, features, f"{where}.end_station", usable

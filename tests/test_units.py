@@ -48,6 +48,26 @@ def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path,
     assert abs(node["lat"] - 60.1675) < 0.001
 
 
+def test_a_unit_with_its_own_station_ends_at_the_scenarios_end_station_if_named(tmp_path, area):
+    from planner.stations import resolve_station, unit_stations
+
+    def ends(**officers) -> tuple[list[int], list[int], tuple[int, int]]:
+        chosen = scenario(tmp_path, [{"station": ESPLANADI}, {}], **officers)
+        start = resolve_station(chosen.officers.station, area.graph, area.features, "s")
+        end = chosen.officers.end_station or chosen.officers.station
+        shared = (start, resolve_station(end, area.graph, area.features, "e"))
+        shift = chosen.shift.window("Europe/Helsinki", dt.date(2026, 12, 4))
+        starts, last = unit_stations(chosen, area.graph, area.features, shared, shift)
+        return [node for node, _ in starts], [node for node, _ in last], shared
+
+    starts, last, (station, _) = ends()
+    assert starts[0] != station and last[0] == starts[0]  # back at its own station
+    assert last[1:] == [station, station]
+    end = {"lat": 60.1675, "lon": 24.9420}
+    starts, last, (station, end_node) = ends(end_station=end)
+    assert starts[0] != station and last == [end_node] * 3  # all end where the scenario says
+
+
 def test_unit_hours_outside_the_shift_are_refused(tmp_path, area):
     bad = scenario(tmp_path, [{"start": "17:00", "end": "23:00"}])
     with pytest.raises(ScenarioError, match=r"per_unit\[0\]: unit hours 17:00-23:00.* inside"):
