@@ -27,8 +27,9 @@ MAP_W, MAP_H = 680.0, 360.0
 MARGIN = 0.08
 """Share of the route's extent added around it on the map."""
 
-LISTED_WAIT_S = 300.0
-"""Waits at least this long are timetable rows (shorter ones are slack between stops)."""
+LISTED_WAIT_MIN = 5
+"""Waits of this many minutes or more, as the schedule rounds them, are timetable rows (shorter
+ones are slack between stops)."""
 
 MAX_STREET_LABELS = 12
 """Most street names written on a unit's map: the streets it walks longest."""
@@ -150,9 +151,13 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     """Everything one unit's page shows: figures, map and timetable."""
     figures = next(o for o in plan.kpis["routes"]["per_officer"] if o["officer"] == route.officer)
     stayed = stayed_at_station(figures)
+    begin, end = plan.unit_start_s(route), plan.unit_end_s(route)
+    own = begin > 0 or end < shift_seconds(plan.shift_start, plan.shift_end)
+    hours = f"on duty {_hhmm(plan, begin)} to {_hhmm(plan, end)}" if own else ""
     if not route.legs:  # a unit with nothing to do: no map, no timetable
         return {
             "officer": route.officer,
+            "hours": hours,
             "figures": figures,
             "stayed": stayed,
             "rows": [],
@@ -168,7 +173,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
             rows.append(_Row(_hhmm(plan, mark_s), "", REPLAN_MARK, "", mark=True))
             mark_s = None
         what = leg_action(leg, route)
-        listed = leg.kind == "wait" and leg.end_s - leg.start_s >= LISTED_WAIT_S
+        listed = leg.kind == "wait" and _listed(leg.end_s - leg.start_s)
         if (
             leg.kind in ("walk", "wait", "reserve")
             and what != "walk back to station"
@@ -183,7 +188,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
             _Row(_hhmm(plan, leg.start_s), _hhmm(plan, leg.end_s), what, plan.places[leg.to_node])
         )
     left_s = plan.back_early_s(route)
-    if left_s >= LISTED_WAIT_S:  # back early: the page says so, as the schedule does
+    if _listed(left_s):  # back early: the page says so, as the schedule does
         end = route.legs[-1].to_node
         what = f"at station {duration_text(left_s)}: free for calls"
         rows.append(
@@ -193,11 +198,17 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         )
     return {
         "officer": route.officer,
+        "hours": hours,
         "figures": figures,
         "stayed": stayed,
         "rows": rows,
         **_map(plan, route, stop_numbers, wgs84),
     }
+
+
+def _listed(wait_s: float) -> bool:
+    """Whether a wait is a timetable row: :data:`LISTED_WAIT_MIN` or more, rounded as in the CSV."""
+    return round(wait_s / 60) >= LISTED_WAIT_MIN
 
 
 def _map(

@@ -363,12 +363,16 @@ def test_briefing_lists_long_waits_only(plan):
         *before,
         Leg("wait", at, at + 600.0, home.from_node, home.from_node),
         Leg("wait", at + 600.0, at + 660.0, home.from_node, home.from_node),
-        dataclasses.replace(home, start_s=at + 660.0, end_s=home.end_s + 660.0),
+        Leg("wait", at + 660.0, at + 955.0, home.from_node, home.from_node),  # 4.92 min
+        dataclasses.replace(home, start_s=at + 955.0, end_s=home.end_s + 955.0),
     )
     waiting = dataclasses.replace(plan, routes=(dataclasses.replace(route, legs=legs),))
-    html = plan_files(waiting)["briefing.html"].decode()
+    files = plan_files(waiting)
+    html = files["briefing.html"].decode()
     assert html.count(">wait 10 min</td>") == 1
     assert "wait 1 min" not in html  # slack between stops stays off the timetable
+    assert html.count(">wait 5 min</td>") == 1  # as the schedule rounds it
+    assert b",wait 5 min," in files["schedule.csv"]
 
 
 def test_briefing_shows_a_unit_back_early_at_the_station_to_its_end(plan):

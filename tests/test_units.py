@@ -7,7 +7,7 @@ import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
 from planner.evaluate import compute_kpis
-from planner.export import write_plan
+from planner.export import plan_files, write_plan
 from planner.idle import idle_message
 from planner.patrol import break_slots
 from planner.pipeline import load_area, run
@@ -46,6 +46,12 @@ def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path,
     assert first.legs[0].start_s == 0 and first.end_s <= 4 * 3600 + 1
     node = plan.graph.nodes.loc[second.legs[0].from_node]
     assert abs(node["lat"] - 60.1675) < 0.001
+    # the briefing gives a unit of its own hours those hours, beside the shift's
+    html = plan_files(plan)["briefing.html"].decode()
+    assert html.count("on duty ") == 1
+    assert "Fri 04 Dec 2026, 18:00 to 22:00 (Europe/Helsinki) &middot; on duty 19:00 to 21:30" in (
+        html
+    )
 
 
 def test_a_unit_with_its_own_station_ends_at_the_scenarios_end_station_if_named(tmp_path, area):
