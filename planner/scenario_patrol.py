@@ -63,7 +63,9 @@ class ShiftSpec(_Model):
             raise ValueError(msg)
         return self
 
-    def window(self, timezone: str, today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    def window(
+        self, timezone: str, today: dt.date, now: dt.datetime | None = None
+    ) -> tuple[dt.datetime, dt.datetime]:
         """Return the shift's aware start and end datetimes.
 
         Parameters
@@ -72,6 +74,9 @@ class ShiftSpec(_Model):
             IANA zone used when the scenario names none.
         today : datetime.date
             Reference day for ``weekday`` (its next occurrence, today included).
+        now : datetime.datetime, optional
+            The time it is (aware): a ``weekday`` shift is then its first occurrence that has not
+            ended, one under way included; ``today`` must be now's date in the shift's zone.
 
         Returns
         -------
@@ -81,10 +86,21 @@ class ShiftSpec(_Model):
             clock difference.
         """
         zone = ZoneInfo(self.timezone or timezone)
-        day = self.date
-        if day is None:
-            offset = (WEEKDAYS.index(str(self.weekday)) - today.weekday()) % 7
-            day = today + dt.timedelta(days=offset)
+        if self.date is not None:
+            return self._on(self.date, zone)
+        offset = (WEEKDAYS.index(str(self.weekday)) - today.weekday()) % 7
+        day = today + dt.timedelta(days=offset)
+        if now is None:
+            return self._on(day, zone)
+        week = dt.timedelta(days=7)
+        for candidate in (day - week, day):  # one under way may have begun last week
+            start, end = self._on(candidate, zone)
+            if end > now:
+                return start, end
+        return self._on(day + week, zone)
+
+    def _on(self, day: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+        """Return the aware start and end of the shift that starts on ``day`` in ``zone``."""
         start = on_the_clock(dt.datetime.combine(day, self.start, tzinfo=zone), "shift.start")
         end_day = day if self.end > self.start else day + dt.timedelta(days=1)
         end = on_the_clock(dt.datetime.combine(end_day, self.end, tzinfo=zone), "shift.end")

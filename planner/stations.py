@@ -253,19 +253,19 @@ def shift_window(
 ) -> tuple[dt.datetime, dt.datetime]:
     """Return the shift's aware start and end, in the scenario's time zone or the area's own.
 
-    ``today`` is the reference day of a ``weekday`` shift; by default today in that zone.
+    ``today`` is the reference day of a ``weekday`` shift (its next occurrence, today included);
+    by default the shift is the first occurrence that has not ended by now, in that zone.
     """
     zone = _shift_zone(scenario, graph)
+    now = None
+    if today is None:
+        now = dt.datetime.now(ZoneInfo(zone))
+        today = now.date()
     try:
-        return scenario.shift.window(zone, today or dt.datetime.now(ZoneInfo(zone)).date())
+        return scenario.shift.window(zone, today, now)
     except ScenarioError as exc:  # a clock time the clocks skip that night
         msg = f"{scenario.source_file or scenario.name}: {exc}"
         raise ScenarioError(msg) from None
-
-
-def local_today(scenario: Scenario, graph: StreetGraph) -> dt.date:
-    """Today in the shift's time zone (the scenario's, else the area's)."""
-    return dt.datetime.now(ZoneInfo(_shift_zone(scenario, graph))).date()
 
 
 def _shift_zone(scenario: Scenario, graph: StreetGraph) -> str:

@@ -9,7 +9,7 @@ import pytest
 from planner.errors import PlannerWarning, ScenarioError
 from planner.scenario import load_scenario, scenario_to_yaml, with_overrides
 from planner.scenario_patrol import BreakSpec, ShiftSpec
-from planner.stations import local_today, shift_window, warn_odd_shift
+from planner.stations import shift_window, warn_odd_shift
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,6 +96,23 @@ def test_weekday_means_next_occurrence_and_overnight_shift_ends_next_day(tmp_pat
     assert start.utcoffset() == dt.timedelta(hours=2)
     same_day = s.shift.window("Europe/Helsinki", dt.date(2026, 11, 27))[0]
     assert same_day.date() == dt.date(2026, 11, 27)
+
+
+def test_a_weekday_shift_is_the_first_that_has_not_ended_by_now(tmp_path):
+    s = load_scenario(write(tmp_path, BASE))  # friday 18:00-02:00
+    zone = ZoneInfo("Europe/Helsinki")
+
+    def start_at(now: dt.datetime) -> dt.date:
+        return s.shift.window("Europe/Helsinki", now.date(), now)[0].date()
+
+    friday, saturday = dt.date(2026, 11, 27), dt.date(2026, 11, 28)
+    assert start_at(dt.datetime.combine(friday, dt.time(9), zone)) == friday  # ahead today
+    assert start_at(dt.datetime.combine(friday, dt.time(19), zone)) == friday  # under way
+    assert start_at(dt.datetime.combine(saturday, dt.time(1), zone)) == friday  # still
+    assert start_at(dt.datetime.combine(saturday, dt.time(2), zone)) == dt.date(2026, 12, 4)
+    early = s.shift.model_copy(update={"start": dt.time(0), "end": dt.time(8)})
+    now = dt.datetime.combine(friday, dt.time(15, 40), zone)  # today's ended at 08:00
+    assert early.window("Europe/Helsinki", friday, now)[0].date() == dt.date(2026, 12, 4)
 
 
 def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
@@ -469,20 +486,16 @@ def test_odd_shifts_are_planned_with_a_warning(tmp_path, helsinki, shift, warnin
         assert re.search(warning, messages[0])
 
 
-def test_today_is_the_shift_zones_day_not_the_machines(tmp_path, helsinki):
+def test_the_shift_planned_is_the_first_not_ended_in_the_shift_zone(tmp_path, helsinki):
     # UTC+14 and UTC-11 are 25 hours apart: their dates always differ
-    days = {}
-    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
-        text = BASE.replace(
-            '{weekday: friday, start: 18:00, end: "02:00"}',
-            f'{{weekday: friday, start: "18:00", end: "02:00", timezone: {zone}}}',
-        )
-        days[zone] = local_today(load_scenario(write(tmp_path, text)), helsinki)
-    assert (days["Pacific/Kiritimati"] - days["Pacific/Pago_Pago"]).days in (1, 2)
-    # without a zone in the scenario, the area's (Helsinki) decides
-    before = dt.datetime.now(ZoneInfo("Europe/Helsinki")).date()
-    today = local_today(load_scenario(write(tmp_path, BASE)), helsinki)
-    assert today in {before, dt.datetime.now(ZoneInfo("Europe/Helsinki")).date()}
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago", None):
+        shift = '{weekday: friday, start: 18:00, end: "02:00"}'
+        text = BASE if zone is None else BASE.replace(shift, shift[:-1] + f", timezone: {zone}}}")
+        start, end = shift_window(load_scenario(write(tmp_path, text)), helsinki)
+        now = dt.datetime.now(dt.UTC)
+        assert str(start.tzinfo) == (zone or "Europe/Helsinki")  # without one, the area's
+        assert start.weekday() == 4 and start.hour == 18  # a Friday in that zone
+        assert end > now >= end - dt.timedelta(days=7)  # not ended; the one before has
 
 
 def test_a_radius_that_would_watch_almost_nothing_is_refused(tmp_path):

@@ -38,7 +38,7 @@ from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
-from planner.stations import local_today  # noqa: E402
+from planner.stations import shift_window  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, keep, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
@@ -182,8 +182,12 @@ def make_plan(scenario: Scenario) -> bool:
     except PlannerError as exc:
         _keep_error(text, exc)
         return True
-    today = local_today(scenario, area.graph)  # the shift's day, not the server's
-    key = f"{text}# planned for {today.isoformat()}\n"
+    try:  # the shift the command line would plan: the first not ended, in the shift's zone
+        day = shift_window(scenario, area.graph)[0].date()
+    except PlannerError as exc:
+        _keep_error(text, exc)
+        return True
+    key = f"{text}# planned for {day.isoformat()}\n"
     store = plan_store()
     fresh = key not in store
     if fresh:
@@ -195,7 +199,7 @@ def make_plan(scenario: Scenario) -> bool:
 
             started = time.perf_counter()
             try:
-                plan = pipeline.run(scenario, progress=progress, today=today, area=area)
+                plan = pipeline.run(scenario, progress=progress, today=day, area=area)
             except PlannerError as exc:
                 status.update(label="Planning failed", state="error", expanded=False)
                 _keep_error(text, exc)
