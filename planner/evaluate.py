@@ -289,6 +289,19 @@ def _neighbourhood_rows(hoods: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _posts_label(posts: dict[str, Any], routes: dict[str, Any]) -> str:
+    """Say how many posts, the officers they would take against those on foot, and their reach."""
+    count = posts["count"]
+    if not count:
+        return "none"
+    walking = routes["units"] * routes["officers_per_unit"]
+    staff = "one officer each" if count == walking else f"{count} officers, where {walking} walk"
+    return (
+        f"{count} (an alternative to foot patrol: {staff}), each watching "
+        f"{posts['visibility_radius_m']:.0f} m around"
+    )
+
+
 def kpi_table(plan: Plan) -> str:
     """Format the terminal summary: a two-column table of the headline KPIs and step seconds."""
     k = plan.kpis
@@ -299,13 +312,7 @@ def kpi_table(plan: Plan) -> str:
         ("shift", f"{k['shift']['start']} -> {k['shift']['end']} ({k['shift']['timezone']})"),
         ("streets", f"{k['graph']['street_km']:.1f} km, {k['graph']['segments']} segments"),
         ("risk model", _risk_label(k["risk"])),
-        (
-            "posts",
-            f"{k['posts']['count']} (an alternative to foot patrol), each watching "
-            f"{k['posts']['visibility_radius_m']:.0f} m around"
-            if k["posts"]["count"]
-            else "none",
-        ),
+        ("posts", _posts_label(k["posts"], k["routes"])),
         ("risk covered by posts", f"{100 * k['posts']['risk_covered_share']:.1f} %"),
     ]
     posts = k["posts"]["locations"]

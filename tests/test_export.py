@@ -239,9 +239,15 @@ def test_kpis_add_up(plan):
     assert 0 < plan.kpis["posts"]["risk_covered_share"] <= 1
     assert "presence" in kpi_table(plan)
     count, radius = plan.kpis["posts"]["count"], plan.kpis["posts"]["visibility_radius_m"]
-    assert f"{count} (an alternative to foot patrol), each watching {radius:.0f} m around" in (
-        kpi_table(plan)
+    assert count == 3 and plan.kpis["routes"]["units"] == 2  # the fixture's
+    assert (
+        "posts                    3 (an alternative to foot patrol: 3 officers, where 2 walk), "
+        f"each watching {radius:.0f} m around"
+    ) in kpi_table(plan)
+    even = dataclasses.replace(
+        plan, kpis={**plan.kpis, "posts": {**plan.kpis["posts"], "count": 2}}
     )
+    assert "2 (an alternative to foot patrol: one officer each)" in kpi_table(even)
     no_posts = dataclasses.replace(
         plan, kpis={**plan.kpis, "posts": {**plan.kpis["posts"], "count": 0}}
     )
