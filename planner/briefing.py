@@ -19,6 +19,7 @@ import jinja2
 from planner.clock import shift_seconds
 from planner.evaluate import stayed_at_station
 from planner.plan import Plan, Route, duration_text, leg_action
+from planner.scenario import ZoneSpec
 from planner.tracks import METRES_PER_DEGREE, route_pieces
 
 MAP_W, MAP_H = 680.0, 360.0
@@ -61,6 +62,15 @@ class _Label:
 
 
 @dataclass(frozen=True, slots=True)
+class _Zone:
+    """A no-go zone on the map: its centre and radius (SVG units)."""
+
+    x: float
+    y: float
+    r: float
+
+
+@dataclass(frozen=True, slots=True)
 class _Stop:
     """A numbered mark on the map: its position (SVG units) and the stop numbers there."""
 
@@ -83,6 +93,10 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         routes=kpis["routes"],
         posts=kpis["posts"],
         post_rows=[(p.place, f"{p.lat:.5f}, {p.lon:.5f}", p.watched_risk) for p in plan.posts],
+        zone_rows=[
+            (z.name or "", f"{z.lat:.5f}, {z.lon:.5f}", f"{z.radius_m:g} m")
+            for z in plan.scenario.places.forbidden
+        ],
         posts_share=plan.kpis["posts"]["risk_covered_share"],
         posts_radius=plan.kpis["posts"]["visibility_radius_m"],
         posts_solver=plan.kpis["posts"]["solver"],
@@ -242,14 +256,31 @@ def _map(
         _Stop(*xy(float(nodes.at[n, "lon"]), float(nodes.at[n, "lat"])), ",".join(map(str, k)))
         for n, k in stop_numbers.items()
     ]
+    px_per_m = zoom / METRES_PER_DEGREE
+    zones = [
+        _Zone(*xy(z.lon, z.lat), z.radius_m * px_per_m)
+        for z in plan.scenario.places.forbidden
+        if _near(z, (west, east, south, north), scale_x)
+    ]
     return {
         "streets": streets,
+        "zones": zones,
         "route_path": " ".join(path([(p[0], p[1]) for p in piece]) for piece in pieces),
         "station": xy(track[0][0], track[0][1]),
         "stops": stops,
         "labels": _street_labels(plan, route, wgs84, xy),
-        "scale": _scale_bar(zoom / METRES_PER_DEGREE),
+        "scale": _scale_bar(px_per_m),
     }
+
+
+def _near(zone: ZoneSpec, box: tuple[float, float, float, float], scale_x: float) -> bool:
+    """Whether a no-go zone reaches into the map's ``box`` (west, east, south, north; degrees)."""
+    west, east, south, north = box
+    reach_lat = zone.radius_m / METRES_PER_DEGREE
+    reach_lon = reach_lat / scale_x
+    return west - reach_lon <= zone.lon <= east + reach_lon and (
+        south - reach_lat <= zone.lat <= north + reach_lat
+    )
 
 
 def _street_labels(

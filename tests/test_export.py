@@ -381,6 +381,26 @@ def test_briefing_lists_long_waits_only(plan):
     assert b",wait 5 min," in files["schedule.csv"]
 
 
+def test_briefing_lists_the_no_go_zones_and_shades_them_on_the_maps_they_reach(plan):
+    from planner.scenario import ZoneSpec
+
+    home = plan.graph.nodes.loc[plan.routes[0].legs[0].from_node]
+    zones = [
+        ZoneSpec(lat=float(home["lat"]), lon=float(home["lon"]), radius_m=60, name="Embassy"),
+        ZoneSpec(lat=60.30, lon=25.30, radius_m=100),  # far off every unit's map
+    ]
+    places = plan.scenario.places.model_copy(update={"forbidden": zones})
+    zoned = dataclasses.replace(plan, scenario=plan.scenario.model_copy(update={"places": places}))
+    html = plan_files(zoned)["briefing.html"].decode()
+    assert "<h2>No-go zones</h2>" in html
+    assert f'<td>Embassy</td><td class="t">{home["lat"]:.5f}, {home["lon"]:.5f}</td>' in html
+    assert '<td class="t">60 m</td>' in html and '<td class="t">100 m</td>' in html
+    assert html.count('<circle class="zone"') == len(plan.routes)  # the station's zone only
+    assert "dashed circles: no-go zones" in html
+    plain = plan_files(plan)["briefing.html"].decode()
+    assert "No-go zones" not in plain and "no-go" not in plain
+
+
 def test_briefing_shows_a_unit_back_early_at_the_station_to_its_end(plan):
     ends = tuple((r.legs[-1].to_node, r.end_s + 1800.0) for r in plan.routes)
     ends = tuple((int(plan.graph.node_index([n])[0]), s) for n, s in ends)
