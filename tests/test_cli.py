@@ -721,3 +721,19 @@ def test_replan_after_a_unit_has_finished_its_own_hours(tmp_path):
     first = ["start", "end", "action"]
     assert after[after["officer"] == 1][first].equals(before[before["officer"] == 1][first])
     assert (after[after["officer"] == 2]["start"].str[11:16] > "23:30").any()
+
+
+def test_streamlit_run_from_the_checkout_gets_the_apps_own_settings():
+    import tomllib
+
+    from planner.cli import streamlit_flags
+
+    flags = streamlit_flags(8501)
+    given = {flags[i].removeprefix("--"): flags[i + 1] for i in range(0, len(flags), 2)}
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    written = {
+        f"{section}.{key}": str(value).lower() if isinstance(value, bool) else str(value)
+        for section, values in config.items()
+        for key, value in values.items()
+    }
+    assert written == {k: v for k, v in given.items() if k != "server.port"}
