@@ -8,6 +8,9 @@ vertex, which the library snaps to the nearest street node when it plans.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from typing import Any
 
 import pydeck as pdk
@@ -15,7 +18,7 @@ import shapely
 import streamlit as st
 
 from planner.graph import StreetGraph
-from ui.draft import PICK_MODES, apply_pick, draft, get_in
+from ui.draft import OPENED, PICK_MODES, apply_pick, draft, get_in
 from ui.legend import legend_html
 from ui.map import (
     BLANK_STYLE,
@@ -115,17 +118,29 @@ def pick_deck(
 
 
 PICK_NOTE = "pick_note"
-"""Session key of what the last click on the pick map did, shown under it."""
+"""Session key of what the last click on the pick map did, with the map's key (shown under it)."""
 
 
-def _picked() -> None:
-    state = st.session_state.get("pick_map")
+def pick_key() -> str:
+    """Return the pick map's widget key: one per scenario opened and its area.
+
+    deck.gl keeps a chart's picked object by its index in the layer; a map kept under one key
+    across another scenario would pick that index's street of the new area by itself.
+    """
+    opened = json.dumps(st.session_state.get(OPENED), sort_keys=True, default=str)
+    area = json.dumps(draft().get("area"), sort_keys=True, default=str)
+    return "pick_map:" + hashlib.sha256(f"{opened}\0{area}".encode()).hexdigest()[:16]
+
+
+def _picked(key: str) -> None:
+    state = st.session_state.get(key)
     selection = state.selection if state is not None else {}
     point = picked_point(selection)
     if point is None:  # deck.gl unpicks an object clicked twice, and picks none off the streets
         st.session_state[PICK_NOTE] = (
+            key,
             "Nothing picked: click on a street (a second click on the street picked last "
-            "unpicks it; click it once more)."
+            "unpicks it; click it once more).",
         )
         return
     mode = st.session_state.get("pick_mode", "station")
@@ -133,7 +148,10 @@ def _picked() -> None:
     tip = selection["objects"]["pick-streets"][0].get("tip", "")
     street = tip.removesuffix(": click to use this street") or "a street"
     what = PICK_MODES[mode].removesuffix(" (100 m)")
-    st.session_state[PICK_NOTE] = f"Done: {what} on {street} ({point[0]:.5f}, {point[1]:.5f})."
+    st.session_state[PICK_NOTE] = (
+        key,
+        f"Done: {what} on {street} ({point[0]:.5f}, {point[1]:.5f}).",
+    )
 
 
 def pick_section(graph: StreetGraph, streets: list[dict[str, Any]]) -> None:
@@ -153,13 +171,15 @@ def pick_section(graph: StreetGraph, streets: list[dict[str, Any]]) -> None:
         if "lat" in spec and "lon" in spec:
             stations.append((float(spec["lat"]), float(spec["lon"]), label))
     deck = pick_deck(graph, streets, data.get("places", {}), stations)
+    key = pick_key()
     st.pydeck_chart(
         deck,
         height=MAP_HEIGHT_PX,
-        on_select=_picked,
+        on_select=functools.partial(_picked, key),
         selection_mode="single-object",
-        key="pick_map",
+        key=key,
     )
-    if note := st.session_state.get(PICK_NOTE):
+    shown, note = st.session_state.get(PICK_NOTE) or (None, None)
+    if shown == key:  # a note of this map, not of a scenario opened before
         st.caption(note)
     st.markdown(legend_html(risk=False), unsafe_allow_html=True)

@@ -178,20 +178,29 @@ def test_a_click_on_the_pick_map_says_what_it_did(monkeypatch):
     import streamlit as st
 
     from ui import pick_map
-    from ui.draft import DRAFT
+    from ui.draft import DRAFT, OPENED
 
     state = {DRAFT: {"officers": {"count": 2, "station": {"lat": 1.0, "lon": 2.0}}}}
     monkeypatch.setattr(st, "session_state", state)
     path = [[24.0, 60.0], [24.1, 60.1], [24.2, 60.2]]
     street = {"path": path, "tip": "Kalevankatu: click to use this street"}
-    state["pick_map"] = types.SimpleNamespace(selection={"objects": {"pick-streets": [street]}})
-    pick_map._picked()  # the mode defaults to the station
+    key = pick_map.pick_key()
+    state[key] = types.SimpleNamespace(selection={"objects": {"pick-streets": [street]}})
+    pick_map._picked(key)  # the mode defaults to the station
     assert state[DRAFT]["officers"]["station"] == {"lat": 60.1, "lon": 24.1}
-    assert state[pick_map.PICK_NOTE] == "Done: set the station on Kalevankatu (60.10000, 24.10000)."
-    state["pick_map"] = types.SimpleNamespace(selection={"indices": {}, "objects": {}})
-    pick_map._picked()  # a second click on the same street unpicks it: nothing happens, said so
-    assert state[pick_map.PICK_NOTE].startswith("Nothing picked: click on a street")
+    done = "Done: set the station on Kalevankatu (60.10000, 24.10000)."
+    assert state[pick_map.PICK_NOTE] == (key, done)
+    state[key] = types.SimpleNamespace(selection={"indices": {}, "objects": {}})
+    pick_map._picked(key)  # a second click on the same street unpicks it: nothing happens, said so
+    assert state[pick_map.PICK_NOTE][1].startswith("Nothing picked: click on a street")
     assert state[DRAFT]["officers"]["station"] == {"lat": 60.1, "lon": 24.1}
+    # another scenario opened, or another area: a map of its own, which has picked nothing
+    state[OPENED] = {"name": "other"}
+    assert pick_map.pick_key() != key
+    state[OPENED] = None
+    assert pick_map.pick_key() == key
+    state[DRAFT]["area"] = {"source": "file", "path": "city.osm.pbf"}
+    assert pick_map.pick_key() != key
 
 
 def test_position_at_interpolates_and_stands_still_at_the_ends():
