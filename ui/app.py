@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import sys
 import time
+import warnings
 from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +34,7 @@ import pydeck as pdk  # noqa: E402
 
 from planner import pipeline  # noqa: E402
 from planner.clock import later  # noqa: E402
-from planner.errors import PlannerError  # noqa: E402
+from planner.errors import PlannerError, PlannerWarning  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
@@ -51,6 +52,10 @@ from ui.map import (  # noqa: E402
 )
 from ui.pick_map import graph_street_records  # noqa: E402
 from ui.view import MAP_HEIGHT_PX  # noqa: E402
+
+# The page says the planner's warnings itself, with the plan (Plan.warnings) or the upload that
+# issued them; Streamlit would add each again as a box with its stack.
+warnings.filterwarnings("ignore", category=PlannerWarning)
 
 DEFAULT_SCENARIO = "helsinki_default"
 PLAYING = "map_playing"

@@ -25,7 +25,7 @@ from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import Scenario
 from ui.bound import labelled
-from ui.draft import file_time_limit, scenario_file
+from ui.draft import file_time_limit, plain_paths, scenario_file
 
 MIME = {
     ".geojson": "application/geo+json",
@@ -341,7 +341,7 @@ def show_downloads(plan: Plan) -> None:
 
 def show_review(plan: Plan) -> None:
     """Tables, solver status, warnings and downloads below the map."""
-    if warnings_ := [labelled(w) for w in plan_warnings(plan)]:
+    if warnings_ := [labelled(plain_paths(w)) for w in plan_warnings(plan)]:
         st.warning("\n\n".join(warnings_), icon="⚠️")
         if note := scenario_keys_note(warnings_):
             st.caption(note)

@@ -939,6 +939,23 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
 
 
 @pytest.mark.slow
+@pytest.mark.slow
+def test_a_plans_warnings_name_an_uploaded_file_as_uploaded(first_load):
+    content = (
+        b"Month,Crime type,Longitude,Latitude\n"
+        b"2026-01,Burglary,24.9414,60.1686\n"
+        b"2026-02,Burglary,,\n"
+    )
+    at = _tab(_app(), "Scenario")
+    at.file_uploader(key="incident_upload").set_value(("mine.csv", content, "text/csv")).run()
+    _tab(at, "Plan")
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+    said = [w.value for w in at.warning]
+    assert any("mine.csv" in w and "1 no coordinates" in w for w in said), said
+    assert not any("patrol-planner-uploads" in w for w in said)
+
+
 def test_an_incident_file_of_another_city_is_refused_at_upload(first_load):
     content = b"Month,Crime type,Longitude,Latitude\n2020-01,Burglary,-0.0937,51.5155\n"
     at = _tab(_app(), "Scenario")
