@@ -178,6 +178,14 @@ def take_back() -> None:
     set_aside()
     st.session_state.update(kept)
     _forget_page_state()
+    if (name := example_of(st.session_state.get(WHERE, ""))) is not None:
+        st.session_state["scenario"] = name  # the sidebar shows the example taken back
+
+
+def example_of(where: str) -> str | None:
+    """Return the example scenario a draft opened from ``where`` came from, if any."""
+    found = re.fullmatch(r"scenarios/([^/]+)\.yaml(?: \(.*\))?", where)
+    return found.group(1) if found and found.group(1) in example_names() else None
 
 
 def load_example(name: str) -> str | None:

@@ -617,6 +617,9 @@ def test_an_example_chosen_in_the_sidebar_sets_the_edits_aside(first_load):
     assert at.text_input(key="ed:name").value == "city_of_london"
     at.sidebar.button(key="take_back").click().run()
     assert at.number_input(key="ed:dwell.max_minutes").value == 14.0
+    assert at.sidebar.selectbox(key="scenario").value == "helsinki_default"  # as taken back
+    at.sidebar.selectbox(key="scenario").set_value("city_of_london").run()  # opens it again
+    assert at.text_input(key="ed:name").value == "city_of_london"
 
 
 def _reloaded(at: AppTest) -> AppTest:
