@@ -35,7 +35,7 @@ from scipy import sparse
 
 from planner.clock import later, shift_seconds
 from planner.coverage import Pieces, piece_distances
-from planner.errors import warn
+from planner.errors import counted, warn
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
 from planner.snapping import lost_per_file, snap_incidents
@@ -332,6 +332,10 @@ def incident_density(
     return shrunk_density(counts, lengths, prior, model.prior_length_m)
 
 
+FEW_INCIDENTS = 30
+"""Fewer incidents than this near the streets make a risk map of their points alone (warned)."""
+
+
 def incident_risk(
     graph: StreetGraph,
     incidents: pd.DataFrame,
@@ -370,6 +374,13 @@ def incident_risk(
             f"{_outside_by_file(incidents, point_idx)}"
         )
         warn(msg, stacklevel=2)
+    if len(point_idx) < FEW_INCIDENTS:
+        warn(
+            f"only {counted(len(point_idx), 'incident')} near the area's streets: the risk map "
+            "rests on these few points alone, and the hot spots follow them; add more months of "
+            "data, or plan without incident files (risk terrain from OSM features)",
+            stacklevel=2,
+        )
     per_file = _attribute_outside(reports, incidents, point_idx, outside)
     snapped = incidents.iloc[point_idx]
     harm = snapped["harm"].to_numpy(dtype=float) if "harm" in snapped else np.ones(len(snapped))

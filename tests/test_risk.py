@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+import warnings
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
@@ -16,6 +17,9 @@ from planner.incidents import LoadReport
 from planner.risk import annotate_graph, incident_risk, terrain_risk
 
 from .conftest import grid_lonlat
+
+# These tests place a handful of incidents on purpose; the warning that says so has its own test.
+pytestmark = pytest.mark.filterwarnings("ignore:only .* near the area's streets:UserWarning")
 
 
 def bar_at(graph, node):
@@ -77,7 +81,7 @@ def test_incidents_snap_to_nearest_street_and_far_ones_are_counted(grid, tmp_pat
     reports = [report, LoadReport("/uploads/b.csv", 5, 5, {})]
     with pytest.warns(UserWarning) as caught:
         incident_risk(grid, both, reports, max_snap_m=100, background_share=0.0)
-    (message,) = [str(w.message) for w in caught]
+    (message,) = [str(w.message) for w in caught if "incidents lie more" in str(w.message)]
     assert message.startswith("3 of 9 incidents lie more than 100 m")
     assert message.endswith("; by file: a.csv 1 of 4, b.csv 2 of 5")
 
@@ -324,3 +328,25 @@ def test_incidents_dated_after_the_shift_starts_are_counted_in_a_warning():
     assert note.startswith("2 incidents are dated after the shift starts (up to 2031-05-15)")
     # a record of the shift's own month with the month only may be older: not counted
     assert _later_note(frame.iloc[:2], start) is None
+
+
+def test_a_risk_map_of_few_incidents_is_said_to_rest_on_them_alone(grid):
+    from planner.risk import FEW_INCIDENTS
+
+    (lon0, lat0), (lon1, _lat1) = grid_lonlat(0, 0), grid_lonlat(0, 1)
+
+    def said(n: int) -> list[str]:
+        points = pd.DataFrame({"lon": [(lon0 + lon1) / 2] * n, "lat": [lat0 + 1e-5] * n})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            incident_risk(
+                grid, points.assign(file="a.csv"), [LoadReport("a.csv", n, n, {})], 100, 0
+            )
+        return [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
+
+    assert said(FEW_INCIDENTS - 1) == [
+        "only 29 incidents near the area's streets: the risk map rests on these few points alone, "
+        "and the hot spots follow them; add more months of data, or plan without incident files "
+        "(risk terrain from OSM features)"
+    ]
+    assert said(FEW_INCIDENTS) == []  # enough: nothing said
