@@ -39,14 +39,16 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
     """GPX 1.1 of one officer (or pair): a timed track (UTC) and waypoints.
 
     A waypoint marks each dwell (type ``dwell``), the station (``station``; the end station
-    too, when it is another) and each meal break (``break``).
+    too, when it is another) and each meal break (``break``), in time order; then each no-go
+    zone of the scenario (``no-go``, untimed).
     """
     doc = gpxpy.gpx.GPX()
     doc.creator = "patrol-planner"
     label = f", {plan.label}" if plan.label else ""
-    doc.name = f"{plan.scenario.name}{label}: {plan.unit_word} {route.officer}"
+    day = f"{plan.shift_start:%a %d %b %Y %H:%M}"  # tracks of other shifts stay apart on a device
+    doc.name = f"{plan.scenario.name}{label}: {plan.unit_word} {route.officer}, {day}"
     pair = " (2 officers)" if plan.unit_word == "unit" else ""
-    track = gpxpy.gpx.GPXTrack(name=f"{plan.unit_word.capitalize()} {route.officer}{pair}")
+    track = gpxpy.gpx.GPXTrack(name=f"{plan.unit_word.capitalize()} {route.officer}{pair}, {day}")
     for piece in route_pieces(plan, route, wgs84):  # a new segment after a call's way
         segment = gpxpy.gpx.GPXTrackSegment()
         for lon, lat, t in piece:
@@ -72,6 +74,16 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
         )
     doc.waypoints += _station_and_breaks(plan, route)
     doc.waypoints.sort(key=lambda w: w.time)  # in the order the unit reaches them
+    doc.waypoints += [  # then the places it must keep away from (no time)
+        gpxpy.gpx.GPXWaypoint(
+            round(zone.lat, DEGREE_DIGITS),
+            round(zone.lon, DEGREE_DIGITS),
+            name=f"No-go: {zone.name}" if zone.name else "No-go zone",
+            description=f"no-go zone: keep off the streets within {zone.radius_m:g} m",
+            type="no-go",
+        )
+        for zone in plan.scenario.places.forbidden
+    ]
     return doc.to_xml(version="1.1")
 
 

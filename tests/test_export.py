@@ -171,7 +171,8 @@ def test_pairs_get_one_gpx_per_unit_named_as_a_unit(plan, tmp_path):
     assert [n for n in names if n.endswith(".gpx")] == ["unit_1.gpx", "unit_2.gpx"]
     assert sorted(p.name for p in out.glob("*.gpx")) == ["unit_1.gpx", "unit_2.gpx"]
     gpx = gpxpy.parse((out / "unit_2.gpx").read_text())
-    assert gpx.tracks[0].name == "Unit 2 (2 officers)"
+    assert gpx.tracks[0].name == "Unit 2 (2 officers), Fri 27 Nov 2026 18:00"
+    assert gpx.name == "helsinki_default: unit 2, Fri 27 Nov 2026 18:00"
     schedule = pd.read_csv(out / "schedule.csv")
     assert list(schedule["unit"].unique()) == [1, 2]
     assert "unit 2 " in kpi_table(pairs)
@@ -397,6 +398,13 @@ def test_briefing_lists_the_no_go_zones_and_shades_them_on_the_maps_they_reach(p
     assert '<td class="t">60 m</td>' in html and '<td class="t">100 m</td>' in html
     assert html.count('<circle class="zone"') == len(plan.routes)  # the station's zone only
     assert "dashed circles: no-go zones" in html
+    gpx = gpxpy.parse(plan_files(zoned)["officer_1.gpx"].decode())
+    kept_off = [(w.name, w.latitude, w.time) for w in gpx.waypoints if w.type == "no-go"]
+    assert kept_off == [
+        ("No-go: Embassy", round(float(home["lat"]), 7), None),
+        ("No-go zone", 60.3, None),
+    ]
+    assert gpx.waypoints[-2].description == "no-go zone: keep off the streets within 60 m"
     plain = plan_files(plan)["briefing.html"].decode()
     assert "No-go zones" not in plain and "no-go" not in plain
 
