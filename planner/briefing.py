@@ -165,9 +165,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     """Everything one unit's page shows: figures, map and timetable."""
     figures = next(o for o in plan.kpis["routes"]["per_officer"] if o["officer"] == route.officer)
     stayed = stayed_at_station(figures)
-    begin, end = plan.unit_start_s(route), plan.unit_end_s(route)
-    own = begin > 0 or end < shift_seconds(plan.shift_start, plan.shift_end)
-    hours = f"on duty {_hhmm(plan, begin)} to {_hhmm(plan, end)}" if own else ""
+    hours = _own_hours(plan, route)
     if not route.legs:  # a unit with nothing to do: no map, no timetable
         return {
             "officer": route.officer,
@@ -218,6 +216,16 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         "rows": rows,
         **_map(plan, route, stop_numbers, wgs84),
     }
+
+
+def _own_hours(plan: Plan, route: Route) -> str:
+    """Say a unit's own hours (``officers.per_unit``), or nothing when it works the shift's."""
+    per_unit = plan.scenario.officers.per_unit
+    unit = per_unit[route.officer - 1] if route.officer <= len(per_unit) else None
+    if unit is None or (unit.start is None and unit.end is None):
+        return ""
+    begin, end = unit.offsets_s(plan.shift_start, shift_seconds(plan.shift_start, plan.shift_end))
+    return f"on duty {_hhmm(plan, begin)} to {_hhmm(plan, end)}"
 
 
 def _listed(wait_s: float) -> bool:

@@ -193,6 +193,7 @@ def run(
     area: Area | None = None,
     resume: Resume | None = None,
     start_from: Sequence[Route] = (),
+    now: dt.datetime | None = None,
 ) -> Plan:
     """Plan a shift, or the rest of it.
 
@@ -205,7 +206,8 @@ def run(
     progress : callable, optional
         Called as ``progress(step_name, step_number, step_count)`` before each step.
     today : datetime.date, optional
-        Reference day for a ``weekday`` shift; defaults to today in the shift's time zone.
+        Reference day for a ``weekday`` shift (its next occurrence, today included); without
+        it, the first occurrence that has not ended by ``now``.
     area : Area, optional
         The scenario's area from :func:`load_area`, when the caller keeps it (the app caches
         it); it is never modified.
@@ -215,13 +217,18 @@ def run(
         Routes of another plan of the same area, shift and hot spots (e.g. with fewer
         officers): the route search starts from their stops, unit by unit, and keeps at least
         their value when the units can walk them.
+    now : datetime.datetime, optional
+        The time it is (aware; by default the machine's clock), for a ``weekday`` shift without
+        ``today``: plans made at one time (a staffing comparison) plan the same shift.
 
     Returns
     -------
     Plan
     """
     with kept_warnings() as issued:
-        plan = _run(scenario, settings or Settings(), progress, today, area, resume, start_from)
+        plan = _run(
+            scenario, settings or Settings(), progress, (today, now), area, resume, start_from
+        )
         return replace(plan, warnings=tuple(issued))
 
 
@@ -229,19 +236,19 @@ def _run(
     scenario: Scenario,
     settings: Settings,
     progress: Progress | None,
-    today: dt.date | None,
+    when: tuple[dt.date | None, dt.datetime | None],
     area: Area | None,
     resume: Resume | None,
     start_from: Sequence[Route] = (),
 ) -> Plan:
-    """Run the steps of :func:`run` (its warnings kept by the caller)."""
+    """Run the steps of :func:`run` (its warnings kept by the caller; ``when``: today, now)."""
     timings: dict[str, float] = {}
     if resume is None:
         break_window(scenario)  # a meal break that cannot fit stops before any loading
     with _step("street graph", timings, progress):
         area = area or load_area(scenario, settings)
         graph, features = area.graph, area.features
-        start, end = shift_window(scenario, graph, today)
+        start, end = shift_window(scenario, graph, *when)
         if resume is None:  # a re-plan's shift was planned, and warned of, already
             warn_odd_shift(start, end, graph)
         officers = scenario.officers

@@ -156,11 +156,6 @@ class Plan:
         """Clock time (shift time zone) of an offset in real seconds from the shift start."""
         return later(self.shift_start, offset_s)
 
-    def unit_start_s(self, route: Route) -> float:
-        """Second from which the unit is on duty (its own hours, else the shift's start)."""
-        starts = self.patrol.unit_starts() if self.patrol is not None else ()
-        return starts[route.officer - 1][1] if route.officer <= len(starts) else 0.0
-
     def unit_end_s(self, route: Route) -> float:
         """Second by which the unit must be back (its own hours, else the shift's end)."""
         ends = self.patrol.unit_ends() if self.patrol is not None else ()

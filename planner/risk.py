@@ -377,7 +377,7 @@ def incident_risk(
     if len(point_idx) < FEW_INCIDENTS:
         warn(
             f"only {counted(len(point_idx), 'incident')} near the area's streets: the risk map "
-            "rests on these few points alone, and the hot spots follow them; add more months of "
+            "rests mostly on these few points, and the hot spots follow them; add more months of "
             "data, or plan without incident files (risk terrain from OSM features)",
             stacklevel=2,
         )

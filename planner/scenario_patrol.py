@@ -12,12 +12,18 @@ from pydantic import Field, field_validator, model_validator
 
 from planner._scenario_base import _Model
 from planner.clock import on_the_clock, seconds_until
+from planner.errors import ScenarioError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+def _real(moment: dt.datetime) -> dt.datetime:
+    """Return the moment in UTC: aware times of one zone compare by clock, not by instant."""
+    return moment.astimezone(dt.UTC)
+
+
 class ShiftSpec(_Model):
-    """The shift: a date or a weekday (its next occurrence), start and end clock times.
+    """The shift: a date or a weekday (its first occurrence not ended), start and end clock times.
 
     An end earlier than the start means the shift runs past midnight (22:00-06:00).
     ``timezone`` is an IANA name; when omitted, the area's own time zone is used.
@@ -93,11 +99,16 @@ class ShiftSpec(_Model):
         if now is None:
             return self._on(day, zone)
         week = dt.timedelta(days=7)
-        for candidate in (day - week, day):  # one under way may have begun last week
-            start, end = self._on(candidate, zone)
-            if end > now:
-                return start, end
-        return self._on(day + week, zone)
+        if offset == 6 and self.end < self.start:  # last week's began yesterday: under way?
+            try:
+                start, end = self._on(day - week, zone)
+            except ScenarioError:  # the clocks skipped its start or end: not that one
+                pass
+            else:
+                if _real(end) > _real(now):
+                    return start, end
+        start, end = self._on(day, zone)
+        return (start, end) if _real(end) > _real(now) else self._on(day + week, zone)
 
     def _on(self, day: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
         """Return the aware start and end of the shift that starts on ``day`` in ``zone``."""

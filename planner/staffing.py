@@ -9,6 +9,7 @@ dosed, and the marginal presence of each extra officer.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -87,18 +88,25 @@ def _worker_area(key: str, scenario: Scenario, settings: Settings) -> Area:
 
 
 def plan_staffing(
-    scenario: Scenario, officers: int, settings: Settings, start: StaffingRun | None = None
+    scenario: Scenario,
+    officers: int,
+    settings: Settings,
+    start: StaffingRun | None = None,
+    now: dt.datetime | None = None,
 ) -> StaffingRun:
     """Plan the shift for ``officers`` officers (runs in a Dask worker).
 
     With ``start`` (a plan of the same shift with fewer officers), the route search starts
-    from its routes.
+    from its routes. ``now`` is when the comparison began: every count plans the same shift
+    (see :func:`planner.pipeline.run`).
     """
     area = _worker_area(_area_key(scenario), scenario, settings)
     routes = start.routes if start else ()
     with warnings.catch_warnings():  # kept in the run's warnings, not printed by the worker
         warnings.simplefilter("ignore", PlannerWarning)
-        plan = run(with_officers(scenario, officers), settings, area=area, start_from=routes)
+        plan = run(
+            with_officers(scenario, officers), settings, area=area, start_from=routes, now=now
+        )
     started = start.officers if start else None
     return StaffingRun(officers, plan.kpis, plan.routes, plan.warnings, started)
 
@@ -181,8 +189,15 @@ def _gather(
 ) -> list[StaffingRun]:
     from distributed import as_completed
 
+    now = dt.datetime.now(dt.UTC)  # one shift for every count, whenever each worker starts
     futures = client.map(  # type: ignore[attr-defined]
-        plan_staffing, [scenario] * len(counts), counts, [settings] * len(counts), pure=False
+        plan_staffing,
+        [scenario] * len(counts),
+        counts,
+        [settings] * len(counts),
+        [None] * len(counts),
+        [now] * len(counts),
+        pure=False,
     )
     done = []
     for future in as_completed(futures):
@@ -193,7 +208,7 @@ def _gather(
     return lift_dips(
         runs,
         lambda r, start: client.submit(  # type: ignore[attr-defined]
-            plan_staffing, scenario, r.officers, settings, start, pure=False
+            plan_staffing, scenario, r.officers, settings, start, now, pure=False
         ).result(),
     )
 

@@ -249,18 +249,23 @@ def _edge_note(begin_s: float, end_s: float, break_s: float, shift_s: float) -> 
 
 
 def shift_window(
-    scenario: Scenario, graph: StreetGraph, today: dt.date | None = None
+    scenario: Scenario,
+    graph: StreetGraph,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[dt.datetime, dt.datetime]:
     """Return the shift's aware start and end, in the scenario's time zone or the area's own.
 
-    ``today`` is the reference day of a ``weekday`` shift (its next occurrence, today included);
-    by default the shift is the first occurrence that has not ended by now, in that zone.
+    ``today`` is the reference day of a ``weekday`` shift (its next occurrence, today included).
+    Without it, the shift is the first occurrence that has not ended by ``now`` (aware; by
+    default the time it is), one under way included.
     """
     zone = _shift_zone(scenario, graph)
-    now = None
     if today is None:
-        now = dt.datetime.now(ZoneInfo(zone))
+        now = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(zone))
         today = now.date()
+    else:
+        now = None
     try:
         return scenario.shift.window(zone, today, now)
     except ScenarioError as exc:  # a clock time the clocks skip that night

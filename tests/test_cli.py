@@ -80,6 +80,7 @@ def test_plan_default_end_to_end(tmp_path):
     assert "re-planned" not in (out / "briefing.html").read_text()
     mark = '<tr class="mark"><td class="t">20:00</td><td colspan="3">re-planned here: the rows'
     assert briefing.count(mark) == 2  # each unit's timetable: done above, ahead below
+    assert "on duty" not in briefing  # the units work the shift's hours, re-planned or not
     kpis = json.loads((out / "replan_2000" / "kpis.json").read_text())
     routes_kpis = kpis["routes"]
     assert kpis["replan"]["at"].endswith("T20:00:00+02:00")
@@ -721,6 +722,8 @@ def test_replan_after_a_unit_has_finished_its_own_hours(tmp_path):
     first = ["start", "end", "action"]
     assert after[after["officer"] == 1][first].equals(before[before["officer"] == 1][first])
     assert (after[after["officer"] == 2]["start"].str[11:16] > "23:30").any()
+    briefing = (out / "replan_2330" / "briefing.html").read_text()
+    assert briefing.count("on duty ") == 1 and "on duty 18:00 to 23:00" in briefing
 
 
 def test_streamlit_run_from_the_checkout_gets_the_apps_own_settings():

@@ -345,8 +345,8 @@ def test_a_risk_map_of_few_incidents_is_said_to_rest_on_them_alone(grid):
         return [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
 
     assert said(FEW_INCIDENTS - 1) == [
-        "only 29 incidents near the area's streets: the risk map rests on these few points alone, "
-        "and the hot spots follow them; add more months of data, or plan without incident files "
-        "(risk terrain from OSM features)"
+        "only 29 incidents near the area's streets: the risk map rests mostly on these few "
+        "points, and the hot spots follow them; add more months of data, or plan without "
+        "incident files (risk terrain from OSM features)"
     ]
     assert said(FEW_INCIDENTS) == []  # enough: nothing said

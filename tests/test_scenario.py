@@ -113,6 +113,20 @@ def test_a_weekday_shift_is_the_first_that_has_not_ended_by_now(tmp_path):
     early = s.shift.model_copy(update={"start": dt.time(0), "end": dt.time(8)})
     now = dt.datetime.combine(friday, dt.time(15, 40), zone)  # today's ended at 08:00
     assert early.window("Europe/Helsinki", friday, now)[0].date() == dt.date(2026, 12, 4)
+    # last week's shift on the night the clocks went forward (03:30 never came) is no bar
+    night = s.shift.model_copy(
+        update={"weekday": "sunday", "start": dt.time(3, 30), "end": dt.time(8)}
+    )
+    now = dt.datetime(2026, 4, 1, 12, 0, tzinfo=zone)  # a Wednesday after 2026-03-29
+    assert night.window("Europe/Helsinki", now.date(), now)[0].date() == dt.date(2026, 4, 5)
+    # in the hour the clocks go back, a shift that ended in its first pass has ended
+    late = s.shift.model_copy(
+        update={"weekday": "saturday", "start": dt.time(22), "end": dt.time(3, 30)}
+    )
+    now = dt.datetime(2026, 10, 25, 3, 15, fold=1, tzinfo=zone)  # 03:15, the second time
+    assert late.window("Europe/Helsinki", now.date(), now)[0].date() == dt.date(2026, 10, 31)
+    now = now.replace(fold=0)  # 03:15 the first time: under way still
+    assert late.window("Europe/Helsinki", now.date(), now)[0].date() == dt.date(2026, 10, 24)
 
 
 def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):

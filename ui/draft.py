@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -29,6 +30,7 @@ from planner.incidents import MAP_TYPES, inspect_incidents, load_incidents
 from planner.scenario import (
     AreaSpec,
     IncidentSpec,
+    RiskSpec,
     Scenario,
     match_form,
     parse_scenario,
@@ -324,6 +326,30 @@ class IncidentSummary(NamedTuple):
     line: str  # rows read, kept and dropped, and how many lie near the planned streets
     details: str  # the whole inspection, as ``patrol-planner incidents inspect`` prints it
     types: pd.DataFrame  # offence types: crime_type, category, rows, kept, harm, mapped
+    read_with: str  # the entry and harm settings it was read with (:func:`incident_reading`)
+
+
+def incident_reading(entry: dict[str, Any]) -> str | None:
+    """Return what reading the ``incidents`` entry depends on: it, and the scenario's harm.
+
+    A summary read with other settings (YAML applied since, harm weights changed) is out of
+    date. None while the entry or the risk section does not read.
+    """
+    try:
+        spec = IncidentSpec.model_validate(entry)
+        risk = RiskSpec.model_validate(draft().get("risk", {}))
+    except (PlannerError, ValueError):
+        return None
+    harm = {"weights": risk.harm_weights_days, "exclude": risk.harm_exclude}
+    return f"{spec.model_dump_json()}{json.dumps(harm, sort_keys=True)}"
+
+
+def incident_summary(entry: dict[str, Any]) -> IncidentSummary | None:
+    """Return the loader's summary of a draft's ``incidents`` entry while it is up to date."""
+    report = st.session_state.get(INCIDENT_REPORTS, {}).get(str(entry["path"]))
+    if report is None or report.read_with != incident_reading(entry):
+        return None
+    return report
 
 
 def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | None:
@@ -363,13 +389,9 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
     The scenario's harm weights and exclusions apply, as when it plans. Returns the loader's
     message when the file is refused (``name`` names it; nothing is kept then), else None.
     """
-    risk = draft().get("risk", {})
-    exclude = risk.get("harm_exclude")
-    harm = {  # categories in their table's form, as the scenario reads them
-        "harm_overrides": {match_form(k): v for k, v in risk.get("harm_weights_days", {}).items()},
-        "exclude": None if exclude is None else {match_form(name) for name in exclude},
-    }
     try:
+        risk = RiskSpec.model_validate(draft().get("risk", {}))  # as the scenario reads it
+        harm = {"harm_overrides": risk.harm_weights_days, "exclude": risk.harm_exclude}
         incident_spec = IncidentSpec.model_validate(entry)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the summary
@@ -377,7 +399,7 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
         inspection = inspect_incidents(incident_spec, **harm)
     except PlannerError as exc:
         return plain_paths(str(exc))
-    except ValueError as exc:  # pydantic: a mapping value of the wrong type
+    except ValueError as exc:  # pydantic: a mapping or risk value of the wrong type
         return f"{name}: {exc}"
     line = plain_paths(report.summary()).replace(MAP_TYPES, MAP_TYPES_HERE)
     if (graph := _planned_streets()) is not None:
@@ -389,8 +411,10 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
             f"; {len(near)} of the {len(frame)} kept lie within "
             f"{incident_spec.max_snap_m:.0f} m of the planned area's streets"
         )
+    details = plain_paths(inspection.summary()).replace(MAP_TYPES, MAP_TYPES_HERE)
+    reading = incident_reading(entry) or ""
     st.session_state.setdefault(INCIDENT_REPORTS, {})[str(entry["path"])] = IncidentSummary(
-        line, plain_paths(inspection.summary()).replace(MAP_TYPES, MAP_TYPES_HERE), inspection.types
+        line, details, inspection.types, reading
     )
     return None
 

@@ -26,11 +26,11 @@ from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
 from ui.bound import bound, keep_source_fields, number, switch
 from ui.draft import (
     INCIDENT_ERROR,
-    INCIDENT_REPORTS,
     WIDGET,
     add_place,
     draft,
     get_in,
+    incident_summary,
     read_incidents,
     set_in,
     set_type_categories,
@@ -117,13 +117,12 @@ def _floats(text: str) -> list[Any] | None:
 def incidents_section() -> None:
     """List the incident files, each with the loader's summary; upload more."""
     incidents = draft().setdefault("incidents", [])
-    reports = st.session_state.get(INCIDENT_REPORTS, {})
     if not incidents:
         st.caption("No incident file: the risk comes from OSM features (risk terrain).")
     for i, spec in enumerate(list(incidents)):
         name, remove = st.columns([3, 1])
         name.markdown(f"**{Path(spec['path']).name}** ({spec.get('schema', 'auto')})")
-        report = reports.get(str(spec["path"]))
+        report = incident_summary(spec)  # None when read with other settings, or not yet
         if report is not None:
             name.caption(report.line)
         elif name.button("Read its offence types", key=f"read-incident-{i}-{spec['path']}"):

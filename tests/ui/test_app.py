@@ -894,6 +894,12 @@ def test_generic_incident_upload_with_dates_that_read_both_ways(first_load):
     assert entry["date_order"] == "day_first" and entry["time_col"] == "t"
 
 
+def _uploaded(name: str, content: bytes) -> AppTest:
+    """A new session whose Scenario tab was given the incident file ``name`` holding ``content``."""
+    at = _tab(_app(), "Scenario")
+    return at.file_uploader(key="incident_upload").set_value((name, content, "text/csv")).run()
+
+
 @pytest.mark.slow
 def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
     content = b"foo,bar\n1,2\n"
@@ -901,8 +907,7 @@ def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
     local.write_bytes(content)
     with pytest.raises(PlannerError) as err:
         load_incidents(IncidentSpec(path=local))
-    at = _tab(_app(), "Scenario")
-    at.file_uploader(key="incident_upload").set_value(("crimes.csv", content, "text/csv")).run()
+    at = _uploaded("crimes.csv", content)
     shown = _errors(at)
     assert len(shown) == 1
     assert shown[0].endswith(str(err.value).removeprefix(str(local)))
@@ -920,8 +925,7 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
         b"2026-01,Robbery,24.9420,60.1690\n"
         b"2026-02,Burglary,,\n"
     )
-    at = _tab(_app(), "Scenario")
-    at.file_uploader(key="incident_upload").set_value(("street.csv", content, "text/csv")).run()
+    at = _uploaded("street.csv", content)
     assert _errors(at) == []
     [entry] = at.session_state["draft"]["incidents"]
     assert entry["path"].endswith("street.csv")
@@ -942,15 +946,13 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_a_plans_warnings_name_an_uploaded_file_as_uploaded(first_load):
     content = (
         b"Month,Crime type,Longitude,Latitude\n"
         b"2026-01,Burglary,24.9414,60.1686\n"
         b"2026-02,Burglary,,\n"
     )
-    at = _tab(_app(), "Scenario")
-    at.file_uploader(key="incident_upload").set_value(("mine.csv", content, "text/csv")).run()
+    at = _uploaded("mine.csv", content)
     _tab(at, "Plan")
     at.sidebar.button[0].click().run()
     assert not at.exception
@@ -959,10 +961,10 @@ def test_a_plans_warnings_name_an_uploaded_file_as_uploaded(first_load):
     assert not any("patrol-planner-uploads" in w for w in said)
 
 
+@pytest.mark.slow
 def test_an_incident_file_of_another_city_is_refused_at_upload(first_load):
     content = b"Month,Crime type,Longitude,Latitude\n2020-01,Burglary,-0.0937,51.5155\n"
-    at = _tab(_app(), "Scenario")
-    at.file_uploader(key="incident_upload").set_value(("london.csv", content, "text/csv")).run()
+    at = _uploaded("london.csv", content)
     (shown,) = _errors(at)
     assert shown.startswith("london.csv: none of the 1 incidents lies within 100 m")
     assert "covers the same city" in shown
@@ -1009,8 +1011,7 @@ def test_offence_types_are_put_in_harm_categories_in_a_table(first_load):
         b"2026-01,Robbery,24.9420,60.1690\n"
         b"2026-02,,24.9420,60.1690\n"
     )
-    at = _tab(_app(), "Scenario")
-    at.file_uploader(key="incident_upload").set_value(("local.csv", content, "text/csv")).run()
+    at = _uploaded("local.csv", content)
     assert _errors(at) == []
     table = _types_table(at).value.set_index("offence type")
     assert table.loc["Gubbins", ["rows", "category", "harm (days)", "category from"]].tolist() == [
@@ -1062,10 +1063,21 @@ def test_a_scenarios_incident_file_is_read_for_its_types_on_request(first_load, 
     assert entry["type_categories"] == {"Gubbins": "bicycle theft"}
 
 
+def test_a_summary_read_with_other_harm_settings_is_read_again_on_request(first_load):
+    content = b"Month,Crime type,Longitude,Latitude\n2026-01,Gubbins,24.9414,60.1686\n"
+    at = _uploaded("one.csv", content)
+    assert _types_table(at).value["harm (days)"].tolist() == ["5"]
+    at.session_state["draft"].setdefault("risk", {})["harm_weights_days"] = {"Other": 9}
+    at.run()  # the table and summary of the old weights are gone, not shown as current
+    assert not [d for d in at.data_editor if d.key and d.key.startswith("types-")]
+    [entry] = at.session_state["draft"]["incidents"]
+    at.button(key=f"read-incident-0-{entry['path']}").click().run()
+    assert _types_table(at).value["harm (days)"].tolist() == ["9"]
+
+
 def test_a_type_choice_that_leaves_no_incident_is_refused(first_load):
     content = b"Month,Crime type,Longitude,Latitude\n2026-01,Gubbins,24.9414,60.1686\n"
-    at = _tab(_app(), "Scenario")
-    at.file_uploader(key="incident_upload").set_value(("one.csv", content, "text/csv")).run()
+    at = _uploaded("one.csv", content)
     _edit_types(at, {"Gubbins": "drugs"})
     (shown,) = _errors(at)
     assert shown.startswith("one.csv (uk_police): 1 row read, 0 kept; dropped: 1 excluded type")
