@@ -214,7 +214,8 @@ def offence_types_table(index: int, spec: dict[str, Any], types: pd.DataFrame) -
         "listed twice is split by the file's description; a choice applies to all its rows."
     )
     if (untyped := int(types.loc[types["crime_type"] == NO_TYPE, "rows"].sum())) > 0:
-        st.caption(f"{counted(untyped, 'row')} without a type are not listed.")
+        verb = "is" if untyped == 1 else "are"
+        st.caption(f"{counted(untyped, 'row')} without a type {verb} not listed.")
     version = st.session_state.get(TYPES_VERSION, 0)
     path = hashlib.sha256(str(spec["path"]).encode()).hexdigest()[:12]
     edited = st.data_editor(

@@ -1022,7 +1022,7 @@ def test_offence_types_are_put_in_harm_categories_in_a_table(first_load):
     ]
     assert table.loc["Robbery", "category from"] == "the schema's table"
     assert "(no type)" not in table.index  # no category can name it: said instead
-    assert any(c.value == "1 row without a type are not listed." for c in at.caption)
+    assert any(c.value == "1 row without a type is not listed." for c in at.caption)
     _edit_types(at, {"Gubbins": "robbery"})
     assert _errors(at) == []
     [entry] = at.session_state["draft"]["incidents"]
