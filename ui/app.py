@@ -132,7 +132,8 @@ def sidebar(names: list[str]) -> bool:
             "the scenario you had open are set aside: a button below takes them back.",
         )
         editing = st.session_state.get(drafts.WHERE, "")
-        if not editing.startswith(f"scenarios/{st.session_state['scenario']}.yaml"):
+        example = st.session_state["scenario"]
+        if example is None or drafts.example_of(editing) != example:
             st.caption(f"Editing: {editing}")  # a YAML of one's own, not the example above
         if (aside := st.session_state.get(drafts.SET_ASIDE)) is not None:
             st.button(

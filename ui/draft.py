@@ -340,8 +340,18 @@ def incident_reading(entry: dict[str, Any]) -> str | None:
         risk = RiskSpec.model_validate(draft().get("risk", {}))
     except (PlannerError, ValueError):
         return None
+    return _reading(spec, risk)
+
+
+def _reading(spec: IncidentSpec, risk: RiskSpec) -> str:
+    """Return an incident file's entry and the scenario's harm settings as one text."""
     harm = {"weights": risk.harm_weights_days, "exclude": risk.harm_exclude}
     return f"{spec.model_dump_json()}{json.dumps(harm, sort_keys=True)}"
+
+
+def _said_here(text: str) -> str:
+    """Return a loader's text as this page says it: uploads by name, types mapped below."""
+    return plain_paths(text).replace(MAP_TYPES, MAP_TYPES_HERE)
 
 
 def incident_summary(entry: dict[str, Any]) -> IncidentSummary | None:
@@ -401,7 +411,7 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
         return plain_paths(str(exc))
     except ValueError as exc:  # pydantic: a mapping or risk value of the wrong type
         return f"{name}: {exc}"
-    line = plain_paths(report.summary()).replace(MAP_TYPES, MAP_TYPES_HERE)
+    line = _said_here(report.summary())
     if (graph := _planned_streets()) is not None:
         try:
             near, _ = snap_incidents(graph, frame, incident_spec.max_snap_m)
@@ -411,10 +421,8 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
             f"; {len(near)} of the {len(frame)} kept lie within "
             f"{incident_spec.max_snap_m:.0f} m of the planned area's streets"
         )
-    details = plain_paths(inspection.summary()).replace(MAP_TYPES, MAP_TYPES_HERE)
-    reading = incident_reading(entry) or ""
     st.session_state.setdefault(INCIDENT_REPORTS, {})[str(entry["path"])] = IncidentSummary(
-        line, details, inspection.types, reading
+        line, _said_here(inspection.summary()), inspection.types, _reading(incident_spec, risk)
     )
     return None
 
