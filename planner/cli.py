@@ -383,23 +383,22 @@ def replan(
     positions, away_since = _positions(position or [])
     from planner.evaluate import kpi_table, replan_change
     from planner.export import check_out_dir, check_plan_owner, write_plan
-    from planner.replan import check_not_replaced, newest_replan, variant_folders
+    from planner.replan import check_not_replaced, newest_replan, planned_variants
     from planner.rest_of_shift import replan as replan_shift
 
     if folder.suffix != ".json":  # a folder: its newest re-plan before --at keeps its calls
-        variants = [v / "routes.json" for v in variant_folders(folder)]
-        variants = [v for v in variants if v.is_file()]
+        variants = planned_variants(folder)
         if variants and routes_file.is_file():
-            names = ", ".join(v.parent.name for v in variants)
+            names = ", ".join(v.name for v in variants)
             top = routes_file.stat().st_mtime
             which = (
                 ", left from an earlier plan"
-                if all(v.stat().st_mtime < top for v in variants)
+                if all((v / "routes.json").stat().st_mtime < top for v in variants)
                 else ", newer than the plan at the top, which may be left from an earlier plan"
             )
             typer.echo(
                 f"{folder} holds variants too ({names}{which}): following the plan at the top; "
-                f"to follow a variant, give --plan {variants[0].parent}",
+                f"to follow a variant, give --plan {variants[0]}",
                 err=True,
             )
         routes_file = newest_replan(routes_file, clock)

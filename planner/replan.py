@@ -170,6 +170,11 @@ def variant_folders(folder: Path) -> list[Path]:
     return sorted((p for p in found if p.is_dir()), key=lambda p: int(p.name[8:]))
 
 
+def planned_variants(folder: Path) -> list[Path]:
+    """Return the ``variant_N`` folders of a plan's folder that hold a plan (its routes.json)."""
+    return [v for v in variant_folders(folder) if (v / "routes.json").is_file()]
+
+
 def read_routes(path: Path) -> Followed:
     """Read ``routes.json``: the scenario's name, the shift's start and end, and the routes.
 
@@ -214,7 +219,7 @@ def read_routes(path: Path) -> Followed:
             data.get("followed_sha256"),
         )
     except (FileNotFoundError, NotADirectoryError):
-        variants = [v for v in variant_folders(Path(path).parent) if (v / "routes.json").is_file()]
+        variants = planned_variants(Path(path).parent)
         hint = (
             f"this folder holds variants: give the one being followed, e.g. --plan {variants[0]}"
             if variants
