@@ -81,6 +81,24 @@ CANONICAL_COLUMNS = (
 )
 
 
+#: How a count of rows dropped for a reason is said: "2 with a bad date".
+_DROPPED_AS = {
+    "empty row": "empty rows",
+    "duplicate row": "duplicate rows",
+    "no coordinates": "without coordinates",
+    "coordinates not numbers": "with coordinates not numbers",
+    "coordinates out of range": "with coordinates out of range",
+    "bad date": "with a bad date",
+    "excluded type": "of an excluded type",
+}
+
+
+def _dropped_as(n: int, reason: str) -> str:
+    """How ``n`` rows dropped for ``reason`` are said after their count: "duplicate row(s)"."""
+    said = _DROPPED_AS.get(reason, reason)
+    return said[:-1] if n == 1 and said.endswith(" rows") else said
+
+
 @dataclass(frozen=True, slots=True)
 class LoadReport:
     """What happened to the rows of one file: read = kept + sum(dropped).
@@ -102,10 +120,12 @@ class LoadReport:
 
     def summary(self) -> str:
         """One line: rows read, kept, and dropped per reason."""
-        drops = ", ".join(f"{n} {reason}" for reason, n in self.dropped.items() if n) or "none"
+        drops = ", ".join(
+            f"{n} {_dropped_as(n, reason)}" for reason, n in self.dropped.items() if n
+        )
         where = f"{self.file} ({self.schema})" if self.schema else self.file
         read = counted(self.rows_read, "row")
-        text = f"{where}: {read} read, {self.rows_kept} kept; dropped: {drops}"
+        text = f"{where}: {read} read, {self.rows_kept} kept; dropped: {drops or 'none'}"
         # unmapped types are counted as the file was loaded, before the area drops any row
         typed = {k: n for k, n in self.unmapped.items() if k != NO_TYPE}
         if typed:
@@ -510,7 +530,11 @@ class IncidentInspection:
             + (f" ({_share(self.month_only_share)} month only)" if self.month_only_share else ""),
             f"rows            {r.rows_read} read, {r.rows_kept} kept",
         ]
-        lines += [f"  dropped       {n:>7} {reason}" for reason, n in r.dropped.items() if n]
+        lines += [
+            f"  dropped       {n:>7} {_dropped_as(n, reason)}"
+            for reason, n in r.dropped.items()
+            if n
+        ]
         if r.rows_kept == 0:
             lines.append(
                 "                no incident is kept: a plan with this file would stop here; see "

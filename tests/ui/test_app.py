@@ -930,7 +930,7 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     [entry] = at.session_state["draft"]["incidents"]
     assert entry["path"].endswith("street.csv")
     captions = [c.value for c in at.caption]
-    assert any("3 rows read, 2 kept; dropped: 1 no coordinates" in c for c in captions)
+    assert any("3 rows read, 2 kept; dropped: 1 without coordinates" in c for c in captions)
     assert any(
         "2 of the 2 kept lie within 100 m of the planned area's streets" in c for c in captions
     )
@@ -957,7 +957,7 @@ def test_a_plans_warnings_name_an_uploaded_file_as_uploaded(first_load):
     at.sidebar.button[0].click().run()
     assert not at.exception
     said = [w.value for w in at.warning]
-    assert any("mine.csv" in w and "1 no coordinates" in w for w in said), said
+    assert any("mine.csv" in w and "1 without coordinates" in w for w in said), said
     assert not any("patrol-planner-uploads" in w for w in said)
 
 
@@ -1040,7 +1040,7 @@ def test_offence_types_are_put_in_harm_categories_in_a_table(first_load):
     _edit_types(at, {"Gubbins": "drugs"})
     assert _errors(at) == []
     report = next(iter(at.session_state["incident_reports"].values()))
-    assert "4 rows read, 2 kept; dropped: 2 excluded type" in report.line
+    assert "4 rows read, 2 kept; dropped: 2 of an excluded type" in report.line
     assert "type_categories puts 'Gubbins' in 'drugs', a category left out" in report.details
 
 
@@ -1080,7 +1080,9 @@ def test_a_type_choice_that_leaves_no_incident_is_refused(first_load):
     at = _uploaded("one.csv", content)
     _edit_types(at, {"Gubbins": "drugs"})
     (shown,) = _errors(at)
-    assert shown.startswith("one.csv (uk_police): 1 row read, 0 kept; dropped: 1 excluded type")
+    assert shown.startswith(
+        "one.csv (uk_police): 1 row read, 0 kept; dropped: 1 of an excluded type"
+    )
     [entry] = at.session_state["draft"]["incidents"]
     assert "type_categories" not in entry
     table = _types_table(at).value.set_index("offence type")
