@@ -44,11 +44,12 @@ from planner.plan import Route, SolveStats
 from planner.risk import RiskMap
 from planner.route_legs import credit_stops, credit_walks, route_of_visits, stays_of
 from planner.validate import Rules
-from planner.walks import Network, street_network
+from planner.walks import Network, reachable, street_network
 
 log = logging.getLogger(__name__)
 
-#: Most hot spots handed to the search (the best by stop value, plus the must-cover ones).
+#: Most hot spots handed to the search (the best reachable by stop value, plus the must-cover
+#: ones).
 MAX_CANDIDATES = 300
 #: A stop at a must-cover hot spot counts in the search (not in the KPIs) this many times its
 #: value or, where that is less, its best hour :data:`MUST_COVER_OVER_BEST` times the best other
@@ -95,11 +96,10 @@ def plan_routes(
     result = search.solve(
         problem, time_limit_s, seed, initial=initial, max_iterations=max_iterations
     )
-    bound, single = result.bound, 0
-    if patrol.must_cover or patrol.search_weight is not None:  # the search weighed spots apart
-        plain = _problem(net, patrol, starts, dwell_value[order], order, first_spot, False)
-        bound = search.upper_bound(plain)
-        single = int((problem.max_visits < plain.max_visits).sum())  # quiet must-cover places
+    # presence, not the search's weights; walks may leave the shortest ways (a detour earns)
+    plain = _problem(net, patrol, starts, dwell_value[order], order, first_spot, False)
+    bound = search.upper_bound(plain, any_walk=True)
+    single = int((problem.max_visits < plain.max_visits).sum())  # quiet must-cover places
     stays = stays_of(result.best.routes, net, patrol)
     routes = [
         route_of_visits(k + 1, net, patrol, visits, brk, starts[k], order, first_spot, stays)
@@ -154,11 +154,16 @@ def search_setup(
 ) -> SearchSetup:
     """Build the search problem of ``patrol`` (the one place :func:`plan_routes` gets it from).
 
-    The candidates are the best :data:`MAX_CANDIDATES` hot spots by stop value, plus those
-    stopped at before a re-plan and the must-cover ones.
+    The candidates are the best :data:`MAX_CANDIDATES` hot spots by stop value that a unit can
+    reach, dwell at and leave in time, plus those stopped at before a re-plan and the
+    must-cover ones.
     """
     dwell_value = hotspots.value * koper_value_min(patrol.dwell_s / 60.0, patrol.koper_curve)
-    order = np.argsort(-dwell_value, kind="stable")[:MAX_CANDIDATES]
+    order = np.argsort(-dwell_value, kind="stable")
+    if len(order) > MAX_CANDIDATES:  # the best ones may lie out of reach of a short shift
+        within = order[reachable(graph, patrol, hotspots.node_idx[order])]
+        order = within if len(within) else order  # none: the feasibility check says why
+    order = order[:MAX_CANDIDATES]
     done_sites = {h for h, _ in patrol.done} | set(patrol.must_cover)
     extra = [h for h in sorted(done_sites) if h not in set(order.tolist())]
     order = np.concatenate([order, np.array(extra, dtype=np.int64)]).astype(np.int64)
@@ -225,7 +230,8 @@ def _problem(
     """Build the numeric problem: nodes are start, end, the units' positions, then hot spots.
 
     ``weighted``: hot spots weigh in the search apart from their risk (must-cover places, a
-    variant's search weight); without it the problem's values are presence, for the bound.
+    variant's search weight); without it the problem's values are presence and its streets
+    are listed for :func:`planner.search.upper_bound` with ``any_walk`` (the plan's bound).
     """
     n = len(net.sources)
     stretch = patrol.stretch()
@@ -269,7 +275,7 @@ def _problem(
     )
     walk = np.where(np.isfinite(net.walk_presence), net.walk_presence, 0.0)
     passes = None  # every pass of a street worth the same: the arcs' walk values say it all
-    if patrol.revisit_value < 1.0:
+    if patrol.revisit_value < 1.0 or not weighted:  # the bound prices walks street by street
         passes = search.StreetPasses(
             pred=net.pred,
             street=net.tree_segment,

@@ -144,3 +144,22 @@ def walk_home_s(graph: StreetGraph, patrol: Patrol) -> list[float]:
     dist = np.atleast_2d(dist)
     per_s = patrol.stretch() / patrol.pace_m_per_s
     return [float(dist[k, end] * per_s) for k, (end, _) in enumerate(ends)]
+
+
+def reachable(graph: StreetGraph, patrol: Patrol, nodes: np.ndarray) -> np.ndarray:
+    """Which of ``nodes`` (positions) a unit can walk to, dwell at and leave for its end in time.
+
+    A lenient test, for choosing the search's hot spots: the meal break is not counted, so
+    every node a plan could stop at is kept.
+    """
+    starts, ends = patrol.unit_starts(), patrol.unit_ends()
+    sources = sorted({n for n, _ in starts} | {n for n, _ in ends})
+    lookup = _segment_lookup(graph, patrol.avoided)
+    dist = np.atleast_2d(dijkstra(_walkable(graph, lookup), directed=False, indices=sources))
+    row = {n: i for i, n in enumerate(sources)}
+    per_s, dwell_s = patrol.stretch() / patrol.pace_m_per_s, patrol.dwell_s * patrol.stretch()
+    ok = np.zeros(len(nodes), dtype=bool)
+    for (start, begin), (end, end_s) in zip(starts, ends, strict=True):
+        walk_s = (dist[row[start], nodes] + dist[row[end], nodes]) * per_s
+        ok |= walk_s + dwell_s <= end_s - begin + 1.0  # a second's slack: the schedule rounds
+    return ok

@@ -269,3 +269,19 @@ def test_ways_in_without_walk_value_is_the_quickest_way_in(free):
     expected = _upper_hull([(0.0, 0.0), *points] if free else points)
     assert _ways_in(travel, walk, 7, free) == expected
     assert _ways_in(np.full(3, np.inf), np.zeros(3), 0, free) == ([(0.0, 0.0)] if free else [])
+
+
+def test_break_window_left_open_is_bounded():
+    """A break at a node with the default window (up to any time) is bounded and solved."""
+    from planner.search import solve
+
+    problem = Problem(
+        travel_s=np.array([[0.0, 100.0], [100.0, 0.0]]),
+        value=np.array([[0.0], [1.0]]),
+        dwell_s=np.array([0.0, 300.0]),
+        max_visits=np.array([0, 1]),
+        shifts=(Shift(0, 0, 0.0, 3600.0, break_s=600.0, break_node=0),),
+    )
+    assert evaluate(problem, [[1]]).objective == 1.0
+    assert upper_bound(problem) == pytest.approx(1.0)
+    assert solve(problem, 1.0).status == "OPTIMAL"

@@ -249,3 +249,82 @@ def test_search_values_a_walk_as_the_plan_credits_it(helsinki, helsinki_risk):
         assert leg.presence == pytest.approx(expected)
         assert net.walk_presence[i, j] == pytest.approx(expected)  # what the search adds up
     assert capped > 0
+
+
+def _grid_spots(grid, risk, at: list[int]):
+    """Hot spots of ``risk`` at the grid nodes ``at`` (OSM ids), watching 50 m around."""
+    from planner.coverage import coverage_matrix, street_pieces
+    from planner.hotspots import Hotspots
+
+    pieces = street_pieces(grid)
+    idx = grid.node_index(at).astype(np.int64)
+    watched = coverage_matrix(grid, idx, 50.0, pieces)
+    piece_risk = risk.piece_risk(pieces)
+    return Hotspots(idx, np.asarray(watched @ piece_risk).ravel(), watched, 50.0, piece_risk)
+
+
+def _walk_leg(grid, path: list[int], start_s: float):
+    """A walk along grid nodes ``path`` (OSM ids) at 1 m/s, from ``start_s``."""
+    from planner.plan import Leg
+
+    seg = grid.segments
+    u, v = seg["u"].to_numpy(), seg["v"].to_numpy()
+    segs, flips = [], []
+    for a, b in itertools.pairwise(path):
+        s = int(np.flatnonzero(((u == a) & (v == b)) | ((u == b) & (v == a)))[0])
+        segs.append(s)
+        flips.append(bool(u[s] != a))
+    metres = float(seg["length_m"].to_numpy()[segs].sum())
+    return Leg(
+        "walk", start_s, start_s + metres, path[0], path[-1], tuple(segs), tuple(flips), metres
+    )
+
+
+@pytest.mark.parametrize("revisit_value", [0.5, 1.0])
+def test_bound_holds_for_a_plan_that_walks_its_spare_time(grid, revisit_value):
+    """The search plans the shortest walks between stops; a plan may walk more streets."""
+    from planner.hotspots import koper_value_min
+    from planner.plan import Leg, Route
+    from planner.risk import RiskMap
+    from planner.route_legs import credit_stops, credit_walks
+    from planner.walks import walk_weights
+
+    risk = RiskMap(np.full(len(grid.segments), 1.0 / len(grid.segments)), "even", {})
+    spots = _grid_spots(grid, risk, [0])  # at the station: the search's plan walks nowhere
+    station = int(grid.node_index([0])[0])
+    patrol = patrol_at(station, units=1, shift_s=3600.0, dwell_s=600.0, max_visits=1)
+    patrol = dataclasses.replace(patrol, revisit_value=revisit_value)
+    _, stats = plan_routes(grid, risk, spots, patrol, LIMIT_S, max_iterations=50)
+    trail = [0, 1, 2, 3, 7, 6, 5, 4, 8, 9, 10, 11, 15, 14, 13, 12, 8, 4, 0]  # 18 streets
+    stop = Leg("dwell", 0.0, 600.0, 0, 0, hotspot=0)
+    walk = _walk_leg(grid, trail, 600.0)
+    mine = [Route(1, (stop, walk, Leg("wait", walk.end_s, patrol.shift_s, 0, 0)))]
+    assert not validate_routes(mine, grid, validation_rules(grid, spots, patrol, 600.0))
+    value = spots.value * koper_value_min(10.0, patrol.koper_curve)
+    credited = credit_walks(
+        credit_stops(mine, value, patrol), walk_weights(grid, risk.segment_risk, patrol), patrol
+    )
+    walked = sum(leg.presence for r in credited for leg in r.legs)
+    assert walked > 2 * stats.objective  # the hand-made plan earns far more ...
+    assert walked <= stats.bound  # ... and the reported bound still holds
+    assert stats.status != "OPTIMAL"
+
+
+def test_hot_spots_searched_are_those_a_unit_can_reach(grid, monkeypatch):
+    """With more hot spots than the search takes, the best ones out of reach give way."""
+    import planner.routes
+    from planner.risk import RiskMap
+
+    risk = RiskMap(np.full(len(grid.segments), 1.0 / len(grid.segments)), "even", {})
+    spots = _grid_spots(grid, risk, list(range(16)))
+    far = grid.node_index([15])[0]
+    spots = dataclasses.replace(spots, value=np.where(spots.node_idx == far, 1.0, spots.value))
+    station = int(grid.node_index([0])[0])
+    # 600 m there and back + 10 min: out of reach in 20 min; the nodes next door are not
+    patrol = patrol_at(station, units=1, shift_s=1200.0, dwell_s=600.0, max_visits=1)
+    monkeypatch.setattr(planner.routes, "MAX_CANDIDATES", 3)
+    setup = planner.routes.search_setup(grid, risk, spots, patrol)
+    chosen = spots.node_idx[setup.order]
+    assert far not in chosen and len(chosen) == 3
+    routes, _ = plan_routes(grid, risk, spots, patrol, LIMIT_S, max_iterations=50)
+    assert any(leg.kind == "dwell" for leg in routes[0].legs)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from planner.search._model import TOL_S, Problem, _Data
+from planner.search._model import TOL_S, Problem, StreetPasses, _Data
 
 _PASSES = 24
 """Passes of one street priced one by one in the bound (the rest as one item)."""
@@ -87,11 +87,9 @@ def _rings(problem: Problem, data: _Data, items: list[_Item]) -> _Rings | None:
             continue  # hours over: no walk out, so no stretch
         if sh.break_node is not None and sh.break_s > 0.0:
             ends += [(sh.start, sh.break_node), (sh.break_node, sh.end)]
-            longest = max(
-                longest,
-                sh.break_latest_s - sh.begin_s,
-                sh.end_s - sh.break_earliest_s - sh.break_s,
-            )
+            latest = min(sh.break_latest_s, sh.end_s - sh.break_s)  # the window, in the shift
+            earliest = max(sh.break_earliest_s, sh.begin_s)
+            longest = max(longest, latest - sh.begin_s, sh.end_s - earliest - sh.break_s)
         else:
             ends.append((sh.start, sh.end))
             longest = max(longest, sh.end_s - sh.begin_s - sh.break_s)
@@ -114,7 +112,7 @@ def _rings(problem: Problem, data: _Data, items: list[_Item]) -> _Rings | None:
     return _Rings(reach, edges, per_stretch, len(ends))
 
 
-def upper_bound(problem: Problem) -> float:
+def upper_bound(problem: Problem, any_walk: bool = False) -> float:
     """Return a valid upper bound on the objective of every feasible solution.
 
     Items: the ``k``-th visit of node ``i`` (counted after the history) costs at least
@@ -139,20 +137,37 @@ def upper_bound(problem: Problem) -> float:
     also count each stretch's walk out to its farthest stop and back (:class:`_Rings`). See the
     module docstring for the packings; the smallest of the bounds is returned.
 
+    With ``any_walk``, the bound also holds for plans whose walks leave the arcs: a detour, or
+    streets walked while waiting. Only the walking items price walking then, each street by its
+    own passes (so ``street_passes`` must list every street a walk may take; its ``decay`` may
+    be 1), and the arc bound is not used.
+
     Parameters
     ----------
     problem : Problem
         The instance.
+    any_walk : bool, default False
+        Bound plans that may walk any street between their visits, not only the arcs.
 
     Returns
     -------
     float
         An upper bound on the objective of every feasible solution.
+
+    Raises
+    ------
+    ValueError
+        With ``any_walk`` and walk value, but no ``street_passes``.
     """
     data = _Data(problem)
     rate = _walk_rate(data)
     capacity = sum(max(0.0, sh.end_s - sh.begin_s - sh.break_s) for sh in problem.shifts)
-    bound = _arc_bound(problem, data, capacity)
+    if any_walk and problem.street_passes is not None:
+        rate = _street_rate(problem.street_passes)
+    elif any_walk and data.walk is not None:
+        msg = "upper_bound(any_walk=True) needs street_passes to price walks off the arcs"
+        raise ValueError(msg)
+    bound = math.inf if any_walk and rate > 0.0 else _arc_bound(problem, data, capacity)
     if rate > 0.0:
         items, _ = _items(problem, data, by_arc=False)  # walking items value every walk
         walking = _walking_items(problem, rate, capacity)
@@ -161,7 +176,17 @@ def upper_bound(problem: Problem) -> float:
         )
         if walked is not None:
             bound = min(bound, walked)
+        elif math.isinf(bound):  # the programme failed: every second at the best rate
+            stops = [(float(it.values.max()), it.dwell_s + it.ways[0][0]) for it in items]
+            bound = _knapsack(stops, capacity) + rate * capacity
     return bound
+
+
+def _street_rate(sp: StreetPasses) -> float:
+    """Most walk value a street's first pass earns per second of walking it."""
+    keep = (sp.weight > 0.0) & (sp.seconds > 0.0)
+    first = sp.weight[keep] * sp.decay ** sp.before[keep]
+    return float(np.max(first / sp.seconds[keep], initial=0.0))
 
 
 def _arc_bound(problem: Problem, data: _Data, capacity: float) -> float:
