@@ -153,10 +153,11 @@ def _flags(
 def _blank(raw: pd.DataFrame, missing: np.ndarray) -> np.ndarray:
     """Rows with no value in any column read (the ",,," a spreadsheet leaves at the end).
 
-    Only rows without coordinates can be, so only those are looked at.
+    Only rows without coordinates can be, so only those are looked at; when only the
+    coordinates are read, a row without them is said to be so, not empty.
     """
     blank = np.zeros(len(raw), dtype=bool)
-    if missing.any():
+    if missing.any() and raw.shape[1] > 2:
         cells = raw[missing].apply(lambda column: column.astype(str).str.strip() == "")
         blank[missing] = cells.all(axis=1).to_numpy()
     return blank
@@ -166,7 +167,8 @@ def _texts(raw: pd.DataFrame, cols: dict[str, str], name: str | None) -> np.ndar
     """Return the stripped text of column ``name`` ("" for empty cells), or "" for every row."""
     if not name:
         return np.full(len(raw), "", dtype=object)
-    text = raw[cols[name]].astype(str).replace({"None": "", "nan": ""}).str.strip()
+    column = raw[cols[name]]
+    text = column.astype(object).where(column.notna(), "").astype(str).str.strip()
     return text.to_numpy(dtype=object)
 
 

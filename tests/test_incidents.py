@@ -958,6 +958,32 @@ def test_generic_geodata_is_reprojected_to_wgs84(tmp_path, name, crs):
     assert frame["occurred"].iloc[0] == pd.Timestamp("2024-03-01 21:15")
 
 
+@pytest.mark.parametrize("name", ["inc.gpkg", "inc.geojson"])
+def test_geodata_rows_without_an_incident_number_are_each_an_incident(tmp_path, name):
+    points = gpd.GeoDataFrame(
+        {
+            "when": ["2024-03-01 21:15", "2024-03-02 08:00", "2024-03-02 09:00"],
+            "type": ["ROBBERY", "ROBBERY", "SHOPLIFTING"],
+            "number": [None, None, "A1"],
+        },
+        geometry=[Point(LONLAT[0]), Point(LONLAT[1]), Point(LONLAT[0])],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / name
+    points.to_file(path)
+    spec = IncidentSpec(path=path, time_col="when", type_col="type", id_col="number")
+    frame, report = load_incidents(spec)
+    assert report.rows_kept == 3 and not any(report.dropped.values())
+    assert list(frame["category"]) == ["robbery", "robbery", "shoplifting"]
+
+
+def test_rows_without_coordinates_are_not_empty_when_only_coordinates_are_read(tmp_path):
+    path = write(tmp_path, "x,y,when\n-0.09,51.51,2024-03-01\n,,2024-03-02\n")
+    with pytest.warns(PlannerWarning, match="dropped: 1 without coordinates"):
+        _, report = load_incidents(IncidentSpec(path=path, x_col="x", y_col="y"))
+    assert report.dropped["no coordinates"] == 1 and report.dropped["empty row"] == 0
+
+
 def test_geojson_times_read_as_written_like_a_csv(tmp_path):
     when = ["2024-01-31T22:15:00+02:00", "2024-07-31T22:15:00+03:00", "2024-08-01T06:30:00Z"]
     feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(LONLAT[0])}}
