@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -240,7 +240,7 @@ def _read_rows(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
     )
     notes += [note] if note else []
-    rows = rows.drop(columns=["missing", "garbled", "bad_date", "detail", "incident_id"]).assign(
+    rows = rows.drop(columns=["missing", "garbled", "bad_date", "detail"]).assign(
         occurred=occurred.astype("datetime64[ns]"),
         time_known=time_known,
         category=category.to_numpy(),
@@ -427,6 +427,16 @@ def load_incidents(
         With :meth:`LoadReport.summary` when any row is dropped or any offence type is not
         in the harm table, and saying so when no incident kept has a date.
     """
+    kept, report = _load(spec, harm_overrides, exclude)
+    return kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True), report
+
+
+def _load(
+    spec: IncidentSpec,
+    harm_overrides: Mapping[str, float] | None,
+    exclude: Collection[str] | None,
+) -> tuple[pd.DataFrame, LoadReport]:
+    """:func:`load_incidents`, its kept rows with their ``incident_id`` ("" for none)."""
     parsed = _read_rows(spec, harm_overrides, exclude)
     report = _report(parsed)
     if report.rows_kept == 0:
@@ -452,7 +462,75 @@ def load_incidents(
         log.info("%s: %s", parsed.file, note)
     # the plan's risk notes (kpis.json, briefing) carry what the warning said
     report = dataclasses.replace(report, notes=(*report.notes, *cautions))
-    return kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True), report
+    return kept, report
+
+
+def load_incident_files(
+    specs: Sequence[IncidentSpec],
+    *,
+    harm_overrides: Mapping[str, float] | None = None,
+    exclude: Collection[str] | None = None,
+) -> tuple[list[pd.DataFrame], list[LoadReport]]:
+    """Read several incident files (:func:`load_incidents`), each incident counted once.
+
+    Exports that overlap (January to June, then April to December) or one saved again hold
+    some incidents twice. A row of a later file is dropped as a duplicate row when an earlier
+    file of the same schema holds its incident number with the same day; a row without a
+    number, when an earlier file holds as many rows with its place, time and type (files of
+    other months cannot). A warning names the files and counts.
+
+    Raises
+    ------
+    IncidentDataError
+        As :func:`load_incidents`, and for a file listed twice or a copy
+        (:func:`check_distinct_files`).
+    """
+    check_distinct_files([Path(spec.path) for spec in specs])
+    frames: list[pd.DataFrame] = []
+    reports: list[LoadReport] = []
+    seen: dict[str, str] = {}  # incident key -> the file it was first read from
+    for spec in specs:
+        kept, report = _load(spec, harm_overrides, exclude)
+        if len(specs) == 1:  # nothing to compare with
+            frames.append(kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True))
+            reports.append(report)
+            break
+        keys = _incident_keys(kept, report.schema)
+        earlier = keys.map(seen)
+        again = earlier.notna().to_numpy()
+        if again.any():
+            report = report.with_drop("duplicate row", int(again.sum()))
+            where = ", ".join(earlier[again].value_counts().index)
+            warn(
+                f"{report.file}: {counted(int(again.sum()), 'incident')} also in {where} "
+                "(exports that overlap, or a file saved again): each is counted once, from "
+                "the file listed first; trim the overlap to silence this"
+            )
+        seen.update(dict.fromkeys(keys[~again], report.file))
+        frames.append(kept.loc[~again, list(CANONICAL_COLUMNS)].reset_index(drop=True))
+        reports.append(report)
+    return frames, reports
+
+
+def _incident_keys(kept: pd.DataFrame, schema: str) -> pd.Series:
+    """Return, per kept row, what makes it the same incident in another file.
+
+    Its schema, incident number and day; without a number, its place, time, type and how
+    many rows before it in the file have them (see :func:`load_incident_files`).
+    """
+    ids = kept["incident_id"].astype(str)
+    day = kept["occurred"].dt.strftime("%Y-%m-%d").fillna("")
+    what = (
+        kept["lon"].astype(str)
+        + "|"
+        + kept["lat"].astype(str)
+        + "|"
+        + kept["occurred"].astype(str)
+        + "|"
+        + kept["crime_type"].astype(str)
+    )
+    unnumbered = "#" + what + "|" + what.groupby(what).cumcount().astype(str)
+    return (schema + "|" + ids + "|" + day).where(ids != "", unnumbered)
 
 
 def _share(share: float) -> str:

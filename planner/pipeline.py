@@ -29,7 +29,7 @@ from planner.graph import (
 from planner.harm import DEFAULT_EXCLUDED, harm_cautions
 from planner.hotspots import Hotspots, find_hotspots, spot_numbers
 from planner.idle import warn_idle_units
-from planner.incidents import check_distinct_files, load_incidents
+from planner.incidents import load_incident_files
 from planner.neighbourhoods import Neighbourhoods, from_labels, from_polygons, no_neighbourhoods
 from planner.patrol_rules import (
     avoided_ways,
@@ -99,19 +99,17 @@ def build_risk(
     """Risk from the scenario's incident files when it has any, else the risk-terrain model."""
     spec = scenario.risk
     if scenario.incidents:
-        frames, reports = [], []
+        frames = []
         exclude = None if spec.harm_exclude is None else set(spec.harm_exclude)
         for caution in harm_cautions(spec.harm_weights_days, exclude, spec.weight_by):
             warn(caution)
-        check_distinct_files([incident_spec.path for incident_spec in scenario.incidents])
-        for incident_spec in scenario.incidents:
-            frame, report = load_incidents(
-                incident_spec, harm_overrides=spec.harm_weights_days, exclude=exclude
-            )
+        loaded, reports = load_incident_files(
+            scenario.incidents, harm_overrides=spec.harm_weights_days, exclude=exclude
+        )
+        for incident_spec, frame in zip(scenario.incidents, loaded, strict=True):
             if spec.weight_by == "count":
                 frame = frame.assign(harm=1.0)
             frames.append(frame.assign(max_snap_m=incident_spec.max_snap_m))
-            reports.append(report)
         incidents = pd.concat(frames, ignore_index=True)
         window = WindowParams(spec.tod_bandwidth_h, spec.other_day_weight, spec.half_life_days)
         model = IncidentModel(

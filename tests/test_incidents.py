@@ -22,6 +22,7 @@ from planner.incidents import (
     SCHEMAS,
     LoadReport,
     inspect_incidents,
+    load_incident_files,
     load_incidents,
 )
 from planner.scenario import IncidentSpec
@@ -1513,3 +1514,24 @@ def test_empty_rows_a_spreadsheet_leaves_are_counted_as_such(tmp_path):
     assert len(frame) == 3 and report.rows_read == 6
     assert report.dropped["empty row"] == 2 and report.dropped["no coordinates"] == 1
     check_accounting(frame, report)
+
+
+def test_overlapping_exports_count_each_incident_once(tmp_path):
+    header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,Crime type\n"
+    row = "{id},{month},City,City,-0.09,51.51,On or near X,{kind}\n"
+    jan = [row.format(id=f"a{k}", month="2020-01", kind="Robbery") for k in range(3)]
+    feb = [row.format(id=f"b{k}", month="2020-02", kind="Robbery") for k in range(2)]
+    asb = row.format(id="", month="2020-02", kind="Anti-social behaviour")
+    first = write(tmp_path, header + "".join(jan + feb) + asb * 2, "jan_feb.csv")
+    # February again (one more anti-social behaviour row), then March; the same row saved again
+    mar = [row.format(id=f"c{k}", month="2020-03", kind="Robbery") for k in range(4)]
+    second = write(tmp_path, header + "".join(feb + mar) + asb * 3, "feb_mar.csv")
+    specs = [IncidentSpec(path=first), IncidentSpec(path=second)]
+    with pytest.warns(PlannerWarning, match="4 incidents also in .*jan_feb.csv") as caught:
+        frames, reports = load_incident_files(specs)
+    assert [len(f) for f in frames] == [7, 5]  # 2 + 2 of February's 5 were read before
+    assert reports[1].dropped["duplicate row"] == 4 and reports[1].rows_kept == 5
+    assert reports[1].rows_read == reports[1].rows_kept + sum(reports[1].dropped.values())
+    assert "counted once, from the file listed first" in str(caught[-1].message)
+    alone, _ = load_incident_files(specs[1:])  # one file: nothing to compare with
+    assert len(alone[0]) == 9
