@@ -106,10 +106,12 @@ def _check_bad_dates(
         what = f"{int(bad.sum())} of {len(bad)} rows do not match the date format {expected}"
         shown = bad
     else:
-        # another format: a date-like value (4 digits or more) shaped unlike every good one;
-        # empty, stray ("unknown") or impossible ("2024-02-30") values are dropped and counted
+        # another format: a date-like value (4 digits or more, or a month's name and a number)
+        # shaped unlike every good one; empty, stray ("unknown") or impossible ("2024-02-30")
+        # values are dropped and counted
         shapes = text.str.replace(r"\d", "9", regex=True)
-        dated = (text.str.count(r"\d") >= 4).to_numpy()
+        named = text.str.contains(_MONTH_NAME) & text.str.contains(r"\d")  # Jan-20
+        dated = ((text.str.count(r"\d") >= 4) | named).to_numpy()
         shown = bad & dated & ~shapes.isin(set(shapes[~bad])).to_numpy()
         other = int(shown.sum())
         if other <= max(OTHER_FORMAT_SHARE * len(bad), OTHER_FORMAT_MIN_ROWS):
@@ -144,9 +146,15 @@ def _parse_times(
     text = text.str.strip()
     occurred = pd.to_datetime(text, format=fmt, errors="coerce")
     has_clock = "%H" in fmt or "%I" in fmt
+    if has_clock:  # the same dates with a 24-hour clock, as a spreadsheet saves them again
+        date_fmt = fmt.split(" ")[0]
+        for clock in (" %H:%M:%S", " %H:%M"):
+            missing = occurred.isna().to_numpy()
+            if missing.any():
+                again = pd.to_datetime(text[missing], format=date_fmt + clock, errors="coerce")
+                occurred[missing] = again
     time_known = occurred.notna().to_numpy() & has_clock
     if has_clock:
-        date_fmt = fmt.split(" ")[0]
         missing = occurred.isna().to_numpy()
         if missing.any():
             first = text[missing].str.split(" ", n=1).str[0]

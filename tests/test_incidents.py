@@ -186,6 +186,31 @@ def test_chicago_uses_state_plane_feet_when_latitude_is_missing(tmp_path):
 
 
 @pytest.mark.shared_data
+def test_chicago_saved_again_by_a_spreadsheet_keeps_its_times(tmp_path):
+    df = raw(shared_file(CHICAGO))
+    common = df["Primary Type"].isin(["THEFT", "BATTERY", "CRIMINAL DAMAGE"])
+    sample = df[common & (df["Latitude"] != "")].head(50)
+    when = pd.to_datetime(sample["Date"], format="%m/%d/%Y %I:%M:%S %p")
+    # what Excel writes: 2/10/2024 0:44, month first, 24-hour clock, no seconds
+    excel = when.dt.month.astype(str) + "/" + when.dt.day.astype(str) + "/"
+    excel += when.dt.year.astype(str) + " " + when.dt.strftime("%H:%M").str.lstrip("0")
+    path = tmp_path / "chicago.csv"
+    sample.assign(Date=excel.str.replace(" :", " 0:")).to_csv(path, index=False)
+    frame, report = load_incidents(IncidentSpec(path=path))
+    assert report.rows_kept == 50 and frame["time_known"].all()
+    assert (frame["occurred"].to_numpy() == when.dt.floor("min").to_numpy()).all()
+
+
+def test_month_names_among_dates_are_another_format(tmp_path):
+    rows = [f"x{k},2020-0{k % 9 + 1},City,City,-0.09,51.51,On or near X,Robbery" for k in range(90)]
+    rows += [f"y{k},Jan-20,City,City,-0.09,51.51,On or near X,Robbery" for k in range(5)]
+    header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,Crime type\n"
+    path = write(tmp_path, header + "\n".join(rows) + "\n")
+    with pytest.raises(IncidentDataError, match=r"5 of 95 rows have a date in another format"):
+        load_incidents(IncidentSpec(path=path))
+
+
+@pytest.mark.shared_data
 def test_atlanta_reads_hhmm_clock_times():
     path = shared_file(ATLANTA)
     df = raw(path)
