@@ -1493,7 +1493,7 @@ def test_rows_pandas_would_misread_are_refused_and_whole_files_read(tmp_path):
 def test_date_times_whose_clock_is_written_another_way_are_counted(tmp_path):
     table = pd.read_csv(shared_file(CHICAGO), dtype=str, keep_default_na=False)
     at = pd.to_datetime(table.loc[:99, "Date"], format="%m/%d/%Y %I:%M:%S %p")
-    table.loc[:99, "Date"] = at.dt.strftime("%m/%d/%Y %H:%M")  # 24 h clock, no seconds
+    table.loc[:99, "Date"] = at.dt.strftime("%m/%d/%Y %Hh%M")  # a clock written 21h15
     path = tmp_path / "chicago.csv"
     table.to_csv(path, index=False)
     said = (
