@@ -205,7 +205,12 @@ def terrain_risk(
     if exposure.shape[1]:
         score = exposure.to_numpy() @ default_terrain_weights(list(exposure.columns)) * lengths
     used = len(features) - off_street
-    notes = [f"{used} OSM features read ({off_street} off the streets ignored)"]
+    notes = [
+        "no incident data: the risk is the same at every hour, day and night, from OSM venues "
+        "with default weights, an informed guess not shown to forecast crime; give the "
+        "scenario incident files for a risk that follows the hours of the shift",
+        f"{used} OSM features read ({off_street} off the streets ignored)",
+    ]
     if not exposure.shape[1]:
         notes.append("no risk-terrain feature in the area: risk is spread by street length")
     if not any(f.split("=")[0] in VENUE_KEYS for f in exposure.columns):

@@ -414,8 +414,14 @@ def test_briefing_shows_a_unit_back_early_at_the_station_to_its_end(plan):
     ends = tuple((int(plan.graph.node_index([n])[0]), s) for n, s in ends)
     early = dataclasses.replace(plan, patrol=dataclasses.replace(plan.patrol, ends=ends))
     html = plan_files(early)["briefing.html"].decode()
-    assert html.count(">at station 30 min: free for calls</td>") == len(plan.routes)
-    assert ">at station" not in plan_files(plan)["briefing.html"].decode()  # back on time
+    assert html.count(">back early: at station 30 min, free for calls</td>") == len(plan.routes)
+    assert "back early" not in plan_files(plan)["briefing.html"].decode()  # back on time
+    assert "Before issuing" not in html  # half an hour: not worth a warning
+    kpis = copy.deepcopy(plan.kpis)
+    kpis["routes"]["per_officer"][0]["back_early_min"] = 120.0
+    html = plan_files(dataclasses.replace(plan, kpis=kpis))["briefing.html"].decode()
+    said = "<strong>Before issuing:</strong> back at the station with time left: officer 1 (2.0 h"
+    assert said in html
 
 
 def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
