@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 
@@ -43,6 +44,7 @@ def patrol_rules(
     """
     officers, dwell = scenario.officers, scenario.dwell
     shift_s = shift_seconds(*shift)
+    _warn_past_the_curve(dwell.max_minutes, dwell.koper_curve)
     planned_dwell_s = dwell.max_minutes * 60
     if dwell.max_minutes_per_spot is not None:
         planned_dwell_s = min(planned_dwell_s, dwell.max_minutes_per_spot * 60)
@@ -70,6 +72,19 @@ def patrol_rules(
         hourly=risk.hourly_profile(hotspots.watched, pieces),
         sight_m=dwell.visibility_radius_m,
     )
+
+
+def _warn_past_the_curve(max_minutes: float, curve: Sequence[tuple[float, float]]) -> None:
+    """Warn when stops last longer than the Koper curve credits: minutes past it earn nothing."""
+    flat_from = max(m for m, _ in curve)
+    if max_minutes > flat_from:
+        warn(
+            f"dwell.max_minutes is {max_minutes:g}, but the Koper curve credits no minute past "
+            f"{flat_from:g} (dwell.koper_curve): every stop lasts {max_minutes:g} min, so "
+            f"{max_minutes - flat_from:g} min of each earn nothing and fewer stops fit; lower "
+            f"dwell.max_minutes to {flat_from:g}, or extend the curve",
+            stacklevel=3,
+        )
 
 
 def avoided_ways(

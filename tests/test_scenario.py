@@ -575,3 +575,14 @@ def test_a_polygons_file_is_read_only_with_source_file(tmp_path):
     stray = BASE + "neighbourhoods: {source: osm, path: wards.geojson}\n"
     with pytest.raises(ScenarioError, match=r"neighbourhoods\.path is read only with source"):
         load_scenario(write(tmp_path, stray))
+
+
+def test_stops_longer_than_the_koper_curve_credits_are_warned_of():
+    from planner.patrol_rules import _warn_past_the_curve
+    from planner.scenario_patrol import KOPER_CURVE
+
+    with pytest.warns(PlannerWarning, match=r"max_minutes is 30, but the Koper curve credits no"):
+        _warn_past_the_curve(30.0, KOPER_CURVE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_past_the_curve(15.0, KOPER_CURVE)  # up to the curve's last point: nothing to say

@@ -436,10 +436,18 @@ def dwell_section() -> None:
             min_value=1.0,
             max_value=120.0,
             help="The shortest stop the plan may hold (the plan checker refuses shorter ones). "
-            "Stops last the longest stop: under the Koper curve each minute to 15 is worth as "
-            "much as the one before, so the longest stop is the best use of the time.",
+            "Stops last the longest stop.",
         )
-        number("Longest stop (min)", "dwell.max_minutes", 15.0, min_value=1.0, max_value=120.0)
+        number(
+            "Longest stop (min)",
+            "dwell.max_minutes",
+            15.0,
+            min_value=1.0,
+            max_value=120.0,
+            help="How long every stop lasts. Under the Koper curve each minute from 10 to 15 is "
+            "worth as much as the one before and minutes past 15 earn nothing, so 15 is the "
+            "best use of the time; longer stops are warned of.",
+        )
         number(
             "Watched radius of a stop (m)",
             "dwell.visibility_radius_m",
