@@ -397,6 +397,39 @@ def unknown_schema(name: str) -> str | None:
     )
 
 
+def _check_partial_mapping(spec: IncidentSpec, path: Path, header: list[str]) -> None:
+    """Refuse a mapping that reads a known export as generic without its dates or types.
+
+    A column named to change one thing (``type_col`` alone, say) reads the whole file with
+    the mapping, so the schema's dates or offence types would be lost without a word.
+    """
+    known = next(
+        (s for s in SCHEMAS.values() if len(_match(header, s.required)) == len(s.required)),
+        None,
+    )
+    if known is None:
+        return
+    lost = []
+    if not spec.time_col:
+        lost.append(f"its dates (time_col '{known.time_col}', --time-col)")
+    if not spec.type_col:
+        lost.append(f"its offence types (type_col '{known.type_col}', --type-col)")
+    if not lost:
+        return
+    clock = (
+        f"; a generic mapping reads one date column, so the times in '{known.clock_col}' "
+        "would be lost as well"
+        if known.clock_col
+        else ""
+    )
+    msg = (
+        f"{path}: the header is that of the {known.title} export (schema {known.name}), but the "
+        f"column mapping reads it as generic, which would leave out {' and '.join(lost)}"
+        f"{clock}; drop the mapping to read it as {known.name}, or name those columns too"
+    )
+    raise IncidentDataError(msg)
+
+
 def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> str:
     """Choose the schema to read a file with: named, detected from the header, or ``generic``.
 
@@ -427,7 +460,10 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
             )
             raise IncidentDataError(msg)
         return "generic"
-    if name == "generic" or (name == "auto" and _mapping_given(spec)):
+    if name == "auto" and _mapping_given(spec):
+        _check_partial_mapping(spec, path, header)
+        return "generic"
+    if name == "generic":
         return "generic"
     if name == "auto":
         for schema in SCHEMAS.values():

@@ -1560,3 +1560,17 @@ def test_overlapping_exports_count_each_incident_once(tmp_path):
     assert "counted once, from the file listed first" in str(caught[-1].message)
     alone, _ = load_incident_files(specs[1:])  # one file: nothing to compare with
     assert len(alone[0]) == 9
+
+
+@pytest.mark.shared_data
+def test_a_mapping_that_would_lose_a_known_exports_dates_is_refused():
+    path = shared_file(ATLANTA)
+    with pytest.raises(IncidentDataError) as caught:
+        load_incidents(IncidentSpec(path=path, type_col="UCR Literal"))
+    said = str(caught.value)
+    assert "the header is that of the Atlanta Police COBRA crimes export" in said
+    assert "(schema atlanta_cobra)" in said and "its dates (time_col 'Occur Date'" in said
+    assert "the times in 'Occur Time' would be lost as well" in said
+    spec = IncidentSpec(path=path, type_col="UCR Literal", time_col="Occur Date")
+    _, report = load_incidents(spec)  # named in full: read as generic, as asked
+    assert report.schema == "generic" and report.rows_kept > 20000
