@@ -7,6 +7,7 @@ coordinates, ``bad_date``); nothing is dropped here.
 
 from __future__ import annotations
 
+import difflib
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -172,6 +173,22 @@ def _texts(raw: pd.DataFrame, cols: dict[str, str], name: str | None) -> np.ndar
     return text.to_numpy(dtype=object)
 
 
+def _columns_not_found(
+    spec: IncidentSpec, path: Path, header: list[str], missing: list[str]
+) -> str:
+    """Say which mapped columns the file lacks, under which key, and the nearest it has."""
+    keys = ("x_col", "y_col", "time_col", "type_col", "id_col")
+    said = []
+    for column in missing:
+        key = next(k for k, c in zip(keys, _columns_named(spec), strict=True) if c == column)
+        near = difflib.get_close_matches(column, header, n=1, cutoff=0.5)
+        said.append(f"{key} '{column}'" + (f" (did you mean '{near[0]}'?)" if near else ""))
+    return (
+        f"{path}: column(s) not in the file: {', '.join(said)}; it has: {', '.join(header)}; "
+        "fix x_col, y_col, time_col, type_col or id_col"
+    )
+
+
 def generic_rows(
     spec: IncidentSpec, path: Path, header: list[str] | None
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -190,13 +207,8 @@ def generic_rows(
         header = [c for c in raw.columns if c != raw.geometry.name]
     wanted = [c for c in _columns_named(spec) if c]
     cols = _match(header, wanted)
-    missing_cols = [c for c in wanted if c not in cols]
-    if missing_cols:
-        msg = (
-            f"{path}: column(s) {', '.join(missing_cols)} not in the file; it has: "
-            f"{', '.join(header)}; fix x_col, y_col, time_col, type_col or id_col"
-        )
-        raise IncidentDataError(msg)
+    if missing_cols := [c for c in wanted if c not in cols]:
+        raise IncidentDataError(_columns_not_found(spec, path, header, missing_cols))
     if geo:
         if len(raw) == 0:
             raise _no_rows(path, geo=True)

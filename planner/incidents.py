@@ -221,12 +221,16 @@ def _read_rows(
         coordinates = rows.attrs.get("coordinates", ())
     else:
         rows = schema_rows(SCHEMAS[name], path, header)
-    category, mapped = categorize(rows["crime_type"], name, rows["detail"])
+    own, mapped = categorize(rows["crime_type"], name, rows["detail"])
     category, mapped, unused = _chosen_categories(
-        rows["crime_type"], category, mapped, spec.type_categories
+        rows["crime_type"], own, mapped, spec.type_categories
     )
     harm = harm_weights(category, harm_overrides, exclude)
     unused += _excluded_choices(spec.type_categories, rows["crime_type"][harm.isna()])
+    was_out = harm_weights(own, harm_overrides, exclude).isna()
+    split = rows["crime_type"].isin(set(rows["crime_type"][~was_out]))  # by their description
+    back = harm.notna() & was_out & split
+    unused += _brought_back(rows["crime_type"][back], own[back])
     missing, bad_date = rows["missing"].to_numpy(), rows["bad_date"].to_numpy()
     garbled = rows["garbled"].to_numpy()
     far = ~missing & out_of_range(rows["lon"].to_numpy(), rows["lat"].to_numpy())
@@ -309,6 +313,23 @@ def _excluded_choices(chosen: Mapping[str, str], excluded: pd.Series) -> tuple[s
         "risk.harm_exclude), so those rows are dropped as excluded type; choose another "
         "category, or keep it (risk.harm_exclude in the scenario, --all-types for "
         "evaluate-risk)",
+    )
+
+
+def _brought_back(types: pd.Series, own: pd.Series) -> tuple[str, ...]:
+    """Say which rows ``type_categories`` brought back from a category left out.
+
+    ``types`` and ``own`` are those rows' offence types and the categories the schema's table
+    gave them by their description (other rows of their types are in a category kept).
+    """
+    if types.empty:
+        return ()
+    named = ", ".join(f"'{t}'" for t in pd.unique(types)[:5])
+    was = ", ".join(sorted(set(own)))
+    return (
+        f"type_categories brings back {counted(len(types), 'row')} of {named} that the "
+        f"schema's table, reading their description, had left out as {was}; if they should "
+        "stay out, leave that type out of type_categories",
     )
 
 

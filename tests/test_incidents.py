@@ -764,7 +764,7 @@ def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
             IncidentSpec(path=placeholder, type_col="offence", id_col="case")
         )
     assert report.dropped["duplicate row"] == 29 and report.rows_kept == 31
-    with pytest.raises(IncidentDataError, match=r"column\(s\) nope not in the file"):
+    with pytest.raises(IncidentDataError, match=r"column\(s\) not in the file: id_col 'nope'"):
         load_incidents(IncidentSpec(path=path, id_col="nope"))
 
 
@@ -953,8 +953,11 @@ def test_generic_unknown_crs_and_missing_column(tmp_path):
     path = write(tmp_path, "x,y\n1,2\n")
     with pytest.raises(IncidentDataError, match="crs 'EPSG:99999' is not a coordinate"):
         load_incidents(IncidentSpec(path=path, x_col="x", y_col="y", crs="EPSG:99999"))
-    with pytest.raises(IncidentDataError, match=r"column\(s\) when not in the file; it has: x, y"):
+    with pytest.raises(IncidentDataError, match=r"not in the file: time_col 'when'; it has: x, y"):
         load_incidents(IncidentSpec(path=path, x_col="x", y_col="y", time_col="when"))
+    near = write(tmp_path, "Longitude,Latitude\n1,2\n", "near.csv")
+    with pytest.raises(IncidentDataError, match=r"y_col 'Lat' \(did you mean 'Latitude'\?\)"):
+        load_incidents(IncidentSpec(path=near, x_col="Longitude", y_col="Lat"))
 
 
 @pytest.mark.parametrize(
@@ -1574,3 +1577,20 @@ def test_a_mapping_that_would_lose_a_known_exports_dates_is_refused():
     spec = IncidentSpec(path=path, type_col="UCR Literal", time_col="Occur Date")
     _, report = load_incidents(spec)  # named in full: read as generic, as asked
     assert report.schema == "generic" and report.rows_kept > 20000
+
+
+@pytest.mark.shared_data
+def test_a_type_put_in_a_category_says_which_rows_it_brings_back():
+    path = shared_file(CHICAGO)
+    df = raw(path)
+    other = df[df["Primary Type"] == "OTHER OFFENSE"]
+    spec = IncidentSpec(path=path, type_categories={"OTHER OFFENSE": "harassment"})
+    notes = inspect_incidents(spec).notes
+    back = [n for n in notes if n.startswith("type_categories brings back")]
+    assert len(back) == 1 and "of 'OTHER OFFENSE' " in back[0]
+    assert "left out as police generated" in back[0]
+    count = int(re.search(r"brings back (\d+) rows", back[0]).group(1))
+    assert 0 < count < len(other)  # the rows its description had put in a category left out
+    # a type left out as a whole and put in a category on purpose: nothing to say
+    drugs = IncidentSpec(path=path, type_categories={"NARCOTICS": "robbery"})
+    assert not [n for n in inspect_incidents(drugs).notes if "brings back" in n]
