@@ -354,6 +354,7 @@ def pick_map(scenario: Scenario | None) -> None:
     except PlannerError as exc:
         st.error(drafts.plain_paths(str(exc)))
         return
+    st.session_state[drafts.AREA_STREETS] = (scenario.area, graph)  # uploads are checked on it
     picking.pick_section(graph, streets_for(area_json, graph))
 
 

@@ -393,6 +393,10 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
     return None
 
 
+#: Session key of (area, street graph) of the area the Scenario tab's map drew last.
+AREA_STREETS = "area_streets"
+
+
 def read_incidents(entry: dict[str, Any], name: str) -> str | None:
     """Read an ``incidents`` entry with the loader and keep its :class:`IncidentSummary`.
 
@@ -412,14 +416,14 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
     except ValueError as exc:  # pydantic: a mapping or risk value of the wrong type
         return f"{name}: {exc}"
     line = _said_here(report.summary())
-    if (graph := _planned_streets()) is not None:
+    if (graph := area_streets()) is not None:
         try:
             near, _ = snap_incidents(graph, frame, incident_spec.max_snap_m)
         except PlannerError as exc:
             return f"{name}: {exc}"
         line += (
             f"; {len(near)} of the {len(frame)} kept lie within "
-            f"{incident_spec.max_snap_m:.0f} m of the planned area's streets"
+            f"{incident_spec.max_snap_m:.0f} m of the area's streets"
         )
     st.session_state.setdefault(INCIDENT_REPORTS, {})[str(entry["path"])] = IncidentSummary(
         line, _said_here(inspection.summary()), inspection.types, _reading(incident_spec, risk)
@@ -459,16 +463,17 @@ def _listed_copy(data: bytes) -> str | None:
     return None
 
 
-def _planned_streets() -> StreetGraph | None:
-    """Return the streets of the plan on screen if the draft is for its area, else None."""
-    plan = st.session_state.get("plan")
-    if plan is None:
-        return None
+def area_streets() -> StreetGraph | None:
+    """Return the streets of the draft's area when loaded: planned, or drawn on its map."""
     try:
         area = AreaSpec.model_validate(draft().get("area", {}))
     except ValueError:  # an area being edited: the check waits for planning
         return None
-    return plan.graph if area == plan.scenario.area else None
+    plan = st.session_state.get("plan")
+    if plan is not None and area == plan.scenario.area:
+        return plan.graph
+    drawn = st.session_state.get(AREA_STREETS)
+    return drawn[1] if drawn is not None and drawn[0] == area else None
 
 
 def add_place(kind: str, lat: float, lon: float, name: str = "", radius_m: float = 100.0) -> None:

@@ -931,9 +931,7 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     assert entry["path"].endswith("street.csv")
     captions = [c.value for c in at.caption]
     assert any("3 rows read, 2 kept; dropped: 1 without coordinates" in c for c in captions)
-    assert any(
-        "2 of the 2 kept lie within 100 m of the planned area's streets" in c for c in captions
-    )
+    assert any("2 of the 2 kept lie within 100 m of the area's streets" in c for c in captions)
     assert any(c.startswith("street.csv") for c in captions)  # as uploaded, not the server copy
     assert not any("patrol-planner-uploads" in c for c in captions)
     # the same file again, under any name, is refused at once: it would count twice
@@ -969,6 +967,21 @@ def test_an_incident_file_of_another_city_is_refused_at_upload(first_load):
     assert shown.startswith("london.csv: none of the 1 incidents lies within 100 m")
     assert "covers the same city" in shown
     assert not at.session_state["draft"].get("incidents")
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_an_upload_is_checked_on_the_streets_of_an_area_not_yet_planned(first_load):
+    at = _tab(_app(), "Scenario")
+    at.sidebar.selectbox(key="scenario").set_value("city_of_london").run()  # its map draws
+    assert at.session_state["plan"].scenario.name == "helsinki_default"  # not London's plan
+    content = b"Month,Crime type,Longitude,Latitude\n2026-01,Burglary,24.9414,60.1686\n"
+    upload = at.file_uploader(key="incident_upload")
+    at = upload.set_value(("helsinki.csv", content, "text/csv")).run()
+    (shown,) = _errors(at)
+    assert shown.startswith("helsinki.csv: none of the 1 incidents lies within 100 m")
+    listed = [Path(e["path"]).name for e in at.session_state["draft"]["incidents"]]
+    assert listed == ["city_of_london_street_2020.csv"]  # the scenario's own file only
 
 
 def test_upload_summaries_apply_the_scenarios_exclusions(first_load):
