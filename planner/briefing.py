@@ -19,7 +19,7 @@ import jinja2
 from planner.clock import shift_seconds
 from planner.evaluate import stayed_at_station
 from planner.idle import idle_message
-from planner.plan import Plan, Route, duration_text, leg_action
+from planner.plan import Plan, Route, leg_action
 from planner.scenario import ZoneSpec
 from planner.tracks import METRES_PER_DEGREE, route_pieces
 
@@ -204,7 +204,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     left_s = plan.back_early_s(route)
     if _listed(left_s):  # back early: the page says so, as the schedule does
         end = route.legs[-1].to_node
-        what = f"back early: at station {duration_text(left_s)}, free for calls"
+        what = "back early: free for calls"  # the times say how long; short: one line
         rows.append(
             _Row(
                 _hhmm(plan, route.end_s), _hhmm(plan, route.end_s + left_s), what, plan.places[end]
