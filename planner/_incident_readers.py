@@ -170,6 +170,7 @@ def _texts(raw: pd.DataFrame, cols: dict[str, str], name: str | None) -> np.ndar
         return np.full(len(raw), "", dtype=object)
     column = raw[cols[name]]
     text = column.astype(object).where(column.notna(), "").astype(str).str.strip()
+    text = text.replace({"None": "", "nan": ""})  # as a spreadsheet or pandas wrote nothing
     return text.to_numpy(dtype=object)
 
 

@@ -227,10 +227,11 @@ def _read_rows(
     )
     harm = harm_weights(category, harm_overrides, exclude)
     unused += _excluded_choices(spec.type_categories, rows["crime_type"][harm.isna()])
-    was_out = harm_weights(own, harm_overrides, exclude).isna()
-    split = rows["crime_type"].isin(set(rows["crime_type"][~was_out]))  # by their description
-    back = harm.notna() & was_out & split
-    unused += _brought_back(rows["crime_type"][back], own[back])
+    if spec.type_categories:
+        was_out = harm_weights(own, harm_overrides, exclude).isna()
+        split = rows["crime_type"].isin(set(rows["crime_type"][~was_out]))  # by description
+        back = harm.notna() & was_out & split
+        unused += _brought_back(rows["crime_type"][back], own[back])
     missing, bad_date = rows["missing"].to_numpy(), rows["bad_date"].to_numpy()
     garbled = rows["garbled"].to_numpy()
     far = ~missing & out_of_range(rows["lon"].to_numpy(), rows["lat"].to_numpy())
@@ -377,18 +378,22 @@ def _duplicates(
 def _report(parsed: _Parsed) -> LoadReport:
     drop = parsed.rows["drop"]
     counts = drop.value_counts()
-    kept = parsed.rows[drop == ""]
-    unmapped = kept.loc[~kept["mapped"], "crime_type"].replace("", NO_TYPE).value_counts()
     return LoadReport(
         file=parsed.file,
         rows_read=len(drop),
         rows_kept=int(counts.get("", 0)),
         dropped={reason: int(counts.get(reason, 0)) for reason in DROP_REASONS},
         schema=parsed.schema,
-        unmapped={str(k): int(v) for k, v in unmapped.items()},
+        unmapped=_unmapped(parsed.rows[drop == ""]),
         notes=parsed.notes,
         coordinates=parsed.coordinates,
     )
+
+
+def _unmapped(kept: pd.DataFrame) -> dict[str, int]:
+    """Kept rows per offence type that no harm table recognised (:attr:`LoadReport.unmapped`)."""
+    types = kept.loc[~kept["mapped"], "crime_type"].replace("", NO_TYPE).value_counts()
+    return {str(k): int(v) for k, v in types.items()}
 
 
 def check_distinct_files(paths: Collection[Path]) -> None:
@@ -448,7 +453,8 @@ def load_incidents(
         With :meth:`LoadReport.summary` when any row is dropped or any offence type is not
         in the harm table, and saying so when no incident kept has a date.
     """
-    kept, report = _load(spec, harm_overrides, exclude)
+    kept, report, cautions = _load(spec, harm_overrides, exclude)
+    report = _announce(report, cautions)
     return kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True), report
 
 
@@ -456,8 +462,14 @@ def _load(
     spec: IncidentSpec,
     harm_overrides: Mapping[str, float] | None,
     exclude: Collection[str] | None,
-) -> tuple[pd.DataFrame, LoadReport]:
-    """:func:`load_incidents`, its kept rows with their ``incident_id`` ("" for none)."""
+) -> tuple[pd.DataFrame, LoadReport, list[str]]:
+    """Read a file: its kept rows (with ``incident_id``, "" for none), report and cautions.
+
+    Raises
+    ------
+    IncidentDataError
+        As :func:`load_incidents`.
+    """
     parsed = _read_rows(spec, harm_overrides, exclude)
     report = _report(parsed)
     if report.rows_kept == 0:
@@ -475,15 +487,22 @@ def _load(
     cautions = list(parsed.cautions)
     if kept["occurred"].isna().all() and not any(c.startswith(NO_DATES) for c in cautions):
         cautions.append(NO_DATES)
+    return kept, report, cautions
+
+
+def _announce(report: LoadReport, cautions: Sequence[str]) -> LoadReport:
+    """Warn of a load's drops, unmapped types and ``cautions`` (else log its counts).
+
+    Returns the report with the cautions among its notes: the plan's risk notes (kpis.json,
+    briefing) carry what the warning said.
+    """
     if report.rows_kept < report.rows_read or report.unmapped or cautions:
-        warn("; ".join([report.summary(), *cautions]), stacklevel=2)
+        warn("; ".join([report.summary(), *cautions]), stacklevel=3)
     else:  # all kept: the counts are news, not a warning
         log.info(report.summary())
-    for note in parsed.notes:
-        log.info("%s: %s", parsed.file, note)
-    # the plan's risk notes (kpis.json, briefing) carry what the warning said
-    report = dataclasses.replace(report, notes=(*report.notes, *cautions))
-    return kept, report
+    for note in report.notes:
+        log.info("%s: %s", report.file, note)
+    return dataclasses.replace(report, notes=(*report.notes, *cautions))
 
 
 def load_incident_files(
@@ -496,9 +515,9 @@ def load_incident_files(
 
     Exports that overlap (January to June, then April to December) or one saved again hold
     some incidents twice. A row of a later file is dropped as a duplicate row when an earlier
-    file of the same schema holds its incident number with the same day; a row without a
-    number, when an earlier file holds as many rows with its place, time and type (files of
-    other months cannot). A warning names the files and counts.
+    file of the same schema holds its incident number with the same day and place; a row
+    without a number, when an earlier file holds as many rows with its place, time and type
+    (files of other months cannot). Each file's warning counts them and names the files.
 
     Raises
     ------
@@ -509,49 +528,50 @@ def load_incident_files(
     check_distinct_files([Path(spec.path) for spec in specs])
     frames: list[pd.DataFrame] = []
     reports: list[LoadReport] = []
-    seen: dict[str, str] = {}  # incident key -> the file it was first read from
+    seen = pd.Series(dtype=object)  # incident key -> the file it was first read from
     for spec in specs:
-        kept, report = _load(spec, harm_overrides, exclude)
-        if len(specs) == 1:  # nothing to compare with
-            frames.append(kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True))
-            reports.append(report)
-            break
-        keys = _incident_keys(kept, report.schema)
-        earlier = keys.map(seen)
-        again = earlier.notna().to_numpy()
+        kept, report, cautions = _load(spec, harm_overrides, exclude)
+        again = np.zeros(len(kept), dtype=bool)
+        if len(specs) > 1:
+            keys = _incident_keys(kept, report.schema)
+            earlier = keys.map(seen)
+            again = earlier.notna().to_numpy()
+            seen = pd.concat([seen, pd.Series(report.file, index=keys[~again].to_numpy())])
+            seen = seen[~seen.index.duplicated()]  # a 64-bit key shared by two: one is enough
         if again.any():
-            report = report.with_drop("duplicate row", int(again.sum()))
-            where = ", ".join(earlier[again].value_counts().index)
-            warn(
-                f"{report.file}: {counted(int(again.sum()), 'incident')} also in {where} "
-                "(exports that overlap, or a file saved again): each is counted once, from "
-                "the file listed first; trim the overlap to silence this"
+            report = dataclasses.replace(
+                report.with_drop("duplicate row", int(again.sum())),
+                unmapped=_unmapped(kept[~again]),
             )
-        seen.update(dict.fromkeys(keys[~again], report.file))
+            cautions.append(
+                f"{counted(int(again.sum()), 'incident')} also in "
+                f"{', '.join(earlier[again].value_counts().index)} (exports that overlap, or a "
+                "file saved again): each is counted once, from the file listed first"
+            )
+        reports.append(_announce(report, cautions))
         frames.append(kept.loc[~again, list(CANONICAL_COLUMNS)].reset_index(drop=True))
-        reports.append(report)
     return frames, reports
 
 
 def _incident_keys(kept: pd.DataFrame, schema: str) -> pd.Series:
-    """Return, per kept row, what makes it the same incident in another file.
+    """Return, per kept row, a 64-bit key of what makes it the same incident in another file.
 
-    Its schema, incident number and day; without a number, its place, time, type and how
-    many rows before it in the file have them (see :func:`load_incident_files`).
+    With a number: its schema, number, day and place (to about 10 m: two sources may number
+    their incidents alike). Without: its place, time, type and how many rows before it in the
+    file have them (see :func:`load_incident_files`).
     """
-    ids = kept["incident_id"].astype(str)
-    day = kept["occurred"].dt.strftime("%Y-%m-%d").fillna("")
-    what = (
-        kept["lon"].astype(str)
-        + "|"
-        + kept["lat"].astype(str)
-        + "|"
-        + kept["occurred"].astype(str)
-        + "|"
-        + kept["crime_type"].astype(str)
+    numbered = (kept["incident_id"] != "").to_numpy()
+    place = kept[["lon", "lat"]].round(4)
+    by_number = place.assign(
+        schema=schema, id=kept["incident_id"], day=kept["occurred"].dt.normalize()
     )
-    unnumbered = "#" + what + "|" + what.groupby(what).cumcount().astype(str)
-    return (schema + "|" + ids + "|" + day).where(ids != "", unnumbered)
+    keys = pd.util.hash_pandas_object(by_number, index=False).to_numpy().copy()
+    if not numbered.all():
+        plain = kept.loc[~numbered, ["lon", "lat", "occurred", "crime_type"]]
+        nth = plain.groupby(list(plain.columns), dropna=False).cumcount()
+        plain = plain.assign(nth=nth.to_numpy(), unnumbered=True)
+        keys[~numbered] = pd.util.hash_pandas_object(plain, index=False).to_numpy()
+    return pd.Series(keys, index=kept.index)
 
 
 def _share(share: float) -> str:

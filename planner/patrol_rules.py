@@ -44,10 +44,10 @@ def patrol_rules(
     """
     officers, dwell = scenario.officers, scenario.dwell
     shift_s = shift_seconds(*shift)
-    _warn_past_the_curve(dwell.max_minutes, dwell.koper_curve)
     planned_dwell_s = dwell.max_minutes * 60
     if dwell.max_minutes_per_spot is not None:
         planned_dwell_s = min(planned_dwell_s, dwell.max_minutes_per_spot * 60)
+    _warn_past_the_curve(planned_dwell_s / 60, dwell.koper_curve)
     window = break_window(scenario, shift)
     break_s = 0.0 if officers.meal_break is None else officers.meal_break.minutes * 60
     return Patrol(
@@ -79,10 +79,10 @@ def _warn_past_the_curve(max_minutes: float, curve: Sequence[tuple[float, float]
     flat_from = max(m for m, _ in curve)
     if max_minutes > flat_from:
         warn(
-            f"dwell.max_minutes is {max_minutes:g}, but the Koper curve credits no minute past "
-            f"{flat_from:g} (dwell.koper_curve): every stop lasts {max_minutes:g} min, so "
-            f"{max_minutes - flat_from:g} min of each earn nothing and fewer stops fit; lower "
-            f"dwell.max_minutes to {flat_from:g}, or extend the curve",
+            f"stops last {max_minutes:g} min (dwell.max_minutes), but the Koper curve credits "
+            f"no minute past {flat_from:g} (dwell.koper_curve): {max_minutes - flat_from:g} "
+            f"min of each stop earn nothing and fewer stops fit; lower dwell.max_minutes to "
+            f"{flat_from:g}, or extend the curve",
             stacklevel=3,
         )
 

@@ -154,9 +154,9 @@ def search_setup(
 ) -> SearchSetup:
     """Build the search problem of ``patrol`` (the one place :func:`plan_routes` gets it from).
 
-    The candidates are the best :data:`MAX_CANDIDATES` hot spots by stop value that a unit can
-    reach, dwell at and leave in time, plus those stopped at before a re-plan and the
-    must-cover ones.
+    The candidates are the best :data:`MAX_CANDIDATES` hot spots by stop value (when there are
+    more, those a unit can reach, dwell at and leave in time), plus those stopped at before a
+    re-plan and the must-cover ones.
     """
     dwell_value = hotspots.value * koper_value_min(patrol.dwell_s / 60.0, patrol.koper_curve)
     order = np.argsort(-dwell_value, kind="stable")

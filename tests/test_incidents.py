@@ -1555,14 +1555,40 @@ def test_overlapping_exports_count_each_incident_once(tmp_path):
     mar = [row.format(id=f"c{k}", month="2020-03", kind="Robbery") for k in range(4)]
     second = write(tmp_path, header + "".join(feb + mar) + asb * 3, "feb_mar.csv")
     specs = [IncidentSpec(path=first), IncidentSpec(path=second)]
-    with pytest.warns(PlannerWarning, match="4 incidents also in .*jan_feb.csv") as caught:
+    with pytest.warns(PlannerWarning) as caught:
         frames, reports = load_incident_files(specs)
     assert [len(f) for f in frames] == [7, 5]  # 2 + 2 of February's 5 were read before
     assert reports[1].dropped["duplicate row"] == 4 and reports[1].rows_kept == 5
     assert reports[1].rows_read == reports[1].rows_kept + sum(reports[1].dropped.values())
-    assert "counted once, from the file listed first" in str(caught[-1].message)
+    (said,) = [str(w.message) for w in caught if "feb_mar.csv" in str(w.message)]
+    assert "9 rows read, 5 kept; dropped: 4 duplicate rows" in said  # one warning, up to date
+    assert re.search(r"4 incidents also in \S*jan_feb.csv \(exports that overlap", said)
     alone, _ = load_incident_files(specs[1:])  # one file: nothing to compare with
     assert len(alone[0]) == 9
+
+
+def test_two_sources_numbering_their_incidents_alike_are_both_kept(tmp_path):
+    rows = "".join(f"{k},2024-03-01 1{k}:00,Robbery,{60.17 + k / 100},24.94\n" for k in range(5))
+    north = write(tmp_path, "case,when,what,lat,lon\n" + rows, "north.csv")
+    south = write(tmp_path, "case,when,what,lat,lon\n" + rows.replace(",60.", ",59."), "south.csv")
+    specs = [
+        IncidentSpec(path=p, time_col="when", type_col="what", id_col="case")
+        for p in (north, south)
+    ]
+    frames, reports = load_incident_files(specs)
+    assert [len(f) for f in frames] == [5, 5] and reports[1].dropped["duplicate row"] == 0
+
+
+def test_a_file_whose_incidents_were_all_read_before_keeps_its_counts_right(tmp_path):
+    rows = "".join(f"{60.17 + k / 1000},24.94,2024-03-0{k + 1}\n" for k in range(6))
+    first = write(tmp_path, "lat,lon,when\n" + rows[: len(rows) // 2], "a.csv")
+    second = write(tmp_path, "lat,lon,when\n" + rows, "b.csv")
+    specs = [IncidentSpec(path=p, time_col="when") for p in (first, second)]
+    with pytest.warns(PlannerWarning) as caught:
+        _, reports = load_incident_files(specs)
+    assert reports[1].rows_kept == 3 and reports[1].unmapped == {"(no type)": 3}
+    said = [str(w.message) for w in caught if "b.csv" in str(w.message)]
+    assert len(said) == 1 and "3 rows loaded without an offence type" in said[0]
 
 
 @pytest.mark.shared_data
@@ -1594,3 +1620,11 @@ def test_a_type_put_in_a_category_says_which_rows_it_brings_back():
     # a type left out as a whole and put in a category on purpose: nothing to say
     drugs = IncidentSpec(path=path, type_categories={"NARCOTICS": "robbery"})
     assert not [n for n in inspect_incidents(drugs).notes if "brings back" in n]
+
+
+def test_incident_numbers_written_none_or_nan_are_no_number(tmp_path):
+    rows = "".join(f"{60.17 + k / 1000},24.94,{('None', 'nan')[k % 2]},Robbery\n" for k in range(6))
+    path = write(tmp_path, "lat,lon,case,what\n" + rows)
+    with pytest.warns(PlannerWarning, match="no incident kept has a date"):
+        _, report = load_incidents(IncidentSpec(path=path, type_col="what", id_col="case"))
+    assert report.rows_kept == 6 and report.dropped["duplicate row"] == 0

@@ -320,7 +320,7 @@ def test_hot_spots_searched_are_those_a_unit_can_reach(grid, monkeypatch):
     far = grid.node_index([15])[0]
     spots = dataclasses.replace(spots, value=np.where(spots.node_idx == far, 1.0, spots.value))
     station = int(grid.node_index([0])[0])
-    # 600 m there and back + 10 min: out of reach in 20 min; the nodes next door are not
+    # 600 m each way + 10 min: out of reach in 20 min; the nodes next door are not
     patrol = patrol_at(station, units=1, shift_s=1200.0, dwell_s=600.0, max_visits=1)
     monkeypatch.setattr(planner.routes, "MAX_CANDIDATES", 3)
     setup = planner.routes.search_setup(grid, risk, spots, patrol)

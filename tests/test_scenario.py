@@ -581,7 +581,9 @@ def test_stops_longer_than_the_koper_curve_credits_are_warned_of():
     from planner.patrol_rules import _warn_past_the_curve
     from planner.scenario_patrol import KOPER_CURVE
 
-    with pytest.warns(PlannerWarning, match=r"max_minutes is 30, but the Koper curve credits no"):
+    with pytest.warns(
+        PlannerWarning, match=r"stops last 30 min \(dwell.max_minutes\), but the Koper"
+    ):
         _warn_past_the_curve(30.0, KOPER_CURVE)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
