@@ -221,6 +221,8 @@ def make_plan(scenario: Scenario) -> bool:
             store.popitem(last=False)
     plan = store[key]
     st.session_state["plan"] = plan
+    # the limit its scenario file keeps, whatever scenario the editor opens next
+    st.session_state[drafts.PLAN_FILE_LIMIT] = drafts.file_time_limit(scenario.solver.time_limit_s)
     st.session_state["plan_yaml"] = text
     st.session_state["plan_key"] = key
     st.session_state.pop("plan_error", None)

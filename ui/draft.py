@@ -58,6 +58,9 @@ SET_ASIDE = "draft_set_aside"  # the edited draft another scenario replaced, to 
 OPENED = "draft_opened"  # what the scenario said when opened, to tell edits made in the app
 #: The opened scenario's own time limit and the one the sidebar got (capped for a preview).
 OWN_LIMIT, PREVIEW_LIMIT = "draft_own_limit", "draft_preview_limit"
+#: Session key of the time limit the scenario file of the plan on screen keeps (its own
+#: scenario's, taken when it was planned: the editor may have opened another since).
+PLAN_FILE_LIMIT = "plan_file_limit"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,16 +237,19 @@ def current_scenario() -> Scenario:
     return scenario.model_copy(update={"source_file": source})
 
 
-def scenario_file(scenario: Scenario) -> str:
+def scenario_file(scenario: Scenario, limit: float | None = None) -> str:
     """Return the scenario as YAML to keep or share, not tied to this server's checkout.
 
     The time limit is the scenario's own while the sidebar holds the app's preview limit (a
     limit set in the sidebar is kept). The output folder is written relative to the scenario's
     folder when both lie in this checkout (as the shipped examples write it), else left out, so
     that the file writes to ``out/<name>`` beside wherever it is saved. A scenario renamed in
-    the app writes to a folder of its new name beside the one it was opened with.
+    the app writes to a folder of its new name beside the one it was opened with. ``limit``
+    gives the time limit to keep instead (that of the plan on screen, see
+    :data:`PLAN_FILE_LIMIT`).
     """
-    limit = file_time_limit(scenario.solver.time_limit_s)
+    if limit is None:
+        limit = file_time_limit(scenario.solver.time_limit_s)
     update: dict[str, Any] = {"solver": scenario.solver.model_copy(update={"time_limit_s": limit})}
     update["output_dir"] = saved_output_dir(scenario.output_dir, scenario.name)
     text = scenario_to_yaml(scenario.model_copy(update=update))

@@ -25,7 +25,7 @@ from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import Scenario
 from ui.bound import labelled
-from ui.draft import file_time_limit, plain_paths, scenario_file
+from ui.draft import PLAN_FILE_LIMIT, file_time_limit, plain_paths, scenario_file
 
 MIME = {
     ".geojson": "application/geo+json",
@@ -311,7 +311,9 @@ def show_downloads(plan: Plan) -> None:
     The scenario's file text is made now: the session state it reads is not there when the
     button's file is built.
     """
-    scenario_yaml = scenario_file(plan.scenario)
+    used = plan.scenario.solver.time_limit_s
+    own = st.session_state.get(PLAN_FILE_LIMIT, file_time_limit(used))
+    scenario_yaml = scenario_file(plan.scenario, own)
     built: dict[str, bytes] = {}
 
     def build() -> dict[str, bytes]:
@@ -319,8 +321,6 @@ def show_downloads(plan: Plan) -> None:
             built.update(export_files(plan, scenario_yaml))
         return built
 
-    used = plan.scenario.solver.time_limit_s
-    own = file_time_limit(used)
     if own != used:
         st.caption(
             f"The scenario file keeps its own time limit, {own:g} s; this plan was made with "

@@ -399,6 +399,20 @@ def test_first_load_plans_the_default_scenario(first_load):
     ) in captions
 
 
+@pytest.mark.shared_data
+def test_a_plans_scenario_file_keeps_its_own_limit_after_another_is_opened(first_load):
+    at = _app()
+    at.sidebar.selectbox(key="scenario").set_value("city_of_london").run()  # 60 s, not planned
+    assert at.session_state["plan"].scenario.name == "helsinki_default"
+    _tab(at, "Plan")
+    own = load_scenario(DEFAULT_YAML).solver.time_limit_s
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith(f"The scenario file keeps its own time limit, {own:g} s") for c in captions
+    )
+    assert not any("own time limit, 60 s" in c for c in captions)
+
+
 @pytest.mark.slow
 def test_review_tables_come_from_the_kpis(first_load):
     plan = first_load.session_state["plan"]
