@@ -135,11 +135,13 @@ def sidebar(names: list[str]) -> bool:
         example = st.session_state["scenario"]
         if example is None or drafts.example_of(editing) != example:
             st.caption(f"Editing: {editing}")  # a YAML of one's own, not the example above
-        if (aside := st.session_state.get(drafts.SET_ASIDE)) is not None:
+        asides = drafts.set_aside_drafts()
+        for i, aside in reversed(list(enumerate(asides))):  # the most recent first
             st.button(
                 f"Take back your edits to {aside[drafts.DRAFT].get('name', 'the scenario')}",
-                key="take_back",
+                key="take_back" if i == len(asides) - 1 else f"take_back_{i}",
                 on_click=drafts.take_back,
+                args=(i,),
                 help=f"Opening another scenario set aside your edits to {aside[drafts.WHERE]}; "
                 "this makes them the scenario being edited again (press Plan to plan them).",
             )

@@ -54,7 +54,9 @@ FAILED_YAML = "plan_failed_yaml"  # the scenario (as YAML) whose planning failed
 #: The YAML box: its widget key, and text typed in it (not applied) with the scenario text it
 #: was typed over, shown again after a reload or a refused upload while that text is current.
 YAML_BOX, YAML_TYPED, YAML_TYPED_OVER = "yaml_box", "yaml_typed", "yaml_typed_over"
-SET_ASIDE = "draft_set_aside"  # the edited draft another scenario replaced, to take back
+SET_ASIDE = "draft_set_aside"  # edited drafts other scenarios replaced, to take back
+#: Edited drafts kept to take back, at most (the oldest is forgotten first).
+MAX_SET_ASIDE = 5
 OPENED = "draft_opened"  # what the scenario said when opened, to tell edits made in the app
 #: The opened scenario's own time limit and the one the sidebar got (capped for a preview).
 OWN_LIMIT, PREVIEW_LIMIT = "draft_own_limit", "draft_preview_limit"
@@ -163,23 +165,42 @@ def edited() -> bool:
 
 
 def set_aside() -> None:
-    """Keep the draft being replaced when it holds edits, so that they can be taken back."""
+    """Keep the draft being replaced when it holds edits, so that they can be taken back.
+
+    Drafts set aside from other scenarios stay (up to :data:`MAX_SET_ASIDE`); one set aside
+    before from the same place under the same name is replaced by this newer one.
+    """
     if DRAFT in st.session_state and edited():
-        st.session_state[SET_ASIDE] = {
+        kept = {
             key: copy.deepcopy(st.session_state[key])
             for key in DRAFT_STATE
             if key in st.session_state
         }
+        others = [d for d in set_aside_drafts() if _identity(d) != _identity(kept)]
+        st.session_state[SET_ASIDE] = [*others, kept][-MAX_SET_ASIDE:]
 
 
-def take_back() -> None:
-    """Make the draft set aside the one being edited again, setting this one aside in turn.
+def _identity(kept: dict[str, Any]) -> tuple[str, str]:
+    """Where a kept draft was opened from, and its name: a newer one of the same replaces it."""
+    return str(kept.get(WHERE, "")), str(kept.get(DRAFT, {}).get("name", ""))
 
-    A button's callback: the two drafts swap when the one replaced holds edits too.
+
+def set_aside_drafts() -> list[dict[str, Any]]:
+    """Return the drafts set aside, the most recent last."""
+    return list(st.session_state.get(SET_ASIDE) or [])
+
+
+def take_back(index: int = -1) -> None:
+    """Make a draft set aside (``index`` in :func:`set_aside_drafts`) the one being edited.
+
+    A button's callback: the draft it replaces is set aside in turn when it holds edits, so
+    two drafts swap.
     """
-    kept = st.session_state.pop(SET_ASIDE, None)
-    if kept is None:
+    drafts = set_aside_drafts()
+    if not drafts:
         return
+    kept = drafts.pop(index)
+    st.session_state[SET_ASIDE] = drafts
     set_aside()
     st.session_state.update(kept)
     _forget_page_state()

@@ -50,6 +50,7 @@ KEYS = (
     "plan_error",
     drafts.FAILED_YAML,
     drafts.SET_ASIDE,
+    drafts.PLAN_FILE_LIMIT,
     *uploads.YAML_STATE,
     *staffing.STATE,
 )

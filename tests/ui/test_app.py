@@ -621,6 +621,18 @@ def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
     assert swap.label == "Take back your edits to other"
     swap.click().run()
     assert at.number_input(key="ed:dwell.max_minutes").value == 13.0
+    # a third scenario: both edited ones stay set aside, each with its button
+    third = DEFAULT_YAML.read_text().replace("name: helsinki_default", "name: third", 1)
+    at = _apply_yaml(at, third)
+    labels = [b.label for b in at.sidebar.button if str(b.key).startswith("take_back")]
+    assert labels == [
+        "Take back your edits to other",
+        "Take back your edits to helsinki_default",
+    ]
+    older = next(b for b in at.sidebar.button if b.label.endswith("helsinki_default"))
+    older.click().run()
+    assert at.text_input(key="ed:name").value == "helsinki_default"
+    assert at.number_input(key="ed:dwell.max_minutes").value == 14.0
 
 
 @pytest.mark.shared_data
