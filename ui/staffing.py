@@ -44,7 +44,9 @@ from ui.map import build_deck
 from ui.view import MAP_HEIGHT_PX
 
 RESULT = "staffing"
-STATE = (RESULT, "staffing_counts", "staffing_error")
+#: Session key of what the comparison whose error is shown was asked for.
+ERROR_ABOUT = "staffing_error_about"
+STATE = (RESULT, "staffing_counts", "staffing_error", ERROR_ABOUT)
 """Session keys of the comparison: its result, the counts chosen and its error."""
 STATE_PREFIXES = ("staffing_rows_",)
 """Prefixes of the session keys of the shift tables' rows (one table per shift)."""
@@ -395,7 +397,13 @@ def run_plan(base: Plan, run: StaffingRun) -> Plan:
     return dataclasses.replace(base, routes=run.routes, kpis=run.kpis)
 
 
+def _asked(counts: list[int], rows: pd.DataFrame) -> str:
+    """Return what a comparison is asked for: its counts and shifts table (errors are about it)."""
+    return f"{sorted(counts)} {rows.to_json()}"
+
+
 def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> None:
+    st.session_state[ERROR_ABOUT] = _asked(counts, rows)
     try:
         shifts = shift_specs(rows, draft()["shift"])
     except PlannerError as exc:
@@ -474,6 +482,8 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
         and scenario is not None
     ):
         _run_pressed(scenario, sorted(counts), rows)
+    if st.session_state.get(ERROR_ABOUT) != _asked(counts, rows):  # changed since: not said
+        st.session_state.pop("staffing_error", None)
     if error := st.session_state.get("staffing_error"):
         st.error(plain_paths(error))
     result = st.session_state.get(RESULT)

@@ -1140,6 +1140,17 @@ def dask_closed():
     dask_pool.clear()  # closes the cluster (on_release)
 
 
+def test_a_staffing_error_goes_once_the_choice_it_was_about_changes(first_load):
+    at = _tab(_app(), "Staffing")
+    at.multiselect(key="staffing_counts").set_value([]).run()
+    at.button(key="staffing_run").click().run()
+    assert _errors(at) == ["Choose at least one officer count and one shift."]
+    at.run()  # as chosen: still said
+    assert _errors(at) == ["Choose at least one officer count and one shift."]
+    at.multiselect(key="staffing_counts").set_value([2]).run()  # mended: no longer said
+    assert _errors(at) == []
+
+
 @pytest.mark.slow
 def test_staffing_compares_two_levels(first_load, dask_closed):
     at = _app()
