@@ -2,7 +2,8 @@
 
 The distances, paths and presence the route search is built from: :func:`walk_weights` gives
 the presence of one pass of each street, :func:`street_network` the shortest walks between the
-problem's nodes (and what walking them earns), :func:`walk_home_s` each unit's walk home.
+problem's nodes (and what walking them earns), :func:`walk_home_s` each unit's walk home,
+:func:`reachable` the nodes a unit can reach, stop at and leave in time.
 """
 
 from __future__ import annotations
