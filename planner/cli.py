@@ -95,7 +95,8 @@ TimeLimit = Annotated[
         "--time-limit",
         min=0.1,
         help="Limit per solver: route search seconds, CP-SAT work units for posts "
-        "(overrides solver.time_limit_s).",
+        "(overrides solver.time_limit_s); loading the area and building the problems come on "
+        "top.",
     ),
 ]
 Seed = Annotated[
