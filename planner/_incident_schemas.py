@@ -397,16 +397,21 @@ def unknown_schema(name: str) -> str | None:
     )
 
 
+def _detected(header: list[str]) -> Schema | None:
+    """Return the first known schema whose required columns the header holds, if any."""
+    return next(
+        (s for s in SCHEMAS.values() if len(_match(header, s.required)) == len(s.required)),
+        None,
+    )
+
+
 def _check_partial_mapping(spec: IncidentSpec, path: Path, header: list[str]) -> None:
     """Refuse a mapping that reads a known export as generic without its dates or types.
 
     A column named to change one thing (``type_col`` alone, say) reads the whole file with
     the mapping, so the schema's dates or offence types would be lost without a word.
     """
-    known = next(
-        (s for s in SCHEMAS.values() if len(_match(header, s.required)) == len(s.required)),
-        None,
-    )
+    known = _detected(header)
     if known is None:
         return
     lost = []
@@ -466,9 +471,8 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
     if name == "generic":
         return "generic"
     if name == "auto":
-        for schema in SCHEMAS.values():
-            if len(_match(header, schema.required)) == len(schema.required):
-                return schema.name
+        if (known := _detected(header)) is not None:
+            return known.name
         if Path(path).suffix.lower() in (".yaml", ".yml"):
             msg = (
                 f"{path}: a YAML file (a scenario?), not an incident export; give the CSV, "

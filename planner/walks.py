@@ -140,11 +140,19 @@ def walk_home_s(graph: StreetGraph, patrol: Patrol) -> list[float]:
     infinite where the ways to avoid cut the unit off.
     """
     starts, ends = patrol.unit_starts(), patrol.unit_ends()
+    walk_s = _walk_seconds(graph, patrol, [n for n, _ in starts])
+    return [float(walk_s[k, end]) for k, (end, _) in enumerate(ends)]
+
+
+def _walk_seconds(graph: StreetGraph, patrol: Patrol, sources: list[int]) -> np.ndarray:
+    """Return the seconds from each of ``sources`` (rows) to every node (columns).
+
+    Shortest walks without the ways to avoid, at the patrol's pace with its share of time held
+    back for calls.
+    """
     lookup = _segment_lookup(graph, patrol.avoided)
-    dist = dijkstra(_walkable(graph, lookup), directed=False, indices=[n for n, _ in starts])
-    dist = np.atleast_2d(dist)
-    per_s = patrol.stretch() / patrol.pace_m_per_s
-    return [float(dist[k, end] * per_s) for k, (end, _) in enumerate(ends)]
+    dist = np.atleast_2d(dijkstra(_walkable(graph, lookup), directed=False, indices=sources))
+    return dist * (patrol.stretch() / patrol.pace_m_per_s)
 
 
 def reachable(graph: StreetGraph, patrol: Patrol, nodes: np.ndarray) -> np.ndarray:
@@ -155,12 +163,11 @@ def reachable(graph: StreetGraph, patrol: Patrol, nodes: np.ndarray) -> np.ndarr
     """
     starts, ends = patrol.unit_starts(), patrol.unit_ends()
     sources = sorted({n for n, _ in starts} | {n for n, _ in ends})
-    lookup = _segment_lookup(graph, patrol.avoided)
-    dist = np.atleast_2d(dijkstra(_walkable(graph, lookup), directed=False, indices=sources))
+    walk_s = _walk_seconds(graph, patrol, sources)
     row = {n: i for i, n in enumerate(sources)}
-    per_s, dwell_s = patrol.stretch() / patrol.pace_m_per_s, patrol.dwell_s * patrol.stretch()
+    dwell_s = patrol.dwell_s * patrol.stretch()
     ok = np.zeros(len(nodes), dtype=bool)
     for (start, begin), (end, end_s) in zip(starts, ends, strict=True):
-        walk_s = (dist[row[start], nodes] + dist[row[end], nodes]) * per_s
-        ok |= walk_s + dwell_s <= end_s - begin + 1.0  # a second's slack: the schedule rounds
+        there_and_back = walk_s[row[start], nodes] + walk_s[row[end], nodes]
+        ok |= there_and_back + dwell_s <= end_s - begin + 1.0  # a second's slack: rounding
     return ok

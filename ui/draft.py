@@ -63,6 +63,8 @@ OWN_LIMIT, PREVIEW_LIMIT = "draft_own_limit", "draft_preview_limit"
 #: Session key of the time limit the scenario file of the plan on screen keeps (its own
 #: scenario's, taken when it was planned: the editor may have opened another since).
 PLAN_FILE_LIMIT = "plan_file_limit"
+#: Session key of (area, street graph) of the area the Scenario tab's map drew last.
+AREA_STREETS = "area_streets"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,10 +420,6 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
         return error
     draft().setdefault("incidents", []).append(entry)
     return None
-
-
-#: Session key of (area, street graph) of the area the Scenario tab's map drew last.
-AREA_STREETS = "area_streets"
 
 
 def read_incidents(entry: dict[str, Any], name: str) -> str | None:

@@ -47,7 +47,7 @@ RESULT = "staffing"
 #: Session key of what the comparison whose error is shown was asked for.
 ERROR_ABOUT = "staffing_error_about"
 STATE = (RESULT, "staffing_counts", "staffing_error", ERROR_ABOUT)
-"""Session keys of the comparison: its result, the counts chosen and its error."""
+"""Session keys of the comparison: its result, counts chosen, error and what it was about."""
 STATE_PREFIXES = ("staffing_rows_",)
 """Prefixes of the session keys of the shift tables' rows (one table per shift)."""
 COUNT_CHOICES = list(range(1, 41))
