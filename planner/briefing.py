@@ -190,10 +190,12 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         listed = leg.kind == "wait" and _listed(leg.end_s - leg.start_s)
         if (
             leg.kind in ("walk", "wait", "reserve")
-            and what != "walk back to station"
+            and what not in ("walk back to station", "walk a loop")
             and not listed
         ):
             continue  # the map shows the walking; held-back time follows each stop
+        if what == "walk a loop":  # streets walked instead of waiting: the map shows which
+            what = f"walk a loop, {leg.distance_m / 1000:.1f} km"
         if leg.kind == "dwell":
             number = sum(len(v) for v in stop_numbers.values()) + 1
             stop_numbers.setdefault(leg.to_node, []).append(number)

@@ -45,12 +45,19 @@ def idle_message(plan: Plan) -> str | None:
     spots, dosed = routes["hotspots"], routes["hotspots_dosed"]
     if all_stops_made(routes):
         allowed = plan.patrol.visits_allowed()
+        walks = plan.patrol.walk_spare
         why = (
             f"every one of the {spots} hot spots has its {allowed} "
             f"stop{'s' if allowed != 1 else ''} "
             "(dwell.max_visits, dwell.max_minutes_per_spot), so these settings give them no "
-            "more to do (the search plans no walk for its own sake): allow more stops, or more "
-            "hot spots (dwell.hotspot_top_percent), or plan fewer officers"
+            "more to do"
+            + (
+                " (no loop of streets they could walk earns presence)"
+                if walks
+                else " (officers.walk_spare_time is off: they walk no loop of streets instead)"
+            )
+            + ": allow more stops, or more hot spots (dwell.hotspot_top_percent), "
+            + ("or plan fewer officers" if walks else "let them walk, or plan fewer officers")
         )
     elif plan.routes_stats.status not in ("OPTIMAL", "FEASIBLE") and dosed < spots:
         solver = plan.scenario.solver

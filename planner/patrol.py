@@ -58,6 +58,7 @@ class Patrol:
     break_done: frozenset[int] = field(default_factory=frozenset)
     resumed: bool = False  # the rest of a shift under way (re-planning)
     sight_m: float = 50.0  # street a walker watches ahead and behind (the stops' radius)
+    walk_spare: bool = False  # loops of streets in waits as long as a stop (planner.loops)
 
     def stretch(self) -> float:
         """Clock seconds per second of walking or dwelling (held-back time included)."""

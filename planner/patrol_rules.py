@@ -71,6 +71,7 @@ def patrol_rules(
         koper_curve=tuple(tuple(p) for p in dwell.koper_curve),
         hourly=risk.hourly_profile(hotspots.watched, pieces),
         sight_m=dwell.visibility_radius_m,
+        walk_spare=officers.walk_spare_time,
     )
 
 

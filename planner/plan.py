@@ -246,16 +246,23 @@ def leg_action(leg: Leg, route: Route) -> str:
         return f"meal break {minutes:.0f} min"
     if leg.kind in ("wait", "reserve"):
         return f"{'wait' if leg.kind == 'wait' else 'free for calls'} {length}"
+    if leg.from_node == leg.to_node:
+        return "walk a loop"  # streets walked instead of waiting (planner.loops)
     if leg is _homeward(route):
         return "walk back to station"
     return "walk"
 
 
 def _homeward(route: Route) -> Leg | None:
-    """Return the walk to the end station: the last walk, if only wait or free time follows."""
+    """Return the walk to the end station: the last walk, if only wait or free time follows.
+
+    A loop walked at the end station after it (from and back to the station) does not count.
+    """
     for leg in reversed(route.legs):
-        if leg.kind == "walk":
+        if leg.kind == "walk" and leg.from_node != leg.to_node:
             return leg
+        if leg.kind == "walk":
+            continue
         if leg.kind not in ("wait", "reserve"):
             return None
     return None

@@ -39,6 +39,7 @@ from planner import search
 from planner.errors import InfeasibleError
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots, koper_value_min
+from planner.loops import walk_spare_time
 from planner.patrol import HOUR_S, Patrol
 from planner.plan import Route, SolveStats
 from planner.risk import RiskMap
@@ -105,6 +106,8 @@ def plan_routes(
         route_of_visits(k + 1, net, patrol, visits, brk, starts[k], order, first_spot, stays)
         for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
     ]
+    if patrol.walk_spare:
+        routes = walk_spare_time(routes, net, patrol)
     routes = credit_walks(credit_stops(routes, dwell_value, patrol), net.segment_presence, patrol)
     earned = sum(r.presence for r in routes)
     status = result.status

@@ -273,6 +273,11 @@ class OfficersSpec(_Model):
     per_unit: list[UnitSpec] = Field(
         [], description="units 1, 2, ... with their own station or hours (staggered starts)"
     )
+    walk_spare_time: bool = Field(
+        True,
+        description="walk a loop of the best nearby streets instead of waiting as long as a "
+        "stop or longer, and instead of standing at the station before the shift ends",
+    )
 
     @field_validator("held_back_share", mode="before")
     @classmethod

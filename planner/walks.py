@@ -9,7 +9,7 @@ problem's nodes (and what walking them earns), :func:`walk_home_s` each unit's w
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -41,23 +41,41 @@ class Network:
         while path[-1] != self.sources[i]:
             path.append(int(self.pred[i, path[-1]]))
         path.reverse()
-        segs = [self.segment_of[(a, b)] for a, b in itertools.pairwise(path)]
-        table = self.graph.segments
-        lengths = table["length_m"].to_numpy()[segs]
-        flips = [bool(table["u_idx"].iat[s] != a) for s, a in zip(segs, path, strict=False)]
-        metres = float(lengths.sum())
-        ids = self.graph.nodes.index
-        return Leg(
-            kind="walk",
-            start_s=start_s,
-            end_s=start_s + metres / pace,
-            from_node=int(ids[path[0]]),
-            to_node=int(ids[path[-1]]),
-            segments=tuple(segs),
-            reversed=tuple(flips),
-            distance_m=metres,
-            presence=float(self.segment_presence[segs].sum()),
-        )
+        leg = path_leg(self.graph, self.segment_of, path, start_s, pace)
+        return replace(leg, presence=float(self.segment_presence[list(leg.segments)].sum()))
+
+    def matrix(self) -> sparse.csr_matrix:
+        """Symmetric length matrix of the streets the units may walk."""
+        return _walkable(self.graph, self.segment_of)
+
+
+def path_leg(
+    graph: StreetGraph,
+    segment_of: dict[tuple[int, int], int],
+    path: list[int],
+    start_s: float,
+    pace: float,
+) -> Leg:
+    """Build the walk leg along ``path`` (node positions) starting at ``start_s``, uncredited.
+
+    ``segment_of`` gives the segment walked between two successive nodes (``Network.segment_of``).
+    """
+    segs = [segment_of[(a, b)] for a, b in itertools.pairwise(path)]
+    table = graph.segments
+    lengths = table["length_m"].to_numpy()[segs]
+    flips = [bool(table["u_idx"].iat[s] != a) for s, a in zip(segs, path, strict=False)]
+    metres = float(lengths.sum())
+    ids = graph.nodes.index
+    return Leg(
+        kind="walk",
+        start_s=start_s,
+        end_s=start_s + metres / pace,
+        from_node=int(ids[path[0]]),
+        to_node=int(ids[path[-1]]),
+        segments=tuple(segs),
+        reversed=tuple(flips),
+        distance_m=metres,
+    )
 
 
 def walk_weights(graph: StreetGraph, segment_risk: np.ndarray, patrol: Patrol) -> np.ndarray:

@@ -97,7 +97,7 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
     data = {
         "name": "idle",
         "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
-        "officers": {"count": 6, "station": STATION},
+        "officers": {"count": 6, "station": STATION, "walk_spare_time": False},
         "dwell": {"max_visits": 1, "hotspot_top_percent": 2},
         "posts": {"count": 0},
         "solver": {"time_limit_s": 5, "route_iterations": 150},
@@ -107,9 +107,10 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
     (message,) = [str(w.message) for w in got if "time left" in str(w.message)]
     assert (
         f"every one of the {len(plan.hotspots)} hot spots has its 1 stop (dwell.max_visits, "
-        "dwell.max_minutes_per_spot), so these settings give them no more to do (the search plans "
-        "no walk for its own sake): allow more stops, or more hot spots "
-        "(dwell.hotspot_top_percent), or plan fewer officers" in message
+        "dwell.max_minutes_per_spot), so these settings give them no more to do "
+        "(officers.walk_spare_time is off: they walk no loop of streets instead): allow more "
+        "stops, or more hot spots (dwell.hotspot_top_percent), let them walk, or plan fewer "
+        "officers" in message
     )
     assert message in plan.warnings  # the plan carries it (the app and staffing read it there)
     routes = plan.kpis["routes"]
@@ -139,6 +140,48 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
     # a search that reached its own bound (weighted: must-cover, variants) did not stop early
     done = replace(short, routes_stats=replace(short.routes_stats, status="FEASIBLE"))
     assert "stopped at its limit" not in idle_message(done)
+
+
+def test_units_with_no_stop_left_walk_loops_of_streets_instead_of_standing(tmp_path, area):
+    data = {
+        "name": "loops",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
+        "officers": {"count": 6, "station": STATION, "held_back_share": 0.2},
+        "dwell": {"max_visits": 1, "hotspot_top_percent": 2},
+        "posts": {"count": 0},
+        "solver": {"time_limit_s": 5, "route_iterations": 150},
+    }
+    walking = run(parse_scenario(data, "test", tmp_path), area=area)
+    data["officers"]["walk_spare_time"] = False
+    with pytest.warns(PlannerWarning, match="back at the station with time left"):
+        standing = run(parse_scenario(data, "test", tmp_path / "off"), area=area)
+    assert "walk_spare_time" not in " ".join(walking.warnings)
+    # the same stops, at the same times; the hours that stood now walk streets
+    assert [r.dwells for r in walking.routes] == [r.dwells for r in standing.routes]
+    walked, stood = walking.kpis["routes"], standing.kpis["routes"]
+    assert walked["dwell_presence_min"] == pytest.approx(stood["dwell_presence_min"], abs=2e-6)
+    assert walked["walk_presence_min"] > 2 * stood["walk_presence_min"]
+    assert walked["solver"]["bound"] == stood["solver"]["bound"] >= walked["presence_min"]
+    assert max(o["back_early_min"] for o in walked["per_officer"]) < 15  # less than a stop
+    assert max(o["back_early_min"] for o in stood["per_officer"]) >= 60
+    loops = [
+        (route, i)
+        for route in walking.routes
+        for i, leg in enumerate(route.legs)
+        if leg.kind == "walk" and leg.from_node == leg.to_node
+    ]
+    assert {route.officer for route, _ in loops} >= {
+        r.officer for r in standing.routes if 4 * 3600 - r.end_s >= 3600
+    }
+    for route, i in loops:  # each loop holds back its share for calls before it sets off
+        loop, before = route.legs[i], route.legs[i - 1]
+        assert before.kind == "reserve" and before.to_node == loop.from_node
+        held = before.end_s - before.start_s
+        assert held >= 0.25 * (loop.end_s - loop.start_s) - 1e-6  # share / (1 - share)
+        assert loop.presence > 0 and loop.distance_m > 0
+    schedule = walking.to_frame()
+    assert (schedule["action"] == "walk a loop").sum() == len(loops)
+    assert "walk back to station" in set(schedule["action"])
 
 
 def test_a_unit_whose_hours_miss_the_meal_break_window_takes_no_break(tmp_path, area):

@@ -319,7 +319,7 @@ def station_fields(path: str, label: str) -> None:
 
 
 def officers_section() -> None:
-    """Edit stations, pace, units, time held back, meal break and ways to avoid."""
+    """Edit stations, pace, units, time held back, ways to avoid, loops and meal break."""
     data = draft()
     st.caption("The number of officers and the solver time limit are in the sidebar.")
     station_fields("officers.station", "Station")
@@ -353,6 +353,15 @@ def officers_section() -> None:
         options=list(AVOIDABLE),
         to_widget=list,
         from_widget=list,
+    )
+    bound(
+        st.checkbox,
+        "Walk loops instead of waiting",
+        "officers.walk_spare_time",
+        True,
+        help="A wait as long as a stop or longer, and the time left after the last stop, is "
+        "walked as a loop of the best nearby streets, back where the unit waits. Off: the unit "
+        "stands and waits.",
     )
     if not switch(
         st.checkbox, "Meal break", "officers.has_break", "meal_break" in data["officers"], _meal

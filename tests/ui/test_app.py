@@ -832,7 +832,7 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
     at.number_input(key="ed:dwell.min_minutes").set_value(20.0).run()
     text = DEFAULT_YAML.read_text().replace("min_minutes: 10 ", "min_minutes: 20 ")
     expected = _cli_message(tmp_path, text, "scenarios/helsinki_default.yaml (edited)")
-    assert "line 27, dwell: dwell.min_minutes (20.0) exceeds max_minutes (15.0)" in expected
+    assert "line 28, dwell: dwell.min_minutes (20.0) exceeds max_minutes (15.0)" in expected
     # the same words, less the line of the file, which edits in the form do not have, and
     # with the field's label beside the key
     shown = re.sub(r"line \d+, ", "", expected).replace(
