@@ -40,9 +40,17 @@ def idle_message(plan: Plan) -> str | None:
     assert plan.patrol is not None
     routes = plan.kpis["routes"]
     idle = idle_units(routes)
+    spots, dosed = routes["hotspots"], routes["hotspots_dosed"]
+    if not idle and (looping := _looping_short(plan)):
+        units = ", ".join(f"{plan.unit_word} {k} ({s / 3600:.1f} h)" for k, s in looping)
+        return (
+            f"walking loops of streets for an hour or more: {units}, while {spots - dosed} of "
+            f"{spots} hot spots got no stop when the search stopped at its limit "
+            f"({_limit(plan)}): a longer search (solver.time_limit_s; --time-limit on the command "
+            "line) may fit more stops"
+        )
     if not idle:
         return None
-    spots, dosed = routes["hotspots"], routes["hotspots_dosed"]
     if all_stops_made(routes):
         allowed = plan.patrol.visits_allowed()
         walks = plan.patrol.walk_spare
@@ -52,7 +60,7 @@ def idle_message(plan: Plan) -> str | None:
             "(dwell.max_visits, dwell.max_minutes_per_spot), so these settings give them no "
             "more to do"
             + (
-                " (no loop of streets they could walk earns presence)"
+                " (no loop of streets near them earned presence for the rest of their time)"
                 if walks
                 else " (officers.walk_spare_time is off: they walk no loop of streets instead)"
             )
@@ -60,11 +68,9 @@ def idle_message(plan: Plan) -> str | None:
             + ("or plan fewer officers" if walks else "let them walk, or plan fewer officers")
         )
     elif plan.routes_stats.status not in ("OPTIMAL", "FEASIBLE") and dosed < spots:
-        solver = plan.scenario.solver
         why = (
             f"{spots - dosed} of {spots} hot spots got no stop "
-            f"when the search stopped at its limit ({solver.time_limit_s:g} s"
-            + (f", {solver.route_iterations} iterations" if solver.route_iterations else "")
+            f"when the search stopped at its limit ({_limit(plan)}"
             + "): a longer search (solver.time_limit_s; --time-limit on the command line) may "
             "fit more stops; otherwise none fits their time (revisit gap, distance, shift end)"
         )
@@ -72,3 +78,37 @@ def idle_message(plan: Plan) -> str | None:
         why = "no further stop fits their time (revisit gap, distance, shift end)"
     units = ", ".join(f"{plan.unit_word} {k} ({s / 3600:.1f} h early)" for k, s in idle)
     return f"back at the station with time left: {units}: {why}"
+
+
+def _limit(plan: Plan) -> str:
+    """Say the route search's limits: ``5 s, 150 iterations``."""
+    solver = plan.scenario.solver
+    iterations = f", {solver.route_iterations} iterations" if solver.route_iterations else ""
+    return f"{solver.time_limit_s:g} s{iterations}"
+
+
+def _looping_short(plan: Plan) -> list[tuple[int, float]]:
+    """Units walking loops (spare time) an hour or more while the search left hot spots undosed.
+
+    Returns (unit, seconds of loops, with their time held back) pairs; empty unless the search
+    stopped at its limit with hot spots left without a stop.
+    """
+    routes = plan.kpis["routes"]
+    if plan.routes_stats.status in ("OPTIMAL", "FEASIBLE") or all_stops_made(routes):
+        return []
+    if routes["hotspots_dosed"] >= routes["hotspots"]:
+        return []
+    stretch = 1.0 if plan.patrol is None else plan.patrol.stretch()
+    looping = [
+        (
+            route.officer,
+            stretch
+            * sum(
+                leg.end_s - leg.start_s
+                for leg in route.legs
+                if leg.kind == "walk" and leg.from_node == leg.to_node
+            ),
+        )
+        for route in plan.routes
+    ]
+    return [(k, s) for k, s in looping if s >= IDLE_WARN_S]

@@ -9,13 +9,15 @@ loop, as before every walk.
 A loop is built greedily (an arc orienteering heuristic in the spirit of Golden, Levy & Vohra
 1987, Naval Research Logistics 34): from where the unit is, walk to the street that earns most
 per metre spent reaching and walking it, given the passes already made by every unit (a street's
-k-th pass earns ``revisit_value ** k`` of its first), as long as the walk back still fits; then
-walk back the shortest way. Loops are planned in time order over all units, so a later loop
-counts the streets an earlier one walked.
+k-th pass earns ``revisit_value ** k`` of its first; for the choice, at most half), as long as
+the walk back still fits; then walk back the shortest way. Spare time longer than an hour is
+walked as several loops. Loops are planned in time order over all units, so a later loop counts
+the streets an earlier one walked, as it counts every walk of the search's plan.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from dataclasses import dataclass, replace
 
@@ -39,27 +41,36 @@ class _Spare:
     end_s: float
 
 
-def walk_spare_time(routes: list[Route], net: Network, patrol: Patrol) -> list[Route]:
-    """Walk a loop of the best nearby streets in each wait as long as a stop, and at the end.
+#: Longest loop, in clock seconds with its time held back for calls: longer spare time is
+#: walked as several loops back to the same spot, each with its own share held back before it.
+MAX_LOOP_S = 3600.0
 
-    Waits shorter than a stop (``patrol.dwell_s``) stay waits. Returns the routes with their
-    loops, uncredited (credit them with :func:`planner.route_legs.credit_walks`).
+
+def walk_spare_time(routes: list[Route], net: Network, patrol: Patrol) -> list[Route]:
+    """Walk loops of the best nearby streets in each wait as long as a stop, and at the end.
+
+    Waits shorter than a stop (``patrol.dwell_s``) stay waits; spare time longer than
+    :data:`MAX_LOOP_S` is walked as several loops. Returns the routes with their loops,
+    uncredited (credit them with :func:`planner.route_legs.credit_walks`).
     """
     graph = net.graph
     position = {int(n): i for i, n in enumerate(graph.nodes.index)}
-    spares = sorted(_spares(routes, patrol, position), key=lambda s: (s.start_s, s.unit))
-    if not spares:
-        return routes
+    spares = [(s.start_s, s.unit, i, s) for i, s in enumerate(_spares(routes, patrol, position))]
+    heapq.heapify(spares)
     walker = _Walker(net, patrol, routes)
-    loops: dict[tuple[int, int | None], Leg] = {}
-    for spare in spares:
-        budget_m = (spare.end_s - spare.start_s) / patrol.stretch() * patrol.pace_m_per_s
-        path = walker.loop(spare.node, budget_m)
-        if path is not None:
-            start_s = spare.start_s + _reserve_s(path, net, patrol)
-            loops[(spare.unit, spare.leg)] = path_leg(
-                graph, net.segment_of, path, start_s, patrol.pace_m_per_s
-            )
+    loops: dict[tuple[int, int | None], list[Leg]] = {}
+    while spares:  # loops in time order over all units: later ones count earlier passes
+        start_s, unit, i, spare = heapq.heappop(spares)
+        span_s = min(spare.end_s - start_s, MAX_LOOP_S)
+        path = walker.loop(spare.node, span_s / patrol.stretch() * patrol.pace_m_per_s)
+        if path is None:
+            continue
+        leg = path_leg(graph, net.segment_of, path, start_s, patrol.pace_m_per_s)
+        reserve_s = (leg.end_s - leg.start_s) * (patrol.stretch() - 1.0)
+        leg = replace(leg, start_s=leg.start_s + reserve_s, end_s=leg.end_s + reserve_s)
+        loops.setdefault((spare.unit, spare.leg), []).append(leg)
+        if spare.end_s - leg.end_s >= patrol.dwell_s:
+            heapq.heappush(spares, (leg.end_s, unit, i, spare))
     starts = patrol.unit_starts()
     return [_with_loops(k, route, loops, starts[k][1]) for k, route in enumerate(routes)]
 
@@ -80,43 +91,39 @@ def _spares(routes: list[Route], patrol: Patrol, position: dict[int, int]) -> li
     return out
 
 
-def _reserve_s(path: list[int], net: Network, patrol: Patrol) -> float:
-    """Seconds held back for calls before walking ``path``: its share of the walk."""
-    metres = sum(
-        float(net.graph.segments["length_m"].iat[net.segment_of[(a, b)]])
-        for a, b in itertools.pairwise(path)
-    )
-    return metres / patrol.pace_m_per_s * (patrol.stretch() - 1.0)
-
-
 def _with_loops(
-    k: int, route: Route, loops: dict[tuple[int, int | None], Leg], begin_s: float
+    k: int, route: Route, loops: dict[tuple[int, int | None], list[Leg]], begin_s: float
 ) -> Route:
-    """Route ``k`` with its loops: time held back, the loop, then what is left of the wait."""
+    """Route ``k`` with its loops: each after its time held back, then what is left of the wait."""
     legs: list[Leg] = []
-
-    def add_loop(loop: Leg, until: float) -> None:
-        node = loop.from_node
-        if legs and legs[-1].kind == "reserve" and legs[-1].to_node == node:
-            legs[-1] = replace(legs[-1], end_s=loop.start_s)  # one block held back, not two
-        elif loop.start_s > legs_end() + 1e-6:
-            legs.append(Leg("reserve", legs_end(), loop.start_s, node, node))
-        legs.append(loop)
-        if until > loop.end_s + 1e-6:
-            legs.append(Leg("wait", loop.end_s, until, node, node))
 
     def legs_end() -> float:
         return legs[-1].end_s if legs else begin_s
 
+    def add_loops(walks: list[Leg], until: float) -> None:
+        for loop in walks:
+            node = loop.from_node
+            if legs and legs[-1].kind == "reserve" and legs[-1].to_node == node:
+                legs[-1] = replace(legs[-1], end_s=loop.start_s)  # one block held back, not two
+            elif loop.start_s > legs_end() + 1e-6:
+                legs.append(Leg("reserve", legs_end(), loop.start_s, node, node))
+            legs.append(loop)
+        if until > legs_end() + 1e-6:
+            node = walks[-1].to_node
+            legs.append(Leg("wait", legs_end(), until, node, node))
+
     for i, leg in enumerate(route.legs):
-        loop = loops.get((k, i))
-        if loop is None:
+        if (walks := loops.get((k, i))) is None:
             legs.append(leg)
         else:
-            add_loop(loop, leg.end_s)
-    if (end := loops.get((k, None))) is not None:
-        add_loop(end, end.end_s)
+            add_loops(walks, leg.end_s)
+    if (walks := loops.get((k, None))) is not None:
+        add_loops(walks, walks[-1].end_s)
     return Route(route.officer, tuple(legs))
+
+
+#: Most a repeat pass of a street weighs, relative to the pass before, when loops choose streets.
+CHOICE_DECAY = 0.5
 
 
 class _Walker:
@@ -140,9 +147,15 @@ class _Walker:
         np.add.at(self.passes, np.asarray([*patrol.walked, *walked], dtype=np.int64), 1)
 
     def _earns(self) -> np.ndarray:
-        """Return what the next pass of each usable segment earns."""
+        """Return what the next pass of each usable segment earns, as the loops weigh it.
+
+        Passes weigh at most :data:`CHOICE_DECAY` each for the choice (the credit keeps
+        ``revisit_value``): with repeats worth nearly as much as first passes, a loop would
+        otherwise walk one short street back and forth.
+        """
         weight = self.net.segment_presence[self.segs]
-        return weight * self.patrol.revisit_value ** self.passes[self.segs]
+        decay = min(self.patrol.revisit_value, CHOICE_DECAY)
+        return weight * decay ** self.passes[self.segs]
 
     def loop(self, home: int, budget_m: float) -> list[int] | None:
         """Node positions of a loop from ``home`` back to it within ``budget_m`` (None: no gain)."""

@@ -182,6 +182,20 @@ def test_units_with_no_stop_left_walk_loops_of_streets_instead_of_standing(tmp_p
     schedule = walking.to_frame()
     assert (schedule["action"] == "walk a loop").sum() == len(loops)
     assert "walk back to station" in set(schedule["action"])
+    assert idle_message(walking) is None  # nothing left to stop at: walking is the plan
+    # had the search stopped short of dosing every hot spot, hours of loops say so
+    first, *rest = walking.routes
+    cut = replace(first, legs=tuple(leg for leg in first.legs if leg.kind != "dwell"))
+    short = replace(
+        walking,
+        routes=(cut, *rest),
+        routes_stats=replace(walking.routes_stats, status="TIME_LIMIT"),
+    )
+    message = idle_message(replace(short, kpis=compute_kpis(short)))
+    assert message is not None
+    assert message.startswith("walking loops of streets for an hour or more: officer ")
+    assert f"{len(first.dwells)} of {len(walking.hotspots)} hot spots got no stop" in message
+    assert "a longer search (solver.time_limit_s" in message
 
 
 def test_a_unit_whose_hours_miss_the_meal_break_window_takes_no_break(tmp_path, area):
