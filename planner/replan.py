@@ -406,7 +406,7 @@ def cut_routes(
     for route in routes:
         legs = _held_after_stop(_kept_legs(route, at_s, graph), held_back_share)
         here = legs[-1].to_node if legs else route.legs[0].from_node
-        when = max(at_s, legs[-1].end_s if legs else 0.0)
+        when = max(at_s, legs[-1].end_s if legs else route.legs[0].start_s)  # its own start
         unit = route.officer
         if unit in away or (unit in positions and positions[unit] != here):
             target = positions[unit]

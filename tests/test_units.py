@@ -52,6 +52,9 @@ def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path,
     assert "Fri 04 Dec 2026, 18:00 to 22:00 (Europe/Helsinki) &middot; on duty 19:00 to 21:30" in (
         html
     )
+    # a re-plan before the unit's own start keeps it starting at its own time
+    early = replan(scenario(tmp_path, per_unit), _written(plan, tmp_path / "p"), dt.time(18, 20))
+    assert early.routes[1].legs[0].start_s == pytest.approx(3600)
 
 
 def test_a_unit_with_its_own_station_ends_at_the_scenarios_end_station_if_named(tmp_path, area):
