@@ -44,6 +44,7 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
         "dwell_min": _r(route.dwell_s / 60, 2),
         "held_back_min": _r(_minutes(route, "reserve"), 2),
         "wait_min": _r(_minutes(route, "wait"), 2),
+        "loop_min": _r(loop_s(route) / 60, 2),
         "break": (
             {
                 "start": plan.at(breaks[0].start_s).isoformat(timespec="seconds"),
@@ -57,6 +58,15 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
         "presence_min": _r(route.presence),
         "walk_presence_min": _r(walk),
     }
+
+
+def loop_s(route: Route) -> float:
+    """Seconds a route spends walking loops: spare time walked, out and back to one spot."""
+    return sum(
+        leg.end_s - leg.start_s
+        for leg in route.legs
+        if leg.kind == "walk" and leg.from_node == leg.to_node
+    )
 
 
 def _minutes(route: Route, kind: str) -> float:

@@ -87,28 +87,23 @@ def _limit(plan: Plan) -> str:
     return f"{solver.time_limit_s:g} s{iterations}"
 
 
-def _looping_short(plan: Plan) -> list[tuple[int, float]]:
-    """Units walking loops (spare time) an hour or more while the search left hot spots undosed.
+def looping_units(routes_kpis: dict[str, Any]) -> list[tuple[int, float]]:
+    """Units walking loops (their spare time) for :data:`IDLE_WARN_S` or more.
 
-    Returns (unit, seconds of loops, with their time held back) pairs; empty unless the search
-    stopped at its limit with hot spots left without a stop.
+    ``routes_kpis`` is a plan's ``kpis["routes"]``; returns (unit, seconds of loops) pairs.
+    """
+    looping = [(o["officer"], o["loop_min"] * 60) for o in routes_kpis["per_officer"]]
+    return [(unit, s) for unit, s in looping if s >= IDLE_WARN_S]
+
+
+def _looping_short(plan: Plan) -> list[tuple[int, float]]:
+    """Units walking loops an hour or more while the search left hot spots without a stop.
+
+    Returns (unit, seconds of loops) pairs; empty unless the search stopped at its limit.
     """
     routes = plan.kpis["routes"]
     if plan.routes_stats.status in ("OPTIMAL", "FEASIBLE") or all_stops_made(routes):
         return []
     if routes["hotspots_dosed"] >= routes["hotspots"]:
         return []
-    stretch = 1.0 if plan.patrol is None else plan.patrol.stretch()
-    looping = [
-        (
-            route.officer,
-            stretch
-            * sum(
-                leg.end_s - leg.start_s
-                for leg in route.legs
-                if leg.kind == "walk" and leg.from_node == leg.to_node
-            ),
-        )
-        for route in plan.routes
-    ]
-    return [(k, s) for k, s in looping if s >= IDLE_WARN_S]
+    return looping_units(routes)

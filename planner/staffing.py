@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.errors import PlannerWarning, ScenarioError
-from planner.idle import all_stops_made, idle_units
+from planner.idle import all_stops_made, idle_units, looping_units
 from planner.pipeline import Area, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario, with_overrides
@@ -149,6 +149,7 @@ def compare_staffing(
         The table (``officers``, ``units``, ``presence_min``, ``marginal_presence_min`` per
         extra officer, ``risk_in_sight_share``, ``hotspots_dosed``, ``dose_minutes``,
         ``routes_gap``, ``units_back_early``: units back an hour or more before their time ends,
+        ``units_looping``: units walking loops (their spare time) for an hour or more,
         ``all_stops_made``: every hot spot got its most stops, so more officers can only walk)
         and the runs, in increasing officer count.
 
@@ -252,6 +253,8 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
                 "routes_status": routes["solver"]["status"],
                 # units with an hour or more left and nothing to do: more officers buy less
                 "units_back_early": len(idle_units(routes)),
+                # units walking loops for an hour or more: spare time, walked
+                "units_looping": len(looping_units(routes)),
                 "all_stops_made": all_stops_made(routes),
                 "started_from": r.started_from,
             }
@@ -268,14 +271,15 @@ def staffing_summary(table: pd.DataFrame) -> str:
     """Format :func:`staffing_table` for the terminal, with what saturation and re-plans mean."""
     lines = [
         "officers  units  presence  added/officer  risk in sight  hot spots  dwell min  gap"
-        "    back early  search"
+        "    loops  back early  search"
     ]
     for row in table.itertuples():
         added = "" if pd.isna(row.marginal_presence_min) else f"{row.marginal_presence_min:.3f}"
         lines.append(
             f"{row.officers:>8}  {row.units:>5}  {row.presence_min:8.3f}  {added:>13}  "
             f"{row.risk_in_sight_share:13.1%}  {row.hotspots_dosed:>9}  {row.dose_minutes:9.0f}  "
-            f"{row.routes_gap:6.1%}  {row.units_back_early:>10}  {row.routes_status}"
+            f"{row.routes_gap:6.1%}  {row.units_looping:>5}  {row.units_back_early:>10}  "
+            f"{row.routes_status}"
         )
     if rushed := rushed_counts(table):
         lines.append(f"{rushed_note(rushed)}; raise --time-limit")
@@ -299,12 +303,13 @@ def saturated_from(table: pd.DataFrame) -> int | None:
 
 
 def rushed_counts(table: pd.DataFrame) -> list[int]:
-    """Officer counts whose units come back early while their search ran out of time.
+    """Officer counts whose units come back early or walk loops while their search ran short.
 
-    A count at which every hot spot has all its stops is left out: there the units come back
-    early because nothing is left to do, whatever the time limit.
+    Either way units had an hour or more with no stop to make. A count at which every hot spot
+    has all its stops is left out: there nothing is left to stop at, whatever the time limit.
     """
-    rushed = (table["units_back_early"] > 0) & (table["routes_status"] == "TIME_LIMIT")
+    spare = table["units_back_early"] + table["units_looping"]
+    rushed = (spare > 0) & (table["routes_status"] == "TIME_LIMIT")
     rushed &= ~table["all_stops_made"].astype(bool)
     return [int(n) for n in table.loc[rushed, "officers"]]
 
@@ -312,8 +317,9 @@ def rushed_counts(table: pd.DataFrame) -> list[int]:
 def rushed_note(counts: Sequence[int]) -> str:
     """Say that the added presence at ``counts`` (:func:`rushed_counts`) may be the time limit's."""
     return (
-        f"at {', '.join(map(str, counts))} officers, units come back an hour or more early while "
-        "the search stopped on its time limit: their added presence may be the time limit's, "
+        f"at {', '.join(map(str, counts))} officers, units come back an hour or more early or "
+        "walk loops for an hour or more while the search stopped on its time limit: their "
+        "added presence may be the time limit's, "
         "not the officers'"
     )
 

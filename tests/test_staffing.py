@@ -54,6 +54,8 @@ def test_more_officers_buy_more_presence_with_diminishing_returns(tmp_path, dask
     assert table["units"].tolist() == [1, 3, 6]
     early = [sum(o["back_early_min"] >= 60 for o in r.kpis["routes"]["per_officer"]) for r in runs]
     assert table["units_back_early"].tolist() == early
+    looping = [sum(o["loop_min"] >= 60 for o in r.kpis["routes"]["per_officer"]) for r in runs]
+    assert table["units_looping"].tolist() == looping
     full = [r.kpis["routes"]["stops"] == r.kpis["routes"]["stops_allowed"] for r in runs]
     assert table["all_stops_made"].tolist() == full
 
@@ -132,9 +134,15 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
     table.loc[1, ["units_back_early", "routes_status", "all_stops_made"]] = [1, "TIME_LIMIT", False]
     summary = staffing_summary(table)
     assert re.search(r"^ +3 +3 .* +1  TIME_LIMIT$", summary, re.M)
-    assert "at 3 officers, units come back an hour or more early while the search" in summary
+    assert "at 3 officers, units come back an hour or more early or walk loops for an hour or " in (
+        summary
+    )
     assert rushed_counts(table) == [3]
     assert rushed_counts(table.assign(all_stops_made=True)) == []  # idle for want of stops
+    # units walking loops for hours while the search ran out of time are as telling
+    looping = table.assign(units_back_early=0, units_looping=[0, 2])
+    assert rushed_counts(looping) == [3]
+    assert rushed_counts(looping.assign(units_looping=0)) == []
     table.loc[1, "routes_status"] = "ITERATION_LIMIT"
     assert "come back" not in staffing_summary(table)
 

@@ -67,6 +67,7 @@ TABLE_COLUMNS = {
     "dose_minutes": "dwell min",
     "routes_gap": "gap",
     "units_back_early": "back 1 h+ early",
+    "units_looping": "loops 1 h+",
     "routes_status": "search",
 }
 #: Shares shown in per cent, to one decimal as on the Plan tab (3.8 %, not 3.75 %).
@@ -89,6 +90,10 @@ TABLE_NUMBERS: dict[str, tuple[str | None, str]] = {
     "units_back_early": (
         None,
         "Units back at the station an hour or more before the shift ends.",
+    ),
+    "units_looping": (
+        None,
+        "Units walking loops of streets, their spare time, for an hour or more.",
     ),
 }
 

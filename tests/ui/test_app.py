@@ -1259,6 +1259,7 @@ def test_staffing_says_which_counts_may_owe_their_figures_to_the_time_limit():
             "shift": ["fri"] * 3 + ["sat"] * 3,
             "officers": [2, 4, 6] * 2,
             "units_back_early": [0, 1, 2, 0, 0, 3],
+            "units_looping": [0] * 6,
             "routes_status": ["TIME_LIMIT"] * 2 + ["ITERATION_LIMIT"] + ["TIME_LIMIT"] * 3,
             "all_stops_made": [False] * 6,
         }
@@ -1268,6 +1269,9 @@ def test_staffing_says_which_counts_may_owe_their_figures_to_the_time_limit():
     assert sat.startswith("sat: at 6 officers, units")
     assert fri.endswith("Raise the solver time limit in the sidebar.")
     assert time_limit_notes(table.assign(units_back_early=0)) == []
+    walking = table.assign(units_back_early=0, units_looping=[0, 0, 0, 0, 2, 0])
+    (sat,) = time_limit_notes(walking)
+    assert sat.startswith("sat: at 4 officers, units come back an hour or more early or walk loops")
     # idle because every hot spot has all its stops, whatever the time limit
     assert time_limit_notes(table.assign(all_stops_made=True)) == []
 
