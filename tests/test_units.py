@@ -182,6 +182,11 @@ def test_units_with_no_stop_left_walk_loops_of_streets_instead_of_standing(tmp_p
         held = before.end_s - before.start_s
         assert held >= 0.25 * (loop.end_s - loop.start_s) - 1e-6  # share / (1 - share)
         assert loop.presence > 0 and loop.distance_m > 0
+    for officer in walked["per_officer"]:  # the KPIs say how long each unit walked loops
+        mine = [route.legs[i] for route, i in loops if route.officer == officer["officer"]]
+        minutes = sum(leg.end_s - leg.start_s for leg in mine) / 60
+        assert officer["loop_min"] == pytest.approx(minutes, abs=0.01)
+        assert officer["loop_min"] >= 60 or officer["dwells"] > 0  # no stop: hours of loops
     schedule = walking.to_frame()
     assert (schedule["action"] == "walk a loop").sum() == len(loops)
     assert "walk back to station" in set(schedule["action"])
