@@ -19,7 +19,7 @@ import jinja2
 from planner.clock import shift_seconds
 from planner.evaluate import stayed_at_station
 from planner.idle import idle_message
-from planner.plan import Plan, Route, leg_action
+from planner.plan import Leg, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
 from planner.tracks import METRES_PER_DEGREE, route_pieces
 
@@ -194,15 +194,15 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
             and not listed
         ):
             continue  # the map shows the walking; held-back time follows each stop
-        if what == "walk a loop":  # streets walked instead of waiting: the map shows which
+        place = plan.places[leg.to_node]
+        if what == "walk a loop":  # streets walked instead of waiting, in order
             what = f"walk a loop, {leg.distance_m / 1000:.1f} km"
+            place = f"via {_streets_of(plan, leg)}, back to {place}"
         if leg.kind == "dwell":
             number = sum(len(v) for v in stop_numbers.values()) + 1
             stop_numbers.setdefault(leg.to_node, []).append(number)
             what = f"stop {number}: {round((leg.end_s - leg.start_s) / 60)} min"
-        rows.append(
-            _Row(_hhmm(plan, leg.start_s), _hhmm(plan, leg.end_s), what, plan.places[leg.to_node])
-        )
+        rows.append(_Row(_hhmm(plan, leg.start_s), _hhmm(plan, leg.end_s), what, place))
     left_s = plan.back_early_s(route)
     if _listed(left_s):  # back early: the page says so, as the schedule does
         end = route.legs[-1].to_node
@@ -220,6 +220,24 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         "rows": rows,
         **_map(plan, route, stop_numbers, wgs84),
     }
+
+
+#: Most street names a loop's timetable row gives; the map shows the rest.
+LOOP_STREETS = 8
+
+
+def _streets_of(plan: Plan, leg: Leg) -> str:
+    """Name the streets a walk follows, in order, once per stretch: ``A, B, C, B, A``."""
+    names = plan.graph.segments["name"].to_numpy()
+    said: list[str] = []
+    for seg in leg.segments:
+        name = names[seg]
+        if isinstance(name, str) and name and (not said or said[-1] != name):
+            said.append(name)
+    if not said:
+        return "unnamed paths"
+    more = len(said) > LOOP_STREETS
+    return ", ".join(said[:LOOP_STREETS]) + (", ..." if more else "")
 
 
 def _own_hours(plan: Plan, route: Route) -> str:

@@ -251,10 +251,15 @@ def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
     routes = kpis["routes"]
     if routes["hotspots"] and routes["hotspots_dosed"] == 0:
         found.append("No hot spot gets a stop: lengthen the shift or move the station.")
-    idle = [o["officer"] for o in routes["per_officer"] if o["dwells"] == 0]
+    idle = [o for o in routes["per_officer"] if o["dwells"] == 0]
     if idle:
         who = "Unit(s)" if routes["officers_per_unit"] > 1 else "Officer(s)"
-        found.append(f"{who} {', '.join(map(str, idle))} make no stop.")
+        numbers = ", ".join(str(o["officer"]) for o in idle)
+        full = routes["stops_allowed"] is not None and routes["stops"] >= routes["stops_allowed"]
+        why = " (every hot spot has its most stops)" if full else ""
+        walking = all(o["loop_min"] > 0 for o in idle)
+        then = ": they walk loops of streets instead" if walking else ""
+        found.append(f"{who} {numbers} make no stop{why}{then}.")
     posts = kpis["posts"]["solver"]
     if posts and posts["status"] != "OPTIMAL":
         found.append(

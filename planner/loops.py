@@ -44,6 +44,9 @@ class _Spare:
 #: Longest loop, in clock seconds with its time held back for calls: longer spare time is
 #: walked as several loops back to the same spot, each with its own share held back before it.
 MAX_LOOP_S = 3600.0
+#: Shares of :data:`MAX_LOOP_S` the first loop of units 1, 2, 3, 4, 5, ... may take, so that
+#: units with hours of loops from one spot are not back there together every hour.
+FIRST_LOOP_SHARES = (1.0, 0.875, 0.75, 0.625)
 
 
 def walk_spare_time(routes: list[Route], net: Network, patrol: Patrol) -> list[Route]:
@@ -61,7 +64,10 @@ def walk_spare_time(routes: list[Route], net: Network, patrol: Patrol) -> list[R
     loops: dict[tuple[int, int | None], list[Leg]] = {}
     while spares:  # loops in time order over all units: later ones count earlier passes
         start_s, unit, i, spare = heapq.heappop(spares)
-        span_s = min(spare.end_s - start_s, MAX_LOOP_S)
+        most_s = MAX_LOOP_S
+        if start_s == spare.start_s:  # its first loop: staggered across the units
+            most_s *= FIRST_LOOP_SHARES[unit % len(FIRST_LOOP_SHARES)]
+        span_s = min(spare.end_s - start_s, most_s)
         path = walker.loop(spare.node, span_s / patrol.stretch() * patrol.pace_m_per_s)
         if path is None:
             continue

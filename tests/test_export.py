@@ -516,6 +516,14 @@ def test_kpi_warnings_name_what_to_check(plan):
     ]
     k["routes"]["officers_per_unit"] = 2
     assert "Unit(s) 2 make no stop." in kpi_warnings(k)
+    # a unit with no stop that walks loops says so, and why it has no stop when that is known
+    k["routes"]["per_officer"][1]["loop_min"] = 120.0
+    assert "Unit(s) 2 make no stop: they walk loops of streets instead." in kpi_warnings(k)
+    k["routes"]["stops_allowed"] = k["routes"]["stops"]
+    assert (
+        "Unit(s) 2 make no stop (every hot spot has its most stops): they walk loops of streets "
+        "instead." in kpi_warnings(k)
+    )
 
 
 def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
