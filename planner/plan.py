@@ -167,6 +167,19 @@ class Plan:
         """Seconds between the unit's return and the end of its time (negative if late)."""
         return self.unit_end_s(route) - route.end_s
 
+    def street_at(self, route: Route, at_s: float) -> str | None:
+        """Name the street ``route`` walks at ``at_s`` (None: not walking, or a path unnamed)."""
+        for leg in route.legs:
+            if leg.kind == "walk" and leg.segments and leg.start_s <= at_s < leg.end_s:
+                lengths = self.graph.segments["length_m"].to_numpy()[list(leg.segments)]
+                done_m = (at_s - leg.start_s) / (leg.end_s - leg.start_s) * float(lengths.sum())
+                i = int((lengths.cumsum() <= done_m).sum())
+                name = self.graph.segments["name"].to_numpy()[
+                    leg.segments[min(i, len(lengths) - 1)]
+                ]
+                return name if isinstance(name, str) and name else None
+        return None
+
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule: a row per leg with officer (or unit), times, action, place.
 

@@ -879,3 +879,17 @@ def test_briefing_says_where_the_risk_comes_from(plan):
     assert fell_back.endswith(
         "none lies near the shift's hours, so every hour of the day counts alike"
     )
+
+
+def test_a_walking_unit_is_placed_on_the_street_under_its_feet(plan):
+    route = plan.routes[0]
+    walk = next(leg for leg in route.legs if leg.kind == "walk" and len(leg.segments) >= 3)
+    segments = plan.graph.segments
+    lengths = segments["length_m"].to_numpy()[list(walk.segments)]
+    # halfway along the walk's second street, by the clock at the patrol pace
+    middle_m = lengths[0] + lengths[1] / 2
+    at_s = walk.start_s + middle_m / lengths.sum() * (walk.end_s - walk.start_s)
+    name = segments["name"].to_numpy()[walk.segments[1]]
+    assert plan.street_at(route, at_s) == (name if isinstance(name, str) and name else None)
+    dwell = route.dwells[0]
+    assert plan.street_at(route, (dwell.start_s + dwell.end_s) / 2) is None  # stopping

@@ -232,13 +232,25 @@ def make_plan(scenario: Scenario) -> bool:
     return fresh
 
 
-def _doing(plan_key: str, plan: Plan, at: dt.datetime) -> pd.DataFrame:
-    """Tell what each officer (or unit of two) does at ``at``: the schedule row under way."""
+def _doing(plan_key: str, plan: Plan, at: dt.datetime, at_s: float) -> pd.DataFrame:
+    """Tell what each officer (or unit of two) does at ``at``: the schedule row under way.
+
+    A walking unit's place is the street it is on, then where the walk goes (``at_s``: seconds
+    from the shift's start).
+    """
     frame, starts, ends = schedule_for(plan_key, plan)
     who = plan.unit_word
     now = pd.Timestamp(at).tz_convert("UTC")
     current = frame[(starts <= now) & (now < ends)].drop_duplicates(who)
-    return review.clock_times(current[[who, "action", "place", "start", "end"]])
+    current = current[[who, "action", "place", "start", "end"]].copy()
+    routes = {route.officer: route for route in plan.routes}
+    current["place"] = [
+        review.walking_place(action, place, plan.street_at(routes[unit], at_s))
+        for unit, action, place in zip(
+            current[who], current["action"], current["place"], strict=True
+        )
+    ]
+    return review.clock_times(current)
 
 
 def _keep_error(text: str, exc: PlannerError) -> None:
@@ -286,7 +298,7 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     deck = build_deck(plan, layers, timeline.unit_layers(units))
     st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
     st.markdown(plan_legend(plan, len(plan.routes), plan.unit_word), unsafe_allow_html=True)
-    doing = _doing(plan_key, plan, now)
+    doing = _doing(plan_key, plan, now, at_s)
     with st.expander(f"At {now:%H:%M}", expanded=False):
         st.dataframe(doing, hide_index=True)
 

@@ -424,3 +424,16 @@ def kpi_caption(kpis: dict[str, Any]) -> str:
         f"{shift['end'][:16].replace('T', ' ')} ({shift['timezone']}) · "
         f"{kpis['graph']['street_km']:.1f} km of streets · risk model: {kpis['risk']['method']}"
     )
+
+
+def walking_place(action: str, place: str, street: str | None) -> str:
+    """Say where a unit is from its schedule row: on a walk, the street it is on, then whither.
+
+    ``street`` is the street under its feet (None: an unnamed path); other rows keep ``place``.
+    """
+    if not action.startswith("walk"):
+        return place
+    on = f"on {street}" if street else "on a path without a name"
+    if action == "walk a loop":
+        return f"{on}, on a loop back to {place}"
+    return f"{on}, to {place}"
