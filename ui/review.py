@@ -68,6 +68,7 @@ OFFICER_FORMATS = {
     "km walked": "{:.2f}",
     "dwells": "{:d}",
     "dwell min": "{:.0f}",
+    "loop min": "{:.0f}",
     "held back min": "{:.0f}",
     "presence (risk x min)": "{:.3f}",
 }
@@ -151,6 +152,7 @@ def officer_table(plan: Plan) -> pd.DataFrame:
             "km walked": o["km_walked"],
             "dwells": o["dwells"],
             "dwell min": o["dwell_min"],
+            "loop min": o["loop_min"],
             "held back min": o["held_back_min"],
             "meal break": _clock(o["break"]["start"]) if o["break"] else "",
             "back at station": (
@@ -160,7 +162,7 @@ def officer_table(plan: Plan) -> pd.DataFrame:
         }
         for o in plan.kpis["routes"]["per_officer"]
     ]
-    columns = [who, "km walked", "dwells", "dwell min", "held back min", "meal break"]
+    columns = [who, "km walked", "dwells", "dwell min", "loop min", "held back min", "meal break"]
     return pd.DataFrame(rows, columns=[*columns, "back at station", "presence (risk x min)"])
 
 
@@ -350,6 +352,11 @@ def show_review(plan: Plan) -> None:
     st.subheader(pairs if plan.unit_word == "unit" else f"Officers ({units})")
     formats = {**OFFICER_FORMATS, plan.unit_word: "{:d}"}
     st.table(officer_table(plan).style.format(formats), hide_index=True)
+    st.caption(
+        "Loop min: spare time walked as loops of streets. A street's first pass, by whichever "
+        "unit walks it first, earns its full presence and later passes less, so a unit's "
+        "presence is what its own passes earned, not what the plan would lose without it."
+    )
     st.subheader("Downloads")
     show_downloads(plan)
     st.subheader("Hot spots dosed")

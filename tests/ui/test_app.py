@@ -446,8 +446,10 @@ def test_review_tables_come_from_the_kpis(first_load):
     # a unit that never left is not said to be back (at the end of its meal break)
     kpis = copy.deepcopy(plan.kpis)
     kpis["routes"]["per_officer"][1].update(dwells=0, km_walked=0.0)
-    back = officer_table(dataclasses.replace(plan, kpis=kpis))["back at station"].tolist()
+    table = officer_table(dataclasses.replace(plan, kpis=kpis))
+    back = table["back at station"].tolist()
     assert back[1] == "stayed all shift" and re.fullmatch(r"\d\d:\d\d", back[0])
+    assert table["loop min"].tolist() == [o["loop_min"] for o in kpis["routes"]["per_officer"]]
 
 
 @pytest.mark.slow
