@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from planner.clock import later, shift_seconds
+from planner.street_names import place_names
 
 if TYPE_CHECKING:
     from planner.graph import StreetGraph
@@ -167,17 +168,24 @@ class Plan:
         """Seconds between the unit's return and the end of its time (negative if late)."""
         return self.unit_end_s(route) - route.end_s
 
-    def street_at(self, route: Route, at_s: float) -> str | None:
-        """Name the street ``route`` walks at ``at_s`` (None: not walking, or a path unnamed)."""
+    def walking_at(self, route: Route, at_s: float) -> str | None:
+        """Say where ``route`` walks at ``at_s``, or None when it is not walking.
+
+        ``on <street>``, or on a path without a name the place it comes to next (``near
+        Kaivokatu, ...``).
+        """
         for leg in route.legs:
             if leg.kind == "walk" and leg.segments and leg.start_s <= at_s < leg.end_s:
-                lengths = self.graph.segments["length_m"].to_numpy()[list(leg.segments)]
+                segments = self.graph.segments
+                lengths = segments["length_m"].to_numpy()[list(leg.segments)]
                 done_m = (at_s - leg.start_s) / (leg.end_s - leg.start_s) * float(lengths.sum())
-                i = int((lengths.cumsum() <= done_m).sum())
-                name = self.graph.segments["name"].to_numpy()[
-                    leg.segments[min(i, len(lengths) - 1)]
-                ]
-                return name if isinstance(name, str) and name else None
+                i = min(int((lengths.cumsum() <= done_m).sum()), len(lengths) - 1)
+                seg = leg.segments[i]
+                name = segments["name"].to_numpy()[seg]
+                if isinstance(name, str) and name:
+                    return f"on {name}"
+                ahead = int(segments["u" if leg.reversed[i] else "v"].to_numpy()[seg])
+                return self.places.get(ahead) or place_names(self.graph, [ahead])[ahead]
         return None
 
     def to_frame(self) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from planner.export import plan_files, write_plan, write_plans
 from planner.pipeline import run
 from planner.plan import Leg
 from planner.scenario import load_scenario
+from planner.street_names import place_names
 
 from .conftest import ROOT
 
@@ -890,6 +891,21 @@ def test_a_walking_unit_is_placed_on_the_street_under_its_feet(plan):
     middle_m = lengths[0] + lengths[1] / 2
     at_s = walk.start_s + middle_m / lengths.sum() * (walk.end_s - walk.start_s)
     name = segments["name"].to_numpy()[walk.segments[1]]
-    assert plan.street_at(route, at_s) == (name if isinstance(name, str) and name else None)
+    if isinstance(name, str) and name:
+        assert plan.walking_at(route, at_s) == f"on {name}"
+    # on a path without a name, the place it comes to next
+    leg, k = next(
+        (leg, k)
+        for leg in route.legs
+        if leg.kind == "walk"
+        for k, s in enumerate(leg.segments)
+        if not isinstance(segments["name"].to_numpy()[s], str)
+    )
+    lengths = segments["length_m"].to_numpy()[list(leg.segments)]
+    share = (lengths[:k].sum() + lengths[k] / 2) / lengths.sum()
+    ahead = int(segments["u" if leg.reversed[k] else "v"].to_numpy()[leg.segments[k]])
+    said = plan.walking_at(route, leg.start_s + share * (leg.end_s - leg.start_s))
+    assert said == plan.places.get(ahead, place_names(plan.graph, [ahead])[ahead])
+    assert said.startswith("near ") or " / " in said or ", " in said
     dwell = route.dwells[0]
-    assert plan.street_at(route, (dwell.start_s + dwell.end_s) / 2) is None  # stopping
+    assert plan.walking_at(route, (dwell.start_s + dwell.end_s) / 2) is None  # stopping

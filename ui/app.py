@@ -245,7 +245,7 @@ def _doing(plan_key: str, plan: Plan, at: dt.datetime, at_s: float) -> pd.DataFr
     current = current[[who, "action", "place", "start", "end"]].copy()
     routes = {route.officer: route for route in plan.routes}
     current["place"] = [
-        review.walking_place(action, place, plan.street_at(routes[unit], at_s))
+        review.walking_place(action, place, plan.walking_at(routes[unit], at_s))
         for unit, action, place in zip(
             current[who], current["action"], current["place"], strict=True
         )

@@ -433,14 +433,13 @@ def kpi_caption(kpis: dict[str, Any]) -> str:
     )
 
 
-def walking_place(action: str, place: str, street: str | None) -> str:
-    """Say where a unit is from its schedule row: on a walk, the street it is on, then whither.
+def walking_place(action: str, place: str, here: str | None) -> str:
+    """Say where a unit is from its schedule row: on a walk, where it walks now, then whither.
 
-    ``street`` is the street under its feet (None: an unnamed path); other rows keep ``place``.
+    ``here`` is :meth:`Plan.walking_at`; rows other than walks keep ``place``.
     """
-    if not action.startswith("walk"):
+    if not action.startswith("walk") or here is None:
         return place
-    on = f"on {street}" if street else "on a path without a name"
     if action == "walk a loop":
-        return f"{on}, on a loop back to {place}"
-    return f"{on}, to {place}"
+        return f"{here}, on a loop back to {place}"
+    return f"{here}, to {place}"

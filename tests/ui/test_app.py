@@ -1374,10 +1374,10 @@ def test_saved_scenario_keeps_its_own_time_limit_and_a_relative_output_folder():
 def test_the_at_table_places_a_walking_unit_on_its_street_then_whither():
     from ui.review import walking_place
 
-    assert walking_place("walk", "Kaivokatu / Keskuskatu", "Mikonkatu") == (
+    assert walking_place("walk", "Kaivokatu / Keskuskatu", "on Mikonkatu") == (
         "on Mikonkatu, to Kaivokatu / Keskuskatu"
     )
-    assert walking_place("walk a loop", "station", None) == (
-        "on a path without a name, on a loop back to station"
+    assert walking_place("walk a loop", "station", "near Mikonkatu") == (
+        "near Mikonkatu, on a loop back to station"
     )
     assert walking_place("dwell 15 min", "Kaivokatu / Keskuskatu", None) == "Kaivokatu / Keskuskatu"
