@@ -62,11 +62,7 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
 
 def loop_s(route: Route) -> float:
     """Seconds a route spends walking loops: spare time walked, out and back to one spot."""
-    return sum(
-        leg.end_s - leg.start_s
-        for leg in route.legs
-        if leg.kind == "walk" and leg.from_node == leg.to_node
-    )
+    return sum(leg.end_s - leg.start_s for leg in route.legs if leg.loop)
 
 
 def _minutes(route: Route, kind: str) -> float:

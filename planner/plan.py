@@ -86,6 +86,11 @@ class Leg:
     hotspot: int | None = None
     credits: tuple[float, ...] = ()
 
+    @property
+    def loop(self) -> bool:
+        """Whether this is a loop: a walk back to where it began, spare time walked."""
+        return self.kind == "walk" and self.from_node == self.to_node and bool(self.segments)
+
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -267,7 +272,7 @@ def leg_action(leg: Leg, route: Route) -> str:
         return f"meal break {minutes:.0f} min"
     if leg.kind in ("wait", "reserve"):
         return f"{'wait' if leg.kind == 'wait' else 'free for calls'} {length}"
-    if leg.from_node == leg.to_node:
+    if leg.loop:
         return "walk a loop"  # streets walked instead of waiting (planner.loops)
     if leg is _homeward(route):
         return "walk back to station"
@@ -280,10 +285,10 @@ def _homeward(route: Route) -> Leg | None:
     A loop walked at the end station after it (from and back to the station) does not count.
     """
     for leg in reversed(route.legs):
-        if leg.kind == "walk" and leg.from_node != leg.to_node:
-            return leg
-        if leg.kind == "walk":
+        if leg.loop:
             continue
+        if leg.kind == "walk":
+            return leg
         if leg.kind not in ("wait", "reserve"):
             return None
     return None
