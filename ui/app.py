@@ -235,8 +235,8 @@ def make_plan(scenario: Scenario) -> bool:
 def _doing(plan_key: str, plan: Plan, at: dt.datetime, at_s: float) -> pd.DataFrame:
     """Tell what each officer (or unit of two) does at ``at``: the schedule row under way.
 
-    A walking unit's place is the street it is on, then where the walk goes (``at_s``: seconds
-    from the shift's start).
+    A walking unit's place is where it walks then (:meth:`Plan.walking_at`), then where the walk
+    goes (``at_s``: seconds from the shift's start).
     """
     frame, starts, ends = schedule_for(plan_key, plan)
     who = plan.unit_word
