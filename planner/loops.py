@@ -137,7 +137,7 @@ class _Walker:
 
     def __init__(self, net: Network, patrol: Patrol, routes: list[Route]) -> None:
         self.net, self.patrol = net, patrol
-        self.matrix: sparse.csr_matrix = net.matrix()
+        self.matrix: sparse.csr_matrix = net.walkable
         segs = np.unique(np.fromiter(net.segment_of.values(), dtype=np.int64))
         table = net.graph.segments
         segs = segs[

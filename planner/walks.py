@@ -33,6 +33,7 @@ class Network:
     tree_segment: np.ndarray  # segment walked into each node on the tree of each source (-1: none)
     segment_presence: np.ndarray  # presence of one pass of each segment (pace applied)
     walk_presence: np.ndarray  # presence walking between sources, every pass in full
+    walkable: sparse.csr_matrix  # symmetric length matrix of the streets the units may walk
 
     def walk(self, i: int, j: int, start_s: float, pace: float) -> Leg:
         """Build the walk leg from source ``i`` to source ``j`` starting at ``start_s``."""
@@ -43,10 +44,6 @@ class Network:
         path.reverse()
         leg = path_leg(self.graph, self.segment_of, path, start_s, pace)
         return replace(leg, presence=float(self.segment_presence[list(leg.segments)].sum()))
-
-    def matrix(self) -> sparse.csr_matrix:
-        """Symmetric length matrix of the streets the units may walk."""
-        return _walkable(self.graph, self.segment_of)
 
 
 def path_leg(
@@ -134,9 +131,8 @@ def street_network(
 ) -> Network:
     """Shortest walks from each of ``sources`` (node positions) and what walking them earns."""
     lookup = _segment_lookup(graph, patrol.avoided)
-    dist_m, pred = dijkstra(
-        _walkable(graph, lookup), directed=False, indices=sources, return_predecessors=True
-    )
+    walkable = _walkable(graph, lookup)
+    dist_m, pred = dijkstra(walkable, directed=False, indices=sources, return_predecessors=True)
     # Presence minutes of the tree edge into each node, then summed along the tree paths.
     weight = walk_weights(graph, risk.segment_risk, patrol)
     tree_segment = np.full(pred.shape, -1, dtype=np.int64)
@@ -148,7 +144,9 @@ def street_network(
         )
     edge = np.where(tree_segment >= 0, weight[tree_segment], 0.0)
     walk_presence = _tree_sums(pred, edge)[:, sources]
-    return Network(graph, sources, dist_m, pred, lookup, tree_segment, weight, walk_presence)
+    return Network(
+        graph, sources, dist_m, pred, lookup, tree_segment, weight, walk_presence, walkable
+    )
 
 
 def walk_home_s(graph: StreetGraph, patrol: Patrol) -> list[float]:
