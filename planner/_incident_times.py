@@ -146,8 +146,8 @@ def _parse_times(
     text = text.str.strip()
     occurred = pd.to_datetime(text, format=fmt, errors="coerce")
     has_clock = "%H" in fmt or "%I" in fmt
+    date_fmt = fmt.split(" ")[0]
     if has_clock and occurred.isna().all():  # a spreadsheet saved the column again, 24-hour
-        date_fmt = fmt.split(" ")[0]
         for clock in (" %H:%M:%S", " %H:%M"):
             missing = occurred.isna().to_numpy()
             if missing.any():
@@ -155,7 +155,6 @@ def _parse_times(
                 occurred[missing] = again
     time_known = occurred.notna().to_numpy() & has_clock
     if has_clock:
-        date_fmt = fmt.split(" ")[0]
         missing = occurred.isna().to_numpy()
         if missing.any():
             first = text[missing].str.split(" ", n=1).str[0]
