@@ -377,8 +377,9 @@ def cut_routes(
     Raises
     ------
     ScenarioError
-        If ``at_s`` is not inside the shift, a position names an unknown unit, or a unit left
-        the plan before the shift began or after ``at_s``, or without a position.
+        If ``at_s`` is not inside the shift, a position names an unknown unit or one whose
+        hours begin after ``at_s``, or a unit left the plan before the shift began or after
+        ``at_s``, or without a position.
     """
     positions = positions or {}
     away = away_since_s or {}
@@ -400,6 +401,15 @@ def cut_routes(
                 f"unit {unit} left the plan {left_s / 60:.0f} min into the shift, not between "
                 f"the start of its route ({first[unit] / 60:.0f} min) and the re-plan "
                 f"({at_s / 60:.0f} min)"
+            )
+            raise ScenarioError(msg)
+    stations = {r.officer: r.legs[0].from_node for r in routes}
+    for unit in sorted(positions):
+        if first[unit] > at_s and positions[unit] != stations[unit]:
+            msg = (
+                f"unit {unit} is given a position, but its hours begin {first[unit] / 60:.0f} min "
+                f"into the shift, after the re-plan ({at_s / 60:.0f} min): it has not left its "
+                "station; drop its --position, or re-plan once its hours have begun"
             )
             raise ScenarioError(msg)
     kept, starts = [], []

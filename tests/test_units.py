@@ -55,6 +55,19 @@ def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path,
     # a re-plan before the unit's own start keeps it starting at its own time
     early = replan(scenario(tmp_path, per_unit), _written(plan, tmp_path / "p"), dt.time(18, 20))
     assert early.routes[1].legs[0].start_s == pytest.approx(3600)
+    # it can be placed at its own station then, but nowhere else: it has not left it
+    at_station = {2: (ESPLANADI["lat"], ESPLANADI["lon"])}
+    early = replan(
+        scenario(tmp_path, per_unit), tmp_path / "p" / "routes.json", dt.time(18, 20), at_station
+    )
+    assert early.routes[1].legs[0].start_s == pytest.approx(3600)
+    with pytest.raises(ScenarioError, match="unit 2 is given a position, but its hours begin"):
+        replan(
+            scenario(tmp_path, per_unit),
+            tmp_path / "p" / "routes.json",
+            dt.time(18, 20),
+            {2: (60.1702, 24.9411)},
+        )
 
 
 def test_a_unit_with_its_own_station_ends_at_the_scenarios_end_station_if_named(tmp_path, area):
