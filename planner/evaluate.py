@@ -55,6 +55,7 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
         ),
         "back_at_station": plan.at(route.end_s).isoformat(timespec="seconds"),
         "back_early_min": _r(max(0.0, plan.back_early_s(route)) / 60, 2),
+        "late_min": _r(max(0.0, -plan.back_early_s(route)) / 60, 2),
         "presence_min": _r(route.presence),
         "walk_presence_min": _r(walk),
     }

@@ -53,6 +53,7 @@ class Patrol:
     koper_curve: tuple[tuple[float, float], ...] = KOPER_CURVE
     starts: tuple[tuple[int, float], ...] = ()
     ends: tuple[tuple[int, float], ...] = ()
+    overtime_s: tuple[float, ...] = ()  # per unit, its end moved past its time (re-plans)
     done: tuple[tuple[int, float], ...] = ()
     walked: tuple[int, ...] = ()
     break_done: frozenset[int] = field(default_factory=frozenset)

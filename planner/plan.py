@@ -163,10 +163,16 @@ class Plan:
         return later(self.shift_start, offset_s)
 
     def unit_end_s(self, route: Route) -> float:
-        """Second by which the unit must be back (its own hours, else the shift's end)."""
+        """Second by which the unit must be back (its own hours, else the shift's end).
+
+        A unit that a call took too far to be back in time is planned back late: this is still
+        its time, not the later one its plan was allowed.
+        """
         ends = self.patrol.unit_ends() if self.patrol is not None else ()
+        late = self.patrol.overtime_s if self.patrol is not None else ()
         if route.officer <= len(ends):
-            return ends[route.officer - 1][1]
+            moved = late[route.officer - 1] if route.officer <= len(late) else 0.0
+            return ends[route.officer - 1][1] - moved
         return shift_seconds(self.shift_start, self.shift_end)
 
     def back_early_s(self, route: Route) -> float:

@@ -635,9 +635,10 @@ def _overtime(patrol: Patrol, home: list[float]) -> Patrol:
     """Give a unit that cannot be back in time (a call took it far) the time to walk back.
 
     Its plan is the walk back, with its share of time held back for calls and its meal break
-    if still due; a warning says how late it arrives.
+    if still due; a warning says how late it arrives. Its end moves that late (the plan keeps
+    by how much: ``Patrol.overtime_s``).
     """
-    ends = list(patrol.unit_ends())
+    ends, overtime = list(patrol.unit_ends()), [0.0] * patrol.units
     for k, ((_, t), walk) in enumerate(zip(patrol.starts, home, strict=True)):
         earliest = patrol.unit_break_window(k)[0]
         node, end_s = ends[k]
@@ -650,13 +651,14 @@ def _overtime(patrol: Patrol, home: list[float]) -> Patrol:
         if back <= end_s or not math.isfinite(back):  # cut off: routes explain the ways to avoid
             continue
         ends[k] = (node, back + 1.0)
+        overtime[k] = back + 1.0 - end_s
         meal = " and taking its meal break" if due else ""
         warn(
             f"unit {k + 1} cannot be back at its end station in time: walking back{meal}, with "
             f"its share of time held back for calls, it arrives {math.ceil((back - end_s) / 60)} "
             "min after its time ends; it is planned to walk back, with no stop"
         )
-    return replace(patrol, ends=tuple(ends))
+    return replace(patrol, ends=tuple(ends), overtime_s=tuple(overtime))
 
 
 def _check_origins(patrol: Patrol, resume: Resume, graph: StreetGraph) -> None:

@@ -377,3 +377,18 @@ def test_a_unit_called_away_in_its_break_slot_takes_the_rest_of_the_window(tmp_p
     )
     start = 18 * 60 + _breaks(later)[0][0].start_s / 60
     assert 19 * 60 + 20 <= start <= 20 * 60
+
+
+def test_a_unit_a_call_took_too_far_to_be_back_in_time_is_reported_late(tmp_path, area):
+    plan = run(scenario(tmp_path, []), area=area)
+    far = {1: (60.1730, 24.9500)}  # about a kilometre's walk from the station
+    with pytest.warns(PlannerWarning, match="unit 1 cannot be back .* arrives (\\d+) min after"):
+        late = replan(scenario(tmp_path, []), _written(plan, tmp_path / "p"), dt.time(21, 55), far)
+    first = late.kpis["routes"]["per_officer"][0]
+    assert first["back_at_station"] > "2026-12-04T22:00:00"
+    assert first["back_early_min"] == 0 and first["late_min"] > 1
+    assert late.back_early_s(late.routes[0]) == pytest.approx(-60 * first["late_min"], abs=1)
+    html = plan_files(late)["briefing.html"].decode()
+    assert f"{first['late_min']:.0f} min after its time (a call took it far)" in html
+    others = late.kpis["routes"]["per_officer"][1:]
+    assert all(o["late_min"] == 0 for o in others)

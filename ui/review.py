@@ -157,7 +157,8 @@ def officer_table(plan: Plan) -> pd.DataFrame:
             "meal break": _clock(o["break"]["start"]) if o["break"] else "",
             "back at station": (
                 "stayed all shift" if stayed_at_station(o) else _clock(o["back_at_station"])
-            ),
+            )
+            + (f", {o['late_min']:.0f} min late" if o.get("late_min") else ""),
             "presence (risk x min)": o["presence_min"],
         }
         for o in plan.kpis["routes"]["per_officer"]
