@@ -571,17 +571,26 @@ def resumed(
         resumed=True,
     )
     home = walk_home_s(graph, patrol)
-    return _overtime(_missed_breaks(patrol, home, start), home)
+    called = {
+        k for k, legs in enumerate(resume.kept, start=1) if any(g.kind == "call" for g in legs)
+    }
+    return _overtime(_missed_breaks(patrol, home, start, called), home)
 
 
-def _missed_breaks(patrol: Patrol, home: list[float], start: dt.datetime | None) -> Patrol:
-    """Plan late the meal break of a unit that can no longer start it in its window (a call).
+def _missed_breaks(
+    patrol: Patrol, home: list[float], start: dt.datetime | None, called: set[int]
+) -> Patrol:
+    """Plan late the meal break of a unit that can no longer start it in its window.
+
+    A call took the time of the ``called`` units; the others' plan gave them no break in time
+    (the scenario's break changed since it was made).
 
     A unit that can no longer start it in its own slot of a staggered window, but can in the
     window, gets what is left of the window; its break may then overlap another unit's. One
     that cannot start it in the window either takes it as soon as it can (at the station: once
     back there), within a span as long as the window, if the break still ends in its hours;
-    else it takes none. A warning says which, with clock times from ``start`` (the shift's).
+    else it takes none. A warning says which and why, with clock times from ``start`` (the
+    shift's).
     """
     if patrol.break_s <= 0:
         return patrol
@@ -597,11 +606,12 @@ def _missed_breaks(patrol: Patrol, home: list[float], start: dt.datetime | None)
         cut_off = not math.isfinite(walk)  # the routes explain the ways to avoid
         if k in patrol.break_done or cut_off or ready <= patrol.unit_break_window(k - 1)[1]:
             continue
+        why = "a call took the time" if k in called else "the plan followed gave it none in time"
         if ready <= patrol.break_window_s[1]:
             slots[k - 1] = patrol.break_window_s
             warn(
-                f"unit {k} can no longer start its meal break in its own slot (a call took the "
-                "time): it takes it in what is left of the meal break window, and may be on its "
+                f"unit {k} can no longer start its meal break in its own slot ({why}): it "
+                "takes it in what is left of the meal break window, and may be on its "
                 "break at the same time as other units"
             )
             continue
@@ -612,14 +622,14 @@ def _missed_breaks(patrol: Patrol, home: list[float], start: dt.datetime | None)
             slots[k - 1] = late
             warn(
                 f"unit {k} has not had its meal break and can no longer start it in its window "
-                f"{window} (a call took the time): it is planned late, to start between "
+                f"{window} ({why}): it is planned late, to start between "
                 f"{clock(late[0])} and {clock(late[1])}"
             )
             continue
         missed.add(k)
         warn(
             f"unit {k} has not had its meal break and can no longer start it in its window "
-            f"{window} (a call took the time), nor end it before its time ends: no break is "
+            f"{window} ({why}), nor end it before its time ends: no break is "
             "planned for it; give it one when it is back"
         )
     apart = slots == list(patrol.break_slots_s)  # else the slots no longer keep breaks apart

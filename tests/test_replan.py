@@ -311,12 +311,14 @@ def test_a_late_break_that_cannot_end_in_the_units_hours_is_excused_with_a_warni
         starts=((0, 3000.0),),
         ends=((0, 4000.0),),  # but the unit's time ends at 67 min
     )
-    with pytest.warns(PlannerWarning, match="nor end it before its time ends: no break is"):
-        excused = _missed_breaks(tight, [500.0], None)
+    with pytest.warns(
+        PlannerWarning, match="took the time\\), nor end it before its time ends: no"
+    ):
+        excused = _missed_breaks(tight, [500.0], None, {1})
     assert excused.break_done == {1} and excused.break_slots_s == ()
     roomy = dataclasses.replace(tight, ends=((0, 7200.0),))
     with pytest.warns(PlannerWarning, match="to start between 58 min into the shift and 73 min"):
-        late = _missed_breaks(roomy, [500.0], None)
+        late = _missed_breaks(roomy, [500.0], None, {1})
     assert late.break_done == frozenset() and late.break_slots_s == ((3500.0, 4400.0),)
 
 

@@ -379,6 +379,22 @@ def test_a_unit_called_away_in_its_break_slot_takes_the_rest_of_the_window(tmp_p
     assert 19 * 60 + 20 <= start <= 20 * 60
 
 
+def test_a_break_added_after_its_window_is_planned_late_without_blaming_a_call(tmp_path, area):
+    plan = run(scenario(tmp_path, [], meal_break=None), area=area)
+    window = {"minutes": 20, "earliest": "19:00", "latest": "19:30"}
+    with pytest.warns(PlannerWarning) as caught:
+        later = replan(
+            scenario(tmp_path, [], meal_break=window),
+            _written(plan, tmp_path / "first"),
+            dt.time(20, 0),
+            area=area,
+        )
+    said = "\n".join(str(w.message) for w in caught)
+    assert "a call" not in said
+    assert said.count("(the plan followed gave it none in time): it is planned late") == 3
+    assert all(len(b) == 1 and b[0].start_s >= 2 * 3600 for b in _breaks(later))
+
+
 def test_a_unit_a_call_took_too_far_to_be_back_in_time_is_reported_late(tmp_path, area):
     plan = run(scenario(tmp_path, []), area=area)
     far = {1: (60.1730, 24.9500)}  # about a kilometre's walk from the station
