@@ -194,12 +194,10 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                 }
             )
     for node, roles in station_roles(plan.routes).items():
-        layer, units = (
-            ("station", roles["start"]) if roles["start"] else ("end_station", roles["end"])
-        )
+        units = sorted(set(roles["start"]) | set(roles["end"]))  # all that use it
         records.append(
             {
-                "layer": layer,
+                "layer": "station" if roles["start"] else "end_station",
                 "name": plan.places[node],
                 "officers": ", ".join(map(str, units)),
                 "geometry": shapely.Point(

@@ -190,7 +190,16 @@ def test_each_units_station_is_in_the_geojson(plan):
     )
     frame = gpd.read_file(io.StringIO(plan_files(two)["plan.geojson"].decode()))
     stations = frame[frame["layer"] == "station"].set_index("name")["officers"]
-    assert stations.to_dict() == {plan.places[second.legs[0].from_node]: "1", "X": "2"}
+    # unit 2 leaves from X and ends at the station unit 1 uses
+    assert stations.to_dict() == {plan.places[second.legs[0].from_node]: "1, 2", "X": "2"}
+    assert "end_station" not in set(frame["layer"])
+    away = dataclasses.replace(
+        second, legs=(*second.legs[:-1], dataclasses.replace(second.legs[-1], to_node=elsewhere))
+    )
+    ends = dataclasses.replace(two, routes=(plan.routes[0], away))
+    frame = gpd.read_file(io.StringIO(plan_files(ends)["plan.geojson"].decode()))
+    ends_at = frame[frame["layer"] == "end_station"].set_index("name")["officers"]
+    assert ends_at.to_dict() == {"X": "2"}
     idle = dataclasses.replace(plan, routes=(plan.routes[0], dataclasses.replace(second, legs=())))
     frame = gpd.read_file(io.StringIO(plan_files(idle)["plan.geojson"].decode()))
     assert frame.loc[frame["layer"] == "station", "officers"].tolist() == ["1"]
