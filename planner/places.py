@@ -66,6 +66,11 @@ def forbidden_nodes(graph: StreetGraph, zones: list[ZoneSpec]) -> np.ndarray:
     return inside
 
 
+def _zones_holding(graph: StreetGraph, node: int, zones: list[ZoneSpec]) -> list[ZoneSpec]:
+    """Return the forbidden zones that hold the node at position ``node``."""
+    return [z for z in zones if forbidden_nodes(graph, [z])[node]]
+
+
 def apply_places(
     hotspots: Hotspots,
     graph: StreetGraph,
@@ -87,7 +92,8 @@ def apply_places(
         If a must-cover place is off the area or inside a forbidden zone, or the forbidden
         zones hold every hot spot.
     """
-    keep = ~forbidden_nodes(graph, forbidden)[hotspots.node_idx]
+    banned = forbidden_nodes(graph, forbidden)
+    keep = ~banned[hotspots.node_idx]
     if len(hotspots) and not keep.any() and not must_cover:
         zones = ", ".join(_label(zone) for zone in forbidden)
         msg = (
@@ -114,6 +120,14 @@ def apply_places(
                 f"{where}: must-cover place {_label(place)} is {far} from the nearest street of "
                 f"the area{', outside it' if dist[0] >= 1000 else ''}; put it within "
                 f"{PLACE_SNAP_M:.0f} m of a street (check that lat and lon are not swapped)"
+            )
+            raise ScenarioError(msg)
+        if banned[node[0]]:  # outside the zones, but its street point is not
+            zones = ", ".join(_label(z) for z in _zones_holding(graph, int(node[0]), forbidden))
+            msg = (
+                f"{where}: must-cover place {_label(place)} is nearest a street point "
+                f"{dist[0]:.0f} m away that lies inside the forbidden zone {zones}; "
+                "move the place nearer a street outside the zone, or make the zone smaller"
             )
             raise ScenarioError(msg)
         found = np.flatnonzero(spots.node_idx == node[0])

@@ -96,6 +96,34 @@ def test_must_cover_inside_a_forbidden_zone_is_refused(tmp_path, area):
         run(bad, area=area, today=dt.date(2026, 12, 1))
 
 
+def test_must_cover_nearest_a_street_point_inside_a_forbidden_zone_is_refused(tmp_path, area):
+    graph = area.graph
+    (cx,), (cy,) = graph.project_lonlat(
+        np.array([RAILWAY_SQUARE["lon"]]), np.array([RAILWAY_SQUARE["lat"]])
+    )
+    # a point 2 m outside the zone, on the ray through a street point just inside its edge
+    nodes = graph.nodes
+    d = np.hypot(nodes["x_m"] - cx, nodes["y_m"] - cy)
+    edge = nodes[(d > 70) & (d <= 80)]
+    found = None
+    for _, node in edge.iterrows():
+        share = 82 / np.hypot(node["x_m"] - cx, node["y_m"] - cy)
+        lat = RAILWAY_SQUARE["lat"] + (node["lat"] - RAILWAY_SQUARE["lat"]) * share
+        lon = RAILWAY_SQUARE["lon"] + (node["lon"] - RAILWAY_SQUARE["lon"]) * share
+        x, y = graph.project_lonlat(np.array([lon]), np.array([lat]))
+        (near,), _ = graph.nearest_node(x, y)
+        if np.hypot(x[0] - cx, y[0] - cy) > 80 and d.iloc[near] <= 80:
+            found = {"lat": lat, "lon": lon, "name": "gate"}
+            break
+    assert found is not None
+    bad = scenario(tmp_path, {"must_cover": [found], "forbidden": [RAILWAY_SQUARE]})
+    with pytest.raises(
+        ScenarioError,
+        match=r"gate is nearest a street point \d+ m away that lies inside the forbidden",
+    ):
+        run(bad, area=area, today=dt.date(2026, 12, 1))
+
+
 def test_two_must_cover_places_at_one_point_are_said_to_be_one_hot_spot(tmp_path, area):
     from planner.errors import PlannerWarning
 
