@@ -191,9 +191,12 @@ def _columns_not_found(
 
 
 def generic_rows(
-    spec: IncidentSpec, path: Path, header: list[str] | None
+    spec: IncidentSpec, path: Path, header: list[str] | None, zone: str | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Every row of a mapped CSV (``header`` given) or GeoJSON / GeoPackage file (``None``)."""
+    """Every row of a mapped CSV (``header`` given) or GeoJSON / GeoPackage file (``None``).
+
+    Times with a UTC offset are read on the clock of the area's time ``zone`` when given.
+    """
     notes: list[str] = []
     geo = header is None
     if geo:
@@ -280,7 +283,7 @@ def generic_rows(
         )
     if spec.time_col:
         occurred, time_known, month_only, bad, time_notes, caution = _generic_times(
-            raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
+            raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order, zone
         )
         notes += time_notes
     else:

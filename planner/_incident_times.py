@@ -61,6 +61,9 @@ GENERIC_TIME_FORMATS = (
 
 _OFFSET = re.compile(r"(?<=:\d\d)(?:\.\d+)?(?:Z| ?UTC|[+-]\d{2}(?::?\d{2})?)?$")
 _ISO_T = re.compile(r"^(\d{4}-\d{2}-\d{2})T")
+_OFFSET_PART = re.compile(
+    r"(?<=:\d\d)(?:\.\d+)?(?P<utc>Z| ?UTC)?(?P<sign>[+-])?(?P<h>\d{2})?:?(?P<m>\d{2})?$"
+)
 _MONTH_NAME = re.compile(
     r"(?i)\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
@@ -210,14 +213,15 @@ def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str, fix: str
 
 
 def _generic_times(
-    values: pd.Series, path: Path, column: str, order: str = "auto"
+    values: pd.Series, path: Path, column: str, order: str = "auto", zone: str | None = None
 ) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, list[str], str | None]:
     """Parse a date column of a generic file, picking the format from the values.
 
     ``order`` (``auto``, ``day_first`` or ``month_first``) settles dates such as 03/04/2020;
-    with ``auto``, a column whose dates read both ways is refused. Returns the times, whether
-    each has a time of day, whether it has a month only, the bad dates, notes, and a caution
-    naming the times of day that could not be read (or ``None``).
+    with ``auto``, a column whose dates read both ways is refused. Times that carry a UTC
+    offset are read on the clock of the area's time ``zone`` (:func:`_local_clock`). Returns
+    the times, whether each has a time of day, whether it has a month only, the bad dates,
+    notes, and a caution naming the times of day that could not be read (or ``None``).
     """
     notes: list[str] = []
     written = values.astype(object).where(values.notna(), "").astype(str)
@@ -271,19 +275,55 @@ def _generic_times(
         raise IncidentDataError(msg)
     expected = f"{fmt} (the best fit for the first values)"
     occurred, time_known, bad = _parse_times(text, fmt, path, column, expected, _GENERIC_DATE_FIX)
-    utc = int((written.str.endswith(("Z", "UTC", "+00:00", "+0000")).to_numpy() & ~bad).sum())
-    if utc:  # of the dates read: a date dropped as bad is not read at all
-        notes.append(
-            f"{counted(utc, 'time')} in '{column}' "
-            f"{'carries' if utc == 1 else 'carry'} a zero UTC offset (Z, UTC or +00:00), read "
-            "as the clock time written; the time-of-day model expects the area's local time, "
-            "so convert them in the export unless the area keeps UTC then"
-        )
     month_only = np.full(len(text), fmt in MONTH_FORMATS) & ~bad
     if fmt in MONTH_FORMATS:
         occurred = occurred + pd.Timedelta(days=14)
     occurred, time_known, unread = _other_clocks(full, occurred, time_known, bad, column)
+    occurred, offset_note = _local_clock(written, occurred, column, zone)
+    notes += [offset_note] if offset_note else []
     return occurred, time_known, month_only, bad, notes, unread
+
+
+def offset_minutes(written: pd.Series) -> pd.Series:
+    """Minutes east of UTC that each time carries (``Z``, ``UTC``, ``+02:00``...), else NaN."""
+    parts = written.str.extract(_OFFSET_PART)
+    utc = parts["utc"].notna() & parts["sign"].isna()
+    signed = parts["sign"].notna() & parts["h"].notna()
+    sign = np.where(parts["sign"] == "-", -1.0, 1.0)
+    hours = pd.to_numeric(parts["h"], errors="coerce").fillna(0)
+    minutes = pd.to_numeric(parts["m"], errors="coerce").fillna(0)
+    east = pd.Series(sign * (hours * 60 + minutes), index=written.index)
+    return east.where(signed, np.where(utc, 0.0, np.nan))
+
+
+def _local_clock(
+    written: pd.Series, occurred: pd.Series, column: str, zone: str | None
+) -> tuple[pd.Series, str | None]:
+    """Read the times that carry a UTC offset as the clock in the area's time ``zone``.
+
+    An export may give UTC (``Z``) or another offset than the area's; the time-of-day model
+    needs the area's clock. Without ``zone`` (an incident file read on its own) the times stay
+    as written. Returns the times and a note, or None when no time carries an offset.
+    """
+    east = offset_minutes(written)
+    has = (east.notna() & occurred.notna()).to_numpy()
+    if not has.any():
+        return occurred, None
+    n = int(has.sum())
+    said = f"{counted(n, 'time')} in '{column}' {'carries' if n == 1 else 'carry'} a UTC offset"
+    if zone is None:
+        example = written[has].iloc[0]
+        return occurred, (
+            f"{said} (such as '{example}'): shown here as written; a plan reads them on the "
+            "area's clock"
+        )
+    instant = occurred[has] - pd.to_timedelta(east[has], unit="min")
+    local = instant.dt.tz_localize("UTC").dt.tz_convert(zone).dt.tz_localize(None)
+    moved = int((local.to_numpy() != occurred[has].to_numpy()).sum())
+    occurred = occurred.copy()
+    occurred[has] = local.to_numpy()
+    changed = f"{moved} of them moved to it" if moved else "all of them already on it"
+    return occurred, f"{said}: read on the area's clock ({zone}), {changed}"
 
 
 def _format_scores(full: pd.Series) -> tuple[pd.Series, pd.Series, dict[str, float]]:

@@ -320,13 +320,15 @@ def evaluate_files(
     from planner.incidents import load_incidents
     from planner.risk import terrain_exposure
     from planner.scenario import AreaSpec
+    from planner.stations import area_zone
 
     area_spec = AreaSpec(source="file", path=area)
     graph = load_street_graph(area_spec)
     exposure, _ = terrain_exposure(
         graph, osm_features(area_spec, graph), street_pieces(graph), TERRAIN_BANDWIDTH_M
     )
-    incidents, report = load_incidents(spec, exclude=set() if all_types else None)
+    zone = area_zone(graph)  # times with a UTC offset are read on the area's clock
+    incidents, report = load_incidents(spec, exclude=set() if all_types else None, timezone=zone)
     params = params or ForecastParams()
     data = split_incidents(graph, incidents, cut, test_months, spec.max_snap_m, [report])
     scores = all_scores(graph, data, params, exposure)

@@ -203,6 +203,7 @@ def _read_rows(
     spec: IncidentSpec,
     harm_overrides: Mapping[str, float] | None,
     exclude: Collection[str] | None,
+    timezone: str | None = None,
 ) -> _Parsed:
     path = Path(spec.path)
     if not path.is_file():
@@ -217,7 +218,7 @@ def _read_rows(
     notes: list[str] = []
     coordinates: tuple[str, ...] = ()
     if header is None or name == "generic":
-        rows, notes = generic_rows(spec, path, header)
+        rows, notes = generic_rows(spec, path, header, timezone)
         coordinates = rows.attrs.get("coordinates", ())
     else:
         rows = schema_rows(SCHEMAS[name], path, header)
@@ -421,6 +422,7 @@ def load_incidents(
     *,
     harm_overrides: Mapping[str, float] | None = None,
     exclude: Collection[str] | None = None,
+    timezone: str | None = None,
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Read one incident file into the canonical table.
 
@@ -434,6 +436,9 @@ def load_incidents(
     exclude : collection of str, optional
         Categories dropped as "excluded type"; ``None`` means
         :data:`planner.harm.DEFAULT_EXCLUDED`.
+    timezone : str, optional
+        The area's IANA time zone: a generic file's times that carry a UTC offset (``Z``,
+        ``+02:00``) are read on its clock. Without it they are kept as written.
 
     Returns
     -------
@@ -453,7 +458,7 @@ def load_incidents(
         With :meth:`LoadReport.summary` when any row is dropped or any offence type is not
         in the harm table, and saying so when no incident kept has a date.
     """
-    kept, report, cautions = _load(spec, harm_overrides, exclude)
+    kept, report, cautions = _load(spec, harm_overrides, exclude, timezone)
     report = _announce(report, cautions)
     return kept.loc[:, list(CANONICAL_COLUMNS)].reset_index(drop=True), report
 
@@ -462,6 +467,7 @@ def _load(
     spec: IncidentSpec,
     harm_overrides: Mapping[str, float] | None,
     exclude: Collection[str] | None,
+    timezone: str | None = None,
 ) -> tuple[pd.DataFrame, LoadReport, list[str]]:
     """Read a file: its kept rows (with ``incident_id``, "" for none), report and cautions.
 
@@ -470,7 +476,7 @@ def _load(
     IncidentDataError
         As :func:`load_incidents`.
     """
-    parsed = _read_rows(spec, harm_overrides, exclude)
+    parsed = _read_rows(spec, harm_overrides, exclude, timezone)
     report = _report(parsed)
     if report.rows_kept == 0:
         count = max(report.dropped.values())
@@ -510,6 +516,7 @@ def load_incident_files(
     *,
     harm_overrides: Mapping[str, float] | None = None,
     exclude: Collection[str] | None = None,
+    timezone: str | None = None,
 ) -> tuple[list[pd.DataFrame], list[LoadReport]]:
     """Read several incident files (:func:`load_incidents`), each incident counted once.
 
@@ -518,6 +525,7 @@ def load_incident_files(
     file of the same schema holds its incident number with the same day and place; a row
     without a number, when an earlier file holds as many rows with its place, time and type
     (files of other months cannot). Each file's warning counts them and names the files.
+    ``timezone`` is as for :func:`load_incidents`.
 
     Raises
     ------
@@ -530,7 +538,7 @@ def load_incident_files(
     reports: list[LoadReport] = []
     seen = pd.Series(dtype=object)  # incident key -> the file it was first read from
     for spec in specs:
-        kept, report, cautions = _load(spec, harm_overrides, exclude)
+        kept, report, cautions = _load(spec, harm_overrides, exclude, timezone)
         again = np.zeros(len(kept), dtype=bool)
         if len(specs) > 1:
             keys = _incident_keys(kept, report.schema)

@@ -104,7 +104,10 @@ def build_risk(
         for caution in harm_cautions(spec.harm_weights_days, exclude, spec.weight_by):
             warn(caution)
         loaded, reports = load_incident_files(
-            scenario.incidents, harm_overrides=spec.harm_weights_days, exclude=exclude
+            scenario.incidents,
+            harm_overrides=spec.harm_weights_days,
+            exclude=exclude,
+            timezone=str(shift[0].tzinfo),  # the clock the shift and its risk window are on
         )
         for incident_spec, frame in zip(scenario.incidents, loaded, strict=True):
             if spec.weight_by == "count":

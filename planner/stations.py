@@ -275,17 +275,17 @@ def shift_window(
 
 def _shift_zone(scenario: Scenario, graph: StreetGraph) -> str:
     """Return the shift's IANA time zone: the scenario's, else the area's."""
-    return scenario.shift.timezone or _area_zone(graph)
+    return scenario.shift.timezone or area_zone(graph)
 
 
-def _area_zone(graph: StreetGraph) -> str:
+def area_zone(graph: StreetGraph) -> str:
     """IANA time zone at the middle of the area (``Etc/GMT...`` at sea)."""
     return tzfpy.get_tz(float(graph.nodes["lon"].mean()), float(graph.nodes["lat"].mean()))
 
 
 def warn_odd_shift(start: dt.datetime, end: dt.datetime, graph: StreetGraph) -> None:
     """Warn of a shift longer than :data:`LONG_SHIFT_H` or in another zone than the area's."""
-    area_zone = _area_zone(graph)
+    zone = area_zone(graph)
     hours = shift_seconds(start, end) / 3600
     if hours > LONG_SHIFT_H:
         warn(
@@ -293,10 +293,10 @@ def warn_odd_shift(start: dt.datetime, end: dt.datetime, graph: StreetGraph) -> 
             "shift.start and shift.end (an end before the start is on the next day)",
             stacklevel=2,
         )
-    there = start.astimezone(ZoneInfo(area_zone))
+    there = start.astimezone(ZoneInfo(zone))
     if there.utcoffset() != start.utcoffset():
         warn(
-            f"shift.timezone {start.tzinfo} is not the area's time zone ({area_zone}): the "
-            f"shift starts at {there:%H:%M} there; remove shift.timezone or set {area_zone}",
+            f"shift.timezone {start.tzinfo} is not the area's time zone ({zone}): the "
+            f"shift starts at {there:%H:%M} there; remove shift.timezone or set {zone}",
             stacklevel=2,
         )

@@ -1031,20 +1031,36 @@ def test_geojson_times_read_as_written_like_a_csv(tmp_path):
     for frame in frames:
         assert list(frame["occurred"].dt.strftime("%H:%M")) == ["22:15", "22:15", "06:30"]
     notes = inspect_incidents(IncidentSpec(path=csv, x_col="x", y_col="y", **spec)).notes
-    assert any("1 time in 'when' carries a zero UTC offset" in n for n in notes)
+    assert "3 times in 'when' carry a UTC offset (such as '2024-01-31T22:15:00+02:00'): shown " in (
+        " ".join(notes)
+    )
+    # a plan reads them on the area's clock: UTC 06:30 is 09:30 in Helsinki in August
+    with pytest.warns(PlannerWarning, match="without an offence type"):
+        frame, report = load_incidents(IncidentSpec(path=geo, **spec), timezone="Europe/Helsinki")
+    assert list(frame["occurred"].dt.strftime("%H:%M")) == ["22:15", "22:15", "09:30"]
+    said = "3 times in 'when' carry a UTC offset: read on the area's clock (Europe/Helsinki), 1 of"
+    assert any(n.startswith(said) for n in report.notes)
 
 
-def test_the_zero_offset_note_counts_only_the_dates_read(tmp_path):
+def test_times_with_another_offset_than_the_areas_are_moved_to_its_clock(tmp_path):
+    when = ["2026-10-03T23:30:00Z", "2026-10-03T18:30:00-05:00", "2026-10-03T19:30:00-0400"]
+    when += ["2026-10-03 23:30:00 UTC", "2026-10-03T18:30:00.250-05", "2026-10-03 19:30"]
+    csv = write(tmp_path, "x,y,when,t\n" + "".join(f"-84.39,33.75,{w},Robbery\n" for w in when))
+    spec = IncidentSpec(path=csv, x_col="x", y_col="y", time_col="when", type_col="t")
+    frame, _ = load_incidents(spec, timezone="America/New_York")  # Atlanta, on -04:00 then
+    assert set(frame["occurred"].dt.strftime("%Y-%m-%d %H:%M")) == {"2026-10-03 19:30"}
+
+
+def test_the_offset_note_counts_only_the_dates_read(tmp_path):
     rows = [f"51.51,-0.09,{d % 28 + 1:02d}/03/2024 21:15" for d in range(300)]
     rows += ["51.51,-0.09,2024-03-01T21:15:00Z", "51.51,-0.09,28/03/2024 21:15Z"]
     path = write(tmp_path, "lat,lon,when\n" + "\n".join(rows) + "\n")
     spec = IncidentSpec(path=path, time_col="when", date_order="day_first")
     inspection = inspect_incidents(spec)
     assert inspection.report.dropped["bad date"] == 1  # the ISO date, in another format
-    assert [n for n in inspection.notes if "zero UTC offset" in n] == [
-        "1 time in 'when' carries a zero UTC offset (Z, UTC or +00:00), read as the clock time "
-        "written; the time-of-day model expects the area's local time, so convert them in the "
-        "export unless the area keeps UTC then"
+    assert [n for n in inspection.notes if "UTC offset" in n] == [
+        "1 time in 'when' carries a UTC offset (such as '28/03/2024 21:15Z'): shown here as "
+        "written; a plan reads them on the area's clock"
     ]
 
 
