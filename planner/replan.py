@@ -459,15 +459,27 @@ def _held_after_stop(legs: list[Leg], share: float) -> list[Leg]:
     return [*legs, Leg("reserve", last.end_s, last.end_s + owed, last.to_node, last.to_node)]
 
 
+LEFT_WITHIN_S = 60.0
+"""A stop that ends this soon after the time its unit left the plan was made: that time is
+given to the minute, as the briefing shows a stop's end."""
+
+
 def _left_during(route: Route, left_s: float, at_s: float, graph: StreetGraph) -> list[Leg]:
     """Legs done by a unit that left the plan at ``left_s`` (re-planned at ``at_s``).
 
     A walk under way goes on to the end of its street (unless that is past ``at_s``); a stop
-    or break under way was cut short, so it is not made.
+    or break under way was cut short, so it is not made, unless it ends within the minute
+    ``left_s`` names (times are given to the minute, and the briefing shows them so) and by
+    ``at_s``.
     """
     legs = _kept_legs(route, left_s, graph)
-    cut_short = legs and legs[-1].end_s > left_s and legs[-1].kind in ("dwell", "break")
-    if cut_short or (legs and legs[-1].end_s > at_s):
+    last = legs[-1] if legs else None
+    cut_short = (
+        last is not None
+        and last.kind in ("dwell", "break")
+        and last.end_s > min(left_s + LEFT_WITHIN_S, at_s)
+    )
+    if cut_short or (last is not None and last.end_s > at_s):
         legs.pop()
     return legs
 

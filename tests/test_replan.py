@@ -193,6 +193,16 @@ def test_a_unit_away_since_a_given_time_keeps_only_what_it_did_before(
     assert validate_routes(joined, helsinki, replanned) == []
     # without the time it left, the unit is taken to have made every stop up to the re-plan
     assert second in cut_routes(routes, at_s, helsinki, {1: elsewhere}).kept[0]
+    # sent off in the minute its stop ends (times are given to the minute): the stop was made,
+    # unless the re-plan comes before its end
+    left_s = second.end_s - 50
+    *done, call = cut_routes(routes, at_s, helsinki, {1: elsewhere}, {1: left_s}).kept[0]
+    assert done[-1] == second and call.start_s == second.end_s
+    early = cut_routes(routes, second.end_s - 30, helsinki, {1: elsewhere}, {1: left_s})
+    assert second not in early.kept[0]
+    assert (
+        second not in cut_routes(routes, at_s, helsinki, {1: elsewhere}, {1: left_s - 11}).kept[0]
+    )
     # sent off in the middle of a walk: it walks on to the end of its street, then the call
     walk = next(leg for leg in routes[0].legs if leg.kind == "walk" and len(leg.segments) >= 4)
     left_s = (walk.start_s + walk.end_s) / 2
