@@ -273,6 +273,31 @@ def shift_window(
         raise ScenarioError(msg) from None
 
 
+def under_way_note(
+    scenario: Scenario, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
+) -> str | None:
+    """Say so when a ``weekday`` shift planned is the one under way (``now``: the time it is).
+
+    ``shift.weekday`` plans the first such shift that has not ended, so late on that day the
+    plan is for the hours left of today's. None for a shift given by date, or not yet begun.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    if scenario.shift.weekday is None or not start <= now < end:
+        return None
+    gone, left = (now - start).total_seconds() / 60, (end - now).total_seconds() / 60
+    return (
+        f"shift.weekday {scenario.shift.weekday}: the shift under way is planned: it began at "
+        f"{start:%H:%M}, {_span(gone)} ago, and {_span(left)} of it are left; for next week's, "
+        f"give shift.date: {(start + dt.timedelta(days=7)).date().isoformat()}"
+    )
+
+
+def _span(minutes: float) -> str:
+    """``5 h 14 min``, or ``46 min`` under an hour."""
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
 def _shift_zone(scenario: Scenario, graph: StreetGraph) -> str:
     """Return the shift's IANA time zone: the scenario's, else the area's."""
     return scenario.shift.timezone or area_zone(graph)

@@ -9,7 +9,7 @@ import pytest
 from planner.errors import PlannerWarning, ScenarioError
 from planner.scenario import load_scenario, scenario_to_yaml, with_overrides
 from planner.scenario_patrol import BreakSpec, ShiftSpec
-from planner.stations import shift_window, warn_odd_shift
+from planner.stations import shift_window, under_way_note, warn_odd_shift
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -588,3 +588,17 @@ def test_stops_longer_than_the_koper_curve_credits_are_warned_of():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _warn_past_the_curve(15.0, KOPER_CURVE)  # up to the curve's last point: nothing to say
+
+
+def test_a_weekday_shift_under_way_is_said_to_be_the_one_planned(tmp_path, helsinki):
+    scenario = load_scenario(write(tmp_path, BASE))  # friday, 18:00 to 02:00
+    late = dt.datetime(2026, 12, 4, 23, 14, tzinfo=dt.UTC)  # 01:14 in Helsinki
+    start, end = shift_window(scenario, helsinki, now=late)
+    assert (start.day, end.day) == (4, 5)  # the shift under way, not next week's
+    assert under_way_note(scenario, start, end, late) == (
+        "shift.weekday friday: the shift under way is planned: it began at 18:00, 7 h 14 min "
+        "ago, and 46 min of it are left; for next week's, give shift.date: 2026-12-11"
+    )
+    assert under_way_note(scenario, start, end, late.replace(hour=15)) is None  # not begun
+    dated = load_scenario(write(tmp_path, BASE.replace("weekday: friday", "date: 2026-12-04")))
+    assert under_way_note(dated, start, end, late) is None  # the day asked for
