@@ -168,9 +168,17 @@ def _no_incident_near(
         "street of the area"
     )
     if not len(swapped):
+        mapped = [r.coordinates for r in reports if len(r.coordinates) == 2]
+        crs = (
+            f", and, if '{mapped[0][0]}' and '{mapped[0][1]}' are not in degrees, that the "
+            f"mapping's crs is the one they are in and that '{mapped[0][0]}' holds the "
+            "eastings (x_col) and the other the northings"
+            if mapped
+            else ""
+        )
         return (
             f"{none}: {_apart(graph, lon, lat)}; check that the incident file covers the same "
-            "city and period"
+            f"city and period{crs}"
         )
     fixes = [_swap_fix(r) for r in reports]
     if fixes and all(fixes):

@@ -123,6 +123,16 @@ def test_incidents_of_another_continent_stop_with_a_hint(grid):
     assert "they lie around 37.7750, -122.4150 (latitude, longitude), the area around " in str(
         err.value
     )
+    assert "crs" not in str(err.value)
+    # a mapped file may be in another CRS than the mapping says, or have its axes swapped
+    mapped = [LoadReport("bng.csv", 2, 2, schema="generic", coordinates=("east", "north"))]
+    with pytest.raises(IncidentDataError) as err:
+        incident_risk(grid, far, mapped, 100, 0.1)
+    assert str(err.value).endswith(
+        "covers the same city and period, and, if 'east' and 'north' are not in degrees, that "
+        "the mapping's crs is the one they are in and that 'east' holds the eastings (x_col) "
+        "and the other the northings"
+    )
     assert re.search(r"\d{1,2},\d{3} km away; check", str(err.value))  # thousands of km
 
 
