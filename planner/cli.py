@@ -388,6 +388,7 @@ def replan(
     from planner.evaluate import kpi_table, replan_change
     from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.replan import check_not_replaced, newest_replan, planned_variants
+    from planner.rest_of_shift import check_same_scenario
     from planner.rest_of_shift import replan as replan_shift
 
     if folder.suffix != ".json":  # a folder: its newest re-plan before --at keeps its calls
@@ -414,6 +415,7 @@ def replan(
             )
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     if routes_file.is_file():  # else the re-plan names the missing plan
+        check_same_scenario(scenario, routes_file)  # before the folder it would write to
         check_out_dir(target, where="--out")
         check_plan_owner(target, scenario.name, "--out")
         check_not_replaced(target, "--out", routes_file)

@@ -72,13 +72,7 @@ def replan(
     followed = read_routes(routes_file)
     digest = file_digest(routes_file)  # what the re-plan follows, should the file change
     start, routes = followed.shift_start, followed.routes
-    if followed.scenario != scenario.name:
-        msg = (
-            f"{routes_file}: this plan was made from scenario '{followed.scenario}', not "
-            f"'{scenario.name}'; give that scenario, or with --plan the folder of a plan made "
-            f"from '{scenario.name}'"
-        )
-        raise ScenarioError(msg)
+    check_same_scenario(scenario, routes_file, followed)
     if changed := changed_rules(followed.rules, scenario):
         msg = (
             f"{routes_file}: the stops and walks already made followed other rules than the "
@@ -144,6 +138,28 @@ def replan(
         kpis=kpis,
         warnings=(*before, *plan.warnings),
     )
+
+
+def check_same_scenario(
+    scenario: Scenario, routes_file: Path, followed: Followed | None = None
+) -> None:
+    """Refuse re-planning with another scenario than the plan in ``routes_file`` was made from.
+
+    ``followed`` is that file read, when it was already. A file that is not a plan is left for
+    the re-plan to name.
+    """
+    if followed is None:
+        try:
+            followed = read_routes(routes_file)
+        except ScenarioError:
+            return
+    if followed.scenario != scenario.name:
+        msg = (
+            f"{routes_file}: this plan was made from scenario '{followed.scenario}', not "
+            f"'{scenario.name}'; give that scenario, or with --plan the folder of a plan made "
+            f"from '{scenario.name}'"
+        )
+        raise ScenarioError(msg)
 
 
 def _earlier_calls(

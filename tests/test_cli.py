@@ -155,6 +155,11 @@ def test_plan_default_end_to_end(tmp_path):
     ]:
         (other / folder).mkdir()
         (other / folder / "routes.json").write_text(text.replace(old, new, 1), encoding="utf-8")
+        if folder == "name":  # its re-plan folder left from before: the plan's scenario is named
+            (other / folder / "replan_2005").mkdir()
+            (other / folder / "replan_2005" / "routes.json").write_text(
+                text.replace(old, new, 1), encoding="utf-8"
+            )
         result = cli(
             "replan", "scenarios/helsinki_default.yaml", "--plan", str(other / folder),
             "--at", "20:05",
