@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import shlex
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -755,7 +756,14 @@ def inspect_incidents(
         month_only_share=float(kept["month_only"].mean()) if len(kept) else 0.0,
         types=types,
         notes=tuple(
-            n for n in (*parsed.notes, *parsed.cautions, _region_note(parsed.schema, kept)) if n
+            n
+            for n in (
+                *parsed.notes,
+                *parsed.cautions,
+                _region_note(parsed.schema, kept),
+                _polar_note(parsed.coordinates, kept),
+            )
+            if n
         ),
         extent=_extent(kept),
         middle=None if kept.empty else (float(kept["lat"].median()), float(kept["lon"].median())),
@@ -817,6 +825,32 @@ def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
     return (
         f"{len(kept) - inside} of {len(kept)} points lie outside {name}, where {schema} "
         "exports come from: check the coordinates, or read the file with a column mapping"
+    )
+
+
+POLAR_LAT = (-60.0, 80.0)
+"""No city's incidents lie south or north of these latitudes (degrees)."""
+
+
+def _polar_note(coordinates: tuple[str, ...], kept: pd.DataFrame) -> str | None:
+    """Say so when most points of a mapped file lie in polar waste that swapped would leave.
+
+    A file read with a column mapping has no region to be checked against before planning,
+    but a latitude column that holds longitudes (-84 for Atlanta) puts it in Antarctica.
+    """
+    if len(coordinates) != 2 or kept.empty:
+        return None
+    lat, lon = kept["lat"].to_numpy(), kept["lon"].to_numpy()
+    polar = (lat < POLAR_LAT[0]) | (lat > POLAR_LAT[1])
+    could = (lon >= POLAR_LAT[0]) & (lon <= POLAR_LAT[1])  # as latitudes, where cities are
+    if 2 * int((polar & could).sum()) < len(kept):
+        return None
+    x_col, y_col = coordinates
+    return (
+        f"latitude and longitude look swapped: {int(polar.sum())} of {len(kept)} points lie "
+        f"beyond {-POLAR_LAT[0]:.0f} degrees south or {POLAR_LAT[1]:.0f} north, where no city "
+        f"is; read it with x_col: {y_col}, y_col: {x_col} (on the command line --x-col "
+        f"{shlex.quote(y_col)} --y-col {shlex.quote(x_col)})"
     )
 
 

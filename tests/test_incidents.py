@@ -1225,6 +1225,21 @@ def test_inspect_says_when_latitude_and_longitude_look_swapped(tmp_path):
     )
 
 
+def test_inspect_says_when_a_mapped_files_columns_put_it_at_a_pole(tmp_path):
+    # Atlanta read with its latitude column as x: the points lie in Antarctica
+    rows = "".join(f"33.7{k},-84.3{k},2020-01-0{k + 1},Robbery\n" for k in range(4))
+    path = write(tmp_path, "Lat,Long,when,what\n" + rows)
+    mapping = {"time_col": "when", "type_col": "what"}
+    swapped = inspect_incidents(IncidentSpec(path=path, x_col="Lat", y_col="Long", **mapping))
+    assert (
+        "latitude and longitude look swapped: 4 of 4 points lie beyond 60 degrees south or 80 "
+        "north, where no city is; read it with x_col: Long, y_col: Lat (on the command line "
+        "--x-col Long --y-col Lat)"
+    ) in swapped.notes
+    right = inspect_incidents(IncidentSpec(path=path, x_col="Long", y_col="Lat", **mapping))
+    assert not [n for n in right.notes if "swapped" in n]
+
+
 def test_the_fix_for_swapped_columns_reads_the_file_as_its_schema_would(tmp_path):
     header = "Crime ID,Month,Reported by,Falls within,{0},{1},Location,Crime type\n"
     rows = "".join(
