@@ -272,9 +272,12 @@ def staffing(
     processes = "1 worker process" if workers == 1 else f"{workers} worker processes"
     typer.echo(f"planning {len(counts)} officer counts on {processes}", err=True)
     table, runs = compare_staffing(scenario, counts)
+    warned: dict[str, list[int]] = {}  # each message once, with the counts it came from
     for run_ in runs:
         for message in run_.warnings:
-            typer.echo(f"warning: {run_.officers} officers: {message}", err=True)
+            warned.setdefault(message, []).append(run_.officers)
+    for message, said_for in warned.items():
+        typer.echo(f"warning: {', '.join(map(str, said_for))} officers: {message}", err=True)
     typer.echo(staffing_summary(table))
     if csv is not None:
         write_table(table, csv, "--csv")

@@ -210,7 +210,7 @@ def _graph_from_pbf(path: Path, shown_as: Path | None = None) -> nx.MultiDiGraph
     label = shown_as or path
     try:
         with _quiet():
-            osm = pyrosm.OSM(str(path))
+            osm = pyrosm.OSM(str(path), progress=False)  # the steps say what runs
             nodes, edges = osm.get_network("walking", nodes=True)
     except PermissionError as exc:  # the map file itself, or pyrosm's cache in the temp folder
         if not os.access(path, os.R_OK) or exc.filename == str(path):
@@ -236,7 +236,7 @@ def _graph_from_pbf(path: Path, shown_as: Path | None = None) -> nx.MultiDiGraph
         )
         raise GraphError(msg)
     with _quiet():
-        graph = osm.to_graph(nodes, edges, graph_type="networkx", simplify=False)
+        graph = osm.to_graph(nodes, edges, graph_type="networkx", simplify=False, progress=False)
         return ox.simplify_graph(graph)
 
 
@@ -513,7 +513,7 @@ def _points_from_pbf(
     import pyrosm
 
     with _quiet():
-        pois = pyrosm.OSM(str(path)).get_pois(custom_filter=tags)
+        pois = pyrosm.OSM(str(path), progress=False).get_pois(custom_filter=tags)
     if pois is None or len(pois) == 0:
         return empty
     rows = []

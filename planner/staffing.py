@@ -10,6 +10,7 @@ dosed, and the marginal presence of each extra officer.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -172,6 +173,7 @@ def compare_staffing(
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=DASK_HTTP,
+                silence_logs=logging.ERROR,  # not a worker's slow exit at the close
             ) as cluster,
             Client(cluster) as own,
         ):

@@ -241,12 +241,18 @@ def test_plan_default_end_to_end(tmp_path):
 @pytest.mark.slow
 def test_staffing_compares_officer_counts_and_writes_the_table(tmp_path):
     table = tmp_path / "compare" / "staffing.csv"
+    text = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
+    early = tmp_path / "early.yaml"  # a meal break window cut by the shift's start: warned of
+    early.write_text(text.replace('"21:30" ', '"17:30" ').replace('"22:30"', '"18:30"'))
     result = cli_process(
-        "staffing", "scenarios/helsinki_default.yaml", "--officers", "3,1",
-        "--time-limit", "0.5", "--csv", str(table),
+        "staffing", str(early), "--officers", "3,1", "--time-limit", "0.5", "--csv", str(table),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "planning 2 officer counts on " in result.stderr
+    # a warning every count gives is said once, with the counts; no library chatter
+    assert result.stderr.count("the meal break window 17:30-18:30 is cut") == 1
+    assert "warning: 1, 3 officers: the meal break window 17:30-18:30 is cut" in result.stderr
+    assert not re.search(r"distributed|took \d", result.stderr)
     rows = pd.read_csv(table)
     assert rows["officers"].tolist() == [1, 3] and rows["units"].tolist() == [1, 3]
     assert rows["presence_min"].is_monotonic_increasing
