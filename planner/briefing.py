@@ -16,7 +16,7 @@ from importlib import resources
 import geopandas as gpd
 import jinja2
 
-from planner.clock import shift_seconds
+from planner.clock import clock_change, clock_label, shift_seconds
 from planner.evaluate import stayed_at_station
 from planner.idle import idle_message
 from planner.plan import Leg, Plan, Route, leg_action
@@ -141,7 +141,7 @@ def _shift_text(plan: Plan) -> str:
     """When the shift is, in local clock times; across a clock change, with its real length."""
     start, end = plan.shift_start, plan.shift_end
     text = f"{start:%a %d %b %Y, %H:%M} to {end:%H:%M} ({start.tzinfo})"
-    if not _clock_change(plan):
+    if not clock_change(start, end):
         return text
     hours = shift_seconds(start, end) / 3600
     moved = (end.utcoffset() - start.utcoffset()).total_seconds() / 3600  # type: ignore[operator]
@@ -152,15 +152,10 @@ def _shift_text(plan: Plan) -> str:
     )
 
 
-def _clock_change(plan: Plan) -> bool:
-    """Whether the clocks change (summer time) during the shift."""
-    return plan.shift_start.utcoffset() != plan.shift_end.utcoffset()
-
-
 def _hhmm(plan: Plan, offset_s: float) -> str:
     """Local clock time; with its zone's abbreviation when the clocks change in the shift."""
     at = plan.at(offset_s)
-    return f"{at:%H:%M %Z}" if _clock_change(plan) else f"{at:%H:%M}"
+    return f"{at:%H:%M %Z}" if clock_change(plan.shift_start, plan.shift_end) else f"{at:%H:%M}"
 
 
 def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
@@ -168,8 +163,14 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     figures = next(o for o in plan.kpis["routes"]["per_officer"] if o["officer"] == route.officer)
     stayed = stayed_at_station(figures)
     hours = _own_hours(plan, route)
+    meal = figures["break"]
+    clocks = {  # the summary line's times, labelled as the timetable's are
+        "meal_at": clock_label(meal["start"], plan.shift_start, plan.shift_end) if meal else "",
+        "back_at": clock_label(figures["back_at_station"], plan.shift_start, plan.shift_end),
+    }
     if not route.legs:  # a unit with nothing to do: no map, no timetable
         return {
+            **clocks,
             "officer": route.officer,
             "hours": hours,
             "figures": figures,
@@ -213,6 +214,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
             )
         )
     return {
+        **clocks,
         "officer": route.officer,
         "hours": hours,
         "figures": figures,

@@ -54,3 +54,19 @@ def seconds_until(start: dt.datetime, clock: dt.time) -> float:
     day = start.date() if clock >= start.time() else start.date() + dt.timedelta(days=1)
     when = on_the_clock(dt.datetime.combine(day, clock, tzinfo=start.tzinfo))
     return shift_seconds(start, when)
+
+
+def clock_change(start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether the clocks change (summer time) between ``start`` and ``end``."""
+    return start.utcoffset() != end.utcoffset()
+
+
+def clock_label(iso: str, start: dt.datetime, end: dt.datetime) -> str:
+    """Return ``HH:MM`` of an ISO time in the shift from ``start`` to ``end`` (aware).
+
+    When the clocks change in the shift, one clock time may show twice: the zone's
+    abbreviation follows then (``01:34 BST``).
+    """
+    if not clock_change(start, end):
+        return iso[11:16]
+    return f"{dt.datetime.fromisoformat(iso).astimezone(start.tzinfo):%H:%M %Z}"

@@ -9,9 +9,10 @@ are deterministic (no timings), rounded for stable files.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from planner.clock import shift_seconds
+from planner.clock import clock_label, shift_seconds
 from planner.errors import counted
 from planner.neighbourhoods import OUTSIDE, exposure
 from planner.plan import Plan, Route, SolveStats
@@ -361,7 +362,7 @@ def kpi_table(plan: Plan) -> str:
         rows.append(
             (
                 f"  {plan.unit_word} {o['officer']}",
-                _officer_line(o),
+                _officer_line(o, (plan.shift_start, plan.shift_end)),
             )
         )
     rows.append(
@@ -396,13 +397,15 @@ def stayed_at_station(o: dict[str, Any]) -> bool:
     return not (o["dwells"] or o["km_walked"])
 
 
-def _officer_line(o: dict[str, Any]) -> str:
+def _officer_line(o: dict[str, Any], shift: tuple[dt.datetime, dt.datetime]) -> str:
     """One unit's line of the KPI table: walked, stops, break and when it is back."""
     stops = counted(o["dwells"], "dwell")
-    meal = f"break {o['break']['start'][11:16]}, " if o["break"] else ""
+    meal = f"break {clock_label(o['break']['start'], *shift)}, " if o["break"] else ""
     if stayed_at_station(o):
         return f"0.00 km, {stops}, {meal}at the station all shift (no stop left to make)"
-    return f"{o['km_walked']:.2f} km, {stops}, {meal}back {o['back_at_station'][11:16]}"
+    back = clock_label(o["back_at_station"], *shift)
+    late = f", {o['late_min']:.0f} min late" if o.get("late_min") else ""
+    return f"{o['km_walked']:.2f} km, {stops}, {meal}back {back}{late}"
 
 
 #: The figures a re-plan compares with the plan it replaces: label, KPI key, decimals.

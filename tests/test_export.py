@@ -655,7 +655,11 @@ def test_briefing_says_when_the_clocks_go_back_during_the_shift(plan):
     html = plan_files(night)["briefing.html"].decode()
     assert "22:00 EEST to 06:00 EET (Europe/Helsinki): 9 h, the clocks go back 1 h" in html
     assert '<td class="t">22:00 EEST</td>' in html  # every time says which clock it is on
-    assert "clocks go" not in plan_files(plan)["briefing.html"].decode()
+    assert re.search(r"meal break \d\d:\d\d EES?T for \d+ min", html)  # the summary too
+    assert re.search(r"back at the station \d\d:\d\d EES?T", html)
+    assert re.search(r"break \d\d:\d\d EES?T, back \d\d:\d\d EES?T", kpi_table(night))
+    plain = plan_files(plan)["briefing.html"].decode()
+    assert "clocks go" not in plain and not re.search(r"back at the station \d\d:\d\d E", plain)
 
 
 def test_schedule_minutes_are_real_minutes_across_a_clock_change(plan):
