@@ -9,9 +9,10 @@ the names of the streets the unit walks most.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import geopandas as gpd
 import jinja2
@@ -102,7 +103,7 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         posts_radius=plan.kpis["posts"]["visibility_radius_m"],
         posts_solver=plan.kpis["posts"]["solver"],
         risk_source=risk_source(plan.risk.method, plan.risk.parameters),
-        risk_notes=plan.risk.notes,
+        risk_notes=_named_by_file(plan.risk.notes, [Path(s.path) for s in plan.scenario.incidents]),
         idle=idle_message(plan) if plan.patrol is not None else None,
         hoods=kpis["neighbourhoods"],
         units=units,
@@ -150,6 +151,19 @@ def _shift_text(plan: Plan) -> str:
         f"{start:%a %d %b %Y, %H:%M %Z} to {end:%H:%M %Z} ({start.tzinfo}): {hours:g} h, the "
         f"clocks go {way} {abs(moved):g} h during the shift"
     )
+
+
+def _named_by_file(notes: Sequence[str], paths: Sequence[Path]) -> list[str]:
+    """Return ``notes`` with the incident files at ``paths`` named by their file names.
+
+    A path means nothing to an officer, and may tell where the analyst keeps the data.
+    """
+    out = []
+    for note in notes:
+        for path in sorted(paths, key=lambda p: -len(str(p))):
+            note = note.replace(str(path), path.name)
+        out.append(note)
+    return out
 
 
 def _hhmm(plan: Plan, offset_s: float) -> str:

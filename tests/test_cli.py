@@ -343,6 +343,10 @@ def test_plan_london_with_real_incidents(tmp_path):
     assert (out / "officer_2.gpx").is_file()
     # the station given as an OSM police station is called by its name
     assert "walk back to station,Snow Hill Police Station (" in (out / "schedule.csv").read_text()
+    # the briefing names the incident file, not where the analyst keeps it
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    assert "About the risk map: city_of_london_street_2020.csv (uk_police): 5925 rows read" in html
+    assert "shared" not in html
 
 
 def test_help_documents_every_option():
