@@ -229,11 +229,33 @@ def read_yaml(text: str, where: str) -> object:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         fix = "" if isinstance(exc, _DuplicateKey) else "; fix the syntax"
-        msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}{fix}"
+        opened = _opened_at(exc)
+        msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}{opened}{fix}"
         raise ScenarioError(msg) from None
     except ValueError as exc:  # a value YAML recognises but cannot build, e.g. 2026-02-30
         msg = f"{where}: {_unbuildable(text, exc)}"
         raise ScenarioError(msg) from None
+
+
+_OPENERS = {"flow sequence": "[", "flow mapping": "{"}
+"""Brackets whose opening YAML names when one is never closed."""
+
+
+def _opened_at(exc: yaml.YAMLError) -> str:
+    """Where the bracket or quote the error is inside was opened, when on an earlier line.
+
+    YAML notices an unclosed ``[`` only where the text goes on; the mistake is where it opened.
+    """
+    context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem_mark", None)
+    if not context or mark is None or problem is None or mark.line == problem.line:
+        return ""
+    what = next((f"the '{c}'" for name, c in _OPENERS.items() if name in context), None)
+    if what is None and "quoted scalar" in context:
+        what = "the quote"
+    if what is None:
+        return ""
+    return f" (inside {what} opened at line {mark.line + 1}, column {mark.column + 1})"
 
 
 def _unbuildable(text: str, exc: ValueError) -> str:

@@ -309,6 +309,16 @@ def test_station_needs_one_kind_of_place(tmp_path):
 def test_bad_yaml_reports_line(tmp_path):
     with pytest.raises(ScenarioError, match=r"not valid YAML \(line \d+"):
         load_scenario(write(tmp_path, "name: [unclosed\n"))
+    # an unclosed bracket or quote is noticed lines later: where it opened is said too
+    text = "name: x\narea:\n  path: [unclosed\nshift: {weekday: friday}\n"
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, text))
+    assert str(err.value).endswith(
+        "not valid YAML (line 4, column 6): expected ',' or ']', but got ':' (inside the '[' "
+        "opened at line 3, column 9); fix the syntax"
+    )
+    with pytest.raises(ScenarioError, match=r"inside the quote opened at line 1, column 7\)"):
+        load_scenario(write(tmp_path, 'name: "abc\nshift: {weekday: friday}\n'))
 
 
 def test_a_key_given_twice_is_refused_not_overwritten(tmp_path):
