@@ -50,6 +50,7 @@ MAX_TIME_LIMIT_S = 3600.0
 #: Session-state keys: the draft, where it came from (for messages), widget key prefix.
 DRAFT, WHERE, BASE_DIR, WIDGET = "draft", "draft_where", "draft_dir", "ed:"
 INCIDENT_ERROR, INCIDENT_REPORTS, UPLOADS = "incident_error", "incident_reports", "upload_dir"
+INCIDENT_NOTE = "incident_note"  # what the last upload did besides adding a file
 FAILED_YAML = "plan_failed_yaml"  # the scenario (as YAML) whose planning failed last
 #: The YAML box: its widget key, and text typed in it (not applied) with the scenario text it
 #: was typed over, shown again after a reload or a refused upload while that text is current.
@@ -147,6 +148,7 @@ def _forget_page_state() -> None:
     for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
         del st.session_state[key]
     st.session_state.pop(INCIDENT_ERROR, None)
+    st.session_state.pop(INCIDENT_NOTE, None)
     st.session_state.pop("staffing_error", None)  # about the shift table of the one before
     if (box := st.session_state.pop(YAML_BOX, None)) is not None:
         st.session_state.pop(box, None)  # text typed over the scenario replaced
@@ -408,7 +410,12 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
     str or None
         The loader's message when the file is refused, else ``None`` (the loader's summary is
         kept in ``st.session_state["incident_reports"]`` by path, see :func:`read_incidents`).
+
+    A file of the name of one listed replaces it (a corrected export): a scenario names its
+    files by name, so two of one name could not be planned again from its YAML. The session's
+    ``INCIDENT_NOTE`` says so.
     """
+    st.session_state.pop(INCIDENT_NOTE, None)
     if (listed := _listed_copy(data)) is not None:
         return (
             f"{name}: the same file as {listed}, already listed: its incidents would count "
@@ -418,7 +425,18 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
     entry = {k: v for k, v in spec.items() if v not in (None, "")} | {"path": str(path)}
     if (error := read_incidents(entry, name)) is not None:
         return error
-    draft().setdefault("incidents", []).append(entry)
+    incidents = draft().setdefault("incidents", [])
+    same = [i for i, spec in enumerate(incidents) if Path(spec["path"]).name == path.name]
+    if same:
+        incidents[same[0]] = entry
+        for i in reversed(same[1:]):
+            del incidents[i]
+        st.session_state[INCIDENT_NOTE] = (
+            f"{path.name} replaced the file of that name listed before (a scenario names its "
+            "incident files by name)"
+        )
+    else:
+        incidents.append(entry)
     return None
 
 

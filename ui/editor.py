@@ -26,6 +26,7 @@ from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
 from ui.bound import bound, keep_source_fields, number, switch
 from ui.draft import (
     INCIDENT_ERROR,
+    INCIDENT_NOTE,
     WIDGET,
     add_place,
     draft,
@@ -167,6 +168,8 @@ def incidents_section() -> None:
         )
     if error := st.session_state.get(INCIDENT_ERROR):
         st.error(error)
+    elif note := st.session_state.get(INCIDENT_NOTE):
+        st.info(note)
 
 
 TYPE_SOURCES = {"table": "the schema's table", "yours": "yours", "unmapped": "unmapped"}

@@ -969,6 +969,17 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
         "twice; remove that one first to read it with other settings"
     ]
     assert len(at.session_state["draft"]["incidents"]) == 1
+    # a corrected file of the same name replaces it: the scenario names its files by name
+    fixed = content + b"2026-02,Robbery,24.9416,60.1688\n"
+    at.file_uploader(key="incident_upload").set_value(("street.csv", fixed, "text/csv")).run()
+    [entry] = at.session_state["draft"]["incidents"]
+    assert Path(entry["path"]).read_bytes() == fixed
+    assert [i.value for i in at.info] == [
+        "street.csv replaced the file of that name listed before (a scenario names its incident "
+        "files by name)"
+    ]
+    captions = [c.value for c in at.caption]
+    assert any("4 rows read, 3 kept; dropped: 1 without coordinates" in c for c in captions)
 
 
 @pytest.mark.slow
