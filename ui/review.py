@@ -389,11 +389,11 @@ def show_review(plan: Plan) -> None:
     st.subheader("Schedule")
     st.dataframe(schedule_table(plan), hide_index=True, height=380, placeholder="")
     with st.expander("Run summary"):
-        st.code(kpi_table(plan), language=None, wrap_lines=True)
+        st.code(plain_paths(kpi_table(plan)), language=None, wrap_lines=True)
     if plan.risk.notes:
         with st.expander("Risk model notes"):
             for note in plan.risk.notes:
-                st.write(note)
+                st.write(plain_paths(note))
 
 
 def show_exposure(plan: Plan) -> None:
@@ -426,9 +426,9 @@ def show_exposure(plan: Plan) -> None:
 
 def kpi_caption(kpis: dict[str, Any]) -> str:
     """One line: scenario, area, shift, streets and risk model."""
-    shift = kpis["shift"]
+    shift, area = kpis["shift"], plain_paths(str(kpis["area"]))  # an upload: as uploaded
     return (
-        f"{kpis['scenario']} · {kpis['area']} · shift {shift['start'][:16].replace('T', ' ')} to "
+        f"{kpis['scenario']} · {area} · shift {shift['start'][:16].replace('T', ' ')} to "
         f"{shift['end'][:16].replace('T', ' ')} ({shift['timezone']}) · "
         f"{kpis['graph']['street_km']:.1f} km of streets · risk model: {kpis['risk']['method']}"
     )

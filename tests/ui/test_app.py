@@ -996,6 +996,10 @@ def test_a_plans_warnings_name_an_uploaded_file_as_uploaded(first_load):
     said = [w.value for w in at.warning]
     assert any("mine.csv" in w and "1 without coordinates" in w for w in said), said
     assert not any("patrol-planner-uploads" in w for w in said)
+    # nor do the risk notes or the run summary name the server's copy
+    shown = [m.value for m in at.markdown] + [c.value for c in at.code]
+    assert any(s.startswith("mine.csv (uk_police): 2 rows read") for s in shown), shown
+    assert not any("patrol-planner-uploads" in s for s in shown)
 
 
 @pytest.mark.slow
