@@ -274,10 +274,11 @@ def staffing(
     table, runs = compare_staffing(scenario, counts)
     warned: dict[str, list[int]] = {}  # each message once, with the counts it came from
     for run_ in runs:
-        for message in run_.warnings:
+        for message in dict.fromkeys(run_.warnings):
             warned.setdefault(message, []).append(run_.officers)
     for message, said_for in warned.items():
-        typer.echo(f"warning: {', '.join(map(str, said_for))} officers: {message}", err=True)
+        who = "1 officer" if said_for == [1] else f"{', '.join(map(str, said_for))} officers"
+        typer.echo(f"warning: {who}: {message}", err=True)
     typer.echo(staffing_summary(table))
     if csv is not None:
         write_table(table, csv, "--csv")

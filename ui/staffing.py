@@ -465,6 +465,12 @@ def compared_key(scenario: Scenario, solver: bool = True) -> str:
     return scenario.model_dump_json(exclude=exclude)
 
 
+def _unit_size() -> int:
+    """Officers per unit in the draft (1 while it does not read as a whole number)."""
+    size = draft().get("officers", {}).get("unit_size", 1)
+    return size if isinstance(size, int) and size >= 1 else 1
+
+
 def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     """Draw the Staffing tab: choose counts and shifts, run, compare."""
     st.markdown(
@@ -473,10 +479,16 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     )
     if "staffing_counts" not in st.session_state:
         st.session_state["staffing_counts"] = DEFAULT_COUNTS
+    size = _unit_size()
+    choices = [n for n in COUNT_CHOICES if n % size == 0]  # pairs: whole units only
+    chosen = st.session_state["staffing_counts"]
+    if odd := [n for n in chosen if n not in choices]:
+        st.session_state["staffing_counts"] = [n for n in chosen if n in choices]
+        st.info(
+            f"Officers walk in units of {size}: the counts {', '.join(map(str, odd))} are left out."
+        )
     # one above the other: side by side, a laptop window cut the shifts table's columns
-    counts = st.multiselect(
-        "Officer counts", COUNT_CHOICES, key="staffing_counts", persist_state="page"
-    )
+    counts = st.multiselect("Officer counts", choices, key="staffing_counts", persist_state="page")
     rows = _shift_editor(draft()["shift"], draft()["officers"].get("meal_break"))
     st.caption(
         "Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM, and the meal break's "

@@ -1396,3 +1396,14 @@ def test_the_at_table_places_a_walking_unit_on_its_street_then_whither():
         "near Mikonkatu, on a loop back to station"
     )
     assert walking_place("dwell 15 min", "Kaivokatu / Keskuskatu", None) == "Kaivokatu / Keskuskatu"
+
+
+def test_staffing_offers_whole_units_only_when_officers_walk_in_pairs(first_load):
+    at = _tab(_app(), "Staffing")
+    at.multiselect(key="staffing_counts").set_value([2, 3, 4]).run()
+    _tab(at, "Scenario")
+    at.selectbox(key="ed:officers.unit_size").set_value(2).run()
+    _tab(at, "Staffing")
+    counts = at.multiselect(key="staffing_counts")
+    assert counts.value == [2, 4] and all(int(n) % 2 == 0 for n in counts.options)
+    assert "Officers walk in units of 2: the counts 3 are left out." in [i.value for i in at.info]
