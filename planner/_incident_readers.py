@@ -191,11 +191,12 @@ def _columns_not_found(
 
 
 def generic_rows(
-    spec: IncidentSpec, path: Path, header: list[str] | None, zone: str | None = None
+    spec: IncidentSpec, path: Path, header: list[str] | None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Every row of a mapped CSV (``header`` given) or GeoJSON / GeoPackage file (``None``).
 
-    Times with a UTC offset are read on the clock of the area's time ``zone`` when given.
+    Times are as written; the UTC offsets they carry are kept in ``attrs["time_offsets"]``
+    (:class:`TimeOffsets`), to be applied once midnight placeholders are found.
     """
     notes: list[str] = []
     geo = header is None
@@ -282,8 +283,8 @@ def generic_rows(
             (not spec.time_col, not spec.type_col),
         )
     if spec.time_col:
-        occurred, time_known, month_only, bad, time_notes, caution = _generic_times(
-            raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order, zone
+        occurred, time_known, month_only, bad, time_notes, caution, offsets = _generic_times(
+            raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
         )
         notes += time_notes
     else:
@@ -326,4 +327,6 @@ def generic_rows(
     )
     if not geo:  # the columns read as x and y, for advice on swapped ones
         rows.attrs["coordinates"] = (cols[x_col], cols[y_col])
+    if spec.time_col:
+        rows.attrs["time_offsets"] = offsets
     return rows, notes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -59,11 +60,11 @@ GENERIC_TIME_FORMATS = (
     *MONTH_FORMATS,
 )
 
-_OFFSET = re.compile(r"(?<=:\d\d)(?:\.\d+)?(?:Z| ?UTC|[+-]\d{2}(?::?\d{2})?)?$")
-_ISO_T = re.compile(r"^(\d{4}-\d{2}-\d{2})T")
-_OFFSET_PART = re.compile(
-    r"(?<=:\d\d)(?:\.\d+)?(?P<utc>Z| ?UTC)?(?P<sign>[+-])?(?P<h>\d{2})?:?(?P<m>\d{2})?$"
+_OFFSET = re.compile(
+    r"(?<=:\d\d)(?:\.\d+)?(?:(?P<utc>Z| ?UTC)|(?P<sign>[+-])(?P<h>\d{2})(?::?(?P<m>\d{2}))?)?$"
 )
+"""A time's fraction and UTC offset at its end: stripped to read the clock, then applied."""
+_ISO_T = re.compile(r"^(\d{4}-\d{2}-\d{2})T")
 _MONTH_NAME = re.compile(
     r"(?i)\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
@@ -213,15 +214,16 @@ def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str, fix: str
 
 
 def _generic_times(
-    values: pd.Series, path: Path, column: str, order: str = "auto", zone: str | None = None
-) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, list[str], str | None]:
+    values: pd.Series, path: Path, column: str, order: str = "auto"
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, list[str], str | None, TimeOffsets]:
     """Parse a date column of a generic file, picking the format from the values.
 
     ``order`` (``auto``, ``day_first`` or ``month_first``) settles dates such as 03/04/2020;
-    with ``auto``, a column whose dates read both ways is refused. Times that carry a UTC
-    offset are read on the clock of the area's time ``zone`` (:func:`_local_clock`). Returns
-    the times, whether each has a time of day, whether it has a month only, the bad dates,
-    notes, and a caution naming the times of day that could not be read (or ``None``).
+    with ``auto``, a column whose dates read both ways is refused. Times are read as
+    written, a UTC offset aside (:func:`offset_minutes`, :func:`local_clock`). Returns the
+    times, whether each has a time of day, whether it has a month only, the bad dates,
+    notes, a caution naming the times of day that could not be read (or ``None``), and the
+    offsets the times carry.
     """
     notes: list[str] = []
     written = values.astype(object).where(values.notna(), "").astype(str)
@@ -279,40 +281,58 @@ def _generic_times(
     if fmt in MONTH_FORMATS:
         occurred = occurred + pd.Timedelta(days=14)
     occurred, time_known, unread = _other_clocks(full, occurred, time_known, bad, column)
-    occurred, offset_note = _local_clock(written, occurred, column, zone)
-    notes += [offset_note] if offset_note else []
-    return occurred, time_known, month_only, bad, notes, unread
+    offsets = TimeOffsets(column, offset_minutes(written).to_numpy(), written.to_numpy())
+    return occurred, time_known, month_only, bad, notes, unread, offsets
+
+
+class TimeOffsets(NamedTuple):
+    """The UTC offsets a date column carries: minutes east (NaN for none) and the text."""
+
+    column: str
+    east: np.ndarray
+    written: np.ndarray
 
 
 def offset_minutes(written: pd.Series) -> pd.Series:
-    """Minutes east of UTC that each time carries (``Z``, ``UTC``, ``+02:00``...), else NaN."""
-    parts = written.str.extract(_OFFSET_PART)
-    utc = parts["utc"].notna() & parts["sign"].isna()
-    signed = parts["sign"].notna() & parts["h"].notna()
+    """Minutes east of UTC that each time carries (``Z``, ``UTC``, ``+02:00``...), else NaN.
+
+    Only offsets that exist (-12:00 to +14:00, whole minutes under 60) count: a range such
+    as ``22:30-23:15`` is not an offset.
+    """
+    parts = written.astype(str).str.extract(_OFFSET)
+    utc = parts["utc"].notna()
     sign = np.where(parts["sign"] == "-", -1.0, 1.0)
-    hours = pd.to_numeric(parts["h"], errors="coerce").fillna(0)
+    hours = pd.to_numeric(parts["h"], errors="coerce")
     minutes = pd.to_numeric(parts["m"], errors="coerce").fillna(0)
     east = pd.Series(sign * (hours * 60 + minutes), index=written.index)
-    return east.where(signed, np.where(utc, 0.0, np.nan))
+    real = (minutes < 60) & east.between(-12 * 60, 14 * 60)
+    return east.where(real, np.where(utc, 0.0, np.nan))
 
 
-def _local_clock(
-    written: pd.Series, occurred: pd.Series, column: str, zone: str | None
+def local_clock(
+    occurred: pd.Series, time_known: np.ndarray, offsets: TimeOffsets, zone: str | None
 ) -> tuple[pd.Series, str | None]:
-    """Read the times that carry a UTC offset as the clock in the area's time ``zone``.
+    """Read the times that carry a UTC offset as the clock in ``zone``.
+
+    Only times of day known are moved: a date whose time is a placeholder (see
+    :func:`midnight_placeholders`) stays on the day written.
 
     An export may give UTC (``Z``) or another offset than the area's; the time-of-day model
-    needs the area's clock. Without ``zone`` (an incident file read on its own) the times stay
-    as written. Returns the times and a note, or None when no time carries an offset.
+    needs the clock of the shift's time zone (the area's unless the scenario names another).
+    Without ``zone`` (an incident file read on its own) the times stay as written. Returns
+    the times and a note, or None when no time carries an offset.
     """
-    east = offset_minutes(written)
-    has = (east.notna() & occurred.notna()).to_numpy()
+    east = pd.Series(offsets.east, index=occurred.index)
+    has = (east.notna() & occurred.notna()).to_numpy() & time_known
     if not has.any():
         return occurred, None
     n = int(has.sum())
-    said = f"{counted(n, 'time')} in '{column}' {'carries' if n == 1 else 'carry'} a UTC offset"
+    said = (
+        f"{counted(n, 'time')} in '{offsets.column}' {'carries' if n == 1 else 'carry'} a UTC "
+        "offset"
+    )
     if zone is None:
-        example = written[has].iloc[0]
+        example = offsets.written[int(np.flatnonzero(has)[0])]
         return occurred, (
             f"{said} (such as '{example}'): shown here as written; a plan reads them on the "
             "area's clock"

@@ -41,7 +41,7 @@ from planner._incident_coordinates import out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import SCHEMAS, Schema, choose_schema, swap_fix
-from planner._incident_times import midnight_placeholders
+from planner._incident_times import local_clock, midnight_placeholders
 from planner.errors import IncidentDataError, counted, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
 from planner.scenario import IncidentSpec, match_form
@@ -219,7 +219,7 @@ def _read_rows(
     notes: list[str] = []
     coordinates: tuple[str, ...] = ()
     if header is None or name == "generic":
-        rows, notes = generic_rows(spec, path, header, timezone)
+        rows, notes = generic_rows(spec, path, header)
         coordinates = rows.attrs.get("coordinates", ())
     else:
         rows = schema_rows(SCHEMAS[name], path, header)
@@ -247,6 +247,9 @@ def _read_rows(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
     )
     notes += [note] if note else []
+    if (offsets := rows.attrs.get("time_offsets")) is not None:  # placeholders found as written
+        occurred, note = local_clock(occurred, time_known, offsets, timezone)
+        notes += [note] if note else []
     rows = rows.drop(columns=["missing", "garbled", "bad_date", "detail"]).assign(
         occurred=occurred.astype("datetime64[ns]"),
         time_known=time_known,
@@ -438,8 +441,9 @@ def load_incidents(
         Categories dropped as "excluded type"; ``None`` means
         :data:`planner.harm.DEFAULT_EXCLUDED`.
     timezone : str, optional
-        The area's IANA time zone: a generic file's times that carry a UTC offset (``Z``,
-        ``+02:00``) are read on its clock. Without it they are kept as written.
+        The IANA time zone of the shift planned (the area's, unless the scenario names
+        another): a generic file's times that carry a UTC offset (``Z``, ``+02:00``) are read
+        on its clock, once midnight placeholders are found. Without it they stay as written.
 
     Returns
     -------

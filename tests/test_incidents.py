@@ -1049,6 +1049,32 @@ def test_times_with_another_offset_than_the_areas_are_moved_to_its_clock(tmp_pat
     spec = IncidentSpec(path=csv, x_col="x", y_col="y", time_col="when", type_col="t")
     frame, _ = load_incidents(spec, timezone="America/New_York")  # Atlanta, on -04:00 then
     assert set(frame["occurred"].dt.strftime("%Y-%m-%d %H:%M")) == {"2026-10-03 19:30"}
+    # what is not a real offset (a range of times, +9999) leaves the time as written
+    odd = write(
+        tmp_path,
+        "x,y,when,t\n-84.39,33.75,2026-10-03 22:30-23:15,Robbery\n"
+        "-84.39,33.75,2026-10-03 10:30+9999,Robbery\n",
+        "odd.csv",
+    )
+    frame, _ = load_incidents(
+        IncidentSpec(path=odd, x_col="x", y_col="y", time_col="when", type_col="t"),
+        timezone="America/New_York",
+    )
+    assert list(frame["occurred"].dt.strftime("%H:%M")) == ["22:30", "10:30"]
+
+
+def test_midnight_utc_placeholders_are_found_before_times_move_to_the_areas_clock(tmp_path):
+    # an export writing dates without a time as midnight UTC: those are no evening incidents
+    rows = [f"-84.39,33.75,2026-09-{d % 28 + 1:02d}T00:00:00Z,Robbery" for d in range(60)]
+    rows += [f"-84.39,33.75,2026-09-0{d + 1}T{h:02d}:15:00Z,Robbery" for d, h in enumerate((1, 22))]
+    path = write(tmp_path, "x,y,when,t\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, x_col="x", y_col="y", time_col="when", type_col="t")
+    for zone in (None, "America/New_York"):
+        frame, _ = load_incidents(spec, timezone=zone)
+        assert int(frame["time_known"].sum()) == 2
+        assert (frame.loc[~frame["time_known"], "occurred"].dt.hour == 12).all()  # the day's
+    clocks = list(frame.loc[frame["time_known"], "occurred"].dt.strftime("%d %H:%M"))
+    assert clocks == ["31 21:15", "02 18:15"]  # 01:15Z on 1 September is the evening before
 
 
 def test_the_offset_note_counts_only_the_dates_read(tmp_path):
