@@ -583,8 +583,10 @@ def resumed(
         resumed=True,
     )
     home = walk_home_s(graph, patrol)
-    called = {
-        k for k, legs in enumerate(resume.kept, start=1) if any(g.kind == "call" for g in legs)
+    called = {  # a call that ran once the unit's break could start took its time
+        k
+        for k, legs in enumerate(resume.kept, start=1)
+        if any(g.kind == "call" and g.end_s > patrol.unit_break_window(k - 1)[0] for g in legs)
     }
     return _overtime(_missed_breaks(patrol, home, start, called), home)
 
@@ -594,8 +596,8 @@ def _missed_breaks(
 ) -> Patrol:
     """Plan late the meal break of a unit that can no longer start it in its window.
 
-    A call took the time of the ``called`` units; the others' plan gave them no break in time
-    (the scenario's break changed since it was made).
+    A call took the time of the ``called`` units (one that ran once their break could start);
+    the others' plan gave them no break in time (the scenario's break changed since).
 
     A unit that can no longer start it in its own slot of a staggered window, but can in the
     window, gets what is left of the window; its break may then overlap another unit's. One

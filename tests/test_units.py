@@ -380,12 +380,24 @@ def test_a_unit_called_away_in_its_break_slot_takes_the_rest_of_the_window(tmp_p
 
 
 def test_a_break_added_after_its_window_is_planned_late_without_blaming_a_call(tmp_path, area):
-    plan = run(scenario(tmp_path, [], meal_break=None), area=area)
+    plain = scenario(tmp_path, [], meal_break=None)
+    plan = run(plain, area=area)
+    # unit 1 went to a call at 18:15, long before the break window that is added below
+    with pytest.warns(PlannerWarning, match="unit 1 left the plan at 18:15"):
+        called = replan(
+            plain,
+            _written(plan, tmp_path / "first"),
+            dt.time(18, 20),
+            {1: (60.1690, 24.9410)},
+            away_since={1: dt.time(18, 15)},
+            area=area,
+        )
+    assert called.kpis["replan"]["calls"][0]["unit"] == 1
     window = {"minutes": 20, "earliest": "19:00", "latest": "19:30"}
     with pytest.warns(PlannerWarning) as caught:
         later = replan(
             scenario(tmp_path, [], meal_break=window),
-            _written(plan, tmp_path / "first"),
+            _written(called, tmp_path / "called"),
             dt.time(20, 0),
             area=area,
         )
