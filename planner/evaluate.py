@@ -10,6 +10,7 @@ are deterministic (no timings), rounded for stable files.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from planner.clock import clock_label, shift_seconds
@@ -404,7 +405,7 @@ def _officer_line(o: dict[str, Any], shift: tuple[dt.datetime, dt.datetime]) -> 
     if stayed_at_station(o):
         return f"0.00 km, {stops}, {meal}at the station all shift (no stop left to make)"
     back = clock_label(o["back_at_station"], *shift)
-    late = f", {o['late_min']:.0f} min late" if o.get("late_min") else ""
+    late = f", {math.ceil(o['late_min'])} min late" if o.get("late_min") else ""  # as warned
     return f"{o['km_walked']:.2f} km, {stops}, {meal}back {back}{late}"
 
 

@@ -168,7 +168,12 @@ def _no_incident_near(
         "street of the area"
     )
     if not len(swapped):
-        mapped = [r.coordinates for r in reports if len(r.coordinates) == 2]
+        mapped = [  # columns that may hold eastings and northings, in a crs of their own
+            r.coordinates
+            for r in reports
+            if len(r.coordinates) == 2
+            and not ("lon" in r.coordinates[0].lower() and "lat" in r.coordinates[1].lower())
+        ]
         crs = (
             f", and, if '{mapped[0][0]}' and '{mapped[0][1]}' are not in degrees, that the "
             f"mapping's crs is the one they are in and that '{mapped[0][0]}' holds the "

@@ -133,6 +133,10 @@ def test_incidents_of_another_continent_stop_with_a_hint(grid):
         "the mapping's crs is the one they are in and that 'east' holds the eastings (x_col) "
         "and the other the northings"
     )
+    named = [LoadReport("ll.csv", 2, 2, schema="generic", coordinates=("Longitude", "Latitude"))]
+    with pytest.raises(IncidentDataError) as err:  # columns named as degrees: no crs to doubt
+        incident_risk(grid, far, named, 100, 0.1)
+    assert str(err.value).endswith("covers the same city and period")
     assert re.search(r"\d{1,2},\d{3} km away; check", str(err.value))  # thousands of km
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import math
 import re
 import typing
 import zipfile
@@ -158,7 +159,7 @@ def officer_table(plan: Plan) -> pd.DataFrame:
             "back at station": (
                 "stayed all shift" if stayed_at_station(o) else _clock(o["back_at_station"])
             )
-            + (f", {o['late_min']:.0f} min late" if o.get("late_min") else ""),
+            + (f", {math.ceil(o['late_min'])} min late" if o.get("late_min") else ""),
             "presence (risk x min)": o["presence_min"],
         }
         for o in plan.kpis["routes"]["per_officer"]
