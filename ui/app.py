@@ -39,7 +39,7 @@ from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
-from planner.stations import shift_window, under_way_note  # noqa: E402
+from planner.stations import resolve_station, shift_window, under_way_note  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, keep, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
@@ -363,7 +363,9 @@ def pick_map(scenario: Scenario | None) -> None:
     area_json = scenario.area.model_dump_json()
     try:
         if scenario.area.source in ("embedded", "file"):
-            graph = area_for(area_json, scenario).graph
+            area = area_for(area_json, scenario)
+            graph = area.graph
+            _check_stations(scenario, area)
         elif plan is not None and plan.scenario.area == scenario.area:
             graph = plan.graph
         else:
@@ -374,6 +376,23 @@ def pick_map(scenario: Scenario | None) -> None:
         return
     st.session_state[drafts.AREA_STREETS] = (scenario.area, graph)  # uploads are checked on it
     picking.pick_section(graph, streets_for(area_json, graph))
+
+
+def _check_stations(scenario: Scenario, area: Area) -> None:
+    """Say at once when a station is not in the area drawn (another city's area chosen)."""
+    officers = scenario.officers
+    named = [("officers.station", officers.station), ("officers.end_station", officers.end_station)]
+    for field, spec in named:
+        if spec is None:
+            continue
+        try:
+            resolve_station(spec, area.graph, area.features, field)
+        except PlannerError as exc:
+            mode = drafts.PICK_MODES[field.removeprefix("officers.")]
+            st.warning(
+                f'{drafts.plain_paths(str(exc))}. To put it here, choose "{mode}" and click a '
+                "street on this map."
+            )
 
 
 def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:

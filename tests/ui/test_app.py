@@ -886,6 +886,10 @@ def test_officer_count_out_of_range_is_named_not_ignored(first_load):
 def test_station_outside_the_area_shows_the_plan_message(first_load, tmp_path):
     at = _tab(_app(), "Scenario")
     at.number_input(key="ed:officers.station.lat").set_value(60.3).run()
+    # said at once on the Scenario tab, beside the map to set it on
+    (said,) = [w.value for w in at.warning if "officers.station" in w.value]
+    assert "from the nearest street" in said
+    assert said.endswith('To put it here, choose "set the station" and click a street on this map.')
     at.sidebar.button[0].click().run()
     file = tmp_path / "far.yaml"
     file.write_text(DEFAULT_YAML.read_text().replace("lat: 60.16990", "lat: 60.3"))
@@ -904,6 +908,7 @@ def test_station_outside_the_area_shows_the_plan_message(first_load, tmp_path):
     at = _tab(at, "Scenario")
     at.number_input(key="ed:officers.station.lat").set_value(60.1699).run()  # fixed, not planned
     assert _errors(at) == []
+    assert not [w.value for w in at.warning if "officers.station" in w.value]
 
 
 @pytest.mark.slow
