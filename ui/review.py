@@ -155,7 +155,11 @@ def officer_table(plan: Plan) -> pd.DataFrame:
             "dwell min": o["dwell_min"],
             "loop min": o["loop_min"],
             "held back min": o["held_back_min"],
-            "meal break": _clock(o["break"]["start"]) if o["break"] else "",
+            "meal break": (
+                f"{_clock(o['break']['start'])}, {o['break']['minutes']:.0f} min"
+                if o["break"]
+                else ""
+            ),
             "back at station": (
                 "stayed all shift" if stayed_at_station(o) else _clock(o["back_at_station"])
             )
@@ -169,7 +173,8 @@ def officer_table(plan: Plan) -> pd.DataFrame:
 
 
 def dosage_table(plan: Plan) -> pd.DataFrame:
-    """Per dosed hot spot: place, stops, minutes, arrival times and gaps between stops."""
+    """Per dosed hot spot: place, stops, minutes, arrival times, gaps, and who stopped there."""
+    who = f"{plan.unit_word}s"  # officers, or units of two
     officers: dict[int, set[int]] = {}
     for d in plan.kpis["hotspot_dosage"]:
         officers.setdefault(d["hotspot"], set()).add(d["officer"])
@@ -181,11 +186,11 @@ def dosage_table(plan: Plan) -> pd.DataFrame:
             "minutes": s["minutes"],
             "arrivals": ", ".join(_clock(a) for a in s["arrivals"]),
             "gaps (min)": _clock_gaps(s["arrivals"]),
-            "officers": ", ".join(str(o) for o in sorted(officers.get(s["hotspot"], ()))),
+            who: ", ".join(str(o) for o in sorted(officers.get(s["hotspot"], ()))),
         }
         for s in plan.kpis["hotspots_dosed"]
     ]
-    columns = ["hot spot", "place", "stops", "minutes", "arrivals", "gaps (min)", "officers"]
+    columns = ["hot spot", "place", "stops", "minutes", "arrivals", "gaps (min)", who]
     return pd.DataFrame(rows, columns=columns)
 
 

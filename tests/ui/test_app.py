@@ -418,6 +418,7 @@ def test_review_tables_come_from_the_kpis(first_load):
     plan = first_load.session_state["plan"]
     frames = [d.value for d in first_load.dataframe]
     dosage = next(f for f in frames if "hot spot" in f.columns)
+    assert "officers" in dosage.columns  # one officer a unit: numbered as officers
     assert dosage["stops"].sum() == len(plan.kpis["hotspot_dosage"])
     assert len(dosage) == plan.kpis["routes"]["hotspots_dosed"]
     for clocks, gaps in zip(dosage["arrivals"], dosage["gaps (min)"], strict=True):
@@ -450,6 +451,8 @@ def test_review_tables_come_from_the_kpis(first_load):
     back = table["back at station"].tolist()
     assert back[1] == "stayed all shift" and re.fullmatch(r"\d\d:\d\d", back[0])
     assert table["loop min"].tolist() == [o["loop_min"] for o in kpis["routes"]["per_officer"]]
+    meal = kpis["routes"]["per_officer"][0]["break"]
+    assert table["meal break"][0] == f"{meal['start'][11:16]}, {meal['minutes']:.0f} min"
 
 
 @pytest.mark.slow
@@ -869,6 +872,8 @@ def test_pairs_are_planned_and_shown_as_units(first_load):
     assert tips and all(t.startswith("Unit ") for t in tips)
     assert "Units (2): 4 officers in pairs" in [h.value for h in at.subheader]
     assert at.table[0].value["unit"].tolist() == [1, 2]
+    dosage = next(d.value for d in at.dataframe if "hot spot" in d.value.columns)
+    assert "units" in dosage.columns and "officers" not in dosage.columns  # unit numbers
 
 
 @pytest.mark.slow
