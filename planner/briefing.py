@@ -176,7 +176,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     """Everything one unit's page shows: figures, map and timetable."""
     figures = next(o for o in plan.kpis["routes"]["per_officer"] if o["officer"] == route.officer)
     stayed = stayed_at_station(figures)
-    hours = _own_hours(plan, route)
+    hours = own_hours(plan, route)
     meal = figures["break"]
     clocks = {  # the summary line's times, labelled as the timetable's are
         "meal_at": clock_label(meal["start"], plan.shift_start, plan.shift_end) if meal else "",
@@ -256,7 +256,7 @@ def _streets_of(plan: Plan, leg: Leg) -> str:
     return ", ".join(said[:LOOP_STREETS]) + (", ..." if more else "")
 
 
-def _own_hours(plan: Plan, route: Route) -> str:
+def own_hours(plan: Plan, route: Route) -> str:
     """Say a unit's own hours (``officers.per_unit``), or nothing when it works the shift's."""
     per_unit = plan.scenario.officers.per_unit
     unit = per_unit[route.officer - 1] if route.officer <= len(per_unit) else None

@@ -22,7 +22,7 @@ import gpxpy.gpx
 import pandas as pd
 import shapely
 
-from planner.briefing import briefing_html
+from planner.briefing import briefing_html, own_hours
 from planner.errors import ExportError, warn
 from planner.places import zone_outlines
 from planner.plan import Leg, Plan, Route, leg_action, station_roles
@@ -48,7 +48,10 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
     day = f"{plan.shift_start:%a %d %b %Y %H:%M}"  # tracks of other shifts stay apart on a device
     doc.name = f"{plan.scenario.name}{label}: {plan.unit_word} {route.officer}, {day}"
     pair = " (2 officers)" if plan.unit_word == "unit" else ""
-    track = gpxpy.gpx.GPXTrack(name=f"{plan.unit_word.capitalize()} {route.officer}{pair}, {day}")
+    hours = f", {own}" if (own := own_hours(plan, route)) else ""  # a unit's own hours
+    track = gpxpy.gpx.GPXTrack(
+        name=f"{plan.unit_word.capitalize()} {route.officer}{pair}, {day}{hours}"
+    )
     for piece in route_pieces(plan, route, wgs84):  # a new segment after a call's way
         segment = gpxpy.gpx.GPXTrackSegment()
         for lon, lat, t in piece:

@@ -4,6 +4,7 @@ import re
 import warnings
 from dataclasses import replace
 
+import gpxpy
 import pytest
 
 from planner.errors import PlannerWarning, ScenarioError
@@ -50,6 +51,11 @@ def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path,
     # the briefing gives a unit of its own hours those hours, beside the shift's
     html = plan_files(plan)["briefing.html"].decode()
     assert html.count("on duty ") == 1
+    gpx = gpxpy.parse(plan_files(plan)["officer_2.gpx"].decode())
+    assert gpx.tracks[0].name == "Officer 2, Fri 04 Dec 2026 18:00, on duty 19:00 to 21:30"
+    assert gpxpy.parse(plan_files(plan)["officer_1.gpx"].decode()).tracks[0].name == (
+        "Officer 1, Fri 04 Dec 2026 18:00"
+    )
     assert "Fri 04 Dec 2026, 18:00 to 22:00 (Europe/Helsinki) &middot; on duty 19:00 to 21:30" in (
         html
     )
