@@ -142,6 +142,14 @@ MAPPING_HELP = (
 )
 
 
+def columns_swapped(x_col: str, y_col: str) -> str:
+    """Say the mapping that reads columns ``x_col`` and ``y_col`` the other way round."""
+    return (
+        f"x_col: {y_col}, y_col: {x_col} (on the command line --x-col {shlex.quote(y_col)} "
+        f"--y-col {shlex.quote(x_col)})"
+    )
+
+
 def swap_fix(schema: Schema) -> str:
     """How to read a ``schema`` export whose latitude and longitude columns are swapped."""
     assert schema.lat_col is not None and schema.lon_col is not None

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import shlex
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +39,7 @@ import pandas as pd
 from planner._incident_coordinates import out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
-from planner._incident_schemas import SCHEMAS, Schema, choose_schema, swap_fix
+from planner._incident_schemas import SCHEMAS, Schema, choose_schema, columns_swapped, swap_fix
 from planner._incident_times import local_clock, midnight_placeholders
 from planner.errors import IncidentDataError, counted, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
@@ -849,12 +848,10 @@ def _polar_note(coordinates: tuple[str, ...], kept: pd.DataFrame) -> str | None:
     could = (lon >= POLAR_LAT[0]) & (lon <= POLAR_LAT[1])  # as latitudes, where cities are
     if 2 * int((polar & could).sum()) < len(kept):
         return None
-    x_col, y_col = coordinates
     return (
         f"latitude and longitude look swapped: {int(polar.sum())} of {len(kept)} points lie "
         f"beyond {-POLAR_LAT[0]:.0f} degrees south or {POLAR_LAT[1]:.0f} north, where no city "
-        f"is; read it with x_col: {y_col}, y_col: {x_col} (on the command line --x-col "
-        f"{shlex.quote(y_col)} --y-col {shlex.quote(x_col)})"
+        f"is; read it with {columns_swapped(*coordinates)}"
     )
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shlex
-
 import numpy as np
 import pandas as pd
 import shapely
 
-from planner._incident_schemas import SCHEMAS, swap_fix
+from planner._incident_schemas import SCHEMAS, columns_swapped, swap_fix
 from planner.errors import IncidentDataError
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
@@ -143,11 +141,8 @@ def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
 def _swap_fix(report: LoadReport) -> str | None:
     """How to read ``report``'s file with its coordinate columns the other way round, if known."""
     if len(report.coordinates) == 2:
-        x_col, y_col = report.coordinates
-        return (
-            f"read it with the columns the other way round: x_col: {y_col}, y_col: {x_col} "
-            f"(on the command line --x-col {shlex.quote(y_col)} --y-col {shlex.quote(x_col)})"
-        )
+        swapped = columns_swapped(*report.coordinates)
+        return f"read it with the columns the other way round: {swapped}"
     schema = SCHEMAS.get(report.schema)
     return swap_fix(schema) if schema is not None and schema.lat_col else None
 
