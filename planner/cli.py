@@ -260,7 +260,13 @@ def staffing(
     counts = _counts(officers)
     scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
     from planner.export import check_out_dir, write_table
-    from planner.staffing import check_counts, compare_staffing, local_workers, staffing_summary
+    from planner.staffing import (
+        check_counts,
+        compare_staffing,
+        local_workers,
+        staffing_summary,
+        warned_counts,
+    )
 
     if csv is not None:
         if csv.is_dir():
@@ -272,13 +278,9 @@ def staffing(
     processes = "1 worker process" if workers == 1 else f"{workers} worker processes"
     typer.echo(f"planning {len(counts)} officer counts on {processes}", err=True)
     table, runs = compare_staffing(scenario, counts)
-    warned: dict[str, list[int]] = {}  # each message once, with the counts it came from
-    for run_ in runs:
-        for message in dict.fromkeys(run_.warnings):
-            warned.setdefault(message, []).append(run_.officers)
-    for message, said_for in warned.items():
+    for _, said_for, message in warned_counts({("", r.officers): r.warnings for r in runs}):
         who = "1 officer" if said_for == [1] else f"{', '.join(map(str, said_for))} officers"
-        typer.echo(f"warning: {who}: {message}", err=True)
+        typer.echo(f"warning: {who}: {message}", err=True)  # once, with the counts it came from
     typer.echo(staffing_summary(table))
     if csv is not None:
         write_table(table, csv, "--csv")

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -314,6 +314,21 @@ def rushed_counts(table: pd.DataFrame) -> list[int]:
     rushed = (spare > 0) & (table["routes_status"] == "TIME_LIMIT")
     rushed &= ~table["all_stops_made"].astype(bool)
     return [int(n) for n in table.loc[rushed, "officers"]]
+
+
+def warned_counts(
+    warned: Mapping[tuple[str, int], Sequence[str]],
+) -> list[tuple[str, list[int], str]]:
+    """Each warning of a comparison once per shift, with the officer counts that issued it.
+
+    ``warned`` maps (shift, officers) to that run's warnings; returns (shift, counts, message)
+    in the order the messages were first issued, the counts in increasing order.
+    """
+    counts: dict[tuple[str, str], list[int]] = {}
+    for (shift, officers), messages in warned.items():
+        for message in messages:
+            counts.setdefault((shift, message), []).append(officers)
+    return [(shift, sorted(officers), message) for (shift, message), officers in counts.items()]
 
 
 def rushed_note(counts: Sequence[int]) -> str:

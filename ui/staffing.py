@@ -36,6 +36,7 @@ from planner.staffing import (
     rushed_counts,
     rushed_note,
     saturated_from,
+    warned_counts,
 )
 from planner.stations import break_window
 from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, plain_paths, set_in
@@ -512,13 +513,9 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
 
 def warning_lines(warned: dict[tuple[str, int], Sequence[str]]) -> list[str]:
     """Warnings per (shift, officers): one line per shift and message, with its counts."""
-    counts: dict[tuple[str, str], list[int]] = {}
-    for (shift, officers), messages in warned.items():
-        for message in messages:
-            counts.setdefault((shift, message), []).append(officers)
     return [
-        f"{', '.join(map(str, sorted(officers)))} officers, {shift}: {message}"
-        for (shift, message), officers in counts.items()
+        f"{', '.join(map(str, officers))} officers, {shift}: {message}"
+        for shift, officers, message in warned_counts(warned)
     ]
 
 
