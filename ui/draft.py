@@ -411,9 +411,9 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
         The loader's message when the file is refused, else ``None`` (the loader's summary is
         kept in ``st.session_state["incident_reports"]`` by path, see :func:`read_incidents`).
 
-    A file of the name of one listed replaces it (a corrected export): a scenario names its
-    files by name, so two of one name could not be planned again from its YAML. The session's
-    ``INCIDENT_NOTE`` says so.
+    A file of the name of one uploaded before replaces it (a corrected export): a scenario
+    names its uploads by name, so two of one name could not be planned again from its YAML.
+    The session's ``INCIDENT_NOTE`` says so. A file on this machine listed by its path stays.
     """
     st.session_state.pop(INCIDENT_NOTE, None)
     if (listed := _listed_copy(data)) is not None:
@@ -426,11 +426,14 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
     if (error := read_incidents(entry, name)) is not None:
         return error
     incidents = draft().setdefault("incidents", [])
-    same = [i for i, spec in enumerate(incidents) if Path(spec["path"]).name == path.name]
+    uploads = Path(st.session_state[UPLOADS])  # save_upload made it
+    same = [
+        i
+        for i, spec in enumerate(incidents)
+        if Path(spec["path"]).name == path.name and Path(spec["path"]).is_relative_to(uploads)
+    ]
     if same:
         incidents[same[0]] = entry
-        for i in reversed(same[1:]):
-            del incidents[i]
         st.session_state[INCIDENT_NOTE] = (
             f"{path.name} replaced the file of that name listed before (a scenario names its "
             "incident files by name)"

@@ -1417,3 +1417,20 @@ def test_staffing_offers_whole_units_only_when_officers_walk_in_pairs(first_load
     counts = at.multiselect(key="staffing_counts")
     assert counts.value == [2, 4] and all(int(n) % 2 == 0 for n in counts.options)
     assert "Officers walk in units of 2: the counts 3 are left out." in [i.value for i in at.info]
+
+
+@pytest.mark.slow
+def test_an_upload_leaves_a_file_of_this_machine_of_the_same_name_listed(first_load, tmp_path):
+    header = b"Month,Crime type,Longitude,Latitude\n"
+    local = tmp_path / "street.csv"
+    local.write_bytes(header + b"2026-01,Burglary,24.9414,60.1686\n")
+    at = _tab(_app(), "Scenario")
+    draft = at.session_state["draft"]
+    draft["incidents"] = [{"path": str(local)}]
+    at.session_state["draft"] = draft
+    at.run()
+    other = header + b"2026-01,Robbery,24.9420,60.1690\n"
+    at.file_uploader(key="incident_upload").set_value(("street.csv", other, "text/csv")).run()
+    paths = [entry["path"] for entry in at.session_state["draft"]["incidents"]]
+    assert paths[0] == str(local) and len(paths) == 2  # added: only uploads are replaced
+    assert not [i.value for i in at.info if "replaced" in i.value]
