@@ -37,6 +37,9 @@ ones are slack between stops)."""
 MAX_STREET_LABELS = 12
 """Most street names written on a unit's map: the streets it walks longest."""
 
+LABEL_OFFSET = 8.0
+"""How far (SVG units) a street's name is written beside it, so the route line stays seen."""
+
 
 REPLAN_MARK = "re-planned here: the rows above are done, those below are ahead"
 """The timetable row where a re-plan takes over."""
@@ -74,11 +77,27 @@ class _Zone:
 
 @dataclass(frozen=True, slots=True)
 class _Stop:
-    """A numbered mark on the map: its position (SVG units) and the stop numbers there."""
+    """A numbered mark on the map: its place (SVG units), the stop numbers there and the mark.
+
+    The mark sits on the place (``mark_x``, ``mark_y`` equal ``x``, ``y``) unless it would hide
+    another stop's; then it is moved aside and a short line leads to the place.
+    """
 
     x: float
     y: float
     label: str
+    mark_x: float
+    mark_y: float
+
+    @property
+    def r(self) -> float:
+        """The mark's radius: wide enough for its numbers."""
+        return 7 + 2.5 * (len(self.label) - 1)
+
+    @property
+    def moved(self) -> bool:
+        """Whether the mark was moved aside from its place."""
+        return (self.mark_x, self.mark_y) != (self.x, self.y)
 
 
 def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
@@ -238,10 +257,6 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     }
 
 
-#: Most street names a loop's timetable row gives; the map shows the rest.
-LOOP_STREETS = 8
-
-
 def _streets_of(plan: Plan, leg: Leg) -> str:
     """Name the streets a walk follows, in order, once per stretch: ``A, B, C, B, A``."""
     names = plan.graph.segments["name"].to_numpy()
@@ -250,10 +265,7 @@ def _streets_of(plan: Plan, leg: Leg) -> str:
         name = names[seg]
         if isinstance(name, str) and name and (not said or said[-1] != name):
             said.append(name)
-    if not said:
-        return "unnamed paths"
-    more = len(said) > LOOP_STREETS
-    return ", ".join(said[:LOOP_STREETS]) + (", ..." if more else "")
+    return ", ".join(said) if said else "unnamed paths"
 
 
 def own_hours(plan: Plan, route: Route) -> str:
@@ -298,10 +310,12 @@ def _map(
     near = wgs84.cx[west:east, south:north]
     streets = [path(list(geom.coords)) for geom in near if geom is not None]
     nodes = plan.graph.nodes
-    stops = [
-        _Stop(*xy(float(nodes.at[n, "lon"]), float(nodes.at[n, "lat"])), ",".join(map(str, k)))
-        for n, k in stop_numbers.items()
-    ]
+    stops = _apart(
+        [
+            (*xy(float(nodes.at[n, "lon"]), float(nodes.at[n, "lat"])), ",".join(map(str, k)))
+            for n, k in stop_numbers.items()
+        ]
+    )
     px_per_m = zoom / METRES_PER_DEGREE
     zones = [
         _Zone(*xy(z.lon, z.lat), z.radius_m * px_per_m)
@@ -317,6 +331,34 @@ def _map(
         "labels": _street_labels(plan, route, wgs84, xy),
         "scale": _scale_bar(px_per_m),
     }
+
+
+def _apart(places: list[tuple[float, float, str]]) -> list[_Stop]:
+    """Stop marks that hide none of each other.
+
+    A mark that would overlap one already placed moves to the nearest free spot around its
+    place (in 8 directions, farther out if need be).
+    """
+    placed: list[_Stop] = []
+    for x, y, label in places:
+        r = _Stop(x, y, label, x, y).r
+        spot = (x, y)
+        for ring in range(1, 6):
+            candidates = [(x, y)] if ring == 1 else []
+            for step in range(8):
+                angle = math.pi / 4 * step - math.pi / 4  # up-right first: above the route
+                reach = ring * (r + 8)
+                candidates.append((x + reach * math.cos(angle), y + reach * math.sin(angle)))
+            free = [
+                c
+                for c in candidates
+                if all(math.dist(c, (p.mark_x, p.mark_y)) >= r + p.r + 1 for p in placed)
+            ]
+            if free:
+                spot = free[0]
+                break
+        placed.append(_Stop(x, y, label, *spot))
+    return placed
 
 
 def _near(zone: ZoneSpec, box: tuple[float, float, float, float], scale_x: float) -> bool:
@@ -352,7 +394,15 @@ def _street_labels(
         )
         angle = math.degrees(math.atan2(by - ay, bx - ax))
         angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle  # upright
-        labels.append(_Label((ax + bx) / 2, (ay + by) / 2, angle, str(name)))
+        up = math.radians(angle - 90)  # beside the street, above it as the text reads
+        labels.append(
+            _Label(
+                (ax + bx) / 2 + LABEL_OFFSET * math.cos(up),
+                (ay + by) / 2 + LABEL_OFFSET * math.sin(up),
+                angle,
+                str(name),
+            )
+        )
     return labels
 
 

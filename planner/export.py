@@ -50,7 +50,7 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
     pair = " (2 officers)" if plan.unit_word == "unit" else ""
     hours = f", {own}" if (own := own_hours(plan, route)) else ""  # a unit's own hours
     track = gpxpy.gpx.GPXTrack(
-        name=f"{plan.unit_word.capitalize()} {route.officer}{pair}, {day}{hours}"
+        name=f"{plan.unit_word.capitalize()} {route.officer}{pair}, {day}{hours}{label}"
     )
     for piece in route_pieces(plan, route, wgs84):  # a new segment after a call's way
         segment = gpxpy.gpx.GPXTrackSegment()
@@ -265,7 +265,8 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     # with a byte-order mark, so that a spreadsheet opened by double-click reads ä and é
     schedule = plan.to_frame().to_csv(index=False, lineterminator="\n")
     files["schedule.csv"] = schedule.encode("utf-8-sig")
-    files["kpis.json"] = (json.dumps(plan.kpis, indent=2, ensure_ascii=False) + "\n").encode()
+    kpis = {"label": plan.label, **plan.kpis}  # which variant or re-plan, as its files say
+    files["kpis.json"] = (json.dumps(kpis, indent=2, ensure_ascii=False) + "\n").encode()
     if plan.kpis["neighbourhoods"]["areas"]:
         areas = pd.DataFrame(plan.kpis["neighbourhoods"]["areas"])
         files["neighbourhoods.csv"] = areas.to_csv(index=False, lineterminator="\n").encode(

@@ -724,6 +724,18 @@ def test_briefing_maps_name_the_streets_each_unit_walks_most(plan):
         assert labels and len(labels) <= MAX_STREET_LABELS
         assert labels[0] == max(by_name, key=by_name.get)  # the street walked longest first
         assert set(labels) <= set(by_name)
+        # the names lie under the route, so the red line stays seen where it is named
+        assert section.index('class="label"') < section.index('class="route"')
+        # no stop's mark hides another's: a crowded one is moved aside with a line to its place
+        marks = [
+            (float(x), float(y), float(r))
+            for x, y, r in re.findall(
+                r'<circle cx="([\d.-]+)" cy="([\d.-]+)" r="([\d.]+)"/><text', section
+            )
+        ]
+        assert len(marks) == section.count('<g class="stop">')
+        for (ax, ay, ar), (bx, by, br) in itertools.combinations(marks, 2):
+            assert math.hypot(ax - bx, ay - by) >= ar + br
 
 
 def test_a_table_that_cannot_be_written_names_the_option(tmp_path):
@@ -922,3 +934,17 @@ def test_a_walking_unit_is_placed_on_the_street_under_its_feet(plan):
     assert said.startswith("near ") or " / " in said or ", " in said
     dwell = route.dwells[0]
     assert plan.walking_at(route, (dwell.start_s + dwell.end_s) / 2) is None  # stopping
+
+
+def test_crowded_stop_marks_move_aside_and_lead_back_to_their_place():
+    from planner.briefing import _apart
+
+    marks = _apart(
+        [(100.0, 100.0, "1,5"), (104.0, 101.0, "2"), (100.0, 100.0, "3"), (300, 50, "4")]
+    )
+    assert [(m.mark_x, m.mark_y) for m in (marks[0], marks[3])] == [(100.0, 100.0), (300, 50)]
+    assert [m.moved for m in marks] == [False, True, True, False]
+    for a, b in itertools.combinations(marks, 2):  # none hides another
+        assert math.hypot(a.mark_x - b.mark_x, a.mark_y - b.mark_y) >= a.r + b.r
+    assert all(math.hypot(m.mark_x - m.x, m.mark_y - m.y) < 80 for m in marks)  # close by
+    assert [(m.x, m.y) for m in marks[1:3]] == [(104.0, 101.0), (100.0, 100.0)]  # places kept
