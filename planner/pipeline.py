@@ -44,7 +44,7 @@ from planner.plan import Plan, Post, Route, SolveStats, station_roles
 from planner.posts import choose_posts, posts_needed
 from planner.replan import Resume, at_hotspots, joined, resumed
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
-from planner.route_legs import credit_kept_walks
+from planner.route_legs import credit_kept_stops, credit_kept_walks
 from planner.routes import break_rules, plan_routes, validation_rules
 from planner.scenario import Scenario
 from planner.settings import Settings
@@ -327,7 +327,8 @@ def _run(
             rules = replace(rules, planned_from_s=planned_from)
             patrol = resumed(patrol, resume, graph, hotspots, start)
             weight = walk_weights(graph, risk.segment_risk, patrol)
-            resume = replace(resume, kept=credit_kept_walks(resume.kept, weight, patrol))
+            kept = credit_kept_stops(resume.kept, hotspots.value, patrol)
+            resume = replace(resume, kept=credit_kept_walks(kept, weight, patrol))
             ends = {k + 1: (int(graph.nodes.index[n]), t) for k, (n, t) in enumerate(patrol.ends)}
             excused = patrol.break_done - resume.break_taken()
             # a unit a call took far may be back late, or have lost its meal break's window

@@ -3,7 +3,7 @@
 :func:`route_of_visits` turns one unit's visits into walks, time held back for calls, waits,
 stops and the meal break; :func:`credit_stops` and :func:`credit_walks` credit the stops and
 the streets walked in time order over all units (a revisit earns less), as
-:func:`credit_kept_walks` does for the walks a re-plan keeps.
+:func:`credit_kept_stops` and :func:`credit_kept_walks` do for what a re-plan keeps.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from planner import search
+from planner.hotspots import koper_value_min
 from planner.patrol import HOUR_S, Patrol
 from planner.plan import Leg, Route
 from planner.walks import Network
@@ -206,8 +207,7 @@ def credit_kept_walks(
 
     A walk cut short at the re-plan earns the streets it walked. Passes are ranked in time order
     over all units (a call for service records no streets: its way is not known). The risk is
-    the re-plan's; the stops kept keep the credit of the plan followed, the same unless the
-    risk inputs changed in between.
+    the re-plan's, as for the stops kept (:func:`credit_kept_stops`).
     """
     passes = _Passes(weight, patrol.revisit_value)
     legs = [list(unit) for unit in kept]
@@ -216,6 +216,38 @@ def credit_kept_walks(
         leg = passes.credited(legs[k][i])
         if leg.kind == "walk":
             legs[k][i] = leg
+    return tuple(tuple(unit) for unit in legs)
+
+
+def credit_kept_stops(
+    kept: tuple[tuple[Leg, ...], ...], value: np.ndarray, patrol: Patrol
+) -> tuple[tuple[Leg, ...], ...]:
+    """Credit the stops a re-plan keeps (legs done, per unit) from the re-plan's hot spots.
+
+    A stop earns its hot spot's ``value`` x the Koper curve at the minutes it lasted x its
+    hour's profile x ``revisit_value ** rank`` (earlier kept stops there), as a planned stop
+    does: what a ``routes.json`` says a stop earned is never taken on trust. Stops must point at
+    the hot spots (:func:`planner.replan.at_hotspots`).
+    """
+    earlier: dict[int, int] = {}
+    hours = max(1, math.ceil(patrol.shift_s / HOUR_S))
+    legs = [list(unit) for unit in kept]
+    order = sorted(
+        (leg.start_s, k, i)
+        for k, unit in enumerate(legs)
+        for i, leg in enumerate(unit)
+        if leg.kind == "dwell"
+    )
+    for _, k, i in order:
+        leg = legs[k][i]
+        hot = int(leg.hotspot)
+        minutes = koper_value_min((leg.end_s - leg.start_s) / 60.0, patrol.koper_curve)
+        hour = min(int(leg.start_s // HOUR_S), hours - 1)
+        profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
+        rank = earlier.get(hot, 0)
+        earlier[hot] = rank + 1
+        credit = float(value[hot]) * minutes * profile * patrol.revisit_value**rank
+        legs[k][i] = replace(leg, presence=credit)
     return tuple(tuple(unit) for unit in legs)
 
 

@@ -601,6 +601,37 @@ def test_a_replan_without_a_call_is_never_worse_than_the_plan_followed(plan, tmp
         assert presence >= plan.kpis["routes"]["presence_min"] - 1e-6, at
 
 
+def test_a_replan_credits_the_stops_made_itself_not_as_the_file_says(plan, tmp_path):
+    from planner.hotspots import koper_value_min
+    from planner.rest_of_shift import replan
+
+    solver = plan.scenario.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 1})
+    short = plan.scenario.model_copy(update={"solver": solver})
+    write_plan(plan, tmp_path / "as_written")
+    honest = replan(short, tmp_path / "as_written" / "routes.json", dt.time(20, 0))
+    record = json.loads((tmp_path / "as_written" / "routes.json").read_text())
+    legs = record["routes"][0]["legs"]
+    first = next(i for i, leg in enumerate(legs) if leg["kind"] == "dwell")
+    legs[first]["presence"] = 50.0  # an edited file claims a stop earned the whole shift
+    (tmp_path / "edited").mkdir()
+    (tmp_path / "edited" / "routes.json").write_text(json.dumps(record))
+    edited = replan(short, tmp_path / "edited" / "routes.json", dt.time(20, 0))
+    for key in ("presence_min", "solver"):
+        assert edited.kpis["routes"][key] == honest.kpis["routes"][key]
+    made = next(leg for leg in honest.routes[0].legs if leg.kind == "dwell")
+    # a stop cut to 10 minutes earns the Koper curve's 10 minutes, not its planned 15
+    legs[first]["presence"] = made.presence
+    legs[first]["end_s"] = legs[first]["start_s"] + 600
+    assert legs[first + 1]["kind"] == "reserve"  # held back for calls after it: held longer
+    legs[first + 1]["start_s"] = legs[first]["end_s"]
+    (tmp_path / "edited" / "routes.json").write_text(json.dumps(record))
+    cut = replan(short, tmp_path / "edited" / "routes.json", dt.time(20, 0))
+    (cut_stop,) = [leg for leg in cut.routes[0].legs if leg.start_s == made.start_s]
+    curve = plan.scenario.dwell.koper_curve
+    share = koper_value_min(10, curve) / koper_value_min(plan.scenario.dwell.max_minutes, curve)
+    assert cut_stop.presence == pytest.approx(made.presence * share)
+
+
 def test_a_replan_cannot_go_back_before_the_replan_it_follows(plan, tmp_path):
     from planner.errors import ScenarioError
     from planner.replan import read_routes
