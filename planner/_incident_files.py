@@ -125,7 +125,14 @@ def read_csv(path: Path, columns: list[str] | None, nrows: int | None = None) ->
         msg = f"{path}: the incident file is empty; export it again with its header and rows"
         raise IncidentDataError(msg) from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        msg = f"{path}: not a readable CSV file ({exc}); save it as CSV UTF-8"
+        if opened := re.search(r"EOF inside string starting at row (\d+)", str(exc)):
+            msg = (
+                f"{path}: data row {opened.group(1)}: a quoted cell opens there and is never "
+                'closed: a stray quote mark; remove it (or double it: "") and export the file '
+                "again"
+            )
+        else:
+            msg = f"{path}: not a readable CSV file ({exc}); save it as CSV UTF-8"
         raise IncidentDataError(msg) from None
     except EOFError:
         msg = f"{path}: the compressed file ends too soon (a download cut short); download it again"
@@ -169,6 +176,7 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
             yield line
 
     readable = True
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # a swallowing cell is read whole
     with open_text(path, encoding, newline="") as file:
         try:
             for n, row in enumerate(
@@ -182,6 +190,7 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
                     widths[len(row)] += 1
                     if len(row) > len(header):  # n: the record's number, the header's 0
                         longer.append((n, len(row), any(row[len(header) :])))
+                    _refuse_swallowed(path, n, row, header, sep)
                 before, last = last, row
         except csv.Error:
             readable = False  # a record the csv module refuses (a huge cell): pandas judges it
@@ -208,6 +217,30 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
             "download or export it again"
         )
         raise IncidentDataError(msg)
+
+
+def _refuse_swallowed(path: Path, n: int, row: list[str], header: list[str], sep: str) -> None:
+    """Refuse a quoted cell that holds lines looking like rows: a stray quote swallowed them.
+
+    A quote mark opening a cell by mistake runs it on to the next quote mark, many lines
+    later; the rows in between become one cell and would be lost without a word. A line in a
+    cell that holds as many separators as a row counts as such a row.
+    """
+    if "\n" not in "".join(row) and "\r" not in "".join(row):
+        return
+    least = max(2, len(header) - 1)
+    for column, cell in zip(header, row, strict=False):
+        lines = re.split(r"\r\n|\r|\n", cell)
+        rows = [line for line in lines[1:] if line.count(sep) >= least]
+        if rows:
+            shown = rows[0].strip()[:60]
+            msg = (
+                f"{path}: data row {n}, column '{column}': a quoted cell runs over "
+                f"{counted(len(lines) - 1, 'line')}, {len(rows)} of them looking like rows of "
+                f"their own (e.g. '{shown}'): a stray quote mark opens it; remove that quote "
+                '(or double it: "") and export the file again'
+            )
+            raise IncidentDataError(msg)
 
 
 def _refuse_repeated(path: Path, header: list[str], columns: list[str]) -> None:

@@ -1685,3 +1685,24 @@ def test_incident_numbers_written_none_or_nan_are_no_number(tmp_path):
     with pytest.warns(PlannerWarning, match="no incident kept has a date"):
         _, report = load_incidents(IncidentSpec(path=path, type_col="what", id_col="case"))
     assert report.rows_kept == 6 and report.dropped["duplicate row"] == 0
+
+
+def test_a_stray_quote_that_swallows_rows_is_refused_where_it_opens(tmp_path):
+    rows = [f"2020-01,Robbery,-0.1,51.{i:03d}\n" for i in range(300)]
+    swallowed = rows.copy()
+    swallowed[99] = swallowed[99].replace("Robbery", '"Robbery')  # data row 100
+    swallowed[249] = swallowed[249].replace(",-0.1", '",-0.1')  # closed 150 rows later
+    path = write(tmp_path, UK_HEADER + "".join(swallowed))
+    with pytest.raises(
+        IncidentDataError,
+        match=r"data row 100, column 'Crime type': a quoted cell runs over 150 lines, 149 of "
+        r"them looking like rows .*stray quote mark",
+    ):
+        load_incidents(IncidentSpec(path=path))
+    # never closed: where it opens; a cell holding prose over lines is read as it is
+    rows[199] = rows[199].replace("Robbery", '"Robbery')
+    with pytest.raises(IncidentDataError, match=r"data row 200: a quoted cell opens there and"):
+        load_incidents(IncidentSpec(path=write(tmp_path, UK_HEADER + "".join(rows), "o.csv")))
+    prose = UK_HEADER + '2020-01,"Theft, from a bag;\nseen by two, at the stop, after dark",0,51\n'
+    _, report = load_incidents(IncidentSpec(path=write(tmp_path, prose, "p.csv")))
+    assert report.rows_read == 1
