@@ -157,6 +157,7 @@ def _parse_times(
             if missing.any():
                 again = pd.to_datetime(text[missing], format=date_fmt + clock, errors="coerce")
                 occurred[missing] = again
+        occurred = _day_or_month_first(text, occurred, date_fmt, (path, column, expected))
     time_known = occurred.notna().to_numpy() & has_clock
     if has_clock:
         missing = occurred.isna().to_numpy()
@@ -168,6 +169,40 @@ def _parse_times(
     noon = ~time_known & ~bad
     occurred = occurred.where(~noon, occurred + pd.Timedelta(hours=12))
     return occurred, time_known, bad
+
+
+def _day_or_month_first(
+    text: pd.Series, occurred: pd.Series, date_fmt: str, where: tuple[Path, str, str]
+) -> pd.Series:
+    """Read dates a spreadsheet saved again (24-hour) day first when only that reads them.
+
+    A spreadsheet set to day-first dates writes ``25/05/2024 13:00`` for 25 May, where the
+    schema writes month first. Day first is taken when it reads every row month first reads
+    and more; dates that read both ways, different, on the same rows (no day past the 12th)
+    are refused rather than read with day and month swapped.
+    """
+    if "%m" not in date_fmt or "%d" not in date_fmt:
+        return occurred
+    other = date_fmt.replace("%m", "\0").replace("%d", "%m").replace("\0", "%d")
+    swapped = pd.Series(pd.NaT, index=text.index, dtype=occurred.dtype)
+    for clock in (" %H:%M:%S", " %H:%M"):
+        gone = swapped.isna().to_numpy()
+        swapped[gone] = pd.to_datetime(text[gone], format=other + clock, errors="coerce")
+    month_first, day_first = occurred.notna().to_numpy(), swapped.notna().to_numpy()
+    if (day_first >= month_first).all() and day_first.sum() > month_first.sum():
+        return swapped
+    if (day_first == month_first).all() and (swapped[day_first] != occurred[day_first]).any():
+        path, column, expected = where
+        shown = text[day_first & (swapped != occurred).to_numpy()].iloc[0]
+        msg = (
+            f"{path}: column '{column}': the dates were saved again by a spreadsheet, in "
+            f"24-hour time (e.g. '{shown}'), not as {expected}, and no day is past the 12th: "
+            "they read both month first and day first; export the file again from the portal, "
+            "or read it with a generic mapping and say how (date_order: day_first or "
+            "month_first)"
+        )
+        raise IncidentDataError(msg)
+    return occurred
 
 
 def _strip_offsets(text: pd.Series) -> pd.Series:

@@ -199,6 +199,19 @@ def test_chicago_saved_again_by_a_spreadsheet_keeps_its_times(tmp_path):
     frame, report = load_incidents(IncidentSpec(path=path))
     assert report.rows_kept == 50 and frame["time_known"].all()
     assert (frame["occurred"].to_numpy() == when.dt.floor("min").to_numpy()).all()
+    # a spreadsheet set to day-first dates writes 10/02/2024 00:44: read day first, as only
+    # that reads the days past the 12th
+    assert (when.dt.day > 12).any() and (when.dt.day <= 12).any()
+    uk = when.dt.strftime("%d/%m/%Y %H:%M")
+    sample.assign(Date=uk).to_csv(path, index=False)
+    frame, report = load_incidents(IncidentSpec(path=path))
+    assert report.rows_kept == 50
+    assert (frame["occurred"].to_numpy() == when.dt.floor("min").to_numpy()).all()
+    # with no day past the 12th, either order reads them: refused, never swapped unsaid
+    early = (when.dt.day <= 12) & (when.dt.day != when.dt.month)
+    sample[early.to_numpy()].assign(Date=uk[early]).to_csv(path, index=False)
+    with pytest.raises(IncidentDataError, match=r"no day is past the 12th: they read both"):
+        load_incidents(IncidentSpec(path=path))
 
 
 def test_month_names_among_dates_are_another_format(tmp_path):
