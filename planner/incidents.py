@@ -817,9 +817,15 @@ def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
     name, *box = region
     lat, lon = kept["lat"].to_numpy(), kept["lon"].to_numpy()
     inside = _inside(lat, lon, box)
-    if 2 * inside >= len(kept):
-        return None
     swapped = _inside(lon, lat, box)
+    if 2 * inside >= len(kept):
+        if not swapped:
+            return None
+        return (
+            f"{swapped} of {len(kept)} points lie in {name} only with latitude and longitude "
+            "exchanged: those rows have them written the wrong way round, and a plan drops "
+            "them as outside its area; fix them in the file"
+        )
     if 2 * swapped >= len(kept):
         return (
             f"latitude and longitude look swapped: {swapped} of {len(kept)} points lie in "

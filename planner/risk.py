@@ -376,7 +376,7 @@ def incident_risk(
         msg = (
             f"{outside} of {len(incidents)} incidents lie more than {np.max(max_snap_m):.0f} m "
             "from every street of the area (outside the area) and were dropped"
-            f"{_outside_by_file(incidents, point_idx)}"
+            f"{_outside_by_file(incidents, point_idx)}{_swapped_rows(graph, incidents, point_idx)}"
         )
         warn(msg, stacklevel=2)
     if len(point_idx) < FEW_INCIDENTS:
@@ -505,6 +505,34 @@ def _outside_by_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> str:
         return ""
     lost = lost_per_file(incidents, kept_idx).itertuples()
     return "; by file: " + ", ".join(f"{Path(str(f)).name} {n} of {m}" for f, n, m in lost)
+
+
+def _swapped_rows(graph: StreetGraph, incidents: pd.DataFrame, kept_idx: np.ndarray) -> str:
+    """``"; 440 of them lie in the area with latitude and longitude exchanged ..."``, or "".
+
+    Rows whose coordinates were written the wrong way round lie far away; with the two
+    exchanged they fall in the area's box.
+    """
+    lost = np.ones(len(incidents), dtype=bool)
+    lost[kept_idx] = False
+    lat = incidents["lat"].to_numpy(dtype=float)[lost]
+    lon = incidents["lon"].to_numpy(dtype=float)[lost]
+    nodes = graph.nodes
+    inside = (
+        (lon >= nodes["lat"].min())
+        & (lon <= nodes["lat"].max())
+        & (lat >= nodes["lon"].min())
+        & (lat <= nodes["lon"].max())
+    )
+    if not inside.any():
+        return ""
+    where = incidents.loc[lost].loc[inside]
+    first = f" (e.g. latitude {where['lat'].iloc[0]:g}, longitude {where['lon'].iloc[0]:g}"
+    first += f" in {Path(str(where['file'].iloc[0])).name})" if "file" in where else ")"
+    return (
+        f"; {int(inside.sum())} of them lie in the area with latitude and longitude exchanged"
+        f"{first}: those rows have them written the wrong way round; fix them in the file"
+    )
 
 
 def _attribute_outside(

@@ -1254,6 +1254,18 @@ def test_inspect_says_when_latitude_and_longitude_look_swapped(tmp_path):
         "note            latitude and longitude look swapped: 4 of 4 points lie in England, "
         in (summary)
     )
+    # a few rows written the wrong way round among right ones are counted
+    some = write(
+        tmp_path,
+        header
+        + "".join(row.format(k=k, lon=-0.09, lat=51.51) for k in range(8))
+        + "".join(row.format(k=k, lon=51.51, lat=-0.09) for k in range(8, 10)),
+        "some.csv",
+    )
+    assert (
+        "2 of 10 points lie in England, Wales and Northern Ireland only with latitude and "
+        "longitude exchanged: those rows have them written the wrong way round"
+    ) in inspect_incidents(IncidentSpec(path=some)).summary()
     elsewhere = write(
         tmp_path,
         header + "".join(row.format(k=k, lon=24.94, lat=60.17) for k in range(3)),

@@ -158,6 +158,24 @@ def test_swapped_latitude_and_longitude_are_detected(grid):
         incident_risk(grid, swapped, [report], 100, 0.1)
 
 
+def test_a_few_rows_written_the_wrong_way_round_are_counted_in_the_warning(grid):
+    lon, lat = grid_lonlat(1, 1)
+    rows = pd.DataFrame({"lon": [lon] * 40 + [lat] * 3, "lat": [lat] * 40 + [lon] * 3})
+    with pytest.warns(PlannerWarning) as caught:
+        incident_risk(grid, rows, [], 100, 0.1)
+    said = " ".join(str(w.message) for w in caught)
+    assert "3 of 43 incidents lie more than 100 m from every street" in said
+    assert re.search(
+        rf"3 of them lie in the area with latitude and longitude exchanged \(e\.g\. latitude "
+        rf"{lon:g}, longitude {lat:g}\): those rows have them written the wrong way round",
+        said,
+    )
+    far = rows.assign(lat=rows["lat"] + 1.0)  # elsewhere, either way round: not said
+    with pytest.warns(PlannerWarning) as caught:
+        incident_risk(grid, pd.concat([rows.head(40), far.tail(3)]), [], 100, 0.1)
+    assert "exchanged" not in " ".join(str(w.message) for w in caught)
+
+
 def test_hotspots_are_separated_and_ranked(helsinki):
     from planner.graph import osm_features
     from planner.scenario import AreaSpec
