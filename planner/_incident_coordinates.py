@@ -22,15 +22,20 @@ def _numbers(text: pd.Series, sep: str = ",") -> np.ndarray:
 
     In a file not separated by commas, a comma is a decimal comma (51,5182). In a
     comma-separated file (the value quoted), 532,000 groups thousands and 51,5182 (not three
-    digits after the comma) is a decimal comma.
+    digits after the comma) is a decimal comma; so is 33,655 in a column that holds such
+    decimal commas and no number that can only be grouped (1,176,221 or 1,176.5).
     """
     plain = text.str.strip()
     if sep != ",":
         plain = plain.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
     else:
-        grouped = plain.str.fullmatch(_THOUSANDS)
+        three = plain.str.fullmatch(r"[-+]?\d+,\d{3}")
+        decimal = plain.str.fullmatch(_DECIMAL_COMMA) & ~three
+        only_grouped = plain.str.fullmatch(_THOUSANDS) & ~three
+        if decimal.any() and not only_grouped.any():
+            decimal |= three
+        grouped = plain.str.fullmatch(_THOUSANDS) & ~decimal
         plain = plain.where(~grouped, plain.str.replace(",", "", regex=False))
-        decimal = plain.str.fullmatch(_DECIMAL_COMMA) & ~plain.str.fullmatch(r"[-+]?\d+,\d{3}")
         plain = plain.where(~decimal, plain.str.replace(",", ".", regex=False))
     return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, copy=True)
 
@@ -158,3 +163,38 @@ def out_of_range(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Flag positions that are not finite or outside [-180, 180] x [-90, 90] degrees."""
     with np.errstate(invalid="ignore"):
         return ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+
+
+def far_note(lon: np.ndarray, lat: np.ndarray, far: np.ndarray) -> str | None:
+    """Say how many rows hold coordinates out of range, with an example and the likely cause.
+
+    Values that are degrees times 1000 are decimal commas read as grouped thousands
+    (51,515); values of thousands of units are projected metres or feet in columns read as
+    degrees.
+    """
+    if not far.any():
+        return None
+    x, y = lon[far], lat[far]
+    i = int(np.flatnonzero(far)[0])
+    n = int(far.sum())
+    with np.errstate(invalid="ignore"):
+        thousands = np.all((np.abs(x) / 1000 <= 180) & (np.abs(y) / 1000 <= 90))
+        projected = np.all((np.abs(x) > 1000) | (np.abs(y) > 1000))
+    if thousands:
+        cause = (
+            "they are degrees times 1000, as when a decimal comma with three decimals (51,515) "
+            "is read as grouping thousands in a comma-separated file: save the file with ';' "
+            "between fields, or with '.' as the decimal mark"
+        )
+    elif projected:
+        cause = (
+            "they look like projected metres or feet, not degrees: read the file with a column "
+            "mapping and their crs (schema: generic, x_col, y_col, crs; on the command line "
+            "--schema generic --x-col C --y-col C --crs EPSG:N)"
+        )
+    else:
+        cause = "check that the columns hold longitudes and latitudes in degrees"
+    return (
+        f"{n} {'row holds' if n == 1 else 'rows hold'} coordinates out of range (e.g. data row "
+        f"{i + 1}: x {lon[i]:g}, y {lat[i]:g}): {cause}"
+    )

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner._incident_coordinates import out_of_range
+from planner._incident_coordinates import far_note, out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import SCHEMAS, Schema, choose_schema, columns_swapped, swap_fix
@@ -258,7 +258,14 @@ def _read_rows(
         file=str(path),
         drop=drop,
     )
-    cautions = (*rows.attrs.get("cautions", ()), *_placeholder_ids(rows_ids), *unused)
+    far_rows = far & ~blank & ~duplicate & ~(missing & ~garbled) & ~garbled  # dropped as such
+    far_said = far_note(rows["lon"].to_numpy(), rows["lat"].to_numpy(), far_rows)
+    cautions = (
+        *rows.attrs.get("cautions", ()),
+        *([far_said] if far_said else []),
+        *_placeholder_ids(rows_ids),
+        *unused,
+    )
     if head is not None and head.attrs["encoding"] == "cp1252":
         cautions += (
             "the file is not UTF-8, so it was read as Windows-1252 (what Excel saves as CSV on "

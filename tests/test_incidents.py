@@ -792,6 +792,27 @@ def test_numbers_with_commas_in_a_comma_separated_file(tmp_path):
     with pytest.warns(PlannerWarning, match="kept has a date.*--time-col"):
         frame, _ = load_incidents(IncidentSpec(path=write(tmp_path, text), schema="generic"))
     assert (frame["lat"].iloc[0], frame["lon"].iloc[0]) == (51.518207, -0.106453)
+    # three decimals after a decimal comma, among more: decimal too, not thousands
+    text = 'Latitude,Longitude\n"51,518207","-0,106453"\n"51,515","-0,09"\n'
+    with pytest.warns(PlannerWarning, match="kept has a date"):
+        frame, report = load_incidents(IncidentSpec(path=write(tmp_path, text), schema="generic"))
+    assert report.rows_kept == 2 and frame["lat"].iloc[1] == 51.515
+
+
+def test_coordinates_out_of_range_are_shown_with_their_likely_cause(tmp_path):
+    header = "Month,Crime type,Longitude,Latitude\n"
+    commas = header + '2020-01,Robbery,"-0,106","51,518"\n2020-01,Robbery,-0.1,51.5\n'
+    with pytest.warns(PlannerWarning) as caught:
+        _, report = load_incidents(IncidentSpec(path=write(tmp_path, commas)))
+    assert report.dropped["coordinates out of range"] == 1
+    assert (
+        "1 row holds coordinates out of range (e.g. data row 1: x -106, y 51518): they are "
+        "degrees times 1000, as when a decimal comma with three decimals (51,515) is read as "
+        "grouping thousands"
+    ) in str(caught[0].message)
+    grid = header + "2020-01,Robbery,-0.1,51.5\n2020-01,Robbery,531479,181620\n"
+    with pytest.warns(PlannerWarning, match=r"data row 2: x 531479, y 181620\): they look like "):
+        load_incidents(IncidentSpec(path=write(tmp_path, grid, "g.csv")))
 
 
 def test_separator_is_sniffed_past_blank_lines_and_quoted_names(tmp_path):
