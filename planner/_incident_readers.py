@@ -80,7 +80,8 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             lon[has_xy], lat[has_xy] = _to_wgs84(x[has_xy], y[has_xy], crs, path)
             missing[has_xy] = False
         flags |= _flags(cols, get, {x_name: x, y_name: y}, missing | has_xy)
-    garbled = missing & np.logical_or.reduce([flag for _, flag in flags.values()])
+    repeated = _header_rows(raw, missing)
+    garbled = missing & ~repeated & np.logical_or.reduce([flag for _, flag in flags.values()])
     time_text = get(schema.time_col)
     if schema.iso_offsets:
         time_text = _strip_offsets(time_text)
@@ -115,6 +116,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "lon": lon,
             "lat": lat,
             "blank": _blank(raw, missing),
+            "header": repeated,
             "missing": missing,
             "garbled": garbled,
             "occurred": occurred,
@@ -149,6 +151,19 @@ def _flags(
             flag[look] = not_numbers(text[look], numbers[look])
             flags[cols[name]] = (text, flag)
     return flags
+
+
+def _header_rows(raw: pd.DataFrame, missing: np.ndarray) -> np.ndarray:
+    """Rows that repeat the header in every column read (monthly files joined end to end).
+
+    Only rows without coordinates can be (a column name is not a number).
+    """
+    header = np.zeros(len(raw), dtype=bool)
+    if missing.any():
+        cells = raw[missing]
+        same = [cells[c].astype(str).str.strip().str.lower() == c.strip().lower() for c in raw]
+        header[missing] = np.logical_and.reduce([s.to_numpy() for s in same])
+    return header
 
 
 def _blank(raw: pd.DataFrame, missing: np.ndarray) -> np.ndarray:
@@ -265,7 +280,8 @@ def generic_rows(
         x, y = _numbers(raw[cols[x_col]], sep), _numbers(raw[cols[y_col]], sep)
         missing = _placeholder(x, y)
         flags = _flags(cols, lambda name: raw[cols[name]], {x_col: x, y_col: y})
-        garbled = missing & np.logical_or.reduce([flag for _, flag in flags.values()])
+        repeated = _header_rows(raw, missing)
+        garbled = missing & ~repeated & np.logical_or.reduce([flag for _, flag in flags.values()])
         _check_degrees(x[~missing], y[~missing], spec.crs, path, (cols[x_col], cols[y_col]))
         lon, lat = np.full(len(raw), np.nan), np.full(len(raw), np.nan)
         if (~missing).any():
@@ -301,6 +317,7 @@ def generic_rows(
             "lon": lon,
             "lat": lat,
             "blank": np.zeros(n, dtype=bool) if geo else _blank(raw, missing),
+            "header": np.zeros(n, dtype=bool) if geo else repeated,
             "missing": missing,
             "garbled": garbled,
             "occurred": occurred.to_numpy(),

@@ -17,7 +17,8 @@ with a column mapping (``schema: generic``). Every loader returns the same table
 =============  ==========================================================================
 
 Every row read is kept or counted under one drop reason, checked in this order: "empty row"
-(no value in any column read, as spreadsheets leave at the end), "duplicate row" (a further row
+(no value in any column read, as spreadsheets leave at the end), "repeated header" (a row
+repeating the header, as files joined end to end hold), "duplicate row" (a further row
 of an incident already read), "no coordinates" (empty, NA, or the placeholders 0/0 and
 -1/-1), "coordinates not numbers" (text such as 51.51N), "coordinates out of range", "bad
 date", "excluded type" (a category in the exclusion list). So
@@ -59,6 +60,7 @@ MAP_TYPES = (
 #: Drop reasons, in the order they are checked.
 DROP_REASONS = (
     "empty row",
+    "repeated header",
     "duplicate row",
     "no coordinates",
     "coordinates not numbers",
@@ -84,6 +86,7 @@ CANONICAL_COLUMNS = (
 #: How a count of rows dropped for a reason is said: "2 with a bad date".
 _DROPPED_AS = {
     "empty row": "empty rows",
+    "repeated header": "repeated header rows",
     "duplicate row": "duplicate rows",
     "no coordinates": "without coordinates",
     "coordinates not numbers": "with coordinates not numbers",
@@ -239,8 +242,8 @@ def _read_rows(
     excluded = harm.isna().to_numpy()
     rows_ids = rows["incident_id"]
     duplicate = _duplicates(rows_ids, missing | far | bad_date, excluded, harm)
-    blank = rows["blank"].to_numpy()
-    conditions = [blank, duplicate, missing & ~garbled, garbled, far, bad_date, excluded]
+    blank, header = rows["blank"].to_numpy(), rows["header"].to_numpy()
+    conditions = [blank, header, duplicate, missing & ~garbled, garbled, far, bad_date, excluded]
     drop = np.select(conditions, DROP_REASONS, default="")
     occurred, time_known, note = midnight_placeholders(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
@@ -249,7 +252,7 @@ def _read_rows(
     if (offsets := rows.attrs.get("time_offsets")) is not None:  # placeholders found as written
         occurred, note = local_clock(occurred, time_known, offsets, timezone)
         notes += [note] if note else []
-    rows = rows.drop(columns=["missing", "garbled", "bad_date", "detail"]).assign(
+    rows = rows.drop(columns=["header", "missing", "garbled", "bad_date", "detail"]).assign(
         occurred=occurred.astype("datetime64[ns]"),
         time_known=time_known,
         category=category.to_numpy(),

@@ -264,16 +264,18 @@ def test_each_drop_reason_is_counted(tmp_path):
         "2018/12/02,6,Assault,Battery,37.78,-122.42",  # date without time: kept at noon
         '2018/12/03 11:59:00 PM,7,Larceny Theft,"Theft, From Locked Vehicle",37.7,-122.4',
         ",,,,,",  # empty row
+        SF_HEADER.strip(),  # repeated header (files joined end to end)
     ]
     path = write(tmp_path, SF_HEADER + "\n".join(rows) + "\n")
     with pytest.warns(PlannerWarning) as record:
         frame, report = load_incidents(IncidentSpec(path=path))
     assert len(record) == 1
     message = str(record[0].message)
-    assert "10 rows read, 3 kept" in message
+    assert "11 rows read, 3 kept" in message
     said = (
-        "1 empty row, 1 duplicate row, 1 without coordinates, 1 with coordinates not numbers, "
-        "1 with coordinates out of range, 1 with a bad date, 1 of an excluded type"
+        "1 empty row, 1 repeated header row, 1 duplicate row, 1 without coordinates, 1 with "
+        "coordinates not numbers, 1 with coordinates out of range, 1 with a bad date, 1 of an "
+        "excluded type"
     )
     assert f"dropped: {said}" in message
     assert "1 row holds coordinates that are not numbers (e.g. '122.41W' in Longitude, " in message
