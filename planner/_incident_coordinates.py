@@ -17,27 +17,49 @@ _DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d+)$")
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
-def _numbers(text: pd.Series, sep: str = ",") -> np.ndarray:
+def _numbers(text: pd.Series, sep: str = ",", decimal: bool = False) -> np.ndarray:
     """Numbers of a text column in a file separated by ``sep``.
 
     In a file not separated by commas, a comma is a decimal comma (51,5182). In a
     comma-separated file (the value quoted), 532,000 groups thousands and 51,5182 (not three
-    digits after the comma) is a decimal comma; so is 33,655 in a column that holds such
-    decimal commas and no number that can only be grouped (1,176,221 or 1,176.5).
+    digits after the comma) is a decimal comma; so is 33,655 when ``decimal`` (see
+    :func:`coordinate_numbers`).
     """
     plain = text.str.strip()
     if sep != ",":
         plain = plain.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
     else:
         three = plain.str.fullmatch(r"[-+]?\d+,\d{3}")
-        decimal = plain.str.fullmatch(_DECIMAL_COMMA) & ~three
-        only_grouped = plain.str.fullmatch(_THOUSANDS) & ~three
-        if decimal.any() and not only_grouped.any():
-            decimal |= three
-        grouped = plain.str.fullmatch(_THOUSANDS) & ~decimal
+        comma = plain.str.fullmatch(_DECIMAL_COMMA) & (~three | decimal)
+        grouped = plain.str.fullmatch(_THOUSANDS) & ~comma
         plain = plain.where(~grouped, plain.str.replace(",", "", regex=False))
-        plain = plain.where(~decimal, plain.str.replace(",", ".", regex=False))
+        plain = plain.where(~comma, plain.str.replace(",", ".", regex=False))
     return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, copy=True)
+
+
+def coordinate_numbers(
+    x_text: pd.Series, y_text: pd.Series, sep: str = ","
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read a file's x and y columns as numbers; flag the rows whose cells hold a comma.
+
+    In a comma-separated file, 33,655 is a decimal comma when the two columns hold decimal
+    commas that cannot be grouped thousands (51,5182) and no number that can only be grouped
+    (1,176,221 or 1,176.5); else it groups thousands.
+    """
+    decimal = False
+    if sep == ",":
+        texts = pd.concat([x_text, y_text]).str.strip()
+        three = texts.str.fullmatch(r"[-+]?\d+,\d{3}")
+        decimal = bool(
+            (texts.str.fullmatch(_DECIMAL_COMMA) & ~three).any()
+            and not (texts.str.fullmatch(_THOUSANDS) & ~three).any()
+        )
+    commas = x_text.str.contains(",", regex=False) | y_text.str.contains(",", regex=False)
+    return (
+        _numbers(x_text, sep, decimal),
+        _numbers(y_text, sep, decimal),
+        commas.to_numpy(dtype=bool, copy=True),
+    )
 
 
 #: Cell texts that stand for "no value" in exports, compared lower-case.
@@ -165,12 +187,13 @@ def out_of_range(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         return ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
 
 
-def far_note(lon: np.ndarray, lat: np.ndarray, far: np.ndarray) -> str | None:
+def far_note(lon: np.ndarray, lat: np.ndarray, far: np.ndarray, commas: np.ndarray) -> str | None:
     """Say how many rows hold coordinates out of range, with an example and the likely cause.
 
-    Values that are degrees times 1000 are decimal commas read as grouped thousands
-    (51,515); values of thousands of units are projected metres or feet in columns read as
-    degrees.
+    ``commas`` flags the rows whose coordinate cells hold a comma: out of range, a decimal
+    comma read as grouping thousands (51,515). Values of thousands of units are projected
+    metres or feet read as degrees; a latitude beyond 90 that is a longitude, with a latitude
+    where the longitude should be, is written the wrong way round.
     """
     if not far.any():
         return None
@@ -178,22 +201,26 @@ def far_note(lon: np.ndarray, lat: np.ndarray, far: np.ndarray) -> str | None:
     i = int(np.flatnonzero(far)[0])
     n = int(far.sum())
     with np.errstate(invalid="ignore"):
-        thousands = np.all((np.abs(x) / 1000 <= 180) & (np.abs(y) / 1000 <= 90))
-        projected = np.all((np.abs(x) > 1000) | (np.abs(y) > 1000))
-    if thousands:
-        cause = (
-            "they are degrees times 1000, as when a decimal comma with three decimals (51,515) "
-            "is read as grouping thousands in a comma-separated file: save the file with ';' "
-            "between fields, or with '.' as the decimal mark"
-        )
-    elif projected:
-        cause = (
-            "they look like projected metres or feet, not degrees: read the file with a column "
-            "mapping and their crs (schema: generic, x_col, y_col, crs; on the command line "
-            "--schema generic --x-col C --y-col C --crs EPSG:N)"
-        )
-    else:
-        cause = "check that the columns hold longitudes and latitudes in degrees"
+        if commas[far].all():
+            cause = (
+                "their cells hold commas, read as grouping thousands: if the comma is a "
+                "decimal comma (51,515), save the file with ';' between fields, or with '.' as "
+                "the decimal mark"
+            )
+        elif np.all((np.abs(x) > 1000) | (np.abs(y) > 1000)):
+            cause = (
+                "they look like projected metres or feet, not degrees: read the file with a "
+                "column mapping and their crs (schema: generic, x_col, y_col, crs; on the "
+                "command line --schema generic --x-col C --y-col C --crs EPSG:N)"
+            )
+        elif np.all((np.abs(x) <= 90) & (np.abs(y) <= 180)):
+            cause = (
+                "their latitudes lie beyond 90 degrees and their longitudes within it: "
+                "those rows have latitude and longitude written the wrong way round; fix them "
+                "in the file"
+            )
+        else:
+            cause = "check that the columns hold longitudes and latitudes in degrees"
     return (
         f"{n} {'row holds' if n == 1 else 'rows hold'} coordinates out of range (e.g. data row "
         f"{i + 1}: x {lon[i]:g}, y {lat[i]:g}): {cause}"

@@ -126,8 +126,9 @@ def read_csv(path: Path, columns: list[str] | None, nrows: int | None = None) ->
         raise IncidentDataError(msg) from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         if opened := re.search(r"EOF inside string starting at row (\d+)", str(exc)):
+            row = int(opened.group(1)) - skip  # pandas counts the lines before the header
             msg = (
-                f"{path}: data row {opened.group(1)}: a quoted cell opens there and is never "
+                f"{path}: data row {row}: a quoted cell opens there and is never "
                 'closed: a stray quote mark; remove it (or double it: "") and export the file '
                 "again"
             )
@@ -176,9 +177,9 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
             yield line
 
     readable = True
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # a swallowing cell is read whole
-    with open_text(path, encoding, newline="") as file:
-        try:
+    limit = csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # swallowing cells whole
+    try:
+        with open_text(path, encoding, newline="") as file:
             for n, row in enumerate(
                 csv.reader(itertools.islice(lines(file), skip, None), delimiter=sep)
             ):
@@ -192,8 +193,10 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
                         longer.append((n, len(row), any(row[len(header) :])))
                     _refuse_swallowed(path, n, row, header, sep)
                 before, last = last, row
-        except csv.Error:
-            readable = False  # a record the csv module refuses (a huge cell): pandas judges it
+    except csv.Error:
+        readable = False  # a record the csv module refuses: pandas judges it
+    finally:
+        csv.field_size_limit(limit)  # as it was: the process may read other CSV files
     _refuse_repeated(path, header or [], columns)
     if not readable:
         return
@@ -224,7 +227,8 @@ def _refuse_swallowed(path: Path, n: int, row: list[str], header: list[str], sep
 
     A quote mark opening a cell by mistake runs it on to the next quote mark, many lines
     later; the rows in between become one cell and would be lost without a word. A line in a
-    cell that holds as many separators as a row counts as such a row.
+    cell that holds as many separators as a row counts as such a row; it takes two such lines
+    in a file of five columns or fewer, where a line of a quoted address may hold as many.
     """
     if "\n" not in "".join(row) and "\r" not in "".join(row):
         return
@@ -232,7 +236,7 @@ def _refuse_swallowed(path: Path, n: int, row: list[str], header: list[str], sep
     for column, cell in zip(header, row, strict=False):
         lines = re.split(r"\r\n|\r|\n", cell)
         rows = [line for line in lines[1:] if line.count(sep) >= least]
-        if rows:
+        if len(rows) >= (1 if len(header) > 5 else 2):
             shown = rows[0].strip()[:60]
             msg = (
                 f"{path}: data row {n}, column '{column}': a quoted cell runs over "

@@ -19,9 +19,9 @@ import shapely
 from planner._incident_coordinates import (
     _check_degrees,
     _crs,
-    _numbers,
     _placeholder,
     _to_wgs84,
+    coordinate_numbers,
     garbled_note,
     not_numbers,
 )
@@ -65,16 +65,16 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
         return raw[cols[name]]
 
     sep = raw.attrs["sep"]
-    lon, lat = _numbers(get(schema.lon_col), sep), _numbers(get(schema.lat_col), sep)
+    lon, lat, commas = coordinate_numbers(get(schema.lon_col), get(schema.lat_col), sep)
     missing = _placeholder(lon, lat)
     flags = _flags(cols, get, {schema.lon_col: lon, schema.lat_col: lat})
     if schema.projected is not None and missing.any():
         x_name, y_name, crs = schema.projected
         x, y = np.full(len(raw), np.nan), np.full(len(raw), np.nan)  # only where lat/lon lack
-        x[missing], y[missing] = (
-            _numbers(get(x_name)[missing], sep),
-            _numbers(get(y_name)[missing], sep),
+        x[missing], y[missing], grouped = coordinate_numbers(
+            get(x_name)[missing], get(y_name)[missing], sep
         )
+        commas[missing] = grouped
         has_xy = missing & ~_placeholder(x, y)
         if has_xy.any():
             lon[has_xy], lat[has_xy] = _to_wgs84(x[has_xy], y[has_xy], crs, path)
@@ -117,6 +117,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "lat": lat,
             "blank": _blank(raw, missing),
             "header": repeated,
+            "commas": commas,
             "missing": missing,
             "garbled": garbled,
             "occurred": occurred,
@@ -161,7 +162,10 @@ def _header_rows(raw: pd.DataFrame, missing: np.ndarray) -> np.ndarray:
     header = np.zeros(len(raw), dtype=bool)
     if missing.any():
         cells = raw[missing]
-        same = [cells[c].astype(str).str.strip().str.lower() == c.strip().lower() for c in raw]
+        same = [  # a joined file's later headers keep their byte-order marks
+            cells[c].astype(str).str.strip(" \t\ufeff").str.lower() == c.strip(" \ufeff").lower()
+            for c in raw
+        ]
         header[missing] = np.logical_and.reduce([s.to_numpy() for s in same])
     return header
 
@@ -277,7 +281,7 @@ def generic_rows(
         if len(raw) == 0:
             raise _no_rows(path)
         sep = raw.attrs["sep"]
-        x, y = _numbers(raw[cols[x_col]], sep), _numbers(raw[cols[y_col]], sep)
+        x, y, commas = coordinate_numbers(raw[cols[x_col]], raw[cols[y_col]], sep)
         missing = _placeholder(x, y)
         flags = _flags(cols, lambda name: raw[cols[name]], {x_col: x, y_col: y})
         repeated = _header_rows(raw, missing)
@@ -318,6 +322,7 @@ def generic_rows(
             "lat": lat,
             "blank": np.zeros(n, dtype=bool) if geo else _blank(raw, missing),
             "header": np.zeros(n, dtype=bool) if geo else repeated,
+            "commas": np.zeros(n, dtype=bool) if geo else commas,
             "missing": missing,
             "garbled": garbled,
             "occurred": occurred.to_numpy(),

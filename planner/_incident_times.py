@@ -181,9 +181,9 @@ def _day_or_month_first(
     and more; dates that read both ways, different, on the same rows (no day past the 12th)
     are refused rather than read with day and month swapped.
     """
-    if "%m" not in date_fmt or "%d" not in date_fmt:
+    if not date_fmt.startswith("%m/%d"):  # year first (2024/05/01) reads one way only
         return occurred
-    other = date_fmt.replace("%m", "\0").replace("%d", "%m").replace("\0", "%d")
+    other = "%d/%m" + date_fmt[len("%m/%d") :]
     swapped = pd.Series(pd.NaT, index=text.index, dtype=occurred.dtype)
     for clock in (" %H:%M:%S", " %H:%M"):
         gone = swapped.isna().to_numpy()

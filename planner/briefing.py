@@ -337,7 +337,8 @@ def _apart(places: list[tuple[float, float, str]]) -> list[_Stop]:
     """Stop marks that hide none of each other.
 
     A mark that would overlap one already placed moves to the nearest free spot around its
-    place (in 8 directions, farther out if need be).
+    place (in 8 directions, farther out if need be) inside the map; with none free, it stays on
+    its place.
     """
     placed: list[_Stop] = []
     for x, y, label in places:
@@ -352,7 +353,8 @@ def _apart(places: list[tuple[float, float, str]]) -> list[_Stop]:
             free = [
                 c
                 for c in candidates
-                if all(math.dist(c, (p.mark_x, p.mark_y)) >= r + p.r + 1 for p in placed)
+                if (c == (x, y) or (r <= c[0] <= MAP_W - r and r <= c[1] <= MAP_H - r))
+                and all(math.dist(c, (p.mark_x, p.mark_y)) >= r + p.r + 1 for p in placed)
             ]
             if free:
                 spot = free[0]

@@ -252,7 +252,9 @@ def _read_rows(
     if (offsets := rows.attrs.get("time_offsets")) is not None:  # placeholders found as written
         occurred, note = local_clock(occurred, time_known, offsets, timezone)
         notes += [note] if note else []
-    rows = rows.drop(columns=["header", "missing", "garbled", "bad_date", "detail"]).assign(
+    commas = rows["commas"].to_numpy()
+    rows = rows.drop(columns=["header", "commas", "missing", "garbled", "bad_date", "detail"])
+    rows = rows.assign(
         occurred=occurred.astype("datetime64[ns]"),
         time_known=time_known,
         category=category.to_numpy(),
@@ -261,8 +263,12 @@ def _read_rows(
         file=str(path),
         drop=drop,
     )
-    far_rows = far & ~blank & ~duplicate & ~(missing & ~garbled) & ~garbled  # dropped as such
-    far_said = far_note(rows["lon"].to_numpy(), rows["lat"].to_numpy(), far_rows)
+    far_said = far_note(
+        rows["lon"].to_numpy(),
+        rows["lat"].to_numpy(),
+        drop == "coordinates out of range",
+        commas,
+    )
     cautions = (
         *rows.attrs.get("cautions", ()),
         *([far_said] if far_said else []),
@@ -745,7 +751,7 @@ def inspect_incidents(
     rows = parsed.rows
     kept = rows[rows["drop"] == ""]
     dated = kept["occurred"].dropna()
-    distinct = rows[rows["drop"] != "duplicate row"].assign(
+    distinct = rows[~rows["drop"].isin(["duplicate row", "repeated header"])].assign(
         crime_type=lambda f: f["crime_type"].replace("", NO_TYPE),
         kept=lambda f: f["drop"] == "",
     )

@@ -229,7 +229,7 @@ def credit_kept_stops(
     does: what a ``routes.json`` says a stop earned is never taken on trust. Stops must point at
     the hot spots (:func:`planner.replan.at_hotspots`).
     """
-    earlier: dict[int, int] = {}
+    earlier: dict[int, list[float]] = {}
     hours = max(1, math.ceil(patrol.shift_s / HOUR_S))
     legs = [list(unit) for unit in kept]
     order = sorted(
@@ -244,8 +244,8 @@ def credit_kept_stops(
         minutes = koper_value_min((leg.end_s - leg.start_s) / 60.0, patrol.koper_curve)
         hour = min(int(leg.start_s // HOUR_S), hours - 1)
         profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
-        rank = earlier.get(hot, 0)
-        earlier[hot] = rank + 1
+        rank = sum(t < leg.start_s for t in earlier.get(hot, []))  # as credit_stops ranks
+        earlier.setdefault(hot, []).append(leg.start_s)
         credit = float(value[hot]) * minutes * profile * patrol.revisit_value**rank
         legs[k][i] = replace(leg, presence=credit)
     return tuple(tuple(unit) for unit in legs)

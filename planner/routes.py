@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from planner import search
-from planner.errors import InfeasibleError
+from planner.errors import InfeasibleError, SolverError
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots, koper_value_min
 from planner.loops import walk_spare_time
@@ -423,7 +423,15 @@ def validation_rules(
 def _within_noise(bound: float, earned: float) -> float:
     """Return the bound, raised to the plan's presence when below it by float noise only.
 
-    A bound truly below the plan is a bug: it is passed on as it is, and :class:`SolveStats`
-    refuses it.
+    Raises
+    ------
+    SolverError
+        If the bound lies truly below the plan: a bug, never a plan to show.
     """
-    return max(bound, earned) if earned <= bound * (1 + 1e-9) + 1e-9 else bound
+    if earned > bound * (1 + 1e-9) + 1e-9:
+        msg = (
+            f"the route bound {bound:.6f} lies below the plan's presence {earned:.6f}; "
+            "the bound is wrong, please report it"
+        )
+        raise SolverError(msg)
+    return max(bound, earned)

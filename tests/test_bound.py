@@ -285,3 +285,13 @@ def test_break_window_left_open_is_bounded():
     assert evaluate(problem, [[1]]).objective == 1.0
     assert upper_bound(problem) == pytest.approx(1.0)
     assert solve(problem, 1.0).status == "OPTIMAL"
+
+
+def test_a_route_bound_below_the_plan_is_refused_not_raised_to_it():
+    from planner.errors import SolverError
+    from planner.routes import _within_noise
+
+    assert _within_noise(10.0, 10.0 + 5e-9) == 10.0 + 5e-9  # float noise: the plan's figure
+    assert _within_noise(10.0, 9.0) == 10.0
+    with pytest.raises(SolverError, match=r"route bound 9\.000000 lies below the plan's presence"):
+        _within_noise(9.0, 10.0)

@@ -968,7 +968,7 @@ def test_a_walking_unit_is_placed_on_the_street_under_its_feet(plan):
 
 
 def test_crowded_stop_marks_move_aside_and_lead_back_to_their_place():
-    from planner.briefing import _apart
+    from planner.briefing import MAP_H, MAP_W, _apart
 
     marks = _apart(
         [(100.0, 100.0, "1,5"), (104.0, 101.0, "2"), (100.0, 100.0, "3"), (300, 50, "4")]
@@ -979,3 +979,7 @@ def test_crowded_stop_marks_move_aside_and_lead_back_to_their_place():
         assert math.hypot(a.mark_x - b.mark_x, a.mark_y - b.mark_y) >= a.r + b.r
     assert all(math.hypot(m.mark_x - m.x, m.mark_y - m.y) < 80 for m in marks)  # close by
     assert [(m.x, m.y) for m in marks[1:3]] == [(104.0, 101.0), (100.0, 100.0)]  # places kept
+    corner = _apart([(MAP_W - 5, 5.0, "1"), (MAP_W - 5, 5.0, "2")])  # crowded in a corner
+    assert all(
+        m.r <= m.mark_x <= MAP_W - m.r and m.r <= m.mark_y <= MAP_H - m.r for m in corner[1:]
+    )

@@ -808,9 +808,8 @@ def test_coordinates_out_of_range_are_shown_with_their_likely_cause(tmp_path):
         _, report = load_incidents(IncidentSpec(path=write(tmp_path, commas)))
     assert report.dropped["coordinates out of range"] == 1
     assert (
-        "1 row holds coordinates out of range (e.g. data row 1: x -106, y 51518): they are "
-        "degrees times 1000, as when a decimal comma with three decimals (51,515) is read as "
-        "grouping thousands"
+        "1 row holds coordinates out of range (e.g. data row 1: x -106, y 51518): their cells "
+        "hold commas, read as grouping thousands: if the comma is a decimal comma (51,515)"
     ) in str(caught[0].message)
     grid = header + "2020-01,Robbery,-0.1,51.5\n2020-01,Robbery,531479,181620\n"
     with pytest.warns(PlannerWarning, match=r"data row 2: x 531479, y 181620\): they look like "):
@@ -1754,3 +1753,57 @@ def test_a_stray_quote_that_swallows_rows_is_refused_where_it_opens(tmp_path):
     prose = UK_HEADER + '2020-01,"Theft, from a bag;\nseen by two, at the stop, after dark",0,51\n'
     _, report = load_incidents(IncidentSpec(path=write(tmp_path, prose, "p.csv")))
     assert report.rows_read == 1
+
+
+RESAVED_HEADER = "Date,Primary Type,X Coordinate,Y Coordinate,Latitude,Longitude\n"
+
+
+def test_schema_dates_saved_again_read_one_way_only_or_are_refused(tmp_path):
+    def chicago(dates):
+        rows = "".join(f"{d},THEFT,,,41.88,-87.63\n" for d in dates)
+        return write(tmp_path, RESAVED_HEADER + rows, "chicago.csv")
+
+    # day first, as a spreadsheet set so saves it: only day first reads 25/05
+    frame, _ = load_incidents(IncidentSpec(path=chicago(["25/05/2024 13:00", "03/05/2024 09:30"])))
+    assert list(frame["occurred"].dt.strftime("%d %b %H:%M")) == ["25 May 13:00", "03 May 09:30"]
+    # month first (US spreadsheets): only month first reads 05/25
+    frame, _ = load_incidents(IncidentSpec(path=chicago(["05/25/2024 13:00", "05/03/2024 09:30"])))
+    assert list(frame["occurred"].dt.strftime("%d %b")) == ["25 May", "03 May"]
+    with pytest.raises(IncidentDataError, match=r"e\.g\. '03/05/2024 09:30'.*no day is past"):
+        load_incidents(IncidentSpec(path=chicago(["03/05/2024 09:30", "04/05/2024 10:00"])))
+    # year first reads one way only: a week of San Francisco dates is never in doubt
+    rows = "".join(f"2024/05/0{d} 10:15,{d},Robbery,,37.77,-122.41\n" for d in range(1, 8))
+    frame, _ = load_incidents(IncidentSpec(path=write(tmp_path, SF_HEADER + rows, "sf.csv")))
+    assert list(frame["occurred"].dt.day) == list(range(1, 8))
+
+
+def test_out_of_range_rows_written_the_wrong_way_round_are_said_so(tmp_path):
+    rows = "2020-01,Robbery,-0.1,51.5\n2020-01,Robbery,51.5,-122.41\n"
+    with pytest.warns(PlannerWarning) as caught:
+        load_incidents(IncidentSpec(path=write(tmp_path, UK_HEADER + rows)))
+    assert "(e.g. data row 2: x 51.5, y -122.41): their latitudes lie beyond 90 degrees" in str(
+        caught[0].message
+    )
+
+
+def test_decimal_commas_are_read_over_both_coordinate_columns(tmp_path):
+    text = 'Latitude,Longitude\n"51,515","-0,106453"\n'  # three decimals beside six
+    with pytest.warns(PlannerWarning, match="kept has a date"):
+        frame, _ = load_incidents(IncidentSpec(path=write(tmp_path, text), schema="generic"))
+    assert (frame["lat"].iloc[0], frame["lon"].iloc[0]) == (51.515, -0.106453)
+
+
+def test_a_quoted_address_over_lines_in_a_narrow_file_is_read(tmp_path):
+    text = 'lat,lon,where\n51.5,-0.1,"Flat 2, 10 High St,\nLondon, E1, UK"\n51.5,-0.1,x\n'
+    with pytest.warns(PlannerWarning, match="kept has a date"):
+        _, report = load_incidents(IncidentSpec(path=write(tmp_path, text), schema="generic"))
+    assert report.rows_kept == 2
+
+
+def test_later_headers_of_joined_files_with_byte_order_marks_are_repeated_headers(tmp_path):
+    rows = "2020-01,Robbery,-0.1,51.5\n"
+    path = tmp_path / "joined.csv"
+    path.write_text("\ufeff" + UK_HEADER + rows + "\ufeff" + UK_HEADER + rows, encoding="utf-8")
+    inspection = inspect_incidents(IncidentSpec(path=path))
+    assert inspection.report.dropped["repeated header"] == 1
+    assert "Crime type" not in inspection.summary().split("top types")[1]

@@ -396,3 +396,24 @@ def test_a_unit_back_early_and_sent_out_again_waits_at_the_station_in_between():
     assert route.legs[1].from_node == route.legs[1].to_node == 2
     (plain,) = join((done,), [Route(1, (Leg("walk", 100.0, 150.0, 2, 3),))])
     assert [leg.kind for leg in plain.legs] == ["walk", "walk"]  # no gap, no wait
+
+
+def test_stops_kept_earn_as_planned_stops_do_revisits_hours_and_length():
+    from planner.hotspots import koper_value_min
+    from planner.plan import Leg
+    from planner.route_legs import credit_kept_stops
+
+    hourly = np.array([[1.0, 3.0], [2.0, 2.0]])  # hot spot 0 three times as risky in hour 2
+    patrol = _patrol(0, units=2, revisit_value=0.5, hourly=hourly, dwell_s=15 * 60)
+    value = np.array([0.2, 0.1])
+
+    def stop(start_s, minutes, hot):
+        return Leg("dwell", start_s, start_s + minutes * 60, 7, 7, presence=99.0, hotspot=hot)
+
+    kept = ((stop(600, 15, 0), stop(4000, 15, 0)), (stop(600, 10, 0), stop(5000, 15, 1)))
+    (a, b), (c, d) = credit_kept_stops(kept, value, patrol)
+    full, short = (koper_value_min(m, patrol.koper_curve) for m in (15, 10))
+    assert a.presence == pytest.approx(0.2 * full)  # the first stop there, hour 1
+    assert c.presence == pytest.approx(0.2 * short)  # as early, by another unit: no revisit
+    assert b.presence == pytest.approx(0.2 * full * 3.0 * 0.5**2)  # hour 2, third stop there
+    assert d.presence == pytest.approx(0.1 * full * 2.0)
