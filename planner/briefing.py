@@ -68,11 +68,21 @@ class _Label:
 
 @dataclass(frozen=True, slots=True)
 class _Zone:
-    """A no-go zone on the map: its centre and radius (SVG units)."""
+    """A no-go zone on the map: its centre and radius (SVG units), and its name's place.
+
+    The name is written at the centre, or where the zone meets the map's edge when its centre
+    lies off the map.
+    """
 
     x: float
     y: float
     r: float
+    name: str = ""
+
+    @property
+    def label_at(self) -> tuple[float, float]:
+        """Where the zone's name is written: its centre, kept within the map."""
+        return (min(max(self.x, 40.0), MAP_W - 40.0), min(max(self.y, 10.0), MAP_H - 10.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +328,7 @@ def _map(
     )
     px_per_m = zoom / METRES_PER_DEGREE
     zones = [
-        _Zone(*xy(z.lon, z.lat), z.radius_m * px_per_m)
+        _Zone(*xy(z.lon, z.lat), z.radius_m * px_per_m, z.name or "no-go zone")
         for z in plan.scenario.places.forbidden
         if _near(z, (west, east, south, north), scale_x)
     ]

@@ -407,6 +407,8 @@ def test_briefing_lists_the_no_go_zones_and_shades_them_on_the_maps_they_reach(p
     assert f'<td>Embassy</td><td class="t">{home["lat"]:.5f}, {home["lon"]:.5f}</td>' in html
     assert '<td class="t">60 m</td>' in html and '<td class="t">100 m</td>' in html
     assert html.count('<circle class="zone"') == len(plan.routes)  # the station's zone only
+    assert html.count('class="zone-name"') == len(plan.routes)  # named on each map it reaches
+    assert re.search(r'<text class="zone-name" x="[\d.]+" y="[\d.]+">Embassy</text>', html)
     assert "dashed circles: no-go zones" in html
     gpx = gpxpy.parse(plan_files(zoned)["officer_1.gpx"].decode())
     kept_off = [(w.name, w.latitude, w.time) for w in gpx.waypoints if w.type == "no-go"]
