@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +45,9 @@ from planner._incident_times import (
 )
 from planner.errors import IncidentDataError
 from planner.scenario import IncidentSpec
+
+#: The GDAL drivers an incident file's map features are read with (GeoJSON, GeoPackage).
+GEO_DRIVERS = ("GeoJSON", "GPKG")
 
 #: What a load cautions about when no incident kept has a date.
 NO_DATES = (
@@ -221,13 +225,30 @@ def generic_rows(
     geo = header is None
     if geo:
         import geopandas as gpd
+        import pyogrio
 
         try:
-            # dates as written (as a CSV's are read), not turned into UTC clock times
-            raw = gpd.read_file(path, engine="pyogrio", datetime_as_string=True)
+            with warnings.catch_warnings():  # the layers of a file not read (an OSM extract)
+                warnings.simplefilter("ignore", UserWarning)
+                driver = pyogrio.read_info(path).get("driver")
+            if driver in GEO_DRIVERS:
+                # dates as written (as a CSV's are read), not turned into UTC clock times
+                raw = gpd.read_file(path, engine="pyogrio", datetime_as_string=True)
         except Exception as exc:  # pyogrio raises several types for unreadable files
             msg = f"{path}: not a readable GeoJSON / GeoPackage file ({exc}); check the export"
             raise IncidentDataError(msg) from None
+        if driver not in GEO_DRIVERS:
+            what = "an OpenStreetMap extract" if driver == "OSM" else f"a {driver} file"
+            msg = (
+                f"{path}: not a GeoJSON or GeoPackage file but {what}, whatever its name; "
+                "incidents come as a CSV, GeoJSON (.geojson) or GeoPackage (.gpkg) export"
+                + (
+                    " (a map extract belongs in the scenario's area: area.path)"
+                    if driver == "OSM"
+                    else ""
+                )
+            )
+            raise IncidentDataError(msg)
         header = [c for c in raw.columns if c != raw.geometry.name]
     wanted = [c for c in _columns_named(spec) if c]
     cols = _match(header, wanted)

