@@ -62,6 +62,11 @@ PLAYING = "map_playing"
 PLAY_STEP_MIN = 5
 PLAY_EVERY_S = 1.0
 PLAN_CACHE_SIZE = 16
+PLANNING = "planning_yaml"  # the scenario being planned, until its plan or error is kept
+INTERRUPTED = (
+    "Planning stopped before it finished: a click while it ran starts the page again. "
+    "The plan shown is the previous one; press Plan to plan the scenario, and wait for it."
+)
 FAILED_YAML = drafts.FAILED_YAML
 
 
@@ -206,12 +211,15 @@ def make_plan(scenario: Scenario) -> bool:
                 bar.progress(number / total, text=f"Planning: {step} ({number + 1}/{total})")
 
             started = time.perf_counter()
+            st.session_state[PLANNING] = text  # left set when a rerun stops the planning
             try:
                 plan = pipeline.run(scenario, progress=progress, today=day, area=area)
             except PlannerError as exc:
                 status.update(label="Planning failed", state="error", expanded=False)
+                st.session_state.pop(PLANNING, None)
                 _keep_error(text, exc)
                 return True
+            st.session_state.pop(PLANNING, None)
             bar.empty()
             status.update(
                 label=f"Planned in {time.perf_counter() - started:.1f} s",
@@ -401,6 +409,9 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     Returns the scenario (None while it has an error) and its YAML text.
     """
     scenario = None
+    stopped = st.session_state.pop(PLANNING, None) is not None
+    if stopped and not pressed and "plan" in st.session_state:
+        st.warning(INTERRUPTED)
     try:
         scenario = drafts.current_scenario()
     except PlannerError as exc:

@@ -275,7 +275,16 @@ def shift_section() -> None:
     with start:
         bound(st.time_input, "Start", "shift.start", None, _time, _clock, step=300)
     with end:
-        bound(st.time_input, "End", "shift.end", None, _time, _clock, step=300)
+        bound(
+            st.time_input,
+            "End",
+            "shift.end",
+            None,
+            _time,
+            _clock,
+            step=300,
+            help="An end before the start runs past midnight (18:00 to 02:00).",
+        )
     bound(
         st.text_input,
         "Time zone (IANA, blank: the area's)",
@@ -578,7 +587,7 @@ def places_section() -> None:
                 st.session_state.pop(f"{WIDGET}remove-{kind}", None)
                 st.rerun()
         else:
-            st.caption("None yet: click a street on the map below, or give coordinates.")
+            st.caption("None yet: click a street on the map, or give coordinates.")
         with st.form(f"add-{kind}", clear_on_submit=True, border=False):
             cols = st.columns(4 if kind == "forbidden" else 3)
             name = cols[0].text_input("Name", key=f"add-{kind}-name")

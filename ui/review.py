@@ -125,8 +125,22 @@ def show_kpis(plan: Plan) -> None:
         METRICS[4],
         f"{solver['gap']:.1%}",
         width="content",
-        help=f"Routes solver {solver['status']}: objective {solver['objective']:.3f}, "
-        f"proven bound {solver['bound']:.3f}.",
+        help=gap_help(solver),
+    )
+
+
+def gap_help(solver: dict[str, Any]) -> str:
+    """Say the routes gap in plain words: what is proven, and what a longer search may do."""
+    said = (
+        f"No plan of this shift can earn more than {solver['bound']:.3f} risk-weighted minutes "
+        f"(a proven bound); this one earns {solver['objective']:.3f}, so it is within "
+        f"{solver['gap']:.1%} of the best possible."
+    )
+    if solver["status"] == "OPTIMAL":
+        return f"{said} The search proved it the best."
+    return (
+        f"{said} The search stopped at its limit ({solver['status']}): a longer one may close "
+        "part of the gap, but most of it is usually the bound's slack, not the plan's."
     )
 
 

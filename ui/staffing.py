@@ -53,6 +53,7 @@ STATE_PREFIXES = ("staffing_rows_",)
 """Prefixes of the session keys of the shift tables' rows (one table per shift)."""
 COUNT_CHOICES = list(range(1, 41))
 DEFAULT_COUNTS = [2, 4, 6, 8]
+MAX_COUNTS = 8  # each count is a plan per shift: a handful compares, dozens only wait
 CHART_HEIGHT_PX = 300
 CHART_WIDTH_PX = 270  # two charts a row at 1024 px, three at 1400 px
 
@@ -489,7 +490,14 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
             f"Officers walk in units of {size}: the counts {', '.join(map(str, odd))} are left out."
         )
     # one above the other: side by side, a laptop window cut the shifts table's columns
-    counts = st.multiselect("Officer counts", choices, key="staffing_counts", persist_state="page")
+    counts = st.multiselect(
+        "Officer counts",
+        choices,
+        key="staffing_counts",
+        persist_state="page",
+        max_selections=MAX_COUNTS,
+        help=f"Up to {MAX_COUNTS} counts; each is planned for every shift below.",
+    )
     rows = _shift_editor(draft()["shift"], draft()["officers"].get("meal_break"))
     st.caption(
         "Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM, and the meal break's "

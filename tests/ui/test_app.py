@@ -36,6 +36,7 @@ from ui.pick_map import picked_point
 from ui.review import (
     download_names,
     export_files,
+    gap_help,
     officer_table,
     plan_warnings,
     scenario_keys_note,
@@ -1167,8 +1168,33 @@ def dask_closed():
     dask_pool.clear()  # closes the cluster (on_release)
 
 
+def test_planning_stopped_by_a_click_is_said_once(first_load):
+    from ui.app import INTERRUPTED, PLANNING
+
+    at = _app()
+    at.session_state[PLANNING] = "the scenario being planned when a tab was clicked"
+    at.run()
+    assert INTERRUPTED in [w.value for w in at.warning]
+    assert "Planning stopped before it finished" in INTERRUPTED
+    at.run()  # said once: the next click is about something else
+    assert INTERRUPTED not in [w.value for w in at.warning]
+
+
+def test_the_routes_gap_is_said_in_plain_words():
+    stopped = {"status": "TIME_LIMIT", "objective": 9.602, "bound": 9.996, "gap": 0.0394}
+    said = gap_help(stopped)
+    assert said.startswith(
+        "No plan of this shift can earn more than 9.996 risk-weighted minutes (a proven bound); "
+        "this one earns 9.602, so it is within 3.9% of the best possible."
+    )
+    assert "stopped at its limit (TIME_LIMIT): a longer one may close part of the gap" in said
+    proved = gap_help({**stopped, "status": "OPTIMAL", "objective": 9.996, "gap": 0.0})
+    assert proved.endswith("within 0.0% of the best possible. The search proved it the best.")
+
+
 def test_a_staffing_error_goes_once_the_choice_it_was_about_changes(first_load):
     at = _tab(_app(), "Staffing")
+    assert at.multiselect(key="staffing_counts").proto.max_selections == 8  # a handful at most
     at.multiselect(key="staffing_counts").set_value([]).run()
     at.button(key="staffing_run").click().run()
     assert _errors(at) == ["Choose at least one officer count and one shift."]
