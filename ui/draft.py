@@ -231,11 +231,20 @@ def load_example(name: str) -> str | None:
     return None
 
 
+UPLOADS_NOT_SAVED = (
+    "A file uploaded in the app is not saved with the scenario's YAML, only its name: in the "
+    "YAML box below, write where the file is on this machine, or remove its entry, apply, "
+    "and upload the file again on the Scenario tab"
+)
+
+
 def load_text(text: str, where: str, base_dir: Path = SCENARIO_DIR) -> str | None:
     """Open scenario YAML text as it is (time limit included); return an error message."""
     try:
         scenario = parse_text(text, where, base_dir)
     except PlannerError as exc:
+        if "relative paths are read from the scenario file's folder" in str(exc):
+            return f"{exc}. {UPLOADS_NOT_SAVED}"
         return str(exc)
     use_draft(scenario, where, base_dir, scenario.solver.time_limit_s)
     return None

@@ -832,6 +832,17 @@ def test_bad_yaml_value_shows_the_command_line_message(first_load, tmp_path):
     assert _errors(at) == []  # the scenario changed since: the error would be about old text
 
 
+def test_a_saved_scenario_naming_an_upload_says_how_to_bring_the_file_back(first_load):
+    from ui.draft import UPLOADS_NOT_SAVED
+
+    text = DEFAULT_YAML.read_text() + "incidents:\n  - path: city_of_london_2020.csv\n"
+    at = _apply_yaml(_app(), text)
+    (error,) = _errors(at)
+    assert "incidents.0.path: file not found" in error and "city_of_london_2020.csv" in error
+    assert error.endswith(UPLOADS_NOT_SAVED)
+    assert "upload the file again on the Scenario tab" in UPLOADS_NOT_SAVED
+
+
 @pytest.mark.slow
 def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
     at = _tab(_app(), "Scenario")
