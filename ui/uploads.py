@@ -97,6 +97,24 @@ def _file_uploaded(section: str, keep: tuple[str, ...] = ()) -> None:
         "source": "file",
         "path": str(path),
     }
+    if section == "area":
+        opened = Path(st.session_state.get(WHERE, "").removesuffix(APPLIED)).stem
+        draft()["name"] = name_for_map(str(draft().get("name", "")), opened, upload.name)
+
+
+def name_for_map(name: str, opened: str, upload: str) -> str:
+    """Return the scenario's name once a map is uploaded: the map's, unless a planner named it.
+
+    A scenario still named as the file it was opened from (``helsinki_default``) takes the
+    map's name (``city_of_london_2020.osm.pbf`` -> ``city_of_london_2020``), so that its plan,
+    briefing and downloads do not carry another city's name.
+    """
+    if name != opened:
+        return name
+    stem = Path(upload).name
+    for suffix in (".pbf", ".osm", ".bz2", ".gz"):
+        stem = stem.removesuffix(suffix)
+    return stem or name
 
 
 def file_fields(

@@ -1191,6 +1191,14 @@ def test_planning_stopped_by_a_click_is_said_once(first_load):
     assert INTERRUPTED not in [w.value for w in at.warning]
 
 
+def test_a_map_upload_names_a_scenario_still_named_as_its_file():
+    from ui.uploads import name_for_map
+
+    assert name_for_map("helsinki_default", "helsinki_default", "london.osm.pbf") == "london"
+    assert name_for_map("helsinki_default", "helsinki_default", "a.osm") == "a"
+    assert name_for_map("night shift", "helsinki_default", "london.osm.pbf") == "night shift"
+
+
 def test_the_routes_gap_is_said_in_plain_words():
     stopped = {"status": "TIME_LIMIT", "objective": 9.602, "bound": 9.996, "gap": 0.0394}
     said = gap_help(stopped)
