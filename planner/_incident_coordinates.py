@@ -17,8 +17,10 @@ _DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d+)$")
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
-def _numbers(text: pd.Series, sep: str = ",", decimal: bool = False) -> np.ndarray:
-    """Numbers of a text column in a file separated by ``sep``.
+def _numbers(
+    text: pd.Series, sep: str = ",", decimal: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers of a text column in a file separated by ``sep``, and the cells read as grouped.
 
     In a file not separated by commas, a comma is a decimal comma (51,5182). In a
     comma-separated file (the value quoted), 532,000 groups thousands and 51,5182 (not three
@@ -26,6 +28,7 @@ def _numbers(text: pd.Series, sep: str = ",", decimal: bool = False) -> np.ndarr
     :func:`coordinate_numbers`).
     """
     plain = text.str.strip()
+    grouped = pd.Series(False, index=text.index)
     if sep != ",":
         plain = plain.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
     else:
@@ -34,13 +37,14 @@ def _numbers(text: pd.Series, sep: str = ",", decimal: bool = False) -> np.ndarr
         grouped = plain.str.fullmatch(_THOUSANDS) & ~comma
         plain = plain.where(~grouped, plain.str.replace(",", "", regex=False))
         plain = plain.where(~comma, plain.str.replace(",", ".", regex=False))
-    return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, copy=True)
+    values = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, copy=True)
+    return values, grouped.fillna(False).to_numpy(dtype=bool, copy=True)
 
 
 def coordinate_numbers(
     x_text: pd.Series, y_text: pd.Series, sep: str = ","
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Read a file's x and y columns as numbers; flag the rows whose cells hold a comma.
+    """Read a file's x and y columns as numbers; flag the rows with a cell read as grouped.
 
     In a comma-separated file, 33,655 is a decimal comma when the two columns hold decimal
     commas that cannot be grouped thousands (51,5182) and no number that can only be grouped
@@ -54,12 +58,8 @@ def coordinate_numbers(
             (texts.str.fullmatch(_DECIMAL_COMMA) & ~three).any()
             and not (texts.str.fullmatch(_THOUSANDS) & ~three).any()
         )
-    commas = x_text.str.contains(",", regex=False) | y_text.str.contains(",", regex=False)
-    return (
-        _numbers(x_text, sep, decimal),
-        _numbers(y_text, sep, decimal),
-        commas.to_numpy(dtype=bool, copy=True),
-    )
+    (x, x_grouped), (y, y_grouped) = _numbers(x_text, sep, decimal), _numbers(y_text, sep, decimal)
+    return x, y, x_grouped | y_grouped
 
 
 #: Cell texts that stand for "no value" in exports, compared lower-case.
@@ -190,8 +190,8 @@ def out_of_range(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def far_note(lon: np.ndarray, lat: np.ndarray, far: np.ndarray, commas: np.ndarray) -> str | None:
     """Say how many rows hold coordinates out of range, with an example and the likely cause.
 
-    ``commas`` flags the rows whose coordinate cells hold a comma: out of range, a decimal
-    comma read as grouping thousands (51,515). Values of thousands of units are projected
+    ``commas`` flags the rows with a coordinate cell read as grouping thousands: out of range,
+    a decimal comma (51,515). Values of thousands of units are projected
     metres or feet read as degrees; a latitude beyond 90 that is a longitude, with a latitude
     where the longitude should be, is written the wrong way round.
     """
@@ -203,7 +203,7 @@ def far_note(lon: np.ndarray, lat: np.ndarray, far: np.ndarray, commas: np.ndarr
     with np.errstate(invalid="ignore"):
         if commas[far].all():
             cause = (
-                "their cells hold commas, read as grouping thousands: if the comma is a "
+                "their commas were read as grouping thousands: if the comma is a "
                 "decimal comma (51,515), save the file with ';' between fields, or with '.' as "
                 "the decimal mark"
             )

@@ -227,16 +227,16 @@ def _refuse_swallowed(path: Path, n: int, row: list[str], header: list[str], sep
 
     A quote mark opening a cell by mistake runs it on to the next quote mark, many lines
     later; the rows in between become one cell and would be lost without a word. A line in a
-    cell that holds as many separators as a row counts as such a row; it takes two such lines
-    in a file of five columns or fewer, where a line of a quoted address may hold as many.
+    cell that holds as many separators as a row and two numbers or more among its fields (a
+    row's coordinates) counts as such a row; a line of a quoted address does not.
     """
     if "\n" not in "".join(row) and "\r" not in "".join(row):
         return
     least = max(2, len(header) - 1)
     for column, cell in zip(header, row, strict=False):
         lines = re.split(r"\r\n|\r|\n", cell)
-        rows = [line for line in lines[1:] if line.count(sep) >= least]
-        if len(rows) >= (1 if len(header) > 5 else 2):
+        rows = [line for line in lines[1:] if line.count(sep) >= least and _numbers_in(line, sep)]
+        if rows:
             shown = rows[0].strip()[:60]
             msg = (
                 f"{path}: data row {n}, column '{column}': a quoted cell runs over "
@@ -245,6 +245,18 @@ def _refuse_swallowed(path: Path, n: int, row: list[str], header: list[str], sep
                 '(or double it: "") and export the file again'
             )
             raise IncidentDataError(msg)
+
+
+def _numbers_in(line: str, sep: str) -> bool:
+    """Whether two fields or more of a line (split at ``sep``) are plain numbers."""
+    numbers = 0
+    for field in line.split(sep):
+        try:
+            float(field.strip().strip('"'))
+        except ValueError:
+            continue
+        numbers += 1
+    return numbers >= 2
 
 
 def _refuse_repeated(path: Path, header: list[str], columns: list[str]) -> None:

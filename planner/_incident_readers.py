@@ -46,8 +46,9 @@ from planner._incident_times import (
 from planner.errors import IncidentDataError
 from planner.scenario import IncidentSpec
 
-#: The GDAL drivers an incident file's map features are read with (GeoJSON, GeoPackage).
-GEO_DRIVERS = ("GeoJSON", "GPKG")
+#: The GDAL drivers an incident file's map features are read with: GeoJSON and its kin
+#: (newline-delimited, ArcGIS REST, TopoJSON) and GeoPackage.
+GEO_DRIVERS = ("GeoJSON", "GeoJSONSeq", "ESRIJSON", "TopoJSON", "GPKG")
 
 #: What a load cautions about when no incident kept has a date.
 NO_DATES = (

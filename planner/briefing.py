@@ -80,9 +80,19 @@ class _Zone:
     name: str = ""
 
     @property
-    def label_at(self) -> tuple[float, float]:
-        """Where the zone's name is written: its centre, kept within the map."""
-        return (min(max(self.x, 40.0), MAP_W - 40.0), min(max(self.y, 10.0), MAP_H - 10.0))
+    def label_at(self) -> tuple[float, float] | None:
+        """Where the zone's name is written; None when not on the map.
+
+        At its centre, or, when the centre lies off the map, just inside its edge toward the
+        map's middle.
+        """
+        x, y = self.x, self.y
+        if not (0 <= x <= MAP_W and 0 <= y <= MAP_H):
+            dx, dy = MAP_W / 2 - x, MAP_H / 2 - y
+            reach = max(self.r - 12.0, 0.0) / max(math.hypot(dx, dy), 1e-9)
+            x, y = x + dx * reach, y + dy * reach
+        inside = 20.0 <= x <= MAP_W - 20.0 and 6.0 <= y <= MAP_H - 6.0
+        return (x, y) if inside else None
 
 
 @dataclass(frozen=True, slots=True)

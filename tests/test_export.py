@@ -985,3 +985,12 @@ def test_crowded_stop_marks_move_aside_and_lead_back_to_their_place():
     assert all(
         m.r <= m.mark_x <= MAP_W - m.r and m.r <= m.mark_y <= MAP_H - m.r for m in corner[1:]
     )
+
+
+def test_a_no_go_zones_name_stays_inside_the_zone_and_the_map():
+    from planner.briefing import _Zone
+
+    assert _Zone(100.0, 100.0, 40.0, "Embassy").label_at == (100.0, 100.0)
+    x, y = _Zone(-30.0, 200.0, 120.0, "Embassy").label_at  # centre off the map: inside its edge
+    assert math.hypot(x + 30.0, y - 200.0) <= 120.0 - 11.9 and x >= 20.0
+    assert _Zone(-30.0, 200.0, 50.0, "Embassy").label_at is None  # barely reaches in: no name

@@ -809,9 +809,15 @@ def test_coordinates_out_of_range_are_shown_with_their_likely_cause(tmp_path):
         _, report = load_incidents(IncidentSpec(path=write(tmp_path, commas)))
     assert report.dropped["coordinates out of range"] == 1
     assert (
-        "1 row holds coordinates out of range (e.g. data row 1: x -106, y 51518): their cells "
-        "hold commas, read as grouping thousands: if the comma is a decimal comma (51,515)"
+        "1 row holds coordinates out of range (e.g. data row 1: x -106, y 51518): their commas "
+        "were read as grouping thousands: if the comma is a decimal comma (51,515)"
     ) in str(caught[0].message)
+    # a decimal comma in a ';' file is read as such: out of range is another cause
+    semi = "Month;Crime type;Longitude;Latitude\n2020-01;Robbery;-0,1;151,5\n2020-01;A;-0,1;51,5\n"
+    with pytest.warns(PlannerWarning) as caught:
+        load_incidents(IncidentSpec(path=write(tmp_path, semi, "semi.csv")))
+    said = str(caught[0].message)
+    assert "data row 1: x -0.1, y 151.5" in said and "grouping thousands" not in said
     grid = header + "2020-01,Robbery,-0.1,51.5\n2020-01,Robbery,531479,181620\n"
     with pytest.warns(PlannerWarning, match=r"data row 2: x 531479, y 181620\): they look like "):
         load_incidents(IncidentSpec(path=write(tmp_path, grid, "g.csv")))
@@ -1792,6 +1798,26 @@ def test_decimal_commas_are_read_over_both_coordinate_columns(tmp_path):
     with pytest.warns(PlannerWarning, match="kept has a date"):
         frame, _ = load_incidents(IncidentSpec(path=write(tmp_path, text), schema="generic"))
     assert (frame["lat"].iloc[0], frame["lon"].iloc[0]) == (51.515, -0.106453)
+
+
+def test_one_row_swallowed_by_a_stray_quote_in_a_narrow_file_is_refused(tmp_path):
+    text = (
+        UK_HEADER + '2020-01,"Robbery,-0.1,51.5\n2020-01,Robbery,-0.1,51.5\n2020-01,Theft",0,51\n'
+    )
+    with pytest.raises(IncidentDataError, match=r"data row 1, column 'Crime type'"):
+        load_incidents(IncidentSpec(path=write(tmp_path, text)))
+
+
+def test_newline_delimited_geojson_is_read(tmp_path):
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [-0.1, 51.5]},
+        "properties": {"when": "2020-01-05 21:00", "what": "Robbery"},
+    }
+    path = tmp_path / "incidents.geojson"
+    path.write_text("\n".join(json.dumps(feature) for _ in range(2)) + "\n")
+    _, report = load_incidents(IncidentSpec(path=path, time_col="when", type_col="what"))
+    assert report.rows_read == 2
 
 
 def test_a_quoted_address_over_lines_in_a_narrow_file_is_read(tmp_path):

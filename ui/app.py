@@ -219,6 +219,9 @@ def make_plan(scenario: Scenario) -> bool:
                 st.session_state.pop(PLANNING, None)
                 _keep_error(text, exc)
                 return True
+            except Exception:  # a bug, not a click (a rerun is not an Exception): not said so
+                st.session_state.pop(PLANNING, None)
+                raise
             st.session_state.pop(PLANNING, None)
             bar.empty()
             status.update(
@@ -410,7 +413,7 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     """
     scenario = None
     stopped = st.session_state.pop(PLANNING, None) is not None
-    if stopped and not pressed and "plan" in st.session_state:
+    if stopped and not pressed and st.session_state.get("plan") is not None:
         st.warning(INTERRUPTED)
     try:
         scenario = drafts.current_scenario()

@@ -238,12 +238,24 @@ UPLOADS_NOT_SAVED = (
 )
 
 
+def _names_a_file_alone(text: str, error: str) -> bool:
+    """Whether ``error`` is a missing file that ``text`` names without a folder.
+
+    The YAML the app saves names an uploaded file so: by its name alone.
+    """
+    missing = re.search(r"file not found: (.+?); check the path", error)
+    if missing is None:
+        return False
+    name = re.escape(Path(missing.group(1)).name)
+    return re.search(rf"path:\s*['\"]?{name}['\"]?\s*$", text, re.MULTILINE) is not None
+
+
 def load_text(text: str, where: str, base_dir: Path = SCENARIO_DIR) -> str | None:
     """Open scenario YAML text as it is (time limit included); return an error message."""
     try:
         scenario = parse_text(text, where, base_dir)
     except PlannerError as exc:
-        if "relative paths are read from the scenario file's folder" in str(exc):
+        if _names_a_file_alone(text, str(exc)):
             return f"{exc}. {UPLOADS_NOT_SAVED}"
         return str(exc)
     use_draft(scenario, where, base_dir, scenario.solver.time_limit_s)

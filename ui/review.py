@@ -138,6 +138,8 @@ def gap_help(solver: dict[str, Any]) -> str:
     )
     if solver["status"] == "OPTIMAL":
         return f"{said} The search proved it the best."
+    if solver["status"] == "FEASIBLE":  # the search ended: no limit cut it short
+        return f"{said} The search ended on its own: the gap is the bound's slack, not the plan's."
     return (
         f"{said} The search stopped at its limit ({solver['status']}): a longer one may close "
         "part of the gap, but most of it is usually the bound's slack, not the plan's."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -113,7 +114,8 @@ def name_for_map(name: str, opened: str, upload: str) -> str:
         return name
     stem = Path(upload).name
     for suffix in (".pbf", ".osm", ".bz2", ".gz"):
-        stem = stem.removesuffix(suffix)
+        stem = stem.removesuffix(suffix).removesuffix(suffix.upper())
+    stem = re.sub(r"[^\w.-]+", "_", stem).strip("_.")  # a scenario name has no spaces
     return stem or name
 
 

@@ -841,6 +841,9 @@ def test_a_saved_scenario_naming_an_upload_says_how_to_bring_the_file_back(first
     assert "incidents.0.path: file not found" in error and "city_of_london_2020.csv" in error
     assert error.endswith(UPLOADS_NOT_SAVED)
     assert "upload the file again on the Scenario tab" in UPLOADS_NOT_SAVED
+    typo = DEFAULT_YAML.read_text() + "incidents:\n  - path: /data/crimes/london.csv\n"
+    (error,) = _errors(_apply_yaml(_app(), typo))
+    assert "file not found" in error and UPLOADS_NOT_SAVED not in error  # a path, not an upload
 
 
 @pytest.mark.slow
@@ -1183,6 +1186,7 @@ def test_planning_stopped_by_a_click_is_said_once(first_load):
     from ui.app import INTERRUPTED, PLANNING
 
     at = _app()
+    assert PLANNING not in at.session_state  # a plan that ended leaves no flag
     at.session_state[PLANNING] = "the scenario being planned when a tab was clicked"
     at.run()
     assert INTERRUPTED in [w.value for w in at.warning]
@@ -1197,6 +1201,9 @@ def test_a_map_upload_names_a_scenario_still_named_as_its_file():
     assert name_for_map("helsinki_default", "helsinki_default", "london.osm.pbf") == "london"
     assert name_for_map("helsinki_default", "helsinki_default", "a.osm") == "a"
     assert name_for_map("night shift", "helsinki_default", "london.osm.pbf") == "night shift"
+    odd = name_for_map("helsinki_default", "helsinki_default", "City of London (1).OSM.PBF")
+    assert odd == "City_of_London_1"  # a name the scenario takes: no spaces
+    assert name_for_map("helsinki_default", "helsinki_default", "(...).osm") == "helsinki_default"
 
 
 def test_the_routes_gap_is_said_in_plain_words():
@@ -1207,6 +1214,10 @@ def test_the_routes_gap_is_said_in_plain_words():
         "this one earns 9.602, so it is within 3.9% of the best possible."
     )
     assert "stopped at its limit (TIME_LIMIT): a longer one may close part of the gap" in said
+    ended = gap_help({**stopped, "status": "FEASIBLE"})
+    assert ended.endswith(
+        "The search ended on its own: the gap is the bound's slack, not the plan's."
+    )
     proved = gap_help({**stopped, "status": "OPTIMAL", "objective": 9.996, "gap": 0.0})
     assert proved.endswith("within 0.0% of the best possible. The search proved it the best.")
 
