@@ -10,6 +10,7 @@ import io
 import itertools
 import lzma
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -22,9 +23,35 @@ from planner.errors import IncidentDataError, counted
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg")
 
 
-#: Compressed CSV files read as they are, by suffix (pandas infers the same from the suffix).
+def _zip_open(path: Path, mode: str = "rb") -> io.BufferedIOBase:
+    """Open the one CSV of a ``.zip`` export, as portals deliver it.
+
+    Raises
+    ------
+    IncidentDataError
+        If the file is no zip archive, or holds another number of files than one CSV.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        msg = f"{path}: not a readable zip archive (a download cut short?); download it again"
+        raise IncidentDataError(msg) from None
+    files = [info for info in archive.infolist() if not info.is_dir()]
+    if len(files) != 1 or not files[0].filename.lower().endswith((".csv", ".txt", ".tsv")):
+        archive.close()
+        names = ", ".join(info.filename for info in files[:5]) + (", ..." if len(files) > 5 else "")
+        msg = (
+            f"{path}: the archive holds {counted(len(files), 'file')} ({names or 'none'}), not "
+            "one CSV; unpack it and give each incident CSV in it (one entry each)"
+        )
+        raise IncidentDataError(msg)
+    return archive.open(files[0], mode[0])  # type: ignore[return-value]
+
+
+#: Compressed CSV files read as they are, by suffix (pandas infers the same from the suffix;
+#: a zip archive must hold one CSV).
 COMPRESSED: Mapping[str, Callable[..., io.BufferedIOBase]] = MappingProxyType(
-    {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".zip": _zip_open}
 )
 
 

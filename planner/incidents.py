@@ -176,7 +176,6 @@ _NOT_TABLES = {
     ".osm": "an OpenStreetMap extract: it belongs in the scenario's area (area.path)",
     ".xlsx": "a spreadsheet workbook: save the sheet as CSV (UTF-8) and give that file",
     ".xls": "a spreadsheet workbook: save the sheet as CSV (UTF-8) and give that file",
-    ".zip": "an archive: unpack it and give the CSV inside (or compress it as .csv.gz)",
     ".shp": "a shapefile: convert it to GeoPackage (.gpkg) or GeoJSON and give that file",
 }
 
@@ -184,7 +183,7 @@ _NOT_TABLES = {
 def _check_text_table(path: Path) -> None:
     """Refuse a file that is not a text table (binary bytes, or a known other format).
 
-    A compressed CSV (``.csv.gz``, ``.bz2``, ``.xz``) is read as it is.
+    A compressed CSV (``.csv.gz``, ``.bz2``, ``.xz``, a ``.zip`` of one CSV) is read as it is.
     """
     if path.suffix.lower() in COMPRESSED:
         return

@@ -1472,6 +1472,26 @@ def test_a_compressed_csv_is_read_as_it_is(tmp_path, suffix):
     assert frame["crime_type"].iloc[0] == "Café robbery" and frame["lat"].iloc[0] == 51.51
 
 
+def test_a_zip_export_of_one_csv_is_read_and_of_several_refused(tmp_path):
+    import zipfile
+
+    text = UK_HEADER + "2020-01,Robbery,-0.1,51.5\n2020-02,Robbery,-0.1,51.5\n"
+    one = tmp_path / "crimes.zip"
+    with zipfile.ZipFile(one, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2020-01/2020-01-city-of-london-street.csv", text)
+    _, report = load_incidents(IncidentSpec(path=one))
+    assert report.rows_read == report.rows_kept == 2
+    several = tmp_path / "months.zip"
+    with zipfile.ZipFile(several, "w") as archive:
+        archive.writestr("2020-01/street.csv", text)
+        archive.writestr("2020-02/street.csv", text)
+    with pytest.raises(IncidentDataError, match=r"holds 2 files \(2020-01/street\.csv, 2020-02/st"):
+        load_incidents(IncidentSpec(path=several))
+    (tmp_path / "cut.zip").write_bytes(one.read_bytes()[:40])
+    with pytest.raises(IncidentDataError, match=r"not a readable zip archive"):
+        load_incidents(IncidentSpec(path=tmp_path / "cut.zip"))
+
+
 def test_harm_surprises_are_said_and_the_settings_recorded(tmp_path, helsinki):
     from planner.coverage import street_pieces
     from planner.graph import osm_features
