@@ -152,11 +152,7 @@ def _parse_times(
     has_clock = "%H" in fmt or "%I" in fmt
     date_fmt = fmt.split(" ")[0]
     if has_clock and occurred.isna().all():  # a spreadsheet saved the column again, 24-hour
-        for clock in (" %H:%M:%S", " %H:%M"):
-            missing = occurred.isna().to_numpy()
-            if missing.any():
-                again = pd.to_datetime(text[missing], format=date_fmt + clock, errors="coerce")
-                occurred[missing] = again
+        occurred = _fill_24_hour(text, occurred, date_fmt)
         occurred = _day_or_month_first(text, occurred, date_fmt, (path, column, expected))
     time_known = occurred.notna().to_numpy() & has_clock
     if has_clock:
@@ -169,6 +165,17 @@ def _parse_times(
     noon = ~time_known & ~bad
     occurred = occurred.where(~noon, occurred + pd.Timedelta(hours=12))
     return occurred, time_known, bad
+
+
+def _fill_24_hour(text: pd.Series, occurred: pd.Series, date_fmt: str) -> pd.Series:
+    """Fill the dates not read yet from ``date_fmt`` with a 24-hour clock, as spreadsheets save."""
+    for clock in (" %H:%M:%S", " %H:%M"):
+        missing = occurred.isna().to_numpy()
+        if missing.any():
+            occurred[missing] = pd.to_datetime(
+                text[missing], format=date_fmt + clock, errors="coerce"
+            )
+    return occurred
 
 
 def _day_or_month_first(
@@ -184,10 +191,7 @@ def _day_or_month_first(
     if not date_fmt.startswith("%m/%d"):  # year first (2024/05/01) reads one way only
         return occurred
     other = "%d/%m" + date_fmt[len("%m/%d") :]
-    swapped = pd.Series(pd.NaT, index=text.index, dtype=occurred.dtype)
-    for clock in (" %H:%M:%S", " %H:%M"):
-        gone = swapped.isna().to_numpy()
-        swapped[gone] = pd.to_datetime(text[gone], format=other + clock, errors="coerce")
+    swapped = _fill_24_hour(text, pd.Series(pd.NaT, index=text.index, dtype=occurred.dtype), other)
     month_first, day_first = occurred.notna().to_numpy(), swapped.notna().to_numpy()
     if (day_first >= month_first).all() and day_first.sum() > month_first.sum():
         return swapped
