@@ -42,7 +42,8 @@ def _zip_open(path: Path, mode: str = "rb") -> io.BufferedIOBase:
         names = ", ".join(info.filename for info in files[:5]) + (", ..." if len(files) > 5 else "")
         msg = (
             f"{path}: the archive holds {counted(len(files), 'file')} ({names or 'none'}), not "
-            "one CSV; unpack it and give each incident CSV in it (one entry each)"
+            "one CSV; unpack it and give its incident CSVs, one entry each or one pattern "
+            "for them all (e.g. path: police/*/*-street.csv in a scenario)"
         )
         raise IncidentDataError(msg)
     return archive.open(files[0], mode[0])  # type: ignore[return-value]

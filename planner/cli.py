@@ -616,8 +616,11 @@ DateOrderOpt = Annotated[
 
 @incidents_app.command("inspect")
 def inspect_incident_file(
-    file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="Incident file: CSV, GeoJSON or GeoPackage.")
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...", help="Incident files: CSV, GeoJSON or GeoPackage (each described)."
+        ),
     ],
     schema: SchemaOpt = "auto",
     x_col: XColOpt = None,
@@ -631,20 +634,31 @@ def inspect_incident_file(
     top: Annotated[int, typer.Option("--top", min=1, help="Offence types to list.")] = 15,
 ) -> None:
     """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
-    from planner.incidents import inspect_incidents
+    from planner.incidents import files_total, inspect_incidents
 
-    spec = _incident_spec(
-        path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
-        type_col=type_col, id_col=id_col, date_order=date_order.value,
-        type_categories=_type_categories(type_category),
-    )  # fmt: skip
-    typer.echo(inspect_incidents(spec).summary(top=top))
+    seen = []
+    for file in files:
+        spec = _incident_spec(
+            path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
+            type_col=type_col, id_col=id_col, date_order=date_order.value,
+            type_categories=_type_categories(type_category),
+        )  # fmt: skip
+        seen.append(inspect_incidents(spec))
+        typer.echo(("\n" if len(seen) > 1 else "") + seen[-1].summary(top=top))
+    if len(seen) > 1:
+        typer.echo("\n" + files_total(seen))
 
 
 @app.command("evaluate-risk")
 def evaluate_risk(
     area: Annotated[Path, typer.Option("--area", help="OpenStreetMap extract (.osm.pbf / .osm).")],
-    incidents: Annotated[Path, typer.Option("--incidents", help="Incident file.")],
+    incidents: Annotated[
+        list[Path],
+        typer.Option(
+            "--incidents",
+            help="Incident file; repeat for monthly exports (read as one, each incident once).",
+        ),
+    ],
     cut: Annotated[str, typer.Option("--cut", help="First test month, YYYY-MM.")],
     test_months: Annotated[
         int,
@@ -682,12 +696,13 @@ def evaluate_risk(
         msg = f"--cut {cut!r}: give a month between 1900-01 and 2100-12"
         raise PlannerError(msg)
     check_out_dir(out, "the evaluation", "--out")  # before minutes of loading and scoring
-    spec = _incident_spec(
-        path=incidents, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
-        type_col=type_col, id_col=id_col, date_order=date_order.value,
-        type_categories=_type_categories(type_category),
-    )  # fmt: skip
-    table, data = evaluate_files(area, spec, first, test_months, out, all_types)
+    mapping = {
+        "schema": schema, "x_col": x_col, "y_col": y_col, "crs": crs, "time_col": time_col,
+        "type_col": type_col, "id_col": id_col, "date_order": date_order.value,
+        "type_categories": _type_categories(type_category),
+    }  # fmt: skip
+    specs = [_incident_spec(path=path, **mapping) for path in incidents]
+    table, data = evaluate_files(area, specs, first, test_months, out, all_types)
     typer.echo(summary(table))
     counts = ", ".join(f"{k}: {v}" for k, v in data.counts.items())
     typer.echo(f"\n{counts}\nwrote {out / 'evaluation.csv'} and {out / 'hit_rate.png'}")

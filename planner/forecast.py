@@ -22,6 +22,7 @@ extract has OSM features (``risk_terrain_fitted``) and the test incidents themse
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -300,14 +301,18 @@ def _warn_short_test(
 
 def evaluate_files(
     area: Path,
-    spec: IncidentSpec,
+    specs: Sequence[IncidentSpec],
     cut: pd.Timestamp,
     test_months: int,
     out_dir: Path,
     all_types: bool = False,
     params: ForecastParams | None = None,
 ) -> tuple[pd.DataFrame, ForecastData]:
-    """Load an area and an incident file, evaluate, write ``evaluation.csv`` and a PNG plot.
+    """Load an area and incident files, evaluate, write ``evaluation.csv`` and a PNG plot.
+
+    Several files (monthly exports) are read as one, each incident counted once
+    (:func:`planner.incidents.load_incident_files`); incidents farther than the first file's
+    ``max_snap_m`` from every street are dropped.
 
     Raises
     ------
@@ -317,7 +322,7 @@ def evaluate_files(
     from planner.coverage import street_pieces
     from planner.export import write_files
     from planner.graph import load_street_graph, osm_features
-    from planner.incidents import load_incidents
+    from planner.incidents import load_incident_files
     from planner.risk import terrain_exposure
     from planner.scenario import AreaSpec
     from planner.stations import area_zone
@@ -328,9 +333,12 @@ def evaluate_files(
         graph, osm_features(area_spec, graph), street_pieces(graph), TERRAIN_BANDWIDTH_M
     )
     zone = area_zone(graph)  # times with a UTC offset are read on the area's clock
-    incidents, report = load_incidents(spec, exclude=set() if all_types else None, timezone=zone)
+    frames, reports = load_incident_files(
+        specs, exclude=set() if all_types else None, timezone=zone
+    )
+    incidents = pd.concat(frames, ignore_index=True)
     params = params or ForecastParams()
-    data = split_incidents(graph, incidents, cut, test_months, spec.max_snap_m, [report])
+    data = split_incidents(graph, incidents, cut, test_months, specs[0].max_snap_m, reports)
     scores = all_scores(graph, data, params, exposure)
     table = score_table(data, scores)
     title = f"{area.name.split('.')[0]}: train before {cut:%Y-%m}, test {test_months} months"

@@ -721,6 +721,24 @@ class IncidentInspection:
         return "\n".join(lines)
 
 
+def files_total(inspections: Sequence[IncidentInspection]) -> str:
+    """Sum up several files' inspections: rows read and kept, and the dates they span.
+
+    Each file is counted alone here; a plan reads the files together and counts an incident
+    found in two of them once (:func:`load_incident_files`).
+    """
+    reports = [i.report for i in inspections]
+    firsts = [i.first for i in inspections if i.first is not None]
+    lasts = [i.last for i in inspections if i.last is not None]
+    form = "%Y-%m" if all(i.month_only_share == 1.0 for i in inspections) else "%Y-%m-%d"
+    span = f", dated {min(firsts):{form}} .. {max(lasts):{form}}" if firsts else ""
+    return (
+        f"{len(reports)} files: {sum(r.rows_read for r in reports)} rows read, "
+        f"{sum(r.rows_kept for r in reports)} kept{span} (each file counted alone: a plan "
+        "reading them together counts an incident found in two of them once)"
+    )
+
+
 def inspect_incidents(
     spec: IncidentSpec,
     *,

@@ -156,7 +156,12 @@ with warnings.catch_warnings():
         ``generic``.
         """
 
-        path: Path
+        path: Path = Field(
+            description=(
+                "the file, or a pattern naming several (police/*/*-street.csv): one entry "
+                "per file matched, in name order, with this entry's mapping"
+            )
+        )
         schema: str = Field(
             "auto", description="auto, uk_police, sf, boston, chicago, atlanta_cobra or generic"
         )
@@ -513,17 +518,21 @@ def _resolve_paths(
     With the scenario's YAML ``text``, a message names the line of the path.
     """
 
-    def existing(path: Path, *loc: str | int) -> Path:
+    def field(*loc: str | int) -> str:
         line = yaml_line(text, loc) if text is not None else None
-        field = ".".join(map(str, loc))
-        return _existing(base_dir / path, where, f"line {line}, {field}" if line else field)
+        name = ".".join(map(str, loc))
+        return f"line {line}, {name}" if line else name
+
+    def existing(path: Path, *loc: str | int) -> Path:
+        return _existing(base_dir / path, where, field(*loc))
 
     area = scenario.area
     if area.path is not None:
         area = area.model_copy(update={"path": existing(area.path, "area", "path")})
     incidents = [
-        spec.model_copy(update={"path": existing(spec.path, "incidents", i, "path")})
+        spec.model_copy(update={"path": path})
         for i, spec in enumerate(scenario.incidents)
+        for path in _matched_files(spec.path, base_dir, where, field("incidents", i, "path"))
     ]
     hoods = scenario.neighbourhoods
     if hoods.path is not None:
@@ -538,6 +547,44 @@ def _resolve_paths(
             "output_dir": output.resolve(),
         }
     )
+
+
+def _matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[Path]:
+    """Return the incident file ``path`` names, or the files its pattern matches, in name order.
+
+    A pattern (``*``, ``?``, ``[...]``; ``**`` for any depth of folders) lists monthly exports
+    at once, e.g. ``police/*/*-street.csv`` for data.police.uk's folders of months. A file
+    whose own name holds such characters is read as named.
+
+    Raises
+    ------
+    ScenarioError
+        When the file is not there, or the pattern matches no file (naming the folder searched).
+    """
+    named = (base_dir / path).resolve()
+    if named.is_file() or not any(mark in str(path) for mark in "*?["):
+        if named.is_dir():
+            msg = (
+                f"{where}: {field}: {named} is a folder; name its incident files with a "
+                f"pattern, e.g. {path.as_posix().rstrip('/')}/*.csv (or */*-street.csv for "
+                "data.police.uk's folders of months)"
+            )
+            raise ScenarioError(msg)
+        return [_existing(named, where, field)]
+    root = Path(path.anchor) if path.is_absolute() else base_dir.resolve()
+    found = sorted(
+        match.resolve()
+        for match in root.glob(str(path.relative_to(path.anchor)))
+        if match.is_file()
+    )
+    if not found:
+        msg = (
+            f"{where}: {field}: no file matches the pattern {path.as_posix()} (searched from "
+            f"{root}); check the folder and the name pattern (* stands for any part of "
+            "one name, ** for any folders)"
+        )
+        raise ScenarioError(msg)
+    return found
 
 
 def _existing(path: Path, where: str, field: str) -> Path:

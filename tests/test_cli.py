@@ -618,6 +618,39 @@ def test_evaluate_risk_on_london_writes_table_and_plot(tmp_path):
     assert (pai.loc["oracle"] >= pai.loc["model"]).all()
     assert pai.loc["model", 1.0] > pai.loc["grid_kde_150m", 1.0]
     assert (out / "hit_rate.png").stat().st_size > 10_000
+    # the same year as the portal delivers it, a file per month: the same evaluation
+    months = split_by_month(incidents, tmp_path / "police")
+    monthly = cli(
+        "evaluate-risk", "--area", str(area), "--cut", "2020-10", "--out", str(tmp_path / "m"),
+        *(arg for path in months for arg in ("--incidents", str(path))),
+    )  # fmt: skip
+    assert monthly.returncode == 0, monthly.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "m" / "evaluation.csv"), table)
+
+
+def split_by_month(joined, folder):
+    """Write a data.police.uk file as the portal's monthly files; return their paths."""
+    paths = []
+    for month, rows in pd.read_csv(joined, dtype=str, keep_default_na=False).groupby("Month"):
+        (folder / month).mkdir(parents=True)
+        paths.append(folder / month / f"{month}-city-of-london-street.csv")
+        rows.to_csv(paths[-1], index=False)
+    assert len(paths) == 12
+    return paths
+
+
+def test_inspect_describes_each_monthly_file_and_their_total(tmp_path):
+    joined = shared_file("incidents/city_of_london_street_2020.csv")
+    months = split_by_month(joined, tmp_path)
+    result = cli("incidents", "inspect", *map(str, months[:3]))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("file            ") == 3
+    read = [int(n) for n in re.findall(r"rows            (\d+) read", result.stdout)]
+    kept = [int(n) for n in re.findall(r"rows            \d+ read, (\d+) kept", result.stdout)]
+    assert read == [len(pd.read_csv(path)) for path in months[:3]]
+    assert f"3 files: {sum(read)} rows read, {sum(kept)} kept, dated 2020-01 .. 2020-03" in (
+        result.stdout
+    )
 
 
 def test_evaluate_risk_warns_of_empty_test_months_and_writes_all_or_nothing(tmp_path):

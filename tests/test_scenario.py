@@ -230,6 +230,38 @@ def test_missing_incident_file_is_named(tmp_path):
         load_scenario(write(tmp_path, text))
 
 
+def test_a_pattern_lists_monthly_files_in_name_order_with_the_entrys_mapping(tmp_path):
+    months = ["2020-02", "2020-01", "2019-12"]
+    for month in months:  # data.police.uk's layout: a folder per month
+        (tmp_path / "police" / month).mkdir(parents=True)
+        (tmp_path / "police" / month / f"{month}-city-street.csv").write_text("x\n")
+        (tmp_path / "police" / month / f"{month}-city-outcomes.csv").write_text("y\n")
+    (tmp_path / "police" / "2020-03").mkdir()  # a folder that matches: not a file
+    text = BASE + "incidents:\n  - path: police/*/*-street.csv\n    max_snap_m: 40\n"
+    found = load_scenario(write(tmp_path, text)).incidents
+    assert [spec.path.name for spec in found] == [f"{m}-city-street.csv" for m in sorted(months)]
+    assert all(spec.path.is_absolute() and spec.max_snap_m == 40 for spec in found)
+    deep = load_scenario(write(tmp_path, BASE + "incidents:\n  - path: '**/*.csv'\n"))
+    assert len(deep.incidents) == 6
+
+
+def test_a_pattern_matching_no_file_or_a_folder_is_refused_with_the_fix(tmp_path):
+    (tmp_path / "police").mkdir()
+    text = BASE + "incidents:\n  - path: police/*/*-street.csv\n"
+    with pytest.raises(ScenarioError, match=r"line 6, incidents.0.path: no file matches the pa"):
+        load_scenario(write(tmp_path, text))
+    with pytest.raises(ScenarioError, match=r"is a folder; name its incident files with a pat"):
+        load_scenario(write(tmp_path, BASE + "incidents:\n  - path: police\n"))
+
+
+def test_a_file_named_with_pattern_characters_is_read_as_named(tmp_path):
+    (tmp_path / "crimes [2020].csv").write_text("x\n")
+    (tmp_path / "crimes 2.csv").write_text("x\n")  # what the name read as a pattern matches
+    text = BASE + "incidents:\n  - path: crimes [2020].csv\n"
+    found = load_scenario(write(tmp_path, text)).incidents
+    assert [spec.path.name for spec in found] == ["crimes [2020].csv"]
+
+
 def test_missing_scenario_file(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     with pytest.raises(ScenarioError, match=r"scenario file not found.*try scenarios/helsinki"):
