@@ -17,6 +17,65 @@ _DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d+)$")
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
+POLAR_LAT = (-60.0, 80.0)
+"""No city's incidents lie south or north of these latitudes (degrees)."""
+
+#: A point written in one cell: WKT ``POINT (x y)``, or ``(a, b)`` as Socrata portals write
+#: their location columns (latitude first).
+_WKT_POINT = re.compile(
+    r"POINT\s*(?:Z|M|ZM)?\s*\(\s*([^\s()]+)\s+([^\s()]+)(?:\s+[^\s()]+)*\s*\)", re.IGNORECASE
+)
+_PAIR = re.compile(r"\(\s*([^,()\s]+)\s*,\s*([^,()\s]+)\s*\)")
+_NO_POINT = re.compile(r"POINT\s+EMPTY|\(\s*\)", re.IGNORECASE)
+
+
+def _cells(cells: pd.Series) -> pd.Series:
+    """Return a column's cells as stripped text, empty where nothing is written."""
+    return cells.astype(object).where(cells.notna(), "").astype(str).str.strip()
+
+
+def point_share(cells: pd.Series) -> float:
+    """Share of a column's non-empty cells written as points (:func:`point_texts` reads them)."""
+    text = _cells(cells)
+    text = text[text != ""]
+    if text.empty:
+        return 0.0
+    return float((text.str.fullmatch(_WKT_POINT) | text.str.fullmatch(_PAIR)).mean())
+
+
+def point_texts(cells: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    """Split a column of points into x and y texts; say how the points are written.
+
+    WKT points are ``POINT (x y)``. Pairs in parentheses are (latitude, longitude), as Socrata
+    portals write them, unless their first numbers mostly lie where no city is as latitudes
+    (:data:`POLAR_LAT`, or beyond +-90) and their second do not: longitude first. A cell that
+    is neither keeps its whole text in both, to be counted as not numbers; an empty point
+    (``POINT EMPTY``, ``()``) is empty.
+    """
+    text = _cells(cells)
+    text = text.where(~text.str.fullmatch(_NO_POINT), "")
+    wkt = text.str.extract(f"^{_WKT_POINT.pattern}$", flags=re.IGNORECASE)
+    pair = text.str.extract(f"^{_PAIR.pattern}$")
+    first, second = (pd.to_numeric(pair[i], errors="coerce") for i in (0, 1))
+    both = first.notna() & second.notna()
+    south, north = POLAR_LAT
+    lon_first = bool(
+        both.any()
+        and (~first[both].between(south, north) & second[both].between(south, north)).mean() > 0.5
+    )
+    x = wkt[0].fillna(pair[0 if lon_first else 1]).fillna(text)
+    y = wkt[1].fillna(pair[1 if lon_first else 0]).fillna(text)
+    forms = [
+        form
+        for form, found in (
+            ("POINT (x y)", wkt[0].notna().any()),
+            ("(longitude, latitude)" if lon_first else "(latitude, longitude)", both.any()),
+        )
+        if found
+    ]
+    return x, y, " and ".join(forms)
+
+
 def _numbers(
     text: pd.Series, sep: str = ",", decimal: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -120,12 +179,18 @@ def _placeholder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _check_degrees(
-    x: np.ndarray, y: np.ndarray, crs: str, path: Path, names: tuple[str, str]
+    x: np.ndarray,
+    y: np.ndarray,
+    crs: str,
+    path: Path,
+    names: tuple[str, str],
+    swap: str | None = None,
 ) -> None:
     """Refuse coordinates read in the wrong kind of crs.
 
     Projected coordinates read as degrees have most values beyond +-180 / +-90; degrees read as
-    projected ones lie nearly all within 180 / 90 units of the projection's origin.
+    projected ones lie nearly all within 180 / 90 units of the projection's origin. ``swap``
+    says how to fix latitudes read as x (default: exchange x_col and y_col).
     """
     if len(x) == 0:
         return
@@ -148,8 +213,11 @@ def _check_degrees(
             msg = (
                 f"{path}: {names[0]} holds values such as {x[i]:g}, which are latitudes, and "
                 f"{names[1]} values such as {y[i]:g}, longitudes: the columns look swapped; "
-                f"set x_col: {names[1]} and y_col: {names[0]} (on the command line --x-col "
-                f"{names[1]} --y-col {names[0]})"
+                + (
+                    swap
+                    or f"set x_col: {names[1]} and y_col: {names[0]} (on the command line "
+                    f"--x-col {names[1]} --y-col {names[0]})"
+                )
             )
             raise IncidentDataError(msg)
         msg = (

@@ -25,6 +25,7 @@ from planner._incident_coordinates import (
     coordinate_numbers,
     garbled_note,
     not_numbers,
+    point_texts,
 )
 from planner._incident_files import _no_rows, read_csv
 from planner._incident_schemas import (
@@ -34,6 +35,7 @@ from planner._incident_schemas import (
     _columns_named,
     _match,
     guess_columns,
+    point_column,
 )
 from planner._incident_times import (
     _SCHEMA_DATE_FIX,
@@ -251,6 +253,7 @@ def generic_rows(
             )
             raise IncidentDataError(msg)
         header = [c for c in raw.columns if c != raw.geometry.name]
+        point = None
     wanted = [c for c in _columns_named(spec) if c]
     cols = _match(header, wanted)
     if missing_cols := [c for c in wanted if c not in cols]:
@@ -275,22 +278,28 @@ def generic_rows(
             msg = (
                 f"{path}: only {'x_col' if y_col is None else 'y_col'} is named; name both "
                 "x_col and y_col (on the command line --x-col and --y-col), or neither when the "
-                "file has latitude and longitude columns"
+                "file has latitude and longitude columns (or one column of points)"
             )
             raise IncidentDataError(msg)
+        point = None
         if x_col is None or y_col is None:
             lowered = {c.strip().lower(): c for c in header}
             pair = next(
                 ((a, b) for a, b in COORDINATE_COLUMNS if a in lowered and b in lowered), None
             )
-            if pair is None:
+            point = None if pair is not None else point_column(path, header)
+            if pair is None and point is None:
                 msg = (
                     f"{path}: no coordinate columns named; the file has: {', '.join(header)}; "
                     "set x_col and y_col (and crs when they are not longitude / latitude)"
                 )
                 raise IncidentDataError(msg)
-            y_col, x_col = lowered[pair[0]], lowered[pair[1]]
-            if not _crs(spec.crs, path).is_geographic:
+            if point is not None:
+                x_col, y_col = f"{point} (x)", f"{point} (y)"
+                cols |= {point: point}
+            else:
+                y_col, x_col = lowered[pair[0]], lowered[pair[1]]
+            if point is None and not _crs(spec.crs, path).is_geographic:
                 msg = (
                     f"{path}: crs {spec.crs} is projected, but no x_col and y_col are named and "
                     f"the columns found, {x_col} and {y_col}, hold longitude and latitude; name "
@@ -298,17 +307,28 @@ def generic_rows(
                     "--y-col), or drop crs"
                 )
                 raise IncidentDataError(msg)
-            cols |= {x_col: x_col, y_col: y_col}
+            if point is None:
+                cols |= {x_col: x_col, y_col: y_col}
         raw = read_csv(path, sorted(set(cols.values())))
         if len(raw) == 0:
             raise _no_rows(path)
+        if point is not None:  # its x and y as if they were columns of the file
+            raw[x_col], raw[y_col], written = point_texts(raw[point])
+            cols |= {x_col: x_col, y_col: y_col}
+            notes.append(f"coordinates read from the column '{point}', written {written}")
         sep = raw.attrs["sep"]
         x, y, commas = coordinate_numbers(raw[cols[x_col]], raw[cols[y_col]], sep)
         missing = _placeholder(x, y)
         flags = _flags(cols, lambda name: raw[cols[name]], {x_col: x, y_col: y})
         repeated = _header_rows(raw, missing)
         garbled = missing & ~repeated & np.logical_or.reduce([flag for _, flag in flags.values()])
-        _check_degrees(x[~missing], y[~missing], spec.crs, path, (cols[x_col], cols[y_col]))
+        swap = (
+            f"write the points of '{point}' as POINT (longitude latitude), or export the "
+            "latitude and longitude columns"
+            if point is not None
+            else None
+        )
+        _check_degrees(x[~missing], y[~missing], spec.crs, path, (cols[x_col], cols[y_col]), swap)
         lon, lat = np.full(len(raw), np.nan), np.full(len(raw), np.nan)
         if (~missing).any():
             lon[~missing], lat[~missing] = _to_wgs84(x[~missing], y[~missing], spec.crs, path)
@@ -369,8 +389,8 @@ def generic_rows(
             ),
         )
     )
-    if not geo:  # the columns read as x and y, for advice on swapped ones
-        rows.attrs["coordinates"] = (cols[x_col], cols[y_col])
+    if not geo:  # the columns read as x and y (or the one of points), for advice on swapped ones
+        rows.attrs["coordinates"] = (cols[x_col], cols[y_col]) if point is None else (point,)
     if spec.time_col:
         rows.attrs["time_offsets"] = offsets
     return rows, notes

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from planner._incident_coordinates import point_share
 from planner._incident_files import read_csv
 from planner._incident_times import _format_scores
 from planner.errors import IncidentDataError
@@ -292,6 +293,16 @@ def _closest(header: list[str]) -> tuple[str, bool]:
 GUESS_ROWS = 2000
 
 
+def point_column(path: Path, header: list[str]) -> str | None:
+    """Return the column that holds each row's coordinates as one point, if any.
+
+    Its first :data:`GUESS_ROWS` non-empty cells must nearly all (90 %) be written as points:
+    ``(41.88, -87.63)`` as Socrata portals write their location columns, or WKT ``POINT (x y)``.
+    """
+    sample = read_csv(path, header, GUESS_ROWS)
+    return next((c for c in header if point_share(sample[c]) >= 0.9), None)
+
+
 def guess_columns(
     header: list[str],
     read: Callable[[list[str]], pd.DataFrame],
@@ -343,14 +354,16 @@ def _generic_guess(header: list[str], read: Callable[[list[str]], pd.DataFrame])
     """
     lowered = {c.strip().lower() for c in header}
     if not any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS):
-        return ""
+        sample = read(header)
+        if not any(point_share(sample[c]) >= 0.9 for c in header):
+            return ""
     time_col, type_col = guess_columns(header, read)
     given = [(name, col) for name, col in (("time", time_col), ("type", type_col)) if col]
     scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
     flags = " ".join(f"--{name}-col {shlex.quote(col)}" for name, col in given)
     dates = "" if time_col else "; name its date column too (time_col, --time-col)"
     return (
-        f"; this file has latitude and longitude columns, so it may read as schema: generic"
+        f"; this file has coordinates, so it may read as schema: generic"
         f"{', ' + scenario if scenario else ''} (on the command line --schema generic"
         f"{' ' + flags if flags else ''}){dates}"
     )

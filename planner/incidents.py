@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner._incident_coordinates import far_note, out_of_range
+from planner._incident_coordinates import POLAR_LAT, far_note, out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import SCHEMAS, Schema, choose_schema, columns_swapped, swap_fix
@@ -870,17 +870,14 @@ def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
     )
 
 
-POLAR_LAT = (-60.0, 80.0)
-"""No city's incidents lie south or north of these latitudes (degrees)."""
-
-
 def _polar_note(coordinates: tuple[str, ...], kept: pd.DataFrame) -> str | None:
     """Say so when most points of a mapped file lie in polar waste that swapped would leave.
 
     A file read with a column mapping has no region to be checked against before planning,
     but a latitude column that holds longitudes (-84 for Atlanta) puts it in Antarctica.
+    ``coordinates`` names the x and y columns read, or the one column of points.
     """
-    if len(coordinates) != 2 or kept.empty:
+    if not coordinates or kept.empty:
         return None
     lat, lon = kept["lat"].to_numpy(), kept["lon"].to_numpy()
     polar = (lat < POLAR_LAT[0]) | (lat > POLAR_LAT[1])
@@ -890,7 +887,12 @@ def _polar_note(coordinates: tuple[str, ...], kept: pd.DataFrame) -> str | None:
     return (
         f"latitude and longitude look swapped: {int(polar.sum())} of {len(kept)} points lie "
         f"beyond {-POLAR_LAT[0]:.0f} degrees south or {POLAR_LAT[1]:.0f} north, where no city "
-        f"is; read it with {columns_swapped(*coordinates)}"
+        "is; "
+        + (
+            f"read it with {columns_swapped(*coordinates)}"
+            if len(coordinates) == 2
+            else f"write the points of '{coordinates[0]}' as POINT (longitude latitude)"
+        )
     )
 
 

@@ -151,9 +151,9 @@ with warnings.catch_warnings():
         ``schema`` is ``auto`` (detected from the header), one of ``uk_police``, ``sf``,
         ``boston``, ``chicago``, ``atlanta_cobra`` (see :data:`planner.incidents.SCHEMAS`), or
         ``generic``: a CSV, GeoJSON or GeoPackage file read with ``x_col``, ``y_col`` (CSV only;
-        longitude / latitude when omitted and the header has them), ``crs``, ``time_col``,
-        ``type_col`` and ``id_col``. Setting any mapping field with ``schema: auto`` means
-        ``generic``.
+        when omitted, the header's longitude / latitude, else a column of points), ``crs``,
+        ``time_col``, ``type_col`` and ``id_col``. Setting any mapping field with ``schema:
+        auto`` means ``generic``.
         """
 
         path: Path = Field(

@@ -143,6 +143,8 @@ def _swap_fix(report: LoadReport) -> str | None:
     if len(report.coordinates) == 2:
         swapped = columns_swapped(*report.coordinates)
         return f"read it with the columns the other way round: {swapped}"
+    if len(report.coordinates) == 1:  # one column of points
+        return f"write the points of '{report.coordinates[0]}' as POINT (longitude latitude)"
     schema = SCHEMAS.get(report.schema)
     return swap_fix(schema) if schema is not None and schema.lat_col else None
 

@@ -187,6 +187,53 @@ def test_chicago_uses_state_plane_feet_when_latitude_is_missing(tmp_path):
 
 
 @pytest.mark.shared_data
+def test_a_column_of_points_is_read_when_no_coordinate_columns_are(tmp_path):
+    df = raw(shared_file(CHICAGO)).head(400)
+    lat, lon = df["Latitude"], df["Longitude"]
+    mapping = {"schema": "generic", "time_col": "Date", "type_col": "Primary Type"}
+    columns = tmp_path / "columns.csv"
+    df[["Date", "Primary Type", "Latitude", "Longitude"]].to_csv(columns, index=False)
+    by_columns, by_report = load(columns, **mapping)  # the same rows, from their own columns
+    assert by_report.dropped["no coordinates"] == (lat == "").sum() > 0
+    wkt = ("POINT (" + lon + " " + lat + ")").where(lat != "", "POINT EMPTY")
+    lon_first = ("(" + lon + ", " + lat + ")").where(lat != "", "")
+    for column, cells, written in (
+        ("Location", df["Location"], "(latitude, longitude)"),  # as the portal writes it
+        ("geom", wkt, "POINT (x y)"),
+        ("where", lon_first, "(longitude, latitude)"),  # -87 is no city's latitude
+    ):
+        path = tmp_path / f"{column}.csv"
+        table = {"Date": df["Date"], "Primary Type": df["Primary Type"], column: cells}
+        pd.DataFrame(table).to_csv(path, index=False)
+        frame, report = load(path, **mapping)
+        assert report.dropped == by_report.dropped
+        assert np.allclose(frame["lat"], by_columns["lat"])
+        assert np.allclose(frame["lon"], by_columns["lon"])
+        assert f"coordinates read from the column '{column}', written {written}" in report.notes
+
+
+def test_points_written_latitude_first_in_wkt_are_said_swapped_with_the_fix(tmp_path):
+    path = tmp_path / "wkt.csv"
+    rows = [f"2024-05-0{d} 10:00,THEFT,POINT (41.8{d} -87.6{d})" for d in range(1, 8)]
+    path.write_text("when,type,geom\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, schema="generic", time_col="when", type_col="type")
+    notes = inspect_incidents(spec).notes
+    assert any(
+        "look swapped: 7 of 7 points lie beyond 60 degrees south" in n
+        and "write the points of 'geom' as POINT (longitude latitude)" in n
+        for n in notes
+    ), notes
+
+
+def test_a_file_of_points_without_a_known_header_is_offered_the_generic_mapping(tmp_path):
+    path = tmp_path / "points.csv"
+    rows = [f'2024-05-0{d} 10:00,THEFT,"(41.8{d}, -87.6{d})"' for d in range(1, 8)]
+    path.write_text("Occurred,Offense,Location\n" + "\n".join(rows) + "\n")
+    with pytest.raises(IncidentDataError, match="this file has coordinates, so it may read as sc"):
+        load_incidents(IncidentSpec(path=path))
+
+
+@pytest.mark.shared_data
 def test_chicago_saved_again_by_a_spreadsheet_keeps_its_times(tmp_path):
     df = raw(shared_file(CHICAGO))
     common = df["Primary Type"].isin(["THEFT", "BATTERY", "CRIMINAL DAMAGE"])
