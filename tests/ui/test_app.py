@@ -23,7 +23,7 @@ import shapely
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from planner.errors import InfeasibleError, PlannerError, ScenarioError
+from planner.errors import PlannerError, ScenarioError
 from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
@@ -576,25 +576,29 @@ def test_changing_officers_replans_only_when_plan_is_pressed(first_load):
 
 
 @pytest.mark.slow
-def test_planner_error_is_shown_and_the_page_stays_usable(first_load, monkeypatch):
+def test_planner_error_is_shown_and_the_page_stays_usable(first_load):
     at = _app()
-    message = "helsinki_default.yaml: the shift is too short to leave the station; lengthen it"
-
-    def infeasible(*args, **kwargs):
-        raise InfeasibleError(message)
-
-    monkeypatch.setattr("planner.pipeline.run", infeasible)
-    at.sidebar.number_input(key="officers").set_value(7)  # not cached: the pipeline runs
+    # the break must start by 18:05, but the only place to take it is a far end station
+    late = DEFAULT_YAML.read_text().replace(
+        "    lon: 24.93840\n",
+        "    lon: 24.93840\n  end_station: {lat: 60.1745, lon: 24.9530}\n",
+        1,
+    )
+    late = late.replace('"21:30"', '"18:00"', 1).replace('"22:30"', '"18:05"', 1)
+    assert late.count("18:05") == 1 and "end_station" in late
+    at = _apply_yaml(at, late)
     at.sidebar.button[0].click().run()
     assert not at.exception
-    assert _errors(at) == [message]
+    [error] = _errors(at)
+    assert "meal break does not fit" in error and "misses its window" in error
+    assert "widen officers.meal_break" in error  # what to change
     assert len(at.session_state["plan"].routes) == 4  # the previous plan is still shown
     assert [m.label for m in at.metric] == METRICS
     assert [w.value for w in at.warning if "previous one" in w.value] == [
         "Planning this scenario failed (see above): the plan below is the previous one."
     ]
 
-    at.sidebar.number_input(key="officers").set_value(4).run()  # back to the plan shown
+    at = _apply_yaml(at, DEFAULT_YAML.read_text())  # back to the plan shown
     assert _errors(at) == []
     assert not any("previous one" in w.value for w in at.warning)
 
