@@ -46,8 +46,7 @@ def idle_message(plan: Plan) -> str | None:
         return (
             f"walking loops of streets for an hour or more: {units}, while {spots - dosed} of "
             f"{spots} hot spots got no stop when the search stopped at its limit "
-            f"({_limit(plan)}): a longer search (solver.time_limit_s; --time-limit on the command "
-            "line) may fit more stops"
+            f"({_limit(plan)}): {_longer_search(plan)} may fit more stops"
         )
     if not idle:
         return None
@@ -71,8 +70,8 @@ def idle_message(plan: Plan) -> str | None:
         why = (
             f"{spots - dosed} of {spots} hot spots got no stop "
             f"when the search stopped at its limit ({_limit(plan)}"
-            + "): a longer search (solver.time_limit_s; --time-limit on the command line) may "
-            "fit more stops; otherwise none fits their time (revisit gap, distance, shift end)"
+            + f"): {_longer_search(plan)} may fit more stops; otherwise none fits their time "
+            "(revisit gap, distance, shift end)"
         )
     else:
         why = "no further stop fits their time (revisit gap, distance, shift end)"
@@ -85,6 +84,13 @@ def _limit(plan: Plan) -> str:
     solver = plan.scenario.solver
     iterations = f", {solver.route_iterations} iterations" if solver.route_iterations else ""
     return f"{solver.time_limit_s:g} s{iterations}"
+
+
+def _longer_search(plan: Plan) -> str:
+    """Name the setting that lets the route search run longer: the limit it stopped at."""
+    if plan.routes_stats.status == "ITERATION_LIMIT":
+        return "more search iterations (solver.route_iterations)"
+    return "a longer search (solver.time_limit_s; --time-limit on the command line)"
 
 
 def looping_units(routes_kpis: dict[str, Any]) -> list[tuple[int, float]]:
