@@ -223,8 +223,8 @@ def _check_degrees(
         msg = (
             f"{path}: {names[0]} and {names[1]} hold values such as {x[i]:g}, {y[i]:g}, not "
             f"longitudes and latitudes (crs {crs}): they look like projected metres or feet; "
-            "give their crs, e.g. EPSG:27700 (British National Grid) or EPSG:3435 (Illinois "
-            "East, feet), on the command line --crs"
+            "give their crs, e.g. crs: EPSG:27700 (British National Grid) or EPSG:3435 "
+            "(Illinois East, feet) in the file's entry (on the command line --crs)"
         )
         raise IncidentDataError(msg)
 

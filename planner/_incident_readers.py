@@ -386,6 +386,11 @@ def generic_rows(
                 typed
                 and f"no type_col is named, and the column '{typed}' looks like the offence type: "
                 f"name it with type_col (on the command line --type-col {shlex.quote(typed)})",
+                spec.type_col
+                and not (crime_type != "").any()
+                and f"the type column '{cols[spec.type_col]}' is empty on every row: name the "
+                "column that holds the offence types with type_col (on the command line "
+                "--type-col)",
             ),
         )
     )

@@ -1911,3 +1911,26 @@ def test_a_map_extract_named_as_geojson_is_refused_not_read_as_incidents(tmp_pat
     renamed.write_bytes(extract.read_bytes())
     with pytest.raises(IncidentDataError, match=r"not a GeoJSON or GeoPackage file but an Open"):
         load_incidents(IncidentSpec(path=renamed))
+
+
+def test_a_named_type_column_that_is_empty_is_said_so_not_called_unnamed(tmp_path):
+    path = tmp_path / "empty_types.csv"
+    rows = [f"2023-0{m}-01 10:00,,42.3{m},-71.1{m}" for m in range(1, 8)]
+    path.write_text("when,group,lat,long\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(path=path, schema="generic", time_col="when", type_col="group")
+    summary = inspect_incidents(spec).summary()
+    assert "the type column 'group' is empty on every row: name the column that holds" in summary
+    assert "no type column read" not in summary
+    unnamed = inspect_incidents(IncidentSpec(path=path, schema="generic", time_col="when"))
+    assert "no type column read: name it with --type-col" in unnamed.summary()
+
+
+def test_projected_coordinates_read_as_degrees_name_the_crs_key_and_option(tmp_path):
+    text = "E,N\n" + "".join(f"{532000 + 10 * i},{181000 + 10 * i}\n" for i in range(5))
+    spec = IncidentSpec(path=write(tmp_path, text), x_col="E", y_col="N")  # crs left out
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(spec)
+    message = str(err.value)
+    assert "E and N hold values such as 532000, 181000, not longitudes and latitudes" in message
+    assert "crs: EPSG:27700 (British National Grid)" in message
+    assert "in the file's entry (on the command line --crs)" in message
