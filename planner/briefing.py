@@ -22,6 +22,7 @@ from planner.evaluate import stayed_at_station
 from planner.idle import idle_message
 from planner.plan import Leg, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
+from planner.stations import area_zone, odd_shift_notes
 from planner.tracks import METRES_PER_DEGREE, route_pieces
 
 MAP_W, MAP_H = 680.0, 360.0
@@ -143,12 +144,20 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         posts_solver=plan.kpis["posts"]["solver"],
         risk_source=risk_source(plan.risk.method, plan.risk.parameters),
         risk_notes=_named_by_file(plan.risk.notes, [Path(s.path) for s in plan.scenario.incidents]),
-        idle=idle_message(plan) if plan.patrol is not None else None,
+        checks=_checks(plan),
         hoods=kpis["neighbourhoods"],
         units=units,
         width=MAP_W,
         height=MAP_H,
     )
+
+
+def _checks(plan: Plan) -> list[str]:
+    """Return what to check before issuing the plan: an odd shift, units back long early."""
+    checks = odd_shift_notes(plan.shift_start, plan.shift_end, area_zone(plan.graph))
+    if plan.patrol is not None and (idle := idle_message(plan)):
+        checks.append(idle)
+    return checks
 
 
 def risk_source(method: str, parameters: dict) -> str:

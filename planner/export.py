@@ -265,7 +265,8 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     # with a byte-order mark, so that a spreadsheet opened by double-click reads ä and é
     schedule = plan.to_frame().to_csv(index=False, lineterminator="\n")
     files["schedule.csv"] = schedule.encode("utf-8-sig")
-    kpis = {"label": plan.label or None, **plan.kpis}  # which variant or re-plan, as its files say
+    # which variant or re-plan, as its files say, and what the planner warned of
+    kpis = {"label": plan.label or None, "warnings": list(plan.warnings), **plan.kpis}
     files["kpis.json"] = (json.dumps(kpis, indent=2, ensure_ascii=False) + "\n").encode()
     if plan.kpis["neighbourhoods"]["areas"]:
         areas = pd.DataFrame(plan.kpis["neighbourhoods"]["areas"])

@@ -310,18 +310,26 @@ def area_zone(graph: StreetGraph) -> str:
 
 def warn_odd_shift(start: dt.datetime, end: dt.datetime, graph: StreetGraph) -> None:
     """Warn of a shift longer than :data:`LONG_SHIFT_H` or in another zone than the area's."""
-    zone = area_zone(graph)
+    for note in odd_shift_notes(start, end, area_zone(graph)):
+        warn(note, stacklevel=2)
+
+
+def odd_shift_notes(start: dt.datetime, end: dt.datetime, zone: str) -> list[str]:
+    """Say what looks wrong with a shift: too long, or on another zone's clock than the area's.
+
+    Too long is over :data:`LONG_SHIFT_H`; ``zone`` is the area's time zone.
+    """
+    notes = []
     hours = shift_seconds(start, end) / 3600
     if hours > LONG_SHIFT_H:
-        warn(
+        notes.append(
             f"the shift lasts {hours:.1f} h ({start:%a %H:%M} to {end:%a %H:%M}); check "
-            "shift.start and shift.end (an end before the start is on the next day)",
-            stacklevel=2,
+            "shift.start and shift.end (an end before the start is on the next day)"
         )
     there = start.astimezone(ZoneInfo(zone))
     if there.utcoffset() != start.utcoffset():
-        warn(
+        notes.append(
             f"shift.timezone {start.tzinfo} is not the area's time zone ({zone}): the "
-            f"shift starts at {there:%H:%M} there; remove shift.timezone or set {zone}",
-            stacklevel=2,
+            f"shift starts at {there:%H:%M} there; remove shift.timezone or set {zone}"
         )
+    return notes

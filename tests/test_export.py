@@ -436,6 +436,22 @@ def test_briefing_shows_a_unit_back_early_at_the_station_to_its_end(plan):
     assert said in html
 
 
+def test_an_odd_shift_and_the_plans_warnings_reach_the_briefing_and_kpis(plan):
+    # the same plan as if its shift ran from 18:00 to 17:00 the next day (an end mistyped)
+    long = dataclasses.replace(
+        plan,
+        shift_end=plan.shift_start + dt.timedelta(hours=23),
+        warnings=("the shift lasts 23.0 h (...)", "a.csv: 10 rows read, 9 kept"),
+    )
+    files = plan_files(long)
+    said = "<strong>Before issuing:</strong> the shift lasts 23.0 h ("
+    assert said in files["briefing.html"].decode()
+    assert said not in plan_files(plan)["briefing.html"].decode()
+    kpis = json.loads(files["kpis.json"])
+    assert kpis["warnings"] == list(long.warnings)
+    assert json.loads(plan_files(plan)["kpis.json"])["warnings"] == list(plan.warnings)
+
+
 def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     from html.parser import HTMLParser
 
