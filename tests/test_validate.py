@@ -7,7 +7,7 @@ import pytest
 from planner.errors import SolverError
 from planner.plan import Leg, Route
 from planner.routes import plan_routes, validation_rules
-from planner.validate import check_routes, validate_routes
+from planner.validate import TOL_M, TOL_S, check_routes, validate_routes
 
 from .conftest import patrol_at
 
@@ -266,3 +266,162 @@ def test_a_call_outside_a_replan_a_wrong_hot_spot_or_negative_presence(helsinki,
         assert any(v.rule == "dwell" and "names hot spot" in v.message for v in found)
     negative = _swap_leg(routes, 0, walk, presence=-0.1)
     assert any("earns less than 0" in v.message for v in validate_routes(negative, helsinki, rules))
+
+
+def _found(helsinki, routes, rules):
+    return [(v.rule, v.officer, v.message) for v in validate_routes(routes, helsinki, rules)]
+
+
+def _elsewhere(helsinki, rules):
+    return next(int(n) for n in helsinki.nodes.index if n not in (rules.start_node, rules.end_node))
+
+
+@pytest.mark.parametrize(
+    ("kind", "change"),
+    [
+        ("reserve", "distance"),
+        ("wait", "to_node"),
+        ("break", "from_node"),
+    ],
+)
+def test_a_wait_reserve_or_break_that_moves_is_reported(helsinki, planned, kind, change):
+    routes, rules = planned
+    i = _index(routes[0], kind) if kind == "break" else _index(routes[0], "reserve", 1)
+    leg = routes[0].legs[i]
+    changes = {"distance": {"distance_m": 2 * TOL_M}}.get(
+        change, {change: _elsewhere(helsinki, rules)}
+    )
+    moved = _swap_leg(routes, 0, i, kind=kind, **changes)
+    found = _found(helsinki, moved, rules)
+    assert (kind, 1, f"{kind} at {leg.start_s:.0f} s moves") in found
+
+
+@pytest.mark.parametrize("kind", ["reserve", "wait", "break"])
+def test_a_wait_reserve_or_break_credited_with_presence_is_reported(helsinki, planned, kind):
+    routes, rules = planned
+    i = _index(routes[1], kind) if kind == "break" else _index(routes[1], "reserve", 1)
+    credited = _swap_leg(routes, 1, i, kind=kind, presence=0.1)
+    found = _found(helsinki, credited, rules)
+    assert (kind, 2, f"{kind} credited with presence") in found
+
+
+def test_a_route_that_does_not_start_at_its_start_time_breaks_the_timeline(helsinki, planned):
+    routes, rules = planned
+    first = routes[0].legs[0]
+    late = _swap_leg(routes, 0, 0, start_s=first.start_s + 5 * TOL_S)
+    found = _found(helsinki, late, rules)
+    assert ("timeline", 1, f"starts at {first.start_s + 5 * TOL_S:.0f} s, not 0 s") in found
+    # a unit whose shift starts five minutes later, planned from the start of the shift
+    staggered = dataclasses.replace(rules, starts={2: (rules.start_node, 300.0)})
+    found = _found(helsinki, routes, staggered)
+    assert found == [("timeline", 2, "starts at 0 s, not 300 s")]
+
+
+def test_a_route_that_ends_away_from_its_end_station_breaks_the_timeline(helsinki, planned):
+    routes, rules = planned
+    route = routes[0]
+    home = _index(route, "walk", -1)
+    stranded = [Route(route.officer, route.legs[:home]), *routes[1:]]
+    found = _found(helsinki, stranded, rules)
+    where = route.legs[home].from_node
+    assert found == [("timeline", 1, f"ends at node {where}, not the end station")]
+    # a unit told to end its shift at another place, planned back to the station
+    other = _elsewhere(helsinki, rules)
+    moved_end = dataclasses.replace(rules, ends={2: (other, rules.shift_s)})
+    found = _found(helsinki, routes, moved_end)
+    station = routes[1].legs[-1].to_node
+    assert ("timeline", 2, f"ends at node {station}, not the end station") in found
+
+
+def test_a_meal_break_taken_in_two_parts_is_two_breaks_not_one(helsinki, planned):
+    routes, rules = planned
+    route = routes[0]
+    i = _index(route, "break")
+    leg = route.legs[i]
+    half = (leg.start_s + leg.end_s) / 2
+    parts = (dataclasses.replace(leg, end_s=half), dataclasses.replace(leg, start_s=half))
+    split = [Route(route.officer, (*route.legs[:i], *parts, *route.legs[i + 1 :])), *routes[1:]]
+    found = _found(helsinki, split, rules)
+    assert found == [("break", 1, "2 meal breaks, not one")]
+
+
+def test_a_break_no_rule_asks_for_is_reported_and_no_break_is_not(helsinki, planned):
+    routes, rules = planned
+    no_break = dataclasses.replace(rules, break_s=0.0)
+    found = _found(helsinki, routes, no_break)
+    assert found == [
+        ("break", 1, "a break that no rule asks for"),
+        ("break", 2, "a break that no rule asks for"),
+    ]
+    waiting = [_swap_leg(routes, k, _index(routes[k], "break"), kind="wait")[k] for k in (0, 1)]
+    assert not any(rule == "break" for rule, _, _ in _found(helsinki, waiting, no_break))
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_walk_on_a_segment_outside_the_graph_is_reported(helsinki, planned, where):
+    routes, rules = planned
+    i = _index(routes[0], "walk")
+    leg = routes[0].legs[i]
+    outside = -1 if where == "before" else len(helsinki.segments)
+    off_map = _swap_leg(routes, 0, i, segments=(*leg.segments[:-1], outside))
+    found = _found(helsinki, off_map, rules)
+    assert ("walk", 1, "walk uses a segment that is not in the graph") in found
+
+
+def test_a_walk_with_more_segments_than_directions_is_reported(helsinki, planned):
+    routes, rules = planned
+    i = _index(routes[0], "walk")
+    leg = routes[0].legs[i]
+    unmatched = _swap_leg(routes, 0, i, reversed=leg.reversed[:-1])
+    found = _found(helsinki, unmatched, rules)
+    assert ("walk", 1, "segments and directions differ in number") in found
+
+
+def test_one_officer_stopping_twice_at_a_hot_spot_needs_the_minimum_gap(helsinki, planned):
+    routes, rules = planned
+    route = routes[0]
+    first, second = route.dwells[:2]
+    assert second.start_s - first.start_s < rules.min_revisit_gap_s
+    j = _index(route, "dwell", 1)
+    again = _swap_leg(
+        routes, 0, j, from_node=first.to_node, to_node=first.to_node, hotspot=first.hotspot
+    )
+    found = _found(helsinki, again, rules)
+    assert any(
+        rule == "revisit"
+        and message.startswith(f"stops at node {first.to_node} start")
+        and "minimum gap" in message
+        for rule, _, message in found
+    )
+
+
+def test_the_free_time_after_a_stop_is_the_share_of_the_stop_the_walk_and_itself(helsinki, planned):
+    routes, rules = planned
+    route = routes[0]
+    legs = route.legs
+    i = next(
+        k
+        for k in range(1, len(legs) - 1)
+        if (legs[k - 1].kind, legs[k].kind, legs[k + 1].kind) == ("dwell", "reserve", "walk")
+    )
+    stop, free, walk = legs[i - 1 : i + 2]
+    busy = (stop.end_s - stop.start_s) + (walk.end_s - walk.start_s)
+    share = rules.held_back_share
+    # the free time f is the share of the whole: f = share * (busy + f)
+    needed = share * busy / (1 - share)
+
+    def held(seconds):
+        # the rest of the reserve as a wait: the route's total held back stays the same
+        cut = free.end_s - seconds
+        parts = (
+            dataclasses.replace(free, kind="wait", end_s=cut),
+            dataclasses.replace(free, start_s=cut),
+        )
+        return [Route(route.officer, (*legs[:i], *parts, *legs[i + 1 :])), *routes[1:]]
+
+    short = _found(helsinki, held(needed - 10 * TOL_S), rules)
+    assert len(short) == 1
+    assert short[0][:2] == ("held back", 1)
+    assert f"free for calls around {stop.end_s:.0f} s" in short[0][2]
+    enough = min(needed, free.end_s - free.start_s)
+    assert _found(helsinki, held(enough), rules) == []
