@@ -126,7 +126,8 @@ def main() -> None:
         incidents, report = load_incidents(IncidentSpec(path=csv))
         stages["load CSV (loader, COBRA schema)"] = time.perf_counter() - started
     zone = ZoneInfo("America/New_York")
-    shift = (dt.datetime(2019, 12, 6, 20, tzinfo=zone), dt.datetime(2019, 12, 7, 4, tzinfo=zone))
+    # a Friday night just after the 2019 incidents: a plan weighs only what came before it
+    shift = (dt.datetime(2020, 1, 3, 20, tzinfo=zone), dt.datetime(2020, 1, 4, 4, tzinfo=zone))
     started = time.perf_counter()
     risk = incident_risk(graph, incidents, [report], 100.0, 0.1, shift)
     stages["snap + window weights + density"] = time.perf_counter() - started

@@ -35,7 +35,7 @@ from scipy import sparse
 
 from planner.clock import later, shift_seconds
 from planner.coverage import Pieces, piece_distances
-from planner.errors import counted, warn
+from planner.errors import IncidentDataError, counted, warn
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
 from planner.snapping import lost_per_file, snap_incidents
@@ -360,13 +360,14 @@ def incident_risk(
     (``parameters["window_fallback"]``). With terrain ``exposure`` (see
     :func:`terrain_exposure`), the factors' weights are fitted to the incidents by Poisson
     regression and reported as rate ratios; they are the shrinkage prior when
-    ``model.prior`` is ``terrain``.
+    ``model.prior`` is ``terrain``. Incidents dated after the shift starts are left out (and
+    said so): no plan could have known them.
 
     Raises
     ------
     IncidentDataError
         If no incident lies within ``max_snap_m`` of the area's streets (swapped latitude and
-        longitude are detected and named).
+        longitude are detected and named), or none of them is dated before the shift starts.
     """
     window = window or WindowParams()
     model = model or IncidentModel()
@@ -387,6 +388,16 @@ def incident_risk(
             stacklevel=2,
         )
     per_file = _attribute_outside(reports, incidents, point_idx, outside)
+    later_note = None
+    if shift is not None and "occurred" in incidents:  # what was known when the shift starts
+        later = _after_start(incidents.iloc[point_idx], shift[0])
+        if later.any():
+            later_note = _later_note(incidents.iloc[point_idx], later)
+            if later.all():
+                msg = f"no incident near the streets is dated before the shift starts: {later_note}"
+                raise IncidentDataError(msg)
+            warn(later_note, stacklevel=2)
+            point_idx, seg_idx = point_idx[~later], seg_idx[~later]
     snapped = incidents.iloc[point_idx]
     harm = snapped["harm"].to_numpy(dtype=float) if "harm" in snapped else np.ones(len(snapped))
     notes = [r.summary() for r in per_file] + [f"{r.file}: {n}" for r in per_file for n in r.notes]
@@ -420,10 +431,11 @@ def incident_risk(
                 snapped, shift[0], shift[1], replace(window, tod_bandwidth_h=1e9)
             )
         notes += _window_notes(flagged)
-        for note in (_stale_note(snapped, shift[0]), _later_note(snapped, shift[0])):
-            if note:
-                warn(note, stacklevel=2)
-                notes.append(note)
+        if note := _stale_note(snapped, shift[0]):
+            warn(note, stacklevel=2)
+            notes.append(note)
+        if later_note:
+            notes.append(later_note)
         weights = harm * in_window
     repeat = repeated_points(snapped["lon"].to_numpy(), snapped["lat"].to_numpy())
     terrain_rate = None
@@ -603,17 +615,24 @@ def _stale_note(incidents: pd.DataFrame, shift_start: dt.datetime) -> str | None
     )
 
 
-def _later_note(incidents: pd.DataFrame, shift_start: dt.datetime) -> str | None:
-    """Say how many incidents are dated after the shift starts (weighted as the newest)."""
+def _after_start(incidents: pd.DataFrame, shift_start: dt.datetime) -> np.ndarray:
+    """Flag the incidents dated after the shift starts: no plan could have known them.
+
+    A record with the month only is dated mid-month: it is later only when its month begins
+    after the shift starts.
+    """
     start = pd.Timestamp(shift_start.replace(tzinfo=None))
     occurred = incidents["occurred"]
-    # a record with the month only is dated mid-month: later only when its month begins later
     same_month = occurred.dt.to_period("M") == start.to_period("M")
-    later = (occurred > start) & ~(incidents.get("month_only", False) & same_month)
-    if not later.any():
-        return None
+    month_only = incidents.get("month_only", False)
+    return ((occurred > start) & ~(month_only & same_month)).to_numpy(dtype=bool)
+
+
+def _later_note(incidents: pd.DataFrame, later: np.ndarray) -> str:
+    """Say how many incidents (``later`` of them) are left out for being after the shift starts."""
+    newest = incidents["occurred"][later].max()
     return (
-        f"{int(later.sum())} incidents are dated after the shift starts (up to "
-        f"{occurred[later].max():%Y-%m-%d}): they weigh as much as the newest, as if they had "
-        "just happened; check their dates (a mistyped year?), or plan a shift after them"
+        f"{counted(int(later.sum()), 'incident')} dated after the shift starts (up to "
+        f"{newest:%Y-%m-%d}) are left out: a plan rests on what was known before its shift; "
+        "check their dates (a mistyped year?), or plan a shift after them"
     )

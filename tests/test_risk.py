@@ -349,17 +349,32 @@ def test_on_the_night_clocks_go_forward_every_hour_still_weighs_one_clock_hour(g
     assert np.allclose(first[:6], first[0], rtol=1e-3)  # the last hour is a half
 
 
-def test_incidents_dated_after_the_shift_starts_are_counted_in_a_warning():
-    from planner.risk import _later_note
+def test_incidents_dated_after_the_shift_starts_are_left_out_and_counted(grid):
+    from planner.risk import _after_start
 
     start = dt.datetime(2026, 5, 10, 20, 0, tzinfo=ZoneInfo("Europe/London"))
     at = ["2026-05-01 10:00", "2026-05-15 12:00", "2031-05-15 12:00", "2026-06-02 01:00"]
     frame = pd.DataFrame({"occurred": pd.to_datetime(at), "month_only": [False, True, True, False]})
-    note = _later_note(frame, start)
-    assert note is not None
-    assert note.startswith("2 incidents are dated after the shift starts (up to 2031-05-15)")
-    # a record of the shift's own month with the month only may be older: not counted
-    assert _later_note(frame.iloc[:2], start) is None
+    # a record of the shift's own month with the month only may be older: not left out
+    assert _after_start(frame, start).tolist() == [False, False, True, True]
+    # on the streets: incidents of a later year, on another street, weigh nothing
+    corner = far_corner_at_midnight()
+    early = pd.concat([corner] * 40).assign(occurred=pd.Timestamp("2026-05-01 21:00"))
+    (lon0, lat0), (lon1, _) = grid_lonlat(0, 0), grid_lonlat(0, 1)
+    late = early.head(3).assign(
+        lon=(lon0 + lon1) / 2, lat=lat0, occurred=pd.Timestamp("2031-05-09")
+    )
+    shift = (start, start + dt.timedelta(hours=8))
+    with pytest.warns(PlannerWarning, match="dated after the shift starts") as got:
+        both = incident_risk(grid, pd.concat([early, late]), [], 100, 0.0, shift)
+    [said] = [str(w.message) for w in got if "after the shift" in str(w.message)]
+    assert said.startswith("3 incidents dated after the shift starts (up to 2031-05-09) are left")
+    assert said in both.notes
+    alone = incident_risk(grid, early, [], 100, 0.0, shift)
+    assert np.allclose(both.segment_risk, alone.segment_risk)
+    assert both.parameters["incidents_used"] == len(early)
+    with pytest.raises(IncidentDataError, match="no incident near the streets is dated before"):
+        incident_risk(grid, late, [], 100, 0.0, shift)
 
 
 def test_a_risk_map_of_few_incidents_is_said_to_rest_on_them_alone(grid):
