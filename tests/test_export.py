@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import gpxpy
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -263,6 +264,20 @@ def test_kpis_add_up(plan):
         plan, kpis={**plan.kpis, "posts": {**plan.kpis["posts"], "count": 0}}
     )
     assert re.search(r"^posts +none$", kpi_table(no_posts), re.MULTILINE)
+
+
+def test_risk_in_sight_is_the_risk_of_every_street_piece_a_stopped_at_hot_spot_watches(plan):
+    spots = plan.hotspots
+    stopped = sorted({int(leg.hotspot) for r in plan.routes for leg in r.dwells})
+    assert len(stopped) >= 2
+    seen: set[int] = set()
+    for row in stopped:
+        seen.update(spots.watched[row].indices.tolist())
+    expected = float(spots.piece_risk[sorted(seen)].sum())
+    assert plan.kpis["routes"]["risk_in_sight_share"] == pytest.approx(expected, abs=1e-6)
+    # some of it is in sight of a single stopped-at spot, no other
+    counts = np.asarray(spots.watched[stopped].sum(axis=0)).ravel()
+    assert spots.piece_risk[counts == 1].sum() > 1e-3
 
 
 def test_write_into_a_file_path_fails_cleanly(plan, tmp_path):

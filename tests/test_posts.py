@@ -1,6 +1,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import sparse
 
@@ -84,6 +85,45 @@ def test_greedy_fallback_states_what_it_proves():
     assert both.stats.gap == 0.0
     one = solve_max_cover(cover, weights, 1, 1, 1, work_limit=0.0)
     assert (one.stats.objective, one.stats.bound, one.stats.status) == (9, 12, "TIME_LIMIT")
+
+
+def _share_watched(grid, risk, pieces, posts, radius_m):
+    """Risk of the street pieces within ``radius_m`` of at least one of ``posts``."""
+    from planner.coverage import coverage_matrix
+
+    cover = coverage_matrix(grid, np.asarray(posts, dtype=np.int64), radius_m, pieces)
+    seen = np.asarray(cover.sum(axis=0)).ravel() > 0
+    return float(risk.piece_risk(pieces)[seen].sum())
+
+
+def test_posts_stopped_before_any_solver_answer_report_all_watchable_risk_as_bound(grid):
+    pieces = street_pieces(grid)
+    risk = terrain_risk(grid, bar_at(grid, 5), pieces, 100, 0.1)
+    posts, watched, stats = choose_posts(grid, risk, pieces, 1, 100, 1, 1, work_limit=0.0)
+    assert stats.status == "TIME_LIMIT" and stats.solver.startswith("greedy")
+    share = _share_watched(grid, risk, pieces, posts, 100)
+    assert stats.objective == pytest.approx(share) and watched[0] == pytest.approx(share)
+    assert share < 0.9
+    # every piece of a 100 m street lies within 50 m of a node: all the risk is watchable, and
+    # that is the most one post could watch (to the rounding of the integer weights)
+    assert stats.bound == pytest.approx(1.0, abs=1e-4)
+    assert stats.bound > stats.objective
+
+
+def test_solved_posts_watch_the_union_of_their_streets_and_no_less_than_greedy(grid):
+    from planner.coverage import coverage_matrix
+
+    pieces = street_pieces(grid)
+    features = pd.concat([bar_at(grid, 5), bar_at(grid, 10), bar_at(grid, 3)], ignore_index=True)
+    risk = terrain_risk(grid, features, pieces, 100, 0.1)
+    posts, _watched, stats = choose_posts(grid, risk, pieces, 2, 100, 1, 1)
+    assert stats.status == "OPTIMAL"
+    share = _share_watched(grid, risk, pieces, posts, 100)
+    assert stats.objective == pytest.approx(share) and stats.bound == pytest.approx(share)
+    nodes = np.arange(len(grid.nodes))
+    cover = coverage_matrix(grid, nodes, 100, pieces)
+    greedy = greedy_cover(sparse.csc_matrix(cover), risk.piece_risk(pieces), 2)
+    assert share >= _share_watched(grid, risk, pieces, nodes[greedy], 100) - 1e-9
 
 
 def posts_scenario(count: int, radius_m: float, tmp_path):

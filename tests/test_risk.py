@@ -43,6 +43,28 @@ def test_terrain_risk_sums_to_one_and_peaks_beside_the_bar(grid):
     assert risk.method == "terrain"
 
 
+def test_terrain_risk_is_background_out_of_reach_and_split_by_weight_near_features(grid):
+    pieces = street_pieces(grid)
+    stop = bar_at(grid, 15).assign(key="highway", value="bus_stop")  # the opposite corner
+    features = pd.concat([bar_at(grid, 0), stop], ignore_index=True)
+    risk = terrain_risk(grid, features, pieces, bandwidth_m=20, background_share=0.1)
+    seg = grid.segments
+    lengths = seg["length_m"].to_numpy()
+    background = 0.1 * lengths / lengths.sum()
+    at_bar = ((seg["u"] == 0) | (seg["v"] == 0)).to_numpy()
+    at_stop = ((seg["u"] == 15) | (seg["v"] == 15)).to_numpy()
+    # every other street starts 100 m from both corners, beyond the 3 x 20 m cut: background only
+    beyond = ~(at_bar | at_stop)
+    assert beyond.sum() == 20
+    assert risk.segment_risk[beyond] == pytest.approx(background[beyond], rel=1e-9)
+    assert risk.segment_risk.min() == pytest.approx(0.1 * 100 / 2400, rel=1e-9)
+    # each corner spreads the same decay over its two streets: the other 90 % of the risk splits
+    # as the documented weights, bar 2 and bus stop 0.5, over 2 x 2 + 2 x 0.5 = 5
+    assert at_bar.sum() == at_stop.sum() == 2
+    assert risk.segment_risk[at_bar] == pytest.approx(background[at_bar] + 0.9 * 2 / 5)
+    assert risk.segment_risk[at_stop] == pytest.approx(background[at_stop] + 0.9 * 0.5 / 5)
+
+
 def test_no_features_means_risk_by_length(grid):
     pieces = street_pieces(grid)
     empty = bar_at(grid, 5).iloc[0:0]
@@ -174,6 +196,20 @@ def test_a_few_rows_written_the_wrong_way_round_are_counted_in_the_warning(grid)
     with pytest.warns(PlannerWarning) as caught:
         incident_risk(grid, pd.concat([rows.head(40), far.tail(3)]), [], 100, 0.1)
     assert "exchanged" not in " ".join(str(w.message) for w in caught)
+
+
+def test_risk_in_sight_counts_each_piece_any_chosen_spot_watches_once():
+    from scipy import sparse
+
+    from planner.hotspots import Hotspots
+
+    watched = sparse.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 0, 1]], dtype=bool))
+    piece_risk = np.array([0.1, 0.2, 0.3, 0.4])
+    spots = Hotspots(np.arange(3), watched @ piece_risk, watched, 50.0, piece_risk)
+    assert spots.risk_in_sight([0]) == pytest.approx(0.1 + 0.2)
+    assert spots.risk_in_sight([0, 1]) == pytest.approx(0.1 + 0.2 + 0.3)
+    assert spots.risk_in_sight([2, 0, 0]) == pytest.approx(0.1 + 0.2 + 0.4)
+    assert spots.risk_in_sight([]) == 0.0
 
 
 def test_hotspots_are_separated_and_ranked(helsinki):

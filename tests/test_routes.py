@@ -131,6 +131,52 @@ def test_hourly_risk_puts_each_stop_in_its_busy_hour(helsinki, helsinki_risk):
     routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
     in_busy_hour = [early[leg.hotspot] == (leg.start_s < 3600) for leg in routes[0].dwells]
     assert sum(in_busy_hour) >= len(in_busy_hour) - 1
+    # a 12 min stop lies on the curve's 10-15 min stretch: (12, 12) between (10, 10), (15, 15)
+    _assert_stops_credited_as_documented(routes, spots, patrol, koper_minutes=12.0)
+    assert {leg.start_s < 3600 for leg in routes[0].dwells} == {True, False}
+
+
+def _assert_stops_credited_as_documented(routes, spots, patrol, koper_minutes):
+    """Every stop earns value x Koper minutes x its start hour's profile x revisit_value ** rank.
+
+    The rank counts the stops at the same hot spot, by any unit, that started before it.
+    """
+    stops = [leg for route in routes for leg in route.dwells]
+    assert stops
+    for leg in stops:
+        hot = int(leg.hotspot)
+        rank = sum(other.hotspot == hot and other.start_s < leg.start_s for other in stops)
+        hour = min(int(leg.start_s // 3600), patrol.hourly.shape[1] - 1)
+        expected = (
+            spots.value[hot] * koper_minutes * patrol.hourly[hot, hour] * patrol.revisit_value**rank
+        )
+        assert leg.presence == pytest.approx(expected, rel=1e-9), (hot, leg.start_s, rank)
+
+
+def test_stops_at_a_hot_spot_several_units_share_earn_less_each_time_in_their_hour(
+    helsinki, helsinki_risk
+):
+    risk, spots, station = helsinki_risk
+    few = dataclasses.replace(
+        spots, node_idx=spots.node_idx[:4], value=spots.value[:4], watched=spots.watched[:4]
+    )
+    hourly = np.array([[3.0, 1.0, 0.5], [0.5, 2.0, 1.0], [1.0, 0.5, 3.0], [2.0, 1.5, 0.25]])
+    patrol = patrol_at(
+        station, dwell_s=15 * 60, hourly=hourly, max_visits=3, revisit_value=0.5, min_gap_s=1800
+    )
+    routes, _ = plan_routes(helsinki, risk, few, patrol, LIMIT_S, max_iterations=50)
+    # 15 min is the curve's last point: 15 minutes credited
+    _assert_stops_credited_as_documented(routes, few, patrol, koper_minutes=15.0)
+    stops = sorted(
+        (leg.start_s, route.officer, int(leg.hotspot)) for route in routes for leg in route.dwells
+    )
+    before = [[(u, h) for s, u, h in stops if h == hot and s < t] for t, _, hot in stops]
+    assert any(len(earlier) >= 2 for earlier in before), "a third stop at a hot spot"
+    assert any(
+        any(u != unit for u, _ in earlier)
+        for (_, unit, _), earlier in zip(stops, before, strict=True)
+    ), "a stop after another unit's at the same hot spot"
+    assert {int(t // 3600) for t, _, _ in stops} == {0, 1, 2}
 
 
 def test_replan_starts_where_the_unit_is_and_counts_stops_made(helsinki, helsinki_risk):

@@ -1,4 +1,5 @@
 import datetime as dt
+import math
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -59,13 +60,35 @@ def test_records_without_time_get_the_average_weight():
     )
     w, counts = window_weights(frame, *FRIDAY_NIGHT, WindowParams(half_life_days=1e9))
     assert w[0] == w[1]
-    assert 0.1 < w[0] < 0.5
+    assert w[0] == pytest.approx(_night_mean(1.5) * (1 + 6 * 0.5) / 7, rel=1e-5)
     assert counts == {
         "near the shift's hours": 0,
         "without time of day": 2,
         "month only": 2,
         "without date": 0,
     }
+
+
+def _night_mean(bandwidth_h: float) -> float:
+    """Mean over the day of the 22:00-06:00 kernel: 8 h at 1, a Gaussian tail 8 h each side."""
+    tail_h = bandwidth_h * math.sqrt(math.pi / 2) * math.erf(8 / (bandwidth_h * math.sqrt(2)))
+    return (8 + 2 * tail_h) / 24
+
+
+@pytest.mark.parametrize(("bandwidth_h", "other_day"), [(2.0, 0.3), (1.0, 0.0)])
+def test_a_month_only_record_weighs_the_days_mean_hour_on_the_weeks_mean_day(
+    bandwidth_h, other_day
+):
+    frame = pd.DataFrame(
+        {"occurred": pd.to_datetime(["2026-11-15"]), "time_known": [False], "month_only": [True]}
+    )
+    params = WindowParams(
+        tod_bandwidth_h=bandwidth_h, other_day_weight=other_day, half_life_days=1e9
+    )
+    w, _ = window_weights(frame, *FRIDAY_NIGHT, params)
+    # one day of seven is the shift's weekday (1), the other six weigh other_day_weight
+    week_mean = (1 + 6 * other_day) / 7
+    assert w[0] == pytest.approx(_night_mean(bandwidth_h) * week_mean, rel=1e-5)
 
 
 def test_undated_records_count_with_the_average_weight():
