@@ -112,8 +112,10 @@ def terrain_exposure(
     """Exposure of each street to each risk-terrain factor, per metre.
 
     A factor is an OSM ``key=value`` of :data:`TERRAIN_WEIGHTS`; each feature spreads
-    ``exp(-d / bandwidth_m)`` of walking distance ``d`` (cut at three bandwidths) over the street
-    pieces; a street's exposure is its length-weighted mean.
+    ``exp(-d / bandwidth_m)`` of walking distance ``d`` over the street pieces; a street's
+    exposure is its length-weighted mean. The search stops at three bandwidths from the
+    feature's node: a street with an end within that reach gets the decay along its whole
+    length (its far pieces may lie a little farther), one without gets none.
 
     Returns
     -------
