@@ -44,6 +44,7 @@ from planner._incident_times import (
     _strip_offsets,
     _unread_times,
     clock_minutes,
+    other_format_note,
 )
 from planner.errors import IncidentDataError
 from planner.scenario import IncidentSpec
@@ -136,7 +137,8 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "incident_id": get(schema.id_col).str.strip(),
         }
     )
-    frame.attrs["cautions"] = tuple(filter(None, (unread, garbled_note(flags, garbled))))
+    other = other_format_note(time_text, bad, cols[schema.time_col], schema.time_format)
+    frame.attrs["cautions"] = tuple(filter(None, (unread, other, garbled_note(flags, garbled))))
     return frame
 
 

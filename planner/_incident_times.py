@@ -110,13 +110,7 @@ def _check_bad_dates(
         what = f"{int(bad.sum())} of {len(bad)} rows do not match the date format {expected}"
         shown = bad
     else:
-        # another format: a date-like value (4 digits or more, or a month's name and a number)
-        # shaped unlike every good one; empty, stray ("unknown") or impossible ("2024-02-30")
-        # values are dropped and counted
-        shapes = text.str.replace(r"\d", "9", regex=True)
-        named = text.str.contains(_MONTH_NAME) & text.str.contains(r"\d")  # Jan-20
-        dated = ((text.str.count(r"\d") >= 4) | named).to_numpy()
-        shown = bad & dated & ~shapes.isin(set(shapes[~bad])).to_numpy()
+        shown = _other_format(text, bad)
         other = int(shown.sum())
         if other <= max(OTHER_FORMAT_SHARE * len(bad), OTHER_FORMAT_MIN_ROWS):
             return
@@ -129,6 +123,33 @@ def _check_bad_dates(
         fix = _EXCEL_FIX
     msg = f"{path}: column '{column}': {what}; formats seen: {_shapes(text, shown)}; {fix}"
     raise IncidentDataError(msg)
+
+
+def _other_format(text: pd.Series, bad: np.ndarray) -> np.ndarray:
+    """Flag the bad dates written in another format than the good ones.
+
+    Another format: a date-like value (4 digits or more, or a month's name and a number)
+    shaped unlike every good one; empty, stray ("unknown") or impossible ("2024-02-30") values
+    are not.
+    """
+    shapes = text.str.replace(r"\d", "9", regex=True)
+    named = text.str.contains(_MONTH_NAME) & text.str.contains(r"\d")  # Jan-20
+    dated = ((text.str.count(r"\d") >= 4) | named).to_numpy()
+    return bad & dated & ~shapes.isin(set(shapes[~bad])).to_numpy()
+
+
+def other_format_note(text: pd.Series, bad: np.ndarray, column: str, expected: str) -> str | None:
+    """Say which dropped dates are written in another format (a few: more stop the load)."""
+    other = _other_format(text.str.strip(), bad)
+    if not other.any():
+        return None
+    n = int(other.sum())
+    has, are = ("has", "is") if n == 1 else ("have", "are")
+    return (
+        f"{counted(n, 'row')} of column '{column}' {has} a date in another format than "
+        f"{expected} and {are} dropped as bad dates: write them as the other rows do to keep "
+        f"them; formats seen: {_shapes(text, other)}"
+    )
 
 
 def _excel_serials(text: pd.Series) -> bool:
@@ -320,6 +341,8 @@ def _generic_times(
     if fmt in MONTH_FORMATS:
         occurred = occurred + pd.Timedelta(days=14)
     occurred, time_known, unread = _other_clocks(full, occurred, time_known, bad, column)
+    other = other_format_note(text, bad, column, fmt)
+    unread = "; ".join(filter(None, (unread, other))) or None
     offsets = TimeOffsets(column, offset_minutes(written).to_numpy(), written.to_numpy())
     return occurred, time_known, month_only, bad, notes, unread, offsets
 

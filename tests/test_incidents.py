@@ -1934,3 +1934,16 @@ def test_projected_coordinates_read_as_degrees_name_the_crs_key_and_option(tmp_p
     assert "E and N hold values such as 532000, 181000, not longitudes and latitudes" in message
     assert "crs: EPSG:27700 (British National Grid)" in message
     assert "in the file's entry (on the command line --crs)" in message
+
+
+def test_a_few_dates_in_another_format_are_dropped_with_their_format_named(tmp_path):
+    days = [f"01/{d:02d}/2019 10:00" for d in range(1, 29)] * 10
+    days[5] = "2019-01-06 14:50"  # one of 280 in ISO: under the share that stops the load
+    text = "when,type,lat,lon\n" + "".join(f"{d},THEFT,33.75,-84.39\n" for d in days)
+    path = write(tmp_path, text)
+    with pytest.warns(PlannerWarning) as got:
+        _, report = load_incidents(IncidentSpec(path=path, time_col="when", type_col="type"))
+    assert report.dropped["bad date"] == 1
+    [said] = [str(w.message) for w in got]
+    assert "1 row of column 'when' has a date in another format than %m/%d/%Y %H:%M and is" in said
+    assert "e.g. data row 6: '2019-01-06 14:50'" in said
