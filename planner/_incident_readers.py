@@ -202,11 +202,29 @@ def _texts(raw: pd.DataFrame, cols: dict[str, str], name: str | None) -> np.ndar
     return text.to_numpy(dtype=object)
 
 
+def _clock_column(
+    clock: pd.Series, occurred: pd.Series, bad: np.ndarray, column: str
+) -> tuple[pd.Series, np.ndarray, str | None]:
+    """Put each date at the time of day its own column gives (HHMM, HH:MM[:SS], AM / PM).
+
+    The date column's own time, if any, is dropped (portals write 00:00 there). A row whose
+    time is empty or unreadable keeps its date at noon, time unknown. Returns the times,
+    whether each has a time of day, and a caution counting the unreadable times (or None).
+    """
+    text = clock.astype(object).where(clock.notna(), "").astype(str)
+    minutes, unreadable = clock_minutes(text)
+    noon = minutes.fillna(12 * 60).to_numpy()
+    occurred = occurred.dt.normalize() + pd.to_timedelta(noon, unit="min")
+    time_known = minutes.notna().to_numpy() & ~bad
+    fix = "write times as HHMM, HH:MM or HH:MM AM/PM"
+    return occurred, time_known, _unread_times(text, unreadable & ~bad, column, fix)
+
+
 def _columns_not_found(
     spec: IncidentSpec, path: Path, header: list[str], missing: list[str]
 ) -> str:
     """Say which mapped columns the file lacks, under which key, and the nearest it has."""
-    keys = ("x_col", "y_col", "time_col", "type_col", "id_col")
+    keys = ("x_col", "y_col", "time_col", "type_col", "id_col", "clock_col")
     said = []
     for column in missing:
         key = next(k for k, c in zip(keys, _columns_named(spec), strict=True) if c == column)
@@ -214,7 +232,7 @@ def _columns_not_found(
         said.append(f"{key} '{column}'" + (f" (did you mean '{near[0]}'?)" if near else ""))
     return (
         f"{path}: column(s) not in the file: {', '.join(said)}; it has: {', '.join(header)}; "
-        "fix x_col, y_col, time_col, type_col or id_col"
+        "fix x_col, y_col, time_col, clock_col, type_col or id_col"
     )
 
 
@@ -351,6 +369,11 @@ def generic_rows(
             raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
         )
         notes += time_notes
+        if spec.clock_col:
+            occurred, time_known, clock_caution = _clock_column(
+                raw[cols[spec.clock_col]], occurred, bad, cols[spec.clock_col]
+            )
+            caution = "; ".join(filter(None, (caution, clock_caution))) or None
     else:
         occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         time_known = month_only = bad = np.zeros(n, dtype=bool)

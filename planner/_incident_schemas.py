@@ -137,9 +137,9 @@ SCHEMAS: Mapping[str, Schema] = MappingProxyType(
 MAPPING_HELP = (
     "schema: generic with x_col (longitude or easting column), y_col (latitude or northing "
     "column), crs (default EPSG:4326; e.g. EPSG:27700 for British National Grid), time_col "
-    "(date/time column), type_col (offence type column) and id_col (incident number, when "
-    "one incident has several rows); on the command line "
-    "--x-col, --y-col, --crs, --time-col, --type-col, --id-col"
+    "(date/time column), clock_col (time-of-day column, when apart from the dates), type_col "
+    "(offence type column) and id_col (incident number, when one incident has several rows); "
+    "on the command line --x-col, --y-col, --crs, --time-col, --clock-col, --type-col, --id-col"
 )
 
 
@@ -158,6 +158,7 @@ def swap_fix(schema: Schema) -> str:
         "x_col": schema.lat_col,  # the column named for latitudes holds the longitudes
         "y_col": schema.lon_col,
         "time_col": schema.time_col,
+        "clock_col": schema.clock_col,
         "type_col": (
             schema.type_col if schema.type_col in schema.required else schema.fallback_type_col
         ),
@@ -169,7 +170,6 @@ def swap_fix(schema: Schema) -> str:
         f"--{key.replace('_', '-')} {shlex.quote(column)}" for key, column in named.items()
     )
     losses = [
-        f"its times of day, in {schema.clock_col}" if schema.clock_col is not None else "",
         f"the {schema.detail_col} that refines its offence types"
         if schema.detail_col is not None
         else "",
@@ -261,12 +261,13 @@ def _closest(header: list[str]) -> tuple[str, bool]:
         if c not in found
     ]
     text = f" (closest: {best.name}, which also needs the column(s) {', '.join(lacking)})"
-    if best.lon_col is None or best.lat_col is None or best.clock_col or best.fallback_type_col:
-        return text, False  # another CRS, or a second time or type column generic cannot read
+    if best.lon_col is None or best.lat_col is None or best.fallback_type_col:
+        return text, False  # another CRS, or a second type column generic cannot read
     needed = [
         ("x", columns[best.lon_col]),
         ("y", columns[best.lat_col]),
         ("time", columns[best.time_col]),
+        *([("clock", columns[best.clock_col])] if best.clock_col else []),
         ("type", columns[best.type_col]),
     ]
     if any(col is None for _, col in needed):
@@ -376,7 +377,7 @@ _ID_COLUMN = re.compile(r"(^|[\s_.-])(id|no|nr|num|number|key|ref)$", re.IGNOREC
 
 def _columns_named(spec: IncidentSpec) -> tuple[str | None, ...]:
     """Return the columns a generic mapping names (``None`` where it names none)."""
-    return (spec.x_col, spec.y_col, spec.time_col, spec.type_col, spec.id_col)
+    return (spec.x_col, spec.y_col, spec.time_col, spec.type_col, spec.id_col, spec.clock_col)
 
 
 def _mapping_given(spec: IncidentSpec) -> bool:
@@ -440,18 +441,14 @@ def _check_partial_mapping(spec: IncidentSpec, path: Path, header: list[str]) ->
         lost.append(f"its dates (time_col '{known.time_col}', --time-col)")
     if not spec.type_col:
         lost.append(f"its offence types (type_col '{known.type_col}', --type-col)")
+    if known.clock_col and not spec.clock_col:
+        lost.append(f"its times of day (clock_col '{known.clock_col}', --clock-col)")
     if not lost:
         return
-    clock = (
-        f"; a generic mapping reads one date column, so the times in '{known.clock_col}' "
-        "would be lost as well"
-        if known.clock_col
-        else ""
-    )
     msg = (
         f"{path}: the header is that of the {known.title} export (schema {known.name}), but the "
-        f"column mapping reads it as generic, which would leave out {' and '.join(lost)}"
-        f"{clock}; drop the mapping to read it as {known.name}, or name those columns too"
+        f"column mapping reads it as generic, which would leave out {' and '.join(lost)}; "
+        f"drop the mapping to read it as {known.name}, or name those columns too"
     )
     raise IncidentDataError(msg)
 

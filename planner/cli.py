@@ -552,6 +552,10 @@ YColOpt = Annotated[
 ]
 CrsOpt = Annotated[str, typer.Option("--crs", help="generic: CRS of x / y, e.g. EPSG:27700.")]
 TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="generic: date / time column.")]
+ClockColOpt = Annotated[
+    str | None,
+    typer.Option("--clock-col", help="generic: time-of-day column, when apart from the dates."),
+]
 TypeColOpt = Annotated[str | None, typer.Option("--type-col", help="generic: offence type column.")]
 IdColOpt = Annotated[
     str | None,
@@ -627,6 +631,7 @@ def inspect_incident_file(
     y_col: YColOpt = None,
     crs: CrsOpt = "EPSG:4326",
     time_col: TimeColOpt = None,
+    clock_col: ClockColOpt = None,
     type_col: TypeColOpt = None,
     id_col: IdColOpt = None,
     date_order: DateOrderOpt = DateOrder.auto,
@@ -640,7 +645,7 @@ def inspect_incident_file(
     for file in files:
         spec = _incident_spec(
             path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
-            type_col=type_col, id_col=id_col, date_order=date_order.value,
+            clock_col=clock_col, type_col=type_col, id_col=id_col, date_order=date_order.value,
             type_categories=_type_categories(type_category),
         )  # fmt: skip
         seen.append(inspect_incidents(spec))
@@ -673,6 +678,7 @@ def evaluate_risk(
     y_col: YColOpt = None,
     crs: CrsOpt = "EPSG:4326",
     time_col: TimeColOpt = None,
+    clock_col: ClockColOpt = None,
     type_col: TypeColOpt = None,
     id_col: IdColOpt = None,
     date_order: DateOrderOpt = DateOrder.auto,
@@ -698,7 +704,8 @@ def evaluate_risk(
     check_out_dir(out, "the evaluation", "--out")  # before minutes of loading and scoring
     mapping = {
         "schema": schema, "x_col": x_col, "y_col": y_col, "crs": crs, "time_col": time_col,
-        "type_col": type_col, "id_col": id_col, "date_order": date_order.value,
+        "clock_col": clock_col, "type_col": type_col, "id_col": id_col,
+        "date_order": date_order.value,
         "type_categories": _type_categories(type_category),
     }  # fmt: skip
     specs = [_incident_spec(path=path, **mapping) for path in incidents]

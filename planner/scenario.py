@@ -152,8 +152,9 @@ with warnings.catch_warnings():
         ``boston``, ``chicago``, ``atlanta_cobra`` (see :data:`planner.incidents.SCHEMAS`), or
         ``generic``: a CSV, GeoJSON or GeoPackage file read with ``x_col``, ``y_col`` (CSV only;
         when omitted, the header's longitude / latitude, else a column of points), ``crs``,
-        ``time_col``, ``type_col`` and ``id_col``. Setting any mapping field with ``schema:
-        auto`` means ``generic``.
+        ``time_col`` (and ``clock_col`` when times of day are in a column of their own),
+        ``type_col`` and ``id_col``. Setting any mapping field with ``schema: auto`` means
+        ``generic``.
         """
 
         path: Path = Field(
@@ -171,6 +172,13 @@ with warnings.catch_warnings():
             "EPSG:4326", description="generic: CRS of x_col / y_col (any pyproj CRS string)"
         )
         time_col: str | None = Field(None, description="generic: date / date-time column")
+        clock_col: str | None = Field(
+            None,
+            description=(
+                "generic: time-of-day column when dates and times are apart (2130, 21:30, "
+                "9:30 PM); time_col's own time, if any, is then ignored"
+            ),
+        )
         date_order: Literal["auto", "day_first", "month_first"] = Field(
             "auto",
             description="generic: how to read dates like 03/04/2020 (auto: refuse when both fit)",

@@ -1395,8 +1395,8 @@ def test_the_fix_for_swapped_columns_reads_the_file_as_its_schema_would(tmp_path
     columns = ["lon", "lat", "occurred", "time_known", "month_only", "crime_type", "harm"]
     pd.testing.assert_frame_equal(as_schema[columns], mapped[columns])
     assert swap_fix(SCHEMAS["atlanta_cobra"]).endswith(
-        "--type-col 'UCR Literal'); the mapping loses its times of day, in Occur Time"
-    )
+        "--time-col 'Occur Date' --clock-col 'Occur Time' --type-col 'UCR Literal')"
+    )  # nothing lost: the times of day are read from their own column
     assert swap_fix(SCHEMAS["chicago"]).endswith(
         "the mapping loses the Description that refines its offence types and its rows with "
         "projected coordinates alone"
@@ -1777,10 +1777,18 @@ def test_a_mapping_that_would_lose_a_known_exports_dates_is_refused():
     said = str(caught.value)
     assert "the header is that of the Atlanta Police COBRA crimes export" in said
     assert "(schema atlanta_cobra)" in said and "its dates (time_col 'Occur Date'" in said
-    assert "the times in 'Occur Time' would be lost as well" in said
+    assert "its times of day (clock_col 'Occur Time', --clock-col)" in said
     spec = IncidentSpec(path=path, type_col="UCR Literal", time_col="Occur Date")
-    _, report = load_incidents(spec)  # named in full: read as generic, as asked
+    with pytest.raises(IncidentDataError, match=r"leave out its times of day \(clock_col 'Occ"):
+        load_incidents(spec)
+    spec = spec.model_copy(update={"clock_col": "Occur Time"})
+    with pytest.warns(PlannerWarning, match="'Occur Time' cannot be read as a time of day"):
+        mapped, report = load_incidents(spec)  # named in full: read as generic, as asked
     assert report.schema == "generic" and report.rows_kept > 20000
+    with pytest.warns(PlannerWarning, match="rows read"):
+        known, _ = load_incidents(IncidentSpec(path=path))
+    columns = ["lon", "lat", "occurred", "time_known", "crime_type"]
+    pd.testing.assert_frame_equal(mapped[columns], known[columns])  # the same times of day
 
 
 @pytest.mark.shared_data
@@ -1947,3 +1955,30 @@ def test_a_few_dates_in_another_format_are_dropped_with_their_format_named(tmp_p
     [said] = [str(w.message) for w in got]
     assert "1 row of column 'when' has a date in another format than %m/%d/%Y %H:%M and is" in said
     assert "e.g. data row 6: '2019-01-06 14:50'" in said
+
+
+def test_a_time_column_apart_from_the_dates_gives_each_its_time_of_day(tmp_path):
+    # as Los Angeles writes them: the date with a placeholder midnight, the time as HHMM
+    text = (
+        "DATE OCC,TIME OCC,Crm Cd Desc,LAT,LON\n"
+        "03/14/2020 12:00:00 AM,2130,ROBBERY,34.05,-118.25\n"
+        "03/15/2020 12:00:00 AM,0005,ROBBERY,34.05,-118.25\n"
+        "03/16/2020 12:00:00 AM,,ROBBERY,34.05,-118.25\n"
+    )
+    path = write(tmp_path, text)
+    mapping = ["--time-col", "DATE OCC", "--clock-col", "TIME OCC", "--type-col", "Crm Cd Desc"]
+    result = cli("incidents", "inspect", str(path), *mapping)
+    assert result.returncode == 0, result.stderr
+    assert "2020-03-14 21:30 .. 2020-03-16" in result.stdout  # the last has no time of day
+    spec = IncidentSpec(
+        path=path, time_col="DATE OCC", clock_col="TIME OCC", type_col="Crm Cd Desc"
+    )
+    frame, _ = load_incidents(spec)
+    assert frame["occurred"].tolist() == [
+        pd.Timestamp("2020-03-14 21:30"),
+        pd.Timestamp("2020-03-15 00:05"),
+        pd.Timestamp("2020-03-16 12:00"),  # spread over the day, as a date alone
+    ]
+    assert frame["time_known"].tolist() == [True, True, False]
+    with pytest.raises(IncidentDataError, match=r"clock_col 'TIME'.*did you mean 'TIME OCC'"):
+        load_incidents(spec.model_copy(update={"clock_col": "TIME"}))

@@ -33,7 +33,7 @@ from ui.draft import (
     set_in,
 )
 
-MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "type_col", "id_col")
+MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "clock_col", "type_col", "id_col")
 """Column mapping of a generic incident file (``IncidentSpec``)."""
 
 YAML_STATE = ("yaml_error", "yaml_error_of", "yaml_text_of")
