@@ -148,9 +148,10 @@ def incidents_section() -> None:
             key="incident_max_snap_m",
         )
         if st.session_state.get("incident_schema") == "generic":
-            cols = st.columns(len(MAPPING_FIELDS))
-            for col, field in zip(cols, MAPPING_FIELDS, strict=True):
-                col.text_input(field, key=f"incident_{field}")
+            where, what = MAPPING_FIELDS[:3], MAPPING_FIELDS[3:]  # coordinates; time, type, id
+            for fields in (where, what):
+                for col, field in zip(st.columns(len(what)), fields, strict=False):
+                    col.text_input(field, key=f"incident_{field}")
             st.radio(
                 "Dates such as 03/04/2020 read",
                 ["auto", "day_first", "month_first"],
