@@ -625,6 +625,7 @@ class IncidentInspection:
     middle: tuple[float, float] | None = None  # median lat, median lon
     periods: tuple[tuple[str, int], ...] = ()  # kept incidents per month, or per year (_periods)
     ends_timed: tuple[bool, bool] = (True, True)  # whether first and last have a time of day
+    hours: tuple[float, ...] = ()  # share of the timed incidents kept in each 3-hour block
 
     def where(self) -> str:
         """Where the kept incidents lie, so swapped or foreign coordinates show at once."""
@@ -674,6 +675,17 @@ class IncidentInspection:
             f"where           {self.where()}",
             f"time of day     {_share(self.time_known_share)} of kept incidents"
             + (f" ({_share(self.month_only_share)} month only)" if self.month_only_share else ""),
+            *(
+                [
+                    "  per 3 hours   "
+                    + ", ".join(
+                        f"{3 * i:02d}-{3 * i + 3:02d}h {share:.0%}"
+                        for i, share in enumerate(self.hours)
+                    )
+                ]
+                if self.hours
+                else []
+            ),
             f"rows            {r.rows_read} read, {r.rows_kept} kept",
         ]
         lines += [
@@ -805,7 +817,20 @@ def inspect_incidents(
         middle=None if kept.empty else (float(kept["lat"].median()), float(kept["lon"].median())),
         periods=_periods(dated),
         ends_timed=_ends_timed(kept, dated),
+        hours=_hours(kept),
     )
+
+
+def _hours(kept: pd.DataFrame) -> tuple[float, ...]:
+    """Share of the kept incidents with a time of day in each 3-hour block of the day.
+
+    Offsets read wrong, or a placeholder time, show as a block out of all proportion.
+    """
+    timed = kept.loc[kept["time_known"].astype(bool), "occurred"].dropna()
+    if timed.empty:
+        return ()
+    blocks = np.bincount(timed.dt.hour.to_numpy() // 3, minlength=8)
+    return tuple(float(b) for b in blocks / blocks.sum())
 
 
 def _ends_timed(kept: pd.DataFrame, dated: pd.Series) -> tuple[bool, bool]:

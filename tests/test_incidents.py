@@ -1982,3 +1982,15 @@ def test_a_time_column_apart_from_the_dates_gives_each_its_time_of_day(tmp_path)
     assert frame["time_known"].tolist() == [True, True, False]
     with pytest.raises(IncidentDataError, match=r"clock_col 'TIME'.*did you mean 'TIME OCC'"):
         load_incidents(spec.model_copy(update={"clock_col": "TIME"}))
+
+
+def test_inspect_shows_the_share_of_timed_incidents_in_each_three_hours(tmp_path):
+    times = ["01:10", "02:59", "03:00", "13:30", "23:59", ""]  # the last: a date alone
+    text = "when,type,lat,lon\n" + "".join(
+        f"2023-01-1{i} {t},THEFT,42.33,-71.07\n".replace(" ,", ",") for i, t in enumerate(times)
+    )
+    spec = IncidentSpec(path=write(tmp_path, text), time_col="when", type_col="type")
+    inspection = inspect_incidents(spec)
+    assert inspection.hours == pytest.approx((0.4, 0.2, 0, 0, 0.2, 0, 0, 0.2))  # of the 5 timed
+    line = "  per 3 hours   00-03h 40%, 03-06h 20%, 06-09h 0%, 09-12h 0%, 12-15h 20%, 15-18h 0%, "
+    assert line in inspection.summary()
