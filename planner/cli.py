@@ -637,10 +637,20 @@ def inspect_incident_file(
     date_order: DateOrderOpt = DateOrder.auto,
     type_category: TypeCategoryOpt = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Offence types to list.")] = 15,
+    area: Annotated[
+        Path | None,
+        typer.Option("--area", help="OpenStreetMap extract: count the incidents near its streets."),
+    ] = None,
 ) -> None:
     """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
-    from planner.incidents import files_total, inspect_incidents
+    from planner.incidents import files_total, inspect_incidents, near_streets_line
 
+    graph = None
+    if area is not None:
+        from planner.graph import load_street_graph
+        from planner.scenario import AreaSpec
+
+        graph = load_street_graph(AreaSpec(source="file", path=area))
     seen = []
     for file in files:
         spec = _incident_spec(
@@ -650,6 +660,8 @@ def inspect_incident_file(
         )  # fmt: skip
         seen.append(inspect_incidents(spec))
         typer.echo(("\n" if len(seen) > 1 else "") + seen[-1].summary(top=top))
+        if graph is not None:
+            typer.echo(near_streets_line(spec, graph, area.name))
     if len(seen) > 1:
         typer.echo("\n" + files_total(seen))
 

@@ -30,9 +30,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -42,9 +44,12 @@ from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import SCHEMAS, Schema, choose_schema, columns_swapped, swap_fix
 from planner._incident_times import local_clock, midnight_placeholders
-from planner.errors import IncidentDataError, counted, warn, why_missing
+from planner.errors import IncidentDataError, PlannerWarning, counted, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
 from planner.scenario import IncidentSpec, match_form
+
+if TYPE_CHECKING:
+    from planner.graph import StreetGraph
 
 log = logging.getLogger(__name__)
 
@@ -731,6 +736,29 @@ class IncidentInspection:
                 lines.append("                no type column read: name it with --type-col")
         lines += [f"note            {note}" for note in self.notes]
         return "\n".join(lines)
+
+
+def near_streets_line(spec: IncidentSpec, graph: StreetGraph, area: str) -> str:
+    """Say how many of a file's kept incidents lie near the streets of ``graph`` (``area``).
+
+    The others would be dropped as outside the area when planning.
+
+    Raises
+    ------
+    IncidentDataError
+        When none does (swapped coordinates, another city or period are named).
+    """
+    from planner.snapping import snap_incidents
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the inspection
+        kept, report = load_incidents(spec)
+    near, _ = snap_incidents(graph, kept.assign(file=report.file), spec.max_snap_m, [report])
+    return (
+        f"near streets    {len(near)} of {len(kept)} kept lie within {spec.max_snap_m:g} m of "
+        f"a street of {area} ({_share(len(near) / len(kept))}); a plan drops the others as "
+        "outside the area"
+    )
 
 
 def files_total(inspections: Sequence[IncidentInspection]) -> str:

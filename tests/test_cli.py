@@ -792,3 +792,25 @@ def test_streamlit_run_from_the_checkout_gets_the_apps_own_settings():
         for key, value in values.items()
     }
     assert written == {k: v for k, v in given.items() if k != "server.port"}
+
+
+def test_inspect_with_an_area_counts_the_incidents_near_its_streets(tmp_path):
+    from planner.graph import load_street_graph
+    from planner.incidents import load_incidents
+    from planner.scenario import AreaSpec, IncidentSpec
+    from planner.snapping import snap_to_segments
+
+    area = shared_file("osm/city_of_london_2020.osm.pbf")
+    incidents = shared_file("incidents/city_of_london_street_2020.csv")
+    result = cli("incidents", "inspect", str(incidents), "--area", str(area))
+    assert result.returncode == 0, result.stderr
+    near, kept = map(int, re.search(r"near streets +(\d+) of (\d+) kept", result.stdout).groups())
+    assert f"{kept} kept" in result.stdout.split("near streets")[0]  # the rows line's count
+    with pytest.warns(Warning):
+        frame, _ = load_incidents(IncidentSpec(path=incidents))
+    graph = load_street_graph(AreaSpec(source="file", path=area))
+    points, _ = snap_to_segments(graph, frame["lon"].to_numpy(), frame["lat"].to_numpy(), 100.0)
+    assert near == len(points) and 0 < near < kept == len(frame)
+    boston = shared_file("schema_samples/boston_crime_2023-01_2023-03.csv")
+    far = cli("incidents", "inspect", str(boston), "--area", str(area))
+    assert_clean_failure(far, "none of the", "km away")
