@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -406,6 +408,33 @@ def local_clock(
     occurred[has] = local.to_numpy()
     changed = f"{moved} of them moved to it" if moved else "all of them already on it"
     return occurred, f"{said}: read on the area's clock ({zone}), {changed}"
+
+
+def utc_caution(offsets: TimeOffsets, time_known: np.ndarray, zone: str | None) -> str | None:
+    """Caution when every time is labelled ``+00`` (UTC) and the area's clock is hours off.
+
+    Some portals label local times ``+00`` (Boston's does): read as UTC, they move by the
+    area's offset (two hours or more here) and the time-of-day model weighs the wrong hours.
+    Real UTC exports exist, so this is said, not changed.
+    """
+    timed = time_known & ~np.isnan(offsets.east)
+    if zone is None or not timed.any() or (offsets.east[timed] != 0).any():
+        return None
+    if any(str(w).strip().upper().endswith("Z") for w in offsets.written[timed]):
+        return None  # "Z" is written by machines that mean it
+    first = offsets.written[int(np.flatnonzero(timed)[0])]
+    hours = min(  # winter and summer
+        abs(dt.datetime(2020, month, 1, tzinfo=ZoneInfo(zone)).utcoffset().total_seconds()) / 3600
+        for month in (1, 7)
+    )
+    if hours < 2:
+        return None
+    return (
+        f"every time in '{offsets.column}' is written in UTC (such as '{first}') and is read "
+        f"{hours:g} hours or more apart on the area's clock ({zone}): if "
+        "the export writes its local times with a UTC label (Boston's portal does), remove the "
+        "labels from the column to read them as written"
+    )
 
 
 def _format_scores(full: pd.Series) -> tuple[pd.Series, pd.Series, dict[str, float]]:

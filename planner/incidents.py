@@ -43,7 +43,7 @@ from planner._incident_coordinates import POLAR_LAT, far_note, out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import SCHEMAS, Schema, choose_schema, columns_swapped, swap_fix
-from planner._incident_times import local_clock, midnight_placeholders
+from planner._incident_times import local_clock, midnight_placeholders, utc_caution
 from planner.errors import IncidentDataError, PlannerWarning, counted, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
 from planner.scenario import IncidentSpec, match_form
@@ -253,9 +253,11 @@ def _read_rows(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
     )
     notes += [note] if note else []
+    utc = None
     if (offsets := rows.attrs.get("time_offsets")) is not None:  # placeholders found as written
         occurred, note = local_clock(occurred, time_known, offsets, timezone)
         notes += [note] if note else []
+        utc = utc_caution(offsets, time_known & (drop == ""), timezone)
     commas = rows["commas"].to_numpy()
     rows = rows.drop(columns=["header", "commas", "missing", "garbled", "bad_date", "detail"])
     rows = rows.assign(
@@ -276,6 +278,7 @@ def _read_rows(
     cautions = (
         *rows.attrs.get("cautions", ()),
         *([far_said] if far_said else []),
+        *([utc] if utc else []),
         *_placeholder_ids(rows_ids),
         *unused,
     )

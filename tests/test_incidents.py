@@ -1994,3 +1994,29 @@ def test_inspect_shows_the_share_of_timed_incidents_in_each_three_hours(tmp_path
     assert inspection.hours == pytest.approx((0.4, 0.2, 0, 0, 0.2, 0, 0, 0.2))  # of the 5 timed
     line = "  per 3 hours   00-03h 40%, 03-06h 20%, 06-09h 0%, 09-12h 0%, 12-15h 20%, 15-18h 0%, "
     assert line in inspection.summary()
+
+
+def test_times_all_labelled_utc_in_an_area_hours_off_are_cautioned(tmp_path):
+    rows = [f"2023-01-1{d} 2{d}:00:00+00,THEFT,42.33,-71.07\n" for d in range(4)]
+    path = write(tmp_path, "when,type,lat,lon\n" + "".join(rows))
+    spec = IncidentSpec(path=path, time_col="when", type_col="type")
+    with pytest.warns(PlannerWarning, match="every time in 'when' is written in UTC") as got:
+        frame, _ = load_incidents(spec, timezone="America/New_York")
+    assert "4 hours or more apart on the area's clock (America/New_York)" in str(got[0].message)
+    assert frame["occurred"].iloc[0] == pd.Timestamp("2023-01-10 15:00")  # read as UTC still
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an hour or none apart: nothing to say
+        load_incidents(spec, timezone="Europe/London")
+    eastern = write(tmp_path, "when,type,lat,lon\n" + "".join(rows).replace("+00", "-05:00"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # offsets of the area's own: the export knows its clock
+        load_incidents(
+            IncidentSpec(path=eastern, time_col="when", type_col="type"),
+            timezone="America/New_York",
+        )
+    zulu = write(tmp_path, "when,type,lat,lon\n" + "".join(rows).replace("+00", "Z"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Z: written by machines that mean UTC
+        load_incidents(
+            IncidentSpec(path=zulu, time_col="when", type_col="type"), timezone="America/New_York"
+        )
