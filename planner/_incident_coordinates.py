@@ -23,7 +23,8 @@ POLAR_LAT = (-60.0, 80.0)
 #: A point written in one cell: WKT ``POINT (x y)``, or ``(a, b)`` as Socrata portals write
 #: their location columns (latitude first).
 _WKT_POINT = re.compile(
-    r"POINT\s*(?:Z|M|ZM)?\s*\(\s*([^\s()]+)\s+([^\s()]+)(?:\s+[^\s()]+)*\s*\)", re.IGNORECASE
+    r"(?:SRID=\d+;)?POINT\s*(?:Z|M|ZM)?\s*\(\s*([^\s()]+)\s+([^\s()]+)(?:\s+[^\s()]+)*\s*\)",
+    re.IGNORECASE,
 )
 _PAIR = re.compile(r"\(\s*([^,()\s]+)\s*,\s*([^,()\s]+)\s*\)")
 _NO_POINT = re.compile(r"POINT\s+EMPTY|\(\s*\)", re.IGNORECASE)
@@ -43,14 +44,15 @@ def point_share(cells: pd.Series) -> float:
     return float((text.str.fullmatch(_WKT_POINT) | text.str.fullmatch(_PAIR)).mean())
 
 
-def point_texts(cells: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+def point_texts(cells: pd.Series, geographic: bool = True) -> tuple[pd.Series, pd.Series, str]:
     """Split a column of points into x and y texts; say how the points are written.
 
-    WKT points are ``POINT (x y)``. Pairs in parentheses are (latitude, longitude), as Socrata
-    portals write them, unless their first numbers mostly lie where no city is as latitudes
-    (:data:`POLAR_LAT`, or beyond +-90) and their second do not: longitude first. A cell that
-    is neither keeps its whole text in both, to be counted as not numbers; an empty point
-    (``POINT EMPTY``, ``()``) is empty.
+    WKT points are ``POINT (x y)``. Pairs in parentheses of a ``geographic`` crs are
+    (latitude, longitude), as Socrata portals write them, unless their first numbers mostly
+    lie where no city is as latitudes (:data:`POLAR_LAT`, or beyond +-90) and their second do
+    not: longitude first; of a projected crs they are (x, y). A cell that is neither keeps its
+    whole text in both, to be counted as not numbers; an empty point (``POINT EMPTY``, ``()``)
+    is empty.
     """
     text = _cells(cells)
     text = text.where(~text.str.fullmatch(_NO_POINT), "")
@@ -59,18 +61,19 @@ def point_texts(cells: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     first, second = (pd.to_numeric(pair[i], errors="coerce") for i in (0, 1))
     both = first.notna() & second.notna()
     south, north = POLAR_LAT
-    lon_first = bool(
+    x_first = not geographic or bool(
         both.any()
         and (~first[both].between(south, north) & second[both].between(south, north)).mean() > 0.5
     )
-    x = wkt[0].fillna(pair[0 if lon_first else 1]).fillna(text)
-    y = wkt[1].fillna(pair[1 if lon_first else 0]).fillna(text)
+    x = wkt[0].fillna(pair[0 if x_first else 1]).fillna(text)
+    y = wkt[1].fillna(pair[1 if x_first else 0]).fillna(text)
+    if not geographic:
+        pairs = "(x, y)"
+    else:
+        pairs = "(longitude, latitude)" if x_first else "(latitude, longitude)"
     forms = [
         form
-        for form, found in (
-            ("POINT (x y)", wkt[0].notna().any()),
-            ("(longitude, latitude)" if lon_first else "(latitude, longitude)", both.any()),
-        )
+        for form, found in (("POINT (x y)", wkt[0].notna().any()), (pairs, both.any()))
         if found
     ]
     return x, y, " and ".join(forms)

@@ -106,15 +106,9 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
         odd = ~time_known & ~bad & (clock_text != "").to_numpy()
         unread = _unread_times(time_text, odd, cols[schema.time_col], f"write them as {expected}")
     if schema.clock_col is not None:
-        minutes, unreadable = clock_minutes(get(schema.clock_col))
-        noon = minutes.fillna(12 * 60).to_numpy()
-        occurred = occurred.dt.normalize() + pd.to_timedelta(noon, unit="min")
-        time_known = minutes.notna().to_numpy() & ~bad
-        if unreadable.any():
-            fix = "write times as HHMM, HH:MM or HH:MM AM/PM"
-            unread = _unread_times(
-                get(schema.clock_col), unreadable & ~bad, cols[schema.clock_col], fix
-            )
+        occurred, time_known, unread = _clock_column(
+            get(schema.clock_col), occurred, bad, cols[schema.clock_col]
+        )
     crime_type = get(schema.type_col).str.strip()
     if schema.fallback_type_col is not None:
         fallback = get(schema.fallback_type_col).str.strip()
@@ -137,7 +131,8 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "incident_id": get(schema.id_col).str.strip(),
         }
     )
-    other = other_format_note(time_text, bad, cols[schema.time_col], schema.time_format)
+    written = get(schema.time_col)
+    other = other_format_note(time_text, bad, cols[schema.time_col], schema.time_format, written)
     frame.attrs["cautions"] = tuple(filter(None, (unread, other, garbled_note(flags, garbled))))
     return frame
 
@@ -245,6 +240,12 @@ def generic_rows(
     (:class:`TimeOffsets`), to be applied once midnight placeholders are found.
     """
     notes: list[str] = []
+    if spec.clock_col and not spec.time_col:
+        msg = (
+            f"{path}: clock_col '{spec.clock_col}' gives the times of day, but no time_col names "
+            "the dates they belong to; name the date column too (on the command line --time-col)"
+        )
+        raise IncidentDataError(msg)
     geo = header is None
     if geo:
         import geopandas as gpd
@@ -301,7 +302,7 @@ def generic_rows(
                 "file has latitude and longitude columns (or one column of points)"
             )
             raise IncidentDataError(msg)
-        point = None
+        point = x_col if x_col is not None and x_col == y_col else None  # a column of points
         if x_col is None or y_col is None:
             lowered = {c.strip().lower(): c for c in header}
             pair = next(
@@ -333,7 +334,10 @@ def generic_rows(
         if len(raw) == 0:
             raise _no_rows(path)
         if point is not None:  # its x and y as if they were columns of the file
-            raw[x_col], raw[y_col], written = point_texts(raw[point])
+            if x_col == point:  # named with x_col and y_col
+                x_col, y_col = f"{point} (x)", f"{point} (y)"
+            geographic = _crs(spec.crs, path).is_geographic
+            raw[x_col], raw[y_col], written = point_texts(raw[point], geographic)
             cols |= {x_col: x_col, y_col: y_col}
             notes.append(f"coordinates read from the column '{point}', written {written}")
         sep = raw.attrs["sep"]
@@ -421,6 +425,6 @@ def generic_rows(
     )
     if not geo:  # the columns read as x and y (or the one of points), for advice on swapped ones
         rows.attrs["coordinates"] = (cols[x_col], cols[y_col]) if point is None else (point,)
-    if spec.time_col:
+    if spec.time_col and not spec.clock_col:  # a clock column of its own is the wall clock
         rows.attrs["time_offsets"] = offsets
     return rows, notes

@@ -293,15 +293,19 @@ def _closest(header: list[str]) -> tuple[str, bool]:
 #: The rows read to judge what a column holds.
 GUESS_ROWS = 2000
 
+#: A column holds points when this share of its first non-empty cells are written as points.
+POINT_SHARE = 0.9
+
 
 def point_column(path: Path, header: list[str]) -> str | None:
     """Return the column that holds each row's coordinates as one point, if any.
 
-    Its first :data:`GUESS_ROWS` non-empty cells must nearly all (90 %) be written as points:
-    ``(41.88, -87.63)`` as Socrata portals write their location columns, or WKT ``POINT (x y)``.
+    Its first :data:`GUESS_ROWS` non-empty cells must nearly all (:data:`POINT_SHARE`) be
+    written as points: ``(41.88, -87.63)`` as Socrata portals write their location columns, or
+    WKT ``POINT (x y)``.
     """
     sample = read_csv(path, header, GUESS_ROWS)
-    return next((c for c in header if point_share(sample[c]) >= 0.9), None)
+    return next((c for c in header if point_share(sample[c]) >= POINT_SHARE), None)
 
 
 def guess_columns(
@@ -356,7 +360,7 @@ def _generic_guess(header: list[str], read: Callable[[list[str]], pd.DataFrame])
     lowered = {c.strip().lower() for c in header}
     if not any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS):
         sample = read(header)
-        if not any(point_share(sample[c]) >= 0.9 for c in header):
+        if not any(point_share(sample[c]) >= POINT_SHARE for c in header):
             return ""
     time_col, type_col = guess_columns(header, read)
     given = [(name, col) for name, col in (("time", time_col), ("type", type_col)) if col]
@@ -470,7 +474,8 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
     name = spec.schema.strip().lower()
     if name in SCHEMAS and _mapping_given(spec):
         msg = (
-            f"{path}: x_col, y_col, crs, time_col, type_col and id_col apply only to schema: "
+            f"{path}: x_col, y_col, crs, time_col, clock_col, type_col and id_col apply only to "
+            "schema: "
             "generic "
             f"(the {name} schema knows its columns); drop them or set schema: generic"
         )

@@ -140,17 +140,23 @@ def _other_format(text: pd.Series, bad: np.ndarray) -> np.ndarray:
     return bad & dated & ~shapes.isin(set(shapes[~bad])).to_numpy()
 
 
-def other_format_note(text: pd.Series, bad: np.ndarray, column: str, expected: str) -> str | None:
-    """Say which dropped dates are written in another format (a few: more stop the load)."""
+def other_format_note(
+    text: pd.Series, bad: np.ndarray, column: str, expected: str, written: pd.Series | None = None
+) -> str | None:
+    """Say which dropped dates are written in another format (a few: more stop the load).
+
+    ``text`` is what the dates were read from; ``written`` the cells as the file has them
+    (shown in the examples, so they can be found), by default ``text``.
+    """
     other = _other_format(text.str.strip(), bad)
     if not other.any():
         return None
     n = int(other.sum())
-    has, are = ("has", "is") if n == 1 else ("have", "are")
+    has, are, dates = ("has", "is", "a bad date") if n == 1 else ("have", "are", "bad dates")
     return (
-        f"{counted(n, 'row')} of column '{column}' {has} a date in another format than "
-        f"{expected} and {are} dropped as bad dates: write them as the other rows do to keep "
-        f"them; formats seen: {_shapes(text, other)}"
+        f"{counted(n, 'row')} of column '{column}' {has} a date in another format than the "
+        f"rest ({expected}) and {are} dropped as {dates}: write them as the other rows do to "
+        f"keep them; formats seen: {_shapes(text if written is None else written, other)}"
     )
 
 
@@ -343,7 +349,7 @@ def _generic_times(
     if fmt in MONTH_FORMATS:
         occurred = occurred + pd.Timedelta(days=14)
     occurred, time_known, unread = _other_clocks(full, occurred, time_known, bad, column)
-    other = other_format_note(text, bad, column, fmt)
+    other = other_format_note(text, bad, column, fmt, written)
     unread = "; ".join(filter(None, (unread, other))) or None
     offsets = TimeOffsets(column, offset_minutes(written).to_numpy(), written.to_numpy())
     return occurred, time_known, month_only, bad, notes, unread, offsets

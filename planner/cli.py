@@ -584,6 +584,26 @@ def _incident_spec(**fields: object) -> IncidentSpec:
         raise PlannerError("; ".join(lines)) from None
 
 
+def _files(paths: list[Path], option: str) -> list[Path]:
+    """Return the incident files given, a quoted pattern (``'police/*/*.csv'``) by its files.
+
+    A shell expands patterns itself; one it passes on (quoted, or Windows' cmd) is expanded
+    as a scenario's is.
+    """
+    from planner.scenario import matched_files
+
+    def pattern(path: Path) -> bool:
+        return not path.is_file() and any(mark in str(path) for mark in "*?[")
+
+    return [
+        found
+        for path in paths
+        for found in (
+            matched_files(path, Path.cwd(), "command line", option) if pattern(path) else [path]
+        )
+    ]
+
+
 def _type_categories(pairs: list[str] | None) -> dict[str, str]:
     """Read ``--type-category TYPE=CATEGORY`` options (the last ``=`` splits)."""
     chosen: dict[str, str] = {}
@@ -652,7 +672,7 @@ def inspect_incident_file(
 
         graph = load_street_graph(AreaSpec(source="file", path=area))
     seen = []
-    for file in files:
+    for file in _files(files, "FILE"):
         spec = _incident_spec(
             path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
             clock_col=clock_col, type_col=type_col, id_col=id_col, date_order=date_order.value,
@@ -720,7 +740,7 @@ def evaluate_risk(
         "date_order": date_order.value,
         "type_categories": _type_categories(type_category),
     }  # fmt: skip
-    specs = [_incident_spec(path=path, **mapping) for path in incidents]
+    specs = [_incident_spec(path=path, **mapping) for path in _files(incidents, "--incidents")]
     table, data = evaluate_files(area, specs, first, test_months, out, all_types)
     typer.echo(summary(table))
     counts = ", ".join(f"{k}: {v}" for k, v in data.counts.items())
@@ -758,7 +778,10 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(0) from None
         ctx = getattr(exc, "ctx", None)
         command = ctx.command_path if ctx is not None else "patrol-planner"
-        typer.echo(f"error: {exc.format_message()} (see: {command} --help)", err=True)
+        hint = ""
+        if command.endswith("evaluate-risk") and "unexpected extra argument" in str(exc):
+            hint = "; give --incidents before each file (or quote a pattern: --incidents 'a/*.csv')"
+        typer.echo(f"error: {exc.format_message()}{hint} (see: {command} --help)", err=True)
         raise SystemExit(getattr(exc, "exit_code", 2)) from None
     except typer.Abort:
         typer.echo("aborted", err=True)

@@ -382,13 +382,6 @@ def incident_risk(
             f"{_outside_by_file(incidents, point_idx)}{_swapped_rows(graph, incidents, point_idx)}"
         )
         warn(msg, stacklevel=2)
-    if len(point_idx) < FEW_INCIDENTS:
-        warn(
-            f"only {counted(len(point_idx), 'incident')} near the area's streets: the risk map "
-            "rests mostly on these few points, and the hot spots follow them; add more months of "
-            "data, or plan without incident files (risk terrain from OSM features)",
-            stacklevel=2,
-        )
     per_file = _attribute_outside(reports, incidents, point_idx, outside)
     later_note = None
     if shift is not None and "occurred" in incidents:  # what was known when the shift starts
@@ -400,6 +393,13 @@ def incident_risk(
                 raise IncidentDataError(msg)
             warn(later_note, stacklevel=2)
             point_idx, seg_idx = point_idx[~later], seg_idx[~later]
+    if len(point_idx) < FEW_INCIDENTS:
+        warn(
+            f"only {counted(len(point_idx), 'incident')} near the area's streets: the risk map "
+            "rests mostly on these few points, and the hot spots follow them; add more months of "
+            "data, or plan without incident files (risk terrain from OSM features)",
+            stacklevel=2,
+        )
     snapped = incidents.iloc[point_idx]
     harm = snapped["harm"].to_numpy(dtype=float) if "harm" in snapped else np.ones(len(snapped))
     notes = [r.summary() for r in per_file] + [f"{r.file}: {n}" for r in per_file for n in r.notes]
@@ -633,8 +633,10 @@ def _after_start(incidents: pd.DataFrame, shift_start: dt.datetime) -> np.ndarra
 def _later_note(incidents: pd.DataFrame, later: np.ndarray) -> str:
     """Say how many incidents (``later`` of them) are left out for being after the shift starts."""
     newest = incidents["occurred"][later].max()
+    months = "month_only" in incidents and bool(incidents["month_only"][later].all())
     return (
         f"{counted(int(later.sum()), 'incident')} dated after the shift starts (up to "
-        f"{newest:%Y-%m-%d}) are left out: a plan rests on what was known before its shift; "
-        "check their dates (a mistyped year?), or plan a shift after them"
+        f"{newest:{'%Y-%m' if months else '%Y-%m-%d'}}) are left out: a plan rests on what was "
+        "known before its shift; check their dates (a mistyped year?), or plan a shift after "
+        "them"
     )

@@ -540,7 +540,7 @@ def _resolve_paths(
     incidents = [
         spec.model_copy(update={"path": path})
         for i, spec in enumerate(scenario.incidents)
-        for path in _matched_files(spec.path, base_dir, where, field("incidents", i, "path"))
+        for path in matched_files(spec.path, base_dir, where, field("incidents", i, "path"))
     ]
     hoods = scenario.neighbourhoods
     if hoods.path is not None:
@@ -557,12 +557,13 @@ def _resolve_paths(
     )
 
 
-def _matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[Path]:
+def matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[Path]:
     """Return the incident file ``path`` names, or the files its pattern matches, in name order.
 
     A pattern (``*``, ``?``, ``[...]``; ``**`` for any depth of folders) lists monthly exports
-    at once, e.g. ``police/*/*-street.csv`` for data.police.uk's folders of months. A file
-    whose own name holds such characters is read as named.
+    at once, e.g. ``police/*/*-street.csv`` for data.police.uk's folders of months; hidden
+    files and folders (``.name``) are left out, as a shell does, and a file reached twice is
+    read once. A file whose own name holds such characters is read as named.
 
     Raises
     ------
@@ -580,10 +581,13 @@ def _matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[P
             raise ScenarioError(msg)
         return [_existing(named, where, field)]
     root = Path(path.anchor) if path.is_absolute() else base_dir.resolve()
-    found = sorted(
-        match.resolve()
-        for match in root.glob(str(path.relative_to(path.anchor)))
-        if match.is_file()
+    pattern = path.relative_to(path.anchor)
+    found = sorted(  # a file reached twice (a link to it) is read once
+        {
+            match.resolve()
+            for match in root.glob(str(pattern))
+            if match.is_file() and not _hidden(match.relative_to(root), pattern)
+        }
     )
     if not found:
         msg = (
@@ -593,6 +597,18 @@ def _matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[P
         )
         raise ScenarioError(msg)
     return found
+
+
+def _hidden(match: Path, pattern: Path) -> bool:
+    """Whether a pattern's match is hidden where the pattern wrote no dot, as a shell judges.
+
+    Hidden: a file or folder named ``.name`` (macOS leaves ``._`` copies beside files).
+    """
+    written = set(pattern.parts)
+    return any(
+        part.startswith(".") and part not in (".", "..") and part not in written
+        for part in match.parts
+    )
 
 
 def _existing(path: Path, where: str, field: str) -> Path:

@@ -284,7 +284,10 @@ def staffing_summary(table: pd.DataFrame) -> str:
             f"{row.routes_status}"
         )
     if rushed := rushed_counts(table):
-        lines.append(f"{rushed_note(rushed)}; raise --time-limit")
+        lines.append(
+            f"{rushed_note(rushed)}; raise --time-limit (solver.route_iterations for "
+            "ITERATION_LIMIT)"
+        )
     if (full := saturated_from(table)) is not None:
         lines.append(
             f"from {full} officers on, every hot spot gets all its stops, so more "
@@ -311,7 +314,7 @@ def rushed_counts(table: pd.DataFrame) -> list[int]:
     has all its stops is left out: there nothing is left to stop at, whatever the time limit.
     """
     spare = table["units_back_early"] + table["units_looping"]
-    rushed = (spare > 0) & (table["routes_status"] == "TIME_LIMIT")
+    rushed = (spare > 0) & table["routes_status"].isin(["TIME_LIMIT", "ITERATION_LIMIT"])
     rushed &= ~table["all_stops_made"].astype(bool)
     return [int(n) for n in table.loc[rushed, "officers"]]
 
@@ -332,12 +335,11 @@ def warned_counts(
 
 
 def rushed_note(counts: Sequence[int]) -> str:
-    """Say that the added presence at ``counts`` (:func:`rushed_counts`) may be the time limit's."""
+    """Say that the added presence at ``counts`` (:func:`rushed_counts`) may be the limit's."""
     return (
         f"at {', '.join(map(str, counts))} officers, units come back an hour or more early or "
-        "walk loops for an hour or more while the search stopped on its time limit: their "
-        "added presence may be the time limit's, "
-        "not the officers'"
+        "walk loops for an hour or more while the search stopped at its limit (of time, or of "
+        "iterations): their added presence may be the limit's, not the officers'"
     )
 
 

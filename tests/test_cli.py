@@ -653,6 +653,21 @@ def test_inspect_describes_each_monthly_file_and_their_total(tmp_path):
     )
 
 
+def test_a_quoted_pattern_names_the_monthly_files_on_the_command_line(tmp_path):
+    split_by_month(shared_file("incidents/city_of_london_street_2020.csv"), tmp_path / "police")
+    result = cli("incidents", "inspect", "police/2020-0[1-2]/*-street.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "2 files: " in result.stdout and result.stdout.count("file            ") == 2
+    none = cli("incidents", "inspect", "police/*/*-outcomes.csv", cwd=tmp_path)
+    assert_clean_failure(none, "FILE: no file matches the pattern police/*/*-outcomes.csv")
+    # a pattern the shell expanded for one --incidents: the other files look like arguments
+    extra = cli(
+        "evaluate-risk", "--area", "a.pbf", "--cut", "2020-10",
+        "--incidents", "police/2020-01/a.csv", "police/2020-02/b.csv",
+    )  # fmt: skip
+    assert_clean_failure(extra, "give --incidents before each file (or quote a pattern")
+
+
 def test_evaluate_risk_warns_of_empty_test_months_and_writes_all_or_nothing(tmp_path):
     area = shared_file("osm/city_of_london_2020.osm.pbf")
     incidents = shared_file("incidents/city_of_london_street_2020.csv")

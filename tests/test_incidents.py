@@ -1953,8 +1953,17 @@ def test_a_few_dates_in_another_format_are_dropped_with_their_format_named(tmp_p
         _, report = load_incidents(IncidentSpec(path=path, time_col="when", type_col="type"))
     assert report.dropped["bad date"] == 1
     [said] = [str(w.message) for w in got]
-    assert "1 row of column 'when' has a date in another format than %m/%d/%Y %H:%M and is" in said
+    assert "1 row of column 'when' has a date in another format than the rest (%m/%d/%Y %H:%M)" in (
+        said
+    )
+    assert "and is dropped as a bad date" in said
     assert "e.g. data row 6: '2019-01-06 14:50'" in said
+    days[5] = "2019-01-06T14:50:00+01:00"  # shown as written, so that it can be found
+    path = write(
+        tmp_path, "when,type,lat,lon\n" + "".join(f"{d},THEFT,33.75,-84.39\n" for d in days)
+    )
+    with pytest.warns(PlannerWarning, match="e.g. data row 6: '2019-01-06T14:50:00\\+01:00'"):
+        load_incidents(IncidentSpec(path=path, time_col="when", type_col="type"))
 
 
 def test_a_time_column_apart_from_the_dates_gives_each_its_time_of_day(tmp_path):
@@ -2020,3 +2029,41 @@ def test_times_all_labelled_utc_in_an_area_hours_off_are_cautioned(tmp_path):
         load_incidents(
             IncidentSpec(path=zulu, time_col="when", type_col="type"), timezone="America/New_York"
         )
+
+
+def test_clock_times_are_the_areas_wall_clock_whatever_the_date_columns_offset(tmp_path):
+    text = "when,at,type,lat,lon\n2020-06-14T00:00:00Z,2130,THEFT,34.05,-118.25\n"
+    text += "2020-06-16T00:00:00Z,5,THEFT,34.05,-118.25\n"
+    spec = IncidentSpec(
+        path=write(tmp_path, text), time_col="when", clock_col="at", type_col="type"
+    )
+    frame, _ = load_incidents(spec, timezone="America/Los_Angeles")
+    assert frame["occurred"].tolist() == [
+        pd.Timestamp("2020-06-14 21:30"),
+        pd.Timestamp("2020-06-16 00:05"),
+    ]
+    alone = spec.model_copy(update={"time_col": None})
+    with pytest.raises(IncidentDataError, match="clock_col 'at' gives the times of day, but no"):
+        load_incidents(alone)
+
+
+def test_a_point_column_is_picked_by_naming_it_twice_and_read_x_first_when_projected(tmp_path):
+    text = 'when,type,Location,Other\n2024-05-14 10:00,THEFT,"(41.88, -87.63)","(0, 0)"\n'
+    text += '2024-05-15 10:00,THEFT,"(41.89, -87.62)","(1, 1)"\n'
+    path = write(tmp_path, text)
+    spec = IncidentSpec(
+        path=path, time_col="when", type_col="type", x_col="Location", y_col="Location"
+    )
+    frame, report = load_incidents(spec)
+    assert frame["lat"].tolist() == [41.88, 41.89] and frame["lon"].tolist() == [-87.63, -87.62]
+    assert (
+        "coordinates read from the column 'Location', written (latitude, longitude)" in report.notes
+    )
+    feet = 'when,type,where\n2024-05-14 10:00,THEFT,"(1175476, 1873816)"\n'  # Chicago's x, y
+    spec = IncidentSpec(
+        path=write(tmp_path, feet, "feet.csv"), time_col="when", type_col="type", crs="EPSG:3435"
+    )
+    frame, report = load_incidents(spec)
+    assert frame["lat"].iloc[0] == pytest.approx(41.8091, abs=1e-3)  # the portal's own latitude
+    assert frame["lon"].iloc[0] == pytest.approx(-87.6319, abs=1e-3)
+    assert "written (x, y)" in " ".join(report.notes)

@@ -411,6 +411,14 @@ def test_incidents_dated_after_the_shift_starts_are_left_out_and_counted(grid):
     assert both.parameters["incidents_used"] == len(early)
     with pytest.raises(IncidentDataError, match="no incident near the streets is dated before"):
         incident_risk(grid, late, [], 100, 0.0, shift)
+    # what is left after them is what the few-incidents warning weighs
+    with pytest.warns(PlannerWarning) as got:
+        incident_risk(grid, pd.concat([early.head(5), late]), [], 100, 0.0, shift)
+    assert any("only 5 incidents near the area's streets" in str(w.message) for w in got)
+    # records with the month only are named by their month
+    months = late.assign(month_only=True, occurred=pd.Timestamp("2031-05-15"))
+    with pytest.warns(PlannerWarning, match=r"after the shift starts \(up to 2031-05\) are"):
+        incident_risk(grid, pd.concat([early, months]), [], 100, 0.0, shift)
 
 
 def test_a_risk_map_of_few_incidents_is_said_to_rest_on_them_alone(grid):

@@ -644,3 +644,18 @@ def test_a_weekday_shift_under_way_is_said_to_be_the_one_planned(tmp_path, helsi
     assert under_way_note(scenario, start, end, late.replace(hour=15)) is None  # not begun
     dated = load_scenario(write(tmp_path, BASE.replace("weekday: friday", "date: 2026-12-04")))
     assert under_way_note(dated, start, end, late) is None  # the day asked for
+
+
+def test_a_pattern_leaves_hidden_files_out_and_reads_a_file_reached_twice_once(tmp_path):
+    month = tmp_path / "police" / "2020-01"
+    month.mkdir(parents=True)
+    (month / "2020-01-city-street.csv").write_text("x\n")
+    (month / "._2020-01-city-street.csv").write_text("mac\n")  # what macOS leaves beside it
+    (tmp_path / "police" / ".snap").mkdir()
+    (tmp_path / "police" / ".snap" / "2019-12-city-street.csv").write_text("x\n")
+    (tmp_path / "police" / "latest").symlink_to(month)  # the same month, by a link
+    text = BASE + "incidents:\n  - path: police/**/*-street.csv\n"
+    found = load_scenario(write(tmp_path, text)).incidents
+    assert [spec.path for spec in found] == [(month / "2020-01-city-street.csv").resolve()]
+    dotted = BASE + "incidents:\n  - path: police/.snap/*-street.csv\n"  # a dot written: asked for
+    assert len(load_scenario(write(tmp_path, dotted)).incidents) == 1

@@ -541,7 +541,8 @@ def saturation_notes(table: pd.DataFrame) -> list[str]:
 def time_limit_notes(table: pd.DataFrame) -> list[str]:
     """Per shift, the counts whose added presence may be the time limit's (units idle early)."""
     return [
-        f"{shift}: {rushed_note(counts)}. Raise the solver time limit in the sidebar."
+        f"{shift}: {rushed_note(counts)}. Raise the solver time limit in the sidebar (or the "
+        "scenario's solver.route_iterations, for a search stopped at ITERATION_LIMIT)."
         for shift, rows in table.groupby("shift", sort=False)
         if (counts := rushed_counts(rows))
     ]
