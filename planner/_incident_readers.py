@@ -25,12 +25,14 @@ from planner._incident_coordinates import (
     coordinate_numbers,
     garbled_note,
     not_numbers,
+    point_share,
     point_texts,
 )
 from planner._incident_files import _no_rows, read_csv
 from planner._incident_schemas import (
     COORDINATE_COLUMNS,
     GUESS_ROWS,
+    POINT_SHARE,
     Schema,
     _columns_named,
     _match,
@@ -302,7 +304,8 @@ def generic_rows(
                 "file has latitude and longitude columns (or one column of points)"
             )
             raise IncidentDataError(msg)
-        point = x_col if x_col is not None and x_col == y_col else None  # a column of points
+        # x_col and y_col naming one column: a column of points, by the header's own name
+        point = cols[x_col] if x_col is not None and x_col == y_col else None
         if x_col is None or y_col is None:
             lowered = {c.strip().lower(): c for c in header}
             pair = next(
@@ -334,8 +337,15 @@ def generic_rows(
         if len(raw) == 0:
             raise _no_rows(path)
         if point is not None:  # its x and y as if they were columns of the file
-            if x_col == point:  # named with x_col and y_col
+            if x_col == y_col:  # named with x_col and y_col
                 x_col, y_col = f"{point} (x)", f"{point} (y)"
+                if point_share(raw[point]) < POINT_SHARE:
+                    msg = (
+                        f"{path}: x_col and y_col both name '{point}', which holds no points "
+                        "such as (41.88, -87.63) or POINT (x y); name the longitude (or "
+                        "easting) column with x_col and the latitude (or northing) with y_col"
+                    )
+                    raise IncidentDataError(msg)
             geographic = _crs(spec.crs, path).is_geographic
             raw[x_col], raw[y_col], written = point_texts(raw[point], geographic)
             cols |= {x_col: x_col, y_col: y_col}

@@ -590,10 +590,10 @@ def _files(paths: list[Path], option: str) -> list[Path]:
     A shell expands patterns itself; one it passes on (quoted, or Windows' cmd) is expanded
     as a scenario's is.
     """
-    from planner.scenario import matched_files
+    from planner.scenario import is_pattern, matched_files
 
     def pattern(path: Path) -> bool:
-        return not path.is_file() and any(mark in str(path) for mark in "*?[")
+        return not path.is_file() and is_pattern(path)
 
     return [
         found
@@ -780,7 +780,10 @@ def main(argv: list[str] | None = None) -> None:
         command = ctx.command_path if ctx is not None else "patrol-planner"
         hint = ""
         if command.endswith("evaluate-risk") and "unexpected extra argument" in str(exc):
-            hint = "; give --incidents before each file (or quote a pattern: --incidents 'a/*.csv')"
+            hint = (
+                "; if these are incident files, give --incidents before each (or quote a "
+                "pattern: --incidents 'a/*.csv')"
+            )
         typer.echo(f"error: {exc.format_message()}{hint} (see: {command} --help)", err=True)
         raise SystemExit(getattr(exc, "exit_code", 2)) from None
     except typer.Abort:

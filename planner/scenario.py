@@ -560,7 +560,7 @@ def _resolve_paths(
 def matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[Path]:
     """Return the incident file ``path`` names, or the files its pattern matches, in name order.
 
-    A pattern (``*``, ``?``, ``[...]``; ``**`` for any depth of folders) lists monthly exports
+    A pattern (``*``, ``?``, with ``[...]``; ``**`` for any depth of folders) lists monthly exports
     at once, e.g. ``police/*/*-street.csv`` for data.police.uk's folders of months; hidden
     files and folders (``.name``) are left out, as a shell does, and a file reached twice is
     read once. A file whose own name holds such characters is read as named.
@@ -571,7 +571,7 @@ def matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[Pa
         When the file is not there, or the pattern matches no file (naming the folder searched).
     """
     named = (base_dir / path).resolve()
-    if named.is_file() or not any(mark in str(path) for mark in "*?["):
+    if named.is_file() or not is_pattern(path):
         if named.is_dir():
             msg = (
                 f"{where}: {field}: {named} is a folder; name its incident files with a "
@@ -599,16 +599,23 @@ def matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[Pa
     return found
 
 
+def is_pattern(path: Path) -> bool:
+    """Whether ``path`` is a pattern: it holds ``*`` or ``?`` (``[...]`` only beside them).
+
+    A missing file named ``crimes[2021].csv`` stays a missing file, not a class of names.
+    """
+    return any(mark in str(path) for mark in "*?")
+
+
 def _hidden(match: Path, pattern: Path) -> bool:
     """Whether a pattern's match is hidden where the pattern wrote no dot, as a shell judges.
 
-    Hidden: a file or folder named ``.name`` (macOS leaves ``._`` copies beside files).
+    Hidden: a file or folder named ``.name`` (macOS leaves ``._`` copies beside files). A
+    pattern that writes a dot at the start of a name (``.*``, ``.snap``) asks for them.
     """
-    written = set(pattern.parts)
-    return any(
-        part.startswith(".") and part not in (".", "..") and part not in written
-        for part in match.parts
-    )
+    if any(part.startswith(".") and part not in (".", "..") for part in pattern.parts):
+        return False
+    return any(part.startswith(".") and part not in (".", "..") for part in match.parts)
 
 
 def _existing(path: Path, where: str, field: str) -> Path:

@@ -285,8 +285,12 @@ def staffing_summary(table: pd.DataFrame) -> str:
         )
     if rushed := rushed_counts(table):
         lines.append(
-            f"{rushed_note(rushed)}; raise --time-limit (solver.route_iterations for "
-            "ITERATION_LIMIT)"
+            f"{rushed_note(rushed)}; raise --time-limit"
+            + (
+                " (solver.route_iterations for ITERATION_LIMIT)"
+                if iteration_limited(table, rushed)
+                else ""
+            )
         )
     if (full := saturated_from(table)) is not None:
         lines.append(
@@ -332,6 +336,12 @@ def warned_counts(
         for message in messages:
             counts.setdefault((shift, message), []).append(officers)
     return [(shift, sorted(officers), message) for (shift, message), officers in counts.items()]
+
+
+def iteration_limited(table: pd.DataFrame, counts: Sequence[int]) -> bool:
+    """Whether the search of any of these officer ``counts`` stopped at its iterations."""
+    stopped = table["routes_status"][table["officers"].isin(counts)]
+    return bool((stopped == "ITERATION_LIMIT").any())
 
 
 def rushed_note(counts: Sequence[int]) -> str:

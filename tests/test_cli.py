@@ -665,7 +665,11 @@ def test_a_quoted_pattern_names_the_monthly_files_on_the_command_line(tmp_path):
         "evaluate-risk", "--area", "a.pbf", "--cut", "2020-10",
         "--incidents", "police/2020-01/a.csv", "police/2020-02/b.csv",
     )  # fmt: skip
-    assert_clean_failure(extra, "give --incidents before each file (or quote a pattern")
+    assert_clean_failure(extra, "if these are incident files, give --incidents before each")
+    # a missing file with brackets in its name is missing, not a class of other names
+    (tmp_path / "crimes2.csv").write_text("Month,Crime type,Longitude,Latitude\n")
+    missing = cli("incidents", "inspect", "crimes[2021].csv", cwd=tmp_path)
+    assert_clean_failure(missing, "crimes[2021].csv: incident file not found")
 
 
 def test_evaluate_risk_warns_of_empty_test_months_and_writes_all_or_nothing(tmp_path):

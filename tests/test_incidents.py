@@ -2052,13 +2052,16 @@ def test_a_point_column_is_picked_by_naming_it_twice_and_read_x_first_when_proje
     text += '2024-05-15 10:00,THEFT,"(41.89, -87.62)","(1, 1)"\n'
     path = write(tmp_path, text)
     spec = IncidentSpec(
-        path=path, time_col="when", type_col="type", x_col="Location", y_col="Location"
+        path=path, time_col="when", type_col="type", x_col="location", y_col="location"
     )
     frame, report = load_incidents(spec)
     assert frame["lat"].tolist() == [41.88, 41.89] and frame["lon"].tolist() == [-87.63, -87.62]
     assert (
         "coordinates read from the column 'Location', written (latitude, longitude)" in report.notes
     )
+    numbers = spec.model_copy(update={"x_col": "when", "y_col": "when"})
+    with pytest.raises(IncidentDataError, match="x_col and y_col both name 'when', which holds no"):
+        load_incidents(numbers)
     feet = 'when,type,where\n2024-05-14 10:00,THEFT,"(1175476, 1873816)"\n'  # Chicago's x, y
     spec = IncidentSpec(
         path=write(tmp_path, feet, "feet.csv"), time_col="when", type_col="type", crs="EPSG:3435"

@@ -654,8 +654,16 @@ def test_a_pattern_leaves_hidden_files_out_and_reads_a_file_reached_twice_once(t
     (tmp_path / "police" / ".snap").mkdir()
     (tmp_path / "police" / ".snap" / "2019-12-city-street.csv").write_text("x\n")
     (tmp_path / "police" / "latest").symlink_to(month)  # the same month, by a link
-    text = BASE + "incidents:\n  - path: police/**/*-street.csv\n"
+    text = BASE + "incidents:\n  - path: police/*/*-street.csv\n"  # reaches latest/ and .snap/
     found = load_scenario(write(tmp_path, text)).incidents
     assert [spec.path for spec in found] == [(month / "2020-01-city-street.csv").resolve()]
-    dotted = BASE + "incidents:\n  - path: police/.snap/*-street.csv\n"  # a dot written: asked for
-    assert len(load_scenario(write(tmp_path, dotted)).incidents) == 1
+    for dotted in ("police/.snap/*-street.csv", "police/.*/*-street.csv"):  # a dot written
+        text = BASE + f"incidents:\n  - path: {dotted}\n"
+        assert [s.path.parent.name for s in load_scenario(write(tmp_path, text)).incidents] == [
+            ".snap"
+        ]
+    # a missing file with brackets in its name is missing, not a class of other names
+    (tmp_path / "crimes2.csv").write_text("x\n")
+    text = BASE + "incidents:\n  - path: crimes[2021].csv\n"
+    with pytest.raises(ScenarioError, match=r"file not found: .*crimes\[2021\]\.csv"):
+        load_scenario(write(tmp_path, text))

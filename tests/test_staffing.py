@@ -137,6 +137,7 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
     assert "at 3 officers, units come back an hour or more early or walk loops for an hour or " in (
         summary
     )
+    assert "solver.route_iterations" not in summary  # stopped by the clock: the time limit
     assert rushed_counts(table) == [3]
     assert rushed_counts(table.assign(all_stops_made=True)) == []  # idle for want of stops
     # units walking loops for hours while the search ran out of time are as telling

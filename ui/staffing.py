@@ -32,6 +32,7 @@ from planner.staffing import (
     DASK_HTTP,
     StaffingRun,
     compare_staffing,
+    iteration_limited,
     restart_note,
     rushed_counts,
     rushed_note,
@@ -540,9 +541,13 @@ def saturation_notes(table: pd.DataFrame) -> list[str]:
 
 def time_limit_notes(table: pd.DataFrame) -> list[str]:
     """Per shift, the counts whose added presence may be the time limit's (units idle early)."""
+    iterations = (
+        " (or the scenario's solver.route_iterations, for a search stopped at ITERATION_LIMIT)"
+    )
     return [
-        f"{shift}: {rushed_note(counts)}. Raise the solver time limit in the sidebar (or the "
-        "scenario's solver.route_iterations, for a search stopped at ITERATION_LIMIT)."
+        f"{shift}: {rushed_note(counts)}. Raise the solver time limit in the sidebar"
+        + (iterations if iteration_limited(rows, counts) else "")
+        + "."
         for shift, rows in table.groupby("shift", sort=False)
         if (counts := rushed_counts(rows))
     ]
