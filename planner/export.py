@@ -62,9 +62,10 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
             )
         track.segments.append(segment)
     doc.tracks.append(track)
+    width = len(str(len(route.dwells)))  # 01 .. 12: a device listing names by text keeps order
     for number, leg in enumerate(route.dwells, start=1):  # numbered as in the briefing
         minutes = (leg.end_s - leg.start_s) / 60
-        name = f"{number}: {plan.places[leg.to_node]}"
+        name = f"{number:0{width}d}: {plan.places[leg.to_node]}"
         doc.waypoints.append(
             _waypoint(
                 plan,

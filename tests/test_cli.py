@@ -46,6 +46,10 @@ def test_plan_default_end_to_end(tmp_path):
         "routes.json",
         "schedule.csv",
     ]
+    with (out / "officer_1.gpx").open() as file:  # a device lists waypoints by name: in order
+        stops = [w.name for w in gpxpy.parse(file).waypoints if w.type == "dwell"]
+    assert len(stops) >= 10 and stops[0].startswith("01: ")
+    assert sorted(stops) == stops
     # Re-plan at 20:00 with unit 2 called away to the railway station square.
     again = cli_process(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00",

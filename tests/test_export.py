@@ -72,8 +72,13 @@ def test_written_files_read_back(plan, tmp_path):
     marks = [w for w in gpx.waypoints if w.type == "dwell"]
     assert len(marks) == len(route.dwells)
     # numbered as the briefing's stops, so repeat stops at one place stay apart on a device
-    names = [f"{k}: {plan.places[leg.to_node]}" for k, leg in enumerate(route.dwells, start=1)]
+    width = len(str(len(route.dwells)))
+    names = [
+        f"{k:0{width}d}: {plan.places[leg.to_node]}" for k, leg in enumerate(route.dwells, start=1)
+    ]
     assert [w.name for w in marks] == names
+    numbers = [w.name.split(":")[0] for w in marks]
+    assert numbers == sorted(numbers)  # a device listing them by name lists them in order
     # the station, and the meal break at the time and place the schedule gives
     others = [(w.type, w.name) for w in gpx.waypoints if w.type != "dwell"]
     assert others == [("station", "Station"), ("break", "Meal break")]
@@ -124,7 +129,8 @@ def test_written_files_read_back(plan, tmp_path):
     assert numbered["action"].str.startswith("dwell").all()
     assert len(numbered) == (schedule["action"].str.startswith("dwell")).sum()
     mine = numbered.query("officer == 1")
-    waypoints = [f"{int(r.stop)}: {r.place}" for r in mine.itertuples()]
+    width = len(str(len(mine)))
+    waypoints = [f"{int(r.stop):0{width}d}: {r.place}" for r in mine.itertuples()]
     assert waypoints == [w.name for w in marks]
     assert str(starts.iloc[0].tz) == "UTC+02:00"
     assert schedule["place"].str.fullmatch(r"\d+").sum() == 0
