@@ -96,9 +96,11 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     if schema.iso_offsets:
         time_text = _strip_offsets(time_text)
     expected = f"{schema.time_format} (e.g. {schema.example})"
+    written = get(schema.time_col)
     occurred, time_known, bad = _parse_times(
-        time_text, schema.time_format, path, cols[schema.time_col], expected, _SCHEMA_DATE_FIX
-    )
+        time_text, schema.time_format, path, cols[schema.time_col], expected, _SCHEMA_DATE_FIX,
+        written,
+    )  # fmt: skip
     if schema.month_only:
         occurred = occurred + pd.Timedelta(days=14)
     unread = None
@@ -133,7 +135,6 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "incident_id": get(schema.id_col).str.strip(),
         }
     )
-    written = get(schema.time_col)
     other = other_format_note(time_text, bad, cols[schema.time_col], schema.time_format, written)
     frame.attrs["cautions"] = tuple(filter(None, (unread, other, garbled_note(flags, garbled))))
     return frame

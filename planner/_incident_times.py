@@ -103,9 +103,18 @@ _EXCEL_FIX = (
 
 
 def _check_bad_dates(
-    text: pd.Series, bad: np.ndarray, path: Path, column: str, expected: str, fix: str
+    text: pd.Series,
+    bad: np.ndarray,
+    path: Path,
+    column: str,
+    expected: str,
+    fix: str,
+    written: pd.Series | None = None,
 ) -> None:
-    """Stop when most dates, or more than a few in another format, fail: name the formats."""
+    """Stop when most dates, or more than a few in another format, fail: name the formats.
+
+    The examples show ``written`` (the cells as the file has them), by default ``text``.
+    """
     if not len(bad):
         return
     if bad.mean() > MAX_BAD_DATE_SHARE:
@@ -123,7 +132,8 @@ def _check_bad_dates(
         )
     if _excel_serials(text[shown]):
         fix = _EXCEL_FIX
-    msg = f"{path}: column '{column}': {what}; formats seen: {_shapes(text, shown)}; {fix}"
+    seen = _shapes(text if written is None else written, shown)
+    msg = f"{path}: column '{column}': {what}; formats seen: {seen}; {fix}"
     raise IncidentDataError(msg)
 
 
@@ -167,9 +177,17 @@ def _excel_serials(text: pd.Series) -> bool:
 
 
 def _parse_times(
-    text: pd.Series, fmt: str, path: Path, column: str, expected: str, fix: str
+    text: pd.Series,
+    fmt: str,
+    path: Path,
+    column: str,
+    expected: str,
+    fix: str,
+    written: pd.Series | None = None,
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Parse dates; values with a date but no time of day are kept at 12:00, time unknown.
+
+    ``written`` (the cells as the file has them) is what a refusal's examples show.
 
     Returns
     -------
@@ -190,7 +208,7 @@ def _parse_times(
             first = text[missing].str.split(" ", n=1).str[0]
             occurred[missing] = pd.to_datetime(first, format=date_fmt, errors="coerce")
     bad = occurred.isna().to_numpy()
-    _check_bad_dates(text, bad, path, column, expected, fix)
+    _check_bad_dates(text, bad, path, column, expected, fix, written)
     noon = ~time_known & ~bad
     occurred = occurred.where(~noon, occurred + pd.Timedelta(hours=12))
     return occurred, time_known, bad
@@ -344,7 +362,9 @@ def _generic_times(
         )
         raise IncidentDataError(msg)
     expected = f"{fmt} (the best fit for the first values)"
-    occurred, time_known, bad = _parse_times(text, fmt, path, column, expected, _GENERIC_DATE_FIX)
+    occurred, time_known, bad = _parse_times(
+        text, fmt, path, column, expected, _GENERIC_DATE_FIX, written
+    )
     month_only = np.full(len(text), fmt in MONTH_FORMATS) & ~bad
     if fmt in MONTH_FORMATS:
         occurred = occurred + pd.Timedelta(days=14)

@@ -2070,3 +2070,12 @@ def test_a_point_column_is_picked_by_naming_it_twice_and_read_x_first_when_proje
     assert frame["lat"].iloc[0] == pytest.approx(41.8091, abs=1e-3)  # the portal's own latitude
     assert frame["lon"].iloc[0] == pytest.approx(-87.6319, abs=1e-3)
     assert "written (x, y)" in " ".join(report.notes)
+
+
+def test_a_file_refused_for_its_mixed_dates_shows_them_as_written(tmp_path):
+    days = [f"01/{d:02d}/2019 10:00" for d in range(1, 29)] * 3
+    days[:6] = ["2019-01-01T14:50:00+01:00"] * 6  # more than a few: the load stops
+    text = "when,type,lat,lon\n" + "".join(f"{d},THEFT,33.75,-84.39\n" for d in days)
+    spec = IncidentSpec(path=write(tmp_path, text), time_col="when", type_col="type")
+    with pytest.raises(IncidentDataError, match=r"e\.g\. data row 1: '2019-01-01T14:50:00\+01:00'"):
+        load_incidents(spec)
