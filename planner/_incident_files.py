@@ -304,6 +304,6 @@ def _no_rows(path: Path, geo: bool = False) -> IncidentDataError:
     """Return the error for a file that holds no incident: export it again, or leave it out."""
     what = "no features" if geo else "a header but no rows"
     return IncidentDataError(
-        f"{path}: the incident file has {what}; export it again with its incidents, or remove "
-        "it from incidents"
+        f"{path}: the incident file has {what}; export it again with its incidents, or leave "
+        "it out (remove it from incidents, or move it away from the folder a pattern reads)"
     )

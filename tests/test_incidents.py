@@ -622,8 +622,9 @@ def test_empty_file(tmp_path):
 
 
 def test_header_without_rows(tmp_path):
-    with pytest.raises(IncidentDataError, match="header but no rows"):
+    with pytest.raises(IncidentDataError, match="header but no rows") as err:
         load_incidents(IncidentSpec(path=write(tmp_path, SF_HEADER)))
+    assert "or move it away from the folder a pattern reads" in str(err.value)
 
 
 def test_missing_file(tmp_path):
