@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from planner._incident_coordinates import (
+    _cells,
     _check_degrees,
     _crs,
     _placeholder,
@@ -38,6 +39,7 @@ from planner._incident_schemas import (
     _match,
     guess_columns,
     point_column,
+    points_swapped,
 )
 from planner._incident_times import (
     _SCHEMA_DATE_FIX,
@@ -194,8 +196,7 @@ def _texts(raw: pd.DataFrame, cols: dict[str, str], name: str | None) -> np.ndar
     """Return the stripped text of column ``name`` ("" for empty cells), or "" for every row."""
     if not name:
         return np.full(len(raw), "", dtype=object)
-    column = raw[cols[name]]
-    text = column.astype(object).where(column.notna(), "").astype(str).str.strip()
+    text = _cells(raw[cols[name]])
     text = text.replace({"None": "", "nan": ""})  # as a spreadsheet or pandas wrote nothing
     return text.to_numpy(dtype=object)
 
@@ -209,7 +210,7 @@ def _clock_column(
     time is empty or unreadable keeps its date at noon, time unknown. Returns the times,
     whether each has a time of day, and a caution counting the unreadable times (or None).
     """
-    text = clock.astype(object).where(clock.notna(), "").astype(str)
+    text = _cells(clock)
     minutes, unreadable = clock_minutes(text)
     noon = minutes.fillna(12 * 60).to_numpy()
     occurred = occurred.dt.normalize() + pd.to_timedelta(noon, unit="min")
@@ -306,47 +307,46 @@ def generic_rows(
             )
             raise IncidentDataError(msg)
         # x_col and y_col naming one column: a column of points, by the header's own name
-        point = cols[x_col] if x_col is not None and x_col == y_col else None
+        named_point = x_col is not None and x_col == y_col
+        point = cols[x_col] if named_point else None
         if x_col is None or y_col is None:
             lowered = {c.strip().lower(): c for c in header}
             pair = next(
                 ((a, b) for a, b in COORDINATE_COLUMNS if a in lowered and b in lowered), None
             )
-            point = None if pair is not None else point_column(path, header)
-            if pair is None and point is None:
-                msg = (
-                    f"{path}: no coordinate columns named; the file has: {', '.join(header)}; "
-                    "set x_col and y_col (and crs when they are not longitude / latitude)"
-                )
-                raise IncidentDataError(msg)
-            if point is not None:
-                x_col, y_col = f"{point} (x)", f"{point} (y)"
+            if pair is None:
+                point = point_column(header, read_csv(path, header, GUESS_ROWS))
+                if point is None:
+                    msg = (
+                        f"{path}: no coordinate columns named; the file has: "
+                        f"{', '.join(header)}; set x_col and y_col (and crs when they are not "
+                        "longitude / latitude)"
+                    )
+                    raise IncidentDataError(msg)
                 cols |= {point: point}
             else:
                 y_col, x_col = lowered[pair[0]], lowered[pair[1]]
-            if point is None and not _crs(spec.crs, path).is_geographic:
-                msg = (
-                    f"{path}: crs {spec.crs} is projected, but no x_col and y_col are named and "
-                    f"the columns found, {x_col} and {y_col}, hold longitude and latitude; name "
-                    "the projected columns with x_col and y_col (on the command line --x-col, "
-                    "--y-col), or drop crs"
-                )
-                raise IncidentDataError(msg)
-            if point is None:
+                if not _crs(spec.crs, path).is_geographic:
+                    msg = (
+                        f"{path}: crs {spec.crs} is projected, but no x_col and y_col are named "
+                        f"and the columns found, {x_col} and {y_col}, hold longitude and "
+                        "latitude; name the projected columns with x_col and y_col (on the "
+                        "command line --x-col, --y-col), or drop crs"
+                    )
+                    raise IncidentDataError(msg)
                 cols |= {x_col: x_col, y_col: y_col}
         raw = read_csv(path, sorted(set(cols.values())))
         if len(raw) == 0:
             raise _no_rows(path)
         if point is not None:  # its x and y as if they were columns of the file
-            if x_col == y_col:  # named with x_col and y_col
-                x_col, y_col = f"{point} (x)", f"{point} (y)"
-                if point_share(raw[point]) < POINT_SHARE:
-                    msg = (
-                        f"{path}: x_col and y_col both name '{point}', which holds no points "
-                        "such as (41.88, -87.63) or POINT (x y); name the longitude (or "
-                        "easting) column with x_col and the latitude (or northing) with y_col"
-                    )
-                    raise IncidentDataError(msg)
+            if named_point and point_share(raw[point]) < POINT_SHARE:
+                msg = (
+                    f"{path}: x_col and y_col both name '{point}', which holds no points such "
+                    "as (41.88, -87.63) or POINT (x y); name the longitude (or easting) column "
+                    "with x_col and the latitude (or northing) with y_col"
+                )
+                raise IncidentDataError(msg)
+            x_col, y_col = f"{point} (x)", f"{point} (y)"
             geographic = _crs(spec.crs, path).is_geographic
             raw[x_col], raw[y_col], written = point_texts(raw[point], geographic)
             cols |= {x_col: x_col, y_col: y_col}
@@ -358,8 +358,7 @@ def generic_rows(
         repeated = _header_rows(raw, missing)
         garbled = missing & ~repeated & np.logical_or.reduce([flag for _, flag in flags.values()])
         swap = (
-            f"write the points of '{point}' as POINT (longitude latitude), or export the "
-            "latitude and longitude columns"
+            f"{points_swapped(point)}, or export the latitude and longitude columns"
             if point is not None
             else None
         )

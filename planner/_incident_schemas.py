@@ -297,15 +297,19 @@ GUESS_ROWS = 2000
 POINT_SHARE = 0.9
 
 
-def point_column(path: Path, header: list[str]) -> str | None:
+def point_column(header: list[str], sample: pd.DataFrame) -> str | None:
     """Return the column that holds each row's coordinates as one point, if any.
 
-    Its first :data:`GUESS_ROWS` non-empty cells must nearly all (:data:`POINT_SHARE`) be
-    written as points: ``(41.88, -87.63)`` as Socrata portals write their location columns, or
-    WKT ``POINT (x y)``.
+    ``sample`` is the file's first :data:`GUESS_ROWS` rows; the column's non-empty cells there
+    must nearly all (:data:`POINT_SHARE`) be written as points: ``(41.88, -87.63)`` as Socrata
+    portals write their location columns, or WKT ``POINT (x y)``.
     """
-    sample = read_csv(path, header, GUESS_ROWS)
     return next((c for c in header if point_share(sample[c]) >= POINT_SHARE), None)
+
+
+def points_swapped(column: str) -> str:
+    """Say how to fix a column of points written latitude first (``POINT (lat lon)``)."""
+    return f"write the points of '{column}' as POINT (longitude latitude)"
 
 
 def guess_columns(
@@ -358,10 +362,9 @@ def _generic_guess(header: list[str], read: Callable[[list[str]], pd.DataFrame])
     ``read`` returns columns of the file as text (see :func:`guess_columns`).
     """
     lowered = {c.strip().lower() for c in header}
-    if not any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS):
-        sample = read(header)
-        if not any(point_share(sample[c]) >= POINT_SHARE for c in header):
-            return ""
+    paired = any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS)
+    if not paired and point_column(header, read(header)) is None:
+        return ""
     time_col, type_col = guess_columns(header, read)
     given = [(name, col) for name, col in (("time", time_col), ("type", type_col)) if col]
     scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
@@ -475,9 +478,8 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
     if name in SCHEMAS and _mapping_given(spec):
         msg = (
             f"{path}: x_col, y_col, crs, time_col, clock_col, type_col and id_col apply only to "
-            "schema: "
-            "generic "
-            f"(the {name} schema knows its columns); drop them or set schema: generic"
+            f"schema: generic (the {name} schema knows its columns); drop them or set schema: "
+            "generic"
         )
         raise IncidentDataError(msg)
     if header is None:  # GeoJSON / GeoPackage

@@ -42,7 +42,14 @@ import pandas as pd
 from planner._incident_coordinates import POLAR_LAT, far_note, out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
-from planner._incident_schemas import SCHEMAS, Schema, choose_schema, columns_swapped, swap_fix
+from planner._incident_schemas import (
+    SCHEMAS,
+    Schema,
+    choose_schema,
+    columns_swapped,
+    points_swapped,
+    swap_fix,
+)
 from planner._incident_times import local_clock, midnight_placeholders, utc_caution
 from planner.errors import IncidentDataError, PlannerWarning, counted, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
@@ -947,7 +954,7 @@ def _polar_note(coordinates: tuple[str, ...], kept: pd.DataFrame) -> str | None:
         + (
             f"read it with {columns_swapped(*coordinates)}"
             if len(coordinates) == 2
-            else f"write the points of '{coordinates[0]}' as POINT (longitude latitude)"
+            else points_swapped(coordinates[0])
         )
     )
 

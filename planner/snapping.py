@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from planner._incident_schemas import SCHEMAS, columns_swapped, swap_fix
+from planner._incident_schemas import SCHEMAS, columns_swapped, points_swapped, swap_fix
 from planner.errors import IncidentDataError
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
@@ -144,7 +144,7 @@ def _swap_fix(report: LoadReport) -> str | None:
         swapped = columns_swapped(*report.coordinates)
         return f"read it with the columns the other way round: {swapped}"
     if len(report.coordinates) == 1:  # one column of points
-        return f"write the points of '{report.coordinates[0]}' as POINT (longitude latitude)"
+        return points_swapped(report.coordinates[0])
     schema = SCHEMAS.get(report.schema)
     return swap_fix(schema) if schema is not None and schema.lat_col else None
 
