@@ -144,6 +144,8 @@ def _other_format(text: pd.Series, bad: np.ndarray) -> np.ndarray:
     shaped unlike every good one; empty, stray ("unknown") or impossible ("2024-02-30") values
     are not.
     """
+    if not bad.any():  # a clean column (most): no pass over its text
+        return np.zeros(len(bad), dtype=bool)
     shapes = text.str.replace(r"\d", "9", regex=True)
     named = text.str.contains(_MONTH_NAME) & text.str.contains(r"\d")  # Jan-20
     dated = ((text.str.count(r"\d") >= 4) | named).to_numpy()
