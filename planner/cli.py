@@ -584,6 +584,11 @@ def _incident_spec(**fields: object) -> IncidentSpec:
         raise PlannerError("; ".join(lines)) from None
 
 
+def _incident_specs(paths: list[Path], **mapping: object) -> list[IncidentSpec]:
+    """Return an incident file entry per path, each with the options' mapping."""
+    return [_incident_spec(path=path, **mapping) for path in paths]
+
+
 def _files(paths: list[Path], option: str) -> list[Path]:
     """Return the incident files given, a quoted pattern (``'police/*/*.csv'``) by its files.
 
@@ -671,13 +676,13 @@ def inspect_incident_file(
         from planner.scenario import AreaSpec
 
         graph = load_street_graph(AreaSpec(source="file", path=area))
+    specs = _incident_specs(
+        _files(files, "FILE"), schema=schema, x_col=x_col, y_col=y_col, crs=crs,
+        time_col=time_col, clock_col=clock_col, type_col=type_col, id_col=id_col,
+        date_order=date_order.value, type_categories=_type_categories(type_category),
+    )  # fmt: skip
     seen = []
-    for file in _files(files, "FILE"):
-        spec = _incident_spec(
-            path=file, schema=schema, x_col=x_col, y_col=y_col, crs=crs, time_col=time_col,
-            clock_col=clock_col, type_col=type_col, id_col=id_col, date_order=date_order.value,
-            type_categories=_type_categories(type_category),
-        )  # fmt: skip
+    for spec in specs:
         seen.append(inspect_incidents(spec))
         typer.echo(("\n" if len(seen) > 1 else "") + seen[-1].summary(top=top))
         if graph is not None:
@@ -734,13 +739,11 @@ def evaluate_risk(
         msg = f"--cut {cut!r}: give a month between 1900-01 and 2100-12"
         raise PlannerError(msg)
     check_out_dir(out, "the evaluation", "--out")  # before minutes of loading and scoring
-    mapping = {
-        "schema": schema, "x_col": x_col, "y_col": y_col, "crs": crs, "time_col": time_col,
-        "clock_col": clock_col, "type_col": type_col, "id_col": id_col,
-        "date_order": date_order.value,
-        "type_categories": _type_categories(type_category),
-    }  # fmt: skip
-    specs = [_incident_spec(path=path, **mapping) for path in _files(incidents, "--incidents")]
+    specs = _incident_specs(
+        _files(incidents, "--incidents"), schema=schema, x_col=x_col, y_col=y_col, crs=crs,
+        time_col=time_col, clock_col=clock_col, type_col=type_col, id_col=id_col,
+        date_order=date_order.value, type_categories=_type_categories(type_category),
+    )  # fmt: skip
     table, data = evaluate_files(area, specs, first, test_months, out, all_types)
     typer.echo(summary(table))
     counts = ", ".join(f"{k}: {v}" for k, v in data.counts.items())

@@ -385,9 +385,10 @@ def incident_risk(
     per_file = _attribute_outside(reports, incidents, point_idx, outside)
     later_note = None
     if shift is not None and "occurred" in incidents:  # what was known when the shift starts
-        later = _after_start(incidents.iloc[point_idx], shift[0])
+        near = incidents.iloc[point_idx]
+        later = _after_start(near, shift[0])
         if later.any():
-            later_note = _later_note(incidents.iloc[point_idx], later)
+            later_note = _later_note(near, later)
             if later.all():
                 msg = f"no incident near the streets is dated before the shift starts: {later_note}"
                 raise IncidentDataError(msg)
