@@ -192,16 +192,41 @@ _NOT_TABLES = {
 }
 
 
+#: Files known by their first bytes, whatever their name: what they are and what to do instead.
+_SIGNATURES = (
+    (b"PK\x03\x04", b"xl/", _NOT_TABLES[".xlsx"]),
+    (b"PK\x03\x04", b"opendocument.spreadsheet", _NOT_TABLES[".xlsx"]),
+    (
+        b"PK\x03\x04",
+        b"",
+        "a ZIP archive: unzip it, or give it a .zip name to read the one CSV in it",
+    ),
+    (b"\xd0\xcf\x11\xe0", b"", _NOT_TABLES[".xls"]),
+    (b"\x1f\x8b", b"", "a gzip-compressed file: give it a .gz name, or unpack it"),
+    (b"SQLite format 3\x00", b"", "an SQLite database: a GeoPackage is read under a .gpkg name"),
+    (b"%PDF", b"", "a PDF document: export the table itself as CSV"),
+)
+
+
+def _known_binary(start: bytes) -> str | None:
+    """Return what a file is, from its first bytes, when they name a known binary format."""
+    for magic, inside, what in _SIGNATURES:
+        if start.startswith(magic) and inside in start:
+            return what
+    return None
+
+
 def _check_text_table(path: Path) -> None:
     """Refuse a file that is not a text table (binary bytes, or a known other format).
 
     A compressed CSV (``.csv.gz``, ``.bz2``, ``.xz``, a ``.zip`` of one CSV) is read as it is.
+    A workbook or archive under a ``.csv`` name is named for what its first bytes say it is.
     """
     if path.suffix.lower() in COMPRESSED:
         return
     with path.open("rb") as handle:
         start = handle.read(4096)
-    what = _NOT_TABLES.get(path.suffix.lower())
+    what = _NOT_TABLES.get(path.suffix.lower()) or _known_binary(start)
     utf16 = start[:2] in (b"\xff\xfe", b"\xfe\xff")  # text with NUL bytes
     if what is None and (utf16 or b"\x00" not in start):
         return

@@ -1495,6 +1495,15 @@ def test_inspect_shows_dates_without_clock_times_as_dates(tmp_path):
         ),
         ("crimes.xlsx", b"PK\x03\x04\x14\x00", "save the sheet as CSV"),
         ("crimes.dat", b"ab\x00cd\x00", "a binary file, not CSV text"),
+        (
+            "renamed.csv",
+            b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml xl/workbook.xml",
+            "save the sheet as CSV",
+        ),
+        ("renamed.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "save the sheet as CSV"),
+        ("crimes.csv", b"PK\x03\x04\x14\x00crimes.csv", "a ZIP archive: unzip it"),
+        ("crimes.csv", b"\x1f\x8b\x08\x00", "a gzip-compressed file: give it a .gz name"),
+        ("crimes.csv", b"SQLite format 3\x00", "a GeoPackage is read under a .gpkg name"),
     ],
 )
 def test_a_file_that_is_no_incident_table_is_named_for_what_it_is(tmp_path, name, content, said):
