@@ -47,6 +47,18 @@ class Schema:
     region: tuple[str, float, float, float, float] | None = None
     """Where the portal's incidents lie: name, south, north, west, east (degrees)."""
 
+    def column_sets(self) -> tuple[tuple[str, ...], ...]:
+        """Return the column sets that identify the export.
+
+        A portal with projected coordinates (Chicago's X and Y in feet) also lets a download
+        leave them out for its latitude and longitude: either pair identifies it.
+        """
+        if self.projected is None or self.lon_col is None or self.lat_col is None:
+            return (self.required,)
+        x_name, y_name, _ = self.projected
+        degrees = {x_name: self.lon_col, y_name: self.lat_col}
+        return (self.required, tuple(degrees.get(c, c) for c in self.required))
+
     def wanted_columns(self) -> tuple[str, ...]:
         """Return the identifying columns and those holding coordinates, time, type and id."""
         named = (self.lon_col, self.lat_col, self.time_col, self.type_col, self.id_col)
@@ -202,13 +214,35 @@ def _match(header: list[str], wanted: Collection[str]) -> dict[str, str]:
 
 def _known_schemas() -> str:
     """List the known schemas, one per line: name, portal and the columns that identify it."""
-    return "".join(f"\n  - {s.name} ({s.title}: {', '.join(s.required)})" for s in SCHEMAS.values())
+    return "".join(
+        f"\n  - {s.name} ({s.title}: {' or '.join(', '.join(c) for c in s.column_sets())})"
+        for s in SCHEMAS.values()
+    )
+
+
+def _share(header: list[str], columns: tuple[str, ...]) -> float:
+    """Return the share of ``columns`` the header holds."""
+    return len(_match(header, columns)) / len(columns)
+
+
+def _identifying(header: list[str], schema: Schema) -> tuple[str, ...]:
+    """Return the schema's identifying columns the header comes closest to holding."""
+    return max(schema.column_sets(), key=lambda columns: _share(header, columns))
 
 
 def _closest_schema(header: list[str]) -> Schema | None:
-    """Return the schema whose identifying columns the header half holds or more, if any."""
-    best = max(SCHEMAS.values(), key=lambda s: len(_match(header, s.required)) / len(s.required))
-    return best if len(_match(header, best.required)) * 2 >= len(best.required) else None
+    """Return the schema whose identifying columns the header half holds or more, if any.
+
+    Of schemas as close, the one holding more of its identifying columns wins.
+    """
+    best = max(
+        SCHEMAS.values(),
+        key=lambda s: (
+            _share(header, _identifying(header, s)),
+            len(_match(header, _identifying(header, s))),
+        ),
+    )
+    return best if _share(header, _identifying(header, best)) >= 0.5 else None
 
 
 def _renamed(column: str, unused: list[str]) -> str | None:
@@ -253,11 +287,12 @@ def _closest(header: list[str]) -> tuple[str, bool]:
     best = _closest_schema(header)
     if best is None:
         return "", False
-    found = _match(header, best.required)
+    required = _identifying(header, best)
+    found = _match(header, required)
     columns = _renamings(header, best)
     lacking = [
         f"{c} (the file has '{columns[c]}')" if columns[c] else c
-        for c in best.required
+        for c in required
         if c not in found
     ]
     text = f" (closest: {best.name}, which also needs the column(s) {', '.join(lacking)})"
@@ -429,7 +464,7 @@ def unknown_schema(name: str) -> str | None:
 def _detected(header: list[str]) -> Schema | None:
     """Return the first known schema whose required columns the header holds, if any."""
     return next(
-        (s for s in SCHEMAS.values() if len(_match(header, s.required)) == len(s.required)),
+        (s for s in SCHEMAS.values() if _share(header, _identifying(header, s)) == 1),
         None,
     )
 
@@ -517,7 +552,8 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
         )
         raise IncidentDataError(msg)
     schema = SCHEMAS[name]
-    missing = [c for c in schema.required if c not in _match(header, schema.required)]
+    required = _identifying(header, schema)
+    missing = [c for c in required if c not in _match(header, required)]
     if missing:
         msg = (
             f"{path}: schema {name} needs the column(s) {', '.join(missing)}, which the file "

@@ -187,6 +187,21 @@ def test_chicago_uses_state_plane_feet_when_latitude_is_missing(tmp_path):
 
 
 @pytest.mark.shared_data
+def test_chicago_downloaded_without_its_feet_columns_is_still_chicago(tmp_path):
+    df = raw(shared_file(CHICAGO))
+    path = tmp_path / "chicago.csv"
+    df.drop(columns=["X Coordinate", "Y Coordinate"]).to_csv(path, index=False)
+    frame, report = load(path)  # detected, not offered a generic mapping
+    full, full_report = load(shared_file(CHICAGO))
+    assert report.schema == "chicago"
+    assert report.rows_kept == full_report.rows_kept
+    assert report.dropped == full_report.dropped  # the same 270 rows lack latitude and X/Y
+    assert (
+        np.allclose(frame["lat"], full["lat"]) and (frame["crime_type"] == full["crime_type"]).all()
+    )
+
+
+@pytest.mark.shared_data
 def test_a_column_of_points_is_read_when_no_coordinate_columns_are(tmp_path):
     df = raw(shared_file(CHICAGO)).head(400)
     lat, lon = df["Latitude"], df["Longitude"]
