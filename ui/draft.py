@@ -357,12 +357,15 @@ def save_upload(name: str, data: bytes) -> Path:
     return target
 
 
-def plain_paths(message: str) -> str:
-    """Name uploaded files in ``message`` as the user called them, not by their server copy."""
-    if UPLOADS not in st.session_state:
+def plain_paths(message: str, uploads: str | None = None) -> str:
+    """Name uploaded files in ``message`` as the user called them, not by their server copy.
+
+    ``uploads`` is the session's upload folder, read from the session state when not given.
+    """
+    uploads = uploads or st.session_state.get(UPLOADS)
+    if uploads is None:
         return message
-    folder = re.escape(st.session_state[UPLOADS])
-    return re.sub(folder + r"/[0-9a-f]{8}/", "", message)
+    return re.sub(re.escape(uploads) + r"/[0-9a-f]{8}/", "", message)
 
 
 MAP_TYPES_HERE = (

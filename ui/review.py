@@ -26,7 +26,7 @@ from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import Scenario
 from ui.bound import labelled
-from ui.draft import PLAN_FILE_LIMIT, file_time_limit, plain_paths, scenario_file
+from ui.draft import PLAN_FILE_LIMIT, UPLOADS, file_time_limit, plain_paths, scenario_file
 
 MIME = {
     ".geojson": "application/geo+json",
@@ -298,17 +298,36 @@ def zip_gpx(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def download_files(plan: Plan, files: dict[str, bytes], scenario_yaml: str) -> dict[str, bytes]:
+def download_files(
+    plan: Plan, files: dict[str, bytes], scenario_yaml: str, uploads: str | None = None
+) -> dict[str, bytes]:
     """Gather the downloads by file name: GPX zip, briefing, GeoJSON, CSV, KPIs, routes, YAML.
 
     Each name starts with the scenario's, so that another scenario's downloads do not replace
-    them in the downloads folder.
+    them in the downloads folder. Files uploaded to ``uploads`` (the session's folder) are
+    named as uploaded.
     """
     name = plan.scenario.name
-    out = {f"{name}_gpx.zip": zip_gpx(files), f"{name}_briefing.html": files["briefing.html"]}
-    out |= {f"{name}_{n}": data for n, data in files.items() if not n.endswith(".gpx")}
+    texts = {
+        n: _uploads_named(data, uploads) for n, data in files.items() if not n.endswith(".gpx")
+    }
+    out = {f"{name}_gpx.zip": zip_gpx(files), f"{name}_briefing.html": texts["briefing.html"]}
+    out |= {f"{name}_{n}": data for n, data in texts.items()}
     out[f"{name}.yaml"] = scenario_yaml.encode()
     return out
+
+
+def _uploads_named(data: bytes, uploads: str | None) -> bytes:
+    """Return a text file with uploaded files named as the user called them (:func:`plain_paths`).
+
+    The KPIs and the briefing name the area and incident files read, which for uploads are
+    copies in a server folder removed when the app stops.
+    """
+    if uploads is None:
+        return data
+    text = data.decode("utf-8")
+    named = plain_paths(text, uploads)
+    return data if named == text else named.encode("utf-8")
 
 
 def download_names(plan: Plan) -> list[str]:
@@ -321,9 +340,9 @@ def download_names(plan: Plan) -> list[str]:
     return [f"{name}_gpx.zip", *(f"{name}_{f}" for f in files), f"{name}.yaml"]
 
 
-def export_files(plan: Plan, scenario_yaml: str) -> dict[str, bytes]:
+def export_files(plan: Plan, scenario_yaml: str, uploads: str | None = None) -> dict[str, bytes]:
     """Build every download of a plan (the library's exports, the GPX zip, the YAML)."""
-    return download_files(plan, plan_files(plan), scenario_yaml)
+    return download_files(plan, plan_files(plan), scenario_yaml, uploads)
 
 
 def _one_file(build: Callable[[], dict[str, bytes]], name: str) -> Callable[[], bytes]:
@@ -339,11 +358,12 @@ def show_downloads(plan: Plan) -> None:
     used = plan.scenario.solver.time_limit_s
     own = st.session_state.get(PLAN_FILE_LIMIT, file_time_limit(used))
     scenario_yaml = scenario_file(plan.scenario, own)
+    uploads = st.session_state.get(UPLOADS)  # read now, as the scenario's text
     built: dict[str, bytes] = {}
 
     def build() -> dict[str, bytes]:
         if not built:
-            built.update(export_files(plan, scenario_yaml))
+            built.update(export_files(plan, scenario_yaml, uploads))
         return built
 
     if own != used:

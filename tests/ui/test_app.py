@@ -29,7 +29,7 @@ from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
 from ui import bound
 from ui.bound import labelled
-from ui.draft import APP_TIME_LIMIT_S, YAML_BOX, get_in, set_in
+from ui.draft import APP_TIME_LIMIT_S, UPLOADS, YAML_BOX, get_in, set_in
 from ui.legend import legend_html
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
@@ -1029,6 +1029,15 @@ def test_a_plans_warnings_name_an_uploaded_file_as_uploaded(first_load):
     shown = [m.value for m in at.markdown] + [c.value for c in at.code]
     assert any(s.startswith("mine.csv (uk_police): 2 rows read") for s in shown), shown
     assert not any("patrol-planner-uploads" in s for s in shown)
+    # nor do the downloads: the KPIs and the briefing name the file read
+    plan, uploads = at.session_state["plan"], at.session_state[UPLOADS]
+    kept = export_files(plan, "name: x\n")["helsinki_default_kpis.json"].decode()
+    assert uploads in kept  # the plan itself read the server's copy
+    files = export_files(plan, "name: x\n", uploads)
+    kpis = json.loads(files["helsinki_default_kpis.json"])
+    assert kpis["risk"]["notes"][0].startswith("mine.csv (uk_police): 2 rows read")
+    for name in ("helsinki_default_kpis.json", "helsinki_default_briefing.html"):
+        assert "patrol-planner-uploads" not in files[name].decode(), name
 
 
 @pytest.mark.slow
