@@ -20,7 +20,7 @@ import jinja2
 from planner.clock import clock_change, clock_label, shift_seconds
 from planner.evaluate import stayed_at_station
 from planner.idle import idle_message
-from planner.plan import Leg, Plan, Route, leg_action
+from planner.plan import Plan, Route, leg_action
 from planner.scenario import ZoneSpec
 from planner.stations import area_zone, odd_shift_notes
 from planner.tracks import METRES_PER_DEGREE, route_pieces
@@ -260,7 +260,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         place = plan.places[leg.to_node]
         if what == "walk a loop":  # streets walked instead of waiting, in order
             what = f"walk a loop, {leg.distance_m / 1000:.1f} km"
-            place = f"via {_streets_of(plan, leg)}, back to {place}"
+            place = plan.loop_place(leg)
         if leg.kind == "dwell":
             number = sum(len(v) for v in stop_numbers.values()) + 1
             stop_numbers.setdefault(leg.to_node, []).append(number)
@@ -284,17 +284,6 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         "rows": rows,
         **_map(plan, route, stop_numbers, wgs84),
     }
-
-
-def _streets_of(plan: Plan, leg: Leg) -> str:
-    """Name the streets a walk follows, in order, once per stretch: ``A, B, C, B, A``."""
-    names = plan.graph.segments["name"].to_numpy()
-    said: list[str] = []
-    for seg in leg.segments:
-        name = names[seg]
-        if isinstance(name, str) and name and (not said or said[-1] != name):
-            said.append(name)
-    return ", ".join(said) if said else "unnamed paths"
 
 
 def own_hours(plan: Plan, route: Route) -> str:

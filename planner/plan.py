@@ -199,20 +199,34 @@ class Plan:
                 return self.places.get(ahead) or place_names(self.graph, [ahead])[ahead]
         return None
 
+    def loop_place(self, leg: Leg) -> str:
+        """Say where a loop goes: its streets in order, once per stretch, and where it ends.
+
+        ``via A, B, C, B, A, back to <place>`` (``unnamed paths`` when no street has a name).
+        """
+        names = self.graph.segments["name"].to_numpy()
+        said: list[str] = []
+        for seg in leg.segments:
+            name = names[seg]
+            if isinstance(name, str) and name and (not said or said[-1] != name):
+                said.append(name)
+        streets = ", ".join(said) if said else "unnamed paths"
+        return f"via {streets}, back to {self.places[leg.to_node]}"
+
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule: a row per leg with officer (or unit), times, action, place.
 
         ``minutes`` is the row's length (of its times as written, to the second); ``stop``
         numbers a unit's stops in order, as the briefing and the GPX waypoints do (blank on other
-        rows). A unit back a second or more before its time ends gets a last row, ``at station
-        N min`` (``N s`` under a minute), so that its rows run to its end of shift.
+        rows); a loop's place names its streets (:meth:`loop_place`). A unit back a second or
+        more before its time ends gets a last row, ``at station N min`` (``N s`` under a
+        minute), so that its rows run to its end of shift.
         """
         rows = []
         nodes = self.graph.nodes
 
-        def row(
-            route: Route, start_s: float, end_s: float, action: str, node: int, stop: int | None
-        ) -> None:
+        def row(route: Route, leg: Leg, action: str, stop: int | None) -> None:
+            start_s, end_s, node = leg.start_s, leg.end_s, leg.to_node
             start, end = (self.at(s).replace(microsecond=0) for s in (start_s, end_s))
             rows.append(
                 {
@@ -222,7 +236,7 @@ class Plan:
                     "minutes": round(shift_seconds(start, end) / 60, 2),
                     "stop": stop,
                     "action": action,
-                    "place": self.places[node],
+                    "place": self.loop_place(leg) if leg.loop else self.places[node],
                     "lat": round(float(nodes.at[node, "lat"]), 6),  # noqa: PD008 scalar lookup
                     "lon": round(float(nodes.at[node, "lon"]), 6),  # noqa: PD008 scalar lookup
                 }
@@ -233,12 +247,12 @@ class Plan:
             for leg in route.legs:
                 stops += leg.kind == "dwell"
                 number = stops if leg.kind == "dwell" else None
-                row(route, leg.start_s, leg.end_s, leg_action(leg, route), leg.to_node, number)
+                row(route, leg, leg_action(leg, route), number)
             left_s = self.back_early_s(route)
             if route.legs and left_s >= AT_STATION_ROW_S:
                 station = route.legs[-1].to_node
-                action = f"at station {duration_text(left_s)}"
-                row(route, route.end_s, route.end_s + left_s, action, station, None)
+                at = Leg("wait", route.end_s, route.end_s + left_s, station, station)
+                row(route, at, f"at station {duration_text(left_s)}", None)
         columns = [self.unit_word, "start", "end", "minutes", "stop", "action", "place"]
         frame = pd.DataFrame(rows, columns=[*columns, "lat", "lon"])
         return frame.astype({"stop": "Int64"})

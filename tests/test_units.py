@@ -3,6 +3,7 @@ import itertools
 import re
 import warnings
 from dataclasses import replace
+from html import unescape
 
 import gpxpy
 import pytest
@@ -228,6 +229,11 @@ def test_units_with_no_stop_left_walk_loops_of_streets_instead_of_standing(tmp_p
     assert f"via {first}, " in html
     schedule = walking.to_frame()
     assert (schedule["action"] == "walk a loop").sum() == len(loops)
+    # so does the schedule, as the briefing does, and where the loop comes back to
+    written = schedule[schedule["action"] == "walk a loop"]["place"].iloc[0]
+    back = walking.places[route.legs[i].to_node]
+    assert written.startswith(f"via {first}, ") and written.endswith(f", back to {back}")
+    assert written in unescape(html)
     assert "walk back to station" in set(schedule["action"])
     assert idle_message(walking) is None  # nothing left to stop at: walking is the plan
     # had the search stopped short of dosing every hot spot, hours of loops say so
