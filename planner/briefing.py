@@ -20,7 +20,7 @@ import jinja2
 from planner.clock import clock_change, clock_label, shift_seconds
 from planner.evaluate import stayed_at_station
 from planner.idle import idle_message
-from planner.plan import Plan, Route, leg_action
+from planner.plan import WALK_TO_END, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
 from planner.stations import area_zone, odd_shift_notes
 from planner.tracks import METRES_PER_DEGREE, route_pieces
@@ -145,6 +145,7 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         risk_source=risk_source(plan.risk.method, plan.risk.parameters),
         risk_notes=_named_by_file(plan.risk.notes, [Path(s.path) for s in plan.scenario.incidents]),
         checks=_checks(plan),
+        ends_elsewhere=any(_ends_elsewhere(route) for route in plan.routes),
         hoods=kpis["neighbourhoods"],
         units=units,
         width=MAP_W,
@@ -229,6 +230,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     clocks = {  # the summary line's times, labelled as the timetable's are
         "meal_at": clock_label(meal["start"], plan.shift_start, plan.shift_end) if meal else "",
         "back_at": clock_label(figures["back_at_station"], plan.shift_start, plan.shift_end),
+        "end_place": plan.places[route.legs[-1].to_node] if _ends_elsewhere(route) else "",
     }
     if not route.legs:  # a unit with nothing to do: no map, no timetable
         return {
@@ -253,7 +255,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         listed = leg.kind == "wait" and _listed(leg.end_s - leg.start_s)
         if (
             leg.kind in ("walk", "wait", "reserve")
-            and what not in ("walk back to station", "walk a loop")
+            and what not in ("walk back to station", WALK_TO_END, "walk a loop")
             and not listed
         ):
             continue  # the map shows the walking; held-back time follows each stop
@@ -345,10 +347,16 @@ def _map(
         "zones": zones,
         "route_path": " ".join(path([(p[0], p[1]) for p in piece]) for piece in pieces),
         "station": xy(track[0][0], track[0][1]),
+        "end_station": xy(track[-1][0], track[-1][1]) if _ends_elsewhere(route) else None,
         "stops": stops,
         "labels": _street_labels(plan, route, wgs84, xy),
         "scale": _scale_bar(px_per_m),
     }
+
+
+def _ends_elsewhere(route: Route) -> bool:
+    """Whether a unit ends its shift at another station than the one it left."""
+    return bool(route.legs) and route.legs[-1].to_node != route.legs[0].from_node
 
 
 def _apart(places: list[tuple[float, float, str]]) -> list[_Stop]:

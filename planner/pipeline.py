@@ -364,9 +364,14 @@ def _run(
         used |= {leg.to_node for r in routes for leg in r.legs}
         used |= {leg.from_node for r in routes for leg in r.legs}
         places = place_names(graph, sorted(used))
-        at_stations = set(station_roles(routes)) | {int(ids[start_idx])}
+        roles = station_roles(routes)
+        at_stations = set(roles) | {int(ids[start_idx])}
         police = police_names(graph, features, at_stations, places)
-        places |= {n: f"station ({places[n]})" for n in at_stations - set(police)} | police
+        ends = {n for n, role in roles.items() if not role["start"] and n != int(ids[start_idx])}
+        places |= {
+            n: f"{'end station' if n in ends else 'station'} ({places[n]})"
+            for n in at_stations - set(police)
+        } | police
         given: dict[int, list[str]] = {}  # the commander's names first, then the streets
         for spec, spot in zip(scenario.places.must_cover, must_cover, strict=True):
             if spec.name:

@@ -295,8 +295,12 @@ def leg_action(leg: Leg, route: Route) -> str:
     if leg.loop:
         return "walk a loop"  # streets walked instead of waiting (planner.loops)
     if leg is _homeward(route):
-        return "walk back to station"
+        return "walk back to station" if leg.to_node == route.legs[0].from_node else WALK_TO_END
     return "walk"
+
+
+#: What the schedule calls the last walk of a unit that ends at another station than its own.
+WALK_TO_END = "walk to end station"
 
 
 def _homeward(route: Route) -> Leg | None:

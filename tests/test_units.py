@@ -98,6 +98,30 @@ def test_a_unit_with_its_own_station_ends_at_the_scenarios_end_station_if_named(
     assert starts[0] != station and last == [end_node] * 3  # all end where the scenario says
 
 
+def test_units_ending_at_another_station_are_told_where_on_every_sheet(tmp_path, area):
+    end = {"lat": 60.1745, "lon": 24.9410}
+    plan = run(scenario(tmp_path, [{"station": ESPLANADI}], end_station=end), area=area)
+    start, end_node = plan.routes[1].legs[0].from_node, plan.routes[1].legs[-1].to_node
+    assert start != end_node
+    assert plan.places[start].startswith("station (")
+    assert plan.places[end_node].startswith("end station (")  # never a unit's start
+    schedule = plan.to_frame()
+    last_walks = schedule[schedule["action"].str.startswith("walk ")].groupby("officer").last()
+    assert set(last_walks["action"]) == {"walk to end station"}
+    assert set(last_walks["place"]) == {plan.places[end_node]}
+    html = plan_files(plan)["briefing.html"].decode()
+    assert "back at the station" not in html
+    assert html.count(f"ends at {plan.places[end_node]}, ") == 3  # each unit's summary line
+    assert html.count('class="end-station"') == 3  # and its map
+    assert "hollow blue square: the end station" in html
+    # a unit back where it left says so, and its map has no second square
+    home = run(scenario(tmp_path, []), area=area)
+    home_html = plan_files(home)["briefing.html"].decode()
+    assert "end-station" not in home_html.replace(".end-station {", "")
+    assert home_html.count("back at the station ") == 3
+    assert "walk to end station" not in set(home.to_frame()["action"])
+
+
 def test_unit_hours_outside_the_shift_are_refused(tmp_path, area):
     bad = scenario(tmp_path, [{"start": "17:00", "end": "23:00"}])
     with pytest.raises(ScenarioError, match=r"per_unit\[0\]: unit hours 17:00-23:00.* inside"):
