@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from planner.avoid import walkable_nodes
 from planner.clock import clock_at, later, seconds_until
 from planner.errors import ScenarioError, warn
+from planner.graph import StreetGraph
 from planner.patrol_rules import avoided_ways
 from planner.pipeline import Area, load_area, run
+from planner.places import forbidden_segments
 from planner.plan import Plan, Route
 from planner.replan import (
     Followed,
@@ -26,7 +30,7 @@ from planner.replan import (
     file_digest,
     read_routes,
 )
-from planner.scenario import Scenario
+from planner.scenario import Scenario, ZoneSpec
 from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
 from planner.stations import resolve_station, shift_window
@@ -104,10 +108,13 @@ def replan(
     check_inside(routes, at_s, window[0])
     check_not_before(followed, at_s, window[0], routes_file)
     nodes = {}
-    usable = walkable_nodes(graph, avoided_ways(scenario, graph, window))
+    zones = scenario.places.forbidden
+    avoided = avoided_ways(scenario, graph, window) | forbidden_segments(graph, zones)
+    usable = walkable_nodes(graph, avoided)
     for unit, spec in specs.items():
         pos = resolve_station(spec, graph, area.features, f"position of unit {unit}", usable)
         nodes[unit] = int(graph.nodes.index[pos])
+        before = (*before, *_inside_zones(unit, spec, graph, pos, zones))
     away = away_since or {}
     made_s = followed.replanned_s or 0.0  # what the plan followed recorded as done stays done
     away_s = {
@@ -252,6 +259,34 @@ def _check_window(
         "re-plan with the scenario the plan was made from, or make a new plan for the new shift"
     )
     raise ScenarioError(msg)
+
+
+def _inside_zones(
+    unit: int, spec: StationSpec, graph: StreetGraph, pos: int, zones: list[ZoneSpec]
+) -> tuple[str, ...]:
+    """Warn when a unit's position lies in a no-go zone (a call took it there); the message.
+
+    The unit is planned from the nearest street it may walk (``pos``), which it walks out to.
+    """
+    assert spec.lat is not None and spec.lon is not None
+    lons = np.array([spec.lon, *(z.lon for z in zones)])
+    x, y = graph.project_lonlat(lons, np.array([spec.lat, *(z.lat for z in zones)]))
+    held = [
+        z for k, z in enumerate(zones, 1) if math.dist((x[0], y[0]), (x[k], y[k])) <= z.radius_m
+    ]
+    if not held:
+        return ()
+    node = graph.nodes.iloc[pos]
+    away_m = math.dist((x[0], y[0]), (float(node["x_m"]), float(node["y_m"])))
+    names = ", ".join(f"'{z.name}'" if z.name else f"({z.lat:.5f}, {z.lon:.5f})" for z in held)
+    message = (
+        f"position of unit {unit}: ({spec.lat:.5f}, {spec.lon:.5f}) lies inside the no-go "
+        f"zone {names} (places.forbidden): the re-plan starts it from the nearest street it may "
+        f"walk, {away_m:.0f} m away in a straight line, at ({float(node['lat']):.5f}, "
+        f"{float(node['lon']):.5f}); the walk out is not in its timetable"
+    )
+    warn(message, stacklevel=3)
+    return (message,)
 
 
 def _position_spec(unit: int, lat: float, lon: float) -> StationSpec:

@@ -421,6 +421,38 @@ def test_a_unit_called_away_in_its_break_slot_takes_the_rest_of_the_window(tmp_p
     assert 19 * 60 + 20 <= start <= 20 * 60
 
 
+def test_a_call_inside_a_no_go_zone_is_replanned_from_the_nearest_street_outside(tmp_path, area):
+    from planner.places import forbidden_nodes, forbidden_segments
+
+    zone = {"lat": 60.1706, "lon": 24.9427, "radius_m": 60, "name": "Demo zone"}
+    data = scenario(tmp_path, []).model_dump(mode="json", exclude={"source_file"})
+    closed = parse_scenario({**data, "places": {"forbidden": [zone]}}, "test", tmp_path)
+    plan = run(closed, area=area)
+    with pytest.warns(PlannerWarning) as caught:
+        called = replan(
+            closed,
+            _written(plan, tmp_path / "first"),
+            dt.time(19, 0),
+            {2: (zone["lat"], zone["lon"])},  # the call was at the zone's centre
+            away_since={2: dt.time(18, 50)},
+            area=area,
+        )
+    (said,) = [str(w.message) for w in caught if "no-go" in str(w.message)]
+    assert said.startswith(
+        "position of unit 2: (60.17060, 24.94270) lies inside the no-go zone 'Demo zone' "
+        "(places.forbidden): the re-plan starts it from the nearest street it may walk, "
+    )
+    assert said in called.warnings
+    start = next(leg for leg in called.routes[1].legs if leg.kind == "call").to_node
+    pos = int(plan.graph.node_index([start])[0])
+    assert not forbidden_nodes(plan.graph, closed.places.forbidden)[pos]
+    node = plan.graph.nodes.loc[start]
+    assert f"at ({node['lat']:.5f}, {node['lon']:.5f})" in said
+    banned = forbidden_segments(plan.graph, closed.places.forbidden)
+    after = [leg for leg in called.routes[1].legs if leg.start_s >= 3600 and leg.kind == "walk"]
+    assert after and not banned & {s for leg in after for s in leg.segments}
+
+
 def test_a_break_added_after_its_window_is_planned_late_without_blaming_a_call(tmp_path, area):
     plain = scenario(tmp_path, [], meal_break=None)
     plan = run(plain, area=area)
