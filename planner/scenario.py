@@ -1,7 +1,8 @@
 """Scenario files: a YAML document validated by pydantic.
 
 A scenario names the area, optional incident files, the shift, the officers, hot-spot dwell rules,
-fixed posts, the solver budget and the output folder. Paths are relative to the scenario file.
+fixed posts, the solver budget and the output folder. Paths are relative to the scenario file
+(``~`` is the user's home folder).
 :func:`load_scenario` turns every problem into a :class:`~planner.errors.ScenarioError` whose
 message names the file, the field and the fix.
 """
@@ -532,7 +533,7 @@ def _resolve_paths(
         return f"line {line}, {name}" if line else name
 
     def existing(path: Path, *loc: str | int) -> Path:
-        return _existing(base_dir / path, where, field(*loc))
+        return _existing(base_dir / path.expanduser(), where, field(*loc))
 
     area = scenario.area
     if area.path is not None:
@@ -546,7 +547,7 @@ def _resolve_paths(
     if hoods.path is not None:
         found = existing(hoods.path, "neighbourhoods", "path")
         hoods = hoods.model_copy(update={"path": found})
-    output = base_dir / (scenario.output_dir or Path("out") / scenario.name)
+    output = base_dir / (scenario.output_dir or Path("out") / scenario.name).expanduser()
     return scenario.model_copy(
         update={
             "area": area,
@@ -570,6 +571,7 @@ def matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[Pa
     ScenarioError
         When the file is not there, or the pattern matches no file (naming the folder searched).
     """
+    path = path.expanduser()
     named = (base_dir / path).resolve()
     if named.is_file() or not is_pattern(path):
         if named.is_dir():

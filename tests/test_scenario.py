@@ -39,6 +39,18 @@ def test_a_name_may_use_letters_of_any_alphabet_and_names_the_output_folder(tmp_
     assert s.name == "Töölö_yö" and s.output_dir.name == "Töölö_yö"
 
 
+def test_a_tilde_in_a_path_is_the_users_home_folder(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    (home / "data" / "crimes.csv").write_text("Month,Crime type,Longitude,Latitude\n")
+    monkeypatch.setenv("HOME", str(home))
+    text = BASE + "output_dir: ~/plans/tonight\nincidents: [{path: ~/data/crimes.csv}]\n"
+    (tmp_path / "scenarios").mkdir()
+    s = load_scenario(write(tmp_path / "scenarios", text))
+    assert s.output_dir == home / "plans" / "tonight"  # not a folder named '~' beside the file
+    assert s.incidents[0].path == home / "data" / "crimes.csv"
+
+
 def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
     s = load_scenario(write(tmp_path, BASE))
     assert s.shift.start == dt.time(18, 0)
