@@ -792,7 +792,17 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         typer.echo("aborted", err=True)
         raise SystemExit(1) from None
+    if code == INTERRUPTED:  # Typer's exit code for Ctrl-C
+        typer.echo(
+            "\ninterrupted: no file was written part-way (a plan's files go in together, or "
+            "the earlier ones stay)",
+            err=True,
+        )
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+#: Exit code of a command stopped by Ctrl-C (128 + SIGINT), as Typer returns it.
+INTERRUPTED = 130
 
 
 if __name__ == "__main__":

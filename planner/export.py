@@ -348,10 +348,12 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
                             errno.ENOTDIR, "a file is in the way", str(out_dir / parent)
                         )
             _move_in(out_dir, Path(tmp), list(files), stale)
-    except OSError as exc:
+    except BaseException as exc:  # an error, or Ctrl-C: no folder left that it made
         for folder in sorted(made, key=lambda d: len(d.parts), reverse=True):  # deepest first
             with contextlib.suppress(OSError):  # only those it made and left empty again
                 folder.rmdir()
+        if not isinstance(exc, OSError):
+            raise
         parts = Path(exc.filename).parts if exc.filename else ()
         tmp = [i for i, part in enumerate(parts) if part.startswith(".writing-")]
         if tmp:  # name the file in out_dir (or out_dir for the temporary folder itself)
@@ -364,7 +366,7 @@ def _move_in(out_dir: Path, tmp: Path, names: list[str], stale: Sequence[str]) -
     """Move the written ``names`` from ``tmp`` into ``out_dir``, first the ``stale`` files out.
 
     Files replaced or removed go to ``tmp/.before`` first; when a move fails, every move made
-    is undone, so ``out_dir`` holds the earlier files as they were.
+    is undone (also on Ctrl-C), so ``out_dir`` holds the earlier files as they were.
     """
     before = tmp / ".before"
     done: list[tuple[Path, Path]] = []  # (from, to) of each move made
@@ -380,7 +382,7 @@ def _move_in(out_dir: Path, tmp: Path, names: list[str], stale: Sequence[str]) -
             (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).replace(out_dir / name)
             done.append((tmp / name, out_dir / name))
-    except OSError:
+    except BaseException:  # an error, or Ctrl-C: the earlier files must not go with tmp
         for source, target in reversed(done):
             with contextlib.suppress(OSError):  # undo what can be undone
                 target.replace(source)

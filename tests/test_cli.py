@@ -837,3 +837,18 @@ def test_inspect_with_an_area_counts_the_incidents_near_its_streets(tmp_path):
     boston = shared_file("schema_samples/boston_crime_2023-01_2023-03.csv")
     far = cli("incidents", "inspect", str(boston), "--area", str(area))
     assert_clean_failure(far, "none of the", "km away")
+
+
+def test_ctrl_c_says_what_became_of_the_files(tmp_path):
+    import signal
+
+    out = tmp_path / "out"
+    command = [*CLI, "plan", str(write_scenario(tmp_path, GOOD)), "--out", str(out)]
+    with subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True) as process:
+        assert process.stderr is not None
+        assert process.stderr.readline().startswith("[1/6] street graph")  # planning has begun
+        process.send_signal(signal.SIGINT)
+        said = process.stderr.read()
+    assert process.returncode == 130
+    assert "interrupted: no file was written part-way" in said and "Traceback" not in said
+    assert not out.exists()
