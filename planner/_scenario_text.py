@@ -7,6 +7,7 @@ and a close match for a mistyped one).
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from typing import Any
@@ -160,9 +161,25 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
     elif kind == "float_parsing" and _comma_decimal(got):
         dotted = str(got).strip().replace(",", ".")
         fix = f"use a dot as the decimal separator, and no thousands separator: {dotted}"
+    elif kind.startswith("date") and (why := _no_such_day(got)):
+        fix = f"{why}; write a day that exists, as YYYY-MM-DD"
     if plain:
         what = plain
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")
+
+
+def _no_such_day(value: object) -> str | None:
+    """Say why text written as YYYY-MM-DD is no date (``February 2026 has 28 days``), if so."""
+    found = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", str(value))
+    if found is None:
+        return None
+    year, month, day = (int(part) for part in found.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} {year} has {days} days"
+    return None
 
 
 def _comma_decimal(value: object) -> bool:
@@ -280,8 +297,9 @@ def _unbuildable(text: str, exc: ValueError) -> str:
                     mark = node.start_mark
                     where = f"line {mark.line + 1}, column {mark.column + 1}"
                     if node.tag.endswith(":timestamp"):
+                        why = _no_such_day(node.value) or bad
                         return (
-                            f"{where}: {node.value!r} is not a real date ({bad}); give a date "
+                            f"{where}: {node.value!r} is not a real date ({why}); give a date "
                             "that exists, as YYYY-MM-DD"
                         )
                     return f"{where}: {node.value!r} cannot be read ({bad}); quote it as text"

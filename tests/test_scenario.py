@@ -82,7 +82,17 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
         (
             "weekday: friday",
             "date: 2026-02-30",
-            r"line 3, column \d+: '2026-02-30' is not a real date \(day is out of range",
+            r"line 3, column \d+: '2026-02-30' is not a real date \(February 2026 has 28 days\)",
+        ),
+        (
+            "weekday: friday",
+            "date: 2028-13-01",
+            r"'2028-13-01' is not a real date \(there is no month 13\); give a date that exists",
+        ),
+        (
+            "weekday: friday",
+            'date: "2028-02-30"',  # quoted: text to pydantic, which says only "not a date"
+            r"shift.date: not a date \(got '2028-02-30'\); February 2028 has 29 days; write a day",
         ),
     ],
 )
