@@ -18,7 +18,7 @@ import geopandas as gpd
 import jinja2
 
 from planner.clock import clock_change, clock_label, shift_seconds
-from planner.evaluate import stayed_at_station
+from planner.evaluate import must_cover_lines, stayed_at_station
 from planner.idle import idle_message
 from planner.plan import WALK_TO_END, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
@@ -145,6 +145,7 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         risk_source=risk_source(plan.risk.method, plan.risk.parameters),
         risk_notes=_named_by_file(plan.risk.notes, [Path(s.path) for s in plan.scenario.incidents]),
         checks=_checks(plan),
+        must_cover=must_cover_lines(kpis, (plan.shift_start, plan.shift_end)),
         ends_elsewhere=any(_ends_elsewhere(route) for route in plan.routes),
         hoods=kpis["neighbourhoods"],
         units=units,

@@ -231,6 +231,22 @@ def _must_cover(plan: Plan, dosage: list[dict[str, Any]]) -> list[dict[str, Any]
     return out
 
 
+def must_cover_lines(kpis: dict[str, Any], shift: tuple[dt.datetime, dt.datetime]) -> list[str]:
+    """Say of each must-cover place its stops: who stops there, and when.
+
+    ``Old Church Park: 2 stops (officer 1 22:08, officer 3 23:40)``, or ``no stop``.
+    """
+    unit = "unit" if kpis["routes"]["officers_per_unit"] > 1 else "officer"
+    lines = []
+    for place in kpis["must_cover"]:
+        stops = [d for d in kpis["hotspot_dosage"] if d["hotspot"] == place["hotspot"]]
+        stops.sort(key=lambda d: dt.datetime.fromisoformat(d["arrive"]))
+        when = ", ".join(f"{unit} {d['officer']} {clock_label(d['arrive'], *shift)}" for d in stops)
+        said = f"{counted(len(stops), 'stop')} ({when})" if stops else "no stop"
+        lines.append(f"{place['name']}: {said}")
+    return lines
+
+
 def _risk_label(risk: dict[str, Any]) -> str:
     if risk["parameters"].get("window_fallback"):
         return f"{risk['method']} (all hours: no incident near the shift's hours)"
@@ -359,6 +375,8 @@ def kpi_table(plan: Plan) -> str:
             f"{r['hotspots_dosed']} of {r['hotspots']}, {r['dose_minutes']:.0f} min",
         ),
     ]
+    shift = (plan.shift_start, plan.shift_end)
+    rows += [("  must cover", line) for line in must_cover_lines(k, shift)]
     for o in r["per_officer"]:
         rows.append(
             (

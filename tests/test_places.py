@@ -8,6 +8,7 @@ import pytest
 import shapely
 
 from planner.errors import ScenarioError
+from planner.evaluate import kpi_table
 from planner.export import plan_files
 from planner.pipeline import load_area, run
 from planner.scenario import parse_scenario
@@ -72,6 +73,15 @@ def test_must_cover_place_gets_a_stop(tmp_path, area):
     (point,) = frame[frame["layer"] == "must_cover"].itertuples()
     assert (point.name, point.stops) == ("Esplanadi east", place["stops"])
     assert (point.geometry.x, point.geometry.y) == pytest.approx((24.9480, 60.1660))
+    # the terminal and the briefing's first page say who stops there, and when
+    visits = stops[stops["place"].str.startswith("Esplanadi east (")].sort_values("start")
+    when = ", ".join(
+        f"officer {o} {t[11:16]}" for o, t in zip(visits.officer, visits.start, strict=True)
+    )
+    stopped = f"{place['stops']} stop{'s' if place['stops'] > 1 else ''}"
+    line = f"Esplanadi east: {stopped} ({when})"
+    assert f"\n  must cover             {line}\n" in kpi_table(plan)
+    assert f"<th>Must cover</th><td>{line}</td>" in plan_files(plan)["briefing.html"].decode()
 
 
 def test_a_quiet_must_cover_corner_gets_a_stop_and_the_gap_counts_its_cost(tmp_path, area):
