@@ -255,14 +255,16 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     """Build every export of a plan, by file name.
 
     The files are ``plan.geojson``, ``officer_N.gpx`` (``unit_N.gpx`` for pairs, who walk
-    together), ``schedule.csv``, ``kpis.json``, ``neighbourhoods.csv`` (exposure per area, when
-    the plan has areas), ``routes.json`` (every leg, for re-planning) and ``briefing.html`` (to
-    print).
+    together; ``N`` zero-padded from ten units on, so that a file list shows them in order),
+    ``schedule.csv``, ``kpis.json``, ``neighbourhoods.csv`` (exposure per area, when the plan
+    has areas), ``routes.json`` (every leg, for re-planning) and ``briefing.html`` (to print).
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     files = {"plan.geojson": to_geojson(plan, wgs84).encode()}
-    for route in plan.routes:
-        files[f"{plan.unit_word}_{route.officer}.gpx"] = to_gpx(plan, route, wgs84).encode()
+    width = len(str(max((route.officer for route in plan.routes), default=1)))
+    for route in plan.routes:  # officer_01.gpx .. officer_12.gpx: listed by name, in order
+        name = f"{plan.unit_word}_{route.officer:0{width}d}.gpx"
+        files[name] = to_gpx(plan, route, wgs84).encode()
     # with a byte-order mark, so that a spreadsheet opened by double-click reads ä and é
     schedule = plan.to_frame().to_csv(index=False, lineterminator="\n")
     files["schedule.csv"] = schedule.encode("utf-8-sig")

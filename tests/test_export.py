@@ -167,6 +167,22 @@ def test_written_files_read_back(plan, tmp_path):
     assert all(f"  post {p['post']}  " in table and p["place"] in table for p in located)
 
 
+def test_gpx_files_of_ten_units_or_more_are_listed_in_order_by_name(plan):
+    from planner.evaluate import compute_kpis
+
+    routes = tuple(
+        dataclasses.replace(plan.routes[k % 2], officer=k + 1) for k in range(10)
+    )  # ten units, walking the two routes of the plan
+    ten = dataclasses.replace(plan, routes=routes)
+    ten = dataclasses.replace(ten, kpis=compute_kpis(ten))
+    files = plan_files(ten)
+    names = [n for n in files if n.endswith(".gpx")]
+    assert names == [f"officer_{k:02d}.gpx" for k in range(1, 11)] == sorted(names)
+    track = gpxpy.parse(files["officer_10.gpx"].decode()).tracks[0]
+    assert track.name.startswith("Officer 10, ")  # the file's name only is padded
+    assert [n for n in plan_files(plan) if n.endswith(".gpx")] == ["officer_1.gpx", "officer_2.gpx"]
+
+
 def test_pairs_get_one_gpx_per_unit_named_as_a_unit(plan, tmp_path):
     scenario = plan.scenario.model_copy(
         update={"officers": plan.scenario.officers.model_copy(update={"count": 4, "unit_size": 2})}
