@@ -28,6 +28,9 @@ from planner.tracks import METRES_PER_DEGREE, route_pieces
 MAP_W, MAP_H = 680.0, 360.0
 """Size of a unit's map in SVG units (fits the A4 text width)."""
 
+KEY_H = 24.0
+"""Height of the strip at the foot of a unit's map kept for the scale bar and the legend."""
+
 MARGIN = 0.08
 """Share of the route's extent added around it on the map."""
 
@@ -317,12 +320,13 @@ def _map(
     pad_x = max(east - west, 1e-4) * MARGIN + 1e-4
     pad_y = max(north - south, 1e-4) * MARGIN + 1e-4
     west, east, south, north = west - pad_x, east + pad_x, south - pad_y, north + pad_y
-    zoom = min(MAP_W / ((east - west) * scale_x), MAP_H / (north - south))
+    high = MAP_H - KEY_H  # the route keeps clear of the scale bar and the legend below it
+    zoom = min(MAP_W / ((east - west) * scale_x), high / (north - south))
     off_x = (MAP_W - (east - west) * scale_x * zoom) / 2
-    off_y = (MAP_H - (north - south) * zoom) / 2
+    off_y = (high - (north - south) * zoom) / 2
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
-        return off_x + (lon - west) * scale_x * zoom, MAP_H - off_y - (lat - south) * zoom
+        return off_x + (lon - west) * scale_x * zoom, high - off_y - (lat - south) * zoom
 
     def path(coords: list[tuple[float, float]]) -> str:
         points = [xy(lon, lat) for lon, lat in coords]
@@ -352,7 +356,30 @@ def _map(
         "stops": stops,
         "labels": _street_labels(plan, route, wgs84, xy),
         "scale": _scale_bar(px_per_m),
+        "legend": _legend(_ends_elsewhere(route), bool(zones)),
     }
+
+
+#: Map legend entries: symbol kind and label, with the width each takes (SVG units).
+_LEGEND = (
+    ("route", "route", 58),
+    ("station", "station", 62),
+    ("end", "end station", 86),
+    ("stop", "stops in order", 104),
+    ("zone", "no-go zone", 88),
+)
+
+
+def _legend(end_station: bool, zones: bool) -> dict[str, object]:
+    """Return the map's legend, bottom right: each symbol drawn, its label and where it starts."""
+    shown = [e for e in _LEGEND if (e[0] != "end" or end_station) and (e[0] != "zone" or zones)]
+    width = sum(w for _, _, w in shown) + 8
+    left = MAP_W - width - 4
+    items, x = [], left + 6
+    for kind, label, w in shown:
+        items.append({"kind": kind, "label": label, "x": x})
+        x += w
+    return {"x": left, "y": MAP_H - KEY_H + 3, "width": width, "items": items}
 
 
 def _ends_elsewhere(route: Route) -> bool:

@@ -451,7 +451,8 @@ def test_briefing_lists_the_no_go_zones_and_shades_them_on_the_maps_they_reach(p
     assert html.count('<circle class="zone"') == len(plan.routes)  # the station's zone only
     assert html.count('class="zone-name"') == len(plan.routes)  # named on each map it reaches
     assert re.search(r'<text class="zone-name" x="[\d.]+" y="[\d.]+">Embassy</text>', html)
-    assert "dashed circles: no-go zones" in html
+    assert html.count('<circle class="zone key"') == len(plan.routes)  # in each map's legend
+    assert html.count(">no-go zone</text>") == len(plan.routes)
     gpx = gpxpy.parse(plan_files(zoned)["officer_1.gpx"].decode())
     kept_off = [(w.name, w.latitude, w.time) for w in gpx.waypoints if w.type == "no-go"]
     assert kept_off == [
@@ -557,6 +558,13 @@ def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):
     assert "a few minutes after each stop" not in free
     assert not {"script", "link", "img", "iframe"} & set(cells.tags)  # prints offline
     assert html.count('class="route"') == 2 and html.count('class="stop"') >= 2
+    # each map keys its symbols in a strip at its foot, which the route keeps clear of
+    from planner.briefing import KEY_H, MAP_H
+
+    assert html.count('<g class="legend">') == 2 and html.count(">stops in order</text>") == 2
+    routes = re.findall(r'<path class="route" d="([^"]+)"', html)
+    heights = [float(y) for d in routes for y in re.findall(r"[\d.]+,([\d.]+)", d)]
+    assert heights and max(heights) <= MAP_H - KEY_H
     schedule = plan.to_frame()
     for route, texts in zip(plan.routes, cells.units, strict=True):
         rows = schedule[schedule["officer"] == route.officer]
@@ -818,10 +826,11 @@ def test_briefing_maps_name_the_streets_each_unit_walks_most(plan):
         # the names lie under the route, so the red line stays seen where it is named
         assert section.index('class="label"') < section.index('class="route"')
         # no stop's mark hides another's: a crowded one is moved aside with a line to its place
+        drawn = section.split('<g class="legend">')[0]  # the legend's sample stop apart
         marks = [
             (float(x), float(y), float(r))
             for x, y, r in re.findall(
-                r'<circle cx="([\d.-]+)" cy="([\d.-]+)" r="([\d.]+)"/><text', section
+                r'<circle cx="([\d.-]+)" cy="([\d.-]+)" r="([\d.]+)"/><text', drawn
             )
         ]
         assert len(marks) == section.count('<g class="stop">')
