@@ -34,7 +34,10 @@ def plan():
     scenario = scenario.model_copy(
         update={
             "officers": scenario.officers.model_copy(update={"count": 2}),
-            "solver": scenario.solver.model_copy(update={"time_limit_s": 2}),
+            # stopped by its iterations, not the clock: the same plan on a busy machine
+            "solver": scenario.solver.model_copy(
+                update={"time_limit_s": 60, "route_iterations": 150}
+            ),
             "posts": scenario.posts.model_copy(update={"count": 3}),
         }
     )
@@ -625,6 +628,7 @@ def test_a_call_shown_from_before_the_unit_left_is_explained(plan, tmp_path):
     assert any(w.startswith(message) for w in again.warnings)  # and the plan keeps it
     (call,) = again.kpis["replan"]["calls"]
     assert call["since"][11:16] == f"{plan.at(stop.start_s):%H:%M}"
+    assert (call["lat"], call["lon"]) == (round(position[0], 6), round(position[1], 6))
     # re-planned again after a second call: the warning is of the new call, not the first
     write_plan(again, tmp_path / "replan")
     stop = next(leg for leg in again.routes[0].dwells if leg.start_s > call_end_s(again))
@@ -1061,3 +1065,87 @@ def test_a_no_go_zones_name_stays_inside_the_zone_and_the_map():
     x, y = _Zone(-30.0, 200.0, 120.0, "Embassy").label_at  # centre off the map: inside its edge
     assert math.hypot(x + 30.0, y - 200.0) <= 120.0 - 11.9 and x >= 20.0
     assert _Zone(-30.0, 200.0, 50.0, "Embassy").label_at is None  # barely reaches in: no name
+
+
+def test_the_back_early_row_runs_from_the_units_return_to_the_end_of_its_time(plan):
+    ends = tuple((r.legs[-1].to_node, r.end_s + 1800.0) for r in plan.routes)
+    ends = tuple((int(plan.graph.node_index([n])[0]), s) for n, s in ends)
+    early = dataclasses.replace(plan, patrol=dataclasses.replace(plan.patrol, ends=ends))
+    html = plan_files(early)["briefing.html"].decode()
+    for route in plan.routes:  # back at the station, then free until 30 min later
+        back, end = plan.at(route.end_s), plan.at(route.end_s + 1800.0)
+        row = f'<td class="t">{back:%H:%M}</td><td class="t">{end:%H:%M}</td>'
+        assert f'{row}<td class="what">back early: free for calls</td>' in html
+
+
+def test_a_plan_without_areas_leaves_no_neighbourhoods_csv_of_the_plan_before(plan, tmp_path):
+    write_plan(plan, tmp_path)
+    assert (tmp_path / "neighbourhoods.csv").is_file()
+    kpis = {**plan.kpis, "neighbourhoods": {**plan.kpis["neighbourhoods"], "areas": []}}
+    names = [p.name for p in write_plan(dataclasses.replace(plan, kpis=kpis), tmp_path)]
+    assert "neighbourhoods.csv" not in names
+    assert not (tmp_path / "neighbourhoods.csv").exists()  # not the earlier plan's areas
+
+
+def test_a_pair_counts_twice_in_the_officer_minutes_of_an_area(plan):
+    from planner.neighbourhoods import exposure
+
+    officers = plan.scenario.officers.model_copy(update={"count": 4, "unit_size": 2})
+    scenario = plan.scenario.model_copy(update={"officers": officers})
+    pairs = exposure(dataclasses.replace(plan, scenario=scenario))  # the same routes, walked by 2
+    on_street = sum(
+        leg.end_s - leg.start_s
+        for route in plan.routes
+        for leg in route.legs
+        if leg.kind in ("walk", "dwell", "wait", "reserve")
+    )
+    # two officers per route: 2 x the minutes the routes spend on the streets
+    assert sum(a["officer_min"] for a in pairs) == pytest.approx(2 * on_street / 60, abs=0.05)
+    singles = {a["neighbourhood"]: a["officer_min"] for a in exposure(plan)}
+    assert all(
+        a["officer_min"] == pytest.approx(2 * singles[a["neighbourhood"]], abs=0.02) for a in pairs
+    )
+
+
+def test_a_replan_counts_the_stops_made_before_it(plan, tmp_path):
+    from planner.rest_of_shift import replan
+
+    write_plan(plan, tmp_path)
+    solver = plan.scenario.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 1})
+    short = plan.scenario.model_copy(update={"solver": solver})
+    again = replan(short, tmp_path / "routes.json", dt.time(20, 0))
+    # stops begun by 20:00, two hours into the shift (one under way is finished), all units
+    made = [leg for route in plan.routes for leg in route.dwells if leg.start_s < 2 * 3600]
+    assert len(made) > len(plan.routes)  # more stops than units
+    assert again.kpis["replan"]["stops_kept"] == len(made)
+
+
+def test_briefing_maps_draw_north_up_and_east_to_the_right(plan):
+    html = plan_files(plan)["briefing.html"].decode()
+    section = html.split('<section class="unit">')[1]
+    length, label = re.search(
+        r'<g class="scale"><path d="M10,[\d.]+ v4 h([\d.]+) v-4"/>.*?>([^<]+)</text>', section
+    ).groups()
+    per_m = float(length) / (float(label.split()[0]) * (1000 if label.endswith("km") else 1))
+    sx, sy = (
+        float(v) + 6
+        for v in re.search(r'class="station" x="([\d.]+)" y="([\d.]+)"', section).groups()
+    )
+    route = plan.routes[0]
+    nodes = plan.graph.nodes
+    station = nodes.loc[route.legs[0].from_node]
+    offsets = []  # (north, east) of each stop from the station: on the ground (m), on the map
+    for group in re.findall(r'<g class="stop">(.*?)</g>', section):
+        # a mark moved aside leads to its place, drawn as a dot (class "at")
+        cx, cy = re.search(r'<circle (?:class="at" )?cx="([\d.]+)" cy="([\d.]+)"', group).groups()
+        number = int(re.search(r"<text [^>]*>(\d+)", group).group(1))
+        stop = nodes.loc[route.dwells[number - 1].to_node]
+        north_m = (stop["lat"] - station["lat"]) * 111_320.0
+        east_m = (stop["lon"] - station["lon"]) * 111_320.0 * math.cos(math.radians(stop["lat"]))
+        offsets.append(((north_m, east_m), (sy - float(cy), float(cx) - sx)))
+    # SVG y grows down the page: a stop north of the station is drawn above it
+    norths = [(ground[0] * per_m, drawn[0]) for ground, drawn in offsets if abs(ground[0]) > 20]
+    easts = [(ground[1] * per_m, drawn[1]) for ground, drawn in offsets if abs(ground[1]) > 20]
+    assert norths and easts
+    assert all(drawn == pytest.approx(want, rel=0.05, abs=1.0) for want, drawn in norths)
+    assert all(drawn == pytest.approx(want, rel=0.05, abs=1.0) for want, drawn in easts)

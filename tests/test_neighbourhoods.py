@@ -186,3 +186,22 @@ def test_areas_that_hold_no_street_are_left_out_and_named(helsinki, pieces, tmp_
     assert "3 area(s) hold no street of the plan and are left out of the report: East, Es" in said
     assert "3125 streets lie where areas meet or overlap: each goes to the first listed" in said
     assert hoods.names == ("City",) and (hoods.segment == 0).all()
+
+
+def test_a_street_between_two_areas_goes_to_the_label_nearest_its_midpoint(helsinki, pieces):
+    labels = osm_place_labels(AreaSpec(), helsinki)
+    hoods = from_labels(helsinki, pieces, labels)
+    labels = labels[labels["value"] == "suburb"]
+    snapped, _ = helsinki.nearest_node(labels.geometry.x, labels.geometry.y)
+    dist = helsinki.distances_m(snapped)  # (labels, nodes), walking
+    names = labels["name"].to_numpy()
+    u, v = (helsinki.segments[c].to_numpy() for c in ("u_idx", "v_idx"))
+    # from a label outside a street, its midpoint is half the street beyond the nearer end
+    to_mid = np.minimum(dist[:, u], dist[:, v])  # (labels, segments), half a length dropped
+    ranked = np.sort(to_mid, axis=0)
+    clear = ranked[1] - ranked[0] > 1.0  # no tie within a metre
+    split = hoods.node[u] != hoods.node[v]  # ends in two areas: the midpoint decides
+    assert (clear & split).sum() > 20
+    expected = names[np.argmin(to_mid, axis=0)]
+    got = np.array(hoods.names)[hoods.segment]
+    assert (got[clear & split] == expected[clear & split]).all()

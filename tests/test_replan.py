@@ -7,7 +7,8 @@ import pytest
 
 from planner.errors import ScenarioError
 from planner.patrol import Patrol
-from planner.replan import at_hotspots, cut_routes, join, resumed
+from planner.plan import Leg, Route, SolveStats
+from planner.replan import Resume, at_hotspots, cut_routes, join, joined, resumed
 from planner.route_legs import credit_kept_walks
 from planner.routes import plan_routes, validation_rules
 from planner.street_names import place_names
@@ -417,3 +418,19 @@ def test_stops_kept_earn_as_planned_stops_do_revisits_hours_and_length():
     assert c.presence == pytest.approx(0.2 * short)  # as early, by another unit: no revisit
     assert b.presence == pytest.approx(0.2 * full * 3.0 * 0.5**2)  # hour 2, third stop there
     assert d.presence == pytest.approx(0.1 * full * 2.0)
+
+
+def test_the_whole_shifts_objective_adds_what_was_done_once_to_the_rest():
+    done = (
+        Leg("walk", 0.0, 300.0, 1, 2, segments=(0,), reversed=(False,), presence=2.0),
+        Leg("dwell", 300.0, 900.0, 2, 2, presence=3.0, hotspot=0),
+    )
+    resume = Resume(900.0, (done,), ((2, 900.0),))
+    rest = [Route(1, (Leg("dwell", 900.0, 1500.0, 2, 2, presence=4.0, hotspot=0),))]
+    stats = SolveStats("search", "FEASIBLE", objective=4.0, bound=6.0, runtime_s=1.0)
+    (route,), whole = joined(resume, rest, stats)
+    assert [leg.start_s for leg in route.legs] == [0.0, 300.0, 900.0]
+    # done before the re-plan: 2 + 3 = 5; the whole shift: 4 + 5 = 9, its bound 6 + 5 = 11
+    assert whole.parameters["presence_before_replan"] == pytest.approx(5.0)
+    assert (whole.objective, whole.bound) == pytest.approx((9.0, 11.0))
+    assert whole.gap == pytest.approx(2.0 / 11.0)

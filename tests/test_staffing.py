@@ -166,3 +166,58 @@ def test_every_refused_officer_count_is_named_before_any_plan(tmp_path):
     said = str(err.value)
     assert said.startswith("2 of the 3 officer counts are refused:")
     assert "\n3 officers: refused" in said and "\n201 officers: refused" in said
+
+
+def _run(officers, presence, stops, stops_allowed=10):
+    """A count's run as the table reads it: its presence and stops, no unit idle."""
+    from planner.staffing import StaffingRun
+
+    per_officer = [
+        {"officer": k, "back_early_min": 0.0, "loop_min": 0.0} for k in range(1, officers + 1)
+    ]
+    routes = {
+        "units": officers,
+        "presence_min": presence,
+        "risk_in_sight_share": 0.5,
+        "hotspots_dosed": stops,
+        "dose_minutes": 12.0 * stops,
+        "solver": {"gap": 0.0, "status": "FEASIBLE"},
+        "per_officer": per_officer,
+        "stops": stops,
+        "stops_allowed": stops_allowed,
+    }
+    return StaffingRun(officers, {"routes": routes}, ())
+
+
+def test_marginal_presence_is_per_extra_officer_when_counts_step_by_more_than_one():
+    from planner.staffing import staffing_table
+
+    table = staffing_table([_run(2, 10.0, 4), _run(4, 16.0, 8), _run(7, 19.0, 10)])
+    # 2 -> 4 officers: (16 - 10) / 2 = 3.0 per officer; 4 -> 7: (19 - 16) / 3 = 1.0
+    assert table["marginal_presence_min"].tolist()[1:] == [3.0, 1.0]
+
+
+def test_saturation_is_named_at_the_smallest_count_that_makes_every_stop():
+    from planner.staffing import saturated_from, staffing_table
+
+    # 2 officers make 4 of the 10 stops allowed; 4 and 7 officers make all 10
+    table = staffing_table([_run(2, 10.0, 4), _run(4, 16.0, 10), _run(7, 19.0, 10)])
+    assert table["all_stops_made"].tolist() == [False, True, True]
+    assert saturated_from(table) == 4
+
+
+def test_a_warning_issued_by_several_counts_lists_them_in_increasing_order():
+    from planner.staffing import warned_counts
+
+    warned = {("Fri", 6): ["idle"], ("Fri", 2): ["idle", "late"], ("Fri", 4): ["idle"]}
+    assert warned_counts(warned) == [("Fri", [2, 4, 6], "idle"), ("Fri", [2], "late")]
+
+
+def test_a_count_planned_again_keeps_the_better_of_its_two_plans():
+    from planner.staffing import StaffingRun, lift_dips
+
+    two, three = _run(2, 10.0, 4), _run(3, 9.0, 5)  # 3 officers below 2: planned again
+    worse = StaffingRun(3, _run(3, 8.0, 5).kpis, (), started_from=2)  # 8 < 9: kept its own
+    assert lift_dips([two, three], lambda run, start: worse) == [two, three]
+    better = StaffingRun(3, _run(3, 11.0, 6).kpis, (), started_from=2)  # 11 > 9: taken
+    assert lift_dips([two, three], lambda run, start: better) == [two, better]

@@ -498,3 +498,16 @@ def test_a_unit_a_call_took_too_far_to_be_back_in_time_is_reported_late(tmp_path
     )
     others = late.kpis["routes"]["per_officer"][1:]
     assert all(o["late_min"] == 0 for o in others)
+
+
+def test_a_plan_for_pairs_is_replanned_for_its_pairs(tmp_path, area):
+    pairs = scenario(tmp_path, [], count=4, unit_size=2)  # 4 officers walk as 2 pairs
+    fast = pairs.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 20})
+    pairs = pairs.model_copy(update={"solver": fast})
+    plan = run(pairs, area=area)
+    assert len(plan.routes) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PlannerWarning)  # 2 pairs are the scenario's 4 officers
+        later = replan(pairs, _written(plan, tmp_path / "first"), dt.time(19, 0), area=area)
+    assert [r.officer for r in later.routes] == [1, 2]
+    assert later.kpis["routes"]["units"] == 2

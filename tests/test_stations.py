@@ -1,0 +1,38 @@
+"""Stations and shifts: police station names, the area's time zone, odd shifts."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+from shapely.geometry import Point
+
+from planner.stations import area_zone, odd_shift_notes, police_names
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def test_a_shift_of_exactly_twelve_hours_is_not_called_too_long():
+    start = dt.datetime(2026, 12, 4, 18, 0, tzinfo=HELSINKI)
+    assert odd_shift_notes(start, start + dt.timedelta(hours=12), "Europe/Helsinki") == []
+    # 12 h 30 min is over the 12 h a foot patrol is planned for
+    (note,) = odd_shift_notes(start, start + dt.timedelta(hours=12.5), "Europe/Helsinki")
+    assert note.startswith("the shift lasts 12.5 h (Fri 18:00 to Sat 06:30)")
+
+
+def test_the_area_time_zone_is_read_at_its_longitude_and_latitude(grid):
+    # the grid lies at 60.17 N, 24.94 E (read the other way round: the Gulf of Oman)
+    assert area_zone(grid) == "Europe/Helsinki"
+
+
+def test_a_station_node_takes_the_name_of_a_police_station_within_100_m(grid):
+    x, y = grid.nodes.loc[0, ["x_m", "y_m"]]
+    features = gpd.GeoDataFrame(
+        {"value": ["police", "police"], "name": ["Corner Station", "Far Station"]},
+        geometry=[Point(x + 60, y), Point(x + 1000, y + 1000)],  # 60 m and 1.4 km from node 0
+        crs=grid.crs,
+    )
+    places = {0: "Row 0 Street & Column 0 Avenue", 3: "Row 0 Street & Column 3 Avenue"}
+    # node 3 is 300 m east of node 0: 240 m from Corner Station, too far to take its name
+    assert police_names(grid, features, {0, 3}, places) == {
+        0: "Corner Station (Row 0 Street & Column 0 Avenue)"
+    }
