@@ -69,7 +69,9 @@ def resolve_station(
     if spec.police is not None:
         police = features[features["value"] == "police"]
         if spec.police.lower() != "any":
-            police = police[police["name"].fillna("").str.lower().str.contains(spec.police.lower())]
+            police = police[
+                police["name"].fillna("").str.lower().str.contains(spec.police.lower(), regex=False)
+            ]
         if len(police) == 0:
             names = sorted(features.loc[features["value"] == "police", "name"].fillna("unnamed"))
             found = f"the area has: {', '.join(names)}" if names else "the area has none in OSM"

@@ -36,3 +36,17 @@ def test_a_station_node_takes_the_name_of_a_police_station_within_100_m(grid):
     assert police_names(grid, features, {0, 3}, places) == {
         0: "Corner Station (Row 0 Street & Column 0 Avenue)"
     }
+
+
+def test_a_police_station_is_found_by_its_name_as_written_brackets_and_all(grid):
+    from planner.scenario_patrol import StationSpec
+    from planner.stations import resolve_station
+
+    x, y = grid.nodes.loc[5, ["x_m", "y_m"]]
+    features = gpd.GeoDataFrame(
+        {"value": ["police"], "name": ["Central Police Station (HQ)"]},
+        geometry=[Point(x + 10, y)],  # 10 m east of node 5
+        crs=grid.crs,
+    )
+    for name in ("central police", "Central Police Station (HQ)", "Station (HQ"):
+        assert resolve_station(StationSpec(police=name), grid, features, "officers.station") == 5
