@@ -392,7 +392,8 @@ def kpi_table(plan: Plan) -> str:
         rows.append(
             (
                 "re-planned",
-                f"at {again['at'][11:16]}: the rest of the shift for every {plan.unit_word}, "
+                f"at {clock_label(again['at'], *shift)}: the rest of the shift for every "
+                f"{plan.unit_word}, "
                 f"{counted(again['stops_kept'], 'stop')} made kept",
             )
         )
@@ -400,7 +401,8 @@ def kpi_table(plan: Plan) -> str:
             rows.append(
                 (
                     f"  {plan.unit_word} {call['unit']}",
-                    f"call for service {call['since'][11:16]}-{call['until'][11:16]}, "
+                    f"call for service {clock_label(call['since'], *shift)}-"
+                    f"{clock_label(call['until'], *shift)}, "
                     f"to {call['lat']:.5f}, {call['lon']:.5f}",
                 )
             )
