@@ -422,16 +422,45 @@ def test_gpx_zip_download_parses_with_a_track_per_officer(app_page, tmp_path):
 def test_briefing_prints_one_a4_page_per_unit(app_page, chromium, tmp_path):
     target = tmp_path / "briefing.html"
     assert _download(app_page, "briefing.html", target) == "helsinki_default_briefing.html"
+    # the shift's figures, then each of the four units on its own page
+    assert _printed_pages(chromium, target) == 1 + 4
+    # repeated should a page run over, with the plan it belongs to
+    assert target.read_text().count(": timetable (helsinki_default, app preview") == 4
+
+
+def _printed_pages(chromium, html: Path) -> int:
+    """Print an HTML file to PDF in Chromium as a user would (A4, the file's own margins)."""
     printed = chromium.new_page()
     try:
-        printed.goto(target.as_uri())
+        printed.goto(html.as_uri())
         pdf = printed.pdf(prefer_css_page_size=True)
     finally:
         printed.close()
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert pages == 1 + 4  # the shift's figures, then each of the four units on its own page
-    # repeated should a page run over, with the plan it belongs to
-    assert target.read_text().count(": timetable (helsinki_default, app preview") == 4
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_a_first_page_with_posts_places_a_zone_and_areas_prints_on_one_sheet(chromium, tmp_path):
+    from planner.export import write_plan
+    from planner.pipeline import run
+    from planner.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios/helsinki_default.yaml")
+    places = {
+        "must_cover": [{"lat": 60.164, "lon": 24.942, "name": "Old Church Park"}],
+        "forbidden": [{"lat": 60.1706, "lon": 24.9427, "radius_m": 60, "name": "Demo zone"}],
+    }
+    busy = scenario.model_copy(
+        update={
+            "officers": scenario.officers.model_copy(update={"count": 3}),
+            "places": type(scenario.places).model_validate(places),
+            "solver": scenario.solver.model_copy(update={"route_iterations": 30}),
+        }
+    )
+    plan = run(busy)
+    assert len(plan.posts) == 6 and len(plan.kpis["neighbourhoods"]["areas"]) == 5
+    write_plan(plan, tmp_path)
+    # the shift's figures, posts, the zone and the areas on one sheet, then each unit's page
+    assert _printed_pages(chromium, tmp_path / "briefing.html") == 1 + 3
 
 
 def test_staffing_comparison_of_two_levels(app_page):
