@@ -785,12 +785,8 @@ def test_schedule_minutes_are_real_minutes_across_a_clock_change(plan):
 def test_briefing_maps_carry_a_true_scale_bar_and_north(plan):
     from pyproj import Geod
 
-    html = plan_files(plan)["briefing.html"].decode()
-    section = html.split('<section class="unit">')[1]
-    length, label = re.search(
-        r'<g class="scale"><path d="M10,[\d.]+ v4 h([\d.]+) v-4"/>.*?>([^<]+)</text>', section
-    ).groups()
-    metres = float(label.split()[0]) * (1000 if label.endswith("km") else 1)
+    section = _first_unit_page(plan)
+    px_per_m = _scale_of(section)
     assert '<g class="north">' in section
     # the station and the first stop, apart on the map as on the ground by the bar's measure
     sx, sy = (
@@ -804,9 +800,20 @@ def test_briefing_maps_carry_a_true_scale_bar_and_north(plan):
     _, _, ground_m = Geod(ellps="WGS84").inv(
         nodes.loc[a, "lon"], nodes.loc[a, "lat"], nodes.loc[b, "lon"], nodes.loc[b, "lat"]
     )
-    assert math.hypot(cx - sx, cy - sy) / ground_m == pytest.approx(
-        float(length) / metres, rel=0.02
-    )
+    assert math.hypot(cx - sx, cy - sy) / ground_m == pytest.approx(px_per_m, rel=0.02)
+
+
+def _first_unit_page(plan) -> str:
+    """The briefing's first unit page, as HTML."""
+    return plan_files(plan)["briefing.html"].decode().split('<section class="unit">')[1]
+
+
+def _scale_of(section: str) -> float:
+    """Map units per metre on a unit page, read from its scale bar (length and label)."""
+    length, label = re.search(
+        r'<g class="scale"><path d="M10,[\d.]+ v4 h([\d.]+) v-4"/>.*?>([^<]+)</text>', section
+    ).groups()
+    return float(length) / (float(label.split()[0]) * (1000 if label.endswith("km") else 1))
 
 
 def test_briefing_maps_name_the_streets_each_unit_walks_most(plan):
@@ -1121,12 +1128,8 @@ def test_a_replan_counts_the_stops_made_before_it(plan, tmp_path):
 
 
 def test_briefing_maps_draw_north_up_and_east_to_the_right(plan):
-    html = plan_files(plan)["briefing.html"].decode()
-    section = html.split('<section class="unit">')[1]
-    length, label = re.search(
-        r'<g class="scale"><path d="M10,[\d.]+ v4 h([\d.]+) v-4"/>.*?>([^<]+)</text>', section
-    ).groups()
-    per_m = float(length) / (float(label.split()[0]) * (1000 if label.endswith("km") else 1))
+    section = _first_unit_page(plan)
+    per_m = _scale_of(section)
     sx, sy = (
         float(v) + 6
         for v in re.search(r'class="station" x="([\d.]+)" y="([\d.]+)"', section).groups()
