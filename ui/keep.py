@@ -44,6 +44,7 @@ KEYS = (
     "officers",
     "time_limit_s",
     "tab",
+    "pick_mode",  # what a click on the Scenario tab's map does: a reload must not change it
     "plan",
     "plan_yaml",
     "plan_key",

@@ -814,6 +814,8 @@ def test_typing_in_the_yaml_box_and_the_click_mode_survive_another_tab(first_loa
     _tab(at, "Scenario")
     assert _yaml_box(at).value == typed  # not applied, not lost
     assert at.radio(key="pick_mode").value == "forbidden"
+    again = _reloaded(at)  # so does a reload: its next click must not move the station
+    assert _tab(again, "Scenario").radio(key="pick_mode").value == "forbidden"
     at.sidebar.button[0].click().run()  # Plan: the text not applied is said, not planned
     assert any("holds text not applied" in w.value for w in at.warning)
     assert at.session_state["plan"].scenario.officers.count == 4
