@@ -403,7 +403,15 @@ def officers_section() -> None:
         if data["officers"]["meal_break"].get("most_at_once") is None:
             data["officers"]["meal_break"].pop("most_at_once", None)
     with at_station:
-        bound(st.checkbox, "At the station", "officers.meal_break.at_station", True)
+        bound(
+            st.checkbox,
+            "At the station",
+            "officers.meal_break.at_station",
+            True,
+            help="Each unit walks to the station it ends at for its break: the end station "
+            "when the shift ends at another station. Off: the break is taken where the unit "
+            "is (or back at the end station when no stop follows it).",
+        )
 
 
 def _other_end(on: bool) -> None:
