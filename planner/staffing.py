@@ -359,3 +359,19 @@ def restart_note(officers: int, started_from: int) -> str:
         f"{officers} officers planned again from the plan for {int(started_from)}, which their "
         "own search had fallen below"
     )
+
+
+def flat_risk_note(runs: Sequence[StaffingRun], shifts: int) -> str | None:
+    """Say that shifts compared on a risk the same at every hour differ only in their hours.
+
+    Without incident data the risk terrain does not change with the hour or the day, so two
+    shifts of one length compare alike whenever they are worked. None when one shift is
+    compared, or when any plan's risk comes from incidents.
+    """
+    if shifts < 2 or not runs or any(r.kpis["risk"]["method"] != "terrain" for r in runs):
+        return None
+    return (
+        "Without incident data the risk is the same at every hour and on every day: the shifts "
+        "compare only by their length, hours and meal breaks, not by when incidents happen. "
+        "Add the area's incident files to compare shifts by their risk."
+    )

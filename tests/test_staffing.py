@@ -221,3 +221,15 @@ def test_a_count_planned_again_keeps_the_better_of_its_two_plans():
     assert lift_dips([two, three], lambda run, start: worse) == [two, three]
     better = StaffingRun(3, _run(3, 11.0, 6).kpis, (), started_from=2)  # 11 > 9: taken
     assert lift_dips([two, three], lambda run, start: better) == [two, better]
+
+
+def test_shifts_compared_on_a_risk_alike_at_every_hour_are_said_to_differ_only_in_hours():
+    from planner.staffing import StaffingRun, flat_risk_note
+
+    def runs(*methods):
+        return [StaffingRun(4, {"risk": {"method": m}}, ()) for m in methods]
+
+    said = flat_risk_note(runs("terrain", "terrain"), shifts=2)
+    assert said is not None and said.startswith("Without incident data the risk is the same")
+    assert flat_risk_note(runs("terrain", "terrain"), shifts=1) is None  # one shift: no claim
+    assert flat_risk_note(runs("terrain", "incidents"), shifts=2) is None  # risk by the hour

@@ -32,6 +32,7 @@ from planner.staffing import (
     DASK_HTTP,
     StaffingRun,
     compare_staffing,
+    flat_risk_note,
     iteration_limited,
     restart_note,
     rushed_counts,
@@ -585,6 +586,8 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
         )
     for line in time_limit_notes(table) + saturation_notes(table):
         st.warning(line)
+    if flat := flat_risk_note(list(result["runs"].values()), table["shift"].nunique()):
+        st.warning(flat)
     row = st.container(horizontal=True)  # wraps to a second row in a narrow window
     for title, chart in comparison_charts(table):
         box = row.container(width=CHART_WIDTH_PX)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import gpxpy
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 import yaml
@@ -1282,6 +1283,16 @@ def test_staffing_compares_two_levels(first_load, dask_closed):
         "3 officers, friday 18:00-02:00",
     ]
     assert any("other shifts have their own risk" in c.value for c in at.caption)
+    # shifts compared on the risk terrain, alike at every hour, differ only in their hours
+    flat = "Without incident data the risk is the same at every hour"
+    assert not any(flat in w.value for w in at.warning)  # one shift in the table: no claim
+    one = result["table"]
+    result["table"] = pd.concat([one, one.assign(shift="saturday 08:00-16:00")])
+    at.session_state["staffing"] = result
+    assert any(flat in w.value for w in at.run().warning)
+    result["table"] = one
+    at.session_state["staffing"] = result
+    at.run()
     # an edit of the scenario makes the comparison stale: said, and no maps of it are drawn
     _tab(at, "Scenario")
     at.number_input(key="ed:dwell.max_minutes").set_value(12.0).run()
