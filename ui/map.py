@@ -372,8 +372,13 @@ def station_layer(records: list[dict[str, Any]], layer_id: str = "stations") -> 
     )
 
 
-def street_layer(records: list[dict[str, Any]], layer_id: str = "streets") -> pdk.Layer:
-    """Streets as paths with a colour and a width in metres per record (pickable)."""
+def street_layer(
+    records: list[dict[str, Any]], layer_id: str = "streets", min_pixels: int = 1
+) -> pdk.Layer:
+    """Streets as paths with a colour and a width in metres per record (pickable).
+
+    ``min_pixels`` is the narrowest a street is drawn, and so picked by a click.
+    """
     return pdk.Layer(
         "PathLayer",
         id=layer_id,
@@ -382,7 +387,7 @@ def street_layer(records: list[dict[str, Any]], layer_id: str = "streets") -> pd
         get_color="color",
         get_width="width",
         width_units="'meters'",
-        width_min_pixels=1,
+        width_min_pixels=min_pixels,
         cap_rounded=True,
         joint_rounded=True,
         pickable=True,

@@ -105,7 +105,7 @@ def pick_deck(
     return pdk.Deck(
         layers=[
             forbidden_layer,
-            street_layer(streets, "pick-streets"),
+            street_layer(streets, "pick-streets", PICK_MIN_PX),
             cover_layer,
             station_layer(station_data),
         ],
@@ -116,6 +116,9 @@ def pick_deck(
         tooltip={"text": "{tip}"},
     )
 
+
+PICK_MIN_PX = 3
+"""Narrowest a street of the pick map is drawn: a hair-thin street is hard to click."""
 
 PICK_NOTE = "pick_note"
 """Session key of what the last click on the pick map did, with the map's key (shown under it)."""

@@ -498,3 +498,50 @@ def test_staffing_comparison_of_two_levels(app_page):
     boxes = [charts.nth(i).bounding_box() for i in range(3)]
     assert min(box["width"] for box in boxes) >= 250
     assert round(boxes[0]["y"]) == round(boxes[1]["y"]) < round(boxes[2]["y"])
+
+
+def _street_under_the_pointer(
+    app: AppPage, chart: Locator, rows: range = range(3, 18)
+) -> tuple[float, float] | None:
+    """Move the pointer over the map until a street's tooltip shows; return where, or None."""
+    box = chart.bounding_box()
+    assert box is not None
+    tip = app.page.locator(".deck-tooltip").filter(has_text="click to use this street")
+    for row in rows:
+        for col in range(3, 18):
+            x, y = box["x"] + box["width"] * col / 20, box["y"] + box["height"] * row / 20
+            app.page.mouse.move(x, y)
+            app.page.wait_for_timeout(60)
+            if tip.is_visible():
+                return x, y
+    return None
+
+
+def test_a_click_on_a_street_of_the_scenario_map_adds_a_place(app_page):
+    from playwright.sync_api import expect
+
+    _open(app_page)
+    _tab(app_page, "Scenario")
+    page = app_page.page
+    page.get_by_text("add a must-cover place").click()
+    _idle(app_page)
+    chart = page.locator(MAP_CHART).filter(visible=True).first
+    assert _drawn_map(app_page, "pick", 0) > MIN_COLOURS
+    chart.scroll_into_view_if_needed()
+    spot = _street_under_the_pointer(app_page, chart)
+    assert spot is not None, "no street under the pointer anywhere on the map"
+    page.mouse.click(*spot)
+    _idle(app_page)
+    done = page.get_by_text(re.compile(r"Done: add a must-cover place on .+ \(60\.\d+, 24\.\d+\)"))
+    expect(done).to_be_visible(timeout=30_000)
+    # and a no-go zone, on a street far from it (the map's other end)
+    page.get_by_text("add a forbidden zone (100 m)").click()
+    _idle(app_page)
+    spot = _street_under_the_pointer(app_page, chart, range(17, 2, -1))
+    assert spot is not None
+    page.mouse.click(*spot)
+    _idle(app_page)
+    done = page.get_by_text(re.compile(r"Done: add a forbidden zone on .+ \(60\.\d+, 24\.\d+\)"))
+    expect(done).to_be_visible(timeout=30_000)
+    text = _yaml_box_text(app_page)
+    assert "must_cover:" in text and "forbidden:" in text
