@@ -141,9 +141,11 @@ def sidebar(names: list[str]) -> bool:
         if example is None or drafts.example_of(editing) != example:
             st.caption(f"Editing: {editing}")  # a YAML of one's own, not the example above
         asides = drafts.set_aside_drafts()
+        names = [str(aside[drafts.DRAFT].get("name", "the scenario")) for aside in asides]
         for i, aside in reversed(list(enumerate(asides))):  # the most recent first
+            twin = f" ({aside[drafts.WHERE]})" if names.count(names[i]) > 1 else ""
             st.button(
-                f"Take back your edits to {aside[drafts.DRAFT].get('name', 'the scenario')}",
+                f"Take back your edits to {names[i]}{twin}",  # two of one name: where from
                 key="take_back" if i == len(asides) - 1 else f"take_back_{i}",
                 on_click=drafts.take_back,
                 args=(i,),

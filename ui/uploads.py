@@ -76,10 +76,30 @@ def _yaml_error(error: str | None) -> None:
 
 
 def _yaml_applied() -> None:
-    """Open the text of the YAML box, named as the box, not as the file it was first read from."""
+    """Open the text of the YAML box, named as the box, not as the file it was first read from.
+
+    Text of another scenario (another ``name``) is named by its own name: the page must not
+    say it edits the file the box first showed.
+    """
     where = st.session_state.get(WHERE, "scenario").removesuffix(APPLIED)
     text = st.session_state.get(st.session_state.get(YAML_BOX, ""), "")
-    _yaml_error(load_text(text, where + APPLIED))
+    _yaml_error(load_text(text, applied_where(where, text)))
+
+
+def applied_where(where: str, text: str) -> str:
+    """Name YAML box ``text`` applied over a scenario opened from ``where``.
+
+    ``scenarios/helsinki_default.yaml (YAML box)`` while the text keeps that file's name;
+    ``my_london (YAML box)`` once it names another scenario.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        data = None
+    name = data.get("name") if isinstance(data, dict) else None
+    if isinstance(name, str) and name and name != Path(where).stem:
+        return name + APPLIED
+    return where + APPLIED
 
 
 def _file_uploaded(section: str, keep: tuple[str, ...] = ()) -> None:

@@ -30,7 +30,7 @@ from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
 from ui import bound
 from ui.bound import labelled
-from ui.draft import APP_TIME_LIMIT_S, UPLOADS, YAML_BOX, get_in, set_in
+from ui.draft import APP_TIME_LIMIT_S, DRAFT, SET_ASIDE, UPLOADS, WHERE, YAML_BOX, get_in, set_in
 from ui.legend import legend_html
 from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
 from ui.pick_map import picked_point
@@ -623,6 +623,8 @@ def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
     assert "staffing_error" not in at.session_state  # it was about the other one's table
     assert at.text_input(key="ed:name").value == "other"
     assert at.number_input(key="ed:dwell.max_minutes").value == 15.0
+    # the page names the scenario the box now holds, not the file it first showed
+    assert "Editing: other (YAML box)" in [c.value for c in at.sidebar.caption]
     assert at.sidebar.button(key="take_back").label == "Take back your edits to helsinki_default"
     at.number_input(key="ed:dwell.max_minutes").set_value(13.0).run()  # edits to this one too
     at.sidebar.button(key="take_back").click().run()
@@ -644,6 +646,14 @@ def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
     older.click().run()
     assert at.text_input(key="ed:name").value == "helsinki_default"
     assert at.number_input(key="ed:dwell.max_minutes").value == 14.0
+    # two drafts of one name set aside from two places: each button says where from
+    (aside,) = [a for a in at.session_state[SET_ASIDE] if a[DRAFT]["name"] == "other"]
+    at.session_state[SET_ASIDE] = [aside, {**aside, WHERE: "my_other.yaml"}]
+    labels = [b.label for b in at.run().sidebar.button if str(b.key).startswith("take_back")]
+    assert labels == [
+        "Take back your edits to other (my_other.yaml)",
+        f"Take back your edits to other ({aside[WHERE]})",
+    ]
 
 
 @pytest.mark.shared_data
@@ -734,9 +744,16 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
     assert _errors(at) == []
     assert _yaml_box(at).value == expected
     assert at.sidebar.number_input(key="officers").value == 4
-    # the applied text is named as the box, not blamed on the file it was first read from
-    assert "Editing: scenarios/helsinki_default.yaml (YAML box)" in [c.value for c in at.caption]
-    assert not [c for c in at.sidebar.caption if c.value.startswith("Editing")]  # the example's
+    # the applied text is named as the box, not blamed on the file it was first read from;
+    # text of another scenario by its own name, and the sidebar no longer calls it the example
+    name = yaml.safe_load(text)["name"]
+    if name == "helsinki_default":
+        where = "scenarios/helsinki_default.yaml (YAML box)"
+        assert not [c for c in at.sidebar.caption if c.value.startswith("Editing")]
+    else:
+        where = f"{name} (YAML box)"
+        assert f"Editing: {where}" in [c.value for c in at.sidebar.caption]
+    assert f"Editing: {where}" in [c.value for c in at.caption]
     at.session_state["draft_where"] = "mine.yaml"  # as after opening one's own file
     assert "Editing: mine.yaml" in [c.value for c in at.run().sidebar.caption]
     own = float(yaml.safe_load(text)["solver"]["time_limit_s"])
