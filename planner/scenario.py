@@ -620,13 +620,15 @@ def _hidden(match: Path, pattern: Path) -> bool:
     return any(part.startswith(".") and part not in (".", "..") for part in match.parts)
 
 
+#: How a missing file's message says where relative paths are read from.
+RELATIVE_NOTE = "(relative paths are read from the scenario file's folder)"
+
+
 def _existing(path: Path, where: str, field: str) -> Path:
     resolved = path.resolve()
     if not resolved.is_file():
-        msg = (
-            f"{where}: {field}: {why_missing(resolved, 'file')}: {resolved}; check the path "
-            "(relative paths are read from the scenario file's folder)"
-        )
+        msg = f"{where}: {field}: {why_missing(resolved, 'file')}: {resolved}; check the path "
+        msg += RELATIVE_NOTE
         raise ScenarioError(msg)
     return resolved
 

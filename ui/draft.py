@@ -28,6 +28,7 @@ from planner.errors import PlannerError, PlannerWarning
 from planner.graph import StreetGraph
 from planner.incidents import MAP_TYPES, inspect_incidents, load_incidents
 from planner.scenario import (
+    RELATIVE_NOTE,
     AreaSpec,
     IncidentSpec,
     RiskSpec,
@@ -255,9 +256,13 @@ def load_text(text: str, where: str, base_dir: Path = SCENARIO_DIR) -> str | Non
     try:
         scenario = parse_text(text, where, base_dir)
     except PlannerError as exc:
-        if _names_a_file_alone(text, str(exc)):
-            return f"{exc}. {UPLOADS_NOT_SAVED}"
-        return str(exc)
+        # text opened in the app has no folder of its own: its paths are read from base_dir
+        said = str(exc).replace(
+            RELATIVE_NOTE, f"(in the app, relative paths are read from {base_dir})"
+        )
+        if _names_a_file_alone(text, said):
+            return f"{said}. {UPLOADS_NOT_SAVED}"
+        return said
     use_draft(scenario, where, base_dir, scenario.solver.time_limit_s)
     return None
 

@@ -864,6 +864,9 @@ def test_a_saved_scenario_naming_an_upload_says_how_to_bring_the_file_back(first
     (error,) = _errors(at)
     assert "incidents.0.path: file not found" in error and "city_of_london_2020.csv" in error
     assert error.endswith(UPLOADS_NOT_SAVED)
+    # text opened in the app has no folder: the message names the one its paths are read from
+    assert f"(in the app, relative paths are read from {ROOT / 'scenarios'})" in error
+    assert "scenario file's folder" not in error
     assert "upload the file again on the Scenario tab" in UPLOADS_NOT_SAVED
     typo = DEFAULT_YAML.read_text() + "incidents:\n  - path: /data/crimes/london.csv\n"
     (error,) = _errors(_apply_yaml(_app(), typo))
