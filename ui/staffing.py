@@ -74,6 +74,13 @@ TABLE_COLUMNS = {
     "units_looping": "loops 1 h+",
     "routes_status": "search",
 }
+#: How a count's route search stopped, in words short enough for the table's last column.
+STATUS_WORDS = {
+    "ITERATION_LIMIT": "iterations",
+    "TIME_LIMIT": "time limit",
+    "OPTIMAL": "optimal",
+    "FEASIBLE": "stopped",
+}
 #: Shares shown in per cent, to one decimal as on the Plan tab (3.8 %, not 3.75 %).
 PERCENT_COLUMNS = ("risk_in_sight_share", "routes_gap")
 #: Number columns of the table: their format (None: as is) and help on hover.
@@ -595,13 +602,21 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
         box.altair_chart(chart, height=CHART_HEIGHT_PX, width="stretch")
     shown = table[list(TABLE_COLUMNS)].copy()
     shown[list(PERCENT_COLUMNS)] *= 100
+    words = shown["routes_status"].map(STATUS_WORDS)
+    shown["routes_status"] = words.fillna(shown["routes_status"])
     shown = shown.rename(columns=TABLE_COLUMNS)
     st.dataframe(
         shown,
         hide_index=True,
         column_config={
-            TABLE_COLUMNS[key]: st.column_config.NumberColumn(format=fmt, help=text)
-            for key, (fmt, text) in TABLE_NUMBERS.items()
+            **{
+                TABLE_COLUMNS[key]: st.column_config.NumberColumn(format=fmt, help=text)
+                for key, (fmt, text) in TABLE_NUMBERS.items()
+            },
+            TABLE_COLUMNS["routes_status"]: st.column_config.TextColumn(
+                help="How the route search stopped: after its iterations (solver."
+                "route_iterations), at its time limit, or proven optimal."
+            ),
         },
         key="staffing_table",
         placeholder="-",  # the smallest count has no marginal presence

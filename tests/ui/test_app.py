@@ -1288,6 +1288,9 @@ def test_staffing_compares_two_levels(first_load, dask_closed):
     runs = at.session_state["staffing"]["runs"].values()
     gaps = [100 * r.kpis["routes"]["solver"]["gap"] for r in runs]
     assert table["gap"].tolist() == pytest.approx(gaps)  # per cent, shown to one decimal
+    said = {"TIME_LIMIT": "time limit", "ITERATION_LIMIT": "iterations", "OPTIMAL": "optimal"}
+    stops = [said[r.kpis["routes"]["solver"]["status"]] for r in runs]
+    assert table["search"].tolist() == stops  # in words that fit the column
     assert len(at.get("vega_lite_chart")) == 3
     decks = at.get("deck_gl_json_chart")
     assert len(decks) == 2
