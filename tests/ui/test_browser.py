@@ -507,13 +507,14 @@ def _street_under_the_pointer(
     box = chart.bounding_box()
     assert box is not None
     tip = app.page.locator(".deck-tooltip").filter(has_text="click to use this street")
-    for row in rows:
-        for col in range(3, 18):
-            x, y = box["x"] + box["width"] * col / 20, box["y"] + box["height"] * row / 20
-            app.page.mouse.move(x, y)
-            app.page.wait_for_timeout(60)
-            if tip.is_visible():
-                return x, y
+    for pause_ms in (80, 400):  # a busy machine draws the tooltip later: a slower second pass
+        for row in rows:
+            for col in range(3, 18):
+                x, y = box["x"] + box["width"] * col / 20, box["y"] + box["height"] * row / 20
+                app.page.mouse.move(x, y)
+                app.page.wait_for_timeout(pause_ms)
+                if tip.is_visible():
+                    return x, y
     return None
 
 
