@@ -66,6 +66,17 @@ def forbidden_nodes(graph: StreetGraph, zones: list[ZoneSpec]) -> np.ndarray:
     return inside
 
 
+def zones_holding(graph: StreetGraph, place: PlaceSpec, zones: list[ZoneSpec]) -> list[ZoneSpec]:
+    """Return the forbidden zones whose radius holds the point ``place`` (in their order)."""
+    px, py = _xy(graph, place)
+    held = []
+    for zone in zones:
+        zx, zy = _xy(graph, zone)
+        if np.hypot(px - zx, py - zy) <= zone.radius_m:
+            held.append(zone)
+    return held
+
+
 def _zones_holding(graph: StreetGraph, node: int, zones: list[ZoneSpec]) -> list[ZoneSpec]:
     """Return the forbidden zones that hold the node at position ``node``."""
     return [z for z in zones if forbidden_nodes(graph, [z])[node]]
@@ -104,15 +115,13 @@ def apply_places(
     spots = _subset(hotspots, np.flatnonzero(keep))
     chosen = []
     for place in must_cover:
+        if held := zones_holding(graph, place, forbidden):
+            msg = (
+                f"{where}: must-cover place {_label(place)} lies inside the forbidden zone "
+                f"{_label(held[0])}; move one of them"
+            )
+            raise ScenarioError(msg)
         px, py = _xy(graph, place)
-        for zone in forbidden:
-            zx, zy = _xy(graph, zone)
-            if np.hypot(px - zx, py - zy) <= zone.radius_m:
-                msg = (
-                    f"{where}: must-cover place {_label(place)} lies inside the forbidden zone "
-                    f"{_label(zone)}; move one of them"
-                )
-                raise ScenarioError(msg)
         node, dist = graph.nearest_node(np.array([px]), np.array([py]))
         if dist[0] > PLACE_SNAP_M:
             far = f"{dist[0] / 1000:.1f} km" if dist[0] >= 1000 else f"{dist[0]:.0f} m"

@@ -18,7 +18,7 @@ from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
 from planner.patrol_rules import avoided_ways
 from planner.pipeline import Area, load_area, run
-from planner.places import forbidden_segments
+from planner.places import forbidden_segments, zones_holding
 from planner.plan import Plan, Route
 from planner.replan import (
     Followed,
@@ -30,7 +30,7 @@ from planner.replan import (
     file_digest,
     read_routes,
 )
-from planner.scenario import Scenario, ZoneSpec
+from planner.scenario import PlaceSpec, Scenario, ZoneSpec
 from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
 from planner.stations import resolve_station, shift_window
@@ -269,14 +269,11 @@ def _inside_zones(
     The unit is planned from the nearest street it may walk (``pos``), which it walks out to.
     """
     assert spec.lat is not None and spec.lon is not None
-    lons = np.array([spec.lon, *(z.lon for z in zones)])
-    x, y = graph.project_lonlat(lons, np.array([spec.lat, *(z.lat for z in zones)]))
-    held = [
-        z for k, z in enumerate(zones, 1) if math.dist((x[0], y[0]), (x[k], y[k])) <= z.radius_m
-    ]
+    held = zones_holding(graph, PlaceSpec(lat=spec.lat, lon=spec.lon), zones)
     if not held:
         return ()
     node = graph.nodes.iloc[pos]
+    x, y = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
     away_m = math.dist((x[0], y[0]), (float(node["x_m"]), float(node["y_m"])))
     names = ", ".join(f"'{z.name}'" if z.name else f"({z.lat:.5f}, {z.lon:.5f})" for z in held)
     message = (
