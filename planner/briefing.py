@@ -347,16 +347,17 @@ def _map(
         for z in plan.scenario.places.forbidden
         if _near(z, (west, east, south, north), scale_x)
     ]
+    elsewhere = _ends_elsewhere(route)
     return {
         "streets": streets,
         "zones": zones,
         "route_path": " ".join(path([(p[0], p[1]) for p in piece]) for piece in pieces),
         "station": xy(track[0][0], track[0][1]),
-        "end_station": xy(track[-1][0], track[-1][1]) if _ends_elsewhere(route) else None,
+        "end_station": xy(track[-1][0], track[-1][1]) if elsewhere else None,
         "stops": stops,
         "labels": _street_labels(plan, route, wgs84, xy),
         "scale": _scale_bar(px_per_m),
-        "legend": _legend(_ends_elsewhere(route), bool(zones)),
+        "legend": _legend(elsewhere, bool(zones)),
     }
 
 

@@ -381,7 +381,7 @@ def kpi_table(plan: Plan) -> str:
         rows.append(
             (
                 f"  {plan.unit_word} {o['officer']}",
-                _officer_line(o, (plan.shift_start, plan.shift_end)),
+                _officer_line(o, shift),
             )
         )
     rows.append(
