@@ -164,12 +164,16 @@ def test_first_load_draws_the_default_plan_and_stays_local(app_page):
 
 
 def test_play_moves_the_time_slider_until_stopped(app_page):
+    """The slider plays and stops; the table of what units do there stays open, at its time."""
     from playwright.sync_api import expect
 
     _open(app_page)
     page = app_page.page
     thumb = page.locator("[data-testid='stSliderThumbValue']").first
     expect(thumb).to_have_text("20:00", timeout=TIMEOUT_MS)  # two hours into the shift
+    doing = page.locator("[data-testid='stExpander'] details").filter(has_text="At 20:00")
+    doing.locator("summary").click()
+    expect(doing).to_have_attribute("open", "")
     page.get_by_text("Play the shift").click()
     expect(thumb).not_to_have_text("20:00", timeout=30_000)
     expect(thumb).not_to_have_text(thumb.inner_text(), timeout=30_000)  # and on again
@@ -180,6 +184,8 @@ def test_play_moves_the_time_slider_until_stopped(app_page):
     page.wait_for_timeout(3000)
     assert thumb.inner_text() == stopped
     assert stopped > "20:00"
+    doing = page.locator("[data-testid='stExpander'] details").filter(has_text=f"At {stopped}")
+    expect(doing).to_have_attribute("open", "")
 
 
 def test_changing_officers_and_pressing_plan_replans(app_page):
