@@ -62,10 +62,14 @@ def window_weights(
     tod = time_of_day_weight(hour, start_h, end_h, params.tod_bandwidth_h)
     day_average = time_of_day_weight(np.arange(0, 24, 0.25), start_h, end_h, params.tod_bandwidth_h)
     tod = np.where(time_known, tod, day_average.mean())
-    # An hour after midnight belongs to the night that began the day before.
+    # An incident counts for the day of the nearest start of the shift's hours on the clock:
+    # an hour after midnight, or just after a night shift ends, belongs to the night that began
+    # the day before; one just before the start belongs to that day's shift.
     length_h = (end_h - start_h) % 24 or 24.0
-    night = time_known & (hour < start_h) & ((hour - start_h) % 24 < length_h)
-    weekday = (occurred.dt.weekday.to_numpy() - night.astype(int)) % 7
+    since_start = (hour - start_h) % 24
+    after = (since_start < length_h) | (since_start - length_h <= 24 - since_start)
+    to_start_h = np.where(time_known, np.where(after, -since_start, 24 - since_start), 0.0)
+    weekday = (occurred + pd.to_timedelta(to_start_h, unit="h")).dt.weekday.to_numpy()
     dow = np.where(weekday == start.weekday(), 1.0, params.other_day_weight)
     dow = np.where(month_only, (1 + 6 * params.other_day_weight) / 7, dow)
     age_days = (pd.Timestamp(start.replace(tzinfo=None)) - occurred).dt.total_seconds() / 86400

@@ -50,6 +50,32 @@ def test_weights_favour_the_shift_hours_weekday_and_recent_incidents():
     }
 
 
+def test_the_hour_after_a_night_shift_counts_for_that_night():
+    frame = pd.DataFrame(
+        {
+            "occurred": pd.to_datetime(
+                [
+                    "2026-11-21 07:00",  # Saturday, 1 h after the Friday night shift ended
+                    "2026-11-20 07:00",  # Friday morning, 15 h before that night's shift
+                ]
+            ),
+        }
+    )
+    params = WindowParams(tod_bandwidth_h=1.5, other_day_weight=0.5, half_life_days=1e9)
+    w, _ = window_weights(frame, *FRIDAY_NIGHT, params)
+    assert w[0] == pytest.approx(2 * w[1])
+
+
+def test_an_hour_slice_after_midnight_counts_the_evening_before_as_its_night():
+    slice_start = dt.datetime(2026, 11, 28, 0, tzinfo=ZONE)  # Saturday 00:00-01:00
+    frame = pd.DataFrame(
+        {"occurred": pd.to_datetime(["2026-11-20 23:30", "2026-11-21 23:30"])}  # Fri, Sat
+    )
+    params = WindowParams(tod_bandwidth_h=1.5, other_day_weight=0.5, half_life_days=1e9)
+    w, _ = window_weights(frame, slice_start, slice_start + dt.timedelta(hours=1), params)
+    assert w[0] == pytest.approx(2 * w[1])
+
+
 def test_records_without_time_get_the_average_weight():
     frame = pd.DataFrame(
         {
