@@ -8,8 +8,8 @@ Maximal covering location problem (Church & ReVelle 1974), solved exactly with O
                x_i, y_j in {0, 1}
 
 A candidate ``i`` covers piece ``j`` when the piece's midpoint lies within the visibility radius,
-walking along the streets. Weights are integers (risk scaled by ``WEIGHT_SCALE``); pieces covered
-by the same candidates are merged first. CP-SAT runs with one worker and
+walking along the streets. Pieces covered by the same candidates are merged first, then their
+risk is scaled to integer weights (``WEIGHT_SCALE`` in all). CP-SAT runs with one worker and
 ``linearization_level=2``, which proves the optimum in seconds on city districts on two cores; a
 greedy solution (:func:`greedy_cover`) is the baseline it is measured against.
 """
@@ -62,27 +62,36 @@ def to_int_weights(weights: np.ndarray, scale: int = WEIGHT_SCALE) -> np.ndarray
 def merge_identical_columns(
     cover: sparse.csr_matrix, weights: np.ndarray
 ) -> tuple[sparse.csc_matrix, np.ndarray]:
-    """Drop zero-weight or uncoverable columns and merge columns with the same covering rows."""
+    """Drop zero-weight or uncoverable columns and merge columns with the same covering rows.
+
+    Merged weights keep the dtype of ``weights``: merge float risk before scaling it to
+    integers (:func:`to_int_weights`), so that many small pieces watched by the same posts are
+    not each rounded to zero first.
+    """
     csc = sparse.csc_matrix(cover, dtype=bool)
     keys: dict[bytes, int] = {}
-    merged_w: list[int] = []
+    kept: list[int] = []  # columns kept, and the merged column of each
+    group: list[int] = []
     cols: list[np.ndarray] = []
     for j in range(csc.shape[1]):
         rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
         if weights[j] <= 0 or len(rows) == 0:
             continue
         key = np.sort(rows).tobytes()
-        if key in keys:
-            merged_w[keys[key]] += int(weights[j])
-        else:
+        if key not in keys:
             keys[key] = len(cols)
             cols.append(np.sort(rows))
-            merged_w.append(int(weights[j]))
+        kept.append(j)
+        group.append(keys[key])
+    merged_w = np.zeros(len(cols), dtype=weights.dtype)
+    np.add.at(
+        merged_w, np.asarray(group, dtype=np.int64), weights[np.asarray(kept, dtype=np.int64)]
+    )
     indptr = np.concatenate([[0], np.cumsum([len(c) for c in cols])]).astype(np.int64)
     indices = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
     data = np.ones(len(indices), dtype=bool)
     out = sparse.csc_matrix((data, indices, indptr), shape=(csc.shape[0], len(cols)))
-    return out, np.asarray(merged_w, dtype=np.int64)
+    return out, merged_w
 
 
 def _greedy_order(cover: sparse.spmatrix, weights: np.ndarray) -> Iterator[tuple[int, float]]:
@@ -224,7 +233,8 @@ def choose_posts(
     candidates = np.setdiff1d(np.arange(len(graph.nodes)), np.asarray(barred, dtype=np.int64))
     cover = coverage_matrix(graph, candidates, radius_m, pieces)
     piece_risk = risk.piece_risk(pieces)
-    merged, weights = merge_identical_columns(cover, to_int_weights(piece_risk))
+    merged, merged_risk = merge_identical_columns(cover, piece_risk)
+    weights = to_int_weights(merged_risk)
     useful = np.flatnonzero(np.asarray(merged.sum(axis=1)).ravel() > 0)
     solution = solve_max_cover(
         sparse.csc_matrix(merged[useful]), weights, count, time_limit_s, seed, workers, work_limit

@@ -7,7 +7,13 @@ from scipy import sparse
 
 from planner.coverage import street_pieces
 from planner.errors import SolverError
-from planner.posts import choose_posts, greedy_cover, merge_identical_columns, solve_max_cover
+from planner.posts import (
+    choose_posts,
+    greedy_cover,
+    merge_identical_columns,
+    solve_max_cover,
+    to_int_weights,
+)
 from planner.risk import terrain_risk
 
 from .test_risk import bar_at
@@ -49,6 +55,19 @@ def test_identical_columns_merge_and_empty_ones_drop():
     merged, weights = merge_identical_columns(cover, np.array([1, 2, 3, 4]))
     assert merged.shape == (2, 2)
     assert sorted(weights.tolist()) == [3, 3]
+
+
+def test_small_pieces_watched_together_are_merged_before_rounding():
+    # Post 0 watches one piece of 1e-6 of the risk; post 1 a hundred pieces of 4e-8 each, four
+    # times as much, each of which alone would round to a weight of 0.
+    risk = np.r_[1e-6, np.full(100, 4e-8), 1.0 - 5e-6]
+    cover = np.zeros((2, 102), dtype=bool)
+    cover[0, 0] = True
+    cover[1, 1:101] = True
+    merged, merged_risk = merge_identical_columns(sparse.csr_matrix(cover), risk)
+    assert merged_risk == pytest.approx([1e-6, 4e-6])
+    solution = solve_max_cover(sparse.csc_matrix(merged), to_int_weights(merged_risk), 1, 5, 1)
+    assert solution.chosen.tolist() == [1]
 
 
 def test_grid_posts_sit_where_the_risk_is(grid):
