@@ -94,6 +94,14 @@ class Patrol:
         begin, end = self.unit_starts()[k][1], self.unit_ends()[k][1]
         return max(begin, window_s[0]) <= min(window_s[1], end - self.break_s)
 
+    def hours(self) -> int:
+        """Hours of the shift, the last one maybe partial: the columns of ``hourly``."""
+        return max(1, math.ceil(self.shift_s / HOUR_S))
+
+    def hour_of(self, start_s: float) -> int:
+        """Hour of the shift (column of ``hourly``) of a stop starting at ``start_s``."""
+        return min(int(start_s // HOUR_S), self.hours() - 1)
+
     def visits_allowed(self) -> int:
         """Most stops per hot spot under ``max_visits`` and the dosage cap."""
         if self.max_dwell_s_per_spot is None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from planner import search
 from planner.hotspots import koper_value_min
-from planner.patrol import HOUR_S, Patrol
+from planner.patrol import Patrol
 from planner.plan import Leg, Route
 from planner.walks import Network
 
@@ -175,12 +175,11 @@ def credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) -
     earlier: dict[int, list[float]] = {}
     for hot, start_s in patrol.done:
         earlier.setdefault(hot, []).append(start_s)
-    hours = max(1, math.ceil(patrol.shift_s / HOUR_S))
 
     def credit(leg: Leg) -> Leg:
         hot = int(leg.hotspot)
         rank = sum(t < leg.start_s for t in earlier.get(hot, []))
-        hour = min(int(leg.start_s // HOUR_S), hours - 1)
+        hour = patrol.hour_of(leg.start_s)
         profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
         earlier.setdefault(hot, []).append(leg.start_s)
         return replace(leg, presence=float(dwell_value[hot] * profile * patrol.revisit_value**rank))
@@ -230,7 +229,6 @@ def credit_kept_stops(
     the hot spots (:func:`planner.replan.at_hotspots`).
     """
     earlier: dict[int, list[float]] = {}
-    hours = max(1, math.ceil(patrol.shift_s / HOUR_S))
     legs = [list(unit) for unit in kept]
     order = sorted(
         (leg.start_s, k, i)
@@ -242,7 +240,7 @@ def credit_kept_stops(
         leg = legs[k][i]
         hot = int(leg.hotspot)
         minutes = koper_value_min((leg.end_s - leg.start_s) / 60.0, patrol.koper_curve)
-        hour = min(int(leg.start_s // HOUR_S), hours - 1)
+        hour = patrol.hour_of(leg.start_s)
         profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
         rank = sum(t < leg.start_s for t in earlier.get(hot, []))  # as credit_stops ranks
         earlier.setdefault(hot, []).append(leg.start_s)

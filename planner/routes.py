@@ -28,7 +28,6 @@ The rules of a shift are :class:`planner.patrol.Patrol`; the shortest walks come
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -239,7 +238,7 @@ def _problem(
     n = len(net.sources)
     stretch = patrol.stretch()
     travel = net.dist_m[:, net.sources] / patrol.pace_m_per_s * stretch
-    hours = max(1, math.ceil(patrol.shift_s / HOUR_S))
+    hours = patrol.hours()
     values = np.zeros((n, hours))
     profile = np.ones((len(order), hours))
     if patrol.hourly is not None:

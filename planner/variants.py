@@ -7,7 +7,6 @@ the best plan's presence, and :func:`overlap` says how alike two plans are.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import numpy as np
@@ -35,13 +34,13 @@ def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Pl
     found = [replace(plan, label=f"variant 1 of {count}")]
     # the first plan's warnings on the data hold for all; whether units idle is each one's own
     shared = tuple(w for w in plan.warnings if w != idle_message(plan))
-    hours = max(1, math.ceil(plan.patrol.shift_s / 3600))
+    hours = plan.patrol.hours()
     used = np.zeros((len(plan.hotspots), hours))
     solver = plan.scenario.solver
     for k in range(1, count):
         for route in found[-1].routes:
             for leg in route.dwells:
-                used[leg.hotspot, min(int(leg.start_s // 3600), hours - 1)] += 1
+                used[leg.hotspot, plan.patrol.hour_of(leg.start_s)] += 1
         penalty = 0.5
         for attempt in range(4):
             weight = np.power(1.0 - penalty, np.minimum(used, 3))
