@@ -9,8 +9,8 @@ Maximal covering location problem (Church & ReVelle 1974), solved exactly with O
 
 A candidate ``i`` covers piece ``j`` when the piece's midpoint lies within the visibility radius,
 walking along the streets. Pieces covered by the same candidates are merged first, then their
-risk is scaled to integer weights (``WEIGHT_SCALE`` in all). CP-SAT runs with one worker and
-``linearization_level=2``, which proves the optimum in seconds on city districts on two cores; a
+risk is scaled to integer weights (``WEIGHT_SCALE`` in all). CP-SAT runs with one worker by default
+and ``linearization_level=2``, which proves the optimum in seconds on city districts on two cores; a
 greedy solution (:func:`greedy_cover`) is the baseline it is measured against.
 """
 

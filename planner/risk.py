@@ -498,7 +498,8 @@ def hourly_multipliers(
     start, end = shift
     length_s = shift_seconds(start, end)
     rows = []
-    for h in range(max(1, math.ceil(length_s / 3600))):
+    hours = max(1, math.ceil(length_s / 3600))
+    for h in range(hours):
         begin = later(start, 3600 * h)
         # an hour of the clock from the hour's start (aware + timedelta adds wall time), so every
         # hour weighs one clock hour, also on the nights the clocks change: the hour repeated in
@@ -510,7 +511,9 @@ def hourly_multipliers(
             incident_density(graph, seg_idx, harm * weights, repeat, model, terrain_rate, near)
         )
     by_hour = np.stack(rows)
-    mean = by_hour.mean(axis=0)
+    # the shift average weighs each hour by its length: a last half hour counts half
+    lengths_h = np.minimum(1.0, length_s / 3600 - np.arange(hours))
+    mean = np.average(by_hour, axis=0, weights=lengths_h)
     return np.where(mean > 0, by_hour / np.maximum(mean, 1e-300), 1.0)
 
 

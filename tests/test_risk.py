@@ -383,6 +383,8 @@ def test_on_the_night_clocks_go_forward_every_hour_still_weighs_one_clock_hour(g
     assert risk.hourly.shape[0] == 7
     first = risk.hourly[:, first_street(grid)]
     assert np.allclose(first[:6], first[0], rtol=1e-3)  # the last hour is a half
+    lengths_h = [1.0] * 6 + [0.5]
+    assert np.allclose(np.average(risk.hourly, axis=0, weights=lengths_h), 1.0)  # shift average
 
 
 def test_incidents_dated_after_the_shift_starts_are_left_out_and_counted(grid):

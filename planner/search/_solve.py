@@ -81,7 +81,8 @@ def solve(
     time_limit_s : float
         Wall-clock limit in seconds.
     seed : int, default 0
-        Seed of the search; with ``max_iterations`` the result is deterministic.
+        Seed of the search; with ``max_iterations`` reached before the time limit the result is
+        deterministic (recombination also stops on the clock).
     initial : list[list[int]] | None, default None
         Feasible starting sequences (one per shift); empty routes when None.
     max_iterations : int | None, default None
