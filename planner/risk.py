@@ -564,19 +564,29 @@ def _attribute_outside(
 
 
 def annotate_graph(graph: StreetGraph, risk: RiskMap) -> nx.MultiDiGraph:
-    """Copy the street graph, its edges carrying ``risk`` and ``risk_density`` (both ways)."""
+    """Copy the street graph, its edges carrying ``risk`` and ``risk_density``.
+
+    Both directions of a street carry its whole risk: sum one direction of each street (or
+    halve the sum over all edges) for the area's total. Streets joining the same two corners
+    are told apart by their length.
+    """
     annotated = graph.graph.copy()
     seg = graph.segments
-    lookup = {}
-    for (u, v), r, d in zip(
-        zip(seg["u"], seg["v"], strict=True),
+    between: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
+    for u, v, length, r, d in zip(
+        seg["u"],
+        seg["v"],
+        seg["length_m"],
         risk.segment_risk,
         risk.density_per_m(graph),
         strict=True,
     ):
-        lookup[(u, v)] = lookup[(v, u)] = (float(r), float(d))
+        between.setdefault((min(u, v), max(u, v)), []).append((length, float(r), float(d)))
     for u, v, data in annotated.edges(data=True):
-        data["risk"], data["risk_density"] = lookup.get((u, v), (0.0, 0.0))
+        streets = between.get((min(u, v), max(u, v)), [(0.0, 0.0, 0.0)])
+        _, data["risk"], data["risk_density"] = min(
+            streets, key=lambda street: abs(street[0] - data["length"])
+        )
     annotated.graph["risk_method"] = risk.method
     return annotated
 
