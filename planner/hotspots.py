@@ -3,7 +3,8 @@
 A hot spot is a street node next to a segment whose risk density is in the top
 ``top_percent`` of segments, chosen greedily by the risk it watches (the risk of the street pieces
 within ``radius_m`` walking distance) so that no two hot spots lie closer than
-``min_separation_m`` (straight line).
+``min_separation_m`` (straight line). From twice ``radius_m`` apart, no two watch a street in
+common: each stop's presence is its own.
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ class Hotspots:
             return 0.0
         seen = np.asarray(self.watched[rows].sum(axis=0)).ravel() > 0
         return float(self.piece_risk[seen].sum())
+
+    def overlapping_pairs(self) -> int:
+        """Return how many pairs of hot spots watch some street piece in common.
+
+        A stop at each of two such hot spots counts the streets between them twice, and the
+        Koper curve and the revisit rules, which hold per hot spot, do not see one place.
+        """
+        watched = sparse.csr_matrix(self.watched, dtype=np.int64)
+        shared = sparse.triu(watched @ watched.T, k=1)
+        return int(shared.count_nonzero())
 
     def __len__(self) -> int:
         """Return the number of hot spots."""

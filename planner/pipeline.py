@@ -279,6 +279,7 @@ def _run(
             dwell.hotspot_top_percent,
             dwell.hotspot_min_separation_m,
         )
+        _warn_overlapping_spots(scenario, hotspots)
         places = scenario.places
         hotspots, must_cover = apply_places(
             hotspots,
@@ -410,6 +411,21 @@ def _run(
         if resume is None:
             warn_idle_units(plan)
         return plan
+
+
+def _warn_overlapping_spots(scenario: Scenario, hotspots: Hotspots) -> None:
+    """Warn when hot spots watch streets in common: stops at both count those streets twice."""
+    if pairs := hotspots.overlapping_pairs():
+        dwell = scenario.dwell
+        warn(
+            f"{scenario_field(scenario, 'dwell.hotspot_min_separation_m')}: {pairs} pairs of hot "
+            f"spots lie within sight of the same streets ({dwell.hotspot_min_separation_m:g} m "
+            f"apart or more, each watching {dwell.visibility_radius_m:g} m around): stops at both "
+            "count those streets twice, and the limits on stops per hot spot do not see one "
+            "place; set it to twice dwell.visibility_radius_m "
+            f"({2 * dwell.visibility_radius_m:g}) to count each place once",
+            stacklevel=3,
+        )
 
 
 def _warn_few_posts(scenario: Scenario, placed: int) -> None:

@@ -322,7 +322,11 @@ class DwellSpec(_Model):
     max_minutes: Annotated[float, Field(ge=1, le=120)] = 15.0
     visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=1000)] = 50.0
     hotspot_top_percent: Annotated[float, Field(gt=0, le=100)] = 10.0
-    hotspot_min_separation_m: Annotated[float, Field(ge=0, le=2000)] = 50.0
+    hotspot_min_separation_m: Annotated[float, Field(ge=0, le=2000)] = Field(
+        100.0,
+        description="no two hot spots closer than this (straight line); from twice "
+        "visibility_radius_m, no two watch a street in common",
+    )
     max_visits: Annotated[int, Field(ge=1, le=10)] = Field(
         3, description="most stops at one hot spot in a shift"
     )

@@ -2,7 +2,9 @@
 
 The validator knows nothing of how a plan was found: it re-walks every leg on the street graph
 and re-counts every stop, so a solver bug shows up as a named violation instead of a plan an
-officer cannot follow. Rules checked:
+officer cannot follow. It checks what the plan asks of officers, not what it earns: presence is
+credited by :mod:`planner.route_legs` and held only against the search's proven upper bound
+(a plan above it is refused as a bug, :func:`planner.routes.plan_routes`). Rules checked:
 
 ``units``
     One route per unit, numbered from 1 (when the rules give the number of units).

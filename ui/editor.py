@@ -496,7 +496,7 @@ def dwell_section() -> None:
         number(
             "Least distance between hot spots (m)",
             "dwell.hotspot_min_separation_m",
-            50.0,
+            100.0,
             min_value=0.0,
             max_value=2000.0,
         )
