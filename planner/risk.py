@@ -440,6 +440,9 @@ def incident_risk(
         if later_note:
             notes.append(later_note)
         weights = harm * in_window
+    if note := _heaviest_note(snapped, weights):
+        warn(note, stacklevel=2)
+        notes.append(note)
     repeat = repeated_points(snapped["lon"].to_numpy(), snapped["lat"].to_numpy())
     terrain_rate = None
     if exposure is not None and exposure.shape[1]:
@@ -607,6 +610,39 @@ def _window_notes(flagged: dict[str, int]) -> list[str]:
 
 STALE_DAYS = 365
 """Incidents whose newest is older than this before the shift are said to be old."""
+
+
+HEAVIEST_SHARE = 0.05
+"""A single incident holding more than this share of the incidents' weight is named..."""
+HEAVIEST_OVER_MEAN = 10.0
+"""... when it also weighs more than this many times the average incident."""
+
+
+def _heaviest_note(incidents: pd.DataFrame, weights: np.ndarray) -> str | None:
+    """Say so when one incident holds more than :data:`HEAVIEST_SHARE` of the weight.
+
+    Only when it outweighs the average incident :data:`HEAVIEST_OVER_MEAN` times: among a
+    handful of incidents each holds a large share.
+
+    Harm weights make a single grave incident outweigh hundreds of thefts, and the shift's
+    hours favour its hour: the plan may then stand where it happened, at its hour.
+    """
+    total = float(weights.sum())
+    if total <= 0 or len(weights) < 2:
+        return None
+    top = int(np.argmax(weights))
+    share = float(weights[top]) / total
+    if share <= HEAVIEST_SHARE or share * len(weights) <= HEAVIEST_OVER_MEAN:
+        return None
+    row = incidents.iloc[top]
+    what = str(row.get("crime_type") or row.get("category") or "an incident")
+    when = row.get("occurred")
+    at = f" of {when:%Y-%m-%d %H:%M}" if isinstance(when, pd.Timestamp) else ""
+    return (
+        f"one incident ({what}{at}, at {row['lat']:.5f}, {row['lon']:.5f}) holds "
+        f"{100 * share:.0f} % of the incidents' weight (harm x shift window): the hot spots "
+        "lean on it; lower its harm weight (risk.harm_weights_days) to spread them"
+    )
 
 
 def _stale_note(incidents: pd.DataFrame, shift_start: dt.datetime) -> str | None:

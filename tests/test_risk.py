@@ -443,3 +443,15 @@ def test_a_risk_map_of_few_incidents_is_said_to_rest_on_them_alone(grid):
         "incident files (risk terrain from OSM features)"
     ]
     assert said(FEW_INCIDENTS) == []  # enough: nothing said
+
+
+def test_one_grave_incident_among_many_is_named_with_its_share(grid):
+    thefts = on_first_street(40, "2026-01-10 00:30", harm=1.0, crime_type="theft")
+    grave = far_corner_at_midnight().assign(harm=100.0, crime_type="homicide")
+    with pytest.warns(PlannerWarning, match=r"one incident \(homicide of 2026-01-10 00:30, at"):
+        risk = incident_risk(grid, pd.concat([thefts, grave]), [], 100, 0.0)
+    said = [n for n in risk.notes if n.startswith("one incident")]
+    assert len(said) == 1 and "holds 71 % of the incidents' weight" in said[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # forty alike: none outweighs the rest
+        incident_risk(grid, thefts, [], 100, 0.0)
