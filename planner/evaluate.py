@@ -343,9 +343,10 @@ def kpi_table(plan: Plan) -> str:
         ("streets", f"{k['graph']['street_km']:.1f} km, {k['graph']['segments']} segments"),
         ("risk model", _risk_label(k["risk"])),
         ("posts", _posts_label(k["posts"], k["routes"])),
-        ("risk covered by posts", f"{100 * k['posts']['risk_covered_share']:.1f} %"),
     ]
     posts = k["posts"]["locations"]
+    if posts:
+        rows.append(("risk covered by posts", f"{100 * k['posts']['risk_covered_share']:.1f} %"))
     for post in posts[:TABLE_POSTS]:
         rows.append(
             (

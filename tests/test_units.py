@@ -47,6 +47,8 @@ def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path,
     assert second.legs[0].start_s == pytest.approx(3600)
     assert second.end_s <= 3.5 * 3600 + 1
     assert first.legs[0].start_s == 0 and first.end_s <= 4 * 3600 + 1
+    table = kpi_table(plan)  # no posts: no line of the risk they cover
+    assert re.search(r"^posts +none$", table, re.M) and "covered by posts" not in table
     node = plan.graph.nodes.loc[second.legs[0].from_node]
     assert abs(node["lat"] - 60.1675) < 0.001
     # the briefing gives a unit of its own hours those hours, beside the shift's
