@@ -188,7 +188,17 @@ def risk_source(method: str, parameters: dict) -> str:
         )
     if parameters.get("window_fallback"):
         text += "; none lies near the shift's hours, so every hour of the day counts alike"
-    return text
+    return text + _own_harm_text(parameters)
+
+
+def _own_harm_text(parameters: dict) -> str:
+    """``"; harm set in the scenario: robbery 500 days; Shoplifting counted as robbery"``."""
+    said = [
+        f"{name} {days:g} days" for name, days in parameters.get("harm_weights_days", {}).items()
+    ]
+    for types in parameters.get("type_categories", {}).values():
+        said += [f"{kind} counted as {category}" for kind, category in types.items()]
+    return "; harm set in the scenario: " + ", ".join(said) if said else ""
 
 
 def _shift_text(plan: Plan) -> str:

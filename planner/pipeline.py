@@ -136,6 +136,11 @@ def build_risk(
             "harm_weighted": by_harm,
             "harm_excluded": sorted(excluded),
             "harm_weights_days": dict(spec.harm_weights_days) if by_harm else {},
+            "type_categories": {  # offence types the scenario put in categories, by file
+                inc.path.name: dict(inc.type_categories)
+                for inc in scenario.incidents
+                if inc.type_categories
+            },
         }
         return replace(risk, parameters={**risk.parameters, **harm})  # what the plan was made with
     return terrain_risk(graph, features, pieces, spec.terrain_bandwidth_m, spec.background_share)

@@ -1011,6 +1011,12 @@ def test_briefing_says_where_the_risk_comes_from(plan):
     assert risk_source("incidents", months).endswith("by harm and age (half-life 365 days)")
     undated = months | {"incidents_dated": 0, "harm_weighted": False}
     assert risk_source("incidents", undated) == "4,363 incidents within 100 m of the streets"
+    own = params | {"harm_weights_days": {"robbery": 500.0}}
+    own |= {"type_categories": {"a.csv": {"Shoplifting": "robbery"}}}
+    assert risk_source("incidents", own).endswith(
+        "age (half-life 365 days); harm set in the scenario: robbery 500 days, Shoplifting "
+        "counted as robbery"
+    )
     fell_back = risk_source("incidents", params | {"window_fallback": True})
     assert "time of day" not in fell_back
     assert fell_back.endswith(

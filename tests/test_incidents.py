@@ -1594,6 +1594,18 @@ def test_harm_surprises_are_said_and_the_settings_recorded(tmp_path, helsinki):
     assert not any("has no effect" in m for m in said)  # drugs is counted, so weighed
     assert risk.parameters["harm_excluded"] == ["anti-social behaviour"]
     assert risk.parameters["harm_weights_days"] == {"drugs": 100.0}
+    assert risk.parameters["type_categories"] == {}
+    recast = {**data, "incidents": [{"path": "uk.csv", "type_categories": {"Drugs": "robbery"}}]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlannerWarning)
+        risk = build_risk(
+            parse_scenario(recast, "t", tmp_path),
+            helsinki,
+            features,
+            street_pieces(helsinki),
+            window,
+        )
+    assert risk.parameters["type_categories"] == {"uk.csv": {"Drugs": "robbery"}}  # kept with it
     assert harm.harm_cautions({"drugs": 100}, None) == [
         "risk.harm_weights_days weighs drugs, which is excluded, so the weight has no effect; "
         "list risk.harm_exclude without it to count it"
