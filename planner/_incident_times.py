@@ -548,6 +548,37 @@ def midnight_placeholders(
     return moved, time_known & ~midnight, note
 
 
+MIN_FIRSTS = 20
+"""Fewest dated rows that the check for months written as their first days judges."""
+
+
+def months_as_firsts(
+    occurred: pd.Series, time_known: np.ndarray, month_only: np.ndarray, kept: np.ndarray
+) -> tuple[pd.Series, np.ndarray, str | None]:
+    """Read dates that all fall on the 1st of their month, without a time, as months only.
+
+    A spreadsheet saves a month (``2020-06``) as its first day (``01/06/2020``). When every
+    ``kept`` row (at least :data:`MIN_FIRSTS`, over two months or more) is such a date, the
+    rows become months, placed mid-month as month columns are, so that no weekday is made up.
+    Returns the times, the month-only flags and a note, or the inputs and ``None``.
+    """
+    dated = kept & occurred.notna().to_numpy()
+    days = occurred[dated]
+    if (
+        dated.sum() < MIN_FIRSTS
+        or (time_known & dated).any()
+        or (month_only & dated).any()
+        or not (days.dt.day == 1).all()
+        or days.dt.to_period("M").nunique() < 2
+    ):
+        return occurred, month_only, None
+    note = (
+        f"every date is the 1st of its month, without a time (such as {days.iloc[0]:%Y-%m-%d}): "
+        "read as months only, as a spreadsheet saves them"
+    )
+    return occurred + pd.Timedelta(days=14), month_only | occurred.notna().to_numpy(), note
+
+
 def _fitting(
     sample: pd.Series, formats: tuple[str, ...], unless: str | None = None, first: bool = True
 ) -> str:

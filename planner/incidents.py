@@ -50,7 +50,12 @@ from planner._incident_schemas import (
     points_swapped,
     swap_fix,
 )
-from planner._incident_times import local_clock, midnight_placeholders, utc_caution
+from planner._incident_times import (
+    local_clock,
+    midnight_placeholders,
+    months_as_firsts,
+    utc_caution,
+)
 from planner.errors import IncidentDataError, PlannerWarning, counted, warn, why_missing
 from planner.harm import DEFAULT_EXCLUDED, OTHER, categorize, harm_weights
 from planner.scenario import IncidentSpec, match_form
@@ -285,6 +290,10 @@ def _read_rows(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
     )
     notes += [note] if note else []
+    occurred, month_only, note = months_as_firsts(
+        occurred, time_known, rows["month_only"].to_numpy(), drop == ""
+    )
+    notes += [note] if note else []
     utc = None
     if (offsets := rows.attrs.get("time_offsets")) is not None:  # placeholders found as written
         occurred, note = local_clock(occurred, time_known, offsets, timezone)
@@ -295,6 +304,7 @@ def _read_rows(
     rows = rows.assign(
         occurred=occurred.astype("datetime64[ns]"),
         time_known=time_known,
+        month_only=month_only,
         category=category.to_numpy(),
         mapped=mapped.to_numpy(),
         harm=harm.to_numpy(),

@@ -948,6 +948,24 @@ def test_generic_dates_all_at_midnight_are_dates_without_time(tmp_path):
     assert any("00:00" in note for note in inspect_incidents(spec).notes)
 
 
+def test_generic_months_saved_as_their_first_days_are_read_as_months(tmp_path):
+    # a data.police.uk month column that a spreadsheet saved as dates: 01/06/2020
+    rows = [f"24.94,60.17,01/{month:02d}/2020,Robbery" for month in range(1, 13)] * 2
+    path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
+    spec = IncidentSpec(
+        path=path, x_col="lon", y_col="lat", time_col="t", type_col="k", date_order="day_first"
+    )
+    frame, _ = load_incidents(spec)
+    assert frame["month_only"].all() and (frame["occurred"].dt.day == 15).all()
+    assert sorted(set(frame["occurred"].dt.month)) == list(range(1, 13))
+    said = "every date is the 1st of its month, without a time (such as 2020-01-01)"
+    assert any(said in note for note in inspect_incidents(spec).notes)
+    # days of one month, or a few rows, are dates as written
+    alike = write(tmp_path, "lon,lat,t,k\n" + "24.94,60.17,01/06/2020,Robbery\n" * 30, "b.csv")
+    frame, _ = load_incidents(spec.model_copy(update={"path": alike}))
+    assert not frame["month_only"].any() and (frame["occurred"].dt.day == 1).all()
+
+
 def test_generic_clock_times_written_several_ways_keep_their_time_of_day(tmp_path):
     # portal exports with milliseconds, AM / PM, and a column mixing 24-hour and AM / PM
     written = ["2024-01-05T21:40:00.000", "2024-01-06 9:40 PM", "2024-01-07 21:40"]
