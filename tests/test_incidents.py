@@ -521,6 +521,11 @@ def test_a_renamed_coordinate_column_is_named_with_a_mapping_that_reads_the_file
             "needs the column(s) Incident Datetime);",
             "may read as schema: generic, x_col",
         ),
+        (  # a column of code numbers is not the offence type's words, though named alike
+            "Report Number,Occur Date,Occur Time,Offense,UCR #,Latitude,Longitude",
+            "needs the column(s) UCR Literal);",
+            "type_col: UCR #",
+        ),
         (  # a look-alike spelling is not a renaming: 'Incident Date' is not 'Incident ID'
             "Incident Datetime,Incident Date,Incident Category,ID,Latitude,Longitude",
             "needs the column(s) Incident ID);",
