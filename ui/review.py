@@ -427,7 +427,16 @@ def show_review(plan: Plan) -> None:
             },
         )
     st.subheader("Solvers")
-    st.dataframe(solver_table(plan), hide_index=True)
+    st.dataframe(
+        solver_table(plan),
+        hide_index=True,
+        column_config={
+            "seconds": st.column_config.NumberColumn(
+                help="The whole step, as the clock ran: building the problem, then the search. "
+                "The time limit holds for the search alone.",
+            )
+        },
+    )
     st.subheader("Schedule")
     st.dataframe(schedule_table(plan), hide_index=True, height=380, placeholder="")
     with st.expander("Run summary"):
