@@ -14,7 +14,8 @@ from planner.coverage import coverage_matrix, street_pieces
 from planner.errors import IncidentDataError, PlannerWarning
 from planner.hotspots import find_hotspots, koper_value_min
 from planner.incidents import LoadReport
-from planner.risk import annotate_graph, incident_risk, terrain_risk
+from planner.risk import IncidentModel, annotate_graph, incident_risk, terrain_risk
+from planner.window import WindowParams
 
 from .conftest import grid_lonlat
 
@@ -455,3 +456,56 @@ def test_one_grave_incident_among_many_is_named_with_its_share(grid):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # forty alike: none outweighs the rest
         incident_risk(grid, thefts, [], 100, 0.0)
+
+
+def test_terrain_risk_reaches_streets_up_to_three_bandwidths_from_a_feature(grid):
+    pieces = street_pieces(grid)
+    risk = terrain_risk(grid, bar_at(grid, 0), pieces, bandwidth_m=100, background_share=0.1)
+    seg = grid.segments
+    lengths = seg["length_m"].to_numpy()
+    background = 0.1 * lengths / lengths.sum()
+
+    def street(a, b):
+        return int(
+            np.flatnonzero([{u, v} == {a, b} for u, v in zip(seg["u"], seg["v"], strict=True)])[0]
+        )
+
+    near, two_away, out_of_reach = street(0, 1), street(2, 3), street(10, 11)
+    # the street from node 2 starts 200 m (two bandwidths) from the bar: still in its reach
+    assert risk.segment_risk[two_away] > 1.5 * background[two_away]
+    assert risk.segment_risk[near] > risk.segment_risk[street(1, 2)] > risk.segment_risk[two_away]
+    # node 10 lies 400 m away: beyond three bandwidths, background only
+    assert risk.segment_risk[out_of_reach] == pytest.approx(background[out_of_reach], rel=1e-9)
+
+
+def test_incidents_at_a_point_that_repeats_weigh_more_than_at_points_apart(grid):
+    (lon0, lat0), (lon1, _) = grid_lonlat(0, 0), grid_lonlat(0, 1)
+    (lon2, lat2), (lon3, _) = grid_lonlat(2, 0), grid_lonlat(2, 1)
+    same = pd.DataFrame({"lon": [(lon0 + lon1) / 2] * 2, "lat": [lat0] * 2})
+    step = (lon3 - lon2) / 5  # 20 m apart on another street
+    apart = pd.DataFrame({"lon": [lon2 + 2 * step, lon2 + 3 * step], "lat": [lat2] * 2})
+    model = IncidentModel(repeat_weight=0.5)
+    risk = incident_risk(grid, pd.concat([same, apart]), [], 100, 0.0, model=model)
+    first, other = np.sort(risk.segment_risk)[::-1][:2]
+    # two incidents at one point each count 1.5, two at points apart 1 each
+    assert first / other == pytest.approx(1.5)
+    assert first + other == pytest.approx(1.0)
+
+
+def test_the_last_part_hour_of_a_shift_weighs_only_the_minutes_the_shift_has(grid):
+    # a shift of 1.5 h has two hours; the second runs 23:00-23:30, so incidents at 23:50 lie
+    # outside it (a narrow time-of-day kernel makes them weigh almost nothing there)
+    zone = ZoneInfo("Europe/London")
+    shift = (
+        dt.datetime(2026, 11, 27, 22, tzinfo=zone),
+        dt.datetime(2026, 11, 27, 23, 30, tzinfo=zone),
+    )
+    timed = {"time_known": True, "month_only": False}
+    before = on_first_street(3, "2026-11-20 22:30", **timed)
+    after = on_first_street(3, "2026-11-20 23:50", **timed)
+    window = WindowParams(tod_bandwidth_h=0.1)
+    risk = incident_risk(grid, pd.concat([before, after]), [], 100, 0.0, shift, window)
+    assert risk.hourly.shape[0] == 2
+    first = risk.hourly[:, first_street(grid)][:, 0]
+    assert first[0] == pytest.approx(1.5, rel=0.05)  # against the average of 1 h and a half
+    assert first[1] < 0.05
