@@ -1277,6 +1277,12 @@ def test_harm_weights_overrides_and_exclusions():
         harm.harm_weights(cats, {"robbery": -1.0})
 
 
+def test_a_harm_weight_of_zero_days_is_accepted_and_leaves_the_category_weightless():
+    cats = pd.Series(["anti-social behaviour", "robbery"])
+    weights = harm.harm_weights(cats, {"anti-social behaviour": 0.0})
+    assert list(weights) == [0.0, 365.0]
+
+
 UK_HEADER = "Month,Crime type,Longitude,Latitude\n"
 
 

@@ -509,3 +509,19 @@ def test_the_last_part_hour_of_a_shift_weighs_only_the_minutes_the_shift_has(gri
     first = risk.hourly[:, first_street(grid)][:, 0]
     assert first[0] == pytest.approx(1.5, rel=0.05)  # against the average of 1 h and a half
     assert first[1] < 0.05
+
+
+def test_incidents_just_within_the_snap_distance_snap_wherever_along_the_street(grid):
+    from planner.snapping import snap_to_segments
+
+    (lon0, lat0), (lon1, _) = grid_lonlat(0, 0), grid_lonlat(0, 1)
+    metre_lat = 1 / 111_320.0
+    # every metre from 20 m to 80 m along the street from node 0 to node 1, 9.5 m north of it
+    # (the street is the nearest one), and one 11 m north
+    along = lon0 + np.arange(20, 81) / 100 * (lon1 - lon0)
+    lon = np.r_[along, along[0]]
+    lat = np.r_[np.full(len(along), lat0 + 9.5 * metre_lat), lat0 + 11 * metre_lat]
+    rows, segs = snap_to_segments(grid, lon, lat, 10.0)
+    assert rows.tolist() == list(range(len(along)))
+    ends = grid.segments.loc[np.unique(segs), ["u", "v"]].to_numpy()
+    assert [set(e) for e in ends] == [{0, 1}]

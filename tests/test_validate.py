@@ -425,3 +425,13 @@ def test_the_free_time_after_a_stop_is_the_share_of_the_stop_the_walk_and_itself
     assert f"free for calls around {stop.end_s:.0f} s" in short[0][2]
     enough = min(needed, free.end_s - free.start_s)
     assert _found(helsinki, held(enough), rules) == []
+
+
+def test_a_leg_that_runs_into_the_next_breaks_the_timeline(helsinki, planned):
+    routes, rules = planned
+    i = _index(routes[0], "reserve")
+    leg = routes[0].legs[i]
+    # held-back time that ends a minute after the next leg starts: two legs at once
+    overlap = _swap_leg(routes, 0, i, end_s=leg.end_s + 60)
+    found = validate_routes(overlap, helsinki, rules)
+    assert any(v.rule == "timeline" and "does not follow" in v.message for v in found)
