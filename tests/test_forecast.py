@@ -3,7 +3,16 @@ import pandas as pd
 import pytest
 
 from planner.errors import IncidentDataError
-from planner.forecast import ForecastData, ForecastParams, evaluate, score_table, take_by_score
+from planner.forecast import (
+    ForecastData,
+    ForecastParams,
+    evaluate,
+    model_scores,
+    score_table,
+    split_incidents,
+    take_by_score,
+)
+from planner.risk import IncidentModel
 
 from .conftest import grid_lonlat
 
@@ -81,3 +90,26 @@ def test_the_ceiling_benchmark_recovers_a_known_mixture_of_street_rates():
     assert quiet < 1.0 and 15.0 < busy < 25.0
     # the grid reaches past the busiest street, so a busy street is not pulled down
     assert rate_grid(np.array([0, 900]))[-1] == pytest.approx(1800.0)
+
+
+def test_incidents_after_the_test_months_are_neither_trained_on_nor_tested(grid):
+    train = incidents_on_grid({(0, 0): 2}, "2020-01-10")
+    test = incidents_on_grid({(0, 0): 1, (1, 1): 1}, "2020-02-10")
+    later = incidents_on_grid({(3, 2): 5}, "2020-03-10")
+    table, data = evaluate(grid, pd.DataFrame(train + test + later), pd.Timestamp("2020-02-01"), 1)
+    assert data.counts["test"] == 2 and data.counts["after the test months"] == 5
+    oracle = table[(table.method == "oracle") & (table.coverage_pct == 10.0)].iloc[0]
+    assert oracle["hit_rate"] == pytest.approx(1.0)  # the two test streets hold all test incidents
+
+
+def test_the_model_weighs_recent_training_months_above_older_ones(grid):
+    old = incidents_on_grid({(0, 0): 3}, "2018-01-10")
+    recent = incidents_on_grid({(2, 1): 3}, "2019-12-10")
+    test = incidents_on_grid({(1, 1): 1}, "2020-01-10")
+    data = split_incidents(grid, pd.DataFrame(old + recent + test), pd.Timestamp("2020-01-01"), 1)
+    scores = model_scores(grid, data, IncidentModel(), half_life_days=365.0)
+    seg_old, seg_recent = data.train_seg[0], data.train_seg[-1]
+    assert seg_old != seg_recent
+    # 699 days older: half the weight for each year (the half-life) between them
+    days = (pd.Timestamp("2019-12-10") - pd.Timestamp("2018-01-10")).days
+    assert scores[seg_old] / scores[seg_recent] == pytest.approx(0.5 ** (days / 365.0))
