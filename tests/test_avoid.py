@@ -38,3 +38,49 @@ def test_avoiding_unlit_ways_says_when_most_streets_carry_no_lit_tag(helsinki, t
     with pytest.warns(PlannerWarning, match=r"only the 11 of 3125 streets tagged lit=no"):
         warn_untagged_light(dark, untagged, frozenset({1, 2}))
     warn_untagged_light(plain, untagged, frozenset())  # not asked to avoid them: no warning
+
+
+def _dark_scenario(tmp_path, date, start, end):
+    from planner.scenario import parse_scenario
+
+    data = {
+        "name": "dark",
+        "shift": {"date": date, "start": start, "end": end},
+        "officers": {
+            "count": 1,
+            "station": {"lat": 60.1699, "lon": 24.9384},
+            "avoid": ["unlit_after_dark"],
+        },
+    }
+    return parse_scenario(data, "s.yaml", tmp_path)
+
+
+def test_unlit_ways_are_avoided_only_when_the_shift_runs_after_dusk(helsinki, tmp_path):
+    from planner.patrol_rules import avoided_ways
+
+    zone = ZoneInfo("Europe/Helsinki")
+    unlit = set((helsinki.segments["lit"] == "no").to_numpy().nonzero()[0].tolist())
+    assert unlit
+    winter = _dark_scenario(tmp_path, "2026-12-04", "18:00", "20:00")
+    evening = (dt.datetime(2026, 12, 4, 18, tzinfo=zone), dt.datetime(2026, 12, 4, 20, tzinfo=zone))
+    assert avoided_ways(winter, helsinki, evening) == unlit
+    summer = _dark_scenario(tmp_path, "2026-06-21", "22:00", "23:30")
+    white_night = (
+        dt.datetime(2026, 6, 21, 22, tzinfo=zone),
+        dt.datetime(2026, 6, 21, 23, 30, tzinfo=zone),
+    )
+    assert avoided_ways(summer, helsinki, white_night) == frozenset()  # twilight: walked
+
+
+def test_lit_tags_left_empty_count_as_untagged(helsinki, tmp_path):
+    import dataclasses
+
+    from planner.errors import PlannerWarning
+    from planner.patrol_rules import warn_untagged_light
+
+    seg = helsinki.segments
+    empty = seg.assign(lit=seg["lit"].where(seg["lit"] == "no", ""))  # only lit=no written
+    blank = dataclasses.replace(helsinki, segments=empty)
+    dark = _dark_scenario(tmp_path, "2026-12-04", "18:00", "22:00")
+    with pytest.warns(PlannerWarning, match=r"only the 11 of 3125 streets tagged lit=no"):
+        warn_untagged_light(dark, blank, frozenset())

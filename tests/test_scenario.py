@@ -689,3 +689,26 @@ def test_a_pattern_leaves_hidden_files_out_and_reads_a_file_reached_twice_once(t
     text = BASE + "incidents:\n  - path: crimes[2021].csv\n"
     with pytest.raises(ScenarioError, match=r"file not found: .*crimes\[2021\]\.csv"):
         load_scenario(write(tmp_path, text))
+
+
+def test_stops_are_planned_no_longer_than_the_dosage_cap_of_one_hot_spot(tmp_path, grid):
+    from planner.coverage import street_pieces
+    from planner.hotspots import find_hotspots
+    from planner.patrol_rules import patrol_rules
+    from planner.risk import terrain_risk
+
+    from .test_risk import bar_at
+
+    pieces = street_pieces(grid)
+    risk = terrain_risk(grid, bar_at(grid, 5), pieces, 100, 0.1)
+    spots = find_hotspots(grid, risk, pieces, 50, 10, 50)
+    zone = ZoneInfo("Europe/Helsinki")
+    shift = (dt.datetime(2026, 12, 4, 18, tzinfo=zone), dt.datetime(2026, 12, 4, 22, tzinfo=zone))
+
+    def dwell_s(dwell: str) -> float:
+        scenario = load_scenario(write(tmp_path, BASE + f"dwell: {dwell}\n"))
+        return patrol_rules(scenario, grid, risk, pieces, spots, (0, 0), shift, frozenset()).dwell_s
+
+    assert dwell_s("{max_minutes: 15}") == 15 * 60
+    assert dwell_s("{max_minutes: 15, max_minutes_per_spot: 10}") == 10 * 60  # one stop: 10 min
+    assert dwell_s("{max_minutes: 12, max_minutes_per_spot: 40}") == 12 * 60
