@@ -198,3 +198,12 @@ def test_posts_beyond_those_that_watch_all_the_risk_are_counted_and_warned_of(gr
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # every post needed: no warning
         _warn_spare_posts(scn, 6, 6, stats.objective)
+
+
+def test_greedy_posts_are_distinct_when_later_ones_add_nothing():
+    # one candidate watches all the risk; the next picks add none, yet are other candidates
+    cover = sparse.csc_matrix(np.array([[1, 1, 1], [0, 1, 0], [1, 0, 0]], dtype=bool))
+    weights = np.array([5, 4, 3])
+    assert greedy_cover(cover, weights, 3).tolist() == [0, 1, 2]
+    fallback = solve_max_cover(cover, weights, 2, 1, 1, work_limit=0.0)  # greedy, no CP-SAT
+    assert len(set(fallback.chosen.tolist())) == 2

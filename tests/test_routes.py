@@ -374,3 +374,44 @@ def test_hot_spots_searched_are_those_a_unit_can_reach(grid, monkeypatch):
     assert far not in chosen and len(chosen) == 3
     routes, _ = plan_routes(grid, risk, spots, patrol, LIMIT_S, max_iterations=50)
     assert any(leg.kind == "dwell" for leg in routes[0].legs)
+
+
+def test_units_never_stop_at_one_hot_spot_at_once_without_a_revisit_gap(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    few = dataclasses.replace(
+        spots, node_idx=spots.node_idx[:2], value=spots.value[:2], watched=spots.watched[:2]
+    )
+    # no gap asked between stops, and repeat stops worth as much as the first
+    patrol = patrol_at(station, units=4, min_gap_s=0.0, max_visits=8, revisit_value=1.0)
+    routes, _ = plan_routes(helsinki, risk, few, patrol, LIMIT_S, max_iterations=50)
+    assert _valid(helsinki, few, patrol, routes) == []
+    stops = sorted(
+        (leg.start_s, leg.end_s, int(leg.hotspot)) for route in routes for leg in route.dwells
+    )
+    assert len(stops) > 2  # the units share the two hot spots
+    for hot in (0, 1):
+        at = [(s, e) for s, e, h in stops if h == hot]
+        assert all(b[0] >= a[1] - 1.0 for a, b in itertools.pairwise(at)), at
+
+
+def test_a_replan_gives_a_hot_spot_no_more_stops_than_its_cap_with_those_made(
+    helsinki, helsinki_risk
+):
+    risk, spots, station = helsinki_risk
+    few = dataclasses.replace(
+        spots, node_idx=spots.node_idx[:2], value=spots.value[:2], watched=spots.watched[:2]
+    )
+    patrol = patrol_at(station, units=1, max_visits=2, revisit_value=1.0, min_gap_s=0.0)
+    first, _ = plan_routes(helsinki, risk, few, patrol, LIMIT_S, max_iterations=50)
+    made = first[0].dwells[:2]
+    assert len(made) == 2
+    now = made[-1].end_s
+    here = int(helsinki.node_index([made[-1].to_node])[0])
+    again = dataclasses.replace(
+        patrol, starts=((here, now),), done=tuple((int(d.hotspot), d.start_s) for d in made)
+    )
+    routes, _ = plan_routes(helsinki, risk, few, again, LIMIT_S, max_iterations=50)
+    for hot in (0, 1):
+        before = sum(int(d.hotspot) == hot for d in made)
+        after = sum(int(d.hotspot) == hot for d in routes[0].dwells)
+        assert before + after <= 2, (hot, before, after)
