@@ -415,3 +415,18 @@ def test_a_replan_gives_a_hot_spot_no_more_stops_than_its_cap_with_those_made(
         before = sum(int(d.hotspot) == hot for d in made)
         after = sum(int(d.hotspot) == hot for d in routes[0].dwells)
         assert before + after <= 2, (hot, before, after)
+
+
+def test_a_shift_whose_meal_break_leaves_no_time_for_a_stop_is_explained(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    patrol = patrol_at(station, units=1)
+    problem = search_setup(helsinki, risk, spots, patrol).problem
+    first, end = problem.shifts[0].start, problem.shifts[0].end
+    rounds = problem.travel_s[first, :] + problem.dwell_s + problem.travel_s[:, end]
+    shortest = float(rounds[problem.max_visits > 0].min())
+    # the shortest round fits in the shift, but not beside a 10 min break at the station
+    short = dataclasses.replace(
+        patrol, shift_s=shortest + 5 * 60, break_s=10 * 60, break_window_s=(0.0, 5 * 60)
+    )
+    with pytest.raises(InfeasibleError, match=r"left after the 10 min meal break are short by"):
+        plan_routes(helsinki, risk, spots, short, LIMIT_S)
