@@ -430,3 +430,16 @@ def test_a_shift_whose_meal_break_leaves_no_time_for_a_stop_is_explained(helsink
     )
     with pytest.raises(InfeasibleError, match=r"left after the 10 min meal break are short by"):
         plan_routes(helsinki, risk, spots, short, LIMIT_S)
+
+
+def test_a_stop_after_a_replan_ranks_after_the_stops_made_there_before_it():
+    from planner.plan import Leg, Route
+    from planner.route_legs import credit_stops
+
+    patrol = patrol_at(0, units=1, revisit_value=0.5, done=((0, 600.0), (0, 4800.0), (1, 900.0)))
+    stop = Leg("dwell", 7200.0, 7920.0, 5, 5, hotspot=0)
+    other = Leg("dwell", 8000.0, 8720.0, 6, 6, hotspot=2)
+    (route,) = credit_stops([Route(1, (stop, other))], np.array([2.0, 1.0, 1.0]), patrol)
+    # the third stop at hot spot 0 (two made before the re-plan): a quarter of its value
+    assert route.legs[0].presence == pytest.approx(2.0 * 0.25)
+    assert route.legs[1].presence == pytest.approx(1.0)  # the first at hot spot 2: in full
