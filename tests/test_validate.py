@@ -435,3 +435,30 @@ def test_a_leg_that_runs_into_the_next_breaks_the_timeline(helsinki, planned):
     overlap = _swap_leg(routes, 0, i, end_s=leg.end_s + 60)
     found = validate_routes(overlap, helsinki, rules)
     assert any(v.rule == "timeline" and "does not follow" in v.message for v in found)
+
+
+def test_a_walk_that_skips_a_street_in_its_middle_is_not_a_connected_path(helsinki, planned):
+    routes, rules = planned
+    k, i = next(
+        (k, i)
+        for k, route in enumerate(routes)
+        for i, leg in enumerate(route.legs)
+        if leg.kind == "walk" and len(leg.segments) >= 3
+    )
+    leg = routes[k].legs[i]
+    middle = len(leg.segments) // 2
+    segments = leg.segments[:middle] + leg.segments[middle + 1 :]
+    directions = leg.reversed[:middle] + leg.reversed[middle + 1 :]
+    skipped = helsinki.segments["length_m"].to_numpy()[leg.segments[middle]]
+    # the same ends, the distance and the time of the streets left: only the path has a hole
+    gap = _swap_leg(
+        routes,
+        k,
+        i,
+        segments=segments,
+        reversed=directions,
+        distance_m=leg.distance_m - skipped,
+        end_s=leg.end_s - skipped / rules.pace_m_per_s,
+    )
+    found = validate_routes(gap, helsinki, rules)
+    assert any(v.rule == "walk" and "not a connected path" in v.message for v in found)
