@@ -1158,3 +1158,14 @@ def test_briefing_maps_draw_north_up_and_east_to_the_right(plan):
     assert norths and easts
     assert all(drawn == pytest.approx(want, rel=0.05, abs=1.0) for want, drawn in norths)
     assert all(drawn == pytest.approx(want, rel=0.05, abs=1.0) for want, drawn in easts)
+
+
+def test_hot_spots_dosed_counts_each_hot_spot_once_however_many_its_stops(plan):
+    stops = [leg for route in plan.routes for leg in route.dwells]
+    spots = {int(leg.hotspot) for leg in stops}
+    routes = plan.kpis["routes"]
+    assert routes["stops"] == len(stops)
+    assert routes["hotspots_dosed"] == len(spots)
+    assert len(spots) < len(stops)  # a hot spot with a repeat stop counts once
+    said = rf"hot spots dosed +{len(spots)} of {routes['hotspots']}, "
+    assert re.search(said, kpi_table(plan))
