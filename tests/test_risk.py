@@ -525,3 +525,18 @@ def test_incidents_just_within_the_snap_distance_snap_wherever_along_the_street(
     assert rows.tolist() == list(range(len(along)))
     ends = grid.segments.loc[np.unique(segs), ["u", "v"]].to_numpy()
     assert [set(e) for e in ends] == [{0, 1}]
+
+
+def test_incidents_beside_a_crossing_snap_to_the_street_they_lie_on(grid):
+    from planner.snapping import snap_to_segments
+
+    lon5, lat5 = grid_lonlat(1, 1)  # node 5, where four streets meet
+    east, north = grid_lonlat(1, 2)[0] - lon5, grid_lonlat(2, 1)[1] - lat5  # 100 m
+    # 10 m out along each street and 1 m to its side: the street is 1 m away, the others 10 m
+    offsets = {6: (0.1, 0.01), 4: (-0.1, -0.01), 9: (0.01, 0.1), 1: (-0.01, -0.1)}
+    lon = np.array([lon5 + dx * east for dx, _ in offsets.values()])
+    lat = np.array([lat5 + dy * north for _, dy in offsets.values()])
+    rows, segs = snap_to_segments(grid, lon, lat, 100.0)
+    assert rows.tolist() == [0, 1, 2, 3]
+    ends = grid.segments[["u", "v"]].to_numpy()[segs]
+    assert [set(e) for e in ends] == [{5, other} for other in offsets]
