@@ -25,6 +25,15 @@ def test_streets_are_taken_whole_within_the_budget():
     assert take_by_score(scores, lengths, 10).tolist() == [False, False, False, False]
 
 
+def test_streets_are_taken_best_score_first_and_ties_by_index():
+    lengths = np.full(4, 10.0)
+    scores = np.array([1.0, 3.0, 2.0, 3.0])
+    # 50 % of 40 m = 20 m: the two streets that score 3, whatever their place in the list
+    assert take_by_score(scores, lengths, 50).tolist() == [False, True, False, True]
+    # 25 %: one street; of the two that score 3, the first
+    assert take_by_score(scores, lengths, 25).tolist() == [False, True, False, False]
+
+
 def test_pai_is_hit_rate_over_length_share():
     data = ForecastData(
         lengths_m=np.array([10.0, 90.0]),
