@@ -321,7 +321,7 @@ class DwellSpec(_Model):
     min_minutes: Annotated[float, Field(ge=1, le=120)] = 10.0
     max_minutes: Annotated[float, Field(ge=1, le=120)] = 15.0
     visibility_radius_m: Annotated[float, Field(ge=MIN_RADIUS_M, le=1000)] = 50.0
-    hotspot_top_percent: Annotated[float, Field(gt=0, le=100)] = 10.0
+    hotspot_top_percent: Annotated[float, Field(gt=0, le=100)] = 25.0
     hotspot_min_separation_m: Annotated[float, Field(ge=0, le=2000)] = Field(
         100.0,
         description="no two hot spots closer than this (straight line); from twice "

@@ -489,7 +489,7 @@ def dwell_section() -> None:
         number(
             "Hot spots: top % of streets",
             "dwell.hotspot_top_percent",
-            10.0,
+            25.0,
             min_value=0.5,
             max_value=100.0,
         )
