@@ -291,6 +291,33 @@ def test_kpis_add_up(plan):
     assert re.search(r"^posts +none$", kpi_table(no_posts), re.MULTILINE)
 
 
+def test_each_stops_presence_reads_from_its_dosage_row(plan):
+    """``presence_min`` = watched risk x Koper minutes x hour weight x revisit value per repeat."""
+    from planner.evaluate import compute_kpis
+    from planner.hotspots import koper_value_min
+
+    dwell = plan.scenario.dwell
+    for stop in plan.kpis["hotspot_dosage"]:
+        koper = koper_value_min(stop["minutes"], dwell.koper_curve)
+        repeat = dwell.revisit_value ** (stop["visit"] - 1)
+        assert stop["hour_weight"] == 1.0  # no incident times: a flat hour
+        assert stop["presence_min"] == pytest.approx(
+            stop["watched_risk"] * koper * repeat, rel=1e-4
+        )
+    hours = plan.patrol.hours()
+    hourly = np.tile(np.linspace(0.5, 1.5, hours), (len(plan.hotspots), 1))
+    timed = dataclasses.replace(plan, patrol=dataclasses.replace(plan.patrol, hourly=hourly))
+    for stop, (start_s, _) in zip(
+        compute_kpis(timed)["hotspot_dosage"], _stop_starts(plan), strict=True
+    ):
+        assert stop["hour_weight"] == pytest.approx(hourly[0, int(start_s // 3600)], abs=1e-6)
+
+
+def _stop_starts(plan):
+    """(start second, officer) of every stop, in the dosage table's order."""
+    return sorted((leg.start_s, r.officer) for r in plan.routes for leg in r.dwells)
+
+
 def test_risk_in_sight_is_the_risk_of_every_street_piece_a_stopped_at_hot_spot_watches(plan):
     spots = plan.hotspots
     stopped = sorted({int(leg.hotspot) for r in plan.routes for leg in r.dwells})
