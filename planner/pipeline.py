@@ -326,7 +326,7 @@ def _run(
         if resume is None:
             warn_unit_break_windows(patrol, start, scenario_field(scenario, "officers.per_unit"))
         patrol = with_places(patrol, graph, scenario, must_cover)
-        rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60)
+        rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60, risk.segment_risk)
         if resume is not None:
             resume = at_hotspots(resume, graph.nodes.index[hotspots.node_idx], graph)
             planned_from = {k + 1: when for k, (_node, when) in enumerate(resume.starts)}

@@ -43,7 +43,7 @@ from planner.patrol import HOUR_S, Patrol
 from planner.plan import Route, SolveStats
 from planner.risk import RiskMap
 from planner.route_legs import credit_stops, credit_walks, route_of_visits, stays_of
-from planner.validate import Rules
+from planner.validate import Credit, Rules
 from planner.walks import Network, reachable, street_network
 
 log = logging.getLogger(__name__)
@@ -392,11 +392,30 @@ def break_rules(patrol: Patrol) -> dict[str, Any]:
 
 
 def validation_rules(
-    graph: StreetGraph, hotspots: Hotspots, patrol: Patrol, dwell_min_s: float
+    graph: StreetGraph,
+    hotspots: Hotspots,
+    patrol: Patrol,
+    dwell_min_s: float,
+    segment_risk: np.ndarray | None = None,
 ) -> Rules:
-    """Return the validator's rules for plans made under ``patrol``."""
+    """Return the validator's rules for plans made under ``patrol``.
+
+    With ``segment_risk`` the rules re-derive each leg's presence too (rule ``presence``).
+    """
     ids = graph.nodes.index
+    credit = None
+    if segment_risk is not None:
+        credit = Credit(
+            spot_risk=hotspots.value,
+            segment_risk=segment_risk,
+            koper_curve=patrol.koper_curve,
+            revisit_value=patrol.revisit_value,
+            sight_m=patrol.sight_m,
+            hourly=patrol.hourly,
+            done=tuple((int(h), float(t)) for h, t in patrol.done),
+        )
     return Rules(
+        credit=credit,
         shift_s=patrol.shift_s,
         pace_m_per_s=patrol.pace_m_per_s,
         start_node=int(ids[patrol.start_idx]),

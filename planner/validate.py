@@ -2,9 +2,8 @@
 
 The validator knows nothing of how a plan was found: it re-walks every leg on the street graph
 and re-counts every stop, so a solver bug shows up as a named violation instead of a plan an
-officer cannot follow. It checks what the plan asks of officers, not what it earns: presence is
-credited by :mod:`planner.route_legs` and held only against the search's proven upper bound
-(a plan above it is refused as a bug, :func:`planner.routes.plan_routes`). Rules checked:
+officer cannot follow, and re-derives what each leg earns from the README's definitions, so a
+slip in crediting shows up too. Rules checked:
 
 ``units``
     One route per unit, numbered from 1 (when the rules give the number of units).
@@ -28,6 +27,13 @@ credited by :mod:`planner.route_legs` and held only against the search's proven 
     station when required; one planned after the window has none left to take, nor has one
     whose own hours end before a break in the window could, nor one excused by the re-plan
     (``break_excused``: a call for service took the window).
+``presence``
+    Each stop earns its hot spot's watched risk x the Koper curve at the minutes it lasts x its
+    hour's risk against the shift's average x ``revisit_value`` for each earlier stop there
+    (any unit, those made before a re-plan included); a walk earns at most one pass of each
+    street it takes: the street's risk x the minutes a walker keeps its points in sight (its
+    length, at most twice the stops' sight radius, at the patrol pace). Checked when the rules
+    carry a :class:`Credit`.
 ``held back``
     At least the configured share of each route's time (breaks aside) is held back for calls:
     reserve legs and waits, when the officer stands free to answer, and calls answered. And
@@ -96,6 +102,30 @@ class Rules:
     planned_from_s: dict[int, float] = field(default_factory=dict)
     break_excused: frozenset[int] = frozenset()
     units: int = 0
+    credit: Credit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """What a plan's presence is made of, to re-derive it (rule ``presence``).
+
+    ``spot_risk`` is the risk each hot spot watches, by number; ``segment_risk`` each street
+    segment's risk; ``hourly`` (hot spot x hour of the shift) a hot spot's risk in each hour
+    against its shift average, ``None`` when flat; ``done`` the stops made before a re-plan
+    (hot spot, start second).
+    """
+
+    spot_risk: np.ndarray
+    segment_risk: np.ndarray
+    koper_curve: tuple[tuple[float, float], ...]
+    revisit_value: float
+    sight_m: float
+    hourly: np.ndarray | None = None
+    done: tuple[tuple[int, float], ...] = ()
+
+
+#: Relative tolerance of a stop's presence against its re-derived value (float noise only).
+PRESENCE_RTOL = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +155,69 @@ def validate_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> li
         found += _held_per_leg(route, rules)
     found += _revisits(routes, rules)
     found += _breaks_at_once(routes, rules)
+    if rules.credit is not None:
+        found += _stop_presence(routes, rules.credit)
+        found += _walk_presence(routes, graph, rules.credit, rules.pace_m_per_s)
+    return found
+
+
+def _stop_presence(routes: list[Route], credit: Credit) -> list[Violation]:
+    """Re-derive each stop's presence, stops taken in time order (rule ``presence``)."""
+    xs, ys = zip(*credit.koper_curve, strict=True)
+    stops = sorted(
+        ((leg.start_s, route.officer, leg) for route in routes for leg in route.legs),
+        key=lambda stop: stop[:2],
+    )
+    stops = [stop for stop in stops if stop[2].kind == "dwell"]
+    made: dict[int, set[float]] = defaultdict(set)  # start seconds of stops at each hot spot
+    for hot, start_s in credit.done:
+        made[int(hot)].add(round(float(start_s), 3))
+    found = []
+    for start_s, officer, leg in stops:
+        if leg.hotspot is None or not 0 <= leg.hotspot < len(credit.spot_risk):
+            continue  # the dwell rule names it
+        hot = int(leg.hotspot)
+        earlier = sum(t < round(start_s, 3) for t in made[hot])
+        made[hot].add(round(start_s, 3))
+        hour_weight = 1.0
+        if credit.hourly is not None:
+            hour = min(int(start_s // 3600), credit.hourly.shape[1] - 1)
+            hour_weight = float(credit.hourly[hot, hour])
+        koper = float(np.interp((leg.end_s - leg.start_s) / 60, xs, ys))
+        due = credit.spot_risk[hot] * koper * hour_weight * credit.revisit_value**earlier
+        if not math.isclose(leg.presence, due, rel_tol=PRESENCE_RTOL, abs_tol=1e-12):
+            found.append(
+                Violation(
+                    "presence",
+                    officer,
+                    f"the stop at hot spot {hot} from {start_s:.0f} s is credited "
+                    f"{leg.presence:.6g}, its rules give {due:.6g}",
+                )
+            )
+    return found
+
+
+def _walk_presence(
+    routes: list[Route], graph: StreetGraph, credit: Credit, pace_m_per_s: float
+) -> list[Violation]:
+    """Check that no walk earns more than one pass of each street it takes (``presence``)."""
+    length = graph.segments["length_m"].to_numpy()
+    one_pass = credit.segment_risk * np.minimum(length, 2 * credit.sight_m) / pace_m_per_s / 60
+    found = []
+    for route in routes:
+        for leg in route.legs:
+            if leg.kind != "walk" or not all(0 <= i < len(one_pass) for i in leg.segments):
+                continue  # the walk rule names a segment off the graph
+            most = float(one_pass[list(leg.segments)].sum())
+            if leg.presence > most * (1 + PRESENCE_RTOL) + 1e-12:
+                found.append(
+                    Violation(
+                        "presence",
+                        route.officer,
+                        f"the walk from {leg.start_s:.0f} s is credited {leg.presence:.6g}, "
+                        f"more than one pass of its streets gives ({most:.6g})",
+                    )
+                )
     return found
 
 

@@ -59,7 +59,11 @@ def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Pl
                 break
             penalty /= 2
         rules = validation_rules(
-            plan.graph, plan.hotspots, patrol, plan.scenario.dwell.min_minutes * 60
+            plan.graph,
+            plan.hotspots,
+            patrol,
+            plan.scenario.dwell.min_minutes * 60,
+            plan.risk.segment_risk,
         )
         check_routes(routes, plan.graph, rules)
         new = {leg.to_node for r in routes for leg in r.legs} - set(plan.places)

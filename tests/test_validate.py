@@ -24,7 +24,7 @@ def planned(helsinki, helsinki_risk):
         held_back_share=0.2,
     )
     routes, _ = plan_routes(helsinki, risk, spots, patrol, 1.0)
-    rules = validation_rules(helsinki, spots, patrol, 10 * 60)
+    rules = validation_rules(helsinki, spots, patrol, 10 * 60, risk.segment_risk)
     return routes, rules
 
 
@@ -462,3 +462,39 @@ def test_a_walk_that_skips_a_street_in_its_middle_is_not_a_connected_path(helsin
     )
     found = validate_routes(gap, helsinki, rules)
     assert any(v.rule == "walk" and "not a connected path" in v.message for v in found)
+
+
+def test_presence_is_re_derived_stop_by_stop_and_walks_earn_one_pass_at_most(helsinki, planned):
+    routes, rules = planned
+    assert rules.credit is not None
+    stop = _index(routes[0], "dwell")
+    leg = routes[0].legs[stop]
+    over = _swap_leg(routes, 0, stop, presence=leg.presence * 1.01)
+    found = [v for v in validate_routes(over, helsinki, rules) if v.rule == "presence"]
+    assert len(found) == 1 and f"credited {leg.presence * 1.01:.6g}" in found[0].message
+    # a repeat stop credited as if it were the first there
+    stops = sorted(
+        (leg.start_s, k, i)
+        for k, r in enumerate(routes)
+        for i, leg in enumerate(r.legs)
+        if leg.kind == "dwell"
+    )
+    seen, repeat = set(), None
+    for _, k, i in stops:
+        hot = routes[k].legs[i].hotspot
+        if hot in seen:
+            repeat = (k, i)
+            break
+        seen.add(hot)
+    assert repeat is not None  # two stops allowed per hot spot: the plan makes some
+    k, i = repeat
+    first_value = routes[k].legs[i].presence / rules.credit.revisit_value
+    as_first = _swap_leg(routes, k, i, presence=first_value)
+    assert "presence" in _rules_broken(helsinki, as_first, rules)
+    # a walk credited with two passes of its streets
+    walk = next(i for i, leg in enumerate(routes[1].legs) if leg.kind == "walk" and leg.presence)
+    doubled = _swap_leg(routes, 1, walk, presence=2 * routes[1].legs[walk].presence)
+    found = [v for v in validate_routes(doubled, helsinki, rules) if v.rule == "presence"]
+    assert len(found) == 1 and "more than one pass of its streets gives" in found[0].message
+    with pytest.raises(SolverError, match="presence"):
+        check_routes(doubled, helsinki, rules)
