@@ -230,6 +230,12 @@ def test_hotspots_are_separated_and_ranked(helsinki):
     annotated = annotate_graph(helsinki, risk)
     total = sum(d["risk"] for _, _, d in annotated.edges(data=True))
     assert total == pytest.approx(2.0)  # both directions carry it, parallel streets their own
+    # 50 m apart, each watching 50 m around: some watch a street in common; twice that, none
+    shared = spots.watched.astype(int) @ spots.watched.astype(int).T
+    pairs = int((np.triu(shared.toarray(), k=1) > 0).sum())
+    assert spots.overlapping_pairs() == pairs > 0
+    apart = find_hotspots(helsinki, risk, pieces, radius_m=50, top_percent=10, min_separation_m=100)
+    assert apart.overlapping_pairs() == 0
     assert helsinki.graph.edges[next(iter(helsinki.graph.edges(keys=True)))].get("risk") is None
 
 

@@ -513,3 +513,14 @@ def test_a_plan_for_pairs_is_replanned_for_its_pairs(tmp_path, area):
         later = replan(pairs, _written(plan, tmp_path / "first"), dt.time(19, 0), area=area)
     assert [r.officer for r in later.routes] == [1, 2]
     assert later.kpis["routes"]["units"] == 2
+
+
+def test_hot_spots_watching_the_same_streets_are_warned_of(tmp_path, area):
+    close = scenario(tmp_path, []).model_copy(deep=True)
+    close = close.model_copy(
+        update={"dwell": close.dwell.model_copy(update={"hotspot_min_separation_m": 50.0})}
+    )
+    said = r"pairs of hot spots lie within sight of the same streets \(50 m apart or more"
+    with pytest.warns(PlannerWarning, match=said):
+        plan = run(close, area=area)
+    assert any("set it to twice dwell.visibility_radius_m (100)" in w for w in plan.warnings)
