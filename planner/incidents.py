@@ -28,6 +28,7 @@ date", "excluded type" (a category in the exclusion list). So
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import warnings
@@ -829,6 +830,7 @@ def inspect_incidents(
     *,
     harm_overrides: Mapping[str, float] | None = None,
     exclude: Collection[str] | None = None,
+    today: dt.date | None = None,
 ) -> IncidentInspection:
     """Describe an incident file: schema, date range, time-of-day share, types, drops.
 
@@ -838,6 +840,8 @@ def inspect_incidents(
         As for :func:`load_incidents`.
     harm_overrides, exclude
         As for :func:`load_incidents`.
+    today : datetime.date, optional
+        The day incidents dated later are said to be (default: this machine's today).
 
     Returns
     -------
@@ -883,6 +887,7 @@ def inspect_incidents(
                 *parsed.cautions,
                 _region_note(parsed.schema, kept),
                 _polar_note(parsed.coordinates, kept),
+                _future_note(kept, today),
             )
             if n
         ),
@@ -965,6 +970,23 @@ def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
     return (
         f"{len(kept) - inside} of {len(kept)} points lie outside {name}, where {schema} "
         "exports come from: check the coordinates, or read the file with a column mapping"
+    )
+
+
+def _future_note(kept: pd.DataFrame, today: dt.date | None) -> str | None:
+    """Say how many incidents are dated after today, and the latest (a mistyped year?).
+
+    An incident known to the month only counts from its month's first day.
+    """
+    day = pd.Timestamp(today or dt.date.today()) + pd.Timedelta(days=1)
+    month_only = kept["month_only"].to_numpy(dtype=bool)
+    since = kept["occurred"].where(~month_only, kept["occurred"] - pd.Timedelta(days=14))
+    later = kept["occurred"][since >= day]
+    if later.empty:
+        return None
+    return (
+        f"{counted(len(later), 'incident')} dated after today (the latest {later.max():%Y-%m-%d}): "
+        "a mistyped year? A plan leaves out incidents dated after its shift starts"
     )
 
 

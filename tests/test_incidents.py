@@ -1,5 +1,6 @@
 """Incident loaders: each real export, crafted bad files, harm categories, the inspect command."""
 
+import datetime as dt
 import gzip
 import io
 import json
@@ -1354,6 +1355,21 @@ def test_inspect_counts_incidents_per_year_or_month():
     london = dict(inspect_incidents(IncidentSpec(path=shared_file(UK))).periods)
     assert list(london) == [f"2020-{m:02d}" for m in range(1, 13)]  # one year: its months
     assert inspect_incidents(IncidentSpec(path=shared_file(SF))).periods == ()  # one month
+
+
+def test_inspect_says_how_many_incidents_are_dated_after_today(tmp_path):
+    header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,Crime type\n"
+    row = "x{k},{month},City,City,-0.09,51.51,On or near X,Robbery\n"
+    months = ["2026-11", "2026-12", "2091-03", "2091-04"]  # two years mistyped
+    path = write(tmp_path, header + "".join(row.format(k=k, month=m) for k, m in enumerate(months)))
+    notes = inspect_incidents(IncidentSpec(path=path), today=dt.date(2026, 12, 5)).notes
+    said = [n for n in notes if "dated after today" in n]
+    assert said == [
+        "2 incidents dated after today (the latest 2091-04-15): a mistyped year? A plan leaves "
+        "out incidents dated after its shift starts"
+    ]  # this month's are not: known to the month only, they may be of its first days
+    notes = inspect_incidents(IncidentSpec(path=path), today=dt.date(2091, 4, 1)).notes
+    assert not [n for n in notes if "dated after today" in n]
 
 
 @pytest.mark.shared_data
