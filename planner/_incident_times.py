@@ -270,9 +270,10 @@ _CLOCK = r"^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*([AaPp])?\.?\s*(?:[Mm]\.?)?
 def clock_minutes(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Read clock times as minutes after midnight (NaN where there is none).
 
-    Times may be written ``HHMM`` (``2015``, ``15``), ``HH:MM``, ``HH:MM:SS`` or with AM / PM
-    (``8:15 PM``). Returns the minutes and the rows holding text that is not such a time
-    (an empty cell is not).
+    Times may be written ``HHMM`` (``2015``, ``15``), ``HH:MM``, ``HH:MM:SS``, with AM / PM
+    (``8:15 PM``) or as a spreadsheet keeps them, a fraction of the day (``0.84375``: 20:15).
+    Returns the minutes and the rows holding text that is not such a time (an empty cell is
+    not).
     """
     text = text.astype(str).str.strip()
     empty = text.isin(["", "nan", "None", "NaN"])
@@ -287,6 +288,8 @@ def clock_minutes(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     hour = hour.where(half.isna(), (hour % 12) + np.where(half == "p", 12, 0))
     valid = hour.between(0, 23) & minute.between(0, 59) & (half.isna() | twelve)
     minutes = minutes.fillna((hour * 60 + minute).where(valid))
+    day_share = pd.to_numeric(text.where(text.str.fullmatch(r"0?\.\d+")), errors="coerce")
+    minutes = minutes.fillna((day_share * 1440).round() % 1440)
     return minutes, (~empty & minutes.isna()).to_numpy()
 
 

@@ -659,12 +659,14 @@ def test_atlanta_clock_values(tmp_path):
     header = "Occur Date,Occur Time,UCR Literal,Latitude,Longitude\n"
     rows = ["1/2/2019,100,AUTO THEFT", "1/2/2019,2359,AUTO THEFT", "1/2/2019,0,AUTO THEFT"]
     rows += ["1/2/2019,T,AUTO THEFT", "1/2/2019,1275,AUTO THEFT"]
+    rows += ["1/2/2019,0.84375,AUTO THEFT", "1/2/2019,.041667,AUTO THEFT"]  # a spreadsheet's
     path = write(tmp_path, header + "\n".join(f"{r},33.75,-84.39" for r in rows) + "\n")
     with pytest.warns(PlannerWarning, match=r"2 rows of column 'Occur Time' cannot be read"):
         frame, _ = load_incidents(IncidentSpec(path=path))
     times = ["01:00", "23:59", "00:00", "12:00", "12:00"]  # "T" and 1275 are no clock times
+    times += ["20:15", "01:00"]  # fractions of the day
     assert list(frame["occurred"].dt.strftime("%H:%M")) == times
-    assert list(frame["time_known"]) == [True, True, True, False, False]
+    assert list(frame["time_known"]) == [True, True, True, False, False, True, True]
 
 
 @pytest.mark.shared_data
