@@ -114,6 +114,19 @@ def build_risk(
                 frame = frame.assign(harm=1.0)
             frames.append(frame.assign(max_snap_m=incident_spec.max_snap_m))
         incidents = pd.concat(frames, ignore_index=True)
+        if spec.weight_by == "harm" and (
+            idle := sorted(
+                set(spec.harm_weights_days)
+                - set(incidents["category"])
+                - set(DEFAULT_EXCLUDED if exclude is None else exclude)  # said above
+            )
+        ):
+            warn(
+                f"risk.harm_weights_days weighs {', '.join(idle)}, but no incident of the files "
+                f"is in {'that category' if len(idle) == 1 else 'those categories'} (see "
+                "`patrol-planner incidents inspect` for the types and their categories, and "
+                "the files' type_categories), so the weight has no effect"
+            )
         window = WindowParams(spec.tod_bandwidth_h, spec.other_day_weight, spec.half_life_days)
         model = IncidentModel(
             spec.repeat_weight, spec.prior_length_m, spec.neighbourhood_m, spec.prior

@@ -1643,8 +1643,8 @@ def test_harm_surprises_are_said_and_the_settings_recorded(tmp_path, helsinki):
     assert risk.parameters["harm_weights_days"] == {"drugs": 100.0}
     assert risk.parameters["type_categories"] == {}
     recast = {**data, "incidents": [{"path": "uk.csv", "type_categories": {"Drugs": "robbery"}}]}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PlannerWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         risk = build_risk(
             parse_scenario(recast, "t", tmp_path),
             helsinki,
@@ -1653,6 +1653,9 @@ def test_harm_surprises_are_said_and_the_settings_recorded(tmp_path, helsinki):
             window,
         )
     assert risk.parameters["type_categories"] == {"uk.csv": {"Drugs": "robbery"}}  # kept with it
+    said = [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
+    idle = "risk.harm_weights_days weighs drugs, but no incident of the files is in that category"
+    assert any(m.startswith(idle) for m in said)  # its incidents count as robbery now
     assert harm.harm_cautions({"drugs": 100}, None) == [
         "risk.harm_weights_days weighs drugs, which is excluded, so the weight has no effect; "
         "list risk.harm_exclude without it to count it"
