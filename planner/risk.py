@@ -621,11 +621,10 @@ HEAVIEST_OVER_MEAN = 10.0
 def _heaviest_note(incidents: pd.DataFrame, weights: np.ndarray) -> str | None:
     """Say so when one incident holds more than :data:`HEAVIEST_SHARE` of the weight.
 
-    Only when it outweighs the average incident :data:`HEAVIEST_OVER_MEAN` times: among a
-    handful of incidents each holds a large share.
-
     Harm weights make a single grave incident outweigh hundreds of thefts, and the shift's
-    hours favour its hour: the plan may then stand where it happened, at its hour.
+    hours favour its hour: the plan may then stand where it happened, at its hour. Said only
+    when it outweighs the average incident :data:`HEAVIEST_OVER_MEAN` times: among a handful
+    of incidents each holds a large share.
     """
     total = float(weights.sum())
     if total <= 0 or len(weights) < 2:
