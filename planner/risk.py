@@ -440,9 +440,12 @@ def incident_risk(
         if later_note:
             notes.append(later_note)
         weights = harm * in_window
-    if note := _heaviest_note(snapped, weights):
-        warn(note, stacklevel=2)
+    windowed = shift is not None and "occurred" in snapped
+    note, loud = _heaviest_note(snapped, weights, "harm" in snapped, windowed)
+    if note:
         notes.append(note)
+        if loud:
+            warn(note, stacklevel=2)
     repeat = repeated_points(snapped["lon"].to_numpy(), snapped["lat"].to_numpy())
     terrain_rate = None
     if exposure is not None and exposure.shape[1]:
@@ -613,35 +616,50 @@ STALE_DAYS = 365
 
 
 HEAVIEST_SHARE = 0.05
-"""A single incident holding more than this share of the incidents' weight is named..."""
+"""A single incident holding more than this share of the incidents' weight is named in a note..."""
 HEAVIEST_OVER_MEAN = 10.0
 """... when it also weighs more than this many times the average incident."""
+HEAVIEST_WARN_SHARE = 0.2
+"""... and warned of from this share on."""
 
 
-def _heaviest_note(incidents: pd.DataFrame, weights: np.ndarray) -> str | None:
+def _heaviest_note(
+    incidents: pd.DataFrame, weights: np.ndarray, harm_weighted: bool, windowed: bool
+) -> tuple[str | None, bool]:
     """Say so when one incident holds more than :data:`HEAVIEST_SHARE` of the weight.
 
     Harm weights make a single grave incident outweigh hundreds of thefts, and the shift's
     hours favour its hour: the plan may then stand where it happened, at its hour. Said only
-    when it outweighs the average incident :data:`HEAVIEST_OVER_MEAN` times: among a handful
-    of incidents each holds a large share.
+    when it outweighs the average incident :data:`HEAVIEST_OVER_MEAN` times (among a handful
+    of incidents each holds a large share). Returns the note and whether to warn
+    (:data:`HEAVIEST_WARN_SHARE`).
     """
     total = float(weights.sum())
     if total <= 0 or len(weights) < 2:
-        return None
+        return None, False
     top = int(np.argmax(weights))
     share = float(weights[top]) / total
     if share <= HEAVIEST_SHARE or share * len(weights) <= HEAVIEST_OVER_MEAN:
-        return None
+        return None, False
     row = incidents.iloc[top]
-    what = str(row.get("crime_type") or row.get("category") or "an incident")
+    kind, category = row.get("crime_type"), row.get("category")
+    what = next((str(v) for v in (kind, category) if pd.notna(v) and str(v)), "an incident")
     when = row.get("occurred")
-    at = f" of {when:%Y-%m-%d %H:%M}" if isinstance(when, pd.Timestamp) else ""
-    return (
+    form = "%Y-%m-%d %H:%M" if row.get("time_known", True) else "%Y-%m-%d"
+    form = "%Y-%m" if row.get("month_only", False) else form
+    at = f" of {when:{form}}" if isinstance(when, pd.Timestamp) else ""
+    weighed = " x ".join(["harm"] * harm_weighted + ["shift window"] * windowed) or "recency"
+    if harm_weighted:
+        key = f": {{{category}: ...}}" if isinstance(category, str) else ""
+        fix = f"lower its harm weight (risk.harm_weights_days{key}) to spread them"
+    else:
+        fix = "widen the time-of-day window (risk.tod_bandwidth_h) to spread them"
+    note = (
         f"one incident ({what}{at}, at {row['lat']:.5f}, {row['lon']:.5f}) holds "
-        f"{100 * share:.0f} % of the incidents' weight (harm x shift window): the hot spots "
-        "lean on it; lower its harm weight (risk.harm_weights_days) to spread them"
+        f"{100 * share:.0f} % of the incidents' weight ({weighed}): the hot spots lean on it; "
+        f"{fix}"
     )
+    return note, share > HEAVIEST_WARN_SHARE
 
 
 def _stale_note(incidents: pd.DataFrame, shift_start: dt.datetime) -> str | None:

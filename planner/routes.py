@@ -412,7 +412,6 @@ def validation_rules(
             revisit_value=patrol.revisit_value,
             sight_m=patrol.sight_m,
             hourly=patrol.hourly,
-            done=tuple((int(h), float(t)) for h, t in patrol.done),
         )
     return Rules(
         credit=credit,

@@ -111,8 +111,8 @@ class Credit:
 
     ``spot_risk`` is the risk each hot spot watches, by number; ``segment_risk`` each street
     segment's risk; ``hourly`` (hot spot x hour of the shift) a hot spot's risk in each hour
-    against its shift average, ``None`` when flat; ``done`` the stops made before a re-plan
-    (hot spot, start second).
+    against its shift average, ``None`` when flat. The stops made before a re-plan are legs of
+    the routes checked (kept), so they rank as earlier stops there.
     """
 
     spot_risk: np.ndarray
@@ -121,7 +121,6 @@ class Credit:
     revisit_value: float
     sight_m: float
     hourly: np.ndarray | None = None
-    done: tuple[tuple[int, float], ...] = ()
 
 
 #: Relative tolerance of a stop's presence against its re-derived value (float noise only).
@@ -169,16 +168,14 @@ def _stop_presence(routes: list[Route], credit: Credit) -> list[Violation]:
         key=lambda stop: stop[:2],
     )
     stops = [stop for stop in stops if stop[2].kind == "dwell"]
-    made: dict[int, set[float]] = defaultdict(set)  # start seconds of stops at each hot spot
-    for hot, start_s in credit.done:
-        made[int(hot)].add(round(float(start_s), 3))
+    made: dict[int, list[float]] = defaultdict(list)  # start seconds of stops at each hot spot
     found = []
     for start_s, officer, leg in stops:
         if leg.hotspot is None or not 0 <= leg.hotspot < len(credit.spot_risk):
             continue  # the dwell rule names it
         hot = int(leg.hotspot)
-        earlier = sum(t < round(start_s, 3) for t in made[hot])
-        made[hot].add(round(start_s, 3))
+        earlier = sum(t < start_s for t in made[hot])
+        made[hot].append(start_s)
         hour_weight = 1.0
         if credit.hourly is not None:
             hour = min(int(start_s // 3600), credit.hourly.shape[1] - 1)

@@ -454,14 +454,24 @@ def test_a_risk_map_of_few_incidents_is_said_to_rest_on_them_alone(grid):
 
 def test_one_grave_incident_among_many_is_named_with_its_share(grid):
     thefts = on_first_street(40, "2026-01-10 00:30", harm=1.0, crime_type="theft")
-    grave = far_corner_at_midnight().assign(harm=100.0, crime_type="homicide")
-    with pytest.warns(PlannerWarning, match=r"one incident \(homicide of 2026-01-10 00:30, at"):
+    grave = far_corner_at_midnight().assign(harm=100.0, crime_type="HOMICIDE", category="homicide")
+    with pytest.warns(PlannerWarning, match=r"one incident \(HOMICIDE of 2026-01-10 00:30, at"):
         risk = incident_risk(grid, pd.concat([thefts, grave]), [], 100, 0.0)
     said = [n for n in risk.notes if n.startswith("one incident")]
-    assert len(said) == 1 and "holds 71 % of the incidents' weight" in said[0]
+    assert len(said) == 1 and "holds 71 % of the incidents' weight (harm): " in said[0]
+    assert said[0].endswith(
+        "lower its harm weight (risk.harm_weights_days: {homicide: ...}) to spread them"
+    )
+    # a sixth of the weight: a note in the plan, not a warning; a month-only date as a month
+    many = on_first_street(100, "2026-01-10 00:30", harm=1.0, crime_type="theft")
+    monthly = grave.assign(harm=20.0, time_known=False, month_only=True)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # forty alike: none outweighs the rest
-        incident_risk(grid, thefts, [], 100, 0.0)
+        warnings.simplefilter("error")
+        risk = incident_risk(grid, pd.concat([many, monthly]), [], 100, 0.0)
+        incident_risk(grid, thefts, [], 100, 0.0)  # forty alike: none outweighs the rest
+    said = [n for n in risk.notes if n.startswith("one incident")]
+    assert len(said) == 1 and said[0].startswith("one incident (HOMICIDE of 2026-01, at")
+    assert "holds 17 % of the incidents' weight" in said[0]
 
 
 def test_terrain_risk_reaches_streets_up_to_three_bandwidths_from_a_feature(grid):
