@@ -250,14 +250,15 @@ def _renamed(column: str, unused: list[str]) -> str | None:
 
     Only one such column may qualify (of at least three letters): otherwise, or with none,
     there is no answer. Look-alike spellings are not guessed ('Incident Date' is not
-    'Incident ID'), nor a column of numbers for one of words ('UCR #' is not 'UCR Literal').
+    'Incident ID'), nor a column of numbers for one of words ('UCR #' is not 'UCR Literal',
+    though 'Incident #' may be 'Incident ID').
     """
     key = _norm(column)
     forms = [
         h
         for h in unused
         if len(_norm(h)) >= 3
-        and ("#" in h) == ("#" in column)
+        and (("#" in h) == ("#" in column) or _ID_COLUMN.search(column) is not None)
         and (key.startswith(_norm(h)) or key.endswith(_norm(h)) or _norm(h).startswith(key))
     ]
     return forms[0] if len(forms) == 1 else None

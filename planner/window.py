@@ -62,9 +62,10 @@ def window_weights(
     tod = time_of_day_weight(hour, start_h, end_h, params.tod_bandwidth_h)
     day_average = time_of_day_weight(np.arange(0, 24, 0.25), start_h, end_h, params.tod_bandwidth_h)
     tod = np.where(time_known, tod, day_average.mean())
-    # An incident counts for the day of the nearest start of the shift's hours on the clock:
-    # an hour after midnight, or just after a night shift ends, belongs to the night that began
-    # the day before; one just before the start belongs to that day's shift.
+    # An incident counts for the day of the nearest shift's start: in the shift's hours, for
+    # the shift it falls in; between shifts, for the one ending before it up to the gap's
+    # midpoint and the next one after. An hour after midnight, or just after a night shift
+    # ends, belongs to the night that began the day before.
     length_h = (end_h - start_h) % 24 or 24.0
     since_start = (hour - start_h) % 24
     after = (since_start < length_h) | (since_start - length_h <= 24 - since_start)

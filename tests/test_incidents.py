@@ -522,6 +522,11 @@ def test_a_renamed_coordinate_column_is_named_with_a_mapping_that_reads_the_file
             "needs the column(s) Incident Datetime);",
             "may read as schema: generic, x_col",
         ),
+        (  # an incident number written '#' is the schema's ID column
+            "Incident #,Incident Datetime,Incident Category,Latitude,Longitude",
+            "needs the column(s) Incident ID (the file has 'Incident #'))",
+            "needs the column(s) Incident ID);",
+        ),
         (  # a column of code numbers is not the offence type's words, though named alike
             "Report Number,Occur Date,Occur Time,Offense,UCR #,Latitude,Longitude",
             "needs the column(s) UCR Literal);",

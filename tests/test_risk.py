@@ -228,12 +228,20 @@ def test_hotspots_are_separated_and_ranked(helsinki):
     cover = coverage_matrix(helsinki, spots.node_idx[:1], 50, pieces)
     assert spots.value[0] == pytest.approx((cover.astype(float) @ risk.piece_risk(pieces))[0])
     annotated = annotate_graph(helsinki, risk)
+    ends = helsinki.segments[["u", "v"]].to_numpy()
+    assert pd.Series(map(tuple, np.sort(ends, axis=1))).duplicated().any()  # parallel streets
     total = sum(d["risk"] for _, _, d in annotated.edges(data=True))
     assert total == pytest.approx(2.0)  # both directions carry it, parallel streets their own
-    # 50 m apart, each watching 50 m around: some watch a street in common; twice that, none
-    shared = spots.watched.astype(int) @ spots.watched.astype(int).T
-    pairs = int((np.triu(shared.toarray(), k=1) > 0).sum())
-    assert spots.overlapping_pairs() == pairs > 0
+    # 50 m apart, each watching 50 m around: some watch a street in common, each such pair
+    # closer than twice the radius; 100 m apart, none
+    watched = spots.watched.toarray()
+    pairs = [
+        (a, b)
+        for a, b in zip(*np.triu_indices(len(xy), 1), strict=True)
+        if (watched[a] & watched[b]).any()
+    ]
+    assert spots.overlapping_pairs() == len(pairs) > 0
+    assert all(d[a, b] < 100 for a, b in pairs)
     apart = find_hotspots(helsinki, risk, pieces, radius_m=50, top_percent=10, min_separation_m=100)
     assert apart.overlapping_pairs() == 0
     assert helsinki.graph.edges[next(iter(helsinki.graph.edges(keys=True)))].get("risk") is None
