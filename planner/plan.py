@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from planner.clock import later, shift_seconds
+from planner.errors import SolverError
 from planner.street_names import place_names
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class SolveStats:
         """Check that the bound is not below the objective."""
         if self.bound + 1e-9 < self.objective:
             msg = f"{self.solver}: bound {self.bound} below objective {self.objective}"
-            raise ValueError(msg)
+            raise SolverError(msg)
 
     @property
     def gap(self) -> float:

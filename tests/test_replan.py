@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from planner.errors import ScenarioError
+from planner.errors import ScenarioError, SolverError
 from planner.patrol import Patrol
 from planner.plan import Leg, Route, SolveStats
 from planner.replan import Resume, at_hotspots, cut_routes, join, joined, resumed
@@ -434,3 +434,5 @@ def test_the_whole_shifts_objective_adds_what_was_done_once_to_the_rest():
     assert whole.parameters["presence_before_replan"] == pytest.approx(5.0)
     assert (whole.objective, whole.bound) == pytest.approx((9.0, 11.0))
     assert whole.gap == pytest.approx(2.0 / 11.0)
+    with pytest.raises(SolverError, match=r"search: bound 3\.0 below objective 4\.0"):
+        SolveStats("search", "FEASIBLE", objective=4.0, bound=3.0, runtime_s=1.0)
