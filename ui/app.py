@@ -118,6 +118,8 @@ def streets_for(area_json: str, _graph: StreetGraph) -> list[dict]:
 
 
 def _example_chosen() -> None:
+    if st.session_state["scenario"] is None:
+        return
     if error := drafts.load_example(st.session_state["scenario"]):
         st.session_state["plan_error"] = error
         st.session_state.pop(FAILED_YAML, None)  # shown whatever the scenario
@@ -132,6 +134,7 @@ def sidebar(names: list[str]) -> bool:
             names,
             key="scenario",
             on_change=_example_chosen,
+            placeholder="none: a scenario of your own",
             help="Opens scenarios/NAME.yaml with a solver time limit of "
             f"{drafts.APP_TIME_LIMIT_S:g} s; open your own YAML on the Scenario tab. Your edits to "
             "the scenario you had open are set aside: a button below takes them back.",
@@ -456,7 +459,8 @@ def main() -> None:
     st.title("Foot-patrol planner")
     keep.restore()  # a reloaded page takes back its scenario, sidebar and plan
     names = drafts.example_names()
-    if "scenario" not in st.session_state or st.session_state["scenario"] not in names:
+    # "scenario" is the sidebar's example, None while a scenario of one's own is open
+    if "scenario" not in st.session_state or st.session_state["scenario"] not in [*names, None]:
         st.session_state["scenario"] = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else None
     if drafts.DRAFT not in st.session_state:
         if st.session_state["scenario"] is None:

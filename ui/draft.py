@@ -141,6 +141,8 @@ def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: floa
     st.session_state["time_limit_s"] = min(float(time_limit_s), MAX_TIME_LIMIT_S)
     st.session_state[OWN_LIMIT] = scenario.solver.time_limit_s
     st.session_state[PREVIEW_LIMIT] = st.session_state["time_limit_s"]
+    # the sidebar's example box: the example this is, else blank (so any example can be chosen)
+    st.session_state["scenario"] = example_of(where)
     _forget_page_state()
 
 

@@ -747,12 +747,19 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
     # the applied text is named as the box, not blamed on the file it was first read from;
     # text of another scenario by its own name, and the sidebar no longer calls it the example
     name = yaml.safe_load(text)["name"]
+    example = at.sidebar.selectbox(key="scenario")
     if name == "helsinki_default":
         where = "scenarios/helsinki_default.yaml (YAML box)"
         assert not [c for c in at.sidebar.caption if c.value.startswith("Editing")]
+        assert example.value == "helsinki_default"
     else:
         where = f"{name} (YAML box)"
         assert f"Editing: {where}" in [c.value for c in at.sidebar.caption]
+        assert example.value is None  # blank: the example can be chosen again
+        example.set_value("helsinki_default").run()
+        assert at.session_state["draft_where"] == "scenarios/helsinki_default.yaml"
+        _apply_yaml(at, file.read_text())  # back to the text under test
+        assert at.sidebar.selectbox(key="scenario").value is None
     assert f"Editing: {where}" in [c.value for c in at.caption]
     at.session_state["draft_where"] = "mine.yaml"  # as after opening one's own file
     assert "Editing: mine.yaml" in [c.value for c in at.run().sidebar.caption]
