@@ -149,7 +149,7 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         risk_notes=_named_by_file(plan.risk.notes, [Path(s.path) for s in plan.scenario.incidents]),
         checks=_checks(plan),
         must_cover=must_cover_lines(kpis, (plan.shift_start, plan.shift_end)),
-        ends_elsewhere=any(_ends_elsewhere(route) for route in plan.routes),
+        ends_elsewhere=any(route.ends_elsewhere for route in plan.routes),
         hoods=kpis["neighbourhoods"],
         units=units,
         width=MAP_W,
@@ -244,7 +244,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     clocks = {  # the summary line's times, labelled as the timetable's are
         "meal_at": clock_label(meal["start"], plan.shift_start, plan.shift_end) if meal else "",
         "back_at": clock_label(figures["back_at_station"], plan.shift_start, plan.shift_end),
-        "end_place": plan.places[route.legs[-1].to_node] if _ends_elsewhere(route) else "",
+        "end_place": plan.places[route.legs[-1].to_node] if route.ends_elsewhere else "",
     }
     if not route.legs:  # a unit with nothing to do: no map, no timetable
         return {
@@ -357,7 +357,7 @@ def _map(
         for z in plan.scenario.places.forbidden
         if _near(z, (west, east, south, north), scale_x)
     ]
-    elsewhere = _ends_elsewhere(route)
+    elsewhere = route.ends_elsewhere
     return {
         "streets": streets,
         "zones": zones,
@@ -391,11 +391,6 @@ def _legend(end_station: bool, zones: bool) -> dict[str, object]:
         items.append({"kind": kind, "label": label, "x": x})
         x += w
     return {"x": left, "y": MAP_H - KEY_H + 3, "width": width, "items": items}
-
-
-def _ends_elsewhere(route: Route) -> bool:
-    """Whether a unit ends its shift at another station than the one it left."""
-    return bool(route.legs) and route.legs[-1].to_node != route.legs[0].from_node
 
 
 def _apart(places: list[tuple[float, float, str]]) -> list[_Stop]:

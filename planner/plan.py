@@ -121,6 +121,11 @@ class Route:
         return sum(leg.presence for leg in self.legs)
 
     @property
+    def ends_elsewhere(self) -> bool:
+        """Whether the officer ends the shift at another station than the one left."""
+        return bool(self.legs) and self.legs[-1].to_node != self.legs[0].from_node
+
+    @property
     def dwells(self) -> list[Leg]:
         """The dwell legs."""
         return [leg for leg in self.legs if leg.kind == "dwell"]
@@ -296,7 +301,7 @@ def leg_action(leg: Leg, route: Route) -> str:
     if leg.loop:
         return "walk a loop"  # streets walked instead of waiting (planner.loops)
     if leg is _homeward(route):
-        return "walk back to station" if leg.to_node == route.legs[0].from_node else WALK_TO_END
+        return WALK_TO_END if route.ends_elsewhere else "walk back to station"
     return "walk"
 
 
