@@ -110,7 +110,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
                 "officer": officer,
                 "arrive": plan.at(start_s).isoformat(timespec="seconds"),
                 "minutes": _r((leg.end_s - leg.start_s) / 60, 2),
-                "hour_weight": _r(_hour_weight(plan, spot, start_s)),
+                "hour_weight": _r(plan.patrol.hour_weight(spot, start_s) if plan.patrol else 1.0),
                 "presence_min": _r(leg.presence),
             }
         )
@@ -195,14 +195,6 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         "neighbourhoods": _neighbourhoods(plan),
         "replan": None,  # a re-plan's time, stops kept and calls (planner.rest_of_shift.replan)
     }
-
-
-def _hour_weight(plan: Plan, spot: int, start_s: float) -> float:
-    """Return the risk of ``spot`` in the hour a stop starts, against its shift average."""
-    patrol = plan.patrol
-    if patrol is None or patrol.hourly is None:
-        return 1.0
-    return float(patrol.hourly[spot, patrol.hour_of(start_s)])
 
 
 def _neighbourhoods(plan: Plan) -> dict[str, Any]:

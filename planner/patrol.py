@@ -102,6 +102,10 @@ class Patrol:
         """Hour of the shift (column of ``hourly``) of a stop starting at ``start_s``."""
         return min(int(start_s // HOUR_S), self.hours() - 1)
 
+    def hour_weight(self, spot: int, start_s: float) -> float:
+        """Risk of hot spot ``spot`` in the hour a stop starts, against its shift average."""
+        return 1.0 if self.hourly is None else float(self.hourly[spot, self.hour_of(start_s)])
+
     def visits_allowed(self) -> int:
         """Most stops per hot spot under ``max_visits`` and the dosage cap."""
         if self.max_dwell_s_per_spot is None:

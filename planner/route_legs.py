@@ -179,8 +179,7 @@ def credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) -
     def credit(leg: Leg) -> Leg:
         hot = int(leg.hotspot)
         rank = sum(t < leg.start_s for t in earlier.get(hot, []))
-        hour = patrol.hour_of(leg.start_s)
-        profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
+        profile = patrol.hour_weight(hot, leg.start_s)
         earlier.setdefault(hot, []).append(leg.start_s)
         return replace(leg, presence=float(dwell_value[hot] * profile * patrol.revisit_value**rank))
 
@@ -240,8 +239,7 @@ def credit_kept_stops(
         leg = legs[k][i]
         hot = int(leg.hotspot)
         minutes = koper_value_min((leg.end_s - leg.start_s) / 60.0, patrol.koper_curve)
-        hour = patrol.hour_of(leg.start_s)
-        profile = 1.0 if patrol.hourly is None else float(patrol.hourly[hot, hour])
+        profile = patrol.hour_weight(hot, leg.start_s)
         rank = sum(t < leg.start_s for t in earlier.get(hot, []))  # as credit_stops ranks
         earlier.setdefault(hot, []).append(leg.start_s)
         credit = float(value[hot]) * minutes * profile * patrol.revisit_value**rank
