@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from types import MappingProxyType
 
 import numpy as np
@@ -593,3 +593,21 @@ def harm_cautions(
             "incident counts 1); remove it, or weigh by harm"
         )
     return found
+
+
+def idle_weights(
+    overrides: Mapping[str, float], excluded: Collection[str], categories: Iterable[str]
+) -> str | None:
+    """Say which weights weigh a category none of the loaded ``categories`` is in, if any.
+
+    An excluded category is left to :func:`harm_cautions`, which says so before loading.
+    """
+    idle = sorted(set(overrides) - set(categories) - set(excluded))
+    if not idle:
+        return None
+    return (
+        f"risk.harm_weights_days weighs {', '.join(idle)}, but no incident of the files is in "
+        f"{'that category' if len(idle) == 1 else 'those categories'} (see `patrol-planner "
+        "incidents inspect` for the types and their categories, and the files' "
+        "type_categories), so the weight has no effect"
+    )

@@ -26,7 +26,7 @@ from planner.graph import (
     osm_features,
     osm_place_labels,
 )
-from planner.harm import DEFAULT_EXCLUDED, harm_cautions
+from planner.harm import DEFAULT_EXCLUDED, harm_cautions, idle_weights
 from planner.hotspots import Hotspots, find_hotspots, spot_numbers
 from planner.idle import warn_idle_units
 from planner.incidents import load_incident_files
@@ -101,6 +101,7 @@ def build_risk(
     if scenario.incidents:
         frames = []
         exclude = None if spec.harm_exclude is None else set(spec.harm_exclude)
+        excluded = DEFAULT_EXCLUDED if exclude is None else exclude
         for caution in harm_cautions(spec.harm_weights_days, exclude, spec.weight_by):
             warn(caution)
         loaded, reports = load_incident_files(
@@ -115,18 +116,9 @@ def build_risk(
             frames.append(frame.assign(max_snap_m=incident_spec.max_snap_m))
         incidents = pd.concat(frames, ignore_index=True)
         if spec.weight_by == "harm" and (
-            idle := sorted(
-                set(spec.harm_weights_days)
-                - set(incidents["category"])
-                - set(DEFAULT_EXCLUDED if exclude is None else exclude)  # said above
-            )
+            idle := idle_weights(spec.harm_weights_days, excluded, incidents["category"])
         ):
-            warn(
-                f"risk.harm_weights_days weighs {', '.join(idle)}, but no incident of the files "
-                f"is in {'that category' if len(idle) == 1 else 'those categories'} (see "
-                "`patrol-planner incidents inspect` for the types and their categories, and "
-                "the files' type_categories), so the weight has no effect"
-            )
+            warn(idle)
         window = WindowParams(spec.tod_bandwidth_h, spec.other_day_weight, spec.half_life_days)
         model = IncidentModel(
             spec.repeat_weight, spec.prior_length_m, spec.neighbourhood_m, spec.prior
@@ -143,7 +135,6 @@ def build_risk(
             model,
             exposure,
         )
-        excluded = DEFAULT_EXCLUDED if exclude is None else exclude
         by_harm = spec.weight_by == "harm"
         harm = {
             "harm_weighted": by_harm,
