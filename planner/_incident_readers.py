@@ -43,6 +43,7 @@ from planner._incident_schemas import (
 )
 from planner._incident_times import (
     _SCHEMA_DATE_FIX,
+    MID_MONTH,
     _generic_times,
     _parse_times,
     _strip_offsets,
@@ -104,7 +105,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
         written,
     )  # fmt: skip
     if schema.month_only:
-        occurred = occurred + pd.Timedelta(days=14)
+        occurred = occurred + MID_MONTH
     unread = None
     if "%H" in schema.time_format or "%I" in schema.time_format:
         # a date whose time of day is written in another format: kept at noon, and said

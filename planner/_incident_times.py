@@ -29,6 +29,9 @@ MIN_TIMES_FOR_MIDNIGHT_CHECK = 10
 #: Formats of a month without a day: ``2020-01``, and the ``Jan-20`` a spreadsheet makes of it.
 MONTH_FORMATS = ("%Y-%m", "%b-%y")
 
+#: How far into its month a record known to the month only is placed: from the 1st to the 15th.
+MID_MONTH = pd.Timedelta(days=14)
+
 #: Date formats tried for ``schema: generic``, most specific first.
 GENERIC_TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -372,7 +375,7 @@ def _generic_times(
     )
     month_only = np.full(len(text), fmt in MONTH_FORMATS) & ~bad
     if fmt in MONTH_FORMATS:
-        occurred = occurred + pd.Timedelta(days=14)
+        occurred = occurred + MID_MONTH
     occurred, time_known, unread = _other_clocks(full, occurred, time_known, bad, column)
     other = other_format_note(text, bad, column, fmt, written)
     unread = "; ".join(filter(None, (unread, other))) or None
@@ -579,7 +582,7 @@ def months_as_firsts(
         f"every date is the 1st of its month, without a time (such as {days.iloc[0]:%Y-%m-%d}): "
         "read as months only, as a spreadsheet saves them"
     )
-    return occurred + pd.Timedelta(days=14), month_only | occurred.notna().to_numpy(), note
+    return occurred + MID_MONTH, month_only | occurred.notna().to_numpy(), note
 
 
 def _fitting(

@@ -52,6 +52,7 @@ from planner._incident_schemas import (
     swap_fix,
 )
 from planner._incident_times import (
+    MID_MONTH,
     local_clock,
     midnight_placeholders,
     months_as_firsts,
@@ -980,7 +981,7 @@ def _future_note(kept: pd.DataFrame, today: dt.date | None) -> str | None:
     """
     day = pd.Timestamp(today or dt.date.today()) + pd.Timedelta(days=1)
     month_only = kept["month_only"].to_numpy(dtype=bool)
-    since = kept["occurred"].where(~month_only, kept["occurred"] - pd.Timedelta(days=14))
+    since = kept["occurred"].where(~month_only, kept["occurred"] - MID_MONTH)
     later = kept["occurred"][since >= day]
     if later.empty:
         return None
