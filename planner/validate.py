@@ -53,7 +53,9 @@ import numpy as np
 
 from planner.errors import SolverError
 from planner.graph import StreetGraph
+from planner.hotspots import koper_value_min
 from planner.plan import Leg, Route
+from planner.walks import one_pass_presence
 
 #: Tolerances: seconds of clock time and metres of walk.
 TOL_S = 1.0
@@ -162,12 +164,15 @@ def validate_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> li
 
 def _stop_presence(routes: list[Route], credit: Credit) -> list[Violation]:
     """Re-derive each stop's presence, stops taken in time order (rule ``presence``)."""
-    xs, ys = zip(*credit.koper_curve, strict=True)
     stops = sorted(
-        ((leg.start_s, route.officer, leg) for route in routes for leg in route.legs),
+        (
+            (leg.start_s, route.officer, leg)
+            for route in routes
+            for leg in route.legs
+            if leg.kind == "dwell"
+        ),
         key=lambda stop: stop[:2],
     )
-    stops = [stop for stop in stops if stop[2].kind == "dwell"]
     made: dict[int, list[float]] = defaultdict(list)  # start seconds of stops at each hot spot
     found = []
     for start_s, officer, leg in stops:
@@ -180,7 +185,7 @@ def _stop_presence(routes: list[Route], credit: Credit) -> list[Violation]:
         if credit.hourly is not None:
             hour = min(int(start_s // 3600), credit.hourly.shape[1] - 1)
             hour_weight = float(credit.hourly[hot, hour])
-        koper = float(np.interp((leg.end_s - leg.start_s) / 60, xs, ys))
+        koper = koper_value_min((leg.end_s - leg.start_s) / 60, credit.koper_curve)
         due = credit.spot_risk[hot] * koper * hour_weight * credit.revisit_value**earlier
         if not math.isclose(leg.presence, due, rel_tol=PRESENCE_RTOL, abs_tol=1e-12):
             found.append(
@@ -198,8 +203,7 @@ def _walk_presence(
     routes: list[Route], graph: StreetGraph, credit: Credit, pace_m_per_s: float
 ) -> list[Violation]:
     """Check that no walk earns more than one pass of each street it takes (``presence``)."""
-    length = graph.segments["length_m"].to_numpy()
-    one_pass = credit.segment_risk * np.minimum(length, 2 * credit.sight_m) / pace_m_per_s / 60
+    one_pass = one_pass_presence(graph, credit.segment_risk, credit.sight_m, pace_m_per_s)
     found = []
     for route in routes:
         for leg in route.legs:

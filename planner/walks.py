@@ -82,8 +82,15 @@ def walk_weights(graph: StreetGraph, segment_risk: np.ndarray, patrol: Patrol) -
     risk is spread along it, and a walker keeps each point of it in sight that long (as a stop
     watches only the street within its radius).
     """
-    seen_m = np.minimum(graph.segments["length_m"].to_numpy(), 2.0 * patrol.sight_m)
-    return segment_risk * seen_m / patrol.pace_m_per_s / 60.0
+    return one_pass_presence(graph, segment_risk, patrol.sight_m, patrol.pace_m_per_s)
+
+
+def one_pass_presence(
+    graph: StreetGraph, segment_risk: np.ndarray, sight_m: float, pace_m_per_s: float
+) -> np.ndarray:
+    """Presence of one pass of each segment at ``pace_m_per_s`` (see :func:`walk_weights`)."""
+    seen_m = np.minimum(graph.segments["length_m"].to_numpy(), 2.0 * sight_m)
+    return segment_risk * seen_m / pace_m_per_s / 60.0
 
 
 def _segment_lookup(graph: StreetGraph, avoided: frozenset[int]) -> dict[tuple[int, int], int]:
