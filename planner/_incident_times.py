@@ -204,8 +204,7 @@ def _parse_times(
     has_clock = "%H" in fmt or "%I" in fmt
     date_fmt = fmt.split(" ")[0]
     if has_clock and occurred.isna().all():  # a spreadsheet saved the column again, 24-hour
-        occurred = _fill_24_hour(text, occurred, date_fmt)
-        occurred = _day_or_month_first(text, occurred, date_fmt, (path, column, expected))
+        occurred = _saved_again(text, occurred, date_fmt, (path, column, expected))
     time_known = occurred.notna().to_numpy() & has_clock
     if has_clock:
         missing = occurred.isna().to_numpy()
@@ -217,6 +216,26 @@ def _parse_times(
     noon = ~time_known & ~bad
     occurred = occurred.where(~noon, occurred + pd.Timedelta(hours=12))
     return occurred, time_known, bad
+
+
+SPREADSHEET_DATE = "%m/%d/%Y"
+"""How a spreadsheet writes a date it saves again: month first (day first when set so)."""
+
+
+def _saved_again(
+    text: pd.Series, occurred: pd.Series, date_fmt: str, where: tuple[Path, str, str]
+) -> pd.Series:
+    """Read dates a spreadsheet saved again, 24-hour, in the schema's or its own date order.
+
+    A portal writing the year first (``2018/12/01 12:25:00 AM``) gets back the spreadsheet's
+    own order (``12/1/2018 0:25``); month or day first is then decided as for a portal
+    writing the month first.
+    """
+    occurred = _fill_24_hour(text, occurred, date_fmt)
+    if occurred.isna().all() and not date_fmt.startswith("%m/%d"):
+        date_fmt = SPREADSHEET_DATE
+        occurred = _fill_24_hour(text, occurred, date_fmt)
+    return _day_or_month_first(text, occurred, date_fmt, where)
 
 
 def _fill_24_hour(text: pd.Series, occurred: pd.Series, date_fmt: str) -> pd.Series:

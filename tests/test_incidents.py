@@ -278,6 +278,24 @@ def test_chicago_saved_again_by_a_spreadsheet_keeps_its_times(tmp_path):
         load_incidents(IncidentSpec(path=path))
 
 
+@pytest.mark.shared_data
+def test_sf_saved_again_by_a_spreadsheet_keeps_its_times(tmp_path):
+    df = raw(shared_file(SF))
+    sample = df[df["Latitude"] != ""].drop_duplicates("Incident ID").iloc[::100].head(50)
+    when = pd.to_datetime(sample["Incident Datetime"], format="%Y/%m/%d %I:%M:%S %p")
+    assert (when.dt.day > 12).any()  # so that only month first reads them
+    # DataSF writes the year first (2018/12/01 12:25:00 AM); Excel saves 12/1/2018 0:25
+    excel = when.dt.month.astype(str) + "/" + when.dt.day.astype(str) + "/"
+    excel += when.dt.year.astype(str) + " " + when.dt.hour.astype(str) + when.dt.strftime(":%M")
+    path = tmp_path / "sf.csv"
+    sample.assign(**{"Incident Datetime": excel}).to_csv(path, index=False)
+    frame, report = load(path)  # its excluded types are said
+    assert report.schema == "sf" and report.rows_read == 50
+    kept = frame["occurred"].to_numpy()
+    assert frame["time_known"].all() and len(kept) == report.rows_kept > 0
+    assert set(kept) <= set(when.to_numpy())
+
+
 def test_month_names_among_dates_are_another_format(tmp_path):
     rows = [f"x{k},2020-0{k % 9 + 1},City,City,-0.09,51.51,On or near X,Robbery" for k in range(90)]
     rows += [f"y{k},Jan-20,City,City,-0.09,51.51,On or near X,Robbery" for k in range(5)]
