@@ -37,12 +37,12 @@ from planner._incident_schemas import (
     Schema,
     _columns_named,
     _match,
+    date_fix,
     guess_columns,
     point_column,
     points_swapped,
 )
 from planner._incident_times import (
-    _SCHEMA_DATE_FIX,
     MID_MONTH,
     _generic_times,
     _parse_times,
@@ -101,7 +101,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     expected = f"{schema.time_format} (e.g. {schema.example})"
     written = get(schema.time_col)
     occurred, time_known, bad = _parse_times(
-        time_text, schema.time_format, path, cols[schema.time_col], expected, _SCHEMA_DATE_FIX,
+        time_text, schema.time_format, path, cols[schema.time_col], expected, date_fix(schema),
         written,
     )  # fmt: skip
     if schema.month_only:

@@ -163,12 +163,15 @@ def columns_swapped(x_col: str, y_col: str) -> str:
     )
 
 
-def swap_fix(schema: Schema) -> str:
-    """How to read a ``schema`` export whose latitude and longitude columns are swapped."""
-    assert schema.lat_col is not None and schema.lon_col is not None
+def generic_mapping(schema: Schema, x_col: str, y_col: str) -> str:
+    """Say the ``schema: generic`` mapping that reads a ``schema`` export, and what it loses.
+
+    It names every column the schema reads (the time of day and incident number too), with
+    the coordinates in ``x_col`` and ``y_col``.
+    """
     mapping = {
-        "x_col": schema.lat_col,  # the column named for latitudes holds the longitudes
-        "y_col": schema.lon_col,
+        "x_col": x_col,
+        "y_col": y_col,
         "time_col": schema.time_col,
         "clock_col": schema.clock_col,
         "type_col": (
@@ -188,10 +191,26 @@ def swap_fix(schema: Schema) -> str:
         "its rows with projected coordinates alone" if schema.projected is not None else "",
     ]
     lost = "; the mapping loses " + " and ".join(w for w in losses if w) if any(losses) else ""
+    return f"schema: generic, {keys} (on the command line --schema generic {options}){lost}"
+
+
+def swap_fix(schema: Schema) -> str:
+    """How to read a ``schema`` export whose latitude and longitude columns are swapped."""
+    assert schema.lat_col is not None and schema.lon_col is not None
+    # the column named for latitudes holds the longitudes
     return (
         f"exchange the names {schema.lon_col} and {schema.lat_col} in the file's first line "
-        f"(the file is then read as before), or read it with schema: generic, {keys} (on the "
-        f"command line --schema generic {options}){lost}"
+        "(the file is then read as before), or read it with "
+        f"{generic_mapping(schema, schema.lat_col, schema.lon_col)}"
+    )
+
+
+def date_fix(schema: Schema) -> str:
+    """How to read a ``schema`` export whose dates are not written as the portal writes them."""
+    assert schema.lat_col is not None and schema.lon_col is not None
+    return (
+        "re-export the file in the portal's own date format, or read it with "
+        f"{generic_mapping(schema, schema.lon_col, schema.lat_col)}"
     )
 
 

@@ -89,10 +89,6 @@ def _shapes(text: pd.Series, bad: np.ndarray) -> str:
     return "; ".join(parts)
 
 
-_SCHEMA_DATE_FIX = (
-    "re-export the file in the portal's own date format, or read it with schema: generic "
-    "and time_col"
-)
 _GENERIC_DATE_FIX = (
     "check that time_col names the date column, and write its dates in one format such as "
     "2024-01-31 22:15 (year, month, day, 24-hour time)"

@@ -692,6 +692,25 @@ def test_atlanta_clock_values(tmp_path):
     assert list(frame["time_known"]) == [True, True, True, False, False, True, True]
 
 
+def test_a_refused_date_column_names_the_mapping_that_keeps_the_times(tmp_path):
+    # a spreadsheet set to day-first dates saved the COBRA dates again: 13/1/2019
+    header = "Occur Date,Occur Time,UCR Literal,Latitude,Longitude\n"
+    rows = [f"{day}/1/2019,2130,AUTO THEFT,33.75,-84.39" for day in range(13, 29)]
+    path = write(tmp_path, header + "\n".join(rows) + "\n")
+    with pytest.raises(IncidentDataError, match="do not match the date format") as refused:
+        load_incidents(IncidentSpec(path=path))
+    said = re.search(
+        r"read it with schema: generic, (.*?) \(on the command line", str(refused.value)
+    )
+    assert said is not None
+    mapping = dict(item.split(": ") for item in said.group(1).split(", "))
+    frame, _ = load_incidents(IncidentSpec(path=path, schema="generic", **mapping))
+    assert len(frame) == len(rows) and frame["time_known"].all()  # Occur Time is not lost
+    assert (
+        frame["occurred"].dt.strftime("%d %H:%M") == [f"{d} 21:30" for d in range(13, 29)]
+    ).all()
+
+
 @pytest.mark.shared_data
 @pytest.mark.parametrize("written", ["%H:%M:%S", "%I:%M %p"])
 def test_atlanta_clock_times_written_another_way_keep_their_time_of_day(tmp_path, written):
