@@ -252,19 +252,33 @@ def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: str, path: Path) -> tuple[np.nd
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
+PROJECTED_MAPPING = (
+    "schema: generic, x_col, y_col, crs; on the command line --schema generic --x-col C "
+    "--y-col C --crs EPSG:N"
+)
+"""How to read a file of projected coordinates, when no known export names its columns."""
+
+
 def out_of_range(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Flag positions that are not finite or outside [-180, 180] x [-90, 90] degrees."""
     with np.errstate(invalid="ignore"):
         return ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
 
 
-def far_note(lon: np.ndarray, lat: np.ndarray, far: np.ndarray, commas: np.ndarray) -> str | None:
+def far_note(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    far: np.ndarray,
+    commas: np.ndarray,
+    mapping: str = PROJECTED_MAPPING,
+) -> str | None:
     """Say how many rows hold coordinates out of range, with an example and the likely cause.
 
     ``commas`` flags the rows with a coordinate cell read as grouping thousands: out of range,
     a decimal comma (51,515). Values of thousands of units are projected
-    metres or feet read as degrees; a latitude beyond 90 that is a longitude, with a latitude
-    where the longitude should be, is written the wrong way round.
+    metres or feet read as degrees, to be read with ``mapping`` (a known export's names every
+    column it reads); a latitude beyond 90 that is a longitude, with a latitude where the
+    longitude should be, is written the wrong way round.
     """
     if not far.any():
         return None
@@ -281,8 +295,7 @@ def far_note(lon: np.ndarray, lat: np.ndarray, far: np.ndarray, commas: np.ndarr
         elif np.all((np.abs(x) > 1000) | (np.abs(y) > 1000)):
             cause = (
                 "they look like projected metres or feet, not degrees: read the file with a "
-                "column mapping and their crs (schema: generic, x_col, y_col, crs; on the "
-                "command line --schema generic --x-col C --y-col C --crs EPSG:N)"
+                f"column mapping and their crs: {mapping}"
             )
         elif np.all((np.abs(x) <= 90) & (np.abs(y) <= 180)):
             cause = (

@@ -163,15 +163,16 @@ def columns_swapped(x_col: str, y_col: str) -> str:
     )
 
 
-def generic_mapping(schema: Schema, x_col: str, y_col: str) -> str:
+def generic_mapping(schema: Schema, x_col: str, y_col: str, crs: str | None = None) -> str:
     """Say the ``schema: generic`` mapping that reads a ``schema`` export, and what it loses.
 
     It names every column the schema reads (the time of day and incident number too), with
-    the coordinates in ``x_col`` and ``y_col``.
+    the coordinates in ``x_col`` and ``y_col``, in ``crs`` when given.
     """
     mapping = {
         "x_col": x_col,
         "y_col": y_col,
+        "crs": crs,
         "time_col": schema.time_col,
         "clock_col": schema.clock_col,
         "type_col": (
@@ -203,6 +204,12 @@ def swap_fix(schema: Schema) -> str:
         "(the file is then read as before), or read it with "
         f"{generic_mapping(schema, schema.lat_col, schema.lon_col)}"
     )
+
+
+def projected_fix(schema: Schema) -> str:
+    """How to read a ``schema`` export whose coordinate columns hold projected x and y."""
+    assert schema.lat_col is not None and schema.lon_col is not None
+    return generic_mapping(schema, schema.lon_col, schema.lat_col, "EPSG:N")
 
 
 def date_fix(schema: Schema) -> str:

@@ -49,6 +49,7 @@ from planner._incident_schemas import (
     choose_schema,
     columns_swapped,
     points_swapped,
+    projected_fix,
     swap_fix,
 )
 from planner._incident_times import (
@@ -318,6 +319,7 @@ def _read_rows(
         rows["lat"].to_numpy(),
         drop == "coordinates out of range",
         commas,
+        *([] if name == "generic" else [projected_fix(SCHEMAS[name])]),
     )
     cautions = (
         *rows.attrs.get("cautions", ()),

@@ -711,6 +711,25 @@ def test_a_refused_date_column_names_the_mapping_that_keeps_the_times(tmp_path):
     ).all()
 
 
+def test_projected_coordinates_name_the_mapping_that_keeps_the_times(tmp_path):
+    # Latitude and Longitude hold Georgia West state-plane feet (EPSG:2240), unsaid
+    to_feet = Transformer.from_crs("EPSG:4326", "EPSG:2240", always_xy=True)
+    x, y = to_feet.transform(-84.39, 33.75)
+    header = "Occur Date,Occur Time,UCR Literal,Latitude,Longitude\n"
+    rows = [f"1/{day}/2019,2130,AUTO THEFT,{y:.1f},{x:.1f}" for day in range(1, 21)]
+    path = write(tmp_path, header + "\n".join(rows) + "\n")
+    with pytest.raises(IncidentDataError, match="projected metres or feet") as refused:
+        load_incidents(IncidentSpec(path=path))
+    said = re.search(r"their crs: schema: generic, (.*?) \(on the command line", str(refused.value))
+    assert said is not None
+    mapping = dict(item.split(": ") for item in said.group(1).split(", "))
+    assert mapping.pop("crs") == "EPSG:N"
+    frame, _ = load_incidents(IncidentSpec(path=path, schema="generic", crs="EPSG:2240", **mapping))
+    assert len(frame) == len(rows) and frame["time_known"].all()  # Occur Time is not lost
+    assert (frame["occurred"].dt.strftime("%H:%M") == "21:30").all()
+    assert frame["lat"].to_numpy() == pytest.approx(33.75, abs=1e-5)
+
+
 @pytest.mark.shared_data
 @pytest.mark.parametrize("written", ["%H:%M:%S", "%I:%M %p"])
 def test_atlanta_clock_times_written_another_way_keep_their_time_of_day(tmp_path, written):
