@@ -101,6 +101,13 @@ _EXCEL_FIX = (
 )
 
 
+MIXED_DATES_FIX = (
+    "write those rows' dates as the other rows write them (a spreadsheet's Format Cells, or "
+    "find and replace), then load the file again"
+)
+"""The fix for a file mixing date formats: no other mapping reads it either."""
+
+
 def _check_bad_dates(
     text: pd.Series,
     bad: np.ndarray,
@@ -129,6 +136,7 @@ def _check_bad_dates(
             "the other rows use: the file mixes date formats, and dropping those rows would "
             "lose part of it"
         )
+        fix = MIXED_DATES_FIX
     if _excel_serials(text[shown]):
         fix = _EXCEL_FIX
     seen = _shapes(text if written is None else written, shown)
