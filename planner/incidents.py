@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from planner._incident_coordinates import POLAR_LAT, far_note, out_of_range
-from planner._incident_files import COMPRESSED, GEO_SUFFIXES, read_csv
+from planner._incident_files import COMPRESSED, GEO_SUFFIXES, _no_rows, read_csv
 from planner._incident_readers import NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import (
     SCHEMAS,
@@ -246,12 +246,16 @@ def _check_text_table(path: Path) -> None:
     raise IncidentDataError(msg)
 
 
-def _read_rows(
-    spec: IncidentSpec,
-    harm_overrides: Mapping[str, float] | None,
-    exclude: Collection[str] | None,
-    timezone: str | None = None,
-) -> _Parsed:
+def _opened(spec: IncidentSpec) -> tuple[Path, pd.DataFrame | None, str]:
+    """Open an incident file: its path, CSV header (``None`` for GeoJSON / GeoPackage), schema.
+
+    The header is the CSV read without rows (:func:`read_csv`), its ``attrs`` say how it reads.
+
+    Raises
+    ------
+    IncidentDataError
+        For a missing file, one that is not a table, an empty CSV or an unknown schema.
+    """
     path = Path(spec.path)
     if not path.is_file():
         msg = f"{path}: {why_missing(path, 'incident file')}; check the path"
@@ -260,8 +264,36 @@ def _read_rows(
     if not geo:
         _check_text_table(path)
     head = None if geo else read_csv(path, None)
+    return path, head, choose_schema(spec, path, None if head is None else list(head.columns))
+
+
+def check_incident_files(specs: Sequence[IncidentSpec]) -> None:
+    """Refuse at once what would stop a load later: a missing, empty or unknown file.
+
+    Reads each CSV's header and first row only, so a plan can check its incident files before
+    it spends time loading the streets; the load itself checks every row.
+
+    Raises
+    ------
+    IncidentDataError
+        As :func:`load_incident_files` for a file listed twice, missing, not a table, of an
+        unknown schema or with a header but no rows.
+    """
+    check_distinct_files([Path(spec.path) for spec in specs])
+    for spec in specs:
+        path, head, _ = _opened(spec)
+        if head is not None and read_csv(path, list(head.columns[:1]), nrows=1).empty:
+            raise _no_rows(path)
+
+
+def _read_rows(
+    spec: IncidentSpec,
+    harm_overrides: Mapping[str, float] | None,
+    exclude: Collection[str] | None,
+    timezone: str | None = None,
+) -> _Parsed:
+    path, head, name = _opened(spec)
     header = None if head is None else list(head.columns)
-    name = choose_schema(spec, path, header)
     notes: list[str] = []
     coordinates: tuple[str, ...] = ()
     if header is None or name == "generic":

@@ -29,7 +29,7 @@ from planner.graph import (
 from planner.harm import DEFAULT_EXCLUDED, harm_cautions, idle_weights
 from planner.hotspots import Hotspots, find_hotspots, spot_numbers
 from planner.idle import warn_idle_units
-from planner.incidents import load_incident_files
+from planner.incidents import check_incident_files, load_incident_files
 from planner.neighbourhoods import Neighbourhoods, from_labels, from_polygons, no_neighbourhoods
 from planner.patrol_rules import (
     avoided_ways,
@@ -255,6 +255,7 @@ def _run(
     timings: dict[str, float] = {}
     if resume is None:
         break_window(scenario)  # a meal break that cannot fit stops before any loading
+    check_incident_files(scenario.incidents)  # and a missing or empty incident file
     with _step("street graph", timings, progress):
         area = area or load_area(scenario, settings)
         graph, features = area.graph, area.features

@@ -23,6 +23,7 @@ from planner.incidents import (
     DROP_REASONS,
     SCHEMAS,
     LoadReport,
+    check_incident_files,
     inspect_incidents,
     load_incident_files,
     load_incidents,
@@ -616,6 +617,9 @@ def test_a_minority_of_dates_in_another_format_stops_the_load(tmp_path):
     text = load_error(IncidentSpec(path=path))
     assert "3 of 100 rows have a date in another format than" in text
     assert "mixes date formats" in text
+    # no other mapping reads a file of mixed formats: the fix is to write them alike
+    assert "write those rows' dates as the other rows write them" in text
+    assert "schema: generic" not in text
     assert "'9999-99-99 99:99:99' (3 rows, e.g. data row 91: '2024-02-10 00:44:00')" in text
     # empty, stray and impossible dates are dropped and counted: missing, not another format
     odd = ["", "", "unknown", "n/a", "02/30/2024 12:44:00 PM", "13/10/2024 12:44:00 PM", "?"]
@@ -669,6 +673,27 @@ def test_header_without_rows(tmp_path):
     with pytest.raises(IncidentDataError, match="header but no rows") as err:
         load_incidents(IncidentSpec(path=write(tmp_path, SF_HEADER)))
     assert "or move it away from the folder a pattern reads" in str(err.value)
+
+
+def test_a_plan_refuses_an_empty_incident_file_before_it_loads_the_streets(tmp_path):
+    from planner.pipeline import run
+    from planner.scenario import parse_scenario
+
+    (tmp_path / "uk.csv").write_text(UK_HEADER, encoding="utf-8")
+    (tmp_path / "ok.csv").write_text(UK_HEADER + "2026-10,Robbery,24.9384,60.1699\n")
+    data = {
+        "name": "empty_incidents",
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "22:00"},
+        "officers": {"count": 1, "station": {"lat": 60.1699, "lon": 24.9384}},
+        "incidents": [{"path": "ok.csv"}, {"path": "uk.csv"}],
+    }
+    steps = []
+    with pytest.raises(IncidentDataError, match=r"uk\.csv: the incident file has a header but"):
+        run(parse_scenario(data, "test", tmp_path), progress=lambda *step: steps.append(step))
+    assert steps == []  # no step began: the streets were never loaded
+    check_incident_files([IncidentSpec(path=tmp_path / "ok.csv")])  # a file with rows passes
+    with pytest.raises(IncidentDataError, match="not found"):
+        check_incident_files([IncidentSpec(path=tmp_path / "nope.csv")])
 
 
 def test_missing_file(tmp_path):
