@@ -9,9 +9,11 @@ Peers, integer models (arc = ceil(d * 1e4), route limit = floor(tmax * 1e4), so 
 feasibility implies real feasibility):
 
 * PyVRP: prize-collecting, separate start and end depots, clients with ``required=False`` and
-  ``prize = score * PRIZE_SCALE``, arcs as distance with ``max_distance`` the route limit. The
-  prize scale makes one score point worth more than any total distance, so distance only breaks
-  ties (with ``prize = score`` against 1e4-scaled arcs every route would stay empty).
+  ``prize = score * pyvrp_prize_scale(instance)``, arcs as distance with ``max_distance`` the
+  route limit. The prize scale makes one score point worth more than the longest total distance
+  the routes may walk (``m * tmax``), so distance only breaks ties; it stays per instance, not at
+  ``PRIZE_SCALE``, because PyVRP's penalties cannot span 1e8-scaled prizes (no feasible answer on
+  some instances).
 * OR-Tools routing: one disjunction per client with penalty ``score * PRIZE_SCALE``, the scaled
   arcs as cost and as a distance dimension capped at the route limit, PATH_CHEAPEST_ARC then
   GUIDED_LOCAL_SEARCH until the time limit.
@@ -42,7 +44,6 @@ from planner.search._kernels import warm_up
 TOP_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "top"
 SCALE = 10_000
 PRIZE_SCALE = 10**8
-PYVRP_PRIZE_SCALE = 10**4
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,11 @@ def scaled_arcs(inst: Instance) -> list[list[int]]:
     return np.ceil(inst.dist * SCALE).astype(np.int64).tolist()
 
 
+def pyvrp_prize_scale(inst: Instance) -> int:
+    """PyVRP prize of one score point: more than all the scaled distance the routes may walk."""
+    return SCALE * (math.ceil(inst.m * inst.tmax) + 1)
+
+
 def run_pyvrp(inst: Instance, limit: float, seed: int) -> list[list[int]]:
     from pyvrp import Model
     from pyvrp.stop import MaxRuntime
@@ -131,8 +137,9 @@ def run_pyvrp(inst: Instance, limit: float, seed: int) -> list[list[int]]:
         end_depot=end,
         max_distance=math.floor(inst.tmax * SCALE),
     )
+    prize = pyvrp_prize_scale(inst)
     for i in range(1, n - 1):
-        model.add_client(locs[i], prize=int(inst.score[i]) * PYVRP_PRIZE_SCALE, required=False)
+        model.add_client(locs[i], prize=int(inst.score[i]) * prize, required=False)
     arcs = scaled_arcs(inst)
     for i in range(n):
         for j in range(n):

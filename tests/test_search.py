@@ -1035,3 +1035,14 @@ def test_large_plain_instances_swap_a_node_in_at_its_best_place_in_the_route():
     assert st.obj > before
     again = evaluate(problem, st.seqs)
     assert again is not None and again.objective == pytest.approx(st.obj)
+
+
+def test_top_benchmark_gives_pyvrp_a_client_worth_less_than_its_detour():
+    """PyVRP's prizes outweigh any walk: a client that fits the route limit is collected."""
+    pytest.importorskip("pyvrp")
+    from benchmarks.top import Instance, check, run_pyvrp
+
+    # one point worth 1, a walk of 5 there and back, a route limit of 6
+    xy = np.array([[0.0, 0.0], [2.5, 0.0], [0.0, 0.0]])
+    inst = Instance("detour", 1, 6.0, xy, np.array([0.0, 1.0, 0.0]))
+    assert check(inst, run_pyvrp(inst, 0.2, 1)) == (1.0, True)
