@@ -1,3 +1,4 @@
+import itertools
 import warnings
 
 import numpy as np
@@ -9,6 +10,7 @@ from planner.coverage import street_pieces
 from planner.errors import SolverError
 from planner.posts import (
     choose_posts,
+    greedy_bound,
     greedy_cover,
     merge_identical_columns,
     solve_max_cover,
@@ -94,8 +96,9 @@ def test_helsinki_gets_exactly_k_posts_with_bound(helsinki):
 
 
 def test_greedy_fallback_states_what_it_proves():
-    # With no CP-SAT answer in time (work limit 0) the greedy choice comes back; its bound is the
-    # risk some post can watch (the last column none can), so greedy watching all of it is optimal.
+    # With no CP-SAT answer in time (work limit 0) the greedy choice comes back; its bound is at
+    # most the risk some post can watch (the last column none can), so greedy watching all of it
+    # is optimal; so is one post, greedy's pick being the best single post.
     cover = sparse.csc_matrix(np.array([[1, 1, 0, 0], [0, 0, 1, 0]], dtype=bool))
     weights = np.array([5, 4, 3, 100])
     both = solve_max_cover(cover, weights, 2, 1, 1, work_limit=0.0)
@@ -103,7 +106,38 @@ def test_greedy_fallback_states_what_it_proves():
     assert (both.stats.objective, both.stats.bound, both.stats.status) == (12, 12, "OPTIMAL")
     assert both.stats.gap == 0.0
     one = solve_max_cover(cover, weights, 1, 1, 1, work_limit=0.0)
-    assert (one.stats.objective, one.stats.bound, one.stats.status) == (9, 12, "TIME_LIMIT")
+    assert (one.stats.objective, one.stats.bound, one.stats.status) == (9, 9, "OPTIMAL")
+    cover, weights = greedy_trap()
+    trapped = solve_max_cover(cover, weights, 2, 1, 1, work_limit=0.0)
+    assert (trapped.stats.objective, trapped.stats.bound) == (11, 14)
+    assert trapped.stats.status == "TIME_LIMIT"
+
+
+def test_greedy_bound_holds_for_every_choice_of_posts():
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        cover = rng.random((6, 9)) < 0.3
+        weights = rng.integers(0, 20, 9)
+        for k in (1, 2, 3):
+            best = max(
+                int(weights[cover[list(rows)].any(axis=0)].sum())
+                for rows in itertools.combinations(range(6), k)
+            )
+            bound = greedy_bound(sparse.csc_matrix(cover), weights, k)
+            assert best <= bound <= weights[cover.any(axis=0)].sum()
+
+
+def test_greedy_bound_is_far_below_all_watchable_risk_when_posts_are_few():
+    # ten posts each watching its own street of weight 1..10, two to place: at most 10 + 9
+    cover = sparse.csc_matrix(np.eye(10, dtype=bool))
+    weights = np.arange(1, 11)
+    assert greedy_bound(cover, weights, 2) == 19
+    stopped = solve_max_cover(cover, weights, 2, 1, 1, work_limit=0.0)
+    assert (stopped.stats.objective, stopped.stats.bound, stopped.stats.status) == (
+        19,
+        19,
+        "OPTIMAL",
+    )
 
 
 def _share_watched(grid, risk, pieces, posts, radius_m):
@@ -115,18 +149,18 @@ def _share_watched(grid, risk, pieces, posts, radius_m):
     return float(risk.piece_risk(pieces)[seen].sum())
 
 
-def test_posts_stopped_before_any_solver_answer_report_all_watchable_risk_as_bound(grid):
+def test_one_post_stopped_before_any_solver_answer_is_greedy_and_proven(grid):
     pieces = street_pieces(grid)
     risk = terrain_risk(grid, bar_at(grid, 5), pieces, 100, 0.1)
     posts, watched, stats = choose_posts(grid, risk, pieces, 1, 100, 1, 1, work_limit=0.0)
-    assert stats.status == "TIME_LIMIT" and stats.solver.startswith("greedy")
+    assert stats.solver.startswith("greedy")
     share = _share_watched(grid, risk, pieces, posts, 100)
     assert stats.objective == pytest.approx(share) and watched[0] == pytest.approx(share)
     assert share < 0.9
-    # every piece of a 100 m street lies within 50 m of a node: all the risk is watchable, and
-    # that is the most one post could watch (to the rounding of the integer weights)
-    assert stats.bound == pytest.approx(1.0, abs=1e-4)
-    assert stats.bound > stats.objective
+    # every piece of a 100 m street lies within 50 m of a node, so all the risk is watchable;
+    # but greedy's one post is the best single post: that is the bound, and it is proven
+    assert stats.bound == pytest.approx(share)
+    assert stats.status == "OPTIMAL"
 
 
 def test_solved_posts_watch_the_union_of_their_streets_and_no_less_than_greedy(grid):
