@@ -9,7 +9,8 @@ slip in crediting shows up too. Rules checked:
     One route per unit, numbered from 1 (when the rules give the number of units).
 ``timeline``
     Legs follow each other without gaps or overlaps, from the route's start time; the officer is
-    back at the end station by the end of the shift.
+    back at the end station by the end of the shift, also with every walk at the pace (the
+    tolerance of each leg does not add up over the route).
 ``continuity``
     Each leg starts where the one before ended; the first starts at the route's start node.
 ``walk``
@@ -289,6 +290,16 @@ def _timeline(route: Route, rules: Rules) -> list[Violation]:
         out.append(
             Violation("timeline", route.officer, f"back {late:.1f} min after the shift ends")
         )
+    elif (needed := _time_needed(route, rules)) > end_s - route.legs[0].start_s + TOL_S:
+        out.append(
+            Violation(
+                "timeline",
+                route.officer,
+                f"its legs need {needed / 60:.1f} min from {route.legs[0].start_s:.0f} s, "
+                f"more than the {(end_s - route.legs[0].start_s) / 60:.1f} min to its end: "
+                "the legs' tolerances add up",
+            )
+        )
     if last.to_node != end_node:
         out.append(
             Violation(
@@ -296,6 +307,18 @@ def _timeline(route: Route, rules: Rules) -> list[Violation]:
             )
         )
     return out
+
+
+def _time_needed(route: Route, rules: Rules) -> float:
+    """Seconds the legs take back to back: walks at the pace, the others as long as they last.
+
+    Each leg is checked within ``TOL_S`` on its own; summed, those tolerances must not let a route
+    need more time than it has.
+    """
+    return sum(
+        leg.distance_m / rules.pace_m_per_s if leg.kind == "walk" else leg.end_s - leg.start_s
+        for leg in route.legs
+    )
 
 
 def _continuity(route: Route, rules: Rules) -> list[Violation]:

@@ -498,3 +498,27 @@ def test_presence_is_re_derived_stop_by_stop_and_walks_earn_one_pass_at_most(hel
     assert len(found) == 1 and "more than one pass of its streets gives" in found[0].message
     with pytest.raises(SolverError, match="presence"):
         check_routes(doubled, helsinki, rules)
+
+
+def test_tolerances_of_many_legs_do_not_add_up_to_a_late_route(grid):
+    """Each walk a second short and each leg starting a second early: within TOL_S one by one."""
+    from planner.validate import Rules
+
+    seg = grid.segments
+    u, v = seg["u"].to_numpy(), seg["v"].to_numpy()
+    street = int(((u == 0) & (v == 1) | (u == 1) & (v == 0)).argmax())  # 100 m, 100 s at 1 m/s
+    legs, t, here = [], 0.0, 0
+    for _ in range(36):  # 3600 s of walking in a 3600 s shift
+        there = 1 - here
+        flip = bool(u[street] != here)
+        legs.append(Leg("walk", t, t + 99.05, here, there, (street,), (flip,), 100.0))
+        t += 99.05 - 0.95
+        here = there
+    legs.append(Leg("wait", t, 3600.0, here, here))  # a minute of waiting on top
+    rules = Rules(3600.0, 1.0, 0, 0, 600.0, 900.0, (5,))
+    found = validate_routes([Route(1, tuple(legs))], grid, rules)
+    assert [(f.rule, f.officer) for f in found] == [("timeline", 1)]
+    assert "need 61.1 min" in found[0].message
+    home = legs[33].end_s  # back at node 0 after 34 walks, 3400 s of them
+    on_time = [*legs[:34], Leg("wait", home, home + 60.0, 0, 0)]
+    assert validate_routes([Route(1, tuple(on_time))], grid, rules) == []
