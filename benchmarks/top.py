@@ -266,7 +266,7 @@ def main() -> None:
         for limit in args.limits:
             sel = [r for r in rows if r["solver"] == solver and r["time_limit_s"] == limit]
             pos = [r["pct_bks"] for r in sel if r["bks"] > 0]
-            at = sum(r["score"] >= r["bks"] for r in sel)
+            at = sum(r["score"] >= r["bks"] for r in sel if r["bks"] > 0)  # 0 is met by all
             bad = sum(not r["feasible"] for r in sel)
             cpu = sum(r["cpu_s"] for r in sel) / max(1, len(sel))
             mean = sum(pos) / len(pos) if pos else float("nan")
