@@ -295,3 +295,35 @@ def test_a_route_bound_below_the_plan_is_refused_not_raised_to_it():
     assert _within_noise(10.0, 9.0) == 10.0
     with pytest.raises(SolverError, match=r"route bound 9\.000000 lies below the plan's presence"):
         _within_noise(9.0, 10.0)
+
+
+def test_a_repeat_stop_right_after_the_first_costs_no_walk_in():
+    # one hot spot 100 s from the station, three stops of 100 s back to back (no gap):
+    # 100 s out, 300 s standing, 100 s back fill the 500 s shift; the bound must allow all three
+    travel = np.array([[0.0, 100.0], [100.0, 0.0]])
+    problem = Problem(
+        travel_s=travel,
+        value=np.array([[0.0], [1.0]]),
+        dwell_s=np.array([0.0, 100.0]),
+        max_visits=np.array([0, 3]),
+        shifts=(Shift(0, 0, 0.0, 500.0),),
+    )
+    plan = evaluate(problem, [[1, 1, 1]])
+    assert plan is not None and plan.objective == pytest.approx(3.0)
+    assert upper_bound(problem) >= plan.objective - 1e-9
+
+
+def test_a_far_ring_holds_as_many_stops_as_its_shortest_stop_allows():
+    # two hot spots 100 s out: six 50 s stops at one fit a 600 s shift (100 + 300 + 100 s);
+    # the longer 200 s stop at the other must not cap how many stops that far out fit
+    travel = np.array([[0.0, 100.0, 100.0], [100.0, 0.0, 10.0], [100.0, 10.0, 0.0]])
+    problem = Problem(
+        travel_s=travel,
+        value=np.array([[0.0], [1.0], [0.1]]),
+        dwell_s=np.array([0.0, 50.0, 200.0]),
+        max_visits=np.array([0, 6, 1]),
+        shifts=(Shift(0, 0, 0.0, 600.0),),
+    )
+    plan = evaluate(problem, [[1] * 6])
+    assert plan is not None and plan.objective == pytest.approx(6.0)
+    assert upper_bound(problem) >= plan.objective - 1e-9
