@@ -16,6 +16,15 @@ def test_darkness_follows_the_sun_in_helsinki():
     assert dark_during(60.17, 24.94, *winter_evening)
 
 
+def test_darkness_begins_at_civil_dusk_not_at_full_night():
+    # Helsinki, 21 December: sunset 15:13, civil dusk (sun 6 degrees down) about 16:11; the
+    # sky is not fully dark (18 degrees) until about 17:50, but streets are dark from dusk
+    zone = ZoneInfo("Europe/Helsinki")
+    day = dt.datetime(2026, 12, 21, 15, 0, tzinfo=zone)
+    assert not dark_during(60.17, 24.94, day, day.replace(hour=16))
+    assert dark_during(60.17, 24.94, day.replace(hour=16, minute=30), day.replace(hour=17))
+
+
 def test_avoiding_unlit_ways_says_when_most_streets_carry_no_lit_tag(helsinki, tmp_path):
     import dataclasses
 
