@@ -440,6 +440,17 @@ def test_clock_times_after_the_autumn_change_count_the_extra_hour():
     assert later(start, 9 * 3600).isoformat() == "2020-10-25T02:00:00+00:00"
 
 
+def test_the_clock_time_a_shift_starts_at_is_its_first_second_not_the_next_day():
+    from zoneinfo import ZoneInfo
+
+    from planner.clock import seconds_until
+
+    # a re-plan (or a unit leaving the plan) at the shift's first minute is 0 s into it
+    start = dt.datetime(2020, 10, 24, 18, 0, tzinfo=ZoneInfo("Europe/London"))
+    assert seconds_until(start, dt.time(18, 0)) == 0.0
+    assert seconds_until(start, dt.time(17, 59)) == 24 * 3600 - 60 + 3600  # clocks go back
+
+
 def test_a_clock_time_skipped_in_spring_is_refused(tmp_path):
     from zoneinfo import ZoneInfo
 
