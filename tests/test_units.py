@@ -455,6 +455,26 @@ def test_a_call_inside_a_no_go_zone_is_replanned_from_the_nearest_street_outside
     assert after and not banned & {s for leg in after for s in leg.segments}
 
 
+def test_a_unit_cannot_leave_a_replanned_plan_before_that_replan(tmp_path, area):
+    # the re-plan at 18:20 recorded what was done until then; a unit that left the plan at
+    # 18:15 would undo that record, so a later re-plan refuses the time
+    plain = scenario(tmp_path, [], meal_break=None)
+    plan = run(plain, area=area)
+    first = replan(plain, _written(plan, tmp_path / "first"), dt.time(18, 20), area=area)
+    with pytest.raises(
+        ScenarioError,
+        match="unit 1 left the plan at 18:15, before the plan followed was re-planned at 18:20",
+    ):
+        replan(
+            plain,
+            _written(first, tmp_path / "again"),
+            dt.time(19, 0),
+            {1: (60.1690, 24.9410)},
+            away_since={1: dt.time(18, 15)},
+            area=area,
+        )
+
+
 def test_a_break_added_after_its_window_is_planned_late_without_blaming_a_call(tmp_path, area):
     plain = scenario(tmp_path, [], meal_break=None)
     plan = run(plain, area=area)
