@@ -418,6 +418,25 @@ def test_same_seed_gives_byte_identical_files(plan):
         assert first[name] == second[name], name
 
 
+def test_a_walk_on_its_track_keeps_one_pace_whichever_way_its_streets_run(plan):
+    from planner.tracks import METRES_PER_DEGREE, _leg_coordinates
+
+    # the time at each point of a walk follows the distance walked to it, also along streets
+    # walked against the direction they are drawn in
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    walks = [leg for r in plan.routes for leg in r.legs if leg.kind == "walk" and leg.segments]
+    assert any(any(leg.reversed) for leg in walks)
+    for leg in walks:
+        points = np.asarray(_leg_coordinates(plan, leg, wgs84))
+        east = np.cos(np.radians(points[:, 1].mean())) * METRES_PER_DEGREE
+        metres = np.hypot(*(np.diff(points[:, :2], axis=0) * [east, METRES_PER_DEGREE]).T)
+        seconds = np.diff(points[:, 2])
+        far = metres > 5.0  # steps of a few metres carry the rounding of two projections
+        if far.sum() >= 2:
+            pace = metres[far] / seconds[far]
+            assert pace.max() < 1.05 * pace.min(), leg
+
+
 def test_tracks_of_routes_that_start_standing_still_or_answer_a_call(plan):
     from planner.plan import Leg, Route
     from planner.tracks import position_at, route_track
