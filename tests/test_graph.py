@@ -32,6 +32,34 @@ def test_place_names_join_the_streets_that_meet(grid):
     assert "/" in names[0]
 
 
+def test_a_place_takes_the_names_of_the_two_longest_streets_there():
+    import networkx as nx
+    from shapely.geometry import LineString
+
+    from planner.graph import build_street_graph
+
+    from .conftest import grid_lonlat
+
+    # a 300 m road, a 200 m street and a 50 m lane meet at one corner: the corner is named
+    # by the two streets an officer sees most of, not by the lane
+    graph = nx.MultiDiGraph(crs="EPSG:4326")
+    ends = {0: (0, 0), 1: (0, 3), 2: (2, 0), 3: (-0.5, 0)}  # (rows north, columns east)
+    for n, (row, col) in ends.items():
+        lon, lat = grid_lonlat(row, col)  # type: ignore[arg-type]
+        graph.add_node(n, x=lon, y=lat)
+    for end, name, length in (
+        (1, "Long Road", 300.0),
+        (2, "Mid Street", 200.0),
+        (3, "Short Lane", 50.0),
+    ):
+        a, b = graph.nodes[0], graph.nodes[end]
+        line = LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+        for u, v, geom in ((0, end, line), (end, 0, line.reverse())):
+            graph.add_edge(u, v, length=length, name=name, highway="residential", geometry=geom)
+    names = place_names(build_street_graph(graph, "corner"), [0])
+    assert names[0] == "Long Road / Mid Street"
+
+
 def test_place_names_tell_places_apart(helsinki):
     nodes = [int(n) for n in helsinki.nodes.index]
     names = place_names(helsinki, nodes)
