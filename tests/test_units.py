@@ -335,6 +335,20 @@ def _breaks(plan):
     return [[leg for leg in route.legs if leg.kind == "break"] for route in plan.routes]
 
 
+def test_a_meal_break_is_taken_at_the_end_station_unless_the_scenario_says_otherwise(
+    tmp_path, area
+):
+    # meal_break.at_station is on by default: each unit walks back to its station to eat
+    window = {"minutes": 30, "earliest": "19:00", "latest": "20:00"}
+    eat_in = scenario(tmp_path, [], meal_break=window)
+    fast = eat_in.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 20})
+    plan = run(eat_in.model_copy(update={"solver": fast}), area=area)
+    breaks = _breaks(plan)
+    assert all(len(b) == 1 for b in breaks)
+    for route, (meal,) in zip(plan.routes, breaks, strict=True):
+        assert meal.from_node == meal.to_node == route.legs[-1].to_node
+
+
 def test_meal_breaks_are_staggered_so_that_one_unit_stays_on_the_street(tmp_path, area):
     window = {"minutes": 30, "earliest": "19:00", "latest": "20:00"}
     plan = run(scenario(tmp_path, [], meal_break=window), area=area)
