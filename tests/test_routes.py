@@ -121,6 +121,21 @@ def test_break_and_held_back_time_are_planned(helsinki, helsinki_risk):
         assert ("dwell", "reserve") in pairs and ("reserve", "walk") in pairs
 
 
+def test_a_unit_early_for_its_break_waits_for_the_window_then_takes_the_break(
+    helsinki, helsinki_risk
+):
+    # the window opens 5 min in, sooner than a stop and the walk back take: each unit waits
+    # at the station, and its break starts when the window opens and lasts its 30 min
+    risk, spots, station = helsinki_risk
+    patrol = patrol_at(station, units=2, break_s=30 * 60, break_window_s=(300.0, 450.0))
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S)
+    assert _valid(helsinki, spots, patrol, routes) == []
+    for route in routes:
+        wait, meal = route.legs[:2]
+        assert (wait.kind, wait.start_s, wait.end_s) == ("wait", 0.0, 300.0)
+        assert (meal.kind, meal.start_s, meal.end_s) == ("break", 300.0, 300.0 + 30 * 60)
+
+
 def test_hourly_risk_puts_each_stop_in_its_busy_hour(helsinki, helsinki_risk):
     risk, spots, station = helsinki_risk
     hourly = np.ones((len(spots), 2))
