@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner.avoid import dark_during, sun_elevation_deg
+from planner.avoid import avoided_segments, dark_during, sun_elevation_deg
 
 
 def test_darkness_follows_the_sun_in_helsinki():
@@ -93,3 +93,25 @@ def test_lit_tags_left_empty_count_as_untagged(helsinki, tmp_path):
     dark = _dark_scenario(tmp_path, "2026-12-04", "18:00", "22:00")
     with pytest.warns(PlannerWarning, match=r"only the 11 of 3125 streets tagged lit=no"):
         warn_untagged_light(dark, blank, frozenset())
+
+
+def test_private_ways_are_all_that_a_sign_keeps_the_public_off():
+    from planner.graph import build_street_graph
+
+    from .conftest import make_grid
+
+    # access=no, customers and delivery close a way to a patrol as private does;
+    # permissive and destination ways stay open
+    closed = {0: "private", 1: "no", 2: "customers", 3: "delivery"}
+    grid = make_grid(5)
+    for _, _, data in grid.edges(data=True):
+        row = data["name"].removeprefix("Row ").removesuffix(" Street")
+        if row.isdigit():
+            data["access"] = closed.get(int(row), "permissive")
+        else:
+            data["access"] = "destination"
+    graph = build_street_graph(grid, "5x5 grid with access tags")
+    avoided = avoided_segments(graph, ["private"], dark=False)
+    expected = {i for i, access in enumerate(graph.segments["access"]) if access in closed.values()}
+    assert len(expected) == 4 * 4
+    assert avoided == expected
