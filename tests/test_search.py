@@ -132,6 +132,18 @@ def test_routes_end_within_shift_and_cheap_routes_respected():
     assert route[-1].start_s + 5.0 <= 12.0 + 1e-9
 
 
+def test_evaluate_rejects_a_sequence_whose_walk_home_ends_after_the_shift():
+    # stops of 1 s at x = 3 and x = 8; shift 17 s: 0 -> 8 -> 0 takes 17 s, and by way of
+    # x = 3 the last stop ends at 10 s, in the shift, but the walk home ends at 18 s
+    problem = line_problem(
+        [0, 3, 5, 8], [0, 1, 2, 10], (Shift(0, 0, 0.0, 17.0),), dwell_s=[0, 1, 1, 1]
+    )
+    alone = evaluate(problem, [[3]])
+    assert alone is not None and alone.objective == 10
+    assert evaluate(problem, [[1, 3]]) is None
+    assert evaluate(problem, [[3, 1]]) is None
+
+
 def test_evaluate_rejects_infeasible_sequences():
     problem = line_problem([0, 3, 5, 8], [0, 1, 2, 10], (Shift(0, 0, 0.0, 12.0),))
     assert evaluate(problem, [[3]]) is None  # 16 s > 12 s
