@@ -143,6 +143,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         "risk": {
             "method": plan.risk.method,
             "window_fallback": bool(plan.risk.parameters.get("window_fallback", False)),
+            "hourly_risk": plan.risk.hourly is not None,
             "parameters": plan.risk.parameters,
             "notes": list(plan.risk.notes),
         },

@@ -18,7 +18,7 @@ import pytest
 
 from planner.briefing import LISTED_WAIT_MIN, risk_source
 from planner.errors import PlannerWarning
-from planner.evaluate import kpi_table
+from planner.evaluate import compute_kpis, kpi_table
 from planner.export import plan_files, write_plan, write_plans
 from planner.pipeline import run
 from planner.plan import Leg
@@ -254,6 +254,14 @@ def test_folders_of_an_earlier_plan_are_pointed_out(plan, tmp_path):
 
 def test_exports_are_byte_identical_for_the_same_plan(plan):
     assert plan_files(plan) == plan_files(plan)
+
+
+def test_kpis_say_whether_stops_are_valued_by_the_hour(plan):
+    assert plan.risk.method == "terrain" and plan.risk.hourly is None  # no hours of its own
+    assert plan.kpis["risk"]["hourly_risk"] is False
+    hours = np.ones((8, len(plan.graph.segments)))
+    timed = dataclasses.replace(plan, risk=dataclasses.replace(plan.risk, hourly=hours))
+    assert compute_kpis(timed)["risk"]["hourly_risk"] is True
 
 
 def test_hot_spots_are_numbered_from_one_the_riskiest_first(plan):  # no must-cover place
