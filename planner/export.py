@@ -475,10 +475,23 @@ def check_plan_owner(out_dir: Path, scenario: str, where: str = OUT_OPTIONS) -> 
 
 #: Names of the files a plan writes (see :func:`plan_files`).
 PLAN_FILES = re.compile(
-    r"plan\.geojson|(officer|unit)_[1-9]\d*\.gpx|schedule\.csv|kpis\.json|neighbourhoods\.csv"
+    r"plan\.geojson|(officer|unit)_0*[1-9]\d*\.gpx|schedule\.csv|kpis\.json|neighbourhoods\.csv"
     r"|routes\.json|briefing\.html",
     re.IGNORECASE,  # Schedule.csv is schedule.csv on most laptops' file systems
 )
+#: Files of an earlier plan that a new one may not write again (fewer units, no areas).
+EARLIER_FILES = re.compile(r"(officer|unit)_0*[1-9]\d*\.gpx|neighbourhoods\.csv")
+
+
+def _earlier_files(folder: Path) -> list[str]:
+    """Return the names of the files in ``folder`` an earlier plan wrote that a new one removes.
+
+    Only a plan's own names count (``officer_3.gpx``, ``unit_01.gpx``, ``neighbourhoods.csv``):
+    someone's ``officer_smith.gpx`` beside a plan stays.
+    """
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if EARLIER_FILES.fullmatch(p.name))
 
 
 def _routes_data(routes: Path) -> dict | None:
@@ -543,7 +556,7 @@ def write_plans(plans: dict[str, Plan], out_dir: Path, where: str = OUT_OPTIONS)
     stale = [
         str(Path(folder) / name)
         for folder in plans
-        for name in ("officer_*.gpx", "unit_*.gpx", "neighbourhoods.csv")
+        for name in _earlier_files(Path(out_dir) / folder)
     ]
     try:
         written = write_files(Path(out_dir), files, stale=stale)

@@ -550,7 +550,7 @@ def test_files_of_other_names_do_not_stop_a_plan_from_its_folder(tmp_path):
     from planner.errors import ExportError
     from planner.export import check_plan_owner
 
-    for name in ("officer_01.gpx", "unit_a.gpx", "variant_x/schedule.csv", "notes.txt"):
+    for name in ("officer_smith.gpx", "unit_a.gpx", "variant_x/schedule.csv", "notes.txt"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("mine")
     check_plan_owner(tmp_path, "helsinki_default")  # nothing a plan writes is there

@@ -264,6 +264,23 @@ def test_kpis_say_whether_stops_are_valued_by_the_hour(plan):
     assert compute_kpis(timed)["risk"]["hourly_risk"] is True
 
 
+def test_a_plan_replaces_only_files_of_its_own_names(plan, tmp_path):
+    from planner.errors import ExportError
+    from planner.export import check_plan_owner
+
+    (tmp_path / "officer_01.gpx").write_text("a device's own track")  # a 10+ unit plan's name
+    with pytest.raises(ExportError, match=r"holds officer_01\.gpx, of the names a plan writes"):
+        check_plan_owner(tmp_path, plan.scenario.name)
+    (tmp_path / "officer_01.gpx").rename(tmp_path / "officer_smith.gpx")
+    check_plan_owner(tmp_path, plan.scenario.name)  # another name: the plan may go there
+    write_plan(plan, tmp_path)
+    (tmp_path / "officer_07.gpx").write_text("<gpx/>")  # as an earlier plan of more units left
+    write_plan(plan, tmp_path)
+    assert (tmp_path / "officer_smith.gpx").read_text() == "a device's own track"
+    assert not (tmp_path / "officer_07.gpx").exists()
+    assert {"officer_1.gpx", "officer_2.gpx"} <= {p.name for p in tmp_path.iterdir()}
+
+
 def test_hot_spots_are_numbered_from_one_the_riskiest_first(plan):  # no must-cover place
     dosage = plan.kpis["hotspot_dosage"]
     risk = {d["hotspot"]: d["watched_risk"] for d in dosage}
