@@ -29,11 +29,12 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from planner.errors import GraphError, why_missing
-from planner.scenario import AreaSpec
+from planner.scenario import AreaSpec, online_size_error, polygon_km2
 from planner.settings import Settings
 
 if TYPE_CHECKING:
     import requests
+    from shapely.geometry.base import BaseGeometry
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +276,18 @@ def _not_busy(response: requests.Response, *args: object, **kwargs: object) -> N
         raise _ServerBusy(urlsplit(response.url).netloc, response.status_code)
 
 
+def _place_boundary(place: str) -> BaseGeometry:
+    """Geocode ``place`` to its boundary (Nominatim), refused when too large to download.
+
+    As :func:`osmnx.graph_from_place` does, with the size checked before the streets are asked
+    for: a region's or a country's name would otherwise start a download of all its streets.
+    """
+    boundary = ox.geocode_to_gdf(place).union_all()
+    if too_large := online_size_error(f"area.place '{place}'", polygon_km2(boundary)):
+        raise GraphError(too_large)
+    return boundary
+
+
 def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
     """Thin call into osmnx for online areas, with its on-disk HTTP cache.
 
@@ -292,6 +305,7 @@ def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
         "requests_kwargs",
         "overpass_url",
         "overpass_rate_limit",
+        "nominatim_url",
     )
     saved = {k: getattr(ox.settings, k) for k in keys}
     ox.settings.use_cache = True
@@ -301,6 +315,8 @@ def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
     ox.settings.requests_kwargs = {**saved["requests_kwargs"], "hooks": {"response": _not_busy}}
     if settings.overpass_url:
         ox.settings.overpass_url = settings.overpass_url
+    if settings.nominatim_url:
+        ox.settings.nominatim_url = settings.nominatim_url
     ox.settings.overpass_rate_limit = _overpass_reachable(
         ox.settings.overpass_url, settings.online_timeout_s
     )
@@ -308,12 +324,14 @@ def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
     try:
         with _quiet():
             if area.source == "place":
-                return ox.graph_from_place(area.place, network_type="walk")
+                return ox.graph_from_polygon(_place_boundary(str(area.place)), network_type="walk")
             if area.source == "bbox":
                 assert area.bbox_deg is not None
                 return ox.graph_from_bbox(area.bbox_deg, network_type="walk")
             polygon = wkt.loads(str(area.polygon_wkt))
             return ox.graph_from_polygon(polygon, network_type="walk")
+    except GraphError:
+        raise
     except _ServerBusy as exc:
         msg = (
             f"{label}: the OpenStreetMap server {exc} is busy (HTTP {exc.status}); try again in "

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import warnings
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -22,6 +22,9 @@ from planner._scenario_base import _Model
 from planner._scenario_text import describe_all, read_yaml, yaml_line
 from planner.errors import ScenarioError, why_missing
 from planner.scenario_patrol import DwellSpec, OfficersSpec, PostsSpec, ShiftSpec
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 MAX_SEED = 2**31 - 1
 """Largest seed: OR-Tools takes 32-bit signed seeds."""
@@ -121,25 +124,37 @@ class AreaSpec(_Model):
 
 def _check_online_size(area: AreaSpec) -> None:
     """Refuse an online area larger than :data:`MAX_ONLINE_AREA_KM2` (a region, not a district)."""
-    from pyproj import Geod
     from shapely import wkt
 
     if area.source == "bbox" and area.bbox_deg is not None:
+        field = "bbox_deg"
         west, south, east, north = (math.radians(v) for v in area.bbox_deg)
         km2 = 6371.0088**2 * (east - west) * (math.sin(north) - math.sin(south))  # on a sphere
     elif area.polygon_wkt is not None:
-        shape = wkt.loads(area.polygon_wkt)
-        km2 = abs(Geod(ellps="WGS84").geometry_area_perimeter(shape)[0]) / 1e6
+        field = "polygon_wkt"
+        km2 = polygon_km2(wkt.loads(area.polygon_wkt))
     else:
         return
-    if km2 > MAX_ONLINE_AREA_KM2:
-        field = "bbox_deg" if area.source == "bbox" else "polygon_wkt"
-        msg = (
-            f"area.{field} covers {km2:,.0f} km2; online downloads stop at "
-            f"{MAX_ONLINE_AREA_KM2:,} km2 (a district or a city, not a region): draw a smaller "
-            "area, or download an extract (e.g. from Geofabrik) and use area.source: file"
-        )
-        raise ValueError(msg)
+    if too_large := online_size_error(f"area.{field}", km2):
+        raise ValueError(too_large)
+
+
+def polygon_km2(shape: BaseGeometry) -> float:
+    """Area of a lon/lat polygon in km2, on the WGS84 ellipsoid."""
+    from pyproj import Geod
+
+    return abs(Geod(ellps="WGS84").geometry_area_perimeter(shape)[0]) / 1e6
+
+
+def online_size_error(what: str, km2: float) -> str | None:
+    """Say why ``what``, of ``km2``, is too large to download; ``None`` when it is not."""
+    if km2 <= MAX_ONLINE_AREA_KM2:
+        return None
+    return (
+        f"{what} covers {km2:,.0f} km2; online downloads stop at "
+        f"{MAX_ONLINE_AREA_KM2:,} km2 (a district or a city, not a region): draw a smaller "
+        "area, or download an extract (e.g. from Geofabrik) and use area.source: file"
+    )
 
 
 with warnings.catch_warnings():

@@ -36,6 +36,9 @@ class Settings:
     overpass_url : str or None
         Overpass API endpoint for online areas (e.g. an organisation's own mirror). Default
         ``None``: osmnx's default public endpoint.
+    nominatim_url : str or None
+        Nominatim endpoint that finds a place name's boundary (``area.source: place``). Default
+        ``None``: osmnx's default public endpoint.
     """
 
     cache_dir: Path = field(default_factory=_default_cache_dir)
@@ -43,3 +46,4 @@ class Settings:
     online_timeout_s: float = 30.0
     cpsat_work_limit: float | None = None
     overpass_url: str | None = None
+    nominatim_url: str | None = None

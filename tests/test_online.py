@@ -43,7 +43,8 @@ def recorded_overpass_response() -> bytes:
 def overpass_server():
     body = recorded_overpass_response()
     requests_seen = []
-    answer = {"status": 200}  # what the download (POST) answers; tests may change it
+    # what the download (POST) and the geocoder (GET /nominatim/search) answer; tests may change it
+    answer = {"status": 200, "places": []}
 
     class Handler(BaseHTTPRequestHandler):
         def _send(self, payload: bytes, kind: str, status: int = 200) -> None:
@@ -55,6 +56,9 @@ def overpass_server():
 
         def do_GET(self):
             requests_seen.append(("GET", self.path))
+            if self.path.startswith("/nominatim/search"):
+                self._send(json.dumps(answer["places"]).encode(), "application/json")
+                return
             status = (
                 "Connected as: 1\nCurrent time: now\nAnnounced endpoint: none\n"
                 "Rate limit: 2\n2 slots available now.\n"
@@ -97,6 +101,43 @@ def test_bbox_area_is_fetched_once_then_served_from_the_cache(overpass_server, t
     assert sum(1 for method, _ in seen if method == "POST") == posts_before
     assert len(again.segments) == len(first.segments)
     assert again.total_length_m == pytest.approx(first.total_length_m)
+
+
+def nominatim_place(name: str, west: float, south: float, east: float, north: float) -> dict:
+    """A Nominatim search result whose boundary is the box given (lon/lat)."""
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {
+        "place_id": 1,
+        "osm_type": "relation",
+        "osm_id": 1,
+        "lat": str((south + north) / 2),
+        "lon": str((west + east) / 2),
+        "display_name": name,
+        "class": "boundary",
+        "type": "administrative",
+        "importance": 0.5,
+        "boundingbox": [str(south), str(north), str(west), str(east)],
+        "geojson": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+def test_a_place_name_is_held_to_the_online_size_limit_before_its_streets_are_asked(
+    overpass_server, tmp_path
+):
+    url, seen, server = overpass_server
+    base = url.removesuffix("/api")
+    settings = Settings(
+        cache_dir=tmp_path, online_timeout_s=5, overpass_url=url, nominatim_url=base + "/nominatim"
+    )
+    server.answer["places"] = [nominatim_place("Kymenlaakso", 26.0, 60.3, 28.0, 61.3)]
+    with pytest.raises(GraphError, match=r"area\.place 'Kymenlaakso' covers [\d,]+ km2; online"):
+        load_street_graph(AreaSpec(source="place", place="Kymenlaakso"), settings)
+    assert ("GET", "/nominatim/search") in [(m, p.split("?")[0]) for m, p in seen]
+    assert not [m for m, _ in seen if m == "POST"]  # no street was asked for
+    server.answer["places"] = [nominatim_place("Kotka centre", *BBOX)]
+    graph = load_street_graph(AreaSpec(source="place", place="Kotka centre"), settings)
+    assert ("POST", "/api/interpreter") in seen
+    assert len(graph.segments) > 50
 
 
 def test_uncached_bbox_without_network_fails_with_advice(tmp_path):
