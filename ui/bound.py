@@ -33,6 +33,7 @@ def bound(
     default: Any = None,  # noqa: ANN401
     to_widget: Callable[[Any], Any] = lambda v: v,
     from_widget: Callable[[Any], Any] = lambda v: v,
+    then: Callable[[], None] | None = None,
     **kwargs: Any,  # noqa: ANN401
 ) -> Any:  # noqa: ANN401
     """Draw ``widget`` showing the draft's value at ``path``; its change callback writes to it.
@@ -49,6 +50,8 @@ def bound(
         Value used when the draft has none.
     to_widget, from_widget : callable
         Conversions between the draft's JSON value and the widget's value.
+    then : callable, optional
+        Called by the change callback once the new value is in the draft.
     **kwargs
         Passed to the widget; its ``help`` gets a last line naming the scenario key ``path``,
         which the planner's messages use.
@@ -66,7 +69,8 @@ def bound(
     # tab with its own default (an empty name, the clock time, the minimum), and drawing it
     # would then write that default to the draft.
     st.session_state[key] = to_widget(get_in(draft(), path, default))
-    value = widget(label, key=key, on_change=_changed, args=(key, path, from_widget), **kwargs)
+    args = (key, path, from_widget, then)
+    value = widget(label, key=key, on_change=_changed, args=args, **kwargs)
     set_in(draft(), path, from_widget(value))  # a value the draft lacked: the default shown
     return value
 
@@ -96,7 +100,12 @@ def _switched(key: str, apply: Callable[[Any], None]) -> None:
         apply(st.session_state[key])
 
 
-def _changed(key: str, path: str, from_widget: Callable[[Any], Any]) -> None:
+def _changed(
+    key: str,
+    path: str,
+    from_widget: Callable[[Any], Any],
+    then: Callable[[], None] | None = None,
+) -> None:
     """Write a changed value to the draft before the script runs (so the page checks it).
 
     Another callback of the same rerun (an example scenario chosen, a station picked) may have
@@ -106,6 +115,8 @@ def _changed(key: str, path: str, from_widget: Callable[[Any], Any]) -> None:
         set_in(draft(), path, from_widget(st.session_state[key]))
         if path == "area.source":
             keep_source_fields(draft()["area"])
+        if then is not None:
+            then()
 
 
 def keep_source_fields(area: dict[str, Any]) -> None:

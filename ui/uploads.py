@@ -119,8 +119,19 @@ def _file_uploaded(section: str, keep: tuple[str, ...] = ()) -> None:
         "path": str(path),
     }
     if section == "area":
-        opened = Path(st.session_state.get(WHERE, "").removesuffix(APPLIED)).stem
-        draft()["name"] = name_for_map(str(draft().get("name", "")), opened, upload.name)
+        _name_for_map_of_draft(upload.name)
+
+
+def _name_for_map_of_draft(map_file: str) -> None:
+    """Name the draft after map ``map_file`` (uploaded or typed) while it has its file's name."""
+    opened = Path(st.session_state.get(WHERE, "").removesuffix(APPLIED)).stem
+    draft()["name"] = name_for_map(str(draft().get("name", "")), opened, map_file)
+
+
+def _map_path_typed() -> None:
+    """Name the draft after the OSM file whose path was typed, as an upload would."""
+    if path := draft().get("area", {}).get("path"):
+        _name_for_map_of_draft(str(path))
 
 
 def name_for_map(name: str, opened: str, upload: str) -> str:
@@ -160,7 +171,8 @@ def file_fields(
         args=(section, keep),
         help=help_text,
     )
-    bound(st.text_input, path, f"{section}.path", "")
+    then = _map_path_typed if section == "area" else None
+    bound(st.text_input, path, f"{section}.path", "", then=then)
     if not draft()[section].get("path"):
         draft()[section].pop("path", None)
 

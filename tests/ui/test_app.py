@@ -1251,6 +1251,18 @@ def test_a_map_upload_names_a_scenario_still_named_as_its_file():
     assert name_for_map("helsinki_default", "helsinki_default", "(...).osm") == "helsinki_default"
 
 
+@pytest.mark.slow
+def test_a_typed_map_path_names_a_scenario_still_named_as_its_file(first_load, tmp_path):
+    at = _tab(_app(), "Scenario")
+    at.selectbox(key="ed:area.source").set_value("file").run()
+    typed = at.text_input(key="ed:area.path")
+    typed.set_value(str(tmp_path / "atlanta_central_2021.osm.pbf")).run()
+    assert at.session_state[DRAFT]["name"] == "atlanta_central_2021"  # as an upload names it
+    at.text_input(key="ed:name").set_value("night shift").run()
+    at.text_input(key="ed:area.path").set_value(str(tmp_path / "london.osm")).run()
+    assert at.session_state[DRAFT]["name"] == "night shift"  # a name a planner gave stays
+
+
 def test_the_routes_gap_is_said_in_plain_words():
     stopped = {"status": "TIME_LIMIT", "objective": 9.602, "bound": 9.996, "gap": 0.0394}
     said = gap_help(stopped)
