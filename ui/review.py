@@ -107,14 +107,7 @@ def show_kpis(plan: Plan) -> None:
             else ""
         ),
     )
-    row.metric(
-        METRICS[2],
-        f"{posts['risk_covered_share']:.1%}",
-        width="content",
-        help=f"{posts['count']} fixed posts; streets within {posts['visibility_radius_m']:.0f} m "
-        "walk of a post count as covered. Posts are an alternative to the foot patrols (where "
-        "officers would stand instead of walking), not more officers.",
-    )
+    row.metric(METRICS[2], *posts_metric(posts), width="content")
     row.metric(
         METRICS[3],
         f"{routes['hotspots_dosed']} of {routes['hotspots']}",
@@ -126,6 +119,21 @@ def show_kpis(plan: Plan) -> None:
         f"{solver['gap']:.1%}",
         width="content",
         help=gap_help(solver),
+    )
+
+
+def posts_metric(posts: dict[str, Any]) -> tuple[str, str]:
+    """Return the posts KPI's value and help: "none" when the scenario asks for no posts.
+
+    A share of 0.0 % would read as posts that watch nothing, not as posts never planned.
+    """
+    if not posts["count"]:
+        return "none", "No fixed posts planned (posts.count is 0)."
+    return (
+        f"{posts['risk_covered_share']:.1%}",
+        f"{posts['count']} fixed posts; streets within {posts['visibility_radius_m']:.0f} m "
+        "walk of a post count as covered. Posts are an alternative to the foot patrols (where "
+        "officers would stand instead of walking), not more officers.",
     )
 
 

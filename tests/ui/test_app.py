@@ -928,6 +928,18 @@ def test_pairs_are_planned_and_shown_as_units(first_load):
 
 
 @pytest.mark.slow
+def test_a_scenario_without_posts_says_none_not_a_share(first_load):
+    text = DEFAULT_YAML.read_text().replace("posts:\n  count: 6", "posts:\n  count: 0", 1)
+    assert "count: 0" in text
+    at = _apply_yaml(_app(), text)
+    at.sidebar.button[0].click().run()
+    _tab(at, "Plan")
+    assert not at.exception and not _errors(at)
+    posts = next(m for m in at.metric if m.label == "Risk covered by posts")
+    assert posts.value == "none"  # as the command line's table says, not "0.0%"
+
+
+@pytest.mark.slow
 def test_officer_count_out_of_range_is_named_not_ignored(first_load):
     at = _app()
     at.sidebar.number_input(key="officers").set_value(0).run()
