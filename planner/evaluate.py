@@ -286,6 +286,15 @@ def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
     return found
 
 
+def plan_warnings(plan: Plan) -> list[str]:
+    """Things a planner should know before using the plan, in a stable order.
+
+    The warnings the library issued while planning (rows dropped, fallbacks), then the checks
+    of its KPIs (:func:`kpi_warnings`).
+    """
+    return list(dict.fromkeys([*plan.warnings, *kpi_warnings(plan.kpis)]))
+
+
 #: Areas the terminal summary lists; the rest are in ``neighbourhoods.csv``.
 TABLE_AREAS = 8
 #: Posts the terminal summary lists; all are in ``kpis.json`` and ``plan.geojson``.

@@ -24,6 +24,7 @@ import shapely
 
 from planner.briefing import briefing_html, own_hours
 from planner.errors import ExportError, warn
+from planner.evaluate import plan_warnings
 from planner.places import zone_outlines
 from planner.plan import Leg, Plan, Route, leg_action, station_roles
 from planner.replan import variant_folders, walked_rules
@@ -269,7 +270,7 @@ def plan_files(plan: Plan) -> dict[str, bytes]:
     schedule = plan.to_frame().to_csv(index=False, lineterminator="\n")
     files["schedule.csv"] = schedule.encode("utf-8-sig")
     # which variant or re-plan, as its files say, and what the planner warned of
-    kpis = {"label": plan.label or None, "warnings": list(plan.warnings), **plan.kpis}
+    kpis = {"label": plan.label or None, "warnings": plan_warnings(plan), **plan.kpis}
     files["kpis.json"] = (json.dumps(kpis, indent=2, ensure_ascii=False) + "\n").encode()
     if plan.kpis["neighbourhoods"]["areas"]:
         areas = pd.DataFrame(plan.kpis["neighbourhoods"]["areas"])

@@ -569,6 +569,14 @@ def test_an_odd_shift_and_the_plans_warnings_reach_the_briefing_and_kpis(plan):
     kpis = json.loads(files["kpis.json"])
     assert kpis["warnings"] == list(long.warnings)
     assert json.loads(plan_files(plan)["kpis.json"])["warnings"] == list(plan.warnings)
+    # what the KPIs themselves warn of (the app and the terminal table show it) is kept too
+    stopped = copy.deepcopy(plan.kpis)
+    stopped["posts"]["solver"] = {**stopped["posts"]["solver"], "status": "FEASIBLE", "gap": 0.02}
+    files = plan_files(dataclasses.replace(long, kpis=stopped))
+    assert json.loads(files["kpis.json"])["warnings"] == [
+        *long.warnings,
+        "Posts solver stopped at FEASIBLE with a 2.0% gap: raise the time limit for better posts.",
+    ]
 
 
 def test_briefing_gives_each_unit_its_map_and_the_schedule_times(plan):

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
-from planner.evaluate import kpi_table, kpi_warnings, stayed_at_station
+from planner.evaluate import kpi_table, plan_warnings, stayed_at_station
 from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import Scenario
@@ -283,15 +283,6 @@ def scenario_keys_note(warnings: list[str]) -> str | None:
         "Names such as dwell.max_visits are the scenario file's keys: on the Scenario tab, each "
         "field's help (?) names its key."
     )
-
-
-def plan_warnings(plan: Plan) -> list[str]:
-    """Things a planner should know before using the plan, in a stable order.
-
-    The warnings the library issued while planning (rows dropped, fallbacks), then the checks
-    of its KPIs.
-    """
-    return list(dict.fromkeys([*plan.warnings, *kpi_warnings(plan.kpis)]))
 
 
 def zip_gpx(files: dict[str, bytes]) -> bytes:

@@ -25,6 +25,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from planner.errors import PlannerError, ScenarioError
+from planner.evaluate import plan_warnings
 from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
 from tests.ui.conftest import ROOT
@@ -39,7 +40,6 @@ from ui.review import (
     export_files,
     gap_help,
     officer_table,
-    plan_warnings,
     scenario_keys_note,
     zip_gpx,
 )
