@@ -386,9 +386,9 @@ def pick_map(scenario: Scenario | None) -> None:
         if scenario.area.source in ("embedded", "file"):
             area = area_for(area_json, scenario)
             graph = area.graph
-            _check_stations(scenario, area)
+            found = _found_stations(scenario, area)
         elif plan is not None and plan.scenario.area == scenario.area:
-            graph = plan.graph
+            graph, found = plan.graph, []
         else:
             st.info("The streets of an online area appear here once it is planned.")
             return
@@ -396,24 +396,35 @@ def pick_map(scenario: Scenario | None) -> None:
         st.error(drafts.plain_paths(str(exc)))
         return
     st.session_state[drafts.AREA_STREETS] = (scenario.area, graph)  # uploads are checked on it
-    picking.pick_section(graph, streets_for(area_json, graph))
+    picking.pick_section(graph, streets_for(area_json, graph), found)
 
 
-def _check_stations(scenario: Scenario, area: Area) -> None:
-    """Say at once when a station is not in the area drawn (another city's area chosen)."""
+def _found_stations(scenario: Scenario, area: Area) -> list[tuple[float, float, str]]:
+    """Find the stations named as an OSM police station or node on the area drawn.
+
+    Returns their nodes' ``(lat, lon, label)`` for the map (a point is drawn where it is given),
+    and says at once when a station is not in the area (another city's area chosen).
+    """
     officers = scenario.officers
     named = [("officers.station", officers.station), ("officers.end_station", officers.end_station)]
+    found = []
     for field, spec in named:
         if spec is None:
             continue
         try:
-            resolve_station(spec, area.graph, area.features, field)
+            node = resolve_station(spec, area.graph, area.features, field)
         except PlannerError as exc:
             mode = drafts.PICK_MODES[field.removeprefix("officers.")]
             st.warning(
                 f'{drafts.plain_paths(str(exc))}. To put it here, choose "{mode}" and click a '
                 "street on this map."
             )
+            continue
+        if spec.lat is None:
+            at = area.graph.nodes.iloc[node]
+            label = "Station" if field == "officers.station" else "End station"
+            found.append((float(at["lat"]), float(at["lon"]), label))
+    return found
 
 
 def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:

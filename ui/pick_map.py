@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pydeck as pdk
@@ -157,8 +158,16 @@ def _picked(key: str) -> None:
     )
 
 
-def pick_section(graph: StreetGraph, streets: list[dict[str, Any]]) -> None:
-    """Draw the area's streets: click one to set a station or add a place."""
+def pick_section(
+    graph: StreetGraph,
+    streets: list[dict[str, Any]],
+    found: Sequence[tuple[float, float, str]] = (),
+) -> None:
+    """Draw the area's streets: click one to set a station or add a place.
+
+    ``found`` holds the ``(lat, lon, label)`` of the stations named, not given as points (an
+    OSM police station, a node), where the area has them.
+    """
     st.radio(
         "Clicking a street will",
         list(PICK_MODES),
@@ -173,7 +182,7 @@ def pick_section(graph: StreetGraph, streets: list[dict[str, Any]]) -> None:
         spec = get_in(data, path) or {}
         if "lat" in spec and "lon" in spec:
             stations.append((float(spec["lat"]), float(spec["lon"]), label))
-    deck = pick_deck(graph, streets, data.get("places", {}), stations)
+    deck = pick_deck(graph, streets, data.get("places", {}), [*stations, *found])
     key = pick_key()
     st.pydeck_chart(
         deck,

@@ -516,10 +516,16 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     assert {p["radius"] for p in reach["data"]} == {plan.scenario.posts.visibility_radius_m}
     assert reach["radiusUnits"] == "meters"
     assert [u["label"] for u in _layer(spec, "units")["data"]] == ["1", "2", "3", "4"]
-    assert _layer(spec, "street-names")["characterSet"] == "auto"
-    names = [label["name"] for label in _layer(spec, "street-names")["data"]]
+    labels = _layer(spec, "street-names")
+    assert labels["characterSet"] == "auto"
+    names = [label["name"] for label in labels["data"]]
     assert 0 < len(names) <= MAX_LABELS
     assert len(names) == len(set(names))
+    # labels that would overlap on screen are hidden, the longest streets' kept
+    assert labels["extensions"] == [{"@@type": "CollisionFilterExtension"}]
+    assert labels["getCollisionPriority"] == "@@=priority"
+    priority = [label["priority"] for label in labels["data"]]
+    assert priority == sorted(priority, reverse=True) and len(set(priority)) == len(priority)
 
 
 @pytest.mark.slow
@@ -804,6 +810,21 @@ def test_editor_widgets_change_the_yaml(first_load):
     assert "meal_break" not in saved["officers"]
     assert saved["neighbourhoods"]["source"] == "none"
     assert saved["area"] == {"source": "embedded"}
+
+
+@pytest.mark.slow
+def test_a_station_given_as_a_node_is_drawn_on_the_scenario_map(first_load):
+    plan = first_load.session_state["plan"]
+    nodes = plan.graph.nodes
+    at = int(np.argmax(nodes["lat"].to_numpy()))  # the northernmost node, far from the example's
+    text = DEFAULT_YAML.read_text().replace(
+        "    lat: 60.16990\n    lon: 24.93840\n", f"    node_id: {nodes.index[at]}\n", 1
+    )
+    app = _apply_yaml(_tab(_app(), "Scenario"), text)
+    (pick,) = [_deck(app, i) for i in range(len(app.get("deck_gl_json_chart")))]
+    (station,) = _layer(pick, "stations")["data"]
+    assert station["tip"] == "Station"
+    assert station["position"] == pytest.approx([nodes["lon"].iloc[at], nodes["lat"].iloc[at]])
 
 
 @pytest.mark.slow
