@@ -437,7 +437,14 @@ def show_review(plan: Plan) -> None:
         },
     )
     st.subheader("Schedule")
-    st.dataframe(schedule_table(plan), hide_index=True, height=380, placeholder="")
+    degrees = st.column_config.NumberColumn(format="%.5f")  # about a metre, all alike
+    st.dataframe(
+        schedule_table(plan),
+        hide_index=True,
+        height=380,
+        placeholder="",
+        column_config={"lat": degrees, "lon": degrees},
+    )
     with st.expander("Run summary"):
         st.code(plain_paths(kpi_table(plan)), language=None, wrap_lines=True)
     if plan.risk.notes:
