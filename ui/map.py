@@ -13,6 +13,7 @@ street to place a station or a place, in :mod:`ui.pick_map`) and the legend
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import geopandas as gpd
@@ -21,7 +22,7 @@ import pydeck as pdk
 import shapely
 
 from planner.plan import Plan, station_roles
-from planner.tracks import direction_marks, route_pieces
+from planner.tracks import METRES_PER_DEGREE, direction_marks, route_pieces
 from ui.view import ASSUMED_WIDTH_PX, fit_view, focus_points
 
 #: Map style served by Streamlit from ``ui/static/`` (a dict style crashes the frontend).
@@ -34,6 +35,8 @@ COORD_DIGITS = 6
 #: distance between two label anchors in metres (closer labels would overlap at the first view).
 MAX_LABELS = 300
 LABEL_SEPARATION_M = 150.0
+#: Screen width of one character of a street name (12 px bold sans-serif), in pixels.
+LABEL_CHAR_PX = 7.0
 
 #: Risk-density classes: upper percentile of each class, colour, street width in metres, label.
 RISK_CLASSES: tuple[tuple[float, tuple[int, int, int], float, str], ...] = (
@@ -272,6 +275,32 @@ def label_records(
     ]
 
 
+def metres_per_pixel(view: pdk.ViewState) -> float:
+    """Ground metres a pixel spans at the centre of ``view`` (a 512-pixel world at zoom 0)."""
+    return 40_075_016.686 * math.cos(math.radians(view.latitude)) / (512 * 2**view.zoom)
+
+
+def labels_apart(records: list[dict[str, Any]], view: pdk.ViewState) -> list[dict[str, Any]]:
+    """Keep the labels (best first) that do not overlap a label kept before, at ``view``'s scale.
+
+    Each label is taken as a disc as wide as its name, whichever way it turns: on a large area's
+    first view, names 150 m apart would still be drawn over each other.
+    """
+    if not records:
+        return []
+    lonlat = np.array([r["position"] for r in records], dtype=float)
+    scale = METRES_PER_DEGREE / metres_per_pixel(view)
+    x_px = lonlat[:, 0] * math.cos(math.radians(view.latitude)) * scale
+    y_px = lonlat[:, 1] * scale
+    radius_px = np.array([LABEL_CHAR_PX * len(r["name"]) / 2 for r in records])
+    kept: list[int] = []
+    for i in range(len(records)):
+        gaps = np.hypot(x_px[kept] - x_px[i], y_px[kept] - y_px[i])
+        if not kept or (gaps >= radius_px[kept] + radius_px[i]).all():
+            kept.append(i)
+    return [records[i] for i in kept]
+
+
 def dwell_minute_records(plan: Plan) -> list[dict[str, Any]]:
     """One label per dosed hot spot: its stops and their minutes ("3 x 15 min", "2 stops, 25 min").
 
@@ -446,6 +475,7 @@ def plan_layers(
     places = plan.scenario.places.model_dump(mode="json")
     cover, zones = place_records(places["must_cover"], places["forbidden"])
     forbidden_layer, cover_layer = place_layers(cover, zones)
+    labels = labels_apart(labels, fit_view(*focus_points(plan, routes, posts)))
     return [
         pdk.Layer(
             "ScatterplotLayer",

@@ -11,6 +11,7 @@ import dataclasses
 import io
 import itertools
 import json
+import math
 import re
 import zipfile
 from collections import Counter
@@ -28,12 +29,22 @@ from planner.errors import PlannerError, ScenarioError
 from planner.evaluate import plan_warnings
 from planner.incidents import load_incidents
 from planner.scenario import IncidentSpec, load_scenario, scenario_to_yaml
+from planner.tracks import METRES_PER_DEGREE
 from tests.ui.conftest import ROOT
 from ui import bound
 from ui.bound import labelled
 from ui.draft import APP_TIME_LIMIT_S, DRAFT, SET_ASIDE, UPLOADS, WHERE, YAML_BOX, get_in, set_in
 from ui.legend import legend_html
-from ui.map import BLANK_STYLE, MAX_LABELS, RISK_CLASSES, risk_classes
+from ui.map import (
+    BLANK_STYLE,
+    LABEL_CHAR_PX,
+    MAX_LABELS,
+    RISK_CLASSES,
+    metres_per_pixel,
+    plan_layers,
+    plan_view,
+    risk_classes,
+)
 from ui.pick_map import picked_point
 from ui.review import (
     download_names,
@@ -521,11 +532,14 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     names = [label["name"] for label in labels["data"]]
     assert 0 < len(names) <= MAX_LABELS
     assert len(names) == len(set(names))
-    # labels that would overlap on screen are hidden, the longest streets' kept
-    assert labels["extensions"] == [{"@@type": "CollisionFilterExtension"}]
-    assert labels["getCollisionPriority"] == "@@=priority"
-    priority = [label["priority"] for label in labels["data"]]
-    assert priority == sorted(priority, reverse=True) and len(set(priority)) == len(priority)
+    # at the first view no two names overlap, each taken as a disc as wide as its text
+    view = plan_view(plan, plan_layers(plan))  # the view the names were thinned for
+    scale, lat = METRES_PER_DEGREE / metres_per_pixel(view), math.radians(view.latitude)
+    for a, b in itertools.combinations(labels["data"], 2):
+        dx = (a["position"][0] - b["position"][0]) * math.cos(lat) * scale
+        dy = (a["position"][1] - b["position"][1]) * scale
+        apart = LABEL_CHAR_PX * (len(a["name"]) + len(b["name"])) / 2
+        assert math.hypot(dx, dy) >= apart, (a["name"], b["name"])
 
 
 @pytest.mark.slow
