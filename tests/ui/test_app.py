@@ -944,14 +944,20 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
     ]
 
 
-@pytest.mark.slow
-def test_pairs_are_planned_and_shown_as_units(first_load):
-    text = DEFAULT_YAML.read_text().replace("  unit_size: 1 ", "  unit_size: 2 ", 1)
-    assert "unit_size: 2" in text
+def _planned_yaml(text: str) -> AppTest:
+    """Apply scenario ``text`` in the YAML box, press Plan, and open the Plan tab (no errors)."""
     at = _apply_yaml(_app(), text)
     at.sidebar.button[0].click().run()
     _tab(at, "Plan")
     assert not at.exception and not _errors(at)
+    return at
+
+
+@pytest.mark.slow
+def test_pairs_are_planned_and_shown_as_units(first_load):
+    text = DEFAULT_YAML.read_text().replace("  unit_size: 1 ", "  unit_size: 2 ", 1)
+    assert "unit_size: 2" in text
+    at = _planned_yaml(text)
     plan = at.session_state["plan"]
     assert plan.unit_word == "unit" and len(plan.routes) == 2
     tips = [u["tip"] for u in _layer(_deck(at), "units")["data"]]
@@ -966,10 +972,7 @@ def test_pairs_are_planned_and_shown_as_units(first_load):
 def test_a_scenario_without_posts_says_none_not_a_share(first_load):
     text = DEFAULT_YAML.read_text().replace("posts:\n  count: 6", "posts:\n  count: 0", 1)
     assert "count: 0" in text
-    at = _apply_yaml(_app(), text)
-    at.sidebar.button[0].click().run()
-    _tab(at, "Plan")
-    assert not at.exception and not _errors(at)
+    at = _planned_yaml(text)
     posts = next(m for m in at.metric if m.label == "Risk covered by posts")
     assert posts.value == "none"  # as the command line's table says, not "0.0%"
 
