@@ -100,10 +100,10 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
         time_text = _strip_offsets(time_text)
     expected = f"{schema.time_format} (e.g. {schema.example})"
     written = get(schema.time_col)
+    fix = date_fix(schema, cols)  # the mapping names the coordinate columns the file has
     occurred, time_known, bad = _parse_times(
-        time_text, schema.time_format, path, cols[schema.time_col], expected, date_fix(schema),
-        written,
-    )  # fmt: skip
+        time_text, schema.time_format, path, cols[schema.time_col], expected, fix, written
+    )
     if schema.month_only:
         occurred = occurred + MID_MONTH
     unread = None

@@ -189,7 +189,9 @@ def generic_mapping(schema: Schema, x_col: str, y_col: str, crs: str | None = No
         f"the {schema.detail_col} that refines its offence types"
         if schema.detail_col is not None
         else "",
-        "its rows with projected coordinates alone" if schema.projected is not None else "",
+        "its rows with projected coordinates alone"
+        if schema.projected is not None and x_col != schema.projected[0]
+        else "",
     ]
     lost = "; the mapping loses " + " and ".join(w for w in losses if w) if any(losses) else ""
     return f"schema: generic, {keys} (on the command line --schema generic {options}){lost}"
@@ -212,12 +214,19 @@ def projected_fix(schema: Schema) -> str:
     return generic_mapping(schema, schema.lon_col, schema.lat_col, "EPSG:N")
 
 
-def date_fix(schema: Schema) -> str:
-    """How to read a ``schema`` export whose dates are not written as the portal writes them."""
+def date_fix(schema: Schema, columns: Collection[str]) -> str:
+    """How to read a ``schema`` export whose dates are not written as the portal writes them.
+
+    ``columns`` are the schema's columns the file holds: an export without latitude and
+    longitude (Chicago's X and Y alone) is read from its projected coordinates.
+    """
     assert schema.lat_col is not None and schema.lon_col is not None
+    x_col, y_col, crs = schema.lon_col, schema.lat_col, None
+    if schema.projected is not None and not {x_col, y_col} <= set(columns):
+        x_col, y_col, crs = schema.projected
     return (
         "re-export the file in the portal's own date format, or read it with "
-        f"{generic_mapping(schema, schema.lon_col, schema.lat_col)}"
+        f"{generic_mapping(schema, x_col, y_col, crs)}"
     )
 
 

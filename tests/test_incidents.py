@@ -736,6 +736,23 @@ def test_a_refused_date_column_names_the_mapping_that_keeps_the_times(tmp_path):
     ).all()
 
 
+def test_refused_dates_of_a_chicago_file_without_degrees_name_its_projected_columns(tmp_path):
+    # a Chicago download of X and Y feet alone, its dates written again year first
+    header = "Date,Primary Type,X Coordinate,Y Coordinate\n"
+    rows = [f"2024-05-{day:02d} 21:30:00,THEFT,1175476,1873816" for day in range(1, 21)]
+    path = write(tmp_path, header + "\n".join(rows) + "\n")
+    with pytest.raises(IncidentDataError, match="do not match the date format") as refused:
+        load_incidents(IncidentSpec(path=path))
+    said = re.search(
+        r"read it with schema: generic, (.*?) \(on the command line", str(refused.value)
+    )
+    assert said is not None
+    mapping = dict(item.split(": ") for item in said.group(1).split(", "))
+    frame, _ = load_incidents(IncidentSpec(path=path, schema="generic", **mapping))
+    assert len(frame) == len(rows) and frame["time_known"].all()
+    assert frame["lat"].to_numpy() == pytest.approx(41.809, abs=1e-3)  # feet read as such
+
+
 def test_projected_coordinates_name_the_mapping_that_keeps_the_times(tmp_path):
     # Latitude and Longitude hold Georgia West state-plane feet (EPSG:2240), unsaid
     to_feet = Transformer.from_crs("EPSG:4326", "EPSG:2240", always_xy=True)
