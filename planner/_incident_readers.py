@@ -278,6 +278,8 @@ def generic_rows(
                 )
             )
             raise IncidentDataError(msg)
+        if len(raw) == 0:  # no columns either, when it holds no feature to give them
+            raise _no_rows(path, geo=True)
         header = [c for c in raw.columns if c != raw.geometry.name]
         point = None
     wanted = [c for c in _columns_named(spec) if c]
@@ -285,8 +287,6 @@ def generic_rows(
     if missing_cols := [c for c in wanted if c not in cols]:
         raise IncidentDataError(_columns_not_found(spec, path, header, missing_cols))
     if geo:
-        if len(raw) == 0:
-            raise _no_rows(path, geo=True)
         if raw.crs is None:
             raw = raw.set_crs(_crs(spec.crs, path))
         points = raw.geometry.to_crs("EPSG:4326")

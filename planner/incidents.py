@@ -42,7 +42,7 @@ import pandas as pd
 
 from planner._incident_coordinates import POLAR_LAT, far_note, out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, _no_rows, read_csv
-from planner._incident_readers import NO_DATES, generic_rows, schema_rows
+from planner._incident_readers import GEO_DRIVERS, NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import (
     SCHEMAS,
     Schema,
@@ -270,20 +270,39 @@ def _opened(spec: IncidentSpec) -> tuple[Path, pd.DataFrame | None, str]:
 def check_incident_files(specs: Sequence[IncidentSpec]) -> None:
     """Refuse at once what would stop a load later: a missing, empty or unknown file.
 
-    Reads each CSV's header and first row only, so a plan can check its incident files before
-    it spends time loading the streets; the load itself checks every row.
+    Reads each CSV's header and first row only (a GeoJSON / GeoPackage file's layer summary),
+    so a plan can check its incident files before it spends time loading the streets; the load
+    itself checks every row.
 
     Raises
     ------
     IncidentDataError
         As :func:`load_incident_files` for a file listed twice, missing, not a table, of an
-        unknown schema or with a header but no rows.
+        unknown schema, with a header but no rows or without features.
     """
     check_distinct_files([Path(spec.path) for spec in specs])
     for spec in specs:
         path, head, _ = _opened(spec)
+        if head is None and _geo_features(path) == 0:
+            raise _no_rows(path, geo=True)
         if head is not None and read_csv(path, list(head.columns[:1]), nrows=1).empty:
             raise _no_rows(path)
+
+
+def _geo_features(path: Path) -> int | None:
+    """Count the features of a GeoJSON / GeoPackage file as its driver keeps it (-1: unknown).
+
+    ``None`` for a file that does not read, or reads as another format: the load names it.
+    """
+    import pyogrio
+
+    try:
+        with warnings.catch_warnings():  # the layers of a file not read (an OSM extract)
+            warnings.simplefilter("ignore", UserWarning)
+            info = pyogrio.read_info(path)
+    except Exception:  # pyogrio raises several types for unreadable files: the load names them
+        return None
+    return int(info["features"]) if info.get("driver") in GEO_DRIVERS else None
 
 
 def _read_rows(

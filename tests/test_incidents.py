@@ -696,6 +696,23 @@ def test_a_plan_refuses_an_empty_incident_file_before_it_loads_the_streets(tmp_p
         check_incident_files([IncidentSpec(path=tmp_path / "nope.csv")])
 
 
+@pytest.mark.parametrize("name", ["inc.gpkg", "inc.geojson"])
+def test_a_geodata_file_without_features_is_refused_before_the_streets_load(tmp_path, name):
+    path = tmp_path / name
+    columns = {"when": pd.Series([], dtype=str), "type": pd.Series([], dtype=str)}
+    gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs="EPSG:4326")).to_file(path)
+    spec = IncidentSpec(path=path, time_col="when", type_col="type")
+    with pytest.raises(IncidentDataError, match=r"the incident file has no features"):
+        check_incident_files([spec])
+    with pytest.raises(IncidentDataError, match=r"the incident file has no features"):
+        load_incidents(spec)  # not "columns not in the file" (an empty file has none)
+    one = gpd.GeoDataFrame(
+        {"when": ["2024-03-01 21:15"], "type": ["ROBBERY"]}, geometry=[Point(LONLAT[0])]
+    )
+    one.set_crs("EPSG:4326").to_file(path)
+    check_incident_files([spec])  # a file with an incident passes
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(IncidentDataError, match="not found"):
         load_incidents(IncidentSpec(path=tmp_path / "nope.csv"))
