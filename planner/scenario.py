@@ -140,10 +140,15 @@ def _check_online_size(area: AreaSpec) -> None:
 
 
 def polygon_km2(shape: BaseGeometry) -> float:
-    """Area of a lon/lat polygon in km2, on the WGS84 ellipsoid."""
+    """Area of a lon/lat polygon in km2, on the WGS84 ellipsoid.
+
+    Rings are oriented first (shells counter-clockwise, holes clockwise): the ellipsoid's area
+    is signed by the way a ring runs, so parts drawn the other way would cancel, not add up.
+    """
+    import shapely
     from pyproj import Geod
 
-    return abs(Geod(ellps="WGS84").geometry_area_perimeter(shape)[0]) / 1e6
+    return abs(Geod(ellps="WGS84").geometry_area_perimeter(shapely.orient_polygons(shape))[0]) / 1e6
 
 
 def online_size_error(what: str, km2: float) -> str | None:

@@ -338,6 +338,11 @@ def test_a_polygon_area_must_be_a_valid_wgs84_polygon(tmp_path, wkt, message):
             '{source: polygon, polygon_wkt: "POLYGON ((20 60, 26 60, 26 62, 20 62, 20 60))"}',
             "polygon_wkt covers 72,260 km2; online downloads stop at 1,000 km2",
         ),
+        (  # two parts of 620 km2, the second drawn clockwise: they add up, not cancel
+            '{source: polygon, polygon_wkt: "MULTIPOLYGON (((24 60, 24.5 60, 24.5 60.2, 24 60.2, '
+            '24 60)), ((25 60, 25 60.2, 25.5 60.2, 25.5 60, 25 60)))"}',
+            "polygon_wkt covers 1,240 km2; online downloads stop at 1,000 km2",
+        ),
         ("{source: place, place: '  '}", "area.place is empty"),
         (
             "{source: embedded, path: city.osm.pbf}",
