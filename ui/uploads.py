@@ -129,8 +129,12 @@ def _name_for_map_of_draft(map_file: str) -> None:
 
 
 def _map_path_typed() -> None:
-    """Name the draft after the OSM file whose path was typed, as an upload would."""
-    if path := draft().get("area", {}).get("path"):
+    """Name the draft after the OSM file whose path was typed, as an upload would.
+
+    Only a file that is there names it: a mistyped path, corrected next, would leave its name.
+    """
+    path = draft().get("area", {}).get("path")
+    if path and Path(path).is_file():
         _name_for_map_of_draft(str(path))
 
 

@@ -1306,6 +1306,9 @@ def test_a_typed_map_path_names_a_scenario_still_named_as_its_file(first_load, t
     at = _tab(_app(), "Scenario")
     at.selectbox(key="ed:area.source").set_value("file").run()
     typed = at.text_input(key="ed:area.path")
+    typed.set_value(str(tmp_path / "atlanta_central_2021.osm.pb")).run()  # mistyped: not there
+    assert at.session_state[DRAFT]["name"] == "helsinki_default"
+    (tmp_path / "atlanta_central_2021.osm.pbf").write_bytes(b"")
     typed.set_value(str(tmp_path / "atlanta_central_2021.osm.pbf")).run()
     assert at.session_state[DRAFT]["name"] == "atlanta_central_2021"  # as an upload names it
     at.text_input(key="ed:name").set_value("night shift").run()
