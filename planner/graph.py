@@ -283,7 +283,8 @@ def _place_boundary(place: str) -> BaseGeometry:
     for: a region's or a country's name would otherwise start a download of all its streets.
     """
     boundary = ox.geocode_to_gdf(place).union_all()
-    if too_large := online_size_error(f"area.place '{place}'", polygon_km2(boundary)):
+    smaller = "name a smaller place (a district or a city), or give its box as area.bbox_deg"
+    if too_large := online_size_error(f"area.place '{place}'", polygon_km2(boundary), smaller):
         raise GraphError(too_large)
     return boundary
 

@@ -151,14 +151,17 @@ def polygon_km2(shape: BaseGeometry) -> float:
     return abs(Geod(ellps="WGS84").geometry_area_perimeter(shapely.orient_polygons(shape))[0]) / 1e6
 
 
-def online_size_error(what: str, km2: float) -> str | None:
-    """Say why ``what``, of ``km2``, is too large to download; ``None`` when it is not."""
+def online_size_error(what: str, km2: float, smaller: str = "draw a smaller area") -> str | None:
+    """Say why ``what``, of ``km2``, is too large to download; ``None`` when it is not.
+
+    ``smaller`` says how to ask for less of the same kind (a smaller box, or place).
+    """
     if km2 <= MAX_ONLINE_AREA_KM2:
         return None
     return (
         f"{what} covers {km2:,.0f} km2; online downloads stop at "
-        f"{MAX_ONLINE_AREA_KM2:,} km2 (a district or a city, not a region): draw a smaller "
-        "area, or download an extract (e.g. from Geofabrik) and use area.source: file"
+        f"{MAX_ONLINE_AREA_KM2:,} km2 (a district or a city, not a region): {smaller}, or "
+        "download an extract (e.g. from Geofabrik) and use area.source: file"
     )
 
 
