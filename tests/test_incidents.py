@@ -734,19 +734,24 @@ def test_atlanta_clock_values(tmp_path):
     assert list(frame["time_known"]) == [True, True, True, False, False, True, True]
 
 
-def test_a_refused_date_column_names_the_mapping_that_keeps_the_times(tmp_path):
-    # a spreadsheet set to day-first dates saved the COBRA dates again: 13/1/2019
-    header = "Occur Date,Occur Time,UCR Literal,Latitude,Longitude\n"
-    rows = [f"{day}/1/2019,2130,AUTO THEFT,33.75,-84.39" for day in range(13, 29)]
-    path = write(tmp_path, header + "\n".join(rows) + "\n")
-    with pytest.raises(IncidentDataError, match="do not match the date format") as refused:
+def advised_mapping(path: Path, refusal: str) -> IncidentSpec:
+    """Load ``path``, refused with ``refusal``; return the generic mapping its message advises."""
+    with pytest.raises(IncidentDataError, match=refusal) as refused:
         load_incidents(IncidentSpec(path=path))
     said = re.search(
         r"read it with schema: generic, (.*?) \(on the command line", str(refused.value)
     )
     assert said is not None
     mapping = dict(item.split(": ") for item in said.group(1).split(", "))
-    frame, _ = load_incidents(IncidentSpec(path=path, schema="generic", **mapping))
+    return IncidentSpec(path=path, schema="generic", **mapping)
+
+
+def test_a_refused_date_column_names_the_mapping_that_keeps_the_times(tmp_path):
+    # a spreadsheet set to day-first dates saved the COBRA dates again: 13/1/2019
+    header = "Occur Date,Occur Time,UCR Literal,Latitude,Longitude\n"
+    rows = [f"{day}/1/2019,2130,AUTO THEFT,33.75,-84.39" for day in range(13, 29)]
+    path = write(tmp_path, header + "\n".join(rows) + "\n")
+    frame, _ = load_incidents(advised_mapping(path, "do not match the date format"))
     assert len(frame) == len(rows) and frame["time_known"].all()  # Occur Time is not lost
     assert (
         frame["occurred"].dt.strftime("%d %H:%M") == [f"{d} 21:30" for d in range(13, 29)]
@@ -758,14 +763,7 @@ def test_refused_dates_of_a_chicago_file_without_degrees_name_its_projected_colu
     header = "Date,Primary Type,X Coordinate,Y Coordinate\n"
     rows = [f"2024-05-{day:02d} 21:30:00,THEFT,1175476,1873816" for day in range(1, 21)]
     path = write(tmp_path, header + "\n".join(rows) + "\n")
-    with pytest.raises(IncidentDataError, match="do not match the date format") as refused:
-        load_incidents(IncidentSpec(path=path))
-    said = re.search(
-        r"read it with schema: generic, (.*?) \(on the command line", str(refused.value)
-    )
-    assert said is not None
-    mapping = dict(item.split(": ") for item in said.group(1).split(", "))
-    frame, _ = load_incidents(IncidentSpec(path=path, schema="generic", **mapping))
+    frame, _ = load_incidents(advised_mapping(path, "do not match the date format"))
     assert len(frame) == len(rows) and frame["time_known"].all()
     assert frame["lat"].to_numpy() == pytest.approx(41.809, abs=1e-3)  # feet read as such
 
