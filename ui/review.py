@@ -107,7 +107,8 @@ def show_kpis(plan: Plan) -> None:
             else ""
         ),
     )
-    row.metric(METRICS[2], *posts_metric(posts), width="content")
+    value, said = posts_metric(posts)
+    row.metric(METRICS[2], value, help=said, width="content")
     row.metric(
         METRICS[3],
         f"{routes['hotspots_dosed']} of {routes['hotspots']}",

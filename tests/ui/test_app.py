@@ -375,6 +375,7 @@ def test_first_load_plans_the_default_scenario(first_load):
     assert not first_load.exception
     assert not first_load.error
     assert [m.label for m in first_load.metric] == METRICS
+    assert not any(m.delta for m in first_load.metric)  # the KPIs' words are help, not deltas
     plan = first_load.session_state["plan"]
     assert plan.scenario.name == "helsinki_default"
     assert plan.scenario.solver.time_limit_s == APP_TIME_LIMIT_S  # the app's short default
@@ -975,6 +976,7 @@ def test_a_scenario_without_posts_says_none_not_a_share(first_load):
     at = _planned_yaml(text)
     posts = next(m for m in at.metric if m.label == "Risk covered by posts")
     assert posts.value == "none"  # as the command line's table says, not "0.0%"
+    assert not posts.delta  # its words are the help, not a change drawn as an arrow
 
 
 @pytest.mark.slow
