@@ -94,49 +94,58 @@ def merge_identical_columns(
     return out, merged_w
 
 
-def _greedy_order(cover: sparse.spmatrix, weights: np.ndarray) -> Iterator[tuple[int, float]]:
-    """Rows in greedy covering order: each the one adding most uncovered weight, and that weight."""
+def _greedy_order(
+    cover: sparse.spmatrix, weights: np.ndarray
+) -> Iterator[tuple[int, float, np.ndarray]]:
+    """Rows in greedy covering order, each with the uncovered weight it adds.
+
+    Each comes with every row's gain before it is taken (0 for the rows taken already).
+    """
     csr = sparse.csr_matrix(cover, dtype=float)
     remaining = weights.astype(float).copy()
     chosen: list[int] = []
     for _ in range(csr.shape[0]):
         gains = csr @ remaining
-        gains[chosen] = -1.0
-        best = int(np.argmax(gains))
-        yield best, float(gains[best])
+        ranked = gains.copy()
+        ranked[chosen] = -1.0
+        best = int(np.argmax(ranked))
+        yield best, float(gains[best]), gains
         chosen.append(best)
         remaining[csr.indices[csr.indptr[best] : csr.indptr[best + 1]]] = 0.0
 
 
-def greedy_bound(cover: sparse.spmatrix, weights: np.ndarray, k: int) -> float:
-    """Upper bound on the weight any ``k`` rows cover, from the greedy run's gains.
+def greedy_run(cover: sparse.spmatrix, weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
+    """Greedy maximal covering of ``k`` rows (sorted) and the upper bound its gains prove.
 
     After each greedy pick ``S``, no ``k`` rows cover more than what ``S`` covers plus the ``k``
     largest gains of single rows over ``S`` (coverage is submodular: Nemhauser, Wolsey & Fisher
-    1978); the least of these over the run, and of all the weight some row covers, is returned.
+    1978); the bound is the least of these over the run, and of all the weight some row covers.
     With ``k = 1`` it is greedy's own value.
     """
     csr = sparse.csr_matrix(cover, dtype=float)
-    remaining = weights.astype(float).copy()
-    watchable = np.asarray(csr.sum(axis=0)).ravel() > 0
-    covered, bound = 0.0, float(remaining[watchable].sum())
     k = min(k, csr.shape[0])
-    for step in range(k + 1):
-        gains = csr @ remaining
+    bound = float(weights[np.asarray(csr.sum(axis=0)).ravel() > 0].sum())
+    covered, picks = 0.0, []
+    for row, gain, gains in itertools.islice(_greedy_order(csr, weights), k + 1):
         top = float(np.sort(gains)[len(gains) - k :].sum()) if k else 0.0
         bound = min(bound, covered + top)
-        if step == k:
+        if len(picks) == k:
             break
-        best = int(np.argmax(gains))
-        covered += float(gains[best])
-        remaining[csr.indices[csr.indptr[best] : csr.indptr[best + 1]]] = 0.0
-    return bound
+        covered += gain
+        picks.append(row)
+    else:  # every row taken: what they cover is all there is
+        bound = min(bound, covered)
+    return np.array(sorted(picks), dtype=np.int64), bound
+
+
+def greedy_bound(cover: sparse.spmatrix, weights: np.ndarray, k: int) -> float:
+    """Upper bound on the weight any ``k`` rows cover, from the greedy run's gains (greedy_run)."""
+    return greedy_run(cover, weights, k)[1]
 
 
 def greedy_cover(cover: sparse.csc_matrix, weights: np.ndarray, k: int) -> np.ndarray:
     """Greedy maximal covering: add the row with the largest uncovered weight, ``k`` times."""
-    picks = itertools.islice(_greedy_order(cover, weights), k)
-    return np.array(sorted(row for row, _ in picks), dtype=np.int64)
+    return greedy_run(cover, weights, k)[0]
 
 
 def solve_max_cover(
@@ -169,7 +178,7 @@ def solve_max_cover(
     -------
     CoverSolution
         Chosen rows (sorted) and statistics; on time-out the best feasible choice, status FEASIBLE
-        (OPTIMAL when it meets the bound of :func:`greedy_bound`).
+        (OPTIMAL when it meets the bound of :func:`greedy_run`).
     """
     if weights.dtype.kind not in "iu":
         msg = f"CP-SAT weights must be integers (got {weights.dtype})"
@@ -185,8 +194,7 @@ def solve_max_cover(
         model.add(sum(x[i] for i in rows) >= y[j])
     model.add(sum(x) == k)
     model.maximize(sum(int(w) * y[j] for j, w in enumerate(weights)))
-    greedy = greedy_cover(cover, weights, k)
-    greedy_most = greedy_bound(cover, weights, k)  # holds whatever CP-SAT proves
+    greedy, greedy_most = greedy_run(cover, weights, k)  # its bound holds whatever CP-SAT proves
     chosen_hint = set(greedy.tolist())
     for i in range(n):
         model.add_hint(x[i], i in chosen_hint)
@@ -210,7 +218,7 @@ def solve_max_cover(
     }
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # No incumbent in time: fall back to the greedy choice (the hint). Without a CP-SAT answer
-        # the bound is greedy's own (:func:`greedy_bound`); greedy reaching it is optimal.
+        # the bound is greedy's own (:func:`greedy_run`); greedy reaching it is optimal.
         value = float(weights[covered_hint].sum())
         bound = max(greedy_most, value)
         stats = SolveStats(
