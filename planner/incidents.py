@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from planner._incident_coordinates import POLAR_LAT, far_note, out_of_range
+from planner._incident_coordinates import POLAR_LAT, PROJECTED_MAPPING, far_note, out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, _no_rows, read_csv
 from planner._incident_readers import GEO_DRIVERS, NO_DATES, generic_rows, schema_rows
 from planner._incident_schemas import (
@@ -370,7 +370,7 @@ def _read_rows(
         rows["lat"].to_numpy(),
         drop == "coordinates out of range",
         commas,
-        *([] if name == "generic" else [projected_fix(SCHEMAS[name])]),
+        PROJECTED_MAPPING if name == "generic" else projected_fix(SCHEMAS[name]),
     )
     cautions = (
         *rows.attrs.get("cautions", ()),
