@@ -422,8 +422,7 @@ def _found_stations(scenario: Scenario, area: Area) -> list[tuple[float, float, 
             continue
         if spec.lat is None:
             at = area.graph.nodes.iloc[node]
-            label = "Station" if field == "officers.station" else "End station"
-            found.append((float(at["lat"]), float(at["lon"]), label))
+            found.append((float(at["lat"]), float(at["lon"]), picking.STATION_LABELS[field]))
     return found
 
 

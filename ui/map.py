@@ -23,7 +23,7 @@ import shapely
 
 from planner.plan import Plan, station_roles
 from planner.tracks import METRES_PER_DEGREE, direction_marks, route_pieces
-from ui.view import ASSUMED_WIDTH_PX, fit_view, focus_points
+from ui.view import ASSUMED_WIDTH_PX, fit_view, focus_points, metres_per_pixel
 
 #: Map style served by Streamlit from ``ui/static/`` (a dict style crashes the frontend).
 BLANK_STYLE = "/app/static/blank-style.json"
@@ -273,11 +273,6 @@ def label_records(
         }
         for i, pt, a in zip(kept, lonlat, angle, strict=True)
     ]
-
-
-def metres_per_pixel(view: pdk.ViewState) -> float:
-    """Ground metres a pixel spans at the centre of ``view`` (a 512-pixel world at zoom 0)."""
-    return 40_075_016.686 * math.cos(math.radians(view.latitude)) / (512 * 2**view.zoom)
 
 
 def labels_apart(records: list[dict[str, Any]], view: pdk.ViewState) -> list[dict[str, Any]]:

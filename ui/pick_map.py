@@ -158,6 +158,10 @@ def _picked(key: str) -> None:
     )
 
 
+#: The map's label of each station the scenario names, by its key.
+STATION_LABELS = {"officers.station": "Station", "officers.end_station": "End station"}
+
+
 def pick_section(
     graph: StreetGraph,
     streets: list[dict[str, Any]],
@@ -178,7 +182,7 @@ def pick_section(
     )
     data = draft()
     stations = []
-    for path, label in (("officers.station", "Station"), ("officers.end_station", "End station")):
+    for path, label in STATION_LABELS.items():
         spec = get_in(data, path) or {}
         if "lat" in spec and "lon" in spec:
             stations.append((float(spec["lat"]), float(spec["lon"]), label))

@@ -14,6 +14,10 @@ from planner.tracks import METRES_PER_DEGREE
 #: Map height in pixels, and the width assumed when fitting the initial view.
 MAP_HEIGHT_PX = 600
 ASSUMED_WIDTH_PX = 900
+#: deck.gl and MapLibre draw the world this many pixels wide at zoom 0.
+WORLD_PX = 512
+#: The equator's length in metres (WGS84).
+EQUATOR_M = 40_075_016.686
 
 
 def fit_view(
@@ -29,9 +33,8 @@ def fit_view(
     mid_lat = (lat_min + lat_max) / 2
     lon_span = max(lon_max - lon_min, 1e-4) * (1 + 2 * margin)
     lat_span = max(lat_max - lat_min, 1e-4) * (1 + 2 * margin) / math.cos(math.radians(mid_lat))
-    # deck.gl and MapLibre draw the world 512 pixels wide at zoom 0.
-    zoom_w = math.log2(width_px * 360 / (512 * lon_span))
-    zoom_h = math.log2(height_px * 360 / (512 * lat_span))
+    zoom_w = math.log2(width_px * 360 / (WORLD_PX * lon_span))
+    zoom_h = math.log2(height_px * 360 / (WORLD_PX * lat_span))
     return pdk.ViewState(
         longitude=(lon_min + lon_max) / 2,
         latitude=mid_lat,
@@ -39,6 +42,11 @@ def fit_view(
         pitch=0,
         bearing=0,
     )
+
+
+def metres_per_pixel(view: pdk.ViewState) -> float:
+    """Ground metres a pixel spans at the centre of ``view``."""
+    return EQUATOR_M * math.cos(math.radians(view.latitude)) / (WORLD_PX * 2**view.zoom)
 
 
 def focus_points(

@@ -40,7 +40,6 @@ from ui.map import (
     LABEL_CHAR_PX,
     MAX_LABELS,
     RISK_CLASSES,
-    metres_per_pixel,
     plan_layers,
     plan_view,
     risk_classes,
@@ -56,6 +55,7 @@ from ui.review import (
 )
 from ui.staffing import apply_edits, shift_specs
 from ui.timeline import position_at, time_steps
+from ui.view import metres_per_pixel
 
 # AppTest resolves a relative path against the calling file, not the working folder.
 APP = str(ROOT / "ui" / "app.py")
