@@ -140,6 +140,8 @@ SCHEMAS: Mapping[str, Schema] = MappingProxyType(
                 lon_col="Longitude",
                 lat_col="Latitude",
                 clock_col="Occur Time",
+                optional=("Report Number",),
+                id_col="Report Number",  # one report of several offences is one incident
                 region=("Atlanta", 33.6, 33.95, -84.6, -84.25),
             ),
         )
@@ -163,12 +165,27 @@ def columns_swapped(x_col: str, y_col: str) -> str:
     )
 
 
-def generic_mapping(schema: Schema, x_col: str, y_col: str, crs: str | None = None) -> str:
+def generic_mapping(
+    schema: Schema,
+    x_col: str,
+    y_col: str,
+    crs: str | None = None,
+    columns: Collection[str] | None = None,
+) -> str:
     """Say the ``schema: generic`` mapping that reads a ``schema`` export, and what it loses.
 
     It names every column the schema reads (the time of day and incident number too), with
-    the coordinates in ``x_col`` and ``y_col``, in ``crs`` when given.
+    the coordinates in ``x_col`` and ``y_col``, in ``crs`` when given. An incident number the
+    schema does not require is named when the file's ``columns`` hold it, or, when they are
+    not known, as a column to add if the file has it.
     """
+    id_col, maybe = schema.id_col, ""
+    if id_col is not None and id_col not in schema.required:
+        if columns is None:
+            id_col, maybe = None, f"; add id_col: {id_col} (--id-col {shlex.quote(id_col)}) "
+            maybe += "if the file has that column"
+        elif not _match(list(columns), [id_col]):
+            id_col = None
     mapping = {
         "x_col": x_col,
         "y_col": y_col,
@@ -178,7 +195,7 @@ def generic_mapping(schema: Schema, x_col: str, y_col: str, crs: str | None = No
         "type_col": (
             schema.type_col if schema.type_col in schema.required else schema.fallback_type_col
         ),
-        "id_col": schema.id_col,
+        "id_col": id_col,
     }
     named = {key: column for key, column in mapping.items() if column}
     keys = ", ".join(f"{key}: {column}" for key, column in named.items())
@@ -194,24 +211,31 @@ def generic_mapping(schema: Schema, x_col: str, y_col: str, crs: str | None = No
         else "",
     ]
     lost = "; the mapping loses " + " and ".join(w for w in losses if w) if any(losses) else ""
-    return f"schema: generic, {keys} (on the command line --schema generic {options}){lost}"
+    return f"schema: generic, {keys} (on the command line --schema generic {options}){maybe}{lost}"
 
 
-def swap_fix(schema: Schema) -> str:
-    """How to read a ``schema`` export whose latitude and longitude columns are swapped."""
+def swap_fix(schema: Schema, columns: Collection[str] | None = None) -> str:
+    """How to read a ``schema`` export whose latitude and longitude columns are swapped.
+
+    ``columns`` are the file's, when known: the mapping names its incident number if it has
+    one (see :func:`generic_mapping`).
+    """
     assert schema.lat_col is not None and schema.lon_col is not None
     # the column named for latitudes holds the longitudes
     return (
         f"exchange the names {schema.lon_col} and {schema.lat_col} in the file's first line "
         "(the file is then read as before), or read it with "
-        f"{generic_mapping(schema, schema.lat_col, schema.lon_col)}"
+        f"{generic_mapping(schema, schema.lat_col, schema.lon_col, columns=columns)}"
     )
 
 
-def projected_fix(schema: Schema) -> str:
-    """How to read a ``schema`` export whose coordinate columns hold projected x and y."""
+def projected_fix(schema: Schema, columns: Collection[str]) -> str:
+    """How to read a ``schema`` export whose coordinate columns hold projected x and y.
+
+    ``columns`` are the file's: the mapping names its incident number if it has one.
+    """
     assert schema.lat_col is not None and schema.lon_col is not None
-    return generic_mapping(schema, schema.lon_col, schema.lat_col, "EPSG:N")
+    return generic_mapping(schema, schema.lon_col, schema.lat_col, "EPSG:N", columns)
 
 
 def date_fix(schema: Schema, columns: Collection[str]) -> str:
@@ -226,7 +250,7 @@ def date_fix(schema: Schema, columns: Collection[str]) -> str:
         x_col, y_col, crs = schema.projected
     return (
         "re-export the file in the portal's own date format, or read it with "
-        f"{generic_mapping(schema, x_col, y_col, crs)}"
+        f"{generic_mapping(schema, x_col, y_col, crs, columns)}"
     )
 
 

@@ -337,8 +337,17 @@ def _read_rows(
     excluded = harm.isna().to_numpy()
     rows_ids = rows["incident_id"]
     duplicate = _duplicates(rows_ids, missing | far | bad_date, excluded, harm)
-    blank, header = rows["blank"].to_numpy(), rows["header"].to_numpy()
-    conditions = [blank, header, duplicate, missing & ~garbled, garbled, far, bad_date, excluded]
+    blank, header_row = rows["blank"].to_numpy(), rows["header"].to_numpy()
+    conditions = [
+        blank,
+        header_row,
+        duplicate,
+        missing & ~garbled,
+        garbled,
+        far,
+        bad_date,
+        excluded,
+    ]
     drop = np.select(conditions, DROP_REASONS, default="")
     occurred, time_known, note = midnight_placeholders(
         rows["occurred"], rows["time_known"].to_numpy(), drop == ""
@@ -370,7 +379,7 @@ def _read_rows(
         rows["lat"].to_numpy(),
         drop == "coordinates out of range",
         commas,
-        PROJECTED_MAPPING if name == "generic" else projected_fix(SCHEMAS[name]),
+        PROJECTED_MAPPING if name == "generic" else projected_fix(SCHEMAS[name], header or ()),
     )
     cautions = (
         *rows.attrs.get("cautions", ()),
@@ -939,7 +948,7 @@ def inspect_incidents(
             for n in (
                 *parsed.notes,
                 *parsed.cautions,
-                _region_note(parsed.schema, kept),
+                _region_note(parsed.schema, kept, (parsed.rows["incident_id"] != "").any()),
                 _polar_note(parsed.coordinates, kept),
                 _future_note(kept, today),
             )
@@ -995,15 +1004,17 @@ def _inside(lat: np.ndarray, lon: np.ndarray, box: list[float]) -> int:
     return int(((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)).sum())
 
 
-def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
+def _region_note(schema: str, kept: pd.DataFrame, numbered: bool) -> str | None:
     """Say so when most kept points lie outside the portal's region (swapped, or not its file).
 
     Only the city schemas know where their incidents lie; a file read with a column mapping
-    is checked against its area when planning.
+    is checked against its area when planning. ``numbered``: the file has incident numbers.
     """
     region = SCHEMAS[schema].region if schema in SCHEMAS else None
     if region is None or kept.empty:
         return None
+    id_col = SCHEMAS[schema].id_col
+    columns = [id_col] if numbered and id_col else []
     name, *box = region
     lat, lon = kept["lat"].to_numpy(), kept["lon"].to_numpy()
     inside = _inside(lat, lon, box)
@@ -1019,7 +1030,7 @@ def _region_note(schema: str, kept: pd.DataFrame) -> str | None:
     if 2 * swapped >= len(kept):
         return (
             f"latitude and longitude look swapped: {swapped} of {len(kept)} points lie in "
-            f"{name} only with the two exchanged: {swap_fix(SCHEMAS[schema])}"
+            f"{name} only with the two exchanged: {swap_fix(SCHEMAS[schema], columns)}"
         )
     return (
         f"{len(kept) - inside} of {len(kept)} points lie outside {name}, where {schema} "

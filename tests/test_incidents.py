@@ -310,16 +310,34 @@ def test_month_names_among_dates_are_another_format(tmp_path):
 def test_atlanta_reads_hhmm_clock_times():
     path = shared_file(ATLANTA)
     df = raw(path)
-    with pytest.warns(PlannerWarning, match=r"none; 1 row of column 'Occur Time' cannot be read"):
+    with pytest.warns(PlannerWarning, match=r"38 duplicate rows; 1 row of column 'Occur Time'"):
         frame, report = load_incidents(IncidentSpec(path=path))  # its one "T" is said
     assert report.schema == "atlanta_cobra"
-    assert report.rows_read == report.rows_kept == len(df) == 25030
+    assert report.rows_read == len(df) == 25030
+    assert report.rows_kept == df["Report Number"].nunique() == 24992
     check_accounting(frame, report)
     assert frame["occurred"].iloc[0] == pd.Timestamp("2019-01-01 01:00")  # Occur Time 100
     assert frame["occurred"].iloc[1] == pd.Timestamp("2018-12-31 22:42")
     no_clock = pd.to_numeric(df["Occur Time"], errors="coerce").isna()
     assert (~frame["time_known"]).sum() == no_clock.sum() == 1  # Occur Time "T"
-    assert frame.loc[no_clock.to_numpy(), "occurred"].dt.hour.eq(12).all()
+    assert frame.loc[~frame["time_known"], "occurred"].dt.hour.eq(12).all()
+
+
+@pytest.mark.shared_data
+def test_atlanta_report_of_several_offences_is_one_incident_its_most_harmful():
+    path = shared_file(ATLANTA)
+    df = raw(path)
+    with pytest.warns(PlannerWarning, match="38 duplicate rows"):
+        frame, _ = load_incidents(IncidentSpec(path=path))
+    # report 190100442: a homicide and a pedestrian robbery at 396 Linden Ave NE
+    report = df[df["Report Number"] == "190100442"]
+    assert sorted(report["UCR Literal"]) == ["HOMICIDE", "ROBBERY-PEDESTRIAN"]
+    there = frame[
+        np.isclose(frame["lon"], -84.37408)
+        & np.isclose(frame["lat"], 33.76998)
+        & (frame["occurred"] == pd.Timestamp("2019-01-10 06:00"))
+    ]
+    assert there["crime_type"].tolist() == ["HOMICIDE"]
 
 
 # --- crafted files -----------------------------------------------------------------------
@@ -805,7 +823,7 @@ def test_atlanta_clock_times_written_another_way_keep_their_time_of_day(tmp_path
         frame, report = load_incidents(IncidentSpec(path=path))
     with pytest.warns(PlannerWarning):
         original, _ = load_incidents(IncidentSpec(path=shared_file(ATLANTA)))
-    assert report.rows_kept == 25030
+    assert report.rows_kept == 24992
     assert (frame["time_known"] == original["time_known"]).all()
     assert (frame["occurred"] == original["occurred"]).all()
 
@@ -1575,13 +1593,34 @@ def test_the_fix_for_swapped_columns_reads_the_file_as_its_schema_would(tmp_path
         mapped, _ = load_incidents(mapping)
     columns = ["lon", "lat", "occurred", "time_known", "month_only", "crime_type", "harm"]
     pd.testing.assert_frame_equal(as_schema[columns], mapped[columns])
-    assert swap_fix(SCHEMAS["atlanta_cobra"]).endswith(
-        "--time-col 'Occur Date' --clock-col 'Occur Time' --type-col 'UCR Literal')"
+    assert swap_fix(SCHEMAS["atlanta_cobra"], ["Report Number"]).endswith(
+        "--clock-col 'Occur Time' --type-col 'UCR Literal' --id-col 'Report Number')"
     )  # nothing lost: the times of day are read from their own column
+    assert swap_fix(SCHEMAS["atlanta_cobra"]).endswith(
+        "--type-col 'UCR Literal'); add id_col: Report Number (--id-col 'Report Number') if the "
+        "file has that column"
+    )  # the file's columns unknown: its incident number is optional
     assert swap_fix(SCHEMAS["chicago"]).endswith(
         "the mapping loses the Description that refines its offence types and its rows with "
         "projected coordinates alone"
     )
+
+
+def test_the_fix_for_swapped_columns_names_no_incident_number_the_file_lacks(tmp_path):
+    header = "Month,Reported by,Falls within,Longitude,Latitude,Location,Crime type\n"
+    rows = "".join(
+        f"2020-0{k % 3 + 1},City,City,51.51,{-0.09 - k / 1000},On or near X,Robbery\n"
+        for k in range(5)
+    )
+    swapped = write(tmp_path, header + rows)  # no Crime ID column: it is optional
+    note = inspect_incidents(IncidentSpec(path=swapped)).notes[0]
+    assert "id_col" not in note and note.endswith("--type-col 'Crime type')")
+    mapping = IncidentSpec(
+        path=swapped, schema="generic", x_col="Latitude", y_col="Longitude",
+        time_col="Month", type_col="Crime type",
+    )  # fmt: skip
+    _, report = load_incidents(mapping)  # the mapping said reads the file
+    assert report.rows_kept == 5
 
 
 def test_inspect_bad_input_exits_2_with_the_reason(tmp_path):
@@ -1986,7 +2025,7 @@ def test_a_mapping_that_would_lose_a_known_exports_dates_is_refused():
     spec = IncidentSpec(path=path, type_col="UCR Literal", time_col="Occur Date")
     with pytest.raises(IncidentDataError, match=r"leave out its times of day \(clock_col 'Occ"):
         load_incidents(spec)
-    spec = spec.model_copy(update={"clock_col": "Occur Time"})
+    spec = spec.model_copy(update={"clock_col": "Occur Time", "id_col": "Report Number"})
     with pytest.warns(PlannerWarning, match="'Occur Time' cannot be read as a time of day"):
         mapped, report = load_incidents(spec)  # named in full: read as generic, as asked
     assert report.schema == "generic" and report.rows_kept > 20000
