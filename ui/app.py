@@ -141,8 +141,11 @@ def sidebar(names: list[str]) -> bool:
         )
         editing = st.session_state.get(drafts.WHERE, "")
         example = st.session_state["scenario"]
+        name = str(st.session_state[drafts.DRAFT].get("name", ""))
         if example is None or drafts.example_of(editing) != example:
             st.caption(f"Editing: {editing}")  # a YAML of one's own, not the example above
+        elif name != example:  # renamed, or named after another city's map
+            st.caption(f"Editing: {name}, opened from this example")
         asides = drafts.set_aside_drafts()
         names = [str(aside[drafts.DRAFT].get("name", "the scenario")) for aside in asides]
         for i, aside in reversed(list(enumerate(asides))):  # the most recent first

@@ -1313,6 +1313,8 @@ def test_a_typed_map_path_names_a_scenario_still_named_as_its_file(first_load, t
     (tmp_path / "atlanta_central_2021.osm.pbf").write_bytes(b"")
     typed.set_value(str(tmp_path / "atlanta_central_2021.osm.pbf")).run()
     assert at.session_state[DRAFT]["name"] == "atlanta_central_2021"  # as an upload names it
+    said = [c.value for c in at.sidebar.caption]
+    assert "Editing: atlanta_central_2021, opened from this example" in said  # not Helsinki's
     at.text_input(key="ed:name").set_value("night shift").run()
     at.text_input(key="ed:area.path").set_value(str(tmp_path / "london.osm")).run()
     assert at.session_state[DRAFT]["name"] == "night shift"  # a name a planner gave stays
