@@ -80,7 +80,7 @@ def tiled(graph: StreetGraph, tiles: int) -> StreetGraph:
     )
 
 
-def replicated_cobra_csv(graph: StreetGraph, tiled_graph: StreetGraph, path: Path) -> int:
+def replicated_cobra_csv(graph: StreetGraph, path: Path) -> int:
     """Write 1,000,000 jittered copies of the real incidents on the extract, COBRA schema."""
     raw = pd.read_csv(DATA / "incidents/atlanta_cobra_2019.csv", dtype=str)
     lon, lat = pd.to_numeric(raw["Longitude"]), pd.to_numeric(raw["Latitude"])
@@ -120,7 +120,7 @@ def main() -> None:
     graph = tiled(base, TILES)
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "cobra_1m.csv"
-        rows = replicated_cobra_csv(base, graph, csv)
+        rows = replicated_cobra_csv(base, csv)
         stages: dict[str, float] = {}
         started = time.perf_counter()
         incidents, report = load_incidents(IncidentSpec(path=csv))

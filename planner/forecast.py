@@ -236,9 +236,7 @@ def evaluate(
     return table, data
 
 
-def hit_rate_png(
-    graph: StreetGraph, data: ForecastData, scores: dict[str, np.ndarray], title: str
-) -> bytes:
+def hit_rate_png(data: ForecastData, scores: dict[str, np.ndarray], title: str) -> bytes:
     """Return a PNG of hit rate against the share of street length, one line per method."""
     import matplotlib
 
@@ -347,7 +345,7 @@ def evaluate_files(
     )
     files = {
         "evaluation.csv": csv.encode(),
-        "hit_rate.png": hit_rate_png(graph, data, scores, title),
+        "hit_rate.png": hit_rate_png(data, scores, title),
     }
     try:
         write_files(out_dir, files)

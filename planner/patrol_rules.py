@@ -25,7 +25,6 @@ from planner.stations import break_window, scenario_field
 
 def patrol_rules(
     scenario: Scenario,
-    graph: StreetGraph,
     risk: RiskMap,
     pieces: Pieces,
     hotspots: Hotspots,

@@ -324,7 +324,7 @@ def _run(
                 _warn_spare_posts(scenario, needed, len(post_idx), posts_stats.objective)
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
         patrol = patrol_rules(
-            scenario, graph, risk, pieces, hotspots, (start_idx, end_idx), (start, end), avoided
+            scenario, risk, pieces, hotspots, (start_idx, end_idx), (start, end), avoided
         )
         patrol = replace(patrol, starts=units[0], ends=units[1])
         patrol = staggered_breaks(patrol, scenario, start, say=resume is None)

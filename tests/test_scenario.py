@@ -723,7 +723,7 @@ def test_stops_are_planned_no_longer_than_the_dosage_cap_of_one_hot_spot(tmp_pat
 
     def dwell_s(dwell: str) -> float:
         scenario = load_scenario(write(tmp_path, BASE + f"dwell: {dwell}\n"))
-        return patrol_rules(scenario, grid, risk, pieces, spots, (0, 0), shift, frozenset()).dwell_s
+        return patrol_rules(scenario, risk, pieces, spots, (0, 0), shift, frozenset()).dwell_s
 
     assert dwell_s("{max_minutes: 15}") == 15 * 60
     assert dwell_s("{max_minutes: 15, max_minutes_per_spot: 10}") == 10 * 60  # one stop: 10 min
