@@ -11,7 +11,8 @@ A candidate ``i`` covers piece ``j`` when the piece's midpoint lies within the v
 walking along the streets. Pieces covered by the same candidates are merged first, then their
 risk is scaled to integer weights (``WEIGHT_SCALE`` in all). CP-SAT runs with one worker by default
 and ``linearization_level=2``, which proves the optimum in seconds on city districts on two cores; a
-greedy solution (:func:`greedy_cover`) is the baseline it is measured against.
+greedy run (:func:`greedy_run`) gives it its hint, the choice kept when it finds none in time,
+and an upper bound.
 """
 
 from __future__ import annotations
@@ -136,16 +137,6 @@ def greedy_run(cover: sparse.spmatrix, weights: np.ndarray, k: int) -> tuple[np.
     else:  # every row taken: what they cover is all there is
         bound = min(bound, covered)
     return np.array(sorted(picks), dtype=np.int64), bound
-
-
-def greedy_bound(cover: sparse.spmatrix, weights: np.ndarray, k: int) -> float:
-    """Upper bound on the weight any ``k`` rows cover, from the greedy run's gains (greedy_run)."""
-    return greedy_run(cover, weights, k)[1]
-
-
-def greedy_cover(cover: sparse.csc_matrix, weights: np.ndarray, k: int) -> np.ndarray:
-    """Greedy maximal covering: add the row with the largest uncovered weight, ``k`` times."""
-    return greedy_run(cover, weights, k)[0]
 
 
 def solve_max_cover(

@@ -10,8 +10,7 @@ from planner.coverage import street_pieces
 from planner.errors import SolverError
 from planner.posts import (
     choose_posts,
-    greedy_bound,
-    greedy_cover,
+    greedy_run,
     merge_identical_columns,
     solve_max_cover,
     to_int_weights,
@@ -38,7 +37,7 @@ def greedy_trap():
 
 def test_cp_sat_proves_the_optimum_that_greedy_misses():
     cover, weights = greedy_trap()
-    assert sorted(greedy_cover(cover, weights, 2).tolist()) in ([0, 1], [0, 2])
+    assert sorted(greedy_run(cover, weights, 2)[0].tolist()) in ([0, 1], [0, 2])
     solution = solve_max_cover(cover, weights, 2, time_limit_s=5, seed=1)
     assert solution.chosen.tolist() == [1, 2]
     assert solution.stats.objective == 14
@@ -123,7 +122,7 @@ def test_greedy_bound_holds_for_every_choice_of_posts():
                 int(weights[cover[list(rows)].any(axis=0)].sum())
                 for rows in itertools.combinations(range(6), k)
             )
-            bound = greedy_bound(sparse.csc_matrix(cover), weights, k)
+            bound = greedy_run(sparse.csc_matrix(cover), weights, k)[1]
             assert best <= bound <= weights[cover.any(axis=0)].sum()
 
 
@@ -131,7 +130,7 @@ def test_greedy_bound_is_far_below_all_watchable_risk_when_posts_are_few():
     # ten posts each watching its own street of weight 1..10, two to place: at most 10 + 9
     cover = sparse.csc_matrix(np.eye(10, dtype=bool))
     weights = np.arange(1, 11)
-    assert greedy_bound(cover, weights, 2) == 19
+    assert greedy_run(cover, weights, 2)[1] == 19
     stopped = solve_max_cover(cover, weights, 2, 1, 1, work_limit=0.0)
     assert (stopped.stats.objective, stopped.stats.bound, stopped.stats.status) == (
         19,
@@ -175,7 +174,7 @@ def test_solved_posts_watch_the_union_of_their_streets_and_no_less_than_greedy(g
     assert stats.objective == pytest.approx(share) and stats.bound == pytest.approx(share)
     nodes = np.arange(len(grid.nodes))
     cover = coverage_matrix(grid, nodes, 100, pieces)
-    greedy = greedy_cover(sparse.csc_matrix(cover), risk.piece_risk(pieces), 2)
+    greedy, _ = greedy_run(sparse.csc_matrix(cover), risk.piece_risk(pieces), 2)
     assert share >= _share_watched(grid, risk, pieces, nodes[greedy], 100) - 1e-9
 
 
@@ -238,6 +237,6 @@ def test_greedy_posts_are_distinct_when_later_ones_add_nothing():
     # one candidate watches all the risk; the next picks add none, yet are other candidates
     cover = sparse.csc_matrix(np.array([[1, 1, 1], [0, 1, 0], [1, 0, 0]], dtype=bool))
     weights = np.array([5, 4, 3])
-    assert greedy_cover(cover, weights, 3).tolist() == [0, 1, 2]
+    assert greedy_run(cover, weights, 3)[0].tolist() == [0, 1, 2]
     fallback = solve_max_cover(cover, weights, 2, 1, 1, work_limit=0.0)  # greedy, no CP-SAT
     assert len(set(fallback.chosen.tolist())) == 2
