@@ -371,25 +371,9 @@ def _run(
         check_routes(routes, graph, rules)
     with _step("plan", timings, progress):
         ids = graph.nodes.index
-        used = {int(ids[start_idx]), int(ids[end_idx]), *(int(ids[i]) for i in post_idx)}
-        used |= {leg.to_node for r in routes for leg in r.legs}
-        used |= {leg.from_node for r in routes for leg in r.legs}
-        places = place_names(graph, sorted(used))
-        roles = station_roles(routes)
-        at_stations = set(roles) | {int(ids[start_idx])}
-        police = police_names(graph, features, at_stations, places)
-        ends = {n for n, role in roles.items() if not role["start"] and n != int(ids[start_idx])}
-        places |= {
-            n: f"{'end station' if n in ends else 'station'} ({places[n]})"
-            for n in at_stations - set(police)
-        } | police
-        given: dict[int, list[str]] = {}  # the commander's names first, then the streets
-        for spec, spot in zip(scenario.places.must_cover, must_cover, strict=True):
-            if spec.name:
-                given.setdefault(int(ids[hotspots.node_idx[spot]]), []).append(spec.name)
-        places |= {
-            n: f"{' / '.join(names)} ({places[n]})" for n, names in given.items() if n in places
-        }
+        places = _place_names(
+            scenario, area, routes, (start_idx, end_idx), post_idx, (hotspots, must_cover)
+        )
         posts = tuple(
             Post(
                 node=int(ids[i]),
@@ -421,6 +405,45 @@ def _run(
         if resume is None:
             warn_idle_units(plan)
         return plan
+
+
+def _place_names(
+    scenario: Scenario,
+    area: Area,
+    routes: Sequence[Route],
+    stations: tuple[int, int],
+    post_idx: np.ndarray,
+    spots: tuple[Hotspots, np.ndarray],
+) -> dict[int, str]:
+    """Name every node the plan mentions, by OSM node id: its streets, and what it is.
+
+    ``stations`` are the start and end node positions, ``post_idx`` the posts' and ``spots``
+    the hot spots with the must-cover ones among them. A station is named after the OSM police
+    station at it, else ``station (...)`` or ``end station (...)``; a must-cover place by the
+    scenario's names for it before its streets.
+    """
+    graph, (hotspots, must_cover) = area.graph, spots
+    ids = graph.nodes.index
+    start = int(ids[stations[0]])
+    used = {start, int(ids[stations[1]]), *(int(ids[i]) for i in post_idx)}
+    used |= {leg.to_node for r in routes for leg in r.legs}
+    used |= {leg.from_node for r in routes for leg in r.legs}
+    places = place_names(graph, sorted(used))
+    roles = station_roles(routes)
+    at_stations = set(roles) | {start}
+    police = police_names(graph, area.features, at_stations, places)
+    ends = {n for n, role in roles.items() if not role["start"] and n != start}
+    places |= {
+        n: f"{'end station' if n in ends else 'station'} ({places[n]})"
+        for n in at_stations - set(police)
+    } | police
+    given: dict[int, list[str]] = {}  # the commander's names first, then the streets
+    for spec, spot in zip(scenario.places.must_cover, must_cover, strict=True):
+        if spec.name:
+            given.setdefault(int(ids[hotspots.node_idx[spot]]), []).append(spec.name)
+    return places | {
+        n: f"{' / '.join(names)} ({places[n]})" for n, names in given.items() if n in places
+    }
 
 
 def _warn_overlapping_spots(scenario: Scenario, hotspots: Hotspots) -> None:
