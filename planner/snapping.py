@@ -11,50 +11,34 @@ from planner.errors import IncidentDataError
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
 
-#: Spacing of the sample points along streets used to find snapping candidates, metres.
-SNAP_SAMPLE_M = 10.0
-#: Sample points looked at per incident; their streets are measured exactly.
-SNAP_CANDIDATES = 8
-
 
 def snap_to_segments(
     graph: StreetGraph, lon: np.ndarray, lat: np.ndarray, max_snap_m: float | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest segment of each point within ``max_snap_m`` (one value, or one per point).
 
-    Candidates come from a KD-tree of points every ``SNAP_SAMPLE_M`` metres along the streets
-    (queried on all cores); the exact distance to each candidate street decides. A street
-    closer than every candidate's is missed only when it has no sample point among the
-    ``SNAP_CANDIDATES`` nearest, which the sampling makes rare and small (under 5 m off).
+    Exact distances, from a spatial index of the streets (:meth:`shapely.STRtree.query_nearest`);
+    of streets equally near, the one numbered first.
 
     Returns
     -------
     tuple of numpy.ndarray
         Positions of the points that were snapped, and their segment indices (points farther
-        than ``max_snap_m`` from every street are absent).
+        than ``max_snap_m`` from every street, or not on the map's projection, are absent).
     """
-    from scipy.spatial import cKDTree
-
     x_m, y_m = graph.project_lonlat(lon, lat)
-    geoms = graph.segments.geometry.to_numpy()
-    lengths = shapely.length(geoms)
-    counts = np.maximum(2, np.ceil(lengths / SNAP_SAMPLE_M).astype(np.int64) + 1)
-    seg_of_sample = np.repeat(np.arange(len(geoms)), counts)
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    share = (np.arange(len(seg_of_sample)) - first) / (counts[seg_of_sample] - 1)
-    samples = shapely.line_interpolate_point(geoms[seg_of_sample], share, normalized=True)
-    tree = cKDTree(shapely.get_coordinates(samples))
-    xy = np.column_stack([x_m, y_m])
-    k = min(SNAP_CANDIDATES, len(seg_of_sample))
-    limit = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (len(xy),))
-    reach = float(limit.max(initial=0.0)) + SNAP_SAMPLE_M
-    dist, idx = tree.query(xy, k=k, distance_upper_bound=reach, workers=-1)
-    dist, idx = dist.reshape(len(xy), k), idx.reshape(len(xy), k)
-    found = np.isfinite(dist)
-    pair = np.unique(np.nonzero(found)[0] * len(geoms) + seg_of_sample[idx[found]])
-    rows, cand = pair // len(geoms), pair % len(geoms)
-    exact = shapely.distance(shapely.points(xy[rows]), geoms[cand])
-    best = pd.DataFrame({"row": rows, "seg": cand, "d": exact})
+    limit = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (len(x_m),))
+    on_map = np.flatnonzero(np.isfinite(x_m) & np.isfinite(y_m))
+    if len(on_map) == 0:
+        return on_map, on_map.copy()
+    tree = shapely.STRtree(graph.segments.geometry.to_numpy())
+    (near, seg), dist = tree.query_nearest(
+        shapely.points(x_m[on_map], y_m[on_map]),
+        max_distance=float(limit.max()),
+        return_distance=True,
+        all_matches=True,
+    )
+    best = pd.DataFrame({"row": on_map[near], "seg": seg, "d": dist})
     best = best[best["d"] <= limit[best["row"]]].sort_values(["row", "d", "seg"], kind="stable")
     best = best.drop_duplicates("row")
     return best["row"].to_numpy(), best["seg"].to_numpy()

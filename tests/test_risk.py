@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import re
 import warnings
@@ -7,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import LineString, Point
 
 from planner.briefing import risk_source
 from planner.coverage import coverage_matrix, street_pieces
@@ -564,3 +565,18 @@ def test_incidents_beside_a_crossing_snap_to_the_street_they_lie_on(grid):
     assert rows.tolist() == [0, 1, 2, 3]
     ends = grid.segments[["u", "v"]].to_numpy()[segs]
     assert [set(e) for e in ends] == [{5, other} for other in offsets]
+
+
+def test_an_incident_snaps_to_the_nearest_street_not_to_the_one_with_most_points_near(grid):
+    from planner.snapping import snap_to_segments
+
+    # a long street 10 m south of the incident, and four 40 cm stubs 10.6 m north of it: the
+    # long street's nearest points every 10 m along it are 11.2 m away, the stubs' ends nearer
+    x0, y0 = grid.nodes[["x_m", "y_m"]].to_numpy().mean(axis=0)
+    long_street = LineString([(x0 - 205, y0 - 10), (x0 + 205, y0 - 10)])
+    stubs = [LineString([(x0 - 0.2, y0 + 10.6), (x0 + 0.2, y0 + 10.6)]) for _ in range(4)]
+    segments = gpd.GeoDataFrame(geometry=[*stubs, long_street], crs=grid.crs)
+    streets = dataclasses.replace(grid, segments=segments)
+    point = gpd.GeoSeries([Point(x0, y0)], crs=grid.crs).to_crs("EPSG:4326")
+    rows, segs = snap_to_segments(streets, point.x.to_numpy(), point.y.to_numpy(), 50.0)
+    assert (rows.tolist(), segs.tolist()) == ([0], [4])
