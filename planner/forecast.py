@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -276,10 +275,6 @@ class ForecastParams:
 
     model: IncidentModel = field(default_factory=IncidentModel)
     half_life_days: float = 365.0
-
-    def describe(self) -> dict[str, Any]:
-        """Return the parameters as plain values (for reports)."""
-        return {"half_life_days": self.half_life_days, **asdict(self.model)}
 
 
 def _warn_short_test(
