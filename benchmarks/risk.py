@@ -105,6 +105,7 @@ def replicated_cobra_csv(graph: StreetGraph, path: Path) -> int:
     out = raw.iloc[pick].copy()
     out["Longitude"] = np.round(points.x.to_numpy(), 6)
     out["Latitude"] = np.round(points.y.to_numpy(), 6)
+    out["Report Number"] = np.arange(1, len(out) + 1)  # each copy its own incident
     out.to_csv(path, index=False)
     return len(out)
 

@@ -3,8 +3,8 @@
 Two models, named in every plan:
 
 ``incidents``
-    Incident points snapped to their nearest street segment (:mod:`planner.snapping`: a KD-tree
-    of points along the streets proposes, the exact distance decides); points farther than
+    Incident points snapped to their nearest street segment (:mod:`planner.snapping`: exact
+    distances from a spatial index of the streets); points farther than
     ``max_snap_m`` from every street are dropped and counted. Each incident is weighted by its
     harm and by the shift window (time of day, weekday, recency; see
     :mod:`planner.window`); incidents at repeat points count more; a street's risk is its
