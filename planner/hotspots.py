@@ -22,7 +22,7 @@ from planner.scenario_patrol import KOPER_CURVE
 
 @dataclass(frozen=True, slots=True)
 class Hotspots:
-    """Hot spots in decreasing order of watched risk.
+    """Hot spots: those found in decreasing order of watched risk, then must-cover places added.
 
     Attributes
     ----------

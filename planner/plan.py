@@ -95,7 +95,10 @@ class Leg:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One officer's shift: legs in time order, starting and ending at a station."""
+    """One unit's shift: legs in time order, starting and ending at a station.
+
+    A unit is an officer, or a pair walking together; ``officer`` is the unit's number, from 1.
+    """
 
     officer: int
     legs: tuple[Leg, ...]

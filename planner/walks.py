@@ -157,7 +157,7 @@ def street_network(
 
 
 def walk_home_s(graph: StreetGraph, patrol: Patrol) -> list[float]:
-    """Per unit, the seconds from where it starts to its end station, walking straight there.
+    """Per unit, the seconds from where it starts to its end station by the shortest walk.
 
     At the patrol's pace with its share of time held back for calls, as the routes count it;
     infinite where the ways to avoid cut the unit off.
