@@ -87,14 +87,25 @@ def find_hotspots(
     piece_risk = risk.piece_risk(pieces)
     value = watched.astype(float) @ piece_risk
     order = np.lexsort((candidates, -value))
-    xy = graph.nodes[["x_m", "y_m"]].to_numpy()[candidates]
-    chosen: list[int] = []
-    for i in order:
-        if chosen and np.hypot(*(xy[chosen] - xy[i]).T).min() < min_separation_m:
-            continue
-        chosen.append(int(i))
-    keep = np.array(chosen, dtype=np.int64)
+    xy = graph.nodes[["x_m", "y_m"]].to_numpy()[candidates[order]]
+    keep = order[kept_apart(xy, np.full(len(order), min_separation_m / 2.0))]
     return Hotspots(candidates[keep], value[keep], watched[keep], radius_m, piece_risk)
+
+
+def kept_apart(xy: np.ndarray, radius: np.ndarray, limit: int | None = None) -> np.ndarray:
+    """Positions of the points kept, best (first) first, whose discs overlap none kept before.
+
+    Point ``i`` is a disc of ``radius[i]`` around ``xy[i]``; it is kept when it is at least
+    the sum of the two radii from every point kept before it, up to ``limit`` points.
+    """
+    kept: list[int] = []
+    for i in range(len(xy)):
+        if len(kept) == limit:
+            break
+        gaps = np.hypot(*(xy[kept] - xy[i]).T)
+        if (gaps >= radius[kept] + radius[i]).all():
+            kept.append(i)
+    return np.array(kept, dtype=np.int64)
 
 
 def spot_numbers(graph: StreetGraph, hotspots: Hotspots) -> dict[int, int]:

@@ -580,3 +580,13 @@ def test_an_incident_snaps_to_the_nearest_street_not_to_the_one_with_most_points
     point = gpd.GeoSeries([Point(x0, y0)], crs=grid.crs).to_crs("EPSG:4326")
     rows, segs = snap_to_segments(streets, point.x.to_numpy(), point.y.to_numpy(), 50.0)
     assert (rows.tolist(), segs.tolist()) == ([0], [4])
+
+
+def test_points_are_kept_apart_by_the_sum_of_their_radii_best_first():
+    from planner.hotspots import kept_apart
+
+    xy = np.array([[0.0, 0.0], [3.0, 0.0], [5.0, 0.0], [9.0, 0.0], [20.0, 0.0]])
+    assert kept_apart(xy, np.full(5, 2.5)).tolist() == [0, 2, 4]  # 3 m and 4 m too close
+    assert kept_apart(xy, np.array([1.0, 2.0, 1.0, 5.0, 1.0])).tolist() == [0, 1, 4]
+    assert kept_apart(xy, np.zeros(5), limit=2).tolist() == [0, 1]
+    assert kept_apart(xy[:0], np.zeros(0)).tolist() == []

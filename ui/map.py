@@ -21,6 +21,7 @@ import numpy as np
 import pydeck as pdk
 import shapely
 
+from planner.hotspots import kept_apart
 from planner.plan import Plan, station_roles
 from planner.tracks import METRES_PER_DEGREE, direction_marks, route_pieces
 from ui.view import ASSUMED_WIDTH_PX, fit_view, focus_points, metres_per_pixel
@@ -253,13 +254,7 @@ def label_records(
     before = shapely.line_interpolate_point(geoms, 0.45, normalized=True)
     after = shapely.line_interpolate_point(geoms, 0.55, normalized=True)
     xy = shapely.get_coordinates(middle)
-    kept: list[int] = []
-    for i in range(len(names)):
-        if len(kept) == max_labels:
-            break
-        if kept and np.hypot(*(xy[kept] - xy[i]).T).min() < min_separation_m:
-            continue
-        kept.append(i)
+    kept = kept_apart(xy, np.full(len(xy), min_separation_m / 2.0), max_labels)
     dx = shapely.get_x(after[kept]) - shapely.get_x(before[kept])
     dy = shapely.get_y(after[kept]) - shapely.get_y(before[kept])
     angle = np.degrees(np.arctan2(dy, dx))
@@ -288,11 +283,7 @@ def labels_apart(records: list[dict[str, Any]], view: pdk.ViewState) -> list[dic
     x_px = lonlat[:, 0] * math.cos(math.radians(view.latitude)) * scale
     y_px = lonlat[:, 1] * scale
     radius_px = np.array([LABEL_CHAR_PX * len(r["name"]) / 2 for r in records])
-    kept: list[int] = []
-    for i in range(len(records)):
-        gaps = np.hypot(x_px[kept] - x_px[i], y_px[kept] - y_px[i])
-        if not kept or (gaps >= radius_px[kept] + radius_px[i]).all():
-            kept.append(i)
+    kept = kept_apart(np.column_stack([x_px, y_px]), radius_px)
     return [records[i] for i in kept]
 
 
