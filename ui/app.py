@@ -172,10 +172,14 @@ def sidebar(names: list[str]) -> bool:
         if (limit := st.session_state["time_limit_s"]) > 5 * drafts.APP_TIME_LIMIT_S:
             draft = st.session_state[drafts.DRAFT]
             iterations = drafts.get_in(draft, "solver.route_iterations")
-            sooner = f", sooner when the route search ends its {iterations:g} iterations first"
+            sooner = (
+                f", sooner when the route search ends its {iterations:g} iterations first"
+                if iterations
+                else ""
+            )
             st.caption(
                 f"At this limit a plan takes up to about {2 * limit:g} s, at most {4 * limit:g} "
-                f"s (posts, then routes{sooner if iterations else ''}); "
+                f"s (posts, then routes{sooner}); "
                 f"{drafts.APP_TIME_LIMIT_S:g} s gives a quick preview."
             )
         pressed = st.button("Plan", type="primary", width="stretch")

@@ -800,6 +800,20 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
     )
 
 
+def test_a_long_time_limit_without_an_iteration_cap_is_said_without_one(first_load):
+    text = (ROOT / "scenarios" / "helsinki_default.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"\n *route_iterations:[^\n]*", "", text)
+    text = text.replace("time_limit_s: 120", "time_limit_s: 20")
+    at = _apply_yaml(_app(), text)
+    assert not at.exception  # the caption once formatted the missing cap and broke the page
+    assert at.sidebar.number_input(key="time_limit_s").value == 20
+    slow = [c.value for c in at.sidebar.caption if "gives a quick preview" in c.value]
+    assert slow == [
+        f"At this limit a plan takes up to about 40 s, at most 80 s (posts, then routes); "
+        f"{APP_TIME_LIMIT_S:g} s gives a quick preview."
+    ]
+
+
 @pytest.mark.slow
 def test_editor_widgets_change_the_yaml(first_load):
     at = _tab(_app(), "Scenario")
