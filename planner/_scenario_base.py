@@ -28,7 +28,8 @@ class _Model(BaseModel):
             msg = f"true/false is not a value for this key; give {_kind_text(kinds)}"
             raise ValueError(msg)
         if isinstance(value, int | float) and not isinstance(value, bool) and dt.time in kinds:
-            msg = f'write the clock time as quoted text, e.g. "18:00", not the number {value}'
+            example = _clock_text(value)
+            msg = f"write the clock time as quoted text, e.g. {example}, not the number {value}"
             raise ValueError(msg)
         if (
             isinstance(value, str)
@@ -39,6 +40,16 @@ class _Model(BaseModel):
         if info.field_name == "end" and value in ("24:00", "24:00:00"):
             return "00:00"  # the end of the day; an end before the start runs past midnight
         return value
+
+
+def _clock_text(value: float) -> str:
+    """Return the quoted clock time a number written as hours and minutes means (1800: "18:00").
+
+    Other numbers get the example "18:00".
+    """
+    if isinstance(value, int) and 0 <= value <= 2359 and value % 100 < 60:
+        return f'"{value // 100:02d}:{value % 100:02d}"'
+    return '"18:00"'
 
 
 def _kinds(annotation: object) -> set[object]:

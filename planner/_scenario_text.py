@@ -58,6 +58,21 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """Read a whole number written in digits as decimal: ``010`` is ten, ``0200`` two hundred.
+
+    YAML 1.1 (PyYAML) reads a leading 0 as octal: ``count: 010`` would plan 8 officers, and
+    ``end: 0200`` would be the number 128 (``0900`` no number at all).
+    """
+    text = str(loader.construct_scalar(node))
+    if re.fullmatch(r"[-+]?[0-9]+", text):
+        return int(text, 10)
+    return int(loader.construct_yaml_int(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
+
+
 #: Pydantic's type errors say what is wrong in terms of parsing and types: here, in plain words,
 #: what is wrong (None: pydantic's sentence will do) and what to write instead.
 _TYPE_FIXES: dict[str, tuple[str | None, str]] = {

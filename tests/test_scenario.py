@@ -65,6 +65,16 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
             r'shift.start: write the clock time as quoted text, e.g. "18:00", not the number 1800',
         ),
         (
+            'end: "02:00"',
+            "end: 0200",  # YAML 1.1 would read octal: the number 128
+            r'shift.end: write the clock time as quoted text, e.g. "02:00", not the number 200',
+        ),
+        (
+            "start: 18:00",
+            "start: 0900",  # no octal number: YAML 1.1 could not read it at all
+            r'shift.start: write the clock time as quoted text, e.g. "09:00", not the number 900',
+        ),
+        (
             "count: 2",
             "count: true",
             "officers.count: true/false is not a value for this key; give a number",
@@ -99,6 +109,11 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
 def test_values_yaml_or_pydantic_would_misread_are_refused(tmp_path, old, new, message):
     with pytest.raises(ScenarioError, match=message):
         load_scenario(write(tmp_path, BASE.replace(old, new)))
+
+
+def test_a_number_with_a_leading_zero_is_decimal_not_octal(tmp_path):
+    s = load_scenario(write(tmp_path, BASE.replace("count: 2", "count: 010")))
+    assert s.officers.count == 10  # YAML 1.1 reads 010 as octal 8
 
 
 def test_a_koper_curve_of_one_point_is_refused_naming_the_key_once(tmp_path):
