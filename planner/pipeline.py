@@ -270,10 +270,15 @@ def _run(
         start_idx = resolve_station(
             officers.station, graph, features, scenario_field(scenario, "officers.station"), usable
         )
-        end_spec = officers.end_station or officers.station
-        end_idx = resolve_station(
-            end_spec, graph, features, scenario_field(scenario, "officers.end_station"), usable
-        )
+        end_idx = start_idx  # back where they started, unless the scenario names an end
+        if officers.end_station is not None:
+            end_idx = resolve_station(
+                officers.end_station,
+                graph,
+                features,
+                scenario_field(scenario, "officers.end_station"),
+                usable,
+            )
         units = unit_stations(scenario, graph, features, (start_idx, end_idx), (start, end), usable)
     with _step("risk", timings, progress):
         pieces = street_pieces(graph)

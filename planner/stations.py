@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import tzfpy
 
 from planner.clock import clock_at, seconds_until, shift_seconds
@@ -96,6 +97,8 @@ def resolve_station(
                 "the station's entrance as lat/lon"
             )
             raise ScenarioError(msg)
+        if spec.police.lower() != "any":
+            _warn_several_named(spec.police, police["name"], int(near[0]), where)
         return int(idx[near[0]])
     x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
     idx, dist = graph.nearest_node(x_m, y_m, among)
@@ -110,6 +113,22 @@ def resolve_station(
         )
         raise ScenarioError(msg)
     return int(idx[0])
+
+
+def _warn_several_named(written: str, names: pd.Series, taken: int, where: str) -> None:
+    """Warn when the name ``written`` matches police stations of several names.
+
+    ``names`` are the matches in the order tried (by name), ``taken`` the position of the one
+    taken: the first on the streets.
+    """
+    found = list(dict.fromkeys(names.fillna("unnamed")))
+    if len(found) < 2:  # one station (or one name, mapped twice)
+        return
+    warn(
+        f"{where}: '{written}' matches {len(found)} police stations ({', '.join(found)}); "
+        f"{names.fillna('unnamed').iloc[taken]} is taken, the first by name on the streets; "
+        "write more of its name to choose another"
+    )
 
 
 def _lat_lon_hint(graph: StreetGraph, usable: np.ndarray | None) -> str:

@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
+import pytest
 from shapely.geometry import Point
 
 from planner.stations import area_zone, odd_shift_notes, police_names
@@ -50,3 +51,25 @@ def test_a_police_station_is_found_by_its_name_as_written_brackets_and_all(grid)
     )
     for name in ("central police", "Central Police Station (HQ)", "Station (HQ"):
         assert resolve_station(StationSpec(police=name), grid, features, "officers.station") == 5
+
+
+def test_a_name_several_police_stations_match_is_warned_of_naming_the_one_taken(grid):
+    from planner.errors import PlannerWarning
+    from planner.scenario_patrol import StationSpec
+    from planner.stations import resolve_station
+
+    x, y = grid.nodes.loc[5, ["x_m", "y_m"]]
+    features = gpd.GeoDataFrame(
+        {"value": ["police", "police"], "name": ["NYPD 17 PCT", "NYPD 10 PCT"]},
+        geometry=[Point(x + 10, y), Point(x + 210, y)],  # beside nodes 5 and 7
+        crs=grid.crs,
+    )
+    with pytest.warns(PlannerWarning) as caught:
+        assert resolve_station(StationSpec(police="NYPD"), grid, features, "s.yaml") == 7
+    (said,) = [str(w.message) for w in caught]
+    assert said == (
+        "s.yaml: 'NYPD' matches 2 police stations (NYPD 10 PCT, NYPD 17 PCT); NYPD 10 PCT is "
+        "taken, the first by name on the streets; write more of its name to choose another"
+    )
+    # a name only one station has starts there without a word
+    assert resolve_station(StationSpec(police="17 PCT"), grid, features, "s.yaml") == 5
