@@ -178,6 +178,8 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         fix = f"use a dot as the decimal separator, and no thousands separator: {dotted}"
     elif kind.startswith("date") and (why := _no_such_day(got)):
         fix = f"{why}; write a day that exists, as YYYY-MM-DD"
+    elif kind == "time_parsing" and err["loc"][-1] == "end" and (clock := _end_clock(got)):
+        fix = f'write the clock time alone, "{clock}": an end before the start is on the next day'
     if plain:
         what = plain
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")
@@ -195,6 +197,18 @@ def _no_such_day(value: object) -> str | None:
     if not 1 <= day <= days:
         return f"{calendar.month_name[month]} {year} has {days} days"
     return None
+
+
+def _end_clock(value: object) -> str | None:
+    """Return the clock time an end past midnight was written with (``26:00``: ``02:00``).
+
+    ``26:00``, ``02:00 next day`` and ``2026-12-12 02:00`` all name the clock's 02:00; None
+    when the text holds no hours and minutes.
+    """
+    found = re.search(r"(\d{1,2}):([0-5]\d)", str(value))
+    if found is None:
+        return None
+    return f"{int(found[1]) % 24:02d}:{found[2]}"
 
 
 def _comma_decimal(value: object) -> bool:

@@ -75,6 +75,17 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
             r'shift.start: write the clock time as quoted text, e.g. "09:00", not the number 900',
         ),
         (
+            'end: "02:00"',
+            'end: "26:00"',  # the hours past the start day's midnight
+            r'shift.end: not a clock time \(got \'26:00\'\); write the clock time alone, "02:00": '
+            "an end before the start is on the next day",
+        ),
+        (
+            'end: "02:00"',
+            'end: "2026-12-12 02:00"',
+            r'shift.end: .*write the clock time alone, "02:00": an end before the start',
+        ),
+        (
             "count: 2",
             "count: true",
             "officers.count: true/false is not a value for this key; give a number",
