@@ -249,9 +249,15 @@ def must_cover_lines(kpis: dict[str, Any], shift: tuple[dt.datetime, dt.datetime
     return lines
 
 
+#: The KPI table's risk model without incidents: defaults, not fitted (see the risk notes).
+TERRAIN_LABEL = "terrain: OSM venues with default weights, an informed guess (no incident data)"
+
+
 def _risk_label(risk: dict[str, Any]) -> str:
     if risk["parameters"].get("window_fallback"):
         return f"{risk['method']} (all hours: no incident near the shift's hours)"
+    if risk["method"] == "terrain":
+        return TERRAIN_LABEL
     return str(risk["method"])
 
 

@@ -34,6 +34,10 @@ def test_plan_default_end_to_end(tmp_path):
     result = plan_two_officers("scenarios/helsinki_default.yaml", out, run=cli_process)
     assert result.returncode == 0, result.stderr
     assert "presence (risk x min)" in result.stdout
+    # without incidents the risk is a guess from OSM venues, and the table says so
+    assert re.search(
+        r"risk model +terrain: OSM venues with default weights, an informed guess", result.stdout
+    )
     assert "seconds: routes" in result.stdout
     assert re.search(r"exposure by area +5 areas: OSM place labels", result.stdout)
     assert sorted(p.name for p in out.iterdir()) == [
