@@ -253,7 +253,8 @@ def must_cover_lines(kpis: dict[str, Any], shift: tuple[dt.datetime, dt.datetime
 TERRAIN_LABEL = "terrain: OSM venues with default weights, an informed guess (no incident data)"
 
 
-def _risk_label(risk: dict[str, Any]) -> str:
+def risk_label(risk: dict[str, Any]) -> str:
+    """Name the plan's risk model as the KPI table and the app say it (``kpis["risk"]``)."""
     if risk["parameters"].get("window_fallback"):
         return f"{risk['method']} (all hours: no incident near the shift's hours)"
     if risk["method"] == "terrain":
@@ -358,7 +359,7 @@ def kpi_table(plan: Plan) -> str:
         ("area", k["area"]),
         ("shift", f"{k['shift']['start']} -> {k['shift']['end']} ({k['shift']['timezone']})"),
         ("streets", f"{k['graph']['street_km']:.1f} km, {k['graph']['segments']} segments"),
-        ("risk model", _risk_label(k["risk"])),
+        ("risk model", risk_label(k["risk"])),
         ("posts", _posts_label(k["posts"], k["routes"])),
     ]
     posts = k["posts"]["locations"]

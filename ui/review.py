@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
-from planner.evaluate import kpi_table, plan_warnings, stayed_at_station
+from planner.evaluate import kpi_table, plan_warnings, risk_label, stayed_at_station
 from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import Scenario
@@ -488,7 +488,7 @@ def kpi_caption(kpis: dict[str, Any]) -> str:
     return (
         f"{kpis['scenario']} · {area} · shift {shift['start'][:16].replace('T', ' ')} to "
         f"{shift['end'][:16].replace('T', ' ')} ({shift['timezone']}) · "
-        f"{kpis['graph']['street_km']:.1f} km of streets · risk model: {kpis['risk']['method']}"
+        f"{kpis['graph']['street_km']:.1f} km of streets · risk model: {risk_label(kpis['risk'])}"
     )
 
 

@@ -800,6 +800,13 @@ def test_editor_round_trip_yaml_widgets_yaml(first_load, tmp_path, source):
     )
 
 
+def test_the_plan_caption_says_a_risk_map_without_incidents_is_a_guess(first_load):
+    from planner.evaluate import TERRAIN_LABEL
+
+    captions = [c.value for c in _app().caption]
+    assert [c for c in captions if c.endswith(f"risk model: {TERRAIN_LABEL}")]
+
+
 def test_a_long_time_limit_without_an_iteration_cap_is_said_without_one(first_load):
     text = (ROOT / "scenarios" / "helsinki_default.yaml").read_text(encoding="utf-8")
     text = re.sub(r"\n *route_iterations:[^\n]*", "", text)
