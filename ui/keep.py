@@ -104,6 +104,8 @@ def restore() -> bool:
         st.session_state[key] = copy.deepcopy(value) if key in MUTABLE else value
     if "officers" not in kept:  # kept while the field was empty: the scenario's count
         st.session_state["officers"] = int(drafts.get_in(kept[drafts.DRAFT], "officers.count", 4))
+    if "scenario" not in kept:  # kept while blank: a scenario of one's own, not the example
+        st.session_state["scenario"] = drafts.example_of(kept.get(drafts.WHERE, ""))
     return True
 
 

@@ -724,6 +724,16 @@ def test_a_reload_takes_back_the_page_under_an_id_of_its_own(first_load):
     assert lost.run().number_input(key="officers").value == 4
 
 
+def test_a_reload_of_a_scenario_of_ones_own_does_not_show_the_example(first_load):
+    text = (ROOT / "scenarios" / "helsinki_default.yaml").read_text(encoding="utf-8")
+    at = _apply_yaml(_app(), text.replace("name: helsinki_default", "name: midtown"))
+    assert at.sidebar.selectbox(key="scenario").value is None  # none: a scenario of one's own
+    again = _reloaded(at)
+    assert again.sidebar.selectbox(key="scenario").value is None
+    assert "Editing: midtown (YAML box)" in [c.value for c in again.sidebar.caption]
+    assert _reloaded(_app()).sidebar.selectbox(key="scenario").value == "helsinki_default"
+
+
 def _apply_yaml(at: AppTest, text: str) -> AppTest:
     _tab(at, "Scenario")
     _yaml_box(at).set_value(text)
