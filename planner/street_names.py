@@ -66,10 +66,19 @@ def _told_apart(
     return _ranked_from_west(graph, _with_distance(named, graph, names))
 
 
+#: Least angle, in degrees, between a node's street and another for the other to cross it.
+CROSSING_DEG = 30.0
+
+
 def _with_distance(
     named: gpd.GeoDataFrame, graph: StreetGraph, names: dict[int, str]
 ) -> dict[int, str]:
-    """Shared names get how far the closest other named street is (within 150 m)."""
+    """Shared names get how far the closest other named street is (within 150 m).
+
+    For a node on one street, a street that crosses it (at :data:`CROSSING_DEG` or more) is
+    taken before a nearer one running alongside it: on a grid, the avenue at the block's end
+    tells an officer where to stand; the parallel street behind the buildings does not.
+    """
     base = pd.Series(names)
     shared = base[base.duplicated(keep=False)]
     if shared.empty or not len(named):
@@ -83,15 +92,29 @@ def _with_distance(
             "at": src,
             "street": named["name"].to_numpy()[dst],
             "metres": shapely.distance(points[src], geoms[dst]),
+            "bearing": _bearing_near(geoms[dst], points[src]),
         }
     )
     own = shared.to_numpy()[near["at"].to_numpy()]
-    other = [
-        s not in o.removeprefix("near ").split(" / ")
-        for s, o in zip(near["street"], own, strict=True)
-    ]
+    other = np.array(
+        [
+            s not in o.removeprefix("near ").split(" / ")
+            for s, o in zip(near["street"], own, strict=True)
+        ],
+        dtype=bool,
+    )
+    # each node's own street runs as the closest piece of it does
+    heading = (
+        near[~other].sort_values(["at", "metres"], kind="stable").drop_duplicates("at")
+    ).set_index("at")["bearing"]
+    turn = np.abs(near["bearing"].to_numpy() - heading.reindex(near["at"]).to_numpy())
+    turn = np.minimum(turn, 180.0 - turn)
+    single = np.array([" / " not in o for o in own], dtype=bool)  # a corner has two headings
+    near["alongside"] = single & (turn < CROSSING_DEG)  # False where the heading is unknown
     closest = (
-        near[other].sort_values(["at", "metres", "street"], kind="stable").drop_duplicates("at")
+        near[other]
+        .sort_values(["at", "alongside", "metres", "street"], kind="stable")
+        .drop_duplicates("at")
     )
     told = shared.copy()
     metres = np.maximum(10, np.round(closest["metres"].to_numpy(), -1)).astype(int)
@@ -102,6 +125,17 @@ def _with_distance(
         )
     ]
     return dict(names) | told.to_dict()
+
+
+def _bearing_near(lines: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Direction of each line where it passes closest to its point, in degrees from 0 to 180."""
+    at = shapely.line_locate_point(lines, points)
+    length = shapely.length(lines)
+    before = shapely.line_interpolate_point(lines, np.clip(at - 5.0, 0.0, length))
+    after = shapely.line_interpolate_point(lines, np.clip(at + 5.0, 0.0, length))
+    dx = shapely.get_x(after) - shapely.get_x(before)
+    dy = shapely.get_y(after) - shapely.get_y(before)
+    return np.degrees(np.arctan2(dy, dx)) % 180.0
 
 
 def _ranked_from_west(graph: StreetGraph, names: dict[int, str]) -> dict[int, str]:

@@ -1,3 +1,4 @@
+import math
 import re
 
 import geopandas as gpd
@@ -58,6 +59,34 @@ def test_a_place_takes_the_names_of_the_two_longest_streets_there():
             graph.add_edge(u, v, length=length, name=name, highway="residential", geometry=geom)
     names = place_names(build_street_graph(graph, "corner"), [0])
     assert names[0] == "Long Road / Mid Street"
+
+
+def test_a_place_mid_block_is_told_by_the_street_crossing_its_own_not_the_parallel_one():
+    import networkx as nx
+    from shapely.geometry import LineString
+
+    from planner.graph import build_street_graph
+
+    from .conftest import grid_lonlat
+
+    # A Street runs east past two mid-block corners; B Street runs alongside, 40 m north,
+    # behind the buildings; D Lane and C Avenue cross at the block's ends (rows north, columns
+    # east, 100 m apart)
+    where = {0: (0, 0), 1: (0, 1), 2: (0, 2), 3: (0, 3), 4: (0.4, 0), 5: (0.4, 3), 6: (2, 3)}
+    graph = nx.MultiDiGraph(crs="EPSG:4326")
+    for n, (row, col) in where.items():
+        lon, lat = grid_lonlat(row, col)  # type: ignore[arg-type]
+        graph.add_node(n, x=lon, y=lat)
+    streets = [(0, 1, "A Street"), (1, 2, "A Street"), (2, 3, "A Street"), (4, 5, "B Street")]
+    streets += [(0, 4, "D Lane"), (3, 5, "C Avenue"), (5, 6, "C Avenue")]
+    for u, v, name in streets:
+        a, b = graph.nodes[u], graph.nodes[v]
+        line = LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+        length = 100.0 * math.dist(where[u], where[v])
+        for x, y, geom in ((u, v, line), (v, u, line.reverse())):
+            graph.add_edge(x, y, length=length, name=name, highway="residential", geometry=geom)
+    names = place_names(build_street_graph(graph, "block"), [1, 2])
+    assert names == {1: "A Street, 100 m from D Lane", 2: "A Street, 100 m from C Avenue"}
 
 
 def test_place_names_tell_places_apart(helsinki):
