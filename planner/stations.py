@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from zoneinfo import ZoneInfo
 
@@ -78,6 +79,8 @@ def resolve_station(
             found = f"the area has: {', '.join(names)}" if names else "the area has none in OSM"
             if features.attrs.get("online"):
                 found = "online areas bring their streets only, not OSM stations"
+            elif meant := likely_meant(spec.police, names):
+                found = f"did you mean {meant}? {found}"
             msg = (
                 f"{where}: no police station matching '{spec.police}'; {found}; "
                 f"{_lat_lon_hint(graph, among)}"
@@ -113,6 +116,26 @@ def resolve_station(
         )
         raise ScenarioError(msg)
     return int(idx[0])
+
+
+#: Least likeness (difflib's ratio) of a misspelt station name to part of a station's name.
+LIKENESS = 0.75
+
+
+def likely_meant(written: str, names: list[str]) -> str | None:
+    """Return the name holding text most like ``written`` (a misspelling of part of it), if any.
+
+    Each name is compared, ignoring case, piece by piece with pieces as long as ``written``.
+    """
+    text = written.strip().lower()
+    best, meant = LIKENESS, None
+    for name in names:
+        lowered = name.lower()
+        for i in range(max(1, len(lowered) - len(text) + 1)):
+            ratio = difflib.SequenceMatcher(None, text, lowered[i : i + len(text)]).ratio()
+            if ratio > best:
+                best, meant = ratio, name
+    return meant
 
 
 def _warn_several_named(written: str, names: pd.Series, taken: int, where: str) -> None:

@@ -258,6 +258,8 @@ def test_a_missing_police_station_is_named_with_a_point_that_works_instead(helsi
         resolve_station(StationSpec(police="pasila"), helsinki, features, "officers.station")
     text = str(missing.value)
     assert "no police station matching 'pasila'; the area has: Kulma" in text
+    with pytest.raises(ScenarioError, match=r"'kluma'; did you mean Kulma\? the area has: Kulma"):
+        resolve_station(StationSpec(police="kluma"), helsinki, features, "officers.station")
     hint = re.search(r"\{lat: (-?[\d.]+), lon: (-?[\d.]+)\}", text)
     assert hint, text
     point = StationSpec(lat=float(hint[1]), lon=float(hint[2]))
