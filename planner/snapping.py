@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -11,14 +14,17 @@ from planner.errors import IncidentDataError
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
 
+#: Points per thread at least, when snapping on several cores.
+SNAP_CHUNK = 10_000
+
 
 def snap_to_segments(
     graph: StreetGraph, lon: np.ndarray, lat: np.ndarray, max_snap_m: float | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest segment of each point within ``max_snap_m`` (one value, or one per point).
 
-    Exact distances, from a spatial index of the streets (:meth:`shapely.STRtree.query_nearest`);
-    of streets equally near, the one numbered first.
+    Exact distances, from a spatial index of the streets (:meth:`shapely.STRtree.query_nearest`,
+    the points shared out over the cores); of streets equally near, the one numbered first.
 
     Returns
     -------
@@ -32,13 +38,20 @@ def snap_to_segments(
     if len(on_map) == 0:
         return on_map, on_map.copy()
     tree = shapely.STRtree(graph.segments.geometry.to_numpy())
-    (near, seg), dist = tree.query_nearest(
-        shapely.points(x_m[on_map], y_m[on_map]),
-        max_distance=float(limit.max()),
-        return_distance=True,
-        all_matches=True,
-    )
-    best = pd.DataFrame({"row": on_map[near], "seg": seg, "d": dist})
+    reach = float(limit.max())
+
+    def nearest(rows: np.ndarray) -> pd.DataFrame:
+        (near, seg), dist = tree.query_nearest(
+            shapely.points(x_m[rows], y_m[rows]),
+            max_distance=reach,
+            return_distance=True,
+            all_matches=True,
+        )
+        return pd.DataFrame({"row": rows[near], "seg": seg, "d": dist})
+
+    chunks = np.array_split(on_map, min(os.cpu_count() or 1, -(-len(on_map) // SNAP_CHUNK)))
+    with ThreadPoolExecutor(len(chunks)) as pool:  # shapely lets go of the GIL: all cores
+        best = pd.concat(list(pool.map(nearest, chunks)), ignore_index=True)
     best = best[best["d"] <= limit[best["row"]]].sort_values(["row", "d", "seg"], kind="stable")
     best = best.drop_duplicates("row")
     return best["row"].to_numpy(), best["seg"].to_numpy()
