@@ -123,3 +123,10 @@ def test_undated_records_count_with_the_average_weight():
     assert np.isfinite(w).all()
     assert 0 < w[0] < w[1]
     assert counts["without date"] == 1
+
+
+def test_an_undated_record_counts_as_recent():
+    frame = pd.DataFrame({"occurred": pd.to_datetime([None])})
+    w, _ = window_weights(frame, *FRIDAY_NIGHT, WindowParams(half_life_days=365))
+    # the day's mean hour on the week's mean day, and no loss for age
+    assert w[0] == pytest.approx(_night_mean(1.5) * (1 + 6 * 0.5) / 7, rel=1e-5)
