@@ -130,3 +130,13 @@ def test_an_undated_record_counts_as_recent():
     w, _ = window_weights(frame, *FRIDAY_NIGHT, WindowParams(half_life_days=365))
     # the day's mean hour on the week's mean day, and no loss for age
     assert w[0] == pytest.approx(_night_mean(1.5) * (1 + 6 * 0.5) / 7, rel=1e-5)
+
+
+def test_a_shift_ending_at_a_quarter_to_counts_its_last_minutes_fully():
+    start = dt.datetime(2026, 11, 27, 22, tzinfo=ZONE)
+    end = dt.datetime(2026, 11, 28, 6, 45, tzinfo=ZONE)
+    frame = pd.DataFrame({"occurred": pd.to_datetime(["2026-11-28 06:40"])})  # 5 min before
+    params = WindowParams(tod_bandwidth_h=0.25, half_life_days=1e9)
+    w, counts = window_weights(frame, start, end, params)
+    assert w[0] == pytest.approx(1.0)
+    assert counts["near the shift's hours"] == 1
