@@ -1250,3 +1250,15 @@ def test_hot_spots_dosed_counts_each_hot_spot_once_however_many_its_stops(plan):
     assert len(spots) < len(stops)  # a hot spot with a repeat stop counts once
     said = rf"hot spots dosed +{len(spots)} of {routes['hotspots']}, "
     assert re.search(said, kpi_table(plan))
+
+
+def test_gpx_stop_waypoints_give_each_stops_length_as_the_schedule_does(plan):
+    files = plan_files(plan)
+    schedule = pd.read_csv(io.BytesIO(files["schedule.csv"]), encoding="utf-8-sig")
+    for route in plan.routes:
+        gpx = gpxpy.parse(files[f"officer_{route.officer}.gpx"].decode())
+        said = [w.description for w in gpx.waypoints if w.type == "dwell"]
+        stops = schedule.query(f"officer == {route.officer}").dropna(subset=["stop"])
+        assert said == [f"stop {int(r.stop)}, {r.action}" for r in stops.itertuples()]
+        minutes = [round((leg.end_s - leg.start_s) / 60) for leg in route.dwells]
+        assert [int(d.split()[-2]) for d in said] == minutes
