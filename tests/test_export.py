@@ -1262,3 +1262,15 @@ def test_gpx_stop_waypoints_give_each_stops_length_as_the_schedule_does(plan):
         assert said == [f"stop {int(r.stop)}, {r.action}" for r in stops.itertuples()]
         minutes = [round((leg.end_s - leg.start_s) / 60) for leg in route.dwells]
         assert [int(d.split()[-2]) for d in said] == minutes
+
+
+def test_geojson_stops_arrive_and_last_as_the_schedule_says(plan):
+    files = plan_files(plan)
+    schedule = pd.read_csv(io.BytesIO(files["schedule.csv"]), encoding="utf-8-sig")
+    stops = schedule.dropna(subset=["stop"])
+    features = json.loads(files["plan.geojson"])["features"]
+    dwells = [f["properties"] for f in features if f["properties"]["layer"] == "dwell"]
+    mapped = sorted((d["officer"], d["stop"], d["arrive"], d["minutes"]) for d in dwells)
+    rows = sorted((r.officer, int(r.stop), r.start, r.minutes) for r in stops.itertuples())
+    assert [m[:3] for m in mapped] == [r[:3] for r in rows]
+    assert [m[3] for m in mapped] == pytest.approx([r[3] for r in rows], abs=0.02)
