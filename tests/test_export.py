@@ -1274,3 +1274,17 @@ def test_geojson_stops_arrive_and_last_as_the_schedule_says(plan):
     rows = sorted((r.officer, int(r.stop), r.start, r.minutes) for r in stops.itertuples())
     assert [m[:3] for m in mapped] == [r[:3] for r in rows]
     assert [m[3] for m in mapped] == pytest.approx([r[3] for r in rows], abs=0.02)
+
+
+def test_briefing_timetables_give_each_stop_the_schedules_start_and_end(plan):
+    html = plan_files(plan)["briefing.html"].decode()
+    row = re.compile(
+        r'<tr><td class="t">(\d\d:\d\d)</td><td class="t">(\d\d:\d\d)</td>'
+        r'<td class="what">stop (\d+): \d+ min</td>'
+    )
+    pages = html.split("<section")[1:]  # one per unit, in order
+    schedule = plan.to_frame()
+    for route, page in zip(plan.routes, pages, strict=True):
+        stops = schedule[(schedule["officer"] == route.officer) & schedule["stop"].notna()]
+        times = [(r.start[11:16], r.end[11:16], str(r.stop)) for r in stops.itertuples()]
+        assert row.findall(page) == times
