@@ -1288,3 +1288,21 @@ def test_briefing_timetables_give_each_stop_the_schedules_start_and_end(plan):
         stops = schedule[(schedule["officer"] == route.officer) & schedule["stop"].notna()]
         times = [(r.start[11:16], r.end[11:16], str(r.stop)) for r in stops.itertuples()]
         assert row.findall(page) == times
+
+
+def test_each_variant_is_searched_with_the_stops_of_the_plans_before_it_made_less_attractive(
+    plan,
+):
+    from planner.variants import variants
+
+    solver = plan.scenario.solver.model_copy(update={"route_iterations": 5})
+    quick = dataclasses.replace(plan, scenario=plan.scenario.model_copy(update={"solver": solver}))
+    found = variants(quick, 3, within=1.0)  # every variant within reach: one search each
+    used = np.zeros((len(plan.hotspots), plan.patrol.hours()))
+    for before, variant in itertools.pairwise(found):
+        for route in before.routes:
+            for leg in route.dwells:
+                used[leg.hotspot, plan.patrol.hour_of(leg.start_s)] += 1
+        # each stop (hot spot, hour) of the plans before weighs half as much, up to three times
+        assert variant.patrol.search_weight == pytest.approx(0.5 ** np.minimum(used, 3))
+    assert used.max() >= 2  # the third variant saw stops repeated by the second
