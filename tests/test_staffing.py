@@ -233,3 +233,14 @@ def test_shifts_compared_on_a_risk_alike_at_every_hour_are_said_to_differ_only_i
     assert said is not None and said.startswith("Without incident data the risk is the same")
     assert flat_risk_note(runs("terrain", "terrain"), shifts=1) is None  # one shift: no claim
     assert flat_risk_note(runs("terrain", "incidents"), shifts=2) is None  # risk by the hour
+
+
+def test_the_table_counts_units_back_early_apart_from_units_walking_loops():
+    from planner.staffing import staffing_table
+
+    run = _run(4, 10.0, 4)
+    units = run.kpis["routes"]["per_officer"]
+    units[0]["back_early_min"] = units[1]["back_early_min"] = 90.0  # two back 1.5 h early
+    units[2]["loop_min"] = 75.0  # one walks loops for 1 h 15 min; the fourth is busy
+    row = staffing_table([run]).iloc[0]
+    assert (row["units_back_early"], row["units_looping"]) == (2, 1)
