@@ -1306,3 +1306,28 @@ def test_each_variant_is_searched_with_the_stops_of_the_plans_before_it_made_les
         # each stop (hot spot, hour) of the plans before weighs half as much, up to three times
         assert variant.patrol.search_weight == pytest.approx(0.5 ** np.minimum(used, 3))
     assert used.max() >= 2  # the third variant saw stops repeated by the second
+
+
+def test_variant_overlap_counts_a_stop_at_the_same_hot_spot_in_the_same_hour_as_repeated(plan):
+    from planner.variants import overlap
+
+    def moved(seconds_of):
+        routes = tuple(
+            dataclasses.replace(
+                r,
+                legs=tuple(
+                    dataclasses.replace(leg, start_s=seconds_of(leg.start_s))
+                    if leg.kind == "dwell"
+                    else leg
+                    for leg in r.legs
+                ),
+            )
+            for r in plan.routes
+        )
+        return dataclasses.replace(plan, routes=routes)
+
+    # the same hot spots, each stop a few minutes earlier or later in its hour
+    same_hour = moved(lambda s: s // 3600 * 3600 + 3599 - s % 3600)
+    assert overlap(plan, same_hour)["stops"] == 1.0
+    next_day = moved(lambda s: s + 24 * 3600)  # the same hot spots at hours the plan has none
+    assert overlap(plan, next_day) == {"stops": 0.0, "hot spots": 1.0, "streets": 1.0}
