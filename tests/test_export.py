@@ -1331,3 +1331,9 @@ def test_variant_overlap_counts_a_stop_at_the_same_hot_spot_in_the_same_hour_as_
     assert overlap(plan, same_hour)["stops"] == 1.0
     next_day = moved(lambda s: s + 24 * 3600)  # the same hot spots at hours the plan has none
     assert overlap(plan, next_day) == {"stops": 0.0, "hot spots": 1.0, "streets": 1.0}
+
+
+def test_the_areas_street_km_add_up_to_the_streets_of_the_plan(plan):
+    areas = plan.kpis["neighbourhoods"]["areas"]
+    total_km = plan.graph.segments["length_m"].sum() / 1000
+    assert sum(a["street_km"] for a in areas) == pytest.approx(total_km, abs=0.001 * len(areas))
