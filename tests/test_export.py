@@ -1337,3 +1337,11 @@ def test_the_areas_street_km_add_up_to_the_streets_of_the_plan(plan):
     areas = plan.kpis["neighbourhoods"]["areas"]
     total_km = plan.graph.segments["length_m"].sum() / 1000
     assert sum(a["street_km"] for a in areas) == pytest.approx(total_km, abs=0.001 * len(areas))
+
+
+def test_the_briefing_names_incident_files_by_their_names_not_their_paths():
+    from planner.briefing import _named_by_file
+
+    paths = [Path("/home/analyst/data/calls.csv"), Path("/home/analyst/data/calls.csv.gz")]
+    notes = ["/home/analyst/data/calls.csv.gz: 12 rows without coordinates left out"]
+    assert _named_by_file(notes, paths) == ["calls.csv.gz: 12 rows without coordinates left out"]
