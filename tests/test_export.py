@@ -1345,3 +1345,11 @@ def test_the_briefing_names_incident_files_by_their_names_not_their_paths():
     paths = [Path("/home/analyst/data/calls.csv"), Path("/home/analyst/data/calls.csv.gz")]
     notes = ["/home/analyst/data/calls.csv.gz: 12 rows without coordinates left out"]
     assert _named_by_file(notes, paths) == ["calls.csv.gz: 12 rows without coordinates left out"]
+
+
+def test_geojson_streets_give_their_risk_per_km_of_their_length(plan):
+    features = json.loads(plan_files(plan)["plan.geojson"])["features"]
+    streets = [f["properties"] for f in features if f["properties"]["layer"] == "segment"]
+    lengths_km = plan.graph.segments["length_m"].to_numpy() / 1000
+    per_km = plan.risk.segment_risk / lengths_km
+    assert [s["risk_per_km"] for s in streets] == pytest.approx(per_km.tolist(), abs=1e-6)
