@@ -1353,3 +1353,10 @@ def test_geojson_streets_give_their_risk_per_km_of_their_length(plan):
     lengths_km = plan.graph.segments["length_m"].to_numpy() / 1000
     per_km = plan.risk.segment_risk / lengths_km
     assert [s["risk_per_km"] for s in streets] == pytest.approx(per_km.tolist(), abs=1e-6)
+
+
+def test_each_areas_share_of_officer_minutes_is_its_minutes_over_all(plan):
+    areas = plan.kpis["neighbourhoods"]["areas"]
+    total = sum(a["officer_min"] for a in areas)
+    shares = [a["officer_min"] / total for a in areas]
+    assert [a["officer_min_share"] for a in areas] == pytest.approx(shares, abs=1e-5)
