@@ -1360,3 +1360,21 @@ def test_each_areas_share_of_officer_minutes_is_its_minutes_over_all(plan):
     total = sum(a["officer_min"] for a in areas)
     shares = [a["officer_min"] / total for a in areas]
     assert [a["officer_min_share"] for a in areas] == pytest.approx(shares, abs=1e-5)
+
+
+def test_a_units_end_station_waypoint_is_timed_when_it_gets_there(plan):
+    from planner.export import to_gpx
+
+    route = plan.routes[1]
+    elsewhere = int(plan.graph.nodes.index[0])
+    last = dataclasses.replace(route.legs[-1], to_node=elsewhere)
+    away = dataclasses.replace(route, legs=(*route.legs[:-1], last))
+    ends = dataclasses.replace(
+        plan, routes=(plan.routes[0], away), places=plan.places | {elsewhere: "X"}
+    )
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    gpx = gpxpy.parse(to_gpx(ends, away, wgs84))
+    (end,) = [w for w in gpx.waypoints if w.name == "End station"]
+    assert end.time == plan.at(away.end_s).replace(microsecond=0).astimezone(dt.UTC)
+    timed = [w for w in gpx.waypoints if w.time is not None]
+    assert timed[-1] is end  # the last place the unit reaches
