@@ -140,3 +140,11 @@ def test_a_shift_ending_at_a_quarter_to_counts_its_last_minutes_fully():
     w, counts = window_weights(frame, start, end, params)
     assert w[0] == pytest.approx(1.0)
     assert counts["near the shift's hours"] == 1
+
+
+def test_an_incident_an_hour_outside_the_shift_counts_as_near_its_hours():
+    frame = pd.DataFrame({"occurred": pd.to_datetime(["2026-11-21 07:00", "2026-11-20 18:00"])})
+    w, counts = window_weights(frame, *FRIDAY_NIGHT, WindowParams(half_life_days=1e9))
+    # an hour after the shift ends weighs more than half; four hours before it, almost nothing
+    assert w[0] == pytest.approx(math.exp(-0.5 * (1 / 1.5) ** 2), rel=1e-6)  # that night
+    assert counts["near the shift's hours"] == 1
