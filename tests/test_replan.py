@@ -252,6 +252,28 @@ def test_a_unit_a_call_took_too_far_to_be_back_in_time_walks_back_late(
     assert validate_routes(joined, helsinki, rules) == []
 
 
+def test_a_unit_walking_back_late_with_its_meal_break_due_is_given_the_break_too(
+    helsinki, helsinki_risk, planned
+):
+    from scipy.sparse.csgraph import dijkstra
+
+    from planner.errors import PlannerWarning
+    from planner.walks import _segment_lookup, _walkable
+
+    patrol, routes = planned
+    _, spots, station = helsinki_risk
+    dist = dijkstra(_walkable(helsinki, _segment_lookup(helsinki, frozenset())), indices=station)
+    far = int(np.where(np.isfinite(dist), dist, -1.0).argmax())
+    at_s = patrol.shift_s - 5 * 60
+    resume = cut_routes(routes, at_s, helsinki, {1: int(helsinki.nodes.index[far])})
+    # a 30 min break still due, to be taken at the station once back (any time will do)
+    hungry = dataclasses.replace(patrol, break_s=30 * 60.0, break_at_station=True)
+    with pytest.warns(PlannerWarning, match="walking back and taking its meal break"):
+        late = resumed(hungry, resume, helsinki, spots)
+    walk_s = dist[far] / patrol.pace_m_per_s * patrol.stretch()
+    assert late.ends[0][1] == pytest.approx(at_s + walk_s + 30 * 60 + 1.0)
+
+
 @pytest.mark.parametrize("replan_min", [40, 50])  # while the window is open; after it closed
 def test_a_call_that_leaves_no_time_to_reach_the_break_plans_it_late(
     helsinki, helsinki_risk, replan_min
