@@ -1378,3 +1378,25 @@ def test_a_units_end_station_waypoint_is_timed_when_it_gets_there(plan):
     assert end.time == plan.at(away.end_s).replace(microsecond=0).astimezone(dt.UTC)
     timed = [w for w in gpx.waypoints if w.time is not None]
     assert timed[-1] is end  # the last place the unit reaches
+
+
+def test_a_variant_below_the_share_is_searched_again_with_its_penalty_halved_down_to_a_sixteenth(
+    plan,
+):
+    from planner.variants import variants
+
+    solver = plan.scenario.solver.model_copy(update={"route_iterations": 5})
+    routes = {**plan.kpis["routes"], "presence_min": 1.5 * plan.kpis["routes"]["presence_min"]}
+    beyond = dataclasses.replace(  # a first plan no variant can come within 5 % of
+        plan,
+        scenario=plan.scenario.model_copy(update={"solver": solver}),
+        kpis={**plan.kpis, "routes": routes},
+    )
+    with pytest.warns(PlannerWarning, match="variant 2 reaches .* cut to 1/16"):
+        _, second = variants(beyond, 2, within=0.05)
+    used = np.zeros((len(plan.hotspots), plan.patrol.hours()))
+    for route in plan.routes:
+        for leg in route.dwells:
+            used[leg.hotspot, plan.patrol.hour_of(leg.start_s)] += 1
+    # four searches, the penalty 1/2, 1/4, 1/8, then 1/16 of a stop's value per repeat
+    assert second.patrol.search_weight == pytest.approx((1 - 1 / 16) ** np.minimum(used, 3))
