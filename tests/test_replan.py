@@ -404,6 +404,18 @@ def test_a_unit_cannot_leave_the_plan_before_its_route_begins(helsinki, planned)
         )
 
 
+def test_a_unit_can_leave_the_plan_the_moment_its_route_begins(helsinki, planned):
+    _, routes = planned
+    late_start = [dataclasses.replace(routes[0], legs=routes[0].legs[3:])]
+    begin = late_start[0].legs[0].start_s
+    elsewhere = int(helsinki.nodes.index[0])
+    resume = cut_routes(late_start, begin + 900, helsinki, {1: elsewhere}, {1: begin})
+    # nothing was done: the call runs from the start of its route to the re-plan
+    assert [(leg.kind, leg.start_s, leg.end_s) for leg in resume.kept[0]] == [
+        ("call", begin, begin + 900)
+    ]
+
+
 def test_a_unit_back_early_and_sent_out_again_waits_at_the_station_in_between():
     from planner.plan import Leg, Route
     from planner.replan import join
