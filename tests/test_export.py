@@ -1400,3 +1400,10 @@ def test_a_variant_below_the_share_is_searched_again_with_its_penalty_halved_dow
             used[leg.hotspot, plan.patrol.hour_of(leg.start_s)] += 1
     # four searches, the penalty 1/2, 1/4, 1/8, then 1/16 of a stop's value per repeat
     assert second.patrol.search_weight == pytest.approx((1 - 1 / 16) ** np.minimum(used, 3))
+
+
+def test_each_areas_presence_per_risk_is_its_share_of_presence_over_its_share_of_risk(plan):
+    areas = [a for a in plan.kpis["neighbourhoods"]["areas"] if a["risk_share"] > 0]
+    ratios = [a["presence_share"] / a["risk_share"] for a in areas]
+    assert [a["presence_per_risk"] for a in areas] == pytest.approx(ratios, rel=1e-3, abs=1e-3)
+    assert any(0 < r < 1 for r in ratios) and any(r > 1 for r in ratios)  # some under, some over
