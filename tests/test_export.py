@@ -1407,3 +1407,14 @@ def test_each_areas_presence_per_risk_is_its_share_of_presence_over_its_share_of
     ratios = [a["presence_share"] / a["risk_share"] for a in areas]
     assert [a["presence_per_risk"] for a in areas] == pytest.approx(ratios, rel=1e-3, abs=1e-3)
     assert any(0 < r < 1 for r in ratios) and any(r > 1 for r in ratios)  # some under, some over
+
+
+def test_a_replan_refuses_a_plan_made_for_a_shift_ending_at_another_time(plan, tmp_path):
+    from planner.errors import ScenarioError
+    from planner.rest_of_shift import replan
+
+    write_plan(plan, tmp_path)
+    shift = plan.scenario.shift.model_copy(update={"end": dt.time(1, 0)})
+    shorter = plan.scenario.model_copy(update={"shift": shift})
+    with pytest.raises(ScenarioError, match=r"the plan being followed is for the shift .* to "):
+        replan(shorter, tmp_path / "routes.json", dt.time(20, 0))
