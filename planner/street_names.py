@@ -16,9 +16,9 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
     A node takes the two longest differently named streets that meet there; a node on unnamed
     paths takes ``"near <street>"`` from the closest named street within 150 m (straight line);
     failing that, its position. Nodes of the graph that would share a name are told apart by
-    the closest other street (``"Kaivokatu, 40 m from Mikonkatu"``), then by number from west
-    to east. Names are those of the whole graph, so a node keeps its name from one plan to the
-    next.
+    the closest other street (``"Kaivokatu, 40 m from Mikonkatu"``), then by number along the
+    street, from west or from south. Names are those of the whole graph, so a node keeps its
+    name from one plan to the next.
     """
     names = _graph_names(graph)
     return {node: names[node] for node in node_ids}
@@ -58,12 +58,12 @@ def _told_apart(
 ) -> dict[int, str]:
     """Names made distinct: a shared name gets how far the closest other street is.
 
-    ``"Kaivokatu, 40 m from Keskuskatu"``; names still shared then get their rank from west,
-    ``"Kaivokatu, 40 m from Keskuskatu, 2nd from west"``. Names that differ only by ``near``
-    (a node on a path beside the street) count as shared: ranked together, they differ by more
-    than a word an officer may miss.
+    ``"Kaivokatu, 40 m from Keskuskatu"``; names still shared then get their rank along the
+    street (:func:`_ranked_along`), ``"Kaivokatu, 40 m from Keskuskatu, 2nd from west"``.
+    Names that differ only by ``near`` (a node on a path beside the street) count as shared:
+    ranked together, they differ by more than a word an officer may miss.
     """
-    return _ranked_from_west(graph, _with_distance(named, graph, names))
+    return _ranked_along(graph, _with_distance(named, graph, names))
 
 
 #: Least angle, in degrees, between a node's street and another for the other to cross it.
@@ -138,21 +138,32 @@ def _bearing_near(lines: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(dy, dx)) % 180.0
 
 
-def _ranked_from_west(graph: StreetGraph, names: dict[int, str]) -> dict[int, str]:
-    """Names still shared, or alike but for ``near``, get their rank from west to east."""
+def _ranked_along(graph: StreetGraph, names: dict[int, str]) -> dict[int, str]:
+    """Names still shared, or alike but for ``near``, get their rank along the street.
+
+    From west to east, or from south to north where the spots sharing the name lie farther
+    apart north to south than east to west (a street running north): ``2nd from south``.
+    """
     out = dict(names)
     given = pd.Series(out)
     # "near Kaivokatu, ..." and "Kaivokatu, ..." read alike: they are numbered together
     alike = given.str.removeprefix("near ")
     same = given[alike.duplicated(keep=False)]
-    x = graph.nodes.loc[same.index, "x_m"]
+    xy = graph.nodes.loc[same.index, ["x_m", "y_m"]].to_numpy()
     order = pd.DataFrame(
-        {"name": same, "key": alike[same.index], "x": x, "node": same.index}
-    ).sort_values(["key", "x", "node"])
+        {"name": same, "key": alike[same.index], "x": xy[:, 0], "y": xy[:, 1], "node": same.index}
+    )
+    spans = order.groupby("key")[["x", "y"]].agg(lambda c: c.max() - c.min())
+    north = (spans["y"] > spans["x"]).reindex(order["key"]).to_numpy()
+    order["along"] = np.where(north, order["y"], order["x"])
+    order["side"] = np.where(north, "south", "west")
+    order = order.sort_values(["key", "along", "node"])
     order["k"] = order.groupby("key").cumcount() + 1
     out |= {
-        int(n): f"{name}, {_ordinal(k)} from west"
-        for n, name, k in zip(order["node"], order["name"], order["k"], strict=True)
+        int(n): f"{name}, {_ordinal(k)} from {side}"
+        for n, name, k, side in zip(
+            order["node"], order["name"], order["k"], order["side"], strict=True
+        )
     }
     return out
 

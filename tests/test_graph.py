@@ -92,29 +92,32 @@ def test_a_place_mid_block_is_told_by_the_street_crossing_its_own_not_the_parall
 def test_place_names_tell_places_apart(helsinki):
     nodes = [int(n) for n in helsinki.nodes.index]
     names = place_names(helsinki, nodes)
-    pattern = r"(.+), (\d+) m from (.+?)(, \d+(st|nd|rd|th) from west)?"
+    pattern = r"(.+), (\d+) m from (.+?)(, \d+(st|nd|rd|th) from (west|south))?"
     told = {n: m for n, name in names.items() if (m := re.fullmatch(pattern, name))}
     assert len(set(names.values())) == len(nodes)  # each place its own name
     assert len(told) > len(nodes) // 10  # the streets alone repeat
     ranked = [m[4] for m in told.values() if m[4]]
     assert ", 1st from west" in ranked and ", 2nd from west" in ranked
+    assert ", 1st from south" in ranked and ", 2nd from south" in ranked
     assert all(m[3] not in m[1].split(" / ") and 10 <= int(m[2]) <= 150 for m in told.values())
     some = nodes[::7]
     assert place_names(helsinki, some) == {n: names[n] for n in some}  # the same in any plan
-    # names that differ only by "near" are numbered together, west to east
+    # names that differ only by "near" are numbered together, along the way the spots lie
     bare = [name.removeprefix("near ") for name in names.values()]
     assert len(set(bare)) == len(nodes)
-    near = [n for n, name in names.items() if name.startswith("near ") and "from west" in name]
+    near = [n for n, name in names.items() if name.startswith("near ") and " from " in name]
+    rank = re.compile(r", (\d+)\w\w from (west|south)$")
+    near = [n for n in near if rank.search(names[n])]
     assert near
     for node in near:
         key = names[node].removeprefix("near ").rsplit(", ", 1)[0]
-        row = sorted(
-            (float(helsinki.nodes.at[n, "x_m"]), name)
-            for n, name in names.items()
-            if name.removeprefix("near ").rsplit(", ", 1)[0] == key and "from west" in name
-        )
-        ranks = [int(re.search(r", (\d+)\w\w from west$", name)[1]) for _, name in row]
-        assert ranks == list(range(1, len(row) + 1))
+        group = [n for n, name in names.items() if rank.search(name)]
+        group = [n for n in group if names[n].removeprefix("near ").rsplit(", ", 1)[0] == key]
+        xy = helsinki.nodes.loc[group, ["x_m", "y_m"]].to_numpy()
+        north = np.ptp(xy[:, 1]) > np.ptp(xy[:, 0])  # farther apart north to south
+        assert {rank.search(names[n])[2] for n in group} == {"south" if north else "west"}
+        row = sorted(zip(xy[:, 1 if north else 0].tolist(), group, strict=True))
+        assert [int(rank.search(names[n])[1]) for _, n in row] == list(range(1, len(row) + 1))
 
 
 def test_embedded_helsinki_is_projected_and_connected(helsinki):
