@@ -45,8 +45,10 @@ class _Model(BaseModel):
 def _clock_text(value: float) -> str:
     """Return the quoted clock time a number written as hours and minutes means (1800: "18:00").
 
-    Other numbers get the example "18:00".
+    A number below 24 is an hour alone (18: "18:00"); other numbers get the example "18:00".
     """
+    if isinstance(value, int) and 0 <= value < 24:
+        return f'"{value:02d}:00"'
     if isinstance(value, int) and 0 <= value <= 2359 and value % 100 < 60:
         return f'"{value // 100:02d}:{value % 100:02d}"'
     return '"18:00"'

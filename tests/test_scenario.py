@@ -70,6 +70,11 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
             r'shift.end: write the clock time as quoted text, e.g. "02:00", not the number 200',
         ),
         (
+            'end: "02:00"',
+            "end: 2",  # an hour alone, not two minutes past midnight
+            r'shift.end: write the clock time as quoted text, e.g. "02:00", not the number 2',
+        ),
+        (
             "start: 18:00",
             "start: 0900",  # no octal number: YAML 1.1 could not read it at all
             r'shift.start: write the clock time as quoted text, e.g. "09:00", not the number 900',
