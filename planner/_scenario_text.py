@@ -202,13 +202,16 @@ def _no_such_day(value: object) -> str | None:
 def _end_clock(value: object) -> str | None:
     """Return the clock time an end past midnight was written with (``26:00``: ``02:00``).
 
-    ``26:00``, ``02:00 next day`` and ``2026-12-12 02:00`` all name the clock's 02:00; None
-    when the text holds no hours and minutes.
+    ``26:00``, ``02:00 next day`` and ``2026-12-12 02:00`` all name the clock's 02:00, and
+    ``2:00 PM`` names 14:00 (``12:30 AM``, 00:30); None when the text holds no hours and minutes.
     """
     found = re.search(r"(\d{1,2}):([0-5]\d)", str(value))
     if found is None:
         return None
-    return f"{int(found[1]) % 24:02d}:{found[2]}"
+    hour = int(found[1]) % 24
+    if half := re.search(r"(?<![a-z])([ap])\.?m\b", str(value)[found.end() :], re.IGNORECASE):
+        hour = hour % 12 + (12 if half[1].lower() == "p" else 0)
+    return f"{hour:02d}:{found[2]}"
 
 
 def _comma_decimal(value: object) -> bool:

@@ -87,6 +87,16 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
         ),
         (
             'end: "02:00"',
+            'end: "2:00 PM"',  # the clock time meant, not the hour written
+            r'shift.end: .*write the clock time alone, "14:00": an end before the start',
+        ),
+        (
+            'end: "02:00"',
+            'end: "12:30 a.m."',
+            r'shift.end: .*write the clock time alone, "00:30": an end before the start',
+        ),
+        (
+            'end: "02:00"',
             'end: "2026-12-12 02:00"',
             r'shift.end: .*write the clock time alone, "02:00": an end before the start',
         ),
