@@ -251,6 +251,10 @@ def must_cover_lines(kpis: dict[str, Any], shift: tuple[dt.datetime, dt.datetime
 
 #: The KPI table's risk model without incidents: defaults, not fitted (see the risk notes).
 TERRAIN_LABEL = "terrain: OSM venues with default weights, an informed guess (no incident data)"
+#: The same, in an area without any OSM feature the terrain weighs (an online area, say).
+BARE_TERRAIN_LABEL = (
+    "terrain: no OSM venue in the area, risk spread by street length (no incident data)"
+)
 
 
 def risk_label(risk: dict[str, Any]) -> str:
@@ -258,7 +262,7 @@ def risk_label(risk: dict[str, Any]) -> str:
     if risk["parameters"].get("window_fallback"):
         return f"{risk['method']} (all hours: no incident near the shift's hours)"
     if risk["method"] == "terrain":
-        return TERRAIN_LABEL
+        return BARE_TERRAIN_LABEL if risk["parameters"].get("weights") == {} else TERRAIN_LABEL
     return str(risk["method"])
 
 

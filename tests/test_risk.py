@@ -76,6 +76,18 @@ def test_no_features_means_risk_by_length(grid):
     assert any("spread by street length" in n for n in risk.notes)
 
 
+def test_the_risk_model_line_says_so_when_no_osm_feature_weighs_in(grid):
+    from planner.evaluate import BARE_TERRAIN_LABEL, TERRAIN_LABEL, risk_label
+
+    pieces = street_pieces(grid)
+    with pytest.warns(PlannerWarning, match="it rests on: no feature at all"):
+        bare = terrain_risk(grid, bar_at(grid, 5).iloc[0:0], pieces, 100, 0.1)
+    said = risk_label({"method": bare.method, "parameters": bare.parameters})
+    assert said == BARE_TERRAIN_LABEL  # every street alike by length: no venue to weigh
+    barred = terrain_risk(grid, bar_at(grid, 5), pieces, 100, 0.1)
+    assert risk_label({"method": barred.method, "parameters": barred.parameters}) == TERRAIN_LABEL
+
+
 def test_terrain_without_venues_warns_what_it_rests_on(grid):
     stop = bar_at(grid, 5).assign(key="highway", value="bus_stop")
     with pytest.warns(PlannerWarning, match=r"without a single bar.*rests on: highway=bus_stop\)"):
