@@ -125,17 +125,44 @@ LIKENESS = 0.75
 def likely_meant(written: str, names: list[str]) -> str | None:
     """Return the name holding text most like ``written`` (a misspelling of part of it), if any.
 
-    Each name is compared, ignoring case, piece by piece with pieces as long as ``written``.
+    Each name is compared, ignoring case, piece by piece with pieces as long as ``written``;
+    only a name with a word like each word written (:func:`_words_alike`) is offered.
     """
     text = written.strip().lower()
     best, meant = LIKENESS, None
     for name in names:
         lowered = name.lower()
+        if not _words_alike(text, lowered):
+            continue
         for i in range(max(1, len(lowered) - len(text) + 1)):
             ratio = difflib.SequenceMatcher(None, text, lowered[i : i + len(text)]).ratio()
             if ratio > best:
                 best, meant = ratio, name
     return meant
+
+
+def _words_alike(text: str, name: str) -> bool:
+    """Tell whether each word of ``text`` is a misspelling of a word of ``name``, or its start.
+
+    A number must be written as it is (``13 PCT`` is no misspelling of ``10 PCT``), and another
+    word is another name (``Midtown North`` is not ``Midtown South``).
+    """
+    words = name.split()
+    return all(
+        any(
+            word == other
+            or (not word.isdigit() and other.startswith(word))
+            or (
+                not (word.isdigit() or other.isdigit())
+                and (
+                    sorted(word) == sorted(other)  # letters swapped: PTC for PCT
+                    or difflib.SequenceMatcher(None, word, other).ratio() >= LIKENESS
+                )
+            )
+            for other in words
+        )
+        for word in text.split()
+    )
 
 
 def _warn_several_named(written: str, names: pd.Series, taken: int, where: str) -> None:

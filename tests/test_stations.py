@@ -73,3 +73,27 @@ def test_a_name_several_police_stations_match_is_warned_of_naming_the_one_taken(
     )
     # a name only one station has starts there without a word
     assert resolve_station(StationSpec(police="17 PCT"), grid, features, "s.yaml") == 5
+
+
+def test_a_misspelt_police_name_is_offered_a_station_whose_words_are_like_it(grid):
+    from planner.errors import ScenarioError
+    from planner.scenario_patrol import StationSpec
+    from planner.stations import resolve_station
+
+    x, y = grid.nodes.loc[5, ["x_m", "y_m"]]
+    features = gpd.GeoDataFrame(
+        {"value": ["police", "police"], "name": ["Midtown South Precinct", "NYPD 10 PCT"]},
+        geometry=[Point(x + 10, y), Point(x + 210, y)],
+        crs=grid.crs,
+    )
+
+    def said(name: str) -> str:
+        with pytest.raises(ScenarioError) as err:
+            resolve_station(StationSpec(police=name), grid, features, "s.yaml")
+        return str(err.value)
+
+    assert "did you mean Midtown South Precinct?" in said("Midtwon South")
+    assert "did you mean NYPD 10 PCT?" in said("NYPD 10 PTC")
+    # another precinct's number, or its other word, is another station: none is offered
+    assert "did you mean" not in said("NYPD 13 PCT")
+    assert "did you mean" not in said("Midtown North")
