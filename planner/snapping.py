@@ -49,9 +49,13 @@ def snap_to_segments(
         )
         return pd.DataFrame({"row": rows[near], "seg": seg, "d": dist})
 
-    chunks = np.array_split(on_map, min(os.cpu_count() or 1, -(-len(on_map) // SNAP_CHUNK)))
-    with ThreadPoolExecutor(len(chunks)) as pool:  # shapely lets go of the GIL: all cores
-        best = pd.concat(list(pool.map(nearest, chunks)), ignore_index=True)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    chunks = np.array_split(on_map, min(cores or 1, -(-len(on_map) // SNAP_CHUNK)))
+    if len(chunks) == 1:
+        best = nearest(on_map)
+    else:
+        with ThreadPoolExecutor(len(chunks)) as pool:  # shapely lets go of the GIL: all cores
+            best = pd.concat(list(pool.map(nearest, chunks)), ignore_index=True)
     best = best[best["d"] <= limit[best["row"]]].sort_values(["row", "d", "seg"], kind="stable")
     best = best.drop_duplicates("row")
     return best["row"].to_numpy(), best["seg"].to_numpy()
