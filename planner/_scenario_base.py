@@ -34,12 +34,39 @@ class _Model(BaseModel):
         if (
             isinstance(value, str)
             and dt.time in kinds
+            and (said := _offset_said(value, str(info.field_name)))
+        ):
+            raise ValueError(said)
+        if (
+            isinstance(value, str)
+            and dt.time in kinds
             and re.fullmatch(r"\d:[0-5]\d(:[0-5]\d)?", value)
         ):
             return "0" + value  # 2:00 is 02:00
         if info.field_name == "end" and value in ("24:00", "24:00:00"):
             return "00:00"  # the end of the day; an end before the start runs past midnight
         return value
+
+
+def _offset_said(text: str, key: str) -> str | None:
+    """Say how to write a clock time written with a UTC offset, which pydantic would take.
+
+    A ``start`` of ``18:00-02:00`` is more likely a shift's span than 18:00 at two hours
+    behind UTC: the message says how to write the span. None when the text has no offset.
+    """
+    found = re.fullmatch(
+        r"\s*(\d{1,2}:[0-5]\d(?::[0-5]\d)?)\s*(Z|[+-]\s*\d{1,2}(?::?[0-5]\d)?)\s*", text, re.I
+    )
+    if found is None:
+        return None
+    said = (
+        f'write the clock time without a UTC offset, "{found[1]}" (shift.timezone names the clock)'
+    )
+    span = re.fullmatch(r"-\s*(\d{1,2}):?([0-5]\d)", found[2])
+    if key == "start" and span:
+        end = f"{int(span[1]):02d}:{span[2]}"
+        said += f'; a shift from {found[1]} to {end} is start: "{found[1]}", end: "{end}"'
+    return said
 
 
 def _clock_text(value: float) -> str:

@@ -101,6 +101,18 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
             r'shift.end: .*write the clock time alone, "02:00": an end before the start',
         ),
         (
+            "start: 18:00",
+            'start: "18:00-02:00"',  # pydantic reads 18:00 at UTC-2: a span, more likely
+            r'shift.start: write the clock time without a UTC offset, "18:00" \(shift.timezone '
+            r'names the clock\); a shift from 18:00 to 02:00 is start: "18:00", end: "02:00"',
+        ),
+        (
+            'end: "02:00"',
+            'end: "02:00Z"',
+            r'shift.end: write the clock time without a UTC offset, "02:00" \(shift.timezone '
+            r"names the clock\) \(got",
+        ),
+        (
             "count: 2",
             "count: true",
             "officers.count: true/false is not a value for this key; give a number",
