@@ -76,6 +76,8 @@ def _clock_text(value: float) -> str:
     """
     if isinstance(value, int) and 0 <= value < 24:
         return f'"{value:02d}:00"'
+    if value in (24, 2400):
+        return '"24:00"'  # the end of the day, as an end may be written
     if isinstance(value, int) and 0 <= value <= 2359 and value % 100 < 60:
         return f'"{value // 100:02d}:{value % 100:02d}"'
     return '"18:00"'

@@ -75,6 +75,11 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
             r'shift.end: write the clock time as quoted text, e.g. "02:00", not the number 2',
         ),
         (
+            'end: "02:00"',
+            "end: 2400",  # the end of the day, which an end may be
+            r'shift.end: write the clock time as quoted text, e.g. "24:00", not the number 2400',
+        ),
+        (
             "start: 18:00",
             "start: 0900",  # no octal number: YAML 1.1 could not read it at all
             r'shift.start: write the clock time as quoted text, e.g. "09:00", not the number 900',
