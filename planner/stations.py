@@ -101,7 +101,7 @@ def resolve_station(
             )
             raise ScenarioError(msg)
         if spec.police.lower() != "any":
-            _warn_several_named(spec.police, police["name"], int(near[0]), where)
+            _warn_several_named(spec.police, police["name"].iloc[near], where)
         return int(idx[near[0]])
     x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
     idx, dist = graph.nearest_node(x_m, y_m, among)
@@ -165,19 +165,19 @@ def _words_alike(text: str, name: str) -> bool:
     )
 
 
-def _warn_several_named(written: str, names: pd.Series, taken: int, where: str) -> None:
+def _warn_several_named(written: str, names: pd.Series, where: str) -> None:
     """Warn when the name ``written`` matches police stations of several names.
 
-    ``names`` are the matches in the order tried (by name), ``taken`` the position of the one
-    taken: the first on the streets.
+    ``names`` are those of the matches on the streets (within :data:`STATION_SNAP_M`), by
+    name: the first is taken.
     """
     found = list(dict.fromkeys(names.fillna("unnamed")))
     if len(found) < 2:  # one station (or one name, mapped twice)
         return
     warn(
-        f"{where}: '{written}' matches {len(found)} police stations ({', '.join(found)}); "
-        f"{names.fillna('unnamed').iloc[taken]} is taken, the first by name on the streets; "
-        "write more of its name to choose another"
+        f"{where}: '{written}' matches {len(found)} police stations on the streets "
+        f"({', '.join(found)}); {found[0]} is taken, the first by name; write more of its name "
+        "to choose another"
     )
 
 

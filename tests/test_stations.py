@@ -60,17 +60,17 @@ def test_a_name_several_police_stations_match_is_warned_of_naming_the_one_taken(
 
     x, y = grid.nodes.loc[5, ["x_m", "y_m"]]
     features = gpd.GeoDataFrame(
-        {"value": ["police", "police"], "name": ["NYPD 17 PCT", "NYPD 10 PCT"]},
-        geometry=[Point(x + 10, y), Point(x + 210, y)],  # beside nodes 5 and 7
+        {"value": ["police"] * 3, "name": ["NYPD 17 PCT", "NYPD 10 PCT", "NYPD 1 PCT"]},
+        geometry=[Point(x + 10, y), Point(x + 210, y), Point(x + 3000, y)],  # 5, 7, far off
         crs=grid.crs,
     )
     with pytest.warns(PlannerWarning) as caught:
         assert resolve_station(StationSpec(police="NYPD"), grid, features, "s.yaml") == 7
     (said,) = [str(w.message) for w in caught]
     assert said == (
-        "s.yaml: 'NYPD' matches 2 police stations (NYPD 10 PCT, NYPD 17 PCT); NYPD 10 PCT is "
-        "taken, the first by name on the streets; write more of its name to choose another"
-    )
+        "s.yaml: 'NYPD' matches 2 police stations on the streets (NYPD 10 PCT, NYPD 17 PCT); "
+        "NYPD 10 PCT is taken, the first by name; write more of its name to choose another"
+    )  # not NYPD 1 PCT, 3 km off the streets: its name would not choose it
     # a name only one station has starts there without a word
     assert resolve_station(StationSpec(police="17 PCT"), grid, features, "s.yaml") == 5
 
