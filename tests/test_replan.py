@@ -220,21 +220,31 @@ def test_a_unit_away_since_a_given_time_keeps_only_what_it_did_before(
         cut_routes(routes, at_s, helsinki, {1: elsewhere}, {1: at_s + 60})
 
 
-def test_a_unit_a_call_took_too_far_to_be_back_in_time_walks_back_late(
-    helsinki, helsinki_risk, planned
-):
+def _called_far_away(helsinki, station, planned):
+    """Five minutes before the end, unit 1 is at the far end of the area after a call.
+
+    Returns the metres from the station to every node, the far node, the time and the cut.
+    """
     from scipy.sparse.csgraph import dijkstra
 
-    from planner.errors import PlannerWarning
     from planner.walks import _segment_lookup, _walkable
 
     patrol, routes = planned
-    _, spots, station = helsinki_risk
-    # five minutes before the end, the unit is at the far end of the area after a call
     dist = dijkstra(_walkable(helsinki, _segment_lookup(helsinki, frozenset())), indices=station)
     far = int(np.where(np.isfinite(dist), dist, -1.0).argmax())
     at_s = patrol.shift_s - 5 * 60
     resume = cut_routes(routes, at_s, helsinki, {1: int(helsinki.nodes.index[far])})
+    return dist, far, at_s, resume
+
+
+def test_a_unit_a_call_took_too_far_to_be_back_in_time_walks_back_late(
+    helsinki, helsinki_risk, planned
+):
+    from planner.errors import PlannerWarning
+
+    patrol, _ = planned
+    _, spots, station = helsinki_risk
+    dist, far, at_s, resume = _called_far_away(helsinki, station, planned)
     with pytest.warns(PlannerWarning, match="unit 1 cannot be back .* arrives \\d+ min after"):
         late = resumed(patrol, resume, helsinki, spots)
     (_, end_s), back_s = late.ends[0], at_s + dist[far] / patrol.pace_m_per_s * patrol.stretch()
@@ -255,17 +265,11 @@ def test_a_unit_a_call_took_too_far_to_be_back_in_time_walks_back_late(
 def test_a_unit_walking_back_late_with_its_meal_break_due_is_given_the_break_too(
     helsinki, helsinki_risk, planned
 ):
-    from scipy.sparse.csgraph import dijkstra
-
     from planner.errors import PlannerWarning
-    from planner.walks import _segment_lookup, _walkable
 
-    patrol, routes = planned
+    patrol, _ = planned
     _, spots, station = helsinki_risk
-    dist = dijkstra(_walkable(helsinki, _segment_lookup(helsinki, frozenset())), indices=station)
-    far = int(np.where(np.isfinite(dist), dist, -1.0).argmax())
-    at_s = patrol.shift_s - 5 * 60
-    resume = cut_routes(routes, at_s, helsinki, {1: int(helsinki.nodes.index[far])})
+    dist, far, at_s, resume = _called_far_away(helsinki, station, planned)
     # a 30 min break still due, to be taken at the station once back (any time will do)
     hungry = dataclasses.replace(patrol, break_s=30 * 60.0, break_at_station=True)
     with pytest.warns(PlannerWarning, match="walking back and taking its meal break"):
