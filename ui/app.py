@@ -293,8 +293,25 @@ def plan_map(plan: Plan, plan_key: str) -> None:
         "Play the shift",
         key=PLAYING,
         help=f"Moves the time slider on {PLAY_STEP_MIN} minutes a second, round and round.",
+        on_change=_hold_time,
+        args=(_slider_key(plan_key),),
     )
     st.fragment(_plan_map, run_every=PLAY_EVERY_S if playing else None)(plan, plan_key, playing)
+
+
+def _slider_key(plan_key: str) -> str:
+    """Session-state key of the plan map's time slider (one per plan)."""
+    return "map_time_" + hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
+
+
+def _hold_time(slider_key: str) -> None:
+    """Pin the time slider to the time the app holds when play is switched on or off.
+
+    A step of play cut short by the switch may have moved the slider's thumb on screen
+    without the page knowing: set again, the thumb and the table under the map agree.
+    """
+    if slider_key in st.session_state:
+        st.session_state[slider_key] = st.session_state[slider_key]
 
 
 def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
@@ -304,7 +321,7 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     # times: on a night the clocks change, no real time is skipped or shown twice.
     labels = timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN)
     steps = list(labels)
-    slider_key = "map_time_" + hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
+    slider_key = _slider_key(plan_key)
     if st.session_state.get(slider_key) not in steps:
         st.session_state[slider_key] = min(2 * 3600, steps[-1])
     elif playing:
