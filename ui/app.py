@@ -34,7 +34,7 @@ import pydeck as pdk  # noqa: E402
 
 from planner import pipeline  # noqa: E402
 from planner.clock import later  # noqa: E402
-from planner.errors import PlannerError, PlannerWarning  # noqa: E402
+from planner.errors import PlannerError, PlannerWarning, kept_warnings  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
@@ -436,7 +436,10 @@ def _found_stations(scenario: Scenario, area: Area) -> list[tuple[float, float, 
         if spec is None:
             continue
         try:
-            node = resolve_station(spec, area.graph, area.features, field)
+            with kept_warnings() as said:  # several stations of the name: which one is taken
+                node = resolve_station(spec, area.graph, area.features, field)
+            for message in said:
+                st.info(drafts.plain_paths(message))
         except PlannerError as exc:
             mode = drafts.PICK_MODES[field.removeprefix("officers.")]
             st.warning(

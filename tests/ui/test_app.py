@@ -873,6 +873,20 @@ def test_a_station_given_as_a_node_is_drawn_on_the_scenario_map(first_load):
     assert station["position"] == pytest.approx([nodes["lon"].iloc[at], nodes["lat"].iloc[at]])
 
 
+@pytest.mark.shared_data
+def test_the_scenario_map_says_which_of_several_stations_of_the_name_is_taken(first_load):
+    at = _app()
+    at.sidebar.selectbox(key="scenario").set_value("city_of_london").run()
+    text = (ROOT / "scenarios" / "city_of_london.yaml").read_text(encoding="utf-8")
+    at = _apply_yaml(at, text.replace("police: any ", 'police: "Police Station"', 1))
+    said = [i.value for i in at.info if "matches" in i.value]
+    assert said == [
+        "officers.station: 'Police Station' matches 2 police stations on the streets (Snow Hill "
+        "Police Station, Wood Street Police Station); Snow Hill Police Station is taken, the "
+        "first by name; write more of its name to choose another"
+    ]
+
+
 @pytest.mark.slow
 def test_switches_show_what_the_draft_implies_and_edit_it(first_load):
     """A meal break or none, a station's kind: shown from the draft, changed through it.
