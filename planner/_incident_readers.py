@@ -65,6 +65,18 @@ NO_DATES = (
 )
 
 
+def geo_info(path: Path) -> dict[str, object]:
+    """Return pyogrio's summary of a geodata file (driver, features, ...), quiet about layers.
+
+    An OSM extract read so warns of the layers not read; the caller names what the file is.
+    """
+    import pyogrio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return pyogrio.read_info(path)
+
+
 def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     """Every row of a known export, parsed; ``missing`` and ``bad_date`` flag problems."""
     cols = _match(header, (*schema.required, *schema.optional))
@@ -254,12 +266,9 @@ def generic_rows(
     geo = header is None
     if geo:
         import geopandas as gpd
-        import pyogrio
 
         try:
-            with warnings.catch_warnings():  # the layers of a file not read (an OSM extract)
-                warnings.simplefilter("ignore", UserWarning)
-                driver = pyogrio.read_info(path).get("driver")
+            driver = geo_info(path).get("driver")
             if driver in GEO_DRIVERS:
                 # dates as written (as a CSV's are read), not turned into UTC clock times
                 raw = gpd.read_file(path, engine="pyogrio", datetime_as_string=True)

@@ -42,7 +42,7 @@ import pandas as pd
 
 from planner._incident_coordinates import POLAR_LAT, PROJECTED_MAPPING, far_note, out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, _no_rows, read_csv
-from planner._incident_readers import GEO_DRIVERS, NO_DATES, generic_rows, schema_rows
+from planner._incident_readers import GEO_DRIVERS, NO_DATES, generic_rows, geo_info, schema_rows
 from planner._incident_schemas import (
     SCHEMAS,
     Schema,
@@ -294,12 +294,8 @@ def _geo_features(path: Path) -> int | None:
 
     ``None`` for a file that does not read, or reads as another format: the load names it.
     """
-    import pyogrio
-
     try:
-        with warnings.catch_warnings():  # the layers of a file not read (an OSM extract)
-            warnings.simplefilter("ignore", UserWarning)
-            info = pyogrio.read_info(path)
+        info = geo_info(path)
     except Exception:  # pyogrio raises several types for unreadable files: the load names them
         return None
     return int(info["features"]) if info.get("driver") in GEO_DRIVERS else None
