@@ -4,10 +4,11 @@ Start it with ``patrol-planner app [--port N]`` (it passes :func:`planner.cli.st
 loopback only, no usage statistics, static serving of the blank map style in ``ui/static/``).
 The script is thin: the sidebar and the Scenario tab edit a scenario mapping (:mod:`ui.draft`,
 :mod:`ui.editor`), validated by the library into a :class:`~planner.scenario.Scenario`; Plan
-runs :func:`planner.pipeline.run` (once on the first load, then only when pressed); the Plan
-tab draws the result (:mod:`ui.map`, :mod:`ui.timeline`, :mod:`ui.review`) and the Staffing
-tab compares officer counts (:mod:`ui.staffing`). Street graphs are cached per area and plans
-per scenario text, shared read-only by every session.
+runs :func:`planner.pipeline.run` (once on the first load, then only when pressed) as a job of
+:mod:`ui.jobs`, which a click while it runs does not stop; the Plan tab draws the result
+(:mod:`ui.map`, :mod:`ui.timeline`, :mod:`ui.review`) and the Staffing tab compares officer
+counts (:mod:`ui.staffing`). Street graphs are cached per area and plans per scenario text,
+shared read-only by every session.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import copy
 import datetime as dt
 import hashlib
 import sys
-import time
 import warnings
 from collections import OrderedDict
 from dataclasses import replace
@@ -41,7 +41,7 @@ from planner.plan import Plan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
 from planner.stations import resolve_station, shift_window, under_way_note  # noqa: E402
 from ui import draft as drafts  # noqa: E402
-from ui import editor, keep, review, staffing, timeline, uploads  # noqa: E402
+from ui import editor, jobs, keep, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
 from ui.bound import labelled  # noqa: E402
 from ui.legend import plan_legend  # noqa: E402
@@ -62,11 +62,7 @@ PLAYING = "map_playing"
 PLAY_STEP_MIN = 5
 PLAY_EVERY_S = 1.0
 PLAN_CACHE_SIZE = 16
-PLANNING = "planning_yaml"  # the scenario being planned, until its plan or error is kept
-INTERRUPTED = (
-    "Planning stopped before it finished: a click while it ran starts the page again. "
-    "The plan shown is the previous one; press Plan to plan the scenario, and wait for it."
-)
+PLANNING = "planning"  # the planning job under way (ui.jobs), until its plan or error is kept
 FAILED_YAML = drafts.FAILED_YAML
 
 
@@ -190,10 +186,13 @@ def sidebar(names: list[str]) -> bool:
     return pressed
 
 
-def preview_labelled(plan: Plan) -> Plan:
-    """Label a plan made with the app's preview time limit, so its files say so (briefing title)."""
+def preview_labelled(plan: Plan, file_limit: float) -> Plan:
+    """Label a plan made with the app's preview time limit, so its files say so (briefing title).
+
+    ``file_limit`` is the time limit its scenario file keeps (:func:`ui.draft.file_time_limit`).
+    """
     used = plan.scenario.solver.time_limit_s
-    if drafts.file_time_limit(used) == used:
+    if file_limit == used:
         return plan
     preview = f"app preview, {used:g} s search"
     return replace(plan, label=f"{plan.label}, {preview}" if plan.label else preview)
@@ -202,7 +201,8 @@ def preview_labelled(plan: Plan) -> Plan:
 def make_plan(scenario: Scenario) -> bool:
     """Plan the scenario into ``st.session_state``, with progress; keep a planner error.
 
-    Returns whether it planned; a scenario planned before shows its kept plan at once.
+    Returns whether it planned; a scenario planned before shows its kept plan at once. The
+    planning runs as a job (:mod:`ui.jobs`): a click while it runs does not stop it.
     """
     text = scenario_to_yaml(scenario)
     try:
@@ -218,45 +218,61 @@ def make_plan(scenario: Scenario) -> bool:
         return True
     key = f"{text}# planned for {day.isoformat()}\n"
     store = plan_store()
-    fresh = key not in store
-    if fresh:
-        with st.status("Planning", expanded=True) as status:
-            bar = st.progress(0.0, text="Planning")
+    file_limit = drafts.file_time_limit(scenario.solver.time_limit_s)
+    if key in store:
+        _show_plan(key, text, file_limit)
+        return False
 
-            def progress(step: str, number: int, total: int) -> None:
-                bar.progress(number / total, text=f"Planning: {step} ({number + 1}/{total})")
+    def work(job: jobs.Job) -> Plan:
+        def progress(step: str, number: int, total: int) -> None:
+            job.report(number / total, f"Planning: {step} ({number + 1}/{total})")
 
-            started = time.perf_counter()
-            st.session_state[PLANNING] = text  # left set when a rerun stops the planning
-            try:
-                plan = pipeline.run(scenario, progress=progress, today=day, area=area)
-            except PlannerError as exc:
-                status.update(label="Planning failed", state="error", expanded=False)
-                st.session_state.pop(PLANNING, None)
-                _keep_error(text, exc)
-                return True
-            except Exception:  # a bug, not a click (a rerun is not an Exception): not said so
-                st.session_state.pop(PLANNING, None)
-                raise
-            st.session_state.pop(PLANNING, None)
-            bar.empty()
-            status.update(
-                label=f"Planned in {time.perf_counter() - started:.1f} s",
-                state="complete",
-                expanded=False,
-            )
-        store[key] = preview_labelled(plan)
-        while len(store) > PLAN_CACHE_SIZE:
-            store.popitem(last=False)
+        plan = pipeline.run(scenario, progress=progress, today=day, area=area)
+        store[key] = preview_labelled(plan, file_limit)  # kept, even if the page has gone
+        return plan
+
+    jobs.start(PLANNING, work, {"key": key, "text": text, "file_limit": file_limit})
+    await_planning()
+    return True
+
+
+def await_planning() -> None:
+    """Wait for the planning under way, if any; show its plan or keep its error."""
+    job = jobs.running(PLANNING)
+    if job is None:
+        return
+    with st.status("Planning", expanded=True) as status:
+        bar = st.progress(job.fraction, text=job.text)
+        jobs.wait(job, lambda fraction, text: bar.progress(fraction, text=text))
+        st.session_state.pop(PLANNING, None)
+        if isinstance(error := job.future.exception(), PlannerError):
+            _keep_error(job.about["text"], error)
+            status.update(label="Planning failed", state="error", expanded=False)
+            return
+        if error is not None:  # a bug: said as one
+            raise error
+        _show_plan(job.about["key"], job.about["text"], job.about["file_limit"])
+        bar.empty()
+        status.update(label=f"Planned in {job.seconds:.1f} s", state="complete", expanded=False)
+
+
+def _show_plan(key: str, text: str, file_limit: float) -> None:
+    """Put the kept plan of ``key`` (of the scenario ``text``) on the page.
+
+    ``file_limit`` is the time limit its scenario file keeps, whatever scenario the editor
+    opens next.
+    """
+    store = plan_store()
+    store.move_to_end(key)
+    while len(store) > PLAN_CACHE_SIZE:
+        store.popitem(last=False)
     plan = store[key]
     st.session_state["plan"] = plan
-    # the limit its scenario file keeps, whatever scenario the editor opens next
-    st.session_state[drafts.PLAN_FILE_LIMIT] = drafts.file_time_limit(scenario.solver.time_limit_s)
+    st.session_state[drafts.PLAN_FILE_LIMIT] = file_limit
     st.session_state["plan_yaml"] = text
     st.session_state["plan_key"] = key
     st.session_state.pop("plan_error", None)
     st.session_state.pop(FAILED_YAML, None)
-    return fresh
 
 
 def _doing(plan_key: str, plan: Plan, at: dt.datetime, at_s: float) -> pd.DataFrame:
@@ -459,9 +475,7 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     Returns the scenario (None while it has an error) and its YAML text.
     """
     scenario = None
-    stopped = st.session_state.pop(PLANNING, None) is not None
-    if stopped and not pressed and st.session_state.get("plan") is not None:
-        st.warning(INTERRUPTED)
+    await_planning()  # a plan asked for before the click that ran the page again
     try:
         scenario = drafts.current_scenario()
     except PlannerError as exc:

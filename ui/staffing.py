@@ -41,12 +41,15 @@ from planner.staffing import (
     warned_counts,
 )
 from planner.stations import break_window
+from ui import jobs
 from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, plain_paths, set_in
 from ui.legend import plan_legend
 from ui.map import build_deck
 from ui.view import MAP_HEIGHT_PX
 
 RESULT = "staffing"
+#: Session key of the comparison under way (a job of :mod:`ui.jobs`).
+JOB = "staffing_job"
 #: Session key of what the comparison whose error is shown was asked for.
 ERROR_ABOUT = "staffing_error_about"
 STATE = (RESULT, "staffing_counts", "staffing_error", ERROR_ABOUT)
@@ -339,29 +342,28 @@ def scenarios_for(scenario: Scenario, shifts: list[dict[str, Any]]) -> list[tupl
 
 
 def run_comparison(
-    runs_for: list[tuple[str, Scenario]], counts: list[int], client: object
+    runs_for: list[tuple[str, Scenario]], counts: list[int], client: object, job: jobs.Job
 ) -> tuple[pd.DataFrame, dict[tuple[str, int], StaffingRun]]:
-    """Plan every shift for every count; one table with a ``shift`` column, runs by key."""
+    """Plan every shift for every count; one table with a ``shift`` column, runs by key.
+
+    The work of a job (:mod:`ui.jobs`): it reports its progress to ``job`` and draws nothing.
+    """
     tables, runs = [], {}
-    bar = st.progress(0.0, text="Planning")
-    try:
-        for i, (label, scenario) in enumerate(runs_for):
-            bar.progress(
-                i / len(runs_for),
-                text=f"Shift {label}: planning {len(counts)} officer counts on {WORKERS} workers",
+    for i, (label, scenario) in enumerate(runs_for):
+        job.report(
+            i / len(runs_for),
+            f"Shift {label}: planning {len(counts)} officer counts on {WORKERS} workers",
+        )
+
+        def planned(done: int, total: int, i: int = i, label: str = label) -> None:
+            job.report(
+                (i + done / total) / len(runs_for),
+                f"Shift {label}: {done} of {total} officer counts planned",
             )
 
-            def planned(done: int, total: int, i: int = i, label: str = label) -> None:
-                bar.progress(
-                    (i + done / total) / len(runs_for),
-                    text=f"Shift {label}: {done} of {total} officer counts planned",
-                )
-
-            table, shift_runs = compare_staffing(scenario, counts, client=client, progress=planned)
-            tables.append(table.assign(shift=label))
-            runs |= {(label, r.officers): r for r in shift_runs}
-    finally:
-        bar.empty()  # no half-full bar left behind by a failed run
+        table, shift_runs = compare_staffing(scenario, counts, client=client, progress=planned)
+        tables.append(table.assign(shift=label))
+        runs |= {(label, r.officers): r for r in shift_runs}
     return pd.concat(tables, ignore_index=True), runs
 
 
@@ -437,27 +439,52 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
                 f"({unit})"
             )
             raise PlannerError(msg)
-        with st.status("Comparing staffing levels", expanded=True) as status:
-            st.write(
-                f"{len(counts)} officer counts x {len(shifts)} shift(s) on {WORKERS} worker "
-                f"processes; each plan searches up to {2 * scenario.solver.time_limit_s:g} s "
-                "(posts, then routes)"
-            )
-            table, runs = run_comparison(runs_for, counts, dask_pool().client)
-            status.update(label="Staffing compared", state="complete", expanded=False)
+        client = dask_pool().client
     except PlannerError as exc:
         st.session_state["staffing_error"] = str(exc)
         return
-    st.session_state.pop("staffing_error", None)
-    st.session_state[RESULT] = {
-        "table": table,
-        "runs": runs,
-        "name": scenario.name,
-        "compared": compared_key(scenario),
-        "drawn": compared_key(scenario, solver=False),
-        "at": dt.datetime.now().strftime("%H:%M"),
-        "limit": scenario.solver.time_limit_s,
-    }
+    jobs.start(
+        JOB,
+        lambda job: run_comparison(runs_for, counts, client, job),
+        {
+            "says": f"{len(counts)} officer counts x {len(shifts)} shift(s) on {WORKERS} worker "
+            f"processes; each plan searches up to {2 * scenario.solver.time_limit_s:g} s "
+            "(posts, then routes)",
+            "name": scenario.name,
+            "compared": compared_key(scenario),
+            "drawn": compared_key(scenario, solver=False),
+            "limit": scenario.solver.time_limit_s,
+        },
+    )
+
+
+def await_comparison() -> None:
+    """Wait for the comparison under way, if any (a job: a click does not stop it); keep it."""
+    job = jobs.running(JOB)
+    if job is None:
+        return
+    with st.status("Comparing staffing levels", expanded=True) as status:
+        st.write(job.about["says"])
+        bar = st.progress(job.fraction, text=job.text)
+        jobs.wait(job, lambda fraction, text: bar.progress(fraction, text=text))
+        st.session_state.pop(JOB, None)
+        bar.empty()  # no half-full bar left behind by a failed run
+        if isinstance(error := job.future.exception(), PlannerError):
+            st.session_state["staffing_error"] = str(error)
+            status.update(label="Staffing comparison failed", state="error", expanded=False)
+            return
+        if error is not None:  # a bug: said as one
+            raise error
+        table, runs = job.future.result()  # type: ignore[misc]
+        st.session_state.pop("staffing_error", None)
+        about = {key: job.about[key] for key in ("name", "compared", "drawn", "limit")}
+        st.session_state[RESULT] = {
+            "table": table,
+            "runs": runs,
+            **about,
+            "at": dt.datetime.now().strftime("%H:%M"),
+        }
+        status.update(label="Staffing compared", state="complete", expanded=False)
 
 
 def compared_key(scenario: Scenario, solver: bool = True) -> str:
@@ -512,11 +539,13 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
         "Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM, and the meal break's "
         "window when the scenario has one; add a row to compare."
     )
+    await_comparison()  # pressed before a click ran the page again: it goes on
     if (
         st.button("Run comparison", type="primary", disabled=scenario is None, key="staffing_run")
         and scenario is not None
     ):
         _run_pressed(scenario, sorted(counts), rows)
+        await_comparison()
     if st.session_state.get(ERROR_ABOUT) != _asked(counts, rows):  # changed since: not said
         st.session_state.pop("staffing_error", None)
     if error := st.session_state.get("staffing_error"):

@@ -1324,19 +1324,6 @@ def dask_closed():
     dask_pool.clear()  # closes the cluster (on_release)
 
 
-def test_planning_stopped_by_a_click_is_said_once(first_load):
-    from ui.app import INTERRUPTED, PLANNING
-
-    at = _app()
-    assert PLANNING not in at.session_state  # a plan that ended leaves no flag
-    at.session_state[PLANNING] = "the scenario being planned when a tab was clicked"
-    at.run()
-    assert INTERRUPTED in [w.value for w in at.warning]
-    assert "Planning stopped before it finished" in INTERRUPTED
-    at.run()  # said once: the next click is about something else
-    assert INTERRUPTED not in [w.value for w in at.warning]
-
-
 def test_a_map_upload_names_a_scenario_still_named_as_its_file():
     from ui.uploads import name_for_map
 

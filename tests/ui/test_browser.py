@@ -206,6 +206,31 @@ def test_changing_officers_and_pressing_plan_replans(app_page):
     _stays_local(app_page)
 
 
+def test_a_tab_clicked_while_planning_leaves_the_planning_running(app_page):
+    """A click that reruns the page (another tab) while the plan is made does not stop it."""
+    from playwright.sync_api import expect
+
+    _open(app_page)
+    page = app_page.page
+    expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_MS)
+    limit = page.get_by_role("spinbutton", name="Solver time limit (s)")
+    limit.fill("6")
+    limit.press("Enter")
+    officers = page.get_by_role("spinbutton", name="Officers on foot")
+    officers.fill("3")
+    officers.press("Enter")
+    expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Plan", exact=True).click()
+    expect(page.get_by_text("Planning:").first).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Staffing").click()
+    page.wait_for_timeout(500)
+    page.get_by_role("tab", name="Plan").click()
+    expect(page.get_by_text("Officers (3)")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(_officer_rows(app_page)).to_have_count(3)
+    expect(page.get_by_text("Planning stopped")).to_have_count(0)
+    _stays_local(app_page)
+
+
 def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page, tmp_path):
     """F5 starts a new Streamlit session: the page's edits and plan come back, not the example."""
     from playwright.sync_api import expect
@@ -487,6 +512,9 @@ def test_staffing_comparison_of_two_levels(app_page):
     expect(counts.get_by_role("button", name="Remove 4")).to_be_visible()
     expect(counts.get_by_role("button", name="Remove 6")).to_have_count(0)
     page.get_by_role("button", name="Run comparison").click()
+    expect(page.get_by_text("Comparing staffing levels")).to_be_visible(timeout=60_000)
+    _tab(app_page, "Plan")  # the comparison goes on while another tab is looked at
+    _tab(app_page, "Staffing")
     expect(page.get_by_text("Two plans side by side")).to_be_visible(timeout=TIMEOUT_MS)
     maps = page.locator(MAP_CHART)
     expect(maps).to_have_count(2, timeout=60_000)

@@ -1,0 +1,93 @@
+"""Work that outlives a rerun: planning and staffing comparisons run in threads of their own.
+
+Streamlit stops the page's script whenever the page is run again: a tab clicked, a widget
+changed, a second press. Work done inside the script would stop with it, and a plan that
+searched for a minute would be lost to a click on another tab. So the app hands such work to a
+worker thread of the server (:func:`start`) and the script only waits for it (:func:`wait`),
+drawing its progress: a rerun stops the waiting, not the work, and the next run finds the job
+in the session and waits for it again. A job's work must not draw on the page (it has no page);
+it reports its progress with :meth:`Job.report`, which the waiting script draws.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+#: Seconds between two looks at a job's progress.
+POLL_S = 0.2
+#: Jobs of the server that run at once (each page has at most one plan and one comparison).
+WORKERS = 8
+
+
+@dataclass
+class Job:
+    """Work under way in a worker thread: what it is about, its progress and its outcome.
+
+    Attributes
+    ----------
+    about : dict
+        What the page needs once the job has ended (the scenario text it plans, ...).
+    future : concurrent.futures.Future
+        The work's outcome: its value, or the exception it raised.
+    fraction : float
+        Share of the work done, 0 to 1, as last reported.
+    text : str
+        What the work is doing, as last reported.
+    seconds : float
+        Seconds the work took, once it has ended.
+    """
+
+    about: dict[str, Any]
+    future: Future[object] = field(default_factory=Future)
+    fraction: float = 0.0
+    text: str = "Starting"
+    seconds: float = 0.0
+
+    def report(self, fraction: float, text: str) -> None:
+        """Set the progress the page draws (called from the work's thread)."""
+        self.fraction, self.text = min(max(fraction, 0.0), 1.0), text
+
+
+@st.cache_resource(show_spinner=False)
+def _workers() -> ThreadPoolExecutor:
+    """Start the server's worker threads, once."""
+    return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="page-job")
+
+
+def start(slot: str, work: Callable[[Job], object], about: dict[str, Any]) -> Job:
+    """Run ``work(job)`` in a worker thread and keep the job in the session under ``slot``."""
+    job = Job(about)
+
+    def timed(job: Job) -> object:
+        started = time.perf_counter()
+        try:
+            return work(job)
+        finally:
+            job.seconds = time.perf_counter() - started
+
+    job.future = _workers().submit(timed, job)
+    st.session_state[slot] = job
+    return job
+
+
+def running(slot: str) -> Job | None:
+    """Return the job kept under ``slot`` (ended or not), or None."""
+    job = st.session_state.get(slot)
+    return job if isinstance(job, Job) else None
+
+
+def wait(job: Job, draw: Callable[[float, str], None]) -> None:
+    """Draw the job's progress with ``draw(fraction, text)`` until the job has ended.
+
+    A rerun of the page stops this wait (at a draw), not the job: the job stays in the
+    session, and the next run waits for it again.
+    """
+    while not job.future.done():
+        draw(job.fraction, job.text)
+        time.sleep(POLL_S)
