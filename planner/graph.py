@@ -65,7 +65,8 @@ class StreetGraph:
     nodes : pandas.DataFrame
         Indexed by OSM node id in sorted order: ``x_m``, ``y_m``, ``lon``, ``lat``.
     adjacency : scipy.sparse.csr_matrix
-        Symmetric node-by-node matrix of the shortest segment length between neighbours, metres.
+        Symmetric node-by-node matrix of the shortest segment length between neighbours, metres
+        (:func:`shortest_segments`).
     crs : str
         Projected CRS of ``graph`` and ``segments``.
     source : str
@@ -399,25 +400,42 @@ def build_street_graph(graph: nx.MultiDiGraph, source: str) -> StreetGraph:
     if len(segments) == 0:
         msg = f"{source}: no connected walkable street network; choose a larger area"
         raise GraphError(msg)
-    n = len(nodes)
-    lengths = segments["length_m"].to_numpy()
-    ui, vi = segments["u_idx"].to_numpy(), segments["v_idx"].to_numpy()
-    keep = ui != vi
-    rows = np.concatenate([ui[keep], vi[keep]])
-    cols = np.concatenate([vi[keep], ui[keep]])
-    vals = np.concatenate([lengths[keep], lengths[keep]])
-    adjacency = _min_duplicates(sparse.coo_matrix((vals, (rows, cols)), shape=(n, n)))
+    adjacency = shortest_segments(segments, len(nodes))
     return StreetGraph(largest, segments, nodes, adjacency, crs, source, dropped)
 
 
-def _min_duplicates(coo: sparse.coo_matrix) -> sparse.csr_matrix:
-    """CSR matrix keeping the least value of each (row, column): the shortest parallel segment.
+def shortest_segments(
+    segments: pd.DataFrame, n_nodes: int, without: frozenset[int] = frozenset()
+) -> sparse.csr_matrix:
+    """Return the symmetric length matrix of the shortest segment joining two nodes, metres.
 
-    Values are floored at 0.01 m, since a stored zero would read as no segment.
+    Rows and columns are node positions; of parallel segments between two nodes only the
+    shortest counts. Rings (a node to itself) and the segments ``without`` are left out.
+    Lengths are above zero (:func:`build_street_graph` drops the others), so no stored zero
+    reads as no segment.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        :attr:`StreetGraph.segments` (``u_idx``, ``v_idx``, ``length_m``).
+    n_nodes : int
+        Number of nodes: the matrix is ``n_nodes`` square.
+    without : frozenset of int
+        Segment positions to leave out (ways to avoid).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
     """
-    frame = pd.DataFrame({"r": coo.row, "c": coo.col, "v": np.maximum(coo.data, 0.01)})
-    frame = frame.groupby(["r", "c"], sort=True)["v"].min().reset_index()
-    return sparse.csr_matrix((frame["v"], (frame["r"], frame["c"])), shape=coo.shape)
+    u, v = segments["u_idx"].to_numpy(), segments["v_idx"].to_numpy()
+    keep = u != v
+    keep[list(without)] = False
+    u, v, lengths = u[keep], v[keep], segments["length_m"].to_numpy()[keep]
+    frame = pd.DataFrame(
+        {"r": np.concatenate([u, v]), "c": np.concatenate([v, u]), "m": np.tile(lengths, 2)}
+    )
+    frame = frame.groupby(["r", "c"], sort=True)["m"].min().reset_index()
+    return sparse.csr_matrix((frame["m"], (frame["r"], frame["c"])), shape=(n_nodes, n_nodes))
 
 
 def _node_table(graph: nx.MultiDiGraph, crs: str) -> pd.DataFrame:

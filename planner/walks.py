@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from planner.graph import StreetGraph
+from planner.graph import StreetGraph, shortest_segments
 from planner.patrol import Patrol
 from planner.plan import Leg
 from planner.risk import RiskMap
@@ -105,17 +105,6 @@ def _segment_lookup(graph: StreetGraph, avoided: frozenset[int]) -> dict[tuple[i
     return lookup
 
 
-def _walkable(graph: StreetGraph, lookup: dict[tuple[int, int], int]) -> sparse.csr_matrix:
-    """Symmetric length matrix of the usable segments."""
-    if not lookup:
-        return sparse.csr_matrix((len(graph.nodes), len(graph.nodes)))
-    pairs = np.array(list(lookup.keys()), dtype=np.int64)
-    segs = np.fromiter(lookup.values(), dtype=np.int64, count=len(lookup))
-    lengths = graph.segments["length_m"].to_numpy()[segs]
-    n = len(graph.nodes)
-    return sparse.csr_matrix((lengths, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-
-
 def _tree_sums(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Per source row, the sum of ``weight[row, v]`` along the tree path to every node.
 
@@ -138,7 +127,7 @@ def street_network(
 ) -> Network:
     """Shortest walks from each of ``sources`` (node positions) and what walking them earns."""
     lookup = _segment_lookup(graph, patrol.avoided)
-    walkable = _walkable(graph, lookup)
+    walkable = shortest_segments(graph.segments, len(graph.nodes), patrol.avoided)
     dist_m, pred = dijkstra(walkable, directed=False, indices=sources, return_predecessors=True)
     # Presence minutes of the tree edge into each node, then summed along the tree paths.
     weight = walk_weights(graph, risk.segment_risk, patrol)
@@ -173,8 +162,8 @@ def _walk_seconds(graph: StreetGraph, patrol: Patrol, sources: list[int]) -> np.
     Shortest walks without the ways to avoid, at the patrol's pace with its share of time held
     back for calls.
     """
-    lookup = _segment_lookup(graph, patrol.avoided)
-    dist = np.atleast_2d(dijkstra(_walkable(graph, lookup), directed=False, indices=sources))
+    walkable = shortest_segments(graph.segments, len(graph.nodes), patrol.avoided)
+    dist = np.atleast_2d(dijkstra(walkable, directed=False, indices=sources))
     return dist * (patrol.stretch() / patrol.pace_m_per_s)
 
 

@@ -4,6 +4,7 @@ import re
 import geopandas as gpd
 import numpy as np
 import osmium
+import pandas as pd
 import pyrosm
 import pytest
 from scipy.sparse.csgraph import connected_components
@@ -25,6 +26,22 @@ def test_grid_segments_lengths_and_distances(grid):
     far = grid.node_index([15])[0]
     assert grid.distances_m(corner)[0, far] == pytest.approx(600.0)
     assert grid.crs.startswith("EPSG:326")
+
+
+def test_shortest_segments_keep_the_shorter_of_two_parallel_streets_and_leave_out_rings(grid):
+    from planner.graph import shortest_segments
+
+    table = grid.segments[["u_idx", "v_idx", "length_m"]]
+    a, b = int(table["u_idx"].iloc[0]), int(table["v_idx"].iloc[0])
+    beside = table.iloc[[0]].assign(length_m=40.0)  # a shorter street joining the same corners
+    ring = table.iloc[[1]].assign(v_idx=table["u_idx"].iloc[1])
+    streets = pd.concat([table, beside, ring], ignore_index=True)
+    n = len(grid.nodes)
+    lengths = shortest_segments(streets, n)
+    assert lengths[a, b] == lengths[b, a] == 40.0
+    assert lengths.nnz == grid.adjacency.nnz and not lengths.diagonal().any()
+    assert shortest_segments(streets, n, frozenset({len(table)}))[a, b] == 100.0  # it avoided
+    assert shortest_segments(streets, n, frozenset(range(len(streets)))).nnz == 0
 
 
 def test_place_names_join_the_streets_that_meet(grid):

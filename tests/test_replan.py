@@ -225,12 +225,8 @@ def _called_far_away(helsinki, station, planned):
 
     Returns the metres from the station to every node, the far node, the time and the cut.
     """
-    from scipy.sparse.csgraph import dijkstra
-
-    from planner.walks import _segment_lookup, _walkable
-
     patrol, routes = planned
-    dist = dijkstra(_walkable(helsinki, _segment_lookup(helsinki, frozenset())), indices=station)
+    dist = helsinki.distances_m(station)
     far = int(np.where(np.isfinite(dist), dist, -1.0).argmax())
     at_s = patrol.shift_s - 5 * 60
     resume = cut_routes(routes, at_s, helsinki, {1: int(helsinki.nodes.index[far])})
@@ -285,11 +281,8 @@ def test_a_call_that_leaves_no_time_to_reach_the_break_plans_it_late(
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from scipy.sparse.csgraph import dijkstra
-
     from planner.errors import PlannerWarning
     from planner.routes import break_rules
-    from planner.walks import _segment_lookup, _walkable
 
     risk, spots, station = helsinki_risk
     patrol = _patrol(station, break_s=20 * 60, break_window_s=(30 * 60, 45 * 60))
@@ -297,7 +290,7 @@ def test_a_call_that_leaves_no_time_to_reach_the_break_plans_it_late(
     (meal,) = [leg for leg in routes[0].legs if leg.kind == "break"]
     # sent far off just before the break; re-planned while the window is still open (or after
     # it closed), and the walk back to the station (where the break is taken) ends after it
-    dist = dijkstra(_walkable(helsinki, _segment_lookup(helsinki, frozenset())), indices=station)
+    dist = helsinki.distances_m(station)
     # 1.2 km out: some 25 min back (time held back included), so the break fits before the end
     far = int(
         helsinki.nodes.index[int(np.abs(np.where(np.isfinite(dist), dist, 0.0) - 1200).argmin())]
