@@ -35,15 +35,23 @@ def _label(place: PlaceSpec) -> str:
     return place.name or f"({place.lat:.5f}, {place.lon:.5f})"
 
 
+def _circles(graph: StreetGraph, zones: list[ZoneSpec]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the zones' centres (shapely points, projected) and radii (metres)."""
+    x, y = graph.project_lonlat(np.array([z.lon for z in zones]), np.array([z.lat for z in zones]))
+    return shapely.points(x, y), np.array([z.radius_m for z in zones], dtype=float)
+
+
+def _inside(graph: StreetGraph, zones: list[ZoneSpec], points: np.ndarray) -> np.ndarray:
+    """Whether each zone (rows) holds each of ``points`` (columns; shapely points, projected)."""
+    if not zones:
+        return np.zeros((0, len(points)), dtype=bool)
+    centres, radius_m = _circles(graph, zones)
+    return shapely.distance(centres[:, None], points[None, :]) <= radius_m[:, None]
+
+
 def forbidden_segments(graph: StreetGraph, zones: list[ZoneSpec]) -> frozenset[int]:
     """Segments passing within a forbidden zone's radius of its centre."""
-    if not zones:
-        return frozenset()
-    lines = graph.segments.geometry.to_numpy()
-    banned = np.zeros(len(lines), dtype=bool)
-    for zone in zones:
-        centre = shapely.Point(*_xy(graph, zone))
-        banned |= shapely.distance(lines, centre) <= zone.radius_m
+    banned = _inside(graph, zones, graph.segments.geometry.to_numpy()).any(axis=0)
     return frozenset(np.flatnonzero(banned).tolist())
 
 
@@ -51,35 +59,29 @@ def zone_outlines(graph: StreetGraph, zones: list[ZoneSpec]) -> list[shapely.Pol
     """Return each forbidden zone as a WGS84 polygon: the circle of its radius around it."""
     if not zones:
         return []
-    x, y = graph.project_lonlat(np.array([z.lon for z in zones]), np.array([z.lat for z in zones]))
-    circles = shapely.buffer(shapely.points(x, y), [z.radius_m for z in zones], quad_segs=16)
+    centres, radius_m = _circles(graph, zones)
+    circles = shapely.buffer(centres, radius_m, quad_segs=16)
     return list(gpd.GeoSeries(circles, crs=graph.crs).to_crs("EPSG:4326"))
+
+
+def _node_points(graph: StreetGraph) -> np.ndarray:
+    return shapely.points(graph.nodes["x_m"].to_numpy(), graph.nodes["y_m"].to_numpy())
 
 
 def forbidden_nodes(graph: StreetGraph, zones: list[ZoneSpec]) -> np.ndarray:
     """Mask of the nodes within a forbidden zone's radius of its centre."""
-    xy = graph.nodes[["x_m", "y_m"]].to_numpy()
-    inside = np.zeros(len(xy), dtype=bool)
-    for zone in zones:
-        cx, cy = _xy(graph, zone)
-        inside |= np.hypot(xy[:, 0] - cx, xy[:, 1] - cy) <= zone.radius_m
-    return inside
+    return _inside(graph, zones, _node_points(graph)).any(axis=0)
 
 
 def zones_holding(graph: StreetGraph, place: PlaceSpec, zones: list[ZoneSpec]) -> list[ZoneSpec]:
     """Return the forbidden zones whose radius holds the point ``place`` (in their order)."""
-    px, py = _xy(graph, place)
-    held = []
-    for zone in zones:
-        zx, zy = _xy(graph, zone)
-        if np.hypot(px - zx, py - zy) <= zone.radius_m:
-            held.append(zone)
-    return held
+    return _holding(graph, zones, shapely.Point(*_xy(graph, place)))
 
 
-def _zones_holding(graph: StreetGraph, node: int, zones: list[ZoneSpec]) -> list[ZoneSpec]:
-    """Return the forbidden zones that hold the node at position ``node``."""
-    return [z for z in zones if forbidden_nodes(graph, [z])[node]]
+def _holding(graph: StreetGraph, zones: list[ZoneSpec], point: shapely.Point) -> list[ZoneSpec]:
+    """Return the forbidden zones whose radius holds ``point`` (projected), in their order."""
+    held = _inside(graph, zones, np.array([point]))[:, 0]
+    return [zone for zone, inside in zip(zones, held, strict=True) if inside]
 
 
 def apply_places(
@@ -132,7 +134,9 @@ def apply_places(
             )
             raise ScenarioError(msg)
         if banned[node[0]]:  # outside the zones, but its street point is not
-            zones = ", ".join(_label(z) for z in _zones_holding(graph, int(node[0]), forbidden))
+            zones = ", ".join(
+                _label(z) for z in _holding(graph, forbidden, _node_points(graph)[node[0]])
+            )
             msg = (
                 f"{where}: must-cover place {_label(place)} is nearest a street point "
                 f"{dist[0]:.0f} m away that lies inside the forbidden zone {zones}; "
