@@ -23,7 +23,7 @@ from planner.idle import idle_message
 from planner.plan import WALK_TO_END, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
 from planner.stations import area_zone, odd_shift_notes
-from planner.tracks import METRES_PER_DEGREE, route_pieces
+from planner.tracks import metres_per_degree, route_pieces
 
 MAP_W, MAP_H = 680.0, 360.0
 """Size of a unit's map in SVG units (fits the A4 text width)."""
@@ -326,7 +326,8 @@ def _map(
     lons = [p[0] for p in track]
     lats = [p[1] for p in track]
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
-    scale_x = math.cos(math.radians((south + north) / 2))  # metres east per metre north
+    east_m, north_m = metres_per_degree((south + north) / 2)  # a degree east, a degree north
+    scale_x = east_m / north_m  # metres east per metre north
     pad_x = max(east - west, 1e-4) * MARGIN + 1e-4
     pad_y = max(north - south, 1e-4) * MARGIN + 1e-4
     west, east, south, north = west - pad_x, east + pad_x, south - pad_y, north + pad_y
@@ -351,11 +352,11 @@ def _map(
             for n, k in stop_numbers.items()
         ]
     )
-    px_per_m = zoom / METRES_PER_DEGREE
+    px_per_m = zoom / north_m
     zones = [
         _Zone(*xy(z.lon, z.lat), z.radius_m * px_per_m, z.name or "no-go zone")
         for z in plan.scenario.places.forbidden
-        if _near(z, (west, east, south, north), scale_x)
+        if _near(z, (west, east, south, north), (east_m, north_m))
     ]
     elsewhere = route.ends_elsewhere
     return {
@@ -423,11 +424,15 @@ def _apart(places: list[tuple[float, float, str]]) -> list[_Stop]:
     return placed
 
 
-def _near(zone: ZoneSpec, box: tuple[float, float, float, float], scale_x: float) -> bool:
-    """Whether a no-go zone reaches into the map's ``box`` (west, east, south, north; degrees)."""
+def _near(
+    zone: ZoneSpec, box: tuple[float, float, float, float], degree_m: tuple[float, float]
+) -> bool:
+    """Whether a no-go zone reaches into the map's ``box`` (west, east, south, north; degrees).
+
+    ``degree_m`` is the metres a degree of longitude and of latitude span there.
+    """
     west, east, south, north = box
-    reach_lat = zone.radius_m / METRES_PER_DEGREE
-    reach_lon = reach_lat / scale_x
+    reach_lon, reach_lat = (zone.radius_m / m for m in degree_m)
     return west - reach_lon <= zone.lon <= east + reach_lon and (
         south - reach_lat <= zone.lat <= north + reach_lat
     )

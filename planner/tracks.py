@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 
@@ -9,6 +11,14 @@ from planner.plan import Leg, Plan, Route
 
 METRES_PER_DEGREE = 111_320.0
 """Metres per degree of latitude (and of longitude at the equator)."""
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """Return the metres a degree of longitude and a degree of latitude span at latitude ``lat``.
+
+    A local flat approximation of the earth, fine over a district.
+    """
+    return math.cos(math.radians(lat)) * METRES_PER_DEGREE, METRES_PER_DEGREE
 
 
 def _leg_coordinates(
@@ -91,13 +101,12 @@ def direction_marks(
     One mark halfway along each ``every_m`` metres walked (the first ``every_m / 2`` metres in),
     and one at the middle of a path shorter than that but at least ``shortest_m`` long. The
     angle is the heading there in degrees, counter-clockwise from east, as a map with north up
-    draws it. Distances use a local flat approximation (fine over a district).
+    draws it. Distances use :func:`metres_per_degree`.
     """
     points = np.asarray(path, dtype=float).reshape(-1, 2)
     if len(points) < 2:
         return []
-    east = np.cos(np.radians(points[:, 1].mean())) * METRES_PER_DEGREE
-    xy = points * [east, METRES_PER_DEGREE]
+    xy = points * metres_per_degree(float(points[:, 1].mean()))
     step = np.hypot(*np.diff(xy, axis=0).T)
     cum = np.concatenate([[0.0], np.cumsum(step)])
     total = float(cum[-1])

@@ -13,7 +13,6 @@ street to place a station or a place, in :mod:`ui.pick_map`) and the legend
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import geopandas as gpd
@@ -23,7 +22,7 @@ import shapely
 
 from planner.hotspots import kept_apart
 from planner.plan import Plan, station_roles
-from planner.tracks import METRES_PER_DEGREE, direction_marks, route_pieces
+from planner.tracks import direction_marks, metres_per_degree, route_pieces
 from ui.view import ASSUMED_WIDTH_PX, fit_view, focus_points, metres_per_pixel
 
 #: Map style served by Streamlit from ``ui/static/`` (a dict style crashes the frontend).
@@ -279,11 +278,9 @@ def labels_apart(records: list[dict[str, Any]], view: pdk.ViewState) -> list[dic
     if not records:
         return []
     lonlat = np.array([r["position"] for r in records], dtype=float)
-    scale = METRES_PER_DEGREE / metres_per_pixel(view)
-    x_px = lonlat[:, 0] * math.cos(math.radians(view.latitude)) * scale
-    y_px = lonlat[:, 1] * scale
+    xy_px = lonlat * metres_per_degree(view.latitude) / metres_per_pixel(view)
     radius_px = np.array([LABEL_CHAR_PX * len(r["name"]) / 2 for r in records])
-    kept = kept_apart(np.column_stack([x_px, y_px]), radius_px)
+    kept = kept_apart(xy_px, radius_px)
     return [records[i] for i in kept]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pydeck as pdk
 
 from planner.plan import Plan
-from planner.tracks import METRES_PER_DEGREE
+from planner.tracks import metres_per_degree
 
 #: Map height in pixels, and the width assumed when fitting the initial view.
 MAP_HEIGHT_PX = 600
@@ -56,8 +56,7 @@ def focus_points(
     points = [np.asarray(r["path"]) for r in routes]
     for post in posts:
         lon, lat = post["position"]
-        dlat = post["radius"] / METRES_PER_DEGREE
-        dlon = dlat / math.cos(math.radians(lat))
+        dlon, dlat = (post["radius"] / m for m in metres_per_degree(lat))
         points.append(np.array([[lon - dlon, lat - dlat], [lon + dlon, lat + dlat]]))
     if not points:
         return plan.graph.nodes["lon"].to_numpy(), plan.graph.nodes["lat"].to_numpy()
