@@ -180,6 +180,8 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         fix = f"{why}; write a day that exists, as YYYY-MM-DD"
     elif kind == "time_parsing" and err["loc"][-1] == "end" and (clock := _end_clock(got)):
         fix = f'write the clock time alone, "{clock}": an end before the start is on the next day'
+    elif kind == "time_parsing" and (clock := _twelve_hour_clock(got)):
+        fix = f'write it on the 24-hour clock, in quotes: "{clock}"'
     if plain:
         what = plain
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")
@@ -212,6 +214,21 @@ def _end_clock(value: object) -> str | None:
     if half := re.search(r"(?<![a-z])([ap])\.?m\b", str(value)[found.end() :], re.IGNORECASE):
         hour = hour % 12 + (12 if half[1].lower() == "p" else 0)
     return f"{hour:02d}:{found[2]}"
+
+
+def _twelve_hour_clock(value: object) -> str | None:
+    """Return the 24-hour clock time of a time written with AM / PM (``8pm``: ``20:00``).
+
+    ``8pm``, ``8 PM``, ``11:30 p.m.`` and ``12:15 AM`` (``00:15``) are read; None for any
+    other text.
+    """
+    found = re.fullmatch(
+        r"\s*(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?\s*m\.?\s*", str(value), re.IGNORECASE
+    )
+    if found is None or not 1 <= int(found[1]) <= 12:
+        return None
+    hour = int(found[1]) % 12 + (12 if found[3].lower() == "p" else 0)
+    return f"{hour:02d}:{found[2] or '00'}"
 
 
 def _comma_decimal(value: object) -> bool:

@@ -101,6 +101,23 @@ def test_unquoted_clock_time_is_a_time_not_base_60_integer(tmp_path):
             r'shift.end: .*write the clock time alone, "00:30": an end before the start',
         ),
         (
+            "start: 18:00",
+            'start: "8pm"',  # the 12-hour clock, as US schedules write it
+            r"shift.start: not a clock time \(got \'8pm\'\); write it on the 24-hour clock, in "
+            r'quotes: "20:00"',
+        ),
+        (
+            "start: 18:00",
+            'start: "12:15 a.m."',
+            r'shift.start: .*write it on the 24-hour clock, in quotes: "00:15"',
+        ),
+        (
+            "station: {lat",
+            'meal_break: {minutes: 30, earliest: "11:30 PM", latest: "1 AM"}, station: {lat',
+            r'officers.meal_break.earliest: .*24-hour clock, in quotes: "23:30"'
+            r'(.|\n)*officers.meal_break.latest: .*24-hour clock, in quotes: "01:00"',
+        ),
+        (
             'end: "02:00"',
             'end: "2026-12-12 02:00"',
             r'shift.end: .*write the clock time alone, "02:00": an end before the start',
