@@ -240,12 +240,26 @@ def _columns_not_found(
     said = []
     for column in missing:
         key = next(k for k, c in zip(keys, _columns_named(spec), strict=True) if c == column)
-        near = difflib.get_close_matches(column, header, n=1, cutoff=0.5)
-        said.append(f"{key} '{column}'" + (f" (did you mean '{near[0]}'?)" if near else ""))
+        near = _nearest_column(column, header)
+        said.append(f"{key} '{column}'" + (f" (did you mean '{near}'?)" if near else ""))
     return (
         f"{path}: column(s) not in the file: {', '.join(said)}; it has: {', '.join(header)}; "
         "fix x_col, y_col, time_col, clock_col, type_col or id_col"
     )
+
+
+def _nearest_column(column: str, header: list[str]) -> str | None:
+    """Return the column of ``header`` that ``column`` most likely means, or None.
+
+    The one column whose name starts with it comes first (``Lat``: ``Latitude``, not ``Beat``,
+    which is closer in spelling); else the closest spelling.
+    """
+    start = column.strip().lower()
+    starting = [name for name in header if start and name.strip().lower().startswith(start)]
+    if len(starting) == 1:
+        return starting[0]
+    near = difflib.get_close_matches(column, header, n=1, cutoff=0.5)
+    return near[0] if near else None
 
 
 def generic_rows(

@@ -1225,6 +1225,11 @@ def test_generic_unknown_crs_and_missing_column(tmp_path):
     near = write(tmp_path, "Longitude,Latitude\n1,2\n", "near.csv")
     with pytest.raises(IncidentDataError, match=r"y_col 'Lat' \(did you mean 'Latitude'\?\)"):
         load_incidents(IncidentSpec(path=near, x_col="Longitude", y_col="Lat"))
+    beat = write(tmp_path, "Beat,Latitude,Longitude\n401,33.7,-84.4\n", "beat.csv")
+    with pytest.raises(IncidentDataError) as err:  # 'Beat' is closer in spelling
+        load_incidents(IncidentSpec(path=beat, x_col="Long", y_col="Lat"))
+    assert "x_col 'Long' (did you mean 'Longitude'?)" in str(err.value)
+    assert "y_col 'Lat' (did you mean 'Latitude'?)" in str(err.value)
 
 
 @pytest.mark.parametrize(
