@@ -506,18 +506,33 @@ def check_categories(names: Collection[str], what: str) -> None:
     unknown = [name for name in dict.fromkeys(names) if name not in HARM_DAYS]
     if not unknown:
         return
-    said = []
-    for name in unknown:
-        part = name.strip()
-        guess = [c for c in HARM_DAYS if len(part) >= 3 and part in c][:3]
-        guess = guess or difflib.get_close_matches(name, list(HARM_DAYS), n=1)
-        hint = f" (did you mean {' or '.join(repr(g) for g in guess)}?)" if guess else ""
-        said.append(f"'{name}'{hint}")
+    said = [f"'{name}'{_category_hint(name)}" for name in unknown]
     msg = (
         f"unknown harm {'category' if len(said) == 1 else 'categories'} {', '.join(said)} in "
         f"{what}; known categories: {', '.join(sorted(HARM_DAYS))}"
     )
     raise ScenarioError(msg)
+
+
+def _category_hint(name: str) -> str:
+    """Say which harm category an unknown ``name`` likely means, as `` (...)``, or ``""``.
+
+    The same words in another order (``aggravated assault``) come first, then categories
+    holding the name, then an offence type of a portal's table (``ROBBERY-PEDESTRIAN``), named
+    with its category, then the closest spelling.
+    """
+    part = name.strip()
+    words = sorted(part.split())
+    guess = [c for c in HARM_DAYS if sorted(c.split()) == words]
+    guess = guess or [c for c in HARM_DAYS if len(part) >= 3 and part in c][:3]
+    key = normalise_type(part)
+    typed = [table[key] for table in TYPE_CATEGORIES.values() if key in table]
+    if typed and not guess:
+        return (
+            f" (an offence type, in category '{_SHORT.get(typed[0], typed[0])}': name the category)"
+        )
+    guess = guess or difflib.get_close_matches(name, list(HARM_DAYS), n=1)
+    return f" (did you mean {' or '.join(repr(g) for g in guess)}?)" if guess else ""
 
 
 def harm_weights(

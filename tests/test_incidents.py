@@ -1849,6 +1849,14 @@ def test_harm_settings_name_categories_ignoring_case_and_spaces():
         RiskSpec(harm_weights_days={"Robbery": 7, "robbery": 8})
     with pytest.raises(ValueError, match="unknown harm category 'drugz' \\(did you mean 'drugs'"):
         RiskSpec(harm_exclude=["Drugz"])
+    with pytest.raises(ValueError, match="'aggravated assault' \\(did you mean 'assault aggr"):
+        RiskSpec(harm_weights_days={"aggravated assault": 365})
+    with pytest.raises(ValueError) as err:  # a type as the Atlanta export writes it
+        RiskSpec(harm_weights_days={"ROBBERY-PEDESTRIAN": 400})
+    said = str(err.value)
+    assert (
+        "'robbery-pedestrian' (an offence type, in category 'robbery': name the category)" in said
+    )
 
 
 def test_a_file_listed_twice_or_copied_is_refused(tmp_path):
