@@ -407,7 +407,12 @@ def _zone_hint(name: str) -> str:
             "give the area's IANA zone, such as 'Europe/London', not a fixed offset: the shift "
             "follows the local clock, daylight saving included"
         )
-    return f"use an IANA name such as '{_zone_like(name)}'"
+    if (zone := _zone_like(name)) is not None:
+        return f"use an IANA name such as '{zone}'"
+    return (
+        "use the IANA name of a city on the area's clock, such as 'America/New_York' or "
+        "'Europe/London', or leave shift.timezone out to take the area's own"
+    )
 
 
 _US_ZONES = {
@@ -419,18 +424,19 @@ _US_ZONES = {
 """The US time zone words (``US/Eastern``...), as the canonical zones they link to."""
 
 
-def _zone_like(name: str) -> str:
+def _zone_like(name: str) -> str | None:
     """Return the IANA time zone a mistyped ``name`` most likely means ('London': Europe/London).
 
     A US zone word ('Eastern') or a city part equal to the name comes first, then the closest
-    spelling of a city part (of a whole name, when ``name`` has a '/'); 'Europe/Helsinki' when
+    spelling of a city part (of the part after the '/', when ``name`` has one: the region alone
+    would make 'America/Atlanta' look like 'America/Mazatlan', two hours off); None when
     nothing is close.
     """
     zones = sorted(z for z in available_timezones() if z.split("/", 1)[0] in _REGIONS)
     key = name.strip().replace(" ", "_").lower()
     cities = {z.rsplit("/", 1)[-1].lower(): z for z in reversed(zones)}
-    if key in _US_ZONES or key in cities:
-        return _US_ZONES.get(key) or cities[key]
-    names = {z.lower(): z for z in zones} if "/" in key else cities
-    near = difflib.get_close_matches(key, list(names), n=1, cutoff=0.7)
-    return names[near[0]] if near else "Europe/Helsinki"
+    city = key.rsplit("/", 1)[-1]
+    if city in _US_ZONES or city in cities:
+        return _US_ZONES.get(city) or cities[city]
+    near = difflib.get_close_matches(city, list(cities), n=1, cutoff=0.7)
+    return cities[near[0]] if near else None

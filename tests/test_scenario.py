@@ -273,6 +273,14 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
             "such as 'America/New_York' (got 'new york')",
         ),
         ('end: "02:00"', 'end: "02:00", timezone: Eastern', "such as 'America/New_York'"),
+        (  # no zone is named after Atlanta; Mazatlan, two hours off, is no fix
+            'end: "02:00"',
+            'end: "02:00", timezone: America/Atlanta',
+            "shift.timezone: unknown time zone; use the IANA name of a city on the area's clock, "
+            "such as 'America/New_York' or 'Europe/London', or leave shift.timezone out to take "
+            "the area's own (got 'America/Atlanta')",
+        ),
+        ('end: "02:00"', 'end: "02:00", timezone: Europe/Londn', "such as 'Europe/London'"),
         (  # Etc/GMT+5 is five hours behind: never offered for an offset
             'end: "02:00"',
             'end: "02:00", timezone: GMT+5',
