@@ -320,10 +320,16 @@ def clock_minutes(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str, fix: str) -> str | None:
-    """Say how many rows hold a time of day that cannot be read, with examples and ``fix``."""
+    """Say how many rows hold a time of day that cannot be read, with examples and ``fix``.
+
+    The first example names its data row (1: the first row under the header), so that it
+    can be found in the file.
+    """
     if not unreadable.any():
         return None
-    shown = ", ".join(f"'{v}'" for v in text[unreadable].str.strip().unique()[:3])
+    values = text[unreadable].str.strip().unique()[:3]  # the first is the first row's
+    row = int(np.flatnonzero(unreadable)[0]) + 1
+    shown = ", ".join([f"'{values[0]}' in data row {row}", *(f"'{v}'" for v in values[1:])])
     return (
         f"{counted(int(unreadable.sum()), 'row')} of column '{column}' cannot be read as a time "
         f"of day (e.g. {shown}): those incidents are spread over the day; {fix}"

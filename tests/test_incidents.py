@@ -819,7 +819,9 @@ def test_atlanta_clock_times_written_another_way_keep_their_time_of_day(tmp_path
     )
     path = tmp_path / "cobra.csv"
     table.to_csv(path, index=False)
-    with pytest.warns(PlannerWarning, match=r"1 row of column 'Occur Time' .* \(e\.g\. 'T'\)"):
+    with pytest.warns(
+        PlannerWarning, match=r"1 row of column 'Occur Time' .* \(e\.g\. 'T' in data row 2339\)"
+    ):
         frame, report = load_incidents(IncidentSpec(path=path))
     with pytest.warns(PlannerWarning):
         original, _ = load_incidents(IncidentSpec(path=shared_file(ATLANTA)))
@@ -1127,7 +1129,10 @@ def test_generic_clock_times_that_cannot_be_read_are_counted(tmp_path):
     rows += [f"24.94,60.17,2024-02-{d:02d} 21.40,Robbery" for d in range(1, 4)]
     path = write(tmp_path, "lon,lat,t,k\n" + "\n".join(rows) + "\n")
     spec = IncidentSpec(path=path, x_col="lon", y_col="lat", time_col="t", type_col="k")
-    said = r"3 rows of column 't' cannot be read as a time of day \(e\.g\. '2024-02-01 21\.40'"
+    said = (
+        r"3 rows of column 't' cannot be read as a time of day \(e\.g\. '2024-02-01 21\.40' in "
+        r"data row 11, '2024-02-02 21\.40'"
+    )
     with pytest.warns(PlannerWarning, match=said):
         frame, _ = load_incidents(spec)
     assert frame["time_known"].sum() == 10 and len(frame) == 13
@@ -2039,7 +2044,7 @@ def test_a_mapping_that_would_lose_a_known_exports_dates_is_refused():
     with pytest.raises(IncidentDataError, match=r"leave out its times of day \(clock_col 'Occ"):
         load_incidents(spec)
     spec = spec.model_copy(update={"clock_col": "Occur Time", "id_col": "Report Number"})
-    with pytest.warns(PlannerWarning, match="'Occur Time' cannot be read as a time of day"):
+    with pytest.warns(PlannerWarning, match=r"'Occur Time' .* \(e\.g\. 'T' in data row 2339\)"):
         mapped, report = load_incidents(spec)  # named in full: read as generic, as asked
     assert report.schema == "generic" and report.rows_kept > 20000
     with pytest.warns(PlannerWarning, match="rows read"):
