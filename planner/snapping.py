@@ -30,11 +30,15 @@ def snap_to_segments(
     -------
     tuple of numpy.ndarray
         Positions of the points that were snapped, and their segment indices (points farther
-        than ``max_snap_m`` from every street, or not on the map's projection, are absent).
+        than ``max_snap_m`` from every street, not on the map's projection, or outside the part
+        of the map file kept (:attr:`StreetGraph.cut`), are absent).
     """
     x_m, y_m = graph.project_lonlat(lon, lat)
     limit = np.broadcast_to(np.asarray(max_snap_m, dtype=float), (len(x_m),))
-    on_map = np.flatnonzero(np.isfinite(x_m) & np.isfinite(y_m))
+    on_map = np.isfinite(x_m) & np.isfinite(y_m)
+    if graph.cut is not None:  # the part of the map file kept: the area
+        on_map &= shapely.contains_xy(graph.cut, np.nan_to_num(x_m), np.nan_to_num(y_m))
+    on_map = np.flatnonzero(on_map)
     if len(on_map) == 0:
         return on_map, on_map.copy()
     tree = shapely.STRtree(graph.segments.geometry.to_numpy())

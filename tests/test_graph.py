@@ -11,7 +11,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import Point
 
 from planner.errors import GraphError, ScenarioError
-from planner.graph import load_street_graph, osm_features
+from planner.graph import load_street_graph, osm_features, osm_place_labels
 from planner.scenario import AreaSpec
 from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
@@ -304,3 +304,56 @@ def test_a_station_node_the_units_cannot_walk_from_points_to_its_own_place(helsi
     assert snapped != 0 and usable[snapped]
     xy = helsinki.nodes[["x_m", "y_m"]].to_numpy()
     assert np.hypot(*(xy[0] - xy[snapped])) < 100.0  # a street next to the node meant
+
+
+# A box around the middle of the embedded extract (Kluuvi and Kaartinkaupunki).
+HELSINKI_BOX = (24.940, 60.163, 24.955, 60.172)
+
+
+def test_a_box_keeps_the_part_of_a_local_file_inside_it(helsinki):
+    area = AreaSpec(bbox_deg=HELSINKI_BOX)
+    part = load_street_graph(area)
+    west, south, east, north = HELSINKI_BOX
+    assert part.nodes["lon"].between(west, east).all()
+    assert part.nodes["lat"].between(south, north).all()
+    assert 0.1 * helsinki.total_length_m < part.total_length_m < 0.6 * helsinki.total_length_m
+    assert "the part inside area.bbox_deg [24.94, 60.163, 24.955, 60.172]" in part.source
+    x_m, y_m = part.project_lonlat(np.array([24.9475, 24.930]), np.array([60.1675, 60.1675]))
+    assert part.cut.contains(Point(x_m[0], y_m[0]))
+    assert not part.cut.contains(Point(x_m[1], y_m[1]))
+    # features and place labels: those inside the box only
+    whole = osm_features(AreaSpec(), helsinki)
+    kept = osm_features(area, part)
+    assert 0 < len(kept) < len(whole)
+    points = kept.to_crs("EPSG:4326").geometry  # features come projected: back to degrees
+    assert points.x.between(west, east).all() and points.y.between(south, north).all()
+    labels = osm_place_labels(area, part)
+    assert 0 < len(labels) < len(osm_place_labels(AreaSpec(), helsinki))
+
+
+def test_a_polygon_keeps_the_streets_inside_it():
+    polygon = "POLYGON ((24.940 60.163, 24.955 60.163, 24.940 60.172, 24.940 60.163))"
+    part = load_street_graph(AreaSpec(polygon_wkt=polygon))
+    lon, lat = part.nodes["lon"].to_numpy(), part.nodes["lat"].to_numpy()
+    # inside the triangle: east of its west side, south of its long side
+    assert (lon >= 24.940).all() and (lat >= 60.163).all()
+    assert ((lat - 60.163) / 0.009 + (lon - 24.940) / 0.015 <= 1 + 1e-9).all()
+    assert "the part inside area.polygon_wkt" in part.source
+
+
+def test_a_box_beside_the_file_says_where_the_file_lies():
+    with pytest.raises(GraphError) as caught:
+        load_street_graph(AreaSpec(bbox_deg=(-84.40, 33.745, -84.38, 33.765)))
+    message = str(caught.value)
+    assert "no street of the map file lies inside area.bbox_deg [-84.4, 33.745, -84.38" in message
+    assert re.search(r"longitude 24\.\d+ to 24\.\d+ and latitude 60\.\d+ to 60\.\d+", message)
+
+
+def test_a_local_file_is_cut_by_one_shape_not_two():
+    with pytest.raises(ValueError, match="both cut the map file; give one of them"):
+        AreaSpec(
+            bbox_deg=HELSINKI_BOX,
+            polygon_wkt="POLYGON ((24.94 60.16, 24.95 60.16, 24.95 60.17, 24.94 60.16))",
+        )
+    with pytest.raises(ValueError, match=r"area\.place is not used with area\.source 'embedded'"):
+        AreaSpec(place="Kluuvi, Helsinki")

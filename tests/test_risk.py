@@ -602,3 +602,22 @@ def test_points_are_kept_apart_by_the_sum_of_their_radii_best_first():
     assert kept_apart(xy, np.array([1.0, 2.0, 1.0, 5.0, 1.0])).tolist() == [0, 1, 4]
     assert kept_apart(xy, np.zeros(5), limit=2).tolist() == [0, 1]
     assert kept_apart(xy[:0], np.zeros(0)).tolist() == []
+
+
+def test_an_incident_outside_the_part_of_the_map_file_kept_is_outside_the_area():
+    from planner.graph import load_street_graph
+    from planner.scenario import AreaSpec
+    from planner.snapping import snap_to_segments
+
+    part = load_street_graph(AreaSpec(bbox_deg=(24.940, 60.163, 24.955, 60.172)))
+    west = part.nodes.loc[part.nodes["lon"].idxmin()]  # a street end by the box's west side
+    lon = np.array([west["lon"] + 0.0002, 24.9395, west["lon"] - 0.0003])
+    lat = np.array([west["lat"], west["lat"], west["lat"]])
+    x_m, y_m = part.project_lonlat(lon, lat)
+    near = part.segments.distance(Point(x_m[2], y_m[2])).min()
+    assert near < 30  # within reach of a street kept, but beside the box
+    kept, _ = snap_to_segments(part, lon, lat, 100.0)
+    assert kept.tolist() == [0]
+    incidents = pd.DataFrame({"lon": lon, "lat": lat, "weight": 1.0})
+    with pytest.warns(PlannerWarning, match="2 of 3 incidents lie outside the part of the map"):
+        incident_risk(part, incidents, [], max_snap_m=100, background_share=0.0)

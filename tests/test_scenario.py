@@ -432,7 +432,18 @@ def test_a_polygon_area_must_be_a_valid_wgs84_polygon(tmp_path, wkt, message):
             "area.path is not used with area.source 'embedded'; write source: file to use it, "
             "or remove area.path",
         ),
-        ("{source: file, path: a.osm.pbf, bbox_deg: [24, 60, 25, 61]}", "write source: bbox"),
+        ("{source: file, path: a.osm.pbf, place: Kallio}", "write source: place"),
+        (
+            "{source: bbox, bbox_deg: [24, 60, 25, 61], "
+            "polygon_wkt: 'POLYGON ((24 60, 25 60, 25 61, 24 60))'}",
+            "write source: polygon",
+        ),
+        (
+            "{source: file, path: a.osm.pbf, bbox_deg: [24.9, 60.1, 25.0, 60.2], polygon_wkt: "
+            "'POLYGON ((24.9 60.1, 25 60.1, 25 60.2, 24.9 60.1))'}",
+            "both cut the map file; give one of them",
+        ),
+        ("{source: file, path: a.osm.pbf, bbox_deg: [25, 60, 24, 61]}", "west < east"),
     ],
 )
 def test_areas_lie_on_earth_are_district_sized_and_use_their_fields(tmp_path, area, message):

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from planner.scenario import AREA_SOURCE_FIELDS
+from planner.scenario import AREA_SOURCE_FIELDS, CUT_FIELDS, LOCAL_SOURCES
 from ui.draft import WIDGET, draft, get_in, set_in
 
 #: Where the sidebar shows a scenario key (the editor's keys are added as they are drawn).
@@ -120,9 +120,13 @@ def _changed(
 
 
 def keep_source_fields(area: dict[str, Any]) -> None:
-    """Drop the area's fields its source does not use (a file's path once online, ...)."""
+    """Drop the area's fields its source does not use (a file's path once online, ...).
+
+    A local file keeps the box or polygon that cuts it.
+    """
     used = AREA_SOURCE_FIELDS.get(area.get("source", ""))
-    for key in [k for k in area if k not in ("source", used)]:
+    cut = CUT_FIELDS if area.get("source", "embedded") in LOCAL_SOURCES else ()
+    for key in [k for k in area if k not in ("source", used, *cut)]:
         del area[key]
 
 

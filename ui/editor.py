@@ -21,7 +21,7 @@ import streamlit as st
 from planner.errors import counted
 from planner.harm import HARM_DAYS, OTHER
 from planner.incidents import NO_TYPE
-from planner.scenario import MIN_ZONE_M, match_form
+from planner.scenario import LOCAL_SOURCES, MIN_ZONE_M, match_form
 from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
 from ui.bound import bound, keep_source_fields, number, switch
 from ui.draft import (
@@ -82,7 +82,9 @@ def area_section() -> None:
             ["pbf", "osm"],
             "An .osm.pbf or .osm file, e.g. cut from a Geofabrik download with osmium.",
         )
-    elif source == "place":
+    if source in LOCAL_SOURCES:
+        _cut_field(area)
+    if source == "place":
         bound(st.text_input, "Place name", "area.place", "", placeholder="Kallio, Helsinki")
         st.caption("Needs the internet (Nominatim and Overpass); offline the plan says so.")
         if not area.get("place"):
@@ -100,6 +102,25 @@ def area_section() -> None:
         bound(st.text_area, "Polygon (WKT, WGS84)", "area.polygon_wkt", "")
         if not area.get("polygon_wkt"):
             area.pop("polygon_wkt", None)
+
+
+def _cut_field(area: dict[str, Any]) -> None:
+    """Draw the box that keeps a district of a local map file (its polygon: in the YAML)."""
+    if area.get("polygon_wkt"):
+        st.caption("Only the part of the map inside the scenario's polygon (area.polygon_wkt).")
+        return
+    bound(
+        st.text_input,
+        "Only the part inside: west, south, east, north (degrees)",
+        "area.bbox_deg",
+        None,
+        to_widget=lambda v: ", ".join(str(x) for x in v) if v else "",
+        from_widget=_floats,
+        help="Keeps a district of a larger map: its streets, venues and incidents. Leave empty "
+        "for the whole map.",
+    )
+    if area.get("bbox_deg") is None:
+        area.pop("bbox_deg", None)
 
 
 def _floats(text: str) -> list[Any] | None:

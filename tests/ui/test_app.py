@@ -1324,6 +1324,28 @@ def dask_closed():
     dask_pool.clear()  # closes the cluster (on_release)
 
 
+def test_a_box_cutting_the_map_is_kept_shown_and_planned(first_load):
+    text = DEFAULT_YAML.read_text().replace(
+        "  source: embedded ", "  bbox_deg: [24.94, 60.163, 24.955, 60.172]\n  source: embedded "
+    )
+    at = _apply_yaml(_app(), text)
+    box = at.text_input(key="ed:area.bbox_deg")
+    assert box.value == "24.94, 60.163, 24.955, 60.172"
+    assert yaml.safe_load(_yaml_box(at).value)["area"]["bbox_deg"] == [
+        24.94,
+        60.163,
+        24.955,
+        60.172,
+    ]
+    at.sidebar.button[0].click().run()  # Plan
+    plan = at.session_state["plan"]
+    assert "the part inside area.bbox_deg [24.94, 60.163, 24.955, 60.172]" in plan.graph.source
+    assert plan.graph.nodes["lon"].between(24.94, 24.955).all()
+    _tab(at, "Scenario")
+    at.text_input(key="ed:area.bbox_deg").set_value("").run()
+    assert yaml.safe_load(_yaml_box(at).value)["area"] == {"source": "embedded"}
+
+
 def test_a_map_upload_names_a_scenario_still_named_as_its_file():
     from ui.uploads import name_for_map
 
