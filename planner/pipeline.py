@@ -50,6 +50,7 @@ from planner.scenario import Scenario
 from planner.settings import Settings
 from planner.stations import (
     break_window,
+    named_stations,
     police_names,
     resolve_station,
     scenario_field,
@@ -377,7 +378,13 @@ def _run(
     with _step("plan", timings, progress):
         ids = graph.nodes.index
         places = _place_names(
-            scenario, area, routes, (start_idx, end_idx), post_idx, (hotspots, must_cover)
+            scenario,
+            area,
+            routes,
+            (start_idx, end_idx),
+            post_idx,
+            (hotspots, must_cover),
+            named_stations(scenario, (start_idx, end_idx), units),
         )
         posts = tuple(
             Post(
@@ -419,13 +426,15 @@ def _place_names(
     stations: tuple[int, int],
     post_idx: np.ndarray,
     spots: tuple[Hotspots, np.ndarray],
+    named: dict[int, str],
 ) -> dict[int, str]:
     """Name every node the plan mentions, by OSM node id: its streets, and what it is.
 
     ``stations`` are the start and end node positions, ``post_idx`` the posts' and ``spots``
-    the hot spots with the must-cover ones among them. A station is named after the OSM police
-    station at it, else ``station (...)`` or ``end station (...)``; a must-cover place by the
-    scenario's names for it before its streets.
+    the hot spots with the must-cover ones among them. A station is named by the scenario's
+    name for it (``named``, by node position), else after the OSM police station at it, else
+    ``station (...)`` or ``end station (...)``; a must-cover place by the scenario's names for
+    it before its streets.
     """
     graph, (hotspots, must_cover) = area.graph, spots
     ids = graph.nodes.index
@@ -438,6 +447,8 @@ def _place_names(
     at_stations = set(roles) | {start}
     police = police_names(graph, area.features, at_stations, places)
     ends = {n for n, role in roles.items() if not role["start"] and n != start}
+    given_names = {int(ids[pos]): name for pos, name in named.items()}
+    police |= {n: f"{name} ({places[n]})" for n, name in given_names.items() if n in places}
     places |= {
         n: f"{'end station' if n in ends else 'station'} ({places[n]})"
         for n in at_stations - set(police)

@@ -122,13 +122,24 @@ class StationSpec(_Model):
     """A station where routes start or end.
 
     Either an OSM police station (``police``: a name fragment, or ``any``), a point (``lat`` and
-    ``lon`` in degrees, snapped to the nearest street node) or an OSM ``node_id``.
+    ``lon`` in degrees, snapped to the nearest street node) or an OSM ``node_id``. ``name`` is
+    what officers call it (``APD Zone 5``): the plan names the station so, before its streets.
     """
 
     police: str | None = None
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
     node_id: int | None = None
+    name: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _a_name(cls, name: str | None) -> str | None:
+        """Refuse a blank name: it would name the station with nothing."""
+        if name is not None and not name.strip():
+            msg = "is empty; give the name officers call the station by, or leave name out"
+            raise ValueError(msg)
+        return None if name is None else name.strip()
 
     @model_validator(mode="after")
     def _one_way_to_name_it(self) -> StationSpec:
@@ -136,6 +147,8 @@ class StationSpec(_Model):
         given.append(self.node_id is not None)
         if sum(given) != 1:
             msg = "give exactly one of: police (name or 'any'), lat + lon, or node_id"
+            if not any(given) and self.name is not None:
+                msg = f"name only says what to call the station; to say where it is, {msg}"
             raise ValueError(msg)
         if (self.lat is None) != (self.lon is None):
             msg = "a station point needs both lat and lon"

@@ -216,6 +216,24 @@ def police_names(
     }
 
 
+def named_stations(
+    scenario: Scenario,
+    stations: tuple[int, int],
+    units: tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...]],
+) -> dict[int, str]:
+    """Return the node positions of the stations the scenario gives a ``name``, with the names.
+
+    ``stations`` are the scenario's start and end node positions and ``units`` the per-unit
+    ones (:func:`unit_stations`); a unit's own name is said where it differs from the shared.
+    """
+    officers = scenario.officers
+    specs = [(officers.station, stations[0]), (officers.end_station, stations[1])]
+    starts, ends = units
+    for k, unit in enumerate(officers.per_unit[: len(starts)]):
+        specs += [(unit.station, starts[k][0]), (unit.end_station, ends[k][0])]
+    return {pos: spec.name for spec, pos in specs if spec is not None and spec.name}
+
+
 def unit_stations(
     scenario: Scenario,
     graph: StreetGraph,

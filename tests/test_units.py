@@ -143,6 +143,30 @@ def test_more_units_listed_than_there_are(tmp_path):
         scenario(tmp_path, [{}, {}, {}, {}])
 
 
+def test_stations_given_a_name_are_called_by_it_on_every_sheet(tmp_path, area):
+    station = {**STATION, "name": "Pasila HQ"}
+    own = {**ESPLANADI, "name": "Esplanadi kiosk"}
+    end = {"lat": 60.1745, "lon": 24.9410, "name": "Kruununhaka post"}
+    chosen = scenario(tmp_path, [{"station": own}], station=station, end_station=end)
+    plan = run(chosen, area=area)
+    first, second = plan.routes[0], plan.routes[1]  # unit 1 has its own station
+    places = plan.places
+    assert re.fullmatch(r"Esplanadi kiosk \(.+\)", places[first.legs[0].from_node])
+    assert re.fullmatch(r"Pasila HQ \(.+\)", places[second.legs[0].from_node])
+    assert re.fullmatch(r"Kruununhaka post \(.+\)", places[second.legs[-1].to_node])
+    rows = plan.to_frame()
+    assert rows["place"].str.startswith("Kruununhaka post (").any()  # the walk to the end
+    gpx = plan_files(plan)["officer_1.gpx"].decode()
+    assert "Esplanadi kiosk (" in gpx
+
+
+def test_a_station_name_without_a_place_says_where_to_give_it(tmp_path):
+    with pytest.raises(ScenarioError, match="name only says what to call the station"):
+        scenario(tmp_path, [], station={"name": "Pasila HQ"})
+    with pytest.raises(ScenarioError, match=r"officers\.station\.name: is empty; give the name"):
+        scenario(tmp_path, [], station={**STATION, "name": "  "})
+
+
 def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area):
     data = {
         "name": "idle",

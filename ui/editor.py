@@ -335,7 +335,7 @@ def station_fields(path: str, label: str) -> None:
         label,
         f"{path}.kind",
         "police" if "police" in spec else "node" if "node_id" in spec else "point",
-        lambda kind: set_in(draft(), path, STATION_STUBS[kind]()),
+        lambda kind: set_in(draft(), path, STATION_STUBS[kind]() | _named(path)),
         options=list(STATION_KINDS),
         horizontal=True,
         format_func=STATION_KINDS.get,
@@ -350,6 +350,22 @@ def station_fields(path: str, label: str) -> None:
         bound(st.text_input, "Name (or 'any')", f"{path}.police", "any")
     else:
         number("OSM node id", f"{path}.node_id", 0, step=1)
+    bound(
+        st.text_input,
+        "Called (optional)",
+        f"{path}.name",
+        "",
+        placeholder="e.g. Central police station",
+        help="The name the schedule, GPX files and briefing give the station, before its streets.",
+    )
+    if not _named(path):
+        (get_in(draft(), path, {}) or {}).pop("name", None)
+
+
+def _named(path: str) -> dict[str, str]:
+    """Return the station's name at ``path`` as its own mapping (empty when it has none)."""
+    name = (get_in(draft(), path, {}) or {}).get("name")
+    return {"name": name} if isinstance(name, str) and name.strip() else {}
 
 
 def officers_section() -> None:

@@ -1346,6 +1346,22 @@ def test_a_box_cutting_the_map_is_kept_shown_and_planned(first_load):
     assert yaml.safe_load(_yaml_box(at).value)["area"] == {"source": "embedded"}
 
 
+def test_a_station_named_on_the_scenario_tab_keeps_its_name_and_is_called_by_it(first_load):
+    at = _tab(_app(), "Scenario")
+    at.text_input(key="ed:officers.station.name").set_value("Pasila HQ").run()
+    station = yaml.safe_load(_yaml_box(at).value)["officers"]["station"]
+    assert station == {"lat": 60.1699, "lon": 24.9384, "name": "Pasila HQ"}
+    at.radio(key="ed:officers.station.kind").set_value("node").run()  # another kind: same name
+    assert yaml.safe_load(_yaml_box(at).value)["officers"]["station"]["name"] == "Pasila HQ"
+    at.radio(key="ed:officers.station.kind").set_value("point").run()
+    at.sidebar.button[0].click().run()  # Plan
+    plan = at.session_state["plan"]
+    assert plan.places[plan.routes[0].legs[0].from_node].startswith("Pasila HQ (")
+    _tab(at, "Scenario")
+    at.text_input(key="ed:officers.station.name").set_value("").run()
+    assert "name" not in yaml.safe_load(_yaml_box(at).value)["officers"]["station"]
+
+
 def test_a_map_upload_names_a_scenario_still_named_as_its_file():
     from ui.uploads import name_for_map
 
