@@ -246,7 +246,7 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
             "station: Snow Hill",
             "line 4, officers.station: "
             "should be a mapping of keys, not a single value (got 'Snow Hill'); write it as "
-            "{key: value, ...}; known keys here: lat, lon, node_id, police",
+            "{key: value, ...}; known keys here: lat, lon, name, node_id, police",
         ),
         ("name: test", "name: my district", "line 2, name: not a valid name (got 'my district')"),
         (
