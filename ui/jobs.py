@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,4 +91,4 @@ def wait(job: Job, draw: Callable[[float, str], None]) -> None:
     """
     while not job.future.done():
         draw(job.fraction, job.text)
-        time.sleep(POLL_S)
+        futures.wait([job.future], timeout=POLL_S)  # back at once when it ends
