@@ -565,8 +565,8 @@ def harm_weights(
     """
     overrides = dict(overrides or {})
     excluded = DEFAULT_EXCLUDED if exclude is None else frozenset(exclude)
-    check_categories(overrides, "the harm weight overrides")
-    check_categories(excluded, "the excluded categories")
+    check_categories(overrides, "the harm weight overrides (risk.harm_weights_days)")
+    check_categories(excluded, "the excluded categories (risk.harm_exclude)")
     for name, days in overrides.items():
         if not (np.isfinite(days) and days >= 0):
             msg = f"harm weight of '{name}' must be a finite number of days >= 0 (got {days})"

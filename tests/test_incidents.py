@@ -1420,8 +1420,11 @@ def test_harm_weights_overrides_and_exclusions():
     assert default.iloc[0] == 365 and np.isnan(default.iloc[1]) and default.iloc[3] == 5
     custom = harm.harm_weights(cats, {"shoplifting": 4.0}, exclude=set())
     assert list(custom) == [365.0, 2.0, 4.0, 5.0]
-    with pytest.raises(ScenarioError, match="did you mean 'robbery'"):
+    with pytest.raises(ScenarioError, match="did you mean 'robbery'") as caught:
         harm.harm_weights(cats, {"robery": 1.0})
+    assert "in the harm weight overrides (risk.harm_weights_days)" in str(caught.value)
+    with pytest.raises(ScenarioError, match=r"in the excluded categories \(risk\.harm_exclude\)"):
+        harm.harm_weights(cats, exclude={"drugz"})
     with pytest.raises(ScenarioError, match="finite number of days >= 0"):
         harm.harm_weights(cats, {"robbery": -1.0})
 
