@@ -117,6 +117,21 @@ class StreetGraph:
         dist, idx = tree.query(np.column_stack([x_m, y_m]))
         return pool[np.asarray(idx)], np.asarray(dist)
 
+    def swap_note(self, lat: float, lon: float, reach_m: float) -> str:
+        """Say, when a point off the streets lies on them with lat and lon swapped, what to write.
+
+        Returns ``"; lat and lon look swapped: ..."`` when ``(lat=lon, lon=lat)`` lies within
+        ``reach_m`` of a street node, else ``""``.
+        """
+        if not (-90 <= lon <= 90):
+            return ""
+        x_m, y_m = self.project_lonlat(np.array([lat]), np.array([lon]))
+        if not (np.isfinite(x_m[0]) and np.isfinite(y_m[0])):
+            return ""
+        if self.nearest_node(x_m, y_m)[1][0] > reach_m:
+            return ""
+        return f"; lat and lon look swapped: write lat: {lon}, lon: {lat}"
+
     def project_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Project WGS84 lon / lat to this graph's CRS (metres)."""
         points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(self.crs)

@@ -130,7 +130,8 @@ def apply_places(
             msg = (
                 f"{where}: must-cover place {_label(place)} is {far} from the nearest street of "
                 f"the area{', outside it' if dist[0] >= 1000 else ''}; put it within "
-                f"{PLACE_SNAP_M:.0f} m of a street (check that lat and lon are not swapped)"
+                f"{PLACE_SNAP_M:.0f} m of a street"
+                f"{graph.swap_note(place.lat, place.lon, PLACE_SNAP_M)}"
             )
             raise ScenarioError(msg)
         if banned[node[0]]:  # outside the zones, but its street point is not

@@ -111,8 +111,8 @@ def resolve_station(
             f"{where}: ({spec.lat}, {spec.lon}) is {dist[0] / 1000:.1f} km from the "
             f"nearest street of the area ({graph.source}, latitude {lat.min():.4f} to "
             f"{lat.max():.4f}, longitude {lon.min():.4f} to {lon.max():.4f}); put it inside the "
-            f"area (within {STATION_SNAP_M:.0f} m of a street) or check that lat and lon are not "
-            "swapped"
+            f"area (within {STATION_SNAP_M:.0f} m of a street)"
+            f"{graph.swap_note(spec.lat, spec.lon, STATION_SNAP_M)}"  # type: ignore[arg-type]
         )
         raise ScenarioError(msg)
     return int(idx[0])

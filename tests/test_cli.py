@@ -440,7 +440,10 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
         ),
         (
             ("solver:", "places: {must_cover: [{lat: 24.94, lon: 60.17, name: plaza}]}\nsolver:"),
-            ["places: must-cover place plaza is", "lat and lon are not swapped"],
+            [
+                "places: must-cover place plaza is",
+                "lat and lon look swapped: write lat: 60.17, lon: 24.94",
+            ],
         ),
         (
             ("solver:", "neighbourhoods: {source: file}\nsolver:"),

@@ -97,3 +97,18 @@ def test_a_misspelt_police_name_is_offered_a_station_whose_words_are_like_it(gri
     # another precinct's number, or its other word, is another station: none is offered
     assert "did you mean" not in said("NYPD 13 PCT")
     assert "did you mean" not in said("Midtown North")
+
+
+def test_a_station_off_the_streets_is_told_of_swapped_lat_and_lon_only_when_they_are(helsinki):
+    from planner.errors import ScenarioError
+    from planner.scenario_patrol import StationSpec
+    from planner.stations import resolve_station
+
+    features = gpd.GeoDataFrame({"value": [], "name": []}, geometry=[], crs=helsinki.crs)
+    with pytest.raises(ScenarioError) as swapped:
+        resolve_station(StationSpec(lat=24.9384, lon=60.1699), helsinki, features, "s")
+    assert "lat and lon look swapped: write lat: 60.1699, lon: 24.9384" in str(swapped.value)
+    with pytest.raises(ScenarioError) as london:  # another city: nothing about swapping
+        resolve_station(StationSpec(lat=51.5, lon=-0.1), helsinki, features, "s")
+    assert "km from the nearest street" in str(london.value)
+    assert "swapped" not in str(london.value)
