@@ -13,10 +13,13 @@ shared read-only by every session.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import hashlib
+import json
 import sys
+import tempfile
 import warnings
 from collections import OrderedDict
 from dataclasses import replace
@@ -33,15 +36,17 @@ import pandas as pd  # noqa: E402
 import pydeck as pdk  # noqa: E402
 
 from planner import pipeline  # noqa: E402
-from planner.clock import later  # noqa: E402
+from planner.clock import later, seconds_until  # noqa: E402
 from planner.errors import PlannerError, PlannerWarning, kept_warnings  # noqa: E402
+from planner.export import routes_record  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
+from planner.rest_of_shift import replan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
 from planner.stations import resolve_station, shift_window, under_way_note  # noqa: E402
 from ui import draft as drafts  # noqa: E402
-from ui import editor, jobs, keep, review, staffing, timeline, uploads  # noqa: E402
+from ui import editor, jobs, keep, replanning, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
 from ui.bound import labelled  # noqa: E402
 from ui.legend import plan_legend  # noqa: E402
@@ -241,19 +246,64 @@ def await_planning() -> None:
     job = jobs.running(PLANNING)
     if job is None:
         return
-    with st.status("Planning", expanded=True) as status:
+    again = job.about.get("replan", False)
+    with st.status("Re-planning" if again else "Planning", expanded=True) as status:
         bar = st.progress(job.fraction, text=job.text)
         jobs.wait(job, lambda fraction, text: bar.progress(fraction, text=text))
         st.session_state.pop(PLANNING, None)
         if isinstance(error := job.future.exception(), PlannerError):
-            _keep_error(job.about["text"], error)
-            status.update(label="Planning failed", state="error", expanded=False)
+            if again:  # said in the re-plan section, the plan shown stays
+                st.session_state[replanning.ERROR] = drafts.plain_paths(str(error))
+            else:
+                _keep_error(job.about["text"], error)
+            failed = "Re-planning failed" if again else "Planning failed"
+            status.update(label=failed, state="error", expanded=False)
             return
         if error is not None:  # a bug: said as one
             raise error
         _show_plan(job.about["key"], job.about["text"], job.about["file_limit"])
         bar.empty()
-        status.update(label=f"Planned in {job.seconds:.1f} s", state="complete", expanded=False)
+        done = f"{'Re-planned' if again else 'Planned'} in {job.seconds:.1f} s"
+        status.update(label=done, state="complete", expanded=False)
+
+
+def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None:
+    """Re-plan the rest of the plan shown as ``request`` asks, as a job; rerun to wait for it."""
+    key = f"{plan_key}# {request.key()}\n"
+    text, file_limit = st.session_state["plan_yaml"], st.session_state[drafts.PLAN_FILE_LIMIT]
+    store = plan_store()
+    if key in store:
+        _show_plan(key, text, file_limit)
+        st.rerun()
+    area = area_for(plan.scenario.area.model_dump_json(), plan.scenario)
+
+    def work(job: jobs.Job) -> Plan:
+        job.report(0.0, f"Re-planning the rest of the shift from {request.at:%H:%M}")
+        with tempfile.TemporaryDirectory() as folder:
+            routes = Path(folder) / "routes.json"
+            routes.write_text(json.dumps(routes_record(plan)), encoding="utf-8")
+            try:
+                again = replan(
+                    plan.scenario,
+                    routes,
+                    request.at,
+                    request.positions,
+                    area=area,
+                    away_since=request.away_since,
+                )
+            except PlannerError as exc:  # the file is the plan shown's, written just now
+                exc.args = (str(exc).replace(str(routes), "the plan shown"),)
+                raise
+        store[key] = preview_labelled(again, file_limit)
+        return again
+
+    about = {"key": key, "text": text, "file_limit": file_limit, "replan": True}
+    jobs.start(PLANNING, work, about)
+    with contextlib.suppress(PlannerError):  # the re-plan's map opens at its time
+        made_s = seconds_until(plan.shift_start, request.at)
+        steps = list(timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN))
+        st.session_state[_slider_key(key)] = min(steps, key=lambda step: abs(step - made_s))
+    st.rerun()
 
 
 def _show_plan(key: str, text: str, file_limit: float) -> None:
@@ -381,10 +431,19 @@ def plan_tab(text: str | None) -> None:
         st.info("The scenario differs from the plan shown: press Plan to plan again.")
     if note := under_way_note(plan.scenario, plan.shift_start, plan.shift_end):
         st.info(note)
+    if plan.replanned_s is not None:
+        st.info(
+            f"Re-planned at {later(plan.shift_start, plan.replanned_s):%H:%M}: before then, the "
+            "units did what the plan it followed says. Press Plan to show the plan of the "
+            "whole shift again."
+        )
     key = st.session_state["plan_key"]
     st.caption(review.kpi_caption(plan.kpis))
     review.show_kpis(plan)
     plan_map(plan, key)
+    at_s = st.session_state.get(_slider_key(key), 0)
+    if request := replanning.section(plan, key, tracks_for(key, plan), at_s):
+        replan_shown(plan, key, request)
     review.show_review(plan)
 
 

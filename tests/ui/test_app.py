@@ -1362,6 +1362,58 @@ def test_a_station_named_on_the_scenario_tab_keeps_its_name_and_is_called_by_it(
     assert "name" not in yaml.safe_load(_yaml_box(at).value)["officers"]["station"]
 
 
+def _replan_widget(widgets, prefix: str):
+    return next(w for w in widgets if (w.key or "").startswith(prefix))
+
+
+def test_the_rest_of_the_shift_is_replanned_with_a_unit_taken_away(first_load):
+    import datetime as dt
+
+    at = _app()
+    before = at.session_state["plan"]
+    _replan_widget(at.multiselect, "replan_away_").set_value([2]).run()
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.number_input, "replan_lat_2_").set_value(60.1675)
+    _replan_widget(at.number_input, "replan_lon_2_").set_value(24.9500)
+    _replan_widget(at.time_input, "replan_since_2_").set_value(dt.time(19, 10))
+    next(b for b in at.button if b.label == "Re-plan").click().run()
+    plan = at.session_state["plan"]
+    assert [e.value for e in at.error] == []
+    assert plan.label == "re-planned at 19:30, app preview, 1.5 s search"
+    assert plan.replanned_s == 5400
+    (call,) = [leg for leg in plan.routes[1].legs if leg.kind == "call"]
+    assert call.start_s <= 4200 and call.end_s == 5400  # away since 19:10 (the leg then)
+    node = plan.graph.nodes.loc[call.to_node]
+    assert abs(node["lat"] - 60.1675) < 0.001 and abs(node["lon"] - 24.95) < 0.002
+    assert [leg.start_s for leg in plan.routes[0].legs[:3]] == pytest.approx(
+        [leg.start_s for leg in before.routes[0].legs[:3]], abs=0.01
+    )  # what was done before stays done
+    assert "re-planned at 19:30" in at.session_state["plan_key"]
+    assert any(i.value.startswith("Re-planned at 19:30: before then") for i in at.info)
+    at.sidebar.button[0].click().run()  # Plan: the plan of the whole shift again
+    assert at.session_state["plan"] is before
+    # the map opens at the re-plan's time
+    assert [s.value for s in at.select_slider if s.label == "Where the units are at"] == [5400]
+
+
+def test_a_replan_refused_is_said_in_its_section_and_the_plan_stays(first_load):
+    import datetime as dt
+
+    at = _app()
+    before = at.session_state["plan"]
+    _replan_widget(at.multiselect, "replan_away_").set_value([1]).run()
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.number_input, "replan_lat_1_").set_value(51.5)  # London, not Helsinki
+    _replan_widget(at.number_input, "replan_lon_1_").set_value(-0.1)
+    next(b for b in at.button if b.label == "Re-plan").click().run()
+    assert at.session_state["plan"] is before
+    (error,) = [e.value for e in at.error]
+    assert "unit 1" in error.lower() and "km" in error
+    assert "/tmp" not in error and "routes.json" not in error
+    assert not [w.value for w in at.warning if "Planning this scenario failed" in w.value]
+    assert not [i.value for i in at.info if i.value.startswith("Re-planned")]
+
+
 def test_a_map_upload_names_a_scenario_still_named_as_its_file():
     from ui.uploads import name_for_map
 

@@ -231,6 +231,26 @@ def test_a_tab_clicked_while_planning_leaves_the_planning_running(app_page):
     _stays_local(app_page)
 
 
+def test_the_rest_of_the_shift_is_replanned_from_the_plan_tab(app_page):
+    from playwright.sync_api import expect
+
+    _open(app_page)
+    page = app_page.page
+    expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_MS)
+    page.get_by_text("Re-plan the rest of the shift").click()
+    units = page.locator("[data-testid='stMultiSelect']").filter(has_text="taken away")
+    units.locator("input").click()
+    page.get_by_role("option", name="3", exact=True).click()
+    page.keyboard.press("Escape")
+    _idle(app_page)
+    expect(page.get_by_text("Officer 3 is at latitude")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Re-plan", exact=True).click()
+    expect(page.get_by_text("Re-planned at 20:00: before then")).to_be_visible(timeout=TIMEOUT_MS)
+    assert _drawn_map(app_page, "replanned_rest") > MIN_COLOURS
+    _page_shot(app_page, "replanned_rest")
+    _stays_local(app_page)
+
+
 def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page, tmp_path):
     """F5 starts a new Streamlit session: the page's edits and plan come back, not the example."""
     from playwright.sync_api import expect

@@ -1,0 +1,116 @@
+"""Re-plan the rest of the shift on the Plan tab, as ``patrol-planner replan`` does.
+
+The commander gives the time of the re-plan (by default the map's time) and chooses the units a
+call for service took away, with where each is and, if known, since when. Pressing Re-plan
+returns a :class:`Request`; the app runs it as a job (:func:`planner.rest_of_shift.replan` on
+the plan shown), and the re-plan becomes the plan shown, its files the downloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+from planner.clock import later
+from planner.plan import Plan
+from planner.tracks import position_at
+
+#: Session key of the last re-plan's error, shown in the section until the next re-plan.
+ERROR = "replan_error"
+#: Minutes between the times the re-plan time input offers.
+STEP_MIN = 5
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a re-plan was asked for: its local clock time, and the units taken away.
+
+    ``positions`` maps a unit's number to its (lat, lon); ``away_since`` a unit's number to
+    the local clock time it left the plan (units not listed: during the leg under way).
+    """
+
+    at: dt.time
+    positions: dict[int, tuple[float, float]]
+    away_since: dict[int, dt.time]
+
+    def key(self) -> str:
+        """Say what the re-plan was asked for, as text (a key of the plans kept)."""
+        away = ", ".join(
+            f"{unit} at {lat:.6f} {lon:.6f}"
+            + (f" since {self.away_since[unit]:%H:%M}" if unit in self.away_since else "")
+            for unit, (lat, lon) in sorted(self.positions.items())
+        )
+        return f"re-planned at {self.at:%H:%M}; taken away: {away or 'none'}"
+
+
+def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> Request | None:
+    """Draw the re-plan form; return the request when Re-plan is pressed, else None.
+
+    ``at_s`` (seconds into the shift, the map's time) is the re-plan time offered first, and
+    where the units are then is the position offered for a unit taken away.
+    """
+    word = plan.unit_word
+    digest = hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
+    with st.expander("Re-plan the rest of the shift", key=f"replan_open_{digest}"):
+        st.caption(
+            "Plans the rest of the shift from where the units are at that time, keeping what "
+            f"they have done (as `patrol-planner replan` does). {_article(word)} {word} a call "
+            "for service took away: choose it, give where it is (first, where the plan has it "
+            f"at the map's time, {later(plan.shift_start, at_s):%H:%M}) and, if known, since "
+            "when (what it was to do from then on is dropped)."
+        )
+        away = st.multiselect(
+            f"{word.capitalize()}s taken away by a call for service",
+            sorted(tracks),
+            key=f"replan_away_{digest}",
+        )
+        with st.form(f"replan_{digest}", border=False):
+            at = st.time_input(
+                "Re-plan at (local time)",
+                value=later(plan.shift_start, at_s).time(),
+                step=STEP_MIN * 60,
+                key=f"replan_at_{digest}",
+            )
+            positions, since = {}, {}
+            for unit in away:
+                lon, lat = position_at(tracks[unit], at_s)
+                left, right, when = st.columns(3)
+                positions[unit] = (
+                    left.number_input(
+                        f"{word.capitalize()} {unit} is at latitude",
+                        value=round(lat, 5),
+                        format="%.5f",
+                        step=0.0005,
+                        key=f"replan_lat_{unit}_{digest}",
+                    ),
+                    right.number_input(
+                        "longitude",
+                        value=round(lon, 5),
+                        format="%.5f",
+                        step=0.0005,
+                        key=f"replan_lon_{unit}_{digest}",
+                    ),
+                )
+                left_at = when.time_input(
+                    "away since (if known)",
+                    value=None,
+                    step=60,
+                    key=f"replan_since_{unit}_{digest}",
+                )
+                if left_at is not None:
+                    since[unit] = left_at
+            pressed = st.form_submit_button("Re-plan")
+        if error := st.session_state.get(ERROR):
+            st.error(error)
+    if not pressed:
+        return None
+    st.session_state.pop(ERROR, None)
+    return Request(at, positions, since)
+
+
+def _article(word: str) -> str:
+    """Return the indefinite article of ``word``, capitalised ("An officer", "A unit")."""
+    return "An" if word[:1].lower() in "aeio" else "A"
