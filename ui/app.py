@@ -68,6 +68,7 @@ PLAY_STEP_MIN = 5
 PLAY_EVERY_S = 1.0
 PLAN_CACHE_SIZE = 16
 PLANNING = "planning"  # the planning job under way (ui.jobs), until its plan or error is kept
+PLANNING_EVERY_S = 0.5  # how often a page not waiting for the planning looks at its progress
 FAILED_YAML = drafts.FAILED_YAML
 
 
@@ -227,6 +228,7 @@ def make_plan(scenario: Scenario) -> bool:
     if key in store:
         _show_plan(key, text, file_limit)
         return False
+    await_planning()  # one plan at a time: an earlier one still under way ends first
 
     def work(job: jobs.Job) -> Plan:
         def progress(step: str, number: int, total: int) -> None:
@@ -239,6 +241,32 @@ def make_plan(scenario: Scenario) -> bool:
     jobs.start(PLANNING, work, {"key": key, "text": text, "file_limit": file_limit})
     await_planning()
     return True
+
+
+def show_planning() -> None:
+    """Show the planning under way, if any: its plan or error once ended, else its progress.
+
+    A page run while a plan is made (a click on another tab or field) does not wait for it: a
+    fragment draws its progress and runs the page again once the plan has ended.
+    """
+    job = jobs.running(PLANNING)
+    if job is None:
+        return
+    if job.future.done():
+        await_planning()
+        return
+    st.fragment(_planning_progress, run_every=PLANNING_EVERY_S)()
+
+
+def _planning_progress() -> None:
+    """Draw the progress of the planning under way; run the page again once it has ended."""
+    job = jobs.running(PLANNING)
+    if job is None:
+        return
+    if job.future.done():
+        st.rerun()
+    with st.status("Re-planning" if job.about.get("replan") else "Planning", expanded=True):
+        st.progress(job.fraction, text=job.text)
 
 
 def await_planning() -> None:
@@ -268,7 +296,7 @@ def await_planning() -> None:
 
 
 def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None:
-    """Re-plan the rest of the plan shown as ``request`` asks, as a job; rerun to wait for it."""
+    """Re-plan the rest of the plan shown as ``request`` asks, as a job; show it when done."""
     key = f"{plan_key}# {request.key()}\n"
     text, file_limit = st.session_state["plan_yaml"], st.session_state[drafts.PLAN_FILE_LIMIT]
     store = plan_store()
@@ -298,12 +326,14 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
         return again
 
     about = {"key": key, "text": text, "file_limit": file_limit, "replan": True}
-    jobs.start(PLANNING, work, about)
     with contextlib.suppress(PlannerError):  # the re-plan's map opens at its time
         made_s = seconds_until(plan.shift_start, request.at)
         steps = list(timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN))
         st.session_state[_slider_key(key)] = min(steps, key=lambda step: abs(step - made_s))
-    st.rerun()
+    await_planning()  # one plan at a time: an earlier one still under way ends first
+    jobs.start(PLANNING, work, about)
+    await_planning()
+    st.rerun()  # the page drawn again with the re-plan (or the section with its error)
 
 
 def _show_plan(key: str, text: str, file_limit: float) -> None:
@@ -534,7 +564,7 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     Returns the scenario (None while it has an error) and its YAML text.
     """
     scenario = None
-    await_planning()  # a plan asked for before the click that ran the page again
+    show_planning()  # a plan asked for before the click that ran the page again
     try:
         scenario = drafts.current_scenario()
     except PlannerError as exc:

@@ -1390,10 +1390,10 @@ def test_the_rest_of_the_shift_is_replanned_with_a_unit_taken_away(first_load):
     )  # what was done before stays done
     assert "re-planned at 19:30" in at.session_state["plan_key"]
     assert any(i.value.startswith("Re-planned at 19:30: before then") for i in at.info)
-    at.sidebar.button[0].click().run()  # Plan: the plan of the whole shift again
-    assert at.session_state["plan"] is before
     # the map opens at the re-plan's time
     assert [s.value for s in at.select_slider if s.label == "Where the units are at"] == [5400]
+    at.sidebar.button[0].click().run()  # Plan: the plan of the whole shift again
+    assert at.session_state["plan"] is before
 
 
 def test_a_replan_refused_is_said_in_its_section_and_the_plan_stays(first_load):
