@@ -260,6 +260,39 @@ def test_hotspots_are_separated_and_ranked(helsinki):
     assert helsinki.graph.edges[next(iter(helsinki.graph.edges(keys=True)))].get("risk") is None
 
 
+def _risky_streets(graph, shares):
+    """A risk map giving each street ``(u, v): share`` its share, the rest evenly the remainder."""
+    from planner.risk import RiskMap
+
+    seg = graph.segments
+    ends = list(zip(seg["u"], seg["v"], strict=True))
+    rest = (1.0 - sum(shares.values())) / (len(ends) - len(shares))
+    return RiskMap(np.array([shares.get(e, rest) for e in ends]), "test", {})
+
+
+def test_hotspots_lie_at_both_ends_of_the_riskiest_streets_only(grid):
+    # 24 streets, top 6.25 %: 1.5 streets, so the two riskiest (a fraction of a street counts)
+    risk = _risky_streets(grid, {(0, 1): 0.5, (14, 15): 0.3})
+    spots = find_hotspots(grid, risk, street_pieces(grid), 50, 6.25, 50)
+    assert sorted(grid.nodes.index[spots.node_idx]) == [0, 1, 14, 15]
+
+
+def test_hotspots_are_numbered_by_their_osm_node_ids(grid):
+    import networkx as nx
+
+    from planner.graph import build_street_graph
+    from planner.hotspots import spot_numbers
+
+    from .conftest import make_grid
+
+    graph = build_street_graph(nx.relabel_nodes(make_grid(), lambda n: n + 1000), "4x4 ids")
+    risk = _risky_streets(graph, {(1000, 1001): 0.5, (1014, 1015): 0.3})
+    spots = find_hotspots(graph, risk, street_pieces(graph), 50, 6.25, 50)
+    numbers = spot_numbers(graph, spots)
+    assert sorted(numbers) == [1000, 1001, 1014, 1015]
+    assert sorted(numbers.values()) == list(range(4))
+
+
 def test_koper_curve_rewards_ten_to_fifteen_minutes():
     assert koper_value_min(5) < 5 * 0.6
     assert koper_value_min(12) == pytest.approx(12)
