@@ -550,6 +550,18 @@ def test_the_clock_time_a_shift_starts_at_is_its_first_second_not_the_next_day()
     assert seconds_until(start, dt.time(17, 59)) == 24 * 3600 - 60 + 3600  # clocks go back
 
 
+def test_clock_labels_are_hours_and_minutes_and_name_the_zone_only_across_a_change():
+    from planner.clock import clock_label, later
+
+    zone = ZoneInfo("Europe/Helsinki")
+    evening = dt.datetime(2026, 12, 4, 18, 0, tzinfo=zone)
+    back = later(evening, 3 * 3600 + 7 * 60 + 30).isoformat(timespec="seconds")
+    assert clock_label(back, evening, later(evening, 4 * 3600)) == "21:07"
+    autumn = dt.datetime(2026, 10, 24, 22, 0, tzinfo=zone)  # clocks go back at 04:00
+    night = later(autumn, 5 * 3600 + 7 * 60 + 30).isoformat(timespec="seconds")
+    assert clock_label(night, autumn, later(autumn, 9 * 3600)) == "03:07 EEST"
+
+
 def test_a_clock_time_skipped_in_spring_is_refused(tmp_path):
     from zoneinfo import ZoneInfo
 
