@@ -196,3 +196,69 @@ def test_a_forbidden_zone_over_every_hot_spot_is_named(tmp_path, area):
     everything = {"lat": 60.172, "lon": 24.944, "radius_m": 5000, "name": "All"}
     with pytest.raises(ScenarioError, match=r"forbidden zone\(s\) All hold all \d+ hot spots"):
         run(scenario(tmp_path, {"forbidden": [everything]}), area=area)
+
+
+def grid_spots(grid, nodes):
+    """Hot spots at grid ``nodes``, watching 50 m of streets that carry risk evenly."""
+    from planner.coverage import coverage_matrix, street_pieces
+    from planner.hotspots import Hotspots
+
+    pieces = street_pieces(grid)
+    piece_risk = pieces.length_m / pieces.length_m.sum()
+    watched = coverage_matrix(grid, np.asarray(nodes), 50.0, pieces)
+    return Hotspots(np.asarray(nodes), watched @ piece_risk, watched, 50.0, piece_risk), pieces
+
+
+def grid_place(row, col, **fields):
+    from .conftest import grid_lonlat
+
+    lon, lat = grid_lonlat(row, col)
+    return {"lat": lat, "lon": lon, **fields}
+
+
+def test_every_forbidden_zone_keeps_its_streets_and_hot_spots_out(grid):
+    from planner.places import apply_places, forbidden_segments
+    from planner.scenario import ZoneSpec
+
+    zones = [ZoneSpec(**grid_place(r, c, radius_m=30, name=f"z{r}")) for r, c in ((0, 0), (3, 3))]
+    spots, pieces = grid_spots(grid, np.arange(16))
+    kept, _ = apply_places(spots, grid, pieces, [], zones, "test")
+    assert sorted(kept.node_idx) == list(range(1, 15))
+    seg = grid.segments
+    banned = sorted(tuple(seg.loc[s, ["u", "v"]]) for s in forbidden_segments(grid, zones))
+    assert banned == [(0, 1), (0, 4), (11, 15), (14, 15)]
+
+
+def test_a_must_cover_place_outside_a_zone_over_every_hot_spot_is_planned(grid):
+    from planner.places import apply_places
+    from planner.scenario import PlaceSpec, ZoneSpec
+
+    spots, pieces = grid_spots(grid, [0, 1])
+    zone = ZoneSpec(**grid_place(0, 0, radius_m=150, name="corner"))
+    kept, chosen = apply_places(spots, grid, pieces, [PlaceSpec(**grid_place(3, 3))], [zone], "t")
+    assert kept.node_idx.tolist() == [15] and chosen.tolist() == [0]
+
+
+@pytest.mark.parametrize(
+    ("col", "said"),
+    [(7, r"is 40\d m from the nearest street of the area; "), (28, r"is 2\.5 km .* outside it")],
+)
+def test_a_must_cover_place_off_the_streets_is_refused_saying_how_far(grid, col, said):
+    from planner.places import apply_places
+    from planner.scenario import PlaceSpec
+
+    spots, pieces = grid_spots(grid, [0])
+    off = PlaceSpec(**grid_place(0, col, name="off"))  # 400 m, 2.5 km east of the grid
+    with pytest.raises(ScenarioError, match=said):
+        apply_places(spots, grid, pieces, [off], [], "test")
+
+
+def test_an_added_must_cover_spot_is_worth_the_risk_it_watches(grid):
+    from planner.places import apply_places
+    from planner.scenario import PlaceSpec
+
+    every, _ = grid_spots(grid, np.arange(16))
+    spots, pieces = grid_spots(grid, [0])
+    kept, chosen = apply_places(spots, grid, pieces, [PlaceSpec(**grid_place(2, 2))], [], "t")
+    assert kept.node_idx.tolist() == [0, 10] and chosen.tolist() == [1]
+    assert kept.value[1] == pytest.approx(every.value[10]) and kept.value[1] > 0
