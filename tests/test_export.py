@@ -462,6 +462,19 @@ def test_a_walk_on_its_track_keeps_one_pace_whichever_way_its_streets_run(plan):
             assert pace.max() < 1.05 * pace.min(), leg
 
 
+def test_a_track_that_starts_walking_starts_where_and_when_the_walk_does(plan):
+    from planner.plan import Route
+    from planner.tracks import route_pieces
+
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    walk = next(leg for r in plan.routes for leg in r.legs if leg.kind == "walk" and leg.segments)
+    (piece,) = route_pieces(plan, Route(1, (walk,)), wgs84)
+    start = plan.graph.nodes.loc[walk.from_node]
+    end = plan.graph.nodes.loc[walk.to_node]
+    assert piece[0] == pytest.approx((start["lon"], start["lat"], walk.start_s))
+    assert piece[-1] == pytest.approx((end["lon"], end["lat"], walk.end_s))
+
+
 def test_tracks_of_routes_that_start_standing_still_or_answer_a_call(plan):
     from planner.plan import Leg, Route
     from planner.tracks import position_at, route_track
