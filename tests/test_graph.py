@@ -106,6 +106,40 @@ def test_a_place_mid_block_is_told_by_the_street_crossing_its_own_not_the_parall
     assert names == {1: "A Street, 100 m from D Lane", 2: "A Street, 100 m from C Avenue"}
 
 
+def test_places_on_unnamed_paths_are_named_near_a_street_within_150_m_else_by_position():
+    import networkx as nx
+    from shapely.geometry import LineString
+
+    from planner.graph import build_street_graph
+
+    from .conftest import grid_lonlat
+
+    # Main Street runs 100 m east; an unnamed path goes on east past two corners 50 m and
+    # 120 m from its end, to one 300 m away (columns east, 100 m apart)
+    where = {0: 0.0, 1: 1.0, 2: 1.5, 3: 2.2, 4: 4.0}
+    graph = nx.MultiDiGraph(crs="EPSG:4326")
+    for n, col in where.items():
+        lon, lat = grid_lonlat(0, col)  # type: ignore[arg-type]
+        graph.add_node(n, x=lon, y=lat)
+    for u, v in ((0, 1), (1, 2), (2, 3), (3, 4)):
+        a, b = graph.nodes[u], graph.nodes[v]
+        line = LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+        named = {"name": "Main Street"} if u == 0 else {}
+        length = 100.0 * (where[v] - where[u])
+        for x, y, geom in ((u, v, line), (v, u, line.reverse())):
+            graph.add_edge(x, y, length=length, highway="footway", geometry=geom, **named)
+    streets = build_street_graph(graph, "path")
+    lat, lon = streets.nodes.loc[4, ["lat", "lon"]]
+    assert place_names(streets, list(where)) == {
+        0: "Main Street, 1st from west",
+        1: "Main Street, 2nd from west",
+        2: "near Main Street, 3rd from west",
+        3: "near Main Street, 4th from west",
+        4: f"path at {lat:.5f}, {lon:.5f}",
+    }
+    assert 60.1 < lat < 60.2 and 24.9 < lon < 25.0  # latitude first
+
+
 def test_place_names_tell_places_apart(helsinki):
     nodes = [int(n) for n in helsinki.nodes.index]
     names = place_names(helsinki, nodes)
