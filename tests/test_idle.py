@@ -1,0 +1,66 @@
+"""Units back at the station long before their time ends, or walking loops: which, and why."""
+
+from types import SimpleNamespace
+
+from planner.idle import idle_message, idle_units, looping_units
+
+
+def _routes(*units, stops=6, dosed=4):
+    """A plan's ``kpis["routes"]``: 4 hot spots of 2 stops each, ``units`` (back early, loops)."""
+    per_officer = [
+        {"officer": k, "back_early_min": early, "loop_min": loop}
+        for k, (early, loop) in enumerate(units, start=1)
+    ]
+    return {
+        "per_officer": per_officer,
+        "stops_allowed": 8,
+        "stops": stops,
+        "hotspots": 4,
+        "hotspots_dosed": dosed,
+    }
+
+
+def _plan(routes, status="TIME_LIMIT"):
+    """What :func:`idle_message` reads of a plan (a search stopped at 5 s, by default)."""
+    return SimpleNamespace(
+        patrol=SimpleNamespace(visits_allowed=lambda: 2, walk_spare=True),
+        kpis={"routes": routes},
+        routes_stats=SimpleNamespace(status=status),
+        scenario=SimpleNamespace(solver=SimpleNamespace(time_limit_s=5.0, route_iterations=0)),
+        unit_word="officer",
+    )
+
+
+def test_units_back_an_hour_early_or_more_are_idle():
+    routes = _routes((60.0, 0.0), (59.9, 0.0), (75.0, 0.0))
+    assert idle_units(routes) == [(1, 3600.0), (3, 4500.0)]
+
+
+def test_units_walking_loops_an_hour_or_more_are_looping():
+    routes = _routes((0.0, 60.0), (0.0, 59.9), (0.0, 90.0))
+    assert looping_units(routes) == [(1, 3600.0), (3, 5400.0)]
+
+
+def test_units_back_early_with_every_hot_spot_stopped_at_are_not_blamed_on_the_search_limit():
+    # the search stopped at its limit, but every hot spot has a stop: no stop fits their time
+    message = idle_message(_plan(_routes((90.0, 0.0), (0.0, 0.0), dosed=4)))
+    assert message == (
+        "back at the station with time left: officer 1 (1.5 h early): no further stop fits "
+        "their time (revisit gap, distance, shift end)"
+    )
+
+
+def test_units_back_early_while_hot_spots_lack_a_stop_are_blamed_on_the_search_limit():
+    message = idle_message(_plan(_routes((90.0, 0.0), dosed=3)))
+    assert message.startswith(
+        "back at the station with time left: officer 1 (1.5 h early): 1 of 4 hot spots got no "
+        "stop when the search stopped at its limit (5 s): a longer search"
+    )
+
+
+def test_units_looping_while_hot_spots_lack_a_stop_say_for_how_long():
+    message = idle_message(_plan(_routes((0.0, 90.0), (0.0, 30.0), dosed=3)))
+    assert message.startswith(
+        "walking loops of streets for an hour or more: officer 1 (1.5 h), while 1 of 4 hot "
+        "spots got no stop when the search stopped at its limit (5 s): a longer search"
+    )
