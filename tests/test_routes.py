@@ -121,6 +121,27 @@ def test_break_and_held_back_time_are_planned(helsinki, helsinki_risk):
         assert ("dwell", "reserve") in pairs and ("reserve", "walk") in pairs
 
 
+def test_a_unit_back_at_the_station_after_its_break_was_due_takes_the_whole_break(grid):
+    from planner.risk import RiskMap
+    from planner.route_legs import route_of_visits
+    from planner.search import Visit
+    from planner.walks import street_network
+
+    # station at node 0, one stop at node 15 (600 m) from 600 s to 1320 s: back at 1920 s,
+    # after the break's planned start (1500 s); the 30 min break runs from then
+    patrol = patrol_at(0, units=1, break_s=30 * 60)
+    risk = RiskMap(np.full(len(grid.segments), 1.0 / len(grid.segments)), "even", {})
+    net = street_network(grid, risk, np.array([0, 0, 0, 0, 15]), patrol)
+    visits = (Visit(4, 600.0),)
+    route = route_of_visits(1, net, patrol, visits, 1500.0, (0, 0.0), np.array([0]), 4)
+    assert [(leg.kind, leg.start_s, leg.end_s) for leg in route.legs] == [
+        ("walk", 0.0, 600.0),
+        ("dwell", 600.0, 1320.0),
+        ("walk", 1320.0, 1920.0),
+        ("break", 1920.0, 1920.0 + 30 * 60),
+    ]
+
+
 def test_a_unit_early_for_its_break_waits_for_the_window_then_takes_the_break(
     helsinki, helsinki_risk
 ):
