@@ -649,6 +649,22 @@ def test_planning_says_when_the_break_window_is_cut_to_the_shift(tmp_path):
         assert break_window(scenario, middle) == (3.5 * 3600, 4.5 * 3600)
 
 
+@pytest.mark.parametrize(("latest", "first_min"), [("22:40", 70), ("22:48", 78)])
+def test_a_break_cut_to_start_within_a_tenth_of_the_shift_is_said_to_fall_at_its_start(
+    tmp_path, latest, first_min
+):
+    from planner.stations import break_window
+
+    # 22:00 to 06:00: a tenth of the shift is 48 min, longer than the 30 min break
+    meal = f"meal_break: {{earliest: '21:30', latest: '{latest}'}},"
+    scenario = load_scenario(write(tmp_path, BASE.replace("count: 2,", f"count: 2, {meal}")))
+    start = dt.datetime(2026, 12, 4, 22, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    with pytest.warns(PlannerWarning) as said:
+        break_window(scenario, (start, start + dt.timedelta(hours=8)))
+    assert f"cut to 22:00-{latest}" in str(said[0].message)
+    assert f"the break now falls in the first {first_min} min of the shift" in str(said[0].message)
+
+
 def test_break_and_unit_hours_count_the_hour_clocks_go_back():
     from planner.scenario_patrol import UnitSpec
 
