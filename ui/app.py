@@ -228,7 +228,8 @@ def make_plan(scenario: Scenario) -> bool:
     if key in store:
         _show_plan(key, text, file_limit)
         return False
-    await_planning()  # one plan at a time: an earlier one still under way ends first
+    if _await_earlier(key):
+        return True
 
     def work(job: jobs.Job) -> Plan:
         def progress(step: str, number: int, total: int) -> None:
@@ -267,6 +268,18 @@ def _planning_progress() -> None:
         st.rerun()
     with st.status("Re-planning" if job.about.get("replan") else "Planning", expanded=True):
         st.progress(job.fraction, text=job.text)
+
+
+def _await_earlier(key: str) -> bool:
+    """Wait for the planning under way, if any; return whether it made the plan of ``key``.
+
+    One plan at a time: an earlier one ends first. A plan asked for again while it is made
+    (Plan or Re-plan pressed twice, a click during the first load) is that planning's, and its
+    plan or error is shown now: it is not planned a second time.
+    """
+    earlier = jobs.running(PLANNING)
+    await_planning()
+    return earlier is not None and earlier.about["key"] == key
 
 
 def await_planning() -> None:
@@ -330,9 +343,9 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
         made_s = seconds_until(plan.shift_start, request.at)
         steps = list(timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN))
         st.session_state[_slider_key(key)] = min(steps, key=lambda step: abs(step - made_s))
-    await_planning()  # one plan at a time: an earlier one still under way ends first
-    jobs.start(PLANNING, work, about)
-    await_planning()
+    if not _await_earlier(key):
+        jobs.start(PLANNING, work, about)
+        await_planning()
     st.rerun()  # the page drawn again with the re-plan (or the section with its error)
 
 

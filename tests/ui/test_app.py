@@ -1743,3 +1743,67 @@ def test_an_upload_leaves_a_file_of_this_machine_of_the_same_name_listed(first_l
     paths = [entry["path"] for entry in at.session_state["draft"]["incidents"]]
     assert paths[0] == str(local) and len(paths) == 2  # added: only uploads are replaced
     assert not [i.value for i in at.info if "replaced" in i.value]
+
+
+def _counted_runs(monkeypatch, hold_s: float) -> list[int]:
+    """Count ``pipeline.run`` calls; the first holds ``hold_s`` before it plans."""
+    import threading
+
+    from planner import pipeline
+
+    real, calls = pipeline.run, []
+    opened = threading.Event()
+
+    def run(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            threading.Timer(hold_s, opened.set).start()
+            opened.wait(TIMEOUT_S)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run", run)
+    return calls
+
+
+def _wait_stopped_once(monkeypatch) -> None:
+    """Stop the page's next wait for a job, as a click that runs the page again does."""
+    import streamlit as st
+
+    from ui import jobs
+
+    real = jobs.wait
+
+    def stopped(job, draw):
+        monkeypatch.setattr(jobs, "wait", real)
+        st.stop()
+
+    monkeypatch.setattr(jobs, "wait", stopped)
+
+
+def test_plan_pressed_again_while_it_is_made_plans_it_once(first_load, monkeypatch):
+    at = _app()
+    at.sidebar.number_input(key="time_limit_s").set_value(1.3).run()
+    calls = _counted_runs(monkeypatch, hold_s=2.0)
+    _wait_stopped_once(monkeypatch)
+    at.sidebar.button[0].click().run()  # Plan; a click stops the page's wait, not the job
+    at.sidebar.button[0].click().run()  # Plan pressed again while the plan is made
+    assert not at.exception
+    assert at.session_state["plan"].scenario.solver.time_limit_s == 1.3
+    assert len(calls) == 1
+
+
+def test_replan_pressed_again_while_it_is_made_replans_once(first_load, monkeypatch):
+    import datetime as dt
+
+    from planner import pipeline, rest_of_shift
+
+    at = _app()
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(20, 15))
+    calls = _counted_runs(monkeypatch, hold_s=2.0)
+    monkeypatch.setattr(rest_of_shift, "run", pipeline.run)  # the counted one
+    _wait_stopped_once(monkeypatch)
+    next(b for b in at.button if b.label == "Re-plan").click().run()
+    next(b for b in at.button if b.label == "Re-plan").click().run()  # again, while it runs
+    assert not at.exception
+    assert at.session_state["plan"].replanned_s == 8100
+    assert len(calls) == 1
