@@ -180,8 +180,12 @@ def load_street_graph(area: AreaSpec, settings: Settings | None = None) -> Stree
     cut = area_cut(area)
     if cut is not None:
         graph = _cut_graph(graph, cut, area, source)
-        source = f"{source}, the part inside {_cut_said(area)}"
+        source = f"{source}{PART_INSIDE}{_cut_said(area)}"
     return build_street_graph(graph, source, cut)
+
+
+#: Joins a cut graph's source to the field that cut it (``..., the part inside area.bbox_deg``).
+PART_INSIDE = ", the part inside "
 
 
 def area_cut(area: AreaSpec) -> BaseGeometry | None:

@@ -11,7 +11,7 @@ import shapely
 
 from planner._incident_schemas import SCHEMAS, columns_swapped, points_swapped, swap_fix
 from planner.errors import IncidentDataError
-from planner.graph import StreetGraph
+from planner.graph import PART_INSIDE, StreetGraph
 from planner.incidents import LoadReport
 
 #: Points per thread at least, when snapping on several cores.
@@ -143,6 +143,26 @@ def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
     )
 
 
+def _outside_cut(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
+    """Say how many points lie outside the part of the map file kept, to widen it; or "".
+
+    Returns ``"all 3 lie outside the part of the map file kept (area.bbox_deg [...]): widen
+    it to take them in, or "`` when the graph was cut (:attr:`StreetGraph.cut`) and some lie
+    outside it, else ``""``.
+    """
+    if graph.cut is None:
+        return ""
+    x_m, y_m = graph.project_lonlat(lon, lat)
+    outside = int(np.count_nonzero(~shapely.contains_xy(graph.cut, x_m, y_m)))
+    if not outside:
+        return ""
+    many = f"all {outside}" if outside == len(lon) else f"{outside}"
+    return (
+        f"{many} lie outside the part of the map file kept "
+        f"({graph.source.rpartition(PART_INSIDE)[2]}): widen it to take them in, or "
+    )
+
+
 def _swap_fix(report: LoadReport) -> str | None:
     """How to read ``report``'s file with its coordinate columns the other way round, if known."""
     if len(report.coordinates) == 2:
@@ -184,8 +204,8 @@ def _no_incident_near(
             else ""
         )
         return (
-            f"{none}: {_apart(graph, lon, lat)}; check that the incident file covers the same "
-            f"city and period{crs}"
+            f"{none}: {_apart(graph, lon, lat)}; {_outside_cut(graph, lon, lat)}check that the "
+            f"incident file covers the same city and period{crs}"
         )
     fixes = [_swap_fix(r) for r in reports]
     if fixes and all(fixes):

@@ -704,3 +704,17 @@ def test_an_incident_outside_the_part_of_the_map_file_kept_is_outside_the_area()
     incidents = pd.DataFrame({"lon": lon, "lat": lat, "weight": 1.0})
     with pytest.warns(PlannerWarning, match="2 of 3 incidents lie outside the part of the map"):
         incident_risk(part, incidents, [], max_snap_m=100, background_share=0.0)
+
+
+def test_incidents_all_outside_the_part_of_the_map_file_kept_are_told_to_widen_it():
+    from planner.graph import load_street_graph
+    from planner.scenario import AreaSpec
+
+    part = load_street_graph(AreaSpec(bbox_deg=(24.940, 60.163, 24.955, 60.172)))
+    north = pd.DataFrame({"lon": [24.9500, 24.9505], "lat": [60.1790, 60.1792]})  # in the file
+    with pytest.raises(IncidentDataError) as caught:
+        incident_risk(part, north, [], max_snap_m=100, background_share=0.0)
+    assert (
+        "; all 2 lie outside the part of the map file kept (area.bbox_deg [24.94, 60.163, "
+        "24.955, 60.172]): widen it to take them in, or check that the incident file covers"
+    ) in str(caught.value)
