@@ -239,7 +239,8 @@ def make_plan(scenario: Scenario) -> bool:
         store[key] = preview_labelled(plan, file_limit)  # kept, even if the page has gone
         return plan
 
-    jobs.start(PLANNING, work, {"key": key, "text": text, "file_limit": file_limit})
+    if jobs.join(PLANNING, key) is None:  # made by another page, or before a reload: waited for
+        jobs.start(PLANNING, work, {"key": key, "text": text, "file_limit": file_limit}, key)
     await_planning()
     return True
 
@@ -344,7 +345,8 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
         steps = list(timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN))
         st.session_state[_slider_key(key)] = min(steps, key=lambda step: abs(step - made_s))
     if not _await_earlier(key):
-        jobs.start(PLANNING, work, about)
+        if jobs.join(PLANNING, key) is None:
+            jobs.start(PLANNING, work, about, key)
         await_planning()
     st.rerun()  # the page drawn again with the re-plan (or the section with its error)
 

@@ -61,8 +61,20 @@ def _workers() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="page-job")
 
 
-def start(slot: str, work: Callable[[Job], object], about: dict[str, Any]) -> Job:
-    """Run ``work(job)`` in a worker thread and keep the job in the session under ``slot``."""
+@st.cache_resource(show_spinner=False)
+def _under_way() -> dict[str, Job]:
+    """Jobs of the server under way by what they make (their ``key``), shared by every page."""
+    return {}
+
+
+def start(
+    slot: str, work: Callable[[Job], object], about: dict[str, Any], key: str | None = None
+) -> Job:
+    """Run ``work(job)`` in a worker thread and keep the job in the session under ``slot``.
+
+    A job given a ``key`` (what it makes) can be joined by another page while it runs
+    (:func:`join`).
+    """
     job = Job(about)
 
     def timed(job: Job) -> object:
@@ -73,6 +85,23 @@ def start(slot: str, work: Callable[[Job], object], about: dict[str, Any]) -> Jo
             job.seconds = time.perf_counter() - started
 
     job.future = _workers().submit(timed, job)
+    if key is not None:
+        under_way = _under_way()
+        under_way[key] = job
+        job.future.add_done_callback(lambda _: under_way.pop(key, None))  # at once if ended
+    st.session_state[slot] = job
+    return job
+
+
+def join(slot: str, key: str) -> Job | None:
+    """Keep under ``slot`` the job of the server that makes ``key``, if one is under way.
+
+    A page that asks for what another page (or itself, before a reload) is making waits for
+    that job rather than doing the work a second time. Returns the job, or None.
+    """
+    job = _under_way().get(key)
+    if job is None or job.future.done():
+        return None
     st.session_state[slot] = job
     return job
 

@@ -1807,3 +1807,16 @@ def test_replan_pressed_again_while_it_is_made_replans_once(first_load, monkeypa
     assert not at.exception
     assert at.session_state["plan"].replanned_s == 8100
     assert len(calls) == 1
+
+
+def test_a_plan_asked_for_by_a_second_page_while_it_is_made_is_made_once(first_load, monkeypatch):
+    first, second = _app(), _app()  # two pages, or one reloaded while it plans
+    for at in (first, second):
+        at.sidebar.number_input(key="time_limit_s").set_value(1.2).run()
+    calls = _counted_runs(monkeypatch, hold_s=2.0)
+    _wait_stopped_once(monkeypatch)
+    first.sidebar.button[0].click().run()  # Plan; the page goes before the plan is made
+    second.sidebar.button[0].click().run()  # Plan: the same scenario, while it is made
+    assert not second.exception
+    assert second.session_state["plan"].scenario.solver.time_limit_s == 1.2
+    assert len(calls) == 1
