@@ -368,6 +368,7 @@ def _show_plan(key: str, text: str, file_limit: float) -> None:
     st.session_state["plan_key"] = key
     st.session_state.pop("plan_error", None)
     st.session_state.pop(FAILED_YAML, None)
+    st.session_state.pop(replanning.ERROR, None)  # said of the re-plan of the plan before
 
 
 def _doing(plan_key: str, plan: Plan, at: dt.datetime, at_s: float) -> pd.DataFrame:

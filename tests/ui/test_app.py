@@ -1820,3 +1820,19 @@ def test_a_plan_asked_for_by_a_second_page_while_it_is_made_is_made_once(first_l
     assert not second.exception
     assert second.session_state["plan"].scenario.solver.time_limit_s == 1.2
     assert len(calls) == 1
+
+
+def test_a_replan_refused_is_not_said_of_the_next_plan(first_load):
+    import datetime as dt
+
+    at = _app()
+    _replan_widget(at.multiselect, "replan_away_").set_value([1]).run()
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.number_input, "replan_lat_1_").set_value(51.5)  # London, not Helsinki
+    _replan_widget(at.number_input, "replan_lon_1_").set_value(-0.1)
+    next(b for b in at.button if b.label == "Re-plan").click().run()
+    assert [e.value for e in at.error if "unit 1" in e.value.lower()]
+    at.sidebar.number_input(key="officers").set_value(3).run()
+    at.sidebar.button[0].click().run()  # Plan: another plan, not the one the re-plan was of
+    assert len(at.session_state["plan"].routes) == 3
+    assert [e.value for e in at.error] == []
