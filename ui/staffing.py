@@ -420,6 +420,17 @@ def _asked(counts: list[int], rows: pd.DataFrame) -> str:
     return f"{sorted(counts)} {rows.to_json()}"
 
 
+def _asked_of(
+    job: jobs.Job | None, scenario: Scenario, counts: list[int], rows: pd.DataFrame
+) -> bool:
+    """Return whether the comparison ``job`` is of this scenario, counts and shifts table."""
+    return (
+        job is not None
+        and job.about["compared"] == compared_key(scenario)
+        and job.about["asked"] == _asked(counts, rows)
+    )
+
+
 def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> None:
     st.session_state[ERROR_ABOUT] = _asked(counts, rows)
     try:
@@ -454,6 +465,7 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
             "compared": compared_key(scenario),
             "drawn": compared_key(scenario, solver=False),
             "limit": scenario.solver.time_limit_s,
+            "asked": _asked(counts, rows),
         },
     )
 
@@ -539,10 +551,12 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
         "Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM, and the meal break's "
         "window when the scenario has one; add a row to compare."
     )
+    earlier = jobs.running(JOB)
     await_comparison()  # pressed before a click ran the page again: it goes on
     if (
         st.button("Run comparison", type="primary", disabled=scenario is None, key="staffing_run")
         and scenario is not None
+        and not _asked_of(earlier, scenario, counts, rows)  # pressed again while it ran
     ):
         _run_pressed(scenario, sorted(counts), rows)
         await_comparison()

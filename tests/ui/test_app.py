@@ -1836,3 +1836,32 @@ def test_a_replan_refused_is_not_said_of_the_next_plan(first_load):
     at.sidebar.button[0].click().run()  # Plan: another plan, not the one the re-plan was of
     assert len(at.session_state["plan"].routes) == 3
     assert [e.value for e in at.error] == []
+
+
+def test_run_comparison_pressed_again_while_it_runs_runs_it_once(first_load, monkeypatch):
+    import threading
+    from types import SimpleNamespace
+
+    from ui import staffing
+
+    calls, opened = [], threading.Event()
+
+    def comparison(runs_for, counts, client, job):
+        calls.append(counts)
+        if len(calls) == 1:
+            threading.Timer(2.0, opened.set).start()
+            opened.wait(TIMEOUT_S)
+        found = "compared"  # what it found does not matter here
+        raise PlannerError(found)
+
+    monkeypatch.setattr(staffing, "dask_pool", lambda: SimpleNamespace(client=None))
+    monkeypatch.setattr(staffing, "run_comparison", comparison)
+    at = _tab(_app(), "Staffing")
+    _wait_stopped_once(monkeypatch)
+    at.button(key="staffing_run").click().run()  # a click stops the page's wait, not the work
+    at.button(key="staffing_run").click().run()  # pressed again while it runs
+    assert _errors(at) == ["compared"]
+    assert len(calls) == 1
+    at.multiselect(key="staffing_counts").set_value([2]).run()
+    at.button(key="staffing_run").click().run()  # other counts: compared anew
+    assert calls[-1] == [2] and len(calls) == 2
