@@ -467,7 +467,11 @@ def plan_tab(text: str | None) -> None:
     """
     plan = st.session_state.get("plan")
     if plan is None:
-        st.info("No plan yet: set the shift and press Plan.")
+        st.info(
+            "The first plan is being made (its progress is above): it shows here when it ends."
+            if jobs.running(PLANNING)
+            else "No plan yet: set the shift and press Plan."
+        )
         return
     if text is None:
         st.warning("The scenario has an error (see above): the plan below is the previous one.")
@@ -585,7 +589,9 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
         scenario = drafts.current_scenario()
     except PlannerError as exc:
         st.error(labelled(drafts.plain_paths(str(exc))))
-    planned = scenario is not None and (pressed or "plan" not in st.session_state)
+    # a first plan under way is not waited for: the page is drawn, its progress above
+    first = "plan" not in st.session_state and jobs.running(PLANNING) is None
+    planned = scenario is not None and (pressed or first)
     if planned and not make_plan(scenario) and pressed:  # type: ignore[arg-type]
         st.toast(
             "The scenario's YAML edit was refused (see the Scenario tab), so the scenario is "

@@ -1865,3 +1865,23 @@ def test_run_comparison_pressed_again_while_it_runs_runs_it_once(first_load, mon
     at.multiselect(key="staffing_counts").set_value([2]).run()
     at.button(key="staffing_run").click().run()  # other counts: compared anew
     assert calls[-1] == [2] and len(calls) == 2
+
+
+def test_a_click_while_the_first_plan_is_made_draws_the_page_at_once(first_load, monkeypatch):
+    from ui.app import PLANNING
+
+    at = _app()
+    del at.session_state["plan"]  # as on a first load
+    at.sidebar.number_input(key="time_limit_s").set_value(1.1)
+    calls = _counted_runs(monkeypatch, hold_s=8.0)
+    _wait_stopped_once(monkeypatch)
+    at.run()  # the first load's planning; a click stops the page's wait, not the job
+    _tab(at, "Scenario")  # the click: the page is drawn while the plan is made
+    assert not at.exception
+    assert "plan" not in at.session_state
+    _tab(at, "Plan")
+    assert at.info[0].value.startswith("The first plan is being made")
+    at.session_state[PLANNING].future.result(TIMEOUT_S)
+    at.run()  # as the progress does once the plan is made
+    assert at.session_state["plan"].scenario.solver.time_limit_s == 1.1
+    assert len(calls) == 1
