@@ -144,3 +144,27 @@ def helsinki_risk(helsinki: StreetGraph) -> tuple:
         np.argmin(np.hypot(helsinki.nodes["lat"] - 60.1699, helsinki.nodes["lon"] - 24.9384))
     )
     return risk, spots, station
+
+
+@pytest.fixture(scope="session")
+def two_officer_plan():
+    """A real plan of the default scenario for two officers and three posts, read-only.
+
+    The search stops at its iterations, not the clock: the same plan on a busy machine.
+    """
+    import datetime as dt
+
+    from planner.pipeline import run
+    from planner.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios/helsinki_default.yaml")
+    scenario = scenario.model_copy(
+        update={
+            "officers": scenario.officers.model_copy(update={"count": 2}),
+            "solver": scenario.solver.model_copy(
+                update={"time_limit_s": 60, "route_iterations": 150}
+            ),
+            "posts": scenario.posts.model_copy(update={"count": 3}),
+        }
+    )
+    return run(scenario, today=dt.date(2026, 11, 25))

@@ -22,26 +22,14 @@ from planner.evaluate import compute_kpis, kpi_table
 from planner.export import plan_files, write_plan, write_plans
 from planner.pipeline import run
 from planner.plan import Leg
-from planner.scenario import load_scenario
 from planner.street_names import place_names
 
 from .conftest import ROOT
 
 
-@pytest.fixture(scope="module")
-def plan():
-    scenario = load_scenario(ROOT / "scenarios/helsinki_default.yaml")
-    scenario = scenario.model_copy(
-        update={
-            "officers": scenario.officers.model_copy(update={"count": 2}),
-            # stopped by its iterations, not the clock: the same plan on a busy machine
-            "solver": scenario.solver.model_copy(
-                update={"time_limit_s": 60, "route_iterations": 150}
-            ),
-            "posts": scenario.posts.model_copy(update={"count": 3}),
-        }
-    )
-    return run(scenario, today=dt.date(2026, 11, 25))
+@pytest.fixture
+def plan(two_officer_plan):
+    return two_officer_plan
 
 
 def test_written_files_read_back(plan, tmp_path):

@@ -1,30 +1,8 @@
 """Units back at the station long before their time ends, or walking loops: which, and why."""
 
 import dataclasses
-import datetime as dt
-
-import pytest
 
 from planner.idle import idle_message, idle_units, looping_units
-from planner.pipeline import run
-from planner.scenario import load_scenario
-
-from .conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def real_plan():
-    """A real plan of the default scenario (two officers, a short search)."""
-    scenario = load_scenario(ROOT / "scenarios/helsinki_default.yaml")
-    scenario = scenario.model_copy(
-        update={
-            "officers": scenario.officers.model_copy(update={"count": 2}),
-            "solver": scenario.solver.model_copy(
-                update={"time_limit_s": 5.0, "route_iterations": 50}
-            ),
-        }
-    )
-    return run(scenario, today=dt.date(2026, 11, 25))
 
 
 def _routes(*units, stops=6, dosed=4):
@@ -45,7 +23,7 @@ def _routes(*units, stops=6, dosed=4):
 def _plan(plan, routes, status="TIME_LIMIT"):
     """The real ``plan`` with ``routes`` as its KPIs, 2 stops a hot spot, stopped at 5 s."""
     patrol = dataclasses.replace(plan.patrol, max_visits=2, max_dwell_s_per_spot=None)
-    solver = plan.scenario.solver.model_copy(update={"route_iterations": None})
+    solver = plan.scenario.solver.model_copy(update={"time_limit_s": 5.0, "route_iterations": None})
     return dataclasses.replace(
         plan,
         patrol=patrol,
@@ -66,26 +44,28 @@ def test_units_walking_loops_an_hour_or_more_are_looping():
 
 
 def test_units_back_early_with_every_hot_spot_stopped_at_are_not_blamed_on_the_search_limit(
-    real_plan,
+    two_officer_plan,
 ):
     # the search stopped at its limit, but every hot spot has a stop: no stop fits their time
-    message = idle_message(_plan(real_plan, _routes((90.0, 0.0), (0.0, 0.0), dosed=4)))
+    message = idle_message(_plan(two_officer_plan, _routes((90.0, 0.0), (0.0, 0.0), dosed=4)))
     assert message == (
         "back at the station with time left: officer 1 (1.5 h early): no further stop fits "
         "their time (revisit gap, distance, shift end)"
     )
 
 
-def test_units_back_early_while_hot_spots_lack_a_stop_are_blamed_on_the_search_limit(real_plan):
-    message = idle_message(_plan(real_plan, _routes((90.0, 0.0), dosed=3)))
+def test_units_back_early_while_hot_spots_lack_a_stop_are_blamed_on_the_search_limit(
+    two_officer_plan,
+):
+    message = idle_message(_plan(two_officer_plan, _routes((90.0, 0.0), dosed=3)))
     assert message.startswith(
         "back at the station with time left: officer 1 (1.5 h early): 1 of 4 hot spots got no "
         "stop when the search stopped at its limit (5 s): a longer search"
     )
 
 
-def test_units_looping_while_hot_spots_lack_a_stop_say_for_how_long(real_plan):
-    message = idle_message(_plan(real_plan, _routes((0.0, 90.0), (0.0, 30.0), dosed=3)))
+def test_units_looping_while_hot_spots_lack_a_stop_say_for_how_long(two_officer_plan):
+    message = idle_message(_plan(two_officer_plan, _routes((0.0, 90.0), (0.0, 30.0), dosed=3)))
     assert message.startswith(
         "walking loops of streets for an hour or more: officer 1 (1.5 h), while 1 of 4 hot "
         "spots got no stop when the search stopped at its limit (5 s): a longer search"

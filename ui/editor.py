@@ -90,14 +90,7 @@ def area_section() -> None:
         if not area.get("place"):
             area.pop("place", None)
     elif source == "bbox":
-        bound(
-            st.text_input,
-            "West, south, east, north (degrees)",
-            "area.bbox_deg",
-            None,
-            to_widget=lambda v: ", ".join(str(x) for x in v) if v else "",
-            from_widget=_floats,
-        )
+        _box_field("West, south, east, north (degrees)")
     elif source == "polygon":
         bound(st.text_area, "Polygon (WKT, WGS84)", "area.polygon_wkt", "")
         if not area.get("polygon_wkt"):
@@ -109,18 +102,26 @@ def _cut_field(area: dict[str, Any]) -> None:
     if area.get("polygon_wkt"):
         st.caption("Only the part of the map inside the scenario's polygon (area.polygon_wkt).")
         return
-    bound(
-        st.text_input,
+    _box_field(
         "Only the part inside: west, south, east, north (degrees)",
-        "area.bbox_deg",
-        None,
-        to_widget=lambda v: ", ".join(str(x) for x in v) if v else "",
-        from_widget=_floats,
         help="Keeps a district of a larger map: its streets, venues and incidents. Leave empty "
         "for the whole map.",
     )
     if area.get("bbox_deg") is None:
         area.pop("bbox_deg", None)
+
+
+def _box_field(label: str, **kwargs: Any) -> None:  # noqa: ANN401
+    """Draw the text field of ``area.bbox_deg``: four numbers, separated by commas."""
+    bound(
+        st.text_input,
+        label,
+        "area.bbox_deg",
+        None,
+        to_widget=lambda v: ", ".join(str(x) for x in v) if v else "",
+        from_widget=_floats,
+        **kwargs,
+    )
 
 
 def _floats(text: str) -> list[Any] | None:

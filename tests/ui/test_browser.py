@@ -188,16 +188,28 @@ def test_play_moves_the_time_slider_until_stopped(app_page):
     expect(doing).to_have_attribute("open", "")
 
 
+def _three_officers(app: AppPage, time_limit_s: str | None = None) -> None:
+    """Open the app, set three officers (and the time limit) and wait for the call to plan."""
+    from playwright.sync_api import expect
+
+    _open(app)
+    page = app.page
+    expect(_officer_rows(app)).to_have_count(4, timeout=TIMEOUT_MS)
+    fields = {"Officers on foot": "3"}
+    if time_limit_s is not None:
+        fields = {"Solver time limit (s)": time_limit_s, **fields}
+    for name, value in fields.items():
+        field = page.get_by_role("spinbutton", name=name)
+        field.fill(value)
+        field.press("Enter")
+    expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
+
+
 def test_changing_officers_and_pressing_plan_replans(app_page):
     from playwright.sync_api import expect
 
-    _open(app_page)
+    _three_officers(app_page)
     page = app_page.page
-    expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_MS)
-    officers = page.get_by_role("spinbutton", name="Officers on foot")
-    officers.fill("3")
-    officers.press("Enter")
-    expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Plan", exact=True).click()
     expect(page.get_by_text("Officers (3)")).to_be_visible(timeout=TIMEOUT_MS)
     expect(_officer_rows(app_page)).to_have_count(3)
@@ -210,16 +222,8 @@ def test_a_tab_clicked_while_planning_leaves_the_planning_running(app_page):
     """A click that reruns the page (another tab) while the plan is made does not stop it."""
     from playwright.sync_api import expect
 
-    _open(app_page)
+    _three_officers(app_page, time_limit_s="6")
     page = app_page.page
-    expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_MS)
-    limit = page.get_by_role("spinbutton", name="Solver time limit (s)")
-    limit.fill("6")
-    limit.press("Enter")
-    officers = page.get_by_role("spinbutton", name="Officers on foot")
-    officers.fill("3")
-    officers.press("Enter")
-    expect(page.get_by_text("press Plan to plan again")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Plan", exact=True).click()
     expect(page.get_by_text("Planning:").first).to_be_visible(timeout=30_000)
     page.get_by_role("tab", name="Staffing").click()
