@@ -244,6 +244,7 @@ def test_the_rest_of_the_shift_is_replanned_from_the_plan_tab(app_page):
     page = app_page.page
     expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_MS)
     page.get_by_text("Re-plan the rest of the shift").click()
+    _idle(app_page)  # a keyed section: opening it runs the page again
     units = page.locator("[data-testid='stMultiSelect']").filter(has_text="taken away")
     units.locator("input").click()
     page.get_by_role("option", name="3", exact=True).click()
