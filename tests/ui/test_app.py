@@ -1344,6 +1344,17 @@ def test_a_box_cutting_the_map_is_kept_shown_and_planned(first_load):
     _tab(at, "Scenario")
     at.text_input(key="ed:area.bbox_deg").set_value("").run()
     assert yaml.safe_load(_yaml_box(at).value)["area"] == {"source": "embedded"}
+    # an online box does not go on to cut the local map chosen next
+    at.selectbox(key="ed:area.source").set_value("bbox").run()
+    at.text_input(key="ed:area.bbox_deg").set_value("24.94, 60.163, 24.955, 60.172").run()
+    assert yaml.safe_load(_yaml_box(at).value)["area"]["bbox_deg"] == [
+        24.94,
+        60.163,
+        24.955,
+        60.172,
+    ]
+    at.selectbox(key="ed:area.source").set_value("embedded").run()
+    assert yaml.safe_load(_yaml_box(at).value)["area"] == {"source": "embedded"}
 
 
 def test_a_station_named_on_the_scenario_tab_keeps_its_name_and_is_called_by_it(first_load):
