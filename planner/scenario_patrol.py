@@ -440,16 +440,17 @@ _US_ZONES = {
 def _zone_like(name: str) -> str | None:
     """Return the IANA time zone a mistyped ``name`` most likely means ('London': Europe/London).
 
-    A US zone word ('Eastern') or a city part equal to the name comes first, then the closest
-    spelling of a city part (of the part after the '/', when ``name`` has one: the region alone
-    would make 'America/Atlanta' look like 'America/Mazatlan', two hours off); None when
+    A US zone word ('Eastern') or a city equal to a part of the name ('Helsinki/Finland')
+    comes first, then the closest spelling of a city to the last part alone, so that a region
+    does not make 'America/Atlanta' look like 'America/Mazatlan', two hours off; None when
     nothing is close.
     """
     zones = sorted(z for z in available_timezones() if z.split("/", 1)[0] in _REGIONS)
     key = name.strip().replace(" ", "_").lower()
     cities = {z.rsplit("/", 1)[-1].lower(): z for z in reversed(zones)}
-    city = key.rsplit("/", 1)[-1]
-    if city in _US_ZONES or city in cities:
-        return _US_ZONES.get(city) or cities[city]
-    near = difflib.get_close_matches(city, list(cities), n=1, cutoff=0.7)
+    parts = [part for part in reversed(key.split("/")) if part]
+    for part in parts:
+        if part in _US_ZONES or part in cities:
+            return _US_ZONES.get(part) or cities[part]
+    near = difflib.get_close_matches(parts[0], list(cities), n=1, cutoff=0.7) if parts else []
     return cities[near[0]] if near else None

@@ -281,6 +281,7 @@ def test_key_typo_names_the_key_and_suggests_the_fix(tmp_path):
             "the area's own (got 'America/Atlanta')",
         ),
         ('end: "02:00"', 'end: "02:00", timezone: Europe/Londn', "such as 'Europe/London'"),
+        ('end: "02:00"', 'end: "02:00", timezone: Helsinki/Finland', "such as 'Europe/Helsinki'"),
         (  # Etc/GMT+5 is five hours behind: never offered for an offset
             'end: "02:00"',
             'end: "02:00", timezone: GMT+5',
