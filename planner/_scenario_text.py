@@ -212,8 +212,13 @@ def _end_clock(value: object) -> str | None:
         return None
     hour = int(found[1]) % 24
     if half := re.search(r"(?<![a-z])([ap])\.?m\b", str(value)[found.end() :], re.IGNORECASE):
-        hour = hour % 12 + (12 if half[1].lower() == "p" else 0)
+        hour = _from_twelve_hours(hour, half[1])
     return f"{hour:02d}:{found[2]}"
+
+
+def _from_twelve_hours(hour: int, half: str) -> int:
+    """Return the 24-hour clock's hour of ``hour`` AM (``half`` ``a``) or PM (``p``)."""
+    return hour % 12 + (12 if half.lower() == "p" else 0)
 
 
 def _twelve_hour_clock(value: object) -> str | None:
@@ -227,8 +232,7 @@ def _twelve_hour_clock(value: object) -> str | None:
     )
     if found is None or not 1 <= int(found[1]) <= 12:
         return None
-    hour = int(found[1]) % 12 + (12 if found[3].lower() == "p" else 0)
-    return f"{hour:02d}:{found[2] or '00'}"
+    return f"{_from_twelve_hours(int(found[1]), found[3]):02d}:{found[2] or '00'}"
 
 
 def _comma_decimal(value: object) -> bool:
