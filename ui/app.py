@@ -22,8 +22,10 @@ import sys
 import tempfile
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -228,21 +230,37 @@ def make_plan(scenario: Scenario) -> bool:
     if key in store:
         _show_plan(key, text, file_limit)
         return False
-    if _await_earlier(key):
-        return True
 
     def work(job: jobs.Job) -> Plan:
         def progress(step: str, number: int, total: int) -> None:
             job.report(number / total, f"Planning: {step} ({number + 1}/{total})")
 
-        plan = pipeline.run(scenario, progress=progress, today=day, area=area)
-        store[key] = preview_labelled(plan, file_limit)  # kept, even if the page has gone
+        return pipeline.run(scenario, progress=progress, today=day, area=area)
+
+    _plan_job(work, {"key": key, "text": text, "file_limit": file_limit})
+    return True
+
+
+def _plan_job(work: Callable[[jobs.Job], Plan], about: dict[str, Any]) -> None:
+    """Make the plan of ``about["key"]`` by ``work`` as a job, and wait for it.
+
+    Not when the planning waited for first (one at a time) made it, and by joining the job of
+    another page (or of this page before a reload) that is making it. The plan is kept in the
+    server's store, labelled as an app preview if it is one, even if the page has gone.
+    """
+    key = about["key"]
+    if _await_earlier(key):
+        return
+    store = plan_store()
+
+    def kept(job: jobs.Job) -> Plan:
+        plan = work(job)
+        store[key] = preview_labelled(plan, about["file_limit"])
         return plan
 
-    if jobs.join(PLANNING, key) is None:  # made by another page, or before a reload: waited for
-        jobs.start(PLANNING, work, {"key": key, "text": text, "file_limit": file_limit}, key)
+    if jobs.join(PLANNING, key) is None:
+        jobs.start(PLANNING, kept, about, key)
     await_planning()
-    return True
 
 
 def show_planning() -> None:
@@ -325,7 +343,7 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
             routes = Path(folder) / "routes.json"
             routes.write_text(json.dumps(routes_record(plan)), encoding="utf-8")
             try:
-                again = replan(
+                return replan(
                     plan.scenario,
                     routes,
                     request.at,
@@ -336,18 +354,12 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
             except PlannerError as exc:  # the file is the plan shown's, written just now
                 exc.args = (str(exc).replace(str(routes), "the plan shown"),)
                 raise
-        store[key] = preview_labelled(again, file_limit)
-        return again
 
-    about = {"key": key, "text": text, "file_limit": file_limit, "replan": True}
     with contextlib.suppress(PlannerError):  # the re-plan's map opens at its time
         made_s = seconds_until(plan.shift_start, request.at)
         steps = list(timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN))
         st.session_state[_slider_key(key)] = min(steps, key=lambda step: abs(step - made_s))
-    if not _await_earlier(key):
-        if jobs.join(PLANNING, key) is None:
-            jobs.start(PLANNING, work, about, key)
-        await_planning()
+    _plan_job(work, {"key": key, "text": text, "file_limit": file_limit, "replan": True})
     st.rerun()  # the page drawn again with the re-plan (or the section with its error)
 
 
