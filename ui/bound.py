@@ -119,13 +119,15 @@ def _changed(
             then()
 
 
-def keep_source_fields(area: dict[str, Any]) -> None:
+def keep_source_fields(area: dict[str, Any], keep_cut: bool = True) -> None:
     """Drop the area's fields its source does not use (a file's path once online, ...).
 
-    A local file keeps the box or polygon that cuts it.
+    A local file keeps the box or polygon that cuts it, unless not ``keep_cut`` (the source
+    has just changed: an online area's box would cut the local map chosen next, unseen).
     """
     used = AREA_SOURCE_FIELDS.get(area.get("source", ""))
-    cut = CUT_FIELDS if area.get("source", "embedded") in LOCAL_SOURCES else ()
+    local = area.get("source", "embedded") in LOCAL_SOURCES
+    cut = CUT_FIELDS if keep_cut and local else ()
     for key in [k for k in area if k not in ("source", used, *cut)]:
         del area[key]
 

@@ -21,7 +21,7 @@ import streamlit as st
 from planner.errors import counted
 from planner.harm import HARM_DAYS, OTHER
 from planner.incidents import NO_TYPE
-from planner.scenario import AREA_SOURCE_FIELDS, CUT_FIELDS, LOCAL_SOURCES, MIN_ZONE_M, match_form
+from planner.scenario import LOCAL_SOURCES, MIN_ZONE_M, match_form
 from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
 from ui.bound import bound, keep_source_fields, number, switch
 from ui.draft import (
@@ -72,7 +72,7 @@ def area_section() -> None:
         "embedded",
         options=list(AREA_SOURCES),
         format_func=AREA_SOURCES.get,
-        then=_drop_cut,
+        then=lambda: keep_source_fields(draft()["area"], keep_cut=False),
     )
     area = draft()["area"]
     keep_source_fields(area)
@@ -96,17 +96,6 @@ def area_section() -> None:
         bound(st.text_area, "Polygon (WKT, WGS84)", "area.polygon_wkt", "")
         if not area.get("polygon_wkt"):
             area.pop("polygon_wkt", None)
-
-
-def _drop_cut() -> None:
-    """Forget a box or polygon when the area's source changes, but the one it downloads.
-
-    An online area's box would otherwise cut the local map chosen next, unseen.
-    """
-    area = draft()["area"]
-    for field in CUT_FIELDS:
-        if AREA_SOURCE_FIELDS.get(area.get("source", "embedded")) != field:
-            area.pop(field, None)
 
 
 def _cut_field(area: dict[str, Any]) -> None:
