@@ -71,9 +71,7 @@ def resolve_station(
     if spec.police is not None:
         police = features[features["value"] == "police"]
         if spec.police.lower() != "any":
-            police = police[
-                police["name"].fillna("").str.lower().str.contains(spec.police.lower(), regex=False)
-            ]
+            police = _named(police, spec.police)
         if len(police) == 0:
             names = sorted(features.loc[features["value"] == "police", "name"].fillna("unnamed"))
             found = f"the area has: {', '.join(names)}" if names else "the area has none in OSM"
@@ -163,6 +161,18 @@ def _words_alike(text: str, name: str) -> bool:
         )
         for word in text.split()
     )
+
+
+def _named(police: gpd.GeoDataFrame, written: str) -> gpd.GeoDataFrame:
+    """Police stations whose name contains ``written``; those named exactly so, when any are.
+
+    A name that is part of another's (``Pasila`` of ``Helsinki Pasila``) still chooses its
+    own station.
+    """
+    names = police["name"].fillna("").str.strip().str.lower()
+    text = written.strip().lower()
+    exact = names == text
+    return police[exact] if exact.any() else police[names.str.contains(text, regex=False)]
 
 
 def _warn_several_named(written: str, names: pd.Series, where: str) -> None:

@@ -75,6 +75,24 @@ def test_a_name_several_police_stations_match_is_warned_of_naming_the_one_taken(
     assert resolve_station(StationSpec(police="17 PCT"), grid, features, "s.yaml") == 5
 
 
+def test_a_station_whose_name_is_part_of_another_s_is_chosen_by_its_whole_name(grid):
+    import warnings
+
+    from planner.scenario_patrol import StationSpec
+    from planner.stations import resolve_station
+
+    x, y = grid.nodes.loc[5, ["x_m", "y_m"]]
+    features = gpd.GeoDataFrame(
+        {"value": ["police"] * 2, "name": ["Helsinki Pasila", "Pasila"]},
+        geometry=[Point(x + 10, y), Point(x + 210, y)],  # nodes 5 and 7
+        crs=grid.crs,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "matches 2 police stations"
+        assert resolve_station(StationSpec(police=" pasila"), grid, features, "s.yaml") == 7
+        assert resolve_station(StationSpec(police="Helsinki"), grid, features, "s.yaml") == 5
+
+
 def test_a_misspelt_police_name_is_offered_a_station_whose_words_are_like_it(grid):
     from planner.errors import ScenarioError
     from planner.scenario_patrol import StationSpec
