@@ -19,6 +19,7 @@ import jinja2
 
 from planner.clock import clock_change, clock_label, shift_seconds
 from planner.evaluate import must_cover_lines, stayed_at_station
+from planner.far_trips import far_trip_message
 from planner.idle import idle_message
 from planner.plan import WALK_TO_END, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
@@ -158,10 +159,12 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
 
 
 def _checks(plan: Plan) -> list[str]:
-    """Return what to check before issuing the plan: an odd shift, units back long early."""
+    """Return what to check before issuing the plan: an odd shift, units idle or sent far."""
     checks = odd_shift_notes(plan.shift_start, plan.shift_end, area_zone(plan.graph))
     if plan.patrol is not None and (idle := idle_message(plan)):
         checks.append(idle)
+    if far := far_trip_message(plan):
+        checks.append(far)
     return checks
 
 

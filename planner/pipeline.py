@@ -19,6 +19,7 @@ from planner.avoid import walkable_nodes
 from planner.coverage import Pieces, street_pieces
 from planner.errors import InfeasibleError, kept_warnings, warn
 from planner.evaluate import compute_kpis
+from planner.far_trips import warn_far_trips
 from planner.graph import (
     StreetGraph,
     area_file,
@@ -416,6 +417,7 @@ def _run(
         plan = replace(plan, kpis=compute_kpis(plan))
         if resume is None:
             warn_idle_units(plan)
+            warn_far_trips(plan)
         return plan
 
 

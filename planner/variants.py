@@ -13,6 +13,7 @@ import numpy as np
 
 from planner.errors import warn
 from planner.evaluate import compute_kpis
+from planner.far_trips import far_trip_message
 from planner.idle import idle_message
 from planner.plan import Plan
 from planner.routes import plan_routes, validation_rules
@@ -32,8 +33,10 @@ def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Pl
     assert plan.patrol is not None
     best = plan.kpis["routes"]["presence_min"]
     found = [replace(plan, label=f"variant 1 of {count}")]
-    # the first plan's warnings on the data hold for all; whether units idle is each one's own
-    shared = tuple(w for w in plan.warnings if w != idle_message(plan))
+    # the first plan's warnings on the data hold for all; whether units idle or walk far for
+    # one place is each one's own
+    own_first = (idle_message(plan), far_trip_message(plan))
+    shared = tuple(w for w in plan.warnings if w not in own_first)
     hours = plan.patrol.hours()
     used = np.zeros((len(plan.hotspots), hours))
     solver = plan.scenario.solver
@@ -77,7 +80,11 @@ def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Pl
             label=f"variant {k + 1} of {count}",
         )
         candidate = replace(candidate, kpis=compute_kpis(candidate))
-        own = [idle_message(candidate), _below_note(k + 1, presence, best, within)]
+        own = [
+            idle_message(candidate),
+            far_trip_message(candidate),
+            _below_note(k + 1, presence, best, within),
+        ]
         found.append(replace(candidate, warnings=(*shared, *filter(None, own))))
     return found
 

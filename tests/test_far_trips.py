@@ -1,0 +1,186 @@
+"""Units sent far for one place: which, how many minutes of walking, and what to say."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from planner.export import plan_files
+from planner.far_trips import FAR_TRIP_MIN_S, far_trip_message, far_trips, visits
+from planner.plan import Leg, Route
+from planner.street_names import place_names
+
+HOUR_S = 3600.0
+DWELL_S = 900.0
+
+
+def _station(plan):
+    """The OSM node id the plan's units start from."""
+    return plan.routes[0].legs[0].from_node
+
+
+def _walk_s(plan, a, b):
+    """Seconds of the shortest walk from node ``a`` to node ``b`` (OSM ids) at 1 m/s."""
+    graph = plan.graph
+    dist = graph.distances_m(graph.node_index([a]))[0]
+    return float(dist[graph.node_index([b])[0]])
+
+
+def _far_node(plan, at_least_s):
+    """The node whose walk from the station is the closest to, and not under, ``at_least_s``."""
+    graph = plan.graph
+    dist = graph.distances_m(graph.node_index([_station(plan)]))[0]
+    dist = np.where(np.isfinite(dist) & (dist >= at_least_s), dist, np.inf)
+    return int(graph.nodes.index[int(np.argmin(dist))])
+
+
+def _route(plan, unit, stops, loop_between=False):
+    """A route from the station to each of ``stops`` (node ids, one stop each) and back.
+
+    Walks take the shortest walk's time (their streets are left out); with ``loop_between``,
+    a loop of 30 minutes follows each stop but the last, and a repeat stop at the same node
+    follows the loop.
+    """
+    legs, here, clock = [], _station(plan), 0.0
+
+    def walk(to):
+        nonlocal here, clock
+        walk_s = _walk_s(plan, here, to)
+        legs.append(Leg("walk", clock, clock + walk_s, here, to))
+        here, clock = to, clock + walk_s
+
+    def dwell():
+        nonlocal clock
+        legs.append(Leg("dwell", clock, clock + DWELL_S, here, here, hotspot=0))
+        clock += DWELL_S
+
+    for k, node in enumerate(stops):
+        if here != node:
+            walk(node)
+        dwell()
+        if loop_between and k < len(stops) - 1:
+            legs.append(Leg("walk", clock, clock + 1800.0, here, here, segments=(0,)))
+            clock += 1800.0
+    walk(_station(plan))
+    return Route(unit, tuple(legs))
+
+
+def _with_routes(plan, *routes):
+    """``plan`` with ``routes`` in place of its own, every node they stop at named."""
+    nodes = sorted({leg.to_node for r in routes for leg in r.legs})
+    return dataclasses.replace(
+        plan, routes=routes, places=plan.places | place_names(plan.graph, nodes)
+    )
+
+
+def test_a_unit_sent_far_for_one_stop_is_named_with_its_place_and_minutes(two_officer_plan):
+    plan = two_officer_plan
+    far = _far_node(plan, 0.06 * 8 * HOUR_S)  # 29 min each way: 12 % of an 8-hour shift
+    near = plan.routes[0].dwells[0].to_node
+    trip_plan = _with_routes(plan, _route(plan, 1, [near]), _route(plan, 2, [near, far]))
+    (trip,) = far_trips(trip_plan)
+    walk_s = _walk_s(plan, near, far)
+    assert (trip.unit, trip.node, trip.stops) == (2, far, 1)
+    assert trip.walk_in_s == pytest.approx(walk_s)
+    assert trip.detour_s == pytest.approx(
+        walk_s + _walk_s(plan, far, _station(plan)) - (_walk_s(plan, near, _station(plan)))
+    )
+    message = far_trip_message(trip_plan)
+    place = trip_plan.places[far]
+    back_s = _walk_s(plan, far, _station(plan))
+    assert message.startswith(
+        f"walking far for one place: officer 2: 1 stop at {place}, walking "
+        f"{walk_s / 60:.0f} min there and {back_s / 60:.0f} min on ({trip.detour_s / 60:.0f} min "
+        "more than the way between its stops before and after, "
+        f"{100 * trip.detour_s / (8 * HOUR_S):.0f} % of its 8.0 h): "
+    )
+    assert message.endswith(
+        "cut the area to the streets to patrol (area.bbox_deg or area.polygon_wkt), keep them "
+        "out of that place (places.forbidden) or weigh its incidents less "
+        "(risk.harm_weights_days); or let the unit go, if the place is worth the walk"
+    )
+    html = plan_files(trip_plan)["briefing.html"].decode()
+    assert "<strong>Before issuing:</strong> walking far for one place: officer 2" in html
+
+
+def test_a_shorter_trip_is_not_warned_of(two_officer_plan):
+    plan = two_officer_plan
+    far = _far_node(plan, 0.04 * 8 * HOUR_S)  # 19 min each way: 8 % of the shift
+    trip_plan = _with_routes(plan, _route(plan, 1, [far]))
+    assert far_trips(trip_plan) == []
+    assert far_trip_message(trip_plan) is None
+
+
+def test_two_places_near_each_other_share_the_walk_out_and_back(two_officer_plan):
+    plan = two_officer_plan
+    far = _far_node(plan, 0.08 * 8 * HOUR_S)
+    graph = plan.graph
+    dist = graph.distances_m(graph.node_index([far]))[0]
+    beside = int(graph.nodes.index[int(np.argmin(np.where(dist >= 100, dist, np.inf)))])
+    alone = _with_routes(plan, _route(plan, 1, [far]))
+    assert len(far_trips(alone)) == 1  # the far place alone: warned of
+    assert far_trips(_with_routes(plan, _route(plan, 1, [far, beside]))) == []
+
+
+def test_stops_in_a_row_at_one_place_with_a_loop_between_are_one_trip(two_officer_plan):
+    plan = two_officer_plan
+    far = _far_node(plan, 0.06 * 8 * HOUR_S)
+    route = _route(plan, 1, [far, far], loop_between=True)
+    (visit,) = visits(route)
+    assert visit.stops == 2
+    (trip,) = far_trips(_with_routes(plan, route))
+    assert trip.stops == 2
+    assert ": officer 1: 2 stops at " in far_trip_message(_with_routes(plan, route))
+
+
+def test_no_trip_is_shorter_than_half_an_hour_however_short_the_unit_s_hours(two_officer_plan):
+    plan = two_officer_plan
+    far = _far_node(plan, 0.4 * FAR_TRIP_MIN_S)  # 24 min out and back, 5 % of the shift
+    route = _route(plan, 1, [far])
+    short = dataclasses.replace(
+        plan.patrol, ends=((plan.patrol.end_idx, 2 * HOUR_S), (plan.patrol.end_idx, 2 * HOUR_S))
+    )
+    assert far_trips(_with_routes(dataclasses.replace(plan, patrol=short), route)) == []
+
+
+def test_the_default_scenario_s_plan_sends_no_unit_far(two_officer_plan):
+    assert far_trips(two_officer_plan) == []
+    assert far_trip_message(two_officer_plan) is None
+
+
+def _atlanta(**changes):
+    """The Atlanta scenario without posts, its route search cut to 300 iterations."""
+    from planner.scenario import load_scenario
+
+    from .conftest import ROOT, shared_file
+
+    shared_file("osm/atlanta_central_2021.osm.pbf")
+    shared_file("incidents/atlanta_cobra_2019.csv")
+    scenario = load_scenario(ROOT / "scenarios/atlanta_central.yaml")
+    return scenario.model_copy(
+        update={
+            "posts": scenario.posts.model_copy(update={"count": 0}),
+            "solver": scenario.solver.model_copy(update={"route_iterations": 300}),
+            **changes,
+        }
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.filterwarnings("ignore::planner.errors.PlannerWarning")  # the data's, and this one
+def test_atlanta_s_whole_extract_sends_a_pair_to_westview_and_a_cut_does_not():
+    import datetime as dt
+
+    from planner.pipeline import run
+
+    friday = dt.date(2026, 12, 5)
+    whole = run(_atlanta(), today=friday)
+    (said,) = [w for w in whole.warnings if w.startswith("walking far for one place: unit ")]
+    assert "at Westview Drive Southwest" in said
+    assert all("Westview" in whole.places[trip.node] for trip in far_trips(whole))
+    downtown = whole.scenario.area.model_copy(
+        update={"bbox_deg": (-84.400, 33.745, -84.380, 33.765)}
+    )
+    cut = run(_atlanta(area=downtown), today=friday)
+    assert not [w for w in cut.warnings if w.startswith("walking far for one place")]
