@@ -11,6 +11,7 @@ it reports its progress with :meth:`Job.report`, which the waiting script draws.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from concurrent import futures
@@ -42,6 +43,8 @@ class Job:
         What the work is doing, as last reported.
     seconds : float
         Seconds the work took, once it has ended.
+    ended : datetime.datetime or None
+        Local time the work ended, None until then (a page may take the outcome up later).
     """
 
     about: dict[str, Any]
@@ -49,6 +52,7 @@ class Job:
     fraction: float = 0.0
     text: str = "Starting"
     seconds: float = 0.0
+    ended: dt.datetime | None = None
 
     def report(self, fraction: float, text: str) -> None:
         """Set the progress the page draws (called from the work's thread)."""
@@ -83,6 +87,7 @@ def start(
             return work(job)
         finally:
             job.seconds = time.perf_counter() - started
+            job.ended = dt.datetime.now()
 
     job.future = _workers().submit(timed, job)
     if key is not None:

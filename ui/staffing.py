@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import copy
 import dataclasses
-import datetime as dt
 import os
 import re
 from collections.abc import Sequence
@@ -494,7 +493,7 @@ def await_comparison() -> None:
             "table": table,
             "runs": runs,
             **about,
-            "at": dt.datetime.now().strftime("%H:%M"),
+            "at": f"{job.ended:%H:%M}",  # when it ended, not when this page took it up
         }
         status.update(label="Staffing compared", state="complete", expanded=False)
 

@@ -1850,23 +1850,7 @@ def test_a_replan_refused_is_not_said_of_the_next_plan(first_load):
 
 
 def test_run_comparison_pressed_again_while_it_runs_runs_it_once(first_load, monkeypatch):
-    import threading
-    from types import SimpleNamespace
-
-    from ui import staffing
-
-    calls, opened = [], threading.Event()
-
-    def comparison(runs_for, counts, client, job):
-        calls.append(counts)
-        if len(calls) == 1:
-            threading.Timer(2.0, opened.set).start()
-            opened.wait(TIMEOUT_S)
-        found = "compared"  # what it found does not matter here
-        raise PlannerError(found)
-
-    monkeypatch.setattr(staffing, "dask_pool", lambda: SimpleNamespace(client=None))
-    monkeypatch.setattr(staffing, "run_comparison", comparison)
+    calls = _comparisons(monkeypatch)  # what it finds does not matter here
     at = _tab(_app(), "Staffing")
     _wait_stopped_once(monkeypatch)
     at.button(key="staffing_run").click().run()  # a click stops the page's wait, not the work
@@ -1896,3 +1880,55 @@ def test_a_click_while_the_first_plan_is_made_draws_the_page_at_once(first_load,
     at.run()  # as the progress does once the plan is made
     assert at.session_state["plan"].scenario.solver.time_limit_s == 1.1
     assert len(calls) == 1
+
+
+def _comparisons(monkeypatch, outcome: object = None, hold_s: float = 2.0) -> list[list[int]]:
+    """Stand in for the comparison (no Dask): count its calls; the first holds ``hold_s``.
+
+    Each returns ``outcome``, or says "compared" as a planner error when it is None.
+    """
+    import threading
+    from types import SimpleNamespace
+
+    from ui import staffing
+
+    calls, opened = [], threading.Event()
+
+    def comparison(runs_for, counts, client, job):
+        calls.append(counts)
+        if len(calls) == 1:
+            threading.Timer(hold_s, opened.set).start()
+            opened.wait(TIMEOUT_S)
+        if outcome is None:
+            found = "compared"
+            raise PlannerError(found)
+        return outcome
+
+    monkeypatch.setattr(staffing, "dask_pool", lambda: SimpleNamespace(client=None))
+    monkeypatch.setattr(staffing, "run_comparison", comparison)
+    return calls
+
+
+def test_a_comparison_taken_up_later_says_when_it_ended(first_load, monkeypatch):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from ui import staffing
+
+    _comparisons(monkeypatch, outcome=(pd.DataFrame(), {}), hold_s=0.0)
+    monkeypatch.setattr(staffing, "show_result", lambda result, plan, scenario: None)
+    at = _tab(_app(), "Staffing")
+    _wait_stopped_once(monkeypatch)
+    at.button(key="staffing_run").click().run()  # a click stops the page's wait, not the work
+    job = at.session_state[staffing.JOB]
+    job.future.result(TIMEOUT_S)
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return job.ended + dt.timedelta(hours=1)
+
+    # the page takes the comparison up an hour after it ended
+    monkeypatch.setattr(staffing, "dt", SimpleNamespace(datetime=Later), raising=False)
+    at.run()
+    assert at.session_state["staffing"]["at"] == f"{job.ended:%H:%M}"
