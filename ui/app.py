@@ -260,6 +260,7 @@ def _plan_job(work: Callable[[jobs.Job], Plan], about: dict[str, Any]) -> None:
 
     if jobs.join(PLANNING, key) is None:
         jobs.start(PLANNING, kept, about, key)
+    keep.keep()  # with the job: a reload while it runs takes it back and waits for it
     await_planning()
 
 

@@ -5,7 +5,8 @@ changed, a second press. Work done inside the script would stop with it, and a p
 searched for a minute would be lost to a click on another tab. So the app hands such work to a
 worker thread of the server (:func:`start`) and the script only waits for it (:func:`wait`),
 drawing its progress: a rerun stops the waiting, not the work, and the next run finds the job
-in the session and waits for it again. A job's work must not draw on the page (it has no page);
+in the session and waits for it again; so does a reload of the page, which takes the job back
+with the page's state (:mod:`ui.keep`). A job's work must not draw on the page (it has no page);
 it reports its progress with :meth:`Job.report`, which the waiting script draws.
 """
 

@@ -3,12 +3,12 @@
 Streamlit starts a new session, with empty session state, when the page is reloaded. Each page
 is therefore named by a random id in its address (``?page=...``): after every run the scenario
 being edited (and the text typed in its YAML box), the sidebar's values, the open tab, the plan
-on screen and the staffing comparison are kept in the server's memory under that id, and a new
-session whose address names a kept page takes them back before any widget is drawn, and keeps
-them from then on under an id of its own, so that two tabs opened on one address never write
-over each other's work (the store keeps the :data:`MAX_PAGES` pages used last).
-Nothing is written to disk: stopping the server forgets them (save the scenario as YAML to keep
-it).
+on screen, the staffing comparison and the planning or comparison under way are kept in the
+server's memory under that id, and a new session whose address names a kept page takes them
+back before any widget is drawn (and waits for the jobs again), and keeps them from then on
+under an id of its own, so that two tabs opened on one address never write over each other's
+work (the store keeps the :data:`MAX_PAGES` pages used last). Nothing is written to disk:
+stopping the server forgets them (save the scenario as YAML to keep it).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ MAX_PAGES = 32
 """Pages kept at most; the one used longest ago is forgotten first."""
 
 #: Session-state keys kept: the draft and where it came from, the sidebar, the open tab, the
-#: uploaded files and their summaries, and the plan on screen with its error, if any.
+#: uploaded files and their summaries, the plan on screen with its error, if any, and the jobs
+#: under way (the same job, not a copy: a reload waits for it, as the page did).
 KEYS = (
     drafts.DRAFT,
     drafts.WHERE,
@@ -49,6 +50,7 @@ KEYS = (
     "plan_yaml",
     "plan_key",
     "plan_error",
+    "planning",  # the planning job under way (ui.jobs): a reload waits for it again
     drafts.FAILED_YAML,
     drafts.SET_ASIDE,
     drafts.PLAN_FILE_LIMIT,

@@ -51,8 +51,8 @@ RESULT = "staffing"
 JOB = "staffing_job"
 #: Session key of what the comparison whose error is shown was asked for.
 ERROR_ABOUT = "staffing_error_about"
-STATE = (RESULT, "staffing_counts", "staffing_error", ERROR_ABOUT)
-"""Session keys of the comparison: its result, counts chosen, error and what it was about."""
+STATE = (RESULT, "staffing_counts", "staffing_error", ERROR_ABOUT, JOB)
+"""Session keys of the comparison: result, counts chosen, error, what it was about, job."""
 STATE_PREFIXES = ("staffing_rows_",)
 """Prefixes of the session keys of the shift tables' rows (one table per shift)."""
 COUNT_CHOICES = list(range(1, 41))
@@ -467,6 +467,7 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
             "asked": _asked(counts, rows),
         },
     )
+    st.rerun()  # the next run keeps the job, for a reload to take back, and waits for it
 
 
 def await_comparison() -> None:
@@ -550,15 +551,14 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
         "Shifts: a weekday or YYYY-MM-DD, start and end as HH:MM, and the meal break's "
         "window when the scenario has one; add a row to compare."
     )
-    earlier = jobs.running(JOB)
-    await_comparison()  # pressed before a click ran the page again: it goes on
     if (
         st.button("Run comparison", type="primary", disabled=scenario is None, key="staffing_run")
         and scenario is not None
-        and not _asked_of(earlier, scenario, counts, rows)  # pressed again while it ran
+        and not _asked_of(jobs.running(JOB), scenario, counts, rows)  # pressed again while it ran
     ):
-        _run_pressed(scenario, sorted(counts), rows)
-        await_comparison()
+        await_comparison()  # one at a time: another comparison under way ends first
+        _run_pressed(scenario, sorted(counts), rows)  # runs the page again unless refused
+    await_comparison()  # started in an earlier run (a click or a reload ran the page again)
     if st.session_state.get(ERROR_ABOUT) != _asked(counts, rows):  # changed since: not said
         st.session_state.pop("staffing_error", None)
     if error := st.session_state.get("staffing_error"):

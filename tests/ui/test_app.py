@@ -1932,3 +1932,37 @@ def test_a_comparison_taken_up_later_says_when_it_ended(first_load, monkeypatch)
     monkeypatch.setattr(staffing, "dt", SimpleNamespace(datetime=Later), raising=False)
     at.run()
     assert at.session_state["staffing"]["at"] == f"{job.ended:%H:%M}"
+
+
+def test_a_comparison_under_way_is_taken_back_by_a_reload(first_load, monkeypatch):
+    from ui import staffing
+
+    table = pd.DataFrame({"officers": [2]})
+    calls = _comparisons(monkeypatch, outcome=(table, {}))
+    monkeypatch.setattr(staffing, "show_result", lambda result, plan, scenario: None)
+    at = _tab(_app(), "Staffing")
+    _wait_stopped_once(monkeypatch)
+    at.button(key="staffing_run").click().run()  # the page is reloaded while it compares
+    _wait_stopped_once(monkeypatch)
+    again = _reloaded(at)  # it waits for the comparison (a click stops the wait)
+    assert again.status[0].label == "Comparing staffing levels"
+    again.button(key="staffing_run").click().run()  # pressed again while it runs: waits
+    assert not again.exception
+    assert again.session_state[staffing.RESULT]["table"] is table
+    assert len(calls) == 1
+
+
+def test_a_plan_under_way_is_taken_back_by_a_reload(first_load, monkeypatch):
+    from ui.app import PLANNING
+
+    at = _app()
+    at.sidebar.number_input(key="time_limit_s").set_value(1.4).run()
+    calls = _counted_runs(monkeypatch, hold_s=2.0)
+    _wait_stopped_once(monkeypatch)
+    at.sidebar.button[0].click().run()  # Plan; the page is reloaded while it plans
+    again = _reloaded(at)
+    assert not again.exception
+    again.session_state[PLANNING].future.result(TIMEOUT_S)
+    again.run()  # as the progress does once the plan is made
+    assert again.session_state["plan"].scenario.solver.time_limit_s == 1.4
+    assert len(calls) == 1
