@@ -25,7 +25,7 @@ import streamlit as st
 
 from planner.errors import PlannerError, ScenarioError
 from planner.plan import Plan
-from planner.scenario import Scenario, parse_scenario
+from planner.scenario import Scenario, parse_scenario, scenario_to_yaml
 from planner.scenario_patrol import WEEKDAYS
 from planner.staffing import (
     DASK_HTTP,
@@ -419,6 +419,12 @@ def _asked(counts: list[int], rows: pd.DataFrame) -> str:
     return f"{sorted(counts)} {rows.to_json()}"
 
 
+def _comparison_key(runs_for: list[tuple[str, Scenario]], counts: list[int]) -> str:
+    """Return what a comparison makes: its officer counts and each shift's scenario as YAML."""
+    shifts = "".join(f"# {label}\n{scenario_to_yaml(scenario)}" for label, scenario in runs_for)
+    return f"# officers {sorted(counts)}\n{shifts}"
+
+
 def _asked_of(
     job: jobs.Job | None, scenario: Scenario, counts: list[int], rows: pd.DataFrame
 ) -> bool:
@@ -453,20 +459,23 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
     except PlannerError as exc:
         st.session_state["staffing_error"] = str(exc)
         return
-    jobs.start(
-        JOB,
-        lambda job: run_comparison(runs_for, counts, client, job),
-        {
-            "says": f"{len(counts)} officer counts x {len(shifts)} shift(s) on {WORKERS} worker "
-            f"processes; each plan searches up to {2 * scenario.solver.time_limit_s:g} s "
-            "(posts, then routes)",
-            "name": scenario.name,
-            "compared": compared_key(scenario),
-            "drawn": compared_key(scenario, solver=False),
-            "limit": scenario.solver.time_limit_s,
-            "asked": _asked(counts, rows),
-        },
-    )
+    key = _comparison_key(runs_for, counts)
+    if jobs.join(JOB, key) is None:  # else another page (or this one before a reload) runs it
+        jobs.start(
+            JOB,
+            lambda job: run_comparison(runs_for, counts, client, job),
+            {
+                "says": f"{len(counts)} officer counts x {len(shifts)} shift(s) on {WORKERS} "
+                f"worker processes; each plan searches up to "
+                f"{2 * scenario.solver.time_limit_s:g} s (posts, then routes)",
+                "name": scenario.name,
+                "compared": compared_key(scenario),
+                "drawn": compared_key(scenario, solver=False),
+                "limit": scenario.solver.time_limit_s,
+                "asked": _asked(counts, rows),
+            },
+            key,
+        )
     st.rerun()  # the next run keeps the job, for a reload to take back, and waits for it
 
 

@@ -1952,6 +1952,16 @@ def test_a_comparison_under_way_is_taken_back_by_a_reload(first_load, monkeypatc
     assert len(calls) == 1
 
 
+def test_a_comparison_asked_for_by_a_second_page_while_it_runs_is_run_once(first_load, monkeypatch):
+    calls = _comparisons(monkeypatch)
+    first, second = _tab(_app(), "Staffing"), _tab(_app(), "Staffing")
+    _wait_stopped_once(monkeypatch)
+    first.button(key="staffing_run").click().run()  # the page goes before it has compared
+    second.button(key="staffing_run").click().run()  # the same comparison, while it runs
+    assert _errors(second) == ["compared"]
+    assert len(calls) == 1
+
+
 def test_a_plan_under_way_is_taken_back_by_a_reload(first_load, monkeypatch):
     from ui.app import PLANNING
 
