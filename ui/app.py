@@ -597,7 +597,7 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     Returns the scenario (None while it has an error) and its YAML text.
     """
     scenario = None
-    show_planning()  # a plan asked for before the click that ran the page again
+    progress = st.container()  # the planning's progress, drawn once: first on the page
     try:
         scenario = drafts.current_scenario()
     except PlannerError as exc:
@@ -605,7 +605,10 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     # a first plan under way is not waited for: the page is drawn, its progress above
     first = "plan" not in st.session_state and jobs.running(PLANNING) is None
     planned = scenario is not None and (pressed or first)
-    if planned and not make_plan(scenario) and pressed:  # type: ignore[arg-type]
+    with progress:
+        made = planned and make_plan(scenario)  # type: ignore[arg-type]
+        show_planning()  # one this run did not wait for (asked before a click ran the page)
+    if planned and not made and pressed:
         st.toast(
             "The scenario's YAML edit was refused (see the Scenario tab), so the scenario is "
             "unchanged: its plan is shown."

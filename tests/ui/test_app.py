@@ -1976,3 +1976,13 @@ def test_a_plan_under_way_is_taken_back_by_a_reload(first_load, monkeypatch):
     again.run()  # as the progress does once the plan is made
     assert again.session_state["plan"].scenario.solver.time_limit_s == 1.4
     assert len(calls) == 1
+
+
+def test_plan_pressed_again_while_it_is_made_shows_its_progress_once(first_load, monkeypatch):
+    at = _app()
+    at.sidebar.number_input(key="time_limit_s").set_value(1.6).run()
+    _counted_runs(monkeypatch, hold_s=2.0)
+    _wait_stopped_once(monkeypatch)
+    at.sidebar.button[0].click().run()  # Plan; a click stops the page's wait, not the job
+    at.sidebar.button[0].click().run()  # Plan pressed again: this run waits for it
+    assert [box.label[: len("Planned in")] for box in at.status] == ["Planned in"]
