@@ -117,6 +117,19 @@ class StreetGraph:
         dist, idx = tree.query(np.column_stack([x_m, y_m]))
         return pool[np.asarray(idx)], np.asarray(dist)
 
+    def extent(self) -> str:
+        """Say where the area's streets lie: the map's source and the span of their nodes."""
+        lat, lon = self.nodes["lat"], self.nodes["lon"]
+        return (
+            f"{self.source}, latitude {lat.min():.4f} to {lat.max():.4f}, "
+            f"longitude {lon.min():.4f} to {lon.max():.4f}"
+        )
+
+    def spans(self, lat: float, lon: float) -> bool:
+        """Tell whether a point lies within the latitude and longitude span of the streets."""
+        lats, lons = self.nodes["lat"], self.nodes["lon"]
+        return bool(lats.min() <= lat <= lats.max() and lons.min() <= lon <= lons.max())
+
     def swap_note(self, lat: float, lon: float, reach_m: float) -> str:
         """Say, when a point off the streets lies on them with lat and lon swapped, what to write.
 

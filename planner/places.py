@@ -127,10 +127,12 @@ def apply_places(
         node, dist = graph.nearest_node(np.array([px]), np.array([py]))
         if dist[0] > PLACE_SNAP_M:
             far = f"{dist[0] / 1000:.1f} km" if dist[0] >= 1000 else f"{dist[0]:.0f} m"
+            outside = dist[0] >= 1000 or not graph.spans(place.lat, place.lon)
             msg = (
                 f"{where}: must-cover place {_label(place)} is {far} from the nearest street of "
-                f"the area{', outside it' if dist[0] >= 1000 else ''}; put it within "
-                f"{PLACE_SNAP_M:.0f} m of a street"
+                f"the area{', outside it' if outside else ''}; the area's streets lie in "
+                f"{graph.extent()}; put it within {PLACE_SNAP_M:.0f} m of a street"
+                f"{', or plan a map that covers it' if outside else ''}"
                 f"{graph.swap_note(place.lat, place.lon, PLACE_SNAP_M)}"
             )
             raise ScenarioError(msg)

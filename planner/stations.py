@@ -104,11 +104,9 @@ def resolve_station(
     x_m, y_m = graph.project_lonlat(np.array([spec.lon]), np.array([spec.lat]))
     idx, dist = graph.nearest_node(x_m, y_m, among)
     if dist[0] > STATION_SNAP_M:
-        lat, lon = graph.nodes["lat"], graph.nodes["lon"]
         msg = (
             f"{where}: ({spec.lat}, {spec.lon}) is {dist[0] / 1000:.1f} km from the "
-            f"nearest street of the area ({graph.source}, latitude {lat.min():.4f} to "
-            f"{lat.max():.4f}, longitude {lon.min():.4f} to {lon.max():.4f}); put it inside the "
+            f"nearest street of the area ({graph.extent()}); put it inside the "
             f"area (within {STATION_SNAP_M:.0f} m of a street)"
             f"{graph.swap_note(spec.lat, spec.lon, STATION_SNAP_M)}"  # type: ignore[arg-type]
         )

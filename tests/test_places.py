@@ -241,7 +241,10 @@ def test_a_must_cover_place_outside_a_zone_over_every_hot_spot_is_planned(grid):
 
 @pytest.mark.parametrize(
     ("col", "said"),
-    [(7, r"is 40\d m from the nearest street of the area; "), (28, r"is 2\.5 km .* outside it")],
+    [
+        (7, r"is 40\d m from the nearest street of the area, outside it; the area's streets "),
+        (28, r"is 2\.5 km .* outside it"),
+    ],
 )
 def test_a_must_cover_place_off_the_streets_is_refused_saying_how_far(grid, col, said):
     from planner.places import apply_places
@@ -249,6 +252,19 @@ def test_a_must_cover_place_off_the_streets_is_refused_saying_how_far(grid, col,
 
     spots, pieces = grid_spots(grid, [0])
     off = PlaceSpec(**grid_place(0, col, name="off"))  # 400 m, 2.5 km east of the grid
+    with pytest.raises(ScenarioError, match=said):
+        apply_places(spots, grid, pieces, [off], [], "test")
+
+
+def test_a_must_cover_place_off_the_map_is_told_where_the_map_lies(grid):
+    from planner.places import apply_places
+    from planner.scenario import PlaceSpec
+
+    spots, pieces = grid_spots(grid, [0])
+    lat = grid.nodes["lat"]
+    off = PlaceSpec(**grid_place(0, 7, name="Bishopsgate"))  # 400 m east of the last street
+    span = rf"4x4 test grid, latitude {lat.min():.4f} to {lat.max():.4f}, longitude "
+    said = rf"Bishopsgate is 40\d m .* outside it; the area's streets lie in {span}.* covers it"
     with pytest.raises(ScenarioError, match=said):
         apply_places(spots, grid, pieces, [off], [], "test")
 
