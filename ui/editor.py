@@ -636,19 +636,39 @@ def places_section() -> None:
                 st.rerun()
         else:
             st.caption("None yet: click a street on the map, or give coordinates.")
-        with st.form(f"add-{kind}", clear_on_submit=True, border=False):
-            cols = st.columns(4 if kind == "forbidden" else 3)
-            name = cols[0].text_input("Name", key=f"add-{kind}-name")
-            lat = cols[1].number_input("Lat", value=None, format="%.5f", key=f"add-{kind}-lat")
-            lon = cols[2].number_input("Lon", value=None, format="%.5f", key=f"add-{kind}-lon")
-            radius = 100.0
-            if kind == "forbidden":
-                radius = cols[3].number_input(
-                    "Radius (m)", value=100.0, min_value=MIN_ZONE_M, key=f"add-{kind}-radius"
-                )
-            if st.form_submit_button("Add") and lat is not None and lon is not None:
-                add_place(kind, lat, lon, name, radius)
-                st.rerun()
+        _add_place_form(kind)
+
+
+def _add_place_form(kind: str) -> None:
+    """Add a must-cover place or forbidden zone by its coordinates; say which one is missing.
+
+    The fields are cleared once the place is added; a place lacking a coordinate keeps what
+    was typed, under a warning naming the coordinate to give.
+    """
+    with st.form(f"add-{kind}", border=False):
+        cols = st.columns(4 if kind == "forbidden" else 3)
+        name = cols[0].text_input("Name", key=f"add-{kind}-name")
+        lat = cols[1].number_input("Lat", value=None, format="%.5f", key=f"add-{kind}-lat")
+        lon = cols[2].number_input("Lon", value=None, format="%.5f", key=f"add-{kind}-lon")
+        radius = 100.0
+        if kind == "forbidden":
+            radius = cols[3].number_input(
+                "Radius (m)", value=100.0, min_value=MIN_ZONE_M, key=f"add-{kind}-radius"
+            )
+        if not st.form_submit_button("Add"):
+            return
+        missing = [label for label, value in (("Lat", lat), ("Lon", lon)) if value is None]
+        if missing:
+            place = "zone" if kind == "forbidden" else "place"
+            st.warning(
+                f"Not added: give the {place}'s {' and '.join(missing)} in decimal degrees, or "
+                "click its street on the map."
+            )
+            return
+        add_place(kind, lat, lon, name, radius)
+        for field in ("name", "lat", "lon", "radius"):
+            st.session_state.pop(f"add-{kind}-{field}", None)
+        st.rerun()
 
 
 def risk_and_solver_section() -> None:

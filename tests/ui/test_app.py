@@ -634,6 +634,26 @@ def _yaml_box(at: AppTest):
     return at.text_area(key=at.session_state[YAML_BOX])
 
 
+def test_a_place_added_without_a_coordinate_is_said_and_keeps_what_was_typed(first_load):
+    at = _tab(_app(), "Scenario")
+    at.text_input(key="add-must_cover-name").set_value("Bank junction")
+    at.number_input(key="add-must_cover-lat").set_value(60.1686)
+    next(b for b in at.button if b.label == "Add").click().run()
+    assert not at.exception
+    said = [w.value for w in at.warning]
+    assert "Not added: give the place's Lon in decimal degrees, or click its street" in " ".join(
+        said
+    )
+    assert at.text_input(key="add-must_cover-name").value == "Bank junction"
+    assert not get_in(at.session_state[DRAFT], "places.must_cover", [])
+    at.number_input(key="add-must_cover-lon").set_value(24.9414)
+    next(b for b in at.button if b.label == "Add").click().run()
+    assert get_in(at.session_state[DRAFT], "places.must_cover", []) == [
+        {"lat": 60.1686, "lon": 24.9414, "name": "Bank junction"}
+    ]
+    assert at.text_input(key="add-must_cover-name").value == ""
+
+
 def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
     at = _apply_yaml(_app(), DEFAULT_YAML.read_text())  # the same, unedited: nothing set aside
     assert not [b for b in at.sidebar.button if b.key == "take_back"]
