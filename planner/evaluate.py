@@ -288,6 +288,8 @@ def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
         walking = all(o["loop_min"] > 0 for o in idle)
         then = ": they walk loops of streets instead" if walking else ""
         found.append(f"{who} {numbers} make no stop{why}{then}.")
+    if note := _spare_units_note(routes):
+        found.append(note)
     posts = kpis["posts"]["solver"]
     if posts and posts["status"] != "OPTIMAL":
         found.append(
@@ -295,6 +297,32 @@ def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
             "raise the time limit for better posts."
         )
     return found
+
+
+#: Units walking loops this long while every hot spot has its most stops are said to be spare.
+SPARE_LOOPS_MIN = 60.0
+
+
+def _spare_units_note(routes: dict[str, Any]) -> str | None:
+    """Say which units that make stops walk loops an hour or more once every stop is made.
+
+    Every hot spot then has its most stops, so the time of more units than the hot spots need
+    goes to loops of streets (units making no stop are said apart). ``routes`` is the plan's
+    ``kpis["routes"]``.
+    """
+    full = routes["stops_allowed"] is not None and routes["stops"] >= routes["stops_allowed"]
+    spare = [o for o in routes["per_officer"] if o["dwells"] and o["loop_min"] >= SPARE_LOOPS_MIN]
+    if not full or not spare:
+        return None
+    who = "Unit(s)" if routes["officers_per_unit"] > 1 else "Officer(s)"
+    numbers = ", ".join(str(o["officer"]) for o in spare)
+    longest_h = max(o["loop_min"] for o in spare) / 60
+    return (
+        f"{who} {numbers} walk loops of streets for an hour or more (up to {longest_h:.1f} h): "
+        "every hot spot has its most stops, so these officers have no more stops to make; "
+        "allow more stops or more hot spots (dwell.max_visits, dwell.hotspot_top_percent), "
+        "or plan fewer officers."
+    )
 
 
 def plan_warnings(plan: Plan) -> list[str]:

@@ -689,6 +689,24 @@ def test_kpi_warnings_name_what_to_check(plan):
     )
 
 
+def test_units_walking_loops_an_hour_once_every_stop_is_made_are_said_spare(plan):
+    import copy
+
+    from planner.evaluate import kpi_warnings
+
+    k = copy.deepcopy(plan.kpis)
+    k["routes"]["stops_allowed"] = k["routes"]["stops"]  # every hot spot has its most stops
+    for officer, loop_min in zip(k["routes"]["per_officer"], [59.0, 390.0], strict=True):
+        officer["loop_min"] = loop_min
+    assert (
+        "Officer(s) 2 walk loops of streets for an hour or more (up to 6.5 h): every hot spot has "
+        "its most stops, so these officers have no more stops to make; allow more stops or more "
+        "hot spots (dwell.max_visits, dwell.hotspot_top_percent), or plan fewer officers."
+    ) in kpi_warnings(k)
+    k["routes"]["stops_allowed"] += 1  # a stop left to make: the loops may be the search's
+    assert not [w for w in kpi_warnings(k) if "walk loops of streets for an hour" in w]
+
+
 def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
     from planner.rest_of_shift import replan
 
