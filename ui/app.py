@@ -588,6 +588,8 @@ def _found_stations(scenario: Scenario, area: Area) -> list[tuple[float, float, 
         if spec.lat is None:
             at = area.graph.nodes.iloc[node]
             found.append((float(at["lat"]), float(at["lon"]), picking.STATION_LABELS[field]))
+            points = st.session_state.setdefault(drafts.FOUND_STATIONS, {})
+            points[field] = (float(at["lat"]), float(at["lon"]))  # a point's first value
     return found
 
 

@@ -67,6 +67,9 @@ OWN_LIMIT, PREVIEW_LIMIT = "draft_own_limit", "draft_preview_limit"
 PLAN_FILE_LIMIT = "plan_file_limit"
 #: Session key of (area, street graph) of the area the Scenario tab's map drew last.
 AREA_STREETS = "area_streets"
+#: Session key of where the Scenario tab's map found each station named as an OSM police
+#: station or node: scenario key (``officers.station``) -> (lat, lon), a point's first value.
+FOUND_STATIONS = "found_stations"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from planner.scenario import LOCAL_SOURCES, MIN_ZONE_M, match_form
 from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
 from ui.bound import bound, keep_source_fields, number, switch
 from ui.draft import (
+    FOUND_STATIONS,
     INCIDENT_ERROR,
     INCIDENT_NOTE,
     WIDGET,
@@ -337,7 +338,7 @@ def station_fields(path: str, label: str) -> None:
         label,
         f"{path}.kind",
         "police" if "police" in spec else "node" if "node_id" in spec else "point",
-        lambda kind: set_in(draft(), path, STATION_STUBS[kind]() | _named(path)),
+        lambda kind: _set_station_kind(path, kind),
         options=list(STATION_KINDS),
         horizontal=True,
         format_func=STATION_KINDS.get,
@@ -362,6 +363,21 @@ def station_fields(path: str, label: str) -> None:
     )
     if not _named(path):
         (get_in(draft(), path, {}) or {}).pop("name", None)
+
+
+def _set_station_kind(path: str, kind: str) -> None:
+    """Give the station at ``path`` another kind, keeping its name.
+
+    A point starts where the map found the station named before (an OSM police station or
+    node of this area), so that it is not another city's default point.
+    """
+    stub = STATION_STUBS[kind]()
+    found = st.session_state.get(FOUND_STATIONS, {}).get(path)
+    if kind == "point" and found is not None:
+        stub = {"lat": round(found[0], 6), "lon": round(found[1], 6)}
+        for key in [k for k in st.session_state if str(k).startswith(f"{WIDGET}{path}.l")]:
+            del st.session_state[key]  # the point's fields show the draft's new values
+    set_in(draft(), path, stub | _named(path))
 
 
 def _named(path: str) -> dict[str, str]:

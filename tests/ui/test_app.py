@@ -1393,6 +1393,21 @@ def test_a_station_named_on_the_scenario_tab_keeps_its_name_and_is_called_by_it(
     assert "name" not in yaml.safe_load(_yaml_box(at).value)["officers"]["station"]
 
 
+def test_a_station_made_a_point_starts_where_the_map_found_it(first_load):
+    at = _tab(_app(), "Scenario")
+    node = at.session_state["plan"].graph.nodes.iloc[100]
+    at.radio(key="ed:officers.station.kind").set_value("node").run()
+    at.number_input(key="ed:officers.station.node_id").set_value(int(node.name)).run()
+    at.radio(key="ed:officers.station.kind").set_value("point").run()
+    station = {"lat": round(node["lat"], 6), "lon": round(node["lon"], 6)}
+    assert get_in(at.session_state[DRAFT], "officers.station") == station  # not a default point
+    shown = [n.value for n in at.number_input if n.key in STATION_POINT_KEYS]
+    assert shown == [station["lat"], station["lon"]]
+
+
+STATION_POINT_KEYS = ("ed:officers.station.lat", "ed:officers.station.lon")
+
+
 def _replan_widget(widgets, prefix: str):
     return next(w for w in widgets if (w.key or "").startswith(prefix))
 
