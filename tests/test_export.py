@@ -20,7 +20,7 @@ from planner.briefing import LISTED_WAIT_MIN, risk_source
 from planner.errors import PlannerWarning
 from planner.evaluate import compute_kpis, kpi_table
 from planner.export import plan_files, write_plan, write_plans
-from planner.pipeline import run
+from planner.pipeline import load_area, run
 from planner.plan import Leg
 from planner.street_names import place_names
 
@@ -30,6 +30,12 @@ from .conftest import ROOT
 @pytest.fixture
 def plan(two_officer_plan):
     return two_officer_plan
+
+
+@pytest.fixture(scope="module")
+def area(two_officer_plan):
+    """The plan's streets and OSM features, loaded once for the re-plans of it (read-only)."""
+    return load_area(two_officer_plan.scenario)
 
 
 def test_written_files_read_back(plan, tmp_path):
@@ -708,7 +714,7 @@ def test_units_walking_loops_an_hour_once_every_stop_is_made_are_said_spare(plan
     assert not [w for w in kpi_warnings(k) if "walk loops of streets for an hour" in w]
 
 
-def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
+def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, area, tmp_path):
     from planner.rest_of_shift import replan
 
     write_plan(plan, tmp_path)
@@ -716,16 +722,16 @@ def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, tmp_path):
         update={"officers": plan.scenario.officers.model_copy(update={"count": 3})}
     )
     with pytest.warns(PlannerWarning, match="re-planning the 2 units"):
-        again = replan(more, tmp_path / "routes.json", dt.time(20, 0))
+        again = replan(more, tmp_path / "routes.json", dt.time(20, 0), area=area)
     assert any(w.startswith("re-planning the 2 units") for w in again.warnings)
 
 
-def test_a_call_shown_from_before_the_unit_left_is_explained(plan, tmp_path):
+def test_a_call_shown_from_before_the_unit_left_is_explained(plan, area, tmp_path):
     write_plan(plan, tmp_path)
     stop = plan.routes[0].dwells[1]
     where = plan.graph.nodes.loc[stop.to_node]
     position = (float(where["lat"]), float(where["lon"]))
-    again, message = called_away(plan, tmp_path / "routes.json", stop, position)
+    again, message = called_away(plan, tmp_path / "routes.json", stop, position, area)
     assert any(w.startswith(message) for w in again.warnings)  # and the plan keeps it
     (call,) = again.kpis["replan"]["calls"]
     assert call["since"][11:16] == f"{plan.at(stop.start_s):%H:%M}"
@@ -733,10 +739,10 @@ def test_a_call_shown_from_before_the_unit_left_is_explained(plan, tmp_path):
     # re-planned again after a second call: the warning is of the new call, not the first
     write_plan(again, tmp_path / "replan")
     stop = next(leg for leg in again.routes[0].dwells if leg.start_s > call_end_s(again))
-    called_away(again, tmp_path / "replan" / "routes.json", stop, position)
+    called_away(again, tmp_path / "replan" / "routes.json", stop, position, area)
 
 
-def called_away(followed, routes_file, stop, position):
+def called_away(followed, routes_file, stop, position, area):
     """Re-plan ``followed`` with unit 1 sent to ``position`` two or three minutes into ``stop``.
 
     Checks the warning that its call is shown from the stop's start; returns the re-plan and
@@ -747,7 +753,12 @@ def called_away(followed, routes_file, stop, position):
     left, at = followed.at(stop.start_s + 150), followed.at(stop.start_s + 20 * 60)
     with pytest.warns(PlannerWarning) as caught:
         again = replan(
-            followed.scenario, routes_file, at.time(), {1: position}, away_since={1: left.time()}
+            followed.scenario,
+            routes_file,
+            at.time(),
+            {1: position},
+            area=area,
+            away_since={1: left.time()},
         )
     message = (
         f"unit 1 left the plan at {left:%H:%M}; its call for service is shown from "
@@ -762,33 +773,33 @@ def call_end_s(plan):
     return next(leg.end_s for leg in plan.routes[0].legs if leg.kind == "call")
 
 
-def test_a_replan_without_a_call_is_never_worse_than_the_plan_followed(plan, tmp_path):
+def test_a_replan_without_a_call_is_never_worse_than_the_plan_followed(plan, area, tmp_path):
     from planner.rest_of_shift import replan
 
     write_plan(plan, tmp_path)
     solver = plan.scenario.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 1})
     short = plan.scenario.model_copy(update={"solver": solver})  # next to no search
     for at in (dt.time(19, 0), dt.time(23, 30)):
-        again = replan(short, tmp_path / "routes.json", at)
+        again = replan(short, tmp_path / "routes.json", at, area=area)
         presence = again.kpis["routes"]["presence_min"]
         assert presence >= plan.kpis["routes"]["presence_min"] - 1e-6, at
 
 
-def test_a_replan_credits_the_stops_made_itself_not_as_the_file_says(plan, tmp_path):
+def test_a_replan_credits_the_stops_made_itself_not_as_the_file_says(plan, area, tmp_path):
     from planner.hotspots import koper_value_min
     from planner.rest_of_shift import replan
 
     solver = plan.scenario.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 1})
     short = plan.scenario.model_copy(update={"solver": solver})
     write_plan(plan, tmp_path / "as_written")
-    honest = replan(short, tmp_path / "as_written" / "routes.json", dt.time(20, 0))
+    honest = replan(short, tmp_path / "as_written" / "routes.json", dt.time(20, 0), area=area)
     record = json.loads((tmp_path / "as_written" / "routes.json").read_text())
     legs = record["routes"][0]["legs"]
     first = next(i for i, leg in enumerate(legs) if leg["kind"] == "dwell")
     legs[first]["presence"] = 50.0  # an edited file claims a stop earned the whole shift
     (tmp_path / "edited").mkdir()
     (tmp_path / "edited" / "routes.json").write_text(json.dumps(record))
-    edited = replan(short, tmp_path / "edited" / "routes.json", dt.time(20, 0))
+    edited = replan(short, tmp_path / "edited" / "routes.json", dt.time(20, 0), area=area)
     for key in ("presence_min", "solver"):
         assert edited.kpis["routes"][key] == honest.kpis["routes"][key]
     made = next(leg for leg in honest.routes[0].legs if leg.kind == "dwell")
@@ -798,26 +809,26 @@ def test_a_replan_credits_the_stops_made_itself_not_as_the_file_says(plan, tmp_p
     assert legs[first + 1]["kind"] == "reserve"  # held back for calls after it: held longer
     legs[first + 1]["start_s"] = legs[first]["end_s"]
     (tmp_path / "edited" / "routes.json").write_text(json.dumps(record))
-    cut = replan(short, tmp_path / "edited" / "routes.json", dt.time(20, 0))
+    cut = replan(short, tmp_path / "edited" / "routes.json", dt.time(20, 0), area=area)
     (cut_stop,) = [leg for leg in cut.routes[0].legs if leg.start_s == made.start_s]
     curve = plan.scenario.dwell.koper_curve
     share = koper_value_min(10, curve) / koper_value_min(plan.scenario.dwell.max_minutes, curve)
     assert cut_stop.presence == pytest.approx(made.presence * share, rel=1e-5)  # times in ms
 
 
-def test_a_replan_cannot_go_back_before_the_replan_it_follows(plan, tmp_path):
+def test_a_replan_cannot_go_back_before_the_replan_it_follows(plan, area, tmp_path):
     from planner.errors import ScenarioError
     from planner.replan import read_routes
     from planner.rest_of_shift import replan
 
     write_plan(plan, tmp_path)
-    again = replan(plan.scenario, tmp_path / "routes.json", dt.time(20, 0))
+    again = replan(plan.scenario, tmp_path / "routes.json", dt.time(20, 0), area=area)
     write_plan(again, tmp_path / "replan_2000")
     followed = read_routes(tmp_path / "replan_2000" / "routes.json")
     assert followed.replanned_s == pytest.approx(2 * 3600)  # two hours into the 18:00 shift
     assert read_routes(tmp_path / "routes.json").replanned_s is None
     with pytest.raises(ScenarioError, match="re-planned at 20:00; re-planning it at 19:30 would"):
-        replan(plan.scenario, tmp_path / "replan_2000" / "routes.json", dt.time(19, 30))
+        replan(plan.scenario, tmp_path / "replan_2000" / "routes.json", dt.time(19, 30), area=area)
     write_plans({"variant_1": plan}, tmp_path / "v")
     with pytest.raises(ScenarioError, match=r"holds variants: .* --plan .*v/variant_1"):
         read_routes(tmp_path / "v" / "routes.json")
@@ -1221,13 +1232,13 @@ def test_a_pair_counts_twice_in_the_officer_minutes_of_an_area(plan):
     )
 
 
-def test_a_replan_counts_the_stops_made_before_it(plan, tmp_path):
+def test_a_replan_counts_the_stops_made_before_it(plan, area, tmp_path):
     from planner.rest_of_shift import replan
 
     write_plan(plan, tmp_path)
     solver = plan.scenario.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 1})
     short = plan.scenario.model_copy(update={"solver": solver})
-    again = replan(short, tmp_path / "routes.json", dt.time(20, 0))
+    again = replan(short, tmp_path / "routes.json", dt.time(20, 0), area=area)
     # stops begun by 20:00, two hours into the shift (one under way is finished), all units
     made = [leg for route in plan.routes for leg in route.dwells if leg.start_s < 2 * 3600]
     assert len(made) > len(plan.routes)  # more stops than units
@@ -1429,7 +1440,7 @@ def test_each_areas_presence_per_risk_is_its_share_of_presence_over_its_share_of
     assert any(0 < r < 1 for r in ratios) and any(r > 1 for r in ratios)  # some under, some over
 
 
-def test_a_replan_refuses_a_plan_made_for_a_shift_ending_at_another_time(plan, tmp_path):
+def test_a_replan_refuses_a_plan_made_for_a_shift_ending_at_another_time(plan, area, tmp_path):
     from planner.errors import ScenarioError
     from planner.rest_of_shift import replan
 
@@ -1437,4 +1448,4 @@ def test_a_replan_refuses_a_plan_made_for_a_shift_ending_at_another_time(plan, t
     shift = plan.scenario.shift.model_copy(update={"end": dt.time(1, 0)})
     shorter = plan.scenario.model_copy(update={"shift": shift})
     with pytest.raises(ScenarioError, match=r"the plan being followed is for the shift .* to "):
-        replan(shorter, tmp_path / "routes.json", dt.time(20, 0))
+        replan(shorter, tmp_path / "routes.json", dt.time(20, 0), area=area)
