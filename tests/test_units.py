@@ -32,6 +32,12 @@ def scenario(tmp_path, per_unit, **officers):
     return parse_scenario(data, "test", tmp_path)
 
 
+def short_search(scn):
+    """``scn`` with a route search of 20 iterations: a plan's form is tested, not its presence."""
+    solver = scn.solver.model_copy(update={"route_iterations": 20})
+    return scn.model_copy(update={"solver": solver})
+
+
 @pytest.fixture(scope="module")
 def area(tmp_path_factory):
     return load_area(scenario(tmp_path_factory.mktemp("area"), []))
@@ -39,7 +45,8 @@ def area(tmp_path_factory):
 
 def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path, area):
     per_unit = [{}, {"station": ESPLANADI, "start": "19:00", "end": "21:30"}]
-    plan = run(scenario(tmp_path, per_unit), area=area)
+    quick = short_search(scenario(tmp_path, per_unit))
+    plan = run(quick, area=area)
     first, second, third = plan.routes
     assert first.legs[0].from_node == third.legs[0].from_node
     assert second.legs[0].from_node != first.legs[0].from_node
@@ -52,31 +59,31 @@ def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path,
     node = plan.graph.nodes.loc[second.legs[0].from_node]
     assert abs(node["lat"] - 60.1675) < 0.001
     # the briefing gives a unit of its own hours those hours, beside the shift's
-    html = plan_files(plan)["briefing.html"].decode()
+    files = plan_files(plan)
+    html = files["briefing.html"].decode()
     assert html.count("on duty ") == 1
-    gpx = gpxpy.parse(plan_files(plan)["officer_2.gpx"].decode())
+    gpx = gpxpy.parse(files["officer_2.gpx"].decode())
     assert gpx.tracks[0].name == "Officer 2, Fri 04 Dec 2026 18:00, on duty 19:00 to 21:30"
-    assert gpxpy.parse(plan_files(plan)["officer_1.gpx"].decode()).tracks[0].name == (
+    assert gpxpy.parse(files["officer_1.gpx"].decode()).tracks[0].name == (
         "Officer 1, Fri 04 Dec 2026 18:00"
     )
     assert "Fri 04 Dec 2026, 18:00 to 22:00 (Europe/Helsinki) &middot; on duty 19:00 to 21:30" in (
         html
     )
     # a re-plan before the unit's own start keeps it starting at its own time
-    early = replan(scenario(tmp_path, per_unit), _written(plan, tmp_path / "p"), dt.time(18, 20))
+    early = replan(quick, _written(plan, tmp_path / "p"), dt.time(18, 20), area=area)
     assert early.routes[1].legs[0].start_s == pytest.approx(3600)
     # it can be placed at its own station then, but nowhere else: it has not left it
     at_station = {2: (ESPLANADI["lat"], ESPLANADI["lon"])}
-    early = replan(
-        scenario(tmp_path, per_unit), tmp_path / "p" / "routes.json", dt.time(18, 20), at_station
-    )
+    early = replan(quick, tmp_path / "p" / "routes.json", dt.time(18, 20), at_station, area=area)
     assert early.routes[1].legs[0].start_s == pytest.approx(3600)
     with pytest.raises(ScenarioError, match="unit 2 is given a position, but its hours begin"):
         replan(
-            scenario(tmp_path, per_unit),
+            quick,
             tmp_path / "p" / "routes.json",
             dt.time(18, 20),
             {2: (60.1702, 24.9411)},
+            area=area,
         )
 
 
@@ -542,10 +549,11 @@ def test_a_break_added_after_its_window_is_planned_late_without_blaming_a_call(t
 
 
 def test_a_unit_a_call_took_too_far_to_be_back_in_time_is_reported_late(tmp_path, area):
-    plan = run(scenario(tmp_path, []), area=area)
+    quick = short_search(scenario(tmp_path, []))
+    plan = run(quick, area=area)
     far = {1: (60.1730, 24.9500)}  # about a kilometre's walk from the station
     with pytest.warns(PlannerWarning, match="unit 1 cannot be back") as caught:
-        late = replan(scenario(tmp_path, []), _written(plan, tmp_path / "p"), dt.time(21, 55), far)
+        late = replan(quick, _written(plan, tmp_path / "p"), dt.time(21, 55), far, area=area)
     (minutes,) = {re.search(r"arrives (\d+) min after", str(w.message))[1] for w in caught}
     first = late.kpis["routes"]["per_officer"][0]
     assert first["back_at_station"] > "2026-12-04T22:00:00"
