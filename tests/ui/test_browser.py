@@ -48,15 +48,20 @@ def _drawn_map(app: AppPage, name: str, index: int = 0) -> int:
     canvas = app.page.locator(MAP_CHART).nth(index).locator("canvas").first
     canvas.wait_for(state="visible", timeout=TIMEOUT_MS)
     canvas.scroll_into_view_if_needed()
+    png = _drawn_canvas(app, canvas)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"{name}_map.png").write_bytes(png)
+    return _colours(png)
+
+
+def _drawn_canvas(app: AppPage, canvas: Locator) -> bytes:
+    """Screenshot of ``canvas`` once it shows more than a blank surface (or after 60 s)."""
     deadline = time.monotonic() + 60
     while True:
         png = canvas.screenshot()
         if _colours(png) > MIN_COLOURS or time.monotonic() > deadline:
-            break
+            return png
         app.page.wait_for_timeout(1000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / f"{name}_map.png").write_bytes(png)
-    return _colours(png)
 
 
 def _page_shot(app: AppPage, name: str, height_px: int = 1100) -> None:
@@ -67,9 +72,10 @@ def _page_shot(app: AppPage, name: str, height_px: int = 1100) -> None:
     """
     size = app.page.viewport_size
     app.page.set_viewport_size({"width": size["width"], "height": height_px})
+    for chart in app.page.locator(MAP_CHART).all():  # each map drawn at the new size
+        _drawn_canvas(app, chart.locator("canvas").first)  # (a screenshot scrolls to it)
     app.page.locator(MAP_CANVAS).first.scroll_into_view_if_needed()
     app.page.get_by_role("heading", name="Foot-patrol planner").scroll_into_view_if_needed()
-    app.page.wait_for_timeout(2500)  # let the maps draw at the new size
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     app.page.screenshot(path=str(SCREENSHOTS / f"{name}_page.png"))
     app.page.set_viewport_size(size)
