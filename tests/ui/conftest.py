@@ -102,6 +102,8 @@ class AppPage:
     url: str
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    sent: int = 0
+    """Messages the page sent its server (each rerun a widget asks for is one)."""
 
 
 def _record_failure(app: AppPage, request: Any) -> None:
@@ -115,6 +117,16 @@ def _record_failure(app: AppPage, request: Any) -> None:
         app.failed.append(f"{request.url}: {request.failure}")
 
 
+def _watch_socket(app: AppPage, socket_: Any) -> None:
+    """Record the page's websocket and count the messages it sends."""
+    app.requests.append(socket_.url)
+
+    def count(_payload: object) -> None:
+        app.sent += 1
+
+    socket_.on("framesent", count)
+
+
 @pytest.fixture
 def app_page(chromium: Any, streamlit_server: str) -> Iterator[AppPage]:
     """A fresh browser context (a new Streamlit session) recording its requests."""
@@ -122,7 +134,7 @@ def app_page(chromium: Any, streamlit_server: str) -> Iterator[AppPage]:
     page = context.new_page()
     app = AppPage(page, streamlit_server)
     page.on("request", lambda request: app.requests.append(request.url))
-    page.on("websocket", lambda socket_: app.requests.append(socket_.url))
+    page.on("websocket", lambda socket_: _watch_socket(app, socket_))
     page.on("requestfailed", lambda request: _record_failure(app, request))
     try:
         yield app
