@@ -364,6 +364,18 @@ def replan(
             ),
         ),
     ] = None,
+    busy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--busy",
+            metavar="UNIT=HH:MM",
+            help=(
+                "Until when a unit's call keeps it busy at its --position, after --at and "
+                "before the shift's end (e.g. 2=03:00): it patrols from there only then; "
+                "repeatable."
+            ),
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -391,6 +403,7 @@ def replan(
         raise PlannerError(msg)
     routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
     positions, away_since = _positions(position or [])
+    busy_until = _busy(busy or [], positions)
     from planner.evaluate import kpi_table, replan_change
     from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.replan import check_not_replaced, newest_replan, planned_variants
@@ -425,7 +438,9 @@ def replan(
         check_out_dir(target, where="--out")
         check_plan_owner(target, scenario.name, "--out")
         check_not_replaced(target, "--out", routes_file)
-    result = replan_shift(scenario, routes_file, clock, positions, away_since=away_since)
+    result = replan_shift(
+        scenario, routes_file, clock, positions, away_since=away_since, busy_until=busy_until
+    )
     written = write_plan(result, target, "--out")
     typer.echo(kpi_table(result))
     followed = _plan_kpis(routes_file.parent / "kpis.json")
@@ -470,6 +485,29 @@ def _positions(
         if since is not None:
             away_since[unit] = since
     return positions, away_since
+
+
+def _busy(texts: list[str], positions: dict[int, tuple[float, float]]) -> dict[int, dt.time]:
+    """Parse the ``--busy`` options (one per unit with a ``--position``): busy until when."""
+    busy: dict[int, dt.time] = {}
+    for text in texts:
+        unit, _, until = text.partition("=")
+        try:
+            number = int(unit)
+        except ValueError:
+            msg = f"--busy {text!r}: give UNIT=HH:MM, until when the unit is busy, e.g. 2=03:00"
+            raise PlannerError(msg) from None
+        if number in busy:
+            msg = f"--busy: unit {number} is given twice; give one time per unit"
+            raise PlannerError(msg)
+        if number not in positions:
+            msg = (
+                f"--busy {text}: give where unit {number}'s call is too, with --position "
+                f"{number}=LAT,LON"
+            )
+            raise PlannerError(msg)
+        busy[number] = _clock(until, f"--busy {text}: the time after =")
+    return busy
 
 
 def _position(text: str) -> tuple[int, tuple[float, float], dt.time | None]:

@@ -448,7 +448,8 @@ def kpi_table(plan: Plan) -> str:
                 f"{counted(again['stops_kept'], 'stop')} made kept",
             )
         )
-        for call in (c for c in again["calls"] if c["until"] == again["at"]):  # this re-plan's
+        at = dt.datetime.fromisoformat(again["at"])
+        for call in (c for c in again["calls"] if dt.datetime.fromisoformat(c["until"]) >= at):
             rows.append(
                 (
                     f"  {plan.unit_word} {call['unit']}",

@@ -6,13 +6,15 @@ end of the street it is on (its share of held-back time came before it); held-ba
 wait under way ends at once, except what the last stop made is still owed of its share of
 held-back time, and the new plan holds back its own share of the rest. A unit
 sent elsewhere (a call for service) is placed at its reported position by a ``call`` leg that
-ends at the re-planning time. When the time the unit left the plan is given, the call begins
-then, or where the leg under way then ended or began: a walk goes on to the end of its street;
-a stop, break or free time under way is not counted. What the unit was to do from then on is
-dropped. Else the call begins at the end of the last leg finished before the re-planning time.
-The rest of the shift is then planned from each unit's position and time (:func:`resumed`),
-counting the stops already made for the revisit rules, and joined to what was done
-(:func:`joined`). :func:`planner.rest_of_shift.replan` runs these steps.
+ends at the re-planning time, or at the time the call keeps it busy until (it patrols from
+there only then; a later re-plan keeps it busy as recorded). When the time the unit left the
+plan is given, the call begins then, or where the leg under way then ended or began: a walk
+goes on to the end of its street; a stop, break or free time under way is not counted. What
+the unit was to do from then on is dropped. Else the call begins at the end of the last leg
+finished before the re-planning time. The rest of the shift is then planned from each unit's
+position and time (:func:`resumed`), counting the stops already made for the revisit rules,
+and joined to what was done (:func:`joined`). :func:`planner.rest_of_shift.replan` runs these
+steps.
 """
 
 from __future__ import annotations
@@ -299,7 +301,7 @@ def check_not_replaced(folder: Path, where: str, followed: Path) -> None:
         r.officer
         for r in there.routes
         for leg in r.legs
-        if leg.kind == "call" and abs(leg.end_s - there.replanned_s) < 1e-6
+        if leg.kind == "call" and leg.end_s >= there.replanned_s - 1e-6  # busy until then, or on
     )
     units = f"unit{'s' if len(calls) > 1 else ''} {', '.join(map(str, calls))}"
     told = f" (calls for service: {units})" if calls else ""
@@ -363,6 +365,7 @@ def cut_routes(
     positions: dict[int, int] | None = None,
     away_since_s: dict[int, float] | None = None,
     held_back_share: float = 0.0,
+    busy_until_s: dict[int, float] | None = None,
 ) -> Resume:
     """Cut each route at ``at_s`` (seconds from the shift start).
 
@@ -372,17 +375,20 @@ def cut_routes(
     made, later legs are dropped, and the call leg begins where the last leg kept ends. Without
     it, a unit away from where the plan has it is taken to have left the plan during the leg
     under way at ``at_s``. A unit the plan still has keeps, after its last stop, what that stop
-    is owed of the ``held_back_share`` (:func:`_held_after_stop`).
+    is owed of the ``held_back_share`` (:func:`_held_after_stop`). ``busy_until_s`` maps a unit
+    with a position to the second its call ends (after ``at_s``): its call leg runs until then,
+    and the rest of its shift starts there and then.
 
     Raises
     ------
     ScenarioError
         If ``at_s`` is not inside the shift, a position names an unknown unit or one whose
         hours begin after ``at_s``, or a unit left the plan before the shift began or after
-        ``at_s``, or without a position.
+        ``at_s``, or is busy, without a position.
     """
     positions = positions or {}
     away = away_since_s or {}
+    busy = busy_until_s or {}
     unknown = sorted(set(positions) - {r.officer for r in routes})
     if unknown:
         msg = (
@@ -392,6 +398,9 @@ def cut_routes(
         raise ScenarioError(msg)
     if missing := sorted(set(away) - set(positions)):
         msg = f"unit {missing[0]} left the plan: give where it is now too"
+        raise ScenarioError(msg)
+    if missing := sorted(set(busy) - set(positions)):
+        msg = f"unit {missing[0]} is busy on a call: give where the call is too"
         raise ScenarioError(msg)
     check_inside(routes, at_s)
     first = {r.officer: r.legs[0].start_s for r in routes}
@@ -418,24 +427,32 @@ def cut_routes(
         here = legs[-1].to_node if legs else route.legs[0].from_node
         when = max(at_s, legs[-1].end_s if legs else route.legs[0].start_s)  # its own start
         unit = route.officer
-        if unit in away or (unit in positions and positions[unit] != here):
+        if unit in away or unit in busy or (unit in positions and positions[unit] != here):
             target = positions[unit]
             left_s = away.get(unit, at_s)
             legs = (
-                _left_during(route, left_s, at_s, graph)
-                if unit in away
-                else [leg for leg in legs if leg.end_s <= at_s]
+                _left_during(route, left_s, at_s, graph) if unit in away else _done_by(legs, at_s)
             )
             while legs and legs[-1].kind in ("reserve", "wait") and legs[-1].end_s >= left_s:
                 legs.pop()  # free time the call cut short: the call took it
             last = legs[-1].to_node if legs else route.legs[0].from_node
             begin = legs[-1].end_s if legs else route.legs[0].start_s
-            legs.append(Leg("call", begin, at_s, last, target))
-            here, when = target, at_s
+            until = busy.get(unit, at_s)
+            legs.append(Leg("call", begin, until, last, target))
+            here, when = target, until
         kept.append(tuple(legs))
         starts.append((here, when))
     origins = tuple(route.legs[0].from_node for route in routes)
     return Resume(at_s, tuple(kept), tuple(starts), origins)
+
+
+def _done_by(legs: list[Leg], at_s: float) -> list[Leg]:
+    """Return the legs over by ``at_s``; a call under way (still busy) ends at ``at_s``."""
+    return [
+        leg if leg.end_s <= at_s else replace(leg, end_s=at_s)
+        for leg in legs
+        if leg.end_s <= at_s or leg.kind == "call"
+    ]
 
 
 def _held_after_stop(legs: list[Leg], share: float) -> list[Leg]:
@@ -494,6 +511,8 @@ def _kept_legs(route: Route, at_s: float, graph: StreetGraph) -> list[Leg]:
             break
         if leg.kind in ("dwell", "break"):
             kept.append(leg)  # finished as planned, then its share of time held back
+        elif leg.kind == "call":
+            kept.append(leg)  # busy until the time an earlier re-plan was given
         elif leg.kind == "walk":
             kept.append(_walk_until(leg, at_s, graph))  # its time held back came before it
         else:

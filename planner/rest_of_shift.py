@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from planner.avoid import walkable_nodes
-from planner.clock import clock_at, later, seconds_until
+from planner.clock import clock_at, later, seconds_until, shift_seconds
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
 from planner.patrol_rules import avoided_ways
@@ -44,6 +44,7 @@ def replan(
     settings: Settings | None = None,
     area: Area | None = None,
     away_since: dict[int, dt.time] | None = None,
+    busy_until: dict[int, dt.time] | None = None,
 ) -> Plan:
     """Re-plan the rest of a shift from a plan's ``routes.json``.
 
@@ -64,11 +65,16 @@ def replan(
         Unit number -> local clock time it left the plan (e.g. sent to a call for service);
         the stops it was to make from then on are dropped. Each such unit needs a position.
         Without it, a unit placed elsewhere left the plan during the leg under way at ``at``.
+    busy_until : dict, optional
+        Unit number -> local clock time its call for service ends, after ``at`` and before the
+        shift's end; it stays at its position until then and patrols on from there. Each such
+        unit needs a position.
 
     Raises
     ------
     ScenarioError
-        If the time is outside the shift, a position is off the area, the file is not a plan,
+        If the time is outside the shift, a position is off the area, a unit is busy until a
+        time outside the rest of the shift or is busy without a position, the file is not a plan,
         or the plan was made from another scenario, another shift (day, hours or time zone),
         other stations or other rules for what was already walked, or a stop already made is
         no longer at a hot spot.
@@ -120,8 +126,11 @@ def replan(
     away_s = {
         unit: _left_s(unit, window[0], clock, (at_s, made_s), at) for unit, clock in away.items()
     }
+    busy_s = {
+        unit: _busy_s(unit, window, clock, at_s, at) for unit, clock in (busy_until or {}).items()
+    }
     share = scenario.officers.held_back_share
-    resume = cut_routes(routes, at_s, graph, nodes, away_s, share)
+    resume = cut_routes(routes, at_s, graph, nodes, away_s, share, busy_s)
     before = (*before, *_earlier_calls(resume, away, away_s, window[0]))
     # the search starts from the stops still ahead of the units the call left on their routes,
     # so the re-plan is never worse than following the plan when it is still feasible
@@ -218,6 +227,34 @@ def _left_s(
         )
         raise ScenarioError(msg)
     return left_s
+
+
+def _busy_s(
+    unit: int, window: tuple[dt.datetime, dt.datetime], until: dt.time, at_s: float, at: dt.time
+) -> float:
+    """Seconds into the shift until which ``unit`` is busy on a call: after ``at_s``, in the shift.
+
+    Raises
+    ------
+    ScenarioError
+        If the time is not after the re-plan (``at_s``, at ``at``) or not before the shift's end.
+    """
+    start, end = window
+    until_s = seconds_until(start, until)
+    if until_s <= at_s:
+        msg = (
+            f"unit {unit} is busy until {until:%H:%M}, not after the re-plan at {at:%H:%M}; give "
+            f"the time its call ends, between {at:%H:%M} and the shift's end at {end:%H:%M}, or "
+            "leave it out if the call is over"
+        )
+        raise ScenarioError(msg)
+    if until_s >= shift_seconds(start, end):
+        msg = (
+            f"unit {unit} is busy until {until:%H:%M}, not before the shift ends at {end:%H:%M}; "
+            "give an earlier time, or say the unit is gone for the rest of the shift"
+        )
+        raise ScenarioError(msg)
+    return until_s
 
 
 def _replan_kpis(plan: Plan, resume: Resume) -> dict[str, Any]:

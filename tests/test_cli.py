@@ -488,6 +488,26 @@ def test_missing_scenario_file_exits_2(tmp_path):
     assert_clean_failure(cli("plan", str(tmp_path / "none.yaml")), "scenario file not found")
 
 
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        (["--busy", "2=03:00"], "--busy 2=03:00: give where unit 2's call is too, with --position"),
+        (["--position", "2=51.515,-0.092", "--busy", "x=03:00"], "give UNIT=HH:MM, until when"),
+        (["--position", "2=51.515,-0.092", "--busy", "2=3"], "the time after = '3': give a"),
+        (
+            ["--position", "2=51.515,-0.092", "--busy", "2=03:00", "--busy", "2=04:00"],
+            "--busy: unit 2 is given twice",
+        ),
+    ],
+)
+def test_busy_needs_a_unit_with_a_position_and_a_clock_time(tmp_path, given, fragment):
+    result = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(tmp_path), "--at", "01:30",
+        *given,
+    )  # fmt: skip
+    assert_clean_failure(result, fragment)
+
+
 def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):
     (tmp_path / "afile").write_text("kept")
     result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(tmp_path / "afile"))

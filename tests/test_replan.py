@@ -467,3 +467,74 @@ def test_the_whole_shifts_objective_adds_what_was_done_once_to_the_rest():
     assert whole.gap == pytest.approx(2.0 / 11.0)
     with pytest.raises(SolverError, match=r"search: bound 3\.0 below objective 4\.0"):
         SolveStats("search", "FEASIBLE", objective=4.0, bound=3.0, runtime_s=1.0)
+
+
+def _short(plan):
+    """The scenario of ``plan`` with next to no search: a quick re-plan."""
+    solver = plan.scenario.solver.model_copy(update={"time_limit_s": 1, "route_iterations": 1})
+    return plan.scenario.model_copy(update={"solver": solver})
+
+
+CALL = (60.1690, 24.9410)  # by the station, inside the default scenario's area
+
+
+def test_a_unit_busy_on_a_call_patrols_from_there_only_once_it_is_free(two_officer_plan, tmp_path):
+    import datetime as dt
+
+    from planner.evaluate import kpi_table
+    from planner.export import write_plan
+    from planner.rest_of_shift import replan
+
+    plan = two_officer_plan
+    write_plan(plan, tmp_path)
+    busy = replan(
+        _short(plan),
+        tmp_path / "routes.json",
+        dt.time(20, 0),
+        {2: CALL},
+        busy_until={2: dt.time(22, 0)},
+    )
+    free_s = 4 * 3600.0  # 22:00, the shift begins at 18:00
+    legs = busy.routes[1].legs
+    (call,) = [leg for leg in legs if leg.kind == "call"]
+    assert call.end_s == pytest.approx(free_s)
+    after = [leg for leg in legs if leg.start_s >= call.end_s - 1e-6]
+    assert after and after[0].start_s == pytest.approx(free_s)
+    assert after[0].from_node == call.to_node  # it patrols on from the call
+    assert not [leg for leg in legs if call.start_s < leg.start_s < call.end_s]
+    assert busy.kpis["replan"]["calls"][0]["until"].endswith("T22:00:00+02:00")
+    assert re.search(r"officer 2 +call for service \d\d:\d\d-22:00, to 60\.16", kpi_table(busy))
+    # re-planned again while the call still keeps it, the unit stays busy as recorded
+    write_plan(busy, tmp_path / "busy")
+    again = replan(_short(plan), tmp_path / "busy" / "routes.json", dt.time(21, 0))
+    (kept,) = [leg for leg in again.routes[1].legs if leg.kind == "call"]
+    assert (kept.start_s, kept.end_s) == pytest.approx((call.start_s, free_s))
+    assert min(leg.start_s for leg in again.routes[1].legs if leg.start_s > 3 * 3600) >= free_s
+
+
+def test_a_busy_until_outside_the_rest_of_the_shift_is_refused(two_officer_plan, tmp_path):
+    import datetime as dt
+
+    from planner.export import write_plan
+    from planner.rest_of_shift import replan
+
+    write_plan(two_officer_plan, tmp_path)
+    for until, said in [
+        (dt.time(19, 30), "unit 2 is busy until 19:30, not after the re-plan at 20:00; give"),
+        (dt.time(20, 0), "unit 2 is busy until 20:00, not after the re-plan at 20:00; give"),
+        (dt.time(2, 30), "unit 2 is busy until 02:30, not before the shift ends at 02:00"),
+    ]:
+        with pytest.raises(ScenarioError, match=re.escape(said)):
+            replan(
+                two_officer_plan.scenario,
+                tmp_path / "routes.json",
+                dt.time(20, 0),
+                {2: CALL},
+                busy_until={2: until},
+            )
+
+
+def test_a_unit_busy_on_a_call_needs_the_calls_position(helsinki, planned):
+    _, routes = planned
+    with pytest.raises(ScenarioError, match="unit 1 is busy on a call: give where the call is"):
+        cut_routes(routes, 600.0, helsinki, busy_until_s={1: 1200.0})

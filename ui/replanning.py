@@ -1,7 +1,8 @@
 """Re-plan the rest of the shift on the Plan tab, as ``patrol-planner replan`` does.
 
 The commander gives the time of the re-plan (by default the map's time) and chooses the units a
-call for service took away, with where each is and, if known, since when. Pressing Re-plan
+call for service took away, with where each is and, if known, since when and until when the
+call keeps it busy. Pressing Re-plan
 returns a :class:`Request`; the app runs it as a job (:func:`planner.rest_of_shift.replan` on
 the plan shown), and the re-plan becomes the plan shown, its files the downloads.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -29,18 +30,22 @@ class Request:
     """What a re-plan was asked for: its local clock time, and the units taken away.
 
     ``positions`` maps a unit's number to its (lat, lon); ``away_since`` a unit's number to
-    the local clock time it left the plan (units not listed: during the leg under way).
+    the local clock time it left the plan (units not listed: during the leg under way);
+    ``busy_until`` a unit's number to the local clock time its call ends (units not listed:
+    free at the re-plan's time).
     """
 
     at: dt.time
     positions: dict[int, tuple[float, float]]
     away_since: dict[int, dt.time]
+    busy_until: dict[int, dt.time] = field(default_factory=dict)
 
     def key(self) -> str:
         """Say what the re-plan was asked for, as text (a key of the plans kept)."""
         away = ", ".join(
             f"{unit} at {lat:.6f} {lon:.6f}"
             + (f" since {self.away_since[unit]:%H:%M}" if unit in self.away_since else "")
+            + (f" busy until {self.busy_until[unit]:%H:%M}" if unit in self.busy_until else "")
             for unit, (lat, lon) in sorted(self.positions.items())
         )
         return f"re-planned at {self.at:%H:%M}; taken away: {away or 'none'}"
@@ -60,7 +65,8 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
             f"they have done (as `patrol-planner replan` does). {_article(word)} {word} a call "
             "for service took away: choose it, give where it is (first, where the plan has it "
             f"at the map's time, {later(plan.shift_start, at_s):%H:%M}) and, if known, since "
-            "when (what it was to do from then on is dropped)."
+            "when (what it was to do from then on is dropped) and until when the call keeps it "
+            "busy (it patrols on from there only then)."
         )
         away = st.multiselect(
             f"{word.capitalize()}s taken away by a call for service",
@@ -74,10 +80,10 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
                 step=STEP_MIN * 60,
                 key=f"replan_at_{digest}",
             )
-            positions, since = {}, {}
+            positions, since, busy = {}, {}, {}
             for unit in away:
                 lon, lat = position_at(tracks[unit], at_s)
-                left, right, when = st.columns(3)
+                left, right, when, until = st.columns(4)
                 positions[unit] = (
                     left.number_input(
                         f"{word.capitalize()} {unit} is at latitude",
@@ -102,13 +108,21 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
                 )
                 if left_at is not None:
                     since[unit] = left_at
+                free_at = until.time_input(
+                    "busy until (if known)",
+                    value=None,
+                    step=60,
+                    key=f"replan_busy_{unit}_{digest}",
+                )
+                if free_at is not None:
+                    busy[unit] = free_at
             pressed = st.form_submit_button("Re-plan")
         if error := st.session_state.get(ERROR):
             st.error(error)
     if not pressed:
         return None
     st.session_state.pop(ERROR, None)
-    return Request(at, positions, since)
+    return Request(at, positions, since, busy)
 
 
 def _article(word: str) -> str:

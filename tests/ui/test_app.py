@@ -1442,6 +1442,24 @@ def test_the_rest_of_the_shift_is_replanned_with_a_unit_taken_away(first_load):
     assert at.session_state["plan"] is before
 
 
+def test_a_unit_busy_on_a_call_is_replanned_from_there_once_it_is_free(first_load):
+    import datetime as dt
+
+    at = _app()
+    _replan_widget(at.multiselect, "replan_away_").set_value([2]).run()
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.number_input, "replan_lat_2_").set_value(60.1675)
+    _replan_widget(at.number_input, "replan_lon_2_").set_value(24.9500)
+    _replan_widget(at.time_input, "replan_busy_2_").set_value(dt.time(20, 15))
+    next(b for b in at.button if b.label == "Re-plan").click().run()
+    assert [e.value for e in at.error] == []
+    plan = at.session_state["plan"]
+    (call,) = [leg for leg in plan.routes[1].legs if leg.kind == "call"]
+    assert call.end_s == 8100  # 20:15, three quarters of an hour after the re-plan
+    assert min(leg.start_s for leg in plan.routes[1].legs if leg.start_s > call.start_s) == 8100
+    assert "busy until 20:15" in at.session_state["plan_key"]
+
+
 def test_a_replan_refused_is_said_in_its_section_and_the_plan_stays(first_load):
     import datetime as dt
 
