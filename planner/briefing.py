@@ -248,6 +248,11 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
         "meal_at": clock_label(meal["start"], plan.shift_start, plan.shift_end) if meal else "",
         "back_at": clock_label(figures["back_at_station"], plan.shift_start, plan.shift_end),
         "end_place": plan.places[route.legs[-1].to_node] if route.ends_elsewhere else "",
+        "gone_at": (
+            clock_label(figures["gone_at"], plan.shift_start, plan.shift_end)
+            if figures.get("gone_at")
+            else ""
+        ),
     }
     if not route.legs:  # a unit with nothing to do: no map, no timetable
         return {

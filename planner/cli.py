@@ -376,6 +376,17 @@ def replan(
             ),
         ),
     ] = None,
+    gone: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--gone",
+            metavar="UNIT",
+            help=(
+                "A unit gone for the rest of the shift (e.g. 5): its route ends after what it "
+                "finished by --at (or at its --position), with no walk back; repeatable."
+            ),
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -439,7 +450,13 @@ def replan(
         check_plan_owner(target, scenario.name, "--out")
         check_not_replaced(target, "--out", routes_file)
     result = replan_shift(
-        scenario, routes_file, clock, positions, away_since=away_since, busy_until=busy_until
+        scenario,
+        routes_file,
+        clock,
+        positions,
+        away_since=away_since,
+        busy_until=busy_until,
+        gone=sorted(set(gone or [])),
     )
     written = write_plan(result, target, "--out")
     typer.echo(kpi_table(result))

@@ -56,6 +56,7 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
             else None
         ),
         "back_at_station": plan.at(route.end_s).isoformat(timespec="seconds"),
+        "gone_at": plan.at(route.end_s).isoformat(timespec="seconds") if route.gone else None,
         "back_early_min": _r(max(0.0, plan.back_early_s(route)) / 60, 2),
         "late_min": _r(max(0.0, -plan.back_early_s(route)) / 60, 2),
         "presence_min": _r(route.presence),
@@ -458,6 +459,13 @@ def kpi_table(plan: Plan) -> str:
                     f"to {call['lat']:.5f}, {call['lon']:.5f}",
                 )
             )
+        for gone in again.get("gone", []):
+            rows.append(
+                (
+                    f"  {plan.unit_word} {gone['unit']}",
+                    f"gone for the rest of the shift from {clock_label(gone['since'], *shift)}",
+                )
+            )
     rows += [("WARNING", message) for message in kpi_warnings(k)]
     for step, seconds in plan.timings_s.items():
         rows.append((f"seconds: {step}", f"{seconds:.2f}"))
@@ -476,6 +484,9 @@ def _officer_line(o: dict[str, Any], shift: tuple[dt.datetime, dt.datetime]) -> 
     meal = f"break {clock_label(o['break']['start'], *shift)}, " if o["break"] else ""
     if stayed_at_station(o):
         return f"0.00 km, {stops}, {meal}at the station all shift (no stop left to make)"
+    if o.get("gone_at"):
+        gone = clock_label(o["gone_at"], *shift)
+        return f"{o['km_walked']:.2f} km, {stops}, {meal}gone for the rest of the shift from {gone}"
     back = clock_label(o["back_at_station"], *shift)
     late = f", {math.ceil(o['late_min'])} min late" if o.get("late_min") else ""  # as warned
     return f"{o['km_walked']:.2f} km, {stops}, {meal}back {back}{late}"

@@ -26,7 +26,7 @@ from planner.briefing import briefing_html, own_hours
 from planner.errors import ExportError, warn
 from planner.evaluate import plan_warnings
 from planner.places import zone_outlines
-from planner.plan import Leg, Plan, Route, leg_action, station_roles
+from planner.plan import GONE, GONE_ACTION, Leg, Plan, Route, leg_action, station_roles
 from planner.replan import variant_folders, walked_rules
 from planner.tracks import route_pieces
 
@@ -97,9 +97,12 @@ def _station_and_breaks(plan: Plan, route: Route) -> list[gpxpy.gpx.GPXWaypoint]
     if not route.legs:
         return []
     start, end = route.legs[0].from_node, route.legs[-1].to_node
-    first = "start and end of the shift" if end == start else "start of the shift"
+    ends_here = end == start and not route.gone
+    first = "start and end of the shift" if ends_here else "start of the shift"
     points = [_waypoint(plan, start, route.legs[0].start_s, "Station", first, "station")]
-    if end != start:
+    if route.gone:  # it left the shift there: no end station
+        points.append(_waypoint(plan, end, route.end_s, "Gone", GONE_ACTION, GONE))
+    elif end != start:
         points.append(
             _waypoint(plan, end, route.end_s, "End station", "end of the shift", "station")
         )

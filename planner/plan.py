@@ -126,13 +126,23 @@ class Route:
     @property
     def ends_elsewhere(self) -> bool:
         """Whether the officer ends the shift at another station than the one left."""
-        return bool(self.legs) and self.legs[-1].to_node != self.legs[0].from_node
+        return bool(self.legs) and not self.gone and self.legs[-1].to_node != self.legs[0].from_node
+
+    @property
+    def gone(self) -> bool:
+        """Whether the unit left the shift for good (a re-plan's last leg, of kind ``gone``)."""
+        return bool(self.legs) and self.legs[-1].kind == GONE
 
     @property
     def dwells(self) -> list[Leg]:
         """The dwell legs."""
         return [leg for leg in self.legs if leg.kind == "dwell"]
 
+
+#: Kind of the last leg of a unit gone for the rest of the shift at a re-plan: no time, no move.
+GONE = "gone"
+#: What the schedule calls that leg.
+GONE_ACTION = "gone for the rest of the shift"
 
 AT_STATION_ROW_S = 1.0
 """A unit back this long or more before its time ends gets an ``at station`` schedule row."""
@@ -185,8 +195,11 @@ class Plan:
         return shift_seconds(self.shift_start, self.shift_end)
 
     def back_early_s(self, route: Route) -> float:
-        """Seconds between the unit's return and the end of its time (negative if late)."""
-        return self.unit_end_s(route) - route.end_s
+        """Seconds between the unit's return and the end of its time (negative if late).
+
+        A unit gone for the rest of the shift is neither: 0.
+        """
+        return 0.0 if route.gone else self.unit_end_s(route) - route.end_s
 
     def walking_at(self, route: Route, at_s: float) -> str | None:
         """Say where ``route`` walks at ``at_s``, or None when it is not walking.
@@ -270,7 +283,7 @@ class Plan:
 def station_roles(routes: Sequence[Route]) -> dict[int, dict[str, list[int]]]:
     """Where routes start and end: per node, the routes (numbers) that ``start`` and ``end`` there.
 
-    Routes without legs are left out.
+    Routes without legs are left out, and where a unit gone for the rest of the shift ends.
     """
     out: dict[int, dict[str, list[int]]] = {}
     for route in routes:
@@ -278,9 +291,10 @@ def station_roles(routes: Sequence[Route]) -> dict[int, dict[str, list[int]]]:
             out.setdefault(route.legs[0].from_node, {"start": [], "end": []})["start"].append(
                 route.officer
             )
-            out.setdefault(route.legs[-1].to_node, {"start": [], "end": []})["end"].append(
-                route.officer
-            )
+            if not route.gone:
+                out.setdefault(route.legs[-1].to_node, {"start": [], "end": []})["end"].append(
+                    route.officer
+                )
     return out
 
 
@@ -297,6 +311,8 @@ def leg_action(leg: Leg, route: Route) -> str:
         return f"dwell {minutes:.0f} min"
     if leg.kind == "call":
         return f"call for service {length}"
+    if leg.kind == GONE:
+        return GONE_ACTION
     if leg.kind == "break":
         return f"meal break {minutes:.0f} min"
     if leg.kind in ("wait", "reserve"):

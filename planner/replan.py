@@ -24,7 +24,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots, spot_numbers
 from planner.patrol import Patrol
-from planner.plan import Leg, Route, SolveStats
+from planner.plan import GONE, Leg, Route, SolveStats
 from planner.scenario import Scenario
 from planner.street_names import place_names
 from planner.walks import walk_home_s
@@ -366,6 +366,7 @@ def cut_routes(
     away_since_s: dict[int, float] | None = None,
     held_back_share: float = 0.0,
     busy_until_s: dict[int, float] | None = None,
+    gone: Collection[int] = (),
 ) -> Resume:
     """Cut each route at ``at_s`` (seconds from the shift start).
 
@@ -377,14 +378,18 @@ def cut_routes(
     under way at ``at_s``. A unit the plan still has keeps, after its last stop, what that stop
     is owed of the ``held_back_share`` (:func:`_held_after_stop`). ``busy_until_s`` maps a unit
     with a position to the second its call ends (after ``at_s``): its call leg runs until then,
-    and the rest of its shift starts there and then.
+    and the rest of its shift starts there and then. A unit in ``gone`` leaves the shift for
+    good: after the legs it finished by ``at_s`` (a stop under way is not made; its call, if it
+    has a position) comes a ``gone`` leg of no time, and nothing else; a unit gone in the plan
+    followed stays gone.
 
     Raises
     ------
     ScenarioError
         If ``at_s`` is not inside the shift, a position names an unknown unit or one whose
         hours begin after ``at_s``, or a unit left the plan before the shift began or after
-        ``at_s``, or is busy, without a position.
+        ``at_s``, or is busy, without a position, or is busy and gone, or was gone already and
+        is given a position, or ``gone`` names an unknown unit.
     """
     positions = positions or {}
     away = away_since_s or {}
@@ -396,6 +401,7 @@ def cut_routes(
             f"1-{len(routes)}; give --position for one of those"
         )
         raise ScenarioError(msg)
+    _check_gone(routes, gone, positions, busy)
     if missing := sorted(set(away) - set(positions)):
         msg = f"unit {missing[0]} left the plan: give where it is now too"
         raise ScenarioError(msg)
@@ -423,7 +429,15 @@ def cut_routes(
             raise ScenarioError(msg)
     kept, starts = [], []
     for route in routes:
-        legs = _held_after_stop(_kept_legs(route, at_s, graph), held_back_share)
+        if route.gone:  # gone at an earlier re-plan: stays as it was
+            kept.append(route.legs)
+            starts.append((route.legs[-1].to_node, route.legs[-1].end_s))
+            continue
+        legs = (  # a unit gone makes no stop it had not finished, owes no free time
+            _left_during(route, at_s, at_s, graph)
+            if route.officer in gone
+            else _held_after_stop(_kept_legs(route, at_s, graph), held_back_share)
+        )
         here = legs[-1].to_node if legs else route.legs[0].from_node
         when = max(at_s, legs[-1].end_s if legs else route.legs[0].start_s)  # its own start
         unit = route.officer
@@ -440,10 +454,41 @@ def cut_routes(
             until = busy.get(unit, at_s)
             legs.append(Leg("call", begin, until, last, target))
             here, when = target, until
+        if unit in gone:  # from the end of the last leg finished (or the call)
+            when = legs[-1].end_s if legs else min(at_s, route.legs[0].start_s)
+            legs.append(Leg(GONE, when, when, here, here))
         kept.append(tuple(legs))
         starts.append((here, when))
     origins = tuple(route.legs[0].from_node for route in routes)
     return Resume(at_s, tuple(kept), tuple(starts), origins)
+
+
+def _check_gone(
+    routes: list[Route],
+    gone: Collection[int],
+    positions: dict[int, int],
+    busy: dict[int, float],
+) -> None:
+    """Refuse a unit gone that the plan lacks or that is also busy; one gone already, moved."""
+    if unknown := sorted(set(gone) - {r.officer for r in routes}):
+        msg = (
+            f"unit {unknown[0]} is said to be gone, but the plan being followed has units "
+            f"1-{len(routes)}; give one of those"
+        )
+        raise ScenarioError(msg)
+    if both := sorted(set(gone) & set(busy)):
+        msg = (
+            f"unit {both[0]} is said to be gone for the rest of the shift and busy until a time; "
+            "give one of the two"
+        )
+        raise ScenarioError(msg)
+    for route in routes:
+        if route.gone and route.officer in positions:
+            msg = (
+                f"unit {route.officer} left the shift for good in the plan being followed (gone "
+                f"from {route.end_s / 60:.0f} min into the shift); drop its position"
+            )
+            raise ScenarioError(msg)
 
 
 def _done_by(legs: list[Leg], at_s: float) -> list[Leg]:
@@ -554,6 +599,9 @@ def join(kept: tuple[tuple[Leg, ...], ...], routes: list[Route]) -> list[Route]:
     """
     joined = []
     for legs, route in zip(kept, routes, strict=True):
+        if legs and legs[-1].kind == GONE:  # nothing after: the unit left the shift
+            joined.append(Route(route.officer, legs))
+            continue
         idle: tuple[Leg, ...] = ()
         if legs and route.legs and route.legs[0].start_s > legs[-1].end_s + 1e-6:
             here = legs[-1].to_node
@@ -591,6 +639,9 @@ def resumed(
         (int(n), min(t, max(end_s, done)) if n == end else t)
         for n, (_, t), (end, end_s), done in zip(nodes, resume.starts, ends, last, strict=True)
     )
+    # a unit gone for the rest of the shift ends where and when it left: nothing to plan
+    gone = {k for k, legs in enumerate(resume.kept) if legs and legs[-1].kind == GONE}
+    ends = tuple(starts[k] if k in gone else end for k, end in enumerate(ends))
     patrol = replace(
         patrol,
         units=len(starts),
@@ -598,7 +649,7 @@ def resumed(
         ends=ends,
         done=done,
         walked=resume.walked(),
-        break_done=resume.break_taken(),
+        break_done=resume.break_taken() | {k + 1 for k in gone},
         resumed=True,
     )
     home = walk_home_s(graph, patrol)

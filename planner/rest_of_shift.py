@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from planner.graph import StreetGraph
 from planner.patrol_rules import avoided_ways
 from planner.pipeline import Area, load_area, run
 from planner.places import forbidden_segments, zones_holding
-from planner.plan import Plan, Route
+from planner.plan import GONE, Plan, Route
 from planner.replan import (
     Followed,
     Resume,
@@ -45,6 +46,7 @@ def replan(
     area: Area | None = None,
     away_since: dict[int, dt.time] | None = None,
     busy_until: dict[int, dt.time] | None = None,
+    gone: Collection[int] = (),
 ) -> Plan:
     """Re-plan the rest of a shift from a plan's ``routes.json``.
 
@@ -69,12 +71,16 @@ def replan(
         Unit number -> local clock time its call for service ends, after ``at`` and before the
         shift's end; it stays at its position until then and patrols on from there. Each such
         unit needs a position.
+    gone : collection of int, optional
+        Units gone for the rest of the shift: each ends after the legs it finished by ``at`` (or
+        its call, where it has a position), is planned nothing more and is not walked back.
 
     Raises
     ------
     ScenarioError
         If the time is outside the shift, a position is off the area, a unit is busy until a
-        time outside the rest of the shift or is busy without a position, the file is not a plan,
+        time outside the rest of the shift or is busy without a position, a unit gone is not in
+        the plan or is also busy, the file is not a plan,
         or the plan was made from another scenario, another shift (day, hours or time zone),
         other stations or other rules for what was already walked, or a stop already made is
         no longer at a hot spot.
@@ -130,13 +136,13 @@ def replan(
         unit: _busy_s(unit, window, clock, at_s, at) for unit, clock in (busy_until or {}).items()
     }
     share = scenario.officers.held_back_share
-    resume = cut_routes(routes, at_s, graph, nodes, away_s, share, busy_s)
+    resume = cut_routes(routes, at_s, graph, nodes, away_s, share, busy_s, gone)
     before = (*before, *_earlier_calls(resume, away, away_s, window[0]))
     # the search starts from the stops still ahead of the units the call left on their routes,
     # so the re-plan is never worse than following the plan when it is still feasible
     ahead = [
         Route(r.officer, tuple(leg for leg in r.dwells if leg.start_s >= at_s - 1e-6))
-        if r.officer not in nodes and r.officer not in away
+        if r.officer not in nodes and r.officer not in away and r.officer not in gone
         else Route(r.officer, ())
         for r in sorted(routes, key=lambda r: r.officer)
     ]
@@ -272,10 +278,16 @@ def _replan_kpis(plan: Plan, resume: Resume) -> dict[str, Any]:
         for leg in legs
         if leg.kind == "call"
     ]
+    gone = [
+        {"unit": unit, "since": plan.at(legs[-1].start_s).isoformat(timespec="seconds")}
+        for unit, legs in enumerate(resume.kept, start=1)
+        if legs and legs[-1].kind == GONE
+    ]
     return {
         "at": plan.at(resume.at_s).isoformat(timespec="seconds"),
         "stops_kept": len(resume.done_stops()),
         "calls": calls,
+        "gone": gone,
     }
 
 

@@ -55,13 +55,13 @@ import numpy as np
 from planner.errors import SolverError
 from planner.graph import StreetGraph
 from planner.hotspots import koper_value_min
-from planner.plan import Leg, Route
+from planner.plan import GONE, Leg, Route
 from planner.walks import one_pass_presence
 
 #: Tolerances: seconds of clock time and metres of walk.
 TOL_S = 1.0
 TOL_M = 0.5
-STATIONARY = ("dwell", "wait", "break", "reserve")
+STATIONARY = ("dwell", "wait", "break", "reserve", GONE)
 
 
 @dataclass(frozen=True, slots=True)

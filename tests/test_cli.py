@@ -508,6 +508,20 @@ def test_busy_needs_a_unit_with_a_position_and_a_clock_time(tmp_path, given, fra
     assert_clean_failure(result, fragment)
 
 
+def test_replan_with_a_unit_gone_ends_its_route(two_officer_plan, tmp_path):
+    from planner.export import write_plan
+
+    write_plan(two_officer_plan, tmp_path)
+    args = ("replan", "scenarios/helsinki_default.yaml", "--plan", tmp_path, "--at", "20:00")
+    stranger = cli(*args, "--gone", "7")
+    assert_clean_failure(stranger, "unit 7 is said to be gone, but the plan being followed has")
+    result = cli(*args, "--gone", "2", "--time-limit", "1", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"officer 2 +gone for the rest of the shift from \d\d:\d\d", result.stdout)
+    schedule = pd.read_csv(tmp_path / "replan_2000" / "schedule.csv")
+    assert schedule[schedule["officer"] == 2]["action"].iloc[-1] == "gone for the rest of the shift"
+
+
 def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):
     (tmp_path / "afile").write_text("kept")
     result = cli("plan", "scenarios/helsinki_default.yaml", "--out", str(tmp_path / "afile"))

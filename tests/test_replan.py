@@ -538,3 +538,52 @@ def test_a_unit_busy_on_a_call_needs_the_calls_position(helsinki, planned):
     _, routes = planned
     with pytest.raises(ScenarioError, match="unit 1 is busy on a call: give where the call is"):
         cut_routes(routes, 600.0, helsinki, busy_until_s={1: 1200.0})
+
+
+def test_a_unit_gone_for_the_rest_of_the_shift_ends_where_it_left(two_officer_plan, tmp_path):
+    import datetime as dt
+
+    from planner.evaluate import kpi_table
+    from planner.export import plan_files, write_plan
+    from planner.rest_of_shift import replan
+
+    plan = two_officer_plan
+    write_plan(plan, tmp_path)
+    gone = replan(_short(plan), tmp_path / "routes.json", dt.time(20, 0), gone=[2])
+    at_s = 2 * 3600.0  # 20:00
+    route = gone.routes[1]
+    *done, last = route.legs
+    assert last.kind == "gone" and last.start_s == last.end_s <= at_s
+    assert done[-1].end_s == last.start_s and last.from_node == done[-1].to_node
+    station = plan.routes[1].legs[0].from_node
+    assert last.to_node != station  # not walked back
+    assert [leg.kind for leg in gone.routes[0].legs if leg.start_s >= at_s]  # unit 1 patrols on
+    figures = gone.kpis["routes"]["per_officer"][1]
+    assert figures["gone_at"] == gone.at(last.end_s).isoformat(timespec="seconds")
+    assert figures["back_early_min"] == 0 and figures["late_min"] == 0
+    assert gone.kpis["routes"]["per_officer"][0]["gone_at"] is None
+    assert gone.kpis["replan"]["gone"] == [{"unit": 2, "since": figures["gone_at"]}]
+    when = f"{gone.at(last.end_s):%H:%M}"
+    assert re.search(rf"officer 2 +[\d.]+ km, \d+ dwells, gone for the rest of the shift from "
+                     rf"{when}", kpi_table(gone))  # fmt: skip
+    rows = gone.to_frame().query("officer == 2")
+    assert rows["action"].iloc[-1] == "gone for the rest of the shift"  # no "at station" row
+    files = plan_files(gone)
+    assert f"gone for the rest of the shift from {when}" in files["briefing.html"].decode()
+    gpx = files["officer_2.gpx"].decode()
+    assert "End station" not in gpx and "<type>gone</type>" in gpx
+    # re-planned again later, the unit stays gone
+    write_plan(gone, tmp_path / "gone")
+    again = replan(_short(plan), tmp_path / "gone" / "routes.json", dt.time(21, 0))
+    assert again.routes[1].legs == route.legs
+    with pytest.raises(ScenarioError, match="unit 2 left the shift for good in the plan being"):
+        replan(plan.scenario, tmp_path / "gone" / "routes.json", dt.time(21, 0), {2: CALL})
+
+
+def test_a_unit_gone_must_be_in_the_plan_and_not_busy_too(helsinki, planned):
+    _, routes = planned
+    with pytest.raises(ScenarioError, match="unit 3 is said to be gone, but the plan being"):
+        cut_routes(routes, 600.0, helsinki, gone=[3])
+    node = routes[0].legs[0].from_node
+    with pytest.raises(ScenarioError, match="unit 1 is said to be gone for the rest of the shif"):
+        cut_routes(routes, 600.0, helsinki, {1: node}, busy_until_s={1: 1200.0}, gone=[1])

@@ -352,6 +352,7 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
                     area=area,
                     away_since=request.away_since,
                     busy_until=request.busy_until,
+                    gone=request.gone,
                 )
             except PlannerError as exc:  # the file is the plan shown's, written just now
                 exc.args = (str(exc).replace(str(routes), "the plan shown"),)

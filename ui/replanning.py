@@ -2,7 +2,7 @@
 
 The commander gives the time of the re-plan (by default the map's time) and chooses the units a
 call for service took away, with where each is and, if known, since when and until when the
-call keeps it busy. Pressing Re-plan
+call keeps it busy, or that it is gone for the rest of the shift. Pressing Re-plan
 returns a :class:`Request`; the app runs it as a job (:func:`planner.rest_of_shift.replan` on
 the plan shown), and the re-plan becomes the plan shown, its files the downloads.
 """
@@ -32,13 +32,14 @@ class Request:
     ``positions`` maps a unit's number to its (lat, lon); ``away_since`` a unit's number to
     the local clock time it left the plan (units not listed: during the leg under way);
     ``busy_until`` a unit's number to the local clock time its call ends (units not listed:
-    free at the re-plan's time).
+    free at the re-plan's time); ``gone`` the units gone for the rest of the shift.
     """
 
     at: dt.time
     positions: dict[int, tuple[float, float]]
     away_since: dict[int, dt.time]
     busy_until: dict[int, dt.time] = field(default_factory=dict)
+    gone: tuple[int, ...] = ()
 
     def key(self) -> str:
         """Say what the re-plan was asked for, as text (a key of the plans kept)."""
@@ -46,6 +47,7 @@ class Request:
             f"{unit} at {lat:.6f} {lon:.6f}"
             + (f" since {self.away_since[unit]:%H:%M}" if unit in self.away_since else "")
             + (f" busy until {self.busy_until[unit]:%H:%M}" if unit in self.busy_until else "")
+            + (" gone" if unit in self.gone else "")
             for unit, (lat, lon) in sorted(self.positions.items())
         )
         return f"re-planned at {self.at:%H:%M}; taken away: {away or 'none'}"
@@ -66,7 +68,8 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
             "for service took away: choose it, give where it is (first, where the plan has it "
             f"at the map's time, {later(plan.shift_start, at_s):%H:%M}) and, if known, since "
             "when (what it was to do from then on is dropped) and until when the call keeps it "
-            "busy (it patrols on from there only then)."
+            "busy (it patrols on from there only then), or that it is gone for the rest of the "
+            "shift."
         )
         away = st.multiselect(
             f"{word.capitalize()}s taken away by a call for service",
@@ -81,6 +84,7 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
                 key=f"replan_at_{digest}",
             )
             positions, since, busy = {}, {}, {}
+            gone: list[int] = []
             for unit in away:
                 lon, lat = position_at(tracks[unit], at_s)
                 left, right, when, until = st.columns(4)
@@ -116,13 +120,19 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
                 )
                 if free_at is not None:
                     busy[unit] = free_at
+                if st.checkbox(
+                    f"{word.capitalize()} {unit} is gone for the rest of the shift (no route "
+                    "after the call, no walk back)",
+                    key=f"replan_gone_{unit}_{digest}",
+                ):
+                    gone.append(unit)
             pressed = st.form_submit_button("Re-plan")
         if error := st.session_state.get(ERROR):
             st.error(error)
     if not pressed:
         return None
     st.session_state.pop(ERROR, None)
-    return Request(at, positions, since, busy)
+    return Request(at, positions, since, busy, tuple(gone))
 
 
 def _article(word: str) -> str:

@@ -1460,6 +1460,22 @@ def test_a_unit_busy_on_a_call_is_replanned_from_there_once_it_is_free(first_loa
     assert "busy until 20:15" in at.session_state["plan_key"]
 
 
+def test_a_unit_gone_for_the_rest_of_the_shift_is_replanned_with_no_route_after(first_load):
+    import datetime as dt
+
+    at = _app()
+    _replan_widget(at.multiselect, "replan_away_").set_value([2]).run()
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.checkbox, "replan_gone_2_").check()
+    next(b for b in at.button if b.label == "Re-plan").click().run()
+    assert [e.value for e in at.error] == []
+    plan = at.session_state["plan"]
+    *_, call, gone = plan.routes[1].legs
+    assert call.kind == "call" and gone.kind == "gone" and gone.end_s == 5400
+    assert plan.kpis["routes"]["per_officer"][1]["gone_at"].endswith("T19:30:00+02:00")
+    assert "gone" in at.session_state["plan_key"]
+
+
 def test_a_replan_refused_is_said_in_its_section_and_the_plan_stays(first_load):
     import datetime as dt
 
