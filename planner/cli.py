@@ -415,7 +415,7 @@ def replan(
     routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
     positions, away_since = _positions(position or [])
     busy_until = _busy(busy or [], positions)
-    from planner.evaluate import kpi_table, replan_change
+    from planner.evaluate import kpi_table, replan_change, with_followed
     from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.replan import check_not_replaced, newest_replan, planned_variants
     from planner.rest_of_shift import check_same_scenario
@@ -458,9 +458,11 @@ def replan(
         busy_until=busy_until,
         gone=sorted(set(gone or [])),
     )
+    followed = _plan_kpis(routes_file.parent / "kpis.json")
+    if followed is not None:  # kpis.json keeps what the re-plan is compared with
+        result = with_followed(result, followed)
     written = write_plan(result, target, "--out")
     typer.echo(kpi_table(result))
-    followed = _plan_kpis(routes_file.parent / "kpis.json")
     if followed is not None:
         typer.echo("\n" + replan_change(followed, result.kpis))
     typer.echo(f"\nwrote {len(written)} files to {target}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 from typing import Any
 
 from planner.clock import clock_label, shift_seconds
@@ -507,11 +508,41 @@ def replan_change(before: dict[str, Any], after: dict[str, Any]) -> str:
     Both count the whole shift: the re-plan keeps what was done before it. Calls for service
     cost the stops they kept units from; a re-plan's longer search can win some back.
     """
-    was, now = before["routes"], after["routes"]
     lines = ["whole shift              plan followed -> re-planned"]
+    for label, old, new, change in replan_change_rows(before, after):
+        lines.append(f"  {label:<23}{old:>13} -> {new} ({change})")
+    return "\n".join(lines)
+
+
+def replan_change_rows(
+    before: dict[str, Any], after: dict[str, Any]
+) -> list[tuple[str, str, str, str]]:
+    """Each :data:`REPLAN_FIGURES` of the plan followed and of its re-plan (their KPIs), as text.
+
+    Rows of (label, plan followed, re-planned, signed change), rounded as the figure is.
+    """
+    was, now = before["routes"], after["routes"]
+    rows = []
     for label, key, digits in REPLAN_FIGURES:
         old, new = float(was[key]), float(now[key])
         change = f"{abs(new - old):.{digits}f}"
         sign = "-" if new < old and float(change) > 0 else "+"  # no "-0.000"
-        lines.append(f"  {label:<23}{old:>13.{digits}f} -> {new:.{digits}f} ({sign}{change})")
-    return "\n".join(lines)
+        rows.append((label, f"{old:.{digits}f}", f"{new:.{digits}f}", f"{sign}{change}"))
+    return rows
+
+
+def with_followed(plan: Plan, followed: dict[str, Any]) -> Plan:
+    """Return a re-plan that keeps the figures of the plan it followed (``followed``: its KPIs).
+
+    They go in ``kpis["replan"]["followed"]`` (the :data:`REPLAN_FIGURES` of its ``routes``), so
+    that the re-plan's cost shows beside its own figures wherever the plan goes.
+    """
+    figures = {key: followed["routes"][key] for _, key, _ in REPLAN_FIGURES}
+    again = {**plan.kpis["replan"], "followed": figures}
+    return replace(plan, kpis={**plan.kpis, "replan": again})
+
+
+def followed_kpis(plan: Plan) -> dict[str, Any] | None:
+    """Return the KPIs of the plan a re-plan followed, as far as it kept them (or None)."""
+    again = plan.kpis.get("replan") or {}
+    return {"routes": again["followed"]} if again.get("followed") else None

@@ -520,6 +520,12 @@ def test_replan_with_a_unit_gone_ends_its_route(two_officer_plan, tmp_path):
     assert re.search(r"officer 2 +gone for the rest of the shift from \d\d:\d\d", result.stdout)
     schedule = pd.read_csv(tmp_path / "replan_2000" / "schedule.csv")
     assert schedule[schedule["officer"] == 2]["action"].iloc[-1] == "gone for the rest of the shift"
+    # kpis.json keeps the figures of the plan followed, which the terminal compared with
+    kpis = json.loads((tmp_path / "replan_2000" / "kpis.json").read_text())
+    figures = two_officer_plan.kpis["routes"]
+    assert kpis["replan"]["followed"] == {
+        key: figures[key] for key in ("presence_min", "stops", "hotspots_dosed", "dose_minutes")
+    }
 
 
 def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):

@@ -40,6 +40,7 @@ import pydeck as pdk  # noqa: E402
 from planner import pipeline  # noqa: E402
 from planner.clock import later, seconds_until  # noqa: E402
 from planner.errors import PlannerError, PlannerWarning, kept_warnings  # noqa: E402
+from planner.evaluate import with_followed  # noqa: E402
 from planner.export import routes_record  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
@@ -344,7 +345,7 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
             routes = Path(folder) / "routes.json"
             routes.write_text(json.dumps(routes_record(plan)), encoding="utf-8")
             try:
-                return replan(
+                again = replan(
                     plan.scenario,
                     routes,
                     request.at,
@@ -354,6 +355,7 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
                     busy_until=request.busy_until,
                     gone=request.gone,
                 )
+                return with_followed(again, plan.kpis)  # its cost shows beside its figures
             except PlannerError as exc:  # the file is the plan shown's, written just now
                 exc.args = (str(exc).replace(str(routes), "the plan shown"),)
                 raise

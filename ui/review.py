@@ -21,7 +21,14 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
-from planner.evaluate import kpi_table, plan_warnings, risk_label, stayed_at_station
+from planner.evaluate import (
+    followed_kpis,
+    kpi_table,
+    plan_warnings,
+    replan_change_rows,
+    risk_label,
+    stayed_at_station,
+)
 from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import Scenario
@@ -83,11 +90,14 @@ def show_kpis(plan: Plan) -> None:
     """Headline KPIs as metrics, with their definitions as help."""
     k = plan.kpis
     routes, posts, solver = k["routes"], k["posts"], k["routes"]["solver"]
+    followed = followed_kpis(plan)  # a re-plan: set against the plan it followed
+    was = followed["routes"] if followed else None
     # a row that wraps in a narrow window (a laptop at 1024 px), so no label is cut short
     row = st.container(horizontal=True, gap="medium")
     row.metric(
         METRICS[0],
         f"{routes['presence_min']:.2f}",
+        delta=f"{routes['presence_min'] - was['presence_min']:+.2f}" if was else None,
         width="content",
         help="Risk-weighted officer minutes: each street's share of the shift's risk times the "
         "minutes an officer is on it or dwelling within sight of it. The risk of all streets sums "
@@ -112,6 +122,7 @@ def show_kpis(plan: Plan) -> None:
     row.metric(
         METRICS[3],
         f"{routes['hotspots_dosed']} of {routes['hotspots']}",
+        delta=f"{routes['hotspots_dosed'] - was['hotspots_dosed']:+d}" if was else None,
         width="content",
         help=f"Hot spots with at least one stop; {routes['dose_minutes']:.0f} dwell minutes.",
     )
@@ -121,6 +132,19 @@ def show_kpis(plan: Plan) -> None:
         width="content",
         help=gap_help(solver),
     )
+    if followed:
+        show_replan_change(followed, k)
+
+
+def show_replan_change(followed: dict[str, Any], kpis: dict[str, Any]) -> None:
+    """Set the whole shift as re-planned against the plan followed, as the CLI does."""
+    st.caption(
+        "Whole shift, against the plan followed (both count what was done before the re-plan): "
+        "what the calls cost, and what the re-plan won back. The deltas above are the same."
+    )
+    rows = replan_change_rows(followed, kpis)
+    frame = pd.DataFrame(rows, columns=["whole shift", "plan followed", "re-planned", "change"])
+    st.dataframe(frame, hide_index=True, width="content")
 
 
 def posts_metric(posts: dict[str, Any]) -> tuple[str, str]:

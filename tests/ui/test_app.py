@@ -1476,6 +1476,29 @@ def test_a_unit_gone_for_the_rest_of_the_shift_is_replanned_with_no_route_after(
     assert "gone" in at.session_state["plan_key"]
 
 
+def test_a_replan_is_set_against_the_plan_it_followed(first_load):
+    import datetime as dt
+
+    at = _app()
+    before = at.session_state["plan"].kpis["routes"]
+    _replan_widget(at.multiselect, "replan_away_").set_value([1]).run()
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.time_input, "replan_busy_1_").set_value(dt.time(21, 0))
+    next(b for b in at.button if b.label == "Re-plan").click().run()
+    assert [e.value for e in at.error] == []
+    after = at.session_state["plan"].kpis["routes"]
+    presence = next(m for m in at.metric if m.label.startswith("Presence"))
+    assert presence.delta == f"{after['presence_min'] - before['presence_min']:+.2f}"
+    dosed = next(m for m in at.metric if m.label.startswith("Hot spots"))
+    assert dosed.delta == f"{after['hotspots_dosed'] - before['hotspots_dosed']:+d}"
+    (table,) = [d.value for d in at.dataframe if "plan followed" in d.value.columns]
+    row = table.set_index("whole shift").loc["presence (risk x min)"]
+    assert row["plan followed"] == f"{before['presence_min']:.3f}"
+    assert row["re-planned"] == f"{after['presence_min']:.3f}"
+    at.sidebar.button[0].click().run()  # Plan: the whole-shift plan, nothing to set it against
+    assert all(m.delta in (None, "") for m in at.metric)
+
+
 def test_a_replan_refused_is_said_in_its_section_and_the_plan_stays(first_load):
     import datetime as dt
 
