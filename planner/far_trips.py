@@ -116,10 +116,12 @@ def visits(route: Route) -> list[Visit]:
 
 
 def _hours_s(plan: Plan, route: Route) -> float:
-    """Seconds of the unit's hours: from its start (own, else the shift's) to its end."""
-    starts = plan.patrol.unit_starts() if plan.patrol is not None else ()
-    begin = starts[route.officer - 1][1] if route.officer <= len(starts) else 0.0
-    return plan.unit_end_s(route) - begin
+    """Seconds of the unit's hours: from its route's start (its own) to its end.
+
+    Not from the patrol's start: a re-plan's patrol starts the units where they are at the
+    re-plan, while their routes, and their hours, still begin where they began.
+    """
+    return plan.unit_end_s(route) - route.legs[0].start_s
 
 
 def far_trips(plan: Plan) -> list[FarTrip]:
@@ -127,6 +129,8 @@ def far_trips(plan: Plan) -> list[FarTrip]:
     pace = plan.scenario.officers.pace_m_per_s
     candidates = []
     for route in plan.routes:
+        if not route.legs:
+            continue
         hours = _hours_s(plan, route)
         least = max(FAR_TRIP_SHARE * hours, FAR_TRIP_MIN_S)
         for visit in visits(route):

@@ -143,6 +143,16 @@ def test_no_trip_is_shorter_than_half_an_hour_however_short_the_unit_s_hours(two
     assert far_trips(_with_routes(dataclasses.replace(plan, patrol=short), route)) == []
 
 
+def test_a_re_plan_weighs_a_trip_against_the_unit_s_whole_hours(two_officer_plan):
+    plan = two_officer_plan
+    far = _far_node(plan, 0.0425 * 8 * HOUR_S)  # 41 min out and back: 9 % of the 8 hours
+    # a re-plan at 3 h starts its patrol where the units are then; their hours began at 0
+    here = ((plan.patrol.start_idx, 3 * HOUR_S),) * 2
+    replanned = dataclasses.replace(plan.patrol, starts=here, resumed=True)
+    trip_plan = dataclasses.replace(plan, patrol=replanned, replanned_s=3 * HOUR_S)
+    assert far_trips(_with_routes(trip_plan, _route(plan, 1, [far]))) == []
+
+
 def test_the_default_scenario_s_plan_sends_no_unit_far(two_officer_plan):
     assert far_trips(two_officer_plan) == []
     assert far_trip_message(two_officer_plan) is None
