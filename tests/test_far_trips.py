@@ -34,18 +34,18 @@ def _far_node(plan, at_least_s):
     return int(graph.nodes.index[int(np.argmin(dist))])
 
 
-def _route(plan, unit, stops, loop_between=False):
+def _route(plan, unit, stops, loop_between=False, start_s=0.0, pace=1.0):
     """A route from the station to each of ``stops`` (node ids, one stop each) and back.
 
-    Walks take the shortest walk's time (their streets are left out); with ``loop_between``,
-    a loop of 30 minutes follows each stop but the last, and a repeat stop at the same node
-    follows the loop.
+    Walks take the shortest walk's time at ``pace`` (their streets are left out); with
+    ``loop_between``, a loop of 30 minutes follows each stop but the last, and a repeat stop at
+    the same node follows the loop. The route starts at ``start_s``.
     """
-    legs, here, clock = [], _station(plan), 0.0
+    legs, here, clock = [], _station(plan), start_s
 
     def walk(to):
         nonlocal here, clock
-        walk_s = _walk_s(plan, here, to)
+        walk_s = _walk_s(plan, here, to) / pace
         legs.append(Leg("walk", clock, clock + walk_s, here, to))
         here, clock = to, clock + walk_s
 
@@ -143,6 +143,20 @@ def test_no_trip_is_shorter_than_half_an_hour_however_short_the_unit_s_hours(two
     assert far_trips(_with_routes(dataclasses.replace(plan, patrol=short), route)) == []
 
 
+def test_the_share_is_of_the_unit_s_own_hours_when_it_starts_late_or_ends_early(
+    two_officer_plan,
+):
+    plan = two_officer_plan
+    far = _far_node(plan, 0.0425 * 8 * HOUR_S)  # 41 min out and back: 9 % of 8 h, 17 % of 4 h
+    starts = ((plan.patrol.start_idx, 4 * HOUR_S), (plan.patrol.start_idx, 0.0))
+    ends = ((plan.patrol.end_idx, 8 * HOUR_S), (plan.patrol.end_idx, 4 * HOUR_S))
+    own = dataclasses.replace(plan.patrol, starts=starts, ends=ends)
+    late, early = _route(plan, 1, [far], start_s=4 * HOUR_S), _route(plan, 2, [far])
+    trip_plan = _with_routes(dataclasses.replace(plan, patrol=own), late, early)
+    assert [(t.unit, t.hours_s) for t in far_trips(trip_plan)] == [(1, 4 * HOUR_S), (2, 4 * HOUR_S)]
+    assert far_trip_message(trip_plan).count("% of its 4.0 h)") == 2
+
+
 def test_a_re_plan_weighs_a_trip_against_the_unit_s_whole_hours(two_officer_plan):
     plan = two_officer_plan
     far = _far_node(plan, 0.0425 * 8 * HOUR_S)  # 41 min out and back: 9 % of the 8 hours
@@ -151,6 +165,46 @@ def test_a_re_plan_weighs_a_trip_against_the_unit_s_whole_hours(two_officer_plan
     replanned = dataclasses.replace(plan.patrol, starts=here, resumed=True)
     trip_plan = dataclasses.replace(plan, patrol=replanned, replanned_s=3 * HOUR_S)
     assert far_trips(_with_routes(trip_plan, _route(plan, 1, [far]))) == []
+
+
+def test_loops_on_the_way_are_not_walking_the_place_adds(two_officer_plan):
+    plan = two_officer_plan
+    far = _far_node(plan, 0.045 * 8 * HOUR_S)  # 43 min out and back: 9 % of the shift
+    route = _route(plan, 1, [far])
+    station = _station(plan)
+    loop = Leg("walk", 0.0, 1800.0, station, station, segments=(0,))
+    later = tuple(
+        dataclasses.replace(g, start_s=g.start_s + 1800, end_s=g.end_s + 1800) for g in route.legs
+    )
+    looped = Route(1, (loop, *later))
+    assert far_trips(_with_routes(plan, looped)) == []  # 73 min with the loop: still none
+
+
+def test_the_detour_is_timed_at_the_units_pace(two_officer_plan):
+    pace = 1.25
+    officers = two_officer_plan.scenario.officers.model_copy(update={"pace_m_per_s": pace})
+    plan = dataclasses.replace(
+        two_officer_plan,
+        scenario=two_officer_plan.scenario.model_copy(update={"officers": officers}),
+    )
+    far = _far_node(plan, 0.06 * 8 * HOUR_S * pace)
+    near = plan.routes[0].dwells[0].to_node
+    station = _station(plan)
+    (trip,) = far_trips(_with_routes(plan, _route(plan, 1, [near, far], pace=pace)))
+    walked_m = _walk_s(plan, near, far) + _walk_s(plan, far, station)
+    assert trip.detour_s == pytest.approx((walked_m - _walk_s(plan, near, station)) / pace)
+
+
+def test_a_variant_is_not_warned_of_the_first_plan_s_far_trip(two_officer_plan):
+    from planner.variants import variants
+
+    plan = two_officer_plan
+    far = _far_node(plan, 0.06 * 8 * HOUR_S)
+    trip_plan = _with_routes(plan, _route(plan, 1, [far]), plan.routes[1])
+    said = far_trip_message(trip_plan)
+    first, second = variants(dataclasses.replace(trip_plan, warnings=(said,)), 2, within=1.0)
+    assert said in first.warnings
+    assert far_trip_message(second) is None and said not in second.warnings
 
 
 def test_the_default_scenario_s_plan_sends_no_unit_far(two_officer_plan):
