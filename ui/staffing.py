@@ -25,7 +25,7 @@ import streamlit as st
 
 from planner.errors import PlannerError, ScenarioError
 from planner.plan import Plan
-from planner.scenario import Scenario, parse_scenario, scenario_to_yaml
+from planner.scenario import Scenario, parse_scenario
 from planner.scenario_patrol import WEEKDAYS
 from planner.staffing import (
     DASK_HTTP,
@@ -420,8 +420,15 @@ def _asked(counts: list[int], rows: pd.DataFrame) -> str:
 
 
 def _comparison_key(runs_for: list[tuple[str, Scenario]], counts: list[int]) -> str:
-    """Return what a comparison makes: its officer counts and each shift's scenario as YAML."""
-    shifts = "".join(f"# {label}\n{scenario_to_yaml(scenario)}" for label, scenario in runs_for)
+    """Return what a comparison makes: its officer counts and each shift's scenario.
+
+    As :func:`compared_key` has it, with the shift: the count the page plans (the sidebar's)
+    is not part of it, so two pages that differ only there share one comparison.
+    """
+    shifts = "".join(
+        f"# {label}\n{compared_key(scenario)}\n{scenario.shift.model_dump_json()}\n"
+        for label, scenario in runs_for
+    )
     return f"# officers {sorted(counts)}\n{shifts}"
 
 

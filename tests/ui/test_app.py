@@ -2054,6 +2054,32 @@ def test_a_comparison_asked_for_by_a_second_page_while_it_runs_is_run_once(first
     assert len(calls) == 1
 
 
+def test_a_comparison_is_keyed_by_its_counts_and_shifts_not_by_the_count_the_page_plans():
+    import datetime as dt
+
+    from ui.staffing import _comparison_key
+
+    def changed(scenario, section, **update):
+        part = getattr(scenario, section).model_copy(update=update)
+        return scenario.model_copy(update={section: part})
+
+    base = load_scenario(DEFAULT_YAML)
+    runs = [("fri", base), ("sat", changed(base, "shift", weekday="saturday"))]
+    key = _comparison_key(runs, [2, 4])
+    assert _comparison_key(runs, [4, 2]) == key
+    # another page, its sidebar at 8 officers, asks for the same comparison: it joins
+    assert _comparison_key([(s, changed(r, "officers", count=8)) for s, r in runs], [2, 4]) == key
+    later = changed(runs[1][1], "shift", start=dt.time(20, 0))
+    others = [
+        _comparison_key(runs, [2, 6]),
+        _comparison_key(runs[:1], [2, 4]),
+        _comparison_key([runs[0], ("sat", later)], [2, 4]),
+        _comparison_key([(s, changed(r, "dwell", max_minutes=20)) for s, r in runs], [2, 4]),
+        _comparison_key([(s, changed(r, "solver", time_limit_s=9)) for s, r in runs], [2, 4]),
+    ]
+    assert key not in others
+
+
 def test_a_plan_under_way_is_taken_back_by_a_reload(first_load, monkeypatch):
     from ui.app import PLANNING
 
