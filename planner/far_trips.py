@@ -17,12 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from scipy.sparse.csgraph import dijkstra
-
 from planner.errors import counted, warn
-from planner.graph import shortest_segments
 from planner.plan import Leg, Plan, Route
+from planner.walks import walk_metres
 
 #: A detour of this share of a unit's hours or more (and :data:`FAR_TRIP_MIN_S`) is warned of.
 FAR_TRIP_SHARE = 0.1
@@ -141,7 +138,8 @@ def far_trips(plan: Plan) -> list[FarTrip]:
     if not candidates:
         return []
     sources = sorted({c[1].came_from for c in candidates})
-    direct_m = _walk_m(plan, sources)
+    avoided = plan.patrol.avoided if plan.patrol is not None else frozenset()  # as the routes
+    direct_m = walk_metres(plan.graph, avoided, plan.graph.node_index(sources))
     row = {node: r for r, node in enumerate(sources)}
     found = []
     for unit, visit, walk_in, walk_out, hours, least in candidates:
@@ -150,17 +148,6 @@ def far_trips(plan: Plan) -> list[FarTrip]:
         if detour >= least:
             found.append(FarTrip(unit, visit.node, visit.stops, walk_in, walk_out, detour, hours))
     return found
-
-
-def _walk_m(plan: Plan, sources: list[int]) -> np.ndarray:
-    """Shortest walks (metres) from each of ``sources`` (OSM node ids) to every node position.
-
-    The ways the plan avoids are left out, as they are for its routes.
-    """
-    graph = plan.graph
-    avoided = plan.patrol.avoided if plan.patrol is not None else frozenset()
-    walkable = shortest_segments(graph.segments, len(graph.nodes), avoided)
-    return np.atleast_2d(dijkstra(walkable, directed=False, indices=graph.node_index(sources)))
 
 
 def far_trip_message(plan: Plan) -> str | None:

@@ -3,7 +3,8 @@
 The distances, paths and presence the route search is built from: :func:`walk_weights` gives
 the presence of one pass of each street, :func:`street_network` the shortest walks between the
 problem's nodes (and what walking them earns), :func:`walk_home_s` each unit's walk home,
-:func:`reachable` the nodes a unit can reach, stop at and leave in time.
+:func:`reachable` the nodes a unit can reach, stop at and leave in time, :func:`walk_metres` the
+shortest walks from any nodes.
 """
 
 from __future__ import annotations
@@ -162,9 +163,19 @@ def _walk_seconds(graph: StreetGraph, patrol: Patrol, sources: list[int]) -> np.
     Shortest walks without the ways to avoid, at the patrol's pace with its share of time held
     back for calls.
     """
-    walkable = shortest_segments(graph.segments, len(graph.nodes), patrol.avoided)
-    dist = np.atleast_2d(dijkstra(walkable, directed=False, indices=sources))
+    dist = walk_metres(graph, patrol.avoided, sources)
     return dist * (patrol.stretch() / patrol.pace_m_per_s)
+
+
+def walk_metres(
+    graph: StreetGraph, avoided: frozenset[int], sources: list[int] | np.ndarray
+) -> np.ndarray:
+    """Return the metres from each of ``sources`` (node positions, rows) to every node (columns).
+
+    Shortest walks without the segments ``avoided``; infinite where those cut a node off.
+    """
+    walkable = shortest_segments(graph.segments, len(graph.nodes), avoided)
+    return np.atleast_2d(dijkstra(walkable, directed=False, indices=sources))
 
 
 def reachable(graph: StreetGraph, patrol: Patrol, nodes: np.ndarray) -> np.ndarray:
