@@ -1,6 +1,7 @@
 """Units sent far for one place: which, how many minutes of walking, and what to say."""
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pytest
@@ -193,6 +194,35 @@ def test_the_detour_is_timed_at_the_units_pace(two_officer_plan):
     (trip,) = far_trips(_with_routes(plan, _route(plan, 1, [near, far], pace=pace)))
     walked_m = _walk_s(plan, near, far) + _walk_s(plan, far, station)
     assert trip.detour_s == pytest.approx((walked_m - _walk_s(plan, near, station)) / pace)
+
+
+def test_the_way_between_the_neighbours_keeps_off_the_ways_to_avoid(two_officer_plan):
+    from scipy.sparse.csgraph import dijkstra
+
+    from planner.walks import walk_metres
+
+    plan = two_officer_plan
+    far = _far_node(plan, 0.06 * 8 * HOUR_S)
+    near = plan.routes[0].dwells[0].to_node
+    graph = plan.graph
+    here, station = graph.node_index([near, _station(plan)])
+    # the ways of the shortest walk from the stop before the trip to the station are avoided
+    pred = dijkstra(graph.adjacency, directed=False, indices=station, return_predecessors=True)[1]
+    path = [int(here)]
+    while path[-1] != station:
+        path.append(int(pred[path[-1]]))
+    pairs = {frozenset(p) for p in itertools.pairwise(path)}
+    ends = zip(graph.segments["u_idx"], graph.segments["v_idx"], strict=True)
+    cut = plan.patrol.avoided | {k for k, (u, v) in enumerate(ends) if frozenset((u, v)) in pairs}
+    avoiding = dataclasses.replace(plan.patrol, avoided=cut)
+    trip_plan = _with_routes(
+        dataclasses.replace(plan, patrol=avoiding), _route(plan, 1, [near, far])
+    )
+    (trip,) = far_trips(trip_plan)
+    around_m = float(walk_metres(graph, cut, [here])[0, station])
+    assert around_m > _walk_s(plan, near, _station(plan))
+    walked = _walk_s(plan, near, far) + _walk_s(plan, far, _station(plan))
+    assert trip.detour_s == pytest.approx(walked - around_m)
 
 
 def test_a_variant_is_not_warned_of_the_first_plan_s_far_trip(two_officer_plan):
