@@ -10,7 +10,8 @@ The rule: a unit's *trip* to a place is the walking (loops left out) from where 
 a row with only waits, time held back and loops between them) and on to where it goes next. The
 trip's *detour* is that walking less the shortest walk from where it was before to where it
 goes next: the walking the place adds. A detour of :data:`FAR_TRIP_SHARE` of the unit's hours
-or more, and at least :data:`FAR_TRIP_MIN_S`, is a far trip.
+or more, and at least :data:`FAR_TRIP_MIN_S`, is a far trip. A re-plan names only the trips
+whose stops end after it: those made before are past changing.
 """
 
 from __future__ import annotations
@@ -121,6 +122,13 @@ def _hours_s(plan: Plan, route: Route) -> float:
     return plan.unit_end_s(route) - route.legs[0].start_s
 
 
+def _ahead(plan: Plan, route: Route, found: list[Visit]) -> list[Visit]:
+    """Return the visits whose stops end after the plan's re-plan time (all, for a plan)."""
+    if plan.replanned_s is None:
+        return found
+    return [v for v in found if route.legs[v.last].end_s > plan.replanned_s]
+
+
 def far_trips(plan: Plan) -> list[FarTrip]:
     """Every unit's far trips (see the module's rule), by unit and time."""
     pace = plan.scenario.officers.pace_m_per_s
@@ -130,7 +138,7 @@ def far_trips(plan: Plan) -> list[FarTrip]:
             continue
         hours = _hours_s(plan, route)
         least = max(FAR_TRIP_SHARE * hours, FAR_TRIP_MIN_S)
-        for visit in visits(route):
+        for visit in _ahead(plan, route, visits(route)):
             walk_in = _walked_s(route.legs, visit.before, visit.first)
             walk_out = _walked_s(route.legs, visit.last, visit.after)
             if walk_in + walk_out >= least:  # the detour is no more than this walking

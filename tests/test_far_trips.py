@@ -168,6 +168,17 @@ def test_a_re_plan_weighs_a_trip_against_the_unit_s_whole_hours(two_officer_plan
     assert far_trips(_with_routes(trip_plan, _route(plan, 1, [far]))) == []
 
 
+def test_a_re_plan_names_no_trip_whose_stops_were_made_before_it(two_officer_plan):
+    plan = two_officer_plan
+    far = _far_node(plan, 0.06 * 8 * HOUR_S)
+    route = _route(plan, 1, [far])
+    stop_end_s = route.dwells[0].end_s
+    replans = [dataclasses.replace(plan, replanned_s=stop_end_s + k) for k in (-60.0, 0.0)]
+    ahead, made = (_with_routes(p, route) for p in replans)
+    assert len(far_trips(ahead)) == 1  # the re-plan came while the unit stood there
+    assert far_trips(made) == [] and far_trip_message(made) is None
+
+
 def test_loops_on_the_way_are_not_walking_the_place_adds(two_officer_plan):
     plan = two_officer_plan
     far = _far_node(plan, 0.045 * 8 * HOUR_S)  # 43 min out and back: 9 % of the shift
