@@ -415,7 +415,7 @@ def _run(
             neighbourhoods=hoods,
         )
         plan = replace(plan, kpis=compute_kpis(plan))
-        if resume is None:
+        if resume is None:  # a re-plan warns of them once it knows its time (replan)
             warn_idle_units(plan)
             warn_far_trips(plan)
         return plan

@@ -16,7 +16,9 @@ from pydantic import ValidationError
 from planner.avoid import walkable_nodes
 from planner.clock import clock_at, later, seconds_until, shift_seconds
 from planner.errors import ScenarioError, warn
+from planner.far_trips import far_trip_message
 from planner.graph import StreetGraph
+from planner.idle import idle_message
 from planner.patrol_rules import avoided_ways
 from planner.pipeline import Area, load_area, run
 from planner.places import forbidden_segments, zones_holding
@@ -152,14 +154,19 @@ def replan(
     variant = next(iter(re.findall(r"variant \d+ of \d+", followed.label)), "")
     label = f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}"
     kpis = {**plan.kpis, "replan": _replan_kpis(plan, resume)}
-    return replace(
-        plan,
-        label=label,
-        replanned_s=at_s,
-        followed_sha256=digest,
-        kpis=kpis,
-        warnings=(*before, *plan.warnings),
-    )
+    plan = replace(plan, label=label, replanned_s=at_s, followed_sha256=digest, kpis=kpis)
+    return replace(plan, warnings=(*before, *plan.warnings, *_ahead_warnings(plan)))
+
+
+def _ahead_warnings(plan: Plan) -> tuple[str, ...]:
+    """Warn of units idle or sent far in the rest of the shift, as a plan does; the messages.
+
+    Issued once the plan knows it is a re-plan: a far trip made before it is not named.
+    """
+    messages = tuple(m for m in (idle_message(plan), far_trip_message(plan)) if m)
+    for message in messages:
+        warn(message, stacklevel=3)
+    return messages
 
 
 def check_same_scenario(

@@ -587,3 +587,26 @@ def test_a_unit_gone_must_be_in_the_plan_and_not_busy_too(helsinki, planned):
     node = routes[0].legs[0].from_node
     with pytest.raises(ScenarioError, match="unit 1 is said to be gone for the rest of the shif"):
         cut_routes(routes, 600.0, helsinki, {1: node}, busy_until_s={1: 1200.0}, gone=[1])
+
+
+def test_a_re_plan_warns_of_units_idle_as_its_briefing_checks_do(two_officer_plan, tmp_path):
+    import datetime as dt
+    import json
+
+    from planner.briefing import _checks
+    from planner.errors import PlannerWarning
+    from planner.export import plan_files, write_plan
+    from planner.rest_of_shift import replan
+
+    plan = two_officer_plan
+    write_plan(plan, tmp_path)
+    # two hot spots and no loops of streets: the units have little to do after 18:05
+    scenario = _short(plan)
+    officers = scenario.officers.model_copy(update={"walk_spare_time": False})
+    dwell = scenario.dwell.model_copy(update={"hotspot_top_percent": 2.0})
+    scenario = scenario.model_copy(update={"officers": officers, "dwell": dwell})
+    with pytest.warns(PlannerWarning, match="back at the station with time left: officer 1"):
+        again = replan(scenario, tmp_path / "routes.json", dt.time(18, 5))
+    (idle,) = _checks(again)
+    assert idle in again.warnings
+    assert idle in json.loads(plan_files(again)["kpis.json"])["warnings"]
