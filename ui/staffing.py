@@ -435,12 +435,18 @@ def _comparison_key(runs_for: list[tuple[str, Scenario]], counts: list[int]) -> 
 def _asked_of(
     job: jobs.Job | None, scenario: Scenario, counts: list[int], rows: pd.DataFrame
 ) -> bool:
-    """Return whether the comparison ``job`` is of this scenario, counts and shifts table."""
-    return (
-        job is not None
-        and job.about["compared"] == compared_key(scenario)
-        and job.about["asked"] == _asked(counts, rows)
-    )
+    """Return whether the comparison ``job`` makes what this scenario, counts and table ask.
+
+    The same comparison as :func:`jobs.join` finds (:func:`_comparison_key`): a table written
+    otherwise (``Friday`` for ``friday``) asks for the same one. A table refused asks for none.
+    """
+    if job is None:
+        return False
+    try:
+        runs_for = scenarios_for(scenario, shift_specs(rows, draft()["shift"]))
+    except PlannerError:
+        return False
+    return bool(job.about["key"] == _comparison_key(runs_for, sorted(counts)))
 
 
 def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> None:
@@ -479,7 +485,7 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
                 "compared": compared_key(scenario),
                 "drawn": compared_key(scenario, solver=False),
                 "limit": scenario.solver.time_limit_s,
-                "asked": _asked(counts, rows),
+                "key": key,
             },
             key,
         )

@@ -2054,6 +2054,25 @@ def test_a_comparison_asked_for_by_a_second_page_while_it_runs_is_run_once(first
     assert len(calls) == 1
 
 
+def test_a_comparison_joined_with_its_table_written_otherwise_is_not_run_again(
+    first_load, monkeypatch
+):
+    from ui.staffing import shift_rows
+
+    calls = _comparisons(monkeypatch)
+    first, second = _tab(_app(), "Staffing"), _tab(_app(), "Staffing")
+    night = {"weekday": "friday", "start": "18:00", "end": "02:00"}
+    rows = shift_rows(night).assign(day="Friday")  # the same shift, written otherwise
+    second.session_state["staffing_rows_friday 18:00-02:00"] = rows
+    _wait_stopped_once(monkeypatch)
+    first.button(key="staffing_run").click().run()  # the page goes before it has compared
+    _wait_stopped_once(monkeypatch)
+    second.button(key="staffing_run").click().run()  # joins the first page's comparison
+    second.button(key="staffing_run").click().run()  # pressed again while it runs
+    assert _errors(second) == ["compared"]
+    assert len(calls) == 1
+
+
 def test_a_comparison_is_keyed_by_its_counts_and_shifts_not_by_the_count_the_page_plans():
     import datetime as dt
 
