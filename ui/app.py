@@ -70,7 +70,6 @@ PLAYING = "map_playing"
 PLAY_STEP_MIN = 5
 PLAY_EVERY_S = 1.0
 PLAN_CACHE_SIZE = 16
-PLANNING = "planning"  # the planning job under way (ui.jobs), until its plan or error is kept
 PLANNING_EVERY_S = 0.5  # how often a page not waiting for the planning looks at its progress
 FAILED_YAML = drafts.FAILED_YAML
 
@@ -259,8 +258,8 @@ def _plan_job(work: Callable[[jobs.Job], Plan], about: dict[str, Any]) -> None:
         store[key] = preview_labelled(plan, about["file_limit"])
         return plan
 
-    if jobs.join(PLANNING, key) is None:
-        jobs.start(PLANNING, kept, about, key)
+    if jobs.join(jobs.PLANNING, key) is None:
+        jobs.start(jobs.PLANNING, kept, about, key)
     keep.keep()  # with the job: a reload while it runs takes it back and waits for it
     await_planning()
 
@@ -271,7 +270,7 @@ def show_planning() -> None:
     A page run while a plan is made (a click on another tab or field) does not wait for it: a
     fragment draws its progress and runs the page again once the plan has ended.
     """
-    job = jobs.running(PLANNING)
+    job = jobs.running(jobs.PLANNING)
     if job is None:
         return
     if job.future.done():
@@ -282,7 +281,7 @@ def show_planning() -> None:
 
 def _planning_progress() -> None:
     """Draw the progress of the planning under way; run the page again once it has ended."""
-    job = jobs.running(PLANNING)
+    job = jobs.running(jobs.PLANNING)
     if job is None:
         return
     if job.future.done():
@@ -298,21 +297,21 @@ def _await_earlier(key: str) -> bool:
     (Plan or Re-plan pressed twice, a click during the first load) is that planning's, and its
     plan or error is shown now: it is not planned a second time.
     """
-    earlier = jobs.running(PLANNING)
+    earlier = jobs.running(jobs.PLANNING)
     await_planning()
     return earlier is not None and earlier.about["key"] == key
 
 
 def await_planning() -> None:
     """Wait for the planning under way, if any; show its plan or keep its error."""
-    job = jobs.running(PLANNING)
+    job = jobs.running(jobs.PLANNING)
     if job is None:
         return
     again = job.about.get("replan", False)
     with st.status("Re-planning" if again else "Planning", expanded=True) as status:
         bar = st.progress(job.fraction, text=job.text)
         jobs.wait(job, lambda fraction, text: bar.progress(fraction, text=text))
-        st.session_state.pop(PLANNING, None)
+        st.session_state.pop(jobs.PLANNING, None)
         if isinstance(error := job.future.exception(), PlannerError):
             if again:  # said in the re-plan section, the plan shown stays
                 st.session_state[replanning.ERROR] = drafts.plain_paths(str(error))
@@ -486,7 +485,7 @@ def plan_tab(text: str | None) -> None:
     if plan is None:
         st.info(
             "The first plan is being made (its progress is above): it shows here when it ends."
-            if jobs.running(PLANNING)
+            if jobs.running(jobs.PLANNING)
             else "No plan yet: set the shift and press Plan."
         )
         return
@@ -609,7 +608,7 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     except PlannerError as exc:
         st.error(labelled(drafts.plain_paths(str(exc))))
     # a first plan under way is not waited for: the page is drawn, its progress above
-    first = "plan" not in st.session_state and jobs.running(PLANNING) is None
+    first = "plan" not in st.session_state and jobs.running(jobs.PLANNING) is None
     planned = scenario is not None and (pressed or first)
     with progress:
         made = planned and make_plan(scenario)  # type: ignore[arg-type]

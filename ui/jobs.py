@@ -26,6 +26,8 @@ import streamlit as st
 POLL_S = 0.2
 #: Jobs of the server that run at once (each page has at most one plan and one comparison).
 WORKERS = 8
+#: Session-state slot of the page's planning job, until its plan or error is kept.
+PLANNING = "planning"
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import Any
 import streamlit as st
 
 from ui import draft as drafts
-from ui import staffing, uploads
+from ui import jobs, staffing, uploads
 
 PARAM = "page"
 MAX_PAGES = 32
@@ -50,7 +50,7 @@ KEYS = (
     "plan_yaml",
     "plan_key",
     "plan_error",
-    "planning",  # the planning job under way (ui.jobs): a reload waits for it again
+    jobs.PLANNING,  # the planning job under way: a reload waits for it again
     drafts.FAILED_YAML,
     drafts.SET_ASIDE,
     drafts.PLAN_FILE_LIMIT,

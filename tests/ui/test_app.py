@@ -1955,7 +1955,7 @@ def test_run_comparison_pressed_again_while_it_runs_runs_it_once(first_load, mon
 
 
 def test_a_click_while_the_first_plan_is_made_draws_the_page_at_once(first_load, monkeypatch):
-    from ui.app import PLANNING
+    from ui.jobs import PLANNING
 
     at = _app()
     del at.session_state["plan"]  # as on a first load
@@ -2100,7 +2100,7 @@ def test_a_comparison_is_keyed_by_its_counts_and_shifts_not_by_the_count_the_pag
 
 
 def test_a_plan_under_way_is_taken_back_by_a_reload(first_load, monkeypatch):
-    from ui.app import PLANNING
+    from ui.jobs import PLANNING
 
     at = _app()
     at.sidebar.number_input(key="time_limit_s").set_value(1.4).run()
