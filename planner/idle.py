@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.errors import warn
-from planner.plan import Plan
+from planner.plan import Leg, Plan
 
 #: A unit back at the station this long before its time ends gets a warning saying why.
 IDLE_WARN_S = 3600.0
@@ -112,4 +112,23 @@ def _looping_short(plan: Plan) -> list[tuple[int, float]]:
         return []
     if routes["hotspots_dosed"] >= routes["hotspots"]:
         return []
-    return looping_units(routes)
+    return looping_units(routes) if plan.replanned_s is None else _looping_ahead(plan)
+
+
+def _looping_ahead(plan: Plan) -> list[tuple[int, float]]:
+    """Find a re-plan's units walking loops for :data:`IDLE_WARN_S` or more after it.
+
+    Returns (unit, seconds of loops after the re-plan) pairs: the loops walked before it are
+    past changing, and a longer search would fit no stop in their time.
+    """
+    at_s = plan.replanned_s or 0.0
+    ahead = [
+        (route.officer, sum(_seconds_after(leg, at_s) for leg in route.legs if leg.loop))
+        for route in plan.routes
+    ]
+    return [(unit, s) for unit, s in ahead if s >= IDLE_WARN_S]
+
+
+def _seconds_after(leg: Leg, at_s: float) -> float:
+    """Return the seconds of ``leg`` after second ``at_s`` of the shift."""
+    return max(0.0, leg.end_s - max(leg.start_s, at_s))

@@ -3,6 +3,7 @@
 import dataclasses
 
 from planner.idle import idle_message, idle_units, looping_units
+from planner.plan import Leg, Route
 
 
 def _routes(*units, stops=6, dosed=4):
@@ -70,3 +71,16 @@ def test_units_looping_while_hot_spots_lack_a_stop_say_for_how_long(two_officer_
         "walking loops of streets for an hour or more: officer 1 (1.5 h), while 1 of 4 hot "
         "spots got no stop when the search stopped at its limit (5 s): a longer search"
     )
+
+
+def test_a_re_plan_names_only_the_loops_walked_after_it(two_officer_plan):
+    station = two_officer_plan.routes[0].legs[0].from_node
+    loop = Leg("walk", 0.0, 5400.0, station, station, segments=(0,))  # 1.5 h of loops
+    plan = dataclasses.replace(
+        _plan(two_officer_plan, _routes((0.0, 90.0), (0.0, 0.0), dosed=3)),
+        routes=(Route(1, (loop,)), Route(2, ())),
+    )
+    said = "walking loops of streets for an hour or more: officer 1 (1.0 h), while 1 of 4"
+    assert idle_message(dataclasses.replace(plan, replanned_s=1800.0)).startswith(said)
+    # re-planned after 45 min of them: 45 min ahead, those walked are past changing
+    assert idle_message(dataclasses.replace(plan, replanned_s=2700.0)) is None
