@@ -532,10 +532,12 @@ def _left_during(route: Route, left_s: float, at_s: float, graph: StreetGraph) -
     A walk under way goes on to the end of its street (unless that is past ``at_s``); a stop
     or break under way was cut short, so it is not made, unless it ends within the minute
     ``left_s`` names (times are given to the minute, and the briefing shows them so) and by
-    ``at_s``.
+    ``at_s``. A call an earlier re-plan still has it busy on ends at ``left_s``, where it is.
     """
     legs = _kept_legs(route, left_s, graph)
     last = legs[-1] if legs else None
+    if last is not None and last.kind == "call" and last.end_s > left_s:
+        return [*legs[:-1], replace(last, end_s=left_s)]  # busy there until it left
     cut_short = (
         last is not None
         and last.kind in ("dwell", "break")

@@ -580,6 +580,18 @@ def test_a_unit_gone_for_the_rest_of_the_shift_ends_where_it_left(two_officer_pl
         replan(plan.scenario, tmp_path / "gone" / "routes.json", dt.time(21, 0), {2: CALL})
 
 
+def test_a_unit_gone_while_busy_on_a_recorded_call_ends_at_the_call(helsinki, planned):
+    _, routes = planned
+    node = routes[0].legs[-1].to_node
+    far = next(n for n in helsinki.nodes.index if n != node)
+    busy = cut_routes(routes, 600.0, helsinki, {1: far}, busy_until_s={1: 3000.0})
+    followed = [Route(1, busy.kept[0])]  # the re-plan has the unit busy on its call until 3000 s
+    gone = cut_routes(followed, 1200.0, helsinki, gone=[1])
+    *_, call, last = gone.kept[0]
+    assert call.kind == "call" and (call.start_s, call.end_s) == (busy.kept[0][-1].start_s, 1200)
+    assert last.kind == "gone" and last.to_node == far and last.start_s == 1200.0
+
+
 def test_a_unit_gone_must_be_in_the_plan_and_not_busy_too(helsinki, planned):
     _, routes = planned
     with pytest.raises(ScenarioError, match="unit 3 is said to be gone, but the plan being"):
