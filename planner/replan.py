@@ -482,11 +482,27 @@ def _check_gone(
             "give one of the two"
         )
         raise ScenarioError(msg)
+    check_still_gone(routes, positions)
+
+
+def check_still_gone(
+    routes: list[Route], positions: Collection[int], start: dt.datetime | None = None
+) -> None:
+    """Refuse a position for a unit gone for the rest of the shift in the plan being followed.
+
+    With the plan's ``start``, the message gives the clock time it left; without, minutes into
+    the shift.
+    """
     for route in routes:
         if route.gone and route.officer in positions:
+            when = (
+                f"{later(start, route.end_s):%H:%M}"
+                if start is not None
+                else f"{route.end_s / 60:.0f} min into the shift"
+            )
             msg = (
                 f"unit {route.officer} left the shift for good in the plan being followed (gone "
-                f"from {route.end_s / 60:.0f} min into the shift); drop its position"
+                f"from {when}); drop its position"
             )
             raise ScenarioError(msg)
 

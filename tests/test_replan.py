@@ -576,7 +576,8 @@ def test_a_unit_gone_for_the_rest_of_the_shift_ends_where_it_left(two_officer_pl
     write_plan(gone, tmp_path / "gone")
     again = replan(_short(plan), tmp_path / "gone" / "routes.json", dt.time(21, 0))
     assert again.routes[1].legs == route.legs
-    with pytest.raises(ScenarioError, match="unit 2 left the shift for good in the plan being"):
+    said = f"unit 2 left the shift for good in the plan being followed (gone from {when}); drop"
+    with pytest.raises(ScenarioError, match=re.escape(said)):
         replan(plan.scenario, tmp_path / "gone" / "routes.json", dt.time(21, 0), {2: CALL})
 
 
