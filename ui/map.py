@@ -136,6 +136,8 @@ def route_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
     records = []
     for route in plan.routes:
         o = figures[route.officer]
+        gone = o.get("gone_at")  # gone for the rest of the shift: not walked back
+        ends = f"gone from {_clock(gone)}" if gone else f"back at {_clock(o['back_at_station'])}"
         for piece in route_pieces(plan, route, wgs84):  # apart where a call took the unit
             if len(piece) < 2:
                 continue
@@ -145,8 +147,7 @@ def route_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
                     "color": officer_colour(route.officer),
                     "tip": (
                         f"{plan.unit_word.capitalize()} {route.officer}: "
-                        f"{o['km_walked']:.2f} km, {o['dwells']} dwells, "
-                        f"back at {_clock(o['back_at_station'])}"
+                        f"{o['km_walked']:.2f} km, {o['dwells']} dwells, {ends}"
                     ),
                 }
             )

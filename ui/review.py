@@ -209,16 +209,23 @@ def officer_table(plan: Plan) -> pd.DataFrame:
                 if o["break"]
                 else ""
             ),
-            "back at station": (
-                "stayed all shift" if stayed_at_station(o) else _clock(o["back_at_station"])
-            )
-            + (f", {math.ceil(o['late_min'])} min late" if o.get("late_min") else ""),
+            "back at station": _back(o),
             "presence (risk x min)": o["presence_min"],
         }
         for o in plan.kpis["routes"]["per_officer"]
     ]
     columns = [who, "km walked", "dwells", "dwell min", "loop min", "held back min", "meal break"]
     return pd.DataFrame(rows, columns=[*columns, "back at station", "presence (risk x min)"])
+
+
+def _back(o: dict[str, Any]) -> str:
+    """Say when a unit is back at the station, late, stayed there or gone (its KPIs ``o``)."""
+    if o.get("gone_at"):
+        return f"gone from {_clock(o['gone_at'])}"  # it is not walked back
+    if stayed_at_station(o):
+        return "stayed all shift"
+    late = f", {math.ceil(o['late_min'])} min late" if o.get("late_min") else ""
+    return _clock(o["back_at_station"]) + late
 
 
 def dosage_table(plan: Plan) -> pd.DataFrame:

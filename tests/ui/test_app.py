@@ -43,6 +43,7 @@ from ui.map import (
     plan_layers,
     plan_view,
     risk_classes,
+    route_records,
 )
 from ui.pick_map import picked_point
 from ui.review import (
@@ -1474,6 +1475,9 @@ def test_a_unit_gone_for_the_rest_of_the_shift_is_replanned_with_no_route_after(
     assert call.kind == "call" and gone.kind == "gone" and gone.end_s == 5400
     assert plan.kpis["routes"]["per_officer"][1]["gone_at"].endswith("T19:30:00+02:00")
     assert "gone" in at.session_state["plan_key"]
+    assert officer_table(plan)["back at station"][1] == "gone from 19:30"  # not back then
+    tips = [r["tip"] for r in route_records(plan, plan.graph.segments.geometry.to_crs(4326))]
+    assert any(t.startswith("Officer 2: ") and t.endswith("gone from 19:30") for t in tips)
 
 
 def test_a_replan_is_set_against_the_plan_it_followed(first_load):
