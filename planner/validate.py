@@ -542,6 +542,8 @@ def _held_per_leg(route: Route, rules: Rules) -> list[Violation]:
         upto = route.legs[-1].end_s if after is None else after.start_s
         if upto < since or (after is not None and after.kind == "call"):
             continue  # what happened (a call is never planned)
+        if after is None and route.gone:
+            continue  # the unit left the shift: the re-plan holds no time after its last leg
         want = sum(
             spare * (leg.end_s - leg.start_s)
             for leg, kind in ((before, "dwell"), (after, "walk"))

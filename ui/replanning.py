@@ -47,10 +47,10 @@ class Request:
             f"{unit} at {lat:.6f} {lon:.6f}"
             + (f" since {self.away_since[unit]:%H:%M}" if unit in self.away_since else "")
             + (f" busy until {self.busy_until[unit]:%H:%M}" if unit in self.busy_until else "")
-            + (" gone" if unit in self.gone else "")
             for unit, (lat, lon) in sorted(self.positions.items())
         )
-        return f"re-planned at {self.at:%H:%M}; taken away: {away or 'none'}"
+        gone = f"; gone: {', '.join(map(str, sorted(self.gone)))}" if self.gone else ""
+        return f"re-planned at {self.at:%H:%M}; taken away: {away or 'none'}{gone}"
 
 
 def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> Request | None:
@@ -68,13 +68,19 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
             "for service took away: choose it, give where it is (first, where the plan has it "
             f"at the map's time, {later(plan.shift_start, at_s):%H:%M}) and, if known, since "
             "when (what it was to do from then on is dropped) and until when the call keeps it "
-            "busy (it patrols on from there only then), or that it is gone for the rest of the "
-            "shift."
+            f"busy (it patrols on from there only then). {_article(word)} {word} gone for the "
+            "rest of the shift ends after what it finished by the re-plan's time (or its call, "
+            "if it is also taken away), with no walk back."
         )
         away = st.multiselect(
             f"{word.capitalize()}s taken away by a call for service",
             sorted(tracks),
             key=f"replan_away_{digest}",
+        )
+        gone = st.multiselect(
+            f"{word.capitalize()}s gone for the rest of the shift",
+            sorted(tracks),
+            key=f"replan_gone_{digest}",
         )
         with st.form(f"replan_{digest}", border=False):
             at = st.time_input(
@@ -84,7 +90,6 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
                 key=f"replan_at_{digest}",
             )
             positions, since, busy = {}, {}, {}
-            gone: list[int] = []
             for unit in away:
                 lon, lat = position_at(tracks[unit], at_s)
                 left, right, when, until = st.columns(4)
@@ -120,12 +125,6 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
                 )
                 if free_at is not None:
                     busy[unit] = free_at
-                if st.checkbox(
-                    f"{word.capitalize()} {unit} is gone for the rest of the shift (no route "
-                    "after the call, no walk back)",
-                    key=f"replan_gone_{unit}_{digest}",
-                ):
-                    gone.append(unit)
             pressed = st.form_submit_button("Re-plan")
         if error := st.session_state.get(ERROR):
             st.error(error)

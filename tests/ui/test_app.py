@@ -1466,15 +1466,18 @@ def test_a_unit_gone_for_the_rest_of_the_shift_is_replanned_with_no_route_after(
 
     at = _app()
     _replan_widget(at.multiselect, "replan_away_").set_value([2]).run()
+    _replan_widget(at.multiselect, "replan_gone_").set_value([2, 3]).run()
     _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
-    _replan_widget(at.checkbox, "replan_gone_2_").check()
     next(b for b in at.button if b.label == "Re-plan").click().run()
     assert [e.value for e in at.error] == []
     plan = at.session_state["plan"]
     *_, call, gone = plan.routes[1].legs
     assert call.kind == "call" and gone.kind == "gone" and gone.end_s == 5400
     assert plan.kpis["routes"]["per_officer"][1]["gone_at"].endswith("T19:30:00+02:00")
-    assert "gone" in at.session_state["plan_key"]
+    # unit 3, gone without a call, ends after the last leg it finished: no call, no walk back
+    *_, last, gone = plan.routes[2].legs
+    assert last.kind != "call" and gone.kind == "gone" and gone.start_s == last.end_s <= 5400
+    assert "; gone: 2, 3\n" in at.session_state["plan_key"]
     assert officer_table(plan)["back at station"][1] == "gone from 19:30"  # not back then
     tips = [r["tip"] for r in route_records(plan, plan.graph.segments.geometry.to_crs(4326))]
     assert any(t.startswith("Officer 2: ") and t.endswith("gone from 19:30") for t in tips)
