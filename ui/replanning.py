@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from planner.clock import later
 from planner.plan import Plan
@@ -109,21 +110,9 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
                         key=f"replan_lon_{unit}_{digest}",
                     ),
                 )
-                left_at = when.time_input(
-                    "away since (if known)",
-                    value=None,
-                    step=60,
-                    key=f"replan_since_{unit}_{digest}",
-                )
-                if left_at is not None:
+                if left_at := _clock_if_known(when, "away since", f"replan_since_{unit}_{digest}"):
                     since[unit] = left_at
-                free_at = until.time_input(
-                    "busy until (if known)",
-                    value=None,
-                    step=60,
-                    key=f"replan_busy_{unit}_{digest}",
-                )
-                if free_at is not None:
+                if free_at := _clock_if_known(until, "busy until", f"replan_busy_{unit}_{digest}"):
                     busy[unit] = free_at
             pressed = st.form_submit_button("Re-plan")
         if error := st.session_state.get(ERROR):
@@ -132,6 +121,11 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
         return None
     st.session_state.pop(ERROR, None)
     return Request(at, positions, since, busy, tuple(gone))
+
+
+def _clock_if_known(column: DeltaGenerator, label: str, key: str) -> dt.time | None:
+    """Draw an optional clock time field, to the minute, labelled ``<label> (if known)``."""
+    return column.time_input(f"{label} (if known)", value=None, step=60, key=key)
 
 
 def _article(word: str) -> str:
