@@ -1012,7 +1012,12 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
 
 
 def _planned_yaml(text: str) -> AppTest:
-    """Apply scenario ``text`` in the YAML box, press Plan, and open the Plan tab (no errors)."""
+    """Apply scenario ``text`` in the YAML box, press Plan, and open the Plan tab (no errors).
+
+    The route search stops after 30 iterations: these tests read how a plan is shown.
+    """
+    text = text.replace("route_iterations: 1000", "route_iterations: 30", 1)
+    assert "route_iterations: 30" in text
     at = _apply_yaml(_app(), text)
     at.sidebar.button[0].click().run()
     _tab(at, "Plan")
