@@ -67,6 +67,8 @@ warnings.filterwarnings("ignore", category=PlannerWarning)
 
 DEFAULT_SCENARIO = "helsinki_default"
 PLAYING = "map_playing"
+#: How many time sliders play has replaced (part of the slider's widget key).
+SLIDER_DRAWN = "map_slider_drawn"
 PLAY_STEP_MIN = 5
 PLAY_EVERY_S = 1.0
 PLAN_CACHE_SIZE = 16
@@ -362,7 +364,7 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
     with contextlib.suppress(PlannerError):  # the re-plan's map opens at its time
         made_s = seconds_until(plan.shift_start, request.at)
         steps = list(timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN))
-        st.session_state[_slider_key(key)] = min(steps, key=lambda step: abs(step - made_s))
+        st.session_state[_time_key(key)] = min(steps, key=lambda step: abs(step - made_s))
     _plan_job(work, {"key": key, "text": text, "file_limit": file_limit, "replan": True})
     st.rerun()  # the page drawn again with the re-plan (or the section with its error)
 
@@ -421,25 +423,29 @@ def plan_map(plan: Plan, plan_key: str) -> None:
         "Play the shift",
         key=PLAYING,
         help=f"Moves the time slider on {PLAY_STEP_MIN} minutes a second, round and round.",
-        on_change=_hold_time,
-        args=(_slider_key(plan_key),),
+        on_change=_new_slider,
     )
     st.fragment(_plan_map, run_every=PLAY_EVERY_S if playing else None)(plan, plan_key, playing)
 
 
-def _slider_key(plan_key: str) -> str:
-    """Session-state key of the plan map's time slider (one per plan)."""
+def _time_key(plan_key: str) -> str:
+    """Session-state key of the plan map's time: seconds since the shift's start (per plan)."""
     return "map_time_" + hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
 
 
-def _hold_time(slider_key: str) -> None:
-    """Pin the time slider to the time the app holds when play is switched on or off.
+def _new_slider() -> None:
+    """Give the time slider a new widget when play is switched on or off.
 
-    A step of play cut short by the switch may have moved the slider's thumb on screen
-    without the page knowing: set again, the thumb and the table under the map agree.
+    A step of play cut short by the switch may have moved the old slider's thumb on screen
+    without the page knowing: a new slider starts at the time the page holds, so the thumb
+    and the table under the map agree.
     """
-    if slider_key in st.session_state:
-        st.session_state[slider_key] = st.session_state[slider_key]
+    st.session_state[SLIDER_DRAWN] = st.session_state.get(SLIDER_DRAWN, 0) + 1
+
+
+def _slider_moved(time_key: str, widget_key: str) -> None:
+    """Keep the time a planner dragged the slider to."""
+    st.session_state[time_key] = st.session_state[widget_key]
 
 
 def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
@@ -449,17 +455,22 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     # times: on a night the clocks change, no real time is skipped or shown twice.
     labels = timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN)
     steps = list(labels)
-    slider_key = _slider_key(plan_key)
-    if st.session_state.get(slider_key) not in steps:
-        st.session_state[slider_key] = min(2 * 3600, steps[-1])
+    time_key = _time_key(plan_key)
+    if st.session_state.get(time_key) not in steps:
+        st.session_state[time_key] = min(2 * 3600, steps[-1])
     elif playing:
-        ahead = steps.index(st.session_state[slider_key]) + 1
-        st.session_state[slider_key] = steps[ahead] if ahead < len(steps) else 0
+        ahead = steps.index(st.session_state[time_key]) + 1
+        st.session_state[time_key] = steps[ahead] if ahead < len(steps) else 0
+    widget_key = f"{time_key}_{st.session_state.get(SLIDER_DRAWN, 0)}"
+    if st.session_state.get(widget_key) != st.session_state[time_key]:
+        st.session_state[widget_key] = st.session_state[time_key]
     at_s = st.select_slider(
         "Where the units are at",
         options=steps,
         format_func=labels.get,
-        key=slider_key,
+        key=widget_key,
+        on_change=_slider_moved,
+        args=(time_key, widget_key),
     )
     if not st.toggle("Label stops with their minutes", value=True, key="dwell_labels"):
         layers = [layer for layer in layers if layer.id != "dwell-minutes"]
@@ -507,7 +518,7 @@ def plan_tab(text: str | None) -> None:
     st.caption(review.kpi_caption(plan.kpis))
     review.show_kpis(plan)
     plan_map(plan, key)
-    at_s = st.session_state.get(_slider_key(key), 0)
+    at_s = st.session_state.get(_time_key(key), 0)
     if request := replanning.section(plan, key, tracks_for(key, plan), at_s):
         replan_shown(plan, key, request)
     review.show_review(plan)
