@@ -367,6 +367,7 @@ def cut_routes(
     held_back_share: float = 0.0,
     busy_until_s: dict[int, float] | None = None,
     gone: Collection[int] = (),
+    start: dt.datetime | None = None,
 ) -> Resume:
     """Cut each route at ``at_s`` (seconds from the shift start).
 
@@ -381,7 +382,7 @@ def cut_routes(
     and the rest of its shift starts there and then. A unit in ``gone`` leaves the shift for
     good: after the legs it finished by ``at_s`` (a stop under way is not made; its call, if it
     has a position) comes a ``gone`` leg of no time, and nothing else; a unit gone in the plan
-    followed stays gone.
+    followed stays gone. With the shift's ``start``, messages give clock times.
 
     Raises
     ------
@@ -401,7 +402,7 @@ def cut_routes(
             f"1-{len(routes)}; give --position for one of those"
         )
         raise ScenarioError(msg)
-    _check_gone(routes, gone, positions, busy)
+    _check_gone(routes, gone, positions, busy, start)
     if missing := sorted(set(away) - set(positions)):
         msg = f"unit {missing[0]} left the plan: give where it is now too"
         raise ScenarioError(msg)
@@ -468,8 +469,13 @@ def _check_gone(
     gone: Collection[int],
     positions: dict[int, int],
     busy: dict[int, float],
+    start: dt.datetime | None,
 ) -> None:
-    """Refuse a unit gone that the plan lacks or that is also busy; one gone already, moved."""
+    """Refuse a unit gone that the plan lacks or that is also busy; one gone already, moved.
+
+    With the plan's ``start``, the time a unit left is a clock time; without, minutes into
+    the shift.
+    """
     if unknown := sorted(set(gone) - {r.officer for r in routes}):
         msg = (
             f"unit {unknown[0]} is said to be gone, but the plan being followed has units "
@@ -482,18 +488,7 @@ def _check_gone(
             "give one of the two"
         )
         raise ScenarioError(msg)
-    check_still_gone(routes, positions)
-
-
-def check_still_gone(
-    routes: list[Route], positions: Collection[int], start: dt.datetime | None = None
-) -> None:
-    """Refuse a position for a unit gone for the rest of the shift in the plan being followed.
-
-    With the plan's ``start``, the message gives the clock time it left; without, minutes into
-    the shift.
-    """
-    for route in routes:
+    for route in routes:  # a unit gone in the plan followed stays gone
         if route.gone and route.officer in positions:
             when = (
                 f"{later(start, route.end_s):%H:%M}"

@@ -29,7 +29,6 @@ from planner.replan import (
     changed_rules,
     check_inside,
     check_not_before,
-    check_still_gone,
     cut_routes,
     file_digest,
     read_routes,
@@ -138,9 +137,8 @@ def replan(
     busy_s = {
         unit: _busy_s(unit, window, clock, at_s, at) for unit, clock in (busy_until or {}).items()
     }
-    check_still_gone(routes, nodes, window[0])  # its time as clocks show it
     share = scenario.officers.held_back_share
-    resume = cut_routes(routes, at_s, graph, nodes, away_s, share, busy_s, gone)
+    resume = cut_routes(routes, at_s, graph, nodes, away_s, share, busy_s, gone, window[0])
     before = (*before, *_earlier_calls(resume, away, away_s, window[0]))
     # the search starts from the stops still ahead of the units the call left on their routes,
     # so the re-plan is never worse than following the plan when it is still feasible
