@@ -97,7 +97,7 @@ def show_kpis(plan: Plan) -> None:
     row.metric(
         METRICS[0],
         f"{routes['presence_min']:.2f}",
-        delta=f"{routes['presence_min'] - was['presence_min']:+.2f}" if was else None,
+        **_change(routes["presence_min"] - was["presence_min"], "+.2f") if was else {},
         width="content",
         help="Risk-weighted officer minutes: each street's share of the shift's risk times the "
         "minutes an officer is on it or dwelling within sight of it. The risk of all streets sums "
@@ -122,7 +122,7 @@ def show_kpis(plan: Plan) -> None:
     row.metric(
         METRICS[3],
         f"{routes['hotspots_dosed']} of {routes['hotspots']}",
-        delta=f"{routes['hotspots_dosed'] - was['hotspots_dosed']:+d}" if was else None,
+        **_change(routes["hotspots_dosed"] - was["hotspots_dosed"], "+d") if was else {},
         width="content",
         help=f"Hot spots with at least one stop; {routes['dose_minutes']:.0f} dwell minutes.",
     )
@@ -134,6 +134,14 @@ def show_kpis(plan: Plan) -> None:
     )
     if followed:
         show_replan_change(followed, k)
+
+
+def _change(change: float, spec: str) -> dict[str, str]:
+    """Return the metric keywords of a change against the plan followed (none: grey, no arrow)."""
+    text = f"{change:{spec}}"
+    if float(text) == 0:
+        return {"delta": text, "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": text}
 
 
 def show_replan_change(followed: dict[str, Any], kpis: dict[str, Any]) -> None:

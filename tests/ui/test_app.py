@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 import shapely
 import yaml
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from planner.errors import PlannerError, ScenarioError
@@ -1503,6 +1504,10 @@ def test_a_replan_is_set_against_the_plan_it_followed(first_load):
     assert presence.delta == f"{after['presence_min'] - before['presence_min']:+.2f}"
     dosed = next(m for m in at.metric if m.label.startswith("Hot spots"))
     assert dosed.delta == f"{after['hotspots_dosed'] - before['hotspots_dosed']:+d}"
+    for metric in (presence, dosed):  # no change is grey, with no arrow: not "up by 0"
+        still = float(metric.delta) == 0
+        assert (metric.proto.direction == MetricProto.NONE) == still
+        assert (metric.proto.color == MetricProto.GRAY) == still
     (table,) = [d.value for d in at.dataframe if "plan followed" in d.value.columns]
     row = table.set_index("whole shift").loc["presence (risk x min)"]
     assert row["plan followed"] == f"{before['presence_min']:.3f}"
