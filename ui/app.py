@@ -425,7 +425,7 @@ def plan_map(plan: Plan, plan_key: str) -> None:
         help=f"Moves the time slider on {PLAY_STEP_MIN} minutes a second, round and round.",
         on_change=_new_slider,
     )
-    st.fragment(_plan_map, run_every=PLAY_EVERY_S if playing else None)(plan, plan_key, playing)
+    st.fragment(_plan_map, run_every=PLAY_EVERY_S if playing else None)(plan, plan_key)
 
 
 def _time_key(plan_key: str) -> str:
@@ -448,8 +448,12 @@ def _slider_moved(time_key: str, widget_key: str) -> None:
     st.session_state[time_key] = st.session_state[widget_key]
 
 
-def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
-    """Draw the map with a time slider showing where each unit is (a fragment: reruns alone)."""
+def _plan_map(plan: Plan, plan_key: str) -> None:
+    """Draw the map with a time slider showing where each unit is (a fragment: reruns alone).
+
+    Play moves the slider on only while its switch is on now: a timed rerun the browser sent
+    before play was stopped does not step it on once more.
+    """
     layers = layers_for(plan_key, plan)
     # The slider moves in real seconds since the shift's start, labelled with local clock
     # times: on a night the clocks change, no real time is skipped or shown twice.
@@ -458,7 +462,7 @@ def _plan_map(plan: Plan, plan_key: str, playing: bool) -> None:
     time_key = _time_key(plan_key)
     if st.session_state.get(time_key) not in steps:
         st.session_state[time_key] = min(2 * 3600, steps[-1])
-    elif playing:
+    elif st.session_state.get(PLAYING):
         ahead = steps.index(st.session_state[time_key]) + 1
         st.session_state[time_key] = steps[ahead] if ahead < len(steps) else 0
     widget_key = f"{time_key}_{st.session_state.get(SLIDER_DRAWN, 0)}"
