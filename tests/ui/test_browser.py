@@ -606,9 +606,17 @@ def _click_street(app: AppPage, spot: tuple[float, float]) -> None:
     milliseconds; holding the clock (the page must have installed Playwright's clock) for the
     click gives the same. The clock runs on at once after.
     """
+    from playwright.sync_api import Error as PlaywrightError
+
     sent = app.sent
-    now_ms = app.page.evaluate("Date.now()")
-    app.page.clock.pause_at(dt.datetime.fromtimestamp((now_ms + 5) / 1000, dt.UTC))
+    for ahead_ms in (20, 200, 2000):  # a busy page's clock may pass a time set too close
+        now_ms = app.page.evaluate("Date.now()")
+        try:
+            app.page.clock.pause_at(dt.datetime.fromtimestamp((now_ms + ahead_ms) / 1000, dt.UTC))
+            break
+        except PlaywrightError as exc:
+            if "fast-forward to the past" not in str(exc) or ahead_ms == 2000:
+                raise
     app.page.mouse.click(*spot)
     app.page.clock.resume()
     deadline = time.monotonic() + 10
