@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 SERVER_START_S = 90.0
+#: Playwright's wait for a check, as for an action (its default for a check is 5 s).
+ACTION_TIMEOUT_MS = 30_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -52,8 +54,10 @@ def chromium() -> Iterator[Any]:
     """Headless Debian Chromium driven by Playwright (skips when it is not installed)."""
     if not CHROMIUM.is_file():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # the page shares two cores with the other test process: give a check as long as an action
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

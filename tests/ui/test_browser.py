@@ -395,11 +395,12 @@ def test_bad_incident_file_shows_the_loader_message(app_page, tmp_path):
     _stays_local(app_page)
 
 
-def _choose_in_grid(app: AppPage, grid: Locator, column: int, option: str) -> None:
+def _choose_in_grid(app: AppPage, grid: Locator, column: int, option: str, done: Locator) -> None:
     """Choose ``option`` in the first row's selectbox cell ``column`` (from 0) of a data editor.
 
     The grid is a canvas: its first cell is clicked, the keys move to the cell and open its
-    list. A click the grid has not laid out yet opens nothing, and is tried again.
+    list. A click the grid has not laid out yet opens nothing, and a choice a busy page redraws
+    away never reaches the app: each is tried again until ``done`` shows (three tries).
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -413,13 +414,14 @@ def _choose_in_grid(app: AppPage, grid: Locator, column: int, option: str) -> No
         app.page.keyboard.press("Enter")  # opens the cell's list
         try:
             choice.wait_for(timeout=5_000)
+            choice.click()
+            done.wait_for(timeout=40_000)
         except PlaywrightTimeoutError:
             app.page.keyboard.press("Escape")
             app.page.wait_for_timeout(1_000)
             continue
-        choice.click()
         return
-    msg = f"the grid's list never showed {option!r}"
+    msg = f"choosing {option!r} in the grid never showed {done}"
     raise AssertionError(msg)
 
 
@@ -446,8 +448,8 @@ def test_an_offence_type_is_put_in_a_harm_category_in_its_table(app_page, tmp_pa
     page.get_by_text("Offence types and their harm categories").click()
     grid = page.locator("[data-testid='stDataFrame']").filter(has_text="offence type")
     grid.wait_for(timeout=30_000)
-    _choose_in_grid(app_page, grid, 3, "robbery")  # Gubbins's category
-    page.get_by_text("(0 types here)").wait_for(timeout=60_000)  # read again, Gubbins mapped
+    mapped = page.get_by_text("(0 types here)")  # read again, Gubbins mapped
+    _choose_in_grid(app_page, grid, 3, "robbery", mapped)  # Gubbins's category
     _idle(app_page)
     grid.screenshot(path=str(SCREENSHOTS / "offence_types.png"))
     saved = yaml.safe_load(_yaml_box_text(app_page))
