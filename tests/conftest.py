@@ -113,8 +113,8 @@ def make_grid(size: int = 4) -> nx.MultiDiGraph:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put the browser tests first: one process runs them all, the longest chain, so it starts
-    at once while the other process takes the rest, and neither waits for it at the end."""
+    """Put the browser tests first: one process runs their file, the longest, so it starts at
+    once while the other process takes the rest, and neither waits for it at the end."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is None)
 
 

@@ -30,8 +30,7 @@ from tests.ui.conftest import ROOT, SCREENSHOTS, AppPage
 if TYPE_CHECKING:
     from playwright.sync_api import Locator
 
-# One worker runs them all, against one app server.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 240_000
 MAP_CHART = "[data-testid='stDeckGlJsonChart']"
