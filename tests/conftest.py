@@ -113,9 +113,9 @@ def make_grid(size: int = 4) -> nx.MultiDiGraph:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put the browser tests first: one process runs their file, the longest, so it starts at
-    once while the other process takes the rest, and neither waits for it at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
+    """Put the app's tests first: their two files are the longest, so each of the two test
+    processes starts one at once and takes the short files after it."""
+    items.sort(key=lambda item: item.path.parent.name != "ui")
 
 
 @pytest.fixture(scope="session")

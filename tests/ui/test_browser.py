@@ -402,9 +402,11 @@ def _choose_in_grid(app: AppPage, grid: Locator, column: int, option: str, done:
     away never reaches the app: each is tried again until ``done`` shows (three tries).
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import expect
 
     choice = app.page.get_by_role("option", name=option, exact=True)
     for _ in range(3):
+        expect(grid).to_have_count(1)  # a table a rerun replaces lingers a moment beside it
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
         app.page.mouse.click(box["x"] + 30, box["y"] + 52)  # the first row, under the header
@@ -425,6 +427,8 @@ def _choose_in_grid(app: AppPage, grid: Locator, column: int, option: str, done:
 
 
 def test_an_offence_type_is_put_in_a_harm_category_in_its_table(app_page, tmp_path):
+    from playwright.sync_api import expect
+
     local = tmp_path / "local.csv"
     local.write_text(
         "Month,Crime type,Longitude,Latitude\n"
@@ -450,6 +454,7 @@ def test_an_offence_type_is_put_in_a_harm_category_in_its_table(app_page, tmp_pa
     mapped = page.get_by_text("(0 types here)")  # read again, Gubbins mapped
     _choose_in_grid(app_page, grid, 3, "robbery", mapped)  # Gubbins's category
     _idle(app_page)
+    expect(grid).to_have_count(1)  # the table before the choice has gone
     grid.screenshot(path=str(SCREENSHOTS / "offence_types.png"))
     saved = yaml.safe_load(_yaml_box_text(app_page))
     assert saved["incidents"][0]["type_categories"] == {"Gubbins": "robbery"}
