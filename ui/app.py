@@ -239,18 +239,17 @@ def make_plan(scenario: Scenario) -> bool:
 
         return pipeline.run(scenario, progress=progress, today=day, area=area)
 
-    _plan_job(work, {"key": key, "text": text, "file_limit": file_limit})
+    _plan_job(work, key, {"text": text, "file_limit": file_limit})
     return True
 
 
-def _plan_job(work: Callable[[jobs.Job], Plan], about: dict[str, Any]) -> None:
-    """Make the plan of ``about["key"]`` by ``work`` as a job, and wait for it.
+def _plan_job(work: Callable[[jobs.Job], Plan], key: str, about: dict[str, Any]) -> None:
+    """Make the plan of ``key`` by ``work`` as a job, and wait for it.
 
     Not when the planning waited for first (one at a time) made it, and by joining the job of
     another page (or of this page before a reload) that is making it. The plan is kept in the
     server's store, labelled as an app preview if it is one, even if the page has gone.
     """
-    key = about["key"]
     if _await_earlier(key):
         return
     store = plan_store()
@@ -301,7 +300,7 @@ def _await_earlier(key: str) -> bool:
     """
     earlier = jobs.running(jobs.PLANNING)
     await_planning()
-    return earlier is not None and earlier.about["key"] == key
+    return earlier is not None and earlier.key == key
 
 
 def await_planning() -> None:
@@ -324,7 +323,7 @@ def await_planning() -> None:
             return
         if error is not None:  # a bug: said as one
             raise error
-        _show_plan(job.about["key"], job.about["text"], job.about["file_limit"])
+        _show_plan(job.key or "", job.about["text"], job.about["file_limit"])  # a plan's: keyed
         bar.empty()
         done = f"{'Re-planned' if again else 'Planned'} in {job.seconds:.1f} s"
         status.update(label=done, state="complete", expanded=False)
@@ -365,7 +364,7 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
         made_s = seconds_until(plan.shift_start, request.at)
         steps = list(timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN))
         st.session_state[_time_key(key)] = min(steps, key=lambda step: abs(step - made_s))
-    _plan_job(work, {"key": key, "text": text, "file_limit": file_limit, "replan": True})
+    _plan_job(work, key, {"text": text, "file_limit": file_limit, "replan": True})
     st.rerun()  # the page drawn again with the re-plan (or the section with its error)
 
 

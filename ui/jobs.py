@@ -38,6 +38,8 @@ class Job:
     ----------
     about : dict
         What the page needs once the job has ended (the scenario text it plans, ...).
+    key : str or None
+        What the job makes, by which another page joins it (:func:`join`); None: not shared.
     future : concurrent.futures.Future
         The work's outcome: its value, or the exception it raised.
     fraction : float
@@ -51,6 +53,7 @@ class Job:
     """
 
     about: dict[str, Any]
+    key: str | None = None
     future: Future[object] = field(default_factory=Future)
     fraction: float = 0.0
     text: str = "Starting"
@@ -82,7 +85,7 @@ def start(
     A job given a ``key`` (what it makes) can be joined by another page while it runs
     (:func:`join`).
     """
-    job = Job(about)
+    job = Job(about, key)
 
     def timed(job: Job) -> object:
         started = time.perf_counter()

@@ -446,7 +446,7 @@ def _asked_of(
         runs_for = scenarios_for(scenario, shift_specs(rows, draft()["shift"]))
     except PlannerError:
         return False
-    return bool(job.about["key"] == _comparison_key(runs_for, sorted(counts)))
+    return job.key == _comparison_key(runs_for, sorted(counts))
 
 
 def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> None:
@@ -485,7 +485,6 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
                 "compared": compared_key(scenario),
                 "drawn": compared_key(scenario, solver=False),
                 "limit": scenario.solver.time_limit_s,
-                "key": key,
             },
             key,
         )
