@@ -21,6 +21,9 @@ from planner.scenario_patrol import StationSpec
 #: A station point farther than this from every street node is outside the area.
 STATION_SNAP_M = 250.0
 
+#: A station point farther than this from its street node is planned with a warning.
+STATION_NOTE_M = 100.0
+
 #: A station node this close to a named OSM police station is called by its name.
 POLICE_NAME_M = 100.0
 
@@ -111,6 +114,14 @@ def resolve_station(
             f"{graph.swap_note(spec.lat, spec.lon, STATION_SNAP_M)}"  # type: ignore[arg-type]
         )
         raise ScenarioError(msg)
+    if dist[0] > STATION_NOTE_M:
+        node = graph.nodes.iloc[int(idx[0])]
+        warn(
+            f"{where}: ({spec.lat}, {spec.lon}) is {dist[0]:.0f} m from the nearest street "
+            f"node the units walk; the plan puts it there, at ({node['lat']:.5f}, "
+            f"{node['lon']:.5f}); if that is across a river, a park or a block from the place "
+            "meant, give a point on the street meant"
+        )
     return int(idx[0])
 
 

@@ -1,6 +1,7 @@
 """Stations and shifts: police station names, the area's time zone, odd shifts."""
 
 import datetime as dt
+import warnings
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
@@ -130,3 +131,23 @@ def test_a_station_off_the_streets_is_told_of_swapped_lat_and_lon_only_when_they
         resolve_station(StationSpec(lat=51.5, lon=-0.1), helsinki, features, "s")
     assert "km from the nearest street" in str(london.value)
     assert "swapped" not in str(london.value)
+
+
+def test_a_station_point_far_from_every_street_node_is_planned_with_a_warning(grid):
+    from planner.errors import PlannerWarning
+    from planner.scenario_patrol import StationSpec
+    from planner.stations import resolve_station
+
+    x, y = grid.nodes.loc[0, ["x_m", "y_m"]]
+    lon, lat = gpd.GeoSeries([Point(x - 130, y)], crs=grid.crs).to_crs(4326).iloc[0].coords[0]
+    node = grid.nodes.loc[0]
+    with pytest.warns(PlannerWarning) as caught:  # 130 m off the grid's corner: in a river?
+        assert resolve_station(StationSpec(lat=lat, lon=lon), grid, None, "s.yaml: station") == 0
+    (note,) = [str(w.message) for w in caught]
+    assert note.startswith(f"s.yaml: station: ({lat}, {lon}) is 130 m from the nearest street")
+    assert f"the plan puts it there, at ({node['lat']:.5f}, {node['lon']:.5f})" in note
+    # 60 m off is a station set back from its street: taken without a word
+    lon, lat = gpd.GeoSeries([Point(x - 60, y)], crs=grid.crs).to_crs(4326).iloc[0].coords[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve_station(StationSpec(lat=lat, lon=lon), grid, None, "s.yaml: station") == 0
