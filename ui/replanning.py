@@ -9,6 +9,7 @@ the plan shown), and the re-plan becomes the plan shown, its files the downloads
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from planner.clock import later
+from planner.clock import later, seconds_until
+from planner.errors import ScenarioError
 from planner.plan import Plan
 from planner.tracks import position_at
 
@@ -57,8 +59,9 @@ class Request:
 def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> Request | None:
     """Draw the re-plan form; return the request when Re-plan is pressed, else None.
 
-    ``at_s`` (seconds into the shift, the map's time) is the re-plan time offered first, and
-    where the units are then is the position offered for a unit taken away.
+    ``at_s`` (seconds into the shift, the map's time) is the re-plan time offered first. The
+    position offered for a unit taken away is where the plan has it at the re-plan's time, and
+    follows that time when it is changed.
     """
     word = plan.unit_word
     digest = hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
@@ -67,11 +70,19 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
             "Plans the rest of the shift from where the units are at that time, keeping what "
             f"they have done (as `patrol-planner replan` does). {_article(word)} {word} a call "
             "for service took away: choose it, give where it is (first, where the plan has it "
-            f"at the map's time, {later(plan.shift_start, at_s):%H:%M}) and, if known, since "
-            "when (what it was to do from then on is dropped) and until when the call keeps it "
-            f"busy (it patrols on from there only then). {_article(word)} {word} gone for the "
-            "rest of the shift ends after what it finished by the re-plan's time (or its call, "
-            "if it is also taken away), with no walk back."
+            "at the re-plan's time) and, if known, since when (what it was to do from then on "
+            "is dropped) and until when the call keeps it busy (it patrols on from there only "
+            f"then). {_article(word)} {word} gone for the rest of the shift ends after what it "
+            "finished by the re-plan's time (or its call, if it is also taken away), with no "
+            "walk back."
+        )
+        at = st.time_input(
+            "Re-plan at (local time)",
+            value=later(plan.shift_start, at_s).time(),
+            step=STEP_MIN * 60,
+            key=f"replan_at_{digest}",
+            on_change=_follow_the_time,
+            args=(plan, tracks, digest, at_s),
         )
         away = st.multiselect(
             f"{word.capitalize()}s taken away by a call for service",
@@ -84,27 +95,21 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
             key=f"replan_gone_{digest}",
         )
         with st.form(f"replan_{digest}", border=False):
-            at = st.time_input(
-                "Re-plan at (local time)",
-                value=later(plan.shift_start, at_s).time(),
-                step=STEP_MIN * 60,
-                key=f"replan_at_{digest}",
-            )
             positions, since, busy = {}, {}, {}
             for unit in away:
-                lon, lat = position_at(tracks[unit], at_s)
+                lat, lon = _where(plan, tracks[unit], at, at_s)
                 left, right, when, until = st.columns(4)
                 positions[unit] = (
                     left.number_input(
                         f"{word.capitalize()} {unit} is at latitude",
-                        value=round(lat, 5),
+                        value=lat,
                         format="%.5f",
                         step=0.0005,
                         key=f"replan_lat_{unit}_{digest}",
                     ),
                     right.number_input(
                         "longitude",
-                        value=round(lon, 5),
+                        value=lon,
                         format="%.5f",
                         step=0.0005,
                         key=f"replan_lon_{unit}_{digest}",
@@ -121,6 +126,29 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
         return None
     st.session_state.pop(ERROR, None)
     return Request(at, positions, since, busy, tuple(gone))
+
+
+def _where(plan: Plan, track: list, clock: dt.time | None, at_s: float) -> tuple[float, float]:
+    """Where the plan has a unit at the local ``clock`` time, rounded as the fields show it.
+
+    A time the clocks skip that night, or none, is read as ``at_s`` (the map's time).
+    """
+    seconds = at_s
+    if clock is not None:
+        with contextlib.suppress(ScenarioError):
+            seconds = seconds_until(plan.shift_start, clock)
+    lon, lat = position_at(track, seconds)
+    return round(lat, 5), round(lon, 5)
+
+
+def _follow_the_time(plan: Plan, tracks: dict[int, list], digest: str, at_s: float) -> None:
+    """Move the positions offered for units taken away to where they are at the new time."""
+    clock = st.session_state.get(f"replan_at_{digest}")
+    for unit, track in tracks.items():
+        if f"replan_lat_{unit}_{digest}" in st.session_state:
+            lat, lon = _where(plan, track, clock, at_s)
+            st.session_state[f"replan_lat_{unit}_{digest}"] = lat
+            st.session_state[f"replan_lon_{unit}_{digest}"] = lon
 
 
 def _clock_if_known(column: DeltaGenerator, label: str, key: str) -> dt.time | None:

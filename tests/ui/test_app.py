@@ -1425,7 +1425,7 @@ def test_the_rest_of_the_shift_is_replanned_with_a_unit_taken_away(first_load):
     at = _app()
     before = at.session_state["plan"]
     _replan_widget(at.multiselect, "replan_away_").set_value([2]).run()
-    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30)).run()
     _replan_widget(at.number_input, "replan_lat_2_").set_value(60.1675)
     _replan_widget(at.number_input, "replan_lon_2_").set_value(24.9500)
     _replan_widget(at.time_input, "replan_since_2_").set_value(dt.time(19, 10))
@@ -1449,12 +1449,36 @@ def test_the_rest_of_the_shift_is_replanned_with_a_unit_taken_away(first_load):
     assert at.session_state["plan"] is before
 
 
+def test_a_unit_taken_away_is_offered_where_the_plan_has_it_at_the_re_plan_s_time(first_load):
+    import datetime as dt
+
+    at = _app()
+    plan = at.session_state["plan"]
+    _replan_widget(at.multiselect, "replan_away_").set_value([2]).run()
+    shown = [s.value for s in at.select_slider if s.label == "Where the units are at"]
+    # two times unit 2 stands at a hot spot, each on the five minutes the field steps by
+    stands = [
+        (leg.to_node, math.ceil(leg.start_s / 300) * 300)
+        for leg in plan.routes[1].legs
+        if leg.kind == "dwell" and math.ceil(leg.start_s / 300) * 300 < leg.end_s
+    ]
+    stands = [stands[1], next(s for s in stands[2:] if s[0] != stands[1][0])]
+    for node, seconds in stands:
+        clock = plan.shift_start + dt.timedelta(seconds=seconds)
+        _replan_widget(at.time_input, "replan_at_").set_value(clock.time()).run()
+        offered = [_replan_widget(at.number_input, f"replan_{k}_2_").value for k in ("lat", "lon")]
+        spot = plan.graph.nodes.loc[node]
+        assert offered == [round(spot["lat"], 5), round(spot["lon"], 5)]
+    # the map stays at its own time
+    assert [s.value for s in at.select_slider if s.label == "Where the units are at"] == shown
+
+
 def test_a_unit_busy_on_a_call_is_replanned_from_there_once_it_is_free(first_load):
     import datetime as dt
 
     at = _app()
     _replan_widget(at.multiselect, "replan_away_").set_value([2]).run()
-    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30)).run()
     _replan_widget(at.number_input, "replan_lat_2_").set_value(60.1675)
     _replan_widget(at.number_input, "replan_lon_2_").set_value(24.9500)
     _replan_widget(at.time_input, "replan_busy_2_").set_value(dt.time(20, 15))
@@ -1522,7 +1546,7 @@ def test_a_replan_refused_is_said_in_its_section_and_the_plan_stays(first_load):
     at = _app()
     before = at.session_state["plan"]
     _replan_widget(at.multiselect, "replan_away_").set_value([1]).run()
-    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30)).run()
     _replan_widget(at.number_input, "replan_lat_1_").set_value(51.5)  # London, not Helsinki
     _replan_widget(at.number_input, "replan_lon_1_").set_value(-0.1)
     next(b for b in at.button if b.label == "Re-plan").click().run()
@@ -1947,7 +1971,7 @@ def test_a_replan_refused_is_not_said_of_the_next_plan(first_load):
 
     at = _app()
     _replan_widget(at.multiselect, "replan_away_").set_value([1]).run()
-    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30)).run()
     _replan_widget(at.number_input, "replan_lat_1_").set_value(51.5)  # London, not Helsinki
     _replan_widget(at.number_input, "replan_lon_1_").set_value(-0.1)
     next(b for b in at.button if b.label == "Re-plan").click().run()
