@@ -107,10 +107,16 @@ def replan(
             f"the scenario says {scenario.officers.count})",
         )
         warn(before[0], stacklevel=2)
-    if followed.timezone:  # refuse a time outside the plan before loading the map
+    away, busy = away_since or {}, busy_until or {}
+    made_s = followed.replanned_s or 0.0  # what the plan followed recorded as done stays done
+    if followed.timezone:  # refuse times outside the plan before loading the map
         local = followed.local_start
         check_inside(routes, seconds_until(local, at), local)
         check_not_before(followed, seconds_until(local, at), local, routes_file)
+        if followed.shift_end is not None:
+            _call_seconds(
+                (local, followed.shift_end.astimezone(local.tzinfo)), at, made_s, away, busy
+            )
     specs = {unit: _position_spec(unit, lat, lon) for unit, (lat, lon) in (positions or {}).items()}
     officers = scenario.officers.model_copy(update={"count": count})
     scenario = scenario.model_copy(update={"officers": officers})
@@ -129,14 +135,7 @@ def replan(
         pos = resolve_station(spec, graph, area.features, f"position of unit {unit}", usable)
         nodes[unit] = int(graph.nodes.index[pos])
         before = (*before, *_inside_zones(unit, spec, graph, pos, zones))
-    away = away_since or {}
-    made_s = followed.replanned_s or 0.0  # what the plan followed recorded as done stays done
-    away_s = {
-        unit: _left_s(unit, window[0], clock, (at_s, made_s), at) for unit, clock in away.items()
-    }
-    busy_s = {
-        unit: _busy_s(unit, window, clock, at_s, at) for unit, clock in (busy_until or {}).items()
-    }
+    away_s, busy_s = _call_seconds(window, at, made_s, away, busy)
     share = scenario.officers.held_back_share
     resume = cut_routes(routes, at_s, graph, nodes, away_s, share, busy_s, gone, window[0])
     before = (*before, *_earlier_calls(resume, away, away_s, window[0]))
@@ -213,6 +212,32 @@ def _earlier_calls(
             warn(message, stacklevel=3)
             messages.append(message)
     return tuple(messages)
+
+
+def _call_seconds(
+    window: tuple[dt.datetime, dt.datetime],
+    at: dt.time,
+    made_s: float,
+    away: dict[int, dt.time],
+    busy: dict[int, dt.time],
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Seconds into the shift at which units left the plan, and until which they are busy.
+
+    ``window`` is the shift's (start, end), ``at`` the re-plan's clock time and ``made_s`` the
+    second the plan followed was made at (0 for a first plan).
+
+    Raises
+    ------
+    ScenarioError
+        If a unit left outside the plan's span or is busy until a time outside the rest of the
+        shift (:func:`_left_s`, :func:`_busy_s`).
+    """
+    at_s = seconds_until(window[0], at)
+    left = {
+        unit: _left_s(unit, window[0], clock, (at_s, made_s), at) for unit, clock in away.items()
+    }
+    until = {unit: _busy_s(unit, window, clock, at_s, at) for unit, clock in busy.items()}
+    return left, until
 
 
 def _left_s(

@@ -519,6 +519,13 @@ def test_a_busy_until_outside_the_rest_of_the_shift_is_refused(two_officer_plan,
     from planner.rest_of_shift import replan
 
     write_plan(two_officer_plan, tmp_path)
+    # refused before the map is read: a map file gone since is not what the message is about
+    scenario = two_officer_plan.scenario
+    scenario = scenario.model_copy(
+        update={
+            "area": scenario.area.model_copy(update={"source": "file", "path": tmp_path / "x.pbf"})
+        }
+    )
     for until, said in [
         (dt.time(19, 30), "unit 2 is busy until 19:30, not after the re-plan at 20:00; give"),
         (dt.time(20, 0), "unit 2 is busy until 20:00, not after the re-plan at 20:00; give"),
@@ -526,7 +533,7 @@ def test_a_busy_until_outside_the_rest_of_the_shift_is_refused(two_officer_plan,
     ]:
         with pytest.raises(ScenarioError, match=re.escape(said)):
             replan(
-                two_officer_plan.scenario,
+                scenario,
                 tmp_path / "routes.json",
                 dt.time(20, 0),
                 {2: CALL},
