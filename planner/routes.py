@@ -74,7 +74,8 @@ def plan_routes(
 
     ``start_from`` gives, per unit (the first ones), the hot spots (indices into ``hotspots``)
     of another plan's stops in order, e.g. of the same shift with fewer officers: the search
-    starts from it and keeps at least its value. A start the units cannot walk is dropped.
+    starts from it and keeps at least its presence, loops included. A start the units cannot walk
+    is dropped.
 
     Raises
     ------
@@ -90,7 +91,8 @@ def plan_routes(
     starts, dwell_value = patrol.unit_starts(), setup.dwell_value
     _check_feasible(problem, patrol)
     initial = _initial(start_from, order, first_spot, len(problem.shifts))
-    if initial is not None and search.evaluate(problem, initial) is None:
+    start = search.evaluate(problem, initial) if initial is not None else None
+    if initial is not None and start is None:
         log.info("routes: the other plan's stops do not fit these units; searching afresh")
         initial = None
     result = search.solve(
@@ -100,14 +102,12 @@ def plan_routes(
     plain = _problem(net, patrol, starts, dwell_value[order], order, first_spot, False)
     bound = search.upper_bound(plain, any_walk=True)
     single = int((problem.max_visits < plain.max_visits).sum())  # quiet must-cover places
-    stays = stays_of(result.best.routes, net, patrol)
-    routes = [
-        route_of_visits(k + 1, net, patrol, visits, brk, starts[k], order, first_spot, stays)
-        for k, (visits, brk) in enumerate(zip(result.best.routes, result.best.breaks, strict=True))
-    ]
-    if patrol.walk_spare:
-        routes = walk_spare_time(routes, net, patrol)
-    routes = credit_walks(credit_stops(routes, dwell_value, patrol), net.segment_presence, patrol)
+    routes = _routes_of(result.best, setup, patrol)
+    if start is not None and start.routes != result.best.routes:
+        # loops walked in spare time come after the search: the start may still earn more
+        kept = _routes_of(start, setup, patrol)
+        if sum(r.presence for r in kept) > sum(r.presence for r in routes) + 1e-9:
+            routes = kept
     earned = sum(r.presence for r in routes)
     status = result.status
     if status == "OPTIMAL" and bound > earned + 1e-9:  # optimal for the weights, not presence
@@ -207,6 +207,22 @@ def _weigh_must_cover(spots: np.ndarray, must: np.ndarray) -> np.ndarray:
     )
     quiet[must] = peak[:, 0] * MUST_COVER_WEIGHT < floor
     return quiet
+
+
+def _routes_of(solution: search.Solution, setup: SearchSetup, patrol: Patrol) -> list[Route]:
+    """Turn a search solution into credited routes, loops walked in spare time included."""
+    net, order, first_spot = setup.net, setup.order, setup.first_spot
+    starts = patrol.unit_starts()
+    stays = stays_of(solution.routes, net, patrol)
+    routes = [
+        route_of_visits(k + 1, net, patrol, visits, brk, starts[k], order, first_spot, stays)
+        for k, (visits, brk) in enumerate(zip(solution.routes, solution.breaks, strict=True))
+    ]
+    if patrol.walk_spare:
+        routes = walk_spare_time(routes, net, patrol)
+    return credit_walks(
+        credit_stops(routes, setup.dwell_value, patrol), net.segment_presence, patrol
+    )
 
 
 def _initial(
