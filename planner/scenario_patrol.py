@@ -22,6 +22,10 @@ def _real(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+#: Longest shift planned, by the clock: a longer one is refused as a mistyped hour.
+MAX_SHIFT_H = 16.0
+
+
 class ShiftSpec(_Model):
     """The shift: a date or a weekday (its first occurrence not ended), start and end clock times.
 
@@ -67,7 +71,21 @@ class ShiftSpec(_Model):
                 "a shift of under 24 hours, e.g. 18:00 to 02:00"
             )
             raise ValueError(msg)
+        if (hours := self.clock_hours()) > MAX_SHIFT_H:
+            msg = (
+                f"shift.start {self.start:%H:%M} and shift.end {self.end:%H:%M} make a shift of "
+                f"{hours:.1f} h (an end before the start is on the next day); a foot-patrol "
+                f"shift is planned for at most {MAX_SHIFT_H:.0f} h: check the two times, e.g. "
+                "18:00 to 02:00"
+            )
+            raise ValueError(msg)
         return self
+
+    def clock_hours(self) -> float:
+        """Hours from start to end by the clock (past midnight when the end is earlier)."""
+        day = dt.date(2000, 1, 1)
+        length = dt.datetime.combine(day, self.end) - dt.datetime.combine(day, self.start)
+        return (length.total_seconds() % 86400) / 3600
 
     def window(
         self, timezone: str, today: dt.date, now: dt.datetime | None = None

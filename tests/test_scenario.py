@@ -312,6 +312,17 @@ def test_an_end_at_24_00_is_midnight_and_a_weekday_may_be_short(tmp_path):
         load_scenario(write(tmp_path, text.replace("start: 18:00", 'start: "00:00"')))
 
 
+def test_an_end_that_makes_a_shift_of_over_16_hours_is_refused(tmp_path):
+    text = BASE.replace('end: "02:00"', 'end: "17:30"')  # an hour mistyped: to 17:30 next day
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, text))
+    said = str(err.value)
+    assert "shift.start 18:00 and shift.end 17:30 make a shift of 23.5 h (an end before" in said
+    assert "planned for at most 16 h: check the two times" in said
+    # sixteen hours by the clock is the longest taken
+    assert load_scenario(write(tmp_path, BASE.replace('end: "02:00"', 'end: "10:00"'))).shift
+
+
 def test_a_missing_key_names_no_line(tmp_path):
     text = BASE.replace("officers: {count: 2, station: {lat: 60.1699, lon: 24.9384}}\n", "")
     with pytest.raises(ScenarioError) as err:
@@ -680,7 +691,7 @@ def test_break_and_unit_hours_count_the_hour_clocks_go_back():
     ("shift", "warning"),
     [
         ('{weekday: friday, start: "18:00", end: "02:00"}', None),
-        ('{weekday: friday, start: "18:00", end: "17:00"}', r"the shift lasts 23\.0 h \(Fri 18:00"),
+        ('{weekday: friday, start: "18:00", end: "08:30"}', r"the shift lasts 14\.5 h \(Fri 18:00"),
         (
             '{weekday: friday, start: "18:00", end: "02:00", timezone: America/New_York}',
             r"not the area's time zone \(Europe/Helsinki\): the shift starts at 01:00 there",
