@@ -78,6 +78,11 @@ class ShiftSpec(_Model):
                 f"shift is planned for at most {MAX_SHIFT_H:.0f} h: check the two times, e.g. "
                 "18:00 to 02:00"
             )
+            if 24 - hours >= 2:  # the other way round is a shift: the two may be swapped
+                msg += (
+                    f", or, if the shift runs {self.end:%H:%M}-{self.start:%H:%M}, swap "
+                    "shift.start and shift.end"
+                )
             raise ValueError(msg)
         return self
 

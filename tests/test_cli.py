@@ -462,13 +462,13 @@ def test_bad_scenarios_exit_2_with_a_message_and_no_files(tmp_path, change, frag
 
 
 def test_a_meal_break_that_cannot_fit_stops_before_the_area_is_loaded(tmp_path):
-    text = GOOD.replace('start: "18:00", end: "20:00"', 'start: "23:00", end: "17:00"')
+    text = GOOD.replace('start: "18:00", end: "20:00"', 'start: "23:00", end: "13:00"')
     text = text.replace("count: 2,", "count: 2, meal_break: {earliest: '20:30', latest: '21:30'},")
     result = cli("plan", str(write_scenario(tmp_path, text)), "--out", str(tmp_path / "out"))
     assert_clean_failure(
         result,
-        "does not fit in the shift (23:00-17:00)",
-        "or, if the shift runs 17:00-23:00, swap shift.start and shift.end",
+        "does not fit in the shift (23:00-13:00)",
+        "or, if the shift runs 13:00-23:00, swap shift.start and shift.end",
     )
     assert "[1/" not in result.stderr  # no street graph was built first
 

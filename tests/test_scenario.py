@@ -318,7 +318,11 @@ def test_an_end_that_makes_a_shift_of_over_16_hours_is_refused(tmp_path):
         load_scenario(write(tmp_path, text))
     said = str(err.value)
     assert "shift.start 18:00 and shift.end 17:30 make a shift of 23.5 h (an end before" in said
-    assert "planned for at most 16 h: check the two times" in said
+    assert "planned for at most 16 h: check the two times, e.g. 18:00 to 02:00" in said
+    assert "swap" not in said  # 17:30-18:00 is no shift either
+    swapped = text.replace("start: 18:00", 'start: "20:00"').replace('"17:30"', '"14:00"')
+    with pytest.raises(ScenarioError, match=r"if the shift runs 14:00-20:00, swap shift\.start"):
+        load_scenario(write(tmp_path, swapped))  # 18 h; the other way round, 6 h
     # sixteen hours by the clock is the longest taken
     assert load_scenario(write(tmp_path, BASE.replace('end: "02:00"', 'end: "10:00"'))).shift
 
