@@ -80,10 +80,11 @@ def idle_message(plan: Plan) -> str | None:
 
 
 def _limit(plan: Plan) -> str:
-    """Say the route search's limits: ``5 s, 150 iterations``."""
+    """Say the route search's limit it stopped at: ``5 s``, or ``150 iterations``."""
     solver = plan.scenario.solver
-    iterations = f", {solver.route_iterations} iterations" if solver.route_iterations else ""
-    return f"{solver.time_limit_s:g} s{iterations}"
+    if plan.routes_stats.status == "ITERATION_LIMIT":
+        return f"{solver.route_iterations} iterations"
+    return f"{solver.time_limit_s:g} s"
 
 
 def _longer_search(plan: Plan) -> str:
