@@ -244,7 +244,8 @@ def _columns_not_found(
         said.append(f"{key} '{column}'" + (f" (did you mean '{near}'?)" if near else ""))
     return (
         f"{path}: column(s) not in the file: {', '.join(said)}; it has: {', '.join(header)}; "
-        "fix x_col, y_col, time_col, clock_col, type_col or id_col"
+        "fix x_col, y_col, time_col, clock_col, type_col or id_col (on the command line: "
+        "--x-col, --y-col, --time-col, --clock-col, --type-col or --id-col)"
     )
 
 

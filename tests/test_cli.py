@@ -690,6 +690,19 @@ def split_by_month(joined, folder):
     return paths
 
 
+def test_inspect_names_a_column_option_that_misses_as_the_option_it_is(tmp_path):
+    (tmp_path / "xy.csv").write_text("lat,lon,date,type\n60.17,24.94,2024-01-01,theft\n")
+    result = cli(
+        "incidents", "inspect", str(tmp_path / "xy.csv"), "--x-col", "longitude", "--y-col",
+        "lat", "--time-col", "date", "--type-col", "type",
+    )  # fmt: skip
+    assert_clean_failure(
+        result,
+        "column(s) not in the file: x_col 'longitude' (did you mean 'lon'?)",
+        "(on the command line: --x-col, --y-col, --time-col, --clock-col, --type-col or --id-col)",
+    )
+
+
 def test_inspect_describes_each_monthly_file_and_their_total(tmp_path):
     joined = shared_file("incidents/city_of_london_street_2020.csv")
     months = split_by_month(joined, tmp_path)
