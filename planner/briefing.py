@@ -367,6 +367,7 @@ def _map(
         if _near(z, (west, east, south, north), (east_m, north_m))
     ]
     elsewhere = route.ends_elsewhere
+    calls = list(dict.fromkeys(leg.to_node for leg in route.legs if leg.kind == "call"))
     return {
         "streets": streets,
         "zones": zones,
@@ -374,9 +375,10 @@ def _map(
         "station": xy(track[0][0], track[0][1]),
         "end_station": xy(track[-1][0], track[-1][1]) if elsewhere else None,
         "stops": stops,
+        "calls": [xy(float(nodes.at[n, "lon"]), float(nodes.at[n, "lat"])) for n in calls],
         "labels": _street_labels(plan, route, wgs84, xy),
         "scale": _scale_bar(px_per_m),
-        "legend": _legend(elsewhere, bool(zones)),
+        "legend": _legend(elsewhere, bool(zones), bool(calls)),
     }
 
 
@@ -387,12 +389,17 @@ _LEGEND = (
     ("end", "end station", 86),
     ("stop", "stops in order", 104),
     ("zone", "no-go zone", 88),
+    ("call", "call for service", 108),
 )
 
 
-def _legend(end_station: bool, zones: bool) -> dict[str, object]:
-    """Return the map's legend, bottom right: each symbol drawn, its label and where it starts."""
-    shown = [e for e in _LEGEND if (e[0] != "end" or end_station) and (e[0] != "zone" or zones)]
+def _legend(end_station: bool, zones: bool, calls: bool = False) -> dict[str, object]:
+    """Return the map's legend, bottom right: each symbol drawn, its label and where it starts.
+
+    The end station, no-go zones and calls for service are listed only when the map has them.
+    """
+    drawn = {"end": end_station, "zone": zones, "call": calls}
+    shown = [e for e in _LEGEND if drawn.get(e[0], True)]
     width = sum(w for _, _, w in shown) + 8
     left = MAP_W - width - 4
     items, x = [], left + 6

@@ -736,6 +736,10 @@ def test_a_call_shown_from_before_the_unit_left_is_explained(plan, area, tmp_pat
     (call,) = again.kpis["replan"]["calls"]
     assert call["since"][11:16] == f"{plan.at(stop.start_s):%H:%M}"
     assert (call["lat"], call["lon"]) == (round(position[0], 6), round(position[1], 6))
+    # unit 1's map marks where the call took it, and its legend says what the mark is
+    first, second = plan_files(again)["briefing.html"].decode().split('<section class="unit">')[1:]
+    assert first.count('<path class="call" d=') == 1 and ">call for service</text>" in first
+    assert 'class="call' not in second and ">call for service</text>" not in second
     # re-planned again after a second call: the warning is of the new call, not the first
     write_plan(again, tmp_path / "replan")
     stop = next(leg for leg in again.routes[0].dwells if leg.start_s > call_end_s(again))
