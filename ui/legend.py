@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ui.map import (
+    CALL_COLOUR,
     FORBIDDEN_COLOUR,
     MUST_COVER_COLOUR,
     OFFICER_COLOURS,
@@ -27,6 +28,8 @@ def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
         style = (
             "width:0.7em;height:0.7em;border-radius:50%;background:#000;border:3px solid #ffdc00"
         )
+    elif shape == "call":
+        style = f"width:0.7em;height:0.7em;border-radius:50%;background:{rgb};border:2px solid #000"
     elif shape == "disc":
         style = (
             f"width:0.9em;height:0.9em;border-radius:50%;background:{rgb}33;border:1px solid {rgb}"
@@ -43,11 +46,13 @@ def legend_html(
     word: str = "officer",
     posts: bool = True,
     places: bool = True,
+    calls: bool = False,
 ) -> str:
     """HTML legend: risk classes of the streets, route colours and the map's symbols.
 
     ``officers`` routes are named ``word`` 1, 2, ... (``"unit"`` for pairs); the symbols of
-    fixed posts and of must-cover and forbidden places are listed when the map may show them.
+    fixed posts, of must-cover and forbidden places and of calls for service are listed when
+    the map may show them.
     """
     parts = []
     if risk:
@@ -69,6 +74,8 @@ def legend_html(
             (MUST_COVER_COLOUR, "ring", "must cover"),
             (FORBIDDEN_COLOUR, "disc", "forbidden"),
         ]
+    if calls:
+        shown.append((CALL_COLOUR, "call", "call for service"))
     symbols = "".join(_chip(colour, shape) + label for colour, shape, label in shown)
     parts.append(f"Symbols: {symbols}")
     return "<small>" + "<br>".join(parts) + "</small>"
@@ -82,4 +89,5 @@ def plan_legend(plan: Plan, officers: int, word: str) -> str:
         word=word,
         posts=bool(plan.posts),
         places=bool(places.must_cover or places.forbidden),
+        calls=any(leg.kind == "call" for route in plan.routes for leg in route.legs),
     )

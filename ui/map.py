@@ -70,6 +70,8 @@ DWELL_LABEL_M = 12.0
 DWELL_DOT_PX, DWELL_RING_PX = 5, 3
 MUST_COVER_COLOUR = (0, 150, 80)
 FORBIDDEN_COLOUR = (200, 0, 0)
+#: Where a call for service took a unit (after a re-plan), as on the briefing's maps.
+CALL_COLOUR = (230, 126, 34)
 
 
 def officer_colour(officer: int) -> list[int]:
@@ -184,6 +186,26 @@ def station_records(plan: Plan) -> list[dict[str, Any]]:
             "tip": f"Station: {' and '.join(sorted(roles[node], reverse=True))} of the routes",
         }
         for node in sorted(roles)
+    ]
+
+
+def call_records(plan: Plan) -> list[dict[str, Any]]:
+    """Where each call for service answered before a re-plan took a unit, with its times."""
+    nodes = plan.graph.nodes
+    return [
+        {
+            "position": [
+                round(float(nodes.at[leg.to_node, "lon"]), COORD_DIGITS),
+                round(float(nodes.at[leg.to_node, "lat"]), COORD_DIGITS),
+            ],
+            "tip": (
+                f"{plan.unit_word.capitalize()} {route.officer}: call for service "
+                f"{plan.at(leg.start_s):%H:%M}-{plan.at(leg.end_s):%H:%M}"
+            ),
+        }
+        for route in plan.routes
+        for leg in route.legs
+        if leg.kind == "call"
     ]
 
 
@@ -450,7 +472,7 @@ def plan_layers(
     pydeck sends a plain string as an accessor expression (``"@@=meters"``): constant string
     props are quoted (``"'meters'"``). Layer ids, bottom to top: ``post-reach``, ``forbidden``,
     ``streets``, ``street-names``, ``routes``, ``route-arrows``, ``dwells``, ``dwell-minutes``,
-    ``posts``, ``must-cover``, ``stations``.
+    ``posts``, ``must-cover``, ``stations`` and, after a re-plan with calls, ``calls``.
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     streets, labels = base if base is not None else base_records(plan)
@@ -552,7 +574,25 @@ def plan_layers(
         ),
         cover_layer,
         station_layer(station_records(plan)),
+        *([call_layer(calls)] if (calls := call_records(plan)) else []),
     ]
+
+
+def call_layer(records: list[dict[str, Any]]) -> pdk.Layer:
+    """Orange dots ringed in black where calls for service took units (:func:`call_records`)."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id="calls",
+        data=records,
+        get_position="position",
+        get_radius=7,
+        radius_units="'pixels'",
+        get_fill_color=[*CALL_COLOUR, 255],
+        get_line_color=[0, 0, 0],
+        stroked=True,
+        line_width_min_pixels=2,
+        pickable=True,
+    )
 
 
 def plan_view(

@@ -149,6 +149,8 @@ def test_the_legend_lists_posts_and_places_only_when_the_map_may_show_them():
     bare = legend_html(officers=2, word="unit", posts=False, places=False)
     assert "unit 2" in bare and "station" in bare
     assert not any(s in bare for s in ("post", "must cover", "forbidden", "officer"))
+    assert "call for service" not in full + bare
+    assert "call for service" in legend_html(officers=2, calls=True)
 
 
 def test_warnings_naming_a_scenario_key_point_to_the_fields_help(monkeypatch):
@@ -1443,6 +1445,11 @@ def test_the_rest_of_the_shift_is_replanned_with_a_unit_taken_away(first_load):
     )  # what was done before stays done
     assert "re-planned at 19:30" in at.session_state["plan_key"]
     assert any(i.value.startswith("Re-planned at 19:30: before then") for i in at.info)
+    # the map marks where the call took unit 2, as the briefing does
+    (mark,) = _layer(_deck(at), "calls")["data"]
+    assert mark["position"] == pytest.approx([node["lon"], node["lat"]], abs=1e-5)
+    assert re.fullmatch(r"Officer 2: call for service \d\d:\d\d-19:30", mark["tip"])
+    assert any("call for service" in m.value for m in at.markdown)  # and its legend
     # the map opens at the re-plan's time
     assert [s.value for s in at.select_slider if s.label == "Where the units are at"] == [5400]
     at.sidebar.button[0].click().run()  # Plan: the plan of the whole shift again
