@@ -389,8 +389,13 @@ def place_layers(cover: list[dict[str, Any]], zones: list[dict[str, Any]]) -> li
     ]
 
 
-def station_layer(records: list[dict[str, Any]], layer_id: str = "stations") -> pdk.Layer:
-    """Stations: black discs ringed in yellow."""
+def station_layer(
+    records: list[dict[str, Any]],
+    layer_id: str = "stations",
+    fill: tuple[int, ...] = (0, 0, 0),
+    ring: tuple[int, ...] = (255, 220, 0),
+) -> pdk.Layer:
+    """Stations: black discs ringed in yellow (other colours mark other places, e.g. calls)."""
     return pdk.Layer(
         "ScatterplotLayer",
         id=layer_id,
@@ -399,8 +404,8 @@ def station_layer(records: list[dict[str, Any]], layer_id: str = "stations") -> 
         get_radius=10,
         radius_units="'meters'",
         radius_min_pixels=7,
-        get_fill_color=[0, 0, 0],
-        get_line_color=[255, 220, 0],
+        get_fill_color=list(fill),
+        get_line_color=list(ring),
         stroked=True,
         line_width_min_pixels=3,
         pickable=True,
@@ -482,6 +487,7 @@ def plan_layers(
     cover, zones = place_records(places["must_cover"], places["forbidden"])
     forbidden_layer, cover_layer = place_layers(cover, zones)
     labels = labels_apart(labels, fit_view(*focus_points(plan, routes, posts)))
+    calls = call_records(plan)
     return [
         pdk.Layer(
             "ScatterplotLayer",
@@ -574,25 +580,8 @@ def plan_layers(
         ),
         cover_layer,
         station_layer(station_records(plan)),
-        *([call_layer(calls)] if (calls := call_records(plan)) else []),
+        *([station_layer(calls, "calls", CALL_COLOUR, (0, 0, 0))] if calls else []),
     ]
-
-
-def call_layer(records: list[dict[str, Any]]) -> pdk.Layer:
-    """Orange dots ringed in black where calls for service took units (:func:`call_records`)."""
-    return pdk.Layer(
-        "ScatterplotLayer",
-        id="calls",
-        data=records,
-        get_position="position",
-        get_radius=7,
-        radius_units="'pixels'",
-        get_fill_color=[*CALL_COLOUR, 255],
-        get_line_color=[0, 0, 0],
-        stroked=True,
-        line_width_min_pixels=2,
-        pickable=True,
-    )
 
 
 def plan_view(
