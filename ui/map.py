@@ -22,8 +22,8 @@ import shapely
 
 from planner.hotspots import kept_apart
 from planner.plan import Plan, station_roles
-from planner.tracks import direction_marks, metres_per_degree, route_pieces
-from ui.view import ASSUMED_WIDTH_PX, fit_view, focus_points, metres_per_pixel
+from planner.tracks import direction_marks, route_pieces
+from ui.view import ASSUMED_WIDTH_PX, fit_view, focus_points
 
 #: Map style served by Streamlit from ``ui/static/`` (a dict style crashes the frontend).
 BLANK_STYLE = "/app/static/blank-style.json"
@@ -31,12 +31,12 @@ BLANK_STYLE = "/app/static/blank-style.json"
 #: Decimal places of the coordinates sent to the browser (~10 cm).
 COORD_DIGITS = 6
 
-#: Most street names drawn (one label per street name, longest streets first), and the least
-#: distance between two label anchors in metres (closer labels would overlap at the first view).
-MAX_LABELS = 300
+#: Most street-name labels sent (each street's first, longest streets first, then more along
+#: the streets), and the least distance between two label anchors, metres.
+MAX_LABELS = 1200
 LABEL_SEPARATION_M = 150.0
-#: Screen width of one character of a street name (12 px bold sans-serif), in pixels.
-LABEL_CHAR_PX = 7.0
+#: Shortest named segment that carries a label of its own (shorter ones: the name is too long).
+MIN_LABEL_SEGMENT_M = 40.0
 
 #: Risk-density classes: upper percentile of each class, colour, street width in metres, label.
 RISK_CLASSES: tuple[tuple[float, tuple[int, int, int], float, str], ...] = (
@@ -257,20 +257,27 @@ def post_records(plan: Plan) -> list[dict[str, Any]]:
 def label_records(
     plan: Plan, max_labels: int = MAX_LABELS, min_separation_m: float = LABEL_SEPARATION_M
 ) -> list[dict[str, Any]]:
-    """One label per street name at the middle of its longest segment, turned along the street.
+    """Street-name labels at the middle of named segments, turned along the street, best first.
 
-    Streets with the most named length come first; a label closer than ``min_separation_m`` to
-    one already placed is left out (the street's name is still in its tooltip), and at most
-    ``max_labels`` labels are kept.
+    Each street's first label sits on its longest segment, and the streets with the most named
+    length come first; then more labels along the streets, on their longer segments. A label
+    closer than ``min_separation_m`` to one before it is left out, and at most ``max_labels``
+    are kept. The map shows those that do not overlap one before them at its zoom
+    (:func:`label_layer`): zoomed in, more of them.
     """
     segments = plan.graph.segments
     named = segments[segments["name"].notna()]
     if len(named) == 0:
         return []
-    by_name = named.groupby("name", sort=True)["length_m"]
-    names = by_name.sum().sort_values(ascending=False, kind="stable").index
-    longest = by_name.idxmax().loc[names]
-    geoms = segments.geometry.loc[longest.to_numpy()].to_numpy()
+    length = named.groupby("name")["length_m"].sum()
+    order = named.assign(street_m=named["name"].map(length)).sort_values(
+        ["street_m", "name", "length_m"], ascending=[False, True, False], kind="stable"
+    )
+    first = ~order["name"].duplicated()
+    later = order[~first & (order["length_m"] >= MIN_LABEL_SEGMENT_M)]
+    along = later.sort_values("length_m", ascending=False, kind="stable").index
+    ranked = order.loc[[*order.index[first], *along]]
+    geoms = ranked.geometry.to_numpy()
     # Label anchor and direction, measured in the projected (metre) CRS.
     middle = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
     before = shapely.line_interpolate_point(geoms, 0.45, normalized=True)
@@ -282,29 +289,15 @@ def label_records(
     angle = np.degrees(np.arctan2(dy, dx))
     angle = np.where(angle > 90, angle - 180, np.where(angle < -90, angle + 180, angle))
     lonlat = gpd.GeoSeries(middle[kept], crs=segments.crs).to_crs("EPSG:4326")
+    names = ranked["name"].to_numpy()[kept]
     return [
         {
             "position": [round(pt.x, COORD_DIGITS), round(pt.y, COORD_DIGITS)],
-            "name": str(names[i]),
+            "name": str(name),
             "angle": round(float(a), 1),
         }
-        for i, pt, a in zip(kept, lonlat, angle, strict=True)
+        for name, pt, a in zip(names, lonlat, angle, strict=True)
     ]
-
-
-def labels_apart(records: list[dict[str, Any]], view: pdk.ViewState) -> list[dict[str, Any]]:
-    """Keep the labels (best first) that do not overlap a label kept before, at ``view``'s scale.
-
-    Each label is taken as a disc as wide as its name, whichever way it turns: on a large area's
-    first view, names 150 m apart would still be drawn over each other.
-    """
-    if not records:
-        return []
-    lonlat = np.array([r["position"] for r in records], dtype=float)
-    xy_px = lonlat * metres_per_degree(view.latitude) / metres_per_pixel(view)
-    radius_px = np.array([LABEL_CHAR_PX * len(r["name"]) / 2 for r in records])
-    kept = kept_apart(xy_px, radius_px)
-    return [records[i] for i in kept]
 
 
 def dwell_minute_records(plan: Plan) -> list[dict[str, Any]]:
@@ -436,11 +429,18 @@ def street_layer(
 
 
 def label_layer(records: list[dict[str, Any]]) -> pdk.Layer:
-    """Street names along their streets (see :func:`label_records`)."""
+    """Street names along their streets (see :func:`label_records`), none over another.
+
+    deck.gl's collision filter hides, at each zoom, a name that would overlap one before it in
+    ``records`` (the longest streets first): zoomed in, more names show.
+    """
+    ranked = [{**r, "rank": len(records) - i} for i, r in enumerate(records)]
     return pdk.Layer(
         "TextLayer",
         id="street-names",
-        data=records,
+        data=ranked,
+        extensions=[{"@@type": "CollisionFilterExtension"}],
+        get_collision_priority="rank",
         get_position="position",
         get_text="name",
         get_angle="angle",
@@ -486,7 +486,6 @@ def plan_layers(
     places = plan.scenario.places.model_dump(mode="json")
     cover, zones = place_records(places["must_cover"], places["forbidden"])
     forbidden_layer, cover_layer = place_layers(cover, zones)
-    labels = labels_apart(labels, fit_view(*focus_points(plan, routes, posts)))
     calls = call_records(plan)
     return [
         pdk.Layer(

@@ -38,11 +38,8 @@ from ui.draft import APP_TIME_LIMIT_S, DRAFT, SET_ASIDE, UPLOADS, WHERE, YAML_BO
 from ui.legend import legend_html
 from ui.map import (
     BLANK_STYLE,
-    LABEL_CHAR_PX,
     MAX_LABELS,
     RISK_CLASSES,
-    plan_layers,
-    plan_view,
     risk_classes,
     route_records,
 )
@@ -57,7 +54,6 @@ from ui.review import (
 )
 from ui.staffing import apply_edits, shift_specs
 from ui.timeline import position_at, time_steps
-from ui.view import metres_per_pixel
 
 # AppTest resolves a relative path against the calling file, not the working folder.
 APP = str(ROOT / "ui" / "app.py")
@@ -536,15 +532,22 @@ def test_map_has_every_layer_and_the_local_style(first_load):
     assert labels["characterSet"] == "auto"
     names = [label["name"] for label in labels["data"]]
     assert 0 < len(names) <= MAX_LABELS
-    assert len(names) == len(set(names))
-    # at the first view no two names overlap, each taken as a disc as wide as its text
-    view = plan_view(plan, plan_layers(plan))  # the view the names were thinned for
-    scale, lat = METRES_PER_DEGREE / metres_per_pixel(view), math.radians(view.latitude)
+    # the longest streets' names first; long streets named more than once along them
+    segments = plan.graph.segments
+    longest = segments.groupby("name")["length_m"].sum().idxmax()
+    assert names[0] == longest and names.count(longest) > 1
+    assert len(set(names)) < len(names)
+    # the browser shows a name only where it overlaps none ranked before it: more zoomed in
+    assert labels["extensions"] == [{"@@type": "CollisionFilterExtension"}]
+    assert labels["getCollisionPriority"] == "@@=rank"
+    ranks = [label["rank"] for label in labels["data"]]
+    assert ranks == sorted(ranks, reverse=True)
+    # no two anchors closer than 150 m
+    lat = math.radians(plan.graph.nodes["lat"].mean())
     for a, b in itertools.combinations(labels["data"], 2):
-        dx = (a["position"][0] - b["position"][0]) * math.cos(lat) * scale
-        dy = (a["position"][1] - b["position"][1]) * scale
-        apart = LABEL_CHAR_PX * (len(a["name"]) + len(b["name"])) / 2
-        assert math.hypot(dx, dy) >= apart, (a["name"], b["name"])
+        dx = (a["position"][0] - b["position"][0]) * math.cos(lat) * METRES_PER_DEGREE
+        dy = (a["position"][1] - b["position"][1]) * METRES_PER_DEGREE
+        assert math.hypot(dx, dy) >= 149.0, (a["name"], b["name"])
 
 
 @pytest.mark.slow
