@@ -16,8 +16,6 @@ MAP_HEIGHT_PX = 600
 ASSUMED_WIDTH_PX = 900
 #: deck.gl and MapLibre draw the world this many pixels wide at zoom 0.
 WORLD_PX = 512
-#: The equator's length in metres (WGS84).
-EQUATOR_M = 40_075_016.686
 
 
 def fit_view(
@@ -42,11 +40,6 @@ def fit_view(
         pitch=0,
         bearing=0,
     )
-
-
-def metres_per_pixel(view: pdk.ViewState) -> float:
-    """Ground metres a pixel spans at the centre of ``view``."""
-    return EQUATOR_M * math.cos(math.radians(view.latitude)) / (WORLD_PX * 2**view.zoom)
 
 
 def focus_points(
