@@ -130,11 +130,13 @@ class StreetGraph:
         lats, lons = self.nodes["lat"], self.nodes["lon"]
         return bool(lats.min() <= lat <= lats.max() and lons.min() <= lon <= lons.max())
 
-    def swap_note(self, lat: float, lon: float, reach_m: float) -> str:
+    def swap_note(
+        self, lat: float, lon: float, reach_m: float, form: str = "write lat: {lat}, lon: {lon}"
+    ) -> str:
         """Say, when a point off the streets lies on them with lat and lon swapped, what to write.
 
-        Returns ``"; lat and lon look swapped: ..."`` when ``(lat=lon, lon=lat)`` lies within
-        ``reach_m`` of a street node, else ``""``.
+        Returns ``"; lat and lon look swapped: ..."`` (the point swapped, written as ``form``
+        says) when ``(lat=lon, lon=lat)`` lies within ``reach_m`` of a street node, else ``""``.
         """
         if not (-90 <= lon <= 90):
             return ""
@@ -143,7 +145,7 @@ class StreetGraph:
             return ""
         if self.nearest_node(x_m, y_m)[1][0] > reach_m:
             return ""
-        return f"; lat and lon look swapped: write lat: {lon}, lon: {lat}"
+        return f"; lat and lon look swapped: {form.format(lat=lon, lon=lat)}"
 
     def project_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Project WGS84 lon / lat to this graph's CRS (metres)."""

@@ -38,6 +38,10 @@ from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
 from planner.stations import resolve_station, shift_window
 
+#: How a unit's position is told to be written when its lat and lon look swapped (the command
+#: line and the app both take it latitude first).
+POSITION_FORM = "give it as {lat},{lon} (latitude first)"
+
 
 def replan(
     scenario: Scenario,
@@ -132,7 +136,9 @@ def replan(
     avoided = avoided_ways(scenario, graph, window) | forbidden_segments(graph, zones)
     usable = walkable_nodes(graph, avoided)
     for unit, spec in specs.items():
-        pos = resolve_station(spec, graph, area.features, f"position of unit {unit}", usable)
+        pos = resolve_station(
+            spec, graph, area.features, f"position of unit {unit}", usable, POSITION_FORM
+        )
         nodes[unit] = int(graph.nodes.index[pos])
         before = (*before, *_inside_zones(unit, spec, graph, pos, zones))
     away_s, busy_s = _call_seconds(window, at, made_s, away, busy)

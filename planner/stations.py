@@ -42,11 +42,13 @@ def resolve_station(
     features: gpd.GeoDataFrame,
     where: str,
     usable: np.ndarray | None = None,
+    swap_form: str = "write lat: {lat}, lon: {lon}",
 ) -> int:
     """Node position of a station given as an OSM police station, a point or a node id.
 
     A point or police station snaps to the nearest ``usable`` node (a mask; default every
-    node): one the units may walk from, not one reached only by ways they avoid.
+    node): one the units may walk from, not one reached only by ways they avoid. A point
+    whose lat and lon look swapped is told how to write it (``swap_form``).
 
     Raises
     ------
@@ -111,7 +113,7 @@ def resolve_station(
             f"{where}: ({spec.lat}, {spec.lon}) is {dist[0] / 1000:.1f} km from the "
             f"nearest street of the area ({graph.extent()}); put it inside the "
             f"area (within {STATION_SNAP_M:.0f} m of a street)"
-            f"{graph.swap_note(spec.lat, spec.lon, STATION_SNAP_M)}"  # type: ignore[arg-type]
+            f"{graph.swap_note(spec.lat, spec.lon, STATION_SNAP_M, swap_form)}"  # type: ignore[arg-type]
         )
         raise ScenarioError(msg)
     if dist[0] > STATION_NOTE_M:

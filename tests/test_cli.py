@@ -118,6 +118,13 @@ def test_plan_default_end_to_end(tmp_path):
         "--position", "2=95,24.94",
     )  # fmt: skip
     assert_clean_failure(swapped, "unit 2: (95.0, 24.94) is not a latitude, longitude pair")
+    flipped = cli(
+        "replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:05",
+        "--position", "2=24.9414,60.1712",
+    )  # fmt: skip
+    assert_clean_failure(
+        flipped, "lat and lon look swapped: give it as 60.1712,24.9414 (latitude first)"
+    )
     missing = cli(
         "replan", "scenarios/helsinki_default.yaml", "--plan", str(tmp_path), "--at", "20:05"
     )
