@@ -89,5 +89,5 @@ def plan_legend(plan: Plan, officers: int, word: str) -> str:
         word=word,
         posts=bool(plan.posts),
         places=bool(places.must_cover or places.forbidden),
-        calls=any(leg.kind == "call" for route in plan.routes for leg in route.legs),
+        calls=bool((plan.kpis.get("replan") or {}).get("calls")),
     )

@@ -190,22 +190,16 @@ def station_records(plan: Plan) -> list[dict[str, Any]]:
 
 
 def call_records(plan: Plan) -> list[dict[str, Any]]:
-    """Where each call for service answered before a re-plan took a unit, with its times."""
-    nodes = plan.graph.nodes
+    """Where each call for service before a re-plan took a unit, with its times (from its KPIs)."""
     return [
         {
-            "position": [
-                round(float(nodes.at[leg.to_node, "lon"]), COORD_DIGITS),
-                round(float(nodes.at[leg.to_node, "lat"]), COORD_DIGITS),
-            ],
+            "position": [call["lon"], call["lat"]],
             "tip": (
-                f"{plan.unit_word.capitalize()} {route.officer}: call for service "
-                f"{plan.at(leg.start_s):%H:%M}-{plan.at(leg.end_s):%H:%M}"
+                f"{plan.unit_word.capitalize()} {call['unit']}: call for service "
+                f"{_clock(call['since'])}-{_clock(call['until'])}"
             ),
         }
-        for route in plan.routes
-        for leg in route.legs
-        if leg.kind == "call"
+        for call in (plan.kpis.get("replan") or {}).get("calls", [])
     ]
 
 
