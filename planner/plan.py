@@ -309,8 +309,8 @@ def leg_action(leg: Leg, route: Route) -> str:
     length = duration_text(leg.end_s - leg.start_s)
     if leg.kind == "dwell":
         return f"dwell {minutes:.0f} min"
-    if leg.kind == "call":
-        return f"call for service {length}"
+    if leg.kind == "call":  # one of no time: a unit found elsewhere the moment it was re-planned
+        return f"call for service {length}" if round(leg.end_s - leg.start_s) else CALL_ARRIVED
     if leg.kind == GONE:
         return GONE_ACTION
     if leg.kind == "break":
@@ -323,6 +323,10 @@ def leg_action(leg: Leg, route: Route) -> str:
         return WALK_TO_END if route.ends_elsewhere else "walk back to station"
     return "walk"
 
+
+#: What the schedule calls a call for service that took no time: a unit on one call when
+#: re-planned, given another position then.
+CALL_ARRIVED = "call for service, now here"
 
 #: What the schedule calls the last walk of a unit that ends at another station than its own.
 WALK_TO_END = "walk to end station"

@@ -7,7 +7,7 @@ import pytest
 
 from planner.errors import ScenarioError, SolverError
 from planner.patrol import Patrol
-from planner.plan import Leg, Route, SolveStats
+from planner.plan import CALL_ARRIVED, Leg, Route, SolveStats, leg_action
 from planner.replan import Resume, at_hotspots, cut_routes, join, joined, resumed
 from planner.route_legs import credit_kept_walks
 from planner.routes import plan_routes, validation_rules
@@ -598,6 +598,24 @@ def test_a_unit_gone_while_busy_on_a_recorded_call_ends_at_the_call(helsinki, pl
     *_, call, last = gone.kept[0]
     assert call.kind == "call" and (call.start_s, call.end_s) == (busy.kept[0][-1].start_s, 1200)
     assert last.kind == "gone" and last.to_node == far and last.start_s == 1200.0
+
+
+def test_a_unit_moved_on_from_a_recorded_call_is_said_to_be_here_not_zero_seconds(
+    helsinki, planned
+):
+    _, routes = planned
+    node = routes[0].legs[-1].to_node
+    first, then = [n for n in helsinki.nodes.index if n != node][:2]
+    busy = cut_routes(routes, 600.0, helsinki, {1: first}, busy_until_s={1: 3000.0})
+    # re-planned while the recorded call still keeps it, the unit is found elsewhere
+    moved = cut_routes([Route(1, busy.kept[0])], 1200.0, helsinki, {1: then})
+    route = Route(1, moved.kept[0])
+    *_, recorded, call = route.legs
+    assert (recorded.kind, recorded.to_node, recorded.end_s) == ("call", first, 1200.0)
+    assert (call.kind, call.to_node, call.start_s, call.end_s) == ("call", then, 1200.0, 1200.0)
+    minutes = (1200.0 - recorded.start_s) / 60
+    assert leg_action(recorded, route) == f"call for service {minutes:.0f} min"
+    assert leg_action(call, route) == CALL_ARRIVED == "call for service, now here"
 
 
 def test_a_unit_gone_must_be_in_the_plan_and_not_busy_too(helsinki, planned):
