@@ -64,7 +64,7 @@ def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     YAML 1.1 (PyYAML) reads a leading 0 as octal: ``count: 010`` would plan 8 officers, and
     ``end: 0200`` would be the number 128 (``0900`` no number at all).
     """
-    text = str(loader.construct_scalar(node))
+    text = str(loader.construct_scalar(node)).replace("_", "")  # YAML 1.1 digit groups: 1_000
     if re.fullmatch(r"[-+]?[0-9]+", text):
         return int(text, 10)
     return int(loader.construct_yaml_int(node))

@@ -174,6 +174,8 @@ def test_values_yaml_or_pydantic_would_misread_are_refused(tmp_path, old, new, m
 def test_a_number_with_a_leading_zero_is_decimal_not_octal(tmp_path):
     s = load_scenario(write(tmp_path, BASE.replace("count: 2", "count: 010")))
     assert s.officers.count == 10  # YAML 1.1 reads 010 as octal 8
+    tagged = load_scenario(write(tmp_path, BASE.replace("count: 2", "count: !!int 0_10")))
+    assert tagged.officers.count == 10  # digits grouped, and tagged as a number: still decimal
 
 
 def test_a_koper_curve_of_one_point_is_refused_naming_the_key_once(tmp_path):
