@@ -32,6 +32,7 @@ from planner.hotspots import Hotspots, find_hotspots, spot_numbers
 from planner.idle import warn_idle_units
 from planner.incidents import check_incident_files, load_incident_files
 from planner.neighbourhoods import Neighbourhoods, from_labels, from_polygons, no_neighbourhoods
+from planner.patrol import Patrol
 from planner.patrol_rules import (
     avoided_ways,
     patrol_rules,
@@ -60,7 +61,7 @@ from planner.stations import (
     warn_odd_shift,
 )
 from planner.street_names import place_names
-from planner.validate import check_routes
+from planner.validate import Rules, check_routes
 from planner.walks import walk_weights
 from planner.window import WindowParams
 
@@ -244,6 +245,16 @@ def run(
         return replace(plan, warnings=tuple(issued))
 
 
+@dataclass(frozen=True, slots=True)
+class _Deployment:
+    """When and from where the units work: the first step's answer."""
+
+    shift: tuple[dt.datetime, dt.datetime]  # aware start and end
+    stations: tuple[int, int]  # node positions of the start and end stations
+    units: tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...]]  # per unit
+    avoided: frozenset[int]  # segments the units keep off
+
+
 def _run(
     scenario: Scenario,
     settings: Settings,
@@ -260,152 +271,40 @@ def _run(
     check_incident_files(scenario.incidents)  # and a missing or empty incident file
     with _step("street graph", timings, progress):
         area = area or load_area(scenario, settings)
-        graph, features = area.graph, area.features
-        start, end = shift_window(scenario, graph, *when)
-        if resume is None:  # a re-plan's shift was planned, and warned of, already
-            warn_odd_shift(start, end, graph)
-        officers = scenario.officers
-        avoided = avoided_ways(scenario, graph, (start, end))
-        usable = walkable_nodes(graph, avoided)
-        if resume is None:
-            warn_untagged_light(scenario, graph, avoided)
-        start_idx = resolve_station(
-            officers.station, graph, features, scenario_field(scenario, "officers.station"), usable
-        )
-        end_idx = start_idx  # back where they started, unless the scenario names an end
-        if officers.end_station is not None:
-            end_idx = resolve_station(
-                officers.end_station,
-                graph,
-                features,
-                scenario_field(scenario, "officers.end_station"),
-                usable,
-            )
-        units = unit_stations(scenario, graph, features, (start_idx, end_idx), (start, end), usable)
+        deployment = _deploy(scenario, area, when, first=resume is None)
+    graph = area.graph
     with _step("risk", timings, progress):
         pieces = street_pieces(graph)
         hoods = neighbourhoods_of(scenario, area, pieces)
-        risk = build_risk(scenario, graph, features, pieces, (start, end))
+        risk = build_risk(scenario, graph, area.features, pieces, deployment.shift)
     with _step("hot spots", timings, progress):
-        dwell = scenario.dwell
-        hotspots = find_hotspots(
-            graph,
-            risk,
-            pieces,
-            dwell.visibility_radius_m,
-            dwell.hotspot_top_percent,
-            dwell.hotspot_min_separation_m,
-        )
-        _warn_overlapping_spots(scenario, hotspots)
-        places = scenario.places
-        hotspots, must_cover = apply_places(
-            hotspots,
-            graph,
-            pieces,
-            places.must_cover,
-            places.forbidden,
-            scenario_field(scenario, "places"),
-        )
-    solver = scenario.solver
-    posts_stats = None
-    post_idx, watched = np.zeros(0, dtype=np.int64), np.zeros(0)
+        hotspots, must_cover = _hot_spots(scenario, graph, risk, pieces)
     with _step("posts", timings, progress):
-        if scenario.posts.count > 0:
-            post_idx, watched, posts_stats = _posts(
-                graph,
-                risk,
-                pieces,
-                scenario.posts.count,
-                scenario.posts.visibility_radius_m,
-                solver.time_limit_s,
-                solver.seed,
-                settings.cpsat_workers,
-                settings.cpsat_work_limit,
-                tuple(np.flatnonzero(forbidden_nodes(graph, places.forbidden)).tolist()),
-            )
-            _warn_few_posts(scenario, len(post_idx))
-            if posts_stats.status == "OPTIMAL":  # else fewer posts might be solved short
-                needed = posts_needed(
-                    graph, risk, pieces, post_idx, scenario.posts.visibility_radius_m
-                )
-                _warn_spare_posts(scenario, needed, len(post_idx), posts_stats.objective)
+        post_idx, watched, posts_stats = _fixed_posts(scenario, settings, graph, risk, pieces)
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
-        patrol = patrol_rules(
-            scenario, risk, pieces, hotspots, (start_idx, end_idx), (start, end), avoided
+        spots = (hotspots, must_cover)
+        patrol, routes, routes_stats = _patrol_routes(
+            scenario, graph, (risk, pieces), spots, deployment, resume, start_from
         )
-        patrol = replace(patrol, starts=units[0], ends=units[1])
-        patrol = staggered_breaks(patrol, scenario, start, say=resume is None)
-        if resume is None:
-            warn_unit_break_windows(patrol, start, scenario_field(scenario, "officers.per_unit"))
-        patrol = with_places(patrol, graph, scenario, must_cover)
-        rules = validation_rules(graph, hotspots, patrol, dwell.min_minutes * 60, risk.segment_risk)
-        if resume is not None:
-            resume = at_hotspots(resume, graph.nodes.index[hotspots.node_idx], graph)
-            planned_from = {k + 1: when for k, (_node, when) in enumerate(resume.starts)}
-            rules = replace(rules, planned_from_s=planned_from)
-            patrol = resumed(patrol, resume, graph, hotspots, start)
-            weight = walk_weights(graph, risk.segment_risk, patrol)
-            kept = credit_kept_stops(resume.kept, hotspots.value, patrol)
-            resume = replace(resume, kept=credit_kept_walks(kept, weight, patrol))
-            ends = {k + 1: (int(graph.nodes.index[n]), t) for k, (n, t) in enumerate(patrol.ends)}
-            excused = patrol.break_done - resume.break_taken()
-            # a unit a call took far may be back late, or have lost its meal break's window
-            rules = replace(
-                rules,
-                ends=ends,
-                break_excused=frozenset(excused),
-                **break_rules(patrol),
-            )
-        routes, routes_stats = plan_routes(
-            graph,
-            risk,
-            hotspots,
-            patrol,
-            solver.time_limit_s,
-            solver.seed,
-            solver.route_iterations,
-            _spots_of(start_from, graph, hotspots),
-        )
-        if resume is not None:
-            routes, routes_stats = joined(resume, routes, routes_stats)
-        log.info(
-            "routes: presence %.4g, bound %.4g, %s after %s search iterations",
-            routes_stats.objective,
-            routes_stats.bound,
-            routes_stats.status,
-            routes_stats.parameters.get("iterations"),
-        )
-        check_routes(routes, graph, rules)
     with _step("plan", timings, progress):
-        ids = graph.nodes.index
         places = _place_names(
             scenario,
             area,
             routes,
-            (start_idx, end_idx),
+            deployment.stations,
             post_idx,
-            (hotspots, must_cover),
-            named_stations(scenario, (start_idx, end_idx), units),
-        )
-        posts = tuple(
-            Post(
-                node=int(ids[i]),
-                lon=float(graph.nodes["lon"].iat[i]),  # noqa: PD009 scalar by position
-                lat=float(graph.nodes["lat"].iat[i]),  # noqa: PD009 scalar by position
-                place=places[int(ids[i])],
-                watched_risk=float(w),
-            )
-            for i, w in zip(post_idx, watched, strict=True)
+            spots,
+            named_stations(scenario, deployment.stations, deployment.units),
         )
         plan = Plan(
             scenario=scenario,
             graph=graph,
             risk=risk,
             hotspots=hotspots,
-            shift_start=start,
-            shift_end=end,
+            shift_start=deployment.shift[0],
+            shift_end=deployment.shift[1],
             routes=tuple(routes),
-            posts=posts,
+            posts=_posts_placed(graph, post_idx, watched, places),
             routes_stats=routes_stats,
             posts_stats=posts_stats,
             places=places,
@@ -419,6 +318,179 @@ def _run(
             warn_idle_units(plan)
             warn_far_trips(plan)
         return plan
+
+
+def _deploy(
+    scenario: Scenario,
+    area: Area,
+    when: tuple[dt.date | None, dt.datetime | None],
+    first: bool,
+) -> _Deployment:
+    """Find the shift, the ways kept off and the stations; ``first``: not a re-plan.
+
+    A re-plan's shift was planned, and warned of, already.
+    """
+    graph, features = area.graph, area.features
+    shift = shift_window(scenario, graph, *when)
+    if first:
+        warn_odd_shift(*shift, graph)
+    avoided = avoided_ways(scenario, graph, shift)
+    usable = walkable_nodes(graph, avoided)
+    if first:
+        warn_untagged_light(scenario, graph, avoided)
+    officers = scenario.officers
+    start_idx = resolve_station(
+        officers.station, graph, features, scenario_field(scenario, "officers.station"), usable
+    )
+    end_idx = start_idx  # back where they started, unless the scenario names an end
+    if officers.end_station is not None:
+        where = scenario_field(scenario, "officers.end_station")
+        end_idx = resolve_station(officers.end_station, graph, features, where, usable)
+    units = unit_stations(scenario, graph, features, (start_idx, end_idx), shift, usable)
+    return _Deployment(shift, (start_idx, end_idx), units, avoided)
+
+
+def _hot_spots(
+    scenario: Scenario, graph: StreetGraph, risk: RiskMap, pieces: Pieces
+) -> tuple[Hotspots, np.ndarray]:
+    """Find the hot spots, then apply the scenario's places (returns the must-cover ones too)."""
+    dwell, places = scenario.dwell, scenario.places
+    hotspots = find_hotspots(
+        graph,
+        risk,
+        pieces,
+        dwell.visibility_radius_m,
+        dwell.hotspot_top_percent,
+        dwell.hotspot_min_separation_m,
+    )
+    _warn_overlapping_spots(scenario, hotspots)
+    return apply_places(
+        hotspots,
+        graph,
+        pieces,
+        places.must_cover,
+        places.forbidden,
+        scenario_field(scenario, "places"),
+    )
+
+
+def _fixed_posts(
+    scenario: Scenario, settings: Settings, graph: StreetGraph, risk: RiskMap, pieces: Pieces
+) -> tuple[np.ndarray, np.ndarray, SolveStats | None]:
+    """Place the scenario's posts: node positions, risk each watches, and the solve's figures."""
+    posts, solver = scenario.posts, scenario.solver
+    if posts.count <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), None
+    post_idx, watched, stats = _posts(
+        graph,
+        risk,
+        pieces,
+        posts.count,
+        posts.visibility_radius_m,
+        solver.time_limit_s,
+        solver.seed,
+        settings.cpsat_workers,
+        settings.cpsat_work_limit,
+        tuple(np.flatnonzero(forbidden_nodes(graph, scenario.places.forbidden)).tolist()),
+    )
+    _warn_few_posts(scenario, len(post_idx))
+    if stats.status == "OPTIMAL":  # else fewer posts might be solved short
+        needed = posts_needed(graph, risk, pieces, post_idx, posts.visibility_radius_m)
+        _warn_spare_posts(scenario, needed, len(post_idx), stats.objective)
+    return post_idx, watched, stats
+
+
+def _patrol_routes(
+    scenario: Scenario,
+    graph: StreetGraph,
+    risk_pieces: tuple[RiskMap, Pieces],
+    spots: tuple[Hotspots, np.ndarray],
+    deployment: _Deployment,
+    resume: Resume | None,
+    start_from: Sequence[Route],
+) -> tuple[Patrol, list[Route], SolveStats]:
+    """Plan the units' routes (the rest of the shift's after ``resume``), checked by the rules.
+
+    ``spots`` are the hot spots and the must-cover ones among them.
+    """
+    (risk, pieces), (hotspots, must_cover) = risk_pieces, spots
+    start = deployment.shift[0]
+    patrol = patrol_rules(
+        scenario, risk, pieces, hotspots, deployment.stations, deployment.shift, deployment.avoided
+    )
+    patrol = replace(patrol, starts=deployment.units[0], ends=deployment.units[1])
+    patrol = staggered_breaks(patrol, scenario, start, say=resume is None)
+    if resume is None:
+        warn_unit_break_windows(patrol, start, scenario_field(scenario, "officers.per_unit"))
+    patrol = with_places(patrol, graph, scenario, must_cover)
+    rules = validation_rules(
+        graph, hotspots, patrol, scenario.dwell.min_minutes * 60, risk.segment_risk
+    )
+    if resume is not None:
+        resume, patrol, rules = _resumed(resume, graph, risk, hotspots, patrol, rules, start)
+    solver = scenario.solver
+    routes, stats = plan_routes(
+        graph,
+        risk,
+        hotspots,
+        patrol,
+        solver.time_limit_s,
+        solver.seed,
+        solver.route_iterations,
+        _spots_of(start_from, graph, hotspots),
+    )
+    if resume is not None:
+        routes, stats = joined(resume, routes, stats)
+    log.info(
+        "routes: presence %.4g, bound %.4g, %s after %s search iterations",
+        stats.objective,
+        stats.bound,
+        stats.status,
+        stats.parameters.get("iterations"),
+    )
+    check_routes(routes, graph, rules)
+    return patrol, routes, stats
+
+
+def _resumed(
+    resume: Resume,
+    graph: StreetGraph,
+    risk: RiskMap,
+    hotspots: Hotspots,
+    patrol: Patrol,
+    rules: Rules,
+    start: dt.datetime,
+) -> tuple[Resume, Patrol, Rules]:
+    """Rules for the rest of a shift, and what was done already credited with today's risk."""
+    resume = at_hotspots(resume, graph.nodes.index[hotspots.node_idx], graph)
+    planned_from = {k + 1: when for k, (_node, when) in enumerate(resume.starts)}
+    rules = replace(rules, planned_from_s=planned_from)
+    patrol = resumed(patrol, resume, graph, hotspots, start)
+    weight = walk_weights(graph, risk.segment_risk, patrol)
+    kept = credit_kept_stops(resume.kept, hotspots.value, patrol)
+    resume = replace(resume, kept=credit_kept_walks(kept, weight, patrol))
+    ends = {k + 1: (int(graph.nodes.index[n]), t) for k, (n, t) in enumerate(patrol.ends)}
+    excused = patrol.break_done - resume.break_taken()
+    # a unit a call took far may be back late, or have lost its meal break's window
+    rules = replace(rules, ends=ends, break_excused=frozenset(excused), **break_rules(patrol))
+    return resume, patrol, rules
+
+
+def _posts_placed(
+    graph: StreetGraph, post_idx: np.ndarray, watched: np.ndarray, places: dict[int, str]
+) -> tuple[Post, ...]:
+    """Return the posts as the plan gives them: node, position, name, risk watched."""
+    ids, lon, lat = graph.nodes.index, graph.nodes["lon"], graph.nodes["lat"]
+    return tuple(
+        Post(
+            node=int(ids[i]),
+            lon=float(lon.iat[i]),  # noqa: PD009 scalar by position
+            lat=float(lat.iat[i]),  # noqa: PD009 scalar by position
+            place=places[int(ids[i])],
+            watched_risk=float(w),
+        )
+        for i, w in zip(post_idx, watched, strict=True)
+    )
 
 
 def _place_names(
