@@ -373,37 +373,7 @@ def incident_risk(
     """
     window = window or WindowParams()
     model = model or IncidentModel()
-    point_idx, seg_idx = snap_incidents(graph, incidents, max_snap_m, reports)
-    outside = len(incidents) - len(point_idx)
-    if outside:
-        far = f"more than {np.max(max_snap_m):.0f} m from every street of the area"
-        if graph.cut is not None:
-            far = f"outside the part of the map file kept, or {far}"
-        msg = (
-            f"{outside} of {len(incidents)} incidents lie {far} (outside the area) and were "
-            "dropped"
-            f"{_outside_by_file(incidents, point_idx)}{_swapped_rows(graph, incidents, point_idx)}"
-        )
-        warn(msg, stacklevel=2)
-    per_file = _attribute_outside(reports, incidents, point_idx, outside)
-    later_note = None
-    if shift is not None and "occurred" in incidents:  # what was known when the shift starts
-        near = incidents.iloc[point_idx]
-        later = _after_start(near, shift[0])
-        if later.any():
-            later_note = _later_note(near, later)
-            if later.all():
-                msg = f"no incident near the streets is dated before the shift starts: {later_note}"
-                raise IncidentDataError(msg)
-            warn(later_note, stacklevel=2)
-            point_idx, seg_idx = point_idx[~later], seg_idx[~later]
-    if len(point_idx) < FEW_INCIDENTS:
-        warn(
-            f"only {counted(len(point_idx), 'incident')} near the area's streets: the risk map "
-            "rests mostly on these few points, and the hot spots follow them; add more months of "
-            "data, or plan without incident files (risk terrain from OSM features)",
-            stacklevel=2,
-        )
+    point_idx, seg_idx, per_file, later_note = _usable(graph, incidents, reports, max_snap_m, shift)
     snapped = incidents.iloc[point_idx]
     harm = snapped["harm"].to_numpy(dtype=float) if "harm" in snapped else np.ones(len(snapped))
     notes = [r.summary() for r in per_file] + [f"{r.file}: {n}" for r in per_file for n in r.notes]
@@ -416,62 +386,38 @@ def incident_risk(
         "harm_weighted": "harm" in snapped,
     }
     weights = harm
-    if shift is not None and "occurred" in snapped:
-        in_window, flagged = window_weights(snapped, shift[0], shift[1], window)
-        parameters |= {
-            "tod_bandwidth_h": window.tod_bandwidth_h,
-            "other_day_weight": window.other_day_weight,
-            "half_life_days": window.half_life_days,
-            "window_fallback": False,
-        }
-        dated = len(snapped) - flagged["without date"]
-        parameters |= {  # what the weights could use: a time of day, a day, a date
-            "incidents_with_time": len(snapped) - flagged["without time of day"],
-            "incidents_with_day": dated - flagged["month only"],
-            "incidents_dated": dated,
-        }
-        if parameters["incidents_with_time"] and not flagged["near the shift's hours"]:
-            parameters["window_fallback"] = True
-            notes.append("no incident near the shift's hours: the all-hours model is used")
-            in_window, _ = window_weights(
-                snapped, shift[0], shift[1], replace(window, tod_bandwidth_h=1e9)
-            )
-        notes += _window_notes(flagged)
-        if note := _stale_note(snapped, shift[0]):
-            warn(note, stacklevel=2)
-            notes.append(note)
-        if later_note:
-            notes.append(later_note)
-        weights = harm * in_window
     windowed = shift is not None and "occurred" in snapped
+    if shift is not None and windowed:
+        in_window, window_parameters, window_notes = _in_window(snapped, shift, window)
+        parameters |= window_parameters
+        notes += [*window_notes, *filter(None, [later_note])]
+        weights = harm * in_window
     note, loud = _heaviest_note(snapped, weights, "harm" in snapped, windowed)
     if note:
         notes.append(note)
         if loud:
             warn(note, stacklevel=2)
     repeat = repeated_points(snapped["lon"].to_numpy(), snapped["lat"].to_numpy())
+    lengths = graph.segments["length_m"].to_numpy()
     terrain_rate = None
     if exposure is not None and exposure.shape[1]:
         raw = np.bincount(seg_idx, minlength=len(graph.segments)).astype(float)
-        terrain_rate, ratios = fit_terrain_rates(
-            exposure, raw, graph.segments["length_m"].to_numpy()
-        )
+        terrain_rate, ratios = fit_terrain_rates(exposure, raw, lengths)
         parameters["terrain_rate_ratios_per_sd"] = ratios
     parameters["prior"] = model.prior
     # the neighbourhood of each street, for shrinkage, the same in every hour
     near = neighbourhood(graph, model.bandwidth_m) if model.prior_length_m > 0 else None
     density = incident_density(graph, seg_idx, weights, repeat, model, terrain_rate, near)
-    lengths = graph.segments["length_m"].to_numpy()
+    risk = _with_background(density * lengths, lengths, background_share)
     hourly = None
     # hours of their own come only from incidents with a time of day (UK files give months)
-    if parameters.get("incidents_with_time") and not parameters["window_fallback"]:
+    by_hour = parameters.get("incidents_with_time") and not parameters["window_fallback"]
+    if shift is not None and by_hour:
         hourly = hourly_multipliers(
             graph, snapped, seg_idx, harm, repeat, shift, window, model, terrain_rate, near
         )
         parameters["hourly_risk"] = True
-    risk = _with_background(density * lengths, lengths, background_share)
-    if hourly is not None:
-        # The background share does not vary by hour.
+        # the background share does not vary by hour
         incident_part = 1.0 - background_share * (lengths / lengths.sum()) / np.maximum(
             risk, 1e-300
         )
@@ -484,6 +430,85 @@ def incident_risk(
         reports=tuple(per_file),
         hourly=hourly,
     )
+
+
+def _usable(
+    graph: StreetGraph,
+    incidents: pd.DataFrame,
+    reports: list[LoadReport],
+    max_snap_m: float | np.ndarray,
+    shift: tuple[dt.datetime, dt.datetime] | None,
+) -> tuple[np.ndarray, np.ndarray, list[LoadReport], str | None]:
+    """Snap the incidents near the streets, and keep those known when the shift starts.
+
+    Warns of those outside the area, of those dated later, and of too few left. Returns their
+    rows, their segments, each file's report with those outside counted, and the note on
+    those dated later (or None).
+    """
+    point_idx, seg_idx = snap_incidents(graph, incidents, max_snap_m, reports)
+    outside = len(incidents) - len(point_idx)
+    if outside:
+        far = f"more than {np.max(max_snap_m):.0f} m from every street of the area"
+        if graph.cut is not None:
+            far = f"outside the part of the map file kept, or {far}"
+        msg = (
+            f"{outside} of {len(incidents)} incidents lie {far} (outside the area) and were "
+            "dropped"
+            f"{_outside_by_file(incidents, point_idx)}{_swapped_rows(graph, incidents, point_idx)}"
+        )
+        warn(msg, stacklevel=3)
+    per_file = _attribute_outside(reports, incidents, point_idx, outside)
+    later_note = None
+    if shift is not None and "occurred" in incidents:  # what was known when the shift starts
+        near = incidents.iloc[point_idx]
+        later = _after_start(near, shift[0])
+        if later.any():
+            later_note = _later_note(near, later)
+            if later.all():
+                msg = f"no incident near the streets is dated before the shift starts: {later_note}"
+                raise IncidentDataError(msg)
+            warn(later_note, stacklevel=3)
+            point_idx, seg_idx = point_idx[~later], seg_idx[~later]
+    if len(point_idx) < FEW_INCIDENTS:
+        warn(
+            f"only {counted(len(point_idx), 'incident')} near the area's streets: the risk map "
+            "rests mostly on these few points, and the hot spots follow them; add more months of "
+            "data, or plan without incident files (risk terrain from OSM features)",
+            stacklevel=3,
+        )
+    return point_idx, seg_idx, per_file, later_note
+
+
+def _in_window(
+    snapped: pd.DataFrame, shift: tuple[dt.datetime, dt.datetime], window: WindowParams
+) -> tuple[np.ndarray, dict[str, Any], list[str]]:
+    """Weigh each incident by the shift's window; the parameters and notes the plan reports.
+
+    With no incident near the shift's hours, every hour is weighed alike (``window_fallback``).
+    """
+    in_window, flagged = window_weights(snapped, shift[0], shift[1], window)
+    dated = len(snapped) - flagged["without date"]
+    parameters: dict[str, Any] = {
+        "tod_bandwidth_h": window.tod_bandwidth_h,
+        "other_day_weight": window.other_day_weight,
+        "half_life_days": window.half_life_days,
+        "window_fallback": False,
+        # what the weights could use: a time of day, a day, a date
+        "incidents_with_time": len(snapped) - flagged["without time of day"],
+        "incidents_with_day": dated - flagged["month only"],
+        "incidents_dated": dated,
+    }
+    notes = []
+    if parameters["incidents_with_time"] and not flagged["near the shift's hours"]:
+        parameters["window_fallback"] = True
+        notes.append("no incident near the shift's hours: the all-hours model is used")
+        all_hours = replace(window, tod_bandwidth_h=1e9)
+        in_window, _ = window_weights(snapped, shift[0], shift[1], all_hours)
+    notes += _window_notes(flagged)
+    if note := _stale_note(snapped, shift[0]):
+        warn(note, stacklevel=3)
+        notes.append(note)
+    return in_window, parameters, notes
 
 
 def hourly_multipliers(
