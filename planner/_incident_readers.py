@@ -11,7 +11,9 @@ import difflib
 import shlex
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,6 +46,7 @@ from planner._incident_schemas import (
 )
 from planner._incident_times import (
     MID_MONTH,
+    TimeOffsets,
     _generic_times,
     _parse_times,
     _strip_offsets,
@@ -53,6 +56,9 @@ from planner._incident_times import (
 )
 from planner.errors import IncidentDataError
 from planner.scenario import IncidentSpec
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: The GDAL drivers an incident file's map features are read with: GeoJSON and its kin
 #: (newline-delimited, ArcGIS REST, TopoJSON) and GeoPackage.
@@ -271,170 +277,52 @@ def generic_rows(
     Times are as written; the UTC offsets they carry are kept in ``attrs["time_offsets"]``
     (:class:`TimeOffsets`), to be applied once midnight placeholders are found.
     """
-    notes: list[str] = []
     if spec.clock_col and not spec.time_col:
         msg = (
             f"{path}: clock_col '{spec.clock_col}' gives the times of day, but no time_col names "
             "the dates they belong to; name the date column too (on the command line --time-col)"
         )
         raise IncidentDataError(msg)
-    geo = header is None
-    if geo:
-        import geopandas as gpd
-
-        try:
-            driver = geo_info(path).get("driver")
-            if driver in GEO_DRIVERS:
-                # dates as written (as a CSV's are read), not turned into UTC clock times
-                raw = gpd.read_file(path, engine="pyogrio", datetime_as_string=True)
-        except Exception as exc:  # pyogrio raises several types for unreadable files
-            msg = f"{path}: not a readable GeoJSON / GeoPackage file ({exc}); check the export"
-            raise IncidentDataError(msg) from None
-        if driver not in GEO_DRIVERS:
-            what = "an OpenStreetMap extract" if driver == "OSM" else f"a {driver} file"
-            msg = (
-                f"{path}: not a GeoJSON or GeoPackage file but {what}, whatever its name; "
-                "incidents come as a CSV, GeoJSON (.geojson) or GeoPackage (.gpkg) export"
-                + (
-                    " (a map extract belongs in the scenario's area: area.path)"
-                    if driver == "OSM"
-                    else ""
-                )
-            )
-            raise IncidentDataError(msg)
-        if len(raw) == 0:  # no columns either, when it holds no feature to give them
-            raise _no_rows(path, geo=True)
-        header = [c for c in raw.columns if c != raw.geometry.name]
-        point = None
+    geo = None
+    if header is None:  # a geodata file: its header is its columns but the geometry
+        geo = _read_geo(path)
+        header = [c for c in geo.columns if c != geo.geometry.name]
     wanted = [c for c in _columns_named(spec) if c]
     cols = _match(header, wanted)
     if missing_cols := [c for c in wanted if c not in cols]:
         raise IncidentDataError(_columns_not_found(spec, path, header, missing_cols))
-    if geo:
-        if raw.crs is None:
-            raw = raw.set_crs(_crs(spec.crs, path))
-        points = raw.geometry.to_crs("EPSG:4326")
-        empty = points.isna().to_numpy() | points.is_empty.to_numpy()
-        if not (points[~empty].geom_type == "Point").all():
-            notes.append("non-point geometries are placed at a point inside each shape")
-            points = points.representative_point()
-        lon = shapely.get_x(np.asarray(points.array, dtype=object)).astype(float)
-        lat = shapely.get_y(np.asarray(points.array, dtype=object)).astype(float)
-        missing = _placeholder(lon, lat)
-        flags, garbled = {}, np.zeros(len(raw), dtype=bool)
-    else:
-        x_col, y_col = spec.x_col, spec.y_col
-        if (x_col is None) != (y_col is None):
-            msg = (
-                f"{path}: only {'x_col' if y_col is None else 'y_col'} is named; name both "
-                "x_col and y_col (on the command line --x-col and --y-col), or neither when the "
-                "file has latitude and longitude columns (or one column of points)"
-            )
-            raise IncidentDataError(msg)
-        # x_col and y_col naming one column: a column of points, by the header's own name
-        named_point = x_col is not None and x_col == y_col
-        point = cols[x_col] if named_point else None
-        if x_col is None or y_col is None:
-            lowered = {c.strip().lower(): c for c in header}
-            pair = next(
-                ((a, b) for a, b in COORDINATE_COLUMNS if a in lowered and b in lowered), None
-            )
-            if pair is None:
-                point = point_column(header, read_csv(path, header, GUESS_ROWS))
-                if point is None:
-                    msg = (
-                        f"{path}: no coordinate columns named; the file has: "
-                        f"{', '.join(header)}; set x_col and y_col (and crs when they are not "
-                        "longitude / latitude)"
-                    )
-                    raise IncidentDataError(msg)
-                cols |= {point: point}
-            else:
-                y_col, x_col = lowered[pair[0]], lowered[pair[1]]
-                if not _crs(spec.crs, path).is_geographic:
-                    msg = (
-                        f"{path}: crs {spec.crs} is projected, but no x_col and y_col are named "
-                        f"and the columns found, {x_col} and {y_col}, hold longitude and "
-                        "latitude; name the projected columns with x_col and y_col (on the "
-                        "command line --x-col, --y-col), or drop crs"
-                    )
-                    raise IncidentDataError(msg)
-                cols |= {x_col: x_col, y_col: y_col}
-        raw = read_csv(path, sorted(set(cols.values())))
-        if len(raw) == 0:
-            raise _no_rows(path)
-        if point is not None:  # its x and y as if they were columns of the file
-            if named_point and point_share(raw[point]) < POINT_SHARE:
-                msg = (
-                    f"{path}: x_col and y_col both name '{point}', which holds no points such "
-                    "as (41.88, -87.63) or POINT (x y); name the longitude (or easting) column "
-                    "with x_col and the latitude (or northing) with y_col"
-                )
-                raise IncidentDataError(msg)
-            x_col, y_col = f"{point} (x)", f"{point} (y)"
-            geographic = _crs(spec.crs, path).is_geographic
-            raw[x_col], raw[y_col], written = point_texts(raw[point], geographic)
-            cols |= {x_col: x_col, y_col: y_col}
-            notes.append(f"coordinates read from the column '{point}', written {written}")
-        sep = raw.attrs["sep"]
-        x, y, commas = coordinate_numbers(raw[cols[x_col]], raw[cols[y_col]], sep)
-        missing = _placeholder(x, y)
-        flags = _flags(cols, lambda name: raw[cols[name]], {x_col: x, y_col: y})
-        repeated = _header_rows(raw, missing)
-        garbled = missing & ~repeated & np.logical_or.reduce([flag for _, flag in flags.values()])
-        swap = (
-            f"{points_swapped(point)}, or export the latitude and longitude columns"
-            if point is not None
-            else None
-        )
-        _check_degrees(x[~missing], y[~missing], spec.crs, path, (cols[x_col], cols[y_col]), swap)
-        lon, lat = np.full(len(raw), np.nan), np.full(len(raw), np.nan)
-        if (~missing).any():
-            lon[~missing], lat[~missing] = _to_wgs84(x[~missing], y[~missing], spec.crs, path)
-    n = len(raw)
+    at = (
+        _geo_places(geo, spec, path, cols)
+        if geo is not None
+        else _csv_places(spec, path, header, cols)
+    )
+    raw, cols = at.raw, at.cols
     # the date and type columns the mapping leaves out, when some look like them (for advice)
     unread = [c for c in header if c not in cols.values()]
-    guessed = (None, None)
+    guessed: tuple[str | None, str | None] = (None, None)
     if not (spec.time_col and spec.type_col):
         guessed = guess_columns(
             unread,
             (lambda c: raw[c].head(GUESS_ROWS))
-            if geo
+            if geo is not None
             else (lambda c: read_csv(path, c, GUESS_ROWS)),
             (not spec.time_col, not spec.type_col),
         )
-    if spec.time_col:
-        occurred, time_known, month_only, bad, time_notes, caution, offsets = _generic_times(
-            raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
-        )
-        notes += time_notes
-        if spec.clock_col:
-            occurred, time_known, clock_caution = _clock_column(
-                raw[cols[spec.clock_col]], occurred, bad, cols[spec.clock_col]
-            )
-            caution = "; ".join(filter(None, (caution, clock_caution))) or None
-    else:
-        occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-        time_known = month_only = bad = np.zeros(n, dtype=bool)
-        caution = NO_DATES
-        if guessed[0] is not None:
-            caution += (
-                f"; the column '{guessed[0]}' looks like one (--time-col {shlex.quote(guessed[0])})"
-            )
+    times = _mapped_times(spec, raw, cols, path, guessed[0])
     crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {
-            "lon": lon,
-            "lat": lat,
-            "blank": np.zeros(n, dtype=bool) if geo else _blank(raw, missing),
-            "header": np.zeros(n, dtype=bool) if geo else repeated,
-            "commas": np.zeros(n, dtype=bool) if geo else commas,
-            "missing": missing,
-            "garbled": garbled,
-            "occurred": occurred.to_numpy(),
-            "time_known": time_known,
-            "month_only": month_only,
-            "bad_date": bad,
+            "lon": at.lon,
+            "lat": at.lat,
+            "blank": at.blank,
+            "header": at.header,
+            "commas": at.commas,
+            "missing": at.missing,
+            "garbled": at.garbled,
+            "occurred": times.occurred.to_numpy(),
+            "time_known": times.time_known,
+            "month_only": times.month_only,
+            "bad_date": times.bad,
             "crime_type": crime_type,
             "detail": "",
             "incident_id": _texts(raw, cols, spec.id_col),
@@ -445,8 +333,8 @@ def generic_rows(
         filter(
             None,
             (
-                caution,
-                garbled_note(flags, garbled),
+                times.caution,
+                garbled_note(at.flags, at.garbled),
                 typed
                 and f"no type_col is named, and the column '{typed}' looks like the offence type: "
                 f"name it with type_col (on the command line --type-col {shlex.quote(typed)})",
@@ -458,8 +346,217 @@ def generic_rows(
             ),
         )
     )
-    if not geo:  # the columns read as x and y (or the one of points), for advice on swapped ones
-        rows.attrs["coordinates"] = (cols[x_col], cols[y_col]) if point is None else (point,)
-    if spec.time_col and not spec.clock_col:  # a clock column of its own is the wall clock
-        rows.attrs["time_offsets"] = offsets
-    return rows, notes
+    if at.coordinates:  # the columns read as x and y (or the one of points), for advice
+        rows.attrs["coordinates"] = at.coordinates
+    if times.offsets is not None:
+        rows.attrs["time_offsets"] = times.offsets
+    return rows, [*at.notes, *times.notes]
+
+
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """Where each row of a mapped file is, and what was wrong with its coordinates."""
+
+    raw: pd.DataFrame  # the columns read
+    cols: dict[str, str]  # mapped name -> column of ``raw`` (coordinates read added)
+    lon: np.ndarray
+    lat: np.ndarray
+    missing: np.ndarray  # no coordinates
+    garbled: np.ndarray  # coordinates that are not numbers
+    flags: dict[str, tuple[pd.Series, np.ndarray]]  # see :func:`_flags`
+    blank: np.ndarray  # rows with no value in any column read
+    header: np.ndarray  # rows repeating the header
+    commas: np.ndarray  # decimal commas read
+    coordinates: tuple[str, ...]  # a CSV's columns read as x and y, or its one of points
+    notes: list[str]
+
+
+def _read_geo(path: Path) -> gpd.GeoDataFrame:
+    """Read a GeoJSON / GeoPackage file of incidents, its dates as written.
+
+    Raises
+    ------
+    IncidentDataError
+        If the file is unreadable, of another kind (an OSM extract, say) or holds no feature.
+    """
+    import geopandas as gpd
+
+    try:
+        driver = geo_info(path).get("driver")
+        if driver in GEO_DRIVERS:
+            # dates as written (as a CSV's are read), not turned into UTC clock times
+            raw = gpd.read_file(path, engine="pyogrio", datetime_as_string=True)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        msg = f"{path}: not a readable GeoJSON / GeoPackage file ({exc}); check the export"
+        raise IncidentDataError(msg) from None
+    if driver not in GEO_DRIVERS:
+        what = "an OpenStreetMap extract" if driver == "OSM" else f"a {driver} file"
+        msg = (
+            f"{path}: not a GeoJSON or GeoPackage file but {what}, whatever its name; "
+            "incidents come as a CSV, GeoJSON (.geojson) or GeoPackage (.gpkg) export"
+            + (
+                " (a map extract belongs in the scenario's area: area.path)"
+                if driver == "OSM"
+                else ""
+            )
+        )
+        raise IncidentDataError(msg)
+    if len(raw) == 0:  # no columns either, when it holds no feature to give them
+        raise _no_rows(path, geo=True)
+    return raw
+
+
+def _geo_places(
+    raw: gpd.GeoDataFrame, spec: IncidentSpec, path: Path, cols: dict[str, str]
+) -> _Places:
+    """Each feature's point in WGS84 (a point inside each shape that is not one)."""
+    notes = []
+    if raw.crs is None:
+        raw = raw.set_crs(_crs(spec.crs, path))
+    points = raw.geometry.to_crs("EPSG:4326")
+    empty = points.isna().to_numpy() | points.is_empty.to_numpy()
+    if not (points[~empty].geom_type == "Point").all():
+        notes.append("non-point geometries are placed at a point inside each shape")
+        points = points.representative_point()
+    lon = shapely.get_x(np.asarray(points.array, dtype=object)).astype(float)
+    lat = shapely.get_y(np.asarray(points.array, dtype=object)).astype(float)
+    none = np.zeros(len(raw), dtype=bool)
+    return _Places(
+        raw, cols, lon, lat, _placeholder(lon, lat), none, {}, none, none, none, (), notes
+    )
+
+
+def _csv_places(spec: IncidentSpec, path: Path, header: list[str], cols: dict[str, str]) -> _Places:
+    """Read a mapped CSV's columns; each row's point in WGS84 from its coordinate columns.
+
+    The coordinates are the columns ``x_col`` and ``y_col`` name, else latitude and longitude
+    columns by their usual names, else the one column that holds points.
+    """
+    notes = []
+    x_col, y_col = spec.x_col, spec.y_col
+    if (x_col is None) != (y_col is None):
+        msg = (
+            f"{path}: only {'x_col' if y_col is None else 'y_col'} is named; name both "
+            "x_col and y_col (on the command line --x-col and --y-col), or neither when the "
+            "file has latitude and longitude columns (or one column of points)"
+        )
+        raise IncidentDataError(msg)
+    # x_col and y_col naming one column: a column of points, by the header's own name
+    named_point = x_col is not None and x_col == y_col
+    point = cols[x_col] if named_point else None
+    if x_col is None or y_col is None:
+        x_col, y_col, point = _found_coordinates(spec, path, header)
+        cols = cols | {c: c for c in (x_col, y_col, point) if c is not None}
+    raw = read_csv(path, sorted(set(cols.values())))
+    if len(raw) == 0:
+        raise _no_rows(path)
+    if point is not None:  # its x and y as if they were columns of the file
+        if named_point and point_share(raw[point]) < POINT_SHARE:
+            msg = (
+                f"{path}: x_col and y_col both name '{point}', which holds no points such "
+                "as (41.88, -87.63) or POINT (x y); name the longitude (or easting) column "
+                "with x_col and the latitude (or northing) with y_col"
+            )
+            raise IncidentDataError(msg)
+        x_col, y_col = f"{point} (x)", f"{point} (y)"
+        geographic = _crs(spec.crs, path).is_geographic
+        raw[x_col], raw[y_col], written = point_texts(raw[point], geographic)
+        cols = cols | {x_col: x_col, y_col: y_col}
+        notes.append(f"coordinates read from the column '{point}', written {written}")
+    assert x_col is not None and y_col is not None  # named, found, or read from the points
+    x, y, commas = coordinate_numbers(raw[cols[x_col]], raw[cols[y_col]], raw.attrs["sep"])
+    missing = _placeholder(x, y)
+    flags = _flags(cols, lambda name: raw[cols[name]], {x_col: x, y_col: y})
+    repeated = _header_rows(raw, missing)
+    garbled = missing & ~repeated & np.logical_or.reduce([flag for _, flag in flags.values()])
+    swap = (
+        f"{points_swapped(point)}, or export the latitude and longitude columns"
+        if point is not None
+        else None
+    )
+    _check_degrees(x[~missing], y[~missing], spec.crs, path, (cols[x_col], cols[y_col]), swap)
+    lon, lat = np.full(len(raw), np.nan), np.full(len(raw), np.nan)
+    if (~missing).any():
+        lon[~missing], lat[~missing] = _to_wgs84(x[~missing], y[~missing], spec.crs, path)
+    coordinates = (cols[x_col], cols[y_col]) if point is None else (point,)
+    blank = _blank(raw, missing)
+    return _Places(
+        raw, cols, lon, lat, missing, garbled, flags, blank, repeated, commas, coordinates, notes
+    )
+
+
+def _found_coordinates(
+    spec: IncidentSpec, path: Path, header: list[str]
+) -> tuple[str | None, str | None, str | None]:
+    """Return the latitude and longitude columns' x and y names, else the column of points.
+
+    Raises
+    ------
+    IncidentDataError
+        If the file has neither, or has them with a projected ``crs``.
+    """
+    lowered = {c.strip().lower(): c for c in header}
+    pair = next(((a, b) for a, b in COORDINATE_COLUMNS if a in lowered and b in lowered), None)
+    if pair is None:
+        point = point_column(header, read_csv(path, header, GUESS_ROWS))
+        if point is None:
+            msg = (
+                f"{path}: no coordinate columns named; the file has: "
+                f"{', '.join(header)}; set x_col and y_col (and crs when they are not "
+                "longitude / latitude)"
+            )
+            raise IncidentDataError(msg)
+        return None, None, point
+    y_col, x_col = lowered[pair[0]], lowered[pair[1]]
+    if not _crs(spec.crs, path).is_geographic:
+        msg = (
+            f"{path}: crs {spec.crs} is projected, but no x_col and y_col are named "
+            f"and the columns found, {x_col} and {y_col}, hold longitude and "
+            "latitude; name the projected columns with x_col and y_col (on the "
+            "command line --x-col, --y-col), or drop crs"
+        )
+        raise IncidentDataError(msg)
+    return x_col, y_col, None
+
+
+class _Times(NamedTuple):
+    """A mapped file's times (see :func:`_generic_times`) and what to say of them."""
+
+    occurred: pd.Series
+    time_known: np.ndarray
+    month_only: np.ndarray
+    bad: np.ndarray
+    notes: list[str]
+    caution: str | None
+    offsets: TimeOffsets | None  # the UTC offsets of the date column, when it gives the clock
+
+
+def _mapped_times(
+    spec: IncidentSpec,
+    raw: pd.DataFrame,
+    cols: dict[str, str],
+    path: Path,
+    guessed: str | None,
+) -> _Times:
+    """Read the date column (and the clock column); without one, say ``guessed`` looks like one."""
+    n = len(raw)
+    if not spec.time_col:
+        caution = NO_DATES
+        if guessed is not None:
+            caution += (
+                f"; the column '{guessed}' looks like one (--time-col {shlex.quote(guessed)})"
+            )
+        occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        none = np.zeros(n, dtype=bool)
+        return _Times(occurred, none, none, none, [], caution, None)
+    occurred, time_known, month_only, bad, notes, caution, offsets = _generic_times(
+        raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
+    )
+    if not spec.clock_col:
+        return _Times(occurred, time_known, month_only, bad, notes, caution, offsets)
+    occurred, time_known, clock_caution = _clock_column(
+        raw[cols[spec.clock_col]], occurred, bad, cols[spec.clock_col]
+    )
+    caution = "; ".join(filter(None, (caution, clock_caution))) or None
+    # a clock column of its own is the wall clock: the date column's offsets do not apply
+    return _Times(occurred, time_known, month_only, bad, notes, caution, None)
