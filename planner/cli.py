@@ -417,32 +417,12 @@ def replan(
     busy_until = _busy(busy or [], positions)
     from planner.evaluate import kpi_table, replan_change, with_followed
     from planner.export import check_out_dir, check_plan_owner, write_plan
-    from planner.replan import check_not_replaced, newest_replan, planned_variants
+    from planner.replan import check_not_replaced
     from planner.rest_of_shift import check_same_scenario
     from planner.rest_of_shift import replan as replan_shift
 
     if folder.suffix != ".json":  # a folder: its newest re-plan before --at keeps its calls
-        variants = planned_variants(folder)
-        if variants and routes_file.is_file():
-            names = ", ".join(v.name for v in variants)
-            top = routes_file.stat().st_mtime
-            which = (
-                ", left from an earlier plan"
-                if all((v / "routes.json").stat().st_mtime < top for v in variants)
-                else ", newer than the plan at the top, which may be left from an earlier plan"
-            )
-            typer.echo(
-                f"{folder} holds variants too ({names}{which}): following the plan at the top; "
-                f"to follow a variant, give --plan {variants[0]}",
-                err=True,
-            )
-        routes_file = newest_replan(routes_file, clock)
-        if routes_file.parent != folder:
-            typer.echo(
-                f"following the re-plan in {routes_file.parent} (to follow another, give "
-                "--plan its routes.json)",
-                err=True,
-            )
+        routes_file = _followed_in(folder, clock)
     target = out or routes_file.parent / f"replan_{clock:%H%M}"
     if routes_file.is_file():  # else the re-plan names the missing plan
         check_same_scenario(scenario, routes_file)  # before the folder it would write to
@@ -466,6 +446,39 @@ def replan(
     if followed is not None:
         typer.echo("\n" + replan_change(followed, result.kpis))
     typer.echo(f"\nwrote {len(written)} files to {target}")
+
+
+def _followed_in(folder: Path, clock: dt.time) -> Path:
+    """Return the routes a re-plan at ``clock`` follows in a plan's folder, and say which.
+
+    That is the newest re-plan made before ``clock``, else the plan's own; variants beside it
+    are named, with how to follow one.
+    """
+    from planner.replan import newest_replan, planned_variants
+
+    routes_file = folder / "routes.json"
+    variants = planned_variants(folder)
+    if variants and routes_file.is_file():
+        names = ", ".join(v.name for v in variants)
+        top = routes_file.stat().st_mtime
+        which = (
+            ", left from an earlier plan"
+            if all((v / "routes.json").stat().st_mtime < top for v in variants)
+            else ", newer than the plan at the top, which may be left from an earlier plan"
+        )
+        typer.echo(
+            f"{folder} holds variants too ({names}{which}): following the plan at the top; "
+            f"to follow a variant, give --plan {variants[0]}",
+            err=True,
+        )
+    routes_file = newest_replan(routes_file, clock)
+    if routes_file.parent != folder:
+        typer.echo(
+            f"following the re-plan in {routes_file.parent} (to follow another, give "
+            "--plan its routes.json)",
+            err=True,
+        )
+    return routes_file
 
 
 def _plan_kpis(path: Path) -> dict[str, Any] | None:

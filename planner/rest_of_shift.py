@@ -131,16 +131,8 @@ def replan(
     at_s = seconds_until(window[0], at)
     check_inside(routes, at_s, window[0])
     check_not_before(followed, at_s, window[0], routes_file)
-    nodes = {}
-    zones = scenario.places.forbidden
-    avoided = avoided_ways(scenario, graph, window) | forbidden_segments(graph, zones)
-    usable = walkable_nodes(graph, avoided)
-    for unit, spec in specs.items():
-        pos = resolve_station(
-            spec, graph, area.features, f"position of unit {unit}", usable, POSITION_FORM
-        )
-        nodes[unit] = int(graph.nodes.index[pos])
-        before = (*before, *_inside_zones(unit, spec, graph, pos, zones))
+    nodes, inside = _position_nodes(scenario, area, window, specs)
+    before = (*before, *inside)
     away_s, busy_s = _call_seconds(window, at, made_s, away, busy)
     share = scenario.officers.held_back_share
     resume = cut_routes(routes, at_s, graph, nodes, away_s, share, busy_s, gone, window[0])
@@ -161,6 +153,33 @@ def replan(
     kpis = {**plan.kpis, "replan": _replan_kpis(plan, resume)}
     plan = replace(plan, label=label, replanned_s=at_s, followed_sha256=digest, kpis=kpis)
     return replace(plan, warnings=(*before, *plan.warnings, *_ahead_warnings(plan)))
+
+
+def _position_nodes(
+    scenario: Scenario,
+    area: Area,
+    window: tuple[dt.datetime, dt.datetime],
+    specs: dict[int, StationSpec],
+) -> tuple[dict[int, int], tuple[str, ...]]:
+    """Place each unit's position on the streets it may walk: OSM node ids, and warnings.
+
+    Raises
+    ------
+    ScenarioError
+        If a position is off the area or far from every street the units may walk.
+    """
+    graph, zones = area.graph, scenario.places.forbidden
+    avoided = avoided_ways(scenario, graph, window) | forbidden_segments(graph, zones)
+    usable = walkable_nodes(graph, avoided)
+    nodes: dict[int, int] = {}
+    said: tuple[str, ...] = ()
+    for unit, spec in specs.items():
+        pos = resolve_station(
+            spec, graph, area.features, f"position of unit {unit}", usable, POSITION_FORM
+        )
+        nodes[unit] = int(graph.nodes.index[pos])
+        said = (*said, *_inside_zones(unit, spec, graph, pos, zones))
+    return nodes, said
 
 
 def _ahead_warnings(plan: Plan) -> tuple[str, ...]:
