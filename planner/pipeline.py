@@ -14,7 +14,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planner._memo import Memo
 from planner.avoid import walkable_nodes
 from planner.coverage import Pieces, street_pieces
 from planner.errors import InfeasibleError, kept_warnings, warn
@@ -31,6 +30,7 @@ from planner.harm import DEFAULT_EXCLUDED, harm_cautions, idle_weights
 from planner.hotspots import Hotspots, find_hotspots, spot_numbers
 from planner.idle import warn_idle_units
 from planner.incidents import check_incident_files, load_incident_files
+from planner.memo import Memo
 from planner.neighbourhoods import Neighbourhoods, from_labels, from_polygons, no_neighbourhoods
 from planner.patrol import Patrol
 from planner.patrol_rules import (

@@ -2,7 +2,7 @@
 
 import threading
 
-from planner._memo import Memo
+from planner.memo import Memo
 
 
 def test_memo_keeps_the_last_keys_and_survives_threads():
@@ -29,3 +29,15 @@ def test_memo_keeps_the_last_keys_and_survives_threads():
         t.join()
     assert errors == []
     assert len(memo._store) == 3
+
+
+def test_a_value_put_or_recalled_is_the_most_recent():
+    memo: Memo[str] = Memo(2)
+    memo.put("a", "A")
+    memo.put("b", "B")
+    assert memo.recall("a") == "A"  # now the most recent: b goes first
+    memo.put("c", "C")
+    assert (memo.recall("b"), memo.recall("a"), memo.recall("c")) == (None, "A", "C")
+    memo.put("a", "A2")  # put again: a new value, the most recent
+    memo.put("d", "D")
+    assert (memo.recall("c"), memo.recall("a")) == (None, "A2")

@@ -21,7 +21,6 @@ import json
 import sys
 import tempfile
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +42,7 @@ from planner.errors import PlannerError, PlannerWarning, kept_warnings  # noqa: 
 from planner.evaluate import with_followed  # noqa: E402
 from planner.export import routes_record  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
+from planner.memo import Memo  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.rest_of_shift import replan  # noqa: E402
@@ -83,12 +83,13 @@ def area_for(area_json: str, _scenario: Scenario) -> Area:
 
 
 @st.cache_resource(show_spinner=False)
-def plan_store() -> OrderedDict[str, Plan]:
+def plan_store() -> Memo[Plan]:
     """Plans of this server by scenario text and day (each with its warnings).
 
-    Plans are read-only values, so one shared copy is kept (no pickling of the street graph).
+    Plans are read-only values, so one shared copy is kept (no pickling of the street graph);
+    the sessions' threads share it under its lock.
     """
-    return OrderedDict()
+    return Memo(PLAN_CACHE_SIZE)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -227,10 +228,9 @@ def make_plan(scenario: Scenario) -> bool:
         _keep_error(text, exc)
         return True
     key = f"{text}# planned for {day.isoformat()}\n"
-    store = plan_store()
     file_limit = drafts.file_time_limit(scenario.solver.time_limit_s)
-    if key in store:
-        _show_plan(key, text, file_limit)
+    if (kept := plan_store().recall(key)) is not None:
+        _show_plan(kept, key, text, file_limit)
         return False
 
     def work(job: jobs.Job) -> Plan:
@@ -255,8 +255,8 @@ def _plan_job(work: Callable[[jobs.Job], Plan], key: str, about: dict[str, Any])
     store = plan_store()
 
     def kept(job: jobs.Job) -> Plan:
-        plan = work(job)
-        store[key] = preview_labelled(plan, about["file_limit"])
+        plan = preview_labelled(work(job), about["file_limit"])
+        store.put(key, plan)
         return plan
 
     if jobs.join(jobs.PLANNING, key) is None:
@@ -323,7 +323,8 @@ def await_planning() -> None:
             return
         if error is not None:  # a bug: said as one
             raise error
-        _show_plan(job.key or "", job.about["text"], job.about["file_limit"])  # a plan's: keyed
+        plan = job.future.result()  # as kept in the store
+        _show_plan(plan, job.key or "", job.about["text"], job.about["file_limit"])
         bar.empty()
         done = f"{'Re-planned' if again else 'Planned'} in {job.seconds:.1f} s"
         status.update(label=done, state="complete", expanded=False)
@@ -333,9 +334,8 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
     """Re-plan the rest of the plan shown as ``request`` asks, as a job; show it when done."""
     key = f"{plan_key}# {request.key()}\n"
     text, file_limit = st.session_state["plan_yaml"], st.session_state[drafts.PLAN_FILE_LIMIT]
-    store = plan_store()
-    if key in store:
-        _show_plan(key, text, file_limit)
+    if (kept := plan_store().recall(key)) is not None:
+        _show_plan(kept, key, text, file_limit)
         st.rerun()
     area = area_for(plan.scenario.area.model_dump_json(), plan.scenario)
 
@@ -368,17 +368,12 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
     st.rerun()  # the page drawn again with the re-plan (or the section with its error)
 
 
-def _show_plan(key: str, text: str, file_limit: float) -> None:
+def _show_plan(plan: Plan, key: str, text: str, file_limit: float) -> None:
     """Put the kept plan of ``key`` (of the scenario ``text``) on the page.
 
     ``file_limit`` is the time limit its scenario file keeps, whatever scenario the editor
     opens next.
     """
-    store = plan_store()
-    store.move_to_end(key)
-    while len(store) > PLAN_CACHE_SIZE:
-        store.popitem(last=False)
-    plan = store[key]
     st.session_state["plan"] = plan
     st.session_state[drafts.PLAN_FILE_LIMIT] = file_limit
     st.session_state["plan_yaml"] = text
