@@ -298,10 +298,12 @@ def check_not_replaced(folder: Path, where: str, followed: Path) -> None:
         )
         raise ScenarioError(msg)
     calls = sorted(
-        r.officer
-        for r in there.routes
-        for leg in r.legs
-        if leg.kind == "call" and leg.end_s >= there.replanned_s - 1e-6  # busy until then, or on
+        {
+            r.officer
+            for r in there.routes
+            for leg in r.legs
+            if leg.kind == "call" and leg.end_s >= there.replanned_s - 1e-6  # busy then, or on
+        }
     )
     units = f"unit{'s' if len(calls) > 1 else ''} {', '.join(map(str, calls))}"
     told = f" (calls for service: {units})" if calls else ""

@@ -618,6 +618,31 @@ def test_a_unit_moved_on_from_a_recorded_call_is_said_to_be_here_not_zero_second
     assert leg_action(call, route) == CALL_ARRIVED == "call for service, now here"
 
 
+def test_a_re_plan_folder_names_a_unit_on_two_calls_once(tmp_path):
+    import json
+
+    from planner.replan import check_not_replaced, file_digest
+
+    followed = tmp_path / "routes.json"
+    followed.write_text("{}", encoding="utf-8")
+    calls = [  # a recorded call cut short at the re-plan, then the unit found elsewhere
+        {"kind": "call", "start_s": 600.0, "end_s": 1200.0, "from_node": 1, "to_node": 2},
+        {"kind": "call", "start_s": 1200.0, "end_s": 1200.0, "from_node": 2, "to_node": 3},
+    ]
+    record = {
+        "scenario": "x",
+        "shift_start": "2026-12-11T18:00:00+02:00",
+        "timezone": "Europe/Helsinki",
+        "replanned_s": 1200.0,
+        "followed_sha256": file_digest(followed),
+        "routes": [{"officer": 2, "legs": [{**c, "segments": [], "reversed": []} for c in calls]}],
+    }
+    (tmp_path / "re").mkdir()
+    (tmp_path / "re" / "routes.json").write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=re.escape("(calls for service: unit 2), which")):
+        check_not_replaced(tmp_path / "re", "--out", followed)
+
+
 def test_a_unit_gone_must_be_in_the_plan_and_not_busy_too(helsinki, planned):
     _, routes = planned
     with pytest.raises(ScenarioError, match="unit 3 is said to be gone, but the plan being"):
