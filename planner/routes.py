@@ -199,7 +199,8 @@ def _weigh_must_cover(spots: np.ndarray, must: np.ndarray) -> np.ndarray:
     quiet = np.zeros(len(spots), dtype=bool)
     if not must.any():
         return quiet
-    floor = MUST_COVER_OVER_BEST * spots[~must].max(initial=0.0)
+    # with no other hot spot earning anything, any value puts a must-cover place above them
+    floor = MUST_COVER_OVER_BEST * spots[~must].max(initial=0.0) or 1.0
     own = spots[must]
     peak = own.max(axis=1, keepdims=True)
     spots[must] = np.where(

@@ -279,3 +279,13 @@ def test_an_added_must_cover_spot_is_worth_the_risk_it_watches(grid):
     kept, chosen = apply_places(spots, grid, pieces, [PlaceSpec(**grid_place(2, 2))], [], "t")
     assert kept.node_idx.tolist() == [0, 10] and chosen.tolist() == [1]
     assert kept.value[1] == pytest.approx(every.value[10]) and kept.value[1] > 0
+
+
+def test_must_cover_places_are_worth_a_stop_even_where_nothing_else_earns():
+    from planner.routes import _weigh_must_cover
+
+    spots = np.zeros((3, 4))  # hot spot x hour: no risk anywhere in the shift's hours
+    must = np.array([False, True, True])
+    quiet = _weigh_must_cover(spots, must)
+    assert (spots[must] > 0).all() and (spots[~must] == 0).all()  # the search inserts them
+    assert quiet.tolist() == [False, True, True]  # one stop each, as asked
