@@ -206,6 +206,9 @@ def read_routes(path: Path) -> Followed:
         if not routes or any(not route.legs for route in routes):
             msg = "a unit without legs"
             raise ValueError(msg)
+        if [route.officer for route in routes] != list(range(1, len(routes) + 1)):
+            msg = "units not numbered 1, 2, ... in order"  # legs done are matched by order
+            raise ValueError(msg)
         end = data.get("shift_end")
         if data.get("timezone") is not None:
             ZoneInfo(data["timezone"])  # a name this machine knows (else KeyError, below)

@@ -226,12 +226,12 @@ def _earlier_calls(
     messages = []
     for unit, left_s in sorted(away_s.items()):
         legs = resume.kept[unit - 1]
-        at = max(i for i, leg in enumerate(legs) if leg.kind == "call")  # this re-plan's call
-        if legs[at].start_s < left_s - 60.0:
-            since = "the end of the last stop or walk it finished" if at else "its route's start"
+        call = max(i for i, leg in enumerate(legs) if leg.kind == "call")  # this re-plan's call
+        if legs[call].start_s < left_s - 60.0:
+            since = "the end of the last stop or walk it finished" if call else "its route's start"
             message = (
                 f"unit {unit} left the plan at {away[unit]:%H:%M}; its call for service is "
-                f"shown from {clock_at(start, legs[at].start_s)}, {since} (a stop cut short "
+                f"shown from {clock_at(start, legs[call].start_s)}, {since} (a stop cut short "
                 "is not counted)"
             )
             warn(message, stacklevel=3)

@@ -385,9 +385,9 @@ def incident_risk(
         "prior_length_m": model.prior_length_m,
         "harm_weighted": "harm" in snapped,
     }
-    weights = harm
-    windowed = shift is not None and "occurred" in snapped
-    if shift is not None and windowed:
+    weights, windowed = harm, False
+    if shift is not None and "occurred" in snapped:
+        windowed = True
         in_window, window_parameters, window_notes = _in_window(snapped, shift, window)
         parameters |= window_parameters
         notes += [*window_notes, *filter(None, [later_note])]

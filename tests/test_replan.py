@@ -635,12 +635,30 @@ def test_a_re_plan_folder_names_a_unit_on_two_calls_once(tmp_path):
         "timezone": "Europe/Helsinki",
         "replanned_s": 1200.0,
         "followed_sha256": file_digest(followed),
-        "routes": [{"officer": 2, "legs": [{**c, "segments": [], "reversed": []} for c in calls]}],
+        "routes": [{"officer": 1, "legs": [{**c, "segments": [], "reversed": []} for c in calls]}],
     }
     (tmp_path / "re").mkdir()
     (tmp_path / "re" / "routes.json").write_text(json.dumps(record), encoding="utf-8")
-    with pytest.raises(ScenarioError, match=re.escape("(calls for service: unit 2), which")):
+    with pytest.raises(ScenarioError, match=re.escape("(calls for service: unit 1), which")):
         check_not_replaced(tmp_path / "re", "--out", followed)
+
+
+def test_routes_of_units_out_of_order_are_not_a_plan_to_follow(tmp_path):
+    import json
+
+    from planner.replan import read_routes
+
+    leg = {"kind": "wait", "start_s": 0.0, "end_s": 60.0, "from_node": 1, "to_node": 1}
+    leg |= {"segments": [], "reversed": []}
+    record = {"scenario": "x", "shift_start": "2026-12-11T18:00:00+02:00"}
+    record["routes"] = [{"officer": k, "legs": [leg]} for k in (1, 2)]
+    path = tmp_path / "routes.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    assert [r.officer for r in read_routes(path).routes] == [1, 2]
+    record["routes"].reverse()  # the stops done are matched to units by their order
+    path.write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="it does not hold the routes of a plan"):
+        read_routes(path)
 
 
 def test_a_unit_gone_must_be_in_the_plan_and_not_busy_too(helsinki, planned):
