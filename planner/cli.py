@@ -738,7 +738,7 @@ def inspect_incident_file(
     ] = None,
 ) -> None:
     """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
-    from planner.incidents import files_total, inspect_incidents, near_streets_line
+    from planner.inspection import files_total, inspect_incidents, near_streets_line
 
     graph = None
     if area is not None:

@@ -24,10 +24,10 @@ from planner.incidents import (
     SCHEMAS,
     LoadReport,
     check_incident_files,
-    inspect_incidents,
     load_incident_files,
     load_incidents,
 )
+from planner.inspection import inspect_incidents
 from planner.scenario import IncidentSpec
 
 from .conftest import cli, shared_file

@@ -26,7 +26,8 @@ import streamlit as st
 
 from planner.errors import PlannerError, PlannerWarning
 from planner.graph import StreetGraph
-from planner.incidents import MAP_TYPES, inspect_incidents, load_incidents
+from planner.incidents import MAP_TYPES, load_incidents
+from planner.inspection import inspect_incidents
 from planner.scenario import (
     RELATIVE_NOTE,
     AreaSpec,

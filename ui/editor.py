@@ -206,7 +206,7 @@ TYPES_VERSION = "types_table_version"
 def types_frame(types: pd.DataFrame, chosen: dict[str, str]) -> pd.DataFrame:
     """Return an incident file's offence types as the types table shows them.
 
-    ``types`` is :attr:`planner.incidents.IncidentInspection.types`; ``chosen`` the entry's
+    ``types`` is :attr:`planner.inspection.IncidentInspection.types`; ``chosen`` the entry's
     ``type_categories``. Rows without a type are left out: no category can name them.
     """
     yours = {match_form(offence) for offence in chosen}
