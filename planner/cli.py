@@ -417,7 +417,7 @@ def replan(
     busy_until = _busy(busy or [], positions)
     from planner.evaluate import kpi_table, replan_change, with_followed
     from planner.export import check_out_dir, check_plan_owner, write_plan
-    from planner.replan import check_not_replaced
+    from planner.followed import check_not_replaced
     from planner.rest_of_shift import check_same_scenario
     from planner.rest_of_shift import replan as replan_shift
 
@@ -454,7 +454,7 @@ def _followed_in(folder: Path, clock: dt.time) -> Path:
     That is the newest re-plan made before ``clock``, else the plan's own; variants beside it
     are named, with how to follow one.
     """
-    from planner.replan import newest_replan, planned_variants
+    from planner.followed import newest_replan, planned_variants
 
     routes_file = folder / "routes.json"
     variants = planned_variants(folder)

@@ -25,9 +25,9 @@ import shapely
 from planner.briefing import briefing_html, own_hours
 from planner.errors import ExportError, warn
 from planner.evaluate import plan_warnings
+from planner.followed import variant_folders, walked_rules
 from planner.places import zone_outlines
 from planner.plan import GONE, GONE_ACTION, Leg, Plan, Route, leg_action, station_roles
-from planner.replan import variant_folders, walked_rules
 from planner.tracks import route_pieces
 
 #: Where a plan's output folder is chosen (for messages).

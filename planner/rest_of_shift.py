@@ -17,22 +17,21 @@ from planner.avoid import walkable_nodes
 from planner.clock import clock_at, later, seconds_until, shift_seconds
 from planner.errors import ScenarioError, warn
 from planner.far_trips import far_trip_message
+from planner.followed import (
+    Followed,
+    changed_rules,
+    check_inside,
+    check_not_before,
+    file_digest,
+    read_routes,
+)
 from planner.graph import StreetGraph
 from planner.idle import idle_message
 from planner.patrol_rules import avoided_ways
 from planner.pipeline import Area, load_area, run
 from planner.places import forbidden_segments, zones_holding
 from planner.plan import GONE, Plan, Route
-from planner.replan import (
-    Followed,
-    Resume,
-    changed_rules,
-    check_inside,
-    check_not_before,
-    cut_routes,
-    file_digest,
-    read_routes,
-)
+from planner.replan import Resume, cut_routes
 from planner.scenario import PlaceSpec, Scenario, ZoneSpec
 from planner.scenario_patrol import StationSpec
 from planner.settings import Settings

@@ -12,7 +12,7 @@ import gpxpy
 import pandas as pd
 import pytest
 
-from planner.replan import newest_replan
+from planner.followed import newest_replan
 
 from .conftest import ROOT, cli, shared_file
 

@@ -841,7 +841,7 @@ def test_a_replan_credits_the_stops_made_itself_not_as_the_file_says(plan, area,
 
 def test_a_replan_cannot_go_back_before_the_replan_it_follows(plan, area, tmp_path):
     from planner.errors import ScenarioError
-    from planner.replan import read_routes
+    from planner.followed import read_routes
     from planner.rest_of_shift import replan
 
     write_plan(plan, tmp_path)

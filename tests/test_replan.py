@@ -621,7 +621,7 @@ def test_a_unit_moved_on_from_a_recorded_call_is_said_to_be_here_not_zero_second
 def test_a_re_plan_folder_names_a_unit_on_two_calls_once(tmp_path):
     import json
 
-    from planner.replan import check_not_replaced, file_digest
+    from planner.followed import check_not_replaced, file_digest
 
     followed = tmp_path / "routes.json"
     followed.write_text("{}", encoding="utf-8")
@@ -646,7 +646,7 @@ def test_a_re_plan_folder_names_a_unit_on_two_calls_once(tmp_path):
 def test_routes_of_units_out_of_order_are_not_a_plan_to_follow(tmp_path):
     import json
 
-    from planner.replan import read_routes
+    from planner.followed import read_routes
 
     leg = {"kind": "wait", "start_s": 0.0, "end_s": 60.0, "from_node": 1, "to_node": 1}
     leg |= {"segments": [], "reversed": []}
