@@ -390,7 +390,7 @@ def incident_risk(
         windowed = True
         in_window, window_parameters, window_notes = _in_window(snapped, shift, window)
         parameters |= window_parameters
-        notes += [*window_notes, *filter(None, [later_note])]
+        notes += window_notes if later_note is None else [*window_notes, later_note]
         weights = harm * in_window
     note, loud = _heaviest_note(snapped, weights, "harm" in snapped, windowed)
     if note:
