@@ -79,10 +79,15 @@ def route_pieces(
 def route_track(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> list[tuple[float, float, float]]:
     """Trace the whole route as (lon, lat, seconds) points: :func:`route_pieces` joined.
 
-    Where a call took the unit elsewhere the track goes straight from where it began to
-    where it ended, during the call (where the unit was in between is not known).
+    Where a call took the unit elsewhere, the track is at the call's place from the call's
+    start, as the schedule names it (where the unit was on its way is not known).
     """
-    return [point for piece in route_pieces(plan, route, wgs84) for point in piece]
+    track: list[tuple[float, float, float]] = []
+    for piece in route_pieces(plan, route, wgs84):
+        if track and piece[0][:2] != track[-1][:2]:  # after a call: there from its start
+            track.append((*piece[0][:2], track[-1][2]))
+        track.extend(piece)
+    return track
 
 
 def position_at(track: list[tuple[float, float, float]], at_s: float) -> tuple[float, float]:

@@ -485,15 +485,15 @@ def test_tracks_of_routes_that_start_standing_still_or_answer_a_call(plan):
         ),
     )
     track = route_track(plan, route, wgs84)
-    assert [t for _, _, t in track] == [0.0, 60.0, 600.0]
+    assert [t for _, _, t in track] == [0.0, 60.0, 60.0, 600.0]
     at_station = tuple(nodes.loc[station, ["lon", "lat"]])
     at_call = tuple(nodes.loc[elsewhere, ["lon", "lat"]])
     assert track[0][:2] == track[1][:2] == at_station
-    assert track[2][:2] == at_call
-    halfway = position_at(track, 330.0)
-    middle = [(a + b) / 2 for a, b in zip(at_station, at_call, strict=True)]
-    assert halfway == pytest.approx(tuple(middle))
-    assert position_at(track, 9999.0) == at_call
+    assert track[2][:2] == track[3][:2] == at_call
+    assert position_at(track, 30.0) == pytest.approx(at_station)
+    # through the call, at its place, as the schedule names it: not on a line between
+    for second in (61.0, 330.0, 599.0, 9999.0):
+        assert position_at(track, second) == pytest.approx(at_call)
 
 
 def test_briefing_lists_long_waits_only(plan):

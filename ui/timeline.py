@@ -2,7 +2,7 @@
 
 The plan's routes are traced as timed tracks (:func:`planner.tracks.route_track`, the same
 tracks the GPX files carry); a unit's position at a time is read off its track, standing still
-through dwells, waits and breaks.
+through dwells, waits and breaks, and at a call's place through the call.
 """
 
 from __future__ import annotations
