@@ -192,7 +192,7 @@ def cut_routes(
                 legs.pop()  # free time the call cut short: the call took it
             last = legs[-1].to_node if legs else route.legs[0].from_node
             begin = legs[-1].end_s if legs else route.legs[0].start_s
-            until = busy.get(unit, at_s)
+            until = max(busy.get(unit, at_s), begin)  # a stop made may end in the minute after
             legs.append(Leg("call", begin, until, last, target))
             here, when = target, until
         if unit in gone:  # from the end of the last leg finished (or the call)
@@ -274,7 +274,7 @@ def _held_after_stop(legs: list[Leg], share: float) -> list[Leg]:
 
 LEFT_WITHIN_S = 60.0
 """A stop that ends this soon after the time its unit left the plan was made: that time is
-given to the minute, as the briefing shows a stop's end."""
+given to the minute, as the briefing shows a stop's end (a stop to 21:00:29 reads ``21:00``)."""
 
 
 def _left_during(route: Route, left_s: float, at_s: float, graph: StreetGraph) -> list[Leg]:
@@ -282,20 +282,21 @@ def _left_during(route: Route, left_s: float, at_s: float, graph: StreetGraph) -
 
     A walk under way goes on to the end of its street (unless that is past ``at_s``); a stop
     or break under way was cut short, so it is not made, unless it ends within the minute
-    ``left_s`` names (times are given to the minute, and the briefing shows them so) and by
-    ``at_s``. A call an earlier re-plan still has it busy on ends at ``left_s``, where it is.
+    ``left_s`` names (times are given to the minute, and the briefing shows them so), even
+    if that is a few seconds past ``at_s``. A call an earlier re-plan still has it busy on
+    ends at ``left_s``, where it is.
     """
     legs = _kept_legs(route, left_s, graph)
     last = legs[-1] if legs else None
-    if last is not None and last.kind == "call" and last.end_s > left_s:
+    if last is None:
+        return legs
+    if last.kind == "call" and last.end_s > left_s:
         return [*legs[:-1], replace(last, end_s=left_s)]  # busy there until it left
-    cut_short = (
-        last is not None
-        and last.kind in ("dwell", "break")
-        and last.end_s > min(left_s + LEFT_WITHIN_S, at_s)
-    )
-    if cut_short or (last is not None and last.end_s > at_s):
-        legs.pop()
+    if last.kind in ("dwell", "break"):
+        if last.end_s > left_s + LEFT_WITHIN_S:
+            legs.pop()  # cut short
+    elif last.end_s > at_s:
+        legs.pop()  # the end of its street lies past the re-plan: where it is, is given
     return legs
 
 

@@ -195,12 +195,17 @@ def test_a_unit_away_since_a_given_time_keeps_only_what_it_did_before(
     # without the time it left, the unit is taken to have made every stop up to the re-plan
     assert second in cut_routes(routes, at_s, helsinki, {1: elsewhere}).kept[0]
     # sent off in the minute its stop ends (times are given to the minute): the stop was made,
-    # unless the re-plan comes before its end
+    # even when the re-plan is made in that minute, before its end
     left_s = second.end_s - 50
     *done, call = cut_routes(routes, at_s, helsinki, {1: elsewhere}, {1: left_s}).kept[0]
     assert done[-1] == second and call.start_s == second.end_s
     early = cut_routes(routes, second.end_s - 30, helsinki, {1: elsewhere}, {1: left_s})
-    assert second not in early.kept[0]
+    *done, call = early.kept[0]
+    assert done[-1] == second and call.start_s == call.end_s == second.end_s
+    assert early.starts[0] == (elsewhere, second.end_s)  # free to patrol once the stop ends
+    joined, rules = _replanned(helsinki, helsinki_risk, patrol, early)
+    replanned = dataclasses.replace(rules, planned_from_s={1: second.end_s})
+    assert validate_routes(joined, helsinki, replanned) == []
     assert (
         second not in cut_routes(routes, at_s, helsinki, {1: elsewhere}, {1: left_s - 11}).kept[0]
     )
