@@ -182,9 +182,13 @@ def file_fields(
 
 
 def incident_uploaded() -> None:
-    """Read the incident file just uploaded with the schema and mapping chosen beside it."""
+    """Read the incident file just uploaded with the schema and mapping chosen beside it.
+
+    A file taken off the uploader takes its error with it.
+    """
     upload = st.session_state.get("incident_upload")
     if upload is None:
+        st.session_state.pop(INCIDENT_ERROR, None)
         return
     spec = {
         "schema": st.session_state.get("incident_schema", "auto"),

@@ -1133,6 +1133,8 @@ def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
     assert (
         "incidents" not in at.session_state["draft"] or not at.session_state["draft"]["incidents"]
     )
+    at.file_uploader(key="incident_upload").set_value(None).run()  # the file taken off
+    assert _errors(at) == []
 
 
 @pytest.mark.slow
