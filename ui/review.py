@@ -132,8 +132,18 @@ def show_kpis(plan: Plan) -> None:
         width="content",
         help=gap_help(solver),
     )
+    if said := warnings_pointer(len(plan_warnings(plan))):
+        st.caption(said)
     if followed:
         show_replan_change(followed, k)
+
+
+def warnings_pointer(count: int) -> str | None:
+    """Point at the plan's warnings from its figures: they are said below the map."""
+    if not count:
+        return None
+    what = "a warning" if count == 1 else f"{count} warnings"
+    return f"⚠️ This plan has {what}, below the map: read before relying on these figures."
 
 
 def _change(change: float, spec: str) -> dict[str, str]:

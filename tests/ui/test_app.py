@@ -1175,6 +1175,15 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
 
 
 @pytest.mark.slow
+def test_a_plan_without_warnings_has_no_pointer_to_them(first_load):
+    from planner.evaluate import plan_warnings
+
+    at = _tab(_app(), "Plan")
+    assert plan_warnings(at.session_state["plan"]) == []  # the default plan: nothing to say
+    assert not [c.value for c in at.caption if "This plan has" in c.value]
+
+
+@pytest.mark.slow
 def test_a_plans_warnings_name_an_uploaded_file_as_uploaded(first_load):
     content = (
         b"Month,Crime type,Longitude,Latitude\n"
@@ -1187,6 +1196,9 @@ def test_a_plans_warnings_name_an_uploaded_file_as_uploaded(first_load):
     assert not at.exception
     said = [w.value for w in at.warning]
     assert any("mine.csv" in w and "1 without coordinates" in w for w in said), said
+    # the figures point at them: the warnings are said below the map
+    (pointer,) = [c.value for c in at.caption if c.value.startswith("⚠️ This plan has")]
+    assert pointer.endswith("below the map: read before relying on these figures.")
     assert not any("patrol-planner-uploads" in w for w in said)
     # nor do the risk notes or the run summary name the server's copy
     shown = [m.value for m in at.markdown] + [c.value for c in at.code]
