@@ -294,9 +294,9 @@ def staffing_summary(table: pd.DataFrame) -> str:
         )
     if (full := saturated_from(table)) is not None:
         lines.append(
-            f"from {full} officers on, every hot spot gets all its stops, so more "
-            "officers can only walk: allow more stops (dwell.max_visits) or more hot spots "
-            "(dwell.hotspot_top_percent)"
+            f"from {full} officers on, every hot spot gets all its stops (as many as "
+            "dwell.max_visits allows), so more officers can only walk: allow more stops "
+            "(dwell.max_visits) or more hot spots (dwell.hotspot_top_percent)"
         )
     lines += [
         restart_note(row.officers, row.started_from)

@@ -602,9 +602,9 @@ def warning_lines(warned: dict[tuple[str, int], Sequence[str]]) -> list[str]:
 def saturation_notes(table: pd.DataFrame) -> list[str]:
     """Per shift, the smallest count from which every hot spot gets all its stops."""
     return [
-        f"{shift}: from {full} officers on, every hot spot gets all its stops, so more officers "
-        "can only walk. To give them stops, allow more (Stops per hot spot) or more hot spots "
-        "(Hot spots: top % of streets)."
+        f"{shift}: from {full} officers on, every hot spot gets all its stops (as many as Stops "
+        "per hot spot allows), so more officers can only walk. To give them stops, allow more "
+        "(Stops per hot spot) or more hot spots (Hot spots: top % of streets)."
         for shift, rows in table.groupby("shift", sort=False)
         if (full := saturated_from(rows)) is not None
     ]
@@ -715,7 +715,11 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
     for col, default, side in ((left, 0, "left"), (right, len(keys) - 1, "right")):
         with col:
             key = st.selectbox(
-                "Plan", keys, index=default, format_func=labels.get, key=f"staffing_{side}"
+                f"Plan on the {side}",
+                keys,
+                index=default,
+                format_func=labels.get,
+                key=f"staffing_{side}",
             )
             run = result["runs"][key]
             routes = run.kpis["routes"]

@@ -1726,7 +1726,7 @@ def test_staffing_names_the_count_from_which_every_hot_spot_has_all_its_stops():
         "fri: 6 officers planned again from the plan for 4, which their own search had fallen "
         "below."
     ]
-    assert note.startswith("fri: from 4 officers on, every hot spot gets all its stops")
+    assert note.startswith("fri: from 4 officers on, every hot spot gets all its stops (as many")
     assert saturation_notes(table.assign(all_stops_made=False)) == []
     assert saturated_from(table) == 4  # the terminal's summary says it once, for all shifts
     assert saturated_from(table[table["shift"] == "sat"]) is None
