@@ -487,13 +487,24 @@ def show_review(plan: Plan) -> None:
         },
     )
     st.subheader("Schedule")
+    word = plan.unit_word
+    every = f"every {word}"
+    units = [every, *(f"{word.capitalize()} {r.officer}" for r in plan.routes)]
+    shown = st.selectbox("Schedule of", units, key="schedule_of", width=220)
+    schedule = schedule_table(plan)
+    if shown not in (every, None):  # one unit's timetable, as its briefing page has it
+        schedule = schedule[schedule[word] == int(shown.rsplit(" ", 1)[1])]
     degrees = st.column_config.NumberColumn(format="%.5f")  # about a metre, all alike
     st.dataframe(
-        schedule_table(plan),
+        schedule,
         hide_index=True,
         height=380,
         placeholder="",
-        column_config={"lat": degrees, "lon": degrees},
+        column_config={
+            "lat": degrees,
+            "lon": degrees,
+            "minutes": st.column_config.NumberColumn(format="%.1f"),
+        },
     )
     with st.expander("Run summary"):
         st.code(plain_paths(kpi_table(plan)), language=None, wrap_lines=True)

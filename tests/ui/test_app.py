@@ -584,6 +584,21 @@ def test_time_slider_moves_the_units(first_load):
 
 
 @pytest.mark.slow
+def test_the_schedule_shows_one_officers_timetable_when_asked(first_load):
+    at = _tab(_app(), "Plan")
+    plan = at.session_state["plan"]
+
+    def schedule() -> pd.DataFrame:
+        return next(d.value for d in at.dataframe if "stop" in d.value and "minutes" in d.value)
+
+    assert len(schedule()) == len(plan.to_frame())  # every officer's rows at first
+    at.selectbox(key="schedule_of").set_value("Officer 2").run()
+    mine = plan.to_frame().query("officer == 2")
+    assert schedule()["officer"].unique().tolist() == [2]
+    assert schedule()["action"].tolist() == mine["action"].tolist()
+
+
+@pytest.mark.slow
 def test_changing_officers_replans_only_when_plan_is_pressed(first_load):
     at = _app()
     at.sidebar.number_input(key="officers").set_value(3).run()
