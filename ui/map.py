@@ -47,15 +47,16 @@ RISK_CLASSES: tuple[tuple[float, tuple[int, int, int], float, str], ...] = (
     (100.0, (189, 0, 38), 6.0, "top 3 %"),
 )
 
-#: Officer colours (cycled past eight): blues, greens and purples, apart from the risk ramp.
+#: Officer colours (cycled past eight), apart from the risk ramp's greys, yellows and reds;
+#: a darker shade of an earlier hue only from the seventh on.
 OFFICER_COLOURS: tuple[tuple[int, int, int], ...] = (
     (31, 119, 180),
     (44, 160, 44),
     (148, 103, 189),
     (23, 190, 207),
     (227, 119, 194),
+    (140, 86, 75),
     (20, 60, 120),
-    (110, 140, 30),
     (90, 50, 140),
 )
 
