@@ -13,7 +13,6 @@ shared read-only by every session.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import datetime as dt
 import hashlib
@@ -37,7 +36,7 @@ import pandas as pd  # noqa: E402
 import pydeck as pdk  # noqa: E402
 
 from planner import pipeline  # noqa: E402
-from planner.clock import later, seconds_until  # noqa: E402
+from planner.clock import later  # noqa: E402
 from planner.errors import PlannerError, PlannerWarning, kept_warnings  # noqa: E402
 from planner.evaluate import with_followed  # noqa: E402
 from planner.export import routes_record  # noqa: E402
@@ -360,10 +359,6 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
                 exc.args = (str(exc).replace(str(routes), "the plan shown"),)
                 raise
 
-    with contextlib.suppress(PlannerError):  # the re-plan's map opens at its time
-        made_s = seconds_until(plan.shift_start, request.at)
-        steps = list(timeline.time_steps(plan.shift_start, plan.shift_end, PLAY_STEP_MIN))
-        st.session_state[_time_key(key)] = min(steps, key=lambda step: abs(step - made_s))
     _plan_job(work, key, {"text": text, "file_limit": file_limit, "replan": True})
     st.rerun()  # the page drawn again with the re-plan (or the section with its error)
 
@@ -422,6 +417,16 @@ def plan_map(plan: Plan, plan_key: str) -> None:
     st.fragment(_plan_map, run_every=PLAY_EVERY_S if playing else None)(plan, plan_key)
 
 
+FIRST_TIME_S = 2 * 3600
+"""Where the map's time opens, into the shift: the units are out by then."""
+
+
+def _first_time(plan: Plan, steps: list[int]) -> int:
+    """Return the step the map opens at: a re-plan's time, else :data:`FIRST_TIME_S` in."""
+    first = FIRST_TIME_S if plan.replanned_s is None else plan.replanned_s
+    return min(steps, key=lambda step: abs(step - first))
+
+
 def _time_key(plan_key: str) -> str:
     """Session-state key of the plan map's time: seconds since the shift's start (per plan)."""
     return "map_time_" + hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
@@ -455,7 +460,7 @@ def _plan_map(plan: Plan, plan_key: str) -> None:
     steps = list(labels)
     time_key = _time_key(plan_key)
     if st.session_state.get(time_key) not in steps:
-        st.session_state[time_key] = min(2 * 3600, steps[-1])
+        st.session_state[time_key] = _first_time(plan, steps)
     elif st.session_state.get(PLAYING):
         ahead = steps.index(st.session_state[time_key]) + 1
         st.session_state[time_key] = steps[ahead] if ahead < len(steps) else 0
@@ -467,6 +472,8 @@ def _plan_map(plan: Plan, plan_key: str) -> None:
         options=steps,
         format_func=labels.get,
         key=widget_key,
+        help="Opens two hours into the shift, when the units are out (a re-plan: at its time); "
+        "drag it to any time of the shift.",
         on_change=_slider_moved,
         args=(time_key, widget_key),
     )

@@ -1482,8 +1482,11 @@ def test_the_rest_of_the_shift_is_replanned_with_a_unit_taken_away(first_load):
     assert mark["position"] == pytest.approx([node["lon"], node["lat"]], abs=1e-5)
     assert re.fullmatch(r"Officer 2: call for service \d\d:\d\d-19:30", mark["tip"])
     assert any("call for service" in m.value for m in at.markdown)  # and its legend
-    # the map opens at the re-plan's time
+    # the map opens at the re-plan's time, and a reload opens it there again
     assert [s.value for s in at.select_slider if s.label == "Where the units are at"] == [5400]
+    again = _reloaded(at)
+    assert again.session_state["plan"].replanned_s == 5400
+    assert [s.value for s in again.select_slider if s.label == "Where the units are at"] == [5400]
     at.sidebar.button[0].click().run()  # Plan: the plan of the whole shift again
     assert at.session_state["plan"] is before
 
