@@ -485,7 +485,8 @@ def _plan_map(plan: Plan, plan_key: str) -> None:
     )
     deck = build_deck(plan, layers, timeline.unit_layers(units))
     st.pydeck_chart(deck, height=MAP_HEIGHT_PX, key="plan_map")
-    st.markdown(plan_legend(plan, len(plan.routes), plan.unit_word), unsafe_allow_html=True)
+    legend = plan_legend(plan, len(plan.routes), plan.unit_word, units=True)
+    st.markdown(legend, unsafe_allow_html=True)
     doing = _doing(plan_key, plan, now, at_s)
     # Keyed, so that it stays open while its label follows the slider.
     with st.expander(f"At {now:%H:%M}", expanded=False, key="doing_at"):

@@ -30,6 +30,11 @@ def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
         )
     elif shape == "call":
         style = f"width:0.7em;height:0.7em;border-radius:50%;background:{rgb};border:2px solid #000"
+    elif shape == "unit":  # as the map draws where a unit is: its colour, its number in white
+        style = (
+            f"width:1.1em;height:1.1em;border-radius:50%;background:{rgb};border:2px solid #fff;"
+            "color:#fff;font-size:0.75em;text-align:center;line-height:1.1em"
+        )
     elif shape == "disc":
         style = (
             f"width:0.9em;height:0.9em;border-radius:50%;background:{rgb}33;border:1px solid {rgb}"
@@ -37,7 +42,7 @@ def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
     else:
         style = f"width:1.6em;height:0.6em;background:{rgb}"
     box = "display:inline-block;vertical-align:middle;margin:0 0.3em 0 0.9em"
-    return f'<span style="{box};{style}"></span>'
+    return f'<span style="{box};{style}">{"1" if shape == "unit" else ""}</span>'
 
 
 def legend_html(
@@ -47,12 +52,13 @@ def legend_html(
     posts: bool = True,
     places: bool = True,
     calls: bool = False,
+    units: bool = False,
 ) -> str:
     """HTML legend: risk classes of the streets, route colours and the map's symbols.
 
     ``officers`` routes are named ``word`` 1, 2, ... (``"unit"`` for pairs); the symbols of
-    fixed posts, of must-cover and forbidden places and of calls for service are listed when
-    the map may show them.
+    fixed posts, of must-cover and forbidden places, of calls for service and of where each
+    unit is at the map's time (``units``) are listed when the map may show them.
     """
     parts = []
     if risk:
@@ -76,13 +82,18 @@ def legend_html(
         ]
     if calls:
         shown.append((CALL_COLOUR, "call", "call for service"))
+    if units:
+        shown.append((officer_colour(1), "unit", f"where each {word} is at the time chosen"))
     symbols = "".join(_chip(colour, shape) + label for colour, shape, label in shown)
     parts.append(f"Symbols: {symbols}")
     return "<small>" + "<br>".join(parts) + "</small>"
 
 
-def plan_legend(plan: Plan, officers: int, word: str) -> str:
-    """Legend of a map of ``plan``: its posts and places only if it has any."""
+def plan_legend(plan: Plan, officers: int, word: str, units: bool = False) -> str:
+    """Legend of a map of ``plan``: its posts and places only if it has any.
+
+    ``units``: the map shows where each unit is at a time (the Plan tab's).
+    """
     places = plan.scenario.places
     return legend_html(
         officers=officers,
@@ -90,4 +101,5 @@ def plan_legend(plan: Plan, officers: int, word: str) -> str:
         posts=bool(plan.posts),
         places=bool(places.must_cover or places.forbidden),
         calls=bool((plan.kpis.get("replan") or {}).get("calls")),
+        units=units,
     )

@@ -147,6 +147,10 @@ def test_the_legend_lists_posts_and_places_only_when_the_map_may_show_them():
     assert not any(s in bare for s in ("post", "must cover", "forbidden", "officer"))
     assert "call for service" not in full + bare
     assert "call for service" in legend_html(officers=2, calls=True)
+    assert "where each" not in full + bare  # the staffing maps show no unit at a time
+    assert "where each unit is at the time chosen" in legend_html(
+        officers=2, word="unit", units=True
+    )
 
 
 def test_warnings_naming_a_scenario_key_point_to_the_fields_help(monkeypatch):
