@@ -46,7 +46,7 @@ LABEL_OFFSET = 8.0
 """How far (SVG units) a street's name is written beside it, so the route line stays seen."""
 
 
-REPLAN_MARK = "re-planned here: the rows above are done, those below are ahead"
+REPLAN_MARK = "re-planned here: the rows above had begun by then, those below are ahead"
 """The timetable row where a re-plan takes over."""
 
 
