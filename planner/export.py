@@ -40,8 +40,9 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
     """GPX 1.1 of one officer (or pair): a timed track (UTC) and waypoints.
 
     A waypoint marks each dwell (type ``dwell``), the station (``station``; the end station
-    too, when it is another) and each meal break (``break``), in time order; then each no-go
-    zone of the scenario (``no-go``, untimed).
+    too, when it is another), each meal break (``break``) and where each call for service
+    before a re-plan took the unit (``call``), in time order; then each no-go zone of the
+    scenario (``no-go``, untimed).
     """
     doc = gpxpy.gpx.GPX()
     doc.creator = "patrol-planner"
@@ -93,7 +94,7 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
 
 
 def _station_and_breaks(plan: Plan, route: Route) -> list[gpxpy.gpx.GPXWaypoint]:
-    """Waypoints of where the unit starts and ends, and of its meal breaks."""
+    """Waypoints of where the unit starts and ends, of its meal breaks and of its calls."""
     if not route.legs:
         return []
     start, end = route.legs[0].from_node, route.legs[-1].to_node
@@ -109,6 +110,9 @@ def _station_and_breaks(plan: Plan, route: Route) -> list[gpxpy.gpx.GPXWaypoint]
     for leg in (leg for leg in route.legs if leg.kind == "break"):
         said = leg_action(leg, route)  # "meal break 30 min", as the schedule says it
         points.append(_waypoint(plan, leg.to_node, leg.start_s, "Meal break", said, "break"))
+    for leg in (leg for leg in route.legs if leg.kind == "call"):
+        said = leg_action(leg, route)  # "call for service 45 min", as the schedule says it
+        points.append(_waypoint(plan, leg.to_node, leg.start_s, "Call for service", said, "call"))
     return points
 
 

@@ -99,6 +99,8 @@ def test_plan_default_end_to_end(tmp_path):
     # the way to the call was not walked: the track breaks there, and the line drawn is km long
     gpx = gpxpy.parse((out / "replan_2000" / "officer_2.gpx").read_text())
     assert len(gpx.tracks[0].segments) == 2
+    (called,) = [w for w in gpx.waypoints if w.type == "call"]  # and a waypoint marks the call
+    assert called.name == "Call for service" and called.latitude == pytest.approx(60.1712, abs=5e-4)
     assert (
         len(gpxpy.parse((out / "replan_2000" / "officer_1.gpx").read_text()).tracks[0].segments)
         == 1
