@@ -417,8 +417,9 @@ def plan_map(plan: Plan, plan_key: str) -> None:
     st.fragment(_plan_map, run_every=PLAY_EVERY_S if playing else None)(plan, plan_key)
 
 
+#: Where the map's time opens, into the shift: the units are out by then. (A comment: the app
+#: is Streamlit's script, which would write a bare string on the page.)
 FIRST_TIME_S = 2 * 3600
-"""Where the map's time opens, into the shift: the units are out by then."""
 
 
 def _first_time(plan: Plan, steps: list[int]) -> int:

@@ -32,8 +32,9 @@ def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
         style = f"width:0.7em;height:0.7em;border-radius:50%;background:{rgb};border:2px solid #000"
     elif shape == "unit":  # as the map draws where a unit is: its colour, its number in white
         style = (
-            f"width:1.1em;height:1.1em;border-radius:50%;background:{rgb};border:2px solid #fff;"
-            "color:#fff;font-size:0.75em;text-align:center;line-height:1.1em"
+            f"width:16px;height:16px;border-radius:50%;background:{rgb};border:2px solid #fff;"
+            "box-shadow:0 0 0 1px #999;color:#fff;font-size:10px;font-weight:bold;"
+            "text-align:center;line-height:16px;box-sizing:border-box"
         )
     elif shape == "disc":
         style = (

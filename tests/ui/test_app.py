@@ -138,6 +138,18 @@ def test_blank_style_needs_no_server():
     assert BLANK_STYLE == "/app/static/blank-style.json"
 
 
+def test_the_app_script_holds_no_bare_string_streamlit_would_write_on_the_page():
+    import ast
+
+    body = ast.parse(Path(APP).read_text(encoding="utf-8")).body
+    bare = [
+        node.lineno
+        for node in body[1:]  # the module's docstring aside
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    ]
+    assert bare == []
+
+
 def test_the_legend_lists_posts_and_places_only_when_the_map_may_show_them():
     full = legend_html(officers=2)
     shown = ("officer 2", "direction walked", "post visibility radius", "must cover", "forbidden")
