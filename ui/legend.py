@@ -34,7 +34,8 @@ def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
         style = (
             f"width:16px;height:16px;border-radius:50%;background:{rgb};border:2px solid #fff;"
             "box-shadow:0 0 0 1px #999;color:#fff;font-size:10px;font-weight:bold;"
-            "text-align:center;line-height:16px;box-sizing:border-box"
+            "display:inline-flex;align-items:center;justify-content:center;line-height:1;"
+            "box-sizing:border-box"
         )
     elif shape == "disc":
         style = (
