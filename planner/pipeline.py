@@ -284,7 +284,7 @@ def _run(
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
         spots = (hotspots, must_cover)
         patrol, routes, routes_stats = _patrol_routes(
-            scenario, graph, (risk, pieces), spots, deployment, resume, start_from
+            scenario, graph, risk, pieces, spots, deployment, resume, start_from
         )
     with _step("plan", timings, progress):
         places = _place_names(
@@ -403,7 +403,8 @@ def _fixed_posts(
 def _patrol_routes(
     scenario: Scenario,
     graph: StreetGraph,
-    risk_pieces: tuple[RiskMap, Pieces],
+    risk: RiskMap,
+    pieces: Pieces,
     spots: tuple[Hotspots, np.ndarray],
     deployment: _Deployment,
     resume: Resume | None,
@@ -413,7 +414,7 @@ def _patrol_routes(
 
     ``spots`` are the hot spots and the must-cover ones among them.
     """
-    (risk, pieces), (hotspots, must_cover) = risk_pieces, spots
+    hotspots, must_cover = spots
     start = deployment.shift[0]
     patrol = patrol_rules(
         scenario, risk, pieces, hotspots, deployment.stations, deployment.shift, deployment.avoided
