@@ -338,16 +338,16 @@ def _renamings(header: list[str], schema: Schema) -> dict[str, str | None]:
     return columns
 
 
-def _closest(header: list[str]) -> tuple[str, bool]:
+def _closest(header: list[str]) -> tuple[str, dict[str, str]]:
     """Name the schema the header nearly matches, what it lacks, and a mapping to try.
 
     The mapping is offered when each column the schema reads coordinates, time and type from
-    is in the header, or shortened or lengthened there. Returns the text and whether it offers
-    a mapping.
+    is in the header, or shortened or lengthened there. Returns the text and the mapping it
+    offers (an ``incidents`` entry's keys; empty when it offers none).
     """
     best = _closest_schema(header)
     if best is None:
-        return "", False
+        return "", {}
     required = _identifying(header, best)
     found = _match(header, required)
     columns = _renamings(header, best)
@@ -358,7 +358,7 @@ def _closest(header: list[str]) -> tuple[str, bool]:
     ]
     text = f" (closest: {best.name}, which also needs the column(s) {', '.join(lacking)})"
     if best.lon_col is None or best.lat_col is None or best.fallback_type_col:
-        return text, False  # another CRS, or a second type column generic cannot read
+        return text, {}  # another CRS, or a second type column generic cannot read
     needed = [
         ("x", columns[best.lon_col]),
         ("y", columns[best.lat_col]),
@@ -367,7 +367,7 @@ def _closest(header: list[str]) -> tuple[str, bool]:
         ("type", columns[best.type_col]),
     ]
     if any(col is None for _, col in needed):
-        return text, False
+        return text, {}
     given = [
         *needed,
         *([("id", columns[best.id_col])] if best.id_col and columns[best.id_col] else []),
@@ -383,7 +383,7 @@ def _closest(header: list[str]) -> tuple[str, bool]:
             f" and id_col (--id-col) naming its {best.id_col} column, if it has one: without it "
             "an incident listed twice counts twice"
         )
-    return text + mapping, True
+    return text + mapping, {"schema": "generic", **{f"{name}_col": str(c) for name, c in given}}
 
 
 #: The rows read to judge what a column holds.
@@ -452,25 +452,29 @@ def _date_share(values: pd.Series) -> float:
     return max(_format_scores(values)[2].values())
 
 
-def _generic_guess(header: list[str], read: Callable[[list[str]], pd.DataFrame]) -> str:
+def _generic_guess(
+    header: list[str], read: Callable[[list[str]], pd.DataFrame]
+) -> tuple[str, dict[str, str]]:
     """Suggest the generic mapping of a header with latitude / longitude columns ('' if none).
 
-    ``read`` returns columns of the file as text (see :func:`guess_columns`).
+    ``read`` returns columns of the file as text (see :func:`guess_columns`). Returns the
+    text and the mapping (an ``incidents`` entry's keys; empty when there is none).
     """
     lowered = {c.strip().lower() for c in header}
     paired = any(a in lowered and b in lowered for a, b in COORDINATE_COLUMNS)
     if not paired and point_column(header, read(header)) is None:
-        return ""
+        return "", {}
     time_col, type_col = guess_columns(header, read)
     given = [(name, col) for name, col in (("time", time_col), ("type", type_col)) if col]
     scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
     flags = " ".join(f"--{name}-col {shlex.quote(col)}" for name, col in given)
     dates = "" if time_col else "; name its date column too (time_col, --time-col)"
-    return (
+    text = (
         f"; this file has coordinates, so it may read as schema: generic"
         f"{', ' + scenario if scenario else ''} (on the command line --schema generic"
         f"{' ' + flags if flags else ''}){dates}"
     )
+    return text, {"schema": "generic", **{f"{name}_col": col for name, col in given}}
 
 
 _TIME_WORDS = ("date", "time", "occur", "month", "when", "reported")
@@ -600,18 +604,18 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
                 "GeoJSON or GeoPackage file of the incidents"
             )
             raise IncidentDataError(msg)
-        closest, mapped = _closest(header)
-        guess = (
-            ""
-            if mapped
-            else _generic_guess(header, lambda columns: read_csv(path, columns, GUESS_ROWS))
-        )
+        closest, mapping = _closest(header)
+        guess = ""
+        if not mapping:
+            guess, mapping = _generic_guess(
+                header, lambda columns: read_csv(path, columns, GUESS_ROWS)
+            )
         msg = (
             f"{path}: the header matches no known incident schema{closest}; the file "
             f"has the columns: {', '.join(header)}{guess}; known schemas:"
             f"{_known_schemas()}\nFor any other file use {MAPPING_HELP}"
         )
-        raise IncidentDataError(msg)
+        raise IncidentDataError(msg, mapping)
     schema = SCHEMAS[name]
     required = _identifying(header, schema)
     missing = [c for c in required if c not in _match(header, required)]

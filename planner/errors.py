@@ -22,7 +22,16 @@ class ScenarioError(PlannerError, ValueError):
 
 
 class IncidentDataError(PlannerError, ValueError):
-    """An incident file cannot be read or holds no usable records."""
+    """An incident file cannot be read or holds no usable records.
+
+    ``mapping`` is the column mapping the message suggests reading the file with, as an
+    ``incidents`` entry holds it (``{"schema": "generic", "time_col": ...}``), when it
+    suggests one: the app offers to read the file so.
+    """
+
+    def __init__(self, message: str, mapping: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.mapping = dict(mapping or {})
 
 
 class GraphError(PlannerError, ValueError):

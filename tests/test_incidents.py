@@ -246,8 +246,14 @@ def test_a_file_of_points_without_a_known_header_is_offered_the_generic_mapping(
     path = tmp_path / "points.csv"
     rows = [f'2024-05-0{d} 10:00,THEFT,"(41.8{d}, -87.6{d})"' for d in range(1, 8)]
     path.write_text("Occurred,Offense,Location\n" + "\n".join(rows) + "\n")
-    with pytest.raises(IncidentDataError, match="this file has coordinates, so it may read as sc"):
+    with pytest.raises(
+        IncidentDataError, match="this file has coordinates, so it may read as sc"
+    ) as err:
         load_incidents(IncidentSpec(path=path))
+    # the mapping suggested comes with the error as data (the app offers to read the file so)
+    assert err.value.mapping == {"schema": "generic", "time_col": "Occurred", "type_col": "Offense"}
+    frame, _ = load_incidents(IncidentSpec(path=path, **err.value.mapping))
+    assert len(frame) == 7 and set(frame["crime_type"]) == {"THEFT"}
 
 
 @pytest.mark.shared_data
@@ -533,6 +539,14 @@ def test_a_renamed_coordinate_column_is_named_with_a_mapping_that_reads_the_file
         "--schema generic --x-col Longitude --y-col Lat --time-col Month "
         "--type-col 'Crime type' --id-col 'Crime ID'"
     )
+    assert err.value.mapping == {
+        "schema": "generic",
+        "x_col": "Longitude",
+        "y_col": "Lat",
+        "time_col": "Month",
+        "type_col": "Crime type",
+        "id_col": "Crime ID",
+    }
     mapped = IncidentSpec(
         path=renamed,
         schema="generic",

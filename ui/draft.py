@@ -52,6 +52,8 @@ MAX_TIME_LIMIT_S = 3600.0
 #: Session-state keys: the draft, where it came from (for messages), widget key prefix.
 DRAFT, WHERE, BASE_DIR, WIDGET = "draft", "draft_where", "draft_dir", "ed:"
 INCIDENT_ERROR, INCIDENT_REPORTS, UPLOADS = "incident_error", "incident_reports", "upload_dir"
+#: The column mapping the loader's last refusal suggests (``IncidentDataError.mapping``).
+INCIDENT_MAPPING = "incident_mapping"
 INCIDENT_NOTE = "incident_note"  # what the last upload did besides adding a file
 FAILED_YAML = "plan_failed_yaml"  # the scenario (as YAML) whose planning failed last
 #: The YAML box: its widget key, and text typed in it (not applied) with the scenario text it
@@ -493,6 +495,7 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
             frame, report = load_incidents(incident_spec, **harm)  # refuses a file with none kept
         inspection = inspect_incidents(incident_spec, **harm)
     except PlannerError as exc:
+        st.session_state[INCIDENT_MAPPING] = getattr(exc, "mapping", {})
         return plain_paths(str(exc))
     except ValueError as exc:  # pydantic: a mapping or risk value of the wrong type
         return f"{name}: {exc}"

@@ -27,6 +27,7 @@ from ui.bound import bound, keep_source_fields, number, switch
 from ui.draft import (
     FOUND_STATIONS,
     INCIDENT_ERROR,
+    INCIDENT_MAPPING,
     INCIDENT_NOTE,
     WIDGET,
     add_place,
@@ -37,7 +38,7 @@ from ui.draft import (
     set_in,
     set_type_categories,
 )
-from ui.uploads import MAPPING_FIELDS, file_fields, incident_uploaded
+from ui.uploads import MAPPING_FIELDS, file_fields, incident_uploaded, read_as_suggested
 
 AREA_SOURCES = {
     "embedded": "Embedded central Helsinki (offline)",
@@ -152,6 +153,7 @@ def incidents_section() -> None:
             name.caption(report.line)
         elif name.button("Read its offence types", key=f"read-incident-{i}-{spec['path']}"):
             st.session_state[INCIDENT_ERROR] = read_incidents(spec, Path(spec["path"]).name)
+            st.session_state.pop(INCIDENT_MAPPING, None)  # offered for the uploader's file only
             st.rerun()
         if remove.button("Remove", key=f"remove-incident-{i}-{spec['path']}"):
             incidents.remove(spec)
@@ -193,6 +195,14 @@ def incidents_section() -> None:
         )
     if error := st.session_state.get(INCIDENT_ERROR):
         st.error(error)
+        if mapping := st.session_state.get(INCIDENT_MAPPING):
+            st.button(
+                f"Read it so: {', '.join(f'{k}: {v}' for k, v in mapping.items())}",
+                key="read_as_suggested",
+                on_click=read_as_suggested,
+                help="Sets the schema and column fields above to the mapping suggested, and "
+                "reads the file again with them.",
+            )
     elif note := st.session_state.get(INCIDENT_NOTE):
         st.info(note)
 

@@ -18,6 +18,7 @@ from planner.scenario import Scenario, scenario_to_yaml
 from ui.bound import bound
 from ui.draft import (
     INCIDENT_ERROR,
+    INCIDENT_MAPPING,
     WHERE,
     YAML_BOX,
     YAML_TYPED,
@@ -187,6 +188,7 @@ def incident_uploaded() -> None:
     A file taken off the uploader takes its error with it.
     """
     upload = st.session_state.get("incident_upload")
+    st.session_state.pop(INCIDENT_MAPPING, None)
     if upload is None:
         st.session_state.pop(INCIDENT_ERROR, None)
         return
@@ -200,6 +202,19 @@ def incident_uploaded() -> None:
         if (order := st.session_state.get("incident_date_order", "auto")) != "auto":
             spec["date_order"] = order
     st.session_state[INCIDENT_ERROR] = add_incident_file(upload.name, upload.getvalue(), spec)
+
+
+def read_as_suggested() -> None:
+    """Read the file just refused again, with the column mapping the loader suggested.
+
+    The schema and mapping fields beside the uploader are set to it, so they show how it was
+    read, and the next file is read so too until they are changed.
+    """
+    mapping = st.session_state.get(INCIDENT_MAPPING) or {}
+    st.session_state["incident_schema"] = mapping.get("schema", "generic")
+    for field in MAPPING_FIELDS:
+        st.session_state[f"incident_{field}"] = mapping.get(field, "")
+    incident_uploaded()
 
 
 def unfinished_file() -> str:

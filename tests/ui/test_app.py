@@ -1169,6 +1169,23 @@ def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_file_of_no_known_schema_is_read_with_the_mapping_suggested_at_a_click(first_load):
+    content = b"date,latitude,longitude,offence\n2026-01-03 21:00,60.1686,24.9414,Theft\n"
+    at = _uploaded("mine.csv", content)
+    (error,) = _errors(at)
+    assert "may read as schema: generic, time_col: date, type_col: offence" in error
+    (offer,) = [b for b in at.button if b.key == "read_as_suggested"]
+    assert offer.label == "Read it so: schema: generic, time_col: date, type_col: offence"
+    offer.click().run()
+    assert _errors(at) == []
+    (entry,) = at.session_state["draft"]["incidents"]
+    assert (entry["schema"], entry["time_col"], entry["type_col"]) == ("generic", "date", "offence")
+    assert at.selectbox(key="incident_schema").value == "generic"  # the fields show how
+    assert at.text_input(key="incident_time_col").value == "date"
+    assert not [b for b in at.button if b.key == "read_as_suggested"]
+
+
+@pytest.mark.slow
 def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     content = (
         b"Month,Crime type,Longitude,Latitude\n"
