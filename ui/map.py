@@ -298,8 +298,7 @@ def label_records(
 def dwell_minute_records(plan: Plan) -> list[dict[str, Any]]:
     """One label per dosed hot spot: its stops and their minutes ("3 x 15 min", "2 stops, 25 min").
 
-    ASCII only: the map's text layer draws no other characters. ``minutes`` (their sum) ranks
-    the labels where they would overlap: the longest dose shows.
+    ASCII only: the map's text layer draws no other characters.
     """
     spots: dict[int, dict[str, Any]] = {}
     for d in plan.kpis["hotspot_dosage"]:
@@ -309,8 +308,7 @@ def dwell_minute_records(plan: Plan) -> list[dict[str, Any]]:
         )
         spot["min"].append(round(d["minutes"]))
     return [
-        {"position": s["position"], "text": _stops_text(s["min"]), "minutes": sum(s["min"])}
-        for _, s in sorted(spots.items())
+        {"position": s["position"], "text": _stops_text(s["min"])} for _, s in sorted(spots.items())
     ]
 
 
@@ -545,17 +543,11 @@ def plan_layers(
             "TextLayer",
             id="dwell-minutes",
             data=dwell_minute_records(plan),
-            # none over another: where labels would overlap, the longest dose shows, and
-            # zoomed in, the others (apart from the street names: a group of their own)
-            extensions=[{"@@type": "CollisionFilterExtension"}],
-            collision_group="'dwell-minutes'",
-            get_collision_priority="minutes",
             get_position="position",
             get_text="text",
-            # In metres, between a legible and a capped size: grows as the map is zoomed in.
+            # In metres, capped: small at the first view, readable once zoomed in.
             get_size=DWELL_LABEL_M,
             size_units="'meters'",
-            size_min_pixels=9,
             size_max_pixels=13,
             get_color=[80, 0, 20],
             get_pixel_offset=[0, -12],

@@ -539,15 +539,6 @@ def test_map_has_every_layer_and_the_local_style(first_load):
         for m in minutes
     )
     assert shown == stops and max(stops) > 1
-    # where labels would overlap, the longest dose shows; apart from the street names
-    labelled = _layer(spec, "dwell-minutes")
-    assert labelled["extensions"] == [{"@@type": "CollisionFilterExtension"}]
-    assert labelled["getCollisionPriority"] == "@@=minutes"
-    assert labelled["collisionGroup"] == "dwell-minutes" and labelled["sizeMinPixels"] == 9
-    dosed: Counter = Counter()
-    for d in plan.kpis["hotspot_dosage"]:
-        dosed[(round(d["lon"], 6), round(d["lat"], 6))] += round(d["minutes"])
-    assert sorted(m["minutes"] for m in minutes) == sorted(dosed.values())
     reach = _layer(spec, "post-reach")
     assert len(reach["data"]) == len(plan.posts) == plan.scenario.posts.count
     assert {p["radius"] for p in reach["data"]} == {plan.scenario.posts.visibility_radius_m}
