@@ -50,6 +50,10 @@ FEATURE_TAGS: dict[str, list[str] | bool] = {
 PLACE_LABELS = ("suburb", "quarter", "neighbourhood")
 
 
+#: How a point whose lat and lon look swapped is told to be written, as a scenario writes it.
+POINT_FORM = "write lat: {lat}, lon: {lon}"
+
+
 @dataclass(frozen=True, slots=True)
 class StreetGraph:
     """A walkable street graph with its numeric views.
@@ -130,9 +134,7 @@ class StreetGraph:
         lats, lons = self.nodes["lat"], self.nodes["lon"]
         return bool(lats.min() <= lat <= lats.max() and lons.min() <= lon <= lons.max())
 
-    def swap_note(
-        self, lat: float, lon: float, reach_m: float, form: str = "write lat: {lat}, lon: {lon}"
-    ) -> str:
+    def swap_note(self, lat: float, lon: float, reach_m: float, form: str = POINT_FORM) -> str:
         """Say, when a point off the streets lies on them with lat and lon swapped, what to write.
 
         Returns ``"; lat and lon look swapped: ..."`` (the point swapped, written as ``form``

@@ -14,7 +14,7 @@ import tzfpy
 
 from planner.clock import clock_at, seconds_until, shift_seconds
 from planner.errors import ScenarioError, warn
-from planner.graph import StreetGraph
+from planner.graph import POINT_FORM, StreetGraph
 from planner.scenario import Scenario
 from planner.scenario_patrol import StationSpec
 
@@ -42,7 +42,7 @@ def resolve_station(
     features: gpd.GeoDataFrame,
     where: str,
     usable: np.ndarray | None = None,
-    swap_form: str = "write lat: {lat}, lon: {lon}",
+    swap_form: str = POINT_FORM,
 ) -> int:
     """Node position of a station given as an OSM police station, a point or a node id.
 
