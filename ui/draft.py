@@ -460,7 +460,9 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
         )
     path = save_upload(name, data)
     entry = {k: v for k, v in spec.items() if v not in (None, "")} | {"path": str(path)}
-    if (error := read_incidents(entry, name)) is not None:
+    error, mapping = _read_incidents(entry, name)
+    if error is not None:
+        st.session_state[INCIDENT_MAPPING] = mapping  # offered for this upload (its button)
         return error
     incidents = draft().setdefault("incidents", [])
     uploads = Path(st.session_state[UPLOADS])  # save_upload made it
@@ -486,6 +488,11 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
     The scenario's harm weights and exclusions apply, as when it plans. Returns the loader's
     message when the file is refused (``name`` names it; nothing is kept then), else None.
     """
+    return _read_incidents(entry, name)[0]
+
+
+def _read_incidents(entry: dict[str, Any], name: str) -> tuple[str | None, dict[str, str]]:
+    """Do :func:`read_incidents`; return its message and the mapping a refusal suggests."""
     try:
         risk = RiskSpec.model_validate(draft().get("risk", {}))  # as the scenario reads it
         harm = {"harm_overrides": risk.harm_weights_days, "exclude": risk.harm_exclude}
@@ -495,16 +502,15 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
             frame, report = load_incidents(incident_spec, **harm)  # refuses a file with none kept
         inspection = inspect_incidents(incident_spec, **harm)
     except PlannerError as exc:
-        st.session_state[INCIDENT_MAPPING] = getattr(exc, "mapping", {})
-        return plain_paths(str(exc))
+        return plain_paths(str(exc)), getattr(exc, "mapping", {})
     except ValueError as exc:  # pydantic: a mapping or risk value of the wrong type
-        return f"{name}: {exc}"
+        return f"{name}: {exc}", {}
     line = _said_here(report.summary())
     if (graph := area_streets()) is not None:
         try:
             near, _ = snap_incidents(graph, frame, incident_spec.max_snap_m)
         except PlannerError as exc:
-            return f"{name}: {exc}"
+            return f"{name}: {exc}", {}
         line += (
             f"; {len(near)} of the {len(frame)} kept lie within "
             f"{incident_spec.max_snap_m:.0f} m of the area's streets"
@@ -512,7 +518,7 @@ def read_incidents(entry: dict[str, Any], name: str) -> str | None:
     st.session_state.setdefault(INCIDENT_REPORTS, {})[str(entry["path"])] = IncidentSummary(
         line, _said_here(inspection.summary()), inspection.types, _reading(incident_spec, risk)
     )
-    return None
+    return None, {}
 
 
 def set_type_categories(index: int, changes: dict[str, str]) -> str | None:

@@ -153,7 +153,6 @@ def incidents_section() -> None:
             name.caption(report.line)
         elif name.button("Read its offence types", key=f"read-incident-{i}-{spec['path']}"):
             st.session_state[INCIDENT_ERROR] = read_incidents(spec, Path(spec["path"]).name)
-            st.session_state.pop(INCIDENT_MAPPING, None)  # offered for the uploader's file only
             st.rerun()
         if remove.button("Remove", key=f"remove-incident-{i}-{spec['path']}"):
             incidents.remove(spec)
