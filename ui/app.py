@@ -526,7 +526,8 @@ def plan_tab(text: str | None) -> None:
     review.show_kpis(plan)
     plan_map(plan, key)
     at_s = st.session_state.get(_time_key(key), 0)
-    if request := replanning.section(plan, key, tracks_for(key, plan), at_s):
+    layers = layers_for(key, plan)
+    if request := replanning.section(plan, key, tracks_for(key, plan), at_s, layers):
         replan_shown(plan, key, request)
     review.show_review(plan)
 

@@ -39,20 +39,24 @@ def _middle(path: list[list[float]]) -> tuple[float, float]:
     return float(lat), float(lon)
 
 
-def picked_point(selection: dict[str, Any]) -> tuple[float, float] | None:
-    """(lat, lon) of the street picked on the pick map, from ``st.pydeck_chart``'s selection.
+def picked_point(
+    selection: dict[str, Any], layer_id: str = "pick-streets"
+) -> tuple[float, float] | None:
+    """(lat, lon) of the street picked on a map, from ``st.pydeck_chart``'s selection.
 
     Parameters
     ----------
     selection : dict
         The chart's ``selection`` (``{"indices": {...}, "objects": {layer_id: [object]}}``).
+    layer_id : str
+        The layer of the streets (the pick map's, by default).
 
     Returns
     -------
     tuple of float or None
         The middle vertex of the picked street, or ``None`` when no street is picked.
     """
-    objects = (selection or {}).get("objects", {}).get("pick-streets") or []
+    objects = (selection or {}).get("objects", {}).get(layer_id) or []
     if not objects or not objects[0].get("path"):
         return None
     return _middle(objects[0]["path"])

@@ -2,7 +2,8 @@
 
 The commander gives the time of the re-plan (by default the map's time) and chooses the units a
 call for service took away, with where each is and, if known, since when and until when the
-call keeps it busy, or that it is gone for the rest of the shift. Pressing Re-plan
+call keeps it busy, or that it is gone for the rest of the shift; a click on a street of the
+section's map puts a unit taken away there. Pressing Re-plan
 returns a :class:`Request`; the app runs it as a job (:func:`planner.rest_of_shift.replan` on
 the plan shown), and the re-plan becomes the plan shown, its files the downloads.
 """
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pydeck as pdk
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -21,11 +25,20 @@ from planner.clock import later, seconds_until
 from planner.errors import ScenarioError
 from planner.plan import Plan
 from planner.tracks import position_at
+from ui.map import BLANK_STYLE, plan_view
+from ui.pick_map import picked_point
+from ui.timeline import unit_layers, unit_record
 
 #: Session key of the last re-plan's error, shown in the section until the next re-plan.
 ERROR = "replan_error"
 #: Minutes between the times the re-plan time input offers.
 STEP_MIN = 5
+#: Session key of what the last click on the section's map did, with the map's key.
+CALL_NOTE = "replan_call_note"
+#: Height of the section's map, in pixels: the streets around the routes, to click.
+CALL_MAP_PX = 420
+#: Layers of the plan map the section's map keeps: the risk-coloured streets and their names.
+CALL_MAP_LAYERS = ("streets", "street-names")
 
 
 @dataclass(frozen=True)
@@ -56,12 +69,15 @@ class Request:
         return f"re-planned at {self.at:%H:%M}; taken away: {away or 'none'}{gone}"
 
 
-def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> Request | None:
+def section(
+    plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float, layers: list[pdk.Layer]
+) -> Request | None:
     """Draw the re-plan form; return the request when Re-plan is pressed, else None.
 
     ``at_s`` (seconds into the shift, the map's time) is the re-plan time offered first. The
     position offered for a unit taken away is where the plan has it at the re-plan's time, and
-    follows that time when it is changed.
+    follows that time when it is changed, or goes to a street clicked on the section's map
+    (drawn with the plan map's ``layers`` of streets).
     """
     word = plan.unit_word
     digest = hashlib.blake2b(plan_key.encode(), digest_size=6).hexdigest()
@@ -94,6 +110,8 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
             sorted(tracks),
             key=f"replan_gone_{digest}",
         )
+        if away:
+            _call_map(plan, digest, away, layers, lambda u: _where(plan, tracks[u], at, at_s))
         with st.form(f"replan_{digest}", border=False):
             positions, since, busy = {}, {}, {}
             for unit in away:
@@ -126,6 +144,90 @@ def section(plan: Plan, plan_key: str, tracks: dict[int, list], at_s: float) -> 
         return None
     st.session_state.pop(ERROR, None)
     return Request(at, positions, since, busy, tuple(gone))
+
+
+def _call_map(
+    plan: Plan,
+    digest: str,
+    away: list[int],
+    layers: list[pdk.Layer],
+    offered: Callable[[int], tuple[float, float]],
+) -> None:
+    """Draw the streets with a disc where each unit taken away is given to be.
+
+    A click on a street puts the unit chosen above the map (the only one, when one is taken
+    away) at its middle, in the fields below; ``offered(unit)`` is a unit's position before
+    its fields are drawn.
+    """
+    word = plan.unit_word.capitalize()
+    choice = f"replan_click_{digest}"
+    if len(away) > 1:
+        st.radio(
+            "A click on a street of the map puts",
+            away,
+            format_func=lambda unit: f"{word} {unit} there",
+            horizontal=True,
+            key=choice,
+        )
+    discs = []
+    for unit in away:
+        lat_key, lon_key = f"replan_lat_{unit}_{digest}", f"replan_lon_{unit}_{digest}"
+        lat, lon = offered(unit)
+        lat, lon = st.session_state.get(lat_key, lat), st.session_state.get(lon_key, lon)
+        discs.append(unit_record(unit, lon, lat, f"{word} {unit}, taken away: given here"))
+    deck = pdk.Deck(
+        layers=[*(layer for layer in layers if layer.id in CALL_MAP_LAYERS), *unit_layers(discs)],
+        initial_view_state=plan_view(plan, layers),
+        map_style=BLANK_STYLE,
+        tooltip={"text": "{tip}"},
+    )
+    key = f"replan_map_{digest}"
+    st.pydeck_chart(
+        deck,
+        height=CALL_MAP_PX,
+        on_select=functools.partial(_call_placed, key, choice, digest, tuple(away), word),
+        selection_mode="single-object",
+        key=key,
+    )
+    shown, note = st.session_state.get(CALL_NOTE) or (None, None)
+    st.caption(
+        note
+        if shown == key
+        else f"Click the street where the call took {_the(word, away)} to put "
+        f"{'it' if len(away) == 1 else 'the one chosen'} there."
+    )
+
+
+def _call_placed(key: str, choice: str, digest: str, away: tuple[int, ...], word: str) -> None:
+    """Put the unit chosen at the middle of the street clicked on the section's map."""
+    state = st.session_state.get(key)
+    selection = state.selection if state is not None else {}
+    point = picked_point(selection, "streets")
+    if point is None:  # deck.gl unpicks an object clicked twice, and picks none off the streets
+        st.session_state[CALL_NOTE] = (
+            key,
+            "Nothing placed: click on a street (a second click on the street picked last "
+            "unpicks it; click it once more).",
+        )
+        return
+    unit = st.session_state.get(choice)
+    unit = unit if unit in away else away[0]
+    lat, lon = round(point[0], 5), round(point[1], 5)
+    st.session_state[f"replan_lat_{unit}_{digest}"] = lat
+    st.session_state[f"replan_lon_{unit}_{digest}"] = lon
+    tip = selection["objects"]["streets"][0].get("tip", "")
+    street = tip.split(",")[0] if tip else "a street"
+    st.session_state[CALL_NOTE] = (
+        key,
+        f"{word} {unit} placed on {street} ({lat:.5f}, {lon:.5f}): set the rest and press Re-plan.",
+    )
+
+
+def _the(word: str, away: list[int]) -> str:
+    """Name the units taken away: ``Officer 2``, ``Officers 2 and 3``."""
+    if len(away) == 1:
+        return f"{word} {away[0]}"
+    return f"{word}s {', '.join(map(str, away[:-1]))} and {away[-1]}"
 
 
 def _where(plan: Plan, track: list, clock: dt.time | None, at_s: float) -> tuple[float, float]:

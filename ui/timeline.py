@@ -45,18 +45,20 @@ def unit_records(
     tracks: dict[int, np.ndarray], at_s: float, clock: str, word: str = "officer"
 ) -> list[dict[str, Any]]:
     """One record per officer (``word``: or unit): position at ``at_s``, colour, label, tip."""
-    records = []
-    for officer, track in sorted(tracks.items()):
-        lon, lat = position_at(track, at_s)
-        records.append(
-            {
-                "position": [round(lon, COORD_DIGITS), round(lat, COORD_DIGITS)],
-                "color": officer_colour(officer),
-                "label": str(officer),
-                "tip": f"{word.capitalize()} {officer} at {clock}",
-            }
-        )
-    return records
+    return [
+        unit_record(officer, *position_at(track, at_s), f"{word.capitalize()} {officer} at {clock}")
+        for officer, track in sorted(tracks.items())
+    ]
+
+
+def unit_record(officer: int, lon: float, lat: float, tip: str) -> dict[str, Any]:
+    """Return a unit's disc for :func:`unit_layers`: where it is, its colour, number and tip."""
+    return {
+        "position": [round(lon, COORD_DIGITS), round(lat, COORD_DIGITS)],
+        "color": officer_colour(officer),
+        "label": str(officer),
+        "tip": tip,
+    }
 
 
 def unit_layers(records: list[dict[str, Any]]) -> list[pdk.Layer]:

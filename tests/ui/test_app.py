@@ -1548,6 +1548,60 @@ def test_a_unit_taken_away_is_offered_where_the_plan_has_it_at_the_re_plan_s_tim
     assert [s.value for s in at.select_slider if s.label == "Where the units are at"] == shown
 
 
+def test_the_re_plan_map_shows_the_units_taken_away_where_they_are_given(first_load):
+    at = _app()
+    _replan_widget(at.multiselect, "replan_away_").set_value([2, 3]).run()
+    plan_map, call_map = (_deck(at, i) for i in range(len(at.get("deck_gl_json_chart"))))
+    assert [layer["id"] for layer in call_map["layers"]] == [
+        "streets",
+        "street-names",
+        "units",
+        "unit-labels",
+    ]
+    assert _layer(call_map, "streets")["data"] == _layer(plan_map, "streets")["data"]
+    discs = _layer(call_map, "units")["data"]
+    assert [d["label"] for d in discs] == ["2", "3"]
+    for disc in discs:
+        given = [
+            _replan_widget(at.number_input, f"replan_{k}_{disc['label']}_").value
+            for k in ("lon", "lat")
+        ]
+        assert disc["position"] == pytest.approx(given, abs=1e-5)
+    (choice,) = [r for r in at.radio if r.label == "A click on a street of the map puts"]
+    assert choice.options == ["Officer 2 there", "Officer 3 there"]
+    assert any(
+        c.value.startswith("Click the street where the call took Officers 2 and 3")
+        for c in at.caption
+    )
+
+
+def test_a_street_clicked_on_the_re_plan_map_places_the_unit_chosen(monkeypatch):
+    import types
+
+    import streamlit as st
+
+    from ui import replanning
+
+    state: dict = {}
+    monkeypatch.setattr(st, "session_state", state)
+    path = [[24.0, 60.0], [24.1, 60.1], [24.2, 60.2]]
+    street = {"path": path, "tip": "Kalevankatu, 120 m\nrisk density: high"}
+    state["map"] = types.SimpleNamespace(selection={"objects": {"streets": [street]}})
+    replanning._call_placed("map", "choice", "d1", (2, 3), "Officer")  # none chosen: the first
+    assert (state["replan_lat_2_d1"], state["replan_lon_2_d1"]) == (60.1, 24.1)
+    done = "Officer 2 placed on Kalevankatu (60.10000, 24.10000): set the rest and press Re-plan."
+    assert state[replanning.CALL_NOTE] == ("map", done)
+    state["choice"] = 3
+    path[1] = [24.05, 60.15]
+    replanning._call_placed("map", "choice", "d1", (2, 3), "Officer")
+    assert (state["replan_lat_3_d1"], state["replan_lon_3_d1"]) == (60.15, 24.05)
+    assert state["replan_lat_2_d1"] == 60.1  # the other unit stays where it was put
+    state["map"] = types.SimpleNamespace(selection={"indices": {}, "objects": {}})
+    replanning._call_placed("map", "choice", "d1", (2, 3), "Officer")  # a second click unpicks
+    assert state[replanning.CALL_NOTE][1].startswith("Nothing placed: click on a street")
+    assert state["replan_lat_3_d1"] == 60.15
+
+
 def test_a_unit_busy_on_a_call_is_replanned_from_there_once_it_is_free(first_load):
     import datetime as dt
 

@@ -247,6 +247,7 @@ def test_a_tab_clicked_while_planning_leaves_the_planning_running(app_page):
 def test_the_rest_of_the_shift_is_replanned_from_the_plan_tab(app_page):
     from playwright.sync_api import expect
 
+    app_page.page.clock.install()  # held for the click on the map (see _click_street)
     _open(app_page)
     page = app_page.page
     expect(_officer_rows(app_page)).to_have_count(4, timeout=TIMEOUT_MS)
@@ -258,6 +259,17 @@ def test_the_rest_of_the_shift_is_replanned_from_the_plan_tab(app_page):
     page.keyboard.press("Escape")
     _idle(app_page)
     expect(page.get_by_text("Officer 3 is at latitude")).to_be_visible(timeout=30_000)
+    # where the call took it: a street clicked on the section's map
+    chart = page.locator(MAP_CHART).nth(1)
+    assert _drawn_map(app_page, "replan_call", 1) > MIN_COLOURS
+    spot = _street_under_the_pointer(app_page, chart, says="risk density")
+    assert spot is not None, "no street under the pointer anywhere on the re-plan map"
+    _click_street(app_page, spot)
+    placed = re.compile(r"Officer 3 placed on .+ \((60\.\d{5}), (24\.\d{5})\)")
+    expect(page.get_by_text(placed)).to_be_visible(timeout=30_000)
+    lat, lon = placed.search(page.get_by_text(placed).inner_text()).groups()
+    fields = [page.get_by_label("Officer 3 is at latitude"), page.get_by_label("longitude")]
+    assert [field.input_value() for field in fields] == [lat, lon]
     page.get_by_role("button", name="Re-plan", exact=True).click()
     expect(page.get_by_text("Re-planned at 20:00: before then")).to_be_visible(timeout=TIMEOUT_MS)
     assert _drawn_map(app_page, "replanned_rest") > MIN_COLOURS
@@ -576,12 +588,15 @@ def test_staffing_comparison_of_two_levels(app_page):
 
 
 def _street_under_the_pointer(
-    app: AppPage, chart: Locator, rows: range = range(3, 18)
+    app: AppPage,
+    chart: Locator,
+    rows: range = range(3, 18),
+    says: str = "click to use this street",
 ) -> tuple[float, float] | None:
-    """Move the pointer over the map until a street's tooltip shows; return where, or None."""
+    """Move the pointer over the map until a street's tooltip (``says``) shows; return where."""
     box = chart.bounding_box()
     assert box is not None
-    tip = app.page.locator(".deck-tooltip").filter(has_text="click to use this street")
+    tip = app.page.locator(".deck-tooltip").filter(has_text=says)
     for pause_ms in (80, 400):  # a busy machine draws the tooltip later: a slower second pass
         for row in rows:
             for col in range(3, 18):
