@@ -86,9 +86,10 @@ def section(
             "Plans the rest of the shift from where the units are at that time, keeping what "
             f"they have done (as `patrol-planner replan` does). {_article(word)} {word} a call "
             "for service took away: choose it, give where it is (first, where the plan has it "
-            "at the re-plan's time) and, if known, since when (what it was to do from then on "
-            "is dropped) and until when the call keeps it busy (it patrols on from there only "
-            f"then). {_article(word)} {word} gone for the rest of the shift ends after what it "
+            "at the re-plan's time; click its street on the map that then shows) and, if "
+            "known, since when (what it was to do from then on is dropped) and until when the "
+            "call keeps it busy (it patrols on from there only then). "
+            f"{_article(word)} {word} gone for the rest of the shift ends after what it "
             "finished by the re-plan's time (or its call, if it is also taken away), with no "
             "walk back."
         )
