@@ -140,25 +140,36 @@ def pick_key() -> str:
     return "pick_map:" + hashlib.sha256(f"{opened}\0{area}".encode()).hexdigest()[:16]
 
 
-def _picked(key: str) -> None:
+#: What a click that picked no street says after its first words (deck.gl unpicks a street
+#: clicked twice, and picks none off the streets).
+NOT_A_STREET = (
+    "click on a street (a second click on the street picked last unpicks it; click it once more)."
+)
+
+
+def clicked_street(key: str, layer_id: str = "pick-streets") -> tuple[float, float, str] | None:
+    """Return (lat, lon, tooltip) of the street clicked on the map of widget ``key``, or None."""
     state = st.session_state.get(key)
     selection = state.selection if state is not None else {}
-    point = picked_point(selection)
-    if point is None:  # deck.gl unpicks an object clicked twice, and picks none off the streets
-        st.session_state[PICK_NOTE] = (
-            key,
-            "Nothing picked: click on a street (a second click on the street picked last "
-            "unpicks it; click it once more).",
-        )
+    point = picked_point(selection, layer_id)
+    if point is None:
+        return None
+    return *point, selection["objects"][layer_id][0].get("tip", "")
+
+
+def _picked(key: str) -> None:
+    clicked = clicked_street(key)
+    if clicked is None:
+        st.session_state[PICK_NOTE] = (key, f"Nothing picked: {NOT_A_STREET}")
         return
+    lat, lon, tip = clicked
     mode = st.session_state.get("pick_mode", "station")
-    apply_pick(mode, *point)
-    tip = selection["objects"]["pick-streets"][0].get("tip", "")
+    apply_pick(mode, lat, lon)
     street = tip.removesuffix(": click to use this street") or "a street"
     what = PICK_MODES[mode].removesuffix(" (100 m)")
     st.session_state[PICK_NOTE] = (
         key,
-        f"Done: {what} on {street} ({point[0]:.5f}, {point[1]:.5f}).",
+        f"Done: {what} on {street} ({lat:.5f}, {lon:.5f}).",
     )
 
 

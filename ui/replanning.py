@@ -26,7 +26,7 @@ from planner.errors import ScenarioError
 from planner.plan import Plan
 from planner.tracks import position_at
 from ui.map import BLANK_STYLE, plan_view
-from ui.pick_map import picked_point
+from ui.pick_map import NOT_A_STREET, clicked_street
 from ui.timeline import unit_layers, unit_record
 
 #: Session key of the last re-plan's error, shown in the section until the next re-plan.
@@ -201,22 +201,16 @@ def _call_map(
 
 def _call_placed(key: str, choice: str, digest: str, away: tuple[int, ...], word: str) -> None:
     """Put the unit chosen at the middle of the street clicked on the section's map."""
-    state = st.session_state.get(key)
-    selection = state.selection if state is not None else {}
-    point = picked_point(selection, "streets")
-    if point is None:  # deck.gl unpicks an object clicked twice, and picks none off the streets
-        st.session_state[CALL_NOTE] = (
-            key,
-            "Nothing placed: click on a street (a second click on the street picked last "
-            "unpicks it; click it once more).",
-        )
+    clicked = clicked_street(key, "streets")
+    if clicked is None:
+        st.session_state[CALL_NOTE] = (key, f"Nothing placed: {NOT_A_STREET}")
         return
+    lat, lon, tip = clicked
     unit = st.session_state.get(choice)
     unit = unit if unit in away else away[0]
-    lat, lon = round(point[0], 5), round(point[1], 5)
+    lat, lon = round(lat, 5), round(lon, 5)
     st.session_state[f"replan_lat_{unit}_{digest}"] = lat
     st.session_state[f"replan_lon_{unit}_{digest}"] = lon
-    tip = selection["objects"]["streets"][0].get("tip", "")
     street = tip.split(",")[0] if tip else "a street"
     st.session_state[CALL_NOTE] = (
         key,
