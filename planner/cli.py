@@ -219,7 +219,6 @@ def plan(
     from planner.evaluate import kpi_table
     from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.pipeline import run
-    from planner.stations import under_way_note
 
     check_out_dir(scenario.output_dir)
     check_plan_owner(scenario.output_dir, scenario.name)
@@ -229,8 +228,6 @@ def plan(
             typer.echo(f"[{number + 1}/{total}] {step}", err=True)
 
     result = run(scenario, progress=progress)
-    if note := under_way_note(scenario, result.shift_start, result.shift_end):
-        typer.echo(f"note: {note}", err=True)
     if variants > 1:
         share = VARIANTS_WITHIN if within is None else within
         _write_variants(result, variants, share, scenario.output_dir)

@@ -390,15 +390,18 @@ def under_way_note(
 
     ``shift.weekday`` plans the first such shift that has not ended, so late on that day the
     plan is for the hours left of today's. None for a shift given by date, or not yet begun.
+    The words hold when read later: the plan carries them among its warnings.
     """
     now = now or dt.datetime.now(dt.UTC)
     if scenario.shift.weekday is None or not start <= now < end:
         return None
     gone, left = (now - start).total_seconds() / 60, (end - now).total_seconds() / 60
+    made = now.astimezone(start.tzinfo)
     return (
-        f"shift.weekday {scenario.shift.weekday}: the shift under way is planned: it began at "
-        f"{start:%H:%M}, {_span(gone)} ago, and {_span(left)} of it are left; for next week's, "
-        f"give shift.date: {(start + dt.timedelta(days=7)).date().isoformat()}"
+        f"shift.weekday {scenario.shift.weekday}: the shift planned is the one under way: it "
+        f"began at {start:%H:%M}, {_span(gone)} before this plan was made at {made:%H:%M}, "
+        f"and {_span(left)} of it were left; re-plan the rest from where the units are, or "
+        f"give shift.date: {(start + dt.timedelta(days=7)).date().isoformat()} for next week's"
     )
 
 

@@ -816,12 +816,34 @@ def test_a_weekday_shift_under_way_is_said_to_be_the_one_planned(tmp_path, helsi
     start, end = shift_window(scenario, helsinki, now=late)
     assert (start.day, end.day) == (4, 5)  # the shift under way, not next week's
     assert under_way_note(scenario, start, end, late) == (
-        "shift.weekday friday: the shift under way is planned: it began at 18:00, 7 h 14 min "
-        "ago, and 46 min of it are left; for next week's, give shift.date: 2026-12-11"
+        "shift.weekday friday: the shift planned is the one under way: it began at 18:00, "
+        "7 h 14 min before this plan was made at 01:14, and 46 min of it were left; re-plan the "
+        "rest from where the units are, or give shift.date: 2026-12-11 for next week's"
     )
     assert under_way_note(scenario, start, end, late.replace(hour=15)) is None  # not begun
     dated = load_scenario(write(tmp_path, BASE.replace("weekday: friday", "date: 2026-12-04")))
     assert under_way_note(dated, start, end, late) is None  # the day asked for
+
+
+def test_a_plan_of_the_shift_under_way_carries_the_note_among_its_warnings():
+    from planner.pipeline import run
+
+    scenario = load_scenario(ROOT / "scenarios/helsinki_default.yaml")  # friday, 18:00 to 02:00
+    scenario = scenario.model_copy(
+        update={
+            "officers": scenario.officers.model_copy(update={"count": 1}),
+            "solver": scenario.solver.model_copy(update={"route_iterations": 20}),
+            "posts": scenario.posts.model_copy(update={"count": 1}),
+        }
+    )
+    late = dt.datetime(2026, 12, 4, 23, 14, tzinfo=dt.UTC)  # 01:14 in Helsinki
+    with pytest.warns(PlannerWarning, match="the shift planned is the one under way"):
+        plan = run(scenario, now=late)
+    (note,) = [w for w in plan.warnings if w.startswith("shift.weekday friday")]
+    assert "began at 18:00, 7 h 14 min before this plan was made at 01:14" in note
+    assert plan.shift_start.isoformat() == "2026-12-04T18:00:00+02:00"
+    ahead = run(scenario, now=late.replace(hour=12))  # 14:00 on Friday: not yet begun
+    assert not [w for w in ahead.warnings if w.startswith("shift.weekday")]
 
 
 def test_a_pattern_leaves_hidden_files_out_and_reads_a_file_reached_twice_once(tmp_path):
