@@ -648,7 +648,7 @@ HEAVIEST_SHARE = 0.05
 HEAVIEST_OVER_MEAN = 10.0
 """... when it also weighs more than this many times the average incident."""
 HEAVIEST_WARN_SHARE = 0.2
-"""... and warned of from this share on."""
+"""... and warned of from this share on, as the note rounds it (a note saying 20 % warns)."""
 
 
 def _heaviest_note(
@@ -682,12 +682,12 @@ def _heaviest_note(
         fix = f"lower its harm weight (risk.harm_weights_days{key}) to spread them"
     else:
         fix = "widen the time-of-day window (risk.tod_bandwidth_h) to spread them"
+    percent = round(100 * share)
     note = (
         f"one incident ({what}{at}, at {row['lat']:.5f}, {row['lon']:.5f}) holds "
-        f"{100 * share:.0f} % of the incidents' weight ({weighed}): the hot spots lean on it; "
-        f"{fix}"
+        f"{percent} % of the incidents' weight ({weighed}): the hot spots lean on it; {fix}"
     )
-    return note, share > HEAVIEST_WARN_SHARE
+    return note, percent >= round(100 * HEAVIEST_WARN_SHARE)
 
 
 def _stale_note(incidents: pd.DataFrame, shift_start: dt.datetime) -> str | None:

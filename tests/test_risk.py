@@ -526,6 +526,13 @@ def test_one_grave_incident_among_many_is_named_with_its_share(grid):
     said = [n for n in risk.notes if n.startswith("one incident")]
     assert len(said) == 1 and said[0].startswith("one incident (HOMICIDE of 2026-01, at")
     assert "holds 17 % of the incidents' weight" in said[0]
+    # a note that says 20 % warns, though the share is a little under a fifth
+    with pytest.warns(PlannerWarning, match="holds 20 % of the incidents' weight"):
+        incident_risk(grid, pd.concat([many, monthly.assign(harm=24.5)]), [], 100, 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        risk = incident_risk(grid, pd.concat([many, monthly.assign(harm=24.0)]), [], 100, 0.0)
+    assert any("holds 19 % of the incidents' weight" in note for note in risk.notes)
 
 
 def test_terrain_risk_reaches_streets_up_to_three_bandwidths_from_a_feature(grid):
