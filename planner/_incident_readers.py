@@ -51,8 +51,9 @@ from planner._incident_times import (
     _parse_times,
     _strip_offsets,
     _unread_times,
+    bad_dates_note,
     clock_minutes,
-    other_format_note,
+    said_format,
 )
 from planner.errors import IncidentDataError
 from planner.scenario import IncidentSpec
@@ -116,7 +117,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     time_text = get(schema.time_col)
     if schema.iso_offsets:
         time_text = _strip_offsets(time_text)
-    expected = f"{schema.time_format} (e.g. {schema.example})"
+    expected = f"{said_format(schema.time_format)} (e.g. {schema.example})"
     written = get(schema.time_col)
     fix = date_fix(schema, cols)  # the mapping names the coordinate columns the file has
     occurred, time_known, bad = _parse_times(
@@ -156,7 +157,8 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "incident_id": get(schema.id_col).str.strip(),
         }
     )
-    other = other_format_note(time_text, bad, cols[schema.time_col], schema.time_format, written)
+    fmt = schema.time_format
+    other = bad_dates_note(time_text, bad, cols[schema.time_col], fmt, said_format(fmt), written)
     frame.attrs["cautions"] = tuple(filter(None, (unread, other, garbled_note(flags, garbled))))
     return frame
 

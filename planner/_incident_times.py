@@ -32,6 +32,32 @@ MONTH_FORMATS = ("%Y-%m", "%b-%y")
 #: How far into its month a record known to the month only is placed: from the 1st to the 15th.
 MID_MONTH = pd.Timedelta(days=14)
 
+#: How each strftime directive of a date format is said to an analyst (``%m/%d/%Y``: MM/DD/YYYY).
+_SAID = {
+    "%Y": "YYYY",
+    "%y": "YY",
+    "%m": "MM",
+    "%d": "DD",
+    "%H": "hh",
+    "%I": "hh",
+    "%M": "mm",
+    "%S": "ss",
+    "%f": "ffffff",
+    "%p": "AM/PM",
+    "%b": "Mon",
+    "%B": "Month",
+    "%z": "+hhmm",
+}
+
+
+def said_format(fmt: str) -> str:
+    """Write a strftime date format as an analyst reads it.
+
+    ``%m/%d/%Y %I:%M %p`` is ``MM/DD/YYYY hh:mm AM/PM`` (a 12-hour clock when it has AM/PM).
+    """
+    return re.sub(r"%[A-Za-z]", lambda m: _SAID.get(m.group(), m.group()), fmt)
+
+
 #: Date formats tried for ``schema: generic``, most specific first.
 GENERIC_TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -159,24 +185,53 @@ def _other_format(text: pd.Series, bad: np.ndarray) -> np.ndarray:
     return bad & dated & ~shapes.isin(set(shapes[~bad])).to_numpy()
 
 
-def other_format_note(
-    text: pd.Series, bad: np.ndarray, column: str, expected: str, written: pd.Series | None = None
+def bad_dates_note(
+    text: pd.Series,
+    bad: np.ndarray,
+    column: str,
+    fmt: str,
+    expected: str,
+    written: pd.Series | None = None,
 ) -> str | None:
-    """Say which dropped dates are written in another format (a few: more stop the load).
+    """Say which dates were dropped as bad, with examples, so they can be found and mended.
 
-    ``text`` is what the dates were read from; ``written`` the cells as the file has them
-    (shown in the examples, so they can be found), by default ``text``.
+    Those written in another format than the rest come first (a few: more stop the load), then
+    those ``fmt`` does not read (empty, "unknown", 2024-02-30), with a caution when some read
+    day and month the other way round: the other day-first dates, of a day up to the 12th, were
+    read month first. ``text`` is what the dates were read from, ``expected`` says ``fmt``;
+    ``written`` the cells as the file has them (shown in the examples), by default ``text``.
     """
-    other = _other_format(text.str.strip(), bad)
-    if not other.any():
-        return None
-    n = int(other.sum())
-    has, are, dates = ("has", "is", "a bad date") if n == 1 else ("have", "are", "bad dates")
-    return (
-        f"{counted(n, 'row')} of column '{column}' {has} a date in another format than the "
-        f"rest ({expected}) and {are} dropped as {dates}: write them as the other rows do to "
-        f"keep them; formats seen: {_shapes(text if written is None else written, other)}"
-    )
+    text = text.str.strip()
+    shown = text if written is None else written
+    other = _other_format(text, bad)
+    rest = bad & ~other
+    parts = []
+    if other.any():
+        n = int(other.sum())
+        has, are, dates = ("has", "is", "a bad date") if n == 1 else ("have", "are", "bad dates")
+        parts.append(
+            f"{counted(n, 'row')} of column '{column}' {has} a date in another format than the "
+            f"rest ({expected}) and {are} dropped as {dates}: write them as the other rows do "
+            f"to keep them; formats seen: {_shapes(shown, other)}"
+        )
+    if rest.any():
+        n = int(rest.sum())
+        has, are, dates = ("has", "is", "a bad date") if n == 1 else ("have", "are", "bad dates")
+        parts.append(
+            f"{counted(n, 'row')} of column '{column}' {has} no date that can be read "
+            f"({expected}) and {are} dropped as {dates}: {_shapes(shown, rest)}"
+        )
+        swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+        if (
+            swapped != fmt
+            and pd.to_datetime(text[rest], format=swapped, errors="coerce").notna().any()
+        ):
+            parts.append(
+                f"{'it reads' if n == 1 else 'some of them read'} with day and month the other "
+                "way round: if the file mixes the two orders, its other such dates (a day up to "
+                "the 12th) were read wrong; write every date in one order"
+            )
+    return "; ".join(parts) or None
 
 
 def _excel_serials(text: pd.Series) -> bool:
@@ -398,7 +453,7 @@ def _generic_times(
             f"{_EXCEL_FIX if _excel_serials(sample) else _GENERIC_DATE_FIX}"
         )
         raise IncidentDataError(msg)
-    expected = f"{fmt} (the best fit for the first values)"
+    expected = f"{said_format(fmt)} (the best fit for the first values)"
     occurred, time_known, bad = _parse_times(
         text, fmt, path, column, expected, _GENERIC_DATE_FIX, written
     )
@@ -406,7 +461,7 @@ def _generic_times(
     if fmt in MONTH_FORMATS:
         occurred = occurred + MID_MONTH
     occurred, time_known, unread = _other_clocks(full, occurred, time_known, bad, column)
-    other = other_format_note(text, bad, column, fmt, written)
+    other = bad_dates_note(text, bad, column, fmt, said_format(fmt), written)
     unread = "; ".join(filter(None, (unread, other))) or None
     offsets = TimeOffsets(column, offset_minutes(written).to_numpy(), written.to_numpy())
     return occurred, time_known, month_only, bad, notes, unread, offsets

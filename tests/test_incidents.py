@@ -628,7 +628,9 @@ def test_mostly_other_date_format_stops_and_names_the_formats(tmp_path):
     dates = ["2024-02-10 00:44:00"] * 7 + ["10.02.2024"] + ["02/10/2024 12:44:00 AM"] * 2
     path = chicago_file(tmp_path, dates)
     text = load_error(IncidentSpec(path=path))
-    said = "column 'Date': 8 of 10 rows do not match the date format %m/%d/%Y %I:%M:%S %p (e.g."
+    said = (
+        "column 'Date': 8 of 10 rows do not match the date format MM/DD/YYYY hh:mm:ss AM/PM (e.g."
+    )
     assert said + " 02/10/2024" in text
     assert "'9999-99-99 99:99:99' (7 rows, e.g. data row 1: '2024-02-10 00:44:00')" in text
     assert "'99.99.9999' (1 row, e.g. data row 8" in text
@@ -1958,7 +1960,7 @@ def test_date_times_whose_clock_is_written_another_way_are_counted(tmp_path):
     table.to_csv(path, index=False)
     said = (
         r"100 rows of column 'Date' cannot be read as a time of day .* write them as "
-        r"%m/%d/%Y %I:%M:%S %p \(e.g. 02/10"
+        r"MM/DD/YYYY hh:mm:ss AM/PM \(e.g. 02/10"
     )
     with pytest.warns(PlannerWarning, match=said):
         frame, report = load_incidents(IncidentSpec(path=path))
@@ -2232,8 +2234,9 @@ def test_a_few_dates_in_another_format_are_dropped_with_their_format_named(tmp_p
         _, report = load_incidents(IncidentSpec(path=path, time_col="when", type_col="type"))
     assert report.dropped["bad date"] == 1
     [said] = [str(w.message) for w in got]
-    assert "1 row of column 'when' has a date in another format than the rest (%m/%d/%Y %H:%M)" in (
-        said
+    assert (
+        "1 row of column 'when' has a date in another format than the rest (MM/DD/YYYY hh:mm)"
+        in (said)
     )
     assert "and is dropped as a bad date" in said
     assert "e.g. data row 6: '2019-01-06 14:50'" in said
@@ -2243,6 +2246,32 @@ def test_a_few_dates_in_another_format_are_dropped_with_their_format_named(tmp_p
     )
     with pytest.warns(PlannerWarning, match="e.g. data row 6: '2019-01-06T14:50:00\\+01:00'"):
         load_incidents(IncidentSpec(path=path, time_col="when", type_col="type"))
+
+
+def test_dates_no_format_reads_are_dropped_with_examples_and_a_day_first_one_said(tmp_path):
+    days = [f"01/{d:02d}/2019 10:00" for d in range(1, 29)] * 10
+    days[5], days[9], days[40] = "unknown", "02/30/2019 10:00", ""  # none a date
+    text = "when,type,lat,lon\n" + "".join(f"{d},THEFT,33.75,-84.39\n" for d in days)
+    spec = IncidentSpec(path=write(tmp_path, text), time_col="when", type_col="type")
+    with pytest.warns(PlannerWarning) as got:
+        _, report = load_incidents(spec)
+    assert report.dropped["bad date"] == 3
+    [said] = [str(w.message) for w in got]
+    assert (
+        "3 rows of column 'when' have no date that can be read (MM/DD/YYYY hh:mm) and are "
+        "dropped as bad dates: 'unknown' (1 row, e.g. data row 6: 'unknown'); "
+        "'99/99/9999 99:99' (1 row, e.g. data row 10: '02/30/2019 10:00'); "
+        "'(empty)' (1 row, e.g. data row 41: '')"
+    ) in said
+    assert "day and month" not in said
+    days[5], days[9], days[40] = "31/01/2019 10:00", "01/10/2019 10:00", "01/11/2019 10:00"
+    text = "when,type,lat,lon\n" + "".join(f"{d},THEFT,33.75,-84.39\n" for d in days)
+    spec = IncidentSpec(path=write(tmp_path, text), time_col="when", type_col="type")
+    with pytest.warns(PlannerWarning) as got:
+        _, report = load_incidents(spec)
+    assert report.dropped["bad date"] == 1
+    [said] = [str(w.message) for w in got]
+    assert "e.g. data row 6: '31/01/2019 10:00'); it reads with day and month the other way" in said
 
 
 def test_a_time_column_apart_from_the_dates_gives_each_its_time_of_day(tmp_path):
