@@ -168,14 +168,17 @@ def newest_replan(routes_file: Path, at: dt.time) -> Path:
     followed. From ``routes_file`` down, the latest re-plan of that very file made before ``at``
     is taken, so that what it recorded (stops made, calls for service) is kept; a re-plan left
     from a plan since made again in the folder is not. ``routes_file`` itself when there is
-    none, or when it cannot be read (the re-plan then says why).
+    none, when it cannot be read, or when ``at`` is outside it (the re-plan then says why).
     """
     current = Path(routes_file)
     while True:
         try:
-            at_s = seconds_until(read_routes(current).local_start, at)
+            there = read_routes(current)
+            at_s = seconds_until(there.local_start, at)
         except ScenarioError:
             return current
+        if not 0 <= at_s < max((r.end_s for r in there.routes), default=0.0):
+            return current  # outside the plan: the re-plan says so, of the plan itself
         digest = file_digest(current)
         made = []
         for path in current.parent.glob("replan_*/routes.json"):

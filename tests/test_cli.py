@@ -246,6 +246,11 @@ def test_plan_default_end_to_end(tmp_path):
     newest = out / "replan_2000" / "replan_2030" / "routes.json"
     assert newest_replan(out / "routes.json", dt.time(20, 45)) == newest
     assert newest_replan(out / "routes.json", dt.time(20, 15)) == out / "replan_2000/routes.json"
+    # before the shift (not a day later, after every re-plan): the plan itself, which refuses it
+    assert newest_replan(out / "routes.json", dt.time(17, 0)) == out / "routes.json"
+    early = cli("replan", str(other / "same.yaml"), "--at", "17:00")
+    assert_clean_failure(early, "outside the plan")
+    assert "following the re-plan" not in early.stderr
     # re-plans of a plan since made again in the folder are not followed
     (out / "routes.json").write_text((out / "routes.json").read_text() + " ")
     assert newest_replan(out / "routes.json", dt.time(20, 45)) == out / "routes.json"
