@@ -479,3 +479,32 @@ def test_a_stop_after_a_replan_ranks_after_the_stops_made_there_before_it():
     # the third stop at hot spot 0 (two made before the re-plan): a quarter of its value
     assert route.legs[0].presence == pytest.approx(2.0 * 0.25)
     assert route.legs[1].presence == pytest.approx(1.0)  # the first at hot spot 2: in full
+
+
+def test_the_dosage_cap_limits_the_stops_at_a_hot_spot_and_binds(helsinki, helsinki_risk):
+    risk, spots, station = helsinki_risk
+    # 10 min stops, three a spot at most, but 20 min a spot: two stops, 30 min not allowed
+    patrol = patrol_at(
+        station, units=2, dwell_s=600, max_visits=3, max_dwell_s_per_spot=1200, min_gap_s=1800
+    )
+    assert patrol.visits_allowed() == 2
+    assert dataclasses.replace(patrol, max_dwell_s_per_spot=1799).visits_allowed() == 2
+    assert dataclasses.replace(patrol, max_dwell_s_per_spot=1800).visits_allowed() == 3
+    assert dataclasses.replace(patrol, max_dwell_s_per_spot=300).visits_allowed() == 1  # one
+    assert dataclasses.replace(patrol, max_dwell_s_per_spot=None).visits_allowed() == 3
+    rules = validation_rules(helsinki, spots, patrol, 600)
+    assert (rules.max_visits, rules.max_dwell_s_per_spot) == (2, 1200)
+    routes, _ = plan_routes(helsinki, risk, spots, patrol, LIMIT_S, max_iterations=200)
+    minutes: dict[int, float] = {}
+    for route in routes:
+        for leg in route.legs:
+            if leg.kind == "dwell":
+                minutes[leg.to_node] = (
+                    minutes.get(leg.to_node, 0.0) + (leg.end_s - leg.start_s) / 60
+                )
+    assert max(minutes.values()) == pytest.approx(20.0)  # the cap binds: the best spots get it all
+    assert validate_routes(routes, helsinki, rules) == []
+    # the validator checks the cap itself: under a cap of 10 min, those 20 min are over it
+    tighter = dataclasses.replace(rules, max_dwell_s_per_spot=600)
+    said = [str(v) for v in validate_routes(routes, helsinki, tighter)]
+    assert any("gets 20 min, over the cap of 10 min" in v for v in said)
