@@ -48,12 +48,11 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
     doc.creator = "patrol-planner"
     label = f", {plan.label}" if plan.label else ""
     day = f"{plan.shift_start:%a %d %b %Y %H:%M}"  # tracks of other shifts stay apart on a device
-    doc.name = f"{plan.scenario.name}{label}: {plan.unit_word} {route.officer}, {day}"
     pair = " (2 officers)" if plan.unit_word == "unit" else ""
+    unit = f"{plan.unit_word.capitalize()} {route.officer}{pair}"
+    doc.name = f"{plan.scenario.name}{label}: {unit}, {day}"
     hours = f", {own}" if (own := own_hours(plan, route)) else ""  # a unit's own hours
-    track = gpxpy.gpx.GPXTrack(
-        name=f"{plan.unit_word.capitalize()} {route.officer}{pair}, {day}{hours}{label}"
-    )
+    track = gpxpy.gpx.GPXTrack(name=f"{unit}, {day}{hours}{label}")
     for piece in route_pieces(plan, route, wgs84):  # a new segment after a call's way
         segment = gpxpy.gpx.GPXTrackSegment()
         for lon, lat, t in piece:

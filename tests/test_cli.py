@@ -322,7 +322,7 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
         # so does each unit's page, torn off
         assert briefing.count(f'<span class="of">&middot; helsinki_default, variant {k} of 3') == 2
         gpx = (out / f"variant_{k}/officer_1.gpx").read_text()
-        assert f"variant {k} of 3: officer 1" in gpx
+        assert f"variant {k} of 3: Officer 1" in gpx
         assert re.search(rf"<trk>\s*<name>Officer 1, [^<]*, variant {k} of 3</name>", gpx)
         kpis = json.loads((out / f"variant_{k}" / "kpis.json").read_text())
         assert kpis["label"] == f"variant {k} of 3"  # a phone's list, a folder of KPIs: told apart

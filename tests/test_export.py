@@ -194,7 +194,7 @@ def test_pairs_get_one_gpx_per_unit_named_as_a_unit(plan, tmp_path):
     assert sorted(p.name for p in out.glob("*.gpx")) == ["unit_1.gpx", "unit_2.gpx"]
     gpx = gpxpy.parse((out / "unit_2.gpx").read_text())
     assert gpx.tracks[0].name == "Unit 2 (2 officers), Fri 27 Nov 2026 18:00"
-    assert gpx.name == "helsinki_default: unit 2, Fri 27 Nov 2026 18:00"
+    assert gpx.name == "helsinki_default: Unit 2 (2 officers), Fri 27 Nov 2026 18:00"
     schedule = pd.read_csv(out / "schedule.csv")
     assert list(schedule["unit"].unique()) == [1, 2]
     assert "unit 2 " in kpi_table(pairs)
