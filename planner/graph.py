@@ -134,20 +134,28 @@ class StreetGraph:
         lats, lons = self.nodes["lat"], self.nodes["lon"]
         return bool(lats.min() <= lat <= lats.max() and lons.min() <= lon <= lons.max())
 
-    def swap_note(self, lat: float, lon: float, reach_m: float, form: str = POINT_FORM) -> str:
-        """Say, when a point off the streets lies on them with lat and lon swapped, what to write.
+    def slip_note(self, lat: float, lon: float, reach_m: float, form: str = POINT_FORM) -> str:
+        """Say, when a point off the streets lies on them as it was likely meant, what to write.
 
-        Returns ``"; lat and lon look swapped: ..."`` (the point swapped, written as ``form``
-        says) when ``(lat=lon, lon=lat)`` lies within ``reach_m`` of a street node, else ``""``.
+        The slips tried: lat and lon swapped, then the minus sign of lon, or of lat, left out
+        (or added). Returns ``"; lat and lon look swapped: ..."`` or ``"; lon's minus sign looks
+        left out: ..."`` (the point meant, written as ``form`` says) for the first that lies
+        within ``reach_m`` of a street node, else ``""``.
         """
-        if not (-90 <= lon <= 90):
-            return ""
-        x_m, y_m = self.project_lonlat(np.array([lat]), np.array([lon]))
-        if not (np.isfinite(x_m[0]) and np.isfinite(y_m[0])):
-            return ""
-        if self.nearest_node(x_m, y_m)[1][0] > reach_m:
-            return ""
-        return f"; lat and lon look swapped: {form.format(lat=lon, lon=lat)}"
+        slips = (
+            ("lat and lon look swapped", lon, lat),
+            (f"lon's minus sign looks {'left out' if lon > 0 else 'added'}", lat, -lon),
+            (f"lat's minus sign looks {'left out' if lat > 0 else 'added'}", -lat, lon),
+        )
+        for said, meant_lat, meant_lon in slips:
+            if not (-90 <= meant_lat <= 90) or (meant_lat, meant_lon) == (lat, lon):
+                continue
+            x_m, y_m = self.project_lonlat(np.array([meant_lon]), np.array([meant_lat]))
+            if not (np.isfinite(x_m[0]) and np.isfinite(y_m[0])):
+                continue
+            if self.nearest_node(x_m, y_m)[1][0] <= reach_m:
+                return f"; {said}: {form.format(lat=meant_lat, lon=meant_lon)}"
+        return ""
 
     def project_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Project WGS84 lon / lat to this graph's CRS (metres)."""
@@ -238,11 +246,28 @@ def _cut_graph(
             f"{source}: no street of the map file lies inside {_cut_said(area)}; the file's "
             f"streets span longitude {lon.min():.4f} to {lon.max():.4f} and latitude "
             f"{lat.min():.4f} to {lat.max():.4f}: give a part of that, in WGS84 degrees "
-            "(a box is [west, south, east, north])"
+            f"(a box is [west, south, east, north]){_latitude_first(area, lon, lat)}"
         )
         raise GraphError(msg)
     with _quiet():
         return ox.truncate.truncate_graph_polygon(graph, cut)
+
+
+def _latitude_first(area: AreaSpec, lon: np.ndarray, lat: np.ndarray) -> str:
+    """Say so when ``area.bbox_deg`` written latitude first holds streets of the file.
+
+    ``lon`` and ``lat`` are the file's street ends. Returns ``"; the box looks written
+    latitude first: ..."`` with the box to write, else ``""``.
+    """
+    if area.bbox_deg is None:
+        return ""
+    south, west, north, east = area.bbox_deg
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        return ""
+    if not shapely.contains_xy(shapely.box(west, south, east, north), lon, lat).any():
+        return ""
+    box = ", ".join(f"{v:g}" for v in (west, south, east, north))
+    return f"; the box looks written latitude first: write bbox_deg: [{box}]"
 
 
 def area_file(area: AreaSpec) -> Path | None:

@@ -133,7 +133,7 @@ def apply_places(
                 f"the area{', outside it' if outside else ''}; the area's streets lie in "
                 f"{graph.extent()}; put it within {PLACE_SNAP_M:.0f} m of a street"
                 f"{', or plan a map that covers it' if outside else ''}"
-                f"{graph.swap_note(place.lat, place.lon, PLACE_SNAP_M)}"
+                f"{graph.slip_note(place.lat, place.lon, PLACE_SNAP_M)}"
             )
             raise ScenarioError(msg)
         if banned[node[0]]:  # outside the zones, but its street point is not

@@ -113,7 +113,7 @@ def resolve_station(
             f"{where}: ({spec.lat}, {spec.lon}) is {dist[0] / 1000:.1f} km from the "
             f"nearest street of the area ({graph.extent()}); put it inside the "
             f"area (within {STATION_SNAP_M:.0f} m of a street)"
-            f"{graph.swap_note(spec.lat, spec.lon, STATION_SNAP_M, swap_form)}"  # type: ignore[arg-type]
+            f"{graph.slip_note(spec.lat, spec.lon, STATION_SNAP_M, swap_form)}"  # type: ignore[arg-type]
         )
         raise ScenarioError(msg)
     if dist[0] > STATION_NOTE_M:

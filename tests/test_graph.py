@@ -381,6 +381,12 @@ def test_a_box_beside_the_file_says_where_the_file_lies():
     message = str(caught.value)
     assert "no street of the map file lies inside area.bbox_deg [-84.4, 33.745, -84.38" in message
     assert re.search(r"longitude 24\.\d+ to 24\.\d+ and latitude 60\.\d+ to 60\.\d+", message)
+    assert "latitude first" not in message  # Atlanta's box: no slip makes it Helsinki
+    with pytest.raises(GraphError) as caught:  # Helsinki's box, written latitude first
+        load_street_graph(AreaSpec(bbox_deg=(60.163, 24.935, 60.172, 24.955)))
+    assert str(caught.value).endswith(
+        "; the box looks written latitude first: write bbox_deg: [24.935, 60.163, 24.955, 60.172]"
+    )
 
 
 def test_a_local_file_is_cut_by_one_shape_not_two():

@@ -130,7 +130,13 @@ def test_a_station_off_the_streets_is_told_of_swapped_lat_and_lon_only_when_they
     with pytest.raises(ScenarioError) as london:  # another city: nothing about swapping
         resolve_station(StationSpec(lat=51.5, lon=-0.1), helsinki, features, "s")
     assert "km from the nearest street" in str(london.value)
-    assert "swapped" not in str(london.value)
+    assert "swapped" not in str(london.value) and "minus sign" not in str(london.value)
+    with pytest.raises(ScenarioError) as signed:  # a minus sign typed in by mistake
+        resolve_station(StationSpec(lat=60.1699, lon=-24.9384), helsinki, features, "s")
+    assert "lon's minus sign looks added: write lat: 60.1699, lon: 24.9384" in str(signed.value)
+    with pytest.raises(ScenarioError) as signed:
+        resolve_station(StationSpec(lat=-60.1699, lon=24.9384), helsinki, features, "s")
+    assert "lat's minus sign looks added: write lat: 60.1699, lon: 24.9384" in str(signed.value)
 
 
 def test_a_station_point_far_from_every_street_node_is_planned_with_a_warning(grid):
