@@ -395,6 +395,32 @@ def test_each_drop_reason_is_counted(tmp_path):
     assert frame["occurred"].iloc[2] == pd.Timestamp("2018-12-03 23:59")
 
 
+def test_a_row_with_several_faults_counts_once_under_the_first_reason_and_repeats_keep_the_gravest(
+    tmp_path,
+):
+    rows = [
+        "unknown,1,Robbery,,95.0,-122.41",  # out of range and a bad date: out of range
+        "unknown,2,Robbery,,,",  # no coordinates and a bad date: no coordinates
+        "unknown,3,Warrant,Warrant Arrest,37.77,-122.41",  # bad date and excluded
+        # one incident on two rows: the graver offence is the one kept, wherever it is listed
+        "2018/12/01 01:00:00 PM,4,Larceny Theft,Theft From Person,37.77,-122.41",
+        "2018/12/01 01:00:00 PM,4,Robbery,Robbery W/ Force,37.77,-122.41",
+        "2018/12/02 01:00:00 PM,5,Robbery,Robbery W/ Force,37.78,-122.42",
+    ]
+    path = write(tmp_path, SF_HEADER + "\n".join(rows) + "\n")
+    with pytest.warns(PlannerWarning, match="6 rows read, 2 kept"):
+        frame, report = load_incidents(IncidentSpec(path=path))
+    assert {k: v for k, v in report.dropped.items() if v} == {
+        "duplicate row": 1,
+        "no coordinates": 1,
+        "coordinates out of range": 1,
+        "bad date": 1,
+    }
+    check_accounting(frame, report)
+    assert list(frame["crime_type"]) == ["Robbery", "Robbery"]  # not the theft listed first
+    assert list(frame["lat"]) == [37.77, 37.78]
+
+
 def test_coordinates_that_are_text_are_told_apart_from_missing_ones(tmp_path):
     rows = ["51.51,-0.09,Robbery", "NA,NULL,Robbery", "51.51N,-0.09W,Robbery", "51.52,0.1°E,X"]
     rows += ["#N/A,#N/A,Robbery", "unknown,?,Robbery"]  # more ways of writing no value
