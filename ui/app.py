@@ -314,7 +314,7 @@ def await_planning() -> None:
         st.session_state.pop(jobs.PLANNING, None)
         if isinstance(error := job.future.exception(), PlannerError):
             if again:  # said in the re-plan section, the plan shown stays
-                st.session_state[replanning.ERROR] = drafts.plain_paths(str(error))
+                st.session_state[replanning.ERROR] = drafts.page_words(str(error))
             else:
                 _keep_error(job.about["text"], error)
             failed = "Re-planning failed" if again else "Planning failed"
@@ -402,7 +402,7 @@ def _doing(plan_key: str, plan: Plan, at: dt.datetime, at_s: float) -> pd.DataFr
 def _keep_error(text: str, exc: PlannerError) -> None:
     """Keep a planner error on the page while the scenario text stays ``text``."""
     st.session_state.setdefault("plan", None)
-    st.session_state["plan_error"] = drafts.plain_paths(str(exc))
+    st.session_state["plan_error"] = drafts.page_words(str(exc))
     st.session_state[FAILED_YAML] = text
 
 
@@ -575,7 +575,7 @@ def pick_map(scenario: Scenario | None) -> None:
             st.info("The streets of an online area appear here once it is planned.")
             return
     except PlannerError as exc:
-        st.error(drafts.plain_paths(str(exc)))
+        st.error(drafts.page_words(str(exc)))
         return
     st.session_state[drafts.AREA_STREETS] = (scenario.area, graph)  # uploads are checked on it
     picking.pick_section(graph, streets_for(area_json, graph), found)
@@ -597,11 +597,11 @@ def _found_stations(scenario: Scenario, area: Area) -> list[tuple[float, float, 
             with kept_warnings() as said:  # several stations of the name: which one is taken
                 node = resolve_station(spec, area.graph, area.features, field)
             for message in said:
-                st.info(drafts.plain_paths(message))
+                st.info(drafts.page_words(message))
         except PlannerError as exc:
             mode = drafts.PICK_MODES[field.removeprefix("officers.")]
             st.warning(
-                f'{drafts.plain_paths(str(exc))}. To put it here, choose "{mode}" and click a '
+                f'{drafts.page_words(str(exc))}. To put it here, choose "{mode}" and click a '
                 "street on this map."
             )
             continue
@@ -623,7 +623,7 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     try:
         scenario = drafts.current_scenario()
     except PlannerError as exc:
-        st.error(labelled(drafts.plain_paths(str(exc))))
+        st.error(labelled(drafts.page_words(str(exc))))
     # a first plan under way is not waited for: the page is drawn, its progress above
     first = "plan" not in st.session_state and jobs.running(jobs.PLANNING) is None
     planned = scenario is not None and (pressed or first)

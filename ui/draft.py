@@ -381,6 +381,57 @@ def plain_paths(message: str, uploads: str | None = None) -> str:
     return re.sub(re.escape(uploads) + r"/[0-9a-f]{8}/", "", message)
 
 
+#: How the library's messages name the command line's options, which this page does not have.
+COMMAND_LINE = "on the command line"
+
+
+def page_words(message: str) -> str:
+    """Return a planner message as this page says it: uploads by name, no command-line options.
+
+    A message names a scenario key and, for the command line, its option: ``type_col (on the
+    command line --type-col)``, ``time_col, on the command line --time-col``, ``...; on the
+    command line --x-col C ...``. The page edits the scenario, so each clause naming the
+    command line goes: a parenthesis of its own whole, else from the comma or semicolon that
+    opens it to the end of its clause.
+    """
+    text, seen = plain_paths(message), 0
+    while (at := text.find(COMMAND_LINE, seen)) >= 0:
+        clause = _clause(text, at)
+        if clause is None:  # a sentence of its own: kept
+            seen = at + len(COMMAND_LINE)
+            continue
+        start, end = clause
+        if text[start] == "(" and end < len(text) and text[end] == ")":
+            start, end = start - (start > 0 and text[start - 1] == " "), end + 1
+        text, seen = text[:start] + text[end:], start
+    return text
+
+
+def _clause(text: str, at: int) -> tuple[int, int] | None:
+    """Return where the clause holding ``text[at]`` opens (its "(", "," or ";") and ends.
+
+    It ends before the ")" or ";" that closes it (or at the text's end); parentheses inside it
+    are skipped whole. None when nothing opens it.
+    """
+    depth, start = 0, None
+    for i in range(at - 1, -1, -1):
+        char = text[i]
+        depth += {")": 1, "(": -1}.get(char, 0)
+        if depth < 0 or (depth == 0 and char in ",;"):
+            start = i
+            break
+    if start is None:
+        return None
+    depth, end = 0, len(text)
+    for i in range(at, len(text)):
+        char = text[i]
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0 or (depth == 0 and char == ";"):
+            end = i
+            break
+    return start, end
+
+
 MAP_TYPES_HERE = (
     "choose their category in the table of offence types below; the scenario keeps it as "
     "type_categories"
@@ -418,8 +469,8 @@ def _reading(spec: IncidentSpec, risk: RiskSpec) -> str:
 
 
 def _said_here(text: str) -> str:
-    """Return a loader's text as this page says it: uploads by name, types mapped below."""
-    return plain_paths(text).replace(MAP_TYPES, MAP_TYPES_HERE)
+    """Return a loader's text as this page says it (:func:`page_words`), types mapped below."""
+    return page_words(text).replace(MAP_TYPES, MAP_TYPES_HERE)
 
 
 def incident_summary(entry: dict[str, Any]) -> IncidentSummary | None:
@@ -502,7 +553,7 @@ def _read_incidents(entry: dict[str, Any], name: str) -> tuple[str | None, dict[
             frame, report = load_incidents(incident_spec, **harm)  # refuses a file with none kept
         inspection = inspect_incidents(incident_spec, **harm)
     except PlannerError as exc:
-        return plain_paths(str(exc)), getattr(exc, "mapping", {})
+        return page_words(str(exc)), getattr(exc, "mapping", {})
     except ValueError as exc:  # pydantic: a mapping or risk value of the wrong type
         return f"{name}: {exc}", {}
     line = _said_here(report.summary())

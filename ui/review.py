@@ -33,7 +33,14 @@ from planner.export import plan_files
 from planner.plan import Plan
 from planner.scenario import Scenario
 from ui.bound import labelled
-from ui.draft import PLAN_FILE_LIMIT, UPLOADS, file_time_limit, plain_paths, scenario_file
+from ui.draft import (
+    PLAN_FILE_LIMIT,
+    UPLOADS,
+    file_time_limit,
+    page_words,
+    plain_paths,
+    scenario_file,
+)
 
 MIME = {
     ".geojson": "application/geo+json",
@@ -435,7 +442,7 @@ def show_downloads(plan: Plan) -> None:
 
 def show_review(plan: Plan) -> None:
     """Tables, solver status, warnings and downloads below the map."""
-    if warnings_ := [labelled(plain_paths(w)) for w in plan_warnings(plan)]:
+    if warnings_ := [labelled(page_words(w)) for w in plan_warnings(plan)]:
         st.warning("\n\n".join(warnings_), icon="⚠️")
         if note := scenario_keys_note(warnings_):
             st.caption(note)
@@ -511,7 +518,7 @@ def show_review(plan: Plan) -> None:
     if plan.risk.notes:
         with st.expander("Risk model notes"):
             for note in plan.risk.notes:
-                st.write(plain_paths(note))
+                st.write(page_words(note))
 
 
 def show_exposure(plan: Plan) -> None:

@@ -201,6 +201,44 @@ def test_picked_point_is_the_middle_vertex_of_the_street():
     assert picked_point({"indices": {}, "objects": {}}) is None
 
 
+def test_the_page_says_the_scenario_keys_of_a_message_without_the_command_line_s(tmp_path):
+    from planner.errors import IncidentDataError
+    from planner.incidents import load_incidents
+    from planner.scenario import IncidentSpec
+    from ui.draft import page_words
+
+    def refused(text: str) -> str:
+        path = tmp_path / "odd.csv"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(IncidentDataError) as err:
+            load_incidents(IncidentSpec(path=path))
+        return str(err.value)
+
+    unknown = refused("a,b,c\n1,2,3\n")
+    assert "; on the command line --x-col, --y-col" in unknown
+    said = page_words(unknown)
+    assert "command line" not in said and "--" not in said
+    assert said.endswith("and id_col (incident number, when one incident has several rows)")
+    mapped = refused("Lat,Long,Offence,When\n51.51,-0.09,Robbery,2020-01-01 10:00\n")
+    assert "type_col: Offence (on the command line --schema generic" in mapped
+    said = page_words(mapped)
+    assert "schema: generic, time_col: When, type_col: Offence; known schemas:" in said
+    assert "command line" not in said
+    # a clause of its own, a comma or a semicolon opening it
+    assert page_words("named with type_col, on the command line --type-col)") == (
+        "named with type_col)"
+    )
+    assert page_words("(solver.time_limit_s; --time-limit on the command line)") == (
+        "(solver.time_limit_s)"
+    )
+    assert page_words("On the command line: nothing opens it") == (
+        "On the command line: nothing opens it"
+    )
+    assert page_words("give --time-limit on the command line") == (
+        "give --time-limit on the command line"
+    )  # nothing opens it: kept whole
+
+
 def test_a_click_on_the_pick_map_says_what_it_did(monkeypatch):
     import types
 
@@ -1151,6 +1189,8 @@ def _uploaded(name: str, content: bytes) -> AppTest:
 
 @pytest.mark.slow
 def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
+    from ui.draft import page_words
+
     content = b"foo,bar\n1,2\n"
     local = tmp_path / "crimes.csv"
     local.write_bytes(content)
@@ -1159,7 +1199,8 @@ def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
     at = _uploaded("crimes.csv", content)
     shown = _errors(at)
     assert len(shown) == 1
-    assert shown[0].endswith(str(err.value).removeprefix(str(local)))
+    assert shown[0].endswith(page_words(str(err.value)).removeprefix(str(local)))
+    assert "command line" not in shown[0]  # the page has no options: it names scenario keys
     assert shown[0].split(": ")[0] == "crimes.csv"  # as uploaded, not the server's copy
     assert (
         "incidents" not in at.session_state["draft"] or not at.session_state["draft"]["incidents"]

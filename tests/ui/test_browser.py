@@ -386,11 +386,13 @@ def test_a_scenario_applied_on_the_editor_redraws_its_switches(app_page):
 def test_bad_incident_file_shows_the_loader_message(app_page, tmp_path):
     from playwright.sync_api import expect
 
+    from ui.draft import page_words
+
     bad = tmp_path / "crimes.csv"
     bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
     with pytest.raises(PlannerError) as err:
         load_incidents(IncidentSpec(path=bad))
-    tail = str(err.value).removeprefix(str(bad))  # the app saves the upload elsewhere
+    tail = page_words(str(err.value)).removeprefix(str(bad))  # saved elsewhere, keys named
     _open(app_page)
     page = app_page.page
     _tab(app_page, "Scenario")
