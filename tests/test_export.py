@@ -164,6 +164,52 @@ def test_written_files_read_back(plan, tmp_path):
     assert all(f"  post {p['post']}  " in table and p["place"] in table for p in located)
 
 
+def test_gpx_tracks_keep_the_plans_times_and_waypoints_say_utc(plan):
+    import xml.etree.ElementTree as ET
+
+    from planner.tracks import route_pieces
+
+    wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
+    files = plan_files(plan)
+    start = plan.shift_start.astimezone(dt.UTC)
+    ms = dt.timedelta(milliseconds=1)
+
+    def clock(seconds: float) -> dt.datetime:  # UTC time of a second of the shift
+        return start + dt.timedelta(seconds=seconds)
+
+    for route in plan.routes:
+        xml = files[f"officer_{route.officer}.gpx"].decode()
+        points = [p for segment in gpxpy.parse(xml).tracks[0].segments for p in segment.points]
+        # the track ends when the route does, back at the station
+        assert abs(points[-1].time - clock(route.end_s)) <= ms
+        # a point halfway is where and when the plan's timed track has it
+        timed = [p for piece in route_pieces(plan, route, wgs84) for p in piece]
+        assert len(points) == len(timed)
+        lon, lat, second = timed[len(timed) // 2]
+        middle = points[len(points) // 2]
+        assert abs(middle.time - clock(second)) <= ms
+        assert (middle.longitude, middle.latitude) == pytest.approx((lon, lat), abs=1e-6)
+        # the track stands at the middle stop from its arrival to its departure
+        stop = route.dwells[len(route.dwells) // 2]
+        node = plan.graph.nodes.loc[stop.to_node]
+        there = [
+            p.time
+            for p in points
+            if (p.latitude, p.longitude) == pytest.approx((node["lat"], node["lon"]), abs=1e-6)
+        ]
+        assert any(abs(t - clock(stop.start_s)) <= ms for t in there)
+        assert any(abs(t - clock(stop.end_s)) <= ms for t in there)
+        # a stop's waypoint is written in UTC, to the second: 16:01:21Z, not 18:01:21+02:00
+        ns = {"g": "http://www.topografix.com/GPX/1/1"}
+        stops = [
+            w.find("g:time", ns).text
+            for w in ET.fromstring(xml).findall("g:wpt", ns)
+            if w.find("g:type", ns).text == "dwell"
+        ]
+        arrivals = [f"{clock(leg.start_s):%Y-%m-%dT%H:%M:%S}Z" for leg in route.dwells]
+        assert stops == arrivals
+
+
 def test_gpx_files_of_ten_units_or_more_are_listed_in_order_by_name(plan):
     from planner.evaluate import compute_kpis
 
@@ -309,6 +355,47 @@ def test_kpis_add_up(plan):
         plan, kpis={**plan.kpis, "posts": {**plan.kpis["posts"], "count": 0}}
     )
     assert re.search(r"^posts +none$", kpi_table(no_posts), re.MULTILINE)
+
+
+def test_the_terminal_prints_each_solvers_status_bound_and_gap_in_percent(plan):
+    def row(table: str, label: str) -> str:
+        (line,) = [line for line in table.splitlines() if line.startswith(f"{label}  ")]
+        return line[len(label) :].strip()
+
+    routes = plan.routes_stats
+    gap = 100 * (routes.bound - routes.objective) / routes.bound
+    assert gap > 1  # the fixture's search stops at its iterations, short of its bound
+    table = kpi_table(plan)
+    assert row(table, "routes solver") == (
+        f"{routes.status}, bound {routes.bound:.3f}, gap {gap:.1f} %"
+    )
+    assert plan.posts_stats.status == "OPTIMAL"
+    assert row(table, "posts solver") == "OPTIMAL, gap 0.00 %"
+    # posts stopped short of their bound: the gap is printed in percent too
+    stopped = {"status": "FEASIBLE", "objective": 0.3, "bound": 0.32, "gap": 0.0625}
+    posts = {**plan.kpis["posts"], "solver": {**plan.kpis["posts"]["solver"], **stopped}}
+    short = dataclasses.replace(plan, kpis={**plan.kpis, "posts": posts})
+    assert row(kpi_table(short), "posts solver") == "FEASIBLE, gap 6.25 %"
+
+
+def test_each_stops_gap_is_the_minutes_since_the_last_stop_at_its_hot_spot(plan):
+    stops = sorted(
+        ((leg.start_s, route.officer, leg) for route in plan.routes for leg in route.dwells),
+        key=lambda stop: stop[:2],  # the order of the dosage rows: by arrival, then unit
+    )
+    dosage = plan.kpis["hotspot_dosage"]
+    assert len(dosage) == len(stops)
+    last: dict[int, float] = {}
+    repeats = 0
+    for d, (start_s, officer, leg) in zip(dosage, stops, strict=True):
+        assert (d["officer"], d["hotspot"]) == (officer, leg.hotspot + 1)
+        if leg.hotspot in last:
+            assert d["gap_min"] == pytest.approx((start_s - last[leg.hotspot]) / 60, abs=0.05)
+            repeats += 1
+        else:
+            assert d["gap_min"] is None  # the first stop there
+        last[leg.hotspot] = start_s
+    assert repeats > 5  # the fixture's units come back to hot spots
 
 
 def test_each_stops_presence_reads_from_its_dosage_row(plan):

@@ -94,6 +94,24 @@ def test_helsinki_gets_exactly_k_posts_with_bound(helsinki):
     assert watched.tolist() == sorted(watched, reverse=True)  # post 1 watches the most
 
 
+def test_posts_stopped_before_the_proof_report_their_bound_and_gap(helsinki, helsinki_risk):
+    # CP-SAT on one worker stops on its work measure, not the clock: the same stop every run,
+    # after its first plan and well before the proof (which a work limit of 1.0 reaches here)
+    risk, _, _ = helsinki_risk
+    pieces = street_pieces(helsinki)
+    _, _, stats = choose_posts(helsinki, risk, pieces, 4, 150, 20, 1, workers=1, work_limit=0.5)
+    assert stats.solver == "CP-SAT maximal covering"
+    assert stats.status == "FEASIBLE"
+    assert stats.parameters["max_deterministic_time"] == 0.5
+    assert 0 < stats.objective < stats.bound <= 1.0 + 1e-9
+    assert stats.gap == pytest.approx((stats.bound - stats.objective) / stats.bound)
+    assert stats.gap > 0.05  # far from proven: its posts may watch much less than the best
+    # the bound holds: the proven best lies between the stopped plan and its bound
+    _, _, best = choose_posts(helsinki, risk, pieces, 4, 150, 20, 1, workers=1, work_limit=5)
+    assert best.status == "OPTIMAL"
+    assert stats.objective < best.objective <= stats.bound
+
+
 def test_greedy_fallback_states_what_it_proves():
     # With no CP-SAT answer in time (work limit 0) the greedy choice comes back; its bound is at
     # most the risk some post can watch (the last column none can), so greedy watching all of it

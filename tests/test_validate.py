@@ -105,6 +105,17 @@ def test_short_dwell_and_dwell_off_hot_spot(helsinki, planned):
     assert any(v.rule == "dwell" and "not a hot spot" in v.message for v in found)
 
 
+def test_a_stop_longer_than_the_longest_allowed_is_reported(helsinki, planned):
+    routes, rules = planned
+    leg = routes[0].dwells[0]
+    length = leg.end_s - leg.start_s
+    assert rules.dwell_min_s <= length - 60  # still long enough: only its end is too late
+    strict = dataclasses.replace(rules, dwell_max_s=length - 60)
+    found = [v for v in validate_routes(routes, helsinki, strict) if v.rule == "dwell"]
+    said = f"stop at {leg.start_s:.0f} s lasts {length / 60:.1f} min, outside"
+    assert any(v.officer == routes[0].officer and v.message.startswith(said) for v in found)
+
+
 def test_revisit_gap_overlap_and_caps(helsinki, planned):
     routes, rules = planned
     first = routes[0].dwells[0]

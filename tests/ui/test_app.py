@@ -280,8 +280,10 @@ def test_position_at_interpolates_and_stands_still_at_the_ends():
 def test_gpx_zip_is_byte_stable_and_holds_only_gpx():
     files = {"officer_1.gpx": b"<gpx/>", "plan.geojson": b"{}", "officer_2.gpx": b"<gpx/>"}
     assert zip_gpx(files) == zip_gpx(dict(files))
-    names = zipfile.ZipFile(io.BytesIO(zip_gpx(files))).namelist()
-    assert names == ["officer_1.gpx", "officer_2.gpx"]
+    entries = zipfile.ZipFile(io.BytesIO(zip_gpx(files))).infolist()
+    assert [e.filename for e in entries] == ["officer_1.gpx", "officer_2.gpx"]
+    # stamped with a fixed date, not the clock: the same bytes on another day too
+    assert [e.date_time for e in entries] == [(1980, 1, 1, 0, 0, 0)] * 2
 
 
 def test_shift_table_rows_become_shift_sections():
