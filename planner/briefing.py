@@ -293,7 +293,7 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     left_s = plan.back_early_s(route)
     if _listed(left_s):  # back early: the page says so, as the schedule does
         end = route.legs[-1].to_node
-        what = "back early: free for calls"  # the times say how long; short: one line
+        what = "at station, free for calls"  # as the schedule's row; the times say how long
         rows.append(
             _Row(
                 _hhmm(plan, route.end_s), _hhmm(plan, route.end_s + left_s), what, plan.places[end]

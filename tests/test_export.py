@@ -638,8 +638,8 @@ def test_briefing_shows_a_unit_back_early_at_the_station_to_its_end(plan):
     ends = tuple((int(plan.graph.node_index([n])[0]), s) for n, s in ends)
     early = dataclasses.replace(plan, patrol=dataclasses.replace(plan.patrol, ends=ends))
     html = plan_files(early)["briefing.html"].decode()
-    assert html.count(">back early: free for calls</td>") == len(plan.routes)
-    row = ">back early: free for calls</td>"
+    assert html.count(">at station, free for calls</td>") == len(plan.routes)
+    row = ">at station, free for calls</td>"
     early_units = sum(round(plan.back_early_s(r) / 60) >= LISTED_WAIT_MIN for r in plan.routes)
     assert plan_files(plan)["briefing.html"].decode().count(row) == early_units  # as they are
     assert "Before issuing" not in html  # half an hour: not worth a warning
@@ -1310,7 +1310,7 @@ def test_the_back_early_row_runs_from_the_units_return_to_the_end_of_its_time(pl
     for route in plan.routes:  # back at the station, then free until 30 min later
         back, end = plan.at(route.end_s), plan.at(route.end_s + 1800.0)
         row = f'<td class="t">{back:%H:%M}</td><td class="t">{end:%H:%M}</td>'
-        assert f'{row}<td class="what">back early: free for calls</td>' in html
+        assert f'{row}<td class="what">at station, free for calls</td>' in html
 
 
 def test_a_plan_without_areas_leaves_no_neighbourhoods_csv_of_the_plan_before(plan, tmp_path):
