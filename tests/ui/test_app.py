@@ -2155,16 +2155,20 @@ def test_a_replan_refused_is_not_said_of_the_next_plan(first_load):
 
 
 def test_run_comparison_pressed_again_while_it_runs_runs_it_once(first_load, monkeypatch):
-    calls = _comparisons(monkeypatch)  # what it finds does not matter here
-    at = _tab(_app(), "Staffing")
+    at = _quick_staffing_page()
+    calls = _comparisons(monkeypatch)
     _wait_stopped_once(monkeypatch)
     at.button(key="staffing_run").click().run()  # a click stops the page's wait, not the work
     at.button(key="staffing_run").click().run()  # pressed again while it runs
-    assert _errors(at) == ["compared"]
+    assert not at.exception
+    assert _errors(at) == []
+    assert _compared(at) == [2]
     assert len(calls) == 1
-    at.multiselect(key="staffing_counts").set_value([2]).run()
+    at.multiselect(key="staffing_counts").set_value([3]).run()
     at.button(key="staffing_run").click().run()  # other counts: compared anew
-    assert calls[-1] == [2] and len(calls) == 2
+    assert _errors(at) == []
+    assert _compared(at) == [3]
+    assert calls == [[2], [3]]
 
 
 def test_a_click_while_the_first_plan_is_made_draws_the_page_at_once(first_load, monkeypatch):
@@ -2187,31 +2191,47 @@ def test_a_click_while_the_first_plan_is_made_draws_the_page_at_once(first_load,
     assert len(calls) == 1
 
 
-def _comparisons(monkeypatch, outcome: object = None, hold_s: float = 2.0) -> list[list[int]]:
-    """Stand in for the comparison (no Dask): count its calls; the first holds ``hold_s``.
+#: The sidebar's shortest solver time limit: a comparison's plans are made in seconds.
+QUICK_LIMIT_S = 0.1
 
-    Each returns ``outcome``, or says "compared" as a planner error when it is None.
+
+def _quick_staffing_page() -> AppTest:
+    """A page on the Staffing tab asking for the smallest comparison: 2 officers, quickly."""
+    at = _app()
+    at.sidebar.number_input(key="time_limit_s").set_value(QUICK_LIMIT_S).run()
+    _tab(at, "Staffing")
+    at.multiselect(key="staffing_counts").set_value([2]).run()
+    return at
+
+
+def _comparisons(monkeypatch, hold_s: float = 2.0) -> list[list[int]]:
+    """Count ``staffing.run_comparison`` calls by their counts; the first holds ``hold_s``.
+
+    Each then compares for real, on the app's Dask pool (started once per process).
     """
     import threading
-    from types import SimpleNamespace
 
     from ui import staffing
 
-    calls, opened = [], threading.Event()
+    real, calls = staffing.run_comparison, []
+    opened = threading.Event()
 
     def comparison(runs_for, counts, client, job):
         calls.append(counts)
         if len(calls) == 1:
             threading.Timer(hold_s, opened.set).start()
             opened.wait(TIMEOUT_S)
-        if outcome is None:
-            found = "compared"
-            raise PlannerError(found)
-        return outcome
+        return real(runs_for, counts, client, job)
 
-    monkeypatch.setattr(staffing, "dask_pool", lambda: SimpleNamespace(client=None))
     monkeypatch.setattr(staffing, "run_comparison", comparison)
     return calls
+
+
+def _compared(at: AppTest) -> list[int]:
+    """The officer counts of the comparison the page keeps."""
+    from ui.staffing import RESULT
+
+    return at.session_state[RESULT]["table"]["officers"].tolist()
 
 
 def test_a_comparison_taken_up_later_says_when_it_ended(first_load, monkeypatch):
@@ -2219,9 +2239,8 @@ def test_a_comparison_taken_up_later_says_when_it_ended(first_load, monkeypatch)
 
     from ui import staffing
 
-    _comparisons(monkeypatch, outcome=(pd.DataFrame(), {}), hold_s=0.0)
-    monkeypatch.setattr(staffing, "show_result", lambda result, plan, scenario: None)
-    at = _tab(_app(), "Staffing")
+    at = _quick_staffing_page()
+    calls = _comparisons(monkeypatch, hold_s=0.0)
     _wait_stopped_once(monkeypatch)
     at.button(key="staffing_run").click().run()  # a click stops the page's wait, not the work
     job = at.session_state[staffing.JOB]
@@ -2229,17 +2248,17 @@ def test_a_comparison_taken_up_later_says_when_it_ended(first_load, monkeypatch)
     # the page takes the comparison up an hour after it ended
     job.ended -= dt.timedelta(hours=1)
     at.run()
+    assert not at.exception
+    assert _errors(at) == []
+    assert _compared(at) == [2]
     assert at.session_state["staffing"]["at"] == f"{job.ended:%H:%M}"
     assert f"{job.ended:%H:%M}" != f"{dt.datetime.now():%H:%M}"  # not when it was taken up
+    assert len(calls) == 1
 
 
 def test_a_comparison_under_way_is_taken_back_by_a_reload(first_load, monkeypatch):
-    from ui import staffing
-
-    table = pd.DataFrame({"officers": [2]})
-    calls = _comparisons(monkeypatch, outcome=(table, {}))
-    monkeypatch.setattr(staffing, "show_result", lambda result, plan, scenario: None)
-    at = _tab(_app(), "Staffing")
+    at = _quick_staffing_page()
+    calls = _comparisons(monkeypatch)
     _wait_stopped_once(monkeypatch)
     at.button(key="staffing_run").click().run()  # the page is reloaded while it compares
     _wait_stopped_once(monkeypatch)
@@ -2247,17 +2266,20 @@ def test_a_comparison_under_way_is_taken_back_by_a_reload(first_load, monkeypatc
     assert again.status[0].label == "Comparing staffing levels"
     again.button(key="staffing_run").click().run()  # pressed again while it runs: waits
     assert not again.exception
-    assert again.session_state[staffing.RESULT]["table"] is table
+    assert _errors(again) == []
+    assert _compared(again) == [2]
     assert len(calls) == 1
 
 
 def test_a_comparison_asked_for_by_a_second_page_while_it_runs_is_run_once(first_load, monkeypatch):
+    first, second = _quick_staffing_page(), _quick_staffing_page()
     calls = _comparisons(monkeypatch)
-    first, second = _tab(_app(), "Staffing"), _tab(_app(), "Staffing")
     _wait_stopped_once(monkeypatch)
     first.button(key="staffing_run").click().run()  # the page goes before it has compared
     second.button(key="staffing_run").click().run()  # the same comparison, while it runs
-    assert _errors(second) == ["compared"]
+    assert not second.exception
+    assert _errors(second) == []
+    assert _compared(second) == [2]
     assert len(calls) == 1
 
 
@@ -2266,8 +2288,8 @@ def test_a_comparison_joined_with_its_table_written_otherwise_is_not_run_again(
 ):
     from ui.staffing import shift_rows
 
+    first, second = _quick_staffing_page(), _quick_staffing_page()
     calls = _comparisons(monkeypatch)
-    first, second = _tab(_app(), "Staffing"), _tab(_app(), "Staffing")
     night = {"weekday": "friday", "start": "18:00", "end": "02:00"}
     rows = shift_rows(night).assign(day="Friday")  # the same shift, written otherwise
     second.session_state["staffing_rows_friday 18:00-02:00"] = rows
@@ -2276,7 +2298,9 @@ def test_a_comparison_joined_with_its_table_written_otherwise_is_not_run_again(
     _wait_stopped_once(monkeypatch)
     second.button(key="staffing_run").click().run()  # joins the first page's comparison
     second.button(key="staffing_run").click().run()  # pressed again while it runs
-    assert _errors(second) == ["compared"]
+    assert not second.exception
+    assert _errors(second) == []
+    assert _compared(second) == [2]
     assert len(calls) == 1
 
 
