@@ -116,7 +116,7 @@ def street_records(plan: Plan, wgs84: gpd.GeoSeries) -> list[dict[str, Any]]:
     """One record per street segment: path, colour and width by risk class, tooltip text."""
     segments = plan.graph.segments
     classes = risk_classes(plan.risk.density_per_m(plan.graph))
-    names = segments["name"].tolist()
+    names = segments["name"].fillna("").tolist()  # a missing name is NaN
     lengths = segments["length_m"].to_numpy()
     records = []
     for i, geom in enumerate(wgs84):

@@ -1602,6 +1602,9 @@ def test_the_re_plan_map_shows_the_units_taken_away_where_they_are_given(first_l
         "unit-labels",
     ]
     assert _layer(call_map, "streets")["data"] == _layer(plan_map, "streets")["data"]
+    tips = [street["tip"] for street in _layer(call_map, "streets")["data"]]
+    assert any(tip.startswith("unnamed street, ") for tip in tips)  # a path with no name
+    assert not any(tip.startswith("nan") for tip in tips)
     discs = _layer(call_map, "units")["data"]
     assert [d["label"] for d in discs] == ["2", "3"]
     for disc in discs:
