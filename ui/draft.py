@@ -470,7 +470,7 @@ def _reading(spec: IncidentSpec, risk: RiskSpec) -> str:
 
 def _said_here(text: str) -> str:
     """Return a loader's text as this page says it (:func:`page_words`), types mapped below."""
-    return page_words(text).replace(MAP_TYPES, MAP_TYPES_HERE)
+    return page_words(text.replace(MAP_TYPES, MAP_TYPES_HERE))
 
 
 def incident_summary(entry: dict[str, Any]) -> IncidentSummary | None:
