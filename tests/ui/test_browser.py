@@ -270,6 +270,9 @@ def test_the_rest_of_the_shift_is_replanned_from_the_plan_tab(app_page):
     lat, lon = placed.search(page.get_by_text(placed).inner_text()).groups()
     fields = [page.get_by_label("Officer 3 is at latitude"), page.get_by_label("longitude")]
     assert [field.input_value() for field in fields] == [lat, lon]
+    section = page.locator("[data-testid='stExpander']").filter(has_text="Re-plan the rest")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=SCREENSHOTS / "replan_section.png")  # the form, its map and note
     page.get_by_role("button", name="Re-plan", exact=True).click()
     expect(page.get_by_text("Re-planned at 20:00: before then")).to_be_visible(timeout=TIMEOUT_MS)
     assert _drawn_map(app_page, "replanned_rest") > MIN_COLOURS
