@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pydeck as pdk
@@ -111,12 +110,12 @@ def section(
             sorted(tracks),
             key=f"replan_gone_{digest}",
         )
-        if away:
-            _call_map(plan, digest, away, layers, lambda u: _where(plan, tracks[u], at, at_s))
+        offered = {unit: _where(plan, tracks[unit], at, at_s) for unit in away}
+        if offered:
+            _call_map(plan, digest, offered, layers)
         with st.form(f"replan_{digest}", border=False):
             positions, since, busy = {}, {}, {}
-            for unit in away:
-                lat, lon = _where(plan, tracks[unit], at, at_s)
+            for unit, (lat, lon) in offered.items():
                 left, right, when, until = st.columns(4)
                 positions[unit] = (
                     left.number_input(
@@ -148,19 +147,15 @@ def section(
 
 
 def _call_map(
-    plan: Plan,
-    digest: str,
-    away: list[int],
-    layers: list[pdk.Layer],
-    offered: Callable[[int], tuple[float, float]],
+    plan: Plan, digest: str, offered: dict[int, tuple[float, float]], layers: list[pdk.Layer]
 ) -> None:
     """Draw the streets with a disc where each unit taken away is given to be.
 
     A click on a street puts the unit chosen above the map (the only one, when one is taken
-    away) at its middle, in the fields below; ``offered(unit)`` is a unit's position before
+    away) at its middle, in the fields below; ``offered`` holds each unit's (lat, lon) before
     its fields are drawn.
     """
-    word = plan.unit_word.capitalize()
+    word, away = plan.unit_word.capitalize(), list(offered)
     choice = f"replan_click_{digest}"
     if len(away) > 1:
         st.radio(
@@ -171,9 +166,8 @@ def _call_map(
             key=choice,
         )
     discs = []
-    for unit in away:
+    for unit, (lat, lon) in offered.items():
         lat_key, lon_key = f"replan_lat_{unit}_{digest}", f"replan_lon_{unit}_{digest}"
-        lat, lon = offered(unit)
         lat, lon = st.session_state.get(lat_key, lat), st.session_state.get(lon_key, lon)
         discs.append(unit_record(unit, lon, lat, f"{word} {unit}, taken away: given here"))
     deck = pdk.Deck(
