@@ -23,7 +23,7 @@ from planner.far_trips import far_trip_message
 from planner.idle import idle_message
 from planner.plan import WALK_TO_END, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
-from planner.stations import area_zone, odd_shift_notes
+from planner.stations import UNDER_WAY, area_zone, odd_shift_notes
 from planner.tracks import metres_per_degree, route_pieces
 
 MAP_W, MAP_H = 680.0, 360.0
@@ -159,8 +159,9 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
 
 
 def _checks(plan: Plan) -> list[str]:
-    """Return what to check before issuing the plan: an odd shift, units idle or sent far."""
+    """Return what to check before issuing: an odd shift or one under way, units idle or far."""
     checks = odd_shift_notes(plan.shift_start, plan.shift_end, area_zone(plan.graph))
+    checks += [w for w in plan.warnings if UNDER_WAY in w]
     if plan.patrol is not None and (idle := idle_message(plan)):
         checks.append(idle)
     if far := far_trip_message(plan):

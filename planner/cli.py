@@ -219,6 +219,7 @@ def plan(
     from planner.evaluate import kpi_table
     from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.pipeline import run
+    from planner.stations import with_under_way_note
 
     check_out_dir(scenario.output_dir)
     check_plan_owner(scenario.output_dir, scenario.name)
@@ -227,7 +228,10 @@ def plan(
         if not quiet:
             typer.echo(f"[{number + 1}/{total}] {step}", err=True)
 
-    result = run(scenario, progress=progress)
+    planned = run(scenario, progress=progress)
+    result = with_under_way_note(planned)
+    if said := result.warnings[len(planned.warnings) :]:  # the shift under way
+        typer.echo(f"warning: {said[0]}", err=True)
     if variants > 1:
         share = VARIANTS_WITHIN if within is None else within
         _write_variants(result, variants, share, scenario.output_dir)

@@ -57,7 +57,6 @@ from planner.stations import (
     resolve_station,
     scenario_field,
     shift_window,
-    under_way_note,
     unit_stations,
     warn_odd_shift,
 )
@@ -335,8 +334,6 @@ def _deploy(
     shift = shift_window(scenario, graph, *when)
     if first:
         warn_odd_shift(*shift, graph)
-        if when[0] is None and (note := under_way_note(scenario, *shift, when[1])):
-            warn(note)
     avoided = avoided_ways(scenario, graph, shift)
     usable = walkable_nodes(graph, avoided)
     if first:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
@@ -15,6 +16,7 @@ import tzfpy
 from planner.clock import clock_at, seconds_until, shift_seconds
 from planner.errors import ScenarioError, warn
 from planner.graph import POINT_FORM, StreetGraph
+from planner.plan import Plan
 from planner.scenario import Scenario
 from planner.scenario_patrol import StationSpec
 
@@ -383,6 +385,10 @@ def shift_window(
         raise ScenarioError(msg) from None
 
 
+#: What the note of a ``weekday`` shift planned while it is under way says first.
+UNDER_WAY = "the shift planned is the one under way"
+
+
 def under_way_note(
     scenario: Scenario, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
 ) -> str | None:
@@ -398,11 +404,21 @@ def under_way_note(
     gone, left = (now - start).total_seconds() / 60, (end - now).total_seconds() / 60
     made = now.astimezone(start.tzinfo)
     return (
-        f"shift.weekday {scenario.shift.weekday}: the shift planned is the one under way: it "
+        f"shift.weekday {scenario.shift.weekday}: {UNDER_WAY}: it "
         f"began at {start:%H:%M}, {_span(gone)} before this plan was made at {made:%H:%M}, "
         f"and {_span(left)} of it were left; re-plan the rest from where the units are, or "
         f"give shift.date: {(start + dt.timedelta(days=7)).date().isoformat()} for next week's"
     )
+
+
+def with_under_way_note(plan: Plan, now: dt.datetime | None = None) -> Plan:
+    """Return ``plan`` with :func:`under_way_note` among its warnings, when it has one.
+
+    Its files then say so (``kpis.json``, the briefing's list before issuing). Added by the
+    command line, not while planning: a plan's own warnings do not hang on the clock.
+    """
+    note = under_way_note(plan.scenario, plan.shift_start, plan.shift_end, now)
+    return plan if note is None else replace(plan, warnings=(*plan.warnings, note))
 
 
 def _span(minutes: float) -> str:

@@ -825,25 +825,20 @@ def test_a_weekday_shift_under_way_is_said_to_be_the_one_planned(tmp_path, helsi
     assert under_way_note(dated, start, end, late) is None  # the day asked for
 
 
-def test_a_plan_of_the_shift_under_way_carries_the_note_among_its_warnings():
-    from planner.pipeline import run
+def test_a_plan_of_the_shift_under_way_carries_the_note_into_its_files(two_officer_plan, tmp_path):
+    import json
 
-    scenario = load_scenario(ROOT / "scenarios/helsinki_default.yaml")  # friday, 18:00 to 02:00
-    scenario = scenario.model_copy(
-        update={
-            "officers": scenario.officers.model_copy(update={"count": 1}),
-            "solver": scenario.solver.model_copy(update={"route_iterations": 20}),
-            "posts": scenario.posts.model_copy(update={"count": 1}),
-        }
-    )
-    late = dt.datetime(2026, 12, 4, 23, 14, tzinfo=dt.UTC)  # 01:14 in Helsinki
-    with pytest.warns(PlannerWarning, match="the shift planned is the one under way"):
-        plan = run(scenario, now=late)
-    (note,) = [w for w in plan.warnings if w.startswith("shift.weekday friday")]
+    from planner.export import write_plan
+    from planner.stations import with_under_way_note
+
+    plan = two_officer_plan  # friday 27 Nov 2026, 18:00 to 02:00 in Helsinki
+    assert with_under_way_note(plan, dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)) is plan
+    late = with_under_way_note(plan, dt.datetime(2026, 11, 27, 23, 14, tzinfo=dt.UTC))
+    (note,) = [w for w in late.warnings if w not in plan.warnings]
     assert "began at 18:00, 7 h 14 min before this plan was made at 01:14" in note
-    assert plan.shift_start.isoformat() == "2026-12-04T18:00:00+02:00"
-    ahead = run(scenario, now=late.replace(hour=12))  # 14:00 on Friday: not yet begun
-    assert not [w for w in ahead.warnings if w.startswith("shift.weekday")]
+    write_plan(late, tmp_path)
+    assert note in json.loads((tmp_path / "kpis.json").read_text())["warnings"]
+    assert "the shift planned is the one under way" in (tmp_path / "briefing.html").read_text()
 
 
 def test_a_pattern_leaves_hidden_files_out_and_reads_a_file_reached_twice_once(tmp_path):

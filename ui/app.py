@@ -46,7 +46,7 @@ from planner.pipeline import Area  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.rest_of_shift import replan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
-from planner.stations import resolve_station, shift_window  # noqa: E402
+from planner.stations import resolve_station, shift_window, under_way_note  # noqa: E402
 from ui import draft as drafts  # noqa: E402
 from ui import editor, jobs, keep, replanning, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
@@ -513,6 +513,8 @@ def plan_tab(text: str | None) -> None:
         st.warning("Planning this scenario failed (see above): the plan below is the previous one.")
     elif text != st.session_state.get("plan_yaml"):
         st.info("The scenario differs from the plan shown: press Plan to plan again.")
+    if note := under_way_note(plan.scenario, plan.shift_start, plan.shift_end):
+        st.info(note)
     if plan.replanned_s is not None:
         st.info(
             f"Re-planned at {later(plan.shift_start, plan.replanned_s):%H:%M}: before then, the "
