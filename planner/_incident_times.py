@@ -205,32 +205,35 @@ def bad_dates_note(
     shown = text if written is None else written
     other = _other_format(text, bad)
     rest = bad & ~other
+    kinds = (
+        (
+            other,
+            f"a date in another format than the rest ({expected})",
+            "write them as the other rows do to keep them; formats seen: ",
+        ),
+        (rest, f"no date that can be read ({expected})", ""),
+    )
     parts = []
-    if other.any():
-        n = int(other.sum())
+    for rows, what, advice in kinds:
+        if not rows.any():
+            continue
+        n = int(rows.sum())
         has, are, dates = ("has", "is", "a bad date") if n == 1 else ("have", "are", "bad dates")
         parts.append(
-            f"{counted(n, 'row')} of column '{column}' {has} a date in another format than the "
-            f"rest ({expected}) and {are} dropped as {dates}: write them as the other rows do "
-            f"to keep them; formats seen: {_shapes(shown, other)}"
+            f"{counted(n, 'row')} of column '{column}' {has} {what} and {are} dropped as "
+            f"{dates}: {advice}{_shapes(shown, rows)}"
         )
-    if rest.any():
-        n = int(rest.sum())
-        has, are, dates = ("has", "is", "a bad date") if n == 1 else ("have", "are", "bad dates")
+    swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+    if (
+        rest.any()
+        and swapped != fmt
+        and pd.to_datetime(text[rest], format=swapped, errors="coerce").notna().any()
+    ):
         parts.append(
-            f"{counted(n, 'row')} of column '{column}' {has} no date that can be read "
-            f"({expected}) and {are} dropped as {dates}: {_shapes(shown, rest)}"
+            f"{'it reads' if rest.sum() == 1 else 'some of them read'} with day and month the "
+            "other way round: if the file mixes the two orders, its other such dates (a day up "
+            "to the 12th) were read wrong; write every date in one order"
         )
-        swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
-        if (
-            swapped != fmt
-            and pd.to_datetime(text[rest], format=swapped, errors="coerce").notna().any()
-        ):
-            parts.append(
-                f"{'it reads' if n == 1 else 'some of them read'} with day and month the other "
-                "way round: if the file mixes the two orders, its other such dates (a day up to "
-                "the 12th) were read wrong; write every date in one order"
-            )
     return "; ".join(parts) or None
 
 

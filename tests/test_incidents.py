@@ -2276,13 +2276,18 @@ def test_a_few_dates_in_another_format_are_dropped_with_their_format_named(tmp_p
 
 def test_dates_no_format_reads_are_dropped_with_examples_and_a_day_first_one_said(tmp_path):
     days = [f"01/{d:02d}/2019 10:00" for d in range(1, 29)] * 10
+
+    def loaded() -> tuple[int, str]:
+        text = "when,type,lat,lon\n" + "".join(f"{d},THEFT,33.75,-84.39\n" for d in days)
+        spec = IncidentSpec(path=write(tmp_path, text), time_col="when", type_col="type")
+        with pytest.warns(PlannerWarning) as got:
+            _, report = load_incidents(spec)
+        [said] = [str(w.message) for w in got]
+        return report.dropped["bad date"], said
+
     days[5], days[9], days[40] = "unknown", "02/30/2019 10:00", ""  # none a date
-    text = "when,type,lat,lon\n" + "".join(f"{d},THEFT,33.75,-84.39\n" for d in days)
-    spec = IncidentSpec(path=write(tmp_path, text), time_col="when", type_col="type")
-    with pytest.warns(PlannerWarning) as got:
-        _, report = load_incidents(spec)
-    assert report.dropped["bad date"] == 3
-    [said] = [str(w.message) for w in got]
+    dropped, said = loaded()
+    assert dropped == 3
     assert (
         "3 rows of column 'when' have no date that can be read (MM/DD/YYYY hh:mm) and are "
         "dropped as bad dates: 'unknown' (1 row, e.g. data row 6: 'unknown'); "
@@ -2291,12 +2296,8 @@ def test_dates_no_format_reads_are_dropped_with_examples_and_a_day_first_one_sai
     ) in said
     assert "day and month" not in said
     days[5], days[9], days[40] = "31/01/2019 10:00", "01/10/2019 10:00", "01/11/2019 10:00"
-    text = "when,type,lat,lon\n" + "".join(f"{d},THEFT,33.75,-84.39\n" for d in days)
-    spec = IncidentSpec(path=write(tmp_path, text), time_col="when", type_col="type")
-    with pytest.warns(PlannerWarning) as got:
-        _, report = load_incidents(spec)
-    assert report.dropped["bad date"] == 1
-    [said] = [str(w.message) for w in got]
+    dropped, said = loaded()
+    assert dropped == 1
     assert "e.g. data row 6: '31/01/2019 10:00'); it reads with day and month the other way" in said
 
 
