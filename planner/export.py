@@ -92,6 +92,10 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
     return doc.to_xml(version="1.1")
 
 
+#: The legs marked by a waypoint of their own (its type is the leg's kind), and its name.
+_LEG_WAYPOINTS = {"break": "Meal break", "call": "Call for service"}
+
+
 def _station_and_breaks(plan: Plan, route: Route) -> list[gpxpy.gpx.GPXWaypoint]:
     """Waypoints of where the unit starts and ends, of its meal breaks and of its calls."""
     if not route.legs:
@@ -106,12 +110,10 @@ def _station_and_breaks(plan: Plan, route: Route) -> list[gpxpy.gpx.GPXWaypoint]
         points.append(
             _waypoint(plan, end, route.end_s, "End station", "end of the shift", "station")
         )
-    for leg in (leg for leg in route.legs if leg.kind == "break"):
+    for leg in (leg for leg in route.legs if leg.kind in _LEG_WAYPOINTS):
         said = leg_action(leg, route)  # "meal break 30 min", as the schedule says it
-        points.append(_waypoint(plan, leg.to_node, leg.start_s, "Meal break", said, "break"))
-    for leg in (leg for leg in route.legs if leg.kind == "call"):
-        said = leg_action(leg, route)  # "call for service 45 min", as the schedule says it
-        points.append(_waypoint(plan, leg.to_node, leg.start_s, "Call for service", said, "call"))
+        name = _LEG_WAYPOINTS[leg.kind]
+        points.append(_waypoint(plan, leg.to_node, leg.start_s, name, said, leg.kind))
     return points
 
 
