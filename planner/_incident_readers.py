@@ -157,8 +157,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "incident_id": get(schema.id_col).str.strip(),
         }
     )
-    fmt = schema.time_format
-    other = bad_dates_note(time_text, bad, cols[schema.time_col], fmt, said_format(fmt), written)
+    other = bad_dates_note(time_text, bad, cols[schema.time_col], schema.time_format, written)
     frame.attrs["cautions"] = tuple(filter(None, (unread, other, garbled_note(flags, garbled))))
     return frame
 

@@ -190,7 +190,6 @@ def bad_dates_note(
     bad: np.ndarray,
     column: str,
     fmt: str,
-    expected: str,
     written: pd.Series | None = None,
 ) -> str | None:
     """Say which dates were dropped as bad, with examples, so they can be found and mended.
@@ -198,9 +197,10 @@ def bad_dates_note(
     Those written in another format than the rest come first (a few: more stop the load), then
     those ``fmt`` does not read (empty, "unknown", 2024-02-30), with a caution when some read
     day and month the other way round: the other day-first dates, of a day up to the 12th, were
-    read month first. ``text`` is what the dates were read from, ``expected`` says ``fmt``;
-    ``written`` the cells as the file has them (shown in the examples), by default ``text``.
+    read month first. ``text`` is what the dates were read from; ``written`` the cells as the
+    file has them (shown in the examples), by default ``text``.
     """
+    expected = said_format(fmt)
     text = text.str.strip()
     shown = text if written is None else written
     other = _other_format(text, bad)
@@ -464,7 +464,7 @@ def _generic_times(
     if fmt in MONTH_FORMATS:
         occurred = occurred + MID_MONTH
     occurred, time_known, unread = _other_clocks(full, occurred, time_known, bad, column)
-    other = bad_dates_note(text, bad, column, fmt, said_format(fmt), written)
+    other = bad_dates_note(text, bad, column, fmt, written)
     unread = "; ".join(filter(None, (unread, other))) or None
     offsets = TimeOffsets(column, offset_minutes(written).to_numpy(), written.to_numpy())
     return occurred, time_known, month_only, bad, notes, unread, offsets
