@@ -228,10 +228,7 @@ def plan(
         if not quiet:
             typer.echo(f"[{number + 1}/{total}] {step}", err=True)
 
-    planned = run(scenario, progress=progress)
-    result = with_under_way_note(planned)
-    if said := result.warnings[len(planned.warnings) :]:  # the shift under way
-        typer.echo(f"warning: {said[0]}", err=True)
+    result = with_under_way_note(run(scenario, progress=progress))
     if variants > 1:
         share = VARIANTS_WITHIN if within is None else within
         _write_variants(result, variants, share, scenario.output_dir)

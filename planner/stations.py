@@ -414,11 +414,15 @@ def under_way_note(
 def with_under_way_note(plan: Plan, now: dt.datetime | None = None) -> Plan:
     """Return ``plan`` with :func:`under_way_note` among its warnings, when it has one.
 
-    Its files then say so (``kpis.json``, the briefing's list before issuing). Added by the
-    command line, not while planning: a plan's own warnings do not hang on the clock.
+    The note is warned of, and the plan's files then say it too (``kpis.json``, the
+    briefing's list before issuing). Added by the command line, not while planning: a plan's
+    own warnings do not hang on the clock.
     """
     note = under_way_note(plan.scenario, plan.shift_start, plan.shift_end, now)
-    return plan if note is None else replace(plan, warnings=(*plan.warnings, note))
+    if note is None:
+        return plan
+    warn(note)
+    return replace(plan, warnings=(*plan.warnings, note))
 
 
 def _span(minutes: float) -> str:

@@ -833,7 +833,8 @@ def test_a_plan_of_the_shift_under_way_carries_the_note_into_its_files(two_offic
 
     plan = two_officer_plan  # friday 27 Nov 2026, 18:00 to 02:00 in Helsinki
     assert with_under_way_note(plan, dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)) is plan
-    late = with_under_way_note(plan, dt.datetime(2026, 11, 27, 23, 14, tzinfo=dt.UTC))
+    with pytest.warns(PlannerWarning, match="the shift planned is the one under way"):
+        late = with_under_way_note(plan, dt.datetime(2026, 11, 27, 23, 14, tzinfo=dt.UTC))
     (note,) = [w for w in late.warnings if w not in plan.warnings]
     assert "began at 18:00, 7 h 14 min before this plan was made at 01:14" in note
     write_plan(late, tmp_path)
