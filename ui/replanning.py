@@ -45,9 +45,10 @@ class Request:
     """What a re-plan was asked for: its local clock time, and the units taken away.
 
     ``positions`` maps a unit's number to its (lat, lon); ``away_since`` a unit's number to
-    the local clock time it left the plan (units not listed: during the leg under way);
-    ``busy_until`` a unit's number to the local clock time its call ends (units not listed:
-    free at the re-plan's time); ``gone`` the units gone for the rest of the shift.
+    the local clock time it left the plan (a unit not listed, whose hours begin after the
+    re-plan, has not); ``busy_until`` a unit's number to the local clock time its call ends
+    (units not listed: free at the re-plan's time); ``gone`` the units gone for the rest of
+    the shift.
     """
 
     at: dt.time
@@ -86,8 +87,9 @@ def section(
             f"they have done (as `patrol-planner replan` does). {_article(word)} {word} a call "
             "for service took away: choose it, give where it is (first, where the plan has it "
             "at the re-plan's time; click its street on the map that then shows) and, if "
-            "known, since when (what it was to do from then on is dropped) and until when the "
-            "call keeps it busy (it patrols on from there only then). "
+            "known, since when (else the re-plan's time; what it was to do from then on is "
+            "dropped) and until when the call keeps it busy (it patrols on from there only "
+            "then). "
             f"{_article(word)} {word} gone for the rest of the shift ends after what it "
             "finished by the re-plan's time (or its call, if it is also taken away), with no "
             "walk back."
@@ -143,7 +145,7 @@ def section(
     if not pressed:
         return None
     st.session_state.pop(ERROR, None)
-    return Request(at, positions, since, busy, tuple(gone))
+    return Request(at, positions, _left_by(plan, at, since, away), busy, tuple(gone))
 
 
 def _call_map(
@@ -240,6 +242,22 @@ def _follow_the_time(plan: Plan, tracks: dict[int, list], digest: str, at_s: flo
             lat, lon = _where(plan, track, clock, at_s)
             st.session_state[f"replan_lat_{unit}_{digest}"] = lat
             st.session_state[f"replan_lon_{unit}_{digest}"] = lon
+
+
+def _left_by(
+    plan: Plan, at: dt.time, since: dict[int, dt.time], away: list[int]
+) -> dict[int, dt.time]:
+    """Give each unit taken away the time it left the plan: as given, else the re-plan's time.
+
+    A call took the unit, so its route shows the call even where the call is on the spot the
+    plan has it at; a unit whose hours begin after the re-plan has not left it.
+    """
+    try:
+        at_s = seconds_until(plan.shift_start, at)
+    except ScenarioError:
+        return since  # the re-plan names the time the clocks skip
+    begun = {route.officer for route in plan.routes if route.legs and route.legs[0].start_s <= at_s}
+    return {unit: since.get(unit, at) for unit in away if unit in since or unit in begun}
 
 
 def _clock_if_known(column: DeltaGenerator, label: str, key: str) -> dt.time | None:

@@ -1670,22 +1670,32 @@ def test_a_unit_gone_for_the_rest_of_the_shift_is_replanned_with_no_route_after(
     import datetime as dt
 
     at = _app()
+    # a minute when unit 2 stands still: the call is where the plan has it, and still shows
+    at_s = next(
+        minute
+        for leg in at.session_state["plan"].routes[1].legs
+        if leg.kind in ("dwell", "reserve") and leg.start_s >= 3600
+        for minute in [60.0 * (leg.start_s // 60 + 1)]
+        if minute < leg.end_s
+    )
+    clock = at.session_state["plan"].shift_start + dt.timedelta(seconds=at_s)
     _replan_widget(at.multiselect, "replan_away_").set_value([2]).run()
     _replan_widget(at.multiselect, "replan_gone_").set_value([2, 3]).run()
-    _replan_widget(at.time_input, "replan_at_").set_value(dt.time(19, 30))
+    _replan_widget(at.time_input, "replan_at_").set_value(clock.time()).run()
     next(b for b in at.button if b.label == "Re-plan").click().run()
     assert [e.value for e in at.error] == []
     plan = at.session_state["plan"]
     *_, call, gone = plan.routes[1].legs
-    assert call.kind == "call" and gone.kind == "gone" and gone.end_s == 5400
-    assert plan.kpis["routes"]["per_officer"][1]["gone_at"].endswith("T19:30:00+02:00")
+    assert call.kind == "call" and call.from_node == call.to_node  # a call on the spot
+    assert gone.kind == "gone" and gone.end_s == at_s
+    assert plan.kpis["routes"]["per_officer"][1]["gone_at"].endswith(f"T{clock:%H:%M}:00+02:00")
     # unit 3, gone without a call, ends after the last leg it finished: no call, no walk back
     *_, last, gone = plan.routes[2].legs
-    assert last.kind != "call" and gone.kind == "gone" and gone.start_s == last.end_s <= 5400
+    assert last.kind != "call" and gone.kind == "gone" and gone.start_s == last.end_s <= at_s
     assert "; gone: 2, 3\n" in at.session_state["plan_key"]
-    assert officer_table(plan)["back at station"][1] == "gone from 19:30"  # not back then
+    assert officer_table(plan)["back at station"][1] == f"gone from {clock:%H:%M}"  # not back
     tips = [r["tip"] for r in route_records(plan, plan.graph.segments.geometry.to_crs(4326))]
-    assert any(t.startswith("Officer 2: ") and t.endswith("gone from 19:30") for t in tips)
+    assert any(t.startswith("Officer 2: ") and t.endswith(f"gone from {clock:%H:%M}") for t in tips)
 
 
 def test_a_replan_is_set_against_the_plan_it_followed(first_load):
