@@ -35,8 +35,9 @@ from planner.risk import RiskMap
 
 log = logging.getLogger(__name__)
 
-#: The wall-clock cap of a CP-SAT solve, as a multiple of its (deterministic) time limit.
-WALL_CAP_FACTOR = 3.0
+#: The wall-clock cap of a CP-SAT solve, as a multiple of its (deterministic) time limit. A
+#: work unit takes about 1-3 s on a two-core laptop: only a badly loaded machine reaches the cap.
+WALL_CAP_FACTOR = 5.0
 #: Integer weight of the whole area's risk in the CP-SAT model.
 WEIGHT_SCALE = 10_000_000
 
@@ -58,6 +59,27 @@ def to_int_weights(weights: np.ndarray, scale: int = WEIGHT_SCALE) -> np.ndarray
     if total <= 0:
         return np.zeros(len(weights), dtype=np.int64)
     return np.rint(weights / total * scale).astype(np.int64)
+
+
+def undominated_rows(cover: sparse.spmatrix, k: int) -> np.ndarray:
+    """Rows of ``cover`` no other row dominates, in order; all rows when fewer than ``k`` stay.
+
+    A row (a candidate site) whose covered columns all lie in another row's is never needed:
+    swapping it for that row covers at least as much. Of rows with the same columns, the first
+    stays. Dropping the others leaves the optimum as it was and the model smaller (on the
+    default Helsinki area about half the sites go, and CP-SAT proves the optimum in half the
+    time).
+    """
+    rows = sparse.csr_matrix(cover, dtype=bool).astype(np.int32)
+    sizes = np.asarray(rows.sum(axis=1)).ravel()
+    overlap = sparse.coo_matrix(rows @ rows.T)
+    i, j = overlap.row, overlap.col
+    inside = (i != j) & (overlap.data == sizes[i])  # row i's columns all in row j's
+    beaten = inside & ((sizes[j] > sizes[i]) | (j < i))  # a larger row, or the same but earlier
+    dominated = np.zeros(rows.shape[0], dtype=bool)
+    dominated[i[beaten]] = True
+    kept = np.flatnonzero(~dominated)
+    return kept if len(kept) >= k else np.arange(rows.shape[0])
 
 
 def merge_identical_columns(
@@ -264,6 +286,7 @@ def choose_posts(
     merged, merged_risk = merge_identical_columns(cover, piece_risk)
     weights = to_int_weights(merged_risk)
     useful = np.flatnonzero(np.asarray(merged.sum(axis=1)).ravel() > 0)
+    useful = useful[undominated_rows(merged[useful], count)]
     solution = solve_max_cover(
         sparse.csc_matrix(merged[useful]), weights, count, time_limit_s, seed, workers, work_limit
     )

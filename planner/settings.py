@@ -30,9 +30,9 @@ class Settings:
     online_timeout_s : float
         Seconds an online OpenStreetMap request may take before it is abandoned. Default 30.
     cpsat_work_limit : float or None
-        CP-SAT deterministic-time limit (its own work unit, roughly a second on a laptop).
+        CP-SAT deterministic-time limit (its own work unit, about 1-3 s on a laptop).
         Default ``None``: the scenario's ``solver.time_limit_s`` is used as the work limit, so
-        time-limited posts are reproducible; the wall clock caps a solve at three times it.
+        time-limited posts are reproducible; the wall clock caps a solve at five times it.
     overpass_url : str or None
         Overpass API endpoint for online areas (e.g. an organisation's own mirror). Default
         ``None``: osmnx's default public endpoint.
