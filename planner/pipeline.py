@@ -175,10 +175,28 @@ class Area:
     labels: gpd.GeoDataFrame  # OSM place labels (suburbs, neighbourhoods)
 
 
+#: Areas read from local map files by this process, by their spec and the file's size and time:
+#: a second plan of the same area (a re-plan, another staffing level, a notebook's next scenario)
+#: does not read and build the map again. Online areas are not kept (osmnx keeps their replies).
+AREA_MEMO_SIZE = 2
+_AREAS: Memo[Area] = Memo(AREA_MEMO_SIZE)
+
+
 def load_area(scenario: Scenario, settings: Settings | None = None) -> Area:
     """Load the street graph, OSM features and place labels of a scenario's area (cacheable)."""
-    graph = load_street_graph(scenario.area, settings or Settings())
-    return Area(graph, osm_features(scenario.area, graph), osm_place_labels(scenario.area, graph))
+    settings = settings or Settings()
+    spec = scenario.area
+
+    def load() -> Area:
+        graph = load_street_graph(spec, settings)
+        return Area(graph, osm_features(spec, graph), osm_place_labels(spec, graph))
+
+    path = area_file(spec)
+    if path is None or not path.is_file():  # online, or a missing file: its loader says so
+        return load()
+    state = path.stat()
+    key = (spec.model_dump_json(), str(path.resolve()), state.st_size, state.st_mtime_ns, settings)
+    return _AREAS.get(key, load)
 
 
 def neighbourhoods_of(scenario: Scenario, area: Area, pieces: Pieces) -> Neighbourhoods:

@@ -1,5 +1,7 @@
 import math
+import os
 import re
+import shutil
 
 import geopandas as gpd
 import numpy as np
@@ -17,6 +19,8 @@ from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
 from planner.stations import resolve_station
 from planner.street_names import place_names
+
+from .conftest import ROOT
 
 
 def test_grid_segments_lengths_and_distances(grid):
@@ -397,3 +401,20 @@ def test_a_local_file_is_cut_by_one_shape_not_two():
         )
     with pytest.raises(ValueError, match=r"area\.place is not used with area\.source 'embedded'"):
         AreaSpec(place="Kluuvi, Helsinki")
+
+
+def test_an_area_read_again_from_its_unchanged_file_is_not_read_twice(tmp_path):
+    from planner.pipeline import load_area
+    from planner.scenario import load_scenario
+
+    path = tmp_path / "test.osm.pbf"
+    shutil.copyfile(pyrosm.get_data("test_pbf"), path)
+    default = load_scenario(ROOT / "scenarios" / "helsinki_default.yaml")
+    scenario = default.model_copy(update={"area": AreaSpec(source="file", path=path)})
+    first = load_area(scenario)
+    assert load_area(scenario) is first  # a re-plan or another staffing level: kept
+    later = path.stat().st_mtime_ns + 1_000_000_000
+    os.utime(path, ns=(later, later))  # the extract downloaded again: read again
+    again = load_area(scenario)
+    assert again is not first
+    assert len(again.graph.segments) == len(first.graph.segments) > 10
