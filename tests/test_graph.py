@@ -274,7 +274,7 @@ def test_segment_table_is_the_same_in_every_process():
             check=True,
             env=os.environ | {"PYTHONHASHSEED": seed},
         ).stdout
-        for seed in ("1", "2", "3")
+        for seed in ("1", "2")
     }
     assert len(digests) == 1
 
