@@ -45,10 +45,10 @@ class Request:
     """What a re-plan was asked for: its local clock time, and the units taken away.
 
     ``positions`` maps a unit's number to its (lat, lon); ``away_since`` a unit's number to
-    the local clock time it left the plan (a unit not listed, whose hours begin after the
-    re-plan, has not); ``busy_until`` a unit's number to the local clock time its call ends
-    (units not listed: free at the re-plan's time); ``gone`` the units gone for the rest of
-    the shift.
+    the local clock time it left the plan (the re-plan's time unless given; none for a unit
+    whose hours begin after it); ``busy_until`` a unit's number to the local clock time its
+    call ends (units not listed: free at the re-plan's time); ``gone`` the units gone for the
+    rest of the shift.
     """
 
     at: dt.time
