@@ -194,8 +194,8 @@ def load_area(scenario: Scenario, settings: Settings | None = None) -> Area:
     path = area_file(spec)
     if path is None or not path.is_file():  # online, or a missing file: its loader says so
         return load()
-    state = path.stat()
-    key = (spec.model_dump_json(), str(path.resolve()), state.st_size, state.st_mtime_ns, settings)
+    state = path.stat()  # the settings only serve online areas: not part of the key
+    key = (spec.model_dump_json(), str(path.resolve()), state.st_size, state.st_mtime_ns)
     return _AREAS.get(key, load)
 
 
