@@ -112,99 +112,19 @@ def solve(
     """
     warm_up()  # compiles the route moves on first use, or loads them, before the clock starts
     t0 = time.perf_counter()
-    tune = _TUNING
     data = _Data(problem)
     bound = upper_bound(problem)
-    rng = random.Random(seed)
-    eng = _Engine(data, rng)
+    eng = _Engine(data, random.Random(seed))
     seqs0 = [list(map(int, s)) for s in initial] if initial else [[] for _ in problem.shifts]
-    cur = eng.state_of(seqs0)
-    if cur is None:
+    start = eng.state_of(seqs0)
+    if start is None:
         what = "initial sequences are" if initial else "empty routes are"
         msg = f"{what} infeasible (shift too short or break window unreachable); fix the shifts"
         raise ValueError(msg)
-    history: list[tuple[float, float]] = []
-
-    def record(st: _State) -> None:
-        elapsed = time.perf_counter() - t0
-        history.append((elapsed, st.obj))
-        if on_improve is not None:
-            on_improve(elapsed, st.obj)
-
-    cur = _construct(eng, cur, 0.0, 1.0)
-    best = cur.copy()
-    record(best)
-    pool = RoutePool(data) if data.simple and data.decay == 1.0 and eng.m > 1 else None
-    packed_changes = -1
-    pack_gap = next_pack = tune.pack_every
-    pack_s = 0.0  # seconds the last packing took
-    epoch_best = cur.copy()
-    it = 0
-    epoch_it = 0
-    gain_it = 0  # epoch iteration of the epoch best's last gain
-    improved = False
-    status = "TIME_LIMIT"
-    while True:
-        if best.obj >= bound - 1e-9:
-            status = "OPTIMAL"
-            break
-        if max_iterations is not None and it >= max_iterations:
-            status = "ITERATION_LIMIT"
-            break
-        elapsed = time.perf_counter() - t0
-        if elapsed >= time_limit_s:
-            break
-        run_share = it / max_iterations if max_iterations else elapsed / max(time_limit_s, 1e-9)
-        it += 1
-        epoch_it += 1
-        cand = _iterate(eng, cur, tune, rng)
-        epoch_len = tune.epoch_base + tune.epoch_per_visit * sum(len(s) for s in cand.seqs)
-        cooled = max(run_share, epoch_it / epoch_len)
-        threshold = tune.threshold * (1.0 - cooled) * epoch_best.obj
-        if cand.key() >= cur.key() or cand.obj >= epoch_best.obj - threshold:
-            cur = cand
-            if pool is not None:
-                pool.add(cand.seqs, cand.ends)
-        if cur.key() > epoch_best.key():
-            gain_it = epoch_it
-            epoch_best = _exact(eng, cur)  # its routes entered the pool when it was accepted
-            if epoch_best.key() > best.key():
-                if epoch_best.obj > best.obj + 1e-12:
-                    improved = True
-                    record(epoch_best)
-                best = epoch_best.copy()
-        wall = time_limit_s - (time.perf_counter() - t0)
-        if (
-            pool is not None
-            and pool.changes != packed_changes
-            and (epoch_it >= epoch_len or it >= next_pack)
-            # with a clock limit only, leave the last packing out rather than run over
-            and (max_iterations is not None or wall > 2.0 * pack_s)
-        ):
-            packed_changes = pool.changes
-            began = time.perf_counter()
-            pack_seed = (seed + it) % (2**31 - 1)  # CP-SAT seeds are int32
-            joined = _recombine(eng, pool, best, pack_seed, (tune.pack_work, wall))
-            pack_s = time.perf_counter() - began
-            if joined is not None and joined.key() > best.key():
-                if joined.obj > best.obj + 1e-12:
-                    improved = True
-                    record(joined)
-                best = joined
-                cur, epoch_best = best.copy(), best.copy()
-                pack_gap = tune.pack_every
-            else:
-                pack_gap = min(2 * pack_gap, tune.pack_every_max)
-            next_pack = it + pack_gap
-        stalled = (
-            data.simple and not improved and epoch_it - gain_it >= tune.stall_share * epoch_len
-        )
-        if epoch_it >= epoch_len or stalled:
-            cur = best.copy() if improved else _fresh(eng, tune, rng)
-            epoch_best = cur.copy()
-            epoch_it = gain_it = 0
-            improved = False
-    solution = _solution(data, best.seqs)
+    limits = _Limits(t0, time_limit_s, max_iterations)
+    run = _Run(eng, _TUNING, seed, limits, on_improve, start)
+    status = run.until(bound)
+    solution = _solution(data, run.best.seqs)
     if solution is None:  # cannot happen: every best is re-checked exactly
         msg = "internal error: best sequences failed exact scheduling"
         raise RuntimeError(msg)
@@ -213,17 +133,158 @@ def solve(
         "search: objective %.6g bound %.6g after %d iterations in %.2f s",
         solution.objective,
         bound,
-        it,
+        run.it,
         runtime,
     )
     return SearchResult(
         best=solution,
         bound=bound,
         status=status,
-        history=tuple(history),
-        iterations=it,
+        history=tuple(run.history),
+        iterations=run.it,
         runtime_s=runtime,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """When a search stops: ``time_limit_s`` after ``t0``, or after ``max_iterations``."""
+
+    t0: float
+    time_limit_s: float
+    max_iterations: int | None
+
+    def elapsed(self) -> float:
+        """Seconds since the search's clock started."""
+        return time.perf_counter() - self.t0
+
+    def left(self) -> float:
+        """Wall-clock seconds still to run."""
+        return self.time_limit_s - self.elapsed()
+
+
+class _Run:
+    """One search's moving parts: the current, epoch-best and best states, epochs and packing.
+
+    :meth:`until` runs the iterations; each is one :func:`_iterate` candidate, accepted by
+    record-to-record travel against the epoch's best (:meth:`_accept`), the route pool packed
+    now and then (:meth:`_pack`), and the epoch ended after its length or a stall
+    (:meth:`_end_epoch`).
+    """
+
+    def __init__(
+        self,
+        eng: _Engine,
+        tune: _Tuning,
+        seed: int,
+        limits: _Limits,
+        on_improve: Callable[[float, float], None] | None,
+        start: _State,
+    ) -> None:
+        self.eng, self.tune, self.rng, self.seed = eng, tune, eng.rng, seed
+        self.limits, self.on_improve = limits, on_improve
+        self.history: list[tuple[float, float]] = []
+        self.cur = _construct(eng, start, 0.0, 1.0)
+        self.best = self.cur.copy()
+        self._record(self.best)
+        data = eng.data
+        self.pool = RoutePool(data) if data.simple and data.decay == 1.0 and eng.m > 1 else None
+        self.packed_changes = -1  # the pool's change count at the last packing
+        self.pack_gap = self.next_pack = tune.pack_every
+        self.pack_s = 0.0  # seconds the last packing took
+        self.epoch_best = self.cur.copy()
+        self.it = self.epoch_it = 0
+        self.gain_it = 0  # epoch iteration of the epoch best's last gain
+        self.improved = False  # whether the best improved in this epoch
+
+    def until(self, bound: float) -> str:
+        """Iterate until the bound is met or a limit is reached; the search's status."""
+        most = self.limits.max_iterations
+        while True:
+            if self.best.obj >= bound - 1e-9:
+                return "OPTIMAL"
+            if most is not None and self.it >= most:
+                return "ITERATION_LIMIT"
+            elapsed = self.limits.elapsed()
+            if elapsed >= self.limits.time_limit_s:
+                return "TIME_LIMIT"
+            run_share = self.it / most if most else elapsed / max(self.limits.time_limit_s, 1e-9)
+            self._step(run_share)
+
+    def _step(self, run_share: float) -> None:
+        """One iteration: a candidate, its acceptance, maybe a packing, maybe a new epoch."""
+        tune = self.tune
+        self.it += 1
+        self.epoch_it += 1
+        cand = _iterate(self.eng, self.cur, tune, self.rng)
+        epoch_len = tune.epoch_base + tune.epoch_per_visit * sum(len(s) for s in cand.seqs)
+        self._accept(cand, max(run_share, self.epoch_it / epoch_len))
+        self._pack(epoch_len)
+        stalled = (
+            self.eng.data.simple
+            and not self.improved
+            and self.epoch_it - self.gain_it >= tune.stall_share * epoch_len
+        )
+        if self.epoch_it >= epoch_len or stalled:
+            self._end_epoch()
+
+    def _accept(self, cand: _State, cooled: float) -> None:
+        """Take ``cand`` if it is no worse, or within the cooled threshold of the epoch best."""
+        threshold = self.tune.threshold * (1.0 - cooled) * self.epoch_best.obj
+        if cand.key() >= self.cur.key() or cand.obj >= self.epoch_best.obj - threshold:
+            self.cur = cand
+            if self.pool is not None:
+                self.pool.add(cand.seqs, cand.ends)
+        if self.cur.key() > self.epoch_best.key():
+            self.gain_it = self.epoch_it
+            self.epoch_best = _exact(self.eng, self.cur)  # its routes entered the pool already
+            if self.epoch_best.key() > self.best.key():
+                self._improve(self.epoch_best.copy())
+
+    def _pack(self, epoch_len: int) -> None:
+        """Pack the route pool at the epoch's end or when due, if it changed since the last."""
+        pool, tune = self.pool, self.tune
+        if pool is None or pool.changes == self.packed_changes:
+            return
+        if self.epoch_it < epoch_len and self.it < self.next_pack:
+            return
+        wall = self.limits.left()
+        # with a clock limit only, leave the last packing out rather than run over
+        if self.limits.max_iterations is None and wall <= 2.0 * self.pack_s:
+            return
+        self.packed_changes = pool.changes
+        began = time.perf_counter()
+        pack_seed = (self.seed + self.it) % (2**31 - 1)  # CP-SAT seeds are int32
+        joined = _recombine(self.eng, pool, self.best, pack_seed, (tune.pack_work, wall))
+        self.pack_s = time.perf_counter() - began
+        if joined is not None and joined.key() > self.best.key():
+            self._improve(joined)
+            self.cur, self.epoch_best = joined.copy(), joined.copy()
+            self.pack_gap = tune.pack_every
+        else:
+            self.pack_gap = min(2 * self.pack_gap, tune.pack_every_max)
+        self.next_pack = self.it + self.pack_gap
+
+    def _improve(self, better: _State) -> None:
+        """Make ``better`` the best; a strict gain in objective is recorded."""
+        if better.obj > self.best.obj + 1e-12:
+            self.improved = True
+            self._record(better)
+        self.best = better
+
+    def _end_epoch(self) -> None:
+        """Restart from the best if the epoch improved it, else from a fresh construction."""
+        self.cur = self.best.copy() if self.improved else _fresh(self.eng, self.tune, self.rng)
+        self.epoch_best = self.cur.copy()
+        self.epoch_it = self.gain_it = 0
+        self.improved = False
+
+    def _record(self, st: _State) -> None:
+        """Note an improvement of the best in the history, and tell ``on_improve``."""
+        elapsed = self.limits.elapsed()
+        self.history.append((elapsed, st.obj))
+        if self.on_improve is not None:
+            self.on_improve(elapsed, st.obj)
 
 
 def _exact(eng: _Engine, st: _State) -> _State:
