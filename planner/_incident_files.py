@@ -166,15 +166,19 @@ def read_csv(path: Path, columns: list[str] | None, nrows: int | None = None) ->
     except EOFError:
         msg = f"{path}: the compressed file ends too soon (a download cut short); download it again"
         raise IncidentDataError(msg) from None
+    short = None
     if columns is not None and nrows is None:
-        _refuse_misread(path, sep, columns, encoding, skip)
+        short = _refuse_misread(path, sep, columns, encoding, skip)
     frame.attrs["sep"] = sep
+    frame.attrs["short"] = short
     frame.attrs["encoding"] = encoding
     frame.attrs["spoiled"] = spoiled
     return frame
 
 
-def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, skip: int = 0) -> None:
+def _refuse_misread(
+    path: Path, sep: str, columns: list[str], encoding: str, skip: int = 0
+) -> str | None:
     """Refuse what pandas would read wrong without a word, in one pass over the file.
 
     The first ``skip`` lines come before the header (Excel's ``sep=;`` line).
@@ -188,11 +192,16 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
       (pandas reads the missing cells as empty ones). A file that ends with a line break is
       whole, whatever its last record holds (some writers leave off trailing empty fields).
 
+    Returns a caution naming the rows that end before a column read, when the others have
+    every field (a line cut short or broken in two): pandas reads their missing cells as
+    empty, so they are kept or dropped on what is left of them.
+
     The records are read as CSV (a quoted cell may hold a line break); a compressed file cannot
     seek to its end, hence one pass.
     """
     header: list[str] | None = None
     longer: list[tuple[int, int, bool]] = []  # (record, fields, extra fields filled)
+    shorter: list[tuple[int, int]] = []  # (record, fields)
     widths: Counter[int] = Counter()
     before: list[str] = []
     last: list[str] = []
@@ -219,6 +228,8 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
                     widths[len(row)] += 1
                     if len(row) > len(header):  # n: the record's number, the header's 0
                         longer.append((n, len(row), any(row[len(header) :])))
+                    elif len(row) < len(header):
+                        shorter.append((n, len(row)))
                     _refuse_swallowed(path, n, row, header, sep)
                 before, last = last, row
     except csv.Error:
@@ -227,7 +238,7 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
         csv.field_size_limit(limit)  # as it was: the process may read other CSV files
     _refuse_repeated(path, header or [], columns)
     if not readable:
-        return
+        return None
     usual = widths.most_common(1)[0][0] if widths else 0
     over = [n for n, width, filled in longer if filled or width > usual]
     if over:
@@ -248,6 +259,31 @@ def _refuse_misread(path: Path, sep: str, columns: list[str], encoding: str, ski
             "download or export it again"
         )
         raise IncidentDataError(msg)
+    return _short_rows(shorter, header or [], columns, usual)
+
+
+def _short_rows(
+    shorter: list[tuple[int, int]], header: list[str], columns: list[str], usual: int
+) -> str | None:
+    """Name the rows that end before a column read, when most rows have every field.
+
+    A row may leave off trailing empty fields that are not read (some writers do, on the last
+    row); a file whose rows mostly fall short of the header does so by design.
+    """
+    read = [header.index(c) for c in columns if c in header]
+    if not read or usual != len(header):
+        return None
+    lacking = [n for n, width in shorter if width <= max(read)]
+    if not lacking:
+        return None
+    rows = ", ".join(map(str, lacking[:3])) + (", ..." if len(lacking) > 3 else "")
+    has = "has" if len(lacking) == 1 else "have"
+    return (
+        f"{counted(len(lacking), 'row')} {has} fewer fields than the header's {len(header)} "
+        f"(data row {rows}; a line cut short or broken in two?): the missing cells are read "
+        "as empty, so such a row is dropped only when that leaves it without coordinates or a "
+        "date; check those rows, or export the file again"
+    )
 
 
 def _refuse_swallowed(path: Path, n: int, row: list[str], header: list[str], sep: str) -> None:

@@ -157,8 +157,12 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "incident_id": get(schema.id_col).str.strip(),
         }
     )
-    other = bad_dates_note(time_text, bad, cols[schema.time_col], schema.time_format, written)
-    frame.attrs["cautions"] = tuple(filter(None, (unread, other, garbled_note(flags, garbled))))
+    # a row without coordinates is dropped as such, whatever its date
+    other = bad_dates_note(
+        time_text, bad & ~missing, cols[schema.time_col], schema.time_format, written
+    )
+    cautions = (raw.attrs["short"], unread, other, garbled_note(flags, garbled))
+    frame.attrs["cautions"] = tuple(filter(None, cautions))
     return frame
 
 
@@ -309,7 +313,7 @@ def generic_rows(
             else (lambda c: read_csv(path, c, GUESS_ROWS)),
             (not spec.time_col, not spec.type_col),
         )
-    times = _mapped_times(spec, raw, cols, path, guessed[0])
+    times = _mapped_times(spec, raw, cols, path, guessed[0], at.missing)
     crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {
@@ -334,6 +338,7 @@ def generic_rows(
         filter(
             None,
             (
+                at.raw.attrs.get("short"),
                 times.caution,
                 garbled_note(at.flags, at.garbled),
                 typed
@@ -538,8 +543,13 @@ def _mapped_times(
     cols: dict[str, str],
     path: Path,
     guessed: str | None,
+    dropped: np.ndarray,
 ) -> _Times:
-    """Read the date column (and the clock column); without one, say ``guessed`` looks like one."""
+    """Read the date column (and the clock column); without one, say ``guessed`` looks like one.
+
+    ``dropped`` flags the rows dropped before their date is looked at (no coordinates): the
+    caution about bad dates leaves them out.
+    """
     n = len(raw)
     if not spec.time_col:
         caution = NO_DATES
@@ -551,7 +561,7 @@ def _mapped_times(
         none = np.zeros(n, dtype=bool)
         return _Times(occurred, none, none, none, [], caution, None)
     occurred, time_known, month_only, bad, notes, caution, offsets = _generic_times(
-        raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order
+        raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order, dropped
     )
     if not spec.clock_col:
         return _Times(occurred, time_known, month_only, bad, notes, caution, offsets)

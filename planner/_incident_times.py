@@ -395,7 +395,11 @@ def _unread_times(text: pd.Series, unreadable: np.ndarray, column: str, fix: str
 
 
 def _generic_times(
-    values: pd.Series, path: Path, column: str, order: str = "auto"
+    values: pd.Series,
+    path: Path,
+    column: str,
+    order: str = "auto",
+    dropped: np.ndarray | None = None,
 ) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, list[str], str | None, TimeOffsets]:
     """Parse a date column of a generic file, picking the format from the values.
 
@@ -404,7 +408,8 @@ def _generic_times(
     written, a UTC offset aside (:func:`offset_minutes`, :func:`local_clock`). Returns the
     times, whether each has a time of day, whether it has a month only, the bad dates,
     notes, a caution naming the times of day that could not be read (or ``None``), and the
-    offsets the times carry.
+    offsets the times carry. The caution about bad dates leaves out the rows ``dropped`` for
+    another reason first.
     """
     notes: list[str] = []
     written = values.astype(object).where(values.notna(), "").astype(str)
@@ -464,7 +469,7 @@ def _generic_times(
     if fmt in MONTH_FORMATS:
         occurred = occurred + MID_MONTH
     occurred, time_known, unread = _other_clocks(full, occurred, time_known, bad, column)
-    other = bad_dates_note(text, bad, column, fmt, written)
+    other = bad_dates_note(text, bad if dropped is None else bad & ~dropped, column, fmt, written)
     unread = "; ".join(filter(None, (unread, other))) or None
     offsets = TimeOffsets(column, offset_minutes(written).to_numpy(), written.to_numpy())
     return occurred, time_known, month_only, bad, notes, unread, offsets

@@ -21,6 +21,7 @@ from planner.errors import IncidentDataError, PlannerWarning, ScenarioError
 from planner.incidents import (
     CANONICAL_COLUMNS,
     DROP_REASONS,
+    NO_TYPE,
     SCHEMAS,
     LoadReport,
     check_incident_files,
@@ -393,6 +394,33 @@ def test_each_drop_reason_is_counted(tmp_path):
     assert list(frame["time_known"]) == [True, False, True]
     assert frame["occurred"].iloc[1] == pd.Timestamp("2018-12-02 12:00")
     assert frame["occurred"].iloc[2] == pd.Timestamp("2018-12-03 23:59")
+
+
+def test_rows_ending_before_a_column_read_are_named_and_counted_under_one_reason(tmp_path):
+    header = "Month,Longitude,Latitude,Crime type,Context\n"
+    rows = [
+        "2020-01,-0.1,51.5,Robbery,",
+        "a line without separators",  # no coordinates and no date: counted as no coordinates
+        "2020-02,-0.1,51.5",  # cut before the type: kept, typed '(no type)'
+        "2020-03,-0.1,51.5,Burglary,",
+        "2020-04,-0.1,51.5,Robbery",  # only the unread Context left off: not named
+    ]
+    path = write(tmp_path, header + "\n".join(rows) + "\n")
+    with pytest.warns(PlannerWarning) as record:
+        frame, report = load_incidents(IncidentSpec(path=path))
+    message = str(record[0].message)
+    assert "5 rows read, 4 kept; dropped: 1 without coordinates" in message
+    assert "2 rows have fewer fields than the header's 5 (data row 2, 3;" in message
+    assert "bad date" not in message  # the line without a date is counted as no coordinates
+    assert report.dropped["no coordinates"] == 1 and report.dropped["bad date"] == 0
+    assert report.unmapped == {NO_TYPE: 1}
+    check_accounting(frame, report)
+    # the same rows with every field: nothing to say about them
+    whole = header + "2020-02,-0.1,51.5,,\n2020-04,-0.1,51.5,Robbery,\n"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_incidents(IncidentSpec(path=write(tmp_path, whole, "whole.csv")))
+    assert not any("fewer fields" in str(w.message) for w in caught)
 
 
 def test_a_row_with_several_faults_counts_once_under_the_first_reason_and_repeats_keep_the_gravest(
