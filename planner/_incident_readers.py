@@ -40,6 +40,7 @@ from planner._incident_schemas import (
     _columns_named,
     _match,
     date_fix,
+    guess_clock,
     guess_columns,
     point_column,
     points_swapped,
@@ -314,6 +315,15 @@ def generic_rows(
             (not spec.time_col, not spec.type_col),
         )
     times = _mapped_times(spec, raw, cols, path, guessed[0], at.missing)
+    clock = None
+    if spec.time_col and not spec.clock_col and not times.time_known.any():
+        clock = guess_clock(
+            [*unread, cols[spec.time_col]],
+            (lambda c: raw[c].head(GUESS_ROWS))
+            if geo is not None
+            else (lambda c: read_csv(path, c, GUESS_ROWS)),
+            cols[spec.time_col],
+        )
     crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {
@@ -340,6 +350,11 @@ def generic_rows(
             (
                 at.raw.attrs.get("short"),
                 times.caution,
+                clock
+                and f"the dates in '{cols[spec.time_col]}' have no time of day, and the column "
+                f"'{clock}' looks like one: name it with clock_col (on the command line "
+                f"--clock-col {shlex.quote(clock)}); until then the incidents are spread over "
+                "the day",
                 garbled_note(at.flags, at.garbled),
                 typed
                 and f"no type_col is named, and the column '{typed}' looks like the offence type: "

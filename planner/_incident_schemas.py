@@ -14,7 +14,7 @@ import pandas as pd
 
 from planner._incident_coordinates import point_share
 from planner._incident_files import read_csv
-from planner._incident_times import _format_scores
+from planner._incident_times import _format_scores, clock_minutes
 from planner.errors import IncidentDataError
 from planner.scenario import IncidentSpec
 
@@ -447,6 +447,43 @@ def guess_columns(
     return time_col, type_col
 
 
+def guess_clock(
+    header: list[str], read: Callable[[list[str]], pd.DataFrame], time_col: str
+) -> str | None:
+    """Guess the time-of-day column beside a date column ``time_col`` whose dates have none.
+
+    A column named for times (``time``, ``hour``, ``clock``) whose values mostly read as clock
+    times (HHMM, HH:MM, AM / PM); ``None`` when the dates have times of day of their own (more
+    than midnight placeholders) or no column fits. Only a suggestion for messages, as
+    :func:`guess_columns`.
+    """
+    named = [
+        c
+        for c in header
+        if c != time_col
+        and not _ID_COLUMN.search(c)
+        and any(w in c.lower() for w in ("time", "hour", "clock", "hhmm"))
+    ]
+    if not named:
+        return None
+    try:
+        table = read([time_col, *named])  # its first GUESS_ROWS rows
+    except (IncidentDataError, ValueError, KeyError):
+        return None
+    dates = table[time_col].fillna("").astype(str).str.strip()
+    text, _, scores = _format_scores(dates[dates != ""])
+    best = max(scores, key=lambda f: scores[f])
+    read_as = pd.to_datetime(text, format=best, errors="coerce").dropna()
+    if len(read_as) and (read_as != read_as.dt.normalize()).mean() > 0.1:
+        return None  # the dates carry their times (not only midnight placeholders)
+    for column in named:
+        values = table[column].fillna("").astype(str).str.strip()
+        values = values[values != ""]
+        if len(values) and clock_minutes(values)[0].notna().mean() > 0.8:
+            return column
+    return None
+
+
 def _date_share(values: pd.Series) -> float:
     """Return the share of ``values`` the best-fitting date format reads."""
     return max(_format_scores(values)[2].values())
@@ -465,7 +502,9 @@ def _generic_guess(
     if not paired and point_column(header, read(header)) is None:
         return "", {}
     time_col, type_col = guess_columns(header, read)
-    given = [(name, col) for name, col in (("time", time_col), ("type", type_col)) if col]
+    clock_col = guess_clock(header, read, time_col) if time_col else None
+    named = (("time", time_col), ("clock", clock_col), ("type", type_col))
+    given = [(name, col) for name, col in named if col]
     scenario = ", ".join(f"{name}_col: {col}" for name, col in given)
     flags = " ".join(f"--{name}-col {shlex.quote(col)}" for name, col in given)
     dates = "" if time_col else "; name its date column too (time_col, --time-col)"

@@ -265,6 +265,8 @@ def risk_label(risk: dict[str, Any]) -> str:
         return f"{risk['method']} (all hours: no incident near the shift's hours)"
     if risk["method"] == "terrain":
         return BARE_TERRAIN_LABEL if risk["parameters"].get("weights") == {} else TERRAIN_LABEL
+    if risk["parameters"].get("incidents_with_time") == 0:
+        return f"{risk['method']} (none has a time of day: the shift's hours do not shape it)"
     return str(risk["method"])
 
 

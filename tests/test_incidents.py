@@ -654,6 +654,30 @@ def test_a_renamed_column_is_guessed_only_where_one_column_can_be_it(
     assert not_said not in str(err.value)
 
 
+def test_a_time_of_day_column_beside_dates_without_one_is_suggested(tmp_path):
+    header = "report_no,date,time,offence,lat,lon\n"
+    rows = "".join(f"{n},1/{n + 12}/2019,{n}15,Robbery,33.75,-84.39\n" for n in range(1, 10))
+    path = write(tmp_path, header + rows)
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=path))
+    assert "--schema generic --time-col date --clock-col time --type-col offence" in str(err.value)
+    mapped = {"schema": "generic", "x_col": "lon", "y_col": "lat", "type_col": "offence"}
+    with pytest.warns(PlannerWarning) as record:
+        frame, _ = load_incidents(IncidentSpec(path=path, time_col="date", **mapped))
+    assert not frame["time_known"].any()
+    said = "the dates in 'date' have no time of day, and the column 'time' looks like one"
+    assert said in str(record[0].message)
+    frame, _ = load_incidents(IncidentSpec(path=path, time_col="date", clock_col="time", **mapped))
+    assert frame["time_known"].all() and frame["occurred"].iloc[0].hour == 1
+    # dates with their own times of day: no clock column to suggest
+    timed = header + "".join(
+        f"{n},1/{n + 12}/2019 10:{n}0,{n}15,Robbery,33.75,-84.39\n" for n in range(1, 6)
+    )
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=write(tmp_path, timed, "timed.csv")))
+    assert "--clock-col" not in str(err.value).split("known schemas")[0]
+
+
 def test_named_schema_without_its_columns(tmp_path):
     path = write(tmp_path, "Month,Crime type\n2020-01,Robbery\n")
     with pytest.raises(IncidentDataError, match="schema chicago needs the column"):

@@ -379,6 +379,14 @@ def test_records_without_time_of_day_do_not_trigger_the_fallback(grid):
         "3 incidents without time of day (weighted by the day's average); all of them with the "
         "month only (weighted by the week's average day)"
     ]
+    # the KPI table's risk model line says the shift's hours cannot shape such a risk
+    from planner.evaluate import risk_label
+
+    said = risk_label({"method": risk.method, "parameters": risk.parameters})
+    assert said == "incidents (none has a time of day: the shift's hours do not shape it)"
+    timed = on_first_street(3, "2026-10-15 23:00")
+    risk = incident_risk(grid, timed, [], 100, 0.0, night)
+    assert risk_label({"method": risk.method, "parameters": risk.parameters}) == "incidents"
 
 
 def test_incidents_years_older_than_the_shift_are_said_to_be_old(grid):
