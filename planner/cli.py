@@ -13,6 +13,7 @@ import enum
 import json
 import logging
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -339,7 +340,15 @@ def replan(
         Path, typer.Argument(metavar="SCENARIO_FILE", help="Scenario YAML the plan was made from.")
     ],
     at: Annotated[
-        str, typer.Option("--at", metavar="HH:MM", help="Local clock time of the re-plan.")
+        str,
+        typer.Option(
+            "--at",
+            metavar="HH:MM",
+            help=(
+                "Local clock time of the re-plan; with the clock's name for a time the clocks "
+                "show twice (e.g. '01:30 GMT', the second 01:30 as they go back)."
+            ),
+        ),
     ],
     plan_dir: Annotated[
         Path | None,
@@ -404,15 +413,16 @@ def replan(
     for noisy in ("pyrosm", "pyrosm.pyrosm"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
-    clock = _clock(at, "--at")
     folder = plan_dir or scenario.output_dir
     assert folder is not None
     if folder.is_file() and folder.suffix != ".json":
         msg = f"--plan {folder}: a file, not a plan; give the plan's folder or its routes.json"
         raise PlannerError(msg)
     routes_file = folder if folder.suffix == ".json" else folder / "routes.json"
-    positions, away_since = _positions(position or [])
-    busy_until = _busy(busy or [], positions)
+    start = _shift_start(routes_file)  # the same shift for every re-plan of the plan
+    clock = _clock(at, "--at", start)
+    positions, away_since = _positions(position or [], start)
+    busy_until = _busy(busy or [], positions, start)
     from planner.evaluate import kpi_table, replan_change, with_followed
     from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.followed import check_not_replaced
@@ -421,7 +431,7 @@ def replan(
 
     if folder.suffix != ".json":  # a folder: its newest re-plan before --at keeps its calls
         routes_file = _followed_in(folder, clock)
-    target = out or routes_file.parent / f"replan_{clock:%H%M}"
+    target = out or _replan_folder(routes_file, clock, start)
     if routes_file.is_file():  # else the re-plan names the missing plan
         check_same_scenario(scenario, routes_file)  # before the folder it would write to
         check_out_dir(target, where="--out")
@@ -492,22 +502,58 @@ def _plan_kpis(path: Path) -> dict[str, Any] | None:
     return kpis if complete else None
 
 
-def _clock(text: str, option: str) -> dt.time:
+def _clock(text: str, option: str, start: dt.datetime | None) -> dt.time:
+    """Parse ``HH:MM``, or ``HH:MM ZONE`` (``01:30 GMT``) for a time the clocks show twice.
+
+    With the followed plan's ``start``, the clock's name picks the pass (:func:`chosen_pass`);
+    without it (no plan to read), the first.
+    """
+    from planner.clock import chosen_pass
+
+    clock, _, zone = text.strip().partition(" ")
     try:
-        return dt.datetime.strptime(text, "%H:%M").time()
+        if not re.fullmatch(r"\d{1,2}:\d{2}", clock):
+            raise ValueError(clock)
+        time = dt.datetime.strptime(clock, "%H:%M").time()
     except ValueError:
-        msg = f"{option} {text!r}: give a local clock time as HH:MM, e.g. 21:30"
+        msg = (
+            f"{option} {text!r}: give a local clock time as HH:MM, e.g. 21:30 (with the clock's "
+            "name, e.g. '01:30 GMT', for a time the clocks show twice)"
+        )
         raise PlannerError(msg) from None
+    if start is None:
+        return time
+    return chosen_pass(start, time, zone.strip() or None, f"{option} {text!r}")
+
+
+def _shift_start(routes_file: Path) -> dt.datetime | None:
+    """Return when the shift of a plan's routes began (local), or None if they cannot be read."""
+    from planner.followed import read_routes
+
+    try:
+        return read_routes(routes_file).local_start
+    except ScenarioError:
+        return None
+
+
+def _replan_folder(routes_file: Path, clock: dt.time, start: dt.datetime | None) -> Path:
+    """``replan_HHMM`` beside the routes followed; the clock's name follows a time seen twice."""
+    from planner.clock import passes
+
+    name = f"replan_{clock:%H%M}"
+    if start is not None and len(moments := passes(start, clock)) > 1:
+        name += f"_{moments[clock.fold].tzname()}"
+    return routes_file.parent / name
 
 
 def _positions(
-    texts: list[str],
+    texts: list[str], start: dt.datetime | None
 ) -> tuple[dict[int, tuple[float, float]], dict[int, dt.time]]:
     """Parse the ``--position`` options (one per unit): positions, and since when units left."""
     positions: dict[int, tuple[float, float]] = {}
     away_since: dict[int, dt.time] = {}
     for text in texts:
-        unit, where, since = _position(text)
+        unit, where, since = _position(text, start)
         if unit in positions:
             msg = f"--position: unit {unit} is given twice; give one position per unit"
             raise PlannerError(msg)
@@ -517,7 +563,9 @@ def _positions(
     return positions, away_since
 
 
-def _busy(texts: list[str], positions: dict[int, tuple[float, float]]) -> dict[int, dt.time]:
+def _busy(
+    texts: list[str], positions: dict[int, tuple[float, float]], start: dt.datetime | None
+) -> dict[int, dt.time]:
     """Parse the ``--busy`` options (one per unit with a ``--position``): busy until when."""
     busy: dict[int, dt.time] = {}
     for text in texts:
@@ -536,11 +584,13 @@ def _busy(texts: list[str], positions: dict[int, tuple[float, float]]) -> dict[i
                 f"{number}=LAT,LON"
             )
             raise PlannerError(msg)
-        busy[number] = _clock(until, f"--busy {text}: the time after =")
+        busy[number] = _clock(until, f"--busy {text}: the time after =", start)
     return busy
 
 
-def _position(text: str) -> tuple[int, tuple[float, float], dt.time | None]:
+def _position(
+    text: str, start: dt.datetime | None
+) -> tuple[int, tuple[float, float], dt.time | None]:
     where, at, since = text.partition("@")
     try:
         unit, point = where.split("=")
@@ -555,7 +605,7 @@ def _position(text: str) -> tuple[int, tuple[float, float], dt.time | None]:
     return (
         number,
         (lat, lon),
-        (_clock(since, f"--position {text}: the time after @") if at else None),
+        (_clock(since, f"--position {text}: the time after @", start) if at else None),
     )
 
 

@@ -44,16 +44,67 @@ def seconds_until(start: dt.datetime, clock: dt.time) -> float:
     """Real seconds from ``start`` to the next time local clocks show ``clock``.
 
     Counts a clock change in between. A time that comes twice when clocks go back is its first
-    pass.
+    pass, or its second with ``clock.fold`` 1 (see :func:`chosen_pass`).
 
     Raises
     ------
     ScenarioError
         If clocks skip ``clock`` that night (they went forward).
     """
-    day = start.date() if clock >= start.time() else start.date() + dt.timedelta(days=1)
-    when = on_the_clock(dt.datetime.combine(day, clock, tzinfo=start.tzinfo))
-    return shift_seconds(start, when)
+    return shift_seconds(start, on_the_clock(_next(start, clock)))
+
+
+def _next(start: dt.datetime, clock: dt.time) -> dt.datetime:
+    """Return the next day's ``clock`` from ``start`` on (today's when not yet past), aware."""
+    later_today = clock.replace(fold=0) >= start.time().replace(fold=0)
+    day = start.date() if later_today else start.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, clock, tzinfo=start.tzinfo)
+
+
+def passes(start: dt.datetime, clock: dt.time, what: str = "") -> list[dt.datetime]:
+    """Return the moments clocks next show ``clock`` from ``start``: two when they go back over it.
+
+    Raises
+    ------
+    ScenarioError
+        If clocks skip ``clock`` that night (naming ``what``).
+    """
+    first = on_the_clock(_next(start, clock.replace(fold=0)), what)
+    second = first.replace(fold=1)
+    return [first] if first.utcoffset() == second.utcoffset() else [first, second]
+
+
+def chosen_pass(start: dt.datetime, clock: dt.time, zone: str | None, what: str) -> dt.time:
+    """Return ``clock`` on the pass the clock's name ``zone`` (``BST``, ``GMT``) picks.
+
+    ``zone`` may be left out (``None``) unless the clocks show ``clock`` twice after ``start``
+    (they go back over it); the time's ``fold`` then says which pass (0 first, 1 second).
+
+    Raises
+    ------
+    ScenarioError
+        If the time comes twice and ``zone`` is not given, if ``zone`` is not the clock's name at
+        that time, or if clocks skip it (each naming ``what``).
+    """
+    moments = passes(start, clock, what)
+    named = [f"{m:%H:%M %Z}" for m in moments]
+    if zone is None and len(moments) > 1:
+        msg = (
+            f"{what}: the clocks show {clock:%H:%M} twice that night, as they go back "
+            f"({named[0]}, then {named[1]} an hour later); say which, as '{named[0]}' or "
+            f"'{named[1]}'"
+        )
+        raise ScenarioError(msg)
+    if zone is None:
+        return clock.replace(fold=0)
+    for fold, moment in enumerate(moments):
+        if (moment.tzname() or "").upper() == zone.upper():
+            return clock.replace(fold=fold)
+    msg = (
+        f"{what}: the clocks of {start.tzinfo} are not on {zone} at {clock:%H:%M} that night; "
+        f"give {' or '.join(repr(n) for n in named)}"
+    )
+    raise ScenarioError(msg)
 
 
 def clock_change(start: dt.datetime, end: dt.datetime) -> bool:

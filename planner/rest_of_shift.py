@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from planner.avoid import walkable_nodes
-from planner.clock import clock_at, later, seconds_until, shift_seconds
+from planner.clock import clock_at, clock_label, later, seconds_until, shift_seconds
 from planner.errors import ScenarioError, warn
 from planner.far_trips import far_trip_message
 from planner.followed import (
@@ -148,7 +148,8 @@ def replan(
     # which variant the followed plan was ("variant 2 of 3"); the rest of its label (a re-plan
     # time, the app's preview search) does not hold for this plan
     variant = next(iter(re.findall(r"variant \d+ of \d+", followed.label)), "")
-    label = f"{variant}{', ' if variant else ''}re-planned at {at:%H:%M}"
+    made = clock_label(later(window[0], at_s).isoformat(), *window)  # "01:30 GMT" if need be
+    label = f"{variant}{', ' if variant else ''}re-planned at {made}"
     kpis = {**plan.kpis, "replan": _replan_kpis(plan, resume)}
     plan = replace(plan, label=label, replanned_s=at_s, followed_sha256=digest, kpis=kpis)
     return replace(plan, warnings=(*before, *plan.warnings, *_ahead_warnings(plan)))

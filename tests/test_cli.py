@@ -182,6 +182,23 @@ def test_plan_default_end_to_end(tmp_path):
             "--at", "20:05",
         )  # fmt: skip
         assert_clean_failure(result, message)
+    # a plan over the night the clocks go back: a time they show twice must say which
+    autumn = json.loads(text) | {
+        "shift_start": "2026-10-24T22:00:00+03:00",
+        "shift_end": "2026-10-25T06:00:00+02:00",
+    }
+    (other / "autumn").mkdir()
+    (other / "autumn" / "routes.json").write_text(json.dumps(autumn), encoding="utf-8")
+    for at, message in [
+        ("03:30", "--at '03:30': the clocks show 03:30 twice that night, as they go back (03:30 "
+         "EEST, then 03:30 EET an hour later); say which, as '03:30 EEST' or '03:30 EET'"),
+        ("03:30 CET", "not on CET at 03:30 that night; give '03:30 EEST' or '03:30 EET'"),
+    ]:  # fmt: skip
+        result = cli(
+            "replan", "scenarios/helsinki_default.yaml", "--plan", str(other / "autumn"),
+            "--at", at,
+        )  # fmt: skip
+        assert_clean_failure(result, message)
     moved = (ROOT / "scenarios/helsinki_default.yaml").read_text(encoding="utf-8")
     moved = moved.replace("lat: 60.16990", "lat: 60.17250")
     moved = moved.replace("lon: 24.93840", "lon: 24.94516")

@@ -557,6 +557,35 @@ def test_clock_times_after_the_autumn_change_count_the_extra_hour():
     assert later(start, 9 * 3600).isoformat() == "2020-10-25T02:00:00+00:00"
 
 
+def test_a_clock_time_seen_twice_names_its_pass_by_the_clocks_name():
+    from zoneinfo import ZoneInfo
+
+    from planner.clock import chosen_pass, seconds_until
+
+    start = dt.datetime(2020, 10, 24, 18, 0, tzinfo=ZoneInfo("Europe/London"))
+    with pytest.raises(ScenarioError) as err:
+        chosen_pass(start, dt.time(1, 30), None, "--at '01:30'")
+    assert str(err.value) == (
+        "--at '01:30': the clocks show 01:30 twice that night, as they go back (01:30 BST, then "
+        "01:30 GMT an hour later); say which, as '01:30 BST' or '01:30 GMT'"
+    )
+    first = chosen_pass(start, dt.time(1, 30), "BST", "--at")
+    second = chosen_pass(start, dt.time(1, 30), "gmt", "--at")
+    assert (first.fold, second.fold) == (0, 1)
+    assert seconds_until(start, first) == 7.5 * 3600
+    assert seconds_until(start, second) == 8.5 * 3600
+    with pytest.raises(ScenarioError, match="not on CET at 01:30 that night; give '01:30 BST' or"):
+        chosen_pass(start, dt.time(1, 30), "CET", "--at")
+    # a time the clocks show once needs no name, and a wrong one is refused
+    assert chosen_pass(start, dt.time(20, 0), None, "--at") == dt.time(20, 0)
+    assert chosen_pass(start, dt.time(2, 30), "GMT", "--at") == dt.time(2, 30)
+    with pytest.raises(ScenarioError, match=r"not on BST at 02:30 that night; give '02:30 GMT'$"):
+        chosen_pass(start, dt.time(2, 30), "BST", "--at")
+    spring = dt.datetime(2020, 3, 28, 18, 0, tzinfo=ZoneInfo("Europe/London"))
+    with pytest.raises(ScenarioError, match="01:30 does not occur on 2020-03-29"):
+        chosen_pass(spring, dt.time(1, 30), None, "--at")
+
+
 def test_the_clock_time_a_shift_starts_at_is_its_first_second_not_the_next_day():
     from zoneinfo import ZoneInfo
 
