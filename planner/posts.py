@@ -222,6 +222,7 @@ def solve_max_cover(
     solver.parameters.num_workers = int(workers)
     solver.parameters.linearization_level = 2
     solver.parameters.random_seed = int(seed)
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C stops the command, not only the solve
     status = solver.solve(model)
     params = {
         "num_workers": workers,

@@ -7,12 +7,16 @@ import itertools
 import math
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from planner.search import Problem, Shift, StreetPasses, evaluate, solve, upper_bound
+
+from .conftest import ROOT
 
 TOP_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "top"
 
@@ -1058,3 +1062,36 @@ def test_top_benchmark_gives_pyvrp_a_client_worth_less_than_its_detour():
     xy = np.array([[0.0, 0.0], [2.5, 0.0], [0.0, 0.0]])
     inst = Instance("detour", 1, 6.0, xy, np.array([0.0, 1.0, 0.0]))
     assert check(inst, run_pyvrp(inst, 0.2, 1)) == (1.0, True)
+
+
+def test_ctrl_c_still_stops_the_program_after_the_solvers_ran():
+    # CP-SAT, left to catch Ctrl-C, stops its own solve and then resets the handler to the
+    # system's: a later Ctrl-C killed the program with no word. Run in a process of its own.
+    script = """
+import os, signal, time
+from ortools.sat.python import cp_model
+from planner.posts import solve_max_cover
+from planner.search import solve
+from tests.test_posts import greedy_trap
+from tests.test_search import random_problem
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal starts it (CI ignores it)
+solves = []
+original = cp_model.CpSolver.solve
+cp_model.CpSolver.solve = lambda self, *a, **k: solves.append(1) or original(self, *a, **k)
+solve_max_cover(*greedy_trap(), 2, time_limit_s=5, seed=1)
+solve(random_problem(1, n=14, m=3, budget=1.5), 60, seed=1, max_iterations=400)
+print("CP-SAT solves:", len(solves), flush=True)
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(10)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    solves = int(re.search(r"CP-SAT solves: (\d+)", done.stdout).group(1))
+    assert solves >= 2  # the posts and at least one packing of the search's route pool
+    assert done.stdout.endswith("interrupted\n")

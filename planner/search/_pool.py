@@ -102,6 +102,7 @@ class RoutePool:
         solver.parameters.max_deterministic_time = work
         solver.parameters.max_time_in_seconds = max(wall_s, 0.01)
         solver.parameters.cp_model_presolve = False
+        solver.parameters.catch_sigint_signal = False  # see planner.posts
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
