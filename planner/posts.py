@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 from scipy import sparse
 
 from planner.coverage import Pieces, coverage_matrix
+from planner.cpsat import solve_stoppable
 from planner.errors import SolverError
 from planner.graph import StreetGraph
 from planner.plan import SolveStats
@@ -222,8 +223,7 @@ def solve_max_cover(
     solver.parameters.num_workers = int(workers)
     solver.parameters.linearization_level = 2
     solver.parameters.random_seed = int(seed)
-    solver.parameters.catch_sigint_signal = False  # Ctrl-C stops the command, not only the solve
-    status = solver.solve(model)
+    status = solve_stoppable(solver, model)
     params = {
         "num_workers": workers,
         "linearization_level": 2,

@@ -1087,6 +1087,24 @@ try:
     time.sleep(10)
 except KeyboardInterrupt:
     print("interrupted", flush=True)
+# a long solve: Ctrl-C stops it well before its limit, and is raised
+import random, threading
+from planner.cpsat import solve_stoppable
+rng = random.Random(0)
+model = cp_model.CpModel()
+x = [model.new_bool_var(f"x{i}") for i in range(300)]
+for _ in range(400):
+    model.add(sum(rng.choice(x) for _ in range(8)) <= 3)
+model.maximize(sum(rng.randint(1, 100) * v for v in x))
+solver = cp_model.CpSolver()
+solver.parameters.max_time_in_seconds = 60.0
+solver.parameters.num_workers = 1
+threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
+began = time.perf_counter()
+try:
+    solve_stoppable(solver, model)
+except KeyboardInterrupt:
+    print(f"long solve interrupted after {time.perf_counter() - began:.1f} s", flush=True)
 """
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
@@ -1094,4 +1112,6 @@ except KeyboardInterrupt:
     assert done.returncode == 0, done.stderr[-2000:]
     solves = int(re.search(r"CP-SAT solves: (\d+)", done.stdout).group(1))
     assert solves >= 2  # the posts and at least one packing of the search's route pool
-    assert done.stdout.endswith("interrupted\n")
+    assert "\ninterrupted\n" in done.stdout
+    after = float(re.search(r"long solve interrupted after ([\d.]+) s", done.stdout).group(1))
+    assert after < 30.0  # stopped, not run to its 60 s limit

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from planner.cpsat import solve_stoppable
 from planner.search._model import Shift, _Data
 
 _SCALE = 1_000_000
@@ -102,8 +103,7 @@ class RoutePool:
         solver.parameters.max_deterministic_time = work
         solver.parameters.max_time_in_seconds = max(wall_s, 0.01)
         solver.parameters.cp_model_presolve = False
-        solver.parameters.catch_sigint_signal = False  # see planner.posts
-        status = solver.solve(model)
+        status = solve_stoppable(solver, model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         chosen_by_class: dict[int, list[list[int]]] = {}
