@@ -180,7 +180,9 @@ def plan(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", parser=_path_given, help="Output folder (overrides output_dir)."),
+        typer.Option(
+            "--out", metavar="DIR", parser=_path_given, help="Output folder (overrides output_dir)."
+        ),
     ] = None,
     time_limit_s: TimeLimit = None,
     seed: Seed = None,
@@ -252,7 +254,12 @@ def staffing(
     seed: Seed = None,
     csv: Annotated[
         Path | None,
-        typer.Option("--csv", parser=_path_given, help="Also write the table to this CSV file."),
+        typer.Option(
+            "--csv",
+            metavar="FILE",
+            parser=_path_given,
+            help="Also write the table to this CSV file.",
+        ),
     ] = None,
 ) -> None:
     """Compare staffing levels: the shift planned for each officer count, in parallel (Dask)."""
@@ -398,6 +405,7 @@ def replan(
         Path | None,
         typer.Option(
             "--out",
+            metavar="DIR",
             parser=_path_given,
             help="Output folder (default: replan_HHMM in the folder of the plan followed).",
         ),
@@ -826,7 +834,12 @@ def evaluate_risk(
     ] = 3,
     out: Annotated[
         Path,
-        typer.Option("--out", parser=_path_given, help="Folder for evaluation.csv and the plot."),
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            parser=_path_given,
+            help="Folder for evaluation.csv and the plot.",
+        ),
     ] = Path("out/evaluation"),
     schema: SchemaOpt = "auto",
     x_col: XColOpt = None,

@@ -400,6 +400,12 @@ def test_help_documents_every_option():
     assert "app" in cli("--help").stdout
     assert cli("plan", "-h").stdout == text  # the short form too
     assert "--schema" in cli("incidents", "inspect", "-h").stdout
+    # every value is named for what it is, never by the function that reads it
+    for command, metavar in [
+        ("plan", "DIR"), ("replan", "DIR"), ("staffing", "FILE"), ("evaluate-risk", "DIR")
+    ]:  # fmt: skip
+        shown = cli(command, "--help").stdout
+        assert "_path" not in shown and metavar in shown, command
 
 
 def test_version_is_the_installed_one():
