@@ -165,6 +165,36 @@ def columns_swapped(x_col: str, y_col: str) -> str:
     )
 
 
+def generic_keys(
+    schema: Schema,
+    x_col: str,
+    y_col: str,
+    crs: str | None = None,
+    columns: Collection[str] | None = None,
+) -> dict[str, str]:
+    """Return the ``schema: generic`` keys that read a ``schema`` export (see below), as a dict.
+
+    An incident number the schema does not require is named only when the file's ``columns``
+    are known to hold it.
+    """
+    id_col = schema.id_col
+    optional = id_col is not None and id_col not in schema.required
+    if optional and (columns is None or not _match(list(columns), [id_col])):
+        id_col = None
+    mapping = {
+        "x_col": x_col,
+        "y_col": y_col,
+        "crs": crs,
+        "time_col": schema.time_col,
+        "clock_col": schema.clock_col,
+        "type_col": (
+            schema.type_col if schema.type_col in schema.required else schema.fallback_type_col
+        ),
+        "id_col": id_col,
+    }
+    return {key: column for key, column in mapping.items() if column}
+
+
 def generic_mapping(
     schema: Schema,
     x_col: str,
@@ -179,25 +209,12 @@ def generic_mapping(
     schema does not require is named when the file's ``columns`` hold it, or, when they are
     not known, as a column to add if the file has it.
     """
-    id_col, maybe = schema.id_col, ""
-    if id_col is not None and id_col not in schema.required:
-        if columns is None:
-            id_col, maybe = None, f"; add id_col: {id_col} (--id-col {shlex.quote(id_col)}) "
-            maybe += "if the file has that column"
-        elif not _match(list(columns), [id_col]):
-            id_col = None
-    mapping = {
-        "x_col": x_col,
-        "y_col": y_col,
-        "crs": crs,
-        "time_col": schema.time_col,
-        "clock_col": schema.clock_col,
-        "type_col": (
-            schema.type_col if schema.type_col in schema.required else schema.fallback_type_col
-        ),
-        "id_col": id_col,
-    }
-    named = {key: column for key, column in mapping.items() if column}
+    named = generic_keys(schema, x_col, y_col, crs, columns)
+    maybe, id_col = "", schema.id_col
+    if columns is None and id_col is not None and id_col not in schema.required:
+        maybe = (
+            f"; add id_col: {id_col} (--id-col {shlex.quote(id_col)}) if the file has that column"
+        )
     keys = ", ".join(f"{key}: {column}" for key, column in named.items())
     options = " ".join(
         f"--{key.replace('_', '-')} {shlex.quote(column)}" for key, column in named.items()

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from planner._incident_schemas import SCHEMAS, columns_swapped, points_swapped, swap_fix
+from planner._incident_schemas import (
+    SCHEMAS,
+    columns_swapped,
+    generic_keys,
+    points_swapped,
+    swap_fix,
+)
 from planner.errors import IncidentDataError
 from planner.graph import PART_INSIDE, StreetGraph
 from planner.incidents import LoadReport
@@ -84,7 +90,9 @@ def snap_incidents(
         graph, incidents["lon"].to_numpy(), incidents["lat"].to_numpy(), max_snap_m
     )
     if len(point_idx) == 0:
-        raise IncidentDataError(_no_incident_near(graph, incidents, max_snap_m, reports))
+        why, swapped = _no_incident_near(graph, incidents, max_snap_m, reports)
+        mapping = _swap_mapping(reports[0]) if swapped and len(reports) == 1 else {}
+        raise IncidentDataError(why, mapping)
     _check_every_file_near(graph, incidents, point_idx, max_snap_m, reports)
     return point_idx, seg_idx
 
@@ -110,7 +118,7 @@ def _check_every_file_near(
         mine = files == file
         limit = max_snap_m if np.ndim(max_snap_m) == 0 else np.asarray(max_snap_m)[mine]
         own = [r for r in reports if r.file == file]
-        why = _no_incident_near(graph, incidents[mine], limit, own)
+        why, _ = _no_incident_near(graph, incidents[mine], limit, own)
         msg = (
             f"{file}: {why}. The other incident files do have incidents in the area; fix this "
             "one, or leave it out"
@@ -174,13 +182,29 @@ def _swap_fix(report: LoadReport) -> str | None:
     return swap_fix(schema) if schema is not None and schema.lat_col else None
 
 
+def _swap_mapping(report: LoadReport) -> dict[str, str]:
+    """Return the mapping that reads ``report``'s file with latitude and longitude swapped.
+
+    A file read with ``schema: generic`` gets its x and y columns exchanged (the rest of its
+    mapping stays as it was); a known schema's export, the generic keys that read it so. Empty
+    for a column of points, or when the file's coordinate columns are not known.
+    """
+    if len(report.coordinates) == 2:
+        x_col, y_col = report.coordinates
+        return {"schema": "generic", "x_col": y_col, "y_col": x_col}
+    schema = SCHEMAS.get(report.schema)
+    if report.coordinates or schema is None or not (schema.lat_col and schema.lon_col):
+        return {}
+    return {"schema": "generic", **generic_keys(schema, schema.lat_col, schema.lon_col)}
+
+
 def _no_incident_near(
     graph: StreetGraph,
     incidents: pd.DataFrame,
     max_snap_m: float | np.ndarray,
     reports: list[LoadReport] | tuple[()] = (),
-) -> str:
-    """Why no incident snapped: swapped coordinates are detected and said so."""
+) -> tuple[str, bool]:
+    """Why no incident snapped, and whether latitude and longitude look swapped (said so)."""
     lon, lat = incidents["lon"].to_numpy(), incidents["lat"].to_numpy()
     could = np.abs(lon) <= 90.0  # a longitude beyond +-90 cannot be a swapped latitude
     limit = max_snap_m if np.ndim(max_snap_m) == 0 else np.asarray(max_snap_m)[could]
@@ -206,7 +230,7 @@ def _no_incident_near(
         return (
             f"{none}: {_apart(graph, lon, lat)}; {_outside_cut(graph, lon, lat)}check that the "
             f"incident file covers the same city and period{crs}"
-        )
+        ), False
     fixes = [_swap_fix(r) for r in reports]
     if fixes and all(fixes):
         fix = "; ".join(f"{r.file}: {fix}" for r, fix in zip(reports, fixes, strict=True))
@@ -219,4 +243,4 @@ def _no_incident_near(
     return (
         f"{none}, but {len(swapped)} would with latitude and longitude swapped: the file's "
         f"coordinate columns look swapped; {fix}"
-    )
+    ), True

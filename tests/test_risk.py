@@ -185,13 +185,25 @@ def test_swapped_latitude_and_longitude_are_detected(grid):
     # a file read with named (or found) columns is told which to read the other way round
     report = LoadReport("inc.csv", 3, 3, schema="generic", coordinates=("lat", "lon"))
     fix = r"inc\.csv: read it with the columns the other way round: x_col: lon, y_col: lat \(on"
-    with pytest.raises(IncidentDataError, match=fix):
+    with pytest.raises(IncidentDataError, match=fix) as err:
         incident_risk(grid, swapped, [report], 100, 0.1)
+    assert err.value.mapping == {"schema": "generic", "x_col": "lon", "y_col": "lat"}
     # a city export is told which names to exchange, or the mapping that reads it
     report = LoadReport("crimes.csv", 3, 3, schema="uk_police")
     fix = r"crimes\.csv: exchange the names Longitude and Latitude in the file's first line"
-    with pytest.raises(IncidentDataError, match=fix):
+    with pytest.raises(IncidentDataError, match=fix) as err:
         incident_risk(grid, swapped, [report], 100, 0.1)
+    assert err.value.mapping == {
+        "schema": "generic",
+        "x_col": "Latitude",
+        "y_col": "Longitude",
+        "time_col": "Month",
+        "type_col": "Crime type",
+    }
+    # without its file's columns known, no mapping to offer
+    with pytest.raises(IncidentDataError) as err:
+        incident_risk(grid, swapped, [], 100, 0.1)
+    assert err.value.mapping == {}
 
 
 def test_a_few_rows_written_the_wrong_way_round_are_counted_in_the_warning(grid):

@@ -559,9 +559,9 @@ def _read_incidents(entry: dict[str, Any], name: str) -> tuple[str | None, dict[
     line = _said_here(report.summary())
     if (graph := area_streets()) is not None:
         try:
-            near, _ = snap_incidents(graph, frame, incident_spec.max_snap_m)
-        except PlannerError as exc:
-            return f"{name}: {exc}", {}
+            near, _ = snap_incidents(graph, frame, incident_spec.max_snap_m, [report])
+        except PlannerError as exc:  # swapped coordinates come with the mapping that reads them
+            return page_words(f"{name}: {exc}"), getattr(exc, "mapping", {})
         line += (
             f"; {len(near)} of the {len(frame)} kept lie within "
             f"{incident_spec.max_snap_m:.0f} m of the area's streets"

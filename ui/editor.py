@@ -202,6 +202,13 @@ def incidents_section() -> None:
                 help="Sets the schema and column fields above to the mapping suggested, and "
                 "reads the file again with them.",
             )
+        if st.session_state.get("incident_upload") is not None:
+            st.button(
+                "Read it again with the settings above",
+                key="read_again",
+                on_click=incident_uploaded,
+                help="After changing the schema, the column fields or the date order.",
+            )
     elif note := st.session_state.get(INCIDENT_NOTE):
         st.info(note)
 

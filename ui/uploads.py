@@ -211,9 +211,12 @@ def read_as_suggested() -> None:
     read, and the next file is read so too until they are changed.
     """
     mapping = st.session_state.get(INCIDENT_MAPPING) or {}
+    # a generic file keeps the fields the suggestion leaves alone (its x and y exchanged, say)
+    kept = st.session_state.get("incident_schema") == "generic"
     st.session_state["incident_schema"] = mapping.get("schema", "generic")
     for field in MAPPING_FIELDS:
-        st.session_state[f"incident_{field}"] = mapping.get(field, "")
+        if field in mapping or not kept:
+            st.session_state[f"incident_{field}"] = mapping.get(field, "")
     incident_uploaded()
 
 

@@ -1177,10 +1177,44 @@ def test_generic_incident_upload_with_dates_that_read_both_ways(first_load):
     upload.set_value(("dates.csv", content, "text/csv")).run()
     assert any("read both day first and month first" in e for e in _errors(at))
     at.radio(key="incident_date_order").set_value("day_first").run()
-    at.file_uploader(key="incident_upload").set_value(("dates2.csv", content, "text/csv")).run()
+    (again,) = [b for b in at.button if b.key == "read_again"]  # the file refused, read again
+    again.click().run()
     assert _errors(at) == []
     (entry,) = at.session_state["draft"]["incidents"]
     assert entry["date_order"] == "day_first" and entry["time_col"] == "t"
+    assert Path(entry["path"]).name == "dates.csv"
+    assert not [b for b in at.button if b.key == "read_again"]
+
+
+@pytest.mark.slow
+def test_swapped_coordinates_are_read_the_other_way_round_at_a_click(first_load):
+    # a data.police.uk export whose Longitude column holds the latitudes
+    street = b"Month,Crime type,Longitude,Latitude\n2026-01,Robbery,60.1686,24.9414\n"
+    at = _uploaded("street.csv", street)
+    (error,) = _errors(at)
+    assert "would with latitude and longitude swapped" in error and "command line" not in error
+    (offer,) = [b for b in at.button if b.key == "read_as_suggested"]
+    assert offer.label == (
+        "Read it so: schema: generic, x_col: Latitude, y_col: Longitude, time_col: Month, "
+        "type_col: Crime type"
+    )
+    offer.click().run()
+    assert _errors(at) == []
+    (entry,) = at.session_state["draft"]["incidents"]
+    assert (entry["x_col"], entry["y_col"], entry["time_col"]) == ("Latitude", "Longitude", "Month")
+    # a generic file mapped the wrong way round keeps the rest of its mapping
+    mine = b"lon,lat,t,kind\n60.1686,24.9414,2026-01-03 21:00,Theft\n"
+    at = _tab(_app(), "Scenario")
+    at.selectbox(key="incident_schema").set_value("generic").run()
+    for field, column in (("x_col", "lon"), ("y_col", "lat"), ("time_col", "t")):
+        at.text_input(key=f"incident_{field}").set_value(column).run()
+    at.file_uploader(key="incident_upload").set_value(("mine.csv", mine, "text/csv")).run()
+    (offer,) = [b for b in at.button if b.key == "read_as_suggested"]
+    assert offer.label == "Read it so: schema: generic, x_col: lat, y_col: lon"
+    offer.click().run()
+    assert _errors(at) == []
+    (entry,) = at.session_state["draft"]["incidents"]
+    assert (entry["x_col"], entry["y_col"], entry["time_col"]) == ("lat", "lon", "t")
 
 
 def _uploaded(name: str, content: bytes) -> AppTest:
