@@ -355,11 +355,15 @@ def _map(
     near = wgs84.cx[west:east, south:north]
     streets = [path(list(geom.coords)) for geom in near if geom is not None]
     nodes = plan.graph.nodes
+    elsewhere = route.ends_elsewhere
+    station = xy(track[0][0], track[0][1])
+    end_station = xy(track[-1][0], track[-1][1]) if elsewhere else None
     stops = _apart(
         [
             (*xy(float(nodes.at[n, "lon"]), float(nodes.at[n, "lat"])), ",".join(map(str, k)))
             for n, k in stop_numbers.items()
-        ]
+        ],
+        [station] if end_station is None else [station, end_station],
     )
     px_per_m = zoom / north_m
     zones = [
@@ -367,14 +371,13 @@ def _map(
         for z in plan.scenario.places.forbidden
         if _near(z, (west, east, south, north), (east_m, north_m))
     ]
-    elsewhere = route.ends_elsewhere
     calls = list(dict.fromkeys(leg.to_node for leg in route.legs if leg.kind == "call"))
     return {
         "streets": streets,
         "zones": zones,
         "route_path": " ".join(path([(p[0], p[1]) for p in piece]) for piece in pieces),
-        "station": xy(track[0][0], track[0][1]),
-        "end_station": xy(track[-1][0], track[-1][1]) if elsewhere else None,
+        "station": station,
+        "end_station": end_station,
         "stops": stops,
         "calls": [xy(float(nodes.at[n, "lon"]), float(nodes.at[n, "lat"])) for n in calls],
         "labels": _street_labels(plan, route, wgs84, xy),
@@ -410,12 +413,18 @@ def _legend(end_station: bool, zones: bool, calls: bool = False) -> dict[str, ob
     return {"x": left, "y": MAP_H - KEY_H + 3, "width": width, "items": items}
 
 
-def _apart(places: list[tuple[float, float, str]]) -> list[_Stop]:
-    """Stop marks that hide none of each other.
+#: Half the diagonal of a station's square on the map, and a little room: stop marks keep off.
+STATION_CLEAR = 9.5
 
-    A mark that would overlap one already placed moves to the nearest free spot around its
-    place (in 8 directions, farther out if need be) inside the map; with none free, it stays on
-    its place.
+
+def _apart(
+    places: list[tuple[float, float, str]], stations: Sequence[tuple[float, float]] = ()
+) -> list[_Stop]:
+    """Stop marks that hide none of each other, nor the ``stations`` squares.
+
+    A mark that would overlap one already placed, or a station, moves to the nearest free spot
+    around its place (in 8 directions, farther out if need be) inside the map; with none free,
+    it stays on its place.
     """
     placed: list[_Stop] = []
     for x, y, label in places:
@@ -432,6 +441,7 @@ def _apart(places: list[tuple[float, float, str]]) -> list[_Stop]:
                 for c in candidates
                 if (c == (x, y) or (r <= c[0] <= MAP_W - r and r <= c[1] <= MAP_H - r))
                 and all(math.dist(c, (p.mark_x, p.mark_y)) >= r + p.r + 1 for p in placed)
+                and all(math.dist(c, at) >= r + STATION_CLEAR for at in stations)
             ]
             if free:
                 spot = free[0]

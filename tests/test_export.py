@@ -1015,7 +1015,11 @@ def test_briefing_maps_carry_a_true_scale_bar_and_north(plan):
         float(v) + 6
         for v in re.search(r'class="station" x="([\d.]+)" y="([\d.]+)"', section).groups()
     )
-    cx, cy = (float(v) for v in re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', section).groups())
+    # the first stop's place: its mark, or the dot its mark was moved aside from
+    first = re.search(r'<g class="stop">(.*?)</g>', section).group(1)
+    place = r'<circle class="at" cx="([\d.]+)" cy="([\d.]+)"'
+    place = place if 'class="at"' in first else r'<circle cx="([\d.]+)" cy="([\d.]+)"'
+    cx, cy = (float(v) for v in re.search(place, first).groups())
     route = plan.routes[0]
     nodes = plan.graph.nodes
     a, b = route.legs[0].from_node, route.dwells[0].to_node
@@ -1287,6 +1291,10 @@ def test_crowded_stop_marks_move_aside_and_lead_back_to_their_place():
         assert math.hypot(a.mark_x - b.mark_x, a.mark_y - b.mark_y) >= a.r + b.r
     assert all(math.hypot(m.mark_x - m.x, m.mark_y - m.y) < 80 for m in marks)  # close by
     assert [(m.x, m.y) for m in marks[1:3]] == [(104.0, 101.0), (100.0, 100.0)]  # places kept
+    # a stop at the station moves aside: the station's square stays in sight
+    (at_station,) = _apart([(200.0, 150.0, "1,4,9")], [(200.0, 150.0)])
+    assert at_station.moved
+    assert math.hypot(at_station.mark_x - 200.0, at_station.mark_y - 150.0) >= at_station.r + 9
     corner = _apart([(MAP_W - 5, 5.0, "1"), (MAP_W - 5, 5.0, "2")])  # crowded in a corner
     assert all(
         m.r <= m.mark_x <= MAP_W - m.r and m.r <= m.mark_y <= MAP_H - m.r for m in corner[1:]
