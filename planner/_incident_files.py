@@ -194,7 +194,8 @@ def _refuse_misread(
 
     Returns a caution naming the rows that end before a column read, when the others have
     every field (a line cut short or broken in two): pandas reads their missing cells as
-    empty, so they are kept or dropped on what is left of them.
+    empty, so they are kept or dropped on what is left of them. The last record of a file that
+    ends with a line break is not named: some writers leave its trailing empty fields off.
 
     The records are read as CSV (a quoted cell may hold a line break); a compressed file cannot
     seek to its end, hence one pass.
@@ -205,6 +206,7 @@ def _refuse_misread(
     widths: Counter[int] = Counter()
     before: list[str] = []
     last: list[str] = []
+    last_n = -1  # the last record's number
     end = ""
 
     def lines(file: io.TextIOWrapper) -> Iterator[str]:
@@ -231,7 +233,7 @@ def _refuse_misread(
                     elif len(row) < len(header):
                         shorter.append((n, len(row)))
                     _refuse_swallowed(path, n, row, header, sep)
-                before, last = last, row
+                before, last, last_n = last, row, n
     except csv.Error:
         readable = False  # a record the csv module refuses: pandas judges it
     finally:
@@ -259,6 +261,8 @@ def _refuse_misread(
             "download or export it again"
         )
         raise IncidentDataError(msg)
+    if end in ("\n", "\r"):  # a whole file: its last record may leave off empty fields
+        shorter = [(n, width) for n, width in shorter if n != last_n]
     return _short_rows(shorter, header or [], columns, usual)
 
 
@@ -267,8 +271,8 @@ def _short_rows(
 ) -> str | None:
     """Name the rows that end before a column read, when most rows have every field.
 
-    A row may leave off trailing empty fields that are not read (some writers do, on the last
-    row); a file whose rows mostly fall short of the header does so by design.
+    A row may leave off trailing empty fields that are not read; a file whose rows mostly fall
+    short of the header does so by design.
     """
     read = [header.index(c) for c in columns if c in header]
     if not read or usual != len(header):

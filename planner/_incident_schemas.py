@@ -469,8 +469,9 @@ def guess_clock(
 ) -> str | None:
     """Guess the time-of-day column beside a date column ``time_col`` whose dates have none.
 
-    A column named for times (``time``, ``hour``, ``clock``) whose values mostly read as clock
-    times (HHMM, HH:MM, AM / PM); ``None`` when the dates have times of day of their own (more
+    A column named for times (``time``, ``clock``) whose values mostly read as clock times
+    (HHMM, HH:MM, AM / PM) and are mostly written as such (a colon, or 100 and up: not hours or
+    minutes alone); ``None`` when the dates have times of day of their own (more
     than midnight placeholders) or no column fits. Only a suggestion for messages, as
     :func:`guess_columns`.
     """
@@ -479,7 +480,7 @@ def guess_clock(
         for c in header
         if c != time_col
         and not _ID_COLUMN.search(c)
-        and any(w in c.lower() for w in ("time", "hour", "clock", "hhmm"))
+        and any(w in c.lower() for w in ("time", "clock", "hhmm"))
     ]
     if not named:
         return None
@@ -488,6 +489,8 @@ def guess_clock(
     except (IncidentDataError, ValueError, KeyError):
         return None
     dates = table[time_col].fillna("").astype(str).str.strip()
+    if not (dates != "").any():
+        return None
     text, _, scores = _format_scores(dates[dates != ""])
     best = max(scores, key=lambda f: scores[f])
     read_as = pd.to_datetime(text, format=best, errors="coerce").dropna()
@@ -496,7 +499,9 @@ def guess_clock(
     for column in named:
         values = table[column].fillna("").astype(str).str.strip()
         values = values[values != ""]
-        if len(values) and clock_minutes(values)[0].notna().mean() > 0.8:
+        # clock faces, not hours or minutes alone (14 would read as 00:14): a colon, or HHMM
+        faces = values.str.contains(":") | (pd.to_numeric(values, errors="coerce") >= 100)
+        if len(values) and clock_minutes(values)[0].notna().mean() > 0.8 and faces.mean() > 0.5:
             return column
     return None
 

@@ -51,27 +51,37 @@ def seconds_until(start: dt.datetime, clock: dt.time) -> float:
     ScenarioError
         If clocks skip ``clock`` that night (they went forward).
     """
-    return shift_seconds(start, on_the_clock(_next(start, clock)))
-
-
-def _next(start: dt.datetime, clock: dt.time) -> dt.datetime:
-    """Return the next day's ``clock`` from ``start`` on (today's when not yet past), aware."""
-    later_today = clock.replace(fold=0) >= start.time().replace(fold=0)
-    day = start.date() if later_today else start.date() + dt.timedelta(days=1)
-    return dt.datetime.combine(day, clock, tzinfo=start.tzinfo)
+    moments = passes(start, clock)
+    return shift_seconds(start, moments[min(clock.fold, len(moments) - 1)])
 
 
 def passes(start: dt.datetime, clock: dt.time, what: str = "") -> list[dt.datetime]:
-    """Return the moments clocks next show ``clock`` from ``start``: two when they go back over it.
+    """Return the moments clocks next show ``clock`` from ``start`` on: two as they go back over it.
+
+    Those of one day, from ``start`` on: a shift that starts inside the hour the clocks show
+    twice has only the second pass of a time in it still ahead.
 
     Raises
     ------
     ScenarioError
         If clocks skip ``clock`` that night (naming ``what``).
     """
-    first = on_the_clock(_next(start, clock.replace(fold=0)), what)
-    second = first.replace(fold=1)
-    return [first] if first.utcoffset() == second.utcoffset() else [first, second]
+    zone, begin = start.tzinfo, start.astimezone(dt.UTC)
+    # the day the time falls on by the clock's face, refused if the clocks skip it then
+    today = clock >= start.time()  # naive times: the pass (fold) does not count
+    day = start.date() if today else start.date() + dt.timedelta(days=1)
+    on_the_clock(dt.datetime.combine(day, clock.replace(fold=0), tzinfo=zone), what)
+    ahead = []
+    for when in (start.date(), start.date() + dt.timedelta(days=1)):
+        first = dt.datetime.combine(when, clock.replace(fold=0), tzinfo=zone)
+        second = first.replace(fold=1)
+        twice = first.utcoffset() != second.utcoffset()
+        for moment in (first, second) if twice else (first,):
+            shown = moment.astimezone(dt.UTC).astimezone(zone).time() == clock
+            if shown and moment.astimezone(dt.UTC) >= begin:  # not skipped, not past
+                ahead.append(moment)
+    ahead.sort(key=lambda moment: moment.astimezone(dt.UTC))
+    return [moment for moment in ahead if moment.date() == ahead[0].date()]
 
 
 def chosen_pass(start: dt.datetime, clock: dt.time, zone: str | None, what: str) -> dt.time:

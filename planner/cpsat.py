@@ -40,7 +40,8 @@ def solve_stoppable(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
             pass
     except KeyboardInterrupt:
         solver.stop_search()
-        ended.wait()
+        while not ended.wait(_POLL_S):  # a solve not yet under way misses the first stop
+            solver.stop_search()
         raise
     if failed:
         raise failed[0]

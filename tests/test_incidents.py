@@ -421,6 +421,12 @@ def test_rows_ending_before_a_column_read_are_named_and_counted_under_one_reason
         warnings.simplefilter("always")
         load_incidents(IncidentSpec(path=write(tmp_path, whole, "whole.csv")))
     assert not any("fewer fields" in str(w.message) for w in caught)
+    # nor about the last row of a whole file that leaves its empty type off
+    ends = header + "2020-04,-0.1,51.5,Robbery,\n2020-05,-0.1,51.5\n"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_incidents(IncidentSpec(path=write(tmp_path, ends, "ends.csv")))
+    assert not any("fewer fields" in str(w.message) for w in caught)
 
 
 def test_a_row_with_several_faults_counts_once_under_the_first_reason_and_repeats_keep_the_gravest(
@@ -675,6 +681,19 @@ def test_a_time_of_day_column_beside_dates_without_one_is_suggested(tmp_path):
     )
     with pytest.raises(IncidentDataError) as err:
         load_incidents(IncidentSpec(path=write(tmp_path, timed, "timed.csv")))
+    assert "--clock-col" not in str(err.value).split("known schemas")[0]
+    # minutes or hours alone are no clock face (14 would read as 00:14); nor are empty dates
+    for name, value in (("response_time", "{n}5"), ("time", "{n}")):
+        rows = "".join(
+            f"{n},1/{n + 12}/2019,{value.format(n=n)},Robbery,33.75,-84.39\n" for n in range(1, 10)
+        )
+        alone = header.replace("time", name) + rows
+        with pytest.raises(IncidentDataError) as err:
+            load_incidents(IncidentSpec(path=write(tmp_path, alone, f"{name}.csv")))
+        assert "--clock-col" not in str(err.value).split("known schemas")[0], name
+    undated = header + "".join(f"{n},,{n}15,Robbery,33.75,-84.39\n" for n in range(1, 10))
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=write(tmp_path, undated, "undated.csv")))
     assert "--clock-col" not in str(err.value).split("known schemas")[0]
 
 

@@ -584,6 +584,17 @@ def test_a_clock_time_seen_twice_names_its_pass_by_the_clocks_name():
     spring = dt.datetime(2020, 3, 28, 18, 0, tzinfo=ZoneInfo("Europe/London"))
     with pytest.raises(ScenarioError, match="01:30 does not occur on 2020-03-29"):
         chosen_pass(spring, dt.time(1, 30), None, "--at")
+    # a shift that starts inside the hour shown twice has only the later passes ahead of it
+    inside = dt.datetime(2020, 10, 25, 1, 45, tzinfo=ZoneInfo("Europe/London"))  # 01:45 BST
+    assert chosen_pass(inside, dt.time(1, 30), None, "--at") == dt.time(1, 30)  # once ahead
+    assert chosen_pass(inside, dt.time(1, 30), "GMT", "--at") == dt.time(1, 30)
+    assert seconds_until(inside, dt.time(1, 30)) == 45 * 60  # 01:30 GMT, not a day later
+    assert seconds_until(inside, dt.time(1, 50)) == 5 * 60  # 01:50 BST, still ahead
+    assert seconds_until(inside, dt.time(1, 50, fold=1)) == 65 * 60  # and 01:50 GMT
+    past = inside.replace(fold=1)  # 01:45 GMT: the summer pass of 01:50 is gone
+    with pytest.raises(ScenarioError, match=r"not on BST at 01:50 that night; give '01:50 GMT'$"):
+        chosen_pass(past, dt.time(1, 50), "BST", "--at")
+    assert seconds_until(past, dt.time(1, 50)) == 5 * 60
 
 
 def test_the_clock_time_a_shift_starts_at_is_its_first_second_not_the_next_day():
