@@ -941,7 +941,13 @@ def test_ctrl_c_says_what_became_of_the_files(tmp_path):
 
     out = tmp_path / "out"
     command = [*CLI, "plan", str(write_scenario(tmp_path, GOOD)), "--out", str(out)]
-    with subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True) as process:
+
+    def as_a_terminal_starts_it() -> None:  # a run in the background ignores Ctrl-C
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    with subprocess.Popen(
+        command, cwd=ROOT, stderr=subprocess.PIPE, text=True, preexec_fn=as_a_terminal_starts_it
+    ) as process:
         assert process.stderr is not None
         assert process.stderr.readline().startswith("[1/6] street graph")  # planning has begun
         process.send_signal(signal.SIGINT)
