@@ -219,8 +219,10 @@ def plan(
         raise PlannerError(msg)
     scenario = _override(load_scenario(scenario_file), officers, out, time_limit_s, seed)
     assert scenario.output_dir is not None
+    from planner.errors import counted
     from planner.evaluate import kpi_table
     from planner.export import check_out_dir, check_plan_owner, write_plan
+    from planner.followed import replans_following
     from planner.pipeline import run
     from planner.stations import with_under_way_note
 
@@ -236,9 +238,17 @@ def plan(
         share = VARIANTS_WITHIN if within is None else within
         _write_variants(result, variants, share, scenario.output_dir)
         return
+    following = replans_following(scenario.output_dir / "routes.json")  # of the plan replaced
     written = write_plan(result, scenario.output_dir)
     typer.echo(kpi_table(result))
     typer.echo(f"\nwrote {len(written)} files to {scenario.output_dir}")
+    if following:
+        names = ", ".join(path.name for path in following)
+        typer.echo(
+            f"note: the plan replaced had {counted(len(following), 're-plan')} ({names}); they "
+            "stay, but follow the plan replaced: re-plan again from this one",
+            err=True,
+        )
 
 
 @app.command()

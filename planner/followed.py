@@ -194,6 +194,26 @@ def newest_replan(routes_file: Path, at: dt.time) -> Path:
         current = Path(max(made)[1])
 
 
+def replans_following(routes_file: Path) -> list[Path]:
+    """Return the ``replan_*`` folders beside ``routes_file`` whose re-plan followed it.
+
+    None when it is not there; re-plans that cannot be read, or followed another plan, are not
+    counted.
+    """
+    routes_file = Path(routes_file)
+    if not routes_file.is_file():
+        return []
+    digest = file_digest(routes_file)
+    following = []
+    for path in sorted(routes_file.parent.glob("replan_*/routes.json")):
+        try:
+            if read_routes(path).followed_sha256 == digest:
+                following.append(path.parent)
+        except ScenarioError:
+            continue
+    return following
+
+
 def file_digest(path: Path) -> str:
     """Return the SHA-256 of a file's bytes (hex): which ``routes.json`` a re-plan followed."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()

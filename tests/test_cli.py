@@ -268,8 +268,18 @@ def test_plan_default_end_to_end(tmp_path):
     early = cli("replan", str(other / "same.yaml"), "--at", "17:00")
     assert_clean_failure(early, "outside the plan")
     assert "following the re-plan" not in early.stderr
-    # re-plans of a plan since made again in the folder are not followed
-    (out / "routes.json").write_text((out / "routes.json").read_text() + " ")
+    # a plan made again in the folder names the re-plans of the plan it replaced, which stay
+    again = cli(
+        "plan", "scenarios/helsinki_default.yaml", "--out", str(out), "--officers", "2",
+        "--time-limit", "0.1", "--quiet",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert (
+        "note: the plan replaced had 1 re-plan (replan_2000); they stay, but follow the plan "
+        "replaced: re-plan again from this one"
+    ) in again.stderr
+    assert (out / "replan_2000" / "replan_2030" / "routes.json").is_file()
+    # and they are no longer followed
     assert newest_replan(out / "routes.json", dt.time(20, 45)) == out / "routes.json"
     stale = cli("replan", "scenarios/helsinki_default.yaml", "--plan", str(out), "--at", "20:00")
     assert_clean_failure(
