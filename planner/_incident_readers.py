@@ -305,25 +305,18 @@ def generic_rows(
     raw, cols = at.raw, at.cols
     # the date and type columns the mapping leaves out, when some look like them (for advice)
     unread = [c for c in header if c not in cols.values()]
+    peek = (  # the first rows of some columns, for the guesses in advice
+        (lambda c: raw[c].head(GUESS_ROWS))
+        if geo is not None
+        else (lambda c: read_csv(path, c, GUESS_ROWS))
+    )
     guessed: tuple[str | None, str | None] = (None, None)
     if not (spec.time_col and spec.type_col):
-        guessed = guess_columns(
-            unread,
-            (lambda c: raw[c].head(GUESS_ROWS))
-            if geo is not None
-            else (lambda c: read_csv(path, c, GUESS_ROWS)),
-            (not spec.time_col, not spec.type_col),
-        )
+        guessed = guess_columns(unread, peek, (not spec.time_col, not spec.type_col))
     times = _mapped_times(spec, raw, cols, path, guessed[0], at.missing)
     clock = None
     if spec.time_col and not spec.clock_col and not times.time_known.any():
-        clock = guess_clock(
-            [*unread, cols[spec.time_col]],
-            (lambda c: raw[c].head(GUESS_ROWS))
-            if geo is not None
-            else (lambda c: read_csv(path, c, GUESS_ROWS)),
-            cols[spec.time_col],
-        )
+        clock = guess_clock([*unread, cols[spec.time_col]], peek, cols[spec.time_col])
     crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {

@@ -243,7 +243,7 @@ def plan(
     typer.echo(kpi_table(result))
     typer.echo(f"\nwrote {len(written)} files to {scenario.output_dir}")
     if following:
-        names = ", ".join(path.name for path in following)
+        names = ", ".join(path.parent.name for path, _ in following)
         typer.echo(
             f"note: the plan replaced had {counted(len(following), 're-plan')} ({names}); they "
             "stay, but follow the plan replaced: re-plan again from this one",

@@ -15,7 +15,7 @@ def on_the_clock(when: dt.datetime, what: str = "") -> dt.datetime:
     ScenarioError
         If clocks skip the time that night (they go forward over it).
     """
-    if when.astimezone(dt.UTC).astimezone(when.tzinfo).time() != when.time():
+    if not _shown(when):
         msg = (
             f"{what}{': ' if what else ''}{when:%H:%M} does not occur on {when.date()} in "
             f"{when.tzinfo}: the clocks "
@@ -23,6 +23,11 @@ def on_the_clock(when: dt.datetime, what: str = "") -> dt.datetime:
         )
         raise ScenarioError(msg)
     return when
+
+
+def _shown(when: dt.datetime) -> bool:
+    """Whether local clocks show ``when`` (aware) that day: not when they go forward over it."""
+    return when.astimezone(dt.UTC).astimezone(when.tzinfo).time() == when.time()
 
 
 def shift_seconds(start: dt.datetime, end: dt.datetime) -> float:
@@ -77,8 +82,7 @@ def passes(start: dt.datetime, clock: dt.time, what: str = "") -> list[dt.dateti
         second = first.replace(fold=1)
         twice = first.utcoffset() != second.utcoffset()
         for moment in (first, second) if twice else (first,):
-            shown = moment.astimezone(dt.UTC).astimezone(zone).time() == clock
-            if shown and moment.astimezone(dt.UTC) >= begin:  # not skipped, not past
+            if _shown(moment) and moment.astimezone(dt.UTC) >= begin:  # not skipped, not past
                 ahead.append(moment)
     ahead.sort(key=lambda moment: moment.astimezone(dt.UTC))
     return [moment for moment in ahead if moment.date() == ahead[0].date()]

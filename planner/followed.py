@@ -179,26 +179,21 @@ def newest_replan(routes_file: Path, at: dt.time) -> Path:
             return current
         if not 0 <= at_s < max((r.end_s for r in there.routes), default=0.0):
             return current  # outside the plan: the re-plan says so, of the plan itself
-        digest = file_digest(current)
-        made = []
-        for path in current.parent.glob("replan_*/routes.json"):
-            try:
-                replanned = read_routes(path)
-            except ScenarioError:
-                continue
-            when = replanned.replanned_s
-            if replanned.followed_sha256 == digest and when is not None and when < at_s:
-                made.append((when, str(path)))
+        made = [
+            (when, str(path))
+            for path, replanned in replans_following(current)
+            if (when := replanned.replanned_s) is not None and when < at_s
+        ]
         if not made:
             return current
         current = Path(max(made)[1])
 
 
-def replans_following(routes_file: Path) -> list[Path]:
-    """Return the ``replan_*`` folders beside ``routes_file`` whose re-plan followed it.
+def replans_following(routes_file: Path) -> list[tuple[Path, Followed]]:
+    """Return the re-plans in ``replan_*`` folders beside ``routes_file`` that followed it.
 
-    None when it is not there; re-plans that cannot be read, or followed another plan, are not
-    counted.
+    Each as its ``routes.json`` and what it holds, in the folders' order; none when the file is
+    not there. Re-plans that cannot be read, or followed another plan, are left out.
     """
     routes_file = Path(routes_file)
     if not routes_file.is_file():
@@ -207,10 +202,11 @@ def replans_following(routes_file: Path) -> list[Path]:
     following = []
     for path in sorted(routes_file.parent.glob("replan_*/routes.json")):
         try:
-            if read_routes(path).followed_sha256 == digest:
-                following.append(path.parent)
+            replanned = read_routes(path)
         except ScenarioError:
             continue
+        if replanned.followed_sha256 == digest:
+            following.append((path, replanned))
     return following
 
 
