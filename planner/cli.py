@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 from pydantic import ValidationError
 
-from planner.errors import PlannerError, ScenarioError
+from planner.errors import PlannerError, ScenarioError, counted
 from planner.scenario import (
     MAX_SEED,
     IncidentSpec,
@@ -88,7 +88,12 @@ def _path_given(text: str) -> Path:
 
 # Arguments and options shared by the planning commands (plan, staffing, replan).
 ScenarioFile = Annotated[
-    Path, typer.Argument(metavar="SCENARIO_FILE", help="Scenario YAML file.", show_default=True)
+    Path,
+    typer.Argument(
+        metavar="SCENARIO_FILE",
+        help="Scenario YAML file, or a bundle of it with its files (.zip).",
+        show_default=True,
+    ),
 ]
 TimeLimit = Annotated[
     float | None,
@@ -219,7 +224,6 @@ def plan(
         raise PlannerError(msg)
     scenario = _override(load_scenario(scenario_file), officers, out, time_limit_s, seed)
     assert scenario.output_dir is not None
-    from planner.errors import counted
     from planner.evaluate import kpi_table
     from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.followed import replans_following
@@ -303,6 +307,41 @@ def staffing(
         typer.echo(f"\nwrote {csv}")
 
 
+@app.command()
+def bundle(
+    scenario_file: Annotated[
+        Path, typer.Argument(metavar="SCENARIO_FILE", help="Scenario YAML file to bundle.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            parser=_path_given,
+            help="The zip to write (default: <name>.zip in the current folder).",
+        ),
+    ] = None,
+) -> None:
+    """Zip a scenario with the files it reads, to plan on another machine or open in the app."""
+    from planner.bundle import SUFFIX, pack, read_files
+    from planner.export import check_out_dir, write_files
+
+    scenario = load_scenario(scenario_file)
+    path = out if out is not None else Path(f"{scenario.name}{SUFFIX}")
+    if path.suffix.lower() != SUFFIX or path.is_dir():
+        msg = f"--out {path}: give the path of a .zip file to write (e.g. {scenario.name}.zip)"
+        raise PlannerError(msg)
+    check_out_dir(path.parent, "the bundle", "--out")
+    files = len(set(read_files(scenario)))
+    data = pack(scenario, path.name)
+    write_files(path.parent, {path.name: data})
+    held = f"and {counted(files, 'file')} it reads" if files else "alone (it reads no file)"
+    typer.echo(
+        f"wrote {path}: {scenario.name}.yaml {held}, {len(data) / 1e6:.1f} MB; "
+        f"plan it with: patrol-planner plan {path}"
+    )
+
+
 def _counts(text: str) -> list[int]:
     """Officer counts from ``2,4,6``."""
     try:
@@ -354,7 +393,11 @@ def _write_variants(best: Plan, count: int, within: float, out: Path) -> None:
 @app.command()
 def replan(
     scenario_file: Annotated[
-        Path, typer.Argument(metavar="SCENARIO_FILE", help="Scenario YAML the plan was made from.")
+        Path,
+        typer.Argument(
+            metavar="SCENARIO_FILE",
+            help="Scenario YAML (or .zip bundle) the plan was made from.",
+        ),
     ],
     at: Annotated[
         str,

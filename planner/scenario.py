@@ -676,7 +676,8 @@ def load_scenario(path: str | Path) -> Scenario:
     Parameters
     ----------
     path : str or Path
-        The scenario file.
+        The scenario file, or a bundle of it with its files (``.zip``, see
+        :mod:`planner.bundle`), unpacked into the folder of its name beside it.
 
     Returns
     -------
@@ -686,7 +687,7 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        If the file is missing, is not YAML, or fails validation.
+        If the file is missing, is not YAML (or a bundle), or fails validation.
     """
     file = Path(path)
     if not file.is_file():
@@ -699,7 +700,11 @@ def load_scenario(path: str | Path) -> Scenario:
         )
         msg = f"{file}: {why_missing(file, 'scenario file')}; check the path ({hint})"
         raise ScenarioError(msg)
-    if file.name.lower().endswith((".pbf", ".osm", ".osm.bz2")):
+    if file.suffix.lower() == ".zip":  # a bundle: the YAML and the files it reads
+        from planner.bundle import unpack_beside
+
+        file = unpack_beside(file)
+    elif file.name.lower().endswith((".pbf", ".osm", ".osm.bz2")):
         msg = (
             f"{file}: an OpenStreetMap file, not a scenario; give a scenario YAML whose "
             f"area.path names it (copy scenarios/helsinki_default.yaml and set area.source: "

@@ -386,11 +386,15 @@ def test_plan_variants_are_distinct_and_close_to_the_best(tmp_path):
 
 
 @pytest.mark.slow
-def test_plan_london_with_real_incidents(tmp_path):
+def test_plan_london_with_real_incidents_from_a_bundle(tmp_path):
     shared_file("osm/city_of_london_2020.osm.pbf")
-    out = tmp_path / "london"
-    result = plan_two_officers("scenarios/city_of_london.yaml", out, "--quiet")
+    bundle = tmp_path / "share" / "london.zip"
+    result = cli("bundle", "scenarios/city_of_london.yaml", "--out", bundle)
     assert result.returncode == 0, result.stderr
+    out = tmp_path / "london"
+    result = plan_two_officers(bundle, out, "--quiet")  # as a colleague given the zip would
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "share" / "london" / "city_of_london_street_2020.csv").is_file()
     assert re.search(r"risk model +incidents", result.stdout)
     assert "outside the area" in result.stderr  # incidents beyond the extract are counted
     assert (out / "officer_2.gpx").is_file()

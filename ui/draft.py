@@ -241,9 +241,10 @@ def load_example(name: str) -> str | None:
 
 
 UPLOADS_NOT_SAVED = (
-    "A file uploaded in the app is not saved with the scenario's YAML, only its name: in the "
-    "YAML box below, write where the file is on this machine, or remove its entry, apply, "
-    "and upload the file again on the Scenario tab"
+    "A file uploaded in the app is not saved in the scenario's YAML, only its name (save the "
+    "scenario with its files to keep them in one .zip): in the YAML box below, write where the "
+    "file is on this machine, or remove its entry, apply, and upload the file again on the "
+    "Scenario tab"
 )
 
 
@@ -307,18 +308,26 @@ def scenario_file(scenario: Scenario, limit: float | None = None) -> str:
     gives the time limit to keep instead (that of the plan on screen, see
     :data:`PLAN_FILE_LIMIT`).
     """
-    if limit is None:
-        limit = file_time_limit(scenario.solver.time_limit_s)
-    update: dict[str, Any] = {"solver": scenario.solver.model_copy(update={"time_limit_s": limit})}
-    update["output_dir"] = saved_output_dir(scenario.output_dir, scenario.name)
-    text = scenario_to_yaml(scenario.model_copy(update=update))
+    text = scenario_to_yaml(saved_scenario(scenario, limit))
     named = plain_paths(text)  # uploads live in a folder removed with the server
     if named == text:
         return text
     return (
-        "# Files uploaded in the app are named without a folder: keep them beside this file.\n"
-        + named
+        "# Files uploaded in the app are named without a folder: keep them beside this file\n"
+        "# (or save the scenario with its files, as one .zip).\n" + named
     )
+
+
+def saved_scenario(scenario: Scenario, limit: float | None = None) -> Scenario:
+    """Return ``scenario`` with the time limit and output folder it is saved with.
+
+    See :func:`scenario_file`; a bundle (:func:`planner.bundle.pack`) keeps its time limit too.
+    """
+    if limit is None:
+        limit = file_time_limit(scenario.solver.time_limit_s)
+    update: dict[str, Any] = {"solver": scenario.solver.model_copy(update={"time_limit_s": limit})}
+    update["output_dir"] = saved_output_dir(scenario.output_dir, scenario.name)
+    return scenario.model_copy(update=update)
 
 
 def saved_output_dir(out: Path | None, name: str) -> Path | None:
@@ -359,13 +368,18 @@ def _upload_root() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="patrol-planner-uploads-")
 
 
-def save_upload(name: str, data: bytes) -> Path:
-    """Write an uploaded file under this session's upload folder; return its path."""
+def upload_folder() -> Path:
+    """Make a new folder under this session's upload folder (one per upload); return it."""
     if UPLOADS not in st.session_state:
         st.session_state[UPLOADS] = str(Path(_upload_root().name) / uuid.uuid4().hex)
     folder = Path(st.session_state[UPLOADS]) / uuid.uuid4().hex[:8]
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / Path(name).name
+    return folder
+
+
+def save_upload(name: str, data: bytes) -> Path:
+    """Write an uploaded file under this session's upload folder; return its path."""
+    target = upload_folder() / Path(name).name
     target.write_bytes(data)
     return target
 

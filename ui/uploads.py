@@ -14,6 +14,8 @@ from pathlib import Path
 import streamlit as st
 import yaml
 
+from planner import bundle
+from planner.errors import PlannerError
 from planner.scenario import Scenario, scenario_to_yaml
 from ui.bound import bound
 from ui.draft import (
@@ -30,8 +32,10 @@ from ui.draft import (
     plain_paths,
     save_upload,
     saved_output_dir,
+    saved_scenario,
     scenario_file,
     set_in,
+    upload_folder,
 )
 
 MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "clock_col", "type_col", "id_col")
@@ -48,6 +52,9 @@ def _yaml_uploaded() -> None:
     upload = st.session_state.get("yaml_upload")
     if upload is None:
         return
+    if upload.name.lower().endswith(bundle.SUFFIX):
+        _yaml_error(_bundle_opened(upload.name, upload.getvalue()))
+        return
     try:
         text = upload.getvalue().decode("utf-8")
     except UnicodeDecodeError:
@@ -58,6 +65,20 @@ def _yaml_uploaded() -> None:
     if error:  # shown in the YAML box, to fix there and apply
         st.session_state[YAML_TYPED] = text
         st.session_state[YAML_TYPED_OVER] = st.session_state.get("yaml_text_of")
+
+
+def _bundle_opened(name: str, data: bytes) -> str | None:
+    """Open a scenario bundle (its YAML and files, unpacked here); return an error message."""
+    folder = upload_folder()
+    try:
+        yaml_file = bundle.unpack_into(data, name, folder)
+    except PlannerError as exc:
+        return str(exc)
+    try:
+        text = yaml_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return f"{name}: its {yaml_file.name} is not a UTF-8 text file; save it as UTF-8 YAML"
+    return load_text(text, name, base_dir=yaml_file.parent)
 
 
 def refused_yaml(text: str | None) -> str | None:
@@ -243,12 +264,12 @@ def load_save_section(scenario: Scenario | None) -> None:
     """Load a scenario YAML (upload or paste) and save the scenario being edited."""
     upload, download = st.columns([3, 2])
     upload.file_uploader(
-        "Open a scenario YAML",
-        type=["yaml", "yml"],
+        "Open a scenario YAML, or a .zip of it with its files",
+        type=["yaml", "yml", "zip"],
         key="yaml_upload",
         on_change=_yaml_uploaded,
-        help="The file the command line reads (patrol-planner plan FILE). Relative paths in it "
-        "are read from the repository's scenarios/ folder.",
+        help="The file the command line reads (patrol-planner plan FILE). Relative paths in a "
+        "YAML are read from the repository's scenarios/ folder; a .zip holds the files it reads.",
     )
     with download:
         st.write("")
@@ -261,6 +282,18 @@ def load_save_section(scenario: Scenario | None) -> None:
                 key="download-scenario-editor",
                 on_click="ignore",
             )
+            if bundle.read_files(scenario):
+                st.download_button(
+                    "Save with its files (.zip)",
+                    lambda: bundle.pack(saved_scenario(scenario)),
+                    file_name=f"{scenario.name}{bundle.SUFFIX}",
+                    mime="application/zip",
+                    key="download-scenario-bundle",
+                    on_click="ignore",
+                    help="The YAML and the files it reads (map, incidents, areas) in one zip, "
+                    "to open here again or plan on any machine: patrol-planner plan "
+                    f"{scenario.name}{bundle.SUFFIX}",
+                )
         else:  # keep the work: the draft as it is, said to be unfinished
             st.download_button(
                 "Save the unfinished scenario YAML",

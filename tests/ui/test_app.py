@@ -1224,6 +1224,45 @@ def _uploaded(name: str, content: bytes) -> AppTest:
 
 
 @pytest.mark.slow
+def test_a_scenario_with_an_upload_saves_with_it_as_a_zip_and_opens_as_it_was(first_load):
+    from planner.bundle import pack
+    from planner.scenario import parse_scenario
+
+    bundle_label = "Save with its files (.zip)"
+    assert bundle_label not in _download_labels(_tab(_app(), "Scenario"))  # reads no file
+    content = b"Month,Crime type,Longitude,Latitude\n2026-01,Burglary,24.9414,60.1686\n"
+    at = _uploaded("mine.csv", content)
+    assert bundle_label in _download_labels(at)
+    saved = parse_scenario(copy.deepcopy(at.session_state[DRAFT]), "x", ROOT / "scenarios")
+
+    at = _tab(_app(), "Scenario")  # a colleague's session, given the zip
+    zipped = pack(saved)
+    at.file_uploader(key="yaml_upload").set_value(("night.zip", zipped, "application/zip")).run()
+    assert not at.exception and _errors(at) == []
+    assert at.session_state[WHERE] == "night.zip"
+    (entry,) = at.session_state[DRAFT]["incidents"]
+    path = Path(entry["path"])
+    assert (path.name, path.read_bytes()) == ("mine.csv", content)
+    assert path.is_relative_to(at.session_state[UPLOADS])  # this session's copy
+    assert "**mine.csv** (auto)" in [m.value for m in at.markdown]  # listed on the page
+    assert bundle_label in _download_labels(at)  # and it saves with its file again
+
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as two:
+        two.writestr("a.yaml", "name: a\n")
+        two.writestr("b.yaml", "name: b\n")
+    at.file_uploader(key="yaml_upload").set_value(("two.zip", broken.getvalue(), "")).run()
+    (error,) = _errors(at)
+    assert error.startswith("two.zip: a scenario bundle holds one scenario YAML at its top")
+    assert "found a.yaml, b.yaml" in error
+    assert at.session_state[WHERE] == "night.zip"  # the scenario open stays
+
+
+def _download_labels(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+@pytest.mark.slow
 def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
     from ui.draft import page_words
 
