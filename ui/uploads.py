@@ -283,9 +283,10 @@ def load_save_section(scenario: Scenario | None) -> None:
                 on_click="ignore",
             )
             if bundle.read_files(scenario):
+                saved = saved_scenario(scenario)  # now: the session is not there when built
                 st.download_button(
                     "Save with its files (.zip)",
-                    lambda: bundle.pack(saved_scenario(scenario)),
+                    lambda: bundle.pack(saved),
                     file_name=f"{scenario.name}{bundle.SUFFIX}",
                     mime="application/zip",
                     key="download-scenario-bundle",

@@ -435,7 +435,9 @@ def _choose_in_grid(app: AppPage, grid: Locator, column: int, option: str, done:
     raise AssertionError(msg)
 
 
-def test_an_offence_type_is_put_in_a_harm_category_in_its_table(app_page, tmp_path):
+def test_an_offence_type_put_in_a_category_is_kept_in_the_zip_saved_with_its_file(
+    app_page, tmp_path
+):
     from playwright.sync_api import expect
 
     local = tmp_path / "local.csv"
@@ -467,6 +469,20 @@ def test_an_offence_type_is_put_in_a_harm_category_in_its_table(app_page, tmp_pa
     grid.screenshot(path=str(SCREENSHOTS / "offence_types.png"))
     saved = yaml.safe_load(_yaml_box_text(app_page))
     assert saved["incidents"][0]["type_categories"] == {"Gubbins": "robbery"}
+    # saved with its file, the scenario opens again as it was
+    bundle = tmp_path / "bundle.zip"
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save with its files (.zip)").click()
+    download.value.save_as(bundle)
+    assert download.value.suggested_filename == "helsinki_default.zip"
+    with zipfile.ZipFile(bundle) as archive:
+        assert archive.read("local.csv") == local.read_bytes()
+        inside = yaml.safe_load(archive.read("helsinki_default.yaml"))
+    assert inside["incidents"][0]["path"] == "local.csv"
+    assert inside["incidents"][0]["type_categories"] == {"Gubbins": "robbery"}
+    _upload(page.locator("[data-testid='stFileUploader']").filter(has_text="YAML"), bundle)
+    expect(page.get_by_text("Editing: bundle.zip")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("local.csv (auto)")).to_be_visible()
     _stays_local(app_page)
 
 
