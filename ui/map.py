@@ -47,8 +47,8 @@ RISK_CLASSES: tuple[tuple[float, tuple[int, int, int], float, str], ...] = (
     (100.0, (189, 0, 38), 6.0, "top 3 %"),
 )
 
-#: Officer colours (cycled past eight), apart from the risk ramp's greys, yellows and reds;
-#: a darker shade of an earlier hue only from the seventh on.
+#: Officer colours (cycled past eight), apart from the risk ramp's greys, yellows and reds, and
+#: each at least 25 CIE76 units (CIELAB distance) from the others, so no two officers look alike.
 OFFICER_COLOURS: tuple[tuple[int, int, int], ...] = (
     (31, 119, 180),
     (44, 160, 44),
@@ -56,8 +56,8 @@ OFFICER_COLOURS: tuple[tuple[int, int, int], ...] = (
     (23, 190, 207),
     (227, 119, 194),
     (140, 86, 75),
-    (20, 60, 120),
-    (90, 50, 140),
+    (100, 100, 0),
+    (170, 0, 170),
 )
 
 POST_COLOUR = (60, 60, 70)

@@ -120,6 +120,27 @@ output_dir: /tmp/patrol-planner-rich-test
 # Display and state helpers (no pipeline run)
 
 
+def _cielab(rgb: tuple[int, int, int]) -> np.ndarray:
+    """CIELAB of an sRGB colour (D65 white), to measure how far apart two colours look."""
+    c = np.asarray(rgb) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    t = xyz @ linear / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_no_two_officers_colours_look_alike():
+    from ui.map import OFFICER_COLOURS
+
+    assert len(set(OFFICER_COLOURS)) == 8
+    apart = {
+        (i + 1, j + 1): float(np.linalg.norm(_cielab(a) - _cielab(b)))
+        for (i, a), (j, b) in itertools.combinations(enumerate(OFFICER_COLOURS), 2)
+    }
+    assert min(apart.values()) >= 25, sorted(apart.items(), key=lambda item: item[1])[:3]
+
+
 def test_risk_classes_split_segments_by_percentile():
     classes = risk_classes(np.arange(100, dtype=float))
     assert np.bincount(classes).tolist() == [50, 25, 15, 7, 3]
