@@ -40,6 +40,7 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
     """Figures of one officer's route."""
     walk = sum(leg.presence for leg in route.legs if leg.kind == "walk")
     breaks = [leg for leg in route.legs if leg.kind == "break"]
+    meal = plan.scenario.officers.meal_break
     return {
         "officer": route.officer,
         "km_walked": _r(route.distance_m / 1000, 3),
@@ -52,6 +53,8 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
             {
                 "start": plan.at(breaks[0].start_s).isoformat(timespec="seconds"),
                 "minutes": _r(_minutes(route, "break"), 2),
+                "walk_min": _r(break_walk_s(route) / 60, 2),
+                "at_station": meal is None or meal.at_station,
             }
             if breaks
             else None
@@ -63,6 +66,25 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
         "presence_min": _r(route.presence),
         "walk_presence_min": _r(walk),
     }
+
+
+def break_walk_s(route: Route) -> float:
+    """Seconds walked to the meal break from the stop before it and on to the stop after it.
+
+    The walks between the break and the stops (or the station) on either side, time held back
+    for calls left out: what the break costs in walking beyond its own minutes.
+    """
+    at = next((i for i, leg in enumerate(route.legs) if leg.kind == "break"), None)
+    if at is None:
+        return 0.0
+    walked = 0.0
+    for side in (reversed(route.legs[:at]), route.legs[at + 1 :]):
+        for leg in side:
+            if leg.kind not in ("walk", "reserve"):
+                break
+            if leg.kind == "walk" and not leg.loop:
+                walked += leg.end_s - leg.start_s
+    return walked
 
 
 def loop_s(route: Route) -> float:
@@ -294,6 +316,8 @@ def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
         found.append(f"{who} {numbers} make no stop{why}{then}.")
     if note := _spare_units_note(routes):
         found.append(note)
+    if note := _far_break_note(routes):
+        found.append(note)
     posts = kpis["posts"]["solver"]
     if posts and posts["status"] != "OPTIMAL":
         found.append(
@@ -326,6 +350,26 @@ def _spare_units_note(routes: dict[str, Any]) -> str | None:
         "every hot spot has its most stops, so these officers have no more stops to make; "
         "allow more stops or more hot spots (dwell.max_visits, dwell.hotspot_top_percent), "
         "or plan fewer officers."
+    )
+
+
+def _far_break_note(routes: dict[str, Any]) -> str | None:
+    """Say which units walk longer to their meal break and on from it than the break lasts."""
+    far = [
+        o
+        for o in routes["per_officer"]
+        if o["break"] and o["break"].get("walk_min", 0.0) > o["break"]["minutes"]
+    ]
+    if not far:
+        return None
+    who = "Unit(s)" if routes["officers_per_unit"] > 1 else "Officer(s)"
+    walks = ", ".join(f"{o['officer']} ({o['break']['walk_min']:.0f} min)" for o in far)
+    where = "at the station " if far[0]["break"].get("at_station") else ""
+    how = "let units eat where they are (officers.meal_break.at_station: false), " if where else ""
+    return (
+        f"{who} {walks} walk longer to the meal break {where}and on from it than the break "
+        f"lasts: {how}give them a station nearer their hot spots (officers.per_unit), or move "
+        "the break's window."
     )
 
 

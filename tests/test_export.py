@@ -21,7 +21,8 @@ from planner.errors import PlannerWarning
 from planner.evaluate import compute_kpis, kpi_table
 from planner.export import plan_files, write_plan, write_plans
 from planner.pipeline import load_area, run
-from planner.plan import Leg
+from planner.plan import Leg, Plan
+from planner.scenario import load_scenario
 from planner.street_names import place_names
 
 from .conftest import ROOT
@@ -799,6 +800,65 @@ def test_units_walking_loops_an_hour_once_every_stop_is_made_are_said_spare(plan
     ) in kpi_warnings(k)
     k["routes"]["stops_allowed"] += 1  # a stop left to make: the loops may be the search's
     assert not [w for w in kpi_warnings(k) if "walk loops of streets for an hour" in w]
+
+
+def _far_station_plan(at_station: bool) -> Plan:
+    """Two officers whose station is at the north-east corner of the default area."""
+    scenario = load_scenario(ROOT / "scenarios/helsinki_default.yaml")
+    officers = scenario.officers
+    assert officers.meal_break is not None
+    officers = officers.model_copy(
+        update={
+            "count": 2,
+            "station": officers.station.model_copy(update={"lat": 60.1789, "lon": 24.9520}),
+            "meal_break": officers.meal_break.model_copy(update={"at_station": at_station}),
+        }
+    )
+    scenario = scenario.model_copy(
+        update={
+            "officers": officers,
+            "solver": scenario.solver.model_copy(update={"route_iterations": 60}),
+            "posts": scenario.posts.model_copy(update={"count": 1}),
+        }
+    )
+    return run(scenario, today=dt.date(2026, 11, 25))
+
+
+def _schedule_break_walk_min(plan: Plan, officer: int) -> float:
+    """Minutes of the schedule's walk rows between the stops before and after the break."""
+    rows = plan.to_frame()
+    rows = rows[rows["officer"] == officer].reset_index(drop=True)
+    at = rows.index[rows["action"].str.startswith("meal break")][0]
+    walked = 0.0
+    for side in (rows.iloc[:at][::-1], rows.iloc[at + 1 :]):
+        for _, row in side.iterrows():
+            if not row["action"].startswith(("walk", "free for calls")):
+                break
+            if row["action"] == "walk":
+                walked += row["minutes"]
+    return walked
+
+
+@pytest.mark.slow
+def test_units_walking_longer_to_their_meal_break_than_it_lasts_are_named():
+    from planner.evaluate import plan_warnings
+
+    far = _far_station_plan(at_station=True)
+    officers = far.kpis["routes"]["per_officer"]
+    for o in officers:
+        assert o["break"]["walk_min"] == pytest.approx(
+            _schedule_break_walk_min(far, o["officer"]), abs=0.05
+        )
+    named = [o for o in officers if o["break"]["walk_min"] > o["break"]["minutes"]]
+    assert named  # the hot spots are a long walk from the corner
+    (warning,) = [w for w in plan_warnings(far) if "walk longer to the meal break" in w]
+    listed = ", ".join(f"{o['officer']} ({o['break']['walk_min']:.0f} min)" for o in named)
+    assert warning.startswith(f"Officer(s) {listed} walk longer to the meal break at the station")
+    assert "officers.meal_break.at_station: false" in warning
+    # eating where they are, they are not named
+    near = _far_station_plan(at_station=False)
+    assert all(o["break"]["walk_min"] < 15 for o in near.kpis["routes"]["per_officer"])
+    assert not [w for w in plan_warnings(near) if "walk longer to the meal break" in w]
 
 
 def test_a_replan_carries_the_warnings_issued_before_it_plans(plan, area, tmp_path):
