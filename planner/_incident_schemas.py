@@ -511,6 +511,20 @@ def _date_share(values: pd.Series) -> float:
     return max(_format_scores(values)[2].values())
 
 
+def _first_rows_problem(path: Path, header: list[str]) -> str:
+    """Say what in the file's first rows stops them being read (a stray quote), else ''.
+
+    Said with the unknown header, so that both are mended at once; it may also be why no
+    column is suggested.
+    """
+    try:
+        read_csv(path, header, GUESS_ROWS)
+    except IncidentDataError as exc:
+        problem = str(exc).removeprefix(f"{path}: ")
+        return f"; and mend this first: {problem}"
+    return ""
+
+
 def _generic_guess(
     header: list[str], read: Callable[[list[str]], pd.DataFrame]
 ) -> tuple[str, dict[str, str]]:
@@ -671,6 +685,7 @@ def _choose_schema(spec: IncidentSpec, path: Path, header: list[str] | None) -> 
             guess, mapping = _generic_guess(
                 header, lambda columns: read_csv(path, columns, GUESS_ROWS)
             )
+        guess += _first_rows_problem(path, header)
         msg = (
             f"{path}: the header matches no known incident schema{closest}; the file "
             f"has the columns: {', '.join(header)}{guess}; known schemas:"

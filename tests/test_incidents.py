@@ -2215,6 +2215,24 @@ def test_a_stray_quote_that_swallows_rows_is_refused_where_it_opens(tmp_path):
     assert report.rows_read == 1
 
 
+def test_an_unknown_header_and_a_stray_quote_below_it_are_said_at_once(tmp_path):
+    rows = "2026-01-05 10:00,Theft,60.1686,24.9414\n2026-01-06 11:00,Theft,60.1690,24.9420\n"
+    header = "when,what,lat,lng\n"
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=write(tmp_path, header + rows)))
+    assert "mend this first" not in str(err.value)  # a file that reads: only the mapping
+    assert err.value.mapping == {"schema": "generic", "time_col": "when"}
+    broken = rows.replace("Theft,60.1690", '"Theft,60.1690')  # data row 2
+    with pytest.raises(IncidentDataError) as err:
+        load_incidents(IncidentSpec(path=write(tmp_path, header + broken, "b.csv")))
+    said = str(err.value)
+    assert said.startswith(f"{tmp_path / 'b.csv'}: the header matches no known incident schema")
+    assert "may read as schema: generic" in said
+    assert (
+        "; and mend this first: data row 2: a quoted cell opens there and is never closed" in said
+    )
+
+
 RESAVED_HEADER = "Date,Primary Type,X Coordinate,Y Coordinate,Latitude,Longitude\n"
 
 
