@@ -326,6 +326,12 @@ def bundle(
     from planner.bundle import SUFFIX, pack, read_files
     from planner.export import check_out_dir, write_files
 
+    if scenario_file.suffix.lower() == SUFFIX:
+        msg = (
+            f"{scenario_file}: already a bundle; plan it as it is (patrol-planner plan "
+            f"{scenario_file}), or bundle the YAML it holds"
+        )
+        raise PlannerError(msg)
     scenario = load_scenario(scenario_file)
     path = out if out is not None else Path(f"{scenario.name}{SUFFIX}")
     if path.suffix.lower() != SUFFIX or path.is_dir():

@@ -72,7 +72,7 @@ def break_walk_s(route: Route) -> float:
     """Seconds walked to the meal break from the stop before it and on to the stop after it.
 
     The walks between the break and the stops (or the station) on either side, time held back
-    for calls left out: what the break costs in walking beyond its own minutes.
+    for calls and waits left out: what the break costs in walking beyond its own minutes.
     """
     at = next((i for i, leg in enumerate(route.legs) if leg.kind == "break"), None)
     if at is None:
@@ -80,7 +80,7 @@ def break_walk_s(route: Route) -> float:
     walked = 0.0
     for side in (reversed(route.legs[:at]), route.legs[at + 1 :]):
         for leg in side:
-            if leg.kind not in ("walk", "reserve"):
+            if leg.kind not in ("walk", "reserve", "wait"):
                 break
             if leg.kind == "walk" and not leg.loop:
                 walked += leg.end_s - leg.start_s

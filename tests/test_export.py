@@ -832,11 +832,33 @@ def _schedule_break_walk_min(plan: Plan, officer: int) -> float:
     walked = 0.0
     for side in (rows.iloc[:at][::-1], rows.iloc[at + 1 :]):
         for _, row in side.iterrows():
-            if not row["action"].startswith(("walk", "free for calls")):
+            if not row["action"].startswith(("walk", "free for calls", "wait")):
                 break
             if row["action"] == "walk":
                 walked += row["minutes"]
     return walked
+
+
+def test_the_walk_to_a_meal_break_counts_the_walks_on_either_side_past_waits():
+    from planner.evaluate import break_walk_s
+    from planner.plan import Route
+
+    def leg(kind: str, start_min: float, end_min: float, to: int = 0) -> Leg:
+        return Leg(kind, start_min * 60, end_min * 60, 0, to, distance_m=5.0 * (kind == "walk"))
+
+    legs = [
+        leg("dwell", 0, 15),
+        leg("reserve", 15, 18),
+        leg("walk", 18, 38, to=1),  # to the station
+        leg("wait", 38, 39),
+        leg("break", 39, 69),
+        leg("wait", 69, 70),
+        leg("walk", 70, 90, to=2),
+        leg("dwell", 90, 105),
+        leg("walk", 105, 125, to=0),  # after the stop: not the break's
+    ]
+    assert break_walk_s(Route(1, tuple(legs))) == 40 * 60
+    assert break_walk_s(Route(1, tuple(legs[:4]))) == 0.0  # no break
 
 
 @pytest.mark.slow

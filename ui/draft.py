@@ -260,11 +260,19 @@ def _names_a_file_alone(text: str, error: str) -> bool:
     return re.search(rf"path:\s*['\"]?{name}['\"]?\s*$", text, re.MULTILINE) is not None
 
 
-def load_text(text: str, where: str, base_dir: Path = SCENARIO_DIR) -> str | None:
-    """Open scenario YAML text as it is (time limit included); return an error message."""
+def load_text(
+    text: str, where: str, base_dir: Path = SCENARIO_DIR, bundle: bool = False
+) -> str | None:
+    """Open scenario YAML text as it is (time limit included); return an error message.
+
+    ``bundle``: the text is that of a bundle ``where`` unpacked into ``base_dir``.
+    """
     try:
         scenario = parse_text(text, where, base_dir)
     except PlannerError as exc:
+        if bundle:  # its files are those of the zip
+            note = "(the zip holds no such file: save the scenario with its files again)"
+            return plain_paths(str(exc).replace(RELATIVE_NOTE, note))
         # text opened in the app has no folder of its own: its paths are read from base_dir
         said = str(exc).replace(
             RELATIVE_NOTE, f"(in the app, relative paths are read from {base_dir})"

@@ -78,7 +78,7 @@ def _bundle_opened(name: str, data: bytes) -> str | None:
         text = yaml_file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return f"{name}: its {yaml_file.name} is not a UTF-8 text file; save it as UTF-8 YAML"
-    return load_text(text, name, base_dir=yaml_file.parent)
+    return load_text(text, name, base_dir=yaml_file.parent, bundle=True)
 
 
 def refused_yaml(text: str | None) -> str | None:

@@ -1277,6 +1277,14 @@ def test_a_scenario_with_an_upload_saves_with_it_as_a_zip_and_opens_as_it_was(fi
     assert error.startswith("two.zip: a scenario bundle holds one scenario YAML at its top")
     assert "found a.yaml, b.yaml" in error
     assert at.session_state[WHERE] == "night.zip"  # the scenario open stays
+    # a zip whose YAML names a file it does not hold says so, by the file's name
+    lacking = io.BytesIO()
+    with zipfile.ZipFile(lacking, "w") as zipped:
+        zipped.writestr("night.yaml", DEFAULT_YAML.read_text() + "incidents:\n  - path: gone.csv\n")
+    at.file_uploader(key="yaml_upload").set_value(("lacking.zip", lacking.getvalue(), "")).run()
+    (error,) = _errors(at)
+    assert "incidents.0.path: file not found: gone.csv" in error, error
+    assert error.endswith("(the zip holds no such file: save the scenario with its files again)")
 
 
 def _download_labels(at: AppTest) -> list[str]:
