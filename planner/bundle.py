@@ -16,7 +16,7 @@ import uuid
 import zipfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -232,19 +232,41 @@ def _extract(
                 shutil.copyfileobj(member, out, 1 << 20)
             part.replace(target)
         except (RuntimeError, NotImplementedError, zlib.error, zipfile.BadZipFile, EOFError) as exc:
-            part.unlink(missing_ok=True)
+            _remove(part)
+            msg = f"{where}: its file {name} {_unreadable(exc)}"
+            raise ScenarioError(msg) from None
+        except (NotADirectoryError, IsADirectoryError, FileExistsError):
+            _remove(part)
             msg = (
-                f"{where}: its file {name} cannot be read ({exc}); save the bundle again "
-                "without a password, with the usual (deflate) compression"
+                f"{where}: it holds a file and a folder of one name ({name}); zip the "
+                "scenario's files again"
             )
             raise ScenarioError(msg) from None
         except OSError as exc:
-            part.unlink(missing_ok=True)
+            _remove(part)
             msg = (
                 f"{where}: cannot write its file {name} into {shown or folder} "
                 f"({exc.strerror or exc}); copy the zip to a folder you can write to"
             )
             raise ScenarioError(msg) from None
+
+
+def _remove(path: Path) -> None:
+    """Remove a file half written, if it is there."""
+    with suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def _unreadable(exc: Exception) -> str:
+    """Say why a zip member cannot be read, and what to do."""
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "is locked with a password; save the bundle again without one"
+    if isinstance(exc, NotImplementedError):
+        return (
+            f"is compressed in a way this planner cannot read ({exc}); save the bundle again "
+            "with the usual (deflate) compression"
+        )
+    return f"is damaged ({exc}); copy or download the bundle again"
 
 
 def unpack_beside(archive: Path) -> Path:

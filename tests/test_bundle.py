@@ -166,13 +166,16 @@ def test_a_bundle_that_cannot_be_read_or_written_is_refused_whole(tmp_path, monk
     data = _zip({"night.yaml": b"name: x\n", "crimes.csv": CRIMES * 50})
     archive = tmp_path / "night.zip"
     archive.write_bytes(_flag_encrypted(data))
-    with pytest.raises(ScenarioError, match=r"its file \S+ cannot be read .*without a password"):
+    with pytest.raises(ScenarioError, match=r"its file \S+ is locked with a password; save"):
         unpack_beside(archive)
     damaged = bytearray(data)
     payload = damaged.find(b"crimes.csv") + len(b"crimes.csv") + 5  # into its compressed data
     damaged[payload : payload + 20] = bytes(20)
     archive.write_bytes(bytes(damaged))
-    with pytest.raises(ScenarioError, match=r"its file crimes\.csv cannot be read"):
+    with pytest.raises(ScenarioError, match=r"its file crimes\.csv is damaged \(.*\); copy or"):
+        unpack_beside(archive)
+    archive.write_bytes(_zip({"night.yaml": b"name: x\n", "d": b"", "d/e": b""}))
+    with pytest.raises(ScenarioError, match=r"holds a file and a folder of one name \(d/e\)"):
         unpack_beside(archive)
     monkeypatch.setattr(bundle, "ROOM_TO_SPARE", 10**18)  # a disk too full for it
     with pytest.raises(ScenarioError, match=r"unpacked, more than the .* GB free on the disk"):
