@@ -503,6 +503,13 @@ def incident_summary(entry: dict[str, Any]) -> IncidentSummary | None:
     return report
 
 
+#: How the refusal of an incident file already listed ends: reading it again cannot change it.
+ALREADY_LISTED = (
+    "already listed: its incidents would count twice; remove that one first to read it with "
+    "other settings"
+)
+
+
 def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | None:
     """Check an uploaded incident file with the loader and add it to the draft.
 
@@ -527,10 +534,7 @@ def add_incident_file(name: str, data: bytes, spec: dict[str, Any]) -> str | Non
     """
     st.session_state.pop(INCIDENT_NOTE, None)
     if (listed := _listed_copy(data)) is not None:
-        return (
-            f"{name}: the same file as {listed}, already listed: its incidents would count "
-            "twice; remove that one first to read it with other settings"
-        )
+        return f"{name}: the same file as {listed}, {ALREADY_LISTED}"
     path = save_upload(name, data)
     entry = {k: v for k, v in spec.items() if v not in (None, "")} | {"path": str(path)}
     error, mapping = _read_incidents(entry, name)

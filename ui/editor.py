@@ -25,6 +25,7 @@ from planner.scenario import LOCAL_SOURCES, MIN_ZONE_M, match_form
 from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
 from ui.bound import bound, keep_source_fields, number, switch
 from ui.draft import (
+    ALREADY_LISTED,
     FOUND_STATIONS,
     INCIDENT_ERROR,
     INCIDENT_MAPPING,
@@ -202,7 +203,10 @@ def incidents_section() -> None:
                 help="Sets the schema and column fields above to the mapping suggested, and "
                 "reads the file again with them.",
             )
-        if st.session_state.get("incident_upload") is not None:
+        # read again with other settings, unless the refusal says that cannot change it
+        if st.session_state.get("incident_upload") is not None and not error.endswith(
+            ALREADY_LISTED
+        ):
             st.button(
                 "Read it again with the settings above",
                 key="read_again",

@@ -1353,6 +1353,7 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
         "again.csv: the same file as street.csv, already listed: its incidents would count "
         "twice; remove that one first to read it with other settings"
     ]
+    assert not [b for b in at.button if b.key == "read_again"]  # other settings cannot help
     assert len(at.session_state["draft"]["incidents"]) == 1
     # a corrected file of the same name replaces it: the scenario names its files by name
     fixed = content + b"2026-02,Robbery,24.9416,60.1688\n"
