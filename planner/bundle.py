@@ -148,14 +148,33 @@ def contents(zipped: zipfile.ZipFile, where: str) -> tuple[dict[str, zipfile.Zip
     files = _without_top_folder(files)
     scenarios = sorted(name for name in files if "/" not in name and _is_yaml(name))
     if len(scenarios) != 1:
-        found = ", ".join(scenarios) if scenarios else "none"
         msg = (
             f"{where}: a scenario bundle holds one scenario YAML at its top, beside the files it "
-            f"reads; found {found}. Zip one scenario's YAML with its files (the app's 'Save "
-            "with its files' makes such a zip)"
+            f"reads; found {', '.join(scenarios) if scenarios else 'none'}"
+            f"{_what_it_holds(files) if not scenarios else ''}. Zip one scenario's YAML with "
+            "its files (the app's 'Save with its files' makes such a zip)"
         )
         raise ScenarioError(msg)
     return files, scenarios[0]
+
+
+def _what_it_holds(files: dict[str, zipfile.ZipInfo]) -> str:
+    """Say what a zip without a scenario YAML at its top holds, and what that suggests."""
+    if not files:
+        return " (the zip is empty)"
+    deeper = sorted(name for name in files if _is_yaml(name))
+    if deeper:
+        return f": its YAML lies in a folder ({', '.join(deeper[:3])}): zip that folder's files"
+    names = sorted(files)
+    shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+    if any(name.lower().endswith(SUFFIX) for name in names):
+        return f": it holds {shown}: open the zip inside it"
+    if all(name.lower().endswith((".csv", ".geojson", ".json", ".gpkg")) for name in names):
+        return (
+            f": it holds {shown} only (incident data?): give incident files in a scenario's "
+            "incidents (the app's Incidents section)"
+        )
+    return f": it holds {shown}"
 
 
 def _is_yaml(name: str) -> bool:
@@ -320,10 +339,14 @@ def _complete(
     there = {name: info for name, info in files.items() if (folder / name).exists()}
     if differ := [name for name, info in there.items() if not _same(folder / name, info)]:
         shown = ", ".join(differ[:3]) + (", ..." if len(differ) > 3 else "")
+        zipped_at = Path(where).stat().st_mtime
+        newer = all((folder / name).stat().st_mtime < zipped_at for name in differ)
         msg = (
             f"{where}: it unpacks into {folder}, which holds other versions of its files "
-            f"({shown}); plan {folder / scenario} as it is, or move that folder away to "
-            "unpack the bundle again"
+            f"({shown}"
+            + ("; the zip is the newer: a new version of the bundle?" if newer else "")
+            + f"); plan {folder / scenario} as it is, or move that folder away (its plans too) "
+            "to unpack the bundle again"
         )
         raise ScenarioError(msg)
     if lacking := {name: info for name, info in files.items() if name not in there}:

@@ -700,10 +700,11 @@ def load_scenario(path: str | Path) -> Scenario:
         )
         msg = f"{file}: {why_missing(file, 'scenario file')}; check the path ({hint})"
         raise ScenarioError(msg)
-    if file.suffix.lower() == ".zip":  # a bundle: the YAML and the files it reads
+    bundle = file if file.suffix.lower() == ".zip" else None
+    if bundle is not None:  # the YAML and the files it reads
         from planner.bundle import unpack_beside
 
-        file = unpack_beside(file)
+        file = unpack_beside(bundle)
     elif file.name.lower().endswith((".pbf", ".osm", ".osm.bz2")):
         msg = (
             f"{file}: an OpenStreetMap file, not a scenario; give a scenario YAML whose "
@@ -717,7 +718,13 @@ def load_scenario(path: str | Path) -> Scenario:
         msg = f"{file}: not a UTF-8 text file; save the scenario as UTF-8 YAML"
         raise ScenarioError(msg) from None
     data = read_yaml(text, str(file))
-    scenario = parse_scenario(data, str(file), file.parent, text)
+    try:
+        scenario = parse_scenario(data, str(file), file.parent, text)
+    except ScenarioError as exc:
+        if bundle is None:
+            raise
+        lacking = f"(the bundle {bundle.name} holds no such file: bundle the scenario again)"
+        raise ScenarioError(str(exc).replace(RELATIVE_NOTE, lacking)) from None
     return scenario.model_copy(update={"source_file": file.resolve()})
 
 

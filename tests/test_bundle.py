@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -93,8 +94,6 @@ def test_a_bundle_plans_as_its_scenario_with_the_same_files(tmp_path):
 
 
 def _umask() -> int:
-    import os
-
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -113,8 +112,12 @@ def test_a_bundle_unpacked_before_is_used_as_it_is_unless_its_files_changed(tmp_
     with pytest.raises(ScenarioError) as err:
         unpack_beside(archive)
     message = str(err.value)
-    assert "holds other versions of its files (street_2.csv)" in message
+    assert "holds other versions of its files (street_2.csv); plan" in message  # edited here
     assert f"plan {first} as it is, or move that folder away" in message
+    later = (first.parent / "street_2.csv").stat().st_mtime + 60
+    os.utime(archive, (later, later))  # a new version of the bundle, copied over the old
+    with pytest.raises(ScenarioError, match=r"\(street_2\.csv; the zip is the newer: a new"):
+        unpack_beside(archive)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
@@ -122,8 +125,13 @@ def test_a_bundle_unpacked_before_is_used_as_it_is_unless_its_files_changed(tmp_
     ("files", "fragment"),
     [
         ({"a.yaml": b"", "b.yml": b""}, "found a.yaml, b.yml"),
-        ({"crimes.csv": b""}, "found none"),
-        ({}, "found none"),
+        ({"crimes.csv": b""}, "found none: it holds crimes.csv only (incident data?)"),
+        ({}, "found none (the zip is empty)"),
+        ({"night.zip": b""}, "found none: it holds night.zip: open the zip inside it"),
+        (
+            {"Archive/night/night.yaml": b"", "Archive/night/a.csv": b""},
+            "found none: its YAML lies in a folder (night/night.yaml): zip that folder's files",
+        ),
         ({"../night.yaml": b""}, "names a file outside the folder it unpacks into (../night.yaml)"),
         ({"/etc/night.yaml": b""}, "outside the folder it unpacks into (/etc/night.yaml)"),
         ({"c:/night.yaml": b""}, "outside the folder it unpacks into (c:/night.yaml)"),
@@ -204,9 +212,20 @@ def test_the_command_line_bundles_a_scenario_and_refuses_a_file_that_is_not_one(
     assert not (tmp_path / "bad").exists()
 
 
-def test_files_of_before_1980_are_bundled(tmp_path):
-    import os
+def test_a_bundle_lacking_a_file_its_yaml_names_says_so(tmp_path):
+    archive = tmp_path / "lacking.zip"
+    archive.write_bytes(
+        _zip({"night.yaml": DEFAULT.read_text() + "incidents:\n- path: gone.csv\n"})
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(archive)
+    assert "incidents.0.path: file not found" in str(err.value)
+    assert str(err.value).endswith(
+        "(the bundle lacking.zip holds no such file: bundle the scenario again)"
+    )
 
+
+def test_files_of_before_1980_are_bundled(tmp_path):
     source = _scenario_reading_files(tmp_path)
     os.utime(tmp_path / "january" / "street.csv", (0, 0))  # 1970: zip dates start in 1980
     assert "street.csv" in _names(pack(load_scenario(source)))[0]
