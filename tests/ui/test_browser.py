@@ -481,7 +481,8 @@ def test_an_offence_type_put_in_a_category_is_kept_in_the_zip_saved_with_its_fil
     assert inside["incidents"][0]["path"] == "local.csv"
     assert inside["incidents"][0]["type_categories"] == {"Gubbins": "robbery"}
     _upload(page.locator("[data-testid='stFileUploader']").filter(has_text="YAML"), bundle)
-    expect(page.get_by_text("Editing: bundle.zip")).to_be_visible(timeout=30_000)
+    tabs = page.get_by_test_id("stTabs")  # the sidebar says it too, once drawn again
+    expect(tabs.get_by_text("Editing: bundle.zip")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("local.csv (auto)")).to_be_visible()
     _stays_local(app_page)
 
