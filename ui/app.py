@@ -73,6 +73,8 @@ PLAY_EVERY_S = 1.0
 PLAN_CACHE_SIZE = 16
 PLANNING_EVERY_S = 0.5  # how often a page not waiting for the planning looks at its progress
 FAILED_YAML = drafts.FAILED_YAML
+#: Session key of the draft's area section and the scenario, as last checked without error.
+LAST_CHECKED = "last_checked"
 
 
 @st.cache_resource(show_spinner="Loading the street graph", max_entries=4)
@@ -560,10 +562,18 @@ def scenario_tab(scenario: Scenario | None) -> None:
 
 
 def pick_map(scenario: Scenario | None) -> None:
-    """Draw the editor's map of the area (local areas load here; online ones come with a plan)."""
+    """Draw the editor's map of the area (local areas load here; online ones come with a plan).
+
+    While the scenario has an error outside its area, the streets of the scenario last checked
+    are drawn, to go on clicking places on them.
+    """
     if scenario is None:
-        st.info("Fix the scenario to see its streets.")
-        return
+        area, last = st.session_state.get(LAST_CHECKED, (None, None))
+        if last is None or area != drafts.draft().get("area"):
+            st.info("Fix the scenario to see its streets.")
+            return
+        st.caption("The streets of the scenario as last checked: its error is said above.")
+        scenario = last
     plan = st.session_state.get("plan")
     area_json = scenario.area.model_dump_json()
     try:
@@ -624,6 +634,7 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     progress = st.container()  # the planning's progress, drawn once: first on the page
     try:
         scenario = drafts.current_scenario()
+        st.session_state[LAST_CHECKED] = (copy.deepcopy(drafts.draft().get("area")), scenario)
     except PlannerError as exc:
         st.error(labelled(drafts.page_words(str(exc))))
     # a first plan under way is not waited for: the page is drawn, its progress above

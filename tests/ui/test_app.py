@@ -1109,6 +1109,20 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
     ]
 
 
+@pytest.mark.slow
+def test_the_streets_stay_on_the_scenario_map_while_an_error_lies_outside_the_area(first_load):
+    at = _tab(_app(), "Scenario")
+    assert len(at.get("deck_gl_json_chart")) == 1 and not at.info
+    at.number_input(key="ed:dwell.min_minutes").set_value(20.0).run()
+    assert _errors(at)  # dwell.min_minutes exceeds max_minutes
+    assert len(at.get("deck_gl_json_chart")) == 1  # the streets, to go on clicking places
+    assert "The streets of the scenario as last checked" in " ".join(c.value for c in at.caption)
+    # an error in the area itself: its streets are not known
+    at.selectbox(key="ed:area.source").set_value("file").run()
+    assert not at.get("deck_gl_json_chart")
+    assert [i.value for i in at.info] == ["Fix the scenario to see its streets."]
+
+
 def _planned_yaml(text: str) -> AppTest:
     """Apply scenario ``text`` in the YAML box, press Plan, and open the Plan tab (no errors).
 
