@@ -137,13 +137,15 @@ def contents(zipped: zipfile.ZipFile, where: str) -> tuple[dict[str, zipfile.Zip
         holds no scenario YAML or several.
     """
     files: dict[str, zipfile.ZipInfo] = {}
+    seen: set[str] = set()  # the names in lower case: one file each on macOS or Windows
     for info in zipped.infolist():
         name = _safe_name(info.filename, where)
         if info.is_dir() or name is None or _mac_copy(name):
             continue
-        if name.lower() in {n.lower() for n in files}:
+        if name.lower() in seen:
             msg = f"{where}: the zip holds two files named {name}; zip the scenario's files again"
             raise ScenarioError(msg)
+        seen.add(name.lower())
         files[name] = info
     files = _without_top_folder(files)
     scenarios = sorted(name for name in files if "/" not in name and _is_yaml(name))
@@ -211,7 +213,6 @@ def unpack_into(source: Path | bytes, where: str, folder: Path) -> Path:
     """Write a bundle's files under ``folder`` (made); return its YAML's path."""
     with _opened(source, where) as zipped:
         files, scenario = contents(zipped, where)
-        _check_room(files, folder, where)
         _extract(zipped, files, folder, where)
     return folder / scenario
 
@@ -239,9 +240,11 @@ def _extract(
 ) -> None:
     """Write ``files`` of ``zipped`` under ``folder``, each whole or not at all.
 
-    Each file is streamed (not held in memory) to a name of its own, then renamed. ``shown``
-    is the folder messages name (``folder`` unless it is a staging folder).
+    The disk's room is checked first (:func:`_check_room`). Each file is streamed (not held in
+    memory) to a name of its own, then renamed. ``shown`` is the folder messages name
+    (``folder`` unless it is a staging folder).
     """
+    _check_room(files, folder, where)
     for name, info in files.items():
         target = folder / name
         part = target.with_name(f".{target.name}.part")
@@ -308,7 +311,6 @@ def unpack_beside(archive: Path) -> Path:
         if folder.is_dir():
             _complete(zipped, files, folder, where, scenario)
             return folder / scenario
-        _check_room(files, archive.parent, where)
         staging = archive.parent / f".{folder.name}.unpacking-{uuid.uuid4().hex[:8]}"
         try:
             staging.mkdir()
@@ -350,7 +352,6 @@ def _complete(
         )
         raise ScenarioError(msg)
     if lacking := {name: info for name, info in files.items() if name not in there}:
-        _check_room(lacking, folder, where)
         _extract(zipped, lacking, folder, where)
         log.info("added %s to %s from %s", ", ".join(lacking), folder, Path(where).name)
 

@@ -358,13 +358,13 @@ def _far_break_note(routes: dict[str, Any]) -> str | None:
     far = [
         o
         for o in routes["per_officer"]
-        if o["break"] and o["break"].get("walk_min", 0.0) > o["break"]["minutes"]
+        if o["break"] and o["break"]["walk_min"] > o["break"]["minutes"]
     ]
     if not far:
         return None
     who = "Unit(s)" if routes["officers_per_unit"] > 1 else "Officer(s)"
     walks = ", ".join(f"{o['officer']} ({o['break']['walk_min']:.0f} min)" for o in far)
-    where = "at the station " if far[0]["break"].get("at_station") else ""
+    where = "at the station " if far[0]["break"]["at_station"] else ""
     how = "let units eat where they are (officers.meal_break.at_station: false), " if where else ""
     return (
         f"{who} {walks} walk longer to the meal break {where}and on from it than the break "
