@@ -710,6 +710,10 @@ def streamlit_flags(port: int) -> list[str]:
         "false",
         "--client.toolbarMode",
         "minimal",
+        # the sidebar's widgets take their value from the session state and, as their default,
+        # the same value (a widget drawn late in the browser shows its default): no warning
+        "--global.disableWidgetStateDuplicationWarning",
+        "true",
     ]
 
 

@@ -68,8 +68,9 @@ def bound(
     # Set on every run: a widget seeded once can come back from an interrupted run or a hidden
     # tab with its own default (an empty name, the clock time, the minimum), and drawing it
     # would then write that default to the draft.
-    st.session_state[key] = to_widget(get_in(draft(), path, default))
+    shown = st.session_state[key] = to_widget(get_in(draft(), path, default))
     args = (key, path, from_widget, then)
+    kwargs |= as_default(widget, shown, kwargs)
     value = widget(label, key=key, on_change=_changed, args=args, **kwargs)
     set_in(draft(), path, from_widget(value))  # a value the draft lacked: the default shown
     return value
@@ -91,8 +92,40 @@ def switch(
     """
     key = WIDGET + name
     st.session_state[key] = shown
+    kwargs |= as_default(widget, shown, kwargs)
     widget(label, key=key, on_change=_switched, args=(key, apply), **kwargs)
     return shown
+
+
+def as_default(widget: Callable[..., Any], shown: Any, kwargs: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
+    """Return the argument that makes ``shown`` the widget's default too, if it can take it.
+
+    ``shown`` is the value set through the session state; the argument is ``value``, ``index``
+    or ``default``. A page's browser shows a widget at its default until it has drawn the value
+    set for it, and a click in that moment (a tab, a box) sends what it shows back as a change:
+    a new page whose Scenario tab was clicked at once read 0 officers and picked the first
+    example. With the value as default the two agree. A value the widget would refuse as its
+    default (outside its limits, not among its options) gets none, and Streamlit's handling.
+    """
+    if widget is st.multiselect:
+        return {"default": shown}
+    if "options" in kwargs:
+        options = list(kwargs["options"])
+        return {"index": options.index(shown)} if shown in options else {}
+    if widget is st.number_input and shown is not None and not _fits(shown, kwargs):
+        return {}
+    return {"value": shown}
+
+
+def _fits(number: Any, kwargs: dict[str, Any]) -> bool:  # noqa: ANN401
+    """Whether a number input takes ``number`` as its default: within its limits, of their type."""
+    given = [kwargs[name] for name in ("min_value", "max_value", "step") if name in kwargs]
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        return False
+    if any(type(limit) is not type(number) for limit in given if limit is not None):
+        return False
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    return (low is None or low <= number) and (high is None or number <= high)
 
 
 def _switched(key: str, apply: Callable[[Any], None]) -> None:

@@ -41,6 +41,7 @@ from planner.staffing import (
 )
 from planner.stations import break_window
 from ui import jobs
+from ui.bound import as_default
 from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, page_words, set_in
 from ui.legend import plan_legend
 from ui.map import build_deck
@@ -562,6 +563,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     counts = st.multiselect(
         "Officer counts",
         choices,
+        **as_default(st.multiselect, st.session_state["staffing_counts"], {}),
         key="staffing_counts",
         persist_state="page",
         max_selections=MAX_COUNTS,

@@ -16,12 +16,14 @@ import re
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import gpxpy
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+import streamlit as st
 import yaml
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
@@ -34,7 +36,17 @@ from planner.tracks import METRES_PER_DEGREE
 from tests.ui.conftest import ROOT
 from ui import bound
 from ui.bound import labelled
-from ui.draft import APP_TIME_LIMIT_S, DRAFT, SET_ASIDE, UPLOADS, WHERE, YAML_BOX, get_in, set_in
+from ui.draft import (
+    APP_TIME_LIMIT_S,
+    DRAFT,
+    SET_ASIDE,
+    UPLOADS,
+    WHERE,
+    WIDGET,
+    YAML_BOX,
+    get_in,
+    set_in,
+)
 from ui.legend import legend_html
 from ui.map import (
     BLANK_STYLE,
@@ -488,6 +500,73 @@ def test_first_load_plans_the_default_scenario(first_load):
         f"The scenario file keeps its own time limit, {own:g} s; this plan was made with the "
         f"app's {APP_TIME_LIMIT_S:g} s preview: plan the file for the full search."
     ) in captions
+
+
+def _default_and_value(widget: Any) -> tuple[Any, Any]:
+    """A widget's default, which the browser shows until it draws the value set, and its value.
+
+    Choices compare as option indices, times as the ``HH:MM`` the page sends.
+    """
+    proto = widget.proto
+    unset = proto.DESCRIPTOR.fields_by_name["default"].has_presence and not proto.HasField(
+        "default"
+    )
+    default = None if unset else proto.default
+    match widget.type:
+        case "selectbox" | "radio":
+            return default, widget.index
+        case "multiselect":
+            return list(default), list(widget.indices)
+        case "time_input":
+            return default, None if widget.value is None else widget.value.strftime("%H:%M")
+    return default, widget.value
+
+
+#: The kinds of widget the sidebar and the Scenario tab draw from the scenario.
+DRAWN_KINDS = (
+    "number_input",
+    "text_input",
+    "selectbox",
+    "radio",
+    "checkbox",
+    "time_input",
+    "multiselect",
+)
+
+
+@pytest.mark.slow
+def test_each_widget_of_the_scenario_has_its_value_as_default(first_load):
+    """A widget the browser has not drawn yet shows its default, and a tab clicked then sends
+    what it shows: the sidebar (officers, time limit, example) and every field bound to the
+    scenario take the value they show as their default too, so a quick click changes nothing.
+    """
+    at = _app()
+    drawn = {"sidebar": [w.key for kind in DRAWN_KINDS for w in at.sidebar.get(kind)]}
+    assert {"scenario", "officers", "time_limit_s"} <= set(drawn["sidebar"])
+    _tab(at, "Scenario")
+    widgets = [w for kind in DRAWN_KINDS for w in at.get(kind)]
+    kept = {*drawn["sidebar"], "pick_mode"}  # and what a reloaded page takes back
+    ours = [w for w in widgets if w.key.startswith(WIDGET) or w.key in kept]
+    assert {w.type for w in ours} == set(DRAWN_KINDS)
+    assert len(ours) > 40
+    shown = {w.key: _default_and_value(w) for w in ours}
+    _tab(at, "Staffing")
+    shown["staffing_counts"] = _default_and_value(at.multiselect(key="staffing_counts"))
+    assert {key: pair for key, pair in shown.items() if pair[0] != pair[1]} == {}
+
+
+def test_a_widgets_default_is_its_value_where_the_widget_takes_it():
+    assert bound.as_default(st.multiselect, ["steps"], {}) == {"default": ["steps"]}
+    assert bound.as_default(st.radio, "date", {"options": ["weekday", "date"]}) == {"index": 1}
+    assert bound.as_default(st.selectbox, 2, {"options": [1, 2]}) == {"index": 1}
+    assert bound.as_default(st.text_input, "", {}) == {"value": ""}
+    assert bound.as_default(st.number_input, None, {"min_value": 1}) == {"value": None}
+    assert bound.as_default(st.number_input, 1.5, {"min_value": 0.1, "step": 1.0}) == {"value": 1.5}
+    # Streamlit refuses these as defaults: the widget keeps its own, as before
+    assert bound.as_default(st.selectbox, 3, {"options": [1, 2]}) == {}
+    assert bound.as_default(st.number_input, 0.05, {"min_value": 0.1}) == {}
+    assert bound.as_default(st.number_input, 4000.0, {"max_value": 3600.0}) == {}
+    assert bound.as_default(st.number_input, 3, {"min_value": 1.0}) == {}  # an int, float limits
 
 
 @pytest.mark.shared_data

@@ -172,6 +172,31 @@ def test_first_load_draws_the_default_plan_and_stays_local(app_page):
     assert _cut_short(app_page, "stDownloadButton") == []
 
 
+def test_a_tab_clicked_while_a_new_page_draws_changes_nothing(app_page, chromium):
+    """The Scenario tab clicked the moment it shows, before the sidebar's fields are drawn.
+
+    The browser then sent the fields it had not drawn at their bare defaults: 0 officers, a
+    0.1 s limit, or the first example, opened in place of the one shown.
+    """
+    from playwright.sync_api import expect
+
+    _open(app_page)  # the default plan made: a new page draws at once, from the cache
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()  # a first visit: nothing of the page in the browser's cache
+    page.goto(app_page.url)
+    page.get_by_role("tab", name="Scenario").click()  # as soon as it can be clicked
+    expect(page.get_by_text("Clicking a street will")).to_be_visible(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=TIMEOUT_MS)
+    side = page.get_by_test_id("stSidebar")
+    expect(side.get_by_role("spinbutton", name="Officers on foot")).to_have_value("4")
+    expect(side.get_by_role("spinbutton", name="Solver time limit (s)")).to_have_value("1.50")
+    expect(side.get_by_role("combobox")).to_have_value("helsinki_default")
+    expect(side.get_by_role("button", name=re.compile("^Take back"))).to_have_count(0)
+    expect(page.get_by_test_id("stAlert")).to_have_count(0)
+    context.close()
+
+
 def test_play_moves_the_time_slider_until_stopped(app_page):
     """The slider plays and stops; the table of what units do there stays open, at its time."""
     from playwright.sync_api import expect
