@@ -108,7 +108,7 @@ def as_default(widget: Callable[..., Any], shown: Any, kwargs: dict[str, Any]) -
     default (outside its limits, not among its options) gets none, and Streamlit's handling.
     """
     if widget is st.multiselect:
-        return {"default": shown}
+        return {"default": shown} if set(shown) <= set(kwargs.get("options", shown)) else {}
     if "options" in kwargs:
         options = list(kwargs["options"])
         return {"index": options.index(shown)} if shown in options else {}

@@ -563,7 +563,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     counts = st.multiselect(
         "Officer counts",
         choices,
-        **as_default(st.multiselect, st.session_state["staffing_counts"], {}),
+        **as_default(st.multiselect, st.session_state["staffing_counts"], {"options": choices}),
         key="staffing_counts",
         persist_state="page",
         max_selections=MAX_COUNTS,

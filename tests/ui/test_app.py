@@ -557,6 +557,8 @@ def test_each_widget_of_the_scenario_has_its_value_as_default(first_load):
 
 def test_a_widgets_default_is_its_value_where_the_widget_takes_it():
     assert bound.as_default(st.multiselect, ["steps"], {}) == {"default": ["steps"]}
+    assert bound.as_default(st.multiselect, [2], {"options": [2, 4]}) == {"default": [2]}
+    assert bound.as_default(st.multiselect, [3], {"options": [2, 4]}) == {}
     assert bound.as_default(st.radio, "date", {"options": ["weekday", "date"]}) == {"index": 1}
     assert bound.as_default(st.selectbox, 2, {"options": [1, 2]}) == {"index": 1}
     assert bound.as_default(st.text_input, "", {}) == {"value": ""}
