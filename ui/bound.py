@@ -24,6 +24,8 @@ SIDEBAR = {
 #: Scenario key -> label of the editor's widget for it, learnt as the Scenario tab draws it (on
 #: any page of this server: the labels are the same for every page).
 LABELS: dict[str, str] = {}
+_NONE = object()
+"""What the draft holds at a path it lacks (a widget's value is never this)."""
 
 
 def bound(
@@ -93,7 +95,7 @@ def switch(
     key = WIDGET + name
     st.session_state[key] = shown
     kwargs |= as_default(widget, shown, kwargs)
-    widget(label, key=key, on_change=_switched, args=(key, apply), **kwargs)
+    widget(label, key=key, on_change=_switched, args=(key, apply, shown), **kwargs)
     return shown
 
 
@@ -128,8 +130,9 @@ def _fits(number: Any, kwargs: dict[str, Any]) -> bool:  # noqa: ANN401
     return (low is None or low <= number) and (high is None or number <= high)
 
 
-def _switched(key: str, apply: Callable[[Any], None]) -> None:
-    if key in st.session_state:  # else another callback of this rerun opened another draft
+def _switched(key: str, apply: Callable[[Any], None], shown: Any) -> None:  # noqa: ANN401
+    # no key: another callback of this rerun opened another draft; the value shown: no change
+    if key in st.session_state and st.session_state[key] != shown:
         apply(st.session_state[key])
 
 
@@ -143,9 +146,15 @@ def _changed(
 
     Another callback of the same rerun (an example scenario chosen, a station picked) may have
     dropped the widget keys and loaded another draft: the change then has nothing to apply to.
+    A widget the browser drew again (its tab shown again, its scenario just opened) can report
+    the value it already had as a change: that changes nothing (a source "changed" to the one
+    it was dropped the area's box).
     """
-    if key in st.session_state:
-        set_in(draft(), path, from_widget(st.session_state[key]))
+    if key not in st.session_state:
+        return
+    value = from_widget(st.session_state[key])
+    if value != get_in(draft(), path, _NONE):
+        set_in(draft(), path, value)
         if path == "area.source":
             keep_source_fields(draft()["area"])
         if then is not None:

@@ -39,7 +39,13 @@ from ui.draft import (
     set_in,
     set_type_categories,
 )
-from ui.uploads import MAPPING_FIELDS, file_fields, incident_uploaded, read_as_suggested
+from ui.uploads import (
+    MAPPING_FIELDS,
+    file_fields,
+    incident_changed,
+    incident_uploaded,
+    read_as_suggested,
+)
 
 AREA_SOURCES = {
     "embedded": "Embedded central Helsinki (offline)",
@@ -189,7 +195,7 @@ def incidents_section() -> None:
             "Add an incident file (CSV, GeoJSON, GeoPackage)",
             type=["csv", "geojson", "json", "gpkg"],
             key="incident_upload",
-            on_change=incident_uploaded,
+            on_change=incident_changed,
             help="Read with the same loader as patrol-planner incidents inspect FILE: rows "
             "kept and dropped per reason are shown.",
         )

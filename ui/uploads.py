@@ -48,9 +48,28 @@ APPLIED = " (YAML box)"
 """Added to the name of a scenario applied from the YAML box: it may differ from its file."""
 
 
+HANDLED = "uploads_handled"
+"""Session key: the id of the file each uploader last gave, by the uploader's key."""
+
+
+def _handled_already(key: str) -> bool:
+    """Whether uploader ``key`` reports the file it gave before, as a change.
+
+    A tab shown again draws its uploaders again, and one can then send the file it still holds
+    as new: opened again, it set the scenario's edits aside (or a file was refused as listed).
+    """
+    upload = st.session_state.get(key)
+    file_id = None if upload is None else upload.file_id
+    handled = st.session_state.setdefault(HANDLED, {})
+    if file_id is not None and handled.get(key) == file_id:
+        return True
+    handled[key] = file_id
+    return False
+
+
 def _yaml_uploaded() -> None:
     upload = st.session_state.get("yaml_upload")
-    if upload is None:
+    if upload is None or _handled_already("yaml_upload"):
         return
     if upload.name.lower().endswith(bundle.SUFFIX):
         _yaml_error(_bundle_opened(upload.name, upload.getvalue()))
@@ -131,7 +150,7 @@ def _file_uploaded(section: str, keep: tuple[str, ...] = ()) -> None:
     draft on the next run, as every bound widget does.
     """
     upload = st.session_state.get(f"{section}_upload")
-    if upload is None:
+    if upload is None or _handled_already(f"{section}_upload"):
         return
     path = save_upload(upload.name, upload.getvalue())
     old = draft().get(section, {})
@@ -201,6 +220,12 @@ def file_fields(
     bound(st.text_input, path, f"{section}.path", "", then=then)
     if not draft()[section].get("path"):
         draft()[section].pop("path", None)
+
+
+def incident_changed() -> None:
+    """Read an incident file put on the uploader (not one it reports again)."""
+    if not _handled_already("incident_upload"):
+        incident_uploaded()
 
 
 def incident_uploaded() -> None:

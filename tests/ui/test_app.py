@@ -423,6 +423,51 @@ def test_a_reload_keeps_the_shift_tables_edits_not_folded_in_yet():
     assert at.code[0].value == "rows 20:00 18:00"  # the edit kept; the table's rows unchanged
 
 
+def _reported_again_app() -> None:
+    """A page whose browser reports a field and an uploader again, as changes, unchanged."""
+    import json
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from ui import bound, uploads
+    from ui.draft import DRAFT
+
+    area = {"source": "embedded", "bbox_deg": [24.935, 60.16, 24.955, 60.172]}
+    st.session_state[DRAFT] = {"area": area}
+
+    def changed(source: str) -> None:  # the source field's callback, as the editor gives it
+        st.session_state["ed:area.source"] = source
+        then = lambda: bound.keep_source_fields(area, keep_cut=False)  # noqa: E731
+        bound._changed("ed:area.source", "area.source", lambda v: v, then)
+
+    changed("embedded")  # the source it has: the box stays
+    kept = dict(area)
+    changed("file")  # another source: its box goes with the old map
+    handled = []
+    for file_id in ("a", "a", "b", None, "b"):
+        st.session_state["yaml_upload"] = file_id and SimpleNamespace(file_id=file_id)
+        handled.append(uploads._handled_already("yaml_upload"))
+    st.code(json.dumps({"kept": kept, "changed": area, "handled": handled}))
+
+
+def test_a_field_or_a_file_reported_again_changes_nothing():
+    """A tab shown again draws its widgets anew, and the browser can then report their values,
+    and an uploader's file, as changes. The draft keeps what it has, and a file is opened once.
+
+    Before, the area's source reported as it was dropped the box cutting the map, and the
+    YAML file opened again set the scenario aside, offering to take back the box-less draft.
+    """
+    at = AppTest.from_function(_reported_again_app).run()
+    assert not at.exception
+    shown = json.loads(at.code[0].value)
+    assert shown["kept"] == {"source": "embedded", "bbox_deg": [24.935, 60.16, 24.955, 60.172]}
+    assert shown["changed"] == {"source": "file"}
+    # a file given again is handled already; a new one, or one given after the uploader was
+    # emptied, is not
+    assert shown["handled"] == [False, True, False, False, False]
+
+
 # ---------------------------------------------------------------------------------------------
 # AppTest: the first load plans the default scenario (~10-20 s on 2 cores)
 
