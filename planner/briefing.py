@@ -247,7 +247,11 @@ def _unit(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> dict[str, object]:
     meal = figures["break"]
     clocks = {  # the summary line's times, labelled as the timetable's are
         "meal_at": clock_label(meal["start"], plan.shift_start, plan.shift_end) if meal else "",
-        "back_at": clock_label(figures["back_at_station"], plan.shift_start, plan.shift_end),
+        "back_at": (
+            clock_label(figures["back_at_station"], plan.shift_start, plan.shift_end)
+            if figures["back_at_station"]
+            else ""  # gone for the rest of the shift: not back
+        ),
         "end_place": plan.places[route.legs[-1].to_node] if route.ends_elsewhere else "",
         "gone_at": (
             clock_label(figures["gone_at"], plan.shift_start, plan.shift_end)

@@ -41,6 +41,7 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
     walk = sum(leg.presence for leg in route.legs if leg.kind == "walk")
     breaks = [leg for leg in route.legs if leg.kind == "break"]
     meal = plan.scenario.officers.meal_break
+    end = plan.at(route.end_s).isoformat(timespec="seconds")
     return {
         "officer": route.officer,
         "km_walked": _r(route.distance_m / 1000, 3),
@@ -59,8 +60,9 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
             if breaks
             else None
         ),
-        "back_at_station": plan.at(route.end_s).isoformat(timespec="seconds"),
-        "gone_at": plan.at(route.end_s).isoformat(timespec="seconds") if route.gone else None,
+        # a unit gone for the rest of the shift is not walked back: it has its gone_at instead
+        "back_at_station": None if route.gone else end,
+        "gone_at": end if route.gone else None,
         "back_early_min": _r(max(0.0, plan.back_early_s(route)) / 60, 2),
         "late_min": _r(max(0.0, -plan.back_early_s(route)) / 60, 2),
         "presence_min": _r(route.presence),

@@ -573,6 +573,7 @@ def test_a_unit_gone_for_the_rest_of_the_shift_ends_where_it_left(two_officer_pl
     figures = gone.kpis["routes"]["per_officer"][1]
     assert figures["gone_at"] == gone.at(last.end_s).isoformat(timespec="seconds")
     assert figures["back_early_min"] == 0 and figures["late_min"] == 0
+    assert figures["back_at_station"] is None  # it is not walked back
     assert gone.kpis["routes"]["per_officer"][0]["gone_at"] is None
     assert gone.kpis["replan"]["gone"] == [{"unit": 2, "since": figures["gone_at"]}]
     when = f"{gone.at(last.end_s):%H:%M}"
