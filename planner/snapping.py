@@ -138,8 +138,12 @@ def lost_per_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> pd.DataFrame
     )
 
 
-def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
-    """Where the incidents lie against the area (medians), and how far apart."""
+ANOTHER_CITY_M = 50_000.0
+"""Incidents whose middle lies this far from the area's are another city's: no box takes them."""
+
+
+def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> tuple[str, float]:
+    """Say where the incidents lie against the area (medians); return it and the metres apart."""
     from pyproj import Geod
 
     here = float(np.nanmedian(lat)), float(np.nanmedian(lon))
@@ -148,7 +152,7 @@ def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
     return (
         f"they lie around {here[0]:.4f}, {here[1]:.4f} (latitude, longitude), the area around "
         f"{area[0]:.4f}, {area[1]:.4f}, {metres / 1000:,.0f} km away"
-    )
+    ), float(metres)
 
 
 def _outside_cut(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
@@ -227,9 +231,11 @@ def _no_incident_near(
             if mapped
             else ""
         )
+        where, metres = _apart(graph, lon, lat)
+        widen = _outside_cut(graph, lon, lat) if metres < ANOTHER_CITY_M else ""
         return (
-            f"{none}: {_apart(graph, lon, lat)}; {_outside_cut(graph, lon, lat)}check that the "
-            f"incident file covers the same city and period{crs}"
+            f"{none}: {where}; {widen}check that the incident file covers the same city and "
+            f"period{crs}"
         ), False
     fixes = [_swap_fix(r) for r in reports]
     if fixes and all(fixes):
