@@ -559,7 +559,23 @@ def replan_change(before: dict[str, Any], after: dict[str, Any]) -> str:
     lines = ["whole shift              plan followed -> re-planned"]
     for label, old, new, change in replan_change_rows(before, after):
         lines.append(f"  {label:<23}{old:>13} -> {new} ({change})")
+    if note := replan_gain_note(before, after):
+        lines.append(f"  ({note})")
     return "\n".join(lines)
+
+
+def replan_gain_note(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """Say why a re-plan's presence can exceed the plan followed's, calls and all; else None.
+
+    A commander would read a rise as calls that cost nothing: the change is what the calls
+    cost net of what the re-plan's own search found for the hours left.
+    """
+    if float(after["routes"]["presence_min"]) <= float(before["routes"]["presence_min"]):
+        return None
+    return (
+        "presence rose: the re-plan's own search found more for the hours left than the plan "
+        "followed had, more than the calls cost; the change is not what they cost"
+    )
 
 
 def replan_change_rows(

@@ -72,6 +72,9 @@ def test_plan_default_end_to_end(tmp_path):
     assert change and float(change[1]) == pytest.approx(planned, abs=1e-3)
     assert float(change[2]) == pytest.approx(replanned["presence_min"], abs=1e-3)
     assert float(change[3]) == pytest.approx(float(change[2]) - float(change[1]), abs=2e-3)
+    assert ("presence rose: the re-plan's own search" in again.stdout) == (
+        replanned["presence_min"] > planned
+    )
     schedule = pd.read_csv(out / "replan_2000" / "schedule.csv")
     before = pd.read_csv(out / "schedule.csv")
     day = before["start"].iloc[0][:10]  # the next Friday

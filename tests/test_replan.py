@@ -697,3 +697,20 @@ def test_a_re_plan_warns_of_units_idle_as_its_briefing_checks_do(two_officer_pla
     (idle,) = _checks(again)
     assert idle in again.warnings
     assert idle in json.loads(plan_files(again)["kpis.json"])["warnings"]
+
+
+def test_a_replan_whose_presence_rose_says_the_change_is_not_what_the_calls_cost():
+    from planner.evaluate import replan_change
+
+    def kpis(presence: float) -> dict:
+        figures = {"presence_min": presence, "stops": 9, "hotspots_dosed": 5, "dose_minutes": 90}
+        return {"routes": figures}
+
+    rose = replan_change(kpis(22.606), kpis(22.655))
+    assert "22.606 -> 22.655 (+0.049)" in rose
+    assert rose.endswith(
+        "(presence rose: the re-plan's own search found more for the hours left than the plan "
+        "followed had, more than the calls cost; the change is not what they cost)"
+    )
+    fell = replan_change(kpis(22.606), kpis(20.0))
+    assert "(-2.606)" in fell and "presence rose" not in fell

@@ -26,6 +26,7 @@ from planner.evaluate import (
     kpi_table,
     plan_warnings,
     replan_change_rows,
+    replan_gain_note,
     risk_label,
     stayed_at_station,
 )
@@ -167,6 +168,8 @@ def show_replan_change(followed: dict[str, Any], kpis: dict[str, Any]) -> None:
         "Whole shift, against the plan followed (both count what was done before the re-plan): "
         "what the calls cost, and what the re-plan won back. The deltas above are the same."
     )
+    if note := replan_gain_note(followed, kpis):
+        st.caption(note[0].upper() + note[1:] + ".")
     rows = replan_change_rows(followed, kpis)
     frame = pd.DataFrame(rows, columns=["whole shift", "plan followed", "re-planned", "change"])
     st.dataframe(frame, hide_index=True, width="content")

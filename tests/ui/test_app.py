@@ -1964,6 +1964,8 @@ def test_a_replan_is_set_against_the_plan_it_followed(first_load):
     row = table.set_index("whole shift").loc["presence (risk x min)"]
     assert row["plan followed"] == f"{before['presence_min']:.3f}"
     assert row["re-planned"] == f"{after['presence_min']:.3f}"
+    rose = any(c.value.startswith("Presence rose: the re-plan's own") for c in at.caption)
+    assert rose == (after["presence_min"] > before["presence_min"])
     at.sidebar.button[0].click().run()  # Plan: the whole-shift plan, nothing to set it against
     assert all(m.delta in (None, "") for m in at.metric)
 
