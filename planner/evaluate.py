@@ -570,11 +570,12 @@ def replan_gain_note(before: dict[str, Any], after: dict[str, Any]) -> str | Non
     A commander would read a rise as calls that cost nothing: the change is what the calls
     cost net of what the re-plan's own search found for the hours left.
     """
-    if float(after["routes"]["presence_min"]) <= float(before["routes"]["presence_min"]):
+    was, now = (round(float(k["routes"]["presence_min"]), 3) for k in (before, after))
+    if now <= was:  # as the table shows it: no note for a rise it shows as +0.000
         return None
     return (
         "presence rose: the re-plan's own search found more for the hours left than the plan "
-        "followed had, more than the calls cost; the change is not what they cost"
+        "followed had, and that outweighed what the calls cost"
     )
 
 

@@ -139,7 +139,8 @@ def lost_per_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> pd.DataFrame
 
 
 ANOTHER_CITY_M = 50_000.0
-"""Incidents whose middle lies this far from the area's are another city's: no box takes them."""
+"""Incidents whose middle lies this far from the area's are likely another city's: the message
+says to check the file first, and to widen the area's box only if the map file covers them."""
 
 
 def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> tuple[str, float]:
@@ -156,11 +157,10 @@ def _apart(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> tuple[str, f
 
 
 def _outside_cut(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
-    """Say how many points lie outside the part of the map file kept, to widen it; or "".
+    """Say how many points lie outside the part of the map file kept; or "".
 
-    Returns ``"all 3 lie outside the part of the map file kept (area.bbox_deg [...]): widen
-    it to take them in, or "`` when the graph was cut (:attr:`StreetGraph.cut`) and some lie
-    outside it, else ``""``.
+    Returns ``"all 3 lie outside the part of the map file kept (area.bbox_deg [...])"`` when
+    the graph was cut (:attr:`StreetGraph.cut`) and some lie outside it, else ``""``.
     """
     if graph.cut is None:
         return ""
@@ -169,10 +169,8 @@ def _outside_cut(graph: StreetGraph, lon: np.ndarray, lat: np.ndarray) -> str:
     if not outside:
         return ""
     many = f"all {outside}" if outside == len(lon) else f"{outside}"
-    return (
-        f"{many} lie outside the part of the map file kept "
-        f"({graph.source.rpartition(PART_INSIDE)[2]}): widen it to take them in, or "
-    )
+    kept = graph.source.rpartition(PART_INSIDE)[2]
+    return f"{many} lie outside the part of the map file kept ({kept})"
 
 
 def _swap_fix(report: LoadReport) -> str | None:
@@ -232,11 +230,16 @@ def _no_incident_near(
             else ""
         )
         where, metres = _apart(graph, lon, lat)
-        widen = _outside_cut(graph, lon, lat) if metres < ANOTHER_CITY_M else ""
-        return (
-            f"{none}: {where}; {widen}check that the incident file covers the same city and "
-            f"period{crs}"
-        ), False
+        outside = _outside_cut(graph, lon, lat)
+        check = f"check that the incident file covers the same city and period{crs}"
+        if not outside:
+            return f"{none}: {where}; {check}", False
+        if metres >= ANOTHER_CITY_M:  # most likely another city's file: that first
+            return (
+                f"{none}: {where}; {check}; {outside}: if the map file covers them, widen it",
+                False,
+            )
+        return f"{none}: {where}; {outside}: widen it to take them in, or {check}", False
     fixes = [_swap_fix(r) for r in reports]
     if fixes and all(fixes):
         fix = "; ".join(f"{r.file}: {fix}" for r, fix in zip(reports, fixes, strict=True))

@@ -710,7 +710,8 @@ def test_a_replan_whose_presence_rose_says_the_change_is_not_what_the_calls_cost
     assert "22.606 -> 22.655 (+0.049)" in rose
     assert rose.endswith(
         "(presence rose: the re-plan's own search found more for the hours left than the plan "
-        "followed had, more than the calls cost; the change is not what they cost)"
+        "followed had, and that outweighed what the calls cost)"
     )
+    assert "presence rose" not in replan_change(kpis(22.606), kpis(22.6062))  # +0.000
     fell = replan_change(kpis(22.606), kpis(20.0))
     assert "(-2.606)" in fell and "presence rose" not in fell

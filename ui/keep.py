@@ -46,6 +46,7 @@ KEYS = (
     "time_limit_s",
     "tab",
     "pick_mode",  # what a click on the Scenario tab's map does: a reload must not change it
+    *uploads.INCIDENT_SETTINGS,  # how the next incident file is read
     "plan",
     "plan_yaml",
     "plan_key",

@@ -41,6 +41,14 @@ from ui.draft import (
 MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "clock_col", "type_col", "id_col")
 """Column mapping of a generic incident file (``IncidentSpec``)."""
 
+INCIDENT_SETTINGS = (
+    "incident_schema",
+    "incident_max_snap_m",
+    "incident_date_order",
+    *(f"incident_{field}" for field in MAPPING_FIELDS),
+)
+"""Session keys of how the next incident file is read: its schema, snap distance and mapping."""
+
 YAML_STATE = ("yaml_error", "yaml_error_of", "yaml_text_of")
 """Session keys of the YAML box's refusal and of the scenario text it shows."""
 

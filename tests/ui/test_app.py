@@ -463,8 +463,8 @@ def test_a_field_or_a_file_reported_again_changes_nothing():
     shown = json.loads(at.code[0].value)
     assert shown["kept"] == {"source": "embedded", "bbox_deg": [24.935, 60.16, 24.955, 60.172]}
     assert shown["changed"] == {"source": "file"}
-    # a file given again is handled already; a new one, or one given after the uploader was
-    # emptied, is not
+    # a file reported again is handled already; a new one is not, nor one reported after the
+    # uploader was emptied (the incident uploader's callback says so: its file's error goes)
     assert shown["handled"] == [False, True, False, False, False]
 
 
@@ -967,6 +967,23 @@ def test_a_reload_takes_back_the_page_under_an_id_of_its_own(first_load):
     lost = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     lost.query_params["page"] = "0" * 32
     assert lost.run().number_input(key="officers").value == 4
+
+
+def test_how_the_next_incident_file_is_read_outlives_another_tab_and_a_reload(first_load):
+    """The schema, the column mapping and the date order set for the next incident file stay
+    while the Plan tab is looked at, and through a reload; before, both set them back to auto.
+    """
+    at = _tab(_app(), "Scenario")
+    at.selectbox(key="incident_schema").set_value("generic").run()
+    at.text_input(key="incident_x_col").set_value("Easting").run()
+    at.radio(key="incident_date_order").set_value("day_first").run()
+    at.number_input(key="incident_max_snap_m").set_value(50.0).run()
+    for page in (_tab(_tab(at, "Plan"), "Scenario"), _tab(_reloaded(at), "Scenario")):
+        assert not page.exception
+        assert page.selectbox(key="incident_schema").value == "generic"
+        assert page.text_input(key="incident_x_col").value == "Easting"
+        assert page.radio(key="incident_date_order").value == "day_first"
+        assert page.number_input(key="incident_max_snap_m").value == 50.0
 
 
 def test_a_reload_of_a_scenario_of_ones_own_does_not_show_the_example(first_load):
