@@ -710,8 +710,8 @@ def streamlit_flags(port: int) -> list[str]:
         "false",
         "--client.toolbarMode",
         "minimal",
-        # the sidebar's widgets take their value from the session state and, as their default,
-        # the same value (a widget drawn late in the browser shows its default): no warning
+        # the app's widgets set through the session state get that value as their default too,
+        # on purpose (ui.bound.as_default: a widget drawn late shows its default): no warning
         "--global.disableWidgetStateDuplicationWarning",
         "true",
     ]

@@ -147,8 +147,8 @@ def _changed(
     Another callback of the same rerun (an example scenario chosen, a station picked) may have
     dropped the widget keys and loaded another draft: the change then has nothing to apply to.
     A widget the browser drew again (its tab shown again, its scenario just opened) can report
-    the value it already had as a change: that changes nothing (a source "changed" to the one
-    it was dropped the area's box).
+    the value it already had as a change: that changes nothing (the area's source reported
+    so, as the one it was, dropped the area's box).
     """
     if key not in st.session_state:
         return
