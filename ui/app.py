@@ -477,6 +477,7 @@ def _plan_map(plan: Plan, plan_key: str) -> None:
     at_s = st.select_slider(
         "Where the units are at",
         options=steps,
+        value=st.session_state[time_key],  # its default too (see ui.bound.as_default)
         format_func=labels.get,
         key=widget_key,
         help="Opens two hours into the shift, when the units are out (a re-plan: at its time); "

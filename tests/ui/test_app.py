@@ -564,6 +564,8 @@ def _default_and_value(widget: Any) -> tuple[Any, Any]:
             return list(default), list(widget.indices)
         case "time_input":
             return default, None if widget.value is None else widget.value.strftime("%H:%M")
+        case "select_slider":  # option indices
+            return list(default), [widget.options.index(widget.format_func(widget.value))]
     return default, widget.value
 
 
@@ -586,6 +588,8 @@ def test_each_widget_of_the_scenario_has_its_value_as_default(first_load):
     scenario take the value they show as their default too, so a quick click changes nothing.
     """
     at = _app()
+    (slider,) = at.select_slider  # the Plan tab's time: two hours into the shift
+    assert _default_and_value(slider) == ([24.0], [24])  # 24 five-minute steps
     drawn = {"sidebar": [w.key for kind in DRAWN_KINDS for w in at.sidebar.get(kind)]}
     assert {"scenario", "officers", "time_limit_s"} <= set(drawn["sidebar"])
     _tab(at, "Scenario")
