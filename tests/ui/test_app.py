@@ -566,6 +566,8 @@ def _default_and_value(widget: Any) -> tuple[Any, Any]:
             return default, None if widget.value is None else widget.value.strftime("%H:%M")
         case "select_slider":  # option indices
             return list(default), [widget.options.index(widget.format_func(widget.value))]
+        case "date_input":
+            return list(default), [widget.value.isoformat()]
     return default, widget.value
 
 
@@ -601,6 +603,26 @@ def test_each_widget_of_the_scenario_has_its_value_as_default(first_load):
     shown = {w.key: _default_and_value(w) for w in ours}
     _tab(at, "Staffing")
     shown["staffing_counts"] = _default_and_value(at.multiselect(key="staffing_counts"))
+    # the fields only another scenario draws: a dated shift, an end station, a dosage cap,
+    # breaks staggered, no iteration cap
+    other = (
+        DEFAULT_YAML.read_text()
+        .replace("weekday: friday", "date: 2026-12-04")
+        .replace("  # max_minutes_per_spot: 30", "  max_minutes_per_spot: 25")
+        .replace("    at_station: true", "    at_station: true\n    most_at_once: 2")
+        .replace("  route_iterations: 1000", "  # route_iterations: 1000")
+        .replace("  pace_m_per_s:", "  end_station: {lat: 60.1712, lon: 24.9414}\n  pace_m_per_s:")
+    )
+    at = _apply_yaml(at, other)
+    assert not at.exception and _errors(at) == []
+    again = [w for kind in (*DRAWN_KINDS, "date_input") for w in at.get(kind)]
+    again = [w for w in again if w.key.startswith(WIDGET) and w.key not in shown]
+    assert {
+        "ed:shift.date",
+        "ed:officers.end_station.lat",
+        "ed:dwell.max_minutes_per_spot",
+    } <= {w.key for w in again}
+    shown |= {w.key: _default_and_value(w) for w in again}
     assert {key: pair for key, pair in shown.items() if pair[0] != pair[1]} == {}
 
 
