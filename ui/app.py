@@ -50,7 +50,7 @@ from planner.stations import resolve_station, shift_window, under_way_note  # no
 from ui import draft as drafts  # noqa: E402
 from ui import editor, jobs, keep, replanning, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
-from ui.bound import as_default, labelled  # noqa: E402
+from ui.bound import keyed, labelled  # noqa: E402
 from ui.legend import plan_legend  # noqa: E402
 from ui.map import (  # noqa: E402
     base_records,
@@ -140,7 +140,7 @@ def sidebar(names: list[str]) -> bool:
         st.selectbox(
             "Example scenario",
             names,
-            # each widget's default is its value (see ui.bound.as_default)
+            # its default is its value (see ui.bound.as_default); none: one's own scenario
             index=names.index(shown) if (shown := st.session_state["scenario"]) in names else None,
             key="scenario",
             on_change=_example_chosen,
@@ -169,15 +169,14 @@ def sidebar(names: list[str]) -> bool:
                 "this makes them the scenario being edited again (press Plan to plan them).",
             )
         # No bounds here: the scenario's own check names a count out of range (1-200).
-        count = {"step": 1}
-        count |= as_default(st.number_input, st.session_state["officers"], count)
-        st.number_input("Officers on foot", **count, key="officers")
-        limits = {"min_value": 0.1, "max_value": drafts.MAX_TIME_LIMIT_S, "step": 1.0}
-        limits |= as_default(st.number_input, st.session_state["time_limit_s"], limits)
-        st.number_input(
+        keyed(st.number_input, "Officers on foot", "officers", step=1)
+        keyed(
+            st.number_input,
             "Solver time limit (s)",
-            **limits,
-            key="time_limit_s",
+            "time_limit_s",
+            min_value=0.1,
+            max_value=drafts.MAX_TIME_LIMIT_S,
+            step=1.0,
             help="Seconds per optimiser (posts, routes); the best plan found in that time is "
             "returned.",
         )

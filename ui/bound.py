@@ -109,14 +109,31 @@ def as_default(widget: Callable[..., Any], shown: Any, kwargs: dict[str, Any]) -
     example. With the value as default the two agree. A value the widget would refuse as its
     default (outside its limits, not among its options) gets none, and Streamlit's handling.
     """
-    if widget is st.multiselect:
+    kind = widget.__name__  # st.radio, or a column's radio
+    if kind == "multiselect":
         return {"default": shown} if set(shown) <= set(kwargs.get("options", shown)) else {}
     if "options" in kwargs:
         options = list(kwargs["options"])
         return {"index": options.index(shown)} if shown in options else {}
-    if widget is st.number_input and shown is not None and not _fits(shown, kwargs):
+    if kind == "number_input" and shown is not None and not _fits(shown, kwargs):
         return {}
     return {"value": shown}
+
+
+def keyed(
+    widget: Callable[..., Any],
+    label: str,
+    key: str,
+    fallback: Any = None,  # noqa: ANN401
+    **kwargs: Any,  # noqa: ANN401
+) -> Any:  # noqa: ANN401
+    """Draw ``widget`` under ``key``, its value in the session state its default too.
+
+    The default is that value, else ``fallback`` (see :func:`as_default`); options go in
+    ``options=``. Returns the widget's value.
+    """
+    shown = st.session_state.get(key, fallback)
+    return widget(label, key=key, **kwargs, **as_default(widget, shown, kwargs))
 
 
 def _fits(number: Any, kwargs: dict[str, Any]) -> bool:  # noqa: ANN401

@@ -23,7 +23,7 @@ from planner.harm import HARM_DAYS, OTHER
 from planner.incidents import NO_TYPE
 from planner.scenario import LOCAL_SOURCES, MIN_ZONE_M, match_form
 from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
-from ui.bound import as_default, bound, keep_source_fields, number, switch
+from ui.bound import bound, keep_source_fields, keyed, number, switch
 from ui.draft import (
     ALREADY_LISTED,
     FOUND_STATIONS,
@@ -173,29 +173,28 @@ def incidents_section() -> None:
         schema, snap = st.columns(2)
         # how the next file is read: kept while another tab is shown (and across a reload)
         kept = {"persist_state": "page"}
-        schemas = {"options": SCHEMAS}
-        schemas |= as_default(st.selectbox, st.session_state.get("incident_schema"), schemas)
-        schema.selectbox("Schema of the next file", **schemas, key="incident_schema", **kept)
-        snap.number_input(
+        keyed(
+            schema.selectbox, "Schema of the next file", "incident_schema", options=SCHEMAS, **kept
+        )
+        keyed(
+            snap.number_input,
             "Drop incidents farther from a street than (m)",
+            "incident_max_snap_m",
+            100.0,
             min_value=1.0,
-            value=st.session_state.get("incident_max_snap_m", 100.0),
             step=10.0,
-            key="incident_max_snap_m",
             **kept,
         )
         if st.session_state.get("incident_schema") == "generic":
             where, what = MAPPING_FIELDS[:3], MAPPING_FIELDS[3:]  # coordinates; time, type, id
             for fields in (where, what):
                 for col, field in zip(st.columns(len(what)), fields, strict=False):
-                    key = f"incident_{field}"
-                    col.text_input(field, st.session_state.get(key, ""), key=key, **kept)
-            orders = {"options": ["auto", "day_first", "month_first"]}
-            orders |= as_default(st.radio, st.session_state.get("incident_date_order"), orders)
-            st.radio(
+                    keyed(col.text_input, field, f"incident_{field}", "", **kept)
+            keyed(
+                st.radio,
                 "Dates such as 03/04/2020 read",
-                **orders,
-                key="incident_date_order",
+                "incident_date_order",
+                options=["auto", "day_first", "month_first"],
                 horizontal=True,
                 help="auto refuses a file whose dates read both ways",
                 **kept,

@@ -19,7 +19,7 @@ import shapely
 import streamlit as st
 
 from planner.graph import StreetGraph
-from ui.bound import as_default
+from ui.bound import keyed
 from ui.draft import OPENED, PICK_MODES, apply_pick, draft, get_in
 from ui.legend import legend_html
 from ui.map import (
@@ -188,14 +188,13 @@ def pick_section(
     ``found`` holds the ``(lat, lon, label)`` of the stations named, not given as points (an
     OSM police station, a node), where the area has them.
     """
-    modes = {"options": list(PICK_MODES)}
-    st.radio(
+    keyed(
+        st.radio,
         "Clicking a street will",
-        **modes,
-        **as_default(st.radio, st.session_state.get("pick_mode"), modes),
+        "pick_mode",
+        options=list(PICK_MODES),
         format_func=PICK_MODES.get,
         horizontal=True,
-        key="pick_mode",
         persist_state="page",  # kept while another tab is shown, so a click does what it said
     )
     data = draft()

@@ -41,7 +41,7 @@ from planner.staffing import (
 )
 from planner.stations import break_window
 from ui import jobs
-from ui.bound import as_default
+from ui.bound import keyed
 from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, page_words, set_in
 from ui.legend import plan_legend
 from ui.map import build_deck
@@ -560,11 +560,11 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
             f"Officers walk in units of {size}: the counts {', '.join(map(str, odd))} are left out."
         )
     # one above the other: side by side, a laptop window cut the shifts table's columns
-    counts = st.multiselect(
+    counts = keyed(
+        st.multiselect,
         "Officer counts",
-        choices,
-        **as_default(st.multiselect, st.session_state["staffing_counts"], {"options": choices}),
-        key="staffing_counts",
+        "staffing_counts",
+        options=choices,
         persist_state="page",
         max_selections=MAX_COUNTS,
         help=f"Up to {MAX_COUNTS} counts; each is planned for every shift below.",
