@@ -8,6 +8,7 @@ the names of the streets the unit walks most.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import jinja2
+import shapely
+from shapely import LineString, MultiLineString, Point, box
+from shapely.affinity import rotate
+from shapely.geometry.base import BaseGeometry
 
 from planner.clock import clock_change, clock_label, shift_seconds
 from planner.evaluate import must_cover_lines, stayed_at_station
@@ -42,8 +47,18 @@ ones are slack between stops)."""
 MAX_STREET_LABELS = 12
 """Most street names written on a unit's map: the streets it walks longest."""
 
-LABEL_OFFSET = 8.0
-"""How far (SVG units) a street's name is written beside it, so the route line stays seen."""
+LABEL_OFFSETS = (8.0, 13.0)
+"""How far (SVG units) a street's name is written beside it, so the route line stays seen:
+the first where it hides nothing, the second clearing a stop mark on the street."""
+
+LABEL_CHAR_W = 5.2
+"""Width (SVG units) a street name takes per letter, on average (8.5 px DejaVu Sans)."""
+
+LABEL_H = 9.0
+"""Height (SVG units) a street name takes across the street, its white halo included."""
+
+ROUTE_CLEAR = 1.6
+"""Half the route line's width (SVG units), and a little room: street names keep off it."""
 
 
 REPLAN_MARK = "re-planned here: the rows above had begun by then, those below are ahead"
@@ -69,6 +84,13 @@ class _Label:
     y: float
     angle: float
     text: str
+
+    @property
+    def box(self) -> BaseGeometry:
+        """The room the name takes on the map: a box turned along the street."""
+        half_w, half_h = (LABEL_CHAR_W * len(self.text) + 2.0) / 2, LABEL_H / 2
+        upright = box(self.x - half_w, self.y - half_h, self.x + half_w, self.y + half_h)
+        return rotate(upright, self.angle, origin=(self.x, self.y))
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +397,14 @@ def _map(
         for z in plan.scenario.places.forbidden
         if _near(z, (west, east, south, north), (east_m, north_m))
     ]
-    calls = list(dict.fromkeys(leg.to_node for leg in route.legs if leg.kind == "call"))
+    calls = [
+        xy(float(nodes.at[n, "lon"]), float(nodes.at[n, "lat"]))
+        for n in dict.fromkeys(leg.to_node for leg in route.legs if leg.kind == "call")
+    ]
+    marks = _marks([station, end_station or station], stops, calls, zones)
+    route_line = MultiLineString(
+        [[xy(p[0], p[1]) for p in piece] for piece in pieces if len(piece) > 1]
+    ).buffer(ROUTE_CLEAR)
     return {
         "streets": streets,
         "zones": zones,
@@ -383,11 +412,37 @@ def _map(
         "station": station,
         "end_station": end_station,
         "stops": stops,
-        "calls": [xy(float(nodes.at[n, "lon"]), float(nodes.at[n, "lat"])) for n in calls],
-        "labels": _street_labels(plan, route, wgs84, xy),
+        "calls": calls,
+        "labels": _street_labels(plan, route, wgs84, xy, marks, route_line),
         "scale": _scale_bar(px_per_m),
         "legend": _legend(elsewhere, bool(zones), bool(calls)),
     }
+
+
+def _marks(
+    stations: list[tuple[float, float]],
+    stops: list[_Stop],
+    calls: list[tuple[float, float]],
+    zones: list[_Zone],
+) -> BaseGeometry:
+    """Return what a street name must not hide on a unit's map (SVG units).
+
+    The stations, the stop marks (with their leads), the calls for service,
+    the no-go zones' names and the north arrow.
+    """
+    shapes: list[BaseGeometry] = [box(x - 7, y - 7, x + 7, y + 7) for x, y in stations]
+    for stop in stops:
+        shapes.append(Point(stop.mark_x, stop.mark_y).buffer(stop.r + 1))
+        if stop.moved:
+            shapes.append(LineString([(stop.x, stop.y), (stop.mark_x, stop.mark_y)]).buffer(2))
+    shapes += [Point(x, y).buffer(9) for x, y in calls]
+    for zone in zones:
+        if zone.label_at is not None:
+            x, y = zone.label_at
+            half = LABEL_CHAR_W * len(zone.name) / 2 + 2
+            shapes.append(box(x - half, y - 6, x + half, y + 6))
+    shapes.append(box(MAP_W - 30, 12, MAP_W, 46))  # the north arrow
+    return shapely.union_all(shapes)
 
 
 #: Map legend entries: symbol kind and label, with the width each takes (SVG units).
@@ -473,34 +528,107 @@ def _street_labels(
     route: Route,
     wgs84: gpd.GeoSeries,
     xy: Callable[[float, float], tuple[float, float]],
+    marks: BaseGeometry,
+    route_line: BaseGeometry,
 ) -> list[_Label]:
-    """Names of the streets the unit walks longest, each along its longest piece walked."""
-    walked = [s for leg in route.legs if leg.kind == "walk" for s in leg.segments]  # each pass
-    segments = plan.graph.segments.iloc[walked]
-    named = segments[segments["name"].notna()]
-    if named.empty:
+    """Names of the streets the unit walks longest, each beside a stretch of it walked.
+
+    Streets are taken by metres walked, every pass counted. A name goes beside the longest
+    stretch walked where it stays on the map and hides none of the ``marks`` (stops, stations,
+    calls), nor a name already written; where it can, off the ``route_line`` too, which is
+    drawn over it. A street with no such place goes unnamed, and the next one is tried, up to
+    :data:`MAX_STREET_LABELS` names.
+    """
+    stretches = _named_stretches(plan, route, wgs84, xy)
+    if not stretches:
         return []
-    longest = (
-        named.groupby("name")["length_m"].agg(["sum", "idxmax"]).nlargest(MAX_STREET_LABELS, "sum")
-    )
-    labels = []
-    for name, seg in zip(longest.index, longest["idxmax"], strict=True):
-        line = wgs84.loc[seg]
-        (ax, ay), (bx, by) = (
-            xy(*line.interpolate(t, normalized=True).coords[0]) for t in (0.4, 0.6)
-        )
-        angle = math.degrees(math.atan2(by - ay, bx - ax))
-        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle  # upright
-        up = math.radians(angle - 90)  # beside the street, above it as the text reads
-        labels.append(
-            _Label(
-                (ax + bx) / 2 + LABEL_OFFSET * math.cos(up),
-                (ay + by) / 2 + LABEL_OFFSET * math.sin(up),
-                angle,
-                str(name),
-            )
-        )
+    metres: dict[str, float] = {}
+    for name, _, walked_m in stretches:
+        metres[name] = metres.get(name, 0.0) + walked_m
+    labels: list[_Label] = []
+    taken = marks
+    for name in sorted(metres, key=metres.__getitem__, reverse=True):
+        lines = sorted((s for n, s, _ in stretches if n == name), key=lambda s: -s.length)
+        tries = [(line, clear) for clear in (taken.union(route_line), taken) for line in lines]
+        label = next(filter(None, (_fit(name, line, clear) for line, clear in tries)), None)
+        if label is not None:
+            labels.append(label)
+            taken = taken.union(label.box)
+            if len(labels) == MAX_STREET_LABELS:
+                break
     return labels
+
+
+def _named_stretches(
+    plan: Plan,
+    route: Route,
+    wgs84: gpd.GeoSeries,
+    xy: Callable[[float, float], tuple[float, float]],
+) -> list[tuple[str, LineString, float]]:
+    """Each stretch the unit walks along one named street without turning off it.
+
+    As (name, its line in SVG units, metres walked), in the order walked; a stop on the way
+    does not end a stretch, a call for service does. A street walked twice gives two.
+    """
+    segments = plan.graph.segments
+    stretches: list[tuple[str, LineString, float]] = []
+    run_name: str | None = None
+    points: list[tuple[float, float]] = []
+    run_m = 0.0
+
+    def close() -> None:
+        if run_name is not None and len(points) > 1:
+            stretches.append((run_name, LineString(points), run_m))
+
+    for leg in route.legs:
+        if leg.kind == "call" and leg.to_node != leg.from_node:
+            close()  # the way to the call is not drawn
+            run_name, points, run_m = None, [], 0.0
+        if leg.kind != "walk":
+            continue
+        for seg, flip in zip(leg.segments, leg.reversed, strict=True):
+            name = segments["name"].iat[seg]
+            name = name if isinstance(name, str) else None
+            if name != run_name:
+                close()
+                run_name, points, run_m = name, [], 0.0
+            coords = [xy(*c[:2]) for c in wgs84.iat[seg].coords]
+            points.extend(coords[::-1] if flip else coords)
+            run_m += float(segments["length_m"].iat[seg])
+    close()
+    return stretches
+
+
+def _fit(name: str, line: LineString, taken: BaseGeometry) -> _Label | None:
+    """Find a place for ``name`` beside ``line`` (SVG units) hiding nothing ``taken``, or None.
+
+    Tried near the middle of the stretch first, above the street as the text reads, then
+    below; never off the map, nor beside a stretch much shorter than the name.
+    """
+    width = LABEL_CHAR_W * len(name) + 2.0
+    if line.length < width / 2:
+        return None
+    inside = box(2.0, 2.0, MAP_W - 2.0, MAP_H - KEY_H)
+    for share in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+        at = line.length * share
+        a = line.interpolate(max(at - width / 2, 0.0))
+        b = line.interpolate(min(at + width / 2, line.length))
+        if a.equals(b):
+            continue
+        angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
+        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle  # upright
+        mid = line.interpolate(at)
+        for side, offset in itertools.product((-90, 90), LABEL_OFFSETS):
+            up = math.radians(angle + side)  # -90: above the street as the text reads
+            label = _Label(
+                mid.x + offset * math.cos(up),
+                mid.y + offset * math.sin(up),
+                angle,
+                name,
+            )
+            if inside.contains(label.box) and not taken.intersects(label.box):
+                return label
+    return None
 
 
 def _scale_bar(px_per_m: float) -> tuple[float, str]:

@@ -1140,21 +1140,59 @@ def test_briefing_maps_name_the_streets_each_unit_walks_most(plan):
             if isinstance(names.iloc[seg], str):
                 by_name[names.iloc[seg]] = by_name.get(names.iloc[seg], 0.0) + lengths[seg]
         assert labels and len(labels) <= MAX_STREET_LABELS
-        assert labels[0] == max(by_name, key=by_name.get)  # the street walked longest first
         assert set(labels) <= set(by_name)
+        metres = [by_name[name] for name in labels]
+        assert metres == sorted(metres, reverse=True)  # the streets walked longest first
         # the names lie under the route, so the red line stays seen where it is named
         assert section.index('class="label"') < section.index('class="route"')
         # no stop's mark hides another's: a crowded one is moved aside with a line to its place
         drawn = section.split('<g class="legend">')[0]  # the legend's sample stop apart
-        marks = [
-            (float(x), float(y), float(r))
-            for x, y, r in re.findall(
-                r'<circle cx="([\d.-]+)" cy="([\d.-]+)" r="([\d.]+)"/><text', drawn
-            )
-        ]
+        marks = _stop_marks(drawn)
         assert len(marks) == section.count('<g class="stop">')
         for (ax, ay, ar), (bx, by, br) in itertools.combinations(marks, 2):
             assert math.hypot(ax - bx, ay - by) >= ar + br
+
+
+def _stop_marks(drawn: str) -> list[tuple[float, float, float]]:
+    """Each stop mark drawn on a unit's map: centre and radius (SVG units)."""
+    return [
+        (float(x), float(y), float(r))
+        for x, y, r in re.findall(
+            r'<circle cx="([\d.-]+)" cy="([\d.-]+)" r="([\d.]+)"/><text', drawn
+        )
+    ]
+
+
+def test_a_street_name_on_a_map_hides_no_other_name_nor_a_stop_or_the_station(plan):
+    import html as markup
+
+    from shapely import Point, box
+    from shapely.affinity import rotate
+
+    from planner.briefing import KEY_H, LABEL_CHAR_W, LABEL_H, MAP_H, MAP_W
+
+    sections = plan_files(plan)["briefing.html"].decode().split('<section class="unit">')[1:]
+    for section in sections:
+        drawn = section.split('<g class="legend">')[0]
+        names = []
+        for x, y, angle, text in re.findall(
+            r'class="label" transform="translate\(([\d.-]+),([\d.-]+)\) rotate\(([\d.-]+)\)">'
+            r"([^<]+)<",
+            drawn,
+        ):
+            x, y, half = float(x), float(y), (LABEL_CHAR_W * len(markup.unescape(text)) + 2) / 2
+            upright = box(x - half, y - LABEL_H / 2, x + half, y + LABEL_H / 2)
+            names.append(rotate(upright, float(angle), origin=(x, y)))
+        station = re.search(r'class="station" x="([\d.-]+)" y="([\d.-]+)"', drawn).groups()
+        sx, sy = float(station[0]), float(station[1])
+        marks = [Point(x, y).buffer(r) for x, y, r in _stop_marks(drawn)]
+        marks.append(box(sx, sy, sx + 12, sy + 12))
+        assert names and marks
+        for a, b in itertools.combinations(names, 2):
+            assert not a.intersects(b)
+        for name in names:
+            assert box(0, 0, MAP_W, MAP_H - KEY_H).contains(name)  # clear of the scale and legend
+            assert not any(name.intersects(mark) for mark in marks)
 
 
 def test_a_table_that_cannot_be_written_names_the_option(tmp_path):
