@@ -17,7 +17,7 @@ from typing import Any
 from planner.clock import clock_label, shift_seconds
 from planner.errors import counted
 from planner.neighbourhoods import OUTSIDE, exposure
-from planner.plan import Plan, Route, SolveStats
+from planner.plan import Plan, Route, SolveStats, station_roles
 
 
 def _r(value: float, digits: int = 6) -> float:
@@ -201,6 +201,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
                 "max_minutes_per_spot": scenario.dwell.max_minutes_per_spot,
             },
             "pace_m_per_s": scenario.officers.pace_m_per_s,
+            "stations": _stations(plan),
             "presence_min": _r(presence),
             "walk_presence_min": _r(walk_presence),
             "dwell_presence_min": _r(presence - walk_presence),
@@ -419,6 +420,31 @@ def _neighbourhood_rows(hoods: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _stations(plan: Plan) -> list[dict[str, Any]]:
+    """Where the units start and end: each station's place name and the units there."""
+    return [
+        {"place": plan.places[node], "start": roles["start"], "end": roles["end"]}
+        for node, roles in station_roles(plan.routes).items()
+    ]
+
+
+def _station_rows(stations: list[dict[str, Any]], word: str) -> list[tuple[str, str]]:
+    """Rows naming the stations: one, or each with the units that start and end there."""
+    if len(stations) == 1:
+        return [("station", stations[0]["place"])]
+    rows = []
+    for k, station in enumerate(stations):
+        roles = [
+            f"{role} of {word}s {', '.join(map(str, station[role]))}"
+            if len(station[role]) > 1
+            else f"{role} of {word} {station[role][0]}"
+            for role in ("start", "end")
+            if station[role]
+        ]
+        rows.append(("stations" if k == 0 else "", f"{station['place']}: {'; '.join(roles)}"))
+    return rows
+
+
 def _posts_label(posts: dict[str, Any], routes: dict[str, Any]) -> str:
     """Say how many posts, the officers they would take against those on foot, and their reach."""
     count = posts["count"]
@@ -465,6 +491,7 @@ def kpi_table(plan: Plan) -> str:
             f"{r['units']} x {r['officers_per_unit']} officer(s), "
             f"{100 * r['held_back_share']:.0f} % held back for calls",
         ),
+        *_station_rows(r["stations"], plan.unit_word),
         ("presence (risk x min)", f"{r['presence_min']:.3f}"),
         ("  of which dwelling", f"{r['dwell_presence_min']:.3f}"),
         (

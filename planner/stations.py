@@ -221,8 +221,9 @@ def police_names(
 ) -> dict[int, str]:
     """Names of the stations at an OSM police station, e.g. ``"Snow Hill Police Station (...)"``.
 
-    A station node within :data:`POLICE_NAME_M` of a named police station takes its name,
-    followed by the streets it has in ``places``.
+    A station node takes the name of a named police station within :data:`POLICE_NAME_M`, or
+    of one it is the nearest street node to (within :data:`STATION_SNAP_M`, as ``police:``
+    snaps it), followed by the streets it has in ``places``.
     """
     police = features[(features["value"] == "police") & features["name"].notna()]
     if police.empty or not nodes:
@@ -231,6 +232,9 @@ def police_names(
     xy = graph.nodes.loc[ids, ["x_m", "y_m"]].to_numpy()
     px, py = police.geometry.x.to_numpy(), police.geometry.y.to_numpy()
     dist = np.hypot(xy[:, :1] - px[None, :], xy[:, 1:] - py[None, :])
+    snapped, snap_m = graph.nearest_node(px, py)  # where ``police:`` puts each station
+    at = graph.nodes.index[snapped].to_numpy()
+    dist[(at[None, :] == np.array(ids)[:, None]) & (snap_m <= STATION_SNAP_M)[None, :]] = 0.0
     names = police["name"].to_numpy()
     return {
         node: f"{names[k]} ({places[node]})"

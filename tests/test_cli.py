@@ -40,6 +40,7 @@ def test_plan_default_end_to_end(tmp_path):
     )
     assert "seconds: routes" in result.stdout
     assert re.search(r"exposure by area +5 areas: OSM place labels", result.stdout)
+    assert re.search(r"^station +station \(near Kaivokatu", result.stdout, re.M)  # all start there
     assert sorted(p.name for p in out.iterdir()) == [
         "briefing.html",
         "kpis.json",

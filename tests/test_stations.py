@@ -40,6 +40,24 @@ def test_a_station_node_takes_the_name_of_a_police_station_within_100_m(grid):
     }
 
 
+def test_a_station_placed_by_police_name_is_called_so_though_its_street_is_farther(grid):
+    from planner.scenario_patrol import StationSpec
+    from planner.stations import resolve_station
+
+    x, y = grid.nodes.loc[0, ["x_m", "y_m"]]
+    features = gpd.GeoDataFrame(
+        {"value": ["police"], "name": ["South Precinct"]},
+        geometry=[Point(x, y - 140)],  # 140 m south of node 0, the grid's corner: off the streets
+        crs=grid.crs,
+    )
+    assert resolve_station(StationSpec(police="south"), grid, features, "officers.station") == 0
+    places = {0: "Row 0 Street & Column 0 Avenue", 1: "Row 0 Street & Column 1 Avenue"}
+    # node 0 is where ``police: south`` puts the station: it is called so; node 1 (172 m) not
+    assert police_names(grid, features, {0, 1}, places) == {
+        0: "South Precinct (Row 0 Street & Column 0 Avenue)"
+    }
+
+
 def test_a_police_station_is_found_by_its_name_as_written_brackets_and_all(grid):
     from planner.scenario_patrol import StationSpec
     from planner.stations import resolve_station

@@ -56,6 +56,16 @@ def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path,
     assert first.legs[0].start_s == 0 and first.end_s <= 4 * 3600 + 1
     table = kpi_table(plan)  # no posts: no line of the risk they cover
     assert re.search(r"^posts +none$", table, re.M) and "covered by posts" not in table
+    # two stations: the table names each, with the units that start and end there
+    shared, own = plan.kpis["routes"]["stations"]
+    assert (shared["start"], shared["end"], own["start"], own["end"]) == ([1, 3], [1, 3], [2], [2])
+    assert shared["place"] == plan.places[first.legs[0].from_node]
+    assert re.search(
+        rf"^stations +{re.escape(shared['place'])}: start of officers 1, 3; end of officers 1, 3\n"
+        rf" +{re.escape(own['place'])}: start of officer 2; end of officer 2$",
+        table,
+        re.M,
+    )
     node = plan.graph.nodes.loc[second.legs[0].from_node]
     assert abs(node["lat"] - 60.1675) < 0.001
     # the briefing gives a unit of its own hours those hours, beside the shift's
