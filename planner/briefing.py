@@ -257,7 +257,7 @@ def _named_by_file(notes: Sequence[str], paths: Sequence[Path]) -> list[str]:
 
 def _hhmm(plan: Plan, offset_s: float) -> str:
     """Local clock time; with its zone's abbreviation when the clocks change in the shift."""
-    at = plan.at(offset_s)
+    at = plan.at_second(offset_s)
     return f"{at:%H:%M %Z}" if clock_change(plan.shift_start, plan.shift_end) else f"{at:%H:%M}"
 
 

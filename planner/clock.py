@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from planner.errors import ScenarioError
 
@@ -41,8 +42,11 @@ def later(start: dt.datetime, seconds: float) -> dt.datetime:
 
 
 def clock_at(start: dt.datetime, seconds: float) -> str:
-    """Return the local clock time (HH:MM) ``seconds`` of real time after ``start``."""
-    return f"{later(start, seconds):%H:%M}"
+    """Return the local clock time (HH:MM) ``seconds`` of real time after ``start``.
+
+    Of the time rounded to the second, as the files write it: 01:59:59.8 reads 02:00.
+    """
+    return f"{later(start, math.floor(seconds + 0.5)):%H:%M}"
 
 
 def seconds_until(start: dt.datetime, clock: dt.time) -> float:

@@ -41,7 +41,7 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
     walk = sum(leg.presence for leg in route.legs if leg.kind == "walk")
     breaks = [leg for leg in route.legs if leg.kind == "break"]
     meal = plan.scenario.officers.meal_break
-    end = plan.at(route.end_s).isoformat(timespec="seconds")
+    end = plan.at_second(route.end_s).isoformat(timespec="seconds")
     return {
         "officer": route.officer,
         "km_walked": _r(route.distance_m / 1000, 3),
@@ -52,7 +52,7 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
         "loop_min": _r(loop_s(route) / 60, 2),
         "break": (
             {
-                "start": plan.at(breaks[0].start_s).isoformat(timespec="seconds"),
+                "start": plan.at_second(breaks[0].start_s).isoformat(timespec="seconds"),
                 "minutes": _r(_minutes(route, "break"), 2),
                 "walk_min": _r(break_walk_s(route) / 60, 2),
                 "at_station": meal is None or meal.at_station,
@@ -134,7 +134,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
                 "lon": _r(plan.graph.nodes.at[leg.to_node, "lon"]),
                 "watched_risk": _r(plan.hotspots.value[spot]),
                 "officer": officer,
-                "arrive": plan.at(start_s).isoformat(timespec="seconds"),
+                "arrive": plan.at_second(start_s).isoformat(timespec="seconds"),
                 "minutes": _r((leg.end_s - leg.start_s) / 60, 2),
                 "hour_weight": _r(plan.patrol.hour_weight(spot, start_s) if plan.patrol else 1.0),
                 "presence_min": _r(leg.presence),

@@ -149,8 +149,8 @@ def _utc_ms(plan: Plan, offset_s: float) -> dt.datetime:
 
 
 def _utc(plan: Plan, offset_s: float) -> dt.datetime:
-    """UTC time of an offset, to the second as the schedule and GeoJSON write it (truncated)."""
-    return plan.at(offset_s).replace(microsecond=0).astimezone(dt.UTC)
+    """UTC time of an offset, to the second as the schedule and GeoJSON write it."""
+    return plan.at_second(offset_s).astimezone(dt.UTC)
 
 
 def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
@@ -201,7 +201,7 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                     "stop": number,  # the unit's stops in order, as in the briefing and GPX
                     "hotspot": (leg.hotspot or 0) + 1,  # its number, as in kpis.json
                     "name": plan.places[leg.to_node],
-                    "arrive": plan.at(leg.start_s).isoformat(timespec="seconds"),
+                    "arrive": plan.at_second(leg.start_s).isoformat(timespec="seconds"),
                     "minutes": round((leg.end_s - leg.start_s) / 60, 2),
                     "geometry": shapely.Point(node["lon"], node["lat"]),
                 }

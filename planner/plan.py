@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -181,6 +182,13 @@ class Plan:
         """Clock time (shift time zone) of an offset in real seconds from the shift start."""
         return later(self.shift_start, offset_s)
 
+    def at_second(self, offset_s: float) -> dt.datetime:
+        """Clock time of an offset, rounded to the second as every file and page writes it.
+
+        Rounded, not cut: a route that ends 0.2 s before the shift reads as back at its end.
+        """
+        return later(self.shift_start, math.floor(offset_s + 0.5))
+
     def unit_end_s(self, route: Route) -> float:
         """Second by which the unit must be back (its own hours, else the shift's end).
 
@@ -249,7 +257,7 @@ class Plan:
 
         def row(route: Route, leg: Leg, action: str, stop: int | None) -> None:
             start_s, end_s, node = leg.start_s, leg.end_s, leg.to_node
-            start, end = (self.at(s).replace(microsecond=0) for s in (start_s, end_s))
+            start, end = (self.at_second(s) for s in (start_s, end_s))
             rows.append(
                 {
                     self.unit_word: route.officer,

@@ -326,8 +326,8 @@ def _replan_kpis(plan: Plan, resume: Resume) -> dict[str, Any]:
     calls = [
         {
             "unit": unit,
-            "since": plan.at(leg.start_s).isoformat(timespec="seconds"),
-            "until": plan.at(leg.end_s).isoformat(timespec="seconds"),
+            "since": plan.at_second(leg.start_s).isoformat(timespec="seconds"),
+            "until": plan.at_second(leg.end_s).isoformat(timespec="seconds"),
             "lat": round(float(nodes.loc[leg.to_node, "lat"]), 6),
             "lon": round(float(nodes.loc[leg.to_node, "lon"]), 6),
         }
@@ -336,12 +336,12 @@ def _replan_kpis(plan: Plan, resume: Resume) -> dict[str, Any]:
         if leg.kind == "call"
     ]
     gone = [
-        {"unit": unit, "since": plan.at(legs[-1].start_s).isoformat(timespec="seconds")}
+        {"unit": unit, "since": plan.at_second(legs[-1].start_s).isoformat(timespec="seconds")}
         for unit, legs in enumerate(resume.kept, start=1)
         if legs and legs[-1].kind == GONE
     ]
     return {
-        "at": plan.at(resume.at_s).isoformat(timespec="seconds"),
+        "at": plan.at_second(resume.at_s).isoformat(timespec="seconds"),
         "stops_kept": len(resume.done_stops()),
         "calls": calls,
         "gone": gone,

@@ -207,7 +207,10 @@ def test_gpx_tracks_keep_the_plans_times_and_waypoints_say_utc(plan):
             for w in ET.fromstring(xml).findall("g:wpt", ns)
             if w.find("g:type", ns).text == "dwell"
         ]
-        arrivals = [f"{clock(leg.start_s):%Y-%m-%dT%H:%M:%S}Z" for leg in route.dwells]
+        arrivals = [  # rounded to the second, as the schedule writes them
+            f"{plan.at_second(leg.start_s).astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S}Z"
+            for leg in route.dwells
+        ]
         assert stops == arrivals
 
 
@@ -1644,7 +1647,7 @@ def test_a_units_end_station_waypoint_is_timed_when_it_gets_there(plan):
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     gpx = gpxpy.parse(to_gpx(ends, away, wgs84))
     (end,) = [w for w in gpx.waypoints if w.name == "End station"]
-    assert end.time == plan.at(away.end_s).replace(microsecond=0).astimezone(dt.UTC)
+    assert end.time == plan.at_second(away.end_s).astimezone(dt.UTC)
     timed = [w for w in gpx.waypoints if w.time is not None]
     assert timed[-1] is end  # the last place the unit reaches
 
@@ -1687,3 +1690,25 @@ def test_a_replan_refuses_a_plan_made_for_a_shift_ending_at_another_time(plan, a
     shorter = plan.scenario.model_copy(update={"shift": shift})
     with pytest.raises(ScenarioError, match=r"the plan being followed is for the shift .* to "):
         replan(shorter, tmp_path / "routes.json", dt.time(20, 0), area=area)
+
+
+def test_a_route_back_a_fraction_of_a_second_early_reads_as_back_at_the_shifts_end(plan):
+    from planner.clock import clock_at, shift_seconds
+
+    end_s = shift_seconds(plan.shift_start, plan.shift_end)
+    assert plan.at_second(end_s - 0.2) == plan.shift_end  # rounded, not cut to 01:59:59
+    assert plan.at_second(end_s - 0.6) == plan.shift_end - dt.timedelta(seconds=1)
+    assert clock_at(plan.shift_start, end_s - 0.2) == f"{plan.shift_end:%H:%M}"
+    route = plan.routes[0]
+    last = dataclasses.replace(route.legs[-1], end_s=end_s - 0.2)
+    short = dataclasses.replace(route, legs=(*route.legs[:-1], last))
+    early = dataclasses.replace(plan, routes=(short, *plan.routes[1:]))
+    early = dataclasses.replace(early, kpis=compute_kpis(early))
+    end = plan.shift_end.isoformat()
+    (figures,) = [o for o in early.kpis["routes"]["per_officer"] if o["officer"] == short.officer]
+    assert figures["back_at_station"] == end
+    schedule = early.to_frame()
+    rows = schedule[schedule[early.unit_word] == short.officer]
+    assert rows["end"].iloc[-1] == end and rows["action"].iloc[-1] == "walk back to station"
+    page = plan_files(early)["briefing.html"].decode().split('<section class="unit">')[1]
+    assert f"back at the station {plan.shift_end:%H:%M}" in page
