@@ -212,7 +212,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
             "dose_minutes": _r(sum(d["minutes"] for d in dosage), 2),
             "stops": len(dosage),
             # every hot spot at its most stops (a quiet must-cover place at one): more officers
-            # can only walk
+            # add no stop
             "stops_allowed": _stops_allowed(plan),
             "solver": _stats(plan.routes_stats),
             "per_officer": routes,

@@ -151,7 +151,7 @@ def compare_staffing(
         extra officer, ``risk_in_sight_share``, ``hotspots_dosed``, ``dose_minutes``,
         ``routes_gap``, ``units_back_early``: units back an hour or more before their time ends,
         ``units_looping``: units walking loops (their spare time) for an hour or more,
-        ``all_stops_made``: every hot spot got its most stops, so more officers can only walk)
+        ``all_stops_made``: every hot spot got its most stops, so more officers add no stop)
         and the runs, in increasing officer count.
 
     Searches run apart can end a little apart, most of all once every hot spot has its stops.
@@ -295,7 +295,8 @@ def staffing_summary(table: pd.DataFrame) -> str:
     if (full := saturated_from(table)) is not None:
         lines.append(
             f"from {full} officers on, every hot spot gets all its stops (as many as "
-            "dwell.max_visits allows), so more officers can only walk: allow more stops "
+            "dwell.max_visits allows), so more officers add no stop, only loops walked or time "
+            "back at the station: allow more stops "
             "(dwell.max_visits) or more hot spots (dwell.hotspot_top_percent)"
         )
     lines += [

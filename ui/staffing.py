@@ -605,7 +605,8 @@ def saturation_notes(table: pd.DataFrame) -> list[str]:
     """Per shift, the smallest count from which every hot spot gets all its stops."""
     return [
         f"{shift}: from {full} officers on, every hot spot gets all its stops (as many as Stops "
-        "per hot spot allows), so more officers can only walk. To give them stops, allow more "
+        "per hot spot allows), so more officers add no stop, only loops walked or time back at "
+        "the station. To give them stops, allow more "
         "(Stops per hot spot) or more hot spots (Hot spots: top % of streets)."
         for shift, rows in table.groupby("shift", sort=False)
         if (full := saturated_from(rows)) is not None
