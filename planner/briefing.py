@@ -23,7 +23,7 @@ from shapely.affinity import rotate
 from shapely.geometry.base import BaseGeometry
 
 from planner.clock import clock_change, clock_label, shift_seconds
-from planner.evaluate import must_cover_lines, stayed_at_station
+from planner.evaluate import must_cover_lines, stayed_at_station, unit_warnings
 from planner.far_trips import far_trip_message
 from planner.idle import idle_message
 from planner.plan import WALK_TO_END, Plan, Route, leg_action
@@ -181,9 +181,14 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
 
 
 def _checks(plan: Plan) -> list[str]:
-    """Return what to check before issuing: an odd shift or one under way, units idle or far."""
+    """Return what to check before issuing.
+
+    An odd shift or one under way, places and units without a stop, long walks to the meal
+    break, units idle or walking far for one place.
+    """
     checks = odd_shift_notes(plan.shift_start, plan.shift_end, area_zone(plan.graph))
     checks += [w for w in plan.warnings if UNDER_WAY in w]
+    checks += [w.removesuffix(".") for w in unit_warnings(plan.kpis)]
     if plan.patrol is not None and (idle := idle_message(plan)):
         checks.append(idle)
     if far := far_trip_message(plan):

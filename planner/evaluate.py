@@ -297,14 +297,30 @@ def risk_label(risk: dict[str, Any]) -> str:
 
 def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
     """Return what a planner should check before using the plan, read from its KPIs, in order."""
+    found = unit_warnings(kpis)
+    if kpis["risk"]["window_fallback"]:
+        missed = sum(not place["stops"] for place in kpis["must_cover"])
+        found.insert(
+            missed, "No incident lies near the shift's hours: the risk uses incidents of all hours."
+        )
+    posts = kpis["posts"]["solver"]
+    if posts and posts["status"] != "OPTIMAL":
+        found.append(
+            f"Posts solver stopped at {posts['status']} with a {posts['gap']:.1%} gap: "
+            "raise the time limit for better posts."
+        )
+    return found
+
+
+def unit_warnings(kpis: dict[str, Any]) -> list[str]:
+    """Return what the KPIs say of the units' work: places and units without a stop, far breaks.
+
+    The checks a commander handing out the routes needs (the briefing lists them).
+    """
     found = []
     for place in kpis["must_cover"]:
         if not place["stops"]:
             found.append(f"Must-cover place {place['name']} got no stop.")
-    if kpis["risk"]["window_fallback"]:
-        found.append(
-            "No incident lies near the shift's hours: the risk uses incidents of all hours."
-        )
     routes = kpis["routes"]
     if routes["hotspots"] and routes["hotspots_dosed"] == 0:
         found.append("No hot spot gets a stop: lengthen the shift or move the station.")
@@ -321,12 +337,6 @@ def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
         found.append(note)
     if note := _far_break_note(routes):
         found.append(note)
-    posts = kpis["posts"]["solver"]
-    if posts and posts["status"] != "OPTIMAL":
-        found.append(
-            f"Posts solver stopped at {posts['status']} with a {posts['gap']:.1%} gap: "
-            "raise the time limit for better posts."
-        )
     return found
 
 

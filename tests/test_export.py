@@ -654,6 +654,19 @@ def test_briefing_shows_a_unit_back_early_at_the_station_to_its_end(plan):
     assert said in html
 
 
+def test_units_without_a_stop_and_long_walks_to_the_break_are_checks_before_issuing(plan):
+    assert "Before issuing" not in plan_files(plan)["briefing.html"].decode()
+    kpis = copy.deepcopy(plan.kpis)
+    first, second = kpis["routes"]["per_officer"][:2]
+    first["dwells"], first["loop_min"] = 0, 400.0  # a unit that only walks loops
+    second["break"] = {"start": "x", "minutes": 30.0, "walk_min": 55.0, "at_station": True}
+    html = plan_files(dataclasses.replace(plan, kpis=kpis))["briefing.html"].decode()
+    said = "<strong>Before issuing:</strong> Officer(s) 1 make no stop"
+    assert f"{said}: they walk loops of streets instead.</p>" in html  # one full stop
+    said = "<strong>Before issuing:</strong> Officer(s) 2 (55 min) walk longer to the meal break"
+    assert said in html
+
+
 def test_an_odd_shift_and_the_plans_warnings_reach_the_briefing_and_kpis(plan):
     # the same plan as if its shift ran from 18:00 to 17:00 the next day (an end mistyped)
     long = dataclasses.replace(
