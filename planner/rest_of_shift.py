@@ -258,27 +258,35 @@ def _call_seconds(
         shift (:func:`_left_s`, :func:`_busy_s`).
     """
     at_s = seconds_until(window[0], at)
-    left = {
-        unit: _left_s(unit, window[0], clock, (at_s, made_s), at) for unit, clock in away.items()
-    }
+    left = {unit: _left_s(unit, window, clock, (at_s, made_s), at) for unit, clock in away.items()}
     until = {unit: _busy_s(unit, window, clock, at_s, at) for unit, clock in busy.items()}
     return left, until
 
 
 def _left_s(
-    unit: int, start: dt.datetime, left: dt.time, span_s: tuple[float, float], at: dt.time
+    unit: int,
+    window: tuple[dt.datetime, dt.datetime],
+    left: dt.time,
+    span_s: tuple[float, float],
+    at: dt.time,
 ) -> float:
-    """Seconds into the shift at which ``unit`` left the plan.
+    """Seconds into the shift (from ``window``'s start to its end) at which ``unit`` left the plan.
 
     ``span_s`` is (the re-planning second, the second the plan followed was made at, 0 for a
     first plan); the time must lie between them.
     """
+    start = window[0]
     at_s, made_s = span_s
     left_s = seconds_until(start, left)
     if left_s > at_s:
+        when = (  # a clock time past the shift's end is one before it began
+            f"before the shift began at {start:%H:%M}"
+            if left_s > shift_seconds(*window)
+            else f"after the re-plan at {at:%H:%M}"
+        )
         msg = (
-            f"unit {unit} left the plan at {left:%H:%M}, after the re-plan at {at:%H:%M} (or "
-            f"before the shift began at {start:%H:%M}); give a time between the two"
+            f"unit {unit} left the plan at {left:%H:%M}, {when}; give a time from "
+            f"{later(start, made_s):%H:%M} to the re-plan at {at:%H:%M}"
         )
         raise ScenarioError(msg)
     if left_s < made_s - 1e-6:

@@ -364,14 +364,18 @@ def test_the_time_a_unit_left_lies_between_the_plan_followed_and_the_replan():
     from planner.rest_of_shift import _left_s
 
     start = dt.datetime(2026, 3, 13, 22, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    shift = (start, start + dt.timedelta(hours=8))
     at, at_s = dt.time(1, 0), 3 * 3600.0  # after midnight
-    assert _left_s(2, start, dt.time(0, 30), (at_s, 0.0), at) == 2.5 * 3600
-    with pytest.raises(ScenarioError, match="left the plan at 01:30, after the re-plan at 01:00"):
-        _left_s(2, start, dt.time(1, 30), (at_s, 0.0), at)
-    with pytest.raises(ScenarioError, match="before the shift began at 22:00"):
-        _left_s(2, start, dt.time(21, 0), (at_s, 0.0), at)
+    assert _left_s(2, shift, dt.time(0, 30), (at_s, 0.0), at) == 2.5 * 3600
+    # each time is told the one reason that holds: after the re-plan, or before the shift
+    after = "left the plan at 01:30, after the re-plan at 01:00; give a time from 22:00 to the"
+    with pytest.raises(ScenarioError, match=after):
+        _left_s(2, shift, dt.time(1, 30), (at_s, 0.0), at)
+    before = "left the plan at 21:00, before the shift began at 22:00; give a time from 22:00"
+    with pytest.raises(ScenarioError, match=before):
+        _left_s(2, shift, dt.time(21, 0), (at_s, 0.0), at)
     with pytest.raises(ScenarioError, match="before the plan followed was re-planned at 00:00"):
-        _left_s(2, start, dt.time(23, 30), (at_s, 2 * 3600.0), at)
+        _left_s(2, shift, dt.time(23, 30), (at_s, 2 * 3600.0), at)
 
 
 def test_a_unit_still_walking_back_late_is_planned_from_where_its_walk_ends(
