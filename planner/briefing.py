@@ -420,7 +420,7 @@ def _map(
         "calls": calls,
         "labels": _street_labels(plan, route, wgs84, xy, marks, route_line),
         "scale": _scale_bar(px_per_m),
-        "legend": _legend(elsewhere, bool(zones), bool(calls)),
+        "legend": _legend(elsewhere, bool(zones), bool(calls), bool(stops)),
     }
 
 
@@ -461,12 +461,15 @@ _LEGEND = (
 )
 
 
-def _legend(end_station: bool, zones: bool, calls: bool = False) -> dict[str, object]:
+def _legend(
+    end_station: bool, zones: bool, calls: bool = False, stops: bool = True
+) -> dict[str, object]:
     """Return the map's legend, bottom right: each symbol drawn, its label and where it starts.
 
-    The end station, no-go zones and calls for service are listed only when the map has them.
+    The end station, no-go zones, calls for service and stops are listed only when the map has
+    them.
     """
-    drawn = {"end": end_station, "zone": zones, "call": calls}
+    drawn = {"end": end_station, "zone": zones, "call": calls, "stop": stops}
     shown = [e for e in _LEGEND if drawn.get(e[0], True)]
     width = sum(w for _, _, w in shown) + 8
     left = MAP_W - width - 4

@@ -281,7 +281,7 @@ def check_inside(routes: list[Route], at_s: float, start: dt.datetime | None = N
         at, last = later(start, at_s), later(start, end)
         msg = (
             f"re-planning at {at:%H:%M} is outside the plan being followed ({start:%H:%M} to "
-            f"{last:%H:%M}, when the last unit is back); give a time inside it"
+            f"{last:%H:%M}, when the last route ends); give a time inside it"
         )
     raise ScenarioError(msg)
 

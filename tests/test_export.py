@@ -1356,6 +1356,21 @@ def test_a_unit_that_never_leaves_is_not_said_to_be_back(plan):
     assert html.count("back at the station") == len(plan.routes) - 1
 
 
+def test_a_map_without_stops_has_no_stop_in_its_legend(plan):
+    route = plan.routes[0]
+    legs = tuple(
+        dataclasses.replace(leg, kind="wait", presence=0.0) if leg.kind == "dwell" else leg
+        for leg in route.legs
+    )
+    walking = dataclasses.replace(
+        plan, routes=(dataclasses.replace(route, legs=legs), *plan.routes[1:])
+    )
+    sections = plan_files(walking)["briefing.html"].decode().split('<section class="unit">')[1:]
+    legends = [section.split('<g class="legend">')[1] for section in sections]
+    assert ">stops in order<" not in legends[0]  # the unit walks only: no stop to explain
+    assert all(">stops in order<" in legend for legend in legends[1:])
+
+
 def test_briefing_says_where_the_risk_comes_from(plan):
     html = plan_files(plan)["briefing.html"].decode()
     features = sum(plan.risk.parameters["features"].values())
