@@ -344,6 +344,17 @@ def test_negative_officer_count_is_rejected_with_field_and_value(tmp_path):
         load_scenario(write(tmp_path, BASE.replace("count: 2", "count: -3")))
 
 
+@pytest.mark.parametrize(
+    ("pace", "bound"), [("5", "less than or equal to 2.5"), ("0.1", "greater")]
+)
+def test_a_pace_out_of_bounds_is_told_it_is_in_metres_per_second(tmp_path, pace, bound):
+    text = BASE.replace("count: 2,", f"count: 2, pace_m_per_s: {pace},")
+    with pytest.raises(ScenarioError, match=rf"pace_m_per_s: should be {bound}.*got {pace}\)"):
+        load_scenario(write(tmp_path, text))
+    with pytest.raises(ScenarioError, match=r"in metres per second, not km/h: 5 km/h is 1\.39"):
+        load_scenario(write(tmp_path, text))
+
+
 def test_missing_incident_file_is_named(tmp_path):
     text = BASE + "incidents:\n  - path: here.csv\n  - path: nowhere.csv\n"
     (tmp_path / "here.csv").write_text("Month,Crime type,Longitude,Latitude\n")
