@@ -247,14 +247,24 @@ def check_not_replaced(folder: Path, where: str, followed: Path) -> None:
             if leg.kind == "call" and leg.end_s >= there.replanned_s - 1e-6  # busy then, or on
         }
     )
-    units = f"unit{'s' if len(calls) > 1 else ''} {', '.join(map(str, calls))}"
-    told = f" (calls for service: {units})" if calls else ""
+    gone = [r.officer for r in there.routes if r.gone]
+    said = [
+        f"{what}: {_units(found)}"
+        for what, found in (("calls for service", calls), ("gone", gone))
+        if found
+    ]
+    told = f" ({'; '.join(said)})" if said else ""
     msg = (
         f"{folder}: holds the re-plan made at {clock_at(start, there.replanned_s)}{told}, which "
         f"a re-plan there would replace; to add another unit's call at that time, give every "
         f"unit's --position in one re-plan; to redo it, delete that folder first; or {fix}"
     )
     raise ScenarioError(msg)
+
+
+def _units(numbers: list[int]) -> str:
+    """Name the units: ``unit 2``, or ``units 1, 3``."""
+    return f"unit{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
 
 
 def _not_routes(path: Path, reason: str) -> str:

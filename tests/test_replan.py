@@ -651,6 +651,15 @@ def test_a_re_plan_folder_names_a_unit_on_two_calls_once(tmp_path):
     (tmp_path / "re" / "routes.json").write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ScenarioError, match=re.escape("(calls for service: unit 1), which")):
         check_not_replaced(tmp_path / "re", "--out", followed)
+    # units gone for the rest of the shift are named too
+    gone = {"kind": "gone", "start_s": 1200.0, "end_s": 1200.0, "from_node": 4, "to_node": 4}
+    for officer in (2, 3):
+        legs = [{**gone, "segments": [], "reversed": []}]
+        record["routes"].append({"officer": officer, "legs": legs})
+    (tmp_path / "re" / "routes.json").write_text(json.dumps(record), encoding="utf-8")
+    said = "(calls for service: unit 1; gone: units 2, 3), which"
+    with pytest.raises(ScenarioError, match=re.escape(said)):
+        check_not_replaced(tmp_path / "re", "--out", followed)
 
 
 def test_routes_of_units_out_of_order_are_not_a_plan_to_follow(tmp_path):
