@@ -532,7 +532,12 @@ def kpi_table(plan: Plan) -> str:
                 "re-planned",
                 f"at {clock_label(again['at'], *shift)}: the rest of the shift for every "
                 f"{plan.unit_word}, "
-                f"{counted(again['stops_kept'], 'stop')} made kept",
+                f"{counted(again['stops_kept'], 'stop')} made kept"
+                + (
+                    f"; every {plan.unit_word} is gone: none is left on patrol"
+                    if plan.routes and all(route.gone for route in plan.routes)
+                    else ""
+                ),
             )
         )
         at = dt.datetime.fromisoformat(again["at"])

@@ -575,7 +575,7 @@ def test_a_unit_gone_for_the_rest_of_the_shift_ends_where_it_left(two_officer_pl
     assert last.to_node != station  # not walked back
     assert [leg.kind for leg in gone.routes[0].legs if leg.start_s >= at_s]  # unit 1 patrols on
     figures = gone.kpis["routes"]["per_officer"][1]
-    assert figures["gone_at"] == gone.at(last.end_s).isoformat(timespec="seconds")
+    assert figures["gone_at"] == gone.at_second(last.end_s).isoformat(timespec="seconds")
     assert figures["back_early_min"] == 0 and figures["late_min"] == 0
     assert figures["back_at_station"] is None  # it is not walked back
     assert gone.kpis["routes"]["per_officer"][0]["gone_at"] is None
@@ -593,6 +593,11 @@ def test_a_unit_gone_for_the_rest_of_the_shift_ends_where_it_left(two_officer_pl
     write_plan(gone, tmp_path / "gone")
     again = replan(_short(plan), tmp_path / "gone" / "routes.json", dt.time(21, 0))
     assert again.routes[1].legs == route.legs
+    assert "left on patrol" not in kpi_table(again)
+    # with the other unit gone too, the table says none is left on patrol
+    every = replan(_short(plan), tmp_path / "gone" / "routes.json", dt.time(21, 0), gone=[1])
+    said = r"^re-planned +at 21:00: .*; every officer is gone: none is left on patrol$"
+    assert re.search(said, kpi_table(every), re.M)
     said = f"unit 2 left the shift for good in the plan being followed (gone from {when}); drop"
     with pytest.raises(ScenarioError, match=re.escape(said)):
         replan(plan.scenario, tmp_path / "gone" / "routes.json", dt.time(21, 0), {2: CALL})
