@@ -554,14 +554,14 @@ def _street_labels(
     for name, _, walked_m in stretches:
         metres[name] = metres.get(name, 0.0) + walked_m
     labels: list[_Label] = []
-    taken = marks
+    taken, strict = marks, marks.union(route_line)
     for name in sorted(metres, key=metres.__getitem__, reverse=True):
         lines = sorted((s for n, s, _ in stretches if n == name), key=lambda s: -s.length)
-        tries = [(line, clear) for clear in (taken.union(route_line), taken) for line in lines]
+        tries = [(line, clear) for clear in (strict, taken) for line in lines]
         label = next(filter(None, (_fit(name, line, clear) for line, clear in tries)), None)
         if label is not None:
             labels.append(label)
-            taken = taken.union(label.box)
+            taken, strict = taken.union(label.box), strict.union(label.box)
             if len(labels) == MAX_STREET_LABELS:
                 break
     return labels
@@ -610,8 +610,9 @@ def _named_stretches(
 def _fit(name: str, line: LineString, taken: BaseGeometry) -> _Label | None:
     """Find a place for ``name`` beside ``line`` (SVG units) hiding nothing ``taken``, or None.
 
-    Tried near the middle of the stretch first, above the street as the text reads, then
-    below; never off the map, nor beside a stretch much shorter than the name.
+    Tried near the middle of the stretch first, close above the street as the text reads,
+    then below, then farther off; never off the map, nor beside a stretch much shorter than the
+    name.
     """
     width = LABEL_CHAR_W * len(name) + 2.0
     if line.length < width / 2:
@@ -626,7 +627,7 @@ def _fit(name: str, line: LineString, taken: BaseGeometry) -> _Label | None:
         angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
         angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle  # upright
         mid = line.interpolate(at)
-        for side, offset in itertools.product((-90, 90), LABEL_OFFSETS):
+        for offset, side in itertools.product(LABEL_OFFSETS, (-90, 90)):
             up = math.radians(angle + side)  # -90: above the street as the text reads
             label = _Label(
                 mid.x + offset * math.cos(up),
