@@ -250,6 +250,7 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
                 "presence_min": routes["presence_min"],
                 "risk_in_sight_share": routes["risk_in_sight_share"],
                 "hotspots_dosed": routes["hotspots_dosed"],
+                "hotspots": routes["hotspots"],
                 "dose_minutes": routes["dose_minutes"],
                 "routes_gap": routes["solver"]["gap"],
                 "routes_status": routes["solver"]["status"],
@@ -279,7 +280,8 @@ def staffing_summary(table: pd.DataFrame) -> str:
         added = "" if pd.isna(row.marginal_presence_min) else f"{row.marginal_presence_min:.3f}"
         lines.append(
             f"{row.officers:>8}  {row.units:>5}  {row.presence_min:8.3f}  {added:>13}  "
-            f"{row.risk_in_sight_share:13.1%}  {row.hotspots_dosed:>9}  {row.dose_minutes:9.0f}  "
+            f"{row.risk_in_sight_share:13.1%}  {f'{row.hotspots_dosed}/{row.hotspots}':>9}  "
+            f"{row.dose_minutes:9.0f}  "
             f"{row.routes_gap:6.1%}  {row.units_looping:>5}  {row.units_back_early:>10}  "
             f"{row.routes_status}"
         )

@@ -134,6 +134,9 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
     table.loc[1, ["units_back_early", "routes_status", "all_stops_made"]] = [1, "TIME_LIMIT", False]
     summary = staffing_summary(table)
     assert re.search(r"^ +3 +3 .* +1  TIME_LIMIT$", summary, re.M)
+    spots = lifted.kpis["routes"]["hotspots"]  # those with a stop, of all the hot spots
+    assert table["hotspots"].tolist() == [spots, spots]
+    assert re.search(rf"^ +3 +3 .*%  +{table['hotspots_dosed'].iloc[1]}/{spots}  ", summary, re.M)
     assert "at 3 officers, units come back an hour or more early or walk loops for an hour or " in (
         summary
     )
@@ -180,6 +183,7 @@ def _run(officers, presence, stops, stops_allowed=10):
         "presence_min": presence,
         "risk_in_sight_share": 0.5,
         "hotspots_dosed": stops,
+        "hotspots": stops_allowed,
         "dose_minutes": 12.0 * stops,
         "solver": {"gap": 0.0, "status": "FEASIBLE"},
         "per_officer": per_officer,
