@@ -51,14 +51,21 @@ LABEL_OFFSETS = (8.0, 13.0)
 """How far (SVG units) a street's name is written beside it, so the route line stays seen:
 the first where it hides nothing, the second clearing a stop mark on the street."""
 
-LABEL_CHAR_W = 5.2
-"""Width (SVG units) a street name takes per letter, on average (8.5 px DejaVu Sans)."""
+LABEL_FONT_PX = 8.5
+"""Font size of a street name on a unit's map (SVG units), as the template's ``.label``."""
+
+ZONE_FONT_PX = 9.0
+"""Font size of a no-go zone's name on a unit's map, as the template's ``.zone-name``."""
 
 LABEL_H = 9.0
 """Height (SVG units) a street name takes across the street, its white halo included."""
 
 ROUTE_CLEAR = 1.6
 """Half the route line's width (SVG units), and a little room: street names keep off it."""
+
+CROSSING_M = 30.0
+"""An unnamed piece of path shorter than this (metres), walked between two pieces of one
+street, is taken as part of it: a crossing or a gap in the street's mapping."""
 
 
 REPLAN_MARK = "re-planned here: the rows above had begun by then, those below are ahead"
@@ -88,7 +95,7 @@ class _Label:
     @property
     def box(self) -> BaseGeometry:
         """The room the name takes on the map: a box turned along the street."""
-        half_w, half_h = (LABEL_CHAR_W * len(self.text) + 2.0) / 2, LABEL_H / 2
+        half_w, half_h = text_width(self.text) / 2, LABEL_H / 2
         upright = box(self.x - half_w, self.y - half_h, self.x + half_w, self.y + half_h)
         return rotate(upright, self.angle, origin=(self.x, self.y))
 
@@ -409,7 +416,7 @@ def _map(
     marks = _marks([station, end_station or station], stops, calls, zones)
     route_line = MultiLineString(
         [[xy(p[0], p[1]) for p in piece] for piece in pieces if len(piece) > 1]
-    ).buffer(ROUTE_CLEAR)
+    )
     return {
         "streets": streets,
         "zones": zones,
@@ -422,6 +429,15 @@ def _map(
         "scale": _scale_bar(px_per_m),
         "legend": _legend(elsewhere, bool(zones), bool(calls), bool(stops)),
     }
+
+
+def text_width(text: str, font_px: float = LABEL_FONT_PX) -> float:
+    """Width (SVG units) ``text`` takes on a map, with a unit of room: a generous estimate.
+
+    DejaVu Sans averages about 0.57 em a letter in names of Latin letters (measured in a
+    browser); 0.612 is taken, so a name's room is rather too wide than too narrow.
+    """
+    return 0.612 * font_px * len(text) + 2.0
 
 
 def _marks(
@@ -444,7 +460,7 @@ def _marks(
     for zone in zones:
         if zone.label_at is not None:
             x, y = zone.label_at
-            half = LABEL_CHAR_W * len(zone.name) / 2 + 2
+            half = text_width(zone.name, ZONE_FONT_PX) / 2 + 1
             shapes.append(box(x - half, y - 6, x + half, y + 6))
     shapes.append(box(MAP_W - 30, 12, MAP_W, 46))  # the north arrow
     return shapely.union_all(shapes)
@@ -537,14 +553,15 @@ def _street_labels(
     wgs84: gpd.GeoSeries,
     xy: Callable[[float, float], tuple[float, float]],
     marks: BaseGeometry,
-    route_line: BaseGeometry,
+    route_line: MultiLineString,
 ) -> list[_Label]:
     """Names of the streets the unit walks longest, each beside a stretch of it walked.
 
     Streets are taken by metres walked, every pass counted. A name goes beside the longest
     stretch walked where it stays on the map and hides none of the ``marks`` (stops, stations,
     calls), nor a name already written; where it can, off the ``route_line`` too, which is
-    drawn over it. A street with no such place goes unnamed, and the next one is tried, up to
+    drawn over it; and always nearer its own street than any other the route walks. A street
+    with no such place goes unnamed, and the next one is tried, up to
     :data:`MAX_STREET_LABELS` names.
     """
     stretches = _named_stretches(plan, route, wgs84, xy)
@@ -554,11 +571,13 @@ def _street_labels(
     for name, _, walked_m in stretches:
         metres[name] = metres.get(name, 0.0) + walked_m
     labels: list[_Label] = []
-    taken, strict = marks, marks.union(route_line)
+    taken, strict = marks, marks.union(route_line.buffer(ROUTE_CLEAR))
     for name in sorted(metres, key=metres.__getitem__, reverse=True):
         lines = sorted((s for n, s, _ in stretches if n == name), key=lambda s: -s.length)
         tries = [(line, clear) for clear in (strict, taken) for line in lines]
-        label = next(filter(None, (_fit(name, line, clear) for line, clear in tries)), None)
+        label = next(
+            filter(None, (_fit(name, line, clear, route_line) for line, clear in tries)), None
+        )
         if label is not None:
             labels.append(label)
             taken, strict = taken.union(label.box), strict.union(label.box)
@@ -575,48 +594,59 @@ def _named_stretches(
 ) -> list[tuple[str, LineString, float]]:
     """Each stretch the unit walks along one named street without turning off it.
 
-    As (name, its line in SVG units, metres walked), in the order walked; a stop on the way
-    does not end a stretch, a call for service does. A street walked twice gives two.
+    As (name, its line in SVG units, metres walked), in the order walked. A stop on the way
+    does not end a stretch, nor an unnamed piece shorter than :data:`CROSSING_M` (a crossing
+    mapped on its own); a call for service does, and so does walking back over the stretch (a
+    dead end walked in and out gives two). A street walked twice gives two stretches.
     """
     segments = plan.graph.segments
+    names, lengths = segments["name"].to_numpy(), segments["length_m"].to_numpy()
     stretches: list[tuple[str, LineString, float]] = []
     run_name: str | None = None
+    run: list[int] = []  # the stretch's segments, walked in this order
     points: list[tuple[float, float]] = []
-    run_m = 0.0
+    crossing: list[tuple[float, float]] = []  # a short unnamed piece, kept if the street goes on
 
     def close() -> None:
         if run_name is not None and len(points) > 1:
-            stretches.append((run_name, LineString(points), run_m))
+            stretches.append((run_name, LineString(points), float(lengths[run].sum())))
 
     for leg in route.legs:
-        if leg.kind == "call" and leg.to_node != leg.from_node:
+        if leg.away_on_call:
             close()  # the way to the call is not drawn
-            run_name, points, run_m = None, [], 0.0
+            run_name, run, points, crossing = None, [], [], []
         if leg.kind != "walk":
             continue
         for seg, flip in zip(leg.segments, leg.reversed, strict=True):
-            name = segments["name"].iat[seg]
-            name = name if isinstance(name, str) else None
-            if name != run_name:
-                close()
-                run_name, points, run_m = name, [], 0.0
             coords = [xy(*c[:2]) for c in wgs84.iat[seg].coords]
-            points.extend(coords[::-1] if flip else coords)
-            run_m += float(segments["length_m"].iat[seg])
+            coords = coords[::-1] if flip else coords
+            name = names[seg] if isinstance(names[seg], str) else None
+            if name is None and run_name is not None and lengths[seg] < CROSSING_M:
+                crossing += coords
+                continue
+            if name != run_name or seg in run:
+                close()
+                run_name, run, points, crossing = name, [], [], []
+            points += crossing + coords
+            run.append(seg)
+            crossing = []
     close()
     return stretches
 
 
-def _fit(name: str, line: LineString, taken: BaseGeometry) -> _Label | None:
+def _fit(
+    name: str, line: LineString, taken: BaseGeometry, route_line: BaseGeometry
+) -> _Label | None:
     """Find a place for ``name`` beside ``line`` (SVG units) hiding nothing ``taken``, or None.
 
     Tried near the middle of the stretch first, close above the street as the text reads,
     then below, then farther off; never off the map, nor beside a stretch much shorter than the
-    name.
+    name, nor nearer another street of the ``route_line`` than its own.
     """
-    width = LABEL_CHAR_W * len(name) + 2.0
+    width = text_width(name)
     if line.length < width / 2:
         return None
+    others = route_line.difference(line.buffer(ROUTE_CLEAR * 2))
     inside = box(2.0, 2.0, MAP_W - 2.0, MAP_H - KEY_H)
     for share in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
         at = line.length * share
@@ -635,7 +665,12 @@ def _fit(name: str, line: LineString, taken: BaseGeometry) -> _Label | None:
                 angle,
                 name,
             )
-            if inside.contains(label.box) and not taken.intersects(label.box):
+            at_label = Point(label.x, label.y)
+            if (
+                inside.contains(label.box)
+                and not taken.intersects(label.box)
+                and (others.is_empty or others.distance(at_label) > line.distance(at_label))
+            ):
                 return label
     return None
 

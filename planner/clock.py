@@ -41,12 +41,17 @@ def later(start: dt.datetime, seconds: float) -> dt.datetime:
     return (start.astimezone(dt.UTC) + dt.timedelta(seconds=seconds)).astimezone(start.tzinfo)
 
 
+def whole_second(seconds: float) -> int:
+    """Round seconds to the nearest whole second, halves up: how every file writes a time."""
+    return math.floor(seconds + 0.5)
+
+
 def clock_at(start: dt.datetime, seconds: float) -> str:
     """Return the local clock time (HH:MM) ``seconds`` of real time after ``start``.
 
     Of the time rounded to the second, as the files write it: 01:59:59.8 reads 02:00.
     """
-    return f"{later(start, math.floor(seconds + 0.5)):%H:%M}"
+    return f"{later(start, whole_second(seconds)):%H:%M}"
 
 
 def seconds_until(start: dt.datetime, clock: dt.time) -> float:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from planner.clock import clock_at, later, seconds_until
+from planner.clock import clock_at, seconds_until
 from planner.errors import ScenarioError
 from planner.plan import Leg, Route
 from planner.scenario import Scenario
@@ -288,10 +288,10 @@ def check_inside(routes: list[Route], at_s: float, start: dt.datetime | None = N
     if start is None:
         msg = f"re-planning time {at_s / 60:.0f} min is outside the plan (0-{end / 60:.0f} min)"
     else:
-        at, last = later(start, at_s), later(start, end)
+        at, last = clock_at(start, at_s), clock_at(start, end)
         msg = (
-            f"re-planning at {at:%H:%M} is outside the plan being followed ({start:%H:%M} to "
-            f"{last:%H:%M}, when the last route ends); give a time inside it"
+            f"re-planning at {at} is outside the plan being followed ({start:%H:%M} to "
+            f"{last}, when the last route ends); give a time inside it"
         )
     raise ScenarioError(msg)
 
@@ -303,10 +303,10 @@ def check_not_before(followed: Followed, at_s: float, start: dt.datetime, where:
     """
     if followed.replanned_s is None or at_s >= followed.replanned_s - 1e-6:
         return
-    made, at = later(start, followed.replanned_s), later(start, at_s)
+    made, at = clock_at(start, followed.replanned_s), clock_at(start, at_s)
     msg = (
-        f"{where}: this plan was re-planned at {made:%H:%M}; re-planning it at {at:%H:%M} would "
+        f"{where}: this plan was re-planned at {made}; re-planning it at {at} would "
         f"lose what was recorded then (stops made, calls for service); give a time from "
-        f"{made:%H:%M} on, or with --plan the plan it was made from"
+        f"{made} on, or with --plan the plan it was made from"
     )
     raise ScenarioError(msg)

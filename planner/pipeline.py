@@ -271,6 +271,7 @@ class _Deployment:
     stations: tuple[int, int]  # node positions of the start and end stations
     units: tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...]]  # per unit
     avoided: frozenset[int]  # segments the units keep off
+    usable: np.ndarray  # mask of the nodes the units may walk from (stations snap among them)
 
 
 def _run(
@@ -313,6 +314,7 @@ def _run(
             post_idx,
             spots,
             named_stations(scenario, deployment.stations, deployment.units),
+            deployment.usable,
         )
         plan = Plan(
             scenario=scenario,
@@ -365,7 +367,7 @@ def _deploy(
         where = scenario_field(scenario, "officers.end_station")
         end_idx = resolve_station(officers.end_station, graph, features, where, usable)
     units = unit_stations(scenario, graph, features, (start_idx, end_idx), shift, usable)
-    return _Deployment(shift, (start_idx, end_idx), units, avoided)
+    return _Deployment(shift, (start_idx, end_idx), units, avoided, usable)
 
 
 def _hot_spots(
@@ -520,6 +522,7 @@ def _place_names(
     post_idx: np.ndarray,
     spots: tuple[Hotspots, np.ndarray],
     named: dict[int, str],
+    usable: np.ndarray | None = None,
 ) -> dict[int, str]:
     """Name every node the plan mentions, by OSM node id: its streets, and what it is.
 
@@ -538,7 +541,7 @@ def _place_names(
     places = place_names(graph, sorted(used))
     roles = station_roles(routes)
     at_stations = set(roles) | {start}
-    police = police_names(graph, area.features, at_stations, places)
+    police = police_names(graph, area.features, at_stations, places, usable)
     ends = {n for n, role in roles.items() if not role["start"] and n != start}
     given_names = {int(ids[pos]): name for pos, name in named.items()}
     police |= {n: f"{name} ({places[n]})" for n, name in given_names.items() if n in places}

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from planner.clock import later, shift_seconds
+from planner.clock import later, shift_seconds, whole_second
 from planner.errors import SolverError
 from planner.street_names import place_names
 
@@ -92,6 +91,11 @@ class Leg:
     def loop(self) -> bool:
         """Whether this is a loop: a walk back to where it began, spare time walked."""
         return self.kind == "walk" and self.from_node == self.to_node and bool(self.segments)
+
+    @property
+    def away_on_call(self) -> bool:
+        """Whether this is a call that took the unit elsewhere: its way there is not known."""
+        return self.kind == "call" and self.to_node != self.from_node
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +191,7 @@ class Plan:
 
         Rounded, not cut: a route that ends 0.2 s before the shift reads as back at its end.
         """
-        return later(self.shift_start, math.floor(offset_s + 0.5))
+        return later(self.shift_start, whole_second(offset_s))
 
     def unit_end_s(self, route: Route) -> float:
         """Second by which the unit must be back (its own hours, else the shift's end).

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from planner.clock import clock_at, later
+from planner.clock import clock_at
 from planner.errors import ScenarioError, warn
 from planner.followed import check_inside
 from planner.graph import StreetGraph
@@ -231,7 +231,7 @@ def _check_gone(
     for route in routes:  # a unit gone in the plan followed stays gone
         if route.gone and route.officer in positions:
             when = (
-                f"{later(start, route.end_s):%H:%M}"
+                clock_at(start, route.end_s)
                 if start is not None
                 else f"{route.end_s / 60:.0f} min into the shift"
             )

@@ -286,15 +286,15 @@ def _left_s(
         )
         msg = (
             f"unit {unit} left the plan at {left:%H:%M}, {when}; give a time from "
-            f"{later(start, made_s):%H:%M} to the re-plan at {at:%H:%M}"
+            f"{clock_at(start, made_s)} to the re-plan at {at:%H:%M}"
         )
         raise ScenarioError(msg)
     if left_s < made_s - 1e-6:
-        made = later(start, made_s)
+        made = clock_at(start, made_s)
         msg = (
             f"unit {unit} left the plan at {left:%H:%M}, before the plan followed was re-planned "
-            f"at {made:%H:%M}: what was recorded then would be lost; give a time from "
-            f"{made:%H:%M} on, or with --plan the plan it was made from"
+            f"at {made}: what was recorded then would be lost; give a time from "
+            f"{made} on, or with --plan the plan it was made from"
         )
         raise ScenarioError(msg)
     return left_s

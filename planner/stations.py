@@ -217,13 +217,18 @@ def _lat_lon_hint(graph: StreetGraph, usable: np.ndarray | None) -> str:
 
 
 def police_names(
-    graph: StreetGraph, features: gpd.GeoDataFrame, nodes: set[int], places: dict[int, str]
+    graph: StreetGraph,
+    features: gpd.GeoDataFrame,
+    nodes: set[int],
+    places: dict[int, str],
+    usable: np.ndarray | None = None,
 ) -> dict[int, str]:
     """Names of the stations at an OSM police station, e.g. ``"Snow Hill Police Station (...)"``.
 
     A station node takes the name of a named police station within :data:`POLICE_NAME_M`, or
-    of one it is the nearest street node to (within :data:`STATION_SNAP_M`, as ``police:``
-    snaps it), followed by the streets it has in ``places``.
+    of one it is the nearest ``usable`` street node to (within :data:`STATION_SNAP_M`, as
+    ``police:`` snaps it; ``usable``: a mask of the nodes the units may walk from, default
+    all), followed by the streets it has in ``places``.
     """
     police = features[(features["value"] == "police") & features["name"].notna()]
     if police.empty or not nodes:
@@ -232,7 +237,8 @@ def police_names(
     xy = graph.nodes.loc[ids, ["x_m", "y_m"]].to_numpy()
     px, py = police.geometry.x.to_numpy(), police.geometry.y.to_numpy()
     dist = np.hypot(xy[:, :1] - px[None, :], xy[:, 1:] - py[None, :])
-    snapped, snap_m = graph.nearest_node(px, py)  # where ``police:`` puts each station
+    among = usable if usable is not None and usable.any() else None  # as resolve_station
+    snapped, snap_m = graph.nearest_node(px, py, among)  # where ``police:`` puts each station
     at = graph.nodes.index[snapped].to_numpy()
     dist[(at[None, :] == np.array(ids)[:, None]) & (snap_m <= STATION_SNAP_M)[None, :]] = 0.0
     names = police["name"].to_numpy()

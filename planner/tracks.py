@@ -65,7 +65,7 @@ def route_pieces(
         if leg.kind == "walk":
             coords = _leg_coordinates(plan, leg, wgs84)
             points.extend(coords if not points else coords[1:])
-        elif leg.kind == "call" and leg.to_node != leg.from_node:
+        elif leg.away_on_call:
             if not points:
                 points.append(at(leg.from_node, leg.start_s))
             pieces.append([at(leg.to_node, leg.end_s)])

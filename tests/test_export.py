@@ -1185,7 +1185,7 @@ def test_a_street_name_on_a_map_hides_no_other_name_nor_a_stop_or_the_station(pl
     from shapely import Point, box
     from shapely.affinity import rotate
 
-    from planner.briefing import KEY_H, LABEL_CHAR_W, LABEL_H, MAP_H, MAP_W
+    from planner.briefing import KEY_H, LABEL_H, MAP_H, MAP_W, text_width
 
     sections = plan_files(plan)["briefing.html"].decode().split('<section class="unit">')[1:]
     for section in sections:
@@ -1196,7 +1196,7 @@ def test_a_street_name_on_a_map_hides_no_other_name_nor_a_stop_or_the_station(pl
             r"([^<]+)<",
             drawn,
         ):
-            x, y, half = float(x), float(y), (LABEL_CHAR_W * len(markup.unescape(text)) + 2) / 2
+            x, y, half = float(x), float(y), text_width(markup.unescape(text)) / 2
             upright = box(x - half, y - LABEL_H / 2, x + half, y + LABEL_H / 2)
             names.append(rotate(upright, float(angle), origin=(x, y)))
         station = re.search(r'class="station" x="([\d.-]+)" y="([\d.-]+)"', drawn).groups()
@@ -1209,6 +1209,52 @@ def test_a_street_name_on_a_map_hides_no_other_name_nor_a_stop_or_the_station(pl
         for name in names:
             assert box(0, 0, MAP_W, MAP_H - KEY_H).contains(name)  # clear of the scale and legend
             assert not any(name.intersects(mark) for mark in marks)
+
+
+def test_a_street_is_one_stretch_across_a_crossing_and_two_where_walked_back():
+    from types import SimpleNamespace
+
+    from shapely import LineString
+
+    from planner.briefing import _named_stretches
+    from planner.plan import Route
+
+    # Main Street in two pieces joined by a 10 m unnamed crossing, then Side Street, walked
+    # to its end and back, then Main Street's second piece again
+    lines = [[(0, 0), (100, 0)], [(100, 0), (110, 0)], [(110, 0), (210, 0)], [(210, 0), (210, 80)]]
+    segments = pd.DataFrame(
+        {
+            "name": ["Main Street", None, "Main Street", "Side Street"],
+            "length_m": [100, 10, 100, 80],
+        }
+    )
+    plan = SimpleNamespace(graph=SimpleNamespace(segments=segments))
+    there = Leg("walk", 0, 290, 1, 5, (0, 1, 2, 3), (False,) * 4, 290.0)
+    stop = Leg("dwell", 290, 1190, 5, 5)
+    back = Leg("walk", 1190, 1370, 5, 3, (3, 2), (True, True), 180.0)
+    route = Route(1, (there, stop, back))
+    wgs84 = gpd.GeoSeries([LineString(line) for line in lines])
+    stretches = _named_stretches(plan, route, wgs84, lambda x, y: (x, y))
+    assert [(name, metres) for name, _, metres in stretches] == [
+        ("Main Street", 200.0),  # the crossing does not split it, nor count in its metres
+        ("Side Street", 80.0),
+        ("Side Street", 80.0),  # walked back: a stretch of its own, not one folded in two
+        ("Main Street", 100.0),
+    ]
+    assert stretches[0][1].length == 210.0 and stretches[2][1].coords[0] == (210.0, 80.0)
+
+
+def test_a_street_name_goes_on_the_side_away_from_another_street_the_route_walks():
+    from shapely import LineString, MultiLineString, Polygon
+
+    from planner.briefing import _fit
+
+    own = LineString([(100, 100), (300, 100)])
+    above = LineString([(100, 88), (300, 88)])  # 12 units above: nearer than own to a name there
+    label = _fit("Main Street", own, Polygon(), MultiLineString([own, above]))
+    assert label is not None and label.y > 100  # below its street, away from the other
+    alone = _fit("Main Street", own, Polygon(), MultiLineString([own]))
+    assert alone is not None and alone.y < 100  # above, as the text reads, when nothing is near
 
 
 def test_a_table_that_cannot_be_written_names_the_option(tmp_path):

@@ -5,6 +5,7 @@ import warnings
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from shapely.geometry import Point
 
@@ -55,6 +56,14 @@ def test_a_station_placed_by_police_name_is_called_so_though_its_street_is_farth
     # node 0 is where ``police: south`` puts the station: it is called so; node 1 (172 m) not
     assert police_names(grid, features, {0, 1}, places) == {
         0: "South Precinct (Row 0 Street & Column 0 Avenue)"
+    }
+    # the units avoid node 0's ways: the station snaps to node 1 (172 m), and is called so there
+    usable = np.ones(len(grid.nodes), dtype=bool)
+    usable[0] = False
+    spec = StationSpec(police="south")
+    assert resolve_station(spec, grid, features, "officers.station", usable) == 1
+    assert police_names(grid, features, {0, 1}, places, usable) == {
+        1: "South Precinct (Row 0 Street & Column 1 Avenue)"
     }
 
 
