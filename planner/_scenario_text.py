@@ -106,7 +106,7 @@ _FLOOR_WHY = {
     ),
 }
 
-#: Why a walking pace is out of bounds, most often: a speed in km/h.
+#: Why a walking pace is too fast, most often: a speed in km/h.
 _PACE_WHY = (
     "the pace is in metres per second, not km/h: 5 km/h is 1.39, and a patrol's beat about 1.0"
 )
@@ -174,7 +174,7 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         )
     elif kind == "list_type" and err["loc"] == ("incidents",):
         fix = "write each file as an item of a list, on its own line: '  - {path: FILE}'"
-    elif kind in ("greater_than", "less_than_equal") and err["loc"][-1] == "pace_m_per_s":
+    elif kind == "less_than_equal" and err["loc"][-1] == "pace_m_per_s":
         fix = _PACE_WHY
     elif kind == "greater_than_equal":
         fix = _FLOOR_WHY.get(str(err["loc"][-1]))

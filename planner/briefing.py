@@ -23,9 +23,14 @@ from shapely.affinity import rotate
 from shapely.geometry.base import BaseGeometry
 
 from planner.clock import clock_change, clock_label, shift_seconds
-from planner.evaluate import must_cover_lines, stayed_at_station, unit_warnings
+from planner.evaluate import (
+    must_cover_lines,
+    place_warnings,
+    stayed_at_station,
+    unit_warnings,
+)
 from planner.far_trips import far_trip_message
-from planner.idle import idle_message
+from planner.idle import idle_message, idle_units
 from planner.plan import WALK_TO_END, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
 from planner.stations import UNDER_WAY, area_zone, odd_shift_notes
@@ -195,8 +200,11 @@ def _checks(plan: Plan) -> list[str]:
     """
     checks = odd_shift_notes(plan.shift_start, plan.shift_end, area_zone(plan.graph))
     checks += [w for w in plan.warnings if UNDER_WAY in w]
-    checks += [w.removesuffix(".") for w in unit_warnings(plan.kpis)]
-    if plan.patrol is not None and (idle := idle_message(plan)):
+    idle = idle_message(plan) if plan.patrol is not None else None
+    said = {unit for unit, _ in idle_units(plan.kpis["routes"])} if idle else set()
+    found = [*place_warnings(plan.kpis), *unit_warnings(plan.kpis, said)]
+    checks += [w[0].lower() + w[1:].removesuffix(".") for w in found]  # as the other checks
+    if idle:
         checks.append(idle)
     if far := far_trip_message(plan):
         checks.append(far)

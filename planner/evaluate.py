@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
@@ -297,12 +298,12 @@ def risk_label(risk: dict[str, Any]) -> str:
 
 def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
     """Return what a planner should check before using the plan, read from its KPIs, in order."""
-    found = unit_warnings(kpis)
+    found = place_warnings(kpis)
     if kpis["risk"]["window_fallback"]:
-        missed = sum(not place["stops"] for place in kpis["must_cover"])
-        found.insert(
-            missed, "No incident lies near the shift's hours: the risk uses incidents of all hours."
+        found.append(
+            "No incident lies near the shift's hours: the risk uses incidents of all hours."
         )
+    found += unit_warnings(kpis)
     posts = kpis["posts"]["solver"]
     if posts and posts["status"] != "OPTIMAL":
         found.append(
@@ -312,19 +313,26 @@ def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
     return found
 
 
-def unit_warnings(kpis: dict[str, Any]) -> list[str]:
-    """Return what the KPIs say of the units' work: places and units without a stop, far breaks.
+def place_warnings(kpis: dict[str, Any]) -> list[str]:
+    """Return the must-cover places that got no stop, one sentence each."""
+    return [
+        f"Must-cover place {place['name']} got no stop."
+        for place in kpis["must_cover"]
+        if not place["stops"]
+    ]
 
-    The checks a commander handing out the routes needs (the briefing lists them).
+
+def unit_warnings(kpis: dict[str, Any], said: Collection[int] = ()) -> list[str]:
+    """Return what the KPIs say of the units' work: stops none makes, spare units, far breaks.
+
+    Units in ``said`` (told of elsewhere: back at the station early) are not named again for
+    making no stop.
     """
     found = []
-    for place in kpis["must_cover"]:
-        if not place["stops"]:
-            found.append(f"Must-cover place {place['name']} got no stop.")
     routes = kpis["routes"]
     if routes["hotspots"] and routes["hotspots_dosed"] == 0:
         found.append("No hot spot gets a stop: lengthen the shift or move the station.")
-    idle = [o for o in routes["per_officer"] if o["dwells"] == 0]
+    idle = [o for o in routes["per_officer"] if o["dwells"] == 0 and o["officer"] not in said]
     if idle:
         who = "Unit(s)" if routes["officers_per_unit"] > 1 else "Officer(s)"
         numbers = ", ".join(str(o["officer"]) for o in idle)
@@ -530,14 +538,13 @@ def kpi_table(plan: Plan) -> str:
         rows.append(
             (
                 "re-planned",
-                f"at {clock_label(again['at'], *shift)}: the rest of the shift for every "
-                f"{plan.unit_word}, "
-                f"{counted(again['stops_kept'], 'stop')} made kept"
+                f"at {clock_label(again['at'], *shift)}: "
                 + (
-                    f"; every {plan.unit_word} is gone: none is left on patrol"
+                    f"every {plan.unit_word} is gone, none is left on patrol; "
                     if plan.routes and all(route.gone for route in plan.routes)
-                    else ""
-                ),
+                    else f"the rest of the shift for every {plan.unit_word}, "
+                )
+                + f"{counted(again['stops_kept'], 'stop')} made kept",
             )
         )
         at = dt.datetime.fromisoformat(again["at"])

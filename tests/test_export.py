@@ -661,10 +661,15 @@ def test_units_without_a_stop_and_long_walks_to_the_break_are_checks_before_issu
     first["dwells"], first["loop_min"] = 0, 400.0  # a unit that only walks loops
     second["break"] = {"start": "x", "minutes": 30.0, "walk_min": 55.0, "at_station": True}
     html = plan_files(dataclasses.replace(plan, kpis=kpis))["briefing.html"].decode()
-    said = "<strong>Before issuing:</strong> Officer(s) 1 make no stop"
+    said = "<strong>Before issuing:</strong> officer(s) 1 make no stop"  # as the other checks
     assert f"{said}: they walk loops of streets instead.</p>" in html  # one full stop
-    said = "<strong>Before issuing:</strong> Officer(s) 2 (55 min) walk longer to the meal break"
+    said = "<strong>Before issuing:</strong> officer(s) 2 (55 min) walk longer to the meal break"
     assert said in html
+    # a unit back at the station hours early is told of once, not also for making no stop
+    first.update(loop_min=0.0, back_early_min=120.0)
+    html = plan_files(dataclasses.replace(plan, kpis=kpis))["briefing.html"].decode()
+    assert "back at the station with time left: officer 1 (2.0 h" in html
+    assert "make no stop" not in html
 
 
 def test_an_odd_shift_and_the_plans_warnings_reach_the_briefing_and_kpis(plan):
