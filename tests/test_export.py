@@ -927,8 +927,10 @@ def test_a_call_shown_from_before_the_unit_left_is_explained(plan, area, tmp_pat
     assert call["since"][11:16] == f"{plan.at(stop.start_s):%H:%M}"
     assert (call["lat"], call["lon"]) == (round(position[0], 6), round(position[1], 6))
     # unit 1's map marks where the call took it, and its legend says what the mark is
-    first, second = plan_files(again)["briefing.html"].decode().split('<section class="unit">')[1:]
+    page = plan_files(again)["briefing.html"].decode()
+    first, second = page.split('<section class="unit">')[1:]
     assert first.count('<path class="call" d=') == 1 and ">call for service</text>" in first
+    assert_names_clear(page)  # no street name hides the mark of the call
     assert 'class="call' not in second and ">call for service</text>" not in second
     # re-planned again after a second call: the warning is of the new call, not the first
     write_plan(again, tmp_path / "replan")
@@ -1185,6 +1187,14 @@ def _stop_marks(drawn: str) -> list[tuple[float, float, float]]:
 
 
 def test_a_street_name_on_a_map_hides_no_other_name_nor_a_stop_or_the_station(plan):
+    assert_names_clear(plan_files(plan)["briefing.html"].decode())
+
+
+def assert_names_clear(html: str) -> None:
+    """Check every unit map's street names: none meets another, a stop, a station or a call.
+
+    And each stays on the map, clear of the scale bar and legend at its foot.
+    """
     import html as markup
 
     from shapely import Point, box
@@ -1192,8 +1202,7 @@ def test_a_street_name_on_a_map_hides_no_other_name_nor_a_stop_or_the_station(pl
 
     from planner.briefing import KEY_H, LABEL_H, MAP_H, MAP_W, text_width
 
-    sections = plan_files(plan)["briefing.html"].decode().split('<section class="unit">')[1:]
-    for section in sections:
+    for section in html.split('<section class="unit">')[1:]:
         drawn = section.split('<g class="legend">')[0]
         names = []
         for x, y, angle, text in re.findall(
@@ -1204,10 +1213,11 @@ def test_a_street_name_on_a_map_hides_no_other_name_nor_a_stop_or_the_station(pl
             x, y, half = float(x), float(y), text_width(markup.unescape(text)) / 2
             upright = box(x - half, y - LABEL_H / 2, x + half, y + LABEL_H / 2)
             names.append(rotate(upright, float(angle), origin=(x, y)))
-        station = re.search(r'class="station" x="([\d.-]+)" y="([\d.-]+)"', drawn).groups()
-        sx, sy = float(station[0]), float(station[1])
         marks = [Point(x, y).buffer(r) for x, y, r in _stop_marks(drawn)]
-        marks.append(box(sx, sy, sx + 12, sy + 12))
+        for x, y in re.findall(r'class="(?:end-)?station" x="([\d.-]+)" y="([\d.-]+)"', drawn):
+            marks.append(box(float(x), float(y), float(x) + 12, float(y) + 12))
+        for x, top in re.findall(r'<path class="call" d="M([\d.-]+),([\d.-]+) l8,8', drawn):
+            marks.append(Point(float(x), float(top) + 8).buffer(8))  # the diamond, 8 each way
         assert names and marks
         for a, b in itertools.combinations(names, 2):
             assert not a.intersects(b)
