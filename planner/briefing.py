@@ -26,6 +26,7 @@ from planner.clock import clock_change, clock_label, shift_seconds
 from planner.evaluate import (
     must_cover_lines,
     place_warnings,
+    station_lines,
     stayed_at_station,
     unit_warnings,
 )
@@ -184,6 +185,7 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         risk_notes=_named_by_file(plan.risk.notes, [Path(s.path) for s in plan.scenario.incidents]),
         checks=_checks(plan),
         must_cover=must_cover_lines(kpis, (plan.shift_start, plan.shift_end)),
+        stations=station_lines(kpis["routes"]["stations"], plan.unit_word),
         ends_elsewhere=any(route.ends_elsewhere for route in plan.routes),
         hoods=kpis["neighbourhoods"],
         units=units,

@@ -446,12 +446,16 @@ def _stations(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def _station_rows(stations: list[dict[str, Any]], word: str) -> list[tuple[str, str]]:
-    """Rows naming the stations: one, or each with the units that start and end there."""
+def station_lines(stations: list[dict[str, Any]], word: str) -> list[str]:
+    """Name the stations (``kpis["routes"]["stations"]``): one, or each with its units.
+
+    ``Snow Hill Police Station (...)``, or ``station (...): start of officers 1, 3; end of
+    officers 1, 3`` per station (``word``: officer, or unit for pairs).
+    """
     if len(stations) == 1:
-        return [("station", stations[0]["place"])]
-    rows = []
-    for k, station in enumerate(stations):
+        return [stations[0]["place"]]
+    lines = []
+    for station in stations:
         roles = [
             f"{role} of {word}s {', '.join(map(str, station[role]))}"
             if len(station[role]) > 1
@@ -459,8 +463,8 @@ def _station_rows(stations: list[dict[str, Any]], word: str) -> list[tuple[str, 
             for role in ("start", "end")
             if station[role]
         ]
-        rows.append(("stations" if k == 0 else "", f"{station['place']}: {'; '.join(roles)}"))
-    return rows
+        lines.append(f"{station['place']}: {'; '.join(roles)}")
+    return lines
 
 
 def _posts_label(posts: dict[str, Any], routes: dict[str, Any]) -> str:
@@ -503,13 +507,15 @@ def kpi_table(plan: Plan) -> str:
     if ps:
         rows.append(("posts solver", f"{ps['status']}, gap {100 * ps['gap']:.2f} %"))
     r = k["routes"]
+    stations = station_lines(r["stations"], plan.unit_word)
+    station_labels = ["station" if len(stations) == 1 else "stations"] + [""] * (len(stations) - 1)
     rows += [
         (
             "units on foot",
             f"{r['units']} x {r['officers_per_unit']} officer(s), "
             f"{100 * r['held_back_share']:.0f} % held back for calls",
         ),
-        *_station_rows(r["stations"], plan.unit_word),
+        *zip(station_labels, stations, strict=True),
         ("presence (risk x min)", f"{r['presence_min']:.3f}"),
         ("  of which dwelling", f"{r['dwell_presence_min']:.3f}"),
         (

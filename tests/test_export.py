@@ -1433,7 +1433,11 @@ def test_a_map_without_stops_has_no_stop_in_its_legend(plan):
 
 
 def test_briefing_says_where_the_risk_comes_from(plan):
+    import html as markup
+
     html = plan_files(plan)["briefing.html"].decode()
+    (station,) = plan.kpis["routes"]["stations"]  # and where the units start, first
+    assert f"<table>\n  <tr><th>Station</th><td>{markup.escape(station['place'])}</td></tr>" in html
     features = sum(plan.risk.parameters["features"].values())
     assert f"<th>Risk from</th><td>risk terrain: {features:,} OSM features" in html
     assert all(note in html for note in plan.risk.notes)

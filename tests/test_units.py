@@ -3,7 +3,7 @@ import itertools
 import re
 import warnings
 from dataclasses import replace
-from html import unescape
+from html import escape, unescape
 
 import gpxpy
 import pytest
@@ -72,6 +72,11 @@ def test_staggered_units_start_and_end_at_their_own_stations_and_hours(tmp_path,
     files = plan_files(plan)
     html = files["briefing.html"].decode()
     assert html.count("on duty ") == 1
+    both = [  # the briefing's first page names the two stations as the table does
+        f"{escape(shared['place'])}: start of officers 1, 3; end of officers 1, 3",
+        f"{escape(own['place'])}: start of officer 2; end of officer 2",
+    ]
+    assert f"<tr><th>Stations</th><td>{'<br>'.join(both)}</td></tr>" in html
     gpx = gpxpy.parse(files["officer_2.gpx"].decode())
     assert gpx.tracks[0].name == "Officer 2, Fri 04 Dec 2026 18:00, on duty 19:00 to 21:30"
     assert gpxpy.parse(files["officer_1.gpx"].decode()).tracks[0].name == (
