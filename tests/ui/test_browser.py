@@ -432,13 +432,15 @@ def _choose_in_grid(app: AppPage, grid: Locator, column: int, option: str, done:
 
     The grid is a canvas: its first cell is clicked, the keys move to the cell and open its
     list. A click the grid has not laid out yet opens nothing, and a choice a busy page redraws
-    away never reaches the app: each is tried again until ``done`` shows (three tries).
+    away never reaches the app: each is tried again, once the page's run has ended, until
+    ``done`` shows (four tries).
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import expect
 
     choice = app.page.get_by_role("option", name=option, exact=True)
-    for _ in range(3):
+    for _ in range(4):
+        _idle(app)  # not into a page a run is drawing again
         expect(grid).to_have_count(1)  # a table a rerun replaces lingers a moment beside it
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
