@@ -7,7 +7,7 @@ command line and the app can show it as it is, without a traceback.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -83,6 +83,11 @@ def kept_warnings() -> Iterator[list[str]]:
 def counted(n: int, thing: str) -> str:
     """Return ``n`` and ``thing``, in the plural (an added s) unless ``n`` is 1: "1 row"."""
     return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def numbered(thing: str, numbers: Sequence[int]) -> str:
+    """Return ``thing`` and its numbers, in the plural unless one: "unit 2", "units 1, 3"."""
+    return f"{thing}{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
 
 
 def why_missing(path: Path, what: str) -> str:

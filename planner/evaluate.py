@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from planner.clock import clock_label, shift_seconds
-from planner.errors import counted
+from planner.errors import counted, numbered
 from planner.neighbourhoods import OUTSIDE, exposure
 from planner.plan import Plan, Route, SolveStats, station_roles
 
@@ -457,9 +457,7 @@ def station_lines(stations: list[dict[str, Any]], word: str) -> list[str]:
     lines = []
     for station in stations:
         roles = [
-            f"{role} of {word}s {', '.join(map(str, station[role]))}"
-            if len(station[role]) > 1
-            else f"{role} of {word} {station[role][0]}"
+            f"{role} of {numbered(word, station[role])}"
             for role in ("start", "end")
             if station[role]
         ]

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from planner.clock import clock_at, seconds_until
-from planner.errors import ScenarioError
+from planner.errors import ScenarioError, numbered
 from planner.plan import Leg, Route
 from planner.scenario import Scenario
 
@@ -249,7 +249,7 @@ def check_not_replaced(folder: Path, where: str, followed: Path) -> None:
     )
     gone = [r.officer for r in there.routes if r.gone]
     said = [
-        f"{what}: {_units(found)}"
+        f"{what}: {numbered('unit', found)}"
         for what, found in (("calls for service", calls), ("gone", gone))
         if found
     ]
@@ -260,11 +260,6 @@ def check_not_replaced(folder: Path, where: str, followed: Path) -> None:
         f"unit's --position in one re-plan; to redo it, delete that folder first; or {fix}"
     )
     raise ScenarioError(msg)
-
-
-def _units(numbers: list[int]) -> str:
-    """Name the units: ``unit 2``, or ``units 1, 3``."""
-    return f"unit{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
 
 
 def _not_routes(path: Path, reason: str) -> str:

@@ -57,7 +57,7 @@ def resolve_station(
     ScenarioError
         If the station is not in the area (message says how far, and what to do).
     """
-    among = usable if usable is not None and usable.any() else None
+    among = _among(usable)
     if spec.node_id is not None:
         pos = int(graph.node_index([spec.node_id])[0])
         if pos < 0:
@@ -127,6 +127,11 @@ def resolve_station(
             "meant, give a point on the street meant"
         )
     return int(idx[0])
+
+
+def _among(usable: np.ndarray | None) -> np.ndarray | None:
+    """Return the nodes a station snaps among: the ``usable`` ones, or all (None) if none is."""
+    return usable if usable is not None and usable.any() else None
 
 
 #: Least likeness (difflib's ratio) of a misspelt station name to part of a station's name.
@@ -237,8 +242,7 @@ def police_names(
     xy = graph.nodes.loc[ids, ["x_m", "y_m"]].to_numpy()
     px, py = police.geometry.x.to_numpy(), police.geometry.y.to_numpy()
     dist = np.hypot(xy[:, :1] - px[None, :], xy[:, 1:] - py[None, :])
-    among = usable if usable is not None and usable.any() else None  # as resolve_station
-    snapped, snap_m = graph.nearest_node(px, py, among)  # where ``police:`` puts each station
+    snapped, snap_m = graph.nearest_node(px, py, _among(usable))  # as ``police:`` snaps them
     at = graph.nodes.index[snapped].to_numpy()
     dist[(at[None, :] == np.array(ids)[:, None]) & (snap_m <= STATION_SNAP_M)[None, :]] = 0.0
     names = police["name"].to_numpy()
