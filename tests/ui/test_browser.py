@@ -452,7 +452,7 @@ def _choose_in_grid(app: AppPage, grid: Locator, column: int, option: str, done:
         try:
             choice.wait_for(timeout=15_000)
             choice.click()
-            done.wait_for(timeout=40_000)
+            done.wait_for(timeout=TIMEOUT_MS)  # a busy machine's run: not cut by another try
         except PlaywrightTimeoutError:
             app.page.keyboard.press("Escape")
             app.page.wait_for_timeout(1_000)
