@@ -1115,3 +1115,32 @@ except KeyboardInterrupt:
     assert "\ninterrupted\n" in done.stdout
     after = float(re.search(r"long solve interrupted after ([\d.]+) s", done.stdout).group(1))
     assert after < 30.0  # stopped, not run to its 60 s limit
+
+
+def test_once_every_spot_has_its_stops_officers_share_them_by_their_hours():
+    # four spots together far from the station: greedy insertion gives all to one officer
+    xs, values = [0, 100, 101, 102, 103], [0, 1, 1, 1, 1]
+    shifts = (Shift(0, 0, 0.0, 1000.0), Shift(0, 0, 0.0, 1000.0))
+    problem = line_problem(xs, values, shifts, dwell_s=np.ones(5))
+    result = solve(problem, time_limit_s=60, max_iterations=50)
+    assert sorted(len(r) for r in result.best.routes) == [2, 2]
+    assert result.best.objective == 4
+    assert result.status == "OPTIMAL"
+    # an officer with half the hours takes half as many stops
+    xs, values = [0, 100, 101, 102, 103, 104, 105], [0, 1, 1, 1, 1, 1, 1]
+    shifts = (Shift(0, 0, 0.0, 1000.0), Shift(0, 0, 0.0, 500.0))
+    problem = line_problem(xs, values, shifts, dwell_s=np.ones(7))
+    result = solve(problem, time_limit_s=60, max_iterations=50)
+    assert [len(r) for r in result.best.routes] == [4, 2]
+    assert evaluate(problem, [[v.node for v in r] for r in result.best.routes]) is not None
+
+
+def test_stops_are_not_shared_out_at_a_cost_in_value():
+    # the spots are worth something only early; officer 2 starts too far off to get there in time
+    xs = [0, 100, 101, 102, 103, -1000]
+    values = np.array([[0, 0], [1, 0], [1, 0], [1, 0], [1, 0], [0, 0]], dtype=float)
+    shifts = (Shift(0, 0, 0.0, 1000.0), Shift(5, 5, 0.0, 5000.0))
+    problem = line_problem(xs, values, shifts, dwell_s=np.ones(6), bucket_s=150.0)
+    result = solve(problem, time_limit_s=60, max_iterations=50)
+    assert [len(r) for r in result.best.routes] == [4, 0]
+    assert result.best.objective == 4

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from planner.search._bound import upper_bound
 from planner.search._engine import _Engine
+from planner.search._even import even_out, saturated
 from planner.search._kernels import warm_up
 from planner.search._model import TOL_S, Problem, SearchResult, _Data
 from planner.search._pool import RoutePool
@@ -61,6 +62,9 @@ class _Tuning:
 
 
 _TUNING = _Tuning()
+
+EVEN_EXTRA = 0.1
+"""Share of the time limit that evening out the visits may run past it."""
 
 
 def solve(
@@ -124,6 +128,9 @@ def solve(
     limits = _Limits(t0, time_limit_s, max_iterations)
     run = _Run(eng, _TUNING, seed, limits, on_improve, start)
     status = run.until(bound)
+    run.even_out()
+    if status == "OPTIMAL" and run.best.obj < bound - 1e-9:
+        status = "FEASIBLE"  # evening out the stops cost a little of the value
     solution = _solution(data, run.best.seqs)
     if solution is None:  # cannot happen: every best is re-checked exactly
         msg = "internal error: best sequences failed exact scheduling"
@@ -210,6 +217,16 @@ class _Run:
                 return "TIME_LIMIT"
             run_share = self.it / most if most else elapsed / max(self.limits.time_limit_s, 1e-9)
             self._step(run_share)
+
+    def even_out(self) -> None:
+        """Even the officers' shares of visits once the best visits every node its most times.
+
+        It may run ``EVEN_EXTRA`` of the time limit past it (see :mod:`._even`).
+        """
+        if not saturated(self.eng, self.best):
+            return
+        stop = self.limits.time_limit_s * (1.0 + EVEN_EXTRA)
+        self._improve(even_out(self.eng, self.best, lambda: self.limits.elapsed() >= stop))
 
     def _step(self, run_share: float) -> None:
         """One iteration: a candidate, its acceptance, maybe a packing, maybe a new epoch."""
