@@ -106,7 +106,9 @@ def solve(
     epochs (see the module docstring); the acceptance threshold cools within each epoch and
     never exceeds the share of ``max_iterations`` still to run when it is given (then every
     decision depends on the iteration count only, so the result is deterministic for a seed),
-    else the share of ``time_limit_s`` still to run.
+    else the share of ``time_limit_s`` still to run. When the best plan visits every node as
+    often as it may, its visits are then shared out between the shifts by their hours
+    (:mod:`._even`), for up to ``EVEN_EXTRA`` of ``time_limit_s`` past it.
 
     Raises
     ------
