@@ -100,9 +100,9 @@ TimeLimit = Annotated[
     typer.Option(
         "--time-limit",
         min=0.1,
-        help="Limit per solver: route search seconds, CP-SAT work units for posts "
-        "(overrides solver.time_limit_s); loading the area and building the problems come on "
-        "top.",
+        help="Limit per solver: route search seconds (a tenth more to share the stops out "
+        "once all are made), CP-SAT work units for posts (overrides solver.time_limit_s); "
+        "loading the area and building the problems come on top.",
     ),
 ]
 Seed = Annotated[

@@ -23,6 +23,7 @@ from planner.idle import all_stops_made, idle_units, looping_units
 from planner.pipeline import Area, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario, with_overrides
+from planner.search import EVEN_OUT_MAY_LOSE
 from planner.settings import Settings
 from planner.stations import break_window
 
@@ -227,11 +228,14 @@ def lift_dips(
 
     ``runs`` are in increasing officer count; ``replan(run, start)`` plans ``run``'s count
     starting from ``start``. A run keeps its own plan unless the new one has more presence.
+    A fall within what the route search may give up to share the stops out between the
+    officers (:data:`planner.search.EVEN_OUT_MAY_LOSE`) is no dip: the plan started from the
+    smaller count's would keep that count's routes and leave the extra officers nothing to do.
     """
     out: list[StaffingRun] = []
     for r in runs:
         best = max(out, key=_presence, default=None)
-        if best is not None and _presence(r) < _presence(best):
+        if best is not None and _presence(r) < _presence(best) * (1.0 - EVEN_OUT_MAY_LOSE):
             again = replan(r, best)
             r = again if _presence(again) > _presence(r) else r
         out.append(r)

@@ -1133,6 +1133,10 @@ def test_once_every_spot_has_its_stops_officers_share_them_by_their_hours():
     result = solve(problem, time_limit_s=60, max_iterations=50)
     assert [len(r) for r in result.best.routes] == [4, 2]
     assert evaluate(problem, [[v.node for v in r] for r in result.best.routes]) is not None
+    # an officer gone (no time left, as at a re-plan) takes none
+    gone = dataclasses.replace(problem, shifts=(*shifts, Shift(0, 0, 900.0, 900.0)))
+    result = solve(gone, time_limit_s=60, max_iterations=50)
+    assert [len(r) for r in result.best.routes] == [4, 2, 0]
 
 
 def test_stops_are_not_shared_out_at_a_cost_in_value():

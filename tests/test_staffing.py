@@ -80,11 +80,10 @@ def test_a_meal_break_outside_the_shift_is_named_before_any_planning(tmp_path):
         compare_staffing(day, [1, 2])
 
 
-def _saturated(tmp_path):
+def _saturated(tmp_path, iterations):
     """Two hours, 10 hot spots of one stop each: two officers give every one its stop.
 
-    Units left with no stop stand (no loops), so a count's presence is its stops'. The route
-    search stops after one iteration.
+    Units left with no stop stand (no loops), so a count's presence is its stops'.
     """
     scn = scenario(tmp_path)
     return scn.model_copy(
@@ -92,13 +91,15 @@ def _saturated(tmp_path):
             "shift": scn.shift.model_copy(update={"end": dt.time(20, 0)}),
             "officers": scn.officers.model_copy(update={"walk_spare_time": False}),
             "dwell": scn.dwell.model_copy(update={"hotspot_top_percent": 10, "max_visits": 1}),
-            "solver": scn.solver.model_copy(update={"route_iterations": 1}),
+            "solver": scn.solver.model_copy(update={"route_iterations": iterations}),
         }
     )
 
 
 @pytest.mark.filterwarnings("ignore::planner.errors.PlannerWarning")  # idle officers: kept
-def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
+def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path, monkeypatch):
+    import planner.search._solve
+    import planner.staffing
     from planner.settings import Settings
     from planner.staffing import (
         lift_dips,
@@ -108,12 +109,15 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
         staffing_table,
     )
 
+    # the stops stay with the officers the search gave them to (not shared out), and every
+    # fall counts as a dip (the share of the stops costs none here)
+    monkeypatch.setattr(planner.search._solve, "saturated", lambda eng, st: False)
+    monkeypatch.setattr(planner.staffing, "EVEN_OUT_MAY_LOSE", 0.0)
     settings = Settings()
-    short = _saturated(tmp_path)
-    good = plan_staffing(short, 3, settings)
-    poor = plan_staffing(short, 4, settings)
-    routes = poor.kpis["routes"]
-    assert routes["stops"] == routes["stops_allowed"]  # all stops made: only their hours differ
+    short = _saturated(tmp_path, 1)  # the search stopped after one iteration
+    good = plan_staffing(_saturated(tmp_path, 300), 2, settings)
+    poor = plan_staffing(short, 3, settings)
+    assert any("officer 3 (2.0 h early)" in w for w in poor.warnings)  # nothing left to do
 
     def presence(run):
         return run.kpis["routes"]["presence_min"]
@@ -125,29 +129,29 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
 
     first, lifted = lift_dips([good, poor], replan)
     assert first is good
-    assert lifted.officers == 4 and lifted.started_from == 3 and len(lifted.routes) == 4
-    # four officers can walk the three officers' routes: at least their presence, even after
+    assert lifted.officers == 3 and lifted.started_from == 2 and len(lifted.routes) == 3
+    # three officers can walk the two officers' routes: at least their presence, even after
     # one search iteration
     assert presence(lifted) >= presence(good) - 1e-6
     table = staffing_table([first, lifted])
-    assert table["started_from"].tolist()[1] == 3
+    assert table["started_from"].tolist()[1] == 2
     assert table["marginal_presence_min"].iloc[1] >= -1e-6
     # the terminal says which counts had units idle while the search ran out of time
     table.loc[1, ["units_back_early", "routes_status", "all_stops_made"]] = [1, "TIME_LIMIT", False]
     summary = staffing_summary(table)
-    assert re.search(r"^ +4 +4 .* +1  TIME_LIMIT$", summary, re.M)
+    assert re.search(r"^ +3 +3 .* +1  TIME_LIMIT$", summary, re.M)
     spots = lifted.kpis["routes"]["hotspots"]  # those with a stop, of all the hot spots
     assert table["hotspots"].tolist() == [spots, spots]
-    assert re.search(rf"^ +4 +4 .*%  +{table['hotspots_dosed'].iloc[1]}/{spots}  ", summary, re.M)
-    assert "at 4 officers, units come back an hour or more early or walk loops for an hour or " in (
+    assert re.search(rf"^ +3 +3 .*%  +{table['hotspots_dosed'].iloc[1]}/{spots}  ", summary, re.M)
+    assert "at 3 officers, units come back an hour or more early or walk loops for an hour or " in (
         summary
     )
     assert "solver.route_iterations" not in summary  # stopped by the clock: the time limit
-    assert rushed_counts(table) == [4]
+    assert rushed_counts(table) == [3]
     assert rushed_counts(table.assign(all_stops_made=True)) == []  # idle for want of stops
     # units walking loops for hours while the search ran out of time are as telling
     looping = table.assign(units_back_early=0, units_looping=[0, 2])
-    assert rushed_counts(looping) == [4]
+    assert rushed_counts(looping) == [3]
     assert rushed_counts(looping.assign(units_looping=0)) == []
     # a search stopped by its iterations is as short: more officers may be what it missed
     assert rushed_counts(table.assign(routes_status="FEASIBLE")) == []
@@ -159,6 +163,26 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path):
         raise AssertionError(msg)
 
     assert lift_dips([good, lifted], never) == [good, lifted]  # no dip: planned once
+
+
+@pytest.mark.filterwarnings("ignore::planner.errors.PlannerWarning")  # idle officers: kept
+def test_a_count_a_little_below_for_sharing_its_stops_out_keeps_its_own_plan(tmp_path):
+    from planner.search import EVEN_OUT_MAY_LOSE
+    from planner.settings import Settings
+    from planner.staffing import lift_dips, plan_staffing
+
+    short, settings = _saturated(tmp_path, 1), Settings()
+    three, four = (plan_staffing(short, n, settings) for n in (3, 4))
+    presence = [run.kpis["routes"]["presence_min"] for run in (three, four)]
+    # what the case is: four officers share the stops out a little below three
+    assert presence[0] * (1.0 - EVEN_OUT_MAY_LOSE) <= presence[1] < presence[0]
+    assert min(o["dwells"] for o in four.kpis["routes"]["per_officer"]) >= 2
+
+    def never(run, start):
+        msg = f"{run.officers} officers planned again"
+        raise AssertionError(msg)
+
+    assert lift_dips([three, four], never) == [three, four]
 
 
 def test_every_refused_officer_count_is_named_before_any_plan(tmp_path):

@@ -3,7 +3,8 @@
 When the plan visits every node as often as it may, the search has nothing left to add, and
 which officer makes which visit is left to chance: some make most, others few or none and
 spend the shift walking. This step moves single visits from busy officers to idle ones while
-the plan keeps its value (within :data:`MAY_LOSE` of it) and the officers wait no longer.
+the plan keeps its value (within :data:`EVEN_OUT_MAY_LOSE` of it) and the officers' waits
+between stops (all idle time in the plan, before any is walked as loops) do not grow in all.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from planner.search._engine import _Engine
 from planner.search._route_moves import _path_time
 from planner.search._state import _State
 
-MAY_LOSE = 0.002
+EVEN_OUT_MAY_LOSE = 0.002
 """Share of the plan's value that evening out the stops may cost, at most, in all."""
 
 
@@ -23,24 +24,24 @@ def saturated(eng: _Engine, st: _State) -> bool:
     return all(st.count[v] >= eng.data.cap[v] for v in eng.cands.tolist())
 
 
-def even_out(eng: _Engine, st: _State, out_of_time: Callable[[], bool]) -> _State:
+def even_out(eng: _Engine, st: _State, out_of_time: Callable[[], bool]) -> tuple[_State, bool]:
     """``st`` with visits moved, one at a time, from busier officers to less busy ones.
 
     An officer's load is its visits per second of shift it can work (its break left out). A
     move takes one visit from an officer to the best place in another's route when it lowers
-    the sum of the squared loads weighted by the time (so it ends), and is the move of that
+    the sum over officers of visits squared / seconds (so moves end), and is the move of that
     pair that keeps most value; pairs are tried from the busiest officer and the least busy one
-    on. Moves stop when no pair has one that keeps the plan within :data:`MAY_LOSE` of its value
-    before, or when ``out_of_time()``.
+    on. Moves stop when no pair has one that keeps the plan within :data:`EVEN_OUT_MAY_LOSE` of
+    its value before (the second item is then True), or when ``out_of_time()`` (False).
     """
-    floor = st.obj - MAY_LOSE * abs(st.obj)
+    floor = st.obj - EVEN_OUT_MAY_LOSE * abs(st.obj)
     hours = [sh.end_s - sh.begin_s - sh.break_s for sh in eng.data.shifts]
     while not out_of_time():
         moved = _best_move(eng, st, hours, floor)
         if moved is None:
-            return st
+            return st, True
         st = moved
-    return st
+    return st, False
 
 
 def _best_move(eng: _Engine, st: _State, hours: list[float], floor: float) -> _State | None:
@@ -50,7 +51,7 @@ def _best_move(eng: _Engine, st: _State, hours: list[float], floor: float) -> _S
     for busy in reversed(by_load):
         for idle in by_load:
             n_busy, n_idle = len(st.seqs[busy]), len(st.seqs[idle])
-            if (2 * n_idle + 1) / hours[idle] >= (2 * n_busy - 1) / hours[busy]:
+            if (2 * n_idle + 1) * hours[busy] >= (2 * n_busy - 1) * hours[idle]:
                 continue  # a move would not even these two out
             best = _pair_move(eng, st, busy, idle)
             if best is not None and best.obj >= floor:

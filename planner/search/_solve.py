@@ -130,7 +130,8 @@ def solve(
     limits = _Limits(t0, time_limit_s, max_iterations)
     run = _Run(eng, _TUNING, seed, limits, on_improve, start)
     status = run.until(bound)
-    run.even_out()
+    if not run.even_out():
+        status = "TIME_LIMIT"  # the clock, not the iterations, ended the search
     if status == "OPTIMAL" and run.best.obj < bound - 1e-9:
         status = "FEASIBLE"  # evening out the stops cost a little of the value
     solution = _solution(data, run.best.seqs)
@@ -220,15 +221,18 @@ class _Run:
             run_share = self.it / most if most else elapsed / max(self.limits.time_limit_s, 1e-9)
             self._step(run_share)
 
-    def even_out(self) -> None:
+    def even_out(self) -> bool:
         """Even the officers' shares of visits once the best visits every node its most times.
 
-        It may run ``EVEN_EXTRA`` of the time limit past it (see :mod:`._even`).
+        It may run ``EVEN_EXTRA`` of the time limit past it (see :mod:`._even`); False when
+        the clock cut it short.
         """
         if not saturated(self.eng, self.best):
-            return
+            return True
         stop = self.limits.time_limit_s * (1.0 + EVEN_EXTRA)
-        self._improve(even_out(self.eng, self.best, lambda: self.limits.elapsed() >= stop))
+        evened, done = even_out(self.eng, self.best, lambda: self.limits.elapsed() >= stop)
+        self._improve(evened)
+        return done
 
     def _step(self, run_share: float) -> None:
         """One iteration: a candidate, its acceptance, maybe a packing, maybe a new epoch."""
