@@ -28,7 +28,7 @@ from planner.scenario import IncidentSpec
 from tests.ui.conftest import ROOT, SCREENSHOTS, AppPage
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator
+    from playwright.sync_api import Locator, Page
 
 pytestmark = pytest.mark.browser
 
@@ -97,8 +97,17 @@ def _tab(app: AppPage, name: str) -> None:
 
 def _idle(app: AppPage) -> None:
     """Wait until the script run that the last action started has finished."""
-    app.page.wait_for_timeout(300)
-    app.page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
+    _settled(app.page)
+
+
+def _settled(page: Page) -> None:
+    """Wait until the page's script run has finished.
+
+    The page says so on its app element (this app draws no status widget in its header).
+    """
+    page.wait_for_timeout(300)
+    idle = page.locator("[data-testid='stApp'][data-test-script-state='notRunning']")
+    idle.wait_for(timeout=TIMEOUT_MS)
 
 
 def _upload(uploader: Locator, path: Path) -> None:
@@ -186,8 +195,7 @@ def test_a_tab_clicked_while_a_new_page_draws_changes_nothing(app_page, chromium
     page.goto(app_page.url)
     page.get_by_role("tab", name="Scenario").click()  # as soon as it can be clicked
     expect(page.get_by_text("Clicking a street will")).to_be_visible(timeout=TIMEOUT_MS)
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=TIMEOUT_MS)
+    _settled(page)
     side = page.get_by_test_id("stSidebar")
     expect(side.get_by_role("spinbutton", name="Officers on foot")).to_have_value("4")
     expect(side.get_by_role("spinbutton", name="Solver time limit (s)")).to_have_value("1.50")
@@ -430,32 +438,44 @@ def test_bad_incident_file_shows_the_loader_message(app_page, tmp_path):
 def _choose_in_grid(app: AppPage, grid: Locator, column: int, option: str, done: Locator) -> None:
     """Choose ``option`` in the first row's selectbox cell ``column`` (from 0) of a data editor.
 
-    The grid is a canvas: its first cell is clicked, the keys move to the cell and open its
-    list. A click the grid has not laid out yet opens nothing, and a choice a busy page redraws
-    away never reaches the app: each is tried again, once the page's run has ended, until
-    ``done`` shows (four tries).
+    The grid is a canvas: its first cell is clicked, the arrow keys move to the cell, Enter opens
+    its list, the option is typed and Enter chooses it. A busy page takes a click or a key late,
+    so each step waits until the grid shows it took the last one: the cell selected in the
+    grid's hidden table, then the typed option the list's active one. The option is not clicked:
+    the list is drawn anew, scrolled back to its top, soon after the pointer reaches it; on a
+    busy page that falls between the press of the button and its release, and the release, on
+    another option of the new list, chooses nothing. A choice that does not close the list is
+    tried again, once the page's run has ended, until ``done`` shows (four tries).
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import expect
 
-    choice = app.page.get_by_role("option", name=option, exact=True)
+    page = app.page
+    choice = page.get_by_role("option", name=option, exact=True)
     for _ in range(4):
         _idle(app)  # not into a page a run is drawing again
         expect(grid).to_have_count(1)  # a table a rerun replaces lingers a moment beside it
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
-        app.page.mouse.click(box["x"] + 30, box["y"] + 52)  # the first row, under the header
-        app.page.wait_for_timeout(300)  # a busy page takes the focus to the cell late
-        for _ in range(column):
-            app.page.keyboard.press("ArrowRight")
-        app.page.keyboard.press("Enter")  # opens the cell's list
         try:
+            page.mouse.click(box["x"] + 30, box["y"] + 52)  # the first row, under the header
+            for col in range(column + 1):
+                if col:
+                    page.keyboard.press("ArrowRight")
+                cell = grid.get_by_test_id(f"glide-cell-{col}-0")
+                expect(cell).to_have_attribute("aria-selected", "true", timeout=15_000)
+            page.keyboard.press("Enter")  # opens the cell's list
             choice.wait_for(timeout=15_000)
-            choice.click()
+            page.keyboard.type(option)  # the list keeps the options holding the text
+            expect(page.locator(".glide-select input")).to_have_attribute(
+                "aria-activedescendant", choice.get_attribute("id") or "", timeout=15_000
+            )
+            page.keyboard.press("Enter")
+            choice.wait_for(state="hidden", timeout=15_000)  # chosen: the list has closed
             done.wait_for(timeout=TIMEOUT_MS)  # a busy machine's run: not cut by another try
-        except PlaywrightTimeoutError:
-            app.page.keyboard.press("Escape")
-            app.page.wait_for_timeout(1_000)
+        except (PlaywrightTimeoutError, AssertionError):
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1_000)
             continue
         return
     msg = f"choosing {option!r} in the grid never showed {done}"
