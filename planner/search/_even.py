@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from planner.search._engine import _Engine
 from planner.search._route_moves import _path_time
 from planner.search._state import _State
@@ -21,7 +23,7 @@ EVEN_OUT_MAY_LOSE = 0.002
 
 def saturated(eng: _Engine, st: _State) -> bool:
     """Whether ``st`` visits every candidate node as often as it may."""
-    return all(st.count[v] >= eng.data.cap[v] for v in eng.cands.tolist())
+    return not np.any(np.asarray(st.count)[eng.cands] < eng.caps_c)
 
 
 def even_out(eng: _Engine, st: _State, out_of_time: Callable[[], bool]) -> tuple[_State, bool]:
@@ -48,12 +50,13 @@ def _best_move(eng: _Engine, st: _State, hours: list[float], floor: float) -> _S
     """Return the best move of the first pair (busiest first) that has one above ``floor``."""
     working = [r for r, h in enumerate(hours) if h > 0.0]
     by_load = sorted(working, key=lambda r: (len(st.seqs[r]) / hours[r], r))
+    waits = _waits(eng, st)
     for busy in reversed(by_load):
         for idle in by_load:
             n_busy, n_idle = len(st.seqs[busy]), len(st.seqs[idle])
             if (2 * n_idle + 1) * hours[busy] >= (2 * n_busy - 1) * hours[idle]:
                 continue  # a move would not even these two out
-            best = _pair_move(eng, st, busy, idle)
+            best = _pair_move(eng, st, busy, idle, waits)
             if best is not None and best.obj >= floor:
                 return best
     return None
@@ -68,15 +71,16 @@ def _waits(eng: _Engine, st: _State) -> float:
     )
 
 
-def _pair_move(eng: _Engine, st: _State, busy: int, idle: int) -> _State | None:
+def _pair_move(eng: _Engine, st: _State, busy: int, idle: int, waits: float) -> _State | None:
     """Return the plan of most value with one visit of ``busy`` moved into ``idle``'s route.
 
-    A move may not make the officers wait longer in all (for a revisit's slot or the break's
-    window): a visit moved to where the other route must wait for its slot is no gain to an
-    idle officer. Nor is a visit put next to one of the same node.
+    ``waits`` is the idle time of ``st`` (:func:`_waits`). A move may not make the officers
+    wait longer in all (for a revisit's slot or the break's window): a visit moved to where the
+    other route must wait for its slot is no gain to an idle officer. Nor is a visit put next to
+    one of the same node.
     """
     best: _State | None = None
-    route, waits = st.seqs[idle], _waits(eng, st) + 1e-6
+    route = st.seqs[idle]
     for p, node in enumerate(st.seqs[busy]):
         for q in range(len(route) + 1):
             if node in route[max(q - 1, 0) : q + 1]:
@@ -85,7 +89,7 @@ def _pair_move(eng: _Engine, st: _State, busy: int, idle: int) -> _State | None:
             del seqs[busy][p]
             seqs[idle].insert(q, node)
             cand = eng.state_of(seqs)
-            if cand is None or _waits(eng, cand) > waits:
+            if cand is None or _waits(eng, cand) > waits + 1e-6:
                 continue
             if best is None or cand.obj > best.obj:
                 best = cand
