@@ -1139,6 +1139,17 @@ def test_once_every_spot_has_its_stops_officers_share_them_by_their_hours():
     assert [len(r) for r in result.best.routes] == [4, 2, 0]
 
 
+def test_an_officer_far_from_the_spots_has_its_walk_out_and_back_left_out_of_its_hours():
+    # officer 2 starts 1100 s from the spots: 2200 s of its 5000 s go on the walk out and back
+    xs, values = [0, 100, 101, 102, 103, -1000], [0, 1, 1, 1, 1, 0]
+    shifts = (Shift(0, 0, 0.0, 5000.0), Shift(5, 5, 0.0, 5000.0))
+    problem = line_problem(xs, values, shifts, dwell_s=np.ones(6))
+    result = solve(problem, time_limit_s=60, max_iterations=50)
+    # 3 / 1 by the hours left (4800 s and 2800 s), where 2 / 2 would share by shift length
+    assert [len(r) for r in result.best.routes] == [3, 1]
+    assert result.best.objective == 4
+
+
 def test_stops_are_not_shared_out_at_a_cost_in_value():
     # the spots are worth something only early; officer 2 starts too far off to get there in time
     xs = [0, 100, 101, 102, 103, -1000]

@@ -155,7 +155,8 @@ best solutions found little to join, and with presolve on one packing took up to
 Even shares (:mod:`._even`): once the best plan visits every node as often as it may, nothing is
 left to add, and the search leaves the split of the visits between officers to chance. A last
 step moves one visit at a time, to its best place in the other route, from the officer with the
-most visits per second of shift (break left out) to the one with the fewest, while the plan keeps
+most visits per second of shift (break and shortest walk out and back left out) to the one with
+the fewest, while the plan keeps
 its value within 0.2 % in all and the officers' idle time between visits does not grow in all
 (a visit moved where its new route must wait an hour for the revisit's slot gives an idle
 officer nothing to do); it may run a tenth of the time limit past it, and a run it could not

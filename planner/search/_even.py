@@ -29,7 +29,7 @@ def saturated(eng: _Engine, st: _State) -> bool:
 def even_out(eng: _Engine, st: _State, out_of_time: Callable[[], bool]) -> tuple[_State, bool]:
     """``st`` with visits moved, one at a time, from busier officers to less busy ones.
 
-    An officer's load is its visits per second of shift it can work (its break left out). A
+    An officer's load is its visits per second of shift it can work (:func:`_hours`). A
     move takes one visit from an officer to the best place in another's route when it lowers
     the sum over officers of visits squared / seconds (so moves end), and is the move of that
     pair that keeps most value; pairs are tried from the busiest officer and the least busy one
@@ -37,13 +37,28 @@ def even_out(eng: _Engine, st: _State, out_of_time: Callable[[], bool]) -> tuple
     its value before (the second item is then True), or when ``out_of_time()`` (False).
     """
     floor = st.obj - EVEN_OUT_MAY_LOSE * abs(st.obj)
-    hours = [sh.end_s - sh.begin_s - sh.break_s for sh in eng.data.shifts]
+    hours = _hours(eng)
     while not out_of_time():
         moved = _best_move(eng, st, hours, floor)
         if moved is None:
             return st, True
         st = moved
     return st, False
+
+
+def _hours(eng: _Engine) -> list[float]:
+    """Seconds each officer can work at stops: its shift less its break and its walk out and back.
+
+    The walk out and back is the shortest from its start to any candidate node and on to its end
+    station: an officer starting 1 km from the hot spots spends a part of its shift on it that
+    one starting among them does not.
+    """
+    travel, cands = eng.data.travel, np.asarray(eng.cands)
+    hours = []
+    for sh in eng.data.shifts:
+        out_back = np.min(travel[sh.start, cands] + travel[cands, sh.end]) if cands.size else 0.0
+        hours.append(sh.end_s - sh.begin_s - sh.break_s - float(out_back))
+    return hours
 
 
 def _best_move(eng: _Engine, st: _State, hours: list[float], floor: float) -> _State | None:
