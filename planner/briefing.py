@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.clock import clock_change, clock_label, shift_seconds
 from planner.evaluate import (
+    few_incidents_warning,
     must_cover_lines,
     place_warnings,
     station_lines,
@@ -197,14 +198,16 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
 def _checks(plan: Plan) -> list[str]:
     """Return what to check before issuing.
 
-    An odd shift or one under way, places and units without a stop, long walks to the meal
-    break, units idle or walking far for one place.
+    An odd shift or one under way, a risk map resting on a few incidents, places and units
+    without a stop, long walks to the meal break, units idle or walking far for one place.
     """
     checks = odd_shift_notes(plan.shift_start, plan.shift_end, area_zone(plan.graph))
     checks += [w for w in plan.warnings if UNDER_WAY in w]
     idle = idle_message(plan) if plan.patrol is not None else None
     said = {unit for unit, _ in idle_units(plan.kpis["routes"])} if idle else set()
     found = [*place_warnings(plan.kpis), *unit_warnings(plan.kpis, said)]
+    if few := few_incidents_warning(plan.kpis["risk"]):
+        found.insert(0, few)
     checks += [w[0].lower() + w[1:].removesuffix(".") for w in found]  # as the other checks
     if idle:
         checks.append(idle)

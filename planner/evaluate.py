@@ -19,6 +19,7 @@ from planner.clock import clock_label, shift_seconds
 from planner.errors import counted, numbered
 from planner.neighbourhoods import OUTSIDE, exposure
 from planner.plan import Plan, Route, SolveStats, station_roles
+from planner.risk import FEW_INCIDENTS, few_incidents_message
 
 
 def _r(value: float, digits: int = 6) -> float:
@@ -286,19 +287,37 @@ BARE_TERRAIN_LABEL = (
 
 
 def risk_label(risk: dict[str, Any]) -> str:
-    """Name the plan's risk model as the KPI table and the app say it (``kpis["risk"]``)."""
-    if risk["parameters"].get("window_fallback"):
-        return f"{risk['method']} (all hours: no incident near the shift's hours)"
+    """Name the plan's risk model as the KPI table and the app say it (``kpis["risk"]``).
+
+    ``incidents: 1,489 within 100 m of the streets`` (with what the shift's hours do with them).
+    """
+    parameters = risk["parameters"]
     if risk["method"] == "terrain":
-        return BARE_TERRAIN_LABEL if risk["parameters"].get("weights") == {} else TERRAIN_LABEL
-    if risk["parameters"].get("incidents_with_time") == 0:
-        return f"{risk['method']} (none has a time of day: the shift's hours do not shape it)"
-    return str(risk["method"])
+        return BARE_TERRAIN_LABEL if parameters.get("weights") == {} else TERRAIN_LABEL
+    label = str(risk["method"])
+    if (used := parameters.get("incidents_used")) is not None:
+        label += f": {used:,} within {parameters['max_snap_m']:g} m of the streets"
+    if parameters.get("window_fallback"):
+        return f"{label} (all hours: no incident near the shift's hours)"
+    if parameters.get("incidents_with_time") == 0:
+        return f"{label} (none has a time of day: the shift's hours do not shape it)"
+    return label
+
+
+def few_incidents_warning(risk: dict[str, Any]) -> str | None:
+    """Say that the plan's risk rests on too few incidents (``kpis["risk"]``), if it does."""
+    used = risk["parameters"].get("incidents_used") if risk["method"] == "incidents" else None
+    if used is None or used >= FEW_INCIDENTS:
+        return None
+    message = few_incidents_message(used)
+    return message[0].upper() + message[1:] + "."
 
 
 def kpi_warnings(kpis: dict[str, Any]) -> list[str]:
     """Return what a planner should check before using the plan, read from its KPIs, in order."""
     found = place_warnings(kpis)
+    if few := few_incidents_warning(kpis["risk"]):
+        found.append(few)
     if kpis["risk"]["window_fallback"]:
         found.append(
             "No incident lies near the shift's hours: the risk uses incidents of all hours."

@@ -343,6 +343,15 @@ FEW_INCIDENTS = 30
 """Fewer incidents than this near the streets make a risk map of their points alone (warned)."""
 
 
+def few_incidents_message(used: int) -> str:
+    """Warn that a risk map rests on ``used`` incidents, fewer than :data:`FEW_INCIDENTS`."""
+    return (
+        f"only {counted(used, 'incident')} near the area's streets: the risk map rests mostly "
+        "on these few points, and the hot spots follow them; add more months of data, or plan "
+        "without incident files (risk terrain from OSM features)"
+    )
+
+
 def incident_risk(
     graph: StreetGraph,
     incidents: pd.DataFrame,
@@ -470,12 +479,7 @@ def _usable(
             warn(later_note, stacklevel=3)
             point_idx, seg_idx = point_idx[~later], seg_idx[~later]
     if len(point_idx) < FEW_INCIDENTS:
-        warn(
-            f"only {counted(len(point_idx), 'incident')} near the area's streets: the risk map "
-            "rests mostly on these few points, and the hot spots follow them; add more months of "
-            "data, or plan without incident files (risk terrain from OSM features)",
-            stacklevel=3,
-        )
+        warn(few_incidents_message(len(point_idx)), stacklevel=3)
     return point_idx, seg_idx, per_file, later_note
 
 

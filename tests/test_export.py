@@ -672,6 +672,28 @@ def test_units_without_a_stop_and_long_walks_to_the_break_are_checks_before_issu
     assert "make no stop" not in html
 
 
+def test_a_risk_map_of_a_few_incidents_is_a_check_before_issuing(plan):
+    from planner.evaluate import kpi_warnings, risk_label
+    from planner.risk import FEW_INCIDENTS
+
+    def with_incidents(used: int) -> dict:
+        kpis = copy.deepcopy(plan.kpis)
+        kpis["risk"].update(method="incidents", window_fallback=False)
+        kpis["risk"]["parameters"] = {"incidents_used": used, "max_snap_m": 100.0}
+        return kpis
+
+    few = with_incidents(2)
+    html = plan_files(dataclasses.replace(plan, kpis=few))["briefing.html"].decode()
+    said = "<strong>Before issuing:</strong> only 2 incidents near the area&#39;s streets: the risk"
+    assert said in html
+    assert "Only 2 incidents near the area's streets" in kpi_warnings(few)[0]
+    assert risk_label(few["risk"]) == "incidents: 2 within 100 m of the streets"
+    enough = with_incidents(FEW_INCIDENTS)
+    html = plan_files(dataclasses.replace(plan, kpis=enough))["briefing.html"].decode()
+    assert "Before issuing" not in html
+    assert not any("incidents near" in w for w in kpi_warnings(enough))
+
+
 def test_an_odd_shift_and_the_plans_warnings_reach_the_briefing_and_kpis(plan):
     # the same plan as if its shift ran from 18:00 to 17:00 the next day (an end mistyped)
     long = dataclasses.replace(

@@ -395,10 +395,14 @@ def test_records_without_time_of_day_do_not_trigger_the_fallback(grid):
     from planner.evaluate import risk_label
 
     said = risk_label({"method": risk.method, "parameters": risk.parameters})
-    assert said == "incidents (none has a time of day: the shift's hours do not shape it)"
+    assert said == (
+        "incidents: 3 within 100 m of the streets (none has a time of day: the shift's hours do "
+        "not shape it)"
+    )
     timed = on_first_street(3, "2026-10-15 23:00")
     risk = incident_risk(grid, timed, [], 100, 0.0, night)
-    assert risk_label({"method": risk.method, "parameters": risk.parameters}) == "incidents"
+    said = risk_label({"method": risk.method, "parameters": risk.parameters})
+    assert said == "incidents: 3 within 100 m of the streets"
 
 
 def test_incidents_years_older_than_the_shift_are_said_to_be_old(grid):
