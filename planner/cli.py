@@ -162,6 +162,26 @@ def _override(
         raise  # pragma: no cover - the options refused alone are refused together
 
 
+def _load(scenario_file: Path, officers: int | None) -> Scenario:
+    """Load the scenario; one its own officer count makes invalid, with ``--officers``'s count.
+
+    A file of 3 officers in pairs is refused alone, but plans with ``--officers 4``. Refused
+    with the count too, the error says so when the count changes what is refused.
+    """
+    try:
+        return load_scenario(scenario_file)
+    except ScenarioError as refused:
+        if officers is None:
+            raise
+        try:
+            return load_scenario(scenario_file, count=officers)
+        except ScenarioError as still:
+            if str(still) == str(refused):
+                raise refused from None
+            msg = f"with --officers {officers}: {still}"
+            raise ScenarioError(msg) from None
+
+
 def _accepts(scenario: Scenario, changes: dict[str, Any]) -> bool:
     """Whether ``scenario`` accepts ``changes`` (see :func:`with_overrides`)."""
     try:
@@ -222,7 +242,7 @@ def plan(
     if within is not None and variants == 1:
         msg = "--within applies to several plans; add --variants K (K >= 2) or drop --within"
         raise PlannerError(msg)
-    scenario = _override(load_scenario(scenario_file), officers, out, time_limit_s, seed)
+    scenario = _override(_load(scenario_file, officers), officers, out, time_limit_s, seed)
     assert scenario.output_dir is not None
     from planner.evaluate import kpi_table
     from planner.export import check_out_dir, check_plan_owner, write_plan
@@ -278,7 +298,7 @@ def staffing(
 ) -> None:
     """Compare staffing levels: the shift planned for each officer count, in parallel (Dask)."""
     counts = _counts(officers)
-    scenario = _override(load_scenario(scenario_file), None, None, time_limit_s, seed)
+    scenario = _override(_load(scenario_file, counts[0]), None, None, time_limit_s, seed)
     from planner.export import check_out_dir, write_table
     from planner.staffing import (
         check_counts,

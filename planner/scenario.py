@@ -670,7 +670,7 @@ def _existing(path: Path, where: str, field: str) -> Path:
     return resolved
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, count: int | None = None) -> Scenario:
     """Read and validate a scenario YAML file.
 
     Parameters
@@ -678,6 +678,9 @@ def load_scenario(path: str | Path) -> Scenario:
     path : str or Path
         The scenario file, or a bundle of it with its files (``.zip``, see
         :mod:`planner.bundle`), unpacked into the folder of its name beside it.
+    count : int, optional
+        Officers in place of the file's ``officers.count``, before the checks (a command
+        line's ``--officers``, for a file whose own count its units refuse).
 
     Returns
     -------
@@ -718,6 +721,8 @@ def load_scenario(path: str | Path) -> Scenario:
         msg = f"{file}: not a UTF-8 text file; save the scenario as UTF-8 YAML"
         raise ScenarioError(msg) from None
     data = read_yaml(text, str(file))
+    if count is not None and isinstance(data, dict) and isinstance(data.get("officers"), dict):
+        data["officers"]["count"] = count
     try:
         scenario = parse_scenario(data, str(file), file.parent, text)
     except ScenarioError as exc:

@@ -683,6 +683,15 @@ def test_command_line_options_obey_the_scenario_rules(tmp_path):
     )  # only the option at fault is named
     result = cli("plan", str(pairs), "--time-limit", "99999", "--out", str(out))
     assert_clean_failure(result, "solver.time_limit_s", "less than or equal to 3600", out=out)
+    # a file its own count makes invalid plans with the count given in its place
+    odd = write_scenario(tmp_path, GOOD.replace("count: 2,", "count: 3, unit_size: 2,"))
+    result = cli("plan", str(odd), "--officers", "5", "--out", str(out))
+    assert_clean_failure(
+        result, "with --officers 5: ", "officers.count (5) is not a multiple", out=out
+    )
+    result = cli("plan", str(odd), "--officers", "4", "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert json.loads((out / "kpis.json").read_text())["routes"]["units"] == 2
 
 
 def test_area_without_walkable_streets_exits_2(tmp_path):
