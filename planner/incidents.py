@@ -64,7 +64,8 @@ NO_TYPE = "(no type)"
 #: How to put unmapped offence types in a harm category (for messages).
 MAP_TYPES = (
     "put them in a category with type_categories in the scenario's incident entry, on the "
-    "command line --type-category 'TYPE=category'; categories in planner/harm.py"
+    "command line --type-category 'TYPE=category'; the categories are the README's harm table, "
+    "e.g. 'other theft', 'assault simple'"
 )
 
 #: Drop reasons, in the order they are checked.

@@ -1542,6 +1542,23 @@ def test_harm_weights_overrides_and_exclusions():
         harm.harm_weights(cats, {"robbery": -1.0})
 
 
+def test_the_readmes_harm_table_is_the_one_the_planner_weighs_by():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = re.search(r"\| days \| categories \|\n\|---\|---\|\n((?:\|.*\n)+)", readme)
+    assert rows is not None
+    said: dict[str, float] = {}
+    for days, names in re.findall(r"^\| ([^|]+) \| ([^|]+) \|$", rows.group(1), re.M):
+        for name in names.split(", "):
+            if days == "excluded by default":
+                category, weight = re.fullmatch(r"(.+) \(([\d.]+)\)", name).groups()
+                said[category] = float(weight)
+                assert category in harm.DEFAULT_EXCLUDED
+            else:
+                said[name] = float(days)
+                assert name not in harm.DEFAULT_EXCLUDED
+    assert said == dict(harm.HARM_DAYS)
+
+
 def test_a_harm_weight_of_zero_days_is_accepted_and_leaves_the_category_weightless():
     cats = pd.Series(["anti-social behaviour", "robbery"])
     weights = harm.harm_weights(cats, {"anti-social behaviour": 0.0})
