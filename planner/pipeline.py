@@ -41,7 +41,7 @@ from planner.patrol_rules import (
     warn_untagged_light,
     with_places,
 )
-from planner.places import apply_places, forbidden_nodes
+from planner.places import apply_places, check_stations_clear, forbidden_nodes
 from planner.plan import Plan, Post, Route, SolveStats, station_roles
 from planner.posts import choose_posts, posts_needed
 from planner.replan import Resume, at_hotspots, joined, resumed
@@ -358,7 +358,7 @@ def _deploy(
     usable = walkable_nodes(graph, avoided)
     if first:
         warn_untagged_light(scenario, graph, avoided)
-    officers = scenario.officers
+    officers, forbidden = scenario.officers, scenario.places.forbidden
     start_idx = resolve_station(
         officers.station, graph, features, scenario_field(scenario, "officers.station"), usable
     )
@@ -367,7 +367,25 @@ def _deploy(
         where = scenario_field(scenario, "officers.end_station")
         end_idx = resolve_station(officers.end_station, graph, features, where, usable)
     units = unit_stations(scenario, graph, features, (start_idx, end_idx), shift, usable)
+    check_stations_clear(graph, _stations_named(scenario, start_idx, end_idx, units), forbidden)
     return _Deployment(shift, (start_idx, end_idx), units, avoided, usable)
+
+
+def _stations_named(
+    scenario: Scenario,
+    start_idx: int,
+    end_idx: int,
+    units: tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...]],
+) -> list[tuple[str, int]]:
+    """Every station of the plan (node position) with the scenario field that gives it."""
+    named = [(scenario_field(scenario, "officers.station"), start_idx)]
+    if end_idx != start_idx:
+        named.append((scenario_field(scenario, "officers.end_station"), end_idx))
+    for k, ((first, _), (last, _)) in enumerate(zip(*units, strict=True)):
+        where = scenario_field(scenario, f"officers.per_unit[{k}]")
+        named += [(f"{where}.station", first)] if first not in (start_idx, end_idx) else []
+        named += [(f"{where}.end_station", last)] if last not in (start_idx, end_idx, first) else []
+    return named
 
 
 def _hot_spots(

@@ -20,7 +20,7 @@ from planner.coverage import Pieces, coverage_matrix
 from planner.errors import ScenarioError, warn
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots
-from planner.scenario import PlaceSpec, ZoneSpec
+from planner.scenario import MIN_ZONE_M, PlaceSpec, ZoneSpec
 
 #: A place farther than this from every street node is outside the area.
 PLACE_SNAP_M = 250.0
@@ -82,6 +82,39 @@ def _holding(graph: StreetGraph, zones: list[ZoneSpec], point: shapely.Point) ->
     """Return the forbidden zones whose radius holds ``point`` (projected), in their order."""
     held = _inside(graph, zones, np.array([point]))[:, 0]
     return [zone for zone, inside in zip(zones, held, strict=True) if inside]
+
+
+def check_stations_clear(
+    graph: StreetGraph, stations: list[tuple[str, int]], zones: list[ZoneSpec]
+) -> None:
+    """Refuse a station (``where``, node position) that lies inside a forbidden zone.
+
+    Units could neither leave it nor come back to it: the zone takes its streets.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the station's field, the zone, and how far inside it the station lies.
+    """
+    if not zones:
+        return
+    nodes = graph.nodes
+    for where, node in stations:
+        point = shapely.Point(float(nodes["x_m"].iloc[node]), float(nodes["y_m"].iloc[node]))
+        held = _holding(graph, zones, point)
+        if not held:
+            continue
+        zone = held[0]
+        away_m = point.distance(shapely.Point(*_xy(graph, zone)))
+        smaller = f"make its radius less than {away_m:.0f} m, " if away_m > MIN_ZONE_M else ""
+        msg = (
+            f"{where}: the station's street point ({float(nodes['lat'].iloc[node]):.5f}, "
+            f"{float(nodes['lon'].iloc[node]):.5f}) lies inside the forbidden zone "
+            f"{_label(zone)} (places.forbidden: {zone.radius_m:g} m around ({zone.lat:.5f}, "
+            f"{zone.lon:.5f})), {away_m:.0f} m from its centre: the units could not leave the "
+            f"station or come back to it; {smaller}move the zone, or give a station outside it"
+        )
+        raise ScenarioError(msg)
 
 
 def apply_places(

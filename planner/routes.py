@@ -384,8 +384,8 @@ def _no_stop(
     if shortest >= UNREACHABLE_S:
         return (
             "no hot spot can be reached from the station and left for the end station: the "
-            "ways to avoid (officers.avoid, places.forbidden) cut them off; move the station "
-            "out of its forbidden zone, or remove a zone or an avoid rule"
+            "ways to avoid (officers.avoid, places.forbidden) cut them off; remove a zone "
+            "near the station or an avoid rule"
         )
     spare = shift.end_s - shift.begin_s - shift.break_s
     if shortest <= spare:

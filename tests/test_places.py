@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 import json
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -193,10 +194,32 @@ def test_stops_in_the_hour_clocks_repeat_keep_their_order(tmp_path, area):
     assert gaps and min(gaps) >= 60
 
 
-def test_a_forbidden_zone_over_every_hot_spot_is_named(tmp_path, area):
-    everything = {"lat": 60.172, "lon": 24.944, "radius_m": 5000, "name": "All"}
-    with pytest.raises(ScenarioError, match=r"forbidden zone\(s\) All hold all \d+ hot spots"):
-        run(scenario(tmp_path, {"forbidden": [everything]}), area=area)
+def test_a_forbidden_zone_over_every_hot_spot_is_named(grid):
+    from planner.places import apply_places
+    from planner.scenario import ZoneSpec
+
+    spots, pieces = grid_spots(grid, [0, 1, 4])
+    zone = ZoneSpec(**grid_place(0, 0, radius_m=150, name="All"))
+    with pytest.raises(ScenarioError, match=r"forbidden zone\(s\) All hold all 3 hot spots"):
+        apply_places(spots, grid, pieces, [], [zone], "test")
+
+
+def test_a_station_inside_a_forbidden_zone_is_refused_naming_the_zone(tmp_path, area):
+    near = {"lat": 60.1702, "lon": 24.9390, "radius_m": 120, "name": "march"}
+    with pytest.raises(ScenarioError) as refused:
+        run(scenario(tmp_path, {"forbidden": [near]}), area=area)
+    said = str(refused.value)
+    assert "places: officers.station: the station's street point (60.169" in said
+    assert "inside the forbidden zone march (places.forbidden: 120 m around" in said
+    away = int(re.search(r"\), (\d+) m from its centre", said).group(1))
+    assert 0 < away < 120
+    assert f"make its radius less than {away} m, move the zone" in said
+    # a unit's own station is named by its field; one outside every zone plans
+    units = {"per_unit": [{}, {"station": {"lat": 60.1712, "lon": 24.9414}}]}
+    data = scenario(tmp_path, {"forbidden": [RAILWAY_SQUARE]}).model_dump(exclude_none=True)
+    data["officers"] |= units
+    with pytest.raises(ScenarioError, match=r"per_unit\[1\]\.station: the station's street"):
+        run(parse_scenario(data, "test", tmp_path), area=area)
 
 
 def grid_spots(grid, nodes):
