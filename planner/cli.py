@@ -857,7 +857,9 @@ def inspect_incident_file(
     files: Annotated[
         list[Path],
         typer.Argument(
-            metavar="FILE...", help="Incident files: CSV, GeoJSON or GeoPackage (each described)."
+            metavar="FILE...",
+            help="Incident files: CSV, GeoJSON or GeoPackage (each described); or a scenario "
+            "(YAML or .zip): its incident files as it maps them, near its area's streets.",
         ),
     ],
     schema: SchemaOpt = "auto",
@@ -876,28 +878,66 @@ def inspect_incident_file(
         typer.Option("--area", help="OpenStreetMap extract: count the incidents near its streets."),
     ] = None,
 ) -> None:
-    """Show an incident file's schema, dates, time-of-day share, top types and dropped rows."""
+    """Show an incident file's schema, dates, time-of-day share, top types and dropped rows.
+
+    Given a scenario (YAML or bundle) in place of the files, each of its incident entries is
+    shown as the scenario maps it, and counted near the streets of its area.
+    """
     from planner.inspection import files_total, inspect_incidents, near_streets_line
 
-    graph = None
-    if area is not None:
-        from planner.graph import load_street_graph
-        from planner.scenario import AreaSpec
+    graph, where = None, area.name if area is not None else ""
+    if len(files) == 1 and files[0].suffix.lower() in (".yaml", ".yml", ".zip"):
+        given = {
+            "--schema": schema != "auto", "--x-col": x_col, "--y-col": y_col,
+            "--crs": crs != "EPSG:4326", "--time-col": time_col, "--clock-col": clock_col,
+            "--type-col": type_col, "--id-col": id_col, "--date-order": date_order != "auto",
+            "--type-category": type_category, "--area": area,
+        }  # fmt: skip
+        specs, graph = _scenario_incidents(files[0], [k for k, v in given.items() if v])
+        where = "the scenario's area"
+    else:
+        if area is not None:
+            from planner.graph import load_street_graph
+            from planner.scenario import AreaSpec
 
-        graph = load_street_graph(AreaSpec(source="file", path=area))
-    specs = _incident_specs(
-        _files(files, "FILE"), schema=schema, x_col=x_col, y_col=y_col, crs=crs,
-        time_col=time_col, clock_col=clock_col, type_col=type_col, id_col=id_col,
-        date_order=date_order.value, type_categories=_type_categories(type_category),
-    )  # fmt: skip
+            graph = load_street_graph(AreaSpec(source="file", path=area))
+        specs = _incident_specs(
+            _files(files, "FILE"), schema=schema, x_col=x_col, y_col=y_col, crs=crs,
+            time_col=time_col, clock_col=clock_col, type_col=type_col, id_col=id_col,
+            date_order=date_order.value, type_categories=_type_categories(type_category),
+        )  # fmt: skip
     seen = []
     for spec in specs:
         seen.append(inspect_incidents(spec))
         typer.echo(("\n" if len(seen) > 1 else "") + seen[-1].summary(top=top))
         if graph is not None:
-            typer.echo(near_streets_line(spec, graph, area.name))
+            typer.echo(near_streets_line(spec, graph, where))
     if len(seen) > 1:
         typer.echo("\n" + files_total(seen))
+
+
+def _scenario_incidents(path: Path, options: list[str]) -> tuple[list[IncidentSpec], Any]:
+    """Return a scenario's incident entries and its area's street graph, for ``inspect``.
+
+    ``options`` are the mapping options given, which a scenario's entries make idle: refused.
+    """
+    if options:
+        msg = (
+            f"{path}: a scenario, whose incident entries give each file's mapping and whose area "
+            f"gives the streets; drop {', '.join(options)}, or give the incident files instead "
+            "of the scenario"
+        )
+        raise PlannerError(msg)
+    scenario = load_scenario(path)
+    if not scenario.incidents:
+        msg = (
+            f"{path}: the scenario has no incident files (incidents:), so its risk comes from "
+            "the risk terrain; give an incident export to inspect it"
+        )
+        raise PlannerError(msg)
+    from planner.pipeline import load_area
+
+    return list(scenario.incidents), load_area(scenario).graph
 
 
 @app.command("evaluate-risk")

@@ -963,6 +963,31 @@ def test_inspect_with_an_area_counts_the_incidents_near_its_streets(tmp_path):
     assert_clean_failure(far, "none of the", "km away")
 
 
+def test_inspect_of_a_scenario_shows_its_incident_files_near_its_own_area(tmp_path):
+    area = shared_file("osm/city_of_london_2020.osm.pbf")
+    incidents = shared_file("incidents/city_of_london_street_2020.csv")
+    whole = cli("incidents", "inspect", str(incidents), "--area", str(area))
+    near_whole = int(re.search(r"near streets +(\d+) of", whole.stdout).group(1))
+    text = GOOD.replace("{source: embedded}", f"{{source: file, path: {area}, bbox_deg: BOX}}")
+    text = text.replace("solver:", f"incidents: [{{path: {incidents}}}]\nsolver:")
+    box = "[-0.0950, 51.5100, -0.0800, 51.5200]"  # a part of the City
+    result = cli("incidents", "inspect", str(write_scenario(tmp_path, text.replace("BOX", box))))
+    assert result.returncode == 0, result.stderr
+    assert f"file            {incidents}" in result.stdout
+    near = int(
+        re.search(
+            r"near streets +(\d+) of \d+ kept lie .* the scenario's area", result.stdout
+        ).group(1)
+    )
+    assert 0 < near < near_whole  # the box's streets, not the whole extract's
+    # the scenario maps its files: options that would map them again are refused
+    scenario = tmp_path / "bad.yaml"
+    refused = cli("incidents", "inspect", str(scenario), "--schema", "generic", "--area", str(area))
+    assert_clean_failure(refused, "a scenario, whose incident entries", "drop --schema, --area")
+    plain = cli("incidents", "inspect", str(write_scenario(tmp_path, GOOD)))
+    assert_clean_failure(plain, "the scenario has no incident files (incidents:)")
+
+
 def test_ctrl_c_says_what_became_of_the_files(tmp_path):
     import signal
 
