@@ -189,6 +189,10 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         fix = f'write the clock time alone, "{clock}": an end before the start is on the next day'
     elif kind == "time_parsing" and (clock := _twelve_hour_clock(got)):
         fix = f'write it on the 24-hour clock, in quotes: "{clock}"'
+    elif kind in ("literal_error", "enum") and isinstance(got, str):
+        allowed = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+        if guess := difflib.get_close_matches(got.strip().lower(), allowed, n=1):
+            fix = f"did you mean '{guess[0]}'?"
     if plain:
         what = plain
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")
@@ -306,6 +310,8 @@ def read_yaml(text: str, where: str) -> object:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         fix = "" if isinstance(exc, _DuplicateKey) else "; fix the syntax"
+        if "'\\t'" in str(getattr(exc, "problem", "")):
+            fix = "; YAML indents with spaces, not tabs: put spaces in place of the tab"
         opened = _opened_at(exc)
         msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}{opened}{fix}"
         raise ScenarioError(msg) from None

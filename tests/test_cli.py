@@ -469,6 +469,11 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
     ("change", "fragments"),
     [
         (("count: 2", "cuont: 2"), ["officers.cuont: unknown key; did you mean 'count'?"]),
+        (("weekday: friday", "weekday: firday"), ["(got 'firday'); did you mean 'friday'?"]),
+        (
+            ("solver: {", "solver:\n\ttime_limit_s: 1\nx: {"),
+            ["line 6, column 1", "YAML indents with spaces, not tabs: put spaces in place"],
+        ),
         (("count: 2", "count: -1"), ["officers.count", "got -1"]),
         (
             ("{lat: 60.1699, lon: 24.9384}", "{lat: 51.5, lon: -0.1}"),
@@ -877,8 +882,8 @@ ZONE = "places: {forbidden: [{lat: 60.1720, lon: 24.9440, radius_m: 150, name: C
 @pytest.mark.parametrize(
     ("units", "fragment"),
     [
-        ("station: {lat: 60.1720, lon: 24.9440},", "officers: "),  # both start in the zone
-        ("per_unit: [{}, {station: {lat: 60.1720, lon: 24.9440}}],", "unit 2: "),
+        ("station: {lat: 60.1720, lon: 24.9440},", "officers.station: "),  # both start in it
+        ("per_unit: [{}, {station: {lat: 60.1720, lon: 24.9440}}],", "per_unit[1].station: "),
     ],
 )
 def test_station_in_a_forbidden_zone_is_named_not_planned_empty(tmp_path, units, fragment):
@@ -888,20 +893,29 @@ def test_station_in_a_forbidden_zone_is_named_not_planned_empty(tmp_path, units,
     out = tmp_path / "out"
     result = cli("plan", str(write_scenario(tmp_path, body)), "--out", str(out))
     assert_clean_failure(
-        result, f"{fragment}no hot spot can be reached from the station", "forbidden", out=out
+        result, f"{fragment}the station's street point", "inside the forbidden zone Closed", out=out
     )
-    assert "short by" not in result.stderr
+    assert "[1/6] street graph" in result.stderr and "[2/6]" not in result.stderr  # at once
+
+
+#: Zones across the two streets of a node (60.16899, 24.94918), 80 m and more from it.
+CUT_OFF = (
+    "places: {forbidden: [{lat: 60.16934, lon: 24.95192, radius_m: 20}, "
+    "{lat: 60.16895, lon: 24.94771, radius_m: 20}]}\n"
+)
 
 
 def test_units_stranded_for_different_reasons_are_each_named(tmp_path):
-    units = 'per_unit: [{end: "18:12"}, {station: {lat: 60.1720, lon: 24.9440}}],'
-    body = GOOD.replace("count: 2,", f"count: 2, {units}", 1) + ZONE
+    # unit 2's station lies outside every zone, but the zones cut off its streets
+    units = 'per_unit: [{end: "18:12"}, {station: {lat: 60.16899, lon: 24.94918}}],'
+    body = GOOD.replace("count: 2,", f"count: 2, {units}", 1) + CUT_OFF
     out = tmp_path / "out"
     result = cli("plan", str(write_scenario(tmp_path, body)), "--out", str(out))
     assert_clean_failure(
         result,
         "unit 1: no hot spot can be reached, dosed",
-        "; unit 2: no hot spot can be reached from the station",
+        "; unit 2: no hot spot can be reached from the station and left for the end station: "
+        "the ways to avoid (officers.avoid, places.forbidden) cut them off",
         out=out,
     )
 
