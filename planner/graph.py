@@ -15,7 +15,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,6 +80,10 @@ class StreetGraph:
     cut : shapely geometry or None
         The part of a local map file kept (``area.bbox_deg`` or ``polygon_wkt``), projected to
         ``crs``; incidents outside it are outside the area. None: the whole file, or online.
+    named_ways : geopandas.GeoDataFrame or None
+        Named OSM highways of a local map file near the graph (``name``, projected geometry),
+        walkable or not: roads whose sidewalks are mapped as ways of their own are not in the
+        walking network, and name the spots on those sidewalks. None: online areas.
     names : dict[int, str]
         Place name of every node, filled on first use (:func:`planner.street_names.place_names`).
     """
@@ -92,6 +96,7 @@ class StreetGraph:
     source: str
     dropped_nodes: int
     cut: BaseGeometry | None = None
+    named_ways: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
     names: dict[int, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -206,7 +211,55 @@ def load_street_graph(area: AreaSpec, settings: Settings | None = None) -> Stree
     if cut is not None:
         graph = _cut_graph(graph, cut, area, source)
         source = f"{source}{PART_INSIDE}{_cut_said(area)}"
-    return build_street_graph(graph, source, cut)
+    built = build_street_graph(graph, source, cut)
+    path = area_file(area)
+    return built if path is None else replace(built, named_ways=_named_ways(path, built))
+
+
+def _below_or_inside(tags: object) -> bool:
+    """Whether an OSM way runs underground or indoors (a station's concourse): it names no spot."""
+    get = tags.get  # type: ignore[attr-defined]
+    if get("tunnel") in ("yes", "culvert") or get("indoor") not in (None, "no"):
+        return True
+    if get("highway") in ("corridor", "elevator", "proposed", "construction", "abandoned"):
+        return True
+    for key in ("layer", "level"):
+        first = str(get(key) or "0").replace(",", ";").split(";")[0].strip()
+        with contextlib.suppress(ValueError):
+            if float(first) < 0:
+                return True
+    return False
+
+
+#: Named ways farther than this from every street node do not name a spot (as ``near`` names).
+NAMED_WAYS_M = 150.0
+
+
+def _named_ways(path: Path, graph: StreetGraph) -> gpd.GeoDataFrame:
+    """Named OSM highways of the map file at ``path`` near ``graph``'s nodes, projected."""
+    import osmium
+
+    names, lines = [], []
+    ways = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter("highway"))
+    )
+    for way in ways:
+        name = _clean_name(way.tags.get("name"))
+        if name is None or _below_or_inside(way.tags):
+            continue
+        try:
+            points = [(node.lon, node.lat) for node in way.nodes]
+        except osmium.InvalidLocationError:  # a way cut by the extract's edge
+            continue
+        if len(points) >= 2:
+            names.append(name)
+            lines.append(shapely.LineString(points))
+    found = gpd.GeoDataFrame({"name": names}, geometry=lines, crs="EPSG:4326").to_crs(graph.crs)
+    box = shapely.box(*graph.nodes[["x_m", "y_m"]].agg(["min", "max"]).to_numpy().ravel())
+    return found[found.intersects(box.buffer(NAMED_WAYS_M))].reset_index(drop=True)
 
 
 #: Joins a cut graph's source to the field that cut it (``..., the part inside area.bbox_deg``).

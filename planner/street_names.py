@@ -14,11 +14,12 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
     """Readable names of street nodes from OSM street names, e.g. ``"Kaivokatu / Keskuskatu"``.
 
     A node takes the two longest differently named streets that meet there; a node on unnamed
-    paths takes ``"near <street>"`` from the closest named street within 150 m (straight line);
-    failing that, its position. Nodes of the graph that would share a name are told apart by
-    the closest other street (``"Kaivokatu, 40 m from Mikonkatu"``), then by number along the
-    street, from west or from south. Names are those of the whole graph, so a node keeps its
-    name from one plan to the next.
+    paths takes ``"near <street>"`` from the closest named street within 150 m (straight line;
+    walkable or not, as a road whose sidewalks are mapped apart); failing that, its position.
+    Nodes of the graph that would share a name are told apart by the closest other street
+    (``"Kaivokatu, 40 m from Mikonkatu"``), then by number along the street, from west or from
+    south. Names are those of the whole graph, so a node keeps its name from one plan to the
+    next.
     """
     names = _graph_names(graph)
     return {node: names[node] for node in node_ids}
@@ -48,9 +49,22 @@ def _names_of(graph: StreetGraph) -> dict[int, str]:
     )
     by_node = ranked.groupby("node", sort=False)["name"].apply(lambda s: list(s)[:2]).to_dict()
     node_ids = [int(n) for n in graph.nodes.index]
-    nearby = _nearby_names(graph, seg, [n for n in node_ids if not by_node.get(n)])
+    lines = _named_lines(graph, seg)
+    nearby = _nearby_names(graph, lines, [n for n in node_ids if not by_node.get(n)])
     base = {n: " / ".join(by_node[n]) if by_node.get(n) else nearby[n] for n in node_ids}
-    return _told_apart(graph, seg, base)
+    return _told_apart(graph, lines, base)
+
+
+def _named_lines(graph: StreetGraph, named: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the named streets a spot is named near: the graph's and the map file's named ways.
+
+    Where sidewalks are mapped as ways of their own (Manhattan), the road between them is no
+    walking street, and the sidewalks have no name: the road names the spots on them.
+    """
+    if graph.named_ways is None or not len(graph.named_ways):
+        return named
+    ways = graph.named_ways[["name", "geometry"]]
+    return pd.concat([named[["name", "geometry"]], ways], ignore_index=True)
 
 
 def _told_apart(

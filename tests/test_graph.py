@@ -185,6 +185,41 @@ def test_embedded_helsinki_is_projected_and_connected(helsinki):
     assert helsinki.nodes["lat"].between(60.1, 60.2).all()
 
 
+def test_spots_on_sidewalks_mapped_apart_are_named_by_their_road_not_one_underground(tmp_path):
+    # a road whose sidewalk is its own way (so the road is no walking street), the unnamed
+    # sidewalk 10 m north of it, and a named passage underground 5 m north of the sidewalk
+    lat0, m_lat, m_lon = 60.17, 1 / 111_320, 1 / (111_320 * math.cos(math.radians(60.17)))
+    rows = {"road": 0.0, "sidewalk": 10.0, "passage": 15.0}
+    ways = {
+        "road": {"highway": "primary", "name": "Broad Road", "sidewalk": "separate"},
+        "sidewalk": {"highway": "footway", "footway": "sidewalk"},
+        "passage": {"highway": "footway", "name": "Deep Passage", "tunnel": "yes", "layer": "-1"},
+    }
+    pbf = tmp_path / "sidewalks.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for r, (kind, north_m) in enumerate(rows.items()):
+            ids = [100 * (r + 1) + i for i in range(5)]
+            for i, node in enumerate(ids):
+                where = (24.94 + 50 * i * m_lon, lat0 + north_m * m_lat)
+                writer.add_node(osmium.osm.mutable.Node(id=node, location=where))
+            writer.add_way(osmium.osm.mutable.Way(id=r + 1, nodes=ids, tags=ways[kind]))
+        # a crossing from the sidewalk's middle to the road's far side
+        writer.add_node(
+            osmium.osm.mutable.Node(id=900, location=(24.94 + 120 * m_lon, lat0 - 10 * m_lat))
+        )
+        crossing = {"highway": "footway", "footway": "crossing"}
+        writer.add_way(osmium.osm.mutable.Way(id=9, nodes=[202, 900], tags=crossing))
+    graph = load_street_graph(AreaSpec(source="file", path=pbf))
+    assert sorted(graph.nodes.index) == [200, 202, 204, 900]  # the walking ways alone
+    assert place_names(graph, [200, 202, 204, 900]) == {
+        200: "near Broad Road, 1st from west",
+        202: "near Broad Road, 2nd from west",
+        900: "near Broad Road, 3rd from west",
+        204: "near Broad Road, 4th from west",
+    }
+    assert list(graph.named_ways["name"]) == ["Broad Road"]  # not the passage underground
+
+
 def test_london_extract_has_its_police_stations(london_pbf):
     area = AreaSpec(source="file", path=london_pbf)
     graph = load_street_graph(area)
