@@ -311,7 +311,7 @@ def read_yaml(text: str, where: str) -> object:
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         fix = "" if isinstance(exc, _DuplicateKey) else "; fix the syntax"
         if "'\\t'" in str(getattr(exc, "problem", "")):
-            fix = "; YAML indents with spaces, not tabs: put spaces in place of the tab"
+            fix = "; YAML takes no tab there (it indents with spaces): put spaces in its place"
         opened = _opened_at(exc)
         msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}{opened}{fix}"
         raise ScenarioError(msg) from None

@@ -885,7 +885,7 @@ def inspect_incident_file(
     """
     from planner.inspection import files_total, inspect_incidents, near_streets_line
 
-    graph, where = None, area.name if area is not None else ""
+    graph, where, harm = None, area.name if area is not None else "", {}
     if len(files) == 1 and files[0].suffix.lower() in (".yaml", ".yml", ".zip"):
         given = {
             "--schema": schema != "auto", "--x-col": x_col, "--y-col": y_col,
@@ -893,7 +893,7 @@ def inspect_incident_file(
             "--type-col": type_col, "--id-col": id_col, "--date-order": date_order != "auto",
             "--type-category": type_category, "--area": area,
         }  # fmt: skip
-        specs, graph = _scenario_incidents(files[0], [k for k, v in given.items() if v])
+        specs, graph, harm = _scenario_incidents(files[0], [k for k, v in given.items() if v])
         where = "the scenario's area"
     else:
         if area is not None:
@@ -908,17 +908,20 @@ def inspect_incident_file(
         )  # fmt: skip
     seen = []
     for spec in specs:
-        seen.append(inspect_incidents(spec))
+        seen.append(inspect_incidents(spec, **harm))
         typer.echo(("\n" if len(seen) > 1 else "") + seen[-1].summary(top=top))
         if graph is not None:
-            typer.echo(near_streets_line(spec, graph, where))
+            typer.echo(near_streets_line(spec, graph, where, **harm))
     if len(seen) > 1:
         typer.echo("\n" + files_total(seen))
 
 
-def _scenario_incidents(path: Path, options: list[str]) -> tuple[list[IncidentSpec], Any]:
-    """Return a scenario's incident entries and its area's street graph, for ``inspect``.
+def _scenario_incidents(
+    path: Path, options: list[str]
+) -> tuple[list[IncidentSpec], Any, dict[str, Any]]:
+    """Return a scenario's incident entries, its area's street graph and its harm settings.
 
+    The harm settings (``harm_overrides``, ``exclude``) are as the plan reads the files with.
     ``options`` are the mapping options given, which a scenario's entries make idle: refused.
     """
     if options:
@@ -935,9 +938,14 @@ def _scenario_incidents(path: Path, options: list[str]) -> tuple[list[IncidentSp
             "the risk terrain; give an incident export to inspect it"
         )
         raise PlannerError(msg)
-    from planner.pipeline import load_area
+    from planner.graph import load_street_graph
 
-    return list(scenario.incidents), load_area(scenario).graph
+    risk = scenario.risk
+    harm = {
+        "harm_overrides": risk.harm_weights_days,
+        "exclude": None if risk.harm_exclude is None else set(risk.harm_exclude),
+    }
+    return list(scenario.incidents), load_street_graph(scenario.area), harm
 
 
 @app.command("evaluate-risk")

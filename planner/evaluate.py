@@ -417,9 +417,13 @@ def plan_warnings(plan: Plan) -> list[str]:
     """Things a planner should know before using the plan, in a stable order.
 
     The warnings the library issued while planning (rows dropped, fallbacks), then the checks
-    of its KPIs (:func:`kpi_warnings`).
+    of its KPIs (:func:`kpi_warnings`), each once: a check that repeats a warning as a sentence
+    (a capital, a full stop) is left out.
     """
-    return list(dict.fromkeys([*plan.warnings, *kpi_warnings(plan.kpis)]))
+    said: dict[str, str] = {}
+    for warning in [*plan.warnings, *kpi_warnings(plan.kpis)]:
+        said.setdefault((warning[:1].lower() + warning[1:]).removesuffix("."), warning)
+    return list(said.values())
 
 
 #: Areas the terminal summary lists; the rest are in ``neighbourhoods.csv``.

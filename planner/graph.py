@@ -217,7 +217,10 @@ def load_street_graph(area: AreaSpec, settings: Settings | None = None) -> Stree
 
 
 def _below_or_inside(tags: object) -> bool:
-    """Whether an OSM way runs underground or indoors (a station's concourse): it names no spot."""
+    """Whether an OSM way runs underground or indoors (a station's concourse): it names no spot.
+
+    ``tags``: the way's tags, a mapping (pyosmium's or a dict); a missing tag reads as None.
+    """
     get = tags.get  # type: ignore[attr-defined]
     if get("tunnel") in ("yes", "culvert") or get("indoor") not in (None, "no"):
         return True
@@ -648,6 +651,7 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
             "highway": [str(_first(h)) for h in edges.get("highway", [None] * len(edges))],
             "lit": [str(_first(v, "no")) for v in edges.get("lit", [None] * len(edges))],
             "access": [str(_first(v, "private")) for v in edges.get("access", [None] * len(edges))],
+            "underground": _underground(edges),
         },
         geometry=edges.geometry.to_numpy(),
         crs=crs,
@@ -657,6 +661,30 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
     table["v_idx"] = nodes.index.get_indexer(table["v"])
     table.index.name = "segment"
     return _orient_u_to_v(table, nodes)
+
+
+def _underground(edges: pd.DataFrame) -> list[bool]:
+    """Whether each street runs underground or indoors (:func:`_below_or_inside`).
+
+    pyrosm keeps the tags it has no column for as JSON text in ``tags`` (a list of them on a
+    street osmnx merged); any part of a merged street below ground makes it so.
+    """
+    none = [None] * len(edges)
+    found = []
+    for tunnel, highway, extra in zip(
+        edges.get("tunnel", none), edges.get("highway", none), edges.get("tags", none), strict=True
+    ):
+        tunnels = tunnel if isinstance(tunnel, list) else [tunnel]
+        texts = extra if isinstance(extra, list) else [extra]
+        parts = [json.loads(t) if isinstance(t, str) and t.startswith("{") else {} for t in texts]
+        found.append(
+            any(
+                _below_or_inside({**part, "tunnel": t, "highway": _first(highway)})
+                for part in parts
+                for t in tunnels
+            )
+        )
+    return found
 
 
 def _orient_u_to_v(table: gpd.GeoDataFrame, nodes: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -160,10 +160,18 @@ class IncidentInspection:
         return "\n".join(lines)
 
 
-def near_streets_line(spec: IncidentSpec, graph: StreetGraph, area: str) -> str:
+def near_streets_line(
+    spec: IncidentSpec,
+    graph: StreetGraph,
+    area: str,
+    *,
+    harm_overrides: Mapping[str, float] | None = None,
+    exclude: Collection[str] | None = None,
+) -> str:
     """Say how many of a file's kept incidents lie near the streets of ``graph`` (``area``).
 
-    The others would be dropped as outside the area when planning.
+    The others would be dropped as outside the area when planning. ``harm_overrides`` and
+    ``exclude`` are as for :func:`load_incidents` (which types are kept).
 
     Raises
     ------
@@ -174,7 +182,7 @@ def near_streets_line(spec: IncidentSpec, graph: StreetGraph, area: str) -> str:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the inspection
-        kept, report = load_incidents(spec)
+        kept, report = load_incidents(spec, harm_overrides=harm_overrides, exclude=exclude)
     near, _ = snap_incidents(graph, kept.assign(file=report.file), spec.max_snap_m, [report])
     return (
         f"near streets    {len(near)} of {len(kept)} kept lie within {spec.max_snap_m:g} m of "

@@ -9,6 +9,7 @@ removes the streets within its radius from the walkable graph and the hot spots 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import geopandas as gpd
@@ -106,13 +107,15 @@ def check_stations_clear(
             continue
         zone = held[0]
         away_m = point.distance(shapely.Point(*_xy(graph, zone)))
-        smaller = f"make its radius less than {away_m:.0f} m, " if away_m > MIN_ZONE_M else ""
+        below = math.floor(away_m)  # a radius under it leaves the station out
+        smaller = f"make its radius less than {below} m, " if below > MIN_ZONE_M else ""
+        named = f"{zone.name} " if zone.name else ""
         msg = (
             f"{where}: the station's street point ({float(nodes['lat'].iloc[node]):.5f}, "
-            f"{float(nodes['lon'].iloc[node]):.5f}) lies inside the forbidden zone "
-            f"{_label(zone)} (places.forbidden: {zone.radius_m:g} m around ({zone.lat:.5f}, "
-            f"{zone.lon:.5f})), {away_m:.0f} m from its centre: the units could not leave the "
-            f"station or come back to it; {smaller}move the zone, or give a station outside it"
+            f"{float(nodes['lon'].iloc[node]):.5f}) lies inside the forbidden zone {named}"
+            f"(places.forbidden: {zone.radius_m:g} m around ({zone.lat:.5f}, {zone.lon:.5f})), "
+            f"{away_m:.0f} m from its centre: the units could not leave the station or come "
+            f"back to it; {smaller}move the zone, or give a station outside it"
         )
         raise ScenarioError(msg)
 

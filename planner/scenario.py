@@ -228,7 +228,8 @@ with warnings.catch_warnings():
         type_categories: dict[str, str] = Field(
             {},
             description=(
-                "offence types as written in the file -> harm category (planner/harm.py): "
+                "offence types as written in the file -> harm category (the README's harm "
+                "table): "
                 "for types no table knows (weighted as 'other'), or to weigh one otherwise"
             ),
         )
@@ -378,7 +379,7 @@ class RiskSpec(_Model):
         "neighbourhood", description="what sparse streets shrink toward (see prior_length_m)"
     )
     harm_weights_days: dict[str, float] = Field(
-        {}, description="harm weight overrides per category, in days (see planner/harm.py)"
+        {}, description="harm weight overrides per category, in days (see the README's harm table)"
     )
     harm_exclude: list[str] | None = Field(
         None, description="categories left out; default: drugs, weapons possession, ..."

@@ -13,9 +13,10 @@ from planner.graph import StreetGraph
 def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
     """Readable names of street nodes from OSM street names, e.g. ``"Kaivokatu / Keskuskatu"``.
 
-    A node takes the two longest differently named streets that meet there; a node on unnamed
-    paths takes ``"near <street>"`` from the closest named street within 150 m (straight line;
-    walkable or not, as a road whose sidewalks are mapped apart); failing that, its position.
+    A node takes the two longest differently named streets that meet there (above ground, for a
+    node on a street above ground); a node on unnamed paths takes ``"near <street>"`` from the
+    closest named street within 150 m (straight line; above ground, walkable or not, as a road
+    whose sidewalks are mapped apart); failing that, its position.
     Nodes of the graph that would share a name are told apart by the closest other street
     (``"Kaivokatu, 40 m from Mikonkatu"``), then by number along the street, from west or from
     south. Names are those of the whole graph, so a node keeps its name from one plan to the
@@ -41,6 +42,9 @@ def _names_of(graph: StreetGraph) -> dict[int, str]:
             pd.DataFrame({"node": seg["v"], "name": seg["name"], "len": seg["length_m"]}),
         ]
     )
+    if "underground" in seg:  # a node on a street above takes no name from a way below
+        below = np.concatenate([seg["underground"].to_numpy(bool)] * 2)
+        ends = ends[~below | ~ends["node"].isin(_street_level(graph))]
     ranked = (
         ends.groupby(["node", "name"], sort=True)["len"]
         .sum()
@@ -55,12 +59,21 @@ def _names_of(graph: StreetGraph) -> dict[int, str]:
     return _told_apart(graph, lines, base)
 
 
+def _street_level(graph: StreetGraph) -> set[int]:
+    """Return the nodes on a street above ground (named or not)."""
+    above = graph.segments[~graph.segments["underground"].astype(bool)]
+    return set(above["u"].tolist()) | set(above["v"].tolist())
+
+
 def _named_lines(graph: StreetGraph, named: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return the named streets a spot is named near: the graph's and the map file's named ways.
 
-    Where sidewalks are mapped as ways of their own (Manhattan), the road between them is no
-    walking street, and the sidewalks have no name: the road names the spots on them.
+    Streets underground or indoors (a station's concourse) name no spot above them. Where
+    sidewalks are mapped as ways of their own (Manhattan), the road between them is no walking
+    street, and the sidewalks have no name: the road names the spots on them.
     """
+    if "underground" in named:
+        named = named[~named["underground"].astype(bool)]
     if graph.named_ways is None or not len(graph.named_ways):
         return named
     ways = graph.named_ways[["name", "geometry"]]

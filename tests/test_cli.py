@@ -472,7 +472,7 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
         (("weekday: friday", "weekday: firday"), ["(got 'firday'); did you mean 'friday'?"]),
         (
             ("solver: {", "solver:\n\ttime_limit_s: 1\nx: {"),
-            ["line 6, column 1", "YAML indents with spaces, not tabs: put spaces in place"],
+            ["line 6, column 1", "YAML takes no tab there (it indents with spaces): put spaces"],
         ),
         (("count: 2", "count: -1"), ["officers.count", "got -1"]),
         (
@@ -994,6 +994,13 @@ def test_inspect_of_a_scenario_shows_its_incident_files_near_its_own_area(tmp_pa
         ).group(1)
     )
     assert 0 < near < near_whole  # the box's streets, not the whole extract's
+    # the file is read as the plan reads it: drug offences kept where the scenario keeps them
+    kept = int(re.search(r"rows +\d+ read, (\d+) kept", result.stdout).group(1))
+    assert "of an excluded type" in result.stdout
+    every = text.replace("BOX", box).replace("solver:", "risk: {harm_exclude: []}\nsolver:")
+    result = cli("incidents", "inspect", str(write_scenario(tmp_path, every)))
+    assert "of an excluded type" not in result.stdout
+    assert int(re.search(r"rows +\d+ read, (\d+) kept", result.stdout).group(1)) > kept
     # the scenario maps its files: options that would map them again are refused
     scenario = tmp_path / "bad.yaml"
     refused = cli("incidents", "inspect", str(scenario), "--schema", "generic", "--area", str(area))

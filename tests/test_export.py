@@ -687,6 +687,12 @@ def test_a_risk_map_of_a_few_incidents_is_a_check_before_issuing(plan):
     said = "<strong>Before issuing:</strong> only 2 incidents near the area&#39;s streets: the risk"
     assert said in html
     assert "Only 2 incidents near the area's streets" in kpi_warnings(few)[0]
+    # warned while planning too: kpis.json and the app list it once
+    from planner.risk import few_incidents_message
+
+    warned = dataclasses.replace(plan, kpis=few, warnings=(few_incidents_message(2),))
+    said = json.loads(plan_files(warned)["kpis.json"])["warnings"]
+    assert [w for w in said if "incidents near the area" in w] == [few_incidents_message(2)]
     assert risk_label(few["risk"]) == "incidents: 2 within 100 m of the streets"
     enough = with_incidents(FEW_INCIDENTS)
     html = plan_files(dataclasses.replace(plan, kpis=enough))["briefing.html"].decode()

@@ -187,7 +187,8 @@ def test_embedded_helsinki_is_projected_and_connected(helsinki):
 
 def test_spots_on_sidewalks_mapped_apart_are_named_by_their_road_not_one_underground(tmp_path):
     # a road whose sidewalk is its own way (so the road is no walking street), the unnamed
-    # sidewalk 10 m north of it, and a named passage underground 5 m north of the sidewalk
+    # sidewalk 10 m north of it, and a named passage underground 5 m north of the sidewalk,
+    # which steps lead down to
     lat0, m_lat, m_lon = 60.17, 1 / 111_320, 1 / (111_320 * math.cos(math.radians(60.17)))
     rows = {"road": 0.0, "sidewalk": 10.0, "passage": 15.0}
     ways = {
@@ -209,15 +210,18 @@ def test_spots_on_sidewalks_mapped_apart_are_named_by_their_road_not_one_undergr
         )
         crossing = {"highway": "footway", "footway": "crossing"}
         writer.add_way(osmium.osm.mutable.Way(id=9, nodes=[202, 900], tags=crossing))
+        # steps from the far side down to the passage: it is a walking street too
+        writer.add_way(osmium.osm.mutable.Way(id=8, nodes=[900, 304], tags={"highway": "steps"}))
     graph = load_street_graph(AreaSpec(source="file", path=pbf))
-    assert sorted(graph.nodes.index) == [200, 202, 204, 900]  # the walking ways alone
-    assert place_names(graph, [200, 202, 204, 900]) == {
+    assert {200, 202, 204, 300} <= set(graph.nodes.index)
+    assert graph.segments.loc[graph.segments["underground"], "name"].tolist() == ["Deep Passage"]
+    assert place_names(graph, [200, 202, 204]) == {
         200: "near Broad Road, 1st from west",
         202: "near Broad Road, 2nd from west",
-        900: "near Broad Road, 3rd from west",
-        204: "near Broad Road, 4th from west",
+        204: "near Broad Road, 3rd from west",
     }
-    assert list(graph.named_ways["name"]) == ["Broad Road"]  # not the passage underground
+    assert place_names(graph, [300])[300].startswith("Deep Passage")  # down in it, its name
+    assert list(graph.named_ways["name"]) == ["Broad Road"]
 
 
 def test_london_extract_has_its_police_stations(london_pbf):
