@@ -229,8 +229,7 @@ with warnings.catch_warnings():
             {},
             description=(
                 "offence types as written in the file -> harm category (the README's harm "
-                "table): "
-                "for types no table knows (weighted as 'other'), or to weigh one otherwise"
+                "table): for types no table knows (weighted as 'other'), or to weigh one otherwise"
             ),
         )
         max_snap_m: Annotated[float, Field(gt=0)] = Field(

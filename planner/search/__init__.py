@@ -156,14 +156,14 @@ Even shares (:mod:`._even`): once the best plan visits every node as often as it
 left to add, and the search leaves the split of the visits between officers to chance. A last
 step moves one visit at a time, to its best place in the other route, from the officer with the
 most visits per second of shift (break and shortest walk out and back left out) to the one with
-the fewest, while the plan keeps
-its value within 0.2 % in all and the officers' idle time between visits does not grow in all
-(a visit moved where its new route must wait an hour for the revisit's slot gives an idle
-officer nothing to do); it may run a tenth of the time limit past it, and a run it could not
-finish says ``TIME_LIMIT``. Why: with 8 officers on the Helsinki default, two made one stop
-each and walked about 20 km while four made 15 or 16; evened, each makes 9 or 10, the search's
-objective rose by 0.25 % (a busy route pushes its stops into hours worth less) and the idle time
-between visits fell from 9.4 to 2.8 hours in all (the planner walks most of it as loops).
+the fewest, while the plan keeps its value within 0.2 % in all and the officers' idle time
+between visits does not grow in all (a visit moved where its new route must wait an hour for the
+revisit's slot gives an idle officer nothing to do); it may run a tenth of the time limit past
+it, and a run it could not finish says ``TIME_LIMIT``. Why: with 8 officers on the Helsinki
+default, two made one stop each and walked about 20 km while four made 15 or 16; evened, each
+makes 9 or 10, the search's objective rose by 0.25 % (a busy route pushes its stops into hours
+worth less) and the idle time between visits fell from 9.4 to 2.8 hours in all (the planner
+walks most of it as loops).
 
 Measured alternatives not kept: smaller thresholds (1 %) and shorter epochs did worse, a 4 %
 threshold about the same. Or-opt of chains of two and three nodes (also reversed), within routes and
