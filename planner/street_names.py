@@ -44,7 +44,7 @@ def _names_of(graph: StreetGraph) -> dict[int, str]:
     )
     if "underground" in seg:  # a node on a street above takes no name from a way below
         below = np.concatenate([seg["underground"].to_numpy(bool)] * 2)
-        ends = ends[~below | ~ends["node"].isin(_street_level(graph))]
+        ends = ends[~below | ~ends["node"].isin(_street_level(graph)).to_numpy()]
     ranked = (
         ends.groupby(["node", "name"], sort=True)["len"]
         .sum()
