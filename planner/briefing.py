@@ -36,6 +36,7 @@ from planner.idle import idle_message, idle_units
 from planner.plan import WALK_TO_END, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
 from planner.stations import UNDER_WAY, area_zone, odd_shift_notes
+from planner.street_names import segment_names
 from planner.tracks import metres_per_degree, route_pieces
 
 MAP_W, MAP_H = 680.0, 360.0
@@ -612,8 +613,7 @@ def _named_stretches(
     mapped on its own); a call for service does, and so does walking back over the stretch (a
     dead end walked in and out gives two). A street walked twice gives two stretches.
     """
-    segments = plan.graph.segments
-    names, lengths = segments["name"].to_numpy(), segments["length_m"].to_numpy()
+    names, lengths = segment_names(plan.graph), plan.graph.segments["length_m"].to_numpy()
     stretches: list[tuple[str, LineString, float]] = []
     run_name: str | None = None
     run: list[int] = []  # the stretch's segments, walked in this order
@@ -633,7 +633,7 @@ def _named_stretches(
         for seg, flip in zip(leg.segments, leg.reversed, strict=True):
             coords = [xy(*c[:2]) for c in wgs84.iat[seg].coords]
             coords = coords[::-1] if flip else coords
-            name = names[seg] if isinstance(names[seg], str) else None
+            name = names.get(seg)
             if name is None and run_name is not None and lengths[seg] < CROSSING_M:
                 crossing += coords
                 continue

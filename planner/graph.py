@@ -86,6 +86,9 @@ class StreetGraph:
         walking network, and name the spots on those sidewalks. None: online areas.
     names : dict[int, str]
         Place name of every node, filled on first use (:func:`planner.street_names.place_names`).
+    segment_names : dict[int, str]
+        Street name of each walked segment by position, filled on first use
+        (:func:`planner.street_names.segment_names`).
     """
 
     graph: nx.MultiDiGraph
@@ -98,6 +101,9 @@ class StreetGraph:
     cut: BaseGeometry | None = None
     named_ways: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
     names: dict[int, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    segment_names: dict[int, str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def total_length_m(self) -> float:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from planner.clock import later, shift_seconds, whole_second
 from planner.errors import SolverError
-from planner.street_names import place_names
+from planner.street_names import place_names, segment_names
 
 if TYPE_CHECKING:
     from planner.graph import StreetGraph
@@ -226,8 +226,8 @@ class Plan:
                 done_m = (at_s - leg.start_s) / (leg.end_s - leg.start_s) * float(lengths.sum())
                 i = min(int((lengths.cumsum() <= done_m).sum()), len(lengths) - 1)
                 seg = leg.segments[i]
-                name = segments["name"].to_numpy()[seg]
-                if isinstance(name, str) and name:
+                name = segment_names(self.graph).get(seg)
+                if name is not None:
                     return f"on {name}"
                 ahead = int(segments["u" if leg.reversed[i] else "v"].to_numpy()[seg])
                 return self.places.get(ahead) or place_names(self.graph, [ahead])[ahead]
@@ -238,11 +238,11 @@ class Plan:
 
         ``via A, B, C, B, A, back to <place>`` (``unnamed paths`` when no street has a name).
         """
-        names = self.graph.segments["name"].to_numpy()
+        names = segment_names(self.graph)
         said: list[str] = []
         for seg in leg.segments:
-            name = names[seg]
-            if isinstance(name, str) and name and (not said or said[-1] != name):
+            name = names.get(seg)
+            if name is not None and (not said or said[-1] != name):
                 said.append(name)
         streets = ", ".join(said) if said else "unnamed paths"
         return f"via {streets}, back to {self.places[leg.to_node]}"

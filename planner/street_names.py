@@ -26,6 +26,62 @@ def place_names(graph: StreetGraph, node_ids: list[int]) -> dict[int, str]:
     return {node: names[node] for node in node_ids}
 
 
+#: Farthest a sidewalk mapped apart lies from its road's centre line, metres (an avenue's half
+#: width and its sidewalk).
+SIDEWALK_M = 20.0
+
+#: Most a sidewalk's heading turns from its road's, degrees: a crossing turns off it.
+SIDEWALK_DEG = 20.0
+
+
+def segment_names(graph: StreetGraph) -> dict[int, str]:
+    """Street name of each segment an officer walks, by position in ``graph.segments``.
+
+    A named segment takes its own name. An unnamed one above ground that runs beside a named
+    street above ground, within :data:`SIDEWALK_M` of it all along and within
+    :data:`SIDEWALK_DEG` of its heading, takes that street's name: where sidewalks are mapped
+    as ways of their own (Manhattan), walking one is walking the avenue. Other segments (a
+    crossing, a path across a park) have none. Computed once per graph, kept with it.
+    """
+    if not graph.segment_names:
+        graph.segment_names.update(_segment_names_of(graph))
+    return graph.segment_names
+
+
+def _segment_names_of(graph: StreetGraph) -> dict[int, str]:
+    """Name the segments of ``graph`` (see :func:`segment_names`)."""
+    names = graph.segments["name"].to_numpy()
+    own = {i: str(n) for i, n in enumerate(names) if isinstance(n, str) and n}
+    below = graph.segments["underground"].to_numpy(bool)  # a tunnel is not the street above
+    unnamed = np.flatnonzero([i not in own and not below[i] for i in range(len(names))])
+    named = graph.segments[graph.segments["name"].notna()]
+    streets = _named_lines(graph, named)
+    if not len(unnamed) or not len(streets):
+        return own
+    lines = graph.segments.geometry.to_numpy()[unnamed]
+    mid = shapely.line_interpolate_point(lines, 0.5, normalized=True)
+    geoms = streets.geometry.to_numpy()
+    at, near = shapely.STRtree(geoms).query(mid, predicate="dwithin", distance=SIDEWALK_M)
+    turn = np.abs(_bearing_near(lines[at], mid[at]) - _bearing_near(geoms[near], mid[at]))
+    beside = pd.DataFrame(
+        {
+            "at": at,
+            "street": near,
+            "metres": shapely.distance(mid[at], geoms[near]),
+            "along": np.minimum(turn, 180.0 - turn) < SIDEWALK_DEG,
+        }
+    )
+    for share in (0.1, 0.9):  # and near it at both ends, not only in the middle
+        end = shapely.line_interpolate_point(lines[at], share, normalized=True)
+        beside["along"] &= shapely.distance(end, geoms[near]) <= SIDEWALK_M
+    closest = beside[beside["along"]].sort_values(["at", "metres"]).drop_duplicates("at")
+    street = streets["name"].to_numpy()
+    return own | {
+        int(unnamed[a]): str(street[s])
+        for a, s in zip(closest["at"], closest["street"], strict=True)
+    }
+
+
 def _graph_names(graph: StreetGraph) -> dict[int, str]:
     """Return the name of every node of ``graph`` (computed once per graph, kept with it)."""
     if not graph.names:  # threads naming a new graph at once compute equal names

@@ -23,7 +23,7 @@ from planner.export import plan_files, write_plan, write_plans
 from planner.pipeline import load_area, run
 from planner.plan import Leg, Plan
 from planner.scenario import load_scenario
-from planner.street_names import place_names
+from planner.street_names import place_names, segment_names
 
 from .conftest import ROOT
 
@@ -1181,15 +1181,15 @@ def test_briefing_maps_name_the_streets_each_unit_walks_most(plan):
     from planner.briefing import MAX_STREET_LABELS
 
     sections = plan_files(plan)["briefing.html"].decode().split('<section class="unit">')[1:]
-    names = plan.graph.segments["name"]
+    names = segment_names(plan.graph)  # a sidewalk mapped apart walks its road
     lengths = plan.graph.segments["length_m"].to_numpy()
     for route, section in zip(plan.routes, sections, strict=True):
         labels = [markup.unescape(t) for t in re.findall(r'class="label"[^>]*>([^<]+)<', section)]
         walked = [s for leg in route.legs if leg.kind == "walk" for s in leg.segments]
         by_name: dict[str, float] = {}
         for seg in walked:  # metres walked per street name, every pass counted
-            if isinstance(names.iloc[seg], str):
-                by_name[names.iloc[seg]] = by_name.get(names.iloc[seg], 0.0) + lengths[seg]
+            if seg in names:
+                by_name[names[seg]] = by_name.get(names[seg], 0.0) + lengths[seg]
         assert labels and len(labels) <= MAX_STREET_LABELS
         assert set(labels) <= set(by_name)
         metres = [by_name[name] for name in labels]
@@ -1271,7 +1271,8 @@ def test_a_street_is_one_stretch_across_a_crossing_and_two_where_walked_back():
             "length_m": [100, 10, 100, 80],
         }
     )
-    plan = SimpleNamespace(graph=SimpleNamespace(segments=segments))
+    named = {0: "Main Street", 2: "Main Street", 3: "Side Street"}
+    plan = SimpleNamespace(graph=SimpleNamespace(segments=segments, segment_names=named))
     there = Leg("walk", 0, 290, 1, 5, (0, 1, 2, 3), (False,) * 4, 290.0)
     stop = Leg("dwell", 290, 1190, 5, 5)
     back = Leg("walk", 1190, 1370, 5, 3, (3, 2), (True, True), 180.0)

@@ -18,7 +18,7 @@ from planner.scenario import AreaSpec
 from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
 from planner.stations import resolve_station
-from planner.street_names import place_names
+from planner.street_names import place_names, segment_names
 
 from .conftest import ROOT
 
@@ -222,6 +222,39 @@ def test_spots_on_sidewalks_mapped_apart_are_named_by_their_road_not_one_undergr
     }
     assert place_names(graph, [300])[300].startswith("Deep Passage")  # down in it, its name
     assert list(graph.named_ways["name"]) == ["Broad Road"]
+
+
+def test_a_sidewalk_mapped_apart_is_walked_as_its_road_and_a_crossing_or_tunnel_is_not(tmp_path):
+    # a road whose sidewalk is its own way 10 m north of it; from the sidewalk's middle, a
+    # crossing to the far side and a tunnel under the road, both unnamed
+    lat0, m_lat, m_lon = 60.17, 1 / 111_320, 1 / (111_320 * math.cos(math.radians(60.17)))
+    nodes = {1: (0, 0), 2: (100, 0), 3: (200, 0), 11: (0, 10), 12: (100, 10), 13: (200, 10)}
+    nodes |= {21: (100, -10), 31: (200, -5)}
+    ways = [
+        ([1, 2, 3], {"highway": "primary", "name": "Broad Road", "sidewalk": "separate"}),
+        ([11, 12, 13], {"highway": "footway", "footway": "sidewalk"}),
+        ([12, 21], {"highway": "footway", "footway": "crossing"}),
+        ([12, 31], {"highway": "footway", "tunnel": "yes", "layer": "-1"}),
+    ]
+    pbf = tmp_path / "sidewalk.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for node, (x, y) in nodes.items():
+            where = (24.94 + x * m_lon, lat0 + y * m_lat)
+            writer.add_node(osmium.osm.mutable.Node(id=node, location=where))
+        for i, (ids, tags) in enumerate(ways):
+            writer.add_way(osmium.osm.mutable.Way(id=i + 1, nodes=ids, tags=tags))
+    graph = load_street_graph(AreaSpec(source="file", path=pbf))
+    said = segment_names(graph)
+    walked = {
+        frozenset(uv): said.get(i)
+        for i, uv in enumerate(graph.segments[["u", "v"]].itertuples(index=False))
+    }
+    assert walked == {
+        frozenset({11, 12}): "Broad Road",
+        frozenset({12, 13}): "Broad Road",
+        frozenset({12, 21}): None,  # a crossing turns off the road
+        frozenset({12, 31}): None,  # under the road is not on it
+    }
 
 
 def test_london_extract_has_its_police_stations(london_pbf):
