@@ -200,7 +200,8 @@ def _checks(plan: Plan) -> list[str]:
     """Return what to check before issuing.
 
     An odd shift or one under way, a risk map resting on a few incidents, places and units
-    without a stop, long walks to the meal break, units idle or walking far for one place.
+    without a stop, long walks to the meal break or none in a long shift, units idle or walking
+    far for one place.
     """
     checks = odd_shift_notes(plan.shift_start, plan.shift_end, area_zone(plan.graph))
     checks += [w for w in plan.warnings if UNDER_WAY in w]

@@ -65,11 +65,18 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
         # a unit gone for the rest of the shift is not walked back: it has its gone_at instead
         "back_at_station": None if route.gone else end,
         "gone_at": end if route.gone else None,
+        "hours_min": _r((plan.unit_end_s(route) - _unit_start_s(plan, route)) / 60, 2),
         "back_early_min": _r(max(0.0, plan.back_early_s(route)) / 60, 2),
         "late_min": _r(max(0.0, -plan.back_early_s(route)) / 60, 2),
         "presence_min": _r(route.presence),
         "walk_presence_min": _r(walk),
     }
+
+
+def _unit_start_s(plan: Plan, route: Route) -> float:
+    """Second the unit's own time starts (its own hours, else the shift's start)."""
+    starts = plan.patrol.unit_starts() if plan.patrol is not None else ()
+    return starts[route.officer - 1][1] if route.officer <= len(starts) else 0.0
 
 
 def break_walk_s(route: Route) -> float:
@@ -364,7 +371,38 @@ def unit_warnings(kpis: dict[str, Any], said: Collection[int] = ()) -> list[str]
         found.append(note)
     if note := _far_break_note(routes):
         found.append(note)
+    if note := _no_meal_note(kpis):
+        found.append(note)
     return found
+
+
+#: Units working longer than this are owed a break (6 h: the EU and UK working-time rules).
+MEAL_DUE_MIN = 360.0
+
+
+def _no_meal_note(kpis: dict[str, Any]) -> str | None:
+    """Say which units work over :data:`MEAL_DUE_MIN` when no unit has a meal break.
+
+    The plan then has no ``officers.meal_break``: the note suggests one half an hour either
+    side of the shift's middle.
+    """
+    routes = kpis["routes"]["per_officer"]
+    if any(o["break"] for o in routes):
+        return None
+    due = [o for o in routes if o["gone_at"] is None and o["hours_min"] > MEAL_DUE_MIN]
+    if not due:
+        return None
+    start, end = (dt.datetime.fromisoformat(kpis["shift"][k]) for k in ("start", "end"))
+    middle = start + (end - start) / 2
+    earliest, latest = middle - dt.timedelta(minutes=30), middle + dt.timedelta(minutes=30)
+    who = "Unit(s)" if kpis["routes"]["officers_per_unit"] > 1 else "Officer(s)"
+    hours = {round(o["hours_min"] / 60, 1) for o in due}
+    span = f"{hours.pop():.1f} h" if len(hours) == 1 else f"up to {max(hours):.1f} h"
+    return (
+        f"{who} {', '.join(str(o['officer']) for o in due)} work {span} with no meal break:"
+        f" if they take one, add officers.meal_break, e.g. {{minutes: 30, "
+        f'earliest: "{earliest:%H:%M}", latest: "{latest:%H:%M}"}}.'
+    )
 
 
 #: Units walking loops this long while every hot spot has its most stops are said to be spare.

@@ -851,6 +851,29 @@ def test_units_walking_loops_an_hour_once_every_stop_is_made_are_said_spare(plan
     assert not [w for w in kpi_warnings(k) if "walk loops of streets for an hour" in w]
 
 
+def test_units_working_over_six_hours_with_no_meal_break_are_told_how_to_add_one(plan):
+    import copy
+
+    from planner.evaluate import kpi_warnings
+
+    k = copy.deepcopy(plan.kpis)
+    officers = k["routes"]["per_officer"]
+    assert [o["hours_min"] for o in officers] == [k["shift"]["minutes"]] * 2 == [480.0] * 2
+    assert all(o["break"] for o in officers)  # the default shift plans its meal breaks
+    assert not [w for w in kpi_warnings(k) if "meal break" in w]
+    for officer in officers:
+        officer["break"] = None
+    advice = (
+        "with no meal break: if they take one, add officers.meal_break, e.g. {minutes: 30, "
+        'earliest: "21:30", latest: "22:30"}.'  # the middle of 18:00 to 02:00
+    )
+    assert f"Officer(s) 1, 2 work 8.0 h {advice}" in kpi_warnings(k)
+    officers[1]["hours_min"] = 300.0  # a unit of its own, shorter hours is owed none
+    assert f"Officer(s) 1 work 8.0 h {advice}" in kpi_warnings(k)
+    officers[0]["hours_min"] = 360.0
+    assert not [w for w in kpi_warnings(k) if "meal break" in w]
+
+
 def _far_station_plan(at_station: bool) -> Plan:
     """Two officers whose station is at the north-east corner of the default area."""
     scenario = load_scenario(ROOT / "scenarios/helsinki_default.yaml")
