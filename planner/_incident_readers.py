@@ -252,7 +252,7 @@ def _columns_not_found(
     said = []
     for column in missing:
         key = next(k for k, c in zip(keys, _columns_named(spec), strict=True) if c == column)
-        near = _nearest_column(column, header)
+        near = _nearest_column(column, header, key)
         said.append(f"{key} '{column}'" + (f" (did you mean '{near}'?)" if near else ""))
     return (
         f"{path}: column(s) not in the file: {', '.join(said)}; it has: {', '.join(header)}; "
@@ -261,16 +261,26 @@ def _columns_not_found(
     )
 
 
-def _nearest_column(column: str, header: list[str]) -> str | None:
-    """Return the column of ``header`` that ``column`` most likely means, or None.
+#: Words in the names of columns that hold dates or times (offered for a missing time_col).
+_TIME_WORDS = ("date", "month", "time", "occur", "year", "when")
+
+
+def _nearest_column(column: str, header: list[str], key: str = "") -> str | None:
+    """Return the column of ``header`` that ``column`` (under ``key``) most likely means, or None.
 
     The one column whose name starts with it comes first (``Lat``: ``Latitude``, not ``Beat``,
-    which is closer in spelling); else the closest spelling.
+    which is closer in spelling); then, for ``time_col`` or ``clock_col``, the one column whose
+    name says it holds dates or times (``Date``: ``Month`` in a UK police file, not
+    ``Latitude``); else the closest spelling.
     """
     start = column.strip().lower()
     starting = [name for name in header if start and name.strip().lower().startswith(start)]
     if len(starting) == 1:
         return starting[0]
+    if key in ("time_col", "clock_col"):
+        timely = [n for n in header if any(w in n.lower() for w in _TIME_WORDS)]
+        if len(timely) == 1:
+            return timely[0]
     near = difflib.get_close_matches(column, header, n=1, cutoff=0.5)
     return near[0] if near else None
 

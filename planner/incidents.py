@@ -139,7 +139,13 @@ class LoadReport:
         )
         where = f"{self.file} ({self.schema})" if self.schema else self.file
         read = counted(self.rows_read, "row")
-        text = f"{where}: {read} read, {self.rows_kept} kept; dropped: {drops or 'none'}"
+        outside = self.dropped.get("outside the area", 0)
+        kept = (  # the count the load's own warning gave, then those the plan keeps
+            f"{self.rows_kept + outside} kept, {self.rows_kept} of them in the area"
+            if outside
+            else f"{self.rows_kept} kept"
+        )
+        text = f"{where}: {read} read, {kept}; dropped: {drops or 'none'}"
         # unmapped types are counted as the file was loaded, before the area drops any row
         typed = {k: n for k, n in self.unmapped.items() if k != NO_TYPE}
         if typed:
@@ -149,7 +155,7 @@ class LoadReport:
                 f"({MAP_TYPES})"
             )
         untyped = self.unmapped.get(NO_TYPE, 0)
-        loaded = self.rows_kept + self.dropped.get("outside the area", 0)
+        loaded = self.rows_kept + outside
         if untyped and untyped == loaded:  # no type column read
             text += (
                 f"; {counted(untyped, 'row')} loaded without an offence type weighted as "

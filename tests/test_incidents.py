@@ -1348,6 +1348,10 @@ def test_generic_unknown_crs_and_missing_column(tmp_path):
         load_incidents(IncidentSpec(path=beat, x_col="Long", y_col="Lat"))
     assert "x_col 'Long' (did you mean 'Longitude'?)" in str(err.value)
     assert "y_col 'Lat' (did you mean 'Latitude'?)" in str(err.value)
+    # a date column named as another file names it: the one column of dates, not a spelling
+    uk = write(tmp_path, "Crime ID,Month,Reported by,Longitude,Latitude\n", "uk.csv")
+    with pytest.raises(IncidentDataError, match=r"time_col 'Date' \(did you mean 'Month'\?\)"):
+        load_incidents(IncidentSpec(path=uk, x_col="Longitude", y_col="Latitude", time_col="Date"))
 
 
 @pytest.mark.parametrize(
@@ -2017,7 +2021,8 @@ def test_untyped_rows_read_as_loaded_after_the_area_drops_some():
 
     report = LoadReport(file="a.csv", rows_read=10, rows_kept=10, unmapped={NO_TYPE: 10})
     clipped = report.with_drop("outside the area", 6).summary()
-    assert "10 rows read, 4 kept; dropped: 6 outside the area" in clipped
+    # the count the load warned of first, then those the plan keeps
+    assert "10 rows read, 10 kept, 4 of them in the area; dropped: 6 outside the area" in clipped
     assert "10 rows loaded without an offence type" in clipped  # not "with an empty" type
 
 
