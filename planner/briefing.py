@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.clock import clock_change, clock_label, shift_seconds
 from planner.evaluate import (
+    avoided_ways,
     few_incidents_warning,
     must_cover_lines,
     place_warnings,
@@ -35,7 +36,7 @@ from planner.far_trips import far_trip_message
 from planner.idle import idle_message, idle_units
 from planner.plan import WALK_TO_END, Plan, Route, leg_action
 from planner.scenario import ZoneSpec
-from planner.stations import UNDER_WAY, area_zone, odd_shift_notes
+from planner.stations import BREAK_AT_EDGE, UNDER_WAY, area_zone, odd_shift_notes
 from planner.street_names import segment_names
 from planner.tracks import metres_per_degree, route_pieces
 
@@ -174,6 +175,7 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
         plan=plan,
         shift=_shift_text(plan),
         routes=kpis["routes"],
+        avoided=avoided_ways(kpis["routes"]["avoid"]),
         posts=kpis["posts"],
         post_rows=[(p.place, f"{p.lat:.5f}, {p.lon:.5f}", p.watched_risk) for p in plan.posts],
         zone_rows=[
@@ -199,12 +201,12 @@ def briefing_html(plan: Plan, wgs84: gpd.GeoSeries) -> str:
 def _checks(plan: Plan) -> list[str]:
     """Return what to check before issuing.
 
-    An odd shift or one under way, a risk map resting on a few incidents, places and units
-    without a stop, long walks to the meal break or none in a long shift, units idle or walking
-    far for one place.
+    An odd shift or one under way, a meal break at an end of the shift, a risk map resting on
+    a few incidents, places and units without a stop, long walks to the meal break or none in
+    a long shift, units idle or walking far for one place.
     """
     checks = odd_shift_notes(plan.shift_start, plan.shift_end, area_zone(plan.graph))
-    checks += [w for w in plan.warnings if UNDER_WAY in w]
+    checks += [w for w in plan.warnings if UNDER_WAY in w or BREAK_AT_EDGE in w]
     idle = idle_message(plan) if plan.patrol is not None else None
     said = {unit for unit, _ in idle_units(plan.kpis["routes"])} if idle else set()
     found = [*place_warnings(plan.kpis), *unit_warnings(plan.kpis, said)]

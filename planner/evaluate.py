@@ -210,6 +210,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
                 "max_minutes_per_spot": scenario.dwell.max_minutes_per_spot,
             },
             "pace_m_per_s": scenario.officers.pace_m_per_s,
+            "avoid": list(scenario.officers.avoid),
             "stations": _stations(plan),
             "presence_min": _r(presence),
             "walk_presence_min": _r(walk_presence),
@@ -309,6 +310,21 @@ def risk_label(risk: dict[str, Any]) -> str:
     if parameters.get("incidents_with_time") == 0:
         return f"{label} (none has a time of day: the shift's hours do not shape it)"
     return label
+
+
+#: How the KPI table and the briefing name each kind of way ``officers.avoid`` keeps units off.
+AVOIDED = {
+    "unlit_after_dark": "unlit ways after dark",
+    "private": "private ways",
+    "steps": "steps",
+}
+
+
+def avoided_ways(avoid: Collection[str]) -> str:
+    """Name the ways the units keep off (``kpis["routes"]["avoid"]``), or say there are none."""
+    if not avoid:
+        return "none (officers.avoid: unlit_after_dark, private, steps)"
+    return ", ".join(AVOIDED[kind] for kind in avoid)
 
 
 def few_incidents_warning(risk: dict[str, Any]) -> str | None:
@@ -574,6 +590,7 @@ def kpi_table(plan: Plan) -> str:
             f"{r['units']} x {r['officers_per_unit']} officer(s), "
             f"{100 * r['held_back_share']:.0f} % held back for calls",
         ),
+        *([("ways avoided", avoided_ways(r["avoid"]))] if "avoid" in r else []),
         *zip(station_labels, stations, strict=True),
         ("presence (risk x min)", f"{r['presence_min']:.3f}"),
         ("  of which dwelling", f"{r['dwell_presence_min']:.3f}"),

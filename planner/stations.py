@@ -355,6 +355,10 @@ def break_window(
     return begin, end
 
 
+#: Said of a meal break a cut window leaves at an end of the shift (a check before issuing).
+BREAK_AT_EDGE = "the break now falls"
+
+
 def _edge_note(begin_s: float, end_s: float, break_s: float, shift_s: float) -> str:
     """Say so when a cut break window leaves the break at an end of the shift.
 
@@ -369,7 +373,7 @@ def _edge_note(begin_s: float, end_s: float, break_s: float, shift_s: float) -> 
     else:
         return ""
     return (
-        f"; the break now falls {where}: if that is not meant, set officers.meal_break "
+        f"; {BREAK_AT_EDGE} {where}: if that is not meant, set officers.meal_break "
         "earliest and latest within the shift's hours"
     )
 

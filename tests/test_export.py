@@ -700,6 +700,22 @@ def test_a_risk_map_of_a_few_incidents_is_a_check_before_issuing(plan):
     assert not any("incidents near" in w for w in kpi_warnings(enough))
 
 
+def test_a_meal_break_left_at_the_start_of_the_shift_is_a_check_before_issuing(plan):
+    import html as markup
+
+    from planner.stations import break_window
+
+    # the default's break window, 21:30 to 22:30, for a shift from 22:00 to 06:00
+    start = plan.shift_start.replace(hour=22)
+    with pytest.warns(PlannerWarning) as said:
+        break_window(plan.scenario, (start, start + dt.timedelta(hours=8)))
+    cut = str(said[0].message)
+    assert "the break now falls in the first 60 min of the shift" in cut
+    html = plan_files(dataclasses.replace(plan, warnings=(cut,)))["briefing.html"].decode()
+    assert f"<strong>Before issuing:</strong> {cut}" in markup.unescape(html)
+    assert "Before issuing" not in plan_files(plan)["briefing.html"].decode()
+
+
 def test_an_odd_shift_and_the_plans_warnings_reach_the_briefing_and_kpis(plan):
     # the same plan as if its shift ran from 18:00 to 17:00 the next day (an end mistyped)
     long = dataclasses.replace(
