@@ -165,6 +165,17 @@ def test_written_files_read_back(plan, tmp_path):
     assert all(f"  post {p['post']}  " in table and p["place"] in table for p in located)
 
 
+def test_the_ways_units_keep_off_are_named_in_the_kpis_table_and_briefing(plan):
+    from planner.evaluate import avoided_ways
+
+    assert plan.kpis["routes"]["avoid"] == ["unlit_after_dark", "steps"]  # the default's
+    assert re.search(r"^ways avoided +unlit ways after dark, steps$", kpi_table(plan), re.M)
+    html = plan_files(plan)["briefing.html"].decode()
+    assert "<th>Ways avoided</th><td>unlit ways after dark, steps</td>" in html
+    assert avoided_ways([]).startswith("none (officers.avoid: ")
+    assert avoided_ways(["private"]) == "private ways"
+
+
 def test_gpx_tracks_keep_the_plans_times_and_waypoints_say_utc(plan):
     import xml.etree.ElementTree as ET
 
