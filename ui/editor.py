@@ -696,7 +696,8 @@ def _add_place_form(kind: str) -> None:
     was typed, under a warning naming the coordinate to give.
     """
     with st.form(f"add-{kind}", border=False):
-        cols = st.columns(4 if kind == "forbidden" else 3)
+        # wide coordinate fields: their step buttons would hide the fifth decimal
+        cols = st.columns([2, 3, 3, 2] if kind == "forbidden" else [2, 3, 3])
         name = cols[0].text_input("Name", key=f"add-{kind}-name")
         lat = cols[1].number_input("Lat", value=None, format="%.5f", key=f"add-{kind}-lat")
         lon = cols[2].number_input("Lon", value=None, format="%.5f", key=f"add-{kind}-lon")

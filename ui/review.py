@@ -362,18 +362,31 @@ def download_files(
 ) -> dict[str, bytes]:
     """Gather the downloads by file name: GPX zip, briefing, GeoJSON, CSV, KPIs, routes, YAML.
 
-    Each name starts with the scenario's, so that another scenario's downloads do not replace
-    them in the downloads folder. Files uploaded to ``uploads`` (the session's folder) are
-    named as uploaded.
+    Each name starts with :func:`download_stem`, so that the downloads of another scenario,
+    shift or staffing do not replace them in the downloads folder; the YAML is the scenario's
+    (``helsinki_default.yaml``). Files uploaded to ``uploads`` (the session's folder) are named
+    as uploaded.
     """
-    name = plan.scenario.name
+    name = download_stem(plan)
     texts = {
         n: _uploads_named(data, uploads) for n, data in files.items() if not n.endswith(".gpx")
     }
     out = {f"{name}_gpx.zip": zip_gpx(files), f"{name}_briefing.html": texts["briefing.html"]}
     out |= {f"{name}_{n}": data for n, data in texts.items()}
-    out[f"{name}.yaml"] = scenario_yaml.encode()
+    out[f"{plan.scenario.name}.yaml"] = scenario_yaml.encode()
     return out
+
+
+def download_stem(plan: Plan) -> str:
+    """Name a plan's downloads: the scenario, the shift's start, the officers, a re-plan's time.
+
+    ``helsinki_default_2026-12-11_1800_4-officers``, and ``_replanned-2130`` for a re-plan.
+    """
+    officers = len(plan.routes) * plan.scenario.officers.unit_size
+    stem = f"{plan.scenario.name}_{plan.shift_start:%Y-%m-%d_%H%M}_{officers}-officers"
+    if made := re.search(r"re-planned at (\d\d):(\d\d)", plan.label):
+        stem += f"_replanned-{made[1]}{made[2]}"
+    return stem
 
 
 def _uploads_named(data: bytes, uploads: str | None) -> bytes:
@@ -391,12 +404,12 @@ def _uploads_named(data: bytes, uploads: str | None) -> bytes:
 
 def download_names(plan: Plan) -> list[str]:
     """File names of :func:`download_files` in its order, without building the files."""
-    name = plan.scenario.name
+    name = download_stem(plan)
     files = ["briefing.html", "plan.geojson", "schedule.csv", "kpis.json"]
     if plan.kpis["neighbourhoods"]["areas"]:
         files.append("neighbourhoods.csv")
     files.append("routes.json")
-    return [f"{name}_gpx.zip", *(f"{name}_{f}" for f in files), f"{name}.yaml"]
+    return [f"{name}_gpx.zip", *(f"{name}_{f}" for f in files), f"{plan.scenario.name}.yaml"]
 
 
 def export_files(plan: Plan, scenario_yaml: str, uploads: str | None = None) -> dict[str, bytes]:

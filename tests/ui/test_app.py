@@ -58,6 +58,7 @@ from ui.map import (
 from ui.pick_map import picked_point
 from ui.review import (
     download_names,
+    download_stem,
     export_files,
     gap_help,
     officer_table,
@@ -516,16 +517,21 @@ def test_first_load_plans_the_default_scenario(first_load):
     assert first_load.table[0].value["officer"].tolist() == [1, 2, 3, 4]
     downloads = [b.proto.label for b in first_load.get("download_button")]
     assert downloads == download_names(plan) == list(export_files(plan, "name: x\n"))
+    # named by the scenario, the shift and the officers: other plans' do not replace them
+    stem = f"helsinki_default_{plan.shift_start:%Y-%m-%d}_1800_4-officers"
+    assert plan.shift_start.strftime("%a %H:%M") == "Fri 18:00"
     assert downloads == [
-        "helsinki_default_gpx.zip",
-        "helsinki_default_briefing.html",
-        "helsinki_default_plan.geojson",
-        "helsinki_default_schedule.csv",
-        "helsinki_default_kpis.json",
-        "helsinki_default_neighbourhoods.csv",
-        "helsinki_default_routes.json",
+        f"{stem}_gpx.zip",
+        f"{stem}_briefing.html",
+        f"{stem}_plan.geojson",
+        f"{stem}_schedule.csv",
+        f"{stem}_kpis.json",
+        f"{stem}_neighbourhoods.csv",
+        f"{stem}_routes.json",
         "helsinki_default.yaml",
     ]
+    replanned = dataclasses.replace(plan, label="variant 2 of 3, re-planned at 21:30")
+    assert download_stem(replanned) == f"{stem}_replanned-2130"
     subheaders = [h.value for h in first_load.subheader]
     assert {"Officers (4)", "Hot spots dosed", "Exposure by area", "Solvers"} <= set(subheaders)
     exposure = next(d.value for d in first_load.dataframe if "presence / risk" in d.value)
@@ -534,7 +540,7 @@ def test_first_load_plans_the_default_scenario(first_load):
     assert exposure["officer-min"].sum() > 0
     # the scenario file keeps its own limit, and the page and the files say the plan was a preview
     assert plan.label == f"app preview, {APP_TIME_LIMIT_S:g} s search"
-    briefing = export_files(plan, "name: x\n")["helsinki_default_briefing.html"].decode()
+    briefing = export_files(plan, "name: x\n")[f"{stem}_briefing.html"].decode()
     assert f"helsinki_default, app preview, {APP_TIME_LIMIT_S:g} s search</h1>" in briefing
     captions = [c.value for c in first_load.caption]
     # a warning naming a scenario key points to where the Scenario tab names its fields' keys
@@ -1583,12 +1589,13 @@ def test_a_plans_warnings_name_an_uploaded_file_as_uploaded(first_load):
     assert not any("patrol-planner-uploads" in s for s in shown)
     # nor do the downloads: the KPIs and the briefing name the file read
     plan, uploads = at.session_state["plan"], at.session_state[UPLOADS]
-    kept = export_files(plan, "name: x\n")["helsinki_default_kpis.json"].decode()
+    stem = download_stem(plan)
+    kept = export_files(plan, "name: x\n")[f"{stem}_kpis.json"].decode()
     assert uploads in kept  # the plan itself read the server's copy
     files = export_files(plan, "name: x\n", uploads)
-    kpis = json.loads(files["helsinki_default_kpis.json"])
+    kpis = json.loads(files[f"{stem}_kpis.json"])
     assert kpis["risk"]["notes"][0].startswith("mine.csv (uk_police): 2 rows read")
-    for name in ("helsinki_default_kpis.json", "helsinki_default_briefing.html"):
+    for name in (f"{stem}_kpis.json", f"{stem}_briefing.html"):
         assert "patrol-planner-uploads" not in files[name].decode(), name
 
 

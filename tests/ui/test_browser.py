@@ -550,7 +550,8 @@ def _download(app: AppPage, label: str, target: Path) -> str:
 
 def test_gpx_zip_download_parses_with_a_track_per_officer(app_page, tmp_path):
     target = tmp_path / "gpx.zip"
-    assert _download(app_page, "_gpx.zip", target) == "helsinki_default_gpx.zip"
+    named = _download(app_page, "_gpx.zip", target)
+    assert re.fullmatch(r"helsinki_default_\d{4}-\d\d-\d\d_1800_\d+-officers_gpx\.zip", named)
     points = {}
     with zipfile.ZipFile(target) as archive:
         for name in archive.namelist():
@@ -566,7 +567,8 @@ def test_gpx_zip_download_parses_with_a_track_per_officer(app_page, tmp_path):
 
 def test_briefing_prints_one_a4_page_per_unit(app_page, chromium, tmp_path):
     target = tmp_path / "briefing.html"
-    assert _download(app_page, "briefing.html", target) == "helsinki_default_briefing.html"
+    named = _download(app_page, "briefing.html", target)
+    assert re.fullmatch(r"helsinki_default_\d{4}-\d\d-\d\d_1800_\d+-officers_briefing\.html", named)
     # the shift's figures, then each of the four units on its own page
     assert _printed_pages(chromium, target) == 1 + 4
     # repeated should a page run over, with the plan it belongs to
