@@ -239,7 +239,9 @@ def make_plan(scenario: Scenario) -> bool:
 
     def work(job: jobs.Job) -> Plan:
         def progress(step: str, number: int, total: int) -> None:
-            job.report(number / total, f"Planning: {step} ({number + 1}/{total})")
+            limit = scenario.solver.time_limit_s
+            up_to = f", searching up to {limit:g} s" if step in ("posts", "routes") else ""
+            job.report(number / total, f"Planning: {step} ({number + 1}/{total}){up_to}")
 
         return pipeline.run(scenario, progress=progress, today=day, area=area)
 
@@ -292,7 +294,7 @@ def _planning_progress() -> None:
     if job.future.done():
         st.rerun()
     with st.status("Re-planning" if job.about.get("replan") else "Planning", expanded=True):
-        st.progress(job.fraction, text=job.text)
+        st.progress(job.fraction, text=job.said())
 
 
 def _await_earlier(key: str) -> bool:
@@ -314,7 +316,7 @@ def await_planning() -> None:
         return
     again = job.about.get("replan", False)
     with st.status("Re-planning" if again else "Planning", expanded=True) as status:
-        bar = st.progress(job.fraction, text=job.text)
+        bar = st.progress(job.fraction, text=job.said())
         jobs.wait(job, lambda fraction, text: bar.progress(fraction, text=text))
         st.session_state.pop(jobs.PLANNING, None)
         if isinstance(error := job.future.exception(), PlannerError):

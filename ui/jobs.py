@@ -24,6 +24,8 @@ import streamlit as st
 
 #: Seconds between two looks at a job's progress.
 POLL_S = 0.2
+#: A step is said with its seconds so far once it has taken this long.
+SAY_AFTER_S = 3.0
 #: Jobs of the server that run at once (each page has at most one plan and one comparison).
 WORKERS = 8
 #: Session-state slot of the page's planning job, until its plan or error is kept.
@@ -46,6 +48,8 @@ class Job:
         Share of the work done, 0 to 1, as last reported.
     text : str
         What the work is doing, as last reported.
+    since : float
+        When it was reported (``time.perf_counter``): :meth:`said` gives the seconds since.
     seconds : float
         Seconds the work took, once it has ended.
     ended : datetime.datetime or None
@@ -59,10 +63,18 @@ class Job:
     text: str = "Starting"
     seconds: float = 0.0
     ended: dt.datetime | None = None
+    since: float = field(default_factory=time.perf_counter)
 
     def report(self, fraction: float, text: str) -> None:
         """Set the progress the page draws (called from the work's thread)."""
+        if text != self.text:
+            self.since = time.perf_counter()
         self.fraction, self.text = min(max(fraction, 0.0), 1.0), text
+
+    def said(self) -> str:
+        """Say what the work is doing, and for how long after a few seconds (``: 12 s so far``)."""
+        seconds = time.perf_counter() - self.since
+        return f"{self.text}: {seconds:.0f} s so far" if seconds >= SAY_AFTER_S else self.text
 
 
 @st.cache_resource(show_spinner=False)
@@ -130,5 +142,5 @@ def wait(job: Job, draw: Callable[[float, str], None]) -> None:
     session, and the next run waits for it again.
     """
     while not job.future.done():
-        draw(job.fraction, job.text)
+        draw(job.fraction, job.said())
         futures.wait([job.future], timeout=POLL_S)  # back at once when it ends

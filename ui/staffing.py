@@ -499,7 +499,7 @@ def await_comparison() -> None:
         return
     with st.status("Comparing staffing levels", expanded=True) as status:
         st.write(job.about["says"])
-        bar = st.progress(job.fraction, text=job.text)
+        bar = st.progress(job.fraction, text=job.said())
         jobs.wait(job, lambda fraction, text: bar.progress(fraction, text=text))
         st.session_state.pop(JOB, None)
         bar.empty()  # no half-full bar left behind by a failed run

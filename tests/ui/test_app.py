@@ -2404,6 +2404,20 @@ def _wait_stopped_once(monkeypatch) -> None:
     monkeypatch.setattr(jobs, "wait", stopped)
 
 
+def test_a_step_under_way_is_said_with_its_seconds_so_far():
+    from ui.jobs import Job
+
+    job = Job({})
+    job.report(0.66, "Planning: routes (5/6), searching up to 40 s")
+    assert job.said() == job.text  # just begun
+    job.since -= 12.4
+    assert job.said() == "Planning: routes (5/6), searching up to 40 s: 12 s so far"
+    job.report(0.7, job.text)  # the same step told again: its clock runs on
+    assert job.said().endswith(": 12 s so far")
+    job.report(0.83, "Planning: plan (6/6)")
+    assert job.said() == "Planning: plan (6/6)"
+
+
 def test_plan_pressed_again_while_it_is_made_plans_it_once(first_load, monkeypatch):
     at = _app()
     at.sidebar.number_input(key="time_limit_s").set_value(1.3).run()
