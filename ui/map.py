@@ -57,7 +57,7 @@ OFFICER_COLOURS: tuple[tuple[int, int, int], ...] = (
     (227, 119, 194),
     (140, 86, 75),
     (100, 100, 0),
-    (170, 0, 170),
+    (0, 0, 128),  # navy: a third purple (magenta) read as the two above
 )
 
 POST_COLOUR = (60, 60, 70)
