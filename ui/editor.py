@@ -695,16 +695,23 @@ def _add_place_form(kind: str) -> None:
     The fields are cleared once the place is added; a place lacking a coordinate keeps what
     was typed, under a warning naming the coordinate to give.
     """
+    empty = {"name": "", "lat": None, "lon": None} | (
+        {"radius": 100.0} if kind == "forbidden" else {}
+    )
+    cleared = st.session_state.pop(f"add-{kind}-added", False)
+    for field, value in empty.items():  # set before the fields are drawn, so the page shows it
+        if cleared or f"add-{kind}-{field}" not in st.session_state:
+            st.session_state[f"add-{kind}-{field}"] = value
     with st.form(f"add-{kind}", border=False):
         # wide coordinate fields: their step buttons would hide the fifth decimal
         cols = st.columns([2, 3, 3, 2] if kind == "forbidden" else [2, 3, 3])
         name = cols[0].text_input("Name", key=f"add-{kind}-name")
-        lat = cols[1].number_input("Lat", value=None, format="%.5f", key=f"add-{kind}-lat")
-        lon = cols[2].number_input("Lon", value=None, format="%.5f", key=f"add-{kind}-lon")
+        lat = cols[1].number_input("Lat", format="%.5f", key=f"add-{kind}-lat")
+        lon = cols[2].number_input("Lon", format="%.5f", key=f"add-{kind}-lon")
         radius = 100.0
         if kind == "forbidden":
             radius = cols[3].number_input(
-                "Radius (m)", value=100.0, min_value=MIN_ZONE_M, key=f"add-{kind}-radius"
+                "Radius (m)", min_value=MIN_ZONE_M, key=f"add-{kind}-radius"
             )
         if not st.form_submit_button("Add"):
             return
@@ -717,8 +724,7 @@ def _add_place_form(kind: str) -> None:
             )
             return
         add_place(kind, lat, lon, name, radius)
-        for field in ("name", "lat", "lon", "radius"):
-            st.session_state.pop(f"add-{kind}-{field}", None)
+        st.session_state[f"add-{kind}-added"] = True  # the fields are cleared on the next run
         st.rerun()
 
 

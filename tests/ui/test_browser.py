@@ -752,3 +752,17 @@ def test_a_click_on_a_street_of_the_scenario_map_adds_a_place(app_page):
     expect(done).to_be_visible(timeout=30_000)
     text = _yaml_box_text(app_page)
     assert "must_cover:" in text and "forbidden:" in text
+    # or by its coordinates: the fields are empty again once it is added
+    radius = page.get_by_label("Radius (m)", exact=True)
+    if not radius.is_visible():
+        page.get_by_text("Must-cover and forbidden places").click()
+        _idle(app_page)
+    form = page.locator("[data-testid='stForm']").filter(has=radius)
+    typed = {"Name": "Esplanadi event", "Lat": "60.16780", "Lon": "24.94500"}
+    for label, value in typed.items():
+        form.get_by_label(label, exact=True).fill(value)
+    form.get_by_role("button", name="Add").click()
+    _idle(app_page)
+    expect(form.get_by_label("Name", exact=True)).to_have_value("")
+    assert [form.get_by_label(c, exact=True).input_value() for c in ("Lat", "Lon")] == ["", ""]
+    assert "name: Esplanadi event" in _yaml_box_text(app_page)
