@@ -72,8 +72,8 @@ def _segment_names_of(graph: StreetGraph) -> dict[int, str]:
         }
     )
     for share in (0.1, 0.9):  # and near it at both ends, not only in the middle
-        end = shapely.line_interpolate_point(lines[at], share, normalized=True)
-        beside["along"] &= shapely.distance(end, geoms[near]) <= SIDEWALK_M
+        end = shapely.line_interpolate_point(lines, share, normalized=True)
+        beside["along"] &= shapely.distance(end[at], geoms[near]) <= SIDEWALK_M
     closest = beside[beside["along"]].sort_values(["at", "metres"]).drop_duplicates("at")
     street = streets["name"].to_numpy()
     return own | {
