@@ -658,6 +658,7 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
             "lit": [str(_first(v, "no")) for v in edges.get("lit", [None] * len(edges))],
             "access": [str(_first(v, "private")) for v in edges.get("access", [None] * len(edges))],
             "underground": _underground(edges),
+            "sidewalk": [_is_sidewalk(f) for f in edges.get("footway", [None] * len(edges))],
         },
         geometry=edges.geometry.to_numpy(),
         crs=crs,
@@ -667,6 +668,14 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
     table["v_idx"] = nodes.index.get_indexer(table["v"])
     table.index.name = "segment"
     return _orient_u_to_v(table, nodes)
+
+
+def _is_sidewalk(footway: object) -> bool:
+    """Whether a street is a sidewalk mapped as a way of its own (``footway=sidewalk``).
+
+    ``footway`` is the tag's value, or a list of them on a street osmnx merged.
+    """
+    return "sidewalk" in (footway if isinstance(footway, list) else [footway])
 
 
 def _underground(edges: pd.DataFrame) -> list[bool]:

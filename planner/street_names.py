@@ -37,11 +37,12 @@ SIDEWALK_DEG = 20.0
 def segment_names(graph: StreetGraph) -> dict[int, str]:
     """Street name of each segment an officer walks, by position in ``graph.segments``.
 
-    A named segment takes its own name. An unnamed one above ground that runs beside a named
-    street above ground, within :data:`SIDEWALK_M` of it all along and within
-    :data:`SIDEWALK_DEG` of its heading, takes that street's name: where sidewalks are mapped
-    as ways of their own (Manhattan), walking one is walking the avenue. Other segments (a
-    crossing, a path across a park) have none. Computed once per graph, kept with it.
+    A named segment takes its own name. An unnamed sidewalk mapped as a way of its own
+    (``footway=sidewalk``, as in Manhattan) above ground that runs beside a named street above
+    ground, within :data:`SIDEWALK_M` of it all along and within :data:`SIDEWALK_DEG` of its
+    heading, takes that street's name: walking it is walking the avenue. Other unnamed segments
+    (a crossing, a path in a park, a driveway, a walkway over the road) have none. Computed
+    once per graph, kept with it.
     """
     if not graph.segment_names:
         graph.segment_names.update(_segment_names_of(graph))
@@ -52,8 +53,10 @@ def _segment_names_of(graph: StreetGraph) -> dict[int, str]:
     """Name the segments of ``graph`` (see :func:`segment_names`)."""
     names = graph.segments["name"].to_numpy()
     own = {i: str(n) for i, n in enumerate(names) if isinstance(n, str) and n}
-    below = graph.segments["underground"].to_numpy(bool)  # a tunnel is not the street above
-    unnamed = np.flatnonzero([i not in own and not below[i] for i in range(len(names))])
+    segments = graph.segments
+    sidewalk = segments["sidewalk"] if "sidewalk" in segments else pd.Series(False, segments.index)
+    beside_road = sidewalk.to_numpy(bool) & ~segments["underground"].to_numpy(bool)
+    unnamed = np.flatnonzero([i not in own and beside_road[i] for i in range(len(names))])
     named = graph.segments[graph.segments["name"].notna()]
     streets = _named_lines(graph, named)
     if not len(unnamed) or not len(streets):

@@ -225,16 +225,19 @@ def test_spots_on_sidewalks_mapped_apart_are_named_by_their_road_not_one_undergr
 
 
 def test_a_sidewalk_mapped_apart_is_walked_as_its_road_and_a_crossing_or_tunnel_is_not(tmp_path):
-    # a road whose sidewalk is its own way 10 m north of it; from the sidewalk's middle, a
-    # crossing to the far side and a tunnel under the road, both unnamed
+    # a road whose sidewalk is its own way 10 m north of it; from the sidewalk's middle, an
+    # unnamed crossing to the far side, a sidewalk in a tunnel under the road, and a path (no
+    # sidewalk: a park's, say) alongside the road
     lat0, m_lat, m_lon = 60.17, 1 / 111_320, 1 / (111_320 * math.cos(math.radians(60.17)))
-    nodes = {1: (0, 0), 2: (100, 0), 3: (200, 0), 11: (0, 10), 12: (100, 10), 13: (200, 10)}
-    nodes |= {21: (100, -10), 31: (200, -5)}
+    nodes = {1: (0, 0), 2: (100, 0), 3: (200, 0), 4: (400, 0), 11: (0, 10), 12: (100, 10)}
+    nodes |= {13: (200, 10), 21: (100, -10), 31: (200, -5), 41: (350, 14)}
+    sidewalk = {"highway": "footway", "footway": "sidewalk"}
     ways = [
-        ([1, 2, 3], {"highway": "primary", "name": "Broad Road", "sidewalk": "separate"}),
-        ([11, 12, 13], {"highway": "footway", "footway": "sidewalk"}),
+        ([1, 2, 3, 4], {"highway": "primary", "name": "Broad Road", "sidewalk": "separate"}),
+        ([11, 12, 13], sidewalk),
         ([12, 21], {"highway": "footway", "footway": "crossing"}),
-        ([12, 31], {"highway": "footway", "tunnel": "yes", "layer": "-1"}),
+        ([12, 31], sidewalk | {"tunnel": "yes", "layer": "-1"}),
+        ([12, 41], {"highway": "path"}),
     ]
     pbf = tmp_path / "sidewalk.osm.pbf"
     with osmium.SimpleWriter(str(pbf)) as writer:
@@ -254,6 +257,7 @@ def test_a_sidewalk_mapped_apart_is_walked_as_its_road_and_a_crossing_or_tunnel_
         frozenset({12, 13}): "Broad Road",
         frozenset({12, 21}): None,  # a crossing turns off the road
         frozenset({12, 31}): None,  # under the road is not on it
+        frozenset({12, 41}): None,  # a path beside the road is not its sidewalk
     }
 
 
