@@ -14,6 +14,7 @@ import math
 from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planner.clock import clock_label, shift_seconds
 from planner.errors import counted, numbered
@@ -65,7 +66,7 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
         # a unit gone for the rest of the shift is not walked back: it has its gone_at instead
         "back_at_station": None if route.gone else end,
         "gone_at": end if route.gone else None,
-        "hours_min": _r((plan.unit_end_s(route) - _unit_start_s(plan, route)) / 60, 2),
+        "hours_min": _r(_unit_hours_s(plan, route) / 60, 2),
         "back_early_min": _r(max(0.0, plan.back_early_s(route)) / 60, 2),
         "late_min": _r(max(0.0, -plan.back_early_s(route)) / 60, 2),
         "presence_min": _r(route.presence),
@@ -73,10 +74,17 @@ def route_kpis(plan: Plan, route: Route) -> dict[str, Any]:
     }
 
 
-def _unit_start_s(plan: Plan, route: Route) -> float:
-    """Second the unit's own time starts (its own hours, else the shift's start)."""
-    starts = plan.patrol.unit_starts() if plan.patrol is not None else ()
-    return starts[route.officer - 1][1] if route.officer <= len(starts) else 0.0
+def _unit_hours_s(plan: Plan, route: Route) -> float:
+    """Seconds the unit works: its own hours (``officers.per_unit``), else the shift's.
+
+    Read from the scenario, not from where a re-plan starts the unit again.
+    """
+    shift_s = shift_seconds(plan.shift_start, plan.shift_end)
+    per_unit = plan.scenario.officers.per_unit
+    if route.officer > len(per_unit):
+        return shift_s
+    begin, end = per_unit[route.officer - 1].offsets_s(plan.shift_start, shift_s)
+    return end - begin
 
 
 def break_walk_s(route: Route) -> float:
@@ -210,6 +218,7 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
                 "max_minutes_per_spot": scenario.dwell.max_minutes_per_spot,
             },
             "pace_m_per_s": scenario.officers.pace_m_per_s,
+            "meal_break_min": meal.minutes if (meal := scenario.officers.meal_break) else None,
             "avoid": list(scenario.officers.avoid),
             "stations": _stations(plan),
             "presence_min": _r(presence),
@@ -397,26 +406,35 @@ MEAL_DUE_MIN = 360.0
 
 
 def _no_meal_note(kpis: dict[str, Any]) -> str | None:
-    """Say which units work over :data:`MEAL_DUE_MIN` when no unit has a meal break.
+    """Say which units work over :data:`MEAL_DUE_MIN` with no meal break, and what to set.
 
-    The plan then has no ``officers.meal_break``: the note suggests one half an hour either
-    side of the shift's middle.
+    With no ``officers.meal_break``, one half an hour either side of the shift's middle is
+    suggested; with one, its window is to be moved into the units' hours.
     """
-    routes = kpis["routes"]["per_officer"]
-    if any(o["break"] for o in routes):
-        return None
-    due = [o for o in routes if o["gone_at"] is None and o["hours_min"] > MEAL_DUE_MIN]
+    routes = kpis["routes"]
+    due = [
+        o
+        for o in routes["per_officer"]
+        if o["break"] is None and o["gone_at"] is None and o["hours_min"] > MEAL_DUE_MIN
+    ]
     if not due:
         return None
-    start, end = (dt.datetime.fromisoformat(kpis["shift"][k]) for k in ("start", "end"))
-    middle = start + (end - start) / 2
-    earliest, latest = middle - dt.timedelta(minutes=30), middle + dt.timedelta(minutes=30)
-    who = "Unit(s)" if kpis["routes"]["officers_per_unit"] > 1 else "Officer(s)"
+    who = "Unit(s)" if routes["officers_per_unit"] > 1 else "Officer(s)"
     hours = {round(o["hours_min"] / 60, 1) for o in due}
     span = f"{hours.pop():.1f} h" if len(hours) == 1 else f"up to {max(hours):.1f} h"
+    said = f"{who} {', '.join(str(o['officer']) for o in due)} work {span} with no meal break"
+    if routes["meal_break_min"] is not None:
+        return f"{said}: move officers.meal_break's window into their hours, or widen it."
+    try:
+        zone: dt.tzinfo | None = ZoneInfo(kpis["shift"]["timezone"])
+    except (ValueError, ZoneInfoNotFoundError):  # a fixed offset: the shift's own
+        zone = None
+    start, end = (dt.datetime.fromisoformat(kpis["shift"][k]) for k in ("start", "end"))
+    middle = start.astimezone(dt.UTC) + (end - start) / 2  # real time: a clock change counts
+    zone = zone or start.tzinfo
+    earliest, latest = ((middle + dt.timedelta(minutes=m)).astimezone(zone) for m in (-30, 30))
     return (
-        f"{who} {', '.join(str(o['officer']) for o in due)} work {span} with no meal break:"
-        f" if they take one, add officers.meal_break, e.g. {{minutes: 30, "
+        f"{said}: if they take one, add officers.meal_break, e.g. {{minutes: 30, "
         f'earliest: "{earliest:%H:%M}", latest: "{latest:%H:%M}"}}.'
     )
 

@@ -887,9 +887,14 @@ def test_units_working_over_six_hours_with_no_meal_break_are_told_how_to_add_one
     officers = k["routes"]["per_officer"]
     assert [o["hours_min"] for o in officers] == [k["shift"]["minutes"]] * 2 == [480.0] * 2
     assert all(o["break"] for o in officers)  # the default shift plans its meal breaks
+    assert k["routes"]["meal_break_min"] == 30
     assert not [w for w in kpi_warnings(k) if "meal break" in w]
-    for officer in officers:
-        officer["break"] = None
+    officers[1]["break"] = None  # one unit's own hours miss the window
+    assert (
+        "Officer(s) 2 work 8.0 h with no meal break: move officers.meal_break's window into "
+        "their hours, or widen it."
+    ) in kpi_warnings(k)
+    officers[0]["break"], k["routes"]["meal_break_min"] = None, None  # no break set at all
     advice = (
         "with no meal break: if they take one, add officers.meal_break, e.g. {minutes: 30, "
         'earliest: "21:30", latest: "22:30"}.'  # the middle of 18:00 to 02:00
@@ -899,6 +904,10 @@ def test_units_working_over_six_hours_with_no_meal_break_are_told_how_to_add_one
     assert f"Officer(s) 1 work 8.0 h {advice}" in kpi_warnings(k)
     officers[0]["hours_min"] = 360.0
     assert not [w for w in kpi_warnings(k) if "meal break" in w]
+    # the night the clocks go forward: 00:00 to 08:00 is 7 real hours, its middle 04:30
+    officers[0]["hours_min"] = 420.0
+    k["shift"] |= {"start": "2026-03-29T00:00:00+02:00", "end": "2026-03-29T08:00:00+03:00"}
+    assert any('earliest: "04:00", latest: "05:00"' in w for w in kpi_warnings(k))
 
 
 def _far_station_plan(at_station: bool) -> Plan:
@@ -1057,6 +1066,8 @@ def test_a_replan_without_a_call_is_never_worse_than_the_plan_followed(plan, are
         again = replan(short, tmp_path / "routes.json", at, area=area)
         presence = again.kpis["routes"]["presence_min"]
         assert presence >= plan.kpis["routes"]["presence_min"] - 1e-6, at
+        # each unit still works the whole shift, not from the re-plan on
+        assert [o["hours_min"] for o in again.kpis["routes"]["per_officer"]] == [480.0] * 2
 
 
 def test_a_plan_started_from_another_plan_s_stops_earns_at_least_that_plan(area):
