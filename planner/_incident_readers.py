@@ -8,9 +8,10 @@ coordinates, ``bad_date``); nothing is dropped here.
 from __future__ import annotations
 
 import difflib
+import re
 import shlex
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -252,7 +253,8 @@ def _columns_not_found(
     said = []
     for column in missing:
         key = next(k for k, c in zip(keys, _columns_named(spec), strict=True) if c == column)
-        near = _nearest_column(column, header, key)
+        taken = [c for c in _columns_named(spec) if c and c in header]
+        near = _nearest_column(column, header, key, taken)
         said.append(f"{key} '{column}'" + (f" (did you mean '{near}'?)" if near else ""))
     return (
         f"{path}: column(s) not in the file: {', '.join(said)}; it has: {', '.join(header)}; "
@@ -261,24 +263,35 @@ def _columns_not_found(
     )
 
 
-#: Words in the names of columns that hold dates or times (offered for a missing time_col).
-_TIME_WORDS = ("date", "month", "time", "occur", "year", "when")
+#: Words that start the words of column names holding dates (offered for a missing time_col).
+_DATE_WORDS = ("date", "month", "occur", "year", "when", "time")
+#: ... and times of day (offered for a missing clock_col).
+_CLOCK_WORDS = ("time", "hour", "clock", "hhmm")
 
 
-def _nearest_column(column: str, header: list[str], key: str = "") -> str | None:
+def _nearest_column(
+    column: str, header: list[str], key: str = "", taken: Collection[str] = ()
+) -> str | None:
     """Return the column of ``header`` that ``column`` (under ``key``) most likely means, or None.
 
     The one column whose name starts with it comes first (``Lat``: ``Latitude``, not ``Beat``,
-    which is closer in spelling); then, for ``time_col`` or ``clock_col``, the one column whose
-    name says it holds dates or times (``Date``: ``Month`` in a UK police file, not
-    ``Latitude``); else the closest spelling.
+    which is closer in spelling); then, for ``time_col`` or ``clock_col``, the one column not
+    ``taken`` by another key whose name has a word for dates or times (``Date``: ``Month`` in a
+    UK police file, not ``Latitude``; ``Validated`` holds no such word); else the closest
+    spelling.
     """
     start = column.strip().lower()
     starting = [name for name in header if start and name.strip().lower().startswith(start)]
     if len(starting) == 1:
         return starting[0]
-    if key in ("time_col", "clock_col"):
-        timely = [n for n in header if any(w in n.lower() for w in _TIME_WORDS)]
+    words = {"time_col": _DATE_WORDS, "clock_col": _CLOCK_WORDS}.get(key)
+    if words:
+        timely = [
+            name
+            for name in header
+            if name not in taken
+            and any(w.startswith(words) for w in re.findall(r"[a-z]+", name.lower()))
+        ]
         if len(timely) == 1:
             return timely[0]
     near = difflib.get_close_matches(column, header, n=1, cutoff=0.5)

@@ -329,10 +329,13 @@ AVOIDED = {
 }
 
 
-def avoided_ways(avoid: Collection[str]) -> str:
-    """Name the ways the units keep off (``kpis["routes"]["avoid"]``), or say there are none."""
+def avoided_ways(avoid: Collection[str], hint: bool = False) -> str:
+    """Name the ways the units keep off (``kpis["routes"]["avoid"]``), or say there are none.
+
+    ``hint``: say how to set them when there are none (for the planner, not the officers).
+    """
     if not avoid:
-        return "none (officers.avoid: unlit_after_dark, private, steps)"
+        return "none (set officers.avoid: unlit_after_dark, private, steps)" if hint else "none"
     return ", ".join(AVOIDED[kind] for kind in avoid)
 
 
@@ -608,7 +611,7 @@ def kpi_table(plan: Plan) -> str:
             f"{r['units']} x {r['officers_per_unit']} officer(s), "
             f"{100 * r['held_back_share']:.0f} % held back for calls",
         ),
-        *([("ways avoided", avoided_ways(r["avoid"]))] if "avoid" in r else []),
+        ("ways avoided", avoided_ways(r["avoid"], hint=True)),
         *zip(station_labels, stations, strict=True),
         ("presence (risk x min)", f"{r['presence_min']:.3f}"),
         ("  of which dwelling", f"{r['dwell_presence_min']:.3f}"),

@@ -140,8 +140,8 @@ class LoadReport:
         where = f"{self.file} ({self.schema})" if self.schema else self.file
         read = counted(self.rows_read, "row")
         outside = self.dropped.get("outside the area", 0)
-        kept = (  # the count the load's own warning gave, then those the plan keeps
-            f"{self.rows_kept + outside} kept, {self.rows_kept} of them in the area"
+        kept = (  # the count the load's own warning gave as kept, then those the plan keeps
+            f"{self.rows_kept + outside} loaded and {self.rows_kept} kept in the area"
             if outside
             else f"{self.rows_kept} kept"
         )

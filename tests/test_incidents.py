@@ -1352,6 +1352,12 @@ def test_generic_unknown_crs_and_missing_column(tmp_path):
     uk = write(tmp_path, "Crime ID,Month,Reported by,Longitude,Latitude\n", "uk.csv")
     with pytest.raises(IncidentDataError, match=r"time_col 'Date' \(did you mean 'Month'\?\)"):
         load_incidents(IncidentSpec(path=uk, x_col="Longitude", y_col="Latitude", time_col="Date"))
+    # a word for dates, not letters inside another word ("Validated")
+    other = write(tmp_path, "id,Validated,Longitude,Latitude,Occurred\n", "other.csv")
+    with pytest.raises(IncidentDataError, match=r"time_col 'Date' \(did you mean 'Occurred'\?\)"):
+        load_incidents(
+            IncidentSpec(path=other, x_col="Longitude", y_col="Latitude", time_col="Date")
+        )
 
 
 @pytest.mark.parametrize(
@@ -2022,7 +2028,7 @@ def test_untyped_rows_read_as_loaded_after_the_area_drops_some():
     report = LoadReport(file="a.csv", rows_read=10, rows_kept=10, unmapped={NO_TYPE: 10})
     clipped = report.with_drop("outside the area", 6).summary()
     # the count the load warned of first, then those the plan keeps
-    assert "10 rows read, 10 kept, 4 of them in the area; dropped: 6 outside the area" in clipped
+    assert "10 rows read, 10 loaded and 4 kept in the area; dropped: 6 outside the area" in clipped
     assert "10 rows loaded without an offence type" in clipped  # not "with an empty" type
 
 

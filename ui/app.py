@@ -240,7 +240,7 @@ def make_plan(scenario: Scenario) -> bool:
     def work(job: jobs.Job) -> Plan:
         def progress(step: str, number: int, total: int) -> None:
             limit = scenario.solver.time_limit_s
-            up_to = f", searching up to {limit:g} s" if step in ("posts", "routes") else ""
+            up_to = f", searching up to {limit:g} s" if step == "routes" else ""
             job.report(number / total, f"Planning: {step} ({number + 1}/{total}){up_to}")
 
         return pipeline.run(scenario, progress=progress, today=day, area=area)
