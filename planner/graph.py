@@ -461,6 +461,10 @@ def _place_boundary(place: str) -> BaseGeometry:
     return boundary
 
 
+#: Way tags an online area's streets keep besides osmnx's own (``ox.settings.useful_tags_way``).
+ONLINE_TAGS = ("lit", "footway")
+
+
 def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
     """Thin call into osmnx for online areas, with its on-disk HTTP cache.
 
@@ -479,9 +483,13 @@ def _graph_online(area: AreaSpec, settings: Settings) -> nx.MultiDiGraph:
         "overpass_url",
         "overpass_rate_limit",
         "nominatim_url",
+        "useful_tags_way",
     )
     saved = {k: getattr(ox.settings, k) for k in keys}
     ox.settings.use_cache = True
+    # the tags the planner reads, as pyrosm keeps them for local files: lighting for
+    # officers.avoid, sidewalks mapped apart for street names
+    ox.settings.useful_tags_way = list(dict.fromkeys([*saved["useful_tags_way"], *ONLINE_TAGS]))
     ox.settings.cache_folder = str(settings.cache_dir / "osmnx")
     ox.settings.requests_timeout = int(settings.online_timeout_s)
     # osmnx retries a busy server (429, 504) every 55 s without end: stop at the first instead

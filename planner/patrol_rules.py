@@ -101,12 +101,16 @@ def avoided_ways(
 UNTAGGED_LIGHT_SHARE = 0.5
 
 
+#: How the street table writes a ``lit`` tag a street lacks (pandas' NaN or None, as text).
+UNTAGGED = ("", "nan", "None")
+
+
 def warn_untagged_light(scenario: Scenario, graph: StreetGraph, avoided: frozenset[int]) -> None:
     """Warn when ``unlit_after_dark`` can do little: most streets carry no ``lit`` tag."""
     if "unlit_after_dark" not in scenario.officers.avoid or "lit" not in graph.segments:
         return
     lit = graph.segments["lit"]
-    untagged = int(lit.isna().sum() + (lit == "").sum())
+    untagged = int((lit.isna() | lit.isin(UNTAGGED)).sum())
     if untagged > UNTAGGED_LIGHT_SHARE * len(lit):
         unlit = int((lit == "no").sum())
         warn(

@@ -42,7 +42,8 @@ def test_avoiding_unlit_ways_says_when_most_streets_carry_no_lit_tag(helsinki, t
     dark = parse_scenario(data, "s.yaml", tmp_path)
     warn_untagged_light(dark, helsinki, frozenset())  # Helsinki tags most: no warning
     seg = helsinki.segments
-    bare = seg.assign(lit=seg["lit"].where(seg["lit"] == "no"))  # only lit=no left
+    # only lit=no left, the others without a tag as the street table writes it
+    bare = seg.assign(lit=seg["lit"].where(seg["lit"] == "no", "nan"))
     untagged = dataclasses.replace(helsinki, segments=bare)
     with pytest.warns(PlannerWarning, match=r"only the 11 of 3125 streets tagged lit=no"):
         warn_untagged_light(dark, untagged, frozenset({1, 2}))

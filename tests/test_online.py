@@ -93,6 +93,8 @@ def test_bbox_area_is_fetched_once_then_served_from_the_cache(overpass_server, t
     assert ("POST", "/api/interpreter") in seen
     assert len(first.segments) > 50
     assert list((tmp_path / "osmnx").glob("*.json"))
+    # the streets keep their lighting, which officers.avoid reads, as a local file's do
+    assert (first.segments["lit"] == "no").sum() >= 1
 
     server.shutdown()
     server.server_close()
