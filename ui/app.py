@@ -553,6 +553,7 @@ def scenario_tab(scenario: Scenario | None) -> None:
             editor.shift_section()
         with st.expander("Officers and stations", expanded=True):
             editor.officers_section()
+            editor.break_note(scenario)
         with st.expander("Dwell and revisit rules"):
             editor.dwell_section()
         with st.expander("Fixed posts"):

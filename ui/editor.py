@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from planner.errors import counted
+from planner.errors import PlannerError, PlannerWarning, counted
 from planner.harm import HARM_DAYS, OTHER
 from planner.incidents import NO_TYPE
-from planner.scenario import LOCAL_SOURCES, MIN_ZONE_M, match_form
+from planner.scenario import LOCAL_SOURCES, MIN_ZONE_M, Scenario, match_form
 from planner.scenario_patrol import AVOIDABLE, MIN_RADIUS_M, WEEKDAYS
+from planner.stations import break_window
 from ui.bound import bound, keep_source_fields, keyed, number, switch
 from ui.draft import (
     ALREADY_LISTED,
@@ -35,6 +37,7 @@ from ui.draft import (
     draft,
     get_in,
     incident_summary,
+    page_words,
     read_incidents,
     set_in,
     set_type_categories,
@@ -501,6 +504,26 @@ def officers_section() -> None:
             "when the shift ends at another station. Off: the break is taken where the unit "
             "is (or back at the end station when no stop follows it).",
         )
+
+
+def break_note(scenario: Scenario | None) -> None:
+    """Say under the meal break when the shift's hours cut its window, as planning will warn.
+
+    E.g. a shift moved to 22:00-06:00 with the break still at 21:30-22:30: the break now
+    falls at the shift's start. Said as the hours are edited, not first when Plan is pressed.
+    """
+    if scenario is None or scenario.officers.meal_break is None:
+        return
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        try:
+            break_window(scenario, scenario.shift.window("UTC", dt.date.today()))
+        except PlannerError:  # a break that does not fit is the scenario's error, said above
+            return
+    for warning in said:
+        if issubclass(warning.category, PlannerWarning):
+            message = page_words(str(warning.message))
+            st.warning(message[0].upper() + message[1:])
 
 
 def _other_end(on: bool) -> None:

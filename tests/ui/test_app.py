@@ -911,6 +911,23 @@ def test_a_place_added_without_a_coordinate_is_said_and_keeps_what_was_typed(fir
     assert at.text_input(key="add-must_cover-name").value == ""
 
 
+def test_shift_hours_that_cut_the_meal_break_window_are_said_before_planning(first_load):
+    text = DEFAULT_YAML.read_text()
+    assert 'start: "18:00"' in text and 'earliest: "21:30"' in text
+    at = _apply_yaml(
+        _app(),
+        text.replace('start: "18:00"', 'start: "22:00"').replace('end: "02:00"', 'end: "06:00"'),
+    )
+    said = [w.value for w in at.warning]
+    assert any(
+        "is cut to 22:00-22:30" in w and "the break now falls in the first 60 min" in w
+        for w in said
+    ), said
+    # as planned, the default's hours hold the window whole: nothing said
+    again = _apply_yaml(_app(), text)
+    assert not any("meal break window" in w.value for w in again.warning)
+
+
 def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
     at = _apply_yaml(_app(), DEFAULT_YAML.read_text())  # the same, unedited: nothing set aside
     assert not [b for b in at.sidebar.button if b.key == "take_back"]
