@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from planner.errors import PlannerError, PlannerWarning, counted
+from planner.errors import PlannerError, counted, kept_warnings
 from planner.harm import HARM_DAYS, OTHER
 from planner.incidents import NO_TYPE
 from planner.scenario import LOCAL_SOURCES, MIN_ZONE_M, Scenario, match_form
@@ -514,16 +513,13 @@ def break_note(scenario: Scenario | None) -> None:
     """
     if scenario is None or scenario.officers.meal_break is None:
         return
-    with warnings.catch_warnings(record=True) as said:
-        warnings.simplefilter("always")
+    with kept_warnings() as said:
         try:
             break_window(scenario, scenario.shift.window("UTC", dt.date.today()))
         except PlannerError:  # a break that does not fit is the scenario's error, said above
             return
-    for warning in said:
-        if issubclass(warning.category, PlannerWarning):
-            message = page_words(str(warning.message))
-            st.warning(message[0].upper() + message[1:])
+    for message in map(page_words, said):
+        st.warning(message[0].upper() + message[1:])
 
 
 def _other_end(on: bool) -> None:
