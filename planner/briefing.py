@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.clock import clock_change, clock_label, shift_seconds
 from planner.evaluate import (
+    as_clause,
     avoided_ways,
     few_incidents_warning,
     must_cover_lines,
@@ -212,7 +213,7 @@ def _checks(plan: Plan) -> list[str]:
     found = [*place_warnings(plan.kpis), *unit_warnings(plan.kpis, said)]
     if few := few_incidents_warning(plan.kpis["risk"]):
         found.insert(0, few)
-    checks += [w[0].lower() + w[1:].removesuffix(".") for w in found]  # as the other checks
+    checks += [as_clause(w) for w in found]  # as the other checks
     if idle:
         checks.append(idle)
     if far := far_trip_message(plan):

@@ -497,8 +497,13 @@ def plan_warnings(plan: Plan) -> list[str]:
     """
     said: dict[str, str] = {}
     for warning in [*plan.warnings, *kpi_warnings(plan.kpis)]:
-        said.setdefault((warning[:1].lower() + warning[1:]).removesuffix("."), warning)
+        said.setdefault(as_clause(warning), warning)
     return list(said.values())
+
+
+def as_clause(sentence: str) -> str:
+    """Return a KPI check's sentence as the planner's warnings say it: no capital, no full stop."""
+    return (sentence[:1].lower() + sentence[1:]).removesuffix(".")
 
 
 #: Areas the terminal summary lists; the rest are in ``neighbourhoods.csv``.

@@ -54,8 +54,7 @@ def _segment_names_of(graph: StreetGraph) -> dict[int, str]:
     names = graph.segments["name"].to_numpy()
     own = {i: str(n) for i, n in enumerate(names) if isinstance(n, str) and n}
     segments = graph.segments
-    sidewalk = segments["sidewalk"] if "sidewalk" in segments else pd.Series(False, segments.index)
-    beside_road = sidewalk.to_numpy(bool) & ~segments["underground"].to_numpy(bool)
+    beside_road = segments["sidewalk"].to_numpy(bool) & ~segments["underground"].to_numpy(bool)
     unnamed = np.flatnonzero([i not in own and beside_road[i] for i in range(len(names))])
     named = graph.segments[graph.segments["name"].notna()]
     streets = _named_lines(graph, named)
@@ -101,9 +100,9 @@ def _names_of(graph: StreetGraph) -> dict[int, str]:
             pd.DataFrame({"node": seg["v"], "name": seg["name"], "len": seg["length_m"]}),
         ]
     )
-    if "underground" in seg:  # a node on a street above takes no name from a way below
-        below = np.concatenate([seg["underground"].to_numpy(bool)] * 2)
-        ends = ends[~below | ~ends["node"].isin(_street_level(graph)).to_numpy()]
+    # a node on a street above takes no name from a way below
+    below = np.concatenate([seg["underground"].to_numpy(bool)] * 2)
+    ends = ends[~below | ~ends["node"].isin(_street_level(graph)).to_numpy()]
     ranked = (
         ends.groupby(["node", "name"], sort=True)["len"]
         .sum()
@@ -131,8 +130,7 @@ def _named_lines(graph: StreetGraph, named: gpd.GeoDataFrame) -> gpd.GeoDataFram
     sidewalks are mapped as ways of their own (Manhattan), the road between them is no walking
     street, and the sidewalks have no name: the road names the spots on them.
     """
-    if "underground" in named:
-        named = named[~named["underground"].astype(bool)]
+    named = named[~named["underground"].astype(bool)]
     if graph.named_ways is None or not len(graph.named_ways):
         return named
     ways = graph.named_ways[["name", "geometry"]]
