@@ -245,21 +245,37 @@ def _clock_column(
     return occurred, time_known, _unread_times(text, unreadable & ~bad, column, fix)
 
 
+def mapped_columns(spec: IncidentSpec, path: Path, header: list[str]) -> dict[str, str]:
+    """Return the header's column for each column a generic mapping names.
+
+    Raises
+    ------
+    IncidentDataError
+        For a named column the header lacks, with the nearest it has (:func:`_columns_not_found`).
+    """
+    wanted = [c for c in _columns_named(spec) if c]
+    cols = _match(header, wanted)
+    if missing := [c for c in wanted if c not in cols]:
+        raise IncidentDataError(_columns_not_found(spec, path, header, missing))
+    return cols
+
+
 def _columns_not_found(
     spec: IncidentSpec, path: Path, header: list[str], missing: list[str]
 ) -> str:
     """Say which mapped columns the file lacks, under which key, and the nearest it has."""
     keys = ("x_col", "y_col", "time_col", "type_col", "id_col", "clock_col")
-    said = []
+    said, wrong = [], []
     for column in missing:
         key = next(k for k, c in zip(keys, _columns_named(spec), strict=True) if c == column)
         taken = [c for c in _columns_named(spec) if c and c in header]
         near = _nearest_column(column, header, key, taken)
         said.append(f"{key} '{column}'" + (f" (did you mean '{near}'?)" if near else ""))
+        wrong.append(key)
+    options = ", ".join("--" + key.replace("_", "-") for key in wrong)
     return (
         f"{path}: column(s) not in the file: {', '.join(said)}; it has: {', '.join(header)}; "
-        "fix x_col, y_col, time_col, clock_col, type_col or id_col (on the command line: "
-        "--x-col, --y-col, --time-col, --clock-col, --type-col or --id-col)"
+        f"fix {' and '.join(wrong)} (on the command line: {options})"
     )
 
 
@@ -316,10 +332,7 @@ def generic_rows(
     if header is None:  # a geodata file: its header is its columns but the geometry
         geo = _read_geo(path)
         header = [c for c in geo.columns if c != geo.geometry.name]
-    wanted = [c for c in _columns_named(spec) if c]
-    cols = _match(header, wanted)
-    if missing_cols := [c for c in wanted if c not in cols]:
-        raise IncidentDataError(_columns_not_found(spec, path, header, missing_cols))
+    cols = mapped_columns(spec, path, header)
     at = (
         _geo_places(geo, spec, path, cols)
         if geo is not None

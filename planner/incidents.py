@@ -30,7 +30,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +40,14 @@ import pandas as pd
 
 from planner._incident_coordinates import PROJECTED_MAPPING, far_note, out_of_range
 from planner._incident_files import COMPRESSED, GEO_SUFFIXES, _no_rows, read_csv
-from planner._incident_readers import GEO_DRIVERS, NO_DATES, generic_rows, geo_info, schema_rows
+from planner._incident_readers import (
+    GEO_DRIVERS,
+    NO_DATES,
+    generic_rows,
+    geo_info,
+    mapped_columns,
+    schema_rows,
+)
 from planner._incident_schemas import (
     SCHEMAS,
     Schema,
@@ -279,11 +287,29 @@ def check_incident_files(specs: Sequence[IncidentSpec]) -> None:
     """
     check_distinct_files([Path(spec.path) for spec in specs])
     for spec in specs:
-        path, head, _ = _opened(spec)
-        if head is None and _geo_features(path) == 0:
-            raise _no_rows(path, geo=True)
-        if head is not None and read_csv(path, list(head.columns[:1]), nrows=1).empty:
-            raise _no_rows(path)
+        with said_where(spec):
+            path, head, schema = _opened(spec)
+            if head is None and _geo_features(path) == 0:
+                raise _no_rows(path, geo=True)
+            if head is not None and read_csv(path, list(head.columns[:1]), nrows=1).empty:
+                raise _no_rows(path)
+            if head is not None and schema == "generic":
+                mapped_columns(spec, path, list(head.columns))
+
+
+@contextmanager
+def said_where(spec: IncidentSpec) -> Iterator[None]:
+    """Put the scenario entry ``spec`` came from (its ``origin``) before the refusals inside.
+
+    The file's own messages name the file; a scenario's entry names the line to change.
+    """
+    try:
+        yield
+    except IncidentDataError as refused:
+        if spec.origin is None:
+            raise
+        msg = f"{spec.origin}: {refused}"
+        raise IncidentDataError(msg, refused.mapping) from None
 
 
 def _geo_features(path: Path) -> int | None:
@@ -664,7 +690,8 @@ def load_incident_files(
     reports: list[LoadReport] = []
     seen = pd.Series(dtype=object)  # incident key -> the file it was first read from
     for spec in specs:
-        kept, report, cautions = _load(spec, harm_overrides, exclude, timezone)
+        with said_where(spec):
+            kept, report, cautions = _load(spec, harm_overrides, exclude, timezone)
         again = np.zeros(len(kept), dtype=bool)
         if len(specs) > 1:
             keys = _incident_keys(kept, report.schema)

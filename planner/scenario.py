@@ -236,6 +236,9 @@ with warnings.catch_warnings():
             100.0,
             description="incidents farther than this from any street are dropped and counted",
         )
+        origin: str | None = Field(
+            None, exclude=True, description="set by load_scenario: the file and line of the entry"
+        )
 
         @field_validator("schema")
         @classmethod
@@ -546,7 +549,13 @@ def with_overrides(scenario: Scenario, changes: dict[str, Any], where: str) -> S
     """
     data = _merged(scenario.model_dump(), changes)
     checked = _validated(data, f"{where}: refused by the scenario's rules")
-    return checked.model_copy(update={"source_file": scenario.source_file})
+    incidents = checked.incidents
+    if "incidents" not in changes:  # the same entries, still from where they were written
+        incidents = [
+            new.model_copy(update={"origin": old.origin})
+            for new, old in zip(checked.incidents, scenario.incidents, strict=True)
+        ]
+    return checked.model_copy(update={"source_file": scenario.source_file, "incidents": incidents})
 
 
 def _merged(old: Any, new: Any) -> Any:  # noqa: ANN401
@@ -576,7 +585,7 @@ def _resolve_paths(
     if area.path is not None:
         area = area.model_copy(update={"path": existing(area.path, "area", "path")})
     incidents = [
-        spec.model_copy(update={"path": path})
+        spec.model_copy(update={"path": path, "origin": f"{where}: {field('incidents', i)}"})
         for i, spec in enumerate(scenario.incidents)
         for path in matched_files(spec.path, base_dir, where, field("incidents", i, "path"))
     ]

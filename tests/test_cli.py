@@ -533,6 +533,21 @@ def test_a_meal_break_that_cannot_fit_stops_before_the_area_is_loaded(tmp_path):
     assert "[1/" not in result.stderr  # no street graph was built first
 
 
+def test_a_mapping_naming_a_missing_column_stops_before_the_area_at_its_scenario_line(tmp_path):
+    (tmp_path / "calls.csv").write_text("lat,lon,date,type\n60.17,24.94,2024-01-01,theft\n")
+    entry = "incidents:\n  - path: calls.csv\n    y_col: latitude\n    x_col: lon\nsolver:"
+    path = write_scenario(tmp_path, GOOD.replace("solver:", entry))
+    result = cli("plan", str(path), "--out", str(tmp_path / "out"))
+    assert_clean_failure(
+        result,
+        f"{path}: line 6, incidents.0: {tmp_path / 'calls.csv'}: column(s) not in the file: "
+        "y_col 'latitude' (did you mean 'lat'?); it has: lat, lon, date, type; fix y_col "
+        "(on the command line: --y-col)",
+        out=tmp_path / "out",
+    )
+    assert "[1/" not in result.stderr  # no street graph was built first
+
+
 def test_corrupt_pbf_exits_2(tmp_path):
     (tmp_path / "broken.osm.pbf").write_bytes(b"garbage" * 100)
     path = write_scenario(
@@ -768,7 +783,7 @@ def test_inspect_names_a_column_option_that_misses_as_the_option_it_is(tmp_path)
     assert_clean_failure(
         result,
         "column(s) not in the file: x_col 'longitude' (did you mean 'lon'?)",
-        "(on the command line: --x-col, --y-col, --time-col, --clock-col, --type-col or --id-col)",
+        "fix x_col (on the command line: --x-col)",
     )
 
 
