@@ -211,6 +211,9 @@ def from_polygons(
 
 def _read_polygons(path: Path, name_column: str, field: str) -> gpd.GeoDataFrame:
     """Read the polygons of ``path`` with their names in ``_name``, or raise ScenarioError."""
+    if path.stat().st_size == 0:
+        msg = f"{field}: is an empty file (0 bytes); give a file with the areas' outlines"
+        raise ScenarioError(msg)
     try:
         areas = gpd.read_file(path)
     except Exception as exc:  # pyogrio and fiona raise many kinds for a bad file
@@ -219,6 +222,16 @@ def _read_polygons(path: Path, name_column: str, field: str) -> gpd.GeoDataFrame
             "GeoJSON, GeoPackage or shapefile"
         )
         raise ScenarioError(msg) from None
+    if not isinstance(areas, gpd.GeoDataFrame) or areas.geometry.name not in areas.columns:
+        msg = (
+            f"{field}: is a table without shapes (its columns: {', '.join(areas.columns)}), so "
+            "no street can be placed in an area; give the areas' outlines as a GeoJSON, "
+            "GeoPackage or shapefile"
+        )
+        raise ScenarioError(msg)
+    if areas.empty:
+        msg = f"{field}: holds no area; give a file with the areas' outlines"
+        raise ScenarioError(msg)
     if name_column not in areas.columns:
         columns = ", ".join(c for c in areas.columns if c != "geometry") or "none"
         msg = (

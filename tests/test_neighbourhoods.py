@@ -135,6 +135,29 @@ def test_a_file_that_is_not_geodata_is_refused(helsinki, pieces, tmp_path):
         from_polygons(helsinki, pieces, path, "district", "s.yaml")
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "fragment"),
+    [
+        (
+            "areas.csv",
+            'district,geometry\nwest,"POLYGON ((0 0, 1 0, 1 1, 0 0))"\n',
+            "is a table without shapes (its columns: district, geometry), so no street can be "
+            "placed in an area; give the areas' outlines as a GeoJSON, GeoPackage or shapefile",
+        ),
+        ("areas.geojson", '{"type": "FeatureCollection", "features": []}', "holds no area"),
+        ("areas.geojson", "", "is an empty file (0 bytes)"),
+    ],
+)
+def test_a_table_an_empty_file_or_no_area_is_refused(
+    helsinki, pieces, tmp_path, name, text, fragment
+):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        from_polygons(helsinki, pieces, path, "district", "s.yaml")
+    assert str(caught.value).startswith(f"s.yaml: neighbourhoods.path {path}: {fragment}")
+
+
 def test_nodes_on_an_outline_belong_to_an_area_and_shapeless_rows_are_skipped(
     helsinki, pieces, tmp_path
 ):
