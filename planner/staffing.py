@@ -15,10 +15,11 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.errors import PlannerWarning, ScenarioError
+from planner.errors import PlannerError, PlannerWarning, ScenarioError
 from planner.idle import all_stops_made, idle_units, looping_units
 from planner.pipeline import Area, load_area, run
 from planner.plan import Route
@@ -26,6 +27,9 @@ from planner.scenario import Scenario, with_overrides
 from planner.search import EVEN_OUT_MAY_LOSE
 from planner.settings import Settings
 from planner.stations import break_window
+
+if TYPE_CHECKING:
+    from distributed import Future
 
 DASK_HTTP = "127.0.0.1:0"
 """Where a Dask cluster's HTTP server listens: this machine only, on a free port (not 8787,
@@ -113,6 +117,31 @@ def plan_staffing(
     return StaffingRun(officers, plan.kpis, plan.routes, plan.warnings, started)
 
 
+def _planned(
+    scenario: Scenario,
+    officers: int,
+    settings: Settings,
+    start: StaffingRun | None,
+    now: dt.datetime,
+) -> StaffingRun | PlannerError:
+    """Do :func:`plan_staffing` in a worker; a refusal comes back as a value, said once.
+
+    Raised there, Dask would log it as a failed task, with a traceback, before the error.
+    """
+    try:
+        return plan_staffing(scenario, officers, settings, start, now)
+    except PlannerError as refused:
+        return refused
+
+
+def _result(future: Future) -> StaffingRun:
+    """Return a finished task's run, or raise the refusal it came back with."""
+    result = future.result()
+    if isinstance(result, PlannerError):
+        raise result
+    return result
+
+
 def _area_key(scenario: Scenario) -> str:
     return scenario.area.model_dump_json() + str(scenario.source_file)
 
@@ -195,7 +224,7 @@ def _gather(
 
     now = dt.datetime.now(dt.UTC)  # one shift for every count, whenever each worker starts
     futures = client.map(  # type: ignore[attr-defined]
-        plan_staffing,
+        _planned,
         [scenario] * len(counts),
         counts,
         [settings] * len(counts),
@@ -205,15 +234,17 @@ def _gather(
     )
     done = []
     for future in as_completed(futures):
-        done.append(future.result())
+        done.append(_result(future))
         if progress is not None:
             progress(len(done), len(counts))
     runs = sorted(done, key=lambda r: r.officers)
     return lift_dips(
         runs,
-        lambda r, start: client.submit(  # type: ignore[attr-defined]
-            plan_staffing, scenario, r.officers, settings, start, now, pure=False
-        ).result(),
+        lambda r, start: _result(
+            client.submit(  # type: ignore[attr-defined]
+                _planned, scenario, r.officers, settings, start, now, pure=False
+            )
+        ),
     )
 
 

@@ -8,14 +8,14 @@ from planner.scenario import parse_scenario
 from planner.staffing import DASK_HTTP, compare_staffing, with_officers
 
 
-def scenario(tmp_path, unit_size=1):
+def scenario(tmp_path, unit_size=1, lat=60.1699):
     data = {
         "name": "staffing",
         "shift": {"date": "2026-12-04", "start": "18:00", "end": "21:00"},
         "officers": {
             "count": 2,
             "unit_size": unit_size,
-            "station": {"lat": 60.1699, "lon": 24.9384},
+            "station": {"lat": lat, "lon": 24.9384},
         },
         "posts": {"count": 0},
         "solver": {"time_limit_s": 5, "route_iterations": 100},
@@ -58,6 +58,16 @@ def test_more_officers_buy_more_presence_with_diminishing_returns(tmp_path, dask
     assert table["units_looping"].tolist() == looping
     full = [r.kpis["routes"]["stops"] == r.kpis["routes"]["stops_allowed"] for r in runs]
     assert table["all_stops_made"].tolist() == full
+
+
+def test_a_refusal_in_a_worker_is_said_as_the_error_not_logged_as_a_failed_task(
+    tmp_path, dask_client
+):
+    far = scenario(tmp_path, lat=60.30)  # 14 km north of the embedded extract
+    with pytest.raises(ScenarioError, match=r"officers\.station: .* km from the nearest street"):
+        compare_staffing(far, [1, 2], client=dask_client)
+    logs = dask_client.get_worker_logs()
+    assert not any("Compute Failed" in line for log in logs.values() for _, line in log)
 
 
 def test_counts_must_be_whole_units(tmp_path):
