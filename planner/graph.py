@@ -344,6 +344,7 @@ def _graph_from_file(path: Path) -> nx.MultiDiGraph:
         what = why_missing(path, "map file")
         msg = f"{path}: {what}; check the path to the .osm.pbf / .osm extract"
         raise GraphError(msg)
+    _check_map_format(path)
     name = path.name.lower()
     if name.endswith(".pbf"):
         return _graph_from_pbf(path)
@@ -353,6 +354,35 @@ def _graph_from_file(path: Path) -> nx.MultiDiGraph:
             return _graph_from_pbf(pbf, shown_as=path)
     msg = f"{path}: unsupported map file type; give an OpenStreetMap .osm.pbf or .osm file"
     raise GraphError(msg)
+
+
+def _check_map_format(path: Path) -> None:
+    """Refuse an empty map file, or one whose bytes are of the other format than its name's.
+
+    OSM XML begins with ``<``; a PBF file with its first block's ``OSMHeader``.
+    """
+    with path.open("rb") as file:
+        start = file.read(64)
+    if not start:
+        msg = f"{path}: the map file is empty (0 bytes); download or export it again"
+        raise GraphError(msg)
+    xml = start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    named_pbf = path.name.lower().endswith(".pbf")
+    if named_pbf and xml:
+        msg = f"{path}: holds OSM XML, not PBF; rename it to {_renamed(path, '.osm')}"
+        raise GraphError(msg)
+    if not named_pbf and b"OSMHeader" in start:
+        msg = f"{path}: holds OSM PBF, not XML; rename it to {_renamed(path, '.osm.pbf')}"
+        raise GraphError(msg)
+
+
+def _renamed(path: Path, suffix: str) -> str:
+    """Return the name of ``path`` with its OSM suffix (``.osm.pbf``, ``.osm``, ...) set."""
+    name = path.name
+    for old in (".osm.pbf", ".pbf", ".osm", ".xml"):
+        if name.lower().endswith(old):
+            return name[: -len(old)] + suffix
+    return name + suffix
 
 
 def _xml_to_pbf(path: Path, out: Path) -> Path:

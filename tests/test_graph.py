@@ -2,6 +2,7 @@ import math
 import os
 import re
 import shutil
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -292,6 +293,24 @@ def test_corrupt_pbf_is_a_clear_error(tmp_path):
     assert message.count(str(bad)) == 1  # named once, as the user gave it
     assert "Error:" not in message  # the reason, not the library's exception class
     assert message.endswith("download or export it again")
+
+
+def test_a_map_file_empty_or_of_the_other_format_than_its_name_says_how_to_fix_it(tmp_path):
+    test_pbf = Path(pyrosm.get_data("test_pbf"))
+    cases = {
+        "empty.osm.pbf": (b"", "the map file is empty (0 bytes); download or export it again"),
+        "city.osm.pbf": (
+            b'<?xml version="1.0"?>\n<osm version="0.6"></osm>\n',
+            "holds OSM XML, not PBF; rename it to city.osm",
+        ),
+        "town.osm": (test_pbf.read_bytes(), "holds OSM PBF, not XML; rename it to town.osm.pbf"),
+    }
+    for name, (content, fragment) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(GraphError) as err:
+            load_street_graph(AreaSpec(source="file", path=path))
+        assert str(err.value) == f"{path}: {fragment}"
 
 
 def test_area_without_walkable_streets(tmp_path):
