@@ -156,6 +156,11 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         known = _known_keys(model, err["loc"][:-1])
         guess = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
         hint = f"did you mean '{guess[0]}'? " if guess else ""
+        if tuple(err["loc"][:2]) == ("officers", "per_unit") and len(err["loc"]) == 4:
+            hint += (
+                f"this entry is unit {int(err['loc'][2]) + 1}: units are numbered by their "
+                "place in the list (an entry {} keeps a unit as the others); "
+            )
         return f"{loc}: unknown key; {hint}known keys here: {', '.join(sorted(known))}"
     if kind == "missing":
         return f"{loc}: required but missing; add it"

@@ -382,9 +382,11 @@ def _stations_named(
     if end_idx != start_idx:
         named.append((scenario_field(scenario, "officers.end_station"), end_idx))
     for k, ((first, _), (last, _)) in enumerate(zip(*units, strict=True)):
-        where = scenario_field(scenario, f"officers.per_unit[{k}]")
-        named += [(f"{where}.station", first)] if first not in (start_idx, end_idx) else []
-        named += [(f"{where}.end_station", last)] if last not in (start_idx, end_idx, first) else []
+        where, unit_no = scenario_field(scenario, f"officers.per_unit[{k}]"), f" (unit {k + 1})"
+        if first not in (start_idx, end_idx):
+            named.append((f"{where}.station{unit_no}", first))
+        if last not in (start_idx, end_idx, first):
+            named.append((f"{where}.end_station{unit_no}", last))
     return named
 
 

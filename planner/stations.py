@@ -297,21 +297,24 @@ def unit_stations(
     for k in range(officers.units):
         unit = officers.per_unit[k] if k < len(officers.per_unit) else None
         where = scenario_field(scenario, f"officers.per_unit[{k}]")
+        unit_no = f" (unit {k + 1})"  # the list counts from 0, units from 1
         begin, end = 0.0, shift_s
         first, last = stations
         if unit is not None:
             try:
                 begin, end = unit.offsets_s(shift[0], shift_s)
             except ValueError as exc:
-                msg = f"{where}: {exc}"
+                msg = f"{where}{unit_no}: {exc}"
                 raise ScenarioError(msg) from None
             if unit.station is not None:
-                first = resolve_station(unit.station, graph, features, f"{where}.station", usable)
+                first = resolve_station(
+                    unit.station, graph, features, f"{where}.station{unit_no}", usable
+                )
                 if officers.end_station is None:  # back where it started, as the others are
                     last = first
             if unit.end_station is not None:
                 last = resolve_station(
-                    unit.end_station, graph, features, f"{where}.end_station", usable
+                    unit.end_station, graph, features, f"{where}.end_station{unit_no}", usable
                 )
         starts.append((first, begin))
         ends.append((last, end))

@@ -898,7 +898,10 @@ ZONE = "places: {forbidden: [{lat: 60.1720, lon: 24.9440, radius_m: 150, name: C
     ("units", "fragment"),
     [
         ("station: {lat: 60.1720, lon: 24.9440},", "officers.station: "),  # both start in it
-        ("per_unit: [{}, {station: {lat: 60.1720, lon: 24.9440}}],", "per_unit[1].station: "),
+        (
+            "per_unit: [{}, {station: {lat: 60.1720, lon: 24.9440}}],",
+            "per_unit[1].station (unit 2): ",
+        ),
     ],
 )
 def test_station_in_a_forbidden_zone_is_named_not_planned_empty(tmp_path, units, fragment):

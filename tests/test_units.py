@@ -147,8 +147,8 @@ def test_units_ending_at_another_station_are_told_where_on_every_sheet(tmp_path,
 
 
 def test_unit_hours_outside_the_shift_are_refused(tmp_path, area):
-    bad = scenario(tmp_path, [{"start": "17:00", "end": "23:00"}])
-    with pytest.raises(ScenarioError, match=r"per_unit\[0\]: unit hours 17:00-23:00.* inside"):
+    bad = scenario(tmp_path, [{}, {"start": "17:00", "end": "23:00"}])
+    with pytest.raises(ScenarioError, match=r"per_unit\[1\] \(unit 2\): unit hours 17:00-23:00"):
         run(bad, area=area)
     swapped = scenario(tmp_path, [{"start": "21:00", "end": "19:00"}])
     with pytest.raises(ScenarioError, match=r"unit hours 21:00-19:00 end before they start"):
@@ -163,6 +163,12 @@ def test_unit_hours_outside_the_shift_are_refused(tmp_path, area):
 def test_more_units_listed_than_there_are(tmp_path):
     with pytest.raises(ScenarioError, match="per_unit lists 4 units, there are 3"):
         scenario(tmp_path, [{}, {}, {}, {}])
+    with pytest.raises(ScenarioError) as numbered:
+        scenario(tmp_path, [{}, {"unit": 3, "start": "20:00"}])
+    assert (
+        "officers.per_unit.1.unit: unknown key; this entry is unit 2: units are numbered by "
+        "their place in the list (an entry {} keeps a unit as the others); known keys here: "
+    ) in str(numbered.value)
 
 
 def test_stations_given_a_name_are_called_by_it_on_every_sheet(tmp_path, area):
