@@ -405,6 +405,7 @@ def _read_rows(
         *([far_said] if far_said else []),
         *([utc] if utc else []),
         *_placeholder_ids(rows_ids),
+        *(_repeated_rows(rows) if name == "generic" and not spec.id_col else ()),
         *unused,
     )
     if head is not None and head.attrs["encoding"] == "cp1252":
@@ -500,6 +501,29 @@ def _placeholder_ids(ids: pd.Series) -> tuple[str, ...]:
     return (
         f"incident numbers shared by more than {MAX_ROWS_PER_INCIDENT} rows ({shown}) count "
         "as one incident each: if they are placeholders, clear them in the export",
+    )
+
+
+#: A share of timed rows repeating an earlier one this large (and at least REPEATS_MIN rows)
+#: is not chance: a file doubled.
+REPEATS_SAID = 0.05
+REPEATS_MIN = 10
+
+
+def _repeated_rows(rows: pd.DataFrame) -> tuple[str, ...]:
+    """Say so when many kept rows repeat an earlier row's place, minute and offence type.
+
+    Without incident numbers, two victims of one incident are two rows alike, so the rows are
+    kept; ten or more, and a twentieth of them, is a file appended to itself or saved twice.
+    """
+    timed = rows[(rows["drop"] == "") & rows["time_known"]]
+    repeats = int(timed.duplicated(["lon", "lat", "occurred", "crime_type"]).sum())
+    if repeats < max(REPEATS_MIN, REPEATS_SAID * len(timed)):
+        return ()
+    return (
+        f"{repeats} of {len(timed)} rows with a time of day repeat an earlier row's place, "
+        "minute and offence type, and each is counted: if rows were written twice, remove the "
+        "repeats, or name the incident number column (id_col, --id-col) to count each once",
     )
 
 

@@ -1106,6 +1106,28 @@ def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
         load_incidents(IncidentSpec(path=path, id_col="nope"))
 
 
+def test_a_generic_file_without_numbers_whose_rows_repeat_says_so_and_counts_each(tmp_path):
+    rows = [f"2024-01-{d:02d} 21:{m:02d},60.17{d},24.94{m},Robbery\n" for d in range(1, 21)
+            for m in (10, 40)]  # fmt: skip
+    header = "date,lat,lon,offence\n"
+    spec = {"time_col": "date", "type_col": "offence"}
+    once = write(tmp_path, header + "".join(rows), "once.csv")
+    frame, _ = load_incidents(IncidentSpec(path=once, **spec))  # no warning: all kept, none alike
+    assert len(frame) == 40
+    twice = write(tmp_path, header + "".join(rows) + "".join(rows[:12]), "twice.csv")
+    with pytest.warns(PlannerWarning) as caught:
+        frame, report = load_incidents(IncidentSpec(path=twice, **spec))
+    assert len(frame) == report.rows_kept == 52  # kept, each counted
+    assert (
+        "12 of 52 rows with a time of day repeat an earlier row's place, minute and offence type, "
+        "and each is counted: if rows were written twice, remove the repeats, or name the "
+        "incident number column (id_col, --id-col) to count each once"
+    ) in str(caught[0].message)
+    few = write(tmp_path, header + "".join(rows) + "".join(rows[:9]), "few.csv")  # 9: chance
+    frame, _ = load_incidents(IncidentSpec(path=few, **spec))
+    assert len(frame) == 49
+
+
 def test_numbers_with_commas_in_a_comma_separated_file(tmp_path):
     text = 'E,N\n"532,000","181,000"\n"532,100.5","181,200"\n'
     with pytest.warns(PlannerWarning, match="2 rows loaded without an offence type .* no incident"):
