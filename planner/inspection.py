@@ -178,16 +178,17 @@ def near_streets_line(
     IncidentDataError
         When none does (swapped coordinates, another city or period are named).
     """
-    from planner.snapping import snap_incidents
+    from planner.snapping import snap_incidents, swapped_rows
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the inspection
         kept, report = load_incidents(spec, harm_overrides=harm_overrides, exclude=exclude)
-    near, _ = snap_incidents(graph, kept.assign(file=report.file), spec.max_snap_m, [report])
+    kept = kept.assign(file=report.file)
+    near, _ = snap_incidents(graph, kept, spec.max_snap_m, [report])
     return (
         f"near streets    {len(near)} of {len(kept)} kept lie within {spec.max_snap_m:g} m of "
         f"a street of {area} ({_share(len(near) / len(kept))}); a plan drops the others as "
-        "outside the area"
+        f"outside the area{swapped_rows(graph, kept, near)}"
     )
 
 

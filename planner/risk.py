@@ -38,7 +38,7 @@ from planner.coverage import Pieces, piece_distances
 from planner.errors import IncidentDataError, counted, warn
 from planner.graph import StreetGraph
 from planner.incidents import LoadReport
-from planner.snapping import lost_per_file, snap_incidents
+from planner.snapping import lost_per_file, snap_incidents, swapped_rows
 from planner.window import WindowParams, window_weights
 
 log = logging.getLogger(__name__)
@@ -463,7 +463,7 @@ def _usable(
         msg = (
             f"{outside} of {len(incidents)} incidents lie {far} (outside the area) and were "
             "dropped"
-            f"{_outside_by_file(incidents, point_idx)}{_swapped_rows(graph, incidents, point_idx)}"
+            f"{_outside_by_file(incidents, point_idx)}{swapped_rows(graph, incidents, point_idx)}"
         )
         warn(msg, stacklevel=3)
     per_file = _attribute_outside(reports, incidents, point_idx, outside)
@@ -561,34 +561,6 @@ def _outside_by_file(incidents: pd.DataFrame, kept_idx: np.ndarray) -> str:
         return ""
     lost = lost_per_file(incidents, kept_idx).itertuples()
     return "; by file: " + ", ".join(f"{Path(str(f)).name} {n} of {m}" for f, n, m in lost)
-
-
-def _swapped_rows(graph: StreetGraph, incidents: pd.DataFrame, kept_idx: np.ndarray) -> str:
-    """``"; 440 of them lie in the area with latitude and longitude exchanged ..."``, or "".
-
-    Rows whose coordinates were written the wrong way round lie far away; with the two
-    exchanged they fall in the area's box.
-    """
-    lost = np.ones(len(incidents), dtype=bool)
-    lost[kept_idx] = False
-    lat = incidents["lat"].to_numpy(dtype=float)[lost]
-    lon = incidents["lon"].to_numpy(dtype=float)[lost]
-    nodes = graph.nodes
-    inside = (
-        (lon >= nodes["lat"].min())
-        & (lon <= nodes["lat"].max())
-        & (lat >= nodes["lon"].min())
-        & (lat <= nodes["lon"].max())
-    )
-    if not inside.any():
-        return ""
-    where = incidents.loc[lost].loc[inside]
-    first = f" (e.g. latitude {where['lat'].iloc[0]:g}, longitude {where['lon'].iloc[0]:g}"
-    first += f" in {Path(str(where['file'].iloc[0])).name})" if "file" in where else ")"
-    return (
-        f"; {int(inside.sum())} of them lie in the area with latitude and longitude exchanged"
-        f"{first}: those rows have them written the wrong way round; fix them in the file"
-    )
 
 
 def _attribute_outside(

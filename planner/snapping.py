@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -95,6 +96,34 @@ def snap_incidents(
         raise IncidentDataError(why, mapping)
     _check_every_file_near(graph, incidents, point_idx, max_snap_m, reports)
     return point_idx, seg_idx
+
+
+def swapped_rows(graph: StreetGraph, incidents: pd.DataFrame, kept_idx: np.ndarray) -> str:
+    """``"; 440 of them lie in the area with latitude and longitude exchanged ..."``, or "".
+
+    Rows whose coordinates were written the wrong way round lie far away; with the two
+    exchanged they fall in the area's box.
+    """
+    lost = np.ones(len(incidents), dtype=bool)
+    lost[kept_idx] = False
+    lat = incidents["lat"].to_numpy(dtype=float)[lost]
+    lon = incidents["lon"].to_numpy(dtype=float)[lost]
+    nodes = graph.nodes
+    inside = (
+        (lon >= nodes["lat"].min())
+        & (lon <= nodes["lat"].max())
+        & (lat >= nodes["lon"].min())
+        & (lat <= nodes["lon"].max())
+    )
+    if not inside.any():
+        return ""
+    where = incidents.loc[lost].loc[inside]
+    first = f" (e.g. latitude {where['lat'].iloc[0]:g}, longitude {where['lon'].iloc[0]:g}"
+    first += f" in {Path(str(where['file'].iloc[0])).name})" if "file" in where else ")"
+    return (
+        f"; {int(inside.sum())} of them lie in the area with latitude and longitude exchanged"
+        f"{first}: those rows have them written the wrong way round; fix them in the file"
+    )
 
 
 def _check_every_file_near(

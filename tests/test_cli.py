@@ -990,6 +990,21 @@ def test_inspect_with_an_area_counts_the_incidents_near_its_streets(tmp_path):
     graph = load_street_graph(AreaSpec(source="file", path=area))
     points, _ = snap_to_segments(graph, frame["lon"].to_numpy(), frame["lat"].to_numpy(), 100.0)
     assert near == len(points) and 0 < near < kept == len(frame)
+    rows = pd.read_csv(incidents, dtype=str, keep_default_na=False)
+    lat, lon = (pd.to_numeric(rows[c], errors="coerce") for c in ("Latitude", "Longitude"))
+    central = lat.between(51.512, 51.518) & lon.between(-0.095, -0.085)
+    turned = rows.index[central][:3]  # three rows of the City written the wrong way round
+    rows.loc[turned, ["Latitude", "Longitude"]] = rows.loc[
+        turned, ["Longitude", "Latitude"]
+    ].to_numpy()
+    rows.to_csv(tmp_path / "turned.csv", index=False)
+    result = cli("incidents", "inspect", str(tmp_path / "turned.csv"), "--area", str(area))
+    assert result.returncode == 0, result.stderr
+    assert re.search(
+        r"a plan drops the others as outside the area; 3 of them lie in the area with latitude "
+        r"and longitude exchanged \(e\.g\. latitude -0\.\d+, longitude 51\.51\d+ in turned\.csv\)",
+        result.stdout,
+    )
     boston = shared_file("schema_samples/boston_crime_2023-01_2023-03.csv")
     far = cli("incidents", "inspect", str(boston), "--area", str(area))
     assert_clean_failure(far, "none of the", "km away")
