@@ -465,8 +465,13 @@ def _geo_places(
         raw = raw.set_crs(_crs(spec.crs, path))
     points = raw.geometry.to_crs("EPSG:4326")
     empty = points.isna().to_numpy() | points.is_empty.to_numpy()
-    if not (points[~empty].geom_type == "Point").all():
-        notes.append("non-point geometries are placed at a point inside each shape")
+    shaped = (points.geom_type != "Point").to_numpy() & ~empty
+    if shaped.any():
+        kinds = " and ".join(sorted(set(points[shaped].geom_type)))
+        notes.append(
+            f"{shaped.sum()} of {len(points)} features are shapes ({kinds}), not points: each "
+            "is placed at a point inside its shape"
+        )
         points = points.representative_point()
     lon = shapely.get_x(np.asarray(points.array, dtype=object)).astype(float)
     lat = shapely.get_y(np.asarray(points.array, dtype=object)).astype(float)

@@ -1409,6 +1409,23 @@ def test_generic_geodata_is_reprojected_to_wgs84(tmp_path, name, crs):
     assert frame["occurred"].iloc[0] == pd.Timestamp("2024-03-01 21:15")
 
 
+def test_geodata_shapes_are_placed_inside_them_and_counted_in_a_note(tmp_path):
+    square = Point(LONLAT[0]).buffer(0.001, cap_style="square")
+    shapes = gpd.GeoDataFrame(
+        {"when": ["2024-03-01 21:15"] * 3, "type": ["ROBBERY"] * 3},
+        geometry=[square, Point(LONLAT[1]), square.boundary],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "inc.geojson"
+    shapes.to_file(path)
+    frame, report = load_incidents(IncidentSpec(path=path, time_col="when", type_col="type"))
+    assert square.contains(Point(frame["lon"].iloc[0], frame["lat"].iloc[0]))
+    assert (
+        "2 of 3 features are shapes (LineString and Polygon), not points: each is placed at a "
+        "point inside its shape"
+    ) in report.notes
+
+
 @pytest.mark.parametrize("name", ["inc.gpkg", "inc.geojson"])
 def test_geodata_rows_without_an_incident_number_are_each_an_incident(tmp_path, name):
     points = gpd.GeoDataFrame(
