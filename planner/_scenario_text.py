@@ -156,6 +156,8 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         known = _known_keys(model, err["loc"][:-1])
         guess = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
         hint = f"did you mean '{guess[0]}'? " if guess else ""
+        if not guess and (home := _section_of(model, str(err["loc"][-1]), err["loc"][0])):
+            hint = f"it is a key of {home}: move it there ({home}.{err['loc'][-1]}); "
         if tuple(err["loc"][:2]) == ("officers", "per_unit") and len(err["loc"]) == 4:
             hint += (
                 f"this entry is unit {int(err['loc'][2]) + 1}: units are numbered by their "
@@ -166,6 +168,8 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         return f"{loc}: required but missing; add it"
     got = err.get("input")
     got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+    if got is None:
+        got_text = " (it is empty: nothing after the colon)"
     # our validators' own sentences, and pydantic's without its "Input"
     what = str(err["msg"]).removeprefix("Value error, ").replace("Input should", "should", 1)
     plain, fix = _TYPE_FIXES.get(kind, (None, None))
@@ -279,6 +283,16 @@ def yaml_line(text: str, loc: tuple[Any, ...]) -> int | None:
             return None
         node = inner
     return node.start_mark.line + 1
+
+
+def _section_of(model: type[BaseModel], key: str, here: object) -> str | None:
+    """Return the one other top-level section of ``model`` that has ``key``, if any."""
+    homes = [
+        section
+        for section in model.model_fields
+        if section != here and key in _known_keys(model, (section,))
+    ]
+    return homes[0] if len(homes) == 1 else None
 
 
 def _known_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:

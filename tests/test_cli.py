@@ -476,6 +476,17 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
         ),
         (("count: 2", "count: -1"), ["officers.count", "got -1"]),
         (
+            ("count: 2,", "count: 2, pace_m_per_s: ,"),
+            ["officers.pace_m_per_s: not a number (it is empty: nothing after the colon)"],
+        ),
+        (
+            ("solver: {", "solver: {held_back_share: 0.2, "),
+            [
+                "solver.held_back_share: unknown key; it is a key of officers: move it there "
+                "(officers.held_back_share); known keys here: "
+            ],
+        ),
+        (
             ("{lat: 60.1699, lon: 24.9384}", "{lat: 51.5, lon: -0.1}"),
             ["officers.station", "km from the nearest street", "latitude 60.1", "longitude 24.9"],
         ),
