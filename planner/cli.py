@@ -369,11 +369,18 @@ def bundle(
 
 
 def _counts(text: str) -> list[int]:
-    """Officer counts from ``2,4,6``."""
+    """Officer counts from ``2,4,6`` (a count given twice is planned once, and said so)."""
     try:
-        counts = sorted({int(part) for part in text.split(",")})
+        given = [int(part) for part in text.split(",")]
     except ValueError:
-        counts = []
+        given = []
+    counts = sorted(set(given))
+    if twice := sorted({n for n in given if given.count(n) > 1}):
+        typer.echo(
+            f"note: --officers {text!r} gives {', '.join(map(str, twice))} more than once: "
+            "each count is planned once",
+            err=True,
+        )
     if not counts:
         msg = (
             f"--officers {text!r}: give whole numbers of officers separated by commas, e.g. 2,4,6,8"
@@ -995,7 +1002,9 @@ def evaluate_risk(
     try:
         first = pd.Timestamp(dt.datetime.strptime(cut, "%Y-%m"))
     except ValueError:
-        msg = f"--cut {cut!r}: give the first test month as YYYY-MM, e.g. 2019-10"
+        month = re.fullmatch(r"\s*\d{4}-(\d{1,2})\s*", cut)
+        why = f"there is no month {int(month[1])}; " if month else ""
+        msg = f"--cut {cut!r}: {why}give the first test month as YYYY-MM, e.g. 2019-10"
         raise PlannerError(msg) from None
     if not 1900 <= first.year <= 2100:
         msg = f"--cut {cut!r}: give a month between 1900-01 and 2100-12"

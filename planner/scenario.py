@@ -515,6 +515,12 @@ def parse_scenario(data: object, where: str, base_dir: Path, text: str | None = 
     ScenarioError
         With one line per problem: field, what is wrong, how to fix it.
     """
+    if data is None:
+        msg = (
+            f"{where}: holds no scenario (it is empty, or only comments); write its keys "
+            "(name, area, shift, ...), e.g. from scenarios/helsinki_default.yaml"
+        )
+        raise ScenarioError(msg)
     if not isinstance(data, dict):
         msg = f"{where}: a scenario must be a YAML mapping of keys (name, area, shift, ...)"
         raise ScenarioError(msg)

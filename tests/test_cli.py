@@ -298,9 +298,12 @@ def test_staffing_compares_officer_counts_and_writes_the_table(tmp_path):
     early = tmp_path / "early.yaml"  # a meal break window cut by the shift's start: warned of
     early.write_text(text.replace('"21:30" ', '"17:30" ').replace('"22:30"', '"18:30"'))
     result = cli_process(
-        "staffing", str(early), "--officers", "3,1", "--time-limit", "0.5", "--csv", str(table),
+        "staffing", str(early), "--officers", "3,1,3", "--time-limit", "0.5", "--csv", str(table),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    assert "note: --officers '3,1,3' gives 3 more than once: each count is planned once" in (
+        result.stderr
+    )
     assert "planning 2 officer counts on " in result.stderr
     # a warning every count gives is said once, with the counts; no library chatter
     assert result.stderr.count("the meal break window 17:30-18:30 is cut") == 1
@@ -572,6 +575,12 @@ def test_corrupt_pbf_exits_2(tmp_path):
 
 def test_missing_scenario_file_exits_2(tmp_path):
     assert_clean_failure(cli("plan", str(tmp_path / "none.yaml")), "scenario file not found")
+    (tmp_path / "new.yaml").write_text("# the Friday shift, to be written\n")
+    assert_clean_failure(
+        cli("plan", str(tmp_path / "new.yaml")),
+        f"{tmp_path / 'new.yaml'}: holds no scenario (it is empty, or only comments); write its "
+        "keys (name, area, shift, ...)",
+    )
 
 
 @pytest.mark.parametrize(
@@ -850,6 +859,10 @@ def test_evaluate_risk_rejects_a_bad_cut(tmp_path):
         "evaluate-risk", "--area", "x.osm.pbf", "--incidents", "y.csv", "--cut", "October",
     )  # fmt: skip
     assert_clean_failure(result, "--cut 'October': give the first test month as YYYY-MM")
+    result = cli(
+        "evaluate-risk", "--area", "x.osm.pbf", "--incidents", "y.csv", "--cut", "2020-13",
+    )  # fmt: skip
+    assert_clean_failure(result, "--cut '2020-13': there is no month 13; give the first test")
     result = cli(
         "evaluate-risk", "--area", "x.osm.pbf", "--incidents", "y.csv", "--cut", "9999-12",
     )  # fmt: skip
