@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from planner.errors import ScenarioError
+from planner.errors import ScenarioError, counted
 
 
 class _DuplicateKey(yaml.constructor.ConstructorError):
@@ -331,12 +331,47 @@ def read_yaml(text: str, where: str) -> object:
         fix = "" if isinstance(exc, _DuplicateKey) else "; fix the syntax"
         if "'\\t'" in str(getattr(exc, "problem", "")):
             fix = "; YAML takes no tab there (it indents with spaces): put spaces in its place"
+        elif mark is not None and (
+            hint := _indent_hint(str(getattr(exc, "problem", "")), text, mark)
+        ):
+            fix = f"; {hint}"
         opened = _opened_at(exc)
         msg = f"{where}: not valid YAML{line}: {getattr(exc, 'problem', exc)}{opened}{fix}"
         raise ScenarioError(msg) from None
     except ValueError as exc:  # a value YAML recognises but cannot build, e.g. 2026-02-30
         msg = f"{where}: {_unbuildable(text, exc)}"
         raise ScenarioError(msg) from None
+
+
+def _indent_hint(problem: str, text: str, mark: yaml.Mark) -> str | None:
+    """Say what the two errors an indentation slip gives mean, with the indents of the lines.
+
+    A key indented less than the keys of its section, but more than the section's name, ends
+    the section where YAML cannot; one indented more than the key above it reads as the rest
+    of that key's value, where a second ``key:`` cannot be.
+    """
+    lines = text.splitlines()
+    if not mark.line < len(lines):
+        return None
+    line = lines[mark.line]
+    above = next((a for a in reversed(lines[: mark.line]) if a.strip()), line)
+    indent, indent_above = (len(a) - len(a.lstrip(" ")) for a in (line, above))
+    where = (
+        f"line {mark.line + 1} is indented {counted(indent, 'space')} and the line above it "
+        f"{indent_above}"
+    )
+    if problem.startswith("expected <block end>"):
+        return f"{where}: the keys (or list items) of one section line up; indent it as they are"
+    if problem != "mapping values are not allowed here":
+        return None
+    if ": " in line[: mark.column]:  # a second colon on a line: one inside its value
+        return "a value holding ': ' must be in quotes, e.g. name: \"Shift: late\""
+    if indent > indent_above:
+        return (
+            f"{where}: a key indented deeper than the key above it reads as part of that "
+            "key's value; line it up with the keys of its section"
+        )
+    return None
 
 
 _OPENERS = {"flow sequence": "[", "flow mapping": "{"}

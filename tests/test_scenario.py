@@ -502,6 +502,34 @@ def test_bad_yaml_reports_line(tmp_path):
         load_scenario(write(tmp_path, 'name: "abc\nshift: {weekday: friday}\n'))
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "officers:\n   count: 4\n  unit_size: 2\n",
+            "(line 3, column 3): expected <block end>, but found '<block mapping start>'; line 3 "
+            "is indented 2 spaces and the line above it 3: the keys (or list items) of one "
+            "section line up; indent it as they are",
+        ),
+        (
+            "officers:\n  count: 4\n    unit_size: 2\n",
+            "(line 3, column 14): mapping values are not allowed here; line 3 is indented 4 "
+            "spaces and the line above it 2: a key indented deeper than the key above it reads "
+            "as part of that key's value; line it up with the keys of its section",
+        ),
+        (
+            "name: x\nofficers: {count: 4}\nshift:\n  weekday: friday: late\n",
+            "(line 4, column 18): mapping values are not allowed here; a value holding ': ' must "
+            'be in quotes, e.g. name: "Shift: late"',
+        ),
+    ],
+)
+def test_an_indentation_slip_is_said_with_the_indents_of_its_lines(tmp_path, text, said):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, text))
+    assert f"not valid YAML {said}" in str(err.value)
+
+
 def test_a_key_given_twice_is_refused_not_overwritten(tmp_path):
     text = BASE.replace("weekday: friday", "weekday: friday, weekday: monday")
     with pytest.raises(ScenarioError, match=r"key 'weekday' is given twice \(first at line"):
