@@ -320,10 +320,15 @@ def _periods(dated: pd.Series) -> tuple[tuple[str, int], ...]:
     return tuple((str(y), int(n)) for y, n in counts.items())
 
 
+def _within(lat: np.ndarray, lon: np.ndarray, box: list[float]) -> np.ndarray:
+    """Whether each point lies in ``box`` (south, north, west, east; degrees)."""
+    south, north, west, east = box
+    return (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+
+
 def _inside(lat: np.ndarray, lon: np.ndarray, box: list[float]) -> int:
     """How many points lie in ``box`` (south, north, west, east; degrees)."""
-    south, north, west, east = box
-    return int(((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)).sum())
+    return int(_within(lat, lon, box).sum())
 
 
 def _region_note(schema: str, kept: pd.DataFrame, numbered: bool) -> str | None:
@@ -344,10 +349,12 @@ def _region_note(schema: str, kept: pd.DataFrame, numbered: bool) -> str | None:
     if 2 * inside >= len(kept):
         if not swapped:
             return None
+        turned = kept[_within(lon, lat, box)].iloc[0]
         return (
             f"{swapped} of {len(kept)} points lie in {name} only with latitude and longitude "
-            "exchanged: those rows have them written the wrong way round, and a plan drops "
-            "them as outside its area; fix them in the file"
+            f"exchanged (e.g. latitude {turned['lat']:g}, longitude {turned['lon']:g}): those "
+            "rows have them written the wrong way round, and a plan drops them as outside its "
+            "area; fix them in the file"
         )
     if 2 * swapped >= len(kept):
         return (

@@ -1731,7 +1731,8 @@ def test_inspect_says_when_latitude_and_longitude_look_swapped(tmp_path):
     )
     assert (
         "2 of 10 points lie in England, Wales and Northern Ireland only with latitude and "
-        "longitude exchanged: those rows have them written the wrong way round"
+        "longitude exchanged (e.g. latitude -0.09, longitude 51.51): those rows have them "
+        "written the wrong way round"
     ) in inspect_incidents(IncidentSpec(path=some)).summary()
     elsewhere = write(
         tmp_path,
