@@ -219,7 +219,9 @@ def test_a_station_inside_a_forbidden_zone_is_refused_naming_the_zone(tmp_path, 
     units = {"per_unit": [{}, {"station": {"lat": 60.1712, "lon": 24.9414}}]}
     data = scenario(tmp_path, {"forbidden": [RAILWAY_SQUARE]}).model_dump(exclude_none=True)
     data["officers"] |= units
-    with pytest.raises(ScenarioError, match=r"per_unit\[1\]\.station: the station's street"):
+    with pytest.raises(
+        ScenarioError, match=r"per_unit\[1\]\.station \(unit 2\): the station's street"
+    ):
         run(parse_scenario(data, "test", tmp_path), area=area)
 
 
