@@ -506,17 +506,19 @@ def officers_section() -> None:
 
 
 def break_note(scenario: Scenario | None) -> None:
-    """Say under the meal break when the shift's hours cut its window, as planning will warn.
+    """Say under the meal break when the shift's hours cut its window, or leave it no room.
 
     E.g. a shift moved to 22:00-06:00 with the break still at 21:30-22:30: the break now
-    falls at the shift's start. Said as the hours are edited, not first when Plan is pressed.
+    falls at the shift's start; with the break at 08:00-09:00 it does not fit, and planning
+    would stop. Said as the hours are edited, not first when Plan is pressed.
     """
     if scenario is None or scenario.officers.meal_break is None:
         return
     with kept_warnings() as said:
         try:
             break_window(scenario, scenario.shift.window("UTC", dt.date.today()))
-        except PlannerError:  # a break that does not fit is the scenario's error, said above
+        except PlannerError as refused:
+            st.error(page_words(str(refused)))
             return
     for message in map(page_words, said):
         st.warning(message[0].upper() + message[1:])

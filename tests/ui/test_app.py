@@ -923,9 +923,19 @@ def test_shift_hours_that_cut_the_meal_break_window_are_said_before_planning(fir
         "is cut to 22:00-22:30" in w and "the break now falls in the first 60 min" in w
         for w in said
     ), said
+    # a window the shift leaves no room for: planning would stop, so it is said at once
+    morning = _apply_yaml(
+        _app(), text.replace('"21:30"', '"08:00"', 1).replace('"22:30"', '"09:00"', 1)
+    )
+    assert any(
+        "officers.meal_break: meal_break window 08:00-09:00 plus 30 min does not fit in the "
+        "shift (18:00-02:00)" in e.value
+        for e in morning.error
+    ), [e.value for e in morning.error]
     # as planned, the default's hours hold the window whole: nothing said
     again = _apply_yaml(_app(), text)
     assert not any("meal break window" in w.value for w in again.warning)
+    assert not any("meal_break" in e.value for e in again.error)
 
 
 def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
