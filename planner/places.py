@@ -153,38 +153,10 @@ def apply_places(
     spots = _subset(hotspots, np.flatnonzero(keep))
     chosen = []
     for place in must_cover:
-        if held := zones_holding(graph, place, forbidden):
-            msg = (
-                f"{where}: must-cover place {_label(place)} lies inside the forbidden zone "
-                f"{_label(held[0])}; move one of them"
-            )
-            raise ScenarioError(msg)
-        px, py = _xy(graph, place)
-        node, dist = graph.nearest_node(np.array([px]), np.array([py]))
-        if dist[0] > PLACE_SNAP_M:
-            far = f"{dist[0] / 1000:.1f} km" if dist[0] >= 1000 else f"{dist[0]:.0f} m"
-            outside = dist[0] >= 1000 or not graph.spans(place.lat, place.lon)
-            msg = (
-                f"{where}: must-cover place {_label(place)} is {far} from the nearest street of "
-                f"the area{', outside it' if outside else ''}; the area's streets lie in "
-                f"{graph.extent()}; put it within {PLACE_SNAP_M:.0f} m of a street"
-                f"{', or plan a map that covers it' if outside else ''}"
-                f"{graph.slip_note(place.lat, place.lon, PLACE_SNAP_M)}"
-            )
-            raise ScenarioError(msg)
-        if banned[node[0]]:  # outside the zones, but its street point is not
-            zones = ", ".join(
-                _label(z) for z in _holding(graph, forbidden, _node_points(graph)[node[0]])
-            )
-            msg = (
-                f"{where}: must-cover place {_label(place)} is nearest a street point "
-                f"{dist[0]:.0f} m away that lies inside the forbidden zone {zones}; "
-                "move the place nearer a street outside the zone, or make the zone smaller"
-            )
-            raise ScenarioError(msg)
-        found = np.flatnonzero(spots.node_idx == node[0])
+        node = place_node(graph, place, forbidden, where, banned)
+        found = np.flatnonzero(spots.node_idx == node)
         if found.size == 0:
-            spots = _added(spots, graph, pieces, int(node[0]))
+            spots = _added(spots, graph, pieces, node)
             found = np.array([len(spots) - 1])
         if int(found[0]) in chosen:
             other = must_cover[chosen.index(int(found[0]))]
@@ -195,6 +167,56 @@ def apply_places(
             )
         chosen.append(int(found[0]))
     return spots, np.array(chosen, dtype=np.int64)
+
+
+def place_node(
+    graph: StreetGraph,
+    place: PlaceSpec,
+    forbidden: list[ZoneSpec],
+    where: str,
+    banned: np.ndarray | None = None,
+) -> int:
+    """Return the street node (position) a must-cover place is kept at.
+
+    ``banned`` is :func:`forbidden_nodes` of the zones, when the caller has it.
+
+    Raises
+    ------
+    ScenarioError
+        If the place is off the area (swapped coordinates are named), inside a forbidden zone,
+        or nearest a street point inside one.
+    """
+    if held := zones_holding(graph, place, forbidden):
+        msg = (
+            f"{where}: must-cover place {_label(place)} lies inside the forbidden zone "
+            f"{_label(held[0])}; move one of them"
+        )
+        raise ScenarioError(msg)
+    px, py = _xy(graph, place)
+    node, dist = graph.nearest_node(np.array([px]), np.array([py]))
+    if dist[0] > PLACE_SNAP_M:
+        far = f"{dist[0] / 1000:.1f} km" if dist[0] >= 1000 else f"{dist[0]:.0f} m"
+        outside = dist[0] >= 1000 or not graph.spans(place.lat, place.lon)
+        msg = (
+            f"{where}: must-cover place {_label(place)} is {far} from the nearest street of "
+            f"the area{', outside it' if outside else ''}; the area's streets lie in "
+            f"{graph.extent()}; put it within {PLACE_SNAP_M:.0f} m of a street"
+            f"{', or plan a map that covers it' if outside else ''}"
+            f"{graph.slip_note(place.lat, place.lon, PLACE_SNAP_M)}"
+        )
+        raise ScenarioError(msg)
+    banned = forbidden_nodes(graph, forbidden) if banned is None else banned
+    if banned[node[0]]:  # outside the zones, but its street point is not
+        zones = ", ".join(
+            _label(z) for z in _holding(graph, forbidden, _node_points(graph)[node[0]])
+        )
+        msg = (
+            f"{where}: must-cover place {_label(place)} is nearest a street point "
+            f"{dist[0]:.0f} m away that lies inside the forbidden zone {zones}; "
+            "move the place nearer a street outside the zone, or make the zone smaller"
+        )
+        raise ScenarioError(msg)
+    return int(node[0])
 
 
 def _subset(spots: Hotspots, rows: np.ndarray) -> Hotspots:

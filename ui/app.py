@@ -43,6 +43,7 @@ from planner.export import routes_record  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.memo import Memo  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
+from planner.places import place_node  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.rest_of_shift import replan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
@@ -588,6 +589,7 @@ def pick_map(scenario: Scenario | None) -> None:
             area = area_for(area_json, scenario)
             graph = area.graph
             found = _found_stations(scenario, area)
+            _check_places(scenario, graph)
         elif plan is not None and plan.scenario.area == scenario.area:
             graph, found = plan.graph, []
         else:
@@ -630,6 +632,19 @@ def _found_stations(scenario: Scenario, area: Area) -> list[tuple[float, float, 
             points = st.session_state.setdefault(drafts.FOUND_STATIONS, {})
             points[field] = (float(at["lat"]), float(at["lon"]))  # a point's first value
     return found
+
+
+def _check_places(scenario: Scenario, graph: StreetGraph) -> None:
+    """Say at once when a must-cover place is off the area's streets or in a forbidden zone.
+
+    Planning would stop on it (swapped coordinates are named); said here as places are added.
+    """
+    places = scenario.places
+    for place in places.must_cover:
+        try:
+            place_node(graph, place, places.forbidden, "places")
+        except PlannerError as exc:
+            st.warning(drafts.page_words(str(exc)))
 
 
 def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:

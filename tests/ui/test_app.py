@@ -909,6 +909,15 @@ def test_a_place_added_without_a_coordinate_is_said_and_keeps_what_was_typed(fir
         {"lat": 60.1686, "lon": 24.9414, "name": "Bank junction"}
     ]
     assert at.text_input(key="add-must_cover-name").value == ""
+    assert not any("must-cover place" in w.value for w in at.warning)
+    # a place typed with its coordinates the wrong way round is said at once, not at Plan
+    at.text_input(key="add-must_cover-name").set_value("Swapped square")
+    at.number_input(key="add-must_cover-lat").set_value(24.9414)
+    at.number_input(key="add-must_cover-lon").set_value(60.1686)
+    next(b for b in at.button if b.label == "Add").click().run()
+    said = " ".join(w.value for w in at.warning)
+    assert "places: must-cover place Swapped square is 4" in said
+    assert "lat and lon look swapped: write lat: 60.1686, lon: 24.9414" in said
 
 
 def test_shift_hours_that_cut_the_meal_break_window_are_said_before_planning(first_load):
