@@ -378,6 +378,7 @@ def generic_rows(
             None,
             (
                 at.raw.attrs.get("short"),
+                at.caution,
                 times.caution,
                 clock
                 and f"the dates in '{cols[spec.time_col]}' have no time of day, and the column "
@@ -419,6 +420,7 @@ class _Places:
     commas: np.ndarray  # decimal commas read
     coordinates: tuple[str, ...]  # a CSV's columns read as x and y, or its one of points
     notes: list[str]
+    caution: str | None = None  # what to check in the file's places, said in its warning
 
 
 def _read_geo(path: Path) -> gpd.GeoDataFrame:
@@ -466,18 +468,27 @@ def _geo_places(
     points = raw.geometry.to_crs("EPSG:4326")
     empty = points.isna().to_numpy() | points.is_empty.to_numpy()
     shaped = (points.geom_type != "Point").to_numpy() & ~empty
+    areas = points.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    caution = None
     if shaped.any():
         kinds = " and ".join(sorted(set(points[shaped].geom_type)))
-        notes.append(
+        said = (
             f"{shaped.sum()} of {len(points)} features are shapes ({kinds}), not points: each "
             "is placed at a point inside its shape"
         )
+        if 2 * areas.sum() > (~empty).sum():  # mostly areas: boundaries given as incidents?
+            caution = (
+                f"{said}; if they are the outlines of wards, beats or neighbourhoods, give the "
+                "file as neighbourhoods.path for the exposure report, not as incidents"
+            )
+        else:
+            notes.append(said)
         points = points.representative_point()
     lon = shapely.get_x(np.asarray(points.array, dtype=object)).astype(float)
     lat = shapely.get_y(np.asarray(points.array, dtype=object)).astype(float)
     none = np.zeros(len(raw), dtype=bool)
     return _Places(
-        raw, cols, lon, lat, _placeholder(lon, lat), none, {}, none, none, none, (), notes
+        raw, cols, lon, lat, _placeholder(lon, lat), none, {}, none, none, none, (), notes, caution
     )
 
 

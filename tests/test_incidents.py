@@ -1424,6 +1424,15 @@ def test_geodata_shapes_are_placed_inside_them_and_counted_in_a_note(tmp_path):
         "2 of 3 features are shapes (LineString and Polygon), not points: each is placed at a "
         "point inside its shape"
     ) in report.notes
+    wards = shapes.set_geometry([square, square.buffer(0.002), square.buffer(0.004)])
+    wards.to_file(path)  # all areas: the outlines of wards given as incidents, by mistake?
+    with pytest.warns(PlannerWarning) as caught:
+        load_incidents(IncidentSpec(path=path, time_col="when", type_col="type"))
+    assert (
+        "3 of 3 features are shapes (Polygon), not points: each is placed at a point inside its "
+        "shape; if they are the outlines of wards, beats or neighbourhoods, give the file as "
+        "neighbourhoods.path for the exposure report, not as incidents"
+    ) in str(caught[0].message)
 
 
 @pytest.mark.parametrize("name", ["inc.gpkg", "inc.geojson"])
