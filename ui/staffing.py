@@ -256,38 +256,44 @@ def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]
     Raises
     ------
     planner.errors.PlannerError
-        Naming the row and column of an empty cell, a day that is neither or a time that is
-        not a clock time.
+        Naming the row and column of each empty cell, day that is neither and time that is
+        not a clock time, one to a line.
     """
-    specs = []
+    specs, problems = [], []
     for n, row in enumerate(rows.dropna(how="all").to_dict("records"), start=1):
         cells = {c: "" if pd.isna(v) else str(v).strip() for c, v in row.items()}
+        said = len(problems)
         if empty := [c for c in ("day", "start", "end") if not cells[c]]:
-            msg = (
+            problems.append(
                 f"shifts table, row {n}: fill in {' and '.join(empty)} (e.g. friday, 18:00, 02:00)"
             )
-            raise PlannerError(msg)
         day = cells["day"].lower()
-        if day not in WEEKDAYS and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-            msg = f"shifts table, row {n}: day '{cells['day']}' is neither a weekday nor YYYY-MM-DD"
-            raise PlannerError(msg)
+        if day and day not in WEEKDAYS and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            problems.append(
+                f"shifts table, row {n}: day '{cells['day']}' is neither a weekday nor "
+                "YYYY-MM-DD; write e.g. friday or 2026-12-11"
+            )
         window = [cells.get(col, "") for col in BREAK_COLUMNS]
         if any(window) and not all(window):
-            msg = f"shifts table, row {n}: fill in both break from and break to, or neither"
-            raise PlannerError(msg)
+            problems.append(
+                f"shifts table, row {n}: fill in both break from and break to, or neither"
+            )
         for col in ("start", "end", *(BREAK_COLUMNS if all(window) else ())):
-            if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", cells[col]):
-                msg = (
+            if cells[col] and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", cells[col]):
+                problems.append(
                     f"shifts table, row {n}: {col} '{cells[col]}' is not a clock time; write "
                     "HH:MM from 00:00 to 23:59, e.g. 18:00"
                 )
-                raise PlannerError(msg)
+        if len(problems) > said:
+            continue
         spec = {k: v for k, v in base.items() if k == "timezone"}
         spec |= {"start": cells["start"], "end": cells["end"]}
         spec["weekday" if day in WEEKDAYS else "date"] = day
         if all(window):
             spec[MEAL_WINDOW] = dict(zip(BREAK_COLUMNS.values(), window, strict=True))
         specs.append(spec)
+    if problems:
+        raise PlannerError("\n".join(problems))
     return specs
 
 
@@ -585,7 +591,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     if st.session_state.get(ERROR_ABOUT) != _asked(counts, rows):  # changed since: not said
         st.session_state.pop("staffing_error", None)
     if error := st.session_state.get("staffing_error"):
-        st.error(page_words(error))
+        st.error(page_words(error).replace("\n", "  \n"))  # one line per problem
     result = st.session_state.get(RESULT)
     if result is None:
         st.info("Choose counts and shifts, then press Run comparison.")

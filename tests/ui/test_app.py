@@ -343,6 +343,24 @@ def test_shift_table_rows_become_shift_sections():
     late = pd.DataFrame([{"day": "friday", "start": "25:00", "end": "02:00"}])
     with pytest.raises(PlannerError, match=r"row 1: start '25:00' is not a clock time; write HH"):
         shift_specs(late, {})
+    several = pd.DataFrame(
+        [
+            {"day": "friday", "start": "18:00", "end": "02:00"},
+            {"day": "funday", "start": "25:00", "end": "02:00"},
+            {"day": "saturday", "start": None, "end": "2am"},
+        ]
+    )
+    with pytest.raises(PlannerError) as every:  # each problem said at once, one to a line
+        shift_specs(several, {})
+    assert str(every.value).splitlines() == [
+        "shifts table, row 2: day 'funday' is neither a weekday nor YYYY-MM-DD; write e.g. "
+        "friday or 2026-12-11",
+        "shifts table, row 2: start '25:00' is not a clock time; write HH:MM from 00:00 to "
+        "23:59, e.g. 18:00",
+        "shifts table, row 3: fill in start (e.g. friday, 18:00, 02:00)",
+        "shifts table, row 3: end '2am' is not a clock time; write HH:MM from 00:00 to 23:59, "
+        "e.g. 18:00",
+    ]
 
 
 def test_a_shift_row_can_carry_its_own_meal_break_window():
