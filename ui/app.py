@@ -596,7 +596,7 @@ def pick_map(scenario: Scenario | None) -> None:
             st.info("The streets of an online area appear here once it is planned.")
             return
     except PlannerError as exc:
-        st.error(drafts.page_words(str(exc)))
+        drafts.show_error(drafts.page_words(str(exc)))
         return
     st.session_state[drafts.AREA_STREETS] = (scenario.area, graph)  # uploads are checked on it
     picking.pick_section(graph, streets_for(area_json, graph), found)
@@ -658,7 +658,7 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
         scenario = drafts.current_scenario()
         st.session_state[LAST_CHECKED] = (copy.deepcopy(drafts.draft().get("area")), scenario)
     except PlannerError as exc:
-        st.error(labelled(drafts.page_words(str(exc))))
+        drafts.show_error(labelled(drafts.page_words(str(exc))))
     # a first plan under way is not waited for: the page is drawn, its progress above
     first = "plan" not in st.session_state and jobs.running(jobs.PLANNING) is None
     planned = scenario is not None and (pressed or first)
@@ -684,7 +684,7 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     failed = st.session_state.get(FAILED_YAML)
     current = None if scenario is None else scenario_to_yaml(scenario)
     if (error := st.session_state.get("plan_error")) and failed in (None, current):
-        st.error(labelled(error))
+        drafts.show_error(labelled(error))
     return scenario, current
 
 
@@ -702,7 +702,7 @@ def main() -> None:
             st.error(f"{drafts.SCENARIO_DIR}: no scenario file (*.yaml); add one")
             return
         if error := drafts.load_example(st.session_state["scenario"]):
-            st.error(error)
+            drafts.show_error(error)
             return
     pressed = sidebar(names)
     keep.keep()  # the edits this run applies, kept at once: a reload may cut the run short

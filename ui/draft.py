@@ -392,6 +392,14 @@ def save_upload(name: str, data: bytes) -> Path:
     return target
 
 
+def show_error(message: str) -> None:
+    """Show an error box, each line of the message on a line of its own.
+
+    Markdown joins lines a single newline parts; a scenario's problems come one to a line.
+    """
+    st.error(message.replace("\n", "  \n"))
+
+
 def plain_paths(message: str, uploads: str | None = None) -> str:
     """Name uploaded files in ``message`` as the user called them, not by their server copy.
 

@@ -40,6 +40,7 @@ from ui.draft import (
     read_incidents,
     set_in,
     set_type_categories,
+    show_error,
 )
 from ui.uploads import (
     MAPPING_FIELDS,
@@ -210,7 +211,7 @@ def incidents_section() -> None:
             "kept and dropped per reason are shown.",
         )
     if error := st.session_state.get(INCIDENT_ERROR):
-        st.error(error)
+        show_error(error)
         if mapping := st.session_state.get(INCIDENT_MAPPING):
             st.button(
                 f"Read it so: {', '.join(f'{k}: {v}' for k, v in mapping.items())}",
@@ -518,7 +519,7 @@ def break_note(scenario: Scenario | None) -> None:
         try:
             break_window(scenario, scenario.shift.window("UTC", dt.date.today()))
         except PlannerError as refused:
-            st.error(page_words(str(refused)))
+            show_error(page_words(str(refused)))
             return
     for message in map(page_words, said):
         st.warning(message[0].upper() + message[1:])

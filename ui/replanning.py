@@ -24,6 +24,7 @@ from planner.clock import later, seconds_until
 from planner.errors import ScenarioError
 from planner.plan import Plan
 from planner.tracks import position_at
+from ui.draft import show_error
 from ui.map import BLANK_STYLE, plan_view
 from ui.pick_map import NOT_A_STREET, clicked_street
 from ui.timeline import unit_layers, unit_record
@@ -141,7 +142,7 @@ def section(
                     busy[unit] = free_at
             pressed = st.form_submit_button("Re-plan")
         if error := st.session_state.get(ERROR):
-            st.error(error)
+            show_error(error)
     if not pressed:
         return None
     st.session_state.pop(ERROR, None)

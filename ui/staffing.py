@@ -42,7 +42,7 @@ from planner.staffing import (
 from planner.stations import break_window
 from ui import jobs
 from ui.bound import keyed
-from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, page_words, set_in
+from ui.draft import APP_TIME_LIMIT_S, BASE_DIR, draft, page_words, set_in, show_error
 from ui.legend import plan_legend
 from ui.map import build_deck
 from ui.view import MAP_HEIGHT_PX
@@ -591,7 +591,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
     if st.session_state.get(ERROR_ABOUT) != _asked(counts, rows):  # changed since: not said
         st.session_state.pop("staffing_error", None)
     if error := st.session_state.get("staffing_error"):
-        st.error(page_words(error).replace("\n", "  \n"))  # one line per problem
+        show_error(page_words(error))
     result = st.session_state.get(RESULT)
     if result is None:
         st.info("Choose counts and shifts, then press Run comparison.")

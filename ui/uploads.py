@@ -35,6 +35,7 @@ from ui.draft import (
     saved_scenario,
     scenario_file,
     set_in,
+    show_error,
     upload_folder,
 )
 
@@ -342,7 +343,7 @@ def load_save_section(scenario: Scenario | None) -> None:
         st.caption(f"Editing: {st.session_state.get(WHERE, '')}")
     text = scenario_to_yaml(scenario) if scenario is not None else None
     if error := refused_yaml(text):
-        st.error(error.replace("\n", "  \n"))  # one line per problem
+        show_error(error)
     # open while its text has an error to fix
     with st.expander("Scenario as YAML (edit and apply)", expanded=bool(error)):
         _yaml_box(text)

@@ -1336,6 +1336,7 @@ def test_bad_widget_value_shows_the_command_line_message(first_load, tmp_path):
         "scenarios/helsinki_default.yaml (edited): invalid scenario:\n  name ('Scenario name' "
         "on the Scenario tab): String should have at least 1 character (got '')"
     ]
+    assert "invalid scenario:  \n  name" in at.error[0].value  # markdown: a line of its own
 
 
 @pytest.mark.slow
