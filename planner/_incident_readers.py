@@ -265,17 +265,20 @@ def _columns_not_found(
 ) -> str:
     """Say which mapped columns the file lacks, under which key, and the nearest it has."""
     keys = ("x_col", "y_col", "time_col", "type_col", "id_col", "clock_col")
+    named = _columns_named(spec)
+    taken = [c for c in named if c and c in header]
     said, wrong = [], []
-    for column in missing:
-        key = next(k for k, c in zip(keys, _columns_named(spec), strict=True) if c == column)
-        taken = [c for c in _columns_named(spec) if c and c in header]
+    for key, column in zip(keys, named, strict=True):
+        if column not in missing:
+            continue
         near = _nearest_column(column, header, key, taken)
         said.append(f"{key} '{column}'" + (f" (did you mean '{near}'?)" if near else ""))
         wrong.append(key)
     options = ", ".join("--" + key.replace("_", "-") for key in wrong)
+    keys_said = ", ".join(wrong[:-1]) + " and " + wrong[-1] if len(wrong) > 1 else wrong[0]
     return (
         f"{path}: column(s) not in the file: {', '.join(said)}; it has: {', '.join(header)}; "
-        f"fix {' and '.join(wrong)} (on the command line: {options})"
+        f"fix {keys_said} (on the command line: {options})"
     )
 
 

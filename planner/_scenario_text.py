@@ -156,9 +156,12 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
         known = _known_keys(model, err["loc"][:-1])
         guess = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
         hint = f"did you mean '{guess[0]}'? " if guess else ""
-        if not guess and (home := _section_of(model, str(err["loc"][-1]), err["loc"][0])):
+        key, here = str(err["loc"][-1]), str(err["loc"][0]) if len(err["loc"]) == 2 else ""
+        near_top = len(err["loc"]) <= 2  # a key at the top or in a section, not deeper
+        if not guess and near_top and (home := _section_of(model, key, here)):
             hint = f"it is a key of {home}: move it there ({home}.{err['loc'][-1]}); "
-        if tuple(err["loc"][:2]) == ("officers", "per_unit") and len(err["loc"]) == 4:
+        per_unit = tuple(err["loc"][:2]) == ("officers", "per_unit") and len(err["loc"]) == 4
+        if per_unit and not guess:
             hint += (
                 f"this entry is unit {int(err['loc'][2]) + 1}: units are numbered by their "
                 "place in the list (an entry {} keeps a unit as the others); "
@@ -169,7 +172,7 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
     got = err.get("input")
     got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
     if got is None:
-        got_text = " (it is empty: nothing after the colon)"
+        got_text = " (it has no value)"
     # our validators' own sentences, and pydantic's without its "Input"
     what = str(err["msg"]).removeprefix("Value error, ").replace("Input should", "should", 1)
     plain, fix = _TYPE_FIXES.get(kind, (None, None))
@@ -285,8 +288,8 @@ def yaml_line(text: str, loc: tuple[Any, ...]) -> int | None:
     return node.start_mark.line + 1
 
 
-def _section_of(model: type[BaseModel], key: str, here: object) -> str | None:
-    """Return the one other top-level section of ``model`` that has ``key``, if any."""
+def _section_of(model: type[BaseModel], key: str, here: str = "") -> str | None:
+    """Return the one top-level section of ``model`` but ``here`` that has ``key``, if any."""
     homes = [
         section
         for section in model.model_fields
@@ -348,25 +351,27 @@ def _indent_hint(problem: str, text: str, mark: yaml.Mark) -> str | None:
 
     A key indented less than the keys of its section, but more than the section's name, ends
     the section where YAML cannot; one indented more than the key above it reads as the rest
-    of that key's value, where a second ``key:`` cannot be.
+    of that key's value, where a second ``key:`` cannot be. Comment lines are not keys. None
+    for another error, or one these two words do not explain.
     """
     lines = text.splitlines()
     if not mark.line < len(lines):
         return None
     line = lines[mark.line]
-    above = next((a for a in reversed(lines[: mark.line]) if a.strip()), line)
-    indent, indent_above = (len(a) - len(a.lstrip(" ")) for a in (line, above))
+    if problem == "mapping values are not allowed here" and ": " in line[: mark.column]:
+        return "a value holding ': ' must be in quotes, e.g. name: \"Shift: late\""
+    written = [a for a in lines[: mark.line] if a.strip() and not a.lstrip().startswith("#")]
+    if not written:
+        return None
+    indent, indent_above = (len(a) - len(a.lstrip(" ")) for a in (line, written[-1]))
     where = (
         f"line {mark.line + 1} is indented {counted(indent, 'space')} and the line above it "
         f"{indent_above}"
     )
-    if problem.startswith("expected <block end>"):
+    block = "<block mapping start>" in problem or "<block sequence start>" in problem
+    if problem.startswith("expected <block end>") and block and indent != indent_above:
         return f"{where}: the keys (or list items) of one section line up; indent it as they are"
-    if problem != "mapping values are not allowed here":
-        return None
-    if ": " in line[: mark.column]:  # a second colon on a line: one inside its value
-        return "a value holding ': ' must be in quotes, e.g. name: \"Shift: late\""
-    if indent > indent_above:
+    if problem == "mapping values are not allowed here" and indent > indent_above:
         return (
             f"{where}: a key indented deeper than the key above it reads as part of that "
             "key's value; line it up with the keys of its section"

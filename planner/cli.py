@@ -1000,10 +1000,12 @@ def evaluate_risk(
     from planner.forecast import evaluate_files, summary
 
     try:
-        first = pd.Timestamp(dt.datetime.strptime(cut, "%Y-%m"))
+        first = pd.Timestamp(dt.datetime.strptime(cut.strip(), "%Y-%m"))
     except ValueError:
-        month = re.fullmatch(r"\s*\d{4}-(\d{1,2})\s*", cut)
-        why = f"there is no month {int(month[1])}; " if month else ""
+        month = re.fullmatch(r"\d{4}-(\d{1,2})", cut.strip())
+        why = (
+            f"there is no month {int(month[1])}; " if month and not 1 <= int(month[1]) <= 12 else ""
+        )
         msg = f"--cut {cut!r}: {why}give the first test month as YYYY-MM, e.g. 2019-10"
         raise PlannerError(msg) from None
     if not 1900 <= first.year <= 2100:

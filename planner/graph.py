@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -359,19 +360,21 @@ def _graph_from_file(path: Path) -> nx.MultiDiGraph:
 def _check_map_format(path: Path) -> None:
     """Refuse an empty map file, or one whose bytes are of the other format than its name's.
 
-    OSM XML begins with ``<``; a PBF file with its first block's ``OSMHeader``.
+    OSM XML begins with ``<osm`` (after its XML declaration); a PBF file with its first
+    block's ``OSMHeader``. Anything else (a web page saved by a failed download) is left to
+    the reader, which says it cannot read the file.
     """
     with path.open("rb") as file:
-        start = file.read(64)
+        start = file.read(512)
     if not start:
         msg = f"{path}: the map file is empty (0 bytes); download or export it again"
         raise GraphError(msg)
-    xml = start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    xml = re.match(rb"(\xef\xbb\xbf)?\s*(<\?xml[^>]*>\s*)?<osm[\s>]", start) is not None
     named_pbf = path.name.lower().endswith(".pbf")
     if named_pbf and xml:
         msg = f"{path}: holds OSM XML, not PBF; rename it to {_renamed(path, '.osm')}"
         raise GraphError(msg)
-    if not named_pbf and b"OSMHeader" in start:
+    if path.name.lower().endswith((".osm", ".xml")) and b"OSMHeader" in start:
         msg = f"{path}: holds OSM PBF, not XML; rename it to {_renamed(path, '.osm.pbf')}"
         raise GraphError(msg)
 

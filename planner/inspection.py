@@ -185,10 +185,12 @@ def near_streets_line(
         kept, report = load_incidents(spec, harm_overrides=harm_overrides, exclude=exclude)
     kept = kept.assign(file=report.file)
     near, _ = snap_incidents(graph, kept, spec.max_snap_m, [report])
+    region = SCHEMAS[report.schema].region if report.schema in SCHEMAS else None
+    turned = "" if region else swapped_rows(graph, kept, near)  # else its note says them
     return (
         f"near streets    {len(near)} of {len(kept)} kept lie within {spec.max_snap_m:g} m of "
         f"a street of {area} ({_share(len(near) / len(kept))}); a plan drops the others as "
-        f"outside the area{swapped_rows(graph, kept, near)}"
+        f"outside the area{turned}"
     )
 
 

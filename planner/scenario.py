@@ -237,7 +237,10 @@ with warnings.catch_warnings():
             description="incidents farther than this from any street are dropped and counted",
         )
         origin: str | None = Field(
-            None, exclude=True, description="set by load_scenario: the file and line of the entry"
+            None,
+            exclude=True,
+            validation_alias="__origin__",  # set by load_scenario, not a key a file may write
+            description="set by load_scenario: the file and line of the entry",
         )
 
         @field_validator("schema")

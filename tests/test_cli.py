@@ -480,7 +480,7 @@ def assert_clean_failure(result, *fragments, out: Path | None = None):
         (("count: 2", "count: -1"), ["officers.count", "got -1"]),
         (
             ("count: 2,", "count: 2, pace_m_per_s: ,"),
-            ["officers.pace_m_per_s: not a number (it is empty: nothing after the colon)"],
+            ["officers.pace_m_per_s: not a number (it has no value); write a number"],
         ),
         (
             ("solver: {", "solver: {held_back_share: 0.2, "),
@@ -1024,10 +1024,21 @@ def test_inspect_with_an_area_counts_the_incidents_near_its_streets(tmp_path):
     rows.to_csv(tmp_path / "turned.csv", index=False)
     result = cli("incidents", "inspect", str(tmp_path / "turned.csv"), "--area", str(area))
     assert result.returncode == 0, result.stderr
+    # the portal's region note says them, once, with an example
+    assert result.stdout.count("exchanged") == 1
+    assert re.search(
+        r"3 of \d+ points lie in England.* exchanged \(e\.g\. latitude -0\.", result.stdout
+    )
+    mapped = cli(
+        "incidents", "inspect", str(tmp_path / "turned.csv"), "--schema", "generic",
+        "--x-col", "Longitude", "--y-col", "Latitude", "--time-col", "Month",
+        "--type-col", "Crime type", "--area", str(area),
+    )  # fmt: skip
+    assert mapped.returncode == 0, mapped.stderr
     assert re.search(
         r"a plan drops the others as outside the area; 3 of them lie in the area with latitude "
         r"and longitude exchanged \(e\.g\. latitude -0\.\d+, longitude 51\.51\d+ in turned\.csv\)",
-        result.stdout,
+        mapped.stdout,
     )
     boston = shared_file("schema_samples/boston_crime_2023-01_2023-03.csv")
     far = cli("incidents", "inspect", str(boston), "--area", str(area))

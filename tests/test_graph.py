@@ -311,6 +311,11 @@ def test_a_map_file_empty_or_of_the_other_format_than_its_name_says_how_to_fix_i
         with pytest.raises(GraphError) as err:
             load_street_graph(AreaSpec(source="file", path=path))
         assert str(err.value) == f"{path}: {fragment}"
+    page = tmp_path / "page.osm.pbf"  # a failed download's web page: not a map of either kind
+    page.write_bytes(b"<!DOCTYPE html><html><body>429 Too Many Requests</body></html>")
+    with pytest.raises(GraphError, match="cannot read this OpenStreetMap file") as err:
+        load_street_graph(AreaSpec(source="file", path=page))
+    assert "rename" not in str(err.value)
 
 
 def test_area_without_walkable_streets(tmp_path):

@@ -518,6 +518,15 @@ def test_bad_yaml_reports_line(tmp_path):
             "as part of that key's value; line it up with the keys of its section",
         ),
         (
+            "officers:\n  count: 4\n# pairs\n unit_size: 2\n",  # the comment is no key
+            "(line 4, column 2): expected <block end>, but found '<block mapping start>'; line 4 "
+            "is indented 1 space and the line above it 2: the keys",
+        ),
+        (  # no slip of indentation: no word of it
+            'shift:\n  start: "18:00" late\n  end: "02:00"\n',
+            "(line 2, column 18): expected <block end>, but found '<scalar>'; fix the syntax",
+        ),
+        (
             "name: x\nofficers: {count: 4}\nshift:\n  weekday: friday: late\n",
             "(line 4, column 18): mapping values are not allowed here; a value holding ': ' must "
             'be in quotes, e.g. name: "Shift: late"',

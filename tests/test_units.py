@@ -169,6 +169,10 @@ def test_more_units_listed_than_there_are(tmp_path):
         "officers.per_unit.1.unit: unknown key; this entry is unit 2: units are numbered by "
         "their place in the list (an entry {} keeps a unit as the others); known keys here: "
     ) in str(numbered.value)
+    with pytest.raises(ScenarioError) as nested:  # a key of posts, but not one to move there
+        scenario(tmp_path, [{"count": 2}])
+    assert "officers.per_unit.0.count: unknown key; this entry is unit 1" in str(nested.value)
+    assert "posts" not in str(nested.value)
 
 
 def test_stations_given_a_name_are_called_by_it_on_every_sheet(tmp_path, area):

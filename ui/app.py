@@ -43,7 +43,7 @@ from planner.export import routes_record  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.memo import Memo  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
-from planner.places import place_node  # noqa: E402
+from planner.places import forbidden_nodes, place_node  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.rest_of_shift import replan  # noqa: E402
 from planner.scenario import Scenario, scenario_to_yaml  # noqa: E402
@@ -640,9 +640,10 @@ def _check_places(scenario: Scenario, graph: StreetGraph) -> None:
     Planning would stop on it (swapped coordinates are named); said here as places are added.
     """
     places = scenario.places
+    banned = forbidden_nodes(graph, places.forbidden)
     for place in places.must_cover:
         try:
-            place_node(graph, place, places.forbidden, "places")
+            place_node(graph, place, places.forbidden, "places", banned)
         except PlannerError as exc:
             st.warning(drafts.page_words(str(exc)))
 

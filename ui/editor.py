@@ -518,8 +518,8 @@ def break_note(scenario: Scenario | None) -> None:
     with kept_warnings() as said:
         try:
             break_window(scenario, scenario.shift.window("UTC", dt.date.today()))
-        except PlannerError as refused:
-            show_error(page_words(str(refused)))
+        except PlannerError as refused:  # planning would stop: said as the station check says
+            st.warning(page_words(str(refused)))
             return
     for message in map(page_words, said):
         st.warning(message[0].upper() + message[1:])

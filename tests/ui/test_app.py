@@ -956,13 +956,13 @@ def test_shift_hours_that_cut_the_meal_break_window_are_said_before_planning(fir
     )
     assert any(
         "officers.meal_break: meal_break window 08:00-09:00 plus 30 min does not fit in the "
-        "shift (18:00-02:00)" in e.value
-        for e in morning.error
-    ), [e.value for e in morning.error]
+        "shift (18:00-02:00)" in w.value
+        for w in morning.warning
+    ), [w.value for w in morning.warning]
     # as planned, the default's hours hold the window whole: nothing said
     again = _apply_yaml(_app(), text)
     assert not any("meal break window" in w.value for w in again.warning)
-    assert not any("meal_break" in e.value for e in again.error)
+    assert not any("meal_break" in w.value for w in again.warning)
 
 
 def test_edits_replaced_by_another_scenario_can_be_taken_back(first_load):
