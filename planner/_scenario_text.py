@@ -352,7 +352,7 @@ def _indent_hint(problem: str, text: str, mark: yaml.Mark) -> str | None:
     A key indented less than the keys of its section, but more than the section's name, ends
     the section where YAML cannot; one indented more than the key above it reads as the rest
     of that key's value, where a second ``key:`` cannot be. Comment lines are not keys. None
-    for another error, or one these two words do not explain.
+    for another error, or where the indents do not explain it.
     """
     lines = text.splitlines()
     if not mark.line < len(lines):

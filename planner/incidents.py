@@ -520,10 +520,11 @@ def _repeated_rows(rows: pd.DataFrame) -> tuple[str, ...]:
     repeats = int(timed.duplicated(["lon", "lat", "occurred", "crime_type"]).sum())
     if repeats < max(REPEATS_MIN, REPEATS_SAID * len(timed)):
         return ()
-    alike = "minute and offence type" if (timed["crime_type"] != "").any() else "and minute"
+    typed = (timed["crime_type"] != "").any()
+    alike = "place, minute and offence type" if typed else "place and minute"
     return (
-        f"{repeats} of {len(timed)} rows with a time of day repeat an earlier row's place, "
-        f"{alike}, and each is counted: if rows were written twice, remove the repeats, or "
+        f"{repeats} of {len(timed)} rows with a time of day repeat an earlier row's {alike}, "
+        "and each is counted: if rows were written twice, remove the repeats, or "
         "name the incident number column (id_col, --id-col) to count each once",
     )
 
