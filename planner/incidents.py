@@ -289,12 +289,13 @@ def check_incident_files(specs: Sequence[IncidentSpec]) -> None:
     for spec in specs:
         with said_where(spec):
             path, head, schema = _opened(spec)
+            columns = _geo_columns(path) if head is None else list(head.columns)
             if head is None and _geo_features(path) == 0:
                 raise _no_rows(path, geo=True)
             if head is not None and read_csv(path, list(head.columns[:1]), nrows=1).empty:
                 raise _no_rows(path)
-            if head is not None and schema == "generic":
-                mapped_columns(spec, path, list(head.columns))
+            if schema == "generic" and columns is not None:
+                mapped_columns(spec, path, columns)
 
 
 @contextmanager
@@ -310,6 +311,14 @@ def said_where(spec: IncidentSpec) -> Iterator[None]:
             raise
         msg = f"{spec.origin}: {refused}"
         raise IncidentDataError(msg, refused.mapping) from None
+
+
+def _geo_columns(path: Path) -> list[str] | None:
+    """Return a GeoJSON / GeoPackage file's columns but its geometry (None: it does not read)."""
+    try:
+        return [str(name) for name in geo_info(path)["fields"]]
+    except Exception:  # pyogrio raises several types for unreadable files: the load names them
+        return None
 
 
 def _geo_features(path: Path) -> int | None:

@@ -11,6 +11,7 @@ import geopandas as gpd
 import gpxpy
 import pandas as pd
 import pytest
+from shapely.geometry import Point
 
 from planner.followed import newest_replan
 
@@ -560,6 +561,19 @@ def test_a_mapping_naming_a_missing_column_stops_before_the_area_at_its_scenario
         out=tmp_path / "out",
     )
     assert "[1/" not in result.stderr  # no street graph was built first
+    points = gpd.GeoDataFrame(  # a geodata file's columns are checked as early
+        {"date": ["2024-01-01"], "type": ["theft"]}, geometry=[Point(24.94, 60.17)], crs=4326
+    )
+    points.to_file(tmp_path / "calls.geojson")
+    entry = "incidents:\n  - path: calls.geojson\n    time_col: day\nsolver:"
+    path = write_scenario(tmp_path, GOOD.replace("solver:", entry))
+    result = cli("plan", str(path), "--out", str(tmp_path / "out"))
+    assert_clean_failure(
+        result,
+        f"{path}: line 6, incidents.0: {tmp_path / 'calls.geojson'}: column(s) not in the file: "
+        "time_col 'day' (did you mean 'date'?); it has: date, type; fix time_col",
+    )
+    assert "[1/" not in result.stderr
 
 
 def test_corrupt_pbf_exits_2(tmp_path):
