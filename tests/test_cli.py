@@ -550,30 +550,30 @@ def test_a_meal_break_that_cannot_fit_stops_before_the_area_is_loaded(tmp_path):
 
 def test_a_mapping_naming_a_missing_column_stops_before_the_area_at_its_scenario_line(tmp_path):
     (tmp_path / "calls.csv").write_text("lat,lon,date,type\n60.17,24.94,2024-01-01,theft\n")
-    entry = "incidents:\n  - path: calls.csv\n    y_col: latitude\n    x_col: lon\nsolver:"
-    path = write_scenario(tmp_path, GOOD.replace("solver:", entry))
-    result = cli("plan", str(path), "--out", str(tmp_path / "out"))
-    assert_clean_failure(
-        result,
-        f"{path}: line 6, incidents.0: {tmp_path / 'calls.csv'}: column(s) not in the file: "
-        "y_col 'latitude' (did you mean 'lat'?); it has: lat, lon, date, type; fix y_col "
-        "(on the command line: --y-col)",
-        out=tmp_path / "out",
-    )
-    assert "[1/" not in result.stderr  # no street graph was built first
-    points = gpd.GeoDataFrame(  # a geodata file's columns are checked as early
+    gpd.GeoDataFrame(  # a geodata file's columns are checked as early
         {"date": ["2024-01-01"], "type": ["theft"]}, geometry=[Point(24.94, 60.17)], crs=4326
-    )
-    points.to_file(tmp_path / "calls.geojson")
-    entry = "incidents:\n  - path: calls.geojson\n    time_col: day\nsolver:"
-    path = write_scenario(tmp_path, GOOD.replace("solver:", entry))
-    result = cli("plan", str(path), "--out", str(tmp_path / "out"))
-    assert_clean_failure(
-        result,
-        f"{path}: line 6, incidents.0: {tmp_path / 'calls.geojson'}: column(s) not in the file: "
-        "time_col 'day' (did you mean 'date'?); it has: date, type; fix time_col",
-    )
-    assert "[1/" not in result.stderr
+    ).to_file(tmp_path / "calls.geojson")
+    cases = {
+        "calls.csv": (
+            "    y_col: latitude\n    x_col: lon\n",
+            "y_col 'latitude' (did you mean 'lat'?); it has: lat, lon, date, type; fix y_col "
+            "(on the command line: --y-col)",
+        ),
+        "calls.geojson": (
+            "    time_col: day\n",
+            "time_col 'day' (did you mean 'date'?); it has: date, type; fix time_col",
+        ),
+    }
+    for name, (mapping, said) in cases.items():
+        entry = f"incidents:\n  - path: {name}\n{mapping}solver:"
+        path = write_scenario(tmp_path, GOOD.replace("solver:", entry))
+        result = cli("plan", str(path), "--out", str(tmp_path / "out"))
+        assert_clean_failure(
+            result,
+            f"{path}: line 6, incidents.0: {tmp_path / name}: column(s) not in the file: {said}",
+            out=tmp_path / "out",
+        )
+        assert "[1/" not in result.stderr  # no street graph was built first
 
 
 def test_corrupt_pbf_exits_2(tmp_path):
