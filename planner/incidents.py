@@ -289,11 +289,15 @@ def check_incident_files(specs: Sequence[IncidentSpec]) -> None:
     for spec in specs:
         with said_where(spec):
             path, head, schema = _opened(spec)
-            columns = _geo_columns(path) if head is None else list(head.columns)
-            if head is None and _geo_features(path) == 0:
-                raise _no_rows(path, geo=True)
-            if head is not None and read_csv(path, list(head.columns[:1]), nrows=1).empty:
-                raise _no_rows(path)
+            if head is None:
+                info = _geo_summary(path)
+                if info is not None and int(info["features"]) == 0:
+                    raise _no_rows(path, geo=True)
+                columns = None if info is None else [str(name) for name in info["fields"]]
+            else:
+                if read_csv(path, list(head.columns[:1]), nrows=1).empty:
+                    raise _no_rows(path)
+                columns = list(head.columns)
             if schema == "generic" and columns is not None:
                 mapped_columns(spec, path, columns)
 
@@ -313,24 +317,17 @@ def said_where(spec: IncidentSpec) -> Iterator[None]:
         raise IncidentDataError(msg, refused.mapping) from None
 
 
-def _geo_columns(path: Path) -> list[str] | None:
-    """Return a GeoJSON / GeoPackage file's columns but its geometry (None: it does not read)."""
-    try:
-        return [str(name) for name in geo_info(path)["fields"]]
-    except Exception:  # pyogrio raises several types for unreadable files: the load names them
-        return None
+def _geo_summary(path: Path) -> dict[str, object] | None:
+    """Return pyogrio's summary of a GeoJSON / GeoPackage file (features, fields, ...).
 
-
-def _geo_features(path: Path) -> int | None:
-    """Count the features of a GeoJSON / GeoPackage file as its driver keeps it (-1: unknown).
-
-    ``None`` for a file that does not read, or reads as another format: the load names it.
+    ``features`` is as its driver keeps it (-1: unknown). ``None`` for a file that does not
+    read, or reads as another format: the load names it.
     """
     try:
         info = geo_info(path)
     except Exception:  # pyogrio raises several types for unreadable files: the load names them
         return None
-    return int(info["features"]) if info.get("driver") in GEO_DRIVERS else None
+    return info if info.get("driver") in GEO_DRIVERS else None
 
 
 def _read_rows(
