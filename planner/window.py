@@ -70,7 +70,7 @@ def window_weights(
     since_start = (hour - start_h) % 24
     after = (since_start < length_h) | (since_start - length_h <= 24 - since_start)
     to_start_h = np.where(time_known, np.where(after, -since_start, 24 - since_start), 0.0)
-    weekday = (occurred + pd.to_timedelta(to_start_h, unit="h")).dt.weekday.to_numpy()
+    weekday = (occurred + pd.to_timedelta(to_start_h, unit="h")).dt.day_of_week.to_numpy()
     dow = np.where(weekday == start.weekday(), 1.0, params.other_day_weight)
     dow = np.where(month_only, (1 + 6 * params.other_day_weight) / 7, dow)
     age_days = (pd.Timestamp(start.replace(tzinfo=None)) - occurred).dt.total_seconds() / 86400
