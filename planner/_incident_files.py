@@ -46,7 +46,7 @@ def _zip_open(path: Path, mode: str = "rb") -> io.BufferedIOBase:
             "for them all (e.g. path: police/*/*-street.csv in a scenario)"
         )
         raise IncidentDataError(msg)
-    return archive.open(files[0], mode[0])  # type: ignore[return-value]
+    return archive.open(files[0])  # type: ignore[return-value]  # a BufferedIOBase, as bytes
 
 
 #: Compressed CSV files read as they are, by suffix (pandas infers the same from the suffix;
@@ -64,7 +64,8 @@ def open_bytes(path: Path) -> io.BufferedIOBase:
 
 def open_text(path: Path, encoding: str, newline: str | None = None) -> io.TextIOWrapper:
     """Open a CSV file as text (undecodable bytes replaced), decompressed as :func:`open_bytes`."""
-    return io.TextIOWrapper(open_bytes(path), encoding=encoding, errors="replace", newline=newline)
+    raw = open_bytes(path)  # each opener's file has the name TextIOWrapper's type asks for
+    return io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=newline)  # type: ignore[arg-type]
 
 
 def csv_encoding(path: Path) -> tuple[str, int]:

@@ -170,8 +170,8 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
 
 def _flags(
     cols: dict[str, str],
-    get: Callable[[str | None], pd.Series],
-    values: dict[str, np.ndarray],
+    get: Callable[[str], pd.Series],
+    values: dict[str | None, np.ndarray],
     rows: np.ndarray | None = None,
 ) -> dict[str, tuple[pd.Series, np.ndarray]]:
     """Text and :func:`not_numbers` flags of coordinate columns, by their name in the file.
@@ -353,9 +353,15 @@ def generic_rows(
     if not (spec.time_col and spec.type_col):
         guessed = guess_columns(unread, peek, (not spec.time_col, not spec.type_col))
     times = _mapped_times(spec, raw, cols, path, guessed[0], at.missing)
-    clock = None
+    clock_note = None
     if spec.time_col and not spec.clock_col and not times.time_known.any():
-        clock = guess_clock([*unread, cols[spec.time_col]], peek, cols[spec.time_col])
+        dates = cols[spec.time_col]
+        if clock := guess_clock([*unread, dates], peek, dates):
+            clock_note = (
+                f"the dates in '{dates}' have no time of day, and the column '{clock}' looks "
+                f"like one: name it with clock_col (on the command line --clock-col "
+                f"{shlex.quote(clock)}); until then the incidents are spread over the day"
+            )
     crime_type = _texts(raw, cols, spec.type_col)
     rows = pd.DataFrame(
         {
@@ -383,11 +389,7 @@ def generic_rows(
                 at.raw.attrs.get("short"),
                 at.caution,
                 times.caution,
-                clock
-                and f"the dates in '{cols[spec.time_col]}' have no time of day, and the column "
-                f"'{clock}' looks like one: name it with clock_col (on the command line "
-                f"--clock-col {shlex.quote(clock)}); until then the incidents are spread over "
-                "the day",
+                clock_note,
                 garbled_note(at.flags, at.garbled),
                 typed
                 and f"no type_col is named, and the column '{typed}' looks like the offence type: "
@@ -511,8 +513,8 @@ def _csv_places(spec: IncidentSpec, path: Path, header: list[str], cols: dict[st
         )
         raise IncidentDataError(msg)
     # x_col and y_col naming one column: a column of points, by the header's own name
-    named_point = x_col is not None and x_col == y_col
-    point = cols[x_col] if named_point else None
+    point = cols[x_col] if x_col is not None and x_col == y_col else None
+    named_point = point is not None
     if x_col is None or y_col is None:
         x_col, y_col, point = _found_coordinates(spec, path, header)
         cols = cols | {c: c for c in (x_col, y_col, point) if c is not None}
@@ -615,14 +617,14 @@ def _mapped_times(
     """
     n = len(raw)
     if not spec.time_col:
-        caution = NO_DATES
+        undated = NO_DATES
         if guessed is not None:
-            caution += (
+            undated += (
                 f"; the column '{guessed}' looks like one (--time-col {shlex.quote(guessed)})"
             )
         occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         none = np.zeros(n, dtype=bool)
-        return _Times(occurred, none, none, none, [], caution, None)
+        return _Times(occurred, none, none, none, [], undated, None)
     occurred, time_known, month_only, bad, notes, caution, offsets = _generic_times(
         raw[cols[spec.time_col]], path, cols[spec.time_col], spec.date_order, dropped
     )

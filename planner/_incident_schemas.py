@@ -178,9 +178,12 @@ def generic_keys(
     are known to hold it.
     """
     id_col = schema.id_col
-    optional = id_col is not None and id_col not in schema.required
-    if optional and (columns is None or not _match(list(columns), [id_col])):
-        id_col = None
+    if (
+        id_col is not None
+        and id_col not in schema.required
+        and (columns is None or not _match(list(columns), [id_col]))
+    ):
+        id_col = None  # optional, and not known to be in the file
     mapping = {
         "x_col": x_col,
         "y_col": y_col,
@@ -349,9 +352,10 @@ def _renamings(header: list[str], schema: Schema) -> dict[str, str | None]:
     unused = [h for h in header if h not in found.values()]
     columns: dict[str, str | None] = {}
     for wanted in schema.wanted_columns():
-        columns[wanted] = found.get(wanted) or _renamed(wanted, unused)
-        if columns[wanted] in unused:
-            unused.remove(columns[wanted])
+        column = found.get(wanted) or _renamed(wanted, unused)
+        columns[wanted] = column
+        if column is not None and column in unused:
+            unused.remove(column)
     return columns
 
 

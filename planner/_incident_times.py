@@ -419,7 +419,7 @@ def _generic_times(
     fmt = max(scores, key=lambda f: scores[f])
     swapped = fmt.replace("%m/%d", "%d/%m") if fmt.startswith("%m/%d") else None
     both = swapped is not None and scores.get(swapped, 0) == scores[fmt] > 0
-    if both and order == "auto":
+    if both and swapped and order == "auto":
         every = text[text != ""]  # a later row may settle the order the first ones leave open
         fits = {
             f: pd.to_datetime(every, format=f, errors="coerce").notna().sum()
@@ -434,8 +434,8 @@ def _generic_times(
             f"'{month}') and only month first (such as '{day}'); export the dates in one format"
         )
         raise IncidentDataError(msg)
-    if both:
-        example = _fitting(sample, (fmt, swapped))  # type: ignore[arg-type]
+    if both and swapped:
+        example = _fitting(sample, (fmt, swapped))
         if order == "auto":
             msg = (
                 f"{path}: column '{column}': dates such as '{example}' read both day "
@@ -536,6 +536,12 @@ def local_clock(
     return occurred, f"{said}: read on the area's clock ({zone}), {changed}"
 
 
+def _utc_offset(moment: dt.datetime) -> float:
+    """Seconds ``moment`` (aware) is ahead of UTC."""
+    offset = moment.utcoffset()
+    return offset.total_seconds() if offset is not None else 0.0
+
+
 def utc_caution(offsets: TimeOffsets, time_known: np.ndarray, zone: str | None) -> str | None:
     """Caution when every time is labelled ``+00`` (UTC) and the area's clock is hours off.
 
@@ -550,7 +556,7 @@ def utc_caution(offsets: TimeOffsets, time_known: np.ndarray, zone: str | None) 
         return None  # "Z" is written by machines that mean it
     first = offsets.written[int(np.flatnonzero(timed)[0])]
     hours = min(  # winter and summer
-        abs(dt.datetime(2020, month, 1, tzinfo=ZoneInfo(zone)).utcoffset().total_seconds()) / 3600
+        abs(_utc_offset(dt.datetime(2020, month, 1, tzinfo=ZoneInfo(zone)))) / 3600
         for month in (1, 7)
     )
     if hours < 2:

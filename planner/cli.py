@@ -892,7 +892,8 @@ def inspect_incident_file(
     """
     from planner.inspection import files_total, inspect_incidents, near_streets_line
 
-    graph, where, harm = None, area.name if area is not None else "", {}
+    graph, where = None, area.name if area is not None else ""
+    harm: dict[str, Any] = {}
     if len(files) == 1 and files[0].suffix.lower() in (".yaml", ".yml", ".zip"):
         given = {
             "--schema": schema != "auto", "--x-col": x_col, "--y-col": y_col,

@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model
 _POLL_S = 0.1
 
 
-def solve_stoppable(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+def solve_stoppable(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
     """Solve ``model`` with ``solver``; Ctrl-C stops the search, then raises ``KeyboardInterrupt``.
 
     Left to itself, CP-SAT catches Ctrl-C: the solve ends as if its limit had come, the program
@@ -22,7 +22,7 @@ def solve_stoppable(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
     solver.parameters.catch_sigint_signal = False
     if threading.current_thread() is not threading.main_thread():
         return solver.solve(model)
-    status: list[int] = []
+    status: list[cp_model.CpSolverStatus] = []
     failed: list[BaseException] = []
     ended = threading.Event()  # not Thread.join: once interrupted, it may return too soon
 

@@ -140,8 +140,8 @@ def compute_kpis(plan: Plan) -> dict[str, Any]:
         ((leg.start_s, route.officer, leg) for route in plan.routes for leg in route.dwells),
         key=lambda stop: stop[:2],  # in time order (seconds: clock text misorders across DST)
     )
-    spots = [leg.hotspot or 0 for _, _, leg in stops]  # a dwell is always at a hot spot
-    dosage = []
+    spots = [leg.spot for _, _, leg in stops]
+    dosage: list[dict[str, Any]] = []
     for (start_s, officer, leg), spot in zip(stops, spots, strict=True):
         dosage.append(
             {

@@ -78,7 +78,7 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
             )
         )
     doc.waypoints += _station_and_breaks(plan, route)
-    doc.waypoints.sort(key=lambda w: w.time)  # in the order the unit reaches them
+    doc.waypoints.sort(key=lambda w: w.time)  # type: ignore[arg-type,return-value]  # all timed
     doc.waypoints += [  # then the places it must keep away from (no time)
         gpxpy.gpx.GPXWaypoint(
             round(zone.lat, DEGREE_DIGITS),
@@ -366,9 +366,9 @@ def write_files(out_dir: Path, files: dict[str, bytes], stale: Sequence[str] = (
         if not isinstance(exc, OSError):
             raise
         parts = Path(exc.filename).parts if exc.filename else ()
-        tmp = [i for i, part in enumerate(parts) if part.startswith(".writing-")]
-        if tmp:  # name the file in out_dir (or out_dir for the temporary folder itself)
-            exc.filename = str(out_dir.joinpath(*parts[tmp[-1] + 1 :]))
+        inside = [i for i, part in enumerate(parts) if part.startswith(".writing-")]
+        if inside:  # name the file in out_dir (or out_dir for the temporary folder itself)
+            exc.filename = str(out_dir.joinpath(*parts[inside[-1] + 1 :]))
         raise
     return [out_dir / name for name in files]
 
@@ -534,20 +534,29 @@ def _refuse_foreign_files(folder: Path, where: str) -> None:
         raise ExportError(msg)
 
 
-def write_plan(plan: Plan, out_dir: Path, where: str = OUT_OPTIONS) -> list[Path]:
+def write_plan(
+    plan: Plan, out_dir: Path | str | None = None, where: str = OUT_OPTIONS
+) -> list[Path]:
     """Write all plan files into ``out_dir``, all or nothing (see :func:`write_files`).
+
+    By default into the scenario's ``output_dir`` (a scenario built in code without one:
+    ``out/<name>`` under the working folder).
 
     Raises
     ------
     ExportError
-        If the folder cannot be created or written (message names it, and ``where`` to choose
-        another).
+        If the folder holds another scenario's plan (:func:`check_plan_owner`), or cannot be
+        created or written (message names it, and ``where`` to choose another).
     """
-    return write_plans({"": plan}, out_dir, where)
+    if out_dir is None:
+        out_dir = plan.scenario.output_dir or Path("out") / plan.scenario.name
+    return write_plans({"": plan}, Path(out_dir), where)
 
 
-def write_plans(plans: dict[str, Plan], out_dir: Path, where: str = OUT_OPTIONS) -> list[Path]:
-    """Write several plans, all or nothing, into subfolders of ``out_dir`` by name.
+def write_plans(
+    plans: dict[str, Plan], out_dir: Path | str, where: str = OUT_OPTIONS
+) -> list[Path]:
+    """Write several plans of one scenario, all or nothing, into subfolders of ``out_dir``.
 
     The name ``""`` is ``out_dir`` itself. A failure leaves none of the plans written;
     ``where`` says where to choose another folder (for messages).
@@ -555,8 +564,11 @@ def write_plans(plans: dict[str, Plan], out_dir: Path, where: str = OUT_OPTIONS)
     Raises
     ------
     ExportError
-        If a folder cannot be created or written (message names it).
+        If the folder holds another scenario's plan (:func:`check_plan_owner`), or a folder
+        cannot be created or written (message names it).
     """
+    for name in sorted({plan.scenario.name for plan in plans.values()}):
+        check_plan_owner(Path(out_dir), name, where)
     files = {
         str(Path(folder) / name): data
         for folder, plan in plans.items()

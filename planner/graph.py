@@ -219,8 +219,8 @@ def load_street_graph(area: AreaSpec, settings: Settings | None = None) -> Stree
         graph = _cut_graph(graph, cut, area, source)
         source = f"{source}{PART_INSIDE}{_cut_said(area)}"
     built = build_street_graph(graph, source, cut)
-    path = area_file(area)
-    return built if path is None else replace(built, named_ways=_named_ways(path, built))
+    map_file = area_file(area)
+    return built if map_file is None else replace(built, named_ways=_named_ways(map_file, built))
 
 
 def _below_or_inside(tags: object) -> bool:
@@ -261,7 +261,7 @@ def _named_ways(path: Path, graph: StreetGraph) -> gpd.GeoDataFrame:
         if name is None or _below_or_inside(way.tags):
             continue
         try:
-            points = [(node.lon, node.lat) for node in way.nodes]
+            points = [(node.lon, node.lat) for node in way.nodes]  # type: ignore[union-attr]
         except osmium.InvalidLocationError:  # a way cut by the extract's edge
             continue
         if len(points) >= 2:

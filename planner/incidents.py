@@ -34,6 +34,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -317,7 +318,7 @@ def said_where(spec: IncidentSpec) -> Iterator[None]:
         raise IncidentDataError(msg, refused.mapping) from None
 
 
-def _geo_summary(path: Path) -> dict[str, object] | None:
+def _geo_summary(path: Path) -> dict[str, Any] | None:
     """Return pyogrio's summary of a GeoJSON / GeoPackage file (features, fields, ...).
 
     ``features`` is as its driver keeps it (-1: unknown). ``None`` for a file that does not

@@ -67,7 +67,7 @@ def patrol_rules(
         break_at_station=officers.meal_break is None or officers.meal_break.at_station,
         held_back_share=officers.held_back_share,
         avoided=avoided,
-        koper_curve=tuple(tuple(p) for p in dwell.koper_curve),
+        koper_curve=tuple((float(a), float(b)) for a, b in dwell.koper_curve),
         hourly=risk.hourly_profile(hotspots.watched, pieces),
         sight_m=dwell.visibility_radius_m,
         walk_spare=officers.walk_spare_time,

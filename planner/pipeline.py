@@ -16,7 +16,7 @@ import pandas as pd
 
 from planner.avoid import walkable_nodes
 from planner.coverage import Pieces, street_pieces
-from planner.errors import InfeasibleError, kept_warnings, warn
+from planner.errors import InfeasibleError, ScenarioError, kept_warnings, warn
 from planner.evaluate import compute_kpis
 from planner.far_trips import warn_far_trips
 from planner.graph import (
@@ -48,7 +48,7 @@ from planner.replan import Resume, at_hotspots, joined, resumed
 from planner.risk import IncidentModel, RiskMap, incident_risk, terrain_exposure, terrain_risk
 from planner.route_legs import credit_kept_stops, credit_kept_walks
 from planner.routes import break_rules, plan_routes, validation_rules
-from planner.scenario import Scenario
+from planner.scenario import AreaSpec, Scenario, check_is_scenario
 from planner.settings import Settings
 from planner.stations import (
     break_window,
@@ -159,11 +159,13 @@ POSTS_MEMO_SIZE = 8
 _POSTS: Memo[tuple[np.ndarray, np.ndarray, SolveStats]] = Memo(POSTS_MEMO_SIZE)
 
 
-def _posts(graph: StreetGraph, risk: RiskMap, pieces: Pieces, *args: object) -> tuple:
+def _posts(
+    graph: StreetGraph, risk: RiskMap, pieces: Pieces, *args: object
+) -> tuple[np.ndarray, np.ndarray, SolveStats]:
     """Call :func:`choose_posts`, remembering the last few answers (same inputs, same posts)."""
     digest = hashlib.blake2b(risk.segment_risk.tobytes(), digest_size=16).hexdigest()
     key = (graph.source, len(graph.segments), digest, *args)
-    return _POSTS.get(key, lambda: choose_posts(graph, risk, pieces, *args))
+    return _POSTS.get(key, lambda: choose_posts(graph, risk, pieces, *args))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,7 @@ class Area:
     graph: StreetGraph
     features: gpd.GeoDataFrame
     labels: gpd.GeoDataFrame  # OSM place labels (suburbs, neighbourhoods)
+    spec: AreaSpec | None = None  # the scenario area it was loaded for (None: not known)
 
 
 #: Areas read from local map files by this process, by their spec and the file's size and time:
@@ -184,12 +187,13 @@ _AREAS: Memo[Area] = Memo(AREA_MEMO_SIZE)
 
 def load_area(scenario: Scenario, settings: Settings | None = None) -> Area:
     """Load the street graph, OSM features and place labels of a scenario's area (cacheable)."""
+    check_is_scenario(scenario, "load_area")
     settings = settings or Settings()
     spec = scenario.area
 
     def load() -> Area:
         graph = load_street_graph(spec, settings)
-        return Area(graph, osm_features(spec, graph), osm_place_labels(spec, graph))
+        return Area(graph, osm_features(spec, graph), osm_place_labels(spec, graph), spec)
 
     path = area_file(spec)
     if path is None or not path.is_file():  # online, or a missing file: its loader says so
@@ -256,11 +260,24 @@ def run(
     -------
     Plan
     """
+    check_is_scenario(scenario, "run")
+    if area is not None and area.spec is not None and area.spec != scenario.area:
+        msg = (
+            f"the area given was loaded for {_area_said(area.spec)}, and the scenario's area is "
+            f"{_area_said(scenario.area)}; load it with load_area(scenario), or leave area out"
+        )
+        raise ScenarioError(msg)
     with kept_warnings() as issued:
         plan = _run(
             scenario, settings or Settings(), progress, (today, now), area, resume, start_from
         )
         return replace(plan, warnings=tuple(issued))
+
+
+def _area_said(spec: AreaSpec) -> str:
+    """Say an area by its source and what names it: ``file /data/x.osm.pbf, bbox_deg (...)``."""
+    named = spec.model_dump(exclude_none=True, exclude={"source"})
+    return ", ".join([spec.source, *(f"{key} {value}" for key, value in named.items())])
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,7 @@ def _node_points(graph: StreetGraph) -> np.ndarray:
 
 def forbidden_nodes(graph: StreetGraph, zones: list[ZoneSpec]) -> np.ndarray:
     """Mask of the nodes within a forbidden zone's radius of its centre."""
-    return _inside(graph, zones, _node_points(graph)).any(axis=0)
+    return np.asarray(_inside(graph, zones, _node_points(graph)).any(axis=0))
 
 
 def zones_holding(graph: StreetGraph, place: PlaceSpec, zones: list[ZoneSpec]) -> list[ZoneSpec]:
@@ -151,7 +151,7 @@ def apply_places(
         )
         raise ScenarioError(msg)
     spots = _subset(hotspots, np.flatnonzero(keep))
-    chosen = []
+    chosen: list[int] = []
     for place in must_cover:
         node = place_node(graph, place, forbidden, where, banned)
         found = np.flatnonzero(spots.node_idx == node)

@@ -88,6 +88,14 @@ class Leg:
     credits: tuple[float, ...] = ()
 
     @property
+    def spot(self) -> int:
+        """The hot spot a dwell stands at; a leg at none (not a dwell) raises ``ValueError``."""
+        if self.hotspot is None:
+            msg = f"a {self.kind} leg stands at no hot spot"
+            raise ValueError(msg)
+        return int(self.hotspot)
+
+    @property
     def loop(self) -> bool:
         """Whether this is a loop: a walk back to where it began, spare time walked."""
         return self.kind == "walk" and self.from_node == self.to_node and bool(self.segments)
@@ -176,6 +184,17 @@ class Plan:
     followed_sha256: str | None = None  # for a re-plan, the digest of the routes.json it followed
     warnings: tuple[str, ...] = ()  # the planner's warnings while making it (rows dropped, ...)
     neighbourhoods: Neighbourhoods | None = None  # the areas exposure is reported for
+
+    def __repr__(self) -> str:
+        """Say the plan in one line; its parts (``kpis``, ``routes``, ...) are its fields."""
+        label = f" ({self.label})" if self.label else ""
+        stats = self.routes_stats
+        return (
+            f"<Plan {self.scenario.name}{label}: {self.shift_start:%Y-%m-%d %H:%M} to "
+            f"{self.shift_end:%H:%M} {self.shift_start.tzinfo}, {len(self.routes)} "
+            f"{self.unit_word}s on foot, presence {stats.objective:.3f} ({stats.status}, "
+            f"gap {stats.gap:.1%}), {len(self.posts)} posts>"
+        )
 
     @property
     def unit_word(self) -> str:

@@ -149,7 +149,8 @@ def greedy_run(cover: sparse.spmatrix, weights: np.ndarray, k: int) -> tuple[np.
     csr = sparse.csr_matrix(cover, dtype=float)
     k = min(k, csr.shape[0])
     bound = float(weights[np.asarray(csr.sum(axis=0)).ravel() > 0].sum())
-    covered, picks = 0.0, []
+    covered = 0.0
+    picks: list[int] = []
     for row, gain, gains in itertools.islice(_greedy_order(csr, weights), k + 1):
         top = float(np.sort(gains)[len(gains) - k :].sum()) if k else 0.0
         bound = min(bound, covered + top)

@@ -103,7 +103,7 @@ def replan(
         raise ScenarioError(msg)
     # The plan being followed decides how many units there are.
     count = len(routes) * scenario.officers.unit_size
-    before = ()
+    before: tuple[str, ...] = ()
     if scenario.officers.count != count:
         before = (
             f"re-planning the {len(routes)} units of the plan being followed ({count} officers; "

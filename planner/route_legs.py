@@ -177,7 +177,7 @@ def credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) -
         earlier.setdefault(hot, []).append(start_s)
 
     def credit(leg: Leg) -> Leg:
-        hot = int(leg.hotspot)
+        hot = leg.spot
         rank = sum(t < leg.start_s for t in earlier.get(hot, []))
         profile = patrol.hour_weight(hot, leg.start_s)
         earlier.setdefault(hot, []).append(leg.start_s)
@@ -237,7 +237,7 @@ def credit_kept_stops(
     )
     for _, k, i in order:
         leg = legs[k][i]
-        hot = int(leg.hotspot)
+        hot = leg.spot
         minutes = koper_value_min((leg.end_s - leg.start_s) / 60.0, patrol.koper_curve)
         profile = patrol.hour_weight(hot, leg.start_s)
         rank = sum(t < leg.start_s for t in earlier.get(hot, []))  # as credit_stops ranks

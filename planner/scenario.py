@@ -201,7 +201,7 @@ with warnings.catch_warnings():
                 "per file matched, in name order, with this entry's mapping"
             )
         )
-        schema: str = Field(
+        schema: str = Field(  # type: ignore[assignment]  # shadows BaseModel.schema(), deprecated
             "auto", description="auto, uk_police, sf, boston, chicago, atlanta_cobra or generic"
         )
         x_col: str | None = Field(None, description="generic: longitude or easting column")
@@ -543,6 +543,19 @@ def _validated(data: dict[str, Any], problem: str, text: str | None = None) -> S
         raise ScenarioError(f"{problem}:\n  " + "\n  ".join(lines)) from None
 
 
+def check_is_scenario(scenario: object, called: str) -> None:
+    """Refuse, as a script meets it, a scenario that is not a :class:`Scenario` yet."""
+    if isinstance(scenario, Scenario):
+        return
+    how = (
+        "read the file with planner.scenario.load_scenario(path)"
+        if isinstance(scenario, str | Path)
+        else "check a mapping with planner.scenario.parse_scenario(data, where, base_dir)"
+    )
+    msg = f"{called}() takes a Scenario, not a {type(scenario).__name__}; {how}"
+    raise TypeError(msg)
+
+
 def with_overrides(scenario: Scenario, changes: dict[str, Any], where: str) -> Scenario:
     """Return ``scenario`` with ``changes`` applied and re-validated.
 
@@ -556,6 +569,7 @@ def with_overrides(scenario: Scenario, changes: dict[str, Any], where: str) -> S
         When a changed value breaks a rule of the scenario (a count that is not a multiple of
         the unit size, a limit out of range, ...), naming ``where`` the change came from.
     """
+    check_is_scenario(scenario, "with_overrides")
     data = _merged(scenario.model_dump(), changes)
     checked = _validated(data, f"{where}: refused by the scenario's rules")
     incidents = checked.incidents

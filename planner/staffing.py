@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import numbers
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +24,7 @@ from planner.errors import PlannerError, PlannerWarning, ScenarioError
 from planner.idle import all_stops_made, idle_units, looping_units
 from planner.pipeline import Area, load_area, run
 from planner.plan import Route
-from planner.scenario import Scenario, with_overrides
+from planner.scenario import Scenario, check_is_scenario, with_overrides
 from planner.search import EVEN_OUT_MAY_LOSE
 from planner.settings import Settings
 from planner.stations import break_window
@@ -56,6 +57,11 @@ def with_officers(scenario: Scenario, officers: int) -> Scenario:
         If the count is not a whole number of units, or out of the scenario's range.
     """
     return with_overrides(scenario, {"officers": {"count": officers}}, f"{officers} officers")
+
+
+def _whole(count: object) -> bool:
+    """Whether ``count`` is a whole number (``4``, ``numpy.int64(4)``), not ``True`` or ``4.5``."""
+    return isinstance(count, numbers.Integral) and not isinstance(count, bool)
 
 
 def check_counts(scenario: Scenario, counts: Sequence[int]) -> None:
@@ -189,7 +195,15 @@ def compare_staffing(
     smaller count's is planned again from that plan (one such re-plan at a time, each may start
     the next) and keeps the better of its two plans; ``started_from`` names the count it
     started from (empty: from scratch).
+
+    A script that calls it without a ``client`` keeps its work under
+    ``if __name__ == "__main__":``: the local cluster's worker processes start afresh and
+    import the script again, as :mod:`multiprocessing` does.
     """
+    check_is_scenario(scenario, "compare_staffing")
+    if isinstance(counts, str | bytes) or not all(_whole(c) for c in counts):
+        msg = f"counts are whole officer counts, e.g. [2, 4, 6] or range(2, 9, 2), not {counts!r}"
+        raise TypeError(msg)
     counts = sorted(set(int(c) for c in counts))
     check_counts(scenario, counts)  # fail fast, before any cluster starts
     break_window(scenario)

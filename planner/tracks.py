@@ -90,7 +90,9 @@ def route_track(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> list[tuple[fl
     return track
 
 
-def position_at(track: list[tuple[float, float, float]], at_s: float) -> tuple[float, float]:
+def position_at(
+    track: list[tuple[float, float, float]] | np.ndarray, at_s: float
+) -> tuple[float, float]:
     """Where a timed track (:func:`route_track`) is at ``at_s``: linear between points."""
     rows = np.asarray(track, dtype=float)
     lon = float(np.interp(at_s, rows[:, 2], rows[:, 0]))

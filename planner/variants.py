@@ -115,9 +115,7 @@ def overlap(a: Plan, b: Plan) -> dict[str, float]:
     """
 
     def stops(plan: Plan) -> set[tuple[int, int]]:
-        return {
-            (int(leg.hotspot), int(leg.start_s // 3600)) for r in plan.routes for leg in r.dwells
-        }
+        return {(leg.spot, int(leg.start_s // 3600)) for r in plan.routes for leg in r.dwells}
 
     def streets(plan: Plan) -> set[int]:
         return {s for r in plan.routes for leg in r.legs for s in leg.segments}

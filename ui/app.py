@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
@@ -330,7 +330,7 @@ def await_planning() -> None:
             return
         if error is not None:  # a bug: said as one
             raise error
-        plan = job.future.result()  # as kept in the store
+        plan = cast("Plan", job.future.result())  # as kept in the store
         _show_plan(plan, job.key or "", job.about["text"], job.about["file_limit"])
         bar.empty()
         done = f"{'Re-planned' if again else 'Planned'} in {job.seconds:.1f} s"

@@ -344,8 +344,9 @@ def saved_output_dir(out: Path | None, name: str) -> Path | None:
     opened = st.session_state.get(OPENED, {}).get("name")
     if out is not None and out.name == opened and name != opened:
         out = out.parent / name  # renamed: its own folder, not the one it came from
-    inside = out is not None and out.is_relative_to(REPO) and base.is_relative_to(REPO)
-    return Path(os.path.relpath(out, base)) if inside else None
+    if out is None or not (out.is_relative_to(REPO) and base.is_relative_to(REPO)):
+        return None
+    return Path(os.path.relpath(out, base))
 
 
 def file_time_limit(limit: float) -> float:
@@ -580,7 +581,10 @@ def _read_incidents(entry: dict[str, Any], name: str) -> tuple[str | None, dict[
     """Do :func:`read_incidents`; return its message and the mapping a refusal suggests."""
     try:
         risk = RiskSpec.model_validate(draft().get("risk", {}))  # as the scenario reads it
-        harm = {"harm_overrides": risk.harm_weights_days, "exclude": risk.harm_exclude}
+        harm: dict[str, Any] = {
+            "harm_overrides": risk.harm_weights_days,
+            "exclude": risk.harm_exclude,
+        }
         incident_spec = IncidentSpec.model_validate(entry)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the summary

@@ -64,7 +64,11 @@ HOOD_SOURCES = {
 }
 SCHEMAS = ("auto", "uk_police", "sf", "boston", "chicago", "atlanta_cobra", "generic")
 STATION_KINDS = {"point": "Point (lat, lon)", "police": "OSM police station", "node": "OSM node"}
-STATION_STUBS = {"point": dict, "police": lambda: {"police": "any"}, "node": lambda: {"node_id": 0}}
+STATION_STUBS: dict[str, Callable[[], dict[str, Any]]] = {
+    "point": dict,
+    "police": lambda: {"police": "any"},
+    "node": lambda: {"node_id": 0},
+}
 
 
 def _time(value: str | None) -> dt.time:

@@ -135,7 +135,7 @@ def running(slot: str) -> Job | None:
     return job if isinstance(job, Job) else None
 
 
-def wait(job: Job, draw: Callable[[float, str], None]) -> None:
+def wait(job: Job, draw: Callable[[float, str], object]) -> None:
     """Draw the job's progress with ``draw(fraction, text)`` until the job has ended.
 
     A rerun of the page stops this wait (at a draw), not the job: the job stays in the

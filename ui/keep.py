@@ -120,7 +120,7 @@ def keep() -> None:
     if st.query_params.get(PARAM) != page:
         st.query_params[PARAM] = page
     kept = {
-        key: copy.deepcopy(value) if key in MUTABLE else value
+        str(key): copy.deepcopy(value) if key in MUTABLE else value
         for key, value in st.session_state.items()
         if (key in KEYS or str(key).startswith(PREFIXES)) and value is not None
     }

@@ -74,7 +74,7 @@ def legend_html(
         more = " (colours repeat)" if officers > len(OFFICER_COLOURS) else ""
         arrow = '<b style="margin:0 0.3em 0 0.9em">&gt;</b>direction walked'
         parts.append(f"Routes and dwells: {chips}{more}{arrow}")
-    shown = [((0, 0, 0), "station", "station")]
+    shown: list[tuple[tuple[int, ...], str, str]] = [((0, 0, 0), "station", "station")]
     if posts:
         shown += [(POST_COLOUR, "dot", "post"), (POST_COLOUR, "disc", "post visibility radius")]
     if places:
@@ -85,7 +85,7 @@ def legend_html(
     if calls:
         shown.append((CALL_COLOUR, "call", "call for service"))
     if units:
-        shown.append((officer_colour(1), "unit", f"where each {word} is at the time chosen"))
+        shown.append((tuple(officer_colour(1)), "unit", f"where each {word} is at the time chosen"))
     symbols = "".join(_chip(colour, shape) + label for colour, shape, label in shown)
     parts.append(f"Symbols: {symbols}")
     return "<small>" + "<br>".join(parts) + "</small>"

@@ -140,8 +140,8 @@ def show_kpis(plan: Plan) -> None:
         width="content",
         help=gap_help(solver),
     )
-    if said := warnings_pointer(len(plan_warnings(plan))):
-        st.caption(said)
+    if pointer := warnings_pointer(len(plan_warnings(plan))):
+        st.caption(pointer)
     if followed:
         show_replan_change(followed, k)
 
@@ -154,7 +154,7 @@ def warnings_pointer(count: int) -> str | None:
     return f"⚠️ This plan has {what}, below the map: read before relying on these figures."
 
 
-def _change(change: float, spec: str) -> dict[str, str]:
+def _change(change: float, spec: str) -> dict[str, Any]:
     """Return the metric keywords of a change against the plan followed (none: grey, no arrow)."""
     text = f"{change:{spec}}"
     if float(text) == 0:
@@ -512,8 +512,8 @@ def show_review(plan: Plan) -> None:
     st.subheader("Schedule")
     word = plan.unit_word
     every = f"every {word}"
-    units = [every, *(f"{word.capitalize()} {r.officer}" for r in plan.routes)]
-    shown = st.selectbox("Schedule of", units, key="schedule_of", width=220)
+    choices = [every, *(f"{word.capitalize()} {r.officer}" for r in plan.routes)]
+    shown = st.selectbox("Schedule of", choices, key="schedule_of", width=220)
     schedule = schedule_table(plan)
     if shown not in (every, None):  # one unit's timetable, as its briefing page has it
         schedule = schedule[schedule[word] == int(shown.rsplit(" ", 1)[1])]

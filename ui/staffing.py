@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import pandas as pd
@@ -259,7 +259,8 @@ def shift_specs(rows: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, Any]
         Naming the row and column of each empty cell, day that is neither and time that is
         not a clock time, one to a line.
     """
-    specs, problems = [], []
+    specs: list[dict[str, Any]] = []
+    problems: list[str] = []
     for n, row in enumerate(rows.dropna(how="all").to_dict("records"), start=1):
         cells = {c: "" if pd.isna(v) else str(v).strip() for c, v in row.items()}
         said = len(problems)
@@ -354,7 +355,8 @@ def run_comparison(
 
     The work of a job (:mod:`ui.jobs`): it reports its progress to ``job`` and draws nothing.
     """
-    tables, runs = [], {}
+    tables: list[pd.DataFrame] = []
+    runs: dict[tuple[str, int], StaffingRun] = {}
     for i, (label, scenario) in enumerate(runs_for):
         job.report(
             i / len(runs_for),
@@ -515,7 +517,7 @@ def await_comparison() -> None:
             return
         if error is not None:  # a bug: said as one
             raise error
-        table, runs = job.future.result()  # type: ignore[misc]
+        table, runs = cast("tuple[pd.DataFrame, dict]", job.future.result())
         st.session_state.pop("staffing_error", None)
         about = {key: job.about[key] for key in ("name", "compared", "drawn", "limit")}
         st.session_state[RESULT] = {
@@ -727,7 +729,7 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
                 f"Plan on the {side}",
                 keys,
                 index=default,
-                format_func=labels.get,
+                format_func=labels.__getitem__,
                 key=f"staffing_{side}",
             )
             run = result["runs"][key]

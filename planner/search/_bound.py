@@ -442,7 +442,7 @@ def _time_indexed(
     objective.SetMaximization()
     moving = solver.Constraint(0.0, capacity / hour) if walking else None
     for gain, cost_s in walking or ():
-        if cost_s > 0.0 and gain > 0.0:
+        if moving is not None and cost_s > 0.0 and gain > 0.0:
             w = solver.NumVar(0.0, 1.0, "")
             objective.SetCoefficient(w, gain / vmax)
             moving.SetCoefficient(w, cost_s / hour)

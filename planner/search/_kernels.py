@@ -12,7 +12,7 @@ a search starts its clock.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 from numba import njit
@@ -27,9 +27,9 @@ def _compiled(func: _F) -> _F:
     is writable (a read-only install); the search then compiles in each process instead.
     """
     try:
-        return njit(cache=True)(func)
+        return cast("_F", njit(cache=True)(func))
     except RuntimeError:
-        return njit(func)
+        return cast("_F", njit(func))
 
 
 _MIN_GAIN_S = 1e-10

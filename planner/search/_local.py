@@ -169,15 +169,16 @@ class _Tails:
         data = self.data
         if data.wl is None:
             return 0.0
-        if self.counts is None:  # walking value without decaying passes
+        passes = data.passes
+        if self.counts is None or passes is None:  # walking value without decaying passes
             return sum(data.wl[a][b] for a, b in new) - sum(data.wl[a][b] for a, b in old)
         change: dict[int, int] = {}
         for arcs, sign in ((old, -1), (new, 1)):
             for a, b in arcs:
                 if a != b:
-                    for s in data.passes.streets_of(a, b).tolist():
+                    for s in passes.streets_of(a, b).tolist():
                         change[s] = change.get(s, 0) + sign
-        sp = data.passes.passes
+        sp = passes.passes
         total = 0.0
         for s, k in change.items():
             if k:
@@ -185,8 +186,8 @@ class _Tails:
                 if sp.decay == 1.0:
                     total += float(sp.weight[s]) * k
                 else:
-                    b = float(sp.before[s])
-                    kept = sp.decay ** (b + c) - sp.decay ** (b + c + k)
+                    before = float(sp.before[s])
+                    kept = sp.decay ** (before + c) - sp.decay ** (before + c + k)
                     total += float(sp.weight[s]) * kept / (1.0 - sp.decay)
         return total
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from typing import Literal
 
 from planner.search._model import TOL_S, Problem, Shift, Solution, Visit, _Data
 
@@ -29,7 +30,7 @@ def _break_step(
     cur: int,
     nxt: int | None,
     taken: list[float] | None = None,
-) -> tuple[float, int, float] | bool | None:
+) -> tuple[float, int, float] | Literal[False] | None:
     """Decide whether to take the pending break before walking from ``cur`` to ``nxt``.
 
     The break is deferred while it is early and the stop at ``nxt`` (started in its first free
@@ -39,7 +40,7 @@ def _break_step(
 
     Returns
     -------
-    tuple[float, int, float] | None | bool
+    tuple[float, int, float] | None | False
         ``(time after the break, node after the break, break start)`` when taken now, ``False``
         when it is deferred, ``None`` when the window is already missed (infeasible).
     """

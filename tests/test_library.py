@@ -1,0 +1,81 @@
+"""The library as a script uses it: wrong arguments said plainly, plans that print short."""
+
+import dataclasses
+import json
+
+import pytest
+
+from planner.errors import ExportError, ScenarioError
+from planner.export import write_plan
+from planner.pipeline import load_area, run
+from planner.scenario import parse_scenario, with_overrides
+from planner.staffing import compare_staffing
+
+from .conftest import ROOT
+
+DEFAULT = ROOT / "scenarios" / "helsinki_default.yaml"
+
+
+def small(tmp_path, **area):
+    data = {
+        "name": "script",
+        "area": {"source": "embedded", **area},
+        "shift": {"date": "2026-12-04", "start": "18:00", "end": "20:00"},
+        "officers": {"count": 1, "station": {"lat": 60.1699, "lon": 24.9384}},
+        "posts": {"count": 0},
+        "solver": {"time_limit_s": 5, "route_iterations": 20},
+    }
+    return parse_scenario(data, "script", tmp_path)
+
+
+@pytest.mark.parametrize("given", [str(DEFAULT), DEFAULT, {"name": "x"}, None])
+def test_a_scenario_not_yet_read_is_refused_with_the_function_that_reads_it(given):
+    how = "load_scenario" if given is not None and not isinstance(given, dict) else "parse_scenario"
+    for call in (run, load_area, lambda s: with_overrides(s, {}, "script")):
+        with pytest.raises(TypeError, match=rf"takes a Scenario, not a \w+; .*{how}\("):
+            call(given)
+    with pytest.raises(TypeError, match=r"compare_staffing\(\) takes a Scenario"):
+        compare_staffing(given, [1, 2])
+
+
+@pytest.mark.parametrize("counts", ["2,4", [2, 4.5], [True, 2]])
+def test_staffing_counts_must_be_whole_numbers(tmp_path, counts):
+    with pytest.raises(TypeError, match=r"whole officer counts, e\.g\. \[2, 4, 6\]"):
+        compare_staffing(small(tmp_path), counts)  # refused before any cluster starts
+
+
+def test_an_area_loaded_for_another_scenario_is_refused_not_planned_on(tmp_path):
+    area = load_area(small(tmp_path))
+    part = small(tmp_path, bbox_deg=[24.935, 60.165, 24.950, 60.172])
+    with pytest.raises(ScenarioError, match=r"loaded for embedded, and the scenario's .* bbox_deg"):
+        run(part, area=area)
+    assert run(part, area=load_area(part)).graph.segments.shape[0] < len(area.graph.segments)
+
+
+def test_a_plan_prints_as_one_line_and_writes_to_its_scenarios_folder(
+    two_officer_plan, tmp_path, monkeypatch
+):
+    plan = two_officer_plan
+    said = repr(plan)
+    stats = plan.routes_stats
+    assert "\n" not in said and len(said) < 200
+    assert said.startswith("<Plan helsinki_default: ") and "2 officers on foot" in said
+    assert f"presence {plan.kpis['routes']['presence_min']:.3f} ({stats.status}" in said
+    assert str(plan) == said
+    # built in code without output_dir: out/<name> under the working folder
+    monkeypatch.chdir(tmp_path)
+    loose = dataclasses.replace(
+        plan, scenario=plan.scenario.model_copy(update={"output_dir": None})
+    )
+    written = write_plan(loose)
+    assert (tmp_path / "out" / "helsinki_default" / "kpis.json").resolve() in {
+        p.resolve() for p in written
+    }
+    # a folder holding another scenario's plan is refused, as the command line refuses it
+    other = dataclasses.replace(
+        loose, scenario=loose.scenario.model_copy(update={"name": "another"})
+    )
+    with pytest.raises(ExportError, match=r"holds the plan of scenario 'helsinki_default'"):
+        write_plan(other, "out/helsinki_default")
+    kpis = json.loads((tmp_path / "out/helsinki_default/kpis.json").read_text(encoding="utf-8"))
+    assert kpis["scenario"] == "helsinki_default"
