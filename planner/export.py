@@ -523,7 +523,7 @@ def _refuse_foreign_files(folder: Path, where: str) -> None:
     A plan's files replace those of the plan before; files of the same names without a plan's
     ``routes.json`` beside them (:func:`_is_plan`) are someone's own, and would be lost.
     """
-    found = sorted(p.name for p in folder.iterdir() if PLAN_FILES.fullmatch(p.name))
+    found = sorted(p.name for p in folder.iterdir() if PLAN_FILES.fullmatch(p.name) and p.is_file())
     if found:
         names = ", ".join(found[:4]) + (f" and {len(found) - 4} more" if len(found) > 4 else "")
         msg = (
