@@ -6,6 +6,8 @@ command line and the app can show it as it is, without a traceback.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -57,16 +59,30 @@ class PlannerWarning(UserWarning):
 _KEPT: ContextVar[list[str] | None] = ContextVar("planner_kept_warnings", default=None)
 
 
-def warn(message: str, stacklevel: int = 2) -> None:
+def warn(message: str) -> None:
     """Issue a :class:`PlannerWarning`, and keep its message for the plan being made.
 
-    Messages are kept by :func:`kept_warnings` in the caller's context only (each thread of
-    the app, each Dask task), whatever the warning filters do.
+    The warning is said at the first line outside this package that led to it (a script's
+    call of ``pipeline.run``, say), not at the library's own. Messages are kept by
+    :func:`kept_warnings` in the caller's context only (each thread of the app, each Dask
+    task), whatever the warning filters do.
     """
     kept = _KEPT.get()
     if kept is not None and message not in kept:
         kept.append(message)
-    warnings.warn(message, PlannerWarning, stacklevel=stacklevel + 1)
+    warnings.warn(message, PlannerWarning, stacklevel=_outside_level())
+
+
+#: Where this package's modules are: frames of files under it are the library's own.
+_PACKAGE = str(Path(__file__).parent) + os.sep
+
+
+def _outside_level() -> int:
+    """Return the ``stacklevel`` of :func:`warn`'s first caller outside this package."""
+    level, frame = 2, sys._getframe(2)  # 1: warn itself; 2: whoever called it
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        level, frame = level + 1, frame.f_back
+    return level
 
 
 @contextmanager

@@ -616,5 +616,4 @@ def _warn_earlier_plans(out_dir: Path, written: set[str]) -> None:
         warn(
             f"{out_dir}: {', '.join(earlier)} {verb} an earlier plan's files, not this plan's; "
             "delete them or plan into another --out",
-            stacklevel=3,
         )

@@ -186,4 +186,4 @@ def _trip_text(plan: Plan, trip: FarTrip) -> str:
 def warn_far_trips(plan: Plan) -> None:
     """Warn when units walk far for one place (:func:`far_trip_message`)."""
     if message := far_trip_message(plan):
-        warn(message, stacklevel=3)
+        warn(message)

@@ -289,7 +289,7 @@ def _warn_short_test(
             f"{test_months} test months from {cut:%Y-%m} hold data; choose an earlier cut or "
             "fewer --test-months for a full test"
         )
-        warn(msg, stacklevel=3)
+        warn(msg)
 
 
 def evaluate_files(

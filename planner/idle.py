@@ -32,7 +32,7 @@ def all_stops_made(routes_kpis: dict[str, Any]) -> bool:
 def warn_idle_units(plan: Plan) -> None:
     """Warn when units are back at the station long before their time ends, and say why."""
     if message := idle_message(plan):
-        warn(message, stacklevel=3)
+        warn(message)
 
 
 def idle_message(plan: Plan) -> str | None:

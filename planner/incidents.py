@@ -688,7 +688,7 @@ def _announce(report: LoadReport, cautions: Sequence[str]) -> LoadReport:
     briefing) carry what the warning said.
     """
     if report.rows_kept < report.rows_read or report.unmapped or cautions:
-        warn("; ".join([report.summary(), *cautions]), stacklevel=3)
+        warn("; ".join([report.summary(), *cautions]))
     else:  # all kept: the counts are news, not a warning
         log.info(report.summary())
     for note in report.notes:

@@ -202,7 +202,7 @@ def from_polygons(
             f"{overlaps} streets lie where areas meet or overlap: each goes to the first listed"
         )
     for note in notes:
-        warn(f"{field}: {note}", stacklevel=2)
+        warn(f"{field}: {note}")
     source = f"polygons of {path.name}, named by its column {name_column}"
     return Neighbourhoods(
         tuple(names), segment, node, segment[pieces.segment], source, tuple(notes)
@@ -253,7 +253,7 @@ def _read_polygons(path: Path, name_column: str, field: str) -> gpd.GeoDataFrame
         raise ScenarioError(msg)
     if empty.any():  # a shapefile's record without a shape: nothing to place streets in
         rows = ", ".join(str(i + 1) for i in np.flatnonzero(empty)[:10])
-        warn(f"{field}: rows {rows} have no outline and are left out", stacklevel=3)
+        warn(f"{field}: rows {rows} have no outline and are left out")
         areas = areas[~empty]
     if areas.crs is None:
         msg = f"{field}: has no coordinate reference system; save it with one (e.g. EPSG:4326)"

@@ -83,7 +83,6 @@ def _warn_past_the_curve(max_minutes: float, curve: Sequence[tuple[float, float]
             f"no minute past {flat_from:g} (dwell.koper_curve): {max_minutes - flat_from:g} "
             f"min of each stop earn nothing and fewer stops fit; lower dwell.max_minutes to "
             f"{flat_from:g}, or extend the curve",
-            stacklevel=3,
         )
 
 
@@ -148,14 +147,12 @@ def warn_unit_break_windows(patrol: Patrol, start: dt.datetime, where: str) -> N
             warn(
                 f"{where}: {hours}, which leaves no room for the {patrol.break_s / 60:.0f} min "
                 f"meal break in its window {span}: it takes none",
-                stacklevel=3,
             )
         elif not patrol.break_slots_s and (begin > earliest or end - patrol.break_s < latest):
             first, last = max(begin, earliest), min(latest, end - patrol.break_s)
             warn(
                 f"{where}: {hours}, so its meal break starts between {clock(first)} and "
                 f"{clock(last)}, the part of the meal break window {span} in its hours",
-                stacklevel=3,
             )
 
 

@@ -606,7 +606,6 @@ def _warn_overlapping_spots(scenario: Scenario, hotspots: Hotspots) -> None:
             "count those streets twice, and the limits on stops per hot spot do not see one "
             "place; set it to twice dwell.visibility_radius_m "
             f"({2 * dwell.visibility_radius_m:g}) to count each place once",
-            stacklevel=3,
         )
 
 
@@ -619,7 +618,6 @@ def _warn_few_posts(scenario: Scenario, placed: int) -> None:
             f"only {placed} street crossings or ends watch any risk within "
             f"{posts.visibility_radius_m:g} m, so further posts would watch nothing; lower "
             "posts.count or widen posts.visibility_radius_m",
-            stacklevel=3,
         )
 
 
@@ -631,7 +629,6 @@ def _warn_spare_posts(scenario: Scenario, needed: int, placed: int, share: float
             f"that these {placed} watch ({100 * share:.1f} % of the area's): the other "
             f"{placed - needed} add no street to watch; lower posts.count to {needed} and plan "
             "again (the posts may move)",
-            stacklevel=3,
         )
 
 

@@ -109,7 +109,7 @@ def replan(
             f"re-planning the {len(routes)} units of the plan being followed ({count} officers; "
             f"the scenario says {scenario.officers.count})",
         )
-        warn(before[0], stacklevel=2)
+        warn(before[0])
     away, busy = away_since or {}, busy_until or {}
     made_s = followed.replanned_s or 0.0  # what the plan followed recorded as done stays done
     if followed.timezone:  # refuse times outside the plan before loading the map
@@ -189,7 +189,7 @@ def _ahead_warnings(plan: Plan) -> tuple[str, ...]:
     """
     messages = tuple(m for m in (idle_message(plan), far_trip_message(plan)) if m)
     for message in messages:
-        warn(message, stacklevel=3)
+        warn(message)
     return messages
 
 
@@ -234,7 +234,7 @@ def _earlier_calls(
                 f"shown from {clock_at(start, legs[call].start_s)}, {since} (a stop cut short "
                 "is not counted)"
             )
-            warn(message, stacklevel=3)
+            warn(message)
             messages.append(message)
     return tuple(messages)
 
@@ -396,7 +396,7 @@ def _inside_zones(
         f"walk, {away_m:.0f} m away in a straight line, at ({float(node['lat']):.5f}, "
         f"{float(node['lon']):.5f}); the walk out is not in its timetable"
     )
-    warn(message, stacklevel=3)
+    warn(message)
     return (message,)
 
 

@@ -216,7 +216,7 @@ def terrain_risk(
     if not exposure.shape[1]:
         notes.append("no risk-terrain feature in the area: risk is spread by street length")
     if not any(f.split("=")[0] in VENUE_KEYS for f in exposure.columns):
-        warn(_no_venues(exposure, bool(features.attrs.get("online"))), stacklevel=2)
+        warn(_no_venues(exposure, bool(features.attrs.get("online"))))
     keys = pd.Series([f"{k}={v}" for k, v in zip(features["key"], features["value"], strict=True)])
     counts = keys.value_counts().sort_index()
     return RiskMap(
@@ -405,7 +405,7 @@ def incident_risk(
     if note:
         notes.append(note)
         if loud:
-            warn(note, stacklevel=2)
+            warn(note)
     repeat = repeated_points(snapped["lon"].to_numpy(), snapped["lat"].to_numpy())
     lengths = graph.segments["length_m"].to_numpy()
     terrain_rate = None
@@ -465,7 +465,7 @@ def _usable(
             "dropped"
             f"{_outside_by_file(incidents, point_idx)}{swapped_rows(graph, incidents, point_idx)}"
         )
-        warn(msg, stacklevel=3)
+        warn(msg)
     per_file = _attribute_outside(reports, incidents, point_idx, outside)
     later_note = None
     if shift is not None and "occurred" in incidents:  # what was known when the shift starts
@@ -476,10 +476,10 @@ def _usable(
             if later.all():
                 msg = f"no incident near the streets is dated before the shift starts: {later_note}"
                 raise IncidentDataError(msg)
-            warn(later_note, stacklevel=3)
+            warn(later_note)
             point_idx, seg_idx = point_idx[~later], seg_idx[~later]
     if len(point_idx) < FEW_INCIDENTS:
-        warn(few_incidents_message(len(point_idx)), stacklevel=3)
+        warn(few_incidents_message(len(point_idx)))
     return point_idx, seg_idx, per_file, later_note
 
 
@@ -510,7 +510,7 @@ def _in_window(
         in_window, _ = window_weights(snapped, shift[0], shift[1], all_hours)
     notes += _window_notes(flagged)
     if note := _stale_note(snapped, shift[0]):
-        warn(note, stacklevel=3)
+        warn(note)
         notes.append(note)
     return in_window, parameters, notes
 

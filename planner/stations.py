@@ -465,7 +465,7 @@ def area_zone(graph: StreetGraph) -> str:
 def warn_odd_shift(start: dt.datetime, end: dt.datetime, graph: StreetGraph) -> None:
     """Warn of a shift longer than :data:`LONG_SHIFT_H` or in another zone than the area's."""
     for note in odd_shift_notes(start, end, area_zone(graph)):
-        warn(note, stacklevel=2)
+        warn(note)
 
 
 def odd_shift_notes(start: dt.datetime, end: dt.datetime, zone: str) -> list[str]:

@@ -103,7 +103,7 @@ def _below_note(k: int, presence: float, best: float, within: float) -> str | No
         f"{1 - within:.0%} asked for (--within {within:g}), even with its penalty on repeated "
         "stops cut to 1/16; it is kept: widen --within, or give the search more time"
     )
-    warn(message, stacklevel=3)
+    warn(message)
     return message
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from planner.errors import ExportError, ScenarioError
+from planner.errors import ExportError, PlannerWarning, ScenarioError
 from planner.export import write_plan
 from planner.pipeline import load_area, run
 from planner.scenario import parse_scenario, with_overrides
@@ -79,3 +79,19 @@ def test_a_plan_prints_as_one_line_and_writes_to_its_scenarios_folder(
         write_plan(other, "out/helsinki_default")
     kpis = json.loads((tmp_path / "out/helsinki_default/kpis.json").read_text(encoding="utf-8"))
     assert kpis["scenario"] == "helsinki_default"
+
+
+def test_a_warning_is_said_at_the_scripts_own_line_not_the_librarys(tmp_path):
+    calls = tmp_path / "calls.csv"
+    rows = [f"24.94{i},60.16{i},2020-01-0{i} 19:00,theft" for i in range(1, 6)]
+    calls.write_text("\n".join(["lon,lat,date,type", *rows, ",,2020-01-09,theft"]) + "\n")
+    mapping = {"x_col": "lon", "y_col": "lat", "time_col": "date", "type_col": "type"}
+    plain = small(tmp_path)
+    with_calls = with_overrides(
+        plain, {"incidents": [{"path": str(calls), "schema": "generic", **mapping}]}, "script"
+    )
+    with pytest.warns(PlannerWarning) as caught:
+        run(with_calls, area=load_area(plain))
+    said = [str(w.message) for w in caught]
+    assert any("dropped: 1 without coordinates" in text for text in said), said
+    assert {w.filename for w in caught} == {__file__}  # not pipeline.py, risk.py, ...
