@@ -95,3 +95,24 @@ def test_a_warning_is_said_at_the_scripts_own_line_not_the_librarys(tmp_path):
     said = [str(w.message) for w in caught]
     assert any("dropped: 1 without coordinates" in text for text in said), said
     assert {w.filename for w in caught} == {__file__}  # not pipeline.py, risk.py, ...
+
+
+def test_the_names_a_script_needs_are_at_the_top_and_load_when_used():
+    import subprocess
+    import sys
+
+    import planner
+    import planner.pipeline
+    import planner.scenario
+
+    assert set(planner.__all__) == {"__version__", *planner._PUBLIC}
+    for name, module in planner._PUBLIC.items():
+        assert getattr(planner, name) is getattr(sys.modules[module], name), name
+    assert planner.run is planner.pipeline.run and "load_scenario" in dir(planner)
+    with pytest.raises(AttributeError, match="no attribute 'plan_it'"):
+        planner.plan_it  # noqa: B018
+    fresh = "import sys, planner; print('planner.pipeline' in sys.modules)"
+    quick = subprocess.run(
+        [sys.executable, "-c", fresh], capture_output=True, text=True, check=True
+    )
+    assert quick.stdout.strip() == "False"  # the solvers load on first use, not on import
