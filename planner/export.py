@@ -154,13 +154,21 @@ def _utc(plan: Plan, offset_s: float) -> dt.datetime:
 
 
 def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
-    """Write the plan as a GeoJSON FeatureCollection (WGS84).
+    """Write the plan as a GeoJSON FeatureCollection (WGS84): :func:`plan_layers` as text."""
+    return plan_layers(plan, wgs84).to_json(drop_id=True, na="drop", indent=None)
+
+
+def plan_layers(plan: Plan, wgs84: gpd.GeoSeries | None = None) -> gpd.GeoDataFrame:
+    """Return what ``plan.geojson`` holds, as a GeoDataFrame in WGS84 with a ``layer`` column.
 
     Its layers are segment, route, dwell, post, station (and end_station when it differs),
     one station feature per place with the officers (units) who use it, and the scenario's
     must_cover places (with their stops) and forbidden zones (circles of their radius).
+    ``wgs84`` is the street segments' geometry in WGS84, when the caller has it already.
     """
     graph = plan.graph
+    if wgs84 is None:
+        wgs84 = graph.segments.geometry.to_crs("EPSG:4326")
     records: list[dict] = []
     density = plan.risk.density_per_m(graph)
     for i, geom in enumerate(wgs84):
@@ -199,7 +207,7 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
                     "layer": "dwell",
                     "officer": route.officer,
                     "stop": number,  # the unit's stops in order, as in the briefing and GPX
-                    "hotspot": (leg.hotspot or 0) + 1,  # its number, as in kpis.json
+                    "hotspot": leg.spot + 1,  # its number, as in kpis.json
                     "name": plan.places[leg.to_node],
                     "arrive": plan.at_second(leg.start_s).isoformat(timespec="seconds"),
                     "minutes": round((leg.end_s - leg.start_s) / 60, 2),
@@ -236,7 +244,7 @@ def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
             frame[column] = frame[column].astype("Int64")
     exact = shapely.set_precision(frame.geometry.to_numpy(), 10**-DEGREE_DIGITS)
     frame["geometry"] = shapely.orient_polygons(exact)  # outer rings anticlockwise (RFC 7946)
-    return frame.to_json(drop_id=True, na="drop", indent=None)
+    return frame
 
 
 def _place_records(plan: Plan) -> list[dict]:

@@ -116,3 +116,17 @@ def test_the_names_a_script_needs_are_at_the_top_and_load_when_used():
         [sys.executable, "-c", fresh], capture_output=True, text=True, check=True
     )
     assert quick.stdout.strip() == "False"  # the solvers load on first use, not on import
+
+
+def test_the_plans_layers_are_a_geodataframe_as_plan_geojson_holds_them(two_officer_plan):
+    from planner.export import plan_files, plan_layers
+
+    plan = two_officer_plan
+    layers = plan_layers(plan)
+    assert layers.crs.to_epsg() == 4326
+    routes = layers[layers["layer"] == "route"]
+    assert sorted(routes["officer"]) == [1, 2]
+    assert (layers["layer"] == "dwell").sum() == plan.kpis["routes"]["stops"]
+    assert (layers["layer"] == "segment").sum() == len(plan.graph.segments)
+    written = json.loads(plan_files(plan)["plan.geojson"])
+    assert [f["properties"]["layer"] for f in written["features"]] == layers["layer"].tolist()
