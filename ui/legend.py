@@ -12,6 +12,7 @@ from ui.map import (
     POST_COLOUR,
     RISK_CLASSES,
     officer_colour,
+    text_on,
 )
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
     rgb = f"rgb{tuple(colour[:3])}"
+    pale = "rgba({}, {}, {}, 0.2)".format(*colour[:3])  # a disc's fill, pale as on the map
     if shape == "dot":
         style = f"width:0.8em;height:0.8em;border-radius:50%;background:{rgb}"
     elif shape == "ring":
@@ -30,16 +32,19 @@ def _chip(colour: tuple[int, ...], shape: str = "line") -> str:
         )
     elif shape == "call":
         style = f"width:0.7em;height:0.7em;border-radius:50%;background:{rgb};border:2px solid #000"
-    elif shape == "unit":  # as the map draws where a unit is: its colour, its number in white
+    elif shape == "unit":  # as the map draws where a unit is: its colour, its number on it
+        text = "rgb({}, {}, {})".format(*text_on(colour))
         style = (
             f"width:16px;height:16px;border-radius:50%;background:{rgb};border:2px solid #fff;"
-            "box-shadow:0 0 0 1px #999;color:#fff;font-size:10px;font-weight:bold;"
+            f"box-shadow:0 0 0 1px #999;color:{text};font-size:10px;font-weight:bold;"
             "display:inline-flex;align-items:center;justify-content:center;line-height:1;"
             "box-sizing:border-box"
         )
-    elif shape == "disc":
+    elif shape in ("disc", "zone"):  # a no-go zone's edge is thick, and it is named on the map
+        edge = 3 if shape == "zone" else 1
         style = (
-            f"width:0.9em;height:0.9em;border-radius:50%;background:{rgb}33;border:1px solid {rgb}"
+            f"width:0.9em;height:0.9em;border-radius:50%;background:{pale};"
+            f"border:{edge}px solid {rgb}"
         )
     else:
         style = f"width:1.6em;height:0.6em;background:{rgb}"
@@ -80,7 +85,7 @@ def legend_html(
     if places:
         shown += [
             (MUST_COVER_COLOUR, "ring", "must cover"),
-            (FORBIDDEN_COLOUR, "disc", "forbidden"),
+            (FORBIDDEN_COLOUR, "zone", "forbidden (no-go, named)"),
         ]
     if calls:
         shown.append((CALL_COLOUR, "call", "call for service"))

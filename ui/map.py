@@ -13,6 +13,7 @@ street to place a station or a place, in :mod:`ui.pick_map`) and the legend
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -40,27 +41,32 @@ MIN_LABEL_SEGMENT_M = 40.0
 
 #: Risk-density classes: upper percentile of each class, colour, street width in metres, label.
 RISK_CLASSES: tuple[tuple[float, tuple[int, int, int], float, str], ...] = (
-    (50.0, (170, 170, 170), 2.0, "lower half"),
+    (50.0, (220, 220, 220), 2.0, "lower half"),  # the lightest: a grey print keeps the order
     (75.0, (254, 204, 92), 3.0, "50-75th percentile"),
     (90.0, (253, 141, 60), 4.0, "75-90th percentile"),
     (97.0, (240, 59, 32), 5.0, "90-97th percentile"),
     (100.0, (189, 0, 38), 6.0, "top 3 %"),
 )
 
-#: Officer colours (cycled past eight), apart from the risk ramp's greys, yellows and reds, and
-#: each at least 25 CIE76 units (CIELAB distance) from the others, so no two officers look alike.
+#: Officer colours (cycled past eight), chosen to stay apart as everyone sees them: each pair at
+#: least 25 CIE76 units (CIELAB distance) apart in full colour and as readers with the common
+#: red-green deficiencies see it (deuteranopia, protanopia), the first four at least 35 and 15
+#: apart in lightness (a grey print), and each at least 18 from the risk ramp's colours.
 OFFICER_COLOURS: tuple[tuple[int, int, int], ...] = (
-    (31, 119, 180),
-    (44, 160, 44),
-    (148, 103, 189),
-    (23, 190, 207),
-    (227, 119, 194),
-    (140, 86, 75),
-    (100, 100, 0),
-    (0, 0, 128),  # navy: a third purple (magenta) read as the two above
+    (136, 17, 255),  # violet
+    (102, 221, 136),  # light green
+    (34, 153, 238),  # azure
+    (102, 17, 119),  # plum
+    (119, 85, 85),  # brown
+    (187, 187, 221),  # lavender
+    (68, 17, 170),  # indigo
+    (102, 119, 153),  # slate
 )
 
 POST_COLOUR = (60, 60, 70)
+
+#: Width of a route in pixels (on a white edge 3 pixels wider).
+ROUTE_PX = 4
 
 #: Metres walked between two arrowheads showing a route's direction.
 ARROW_EVERY_M = 200.0
@@ -78,6 +84,14 @@ CALL_COLOUR = (230, 126, 34)
 def officer_colour(officer: int) -> list[int]:
     """RGB colour of an officer's route and dwells (officers are numbered from 1)."""
     return list(OFFICER_COLOURS[(officer - 1) % len(OFFICER_COLOURS)])
+
+
+def text_on(colour: Sequence[int]) -> list[int]:
+    """Return black or white, whichever reads better on ``colour`` (WCAG luminance contrast)."""
+    linear = [c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    on_black, on_white = (luminance + 0.05) / 0.05, 1.05 / (luminance + 0.05)
+    return [0, 0, 0] if on_black > on_white else [255, 255, 255]
 
 
 def risk_classes(density_per_m: np.ndarray) -> np.ndarray:
@@ -337,6 +351,7 @@ def place_records(
             "position": [round(p["lon"], COORD_DIGITS), round(p["lat"], COORD_DIGITS)],
             "radius": float(p.get("radius_m", 100.0)),
             "tip": f"Forbidden: {p.get('name') or 'unnamed zone'} ({p.get('radius_m', 100):.0f} m)",
+            "label": f"no-go: {p['name']}" if p.get("name") else "no-go",
         }
         for p in forbidden
     ]
@@ -344,7 +359,11 @@ def place_records(
 
 
 def place_layers(cover: list[dict[str, Any]], zones: list[dict[str, Any]]) -> list[pdk.Layer]:
-    """Forbidden zones (red discs of their radius) and must-cover places (green rings)."""
+    """Forbidden zones (red discs of their radius), must-cover places (green rings), zone names.
+
+    A zone is named on the map ("no-go: ..."), as on the briefing: in a grey print, or to a
+    reader who does not see its red, it must not read as a post's watched disc.
+    """
     return [
         pdk.Layer(
             "ScatterplotLayer",
@@ -354,9 +373,9 @@ def place_layers(cover: list[dict[str, Any]], zones: list[dict[str, Any]]) -> li
             get_radius="radius",
             radius_units="'meters'",
             get_fill_color=[*FORBIDDEN_COLOUR, 40],
-            get_line_color=[*FORBIDDEN_COLOUR, 200],
+            get_line_color=[*FORBIDDEN_COLOUR, 230],
             stroked=True,
-            line_width_min_pixels=2,
+            line_width_min_pixels=3,
             pickable=True,
         ),
         pdk.Layer(
@@ -373,6 +392,22 @@ def place_layers(cover: list[dict[str, Any]], zones: list[dict[str, Any]]) -> li
             filled=False,
             line_width_min_pixels=3,
             pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id="forbidden-names",
+            data=zones,
+            get_position="position",
+            get_text="label",
+            get_size=13,
+            size_units="'pixels'",
+            get_color=[*FORBIDDEN_COLOUR, 255],
+            character_set="'auto'",
+            font_family="'sans-serif'",
+            font_weight=700,
+            background=True,
+            get_background_color=[255, 255, 255, 220],
+            background_padding=[3, 1],
         ),
     ]
 
@@ -471,8 +506,9 @@ def plan_layers(
 
     pydeck sends a plain string as an accessor expression (``"@@=meters"``): constant string
     props are quoted (``"'meters'"``). Layer ids, bottom to top: ``post-reach``, ``forbidden``,
-    ``streets``, ``street-names``, ``routes``, ``route-arrows``, ``dwells``, ``dwell-minutes``,
-    ``posts``, ``must-cover``, ``stations`` and, after a re-plan with calls, ``calls``.
+    ``streets``, ``street-names``, ``route-casing``, ``routes``, ``route-arrows``, ``dwells``,
+    ``dwell-minutes``, ``posts``, ``must-cover``, ``forbidden-names``, ``stations`` and, after a
+    re-plan with calls, ``calls``.
     """
     wgs84 = plan.graph.segments.geometry.to_crs("EPSG:4326")
     streets, labels = base if base is not None else base_records(plan)
@@ -480,7 +516,7 @@ def plan_layers(
     routes = route_records(plan, wgs84)
     places = plan.scenario.places.model_dump(mode="json")
     cover, zones = place_records(places["must_cover"], places["forbidden"])
-    forbidden_layer, cover_layer = place_layers(cover, zones)
+    forbidden_layer, cover_layer, zone_names = place_layers(cover, zones)
     calls = call_records(plan)
     return [
         pdk.Layer(
@@ -499,15 +535,25 @@ def plan_layers(
         forbidden_layer,
         street_layer(streets),
         label_layer(labels),
+        pdk.Layer(  # a white edge: a route stands out from the risk colours under it
+            "PathLayer",
+            id="route-casing",
+            data=routes,
+            get_path="path",
+            get_color=[255, 255, 255],
+            get_width=ROUTE_PX + 3,
+            width_units="'pixels'",
+            cap_rounded=True,
+            joint_rounded=True,
+        ),
         pdk.Layer(
             "PathLayer",
             id="routes",
             data=routes,
             get_path="path",
             get_color="color",
-            get_width=3,
+            get_width=ROUTE_PX,
             width_units="'pixels'",
-            opacity=0.85,
             cap_rounded=True,
             joint_rounded=True,
             pickable=True,
@@ -573,6 +619,7 @@ def plan_layers(
             pickable=True,
         ),
         cover_layer,
+        zone_names,
         station_layer(station_records(plan)),
         *([station_layer(calls, "calls", CALL_COLOUR, (0, 0, 0))] if calls else []),
     ]

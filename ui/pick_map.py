@@ -97,10 +97,11 @@ def pick_deck(
     Returns
     -------
     pydeck.Deck
-        Layers ``forbidden``, ``pick-streets`` (pickable), ``must-cover``, ``stations``.
+        Layers ``forbidden``, ``pick-streets`` (pickable), ``must-cover``, ``forbidden-names``,
+        ``stations``.
     """
     cover, zones = place_records(places.get("must_cover", []), places.get("forbidden", []))
-    forbidden_layer, cover_layer = place_layers(cover, zones)
+    forbidden_layer, cover_layer, zone_names = place_layers(cover, zones)
     station_data = [
         {
             "position": [round(lon, COORD_DIGITS), round(lat, COORD_DIGITS)],
@@ -113,6 +114,7 @@ def pick_deck(
             forbidden_layer,
             street_layer(streets, "pick-streets", PICK_MIN_PX),
             cover_layer,
+            zone_names,
             station_layer(station_data),
         ],
         initial_view_state=fit_view(

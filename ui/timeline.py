@@ -16,7 +16,7 @@ import pydeck as pdk
 from planner.clock import clock_at, shift_seconds
 from planner.plan import Plan
 from planner.tracks import position_at, route_track
-from ui.map import COORD_DIGITS, officer_colour
+from ui.map import COORD_DIGITS, officer_colour, text_on
 
 
 def time_steps(start: dt.datetime, end: dt.datetime, step_min: int) -> dict[int, str]:
@@ -56,6 +56,7 @@ def unit_record(officer: int, lon: float, lat: float, tip: str) -> dict[str, Any
     return {
         "position": [round(lon, COORD_DIGITS), round(lat, COORD_DIGITS)],
         "color": officer_colour(officer),
+        "text_color": text_on(officer_colour(officer)),
         "label": str(officer),
         "tip": tip,
     }
@@ -86,7 +87,7 @@ def unit_layers(records: list[dict[str, Any]]) -> list[pdk.Layer]:
             get_text="label",
             get_size=13,
             size_units="'pixels'",
-            get_color=[255, 255, 255],
+            get_color="text_color",
             character_set="'auto'",
             font_family="'sans-serif'",
             font_weight=700,

@@ -77,12 +77,14 @@ LAYERS = {
     "forbidden": "ScatterplotLayer",
     "streets": "PathLayer",
     "street-names": "TextLayer",
+    "route-casing": "PathLayer",
     "routes": "PathLayer",
     "route-arrows": "TextLayer",
     "dwells": "ScatterplotLayer",
     "dwell-minutes": "TextLayer",
     "posts": "ScatterplotLayer",
     "must-cover": "ScatterplotLayer",
+    "forbidden-names": "TextLayer",
     "stations": "ScatterplotLayer",
     "units": "ScatterplotLayer",
     "unit-labels": "TextLayer",
@@ -133,25 +135,84 @@ output_dir: /tmp/patrol-planner-rich-test
 # Display and state helpers (no pipeline run)
 
 
-def _cielab(rgb: tuple[int, int, int]) -> np.ndarray:
+#: How readers with no working M or L cones see linear RGB (Machado, Oliveira & Fernandes 2009,
+#: severity 1): about one man in twelve has a deficiency of this red-green kind.
+DEUTERANOPIA = np.array(
+    [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.01182, 0.04294, 0.968881]]
+)
+PROTANOPIA = np.array(
+    [
+        [0.152286, 1.052583, -0.204868],
+        [0.114503, 0.786281, 0.099216],
+        [-0.003882, -0.048116, 1.051998],
+    ]
+)
+
+
+def _linear(rgb) -> np.ndarray:
+    c = np.asarray(rgb, dtype=float) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _seen(rgb, deficiency: np.ndarray) -> np.ndarray:
+    """The sRGB colour a reader with ``deficiency`` sees for ``rgb``."""
+    linear = np.clip(deficiency @ _linear(rgb), 0.0, 1.0)
+    return 255 * np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+
+
+def _apart(a, b) -> float:
+    """Least CIELAB distance of two colours: in full colour, and as either deficiency sees them."""
+    return min(
+        float(np.linalg.norm(_cielab(a) - _cielab(b))),
+        *(
+            float(np.linalg.norm(_cielab(_seen(a, m)) - _cielab(_seen(b, m))))
+            for m in (DEUTERANOPIA, PROTANOPIA)
+        ),
+    )
+
+
+def _cielab(rgb) -> np.ndarray:
     """CIELAB of an sRGB colour (D65 white), to measure how far apart two colours look."""
-    c = np.asarray(rgb) / 255.0
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    linear = _linear(rgb)
     xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
     t = xyz @ linear / np.array([0.95047, 1.0, 1.08883])
     f = np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
     return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
 
 
-def test_no_two_officers_colours_look_alike():
+def test_no_two_officers_colours_look_alike_to_any_reader_or_in_a_grey_print():
     from ui.map import OFFICER_COLOURS
 
     assert len(set(OFFICER_COLOURS)) == 8
     apart = {
-        (i + 1, j + 1): float(np.linalg.norm(_cielab(a) - _cielab(b)))
+        (i + 1, j + 1): _apart(a, b)
         for (i, a), (j, b) in itertools.combinations(enumerate(OFFICER_COLOURS), 2)
     }
     assert min(apart.values()) >= 25, sorted(apart.items(), key=lambda item: item[1])[:3]
+    first = {pair: d for pair, d in apart.items() if max(pair) <= 4}  # most plans' units
+    assert min(first.values()) >= 35, sorted(first.items(), key=lambda item: item[1])[:3]
+    lightness = [_cielab(c)[0] for c in OFFICER_COLOURS[:4]]
+    assert min(abs(a - b) for a, b in itertools.combinations(lightness, 2)) >= 15, lightness
+    # and a route stands apart from the streets under it, whatever their risk
+    ramp = [colour for _, colour, _, _ in RISK_CLASSES]
+    near = min((_apart(o, r), o, r) for o in OFFICER_COLOURS for r in ramp)
+    assert near[0] >= 18, near
+
+
+def test_the_risk_ramp_darkens_as_the_risk_rises_so_a_grey_print_keeps_its_order():
+    lightness = [_cielab(colour)[0] for _, colour, _, _ in RISK_CLASSES]
+    assert all(a > b for a, b in itertools.pairwise(lightness)), lightness
+
+
+def test_a_units_number_reads_on_its_colour():
+    from ui.map import OFFICER_COLOURS, text_on
+
+    def luminance(rgb) -> float:
+        return float(np.dot([0.2126, 0.7152, 0.0722], _linear(rgb)))
+
+    for colour in OFFICER_COLOURS:
+        lighter, darker = sorted((luminance(colour), luminance(text_on(colour))), reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, colour  # WCAG AA for text
 
 
 def test_risk_classes_split_segments_by_percentile():
