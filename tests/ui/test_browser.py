@@ -293,7 +293,8 @@ def test_the_rest_of_the_shift_is_replanned_from_the_plan_tab(app_page):
     expect(page.get_by_text(placed)).to_be_visible(timeout=30_000)
     lat, lon = placed.search(page.get_by_text(placed).inner_text()).groups()
     fields = [page.get_by_label("Officer 3 is at latitude"), page.get_by_label("longitude")]
-    assert [field.input_value() for field in fields] == [lat, lon]
+    for field, value in zip(fields, (lat, lon), strict=True):  # drawn with the note, or just after
+        expect(field).to_have_value(value, timeout=10_000)
     section = page.locator("[data-testid='stExpander']").filter(has_text="Re-plan the rest")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     section.screenshot(path=SCREENSHOTS / "replan_section.png")  # the form, its map and note
