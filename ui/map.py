@@ -393,23 +393,34 @@ def place_layers(cover: list[dict[str, Any]], zones: list[dict[str, Any]]) -> li
             line_width_min_pixels=3,
             pickable=True,
         ),
-        pdk.Layer(
-            "TextLayer",
-            id="forbidden-names",
-            data=zones,
-            get_position="position",
+        text_layer(
+            "forbidden-names",
+            zones,
             get_text="label",
-            get_size=13,
-            size_units="'pixels'",
             get_color=[*FORBIDDEN_COLOUR, 255],
-            character_set="'auto'",
-            font_family="'sans-serif'",
-            font_weight=700,
             background=True,
             get_background_color=[255, 255, 255, 220],
             background_padding=[3, 1],
         ),
     ]
+
+
+def text_layer(layer_id: str, data: list[dict[str, Any]], **style: object) -> pdk.Layer:
+    """Write each record's text at its ``position``, bold sans-serif 13 px unless ``style`` says."""
+    return pdk.Layer(
+        "TextLayer",
+        id=layer_id,
+        data=data,
+        get_position="position",
+        **{
+            "get_size": 13,
+            "size_units": "'pixels'",
+            "character_set": "'auto'",
+            "font_family": "'sans-serif'",
+            "font_weight": 700,
+            **style,
+        },
+    )
 
 
 def station_layer(
@@ -465,20 +476,15 @@ def label_layer(records: list[dict[str, Any]]) -> pdk.Layer:
     ``records`` (the longest streets first): zoomed in, more names show.
     """
     ranked = [{**r, "rank": len(records) - i} for i, r in enumerate(records)]
-    return pdk.Layer(
-        "TextLayer",
-        id="street-names",
-        data=ranked,
+    return text_layer(
+        "street-names",
+        ranked,
         extensions=[{"@@type": "CollisionFilterExtension"}],
         get_collision_priority="rank",
-        get_position="position",
         get_text="name",
         get_angle="angle",
         get_size=12,
-        size_units="'pixels'",
         get_color=[30, 30, 30],
-        character_set="'auto'",
-        font_family="'sans-serif'",
         font_weight=600,
         # A box in the map's background colour; an SDF halo loses thin glyphs (i, l).
         background=True,
@@ -558,19 +564,14 @@ def plan_layers(
             joint_rounded=True,
             pickable=True,
         ),
-        pdk.Layer(
-            "TextLayer",
-            id="route-arrows",
-            data=arrow_records(routes),
-            get_position="position",
+        text_layer(
+            "route-arrows",
+            arrow_records(routes),
             get_text="text",
             get_angle="angle",
             get_color="color",
             get_size=17,
-            size_units="'pixels'",
             billboard=False,  # flat on the map: a turned map turns the arrowheads with it
-            font_family="'sans-serif'",
-            font_weight=700,
         ),
         pdk.Layer(
             "ScatterplotLayer",
@@ -585,11 +586,9 @@ def plan_layers(
             line_width_min_pixels=1,
             pickable=True,
         ),
-        pdk.Layer(
-            "TextLayer",
-            id="dwell-minutes",
-            data=dwell_minute_records(plan),
-            get_position="position",
+        text_layer(
+            "dwell-minutes",
+            dwell_minute_records(plan),
             get_text="text",
             # In metres, capped: small at the first view, readable once zoomed in.
             get_size=DWELL_LABEL_M,
@@ -597,9 +596,6 @@ def plan_layers(
             size_max_pixels=13,
             get_color=[80, 0, 20],
             get_pixel_offset=[0, -12],
-            character_set="'auto'",
-            font_family="'sans-serif'",
-            font_weight=700,
             background=True,
             get_background_color=[255, 255, 255, 210],
             background_padding=[2, 1],

@@ -16,7 +16,7 @@ import pydeck as pdk
 from planner.clock import clock_at, shift_seconds
 from planner.plan import Plan
 from planner.tracks import position_at, route_track
-from ui.map import COORD_DIGITS, officer_colour, text_on
+from ui.map import COORD_DIGITS, officer_colour, text_layer, text_on
 
 
 def time_steps(start: dt.datetime, end: dt.datetime, step_min: int) -> dict[int, str]:
@@ -79,17 +79,5 @@ def unit_layers(records: list[dict[str, Any]]) -> list[pdk.Layer]:
             line_width_min_pixels=2,
             pickable=True,
         ),
-        pdk.Layer(
-            "TextLayer",
-            id="unit-labels",
-            data=records,
-            get_position="position",
-            get_text="label",
-            get_size=13,
-            size_units="'pixels'",
-            get_color="text_color",
-            character_set="'auto'",
-            font_family="'sans-serif'",
-            font_weight=700,
-        ),
+        text_layer("unit-labels", records, get_text="label", get_color="text_color"),
     ]
