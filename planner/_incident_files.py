@@ -64,7 +64,7 @@ def open_bytes(path: Path) -> io.BufferedIOBase:
 
 def open_text(path: Path, encoding: str, newline: str | None = None) -> io.TextIOWrapper:
     """Open a CSV file as text (undecodable bytes replaced), decompressed as :func:`open_bytes`."""
-    raw = open_bytes(path)  # each opener's file has the name TextIOWrapper's type asks for
+    raw = open_bytes(path)  # read as any binary file; typeshed also asks for a name it never uses
     return io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=newline)  # type: ignore[arg-type]
 
 

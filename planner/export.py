@@ -154,11 +154,11 @@ def _utc(plan: Plan, offset_s: float) -> dt.datetime:
 
 
 def to_geojson(plan: Plan, wgs84: gpd.GeoSeries) -> str:
-    """Write the plan as a GeoJSON FeatureCollection (WGS84): :func:`plan_layers` as text."""
-    return plan_layers(plan, wgs84).to_json(drop_id=True, na="drop", indent=None)
+    """Write the plan as a GeoJSON FeatureCollection (WGS84): :func:`plan_features` as text."""
+    return plan_features(plan, wgs84).to_json(drop_id=True, na="drop", indent=None)
 
 
-def plan_layers(plan: Plan, wgs84: gpd.GeoSeries | None = None) -> gpd.GeoDataFrame:
+def plan_features(plan: Plan, wgs84: gpd.GeoSeries | None = None) -> gpd.GeoDataFrame:
     """Return what ``plan.geojson`` holds, as a GeoDataFrame in WGS84 with a ``layer`` column.
 
     Its layers are segment, route, dwell, post, station (and end_station when it differs),
@@ -552,10 +552,16 @@ def write_plan(
 
     Raises
     ------
+    TypeError
+        If ``plan`` is no :class:`Plan` (a scenario, say).
     ExportError
         If the folder holds another scenario's plan (:func:`check_plan_owner`), or cannot be
         created or written (message names it, and ``where`` to choose another).
     """
+    if not isinstance(plan, Plan):
+        made = "planner.run(scenario) makes one"
+        msg = f"write_plan() takes a Plan ({made}), not a {type(plan).__name__}"
+        raise TypeError(msg)
     if out_dir is None:
         out_dir = plan.scenario.output_dir or Path("out") / plan.scenario.name
     return write_plans({"": plan}, Path(out_dir), where)

@@ -379,7 +379,7 @@ class _Tally:
 
     def _add_stop(self, leg: Leg, here: int) -> None:
         """Spread a stop's presence over the streets in its sight, by their risk."""
-        cols = self.hotspots.watched[int(leg.hotspot or 0)].indices
+        cols = self.hotspots.watched[leg.spot].indices
         risk = self.hotspots.piece_risk
         weight = risk[cols] if risk is not None else np.zeros(0)
         if weight.sum() <= 0:

@@ -160,12 +160,22 @@ _POSTS: Memo[tuple[np.ndarray, np.ndarray, SolveStats]] = Memo(POSTS_MEMO_SIZE)
 
 
 def _posts(
-    graph: StreetGraph, risk: RiskMap, pieces: Pieces, *args: object
+    graph: StreetGraph,
+    risk: RiskMap,
+    pieces: Pieces,
+    count: int,
+    radius_m: float,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+    work_limit: float | None,
+    barred: tuple[int, ...],
 ) -> tuple[np.ndarray, np.ndarray, SolveStats]:
     """Call :func:`choose_posts`, remembering the last few answers (same inputs, same posts)."""
     digest = hashlib.blake2b(risk.segment_risk.tobytes(), digest_size=16).hexdigest()
-    key = (graph.source, len(graph.segments), digest, *args)
-    return _POSTS.get(key, lambda: choose_posts(graph, risk, pieces, *args))  # type: ignore[arg-type]
+    given = (count, radius_m, time_limit_s, seed, workers, work_limit, barred)
+    key = (graph.source, len(graph.segments), digest, *given)
+    return _POSTS.get(key, lambda: choose_posts(graph, risk, pieces, *given))
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,19 +269,37 @@ def run(
     Returns
     -------
     Plan
+
+    Raises
+    ------
+    TypeError
+        If ``scenario`` is not a :class:`Scenario` yet (a path, a mapping), or ``area`` is no
+        :class:`Area`.
+    PlannerError
+        For bad input, as the command line says it: a :class:`ScenarioError` also for an
+        ``area`` loaded for another scenario's area.
     """
     check_is_scenario(scenario, "run")
-    if area is not None and area.spec is not None and area.spec != scenario.area:
-        msg = (
-            f"the area given was loaded for {_area_said(area.spec)}, and the scenario's area is "
-            f"{_area_said(scenario.area)}; load it with load_area(scenario), or leave area out"
-        )
-        raise ScenarioError(msg)
+    if area is not None:
+        _check_area(area, scenario)
     with kept_warnings() as issued:
         plan = _run(
             scenario, settings or Settings(), progress, (today, now), area, resume, start_from
         )
         return replace(plan, warnings=tuple(issued))
+
+
+def _check_area(area: object, scenario: Scenario) -> None:
+    """Refuse an ``area`` that is no :class:`Area`, or was loaded for another area."""
+    if not isinstance(area, Area):
+        msg = f"area is an Area from load_area(scenario), not a {type(area).__name__}"
+        raise TypeError(msg)
+    if area.spec is not None and area.spec != scenario.area:
+        msg = (
+            f"the area given was loaded for {_area_said(area.spec)}, and the scenario's area is "
+            f"{_area_said(scenario.area)}; load it with load_area(scenario), or leave area out"
+        )
+        raise ScenarioError(msg)
 
 
 def _area_said(spec: AreaSpec) -> str:

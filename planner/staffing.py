@@ -14,7 +14,7 @@ import logging
 import numbers
 import os
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,9 +59,22 @@ def with_officers(scenario: Scenario, officers: int) -> Scenario:
     return with_overrides(scenario, {"officers": {"count": officers}}, f"{officers} officers")
 
 
-def _whole(count: object) -> bool:
-    """Whether ``count`` is a whole number (``4``, ``numpy.int64(4)``), not ``True`` or ``4.5``."""
-    return isinstance(count, numbers.Integral) and not isinstance(count, bool)
+def _whole_counts(counts: object) -> list[int]:
+    """Return officer counts given as any iterable of whole numbers, sorted, each once.
+
+    Raises
+    ------
+    TypeError
+        For text ("2,4"), a single number, a count that is not whole (``4.5``, ``True``) or
+        no count at all, with an example of what is meant.
+    """
+    text = isinstance(counts, str | bytes)
+    given = list(counts) if isinstance(counts, Iterable) and not text else []
+    whole = [c for c in given if isinstance(c, numbers.Integral) and not isinstance(c, bool)]
+    if not given or len(whole) < len(given):
+        msg = f"counts are whole officer counts, e.g. [2, 4, 6] or range(2, 9, 2), not {counts!r}"
+        raise TypeError(msg)
+    return sorted({int(c) for c in whole})
 
 
 def check_counts(scenario: Scenario, counts: Sequence[int]) -> None:
@@ -201,10 +214,7 @@ def compare_staffing(
     import the script again, as :mod:`multiprocessing` does.
     """
     check_is_scenario(scenario, "compare_staffing")
-    if isinstance(counts, str | bytes) or not all(_whole(c) for c in counts):
-        msg = f"counts are whole officer counts, e.g. [2, 4, 6] or range(2, 9, 2), not {counts!r}"
-        raise TypeError(msg)
-    counts = sorted(set(int(c) for c in counts))
+    counts = _whole_counts(counts)
     check_counts(scenario, counts)  # fail fast, before any cluster starts
     break_window(scenario)
     settings = settings or Settings()

@@ -43,7 +43,7 @@ def variants(plan: Plan, count: int, within: float = VARIANTS_WITHIN) -> list[Pl
     for k in range(1, count):
         for route in found[-1].routes:
             for leg in route.dwells:
-                used[leg.hotspot, plan.patrol.hour_of(leg.start_s)] += 1
+                used[leg.spot, plan.patrol.hour_of(leg.start_s)] += 1
         penalty = 0.5
         for attempt in range(4):
             weight = np.power(1.0 - penalty, np.minimum(used, 3))

@@ -3,6 +3,7 @@
 import dataclasses
 import json
 
+import numpy as np
 import pytest
 
 from planner.errors import ExportError, PlannerWarning, ScenarioError
@@ -38,10 +39,31 @@ def test_a_scenario_not_yet_read_is_refused_with_the_function_that_reads_it(give
         compare_staffing(given, [1, 2])
 
 
-@pytest.mark.parametrize("counts", ["2,4", [2, 4.5], [True, 2]])
+@pytest.mark.parametrize("counts", ["2,4", b"2,4", 4, [], [2, 4.5], [True, 2]])
 def test_staffing_counts_must_be_whole_numbers(tmp_path, counts):
     with pytest.raises(TypeError, match=r"whole officer counts, e\.g\. \[2, 4, 6\]"):
         compare_staffing(small(tmp_path), counts)  # refused before any cluster starts
+
+
+def test_staffing_counts_may_come_from_any_iterable():
+    from planner.staffing import _whole_counts
+
+    assert _whole_counts(n for n in (4, 2, 4)) == [2, 4]  # a generator is read once
+    assert _whole_counts(np.arange(2, 7, 2)) == [2, 4, 6]
+    assert _whole_counts(range(1, 3)) == [1, 2]
+
+
+def test_a_plan_or_an_area_of_the_wrong_kind_is_refused(tmp_path, two_officer_plan):
+    scenario = small(tmp_path)
+    with pytest.raises(TypeError, match=r"area is an Area from load_area\(scenario\), not a str"):
+        run(scenario, area="embedded")
+    with pytest.raises(TypeError, match=r"write_plan\(\) takes a Plan .*, not a Scenario"):
+        write_plan(scenario, tmp_path)
+    dwell = two_officer_plan.routes[0].dwells[0]
+    assert dwell.spot == dwell.hotspot
+    walk = next(leg for leg in two_officer_plan.routes[0].legs if leg.kind == "walk")
+    with pytest.raises(ValueError, match="a walk leg stands at no hot spot"):
+        walk.spot  # noqa: B018
 
 
 def test_an_area_loaded_for_another_scenario_is_refused_not_planned_on(tmp_path):
@@ -119,10 +141,10 @@ def test_the_names_a_script_needs_are_at_the_top_and_load_when_used():
 
 
 def test_the_plans_layers_are_a_geodataframe_as_plan_geojson_holds_them(two_officer_plan):
-    from planner.export import plan_files, plan_layers
+    from planner.export import plan_features, plan_files
 
     plan = two_officer_plan
-    layers = plan_layers(plan)
+    layers = plan_features(plan)
     assert layers.crs.to_epsg() == 4326
     routes = layers[layers["layer"] == "route"]
     assert sorted(routes["officer"]) == [1, 2]

@@ -282,8 +282,8 @@ def unfinished_file() -> str:
     kept = saved_output_dir(None if out is None else Path(out), str(data.get("name", "")))
     set_in(data, "output_dir", None if kept is None else str(kept))
     set_in(data, "officers.count", st.session_state.get("officers"))
-    limit = st.session_state.get("time_limit_s")  # the sidebar's
-    set_in(data, "solver.time_limit_s", None if limit is None else file_time_limit(limit))
+    if (limit := st.session_state.get("time_limit_s")) is not None:  # the sidebar's
+        set_in(data, "solver.time_limit_s", file_time_limit(limit))
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     return (
         "# Unfinished: this scenario has an error to fix before it plans. Opened in the app, it "

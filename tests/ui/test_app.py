@@ -2792,3 +2792,15 @@ def test_plan_pressed_again_while_it_is_made_shows_its_progress_once(first_load,
     at.sidebar.button[0].click().run()  # Plan; a click stops the page's wait, not the job
     at.sidebar.button[0].click().run()  # Plan pressed again: this run waits for it
     assert [box.label[: len("Planned in")] for box in at.status] == ["Planned in"]
+
+
+def test_a_no_go_zone_is_named_on_the_map_so_colour_is_not_all_that_marks_it():
+    from ui.map import place_layers, place_records
+
+    named = {"lat": 60.1655, "lon": 24.9466, "radius_m": 80, "name": "Works"}
+    unnamed = {"lat": 60.1660, "lon": 24.9470, "radius_m": 50}
+    cover, zones = place_records([], [named, unnamed])
+    assert [z["label"] for z in zones] == ["no-go: Works", "no-go"]
+    names = {layer.id: layer for layer in place_layers(cover, zones)}["forbidden-names"]
+    assert names.type == "TextLayer" and names.data == zones
+    assert "border:3px solid rgb(200, 0, 0)" in legend_html(officers=1)  # its legend's thick edge
