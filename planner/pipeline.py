@@ -162,20 +162,12 @@ _POSTS: Memo[tuple[np.ndarray, np.ndarray, SolveStats]] = Memo(POSTS_MEMO_SIZE)
 def _posts(
     graph: StreetGraph,
     risk: RiskMap,
-    pieces: Pieces,
-    count: int,
-    radius_m: float,
-    time_limit_s: float,
-    seed: int,
-    workers: int,
-    work_limit: float | None,
-    barred: tuple[int, ...],
+    given: tuple[object, ...],
+    solve: Callable[[], tuple[np.ndarray, np.ndarray, SolveStats]],
 ) -> tuple[np.ndarray, np.ndarray, SolveStats]:
-    """Call :func:`choose_posts`, remembering the last few answers (same inputs, same posts)."""
+    """Call ``solve`` (:func:`choose_posts` with ``given``), remembering the last few answers."""
     digest = hashlib.blake2b(risk.segment_risk.tobytes(), digest_size=16).hexdigest()
-    given = (count, radius_m, time_limit_s, seed, workers, work_limit, barred)
-    key = (graph.source, len(graph.segments), digest, *given)
-    return _POSTS.get(key, lambda: choose_posts(graph, risk, pieces, *given))
+    return _POSTS.get((graph.source, len(graph.segments), digest, *given), solve)
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,10 +458,7 @@ def _fixed_posts(
     posts, solver = scenario.posts, scenario.solver
     if posts.count <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0), None
-    post_idx, watched, stats = _posts(
-        graph,
-        risk,
-        pieces,
+    given = (
         posts.count,
         posts.visibility_radius_m,
         solver.time_limit_s,
@@ -477,6 +466,9 @@ def _fixed_posts(
         settings.cpsat_workers,
         settings.cpsat_work_limit,
         tuple(np.flatnonzero(forbidden_nodes(graph, scenario.places.forbidden)).tolist()),
+    )
+    post_idx, watched, stats = _posts(
+        graph, risk, given, lambda: choose_posts(graph, risk, pieces, *given)
     )
     _warn_few_posts(scenario, len(post_idx))
     if stats.status == "OPTIMAL":  # else fewer posts might be solved short
