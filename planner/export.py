@@ -78,7 +78,8 @@ def to_gpx(plan: Plan, route: Route, wgs84: gpd.GeoSeries) -> str:
             )
         )
     doc.waypoints += _station_and_breaks(plan, route)
-    doc.waypoints.sort(key=lambda w: w.time)  # type: ignore[arg-type,return-value]  # all timed
+    # in the order the unit reaches them (each of these has its time)
+    doc.waypoints.sort(key=lambda w: w.time)  # type: ignore[arg-type,return-value]
     doc.waypoints += [  # then the places it must keep away from (no time)
         gpxpy.gpx.GPXWaypoint(
             round(zone.lat, DEGREE_DIGITS),
