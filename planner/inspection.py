@@ -32,6 +32,7 @@ from planner.incidents import (
     load_incidents,
 )
 from planner.scenario import IncidentSpec
+from planner.snapping import snap_incidents, swapped_rows, within_box
 
 if TYPE_CHECKING:
     from planner.graph import StreetGraph
@@ -178,8 +179,6 @@ def near_streets_line(
     IncidentDataError
         When none does (swapped coordinates, another city or period are named).
     """
-    from planner.snapping import snap_incidents, swapped_rows
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the inspection
         kept, report = load_incidents(spec, harm_overrides=harm_overrides, exclude=exclude)
@@ -322,15 +321,9 @@ def _periods(dated: pd.Series) -> tuple[tuple[str, int], ...]:
     return tuple((str(y), int(n)) for y, n in counts.items())
 
 
-def _within(lat: np.ndarray, lon: np.ndarray, box: list[float]) -> np.ndarray:
-    """Whether each point lies in ``box`` (south, north, west, east; degrees)."""
-    south, north, west, east = box
-    return (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
-
-
 def _inside(lat: np.ndarray, lon: np.ndarray, box: list[float]) -> int:
     """How many points lie in ``box`` (south, north, west, east; degrees)."""
-    return int(_within(lat, lon, box).sum())
+    return int(within_box(lat, lon, box).sum())
 
 
 def _region_note(schema: str, kept: pd.DataFrame, numbered: bool) -> str | None:
@@ -351,7 +344,7 @@ def _region_note(schema: str, kept: pd.DataFrame, numbered: bool) -> str | None:
     if 2 * inside >= len(kept):
         if not swapped:
             return None
-        turned = kept[_within(lon, lat, box)].iloc[0]
+        turned = kept[within_box(lon, lat, box)].iloc[0]
         return (
             f"{swapped} of {len(kept)} points lie in {name} only with latitude and longitude "
             f"exchanged (e.g. latitude {turned['lat']:g}, longitude {turned['lon']:g}): those "

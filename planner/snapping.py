@@ -98,6 +98,12 @@ def snap_incidents(
     return point_idx, seg_idx
 
 
+def within_box(lat: np.ndarray, lon: np.ndarray, box: list[float]) -> np.ndarray:
+    """Whether each point lies in ``box`` (south, north, west, east; degrees)."""
+    south, north, west, east = box
+    return (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+
+
 def swapped_rows(graph: StreetGraph, incidents: pd.DataFrame, kept_idx: np.ndarray) -> str:
     """``"; 440 of them lie in the area with latitude and longitude exchanged ..."``, or "".
 
@@ -108,13 +114,8 @@ def swapped_rows(graph: StreetGraph, incidents: pd.DataFrame, kept_idx: np.ndarr
     lost[kept_idx] = False
     lat = incidents["lat"].to_numpy(dtype=float)[lost]
     lon = incidents["lon"].to_numpy(dtype=float)[lost]
-    nodes = graph.nodes
-    inside = (
-        (lon >= nodes["lat"].min())
-        & (lon <= nodes["lat"].max())
-        & (lat >= nodes["lon"].min())
-        & (lat <= nodes["lon"].max())
-    )
+    lats, lons = graph.nodes["lat"], graph.nodes["lon"]
+    inside = within_box(lon, lat, [lats.min(), lats.max(), lons.min(), lons.max()])
     if not inside.any():
         return ""
     where = incidents.loc[lost].loc[inside]
