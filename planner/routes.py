@@ -128,6 +128,7 @@ def plan_routes(
             "time_limit_s": time_limit_s,
             "seed": seed,
             "iterations": result.iterations,
+            "last_half_gain": result.last_half_gain,
             "hourly_risk": patrol.hourly is not None,
             "single_visit_spots": single,
         },

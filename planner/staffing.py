@@ -227,7 +227,9 @@ def compare_staffing(
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=DASK_HTTP,
-                silence_logs=logging.ERROR,  # not a worker's slow exit at the close
+                # not a worker's slow exit at the close, nor a heartbeat missed under load
+                # (retried): a task's failure reaches the caller through its future
+                silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster) as own,
         ):

@@ -382,8 +382,18 @@ def test_the_terminal_prints_each_solvers_status_bound_and_gap_in_percent(plan):
     gap = 100 * (routes.bound - routes.objective) / routes.bound
     assert gap > 1  # the fixture's search stops at its iterations, short of its bound
     table = kpi_table(plan)
+    half = 100 * plan.kpis["routes"]["solver"]["last_half_gain"]
     assert row(table, "routes solver") == (
-        f"{routes.status}, bound {routes.bound:.3f}, gap {gap:.1f} %"
+        f"{routes.status}, bound {routes.bound:.3f}, gap {gap:.1f} % (its last half added "
+        f"{half:.1f} %)"
+    )
+    # a search that ended on its own, short of no limit, has no last half to speak of
+    ended = {**plan.kpis["routes"]["solver"], "status": "FEASIBLE"}
+    done = dataclasses.replace(
+        plan, kpis={**plan.kpis, "routes": {**plan.kpis["routes"], "solver": ended}}
+    )
+    assert row(kpi_table(done), "routes solver") == (
+        f"FEASIBLE, bound {routes.bound:.3f}, gap {gap:.1f} %"
     )
     assert plan.posts_stats.status == "OPTIMAL"
     assert row(table, "posts solver") == "OPTIMAL, gap 0.00 %"
@@ -682,6 +692,10 @@ def test_units_without_a_stop_and_long_walks_to_the_break_are_checks_before_issu
     html = plan_files(dataclasses.replace(plan, kpis=kpis))["briefing.html"].decode()
     assert "back at the station with time left: officer 1 (2.0 h" in html
     assert "make no stop" not in html
+    # a unit eating where it is walks on to its next stop as it would have anyway
+    second["break"]["at_station"] = False
+    html = plan_files(dataclasses.replace(plan, kpis=kpis))["briefing.html"].decode()
+    assert "walk longer to the meal break" not in html
 
 
 def test_a_risk_map_of_a_few_incidents_is_a_check_before_issuing(plan):

@@ -21,15 +21,16 @@ def _routes(*units, stops=6, dosed=4):
     }
 
 
-def _plan(plan, routes, status="TIME_LIMIT"):
+def _plan(plan, routes, status="TIME_LIMIT", last_half_gain=0.05):
     """The real ``plan`` with ``routes`` as its KPIs, 2 stops a hot spot, stopped at 5 s."""
     patrol = dataclasses.replace(plan.patrol, max_visits=2, max_dwell_s_per_spot=None)
     solver = plan.scenario.solver.model_copy(update={"time_limit_s": 5.0, "route_iterations": None})
+    parameters = {**plan.routes_stats.parameters, "last_half_gain": last_half_gain}
     return dataclasses.replace(
         plan,
         patrol=patrol,
         kpis={**plan.kpis, "routes": routes},
-        routes_stats=dataclasses.replace(plan.routes_stats, status=status),
+        routes_stats=dataclasses.replace(plan.routes_stats, status=status, parameters=parameters),
         scenario=plan.scenario.model_copy(update={"solver": solver}),
     )
 
@@ -70,6 +71,30 @@ def test_units_looping_while_hot_spots_lack_a_stop_say_for_how_long(two_officer_
     assert message.startswith(
         "walking loops of streets for an hour or more: officer 1 (1.5 h), while 1 of 4 hot "
         "spots got no stop when the search stopped at its limit (5 s): a longer search"
+    )
+
+
+def test_a_search_that_gained_little_in_its_last_half_is_not_said_to_want_more_time(
+    two_officer_plan,
+):
+    routes = _routes((0.0, 90.0), (0.0, 30.0), dosed=3)
+    message = idle_message(_plan(two_officer_plan, routes, last_half_gain=0.004))
+    assert message.endswith(
+        "stopped at its limit (5 s, and its last half added 0.4 % to the plan): a longer search "
+        "(solver.time_limit_s; --time-limit on the command line) would likely fit few more"
+    )
+    routes = _routes((90.0, 0.0), dosed=3)
+    message = idle_message(_plan(two_officer_plan, routes, last_half_gain=0.004))
+    assert "(5 s, and its last half added 0.4 % to the plan): a longer search" in message
+    assert message.endswith(
+        "would likely fit few more; otherwise none fits their time "
+        "(revisit gap, distance, shift end)"
+    )
+    # a search still gaining (1 % or more in its last half) may fit more with more time
+    message = idle_message(_plan(two_officer_plan, routes, last_half_gain=0.01))
+    assert (
+        "(5 s): a longer search (solver.time_limit_s; --time-limit on the command line) may fit "
+        "more stops" in message
     )
 
 

@@ -117,6 +117,18 @@ def test_bound_and_anytime_history():
         assert objectives[-1] == pytest.approx(result.best.objective)
 
 
+def test_last_half_gain_is_the_share_of_the_best_found_after_half_the_run():
+    result = solve(random_problem(0, n=25, m=2, budget=1.0), time_limit_s=60, max_iterations=150)
+    seconds = result.runtime_s
+    assert 0.0 <= result.last_half_gain <= 1.0
+    # the same best, found at other times: its last tenth after half the run, or all of it
+    late = [(0.1 * seconds, 9.0), (0.4 * seconds, 18.0), (0.6 * seconds, 20.0)]
+    assert dataclasses.replace(result, history=tuple(late)).last_half_gain == pytest.approx(0.1)
+    assert dataclasses.replace(result, history=tuple(late[2:])).last_half_gain == 1.0
+    assert dataclasses.replace(result, history=tuple(late[:2])).last_half_gain == 0.0
+    assert dataclasses.replace(result, history=()).last_half_gain == 0.0
+
+
 def test_optimal_status_when_bound_reached():
     # one node worth 5 within reach: bound = 5, reached at once
     problem = line_problem([0, 1], [0, 5], (Shift(0, 0, 0.0, 10.0),))

@@ -239,14 +239,14 @@ def test_units_left_with_nothing_to_do_are_named_with_the_reason(tmp_path, area)
     message = idle_message(short)
     assert message is not None
     assert f"{len(first.dwells)} of {len(plan.hotspots)} hot spots got no stop" in message
-    assert (
-        "(5 s): a longer search (solver.time_limit_s; --time-limit on the command line)" in message
-    )
+    limit = "(5 s" + ("): " if short.routes_stats.parameters["last_half_gain"] >= 0.01 else ", ")
+    assert limit in message
+    assert "a longer search (solver.time_limit_s; --time-limit on the command line)" in message
     # stopped by its iterations, a longer time limit would give the same plan: more iterations
     counted = replace(short, routes_stats=replace(short.routes_stats, status="ITERATION_LIMIT"))
-    assert "(150 iterations): more search iterations (solver.route_iterations) may fit" in (
-        idle_message(counted)
-    )
+    message = idle_message(counted)
+    assert "(150 iterations" in message
+    assert "more search iterations (solver.route_iterations)" in message
     # a search that reached its own bound (weighted: must-cover, variants) did not stop early
     done = replace(short, routes_stats=replace(short.routes_stats, status="FEASIBLE"))
     assert "stopped at its limit" not in idle_message(done)

@@ -31,6 +31,7 @@ from planner.evaluate import (
     stayed_at_station,
 )
 from planner.export import plan_files
+from planner.idle import SMALL_LAST_HALF_GAIN
 from planner.plan import Plan
 from planner.scenario import Scenario
 from ui.bound import labelled
@@ -201,10 +202,22 @@ def gap_help(solver: dict[str, Any]) -> str:
         return f"{said} The search proved it the best."
     if solver["status"] == "FEASIBLE":  # the search ended: no limit cut it short
         return f"{said} The search ended on its own: the gap is the bound's slack, not the plan's."
-    return (
-        f"{said} The search stopped at its limit ({solver['status']}): a longer one may close "
-        "part of the gap, but most of it is usually the bound's slack, not the plan's."
+    gain = solver.get("last_half_gain")
+    if gain is None:
+        return (
+            f"{said} The search stopped at its limit ({solver['status']}): a longer one may "
+            "close part of the gap, but most of it is usually the bound's slack, not the plan's."
+        )
+    stopped = (
+        f"{said} The search stopped at its limit ({solver['status']}); its last half added "
+        f"{100 * gain:.1f} % to the plan"
     )
+    if gain < SMALL_LAST_HALF_GAIN:
+        return (
+            f"{stopped}, so a longer one would likely add little: the gap is mostly the "
+            "bound's slack."
+        )
+    return f"{stopped}: a longer one may close part of the gap (raise the solver time limit)."
 
 
 def schedule_table(plan: Plan) -> pd.DataFrame:

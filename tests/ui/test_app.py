@@ -2190,6 +2190,17 @@ def test_the_routes_gap_is_said_in_plain_words():
         "this one earns 9.602, so it is within 3.9% of the best possible."
     )
     assert "stopped at its limit (TIME_LIMIT): a longer one may close part of the gap" in said
+    # how much its last half added tells whether a longer search is worth it
+    flat = gap_help({**stopped, "last_half_gain": 0.004})
+    assert flat.endswith(
+        "The search stopped at its limit (TIME_LIMIT); its last half added 0.4 % to the plan, so "
+        "a longer one would likely add little: the gap is mostly the bound's slack."
+    )
+    rising = gap_help({**stopped, "last_half_gain": 0.05})
+    assert rising.endswith(
+        "its last half added 5.0 % to the plan: a longer one may close part of the gap "
+        "(raise the solver time limit)."
+    )
     ended = gap_help({**stopped, "status": "FEASIBLE"})
     assert ended.endswith(
         "The search ended on its own: the gap is the bound's slack, not the plan's."
