@@ -380,10 +380,23 @@ def _show_plan(plan: Plan, key: str, text: str, file_limit: float) -> None:
     st.session_state["plan"] = plan
     st.session_state[drafts.PLAN_FILE_LIMIT] = file_limit
     st.session_state["plan_yaml"] = text
-    st.session_state["plan_key"] = key
+    st.session_state["plan_key"] = shown_key(key, plan)
     st.session_state.pop("plan_error", None)
     st.session_state.pop(FAILED_YAML, None)
     st.session_state.pop(replanning.ERROR, None)  # said of the re-plan of the plan before
+
+
+def shown_key(key: str, plan: Plan) -> str:
+    """Key of the plan shown: the key it was planned under, and a digest of its posts and routes.
+
+    Searches of one request stopped by their time end apart: once the server's store has let a
+    page's plan go, another page planning the same request gets another plan. The map, tracks
+    and schedule drawn for the server, and the re-plans of the plan, go by this key: each page
+    draws and re-plans its own plan.
+    """
+    made = {"posts": [post.node for post in plan.posts], "routes": routes_record(plan)}
+    digest = hashlib.blake2b(json.dumps(made, sort_keys=True).encode(), digest_size=8)
+    return f"{key}@ {digest.hexdigest()}\n"
 
 
 def _doing(plan_key: str, plan: Plan, at: dt.datetime, at_s: float) -> pd.DataFrame:
@@ -694,6 +707,8 @@ def main() -> None:
     st.set_page_config(page_title="Patrol planner", layout="wide")
     st.title("Foot-patrol planner")
     keep.restore()  # a reloaded page takes back its scenario, sidebar and plan
+    if note := keep.forgotten_note():
+        st.warning(note)
     names = drafts.example_names()
     # "scenario" is the sidebar's example, None while a scenario of one's own is open
     if "scenario" not in st.session_state or st.session_state["scenario"] not in [*names, None]:

@@ -102,16 +102,21 @@ def area_section() -> None:
     if source in LOCAL_SOURCES:
         _cut_field(area)
     if source == "place":
-        bound(st.text_input, "Place name", "area.place", "", placeholder="Kallio, Helsinki")
+        bound(
+            st.text_input,
+            "Place name",
+            "area.place",
+            "",
+            from_widget=text_or_none,
+            placeholder="Kallio, Helsinki",
+        )
         st.caption("Needs the internet (Nominatim and Overpass); offline the plan says so.")
-        if not area.get("place"):
-            area.pop("place", None)
     elif source == "bbox":
         _box_field("West, south, east, north (degrees)")
     elif source == "polygon":
-        bound(st.text_area, "Polygon (WKT, WGS84)", "area.polygon_wkt", "")
-        if not area.get("polygon_wkt"):
-            area.pop("polygon_wkt", None)
+        bound(
+            st.text_area, "Polygon (WKT, WGS84)", "area.polygon_wkt", "", from_widget=text_or_none
+        )
 
 
 def _cut_field(area: dict[str, Any]) -> None:
@@ -356,8 +361,18 @@ def shift_section() -> None:
         "Time zone (IANA, blank: the area's)",
         "shift.timezone",
         "",
-        from_widget=lambda v: v.strip() or None,
+        from_widget=text_or_none,
     )
+
+
+def text_or_none(text: str) -> str | None:
+    """Return a text field's value for the draft: None for blank (the key is left out at once).
+
+    Written and dropped in one step: a run cut short between writing a blank and dropping it
+    (a tab clicked while the page draws) left the blank in the draft, which the scenario's
+    checks refuse (a station called '').
+    """
+    return text.strip() or None
 
 
 def _day_kind(kind: str) -> None:
@@ -399,11 +414,10 @@ def station_fields(path: str, label: str) -> None:
         "Called (optional)",
         f"{path}.name",
         "",
+        from_widget=text_or_none,
         placeholder="e.g. Central police station",
         help="The name the schedule, GPX files and briefing give the station, before its streets.",
     )
-    if not _named(path):
-        (get_in(draft(), path, {}) or {}).pop("name", None)
 
 
 def _set_station_kind(path: str, kind: str) -> None:

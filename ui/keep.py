@@ -26,8 +26,12 @@ from ui import draft as drafts
 from ui import jobs, staffing, uploads
 
 PARAM = "page"
-MAX_PAGES = 32
-"""Pages kept at most; the one used longest ago is forgotten first."""
+MAX_PAGES = 200
+"""Pages kept at most; the one used longest ago is forgotten first.
+
+Every page opened and every reload takes one, for everyone on the server. A kept plan is a
+fraction of a megabyte beside its street graph, which the server's plans share.
+"""
 
 #: Session-state keys kept: the draft and where it came from, the sidebar, the open tab, the
 #: uploaded files and their summaries, the plan on screen with its error, if any, and the jobs
@@ -62,6 +66,8 @@ KEYS = (
 PREFIXES = staffing.STATE_PREFIXES
 OWN = "keep_page"
 """Session-state key of the id this page's state is kept under."""
+FORGOTTEN = "keep_forgotten"
+"""Session-state key set when the page's address names a page no longer kept."""
 #: Values edited in place, copied when kept and when taken back (the others are replaced).
 MUTABLE = (drafts.DRAFT, drafts.INCIDENT_REPORTS, drafts.SET_ASIDE)
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -97,7 +103,8 @@ def restore() -> bool:
     own = uuid.uuid4().hex  # this page's from now on, kept under it at once
     with store.lock:
         kept = store.pages.get(page)
-        if kept is None:
+        if kept is None:  # an id this module gave: the server has forgotten the page since
+            st.session_state[FORGOTTEN] = True
             return False
         store.pages.move_to_end(page)  # another tab may still hold this address
         store.pages[own] = kept
@@ -110,6 +117,17 @@ def restore() -> bool:
     if "scenario" not in kept:  # kept while blank: a scenario of one's own, not the example
         st.session_state["scenario"] = drafts.example_of(kept.get(drafts.WHERE, ""))
     return True
+
+
+def forgotten_note() -> str | None:
+    """Say, once, that the page's address named a page the server no longer keeps."""
+    if not st.session_state.pop(FORGOTTEN, False):
+        return None
+    return (
+        "This page's scenario and plan are no longer kept: the app keeps the "
+        f"{MAX_PAGES} pages used last, for everyone using it, and forgets them all when it "
+        "stops. The example scenario is open. Save a scenario as YAML to keep it."
+    )
 
 
 def keep() -> None:

@@ -1110,10 +1110,17 @@ def test_a_reload_takes_back_the_page_under_an_id_of_its_own(first_load):
     on_plan = _tab(_reloaded(at), "Plan")
     twice = _tab(_reloaded(on_plan), "Scenario")
     assert _yaml_box(twice).value == typed
-    # an address naming no kept page opens the example
+    # an address naming a page no longer kept opens the example, and says so once
     lost = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     lost.query_params["page"] = "0" * 32
     assert lost.run().number_input(key="officers").value == 4
+    (said,) = [w.value for w in lost.warning if "no longer kept" in w.value]
+    assert said.startswith(
+        "This page's scenario and plan are no longer kept: the app keeps the 200"
+    )
+    assert not [w for w in lost.run().warning if "no longer kept" in w.value]
+    fresh = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()  # a new page: nothing lost
+    assert not [w for w in fresh.warning if "no longer kept" in w.value]
 
 
 def test_how_the_next_incident_file_is_read_outlives_another_tab_and_a_reload(first_load):
@@ -2815,3 +2822,20 @@ def test_a_no_go_zone_is_named_on_the_map_so_colour_is_not_all_that_marks_it():
     names = {layer.id: layer for layer in place_layers(cover, zones)}["forbidden-names"]
     assert names.type == "TextLayer" and names.data == zones
     assert "border:3px solid rgb(200, 0, 0)" in legend_html(officers=1)  # its legend's thick edge
+
+
+def test_a_page_draws_and_replans_its_own_plan_not_another_of_the_same_request(two_officer_plan):
+    from ui.app import shown_key
+
+    # searches stopped by their time end apart: two plans of one request keep two keys, so the
+    # server's map, tracks and schedule (and re-plans) of one are never drawn for the other
+    key = "name: x\n"
+    own = shown_key(key, two_officer_plan)
+    assert own.startswith(key)
+    assert shown_key(key, two_officer_plan) == own
+    first, *rest = two_officer_plan.routes
+    other = dataclasses.replace(first, legs=first.legs[:-1])
+    assert shown_key(key, dataclasses.replace(two_officer_plan, routes=(other, *rest))) != own
+    posts = two_officer_plan.posts[::-1]
+    assert len(posts) > 1
+    assert shown_key(key, dataclasses.replace(two_officer_plan, posts=posts)) != own

@@ -268,6 +268,28 @@ def test_a_plan_pressed_for_three_officers_is_made_through_a_tab_clicked_meanwhi
     _stays_local(app_page)
 
 
+def test_plan_pressed_on_the_scenario_tab_and_another_tab_clicked_at_once_plans_it(app_page):
+    """The Plan tab clicked the moment Plan is pressed on the Scenario tab.
+
+    The run it cut short left the station's blank "Called" name in the scenario, which was then
+    refused as empty ("officers.station.name ... is empty"), and Plan did nothing until the
+    Scenario tab was shown again.
+    """
+    from playwright.sync_api import expect
+
+    _three_officers(app_page)
+    _tab(app_page, "Scenario")
+    page = app_page.page
+    page.get_by_role("button", name="Plan", exact=True).click()
+    page.get_by_role("tab", name="Plan").click()
+    expect(page.get_by_text("Officers (3)")).to_be_visible(timeout=TIMEOUT_MS)
+    _idle(app_page)
+    page.wait_for_timeout(1000)  # a rerun on its way may still land
+    _idle(app_page)
+    expect(page.get_by_text("is empty")).to_have_count(0)
+    expect(page.get_by_text("The scenario has an error")).to_have_count(0)
+
+
 def test_the_rest_of_the_shift_is_replanned_from_the_plan_tab(app_page):
     from playwright.sync_api import expect
 
