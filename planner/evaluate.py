@@ -500,14 +500,14 @@ def _far_break_note(routes: dict[str, Any]) -> str | None:
 
 
 def _routes_solver_line(solver: dict[str, Any]) -> str:
-    """``TIME_LIMIT, bound 29.451, gap 39.3 % (its last half added 0.8 %)``.
+    """``TIME_LIMIT, bound 29.451, gap 39.3 % (the search's last half added 0.8 %)``.
 
     What the search's last half added tells whether a longer one would close much of the gap,
     or the gap is mostly the bound's slack; said only of a search its limit stopped.
     """
     line = f"{solver['status']}, bound {solver['bound']:.3f}, gap {100 * solver['gap']:.1f} %"
     if solver["status"].endswith("_LIMIT") and "last_half_gain" in solver:
-        line += f" (its last half added {100 * solver['last_half_gain']:.1f} %)"
+        line += f" (the search's last half added {100 * solver['last_half_gain']:.1f} %)"
     return line
 
 

@@ -103,11 +103,13 @@ def plan_routes(
     bound = search.upper_bound(plain, any_walk=True)
     single = int((problem.max_visits < plain.max_visits).sum())  # quiet must-cover places
     routes = _routes_of(result.best, setup, patrol)
+    # what the search's last half added (its own weights), unless the plan is not its own
+    gain: dict[str, float] = {"last_half_gain": result.last_half_gain}
     if start is not None and start.routes != result.best.routes:
         # loops walked in spare time come after the search: the start may still earn more
         kept = _routes_of(start, setup, patrol)
         if sum(r.presence for r in kept) > sum(r.presence for r in routes) + 1e-9:
-            routes = kept
+            routes, gain = kept, {}
     earned = sum(r.presence for r in routes)
     status = result.status
     if status == "OPTIMAL" and bound > earned + 1e-9:  # optimal for the weights, not presence
@@ -128,7 +130,7 @@ def plan_routes(
             "time_limit_s": time_limit_s,
             "seed": seed,
             "iterations": result.iterations,
-            "last_half_gain": result.last_half_gain,
+            **gain,
             "hourly_risk": patrol.hourly is not None,
             "single_visit_spots": single,
         },

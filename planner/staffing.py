@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from planner.errors import PlannerError, PlannerWarning, ScenarioError
-from planner.idle import all_stops_made, idle_units, looping_units
+from planner.idle import all_stops_made, gained_little, idle_units, looping_units
 from planner.pipeline import Area, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario, check_is_scenario, with_overrides
@@ -315,6 +315,8 @@ def staffing_table(runs: list[StaffingRun]) -> pd.DataFrame:
                 "dose_minutes": routes["dose_minutes"],
                 "routes_gap": routes["solver"]["gap"],
                 "routes_status": routes["solver"]["status"],
+                # what the search's last half added: under 1 %, a longer one would add little
+                "routes_last_half_gain": routes["solver"].get("last_half_gain"),
                 # units with an hour or more left and nothing to do: more officers buy less
                 "units_back_early": len(idle_units(routes)),
                 # units walking loops for an hour or more: spare time, walked
@@ -379,12 +381,20 @@ def rushed_counts(table: pd.DataFrame) -> list[int]:
     """Officer counts whose units come back early or walk loops while their search ran short.
 
     Either way units had an hour or more with no stop to make. A count at which every hot spot
-    has all its stops is left out: there nothing is left to stop at, whatever the time limit.
+    has all its stops is left out: there nothing is left to stop at, whatever the time limit;
+    so is one whose search added under 1 % in its last half (:func:`planner.idle.gained_little`),
+    which a longer search would likely change little.
     """
     spare = table["units_back_early"] + table["units_looping"]
     rushed = (spare > 0) & table["routes_status"].isin(["TIME_LIMIT", "ITERATION_LIMIT"])
     rushed &= ~table["all_stops_made"].astype(bool)
+    rushed &= ~table["routes_last_half_gain"].map(_gained_little).astype(bool)
     return [int(n) for n in table.loc[rushed, "officers"]]
+
+
+def _gained_little(gain: object) -> bool:
+    """:func:`planner.idle.gained_little` of a table's cell (blank: not known)."""
+    return isinstance(gain, float) and not pd.isna(gain) and gained_little(gain)
 
 
 def warned_counts(

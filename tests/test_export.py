@@ -384,7 +384,7 @@ def test_the_terminal_prints_each_solvers_status_bound_and_gap_in_percent(plan):
     table = kpi_table(plan)
     half = 100 * plan.kpis["routes"]["solver"]["last_half_gain"]
     assert row(table, "routes solver") == (
-        f"{routes.status}, bound {routes.bound:.3f}, gap {gap:.1f} % (its last half added "
+        f"{routes.status}, bound {routes.bound:.3f}, gap {gap:.1f} % (the search's last half added "
         f"{half:.1f} %)"
     )
     # a search that ended on its own, short of no limit, has no last half to speak of

@@ -80,14 +80,14 @@ def test_a_search_that_gained_little_in_its_last_half_is_not_said_to_want_more_t
     routes = _routes((0.0, 90.0), (0.0, 30.0), dosed=3)
     message = idle_message(_plan(two_officer_plan, routes, last_half_gain=0.004))
     assert message.endswith(
-        "stopped at its limit (5 s, and its last half added 0.4 % to the plan): a longer search "
-        "(solver.time_limit_s; --time-limit on the command line) would likely fit few more"
+        "stopped at its limit (5 s, and its last half added 0.4 %): a longer search "
+        "(solver.time_limit_s; --time-limit on the command line) would likely fit few more stops"
     )
     routes = _routes((90.0, 0.0), dosed=3)
     message = idle_message(_plan(two_officer_plan, routes, last_half_gain=0.004))
-    assert "(5 s, and its last half added 0.4 % to the plan): a longer search" in message
+    assert "(5 s, and its last half added 0.4 %): a longer search" in message
     assert message.endswith(
-        "would likely fit few more; otherwise none fits their time "
+        "would likely fit few more stops; otherwise none fits their time "
         "(revisit gap, distance, shift end)"
     )
     # a search still gaining (1 % or more in its last half) may fit more with more time

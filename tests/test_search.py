@@ -117,16 +117,20 @@ def test_bound_and_anytime_history():
         assert objectives[-1] == pytest.approx(result.best.objective)
 
 
-def test_last_half_gain_is_the_share_of_the_best_found_after_half_the_run():
-    result = solve(random_problem(0, n=25, m=2, budget=1.0), time_limit_s=60, max_iterations=150)
-    seconds = result.runtime_s
-    assert 0.0 <= result.last_half_gain <= 1.0
-    # the same best, found at other times: its last tenth after half the run, or all of it
-    late = [(0.1 * seconds, 9.0), (0.4 * seconds, 18.0), (0.6 * seconds, 20.0)]
-    assert dataclasses.replace(result, history=tuple(late)).last_half_gain == pytest.approx(0.1)
-    assert dataclasses.replace(result, history=tuple(late[2:])).last_half_gain == 1.0
-    assert dataclasses.replace(result, history=tuple(late[:2])).last_half_gain == 0.0
-    assert dataclasses.replace(result, history=()).last_half_gain == 0.0
+def test_last_half_gain_is_the_share_of_the_best_found_after_half_the_iterations():
+    from planner.search._solve import last_half_gain
+
+    # the best at 9, 18 and 20, found at iterations 10, 40 and 60 of 100: 2 of 20 came late
+    assert last_half_gain([9.0, 18.0, 20.0], [10, 40, 60], 100) == pytest.approx(0.1)
+    assert last_half_gain([20.0], [60], 100) == 1.0  # all of it found late
+    assert last_half_gain([9.0, 18.0], [10, 50], 100) == 0.0  # at the half: the first half's
+    assert last_half_gain([], [], 100) == 0.0
+    assert last_half_gain([0.0], [0], 100) == 0.0
+    # counted in iterations: a search stopped by them reports the same share, as the same plan
+    problem = random_problem(8, n=25, m=2, budget=1.0)
+    runs = [solve(problem, time_limit_s=60, seed=3, max_iterations=150) for _ in range(3)]
+    assert len({run.last_half_gain for run in runs}) == 1
+    assert 0.0 <= runs[0].last_half_gain <= 1.0
 
 
 def test_optimal_status_when_bound_reached():

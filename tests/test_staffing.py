@@ -148,6 +148,7 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path, 
     assert table["marginal_presence_min"].iloc[1] >= -1e-6
     # the terminal says which counts had units idle while the search ran out of time
     table.loc[1, ["units_back_early", "routes_status", "all_stops_made"]] = [1, "TIME_LIMIT", False]
+    table["routes_last_half_gain"] = [0.0, 0.05]  # the search of 3 was still gaining
     summary = staffing_summary(table)
     assert re.search(r"^ +3 +3 .* +1  TIME_LIMIT$", summary, re.M)
     spots = lifted.kpis["routes"]["hotspots"]  # those with a stop, of all the hot spots
@@ -159,6 +160,9 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path, 
     assert "solver.route_iterations" not in summary  # stopped by the clock: the time limit
     assert rushed_counts(table) == [3]
     assert rushed_counts(table.assign(all_stops_made=True)) == []  # idle for want of stops
+    # a search that added under 1 % in its last half: a longer one would likely change little
+    assert rushed_counts(table.assign(routes_last_half_gain=[0.0, 0.004])) == []
+    assert rushed_counts(table.assign(routes_last_half_gain=None)) == [3]  # not known: said
     # units walking loops for hours while the search ran out of time are as telling
     looping = table.assign(units_back_early=0, units_looping=[0, 2])
     assert rushed_counts(looping) == [3]

@@ -29,8 +29,9 @@ PARAM = "page"
 MAX_PAGES = 200
 """Pages kept at most; the one used longest ago is forgotten first.
 
-Every page opened and every reload takes one, for everyone on the server. A kept plan is a
-fraction of a megabyte beside its street graph, which the server's plans share.
+Every page opened and every reload takes one, for everyone on the server. A kept plan of the
+Helsinki default is 0.2 MB pickled beside its street graph (2.6 MB), which the plans of one area
+share; a kept staffing comparison holds the routes and KPIs of each count it planned.
 """
 
 #: Session-state keys kept: the draft and where it came from, the sidebar, the open tab, the

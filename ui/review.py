@@ -31,7 +31,7 @@ from planner.evaluate import (
     stayed_at_station,
 )
 from planner.export import plan_files
-from planner.idle import SMALL_LAST_HALF_GAIN
+from planner.idle import gained_little
 from planner.plan import Plan
 from planner.scenario import Scenario
 from ui.bound import labelled
@@ -210,14 +210,19 @@ def gap_help(solver: dict[str, Any]) -> str:
         )
     stopped = (
         f"{said} The search stopped at its limit ({solver['status']}); its last half added "
-        f"{100 * gain:.1f} % to the plan"
+        f"{100 * gain:.1f} % to its best plan"
     )
-    if gain < SMALL_LAST_HALF_GAIN:
+    if gained_little(gain):
         return (
             f"{stopped}, so a longer one would likely add little: the gap is mostly the "
             "bound's slack."
         )
-    return f"{stopped}: a longer one may close part of the gap (raise the solver time limit)."
+    setting = (
+        "more route iterations: solver.route_iterations on the Scenario tab"
+        if solver["status"] == "ITERATION_LIMIT"
+        else "raise the solver time limit"
+    )
+    return f"{stopped}: a longer one may close part of the gap ({setting})."
 
 
 def schedule_table(plan: Plan) -> pd.DataFrame:

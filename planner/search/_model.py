@@ -93,21 +93,7 @@ class SearchResult:
     history: tuple[tuple[float, float], ...]
     iterations: int
     runtime_s: float
-
-    @property
-    def last_half_gain(self) -> float:
-        """Share of the best objective found in the last half of the run (0 to 1).
-
-        A search that stopped at its limit after gaining little in its second half would gain
-        little more from a longer one: its gap is then mostly the bound's slack.
-        """
-        if not self.history or self.history[-1][1] <= 0:
-            return 0.0
-        best = self.history[-1][1]
-        halfway = [
-            objective for seconds, objective in self.history if seconds <= self.runtime_s / 2
-        ]
-        return (best - (halfway[-1] if halfway else 0.0)) / best
+    last_half_gain: float = 0.0  # share of the best found in the last half of the iterations
 
 
 class _Streets:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from planner.search._bound import upper_bound
@@ -153,7 +153,29 @@ def solve(
         history=tuple(run.history),
         iterations=run.it,
         runtime_s=runtime,
+        last_half_gain=last_half_gain(
+            [objective for _, objective in run.history], run.improved_at, run.it
+        ),
     )
+
+
+def last_half_gain(
+    objectives: Sequence[float], improved_at: Sequence[int], iterations: int
+) -> float:
+    """Share of the best objective found in the last half of the run's iterations (0 to 1).
+
+    ``objectives`` are the best's successive values, found at iterations ``improved_at``.
+    Counted in iterations, not seconds, so that a search stopped by its iterations reports the
+    same share each time, as it does the same plan. A search that stopped at its limit after
+    gaining little in its second half would likely gain little more from a longer one: its gap
+    is then mostly the bound's slack.
+    """
+    if not objectives or objectives[-1] <= 0:
+        return 0.0
+    halfway = [
+        value for value, it in zip(objectives, improved_at, strict=True) if 2 * it <= iterations
+    ]
+    return (objectives[-1] - (halfway[-1] if halfway else 0.0)) / objectives[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +216,8 @@ class _Run:
         self.eng, self.tune, self.rng, self.seed = eng, tune, eng.rng, seed
         self.limits, self.on_improve = limits, on_improve
         self.history: list[tuple[float, float]] = []
+        self.improved_at: list[int] = []  # the iteration of each entry of the history
+        self.it = 0
         self.cur = _construct(eng, start, 0.0, 1.0)
         self.best = self.cur.copy()
         self._record(self.best)
@@ -203,7 +227,7 @@ class _Run:
         self.pack_gap = self.next_pack = tune.pack_every
         self.pack_s = 0.0  # seconds the last packing took
         self.epoch_best = self.cur.copy()
-        self.it = self.epoch_it = 0
+        self.epoch_it = 0
         self.gain_it = 0  # epoch iteration of the epoch best's last gain
         self.improved = False  # whether the best improved in this epoch
 
@@ -306,6 +330,7 @@ class _Run:
         """Note an improvement of the best in the history, and tell ``on_improve``."""
         elapsed = self.limits.elapsed()
         self.history.append((elapsed, st.obj))
+        self.improved_at.append(self.it)
         if self.on_improve is not None:
             self.on_improve(elapsed, st.obj)
 

@@ -2200,13 +2200,18 @@ def test_the_routes_gap_is_said_in_plain_words():
     # how much its last half added tells whether a longer search is worth it
     flat = gap_help({**stopped, "last_half_gain": 0.004})
     assert flat.endswith(
-        "The search stopped at its limit (TIME_LIMIT); its last half added 0.4 % to the plan, so "
-        "a longer one would likely add little: the gap is mostly the bound's slack."
+        "The search stopped at its limit (TIME_LIMIT); its last half added 0.4 % to its best "
+        "plan, so a longer one would likely add little: the gap is mostly the bound's slack."
     )
     rising = gap_help({**stopped, "last_half_gain": 0.05})
     assert rising.endswith(
-        "its last half added 5.0 % to the plan: a longer one may close part of the gap "
+        "its last half added 5.0 % to its best plan: a longer one may close part of the gap "
         "(raise the solver time limit)."
+    )
+    counted = gap_help({**stopped, "status": "ITERATION_LIMIT", "last_half_gain": 0.05})
+    assert counted.endswith(
+        "a longer one may close part of the gap (more route iterations: "
+        "solver.route_iterations on the Scenario tab)."
     )
     ended = gap_help({**stopped, "status": "FEASIBLE"})
     assert ended.endswith(
@@ -2352,6 +2357,7 @@ def test_staffing_says_which_counts_may_owe_their_figures_to_the_time_limit():
             "units_looping": [0] * 6,
             "routes_status": ["TIME_LIMIT"] * 2 + ["ITERATION_LIMIT"] + ["TIME_LIMIT"] * 3,
             "all_stops_made": [False] * 6,
+            "routes_last_half_gain": [0.05] * 6,  # the searches were still gaining
         }
     )
     fri, sat = time_limit_notes(table)
@@ -2368,6 +2374,8 @@ def test_staffing_says_which_counts_may_owe_their_figures_to_the_time_limit():
     assert sat.startswith("sat: at 4 officers, units come back an hour or more early or walk loops")
     # idle because every hot spot has all its stops, whatever the time limit
     assert time_limit_notes(table.assign(all_stops_made=True)) == []
+    # searches that added under 1 % in their last half: a longer one would likely change little
+    assert time_limit_notes(table.assign(routes_last_half_gain=0.004)) == []
 
 
 def test_staffing_charts_tick_only_the_counts_compared():
@@ -2822,6 +2830,22 @@ def test_a_no_go_zone_is_named_on_the_map_so_colour_is_not_all_that_marks_it():
     names = {layer.id: layer for layer in place_layers(cover, zones)}["forbidden-names"]
     assert names.type == "TextLayer" and names.data == zones
     assert "border:3px solid rgb(200, 0, 0)" in legend_html(officers=1)  # its legend's thick edge
+
+
+def test_the_page_keeps_its_plan_under_its_own_key(first_load):
+    from ui.app import shown_key
+
+    at = _app()
+    key, plan = at.session_state["plan_key"], at.session_state["plan"]
+    assert key == shown_key(key.rsplit("@ ", 1)[0], plan)  # the plan shown's, as drawn
+
+
+def test_blank_text_fields_are_no_value_for_the_draft():
+    from ui.editor import text_or_none
+
+    assert text_or_none("") is None
+    assert text_or_none("   ") is None
+    assert text_or_none(" Pasila HQ ") == "Pasila HQ"
 
 
 def test_a_page_draws_and_replans_its_own_plan_not_another_of_the_same_request(two_officer_plan):
