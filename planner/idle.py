@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from planner.errors import warn
@@ -19,9 +20,12 @@ def gained_little(gain: float | None) -> bool:
     """Whether a route search's last half added under :data:`SMALL_LAST_HALF_GAIN`.
 
     Judged on the share as said, to a tenth of a per cent (0.996 % reads 1.0 %: not under 1 %),
-    so that a warning never says "added 1.0 %" and "under 1 %" of one search.
+    so that a warning never says "added 1.0 %" and "under 1 %" of one search. A share not known
+    (None, or a blank cell of a staffing table) is not small.
     """
-    return gain is not None and round(100 * gain, 1) < round(100 * SMALL_LAST_HALF_GAIN, 1)
+    if gain is None or math.isnan(gain):
+        return False
+    return round(100 * gain, 1) < round(100 * SMALL_LAST_HALF_GAIN, 1)
 
 
 def idle_units(routes_kpis: dict[str, Any]) -> list[tuple[int, float]]:

@@ -388,13 +388,8 @@ def rushed_counts(table: pd.DataFrame) -> list[int]:
     spare = table["units_back_early"] + table["units_looping"]
     rushed = (spare > 0) & table["routes_status"].isin(["TIME_LIMIT", "ITERATION_LIMIT"])
     rushed &= ~table["all_stops_made"].astype(bool)
-    rushed &= ~table["routes_last_half_gain"].map(_gained_little).astype(bool)
+    rushed &= ~table["routes_last_half_gain"].map(gained_little).astype(bool)
     return [int(n) for n in table.loc[rushed, "officers"]]
-
-
-def _gained_little(gain: object) -> bool:
-    """:func:`planner.idle.gained_little` of a table's cell (blank: not known)."""
-    return isinstance(gain, float) and not pd.isna(gain) and gained_little(gain)
 
 
 def warned_counts(
