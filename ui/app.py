@@ -706,8 +706,8 @@ def main() -> None:
     """Render the page."""
     st.set_page_config(page_title="Patrol planner", layout="wide")
     st.title("Foot-patrol planner")
-    keep.restore()  # a reloaded page takes back its scenario, sidebar and plan
-    if note := keep.forgotten_note():
+    # a reloaded page takes back its scenario, sidebar and plan, or is told they are gone
+    if note := keep.restore():
         st.warning(note)
     names = drafts.example_names()
     # "scenario" is the sidebar's example, None while a scenario of one's own is open

@@ -67,8 +67,12 @@ KEYS = (
 PREFIXES = staffing.STATE_PREFIXES
 OWN = "keep_page"
 """Session-state key of the id this page's state is kept under."""
-FORGOTTEN = "keep_forgotten"
-"""Session-state key set when the page's address names a page no longer kept."""
+FORGOTTEN = (
+    "This page's scenario and plan are no longer kept: the app keeps the "
+    f"{MAX_PAGES} pages used last, for everyone using it, and forgets them all when it "
+    "stops. The example scenario is open. Save a scenario as YAML to keep it."
+)
+"""What a page whose address names a page no longer kept is told (over the example)."""
 #: Values edited in place, copied when kept and when taken back (the others are replaced).
 MUTABLE = (drafts.DRAFT, drafts.INCIDENT_REPORTS, drafts.SET_ASIDE)
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -93,20 +97,21 @@ def _page_id() -> str | None:
     return value if value is not None and _ID.fullmatch(value) else None
 
 
-def restore() -> bool:
-    """Take back what the page of a new session's address had; return whether it did.
+def restore() -> str | None:
+    """Take back what the page of a new session's address had.
 
-    Call it first in the script, before any widget is drawn (it sets widget values).
+    Call it first in the script, before any widget is drawn (it sets widget values). Returns
+    what to say when the address names a page the server no longer keeps, else None (it does
+    nothing after a session's first run).
     """
     if drafts.DRAFT in st.session_state or (page := _page_id()) is None:
-        return False
+        return None
     store = _pages()
     own = uuid.uuid4().hex  # this page's from now on, kept under it at once
     with store.lock:
         kept = store.pages.get(page)
         if kept is None:  # an id this module gave: the server has forgotten the page since
-            st.session_state[FORGOTTEN] = True
-            return False
+            return FORGOTTEN
         store.pages.move_to_end(page)  # another tab may still hold this address
         store.pages[own] = kept
     st.session_state[OWN] = own
@@ -117,18 +122,7 @@ def restore() -> bool:
         st.session_state["officers"] = int(drafts.get_in(kept[drafts.DRAFT], "officers.count", 4))
     if "scenario" not in kept:  # kept while blank: a scenario of one's own, not the example
         st.session_state["scenario"] = drafts.example_of(kept.get(drafts.WHERE, ""))
-    return True
-
-
-def forgotten_note() -> str | None:
-    """Say, once, that the page's address named a page the server no longer keeps."""
-    if not st.session_state.pop(FORGOTTEN, False):
-        return None
-    return (
-        "This page's scenario and plan are no longer kept: the app keeps the "
-        f"{MAX_PAGES} pages used last, for everyone using it, and forgets them all when it "
-        "stops. The example scenario is open. Save a scenario as YAML to keep it."
-    )
+    return None
 
 
 def keep() -> None:
