@@ -1869,8 +1869,9 @@ def test_a_type_choice_that_leaves_no_incident_is_refused(first_load):
 # Staffing comparison: two levels on a local Dask cluster (spawned worker processes)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module", autouse=True)
 def dask_closed():
+    """The app's Dask pool, started by the first comparison, serves the module's tests."""
     yield
     from ui.staffing import dask_pool
 
@@ -2234,7 +2235,7 @@ def test_a_staffing_error_goes_once_the_choice_it_was_about_changes(first_load):
 
 
 @pytest.mark.slow
-def test_staffing_compares_two_levels(first_load, dask_closed):
+def test_staffing_compares_two_levels(first_load):
     at = _app()
     at.sidebar.number_input(key="time_limit_s").set_value(0.5).run()
     _tab(at, "Staffing")
