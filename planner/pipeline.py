@@ -273,7 +273,7 @@ def run(
     """
     check_is_scenario(scenario, "run")
     if area is not None:
-        _check_area(area, scenario)
+        check_area(area, scenario)
     with kept_warnings() as issued:
         plan = _run(
             scenario, settings or Settings(), progress, (today, now), area, resume, start_from
@@ -281,7 +281,7 @@ def run(
         return replace(plan, warnings=tuple(issued))
 
 
-def _check_area(area: object, scenario: Scenario) -> None:
+def check_area(area: object, scenario: Scenario) -> None:
     """Refuse an ``area`` that is no :class:`Area`, or was loaded for another area."""
     if not isinstance(area, Area):
         msg = f"area is an Area from load_area(scenario), not a {type(area).__name__}"

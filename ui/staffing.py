@@ -15,7 +15,7 @@ import copy
 import dataclasses
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError, ScenarioError
+from planner.pipeline import Area
 from planner.plan import Plan
 from planner.scenario import Scenario, parse_scenario
 from planner.scenario_patrol import WEEKDAYS
@@ -349,11 +350,16 @@ def scenarios_for(scenario: Scenario, shifts: list[dict[str, Any]]) -> list[tupl
 
 
 def run_comparison(
-    runs_for: list[tuple[str, Scenario]], counts: list[int], client: object, job: jobs.Job
+    runs_for: list[tuple[str, Scenario]],
+    counts: list[int],
+    client: object,
+    job: jobs.Job,
+    area: Area,
 ) -> tuple[pd.DataFrame, dict[tuple[str, int], StaffingRun]]:
-    """Plan every shift for every count; one table with a ``shift`` column, runs by key.
+    """Plan every shift for every count on ``area``; one table with a ``shift`` column.
 
-    The work of a job (:mod:`ui.jobs`): it reports its progress to ``job`` and draws nothing.
+    Returns the table and the runs by (shift, count). The work of a job (:mod:`ui.jobs`): it
+    reports its progress to ``job`` and draws nothing.
     """
     tables: list[pd.DataFrame] = []
     runs: dict[tuple[str, int], StaffingRun] = {}
@@ -369,7 +375,9 @@ def run_comparison(
                 f"Shift {label}: {done} of {total} officer counts planned",
             )
 
-        table, shift_runs = compare_staffing(scenario, counts, client=client, progress=planned)
+        table, shift_runs = compare_staffing(
+            scenario, counts, client=client, progress=planned, area=area
+        )
         tables.append(table.assign(shift=label))
         runs |= {(label, r.officers): r for r in shift_runs}
     return pd.concat(tables, ignore_index=True), runs
@@ -458,7 +466,12 @@ def _asked_of(
     return job.key == _comparison_key(runs_for, sorted(counts))
 
 
-def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> None:
+def _run_pressed(
+    scenario: Scenario,
+    counts: list[int],
+    rows: pd.DataFrame,
+    area_of: Callable[[Scenario], Area],
+) -> None:
     st.session_state[ERROR_ABOUT] = _asked(counts, rows)
     try:
         shifts = shift_specs(rows, draft()["shift"])
@@ -477,6 +490,7 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
                 f"({unit})"
             )
             raise PlannerError(msg)
+        area = area_of(scenario)  # the page's own, loaded once for the server
         client = dask_pool().client
     except PlannerError as exc:
         st.session_state["staffing_error"] = str(exc)
@@ -485,7 +499,7 @@ def _run_pressed(scenario: Scenario, counts: list[int], rows: pd.DataFrame) -> N
     if jobs.join(JOB, key) is None:  # else another page (or this one before a reload) runs it
         jobs.start(
             JOB,
-            lambda job: run_comparison(runs_for, counts, client, job),
+            lambda job: run_comparison(runs_for, counts, client, job, area),
             {
                 "says": f"{len(counts)} officer counts x {len(shifts)} shift(s) on {WORKERS} "
                 f"worker processes; each plan searches up to "
@@ -551,8 +565,13 @@ def _unit_size() -> int:
     return size if isinstance(size, int) and size >= 1 else 1
 
 
-def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
-    """Draw the Staffing tab: choose counts and shifts, run, compare."""
+def show_staffing(
+    scenario: Scenario | None, plan: Plan | None, area_of: Callable[[Scenario], Area]
+) -> None:
+    """Draw the Staffing tab: choose counts and shifts, run, compare.
+
+    ``area_of`` gives a scenario's area as the page keeps it (sent to the workers as it is).
+    """
     st.markdown(
         "Plan the scenario (as edited, with the sidebar's time limit) for several officer "
         "counts and shifts, in parallel, and see what each extra officer adds."
@@ -588,7 +607,7 @@ def show_staffing(scenario: Scenario | None, plan: Plan | None) -> None:
         and not _asked_of(jobs.running(JOB), scenario, counts, rows)  # pressed again while it ran
     ):
         await_comparison()  # one at a time: another comparison under way ends first
-        _run_pressed(scenario, sorted(counts), rows)  # runs the page again unless refused
+        _run_pressed(scenario, sorted(counts), rows, area_of)  # runs the page again unless refused
     await_comparison()  # started in an earlier run (a click or a reload ran the page again)
     if st.session_state.get(ERROR_ABOUT) != _asked(counts, rows):  # changed since: not said
         st.session_state.pop("staffing_error", None)

@@ -2681,12 +2681,12 @@ def _comparisons(monkeypatch, hold_s: float = 2.0) -> list[list[int]]:
     real, calls = staffing.run_comparison, []
     opened = threading.Event()
 
-    def comparison(runs_for, counts, client, job):
+    def comparison(runs_for, counts, client, job, area):
         calls.append(counts)
         if len(calls) == 1:
             threading.Timer(hold_s, opened.set).start()
             opened.wait(TIMEOUT_S)
-        return real(runs_for, counts, client, job)
+        return real(runs_for, counts, client, job, area)
 
     monkeypatch.setattr(staffing, "run_comparison", comparison)
     return calls
