@@ -314,10 +314,14 @@ def staffing(
             raise PlannerError(msg)
         check_out_dir(csv.parent, "the CSV table", "--csv")
     check_counts(scenario, counts)
+    from planner.pipeline import load_area
+
+    typer.echo("loading the street graph (once: the workers are sent it)", err=True)
+    area = load_area(scenario)
     workers = local_workers(len(counts))
     processes = "1 worker process" if workers == 1 else f"{workers} worker processes"
     typer.echo(f"planning {len(counts)} officer counts on {processes}", err=True)
-    table, runs = compare_staffing(scenario, counts)
+    table, runs = compare_staffing(scenario, counts, area=area)
     for _, said_for, message in warned_counts({("", r.officers): r.warnings for r in runs}):
         who = "1 officer" if said_for == [1] else f"{', '.join(map(str, said_for))} officers"
         typer.echo(f"warning: {who}: {message}", err=True)  # once, with the counts it came from

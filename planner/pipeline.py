@@ -181,7 +181,7 @@ class Area:
 
 
 #: Areas read from local map files by this process, by their spec and the file's size and time:
-#: a second plan of the same area (a re-plan, another staffing level, a notebook's next scenario)
+#: a second plan of the same area (a re-plan, a staffing comparison, a notebook's next scenario)
 #: does not read and build the map again. Online areas are not kept (osmnx keeps their replies).
 AREA_MEMO_SIZE = 2
 _AREAS: Memo[Area] = Memo(AREA_MEMO_SIZE)

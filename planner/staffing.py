@@ -256,20 +256,24 @@ def _gather(
         [now] * len(counts),
         pure=False,
     )
-    done = []
-    for future in as_completed(futures):
-        done.append(_result(future))
-        if progress is not None:
-            progress(len(done), len(counts))
-    runs = sorted(done, key=lambda r: r.officers)
-    return lift_dips(
-        runs,
-        lambda r, start: _result(
-            client.submit(  # type: ignore[attr-defined]
-                _planned, scenario, r.officers, settings, sent, start, now, pure=False
-            )
-        ),
-    )
+    asked = [sent, *futures]
+
+    def replan(r: StaffingRun, start: StaffingRun) -> StaffingRun:
+        future = client.submit(  # type: ignore[attr-defined]
+            _planned, scenario, r.officers, settings, sent, start, now, pure=False
+        )
+        asked.append(future)
+        return _result(future)
+
+    try:
+        done = []
+        for future in as_completed(futures):
+            done.append(_result(future))
+            if progress is not None:
+                progress(len(done), len(counts))
+        return lift_dips(sorted(done, key=lambda r: r.officers), replan)
+    finally:  # a refusal leaves neither the area nor the other counts' plans on the workers
+        client.cancel(asked)  # type: ignore[attr-defined]
 
 
 def _presence(r: StaffingRun) -> float:

@@ -305,7 +305,8 @@ def test_staffing_compares_officer_counts_and_writes_the_table(tmp_path):
     assert "note: --officers '3,1,3' gives 3 more than once: each count is planned once" in (
         result.stderr
     )
-    assert "planning 2 officer counts on " in result.stderr
+    loading = result.stderr.index("loading the street graph (once: the workers are sent it)")
+    assert loading < result.stderr.index("planning 2 officer counts on ")
     # a warning every count gives is said once, with the counts; no library chatter
     assert result.stderr.count("the meal break window 17:30-18:30 is cut") == 1
     assert "warning: 1, 3 officers: the meal break window 17:30-18:30 is cut" in result.stderr

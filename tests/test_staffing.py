@@ -69,6 +69,8 @@ def test_a_refusal_in_a_worker_is_said_as_the_error_not_logged_as_a_failed_task(
         compare_staffing(far, [1, 2], client=dask_client)
     logs = dask_client.get_worker_logs()
     assert not any("Compute Failed" in line for log in logs.values() for _, line in log)
+    # the refusal (and its traceback) holds neither the area nor a count's plan on the workers
+    assert dask_client.who_has() == {}
 
 
 def test_the_workers_plan_on_the_area_given_without_reading_its_map_again(tmp_path, dask_client):
@@ -87,6 +89,7 @@ def test_the_workers_plan_on_the_area_given_without_reading_its_map_again(tmp_pa
     table, _ = compare_staffing(local, [1, 2], client=dask_client, area=area)
     assert table["officers"].tolist() == [1, 2]
     assert (table["presence_min"] > 0).all()
+    assert dask_client.who_has() == {}  # sent for the comparison, gone with it
     with pytest.raises(PlannerError, match="the area given was loaded for"):
         compare_staffing(scenario(tmp_path), [1, 2], client=dask_client, area=area)
 

@@ -2,10 +2,10 @@
 
 The commander picks officer counts and shifts and presses Run; each shift is planned for every
 count by :func:`planner.staffing.compare_staffing` on a Dask cluster of worker processes
-that the server starts once (:func:`dask_pool`) and keeps: each worker loads the area once,
-so a second comparison does not load it again. The page shows the table, presence and risk in
-sight against officers with the marginal presence of each extra officer, and two of the plans
-side by side on maps drawn on the Plan tab's streets and risk.
+that the server starts once (:func:`dask_pool`) and keeps. The street graph the page already
+holds is sent to the workers for each shift compared: no worker reads the map. The page shows
+the table, presence and risk in sight against officers with the marginal presence of each extra
+officer, and two of the plans side by side on maps drawn on the Plan tab's streets and risk.
 """
 
 from __future__ import annotations
@@ -129,7 +129,8 @@ class DaskPool:
         self.cluster.close()
 
 
-#: Worker processes of the app's Dask cluster: one per core, at most four (each holds the area).
+#: Worker processes of the app's Dask cluster: one per core, at most four; each holds the area
+#: while it plans.
 WORKERS = max(1, min(os.cpu_count() or 1, 4))
 
 

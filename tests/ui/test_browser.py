@@ -464,8 +464,8 @@ def _choose_in_multiselect(app: AppPage, select: Locator, option: str, done: Loc
     """Choose ``option`` in the multiselect ``select`` and wait until ``done`` shows.
 
     A run that the last action started may begin only after a busy page's short wait and draw
-    the multiselect again, closing its list before the option is clicked; the choice is then
-    made again once that run has ended (three tries).
+    the multiselect again, closing its list before the option is clicked; the list is then
+    opened again once that run has ended (three tries).
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -475,14 +475,13 @@ def _choose_in_multiselect(app: AppPage, select: Locator, option: str, done: Loc
         try:
             select.locator("input").click()
             choice.click(timeout=10_000)
-            app.page.keyboard.press("Escape")
-            _idle(app)
-            done.wait_for(timeout=30_000)
         except PlaywrightTimeoutError:
-            app.page.keyboard.press("Escape")
             continue
+        finally:
+            app.page.keyboard.press("Escape")
+        done.wait_for(timeout=TIMEOUT_MS)
         return
-    msg = f"choosing {option!r} in the multiselect never showed {done}"
+    msg = f"the multiselect's list never offered {option!r}"
     raise AssertionError(msg)
 
 
