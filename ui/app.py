@@ -226,9 +226,8 @@ def make_plan(scenario: Scenario) -> bool:
     planning runs as a job (:mod:`ui.jobs`): a click while it runs does not stop it.
     """
     text = scenario_to_yaml(scenario)
-    try:
-        with st.spinner("Loading the street graph"):
-            area = area_for(scenario.area.model_dump_json(), scenario)
+    try:  # area_for says "Loading the street graph" while it loads
+        area = _area_of(scenario)
     except PlannerError as exc:
         _keep_error(text, exc)
         return True
@@ -349,7 +348,7 @@ def replan_shown(plan: Plan, plan_key: str, request: replanning.Request) -> None
     if (kept := plan_store().recall(key)) is not None:
         _show_plan(kept, key, text, file_limit)
         st.rerun()
-    area = area_for(plan.scenario.area.model_dump_json(), plan.scenario)
+    area = _area_of(plan.scenario)
 
     def work(job: jobs.Job) -> Plan:
         job.report(0.0, f"Re-planning the rest of the shift from {request.at:%H:%M}")
