@@ -2,8 +2,8 @@
 
 Commanders ask what one more officer buys. :func:`compare_staffing` plans the scenario once per
 officer count, each plan a whole pipeline run, in parallel on a Dask cluster (a local one of
-one process per core unless a client is given). The area is loaded once, by the caller, and sent
-to every worker: no worker parses the map again.
+one process per core unless a client is given). The area is loaded once here (or given by the
+caller) and sent to every worker: no worker parses the map again.
 The result is one row per count with presence, the share of risk in sight of a stop, hot spots
 dosed, and the marginal presence of each extra officer.
 """

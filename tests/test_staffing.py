@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from planner.errors import ScenarioError
+from planner.errors import PlannerError, ScenarioError
 from planner.pipeline import load_area
 from planner.scenario import parse_scenario
 from planner.staffing import DASK_HTTP, compare_staffing, with_officers
@@ -77,8 +77,6 @@ def test_the_workers_plan_on_the_area_given_without_reading_its_map_again(tmp_pa
     import shutil
 
     import pyrosm
-
-    from planner.errors import PlannerError
 
     data = scenario(tmp_path).model_dump(mode="json", exclude_none=True)
     data["area"] = {"source": "file", "path": "helsinki.osm.pbf"}
