@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import errno
 import json
 import logging
 import os
 import re
+import socket
 import sys
 import warnings
 from pathlib import Path
@@ -718,10 +720,34 @@ def start_app(
     if not script.is_file():
         msg = f"{script}: the app is not there; run from a source checkout (pip install -e .)"
         raise PlannerError(msg)
+    check_port_free(port)
     command = [sys.executable, "-m", "streamlit", "run", str(script), *streamlit_flags(port)]
     typer.echo(f"patrol-planner app on http://127.0.0.1:{port}  (Ctrl+C stops it)", err=True)
     # Replace this process with Streamlit so that signals reach the server itself.
     os.execve(sys.executable, command, os.environ | {"PYTHONWARNINGS": "ignore"})
+
+
+def check_port_free(port: int) -> None:
+    """Refuse a port on 127.0.0.1 that another program holds, or one this user may not open.
+
+    Streamlit would print its address first and then exit on its own log line; the address
+    would lead to whatever else answers there.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Streamlit's server does
+        try:
+            probe.bind(("127.0.0.1", port))
+        except PermissionError:
+            msg = f"--port {port}: this user may not open ports below 1024; choose 8501 or higher"
+            raise PlannerError(msg) from None
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            msg = (
+                f"--port {port}: another program is using port {port} on 127.0.0.1 (an app "
+                "already running?); open it in the browser, stop it, or choose another --port"
+            )
+            raise PlannerError(msg) from None
 
 
 def streamlit_flags(port: int) -> list[str]:

@@ -3,6 +3,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -413,6 +414,20 @@ def test_plan_london_with_real_incidents_from_a_bundle(tmp_path):
     html = (out / "briefing.html").read_text(encoding="utf-8")
     assert "About the risk map: city_of_london_street_2020.csv (uk_police): 5925 rows read" in html
     assert "shared" not in html
+
+
+def test_app_on_a_port_another_program_holds_is_refused_before_it_starts():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        # a new process: were the port not checked, Streamlit would replace this one
+        result = subprocess.run(
+            [*CLI, "app", "--port", str(port)], capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 2, result.stderr
+    assert f"another program is using port {port}" in result.stderr
+    assert "http://" not in result.stderr  # no address that leads to the other program
 
 
 def test_help_documents_every_option():
