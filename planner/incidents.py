@@ -107,7 +107,7 @@ CANONICAL_COLUMNS = (
 _DROPPED_AS = {
     "empty row": "empty rows",
     "repeated header": "repeated header rows",
-    "duplicate row": "duplicate rows",
+    "duplicate row": "further rows of incidents already read",
     "no coordinates": "without coordinates",
     "coordinates not numbers": "with coordinates not numbers",
     "coordinates out of range": "with coordinates out of range",
@@ -117,9 +117,11 @@ _DROPPED_AS = {
 
 
 def _dropped_as(n: int, reason: str) -> str:
-    """How ``n`` rows dropped for ``reason`` are said after their count: "duplicate row(s)"."""
+    """How ``n`` rows dropped for ``reason`` are said after their count: "empty row(s)"."""
     said = _DROPPED_AS.get(reason, reason)
-    return said[:-1] if n == 1 and said.endswith(" rows") else said
+    if n == 1:
+        return said.replace(" rows of incidents ", " row of an incident ").replace(" rows", " row")
+    return said
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,6 +366,8 @@ def _read_rows(
     rows_ids = rows["incident_id"]
     duplicate = _duplicates(rows_ids, missing | far | bad_date, excluded, harm)
     blank, header_row = rows["blank"].to_numpy(), rows["header"].to_numpy()
+    note = _repeats_note(rows_ids, rows["crime_type"], duplicate & ~blank & ~header_row)
+    notes += [note] if note else []
     conditions = [
         blank,
         header_row,
@@ -558,6 +562,27 @@ def _duplicates(
     repeat = np.zeros(len(ids), dtype=bool)
     repeat[order.index[order.duplicated("id")].to_numpy()] = True
     return repeat & has_id
+
+
+def _repeats_note(ids: pd.Series, types: pd.Series, repeat: np.ndarray) -> str | None:
+    """Say what the rows repeating an incident number hold: other offences, or the same again."""
+    n = int(repeat.sum())
+    if not n:
+        return None
+    first = ~repeat & (ids != "").to_numpy()
+    kept_type = pd.Series(types[first].to_numpy(), index=ids[first].to_numpy())
+    kept_type = kept_type[~kept_type.index.duplicated()]
+    other = int((types[repeat].to_numpy() != ids[repeat].map(kept_type).to_numpy()).sum())
+    held = [
+        f"{other} with another offence on the same report" if other else "",
+        f"{n - other} with the same offence again" if n > other else "",
+    ]
+    verb = "repeats" if n == 1 else "repeat"
+    return (
+        f"{counted(n, 'row')} {verb} an incident number read before "
+        f"({', '.join(filter(None, held))}): each incident is counted once, as its most harmful "
+        "offence"
+    )
 
 
 def _report(parsed: _Parsed) -> LoadReport:

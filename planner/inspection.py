@@ -128,7 +128,7 @@ class IncidentInspection:
             )
         shown = self.types.head(top)
         lines.append(
-            f"top types       ({len(shown)} of {len(self.types)}; rows exclude duplicates)"
+            f"top types       ({len(shown)} of {len(self.types)}; rows count each incident once)"
         )
         width = max([len("type"), *(len(t) for t in shown["crime_type"])])
         lines.append(f"  {'type':<{width}}  {'rows':>7}  {'kept':>7}  category (harm days)")

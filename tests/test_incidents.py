@@ -317,7 +317,10 @@ def test_month_names_among_dates_are_another_format(tmp_path):
 def test_atlanta_reads_hhmm_clock_times():
     path = shared_file(ATLANTA)
     df = raw(path)
-    with pytest.warns(PlannerWarning, match=r"38 duplicate rows; 1 row of column 'Occur Time'"):
+    with pytest.warns(
+        PlannerWarning,
+        match=r"38 further rows of incidents already read; 1 row of column 'Occur Time'",
+    ):
         frame, report = load_incidents(IncidentSpec(path=path))  # its one "T" is said
     assert report.schema == "atlanta_cobra"
     assert report.rows_read == len(df) == 25030
@@ -334,8 +337,15 @@ def test_atlanta_reads_hhmm_clock_times():
 def test_atlanta_report_of_several_offences_is_one_incident_its_most_harmful():
     path = shared_file(ATLANTA)
     df = raw(path)
-    with pytest.warns(PlannerWarning, match="38 duplicate rows"):
-        frame, _ = load_incidents(IncidentSpec(path=path))
+    with pytest.warns(PlannerWarning, match="38 further rows of incidents already read"):
+        frame, loaded = load_incidents(IncidentSpec(path=path))
+    # no report here holds one offence twice beside another: a repeated pair is the same again
+    again = int(df.duplicated(["Report Number", "UCR Literal"]).sum())
+    assert again == 11
+    assert (
+        f"38 rows repeat an incident number read before ({38 - again} with another offence on "
+        f"the same report, {again} with the same offence again)"
+    ) in " ".join(loaded.notes)
     # report 190100442: a homicide and a pedestrian robbery at 396 Linden Ave NE
     report = df[df["Report Number"] == "190100442"]
     assert sorted(report["UCR Literal"]) == ["HOMICIDE", "ROBBERY-PEDESTRIAN"]
@@ -381,9 +391,9 @@ def test_each_drop_reason_is_counted(tmp_path):
     message = str(record[0].message)
     assert "11 rows read, 3 kept" in message
     said = (
-        "1 empty row, 1 repeated header row, 1 duplicate row, 1 without coordinates, 1 with "
-        "coordinates not numbers, 1 with coordinates out of range, 1 with a bad date, 1 of an "
-        "excluded type"
+        "1 empty row, 1 repeated header row, 1 further row of an incident already read, "
+        "1 without coordinates, 1 with coordinates not numbers, 1 with coordinates out of range, "
+        "1 with a bad date, 1 of an excluded type"
     )
     assert f"dropped: {said}" in message
     assert "1 row holds coordinates that are not numbers (e.g. '122.41W' in Longitude, " in message
@@ -1088,7 +1098,7 @@ def test_a_column_to_read_named_twice_is_refused(tmp_path):
 def test_generic_incident_number_counts_repeats_as_duplicates(tmp_path):
     text = "lat,lon,case,offence\n60.17,24.94,A1,Robbery\n60.17,24.94,A1,Threats\n"
     path = write(tmp_path, text + "60.18,24.95,,Theft\n60.18,24.95,,\n")
-    with pytest.warns(PlannerWarning, match="1 duplicate row") as caught:
+    with pytest.warns(PlannerWarning, match="1 further row of an incident already read") as caught:
         frame, report = load_incidents(IncidentSpec(path=path, type_col="offence", id_col="case"))
     message = str(caught[0].message)
     assert "1 row loaded with an empty offence type" in message
@@ -1669,7 +1679,7 @@ def test_inspect_describes_the_uk_file():
     assert "(median point 51.514" in out
     assert "time of day     0.0% of kept incidents (100.0% month only)" in out
     assert "5925 read, 4697 kept" in out
-    assert "108 duplicate rows" in out
+    assert "108 further rows of incidents already read" in out
     assert "521 without coordinates" in out
     assert "Drugs" in out and "drugs (excluded)" in out
 
@@ -1775,7 +1785,7 @@ def test_the_fix_for_swapped_columns_reads_the_file_as_its_schema_would(tmp_path
         for k in range(5)  # rows 3 and 4 list crimes x0 and x1 again
     )
     swapped = write(tmp_path, header.format("Longitude", "Latitude") + rows)
-    note = inspect_incidents(IncidentSpec(path=swapped)).notes[0]
+    (note,) = [n for n in inspect_incidents(IncidentSpec(path=swapped)).notes if "swap" in n]
     fix = (
         "exchange the names Longitude and Latitude in the file's first line (the file is then "
         "read as before), or read it with schema: generic, x_col: Latitude, y_col: Longitude, "
@@ -1789,9 +1799,15 @@ def test_the_fix_for_swapped_columns_reads_the_file_as_its_schema_would(tmp_path
         path=swapped, schema="generic", x_col="Latitude", y_col="Longitude",
         time_col="Month", type_col="Crime type", id_col="Crime ID",
     )  # fmt: skip
-    with pytest.warns(PlannerWarning, match="5 rows read, 3 kept; dropped: 2 duplicate rows"):
+    with pytest.warns(
+        PlannerWarning,
+        match="5 rows read, 3 kept; dropped: 2 further rows of incidents already read",
+    ):
         as_schema, _ = load_incidents(IncidentSpec(path=renamed))
-    with pytest.warns(PlannerWarning, match="5 rows read, 3 kept; dropped: 2 duplicate rows"):
+    with pytest.warns(
+        PlannerWarning,
+        match="5 rows read, 3 kept; dropped: 2 further rows of incidents already read",
+    ):
         mapped, _ = load_incidents(mapping)
     columns = ["lon", "lat", "occurred", "time_known", "month_only", "crime_type", "harm"]
     pd.testing.assert_frame_equal(as_schema[columns], mapped[columns])
@@ -2194,7 +2210,9 @@ def test_overlapping_exports_count_each_incident_once(tmp_path):
     assert reports[1].dropped["duplicate row"] == 4 and reports[1].rows_kept == 5
     assert reports[1].rows_read == reports[1].rows_kept + sum(reports[1].dropped.values())
     (said,) = [str(w.message) for w in caught if "feb_mar.csv" in str(w.message)]
-    assert "9 rows read, 5 kept; dropped: 4 duplicate rows" in said  # one warning, up to date
+    assert (
+        "9 rows read, 5 kept; dropped: 4 further rows of incidents already read" in said
+    )  # one warning, up to date
     assert re.search(r"4 incidents also in \S*jan_feb.csv \(exports that overlap", said)
     alone, _ = load_incident_files(specs[1:])  # one file: nothing to compare with
     assert len(alone[0]) == 9
