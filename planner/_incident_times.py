@@ -226,7 +226,8 @@ def bad_dates_note(
     swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
     if (
         rest.any()
-        and swapped != fmt
+        and "%d" in fmt
+        and "%m" in fmt  # a month alone (2020-13) has no day to exchange it with
         and pd.to_datetime(text[rest], format=swapped, errors="coerce").notna().any()
     ):
         parts.append(

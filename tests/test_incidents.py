@@ -2485,6 +2485,18 @@ def test_dates_no_format_reads_are_dropped_with_examples_and_a_day_first_one_sai
     assert "e.g. data row 6: '31/01/2019 10:00'); it reads with day and month the other way" in said
 
 
+def test_a_month_that_does_not_exist_is_not_said_to_read_day_first(tmp_path):
+    header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,Crime type\n"
+    months = ["2020-01", "2020-13", "2020-02"]
+    rows = "".join(f"x{k},{m},C,C,-0.09,51.51,On or near X,Robbery\n" for k, m in enumerate(months))
+    with pytest.warns(PlannerWarning) as got:
+        _, report = load_incidents(IncidentSpec(path=write(tmp_path, header + rows)))
+    assert report.dropped["bad date"] == 1
+    said = " ".join(str(w.message) for w in got)
+    assert "'9999-99' (1 row, e.g. data row 2: '2020-13')" in said
+    assert "day and month" not in said  # a month alone has no day to exchange it with
+
+
 def test_a_time_column_apart_from_the_dates_gives_each_its_time_of_day(tmp_path):
     # as Los Angeles writes them: the date with a placeholder midnight, the time as HHMM
     text = (
