@@ -158,15 +158,15 @@ def _check_bad_dates(
         if other <= max(OTHER_FORMAT_SHARE * len(bad), OTHER_FORMAT_MIN_ROWS):
             return
         what = (
-            f"{other} of {len(bad)} rows have a date in another format than {expected}, which "
-            "the other rows use: the file mixes date formats, and dropping those rows would "
+            f"{other} of {len(bad)} rows have a date in another format than the other rows, "
+            f"which use {expected}: the file mixes date formats, and dropping those rows would "
             "lose part of it"
         )
         fix = MIXED_DATES_FIX
     if _excel_serials(text[shown]):
         fix = _EXCEL_FIX
     seen = _shapes(text if written is None else written, shown)
-    msg = f"{path}: column '{column}': {what}; formats seen: {seen}; {fix}"
+    msg = f"{path}: column '{column}': {what}; formats seen (9 for a digit): {seen}; {fix}"
     raise IncidentDataError(msg)
 
 

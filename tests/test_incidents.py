@@ -756,7 +756,8 @@ def test_a_minority_of_dates_in_another_format_stops_the_load(tmp_path):
     dates = ["02/10/2024 12:44:00 PM"] * 90 + ["2024-02-10 00:44:00"] * 3 + [""] * 7
     path = chicago_file(tmp_path, dates)
     text = load_error(IncidentSpec(path=path))
-    assert "3 of 100 rows have a date in another format than" in text
+    assert "3 of 100 rows have a date in another format than the other rows, which use" in text
+    assert "formats seen (9 for a digit): '9999-99-99 99:99:99' (3 rows, e.g. data row 91" in text
     assert "mixes date formats" in text
     # no other mapping reads a file of mixed formats: the fix is to write them alike
     assert "write those rows' dates as the other rows write them" in text
