@@ -360,16 +360,22 @@ def _indent_hint(problem: str, text: str, mark: yaml.Mark) -> str | None:
     line = lines[mark.line]
     if problem == "mapping values are not allowed here" and ": " in line[: mark.column]:
         return "a value holding ': ' must be in quotes, e.g. name: \"Shift: late\""
-    written = [a for a in lines[: mark.line] if a.strip() and not a.lstrip().startswith("#")]
+    written = [k for k in range(mark.line) if _is_key_line(lines[k])]
     if not written:
         return None
-    indent, indent_above = (len(a) - len(a.lstrip(" ")) for a in (line, written[-1]))
+    indent, indent_above = (_indent(lines[k]) for k in (mark.line, written[-1]))
     where = (
         f"line {mark.line + 1} is indented {counted(indent, 'space')} and the line above it "
         f"{indent_above}"
     )
     block = "<block mapping start>" in problem or "<block sequence start>" in problem
     if problem.startswith("expected <block end>") and block and indent != indent_above:
+        if _first_key_is_odd(lines, written, mark.line):
+            return (
+                f"line {written[-1] + 1}, the first key of its section, is indented "
+                f"{counted(indent_above, 'space')} and the keys after it {indent}: the keys (or "
+                f"list items) of one section line up; indent line {written[-1] + 1} as they are"
+            )
         return f"{where}: the keys (or list items) of one section line up; indent it as they are"
     if problem == "mapping values are not allowed here" and indent > indent_above:
         return (
@@ -377,6 +383,36 @@ def _indent_hint(problem: str, text: str, mark: yaml.Mark) -> str | None:
             "key's value; line it up with the keys of its section"
         )
     return None
+
+
+def _is_key_line(line: str) -> bool:
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _first_key_is_odd(lines: list[str], written: list[int], at: int) -> bool:
+    """Whether the line above ``at`` is its section's first key, and later keys line up with ``at``.
+
+    ``written`` are the key lines before ``at``. One key against several: the first is the slip.
+    """
+    if len(written) < 2:
+        return False
+    parent, first, indent = (
+        _indent(lines[written[-2]]),
+        _indent(lines[written[-1]]),
+        _indent(lines[at]),
+    )
+    if not parent < min(first, indent):
+        return False
+    for line in filter(_is_key_line, lines[at + 1 :]):
+        if _indent(line) <= parent:
+            return False
+        if _indent(line) == indent:
+            return True
+    return False
 
 
 _OPENERS = {"flow sequence": "[", "flow mapping": "{"}

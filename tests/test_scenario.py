@@ -511,6 +511,12 @@ def test_bad_yaml_reports_line(tmp_path):
             "is indented 2 spaces and the line above it 3: the keys (or list items) of one "
             "section line up; indent it as they are",
         ),
+        (  # the section's first key is the slip: the keys after it line up
+            "officers:\n   count: 4\n  station: {lat: 60.17, lon: 24.94}\n  unit_size: 2\n",
+            "(line 3, column 3): expected <block end>, but found '<block mapping start>'; line 2, "
+            "the first key of its section, is indented 3 spaces and the keys after it 2: the keys "
+            "(or list items) of one section line up; indent line 2 as they are",
+        ),
         (
             "officers:\n  count: 4\n    unit_size: 2\n",
             "(line 3, column 14): mapping values are not allowed here; line 3 is indented 4 "
