@@ -322,7 +322,7 @@ def staffing(
     area = load_area(scenario)
     workers = local_workers(len(counts))
     processes = "1 worker process" if workers == 1 else f"{workers} worker processes"
-    typer.echo(f"planning {len(counts)} officer counts on {processes}", err=True)
+    typer.echo(f"planning {counted(len(counts), 'officer count')} on {processes}", err=True)
     table, runs = compare_staffing(scenario, counts, area=area)
     for _, said_for, message in warned_counts({("", r.officers): r.warnings for r in runs}):
         who = "1 officer" if said_for == [1] else f"{', '.join(map(str, said_for))} officers"
@@ -526,14 +526,15 @@ def replan(
     from planner.evaluate import kpi_table, replan_change, with_followed
     from planner.export import check_out_dir, check_plan_owner, write_plan
     from planner.followed import check_not_replaced
-    from planner.rest_of_shift import check_same_scenario
+    from planner.rest_of_shift import check_followed
     from planner.rest_of_shift import replan as replan_shift
 
     if folder.suffix != ".json":  # a folder: its newest re-plan before --at keeps its calls
         routes_file = _followed_in(folder, clock)
     target = out or _replan_folder(routes_file, clock, start)
     if routes_file.is_file():  # else the re-plan names the missing plan
-        check_same_scenario(scenario, routes_file)  # before the folder it would write to
+        # before the folder it would write to, and before the street graph loads
+        check_followed(scenario, routes_file, positions, sorted(set(gone or [])))
         check_out_dir(target, where="--out")
         check_plan_owner(target, scenario.name, "--out")
         check_not_replaced(target, "--out", routes_file)

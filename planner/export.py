@@ -456,7 +456,8 @@ def check_out_dir(out_dir: Path, what: str = "the plan files", where: str = OUT_
         with tempfile.TemporaryFile(dir=here):
             pass
     except OSError as exc:
-        msg = f"{here}: cannot write {what} here ({exc.strerror or exc}); {fix}"
+        shown = f"{Path.cwd()} (the current folder)" if here == Path() else here
+        msg = f"{shown}: cannot write {what} here ({exc.strerror or exc}); {fix}"
         raise ExportError(msg) from None
 
 

@@ -243,7 +243,7 @@ def inspect_incidents(
     rows = parsed.rows
     kept = rows[rows["drop"] == ""]
     dated = kept["occurred"].dropna()
-    distinct = rows[~rows["drop"].isin(["duplicate row", "repeated header"])].assign(
+    distinct = rows[~rows["drop"].isin(["duplicate row", "repeated header", "empty row"])].assign(
         crime_type=lambda f: f["crime_type"].replace("", NO_TYPE),
         kept=lambda f: f["drop"] == "",
     )

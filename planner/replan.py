@@ -135,13 +135,7 @@ def cut_routes(
     positions = positions or {}
     away = away_since_s or {}
     busy = busy_until_s or {}
-    unknown = sorted(set(positions) - {r.officer for r in routes})
-    if unknown:
-        msg = (
-            f"a position is given for unit {unknown[0]}, but the plan being followed has units "
-            f"1-{len(routes)}; give --position for one of those"
-        )
-        raise ScenarioError(msg)
+    check_units_known(routes, positions, gone)
     _check_gone(routes, gone, positions, busy, start)
     if missing := sorted(set(away) - set(positions)):
         msg = f"unit {missing[0]} left the plan: give where it is now too"
@@ -204,6 +198,25 @@ def cut_routes(
     return Resume(at_s, tuple(kept), tuple(starts), origins)
 
 
+def check_units_known(
+    routes: Sequence[Route], placed: Collection[int], gone: Collection[int]
+) -> None:
+    """Refuse a position given for, or a unit said gone that, the plan being followed lacks."""
+    units = {r.officer for r in routes}
+    if unknown := sorted(set(placed) - units):
+        msg = (
+            f"a position is given for unit {unknown[0]}, but the plan being followed has units "
+            f"1-{len(routes)}; give --position for one of those"
+        )
+        raise ScenarioError(msg)
+    if unknown := sorted(set(gone) - units):
+        msg = (
+            f"unit {unknown[0]} is said to be gone, but the plan being followed has units "
+            f"1-{len(routes)}; give one of those"
+        )
+        raise ScenarioError(msg)
+
+
 def _check_gone(
     routes: list[Route],
     gone: Collection[int],
@@ -216,12 +229,6 @@ def _check_gone(
     With the plan's ``start``, the time a unit left is a clock time; without, minutes into
     the shift.
     """
-    if unknown := sorted(set(gone) - {r.officer for r in routes}):
-        msg = (
-            f"unit {unknown[0]} is said to be gone, but the plan being followed has units "
-            f"1-{len(routes)}; give one of those"
-        )
-        raise ScenarioError(msg)
     if both := sorted(set(gone) & set(busy)):
         msg = (
             f"unit {both[0]} is said to be gone for the rest of the shift and busy until a time; "

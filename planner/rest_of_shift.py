@@ -31,7 +31,7 @@ from planner.patrol_rules import avoided_ways
 from planner.pipeline import Area, load_area, run
 from planner.places import forbidden_segments, zones_holding
 from planner.plan import GONE, Plan, Route
-from planner.replan import Resume, cut_routes
+from planner.replan import Resume, check_units_known, cut_routes
 from planner.scenario import PlaceSpec, Scenario, ZoneSpec
 from planner.scenario_patrol import StationSpec
 from planner.settings import Settings
@@ -93,7 +93,7 @@ def replan(
     followed = read_routes(routes_file)
     digest = file_digest(routes_file)  # what the re-plan follows, should the file change
     start, routes = followed.shift_start, followed.routes
-    check_same_scenario(scenario, routes_file, followed)
+    check_followed(scenario, routes_file, positions or {}, gone, followed)
     if changed := changed_rules(followed.rules, scenario):
         msg = (
             f"{routes_file}: the stops and walks already made followed other rules than the "
@@ -193,13 +193,18 @@ def _ahead_warnings(plan: Plan) -> tuple[str, ...]:
     return messages
 
 
-def check_same_scenario(
-    scenario: Scenario, routes_file: Path, followed: Followed | None = None
+def check_followed(
+    scenario: Scenario,
+    routes_file: Path,
+    placed: Collection[int] = (),
+    gone: Collection[int] = (),
+    followed: Followed | None = None,
 ) -> None:
     """Refuse re-planning with another scenario than the plan in ``routes_file`` was made from.
 
-    ``followed`` is that file read, when it was already. A file that is not a plan is left for
-    the re-plan to name.
+    Also refuse units given a position (``placed``) or said ``gone`` that the plan lacks: said
+    before the street graph loads. ``followed`` is that file read, when it was already. A
+    file that is not a plan is left for the re-plan to name.
     """
     if followed is None:
         try:
@@ -213,6 +218,7 @@ def check_same_scenario(
             f"from '{scenario.name}'"
         )
         raise ScenarioError(msg)
+    check_units_known(followed.routes, placed, gone)
 
 
 def _earlier_calls(

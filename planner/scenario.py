@@ -661,10 +661,11 @@ def matched_files(path: Path, base_dir: Path, where: str, field: str) -> list[Pa
         }
     )
     if not found:
+        searched = "" if path.is_absolute() else f" (searched from {root})"
         msg = (
-            f"{where}: {field}: no file matches the pattern {path.as_posix()} (searched from "
-            f"{root}); check the folder and the name pattern (* stands for any part of "
-            "one name, ** for any folders)"
+            f"{where}: {field}: no file matches the pattern {path.as_posix()}{searched}; check "
+            "the folder and the name pattern (* stands for any part of one name, ** for any "
+            "folders)"
         )
         raise ScenarioError(msg)
     return found

@@ -638,8 +638,13 @@ def test_replan_with_a_unit_gone_ends_its_route(two_officer_plan, tmp_path):
 
     write_plan(two_officer_plan, tmp_path)
     args = ("replan", "scenarios/helsinki_default.yaml", "--plan", tmp_path, "--at", "20:00")
-    stranger = cli(*args, "--gone", "7")
-    assert_clean_failure(stranger, "unit 7 is said to be gone, but the plan being followed has")
+    for given, said in [
+        (("--gone", "7"), "unit 7 is said to be gone, but the plan being followed has"),
+        (("--position", "9=60.17,24.94"), "a position is given for unit 9, but the plan being"),
+    ]:  # a new process: this one holds the street graph already
+        stranger = cli_process(*map(str, args), *given)
+        assert_clean_failure(stranger, said)
+        assert "street graph" not in stranger.stderr  # said before the street graph loads
     result = cli(*args, "--gone", "2", "--time-limit", "1", "--quiet")
     assert result.returncode == 0, result.stderr
     assert re.search(r"officer 2 +gone for the rest of the shift from \d\d:\d\d", result.stdout)
@@ -668,6 +673,9 @@ def test_an_output_folder_that_is_a_file_stops_before_planning(tmp_path):
     result = cli("plan", "scenarios/helsinki_default.yaml", "--out", "/proc/patrol_plan")
     assert_clean_failure(result, "/proc: cannot write the plan files here (")
     assert "[1/" not in result.stderr
+    # a bundle written by default into the current folder names that folder, not "."
+    result = cli_process("bundle", str(ROOT / "scenarios/helsinki_default.yaml"), cwd="/proc")
+    assert_clean_failure(result, "/proc (the current folder): cannot write the bundle here (")
 
 
 def test_an_empty_output_path_is_refused_not_read_as_the_current_folder(tmp_path):
@@ -857,7 +865,13 @@ def test_a_quoted_pattern_names_the_monthly_files_on_the_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "2 files: " in result.stdout and result.stdout.count("file            ") == 2
     none = cli("incidents", "inspect", "police/*/*-outcomes.csv", cwd=tmp_path)
-    assert_clean_failure(none, "FILE: no file matches the pattern police/*/*-outcomes.csv")
+    assert_clean_failure(
+        none, f"pattern police/*/*-outcomes.csv (searched from {tmp_path.resolve()}); check"
+    )
+    absolute = cli("incidents", "inspect", f"{tmp_path}/police/*/*-outcomes.csv")
+    assert_clean_failure(  # the pattern says where it was searched
+        absolute, f"no file matches the pattern {tmp_path}/police/*/*-outcomes.csv; check"
+    )
     # a pattern the shell expanded for one --incidents: the other files look like arguments
     extra = cli(
         "evaluate-risk", "--area", "a.pbf", "--cut", "2020-10",

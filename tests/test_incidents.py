@@ -404,6 +404,10 @@ def test_each_drop_reason_is_counted(tmp_path):
     assert list(frame["time_known"]) == [True, False, True]
     assert frame["occurred"].iloc[1] == pd.Timestamp("2018-12-02 12:00")
     assert frame["occurred"].iloc[2] == pd.Timestamp("2018-12-03 23:59")
+    # the types table counts each incident once, and an empty row is no offence type
+    types = inspect_incidents(IncidentSpec(path=path)).types
+    assert types["rows"].sum() == 11 - 3  # neither the further row, the header nor the empty row
+    assert NO_TYPE not in set(types["crime_type"])
 
 
 def test_rows_ending_before_a_column_read_are_named_and_counted_under_one_reason(tmp_path):
