@@ -925,6 +925,7 @@ def inspect_incident_file(
 
     graph, where = None, area.name if area is not None else ""
     harm: dict[str, Any] = {}
+    start = None  # a scenario's shift: incidents dated after it are left out too
     if len(files) == 1 and files[0].suffix.lower() in (".yaml", ".yml", ".zip"):
         given = {
             "--schema": schema != "auto", "--x-col": x_col, "--y-col": y_col,
@@ -932,7 +933,9 @@ def inspect_incident_file(
             "--type-col": type_col, "--id-col": id_col, "--date-order": date_order != "auto",
             "--type-category": type_category, "--area": area,
         }  # fmt: skip
-        specs, graph, harm = _scenario_incidents(files[0], [k for k, v in given.items() if v])
+        specs, graph, harm, start = _scenario_incidents(
+            files[0], [k for k, v in given.items() if v]
+        )
         where = "the scenario's area"
     else:
         if area is not None:
@@ -950,15 +953,15 @@ def inspect_incident_file(
         seen.append(inspect_incidents(spec, **harm))
         typer.echo(("\n" if len(seen) > 1 else "") + seen[-1].summary(top=top))
         if graph is not None:
-            typer.echo(near_streets_line(spec, graph, where, **harm))
+            typer.echo(near_streets_line(spec, graph, where, shift_start=start, **harm))
     if len(seen) > 1:
         typer.echo("\n" + files_total(seen))
 
 
 def _scenario_incidents(
     path: Path, options: list[str]
-) -> tuple[list[IncidentSpec], Any, dict[str, Any]]:
-    """Return a scenario's incident entries, its area's street graph and its harm settings.
+) -> tuple[list[IncidentSpec], Any, dict[str, Any], dt.datetime]:
+    """Return a scenario's incident entries, its area's street graph, harm settings and start.
 
     The harm settings (``harm_overrides``, ``exclude``) are as the plan reads the files with.
     ``options`` are the mapping options given, which a scenario's entries make idle: refused.
@@ -984,7 +987,10 @@ def _scenario_incidents(
         "harm_overrides": risk.harm_weights_days,
         "exclude": None if risk.harm_exclude is None else set(risk.harm_exclude),
     }
-    return list(scenario.incidents), load_street_graph(scenario.area), harm
+    from planner.stations import shift_window
+
+    graph = load_street_graph(scenario.area)
+    return list(scenario.incidents), graph, harm, shift_window(scenario, graph)[0]
 
 
 @app.command("evaluate-risk")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,11 +26,13 @@ from planner.incidents import (
     NO_TYPE,
     LoadReport,
     _dropped_as,
+    _incident_keys,
     _read_rows,
     _report,
     _share,
     load_incidents,
 )
+from planner.risk import after_shift_start
 from planner.scenario import IncidentSpec
 from planner.snapping import snap_incidents, swapped_rows, within_box
 
@@ -54,6 +56,8 @@ class IncidentInspection:
     periods: tuple[tuple[str, int], ...] = ()  # kept incidents per month, or per year (_periods)
     ends_timed: tuple[bool, bool] = (True, True)  # whether first and last have a time of day
     hours: tuple[float, ...] = ()  # share of the timed incidents kept in each 3-hour block
+    #: per kept row, what makes it the same incident in another file (a plan's key)
+    keys: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
 
     def where(self) -> str:
         """Where the kept incidents lie, so swapped or foreign coordinates show at once."""
@@ -168,11 +172,13 @@ def near_streets_line(
     *,
     harm_overrides: Mapping[str, float] | None = None,
     exclude: Collection[str] | None = None,
+    shift_start: dt.datetime | None = None,
 ) -> str:
     """Say how many of a file's kept incidents lie near the streets of ``graph`` (``area``).
 
-    The others would be dropped as outside the area when planning. ``harm_overrides`` and
-    ``exclude`` are as for :func:`load_incidents` (which types are kept).
+    The others would be dropped as outside the area when planning, and so would those near
+    dated after ``shift_start`` (a scenario's), when given. ``harm_overrides`` and ``exclude``
+    are as for :func:`load_incidents` (which types are kept).
 
     Raises
     ------
@@ -186,29 +192,53 @@ def near_streets_line(
     near, _ = snap_incidents(graph, kept, spec.max_snap_m, [report])
     region = SCHEMAS[report.schema].region if report.schema in SCHEMAS else None
     turned = "" if region else swapped_rows(graph, kept, near)  # else its note says them
+    later = ""
+    if shift_start is not None and (
+        n := int(after_shift_start(kept.iloc[near], shift_start).sum())
+    ):
+        later = (
+            f"; of those near, {counted(n, 'incident')} dated after the shift starts are left "
+            f"out as well ({len(near) - n} remain)"
+        )
     return (
         f"near streets    {len(near)} of {len(kept)} kept lie within {spec.max_snap_m:g} m of "
         f"a street of {area} ({_share(len(near) / len(kept))}); a plan drops the others as "
-        f"outside the area{turned}"
+        f"outside the area{turned}{later}"
     )
 
 
 def files_total(inspections: Sequence[IncidentInspection]) -> str:
-    """Sum up several files' inspections: rows read and kept, and the dates they span.
+    """Sum up several files' inspections: rows read and kept, dates, incidents in two files.
 
-    Each file is counted alone here; a plan reads the files together and counts an incident
-    found in two of them once (:func:`load_incident_files`).
+    An incident an earlier file holds too (by the key :func:`load_incident_files` uses) is
+    counted once by a plan reading the files together.
     """
     reports = [i.report for i in inspections]
     firsts = [i.first for i in inspections if i.first is not None]
     lasts = [i.last for i in inspections if i.last is not None]
     form = "%Y-%m" if all(i.month_only_share == 1.0 for i in inspections) else "%Y-%m-%d"
     span = f", dated {min(firsts):{form}} .. {max(lasts):{form}}" if firsts else ""
-    return (
-        f"{len(reports)} files: {sum(r.rows_read for r in reports)} rows read, "
-        f"{sum(r.rows_kept for r in reports)} kept{span} (each file counted alone: a plan "
-        "reading them together counts an incident found in two of them once)"
+    kept = sum(r.rows_kept for r in reports)
+    again = _in_earlier_files([i.keys for i in inspections])
+    overlap = (
+        f"; {again} of them also in an earlier file (exports that overlap, or a file saved "
+        f"again): a plan reading them together counts {kept - again} incidents"
+        if again
+        else "; no incident is in two of them"
     )
+    read = sum(r.rows_read for r in reports)
+    return f"{len(reports)} files: {read} rows read, {kept} kept{span}{overlap}"
+
+
+def _in_earlier_files(keys: Sequence[np.ndarray]) -> int:
+    """How many kept rows an earlier file holds too, by the keys a plan reads them with."""
+    seen = np.empty(0, dtype=np.uint64)
+    again = 0
+    for file_keys in keys:
+        repeat = np.isin(file_keys, seen)
+        again += int(repeat.sum())
+        seen = np.union1d(seen, file_keys[~repeat])
+    return again
 
 
 def inspect_incidents(
@@ -282,6 +312,7 @@ def inspect_incidents(
         periods=_periods(dated),
         ends_timed=_ends_timed(kept, dated),
         hours=_hours(kept),
+        keys=_incident_keys(kept, parsed.schema).to_numpy(),
     )
 
 

@@ -470,7 +470,7 @@ def _usable(
     later_note = None
     if shift is not None and "occurred" in incidents:  # what was known when the shift starts
         near = incidents.iloc[point_idx]
-        later = _after_start(near, shift[0])
+        later = after_shift_start(near, shift[0])
         if later.any():
             later_note = _later_note(near, later)
             if later.all():
@@ -688,7 +688,7 @@ def _stale_note(incidents: pd.DataFrame, shift_start: dt.datetime) -> str | None
     )
 
 
-def _after_start(incidents: pd.DataFrame, shift_start: dt.datetime) -> np.ndarray:
+def after_shift_start(incidents: pd.DataFrame, shift_start: dt.datetime) -> np.ndarray:
     """Flag the incidents dated after the shift starts: no plan could have known them.
 
     A record with the month only is dated mid-month: it is later only when its month begins

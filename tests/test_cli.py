@@ -854,9 +854,21 @@ def test_inspect_describes_each_monthly_file_and_their_total(tmp_path):
     read = [int(n) for n in re.findall(r"rows            (\d+) read", result.stdout)]
     kept = [int(n) for n in re.findall(r"rows            \d+ read, (\d+) kept", result.stdout)]
     assert read == [len(pd.read_csv(path)) for path in months[:3]]
-    assert f"3 files: {sum(read)} rows read, {sum(kept)} kept, dated 2020-01 .. 2020-03" in (
-        result.stdout
-    )
+    assert (
+        f"3 files: {sum(read)} rows read, {sum(kept)} kept, dated 2020-01 .. 2020-03; no "
+        "incident is in two of them"
+    ) in result.stdout
+    # exports that overlap: January to February, then February to March
+    frames = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in months[:3]]
+    pd.concat(frames[:2]).to_csv(tmp_path / "jan_feb.csv", index=False)
+    pd.concat(frames[1:]).to_csv(tmp_path / "feb_mar.csv", index=False)
+    both = cli("incidents", "inspect", tmp_path / "jan_feb.csv", tmp_path / "feb_mar.csv")
+    assert both.returncode == 0, both.stderr
+    assert (
+        f"{sum(kept) + kept[1]} kept, dated 2020-01 .. 2020-03; {kept[1]} of them also in an "
+        f"earlier file (exports that overlap, or a file saved again): a plan reading them "
+        f"together counts {sum(kept)} incidents"
+    ) in both.stdout
 
 
 def test_a_quoted_pattern_names_the_monthly_files_on_the_command_line(tmp_path):
@@ -1106,6 +1118,19 @@ def test_inspect_of_a_scenario_shows_its_incident_files_near_its_own_area(tmp_pa
         ).group(1)
     )
     assert 0 < near < near_whole  # the box's streets, not the whole extract's
+    assert "dated after the shift starts" not in result.stdout  # a shift after all of 2020
+    # a shift in July 2020: the months after it are left out too, as a plan leaves them out
+    july = text.replace("BOX", box).replace("weekday: friday", "date: 2020-07-03")
+    result = cli("incidents", "inspect", str(write_scenario(tmp_path, july)))
+    later, left = map(
+        int,
+        re.search(
+            r"of those near, (\d+) incidents dated after the shift starts are left out as well "
+            r"\((\d+) remain\)",
+            result.stdout,
+        ).groups(),
+    )
+    assert later > 0 and later + left == near
     # the file is read as the plan reads it: drug offences kept where the scenario keeps them
     kept = int(re.search(r"rows +\d+ read, (\d+) kept", result.stdout).group(1))
     assert "of an excluded type" in result.stdout

@@ -473,13 +473,13 @@ def test_on_the_night_clocks_go_forward_every_hour_still_weighs_one_clock_hour(g
 
 
 def test_incidents_dated_after_the_shift_starts_are_left_out_and_counted(grid):
-    from planner.risk import _after_start
+    from planner.risk import after_shift_start
 
     start = dt.datetime(2026, 5, 10, 20, 0, tzinfo=ZoneInfo("Europe/London"))
     at = ["2026-05-01 10:00", "2026-05-15 12:00", "2031-05-15 12:00", "2026-06-02 01:00"]
     frame = pd.DataFrame({"occurred": pd.to_datetime(at), "month_only": [False, True, True, False]})
     # a record of the shift's own month with the month only may be older: not left out
-    assert _after_start(frame, start).tolist() == [False, False, True, True]
+    assert after_shift_start(frame, start).tolist() == [False, False, True, True]
     # on the streets: incidents of a later year, on another street, weigh nothing
     corner = far_corner_at_midnight()
     early = pd.concat([corner] * 40).assign(occurred=pd.Timestamp("2026-05-01 21:00"))
