@@ -102,6 +102,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
     lon, lat, commas = coordinate_numbers(get(schema.lon_col), get(schema.lat_col), sep)
     missing = _placeholder(lon, lat)
     flags = _flags(cols, get, {schema.lon_col: lon, schema.lat_col: lat})
+    projected = np.zeros(len(raw), dtype=bool)  # read from the schema's x and y
     if schema.projected is not None and missing.any():
         x_name, y_name, crs = schema.projected
         x, y = np.full(len(raw), np.nan), np.full(len(raw), np.nan)  # only where lat/lon lack
@@ -113,6 +114,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
         if has_xy.any():
             lon[has_xy], lat[has_xy] = _to_wgs84(x[has_xy], y[has_xy], crs, path)
             missing[has_xy] = False
+            projected = has_xy
         flags |= _flags(cols, get, {x_name: x, y_name: y}, missing | has_xy)
     repeated = _header_rows(raw, missing)
     garbled = missing & ~repeated & np.logical_or.reduce([flag for _, flag in flags.values()])
@@ -157,6 +159,7 @@ def schema_rows(schema: Schema, path: Path, header: list[str]) -> pd.DataFrame:
             "crime_type": crime_type,
             "detail": get(schema.detail_col).str.strip(),
             "incident_id": get(schema.id_col).str.strip(),
+            "projected": projected,
         }
     )
     # a row without coordinates is dropped as such, whatever its date

@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from planner._incident_coordinates import POLAR_LAT
-from planner._incident_schemas import SCHEMAS, columns_swapped, points_swapped, swap_fix
+from planner._incident_schemas import (
+    SCHEMAS,
+    Schema,
+    columns_swapped,
+    points_swapped,
+    swap_fix,
+)
 from planner._incident_times import MID_MONTH
 from planner.errors import PlannerWarning, counted
 from planner.harm import OTHER
@@ -387,10 +393,35 @@ def _region_note(schema: str, kept: pd.DataFrame, numbered: bool) -> str | None:
             f"latitude and longitude look swapped: {swapped} of {len(kept)} points lie in "
             f"{name} only with the two exchanged: {swap_fix(SCHEMAS[schema], columns)}"
         )
+    if (turned_xy := _xy_swapped(SCHEMAS[schema], kept, box)) is not None:
+        x_col, y_col, _ = SCHEMAS[schema].projected or ("", "", "")
+        return (
+            f"x and y look swapped: {turned_xy} of {len(kept)} points lie in {name} only with "
+            f"the columns {x_col} and {y_col} exchanged: exchange their names in the file's "
+            "first line (the file is then read as before)"
+        )
     return (
         f"{len(kept) - inside} of {len(kept)} points lie outside {name}, where {schema} "
         "exports come from: check the coordinates, or read the file with a column mapping"
     )
+
+
+def _xy_swapped(schema: Schema, kept: pd.DataFrame, box: list[float]) -> int | None:
+    """How many points read from projected x and y lie in ``box`` with the two exchanged.
+
+    None unless most kept points were read so and at least half lie there exchanged.
+    """
+    if schema.projected is None or not kept.get("projected", pd.Series(False)).mean() > 0.5:
+        return None
+    from pyproj import Transformer
+
+    crs = schema.projected[2]
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(
+        kept["lon"].to_numpy(), kept["lat"].to_numpy()
+    )
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(y, x)
+    inside = _inside(np.asarray(lat), np.asarray(lon), box)
+    return inside if 2 * inside >= len(kept) else None
 
 
 def _future_note(kept: pd.DataFrame, today: dt.date | None) -> str | None:

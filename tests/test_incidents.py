@@ -187,6 +187,17 @@ def test_chicago_uses_state_plane_feet_when_latitude_is_missing(tmp_path):
     # the portal's own lat/lon agree with EPSG:3435 -> WGS84 to ~2 m
     assert np.allclose(frame["lat"], sample["Latitude"].astype(float), atol=2e-5)
     assert np.allclose(frame["lon"], sample["Longitude"].astype(float), atol=2e-5)
+    assert not [n for n in inspect_incidents(IncidentSpec(path=path)).notes if "swapped" in n]
+    # x and y exchanged in the header: the points land far from Chicago, and the note says why
+    turned = blanked.rename(
+        columns={"X Coordinate": "Y Coordinate", "Y Coordinate": "X Coordinate"}
+    )
+    turned.to_csv(path, index=False)
+    assert inspect_incidents(IncidentSpec(path=path)).notes == (
+        "x and y look swapped: 50 of 50 points lie in Chicago only with the columns X Coordinate "
+        "and Y Coordinate exchanged: exchange their names in the file's first line (the file is "
+        "then read as before)",
+    )
 
 
 @pytest.mark.shared_data
