@@ -742,11 +742,12 @@ def check_port_free(port: int) -> None:
             msg = f"--port {port}: this user may not open ports below 1024; choose 8501 or higher"
             raise PlannerError(msg) from None
         except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise
             msg = (
                 f"--port {port}: another program is using port {port} on 127.0.0.1 (an app "
                 "already running?); open it in the browser, stop it, or choose another --port"
+                if exc.errno == errno.EADDRINUSE
+                else f"--port {port}: cannot open it on 127.0.0.1 ({exc.strerror or exc}); "
+                "choose another --port"
             )
             raise PlannerError(msg) from None
 

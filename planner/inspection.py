@@ -63,7 +63,9 @@ class IncidentInspection:
     ends_timed: tuple[bool, bool] = (True, True)  # whether first and last have a time of day
     hours: tuple[float, ...] = ()  # share of the timed incidents kept in each 3-hour block
     #: per kept row, what makes it the same incident in another file (a plan's key)
-    keys: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    keys: np.ndarray = field(
+        default_factory=lambda: np.empty(0, dtype=np.uint64), compare=False, repr=False
+    )
 
     def where(self) -> str:
         """Where the kept incidents lie, so swapped or foreign coordinates show at once."""
