@@ -101,6 +101,7 @@ TimeLimit = Annotated[
     float | None,
     typer.Option(
         "--time-limit",
+        metavar="SECONDS",
         min=0.1,
         help="Limit per solver: route search seconds (a tenth more to share the stops out "
         "once all are made), CP-SAT work units for posts (overrides solver.time_limit_s); "
@@ -109,7 +110,9 @@ TimeLimit = Annotated[
 ]
 Seed = Annotated[
     int | None,
-    typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed (overrides solver.seed)."),
+    typer.Option(
+        "--seed", metavar="N", min=0, max=MAX_SEED, help="Random seed (overrides solver.seed)."
+    ),
 ]
 Quiet = Annotated[
     bool,
@@ -200,6 +203,7 @@ def plan(
         int | None,
         typer.Option(
             "--officers",
+            metavar="N",
             min=1,
             max=MAX_OFFICERS,
             help="Officers on foot patrol (overrides officers.count).",
@@ -228,6 +232,7 @@ def plan(
         float | None,
         typer.Option(
             "--within",
+            metavar="SHARE",
             min=0.0,
             max=0.5,
             help="With --variants: most presence a variant may lose against the best "
@@ -453,6 +458,7 @@ def replan(
         Path | None,
         typer.Option(
             "--plan",
+            metavar="PATH",
             help=(
                 "Folder of the plan being followed (default: output_dir): its plan, or the "
                 "newest re-plan of it made before --at; or a routes.json, followed as it is."
@@ -713,7 +719,7 @@ def _position(
 @app.command("app")
 def start_app(
     port: Annotated[
-        int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.")
+        int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="Port on 127.0.0.1.")
     ] = 8501,
 ) -> None:
     """Start the Streamlit app on http://127.0.0.1:PORT (offline: no tiles, no usage statistics)."""
@@ -789,25 +795,42 @@ SchemaOpt = Annotated[
     str,
     typer.Option(
         "--schema",
+        metavar="NAME",
         help="auto (from the header), uk_police, sf, boston, chicago, atlanta_cobra, generic.",
     ),
 ]
 XColOpt = Annotated[
-    str | None, typer.Option("--x-col", help="generic: longitude or easting column.")
+    str | None,
+    typer.Option("--x-col", metavar="COLUMN", help="generic: longitude or easting column."),
 ]
 YColOpt = Annotated[
-    str | None, typer.Option("--y-col", help="generic: latitude or northing column.")
+    str | None,
+    typer.Option("--y-col", metavar="COLUMN", help="generic: latitude or northing column."),
 ]
-CrsOpt = Annotated[str, typer.Option("--crs", help="generic: CRS of x / y, e.g. EPSG:27700.")]
-TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="generic: date / time column.")]
+CrsOpt = Annotated[
+    str, typer.Option("--crs", metavar="CRS", help="generic: CRS of x / y, e.g. EPSG:27700.")
+]
+TimeColOpt = Annotated[
+    str | None, typer.Option("--time-col", metavar="COLUMN", help="generic: date / time column.")
+]
 ClockColOpt = Annotated[
     str | None,
-    typer.Option("--clock-col", help="generic: time-of-day column, when apart from the dates."),
+    typer.Option(
+        "--clock-col",
+        metavar="COLUMN",
+        help="generic: time-of-day column, when apart from the dates.",
+    ),
 ]
-TypeColOpt = Annotated[str | None, typer.Option("--type-col", help="generic: offence type column.")]
+TypeColOpt = Annotated[
+    str | None, typer.Option("--type-col", metavar="COLUMN", help="generic: offence type column.")
+]
 IdColOpt = Annotated[
     str | None,
-    typer.Option("--id-col", help="generic: incident number column; its repeats are one incident."),
+    typer.Option(
+        "--id-col",
+        metavar="COLUMN",
+        help="generic: incident number column; its repeats are one incident.",
+    ),
 ]
 TypeCategoryOpt = Annotated[
     list[str] | None,
@@ -911,10 +934,16 @@ def inspect_incident_file(
     id_col: IdColOpt = None,
     date_order: DateOrderOpt = DateOrder.auto,
     type_category: TypeCategoryOpt = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="Offence types to list.")] = 15,
+    top: Annotated[
+        int, typer.Option("--top", metavar="N", min=1, help="Offence types to list.")
+    ] = 15,
     area: Annotated[
         Path | None,
-        typer.Option("--area", help="OpenStreetMap extract: count the incidents near its streets."),
+        typer.Option(
+            "--area",
+            metavar="OSM_FILE",
+            help="OpenStreetMap extract: count the incidents near its streets.",
+        ),
     ] = None,
 ) -> None:
     """Show an incident file's schema, dates, time-of-day share, top types and dropped rows.
@@ -996,18 +1025,26 @@ def _scenario_incidents(
 
 @app.command("evaluate-risk")
 def evaluate_risk(
-    area: Annotated[Path, typer.Option("--area", help="OpenStreetMap extract (.osm.pbf / .osm).")],
+    area: Annotated[
+        Path,
+        typer.Option("--area", metavar="OSM_FILE", help="OpenStreetMap extract (.osm.pbf / .osm)."),
+    ],
     incidents: Annotated[
         list[Path],
         typer.Option(
             "--incidents",
+            metavar="FILE",
             help="Incident file; repeat for monthly exports (read as one, each incident once).",
         ),
     ],
-    cut: Annotated[str, typer.Option("--cut", help="First test month, YYYY-MM.")],
+    cut: Annotated[
+        str, typer.Option("--cut", metavar="YYYY-MM", help="First test month, YYYY-MM.")
+    ],
     test_months: Annotated[
         int,
-        typer.Option("--test-months", min=1, max=36, help="Months after the cut to test on."),
+        typer.Option(
+            "--test-months", metavar="N", min=1, max=36, help="Months after the cut to test on."
+        ),
     ] = 3,
     out: Annotated[
         Path,

@@ -444,6 +444,11 @@ def test_help_documents_every_option():
     ]:  # fmt: skip
         shown = cli(command, "--help").stdout
         assert "_path" not in shown and metavar in shown, command
+    # and an option's value by what to give, never by the type that reads it (<int range>)
+    for command in ("plan", "replan", "staffing", "evaluate-risk", "bundle", "app"):
+        typed = re.findall(r"(--[a-z-]+) +<[a-z ]+>", cli(command, "--help").stdout)
+        assert not typed, (command, typed)
+    assert not re.findall(r"--[a-z-]+ +<[a-z ]+>", cli("incidents", "inspect", "-h").stdout)
 
 
 def test_version_is_the_installed_one():
