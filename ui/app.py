@@ -132,11 +132,17 @@ def streets_for(area_json: str, _graph: StreetGraph) -> list[dict]:
 
 
 def _example_chosen() -> None:
-    if st.session_state["scenario"] is None:
+    chosen = st.session_state["scenario"]
+    if chosen is None:
         return
-    if error := drafts.load_example(st.session_state["scenario"]):
-        st.session_state["plan_error"] = error
+    if error := drafts.load_example(chosen):
+        editing = st.session_state.get(drafts.WHERE, "")
+        st.session_state["plan_error"] = (
+            f"The example {chosen} cannot be opened, so you are still editing {editing}: {error}"
+        )
         st.session_state.pop(FAILED_YAML, None)  # shown whatever the scenario
+        # the sidebar names the scenario being edited, not the one that failed
+        st.session_state["scenario"] = drafts.example_of(editing)
 
 
 def sidebar(names: list[str]) -> bool:

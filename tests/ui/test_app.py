@@ -2864,3 +2864,29 @@ def test_a_page_draws_and_replans_its_own_plan_not_another_of_the_same_request(t
     posts = two_officer_plan.posts[::-1]
     assert len(posts) > 1
     assert shown_key(key, dataclasses.replace(two_officer_plan, posts=posts)) != own
+
+
+def test_an_example_that_cannot_be_opened_leaves_the_sidebar_on_the_scenario_edited(
+    first_load, monkeypatch, tmp_path
+):
+    from ui import draft
+
+    # an example whose map is not on this machine (as ../shared is not, beside a fresh clone)
+    examples = tmp_path / "scenarios"
+    examples.mkdir()
+    (examples / "helsinki_default.yaml").write_text(DEFAULT_YAML.read_text())
+    missing = DEFAULT_YAML.read_text().replace(
+        "source: embedded", "source: file\n  path: nowhere/city.osm.pbf"
+    )
+    (examples / "elsewhere.yaml").write_text(missing.replace("helsinki_default", "elsewhere"))
+    monkeypatch.setattr(draft, "SCENARIO_DIR", examples)
+    monkeypatch.setattr(draft, "REPO", tmp_path)
+    at = _tab(_app(), "Scenario")
+    at.number_input(key="ed:dwell.max_minutes").set_value(14.0).run()
+    at.sidebar.selectbox(key="scenario").set_value("elsewhere").run()
+    error = " ".join(e.value for e in at.error)
+    assert "The example elsewhere cannot be opened, so you are still editing" in error
+    assert "area.path: file not found" in error and "city.osm.pbf" in error
+    assert at.sidebar.selectbox(key="scenario").value == "helsinki_default"
+    assert at.number_input(key="ed:dwell.max_minutes").value == 14.0  # the edits kept
+    assert at.text_input(key="ed:name").value == "helsinki_default"
