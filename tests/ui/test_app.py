@@ -1667,6 +1667,12 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     ]
     assert not [b for b in at.button if b.key == "read_again"]  # other settings cannot help
     assert len(at.session_state["draft"]["incidents"]) == 1
+    # removing the file listed takes the refusal with it: it is listed no more
+    listed = at.session_state["draft"]["incidents"][0]["path"]
+    at.button(key=f"remove-incident-0-{listed}").click().run()
+    assert _errors(at) == [] and at.session_state["draft"]["incidents"] == []
+    at.file_uploader(key="incident_upload").set_value(("street.csv", content, "text/csv")).run()
+    assert len(at.session_state["draft"]["incidents"]) == 1
     # a corrected file of the same name replaces it: the scenario names its files by name
     fixed = content + b"2026-02,Robbery,24.9416,60.1688\n"
     at.file_uploader(key="incident_upload").set_value(("street.csv", fixed, "text/csv")).run()
