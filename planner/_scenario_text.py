@@ -207,6 +207,10 @@ def describe(err: dict[str, Any], model: type[BaseModel], text: str | None = Non
             fix = f"did you mean '{guess[0]}'?"
     if plain:
         what = plain
+    keys = ".".join(str(p) for p in err["loc"])
+    if keys and what.startswith(f"{keys}."):  # a section's check names its own keys
+        loc = loc.removesuffix(keys).removesuffix(", ")
+        return (f"{loc}: " if loc else "") + f"{what}{got_text}" + (f"; {fix}" if fix else "")
     return f"{loc}: {what}{got_text}" + (f"; {fix}" if fix else "")
 
 
