@@ -201,7 +201,7 @@ def cut_routes(
 def check_units_known(
     routes: Sequence[Route], placed: Collection[int], gone: Collection[int]
 ) -> None:
-    """Refuse a position given for, or a unit said gone that, the plan being followed lacks."""
+    """Refuse a position (``placed``) or a unit ``gone`` naming a unit the plan followed lacks."""
     units = {r.officer for r in routes}
     if unknown := sorted(set(placed) - units):
         msg = (
