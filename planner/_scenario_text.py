@@ -389,6 +389,11 @@ def _indent_hint(problem: str, text: str, mark: yaml.Mark) -> str | None:
     return None
 
 
+#: A key of a mapping, and a section's name alone on its line (its keys below it).
+_KEY = re.compile(r"^ *[\w.-]+ *:(\s|$)")
+_SECTION = re.compile(r"^ *[\w.-]+ *: *(#.*)?$")
+
+
 def _is_key_line(line: str) -> bool:
     return bool(line.strip()) and not line.lstrip().startswith("#")
 
@@ -404,6 +409,9 @@ def _first_key_is_odd(lines: list[str], written: list[int], at: int) -> bool:
     """
     if len(written) < 2:
         return False
+    header, *keys = (lines[k] for k in (written[-2], written[-1], at))
+    if not _SECTION.match(header) or not all(_KEY.match(line) for line in keys):
+        return False  # list items, or the text of a block scalar: no section of keys
     parent, first, indent = (
         _indent(lines[written[-2]]),
         _indent(lines[written[-1]]),

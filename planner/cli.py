@@ -951,6 +951,7 @@ def inspect_incident_file(
     Given a scenario (YAML or bundle) in place of the files, each of its incident entries is
     shown as the scenario maps it, and counted near the streets of its area.
     """
+    from planner.incidents import check_distinct_files
     from planner.inspection import files_total, inspect_incidents, near_streets_line
 
     graph, where = None, area.name if area is not None else ""
@@ -978,6 +979,7 @@ def inspect_incident_file(
             time_col=time_col, clock_col=clock_col, type_col=type_col, id_col=id_col,
             date_order=date_order.value, type_categories=_type_categories(type_category),
         )  # fmt: skip
+    check_distinct_files([Path(spec.path) for spec in specs])  # as a plan refuses a copy
     seen = []
     for spec in specs:
         seen.append(inspect_incidents(spec, **harm))

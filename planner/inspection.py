@@ -195,7 +195,12 @@ def near_streets_line(
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)  # the counts are in the inspection
-        kept, report = load_incidents(spec, harm_overrides=harm_overrides, exclude=exclude)
+        kept, report = load_incidents(  # on the shift's clock, as a plan reads it
+            spec,
+            harm_overrides=harm_overrides,
+            exclude=exclude,
+            timezone=None if shift_start is None else str(shift_start.tzinfo),
+        )
     kept = kept.assign(file=report.file)
     near, _ = snap_incidents(graph, kept, spec.max_snap_m, [report])
     region = SCHEMAS[report.schema].region if report.schema in SCHEMAS else None
@@ -205,8 +210,8 @@ def near_streets_line(
         n := int(after_shift_start(kept.iloc[near], shift_start).sum())
     ):
         later = (
-            f"; of those near, {counted(n, 'incident')} dated after the shift starts are left "
-            f"out as well ({len(near) - n} remain)"
+            f"; of those near, {counted(n, 'incident')} dated after the shift starts "
+            f"{'is' if n == 1 else 'are'} left out as well ({len(near) - n} remain)"
         )
     return (
         f"near streets    {len(near)} of {len(kept)} kept lie within {spec.max_snap_m:g} m of "
@@ -230,7 +235,7 @@ def files_total(inspections: Sequence[IncidentInspection]) -> str:
     again = _in_earlier_files([i.keys for i in inspections])
     overlap = (
         f"; {again} of them also in an earlier file (exports that overlap, or a file saved "
-        f"again): a plan reading them together counts {kept - again} incidents"
+        f"again): a plan reading them together counts {counted(kept - again, 'incident')}"
         if again
         else "; no incident is in two of them"
     )

@@ -869,6 +869,10 @@ def test_inspect_describes_each_monthly_file_and_their_total(tmp_path):
     pd.concat(frames[1:]).to_csv(tmp_path / "feb_mar.csv", index=False)
     both = cli("incidents", "inspect", tmp_path / "jan_feb.csv", tmp_path / "feb_mar.csv")
     assert both.returncode == 0, both.stderr
+    # a copy is refused, as a plan refuses it: its incidents would count twice
+    shutil.copy(tmp_path / "jan_feb.csv", tmp_path / "copy.csv")
+    copied = cli("incidents", "inspect", tmp_path / "jan_feb.csv", tmp_path / "copy.csv")
+    assert_clean_failure(copied, f"{tmp_path / 'copy.csv'} is a copy of")
     assert (
         f"{sum(kept) + kept[1]} kept, dated 2020-01 .. 2020-03; {kept[1]} of them also in an "
         f"earlier file (exports that overlap, or a file saved again): a plan reading them "

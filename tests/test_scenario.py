@@ -522,6 +522,16 @@ def test_bad_yaml_reports_line(tmp_path):
             "the first key of its section, is indented 3 spaces and the keys after it 2: the keys "
             "(or list items) of one section line up; indent line 2 as they are",
         ),
+        (  # list items, and the text of a block scalar, are no section of keys
+            "incidents:\n  - path: a.csv\n    schema: sf\n   - path: b.csv\n   - path: c.csv\n",
+            "(line 4, column 4): expected <block end>, but found '<block sequence start>'; line 4 "
+            "is indented 3 spaces and the line above it 4: the keys",
+        ),
+        (
+            "name: x\nnotes: |\n    some text\n  more: 1\n  other: 2\n",
+            "(line 4, column 3): expected <block end>, but found '<block mapping start>'; line 4 "
+            "is indented 2 spaces and the line above it 4: the keys",
+        ),
         (
             "officers:\n  count: 4\n    unit_size: 2\n",
             "(line 3, column 14): mapping values are not allowed here; line 3 is indented 4 "

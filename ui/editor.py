@@ -175,7 +175,8 @@ def incidents_section() -> None:
             st.rerun()
         if remove.button("Remove", key=f"remove-incident-{i}-{spec['path']}"):
             incidents.remove(spec)
-            if str(st.session_state.get(INCIDENT_ERROR, "")).endswith(ALREADY_LISTED):
+            refusal = str(st.session_state.get(INCIDENT_ERROR, ""))
+            if refusal.endswith(f"the same file as {Path(spec['path']).name}, {ALREADY_LISTED}"):
                 st.session_state.pop(INCIDENT_ERROR)  # listed no more: the refusal is stale
             st.rerun()
         if report is not None:
