@@ -51,7 +51,7 @@ from planner.stations import resolve_station, shift_window, under_way_note  # no
 from ui import draft as drafts  # noqa: E402
 from ui import editor, jobs, keep, replanning, review, staffing, timeline, uploads  # noqa: E402
 from ui import pick_map as picking  # noqa: E402
-from ui.bound import keyed, labelled  # noqa: E402
+from ui.bound import keyed, labelled, note_problems  # noqa: E402
 from ui.legend import plan_legend  # noqa: E402
 from ui.map import (  # noqa: E402
     base_records,
@@ -678,11 +678,14 @@ def checked_and_planned(pressed: bool) -> tuple[Scenario | None, str | None]:
     """
     scenario = None
     progress = st.container()  # the planning's progress, drawn once: first on the page
+    problems = None
     try:
         scenario = drafts.current_scenario()
         st.session_state[LAST_CHECKED] = (copy.deepcopy(drafts.draft().get("area")), scenario)
     except PlannerError as exc:
-        drafts.show_error(labelled(drafts.page_words(str(exc))))
+        problems = drafts.page_words(str(exc))
+        drafts.show_error(labelled(problems))
+    note_problems(problems)  # each field shows its own too
     # a first plan under way is not waited for: the page is drawn, its progress above
     first = "plan" not in st.session_state and jobs.running(jobs.PLANNING) is None
     planned = scenario is not None and (pressed or first)

@@ -73,6 +73,8 @@ AREA_STREETS = "area_streets"
 #: Session key of where the Scenario tab's map found each station named as an OSM police
 #: station or node: scenario key (``officers.station``) -> (lat, lon), a point's first value.
 FOUND_STATIONS = "found_stations"
+#: Session key counting the uploaders' clearings: each draws them under new keys, empty.
+UPLOADERS_CLEARED = "uploaders_cleared"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,8 +154,25 @@ def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: floa
     _forget_page_state()
 
 
+def uploader_key(name: str) -> str:
+    """Return the widget key uploader ``name`` is drawn under now (see :func:`clear_uploaders`)."""
+    return f"{name}-{st.session_state.get(UPLOADERS_CLEARED, 0)}"
+
+
+def clear_uploaders() -> None:
+    """Take every file off the uploaders: the next run draws them anew, under new keys.
+
+    A file stays on an uploader only while it is refused, to read again with other settings.
+    One opened or listed shows where it went (the scenario edited, the list of incident
+    files), so the uploader's cross cannot seem to take it back; and a scenario opened since
+    shows none of the files given to the one before.
+    """
+    st.session_state[UPLOADERS_CLEARED] = st.session_state.get(UPLOADERS_CLEARED, 0) + 1
+
+
 def _forget_page_state() -> None:
     """Forget what the page showed of the draft replaced: its widgets, errors and typed YAML."""
+    clear_uploaders()
     for key in [k for k in st.session_state if str(k).startswith(WIDGET)]:
         del st.session_state[key]
     st.session_state.pop(INCIDENT_ERROR, None)

@@ -41,6 +41,7 @@ from ui.draft import (
     set_in,
     set_type_categories,
     show_error,
+    uploader_key,
 )
 from ui.uploads import (
     MAPPING_FIELDS,
@@ -217,7 +218,7 @@ def incidents_section() -> None:
         st.file_uploader(
             "Add an incident file (CSV, GeoJSON, GeoPackage)",
             type=["csv", "geojson", "json", "gpkg"],
-            key="incident_upload",
+            key=uploader_key("incident_upload"),
             on_change=incident_changed,
             help="Read with the same loader as patrol-planner incidents inspect FILE: rows "
             "kept and dropped per reason are shown.",
@@ -233,7 +234,7 @@ def incidents_section() -> None:
                 "reads the file again with them.",
             )
         # read again with other settings, unless the refusal says that cannot change it
-        if st.session_state.get("incident_upload") is not None and not error.endswith(
+        if st.session_state.get(uploader_key("incident_upload")) is not None and not error.endswith(
             ALREADY_LISTED
         ):
             st.button(

@@ -26,6 +26,7 @@ from ui.draft import (
     YAML_TYPED,
     YAML_TYPED_OVER,
     add_incident_file,
+    clear_uploaders,
     draft,
     file_time_limit,
     load_text,
@@ -37,6 +38,7 @@ from ui.draft import (
     set_in,
     show_error,
     upload_folder,
+    uploader_key,
 )
 
 MAPPING_FIELDS = ("x_col", "y_col", "crs", "time_col", "clock_col", "type_col", "id_col")
@@ -62,7 +64,7 @@ HANDLED = "uploads_handled"
 
 
 def _handled_already(key: str) -> bool:
-    """Whether uploader ``key`` reports the file it gave before, as a change.
+    """Whether the uploader drawn under ``key`` reports the file it gave before, as a change.
 
     A tab shown again draws its uploaders again, and one can then send the file it still holds
     as new: opened again, it set the scenario's edits aside (or a file was refused as listed).
@@ -77,8 +79,9 @@ def _handled_already(key: str) -> bool:
 
 
 def _yaml_uploaded() -> None:
-    upload = st.session_state.get("yaml_upload")
-    if upload is None or _handled_already("yaml_upload"):
+    key = uploader_key("yaml_upload")
+    upload = st.session_state.get(key)
+    if upload is None or _handled_already(key):
         return
     if upload.name.lower().endswith(bundle.SUFFIX):
         _yaml_error(_bundle_opened(upload.name, upload.getvalue()))
@@ -233,16 +236,16 @@ def file_fields(
 
 def incident_changed() -> None:
     """Read an incident file put on the uploader (not one it reports again)."""
-    if not _handled_already("incident_upload"):
+    if not _handled_already(uploader_key("incident_upload")):
         incident_uploaded()
 
 
 def incident_uploaded() -> None:
     """Read the incident file just uploaded with the schema and mapping chosen beside it.
 
-    A file taken off the uploader takes its error with it.
+    A file taken off the uploader takes its error with it; one listed leaves the uploader.
     """
-    upload = st.session_state.get("incident_upload")
+    upload = st.session_state.get(uploader_key("incident_upload"))
     st.session_state.pop(INCIDENT_MAPPING, None)
     if upload is None:
         st.session_state.pop(INCIDENT_ERROR, None)
@@ -256,7 +259,10 @@ def incident_uploaded() -> None:
             spec[field] = st.session_state.get(f"incident_{field}") or None
         if (order := st.session_state.get("incident_date_order", "auto")) != "auto":
             spec["date_order"] = order
-    st.session_state[INCIDENT_ERROR] = add_incident_file(upload.name, upload.getvalue(), spec)
+    error = add_incident_file(upload.name, upload.getvalue(), spec)
+    st.session_state[INCIDENT_ERROR] = error
+    if error is None:
+        clear_uploaders()
 
 
 def read_as_suggested() -> None:
@@ -301,7 +307,7 @@ def load_save_section(scenario: Scenario | None) -> None:
     upload.file_uploader(
         "Open a scenario YAML, or a .zip of it with its files",
         type=["yaml", "yml", "zip"],
-        key="yaml_upload",
+        key=uploader_key("yaml_upload"),
         on_change=_yaml_uploaded,
         help="The file the command line reads (patrol-planner plan FILE). Relative paths in a "
         "YAML are read from the repository's scenarios/ folder; a .zip holds the files it reads.",

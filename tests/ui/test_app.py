@@ -27,6 +27,7 @@ import streamlit as st
 import yaml
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import FileUploader
 
 from planner.errors import PlannerError, ScenarioError
 from planner.evaluate import plan_warnings
@@ -1421,6 +1422,30 @@ def test_the_streets_stay_on_the_scenario_map_while_an_error_lies_outside_the_ar
     assert [i.value for i in at.info] == ["Fix the scenario to see its streets."]
 
 
+def _field_notes(at: AppTest) -> list[str]:
+    """The problems shown below fields, as the scenario check says them (markup undone)."""
+    marked = [m.value for m in at.markdown if m.value.startswith(":red[:material/error: ")]
+    return [re.sub(r"\\(.)", r"\1", m.removeprefix(":red[:material/error: ")[:-1]) for m in marked]
+
+
+def test_a_field_shows_the_problem_the_scenario_check_finds_in_it(first_load):
+    at = _tab(_app(), "Scenario")
+    assert _field_notes(at) == []
+    at.number_input(key="ed:dwell.min_minutes").set_value(20.0).run()
+    (error,) = _errors(at)  # said at the top too
+    (note,) = _field_notes(at)
+    assert note.startswith("dwell.min_minutes (20.0) exceeds max_minutes (15.0): lower")
+    assert error.endswith(note.removeprefix("dwell.min_minutes"))  # there, with its label
+    at.number_input(key="ed:dwell.min_minutes").set_value(10.0).run()
+    assert _errors(at) == [] and _field_notes(at) == []
+    # a problem naming two keys shows below both fields
+    start = at.time_input(key="ed:shift.start").value
+    at.time_input(key="ed:shift.end").set_value(start).run()
+    notes = _field_notes(at)
+    assert len(notes) == 2 and notes[0] == notes[1]
+    assert notes[0].startswith("shift.start and shift.end are equal: a shift of no time")
+
+
 def _planned_yaml(text: str) -> AppTest:
     """Apply scenario ``text`` in the YAML box, press Plan, and open the Plan tab (no errors).
 
@@ -1506,7 +1531,7 @@ def test_generic_incident_upload_with_dates_that_read_both_ways(first_load):
     at = _tab(_app(), "Scenario")
     at.selectbox(key="incident_schema").set_value("generic").run()
     at.text_input(key="incident_time_col").set_value("t").run()
-    upload = at.file_uploader(key="incident_upload")
+    upload = _uploader(at, "incident_upload")
     upload.set_value(("dates.csv", content, "text/csv")).run()
     assert any("read both day first and month first" in e for e in _errors(at))
     at.radio(key="incident_date_order").set_value("day_first").run()
@@ -1541,7 +1566,7 @@ def test_swapped_coordinates_are_read_the_other_way_round_at_a_click(first_load)
     at.selectbox(key="incident_schema").set_value("generic").run()
     for field, column in (("x_col", "lon"), ("y_col", "lat"), ("time_col", "t")):
         at.text_input(key=f"incident_{field}").set_value(column).run()
-    at.file_uploader(key="incident_upload").set_value(("mine.csv", mine, "text/csv")).run()
+    _uploader(at, "incident_upload").set_value(("mine.csv", mine, "text/csv")).run()
     (offer,) = [b for b in at.button if b.key == "read_as_suggested"]
     assert offer.label == "Read it so: schema: generic, x_col: lat, y_col: lon"
     offer.click().run()
@@ -1550,10 +1575,16 @@ def test_swapped_coordinates_are_read_the_other_way_round_at_a_click(first_load)
     assert (entry["x_col"], entry["y_col"], entry["time_col"]) == ("lat", "lon", "t")
 
 
+def _uploader(at: AppTest, name: str) -> FileUploader:
+    """The uploader ``name`` as drawn now: each clearing draws it anew, under a new key."""
+    (found,) = [u for u in at.file_uploader if str(u.key).rsplit("-", 1)[0] == name]
+    return found
+
+
 def _uploaded(name: str, content: bytes) -> AppTest:
     """A new session whose Scenario tab was given the incident file ``name`` holding ``content``."""
     at = _tab(_app(), "Scenario")
-    return at.file_uploader(key="incident_upload").set_value((name, content, "text/csv")).run()
+    return _uploader(at, "incident_upload").set_value((name, content, "text/csv")).run()
 
 
 @pytest.mark.slow
@@ -1570,7 +1601,7 @@ def test_a_scenario_with_an_upload_saves_with_it_as_a_zip_and_opens_as_it_was(fi
 
     at = _tab(_app(), "Scenario")  # a colleague's session, given the zip
     zipped = pack(saved)
-    at.file_uploader(key="yaml_upload").set_value(("night.zip", zipped, "application/zip")).run()
+    _uploader(at, "yaml_upload").set_value(("night.zip", zipped, "application/zip")).run()
     assert not at.exception and _errors(at) == []
     assert at.session_state[WHERE] == "night.zip"
     (entry,) = at.session_state[DRAFT]["incidents"]
@@ -1584,7 +1615,7 @@ def test_a_scenario_with_an_upload_saves_with_it_as_a_zip_and_opens_as_it_was(fi
     with zipfile.ZipFile(broken, "w") as two:
         two.writestr("a.yaml", "name: a\n")
         two.writestr("b.yaml", "name: b\n")
-    at.file_uploader(key="yaml_upload").set_value(("two.zip", broken.getvalue(), "")).run()
+    _uploader(at, "yaml_upload").set_value(("two.zip", broken.getvalue(), "")).run()
     (error,) = _errors(at)
     assert error.startswith("two.zip: a scenario bundle holds one scenario YAML at its top")
     assert "found a.yaml, b.yaml" in error
@@ -1593,7 +1624,7 @@ def test_a_scenario_with_an_upload_saves_with_it_as_a_zip_and_opens_as_it_was(fi
     lacking = io.BytesIO()
     with zipfile.ZipFile(lacking, "w") as zipped:
         zipped.writestr("night.yaml", DEFAULT_YAML.read_text() + "incidents:\n  - path: gone.csv\n")
-    at.file_uploader(key="yaml_upload").set_value(("lacking.zip", lacking.getvalue(), "")).run()
+    _uploader(at, "yaml_upload").set_value(("lacking.zip", lacking.getvalue(), "")).run()
     (error,) = _errors(at)
     assert "incidents.0.path: file not found: gone.csv" in error, error
     assert error.endswith("(the zip holds no such file: save the scenario with its files again)")
@@ -1621,7 +1652,7 @@ def test_bad_incident_file_shows_the_loader_message(first_load, tmp_path):
     assert (
         "incidents" not in at.session_state["draft"] or not at.session_state["draft"]["incidents"]
     )
-    at.file_uploader(key="incident_upload").set_value(None).run()  # the file taken off
+    _uploader(at, "incident_upload").set_value(None).run()  # the file taken off
     assert _errors(at) == []
 
 
@@ -1642,6 +1673,33 @@ def test_a_file_of_no_known_schema_is_read_with_the_mapping_suggested_at_a_click
     assert not [b for b in at.button if b.key == "read_as_suggested"]
 
 
+def _held(at: AppTest, name: str) -> str | None:
+    """The name of the file uploader ``name`` holds, if any."""
+    upload = at.session_state.get(_uploader(at, name).key)
+    return None if upload is None else upload.name
+
+
+@pytest.mark.slow
+def test_an_uploader_holds_a_file_only_while_it_is_refused(first_load):
+    """A file listed or opened leaves its uploader, whose cross would not take it back; a file
+    refused stays, to read again; a scenario opened since shows none given to the one before."""
+    good = b"Month,Crime type,Longitude,Latitude\n2026-01,Burglary,24.9414,60.1686\n"
+    at = _uploaded("street.csv", good)
+    assert _errors(at) == [] and len(at.session_state[DRAFT]["incidents"]) == 1
+    assert _held(at, "incident_upload") is None
+    _uploader(at, "incident_upload").set_value(("bad.csv", b"foo,bar\n1,2\n", "text/csv")).run()
+    assert len(_errors(at)) == 1 and _held(at, "incident_upload") == "bad.csv"
+    assert [b.key for b in at.button if b.key == "read_again"] == ["read_again"]
+    night = DEFAULT_YAML.read_text().replace("name: helsinki_default", "name: night", 1)
+    _uploader(at, "yaml_upload").set_value(("night.yaml", night.encode(), "")).run()
+    assert at.session_state[WHERE] == "night.yaml" and _errors(at) == []
+    assert _held(at, "yaml_upload") is None and _held(at, "incident_upload") is None
+    assert not [b for b in at.button if b.key == "read_again"]
+    _uploader(at, "yaml_upload").set_value(("odd.yaml", b"name: [\n", "")).run()
+    assert _held(at, "yaml_upload") == "odd.yaml"  # refused: its text is in the YAML box
+    assert at.session_state[WHERE] == "night.yaml"
+
+
 @pytest.mark.slow
 def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     content = (
@@ -1660,7 +1718,7 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     assert any(c.startswith("street.csv") for c in captions)  # as uploaded, not the server copy
     assert not any("patrol-planner-uploads" in c for c in captions)
     # the same file again, under any name, is refused at once: it would count twice
-    at.file_uploader(key="incident_upload").set_value(("again.csv", content, "text/csv")).run()
+    _uploader(at, "incident_upload").set_value(("again.csv", content, "text/csv")).run()
     assert _errors(at) == [
         "again.csv: the same file as street.csv, already listed: its incidents would count "
         "twice; remove that one first to read it with other settings"
@@ -1671,11 +1729,11 @@ def test_good_incident_file_is_added_with_the_loader_summary(first_load):
     listed = at.session_state["draft"]["incidents"][0]["path"]
     at.button(key=f"remove-incident-0-{listed}").click().run()
     assert _errors(at) == [] and at.session_state["draft"]["incidents"] == []
-    at.file_uploader(key="incident_upload").set_value(("street.csv", content, "text/csv")).run()
+    _uploader(at, "incident_upload").set_value(("street.csv", content, "text/csv")).run()
     assert len(at.session_state["draft"]["incidents"]) == 1
     # a corrected file of the same name replaces it: the scenario names its files by name
     fixed = content + b"2026-02,Robbery,24.9416,60.1688\n"
-    at.file_uploader(key="incident_upload").set_value(("street.csv", fixed, "text/csv")).run()
+    _uploader(at, "incident_upload").set_value(("street.csv", fixed, "text/csv")).run()
     [entry] = at.session_state["draft"]["incidents"]
     assert Path(entry["path"]).read_bytes() == fixed
     assert [i.value for i in at.info] == [
@@ -1745,7 +1803,7 @@ def test_an_upload_is_checked_on_the_streets_of_an_area_not_yet_planned(first_lo
     at.sidebar.selectbox(key="scenario").set_value("city_of_london").run()  # its map draws
     assert at.session_state["plan"].scenario.name == "helsinki_default"  # not London's plan
     content = b"Month,Crime type,Longitude,Latitude\n2026-01,Burglary,24.9414,60.1686\n"
-    upload = at.file_uploader(key="incident_upload")
+    upload = _uploader(at, "incident_upload")
     at = upload.set_value(("helsinki.csv", content, "text/csv")).run()
     (shown,) = _errors(at)
     assert shown.startswith("helsinki.csv: none of the 1 incidents lies within 100 m")
@@ -1761,7 +1819,7 @@ def test_upload_summaries_apply_the_scenarios_exclusions(first_load):
     )
     at = _tab(_app(), "Scenario")
     at.session_state["draft"].setdefault("risk", {})["harm_exclude"] = ["Traffic"]  # keep drugs
-    at.file_uploader(key="incident_upload").set_value(("drugs.csv", content, "text/csv")).run()
+    _uploader(at, "incident_upload").set_value(("drugs.csv", content, "text/csv")).run()
     assert _errors(at) == []
     report = next(iter(at.session_state["incident_reports"].values()))
     summary, details = report.line, report.details
@@ -2512,7 +2570,7 @@ def test_an_upload_leaves_a_file_of_this_machine_of_the_same_name_listed(first_l
     at.session_state["draft"] = draft
     at.run()
     other = header + b"2026-01,Robbery,24.9420,60.1690\n"
-    at.file_uploader(key="incident_upload").set_value(("street.csv", other, "text/csv")).run()
+    _uploader(at, "incident_upload").set_value(("street.csv", other, "text/csv")).run()
     paths = [entry["path"] for entry in at.session_state["draft"]["incidents"]]
     assert paths[0] == str(local) and len(paths) == 2  # added: only uploads are replaced
     assert not [i.value for i in at.info if "replaced" in i.value]

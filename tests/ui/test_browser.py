@@ -110,18 +110,22 @@ def _settled(page: Page) -> None:
     idle.wait_for(timeout=TIMEOUT_MS)
 
 
-def _upload(uploader: Locator, path: Path) -> None:
-    """Give ``path`` to a file uploader and wait until it lists the file.
+def _upload(uploader: Locator, path: Path, taken: Locator | None = None) -> None:
+    """Give ``path`` to a file uploader and wait until it lists the file, or shows ``taken``.
 
-    A script run that redraws the page can replace the uploader's input while the file is set;
-    the file is then set again (three tries), so that only an upload the app lost fails a test.
+    A file the app opens or lists leaves the uploader at once, so ``taken`` is what shows it
+    went where it should. A script run that redraws the page can replace the uploader's input
+    while the file is set; the file is then set again (three tries), so that only an upload
+    the app lost fails a test.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+    listed = uploader.get_by_text(path.name)
+    shown = listed if taken is None else listed.or_(taken)
     for _ in range(3):
         uploader.locator("input[type='file']").set_input_files(str(path))
         try:
-            uploader.get_by_text(path.name).first.wait_for(state="visible", timeout=10_000)
+            shown.first.wait_for(state="visible", timeout=10_000)
         except PlaywrightTimeoutError:
             continue
         return
@@ -548,9 +552,10 @@ def test_an_offence_type_put_in_a_category_is_kept_in_the_zip_saved_with_its_fil
     page = app_page.page
     _tab(app_page, "Scenario")
     uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="incident file")
-    _upload(uploader, local)
     line = page.get_by_text("local.csv (uk_police): 2 rows read, 2 kept")
+    _upload(uploader, local, line)
     line.wait_for(timeout=60_000)
+    expect(uploader.get_by_text("local.csv")).to_have_count(0)  # listed, not on the uploader
     assert (
         "1 row loaded of 1 unmapped offence type weighted as 'other' (choose their "
         "category in the table of offence types below" in line.inner_text()
@@ -577,9 +582,10 @@ def test_an_offence_type_put_in_a_category_is_kept_in_the_zip_saved_with_its_fil
         inside = yaml.safe_load(archive.read("helsinki_default.yaml"))
     assert inside["incidents"][0]["path"] == "local.csv"
     assert inside["incidents"][0]["type_categories"] == {"Gubbins": "robbery"}
-    _upload(page.locator("[data-testid='stFileUploader']").filter(has_text="YAML"), bundle)
     tabs = page.get_by_test_id("stTabs")  # the sidebar says it too, once drawn again
-    expect(tabs.get_by_text("Editing: bundle.zip")).to_be_visible(timeout=30_000)
+    opened = tabs.get_by_text("Editing: bundle.zip")
+    _upload(page.locator("[data-testid='stFileUploader']").filter(has_text="YAML"), bundle, opened)
+    expect(opened).to_be_visible(timeout=30_000)
     expect(page.get_by_text("local.csv (auto)")).to_be_visible()
     _stays_local(app_page)
 
