@@ -295,7 +295,8 @@ def exposure(plan: Plan) -> list[dict[str, Any]]:
     ``presence_min`` and ``presence_share`` (risk x minutes earned on its streets: a walk's on
     the streets walked, a stop's on the streets in its sight, in proportion to their risk),
     ``officer_min`` and ``officer_min_share`` (minutes officers spend on its streets: walking,
-    stopping, waiting or held free for calls; a pair counts twice), ``stops`` (made at its
+    stopping, waiting or held free for calls, back at the station before the shift ends too; a
+    pair counts twice), ``stops`` (made at its
     nodes), ``posts`` and ``presence_per_risk`` (presence share / risk share: 1 is presence in
     proportion to risk).
     """
@@ -306,6 +307,8 @@ def exposure(plan: Plan) -> list[dict[str, Any]]:
     for route in plan.routes:
         for leg in route.legs:
             tally.add(leg)
+        if route.legs and (left_s := plan.back_early_s(route)) > 0:  # at the station, free
+            tally.minutes[tally.node_area(route.legs[-1].to_node)] += left_s / 60
     k = len(hoods.names)
     tally.minutes *= plan.scenario.officers.unit_size
     for post in plan.posts:

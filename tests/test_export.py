@@ -260,6 +260,12 @@ def test_pairs_get_one_gpx_per_unit_named_as_a_unit(plan, tmp_path):
     schedule = pd.read_csv(out / "schedule.csv")
     assert list(schedule["unit"].unique()) == [1, 2]
     assert "unit 2 " in kpi_table(pairs)
+    held = pairs.kpis["routes"]["held_back_min"]  # minutes of the units' time
+    briefing = (out / "briefing.html").read_text()
+    assert (
+        held > 0
+        and f"{held:.0f} min in all, {2 * held:.0f} officer-minutes in units of 2 (" in briefing
+    )
 
 
 def test_each_units_station_is_in_the_geojson(plan):
@@ -1663,8 +1669,11 @@ def test_a_pair_counts_twice_in_the_officer_minutes_of_an_area(plan):
         for leg in route.legs
         if leg.kind in ("walk", "dwell", "wait", "reserve")
     )
-    # two officers per route: 2 x the minutes the routes spend on the streets
-    assert sum(a["officer_min"] for a in pairs) == pytest.approx(2 * on_street / 60, abs=0.05)
+    back_early = sum(max(plan.back_early_s(route), 0.0) for route in plan.routes)
+    assert back_early > 60  # a unit back early: free for calls at the station, and counted
+    # two officers per route: 2 x the minutes the routes spend on the streets, until their end
+    officer_s = 2 * (on_street + back_early)
+    assert sum(a["officer_min"] for a in pairs) == pytest.approx(officer_s / 60, abs=0.05)
     singles = {a["neighbourhood"]: a["officer_min"] for a in exposure(plan)}
     assert all(
         a["officer_min"] == pytest.approx(2 * singles[a["neighbourhood"]], abs=0.02) for a in pairs
