@@ -29,7 +29,7 @@ _NONE = object()
 #: Session key: the problems the scenario check last found in the draft, by the keys they name.
 PROBLEMS = "field_problems"
 #: A problem's line starts with the key or keys it is about: ``shift.start and shift.end ...``.
-_PROBLEM_KEYS = re.compile(r"\s*([a-z_]\w*(?:\.\w+)+(?: and [a-z_]\w*(?:\.\w+)+)*)\b")
+_PROBLEM_KEYS = re.compile(r"\s*([a-z_]\w*(?:\.\w+)*(?: and [a-z_]\w*(?:\.\w+)*)*)\b")
 
 
 def bound(

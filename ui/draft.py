@@ -73,8 +73,9 @@ AREA_STREETS = "area_streets"
 #: Session key of where the Scenario tab's map found each station named as an OSM police
 #: station or node: scenario key (``officers.station``) -> (lat, lon), a point's first value.
 FOUND_STATIONS = "found_stations"
-#: Session key counting the uploaders' clearings: each draws them under new keys, empty.
+#: Session key counting each uploader's clearings: each draws it under a new key, empty.
 UPLOADERS_CLEARED = "uploaders_cleared"
+UPLOADERS = ("yaml_upload", "incident_upload")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,18 +157,21 @@ def use_draft(scenario: Scenario, where: str, base_dir: Path, time_limit_s: floa
 
 def uploader_key(name: str) -> str:
     """Return the widget key uploader ``name`` is drawn under now (see :func:`clear_uploaders`)."""
-    return f"{name}-{st.session_state.get(UPLOADERS_CLEARED, 0)}"
+    return f"{name}-{st.session_state.get(UPLOADERS_CLEARED, {}).get(name, 0)}"
 
 
-def clear_uploaders() -> None:
-    """Take every file off the uploaders: the next run draws them anew, under new keys.
+def clear_uploaders(*names: str) -> None:
+    """Take the file off uploaders ``names`` (all, if none): the next run draws them anew.
 
     A file stays on an uploader only while it is refused, to read again with other settings.
     One opened or listed shows where it went (the scenario edited, the list of incident
     files), so the uploader's cross cannot seem to take it back; and a scenario opened since
     shows none of the files given to the one before.
     """
-    st.session_state[UPLOADERS_CLEARED] = st.session_state.get(UPLOADERS_CLEARED, 0) + 1
+    cleared = dict(st.session_state.get(UPLOADERS_CLEARED, {}))
+    for name in names or UPLOADERS:
+        cleared[name] = cleared.get(name, 0) + 1
+    st.session_state[UPLOADERS_CLEARED] = cleared
 
 
 def _forget_page_state() -> None:

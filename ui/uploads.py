@@ -262,7 +262,7 @@ def incident_uploaded() -> None:
     error = add_incident_file(upload.name, upload.getvalue(), spec)
     st.session_state[INCIDENT_ERROR] = error
     if error is None:
-        clear_uploaders()
+        clear_uploaders("incident_upload")
 
 
 def read_as_suggested() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import io
 import itertools
 import json
@@ -1444,6 +1445,9 @@ def test_a_field_shows_the_problem_the_scenario_check_finds_in_it(first_load):
     notes = _field_notes(at)
     assert len(notes) == 2 and notes[0] == notes[1]
     assert notes[0].startswith("shift.start and shift.end are equal: a shift of no time")
+    at.time_input(key="ed:shift.end").set_value(dt.time(2, 0)).run()
+    at.text_input(key="ed:name").set_value("").run()  # a key of one word
+    assert _field_notes(at) == ["name: String should have at least 1 character (got '')"]
 
 
 def _planned_yaml(text: str) -> AppTest:
@@ -1698,6 +1702,9 @@ def test_an_uploader_holds_a_file_only_while_it_is_refused(first_load):
     _uploader(at, "yaml_upload").set_value(("odd.yaml", b"name: [\n", "")).run()
     assert _held(at, "yaml_upload") == "odd.yaml"  # refused: its text is in the YAML box
     assert at.session_state[WHERE] == "night.yaml"
+    _uploader(at, "incident_upload").set_value(("more.csv", good, "text/csv")).run()
+    assert len(at.session_state[DRAFT]["incidents"]) == 1  # listed, and gone from its uploader
+    assert _held(at, "incident_upload") is None and _held(at, "yaml_upload") == "odd.yaml"
 
 
 @pytest.mark.slow
