@@ -546,7 +546,8 @@ def _resumed(
     patrol = resumed(patrol, resume, graph, hotspots, start)
     weight = walk_weights(graph, risk.segment_risk, patrol)
     kept = credit_kept_stops(resume.kept, hotspots.value, patrol)
-    resume = replace(resume, kept=credit_kept_walks(kept, weight, patrol))
+    lengths = graph.segments["length_m"].to_numpy()
+    resume = replace(resume, kept=credit_kept_walks(kept, weight, patrol, lengths))
     ends = {k + 1: (int(graph.nodes.index[n]), t) for k, (n, t) in enumerate(patrol.ends)}
     excused = patrol.break_done - resume.break_taken()
     # a unit a call took far may be back late, or have lost its meal break's window

@@ -186,35 +186,60 @@ def credit_stops(routes: list[Route], dwell_value: np.ndarray, patrol: Patrol) -
     return _recredit(routes, "dwell", credit)
 
 
-def credit_walks(routes: list[Route], weight: np.ndarray, patrol: Patrol) -> list[Route]:
+def credit_walks(
+    routes: list[Route], weight: np.ndarray, patrol: Patrol, lengths: np.ndarray
+) -> list[Route]:
     """Credit each walk: each street's ``weight`` (:func:`walk_weights`) on its first pass.
 
-    The k-th pass of a street earns ``revisit_value ** k`` of its weight. Passes are ranked in
-    time order over all units (legs by start, streets in walking order), after the passes made
-    before a re-plan (``patrol.walked``).
+    The k-th pass of a street earns ``revisit_value ** k`` of its weight. Passes are ranked by
+    when each street is reached over all units (:func:`_credit_passes`; ``lengths`` are the
+    streets' metres), after the passes made before a re-plan (``patrol.walked``).
     """
     passes = _Passes(weight, patrol.revisit_value)
     passes.credit(patrol.walked)
-    return _recredit(routes, "walk", passes.credited)
+    legs = [list(r.legs) for r in routes]
+    _credit_passes(legs, passes, lengths)
+    return [Route(r.officer, tuple(unit)) for r, unit in zip(routes, legs, strict=True)]
 
 
 def credit_kept_walks(
-    kept: tuple[tuple[Leg, ...], ...], weight: np.ndarray, patrol: Patrol
+    kept: tuple[tuple[Leg, ...], ...], weight: np.ndarray, patrol: Patrol, lengths: np.ndarray
 ) -> tuple[tuple[Leg, ...], ...]:
     """Credit the walks a re-plan keeps (legs done, per unit) as :func:`credit_walks` does.
 
-    A walk cut short at the re-plan earns the streets it walked. Passes are ranked in time order
-    over all units (a call for service records no streets: its way is not known). The risk is
-    the re-plan's, as for the stops kept (:func:`credit_kept_stops`).
+    A walk cut short at the re-plan earns the streets it walked (a call for service records no
+    streets: its way is not known). The risk is the re-plan's, as for the stops kept
+    (:func:`credit_kept_stops`).
     """
-    passes = _Passes(weight, patrol.revisit_value)
     legs = [list(unit) for unit in kept]
-    order = sorted((leg.start_s, k, i) for k, unit in enumerate(legs) for i, leg in enumerate(unit))
-    for _, k, i in order:
-        leg = passes.credited(legs[k][i])
-        if leg.kind == "walk":
-            legs[k][i] = leg
+    _credit_passes(legs, _Passes(weight, patrol.revisit_value), lengths)
     return tuple(tuple(unit) for unit in legs)
+
+
+def _credit_passes(legs: list[list[Leg]], passes: _Passes, lengths: np.ndarray) -> None:
+    """Credit every walk of ``legs`` (a list per unit) in place, street by street.
+
+    A walk reaches each of its streets once it has walked the ones before it, at its own
+    pace; over all units the pass reached first ranks first (ties: by unit, leg, street), so
+    a unit that comes to a street first earns it in full, whenever its walk began.
+    """
+    reached: list[tuple[float, int, int, int]] = []
+    earned: dict[tuple[int, int], list[float]] = {}
+    for k, unit in enumerate(legs):
+        for i, leg in enumerate(unit):
+            if leg.kind != "walk":
+                continue
+            metres = lengths[list(leg.segments)]
+            total = float(metres.sum())
+            before = np.cumsum(metres) - metres
+            share = before / total if total > 0 else np.arange(len(metres)) / max(len(metres), 1)
+            at = leg.start_s + (leg.end_s - leg.start_s) * share
+            reached.extend((float(t), k, i, j) for j, t in enumerate(at))
+            earned[k, i] = [0.0] * len(leg.segments)
+    for _, k, i, j in sorted(reached):
+        earned[k, i][j] = passes.one(legs[k][i].segments[j])
+    for (k, i), values in earned.items():
+        legs[k][i] = replace(legs[k][i], presence=float(sum(values)), credits=tuple(values))
 
 
 def credit_kept_stops(
@@ -254,16 +279,12 @@ class _Passes:
         self.weight, self.revisit_value = weight, revisit_value
         self.count: dict[int, int] = {}
 
+    def one(self, seg: int) -> float:
+        """Count one pass of street ``seg``; return what it earns."""
+        rank = self.count.get(seg, 0)
+        self.count[seg] = rank + 1
+        return float(self.weight[seg]) * self.revisit_value**rank
+
     def credit(self, segments: Iterable[int]) -> tuple[float, ...]:
         """Count one pass of each of ``segments`` in order; return what each pass earns."""
-        values = []
-        for seg in segments:
-            rank = self.count.get(seg, 0)
-            values.append(float(self.weight[seg]) * self.revisit_value**rank)
-            self.count[seg] = rank + 1
-        return tuple(values)
-
-    def credited(self, leg: Leg) -> Leg:
-        """Count the passes of ``leg``'s streets; the leg with what they earn, street by street."""
-        credits = self.credit(leg.segments)
-        return replace(leg, presence=float(sum(credits)), credits=credits)
+        return tuple(self.one(seg) for seg in segments)

@@ -224,8 +224,9 @@ def _routes_of(solution: search.Solution, setup: SearchSetup, patrol: Patrol) ->
     ]
     if patrol.walk_spare:
         routes = walk_spare_time(routes, net, patrol)
+    lengths = net.graph.segments["length_m"].to_numpy()
     return credit_walks(
-        credit_stops(routes, setup.dwell_value, patrol), net.segment_presence, patrol
+        credit_stops(routes, setup.dwell_value, patrol), net.segment_presence, patrol, lengths
     )
 
 

@@ -74,7 +74,8 @@ def test_a_walk_cut_midway_ends_at_the_end_of_its_street(helsinki, helsinki_risk
     assert validate_routes(joined, helsinki, rules) == []
     # credited as the plan credits walks: the streets walked, not the metres' share of the leg
     weight = walk_weights(helsinki, helsinki_risk[0].segment_risk, patrol)
-    kept = credit_kept_walks(resume.kept, weight, patrol)[0]
+    lengths = helsinki.segments["length_m"].to_numpy()
+    kept = credit_kept_walks(resume.kept, weight, patrol, lengths)[0]
     for before, after in zip(resume.kept[0][:-1], kept[:-1], strict=True):
         assert after.presence == pytest.approx(before.presence, rel=1e-9)  # whole legs as planned
     earlier = [seg for leg in kept[:-1] for seg in leg.segments]

@@ -287,15 +287,24 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
     def walk(t: float, segs: tuple[int, ...]) -> Leg:
         return Leg("walk", t, t + 60.0, 0, 0, segments=segs, reversed=(False,) * len(segs))
 
+    lengths = helsinki.segments["length_m"].to_numpy()
     one = Route(1, (walk(0.0, (s1, s2)), walk(100.0, (s2, s3))))
     two = Route(2, (walk(50.0, (s1,)),))
-    a, b = credit_walks([one, two], full, patrol)
+    a, b = credit_walks([one, two], full, patrol, lengths)
     assert a.legs[0].presence == pytest.approx(full[s1] + full[s2])  # first passes: in full
     assert b.legs[0].presence == pytest.approx(0.5 * full[s1])  # second pass of s1, other unit
     assert a.legs[1].presence == pytest.approx(0.5 * full[s2] + full[s3])
+    assert a.legs[1].credits == pytest.approx((0.5 * full[s2], full[s3]))  # street by street
+    # the unit that reaches a street first earns it in full, though its walk began later
+    reach_s2 = 60.0 * lengths[s1] / (lengths[s1] + lengths[s2])  # one's first walk gets there
+    two = Route(2, (walk(reach_s2 / 2, (s2,)),))
+    a, b = credit_walks([one, two], full, patrol, lengths)
+    assert b.legs[0].presence == pytest.approx(full[s2])
+    assert a.legs[0].credits == pytest.approx((full[s1], 0.5 * full[s2]))
+    assert a.legs[1].credits == pytest.approx((0.25 * full[s2], full[s3]))
     # after a re-plan, the streets walked before count as earlier passes
     resumed = dataclasses.replace(patrol, walked=(s1, s1))
-    (c,) = credit_walks([Route(1, (walk(0.0, (s1, s3)),))], full, resumed)
+    (c,) = credit_walks([Route(1, (walk(0.0, (s1, s3)),))], full, resumed, lengths)
     assert c.legs[0].presence == pytest.approx(0.25 * full[s1] + full[s3])
     # on a real plan: presence is the credited sum, below full credit where streets repeat
     spots = helsinki_risk[1]
@@ -383,9 +392,9 @@ def test_bound_holds_for_a_plan_that_walks_its_spare_time(grid, revisit_value):
     mine = [Route(1, (stop, walk, Leg("wait", walk.end_s, patrol.shift_s, 0, 0)))]
     assert not validate_routes(mine, grid, validation_rules(grid, spots, patrol, 600.0))
     value = spots.value * koper_value_min(10.0, patrol.koper_curve)
-    credited = credit_walks(
-        credit_stops(mine, value, patrol), walk_weights(grid, risk.segment_risk, patrol), patrol
-    )
+    weight = walk_weights(grid, risk.segment_risk, patrol)
+    lengths = grid.segments["length_m"].to_numpy()
+    credited = credit_walks(credit_stops(mine, value, patrol), weight, patrol, lengths)
     walked = sum(leg.presence for r in credited for leg in r.legs)
     assert walked > 2 * stats.objective  # the hand-made plan earns far more ...
     assert walked <= stats.bound  # ... and the reported bound still holds
