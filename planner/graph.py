@@ -671,7 +671,8 @@ def _first(value: object, worst: str | None = None) -> object:
     """One value of an OSM tag that osmnx merged into a list when simplifying a street.
 
     osmnx builds these lists from sets, whose order changes between processes: pick
-    deterministically (``worst`` when any part has it, e.g. ``lit=no``; else the smallest).
+    deterministically (``worst`` when any part has it, e.g. ``lit=no`` or ``highway=steps``,
+    which a patrol avoiding them must not walk; else the smallest).
     """
     if not isinstance(value, list) or not value:
         return value
@@ -695,7 +696,7 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
             "v": edges["v"].to_numpy(dtype=np.int64),
             "length_m": edges["length"].to_numpy(dtype=float),
             "name": [_clean_name(_first(n)) for n in names],
-            "highway": [str(_first(h)) for h in edges.get("highway", [None] * len(edges))],
+            "highway": [str(_first(h, "steps")) for h in edges.get("highway", [None] * len(edges))],
             "lit": [str(_first(v, "no")) for v in edges.get("lit", [None] * len(edges))],
             "access": [str(_first(v, "private")) for v in edges.get("access", [None] * len(edges))],
             "underground": _underground(edges),

@@ -116,3 +116,25 @@ def test_private_ways_are_all_that_a_sign_keeps_the_public_off():
     expected = {i for i, access in enumerate(graph.segments["access"]) if access in closed.values()}
     assert len(expected) == 4 * 4
     assert avoided == expected
+
+
+def test_a_street_merged_from_several_ways_is_steps_when_any_of_them_is(helsinki):
+    """osmnx merges the ways of a street between two junctions, and lists their tags: a street
+    of a footway and a flight of steps is steps, to a patrol keeping off steps."""
+
+    def kinds(value: object) -> list[str]:
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    merged = {
+        (min(u, v), max(u, v))
+        for u, v, data in helsinki.graph.edges(data=True)
+        if "steps" in kinds(data.get("highway")) and len(kinds(data.get("highway"))) > 1
+    }
+    assert len(merged) > 50  # most of Helsinki's steps lie inside such streets
+    seg = helsinki.segments
+    steps = seg[seg["highway"] == "steps"]
+    assert merged <= set(zip(steps["u"], steps["v"], strict=True))
+    avoided = seg.iloc[sorted(avoided_segments(helsinki, ["steps"], dark=False))]
+    assert len(avoided) == len(steps) and merged <= set(
+        zip(avoided["u"], avoided["v"], strict=True)
+    )
