@@ -20,17 +20,29 @@ def _station(plan):
     return plan.routes[0].legs[0].from_node
 
 
-def _walk_s(plan, a, b):
-    """Seconds of the shortest walk from node ``a`` to node ``b`` (OSM ids) at 1 m/s."""
+def _walkable(plan):
+    """The plan's streets less the ways its units avoid, as a sparse length matrix."""
+    from planner.graph import shortest_segments
+
     graph = plan.graph
-    dist = graph.distances_m(graph.node_index([a]))[0]
+    return shortest_segments(graph.segments, len(graph.nodes), plan.patrol.avoided)
+
+
+def _walk_s(plan, a, b):
+    """Seconds of the shortest walk its units may take from node ``a`` to ``b`` (OSM ids), 1 m/s."""
+    from scipy.sparse.csgraph import dijkstra
+
+    graph = plan.graph
+    dist = dijkstra(_walkable(plan), directed=False, indices=graph.node_index([a]))[0]
     return float(dist[graph.node_index([b])[0]])
 
 
 def _far_node(plan, at_least_s):
     """The node whose walk from the station is the closest to, and not under, ``at_least_s``."""
+    from scipy.sparse.csgraph import dijkstra
+
     graph = plan.graph
-    dist = graph.distances_m(graph.node_index([_station(plan)]))[0]
+    dist = dijkstra(_walkable(plan), directed=False, indices=graph.node_index([_station(plan)]))[0]
     dist = np.where(np.isfinite(dist) & (dist >= at_least_s), dist, np.inf)
     return int(graph.nodes.index[int(np.argmin(dist))])
 
@@ -217,20 +229,23 @@ def test_the_way_between_the_neighbours_keeps_off_the_ways_to_avoid(two_officer_
     near = plan.routes[0].dwells[0].to_node
     graph = plan.graph
     here, station = graph.node_index([near, _station(plan)])
-    # the ways of the shortest walk from the stop before the trip to the station are avoided
-    pred = dijkstra(graph.adjacency, directed=False, indices=station, return_predecessors=True)[1]
+    # a way of the shortest walk from the stop before the trip to the station is avoided
+    pred = dijkstra(_walkable(plan), directed=False, indices=station, return_predecessors=True)[1]
     path = [int(here)]
     while path[-1] != station:
         path.append(int(pred[path[-1]]))
-    pairs = {frozenset(p) for p in itertools.pairwise(path)}
-    ends = zip(graph.segments["u_idx"], graph.segments["v_idx"], strict=True)
-    cut = plan.patrol.avoided | {k for k, (u, v) in enumerate(ends) if frozenset((u, v)) in pairs}
+    ends = list(zip(graph.segments["u_idx"], graph.segments["v_idx"], strict=True))
+    for pair in itertools.pairwise(path):  # the first of its ways that leaves a way around
+        on_path = {k for k, (u, v) in enumerate(ends) if {u, v} == set(pair)}
+        cut = plan.patrol.avoided | on_path
+        around_m = float(walk_metres(graph, cut, [here])[0, station])
+        if np.isfinite(around_m):
+            break
     avoiding = dataclasses.replace(plan.patrol, avoided=cut)
     trip_plan = _with_routes(
         dataclasses.replace(plan, patrol=avoiding), _route(plan, 1, [near, far])
     )
     (trip,) = far_trips(trip_plan)
-    around_m = float(walk_metres(graph, cut, [here])[0, station])
     assert around_m > _walk_s(plan, near, _station(plan))
     walked = _walk_s(plan, near, far) + _walk_s(plan, far, _station(plan))
     assert trip.detour_s == pytest.approx(walked - around_m)

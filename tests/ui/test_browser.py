@@ -358,7 +358,11 @@ def test_a_reload_keeps_the_edited_scenario_and_the_plan_on_screen(app_page, tmp
     shortest = page.get_by_role("spinbutton", name="Shortest stop (min)")
     shortest.fill("20")
     shortest.press("Enter")
-    expect(page.get_by_text("exceeds max_minutes")).to_be_visible(timeout=30_000)
+    alert = page.get_by_test_id("stAlertContentError").get_by_text("exceeds max_minutes")
+    expect(alert).to_be_visible(timeout=30_000)
+    # and below the field, where it is mended
+    note = page.locator(".stMarkdownColoredText").filter(has_text="dwell.min_minutes (20.0)")
+    expect(note).to_be_visible()
     _idle(app_page)
     expect(page.get_by_role("spinbutton", name="Longest stop (min)")).to_be_visible()
     # a scenario file with an error opens in the YAML box, with the error, to fix and apply
