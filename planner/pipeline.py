@@ -334,7 +334,7 @@ def _run(
         hoods = neighbourhoods_of(scenario, area, pieces)
         risk = build_risk(scenario, graph, area.features, pieces, deployment.shift)
     with _step("hot spots", timings, progress):
-        hotspots, must_cover = _hot_spots(scenario, graph, risk, pieces)
+        hotspots, must_cover = _hot_spots(scenario, graph, risk, pieces, deployment.usable)
     with _step("posts", timings, progress):
         post_idx, watched, posts_stats = _fixed_posts(scenario, settings, graph, risk, pieces)
     with _step("routes", timings, progress), _located(scenario, "shift / officers"):
@@ -428,9 +428,12 @@ def _stations_named(
 
 
 def _hot_spots(
-    scenario: Scenario, graph: StreetGraph, risk: RiskMap, pieces: Pieces
+    scenario: Scenario, graph: StreetGraph, risk: RiskMap, pieces: Pieces, usable: np.ndarray
 ) -> tuple[Hotspots, np.ndarray]:
-    """Find the hot spots, then apply the scenario's places (returns the must-cover ones too)."""
+    """Find the hot spots, then apply the scenario's places (returns the must-cover ones too).
+
+    Must-cover places are kept at nodes the units may walk (``usable``).
+    """
     dwell, places = scenario.dwell, scenario.places
     hotspots = find_hotspots(
         graph,
@@ -448,6 +451,7 @@ def _hot_spots(
         places.must_cover,
         places.forbidden,
         scenario_field(scenario, "places"),
+        usable,
     )
 
 

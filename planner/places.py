@@ -127,8 +127,12 @@ def apply_places(
     must_cover: list[PlaceSpec],
     forbidden: list[ZoneSpec],
     where: str,
+    usable: np.ndarray | None = None,
 ) -> tuple[Hotspots, np.ndarray]:
     """Drop hot spots in forbidden zones and add the must-cover places.
+
+    ``usable`` masks the nodes the units may walk (:func:`planner.avoid.walkable_nodes`): a
+    place is kept at the nearest of them.
 
     Returns
     -------
@@ -153,7 +157,7 @@ def apply_places(
     spots = _subset(hotspots, np.flatnonzero(keep))
     chosen: list[int] = []
     for place in must_cover:
-        node = place_node(graph, place, forbidden, where, banned)
+        node = place_node(graph, place, forbidden, where, banned, usable)
         found = np.flatnonzero(spots.node_idx == node)
         if found.size == 0:
             spots = _added(spots, graph, pieces, node)
@@ -175,10 +179,13 @@ def place_node(
     forbidden: list[ZoneSpec],
     where: str,
     banned: np.ndarray | None = None,
+    usable: np.ndarray | None = None,
 ) -> int:
     """Return the street node (position) a must-cover place is kept at.
 
-    ``banned`` is :func:`forbidden_nodes` of the zones, when the caller has it.
+    ``banned`` is :func:`forbidden_nodes` of the zones, when the caller has it; ``usable``
+    masks the nodes the units may walk: the place is kept at the nearest of them, and a
+    warning says so when a nearer one only ways they avoid reach.
 
     Raises
     ------
@@ -194,6 +201,21 @@ def place_node(
         raise ScenarioError(msg)
     px, py = _xy(graph, place)
     node, dist = graph.nearest_node(np.array([px]), np.array([py]))
+    if usable is not None and usable.any() and not usable[node[0]] and dist[0] <= PLACE_SNAP_M:
+        node, dist = graph.nearest_node(np.array([px]), np.array([py]), usable)
+        if dist[0] > PLACE_SNAP_M:
+            msg = (
+                f"{where}: must-cover place {_label(place)} lies beside streets the units keep "
+                f"off only (officers.avoid: steps, unlit or private ways); the nearest they may "
+                f"walk is {dist[0]:.0f} m away; move the place within {PLACE_SNAP_M:.0f} m of "
+                "such a street, or let the units walk those ways"
+            )
+            raise ScenarioError(msg)
+        warn(
+            f"{where}: must-cover place {_label(place)} is nearest a street point that only "
+            "ways the units keep off reach (officers.avoid); its stops are at the nearest "
+            f"point they may walk, {dist[0]:.0f} m from it"
+        )
     if dist[0] > PLACE_SNAP_M:
         far = f"{dist[0] / 1000:.1f} km" if dist[0] >= 1000 else f"{dist[0]:.0f} m"
         outside = dist[0] >= 1000 or not graph.spans(place.lat, place.lon)

@@ -315,3 +315,28 @@ def test_must_cover_places_are_worth_a_stop_even_where_nothing_else_earns():
     quiet = _weigh_must_cover(spots, must)
     assert (spots[must] > 0).all() and (spots[~must] == 0).all()  # the search inserts them
     assert quiet.tolist() == [False, True, True]  # one stop each, as asked
+
+
+def test_a_must_cover_place_only_steps_reach_is_kept_where_the_units_may_walk(tmp_path, area):
+    from planner.avoid import avoided_segments, walkable_nodes
+
+    steps_end = {"lat": 60.1704207, "lon": 24.9412085, "name": "steps end"}  # a dead-end flight
+    plain = scenario(tmp_path, {"must_cover": [steps_end]})
+    officers = plain.officers.model_copy(update={"avoid": ["steps"]})
+    avoiding = plain.model_copy(update={"officers": officers})
+    graph = area.graph
+    usable = walkable_nodes(graph, avoided_segments(graph, ["steps"], dark=False))
+    with pytest.warns(UserWarning, match="only ways the units keep off reach") as said:
+        plan = run(avoiding, area=area)
+    (place,) = plan.kpis["must_cover"]
+    spot = plan.hotspots.node_idx[place["hotspot"] - 1]
+    assert usable[spot] and place["stops"] >= 1  # a stop where the units may walk
+    metres = re.search(r"point they may walk, (\d+) m from it", str(said[0].message))
+    x, y = graph.project_lonlat(np.array([steps_end["lon"]]), np.array([steps_end["lat"]]))
+    node = graph.nodes.iloc[spot]
+    assert float(metres.group(1)) == pytest.approx(
+        np.hypot(node.x_m - x[0], node.y_m - y[0]), abs=1
+    )
+    # planned without avoiding steps, the place is kept at the steps' end
+    free = run(plain, area=area)
+    assert not usable[free.hotspots.node_idx[free.kpis["must_cover"][0]["hotspot"] - 1]]
