@@ -340,3 +340,19 @@ def test_a_must_cover_place_only_steps_reach_is_kept_where_the_units_may_walk(tm
     # planned without avoiding steps, the place is kept at the steps' end
     free = run(plain, area=area)
     assert not usable[free.hotspots.node_idx[free.kpis["must_cover"][0]["hotspot"] - 1]]
+
+
+def test_a_must_cover_place_with_only_avoided_ways_near_it_is_refused(grid):
+    from planner.places import apply_places
+    from planner.scenario import PlaceSpec
+
+    spots, pieces = grid_spots(grid, [15])
+    corner = PlaceSpec(**grid_place(0, 0, name="corner"))  # on node 0; nodes 1 and 4 100 m off
+    usable = np.ones(len(grid.nodes), dtype=bool)
+    usable[grid.node_index([0])] = False  # only avoided ways reach the corner
+    with pytest.warns(UserWarning, match=r"corner is nearest .* may walk, 100 m from it"):
+        kept, (must,) = apply_places(spots, grid, pieces, [corner], [], "test", usable)
+    assert kept.node_idx[must] in grid.node_index([1, 4])  # at a neighbour, not the corner
+    usable[grid.node_index([1, 2, 4, 5, 6, 8, 9])] = False  # the nearest they may walk: 283 m
+    with pytest.raises(ScenarioError, match=r"corner lies beside streets .* is 283 m away"):
+        apply_places(spots, grid, pieces, [corner], [], "test", usable)
