@@ -12,10 +12,8 @@ import math
 
 import numpy as np
 
-from planner.graph import StreetGraph
+from planner.graph import PRIVATE_ACCESS, StreetGraph
 
-#: Tags that make a way private for ``avoid: [private]``.
-PRIVATE_ACCESS = frozenset({"private", "no", "customers", "delivery"})
 #: Sun elevation below which it is dark (civil twilight), degrees.
 DARK_BELOW_DEG = -6.0
 

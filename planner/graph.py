@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -667,17 +667,22 @@ def _node_table(graph: nx.MultiDiGraph, crs: str) -> pd.DataFrame:
     )
 
 
-def _first(value: object, worst: str | None = None) -> object:
+#: Tags that make a way private for ``officers.avoid: [private]``.
+PRIVATE_ACCESS = frozenset({"private", "no", "customers", "delivery"})
+
+
+def _first(value: object, worst: Collection[str] = ()) -> object:
     """One value of an OSM tag that osmnx merged into a list when simplifying a street.
 
     osmnx builds these lists from sets, whose order changes between processes: pick
-    deterministically (``worst`` when any part has it, e.g. ``lit=no`` or ``highway=steps``,
-    which a patrol avoiding them must not walk; else the smallest).
+    deterministically (the smallest of ``worst`` when any part has one, e.g. ``lit=no``,
+    ``highway=steps`` or ``access=private``, which a patrol avoiding them must not walk; else
+    the smallest).
     """
     if not isinstance(value, list) or not value:
         return value
     parts = sorted(str(v) for v in value)
-    return worst if worst in parts else parts[0]
+    return next((part for part in parts if part in worst), parts[0])
 
 
 def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -690,15 +695,16 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
     high = np.maximum(edges["u"].to_numpy(), edges["v"].to_numpy())
     edges = edges.assign(u=low, v=high).sort_values(["u", "v", "length", "key"], kind="stable")
     names = edges["name"] if "name" in edges else pd.Series([None] * len(edges))
+    none = [None] * len(edges)
     table = gpd.GeoDataFrame(
         {
             "u": edges["u"].to_numpy(dtype=np.int64),
             "v": edges["v"].to_numpy(dtype=np.int64),
             "length_m": edges["length"].to_numpy(dtype=float),
             "name": [_clean_name(_first(n)) for n in names],
-            "highway": [str(_first(h, "steps")) for h in edges.get("highway", [None] * len(edges))],
-            "lit": [str(_first(v, "no")) for v in edges.get("lit", [None] * len(edges))],
-            "access": [str(_first(v, "private")) for v in edges.get("access", [None] * len(edges))],
+            "highway": [str(_first(h, {"steps"})) for h in edges.get("highway", none)],
+            "lit": [str(_first(v, {"no"})) for v in edges.get("lit", none)],
+            "access": [str(_first(v, PRIVATE_ACCESS)) for v in edges.get("access", none)],
             "underground": _underground(edges),
             "sidewalk": [_is_sidewalk(f) for f in edges.get("footway", [None] * len(edges))],
         },

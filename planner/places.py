@@ -206,9 +206,9 @@ def place_node(
         if dist[0] > PLACE_SNAP_M:
             msg = (
                 f"{where}: must-cover place {_label(place)} lies beside streets the units keep "
-                f"off only (officers.avoid: steps, unlit or private ways); the nearest they may "
-                f"walk is {dist[0]:.0f} m away; move the place within {PLACE_SNAP_M:.0f} m of "
-                "such a street, or let the units walk those ways"
+                f"off only (officers.avoid); the nearest they may walk is {dist[0]:.0f} m away; "
+                f"move the place within {PLACE_SNAP_M:.0f} m of such a street, or let the units "
+                "walk those ways"
             )
             raise ScenarioError(msg)
         warn(

@@ -138,3 +138,18 @@ def test_a_street_merged_from_several_ways_is_steps_when_any_of_them_is(helsinki
     assert len(avoided) == len(steps) and merged <= set(
         zip(avoided["u"], avoided["v"], strict=True)
     )
+
+
+def test_a_street_merged_from_a_public_way_and_a_private_one_is_private():
+    from planner.graph import build_street_graph
+
+    from .conftest import make_grid
+
+    graph = make_grid()
+    for u, v in ((0, 1), (1, 0)):  # osmnx lists the tags of the ways it merged into a street
+        graph.edges[u, v, 0]["access"] = ["destination", "no"]
+    streets = build_street_graph(graph, "grid")
+    seg = streets.segments
+    (row,) = seg.index[(seg["u"] == 0) & (seg["v"] == 1)]
+    assert seg.at[row, "access"] == "no"
+    assert avoided_segments(streets, ["private"], dark=False) == {int(row)}

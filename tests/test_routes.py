@@ -276,7 +276,7 @@ def test_avoided_ways_are_not_walked(helsinki, helsinki_risk):
 
 def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
     from planner.plan import Leg, Route
-    from planner.route_legs import credit_walks
+    from planner.route_legs import credit_kept_walks, credit_walks
 
     risk, _, station = helsinki_risk
     patrol = patrol_at(station, revisit_value=0.5)
@@ -302,6 +302,9 @@ def test_streets_walked_again_are_worth_less_each_pass(helsinki, helsinki_risk):
     assert b.legs[0].presence == pytest.approx(full[s2])
     assert a.legs[0].credits == pytest.approx((full[s1], 0.5 * full[s2]))
     assert a.legs[1].credits == pytest.approx((0.25 * full[s2], full[s3]))
+    kept = credit_kept_walks((one.legs, two.legs), full, patrol, lengths)  # a re-plan's, alike
+    assert [leg.credits for leg in kept[0]] == [leg.credits for leg in a.legs]
+    assert kept[1][0].credits == b.legs[0].credits
     # after a re-plan, the streets walked before count as earlier passes
     resumed = dataclasses.replace(patrol, walked=(s1, s1))
     (c,) = credit_walks([Route(1, (walk(0.0, (s1, s3)),))], full, resumed, lengths)

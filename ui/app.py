@@ -36,12 +36,14 @@ import pandas as pd  # noqa: E402
 import pydeck as pdk  # noqa: E402
 
 from planner import pipeline  # noqa: E402
+from planner.avoid import walkable_nodes  # noqa: E402
 from planner.clock import later  # noqa: E402
 from planner.errors import PlannerError, PlannerWarning, kept_warnings  # noqa: E402
 from planner.evaluate import with_followed  # noqa: E402
 from planner.export import routes_record  # noqa: E402
 from planner.graph import StreetGraph  # noqa: E402
 from planner.memo import Memo  # noqa: E402
+from planner.patrol_rules import avoided_ways  # noqa: E402
 from planner.pipeline import Area  # noqa: E402
 from planner.places import forbidden_nodes, place_node  # noqa: E402
 from planner.plan import Plan  # noqa: E402
@@ -660,13 +662,18 @@ def _found_stations(scenario: Scenario, area: Area) -> list[tuple[float, float, 
 def _check_places(scenario: Scenario, graph: StreetGraph) -> None:
     """Say at once when a must-cover place is off the area's streets or in a forbidden zone.
 
-    Planning would stop on it (swapped coordinates are named); said here as places are added.
+    Planning would stop on it (swapped coordinates are named); said here as places are added,
+    as is a place kept away from ways the units keep off (``officers.avoid``).
     """
     places = scenario.places
     banned = forbidden_nodes(graph, places.forbidden)
+    usable = walkable_nodes(graph, avoided_ways(scenario, graph, shift_window(scenario, graph)))
     for place in places.must_cover:
         try:
-            place_node(graph, place, places.forbidden, "places", banned)
+            with kept_warnings() as said:
+                place_node(graph, place, places.forbidden, "places", banned, usable)
+            for message in said:
+                st.info(drafts.page_words(message))
         except PlannerError as exc:
             st.warning(drafts.page_words(str(exc)))
 

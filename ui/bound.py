@@ -26,10 +26,8 @@ SIDEBAR = {
 LABELS: dict[str, str] = {}
 _NONE = object()
 """What the draft holds at a path it lacks (a widget's value is never this)."""
-#: Session key: the problems the scenario check last found in the draft, by the keys they name.
+#: Session key: the problems the scenario check last found in the draft, a line each.
 PROBLEMS = "field_problems"
-#: A problem's line starts with the key or keys it is about: ``shift.start and shift.end ...``.
-_PROBLEM_KEYS = re.compile(r"\s*([a-z_]\w*(?:\.\w+)*(?: and [a-z_]\w*(?:\.\w+)*)*)\b")
 
 
 def bound(
@@ -79,23 +77,25 @@ def bound(
     kwargs |= as_default(widget, shown, kwargs)
     value = widget(label, key=key, on_change=_changed, args=args, **kwargs)
     set_in(draft(), path, from_widget(value))  # a value the draft lacked: the default shown
-    for problem in st.session_state.get(PROBLEMS, {}).get(path, []):
+    for problem in problems_naming(path):
         getattr(widget, "__self__", st).markdown(f":red[:material/error: {_escaped(problem)}]")
     return value
 
 
 def note_problems(message: str | None) -> None:
-    """Keep the scenario check's problems (``message``, None if it passed) by the keys they name.
+    """Keep the scenario check's problems (``message``, None if it passed), a line each.
 
-    Each field drawn with :func:`bound` then shows its own below it, where it is mended: the
-    page's top, which says them all, may be scrolled out of sight.
+    Each field drawn with :func:`bound` then shows those naming its key below it, where it is
+    mended: the page's top, which says them all, may be scrolled out of sight.
     """
-    found: dict[str, list[str]] = {}
-    for line in (message or "").splitlines()[1:]:  # the first says which scenario
-        if named := _PROBLEM_KEYS.match(line):
-            for path in named.group(1).split(" and "):
-                found.setdefault(path, []).append(line.strip())
-    st.session_state[PROBLEMS] = found
+    lines = (message or "").splitlines()[1:]  # the first says which scenario
+    st.session_state[PROBLEMS] = [line.strip() for line in lines if line.strip()]
+
+
+def problems_naming(path: str) -> list[str]:
+    """Return the problems noted (:func:`note_problems`) that name the scenario key ``path``."""
+    key = re.compile(rf"(?<![\w.]){re.escape(path)}(?!\w)")
+    return [line for line in st.session_state.get(PROBLEMS, []) if key.search(line)]
 
 
 def _escaped(text: str) -> str:

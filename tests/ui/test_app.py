@@ -999,6 +999,13 @@ def test_a_place_added_without_a_coordinate_is_said_and_keeps_what_was_typed(fir
     said = " ".join(w.value for w in at.warning)
     assert "places: must-cover place Swapped square is 4" in said
     assert "lat and lon look swapped: write lat: 60.1686, lon: 24.9414" in said
+    # a place only steps reach, which the default's units avoid, is said to be kept off them
+    at.text_input(key="add-must_cover-name").set_value("Steps end")
+    at.number_input(key="add-must_cover-lat").set_value(60.1704207)
+    at.number_input(key="add-must_cover-lon").set_value(24.9412085)
+    next(b for b in at.button if b.label == "Add").click().run()
+    said = " ".join(i.value for i in at.info)
+    assert "must-cover place Steps end is nearest a street point that only ways the units" in said
 
 
 def test_shift_hours_that_cut_the_meal_break_window_are_said_before_planning(first_load):
@@ -1445,6 +1452,11 @@ def test_a_field_shows_the_problem_the_scenario_check_finds_in_it(first_load):
     notes = _field_notes(at)
     assert len(notes) == 2 and notes[0] == notes[1]
     assert notes[0].startswith("shift.start and shift.end are equal: a shift of no time")
+    at.time_input(key="ed:shift.start").set_value(dt.time(2, 0))
+    at.time_input(key="ed:shift.end").set_value(dt.time(23, 0)).run()
+    notes = _field_notes(at)  # keys apart in the sentence: below both fields still
+    assert len(notes) == 2 and notes[0].startswith("shift.start 02:00 and shift.end 23:00 make")
+    at.time_input(key="ed:shift.start").set_value(start)
     at.time_input(key="ed:shift.end").set_value(dt.time(2, 0)).run()
     at.text_input(key="ed:name").set_value("").run()  # a key of one word
     assert _field_notes(at) == ["name: String should have at least 1 character (got '')"]
