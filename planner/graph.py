@@ -706,7 +706,7 @@ def _segment_table(graph: nx.MultiDiGraph, crs: str, nodes: pd.DataFrame) -> gpd
             "lit": [str(_first(v, {"no"})) for v in edges.get("lit", none)],
             "access": [str(_first(v, PRIVATE_ACCESS)) for v in edges.get("access", none)],
             "underground": _underground(edges),
-            "sidewalk": [_is_sidewalk(f) for f in edges.get("footway", [None] * len(edges))],
+            "sidewalk": [_is_sidewalk(f) for f in edges.get("footway", none)],
         },
         geometry=edges.geometry.to_numpy(),
         crs=crs,

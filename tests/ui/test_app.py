@@ -972,6 +972,14 @@ def _yaml_box(at: AppTest):
     return at.text_area(key=at.session_state[YAML_BOX])
 
 
+def _add_must_cover(at: AppTest, name: str, lat: float, lon: float) -> None:
+    """Type a must-cover place in the Scenario tab's form and press Add."""
+    at.text_input(key="add-must_cover-name").set_value(name)
+    at.number_input(key="add-must_cover-lat").set_value(lat)
+    at.number_input(key="add-must_cover-lon").set_value(lon)
+    next(b for b in at.button if b.label == "Add").click().run()
+
+
 def test_a_place_added_without_a_coordinate_is_said_and_keeps_what_was_typed(first_load):
     at = _tab(_app(), "Scenario")
     at.text_input(key="add-must_cover-name").set_value("Bank junction")
@@ -992,18 +1000,12 @@ def test_a_place_added_without_a_coordinate_is_said_and_keeps_what_was_typed(fir
     assert at.text_input(key="add-must_cover-name").value == ""
     assert not any("must-cover place" in w.value for w in at.warning)
     # a place typed with its coordinates the wrong way round is said at once, not at Plan
-    at.text_input(key="add-must_cover-name").set_value("Swapped square")
-    at.number_input(key="add-must_cover-lat").set_value(24.9414)
-    at.number_input(key="add-must_cover-lon").set_value(60.1686)
-    next(b for b in at.button if b.label == "Add").click().run()
+    _add_must_cover(at, "Swapped square", 24.9414, 60.1686)
     said = " ".join(w.value for w in at.warning)
     assert "places: must-cover place Swapped square is 4" in said
     assert "lat and lon look swapped: write lat: 60.1686, lon: 24.9414" in said
     # a place only steps reach, which the default's units avoid, is said to be kept off them
-    at.text_input(key="add-must_cover-name").set_value("Steps end")
-    at.number_input(key="add-must_cover-lat").set_value(60.1704207)
-    at.number_input(key="add-must_cover-lon").set_value(24.9412085)
-    next(b for b in at.button if b.label == "Add").click().run()
+    _add_must_cover(at, "Steps end", 60.1704207, 24.9412085)
     said = " ".join(i.value for i in at.info)
     assert "must-cover place Steps end is nearest a street point that only ways the units" in said
 
