@@ -335,7 +335,10 @@ def _busy_s(
 
 
 def _replan_kpis(plan: Plan, resume: Resume) -> dict[str, Any]:
-    """Return what a re-plan kept and where its calls for service took the units."""
+    """Return what a re-plan kept and where its calls for service took the units.
+
+    What it kept: the stops made before it, and the presence the legs done before it earned.
+    """
     nodes = plan.graph.nodes
     calls = [
         {
@@ -354,9 +357,15 @@ def _replan_kpis(plan: Plan, resume: Resume) -> dict[str, Any]:
         for unit, legs in enumerate(resume.kept, start=1)
         if legs and legs[-1].kind == GONE
     ]
+    done = (
+        plan.routes_stats.parameters.get("presence_before_replan", 0.0)
+        if plan.routes_stats
+        else 0.0
+    )
     return {
         "at": plan.at_second(resume.at_s).isoformat(timespec="seconds"),
         "stops_kept": len(resume.done_stops()),
+        "presence_done_min": round(float(done), 6),
         "calls": calls,
         "gone": gone,
     }

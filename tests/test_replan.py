@@ -513,6 +513,10 @@ def test_a_unit_busy_on_a_call_patrols_from_there_only_once_it_is_free(two_offic
     assert after[0].from_node == call.to_node  # it patrols on from the call
     assert not [leg for leg in legs if call.start_s < leg.start_s < call.end_s]
     assert busy.kpis["replan"]["calls"][0]["until"].endswith("T22:00:00+02:00")
+    at_s = 2 * 3600.0  # 20:00: what the legs begun before it earned is the presence done
+    done = sum(leg.presence for r in busy.routes for leg in r.legs if leg.start_s < at_s)
+    assert done > 0 and busy.kpis["replan"]["presence_done_min"] == pytest.approx(done, abs=1e-5)
+    assert f"made kept, presence {done:.3f} earned before it" in kpi_table(busy)
     assert re.search(r"officer 2 +call for service \d\d:\d\d-22:00, to 60\.16", kpi_table(busy))
     # re-planned again while the call still keeps it, the unit stays busy as recorded
     write_plan(busy, tmp_path / "busy")
