@@ -673,12 +673,8 @@ def kpi_table(plan: Plan) -> str:
                     if plan.routes and all(route.gone for route in plan.routes)
                     else f"the rest of the shift for every {plan.unit_word}, "
                 )
-                + f"{counted(again['stops_kept'], 'stop')} made kept"
-                + (
-                    f", presence {again['presence_done_min']:.3f} earned before it"
-                    if "presence_done_min" in again
-                    else ""
-                ),
+                + f"{counted(again['stops_kept'], 'stop')} made kept, presence "
+                + f"{again['presence_done_min']:.3f} earned before it",
             )
         )
         at = dt.datetime.fromisoformat(again["at"])

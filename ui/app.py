@@ -666,6 +666,8 @@ def _check_places(scenario: Scenario, graph: StreetGraph) -> None:
     as is a place kept away from ways the units keep off (``officers.avoid``).
     """
     places = scenario.places
+    if not places.must_cover:
+        return  # the page draws often: the nodes to walk are found only for places to check
     banned = forbidden_nodes(graph, places.forbidden)
     usable = walkable_nodes(graph, avoided_ways(scenario, graph, shift_window(scenario, graph)))
     for place in places.must_cover:
