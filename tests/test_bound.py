@@ -327,3 +327,39 @@ def test_a_far_ring_holds_as_many_stops_as_its_shortest_stop_allows():
     plan = evaluate(problem, [[1] * 6])
     assert plan is not None and plan.objective == pytest.approx(6.0)
     assert upper_bound(problem) >= plan.objective - 1e-9
+
+
+def test_walking_is_bounded_by_the_best_passes_that_fit_and_no_more():
+    # 300 streets and no stop worth anything: the bound on plans that may walk any street is
+    # the best fractional packing of the streets' passes (each worth half the one before) into
+    # the officers' time, to the programme's tolerance, not a coarser over-estimate of it
+    rng = np.random.default_rng(7)
+    weight, seconds = rng.random(300), rng.uniform(20.0, 200.0, size=300)
+    shift_s = 0.3 * seconds.sum()
+    passes = StreetPasses(
+        np.array([[-9999, 0], [0, -9999]]),
+        np.array([[-1, 0], [0, -1]]),
+        np.array([0, 1]),
+        weight,
+        seconds,
+        0.5,
+        np.zeros(300),
+    )
+    problem = Problem(
+        travel_s=np.array([[0.0, 60.0], [60.0, 0.0]]),
+        value=np.zeros((2, 1)),
+        dwell_s=np.zeros(2),
+        max_visits=np.array([0, 1]),
+        shifts=(Shift(0, 0, 0.0, shift_s),) * 2,
+        walk_value=np.array([[0.0, 1.0], [1.0, 0.0]]),
+        street_passes=passes,
+    )
+    k = np.arange(40)[None, :]
+    value, cost = (weight[:, None] * 0.5**k).ravel(), np.repeat(seconds, 40)
+    order = np.argsort(-value / cost)
+    taken = np.cumsum(cost[order]) <= 2 * shift_s
+    last = order[np.argmin(taken)]  # the pass taken in part
+    room = 2 * shift_s - cost[order][taken].sum()
+    best = value[order][taken].sum() + value[last] * room / cost[last]
+    assert upper_bound(problem, any_walk=True) == pytest.approx(best, rel=1e-5)
+    assert upper_bound(problem, any_walk=True) >= best

@@ -18,8 +18,9 @@ stretch holds only the stops that fit in it beside that walk (:class:`_Rings`).
 
 Walking value is priced in one of two ways, the smaller bound returned: by the arc each visit
 comes in by (the upper concave hull of its arcs' seconds and walk values, a multiple-choice
-knapsack relaxation), or by walking items, the best passes of streets (:class:`StreetPasses`)
-that fit into the time not spent dwelling (a second capacity constraint of the programme).
+knapsack relaxation), or by the best passes of streets (:class:`StreetPasses`) that fit into the
+time not spent dwelling: the programme chooses that walking time, and its value lies below the
+tangents of the passes' fractional packing (:func:`_walking_lines`).
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from planner.search._model import TOL_S, Problem, StreetPasses, _Data
 
 _PASSES = 24
 """Passes of one street priced one by one in the bound (the rest as one item)."""
-_BINS = 64
-"""Walking items of the bound's linear programme."""
+_LINES = 512
+"""Tangents of the walking value the bound's linear programme keeps, at most."""
 _HOUR_S = 3600.0
 """Seconds per hour: the linear programmes count time in hours (well scaled)."""
 _RINGS = 24
@@ -127,9 +128,10 @@ def upper_bound(problem: Problem, any_walk: bool = False) -> float:
       the item chooses an arc ``j -> i`` (or, for a repeat, the wait after a visit of ``i``),
       costing its travel and earning its ``walk_value``; only the upper concave hull of these
       (seconds, value) pairs matters to the fractional packings;
-    * or not at all, all walking then being valued by walking items (:func:`_walking_items`):
-      the walks of a plan earn at most the best passes of streets that fit into their time,
-      and the dwells and walks of all the officers fit into their time (a linear programme).
+    * or not at all, all walking then being valued by the passes of streets
+      (:func:`_walking_lines`): the walks of a plan earn at most the best passes that fit into
+      their time, and the dwells and walks of all the officers fit into their time (a linear
+      programme).
 
     Each arc that enters the end station or a break node, at most one per shift each, adds its
     largest ``walk_value``. Visits no shift can reach and return from in time are dropped. The
@@ -138,9 +140,9 @@ def upper_bound(problem: Problem, any_walk: bool = False) -> float:
     module docstring for the packings; the smallest of the bounds is returned.
 
     With ``any_walk``, the bound also holds for plans whose walks leave the arcs: a detour, or
-    streets walked while waiting. Only the walking items price walking then, each street by its
-    own passes (so ``street_passes`` must list every street a walk may take; its ``decay`` may
-    be 1), and the arc bound is not used.
+    streets walked while waiting. Only the passes of streets price walking then (so
+    ``street_passes`` must list every street a walk may take; its ``decay`` may be 1), and the
+    arc bound is not used.
 
     Parameters
     ----------
@@ -169,8 +171,8 @@ def upper_bound(problem: Problem, any_walk: bool = False) -> float:
         raise ValueError(msg)
     bound = math.inf if any_walk and rate > 0.0 else _arc_bound(problem, data, capacity)
     if rate > 0.0:
-        items, _ = _items(problem, data, by_arc=False)  # walking items value every walk
-        walking = _walking_items(problem, rate, capacity)
+        items, _ = _items(problem, data, by_arc=False)  # the passes of streets value every walk
+        walking = _walking_lines(problem, rate, capacity)
         walked = _time_indexed(
             problem, items, capacity, walking, _timed_rings(problem, data, items)
         )
@@ -222,20 +224,25 @@ def _walk_rate(data: _Data) -> float:
     return float(np.max(np.maximum(data.walk[moving], 0.0) / data.travel[moving], initial=0.0))
 
 
-def _walking_items(problem: Problem, rate: float, capacity: float) -> list[tuple[float, float]]:
-    """(value, seconds) items of walking beyond the ways in, ranked by value per second.
+def _walking_lines(
+    problem: Problem, rate: float, capacity: float
+) -> list[tuple[float, float, float]]:
+    """Lines (seconds, value, slope) above the most walk value a walking time can earn.
 
-    Without :class:`StreetPasses`, one item earning ``rate`` per second for all the time. With
-    them, the passes of each street (the ``k``-th worth ``decay**k`` of the first, the passes
-    made before counted), the passes past the ``_PASSES``-th of a street as one item worth all
-    of them; to keep the programme small, runs of items in rank order are merged into
-    ``_BINS`` items, each earning the best rate in it for all its time (an over-estimate).
+    ``f(W)``, the most ``W`` seconds of walking can earn, is at most the best fractional packing
+    of the passes of streets into ``W`` (the ``k``-th pass of a street worth ``decay**k`` of the
+    first, the passes made before counted; the passes past the ``_PASSES``-th of a street as
+    one item worth all of them). That packing is concave and piecewise linear, so each of its
+    tangents lies above it: ``f(W) <= value + slope * (W - seconds)`` for every line, taken at
+    the items' boundaries with the slope of the item after (at most ``_LINES`` of them, evenly
+    in rank, and a flat one past the last item). Without :class:`StreetPasses`, one line
+    earning ``rate`` per second.
     """
     sp = problem.street_passes
     if capacity <= 0.0:
         return []
     if sp is None or problem.walk_value is None or rate <= 0.0 or sp.decay >= 1.0:
-        return [(rate * capacity, capacity)]  # (passes that keep their worth: any number)
+        return [(0.0, 0.0, rate)]  # (passes that keep their worth: any number)
     keep = (sp.weight > 0.0) & (sp.seconds > 0.0)
     weight, seconds, before = sp.weight[keep], sp.seconds[keep], sp.before[keep]
     k = np.arange(_PASSES)
@@ -249,15 +256,17 @@ def _walking_items(problem: Problem, rate: float, capacity: float) -> list[tuple
     value, cost = value[taken], cost[taken]
     if value.size == 0:
         return []
-    bins = np.array_split(np.arange(len(value)), min(_BINS, len(value)))
-    return [(float(value[b[0]] / cost[b[0]] * cost[b].sum()), float(cost[b].sum())) for b in bins]
+    at_s, worth = np.cumsum(cost) - cost, np.cumsum(value) - value  # where each item starts
+    ranks = np.unique(np.linspace(0, value.size - 1, min(_LINES, value.size)).round().astype(int))
+    lines = [(float(at_s[r]), float(worth[r]), float(value[r] / cost[r])) for r in ranks]
+    return [*lines, (float(at_s[-1] + cost[-1]), float(worth[-1] + value[-1]), 0.0)]
 
 
 def _items(problem: Problem, data: _Data, by_arc: bool) -> tuple[list[_Item], float]:
     """Every visit that can earn something, and the walk value of arcs into stations.
 
     With ``by_arc``, each visit's ways in are the arcs into it (:func:`_ways_in`); else its
-    shortest way in, earning nothing (walking items value all walking then).
+    shortest way in, earning nothing (the passes of streets value all walking then).
     """
     n = data.n
     walk = np.zeros((n, n)) if data.walk is None else np.maximum(data.walk, 0.0)
@@ -391,13 +400,14 @@ def _time_indexed(
     problem: Problem,
     items: list[_Item],
     capacity: float,
-    walking: list[tuple[float, float]] | None = None,
+    walking: list[tuple[float, float, float]] | None = None,
     rings: _Rings | None = None,
 ) -> float | None:
     """Linear programme over (item, start bucket, way in); its optimum, or None when not solved.
 
-    With ``walking`` items (value, seconds), the dwells and that walking fit in ``capacity``
-    too (every second of a shift is dwell, walking, waiting or break). Constraints: each item
+    With ``walking`` lines (:func:`_walking_lines`), the programme chooses a walking time: the
+    dwells and it fit in ``capacity`` too (every second of a shift is dwell, walking, waiting or
+    break), and it earns at most every line's value there. Constraints: each item
     at most once; all costs within the officers' time ``capacity``; the costs of items started
     before each bucket boundary ``T`` within the time the shifts have
     before ``T`` plus one dwell per officer (the stop under way at ``T``), and the dwells of
@@ -409,9 +419,9 @@ def _time_indexed(
     shifts = problem.shifts
     n_buckets = int(problem.value.shape[1])
     spans = _bucket_spans(problem, n_buckets)
+    walk_most = min((v + slope * (capacity - at_s) for at_s, v, slope in walking or ()), default=0)
     vmax = max(
-        [float(it.values.max()) + max(w for _, w in it.ways) for it in items]
-        + [gain for gain, _ in walking or ()],
+        [float(it.values.max()) + max(w for _, w in it.ways) for it in items] + [walk_most],
         default=0.0,
     )
     if vmax <= 0.0:
@@ -440,12 +450,7 @@ def _time_indexed(
     per_node: dict[tuple[int, int], pywraplp.Constraint] = {}
     objective = solver.Objective()
     objective.SetMaximization()
-    moving = solver.Constraint(0.0, capacity / hour) if walking else None
-    for gain, cost_s in walking or ():
-        if moving is not None and cost_s > 0.0 and gain > 0.0:
-            w = solver.NumVar(0.0, 1.0, "")
-            objective.SetCoefficient(w, gain / vmax)
-            moving.SetCoefficient(w, cost_s / hour)
+    moving = _walking_time(solver, walking, capacity / hour, vmax) if walking else None
     ring_time, ring_stops = _ring_constraints(solver, rings, capacity / hour)
     hi = max(sh.end_s for sh in shifts)
     gap = problem.min_gap_s
@@ -481,6 +486,25 @@ def _time_indexed(
     if solver.Solve() != pywraplp.Solver.OPTIMAL:  # pragma: no cover - a bounded feasible LP
         return None
     return objective.Value() * vmax * (1.0 + _SAFETY)
+
+
+def _walking_time(
+    solver: pywraplp.Solver, lines: list[tuple[float, float, float]], hours: float, vmax: float
+) -> pywraplp.Constraint:
+    """Add the walking time ``W`` (hours) and its value ``V`` (of ``vmax``) below every line.
+
+    Returns the constraint that the dwells and ``W`` fit in ``hours``; each stop adds its dwell.
+    """
+    walked = solver.NumVar(0.0, hours, "")
+    earned = solver.NumVar(0.0, solver.infinity(), "")
+    solver.Objective().SetCoefficient(earned, 1.0)
+    for at_s, value, slope in lines:  # V <= value + slope * (W - at_s), in hours and of vmax
+        below = solver.Constraint(-solver.infinity(), (value - slope * at_s) / vmax)
+        below.SetCoefficient(earned, 1.0)
+        below.SetCoefficient(walked, -slope * _HOUR_S / vmax)
+    moving = solver.Constraint(0.0, hours)
+    moving.SetCoefficient(walked, 1.0)
+    return moving
 
 
 def _ring_constraints(
