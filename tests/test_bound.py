@@ -329,13 +329,15 @@ def test_a_far_ring_holds_as_many_stops_as_its_shortest_stop_allows():
     assert upper_bound(problem) >= plan.objective - 1e-9
 
 
-def test_walking_is_bounded_by_the_best_passes_that_fit_and_no_more():
+@pytest.mark.parametrize("share", [0.3, 0.9])
+def test_walking_is_bounded_by_the_best_passes_that_fit_and_no_more(share):
     # 300 streets and no stop worth anything: the bound on plans that may walk any street is
     # the best fractional packing of the streets' passes (each worth half the one before) into
     # the officers' time, to the programme's tolerance, not a coarser over-estimate of it
+    # (at 0.9, more passes fit than the programme keeps tangents of the packing)
     rng = np.random.default_rng(7)
     weight, seconds = rng.random(300), rng.uniform(20.0, 200.0, size=300)
-    shift_s = 0.3 * seconds.sum()
+    shift_s = share * seconds.sum()
     passes = StreetPasses(
         np.array([[-9999, 0], [0, -9999]]),
         np.array([[-1, 0], [0, -1]]),
@@ -358,8 +360,40 @@ def test_walking_is_bounded_by_the_best_passes_that_fit_and_no_more():
     value, cost = (weight[:, None] * 0.5**k).ravel(), np.repeat(seconds, 40)
     order = np.argsort(-value / cost)
     taken = np.cumsum(cost[order]) <= 2 * shift_s
+    assert not taken.all()
     last = order[np.argmin(taken)]  # the pass taken in part
     room = 2 * shift_s - cost[order][taken].sum()
     best = value[order][taken].sum() + value[last] * room / cost[last]
     assert upper_bound(problem, any_walk=True) == pytest.approx(best, rel=1e-5)
     assert upper_bound(problem, any_walk=True) >= best
+
+
+@pytest.mark.parametrize(("decay", "shift_s", "best"), [(1.0, 600.0, 70.0), (0.5, 130.0, 21.75)])
+def test_walking_and_stops_share_the_time(decay, shift_s, best):
+    # a stop worth 20 for 100 s beside the station, and a 10 s street worth 1 a pass: the rest
+    # of the shift walks it (each pass worth ``decay`` of the one before), no more
+    problem = dataclasses.replace(
+        pacing_problem(decay, shift_s),
+        value=np.array([[0.0], [20.0], [0.0]]),
+        dwell_s=np.array([0.0, 100.0, 0.0]),
+        max_visits=np.array([0, 1, 30]),
+    )
+    assert upper_bound(problem, any_walk=True) == pytest.approx(best, rel=1e-5)
+
+
+@pytest.mark.parametrize(("decay", "shift_s", "best"), [(0.5, 600.0, 2.0), (0.99, 100.0, 9.5618)])
+def test_the_last_passes_of_a_street_earn_at_their_own_rate(decay, shift_s, best):
+    # a 10 s street worth 1 a pass, walked all shift: the passes past the ones priced singly
+    # earn at most their own rate, so a slow decay bounds 10 passes in 100 s by their sum
+    # (1 - 0.99**10) / 0.01, and 60 passes at decay 0.5 by all of them, 2
+    problem = pacing_problem(decay, shift_s)
+    assert upper_bound(problem, any_walk=True) == pytest.approx(best, rel=1e-4)
+
+
+def test_a_street_of_no_time_earning_walk_value_is_refused():
+    problem = pacing_problem(0.5, 600.0)
+    sp = dataclasses.replace(problem.street_passes, seconds=np.array([0.0]))
+    with pytest.raises(
+        ValueError, match=r"street_passes.weight\[0\] = 1.0 for a street of no time"
+    ):
+        upper_bound(dataclasses.replace(problem, street_passes=sp), any_walk=True)

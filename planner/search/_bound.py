@@ -35,7 +35,7 @@ from ortools.linear_solver import pywraplp
 from planner.search._model import TOL_S, Problem, StreetPasses, _Data
 
 _PASSES = 24
-"""Passes of one street priced one by one in the bound (the rest as one item)."""
+"""Passes of one street in the bound: the first ones one by one, the last for all from it on."""
 _LINES = 512
 """Tangents of the walking value the bound's linear programme keeps, at most."""
 _HOUR_S = 3600.0
@@ -230,13 +230,15 @@ def _walking_lines(
     """Lines (seconds, value, slope) above the most walk value a walking time can earn.
 
     ``f(W)``, the most ``W`` seconds of walking can earn, is at most the best fractional packing
-    of the passes of streets into ``W`` (the ``k``-th pass of a street worth ``decay**k`` of the
-    first, the passes made before counted; the passes past the ``_PASSES``-th of a street as
-    one item worth all of them). That packing is concave and piecewise linear, so each of its
-    tangents lies above it: ``f(W) <= value + slope * (W - seconds)`` for every line, taken at
-    the items' boundaries with the slope of the item after (at most ``_LINES`` of them, evenly
-    in rank, and a flat one past the last item). Without :class:`StreetPasses`, one line
-    earning ``rate`` per second.
+    of the passes of streets into ``W``: the ``k``-th pass of a street worth ``decay**k`` of the
+    first (the passes made before counted), the ``_PASSES``-th and every later one as one item
+    worth all of them, earning at that pass's rate. That packing is concave and piecewise
+    linear, so each of its tangents lies above it: ``f(W) <= value + slope * (W - seconds)`` for
+    every line, taken at the items' boundaries with the slope of the item after (at most
+    ``_LINES`` of them, evenly in rank, and a flat one past the last item). When passes keep
+    their worth (no :class:`StreetPasses`, or ``decay`` 1), one line earning ``rate`` per
+    second. No line (an empty list) when there is no time or no street worth walking: walking
+    then earns nothing.
     """
     sp = problem.street_passes
     if capacity <= 0.0:
@@ -247,8 +249,9 @@ def _walking_lines(
     weight, seconds, before = sp.weight[keep], sp.seconds[keep], sp.before[keep]
     k = np.arange(_PASSES)
     value = weight[:, None] * sp.decay ** (before[:, None] + k[None, :])
-    value[:, -1] /= 1.0 - sp.decay  # the tail: this pass and every later one
     cost = np.repeat(seconds[:, None], _PASSES, axis=1)
+    value[:, -1] /= 1.0 - sp.decay  # the tail: this pass and every later one,
+    cost[:, -1] /= 1.0 - sp.decay  # at this pass's rate
     value, cost = value.ravel(), cost.ravel()
     order = np.argsort(-value / cost, kind="stable")
     value, cost = value[order], cost[order]
@@ -407,14 +410,14 @@ def _time_indexed(
 
     With ``walking`` lines (:func:`_walking_lines`), the programme chooses a walking time: the
     dwells and it fit in ``capacity`` too (every second of a shift is dwell, walking, waiting or
-    break), and it earns at most every line's value there. Constraints: each item
-    at most once; all costs within the officers' time ``capacity``; the costs of items started
-    before each bucket boundary ``T`` within the time the shifts have
-    before ``T`` plus one dwell per officer (the stop under way at ``T``), and the dwells of
-    items started at or after ``T`` within the time the shifts have after it (breaks subtracted
-    on the side their window forces them to); with ``min_gap_s > 0``, at most as many visits of
-    one node per bucket as the gap allows; with ``rings``, the walks out and back of
-    :class:`_Rings`.
+    break), and it earns at most every line's value there; without lines, walking earns
+    nothing. Constraints: each item at most once; all costs within the officers' time
+    ``capacity``; the costs of items started before each bucket boundary ``T`` within the time
+    the shifts have before ``T`` plus one dwell per officer (the stop under way at ``T``), and
+    the dwells of items started at or after ``T`` within the time the shifts have after it
+    (breaks subtracted on the side their window forces them to); with ``min_gap_s > 0``, at most
+    as many visits of one node per bucket as the gap allows; with ``rings``, the walks out and
+    back of :class:`_Rings`.
     """
     shifts = problem.shifts
     n_buckets = int(problem.value.shape[1])

@@ -276,3 +276,10 @@ def _check_passes(sp: StreetPasses, n: int, walk_value: bool) -> None:
             "shape (one entry per street), and walk_value"
         )
         raise ValueError(msg)
+    if (idle := (sp.weight > 0.0) & (sp.seconds <= 0.0)).any():
+        s = int(np.flatnonzero(idle)[0])
+        msg = (
+            f"street_passes.weight[{s}] = {sp.weight[s]} for a street of no time (seconds "
+            f"{sp.seconds[s]}): a pass that takes no time earns nothing; set its weight to 0"
+        )
+        raise ValueError(msg)
