@@ -397,3 +397,46 @@ def test_a_street_of_no_time_earning_walk_value_is_refused():
         ValueError, match=r"street_passes.weight\[0\] = 1.0 for a street of no time"
     ):
         upper_bound(dataclasses.replace(problem, street_passes=sp), any_walk=True)
+
+
+def test_walking_lines_lie_above_the_packing_and_touch_it_where_kept():
+    # 3000 streets, far more passes in reach than lines kept: at every walking time the lowest
+    # line is at or above the best fractional packing of the passes (a valid bound), and equal
+    # to it at the start of every line (the tangents are the packing's own)
+    from planner.search._bound import _LINES, _walking_lines
+
+    rng = np.random.default_rng(11)
+    weight, seconds = rng.random(3000), rng.uniform(5.0, 50.0, size=3000)
+    capacity = 2.0 * seconds.sum()
+    problem = dataclasses.replace(
+        pacing_problem(0.5, capacity),
+        street_passes=StreetPasses(
+            np.zeros((3, 2), dtype=int),
+            np.zeros((3, 2), dtype=int),
+            np.arange(3),
+            weight,
+            seconds,
+            0.5,
+            np.zeros(3000),
+        ),
+    )
+    lines = _walking_lines(problem, float((weight / seconds).max()), capacity)
+    assert len(lines) == _LINES + 1  # the flat one past the last item
+
+    k = np.arange(60)[None, :]
+    value, cost = (weight[:, None] * 0.5**k).ravel(), np.repeat(seconds, 60)
+    order = np.argsort(-value / cost)
+    ends, worth = np.cumsum(cost[order]), np.cumsum(value[order])
+
+    def packing(w: float) -> float:
+        i = int(np.searchsorted(ends, w))  # the pass under way at ``w``
+        before_s, before = (ends[i - 1], worth[i - 1]) if i else (0.0, 0.0)
+        return float(before + value[order][i] / cost[order][i] * (w - before_s))
+
+    def envelope(w: float) -> float:
+        return min(v + slope * (w - at_s) for at_s, v, slope in lines)
+
+    for w in np.linspace(0.0, capacity, 997):
+        assert envelope(w) >= packing(w) * (1 - 1e-12)
+    for at_s, _, _ in lines[:-1]:
+        assert envelope(at_s) == pytest.approx(packing(at_s), rel=1e-9)

@@ -35,7 +35,8 @@ from ortools.linear_solver import pywraplp
 from planner.search._model import TOL_S, Problem, StreetPasses, _Data
 
 _PASSES = 24
-"""Passes of one street in the bound: the first ones one by one, the last for all from it on."""
+"""Passes of one street in the bound: the first ``_PASSES - 1`` priced one by one, the last one
+standing for itself and every later pass, at its own rate."""
 _LINES = 512
 """Tangents of the walking value the bound's linear programme keeps, at most."""
 _HOUR_S = 3600.0
@@ -159,7 +160,8 @@ def upper_bound(problem: Problem, any_walk: bool = False) -> float:
     Raises
     ------
     ValueError
-        With ``any_walk`` and walk value, but no ``street_passes``.
+        With ``any_walk`` and walk value, but no ``street_passes``; or when the problem does not
+        hold together (a street of no time with walk value, say: see :class:`StreetPasses`).
     """
     data = _Data(problem)
     rate = _walk_rate(data)
@@ -422,7 +424,9 @@ def _time_indexed(
     shifts = problem.shifts
     n_buckets = int(problem.value.shape[1])
     spans = _bucket_spans(problem, n_buckets)
-    walk_most = min((v + slope * (capacity - at_s) for at_s, v, slope in walking or ()), default=0)
+    walk_most = min(
+        (v + slope * (capacity - at_s) for at_s, v, slope in walking or ()), default=0.0
+    )
     vmax = max(
         [float(it.values.max()) + max(w for _, w in it.ways) for it in items] + [walk_most],
         default=0.0,
@@ -494,14 +498,14 @@ def _time_indexed(
 def _walking_time(
     solver: pywraplp.Solver, lines: list[tuple[float, float, float]], hours: float, vmax: float
 ) -> pywraplp.Constraint:
-    """Add the walking time ``W`` (hours) and its value ``V`` (of ``vmax``) below every line.
+    """Add the walking time ``W`` (hours) and its value ``V`` (in ``vmax`` units) below the lines.
 
     Returns the constraint that the dwells and ``W`` fit in ``hours``; each stop adds its dwell.
     """
     walked = solver.NumVar(0.0, hours, "")
     earned = solver.NumVar(0.0, solver.infinity(), "")
     solver.Objective().SetCoefficient(earned, 1.0)
-    for at_s, value, slope in lines:  # V <= value + slope * (W - at_s), in hours and of vmax
+    for at_s, value, slope in lines:  # V <= value + slope * (W - at_s), in hours and vmax units
         below = solver.Constraint(-solver.infinity(), (value - slope * at_s) / vmax)
         below.SetCoefficient(earned, 1.0)
         below.SetCoefficient(walked, -slope * _HOUR_S / vmax)

@@ -37,7 +37,8 @@ class StreetPasses:
     over the whole plan (``before[s]`` earlier passes first) earns ``weight[s] * decay**k``
     and takes ``seconds[s]``. The total depends on the pass counts only, not on their order.
     The problem's ``walk_value[i, j]`` must be the first-pass sum of the walk's streets (the
-    search's estimates and the bound read it) and their seconds must add up to ``travel_s``.
+    search's estimates and the bound read it) and their seconds must add up to ``travel_s``; a
+    street of no time earns nothing (``weight`` 0).
     """
 
     pred: np.ndarray
