@@ -459,8 +459,8 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
     _, end = _end_of(route, rules)
     earliest, latest = rules.break_windows_s.get(route.officer, rules.break_window_s)
     planned_from = rules.planned_from_s.get(route.officer, -math.inf)
-    if breaks and breaks[0].start_s < planned_from - TOL_S:  # taken before a re-plan
-        # its slot may have been another, or late after a call (checked when it was planned)
+    taken = bool(breaks) and breaks[0].start_s < planned_from - TOL_S  # before a re-plan
+    if taken:  # its slot may have been another, or late after a call (checked when planned)
         earliest, latest = rules.break_window_s[0], math.inf
     if not breaks:
         if begin > latest or route.officer in rules.break_excused:
@@ -491,8 +491,8 @@ def _break(route: Route, rules: Rules) -> list[Violation]:
             )
         )
     place = rules.break_node
-    if place is None and rules.break_at_end_station:
-        place = _end_of(route, rules)[0]
+    if place is None and rules.break_at_end_station and not taken:  # a unit gone since ends
+        place = _end_of(route, rules)[0]  # where it left, not at the station it took it at
     if place is not None and leg.to_node != place:
         out.append(Violation("break", route.officer, "break not taken at the station"))
     return out

@@ -608,6 +608,25 @@ def test_a_unit_gone_for_the_rest_of_the_shift_ends_where_it_left(two_officer_pl
         replan(plan.scenario, tmp_path / "gone" / "routes.json", dt.time(21, 0), {2: CALL})
 
 
+def test_a_unit_gone_after_its_meal_break_at_the_station_keeps_it(two_officer_plan, tmp_path):
+    # the break was taken at the station before the re-plan: the unit, gone from where it
+    # walks later, need not end there for that break to stand
+    import datetime as dt
+
+    from planner.export import write_plan
+    from planner.rest_of_shift import replan
+
+    plan = two_officer_plan
+    write_plan(plan, tmp_path)
+    (taken,) = [leg for leg in plan.routes[1].legs if leg.kind == "break"]
+    at = plan.at(taken.end_s + 1800.0)
+    gone = replan(_short(plan), tmp_path / "routes.json", dt.time(at.hour, at.minute), gone=[2])
+    legs = gone.routes[1].legs
+    assert legs[-1].kind == "gone" and legs[-1].to_node != taken.to_node  # not at the station
+    (kept,) = [leg for leg in legs if leg.kind == "break"]
+    assert kept.to_node == taken.to_node and kept.start_s == pytest.approx(taken.start_s, abs=1e-3)
+
+
 def test_a_unit_gone_while_busy_on_a_recorded_call_ends_at_the_call(helsinki, planned):
     _, routes = planned
     node = routes[0].legs[-1].to_node
