@@ -1115,6 +1115,8 @@ def _show_warning(
 def main(argv: list[str] | None = None) -> None:
     """Entry point: planner and usage errors become one clear ``error:`` line and exit code 2.
 
+    A fault of the planner itself (:class:`PlannerFault`, "please report it") exits 3.
+
     ``argv`` are the arguments after the program name (default: the command line's).
     """
     from typer.exceptions import TyperException
@@ -1126,7 +1128,7 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=argv, prog_name="patrol-planner", standalone_mode=False)
     except PlannerError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+        raise SystemExit(exc.exit_code) from None
     except TyperException as exc:  # usage errors of Typer's bundled click
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help text was printed
             raise SystemExit(0) from None

@@ -18,6 +18,9 @@ from pathlib import Path
 class PlannerError(Exception):
     """Base class of every error the planner raises on purpose."""
 
+    exit_code = 2
+    """The command line's exit code: 2 for what the input can mend."""
+
 
 class ScenarioError(PlannerError, ValueError):
     """A scenario file is missing, malformed or inconsistent."""
@@ -42,6 +45,12 @@ class GraphError(PlannerError, ValueError):
 
 class SolverError(PlannerError, RuntimeError):
     """An optimiser failed to return a usable answer."""
+
+
+class PlannerFault(SolverError):
+    """The planner's check of its own answer failed: a bug to report, not bad input."""
+
+    exit_code = 3
 
 
 class InfeasibleError(SolverError):

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from planner import search
-from planner.errors import InfeasibleError, SolverError
+from planner.errors import InfeasibleError, PlannerFault
 from planner.graph import StreetGraph
 from planner.hotspots import Hotspots, koper_value_min
 from planner.loops import walk_spare_time
@@ -463,7 +463,7 @@ def _within_noise(bound: float, earned: float) -> float:
 
     Raises
     ------
-    SolverError
+    PlannerFault
         If the bound lies truly below the plan: a bug, never a plan to show.
     """
     if earned > bound * (1 + 1e-9) + 1e-9:
@@ -471,5 +471,5 @@ def _within_noise(bound: float, earned: float) -> float:
             f"the route bound {bound:.6f} lies below the plan's presence {earned:.6f}; "
             "the bound is wrong, please report it"
         )
-        raise SolverError(msg)
+        raise PlannerFault(msg)
     return max(bound, earned)

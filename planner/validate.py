@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.errors import SolverError
+from planner.errors import PlannerFault
 from planner.graph import StreetGraph
 from planner.hotspots import koper_value_min
 from planner.plan import GONE, Leg, Route
@@ -228,7 +228,7 @@ def check_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> None:
 
     Raises
     ------
-    SolverError
+    PlannerFault
         Listing every violation (a planner bug: a valid scenario never yields one).
     """
     found = validate_routes(routes, graph, rules)
@@ -236,7 +236,7 @@ def check_routes(routes: list[Route], graph: StreetGraph, rules: Rules) -> None:
         listed = "; ".join(str(v) for v in found[:10])
         more = f" (and {len(found) - 10} more)" if len(found) > 10 else ""
         msg = f"the plan failed validation, please report it: {listed}{more}"
-        raise SolverError(msg)
+        raise PlannerFault(msg)
 
 
 def _units(routes: list[Route], rules: Rules) -> list[Violation]:
