@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -329,6 +330,24 @@ def test_a_far_ring_holds_as_many_stops_as_its_shortest_stop_allows():
     assert upper_bound(problem) >= plan.objective - 1e-9
 
 
+def best_packing(weight: np.ndarray, seconds: np.ndarray, passes: int) -> Callable[[float], float]:
+    """The most a walking time earns: the best fractional packing of the streets' first
+    ``passes`` passes (each worth half the one before), as a function of the seconds walked."""
+    k = np.arange(passes)[None, :]
+    value, cost = (weight[:, None] * 0.5**k).ravel(), np.repeat(seconds, passes)
+    order = np.argsort(-value / cost)
+    value, cost = value[order], cost[order]
+    ends, worth = np.cumsum(cost), np.cumsum(value)
+
+    def packing(w: float) -> float:
+        i = int(np.searchsorted(ends, w))  # the pass under way at ``w``
+        assert i < len(ends)  # some pass is taken in part: more passes than the time takes
+        before_s, before = (ends[i - 1], worth[i - 1]) if i else (0.0, 0.0)
+        return float(before + value[i] / cost[i] * (w - before_s))
+
+    return packing
+
+
 @pytest.mark.parametrize("share", [0.3, 0.9])
 def test_walking_is_bounded_by_the_best_passes_that_fit_and_no_more(share):
     # 300 streets and no stop worth anything: the bound on plans that may walk any street is
@@ -356,14 +375,7 @@ def test_walking_is_bounded_by_the_best_passes_that_fit_and_no_more(share):
         walk_value=np.array([[0.0, 1.0], [1.0, 0.0]]),
         street_passes=passes,
     )
-    k = np.arange(40)[None, :]
-    value, cost = (weight[:, None] * 0.5**k).ravel(), np.repeat(seconds, 40)
-    order = np.argsort(-value / cost)
-    taken = np.cumsum(cost[order]) <= 2 * shift_s
-    assert not taken.all()
-    last = order[np.argmin(taken)]  # the pass taken in part
-    room = 2 * shift_s - cost[order][taken].sum()
-    best = value[order][taken].sum() + value[last] * room / cost[last]
+    best = best_packing(weight, seconds, 40)(2 * shift_s)
     assert upper_bound(problem, any_walk=True) == pytest.approx(best, rel=1e-5)
     assert upper_bound(problem, any_walk=True) >= best
 
@@ -423,15 +435,7 @@ def test_walking_lines_lie_above_the_packing_and_touch_it_where_kept():
     lines = _walking_lines(problem, float((weight / seconds).max()), capacity)
     assert len(lines) == _LINES + 1  # the flat one past the last item
 
-    k = np.arange(60)[None, :]
-    value, cost = (weight[:, None] * 0.5**k).ravel(), np.repeat(seconds, 60)
-    order = np.argsort(-value / cost)
-    ends, worth = np.cumsum(cost[order]), np.cumsum(value[order])
-
-    def packing(w: float) -> float:
-        i = int(np.searchsorted(ends, w))  # the pass under way at ``w``
-        before_s, before = (ends[i - 1], worth[i - 1]) if i else (0.0, 0.0)
-        return float(before + value[order][i] / cost[order][i] * (w - before_s))
+    packing = best_packing(weight, seconds, 60)
 
     def envelope(w: float) -> float:
         return min(v + slope * (w - at_s) for at_s, v, slope in lines)
