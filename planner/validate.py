@@ -132,15 +132,15 @@ PRESENCE_RTOL = 1e-6
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One broken rule: which, whose route (0 for the whole plan), and what exactly."""
+    """One broken rule: which, whose route (its unit, 0 for the whole plan), and what exactly."""
 
     rule: str
     officer: int
     message: str
 
     def __str__(self) -> str:
-        """Return ``rule (officer N): message``."""
-        who = f"officer {self.officer}" if self.officer else "plan"
+        """Return ``rule (unit N): message``: a route is a unit's, of one officer or a pair."""
+        who = f"unit {self.officer}" if self.officer else "plan"
         return f"{self.rule} ({who}): {self.message}"
 
 

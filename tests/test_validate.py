@@ -241,6 +241,7 @@ def test_check_routes_raises_with_every_violation_named(helsinki, planned):
     bad = dataclasses.replace(rules, shift_s=60.0, held_back_share=0.6)
     with pytest.raises(PlannerFault, match=r"failed validation.*timeline.*held back") as fault:
         check_routes(routes, helsinki, bad)
+    assert "timeline (unit 1):" in str(fault.value)  # a route is a unit's, one officer or two
     assert fault.value.exit_code == 3  # a bug to report: the command line exits 3, not 2
 
 
