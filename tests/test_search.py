@@ -1009,9 +1009,9 @@ def test_large_plain_instances_trade_visits_by_swap_star():
     from planner.search._model import _Data
 
     small, large = random_problem(2, n=40, m=3), random_problem(2, n=240, m=4, budget=10.0)
-    assert not _Engine(_Data(small), random.Random(0)).swap_star
+    assert not _Engine(_Data(small), random.Random(0)).street_scale
     eng = _Engine(_Data(large), random.Random(0))
-    assert eng.swap_star
+    assert eng.street_scale
     nodes = random.Random(1).sample(range(1, 240), 40)  # scattered routes, each 2-opt short
     st = eng.state_of([nodes[r::4] for r in range(4)])
     assert st is not None
@@ -1028,6 +1028,28 @@ def test_large_plain_instances_trade_visits_by_swap_star():
     assert evaluate(large, [[v.node for v in r] for r in result.best.routes]) is not None
 
 
+def test_street_scale_acceptance_cools_with_the_square_of_the_share_left():
+    """Halfway through, a plan 0.8 % below the epoch's best passes the 2 % threshold of a small
+    instance (2 % x 0.5 left) but not at street scale (2 % x 0.5 squared)."""
+    from planner.search._engine import _Engine
+    from planner.search._model import _Data
+    from planner.search._solve import _TUNING, _Limits, _Run
+
+    assert _TUNING.threshold == 0.02
+    for n, taken in ((40, True), (240, False)):
+        problem = random_problem(2, n=n, m=3, budget=2.5)
+        eng = _Engine(_Data(problem), random.Random(0))
+        start = eng.state_of([[] for _ in problem.shifts])
+        assert start is not None
+        run = _Run(eng, _TUNING, 0, _Limits(0.0, 10.0, 100), None, start)
+        best = run.epoch_best.obj
+        assert best > 0
+        worse = run.cur.copy()
+        worse.obj = 0.992 * best
+        run._accept(worse, 0.5)
+        assert (run.cur is worse) is taken, n
+
+
 def test_large_plain_instances_swap_a_node_in_at_its_best_place_in_the_route():
     """A swap takes a visit out and puts the new node on the route's cheapest arc (brute force)."""
     from planner.search._engine import _Engine
@@ -1037,7 +1059,7 @@ def test_large_plain_instances_swap_a_node_in_at_its_best_place_in_the_route():
     problem = random_problem(4, n=240, m=3, budget=2.5)
     data = _Data(problem)
     eng = _Engine(data, random.Random(0))
-    assert eng.swap_star
+    assert eng.street_scale
     st = eng.state_of([[] for _ in problem.shifts])
     eng.repair(st, noise=0.9, power=1.0)
     routed = {v for s in st.seqs for v in s}

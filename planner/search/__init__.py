@@ -105,7 +105,19 @@ exact evaluator, and is anytime by construction.
   30 and 50 %: 27-28 of 40); on the Chao et al. subset (3 seeds, ours alone) the 1 s mean went
   from 99.47 to 99.72 % and the 10 s worst from 96.78 to 99.77 %; the street instances did not
   change beyond seed noise (3 seeds, 10 s). The full model lost 0.2-0.3 % with it on the two
-  4-officer instances (3 seeds, 10 s), so its epochs run whole.
+  4-officer instances (3 seeds, 10 s), so its epochs run whole. In the pure-TOP case with 200
+  candidates or more (street scale, as SWAP*), the threshold cools with the square of the share
+  left instead (halfway, a quarter of 2 % rather than half). Why: there one epoch (about 1,300
+  iterations with 220 visits) fills most of a 10 s run; on Atlanta 8 x 8 h (seed 1) the best
+  settled within the first 200 iterations and the current plan wandered 0.2-0.7 % below it for
+  the rest. At the iterations of a 10 s run, the mean prize went from 0.539179 to 0.539453 on
+  Atlanta 8 x 8 h (12 seeds; PyVRP's 60 s mean 0.539649) and from 0.159921 to 0.159983 on
+  Manhattan 4 x 4 h, Atlanta 4 x 4 h found the better of its two end values with 5 seeds of 6
+  against 2, Manhattan 8 x 8 h held level (6 seeds each), and at the iterations of 60 s
+  Atlanta 8 x 8 h went from 0.539545 to 0.539725 (3 seeds). The cube did no better than the
+  square, and thresholds of 0.5 and 1 % with linear cooling gained less on Atlanta 8 x 8 h
+  (12 seeds: 0.539428, 0.539295); the Chao et al. instances (at most 102 nodes) were not
+  measured with it and keep linear cooling.
 
 Removals are cheap and insertions are where time goes, so the common pure-TOP case (one bucket,
 no gap, no break, no walk value) keeps route durations and evaluates all insertions of all

@@ -23,8 +23,9 @@ from planner.search._route_moves import (
 from planner.search._schedule import _Scheduled, _simulate
 from planner.search._state import _RouteCache, _Settled, _State
 
-# SWAP* between routes from this many candidates on (single-node trades below; module docs)
-_SWAP_STAR_MIN_CANDIDATES = 200
+#: Street scale from this many candidates on: SWAP* between routes (single-node trades below)
+#: and, in the pure-TOP case, acceptance that cools with the square of the share left (module docs)
+STREET_SCALE_CANDIDATES = 200
 
 
 class _Engine:
@@ -53,7 +54,7 @@ class _Engine:
         # (n, C) walks back from the candidates, rows contiguous as ``to_cands``, for the kernels
         self.from_rows = np.ascontiguousarray(self.from_cands.T)
         self.caps_c = caps[self.cands]
-        self.swap_star = self.cands.size >= _SWAP_STAR_MIN_CANDIDATES
+        self.street_scale = self.cands.size >= STREET_SCALE_CANDIDATES
         self.by_value = np.argsort(-self.val0[self.cands], kind="stable")
         self.neg_sorted = -self.val0[self.cands][self.by_value]  # ascending
         # candidate rows in falling value, so the rows a swap can use are a leading slice
@@ -340,7 +341,7 @@ class _Engine:
         Candidate ``u`` may take out visit ``v`` when the route still fits and ``u`` is worth
         more (or the same and shortens the route); the score is the value gained minus 1e-6
         per added second, ``-inf`` where no visit qualifies. ``u`` goes into ``v``'s place
-        (arc -1) or, on instances that use SWAP* (:data:`_SWAP_STAR_MIN_CANDIDATES`), onto the
+        (arc -1) or, on instances that use SWAP* (:data:`STREET_SCALE_CANDIDATES`), onto the
         cheapest arc of the route without ``v`` (:func:`._kernels.swap_scores`). Cached by sequence
         and time limit (the slack depends on both).
         """
@@ -355,7 +356,7 @@ class _Engine:
             # only candidates worth at least the route's cheapest visit can gain
             k = int(np.searchsorted(self.neg_sorted, 1e-12 - self.val0[node].min(), "right"))
             rows = self.by_value[:k]
-            if self.swap_star:
+            if self.street_scale:
                 part_score, part_pos, part_arc = _k.swap_scores(
                     travel,
                     self.data.dwell,
@@ -680,7 +681,7 @@ class _Engine:
         sh1, sh2 = data.shifts[r1], data.shifts[r2]
         path1, path2 = [sh1.start, *st.seqs[r1], sh1.end], [sh2.start, *st.seqs[r2], sh2.end]
         slacks = (self.limit[r1] - st.ends[r1], self.limit[r2] - st.ends[r2])
-        if self.swap_star:
+        if self.street_scale:
             got = _swap_star(data.travel, data.dwell, (path1, path2), slacks)
             if got is None:
                 return False

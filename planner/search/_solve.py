@@ -33,7 +33,9 @@ class _Tuning:
     iterations, the interval doubling up to ``pack_every_max`` after each packing that found
     nothing better, with CP-SAT's deterministic budget ``pack_work``; in the pure-TOP case, an
     epoch that has not improved the best ends early once ``stall_share`` of its length passes
-    without a gain of its own best (without the end-of-epoch packing); in the pure-TOP case
+    without a gain of its own best (without the end-of-epoch packing), and at street scale
+    (:data:`._engine.STREET_SCALE_CANDIDATES`) the threshold cools as the share left to the power
+    ``street_cooling`` (linearly elsewhere); in the pure-TOP case
     without decay, ``cluster_share`` of the iterations force a group of 2 to ``cluster_max``
     unrouted neighbours into a route instead of the destroy step; in the pure-TOP case,
     ``overfill_share`` of the iterations end by filling the routes ``overfill_extra`` of their
@@ -51,6 +53,7 @@ class _Tuning:
     epoch_base: int = 400
     epoch_per_visit: int = 4
     stall_share: float = 0.15
+    street_cooling: float = 2.0
     fresh_noise: float = 1.0
     pack_work: float = 0.2
     pack_every: int = 150
@@ -223,6 +226,7 @@ class _Run:
         self._record(self.best)
         data = eng.data
         self.pool = RoutePool(data) if data.simple and data.decay == 1.0 and eng.m > 1 else None
+        self.cooling = tune.street_cooling if data.simple and eng.street_scale else 1.0
         self.packed_changes = -1  # the pool's change count at the last packing
         self.pack_gap = self.next_pack = tune.pack_every
         self.pack_s = 0.0  # seconds the last packing took
@@ -277,7 +281,7 @@ class _Run:
 
     def _accept(self, cand: _State, cooled: float) -> None:
         """Take ``cand`` if it is no worse, or within the cooled threshold of the epoch best."""
-        threshold = self.tune.threshold * (1.0 - cooled) * self.epoch_best.obj
+        threshold = self.tune.threshold * (1.0 - cooled) ** self.cooling * self.epoch_best.obj
         if cand.key() >= self.cur.key() or cand.obj >= self.epoch_best.obj - threshold:
             self.cur = cand
             if self.pool is not None:
