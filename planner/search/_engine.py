@@ -202,18 +202,16 @@ class _Engine:
 
         The visit of least value per second saved goes first; nodes in ``dear`` count double.
         """
-        sh = self.data.shifts[r]
+        data = self.data
+        sh = data.shifts[r]
         dropped = []
-        while _path_time(self.data, sh, seq) > self.limit[r] + TOL_S:
-            at = min(
-                range(len(seq)),
-                key=lambda i: (
-                    self.val0[seq[i]]
-                    / (self._saving(sh, seq, i) + _EPS)
-                    * (2.0 if seq[i] in dear else 1.0)
-                ),
+        while _path_time(data, sh, seq) > self.limit[r] + TOL_S:
+            saving = _k.removal_savings(
+                data.travel, data.dwell, np.array([sh.start, *seq, sh.end], dtype=np.int64)
             )
-            dropped.append(seq.pop(at))
+            weight = np.array([2.0 if v in dear else 1.0 for v in seq])
+            ratio = self.val0[seq] / (saving + _EPS) * weight
+            dropped.append(seq.pop(int(ratio.argmin())))  # the first of equal ratios, as min()
         return dropped
 
     def _worst(self, st: _State, visits: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:

@@ -135,7 +135,7 @@ def _times(
 
 
 @_compiled
-def _removal_savings(travel: np.ndarray, dwell: np.ndarray, p: np.ndarray) -> np.ndarray:
+def removal_savings(travel: np.ndarray, dwell: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Seconds saved by taking each visit ``p[1:-1]`` out of ``p``.
 
     Its walks in and out less the walk that joins its neighbours, plus its dwell.
@@ -207,7 +207,7 @@ def relocate_between(
     best = _INF
     bi = -1
     bj = -1
-    saving = _removal_savings(travel, dwell, p1)
+    saving = removal_savings(travel, dwell, p1)
     for i in range(k):
         v = p1[i + 1]
         dv = dwell[v]
@@ -341,8 +341,8 @@ def swap_star(
     v = p2[1:-1]
     nu = u.size
     nv = v.size
-    out1 = _removal_savings(travel, dwell, p1)
-    out2 = _removal_savings(travel, dwell, p2)
+    out1 = removal_savings(travel, dwell, p1)
+    out2 = removal_savings(travel, dwell, p2)
     val1, idx1 = best_insertions(travel, p1, v)
     in1, arc1 = insert_without(travel, p1, val1, idx1, v)  # (u, v)
     val2, idx2 = best_insertions(travel, p2, u)
@@ -426,7 +426,7 @@ def swap_scores(
     nv = path.size - 2
     na = path.size - 1
     nn = into.shape[0]
-    saving = _removal_savings(travel, dwell, path)
+    saving = removal_savings(travel, dwell, path)
     base = np.empty(na)
     for j in range(na):
         base[j] = travel[path[j], path[j + 1]]
