@@ -21,6 +21,7 @@ from ui.bound import bound
 from ui.draft import (
     INCIDENT_ERROR,
     INCIDENT_MAPPING,
+    OWN_LIMIT,
     WHERE,
     YAML_BOX,
     YAML_TYPED,
@@ -132,11 +133,20 @@ def _yaml_applied() -> None:
     """Open the text of the YAML box, named as the box, not as the file it was first read from.
 
     Text of another scenario (another ``name``) is named by its own name: the page must not
-    say it edits the file the box first showed.
+    say it edits the file the box first showed. The box shows the sidebar's time limit, the
+    app's preview limit for an example: text of the same scenario applied with the limit it
+    showed keeps the file's own limit to save, as an edit in the form does.
     """
     where = st.session_state.get(WHERE, "scenario").removesuffix(APPLIED)
     text = st.session_state.get(st.session_state.get(YAML_BOX, ""), "")
-    _yaml_error(load_text(text, applied_where(where, text)))
+    shown = st.session_state.get("time_limit_s")
+    own = file_time_limit(shown) if shown is not None else None
+    applied = applied_where(where, text)
+    error = load_text(text, applied)
+    _yaml_error(error)
+    kept = applied == where + APPLIED and st.session_state.get("time_limit_s") == shown
+    if error is None and kept and own is not None:
+        st.session_state[OWN_LIMIT] = own
 
 
 def applied_where(where: str, text: str) -> str:
@@ -260,9 +270,25 @@ def incident_uploaded() -> None:
         if (order := st.session_state.get("incident_date_order", "auto")) != "auto":
             spec["date_order"] = order
     error = add_incident_file(upload.name, upload.getvalue(), spec)
+    if error is not None and spec["schema"] != "auto":  # settings kept from a file before
+        error = f"{error.rstrip('.')}. {upload.name} was {read_as(spec)}"
     st.session_state[INCIDENT_ERROR] = error
     if error is None:
         clear_uploaders("incident_upload")
+
+
+def read_as(spec: dict[str, object]) -> str:
+    """Say how a refused file was read, set beside the uploader, and how to read it as detected.
+
+    Those settings stay for the next file (monthly exports of one portal share them), so a
+    refusal may come from them rather than from the file.
+    """
+    columns = ", ".join(f"{f} {spec[f]!r}" for f in MAPPING_FIELDS if spec.get(f))
+    how = f"schema {spec['schema']}" + (f" ({columns})" if columns else "")
+    return (
+        f"read with the {how} set beside the uploader (Schema of the next file): if it is not "
+        "laid out so, set that to auto and upload it again"
+    )
 
 
 def read_as_suggested() -> None:

@@ -41,6 +41,7 @@ from ui.bound import labelled
 from ui.draft import (
     APP_TIME_LIMIT_S,
     DRAFT,
+    OWN_LIMIT,
     SET_ASIDE,
     UPLOADS,
     WHERE,
@@ -1259,6 +1260,25 @@ def test_a_long_time_limit_without_an_iteration_cap_is_said_without_one(first_lo
 
 
 @pytest.mark.slow
+def test_yaml_applied_as_shown_keeps_the_files_own_time_limit(first_load):
+    """The box shows the app's preview limit: an edit applied there must not save it as the
+    file's own, as an edit in the form does not; another scenario pasted in keeps its own."""
+    at = _tab(_app(), "Scenario")
+    text = _yaml_box(at).value
+    assert f"time_limit_s: {APP_TIME_LIMIT_S}" in text
+    at = _apply_yaml(at, text.replace("posts:\n  count: 6", "posts:\n  count: 5"))
+    assert not at.exception and _errors(at) == []
+    assert get_in(at.session_state[DRAFT], "posts.count") == 5
+    own = load_scenario(DEFAULT_YAML).solver.time_limit_s
+    assert own != APP_TIME_LIMIT_S
+    assert (at.session_state[OWN_LIMIT], at.session_state["time_limit_s"]) == (
+        own,
+        APP_TIME_LIMIT_S,
+    )
+    at = _apply_yaml(at, text.replace("name: helsinki_default", "name: midtown"))
+    assert at.session_state[OWN_LIMIT] == APP_TIME_LIMIT_S
+
+
 def test_editor_widgets_change_the_yaml(first_load):
     at = _tab(_app(), "Scenario")
     # each field's help names the scenario key the planner's messages use, after its own help
@@ -1578,6 +1598,19 @@ def test_swapped_coordinates_are_read_the_other_way_round_at_a_click(first_load)
     assert _errors(at) == []
     (entry,) = at.session_state["draft"]["incidents"]
     assert (entry["x_col"], entry["y_col"], entry["time_col"]) == ("Latitude", "Longitude", "Month")
+    # the next file is read so too: one laid out as exported is refused, and the message says
+    # it was the settings beside the uploader, not the file
+    right = b"Month,Crime type,Longitude,Latitude\n2026-01,Burglary,24.9414,60.1686\n"
+    _uploader(at, "incident_upload").set_value(("next.csv", right, "text/csv")).run()
+    (error,) = _errors(at)
+    assert error.endswith(
+        ". next.csv was read with the schema generic (x_col 'Latitude', y_col 'Longitude', "
+        "time_col 'Month', type_col 'Crime type') set beside the uploader (Schema of the next "
+        "file): if it is not laid out so, set that to auto and upload it again"
+    )
+    at.selectbox(key="incident_schema").set_value("auto").run()
+    _uploader(at, "incident_upload").set_value(("next.csv", right, "text/csv")).run()
+    assert _errors(at) == [] and len(at.session_state["draft"]["incidents"]) == 2
     # a generic file mapped the wrong way round keeps the rest of its mapping
     mine = b"lon,lat,t,kind\n60.1686,24.9414,2026-01-03 21:00,Theft\n"
     at = _tab(_app(), "Scenario")
