@@ -174,9 +174,11 @@ def far_trip_message(plan: Plan) -> str | None:
 
 def _trip_text(plan: Plan, trip: FarTrip) -> str:
     """Say one far trip: ``unit 2: 2 stops at <place>, walking 48 min there and 51 min on ...``."""
+    place = plan.places[trip.node]  # a node on unnamed paths is "near <street>"
     return (
-        f"{plan.unit_word} {trip.unit}: {counted(trip.stops, 'stop')} at "
-        f"{plan.places[trip.node]}, walking {trip.walk_in_s / 60:.0f} min there and "
+        f"{plan.unit_word} {trip.unit}: {counted(trip.stops, 'stop')} "
+        f"{place if place.startswith('near ') else 'at ' + place}, walking "
+        f"{trip.walk_in_s / 60:.0f} min there and "
         f"{trip.walk_out_s / 60:.0f} min on ({trip.detour_s / 60:.0f} min more than the way "
         f"between its stops before and after, {100 * trip.detour_s / trip.hours_s:.0f} % of its "
         f"{trip.hours_s / 3600:.1f} h)"

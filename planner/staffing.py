@@ -57,7 +57,13 @@ def with_officers(scenario: Scenario, officers: int) -> Scenario:
     ScenarioError
         If the count is not a whole number of units, or out of the scenario's range.
     """
-    return with_overrides(scenario, {"officers": {"count": officers}}, f"{officers} officers")
+    return with_overrides(scenario, {"officers": {"count": officers}}, officers_said(officers))
+
+
+def officers_said(counts: int | Sequence[int]) -> str:
+    """Say officer counts: ``1 officer``, ``4 officers``, ``1, 2 officers``."""
+    listed = [int(c) for c in counts] if isinstance(counts, Sequence) else [int(counts)]
+    return f"{', '.join(map(str, listed))} officer{'' if listed == [1] else 's'}"
 
 
 def _whole_counts(counts: object) -> list[int]:
@@ -361,7 +367,7 @@ def staffing_summary(table: pd.DataFrame) -> str:
         )
     if (full := saturated_from(table)) is not None:
         lines.append(
-            f"from {full} officers on, every hot spot gets all its stops (as many as "
+            f"from {officers_said(full)} on, every hot spot gets all its stops (as many as "
             "dwell.max_visits allows), so more officers add no stop, only loops walked or time "
             "back at the station: allow more stops "
             "(dwell.max_visits) or more hot spots (dwell.hotspot_top_percent)"
@@ -418,7 +424,7 @@ def iteration_limited(table: pd.DataFrame, counts: Sequence[int]) -> bool:
 def rushed_note(counts: Sequence[int]) -> str:
     """Say that the added presence at ``counts`` (:func:`rushed_counts`) may be the limit's."""
     return (
-        f"at {', '.join(map(str, counts))} officers, units come back an hour or more early or "
+        f"at {officers_said(counts)}, units come back an hour or more early or "
         "walk loops for an hour or more while the search stopped at its limit (of time, or of "
         "iterations): their added presence may be the limit's, not the officers'"
     )

@@ -100,9 +100,10 @@ def test_a_unit_sent_far_for_one_stop_is_named_with_its_place_and_minutes(two_of
     )
     message = far_trip_message(trip_plan)
     place = trip_plan.places[far]
+    at_place = place if place.startswith("near ") else f"at {place}"  # a node on unnamed paths
     back_s = _walk_s(plan, far, _station(plan))
     assert message.startswith(
-        f"walking far for one place: officer 2: 1 stop at {place}, walking "
+        f"walking far for one place: officer 2: 1 stop {at_place}, walking "
         f"{walk_s / 60:.0f} min there and {back_s / 60:.0f} min on ({trip.detour_s / 60:.0f} min "
         "more than the way between its stops before and after, "
         f"{100 * trip.detour_s / (8 * HOUR_S):.0f} % of its 8.0 h): "
@@ -114,6 +115,9 @@ def test_a_unit_sent_far_for_one_stop_is_named_with_its_place_and_minutes(two_of
     )
     html = plan_files(trip_plan)["briefing.html"].decode()
     assert "<strong>Before issuing:</strong> walking far for one place: officer 2" in html
+    # a place on unnamed paths is named "near <street>": the stop is near it, not "at near"
+    unnamed = dataclasses.replace(trip_plan, places={**trip_plan.places, far: "near Mikonkatu"})
+    assert "officer 2: 1 stop near Mikonkatu, walking " in (far_trip_message(unnamed) or "")
 
 
 def test_a_shorter_trip_is_not_warned_of(two_officer_plan):
@@ -143,7 +147,7 @@ def test_stops_in_a_row_at_one_place_with_a_loop_between_are_one_trip(two_office
     assert visit.stops == 2
     (trip,) = far_trips(_with_routes(plan, route))
     assert trip.stops == 2
-    assert ": officer 1: 2 stops at " in far_trip_message(_with_routes(plan, route))
+    assert ": officer 1: 2 stops " in far_trip_message(_with_routes(plan, route))
 
 
 def test_no_trip_is_shorter_than_half_an_hour_however_short_the_unit_s_hours(two_officer_plan):

@@ -6,7 +6,13 @@ import pytest
 from planner.errors import PlannerError, ScenarioError
 from planner.pipeline import load_area
 from planner.scenario import parse_scenario
-from planner.staffing import DASK_HTTP, compare_staffing, with_officers
+from planner.staffing import (
+    DASK_HTTP,
+    compare_staffing,
+    officers_said,
+    rushed_note,
+    with_officers,
+)
 
 
 def scenario(tmp_path, unit_size=1, lat=60.1699):
@@ -312,3 +318,13 @@ def test_the_table_counts_units_back_early_apart_from_units_walking_loops():
     units[2]["loop_min"] = 75.0  # one walks loops for 1 h 15 min; the fourth is busy
     row = staffing_table([run]).iloc[0]
     assert (row["units_back_early"], row["units_looping"]) == (2, 1)
+
+
+def test_one_officer_is_said_in_the_singular():
+    assert [officers_said(c) for c in (1, 4, [1, 2], (1,))] == [
+        "1 officer",
+        "4 officers",
+        "1, 2 officers",
+        "1 officer",
+    ]
+    assert rushed_note([1]).startswith("at 1 officer, units come back")

@@ -34,6 +34,7 @@ from planner.staffing import (
     compare_staffing,
     flat_risk_note,
     iteration_limited,
+    officers_said,
     restart_note,
     rushed_counts,
     rushed_note,
@@ -486,10 +487,7 @@ def _run_pressed(
         runs_for = scenarios_for(scenario, shifts)
         unit = scenario.officers.unit_size
         if bad := [c for c in counts if c % unit]:
-            msg = (
-                f"{', '.join(map(str, bad))} officers: give multiples of officers.unit_size "
-                f"({unit})"
-            )
+            msg = f"{officers_said(bad)}: give multiples of officers.unit_size ({unit})"
             raise PlannerError(msg)
         area = area_of(scenario)  # the page's own, loaded once for the server
         client = dask_pool().client
@@ -624,7 +622,7 @@ def show_staffing(
 def warning_lines(warned: dict[tuple[str, int], Sequence[str]]) -> list[str]:
     """Warnings per (shift, officers): one line per shift and message, with its counts."""
     return [
-        f"{', '.join(map(str, officers))} officers, {shift}: {message}"
+        f"{officers_said(officers)}, {shift}: {message}"
         for shift, officers, message in warned_counts(warned)
     ]
 
@@ -632,9 +630,9 @@ def warning_lines(warned: dict[tuple[str, int], Sequence[str]]) -> list[str]:
 def saturation_notes(table: pd.DataFrame) -> list[str]:
     """Per shift, the smallest count from which every hot spot gets all its stops."""
     return [
-        f"{shift}: from {full} officers on, every hot spot gets all its stops (as many as Stops "
-        "per hot spot allows), so more officers add no stop, only loops walked or time back at "
-        "the station. To give them stops, allow more "
+        f"{shift}: from {officers_said(full)} on, every hot spot gets all its stops (as many as "
+        "Stops per hot spot allows), so more officers add no stop, only loops walked or time "
+        "back at the station. To give them stops, allow more "
         "(Stops per hot spot) or more hot spots (Hot spots: top % of streets)."
         for shift, rows in table.groupby("shift", sort=False)
         if (full := saturated_from(rows)) is not None
@@ -720,7 +718,7 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
     issued = warning_lines({key: run.warnings for key, run in result["runs"].items()})
     if issued:
         with st.expander(f"Warnings while planning ({len(issued)})"):
-            st.markdown("\n".join(f"- {line}" for line in issued))
+            st.markdown("\n".join(f"- {page_words(line)}" for line in issued))
     st.subheader("Two plans side by side")
     if stale:
         st.info("Run the comparison again to draw its plans on the map.")
@@ -741,7 +739,7 @@ def show_result(result: dict[str, Any], plan: Plan | None, scenario: Scenario | 
             f"Maps: the plans of {here}, the Plan tab's shift (other shifts have their own risk "
             "and posts: plan one on the Plan tab to see its plans)."
         )
-    labels = {k: f"{k[1]} officers, {k[0]}" for k in keys}
+    labels = {k: f"{officers_said(k[1])}, {k[0]}" for k in keys}
     left, right = st.columns(2)
     for col, default, side in ((left, 0, "left"), (right, len(keys) - 1, "right")):
         with col:
