@@ -311,6 +311,7 @@ def staffing(
         check_counts,
         compare_staffing,
         local_workers,
+        officers_said,
         staffing_summary,
         warned_counts,
     )
@@ -330,8 +331,9 @@ def staffing(
     typer.echo(f"planning {counted(len(counts), 'officer count')} on {processes}", err=True)
     table, runs = compare_staffing(scenario, counts, area=area)
     for _, said_for, message in warned_counts({("", r.officers): r.warnings for r in runs}):
-        who = "1 officer" if said_for == [1] else f"{', '.join(map(str, said_for))} officers"
-        typer.echo(f"warning: {who}: {message}", err=True)  # once, with the counts it came from
+        typer.echo(
+            f"warning: {officers_said(said_for)}: {message}", err=True
+        )  # once, with the counts it came from
     typer.echo(staffing_summary(table))
     if csv is not None:
         write_table(table, csv, "--csv")
