@@ -145,9 +145,12 @@ def test_stops_in_a_row_at_one_place_with_a_loop_between_are_one_trip(two_office
     route = _route(plan, 1, [far, far], loop_between=True)
     (visit,) = visits(route)
     assert visit.stops == 2
-    (trip,) = far_trips(_with_routes(plan, route))
+    trip_plan = _with_routes(plan, route)
+    (trip,) = far_trips(trip_plan)
     assert trip.stops == 2
-    assert ": officer 1: 2 stops " in far_trip_message(_with_routes(plan, route))
+    place = trip_plan.places[far]
+    at_place = place if place.startswith("near ") else f"at {place}"  # a node on unnamed paths
+    assert f": officer 1: 2 stops {at_place}, walking " in (far_trip_message(trip_plan) or "")
 
 
 def test_no_trip_is_shorter_than_half_an_hour_however_short_the_unit_s_hours(two_officer_plan):
